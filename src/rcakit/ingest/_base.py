@@ -1,0 +1,72 @@
+"""The contract between the reader (``rcakit.ingest``) and the per-format parsers.
+
+A *line format* parses a file that is a sequence of physical lines; a *file format* (CSV
+exports, whose quoted fields may span lines) parses the whole decoded text. Both return one
+row per record with :data:`RECORD_COLUMNS`; the reader then adds ``source`` and ``format``,
+fills ``service`` (record, else the ``service=`` argument, else the file name) and checks that
+the ``n_lines`` of a file sum to its physical line count.
+
+Rules every parser follows
+--------------------------
+- Nothing lost: every input line is in exactly one record. A line that does not match the
+  format is either a continuation of the previous record (stack traces, indented lines) or
+  a record of its own with ``body`` = the raw line and ``parse_error`` saying what was expected.
+- ``timestamp`` via :func:`rcakit.ingest._timeparse.parse_timestamps` (``tz``/``year`` from
+  :class:`ParseOptions`), ``severity_*`` via :mod:`rcakit.ingest._severity`.
+- ``attributes`` is a flat JSON object string (``{"status": 500, "path": "/pay"}``) or null.
+- ``service`` is null when the record itself does not name one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from rcakit.schemas import LOG_RECORDS
+
+__all__ = ["RECORD_COLUMNS", "FileFormat", "LineFormat", "ParseOptions"]
+
+#: What a parser returns: LOG_RECORDS without the columns the reader adds itself.
+RECORD_COLUMNS = pl.Schema({k: v for k, v in LOG_RECORDS.items() if k not in ("source", "format")})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParseOptions:
+    """Options a parser needs, resolved by the reader."""
+
+    tz: str = "UTC"
+    year: int | None = None  # for year-less timestamps
+    log_format: str | None = None  # logparser-style pattern, for the "pattern" format
+    source: str = ""  # file name, for error messages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineFormat:
+    """A format whose records are one or more physical lines.
+
+    ``sniff(sample)`` gets up to ~50 non-empty lines from the top of the file and returns the
+    share (0..1) it recognises. ``parse(lines, options)`` gets a LazyFrame with ``line_no``
+    (UInt32, 1-based) and ``line`` (String, no line terminator) for every physical line of the
+    file and returns :data:`RECORD_COLUMNS`.
+    """
+
+    name: str
+    description: str
+    sniff: Callable[[list[str]], float]
+    parse: Callable[[pl.LazyFrame, ParseOptions], pl.LazyFrame]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileFormat:
+    """A format parsed from the whole decoded text (e.g. CSV exports with multi-line fields).
+
+    ``sniff(sample)`` as for :class:`LineFormat`; ``parse(text, options)`` returns
+    :data:`RECORD_COLUMNS` with ``line_no``/``n_lines`` counting physical lines of ``text``.
+    """
+
+    name: str
+    description: str
+    sniff: Callable[[list[str]], float]
+    parse: Callable[[str, ParseOptions], pl.DataFrame]

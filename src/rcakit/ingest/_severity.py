@@ -1,0 +1,79 @@
+"""Severity normalisation to the OpenTelemetry log data model.
+
+``severity_text`` is normalised to one of ``TRACE, DEBUG, INFO, WARN, ERROR, FATAL`` and
+``severity_number`` follows OpenTelemetry's SeverityNumber (1-24): TRACE=1, DEBUG=5,
+INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source is finer
+(syslog ``notice`` is INFO2=10, ``alert`` FATAL2=22, ``emerg`` FATAL4=24).
+
+Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
+``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
+``verbose``), single letters (``I``, ``W``, ``E``, ``D``, ``V``, ``F``), syslog numeric
+severities 0-7 (``syslog_numeric=True``) and bunyan/pino numbers (10, 20, ..., 60).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["SEVERITY_NUMBERS", "SEVERITY_WORDS", "severity_columns", "severity_from_http_status"]
+
+#: normalised text -> base OpenTelemetry number
+SEVERITY_NUMBERS: dict[str, int] = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "ERROR": 17, "FATAL": 21}
+
+#: lower-case spelling -> (normalised text, OpenTelemetry number)
+SEVERITY_WORDS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("trace", "trc", "finest", "t"), ("TRACE", 1)),
+    **dict.fromkeys(("finer",), ("TRACE", 2)),
+    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2"), ("DEBUG", 5)),
+    **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success"), ("INFO", 9)),
+    **dict.fromkeys(("notice", "n"), ("INFO", 10)),
+    **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
+    **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed"), ("ERROR", 17)),
+    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a"), ("FATAL", 21)),
+    **dict.fromkeys(("alert",), ("FATAL", 22)),
+    **dict.fromkeys(("emerg", "emergency"), ("FATAL", 24)),
+}
+
+# syslog severity numbers 0..7
+_SYSLOG_NUMERIC: dict[str, tuple[str, int]] = {
+    "0": ("FATAL", 24), "1": ("FATAL", 22), "2": ("FATAL", 21), "3": ("ERROR", 17),
+    "4": ("WARN", 13), "5": ("INFO", 10), "6": ("INFO", 9), "7": ("DEBUG", 5),
+}
+# bunyan / pino numeric levels
+_BUNYAN: dict[str, tuple[str, int]] = {
+    "10": ("TRACE", 1), "20": ("DEBUG", 5), "30": ("INFO", 9),
+    "40": ("WARN", 13), "50": ("ERROR", 17), "60": ("FATAL", 21),
+}
+
+
+def severity_columns(level: pl.Expr | str, *, syslog_numeric: bool = False) -> tuple[pl.Expr, pl.Expr]:
+    """Normalise a level column into ``(severity_text, severity_number)`` expressions.
+
+    Parameters
+    ----------
+    level
+        String expression (or column name) holding the source's level text.
+    syslog_numeric
+        Read bare digits 0-7 as syslog severities (otherwise bunyan/pino 10-60 only).
+
+    Returns
+    -------
+    tuple of pl.Expr
+        ``severity_text`` (String, null when unknown) and ``severity_number`` (UInt8).
+    """
+    raw = pl.col(level) if isinstance(level, str) else level
+    key = raw.cast(pl.String).str.strip_chars(" \t[]<>:").str.to_lowercase()
+    table = {**SEVERITY_WORDS, **_BUNYAN, **(_SYSLOG_NUMERIC if syslog_numeric else {})}
+    text = key.replace_strict({k: v[0] for k, v in table.items()}, default=None, return_dtype=pl.String)
+    number = key.replace_strict({k: v[1] for k, v in table.items()}, default=None, return_dtype=pl.UInt8)
+    return text.alias("severity_text"), number.alias("severity_number")
+
+
+def severity_from_http_status(status: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:
+    """Severity of an access-log line from its HTTP status: 5xx ERROR, 4xx WARN, else INFO."""
+    code = (pl.col(status) if isinstance(status, str) else status).cast(pl.Int64, strict=False)
+    text = pl.when(code >= 500).then(pl.lit("ERROR")).when(code >= 400).then(pl.lit("WARN")).when(
+        code.is_not_null()
+    ).then(pl.lit("INFO"))
+    number = text.replace_strict(SEVERITY_NUMBERS, default=None, return_dtype=pl.UInt8)
+    return text.alias("severity_text"), number.alias("severity_number")
