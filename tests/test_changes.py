@@ -1,0 +1,145 @@
+"""read_changes: CSV / JSON / NDJSON / GitHub Deployments, aliases, ids, time zones, errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+
+from rcakit import InputError, read_changes
+from rcakit.errors import ConfigError
+from rcakit.schemas import CHANGES, check_schema
+
+
+def test_csv_with_canonical_columns(tmp_path):
+    p = tmp_path / "deploys.csv"
+    p.write_text(
+        "time,service,version,id,kind,description\n"
+        "2024-05-01T14:03:00Z,payment,v2.3.1,chg-1,deploy,risk scorer refactor\n"
+        "2024-05-01T13:40:00Z,inventory,v7.1.0,chg-0,config,pool size 20->40\n"
+    )
+    df = read_changes(p)
+    check_schema(df, CHANGES, stage="test")
+    assert df["id"].to_list() == ["chg-0", "chg-1"]  # sorted by time
+    assert df.row(1, named=True) == {
+        "time": datetime(2024, 5, 1, 14, 3, tzinfo=UTC),
+        "service": "payment",
+        "version": "v2.3.1",
+        "id": "chg-1",
+        "kind": "deploy",
+        "description": "risk scorer refactor",
+    }
+
+
+def test_csv_aliases_naive_times_and_tz(tmp_path):
+    p = tmp_path / "changes.csv"
+    p.write_text(
+        "Deployed_At;App;Release;Type;Summary\n"
+        "2024-05-01 16:03:00;payment;v2.3.1;Deployment;x\n"
+        "2024-05-01 16:10:00;checkout;;Feature Flag;enable new cart\n"
+    )
+    df = read_changes(p, tz="Europe/Berlin")  # UTC+2 in May
+    assert df["time"].to_list() == [
+        datetime(2024, 5, 1, 14, 3, tzinfo=UTC),
+        datetime(2024, 5, 1, 14, 10, tzinfo=UTC),
+    ]
+    assert df["kind"].to_list() == ["deploy", "feature_flag"]
+    assert df["version"].to_list() == ["v2.3.1", None]
+    assert df["description"].to_list() == ["x", "enable new cart"]
+
+
+def test_generated_ids_are_stable_and_unique(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("when,service\n2024-05-01 10:00:00,a\n2024-05-01 10:00:00,a\n2024-05-01 11:00:00,b\n")
+    first = read_changes(p)["id"].to_list()
+    assert first == read_changes(p)["id"].to_list()
+    assert len(set(first)) == 3
+    assert all(i.startswith("chg-") for i in first)
+    assert first[1] == first[0] + "-2"
+
+
+def test_json_ndjson_and_epoch(tmp_path):
+    j = tmp_path / "c.json"
+    j.write_text(json.dumps({"changes": [
+        {"timestamp": 1714572180, "service": "payment", "version": "v2", "kind": "infra"},
+    ]}))
+    n = tmp_path / "c.ndjson"
+    n.write_text(
+        '{"ts": "2024-05-01T14:03:00+02:00", "component": "db", "change_type": "configuration"}\n'
+        "\n"
+        '{"ts": 1714572180000, "component": "db"}\n'
+    )
+    df = read_changes([j, n])
+    assert df.height == 3
+    assert set(df["kind"]) == {"infra", "config", "deploy"}
+    assert datetime(2024, 5, 1, 12, 3, tzinfo=UTC) in df["time"].to_list()
+    assert df.filter(pl.col("service") == "payment")["time"].item() == datetime(
+        2024, 5, 1, 14, 3, tzinfo=UTC
+    )
+
+
+def test_github_deployments_api(tmp_path):
+    p = tmp_path / "deployments.json"
+    p.write_text(json.dumps([
+        {
+            "url": "https://api.github.com/repos/acme/payment/deployments/1",
+            "id": 42, "sha": "a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d", "ref": "v2.3.1",
+            "task": "deploy", "payload": {}, "environment": "production",
+            "description": "Deploy request from hubot", "creator": {"login": "octocat"},
+            "created_at": "2024-05-01T14:03:00Z", "updated_at": "2024-05-01T14:03:00Z",
+            "statuses_url": "https://api.github.com/repos/acme/payment/deployments/1/statuses",
+            "repository_url": "https://api.github.com/repos/acme/payment",
+        },
+        {
+            "id": 43, "sha": "0123456789abcdef0123", "ref": "0123456789abcdef0123",
+            "task": "deploy:migrations", "payload": {"service": "ledger"},
+            "environment": "production", "created_at": "2024-05-01T14:30:00Z",
+            "repository_url": "https://api.github.com/repos/acme/monorepo",
+        },
+    ]))
+    df = read_changes(p)
+    assert df.select("service", "version", "id", "kind").rows() == [
+        ("payment", "v2.3.1", "gh-deploy-42", "deploy"),
+        ("ledger", "0123456789ab", "gh-deploy-43", "deploy"),
+    ]
+    assert "octocat" in df["description"][0]
+
+
+def test_empty_file_gives_empty_frame(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("time,service,version\n")
+    df = read_changes(p)
+    assert df.height == 0
+    check_schema(df, CHANGES, stage="test")
+
+
+def test_bad_time_names_file_and_line(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("time,service\n2024-05-01 10:00:00,a\nyesterday-ish,b\n")
+    with pytest.raises(InputError, match=r"d\.csv:3: cannot read the time 'yesterday-ish'"):
+        read_changes(p)
+
+
+def test_missing_time_column_lists_aliases(tmp_path):
+    p = tmp_path / "d.ndjson"
+    p.write_text('{"service": "a"}\n')
+    with pytest.raises(InputError, match=r"d\.ndjson:1: no time column; expected one of time"):
+        read_changes(p)
+
+
+def test_bad_json_line(tmp_path):
+    p = tmp_path / "d.ndjson"
+    p.write_text('{"time": "2024-05-01T10:00:00Z"}\n{oops\n')
+    with pytest.raises(InputError, match=r"d\.ndjson:2: not a JSON object"):
+        read_changes(p)
+
+
+def test_missing_file_and_bad_tz(tmp_path):
+    with pytest.raises(InputError, match="change file not found"):
+        read_changes(tmp_path / "nope.csv")
+    p = tmp_path / "d.csv"
+    p.write_text("time\n2024-05-01 10:00:00\n")
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        read_changes(p, tz="Mars/Olympus")
