@@ -1,0 +1,188 @@
+"""The default masking set: variable values replaced by named tokens, as polars expressions.
+
+Masking runs before Drain, over the whole column at once (Rust regex, no per-line Python).
+Each :class:`Mask` replaces what its pattern matches with ``<NAME>``; the masks run in the
+order of :data:`DEFAULT_MASKS`, most specific first (a URL before the host inside it, an IP
+before the numbers inside it). Tokens are *named* on purpose: drain3 re-matches ``<NUM>``
+against ``<NUM>`` exactly, whereas a message masked to ``<*>`` never matches a cluster again.
+
+Token names produced by the default set (downstream code may rely on them):
+
+========== ====================================================================
+``<URL>``   ``scheme://...`` URLs
+``<EMAIL>`` e-mail addresses
+``<UUID>``  canonical 8-4-4-4-12 UUIDs
+``<TS>``    dates and date-times (ISO 8601, ``2016/9/28:16:00:46.635``, ``Jun 14 15:16:01``)
+``<TIME>``  clock times ``12:00:01`` (optionally with fractions)
+``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/``
+``<MAC>``   MAC addresses
+``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
+``<HOST>``  dotted host names ending in a DNS top-level domain or carrying a ``:port``
+``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
+``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``)
+``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
+``<NUM>``   any other number, also inside a token (``node-12`` -> ``node-<NUM>``)
+``<*>``     not a mask: a position Drain found variable
+========== ====================================================================
+
+The numeric value of ``<NUM>``, ``<DURATION>`` and ``<SIZE>`` is in the record's ``params``
+at the position of the token (see :func:`rcakit.templates.mine_templates`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from rcakit.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_MASKS",
+    "TOKEN_RE",
+    "Mask",
+    "apply_masks",
+    "check_masks",
+    "masks_from_patterns",
+]
+
+# A named token in a template: <NUM>, <IP>, ..., and Drain's own <*>.
+TOKEN_RE = r"<(?:\*|[A-Z][A-Z0-9_]*)>"
+_NAME_RE = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mask:
+    """One masking rule: replace what ``pattern`` matches with ``<name>``.
+
+    Parameters
+    ----------
+    name
+        Upper-case token name, e.g. ``"NUM"``; the replacement is ``<NUM>``.
+    pattern
+        A regular expression in Rust ``regex`` syntax (polars): no look-around or
+        back-references. Use the group ``(?P<pre>...)`` for context that must be kept
+        in front of the value (it is written back before the token).
+    """
+
+    name: str
+    pattern: str
+
+    @property
+    def token(self) -> str:
+        """The replacement token, ``<name>``."""
+        return f"<{self.name}>"
+
+
+def _m(name: str, pattern: str) -> Mask:
+    return Mask(name=name, pattern=pattern)
+
+
+# Left context that makes the next thing start a "value": line start, whitespace or an
+# opening delimiter. Rust regex has no look-behind, so it is captured and written back.
+_PRE = r"(?P<pre>^|[\s=:,;(\[{<\"'@|])"
+_HEX4 = r"[0-9A-Fa-f]{1,4}"
+_TLD = (
+    r"(?:com|net|org|edu|gov|mil|int|io|co|uk|de|fr|jp|cn|hk|ru|br|in|au|nl|eu|us|ca|ch|it|es|se|"
+    r"no|fi|dk|pl|kr|tw|local|localdomain|lan|internal|intra|corp|home|cluster|svc|arpa|dev|app|"
+    r"cloud|site|info|biz|me|tv)"
+)
+
+#: The default masks, applied in this order. Shipped as code so they are reviewable and
+#: versioned with the package; there is no file to configure.
+DEFAULT_MASKS: tuple[Mask, ...] = (
+    _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]+"),
+    _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
+    _m(
+        "UUID",
+        r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
+    ),
+    # date-times: 2024-01-31T12:00:00.123Z, 2016/9/28:16:00:46.635, 2024-01-31 12:00:00
+    _m(
+        "TS",
+        r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T :]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+        r"(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+    ),
+    _m(
+        "TS",
+        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2}(?: \d{4})?"
+        r" \d{1,2}:\d{2}:\d{2}\b",
+    ),
+    # IPv6 (full or compressed, needs at least two colons), optional [..]:port
+    _m(
+        "IP",
+        r"\[?(?:(?:" + _HEX4 + r":){7}" + _HEX4 + r"|(?:" + _HEX4 + r":){1,6}:(?:" + _HEX4
+        + r"(?::" + _HEX4 + r")*)?|::(?:" + _HEX4 + r"(?::" + _HEX4 + r")*)?)(?:%\w+)?\]?"
+        r"(?::\d{1,5})?(?:\b|$)",
+    ),
+    # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
+    _m("IP", r"/?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
+    _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"),
+    _m("TIME", r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
+    # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
+    _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
+    # host names: dotted names ending in a TLD, or any dotted name with a :port
+    _m("HOST", r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?\b"),
+    _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),
+    _m("HEX", r"\b0[xX][0-9A-Fa-f]+\b"),
+    _m("HEX", r"\b(?:[0-9]+[A-Fa-f]+|[A-Fa-f]+[0-9]+)[0-9A-Fa-f]*\b"),
+    _m(
+        "DURATION",
+        r"\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|sec|secs|min|mins|h|hr|hrs)\b",
+    ),
+    _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B|b)\b"),
+    _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes\b"),
+    # any remaining number, also inside identifiers (node-12, blk_-123, #5, v2.3.1)
+    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])-\d+(?:\.\d+)*"),
+    _m("NUM", r"\d+(?:\.\d+)*"),
+)
+
+
+def check_masks(masks: Iterable[Mask]) -> tuple[Mask, ...]:
+    """Validate masks: upper-case names and patterns polars can compile.
+
+    Raises
+    ------
+    ConfigError
+        Naming the offending mask and what to fix.
+    """
+    out = tuple(masks)
+    probe = pl.Series("probe", ["x"], dtype=pl.String)
+    for i, mask in enumerate(out):
+        if not isinstance(mask, Mask):
+            msg = f"masks[{i}]: expected rcakit.templates.Mask, got {type(mask).__name__}"
+            raise ConfigError(msg)
+        if not _NAME_RE.fullmatch(mask.name):
+            msg = (
+                f"masks[{i}]: name {mask.name!r} must be upper-case letters, digits or '_' "
+                "starting with a letter (it becomes the token <NAME>)"
+            )
+            raise ConfigError(msg)
+        try:
+            probe.str.replace_all(mask.pattern, "x")
+        except Exception as exc:
+            msg = (
+                f"masks[{i}] ({mask.name}): pattern {mask.pattern!r} is not a valid polars "
+                f"(Rust) regex: {exc}. Look-around and back-references are not supported."
+            )
+            raise ConfigError(msg) from exc
+    return out
+
+
+def masks_from_patterns(patterns: Sequence[str], *, name: str = "VAR") -> tuple[Mask, ...]:
+    """Build masks from bare regexes (e.g. a benchmark's per-system list), all named ``name``."""
+    return tuple(Mask(name=name, pattern=p) for p in patterns)
+
+
+def _replacement(mask: Mask) -> str:
+    token = mask.token
+    return "${pre}" + token if "(?P<pre>" in mask.pattern else token
+
+
+def apply_masks(expr: pl.Expr, masks: Sequence[Mask]) -> pl.Expr:
+    """Return ``expr`` with every mask applied in order (a chain of ``str.replace_all``)."""
+    for mask in masks:
+        expr = expr.str.replace_all(mask.pattern, _replacement(mask))
+    return expr

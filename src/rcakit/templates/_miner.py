@@ -1,0 +1,563 @@
+"""Template mining: ``LOG_RECORDS`` (any frame with a ``body``) -> ``TEMPLATED_RECORDS``.
+
+The pipeline, all in polars except the Drain step:
+
+1. normalise the body (whitespace runs -> one space) and apply the named masks
+   (:data:`rcakit.templates.DEFAULT_MASKS`) as ``str.replace_all`` expressions;
+2. deduplicate the masked messages (a million lines are typically a few thousand distinct
+   masked messages) and feed each distinct one to Drain once, in first-seen order;
+3. post-process the clusters: clusters whose templates differ only in how many variable
+   tokens stand in a row (drain3 never joins messages of different token counts) are merged;
+4. derive each template's id from its text (a hash), so ids are the same in every run and
+   every process;
+5. join back to the records; ``params`` are recovered by matching each record's body
+   against its template with one vectorised regex per template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import polars as pl
+
+from rcakit.errors import ConfigError, NotFittedError, SchemaError
+from rcakit.templates._drain import PARAM, ClusterState, DrainModel
+from rcakit.templates._masks import DEFAULT_MASKS, TOKEN_RE, Mask, apply_masks, check_masks
+
+__all__ = ["TemplateMiner", "mine_templates", "summarize_templates", "template_id_of"]
+
+_TOKEN_RE = re.compile(TOKEN_RE)
+_ONLY_TOKENS_RE = re.compile(rf"(?:{TOKEN_RE})+")
+_OUT_COLUMNS = ("template_id", "template", "params")
+_MASKED = "__rcakit_masked"
+_ROW = "__rcakit_row"
+
+
+def template_id_of(template: str) -> str:
+    """The stable id of a template: 16 hex digits of its BLAKE2b hash.
+
+    The same template text gives the same id in every run, process and machine.
+
+    Examples
+    --------
+    >>> template_id_of("user <*> logged in")
+    'c93942870281d043'
+    """
+    return hashlib.blake2b(template.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
+    body = pl.col("body").fill_null("").cast(pl.String)
+    normalised = body.str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    return apply_masks(normalised, masks).str.replace_all(r"\s+", " ").str.strip_chars(" ")
+
+
+def _generic(token: str) -> str:
+    """A token with every named token replaced by ``<*>``."""
+    return _TOKEN_RE.sub(PARAM, token)
+
+
+def _merge_key(tokens: Sequence[str]) -> tuple[str, ...]:
+    """Tokens with named tokens generalised and runs of pure-variable tokens collapsed."""
+    out: list[str] = []
+    for token in tokens:
+        generic = PARAM if _ONLY_TOKENS_RE.fullmatch(token) else _generic(token)
+        if generic == PARAM and out and out[-1] == PARAM:
+            continue
+        out.append(generic)
+    return tuple(out)
+
+
+def _merge_templates(clusters: Sequence[ClusterState]) -> dict[int, str]:
+    """Map each cluster id to its published template text (merging variable-width twins)."""
+    groups: dict[tuple[str, ...], list[ClusterState]] = defaultdict(list)
+    for cluster in clusters:
+        groups[_merge_key(cluster.tokens)].append(cluster)
+    out: dict[int, str] = {}
+    for key, members in groups.items():
+        if len(members) == 1:
+            text = " ".join(members[0].tokens)
+        elif len({len(m.tokens) for m in members}) == 1:
+            merged = []
+            for column in zip(*(m.tokens for m in members), strict=True):
+                first = column[0]
+                merged.append(first if all(t == first for t in column) else _generic_column(column))
+            text = " ".join(merged)
+        else:
+            text = " ".join(key)
+        for member in members:
+            out[member.cluster_id] = text
+    return out
+
+
+def _generic_column(column: Sequence[str]) -> str:
+    generic = {_generic(t) for t in column}
+    if len(generic) == 1:
+        return generic.pop()
+    return PARAM
+
+
+def _escape(text: str) -> str:
+    # Rust regex meta characters; everything else is literal.
+    return re.sub(r"([\\.+*?()|\[\]{}^$#&\-~])", r"\\\1", text)
+
+
+def _template_regex(template: str) -> str:
+    """An anchored regex with one capture group per variable token of ``template``."""
+    parts = []
+    for token in template.split(" "):
+        pieces = []
+        pos = 0
+        for m in _TOKEN_RE.finditer(token):
+            pieces.append(_escape(token[pos : m.start()]))
+            pieces.append("(.+?)")
+            pos = m.end()
+        pieces.append(_escape(token[pos:]))
+        parts.append("".join(pieces))
+    return r"(?s)^\s*" + r"\s+".join(parts) + r"\s*$"
+
+
+def _extract_params(frame: pl.DataFrame) -> pl.Series:
+    """``params`` for a frame with ``body`` and ``template``: one regex per distinct template."""
+    indexed = frame.select(pl.col("body").fill_null(""), "template").with_row_index(_ROW)
+    pieces: list[pl.DataFrame] = []
+    for (template,), part in indexed.partition_by("template", as_dict=True).items():
+        n_vars = len(_TOKEN_RE.findall(str(template)))
+        if n_vars == 0:
+            values = pl.lit([], dtype=pl.List(pl.String))
+        else:
+            groups = pl.col("body").str.extract_groups(_template_regex(str(template)))
+            values = pl.concat_list(
+                [groups.struct.field(str(i)) for i in range(1, n_vars + 1)]
+            )
+            # a body that does not fit its template (should not happen) keeps its text
+            values = (
+                pl.when(groups.struct.field("1").is_null())
+                .then(pl.concat_list(pl.col("body")))
+                .otherwise(values)
+            )
+        pieces.append(part.select(_ROW, values.alias("params")))
+    if not pieces:
+        return pl.Series("params", [], dtype=pl.List(pl.String))
+    return pl.concat(pieces).sort(_ROW).get_column("params")
+
+
+class TemplateMiner:
+    """Mine log templates with Drain, after polars masking and deduplication.
+
+    Parameters
+    ----------
+    masks
+        The masking set, applied in order; default :data:`~rcakit.templates.DEFAULT_MASKS`.
+    extra_masks
+        Masks applied *before* ``masks`` (e.g. a system's own id formats).
+    sim_th
+        Drain similarity threshold (0-1): the share of equal tokens needed to join a cluster.
+    depth
+        Drain prefix-tree depth (at least 3).
+    max_children
+        Maximum children per Drain tree node.
+    merge
+        Merge templates that differ only in the number of consecutive variable tokens.
+
+    Attributes
+    ----------
+    templates_ : pl.DataFrame
+        One row per learned template: ``template_id``, ``template``, ``count`` (records seen
+        in fitting), ``n_variants`` (distinct masked messages), ``previous_ids`` (ids the
+        template had before it generalised).
+    id_history_ : dict[str, str]
+        Old template id -> the id it became when the template generalised; see
+        :meth:`resolve_id`.
+    n_records_ : int
+        Number of records learned from.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"body": ["took 12 ms", "took 7 ms", "disk full"]})
+    >>> miner = TemplateMiner().fit(frame)
+    >>> miner.transform(frame)["template"].to_list()
+    ['took <NUM> ms', 'took <NUM> ms', 'disk full']
+    """
+
+    def __init__(
+        self,
+        *,
+        masks: Sequence[Mask] | None = None,
+        extra_masks: Sequence[Mask] = (),
+        sim_th: float = 0.5,
+        depth: int = 4,
+        max_children: int = 100,
+        merge: bool = True,
+    ) -> None:
+        self.masks = masks
+        self.extra_masks = extra_masks
+        self.sim_th = sim_th
+        self.depth = depth
+        self.max_children = max_children
+        self.merge = merge
+
+    # -- settings ---------------------------------------------------------------------------
+    def _settings(self) -> tuple[tuple[Mask, ...], DrainModel]:
+        if not 0.0 <= float(self.sim_th) <= 1.0:
+            msg = f"TemplateMiner: sim_th must be between 0 and 1, got {self.sim_th!r}"
+            raise ConfigError(msg)
+        if int(self.depth) < 3:
+            msg = f"TemplateMiner: depth must be at least 3, got {self.depth!r}"
+            raise ConfigError(msg)
+        if int(self.max_children) < 2:
+            msg = f"TemplateMiner: max_children must be at least 2, got {self.max_children!r}"
+            raise ConfigError(msg)
+        base = DEFAULT_MASKS if self.masks is None else self.masks
+        masks = check_masks((*self.extra_masks, *base))
+        model = DrainModel(
+            sim_th=float(self.sim_th), depth=int(self.depth), max_children=int(self.max_children)
+        )
+        return masks, model
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "_model"):
+            msg = (
+                "this TemplateMiner is not fitted yet: call fit(frame) or "
+                "TemplateMiner.load(path) first"
+            )
+            raise NotFittedError(msg)
+
+    # -- learning ---------------------------------------------------------------------------
+    def fit(self, frame: pl.DataFrame) -> Self:
+        """Learn templates from the ``body`` column of ``frame``.
+
+        Parameters
+        ----------
+        frame
+            Any frame with a String ``body`` column (normally ``LOG_RECORDS``).
+
+        Returns
+        -------
+        TemplateMiner
+            ``self``, fitted.
+        """
+        self._fit(frame)
+        return self
+
+    def partial_fit(self, frame: pl.DataFrame) -> Self:
+        """Continue learning from more records (starts fresh when not fitted).
+
+        Known templates keep their ids unless new messages generalise them; the old id
+        is then recorded in :attr:`id_history_` (see :meth:`resolve_id`).
+        """
+        if not hasattr(self, "_model"):
+            return self.fit(frame)
+        masked = self._masked_counts(frame)
+        self._learn(masked)
+        return self
+
+    def fit_transform(self, frame: pl.DataFrame, *, with_params: bool = True) -> pl.DataFrame:
+        """Fit on ``frame`` and return it templated (see :meth:`transform`).
+
+        Each record gets the template of the cluster Drain put it in during fitting.
+        """
+        masked = self._fit(frame)
+        return self._assign(frame, masked, with_params=with_params)
+
+    def _fit(self, frame: pl.DataFrame) -> pl.DataFrame:
+        masks, model = self._settings()
+        self.masks_ = masks
+        self._model = model
+        self._seen: dict[str, int] = {}
+        self._counts: dict[int, int] = defaultdict(int)
+        self._templates: dict[int, str] = {}
+        self.id_history_: dict[str, str] = {}
+        self.n_records_ = 0
+        masked = self._masked_counts(frame)
+        self._learn(masked)
+        return masked
+
+    def _masked_counts(self, frame: pl.DataFrame) -> pl.DataFrame:
+        _check_body(frame, stage="TemplateMiner")
+        masks = self.masks_ if hasattr(self, "masks_") else self._settings()[0]
+        return (
+            frame.lazy()
+            .select(_masked_expr(masks).alias(_MASKED))
+            .group_by(_MASKED, maintain_order=True)
+            .len("n")
+            .collect()
+        )
+
+    def _learn(self, masked: pl.DataFrame) -> None:
+        messages = masked.get_column(_MASKED).to_list()
+        counts = masked.get_column("n").to_list()
+        old_ids = {cid: template_id_of(t) for cid, t in self._templates.items()}
+        new = [(m, n) for m, n in zip(messages, counts, strict=True) if m not in self._seen]
+        for message, n in zip(messages, counts, strict=True):
+            cid = self._seen.get(message)
+            if cid is not None:
+                self._counts[cid] += n
+        cids = self._model.add(m for m, _ in new)
+        for (message, n), cid in zip(new, cids, strict=True):
+            self._seen[message] = cid
+            self._counts[cid] += n
+        self.n_records_ += int(sum(counts))
+        self._model.rebuild()
+        self._publish(old_ids)
+
+    def _publish(self, old_ids: dict[int, str]) -> None:
+        clusters = self._model.clusters()
+        if self.merge:
+            self._templates = _merge_templates(clusters)
+        else:
+            self._templates = {c.cluster_id: " ".join(c.tokens) for c in clusters}
+        for cid, old in old_ids.items():
+            new = template_id_of(self._templates[cid])
+            if new != old:
+                self.id_history_[old] = new
+        # keep the history flat: every old id points at the current id
+        for old, new in list(self.id_history_.items()):
+            self.id_history_[old] = self._resolve(new)
+        self._build_table()
+
+    def _resolve(self, template_id: str) -> str:
+        seen = set()
+        while template_id in self.id_history_ and template_id not in seen:
+            seen.add(template_id)
+            template_id = self.id_history_[template_id]
+        return template_id
+
+    def _build_table(self) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        n_variants: dict[int, int] = defaultdict(int)
+        for cid in self._seen.values():
+            n_variants[cid] += 1
+        for cid, text in self._templates.items():
+            tid = template_id_of(text)
+            row = rows.setdefault(
+                tid, {"template_id": tid, "template": text, "count": 0, "n_variants": 0}
+            )
+            row["count"] += self._counts.get(cid, 0)
+            row["n_variants"] += n_variants.get(cid, 0)
+        previous: dict[str, list[str]] = defaultdict(list)
+        for old, new in self.id_history_.items():
+            previous[new].append(old)
+        table = pl.DataFrame(
+            [
+                {**row, "previous_ids": sorted(previous.get(row["template_id"], []))}
+                for row in rows.values()
+            ],
+            schema={
+                "template_id": pl.String,
+                "template": pl.String,
+                "count": pl.UInt64,
+                "n_variants": pl.UInt64,
+                "previous_ids": pl.List(pl.String),
+            },
+        )
+        self.templates_ = table.sort(["count", "template_id"], descending=[True, False])
+
+    # -- applying ---------------------------------------------------------------------------
+    def transform(self, frame: pl.DataFrame, *, with_params: bool = True) -> pl.DataFrame:
+        """Add ``template_id``, ``template`` and ``params`` to ``frame`` without learning.
+
+        Records whose masked message matches no learned template get that masked message
+        as their template (a new template, with its own content-derived id).
+
+        Parameters
+        ----------
+        frame
+            Any frame with a String ``body`` column; other columns pass through and the
+            row order is kept.
+        with_params
+            Compute ``params`` (the variable values, in template order). Skipping it is
+            faster when only counts per template are needed; the column is then absent.
+
+        Returns
+        -------
+        pl.DataFrame
+            ``frame`` plus the template columns (``TEMPLATED_RECORDS`` for ``LOG_RECORDS``).
+        """
+        self._check_fitted()
+        masked = self._masked_counts(frame)
+        return self._assign(frame, masked, with_params=with_params)
+
+    def _assign(
+        self, frame: pl.DataFrame, masked: pl.DataFrame, *, with_params: bool
+    ) -> pl.DataFrame:
+        messages = masked.get_column(_MASKED).to_list()
+        unknown = [m for m in messages if m not in self._seen]
+        matched = dict(zip(unknown, self._model.match(unknown), strict=True))
+        templates = []
+        for message in messages:
+            cid = self._seen.get(message)
+            if cid is None:
+                cid = matched[message]
+            templates.append(message if cid is None else self._templates[cid])
+        lookup = pl.DataFrame(
+            {_MASKED: messages, "template": templates},
+            schema={_MASKED: pl.String, "template": pl.String},
+        )
+        ids = {t: template_id_of(t) for t in set(templates)}
+        lookup = lookup.with_columns(
+            pl.col("template")
+            .replace_strict(ids, return_dtype=pl.String)
+            .alias("template_id")
+        )
+        base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
+        out = (
+            base.with_columns(_masked_expr(self.masks_).alias(_MASKED))
+            .join(lookup, on=_MASKED, how="left", maintain_order="left")
+            .drop(_MASKED)
+        )
+        if with_params:
+            out = out.with_columns(_extract_params(out))
+        return out.select(*base.columns, "template_id", "template", *(["params"] if with_params else []))
+
+    def resolve_id(self, template_id: str) -> str:
+        """The current id of a template id seen earlier (unchanged when it never generalised)."""
+        self._check_fitted()
+        return self._resolve(template_id)
+
+    # -- persistence ------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write the fitted miner to ``path`` as plain, versioned JSON (never pickle)."""
+        from rcakit.templates._state import save_state
+
+        self._check_fitted()
+        save_state(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> TemplateMiner:
+        """Read a miner written by :meth:`save`.
+
+        Raises
+        ------
+        StateFileError
+            When the file is not an rcakit template state, was modified, or has an unknown
+            schema version. Nothing in the file is ever executed.
+        """
+        from rcakit.templates._state import load_state
+
+        return load_state(cls, Path(path))
+
+    def __repr__(self) -> str:
+        return (
+            f"TemplateMiner(sim_th={self.sim_th!r}, depth={self.depth!r}, "
+            f"max_children={self.max_children!r}, merge={self.merge!r}, "
+            f"n_masks={len(DEFAULT_MASKS if self.masks is None else self.masks)}, "
+            f"n_extra_masks={len(self.extra_masks)})"
+        )
+
+
+def _check_body(frame: Any, *, stage: str) -> None:
+    if not isinstance(frame, pl.DataFrame):
+        msg = f"{stage}: expected a polars DataFrame, got {type(frame).__name__}"
+        raise SchemaError(msg)
+    dtype = frame.schema.get("body")
+    if dtype is None:
+        msg = (
+            f"{stage}: the frame has no 'body' column (columns: {frame.columns}); "
+            "read logs with rcakit.read_logs or rename the message column to 'body'"
+        )
+        raise SchemaError(msg)
+    if dtype != pl.String:
+        msg = f"{stage}: column 'body' must be String, got {dtype}; cast it with pl.col('body').cast(pl.String)"
+        raise SchemaError(msg)
+
+
+def mine_templates(
+    frame: pl.DataFrame,
+    *,
+    masks: Sequence[Mask] | None = None,
+    extra_masks: Iterable[Mask] = (),
+    with_params: bool = True,
+) -> pl.DataFrame:
+    """Mine templates from ``frame['body']`` with the zero-configuration defaults.
+
+    Parameters
+    ----------
+    frame
+        Any frame with a String ``body`` column (normally from :func:`rcakit.read_logs`).
+    masks
+        Replace the default masking set (rarely needed).
+    extra_masks
+        Extra masks applied before the defaults.
+    with_params
+        Also compute ``params`` (the variable values of each record, in template order).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``frame`` plus ``template_id`` (String), ``template`` (String) and ``params``
+        (List[String]); row order kept.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> out = mine_templates(pl.DataFrame({"body": ["GET /a/b 200 in 12ms", "GET /c/d 404 in 3ms"]}))
+    >>> out["template"].to_list()
+    ['GET <PATH> <NUM> in <DURATION>', 'GET <PATH> <NUM> in <DURATION>']
+    >>> out["params"].to_list()[1]
+    ['/c/d', '404', '3ms']
+    """
+    miner = TemplateMiner(masks=masks, extra_masks=tuple(extra_masks))
+    return miner.fit_transform(frame, with_params=with_params)
+
+
+def summarize_templates(templated: pl.DataFrame) -> pl.DataFrame:
+    """One row per template of a templated frame (what ``rcakit templates -o`` writes).
+
+    Parameters
+    ----------
+    templated
+        Output of :func:`mine_templates` / :meth:`TemplateMiner.transform`. Optional
+        columns ``timestamp``, ``service``, ``severity_text``/``severity_number`` fill the
+        time, service and severity columns (null when absent).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``template_id``, ``template``, ``count`` (UInt32), ``first_seen``, ``last_seen``,
+        ``services`` (sorted List[String]), ``severity`` (the most severe level seen),
+        ``example`` (the first record's body), sorted by count (descending) then id.
+    """
+    for name in ("template_id", "template", "body"):
+        if name not in templated.columns:
+            msg = f"summarize_templates: column {name!r} missing; pass the output of mine_templates"
+            raise SchemaError(msg)
+    cols = templated.columns
+    time = pl.col("timestamp") if "timestamp" in cols else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    service = pl.col("service") if "service" in cols else pl.lit(None, dtype=pl.String)
+    sev_text = pl.col("severity_text") if "severity_text" in cols else pl.lit(None, dtype=pl.String)
+    sev_num = (
+        pl.col("severity_number").cast(pl.Int32)
+        if "severity_number" in cols
+        else pl.lit(None, dtype=pl.Int32)
+    )
+    return (
+        templated.lazy()
+        .select(
+            "template_id",
+            "template",
+            "body",
+            time.alias("_time"),
+            service.alias("_service"),
+            sev_text.alias("_sev"),
+            sev_num.alias("_sevn"),
+        )
+        .group_by("template_id", maintain_order=True)
+        .agg(
+            pl.col("template").first(),
+            pl.len().cast(pl.UInt32).alias("count"),
+            pl.col("_time").min().alias("first_seen"),
+            pl.col("_time").max().alias("last_seen"),
+            pl.col("_service").drop_nulls().unique().sort().alias("services"),
+            pl.col("_sev").sort_by("_sevn", descending=True, nulls_last=True).first().alias("severity"),
+            pl.col("body").first().alias("example"),
+        )
+        .sort(["count", "template_id"], descending=[True, False])
+        .collect()
+    )
