@@ -19,6 +19,7 @@ Rules every parser follows
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ import polars as pl
 
 from rcakit.schemas import LOG_RECORDS
 
-__all__ = ["RECORD_COLUMNS", "FileFormat", "LineFormat", "ParseOptions"]
+__all__ = ["RECORD_COLUMNS", "FileFormat", "LineFormat", "ParseOptions", "json_object", "to_records"]
 
 #: What a parser returns: LOG_RECORDS without the columns the reader adds itself.
 RECORD_COLUMNS = pl.Schema({k: v for k, v in LOG_RECORDS.items() if k not in ("source", "format")})
@@ -70,3 +71,49 @@ class FileFormat:
     description: str
     sniff: Callable[[list[str]], float]
     parse: Callable[[str, ParseOptions], pl.DataFrame]
+
+
+def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> pl.Expr:
+    """Build the ``attributes`` JSON object string from named expressions, skipping nulls.
+
+    Parameters
+    ----------
+    fields
+        Attribute name -> expression (String, integer, float or boolean). Null values are
+        left out; an all-null row gives a null ``attributes``.
+    extra
+        Optional String expression holding already-encoded members (``"k":"v","n":1``)
+        to append, e.g. RFC 5424 structured data.
+
+    Returns
+    -------
+    pl.Expr
+        String expression with a flat JSON object, or null.
+    """
+    parts: list[pl.Expr] = []
+    for name, expr in fields.items():
+        encoded = (
+            pl.struct(expr.alias("v"))
+            .struct.json_encode()
+            .str.strip_prefix('{"v":')
+            .str.strip_suffix("}")
+        )
+        key = pl.lit(json.dumps(name) + ":")
+        parts.append(pl.when(expr.is_not_null()).then(pl.concat_str([key, encoded])))
+    if extra is not None:
+        parts.append(pl.when(extra != "").then(extra))
+    if not parts:
+        return pl.lit(None, dtype=pl.String)
+    members = pl.concat_str(parts, separator=",", ignore_nulls=True)
+    return pl.when(members != "").then(pl.concat_str([pl.lit("{"), members, pl.lit("}")]))
+
+
+def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Select :data:`RECORD_COLUMNS` in order with their dtypes; missing columns become null."""
+    have = frame.collect_schema()
+    return frame.select(
+        [
+            (pl.col(name) if name in have else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in RECORD_COLUMNS.items()
+        ]
+    )

@@ -1,0 +1,92 @@
+"""Joining continuation lines (stack traces, wrapped messages) to the record they belong to.
+
+Everything here is a polars expression over the ``line_no``/``line`` frame of one file; no
+per-line Python. A line format marks each physical line as a *head* (it matches the format
+and starts a record) or not. A non-head line joins the record before it when it *looks like
+a continuation* (:data:`CONTINUATION`: indented, ``at ...``, ``Caused by:``, ``Traceback``,
+an exception name, a closing bracket, an empty line), or when an earlier line of the same
+run already did (once a stack trace starts, it runs until the next head). Any other non-head
+line becomes a record of its own, with the raw line as ``body`` and ``parse_error`` set.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["CONTINUATION", "join_continuations", "looks_like_continuation"]
+
+#: Lines that continue the record above them.
+CONTINUATION = (
+    r"^(?:\s|$"  # indented or empty
+    r"|at\s|Caused by\b|Suppressed:|\.\.\.\s*\d+\s+(?:more|common)"  # Java
+    r"|Traceback \(most recent call last\)|During handling of|The above exception"  # Python
+    r"|goroutine \d+|panic:|\[recovered\]"  # Go
+    r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable|Warning|Exit|Interrupt)\b"  # exception names
+    r"|[}\])]"  # closing brackets of pretty-printed payloads
+    r")"
+)
+
+
+def looks_like_continuation(line: pl.Expr) -> pl.Expr:
+    """Boolean expression: the line looks like the continuation of a previous record."""
+    return line.str.contains(CONTINUATION)
+
+
+def join_continuations(
+    frame: pl.LazyFrame,
+    *,
+    is_head: pl.Expr,
+    body: str = "body",
+    line: str = "line",
+    unmatched_error: str,
+) -> pl.LazyFrame:
+    """Group a parsed line frame into records.
+
+    Parameters
+    ----------
+    frame
+        One row per physical line with ``line_no``, the raw ``line`` and the parsed record
+        columns (meaningful on head rows).
+    is_head
+        Boolean expression: the line matches the format and starts a record.
+    body
+        Name of the column holding the parsed message on head rows.
+    line
+        Name of the raw-line column.
+    unmatched_error
+        ``parse_error`` for a non-head line that does not continue a record.
+
+    Returns
+    -------
+    pl.LazyFrame
+        One row per record: the head row's columns (a standalone non-head line keeps its raw
+        text as ``body``), ``n_lines`` (UInt32), ``body`` with the
+        continuation lines appended (``"\\n"``-joined, trailing blank lines dropped) and
+        ``parse_error`` (null for heads and continuations). The ``line`` column is dropped.
+    """
+    marked = frame.with_columns(is_head.fill_null(False).alias("_head")).with_columns(
+        pl.when(pl.col("_head")).then(pl.col(body)).otherwise(pl.col(line)).alias(body),
+        looks_like_continuation(pl.col(line)).alias("_cont"),
+    ).with_columns(pl.col("_head").cum_sum().alias("_run"))
+    marked = marked.with_columns(
+        (
+            (pl.col("_run") > 0)
+            & ~pl.col("_head")
+            & (pl.col("_cont") & ~pl.col("_head")).cum_max().over("_run")
+        ).alias("_joins")
+    ).with_columns((~pl.col("_joins")).cum_sum().alias("_rec"))
+    extra = (
+        marked.filter(pl.col("_joins"))
+        .group_by("_rec")
+        .agg(pl.col(line).str.join("\n").alias("_more"), pl.len().alias("_n_more"))
+    )
+    heads = marked.filter(~pl.col("_joins")).join(extra, on="_rec", how="left")
+    joined_body = pl.concat_str([pl.col(body), pl.col("_more")], separator="\n")
+    return heads.with_columns(
+        pl.when(pl.col("_more").is_null())
+        .then(pl.col(body))
+        .otherwise(joined_body.str.strip_chars_end("\n\r\t "))
+        .alias(body),
+        (pl.col("_n_more").fill_null(0) + 1).cast(pl.UInt32).alias("n_lines"),
+        pl.when(pl.col("_head")).then(None).otherwise(pl.lit(unmatched_error)).alias("parse_error"),
+    ).drop("_head", "_cont", "_run", "_joins", "_rec", "_more", "_n_more", line)

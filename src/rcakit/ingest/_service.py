@@ -1,0 +1,94 @@
+"""Which service a record belongs to.
+
+Precedence (see ``docs/reading.md``): the record's own service field, else the
+``service=`` argument of :func:`rcakit.read_logs`, else a name derived from the file name
+(:func:`service_from_path`). Kubernetes pod names are reduced to their workload with
+:func:`workload_from_pod` so that the replicas of one Deployment count as one service.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+import polars as pl
+
+__all__ = ["POD_SUFFIX", "service_from_path", "workload_from_pod", "workload_name"]
+
+# Kubernetes generated suffixes, tried from the longest:
+#   Deployment pod   <name>-<replicaset hash 5-10>-<pod hash 5>   ts-travel-service-64469b5b48-25zj6
+#   ReplicaSet / DaemonSet / Job pod  <name>-<hash 5>             node-exporter-x7k2p
+#   StatefulSet pod  <name>-<ordinal>                             kafka-0, redis-master-12
+# The pod hash alphabet is "bcdfghjklmnpqrstvwxz2456789" (no vowels, no 0/1/3); the
+# replicaset hash uses the same alphabet. Requiring that alphabet keeps ordinary words such
+# as "-proxy" or "-admin" (they have vowels) from being cut.
+_HASH = "[bcdfghjklmnpqrstvwxz2456789]"
+POD_SUFFIX = rf"-(?:{_HASH}{{5,10}}-{_HASH}{{5}}|{_HASH}{{5}}|\d{{1,4}})$"
+
+# Log-ish suffixes dropped from file names, repeatedly: payment.log.1.gz -> payment
+_FILE_SUFFIXES = re.compile(
+    r"(?:\.(?:gz|bz2|xz|zst|zip|\d+|log|logs|txt|out|err|json|jsonl|ndjson|csv|tsv|"
+    r"access|error|stdout|stderr))+$",
+    re.IGNORECASE,
+)
+# A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
+_FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?$")
+_POD_SUFFIX_RE = re.compile(POD_SUFFIX)
+
+
+def workload_name(pod: str) -> str:
+    """Python twin of :func:`workload_from_pod` for one name (used on file names)."""
+    m = _POD_SUFFIX_RE.search(pod)
+    if m is None or m.start() == 0:
+        return pod
+    return pod[: m.start()]
+
+
+def workload_from_pod(expr: pl.Expr | str) -> pl.Expr:
+    """Reduce Kubernetes pod names to their workload name.
+
+    ``ts-travel-service-64469b5b48-25zj6`` -> ``ts-travel-service`` (Deployment),
+    ``kafka-0`` -> ``kafka`` (StatefulSet), ``fluentd-x7k2p`` -> ``fluentd`` (DaemonSet /
+    bare ReplicaSet). Names without such a suffix are returned unchanged (``envoy-proxy``:
+    pod hashes never contain vowels).
+
+    Parameters
+    ----------
+    expr
+        String expression (or column name) holding pod names.
+
+    Returns
+    -------
+    pl.Expr
+        String expression with the workload names (null stays null).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s = pl.Series("pod", ["ts-travel-service-64469b5b48-25zj6", "kafka-0", "envoy-proxy"])
+    >>> s.to_frame().select(workload_from_pod("pod"))["pod"].to_list()
+    ['ts-travel-service', 'kafka', 'envoy-proxy']
+    """
+    col = pl.col(expr) if isinstance(expr, str) else expr
+    # at least one character must remain before the suffix
+    return col.str.replace(rf"^(.+?){POD_SUFFIX}", "$1")
+
+
+def service_from_path(path: str) -> str | None:
+    """Derive a service name from a file name.
+
+    ``payment.log`` -> ``payment``, ``frontend.access.log`` -> ``frontend``,
+    ``checkout-2024-01-02.jsonl.gz`` -> ``checkout``, ``ts-order-service-5d9c7b7f6-abcde.log``
+    -> ``ts-order-service``. Returns None when nothing sensible is left.
+    """
+    name = PurePath(path).name
+    prev = None
+    while prev != name:
+        prev = name
+        name = _FILE_SUFFIXES.sub("", name)
+        name = _FILE_DATE.sub("", name)
+    # anything after the first dot is a role, not the service (frontend.access, app.worker)
+    name = name.split(".", 1)[0].strip(" -_")
+    if not name:
+        return None
+    return workload_name(name)
