@@ -120,23 +120,25 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
     _m("IP", r"/?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"),
-    _m("TIME", r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
+    _m("TIME", r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\b"),
     # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
     _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
     # host names: dotted names ending in a TLD, or any dotted name with a :port
     _m("HOST", r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?\b"),
     _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),
+    # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0)
+    _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?\d[\w\-]*"),
     _m("HEX", r"\b0[xX][0-9A-Fa-f]+\b"),
     _m("HEX", r"\b(?:[0-9]+[A-Fa-f]+|[A-Fa-f]+[0-9]+)[0-9A-Fa-f]*\b"),
-    _m(
-        "DURATION",
-        r"\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|sec|secs|min|mins|h|hr|hrs)\b",
-    ),
-    _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B|b)\b"),
-    _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes\b"),
-    # any remaining number, also inside identifiers (node-12, blk_-123, #5, v2.3.1)
-    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])-\d+(?:\.\d+)*"),
-    _m("NUM", r"\d+(?:\.\d+)*"),
+    _m("VERSION", r"\b[vV]\d+(?:\.\d+)+\b"),
+    # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
+    _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
+    _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),
+    _m("DURATION", r"[<>]?=?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
+    # any remaining number standing on its own or after a delimiter (node-12, #5, -3), but
+    # not the digits inside a word (ssh2, u0, L3 are names)
+    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])[<>]?[-+]?\d+(?:\.\d+)*\b"),
+    _m("NUM", r"\b\d+(?:\.\d+)*\b"),
 )
 
 

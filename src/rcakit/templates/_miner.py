@@ -36,6 +36,10 @@ _ONLY_TOKENS_RE = re.compile(rf"(?:{TOKEN_RE})+")
 _OUT_COLUMNS = ("template_id", "template", "params")
 _MASKED = "__rcakit_masked"
 _ROW = "__rcakit_row"
+_DRAIN = "__rcakit_drain"
+# Drain sees every named token as this one token: an <IP> and a <HOST> in the same place
+# are the same kind of thing for grouping; the names come back in the published template.
+_DRAIN_VAR = "<V>"
 
 
 def template_id_of(template: str) -> str:
@@ -73,33 +77,80 @@ def _merge_key(tokens: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _merge_templates(clusters: Sequence[ClusterState]) -> dict[int, str]:
-    """Map each cluster id to its published template text (merging variable-width twins)."""
-    groups: dict[tuple[str, ...], list[ClusterState]] = defaultdict(list)
+_DELIMS = "=:,;()[]{}/@#|'\"-"
+
+
+def _consensus_token(values: Sequence[str]) -> str:
+    """One template token for a position where members differ.
+
+    Keeps what all values share: the same token with named variables (``<IP>``), or a
+    common prefix/suffix that ends at a delimiter (``rhost=<IP>`` and ``rhost=<HOST>`` give
+    ``rhost=<*>``); otherwise ``<*>``.
+    """
+    first = values[0]
+    if all(v == first for v in values):
+        return first
+    generic = {_generic(v) for v in values}
+    if len(generic) == 1:
+        return generic.pop()
+    prefix = _common_prefix(values)
+    prefix = prefix[: max((prefix.rfind(d) for d in _DELIMS), default=-1) + 1]
+    if prefix.count("<") != prefix.count(">"):
+        prefix = prefix[: prefix.rfind("<")]
+    rest = [v[len(prefix) :] for v in values]
+    suffix = _common_prefix([v[::-1] for v in rest])[::-1]
+    suffix = suffix[min((i for i, ch in enumerate(suffix) if ch in _DELIMS), default=len(suffix)) :]
+    if suffix.count("<") != suffix.count(">"):
+        suffix = suffix[suffix.find(">") + 1 :]
+    if any(len(v) <= len(suffix) for v in rest):
+        suffix = ""
+    return prefix + PARAM + suffix
+
+
+def _common_prefix(values: Sequence[str]) -> str:
+    shortest = min(values, key=len)
+    for i, ch in enumerate(shortest):
+        if any(v[i] != ch for v in values):
+            return shortest[:i]
+    return shortest
+
+
+def _cluster_templates(
+    clusters: Sequence[ClusterState], members: dict[int, list[str]]
+) -> dict[int, tuple[str, ...]]:
+    """Each cluster's template, recomputed from its distinct member messages."""
+    out: dict[int, tuple[str, ...]] = {}
     for cluster in clusters:
-        groups[_merge_key(cluster.tokens)].append(cluster)
-    out: dict[int, str] = {}
-    for key, members in groups.items():
-        if len(members) == 1:
-            text = " ".join(members[0].tokens)
-        elif len({len(m.tokens) for m in members}) == 1:
-            merged = []
-            for column in zip(*(m.tokens for m in members), strict=True):
-                first = column[0]
-                merged.append(first if all(t == first for t in column) else _generic_column(column))
-            text = " ".join(merged)
-        else:
-            text = " ".join(key)
-        for member in members:
-            out[member.cluster_id] = text
+        texts = members.get(cluster.cluster_id)
+        rows = [t.split(" ") for t in texts] if texts else []
+        rows = [r for r in rows if len(r) == len(cluster.tokens)]
+        if not rows:
+            out[cluster.cluster_id] = cluster.tokens
+            continue
+        out[cluster.cluster_id] = tuple(
+            _consensus_token(column) for column in zip(*rows, strict=True)
+        )
     return out
 
 
-def _generic_column(column: Sequence[str]) -> str:
-    generic = {_generic(t) for t in column}
-    if len(generic) == 1:
-        return generic.pop()
-    return PARAM
+def _merge_templates(templates: dict[int, tuple[str, ...]]) -> dict[int, str]:
+    """Map each cluster id to its published template text (merging variable-width twins)."""
+    groups: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+    for cid, tokens in templates.items():
+        groups[_merge_key(tokens)].append((cid, tokens))
+    out: dict[int, str] = {}
+    for key, members in groups.items():
+        if len(members) == 1:
+            text = " ".join(members[0][1])
+        elif len({len(t) for _, t in members}) == 1:
+            text = " ".join(
+                _consensus_token(column) for column in zip(*(t for _, t in members), strict=True)
+            )
+        else:
+            text = " ".join(key)
+        for cid, _ in members:
+            out[cid] = text
+    return out
 
 
 def _escape(text: str) -> str:
@@ -191,8 +242,8 @@ class TemplateMiner:
         *,
         masks: Sequence[Mask] | None = None,
         extra_masks: Sequence[Mask] = (),
-        sim_th: float = 0.5,
-        depth: int = 4,
+        sim_th: float = 0.7,
+        depth: int = 5,
         max_children: int = 100,
         merge: bool = True,
     ) -> None:
@@ -287,6 +338,7 @@ class TemplateMiner:
             .select(_masked_expr(masks).alias(_MASKED))
             .group_by(_MASKED, maintain_order=True)
             .len("n")
+            .with_columns(pl.col(_MASKED).str.replace_all(TOKEN_RE, _DRAIN_VAR).alias(_DRAIN))
             .collect()
         )
 
@@ -294,13 +346,16 @@ class TemplateMiner:
         messages = masked.get_column(_MASKED).to_list()
         counts = masked.get_column("n").to_list()
         old_ids = {cid: template_id_of(t) for cid, t in self._templates.items()}
-        new = [(m, n) for m, n in zip(messages, counts, strict=True) if m not in self._seen]
-        for message, n in zip(messages, counts, strict=True):
+        drain_texts = masked.get_column(_DRAIN).to_list()
+        new = []
+        for message, n, text in zip(messages, counts, drain_texts, strict=True):
             cid = self._seen.get(message)
-            if cid is not None:
+            if cid is None:
+                new.append((message, n, text))
+            else:
                 self._counts[cid] += n
-        cids = self._model.add(m for m, _ in new)
-        for (message, n), cid in zip(new, cids, strict=True):
+        cids = self._model.add(text for _, _, text in new)
+        for (message, n, _), cid in zip(new, cids, strict=True):
             self._seen[message] = cid
             self._counts[cid] += n
         self.n_records_ += int(sum(counts))
@@ -308,11 +363,14 @@ class TemplateMiner:
         self._publish(old_ids)
 
     def _publish(self, old_ids: dict[int, str]) -> None:
-        clusters = self._model.clusters()
+        members: dict[int, list[str]] = defaultdict(list)
+        for message, cid in self._seen.items():
+            members[cid].append(message)
+        templates = _cluster_templates(self._model.clusters(), members)
         if self.merge:
-            self._templates = _merge_templates(clusters)
+            self._templates = _merge_templates(templates)
         else:
-            self._templates = {c.cluster_id: " ".join(c.tokens) for c in clusters}
+            self._templates = {cid: " ".join(t) for cid, t in templates.items()}
         for cid, old in old_ids.items():
             new = template_id_of(self._templates[cid])
             if new != old:
@@ -388,8 +446,10 @@ class TemplateMiner:
         self, frame: pl.DataFrame, masked: pl.DataFrame, *, with_params: bool
     ) -> pl.DataFrame:
         messages = masked.get_column(_MASKED).to_list()
-        unknown = [m for m in messages if m not in self._seen]
-        matched = dict(zip(unknown, self._model.match(unknown), strict=True))
+        drain_texts = masked.get_column(_DRAIN).to_list()
+        unknown = [(m, t) for m, t in zip(messages, drain_texts, strict=True) if m not in self._seen]
+        found = self._model.match(t for _, t in unknown)
+        matched = {m: cid for (m, _), cid in zip(unknown, found, strict=True)}
         templates = []
         for message in messages:
             cid = self._seen.get(message)

@@ -1,0 +1,116 @@
+"""``rcakit templates``: mine log templates from log files and write them as CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import polars as pl
+
+from rcakit._text import strip_terminal_escapes_expr
+from rcakit.cli._app import echo_err, input_paths, main, user_errors
+
+__all__ = ["templates"]
+
+
+def _write_csv(frame: pl.DataFrame, target: str) -> None:
+    if target == "-":
+        sys.stdout.write(frame.write_csv())
+        sys.stdout.flush()
+    else:
+        frame.write_csv(target)
+
+
+@main.command("templates")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="Log format of the inputs (auto-detected per file); 'raw' makes each line one message.",
+)
+@click.option("--log-format", default=None, help="logparser-style pattern, e.g. '<Date> <Time> <Level>: <Content>'.")
+@click.option("--tz", default="UTC", show_default=True, help="Time zone of timestamps without one.")
+@click.option(
+    "--state",
+    "state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Start from a saved miner (JSON from --save-state): known templates keep their ids.",
+)
+@click.option(
+    "--save-state",
+    "save_state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save the miner after this run (plain versioned JSON).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Templates CSV: template_id, template, count, first_seen, last_seen, services, severity, example ('-' = stdout).",
+)
+@click.option(
+    "--assignments",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write one row per input record: source, line_no, template_id, template.",
+)
+def templates(
+    inputs: tuple[str, ...],
+    fmt: str,
+    log_format: str | None,
+    tz: str,
+    state: Path | None,
+    save_state: Path | None,
+    output: str,
+    assignments: str | None,
+) -> None:
+    """Mine log templates from INPUT... (files, directories or globs).
+
+    \b
+    Examples:
+      rcakit templates app.log -o templates.csv
+      rcakit templates msgs.txt --format raw --assignments out.csv -o t.csv
+      rcakit templates today/ --state miner.json --save-state miner.json -o t.csv
+    """
+    from rcakit.ingest import read_logs
+    from rcakit.templates import TemplateMiner, summarize_templates
+
+    paths = input_paths(inputs)
+    with user_errors():
+        if state is not None and not state.is_file():
+            msg = f"--state {state}: no such file (create one with --save-state)"
+            raise click.BadParameter(msg, param_hint="--state")
+        logs = read_logs(paths, format=fmt, log_format=log_format, tz=tz)
+        if state is not None:
+            miner = TemplateMiner.load(state)
+            miner.partial_fit(logs)
+            mined = miner.transform(logs, with_params=False)
+        else:
+            miner = TemplateMiner()
+            mined = miner.fit_transform(logs, with_params=False)
+        table = summarize_templates(mined).with_columns(
+            pl.col("services").list.join(","),
+            strip_terminal_escapes_expr(pl.col("template")),
+            strip_terminal_escapes_expr(pl.col("example")),
+        )
+        _write_csv(table, output)
+        if assignments is not None:
+            _write_csv(
+                mined.select(
+                    "source",
+                    "line_no",
+                    "template_id",
+                    strip_terminal_escapes_expr(pl.col("template")),
+                ),
+                assignments,
+            )
+        if save_state is not None:
+            miner.save(save_state)
+    where = "stdout" if output == "-" else output
+    echo_err(f"{mined.height} records, {table.height} templates -> {where}")
