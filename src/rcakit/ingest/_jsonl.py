@@ -1,0 +1,520 @@
+"""JSON lines and docker json-file logs.
+
+One JSON object per physical line. The keys are matched against the common spellings of
+each OpenTelemetry field (first match per record wins, see :data:`KEY_ROLES`); nested objects
+are flattened with dots (``{"http": {"status": 500}}`` -> ``http.status``), so both the
+nested and the dotted ECS spellings (``{"log": {"level": "error"}}``, ``"log.level"``) map;
+every other key goes to ``attributes`` (values as text, arrays as JSON text, nulls dropped).
+
+Docker json-file lines (``{"log": "...\\n", "stream": "stdout", "time": "..."}``) are the same
+format with one twist: docker cuts lines longer than 16 KiB into chunks whose ``log`` does not
+end in ``\\n``; the chunks are joined into one record. The ``log`` text is an application log
+line itself: :func:`parse_inner_messages` reads its level, timestamp and message when it is a
+JSON object, a logfmt line or a text line with a timestamp/level head.
+
+A line that is not a JSON object is kept as a record of its own (``body`` = the raw line,
+``parse_error`` set). Blank lines belong to the record above them.
+
+Decoding is done by ``pl.read_ndjson`` with an all-String schema built from the keys present
+in the file (robust to a key holding a number in one line and an object in the next), on the
+lines that look like objects; if some of them are not valid JSON, validity is decided per line
+with ``str.json_path_match`` and only the valid ones are decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+__all__ = [
+    "DOCKER_FORMAT",
+    "FORMAT",
+    "FORMATS",
+    "KEY_ROLES",
+    "decode_objects",
+    "encode_attributes",
+    "parse_inner_messages",
+    "records_from_objects",
+]
+
+#: schema field -> key spellings, in priority order (after flattening nested objects with dots)
+KEY_ROLES: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "@timestamp", "timestamp", "time", "ts", "datetime", "date", "t", "eventTime",
+        "event.created", "asctime", "time_local", "Timestamp",
+    ),
+    "severity": (
+        "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
+        "severity_text", "SeverityText", "Level", "Severity", "levelName",
+    ),
+    "body": ("msg", "message", "@message", "log", "text", "body", "Body", "Message", "event", "error.message"),
+    "service": (
+        "service", "service.name", "service_name", "serviceName", "app", "application",
+        "app_name", "component", "resource.service.name", "kubernetes.container.name",
+    ),
+    "trace_id": (
+        "trace_id", "traceId", "traceid", "traceID", "trace.id", "dd.trace_id", "otelTraceID",
+        "logging.googleapis.com/trace", "x_trace_id", "traceparent",
+    ),
+    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name"),
+}
+
+# keys whose text must never be flattened even if it looks like a JSON object
+_TEXT_KEYS = frozenset(("msg", "message", "@message", "text", "body", "Body", "Message"))
+_KEY_RE = r'"((?:[^"\\]|\\.)*)"\s*:'
+_MAX_KEYS = 2000
+_MAX_DEPTH = 4
+_LEVEL_WORDS = (
+    "TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|"
+    "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC"
+)
+# "<timestamp> [level] message", "[level] message", "level: message", "2024/01/02 03:04:05 message"
+_HEAD_RE = (
+    r"(?s)^\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
+    r"(?:[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
+    r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?(?P<msg>.*)$"
+)
+
+
+def _looks_like_object(expr: pl.Expr, *, strip: bool = True) -> pl.Expr:
+    s = expr.str.strip_chars(" \t\r\n") if strip else expr
+    return s.str.starts_with("{") & s.str.ends_with("}")
+
+
+def _discover_keys(texts: pl.Series) -> list[str]:
+    """Every top-level key candidate of the JSON objects in ``texts`` (a superset: nested
+    keys and key-like text in values show up too, they decode to all-null and are dropped)."""
+    found = (
+        texts.to_frame("t")
+        .lazy()
+        .select(pl.col("t").str.extract_all(_KEY_RE).alias("k"))
+        .explode("k")
+        .drop_nulls()
+        .group_by("k")
+        .len()
+        .sort("len", descending=True)
+        .head(_MAX_KEYS)
+        .collect()
+    )
+    keys = [k[1:].rsplit('"', 1)[0] for k in found["k"].to_list()]
+    # JSON-unescape keys that contain escapes (rare)
+    out = []
+    for k in keys:
+        if "\\" in k:
+            try:
+                import json
+
+                k = json.loads(f'"{k}"')
+            except ValueError:
+                continue
+        out.append(k)
+    return list(dict.fromkeys(out))
+
+
+def _read_objects(texts: pl.Series, keys: list[str]) -> pl.DataFrame | None:
+    """Decode valid JSON object texts with an all-String schema, or None if any is invalid."""
+    if not keys:
+        return pl.DataFrame({"_": [None] * len(texts)}, schema={"_": pl.String}).drop("_")
+    buf = texts.str.replace_all("\r", " ", literal=True).str.join("\n").item().encode()
+    try:
+        out = pl.read_ndjson(
+            io.BytesIO(buf), schema=dict.fromkeys(keys, pl.String), infer_schema_length=None
+        )
+    except (pl.exceptions.PolarsError, OverflowError, ValueError):
+        return None
+    return out if out.height == len(texts) else None
+
+
+def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, pl.Series]:
+    """Decode one JSON object per row into flat String columns.
+
+    Parameters
+    ----------
+    texts
+        String series; rows that are not a JSON object decode to all-null.
+    depth
+        Nesting level (internal): objects nested deeper than 4 levels stay JSON text.
+
+    Returns
+    -------
+    (frame, valid)
+        ``frame`` has one String column per (dotted) key and one row per input row;
+        ``valid`` is a Boolean series, True where the row was a JSON object.
+    """
+    n = len(texts)
+    candidate = texts.to_frame("t").select(_looks_like_object(pl.col("t")).fill_null(False)).to_series()
+    idx = pl.int_range(n, eager=True).filter(candidate)
+    subset = texts.filter(candidate)
+    keys = _discover_keys(subset) if len(subset) else []
+    decoded = _read_objects(subset, keys) if len(subset) else None
+    if decoded is None and len(subset):
+        # some candidate lines are not valid JSON: decide per line, decode the valid ones
+        ok = subset.str.json_path_match("$").is_not_null()
+        idx = idx.filter(ok)
+        subset = subset.filter(ok)
+        keys = _discover_keys(subset) if len(subset) else []
+        decoded = _read_objects(subset, keys)
+        if decoded is None:  # pragma: no cover - read_ndjson disagreeing with json_path_match
+            decoded = pl.DataFrame(
+                {k: subset.str.json_path_match(f"$[{_json_str(k)}]") for k in keys}
+            ) if keys else pl.DataFrame()
+    if decoded is None:
+        decoded = pl.DataFrame()
+    valid = pl.Series("valid", [False] * n, dtype=pl.Boolean).scatter(idx, True) if n else pl.Series(
+        "valid", [], dtype=pl.Boolean
+    )
+    # drop keys that never occur at this level (superset from the key regex)
+    decoded = decoded.select([c for c in decoded.columns if decoded[c].null_count() < decoded.height])
+    if depth < _MAX_DEPTH:
+        decoded = _flatten(decoded, depth=depth)
+    # scatter back to the full row count
+    full = pl.DataFrame({"_row": idx}).hstack(decoded) if decoded.width else pl.DataFrame({"_row": idx})
+    frame = (
+        pl.DataFrame({"_row": pl.int_range(n, eager=True, dtype=idx.dtype)})
+        .join(full, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+    )
+    return frame, valid
+
+
+def _json_str(key: str) -> str:
+    import json
+
+    return json.dumps(key)
+
+
+def _flatten(frame: pl.DataFrame, *, depth: int) -> pl.DataFrame:
+    """Replace columns holding JSON objects by ``column.key`` columns (recursively)."""
+    out: list[pl.Series] = []
+    for name in frame.columns:
+        col = frame[name]
+        if name in _TEXT_KEYS:
+            out.append(col)
+            continue
+        # unstripped: docker's "log" text ends in "\n" even when it holds a JSON line
+        is_obj = col.to_frame().select(_looks_like_object(pl.col(name), strip=False).fill_null(False)).to_series()
+        if not is_obj.any():
+            out.append(col)
+            continue
+        inner, valid = decode_objects(col.set(~is_obj, None), depth=depth + 1)
+        # rows that were objects: replaced by their fields; other rows keep their scalar value
+        out.append(col.set(valid, None).alias(name))
+        out.extend(inner[c].alias(f"{name}.{c}") for c in inner.columns)
+    frame = pl.DataFrame(out) if out else frame
+    return frame.select([c for c in frame.columns if frame[c].null_count() < frame.height])
+
+
+def encode_attributes(columns: dict[str, pl.Expr]) -> pl.Expr:
+    """A flat JSON object string from named expressions, null entries left out.
+
+    Parameters
+    ----------
+    columns
+        Attribute name -> expression (String, numeric or Boolean; numbers stay numbers).
+
+    Returns
+    -------
+    pl.Expr
+        String expression ``{"k": v, ...}``, null when every value is null.
+    """
+    if not columns:
+        return pl.lit(None, dtype=pl.String).alias("attributes")
+    parts = [
+        pl.when(expr.is_not_null()).then(
+            pl.struct(expr.alias(name)).struct.json_encode().str.slice(1).str.strip_suffix("}")
+        )
+        for name, expr in columns.items()
+    ]
+    inner = pl.concat_str(parts, separator=",", ignore_nulls=True)
+    return pl.when(inner != "").then(pl.concat_str(pl.lit("{"), inner, pl.lit("}"))).alias("attributes")
+
+
+def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """Coalesce the spellings of a role; return it and masks of which column was used."""
+    keys = [k for k in KEY_ROLES[role] if k in frame.columns]
+    if not keys:
+        return pl.lit(None, dtype=pl.String), {}
+    used: dict[str, pl.Expr] = {}
+    earlier_null = pl.lit(True)
+    for k in keys:
+        used[k] = earlier_null & pl.col(k).is_not_null()
+        earlier_null = earlier_null & pl.col(k).is_null()
+    return pl.coalesce([pl.col(k) for k in keys]), used
+
+
+def _trace_id(expr: pl.Expr) -> pl.Expr:
+    # W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<flags>" -> the trace id
+    tp = expr.str.extract(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$", 1)
+    return pl.coalesce(tp, expr)
+
+
+def records_from_objects(
+    frame: pl.DataFrame, raw: pl.Expr, options: ParseOptions, *, extra: dict[str, pl.Expr] | None = None
+) -> pl.DataFrame:
+    """Map decoded JSON key columns to the record fields.
+
+    Parameters
+    ----------
+    frame
+        Output of :func:`decode_objects` (flat String columns), possibly with extra columns
+        named in ``extra``.
+    raw
+        The original text, used as ``body`` when a record has no message key.
+    options
+        Time zone and year for timestamps.
+    extra
+        Additional attributes to include (name -> expression over ``frame``).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``
+        plus ``_level`` (the raw level text), one row per input row.
+    """
+    ts, ts_used = _pick(frame, "timestamp")
+    lvl, lvl_used = _pick(frame, "severity")
+    body, body_used = _pick(frame, "body")
+    svc, svc_used = _pick(frame, "service")
+    trace, trace_used = _pick(frame, "trace_id")
+    logger, logger_used = _pick(frame, "logger")
+    roles = {**ts_used, **lvl_used, **body_used, **svc_used, **trace_used}
+    # a generic key such as "name" is the logger only when it is not also a role column
+    attrs: dict[str, pl.Expr] = {}
+    if logger_used:
+        attrs["logger"] = logger
+    for name in frame.columns:
+        if name.startswith("_"):
+            continue
+        mask = roles.get(name)
+        if name in logger_used:
+            mask = logger_used[name] if mask is None else (mask | logger_used[name])
+        attrs[name] = pl.col(name) if mask is None else pl.when(mask).then(None).otherwise(pl.col(name))
+    attrs.update(extra or {})
+    sample = frame.select(ts.alias("t")).drop_nulls().head(200)["t"].to_list()
+    rules = infer_timestamp_rules(sample) if sample else None
+    sev_text, sev_num = severity_columns(lvl)
+    return frame.select(
+        (parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])).alias("timestamp"),
+        sev_text,
+        sev_num,
+        svc.alias("service"),
+        pl.coalesce(body, raw).alias("body"),
+        _trace_id(trace).alias("trace_id"),
+        encode_attributes(attrs),
+        lvl.alias("_level"),
+    )
+
+
+# --------------------------------------------------------------------------- inner lines
+
+
+def parse_inner_messages(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
+    """Parse the application log line inside a container-runtime record.
+
+    The text is a JSON object (decoded as JSON lines), a logfmt line with ``level``/``msg``
+    keys, or a text line with an optional timestamp and level head (``2024-01-02 03:04:05
+    ERROR msg``, ``[warn] msg``, ``E0102 03:04:05.123 ...``); anything else is the message.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``,
+        one row per input row (nulls where the inner line does not say).
+    """
+    from rcakit.ingest import _logfmt
+
+    texts = texts.cast(pl.String).str.strip_suffix("\n").str.strip_suffix("\r")
+    n = len(texts)
+    objs, valid = decode_objects(texts)
+    js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
+    lf_mask = (~valid) & _logfmt.looks_like_logfmt(texts)
+    lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options)
+    head = texts.to_frame("t").select(pl.col("t").str.extract_groups(_HEAD_RE).alias("g")).unnest("g")
+    ts_text = head["ts"]
+    rules = infer_timestamp_rules(ts_text.drop_nulls().head(200).to_list()) if ts_text.null_count() < n else None
+    lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
+    sev_text, sev_num = severity_columns(lvl)
+    txt = head.select(
+        (parse_timestamps("ts", tz=options.tz, year=options.year, rules=rules) if rules else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])).alias("timestamp"),
+        sev_text,
+        sev_num,
+        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null()).then(pl.col("msg")).alias("body"),
+    )
+    pick_js = valid
+    pick_lf = lf_mask.fill_null(False)
+
+    def choose(col: str, fallback: pl.Series | None = None) -> pl.Series:
+        base = fallback if fallback is not None else pl.Series(col, [None] * n, dtype=RECORD_COLUMNS[col])
+        t = txt[col] if col in txt.columns else base
+        return (
+            pl.DataFrame({"a": js[col], "b": lf[col], "c": t, "j": pick_js, "l": pick_lf})
+            .select(pl.when("j").then("a").when("l").then("b").otherwise("c").alias(col))
+            .to_series()
+            .cast(RECORD_COLUMNS[col])
+        )
+
+    return pl.DataFrame(
+        [
+            choose("timestamp"),
+            choose("severity_text"),
+            choose("severity_number"),
+            choose("service"),
+            pl.DataFrame({"b": choose("body"), "t": texts}).select(pl.coalesce("b", "t").alias("body")).to_series(),
+            choose("trace_id"),
+            choose("attributes"),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- the formats
+
+
+def _attach_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
+    """Group blank lines with the record above; returns ``_rec`` (record id per line)."""
+    blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
+    starts = ~blank | (pl.int_range(pl.len()) == 0)
+    return df.with_columns(_rec=starts.cum_sum() - 1, _blank=blank)
+
+
+def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    df = _attach_blank_lines(lines.collect())
+    # one row per record start line (blank lines fold into the record above)
+    heads = df.group_by("_rec", maintain_order=True).agg(
+        pl.col("line_no").first(), pl.col("line").first(), pl.len().cast(pl.UInt32).alias("n_lines"),
+        pl.col("_blank").first(),
+    )
+    texts = heads["line"]
+    objs, valid = decode_objects(texts)
+    objs = objs.with_columns(_raw=texts, _valid=valid)
+    docker = "log" in objs.columns and "stream" in objs.columns
+    if docker:
+        return _docker_records(heads, objs, options).lazy()
+    rec = records_from_objects(objs, pl.col("_raw"), options).drop("_level")
+    out = pl.concat([heads.select("line_no", "n_lines", "_blank"), rec, objs.select("_valid", "_raw")], how="horizontal")
+    return _finish(out).lazy()
+
+
+def _finish(out: pl.DataFrame) -> pl.DataFrame:
+    """Invalid lines: body = raw line, parse_error set, other fields null."""
+    bad = ~pl.col("_valid")
+    err = (
+        pl.when(pl.col("_blank"))
+        .then(pl.lit("blank line before the first record"))
+        .when(bad)
+        .then(pl.lit("not a JSON object: expected one {...} object per line"))
+    )
+    return out.select(
+        *[
+            pl.when(bad).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")
+        ],
+        pl.when(bad).then(pl.col("_raw")).otherwise(pl.col("body")).alias("body"),
+        pl.col("line_no").cast(pl.UInt32),
+        pl.col("n_lines").cast(pl.UInt32),
+        err.alias("parse_error"),
+    ).select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+
+
+def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """Docker json-file: join 16 KiB chunks, parse the inner line, runtime time wins."""
+    is_docker = pl.col("_valid") & pl.col("log").is_not_null() & pl.col("stream").is_not_null()
+    frame = pl.concat([heads.select("line_no", "n_lines", "_blank"), objs], how="horizontal").with_columns(
+        _docker=is_docker
+    )
+    # a docker chunk that does not end in "\n" continues in the next docker line of the same stream
+    partial = pl.col("_docker") & ~pl.col("log").str.ends_with("\n")
+    prev_partial = partial.shift(1, fill_value=False) & pl.col("_docker")
+    frame = frame.with_columns(_grp=(~prev_partial).cum_sum())
+    others = [c for c in objs.columns if c not in ("log", "_raw", "_valid")]
+    grouped = frame.group_by("_grp", maintain_order=True).agg(
+        pl.col("line_no").first(),
+        pl.col("n_lines").sum(),
+        pl.col("_blank").first(),
+        pl.col("_valid").first(),
+        pl.col("_docker").first(),
+        pl.col("_raw").first(),
+        pl.col("log").str.join(""),
+        pl.len().alias("_chunks"),
+        *[pl.col(c).first() for c in others],
+    )
+    inner = parse_inner_messages(grouped["log"], options)
+    outer_ts, _ = _pick(grouped, "timestamp")
+    sample = grouped.select(outer_ts.alias("t")).drop_nulls().head(200)["t"].to_list()
+    rules = infer_timestamp_rules(sample) if sample else None
+    extra = {c: pl.col(c) for c in others if c not in ("time",) and not c.startswith("_")}
+    extra["docker.chunks"] = pl.when(pl.col("_chunks") > 1).then(pl.col("_chunks"))
+    ctx = grouped.with_columns(
+        _outer_ts=parse_timestamps(outer_ts, tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"]),
+        _outer_attrs=encode_attributes(extra),
+    )
+    inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
+    ctx = pl.concat([ctx, inner], how="horizontal")
+    # merge inner attributes (app fields) with the runtime ones (stream, ...)
+    merged_attrs = (
+        pl.when(pl.col("_in_attributes").is_null()).then(pl.col("_outer_attrs"))
+        .when(pl.col("_outer_attrs").is_null()).then(pl.col("_in_attributes"))
+        .otherwise(pl.concat_str(pl.col("_outer_attrs").str.strip_suffix("}"), pl.lit(","), pl.col("_in_attributes").str.slice(1)))
+    )
+    keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
+    non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
+    ctx = pl.concat([ctx, non_docker.rename({c: f"_nd_{c}" for c in non_docker.columns})], how="horizontal")
+    d = pl.col("_docker")
+
+    def either(name: str, docker_expr: pl.Expr) -> pl.Expr:
+        return pl.when(d).then(docker_expr).otherwise(pl.col(f"_nd_{name}")).alias(name)
+
+    out = ctx.select(
+        either("timestamp", pl.coalesce("_outer_ts", "_in_timestamp")),
+        either("severity_text", pl.col("_in_severity_text")),
+        either("severity_number", pl.col("_in_severity_number")),
+        either("service", pl.col("_in_service")),
+        either("body", pl.col("_in_body")),
+        either("trace_id", pl.col("_in_trace_id")),
+        either("attributes", merged_attrs),
+        "line_no", "n_lines", "_blank", "_valid", "_raw",
+    )
+    return _finish(out)
+
+
+def _share(sample: list[str], test: re.Pattern[str]) -> float:
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    return sum(1 for s in lines if test.search(s.strip())) / len(lines)
+
+
+_OBJ = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:.*\}$')
+_DOCKER = re.compile(r'^\{(?=.*"log"\s*:\s*")(?=.*"stream"\s*:\s*")(?=.*"time"\s*:).*\}$')
+
+
+def _sniff_jsonl(sample: list[str]) -> float:
+    # docker json-file lines are JSON lines too, but the docker format claims them first
+    return _share(sample, _OBJ) - 0.5 * _share(sample, _DOCKER)
+
+
+def _sniff_docker(sample: list[str]) -> float:
+    return _share(sample, _DOCKER)
+
+
+FORMAT = LineFormat(
+    name="jsonl",
+    description="JSON lines (one object per line; common key spellings for time, level, message, service, trace id)",
+    sniff=_sniff_jsonl,
+    parse=_parse_jsonl,
+)
+
+DOCKER_FORMAT = LineFormat(
+    name="docker",
+    description='docker json-file ({"log": "...\\n", "stream": "stdout", "time": "..."}), 16 KiB chunks joined',
+    sniff=_sniff_docker,
+    parse=_parse_jsonl,
+)
+
+FORMATS = (FORMAT, DOCKER_FORMAT)

@@ -1,0 +1,198 @@
+"""logfmt: ``time=2024-01-02T03:04:05Z level=error msg="payment failed \\"x\\"" order=42``.
+
+A line is a sequence of ``key=value`` pairs; values are bare (no spaces) or double-quoted with
+backslash escapes (``\\"``, ``\\\\``, ``\\n``, ``\\t``); a bare ``key`` with no ``=`` is a flag
+(value ``true``). Keys map to the record fields with the same spellings as JSON lines
+(:data:`rcakit.ingest._jsonl.KEY_ROLES`: ``time``/``ts``, ``level``/``lvl``, ``msg``/``message``,
+``service``/``app``, ``trace_id``...); every other pair goes to ``attributes``.
+
+Without a message key, ``body`` is the line with its time and level pairs removed (so a
+router line ``at=info method=GET path=/ status=200`` still makes a useful template).
+Lines without any pair are kept: indented ones (stack traces) continue the record above,
+others become records of their own with ``parse_error`` set.
+
+Tokenising is one ``str.extract_all`` over the file (a quoted value is consumed whole, so a
+``level=`` inside a quoted message is not mistaken for a key); the pairs are exploded,
+split at the first ``=`` and gathered back per key with one ``group_by``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+
+__all__ = ["FORMAT", "logfmt_columns", "looks_like_logfmt", "parse_texts"]
+
+_KEY = r"[A-Za-z_@][\w.\-/@:]*"
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_PAIR_RE = re.compile(rf'(?:^|(?<=\s))({_KEY})=({_QUOTED}|[^\s"]\S*|)(?=\s|$)')
+_ROLE_KEYS = ("level", "lvl", "msg", "message", "severity", "time", "ts", "t", "caller", "logger")
+_MAX_KEYS = 500
+
+
+def _pairs_expr(text: pl.Expr) -> pl.Expr:
+    # tokens "key=value" (quoted values whole); extract_all returns group 0, so use a
+    # lookahead-free pattern whose match is exactly the token
+    return text.str.extract_all(rf'(?:^|\s){_KEY}=(?:{_QUOTED}|[^\s"]\S*|)')
+
+
+def _unquote(value: pl.Expr) -> pl.Expr:
+    quoted = value.str.starts_with('"') & value.str.ends_with('"') & (value.str.len_chars() >= 2)
+    inner = value.str.slice(1, value.str.len_chars() - 2).str.replace_many(
+        ["\\\\", '\\"', "\\n", "\\t", "\\r"], ["\\", '"', "\n", "\t", "\r"]
+    )
+    return pl.when(quoted).then(inner).otherwise(value)
+
+
+def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """Split logfmt lines into one String column per key.
+
+    Parameters
+    ----------
+    texts
+        One logfmt line per row (nulls allowed).
+
+    Returns
+    -------
+    (frame, n_pairs)
+        ``frame``: one String column per key (first occurrence in a line wins), one row per
+        input row; ``n_pairs``: the number of ``key=value`` pairs found in each row.
+    """
+    n = len(texts)
+    tokens = (
+        texts.to_frame("t")
+        .with_row_index("_row")
+        .select("_row", pl.col("t").pipe(_pairs_expr).alias("tok"))
+    )
+    n_pairs = tokens["tok"].list.len().fill_null(0).cast(pl.UInt32).alias("n_pairs")
+    kv = (
+        tokens.lazy()
+        .explode("tok")
+        .drop_nulls("tok")
+        .select(
+            "_row",
+            pl.col("tok").str.strip_chars_start().str.extract(r"^([^=]+)=", 1).alias("k"),
+            pl.col("tok").str.strip_chars_start().str.extract(r"^[^=]+=(?s)(.*)$", 1).alias("v"),
+        )
+        .collect()
+    )
+    keys = kv["k"].value_counts(sort=True).head(_MAX_KEYS)["k"].to_list()
+    if not keys:
+        return pl.DataFrame(schema={}).with_columns(pl.repeat(None, n, dtype=pl.String).alias("_")).drop("_"), n_pairs
+    wide = (
+        kv.lazy()
+        .group_by("_row")
+        .agg([pl.col("v").filter(pl.col("k") == k).first().alias(k) for k in keys])
+        .with_columns([_unquote(pl.col(k)).alias(k) for k in keys])
+        .collect()
+    )
+    frame = (
+        pl.DataFrame({"_row": pl.int_range(n, eager=True, dtype=pl.UInt32)})
+        .join(wide.with_columns(pl.col("_row").cast(pl.UInt32)), on="_row", how="left", maintain_order="left")
+        .drop("_row")
+    )
+    return frame, n_pairs
+
+
+def looks_like_logfmt(texts: pl.Series) -> pl.Series:
+    """True where a line is logfmt with a level or message key and at least two pairs."""
+    role = "|".join(_ROLE_KEYS)
+    return (
+        texts.to_frame("t")
+        .select(
+            (pl.col("t").pipe(_pairs_expr).list.len() >= 2)
+            & pl.col("t").str.contains(rf'(?:^|\s)(?:{role})=(?:"|\S)')
+        )
+        .to_series()
+        .fill_null(False)
+    )
+
+
+def _body_without_time_level(text: pl.Expr) -> pl.Expr:
+    keys = "|".join(("time", "ts", "t", "timestamp", "@timestamp", "level", "lvl", "severity"))
+    return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|[^\s"]\S*|)', "").str.strip_chars()
+
+
+def parse_texts(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
+    """Record fields (``timestamp`` ... ``attributes``) of logfmt lines, one row per row."""
+    from rcakit.ingest._jsonl import records_from_objects
+
+    frame, _ = logfmt_columns(texts)
+    frame = frame.with_columns(_raw=texts.alias("_raw"))
+    rec = records_from_objects(frame, pl.col("_raw").pipe(_body_without_time_level), options)
+    return rec.drop("_level")
+
+
+def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    df = lines.collect()
+    texts = df["line"]
+    n_pairs = texts.to_frame("t").select(pl.col("t").pipe(_pairs_expr).list.len().fill_null(0)).to_series()
+    df = df.with_columns(_pairs=n_pairs)
+    # a line without pairs that is indented continues the record above (stack traces)
+    cont = (pl.col("_pairs") == 0) & pl.col("line").str.contains(r"^\s") & (pl.int_range(pl.len()) > 0)
+    df = df.with_columns(_rec=(~cont).cum_sum() - 1)
+    recs = df.group_by("_rec", maintain_order=True).agg(
+        pl.col("line_no").first(),
+        pl.len().cast(pl.UInt32).alias("n_lines"),
+        pl.col("line").first().alias("_head"),
+        pl.col("line").slice(1).alias("_tail"),
+        pl.col("_pairs").first(),
+    )
+    fields = parse_texts(recs["_head"], options)
+    out = pl.concat([recs, fields], how="horizontal")
+    ok = pl.col("_pairs") > 0
+    tail = pl.col("_tail").list.join("\n")
+    body = pl.when(pl.col("_tail").list.len() > 0).then(
+        pl.concat_str(pl.col("body"), pl.lit("\n"), tail)
+    ).otherwise(pl.col("body"))
+    raw = pl.when(pl.col("_tail").list.len() > 0).then(
+        pl.concat_str(pl.col("_head"), pl.lit("\n"), tail)
+    ).otherwise(pl.col("_head"))
+    return (
+        out.lazy()
+        .select(
+            *[
+                pl.when(ok).then(pl.col(c)).alias(c)
+                for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")
+            ],
+            pl.when(ok).then(body).otherwise(raw).alias("body"),
+            "line_no",
+            "n_lines",
+            pl.when(~ok)
+            .then(pl.lit('not logfmt: expected key=value pairs such as level=info msg="..."'))
+            .alias("parse_error"),
+        )
+        .select(list(RECORD_COLUMNS))
+        .cast(dict(RECORD_COLUMNS))
+    )
+
+
+def _sniff(sample: list[str]) -> float:
+    lines = [s.strip() for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    hits = 0
+    for s in lines:
+        if s.startswith(("{", "[")):
+            continue
+        pairs = list(_PAIR_RE.finditer(s))
+        if len(pairs) < 2:
+            continue
+        covered = sum(m.end() - m.start() for m in pairs) / max(1, len(s.replace(" ", "")))
+        has_role = any(m.group(1).lower() in _ROLE_KEYS for m in pairs)
+        # the line must start with a pair (text and syslog heads carry k=v only in the message)
+        starts = pairs[0].start() == 0
+        if starts and (covered >= 0.8 or (has_role and covered >= 0.5)):
+            hits += 1
+    return hits / len(lines)
+
+
+FORMAT = LineFormat(
+    name="logfmt",
+    description='logfmt (time=... level=error msg="quoted \\"x\\"" key=value)',
+    sniff=_sniff,
+    parse=_parse,
+)
