@@ -31,8 +31,9 @@ from rcakit.ingest._files import (
     physical_line_count,
     read_text,
 )
+from rcakit.ingest._pattern import PATTERN
 from rcakit.ingest._service import service_from_path
-from rcakit.ingest._text import RAW
+from rcakit.ingest._text import RAW, SYSLOG, TEXT
 from rcakit.schemas import LOG_RECORDS
 
 __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", "summarize"]
@@ -40,7 +41,10 @@ __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", 
 #: The formats, by name. Detection tries them in this order (more specific first); ``raw`` is
 #: the fallback and ``pattern`` is only used with ``log_format``.
 FORMATS: dict[str, LineFormat | FileFormat] = {
+    "syslog": SYSLOG,
+    "text": TEXT,
     "raw": RAW,
+    "pattern": PATTERN,
 }
 
 Source = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]

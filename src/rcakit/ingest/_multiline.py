@@ -80,7 +80,7 @@ def join_continuations(
         .group_by("_rec")
         .agg(pl.col(line).str.join("\n").alias("_more"), pl.len().alias("_n_more"))
     )
-    heads = marked.filter(~pl.col("_joins")).join(extra, on="_rec", how="left")
+    heads = marked.filter(~pl.col("_joins")).join(extra, on="_rec", how="left", maintain_order="left")
     joined_body = pl.concat_str([pl.col(body), pl.col("_more")], separator="\n")
     return heads.with_columns(
         pl.when(pl.col("_more").is_null())

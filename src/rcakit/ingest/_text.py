@@ -21,11 +21,17 @@ those, as polars regex expressions (``str.extract_groups``), never per line in P
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import polars as pl
 
-from rcakit.ingest._base import LineFormat, ParseOptions, to_records
+from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
+from rcakit.ingest._multiline import CONTINUATION, join_continuations
+from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
-__all__ = ["RAW"]
+__all__ = ["RAW", "SYSLOG", "TEXT"]
 
 _SAMPLE_ROWS = 200
 
@@ -51,4 +57,326 @@ RAW = LineFormat(
     description="one record per physical line, body = the line, nothing parsed",
     sniff=_sniff_raw,
     parse=_parse_raw,
+)
+
+
+# ------------------------------------------------------------------------ shared machinery
+
+_LEVEL = (
+    r"(?i:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|DPANIC"
+    r"|ALERT|EMERG|EMERGENCY|FINEST|FINER|FINE|CONFIG|VERBOSE|TRC|DBG|INF|WRN|ERR|FTL|CRT|EMR)"
+)
+# an ISO-like date-time as the first thing on a line, optionally bracketed
+_ISO = (
+    r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One head layout: a regex with (some of) the named groups of :data:`_FIELDS`."""
+
+    name: str
+    regex: str
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+
+# Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
+_FIELDS = ("ts", "level", "logger", "thread", "pid", "msg")
+
+
+def _pick_variants(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
+    """The variants that match at least one sample line, in priority (registry) order."""
+    chosen = [v for v in variants if any(v.compiled.match(s) for s in sample)]
+    return tuple(chosen) or variants
+
+
+def _head_share(variants: tuple[_Variant, ...], sample: list[str]) -> float:
+    """Share of the sample's head-candidate lines that some variant matches.
+
+    Lines that look like continuations (stack frames, indented lines) are neutral, so a file
+    heavy in stack traces still scores by its record heads.
+    """
+    cont = re.compile(CONTINUATION)
+    compiled = [v.compiled for v in variants]
+    heads = misses = 0
+    for line in sample:
+        if any(c.match(line) for c in compiled):
+            heads += 1
+        elif not cont.match(line):
+            misses += 1
+    return heads / (heads + misses) if heads else 0.0
+
+
+def _line_sample(lines: pl.LazyFrame) -> list[str]:
+    rows = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].to_list()
+    return [r for r in rows if r and r.strip()]
+
+
+def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
+    """A standard field from an ``extract_groups`` struct; ``<name>_b`` is an alternative spot."""
+    value = group.struct.field(name) if name in names else pl.lit(None, dtype=pl.String)
+    if f"{name}_b" in names:
+        value = pl.coalesce(value, group.struct.field(f"{name}_b"))
+    return value
+
+
+def _extract_variants(
+    lines: pl.LazyFrame, variants: tuple[_Variant, ...]
+) -> pl.LazyFrame:
+    """Add the standard fields (and ``_matched``) by trying the variants in order."""
+    line = pl.col("line")
+    groups = []
+    for v in variants:
+        names = set(v.compiled.groupindex)
+        groups.append((v, names, line.str.extract_groups(v.regex)))
+    if len(groups) == 1:
+        v, names, g = groups[0]
+        cols = [_field(g, names, f).alias(f) for f in _FIELDS]
+        return lines.with_columns(cols).with_columns(pl.col("msg").is_not_null().alias("_matched"))
+    # several layouts in one file: extract each once into a struct column, then pick per row
+    tmp = lines.with_columns([g.alias(f"_g{i}") for i, (_v, _n, g) in enumerate(groups)])
+    matched = [pl.col(f"_g{i}").struct.field("msg").is_not_null() for i in range(len(groups))]
+    cols = []
+    for f in _FIELDS:
+        expr: pl.Expr | None = None
+        chain = None
+        for i, (_v, names, _g) in enumerate(groups):
+            value = _field(pl.col(f"_g{i}"), names, f)
+            chain = pl.when(matched[i]).then(value) if chain is None else chain.when(matched[i]).then(value)
+        expr = chain.otherwise(None) if chain is not None else pl.lit(None, dtype=pl.String)
+        cols.append(expr.alias(f))
+    return (
+        tmp.with_columns(cols)
+        .with_columns(pl.any_horizontal(matched).alias("_matched"))
+        .drop([f"_g{i}" for i in range(len(groups))])
+    )
+
+
+def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
+    rules = infer_timestamp_rules(sample) if sample else None
+    return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+
+
+def _sample_field(frame: pl.LazyFrame, field: str) -> list[str]:
+    values = frame.select(pl.col(field)).drop_nulls().head(_SAMPLE_ROWS).collect()[field]
+    return [v for v in values.to_list() if v]
+
+
+# ---------------------------------------------------------------------------------- text
+
+_TEXT_VARIANTS: tuple[_Variant, ...] = (
+    # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
+    _Variant(
+        "rails",
+        r"^[DIWEFAU], \[(?P<ts>[^\]#]+?)\s*#(?P<pid>\d+)\]\s+(?P<level>\w+) -- (?P<logger>[^:]*): ?(?P<msg>.*)$",
+    ),
+    # klog / glog: E0102 03:04:05.123456   12345 file.go:123] msg
+    _Variant(
+        "klog",
+        r"^(?P<level>[IWEF])(?P<ts>\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(?P<pid>\d+) (?P<logger>[^\]\s]+)\] ?(?P<msg>.*)$",
+    ),
+    # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
+    _Variant(
+        "python",
+        rf"^\[?(?P<ts>{_ISO})\]?\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_LEVEL})\s+-\s+(?P<msg>.*)$",
+    ),
+    # log4j / logback / Spring Boot / Kafka / zap console / logrus text, level after the stamp:
+    #   2024-01-02 03:04:05,123 ERROR [thread] com.x.Y - msg
+    #   2024-01-02 03:04:05.123 [main] ERROR com.x.Y - msg
+    #   2024-01-02T03:04:05.123+00:00 ERROR 12345 --- [main] c.x.Y : msg
+    #   [2024-01-02 03:04:05,123] INFO msg (kafka.server.X)
+    #   2024-01-02T03:04:05.123Z	ERROR	logger/x.go:12	msg	{"k": "v"}
+    _Variant(
+        "log4j",
+        rf"^\[?(?P<ts>{_ISO})\]?[\s|]+(?:\[(?P<thread>[^\]]*)\][\s|]+)?\[?(?P<level>{_LEVEL})\]?:?[\s|]+"
+        r"(?:(?P<pid>\d+)\s+---\s+)?(?:\[(?P<thread_b>[^\]]*)\]\s+)?(?:(?P<logger>[\w$.\-/:]+)\s+[-:|]\s+)?"
+        r"(?P<msg>.*)$",
+    ),
+    # Python logging's basic format: ERROR:name:msg
+    _Variant(
+        "python-basic",
+        r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<msg>.*)$",
+    ),
+    # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
+    _Variant(
+        "level-first",
+        rf"^\[?(?P<level>{_LEVEL})\]?:?\s+(?:\[?(?P<ts>{_ISO})\]?\s+)?(?P<msg>.*)$",
+    ),
+    # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
+    _Variant(
+        "stamp",
+        rf"^\[?(?P<ts>{_ISO})\]?:?\s+(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?(?P<msg>.*)$",
+    ),
+)
+
+
+def _sniff_text(sample: list[str]) -> float:
+    # slightly below a perfect score, so a more specific format that matches equally wins
+    return 0.95 * _head_share(_TEXT_VARIANTS, sample)
+
+
+def _normalise_klog_stamp(ts: pl.Expr) -> pl.Expr:
+    # klog "0102 03:04:05.123456" -> "01-02 03:04:05.123456" (year-less month-day)
+    return pl.when(ts.str.contains(r"^\d{4} ")).then(
+        pl.concat_str([ts.str.slice(0, 2), pl.lit("-"), ts.str.slice(2)])
+    ).otherwise(ts)
+
+
+def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    sample = _line_sample(lines)
+    variants = _pick_variants(_TEXT_VARIANTS, sample)
+    parsed = _extract_variants(lines, variants)
+    ts = _normalise_klog_stamp(pl.col("ts").str.strip_chars())
+    stamp_sample = [
+        s[:2] + "-" + s[2:] if re.match(r"^\d{4} ", s) else s for s in _sample_stamps(sample, variants)
+    ]
+    sev_text, sev_num = severity_columns(pl.col("level"))
+    parsed = parsed.with_columns(
+        _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
+        sev_text,
+        sev_num,
+        pl.col("msg").alias("body"),
+        json_object(
+            {"logger": pl.col("logger"), "thread": pl.col("thread"), "pid": pl.col("pid")}
+        ).alias("attributes"),
+    )
+    joined = join_continuations(
+        parsed,
+        is_head=pl.col("_matched"),
+        unmatched_error="expected a log line starting with a timestamp and/or a level "
+        "(log4j/logback, Python logging, Go, Rails, klog)",
+    )
+    return to_records(joined)
+
+
+def _sample_stamps(sample: list[str], variants: tuple[_Variant, ...]) -> list[str]:
+    out = []
+    for line in sample:
+        for v in variants:
+            m = v.compiled.match(line)
+            if m:
+                ts = m.groupdict().get("ts")
+                if ts:
+                    out.append(ts.strip())
+                break
+    return out
+
+
+TEXT = LineFormat(
+    name="text",
+    description="timestamp + level text logs: log4j/logback, Spring Boot, Python logging, Go, Rails, klog",
+    sniff=_sniff_text,
+    parse=_parse_text,
+)
+
+
+# -------------------------------------------------------------------------------- syslog
+
+# RFC 5424 structured data: [id k="v" k2="v\"2"][id2 ...] or "-"
+_SD_ELEMENT = r'\[[^\s\]="]+(?:\s+[^\s\]="]+="(?:[^"\\]|\\.)*")*\s*\]'
+_SD_PARAM = r'([^\s\]="]+)="((?:[^"\\]|\\.)*)"'
+
+_SYSLOG_VARIANTS: tuple[_Variant, ...] = (
+    _Variant(
+        "rfc5424",
+        r"^<(?P<pri>\d{1,3})>(?P<version>\d{1,2}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) "
+        rf"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:{_SD_ELEMENT})+)(?: (?P<msg>.*))?$",
+    ),
+    _Variant(
+        "rfc3164",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4})?"
+        r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
+        r"\s+(?P<host>[^\s:\[]+)\s+(?:(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+    ),
+)
+_SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
+
+
+def _sniff_syslog(sample: list[str]) -> float:
+    compiled = [v.compiled for v in _SYSLOG_VARIANTS]
+    hits = sum(1 for line in sample if any(c.match(line) for c in compiled))
+    return hits / len(sample) if sample else 0.0
+
+
+def _sd_members(sd: pl.Expr) -> pl.Expr:
+    """RFC 5424 structured-data params as encoded JSON members (``"k":"v",...``)."""
+    params = sd.str.extract_all(_SD_PARAM)
+    member = (
+        pl.element()
+        .str.replace_all(r"\\\\", "\x00", literal=False)  # protect escaped backslashes
+        .str.replace_all(r"\\\]", "]")  # SD escapes ] as \]; JSON does not
+        .str.replace_all(r'\\([^"])', r"\\$1")  # any other backslash is literal in SD
+        .str.replace_all("\x00", "\\\\", literal=True)
+        .str.replace(r'^([^=]+)="', '"$1":"')
+    )
+    return params.list.eval(member).list.join(",")
+
+
+def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    sample = _line_sample(lines)
+    line = pl.col("line")
+    g5 = line.str.extract_groups(_SYSLOG_VARIANTS[0].regex)
+    g3 = line.str.extract_groups(_SYSLOG_VARIANTS[1].regex)
+    has5 = any(_SYSLOG_VARIANTS[0].compiled.match(s) for s in sample)
+    has3 = any(_SYSLOG_VARIANTS[1].compiled.match(s) for s in sample) or not has5
+    m5 = g5.struct.field("ts").is_not_null() if has5 else pl.lit(False)
+    m3 = g3.struct.field("ts").is_not_null() if has3 else pl.lit(False)
+    names5 = set(_SYSLOG_VARIANTS[0].compiled.groupindex)
+    names3 = set(_SYSLOG_VARIANTS[1].compiled.groupindex)
+
+    def field(name: str) -> pl.Expr:
+        v5 = g5.struct.field(name) if name in names5 and has5 else pl.lit(None, dtype=pl.String)
+        v3 = g3.struct.field(name) if name in names3 and has3 else pl.lit(None, dtype=pl.String)
+        return pl.when(m5).then(v5).when(m3).then(v3).otherwise(None)
+
+    parsed = lines.with_columns([field(f).alias(f) for f in _SYSLOG_FIELDS]).with_columns(
+        (m5 | m3).alias("_matched")
+    )
+    nil = ["-", ""]
+    pri = pl.col("pri").cast(pl.Int64, strict=False)
+    sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
+    stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
+    app = pl.when(pl.col("app").is_in(nil)).then(None).otherwise(pl.col("app"))
+    sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
+
+    def not_nil(name: str) -> pl.Expr:
+        return pl.when(pl.col(name).is_in(nil)).then(None).otherwise(pl.col(name))
+
+    parsed = parsed.with_columns(
+        _timestamp_expr(pl.col("ts"), stamps, options).alias("timestamp"),
+        sev_text,
+        sev_num,
+        app.alias("service"),
+        # RFC 5424 allows a UTF-8 BOM before MSG
+        pl.col("msg").str.strip_prefix("\ufeff").fill_null("").alias("body"),
+        json_object(
+            {
+                "host": not_nil("host"),
+                "app_name": app,
+                "procid": not_nil("procid"),
+                "msgid": not_nil("msgid"),
+                "facility": (pri // 8).cast(pl.Int64),
+            },
+            extra=_sd_members(sd),
+        ).alias("attributes"),
+    )
+    joined = join_continuations(
+        parsed,
+        is_head=pl.col("_matched"),
+        unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
+        "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
+    )
+    return to_records(joined)
+
+
+SYSLOG = LineFormat(
+    name="syslog",
+    description="syslog RFC 3164 (BSD) and RFC 5424 lines, structured data into attributes",
+    sniff=_sniff_syslog,
+    parse=_parse_syslog,
 )

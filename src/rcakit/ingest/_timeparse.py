@@ -33,7 +33,7 @@ import polars as pl
 
 from rcakit.schemas import UTC_US
 
-__all__ = ["TIMESTAMP_RULES", "infer_timestamp_rules", "parse_timestamps"]
+__all__ = ["TIMESTAMP_RULES", "infer_timestamp_rules", "matching_timestamp_rules", "parse_timestamps"]
 
 _MONTHS = {
     m: i
@@ -163,11 +163,15 @@ def infer_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
     several times faster than trying every rule on every row. Pass the result as ``rules=``
     to :func:`parse_timestamps`. Returns all rules when nothing in the sample matches.
     """
+    return matching_timestamp_rules(sample) or (*TIMESTAMP_RULES, _EPOCH)
+
+
+def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
+    """The rules (of :data:`TIMESTAMP_RULES` plus epoch) matching a sample value; may be empty."""
     import re
 
     values = [v.strip(" \t[]()\"'") for v in sample if v]
-    found = tuple(r for r in (*TIMESTAMP_RULES, _EPOCH) if any(re.match(r, v) for v in values))
-    return found or (*TIMESTAMP_RULES, _EPOCH)
+    return tuple(r for r in (*TIMESTAMP_RULES, _EPOCH) if any(re.match(r, v) for v in values))
 
 
 def parse_timestamps(
