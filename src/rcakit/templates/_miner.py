@@ -40,6 +40,8 @@ _DRAIN = "__rcakit_drain"
 # Drain sees every named token as this one token: an <IP> and a <HOST> in the same place
 # are the same kind of thing for grouping; the names come back in the published template.
 _DRAIN_VAR = "<V>"
+# At most this many distinct constant words at one position split a Drain cluster.
+_MAX_SPLIT_VALUES = 3
 
 
 def template_id_of(template: str) -> str:
@@ -115,30 +117,63 @@ def _common_prefix(values: Sequence[str]) -> str:
     return shortest
 
 
-def _cluster_templates(
-    clusters: Sequence[ClusterState], members: dict[int, list[str]]
-) -> dict[int, tuple[str, ...]]:
-    """Each cluster's template, recomputed from its distinct member messages."""
-    out: dict[int, tuple[str, ...]] = {}
+# A token that reads like a constant word (a keyword, a protocol, a state name), as opposed
+# to an id: letters first, no named variable inside.
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*[:;,.]?")
+
+Group = tuple[int, tuple[str, ...]]
+
+
+def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple[int, ...]:
+    """Positions where a cluster mixes a few constant words (drain3 merges such events).
+
+    Drain joins ``Failed password for ...`` and ``Failed none for ...`` because they differ in
+    one token. A position whose values are all plain words and take at most ``max_values``
+    distinct values is treated as part of the event, and the cluster is split by it.
+    Positions with many values (user names, host names) stay variables.
+    """
+    if max_values < 2 or len(rows) < 2:
+        return ()
+    out = []
+    for i, column in enumerate(zip(*rows, strict=True)):
+        values = set(column)
+        if 2 <= len(values) <= max_values and all(_WORD_RE.fullmatch(v) for v in values):
+            out.append(i)
+    return tuple(out)
+
+
+def _group_templates(
+    clusters: Sequence[ClusterState], members: dict[int, list[str]], *, max_values: int
+) -> tuple[dict[int, tuple[int, ...]], dict[Group, tuple[str, ...]]]:
+    """Each (cluster, split key) group's template, from its distinct member messages."""
+    splits: dict[int, tuple[int, ...]] = {}
+    out: dict[Group, tuple[str, ...]] = {}
     for cluster in clusters:
-        texts = members.get(cluster.cluster_id)
-        rows = [t.split(" ") for t in texts] if texts else []
+        cid = cluster.cluster_id
+        rows = [t.split(" ") for t in members.get(cid, [])]
         rows = [r for r in rows if len(r) == len(cluster.tokens)]
         if not rows:
-            out[cluster.cluster_id] = cluster.tokens
+            splits[cid] = ()
+            out[(cid, ())] = cluster.tokens
             continue
-        out[cluster.cluster_id] = tuple(
-            _consensus_token(column) for column in zip(*rows, strict=True)
-        )
-    return out
+        positions = _split_positions(rows, max_values=max_values)
+        splits[cid] = positions
+        by_key: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
+        for row in rows:
+            by_key[tuple(row[p] for p in positions)].append(row)
+        for key, group_rows in by_key.items():
+            out[(cid, key)] = tuple(
+                _consensus_token(column) for column in zip(*group_rows, strict=True)
+            )
+    return splits, out
 
 
-def _merge_templates(templates: dict[int, tuple[str, ...]]) -> dict[int, str]:
-    """Map each cluster id to its published template text (merging variable-width twins)."""
-    groups: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
-    for cid, tokens in templates.items():
-        groups[_merge_key(tokens)].append((cid, tokens))
-    out: dict[int, str] = {}
+def _merge_templates(templates: dict[Group, tuple[str, ...]]) -> dict[Group, str]:
+    """Map each group to its published template text (merging variable-width twins)."""
+    groups: dict[tuple[str, ...], list[tuple[Group, tuple[str, ...]]]] = defaultdict(list)
+    for group, tokens in templates.items():
+        groups[_merge_key(tokens)].append((group, tokens))
+    out: dict[Group, str] = {}
     for key, members in groups.items():
         if len(members) == 1:
             text = " ".join(members[0][1])
@@ -148,8 +183,8 @@ def _merge_templates(templates: dict[int, tuple[str, ...]]) -> dict[int, str]:
             )
         else:
             text = " ".join(key)
-        for cid, _ in members:
-            out[cid] = text
+        for group, _ in members:
+            out[group] = text
     return out
 
 
@@ -322,8 +357,9 @@ class TemplateMiner:
         self.masks_ = masks
         self._model = model
         self._seen: dict[str, int] = {}
-        self._counts: dict[int, int] = defaultdict(int)
-        self._templates: dict[int, str] = {}
+        self._counts: dict[str, int] = defaultdict(int)
+        self._splits: dict[int, tuple[int, ...]] = {}
+        self._templates: dict[Group, str] = {}
         self.id_history_: dict[str, str] = {}
         self.n_records_ = 0
         masked = self._masked_counts(frame)
@@ -345,34 +381,54 @@ class TemplateMiner:
     def _learn(self, masked: pl.DataFrame) -> None:
         messages = masked.get_column(_MASKED).to_list()
         counts = masked.get_column("n").to_list()
-        old_ids = {cid: template_id_of(t) for cid, t in self._templates.items()}
         drain_texts = masked.get_column(_DRAIN).to_list()
-        new = []
-        for message, n, text in zip(messages, counts, drain_texts, strict=True):
-            cid = self._seen.get(message)
-            if cid is None:
-                new.append((message, n, text))
-            else:
-                self._counts[cid] += n
-        cids = self._model.add(text for _, _, text in new)
-        for (message, n, _), cid in zip(new, cids, strict=True):
+        old_ids = {m: template_id_of(self._template_of(m, cid)) for m, cid in self._seen.items()}
+        new = [
+            (message, text)
+            for message, text in zip(messages, drain_texts, strict=True)
+            if message not in self._seen
+        ]
+        cids = self._model.add(text for _, text in new)
+        for (message, _), cid in zip(new, cids, strict=True):
             self._seen[message] = cid
-            self._counts[cid] += n
+        for message, n in zip(messages, counts, strict=True):
+            self._counts[message] += n
         self.n_records_ += int(sum(counts))
         self._model.rebuild()
         self._publish(old_ids)
 
-    def _publish(self, old_ids: dict[int, str]) -> None:
+    def _group_of(self, message: str, cid: int) -> Group:
+        positions = self._splits.get(cid, ())
+        if not positions:
+            return (cid, ())
+        tokens = message.split(" ")
+        if len(tokens) <= positions[-1]:
+            return (cid, ())
+        return (cid, tuple(tokens[p] for p in positions))
+
+    def _template_of(self, message: str, cid: int) -> str:
+        group = self._group_of(message, cid)
+        text = self._templates.get(group)
+        if text is None:
+            # a constant-word variant not seen in fitting: the cluster's generic template
+            text = self._fallback[cid]
+        return text
+
+    def _publish(self, old_ids: dict[str, str]) -> None:
         members: dict[int, list[str]] = defaultdict(list)
         for message, cid in self._seen.items():
             members[cid].append(message)
-        templates = _cluster_templates(self._model.clusters(), members)
+        clusters = self._model.clusters()
+        self._splits, templates = _group_templates(
+            clusters, members, max_values=_MAX_SPLIT_VALUES
+        )
         if self.merge:
             self._templates = _merge_templates(templates)
         else:
-            self._templates = {cid: " ".join(t) for cid, t in templates.items()}
-        for cid, old in old_ids.items():
-            new = template_id_of(self._templates[cid])
+            self._templates = {g: " ".join(t) for g, t in templates.items()}
+        self._fallback = {c.cluster_id: " ".join(c.tokens) for c in clusters}
+        for message, old in old_ids.items():
+            new = template_id_of(self._template_of(message, self._seen[message]))
             if new != old:
                 self.id_history_[old] = new
         # keep the history flat: every old id points at the current id
@@ -389,16 +445,14 @@ class TemplateMiner:
 
     def _build_table(self) -> None:
         rows: dict[str, dict[str, Any]] = {}
-        n_variants: dict[int, int] = defaultdict(int)
-        for cid in self._seen.values():
-            n_variants[cid] += 1
-        for cid, text in self._templates.items():
+        for message, cid in self._seen.items():
+            text = self._template_of(message, cid)
             tid = template_id_of(text)
             row = rows.setdefault(
                 tid, {"template_id": tid, "template": text, "count": 0, "n_variants": 0}
             )
-            row["count"] += self._counts.get(cid, 0)
-            row["n_variants"] += n_variants.get(cid, 0)
+            row["count"] += self._counts.get(message, 0)
+            row["n_variants"] += 1
         previous: dict[str, list[str]] = defaultdict(list)
         for old, new in self.id_history_.items():
             previous[new].append(old)
@@ -455,7 +509,7 @@ class TemplateMiner:
             cid = self._seen.get(message)
             if cid is None:
                 cid = matched[message]
-            templates.append(message if cid is None else self._templates[cid])
+            templates.append(message if cid is None else self._template_of(message, cid))
         lookup = pl.DataFrame(
             {_MASKED: messages, "template": templates},
             schema={_MASKED: pl.String, "template": pl.String},

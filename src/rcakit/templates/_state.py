@@ -1,7 +1,7 @@
 """Saving and loading a fitted :class:`~rcakit.templates.TemplateMiner` as plain JSON.
 
 The file is data only: settings, masks (as regex strings), Drain clusters (id, tokens,
-size, record count), the distinct masked messages seen with their cluster, and the id
+size), the distinct masked messages seen with their cluster, and the id
 history. Loading parses JSON and validates every field; nothing is imported, constructed
 by name or executed (unlike drain3's jsonpickle snapshots). A SHA-256 digest over the
 content catches truncated or hand-edited files; it is an integrity check, not a signature.
@@ -11,7 +11,7 @@ Layout (``schema_version`` 1)::
     {"format": "rcakit.template_miner", "schema_version": 1, "rcakit_version": "...",
      "sha256": "<hex of the canonical JSON of 'content'>",
      "content": {"settings": {...}, "masks": [{"name", "pattern"}], "clusters": [...],
-                 "seen": [[masked_message, cluster_id], ...], "id_history": {old: new},
+                 "seen": [[masked_message, cluster_id, n_records], ...], "id_history": {old: new},
                  "n_records": int}}
 """
 
@@ -60,11 +60,13 @@ def save_state(miner: TemplateMiner, path: Path) -> None:
                 "id": c.cluster_id,
                 "tokens": list(c.tokens),
                 "size": c.size,
-                "count": int(miner._counts.get(c.cluster_id, 0)),
             }
             for c in clusters
         ],
-        "seen": [[message, cid] for message, cid in miner._seen.items()],
+        "seen": [
+            [message, cid, int(miner._counts.get(message, 0))]
+            for message, cid in miner._seen.items()
+        ],
         "id_history": dict(sorted(miner.id_history_.items())),
         "n_records": int(miner.n_records_),
     }
@@ -140,7 +142,6 @@ def load_state(cls: type[TemplateMiner], path: Path) -> TemplateMiner:
         raise _fail(path, str(exc)) from exc
 
     clusters: list[ClusterState] = []
-    counts: dict[int, int] = defaultdict(int)
     ids: set[int] = set()
     for i, item in enumerate(_expect(content.get("clusters"), list, path, "content.clusters")):
         item = _expect(item, dict, path, f"clusters[{i}]")
@@ -149,24 +150,26 @@ def load_state(cls: type[TemplateMiner], path: Path) -> TemplateMiner:
         if not all(isinstance(t, str) and t and not t.isspace() for t in tokens):
             raise _fail(path, f"clusters[{i}].tokens must be non-blank strings")
         size = _expect(item.get("size"), int, path, f"clusters[{i}].size")
-        count = _expect(item.get("count"), int, path, f"clusters[{i}].count")
-        if cid in ids or cid < 1 or size < 0 or count < 0:
-            raise _fail(path, f"clusters[{i}] has a duplicate or negative id/size/count")
+        if cid in ids or cid < 1 or size < 0:
+            raise _fail(path, f"clusters[{i}] has a duplicate or negative id/size")
         ids.add(cid)
         clusters.append(ClusterState(cid, tuple(tokens), size))
-        counts[cid] = count
 
     seen: dict[str, int] = {}
+    counts: dict[str, int] = defaultdict(int)
     for i, item in enumerate(_expect(content.get("seen"), list, path, "content.seen")):
         if not (
             isinstance(item, list)
-            and len(item) == 2
+            and len(item) == 3
             and isinstance(item[0], str)
-            and isinstance(item[1], int)
+            and type(item[1]) is int
             and item[1] in ids
+            and type(item[2]) is int
+            and item[2] >= 0
         ):
-            raise _fail(path, f"seen[{i}] must be [message, known cluster id]")
+            raise _fail(path, f"seen[{i}] must be [message, known cluster id, record count]")
         seen[item[0]] = item[1]
+        counts[item[0]] = item[2]
 
     history = _expect(content.get("id_history"), dict, path, "content.id_history")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in history.items()):
