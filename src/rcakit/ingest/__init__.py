@@ -13,6 +13,7 @@ is replaced and a truncated ``.gz`` is read up to where it breaks (with a warnin
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -21,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from rcakit.errors import ConfigError, InputError
+from rcakit.errors import ConfigError, RcakitError, RcakitWarning
+from rcakit.ingest import _jsonl, _logfmt
 from rcakit.ingest._base import FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
@@ -41,6 +43,9 @@ __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", 
 #: The formats, by name. Detection tries them in this order (more specific first); ``raw`` is
 #: the fallback and ``pattern`` is only used with ``log_format``.
 FORMATS: dict[str, LineFormat | FileFormat] = {
+    "docker": _jsonl.DOCKER_FORMAT,
+    "jsonl": _jsonl.FORMAT,
+    "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,
     "text": TEXT,
     "raw": RAW,
@@ -68,30 +73,42 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
     return fmt
 
 
+def _run_parser(name: str, decoded: DecodedFile, options: ParseOptions) -> pl.DataFrame:
+    parser = FORMATS[name]
+    if isinstance(parser, FileFormat):
+        return parser.parse(decoded.text, options)
+    return parser.parse(lines_frame(decoded.text).lazy(), options).collect()
+
+
 def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
     text = decoded.text
     name = fmt if fmt != "auto" else detect_text_format(text, formats=FORMATS, path=decoded.path)
-    parser = FORMATS[name]
-    if isinstance(parser, FileFormat):
-        records = parser.parse(text, options).lazy()
-    else:
-        records = parser.parse(lines_frame(text).lazy(), options)
+    expected = physical_line_count(text)
+    problem = ""
+    try:
+        records = _run_parser(name, decoded, options)
+        got = int(records["n_lines"].sum()) if records.height else 0
+        if got != expected:
+            problem = f"it accounted for {got} of {expected} physical lines"
+    except RcakitError:
+        raise
+    except Exception as exc:  # a parser bug must not cost the user the file
+        problem = f"it failed with {type(exc).__name__}: {exc}"
+    if problem:
+        warnings.warn(
+            f"{decoded.path}: the {name!r} parser could not read this file ({problem}); "
+            "read it as 'raw' lines instead. This is a bug in rcakit, please report it.",
+            RcakitWarning,
+            stacklevel=4,
+        )
+        name = "raw"
+        records = _run_parser(name, decoded, options)
     fallback = service if service is not None else service_from_path(decoded.path)
-    out = records.with_columns(
+    return records.lazy().with_columns(
         pl.coalesce(pl.col("service"), pl.lit(fallback, dtype=pl.String)).alias("service"),
         pl.lit(decoded.path, dtype=pl.String).alias("source"),
         pl.lit(name, dtype=pl.String).alias("format"),
-    ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()])
-    frame = out.collect()
-    expected = physical_line_count(text)
-    got = int(frame["n_lines"].sum()) if frame.height else 0
-    if got != expected:  # a parser broke the contract: never hand out a frame that lost lines
-        msg = (
-            f"{decoded.path}: the {name!r} parser accounted for {got} of {expected} physical lines; "
-            "this is a bug in rcakit, please report it (read the file with format='raw' meanwhile)"
-        )
-        raise InputError(msg)
-    return frame
+    ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()]).collect()
 
 
 def _read_one(
