@@ -1,0 +1,1133 @@
+"""Correlate anomaly windows with change events: incidents, root service, suspects, cause.
+
+Stage: after :func:`rcakit.detect_anomalies`, before the report.
+
+In
+    ``records``: templated log records (schema :data:`rcakit.schemas.TEMPLATED_RECORDS`),
+    ``detection``: a :class:`rcakit.detect.DetectionResult`,
+    ``changes``: change events (schema :data:`rcakit.schemas.CHANGES`).
+Out
+    :class:`Correlation`: incidents (with root service, ranked suspects and the decided
+    ``cause``) and an impact rating for every change event in the analysed period.
+
+How it decides (the same rules are explained to users in ``docs/report.md``):
+
+1. **Incidents.** Anomaly windows closer than ``merge_gap`` are one incident.
+2. **Root service.** Every service with anomalous templates is a candidate. Evidence for
+   *root*: its anomaly starts first; other candidates' anomalous messages name it; in traces
+   that cross services it is the first to log an error; it has anomalies of its own (new
+   templates, parameter shifts) that do not name another service. Evidence for *victim*: its
+   anomalous messages name another service ("payment call failed"), it errs after another
+   service in shared traces. Error counts alone never decide (retries inflate callers).
+3. **Suspects.** A change must land before the onset (one window of tolerance for the
+   window grid). Each one is scored from general evidence: same service as the root (or a
+   dependency the root names), templates first seen in its service after it, parameter
+   shifts and error-ratio shifts in its service comparing the periods before and after it,
+   the version in the records, and time proximity (a weak factor, because slow burns
+   surface long after their deploy). A change after which the service was already
+   deviating (the problem started earlier) is marked down.
+4. **Cause.** The best suspect, when it is in the root service (or a dependency the root
+   names) *and* its service changed behaviour after it; otherwise ``None``: "no change
+   explains this" (a dependency outage, traffic, a cron job).
+5. **Every change** in the period gets an ``impact_score`` in 0-1 from the same
+   before/after comparison, whether or not it is near an incident.
+
+The per-change comparisons are polars filters and aggregations over the records of one
+service; there is no per-line Python loop.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import polars as pl
+
+from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
+from rcakit.errors import ConfigError
+from rcakit.schemas import CHANGES, check_schema
+
+__all__ = [
+    "AnomalyFinding",
+    "ChangeImpact",
+    "ChangeRef",
+    "Correlation",
+    "Evidence",
+    "Impact",
+    "Incident",
+    "ServiceRole",
+    "Suspect",
+    "correlate_changes",
+    "parse_duration",
+]
+
+EvidenceKind = Literal[
+    "timing",
+    "service",
+    "new_template",
+    "parameter_shift",
+    "error_ratio",
+    "volume",
+    "version",
+    "pre_existing",
+    "dependency",
+    "trace",
+    "onset",
+    "own_anomaly",
+    "no_change",
+]
+
+ERROR_SEVERITY = 17  # OpenTelemetry SeverityNumber of ERROR
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """One reason for (positive ``weight``) or against (negative) a conclusion."""
+
+    kind: EvidenceKind
+    text: str
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeRef:
+    """A change event as the report shows it."""
+
+    id: str
+    time: datetime
+    service: str | None
+    version: str | None
+    kind: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suspect:
+    """A change that may have caused an incident, with its score (0-1) and the evidence."""
+
+    change: ChangeRef
+    score: float
+    lag_seconds: float  # onset - change time
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnomalyFinding:
+    """An anomalous template/service inside an incident (from detection, with counts)."""
+
+    kind: str
+    service: str | None
+    template_id: str | None
+    template: str | None
+    score: float
+    baseline_rate: float
+    observed_rate: float
+    first_seen: datetime | None
+    onset: datetime
+    examples: tuple[str, ...]
+    detail: str
+    n_before: int  # events of this template/service in the same span before the incident
+    n_during: int  # events inside the incident
+    names_services: tuple[str, ...] = ()  # other services its text names (a dependency)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceRole:
+    """How a service takes part in an incident: ``root``, ``victim`` or ``affected``."""
+
+    service: str
+    role: Literal["root", "victim", "affected"]
+    onset: datetime | None
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Impact:
+    """Business impact in the incident span."""
+
+    n_requests: int  # access-log requests (or records, when there is no access log)
+    n_failed: int  # status >= 500, or error records
+    failed_share: float
+    unit: Literal["requests", "records"]
+    endpoints: tuple[tuple[str, int], ...]  # (endpoint or service, failures), most first
+    n_errors: int  # error records (severity >= ERROR) in the span
+    duration_seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Incident:
+    """A group of anomaly windows judged to be one problem."""
+
+    id: str
+    start: datetime
+    end: datetime
+    severity: float
+    severity_label: str
+    services: tuple[str, ...]
+    root_service: str | None
+    roles: tuple[ServiceRole, ...]
+    anomalies: tuple[AnomalyFinding, ...]
+    suspects: tuple[Suspect, ...]
+    cause: str | None
+    cause_reason: str
+    impact: Impact
+    summary: str
+    detection_score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeImpact:
+    """Rating of one change event in the analysed period (incident or not)."""
+
+    change: ChangeRef
+    impact_score: float
+    incident_id: str | None
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Correlation:
+    """What :func:`correlate_changes` returns."""
+
+    incidents: tuple[Incident, ...]  # most severe first
+    changes: tuple[ChangeImpact, ...]  # by time
+    period_start: datetime | None
+    period_end: datetime | None
+    services: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- helpers
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h|d|w)")
+_UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def parse_duration(text: str, *, name: str = "duration") -> timedelta:
+    """Parse a polars-style duration string (``"90s"``, ``"1m"``, ``"1h30m"``)."""
+    if isinstance(text, timedelta):
+        return text
+    raw = str(text).strip().lower()
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(raw):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNIT_S[m.group(2)]
+        pos = m.end()
+    if pos != len(raw) or not raw or total <= 0:
+        msg = f"{name}={text!r} is not a duration; use e.g. '30s', '1m', '5m', '1h'"
+        raise ConfigError(msg)
+    return timedelta(seconds=total)
+
+
+_GENERIC_SUFFIXES = ("-service", "-svc", "-api", "-app", "-server", "-nginx", "-proxy", "-gateway", "_service", "_svc", "_api")
+
+
+def _service_aliases(name: str) -> tuple[str, ...]:
+    """The name and, when it carries a generic suffix (``-service``, ``-api``...), its stem."""
+    low = name.lower()
+    stems = [name[: -len(suf)] for suf in _GENERIC_SUFFIXES if low.endswith(suf) and len(name) - len(suf) >= 3]
+    return (name, *stems)
+
+
+def _service_pattern(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
+    sep = r"[-_.\s]?"
+    return re.compile(r"(?<![A-Za-z0-9])" + sep.join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
+    """Services whose name (or stem) appears in ``text``; longer names win overlaps."""
+    spans: list[tuple[int, str]] = []
+    for s in services:
+        if s and len(s) >= 2:
+            spans.extend((len(a), s) for a in _service_aliases(s))
+    found: list[str] = []
+    masked = text
+    excluded = set(_service_aliases(exclude)) if exclude else set()
+    for _n, s in sorted(spans, key=lambda t: -t[0]):
+        for alias in _service_aliases(s):
+            pat = _service_pattern(alias)
+            if pat.search(masked):
+                if s != exclude and alias not in excluded and s not in found:
+                    found.append(s)
+                masked = pat.sub(" ", masked)
+    return tuple(sorted(found))
+
+
+def _squash(x: float, scale: float) -> float:
+    """Map x >= 0 to 0-1 smoothly (x == scale -> 0.63)."""
+    return 1.0 - math.exp(-max(x, 0.0) / scale) if scale > 0 else 0.0
+
+
+def _fmt_dt(seconds: float) -> str:
+    s = abs(seconds)
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 5400:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
+    """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``.
+
+    ``is_error`` is severity >= ERROR or an HTTP status >= 500 in ``attributes``.
+    """
+    cols = records.collect_schema()
+    exprs: list[pl.Expr] = []
+    attrs = pl.col("attributes") if "attributes" in cols else pl.lit(None, pl.String)
+    status = (
+        attrs.str.json_path_match("$.status")
+        .str.extract(r"^(\d{3})", 1)
+        .cast(pl.Int32, strict=False)
+    )
+    exprs.append(status.alias("status"))
+    version = pl.coalesce(
+        attrs.str.json_path_match("$.version"),
+        attrs.str.json_path_match("$.service_version"),
+        attrs.str.json_path_match("$.app_version"),
+    )
+    exprs.append(version.alias("version"))
+    path = attrs.str.json_path_match("$.path").str.replace(r"\?.*$", "")
+    method = attrs.str.json_path_match("$.method")
+    exprs.append(
+        pl.when(path.is_not_null())
+        .then(pl.concat_str([method.fill_null(""), path], separator=" ").str.strip_chars())
+        .otherwise(None)
+        .alias("endpoint")
+    )
+    out = records.with_columns(exprs)
+    sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
+    out = out.with_columns(
+        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500),
+        service=pl.col("service").fill_null("(unknown)"),
+    )
+    if "template_id" not in cols:
+        out = out.with_columns(template_id=pl.col("body").hash().cast(pl.String), template=pl.col("body"))
+    if "params" not in cols:
+        out = out.with_columns(params=pl.lit([], pl.List(pl.String)))
+    return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp")
+
+
+# --------------------------------------------------------------------------- before/after
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Shift:
+    """Before/after comparison of one service around one point in time."""
+
+    n_before: int
+    n_after: int
+    err_before: float
+    err_after: float
+    err_z: float
+    new_templates: tuple[tuple[str, int, int, datetime, bool], ...]  # (template, n, n_err, first, names_other)
+    param_z: float
+    param_text: str
+    rate_ratio: float
+    version_share: float | None  # share of after-errors carrying the change's version
+
+    @property
+    def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
+        return [t for t in self.new_templates if not t[4]]
+
+    def strength(self) -> float:
+        """0-1: how clearly the service behaves differently after than before."""
+        own = self.own_new
+        n_new = sum(t[1] for t in own)
+        n_new_err = sum(t[2] for t in own)
+        s_new = _squash(n_new_err, 3.0) * 0.9 + _squash(n_new - n_new_err, 20.0) * 0.35
+        s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        ratio = self.rate_ratio
+        s_vol = 0.0
+        if ratio > 0 and (ratio > 3 or ratio < 1 / 3) and self.n_before + self.n_after > 30:
+            s_vol = 0.4 * _squash(abs(math.log(ratio)) - math.log(3), 1.0)
+        return min(1.0, max(s_new, s_err, s_par, s_vol) + 0.15 * sorted([s_new, s_err, s_par, s_vol])[-2])
+
+
+_NUM = r"^[-+]?\d+(?:\.\d+)?"
+
+
+def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]:
+    """Largest robust shift of a numeric template variable between two periods."""
+
+    def numeric(frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.height == 0:
+            return pl.DataFrame(
+                schema={"template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
+            )
+        return (
+            frame.select("template_id", "template", "params")
+            .filter(pl.col("params").list.len() > 0)
+            .with_columns(pos=pl.int_ranges(pl.col("params").list.len()))
+            .explode("params", "pos")
+            .with_columns(value=pl.col("params").str.extract(_NUM, 0).cast(pl.Float64, strict=False))
+            .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+            .select("template_id", "template", pl.col("pos").cast(pl.Int64), "value")
+        )
+
+    b = numeric(before)
+    a = numeric(after)
+    if b.height == 0 or a.height == 0:
+        return 0.0, ""
+    bs = b.group_by("template_id", "pos").agg(
+        n_b=pl.len(),
+        med_b=pl.col("value").median(),
+        mad_b=(pl.col("value") - pl.col("value").median()).abs().median() * 1.4826,
+        q90_b=pl.col("value").quantile(0.9),
+        nuniq_b=pl.col("value").n_unique(),
+    )
+    as_ = a.group_by("template_id", "pos").agg(
+        n_a=pl.len(),
+        med_a=pl.col("value").median(),
+        q90_a=pl.col("value").quantile(0.9),
+        template=pl.col("template").first(),
+    )
+    j = (
+        bs.join(as_, on=["template_id", "pos"], how="inner")
+        .filter((pl.col("n_b") >= 8) & (pl.col("n_a") >= 5) & (pl.col("nuniq_b") >= 2))
+        .with_columns(
+            scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
+        )
+        .with_columns(
+            z=pl.max_horizontal(
+                (pl.col("med_a") - pl.col("med_b")).abs() / pl.col("scale"),
+                (pl.col("q90_a") - pl.col("q90_b")).abs() / pl.col("scale") * 0.5,
+            ),
+            rel=(pl.col("med_a") - pl.col("med_b")).abs() / pl.col("med_b").abs().clip(lower_bound=1e-9),
+        )
+        # ids and counters move a lot relative to their spread but are not signals: demand a
+        # material relative change as well as a robust z
+        .filter(pl.col("rel") >= 0.25)
+        .sort("z", descending=True)
+    )
+    if j.height == 0:
+        return 0.0, ""
+    top = j.row(0, named=True)
+    text = (
+        f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
+        f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
+    )
+    return float(min(top["z"], 1e6)), text
+
+
+def _compare(
+    svc: pl.DataFrame,
+    at: datetime,
+    *,
+    before_span: timedelta,
+    after_end: datetime,
+    services: Sequence[str],
+    service: str,
+    version: str | None = None,
+    ref_end: datetime | None = None,
+) -> _Shift:
+    """Compare a service's records in ``[at - before_span, at)`` with ``[at, after_end)``.
+
+    New templates are those never seen in the service before ``at`` (whole history).
+    ``ref_end`` (default ``at``) ends the "before" period early, to compare a span
+    with the history before an earlier point.
+    """
+    ref_end = ref_end or at
+    hist = svc.filter(pl.col("timestamp") < ref_end)
+    before = hist.filter(pl.col("timestamp") >= ref_end - before_span)
+    after = svc.filter((pl.col("timestamp") >= at) & (pl.col("timestamp") < after_end))
+    n_b, n_a = before.height, after.height
+    e_b = int(before["is_error"].sum()) if n_b else 0
+    e_a = int(after["is_error"].sum()) if n_a else 0
+    p_b = (e_b + 0.5) / (n_b + 1.0)
+    expected = p_b * n_a
+    err_z = (e_a - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
+    seen = set(hist["template_id"].unique().to_list())
+    new = (
+        after.filter(~pl.col("template_id").is_in(list(seen)))
+        .group_by("template_id")
+        .agg(
+            template=pl.col("template").first(),
+            n=pl.len(),
+            n_err=pl.col("is_error").sum(),
+            first=pl.col("timestamp").min(),
+            body=pl.col("body").first(),
+        )
+        .sort("n_err", "n", descending=True)
+    )
+    new_templates = tuple(
+        (
+            r["template"] or "",
+            int(r["n"]),
+            int(r["n_err"]),
+            r["first"],
+            bool(_names(f"{r['template']} {r['body']}", services, exclude=service)),
+        )
+        for r in new.head(20).iter_rows(named=True)
+    )
+    param_z, param_text = _param_shift(before, after)
+    span_b = max((ref_end - max(ref_end - before_span, hist["timestamp"].min() or ref_end)).total_seconds(), 1.0)
+    span_a = max((after_end - at).total_seconds(), 1.0)
+    rate_ratio = ((n_a + 1) / span_a) / ((n_b + 1) / span_b)
+    version_share = None
+    if version is not None and e_a > 0 and "version" in after.columns:
+        errs = after.filter(pl.col("is_error") & pl.col("version").is_not_null())
+        if errs.height:
+            version_share = float((errs["version"] == version).mean() or 0.0)
+    return _Shift(
+        n_before=n_b,
+        n_after=n_a,
+        err_before=e_b / n_b if n_b else 0.0,
+        err_after=e_a / n_a if n_a else 0.0,
+        err_z=float(err_z),
+        new_templates=new_templates,
+        param_z=param_z,
+        param_text=param_text,
+        rate_ratio=float(rate_ratio),
+        version_share=version_share,
+    )
+
+
+def _shift_evidence(sh: _Shift, *, service: str, after_label: str) -> list[Evidence]:
+    ev: list[Evidence] = []
+    own = sh.own_new
+    if own:
+        n_err = sum(t[2] for t in own)
+        first = min(t[3] for t in own)
+        tpl = own[0][0]
+        ev.append(
+            Evidence(
+                kind="new_template",
+                text=(
+                    f"{len(own)} template(s) new in {service} {after_label} "
+                    f"({sum(t[1] for t in own)} events, {n_err} errors), first at "
+                    f"{first:%H:%M:%S}, e.g. '{tpl[:160]}'"
+                ),
+                weight=round(_squash(n_err, 3.0) * 0.9 + _squash(sum(t[1] for t in own) - n_err, 20.0) * 0.35, 3),
+            )
+        )
+    victim = [t for t in sh.new_templates if t[4]]
+    if victim:
+        ev.append(
+            Evidence(
+                kind="dependency",
+                text=(
+                    f"{len(victim)} new template(s) in {service} name another service "
+                    f"(a dependency failing, not {service} itself), e.g. '{victim[0][0][:120]}'"
+                ),
+                weight=0.0,
+            )
+        )
+    if sh.err_z > 3.0:
+        ev.append(
+            Evidence(
+                kind="error_ratio",
+                text=(
+                    f"error share in {service} {sh.err_before:.1%} before -> {sh.err_after:.1%} "
+                    f"{after_label} (z={sh.err_z:.1f})"
+                ),
+                weight=round(_squash(sh.err_z - 3.0, 4.0), 3),
+            )
+        )
+    if sh.param_z > 3.0:
+        ev.append(
+            Evidence(
+                kind="parameter_shift",
+                text=f"{service} {after_label}: {sh.param_text} (robust z={sh.param_z:.1f})",
+                weight=round(_squash(sh.param_z - 3.0, 4.0), 3),
+            )
+        )
+    if sh.n_before + sh.n_after > 30 and (sh.rate_ratio > 3 or sh.rate_ratio < 1 / 3):
+        ev.append(
+            Evidence(
+                kind="volume",
+                text=f"{service} log volume x{sh.rate_ratio:.2f} {after_label}",
+                weight=round(0.4 * _squash(abs(math.log(sh.rate_ratio)) - math.log(3), 1.0), 3),
+            )
+        )
+    if sh.version_share is not None and sh.version_share >= 0.5:
+        ev.append(
+            Evidence(
+                kind="version",
+                text=f"{sh.version_share:.0%} of {service}'s errors {after_label} carry the new version",
+                weight=round(0.5 * sh.version_share, 3),
+            )
+        )
+    return ev
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def _merge_windows(windows: Sequence[AnomalyWindow], gap: timedelta) -> list[list[AnomalyWindow]]:
+    groups: list[list[AnomalyWindow]] = []
+    end: datetime | None = None
+    for w in sorted(windows, key=lambda w: (w.start, w.end)):
+        if groups and end is not None and w.start <= end + gap:
+            groups[-1].append(w)
+            end = max(end, w.end)
+        else:
+            groups.append([w])
+            end = w.end
+    return groups
+
+
+def _contrib_key(c: Contribution) -> tuple[str, str | None, str | None]:
+    return (c.kind, c.service, c.template_id)
+
+
+def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
+    best: dict[tuple[str, str | None, str | None], Contribution] = {}
+    for w in group:
+        for c in w.contributions:
+            k = _contrib_key(c)
+            old = best.get(k)
+            if old is None:
+                best[k] = c
+            else:
+                keep = c if c.score > old.score else old
+                onset = min(c.onset, old.onset)
+                fs = [x for x in (c.first_seen, old.first_seen) if x is not None]
+                best[k] = Contribution(
+                    kind=keep.kind,
+                    service=keep.service,
+                    template_id=keep.template_id,
+                    template=keep.template,
+                    score=max(c.score, old.score),
+                    baseline_rate=keep.baseline_rate,
+                    observed_rate=max(c.observed_rate, old.observed_rate),
+                    first_seen=min(fs) if fs else None,
+                    onset=onset,
+                    examples=keep.examples or old.examples,
+                    detail=keep.detail,
+                    extra=keep.extra,
+                )
+    return sorted(best.values(), key=lambda c: -c.score)
+
+
+def _trace_origins(span: pl.DataFrame) -> dict[str, float]:
+    """Share of cross-service error traces in which each service logged the first error."""
+    if "trace_id" not in span.columns:
+        return {}
+    errs = span.filter(pl.col("is_error") & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != ""))
+    if errs.height == 0:
+        return {}
+    per = (
+        errs.group_by("trace_id")
+        .agg(
+            n_services=pl.col("service").n_unique(),
+            first_service=pl.col("service").sort_by("timestamp").first(),
+        )
+        .filter(pl.col("n_services") >= 2)
+    )
+    if per.height == 0:
+        return {}
+    counts = per.group_by("first_service").len()
+    total = per.height
+    return {r["first_service"]: r["len"] / total for r in counts.iter_rows(named=True)}
+
+
+def _impact(span: pl.DataFrame, services: Sequence[str], start: datetime, end: datetime) -> Impact:
+    access = span.filter(pl.col("status").is_not_null())
+    if access.height:
+        n_req = access.height
+        failed = access.filter(pl.col("status") >= 500)
+        ep = (
+            failed.with_columns(ep=pl.coalesce(pl.col("endpoint"), pl.col("service")))
+            .group_by("ep")
+            .len()
+            .sort("len", "ep", descending=[True, False])
+            .head(8)
+        )
+        endpoints = tuple((str(r["ep"]), int(r["len"])) for r in ep.iter_rows(named=True))
+        n_fail, unit = failed.height, "requests"
+    else:
+        scope = span.filter(pl.col("service").is_in(list(services))) if services else span
+        n_req = scope.height
+        failed = scope.filter(pl.col("is_error"))
+        ep = failed.group_by("service").len().sort("len", "service", descending=[True, False]).head(8)
+        endpoints = tuple((str(r["service"]), int(r["len"])) for r in ep.iter_rows(named=True))
+        n_fail, unit = failed.height, "records"
+    return Impact(
+        n_requests=int(n_req),
+        n_failed=int(n_fail),
+        failed_share=float(n_fail / n_req) if n_req else 0.0,
+        unit=unit,  # type: ignore[arg-type]
+        endpoints=endpoints,
+        n_errors=int(span["is_error"].sum()) if span.height else 0,
+        duration_seconds=(end - start).total_seconds(),
+    )
+
+
+def _severity(impact: Impact, n_services: int, detection_score: float) -> tuple[float, str]:
+    s = (
+        0.35 * min(1.0, impact.failed_share * 4)
+        + 0.25 * _squash(impact.n_errors, 200.0)
+        + 0.2 * min(1.0, impact.duration_seconds / 1800)
+        + 0.1 * min(1.0, n_services / 3)
+        + 0.1 * _squash(detection_score, 10.0)
+    )
+    s = round(min(1.0, s), 3)
+    label = "critical" if s >= 0.7 else "high" if s >= 0.45 else "medium" if s >= 0.2 else "low"
+    return s, label
+
+
+def _change_ref(row: dict[str, Any]) -> ChangeRef:
+    return ChangeRef(
+        id=row["id"],
+        time=row["time"],
+        service=row["service"],
+        version=row["version"],
+        kind=row["kind"] or "deploy",
+        description=row["description"],
+    )
+
+
+@dataclass
+class _ServiceView:
+    service: str
+    onset: datetime | None = None
+    score: float = 0.0
+    names: set[str] = field(default_factory=set)
+    n_contrib: int = 0
+    n_naming: int = 0
+    own: int = 0
+    contrib_score: float = 0.0
+
+
+def _root_service(
+    contribs: Sequence[Contribution],
+    span: pl.DataFrame,
+    known: Sequence[str],
+    window: timedelta,
+) -> tuple[str | None, list[ServiceRole], dict[str, tuple[str, ...]]]:
+    """Score every anomalous service as root or victim; return the root and the roles."""
+    views: dict[str, _ServiceView] = {}
+    names_of: dict[str, tuple[str, ...]] = {}
+    for c in contribs:
+        if not c.service:
+            continue
+        v = views.setdefault(c.service, _ServiceView(service=c.service))
+        onset = min(x for x in (c.onset, c.first_seen) if x is not None) if c.first_seen else c.onset
+        v.onset = onset if v.onset is None else min(v.onset, onset)
+        text = " ".join([c.template or "", *c.examples[:3]])
+        named = _names(text, known, exclude=c.service)
+        names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
+        v.n_contrib += 1
+        v.contrib_score = max(v.contrib_score, c.score)
+        if named and c.kind not in {"gone", "rate_drop"}:
+            v.names.update(named)
+            v.n_naming += 1
+        elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "gone", "rate_drop"}:
+            v.own += 1
+    if not views:
+        return None, [], names_of
+    candidates = sorted(views)
+    origins = _trace_origins(span)
+    onsets = [v.onset for v in views.values() if v.onset is not None]
+    first = min(onsets) if onsets else None
+    roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
+    for s, v in views.items():
+        ev = roles_ev[s]
+        if first is not None and v.onset is not None:
+            lag = (v.onset - first).total_seconds()
+            if lag <= window.total_seconds():
+                ev.append(Evidence(kind="onset", text=f"{s} anomalous first ({v.onset:%H:%M:%S})", weight=1.0))
+            else:
+                w = -min(1.0, lag / (5 * window.total_seconds()))
+                ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
+        blamed_by = [o for o, ov in views.items() if o != s and s in ov.names]
+        if blamed_by:
+            ev.append(Evidence(kind="dependency", text=f"messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
+        if v.n_naming:
+            share = v.n_naming / max(1, v.n_contrib)
+            targets = ", ".join(sorted(v.names))
+            ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} anomalies of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
+        if v.own:
+            ev.append(Evidence(kind="own_anomaly", text=f"{v.own} anomalies of {s} do not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
+        if s in origins:
+            ev.append(Evidence(kind="trace", text=f"first to log an error in {origins[s]:.0%} of cross-service error traces", weight=round(1.5 * origins[s], 3)))
+        elif origins:
+            ev.append(Evidence(kind="trace", text=f"never first to err in {sum(1 for _ in origins)} services' shared error traces", weight=-0.5))
+        v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
+    ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
+    root = ranked[0].service
+    roles = []
+    for v in ranked:
+        role: Literal["root", "victim", "affected"]
+        if v.service == root:
+            role = "root"
+        elif root in v.names or any(n in views and n != v.service for n in v.names):
+            role = "victim"
+        else:
+            role = "affected"
+        roles.append(
+            ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
+        )
+    return root, roles, names_of
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def correlate_changes(
+    records: pl.DataFrame,
+    detection: DetectionResult,
+    *,
+    changes: pl.DataFrame | None = None,
+    merge_gap: str = "10m",
+    max_lag: str = "6h",
+    compare_span: str = "30m",
+    cause_threshold: float = 0.45,
+) -> Correlation:
+    """Group anomaly windows into incidents and relate them to change events.
+
+    Parameters
+    ----------
+    records
+        Templated records (``TEMPLATED_RECORDS``: ``timestamp``, ``service``,
+        ``severity_number``, ``body``, ``template_id``, ``template``, ``params``; ``trace_id``
+        and ``attributes`` are used when present).
+    detection
+        The result of :func:`rcakit.detect_anomalies` on the same records.
+    changes
+        Change events (schema ``CHANGES``), or None.
+    merge_gap
+        Anomaly windows closer than this are one incident.
+    max_lag
+        Changes older than this before an incident's onset are not suspects.
+    compare_span
+        Length of the period before a change that its "after" period is compared with.
+    cause_threshold
+        Minimum suspect score (0-1) for a change to be named the cause.
+
+    Returns
+    -------
+    Correlation
+        Incidents (most severe first) and a rating for every change in the period.
+    """
+    if not 0 < cause_threshold < 1:
+        msg = f"cause_threshold must be between 0 and 1, got {cause_threshold!r}"
+        raise ConfigError(msg)
+    gap = parse_duration(merge_gap, name="merge_gap")
+    lag_max = parse_duration(max_lag, name="max_lag")
+    span_cmp = parse_duration(compare_span, name="compare_span")
+    window = parse_duration(detection.window, name="window")
+    recs = prepare_records(records)
+    if changes is None:
+        changes = pl.DataFrame(schema=CHANGES)
+    check_schema(changes, CHANGES, stage="correlate_changes")
+    period_start = recs["timestamp"].min() if recs.height else None
+    period_end = recs["timestamp"].max() if recs.height else None
+    known = sorted(
+        {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
+        | set(changes["service"].drop_nulls().unique().to_list())
+    )
+    by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
+    if period_start is not None and period_end is not None:
+        # "every change in the analysed period" (plus the look-back allowed for suspects)
+        changes = changes.filter(
+            (pl.col("time") >= period_start - lag_max) & (pl.col("time") <= period_end)
+        )
+    change_rows = changes.sort("time").to_dicts()
+
+    incidents: list[Incident] = []
+    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
+    for group in _merge_windows(detection.windows, gap):
+        start = min(w.start for w in group)
+        end = max(w.end for w in group)
+        det_score = max(w.score for w in group)
+        contribs = _dedupe_contributions(group)
+        span = recs.filter((pl.col("timestamp") >= start) & (pl.col("timestamp") < end))
+        root, roles, names_of = _root_service(contribs, span, known, window)
+        services = tuple(
+            dict.fromkeys(
+                [r.service for r in roles]
+                + [s for w in group for s in w.services if s]
+            )
+        )
+        root_names = set()
+        for r in roles:
+            if r.service == root:
+                for c in contribs:
+                    if c.service == root:
+                        root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+        onset = start
+        root_view = next((r for r in roles if r.service == root), None)
+        if root_view and root_view.onset is not None:
+            onset = min(onset, root_view.onset)
+        # ---- anomalies with counts before/during
+        length = end - start
+        anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
+        # ---- suspects
+        suspects: list[Suspect] = []
+        for row in change_rows:
+            t = row["time"]
+            if t > onset + window or t < onset - lag_max:
+                continue
+            sus = _score_suspect(
+                row, onset=onset, end=end, root=root, services=services, root_names=root_names,
+                by_service=by_service, known=known, span_cmp=span_cmp, window=window,
+                changes=change_rows,
+            )
+            suspects.append(sus)
+        suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
+        cause, reason = _decide(suspects, root=root, root_names=root_names, threshold=cause_threshold)
+        impact = _impact(span, services, start, end)
+        severity, label = _severity(impact, len(services), det_score)
+        inc_id = f"inc-{start:%Y%m%dT%H%M}"
+        for s in suspects:
+            prev = suspect_by_change.get(s.change.id)
+            if prev is None or s.score > prev[0]:
+                suspect_by_change[s.change.id] = (s.score, inc_id, s.evidence)
+        summary = _summary(root, services, onset, end, suspects, cause, impact)
+        incidents.append(
+            Incident(
+                id=inc_id,
+                start=onset,
+                end=end,
+                severity=severity,
+                severity_label=label,
+                services=services,
+                root_service=root,
+                roles=tuple(roles),
+                anomalies=tuple(anomalies),
+                suspects=tuple(suspects),
+                cause=cause,
+                cause_reason=reason,
+                impact=impact,
+                summary=summary,
+                detection_score=float(det_score),
+            )
+        )
+    incidents.sort(key=lambda i: (-i.severity, i.start))
+    ratings = _rate_changes(change_rows, suspect_by_change, by_service, known, span_cmp, period_end, incidents)
+    return Correlation(
+        incidents=tuple(incidents),
+        changes=tuple(ratings),
+        period_start=period_start,
+        period_end=period_end,
+        services=tuple(known),
+    )
+
+
+def _anomaly_findings(
+    contribs: Sequence[Contribution],
+    recs: pl.DataFrame,
+    start: datetime,
+    end: datetime,
+    length: timedelta,
+    names_of: dict[str, tuple[str, ...]],
+) -> list[AnomalyFinding]:
+    tids = [c.template_id for c in contribs if c.template_id]
+    counts: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    if tids:
+        sub = recs.filter(
+            pl.col("template_id").is_in(tids)
+            & (pl.col("timestamp") >= start - length)
+            & (pl.col("timestamp") < end)
+        )
+        agg = sub.group_by("service", "template_id").agg(
+            n_before=(pl.col("timestamp") < start).sum(),
+            n_during=(pl.col("timestamp") >= start).sum(),
+        )
+        counts = {(r["service"], r["template_id"]): (int(r["n_before"]), int(r["n_during"])) for r in agg.iter_rows(named=True)}
+    out = []
+    for c in contribs:
+        nb, nd = counts.get((c.service, c.template_id), (0, 0))
+        out.append(
+            AnomalyFinding(
+                kind=c.kind,
+                service=c.service,
+                template_id=c.template_id,
+                template=c.template,
+                score=float(c.score),
+                baseline_rate=float(c.baseline_rate),
+                observed_rate=float(c.observed_rate),
+                first_seen=c.first_seen,
+                onset=c.onset,
+                examples=tuple(c.examples[:3]),
+                detail=c.detail,
+                n_before=nb,
+                n_during=nd,
+                names_services=names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()),
+            )
+        )
+    return out
+
+
+def _score_suspect(
+    row: dict[str, Any],
+    *,
+    onset: datetime,
+    end: datetime,
+    root: str | None,
+    services: Sequence[str],
+    root_names: set[str],
+    by_service: dict[str, pl.DataFrame],
+    known: Sequence[str],
+    span_cmp: timedelta,
+    window: timedelta,
+    changes: Sequence[dict[str, Any]],
+) -> Suspect:
+    ref = _change_ref(row)
+    t = ref.time
+    lag = (onset - t).total_seconds()
+    ev: list[Evidence] = []
+    # -- time proximity (weak: slow burns surface late)
+    prox = math.exp(-max(lag, 0.0) / 3600.0)
+    ev.append(Evidence(kind="timing", text=f"{_fmt_dt(lag)} {'before' if lag >= 0 else 'after'} the onset", weight=round(0.15 * prox, 3)))
+    # -- service relation
+    svc = ref.service
+    if svc is not None and svc == root:
+        rel = 1.0
+        ev.append(Evidence(kind="service", text=f"same service as the root ({svc})", weight=0.3))
+    elif svc is not None and svc in root_names:
+        rel = 0.9
+        ev.append(Evidence(kind="service", text=f"{svc} is a dependency named in the root's errors", weight=0.25))
+    elif svc is not None and svc in services:
+        rel = 0.3
+        ev.append(Evidence(kind="service", text=f"{svc} is affected, but is not the root ({root})", weight=0.0))
+    elif svc is None:
+        rel = 0.4
+        ev.append(Evidence(kind="service", text="change has no service (global change)", weight=0.0))
+    else:
+        rel = 0.1
+        ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
+    # -- before/after in the change's service (root's when the change names no service)
+    target = svc if svc in by_service else (root if svc is None else None)
+    strength = 0.0
+    pre = 0.0
+    if target is not None:
+        frame = by_service[target]
+        sh = _compare(
+            frame, t, before_span=span_cmp, after_end=max(end, t + window), services=known,
+            service=target, version=ref.version,
+        )
+        strength = sh.strength()
+        ev.extend(_shift_evidence(sh, service=target, after_label="after the change"))
+        # was the service already deviating before this change? compare the span just
+        # before it with the history before an earlier same-service change
+        earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
+        if earlier:
+            e_t = earlier[-1]["time"]
+            pre_sh = _compare(
+                frame, e_t, before_span=span_cmp, after_end=t, services=known, service=target,
+            )
+            pre = pre_sh.strength()
+            if pre > 0.4 and pre >= 0.6 * strength:
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=f"{target} already deviated after the earlier change {earlier[-1]['id']} (before this one)",
+                        weight=round(-0.6 * pre, 3),
+                    )
+                )
+        if sh.version_share is not None and sh.version_share >= 0.5:
+            strength = min(1.0, strength + 0.2 * sh.version_share)
+        if strength < 0.15:
+            ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
+    # -- combine
+    score = rel * (0.35 + 0.5 * strength) + 0.15 * prox
+    if any(e.kind == "pre_existing" for e in ev):
+        score -= 0.5 * pre
+    score = round(max(0.0, min(1.0, score)), 3)
+    return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
+
+
+def _decide(
+    suspects: Sequence[Suspect], *, root: str | None, root_names: set[str], threshold: float
+) -> tuple[str | None, str]:
+    if not suspects:
+        return None, "no change event precedes the onset"
+    best = suspects[0]
+    svc = best.change.service
+    related = svc is not None and (svc == root or svc in root_names)
+    behaviour = any(e.kind in {"new_template", "parameter_shift", "error_ratio", "version", "volume"} and e.weight > 0.1 for e in best.evidence)
+    if related and behaviour and best.score >= threshold:
+        return best.change.id, (
+            f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
+            f"onset by {_fmt_dt(best.lag_seconds)} and {svc} behaves differently after it"
+        ).replace("  ", " ")
+    if not related:
+        return None, (
+            f"no change in the root service {root} or a dependency it names; the best suspect "
+            f"{best.change.id} ({svc}) is not related, so no change explains this incident"
+        )
+    return None, (
+        f"{best.change.id} touches {svc} but its logs do not change after it "
+        f"(score {best.score:.2f} < {threshold:.2f}); no change explains this incident"
+    )
+
+
+def _summary(
+    root: str | None,
+    services: Sequence[str],
+    onset: datetime,
+    end: datetime,
+    suspects: Sequence[Suspect],
+    cause: str | None,
+    impact: Impact,
+) -> str:
+    dur = _fmt_dt((end - onset).total_seconds())
+    others = [s for s in services if s != root]
+    parts = [f"From {onset:%Y-%m-%d %H:%M} UTC for {dur}, {root or 'an unknown service'} misbehaved"]
+    if others:
+        parts[0] += f" and {', '.join(others)} suffered from it"
+    parts[0] += "."
+    if impact.n_requests:
+        parts.append(f"{impact.n_failed} of {impact.n_requests} {impact.unit} failed ({impact.failed_share:.1%}).")
+    if cause is not None:
+        s = next(x for x in suspects if x.change.id == cause)
+        parts.append(
+            f"Likely cause: {s.change.kind} {cause} of {s.change.service} {s.change.version or ''} at "
+            f"{s.change.time:%H:%M} ({_fmt_dt(s.lag_seconds)} before the onset).".replace("  ", " ")
+        )
+    else:
+        parts.append("No change explains this incident (look at dependencies, traffic and scheduled jobs).")
+    return " ".join(parts)
+
+
+def _rate_changes(
+    change_rows: Sequence[dict[str, Any]],
+    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]],
+    by_service: dict[str, pl.DataFrame],
+    known: Sequence[str],
+    span_cmp: timedelta,
+    period_end: datetime | None,
+    incidents: Sequence[Incident],
+) -> list[ChangeImpact]:
+    causes = {i.cause: i.id for i in incidents if i.cause}
+    out: list[ChangeImpact] = []
+    for row in change_rows:
+        ref = _change_ref(row)
+        if ref.id in suspect_by_change:
+            score, inc, ev = suspect_by_change[ref.id]
+            if ref.id not in causes:
+                score = min(score, 0.49)
+            out.append(ChangeImpact(change=ref, impact_score=score, incident_id=causes.get(ref.id, inc), evidence=ev))
+            continue
+        if ref.service in by_service and period_end is not None and ref.time < period_end:
+            sh = _compare(
+                by_service[ref.service], ref.time, before_span=span_cmp,
+                after_end=min(period_end + timedelta(microseconds=1), ref.time + span_cmp),
+                services=known, service=ref.service, version=ref.version,
+            )
+            ev = tuple(_shift_evidence(sh, service=ref.service, after_label="after the change"))
+            score = round(0.45 * sh.strength(), 3)
+            if not ev:
+                ev = (Evidence(kind="no_change", text=f"{ref.service}'s logs look the same before and after", weight=0.0),)
+            out.append(ChangeImpact(change=ref, impact_score=score, incident_id=None, evidence=ev))
+        else:
+            why = (
+                "no logs from this service in the analysed data"
+                if ref.service not in by_service
+                else "after the end of the analysed logs"
+            )
+            out.append(ChangeImpact(change=ref, impact_score=0.0, incident_id=None, evidence=(Evidence(kind="no_change", text=why, weight=0.0),)))
+    return out

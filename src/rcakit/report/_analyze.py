@@ -1,0 +1,327 @@
+"""``analyze``: logs (+ changes) in, :class:`RcaReport` out. The CLI calls exactly this.
+
+read_logs -> mine_templates -> detect_anomalies -> correlate_changes -> redact -> RcaReport.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from rcakit._text import strip_terminal_escapes
+from rcakit.changes import CHANGE_FILE_NAMES, read_changes
+from rcakit.correlate import (
+    AnomalyFinding,
+    ChangeImpact,
+    Correlation,
+    Evidence,
+    Incident,
+    ServiceRole,
+    Suspect,
+    correlate_changes,
+    parse_duration,
+)
+from rcakit.errors import InputError
+from rcakit.report._model import FileSummary, InputsSummary, RcaReport
+from rcakit.report._redact import redact
+from rcakit.schemas import CHANGES, LOG_RECORDS, check_schema
+
+__all__ = ["analyze", "find_change_files", "split_inputs"]
+
+PathLike = str | os.PathLike[str]
+_MAX_CHART_POINTS = 400
+
+
+def find_change_files(paths: Iterable[PathLike]) -> list[Path]:
+    """Change files (``deploys.csv``, ``changes.json``, ...) lying directly in input directories."""
+    found = []
+    for p in paths:
+        d = Path(p)
+        if d.is_dir():
+            found.extend(d / name for name in CHANGE_FILE_NAMES if (d / name).is_file())
+    return found
+
+
+def split_inputs(paths: Sequence[PathLike], *, exclude: Iterable[Path]) -> list[str]:
+    """Expand directories that contain an excluded file (a change file) so it is not read as a log."""
+    skip = {Path(p).resolve() for p in exclude}
+    out: list[str] = []
+    for p in paths:
+        d = Path(p)
+        if d.is_dir() and any(Path(x).resolve().parent == d.resolve() for x in skip):
+            files = sorted(
+                f
+                for f in d.rglob("*")
+                if f.is_file()
+                and f.resolve() not in skip
+                and not any(part.startswith(".") for part in f.relative_to(d).parts)
+            )
+            out.extend(str(f) for f in files)
+        elif Path(p).resolve() not in skip:
+            out.append(str(p))
+    if not out:
+        msg = f"no log files left in {[str(p) for p in paths]} after setting aside the change file(s)"
+        raise InputError(msg)
+    return out
+
+
+def _as_paths(value: PathLike | Sequence[PathLike]) -> list[PathLike]:
+    if isinstance(value, str | os.PathLike):
+        return [value]
+    return list(value)
+
+
+def _read(paths: Sequence[PathLike], *, tz: str, exclude: Iterable[Path]) -> pl.DataFrame:
+    from rcakit.ingest import read_logs
+
+    return read_logs(split_inputs(paths, exclude=exclude), tz=tz)
+
+
+def _files_summary(records: pl.DataFrame) -> tuple[FileSummary, ...]:
+    if records.height == 0:
+        return ()
+    agg = (
+        records.group_by("source", maintain_order=True)
+        .agg(
+            format=pl.col("format").drop_nulls().first(),
+            records=pl.len(),
+            lines=pl.col("n_lines").cast(pl.Int64).sum(),
+            parse_errors=pl.col("parse_error").is_not_null().sum(),
+        )
+    )
+    return tuple(
+        FileSummary(
+            path=str(r["source"]),
+            format=r["format"],
+            records=int(r["records"]),
+            lines=int(r["lines"] or 0),
+            parse_errors=int(r["parse_errors"]),
+        )
+        for r in agg.iter_rows(named=True)
+    )
+
+
+def _clean(text: str | None) -> str:
+    return redact(strip_terminal_escapes(text or ""))
+
+
+def _clean_ev(ev: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    return tuple(dataclasses.replace(e, text=_clean(e.text)) for e in ev)
+
+
+def _clean_anomaly(a: AnomalyFinding) -> AnomalyFinding:
+    return dataclasses.replace(
+        a,
+        template=_clean(a.template) if a.template is not None else None,
+        examples=tuple(_clean(x) for x in a.examples),
+        detail=_clean(a.detail),
+    )
+
+
+def _clean_suspect(s: Suspect) -> Suspect:
+    ch = dataclasses.replace(s.change, description=_clean(s.change.description) or None)
+    return dataclasses.replace(s, change=ch, evidence=_clean_ev(s.evidence))
+
+
+def _clean_role(r: ServiceRole) -> ServiceRole:
+    return dataclasses.replace(r, evidence=_clean_ev(r.evidence))
+
+
+def _clean_incident(i: Incident) -> Incident:
+    return dataclasses.replace(
+        i,
+        roles=tuple(_clean_role(r) for r in i.roles),
+        anomalies=tuple(_clean_anomaly(a) for a in i.anomalies),
+        suspects=tuple(_clean_suspect(s) for s in i.suspects),
+        cause_reason=_clean(i.cause_reason),
+        summary=_clean(i.summary),
+        impact=dataclasses.replace(i.impact, endpoints=tuple((_clean(n), c) for n, c in i.impact.endpoints)),
+    )
+
+
+def _clean_change(c: ChangeImpact) -> ChangeImpact:
+    ch = dataclasses.replace(c.change, description=_clean(c.change.description) or None)
+    return dataclasses.replace(c, change=ch, evidence=_clean_ev(c.evidence))
+
+
+def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
+    """Per chart window and service: n_events and n_errors (for the timeline chart)."""
+    frame = records.filter(pl.col("timestamp").is_not_null())
+    if frame.height == 0:
+        return pl.DataFrame(
+            schema={"window_start": pl.Datetime("us", "UTC"), "service": pl.String, "n_events": pl.UInt32, "n_errors": pl.UInt32}
+        )
+    lo, hi = frame["timestamp"].min(), frame["timestamp"].max()
+    step = parse_duration(window, name="window")
+    span = hi - lo  # type: ignore[operator]
+    if span / step > _MAX_CHART_POINTS:
+        step = timedelta(seconds=max(1, int(span.total_seconds() / _MAX_CHART_POINTS) + 1))
+    every = f"{int(step.total_seconds())}s"
+    sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
+    status = (
+        pl.col("attributes").str.json_path_match("$.status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
+        if "attributes" in frame.columns
+        else pl.lit(None, pl.Int32)
+    )
+    return (
+        frame.with_columns(
+            service=pl.col("service").fill_null("(unknown)"),
+            window_start=pl.col("timestamp").dt.truncate(every),
+            err=(sev >= 17) | (status.fill_null(0) >= 500),
+        )
+        .group_by("window_start", "service")
+        .agg(n_events=pl.len().cast(pl.UInt32), n_errors=pl.col("err").sum().cast(pl.UInt32))
+        .sort("service", "window_start")
+        .upsample("window_start", every=every, group_by="service")
+        .with_columns(pl.col("n_events", "n_errors").fill_null(0))
+    )
+
+
+def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str]) -> str:
+    period = ""
+    if corr.period_start and corr.period_end:
+        period = f" between {corr.period_start:%Y-%m-%d %H:%M} and {corr.period_end:%H:%M} UTC"
+    if not corr.incidents:
+        head = f"No anomaly found in {n_records:,} records from {len(services)} service(s){period}."
+    else:
+        parts = []
+        for i in corr.incidents:
+            cause = f"caused by {i.cause}" if i.cause else "no change explains it"
+            parts.append(f"{i.id} ({i.severity_label}, root {i.root_service}, {cause})")
+        head = f"{len(corr.incidents)} incident(s){period}: " + "; ".join(parts) + "."
+    if corr.changes:
+        notable = [c for c in corr.changes if c.impact_score >= 0.3]
+        tail = f" {len(corr.changes)} change(s) in the period"
+        tail += (
+            f"; changed behaviour: {', '.join(c.change.id for c in notable)}."
+            if notable
+            else "; none changed the logs notably."
+        )
+        head += tail
+    return head
+
+
+def analyze(
+    logs: PathLike | Sequence[PathLike] | pl.DataFrame,
+    *,
+    deploys: PathLike | Sequence[PathLike] | pl.DataFrame | None = None,
+    baseline: PathLike | Sequence[PathLike] | pl.DataFrame | None = None,
+    window: str = "1m",
+    tz: str = "UTC",
+    merge_gap: str = "10m",
+    max_lag: str = "6h",
+    cause_threshold: float = 0.45,
+) -> RcaReport:
+    """Run the whole analysis: read, mine templates, detect, correlate, report.
+
+    Parameters
+    ----------
+    logs
+        Log files, directories or globs, or a frame already read with
+        :func:`rcakit.read_logs` (templated or not). A directory that contains
+        ``deploys.csv`` / ``changes.json`` / ... (see :data:`rcakit.changes.CHANGE_FILE_NAMES`)
+        gives its change file when ``deploys`` is None; that file is not read as a log.
+    deploys
+        Change file(s) (see :func:`rcakit.read_changes`) or a ``CHANGES`` frame.
+    baseline
+        Logs of a normal period to compare with (paths or a frame); default: detection
+        uses the history before the incident.
+    window
+        Detection window, a polars duration (``"30s"``, ``"1m"``, ``"5m"``).
+    tz
+        Time zone for naive timestamps in logs and change files.
+    merge_gap, max_lag, cause_threshold
+        Correlation options, see :func:`rcakit.correlate.correlate_changes`.
+
+    Returns
+    -------
+    RcaReport
+        With every log-derived text redacted.
+
+    Raises
+    ------
+    InputError
+        Unreadable logs or change files (the message names the file and line).
+    ConfigError
+        An invalid option.
+    """
+    from rcakit.detect import detect_anomalies
+    from rcakit.templates import mine_templates
+
+    parse_duration(window, name="window")
+    change_files: list[Path] = []
+    deploys_frame: pl.DataFrame | None = None
+    if isinstance(logs, pl.DataFrame):
+        records = logs
+    else:
+        log_paths = _as_paths(logs)
+        if deploys is None:
+            change_files = find_change_files(log_paths)
+        records = _read(log_paths, tz=tz, exclude=change_files)
+    if isinstance(deploys, pl.DataFrame):
+        check_schema(deploys, CHANGES, stage="analyze(deploys=...)")
+        deploys_frame = deploys
+    elif deploys is not None:
+        change_files = [Path(p) for p in _as_paths(deploys)]
+        deploys_frame = read_changes(change_files, tz=tz)
+    elif change_files:
+        deploys_frame = read_changes(change_files, tz=tz)
+    check_schema(records, LOG_RECORDS, stage="analyze")
+
+    base: pl.DataFrame | None = None
+    if baseline is not None:
+        base = baseline if isinstance(baseline, pl.DataFrame) else _read(_as_paths(baseline), tz=tz, exclude=())
+        check_schema(base, LOG_RECORDS, stage="analyze(baseline=...)")
+
+    # mine templates once over baseline + study so that ids agree between the two
+    templated_cols = {"template_id", "template", "params"}
+    parts = [records.with_columns(_rcakit_part=pl.lit(1, pl.Int8))]
+    if base is not None:
+        parts.insert(0, base.with_columns(_rcakit_part=pl.lit(0, pl.Int8)))
+    combined = pl.concat(parts, how="diagonal_relaxed")
+    if not templated_cols <= set(combined.columns) or combined["template_id"].null_count() == combined.height:
+        combined = mine_templates(combined.drop([c for c in templated_cols if c in combined.columns]))
+    study = combined.filter(pl.col("_rcakit_part") == 1).drop("_rcakit_part")
+    base_t = combined.filter(pl.col("_rcakit_part") == 0).drop("_rcakit_part") if base is not None else None
+
+    detection = detect_anomalies(study, baseline=base_t, window=window)
+    history = combined.drop("_rcakit_part")
+    corr = correlate_changes(
+        history,
+        detection,
+        changes=deploys_frame,
+        merge_gap=merge_gap,
+        max_lag=max_lag,
+        cause_threshold=cause_threshold,
+    )
+    files = _files_summary(records)
+    services = tuple(sorted(s for s in records["service"].drop_nulls().unique().to_list()))
+    inputs = InputsSummary(
+        files=files,
+        records=records.height,
+        lines=sum(f.lines for f in files),
+        parse_errors=int(records["parse_error"].is_not_null().sum()),
+        services=services,
+        period_start=records["timestamp"].min() if records.height else None,  # type: ignore[arg-type]
+        period_end=records["timestamp"].max() if records.height else None,  # type: ignore[arg-type]
+        baseline_start=detection.baseline_start,
+        baseline_end=detection.baseline_end,
+        window=detection.window,
+        change_files=tuple(str(p) for p in change_files),
+        n_changes=0 if deploys_frame is None else deploys_frame.height,
+    )
+    incidents = tuple(_clean_incident(i) for i in corr.incidents)
+    changes = tuple(_clean_change(c) for c in corr.changes)
+    return RcaReport(
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        inputs=inputs,
+        incidents=incidents,
+        changes=changes,
+        summary=_clean(_overall_summary(corr, records.height, services)),
+        series=_series(history, detection.window),
+    )
