@@ -33,7 +33,7 @@ from rcakit.ingest._files import (
     physical_line_count,
     read_text,
 )
-from rcakit.ingest._pattern import PATTERN
+from rcakit.ingest._pattern import PATTERN, compile_log_format
 from rcakit.ingest._service import service_from_path
 from rcakit.ingest._text import RAW, SYSLOG, TEXT
 from rcakit.schemas import LOG_RECORDS
@@ -70,6 +70,8 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
     if fmt == "pattern" and not log_format:
         msg = "format='pattern' needs log_format, e.g. '<Date> <Time> <Level> <Component>: <Content>'"
         raise ConfigError(msg)
+    if log_format is not None:
+        compile_log_format(log_format)  # fail now, naming the pattern, not per file
     return fmt
 
 
