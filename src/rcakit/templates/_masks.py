@@ -63,8 +63,8 @@ class Mask:
         Upper-case token name, e.g. ``"NUM"``; the replacement is ``<NUM>``.
     pattern
         A regular expression in Rust ``regex`` syntax (polars): no look-around or
-        back-references. Use the group ``(?P<pre>...)`` for context that must be kept
-        in front of the value (it is written back before the token).
+        back-references. Use the groups ``(?P<pre>...)`` and ``(?P<post>...)`` for context
+        that must be kept before or after the value (they are written back around the token).
     """
 
     name: str
@@ -85,10 +85,12 @@ def _m(name: str, pattern: str) -> Mask:
 _PRE = r"(?P<pre>^|[\s=:,;(\[{<\"'@|])"
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
 _TLD = (
-    r"(?:com|net|org|edu|gov|mil|int|io|co|uk|de|fr|jp|cn|hk|ru|br|in|au|nl|eu|us|ca|ch|it|es|se|"
-    r"no|fi|dk|pl|kr|tw|local|localdomain|lan|internal|intra|corp|home|cluster|svc|arpa|dev|app|"
-    r"cloud|site|info|biz|me|tv)"
+    r"(?:com|net|org|edu|gov|mil|io|co|uk|de|fr|jp|cn|hk|ru|br|in|au|nl|eu|us|ca|ch|it|es|se|"
+    r"no|fi|dk|pl|kr|tw|at|be|cz|ie|il|nz|pt|sg|za|mx|ar|tr|gr|hu|ro|sk|ua|vn|th|my|id|om|ae|"
+    r"sa|local|localdomain|lan|internal|intra|corp|cluster|svc|arpa)"
 )
+# What may follow a host name: not another ".label" (java.io.IOException is not a host).
+_POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
 
 #: The default masks, applied in this order. Shipped as code so they are reviewable and
 #: versioned with the package; there is no file to configure.
@@ -105,10 +107,17 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T :]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
         r"(?:Z|[+-]\d{2}:?\d{2})?)?\b",
     ),
+    # Fri Jun 17 07:07:00 2005, Jun 14 15:16:01, 17 Jun 2005 07:07:00
     _m(
         "TS",
-        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2}(?: \d{4})?"
-        r" \d{1,2}:\d{2}:\d{2}\b",
+        r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? +)?"
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* +\d{1,2}(?:,? \d{4})?"
+        r" \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: \d{4})?\b",
+    ),
+    _m(
+        "TS",
+        r"\b\d{1,2}[ /-](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*[ /-]\d{4}"
+        r"[ :]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[+-]\d{4})?\b",
     ),
     # IPv6 (full or compressed, needs at least two colons), optional [..]:port
     _m(
@@ -117,15 +126,25 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         + r"(?::" + _HEX4 + r")*)?|::(?:" + _HEX4 + r"(?::" + _HEX4 + r")*)?)(?:%\w+)?\]?"
         r"(?::\d{1,5})?(?:\b|$)",
     ),
+    # host names: dotted names ending in a DNS top-level domain (may contain an IP)
+    _m(
+        "HOST",
+        r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?"
+        + _POST,
+    ),
+    _m("IP", r"\b[A-Za-z][\w.\-]*/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
     _m("IP", r"/?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"),
     _m("TIME", r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\b"),
     # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
     _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
-    # host names: dotted names ending in a TLD, or any dotted name with a :port
-    _m("HOST", r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?\b"),
+    _m("PATH", r"(?P<pre>^|[\s=\"'(\[])/[\w.@%+~\-]*[A-Za-z][\w.@%+~\-]*/?" + _POST),
+    # host names with a :port: dotted (proxy.example:5070) or with a dash or digit
+    # (msra-sa-41:9000); and Java's host/IP:port
     _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),
+    _m("HOST", r"\b[A-Za-z][\w\-]*[\-\d][\w\-]*:\d{2,5}\b"),
+    _m("HOST", r"\blocalhost:\d{1,5}\b"),
     # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0)
     _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?\d[\w\-]*"),
     _m("HEX", r"\b0[xX][0-9A-Fa-f]+\b"),
@@ -134,6 +153,7 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
     _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
     _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),
+    _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|[kmgt]b)\b"),
     _m("DURATION", r"[<>]?=?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
     # any remaining number standing on its own or after a delimiter (node-12, #5, -3), but
     # not the digits inside a word (ssh2, u0, L3 are names)
@@ -180,7 +200,9 @@ def masks_from_patterns(patterns: Sequence[str], *, name: str = "VAR") -> tuple[
 
 def _replacement(mask: Mask) -> str:
     token = mask.token
-    return "${pre}" + token if "(?P<pre>" in mask.pattern else token
+    pre = "${pre}" if "(?P<pre>" in mask.pattern else ""
+    post = "${post}" if "(?P<post>" in mask.pattern else ""
+    return pre + token + post
 
 
 def apply_masks(expr: pl.Expr, masks: Sequence[Mask]) -> pl.Expr:

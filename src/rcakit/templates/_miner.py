@@ -32,6 +32,7 @@ from rcakit.templates._masks import DEFAULT_MASKS, TOKEN_RE, Mask, apply_masks, 
 __all__ = ["TemplateMiner", "mine_templates", "summarize_templates", "template_id_of"]
 
 _TOKEN_RE = re.compile(TOKEN_RE)
+_ADJACENT = r"<([A-Z][A-Z0-9_]*)>(?:<[A-Z][A-Z0-9_]*>)+"
 _ONLY_TOKENS_RE = re.compile(rf"(?:{TOKEN_RE})+")
 _OUT_COLUMNS = ("template_id", "template", "params")
 _MASKED = "__rcakit_masked"
@@ -60,7 +61,10 @@ def template_id_of(template: str) -> str:
 def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
     body = pl.col("body").fill_null("").cast(pl.String)
     normalised = body.str.replace_all(r"\s+", " ").str.strip_chars(" ")
-    return apply_masks(normalised, masks).str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    masked = apply_masks(normalised, masks)
+    # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
+    masked = masked.str.replace_all(_ADJACENT, "<$1>")
+    return masked.str.replace_all(r"\s+", " ").str.strip_chars(" ")
 
 
 def _generic(token: str) -> str:
@@ -104,8 +108,6 @@ def _consensus_token(values: Sequence[str]) -> str:
     suffix = suffix[min((i for i, ch in enumerate(suffix) if ch in _DELIMS), default=len(suffix)) :]
     if suffix.count("<") != suffix.count(">"):
         suffix = suffix[suffix.find(">") + 1 :]
-    if any(len(v) <= len(suffix) for v in rest):
-        suffix = ""
     return prefix + PARAM + suffix
 
 
@@ -201,7 +203,7 @@ def _template_regex(template: str) -> str:
         pos = 0
         for m in _TOKEN_RE.finditer(token):
             pieces.append(_escape(token[pos : m.start()]))
-            pieces.append("(.+?)")
+            pieces.append("(.*?)")
             pos = m.end()
         pieces.append(_escape(token[pos:]))
         parts.append("".join(pieces))
