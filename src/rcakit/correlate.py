@@ -363,16 +363,16 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
     def numeric(frame: pl.DataFrame) -> pl.DataFrame:
         if frame.height == 0:
             return pl.DataFrame(
-                schema={"template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
+                schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
             )
         return (
-            frame.select("template_id", "template", "params")
+            frame.select("timestamp", "template_id", "template", "params")
             .filter(pl.col("params").list.len() > 0)
             .with_columns(pos=pl.int_ranges(pl.col("params").list.len()))
             .explode("params", "pos")
             .with_columns(value=pl.col("params").str.extract(_NUM, 0).cast(pl.Float64, strict=False))
             .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
-            .select("template_id", "template", pl.col("pos").cast(pl.Int64), "value")
+            .select("timestamp", "template_id", "template", pl.col("pos").cast(pl.Int64), "value")
         )
 
     b = numeric(before)
@@ -385,6 +385,8 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
         mad_b=(pl.col("value") - pl.col("value").median()).abs().median() * 1.4826,
         q90_b=pl.col("value").quantile(0.9),
         nuniq_b=pl.col("value").n_unique(),
+        # ids and counters grow with time: a rank correlation near 1 marks them
+        trend_b=pl.corr(pl.col("value"), pl.col("timestamp").cast(pl.Int64), method="spearman"),
     )
     as_ = a.group_by("template_id", "pos").agg(
         n_a=pl.len(),
@@ -394,7 +396,12 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
     )
     j = (
         bs.join(as_, on=["template_id", "pos"], how="inner")
-        .filter((pl.col("n_b") >= 8) & (pl.col("n_a") >= 5) & (pl.col("nuniq_b") >= 2))
+        .filter(
+            (pl.col("n_b") >= 8)
+            & (pl.col("n_a") >= 5)
+            & (pl.col("nuniq_b") >= 2)
+            & (pl.col("trend_b").abs().fill_nan(0.0).fill_null(0.0) < 0.8)
+        )
         .with_columns(
             scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
         )
@@ -737,7 +744,7 @@ def _root_service(
         if first is not None and v.onset is not None:
             lag = (v.onset - first).total_seconds()
             if lag <= window.total_seconds():
-                ev.append(Evidence(kind="onset", text=f"{s} anomalous first ({v.onset:%H:%M:%S})", weight=1.0))
+                ev.append(Evidence(kind="onset", text=f"{s} anomalous from the first window ({v.onset:%H:%M:%S})", weight=1.0))
             else:
                 w = -min(1.0, lag / (5 * window.total_seconds()))
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
@@ -1109,7 +1116,8 @@ def _rate_changes(
         if ref.id in suspect_by_change:
             score, inc, ev = suspect_by_change[ref.id]
             if ref.id not in causes:
-                score = min(score, 0.49)
+                # implicated but not the decided cause: keep it below any cause
+                score = round(min(0.49, 0.6 * score), 3)
             out.append(ChangeImpact(change=ref, impact_score=score, incident_id=causes.get(ref.id, inc), evidence=ev))
             continue
         if ref.service in by_service and period_end is not None and ref.time < period_end:

@@ -21,7 +21,7 @@ from rcakit.correlate import (
     ServiceRole,
     Suspect,
 )
-from rcakit.report._analyze import analyze, find_change_files, split_inputs
+from rcakit.report._analyze import analyze, build_report, find_change_files, split_inputs
 from rcakit.report._html import render_html
 from rcakit.report._markdown import render_markdown
 from rcakit.report._model import SCHEMA_VERSION, FileSummary, InputsSummary, RcaReport, load_schema
@@ -43,6 +43,7 @@ __all__ = [
     "ServiceRole",
     "Suspect",
     "analyze",
+    "build_report",
     "find_change_files",
     "format_for",
     "load_schema",

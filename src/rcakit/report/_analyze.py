@@ -26,12 +26,13 @@ from rcakit.correlate import (
     correlate_changes,
     parse_duration,
 )
+from rcakit.detect._results import DetectionResult
 from rcakit.errors import InputError
 from rcakit.report._model import FileSummary, InputsSummary, RcaReport
 from rcakit.report._redact import redact
 from rcakit.schemas import CHANGES, LOG_RECORDS, check_schema
 
-__all__ = ["analyze", "find_change_files", "split_inputs"]
+__all__ = ["analyze", "build_report", "find_change_files", "split_inputs"]
 
 PathLike = str | os.PathLike[str]
 _MAX_CHART_POINTS = 400
@@ -290,11 +291,54 @@ def analyze(
     base_t = combined.filter(pl.col("_rcakit_part") == 0).drop("_rcakit_part") if base is not None else None
 
     detection = detect_anomalies(study, baseline=base_t, window=window)
-    history = combined.drop("_rcakit_part")
+    return build_report(
+        study,
+        detection,
+        changes=deploys_frame,
+        history=combined.drop("_rcakit_part"),
+        change_files=change_files,
+        merge_gap=merge_gap,
+        max_lag=max_lag,
+        cause_threshold=cause_threshold,
+    )
+
+
+def build_report(
+    records: pl.DataFrame,
+    detection: DetectionResult,
+    *,
+    changes: pl.DataFrame | None = None,
+    history: pl.DataFrame | None = None,
+    change_files: Sequence[PathLike] = (),
+    merge_gap: str = "10m",
+    max_lag: str = "6h",
+    cause_threshold: float = 0.45,
+) -> RcaReport:
+    """Correlate a detection result with changes and assemble the (redacted) report.
+
+    The second half of :func:`analyze`, for callers that ran detection themselves.
+
+    Parameters
+    ----------
+    records
+        The studied templated records (``TEMPLATED_RECORDS``).
+    detection
+        What :func:`rcakit.detect_anomalies` returned for them.
+    changes
+        Change events (``CHANGES``) or None.
+    history
+        Records the before/after comparisons may look at (default ``records``; ``analyze``
+        passes baseline + study).
+    change_files
+        Where the changes came from (shown in the report).
+    merge_gap, max_lag, cause_threshold
+        See :func:`rcakit.correlate.correlate_changes`.
+    """
+    history = records if history is None else history
     corr = correlate_changes(
         history,
         detection,
-        changes=deploys_frame,
+        changes=changes,
         merge_gap=merge_gap,
         max_lag=max_lag,
         cause_threshold=cause_threshold,
@@ -313,15 +357,13 @@ def analyze(
         baseline_end=detection.baseline_end,
         window=detection.window,
         change_files=tuple(str(p) for p in change_files),
-        n_changes=0 if deploys_frame is None else deploys_frame.height,
+        n_changes=0 if changes is None else changes.height,
     )
-    incidents = tuple(_clean_incident(i) for i in corr.incidents)
-    changes = tuple(_clean_change(c) for c in corr.changes)
     return RcaReport(
         generated_at=datetime.now(UTC).replace(microsecond=0),
         inputs=inputs,
-        incidents=incidents,
-        changes=changes,
+        incidents=tuple(_clean_incident(i) for i in corr.incidents),
+        changes=tuple(_clean_change(c) for c in corr.changes),
         summary=_clean(_overall_summary(corr, records.height, services)),
         series=_series(history, detection.window),
     )
