@@ -46,6 +46,23 @@ class Contribution:
     detail: str = ""  # one human sentence, e.g. "p95 of <NUM> in 'took <NUM>ms': 120 -> 870"
     extra: dict[str, Any] = field(default_factory=dict)  # detector-specific numbers
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (times as ISO 8601 strings)."""
+        return {
+            "kind": self.kind,
+            "service": self.service,
+            "template_id": self.template_id,
+            "template": self.template,
+            "score": round(self.score, 3),
+            "baseline_rate": self.baseline_rate,
+            "observed_rate": self.observed_rate,
+            "first_seen": _iso(self.first_seen),
+            "onset": _iso(self.onset),
+            "examples": list(self.examples),
+            "detail": self.detail,
+            "extra": {k: _jsonable(v) for k, v in self.extra.items()},
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnomalyWindow:
@@ -56,6 +73,16 @@ class AnomalyWindow:
     score: float
     services: tuple[str, ...]
     contributions: tuple[Contribution, ...]  # best (highest score) first
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (times as ISO 8601 strings)."""
+        return {
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "score": round(self.score, 3),
+            "services": list(self.services),
+            "contributions": [c.to_dict() for c in self.contributions],
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,3 +112,110 @@ class DetectionResult:
     baseline_end: datetime | None
     study_start: datetime | None
     study_end: datetime | None
+    sessions: pl.DataFrame | None = None  # per-session scores when sessions were asked for
+
+    #: Version of the :meth:`to_dict` JSON shape.
+    SCHEMA_VERSION = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of the windows and periods (frames are left out; see :meth:`contributions_frame`)."""
+        out: dict[str, Any] = {
+            "schema_version": self.SCHEMA_VERSION,
+            "window": self.window,
+            "baseline_start": _iso(self.baseline_start),
+            "baseline_end": _iso(self.baseline_end),
+            "study_start": _iso(self.study_start),
+            "study_end": _iso(self.study_end),
+            "windows": [w.to_dict() for w in self.windows],
+        }
+        if self.sessions is not None:
+            flagged = self.sessions.filter(pl.col("flagged"))
+            out["sessions"] = {"n_sessions": self.sessions.height, "n_flagged": flagged.height}
+        return out
+
+    def contributions_frame(self) -> pl.DataFrame:
+        """One row per contribution, with its anomaly window's start/end/score (for Parquet, SQL)."""
+        rows = [
+            {
+                "window_id": i,
+                "window_start": w.start,
+                "window_end": w.end,
+                "window_score": w.score,
+                "kind": c.kind,
+                "service": c.service,
+                "template_id": c.template_id,
+                "template": c.template,
+                "score": c.score,
+                "baseline_rate": c.baseline_rate,
+                "observed_rate": c.observed_rate,
+                "first_seen": c.first_seen,
+                "onset": c.onset,
+                "examples": list(c.examples),
+                "detail": c.detail,
+            }
+            for i, w in enumerate(self.windows)
+            for c in w.contributions
+        ]
+        schema = {
+            "window_id": pl.UInt32,
+            "window_start": pl.Datetime("us", "UTC"),
+            "window_end": pl.Datetime("us", "UTC"),
+            "window_score": pl.Float64,
+            "kind": pl.String,
+            "service": pl.String,
+            "template_id": pl.String,
+            "template": pl.String,
+            "score": pl.Float64,
+            "baseline_rate": pl.Float64,
+            "observed_rate": pl.Float64,
+            "first_seen": pl.Datetime("us", "UTC"),
+            "onset": pl.Datetime("us", "UTC"),
+            "examples": pl.List(pl.String),
+            "detail": pl.String,
+        }
+        return pl.DataFrame(rows, schema=schema)
+
+    def summary(self, *, max_windows: int = 10, max_contributions: int = 5) -> str:
+        """A short plain-text summary for a terminal (log text is not escaped here)."""
+        lines = [
+            f"window {self.window}; baseline {_short(self.baseline_start)} .. {_short(self.baseline_end)}; "
+            f"studied {_short(self.study_start)} .. {_short(self.study_end)}"
+        ]
+        if not self.windows:
+            lines.append("no anomaly windows: nothing differs from the baseline beyond normal noise")
+            return "\n".join(lines)
+        lines.append(f"{len(self.windows)} anomaly window(s):")
+        for w in self.windows[:max_windows]:
+            lines.append(f"* {_short(w.start)} .. {_short(w.end)}  score {w.score:.1f}  services: {', '.join(w.services) or '-'}")
+            lines.extend(
+                f"    - [{c.kind}] score {c.score:.1f}, onset {_short(c.onset)}: {c.detail}"
+                for c in w.contributions[:max_contributions]
+            )
+            if len(w.contributions) > max_contributions:
+                lines.append(f"    ... {len(w.contributions) - max_contributions} more")
+        if len(self.windows) > max_windows:
+            lines.append(f"... {len(self.windows) - max_windows} more window(s)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"DetectionResult(windows={len(self.windows)}, window={self.window!r}, "
+            f"study={_short(self.study_start)}..{_short(self.study_end)}, counts={self.counts.height} rows, "
+            f"scores={self.scores.height} rows)"
+        )
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _short(t: datetime | None) -> str:
+    return "-" if t is None else t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, float | int | str | bool) or v is None:
+        return v
+    return str(v)

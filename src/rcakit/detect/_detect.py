@@ -1,0 +1,280 @@
+"""``detect_anomalies``: the detect stage as one function (counts -> detectors -> merge).
+
+Input: ``TEMPLATED_RECORDS`` (or ``LOG_RECORDS``, templates are then mined here).
+Output: :class:`DetectionResult` with anomaly windows, the count matrix and all scores.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Literal
+
+import polars as pl
+
+from rcakit.detect._counts import _INDEX_WINDOW, count_windows, window_timedelta
+from rcakit.detect._errors import ErrorRatioDetector
+from rcakit.detect._merge import MergeInputs, merge_windows
+from rcakit.detect._multivariate import MultivariateDetector
+from rcakit.detect._new import NewTemplateDetector, severity_number
+from rcakit.detect._params import ParameterShiftDetector, extract_parameters
+from rcakit.detect._rate import RateDetector
+from rcakit.detect._results import DetectionResult
+from rcakit.detect._sessions import SessionDetector, count_sessions
+from rcakit.detect._stats import SCORES_SCHEMA, empty_scores
+from rcakit.errors import ConfigError, InputError, RcakitWarning, SchemaError
+
+__all__ = ["DEFAULT_DETECTORS", "DetectorName", "detect_anomalies"]
+
+DetectorName = Literal["new", "rate", "error_ratio", "parameter", "multivariate"]
+
+#: Detectors run by default. ``"multivariate"`` is opt-in: its scores explain windows but a
+#: window-mix model fitted on a short baseline is too eager to alarm on its own.
+DEFAULT_DETECTORS: tuple[DetectorName, ...] = ("new", "rate", "error_ratio", "parameter")
+_ALL_DETECTORS = ("new", "rate", "error_ratio", "parameter", "multivariate")
+
+BaselineSpec = pl.DataFrame | pl.LazyFrame | datetime | str | tuple[datetime | str, datetime | str] | None
+
+
+def _to_time(value: datetime | str, *, name: str) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        msg = f"{name}={value!r} is not an ISO time such as '2024-05-01T14:00:00Z'"
+        raise ConfigError(msg) from exc
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _templated(frame: pl.DataFrame) -> pl.DataFrame:
+    if "template_id" in frame.columns:
+        return frame
+    if "body" not in frame.columns:
+        msg = "detect_anomalies: the frame has neither 'template_id' nor 'body'; pass rcakit.read_logs() output"
+        raise SchemaError(msg)
+    from rcakit.templates import mine_templates
+
+    return mine_templates(frame)
+
+
+def detect_anomalies(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    baseline: BaselineSpec = None,
+    window: str = "1m",
+    detectors: Sequence[DetectorName] = DEFAULT_DETECTORS,
+    threshold: float = 6.0,
+    min_severity: str | int = "WARN",
+    flag_new_below_severity: bool = True,
+    warmup: float = 0.25,
+    max_gap: int = 2,
+    session_key: str | None = None,
+    session_pattern: str | None = None,
+    n_examples: int = 3,
+) -> DetectionResult:
+    """Find anomaly windows: what is different now, where, since when and how much.
+
+    Parameters
+    ----------
+    frame
+        Records to study: ``TEMPLATED_RECORDS`` from :func:`rcakit.mine_templates`, or plain
+        ``LOG_RECORDS`` (templates are then mined here).
+    baseline
+        What "normal" is:
+
+        * ``None`` (default): the history before each window. The first ``warmup`` share
+          of the windows is the initial baseline and is not scored; every later window is
+          compared with everything before it.
+        * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
+          studied. When both lack templates they are mined together so ids agree.
+        * a time (``datetime`` or ISO string): records before it are the baseline, the
+          rest is studied.
+        * ``(start, end)``: records in ``[start, end)`` are the baseline, records from
+          ``end`` on are studied.
+    window
+        Window size (polars duration, default ``"1m"``), or ``"<N>i"`` for blocks of N records.
+    detectors
+        Which detectors to run: any of ``"new"``, ``"rate"``, ``"error_ratio"``,
+        ``"parameter"``, ``"multivariate"``.
+    threshold
+        Score threshold shared by all detectors; scores are ``-log10 p`` (6 = one in a
+        million under the baseline).
+    min_severity
+        New templates at or above this level are flagged on sight (default ``"WARN"``).
+    flag_new_below_severity
+        Whether a new template below ``min_severity`` may be flagged when its count is
+        significant (score >= threshold).
+    warmup
+        Share of the windows used as the initial baseline when ``baseline`` is ``None``.
+    max_gap
+        Flagged windows at most this many windows apart merge into one anomaly window.
+    session_key, session_pattern
+        Also score sessions (records grouped by this column, or by every match of this
+        regex in the body, e.g. ``r"blk_-?\\d+"``); results in ``DetectionResult.sessions``.
+    n_examples
+        Example lines kept per contribution.
+
+    Returns
+    -------
+    DetectionResult
+        ``windows`` (anomaly windows by start time), ``counts`` (study + baseline count
+        matrix, column ``period`` says which), ``scores`` (every detector's evidence).
+
+    Raises
+    ------
+    SchemaError
+        If the frame lacks the needed columns.
+    ConfigError
+        For invalid options.
+    InputError
+        If there is no baseline or nothing to study.
+
+    Examples
+    --------
+    >>> import rcakit
+    >>> events = rcakit.mine_templates(rcakit.read_logs("sample_logs/checkout-incident"))  # doctest: +SKIP
+    >>> result = rcakit.detect_anomalies(events)  # doctest: +SKIP
+    >>> print(result.summary())  # doctest: +SKIP
+    """
+    unknown = [d for d in detectors if d not in _ALL_DETECTORS]
+    if unknown:
+        msg = f"unknown detector(s) {unknown}; choose from {list(_ALL_DETECTORS)}"
+        raise ConfigError(msg)
+    if not 0 < warmup < 1:
+        msg = f"warmup must be a share in (0, 1), got {warmup!r}"
+        raise ConfigError(msg)
+    severity_number(min_severity)
+    window_td = None if _INDEX_WINDOW.match(window) else window_timedelta(window)
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    if isinstance(baseline, pl.LazyFrame):
+        baseline = baseline.collect()
+
+    expanding = baseline is None
+    if isinstance(baseline, pl.DataFrame):
+        if "template_id" not in frame.columns and "template_id" not in baseline.columns:
+            both = _templated(pl.concat([baseline.with_columns(pl.lit(True).alias("_base")), frame.with_columns(pl.lit(False).alias("_base"))], how="diagonal_relaxed"))
+            base_rec = both.filter(pl.col("_base")).drop("_base")
+            study_rec = both.filter(~pl.col("_base")).drop("_base")
+        else:
+            base_rec, study_rec = _templated(baseline), _templated(frame)
+        base_counts = count_windows(base_rec, window=window)
+        study_counts = count_windows(study_rec, window=window)
+    else:
+        records = _templated(frame)
+        counts = count_windows(records, window=window)
+        if counts.height == 0:
+            msg = "detect_anomalies: no timed records to study"
+            raise InputError(msg)
+        windows = counts.get_column("window_start").unique().sort()
+        if baseline is None:
+            n_base = max(int(len(windows) * warmup), 1)
+            if len(windows) - n_base < 1:
+                msg = f"detect_anomalies: only {len(windows)} window(s) of {window}; need more data or a smaller window"
+                raise InputError(msg)
+            split_lo = split_hi = windows[n_base]
+        elif isinstance(baseline, tuple):
+            if len(baseline) != 2:
+                msg = f"baseline=(start, end) needs two times, got {baseline!r}"
+                raise ConfigError(msg)
+            split_lo = _to_time(baseline[0], name="baseline start")
+            split_hi = _to_time(baseline[1], name="baseline end")
+        else:
+            split_lo = None
+            split_hi = _to_time(baseline, name="baseline")
+        in_base = pl.col("timestamp") < split_hi
+        if split_lo is not None and isinstance(baseline, tuple):
+            in_base = in_base & (pl.col("timestamp") >= split_lo)
+        ts = "window_start"
+        # split on whole windows so no window is half baseline, half study
+        base_counts = counts.filter(pl.col(ts) < split_hi)
+        if isinstance(baseline, tuple):
+            base_counts = base_counts.filter(pl.col(ts) >= split_lo)
+        study_counts = counts.filter(pl.col(ts) >= split_hi)
+        first_study = study_counts.get_column(ts).min()
+        base_rec = records.filter(in_base)
+        study_rec = records.filter(pl.col("timestamp") >= first_study) if first_study is not None else records.clear()
+    if base_counts.height == 0:
+        msg = "detect_anomalies: the baseline is empty; give a baseline period with data (or use baseline=None)"
+        raise InputError(msg)
+    if study_counts.height == 0:
+        msg = "detect_anomalies: nothing to study after the baseline; check baseline= and the data's time range"
+        raise InputError(msg)
+
+    scores: list[pl.DataFrame] = []
+    if "new" in detectors:
+        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold if flag_new_below_severity else float("inf"), update_baseline=expanding)
+        scores.append(det.fit(base_counts).score(study_counts))
+    if "rate" in detectors:
+        scores.append(RateDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
+    if "error_ratio" in detectors:
+        scores.append(ErrorRatioDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
+    if "parameter" in detectors and "params" in study_rec.columns:
+        base_vals = extract_parameters(base_rec, window=window)
+        if base_vals.height:
+            det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
+            scores.append(det_p.score(extract_parameters(study_rec, window=window)))
+    if "multivariate" in detectors:
+        n_base_windows = base_counts.get_column("window_start").n_unique()
+        if n_base_windows >= 10:
+            scores.append(MultivariateDetector(threshold=threshold).fit(base_counts).score(study_counts))
+        else:
+            warnings.warn(
+                f"multivariate detector skipped: the baseline has {n_base_windows} windows (10 needed)",
+                RcakitWarning,
+                stacklevel=2,
+            )
+    all_scores = pl.concat(scores, how="diagonal_relaxed") if scores else empty_scores()
+    all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
+    all_scores = all_scores.sort("window_start", "detector", "service", "template_id", nulls_last=True)
+
+    windows_out = merge_windows(
+        MergeInputs(
+            scores=all_scores,
+            study_counts=study_counts,
+            history_counts=base_counts,
+            expanding=expanding,
+            records=study_rec,
+            window=window_td,
+            max_gap=max_gap,
+            n_examples=n_examples,
+        )
+    )
+    sessions = None
+    if session_key is not None or session_pattern is not None:
+        sessions = _score_sessions(base_rec, study_rec, key=session_key or "trace_id", pattern=session_pattern, threshold=threshold)
+    counts_out = pl.concat(
+        [base_counts.with_columns(pl.lit("baseline").alias("period")), study_counts.with_columns(pl.lit("study").alias("period"))]
+    )
+    result = DetectionResult(
+        windows=windows_out,
+        counts=counts_out,
+        scores=all_scores,
+        window=window,
+        baseline_start=base_counts.get_column("window_start").min(),  # type: ignore[arg-type]
+        baseline_end=study_counts.get_column("window_start").min() if expanding or not isinstance(baseline, pl.DataFrame) else _end_of(base_counts, window_td),  # type: ignore[arg-type]
+        study_start=study_counts.get_column("window_start").min(),  # type: ignore[arg-type]
+        study_end=_end_of(study_counts, window_td),
+    )
+    return replace(result, sessions=sessions) if sessions is not None else result
+
+
+def _end_of(counts: pl.DataFrame, window_td: object) -> datetime | None:
+    last = counts.get_column("window_start").max()
+    if last is None:
+        return None
+    if window_td is None:
+        return counts.get_column("last_seen").max()  # type: ignore[return-value]
+    return last + window_td  # type: ignore[operator,return-value]
+
+
+def _score_sessions(base: pl.DataFrame, study: pl.DataFrame, *, key: str, pattern: str | None, threshold: float) -> pl.DataFrame:
+    base_s = count_sessions(base, key=key, pattern=pattern)
+    study_s = count_sessions(study, key=key, pattern=pattern)
+    if base_s.height == 0 or study_s.height == 0:
+        msg = "detect_anomalies: no sessions found in the baseline or the study period; check session_key/session_pattern"
+        raise InputError(msg)
+    return SessionDetector(threshold=threshold).fit(base_s).score(study_s)

@@ -1,0 +1,143 @@
+"""Templates absent from the baseline: :class:`NewTemplateDetector`.
+
+Input: count matrices (``WINDOW_COUNTS`` with ``max_severity``). Output: ``SCORES_SCHEMA``
+rows with kind ``"new"``. Templates that stop (``"gone"``) are reported by
+:class:`~rcakit.detect.RateDetector`, which knows how many were expected.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import polars as pl
+
+from rcakit.detect._estimator import check_counts, check_fitted, check_positive
+from rcakit.detect._stats import SCORES_SCHEMA, poisson_upper_score
+from rcakit.errors import ConfigError
+
+__all__ = ["SEVERITY_NUMBERS", "NewTemplateDetector", "severity_number"]
+
+#: OpenTelemetry severity numbers of the level names accepted by ``min_severity``.
+SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "ERROR": 17, "FATAL": 21}
+
+
+def severity_number(level: str | int) -> int:
+    """Turn ``"WARN"``/``"ERROR"``/... or an OpenTelemetry number into a number."""
+    if isinstance(level, int) and not isinstance(level, bool) and 0 <= level <= 24:
+        return level
+    if isinstance(level, str) and level.upper() in SEVERITY_NUMBERS:
+        return SEVERITY_NUMBERS[level.upper()]
+    msg = f"severity {level!r} is not one of {sorted(SEVERITY_NUMBERS)} or a number 0-24"
+    raise ConfigError(msg)
+
+
+class NewTemplateDetector:
+    """Flag windows where a service logs a template it never logged in the baseline.
+
+    Parameters
+    ----------
+    min_severity
+        A new template whose records reach this level (default ``"WARN"``) is flagged on
+        sight, even once.
+    threshold
+        A new template below ``min_severity`` is flagged only when its count is significant:
+        score >= ``threshold``. Set ``float("inf")`` to ignore new low-severity templates.
+    min_count
+        Minimum number of records of the new template in a window.
+    update_baseline
+        If true, a template counts as new only in the first window it appears in (the
+        baseline grows with every scored window); otherwise every window where a template
+        absent from the fitted baseline appears is flagged.
+
+    Attributes
+    ----------
+    known_ : pl.DataFrame
+        Service x template pairs seen in the baseline.
+    n_records_ : pl.DataFrame
+        Baseline records per service.
+
+    Notes
+    -----
+    Score: ``-log10 P(X >= n)`` where ``n`` is the count in the window and ``X`` is Poisson
+    with mean ``window records x 1 / (baseline records + 1)``: the chance of seeing it this
+    often if its share were as large as a template seen once in the baseline. Flagged
+    templates at or above ``min_severity`` are scored at least ``threshold``.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_severity: str | int = "WARN",
+        threshold: float = 6.0,
+        min_count: int = 1,
+        update_baseline: bool = False,
+    ) -> None:
+        self.min_severity = min_severity
+        self.threshold = threshold
+        self.min_count = min_count
+        self.update_baseline = update_baseline
+
+    def fit(self, counts: pl.DataFrame) -> Self:
+        """Remember which templates each service logged in the baseline.
+
+        Returns
+        -------
+        NewTemplateDetector
+            ``self``.
+        """
+        severity_number(self.min_severity)
+        check_positive("threshold", self.threshold)
+        check_positive("min_count", self.min_count)
+        check_counts(counts, stage="NewTemplateDetector.fit")
+        self.known_ = counts.select("service", "template_id").unique()
+        self.n_records_ = counts.group_by("service").agg(
+            pl.col("n_events").sum().cast(pl.Float64).alias("base_records")
+        )
+        return self
+
+    def score(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """Score windows of ``counts`` that contain templates new to their service.
+
+        Returns
+        -------
+        pl.DataFrame
+            ``SCORES_SCHEMA`` rows (detector ``"new"``, kind ``"new"``).
+        """
+        check_fitted(self, "known_")
+        check_counts(counts, stage="NewTemplateDetector.score")
+        min_sev = severity_number(self.min_severity)
+        cells = counts.join(self.known_, on=["service", "template_id"], how="anti", nulls_equal=True)
+        if "max_severity" not in cells.columns:
+            cells = cells.with_columns(pl.lit(0, dtype=pl.UInt8).alias("max_severity"))
+        if self.update_baseline:
+            first = pl.col("window_start") == pl.col("window_start").min().over("service", "template_id")
+            cells = cells.filter(first)
+        totals = counts.group_by("window_start", "service").agg(
+            pl.col("n_events").sum().cast(pl.Float64).alias("window_records")
+        )
+        cells = (
+            cells.join(totals, on=["window_start", "service"], nulls_equal=True)
+            .join(self.n_records_, on="service", how="left", nulls_equal=True)
+            .with_columns(pl.col("base_records").fill_null(0.0))
+            .with_columns((pl.col("window_records") / (pl.col("base_records") + 1.0)).alias("expected"))
+        )
+        obs = cells.get_column("n_events").cast(pl.Float64).to_numpy()
+        exp = cells.get_column("expected").to_numpy()
+        novelty = poisson_upper_score(obs, exp, 1.0)
+        severe = pl.col("max_severity") >= min_sev
+        enough = pl.col("n_events") >= self.min_count
+        out = cells.with_columns(pl.Series("novelty", novelty)).with_columns(
+            (enough & (severe | (pl.col("novelty") >= self.threshold))).alias("flagged")
+        )
+        out = out.with_columns(
+            pl.when(pl.col("flagged") & severe)
+            .then(pl.max_horizontal(pl.col("novelty"), pl.lit(float(self.threshold))))
+            .otherwise(pl.col("novelty"))
+            .alias("score"),
+            pl.lit("new").alias("detector"),
+            pl.lit("new").alias("kind"),
+            pl.lit(None, dtype=pl.String).alias("feature"),
+            pl.col("n_events").cast(pl.Float64).alias("observed"),
+            pl.lit(True).alias("weak"),
+        )
+        return out.select(SCORES_SCHEMA.names()).cast(SCORES_SCHEMA).sort("window_start", "service", "template_id")

@@ -1,0 +1,272 @@
+"""Shifts of numeric template variables: :class:`ParameterShiftDetector`.
+
+Input: templated records (``TEMPLATED_RECORDS``: ``params`` aligned with the template's
+variable tokens, and ``attributes`` whose numeric keys such as ``response_time`` or
+``status`` are read too). :func:`extract_parameters` turns them into a long frame with one
+numeric value per row; the detector compares each window's values with the baseline's
+5th/95th percentiles. A latency regression is caught even when nothing is logged as an
+error.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import numpy as np
+import polars as pl
+
+from rcakit.detect._counts import _prepare, _window_starts
+from rcakit.detect._estimator import check_fitted, check_positive
+from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score
+from rcakit.errors import SchemaError
+
+__all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters"]
+
+#: Numeric attribute keys read from ``attributes`` (access logs, structured logs).
+DEFAULT_ATTRIBUTE_KEYS = (
+    "response_time",
+    "duration",
+    "duration_ms",
+    "latency",
+    "latency_ms",
+    "elapsed",
+    "elapsed_ms",
+    "status",
+    "bytes",
+    "size",
+    "queue_depth",
+)
+
+_NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
+
+LONG_PARAMS = pl.Schema(
+    {
+        "window_start": pl.Datetime("us", time_zone="UTC"),
+        "timestamp": pl.Datetime("us", time_zone="UTC"),
+        "service": pl.String,
+        "template_id": pl.String,
+        "feature": pl.String,
+        "value": pl.Float64,
+    }
+)
+
+
+def extract_parameters(
+    records: pl.DataFrame,
+    *,
+    window: str = "1m",
+    attribute_keys: tuple[str, ...] = DEFAULT_ATTRIBUTE_KEYS,
+) -> pl.DataFrame:
+    """Numeric template variables and attributes, one value per row.
+
+    Parameters
+    ----------
+    records
+        Templated records (``TEMPLATED_RECORDS``).
+    window
+        Window size (as in :func:`count_windows`) used to fill ``window_start``.
+    attribute_keys
+        Keys of the ``attributes`` JSON object read as numbers (feature ``"attributes.<key>"``).
+
+    Returns
+    -------
+    pl.DataFrame
+        Columns ``window_start``, ``timestamp``, ``service``, ``template_id``, ``feature``
+        (``"$1"``, ``"$2"``, ... for the 1st, 2nd variable of the template; units such as
+        ``ms`` are stripped), ``value`` (Float64).
+    """
+    if "params" not in records.columns:
+        msg = "extract_parameters: the frame has no 'params' column; pass rcakit.mine_templates() output"
+        raise SchemaError(msg)
+    base = _window_starts(_prepare(records, stage="extract_parameters"), window)
+    keep = ["window_start", "timestamp", "service", "template_id"]
+    parts = []
+    pos = base.select(*keep, "params").filter(pl.col("params").list.len() > 0)
+    if pos.height:
+        pos = (
+            pos.with_columns(pl.int_ranges(pl.col("params").list.len()).alias("_pos"))
+            .explode("params", "_pos")
+            .with_columns(
+                pl.col("params").str.extract(_NUMBER, 1).cast(pl.Float64, strict=False).alias("value"),
+                pl.format("${}", pl.col("_pos") + 1).alias("feature"),
+            )
+        )
+        parts.append(pos.select(LONG_PARAMS.names()).filter(pl.col("value").is_not_null()))
+    if attribute_keys and "attributes" in base.columns:
+        attrs = base.select(*keep, "attributes").filter(pl.col("attributes").str.starts_with("{"))
+        if attrs.height:
+            exprs = [
+                pl.col("attributes").str.json_path_match(f"$.{key}").str.extract(_NUMBER, 1).cast(pl.Float64, strict=False).alias(f"attributes.{key}")
+                for key in attribute_keys
+            ]
+            wide = attrs.with_columns(exprs).drop("attributes")
+            long = wide.unpivot(index=keep, variable_name="feature", value_name="value")
+            parts.append(long.filter(pl.col("value").is_not_null()).select(LONG_PARAMS.names()))
+    if not parts:
+        return pl.DataFrame(schema=LONG_PARAMS)
+    return pl.concat(parts).cast(LONG_PARAMS)
+
+
+class ParameterShiftDetector:
+    """Flag windows where a numeric variable of a template leaves its baseline range.
+
+    Parameters
+    ----------
+    threshold
+        Score (``-log10 p``) at or above which a window is flagged.
+    min_fraction
+        Effect-size gate: at least this share of the window's values lie above the
+        baseline 95th percentile (or below the 5th).
+    min_count
+        ... and at least this many values.
+    span
+        Number of consecutive windows also scored together (slow drifts).
+    min_baseline
+        Features with fewer baseline values are not scored.
+
+    Attributes
+    ----------
+    baseline_ : pl.DataFrame
+        Per service x template x feature: ``n``, ``q05``, ``q50``, ``q95`` and the
+        baseline shares ``p_hi`` (> q95) and ``p_lo`` (< q05).
+
+    Notes
+    -----
+    Score: ``-log10 P(K >= k)`` for ``K ~ Binomial(n, p)`` where ``k`` of the window's ``n``
+    values lie above the baseline q95 and ``p`` is the baseline share above it (likewise
+    below q05; the larger score wins). Features that look like counters or ids
+    (|Spearman correlation with time| > 0.8, or almost all distinct and > 1e6) are skipped.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 6.0,
+        min_fraction: float = 0.2,
+        min_count: int = 3,
+        span: int = 5,
+        min_baseline: int = 20,
+    ) -> None:
+        self.threshold = threshold
+        self.min_fraction = min_fraction
+        self.min_count = min_count
+        self.span = span
+        self.min_baseline = min_baseline
+
+    def fit(self, values: pl.DataFrame) -> Self:
+        """Learn baseline percentiles of each numeric feature.
+
+        Parameters
+        ----------
+        values
+            Output of :func:`extract_parameters` for the baseline period.
+
+        Returns
+        -------
+        ParameterShiftDetector
+            ``self``.
+        """
+        for name in ("threshold", "min_fraction", "span", "min_baseline"):
+            check_positive(name, getattr(self, name))
+        _check_long(values, "ParameterShiftDetector.fit")
+        keys = ["service", "template_id", "feature"]
+        v = pl.col("value")
+        stats = values.group_by(keys).agg(
+            pl.len().alias("n"),
+            v.quantile(0.05, "lower").alias("q05"),
+            v.quantile(0.5, "nearest").alias("q50"),
+            v.quantile(0.95, "higher").alias("q95"),
+            v.n_unique().alias("n_unique"),
+            v.abs().max().alias("max_abs"),
+            pl.corr(pl.col("timestamp").dt.epoch("us"), v, method="spearman").alias("rho"),
+        )
+        stats = stats.filter(
+            (pl.col("n") >= self.min_baseline)
+            & ~(pl.col("rho").fill_nan(0.0).fill_null(0.0).abs() > 0.8)
+            & ~((pl.col("n_unique") > 0.95 * pl.col("n")) & (pl.col("max_abs") > 1e6))
+        )
+        tails = (
+            values.join(stats.select(*keys, "q05", "q95"), on=keys, nulls_equal=True)
+            .group_by(keys)
+            .agg((v > pl.col("q95")).sum().alias("above"), (v < pl.col("q05")).sum().alias("below"))
+        )
+        self.baseline_ = (
+            stats.join(tails, on=keys, nulls_equal=True)
+            .with_columns(
+                ((pl.col("above") + 1) / (pl.col("n") + 2)).alias("p_hi"),
+                ((pl.col("below") + 1) / (pl.col("n") + 2)).alias("p_lo"),
+            )
+            .select(*keys, "n", "q05", "q50", "q95", "p_hi", "p_lo")
+        )
+        return self
+
+    def score(self, values: pl.DataFrame) -> pl.DataFrame:
+        """Score each window x feature of ``values`` (from :func:`extract_parameters`).
+
+        Returns
+        -------
+        pl.DataFrame
+            ``SCORES_SCHEMA`` rows (detector and kind ``"parameter"``; ``observed`` is the
+            window median, ``expected`` the baseline median) plus ``base_q95``,
+            ``window_q95`` and ``fraction_beyond``.
+        """
+        check_fitted(self, "baseline_")
+        _check_long(values, "ParameterShiftDetector.score")
+        keys = ["service", "template_id", "feature"]
+        v = pl.col("value")
+        per = (
+            values.join(self.baseline_, on=keys, nulls_equal=True)
+            .group_by(*keys, "window_start")
+            .agg(
+                pl.len().alias("n_w"),
+                (v > pl.col("q95")).sum().alias("k_hi"),
+                (v < pl.col("q05")).sum().alias("k_lo"),
+                v.median().alias("observed"),
+                v.quantile(0.95, "higher").alias("window_q95"),
+                pl.col("q50").first().alias("expected"),
+                pl.col("q95").first().alias("base_q95"),
+                pl.col("p_hi").first(),
+                pl.col("p_lo").first(),
+            )
+            .sort(*keys, "window_start")
+        )
+        span = int(self.span)
+        per = per.with_columns(
+            *(pl.col(c).rolling_sum(span, min_samples=1).over(keys).alias(f"{c}_k") for c in ("n_w", "k_hi", "k_lo"))
+        )
+        arr = {c: per.get_column(c).to_numpy().astype(float) for c in ("n_w", "k_hi", "k_lo", "n_w_k", "k_hi_k", "k_lo_k", "p_hi", "p_lo")}
+        hi = np.maximum(
+            binomial_upper_score(arr["k_hi"], arr["n_w"], arr["p_hi"]),
+            binomial_upper_score(arr["k_hi_k"], arr["n_w_k"], arr["p_hi"]),
+        )
+        lo = np.maximum(
+            binomial_upper_score(arr["k_lo"], arr["n_w"], arr["p_lo"]),
+            binomial_upper_score(arr["k_lo_k"], arr["n_w_k"], arr["p_lo"]),
+        )
+        per = per.with_columns(pl.Series("hi", hi), pl.Series("lo", lo))
+        up = pl.col("hi") >= pl.col("lo")
+        k1 = pl.when(up).then(pl.col("k_hi")).otherwise(pl.col("k_lo"))
+        kk = pl.when(up).then(pl.col("k_hi_k")).otherwise(pl.col("k_lo_k"))
+        p0 = pl.when(up).then(pl.col("p_hi")).otherwise(pl.col("p_lo"))
+        gate = ((k1 >= self.min_count) & (k1 >= self.min_fraction * pl.col("n_w"))) | (
+            (kk >= self.min_count) & (kk >= self.min_fraction * pl.col("n_w_k"))
+        )
+        out = per.with_columns(
+            pl.max_horizontal("hi", "lo").alias("score"),
+            (k1 / pl.col("n_w")).alias("fraction_beyond"),
+        ).with_columns(
+            ((pl.col("score") >= self.threshold) & gate).alias("flagged"),
+            ((k1 >= 1) & (k1 >= 2.0 * p0 * pl.col("n_w")) & (k1 / pl.col("n_w") >= 0.5 * self.min_fraction)).alias("weak"),
+            pl.lit("parameter").alias("detector"),
+            pl.lit("parameter").alias("kind"),
+        ).filter(pl.col("weak") | pl.col("flagged"))
+        return out.select(*SCORES_SCHEMA.names(), "base_q95", "window_q95", "fraction_beyond").cast(
+            {**SCORES_SCHEMA, "base_q95": pl.Float64, "window_q95": pl.Float64, "fraction_beyond": pl.Float64}
+        )
+
+
+def _check_long(values: pl.DataFrame, stage: str) -> None:
+    missing = [c for c in LONG_PARAMS if c not in values.columns]
+    if missing:
+        msg = f"{stage}: missing columns {missing}; build the input with rcakit.detect.extract_parameters()"
+        raise SchemaError(msg)
