@@ -194,7 +194,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "log4j",
         rf"^\[?(?P<ts>{_ISO})\]?[\s|]+(?:\[(?P<thread>[^\]]*)\][\s|]+)?\[?(?P<level>{_LEVEL})\]?:?[\s|]+"
-        r"(?:(?P<pid>\d+)\s+---\s+)?(?:\[(?P<thread_b>[^\]]*)\]\s+)?(?:(?P<logger>[\w$.\-/:]+)\s+[-:|]\s+)?"
+        r"(?:(?P<pid>\d+)\s+---\s+)?"
+        # "[thread] logger - " (log4j %t %c, Spring Boot) or just "logger - ": a bracket
+        # without a logger after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
+        r"(?:(?:\[[^\]]*\]\s+)?\[(?P<thread_b>[^\]]*)\]\s+(?P<logger>[\w$.\-/:]+)\s+[-:|]\s+"
+        r"|(?P<logger_b>[\w$.\-/:]+)\s+[-:|]\s+)?"
         r"(?P<msg>.*)$",
     ),
     # Python logging's basic format: ERROR:name:msg
@@ -242,7 +246,11 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_num,
         pl.col("msg").alias("body"),
         json_object(
-            {"logger": pl.col("logger"), "thread": pl.col("thread"), "pid": pl.col("pid")}
+            {
+                "logger": pl.col("logger"),
+                "thread": pl.col("thread").str.strip_chars(),
+                "pid": pl.col("pid"),
+            }
         ).alias("attributes"),
     )
     joined = join_continuations(
@@ -297,10 +305,22 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
 _SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
 
 
+_LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
+
+
+def _syslog_line_score(line: str) -> float:
+    m = _SYSLOG_VARIANTS[0].compiled.match(line) or _SYSLOG_VARIANTS[1].compiled.match(line)
+    if m is None:
+        return 0.0
+    if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
+        return 1.0
+    # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
+    # a host called ERROR; otherwise let the text format win a tie
+    return 0.0 if _LEVEL_WORD.match(m.group("host")) else 0.9
+
+
 def _sniff_syslog(sample: list[str]) -> float:
-    compiled = [v.compiled for v in _SYSLOG_VARIANTS]
-    hits = sum(1 for line in sample if any(c.match(line) for c in compiled))
-    return hits / len(sample) if sample else 0.0
+    return sum(_syslog_line_score(line) for line in sample) / len(sample) if sample else 0.0
 
 
 def _sd_members(sd: pl.Expr) -> pl.Expr:

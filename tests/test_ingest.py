@@ -1,0 +1,367 @@
+"""The reader core and the text formats: raw, text heads, syslog, logparser patterns."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import rcakit
+from rcakit.errors import ConfigError, InputError, RcakitWarning
+from rcakit.ingest import FORMATS, detect_format, read_logs, scan_logs, summarize
+from rcakit.ingest._files import expand_sources, lines_frame, physical_line_count
+from rcakit.ingest._service import service_from_path, workload_from_pod
+from rcakit.schemas import LOG_RECORDS
+
+JAVA = """\
+2024-01-02 03:04:05,123 ERROR [http-nio-8080-exec-1] com.shop.pay.RiskScorer - score failed for order 42
+java.lang.NullPointerException: Cannot invoke "Risk.level()" because "r" is null
+\tat com.shop.pay.RiskScorer.score(RiskScorer.java:42)
+\tat com.shop.pay.Api.pay(Api.java:10)
+Caused by: java.lang.IllegalStateException: boom
+\t... 12 more
+2024-01-02 03:04:06.001 [main] INFO  com.shop.pay.App - started in 3.2 s
+2024-01-02T03:04:07.500+01:00  WARN 12345 --- [main] c.s.p.Config : deprecated option 'x'
+"""
+
+PYTHON = """\
+2024-01-02 03:04:05,123 - checkout.api - ERROR - payment call failed status=500
+Traceback (most recent call last):
+  File "/app/checkout/api.py", line 88, in pay
+    resp.raise_for_status()
+requests.exceptions.HTTPError: 500 Server Error
+2024-01-02 03:04:06,000 - checkout.api - INFO - retrying
+"""
+
+SYSLOG = (
+    "<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed for lonvick on /dev/pts/8\n"
+    '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" '
+    'eventSource="Appl\\"ication" eventID="1011"][examplePriority@32473 class="high"] \ufeffAn application event\n'
+    "<13>1 2003-10-11T22:14:15.003+02:00 2001:db8::1 app 77 - - IPv6 host\n"
+    "Oct  1 22:14:15 host2 CRON[99]: (root) CMD (run-parts /etc/cron.hourly)\n"
+)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def check_invariants(frame: pl.DataFrame, files: dict[str, int]) -> None:
+    assert frame.schema == LOG_RECORDS
+    for source, n in files.items():
+        part = frame.filter(pl.col("source") == source)
+        assert int(part["n_lines"].sum() or 0) == n, source
+        covered = sorted(
+            i for s, c in zip(part["line_no"], part["n_lines"], strict=True) for i in range(s, s + c)
+        )
+        assert covered == list(range(1, n + 1)), source
+
+
+# ------------------------------------------------------------------------ files and lines
+
+
+def test_lines_frame_crlf_final_newline_and_empty():
+    assert lines_frame("").height == 0
+    f = lines_frame("a\r\nb\n\nc")
+    assert f["line"].to_list() == ["a", "b", "", "c"]
+    assert f["line_no"].to_list() == [1, 2, 3, 4]
+    assert physical_line_count("a\r\nb\n\nc") == 4
+    assert physical_line_count("a\n") == 1
+    assert physical_line_count("\n\n") == 2
+
+
+def test_empty_file_gives_no_records(tmp_path):
+    p = write(tmp_path / "empty.log", "")
+    frame = read_logs(p)
+    assert frame.height == 0
+    assert frame.schema == LOG_RECORDS
+
+
+def test_raw_keeps_every_line_and_invalid_utf8_is_replaced(tmp_path):
+    p = write(tmp_path / "bin.log", b"ok line\r\nbad \xff\xfe byte\n\x00nul\n\nlast without newline")
+    with pytest.warns(RcakitWarning, match="invalid UTF-8"):
+        frame = read_logs(p, format="raw")
+    assert frame["body"].to_list() == ["ok line", "bad \ufffd\ufffd byte", "\x00nul", "", "last without newline"]
+    check_invariants(frame, {str(p): 5})
+    assert frame["format"].unique().to_list() == ["raw"]
+
+
+def test_gzip_is_transparent_and_truncated_gzip_keeps_the_readable_part(tmp_path):
+    lines = [f"2024-01-02 03:04:{i % 60:02d},000 INFO [main] app.Main - message number {i}" for i in range(5000)]
+    text = "\n".join(lines) + "\n"
+    full = write(tmp_path / "app.log.gz", gzip.compress(text.encode()))
+    frame = read_logs(full)
+    assert frame.height == 5000
+    assert frame["service"].unique().to_list() == ["app"]
+    data = full.read_bytes()
+    cut = write(tmp_path / "cut.log.gz", data[: len(data) // 2])
+    with pytest.warns(RcakitWarning, match=r"cut\.log\.gz.*truncated"):
+        part = read_logs(cut)
+    assert 0 < part.height < 5000
+    # what was read is a prefix of the original
+    assert part["body"][0] == "message number 0"
+    assert part["line_no"].to_list() == list(range(1, part.height + 1))
+
+
+def test_expand_sources_glob_directory_hidden_and_errors(tmp_path):
+    write(tmp_path / "b.log", "x\n")
+    write(tmp_path / "a.log", "y\n")
+    write(tmp_path / "sub" / "c.log", "z\n")
+    write(tmp_path / ".hidden.log", "h\n")
+    write(tmp_path / ".git" / "config", "h\n")
+    found = expand_sources(tmp_path)
+    assert [Path(f).name for f in found] == ["a.log", "b.log", "c.log"]
+    assert [Path(f).name for f in expand_sources(str(tmp_path / "*.log"))] == ["a.log", "b.log"]
+    assert len(expand_sources([tmp_path / "a.log", tmp_path / "a.log"])) == 1
+    with pytest.raises(InputError, match="no such file"):
+        expand_sources(tmp_path / "missing.log")
+    with pytest.raises(InputError, match="matches no file"):
+        expand_sources(str(tmp_path / "*.nope"))
+    with pytest.raises(InputError, match="no input"):
+        expand_sources([])
+    frame = read_logs(tmp_path, format="raw")
+    assert frame["body"].to_list() == ["y", "x", "z"]
+
+
+def test_scan_logs_is_lazy_and_equal_to_read_logs(tmp_path):
+    write(tmp_path / "payment.log", JAVA)
+    write(tmp_path / "checkout.log", PYTHON)
+    lazy = scan_logs(tmp_path)
+    assert isinstance(lazy, pl.LazyFrame)
+    assert lazy.collect_schema() == LOG_RECORDS
+    # the order of files is the same; compare content sorted to be independent of engine order
+    a = lazy.collect().sort("source", "line_no")
+    b = read_logs(tmp_path).sort("source", "line_no")
+    assert a.equals(b)
+
+
+def test_bad_options_are_config_errors(tmp_path):
+    p = write(tmp_path / "x.log", "a\n")
+    with pytest.raises(ConfigError, match="not a known format"):
+        read_logs(p, format="yaml")
+    with pytest.raises(ConfigError, match="IANA"):
+        read_logs(p, tz="Not/AZone")
+    with pytest.raises(ConfigError, match="no <Field>"):
+        read_logs(p, log_format="just text")
+    with pytest.raises(ConfigError, match="needs log_format"):
+        read_logs(p, format="pattern")
+
+
+# ----------------------------------------------------------------------------- text heads
+
+
+def test_java_stack_traces_join_their_record(tmp_path):
+    p = write(tmp_path / "payment.log", JAVA)
+    assert detect_format(p) == "text"
+    frame = read_logs(p)
+    check_invariants(frame, {str(p): 8})
+    assert frame["line_no"].to_list() == [1, 7, 8]
+    assert frame["n_lines"].to_list() == [6, 1, 1]
+    first = frame.row(0, named=True)
+    assert first["severity_text"] == "ERROR"
+    assert first["severity_number"] == 17
+    assert first["timestamp"] == datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)
+    assert first["body"].startswith("score failed for order 42\njava.lang.NullPointerException")
+    assert first["body"].endswith("\t... 12 more")
+    assert json.loads(first["attributes"]) == {"logger": "com.shop.pay.RiskScorer", "thread": "http-nio-8080-exec-1"}
+    assert first["service"] == "payment"
+    spring = frame.row(2, named=True)
+    assert spring["severity_text"] == "WARN"
+    assert spring["timestamp"] == datetime(2024, 1, 2, 2, 4, 7, 500000, tzinfo=UTC)  # +01:00 applied
+    assert spring["body"] == "deprecated option 'x'"
+    assert frame["parse_error"].null_count() == 3
+
+
+def test_python_traceback_and_tz_for_zoneless_stamps(tmp_path):
+    p = write(tmp_path / "checkout.log", PYTHON)
+    frame = read_logs(p, tz="Europe/Berlin")
+    assert frame["n_lines"].to_list() == [5, 1]
+    assert frame["body"][0].endswith("requests.exceptions.HTTPError: 500 Server Error")
+    assert frame["timestamp"][0] == datetime(2024, 1, 2, 2, 4, 5, 123000, tzinfo=UTC)  # CET = UTC+1
+    assert json.loads(frame["attributes"][0]) == {"logger": "checkout.api"}
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "body", "stamp"),
+    [
+        ("ERROR:payments.worker:card declined", "ERROR", "card declined", None),
+        ("E, [2024-01-02T03:04:05.123456 #1234] ERROR -- app: rails boom", "ERROR", "rails boom", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
+        ("E0102 03:04:05.123456   12345 controller.go:123] sync failed", "ERROR", "sync failed", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
+        ("2024/01/02 03:04:05 listening on :8080", None, "listening on :8080", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        ("2024-01-02T03:04:05.123Z\tERROR\tmessage from zap", "ERROR", "message from zap", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
+        ("[2024-01-02 03:04:05,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)", "INFO", "[KafkaServer id=1] started (kafka.server.KafkaServer)", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
+        ("2024-01-02 03:04:05.123 | WARNING | disk almost full", "WARN", "disk almost full", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
+    ],
+)
+def test_text_head_layouts(tmp_path, line, level, body, stamp):
+    p = write(tmp_path / "svc.log", f"{line}\n{line}\n")
+    frame = read_logs(p, year=2024)
+    assert frame["format"][0] == "text"
+    row = frame.row(0, named=True)
+    assert row["severity_text"] == level
+    assert row["body"] == body
+    assert row["timestamp"] == stamp
+    assert row["parse_error"] is None
+
+
+def test_unmatched_line_is_kept_with_parse_error(tmp_path):
+    text = JAVA.splitlines()[0] + "\n=== garbage banner ===\n" + JAVA.splitlines()[6] + "\n"
+    p = write(tmp_path / "x.log", text)
+    frame = read_logs(p, format="text")
+    check_invariants(frame, {str(p): 3})
+    bad = frame.row(1, named=True)
+    assert bad["body"] == "=== garbage banner ==="
+    assert "expected a log line starting with a timestamp" in bad["parse_error"]
+    assert bad["line_no"] == 2
+
+
+def test_forced_format_on_foreign_lines_loses_nothing(tmp_path):
+    p = write(tmp_path / "x.log", "just words\nmore words\n")
+    for name in ("text", "syslog"):
+        frame = read_logs(p, format=name)
+        check_invariants(frame, {str(p): 2})
+        assert frame["parse_error"].null_count() == 0 or frame["body"].to_list() == ["just words", "more words"]
+
+
+# -------------------------------------------------------------------------------- syslog
+
+
+def test_syslog_rfc3164_and_rfc5424(tmp_path):
+    p = write(tmp_path / "messages", SYSLOG)
+    assert detect_format(p) == "syslog"
+    frame = read_logs(p, year=2023)
+    check_invariants(frame, {str(p): 4})
+    r0, r1, r2, r3 = frame.iter_rows(named=True)
+    assert (r0["severity_text"], r0["severity_number"]) == ("FATAL", 21)  # <34>: auth.crit
+    assert r0["service"] == "su"
+    assert r0["timestamp"] == datetime(2023, 10, 11, 22, 14, 15, tzinfo=UTC)
+    assert json.loads(r0["attributes"]) == {"host": "mymachine", "app_name": "su", "procid": "123", "facility": 4}
+    assert r1["body"] == "An application event"  # BOM dropped
+    attrs = json.loads(r1["attributes"])
+    assert attrs["iut"] == "3"
+    assert attrs["eventSource"] == 'Appl"ication'
+    assert attrs["class"] == "high"
+    assert attrs["msgid"] == "ID47"
+    assert (r1["severity_text"], r1["severity_number"]) == ("INFO", 10)  # 165 = local4.notice
+    assert r1["timestamp"] == datetime(2003, 10, 11, 22, 14, 15, 3000, tzinfo=UTC)
+    assert json.loads(r2["attributes"])["host"] == "2001:db8::1"
+    assert r2["timestamp"] == datetime(2003, 10, 11, 20, 14, 15, 3000, tzinfo=UTC)
+    assert r3["service"] == "CRON"
+    assert r3["severity_text"] is None  # no PRI, no severity
+    assert r3["body"] == "(root) CMD (run-parts /etc/cron.hourly)"
+
+
+# ------------------------------------------------------------------------------ patterns
+
+
+def test_log_format_pattern_fields(tmp_path):
+    text = (
+        "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; rhost=218.188.2.4\n"
+        "Jun 15 04:06:18 combo su(pam_unix)[21416]: session opened for user cyrus by (uid=0)\n"
+        "Jun 15 04:06:20 combo logrotate: ALERT exited abnormally with [1]\n"
+        "    continuation that is indented\n"
+    )
+    p = write(tmp_path / "linux.log", text)
+    frame = read_logs(p, log_format=r"<Month> <Date> <Time> <Level> <Component>(\[<PID>\])?: <Content>", year=2005)
+    check_invariants(frame, {str(p): 4})
+    assert frame["format"][0] == "pattern"
+    assert frame["timestamp"][0] == datetime(2005, 6, 14, 15, 16, 1, tzinfo=UTC)
+    assert frame["body"][0] == "authentication failure; rhost=218.188.2.4"
+    assert json.loads(frame["attributes"][0]) == {"Component": "sshd(pam_unix)", "PID": "19939"}
+    assert json.loads(frame["attributes"][2]) == {"Component": "logrotate"}
+    assert frame["n_lines"].to_list() == [1, 1, 2]
+
+
+def test_pattern_unmatched_line_and_epoch_plus_level(tmp_path):
+    text = "1117838570 INFO node-1 ciod: generated core\ntruncated-line\n"
+    p = write(tmp_path / "bgl.log", text)
+    frame = read_logs(p, log_format="<Timestamp> <Level> <Node> <Content>")
+    assert frame["timestamp"][0] == datetime(2005, 6, 3, 22, 42, 50, tzinfo=UTC)
+    assert frame["severity_text"][0] == "INFO"
+    assert frame["parse_error"][1].startswith("does not match log_format")
+    assert frame["body"][1] == "truncated-line"
+
+
+# ------------------------------------------------------------------------------ services
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("payment.log", "payment"),
+        ("frontend.access.log", "frontend"),
+        ("checkout-2024-01-02.jsonl.gz", "checkout"),
+        ("logs/app.log.1", "app"),
+        ("ts-order-service-5d9c7b7f6-x7k2p.log", "ts-order-service"),
+        ("kafka-0.log", "kafka"),
+        ("messages", "messages"),
+        ("api_20240102.log", "api"),
+    ],
+)
+def test_service_from_path(path, service):
+    assert service_from_path(path) == service
+
+
+def test_workload_from_pod():
+    pods = pl.Series(
+        "pod",
+        [
+            "ts-travel-service-64469b5b48-25zj6",
+            "redis-master-0",
+            "fluentd-x7k2p",
+            "envoy-proxy",
+            "frontend",
+            None,
+            "web-12",
+        ],
+    )
+    out = pods.to_frame().select(workload_from_pod("pod"))["pod"].to_list()
+    assert out == ["ts-travel-service", "redis-master", "fluentd", "envoy-proxy", "frontend", None, "web"]
+
+
+def test_service_precedence_record_argument_file(tmp_path):
+    p = write(tmp_path / "payment.log", JAVA)
+    assert read_logs(p)["service"].unique().to_list() == ["payment"]
+    assert read_logs(p, service="pay-api")["service"].unique().to_list() == ["pay-api"]
+    s = write(tmp_path / "messages.log", SYSLOG)
+    # syslog names the app in the record: it wins over service=
+    assert read_logs(s, service="fallback")["service"].to_list() == ["su", "evntslog", "app", "CRON"]
+
+
+# ------------------------------------------------------------------------- mixed + summary
+
+
+def test_mixed_directory_detects_per_file_and_summarizes(tmp_path):
+    write(tmp_path / "payment.log", JAVA)
+    write(tmp_path / "checkout.log", PYTHON)
+    write(tmp_path / "syslog" / "messages.log", SYSLOG)
+    write(tmp_path / "notes.txt", "free text without any structure\nsecond line\n")
+    frame = read_logs(tmp_path)
+    formats = dict(frame.select("source", "format").unique().iter_rows())
+    assert {Path(k).name: v for k, v in formats.items()} == {
+        "checkout.log": "text",
+        "notes.txt": "raw",
+        "payment.log": "text",
+        "messages.log": "syslog",
+    }
+    summary = summarize(frame)
+    total = summary.row(-1, named=True)
+    assert total["source"] == "TOTAL"
+    assert total["n_lines"] == 8 + 6 + 4 + 2
+    assert total["n_records"] == frame.height
+    assert summary.height == 5
+
+
+def test_registry_and_public_names():
+    assert {"raw", "text", "syslog", "pattern"} <= set(FORMATS)
+    assert rcakit.read_logs is read_logs
+    assert rcakit.detect_format is detect_format
