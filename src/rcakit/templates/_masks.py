@@ -18,10 +18,14 @@ Token names produced by the default set (downstream code may rely on them):
 ``<MAC>``   MAC addresses
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
 ``<HOST>``  dotted host names ending in a DNS top-level domain or carrying a ``:port``
+``<ID>``    identifiers of words and numbers joined by ``_`` (``blk_-42``, ``task_1_0020_m_3``)
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
+``<VERSION>`` ``v1.2.3`` style versions
 ``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
-``<NUM>``   any other number, also inside a token (``node-12`` -> ``node-<NUM>``)
+``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
+            ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``); digits inside a word
+            (``ssh2``, ``u0``) are left to Drain
 ``<*>``     not a mask: a position Drain found variable
 ========== ====================================================================
 
@@ -140,6 +144,12 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
     _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
     _m("PATH", r"(?P<pre>^|[\s=\"'(\[])/[\w.@%+~\-]*[A-Za-z][\w.@%+~\-]*/?" + _POST),
+    # source positions in stack traces keep the file name: Foo.java:42 -> Foo.java:<NUM>
+    _m(
+        "NUM",
+        r"(?P<pre>\b[\w$]+\.(?:java|kt|scala|groovy|py|rb|go|js|mjs|ts|cs|c|cc|cpp|h|hpp|rs|php|"
+        r"swift|m|pl|ex|exs|erl|clj|lua):)\d+\b",
+    ),
     # host names with a :port: dotted (proxy.example:5070) or with a dash or digit
     # (msra-sa-41:9000); and Java's host/IP:port
     _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),

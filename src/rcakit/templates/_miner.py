@@ -43,6 +43,8 @@ _DRAIN = "__rcakit_drain"
 _DRAIN_VAR = "<V>"
 # At most this many distinct constant words at one position split a Drain cluster.
 _MAX_SPLIT_VALUES = 3
+# Above this many clusters of one length, skip the all-pairs merge (quadratic).
+_MAX_PAIRWISE = 3000
 
 
 def template_id_of(template: str) -> str:
@@ -144,30 +146,83 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     return tuple(out)
 
 
+def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
+    same = sum(1 for x, y in zip(a, b, strict=True) if x == y or _generic(x) == _generic(y))
+    return same >= sim_th * len(a)
+
+
+def _merge_clusters(
+    clusters: Sequence[ClusterState], templates: dict[int, tuple[str, ...]], *, sim_th: float
+) -> dict[int, int]:
+    """Union clusters of equal length whose templates are similar (cluster id -> root id).
+
+    Drain only compares a message with the clusters under the same prefix-tree leaf, which
+    is reached through the message's first tokens; a variable without digits there (a user
+    name, ``User alice logged in``) sends every value down its own branch. Comparing the
+    templates of all clusters of the same length afterwards joins them again.
+    """
+    parent = {c.cluster_id: c.cluster_id for c in clusters}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for cluster in clusters:
+        by_length[len(cluster.tokens)].append(cluster.cluster_id)
+    for ids in by_length.values():
+        if len(ids) < 2 or len(ids) > _MAX_PAIRWISE:
+            continue
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                if find(a) != find(b) and _similar(templates[a], templates[b], sim_th):
+                    ra, rb = find(a), find(b)
+                    parent[max(ra, rb)] = min(ra, rb)
+    return {cid: find(cid) for cid in parent}
+
+
+def _consensus(rows: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    return tuple(_consensus_token(column) for column in zip(*rows, strict=True))
+
+
 def _group_templates(
-    clusters: Sequence[ClusterState], members: dict[int, list[str]], *, max_values: int
-) -> tuple[dict[int, tuple[int, ...]], dict[Group, tuple[str, ...]]]:
-    """Each (cluster, split key) group's template, from its distinct member messages."""
+    clusters: Sequence[ClusterState], members: dict[int, list[str]], *, sim_th: float, max_values: int
+) -> tuple[dict[int, int], dict[int, tuple[int, ...]], dict[Group, tuple[str, ...]]]:
+    """Templates of the final groups, recomputed from their distinct member messages.
+
+    Returns the root of each Drain cluster (after :func:`_merge_clusters`), the split
+    positions of each root (:func:`_split_positions`) and each ``(root, split key)`` group's
+    template tokens.
+    """
+    rows_of: dict[int, list[list[str]]] = {}
+    consensus: dict[int, tuple[str, ...]] = {}
+    for cluster in clusters:
+        rows = [t.split(" ") for t in members.get(cluster.cluster_id, [])]
+        rows = [r for r in rows if len(r) == len(cluster.tokens)]
+        rows_of[cluster.cluster_id] = rows
+        consensus[cluster.cluster_id] = _consensus(rows) if rows else cluster.tokens
+    roots = _merge_clusters(clusters, consensus, sim_th=sim_th)
+    by_root: dict[int, list[list[str]]] = defaultdict(list)
+    for cid, root in roots.items():
+        by_root[root].extend(rows_of[cid])
     splits: dict[int, tuple[int, ...]] = {}
     out: dict[Group, tuple[str, ...]] = {}
-    for cluster in clusters:
-        cid = cluster.cluster_id
-        rows = [t.split(" ") for t in members.get(cid, [])]
-        rows = [r for r in rows if len(r) == len(cluster.tokens)]
+    for root in set(roots.values()):
+        rows = by_root[root]
         if not rows:
-            splits[cid] = ()
-            out[(cid, ())] = cluster.tokens
+            splits[root] = ()
+            out[(root, ())] = consensus[root]
             continue
         positions = _split_positions(rows, max_values=max_values)
-        splits[cid] = positions
+        splits[root] = positions
         by_key: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
         for row in rows:
             by_key[tuple(row[p] for p in positions)].append(row)
         for key, group_rows in by_key.items():
-            out[(cid, key)] = tuple(
-                _consensus_token(column) for column in zip(*group_rows, strict=True)
-            )
-    return splits, out
+            out[(root, key)] = _consensus(group_rows)
+    return roots, splits, out
 
 
 def _merge_templates(templates: dict[Group, tuple[str, ...]]) -> dict[Group, str]:
@@ -361,6 +416,7 @@ class TemplateMiner:
         self._seen: dict[str, int] = {}
         self._counts: dict[str, int] = defaultdict(int)
         self._splits: dict[int, tuple[int, ...]] = {}
+        self._roots: dict[int, int] = {}
         self._templates: dict[Group, str] = {}
         self.id_history_: dict[str, str] = {}
         self.n_records_ = 0
@@ -400,13 +456,14 @@ class TemplateMiner:
         self._publish(old_ids)
 
     def _group_of(self, message: str, cid: int) -> Group:
-        positions = self._splits.get(cid, ())
+        root = self._roots.get(cid, cid)
+        positions = self._splits.get(root, ())
         if not positions:
-            return (cid, ())
+            return (root, ())
         tokens = message.split(" ")
         if len(tokens) <= positions[-1]:
-            return (cid, ())
-        return (cid, tuple(tokens[p] for p in positions))
+            return (root, ())
+        return (root, tuple(tokens[p] for p in positions))
 
     def _template_of(self, message: str, cid: int) -> str:
         group = self._group_of(message, cid)
@@ -421,8 +478,8 @@ class TemplateMiner:
         for message, cid in self._seen.items():
             members[cid].append(message)
         clusters = self._model.clusters()
-        self._splits, templates = _group_templates(
-            clusters, members, max_values=_MAX_SPLIT_VALUES
+        self._roots, self._splits, templates = _group_templates(
+            clusters, members, sim_th=float(self.sim_th), max_values=_MAX_SPLIT_VALUES
         )
         if self.merge:
             self._templates = _merge_templates(templates)

@@ -1,0 +1,402 @@
+"""Template mining: API contract, stable ids, params, persistence and safety."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import rcakit
+from rcakit.errors import ConfigError, NotFittedError, SchemaError, StateFileError
+from rcakit.schemas import LOG_RECORDS, TEMPLATED_RECORDS, check_schema
+from rcakit.templates import (
+    DEFAULT_MASKS,
+    Mask,
+    TemplateMiner,
+    evaluate_parsing,
+    mine_templates,
+    summarize_templates,
+    template_id_of,
+)
+
+TOKEN = re.compile(r"<(?:\*|[A-Z][A-Z0-9_]*)>")
+
+
+def _lines(n_repeat: int = 5) -> list[str]:
+    """Realistic, varied application lines (several services, values change per line)."""
+    out = []
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    for i in range(n_repeat * 10):
+        u = users[i % len(users)]
+        out += [
+            f"GET /api/v1/orders/{1000 + i} 200 in {3 + i % 17}ms",
+            f"POST /api/v1/checkout status=500 took {120 + i}ms trace_id={i:032x}",
+            f"Connection from 10.0.{i % 7}.{i % 250}:{40000 + i} accepted",
+            f"User {u} logged in from 192.168.{i % 3}.{i % 200} session={i * 7919:08x}-aaaa-bbbb-cccc-{i:012x}",
+            f"payment call failed status=503 retries={i % 4} order=ord_{i:06d}",
+            f"Disk usage at {50 + i % 40}% on /var/lib/data{i % 3}/volume",
+            f"cache miss for key user:{i} after {i % 9}.{i % 10}s",
+            "Scheduler heartbeat ok",
+            f"java.lang.NullPointerException at com.shop.RiskScorer.score(RiskScorer.java:{40 + i % 5})",
+            f"Worker {i % 8} finished job {i} in {i % 60} seconds",
+        ]
+    return out
+
+
+@pytest.fixture(scope="module")
+def frame() -> pl.DataFrame:
+    body = _lines()
+    n = len(body)
+    return pl.DataFrame(
+        {
+            "timestamp": pl.datetime_range(
+                pl.datetime(2026, 1, 1, time_zone="UTC"),
+                pl.datetime(2026, 1, 1, time_zone="UTC") + pl.duration(seconds=n - 1),
+                "1s",
+                eager=True,
+            ).dt.cast_time_unit("us"),
+            "service": [["api", "payment", "db"][i % 3] for i in range(n)],
+            "severity_text": [["INFO", "ERROR", "WARN"][i % 3] for i in range(n)],
+            "severity_number": pl.Series([[9, 17, 13][i % 3] for i in range(n)], dtype=pl.UInt8),
+            "body": body,
+            "line_no": pl.Series(range(1, n + 1), dtype=pl.UInt32),
+        }
+    )
+
+
+def reconstruct(template: str, params: list[str]) -> str:
+    pieces = TOKEN.split(template)
+    assert len(pieces) == len(params) + 1
+    out = [pieces[0]]
+    for value, piece in zip(params, pieces[1:], strict=True):
+        out += [value, piece]
+    return "".join(out)
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- contract -------------------------------------------------------------------------------
+def test_public_names() -> None:
+    assert rcakit.mine_templates is mine_templates
+    assert rcakit.TemplateMiner is TemplateMiner
+
+
+def test_output_columns_order_and_passthrough(frame: pl.DataFrame) -> None:
+    out = mine_templates(frame)
+    assert out.height == frame.height
+    assert out.columns == [*frame.columns, "template_id", "template", "params"]
+    assert_frame_equal(out.select(frame.columns), frame)
+    assert out.schema["params"] == pl.List(pl.String)
+    assert out["template_id"].null_count() == 0
+    assert out["template"].null_count() == 0
+
+
+def test_log_records_become_templated_records() -> None:
+    logs = pl.DataFrame(
+        {name: pl.Series([None, None], dtype=dtype) for name, dtype in LOG_RECORDS.items()}
+    ).with_columns(pl.Series("body", ["user 1 logged in", "user 2 logged in"]))
+    out = mine_templates(logs)
+    check_schema(out, TEMPLATED_RECORDS, stage="test")
+    assert list(out.columns) == list(TEMPLATED_RECORDS)
+
+
+def test_every_line_gets_a_template_including_empty_and_null() -> None:
+    body = ["", "   ", None, "x", "\x1b[31mred\x1b[0m 5", "multi\nline\n  at Foo.bar(Foo.java:1)"]
+    out = mine_templates(pl.DataFrame({"body": body}, schema={"body": pl.String}))
+    assert out.height == len(body)
+    assert out["template"].null_count() == 0
+    assert out["template_id"].null_count() == 0
+    assert out["template"][0] == out["template"][1] == out["template"][2] == ""
+
+
+def test_similar_lines_share_a_template_and_distinct_events_do_not(frame: pl.DataFrame) -> None:
+    out = mine_templates(frame)
+    per_event = out.group_by(pl.col("body").str.slice(0, 12)).agg(pl.col("template").n_unique())
+    # the ten event kinds of the generator give ten templates, one per kind
+    assert out["template_id"].n_unique() == 10
+    assert per_event["template"].max() == 1
+    templates = set(out["template"])
+    assert "GET <PATH> <NUM> in <DURATION>" in templates
+    assert "Connection from <IP> accepted" in templates
+    assert "Scheduler heartbeat ok" in templates
+
+
+def test_fit_returns_self_and_keeps_params(frame: pl.DataFrame) -> None:
+    miner = TemplateMiner(sim_th=0.6, depth=4)
+    assert miner.fit(frame) is miner
+    assert (miner.sim_th, miner.depth, miner.masks) == (0.6, 4, None)
+    table = miner.templates_
+    assert table["count"].sum() == frame.height
+    assert table.columns == ["template_id", "template", "count", "n_variants", "previous_ids"]
+
+
+def test_not_fitted() -> None:
+    miner = TemplateMiner()
+    with pytest.raises(NotFittedError, match="fit"):
+        miner.transform(pl.DataFrame({"body": ["x"]}))
+    with pytest.raises(NotFittedError):
+        miner.save("nowhere.json")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"sim_th": 1.5}, "sim_th"), ({"depth": 2}, "depth"), ({"max_children": 1}, "max_children")],
+)
+def test_bad_settings(kwargs: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        TemplateMiner(**kwargs).fit(pl.DataFrame({"body": ["x"]}))
+
+
+def test_bad_masks() -> None:
+    with pytest.raises(ConfigError, match="look-around"):
+        mine_templates(pl.DataFrame({"body": ["x"]}), extra_masks=[Mask(name="X", pattern="(?<=a)b")])
+    with pytest.raises(ConfigError, match="upper-case"):
+        mine_templates(pl.DataFrame({"body": ["x"]}), extra_masks=[Mask(name="x", pattern="a")])
+
+
+def test_schema_errors() -> None:
+    with pytest.raises(SchemaError, match="no 'body' column"):
+        mine_templates(pl.DataFrame({"message": ["x"]}))
+    with pytest.raises(SchemaError, match="must be String"):
+        mine_templates(pl.DataFrame({"body": [1, 2]}))
+
+
+# -- ids ------------------------------------------------------------------------------------
+def test_ids_are_content_derived_and_stable_across_runs(frame: pl.DataFrame) -> None:
+    a = mine_templates(frame)
+    b = mine_templates(frame)
+    assert_frame_equal(a, b)
+    assert all(template_id_of(t) == i for t, i in zip(a["template"], a["template_id"], strict=True))
+
+
+def test_ids_are_stable_across_processes(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "bodies.parquet"
+    frame.select("body").write_parquet(path)
+    code = (
+        "import sys, polars as pl, rcakit;"
+        f"out = rcakit.mine_templates(pl.read_parquet({str(path)!r}));"
+        "sys.stdout.write('\\n'.join(out['template_id']))"
+    )
+    env_hash = {"PYTHONHASHSEED": "12345"}
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env_hash},
+    )
+    assert result.stdout.split("\n") == mine_templates(frame)["template_id"].to_list()
+
+
+def test_ids_do_not_depend_on_unrelated_lines(frame: pl.DataFrame) -> None:
+    """The same event gets the same id whatever else is in the batch."""
+    full = mine_templates(frame)
+    half = mine_templates(frame.filter(pl.col("service") == "api"))
+    joined = half.join(full.select("line_no", pl.col("template_id").alias("full_id")), on="line_no")
+    same = (joined["template_id"] == joined["full_id"]).mean()
+    assert same is not None
+    assert same >= 0.9
+
+
+# -- params ---------------------------------------------------------------------------------
+def test_params_reconstruct_the_message(frame: pl.DataFrame) -> None:
+    out = mine_templates(frame)
+    for body, template, params in out.select("body", "template", "params").iter_rows():
+        assert norm(reconstruct(template, params)) == norm(body)
+
+
+def test_params_align_with_named_tokens() -> None:
+    out = mine_templates(
+        pl.DataFrame({"body": ["request took 250ms status=200", "request took 12ms status=404"]})
+    )
+    assert out["template"][0] == "request took <DURATION> status=<NUM>"
+    assert out["params"].to_list() == [["250ms", "200"], ["12ms", "404"]]
+
+
+@pytest.mark.parametrize(
+    ("line", "token"),
+    [
+        ("peer 10.1.2.3:8080 down", "<IP>"),
+        ("peer fe80::1ff:fe23:4567:890a down", "<IP>"),
+        ("peer 2001:db8:85a3:0:0:8a2e:370:7334 down", "<IP>"),
+        ("id 123e4567-e89b-12d3-a456-426614174000 down", "<UUID>"),
+        ("at 2024-01-31T12:00:00.123Z down", "<TS>"),
+        ("mail bob.smith@example.com down", "<EMAIL>"),
+        ("url https://example.com/a?b=1 down", "<URL>"),
+        ("file /var/log/app/x.log down", "<PATH>"),
+        ("host api-3.prod.example.com down", "<HOST>"),
+        ("addr 0x7ffd1234 down", "<HEX>"),
+        ("took 1.5s down", "<DURATION>"),
+        ("used 512MB down", "<SIZE>"),
+        ("count 42 down", "<NUM>"),
+    ],
+)
+def test_default_masks_name_their_tokens(line: str, token: str) -> None:
+    template = mine_templates(pl.DataFrame({"body": [line]}))["template"][0]
+    assert template.split(" ")[1] == token, template
+
+
+def test_named_masks_are_documented() -> None:
+    doc = sys.modules["rcakit.templates._masks"].__doc__ or ""
+    for name in {m.name for m in DEFAULT_MASKS}:
+        assert f"<{name}>" in doc
+
+
+# -- learning incrementally ---------------------------------------------------------------
+def test_transform_without_learning_and_unknown_messages(frame: pl.DataFrame) -> None:
+    miner = TemplateMiner().fit(frame)
+    known = set(miner.templates_["template_id"])
+    new = pl.DataFrame({"body": ["GET /api/v1/orders/77 200 in 9ms", "kernel panic: not syncing"]})
+    out = miner.transform(new)
+    assert out["template_id"][0] in known
+    assert out["template_id"][1] not in known
+    assert out["template"][1] == "kernel panic: not syncing"
+    assert set(miner.templates_["template_id"]) == known  # transform learned nothing
+
+
+def test_partial_fit_keeps_known_ids_and_traces_generalised_ones() -> None:
+    first = pl.DataFrame({"body": ["cache warm for region eu", "cache warm for region eu"]})
+    miner = TemplateMiner().fit(first)
+    old_id = miner.transform(first)["template_id"][0]
+    miner.partial_fit(pl.DataFrame({"body": ["job 5 done", "job 6 done"]}))
+    assert miner.transform(first)["template_id"][0] == old_id  # untouched template kept its id
+    regions = [f"cache warm for region {r}" for r in ["us", "ap", "sa", "af", "me", "cn"]]
+    miner.partial_fit(pl.DataFrame({"body": regions}))
+    new_id = miner.transform(first)["template_id"][0]
+    assert new_id != old_id
+    assert miner.resolve_id(old_id) == new_id
+    row = miner.templates_.filter(pl.col("template_id") == new_id)
+    assert old_id in row["previous_ids"][0]
+
+
+# -- persistence ----------------------------------------------------------------------------
+def test_save_load_round_trip_gives_identical_assignments(frame: pl.DataFrame, tmp_path: Path) -> None:
+    miner = TemplateMiner().fit(frame.head(300))
+    path = tmp_path / "miner.json"
+    miner.save(path)
+    loaded = TemplateMiner.load(path)
+    assert_frame_equal(loaded.transform(frame), miner.transform(frame))
+    assert_frame_equal(loaded.templates_, miner.templates_)
+    document = json.loads(path.read_text())
+    assert document["format"] == "rcakit.template_miner"
+    assert document["schema_version"] == 1
+
+
+def _state(tmp_path: Path) -> Path:
+    path = tmp_path / "miner.json"
+    TemplateMiner().fit(pl.DataFrame({"body": _lines(1)})).save(path)
+    return path
+
+
+def test_malicious_state_file_is_rejected_without_executing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = {
+        "py/reduce": [{"py/function": "os.system"}, {"py/tuple": [f"touch {marker}"]}],
+    }
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps(payload))
+    with pytest.raises(StateFileError, match="jsonpickle"):
+        TemplateMiner.load(evil)
+    # the same payload hidden inside a well-formed rcakit document
+    document = json.loads(_state(tmp_path).read_text())
+    document["content"]["clusters"][0]["tokens"] = payload
+    evil.write_text(json.dumps(document))
+    with pytest.raises(StateFileError):
+        TemplateMiner.load(evil)
+    assert not marker.exists()
+
+
+def test_real_drain3_snapshot_is_rejected(tmp_path: Path) -> None:
+    from drain3 import TemplateMiner as Drain3Miner
+    from drain3.memory_buffer_persistence import MemoryBufferPersistence
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    config = TemplateMinerConfig()
+    config.snapshot_compress_state = False
+    persistence = MemoryBufferPersistence()
+    drain3 = Drain3Miner(persistence_handler=persistence, config=config)
+    drain3.add_log_message("user 1 logged in")
+    path = tmp_path / "drain3.json"
+    path.write_bytes(persistence.state)
+    with pytest.raises(StateFileError, match="not a usable rcakit template state"):
+        TemplateMiner.load(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda d: d["content"]["clusters"][0]["tokens"].append("x"), "digest"),
+        (lambda d: d.update(schema_version=99), "schema_version 99"),
+        (lambda d: d.update(format="something.else"), "format"),
+    ],
+)
+def test_tampered_or_foreign_state_files(tmp_path: Path, edit, match: str) -> None:
+    path = _state(tmp_path)
+    document = json.loads(path.read_text())
+    edit(document)
+    path.write_text(json.dumps(document))
+    with pytest.raises(StateFileError, match=match):
+        TemplateMiner.load(path)
+
+
+def test_garbage_state_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\x80\x04\x95 not json")
+    with pytest.raises(StateFileError, match="not JSON"):
+        TemplateMiner.load(path)
+
+
+def test_a_drain3_ini_in_the_working_directory_is_ignored(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = mine_templates(frame)
+    (tmp_path / "drain3.ini").write_text("[DRAIN]\nsim_th = 0.01\ndepth = 3\n[MASKING]\nmasking = [{}]\n")
+    monkeypatch.chdir(tmp_path)
+    assert_frame_equal(mine_templates(frame), expected)
+
+
+# -- summary and metrics --------------------------------------------------------------------
+def test_summarize_templates(frame: pl.DataFrame) -> None:
+    table = summarize_templates(mine_templates(frame))
+    assert table.columns == [
+        "template_id",
+        "template",
+        "count",
+        "first_seen",
+        "last_seen",
+        "services",
+        "severity",
+        "example",
+    ]
+    assert table["count"].sum() == frame.height
+    assert (table["first_seen"] <= table["last_seen"]).all()
+    heartbeat = table.filter(pl.col("template") == "Scheduler heartbeat ok").row(0, named=True)
+    assert heartbeat["example"] == "Scheduler heartbeat ok"
+    assert heartbeat["services"] == ["api", "db", "payment"]
+    # the most severe level among the rows of a template
+    assert set(table["severity"]) <= {"ERROR", "WARN", "INFO"}
+    assert "ERROR" in set(table["severity"])
+
+
+def test_evaluate_parsing_definitions() -> None:
+    truth = ["a <*>", "a <*>", "b <*>", "b <*>", "c"]
+    # group 1 correct with right text; b split in two; c correct text
+    pred = ["a <NUM>", "a <NUM>", "b x", "b <NUM>", "c"]
+    scores = evaluate_parsing(truth, pred)
+    assert scores.ga == pytest.approx(3 / 5)
+    assert scores.pa == pytest.approx(4 / 5)
+    # predicted groups: 4, correct: 2 (a, c); truth groups: 3
+    assert scores.fga == pytest.approx(2 * (2 / 4) * (2 / 3) / (2 / 4 + 2 / 3))
+    assert scores.fta == pytest.approx(scores.fga)
+    merged = evaluate_parsing(truth, ["<*>"] * 5)
+    assert (merged.ga, merged.pa) == (0.0, 0.0)
