@@ -78,11 +78,11 @@ def make_records(fault: str, *, seed: int = 0, minutes: int = 120) -> tuple[pl.D
                 failing = True
                 rows.append(_rec(ts, "payment", 17, "bank gateway timeout after <*> ms", [5000], trace))
             if failing:
-                for k in range(3):
-                    rows.append(
-                        _rec(ts + timedelta(milliseconds=50 * (k + 1)), "checkout", 17,
-                             "payment call failed status=<*> attempt=<*>", [500, k + 1], trace)
-                    )
+                rows.extend(
+                    _rec(ts + timedelta(milliseconds=50 * (k + 1)), "checkout", 17,
+                         "payment call failed status=<*> attempt=<*>", [500, k + 1], trace)
+                    for k in range(3)
+                )
                 rows.append(_rec(ts + timedelta(milliseconds=200), "checkout", 9, "order <*> placed in <*> ms", [n, 900], trace,
                                  attrs={"status": 500, "method": "POST", "path": "/checkout"}))
             else:

@@ -84,4 +84,5 @@ def timeline_svg(report: RcaReport, *, width: float = 10.0) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "rcakit"})
     svg = buf.getvalue()
     # drop the XML prolog and DOCTYPE: the SVG is embedded inline in HTML
-    return re.sub(r"^.*?(?=<svg)", "", svg, count=1, flags=re.S)
+    svg = re.sub(r"^.*?(?=<svg)", "", svg, count=1, flags=re.S)
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)

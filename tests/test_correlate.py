@@ -1,0 +1,177 @@
+"""correlate_changes on hand-built detection results over synthetic multi-service logs."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from rcakit.correlate import _names, correlate_changes, parse_duration
+from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
+from rcakit.errors import ConfigError, SchemaError
+
+
+def _load_scenarios():
+    # tests run with --import-mode=importlib, so sibling helpers are loaded by path
+    name = "rcakit_test_scenarios"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_scenarios.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_sc = _load_scenarios()
+T0, detection_for, make_changes, make_records = _sc.T0, _sc.detection_for, _sc.make_changes, _sc.make_records
+
+
+@pytest.fixture(scope="module", params=["new_error", "slow_leak", "dependency_outage", "none"])
+def scenario(request):
+    fault = request.param
+    records, _truth = make_records(fault, seed=3)
+    changes = make_changes(fault)
+    corr = correlate_changes(records, detection_for(records, fault), changes=changes)
+    return fault, records, changes, corr
+
+
+def test_root_service_is_the_callee_not_the_loudest_caller(scenario):
+    fault, records, _changes, corr = scenario
+    if fault == "none":
+        assert corr.incidents == ()
+        return
+    (inc,) = corr.incidents
+    # checkout logs 3x more errors than payment (retries) ...
+    errs = records.filter(pl.col("severity_number") >= 17).group_by("service").len()
+    n = dict(errs.iter_rows())
+    assert n["checkout"] > 2 * n["payment"]
+    # ... yet payment is the root and checkout a victim
+    assert inc.root_service == "payment"
+    roles = {r.service: r.role for r in inc.roles}
+    assert roles == {"payment": "root", "checkout": "victim"}
+
+
+def test_cause_is_named_or_null(scenario):
+    fault, _records, _changes, corr = scenario
+    if fault == "none":
+        return
+    (inc,) = corr.incidents
+    expected = {"new_error": "chg-pay", "slow_leak": "chg-pay", "dependency_outage": None}[fault]
+    assert inc.cause == expected
+    if expected:
+        assert inc.suspects[0].change.id == expected
+        kinds = {e.kind for e in inc.suspects[0].evidence if e.weight > 0}
+        assert "new_template" in kinds
+    else:
+        assert "no change explains" in inc.cause_reason
+
+
+def test_slow_burn_beats_a_closer_unrelated_deploy():
+    records, _ = make_records("slow_leak", seed=5)
+    corr = correlate_changes(records, detection_for(records, "slow_leak"), changes=make_changes("slow_leak"))
+    (inc,) = corr.incidents
+    ids = [s.change.id for s in inc.suspects]
+    # the inventory deploy 3 min before the onset is closer, the 40-min-old payment deploy wins
+    assert ids[0] == "chg-pay"
+    assert "chg-inv2" in ids
+    lag = {s.change.id: s.lag_seconds for s in inc.suspects}
+    assert lag["chg-inv2"] < lag["chg-pay"]
+    shift = [e for e in inc.suspects[0].evidence if e.kind == "parameter_shift"]
+    assert shift
+    assert "heap used" in shift[0].text
+
+
+def test_every_change_in_the_period_is_rated(scenario):
+    fault, _records, changes, corr = scenario
+    assert {c.change.id for c in corr.changes} == set(changes["id"])
+    for c in corr.changes:
+        assert 0.0 <= c.impact_score <= 1.0
+        assert c.evidence
+    cause = next((i.cause for i in corr.incidents if i.cause), None)
+    if cause:
+        top = max(corr.changes, key=lambda c: c.impact_score)
+        assert top.change.id == cause
+    if fault == "none":
+        assert all(c.impact_score < 0.3 for c in corr.changes)
+
+
+def test_changes_after_the_onset_are_not_suspects():
+    records, _ = make_records("new_error", seed=1)
+    changes = make_changes("new_error").vstack(
+        pl.DataFrame(
+            [{"time": T0 + timedelta(minutes=80), "service": "payment", "version": "v2.3.2",
+              "id": "chg-late", "kind": "deploy", "description": "hotfix"}],
+            schema=make_changes("new_error").schema,
+        )
+    )
+    corr = correlate_changes(records, detection_for(records, "new_error"), changes=changes)
+    (inc,) = corr.incidents
+    assert "chg-late" not in {s.change.id for s in inc.suspects}
+    assert "chg-late" in {c.change.id for c in corr.changes}
+
+
+def test_no_changes_at_all_gives_null_cause():
+    records, _ = make_records("new_error", seed=2)
+    corr = correlate_changes(records, detection_for(records, "new_error"), changes=None)
+    (inc,) = corr.incidents
+    assert inc.cause is None
+    assert inc.suspects == ()
+    assert corr.changes == ()
+
+
+def test_windows_close_together_merge_into_one_incident():
+    records, _ = make_records("new_error", seed=0)
+    det = detection_for(records, "new_error")
+    w = det.windows[0]
+    a = AnomalyWindow(start=w.start, end=w.start + timedelta(minutes=5), score=5.0, services=w.services, contributions=w.contributions)
+    b = AnomalyWindow(start=w.start + timedelta(minutes=9), end=w.end, score=9.0, services=w.services, contributions=w.contributions[:1])
+    far = AnomalyWindow(
+        start=w.end + timedelta(hours=2), end=w.end + timedelta(hours=2, minutes=3), score=1.0,
+        services=("inventory",),
+        contributions=(Contribution(kind="rate_drop", service="inventory", template_id="x", template="reserved <*> items for order <*>",
+                                    score=1.0, baseline_rate=10, observed_rate=1, first_seen=None, onset=w.end + timedelta(hours=2)),),
+    )
+    det2 = DetectionResult(windows=(a, b, far), counts=det.counts, scores=det.scores, window="1m",
+                           baseline_start=None, baseline_end=None, study_start=None, study_end=None)
+    corr = correlate_changes(records, det2, changes=make_changes("new_error"))
+    assert len(corr.incidents) == 2
+    main = next(i for i in corr.incidents if i.root_service == "payment")
+    assert main.start == w.start
+    assert main.end == w.end
+    assert corr.incidents[0] is main  # most severe first
+
+
+def test_impact_counts_failed_requests():
+    records, _ = make_records("new_error", seed=4)
+    corr = correlate_changes(records, detection_for(records, "new_error"), changes=make_changes("new_error"))
+    im = corr.incidents[0].impact
+    span = records.filter(pl.col("timestamp") >= corr.incidents[0].start)
+    statuses = span["attributes"].str.json_path_match("$.status").cast(pl.Int32, strict=False)
+    assert im.unit == "requests"
+    assert im.n_requests == int(statuses.is_not_null().sum())
+    assert im.n_failed == int((statuses >= 500).sum())
+    assert im.endpoints[0][0] == "POST /checkout"
+
+
+def test_service_names_in_messages():
+    services = ["payment-service", "checkout-service", "orders", "orders-db"]
+    assert _names("payment call failed status=500", services, exclude="checkout-service") == ("payment-service",)
+    assert _names("orders-db connection refused", services, exclude="orders") == ("orders-db",)
+    assert _names("order 12 placed", services, exclude="orders") == ()
+    assert _names("repayment scheduled", services, exclude=None) == ()
+
+
+def test_options_are_validated():
+    records, _ = make_records("none")
+    det = detection_for(records, "none")
+    with pytest.raises(ConfigError, match="merge_gap"):
+        correlate_changes(records, det, merge_gap="soon")
+    with pytest.raises(ConfigError, match="cause_threshold"):
+        correlate_changes(records, det, cause_threshold=2)
+    with pytest.raises(SchemaError, match="correlate_changes"):
+        correlate_changes(records, det, changes=pl.DataFrame({"time": [1]}))
+    assert parse_duration("1h30m") == timedelta(minutes=90)
