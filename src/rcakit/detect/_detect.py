@@ -68,7 +68,7 @@ def detect_anomalies(
     detectors: Sequence[DetectorName] = DEFAULT_DETECTORS,
     threshold: float = 6.0,
     min_severity: str | int = "WARN",
-    flag_new_below_severity: bool = True,
+    flag_new_below_severity: bool = False,
     warmup: float = 0.25,
     max_gap: int = 2,
     session_key: str | None = None,
@@ -105,8 +105,10 @@ def detect_anomalies(
     min_severity
         New templates at or above this level are flagged on sight (default ``"WARN"``).
     flag_new_below_severity
-        Whether a new template below ``min_severity`` may be flagged when its count is
-        significant (score >= threshold).
+        Whether a new template below ``min_severity`` may raise an anomaly by itself when its
+        count is significant (score >= threshold). By default it does not (new INFO templates
+        are common in normal operation: a cron job, a rare code path), but such templates are
+        listed as supporting contributions of anomaly windows raised by other evidence.
     warmup
         Share of the windows used as the initial baseline when ``baseline`` is ``None``.
     max_gap
@@ -206,8 +208,17 @@ def detect_anomalies(
 
     scores: list[pl.DataFrame] = []
     if "new" in detectors:
-        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold if flag_new_below_severity else float("inf"), update_baseline=expanding)
-        scores.append(det.fit(base_counts).score(study_counts))
+        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold, update_baseline=expanding)
+        new_scores = det.fit(base_counts).score(study_counts)
+        if not flag_new_below_severity:
+            # keep the score, but only templates at/above min_severity raise an anomaly
+            sev = study_counts.group_by("service", "template_id").agg(pl.col("max_severity").max().alias("_sev"))
+            new_scores = (
+                new_scores.join(sev, on=["service", "template_id"], how="left", nulls_equal=True)
+                .with_columns((pl.col("flagged") & (pl.col("_sev") >= severity_number(min_severity))).alias("flagged"))
+                .drop("_sev")
+            )
+        scores.append(new_scores)
     if "rate" in detectors:
         scores.append(RateDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
     if "error_ratio" in detectors:
@@ -241,11 +252,12 @@ def detect_anomalies(
             window=window_td,
             max_gap=max_gap,
             n_examples=n_examples,
+            support_threshold=threshold,
         )
     )
     sessions = None
     if session_key is not None or session_pattern is not None:
-        sessions = _score_sessions(base_rec, study_rec, key=session_key or "trace_id", pattern=session_pattern, threshold=threshold)
+        sessions = _score_sessions(base_rec, study_rec, key=session_key or "trace_id", pattern=session_pattern)
     counts_out = pl.concat(
         [base_counts.with_columns(pl.lit("baseline").alias("period")), study_counts.with_columns(pl.lit("study").alias("period"))]
     )
@@ -271,10 +283,10 @@ def _end_of(counts: pl.DataFrame, window_td: object) -> datetime | None:
     return last + window_td  # type: ignore[operator,return-value]
 
 
-def _score_sessions(base: pl.DataFrame, study: pl.DataFrame, *, key: str, pattern: str | None, threshold: float) -> pl.DataFrame:
+def _score_sessions(base: pl.DataFrame, study: pl.DataFrame, *, key: str, pattern: str | None) -> pl.DataFrame:
     base_s = count_sessions(base, key=key, pattern=pattern)
     study_s = count_sessions(study, key=key, pattern=pattern)
     if base_s.height == 0 or study_s.height == 0:
         msg = "detect_anomalies: no sessions found in the baseline or the study period; check session_key/session_pattern"
         raise InputError(msg)
-    return SessionDetector(threshold=threshold).fit(base_s).score(study_s)
+    return SessionDetector().fit(base_s).score(study_s)

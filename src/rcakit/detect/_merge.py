@@ -35,6 +35,7 @@ class MergeInputs:
     window: timedelta | None  # None for record-count windows
     max_gap: int
     n_examples: int
+    support_threshold: float = float("inf")  # unflagged "new" rows at/above this join a window
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -85,6 +86,14 @@ def _window_for(
 ) -> AnomalyWindow:
     lo, hi = study_windows[run[0]], study_windows[run[-1]]
     rows = flagged.filter(pl.col("window_start").is_between(lo, hi))
+    support = inp.scores.filter(
+        pl.col("window_start").is_between(lo, hi)
+        & ~pl.col("flagged")
+        & (pl.col("detector") == "new")
+        & (pl.col("score") >= inp.support_threshold)
+    )
+    if support.height:
+        rows = pl.concat([rows, support], how="diagonal_relaxed")
     return _build_window(inp, rows, run, study_windows, weak, templates)
 
 

@@ -4,7 +4,7 @@ A session is the set of records sharing a key: ``trace_id`` by default, any colu
 every match of a regular expression in the body (e.g. HDFS block ids ``blk_-?\\d+``; a
 record mentioning two blocks belongs to both). Each session becomes a vector of template
 counts; the detector learns the normal space of those vectors (PCA residual with tf-idf
-weighting by default) and flags sessions outside it, or with templates never seen before.
+(on raw counts by default) and flags sessions outside it, or with templates never seen before.
 """
 
 from __future__ import annotations
@@ -76,12 +76,18 @@ class SessionDetector:
     Parameters
     ----------
     model
-        ``None`` for :class:`PCAResidual` with tf-idf weighting (score ``-log10 p`` of the
-        SPE under the Q-statistic), or a scikit-learn outlier detector (e.g.
-        ``IsolationForest``; score = ``-decision_function``, flagged where ``predict == -1``).
+        ``None`` for :class:`PCAResidual` on raw counts keeping 95% of the variance (score
+        ``-log10 p`` of the SPE under the Q-statistic), or a scikit-learn outlier detector
+        (e.g. ``IsolationForest``; score = ``-decision_function``, flagged where
+        ``predict == -1``).
     threshold
-        Score at or above which a session is flagged (PCA model only). 3 is loglizer's
-        alpha = 0.001.
+        Score at or above which a session is flagged (PCA model only). The default 3 is
+        loglizer's alpha = 0.001: the Q-statistic's normal approximation compresses the far
+        tail (an SPE 36x the residual variance scores only about 6), so the window
+        detectors' 6 would be too strict here.
+    tfidf
+        Weight templates by inverse document frequency before PCA (loglizer's option; on
+        HDFS raw counts work better).
     flag_new_templates
         Also flag sessions containing a template never seen in ``fit``.
 
@@ -93,10 +99,13 @@ class SessionDetector:
         The fitted model.
     """
 
-    def __init__(self, *, model: Any = None, threshold: float = 6.0, flag_new_templates: bool = True) -> None:
+    def __init__(
+        self, *, model: Any = None, threshold: float = 3.0, flag_new_templates: bool = True, tfidf: bool = False
+    ) -> None:
         self.model = model
         self.threshold = threshold
         self.flag_new_templates = flag_new_templates
+        self.tfidf = tfidf
 
     def _matrix(self, sessions: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
         ids = sessions.select("session_id").unique(maintain_order=True).with_row_index("_s")
@@ -127,7 +136,7 @@ class SessionDetector:
         _check(sessions, "SessionDetector.fit")
         self.templates_ = sorted(sessions.get_column("template_id").unique().drop_nulls().to_list())
         _, x, _ = self._matrix(sessions)
-        self.model_ = fit_model(self.model, x, tfidf=True)
+        self.model_ = fit_model(self.model, x, tfidf=self.tfidf)
         return self
 
     def score(self, sessions: pl.DataFrame) -> pl.DataFrame:
