@@ -27,6 +27,7 @@ or a numeric offset use it. Year-less stamps take ``year`` (default: the current
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
@@ -219,9 +220,133 @@ def parse_timestamps(
      datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo(key='UTC'))]
     """
     text = pl.col(expr) if isinstance(expr, str) else expr
-    text = text.str.strip_chars(" \t[]()\"'")
     if year is None:
         year = datetime.now(UTC).year
     chosen = rules if rules is not None else (*TIMESTAMP_RULES, _EPOCH)
-    parts = [_epoch_expr(text) if p == _EPOCH else _rule_expr(text, p, tz=tz, year=year) for p in chosen]
-    return pl.coalesce(parts).cast(UTC_US)
+    y = year
+
+    def evaluate(values: pl.Series) -> pl.Series:
+        return _parse_series(values, tz=tz, year=y, rules=chosen)
+
+    return text.cast(pl.String).map_batches(evaluate, return_dtype=UTC_US, is_elementwise=True)
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# Most files use one layout. ``_guess_format`` turns a sample stamp and the rule it matches
+# into a chrono/strptime format (``2024-01-02 03:04:05,123`` -> ``%Y-%m-%d %H:%M:%S,%3f``),
+# which ``str.to_datetime`` parses ~50x faster than the regex rules. Rows the guessed
+# formats leave null (other layouts, odd fraction widths, garbage) go through the rules.
+
+_DIRECTIVES = {"Y": "%Y", "Y2": "%Y", "y": "%y", "m": "%m", "d": "%d", "b": "%b", "H": "%H", "M": "%M", "S": "%S"}
+_STRIP = " \t[]()\"'"
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    fmt: str
+    yearless: bool  # the format starts with "%Y " that the value lacks
+    zone: str  # "local" (use tz), "utc" (literal Z/UTC/GMT), "offset" (%z)
+
+
+def _guess_format(value: str, rules: tuple[str, ...]) -> _Layout | None:
+    import re
+
+    for rule in rules:
+        if rule == _EPOCH:
+            continue
+        m = re.match(rule, value)
+        if m is None:
+            continue
+        spans = sorted(
+            ((m.start(g), m.end(g), g) for g in m.re.groupindex if m.group(g) is not None),
+            key=lambda t: t[0],
+        )
+        fmt = ""
+        pos = 0
+        zone = "local"
+        has_year = False
+        for start, end, g in spans:
+            literal = value[pos:start]
+            text = m.group(g)
+            if g == "f":
+                if literal.endswith("."):
+                    fmt += _literal(literal[:-1]) + "%.f"
+                elif len(text) in (3, 6, 9):
+                    fmt += _literal(literal) + f"%{len(text)}f"
+                else:
+                    return None
+            elif g == "z":
+                fmt += _literal(literal)
+                if text in ("Z", "UTC", "GMT"):
+                    fmt += text
+                    zone = "utc"
+                else:
+                    fmt += "%:z" if ":" in text else "%z"
+                    zone = "offset"
+            else:
+                if g == "y" and len(text) != 2:
+                    return None
+                fmt += _literal(literal) + _DIRECTIVES[g]
+                has_year = has_year or g in ("Y", "Y2", "y")
+            pos = end
+        if value[pos:]:
+            fmt += _literal(value[pos:])
+        if not has_year:
+            fmt = "%Y " + fmt
+        return _Layout(fmt=fmt, yearless=not has_year, zone=zone)
+    return None
+
+
+def _literal(text: str) -> str:
+    import re
+
+    # weekday names outside the captured fields become %a; '%' is escaped
+    return re.sub(r"[A-Za-z]{3,}", "%a", text.replace("%", "%%"))
+
+
+def _localize(naive: pl.Series, tz: str) -> pl.Series:
+    return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ...]) -> pl.Series:
+    text = values.str.strip_chars(_STRIP)
+    n = len(text)
+    out = pl.Series(values.name, [None] * n, dtype=UTC_US) if n else pl.Series(values.name, [], dtype=UTC_US)
+    if n == 0 or text.null_count() == n:
+        return out
+    sample = text.drop_nulls().head(64).to_list()
+    layouts: dict[_Layout, int] = {}
+    for v in sample:
+        layout = _guess_format(v, rules)
+        if layout is not None:
+            layouts[layout] = layouts.get(layout, 0) + 1
+    for layout, _count in sorted(layouts.items(), key=lambda kv: -kv[1])[:3]:
+        pending = out.is_null() & text.is_not_null()
+        if not pending.any():
+            break
+        src = (pl.lit(f"{year} ", dtype=pl.String) + pl.col("t")) if layout.yearless else pl.col("t")
+        parsed = (
+            pl.DataFrame({"t": text})
+            .select(src.str.to_datetime(layout.fmt, strict=False, time_unit="us").alias("t"))
+            .to_series()
+        )
+        if layout.zone == "offset":
+            parsed = parsed.dt.convert_time_zone("UTC")
+        elif layout.zone == "utc":
+            parsed = parsed.dt.replace_time_zone("UTC")
+        else:
+            parsed = _localize(parsed, tz)
+        out = out.zip_with(out.is_not_null(), parsed.cast(UTC_US))
+    pending = out.is_null() & text.is_not_null()
+    if pending.any():
+        idx = pending.arg_true()
+        sub = pl.DataFrame({"t": text.gather(idx)})
+        parts = [
+            _epoch_expr(pl.col("t")) if p == _EPOCH else _rule_expr(pl.col("t"), p, tz=tz, year=year)
+            for p in rules
+        ]
+        slow = sub.select(pl.coalesce(parts).cast(UTC_US).alias("t")).to_series()
+        if slow.is_not_null().any():
+            out = out.scatter(idx, slow)
+    return out.alias(values.name)
