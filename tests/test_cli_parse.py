@@ -1,0 +1,118 @@
+"""``rcakit parse``: outputs by extension, --summary, and user errors without tracebacks."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import polars as pl
+from click.testing import CliRunner
+
+from rcakit.cli import main
+from rcakit.schemas import LOG_RECORDS
+
+JAVA = (
+    "2024-01-02 03:04:05,123 ERROR [main] com.shop.pay.RiskScorer - score failed\n"
+    "java.lang.NullPointerException: null\n"
+    "\tat com.shop.pay.RiskScorer.score(RiskScorer.java:42)\n"
+    "2024-01-02 03:04:06,000 INFO [main] com.shop.pay.App - ok\n"
+    "\x1b]0;owned\x07=== banner ===\n"
+)
+SYSLOG = "<34>Oct 11 22:14:15 mymachine su[123]: failed\n<13>Oct 11 22:14:16 mymachine cron[9]: ok\n"
+
+
+def make_inputs(tmp_path):
+    d = tmp_path / "exports"
+    d.mkdir()
+    (d / "payment.log").write_text(JAVA)
+    (d / "messages.log.gz").write_bytes(gzip.compress(SYSLOG.encode()))
+    return d
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, ["parse", *map(str, args)])
+
+
+def test_parse_writes_parquet_with_the_schema(tmp_path):
+    d = make_inputs(tmp_path)
+    out = tmp_path / "logs.parquet"
+    result = invoke(d, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    frame = pl.read_parquet(out)
+    assert frame.schema == LOG_RECORDS
+    assert frame["n_lines"].sum() == 5 + 2
+    assert set(frame["format"]) == {"text", "syslog"}
+
+
+def test_parse_csv_and_ndjson_by_extension(tmp_path):
+    d = make_inputs(tmp_path)
+    csv = tmp_path / "logs.csv"
+    nd = tmp_path / "logs.ndjson"
+    assert invoke(d, "-o", csv).exit_code == 0
+    assert invoke(d, "-o", nd).exit_code == 0
+    back = pl.read_csv(csv)
+    assert back.height == 5
+    rows = [json.loads(line) for line in nd.read_text().splitlines()]
+    assert len(rows) == 5
+    assert rows[0]["source"].endswith("messages.log.gz")
+    assert {r["service"] for r in rows} == {"su", "cron", "payment"}
+
+
+def test_summary_counts_and_strips_escapes(tmp_path):
+    d = make_inputs(tmp_path)
+    result = invoke(d, "--summary")
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    out = result.output
+    assert "payment.log" in out
+    assert "messages.log.gz" in out
+    assert "TOTAL" in out
+    total = next(line for line in out.splitlines() if line.startswith("TOTAL"))
+    assert total.split()[2:5] == ["5", "7", "1"]  # records, lines, parse errors
+    assert "parse errors" in out
+    assert "payment.log:5:" in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
+
+
+def test_log_format_and_tz_options(tmp_path):
+    log = tmp_path / "hdfs.log"
+    log.write_text("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_1 of size 91\n")
+    out = tmp_path / "h.ndjson"
+    result = invoke(log, "--log-format", "<Date> <Time> <Pid> <Level> <Component>: <Content>", "--tz", "Europe/Berlin", "-o", out)
+    assert result.exit_code == 0, result.output
+    row = json.loads(out.read_text())
+    assert row["body"] == "Received block blk_1 of size 91"
+    assert row["timestamp"].startswith("2008-11-09T19:36:15")  # CET -> UTC
+    assert json.loads(row["attributes"]) == {"Pid": "148", "Component": "dfs.DataNode$PacketResponder"}
+
+
+def test_user_errors_exit_2_without_traceback(tmp_path):
+    d = make_inputs(tmp_path)
+    cases = [
+        (tmp_path / "missing.log", "-o", tmp_path / "x.parquet"),
+        (d, "-o", tmp_path / "x.txt"),
+        (d, "--format", "yaml", "--summary"),
+        (d, "--tz", "Mars/Olympus", "--summary"),
+        (d, "--log-format", "no fields here", "--summary"),
+        (d,),
+        (str(tmp_path / "*.nothing"), "--summary"),
+        (d, "-o", tmp_path / "no" / "such" / "dir" / "x.csv"),
+    ]
+    for args in cases:
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in result.output
+        assert "Error:" in result.output
+
+
+def test_warnings_are_one_clean_line(tmp_path):
+    log = tmp_path / "cut.log.gz"
+    data = gzip.compress(("2024-01-02 03:04:05 INFO x - hello\n" * 2000).encode())
+    log.write_bytes(data[: len(data) // 2])
+    result = invoke(log, "--summary")
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output
+    assert "truncated" in result.output
