@@ -39,6 +39,7 @@ __all__ = [
     "KEY_ROLES",
     "decode_objects",
     "encode_attributes",
+    "fold_blank_lines",
     "parse_inner_messages",
     "records_from_objects",
 ]
@@ -300,7 +301,7 @@ def records_from_objects(
     sample = frame.select(ts.alias("t")).drop_nulls().head(200)["t"].to_list()
     rules = infer_timestamp_rules(sample) if sample else None
     sev_text, sev_num = severity_columns(lvl)
-    return frame.select(
+    return frame.lazy().select(
         (parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])).alias("timestamp"),
         sev_text,
         sev_num,
@@ -309,7 +310,7 @@ def records_from_objects(
         _trace_id(trace).alias("trace_id"),
         encode_attributes(attrs),
         lvl.alias("_level"),
-    )
+    ).collect()
 
 
 # --------------------------------------------------------------------------- inner lines
@@ -376,20 +377,31 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions) -> pl.DataFram
 # --------------------------------------------------------------------------- the formats
 
 
-def _attach_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
-    """Group blank lines with the record above; returns ``_rec`` (record id per line)."""
+def fold_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per record start: blank lines join the record above (``n_lines`` counts them).
+
+    Takes ``line_no, line`` and returns ``line_no, line, n_lines, _blank`` (``_blank`` is
+    True only for blank lines at the top of the file, which have no record above).
+    """
     blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
+    if not df.select(blank.any()).item():
+        return df.select("line_no", "line", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.lit(False).alias("_blank"))
     starts = ~blank | (pl.int_range(pl.len()) == 0)
-    return df.with_columns(_rec=starts.cum_sum() - 1, _blank=blank)
+    return (
+        df.with_columns(_rec=starts.cum_sum(), _blank=blank)
+        .group_by("_rec", maintain_order=True)
+        .agg(
+            pl.col("line_no").first(),
+            pl.col("line").first(),
+            pl.len().cast(pl.UInt32).alias("n_lines"),
+            pl.col("_blank").first(),
+        )
+        .drop("_rec")
+    )
 
 
 def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
-    df = _attach_blank_lines(lines.collect())
-    # one row per record start line (blank lines fold into the record above)
-    heads = df.group_by("_rec", maintain_order=True).agg(
-        pl.col("line_no").first(), pl.col("line").first(), pl.len().cast(pl.UInt32).alias("n_lines"),
-        pl.col("_blank").first(),
-    )
+    heads = fold_blank_lines(lines.collect())
     texts = heads["line"]
     objs, valid = decode_objects(texts)
     objs = objs.with_columns(_raw=texts, _valid=valid)

@@ -1,0 +1,147 @@
+"""Apache / Nginx access logs: common, combined, virtual-host and timing variants.
+
+Recognised layout (``?`` = optional)::
+
+    vhost[:port]? client ident user [time] "request" status bytes ("referer" "user-agent")? extras?
+
+``client`` may be IPv4, IPv6 or a host name; every ``-`` field is null. ``extras`` are
+whatever the format appends: nginx ``$request_time`` (seconds, ``0.123``) or Apache ``%D``
+(microseconds, an integer) as the first bare number, ``key=value`` timings (``rt=``,
+``request_time=``, ``urt=``, ``upstream_response_time=``, ``uct=``, ``uht=``), quoted values
+(``"$http_x_forwarded_for"``) kept as ``extra``.
+
+Mapping: ``timestamp`` from ``[time]``; ``body`` = ``METHOD path status`` (query string
+left out so that templates group by endpoint, e.g. ``GET /api/pay 500``); severity from the
+status (5xx ERROR, 4xx WARN, else INFO); ``attributes``: ``client``, ``user``, ``vhost``,
+``method``, ``path``, ``query``, ``protocol``, ``status``, ``bytes``, ``referer``,
+``user_agent``, ``response_time_ms``, ``upstream_response_time_ms``, ``extra``.
+A line that does not have this shape is kept with ``parse_error`` set.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines
+from rcakit.ingest._severity import severity_from_http_status
+from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+__all__ = ["ACCESS_RE", "FORMAT"]
+
+_Q = r'"((?:[^"\\]|\\.)*)"'
+#: The access-log line; named groups become attributes.
+ACCESS_RE = (
+    r"^\s*(?:(?P<vhost>\S+)\s+)??(?P<client>\S+)\s+(?P<ident>\S+)\s+(?P<user>\S+|\"[^\"]*\")\s+"
+    r"\[(?P<time>[^\]]+)\]\s+"
+    r'"(?P<request>(?:[^"\\]|\\.)*)"\s+'
+    r"(?P<status>\d{3}|-)\s+(?P<bytes>\d+|-)"
+    r'(?:\s+"(?P<referer>(?:[^"\\]|\\.)*)"\s+"(?P<user_agent>(?:[^"\\]|\\.)*)")?'
+    r"(?P<rest>.*?)\s*$"
+)
+_REQUEST_RE = r"^(?P<method>[A-Z][A-Z_-]{1,19})\s+(?P<target>\S+)(?:\s+(?P<protocol>[A-Za-z]+/[\d.]+))?$"
+_COMPILED = re.compile(ACCESS_RE)
+
+
+def _dash(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.is_in(["-", ""])).then(None).otherwise(expr)
+
+
+def _unescape(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_many(["\\\\", '\\"'], ["\\", '"'])
+
+
+def _timing(rest: pl.Expr, keys: str) -> pl.Expr:
+    """Seconds in ``key=0.123`` / ``key="0.120"`` (first of comma lists) -> milliseconds."""
+    val = rest.str.extract(rf'(?:^|\s)(?:{keys})[=:]"?(\d+(?:\.\d+)?)', 1)
+    return val.cast(pl.Float64, strict=False) * 1000.0
+
+
+def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    df = fold_blank_lines(lines.collect())
+    g = df.lazy().with_columns(pl.col("line").str.extract_groups(ACCESS_RE).alias("_g")).unnest("_g").collect()
+    sample = g["time"].drop_nulls().head(200).to_list()
+    rules = infer_timestamp_rules(sample) if sample else None
+    req = _unescape(pl.col("request")).str.extract_groups(_REQUEST_RE)
+    g = g.lazy().with_columns(_req=req).unnest("_req").collect()
+    rest = pl.col("rest").fill_null("")
+    # first bare number of the extras: decimal = seconds ($request_time), integer = µs (%D)
+    bare = rest.str.extract(r'(?:^|\s)"?(\d+(?:\.\d+)?)"?(?:\s|$)', 1)
+    bare_ms = pl.when(bare.str.contains(".", literal=True)).then(
+        bare.cast(pl.Float64, strict=False) * 1000.0
+    ).otherwise(bare.cast(pl.Float64, strict=False) / 1000.0)
+    keyed_ms = _timing(rest, "rt|request_time|rtime|duration|took")
+    upstream_ms = _timing(rest, "urt|upstream_response_time|upstream_time|ut")
+    target = pl.col("target")
+    path = target.str.split_exact("?", 1).struct.field("field_0")
+    query = target.str.split_exact("?", 1).struct.field("field_1")
+    status = pl.col("status").cast(pl.Int64, strict=False)
+    sev_text, sev_num = severity_from_http_status(status)
+    # quoted extras not part of a key="value" pair ("$http_x_forwarded_for" and the like)
+    quoted_extra = (
+        rest.str.extract_all(rf"(?:^|\s){_Q}")
+        .list.eval(pl.element().str.strip_chars(' "'))
+        .list.eval(pl.element().filter(~pl.element().is_in(["-", ""])))
+        .list.join(" ")
+    )
+    attrs = {
+        "vhost": pl.col("vhost"),
+        "client": _dash(pl.col("client")),
+        "user": _dash(pl.col("user").str.strip_chars('"')),
+        "method": pl.col("method"),
+        "path": path,
+        "query": query,
+        "protocol": pl.col("protocol"),
+        "status": status,
+        "bytes": pl.col("bytes").cast(pl.Int64, strict=False),
+        "referer": _dash(_unescape(pl.col("referer"))),
+        "user_agent": _dash(_unescape(pl.col("user_agent"))),
+        "response_time_ms": pl.coalesce(keyed_ms, bare_ms),
+        "upstream_response_time_ms": upstream_ms,
+        "extra": pl.when(quoted_extra != "").then(quoted_extra),
+    }
+    ok = pl.col("status").is_not_null()
+    request = _unescape(pl.col("request"))
+    body = pl.when(pl.col("method").is_not_null()).then(
+        pl.concat_str(pl.col("method"), pl.lit(" "), path, pl.lit(" "), pl.col("status"))
+    ).otherwise(pl.concat_str(pl.when(request == "").then(pl.lit("-")).otherwise(request), pl.lit(" "), pl.col("status")))
+    ts = parse_timestamps("time", tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None)
+    return (
+        g.lazy()
+        .select(
+            pl.when(ok).then(ts).alias("timestamp"),
+            pl.when(ok).then(sev_text).alias("severity_text"),
+            pl.when(ok).then(sev_num).alias("severity_number"),
+            pl.lit(None, dtype=pl.String).alias("service"),
+            pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
+            pl.lit(None, dtype=pl.String).alias("trace_id"),
+            pl.when(ok).then(encode_attributes(attrs)).alias("attributes"),
+            "line_no",
+            "n_lines",
+            pl.when(pl.col("_blank"))
+            .then(pl.lit("blank line before the first record"))
+            .when(~ok)
+            .then(pl.lit('not an access-log line: expected client ident user [time] "request" status bytes'))
+            .alias("parse_error"),
+        )
+        .cast(dict(RECORD_COLUMNS))
+    )
+
+
+def _sniff(sample: list[str]) -> float:
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    return sum(1 for s in lines if _COMPILED.match(s)) / len(lines)
+
+
+FORMAT = LineFormat(
+    name="access",
+    description='Apache/Nginx access log (common, combined, vhost, response times): host - user [time] "GET /p HTTP/1.1" 200 123',
+    sniff=_sniff,
+    parse=_parse,
+)
+
+FORMATS = (FORMAT,)

@@ -1,0 +1,130 @@
+"""Kubernetes CRI container logs (containerd / CRI-O, ``/var/log/pods/.../0.log``).
+
+Each line is ``<RFC 3339 nano time> <stream> <tag> <message>``, e.g.
+``2024-01-02T03:04:05.123456789Z stdout F payment failed``. The tag is ``F`` (full line) or
+``P`` (partial: the runtime split a long line); consecutive ``P`` lines are joined with the
+line that follows them into one record. The message is an application log line and is read
+like docker's (:func:`rcakit.ingest._jsonl.parse_inner_messages`): JSON, logfmt, or a text
+line with a timestamp/level head give ``severity_*``, ``body``, ``service``, ``trace_id`` and
+``attributes``; ``timestamp`` is the runtime's (falling back to the inner one) and ``stream``
+goes to ``attributes``.
+
+Files named the kubelet way, ``/var/log/containers/<pod>_<namespace>_<container>-<id>.log``,
+give the workload of ``<pod>`` as ``service`` (``ts-travel-service-64469b5b48-25zj6`` ->
+``ts-travel-service``) and ``k8s.namespace.name`` / ``k8s.pod.name`` / ``k8s.container.name``
+attributes, unless the record names its own service.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, parse_inner_messages
+from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+__all__ = ["CRI_RE", "FORMAT", "FORMATS"]
+
+#: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
+CRI_RE = (
+    r"^(?P<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))"
+    r" (?P<stream>stdout|stderr) (?P<tag>[FP])(?::\S*)?(?: (?P<msg>.*))?$"
+)
+_COMPILED = re.compile(CRI_RE)
+# /var/log/containers/<pod>_<namespace>_<container>-<64 hex>.log
+_KUBELET_NAME = re.compile(
+    r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_(?P<ns>[a-z0-9][-a-z0-9]*)_(?P<container>[a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log"
+)
+
+
+def _kubelet_attrs(source: str) -> dict[str, str]:
+    m = _KUBELET_NAME.match(PurePath(source).name) if source else None
+    if m is None:
+        return {}
+    return {"k8s.pod.name": m["pod"], "k8s.namespace.name": m["ns"], "k8s.container.name": m["container"]}
+
+
+def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    from rcakit.ingest._service import workload_from_pod
+
+    heads = fold_blank_lines(lines.collect())
+    g = heads.lazy().with_columns(pl.col("line").str.extract_groups(CRI_RE).alias("_g")).unnest("_g").collect()
+    ok = pl.col("tag").is_not_null()
+    # a record starts at a line whose predecessor is not a partial CRI line
+    prev_partial = (pl.col("tag") == "P").fill_null(False).shift(1, fill_value=False)
+    g = g.with_columns(_grp=((~prev_partial) | ~ok).cum_sum())
+    rec = (
+        g.lazy()
+        .group_by("_grp", maintain_order=True)
+        .agg(
+            pl.col("line_no").first(),
+            pl.col("n_lines").sum(),
+            pl.col("_blank").first(),
+            pl.col("line").first().alias("_raw"),
+            pl.col("time").first(),
+            pl.col("stream").first(),
+            pl.col("tag").first(),
+            pl.col("msg").fill_null("").str.join("").alias("msg"),
+            pl.len().alias("_parts"),
+        )
+        .collect()
+    )
+    inner = parse_inner_messages(rec["msg"], options)
+    sample = rec["time"].drop_nulls().head(200).to_list()
+    rules = infer_timestamp_rules(sample) if sample else None
+    kube = _kubelet_attrs(options.source)
+    outer = {
+        **{k: pl.lit(v) for k, v in kube.items()},
+        "stream": pl.col("stream"),
+        "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
+    }
+    frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
+    outer_attrs = encode_attributes(outer)
+    attrs = (
+        pl.when(pl.col("_in_attributes").is_null())
+        .then(outer_attrs)
+        .otherwise(pl.concat_str(outer_attrs.str.strip_suffix("}"), pl.lit(","), pl.col("_in_attributes").str.slice(1)))
+    )
+    pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
+    good = pl.col("tag").is_not_null()
+    ts = parse_timestamps("time", tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
+    return (
+        frame.lazy()
+        .select(
+            pl.when(good).then(pl.coalesce(ts, pl.col("_in_timestamp"))).alias("timestamp"),
+            pl.when(good).then(pl.col("_in_severity_text")).alias("severity_text"),
+            pl.when(good).then(pl.col("_in_severity_number")).alias("severity_number"),
+            pl.when(good).then(pl.coalesce(pl.col("_in_service"), pod_service)).alias("service"),
+            pl.when(good).then(pl.col("_in_body")).otherwise(pl.col("_raw")).alias("body"),
+            pl.when(good).then(pl.col("_in_trace_id")).alias("trace_id"),
+            pl.when(good).then(attrs).alias("attributes"),
+            "line_no",
+            "n_lines",
+            pl.when(pl.col("_blank"))
+            .then(pl.lit("blank line before the first record"))
+            .when(~good)
+            .then(pl.lit("not a CRI line: expected '<RFC 3339 time> stdout|stderr F|P <message>'"))
+            .alias("parse_error"),
+        )
+        .cast(dict(RECORD_COLUMNS))
+    )
+
+
+def _sniff(sample: list[str]) -> float:
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    return sum(1 for s in lines if _COMPILED.match(s)) / len(lines)
+
+
+FORMAT = LineFormat(
+    name="cri",
+    description="Kubernetes CRI container log (2024-01-02T03:04:05.123456789Z stdout F message), P partials joined",
+    sniff=_sniff,
+    parse=_parse,
+)
+
+FORMATS = (FORMAT,)
