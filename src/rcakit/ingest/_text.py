@@ -86,7 +86,9 @@ class _Variant:
 
 
 # Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
-_FIELDS = ("ts", "level", "logger", "thread", "pid", "msg")
+_FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "msg")
+# a trace id in an MDC block or key=value text
+_TRACE_KV = r"(?i:trace[_.-]?id|x-b3-traceid)[=:]\s*([0-9A-Za-z-]{8,64})"
 
 
 def _pick_variants(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
@@ -118,11 +120,12 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 
 
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
-    """A standard field from an ``extract_groups`` struct; ``<name>_b`` is an alternative spot."""
-    value = group.struct.field(name) if name in names else pl.lit(None, dtype=pl.String)
-    if f"{name}_b" in names:
-        value = pl.coalesce(value, group.struct.field(f"{name}_b"))
-    return value
+    """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
+    alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcd")) if n in names]
+    if not spots:
+        return pl.lit(None, dtype=pl.String)
+    return pl.coalesce([group.struct.field(n) for n in spots])
 
 
 def _extract_variants(
@@ -195,10 +198,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "log4j",
         rf"^\[?(?P<ts>{_ISO})\]?[\s|]+(?:\[(?P<thread>[^\]]*)\][\s|]+)?\[?(?P<level>{_LEVEL})\]?:?[\s|]+"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
-        # "[thread] logger - " (log4j %t %c, Spring Boot) or just "logger - ": a bracket
-        # without a logger after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
-        r"(?:(?:\[[^\]]*\]\s+)?\[(?P<thread_b>[^\]]*)\]\s+(?P<logger>[\w$.\-/:]+)\s+[-:|]\s+"
-        r"|(?P<logger_b>[\w$.\-/:]+)\s+[-:|]\s+)?"
+        # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
+        # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
+        # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
+        r"(?:(?:\[(?P<thread_c>[^\]=]*)\]\s+)?(?:\[(?P<thread_b>[^\]=]*)\]\s+)?(?:(?P<logger>[\w$.\-/:]+)\s+)?"
+        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+)?"
         r"(?P<msg>.*)$",
     ),
     # Python logging's basic format: ERROR:name:msg
@@ -245,11 +249,13 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_text,
         sev_num,
         pl.col("msg").alias("body"),
+        pl.col("mdc").str.extract(_TRACE_KV, 1).alias("trace_id"),
         json_object(
             {
                 "logger": pl.col("logger"),
                 "thread": pl.col("thread").str.strip_chars(),
                 "pid": pl.col("pid"),
+                "mdc": pl.col("mdc"),
             }
         ).alias("attributes"),
     )
