@@ -304,6 +304,13 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .alias("endpoint")
     )
+    trace = pl.col("trace_id") if "trace_id" in cols else pl.lit(None, pl.String)
+    exprs.append(
+        pl.coalesce(
+            trace.replace("", None),
+            pl.col("body").str.extract(r"(?i)trace[_.\-]?id[\]\[\s\"'=:]*([0-9a-f]{16,32})\b", 1),
+        ).alias("trace_id")
+    )
     out = records.with_columns(exprs)
     sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
     out = out.with_columns(
@@ -354,7 +361,10 @@ class _Shift:
         return min(1.0, max(s_new, s_err, s_par, s_vol) + 0.15 * sorted([s_new, s_err, s_par, s_vol])[-2])
 
 
-_NUM = r"^[-+]?\d+(?:\.\d+)?"
+# a whole parameter that is a number with an optional short unit ("120", "0.5", "87ms", "2.1s",
+# "512MB", "93%"); hex ids, versions and mixed tokens are not numeric variables
+_NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
+_UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
 def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]:
@@ -370,7 +380,11 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
             .filter(pl.col("params").list.len() > 0)
             .with_columns(pos=pl.int_ranges(pl.col("params").list.len()))
             .explode("params", "pos")
-            .with_columns(value=pl.col("params").str.extract(_NUM, 0).cast(pl.Float64, strict=False))
+            .with_columns(
+                value=pl.col("params").str.strip_chars().str.extract(_NUMERIC_PARAM, 1).cast(pl.Float64, strict=False)
+                * pl.col("params").str.strip_chars().str.extract(_NUMERIC_PARAM, 2).str.to_lowercase()
+                .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
+            )
             .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
             .select("timestamp", "template_id", "template", pl.col("pos").cast(pl.Int64), "value")
         )
@@ -617,6 +631,39 @@ def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
     return sorted(best.values(), key=lambda c: -c.score)
 
 
+def _material_windows(
+    windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int
+) -> list[AnomalyWindow]:
+    """Drop template anomalies backed by fewer than ``min_events`` records, then empty windows."""
+    tids = {c.template_id for w in windows for c in w.contributions if c.template_id}
+    if not tids or min_events <= 1:
+        return list(windows)
+    sub = recs.filter(pl.col("template_id").is_in(list(tids))).select("timestamp", "service", "template_id")
+    out = []
+    for w in windows:
+        counts = dict(
+            sub.filter((pl.col("timestamp") >= w.start) & (pl.col("timestamp") < w.end))
+            .group_by("service", "template_id")
+            .len()
+            .select(pl.concat_str([pl.col("service"), pl.col("template_id")], separator="\x1f"), "len")
+            .iter_rows()
+        )
+        keep = tuple(
+            c
+            for c in w.contributions
+            if c.template_id is None
+            or c.kind in {"gone", "rate_drop"}
+            or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
+        )
+        if keep:
+            services = tuple(dict.fromkeys([*(c.service for c in keep if c.service)]))
+            out.append(
+                AnomalyWindow(start=max(w.start, min(c.onset for c in keep)), end=w.end,
+                              score=max(c.score for c in keep), services=services or w.services, contributions=keep)
+            )
+    return out
+
+
 def _trace_origins(span: pl.DataFrame) -> dict[str, float]:
     """Share of cross-service error traces in which each service logged the first error."""
     if "trace_id" not in span.columns:
@@ -720,8 +767,7 @@ def _root_service(
         if not c.service:
             continue
         v = views.setdefault(c.service, _ServiceView(service=c.service))
-        onset = min(x for x in (c.onset, c.first_seen) if x is not None) if c.first_seen else c.onset
-        v.onset = onset if v.onset is None else min(v.onset, onset)
+        v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
         text = " ".join([c.template or "", *c.examples[:3]])
         named = _names(text, known, exclude=c.service)
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
@@ -730,7 +776,9 @@ def _root_service(
         if named and c.kind not in {"gone", "rate_drop"}:
             v.names.update(named)
             v.n_naming += 1
-        elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "gone", "rate_drop"}:
+        elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "multivariate"}:
+            # (a rate drop or a template going away also happens to callers of a failing
+            # service and to services behind it, so it says nothing about the root)
             v.own += 1
     if not views:
         return None, [], names_of
@@ -750,7 +798,7 @@ def _root_service(
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.names]
         if blamed_by:
-            ev.append(Evidence(kind="dependency", text=f"messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
+            ev.append(Evidence(kind="dependency", text=f"messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.0 + 0.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
         if v.n_naming:
             share = v.n_naming / max(1, v.n_contrib)
             targets = ", ".join(sorted(v.names))
@@ -791,6 +839,7 @@ def correlate_changes(
     max_lag: str = "6h",
     compare_span: str = "30m",
     cause_threshold: float = 0.45,
+    min_events: int = 5,
 ) -> Correlation:
     """Group anomaly windows into incidents and relate them to change events.
 
@@ -812,6 +861,10 @@ def correlate_changes(
         Length of the period before a change that its "after" period is compared with.
     cause_threshold
         Minimum suspect score (0-1) for a change to be named the cause.
+    min_events
+        A template-level anomaly (new template, rate spike, parameter shift) needs at least
+        this many events inside its window to count; windows left without anomalies are
+        dropped (one odd line is not an incident).
 
     Returns
     -------
@@ -845,7 +898,8 @@ def correlate_changes(
 
     incidents: list[Incident] = []
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
-    for group in _merge_windows(detection.windows, gap):
+    material = _material_windows(detection.windows, recs, min_events=min_events)
+    for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)
         det_score = max(w.score for w in group)
@@ -864,10 +918,9 @@ def correlate_changes(
                 for c in contribs:
                     if c.service == root:
                         root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+        # the onset is where detection says the anomaly starts (first_seen of a rare
+        # template can be much earlier and is shown per anomaly instead)
         onset = start
-        root_view = next((r for r in roles if r.service == root), None)
-        if root_view and root_view.onset is not None:
-            onset = min(onset, root_view.onset)
         # ---- anomalies with counts before/during
         length = end - start
         anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
@@ -1012,8 +1065,14 @@ def _score_suspect(
     pre = 0.0
     if target is not None:
         frame = by_service[target]
+        # "after" ends at the incident end, or earlier at the next change of the same service
+        # (from then on the logs show that change, not this one)
+        after_end = max(end, t + window)
+        nxt = [c["time"] for c in changes if c["service"] == svc and c["time"] > t + window]
+        if nxt:
+            after_end = min(after_end, nxt[0])
         sh = _compare(
-            frame, t, before_span=span_cmp, after_end=max(end, t + window), services=known,
+            frame, t, before_span=span_cmp, after_end=after_end, services=known,
             service=target, version=ref.version,
         )
         strength = sh.strength()
@@ -1035,14 +1094,34 @@ def _score_suspect(
                         weight=round(-0.6 * pre, 3),
                     )
                 )
+        # a later change of the same service before the onset: if nothing changed until
+        # then, that later change is the better explanation
+        later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
+        if later:
+            mid = _compare(
+                frame, t, before_span=span_cmp, after_end=later[0]["time"], services=known,
+                service=target, version=ref.version,
+            )
+            mid_strength = mid.strength()
+            if mid_strength < 0.3:
+                superseded = 0.35 * (1.0 - mid_strength / 0.3)
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=(
+                            f"{target} logs did not change until the later change "
+                            f"{later[0]['id']} ({_fmt_dt((later[0]['time'] - t).total_seconds())} after this one)"
+                        ),
+                        weight=round(-superseded, 3),
+                    )
+                )
         if sh.version_share is not None and sh.version_share >= 0.5:
             strength = min(1.0, strength + 0.2 * sh.version_share)
         if strength < 0.15:
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
     score = rel * (0.35 + 0.5 * strength) + 0.15 * prox
-    if any(e.kind == "pre_existing" for e in ev):
-        score -= 0.5 * pre
+    score += sum(e.weight for e in ev if e.kind == "pre_existing")
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
 
