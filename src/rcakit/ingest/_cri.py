@@ -23,7 +23,12 @@ from pathlib import PurePath
 import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
-from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, parse_inner_messages
+from rcakit.ingest._jsonl import (
+    encode_attributes,
+    fold_blank_lines,
+    merge_attributes,
+    parse_inner_messages,
+)
 from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
 __all__ = ["CRI_RE", "FORMAT", "FORMATS"]
@@ -83,11 +88,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     }
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
     outer_attrs = encode_attributes(outer)
-    attrs = (
-        pl.when(pl.col("_in_attributes").is_null())
-        .then(outer_attrs)
-        .otherwise(pl.concat_str(outer_attrs.str.strip_suffix("}"), pl.lit(","), pl.col("_in_attributes").str.slice(1)))
-    )
+    attrs = merge_attributes(outer_attrs, pl.col("_in_attributes"))
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
     ts = parse_timestamps("time", tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])

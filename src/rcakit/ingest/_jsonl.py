@@ -40,6 +40,7 @@ __all__ = [
     "decode_objects",
     "encode_attributes",
     "fold_blank_lines",
+    "merge_attributes",
     "parse_inner_messages",
     "records_from_objects",
 ]
@@ -316,7 +317,13 @@ def records_from_objects(
 # --------------------------------------------------------------------------- inner lines
 
 
-def parse_inner_messages(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
+def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
+    """Concatenate two flat JSON object strings (either may be null)."""
+    both = pl.concat_str(first.str.strip_suffix("}"), pl.lit(","), second.str.slice(1))
+    return pl.when(second.is_null()).then(first).when(first.is_null()).then(second).otherwise(both)
+
+
+def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int = 0) -> pl.DataFrame:
     """Parse the application log line inside a container-runtime record.
 
     The text is a JSON object (decoded as JSON lines), a logfmt line with ``level``/``msg``
@@ -335,6 +342,22 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions) -> pl.DataFram
     n = len(texts)
     objs, valid = decode_objects(texts)
     js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
+    if _depth == 0 and "log" in objs.columns:
+        # container-runtime JSON ({"log": "<app line>", "stream": ..., "time": ...}) without a
+        # level of its own: read the app line inside it too
+        wrapped = valid & objs["log"].is_not_null() & js["severity_text"].is_null()
+        if wrapped.any():
+            app = parse_inner_messages(objs["log"].set(~wrapped, None).fill_null(""), options, _depth=1)
+            w = pl.col("_w")
+            js = pl.concat([js, app.rename(lambda c: f"_a_{c}"), wrapped.alias("_w").to_frame()], how="horizontal").select(
+                pl.coalesce("timestamp", "_a_timestamp").alias("timestamp"),
+                pl.when(w).then(pl.col("_a_severity_text")).otherwise(pl.col("severity_text")).alias("severity_text"),
+                pl.when(w).then(pl.col("_a_severity_number")).otherwise(pl.col("severity_number")).alias("severity_number"),
+                pl.coalesce("service", pl.when(w).then(pl.col("_a_service"))).alias("service"),
+                pl.when(w).then(pl.col("_a_body")).otherwise(pl.col("body")).alias("body"),
+                pl.coalesce("trace_id", pl.when(w).then(pl.col("_a_trace_id"))).alias("trace_id"),
+                pl.when(w).then(merge_attributes(pl.col("attributes"), pl.col("_a_attributes"))).otherwise(pl.col("attributes")).alias("attributes"),
+            )
     lf_mask = (~valid) & _logfmt.looks_like_logfmt(texts)
     lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options)
     head = texts.to_frame("t").select(pl.col("t").str.extract_groups(_HEAD_RE).alias("g")).unnest("g")
@@ -469,11 +492,7 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
     ctx = pl.concat([ctx, inner], how="horizontal")
     # merge inner attributes (app fields) with the runtime ones (stream, ...)
-    merged_attrs = (
-        pl.when(pl.col("_in_attributes").is_null()).then(pl.col("_outer_attrs"))
-        .when(pl.col("_outer_attrs").is_null()).then(pl.col("_in_attributes"))
-        .otherwise(pl.concat_str(pl.col("_outer_attrs").str.strip_suffix("}"), pl.lit(","), pl.col("_in_attributes").str.slice(1)))
-    )
+    merged_attrs = merge_attributes(pl.col("_outer_attrs"), pl.col("_in_attributes"))
     keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
     non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
     ctx = pl.concat([ctx, non_docker.rename({c: f"_nd_{c}" for c in non_docker.columns})], how="horizontal")

@@ -81,7 +81,9 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     )
     keys = kv["k"].value_counts(sort=True).head(_MAX_KEYS)["k"].to_list()
     if not keys:
-        return pl.DataFrame(schema={}).with_columns(pl.repeat(None, n, dtype=pl.String).alias("_")).drop("_"), n_pairs
+        # no pair anywhere: a placeholder column keeps the row count (names starting
+        # with "_" are never attributes)
+        return pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)}), n_pairs
     wide = (
         kv.lazy()
         .group_by("_row")

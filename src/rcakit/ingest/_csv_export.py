@@ -1,0 +1,317 @@
+"""CSV exports from log platforms: Elastic/Kibana, Splunk, Loki/Grafana, Datadog, and alike.
+
+The first line is a header. Columns are recognised by name (case-insensitive, first present
+wins, see :data:`COLUMN_ROLES`):
+
+=============  ===========================================================================
+field          columns
+=============  ===========================================================================
+timestamp      ``@timestamp``, ``_time``, ``timestamp``, ``time``, ``date``, ``datetime``,
+               ``ts``, ``tsNs`` (epoch ns), ... (Kibana's ``Jan 2, 2024 @ 03:04:05.123``
+               is understood); the first column that parses wins per row
+body           ``message``, ``_raw``, ``line``, ``msg``, ``log``, ``content``, ``body``, ...
+severity       ``log.level``, ``level``, ``severity``, ``loglevel``, ``status`` (Datadog; only
+               when its value is a level word); else the level inside the message
+service        ``service``, ``service.name``, ``app``, ``application``, ...; else the pod
+               name (``kubernetes.pod.name``, ``pod``, ...) reduced to its workload
+               (``ts-travel-service-64469b5b48-25zj6`` -> ``ts-travel-service``); else the
+               container name
+trace_id       ``trace_id``, ``traceId``, ``trace.id``, ``dd.trace_id``, ...
+=============  ===========================================================================
+
+The message is itself read as an application log line (see
+:func:`rcakit.ingest._jsonl.parse_inner_messages`): container-runtime JSON
+(``{"log": "...", "stream": "stdout", "time": "..."}``), a JSON app log, logfmt, or text
+with a timestamp/level head give severity, body and more attributes. A column holding JSON
+objects (Loki's ``labels``) is expanded into its keys. Every other non-empty column goes to
+``attributes``.
+
+Line accounting: records are found by quote parity, so a quoted field spanning lines makes
+one record whose ``n_lines`` counts them. The header line (and any blank line before it)
+belongs to the first record, whose ``line_no`` is therefore 1; blank lines belong to the
+record above. So the records tile the file and ``n_lines`` sums to its line count without a
+junk "header" record. A file with a header and no rows gives one record with ``parse_error``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
+from rcakit.ingest._jsonl import (
+    decode_objects,
+    encode_attributes,
+    merge_attributes,
+    parse_inner_messages,
+)
+from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+__all__ = ["COLUMN_ROLES", "FORMAT", "FORMATS"]
+
+#: field -> column names (lower-case), in priority order
+COLUMN_ROLES: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "@timestamp", "_time", "timestamp", "time", "date", "datetime", "ts", "eventtime",
+        "event.created", "date/time", "receivedat", "tsns", "_indextime",
+    ),
+    "body": ("message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original"),
+    "severity": (
+        "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
+        "levelname", "detected_level", "status",
+    ),
+    "service": (
+        "service", "service.name", "service_name", "servicename", "app", "application",
+        "app_name", "kubernetes.labels.app", "kubernetes.labels.app_kubernetes_io/name",
+        "k8s.deployment.name", "kubernetes.deployment.name",
+    ),
+    "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
+    "container": ("kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name"),
+    "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent"),
+}
+_NAME = re.compile(r"^[\w@.\-/: ]{1,80}$")
+_SEPARATORS = (",", ";", "\t", "|")
+_KIBANA_TIME = r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})(?: @|,)? "
+
+
+def _header_fields(line: str) -> list[str] | None:
+    """The header's column names if ``line`` looks like a CSV header, else None."""
+    line = line.lstrip("\ufeff")
+    counts = {sep: line.count(sep) for sep in _SEPARATORS}
+    sep = max(counts, key=lambda s: counts[s])
+    if counts[sep] == 0:
+        return None
+    try:
+        fields = next(csv.reader([line], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return None
+    names = [f.strip() for f in fields]
+    if len(names) < 2 or not all(_NAME.match(n) and not n[:2].isdigit() for n in names if n):
+        return None
+    return names
+
+
+def _separator(line: str) -> str:
+    line = line.lstrip("\ufeff")
+    return max(_SEPARATORS, key=line.count)
+
+
+def _role_columns(columns: list[str], role: str) -> list[str]:
+    lower = {c.lower(): c for c in reversed(columns)}
+    return [lower[n] for n in COLUMN_ROLES[role] if n in lower]
+
+
+def _records(text: str) -> pl.DataFrame:
+    """Physical lines grouped into CSV records by quote parity.
+
+    Returns ``line_no, n_lines, record`` where the header and leading blank lines form
+    record 0 and blank lines are attached to the record above.
+    """
+    from rcakit.ingest._files import lines_frame
+
+    lines = lines_frame(text)
+    quotes = pl.col("line").str.count_matches('"', literal=True)
+    inside_after = (quotes.cum_sum() % 2) == 1  # still inside a quoted field after this line
+    blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
+    frame = lines.with_columns(_open=inside_after, _blank=blank)
+    # a line starts a record when the previous line closed its record and it is not blank;
+    # everything up to and including the header is record 0
+    prev_open = pl.col("_open").shift(1, fill_value=False)
+    starts = ~prev_open & ~pl.col("_blank")
+    # record 0 is the header with any blank lines around it; lines before it join it too
+    frame = frame.with_columns(_rec=(starts.cum_sum() - 1).clip(lower_bound=0))
+    return (
+        frame.lazy()
+        .group_by("_rec", maintain_order=True)
+        .agg(
+            pl.col("line_no").first(),
+            pl.len().cast(pl.UInt32).alias("n_lines"),
+            # trailing blank lines of a record are not part of its CSV text
+            pl.col("line").filter(~pl.col("_blank") | pl.col("_open").shift(1, fill_value=False)).str.join("\n").alias("record"),
+        )
+        .drop("_rec")
+        .collect()
+    )
+
+
+def _read_rows(header: str, records: pl.Series, sep: str) -> pl.DataFrame:
+    """Parse the record texts under ``header``, all String, exactly one row per record."""
+    body = records.str.join("\n").item() if len(records) else ""
+    data = f"{header}\n{body}\n"
+    try:
+        out = pl.read_csv(
+            io.StringIO(data), separator=sep, infer_schema=False, truncate_ragged_lines=True,
+            quote_char='"',
+        )
+        if out.height == len(records):
+            return out
+    except pl.exceptions.PolarsError:
+        pass
+    # slow path for files polars' CSV reader refuses (stray quotes...): the stdlib reader,
+    # one record at a time, so that a bad record stays one (possibly odd) row
+    names = next(csv.reader([header], delimiter=sep))
+    rows = []
+    for rec in records.to_list():
+        fields = next(csv.reader(io.StringIO(rec), delimiter=sep), [])
+        rows.append((fields + [None] * len(names))[: len(names)])
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+
+
+def _expand_json_columns(rows: pl.DataFrame, skip: set[str]) -> pl.DataFrame:
+    """Columns holding JSON objects (Loki ``labels``) -> one column per key."""
+    extra: list[pl.Series] = []
+    drop: list[str] = []
+    for name in rows.columns:
+        if name in skip:
+            continue
+        col = rows[name]
+        head = col.drop_nulls().head(20)
+        if len(head) == 0 or not head.str.strip_chars().str.starts_with("{").all():
+            continue
+        decoded, valid = decode_objects(col)
+        if not valid.any():
+            continue
+        drop.append(name)
+        extra.append(col.set(valid, None).alias(name))
+        for key in decoded.columns:
+            new = key if key not in rows.columns else f"{name}.{key}"
+            extra.append(decoded[key].alias(new))
+    if not drop:
+        return rows
+    return rows.drop(drop).hstack([s for s in extra if s.null_count() < len(s)])
+
+
+def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl.Expr:
+    parts = []
+    for c in cols:
+        text = pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ")
+        sample = rows.select(text.alias("t")).drop_nulls().head(200)["t"].to_list()
+        if sample:
+            rules = infer_timestamp_rules(sample)
+            parts.append(parse_timestamps(text, tz=options.tz, year=options.year, rules=rules))
+    if not parts:
+        return pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
+    return pl.coalesce(parts)
+
+
+def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
+    text = text.lstrip("\ufeff")
+    recs = _records(text)
+    if recs.height == 0:
+        return pl.DataFrame(schema=RECORD_COLUMNS)
+    header = recs["record"][0].strip("\n")
+    sep = _separator(header)
+    rows = _read_rows(header, recs["record"].slice(1), sep)
+    if rows.height == 0:
+        return pl.DataFrame(
+            {"body": [header], "line_no": [1], "n_lines": [recs["n_lines"][0]],
+             "parse_error": ["CSV export with a header line and no data rows"]},
+        ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]).select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+    # empty strings are "no value"; strip the spaces some exports pad with
+    rows = rows.with_columns(pl.all().str.strip_chars(" ").replace("", None))
+    columns = rows.columns
+    body_cols = _role_columns(columns, "body")
+    rows = _expand_json_columns(rows, set(body_cols[:1]))
+    columns = rows.columns
+    ts_cols = _role_columns(columns, "timestamp")
+    sev_cols = _role_columns(columns, "severity")
+    svc_cols = _role_columns(columns, "service")
+    pod_cols = _role_columns(columns, "pod")
+    ctr_cols = _role_columns(columns, "container")
+    trace_cols = _role_columns(columns, "trace_id")
+    body_col = body_cols[0] if body_cols else None
+    message = rows[body_col] if body_col else pl.Series([None] * rows.height, dtype=pl.String)
+    inner = parse_inner_messages(message.fill_null(""), options).rename(lambda c: f"_in_{c}")
+    # severity: first level column whose value is a level word, else the message's level
+    sev_text_parts, sev_num_parts = [], []
+    for c in sev_cols:
+        t, n = severity_columns(c)
+        sev_text_parts.append(t)
+        sev_num_parts.append(n)
+    sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
+    sev_num = pl.coalesce([*sev_num_parts, pl.col("_in_severity_number")])
+    from rcakit.ingest._service import workload_from_pod
+
+    service = pl.coalesce(
+        *[pl.col(c) for c in svc_cols],
+        pl.col("_in_service"),
+        *[workload_from_pod(pl.col(c)) for c in pod_cols],
+        *[pl.col(c) for c in ctr_cols],
+        pl.lit(None, dtype=pl.String),
+    )
+    trace = pl.coalesce(*[pl.col(c) for c in trace_cols], pl.col("_in_trace_id"))
+    # a "status" column that held a level word is the level, not an attribute
+    used = {body_col, *ts_cols, *svc_cols, *trace_cols} - {None}
+    attrs = {}
+    for c in columns:
+        if c in used:
+            continue
+        if c in sev_cols:
+            _, n = severity_columns(c)
+            attrs[c] = pl.when(n.is_null()).then(pl.col(c))
+        else:
+            attrs[c] = pl.col(c)
+    outer_attrs = encode_attributes(attrs)
+    merged = merge_attributes(outer_attrs, pl.col("_in_attributes"))
+    ts = _timestamp(rows, ts_cols, options)
+    frame = pl.concat([rows, inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
+    out = frame.lazy().select(
+        pl.coalesce(ts, pl.col("_in_timestamp")).alias("timestamp"),
+        sev_text.alias("severity_text"),
+        sev_num.alias("severity_number"),
+        service.alias("service"),
+        (pl.col("_in_body") if body_col else pl.lit(None, dtype=pl.String)).alias("body"),
+        trace.alias("trace_id"),
+        merged.alias("attributes"),
+        "line_no",
+        "n_lines",
+        pl.lit(None, dtype=pl.String).alias("parse_error"),
+    ).collect()
+    if not body_col:
+        # no message column: the record's text is the message
+        out = out.with_columns(body=recs["record"].slice(1))
+    # the header (and blank lines before it) belongs to the first record
+    out = out.with_columns(
+        line_no=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(1, dtype=pl.UInt32)).otherwise("line_no"),
+        n_lines=pl.when(pl.int_range(pl.len()) == 0).then(pl.col("n_lines") + recs["n_lines"][0]).otherwise("n_lines"),
+    )
+    # a row without a single separator (a stray line) keeps its raw text and says why
+    raw = recs["record"].slice(1)
+    n_cols = len(header.split(sep))
+    if n_cols > 1:
+        bad = raw.str.contains(sep, literal=True).not_()
+        err = f"CSV row with one field where the header has {n_cols} columns separated by {sep!r}"
+        out = out.with_columns(
+            *[pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")],
+            body=pl.when(bad).then(raw).otherwise(pl.col("body")),
+            parse_error=pl.when(bad).then(pl.lit(err)),
+        )
+    return out.select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+
+
+def _sniff(sample: list[str]) -> float:
+    if not sample:
+        return 0.0
+    names = _header_fields(sample[0])
+    if names is None:
+        return 0.0
+    has_body = bool(_role_columns(names, "body"))
+    has_time = bool(_role_columns(names, "timestamp"))
+    if not (has_body or has_time):
+        return 0.0
+    # the export claims the whole file (its data rows are anything the message holds)
+    return 1.0 if (has_body and has_time) else 0.6
+
+
+FORMAT = FileFormat(
+    name="csv",
+    description="CSV export from a log platform (Kibana, Splunk, Loki/Grafana, Datadog): header with time and message columns",
+    sniff=_sniff,
+    parse=_parse,
+)
+
+FORMATS = (FORMAT,)
