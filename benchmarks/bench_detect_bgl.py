@@ -76,11 +76,12 @@ def main() -> None:
         ("rule: any FATAL/ERROR line in the window (reference)", (sev >= 17).any(axis=1), None),
         ("rule: any FATAL line in the window", (sev >= 21).any(axis=1), None),
         ("detect_anomalies, all default detectors", None, {}),
-        ("detect_anomalies, detectors=('new',) (min_severity WARN)", None, {"detectors": ("new",)}),
+        ("detect_anomalies, all default detectors, min_new_count=1", None, {"min_new_count": 1}),
+        ("detect_anomalies, detectors=('new',), min_new_count=1 (min_severity WARN)", None, {"detectors": ("new",), "min_new_count": 1}),
         (
-            "detect_anomalies, detectors=('new',), min_severity='FATAL', flag_new_below_severity=False",
+            "detect_anomalies, detectors=('new',), min_new_count=1, min_severity='FATAL'",
             None,
-            {"detectors": ("new",), "min_severity": "FATAL", "flag_new_below_severity": False},
+            {"detectors": ("new",), "min_severity": "FATAL", "min_new_count": 1},
         ),
         ("detect_anomalies, detectors=('multivariate',) (PCA residual)", None, {"detectors": ("multivariate",)}),
     ]

@@ -69,6 +69,7 @@ def detect_anomalies(
     threshold: float = 6.0,
     min_severity: str | int = "WARN",
     flag_new_below_severity: bool = False,
+    min_new_count: int = 3,
     warmup: float = 0.25,
     max_gap: int = 2,
     session_key: str | None = None,
@@ -109,6 +110,10 @@ def detect_anomalies(
         count is significant (score >= threshold). By default it does not (new INFO templates
         are common in normal operation: a cron job, a rare code path), but such templates are
         listed as supporting contributions of anomaly windows raised by other evidence.
+    min_new_count
+        Occurrences a new template needs within 5 windows of its first appearance to raise
+        an anomaly (default 3; one-off lines are not incidents). Use 1 when every rare line
+        matters (e.g. record-count windows over months, as in the BGL benchmark).
     warmup
         Share of the windows used as the initial baseline when ``baseline`` is ``None``.
     max_gap
@@ -208,7 +213,7 @@ def detect_anomalies(
 
     scores: list[pl.DataFrame] = []
     if "new" in detectors:
-        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold, update_baseline=expanding)
+        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold, min_count=min_new_count, update_baseline=expanding)
         new_scores = det.fit(base_counts).score(study_counts)
         if not flag_new_below_severity:
             # keep the score, but only templates at/above min_severity raise an anomaly

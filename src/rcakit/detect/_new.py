@@ -37,17 +37,21 @@ class NewTemplateDetector:
     Parameters
     ----------
     min_severity
-        A new template whose records reach this level (default ``"WARN"``) is flagged on
-        sight, even once.
+        A new template whose records reach this level (default ``"WARN"``) is flagged once
+        it has occurred ``min_count`` times within ``span`` windows of its first appearance.
     threshold
         A new template below ``min_severity`` is flagged only when its count is significant:
         score >= ``threshold``. Set ``float("inf")`` to ignore new low-severity templates.
     min_count
-        Minimum number of records of the new template in a window.
+        Occurrences needed (default 3): a one-off line (a message with a unique id that the
+        template miner could not mask) is not an incident; a new failure repeats.
+    span
+        Windows after its first appearance within which a new template must reach
+        ``min_count``; with ``update_baseline`` it counts as new only in those windows.
     update_baseline
-        If true, a template counts as new only in the first window it appears in (the
-        baseline grows with every scored window); otherwise every window where a template
-        absent from the fitted baseline appears is flagged.
+        If true, a template counts as new only in its first ``span`` windows (the baseline
+        grows with every scored window; later surges are the rate detector's); otherwise
+        every window where a template absent from the fitted baseline appears is scored.
 
     Attributes
     ----------
@@ -69,12 +73,14 @@ class NewTemplateDetector:
         *,
         min_severity: str | int = "WARN",
         threshold: float = 6.0,
-        min_count: int = 1,
+        min_count: int = 3,
+        span: int = 5,
         update_baseline: bool = False,
     ) -> None:
         self.min_severity = min_severity
         self.threshold = threshold
         self.min_count = min_count
+        self.span = span
         self.update_baseline = update_baseline
 
     def fit(self, counts: pl.DataFrame) -> Self:
@@ -88,6 +94,7 @@ class NewTemplateDetector:
         severity_number(self.min_severity)
         check_positive("threshold", self.threshold)
         check_positive("min_count", self.min_count)
+        check_positive("span", self.span)
         check_counts(counts, stage="NewTemplateDetector.fit")
         self.known_ = counts.select("service", "template_id").unique()
         self.n_records_ = counts.group_by("service").agg(
@@ -109,9 +116,18 @@ class NewTemplateDetector:
         cells = counts.join(self.known_, on=["service", "template_id"], how="anti", nulls_equal=True)
         if "max_severity" not in cells.columns:
             cells = cells.with_columns(pl.lit(0, dtype=pl.UInt8).alias("max_severity"))
+        ordinal = counts.select("window_start").unique().sort("window_start").with_row_index("_ord")
+        series = ["service", "template_id"]
+        cells = (
+            cells.join(ordinal, on="window_start")
+            .sort("window_start")
+            .with_columns(
+                pl.col("n_events").cum_sum().over(series).alias("_cum"),
+                (pl.col("_ord") - pl.col("_ord").min().over(series)).alias("_age"),
+            )
+        )
         if self.update_baseline:
-            first = pl.col("window_start") == pl.col("window_start").min().over("service", "template_id")
-            cells = cells.filter(first)
+            cells = cells.filter(pl.col("_age") < self.span)
         totals = counts.group_by("window_start", "service").agg(
             pl.col("n_events").sum().cast(pl.Float64).alias("window_records")
         )
@@ -125,7 +141,9 @@ class NewTemplateDetector:
         exp = cells.get_column("expected").to_numpy()
         novelty = poisson_upper_score(obs, exp, 1.0)
         severe = pl.col("max_severity") >= min_sev
-        enough = pl.col("n_events") >= self.min_count
+        # a new template must repeat soon after it first appears (one-offs are not incidents)
+        reached = pl.col("_cum").filter(pl.col("_age") < self.span).max().over(series).fill_null(0)
+        enough = (reached >= self.min_count) & ((pl.col("_cum") >= self.min_count) | (pl.col("_age") >= self.span))
         out = cells.with_columns(pl.Series("novelty", novelty)).with_columns(
             (enough & (severe | (pl.col("novelty") >= self.threshold))).alias("flagged")
         )

@@ -14,7 +14,11 @@ How the expected count is built, so that more traffic alone is never an anomaly:
 
 The score is ``-log10 p`` of a quasi-Poisson tail (dispersion learned per series from the
 baseline), taken over the window and over the last ``span`` windows (sustained small shifts
-and heartbeats that stop), whichever is larger.
+and heartbeats that stop), whichever is larger. For rare series (expected in fewer than half
+of the windows) a surge must also recur: the score is capped by the binomial ``-log10 p`` of
+the number of the last ``span`` windows it appeared in, unless it reaches twice the
+threshold. Rare lines come in clusters (a restart logs several at once), which a Poisson
+model cannot know from a baseline where they were seen once or twice.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive, dense_grid
-from rcakit.detect._stats import SCORES_SCHEMA, poisson_lower_score, poisson_upper_score
+from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score, poisson_lower_score, poisson_upper_score
 
 __all__ = ["RateDetector"]
 
@@ -206,6 +210,8 @@ class RateDetector:
         dense = dense.sort([*keys, "window_start"]).with_columns(
             pl.col("n_events").rolling_sum(span, min_samples=1).over(keys).alias("obs_k"),
             pl.col("expected").rolling_sum(span, min_samples=1).over(keys).alias("exp_k"),
+            (pl.col("n_events") > 0).cast(pl.Float64).rolling_sum(span, min_samples=1).over(keys).alias("present_k"),
+            (1.0 - (-pl.col("expected")).exp()).rolling_mean(span, min_samples=1).over(keys).alias("presence"),
         )
         obs = dense.get_column("n_events").to_numpy()
         exp = dense.get_column("expected").to_numpy()
@@ -213,6 +219,14 @@ class RateDetector:
         exp_k = dense.get_column("exp_k").to_numpy()
         phi = dense.get_column("phi").to_numpy()
         up = np.maximum(poisson_upper_score(obs, exp, phi), poisson_upper_score(obs_k, exp_k, phi))
+        # rare series (present in under half the windows) arrive in clusters (a restart logs
+        # a few lines at once), so a surge must also recur across the last `span` windows,
+        # unless it is overwhelming (score >= 2 x threshold)
+        presence = dense.get_column("presence").to_numpy()
+        present_k = dense.get_column("present_k").to_numpy()
+        recur = binomial_upper_score(present_k, np.full(len(present_k), float(span)), np.clip(presence, 1e-12, 1.0))
+        rare = presence < 0.5
+        up = np.where(rare & (up < 2.0 * self.threshold), np.minimum(up, recur), up)
         down = np.maximum(poisson_lower_score(obs, exp, phi), poisson_lower_score(obs_k, exp_k, phi))
         dense = dense.with_columns(pl.Series("up", up), pl.Series("down", down))
         r = self.min_ratio
