@@ -1,0 +1,246 @@
+"""JSON lines and docker json-file parsing (``rcakit.ingest._jsonl``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
+from rcakit.ingest._files import lines_frame
+
+OPTS = ParseOptions(tz="UTC", year=2024)
+
+
+def parse(fmt, text: str, options: ParseOptions = OPTS) -> pl.DataFrame:
+    out = fmt.parse(lines_frame(text).lazy(), options).collect()
+    assert out.schema == RECORD_COLUMNS
+    n_physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    assert out["n_lines"].sum() == n_physical, "every physical line must be in exactly one record"
+    return out
+
+
+def attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+APP_LOG = "\n".join(
+    [
+        # structlog / pino / zap / ECS / bunyan / python-json-logger spellings
+        '{"ts":"2024-03-05T14:03:12.345Z","level":"info","msg":"order placed","service":"checkout","order_id":"o-981","http":{"status":200,"route":"/api/orders"}}',
+        '{"@timestamp":"2024-03-05T14:03:13.001+01:00","log.level":"ERROR","message":"payment call failed status=500","service.name":"checkout","trace.id":"4bf92f3577b34da6a3ce929d0e0e4736","error":{"type":"HttpError","stack":"x\\n  at y"}}',
+        '{"time":1709647394123,"level":50,"msg":"db timeout","name":"payment-api","hostname":"pay-1","pid":17}',
+        '{"timestamp":"2024-03-05 14:03:15,250","levelname":"WARNING","message":"retrying \\"charge\\" in 2s \\u2192 attempt 3","logger_name":"app.retry","application":"payment"}',
+        '{"t":"2024-03-05T14:03:16Z","lvl":"dbug","text":"cache miss","tags":["a","b"],"ok":false,"n":null,"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}',
+        '{"date":"1709647397","severity":"CRITICAL","event":"disk full","log":{"logger":"fs"},"dd.trace_id":"1234567890"}',
+    ]
+)
+
+
+def test_common_key_spellings_map_to_the_record_fields():
+    out = parse(_jsonl.FORMAT, APP_LOG + "\n")
+    rows = out.to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "ERROR", "WARN", None, "FATAL"]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
+    assert rows[1]["timestamp"] == datetime(2024, 3, 5, 13, 3, 13, 1000, tzinfo=UTC)  # +01:00
+    assert rows[2]["timestamp"] == datetime(2024, 3, 5, 14, 3, 14, 123000, tzinfo=UTC)  # epoch ms
+    assert rows[5]["timestamp"] == datetime(2024, 3, 5, 14, 3, 17, tzinfo=UTC)  # epoch s as text
+    assert [r["body"] for r in rows] == [
+        "order placed",
+        "payment call failed status=500",
+        "db timeout",
+        'retrying "charge" in 2s → attempt 3',
+        "cache miss",
+        "disk full",
+    ]
+    assert [r["service"] for r in rows] == ["checkout", "checkout", None, "payment", None, None]
+    assert rows[1]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert rows[4]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"  # from W3C traceparent
+    assert rows[5]["trace_id"] == "1234567890"
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_nested_objects_are_flattened_and_other_keys_kept_as_attributes():
+    rows = parse(_jsonl.FORMAT, APP_LOG).to_dicts()
+    assert attrs(rows[0]) == {"order_id": "o-981", "http.status": "200", "http.route": "/api/orders"}
+    a1 = attrs(rows[1])
+    assert a1["error.type"] == "HttpError"
+    assert a1["error.stack"] == "x\n  at y"
+    assert attrs(rows[2]) == {"logger": "payment-api", "hostname": "pay-1", "pid": "17"}
+    assert attrs(rows[3])["logger"] == "app.retry"
+    a4 = attrs(rows[4])
+    assert json.loads(a4["tags"]) == ["a", "b"]
+    assert a4["ok"] == "false"
+    assert "n" not in a4  # null values carry nothing
+    assert attrs(rows[5]) == {"logger": "fs"}
+    # the role keys themselves are not repeated in attributes
+    assert not {"msg", "ts", "level"} & set(attrs(rows[0]))
+
+
+def test_queryable_attributes():
+    out = parse(_jsonl.FORMAT, APP_LOG)
+    status = out.select(pl.col("attributes").str.json_path_match("$['http.status']"))["attributes"]
+    assert status.to_list()[0] == "200"
+
+
+def test_garbage_lines_are_kept_with_parse_error():
+    text = "\n".join(
+        [
+            '{"level":"info","msg":"ok"}',
+            "java.lang.IllegalStateException: boom",
+            '{"level":"info","msg":"truncated',
+            "[1, 2, 3]",
+            '{"level":"error","msg":"after garbage"}',
+        ]
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert len(rows) == 5
+    bad = [r for r in rows if r["parse_error"]]
+    assert [r["line_no"] for r in bad] == [2, 3, 4]
+    assert [r["body"] for r in bad] == [
+        "java.lang.IllegalStateException: boom",
+        '{"level":"info","msg":"truncated',
+        "[1, 2, 3]",
+    ]
+    assert all("JSON object" in r["parse_error"] for r in bad)
+    assert (rows[4]["severity_text"], rows[4]["body"]) == ("ERROR", "after garbage")
+
+
+def test_blank_lines_crlf_and_missing_final_newline():
+    text = '\n{"msg":"a"}\r\n\r\n{"msg":"b"}'
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1)]
+    assert rows[0]["parse_error"] == "blank line before the first record"
+    assert [r["body"] for r in rows[1:]] == ["a", "b"]
+
+
+def test_empty_input():
+    assert parse(_jsonl.FORMAT, "").height == 0
+
+
+def test_object_without_message_keeps_the_line_as_body():
+    rows = parse(_jsonl.FORMAT, '{"ts":"2024-01-02T03:04:05Z","level":"warn","queue":"q1","depth":900}').to_dicts()
+    assert rows[0]["body"] == '{"ts":"2024-01-02T03:04:05Z","level":"warn","queue":"q1","depth":900}'
+    assert rows[0]["severity_text"] == "WARN"
+    assert attrs(rows[0]) == {"queue": "q1", "depth": "900"}
+
+
+def test_heterogeneous_types_for_one_key_do_not_break_decoding():
+    text = "\n".join(
+        [
+            '{"msg":"a","detail":{"code":1}}',
+            '{"msg":"b","detail":"plain text"}',
+            '{"msg":"c","detail":[1,{"x":2}]}',
+            '{"msg":"d","detail":3.5}',
+        ]
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [attrs(r) for r in rows] == [
+        {"detail.code": "1"},
+        {"detail": "plain text"},
+        {"detail": '[1, {"x": 2}]'},
+        {"detail": "3.5"},
+    ]
+
+
+DOCKER = "\n".join(
+    [
+        '{"log":"2024-03-05 14:03:12.345 ERROR 1 --- [nio-8080-exec-1] c.e.PaymentController : charge failed\\n","stream":"stderr","time":"2024-03-05T14:03:12.345678901Z"}',
+        '{"log":"{\\"level\\":\\"warn\\",\\"msg\\":\\"slow query\\",\\"ms\\":1200,\\"service\\":\\"orders\\"}\\n","stream":"stdout","time":"2024-03-05T14:03:13Z"}',
+        '{"log":"' + "x" * 16384 + '","stream":"stdout","time":"2024-03-05T14:03:14Z"}',
+        '{"log":"' + "y" * 100 + '\\n","stream":"stdout","time":"2024-03-05T14:03:14Z"}',
+        '{"log":"level=info msg=\\"cache warm\\" keys=812\\n","stream":"stdout","time":"2024-03-05T14:03:15Z"}',
+        '{"log":"plain line without head\\n","stream":"stdout","time":"2024-03-05T14:03:16Z"}',
+    ]
+)
+
+
+def test_docker_json_file_inner_lines_and_chunk_joining():
+    rows = parse(_jsonl.DOCKER_FORMAT, DOCKER + "\n").to_dicts()
+    assert len(rows) == 5
+    r0, r1, r2, r3, r4 = rows
+    # the runtime's timestamp wins (UTC, ns precision truncated to µs)
+    assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345678, tzinfo=UTC)
+    assert r0["severity_text"] == "ERROR"
+    assert r0["body"].endswith("c.e.PaymentController : charge failed")
+    assert attrs(r0)["stream"] == "stderr"
+    assert (r1["severity_text"], r1["body"], r1["service"]) == ("WARN", "slow query", "orders")
+    assert attrs(r1) == {"stream": "stdout", "ms": "1200"}
+    # two 16 KiB chunks -> one record of two physical lines
+    assert (r2["line_no"], r2["n_lines"]) == (3, 2)
+    assert r2["body"] == "x" * 16384 + "y" * 100
+    assert attrs(r2)["docker.chunks"] == 2
+    assert (r3["severity_text"], r3["body"]) == ("INFO", "cache warm")
+    assert attrs(r3)["keys"] == "812"
+    assert (r4["severity_text"], r4["body"]) == (None, "plain line without head")
+
+
+def test_jsonl_parser_also_reads_docker_files():
+    # the docker format is a refinement of JSON lines: the jsonl parser treats it the same
+    a = parse(_jsonl.FORMAT, DOCKER)
+    b = parse(_jsonl.DOCKER_FORMAT, DOCKER)
+    assert a.equals(b)
+
+
+def test_sniff_recognises_jsonl_and_docker_and_rejects_others():
+    app = APP_LOG.splitlines()
+    docker = DOCKER.splitlines()
+    assert _jsonl.FORMAT.sniff(app) == 1.0
+    assert _jsonl.DOCKER_FORMAT.sniff(app) == 0.0
+    assert _jsonl.DOCKER_FORMAT.sniff(docker) == 1.0
+    assert _jsonl.FORMAT.sniff(docker) < _jsonl.DOCKER_FORMAT.sniff(docker)
+    for other in (_logfmt.FORMAT, _access.FORMAT, _cri.FORMAT, _csv_export.FORMAT):
+        assert other.sniff(app) == 0.0, other.name
+        assert other.sniff(docker) == 0.0, other.name
+    text_lines = ["2024-01-02 03:04:05,123 ERROR [main] c.x.Y - {json: maybe}", "level=info msg=x"]
+    assert _jsonl.FORMAT.sniff(text_lines) == 0.0
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.dictionaries(st.sampled_from(["msg", "level", "ts", "x", "a.b", "log", "stream"]), _json_values, max_size=5).map(json.dumps),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30),
+        ),
+        max_size=25,
+    )
+)
+def test_every_line_is_accounted_for_on_random_input(lines):
+    text = "\n".join(lines)
+    out = parse(_jsonl.FORMAT, text)  # asserts the n_lines invariant
+    # every line that is not a JSON object is kept verbatim as the body of an error record
+    kept = set(out.filter(pl.col("parse_error").is_not_null())["body"].to_list())
+    for line in lines:
+        if line.strip() and not line.strip().startswith("{"):
+            assert line in kept
+
+
+@pytest.mark.parametrize("fmt", [_jsonl.FORMAT, _jsonl.DOCKER_FORMAT])
+def test_end_to_end_through_read_logs(tmp_path, fmt):
+    import rcakit
+    from rcakit.ingest import FORMATS
+
+    if fmt.name not in FORMATS:
+        pytest.skip(f"format {fmt.name!r} not registered in rcakit.ingest.FORMATS yet")
+    path = tmp_path / ("checkout.jsonl" if fmt is _jsonl.FORMAT else "0.log")
+    path.write_text((APP_LOG if fmt is _jsonl.FORMAT else DOCKER) + "\n")
+    assert rcakit.detect_format(path) == fmt.name
+    out = rcakit.read_logs(path)
+    assert out["n_lines"].sum() == 6
+    assert out["parse_error"].null_count() == out.height
+    if fmt is _jsonl.FORMAT:
+        # the record's service wins; the file name fills in the rest
+        assert out["service"].to_list() == ["checkout", "checkout", "checkout", "payment", "checkout", "checkout"]
