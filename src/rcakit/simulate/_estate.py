@@ -127,13 +127,13 @@ def _edge(kind: str, upstream: Op | None) -> Op:
 
 #: Request kinds at the edge: name -> (share of traffic, edge operation tree).
 OPS: Mapping[str, tuple[float, Op]] = {
-    "static": (0.20, _edge("static", None)),
-    "search": (0.17, _edge("search", CAT_SEARCH)),
-    "product": (0.25, _edge("product", CAT_PRODUCT)),
-    "login": (0.06, _edge("login", AUTH_LOGIN)),
-    "cart": (0.13, _edge("cart", CO_CART)),
-    "checkout": (0.10, _edge("checkout", CO_PLACE)),
-    "order": (0.07, _edge("order", CO_GET)),
+    "static": (0.12, _edge("static", None)),
+    "search": (0.18, _edge("search", CAT_SEARCH)),
+    "product": (0.26, _edge("product", CAT_PRODUCT)),
+    "login": (0.07, _edge("login", AUTH_LOGIN)),
+    "cart": (0.14, _edge("cart", CO_CART)),
+    "checkout": (0.12, _edge("checkout", CO_PLACE)),
+    "order": (0.09, _edge("order", CO_GET)),
     "scanner": (0.02, _edge("scanner", None)),
 }
 

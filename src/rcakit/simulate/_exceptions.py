@@ -20,6 +20,7 @@ _BUG_SITE: Mapping[str, tuple[str, str, str, str, str, int]] = {
     "auth": ("tokens", "TokenValidator", "validate", "claims", "getSubject", 73),
     "checkout": ("totals", "CartTotals", "compute", "discount", "getRate", 118),
 }
+_TYPE = {"profile": "RiskProfile", "claims": "JwtClaims"}
 # role -> (config key, bad value, expectation)
 _CONFIG: Mapping[str, tuple[str, str, str]] = {
     "payment": ("payment.currency.default", "EURO", "an ISO 4217 currency code"),
@@ -65,7 +66,7 @@ def bug_text(role: str, op: str, lang: str) -> tuple[str, str | None]:
     pkg, cls, method, var, getter, line = site
     attr = getter.removeprefix("get").lower()
     if lang == "java":
-        head = f'java.lang.NullPointerException: Cannot invoke "com.shop.{role}.{pkg}.{_camel(var)}.{getter}()" because "{var}" is null'
+        head = f'java.lang.NullPointerException: Cannot invoke "com.shop.{role}.{pkg}.{_TYPE.get(var, _camel(var))}.{getter}()" because "{var}" is null'
         return head, "\n".join([head, *_java_frames(role, op, site)])
     if lang == "python":
         head = f"AttributeError: 'NoneType' object has no attribute '{attr}'"

@@ -244,7 +244,7 @@ def app_records(rng: np.random.Generator, role: str, traffic: Traffic, estate: E
     rows = spans.filter(pl.col("err") == ERR["dependency"])
     if rows.height:
         dep = pl.col("dep_role").replace_strict(dict(names), default=pl.col("dep_role"))
-        out.append(_records(rows, t_us=end_t, level=pl.lit("ERROR"), logger=pl.lit(_logger(lang, role, "api")), msg=pl.format("{} failed: dependency {} unavailable (status=503) trace={} took {}ms", pl.col("op"), dep, pl.col("trace_id").str.slice(0, 8), TOOK), trace_id=pl.col("trace_id"), took_ms=TOOK))
+        out.append(_records(rows, t_us=end_t, level=pl.lit("ERROR"), logger=pl.lit(_logger(lang, role, "api")), msg=pl.format("{} failed for {}: dependency {} unavailable (status=503) took {}ms", pl.col("op"), _subject(role), dep, TOOK), trace_id=pl.col("trace_id"), took_ms=TOOK))
     # 4. each failed call attempt, as this caller sees it
     calls = _attrs(traffic, traffic.calls.filter((pl.col("caller") == role) & (pl.col("status") >= 500)))
     if calls.height:
@@ -286,6 +286,15 @@ def app_records(rng: np.random.Generator, role: str, traffic: Traffic, estate: E
         out.append(_records(leak, t_us=pl.col("t_us"), level=pl.lit("WARN"), logger=pl.lit(_logger(lang, role, "pool")), msg=pl.format("connection pool usage high: active={}/20 idle={} waiting={}", pl.col("active"), 20 - pl.col("active"), pl.col("waiting"))))
         del span_s
     return pl.concat(out, how="vertical")
+
+
+def _subject(role: str) -> pl.Expr:
+    """What a request of ``role`` is about, for error messages (an order, a SKU, a user)."""
+    if role in ("checkout", "payment"):
+        return pl.lit("order ") + OID
+    if role in ("inventory", "catalog"):
+        return SKU
+    return EMAIL
 
 
 _BUGGY = ("checkout", "payment", "inventory", "catalog", "auth")

@@ -171,6 +171,7 @@ def plan_scenario(
         quiet.append((mid - 15 * MIN, mid + 15 * MIN))
 
     n_normal = int(rng.integers(3, 7))
+    n_placed = 0
     for _ in range(50):  # place normal changes away from the incident
         if n_normal == 0:
             break
@@ -178,7 +179,9 @@ def plan_scenario(
         if any(a <= t <= b for a, b in quiet):
             continue
         quiet.append((t - 5 * MIN, t + 5 * MIN))
-        kind = str(rng.choice(["deploy", "config", "feature_flag", "infra"], p=[0.55, 0.15, 0.15, 0.15]))
+        # at least two ordinary releases in every scenario, then a mix of change kinds
+        kind = "deploy" if n_placed < 2 else str(rng.choice(["deploy", "config", "feature_flag", "infra"], p=[0.55, 0.15, 0.15, 0.15]))
+        n_placed += 1
         role = str(rng.choice(APP_ROLES))
         if kind == "deploy":
             add(t, role, "deploy", "normal")
@@ -212,6 +215,7 @@ def _finalize(
     """Sort the changes, then number them and give deploys their versions in time order."""
     rows = sorted((p for p in pending if start_us <= int(p["t"]) < end_us), key=lambda p: int(p["t"]))  # type: ignore[call-overload]
     versions = {role: list(v) for role, v in estate.versions.items()}
+    highest = {role: list(v) for role, v in estate.versions.items()}  # a rollback does not reuse numbers
     before_cause: dict[str, str] = {}
     number = int(rng.integers(1000, 9000))
     out = []
@@ -228,10 +232,12 @@ def _finalize(
             else:
                 if purpose == "cause":
                     before_cause[role] = _version((v[0], v[1], v[2]))
+                v = versions[role] = list(max(v, highest[role]))
                 if int(rng.integers(0, 10)) < 7:
                     v[2] += 1
                 else:
                     v[1], v[2] = v[1] + 1, 0
+                highest[role] = list(v)
                 version = _version((v[0], v[1], v[2]))
                 description = f"release {service} {version}" + (f": {description}" if description else "")
         out.append(Change(int(row["t"]), role if role in estate.names else "", service, version, f"chg-{number}", kind, description, purpose))

@@ -64,6 +64,8 @@ class Truth:
     signature
         A text that appears in the root service's logs only while the fault acts (the new
         exception, the refused connection), or ``None`` when the fault logs no new text.
+        Database clients quote the server's error, so for ``dependency_outage`` it also
+        appears in their lines, next to the database's name.
     """
 
     schema_version: int = TRUTH_SCHEMA_VERSION
@@ -323,14 +325,18 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
     until = _dt(plan.end_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
     rname = names[root]
     callers = [s for s in affected if s != rname]
+    edge_name = names["edge"]
+    app_callers = [s for s in callers if s != edge_name]
+    verbs = "retries and fails" if len(app_callers) == 1 else "retry and fail"
+    cascade = (f"{', '.join(app_callers)} {verbs}; " if app_callers else "") + f"{edge_name} answers 5xx"
     if plan.fault == "new_error" and cause is not None:
-        text = f"{cause.service} {cause.version} ({cause.id}) introduced a new exception ({signature}) that fails {share:.0%} of its requests from {when}; callers {', '.join(callers)} retry and fail. Rolled back; errors stop at {until}."
+        text = f"{cause.service} {cause.version} ({cause.id}) introduced a new exception ({signature}) that fails {share:.0%} of its requests from {when}; {cascade}. Rolled back; errors stop at {until}."
     elif plan.fault == "latency" and cause is not None:
         text = f"{cause.service} {cause.version} ({cause.id}) made {rname} about {plan.factor:.1f}x slower from {when} without logging errors; callers {', '.join(callers)} slow down. Rolled back at {until}."
     elif plan.fault == "slow_leak" and cause is not None:
-        text = f"{cause.service} {cause.version} ({cause.id}, deployed {_dt(cause.time_us).strftime('%H:%M:%S')}) leaks database connections: pool warnings grow until requests start failing at {when} ({signature}); callers {', '.join(callers)} fail. A later, unrelated deploy lands minutes before the errors. Rolled back at {until}."  # type: ignore[union-attr]
+        text = f"{cause.service} {cause.version} ({cause.id}, deployed {_dt(cause.time_us).strftime('%H:%M:%S')}) leaks database connections: pool warnings grow until requests start failing at {when} ({signature}); {cascade}. A later, unrelated deploy lands minutes before the errors. Rolled back at {until}."  # type: ignore[union-attr]
     elif plan.fault == "config_change" and cause is not None:
-        text = f"Config change {cause.id} ({cause.description}) breaks {rname} from {when}: {signature}; callers {', '.join(callers)} fail. Reverted at {until}."
+        text = f"Config change {cause.id} ({cause.description}) breaks {rname} from {when}: {signature}; {cascade}. Reverted at {until}."
     else:
         text = f"{rname} fails from {when} to {until} ({signature}) with no change behind it; every service that queries it ({', '.join(callers)}) logs errors naming {rname}. No change explains this incident."
     return Truth(
