@@ -38,6 +38,7 @@ service; there is no per-line Python loop.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -62,6 +63,7 @@ __all__ = [
     "ServiceRole",
     "Suspect",
     "correlate_changes",
+    "dependency_graph",
     "parse_duration",
 ]
 
@@ -237,6 +239,7 @@ def _service_aliases(name: str) -> tuple[str, ...]:
     return (name, *stems)
 
 
+@functools.lru_cache(maxsize=4096)
 def _service_pattern(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
     sep = r"[-_.\s]?"
@@ -341,10 +344,23 @@ class _Shift:
     param_text: str
     rate_ratio: float
     version_share: float | None  # share of after-errors carrying the change's version
+    err_own_z: float = 0.0  # err_z counting only errors whose text names no other service
+    victim_share: float = 0.0  # share of after-errors whose text names another service
+    param_names: bool = False  # the shifted variable's template names another service
 
     @property
     def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
         return [t for t in self.new_templates if not t[4]]
+
+    def own_strength(self) -> float:
+        """Like :meth:`strength`, counting only what does not name another service."""
+        own = self.own_new
+        n_new = sum(t[1] for t in own)
+        n_new_err = sum(t[2] for t in own)
+        s_new = _squash(n_new_err, 3.0) * 0.9 + _squash(n_new - n_new_err, 20.0) * 0.35
+        s_err = _squash(self.err_own_z - 3.0, 4.0) if self.err_own_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 and not self.param_names else 0.0
+        return min(1.0, max(s_new, s_err, s_par))
 
     def strength(self) -> float:
         """0-1: how clearly the service behaves differently after than before."""
@@ -367,7 +383,7 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
-def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]:
+def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str, str]:
     """Largest robust shift of a numeric template variable between two periods."""
 
     def numeric(frame: pl.DataFrame) -> pl.DataFrame:
@@ -392,7 +408,7 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
     b = numeric(before)
     a = numeric(after)
     if b.height == 0 or a.height == 0:
-        return 0.0, ""
+        return 0.0, "", ""
     bs = b.group_by("template_id", "pos").agg(
         n_b=pl.len(),
         med_b=pl.col("value").median(),
@@ -432,13 +448,13 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str]
         .sort("z", descending=True)
     )
     if j.height == 0:
-        return 0.0, ""
+        return 0.0, "", ""
     top = j.row(0, named=True)
     text = (
         f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
         f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
     )
-    return float(min(top["z"], 1e6)), text
+    return float(min(top["z"], 1e6)), text, str(top["template"] or "")
 
 
 def _compare(
@@ -491,7 +507,18 @@ def _compare(
         )
         for r in new.head(20).iter_rows(named=True)
     )
-    param_z, param_text = _param_shift(before, after)
+    param_z, param_text, param_tpl = _param_shift(before, after)
+    # errors whose text names another service are failures of a dependency
+    err_tpl = (
+        after.filter(pl.col("is_error"))
+        .group_by("template_id")
+        .agg(n=pl.len(), text=pl.col("template").first() + " " + pl.col("body").first())
+    )
+    n_victim = sum(
+        int(r["n"]) for r in err_tpl.iter_rows(named=True) if _names(r["text"] or "", services, exclude=service)
+    )
+    e_own = e_a - n_victim
+    err_own_z = (e_own - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
     span_b = max((ref_end - max(ref_end - before_span, hist["timestamp"].min() or ref_end)).total_seconds(), 1.0)
     span_a = max((after_end - at).total_seconds(), 1.0)
     rate_ratio = ((n_a + 1) / span_a) / ((n_b + 1) / span_b)
@@ -511,6 +538,9 @@ def _compare(
         param_text=param_text,
         rate_ratio=float(rate_ratio),
         version_share=version_share,
+        err_own_z=float(err_own_z),
+        victim_share=n_victim / e_a if e_a else 0.0,
+        param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
     )
 
 
@@ -754,13 +784,57 @@ class _ServiceView:
     contrib_score: float = 0.0
 
 
+def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:
+    """Who calls whom, from the logs: ``graph[a]`` holds the services that ``a``'s messages name.
+
+    A caller logs the names of what it calls ("payment call took 80ms", "GET
+    /api/inventory/..."); one pass over the distinct (service, template) pairs.
+    """
+    if records.height == 0:
+        return {}
+    pairs = (
+        records.group_by("service", "template_id")
+        .agg(n=pl.len(), text=pl.col("template").first())
+        .filter(pl.col("n") >= min_count)
+    )
+    graph: dict[str, set[str]] = {}
+    for svc, text in pairs.select("service", "text").iter_rows():
+        if not svc or not text:
+            continue
+        named = _names(text, services, exclude=svc)
+        if named:
+            graph.setdefault(svc, set()).update(named)
+    return graph
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(graph.get(start, ()))
+    while todo:
+        n = todo.pop()
+        if n in seen or n == start:
+            continue
+        seen.add(n)
+        todo.extend(graph.get(n, ()))
+    return seen
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
     known: Sequence[str],
     window: timedelta,
+    *,
+    scan: dict[str, _Shift] | None = None,
+    graph: dict[str, set[str]] | None = None,
 ) -> tuple[str | None, list[ServiceRole], dict[str, tuple[str, ...]]]:
-    """Score every anomalous service as root or victim; return the root and the roles."""
+    """Score every anomalous service as root or victim; return the root and the roles.
+
+    ``scan`` holds, per service, the before/after comparison at the incident onset (it can
+    add services that detection did not flag); ``graph`` is :func:`dependency_graph`.
+    """
+    scan = scan or {}
+    graph = graph or {}
     views: dict[str, _ServiceView] = {}
     names_of: dict[str, tuple[str, ...]] = {}
     for c in contribs:
@@ -780,6 +854,9 @@ def _root_service(
             # (a rate drop or a template going away also happens to callers of a failing
             # service and to services behind it, so it says nothing about the root)
             v.own += 1
+    for svc, sh in scan.items():
+        if svc not in views and sh.own_strength() >= 0.5:
+            views[svc] = _ServiceView(service=svc)
     if not views:
         return None, [], names_of
     candidates = sorted(views)
@@ -787,6 +864,7 @@ def _root_service(
     onsets = [v.onset for v in views.values() if v.onset is not None]
     first = min(onsets) if onsets else None
     roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
+    own_strength = {s: (scan[s].own_strength() if s in scan else 0.0) for s in candidates}
     for s, v in views.items():
         ev = roles_ev[s]
         if first is not None and v.onset is not None:
@@ -805,10 +883,31 @@ def _root_service(
             ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} anomalies of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
         if v.own:
             ev.append(Evidence(kind="own_anomaly", text=f"{v.own} anomalies of {s} do not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
+        sh = scan.get(s)
+        if sh is not None:
+            o = own_strength[s]
+            if o >= 0.3:
+                what = []
+                if sh.own_new:
+                    what.append(f"{len(sh.own_new)} new template(s)")
+                if sh.err_own_z > 3:
+                    what.append(f"error share {sh.err_before:.1%} -> {sh.err_after:.1%}")
+                if sh.param_z > 3 and not sh.param_names:
+                    what.append(sh.param_text)
+                ev.append(Evidence(kind="own_anomaly", text=f"{s}'s own logs change at the onset: {'; '.join(what)}", weight=round(0.8 * o, 3)))
+            if sh.victim_share >= 0.5 and sh.n_after:
+                ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service", weight=round(-0.8 * sh.victim_share, 3)))
+        # call graph: a service that calls another anomalous service is downstream of it
+        callees = sorted(t for t in _reach(graph, s) if t in views and t != s and own_strength.get(t, 0.0) + views[t].own > 0)
+        if callees:
+            ev.append(Evidence(kind="dependency", text=f"{s} calls {', '.join(callees)}, also anomalous (its logs name them)", weight=-0.8))
+        callers = sorted(t for t in views if t != s and s in _reach(graph, t))
+        if callers and not callees:
+            ev.append(Evidence(kind="dependency", text=f"called by anomalous {', '.join(callers)} and calls no anomalous service", weight=0.6))
         if s in origins:
             ev.append(Evidence(kind="trace", text=f"first to log an error in {origins[s]:.0%} of cross-service error traces", weight=round(1.5 * origins[s], 3)))
         elif origins:
-            ev.append(Evidence(kind="trace", text=f"never first to err in {sum(1 for _ in origins)} services' shared error traces", weight=-0.5))
+            ev.append(Evidence(kind="trace", text=f"never first to err in {len(origins)} services' shared error traces", weight=-0.5))
         v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
     ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
     root = ranked[0].service
@@ -817,7 +916,7 @@ def _root_service(
         role: Literal["root", "victim", "affected"]
         if v.service == root:
             role = "root"
-        elif root in v.names or any(n in views and n != v.service for n in v.names):
+        elif root in v.names or root in _reach(graph, v.service) or any(n in views and n != v.service for n in v.names):
             role = "victim"
         else:
             role = "affected"
@@ -895,6 +994,7 @@ def correlate_changes(
             (pl.col("time") >= period_start - lag_max) & (pl.col("time") <= period_end)
         )
     change_rows = changes.sort("time").to_dicts()
+    graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
@@ -905,7 +1005,15 @@ def correlate_changes(
         det_score = max(w.score for w in group)
         contribs = _dedupe_contributions(group)
         span = recs.filter((pl.col("timestamp") >= start) & (pl.col("timestamp") < end))
-        root, roles, names_of = _root_service(contribs, span, known, window)
+        scan = {
+            svc: _compare(
+                frame, start, before_span=span_cmp, after_end=min(end, start + span_cmp),
+                services=known, service=svc,
+            )
+            for svc, frame in by_service.items()
+            if svc != "(unknown)"
+        }
+        root, roles, names_of = _root_service(contribs, span, known, window, scan=scan, graph=graph)
         services = tuple(
             dict.fromkeys(
                 [r.service for r in roles]
