@@ -29,7 +29,12 @@ import numpy as np
 import polars as pl
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive, dense_grid
-from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score, poisson_lower_score, poisson_upper_score
+from rcakit.detect._stats import (
+    SCORES_SCHEMA,
+    binomial_upper_score,
+    poisson_lower_score,
+    poisson_upper_score,
+)
 
 __all__ = ["RateDetector"]
 

@@ -1,0 +1,378 @@
+"""Detect stage: count matrix, detectors (sklearn-style), merge into anomaly windows."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from rcakit.detect import (
+    ErrorRatioDetector,
+    MultivariateDetector,
+    NewTemplateDetector,
+    ParameterShiftDetector,
+    PCAResidual,
+    RateDetector,
+    SessionDetector,
+    count_sessions,
+    count_windows,
+    detect_anomalies,
+    extract_parameters,
+)
+from rcakit.errors import ConfigError, NotFittedError, SchemaError
+from rcakit.schemas import WINDOW_COUNTS, check_schema
+
+from ._detect_synth import T0, make_records
+
+ONSET = T0 + timedelta(minutes=80)
+
+
+@pytest.fixture(scope="module")
+def normal() -> pl.DataFrame:
+    return make_records(seed=3)
+
+
+@pytest.fixture(scope="module")
+def busier() -> pl.DataFrame:
+    """A normal day whose traffic jumps 1.6x at minute 80 (more requests is not an anomaly)."""
+    return make_records(seed=4, traffic_jump=1.6)
+
+
+@pytest.fixture(scope="module")
+def new_error() -> pl.DataFrame:
+    return make_records(seed=5, fault="new_error")
+
+
+@pytest.fixture(scope="module")
+def latency() -> pl.DataFrame:
+    return make_records(seed=6, fault="latency")
+
+
+@pytest.fixture(scope="module")
+def gone() -> pl.DataFrame:
+    return make_records(seed=7, fault="gone")
+
+
+def _split(frame: pl.DataFrame, minutes: int = 60) -> tuple[pl.DataFrame, pl.DataFrame]:
+    cut = T0 + timedelta(minutes=minutes)
+    counts = count_windows(frame)
+    return counts.filter(pl.col("window_start") < cut), counts.filter(pl.col("window_start") >= cut)
+
+
+# --- count_windows -------------------------------------------------------------------
+
+
+def test_count_windows_contract_and_totals(normal):
+    counts = count_windows(normal, window="1m")
+    check_schema(counts, WINDOW_COUNTS, stage="test")
+    assert counts.get_column("n_events").sum() == normal.height
+    errors = normal.filter(pl.col("severity_number") >= 17).height
+    assert counts.get_column("n_errors").sum() == errors
+    assert counts.get_column("window_start").n_unique() == 120
+    # cells are unique
+    assert counts.select("window_start", "service", "template_id").is_unique().all()
+    assert (counts.get_column("first_seen") >= counts.get_column("window_start")).all()
+
+
+def test_count_windows_sizes_agree(normal):
+    one = count_windows(normal, window="1m")
+    five = count_windows(normal, window="5m")
+    assert five.get_column("n_events").sum() == one.get_column("n_events").sum()
+    assert five.get_column("window_start").n_unique() == 24
+
+
+def test_count_windows_record_blocks(normal):
+    counts = count_windows(normal.head(1000), window="20i")
+    per_window = counts.group_by("window_start").agg(pl.col("n_events").sum())
+    assert per_window.height == 50
+    assert per_window.get_column("n_events").to_list() == [20] * 50
+
+
+def test_count_windows_fills_untimed_continuations(normal):
+    frame = normal.head(50).with_columns(
+        pl.when(pl.col("line_no") % 7 == 0).then(None).otherwise(pl.col("timestamp")).alias("timestamp")
+    )
+    counts = count_windows(frame)
+    assert counts.get_column("n_events").sum() == 50
+
+
+def test_count_windows_errors(normal):
+    with pytest.raises(ConfigError, match="window="):
+        count_windows(normal, window="soon")
+    with pytest.raises(SchemaError, match="template_id"):
+        count_windows(normal.drop("template_id"))
+
+
+# --- estimator conventions -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "detector", [RateDetector(), NewTemplateDetector(), ErrorRatioDetector(), ParameterShiftDetector(), MultivariateDetector()]
+)
+def test_not_fitted_raises(detector, normal):
+    counts = count_windows(normal)
+    with pytest.raises(NotFittedError):
+        detector.score(counts)
+
+
+@pytest.mark.parametrize("cls", [RateDetector, NewTemplateDetector, ErrorRatioDetector, MultivariateDetector])
+def test_fit_returns_self_and_keeps_params(cls, normal):
+    base, _ = _split(normal)
+    det = cls()
+    before = dict(vars(det))
+    assert det.fit(base) is det
+    assert {k: v for k, v in vars(det).items() if not k.endswith("_")} == before
+
+
+def test_invalid_params_raise_config_error(normal):
+    base, _ = _split(normal)
+    with pytest.raises(ConfigError):
+        RateDetector(threshold=-1).fit(base)
+    with pytest.raises(ConfigError):
+        NewTemplateDetector(min_severity="LOUD").fit(base)
+    with pytest.raises(ConfigError):
+        ErrorRatioDetector(min_severity="DEBUG").fit(base)  # type: ignore[arg-type]
+
+
+# --- detectors -------------------------------------------------------------------------
+
+
+def test_rate_quiet_on_normal_and_on_traffic_jump(normal, busier):
+    for frame in (normal, busier):
+        base, study = _split(frame)
+        scores = RateDetector().fit(base).score(study)
+        assert not scores.get_column("flagged").any(), scores.filter(pl.col("flagged"))
+
+
+def test_rate_flags_gone_heartbeat_at_onset(gone):
+    base, study = _split(gone, minutes=60)
+    scores = RateDetector().fit(base).score(study)
+    flagged = scores.filter(pl.col("flagged"))
+    assert flagged.height > 0
+    assert set(flagged.get_column("kind").unique()) <= {"gone", "rate_drop", "rate_spike"}
+    gone_rows = flagged.filter(pl.col("kind") == "gone")
+    assert gone_rows.get_column("service").unique().to_list() == ["inventory"]
+    assert gone_rows.get_column("window_start").min() >= ONSET
+
+
+def test_new_template_flags_repeated_error_but_not_one_off(new_error, normal):
+    base, study = _split(new_error)
+    scores = NewTemplateDetector().fit(base).score(study)
+    flagged = scores.filter(pl.col("flagged"))
+    assert set(flagged.get_column("service")) == {"payment", "checkout"}
+    assert flagged.get_column("window_start").min() == ONSET
+    # a one-off error line that never repeats is not an incident
+    one_off = normal.head(1).with_columns(
+        pl.lit(ONSET + timedelta(seconds=5)).cast(pl.Datetime("us", "UTC")).alias("timestamp"),
+        pl.lit("x-one-off").alias("template_id"),
+        pl.lit(17, dtype=pl.UInt8).alias("severity_number"),
+    )
+    base, study = _split(pl.concat([normal, one_off]))
+    assert not NewTemplateDetector().fit(base).score(study).get_column("flagged").any()
+    assert NewTemplateDetector(min_count=1).fit(base).score(study).get_column("flagged").any()
+
+
+def test_error_ratio_uses_shares(new_error, busier):
+    base, study = _split(busier)
+    assert not ErrorRatioDetector().fit(base).score(study).get_column("flagged").any()
+    base, study = _split(new_error)
+    flagged = ErrorRatioDetector().fit(base).score(study).filter(pl.col("flagged"))
+    assert set(flagged.get_column("service")) == {"payment", "checkout"}
+    assert flagged.get_column("window_start").min() <= ONSET + timedelta(minutes=1)
+
+
+def test_parameter_shift_catches_latency_without_errors(latency, normal):
+    cut = T0 + timedelta(minutes=60)
+    values = extract_parameters(latency)
+    assert {"$1", "$2"} <= set(values.get_column("feature"))
+    det = ParameterShiftDetector().fit(values.filter(pl.col("window_start") < cut))
+    flagged = det.score(values.filter(pl.col("window_start") >= cut)).filter(pl.col("flagged"))
+    assert set(flagged.get_column("service")) == {"payment"}
+    assert set(flagged.get_column("feature")) == {"$2"}  # the latency, not the amount
+    assert flagged.get_column("window_start").min() == ONSET
+    # ids (random, no trend) and normal latencies stay quiet
+    values = extract_parameters(normal)
+    det = ParameterShiftDetector().fit(values.filter(pl.col("window_start") < cut))
+    assert not det.score(values.filter(pl.col("window_start") >= cut)).get_column("flagged").any()
+
+
+def test_parameter_skips_counters():
+    n = 200
+    frame = pl.DataFrame(
+        {
+            "timestamp": [T0 + timedelta(seconds=10 * i) for i in range(n)],
+            "service": ["s"] * n,
+            "template_id": ["t"] * n,
+            "params": [[str(1000 + i)] for i in range(n)],
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    values = extract_parameters(frame)
+    det = ParameterShiftDetector().fit(values.head(100))
+    assert det.baseline_.height == 0  # a counter rises by design: not a shift
+
+
+def test_multivariate_and_pca_residual(new_error):
+    base, study = _split(new_error)
+    scores = MultivariateDetector().fit(base).score(study)
+    assert scores.filter(pl.col("flagged")).get_column("window_start").min() >= ONSET
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 5)) @ np.diag([5, 3, 0.1, 0.1, 0.1])
+    model = PCAResidual(variance=0.9).fit(x)
+    far = np.array([[0, 0, 3.0, 0, 0], [0, 0, 1.0, 0, 0], [0, 0, 0.1, 0, 0]])
+    s = model.score(far)
+    assert s[0] > s[1] > s[2]
+    assert s[0] > 6
+
+
+def test_sessions_pca_flags_unusual_and_new_templates():
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(300):
+        k = int(rng.integers(1, 4))
+        rows += [(f"s{i}", "open", 1), (f"s{i}", "write", k), (f"s{i}", "close", 1)]
+    rows += [("bad-1", "open", 1), ("bad-1", "write", 2)]  # never closed
+    rows += [("bad-2", "open", 1), ("bad-2", "panic", 1), ("bad-2", "close", 1)]  # unseen template
+    frame = pl.DataFrame(rows, schema={"session_id": pl.String, "template_id": pl.String, "n_events": pl.UInt32}, orient="row")
+    det = SessionDetector().fit(frame.filter(~pl.col("session_id").str.starts_with("bad")))
+    scored = det.score(frame)
+    flagged = set(scored.filter(pl.col("flagged")).get_column("session_id"))
+    assert {"bad-1", "bad-2"} <= flagged
+    assert len(flagged) <= 5
+
+
+def test_count_sessions_by_pattern_counts_every_block():
+    frame = pl.DataFrame(
+        {
+            "body": ["recv blk_1 and blk_-2", "done blk_1", "no block here"],
+            "template_id": ["a", "b", "c"],
+        }
+    )
+    sessions = count_sessions(frame, pattern=r"blk_-?\d+")
+    assert sorted(sessions.get_column("session_id").unique()) == ["blk_-2", "blk_1"]
+    assert sessions.get_column("n_events").sum() == 3
+
+
+# --- detect_anomalies -------------------------------------------------------------------
+
+
+def test_detect_quiet_on_normal_days(normal, busier):
+    for frame in (normal, busier):
+        result = detect_anomalies(frame)
+        assert result.windows == (), result.summary()
+
+
+def test_detect_new_error_window(new_error):
+    result = detect_anomalies(new_error)
+    assert len(result.windows) == 1, result.summary()
+    w = result.windows[0]
+    assert w.start == ONSET
+    assert set(w.services) == {"payment", "checkout"}
+    assert w.end > w.start
+    kinds = {c.kind for c in w.contributions}
+    assert {"new", "error_ratio"} <= kinds
+    scores = [c.score for c in w.contributions]
+    assert scores == sorted(scores, reverse=True)
+    assert w.score == scores[0]
+    npe = next(c for c in w.contributions if c.kind == "new" and c.service == "payment")
+    assert npe.template == "NullPointerException in RiskScorer.score order=<NUM>"
+    assert npe.baseline_rate == 0.0
+    assert npe.observed_rate > 5
+    assert npe.first_seen is not None
+    assert ONSET <= npe.first_seen < ONSET + timedelta(minutes=1)
+    assert npe.examples
+    assert all(e.startswith("NullPointerException") for e in npe.examples)
+    assert npe.detail
+    for c in w.contributions:
+        assert c.score >= 6.0
+        assert c.onset >= w.start
+
+
+def test_detect_latency_and_gone(latency, gone):
+    result = detect_anomalies(latency)
+    assert len(result.windows) == 1, result.summary()
+    w = result.windows[0]
+    assert abs(w.start - ONSET) <= timedelta(minutes=1)
+    assert w.services == ("payment",)
+    param = next(c for c in w.contributions if c.kind == "parameter")
+    assert "took <NUM>ms" in (param.template or "")
+    assert param.extra["window_q95"] > 3 * param.extra["base_q95"]
+    result = detect_anomalies(gone)
+    assert len(result.windows) == 1, result.summary()
+    w = result.windows[0]
+    assert w.start == ONSET
+    assert any(c.kind == "gone" and c.template == "heartbeat ok" and c.observed_rate == 0 for c in w.contributions)
+
+
+def test_detect_baseline_forms_agree(new_error):
+    cut = T0 + timedelta(minutes=60)
+    by_time = detect_anomalies(new_error, baseline=cut)
+    by_iso = detect_anomalies(new_error, baseline=cut.isoformat())
+    by_range = detect_anomalies(new_error, baseline=(T0, cut))
+    by_frame = detect_anomalies(
+        new_error.filter(pl.col("timestamp") >= cut), baseline=new_error.filter(pl.col("timestamp") < cut)
+    )
+    starts = {r.windows[0].start for r in (by_time, by_iso, by_range, by_frame)}
+    assert starts == {ONSET}
+    assert by_time.baseline_end == cut
+    assert by_frame.study_start == cut
+
+
+def test_detect_result_serialises(new_error):
+    result = detect_anomalies(new_error)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["schema_version"] == 1
+    assert data["windows"][0]["start"] == ONSET.isoformat()
+    frame = result.contributions_frame()
+    assert frame.height == sum(len(w.contributions) for w in result.windows)
+    assert "anomaly window" in result.summary()
+    assert "DetectionResult(windows=1" in repr(result)
+    assert set(result.counts.get_column("period").unique()) == {"baseline", "study"}
+
+
+def test_detect_options_validated(normal):
+    with pytest.raises(ConfigError, match="unknown detector"):
+        detect_anomalies(normal, detectors=("magic",))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="warmup"):
+        detect_anomalies(normal, warmup=2.0)
+    with pytest.raises(ConfigError, match="ISO"):
+        detect_anomalies(normal, baseline="yesterday-ish")
+
+
+def test_detect_mines_templates_for_plain_records():
+    frame = make_records(seed=9, fault="new_error", minutes=100, onset_min=70).drop("template_id", "template", "params")
+    result = detect_anomalies(frame)
+    assert len(result.windows) == 1, result.summary()
+    w = result.windows[0]
+    assert w.start == T0 + timedelta(minutes=70)
+    assert {"payment", "checkout"} <= set(w.services)
+
+
+def test_daily_curve_alone_is_quiet():
+    # a strong daily curve (x3 between trough and peak) with no incident
+    frame = make_records(seed=11, minutes=180, rate=30.0)
+    t = frame.get_column("timestamp")
+    minutes = ((t - T0).dt.total_seconds() / 60).to_numpy()
+    keep = np.random.default_rng(0).uniform(size=len(minutes)) < (0.4 + 0.6 * (1 + np.sin(2 * math.pi * minutes / 180)) / 2)
+    result = detect_anomalies(frame.filter(pl.Series(keep)))
+    assert result.windows == (), result.summary()
+
+
+def test_sessions_through_detect(new_error):
+    frame = new_error.with_columns((pl.lit("t") + (pl.col("line_no") // 3).cast(pl.String)).alias("trace_id"))
+    result = detect_anomalies(frame, session_key="trace_id")
+    assert result.sessions is not None
+    assert result.sessions.filter(pl.col("flagged")).height > 0
+    assert result.to_dict()["sessions"]["n_sessions"] == result.sessions.height
+
+
+def test_counts_are_quick_to_query(normal):
+    # the count matrix is a plain frame people chart and query
+    counts = detect_anomalies(normal).counts
+    per_service = counts.group_by("service").agg(pl.col("n_events").sum()).sort("service")
+    assert per_service.get_column("n_events").sum() == normal.height
+    assert counts.get_column("window_start").dtype == pl.Datetime("us", "UTC")
+
