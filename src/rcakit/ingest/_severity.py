@@ -7,7 +7,8 @@ INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source 
 
 Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
 ``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
-``verbose``), single letters (``I``, ``W``, ``E``, ``D``, ``V``, ``F``), syslog numeric
+``verbose``, logrus/log15 four-letter forms ``erro``/``eror``/``debu``/``dbug``/``fata``),
+single letters (``I``, ``W``, ``E``, ``D``, ``V``, ``F``), syslog numeric
 severities 0-7 (``syslog_numeric=True``) and bunyan/pino numbers (10, 20, ..., 60).
 """
 
@@ -22,14 +23,14 @@ SEVERITY_NUMBERS: dict[str, int] = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 1
 
 #: lower-case spelling -> (normalised text, OpenTelemetry number)
 SEVERITY_WORDS: dict[str, tuple[str, int]] = {
-    **dict.fromkeys(("trace", "trc", "finest", "t"), ("TRACE", 1)),
+    **dict.fromkeys(("trace", "trc", "finest", "t", "trac"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
-    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2"), ("DEBUG", 5)),
+    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success"), ("INFO", 9)),
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
-    **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed"), ("ERROR", 17)),
-    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a"), ("FATAL", 21)),
+    **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
+    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani"), ("FATAL", 21)),
     **dict.fromkeys(("alert",), ("FATAL", 22)),
     **dict.fromkeys(("emerg", "emergency"), ("FATAL", 24)),
 }
