@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 import polars as pl
 
@@ -74,7 +75,7 @@ _MAX_KEYS = 2000
 _MAX_DEPTH = 4
 _LEVEL_WORDS = (
     "TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|"
-    "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC"
+    "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC|DBUG|DEBU|FATA|PANI|TRAC"
 )
 # "<timestamp> [level] message", "[level] message", "level: message", "2024/01/02 03:04:05 message"
 _HEAD_RE = (
@@ -238,17 +239,27 @@ def encode_attributes(columns: dict[str, pl.Expr]) -> pl.Expr:
     return pl.when(inner != "").then(pl.concat_str(pl.lit("{"), inner, pl.lit("}"))).alias("attributes")
 
 
+def _service_name(value: pl.Expr) -> pl.Expr:
+    # a number or a duration is not a service name (Heroku's router logs service=30001ms)
+    return value.str.contains(r"[A-Za-z]") & ~value.str.contains(r"^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)?$")
+
+
+_VALID: dict[str, Callable[[pl.Expr], pl.Expr]] = {"service": _service_name}
+
+
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     """Coalesce the spellings of a role; return it and masks of which column was used."""
     keys = [k for k in KEY_ROLES[role] if k in frame.columns]
     if not keys:
         return pl.lit(None, dtype=pl.String), {}
+    check = _VALID.get(role)
+    values = [pl.col(k) if check is None else pl.when(check(pl.col(k))).then(pl.col(k)) for k in keys]
     used: dict[str, pl.Expr] = {}
     earlier_null = pl.lit(True)
-    for k in keys:
-        used[k] = earlier_null & pl.col(k).is_not_null()
-        earlier_null = earlier_null & pl.col(k).is_null()
-    return pl.coalesce([pl.col(k) for k in keys]), used
+    for k, v in zip(keys, values, strict=True):
+        used[k] = earlier_null & v.is_not_null()
+        earlier_null = earlier_null & v.is_null()
+    return pl.coalesce(values), used
 
 
 def _trace_id(expr: pl.Expr) -> pl.Expr:

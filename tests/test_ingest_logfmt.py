@@ -1,0 +1,149 @@
+"""logfmt parsing (``rcakit.ingest._logfmt``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
+from rcakit.ingest._files import lines_frame
+
+OPTS = ParseOptions(tz="UTC", year=2024)
+
+
+def parse(text: str, options: ParseOptions = OPTS) -> pl.DataFrame:
+    out = _logfmt.FORMAT.parse(lines_frame(text).lazy(), options).collect()
+    assert out.schema == RECORD_COLUMNS
+    n_physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    assert out["n_lines"].sum() == n_physical
+    return out
+
+
+def attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+LOGFMT = "\n".join(
+    [
+        # Go (go-kit / logrus text / slog TextHandler), Heroku router, Grafana Loki itself
+        'time=2024-03-05T14:03:12.345Z level=info msg="order placed" service=checkout order_id=o-981 duration=12ms',
+        'ts=2024-03-05T14:03:13.001+01:00 lvl=eror msg="payment call failed: \\"status=500\\"" caller=client.go:88 trace_id=4bf92f3577b34da6',
+        'time="2024-03-05 14:03:14" level=warning msg="retrying in 2s" attempt=3 err="context deadline exceeded"',
+        'level=debug ts=2024-03-05T14:03:15Z caller=flush.go:12 component=ingester msg="flushing stream" labels="{app=\\"checkout\\"}" empty=',
+        'at=error code=H12 desc="Request timeout" method=GET path="/api/orders?id=7" host=shop.example.com status=503 service=30001ms',
+    ]
+)
+
+
+def test_pairs_map_to_record_fields():
+    rows = parse(LOGFMT + "\n").to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN", "DEBUG", None]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
+    assert rows[1]["timestamp"] == datetime(2024, 3, 5, 13, 3, 13, 1000, tzinfo=UTC)
+    assert rows[2]["timestamp"] == datetime(2024, 3, 5, 14, 3, 14, tzinfo=UTC)
+    assert rows[0]["body"] == "order placed"
+    assert rows[1]["body"] == 'payment call failed: "status=500"'  # escaped quotes, and a k=v inside
+    assert rows[0]["service"] == "checkout"
+    assert rows[1]["trace_id"] == "4bf92f3577b34da6"
+    assert attrs(rows[0]) == {"order_id": "o-981", "duration": "12ms"}
+    assert attrs(rows[2]) == {"attempt": "3", "err": "context deadline exceeded"}
+    a3 = attrs(rows[3])
+    assert a3["labels"] == '{app="checkout"}'
+    assert a3["empty"] == ""
+    assert rows[3]["service"] == "ingester"  # "component"
+
+
+def test_line_without_message_key_uses_the_pairs_without_time_and_level():
+    row = parse(LOGFMT).to_dicts()[4]
+    assert row["body"].startswith("at=error code=H12")
+    assert attrs(row)["status"] == "503"
+    # Heroku's "service" is the service time: a duration is never taken as a service name
+    assert row["service"] is None
+    assert attrs(row)["service"] == "30001ms"
+    assert row["parse_error"] is None
+
+
+def test_quoted_value_hides_keys_inside_it():
+    row = parse('msg="level=error inside" level=info').to_dicts()[0]
+    assert (row["severity_text"], row["body"]) == ("INFO", "level=error inside")
+
+
+def test_stack_trace_lines_continue_the_record_and_garbage_is_kept():
+    text = "\n".join(
+        [
+            'level=error msg="unhandled exception" service=billing',
+            "    at com.acme.Billing.charge(Billing.java:42)",
+            "\tat com.acme.Api.handle(Api.java:7)",
+            "panic: runtime error: index out of range",
+            "level=info msg=recovered",
+        ]
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 3), (4, 1), (5, 1)]
+    assert rows[0]["body"] == (
+        "unhandled exception\n    at com.acme.Billing.charge(Billing.java:42)\n\tat com.acme.Api.handle(Api.java:7)"
+    )
+    assert rows[1]["body"] == "panic: runtime error: index out of range"
+    assert "logfmt" in rows[1]["parse_error"]
+    assert rows[2]["parse_error"] is None
+
+
+def test_crlf_blank_and_empty():
+    rows = parse('level=info msg=a\r\n\r\nlevel=warn msg=b').to_dicts()
+    assert [r["body"] for r in rows] == ["a", "", "b"]
+    assert rows[1]["parse_error"] is not None  # a blank line that is not indented is not logfmt
+    assert parse("").height == 0
+
+
+def test_sniff_recognises_logfmt_and_rejects_others():
+    lines = LOGFMT.splitlines()
+    assert _logfmt.FORMAT.sniff(lines) == 1.0
+    for other in (_jsonl.FORMAT, _jsonl.DOCKER_FORMAT, _access.FORMAT, _cri.FORMAT, _csv_export.FORMAT):
+        assert other.sniff(lines) == 0.0, other.name
+    not_logfmt = [
+        '{"level":"info","msg":"x=1 y=2"}',
+        '127.0.0.1 - - [02/Jan/2024:03:04:05 +0000] "GET /a?x=1&y=2 HTTP/1.1" 200 5',
+        "2024-01-02 03:04:05,123 INFO [main] c.x.Y - user=alice action=login result=ok",
+        "<34>1 2024-01-02T03:04:05Z host app 123 ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"App\"] msg",
+        "2024-01-02T03:04:05.123456789Z stdout F level=info msg=x",
+    ]
+    assert _logfmt.FORMAT.sniff(not_logfmt) == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                lambda k, v, q: f'{k}="{v}"' if q else f"{k}={v}",
+                st.sampled_from(["level", "msg", "ts", "x", "a.b"]),
+                st.text(alphabet="ab =\"\\\t.:", max_size=8),
+                st.booleans(),
+            ),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=20),
+        ),
+        max_size=20,
+    )
+)
+def test_every_line_is_accounted_for_on_random_input(lines):
+    parse("\n".join(lines))
+
+
+def test_end_to_end_through_read_logs(tmp_path):
+    import rcakit
+    from rcakit.ingest import FORMATS
+
+    if "logfmt" not in FORMATS:
+        pytest.skip("format 'logfmt' not registered in rcakit.ingest.FORMATS yet")
+    path = tmp_path / "router.log"
+    path.write_text(LOGFMT + "\n")
+    assert rcakit.detect_format(path) == "logfmt"
+    out = rcakit.read_logs(path)
+    assert out["n_lines"].sum() == 5
+    assert out["service"].to_list() == ["checkout", "router", "router", "ingester", "router"]
