@@ -155,8 +155,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),
     _m("HOST", r"\b[A-Za-z][\w\-]*[\-\d][\w\-]*:\d{2,5}\b"),
     _m("HOST", r"\blocalhost:\d{1,5}\b"),
-    # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0)
-    _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?\d[\w\-]*"),
+    # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0,
+    # ord_bfbe4389892d)
+    _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?[A-Za-z]*\d[\w\-]*"),
     _m("HEX", r"\b0[xX][0-9A-Fa-f]+\b"),
     _m("HEX", r"\b(?:[0-9]+[A-Fa-f]+|[A-Fa-f]+[0-9]+)[0-9A-Fa-f]*\b"),
     _m("VERSION", r"\b[vV]\d+(?:\.\d+)+\b"),
@@ -208,15 +209,43 @@ def masks_from_patterns(patterns: Sequence[str], *, name: str = "VAR") -> tuple[
     return tuple(Mask(name=name, pattern=p) for p in patterns)
 
 
-def _replacement(mask: Mask) -> str:
-    token = mask.token
-    pre = "${pre}" if "(?P<pre>" in mask.pattern else ""
-    post = "${post}" if "(?P<post>" in mask.pattern else ""
-    return pre + token + post
+def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
+    """Consecutive masks of the same name as one alternation: (pattern, replacement, name).
+
+    One ``replace_all`` pass per run instead of one per mask (each pass costs a scan of the
+    whole column). Context groups are renamed per alternative (``pre_0``, ``post_1``...);
+    a group that did not take part in the match expands to nothing.
+    """
+    runs: list[list[Mask]] = []
+    for mask in masks:
+        if runs and runs[-1][0].name == mask.name:
+            runs[-1].append(mask)
+        else:
+            runs.append([mask])
+    out = []
+    for run in runs:
+        token = run[0].token
+        if len(run) == 1:
+            pre = "${pre}" if "(?P<pre>" in run[0].pattern else ""
+            post = "${post}" if "(?P<post>" in run[0].pattern else ""
+            out.append((run[0].pattern, pre + token + post, run[0].name))
+            continue
+        parts, pres, posts = [], [], []
+        for i, mask in enumerate(run):
+            pattern = mask.pattern
+            if "(?P<pre>" in pattern:
+                pattern = pattern.replace("(?P<pre>", f"(?P<pre_{i}>")
+                pres.append(f"${{pre_{i}}}")
+            if "(?P<post>" in pattern:
+                pattern = pattern.replace("(?P<post>", f"(?P<post_{i}>")
+                posts.append(f"${{post_{i}}}")
+            parts.append(f"(?:{pattern})")
+        out.append(("|".join(parts), "".join(pres) + token + "".join(posts), run[0].name))
+    return out
 
 
 def apply_masks(expr: pl.Expr, masks: Sequence[Mask]) -> pl.Expr:
     """Return ``expr`` with every mask applied in order (a chain of ``str.replace_all``)."""
-    for mask in masks:
-        expr = expr.str.replace_all(mask.pattern, _replacement(mask))
+    for pattern, replacement, _ in _runs(masks):
+        expr = expr.str.replace_all(pattern, replacement)
     return expr

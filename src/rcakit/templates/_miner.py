@@ -61,12 +61,13 @@ def template_id_of(template: str) -> str:
 
 
 def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
-    body = pl.col("body").fill_null("").cast(pl.String)
-    normalised = body.str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    """The message Drain sees: whitespace runs -> one space, masks applied."""
+    body = pl.col("body").fill_null("")
+    # only runs that are not already a single space are rewritten (most lines have none)
+    normalised = body.str.replace_all(r"[^\S ]\s*|\s{2,}", " ").str.strip_chars()
     masked = apply_masks(normalised, masks)
     # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
-    masked = masked.str.replace_all(_ADJACENT, "<$1>")
-    return masked.str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    return masked.str.replace_all(_ADJACENT, "<$1>")
 
 
 def _generic(token: str) -> str:
@@ -397,8 +398,8 @@ class TemplateMiner:
         """
         if not hasattr(self, "_model"):
             return self.fit(frame)
-        masked = self._masked_counts(frame)
-        self._learn(masked)
+        _, distinct = self._masked_counts(frame)
+        self._learn(distinct)
         return self
 
     def fit_transform(self, frame: pl.DataFrame, *, with_params: bool = True) -> pl.DataFrame:
@@ -406,10 +407,10 @@ class TemplateMiner:
 
         Each record gets the template of the cluster Drain put it in during fitting.
         """
-        masked = self._fit(frame)
-        return self._assign(frame, masked, with_params=with_params)
+        masked, distinct = self._fit(frame)
+        return self._assign(frame, masked, distinct, with_params=with_params)
 
-    def _fit(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _fit(self, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
         masks, model = self._settings()
         self.masks_ = masks
         self._model = model
@@ -420,21 +421,24 @@ class TemplateMiner:
         self._templates: dict[Group, str] = {}
         self.id_history_: dict[str, str] = {}
         self.n_records_ = 0
-        masked = self._masked_counts(frame)
-        self._learn(masked)
-        return masked
+        masked, distinct = self._masked_counts(frame)
+        self._learn(distinct)
+        return masked, distinct
 
-    def _masked_counts(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _masked_counts(self, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+        """The masked message of every record, and the distinct ones with their counts."""
         _check_body(frame, stage="TemplateMiner")
         masks = self.masks_ if hasattr(self, "masks_") else self._settings()[0]
-        return (
-            frame.lazy()
-            .select(_masked_expr(masks).alias(_MASKED))
+        masked = frame.select(_masked_expr(masks).alias(_MASKED)).to_series()
+        distinct = (
+            masked.to_frame()
+            .lazy()
             .group_by(_MASKED, maintain_order=True)
             .len("n")
             .with_columns(pl.col(_MASKED).str.replace_all(TOKEN_RE, _DRAIN_VAR).alias(_DRAIN))
             .collect()
         )
+        return masked, distinct
 
     def _learn(self, masked: pl.DataFrame) -> None:
         messages = masked.get_column(_MASKED).to_list()
@@ -552,14 +556,19 @@ class TemplateMiner:
             ``frame`` plus the template columns (``TEMPLATED_RECORDS`` for ``LOG_RECORDS``).
         """
         self._check_fitted()
-        masked = self._masked_counts(frame)
-        return self._assign(frame, masked, with_params=with_params)
+        masked, distinct = self._masked_counts(frame)
+        return self._assign(frame, masked, distinct, with_params=with_params)
 
     def _assign(
-        self, frame: pl.DataFrame, masked: pl.DataFrame, *, with_params: bool
+        self,
+        frame: pl.DataFrame,
+        masked: pl.Series,
+        distinct: pl.DataFrame,
+        *,
+        with_params: bool,
     ) -> pl.DataFrame:
-        messages = masked.get_column(_MASKED).to_list()
-        drain_texts = masked.get_column(_DRAIN).to_list()
+        messages = distinct.get_column(_MASKED).to_list()
+        drain_texts = distinct.get_column(_DRAIN).to_list()
         unknown = [(m, t) for m, t in zip(messages, drain_texts, strict=True) if m not in self._seen]
         found = self._model.match(t for _, t in unknown)
         matched = {m: cid for (m, _), cid in zip(unknown, found, strict=True)}
@@ -581,7 +590,7 @@ class TemplateMiner:
         )
         base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
         out = (
-            base.with_columns(_masked_expr(self.masks_).alias(_MASKED))
+            base.with_columns(masked)
             .join(lookup, on=_MASKED, how="left", maintain_order="left")
             .drop(_MASKED)
         )
