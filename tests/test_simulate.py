@@ -37,6 +37,8 @@ NGINX = re.compile(
 TEXT_HEAD = re.compile(r"^(?P<t>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[.,]\d{3}) (?P<level>[A-Z]+) +\[")
 LOGFMT = re.compile(r'^ts=(?P<t>\S+) level=(?P<level>[a-z]+) service=\S+ caller=\S+(?: trace_id=[0-9a-f]{32})? msg="(?:[^"\\]|\\.)*"(?: took_ms=\d+)?$')
 SYSLOG5424 = re.compile(r"^<(?P<pri>\d{1,3})>1 (?P<t>\S+) \S+ \S+ \d+ - - \[\d+-1\] (?P<level>LOG|WARNING|ERROR|FATAL|PANIC):  .+$")
+SYSLOG3164 = re.compile(r"^<(?P<pri>\d{1,3})>(?P<t>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ [\w-]+\[\d+\]: \[\d+-1\] (?P<level>LOG|WARNING|ERROR|FATAL|PANIC):  .+$")
+CRI = re.compile(r"^(?P<t>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z) (?P<stream>stdout|stderr) F (?P<text>.*)$")
 CONTINUATION = re.compile(r"^(\tat |java\.|Traceback |  File |    |[A-Za-z.]+(Error|Exception): )")
 POD = re.compile(r"^(?P<workload>[a-z-]+)-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$")
 
@@ -94,6 +96,29 @@ def read_records(path: Path, fmt: str) -> list[tuple[datetime, str | None, str]]
             m = SYSLOG5424.match(line)
             assert m, where
             out.append((_iso(m.group("t")), m.group("level"), line))
+        elif fmt == "syslog3164":
+            m = SYSLOG3164.match(line)
+            assert m, where
+            year = out[-1][0].year if out else 2025
+            t = datetime.strptime(f"{year} {m.group('t')}", "%Y %b %d %H:%M:%S").replace(tzinfo=UTC)
+            out.append((t, m.group("level"), line))
+        elif fmt in ("cri", "docker"):
+            if fmt == "cri":
+                m = CRI.match(line)
+                assert m, where
+                stamp, text = m.group("t"), m.group("text")
+            else:
+                obj = json.loads(line)
+                assert set(obj) == {"log", "stream", "time"}, where
+                assert obj["log"].endswith("\n"), where
+                stamp, text = obj["time"], obj["log"][:-1]
+            head = TEXT_HEAD.match(text)
+            if head:
+                out.append((_iso(stamp[:26] + "Z"), head.group("level"), text))
+            else:  # the runtime split a traceback: one entry per line
+                assert out, where
+                assert CONTINUATION.match(text), where
+                out[-1] = (out[-1][0], out[-1][1], out[-1][2] + "\n" + text)
         else:
             pytest.fail(f"no reader for {fmt}")
     return out
@@ -182,6 +207,21 @@ def test_every_file_is_the_format_it_claims(scenario_of, seed):
         assert times == sorted(times, reverse=log.format == "kibana_csv"), log.path
         if log.format in ("logback", "python"):
             assert any("\n" in r[2] for r in recs), f"{log.path}: expected some stack traces"
+
+
+def test_container_runtime_and_bsd_syslog_formats(tmp_path):
+    sc = generate_incident(
+        tmp_path, fault="new_error", seed=6, hours=2, rate=0.5, root="payment",
+        formats={"payment": "cri", "checkout": "docker", "db": "syslog3164"},
+    )
+    formats = {log.role: log.format for log in sc.logs}
+    assert (formats["payment"], formats["checkout"], formats["db"]) == ("cri", "docker", "syslog3164")
+    for log in sc.logs:
+        recs = read_records(log.path, log.format)
+        assert sum(r[2].count("\n") + 1 for r in recs) == log.n_lines or log.format == "kibana_csv"
+        if log.role == "payment":  # Python tracebacks, one runtime entry per line
+            assert any(r[2].startswith(tuple("0123456789")) and "Traceback" in r[2] for r in recs)
+            assert any(sc.truth.signature in r[2] for r in recs)
 
 
 def test_services_share_trace_ids(scenario_of):

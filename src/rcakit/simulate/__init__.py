@@ -34,12 +34,13 @@ from the shell; ``docs/sample_logs.md`` describes the estate and the formats.
 
 from __future__ import annotations
 
-from rcakit.simulate._estate import APP_FORMATS, FORMATS, ROLES
+from rcakit.simulate._estate import APP_FORMATS, EXTRA_APP_FORMATS, FORMATS, ROLES
 from rcakit.simulate._plan import FAULT_KINDS
 from rcakit.simulate._scenario import Scenario, ServiceLog, Truth, generate_incident
 
 __all__ = [
     "APP_FORMATS",
+    "EXTRA_APP_FORMATS",
     "FAULT_KINDS",
     "FORMATS",
     "ROLES",

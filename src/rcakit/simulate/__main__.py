@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from rcakit.errors import RcakitError
-from rcakit.simulate import APP_FORMATS, FAULT_KINDS, generate_incident
+from rcakit.simulate import APP_FORMATS, EXTRA_APP_FORMATS, FAULT_KINDS, generate_incident
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hours", type=float, default=6.0)
     parser.add_argument("--rate", type=float, default=1.0, help="mean requests/second at the edge (default 1.0)")
     parser.add_argument("--root", default=None, help="role or service name of the root (default: from the seed)")
-    parser.add_argument("--format", dest="fmt", choices=APP_FORMATS, default=None, help="write every application service in this format")
+    parser.add_argument("--format", dest="fmt", choices=APP_FORMATS + EXTRA_APP_FORMATS, default=None, help="write every application service in this format")
     parser.add_argument("--truth", type=Path, default=None, help="write the truth JSON here (default: OUT_DIR.truth.json beside OUT_DIR)")
     args = parser.parse_args(argv)
     try:

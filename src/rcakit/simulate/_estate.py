@@ -19,6 +19,7 @@ __all__ = [
     "APP_FORMATS",
     "APP_ROLES",
     "DEFAULT_FORMATS",
+    "EXTRA_APP_FORMATS",
     "FORMATS",
     "LANGUAGE",
     "OPS",
@@ -43,8 +44,12 @@ FORMATS = (
     "kibana_csv",  # Kibana CSV export: pod column + container-runtime JSON in the message
     "syslog5424",  # RFC 5424 syslog
     "syslog3164",  # RFC 3164 (BSD) syslog
+    "cri",  # Kubernetes CRI container log lines around Python-style text
+    "docker",  # docker json-file objects around Python-style text
 )
 APP_FORMATS = ("jsonl", "logback", "logfmt", "kibana_csv", "python")
+#: Formats an application service can be given with ``formats=`` besides ``APP_FORMATS``.
+EXTRA_APP_FORMATS = ("cri", "docker")
 DEFAULT_FORMATS: Mapping[str, str] = {
     "edge": "nginx",
     "checkout": "jsonl",
@@ -61,6 +66,8 @@ LANGUAGE: Mapping[str, str] = {
     "logfmt": "go",
     "python": "python",
     "kibana_csv": "python",
+    "cri": "python",
+    "docker": "python",
 }
 
 _NAMES: Mapping[str, tuple[str, ...]] = {
@@ -224,8 +231,8 @@ def _apply_formats(
 ) -> dict[str, str]:
     out = dict(assignment)
     if isinstance(formats, str):
-        if formats not in APP_FORMATS:
-            msg = f"formats={formats!r}: a single format applies to every application service and must be one of {list(APP_FORMATS)}"
+        if formats not in APP_FORMATS + EXTRA_APP_FORMATS:
+            msg = f"formats={formats!r}: a single format applies to every application service and must be one of {list(APP_FORMATS + EXTRA_APP_FORMATS)}"
             raise ConfigError(msg)
         out.update(dict.fromkeys(APP_ROLES, formats))
         return out
@@ -235,7 +242,7 @@ def _apply_formats(
         if role is None:
             msg = f"formats: unknown service or role {key!r}; use one of the roles {list(ROLES)}"
             raise ConfigError(msg)
-        allowed = {"edge": ("nginx",), "db": ("syslog5424", "syslog3164")}.get(role, APP_FORMATS)
+        allowed = {"edge": ("nginx",), "db": ("syslog5424", "syslog3164")}.get(role, APP_FORMATS + EXTRA_APP_FORMATS)
         if fmt not in allowed:
             msg = f"formats: {key!r} cannot be written as {fmt!r}; choose one of {list(allowed)}"
             raise ConfigError(msg)

@@ -40,6 +40,7 @@ _UAS = [
     "ShopApp/5.12.1 (iOS 17.4; iPhone15,2)",
     "ShopApp/5.12.0 (Android 14; SM-S918B)",
 ]
+_STATIC_BYTES = [5120, 184233, 41877, 3391, 1150, 402118]  # sizes of the _STATIC files, in order
 _SCANNER_PATHS = ["/wp-login.php", "/.env", "/phpmyadmin/index.php", "/.git/config", "/cgi-bin/luci", "/actuator/env", "/xmlrpc.php"]
 _SCANNER_UAS = ["Mozilla/5.0 zgrab/0.x", "python-requests/2.31.0", "Go-http-client/1.1"]
 _STATIC = ["/", "/static/js/app.4f9c2e1b.js", "/static/css/main.a81d3f07.css", "/static/img/logo.svg", "/favicon.ico", "/static/js/vendor.77c0e9a2.js"]
@@ -79,17 +80,22 @@ EMAIL = pl.format(
     pl.lit(pl.Series(_LAST)).gather(pl.col("user") // 7 % len(_LAST)),
     pl.col("user") % 97,
 )
+_U = pl.col("user") + 1013  # a client's address is a fixed function of the user
 IP = pl.format(
     "{}.{}.{}.{}",
-    (pl.col("user") * 2654435761 % 140) + 62,
-    (pl.col("user") * 40503 % 251) + 1,
-    (pl.col("user") * 7919 % 254) + 1,
-    (pl.col("user") * 104729 % 253) + 1,
+    (_U * 2654435761 % 140) + 62,
+    (_U * 40503 % 251) + 1,
+    (_U * 7919 % 254) + 1,
+    (_U * 104729 % 253) + 1,
 )
 
 
 def _pick(values: list[str], index: pl.Expr) -> pl.Expr:
     return pl.lit(pl.Series(values, dtype=STR)).gather(index % len(values))
+
+
+def _pick_int(values: list[int], index: pl.Expr) -> pl.Expr:
+    return pl.lit(pl.Series(values, dtype=pl.Int64)).gather(index % len(values))
 
 
 def _logger(lang: str, role: str, component: str) -> str:
@@ -359,7 +365,7 @@ def edge_records(rng: np.random.Generator, traffic: Traffic, *, start_us: int, e
     size = (
         pl.when(status == 304).then(0)
         .when(status >= 400).then(120 + pl.col("r") % 400)
-        .when(kind == "static").then(2000 + pl.col("r") % 180000)
+        .when(kind == "static").then(_pick_int(_STATIC_BYTES, pl.col("r")))
         .when(kind == "search").then(4000 + pl.col("r") % 30000)
         .otherwise(300 + pl.col("r") % 3000)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 __all__ = [
+    "render_container",
     "render_jsonl",
     "render_kibana_csv",
     "render_logback",
@@ -196,3 +197,24 @@ def render_syslog(frame: pl.DataFrame, *, app: str, host: str, rfc: int) -> pl.S
     else:
         line = pl.format("<{}>{} {} {}[{}]: {}", pri, TS.dt.strftime("%b %e %H:%M:%S"), pl.lit(host), pl.lit(app), pid, body)
     return frame.select(line.alias("line")).to_series()
+
+
+def render_container(frame: pl.DataFrame, *, runtime: str) -> pl.Series:
+    """What the container runtime stores for an app writing Python-style text lines.
+
+    ``runtime="cri"``: Kubernetes CRI lines ``<RFC 3339 nanos> <stream> F <line>``;
+    ``runtime="docker"``: docker json-file objects ``{"log": "<line>\\n", "stream", "time"}``.
+    The runtime splits a record at its newlines, so each stack-trace line is an entry of
+    its own (same time and stream), as in real container logs.
+    """
+    stream = pl.when(pl.col("level") == "INFO").then(pl.lit("stdout")).otherwise(pl.lit("stderr"))
+    parts = frame.select(
+        time=TS.dt.strftime("%Y-%m-%dT%H:%M:%S%.9fZ"),
+        stream=stream,
+        text=_with_stack(_python_line()).str.split("\n"),
+    ).explode("text")
+    if runtime == "cri":
+        line = pl.format("{} {} F {}", pl.col("time"), pl.col("stream"), pl.col("text"))
+    else:
+        line = pl.struct(log=pl.col("text") + "\n", stream=pl.col("stream"), time=pl.col("time")).struct.json_encode()
+    return parts.select(line.alias("line")).to_series()

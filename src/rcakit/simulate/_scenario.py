@@ -273,6 +273,8 @@ def generate_incident(
                 lines = _render.render_python(frame)
             elif fmt == "logfmt":
                 lines = _render.render_logfmt(frame, service=service)
+            elif fmt in ("cri", "docker"):
+                lines = _render.render_container(frame, runtime=fmt)
             else:
                 lines = _render.render_syslog(frame, app=service, host=f"{service}-0", rfc=3164 if fmt == "syslog3164" else 5424)
             n_lines = _write_lines(path, lines)
