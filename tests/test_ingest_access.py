@@ -1,0 +1,161 @@
+"""Apache / Nginx access-log parsing (``rcakit.ingest._access``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
+from rcakit.ingest._files import lines_frame
+
+OPTS = ParseOptions(tz="UTC", year=2024)
+
+
+def parse(text: str) -> pl.DataFrame:
+    out = _access.FORMAT.parse(lines_frame(text).lazy(), OPTS).collect()
+    assert out.schema == RECORD_COLUMNS
+    n_physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    assert out["n_lines"].sum() == n_physical
+    return out
+
+
+def attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+ACCESS = "\n".join(
+    [
+        # Apache common
+        '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326',
+        # nginx combined + $request_time + $upstream_response_time, IPv6 client
+        '2001:db8:85a3::8a2e:370:7334 - - [05/Mar/2024:14:03:12 +0000] "POST /api/pay?order=981&retry=1 HTTP/1.1" 502 157 "https://shop.example.com/checkout" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36" 0.532 0.530',
+        # Apache vhost_combined + %D (microseconds)
+        'shop.example.com:443 10.0.0.5 - - [05/Mar/2024:14:03:13 +0000] "GET /api/cart/123 HTTP/2.0" 404 57 "-" "curl/8.5.0" 1532',
+        # "-" request, "-" bytes, escaped quotes in the user agent
+        '10.1.1.1 - - [05/Mar/2024:14:03:14 +0000] "-" 408 - "-" "Go \\"probe\\" 1.0"',
+        # TLS handshake bytes sent to a plain-HTTP port, nginx key=value timings
+        '10.1.1.2 - - [05/Mar/2024:14:03:15 +0000] "\\x16\\x03\\x01\\x02\\x00\\x01" 400 157 "-" "-" rt=0.000 uct="-" uht="-" urt="-"',
+        '192.168.1.20 - admin [05/Mar/2024:14:03:16 +0000] "DELETE /api/users/42 HTTP/1.1" 204 0 "-" "python-requests/2.31" request_time=0.012 upstream_response_time=0.010 "203.0.113.9"',
+    ]
+)
+
+
+def test_fields_map_to_record_and_attributes():
+    rows = parse(ACCESS + "\n").to_dicts()
+    assert [r["body"] for r in rows] == [
+        "GET /apache_pb.gif 200",
+        "POST /api/pay 502",
+        "GET /api/cart/123 404",
+        "- 408",
+        "\\x16\\x03\\x01\\x02\\x00\\x01 400",
+        "DELETE /api/users/42 204",
+    ]
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN", "WARN", "WARN", "INFO"]
+    assert [r["severity_number"] for r in rows] == [9, 17, 13, 13, 13, 9]
+    assert rows[0]["timestamp"] == datetime(2000, 10, 10, 20, 55, 36, tzinfo=UTC)
+    assert all(r["parse_error"] is None for r in rows)
+    assert attrs(rows[0]) == {
+        "client": "127.0.0.1", "user": "frank", "method": "GET", "path": "/apache_pb.gif",
+        "protocol": "HTTP/1.0", "status": 200, "bytes": 2326,
+    }
+    a1 = attrs(rows[1])
+    assert a1["client"] == "2001:db8:85a3::8a2e:370:7334"
+    assert a1["query"] == "order=981&retry=1"
+    assert a1["referer"] == "https://shop.example.com/checkout"
+    assert a1["user_agent"].startswith("Mozilla/5.0 (X11")
+    assert a1["response_time_ms"] == pytest.approx(532.0)
+    a2 = attrs(rows[2])
+    assert a2["vhost"] == "shop.example.com:443"
+    assert a2["client"] == "10.0.0.5"
+    assert a2["response_time_ms"] == pytest.approx(1.532)  # %D microseconds
+    assert "referer" not in a2  # "-" is no value
+    a3 = attrs(rows[3])
+    assert "bytes" not in a3
+    assert "method" not in a3
+    assert a3["user_agent"] == 'Go "probe" 1.0'
+    assert attrs(rows[4])["response_time_ms"] == 0.0
+    a5 = attrs(rows[5])
+    assert a5["user"] == "admin"
+    assert a5["response_time_ms"] == pytest.approx(12.0)
+    assert a5["upstream_response_time_ms"] == pytest.approx(10.0)
+    assert a5["extra"] == "203.0.113.9"
+
+
+def test_status_is_queryable_as_a_number():
+    out = parse(ACCESS)
+    errors = out.filter(pl.col("attributes").str.json_path_match("$.status").cast(pl.Int64) >= 500)
+    assert errors["line_no"].to_list() == [2]
+
+
+def test_garbage_and_blank_lines_are_kept():
+    text = "\n".join(
+        [
+            "",
+            '10.0.0.1 - - [05/Mar/2024:14:03:12 +0000] "GET / HTTP/1.1" 200 5',
+            "",
+            '2024/03/05 14:03:13 [error] 1234#0: *5 connect() failed (111: Connection refused) while connecting to upstream',
+            '10.0.0.1 - - [05/Mar/2024:14:03:14 +0000] "GET / HTTP/1.1" 200 5',
+        ]
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1), (5, 1)]
+    assert rows[0]["parse_error"] == "blank line before the first record"
+    assert rows[2]["body"].startswith("2024/03/05 14:03:13 [error]")
+    assert "access-log" in rows[2]["parse_error"]
+    assert rows[2]["severity_text"] is None
+
+
+def test_sniff_recognises_access_logs_and_rejects_others():
+    lines = ACCESS.splitlines()
+    assert _access.FORMAT.sniff(lines) == 1.0
+    for other in (_jsonl.FORMAT, _jsonl.DOCKER_FORMAT, _logfmt.FORMAT, _cri.FORMAT, _csv_export.FORMAT):
+        assert other.sniff(lines) == 0.0, other.name
+    others = [
+        "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8",
+        "Jan  2 03:04:05 web-1 nginx[123]: 10.0.0.1 GET /",
+        '{"remote_addr":"10.0.0.1","request":"GET / HTTP/1.1","status":200}',
+        "2024-01-02 03:04:05,123 INFO [main] c.x.Y - GET /api 200",
+        '2024/03/05 14:03:13 [error] 1234#0: *5 connect() failed while connecting to upstream',
+    ]
+    assert _access.FORMAT.sniff(others) == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ACCESS.splitlines()),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=40),
+        ),
+        max_size=20,
+    )
+)
+def test_every_line_is_accounted_for_on_random_input(lines):
+    out = parse("\n".join(lines))
+    errors = dict(zip(out["line_no"].to_list(), out["parse_error"].to_list(), strict=True))
+    good = set(ACCESS.splitlines())
+    for i, line in enumerate(lines, 1):
+        if line in good:
+            assert errors[i] is None
+        elif line.strip() and not _access._COMPILED.match(line):
+            assert errors[i] is not None
+
+
+def test_end_to_end_through_read_logs(tmp_path):
+    import rcakit
+    from rcakit.ingest import FORMATS
+
+    if "access" not in FORMATS:
+        pytest.skip("format 'access' not registered in rcakit.ingest.FORMATS yet")
+    path = tmp_path / "frontend.access.log"
+    path.write_text(ACCESS + "\n")
+    assert rcakit.detect_format(path) == "access"
+    out = rcakit.read_logs(path)
+    assert out["service"].unique().to_list() == ["frontend"]
+    assert out["n_lines"].sum() == 6
