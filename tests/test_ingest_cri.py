@@ -1,0 +1,139 @@
+"""Kubernetes CRI container-log parsing (``rcakit.ingest._cri``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
+from rcakit.ingest._files import lines_frame
+
+OPTS = ParseOptions(tz="UTC", year=2024)
+KUBELET_FILE = (
+    "/var/log/containers/ts-travel-service-64469b5b48-25zj6_train-ticket_ts-travel-service-"
+    "0f3c2a9b8e7d6c5b4a392817f6e5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b.log"
+)
+
+
+def parse(text: str, options: ParseOptions = OPTS) -> pl.DataFrame:
+    out = _cri.FORMAT.parse(lines_frame(text).lazy(), options).collect()
+    assert out.schema == RECORD_COLUMNS
+    n_physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    assert out["n_lines"].sum() == n_physical
+    return out
+
+
+def attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+CRI = "\n".join(
+    [
+        '2024-03-05T14:03:12.345678901Z stdout F {"level":"error","msg":"payment failed","trace_id":"4bf92f35","order":"o-981"}',
+        "2024-03-05T14:03:13.000000001Z stderr P java.lang.NullPointerException: Cannot invoke \"RiskScore.value()\" ",
+        "2024-03-05T14:03:13.000000002Z stderr P because \"score\" is null",
+        "2024-03-05T14:03:13.000000003Z stderr F  [risk-scorer]",
+        "2024-03-05T14:03:14.5+01:00 stdout F 2024-03-05 13:03:14.500  WARN 1 --- [main] c.x.Pool : pool low",
+        "2024-03-05T14:03:15Z stdout F",
+        '2024-03-05T14:03:16Z stdout F level=info msg="retry ok" attempt=2',
+        "2024-03-05T14:03:17Z stdout F plain message without a head",
+    ]
+)
+
+
+def test_cri_lines_partials_and_inner_messages():
+    rows = parse(CRI + "\n", ParseOptions(tz="UTC", year=2024, source=KUBELET_FILE)).to_dicts()
+    assert len(rows) == 6
+    r0, r1, r2, r3, r4, r5 = rows
+    assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345678, tzinfo=UTC)
+    assert (r0["severity_text"], r0["body"], r0["trace_id"]) == ("ERROR", "payment failed", "4bf92f35")
+    a0 = attrs(r0)
+    assert a0["stream"] == "stdout"
+    assert a0["order"] == "o-981"
+    assert a0["k8s.namespace.name"] == "train-ticket"
+    assert a0["k8s.pod.name"] == "ts-travel-service-64469b5b48-25zj6"
+    # the workload of the pod named in the kubelet file name
+    assert {r["service"] for r in rows} == {"ts-travel-service"}
+    # P, P, F -> one record
+    assert (r1["line_no"], r1["n_lines"]) == (2, 3)
+    assert r1["body"] == (
+        'java.lang.NullPointerException: Cannot invoke "RiskScore.value()" because "score" is null [risk-scorer]'
+    )
+    assert attrs(r1)["cri.partials"] == 3
+    assert attrs(r1)["stream"] == "stderr"
+    assert r2["timestamp"] == datetime(2024, 3, 5, 13, 3, 14, 500000, tzinfo=UTC)
+    assert r2["severity_text"] == "WARN"
+    assert r2["body"].endswith("c.x.Pool : pool low")
+    assert (r3["body"], r3["severity_text"]) == ("", None)  # an empty F line
+    assert (r4["severity_text"], r4["body"]) == ("INFO", "retry ok")
+    assert attrs(r4)["attempt"] == "2"
+    assert (r5["severity_text"], r5["body"]) == (None, "plain message without a head")
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_without_kubelet_file_name_service_is_left_to_the_reader():
+    rows = parse(CRI).to_dicts()
+    assert [r["service"] for r in rows] == [None] * 6
+    assert "k8s.pod.name" not in attrs(rows[0])
+
+
+def test_garbage_lines_are_kept():
+    text = "\n".join(["2024-03-05T14:03:12Z stdout F ok", "not a cri line", "", "2024-03-05T14:03:13Z stdout X bad tag"])
+    rows = parse(text).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1)]
+    assert rows[1]["body"] == "not a cri line"
+    assert "CRI" in rows[1]["parse_error"]
+    assert rows[2]["body"] == "2024-03-05T14:03:13Z stdout X bad tag"
+    assert rows[2]["parse_error"] is not None
+
+
+def test_sniff_recognises_cri_and_rejects_others():
+    lines = CRI.splitlines()
+    assert _cri.FORMAT.sniff(lines) == 1.0
+    for other in (_jsonl.FORMAT, _jsonl.DOCKER_FORMAT, _logfmt.FORMAT, _access.FORMAT, _csv_export.FORMAT):
+        assert other.sniff(lines) == 0.0, other.name
+    others = [
+        "2024-03-05T14:03:12.345Z INFO [main] c.x.Y - started",
+        "2024-03-05T14:03:12Z stdout something else",
+        '{"log":"x\\n","stream":"stdout","time":"2024-03-05T14:03:12Z"}',
+    ]
+    assert _cri.FORMAT.sniff(others) == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                lambda s, t, m: f"2024-03-05T14:03:12.1Z {s} {t} {m}",
+                st.sampled_from(["stdout", "stderr"]),
+                st.sampled_from(["F", "P"]),
+                st.text(alphabet='ab {}":=\\', max_size=12),
+            ),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=20),
+        ),
+        max_size=20,
+    )
+)
+def test_every_line_is_accounted_for_on_random_input(lines):
+    parse("\n".join(lines))
+
+
+def test_end_to_end_through_read_logs(tmp_path):
+    import rcakit
+    from rcakit.ingest import FORMATS
+
+    if "cri" not in FORMATS:
+        pytest.skip("format 'cri' not registered in rcakit.ingest.FORMATS yet")
+    path = tmp_path / "payment.log"
+    path.write_text(CRI + "\n")
+    assert rcakit.detect_format(path) == "cri"
+    out = rcakit.read_logs(path)
+    assert out["n_lines"].sum() == 8
+    assert out["service"].unique().to_list() == ["payment"]
