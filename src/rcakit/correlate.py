@@ -694,18 +694,32 @@ def _material_windows(
     return out
 
 
-def _trace_origins(span: pl.DataFrame) -> dict[str, float]:
-    """Share of cross-service error traces in which each service logged the first error."""
+def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, float]:
+    """Share of cross-service error traces in which each service logged the first error.
+
+    Timestamps tie often (caller and callee log in the same millisecond); a tie goes to
+    the record whose text does not name another service (the callee's own error).
+    """
     if "trace_id" not in span.columns:
         return {}
     errs = span.filter(pl.col("is_error") & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != ""))
     if errs.height == 0:
         return {}
+    pairs = errs.select("service", "template").unique()
+    naming = pl.DataFrame(
+        {
+            "service": pairs["service"],
+            "template": pairs["template"],
+            "names_other": [bool(_names(t or "", known, exclude=sv)) for sv, t in pairs.iter_rows()],
+        },
+        schema={"service": pl.String, "template": pl.String, "names_other": pl.Boolean},
+    )
+    errs = errs.join(naming, on=["service", "template"], how="left", nulls_equal=True)
     per = (
         errs.group_by("trace_id")
         .agg(
             n_services=pl.col("service").n_unique(),
-            first_service=pl.col("service").sort_by("timestamp").first(),
+            first_service=pl.col("service").sort_by(["timestamp", "names_other"]).first(),
         )
         .filter(pl.col("n_services") >= 2)
     )
@@ -860,7 +874,7 @@ def _root_service(
     if not views:
         return None, [], names_of
     candidates = sorted(views)
-    origins = _trace_origins(span)
+    origins = _trace_origins(span, known)
     onsets = [v.onset for v in views.values() if v.onset is not None]
     first = min(onsets) if onsets else None
     roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
@@ -1223,13 +1237,36 @@ def _score_suspect(
                         weight=round(-superseded, 3),
                     )
                 )
+        elif lag >= 3 * window.total_seconds():
+            # the change landed well before the onset: did its service change in between?
+            # A slow burn does (warnings grow); an unrelated deploy does not.
+            mid = _compare(
+                frame, t, before_span=span_cmp, after_end=onset, services=known,
+                service=target, version=ref.version,
+            )
+            mid_strength = mid.strength()
+            if mid_strength < 0.3:
+                factor = 0.1 if mid_strength < 0.15 else 0.5
+                strength *= factor
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=(
+                            f"no visible change in {target}'s logs in the {_fmt_dt(lag)} between "
+                            "this change and the onset"
+                        ),
+                        weight=round(-(1 - factor) * 0.3, 3),
+                    )
+                )
+            else:
+                ev.extend(_shift_evidence(mid, service=target, after_label="between the change and the onset"))
         if sh.version_share is not None and sh.version_share >= 0.5:
             strength = min(1.0, strength + 0.2 * sh.version_share)
         if strength < 0.15:
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
-    score = rel * (0.35 + 0.5 * strength) + 0.15 * prox
-    score += sum(e.weight for e in ev if e.kind == "pre_existing")
+    score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
+    score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
 
