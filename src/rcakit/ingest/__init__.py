@@ -79,13 +79,12 @@ def _run_parser(name: str, decoded: DecodedFile, options: ParseOptions) -> pl.Da
     parser = FORMATS[name]
     if isinstance(parser, FileFormat):
         return parser.parse(decoded.text, options)
-    return parser.parse(lines_frame(decoded.text).lazy(), options).collect()
+    return parser.parse(lines_frame(decoded.data).lazy(), options).collect()
 
 
 def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
-    text = decoded.text
-    name = fmt if fmt != "auto" else detect_text_format(text, formats=FORMATS, path=decoded.path)
-    expected = physical_line_count(text)
+    name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=decoded.path)
+    expected = physical_line_count(decoded.data)
     problem = ""
     try:
         records = _run_parser(name, decoded, options)
@@ -233,7 +232,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     """
     text_path = os.fspath(path)
     decoded = read_text(text_path)
-    return detect_text_format(decoded.text, formats=FORMATS, path=text_path)
+    return detect_text_format(decoded.head, formats=FORMATS, path=text_path)
 
 
 def summarize(frame: pl.DataFrame) -> pl.DataFrame:

@@ -20,6 +20,7 @@ Rules every parser follows
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -89,23 +90,32 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
     -------
     pl.Expr
         String expression with a flat JSON object, or null.
+
+    Notes
+    -----
+    The object is encoded once with ``struct.json_encode`` and the null members are cut
+    out with one regex pass over the known keys (``,?"k":null``): an encoded string value
+    never holds an unescaped ``"``, so the pattern can only match a member. Several times
+    faster than encoding each field on its own.
     """
-    parts: list[pl.Expr] = []
-    for name, expr in fields.items():
-        encoded = (
-            pl.struct(expr.alias("v"))
-            .struct.json_encode()
-            .str.strip_prefix('{"v":')
-            .str.strip_suffix("}")
-        )
-        key = pl.lit(json.dumps(name) + ":")
-        parts.append(pl.when(expr.is_not_null()).then(pl.concat_str([key, encoded])))
-    if extra is not None:
-        parts.append(pl.when(extra != "").then(extra))
-    if not parts:
+    if not fields and extra is None:
         return pl.lit(None, dtype=pl.String)
-    members = pl.concat_str(parts, separator=",", ignore_nulls=True)
-    return pl.when(members != "").then(pl.concat_str([pl.lit("{"), members, pl.lit("}")]))
+    if fields:
+        encoded = pl.struct([expr.alias(name) for name, expr in fields.items()]).struct.json_encode()
+        keys = "|".join(re.escape(json.dumps(name)) for name in fields)
+        # one regex pass (the key alternation is a literal prefilter), then the comma a
+        # removed first member leaves behind
+        encoded = encoded.str.replace_all(f",?(?:{keys}):null", "").str.replace("{,", "{", literal=True)
+    else:
+        encoded = pl.lit("{}")
+    if extra is not None:
+        # "{...}" + "," + members + "}"; a null or empty ``extra`` leaves the object as it is
+        tail = pl.concat_str([pl.lit(","), extra.replace("", None), pl.lit("}")])
+        encoded = (
+            pl.concat_str([encoded.str.strip_suffix("}"), tail.fill_null("}")])
+            .str.replace("{,", "{", literal=True)
+        )
+    return encoded.replace("{}", None)  # no member at all: null
 
 
 def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:

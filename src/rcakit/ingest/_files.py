@@ -31,14 +31,27 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _GLOB_CHARS = frozenset("*?[")
 
 
+_HEAD_BYTES = 256 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedFile:
-    """The decoded text of one input file and what happened while decoding it."""
+    """The content of one input file as valid UTF-8 bytes, and what happened reading it."""
 
     path: str
-    text: str
+    data: bytes  # valid UTF-8 (invalid sequences already replaced), no BOM
     n_replaced: int  # U+FFFD characters introduced by invalid UTF-8
     truncated: bool  # a compressed stream ended early
+
+    @property
+    def text(self) -> str:
+        """The whole content as a str (for file formats that parse the text at once)."""
+        return self.data.decode("utf-8")
+
+    @property
+    def head(self) -> str:
+        """The first ~256 KiB as text, for format detection."""
+        return self.data[:_HEAD_BYTES].decode("utf-8", errors="ignore")
 
 
 def _is_hidden(path: Path, root: Path) -> bool:
@@ -153,33 +166,41 @@ def read_text(path: str) -> DecodedFile:
         data, truncated = _gunzip(data, path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        text = data.decode("utf-8")
-        n_replaced = 0
-    except UnicodeDecodeError:
-        before = data.count("\ufffd".encode())
-        text = data.decode("utf-8", errors="replace")
-        n_replaced = text.count("\ufffd") - before
-        warnings.warn(
-            f"{path}: {n_replaced} invalid UTF-8 byte sequence(s) replaced by U+FFFD",
-            RcakitWarning,
-            stacklevel=2,
-        )
-    return DecodedFile(path=path, text=text, n_replaced=n_replaced, truncated=truncated)
+    n_replaced = 0
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            before = data.count("\ufffd".encode())
+            text = data.decode("utf-8", errors="replace")
+            n_replaced = text.count("\ufffd") - before
+            data = text.encode("utf-8")
+            warnings.warn(
+                f"{path}: {n_replaced} invalid UTF-8 byte sequence(s) replaced by U+FFFD",
+                RcakitWarning,
+                stacklevel=2,
+            )
+    return DecodedFile(path=path, data=data, n_replaced=n_replaced, truncated=truncated)
 
 
-def physical_line_count(text: str) -> int:
+def physical_line_count(content: str | bytes) -> int:
     """Number of physical lines: newlines, plus one for a final unterminated line."""
-    if not text:
+    if not content:
         return 0
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
+    if isinstance(content, str):
+        return content.count("\n") + (0 if content.endswith("\n") else 1)
+    return content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
 
 
-def lines_frame(text: str) -> pl.DataFrame:
-    """Split decoded text into ``line_no`` (UInt32, 1-based) and ``line`` (String, no ``\\r\\n``)."""
-    if not text:
+def lines_frame(content: str | bytes) -> pl.DataFrame:
+    """Split content into ``line_no`` (UInt32, 1-based) and ``line`` (String, no ``\r\n``).
+
+    ``content`` must be valid UTF-8 when given as bytes (as :func:`read_text` returns it).
+    """
+    if not content:
         return pl.DataFrame(schema={"line_no": pl.UInt32, "line": pl.String})
-    body = text[:-1] if text.endswith("\n") else text
-    lines = pl.Series("line", [body], dtype=pl.String).str.split("\n").explode()
-    frame = lines.to_frame().with_columns(pl.col("line").str.strip_suffix("\r"))
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    # polars splits at "\n" and drops a "\r" before it, and the final newline, exactly the
+    # physical-line rule above
+    frame = pl.read_lines(data, name="line")
     return frame.with_row_index("line_no", offset=1).with_columns(pl.col("line_no").cast(pl.UInt32))

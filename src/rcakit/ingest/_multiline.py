@@ -68,11 +68,14 @@ def join_continuations(
         pl.when(pl.col("_head")).then(pl.col(body)).otherwise(pl.col(line)).alias(body),
         looks_like_continuation(pl.col(line)).alias("_cont"),
     ).with_columns(pl.col("_head").cum_sum().alias("_run"))
-    marked = marked.with_columns(
+    # "a continuation-looking line appeared in this run so far", without a window function:
+    # a running count of such lines compared with its value at the run's head
+    conts = (pl.col("_cont") & ~pl.col("_head")).cum_sum()
+    marked = marked.with_columns(conts.alias("_cc")).with_columns(
         (
             (pl.col("_run") > 0)
             & ~pl.col("_head")
-            & (pl.col("_cont") & ~pl.col("_head")).cum_max().over("_run")
+            & (pl.col("_cc") > pl.when(pl.col("_head")).then(pl.col("_cc")).forward_fill())
         ).alias("_joins")
     ).with_columns((~pl.col("_joins")).cum_sum().alias("_rec"))
     extra = (
@@ -89,4 +92,4 @@ def join_continuations(
         .alias(body),
         (pl.col("_n_more").fill_null(0) + 1).cast(pl.UInt32).alias("n_lines"),
         pl.when(pl.col("_head")).then(None).otherwise(pl.lit(unmatched_error)).alias("parse_error"),
-    ).drop("_head", "_cont", "_run", "_joins", "_rec", "_more", "_n_more", line)
+    ).drop("_head", "_cont", "_cc", "_run", "_joins", "_rec", "_more", "_n_more", line)

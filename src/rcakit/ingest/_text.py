@@ -62,10 +62,12 @@ RAW = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL = (
-    r"(?i:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|DPANIC"
-    r"|ALERT|EMERG|EMERGENCY|FINEST|FINER|FINE|CONFIG|VERBOSE|TRC|DBG|INF|WRN|ERR|FTL|CRT|EMR)"
-)
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR"]
+# upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
+# case folding in polars' regex engine, which is much slower
+_LEVEL = "(?:" + "|".join(
+    sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
+) + ")"
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -84,16 +86,80 @@ class _Variant:
     def compiled(self) -> re.Pattern[str]:
         return re.compile(self.regex)
 
+    @property
+    def head(self) -> str:
+        """The regex without its trailing message, the whole head captured as ``_h``.
+
+        Matching only the head lets the regex engine find the match with its fast DFA and
+        resolve capture groups over a few dozen characters instead of the whole line; the
+        message is then the rest of the line (``str.slice``). Several times faster.
+        """
+        tail = "(?P<msg>.*)$"
+        if not self.regex.endswith(tail) or not self.regex.startswith("^"):
+            msg = f"variant {self.name}: regex must be '^...{tail}'"
+            raise ValueError(msg)
+        return "^(?P<_h>" + ascii_classes(self.regex[1 : -len(tail)]) + ")"
+
+
+_ASCII = {"d": "0-9", "s": " \\t", "w": "A-Za-z0-9_"}
+
+
+def ascii_classes(regex: str) -> str:
+    r"""Replace ``\d``, ``\s``, ``\w`` by their ASCII sets (inside and outside ``[...]``).
+
+    polars' regex engine makes them Unicode-aware, which multiplies the automaton's size and
+    slows capture matching several times; log heads are ASCII.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            nxt = regex[i + 1]
+            if nxt in _ASCII:
+                out.append(_ASCII[nxt] if in_class else f"[{_ASCII[nxt]}]")
+            else:
+                out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+            if regex[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if regex[i + 1 : i + 2] == "]":  # a literal ] right after [ or [^
+                out.append("]")
+                i += 1
+        elif ch == "]" and in_class:
+            in_class = False
+            out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
 
 # Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
 _FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "msg")
 # a trace id in an MDC block or key=value text
-_TRACE_KV = r"(?i:trace[_.-]?id|x-b3-traceid)[=:]\s*([0-9A-Za-z-]{8,64})"
+_TRACE_KV = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*([0-9A-Za-z-]{8,64})"
 
 
 def _pick_variants(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
-    """The variants that match at least one sample line, in priority (registry) order."""
-    chosen = [v for v in variants if any(v.compiled.match(s) for s in sample)]
+    """The variants needed to cover the sample, in priority (registry) order.
+
+    A variant is kept only when it matches a sample line that no earlier kept variant
+    matches: each kept variant costs a pass over every line.
+    """
+    chosen: list[_Variant] = []
+    covered: set[int] = set()
+    for v in variants:
+        hits = {i for i, s in enumerate(sample) if i not in covered and v.compiled.match(s)}
+        if hits:
+            chosen.append(v)
+            covered |= hits
     return tuple(chosen) or variants
 
 
@@ -133,30 +199,27 @@ def _extract_variants(
 ) -> pl.LazyFrame:
     """Add the standard fields (and ``_matched``) by trying the variants in order."""
     line = pl.col("line")
-    groups = []
-    for v in variants:
-        names = set(v.compiled.groupindex)
-        groups.append((v, names, line.str.extract_groups(v.regex)))
-    if len(groups) == 1:
-        v, names, g = groups[0]
-        cols = [_field(g, names, f).alias(f) for f in _FIELDS]
-        return lines.with_columns(cols).with_columns(pl.col("msg").is_not_null().alias("_matched"))
-    # several layouts in one file: extract each once into a struct column, then pick per row
-    tmp = lines.with_columns([g.alias(f"_g{i}") for i, (_v, _n, g) in enumerate(groups)])
-    matched = [pl.col(f"_g{i}").struct.field("msg").is_not_null() for i in range(len(groups))]
+    groups = [(set(re.compile(v.head).groupindex), line.str.extract_groups(v.head)) for v in variants]
+    tmp = lines.with_columns([g.alias(f"_g{i}") for i, (_n, g) in enumerate(groups)])
+    matched = [pl.col(f"_g{i}").struct.field("_h").is_not_null() for i in range(len(groups))]
     cols = []
-    for f in _FIELDS:
-        expr: pl.Expr | None = None
+    for f in [*(f for f in _FIELDS if f != "msg"), "_h"]:
         chain = None
-        for i, (_v, names, _g) in enumerate(groups):
+        for i, (names, _g) in enumerate(groups):
             value = _field(pl.col(f"_g{i}"), names, f)
+            if len(groups) == 1:
+                chain = value
+                break
             chain = pl.when(matched[i]).then(value) if chain is None else chain.when(matched[i]).then(value)
-        expr = chain.otherwise(None) if chain is not None else pl.lit(None, dtype=pl.String)
-        cols.append(expr.alias(f))
+        assert chain is not None
+        cols.append((chain if len(groups) == 1 else chain.otherwise(None)).alias(f))
     return (
         tmp.with_columns(cols)
-        .with_columns(pl.any_horizontal(matched).alias("_matched"))
-        .drop([f"_g{i}" for i in range(len(groups))])
+        .with_columns(
+            pl.col("_h").is_not_null().alias("_matched"),
+            line.str.slice(pl.col("_h").str.len_chars()).alias("msg"),
+        )
+        .drop([f"_g{i}" for i in range(len(groups))], "_h")
     )
 
 
