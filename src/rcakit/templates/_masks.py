@@ -89,9 +89,10 @@ def _m(name: str, pattern: str) -> Mask:
 _PRE = r"(?P<pre>^|[\s=:,;(\[{<\"'@|])"
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
 _TLD = (
-    r"(?:com|net|org|edu|gov|mil|io|co|uk|de|fr|jp|cn|hk|ru|br|in|au|nl|eu|us|ca|ch|it|es|se|"
-    r"no|fi|dk|pl|kr|tw|at|be|cz|ie|il|nz|pt|sg|za|mx|ar|tr|gr|hu|ro|sk|ua|vn|th|my|id|om|ae|"
-    r"sa|local|localdomain|lan|internal|intra|corp|cluster|svc|arpa)"
+    # country codes that are also common identifier words (id, in, it, no, is...) are left out
+    r"(?:com|net|org|edu|gov|mil|io|co|uk|de|fr|jp|cn|hk|ru|br|au|nl|eu|us|ca|ch|es|se|"
+    r"fi|dk|pl|kr|tw|at|be|cz|ie|il|nz|pt|sg|za|mx|ar|tr|gr|hu|ro|sk|ua|vn|om|ae|"
+    r"local|localdomain|lan|internal|intra|corp|cluster|svc|arpa)"
 )
 # What may follow a host name: not another ".label" (java.io.IOException is not a host).
 _POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
@@ -164,7 +165,7 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
     _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
     _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),
-    _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|[kmgt]b)\b"),
+    _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|[kmgt]b|B)\b"),
     _m("DURATION", r"[<>]?=?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
     # any remaining number standing on its own or after a delimiter (node-12, #5, -3), but
     # not the digits inside a word (ssh2, u0, L3 are names)
