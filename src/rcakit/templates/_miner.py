@@ -584,19 +584,15 @@ class TemplateMiner:
         )
         ids = {t: template_id_of(t) for t in set(templates)}
         lookup = lookup.with_columns(
-            pl.col("template")
-            .replace_strict(ids, return_dtype=pl.String)
-            .alias("template_id")
+            pl.col("template").replace_strict(ids, return_dtype=pl.String).alias("template_id")
         )
+        # join only the masked column, then attach: the other columns are not copied
+        assigned = masked.to_frame().join(lookup, on=_MASKED, how="left", maintain_order="left")
         base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
-        out = (
-            base.with_columns(masked)
-            .join(lookup, on=_MASKED, how="left", maintain_order="left")
-            .drop(_MASKED)
-        )
+        out = base.hstack([assigned.get_column("template_id"), assigned.get_column("template")])
         if with_params:
             out = out.with_columns(_extract_params(out))
-        return out.select(*base.columns, "template_id", "template", *(["params"] if with_params else []))
+        return out
 
     def resolve_id(self, template_id: str) -> str:
         """The current id of a template id seen earlier (unchanged when it never generalised)."""
