@@ -45,7 +45,7 @@ APP_LOG = "\n".join(
 def test_common_key_spellings_map_to_the_record_fields():
     out = parse(_jsonl.FORMAT, APP_LOG + "\n")
     rows = out.to_dicts()
-    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "ERROR", "WARN", None, "FATAL"]
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "ERROR", "WARN", "DEBUG", "FATAL"]
     assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
     assert rows[1]["timestamp"] == datetime(2024, 3, 5, 13, 3, 13, 1000, tzinfo=UTC)  # +01:00
     assert rows[2]["timestamp"] == datetime(2024, 3, 5, 14, 3, 14, 123000, tzinfo=UTC)  # epoch ms

@@ -25,9 +25,8 @@ import re
 import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
-from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines
+from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
-from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
 __all__ = ["ACCESS_RE", "FORMAT"]
 
@@ -63,7 +62,6 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
     g = df.lazy().with_columns(pl.col("line").str.extract_groups(ACCESS_RE).alias("_g")).unnest("_g").collect()
     sample = g["time"].drop_nulls().head(200).to_list()
-    rules = infer_timestamp_rules(sample) if sample else None
     req = _unescape(pl.col("request")).str.extract_groups(_REQUEST_RE)
     g = g.lazy().with_columns(_req=req).unnest("_req").collect()
     rest = pl.col("rest").fill_null("")
@@ -107,7 +105,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     body = pl.when(pl.col("method").is_not_null()).then(
         pl.concat_str(pl.col("method"), pl.lit(" "), path, pl.lit(" "), pl.col("status"))
     ).otherwise(pl.concat_str(pl.when(request == "").then(pl.lit("-")).otherwise(request), pl.lit(" "), pl.col("status")))
-    ts = parse_timestamps("time", tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None)
+    ts = timestamp_expr("time", sample, options)
     return (
         g.lazy()
         .select(

@@ -28,8 +28,8 @@ from rcakit.ingest._jsonl import (
     fold_blank_lines,
     merge_attributes,
     parse_inner_messages,
+    timestamp_expr,
 )
-from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
 __all__ = ["CRI_RE", "FORMAT", "FORMATS"]
 
@@ -79,7 +79,6 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     )
     inner = parse_inner_messages(rec["msg"], options)
     sample = rec["time"].drop_nulls().head(200).to_list()
-    rules = infer_timestamp_rules(sample) if sample else None
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
@@ -91,7 +90,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     attrs = merge_attributes(outer_attrs, pl.col("_in_attributes"))
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
-    ts = parse_timestamps("time", tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
+    ts = timestamp_expr("time", sample, options)
     return (
         frame.lazy()
         .select(

@@ -43,13 +43,14 @@ import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
 from rcakit.ingest._jsonl import (
+    _NULL_TS,
     decode_objects,
     encode_attributes,
     merge_attributes,
     parse_inner_messages,
+    timestamp_expr,
 )
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
 __all__ = ["COLUMN_ROLES", "FORMAT", "FORMATS"]
 
@@ -190,9 +191,9 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
     for c in cols:
         text = pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ")
         sample = rows.select(text.alias("t")).drop_nulls().head(200)["t"].to_list()
-        if sample:
-            rules = infer_timestamp_rules(sample)
-            parts.append(parse_timestamps(text, tz=options.tz, year=options.year, rules=rules))
+        part = timestamp_expr(text, sample, options)
+        if sample and part is not _NULL_TS:
+            parts.append(part)
     if not parts:
         return pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
     return pl.coalesce(parts)

@@ -44,6 +44,7 @@ __all__ = [
     "merge_attributes",
     "parse_inner_messages",
     "records_from_objects",
+    "timestamp_expr",
 ]
 
 #: schema field -> key spellings, in priority order (after flattening nested objects with dots)
@@ -214,6 +215,19 @@ def _flatten(frame: pl.DataFrame, *, depth: int) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if frame[c].null_count() < frame.height])
 
 
+_NULL_TS = pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
+
+
+def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions) -> pl.Expr:
+    """``parse_timestamps`` restricted to the layouts seen in ``sample``; a null literal when
+    no sample value is a timestamp (trying every layout on every row would be wasted work)."""
+    values = [v.strip(" \t[]()\"'") for v in sample[:200] if v]
+    rules = tuple(r for r in infer_timestamp_rules(values) if any(re.match(r, v) for v in values))
+    if not rules:
+        return _NULL_TS
+    return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
+
+
 def encode_attributes(columns: dict[str, pl.Expr]) -> pl.Expr:
     """A flat JSON object string from named expressions, null entries left out.
 
@@ -311,10 +325,9 @@ def records_from_objects(
         attrs[name] = pl.col(name) if mask is None else pl.when(mask).then(None).otherwise(pl.col(name))
     attrs.update(extra or {})
     sample = frame.select(ts.alias("t")).drop_nulls().head(200)["t"].to_list()
-    rules = infer_timestamp_rules(sample) if sample else None
     sev_text, sev_num = severity_columns(lvl)
     return frame.lazy().select(
-        (parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])).alias("timestamp"),
+        timestamp_expr(ts, sample, options).alias("timestamp"),
         sev_text,
         sev_num,
         svc.alias("service"),
@@ -326,6 +339,9 @@ def records_from_objects(
 
 
 # --------------------------------------------------------------------------- inner lines
+
+
+_INNER_FIELDS = ("timestamp", "severity_text", "severity_number", "service", "body", "trace_id", "attributes")
 
 
 def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
@@ -351,8 +367,13 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
 
     texts = texts.cast(pl.String).str.strip_suffix("\n").str.strip_suffix("\r")
     n = len(texts)
+    fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
+    empty = pl.DataFrame([pl.Series(c, [None] * n, dtype=RECORD_COLUMNS[c]) for c in fields])
     objs, valid = decode_objects(texts)
-    js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
+    if valid.any():
+        js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
+    else:
+        js = empty
     if _depth == 0 and "log" in objs.columns:
         # container-runtime JSON ({"log": "<app line>", "stream": ..., "time": ...}) without a
         # level of its own: read the app line inside it too
@@ -369,43 +390,41 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
                 pl.coalesce("trace_id", pl.when(w).then(pl.col("_a_trace_id"))).alias("trace_id"),
                 pl.when(w).then(merge_attributes(pl.col("attributes"), pl.col("_a_attributes"))).otherwise(pl.col("attributes")).alias("attributes"),
             )
-    lf_mask = (~valid) & _logfmt.looks_like_logfmt(texts)
-    lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options)
+    lf_mask = ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
+    lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options) if lf_mask.any() else empty
     head = texts.to_frame("t").select(pl.col("t").str.extract_groups(_HEAD_RE).alias("g")).unnest("g")
-    ts_text = head["ts"]
-    rules = infer_timestamp_rules(ts_text.drop_nulls().head(200).to_list()) if ts_text.null_count() < n else None
+    ts_sample = head["ts"].drop_nulls().head(200).to_list()
     lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
     sev_text, sev_num = severity_columns(lvl)
-    txt = head.select(
-        (parse_timestamps("ts", tz=options.tz, year=options.year, rules=rules) if rules else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])).alias("timestamp"),
+    txt = head.lazy().select(
+        timestamp_expr("ts", ts_sample, options).alias("timestamp"),
         sev_text,
         sev_num,
+        pl.lit(None, dtype=pl.String).alias("service"),
         pl.when(lvl.is_not_null() | pl.col("ts").is_not_null()).then(pl.col("msg")).alias("body"),
+        pl.lit(None, dtype=pl.String).alias("trace_id"),
+        pl.lit(None, dtype=pl.String).alias("attributes"),
+    ).collect()
+    frame = pl.concat(
+        [
+            js.select(fields).rename(lambda c: f"j_{c}"),
+            lf.select(fields).rename(lambda c: f"l_{c}"),
+            txt.select(fields).rename(lambda c: f"t_{c}"),
+            pl.DataFrame({"_j": valid, "_l": lf_mask, "_text": texts}),
+        ],
+        how="horizontal",
     )
-    pick_js = valid
-    pick_lf = lf_mask.fill_null(False)
 
-    def choose(col: str, fallback: pl.Series | None = None) -> pl.Series:
-        base = fallback if fallback is not None else pl.Series(col, [None] * n, dtype=RECORD_COLUMNS[col])
-        t = txt[col] if col in txt.columns else base
+    def choose(c: str) -> pl.Expr:
         return (
-            pl.DataFrame({"a": js[col], "b": lf[col], "c": t, "j": pick_js, "l": pick_lf})
-            .select(pl.when("j").then("a").when("l").then("b").otherwise("c").alias(col))
-            .to_series()
-            .cast(RECORD_COLUMNS[col])
+            pl.when("_j").then(pl.col(f"j_{c}")).when("_l").then(pl.col(f"l_{c}")).otherwise(pl.col(f"t_{c}"))
+            .cast(RECORD_COLUMNS[c])
+            .alias(c)
         )
 
-    return pl.DataFrame(
-        [
-            choose("timestamp"),
-            choose("severity_text"),
-            choose("severity_number"),
-            choose("service"),
-            pl.DataFrame({"b": choose("body"), "t": texts}).select(pl.coalesce("b", "t").alias("body")).to_series(),
-            choose("trace_id"),
-            choose("attributes"),
-        ]
-    )
+    return frame.lazy().select(
+        *[pl.coalesce(choose(c), pl.col("_text")).alias(c) if c == "body" else choose(c) for c in fields]
+    ).collect()
 
 
 # --------------------------------------------------------------------------- the formats
@@ -493,11 +512,10 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     inner = parse_inner_messages(grouped["log"], options)
     outer_ts, _ = _pick(grouped, "timestamp")
     sample = grouped.select(outer_ts.alias("t")).drop_nulls().head(200)["t"].to_list()
-    rules = infer_timestamp_rules(sample) if sample else None
     extra = {c: pl.col(c) for c in others if c not in ("time",) and not c.startswith("_")}
     extra["docker.chunks"] = pl.when(pl.col("_chunks") > 1).then(pl.col("_chunks"))
     ctx = grouped.with_columns(
-        _outer_ts=parse_timestamps(outer_ts, tz=options.tz, year=options.year, rules=rules) if sample else pl.lit(None, dtype=RECORD_COLUMNS["timestamp"]),
+        _outer_ts=timestamp_expr(outer_ts, sample, options),
         _outer_attrs=encode_attributes(extra),
     )
     inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
