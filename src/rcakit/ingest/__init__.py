@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
-from rcakit.ingest import _jsonl, _logfmt
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
 from rcakit.ingest._base import FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
@@ -43,8 +43,11 @@ __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", 
 #: The formats, by name. Detection tries them in this order (more specific first); ``raw`` is
 #: the fallback and ``pattern`` is only used with ``log_format``.
 FORMATS: dict[str, LineFormat | FileFormat] = {
+    "cri": _cri.FORMAT,
     "docker": _jsonl.DOCKER_FORMAT,
     "jsonl": _jsonl.FORMAT,
+    "csv": _csv_export.FORMAT,
+    "access": _access.FORMAT,
     "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,
     "text": TEXT,
