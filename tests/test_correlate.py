@@ -140,9 +140,27 @@ def test_windows_close_together_merge_into_one_incident():
     corr = correlate_changes(records, det2, changes=make_changes("new_error"))
     assert len(corr.incidents) == 2
     main = next(i for i in corr.incidents if i.root_service == "payment")
-    assert main.start == w.start
+    # the onset is dated to the first record of the template new in the root service
+    first_npe = records.filter(pl.col("template").str.starts_with("NullPointerException"))["timestamp"].min()
+    assert main.start == first_npe
+    assert w.start <= main.start < w.start + timedelta(minutes=1)
     assert main.end == w.end
     assert corr.incidents[0] is main  # most severe first
+
+
+def test_traffic_alone_is_not_an_incident():
+    records, _ = make_records("none", seed=6)
+    tpl = "charge ok order=<*> took <*> ms"
+    onset = T0 + timedelta(minutes=70)
+    busy = Contribution(kind="rate_spike", service="payment", template_id=_sc.tid(tpl), template=tpl, score=30.0,
+                        baseline_rate=12, observed_rate=30, first_seen=T0, onset=onset)
+    det = DetectionResult(
+        windows=(AnomalyWindow(start=onset, end=onset + timedelta(minutes=5), score=30.0, services=("payment",), contributions=(busy,)),),
+        counts=pl.DataFrame(), scores=pl.DataFrame(), window="1m",
+        baseline_start=None, baseline_end=None, study_start=None, study_end=None,
+    )
+    # more successful charges than usual is context, not a symptom
+    assert correlate_changes(records, det, changes=make_changes("none")).incidents == ()
 
 
 def test_impact_counts_failed_requests():

@@ -661,14 +661,55 @@ def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
     return sorted(best.values(), key=lambda c: -c.score)
 
 
+WARN_SEVERITY = 13  # OpenTelemetry SeverityNumber of WARN
+
+
+def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str, str], float]:
+    """Share of WARN+/failed records per (service, template_id)."""
+    if not tids:
+        return {}
+    bad = (
+        recs.filter(pl.col("template_id").is_in(list(tids)))
+        .group_by("service", "template_id")
+        .agg(
+            bad=(
+                pl.col("is_error") | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
+            ).mean()
+        )
+    )
+    return {(sv, t): float(b or 0.0) for sv, t, b in bad.iter_rows()}
+
+
+def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
+    """Whether a contribution is a symptom on its own (not just traffic moving around).
+
+    More or fewer *successful* requests, a new INFO line after a deploy, a message that
+    stops: those are context, not an incident. Errors and warnings, error ratios, and
+    shifted numbers (latency, sizes) are symptoms.
+    """
+    if c.kind in {"error_ratio", "parameter"}:
+        return True
+    bad = badness.get((c.service or "", c.template_id or ""), 0.0)
+    if c.kind in {"new", "rate_spike"}:
+        return bad >= 0.5
+    if c.kind == "rate_drop":
+        # a service that (nearly) stops logging its regular messages
+        return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
+    return False
+
+
 def _material_windows(
     windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int
 ) -> list[AnomalyWindow]:
-    """Drop template anomalies backed by fewer than ``min_events`` records, then empty windows."""
-    tids = {c.template_id for w in windows for c in w.contributions if c.template_id}
-    if not tids or min_events <= 1:
-        return list(windows)
-    sub = recs.filter(pl.col("template_id").is_in(list(tids))).select("timestamp", "service", "template_id")
+    """Keep the windows that show trouble, without their one-line template anomalies.
+
+    A template anomaly needs ``min_events`` records inside its window; a window needs at
+    least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
+    to the first symptom.
+    """
+    tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
+    badness = _template_badness(recs, tids)
+    sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
     out = []
     for w in windows:
         counts = dict(
@@ -685,12 +726,19 @@ def _material_windows(
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
         )
-        if keep:
-            services = tuple(dict.fromkeys([*(c.service for c in keep if c.service)]))
-            out.append(
-                AnomalyWindow(start=max(w.start, min(c.onset for c in keep)), end=w.end,
-                              score=max(c.score for c in keep), services=services or w.services, contributions=keep)
+        trouble = [c for c in keep if _is_trouble(c, badness)]
+        if not trouble:
+            continue
+        services = tuple(dict.fromkeys(c.service for c in keep if c.service))
+        out.append(
+            AnomalyWindow(
+                start=max(w.start, min(c.onset for c in trouble)),
+                end=w.end,
+                score=max(c.score for c in keep),
+                services=services or w.services,
+                contributions=keep,
             )
+        )
     return out
 
 
@@ -1040,9 +1088,7 @@ def correlate_changes(
                 for c in contribs:
                     if c.service == root:
                         root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
-        # the onset is where detection says the anomaly starts (first_seen of a rare
-        # template can be much earlier and is shown per anomaly instead)
-        onset = start
+        onset = _refine_onset(contribs, recs, root, start, end, window)
         # ---- anomalies with counts before/during
         length = end - start
         anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
@@ -1060,7 +1106,9 @@ def correlate_changes(
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
         cause, reason = _decide(suspects, root=root, root_names=root_names, threshold=cause_threshold)
-        impact = _impact(span, services, start, end)
+        impact = _impact(
+            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
+        )
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{start:%Y%m%dT%H%M}"
         for s in suspects:
@@ -1096,6 +1144,37 @@ def correlate_changes(
         period_end=period_end,
         services=tuple(known),
     )
+
+
+def _refine_onset(
+    contribs: Sequence[Contribution],
+    recs: pl.DataFrame,
+    root: str | None,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+) -> datetime:
+    """The onset: the first record of a template new in the root service, else ``start``.
+
+    Detection windows are coarse (and a window can open on noise); a template that did not
+    exist before dates the start of the problem to the record.
+    """
+    tids = [
+        c.template_id
+        for c in contribs
+        if c.service == root and c.kind == "new" and c.template_id is not None
+    ]
+    if root is None or not tids:
+        return start
+    first = recs.filter(
+        (pl.col("service") == root)
+        & pl.col("template_id").is_in(tids)
+        & (pl.col("timestamp") >= start - window)
+        & (pl.col("timestamp") < end)
+    )["timestamp"].min()
+    if first is None:
+        return start
+    return max(first, start - window)  # type: ignore[type-var, return-value]
 
 
 def _anomaly_findings(
