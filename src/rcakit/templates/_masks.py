@@ -17,10 +17,11 @@ Token names produced by the default set (downstream code may rely on them):
 ``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/``
 ``<MAC>``   MAC addresses
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
-``<HOST>``  dotted host names ending in a DNS top-level domain or carrying a ``:port``
+``<HOST>``  dotted host names ending in a DNS top-level domain; ``name-1:port``
 ``<ID>``    identifiers of words and numbers joined by ``_`` (``blk_-42``, ``task_1_0020_m_3``)
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
+``<BOOL>``  ``true``/``false``/``null`` values
 ``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
@@ -151,9 +152,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>\b[\w$]+\.(?:java|kt|scala|groovy|py|rb|go|js|mjs|ts|cs|c|cc|cpp|h|hpp|rs|php|"
         r"swift|m|pl|ex|exs|erl|clj|lua):)\d+\b",
     ),
-    # host names with a :port: dotted (proxy.example:5070) or with a dash or digit
-    # (msra-sa-41:9000); and Java's host/IP:port
-    _m("HOST", r"\b[A-Za-z][\w\-]*(?:\.[\w\-]+)+:\d{1,5}\b"),
+    # host names with a :port that have a dash or digit (msra-sa-41:9000), localhost:port.
+    # (Dotted names with a :port are not enough: Class.method:42 in stack traces.)
     _m("HOST", r"\b[A-Za-z][\w\-]*[\-\d][\w\-]*:\d{2,5}\b"),
     _m("HOST", r"\blocalhost:\d{1,5}\b"),
     # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0,
@@ -162,6 +162,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("HEX", r"\b0[xX][0-9A-Fa-f]+\b"),
     _m("HEX", r"\b(?:[0-9]+[A-Fa-f]+|[A-Fa-f]+[0-9]+)[0-9A-Fa-f]*\b"),
     _m("VERSION", r"\b[vV]\d+(?:\.\d+)+\b"),
+    # boolean and null values (they vary like numbers: overlap:true / overlap:false)
+    _m("BOOL", r"\b(?:true|false|True|False|TRUE|FALSE|null|NULL|nil)\b"),
     # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
     _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
     _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),

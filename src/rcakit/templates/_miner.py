@@ -148,7 +148,13 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
-    same = sum(1 for x, y in zip(a, b, strict=True) if x == y or _generic(x) == _generic(y))
+    """Share of positions that agree: equal, equal once named tokens are generalised, or a
+    ``<*>`` (a position already known to vary) on either side."""
+    same = sum(
+        1
+        for x, y in zip(a, b, strict=True)
+        if x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y)
+    )
     return same >= sim_th * len(a)
 
 
