@@ -195,7 +195,7 @@ def _rates(inp: MergeInputs, *, kind: str, service: str | None, template_id: str
 
 def _examples(inp: MergeInputs, *, kind: str, service: str | None, template_id: str | None, onset: datetime, end: datetime) -> tuple[tuple[str, ...], datetime | None]:
     rec = inp.records
-    if "body" not in rec.columns:
+    if not {"body", "timestamp", "service", "template_id"} <= set(rec.columns):
         return (), None
     sel = _series_filter(kind, service, template_id) & pl.col("timestamp").is_between(onset, end, closed="left")
     if kind == "error_ratio" and "severity_number" in rec.columns:

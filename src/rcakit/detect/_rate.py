@@ -5,16 +5,19 @@ Input: count matrices (``WINDOW_COUNTS``). Output: rows of ``SCORES_SCHEMA``.
 How the expected count is built, so that more traffic alone is never an anomaly:
 
 * the baseline rate of a series (service x template) is its mean count per window;
-* in each window a *traffic factor* per service is the median, over the service's regular
-  templates (baseline rate >= 1 per window), of ``observed / baseline rate``; the expected
-  count is ``baseline rate x traffic factor``. A surge of one template cannot move the
-  median, while more requests overall (or the daily curve) move every template and cancel;
-* service totals are scored the same way against the median over services, so a service
+* in each window a *traffic factor* per service is a trimmed, leave-one-out ratio of sums
+  (observed over baseline rate of the service's *other* templates, leaving out those more
+  than 3 standard deviations off); the
+  expected count is ``baseline rate x traffic factor``. A surge of one template cannot move
+  the factor, while more requests overall (or the daily curve) move every template and
+  cancel;
+* service totals are scored the same way against the factor over services, so a service
   that goes quiet or floods while the others do not is caught too.
 
-The score is ``-log10 p`` of a quasi-Poisson tail (dispersion learned per series from the
-baseline), taken over the window and over the last ``span`` windows (sustained small shifts
-and heartbeats that stop), whichever is larger. For rare series (expected in fewer than half
+The score is ``-log10 p`` of a quasi-binomial tail: given the window's total of the series
+and its peers, the series' count is binomial with its baseline share (dispersion learned per
+series from the baseline), taken over the window and over the last ``span`` windows
+(sustained small shifts and heartbeats that stop), whichever is larger. For rare series (expected in fewer than half
 of the windows) a surge must also recur: the score is capped by the binomial ``-log10 p`` of
 the number of the last ``span`` windows it appeared in, unless it reaches twice the
 threshold. Rare lines come in clusters (a restart logs several at once), which a Poisson
@@ -29,46 +32,54 @@ import numpy as np
 import polars as pl
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive, dense_grid
-from rcakit.detect._stats import (
-    SCORES_SCHEMA,
-    binomial_upper_score,
-    poisson_lower_score,
-    poisson_upper_score,
-)
+from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score, quasi_binomial_scores
 
 __all__ = ["RateDetector"]
 
-_REGULAR = 1.0  # events per window for a template to take part in the traffic factor
-_MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under Poisson
+_MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     """Add ``factor`` and ``expected`` to a dense frame with ``n_events`` and ``rate``.
 
-    The traffic factor of a (window, group) is the rate-weighted median of
-    ``observed / baseline rate`` over the group's regular series: the change of the typical
-    record, which a minority of shifting templates cannot move.
+    The traffic factor of a series in a (window, group) is a trimmed, leave-one-out ratio
+    of sums: start from ``sum(observed) / sum(baseline rate)`` over the group's series, drop
+    the series more than 3 standard deviations from that expectation, recompute (twice);
+    then leave the series itself out, so it is compared with the *other* series only. A
+    minority of shifting templates cannot move it, and it stays stable at low counts.
     """
     keys = ["window_start", group]
-    regular = dense.filter(pl.col("rate") >= _REGULAR).with_columns(
-        (pl.col("n_events") / pl.col("rate")).alias("_ratio")
-    )
-    wmed = (
-        regular.sort([*keys, "_ratio"])
-        .with_columns((pl.col("rate").cum_sum().over(keys) / pl.col("rate").sum().over(keys)).alias("_cw"))
-        .filter(pl.col("_cw") >= 0.5)
-        .group_by(keys)
-        .agg(pl.col("_ratio").first().alias("_wmed"))
-    )
-    total = pl.col("n_events").sum().over(keys)
-    total_rate = pl.col("rate").sum().over(keys)
-    fallback = pl.when(total_rate > 0).then(total / total_rate).otherwise(0.0)
+    n, r = pl.col("n_events"), pl.col("rate")
+    factors = dense.filter(r > 0).group_by(keys).agg((n.sum() / r.sum()).alias("_f"))
+    kept = dense.with_columns(pl.lit(True).alias("_keep"))
+    for _ in range(2):
+        kept = (
+            dense.join(factors, on=keys, how="left", nulls_equal=True)
+            .with_columns(((r > 0) & ((n - r * pl.col("_f")).abs() <= 3.0 * (r * pl.col("_f") + 1.0).sqrt())).alias("_keep"))
+            .drop("_f")
+        )
+        factors = (
+            kept.filter(pl.col("_keep"))
+            .group_by(keys)
+            .agg((n.sum() / r.sum()).alias("_g"))
+            .join(factors, on=keys, how="full", coalesce=True, nulls_equal=True)
+            .select(*keys, pl.coalesce("_g", "_f").alias("_f"))
+        )
+    keep_n = pl.when(pl.col("_keep")).then(n).otherwise(0.0)
+    keep_r = pl.when(pl.col("_keep")).then(r).otherwise(0.0)
+    other_n = keep_n.sum().over(keys) - keep_n
+    other_r = keep_r.sum().over(keys) - keep_r
+    # conditional on this window's total of the series and its (kept) peers, the series'
+    # count is binomial with its baseline share: both noises are accounted for
     return (
-        dense.join(wmed, on=keys, how="left", nulls_equal=True)
-        .with_columns(pl.coalesce(pl.col("_wmed"), fallback).alias("factor"))
-        .with_columns((pl.col("rate") * pl.col("factor")).alias("expected"))
-        .drop("_wmed")
+        kept.with_columns(
+            (n + other_n).alias("trials"),
+            pl.when(other_r > 0).then(r / (r + other_r)).otherwise(1.0).alias("share"),
+            pl.when(other_r > 0).then(other_n / other_r).otherwise(pl.when(r > 0).then(n / r).otherwise(0.0)).alias("factor"),
+        )
+        .with_columns((pl.col("trials") * pl.col("share")).alias("expected"))
+        .drop("_keep")
     )
 
 
@@ -102,8 +113,8 @@ class RateDetector:
 
     Notes
     -----
-    Scores: ``-log10`` of the quasi-Poisson tail probability of the observed count given the
-    expected one (see module docs). Kinds: ``rate_spike``, ``rate_drop`` and ``gone`` (a
+    Scores: ``-log10`` of the quasi-binomial tail probability of the observed count given
+    its baseline share of the window (see module docs). Kinds: ``rate_spike``, ``rate_drop`` and ``gone`` (a
     template or service that was present in the baseline logs nothing at all).
     Series absent from the baseline are left to :class:`NewTemplateDetector`.
     """
@@ -160,7 +171,8 @@ class RateDetector:
         dense = dense_grid(counts, sums.select(on)).join(sums, on=on, nulls_equal=True)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
         dense = _expected(dense, group=group)
-        resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(pl.col("expected"), 0.5)
+        var = pl.col("expected") * (1.0 - pl.col("share"))
+        resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(var, 0.5)
         phi = (
             dense.group_by(keys)
             .agg(resid2.median().alias("phi"))
@@ -215,27 +227,27 @@ class RateDetector:
         dense = dense.sort([*keys, "window_start"]).with_columns(
             pl.col("n_events").rolling_sum(span, min_samples=1).over(keys).alias("obs_k"),
             pl.col("expected").rolling_sum(span, min_samples=1).over(keys).alias("exp_k"),
+            pl.col("trials").rolling_sum(span, min_samples=1).over(keys).alias("trials_k"),
             (pl.col("n_events") > 0).cast(pl.Float64).rolling_sum(span, min_samples=1).over(keys).alias("present_k"),
             (1.0 - (-pl.col("expected")).exp()).rolling_mean(span, min_samples=1).over(keys).alias("presence"),
         )
-        obs = dense.get_column("n_events").to_numpy()
-        exp = dense.get_column("expected").to_numpy()
-        obs_k = dense.get_column("obs_k").to_numpy()
-        exp_k = dense.get_column("exp_k").to_numpy()
-        phi = dense.get_column("phi").to_numpy()
-        up = np.maximum(poisson_upper_score(obs, exp, phi), poisson_upper_score(obs_k, exp_k, phi))
+        col = {c: dense.get_column(c).to_numpy().astype(float) for c in ("n_events", "trials", "share", "obs_k", "exp_k", "trials_k", "phi", "presence", "present_k")}
+        phi = col["phi"]
+        up1, down1 = quasi_binomial_scores(col["n_events"], col["trials"], col["share"], phi)
+        share_k = np.divide(col["exp_k"], col["trials_k"], out=np.ones_like(col["exp_k"]), where=col["trials_k"] > 0)
+        upk, downk = quasi_binomial_scores(col["obs_k"], col["trials_k"], share_k, phi)
+        up, down = np.maximum(up1, upk), np.maximum(down1, downk)
         # rare series (present in under half the windows) arrive in clusters (a restart logs
         # a few lines at once), so a surge must also recur across the last `span` windows,
         # unless it is overwhelming (score >= 2 x threshold)
-        presence = dense.get_column("presence").to_numpy()
-        present_k = dense.get_column("present_k").to_numpy()
-        recur = binomial_upper_score(present_k, np.full(len(present_k), float(span)), np.clip(presence, 1e-12, 1.0))
+        presence = col["presence"]
+        recur = binomial_upper_score(col["present_k"], np.full(len(presence), float(span)), np.clip(presence, 1e-12, 1.0))
         rare = presence < 0.5
         up = np.where(rare & (up < 2.0 * self.threshold), np.minimum(up, recur), up)
-        down = np.maximum(poisson_lower_score(obs, exp, phi), poisson_lower_score(obs_k, exp_k, phi))
         dense = dense.with_columns(pl.Series("up", up), pl.Series("down", down))
         r = self.min_ratio
-        resid = (pl.col("n_events") - pl.col("expected")) / (pl.col("phi") * pl.max_horizontal(pl.col("expected"), 1.0)).sqrt()
+        var = pl.col("phi") * pl.max_horizontal(pl.col("expected") * (1.0 - pl.col("share")), 1.0)
+        resid = (pl.col("n_events") - pl.col("expected")) / var.sqrt()
         spike_gate = ((pl.col("n_events") >= self.min_count) & (pl.col("n_events") >= r * pl.col("expected"))) | (
             (pl.col("obs_k") >= self.min_count) & (pl.col("obs_k") >= r * pl.col("exp_k"))
         )

@@ -19,6 +19,7 @@ __all__ = [
     "empty_scores",
     "poisson_lower_score",
     "poisson_upper_score",
+    "quasi_binomial_scores",
 ]
 
 #: Scores are capped here (p-values below 1e-99 carry no extra meaning).
@@ -70,6 +71,23 @@ def poisson_lower_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndar
     lam = np.maximum(np.asarray(expected, dtype=float) / phi, 1e-12)
     p = special.gammaincc(obs + 1.0, lam)
     return _to_score(p)
+
+
+def quasi_binomial_scores(
+    k: np.ndarray, n: np.ndarray, p0: np.ndarray, phi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``-log10 P(K >= k)`` and ``-log10 P(K <= k)`` for ``K ~ Binomial(n, p0)``.
+
+    Counts and trials are divided by the dispersion ``phi`` (quasi-binomial); real-valued
+    ``k`` and ``n`` are handled through the regularized incomplete beta function.
+    """
+    kk = np.asarray(k, dtype=float) / phi
+    nn = np.maximum(np.asarray(n, dtype=float) / phi, kk)
+    p = np.clip(np.asarray(p0, dtype=float), 1e-12, 1.0 - 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upper = np.where(kk > 0, special.betainc(np.maximum(kk, 1e-12), np.maximum(nn - kk + 1.0, 1e-12), p), 1.0)
+        lower = np.where(kk < nn, 1.0 - special.betainc(kk + 1.0, np.maximum(nn - kk, 1e-12), p), 1.0)
+    return _to_score(upper), _to_score(lower)
 
 
 def binomial_upper_score(k: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -> np.ndarray:
