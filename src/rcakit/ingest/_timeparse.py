@@ -338,15 +338,17 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
         else:
             parsed = _localize(parsed, tz)
         out = out.zip_with(out.is_not_null(), parsed.cast(UTC_US))
-    pending = out.is_null() & text.is_not_null()
-    if pending.any():
-        idx = pending.arg_true()
-        sub = pl.DataFrame({"t": text.gather(idx)})
-        parts = [
-            _epoch_expr(pl.col("t")) if p == _EPOCH else _rule_expr(pl.col("t"), p, tz=tz, year=year)
-            for p in rules
-        ]
-        slow = sub.select(pl.coalesce(parts).cast(UTC_US).alias("t")).to_series()
+    for rule in rules:
+        pending = out.is_null() & text.is_not_null()
+        if not pending.any():
+            break
+        # a cheap DFA test first: most rules match no pending row and are skipped
+        todo = pending & text.str.contains(rule).fill_null(False)
+        if not todo.any():
+            continue
+        idx = todo.arg_true()
+        expr = _epoch_expr(pl.col("t")) if rule == _EPOCH else _rule_expr(pl.col("t"), rule, tz=tz, year=year)
+        slow = pl.DataFrame({"t": text.gather(idx)}).select(expr.cast(UTC_US).alias("t")).to_series()
         if slow.is_not_null().any():
             out = out.scatter(idx, slow)
     return out.alias(values.name)
