@@ -45,6 +45,8 @@ _DRAIN_VAR = "<V>"
 _MAX_SPLIT_VALUES = 3
 # Above this many clusters of one length, skip the all-pairs merge (quadratic).
 _MAX_PAIRWISE = 3000
+# Below this many rows per slice, masking runs in one piece.
+_ROWS_PER_SLICE = 50_000
 
 
 def template_id_of(template: str) -> str:
@@ -68,6 +70,21 @@ def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
     masked = apply_masks(normalised, masks)
     # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
     return masked.str.replace_all(_ADJACENT, "<$1>")
+
+
+def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
+    """Evaluate ``expr`` over slices of ``frame`` concurrently (one slice per polars thread).
+
+    A string expression runs on one thread per column; slicing the rows lets polars run
+    the slices side by side. Row order is kept.
+    """
+    n = frame.height
+    k = max(1, min(pl.thread_pool_size(), n // _ROWS_PER_SLICE))
+    if k == 1:
+        return frame.select(expr).to_series()
+    step = -(-n // k)
+    parts = [frame.lazy().slice(i * step, step).select(expr) for i in range(k)]
+    return pl.concat(parts, parallel=True).collect().to_series()
 
 
 def _generic(token: str) -> str:
@@ -435,7 +452,7 @@ class TemplateMiner:
         """The masked message of every record, and the distinct ones with their counts."""
         _check_body(frame, stage="TemplateMiner")
         masks = self.masks_ if hasattr(self, "masks_") else self._settings()[0]
-        masked = frame.select(_masked_expr(masks).alias(_MASKED)).to_series()
+        masked = _mask_in_parallel(frame, _masked_expr(masks).alias(_MASKED))
         distinct = (
             masked.to_frame()
             .lazy()
