@@ -302,10 +302,11 @@ def _extract_params(frame: pl.DataFrame) -> pl.Series:
             values = pl.concat_list(
                 [groups.struct.field(str(i)) for i in range(1, n_vars + 1)]
             )
-            # a body that does not fit its template (should not happen) keeps its text
+            # a body that does not fit its template (not expected) gets null, never a list
+            # that would be misaligned with the template's tokens
             values = (
                 pl.when(groups.struct.field("1").is_null())
-                .then(pl.concat_list(pl.col("body")))
+                .then(pl.lit(None, dtype=pl.List(pl.String)))
                 .otherwise(values)
             )
         pieces.append(part.select(_ROW, values.alias("params")))
