@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.cli._app import InputProblem, input_paths, main, user_errors
+from rcakit.cli._app import InputProblem, echo_err, input_paths, main, user_errors
 
 __all__ = ["report"]
 
@@ -66,10 +67,17 @@ def report(
 
     paths = input_paths(logs)
     base = input_paths(baseline) if baseline else None
-    with user_errors():
+    with user_errors(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         kind = format_for(format=fmt, path=output)
         rca = analyze(paths, deploys=list(deploys) or None, baseline=base, window=window, tz=tz)
         text = render(rca, format=kind)
+    seen: set[str] = set()
+    for w in caught:
+        line = strip_terminal_escapes(str(w.message))
+        if line not in seen:
+            seen.add(line)
+            echo_err(f"warning: {line}")
     if output is None:
         click.echo(strip_terminal_escapes(text) if kind == "markdown" else text, nl=not text.endswith("\n"))
         return

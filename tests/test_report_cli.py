@@ -1,0 +1,74 @@
+"""``rcakit report`` end to end on the committed demo incident, and its user errors."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from rcakit.cli import main
+from rcakit.report import load_schema
+
+
+@pytest.fixture(scope="module")
+def truth(sample_logs):
+    path = sample_logs / "checkout-incident.truth.json"
+    if not path.exists():
+        pytest.skip("sample_logs/checkout-incident is not in this checkout")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.slow
+def test_report_with_no_options_prints_markdown(sample_logs, truth):
+    res = CliRunner().invoke(main, ["report", str(sample_logs / "checkout-incident")])
+    assert res.exit_code == 0, res.output
+    assert res.exception is None
+    out = res.stdout
+    assert out.startswith("# Root-cause analysis")
+    assert f"**Root service:** `{truth['root_service']}`" in out
+    assert truth["cause_change_id"] in out.split("## Timeline")[0]
+    assert "\x1b" not in out
+    # the change file in the directory was used as changes, not read as a log
+    assert "deploys.csv" not in out.split("## Inputs")[1].split("| file |")[1]
+
+
+@pytest.mark.slow
+def test_report_json_names_root_and_cause(sample_logs, truth, tmp_path):
+    out = tmp_path / "rca.json"
+    res = CliRunner().invoke(main, ["report", str(sample_logs / "checkout-incident"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert res.exception is None
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, load_schema(), cls=jsonschema.Draft202012Validator)
+    first = doc["incidents"][0]
+    assert first["root_service"] == truth["root_service"]
+    assert first["cause"] == truth["cause_change_id"]
+    assert first["suspects"][0]["change"]["id"] == truth["cause_change_id"]
+    assert set(truth["decoy_change_ids"]) <= {c["id"] for c in doc["changes"]}
+    assert doc["inputs"]["change_files"][0].endswith("deploys.csv")
+    assert doc["inputs"]["lines"] == sum(f["lines"] for f in doc["inputs"]["files"])
+    assert "wrote" in res.stderr
+
+
+def test_bad_change_file_is_a_clean_error(tmp_path):
+    logs = tmp_path / "app.log"
+    logs.write_text("2024-05-01 10:00:00 INFO started\n")
+    bad = tmp_path / "deploys.csv"
+    bad.write_text("time,service\nnot-a-time,payment\n")
+    res = CliRunner().invoke(main, ["report", str(logs), "--deploys", str(bad)])
+    assert res.exit_code == 2
+    assert "deploys.csv:2: cannot read the time 'not-a-time'" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_unknown_output_extension_and_missing_input(tmp_path):
+    logs = tmp_path / "app.log"
+    logs.write_text("2024-05-01 10:00:00 INFO started\n")
+    res = CliRunner().invoke(main, ["report", str(logs), "-o", str(tmp_path / "r.txt")])
+    assert res.exit_code == 2
+    assert "--format" in res.stderr
+    res = CliRunner().invoke(main, ["report", str(tmp_path / "missing")])
+    assert res.exit_code == 2
+    assert "no such file" in res.stderr
