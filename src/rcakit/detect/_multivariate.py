@@ -14,8 +14,7 @@ from typing import Any, Self
 
 import numpy as np
 import polars as pl
-from scipy import stats
-from sklearn.base import clone
+from scipy import special
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive
 from rcakit.detect._stats import MAX_SCORE, SCORES_SCHEMA
@@ -91,7 +90,7 @@ class PCAResidual:
         h0 = 1.0 - 2.0 * t1 * t3 / (3.0 * t2**2)
         h0 = h0 if abs(h0) > 1e-6 else 1e-6
         c = t1 * ((spe / t1) ** h0 - 1.0 - t2 * h0 * (h0 - 1.0) / t1**2) / np.sqrt(2.0 * t2 * h0**2)
-        score = -stats.norm.logsf(c) / np.log(10.0)
+        score = -special.log_ndtr(-c) / np.log(10.0)
         return np.clip(np.nan_to_num(score, nan=0.0), 0.0, MAX_SCORE)
 
 
@@ -113,6 +112,8 @@ def fit_model(model: Any, x: np.ndarray, *, tfidf: bool) -> Any:
     if not (hasattr(model, "fit") and hasattr(model, "decision_function")):
         msg = f"model must be a scikit-learn outlier detector with fit/decision_function/predict, got {model!r}"
         raise ConfigError(msg)
+    from sklearn.base import clone  # imported here: scikit-learn is slow to import
+
     return clone(model).fit(x)
 
 

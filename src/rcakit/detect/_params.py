@@ -10,6 +10,7 @@ error.
 
 from __future__ import annotations
 
+import re
 from typing import Self
 
 import numpy as np
@@ -93,14 +94,19 @@ def extract_parameters(
         )
         parts.append(pos.select(LONG_PARAMS.names()).filter(pl.col("value").is_not_null()))
     if attribute_keys and "attributes" in base.columns:
-        attrs = base.select(*keep, "attributes").filter(pl.col("attributes").str.starts_with("{"))
+        # one regex pass over the flat JSON object (json_path_match would parse it once per key)
+        names = "|".join(re.escape(k) for k in attribute_keys)
+        pair = rf'"({names})"\s*:\s*"?(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)'
+        attrs = (
+            base.select(*keep, pl.col("attributes").str.extract_all(pair).alias("_pair"))
+            .filter(pl.col("_pair").list.len() > 0)
+            .explode("_pair")
+        )
         if attrs.height:
-            exprs = [
-                pl.col("attributes").str.json_path_match(f"$.{key}").str.extract(_NUMBER, 1).cast(pl.Float64, strict=False).alias(f"attributes.{key}")
-                for key in attribute_keys
-            ]
-            wide = attrs.with_columns(exprs).drop("attributes")
-            long = wide.unpivot(index=keep, variable_name="feature", value_name="value")
+            long = attrs.with_columns(
+                pl.format("attributes.{}", pl.col("_pair").str.extract(pair, 1)).alias("feature"),
+                pl.col("_pair").str.extract(pair, 2).cast(pl.Float64, strict=False).alias("value"),
+            )
             parts.append(long.filter(pl.col("value").is_not_null()).select(LONG_PARAMS.names()))
     if not parts:
         return pl.DataFrame(schema=LONG_PARAMS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "MAX_SCORE",
@@ -94,5 +94,7 @@ def binomial_upper_score(k: np.ndarray, n: np.ndarray, p0: float | np.ndarray) -
     """``-log10 P(K >= k)`` for ``K ~ Binomial(n, p0)``."""
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
-    p = np.where(k > 0, stats.binom.sf(k - 1, n, p0), 1.0)
+    p0 = np.clip(np.asarray(p0, dtype=float), 1e-12, 1.0 - 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(k > 0, special.betainc(np.maximum(k, 1e-12), np.maximum(n - k + 1.0, 1e-12), p0), 1.0)
     return _to_score(p)
