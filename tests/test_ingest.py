@@ -365,3 +365,13 @@ def test_registry_and_public_names():
     assert {"raw", "text", "syslog", "pattern"} <= set(FORMATS)
     assert rcakit.read_logs is read_logs
     assert rcakit.detect_format is detect_format
+
+
+def test_progress_callback_sees_every_file(tmp_path):
+    write(tmp_path / "a.log", JAVA)
+    write(tmp_path / "b.log", PYTHON)
+    seen = []
+    frame = read_logs(tmp_path, progress=lambda path, n_bytes: seen.append((Path(path).name, n_bytes)))
+    assert [name for name, _ in seen] == ["a.log", "b.log"]
+    assert all(n > 0 for _, n in seen)
+    assert frame.height == 5
