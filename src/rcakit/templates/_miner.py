@@ -434,7 +434,7 @@ class TemplateMiner:
         masked, distinct = self._fit(frame)
         return self._assign(frame, masked, distinct, with_params=with_params)
 
-    def _fit(self, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    def _fit(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         masks, model = self._settings()
         self.masks_ = masks
         self._model = model
@@ -449,20 +449,31 @@ class TemplateMiner:
         self._learn(distinct)
         return masked, distinct
 
-    def _masked_counts(self, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
-        """The masked message of every record, and the distinct ones with their counts."""
+    def _masked_counts(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Mask each distinct body once.
+
+        Returns the distinct bodies with their masked message (``body``, masked), and the
+        distinct masked messages in first-seen order with their record counts and the text
+        Drain sees.
+        """
         _check_body(frame, stage="TemplateMiner")
         masks = self.masks_ if hasattr(self, "masks_") else self._settings()[0]
-        masked = _mask_in_parallel(frame, _masked_expr(masks).alias(_MASKED))
-        distinct = (
-            masked.to_frame()
-            .lazy()
-            .group_by(_MASKED, maintain_order=True)
+        bodies = (
+            frame.lazy()
+            .select(pl.col("body").fill_null(""))
+            .group_by("body", maintain_order=True)
             .len("n")
+            .collect()
+        )
+        bodies = bodies.with_columns(_mask_in_parallel(bodies, _masked_expr(masks).alias(_MASKED)))
+        distinct = (
+            bodies.lazy()
+            .group_by(_MASKED, maintain_order=True)
+            .agg(pl.col("n").sum())
             .with_columns(pl.col(_MASKED).str.replace_all(TOKEN_RE, _DRAIN_VAR).alias(_DRAIN))
             .collect()
         )
-        return masked, distinct
+        return bodies.select("body", _MASKED), distinct
 
     def _learn(self, masked: pl.DataFrame) -> None:
         messages = masked.get_column(_MASKED).to_list()
@@ -586,7 +597,7 @@ class TemplateMiner:
     def _assign(
         self,
         frame: pl.DataFrame,
-        masked: pl.Series,
+        masked: pl.DataFrame,
         distinct: pl.DataFrame,
         *,
         with_params: bool,
@@ -610,8 +621,12 @@ class TemplateMiner:
         lookup = lookup.with_columns(
             pl.col("template").replace_strict(ids, return_dtype=pl.String).alias("template_id")
         )
-        # join only the masked column, then attach: the other columns are not copied
-        assigned = masked.to_frame().join(lookup, on=_MASKED, how="left", maintain_order="left")
+        # distinct body -> template, then join only the body column to the records and
+        # attach the result: the other columns are not copied
+        by_body = masked.join(lookup, on=_MASKED, how="left").drop(_MASKED)
+        assigned = frame.select(pl.col("body").fill_null("")).join(
+            by_body, on="body", how="left", maintain_order="left"
+        )
         base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
         out = base.hstack([assigned.get_column("template_id"), assigned.get_column("template")])
         if with_params:
