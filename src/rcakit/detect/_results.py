@@ -197,6 +197,14 @@ class DetectionResult:
             lines.append(f"... {len(self.windows) - max_windows} more window(s)")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter view: the summary, HTML-escaped (log text is attacker-controlled)."""
+        import html
+
+        from rcakit._text import strip_terminal_escapes
+
+        return f"<pre>{html.escape(strip_terminal_escapes(self.summary()))}</pre>"
+
     def __repr__(self) -> str:
         return (
             f"DetectionResult(windows={len(self.windows)}, window={self.window!r}, "
