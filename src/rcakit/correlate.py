@@ -957,6 +957,17 @@ def _root_service(
                 if sh.param_z > 3 and not sh.param_names:
                     what.append(sh.param_text)
                 ev.append(Evidence(kind="own_anomaly", text=f"{s}'s own logs change at the onset: {'; '.join(what)}", weight=round(0.8 * o, 3)))
+            new_err = sum(t[2] for t in sh.own_new)
+            if new_err:
+                # an exception text nobody logged before is the service's own failure; a proxy
+                # or caller only reports it with a status code or a message naming a dependency
+                ev.append(
+                    Evidence(
+                        kind="new_template",
+                        text=f"{new_err} error records of {s} use templates never seen before the onset",
+                        weight=round(0.6 * _squash(new_err, 5.0), 3),
+                    )
+                )
             if sh.victim_share >= 0.5 and sh.n_after:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service", weight=round(-0.8 * sh.victim_share, 3)))
         # call graph: a service that calls another anomalous service is downstream of it

@@ -38,6 +38,12 @@ def _dur(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _short(text: str | None, limit: int = 140) -> str:
+    """First line of a template, cut to ``limit`` characters (for timelines)."""
+    line = (text or "").splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _load_template() -> jinja2.Template:
     text = resources.files("rcakit").joinpath("data/report.html.j2").read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -70,7 +76,7 @@ def render_html(report: RcaReport, *, fragment: bool = False) -> str:
                 events.append((c.time, f"{c.kind} {c.id} of {c.service or '-'} {c.version or ''}{mark}", c.id == inc.cause))
         events.extend((r.onset, f"{r.service} becomes anomalous ({r.role})", r.role == "root") for r in inc.roles if r.onset)
         events.extend(
-            (a.first_seen, f"first '{a.template}' in {a.service}", False)
+            (a.first_seen, f"first '{_short(a.template)}' in {a.service}", False)
             for a in inc.anomalies[:8]
             if a.first_seen is not None and a.kind == "new"
         )

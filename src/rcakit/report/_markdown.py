@@ -46,6 +46,11 @@ def plain(text: str | None) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text.replace("\n", " "))
 
 
+def _short(text: str | None, limit: int = 140) -> str:
+    line = (text or "").splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _t(value: datetime | None, *, date: bool = False) -> str:
     if value is None:
         return "–"
@@ -108,7 +113,7 @@ def _timeline(report: RcaReport, inc: Incident) -> list[str]:
         if r.onset is not None
     )
     events.extend(
-        (a.first_seen, f"first {code(a.template)} in {code(a.service)}")
+        (a.first_seen, f"first {code(_short(a.template))} in {code(a.service)}")
         for a in inc.anomalies[:8]
         if a.first_seen is not None and a.kind == "new"
     )
