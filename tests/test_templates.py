@@ -400,3 +400,38 @@ def test_evaluate_parsing_definitions() -> None:
     assert scores.fta == pytest.approx(scores.fga)
     merged = evaluate_parsing(truth, ["<*>"] * 5)
     assert (merged.ga, merged.pa) == (0.0, 0.0)
+
+
+# -- post-processing of Drain's clusters ----------------------------------------------------
+USERS = ["root", "admin", "oracle", "test", "guest", "ubuntu"]
+
+
+def test_events_differing_in_one_constant_word_are_split() -> None:
+    body = [f"Failed password for {u} from 10.0.0.{i} port {2000 + i} ssh2" for i, u in enumerate(USERS * 2)]
+    body += [f"Failed none for {u} from 10.0.1.{i} port {3000 + i} ssh2" for i, u in enumerate(USERS)]
+    templates = set(mine_templates(pl.DataFrame({"body": body}))["template"])
+    assert templates == {
+        "Failed password for <*> from <IP> port <NUM> ssh2",
+        "Failed none for <*> from <IP> port <NUM> ssh2",
+    }
+
+
+def test_a_variable_early_in_the_line_does_not_split_the_event() -> None:
+    """Drain's prefix tree sends each user down its own branch; rcakit joins them again."""
+    out = mine_templates(pl.DataFrame({"body": [f"User {u} logged in" for u in USERS]}))
+    assert set(out["template"]) == {"User <*> logged in"}
+
+
+def test_variable_width_values_share_one_template() -> None:
+    body = [f"card {4000 + i} declined by issuer" for i in range(5)]
+    body += [f"card {4000 + i} {1000 + i} declined by issuer" for i in range(5)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {"card <*> declined by issuer"}
+    for template, params, line in out.select("template", "params", "body").iter_rows():
+        assert norm(reconstruct(template, params)) == line
+
+
+def test_boolean_values_are_variables() -> None:
+    out = mine_templates(pl.DataFrame({"body": ["cache enabled=true", "cache enabled=false"]}))
+    assert set(out["template"]) == {"cache enabled=<BOOL>"}
+    assert out["params"].to_list() == [["true"], ["false"]]
