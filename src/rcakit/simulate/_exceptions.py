@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["bug_text", "config_text", "leak_text", "noise_error_text"]
+__all__ = ["CONFIG_VALUES", "bug_text", "config_text", "leak_text", "noise_error_text"]
 
 # role -> (package, Class, method, variable, getter/attribute, line)
 _BUG_SITE: Mapping[str, tuple[str, str, str, str, str, int]] = {
@@ -22,7 +22,7 @@ _BUG_SITE: Mapping[str, tuple[str, str, str, str, str, int]] = {
 }
 _TYPE = {"profile": "RiskProfile", "claims": "JwtClaims"}
 # role -> (config key, bad value, expectation)
-_CONFIG: Mapping[str, tuple[str, str, str]] = {
+CONFIG_VALUES: Mapping[str, tuple[str, str, str]] = {
     "payment": ("payment.currency.default", "EURO", "an ISO 4217 currency code"),
     "inventory": ("inventory.warehouse.primary", "wh-07", "one of wh-01..wh-04"),
     "catalog": ("catalog.pricing.region", "eu-west-9", "a configured pricing region"),
@@ -85,7 +85,7 @@ def bug_text(role: str, op: str, lang: str) -> tuple[str, str | None]:
 
 def config_text(role: str, lang: str) -> tuple[str, str | None]:
     """An invalid configuration value (fault ``config_change``)."""
-    key, value, expected = _CONFIG[role]
+    key, value, expected = CONFIG_VALUES[role]
     text = f"invalid configuration value '{value}' for {key} (expected {expected})"
     if lang == "java":
         head = f"java.lang.IllegalStateException: {text}"

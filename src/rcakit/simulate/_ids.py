@@ -23,13 +23,18 @@ ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def random_strings(rng: np.random.Generator, n: int, width: int, alphabet: str = HEX) -> pl.Series:
-    """Return ``n`` random strings of ``width`` characters drawn from ``alphabet``."""
+    """Return ``n`` random strings of ``width`` ASCII characters drawn from ``alphabet``."""
     if n == 0:
         return pl.Series([], dtype=pl.String)
-    chars = np.array(list(alphabet), dtype="<U1")
-    idx = rng.integers(0, len(alphabet), size=(n, width), dtype=np.int16)
-    arr = np.ascontiguousarray(chars[idx]).view(f"<U{width}").ravel()
-    return pl.Series(arr, dtype=pl.String)
+    chars = np.frombuffer(alphabet.encode("ascii"), dtype=np.uint8)
+    if alphabet == HEX:  # two hex digits per random byte
+        raw = np.frombuffer(rng.bytes(n * ((width + 1) // 2)), dtype=np.uint8)
+        idx = np.stack([raw >> 4, raw & 15], axis=1).reshape(n, -1)[:, :width]
+    else:
+        idx = rng.integers(0, len(alphabet), size=(n, width), dtype=np.uint8)
+    codes = np.ascontiguousarray(chars[idx])
+    # fixed-width byte strings (never NUL, so nothing is stripped) cast to UTF-8 strings
+    return pl.Series(codes.view(f"S{width}").ravel()).cast(pl.String)
 
 
 def zipf_choice(rng: np.random.Generator, n: int, k: int, *, a: float = 1.1) -> np.ndarray:

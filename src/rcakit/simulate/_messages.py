@@ -281,16 +281,15 @@ def app_records(rng: np.random.Generator, role: str, traffic: Traffic, estate: E
     out.extend(_change_records(rng, role, lang, estate, plan))
     # 7. the slow leak: pool warnings that grow until the errors start
     if plan.fault == "slow_leak" and plan.root == role and plan.leak_start_us is not None and plan.end_us is not None and plan.onset_us is not None:
-        span_s = (plan.end_us - plan.leak_start_us) / US
         grid = np.arange(plan.leak_start_us, plan.end_us, 10 * US, dtype=np.int64)
         grow = np.clip((grid - plan.leak_start_us) / (plan.onset_us - plan.leak_start_us), 0.0, 1.0)
         keep = rng.random(len(grid)) < 0.02 + 0.5 * grow**2
         t = grid[keep] + rng.integers(0, 10 * US, keep.sum())
-        g = grow[keep]
+        g = grow[keep][t < plan.end_us]  # the restart at the end stops the warnings
+        t = t[t < plan.end_us]
         active = np.minimum(20, np.round(8 + 12 * g + rng.integers(0, 2, len(g)))).astype(np.int64)
         leak = pl.DataFrame({"t_us": t, "active": active, "waiting": np.round(g * g * rng.integers(0, 12, len(g))).astype(np.int64)})
         out.append(_records(leak, t_us=pl.col("t_us"), level=pl.lit("WARN"), logger=pl.lit(_logger(lang, role, "pool")), msg=pl.format("connection pool usage high: active={}/20 idle={} waiting={}", pl.col("active"), 20 - pl.col("active"), pl.col("waiting"))))
-        del span_s
     return pl.concat(out, how="vertical")
 
 

@@ -9,11 +9,13 @@ that ends the incident, and a decoy change on another service minutes before the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from rcakit.errors import ConfigError
 from rcakit.simulate._estate import APP_ROLES, FAULTY_OPS, Estate, Op
+from rcakit.simulate._exceptions import CONFIG_VALUES
 from rcakit.simulate._traffic import FaultHook
 
 __all__ = ["FAULT_KINDS", "Change", "Plan", "plan_scenario"]
@@ -121,7 +123,7 @@ def plan_scenario(
     else:
         root_role = str(rng.choice(["payment", "inventory", "catalog", "auth", "checkout"], p=[0.3, 0.25, 0.2, 0.15, 0.1]))
 
-    pending: list[dict[str, object]] = []
+    pending: list[dict[str, Any]] = []
 
     def add(t_us: int, role: str, kind: str, purpose: str, description: str = "", version: str = "") -> None:
         pending.append({"t": int(t_us), "role": role, "kind": kind, "purpose": purpose, "description": description, "version": version})
@@ -146,9 +148,7 @@ def plan_scenario(
             leak_start = cause_t if fault == "slow_leak" else None
             quiet.append((cause_t - 15 * MIN, end + 10 * MIN))
         elif fault == "config_change":
-            from rcakit.simulate._exceptions import _CONFIG
-
-            key, value, _ = _CONFIG[root_role]
+            key, value, _ = CONFIG_VALUES[root_role]
             rev = int(rng.integers(100, 900))
             cause_t = onset - round(rng.uniform(5, 60) * US)
             add(cause_t, root_role, "config", "cause", f"set {key}={value} for {app}", f"config-r{rev}")
@@ -210,10 +210,10 @@ def plan_scenario(
 
 
 def _finalize(
-    rng: np.random.Generator, pending: list[dict[str, object]], estate: Estate, *, start_us: int, end_us: int
+    rng: np.random.Generator, pending: list[dict[str, Any]], estate: Estate, *, start_us: int, end_us: int
 ) -> tuple[Change, ...]:
     """Sort the changes, then number them and give deploys their versions in time order."""
-    rows = sorted((p for p in pending if start_us <= int(p["t"]) < end_us), key=lambda p: int(p["t"]))  # type: ignore[call-overload]
+    rows = sorted((p for p in pending if start_us <= int(p["t"]) < end_us), key=lambda p: int(p["t"]))
     versions = {role: list(v) for role, v in estate.versions.items()}
     highest = {role: list(v) for role, v in estate.versions.items()}  # a rollback does not reuse numbers
     before_cause: dict[str, str] = {}

@@ -65,7 +65,7 @@ def render_jsonl(frame: pl.DataFrame, *, service: str, style: str) -> pl.Series:
             "host": pl.col("pod"),
             "stack": pl.col("stack"),
         }
-    line = pl.struct(**fields).struct.json_encode().str.replace_all(r',"[a-z_.@]+":null', "")
+    line = pl.struct([expr.alias(key) for key, expr in fields.items()]).struct.json_encode().str.replace_all(r',"[a-z_.@]+":null', "")
     return frame.select(line.alias("line")).to_series()
 
 

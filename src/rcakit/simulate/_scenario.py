@@ -162,10 +162,9 @@ def _assign_pods(rng: np.random.Generator, frame: pl.DataFrame, role: str, estat
 
 
 def _write_lines(path: Path, lines: pl.Series) -> int:
-    text = lines.str.join("\n").item() if len(lines) else ""
-    data = (text + "\n").encode("utf-8") if text else b""
-    path.write_bytes(data)
-    return data.count(b"\n")
+    """Write records one per line (a record may hold newlines); return the physical lines."""
+    pl.DataFrame({"line": lines}).write_csv(path, include_header=False, quote_style="never")
+    return int(lines.str.count_matches("\n", literal=True).sum() or 0) + len(lines)
 
 
 def generate_incident(

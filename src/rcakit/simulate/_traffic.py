@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from rcakit.simulate._estate import OPS, Op
+from rcakit.simulate._estate import OPS, ROLES, Op
 from rcakit.simulate._ids import random_strings, zipf_choice
 
 __all__ = ["ERR", "Traffic", "arrival_times", "simulate_traffic"]
@@ -99,7 +99,7 @@ class _Walker:
             own = np.where(rng.random(n) < 0.004, own * 150.0, own)
         pre = own * 0.6
         cursor = start + pre.astype(np.int64)
-        dep_role = np.full(n, "", dtype=object)
+        dep_role = np.full(n, -1, dtype=np.int8)  # index into ROLES of the failed dependency
         # business failures found before the downstream calls stop the request
         blocked = err != 0
         for call in op.calls:
@@ -136,7 +136,7 @@ class _Walker:
                 final = c_err[last]
                 stop = final != 0
                 err[done[stop]] = np.where(_STATUS_OF(final[stop]) >= 500, ERR["dependency"], final[stop])
-                dep_role[done[stop]] = call.op.role
+                dep_role[done[stop]] = ROLES.index(call.op.role)
                 blocked[done[stop]] = True
                 remaining = remaining[~last]
         dur = cursor - start + (own * 0.4).astype(np.int64)
@@ -164,12 +164,19 @@ def _STATUS_OF(err: np.ndarray) -> np.ndarray:  # noqa: N802 - reads like a tabl
 
 
 def _frame(parts: list[dict[str, object]], order: list[str]) -> pl.DataFrame:
+    """Concatenate the walk's parts; string constants become columns, role codes names."""
     frames = []
     for part in parts:
-        n = len(part["req"])  # type: ignore[arg-type]
-        cols = {k: (np.full(n, v, dtype=object) if isinstance(v, str) else v) for k, v in part.items()}
-        frames.append(pl.DataFrame({k: cols[k] for k in order}, strict=False))
-    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+        arrays = {k: v for k, v in part.items() if not isinstance(v, str)}
+        consts = [pl.lit(v, dtype=pl.String).alias(k) for k, v in part.items() if isinstance(v, str)]
+        frames.append(pl.DataFrame(arrays).with_columns(consts))
+    if not frames:
+        return pl.DataFrame()
+    out = pl.concat([f.select(order) for f in frames], how="vertical_relaxed")
+    if "dep_role" in out.columns:
+        names = pl.Series(["", *ROLES], dtype=pl.String)
+        out = out.with_columns(dep_role=pl.lit(names).gather(pl.col("dep_role").cast(pl.Int64) + 1))
+    return out
 
 
 def simulate_traffic(
