@@ -347,6 +347,7 @@ class _Shift:
     err_own_z: float = 0.0  # err_z counting only errors whose text names no other service
     victim_share: float = 0.0  # share of after-errors whose text names another service
     param_names: bool = False  # the shifted variable's template names another service
+    param_ratio: float = 1.0  # median after / median before of the shifted variable
 
     @property
     def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
@@ -383,7 +384,7 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
-def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str, str]:
+def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str, str, float]:
     """Largest robust shift of a numeric template variable between two periods."""
 
     def numeric(frame: pl.DataFrame) -> pl.DataFrame:
@@ -408,7 +409,7 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str,
     b = numeric(before)
     a = numeric(after)
     if b.height == 0 or a.height == 0:
-        return 0.0, "", ""
+        return 0.0, "", "", 1.0
     bs = b.group_by("template_id", "pos").agg(
         n_b=pl.len(),
         med_b=pl.col("value").median(),
@@ -448,13 +449,14 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str,
         .sort("z", descending=True)
     )
     if j.height == 0:
-        return 0.0, "", ""
+        return 0.0, "", "", 1.0
     top = j.row(0, named=True)
     text = (
         f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
         f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
     )
-    return float(min(top["z"], 1e6)), text, str(top["template"] or "")
+    ratio = float(top["med_a"]) / float(top["med_b"]) if top["med_b"] else 1.0
+    return float(min(top["z"], 1e6)), text, str(top["template"] or ""), ratio
 
 
 def _compare(
@@ -507,7 +509,7 @@ def _compare(
         )
         for r in new.head(20).iter_rows(named=True)
     )
-    param_z, param_text, param_tpl = _param_shift(before, after)
+    param_z, param_text, param_tpl, param_ratio = _param_shift(before, after)
     # errors whose text names another service are failures of a dependency
     err_tpl = (
         after.filter(pl.col("is_error"))
@@ -541,6 +543,7 @@ def _compare(
         err_own_z=float(err_own_z),
         victim_share=n_victim / e_a if e_a else 0.0,
         param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
+        param_ratio=param_ratio,
     )
 
 
@@ -927,6 +930,14 @@ def _root_service(
     first = min(onsets) if onsets else None
     roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
     own_strength = {s: (scan[s].own_strength() if s in scan else 0.0) for s in candidates}
+    # a slow-down propagates to callers diluted by their own time: the root has the largest
+    # relative shift of its own numbers
+    shifted = {
+        s: abs(math.log(scan[s].param_ratio))
+        for s in candidates
+        if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
+    }
+    top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
     for s, v in views.items():
         ev = roles_ev[s]
         if first is not None and v.onset is not None:
@@ -957,6 +968,14 @@ def _root_service(
                 if sh.param_z > 3 and not sh.param_names:
                     what.append(sh.param_text)
                 ev.append(Evidence(kind="own_anomaly", text=f"{s}'s own logs change at the onset: {'; '.join(what)}", weight=round(0.8 * o, 3)))
+            if s == top_shift:
+                ev.append(
+                    Evidence(
+                        kind="parameter_shift",
+                        text=f"largest relative shift of its own numbers among the anomalous services (x{sh.param_ratio:.2f})",
+                        weight=0.4,
+                    )
+                )
             new_err = sum(t[2] for t in sh.own_new)
             if new_err:
                 # an exception text nobody logged before is the service's own failure; a proxy
