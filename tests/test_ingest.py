@@ -375,3 +375,28 @@ def test_progress_callback_sees_every_file(tmp_path):
     assert [name for name, _ in seen] == ["a.log", "b.log"]
     assert all(n > 0 for _, n in seen)
     assert frame.height == 5
+
+
+def test_one_file_with_several_head_layouts(tmp_path):
+    text = (
+        "2024-01-02 03:04:05,123 - checkout.api - ERROR - payment call failed\n"
+        "ERROR:root:plain message\n"
+        "E, [2024-01-02T03:04:05.123456 #1234] ERROR -- app: rails boom\n"
+        "W0102 03:04:05.123456   12345 controller.go:123] klog warning\n"
+        "2024/01/02 03:04:05 go message without level\n"
+    )
+    p = write(tmp_path / "mixed.log", text)
+    frame = read_logs(p, year=2024)
+    assert frame["format"].unique().to_list() == ["text"]
+    assert frame["body"].to_list() == [
+        "payment call failed",
+        "plain message",
+        "rails boom",
+        "klog warning",
+        "go message without level",
+    ]
+    assert frame["severity_text"].to_list() == ["ERROR", "ERROR", "ERROR", "WARN", None]
+    assert [json.loads(a)["logger"] if a else None for a in frame["attributes"]] == [
+        "checkout.api", "root", "app", "controller.go:123", None,
+    ]
+    assert frame["parse_error"].null_count() == 5

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -204,15 +205,15 @@ def _extract_variants(
     matched = [pl.col(f"_g{i}").struct.field("_h").is_not_null() for i in range(len(groups))]
     cols = []
     for f in [*(f for f in _FIELDS if f != "msg"), "_h"]:
-        chain = None
-        for i, (names, _g) in enumerate(groups):
-            value = _field(pl.col(f"_g{i}"), names, f)
-            if len(groups) == 1:
-                chain = value
-                break
-            chain = pl.when(matched[i]).then(value) if chain is None else chain.when(matched[i]).then(value)
-        assert chain is not None
-        cols.append((chain if len(groups) == 1 else chain.otherwise(None)).alias(f))
+        values = [_field(pl.col(f"_g{i}"), names, f) for i, (names, _g) in enumerate(groups)]
+        if len(values) == 1:
+            cols.append(values[0].alias(f))
+            continue
+        # the first variant that matched a row supplies all of that row's fields
+        chain: Any = pl.when(matched[0]).then(values[0])
+        for cond, value in zip(matched[1:], values[1:], strict=True):
+            chain = chain.when(cond).then(value)
+        cols.append(chain.otherwise(None).alias(f))
     return (
         tmp.with_columns(cols)
         .with_columns(
