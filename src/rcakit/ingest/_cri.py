@@ -86,7 +86,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
-    outer_attrs = encode_attributes(outer)
+    outer_attrs = encode_attributes(outer, numbers=("cri.partials",))
     attrs = merge_attributes(outer_attrs, pl.col("_in_attributes"))
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()

@@ -41,6 +41,7 @@ __all__ = [
     "decode_objects",
     "encode_attributes",
     "fold_blank_lines",
+    "json_string",
     "merge_attributes",
     "parse_inner_messages",
     "records_from_objects",
@@ -228,13 +229,31 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
 
 
-def encode_attributes(columns: dict[str, pl.Expr]) -> pl.Expr:
+_CONTROL = [chr(c) for c in range(0x20)]
+_JSON_ESCAPES = (
+    ["\\", '"', *_CONTROL],
+    ["\\\\", '\\"', *[{"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, f"\\u{ord(c):04x}") for c in _CONTROL]],
+)
+
+
+def json_string(expr: pl.Expr) -> pl.Expr:
+    """A String expression as a JSON string literal (quoted and escaped)."""
+    escaped = expr.cast(pl.String).str.replace_many(*_JSON_ESCAPES)
+    return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+
+
+def encode_attributes(columns: dict[str, pl.Expr], *, numbers: tuple[str, ...] = ()) -> pl.Expr:
     """A flat JSON object string from named expressions, null entries left out.
+
+    Built with string expressions (no per-row struct encoding): values are JSON-escaped
+    strings, except the names in ``numbers``, written as JSON numbers.
 
     Parameters
     ----------
     columns
-        Attribute name -> expression (String, numeric or Boolean; numbers stay numbers).
+        Attribute name -> expression.
+    numbers
+        Names whose values are numeric and are written unquoted (non-finite values dropped).
 
     Returns
     -------
@@ -243,12 +262,17 @@ def encode_attributes(columns: dict[str, pl.Expr]) -> pl.Expr:
     """
     if not columns:
         return pl.lit(None, dtype=pl.String).alias("attributes")
-    parts = [
-        pl.when(expr.is_not_null()).then(
-            pl.struct(expr.alias(name)).struct.json_encode().str.slice(1).str.strip_suffix("}")
-        )
-        for name, expr in columns.items()
-    ]
+    import json
+
+    parts = []
+    for name, expr in columns.items():
+        key = json.dumps(name) + ":"
+        if name in numbers:
+            num = expr.cast(pl.Float64, strict=False)
+            value = pl.when(num.is_finite()).then(expr.cast(pl.String))
+        else:
+            value = json_string(expr)
+        parts.append(pl.concat_str(pl.lit(key), value))
     inner = pl.concat_str(parts, separator=",", ignore_nulls=True)
     return pl.when(inner != "").then(pl.concat_str(pl.lit("{"), inner, pl.lit("}"))).alias("attributes")
 
@@ -514,9 +538,10 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     sample = grouped.select(outer_ts.alias("t")).drop_nulls().head(200)["t"].to_list()
     extra = {c: pl.col(c) for c in others if c not in ("time",) and not c.startswith("_")}
     extra["docker.chunks"] = pl.when(pl.col("_chunks") > 1).then(pl.col("_chunks"))
+    numbers = ("docker.chunks",)
     ctx = grouped.with_columns(
         _outer_ts=timestamp_expr(outer_ts, sample, options),
-        _outer_attrs=encode_attributes(extra),
+        _outer_attrs=encode_attributes(extra, numbers=numbers),
     )
     inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
     ctx = pl.concat([ctx, inner], how="horizontal")
