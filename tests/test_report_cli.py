@@ -72,3 +72,30 @@ def test_unknown_output_extension_and_missing_input(tmp_path):
     res = CliRunner().invoke(main, ["report", str(tmp_path / "missing")])
     assert res.exit_code == 2
     assert "no such file" in res.stderr
+
+
+@pytest.mark.slow
+def test_analyze_frames_with_an_explicit_baseline(sample_logs, truth):
+    import warnings
+    from datetime import datetime, timedelta
+
+    import polars as pl
+
+    import rcakit
+
+    incident = sample_logs / "checkout-incident"
+    files = sorted(str(p) for p in incident.iterdir() if p.name != "deploys.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rcakit.RcakitWarning)
+        logs = rcakit.read_logs(files)
+        onset = datetime.fromisoformat(truth["onset"].replace("Z", "+00:00"))
+        cut = onset - timedelta(hours=1)
+        base = logs.filter(pl.col("timestamp") < cut)
+        study = logs.filter((pl.col("timestamp") >= cut) | pl.col("timestamp").is_null())
+        report = rcakit.analyze(study, baseline=base, deploys=incident / "deploys.csv")
+    assert report.inputs.records == study.height
+    assert report.inputs.baseline_end is not None
+    assert report.inputs.baseline_end <= cut + timedelta(minutes=1)  # end of the last baseline window
+    first = report.incidents[0]
+    assert first.root_service == truth["root_service"]
+    assert first.cause == truth["cause_change_id"]

@@ -1140,7 +1140,7 @@ def correlate_changes(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
         )
         severity, label = _severity(impact, len(services), det_score)
-        inc_id = f"inc-{start:%Y%m%dT%H%M}"
+        inc_id = f"inc-{onset:%Y%m%dT%H%M}"
         for s in suspects:
             prev = suspect_by_change.get(s.change.id)
             if prev is None or s.score > prev[0]:
