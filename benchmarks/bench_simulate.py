@@ -47,14 +47,15 @@ def baseline(path: Path, n_lines: int) -> float:
     return time.perf_counter() - t0
 
 
-def distinct_share(files: list[Path], limit: int = 400_000) -> float:
+def distinct_share(files: list[Path], per_file: int = 60_000) -> float:
+    """Share of distinct raw lines among the first ``per_file`` lines of every file."""
     lines: list[str] = []
     for f in files:
         with f.open(encoding="utf-8") as fh:
-            for line in fh:
-                lines.append(line)
-                if len(lines) >= limit:
+            for i, line in enumerate(fh):
+                if i >= per_file:
                     break
+                lines.append(line)
     return len(set(lines)) / max(1, len(lines))
 
 
@@ -106,7 +107,11 @@ def main() -> int:
     lines += [
         f"| {r[0]} | {r[1]} | {r[2]:,} | {r[3]:.1f} | {r[4]:.2f} | {r[5]:,.0f} | {r[6]:.2f} | {r[7]:.2f} | {r[8]:.3f} |" for r in rows
     ]
-    lines += ["", "Distinct lines: share of distinct raw lines among the first 400,000 lines read file by file."]
+    lines += [
+        "",
+        "Distinct lines: share of distinct raw lines among the first 60,000 lines of every file "
+        "(stack-trace continuation lines are the repeats).",
+    ]
     text = "\n".join(lines) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")

@@ -146,7 +146,7 @@ def _span_message(role: str) -> tuple[pl.Expr, pl.Expr]:
         left = pl.col("sku") * 13 % 200
         msg = (
             pl.when(op == "check").then(pl.format("stock check {} available={} took {}ms", SKU, left + pl.col("qty"), TOOK))
-            .when(err == ERR["out_of_stock"]).then(pl.format("cannot reserve {} x {} for order {}: only {} left", pl.col("qty") + 3, SKU, OID, pl.col("qty") * 0 + 2))
+            .when(err == ERR["out_of_stock"]).then(pl.format("cannot reserve {} x {} for order {}: only {} left", pl.col("qty"), SKU, OID, pl.col("sku") % (pl.col("qty").cast(pl.Int64))))
             .otherwise(pl.format("reserved {} x {} for order {} warehouse=wh-0{} took {}ms", pl.col("qty"), SKU, OID, pl.col("sku") % 4 + 1, TOOK))
         )
         level = pl.when(err == ERR["out_of_stock"]).then(pl.lit("WARN")).otherwise(pl.lit("INFO"))
