@@ -287,20 +287,17 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     cols = records.collect_schema()
     exprs: list[pl.Expr] = []
     attrs = pl.col("attributes") if "attributes" in cols else pl.lit(None, pl.String)
-    status = (
-        attrs.str.json_path_match("$.status")
-        .str.extract(r"^(\d{3})", 1)
-        .cast(pl.Int32, strict=False)
-    )
+
+    def attr(key: str) -> pl.Expr:
+        # a regex on the flat JSON object is ~8x faster than json_path_match per key
+        return attrs.str.extract(r'"' + key + r'"\s*:\s*"?([^",}]*)', 1)
+
+    status = attr("status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
     exprs.append(status.alias("status"))
-    version = pl.coalesce(
-        attrs.str.json_path_match("$.version"),
-        attrs.str.json_path_match("$.service_version"),
-        attrs.str.json_path_match("$.app_version"),
-    )
+    version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
     exprs.append(version.alias("version"))
-    path = attrs.str.json_path_match("$.path").str.replace(r"\?.*$", "")
-    method = attrs.str.json_path_match("$.method")
+    path = attr("path").str.replace(r"\?.*$", "")
+    method = attr("method")
     exprs.append(
         pl.when(path.is_not_null())
         .then(pl.concat_str([method.fill_null(""), path], separator=" ").str.strip_chars())
@@ -324,6 +321,15 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(template_id=pl.col("body").hash().cast(pl.String), template=pl.col("body"))
     if "params" not in cols:
         out = out.with_columns(params=pl.lit([], pl.List(pl.String)))
+    # numeric variables once for all records ("87ms" -> 0.087 s, "512MB" -> 512, "ab12" -> null)
+    elem = pl.element().str.strip_chars()
+    out = out.with_columns(
+        num_params=pl.col("params").list.eval(
+            elem.str.extract(_NUMERIC_PARAM, 1).cast(pl.Float64, strict=False)
+            * elem.str.extract(_NUMERIC_PARAM, 2).str.to_lowercase()
+            .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
+        )
+    )
     return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp")
 
 
@@ -393,15 +399,11 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str,
                 schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
             )
         return (
-            frame.select("timestamp", "template_id", "template", "params")
-            .filter(pl.col("params").list.len() > 0)
-            .with_columns(pos=pl.int_ranges(pl.col("params").list.len()))
-            .explode("params", "pos")
-            .with_columns(
-                value=pl.col("params").str.strip_chars().str.extract(_NUMERIC_PARAM, 1).cast(pl.Float64, strict=False)
-                * pl.col("params").str.strip_chars().str.extract(_NUMERIC_PARAM, 2).str.to_lowercase()
-                .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
-            )
+            frame.select("timestamp", "template_id", "template", "num_params")
+            .filter(pl.col("num_params").list.len() > 0)
+            .with_columns(pos=pl.int_ranges(pl.col("num_params").list.len()))
+            .explode("num_params", "pos")
+            .rename({"num_params": "value"})
             .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
             .select("timestamp", "template_id", "template", pl.col("pos").cast(pl.Int64), "value")
         )

@@ -165,7 +165,7 @@ def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
     every = f"{int(step.total_seconds())}s"
     sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
     status = (
-        pl.col("attributes").str.json_path_match("$.status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
+        pl.col("attributes").str.extract(r'"status"\s*:\s*"?(\d{3})', 1).cast(pl.Int32, strict=False)
         if "attributes" in frame.columns
         else pl.lit(None, pl.Int32)
     )
