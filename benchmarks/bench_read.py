@@ -127,8 +127,13 @@ def _generate(fmt: str, target_lines: int) -> Path:
     hours = 6.0
     rate = max(1.0, target_lines / (hours * 3600) / 0.62)
     scen_dir = WORK / f"sim_{source_fmt}_{target_lines}"
-    if not scen_dir.exists():
-        generate_incident(scen_dir, seed=7, hours=hours, rate=rate, formats=source_fmt)
+    if not scen_dir.exists():  # generated aside and renamed: an interrupted run leaves no half data
+        import shutil
+
+        tmp_dir = scen_dir.with_name(scen_dir.name + ".tmp")
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        generate_incident(tmp_dir, seed=7, hours=hours, rate=rate, formats=source_fmt)
+        tmp_dir.rename(scen_dir)
     files = sorted(p for p in scen_dir.iterdir() if p.suffix in (".log", ".jsonl", ".ndjson") and ".access" not in p.name)
     texts = []
     for p in files:

@@ -200,6 +200,12 @@ def test_python_traceback_and_tz_for_zoneless_stamps(tmp_path):
         ("2024-01-02T03:04:05.123Z\tERROR\tmessage from zap", "ERROR", "message from zap", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
         ("[2024-01-02 03:04:05,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)", "INFO", "[KafkaServer id=1] started (kafka.server.KafkaServer)", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
         ("2024-01-02 03:04:05.123 | WARNING | disk almost full", "WARN", "disk almost full", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
+        ("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_38865049064139660", "INFO", "Received block blk_38865049064139660", datetime(2008, 11, 9, 20, 36, 15, tzinfo=UTC)),
+        ("17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers   ", "INFO", "Registered signal handlers", datetime(2017, 6, 9, 20, 10, 40, tzinfo=UTC)),
+        ("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6", "ERROR", "mod_jk child workerEnv in error state 6", datetime(2005, 12, 4, 4, 47, 44, tzinfo=UTC)),
+        ("03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs", "DEBUG", "printFreezingDisplayLogs", datetime(2024, 3, 17, 16, 13, 38, 811000, tzinfo=UTC)),
+        ("2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster", "INFO", "Created MRAppMaster", datetime(2015, 10, 18, 18, 1, 47, 978000, tzinfo=UTC)),
+        ("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200", "INFO", "Notification time out: 3200", datetime(2015, 7, 29, 17, 41, 44, 747000, tzinfo=UTC)),
     ],
 )
 def test_text_head_layouts(tmp_path, line, level, body, stamp):

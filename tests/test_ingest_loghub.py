@@ -50,3 +50,25 @@ def test_levels_and_components_are_parsed(shared_data, settings):
     component = frame["attributes"].str.json_path_match("$.Component")
     assert component.null_count() == 0
     assert frame["service"].unique().to_list() == ["Hadoop_2k"]
+
+
+#: Systems whose layout the ``text``/``syslog`` formats recognise without any pattern.
+AUTO = ["Android", "Apache", "HDFS", "Hadoop", "Linux", "OpenSSH", "Spark", "Zookeeper"]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("system", AUTO)
+def test_auto_detection_without_a_pattern(shared_data, settings, system):
+    """The on-call path: no options at all, still the right message, time and level."""
+    cfg = settings[system]
+    log = shared_data / "loghub-2k" / cfg["log_file"]
+    frame = read_logs(log, year=2024)
+    assert frame["format"][0] in {"text", "syslog"}
+    assert frame["n_lines"].sum() == len(log.read_bytes().splitlines())
+    truth = pl.read_csv(f"{log}_structured.csv", infer_schema=False).select(
+        pl.col("LineId").cast(pl.UInt32).alias("line_no"), "Content"
+    )
+    joined = truth.join(frame.select("line_no", "body"), on="line_no", how="left")
+    share = (joined["body"] == joined["Content"]).fill_null(False).mean()
+    assert share >= 0.99, f"{system}: body == Content on {share:.4%} of lines"
+    assert frame["timestamp"].null_count() == 0

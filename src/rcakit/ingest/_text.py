@@ -74,6 +74,18 @@ _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
 )
+# the other stamp layouts a text log line may start with (all known to parse_timestamps)
+_STAMP = (
+    rf"(?:{_ISO}"
+    r"|\d{6}[ \t]\d{6}"  # yyMMdd HHmmss (HDFS)
+    r"|\d{2}/\d{2}/\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yy/MM/dd (Spark, log4j 1)
+    r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
+    r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
+    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
+    r")"
+)
+# between the stamp and what follows: blanks, " - ", " | ", ", "
+_SEP = r"(?:[ \t]+[-|][ \t]+|[ \t]*\|[ \t]*|,?[ \t]+)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,14 +272,24 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   2024-01-02T03:04:05.123Z	ERROR	logger/x.go:12	msg	{"k": "v"}
     _Variant(
         "log4j",
-        rf"^\[?(?P<ts>{_ISO})\]?[\s|]+(?:\[(?P<thread>[^\]]*)\][\s|]+)?\[?(?P<level>{_LEVEL})\]?:?[\s|]+"
+        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
+        rf"\[?(?P<level>{_LEVEL})\]?:?{_SEP}"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
         # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
         # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
         # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
-        r"(?:(?:\[(?P<thread_c>[^\]=]*)\]\s+)?(?:\[(?P<thread_b>[^\]=]*)\]\s+)?(?:(?P<logger>[\w$.\-/:]+)\s+)?"
-        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+)?"
+        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?"
+        r"(?:(?P<logger>[\w$.\-/:]+)\s+)?"
+        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+"
+        # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
         r"(?P<msg>.*)$",
+    ),
+    # Android logcat (threadtime): 03-17 16:13:38.811  1702  2395 D WindowManager: msg
+    _Variant(
+        "logcat",
+        r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<pid>\d+)\s+(?P<thread>\d+)\s+"
+        r"(?P<level>[VDIWEFA])\s+(?P<logger>[^:]*?)\s*: (?P<msg>.*)$",
     ),
     # Python logging's basic format: ERROR:name:msg
     _Variant(
@@ -277,12 +299,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
-        rf"^\[?(?P<level>{_LEVEL})\]?:?\s+(?:\[?(?P<ts>{_ISO})\]?\s+)?(?P<msg>.*)$",
+        rf"^\[?(?P<level>{_LEVEL})\]?:?\s+(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_ISO})\]?:?\s+(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?(?P<msg>.*)$",
+        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?(?P<msg>.*)$",
     ),
 )
 
@@ -312,7 +334,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
         sev_text,
         sev_num,
-        pl.col("msg").alias("body"),
+        pl.col("msg").str.strip_chars_end().alias("body"),  # trailing blanks are padding
         pl.col("mdc").str.extract(_TRACE_KV, 1).alias("trace_id"),
         json_object(
             {
@@ -443,7 +465,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_num,
         app.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
-        pl.col("msg").str.strip_prefix("\ufeff").fill_null("").alias("body"),
+        pl.col("msg").str.strip_prefix("\ufeff").str.strip_chars_end().fill_null("").alias("body"),
         json_object(
             {
                 "host": not_nil("host"),
