@@ -244,3 +244,28 @@ def test_end_to_end_through_read_logs(tmp_path, fmt):
     if fmt is _jsonl.FORMAT:
         # the record's service wins; the file name fills in the rest
         assert out["service"].to_list() == ["checkout", "checkout", "checkout", "payment", "checkout", "checkout"]
+
+
+def test_shipper_envelopes_filebeat_fluentbit_gcp():
+    text = "\n".join(
+        [
+            # filebeat: the app line unparsed in "message"
+            '{"@timestamp":"2024-03-05T14:03:12.400Z","message":"2024-03-05 14:03:12,345 ERROR [http-nio-8080-exec-3] c.a.pay.RiskScorer - score failed traceId=4bf92f3577b34da6a3ce929d0e0e4736","log":{"file":{"path":"/var/log/payment/app.log"}},"host":{"name":"pay-1"}}',
+            # fluent-bit with kubernetes metadata: the pod's workload is the service
+            '{"date":1709647393.25,"log":"WARN pool exhausted, waiting","stream":"stderr","time":"2024-03-05T14:03:13.25Z","kubernetes":{"pod_name":"checkout-7d4b9c8f6d-x2q4z","namespace_name":"shop","container_name":"app"}}',
+            # Google Cloud Logging export
+            '{"insertId":"abc","jsonPayload":{"message":"cache refreshed","entries":12},"severity":"INFO","timestamp":"2024-03-05T14:03:14Z","resource":{"type":"k8s_container","labels":{"container_name":"catalog","pod_name":"catalog-5b6c7d8f9-qz2fw"}}}',
+        ]
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    r0 = rows[0]
+    assert (r0["severity_text"], r0["trace_id"]) == ("ERROR", "4bf92f3577b34da6a3ce929d0e0e4736")
+    assert r0["body"].startswith("[http-nio-8080-exec-3] c.a.pay.RiskScorer - score failed")
+    assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 400000, tzinfo=UTC)  # the record's own time wins
+    assert attrs(r0)["log.file.path"] == "/var/log/payment/app.log"
+    r1 = rows[1]
+    assert (r1["service"], r1["severity_text"], r1["body"]) == ("checkout", "WARN", "pool exhausted, waiting")
+    assert attrs(r1)["kubernetes.namespace_name"] == "shop"
+    r2 = rows[2]
+    assert (r2["service"], r2["severity_text"], r2["body"]) == ("catalog", "INFO", "cache refreshed")
+    assert attrs(r2)["jsonPayload.entries"] == "12"

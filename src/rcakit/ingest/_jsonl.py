@@ -58,10 +58,20 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
         "severity_text", "SeverityText", "Level", "Severity", "levelName",
     ),
-    "body": ("msg", "message", "@message", "log", "text", "body", "Body", "Message", "event", "error.message"),
+    "body": (
+        "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
+        "jsonPayload.message", "jsonPayload.msg", "event", "error.message",
+    ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
-        "app_name", "component", "resource.service.name", "kubernetes.container.name",
+        "app_name", "component", "resource.service.name", "resource.labels.service_name",
+        "kubernetes.labels.app", "kubernetes.labels.app.kubernetes.io/name",
+    ),
+    # the workload of a Kubernetes pod name is the service when no service key is present
+    "pod": ("kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod"),
+    "container": (
+        "kubernetes.container_name", "kubernetes.container.name", "k8s.container.name",
+        "resource.labels.container_name", "container_name",
     ),
     "trace_id": (
         "trace_id", "traceId", "traceid", "traceID", "trace.id", "dd.trace_id", "otelTraceID",
@@ -71,7 +81,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 # keys whose text must never be flattened even if it looks like a JSON object
-_TEXT_KEYS = frozenset(("msg", "message", "@message", "text", "body", "Body", "Message"))
+_TEXT_KEYS = frozenset(("msg", "message", "@message", "text", "body", "Body", "Message", "textPayload"))
 _KEY_RE = r'"((?:[^"\\]|\\.)*)"\s*:'
 _MAX_KEYS = 2000
 _MAX_DEPTH = 4
@@ -332,7 +342,12 @@ def records_from_objects(
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")
-    svc, svc_used = _pick(frame, "service")
+    svc_named, svc_used = _pick(frame, "service")
+    pod, _ = _pick(frame, "pod")
+    container, _ = _pick(frame, "container")
+    from rcakit.ingest._service import workload_from_pod
+
+    svc = pl.coalesce(svc_named, workload_from_pod(pod), container)
     trace, trace_used = _pick(frame, "trace_id")
     logger, logger_used = _pick(frame, "logger")
     roles = {**ts_used, **lvl_used, **body_used, **svc_used, **trace_used}
@@ -426,7 +441,8 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
         sev_num,
         pl.lit(None, dtype=pl.String).alias("service"),
         pl.when(lvl.is_not_null() | pl.col("ts").is_not_null()).then(pl.col("msg")).alias("body"),
-        pl.lit(None, dtype=pl.String).alias("trace_id"),
+        # "trace_id=4bf9...", "traceId: 4bf9..." in the text (MDC patterns)
+        pl.col("msg").str.extract(r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b", 1).alias("trace_id"),
         pl.lit(None, dtype=pl.String).alias("attributes"),
     ).collect()
     frame = pl.concat(
@@ -486,8 +502,32 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if docker:
         return _docker_records(heads, objs, options).lazy()
     rec = records_from_objects(objs, pl.col("_raw"), options).drop("_level")
+    rec = _read_levelless_bodies(rec, valid & (rec["body"] != texts).fill_null(False), options)
     out = pl.concat([heads.select("line_no", "n_lines", "_blank"), rec, objs.select("_valid", "_raw")], how="horizontal")
     return _finish(out).lazy()
+
+
+def _read_levelless_bodies(rec: pl.DataFrame, from_key: pl.Series, options: ParseOptions) -> pl.DataFrame:
+    """Records without a level whose message is a raw app line (filebeat/fluentd shipping
+    ``"message": "2024-... ERROR [main] ..."``): take level, time and body from that line."""
+    need = (from_key & rec["severity_text"].is_null() & rec["body"].is_not_null()).fill_null(False)
+    if not need.any():
+        return rec
+    inner = parse_inner_messages(rec["body"].set(~need, None).fill_null(""), options)
+    frame = pl.concat([rec, inner.rename(lambda c: f"_in_{c}"), need.alias("_need").to_frame()], how="horizontal")
+    found = pl.col("_need") & (pl.col("_in_severity_text").is_not_null() | pl.col("_in_timestamp").is_not_null())
+    return frame.lazy().select(
+        pl.coalesce("timestamp", pl.when("_need").then(pl.col("_in_timestamp"))).alias("timestamp"),
+        pl.when(found).then(pl.col("_in_severity_text")).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(found).then(pl.col("_in_severity_number")).otherwise(pl.col("severity_number")).alias("severity_number"),
+        pl.coalesce("service", pl.when("_need").then(pl.col("_in_service"))).alias("service"),
+        pl.when(found).then(pl.col("_in_body")).otherwise(pl.col("body")).alias("body"),
+        pl.coalesce("trace_id", pl.when("_need").then(pl.col("_in_trace_id"))).alias("trace_id"),
+        pl.when("_need")
+        .then(merge_attributes(pl.col("attributes"), pl.col("_in_attributes")))
+        .otherwise(pl.col("attributes"))
+        .alias("attributes"),
+    ).collect()
 
 
 def _finish(out: pl.DataFrame) -> pl.DataFrame:
@@ -529,7 +569,7 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
         pl.col("_valid").first(),
         pl.col("_docker").first(),
         pl.col("_raw").first(),
-        pl.col("log").str.join(""),
+        pl.when(pl.col("log").is_not_null().any()).then(pl.col("log").str.join("")).alias("log"),
         pl.len().alias("_chunks"),
         *[pl.col(c).first() for c in others],
     )
@@ -549,6 +589,8 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     merged_attrs = merge_attributes(pl.col("_outer_attrs"), pl.col("_in_attributes"))
     keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
     non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
+    plain = grouped["_valid"] & ~grouped["_docker"] & (non_docker["body"] != grouped["_raw"]).fill_null(False)
+    non_docker = _read_levelless_bodies(non_docker, plain, options)
     ctx = pl.concat([ctx, non_docker.rename({c: f"_nd_{c}" for c in non_docker.columns})], how="horizontal")
     d = pl.col("_docker")
 
@@ -559,7 +601,7 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
         either("timestamp", pl.coalesce("_outer_ts", "_in_timestamp")),
         either("severity_text", pl.col("_in_severity_text")),
         either("severity_number", pl.col("_in_severity_number")),
-        either("service", pl.col("_in_service")),
+        either("service", pl.coalesce("_in_service", "_nd_service")),
         either("body", pl.col("_in_body")),
         either("trace_id", pl.col("_in_trace_id")),
         either("attributes", merged_attrs),
