@@ -193,3 +193,14 @@ def test_options_are_validated():
     with pytest.raises(SchemaError, match="correlate_changes"):
         correlate_changes(records, det, changes=pl.DataFrame({"time": [1]}))
     assert parse_duration("1h30m") == timedelta(minutes=90)
+
+
+def test_change_service_spelled_differently_still_matches():
+    records, _ = make_records("new_error", seed=8)
+    changes = make_changes("new_error").with_columns(
+        service=pl.when(pl.col("service") == "payment").then(pl.lit("Payment-Service")).otherwise(pl.col("service"))
+    )
+    corr = correlate_changes(records, detection_for(records, "new_error"), changes=changes)
+    (inc,) = corr.incidents
+    assert inc.cause == "chg-pay"
+    assert inc.suspects[0].change.service == "Payment-Service"  # shown as given

@@ -64,6 +64,7 @@ __all__ = [
     "Suspect",
     "correlate_changes",
     "dependency_graph",
+    "match_service",
     "parse_duration",
 ]
 
@@ -828,11 +829,31 @@ def _severity(impact: Impact, n_services: int, detection_score: float) -> tuple[
     return s, label
 
 
+def match_service(name: str | None, services: Sequence[str]) -> str | None:
+    """The logging service a change names: exact, case-insensitive, or same stem.
+
+    ``payment-service``, ``Payment`` and ``payment_svc`` all match a log service ``payment``;
+    a name that matches none (or several) is returned unchanged.
+    """
+    if name is None or name in services:
+        return name
+    low = {s.lower(): s for s in services}
+    if name.lower() in low:
+        return low[name.lower()]
+
+    def stems(x: str) -> set[str]:
+        return {re.sub(r"[-_.\s]+", "-", a.lower()) for a in _service_aliases(x)}
+
+    mine = stems(name)
+    hits = [s for s in services if stems(s) & mine]
+    return hits[0] if len(hits) == 1 else name
+
+
 def _change_ref(row: dict[str, Any]) -> ChangeRef:
     return ChangeRef(
         id=row["id"],
         time=row["time"],
-        service=row["service"],
+        service=row.get("service_raw", row["service"]),
         version=row["version"],
         kind=row["kind"] or "deploy",
         description=row["description"],
@@ -1088,6 +1109,11 @@ def correlate_changes(
             (pl.col("time") >= period_start - lag_max) & (pl.col("time") <= period_end)
         )
     change_rows = changes.sort("time").to_dicts()
+    logging_services = sorted(by_service)
+    for row in change_rows:
+        # the change list may spell a service differently ("payment-service" vs "payment")
+        row["service_raw"] = row["service"]
+        row["service"] = match_service(row["service"], logging_services)
     graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
@@ -1137,7 +1163,9 @@ def correlate_changes(
             )
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
-        cause, reason = _decide(suspects, root=root, root_names=root_names, threshold=cause_threshold)
+        cause, reason = _decide(
+            suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services
+        )
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
         )
@@ -1276,7 +1304,7 @@ def _score_suspect(
     prox = math.exp(-max(lag, 0.0) / 3600.0)
     ev.append(Evidence(kind="timing", text=f"{_fmt_dt(lag)} {'before' if lag >= 0 else 'after'} the onset", weight=round(0.15 * prox, 3)))
     # -- service relation
-    svc = ref.service
+    svc = row["service"]  # matched to a logging service (ref.service is as given)
     if svc is not None and svc == root:
         rel = 1.0
         ev.append(Evidence(kind="service", text=f"same service as the root ({svc})", weight=0.3))
@@ -1383,12 +1411,17 @@ def _score_suspect(
 
 
 def _decide(
-    suspects: Sequence[Suspect], *, root: str | None, root_names: set[str], threshold: float
+    suspects: Sequence[Suspect],
+    *,
+    root: str | None,
+    root_names: set[str],
+    threshold: float,
+    services: Sequence[str] = (),
 ) -> tuple[str | None, str]:
     if not suspects:
         return None, "no change event precedes the onset"
     best = suspects[0]
-    svc = best.change.service
+    svc = match_service(best.change.service, services)
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in {"new_template", "parameter_shift", "error_ratio", "version", "volume"} and e.weight > 0.1 for e in best.evidence)
     if related and behaviour and best.score >= threshold:
@@ -1455,21 +1488,22 @@ def _rate_changes(
                 score = round(min(0.49, 0.6 * score), 3)
             out.append(ChangeImpact(change=ref, impact_score=score, incident_id=causes.get(ref.id, inc), evidence=ev))
             continue
-        if ref.service in by_service and period_end is not None and ref.time < period_end:
+        svc = row["service"]
+        if svc in by_service and period_end is not None and ref.time < period_end:
             sh = _compare(
-                by_service[ref.service], ref.time, before_span=span_cmp,
+                by_service[svc], ref.time, before_span=span_cmp,
                 after_end=min(period_end + timedelta(microseconds=1), ref.time + span_cmp),
-                services=known, service=ref.service, version=ref.version,
+                services=known, service=svc, version=ref.version,
             )
-            ev = tuple(_shift_evidence(sh, service=ref.service, after_label="after the change"))
+            ev = tuple(_shift_evidence(sh, service=svc, after_label="after the change"))
             score = round(0.45 * sh.strength(), 3)
             if not ev:
-                ev = (Evidence(kind="no_change", text=f"{ref.service}'s logs look the same before and after", weight=0.0),)
+                ev = (Evidence(kind="no_change", text=f"{svc}'s logs look the same before and after", weight=0.0),)
             out.append(ChangeImpact(change=ref, impact_score=score, incident_id=None, evidence=ev))
         else:
             why = (
                 "no logs from this service in the analysed data"
-                if ref.service not in by_service
+                if svc not in by_service
                 else "after the end of the analysed logs"
             )
             out.append(ChangeImpact(change=ref, impact_score=0.0, incident_id=None, evidence=(Evidence(kind="no_change", text=why, weight=0.0),)))

@@ -186,7 +186,8 @@ def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
 def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str]) -> str:
     period = ""
     if corr.period_start and corr.period_end:
-        period = f" between {corr.period_start:%Y-%m-%d %H:%M} and {corr.period_end:%H:%M} UTC"
+        end_fmt = "%H:%M" if corr.period_start.date() == corr.period_end.date() else "%Y-%m-%d %H:%M"
+        period = f" between {corr.period_start:%Y-%m-%d %H:%M} and {corr.period_end.strftime(end_fmt)} UTC"
     if not corr.incidents:
         head = f"No anomaly found in {n_records:,} records from {len(services)} service(s){period}."
     else:
