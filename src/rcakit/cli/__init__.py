@@ -11,7 +11,7 @@ import importlib.util
 
 from rcakit.cli._app import InputProblem, main
 
-_COMMAND_MODULES = ("parse", "templates", "detect", "report")
+_COMMAND_MODULES = ("parse", "templates", "detect", "report", "sql")
 
 for _name in _COMMAND_MODULES:
     if importlib.util.find_spec(f"rcakit.cli.{_name}") is not None:
