@@ -141,13 +141,13 @@ _CACHE: dict[tuple[str, int], tuple[Scenario, dict[str, list[tuple[datetime, str
 
 @pytest.fixture(scope="module")
 def scenario_of(tmp_path_factory):
-    """Generate (once per module) and parse a 4-hour scenario for a fault and seed."""
+    """Generate (once per module) and parse a 3-hour scenario for a fault and seed."""
 
     def make(fault: str, seed: int, **kwargs: object):
         key = (fault, seed, tuple(sorted(kwargs.items())))
         if key not in _CACHE:
             out = tmp_path_factory.mktemp(f"{fault}-{seed}")
-            sc = generate_incident(out, fault=fault, seed=seed, hours=4, rate=0.5, **kwargs)
+            sc = generate_incident(out, fault=fault, seed=seed, hours=3, rate=0.4, **kwargs)
             records = {log.service: read_records(log.path, log.format) for log in sc.logs}
             _CACHE[key] = (sc, records)
         return _CACHE[key]

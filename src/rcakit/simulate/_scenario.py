@@ -74,6 +74,7 @@ class Truth:
     onset: datetime | None
     end: datetime | None
     root_service: str | None
+    root_role: str | None  # the root's role in the estate (edge, checkout, payment, ..., db)
     affected_services: tuple[str, ...]
     cause_change_id: str | None
     decoy_change_ids: tuple[str, ...]
@@ -301,7 +302,7 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
     services = {names[r]: estate.formats[r] for r in ROLES}
     if plan.root is None or plan.onset_us is None or plan.end_us is None:
         return Truth(
-            fault=plan.fault, seed=seed, onset=None, end=None, root_service=None, affected_services=(),
+            fault=plan.fault, seed=seed, onset=None, end=None, root_service=None, root_role=None, affected_services=(),
             cause_change_id=None, decoy_change_ids=decoys, signature=None,
             description="A normal day: traffic follows its daily curve and the changes in deploys.csv land without harm. No incident.",
             log_start=_dt(start_us), log_end=_dt(end_us), services=services,  # type: ignore[arg-type]
@@ -346,6 +347,7 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
         onset=_dt(plan.onset_us),
         end=_dt(plan.end_us),
         root_service=rname,
+        root_role=root,
         affected_services=affected,
         cause_change_id=cause.id if cause is not None else None,
         decoy_change_ids=decoys,
