@@ -406,3 +406,20 @@ def test_one_file_with_several_head_layouts(tmp_path):
         "checkout.api", "root", "app", "controller.go:123", None,
     ]
     assert frame["parse_error"].null_count() == 5
+
+
+def test_postgres_and_program_dash_layouts(tmp_path):
+    pg = write(
+        tmp_path / "postgres.log",
+        "2024-01-02 03:04:05.123 UTC [1234] LOG:  checkpoint starting: time\n"
+        "2024-01-02 03:04:06.000 UTC [1234] ERROR:  deadlock detected\n",
+    )
+    frame = read_logs(pg)
+    assert frame["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert frame["body"].to_list() == ["checkpoint starting: time", "deadlock detected"]
+    assert json.loads(frame["attributes"][1]) == {"thread": "1234"}
+    px = write(tmp_path / "proxifier.log", "[10.30 16:49:06] chrome.exe - proxy.example.com:5070 open through proxy\n")
+    row = read_logs(px, year=2024).row(0, named=True)
+    assert row["body"] == "proxy.example.com:5070 open through proxy"
+    assert json.loads(row["attributes"]) == {"logger": "chrome.exe"}
+    assert row["timestamp"] == datetime(2024, 10, 30, 16, 49, 6, tzinfo=UTC)

@@ -26,7 +26,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("trace", "trc", "finest", "t", "trac"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
     **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
-    **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success"), ("INFO", 9)),
+    **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),

@@ -68,7 +68,7 @@ _LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", 
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
     sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
-) + ")"
+) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -304,7 +304,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?(?P<msg>.*)$",
+        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?"
+        # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
+        r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
 )
 
