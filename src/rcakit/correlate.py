@@ -314,8 +314,12 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     )
     out = records.with_columns(exprs)
     sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
+    # records without a level (raw lines) count as errors when their text says so
+    unlevelled_error = pl.col("severity_number").is_null() & pl.col("body").str.contains(
+        r"(?i)\b(?:error|exception|fail(?:ed|ure)?|fatal|panic|timed? ?out|refused|unavailable)\b"
+    ).fill_null(False)
     out = out.with_columns(
-        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500),
+        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500) | unlevelled_error,
         service=pl.col("service").fill_null("(unknown)"),
     )
     if "template_id" not in cols:
