@@ -69,9 +69,14 @@ def synthetic_counts(*, lines: int, services: int, templates: int, seed: int = 0
     return frame, (f"svc-{7 // templates:02d}", f"t{7:05d}", T0 + timedelta(minutes=1000))
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
+CPU: dict[str, float] = {}
+
+
+def timed(fn, name: str = ""):  # type: ignore[no-untyped-def]
+    """Run ``fn``; return its result and the wall seconds (CPU seconds go to ``CPU[name]``)."""
+    c0, t0 = time.process_time(), time.perf_counter()
     out = fn()
+    CPU[name] = time.process_time() - c0
     return out, time.perf_counter() - t0
 
 
@@ -91,7 +96,7 @@ def main() -> None:
     base = counts.filter(pl.col("window_start") < split)
     study = counts.filter(pl.col("window_start") >= split)
 
-    _, t_base = timed(lambda: counts.group_by("window_start", "service").agg(pl.col("n_events").sum()))
+    _, t_base = timed(lambda: counts.group_by("window_start", "service").agg(pl.col("n_events").sum()), "baseline")
     rows = []
     scores = []
     for name, make in (
@@ -100,7 +105,7 @@ def main() -> None:
         ("error ratio", lambda: ErrorRatioDetector(update_baseline=True)),
         ("multivariate (PCA residual)", lambda: MultivariateDetector()),
     ):
-        out, dt = timed(lambda make=make: make().fit(base).score(study))
+        out, dt = timed(lambda make=make: make().fit(base).score(study), name)
         rows.append((name, dt))
         scores.append(out)
     all_scores = pl.concat(scores, how="diagonal_relaxed")
@@ -114,7 +119,7 @@ def main() -> None:
         max_gap=2,
         n_examples=3,
     )
-    windows_out, dt = timed(lambda: merge_windows(inp))
+    windows_out, dt = timed(lambda: merge_windows(inp), "merge into anomaly windows")
     rows.append(("merge into anomaly windows", dt))
     total = sum(dt for _, dt in rows)
     found = [w for w in windows_out if w.start <= onset + timedelta(minutes=1) and w.end >= onset and svc in w.services]
@@ -134,14 +139,15 @@ def main() -> None:
             "severity_number": rng.choice(np.array([9, 9, 9, 13, 17], dtype=np.uint8), n_raw),
         }
     )
-    _, t_count = timed(lambda: count_windows(raw, window="1m"))
+    _, t_count = timed(lambda: count_windows(raw, window="1m"), "count")
 
+    cpu_total = sum(CPU[name] for name, _ in rows)
     table = [
-        f"| step | seconds | x one group_by pass ({t_base:.3f} s) |",
-        "|---|---|---|",
-        *(f"| {name} | {dt:.2f} | {dt / t_base:.0f}x |" for name, dt in rows),
-        f"| **detection total** | **{total:.2f}** | {total / t_base:.0f}x |",
-        f"| count_windows on {n_raw:,} raw records | {t_count:.2f} | {t_count / t_base:.0f}x (about {n_raw / t_count / 1e6:.1f} M records/s) |",
+        f"| step | wall seconds | CPU seconds (all threads) | wall x one group_by pass ({t_base:.3f} s) |",
+        "|---|---|---|---|",
+        *(f"| {name} | {dt:.2f} | {CPU[name]:.2f} | {dt / t_base:.0f}x |" for name, dt in rows),
+        f"| **detection total** | **{total:.2f}** | {cpu_total:.2f} | {total / t_base:.0f}x |",
+        f"| count_windows on {n_raw:,} raw records | {t_count:.2f} | {CPU['count']:.2f} | {t_count / t_base:.0f}x (about {n_raw / t_count / 1e6:.2f} M records/s wall) |",
     ]
     print("\n".join(table))
     print(f"injected incident found: {bool(found)}, onset within one window: {onset_ok}, other anomaly windows: {len(others)}")
@@ -155,8 +161,9 @@ def main() -> None:
         "",
         f"Injected incident (one template x 20 for 30 minutes) found: {bool(found)}; onset within one window: {onset_ok}; "
         f"other anomaly windows on this otherwise Poisson day: {len(others)}.",
-        f"Target 'seconds, not minutes' on the count matrix of a 10M-line day: {total:.1f} s "
-        f"({'met' if total < 60 else 'missed'}).",
+        f"Target 'seconds, not minutes' on the count matrix of a 10M-line day: {total:.1f} s wall, {cpu_total:.1f} s CPU "
+        f"({'met' if total < 60 else 'missed'}). The machine was shared with other jobs (load average well above its "
+        "2 cores), so wall-clock figures are inflated; CPU seconds and the ratios are the steadier figures.",
     ]
     out = write_markdown(
         "detect_speed",

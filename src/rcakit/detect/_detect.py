@@ -14,7 +14,7 @@ from typing import Literal
 
 import polars as pl
 
-from rcakit.detect._counts import _INDEX_WINDOW, count_windows, window_timedelta
+from rcakit.detect._counts import _INDEX_WINDOW, _prepare, count_windows, window_timedelta
 from rcakit.detect._errors import ErrorRatioDetector
 from rcakit.detect._merge import MergeInputs, merge_windows
 from rcakit.detect._multivariate import MultivariateDetector
@@ -168,10 +168,12 @@ def detect_anomalies(
             study_rec = both.filter(~pl.col("_base")).drop("_base")
         else:
             base_rec, study_rec = _templated(baseline), _templated(frame)
+        base_rec = _prepare(base_rec, stage="detect_anomalies (baseline)")
+        study_rec = _prepare(study_rec, stage="detect_anomalies")
         base_counts = count_windows(base_rec, window=window)
         study_counts = count_windows(study_rec, window=window)
     else:
-        records = _templated(frame)
+        records = _prepare(_templated(frame), stage="detect_anomalies")
         counts = count_windows(records, window=window)
         if counts.height == 0:
             msg = "detect_anomalies: no timed records to study"
@@ -192,9 +194,6 @@ def detect_anomalies(
         else:
             split_lo = None
             split_hi = _to_time(baseline, name="baseline")
-        in_base = pl.col("timestamp") < split_hi
-        if split_lo is not None and isinstance(baseline, tuple):
-            in_base = in_base & (pl.col("timestamp") >= split_lo)
         ts = "window_start"
         # split on whole windows so no window is half baseline, half study
         base_counts = counts.filter(pl.col(ts) < split_hi)
@@ -202,8 +201,12 @@ def detect_anomalies(
             base_counts = base_counts.filter(pl.col(ts) >= split_lo)
         study_counts = counts.filter(pl.col(ts) >= split_hi)
         first_study = study_counts.get_column(ts).min()
-        base_rec = records.filter(in_base)
-        study_rec = records.filter(pl.col("timestamp") >= first_study) if first_study is not None else records.clear()
+        first_base = base_counts.get_column(ts).min()
+        if first_study is None or first_base is None:
+            base_rec = study_rec = records.clear()
+        else:
+            base_rec = records.filter(pl.col("timestamp").is_between(first_base, first_study, closed="left"))
+            study_rec = records.filter(pl.col("timestamp") >= first_study)
     if base_counts.height == 0:
         msg = "detect_anomalies: the baseline is empty; give a baseline period with data (or use baseline=None)"
         raise InputError(msg)

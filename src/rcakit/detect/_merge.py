@@ -8,6 +8,7 @@ the onset is where the shift starts, not where it peaks.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,7 +52,11 @@ def merge_windows(inp: MergeInputs) -> tuple[AnomalyWindow, ...]:
     ordinal = {w: i for i, w in enumerate(study_windows)}
     # weak evidence per series, by window ordinal (used to walk back to the onset)
     weak: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-    for row in inp.scores.filter(pl.col("weak") | pl.col("flagged")).iter_rows(named=True):
+    keys = ["detector", "service", "template_id", "feature"]
+    evidence = inp.scores.filter(pl.col("weak") | pl.col("flagged")).join(
+        flagged.select(keys).unique(), on=keys, how="semi", nulls_equal=True
+    )
+    for row in evidence.iter_rows(named=True):
         if row["window_start"] in ordinal:
             weak[_key(row)].add(ordinal[row["window_start"]])
     # runs of flagged windows
@@ -151,18 +156,32 @@ def _build_window(
         )
     contributions.sort(key=lambda c: (-c.score, c.onset))
     contributions = contributions[:_MAX_CONTRIBUTIONS]
-    services: dict[str, float] = {}
-    for c in contributions:
-        if c.service is not None:
-            services[c.service] = max(services.get(c.service, 0.0), c.score)
     start = min(c.onset for c in contributions)
     return AnomalyWindow(
         start=start,
         end=end,
         score=max(c.score for c in contributions),
-        services=tuple(sorted(services, key=lambda s: -services[s])),
+        services=_rank_services(contributions),
         contributions=tuple(contributions),
     )
+
+
+def _rank_services(contributions: list[Contribution]) -> tuple[str, ...]:
+    """Services by earliest onset, then by how often the others' changed lines name them
+    (callers log "payment call failed", "dependency payment unavailable"), then by score."""
+    onset: dict[str, datetime] = {}
+    score: dict[str, float] = {}
+    for c in contributions:
+        if c.service is not None:
+            onset[c.service] = min(onset.get(c.service, c.onset), c.onset)
+            score[c.service] = max(score.get(c.service, 0.0), c.score)
+    named: dict[str, int] = dict.fromkeys(onset, 0)
+    for name in onset:
+        word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        for c in contributions:
+            if c.service != name and c.template and word.search(c.template):
+                named[name] += 1
+    return tuple(sorted(onset, key=lambda s: (onset[s], -named[s], -score[s], s)))
 
 
 def ordinal_of(windows: list[datetime], t: datetime) -> int:

@@ -15,6 +15,7 @@ from typing import Any, Self
 import numpy as np
 import polars as pl
 from scipy import special
+from threadpoolctl import threadpool_limits
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive
 from rcakit.detect._stats import MAX_SCORE, SCORES_SCHEMA
@@ -61,7 +62,9 @@ class PCAResidual:
         xw = self._weight(x)
         self.mean_ = xw.mean(axis=0)
         xc = xw - self.mean_
-        _, s, vt = np.linalg.svd(xc, full_matrices=False)
+        # small matrices: one BLAS thread is faster, and immune to a busy machine's threads
+        with threadpool_limits(limits=1):
+            _, s, vt = np.linalg.svd(xc, full_matrices=False)
         eig = s**2 / max(x.shape[0] - 1, 1)
         total = eig.sum()
         if total <= 0:
@@ -78,7 +81,8 @@ class PCAResidual:
         """Residual vectors (outside the normal space) of rows ``x``."""
         check_fitted(self, "components_")
         xc = self._weight(np.asarray(x, dtype=float)) - self.mean_
-        return xc - (xc @ self.components_.T) @ self.components_
+        with threadpool_limits(limits=1):
+            return xc - (xc @ self.components_.T) @ self.components_
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """``-log10 p`` of each row's SPE under the Q-statistic (Jackson & Mudholkar 1979)."""

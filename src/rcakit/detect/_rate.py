@@ -30,9 +30,15 @@ from typing import Self
 
 import numpy as np
 import polars as pl
+from scipy import special
 
 from rcakit.detect._estimator import check_counts, check_fitted, check_positive, dense_grid
-from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score, quasi_binomial_scores
+from rcakit.detect._stats import (
+    SCORES_SCHEMA,
+    binomial_upper_score,
+    family_threshold,
+    quasi_binomial_scores,
+)
 
 __all__ = ["RateDetector"]
 
@@ -45,27 +51,27 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
 
     The traffic factor of a series in a (window, group) is a trimmed, leave-one-out ratio
     of sums: start from ``sum(observed) / sum(baseline rate)`` over the group's series, drop
-    the series more than 3 standard deviations from that expectation, recompute (twice);
-    then leave the series itself out, so it is compared with the *other* series only. A
+    the series more than 3 standard deviations from that expectation and recompute, drop
+    the outliers of that factor; then leave the series itself out, so it is compared with the *other* series only. A
     minority of shifting templates cannot move it, and it stays stable at low counts.
     """
-    keys = ["window_start", group]
+    keys = ["_wid", "_gid"]
     n, r = pl.col("n_events"), pl.col("rate")
-    factors = dense.filter(r > 0).group_by(keys).agg((n.sum() / r.sum()).alias("_f"))
-    kept = dense.with_columns(pl.lit(True).alias("_keep"))
-    for _ in range(2):
-        kept = (
-            dense.join(factors, on=keys, how="left", nulls_equal=True)
-            .with_columns(((r > 0) & ((n - r * pl.col("_f")).abs() <= 3.0 * (r * pl.col("_f") + 1.0).sqrt())).alias("_keep"))
-            .drop("_f")
-        )
-        factors = (
-            kept.filter(pl.col("_keep"))
-            .group_by(keys)
-            .agg((n.sum() / r.sum()).alias("_g"))
-            .join(factors, on=keys, how="full", coalesce=True, nulls_equal=True)
-            .select(*keys, pl.coalesce("_g", "_f").alias("_f"))
-        )
+
+    def ratio(keep: pl.Expr) -> pl.Expr:
+        num = pl.when(keep).then(n).otherwise(0.0).sum().over(keys)
+        den = pl.when(keep).then(r).otherwise(0.0).sum().over(keys)
+        return pl.when(den > 0).then(num / den).otherwise(None)
+
+    def inlier(f: str) -> pl.Expr:
+        return (r > 0) & ((n - r * pl.col(f)).abs() <= 3.0 * (r * pl.col(f) + 1.0).sqrt())
+
+    lazy = (
+        dense.lazy()
+        .with_columns(ratio(r > 0).alias("_f0"))
+        .with_columns(pl.coalesce(ratio(inlier("_f0")), pl.col("_f0")).alias("_f1"))
+        .with_columns(inlier("_f1").alias("_keep"))
+    )
     keep_n = pl.when(pl.col("_keep")).then(n).otherwise(0.0)
     keep_r = pl.when(pl.col("_keep")).then(r).otherwise(0.0)
     other_n = keep_n.sum().over(keys) - keep_n
@@ -73,14 +79,43 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     # conditional on this window's total of the series and its (kept) peers, the series'
     # count is binomial with its baseline share: both noises are accounted for
     return (
-        kept.with_columns(
+        lazy.with_columns(
             (n + other_n).alias("trials"),
             pl.when(other_r > 0).then(r / (r + other_r)).otherwise(1.0).alias("share"),
             pl.when(other_r > 0).then(other_n / other_r).otherwise(pl.when(r > 0).then(n / r).otherwise(0.0)).alias("factor"),
         )
         .with_columns((pl.col("trials") * pl.col("share")).alias("expected"))
-        .drop("_keep")
+        .drop("_keep", "_f0", "_f1")
+        .collect()
     )
+
+
+def _tails(
+    n: np.ndarray, trials: np.ndarray, share: np.ndarray, n_k: np.ndarray, trials_k: np.ndarray, share_k: np.ndarray, phi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Upward and downward scores (max of the one-window and the ``span``-window tests).
+
+    The exact quasi-binomial tails are computed where a normal approximation says the
+    deviation is at least 2.5 standard deviations (the only rows that can reach a useful
+    score); elsewhere the normal approximation itself is the score (below about 2).
+    """
+
+    def z(k: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        var = phi * np.maximum(t * p * (1.0 - p), 1e-9)
+        return (k - t * p) / np.sqrt(var)
+
+    z1, zk = z(n, trials, share), z(n_k, trials_k, share_k)
+    zmax, zmin = np.maximum(z1, zk), np.minimum(z1, zk)
+    with np.errstate(divide="ignore"):
+        up = np.clip(-special.log_ndtr(-zmax) / np.log(10.0), 0.0, None)
+        down = np.clip(-special.log_ndtr(zmin) / np.log(10.0), 0.0, None)
+    hot = (np.abs(z1) >= 2.5) | (np.abs(zk) >= 2.5)
+    if hot.any():
+        i = np.flatnonzero(hot)
+        u1, d1 = quasi_binomial_scores(n[i], trials[i], share[i], phi[i])
+        uk, dk = quasi_binomial_scores(n_k[i], trials_k[i], share_k[i], phi[i])
+        up[i], down[i] = np.maximum(u1, uk), np.maximum(d1, dk)
+    return up, down
 
 
 class RateDetector:
@@ -90,7 +125,8 @@ class RateDetector:
     ----------
     threshold
         Score (``-log10 p``) at or above which a window is flagged. 6 means a one in a
-        million chance under the baseline.
+        million chance under the baseline. With more than 100,000 scored cells (series x
+        windows) the bar rises to ``log10(cells) + 1`` (see :func:`family_threshold`).
     min_ratio
         Effect-size gate: a spike needs ``observed >= min_ratio x expected``, a drop
         ``observed <= expected / min_ratio``.
@@ -167,18 +203,18 @@ class RateDetector:
         sums = counts.group_by(keys).agg(pl.col("n_events").sum().cast(pl.Float64).alias("base_sum"))
         if group not in keys:
             sums = sums.with_columns(pl.lit(_ALL).alias(group))
-        on = list(dict.fromkeys([*keys, group]))
-        dense = dense_grid(counts, sums.select(on)).join(sums, on=on, nulls_equal=True)
+        sums = sums.with_columns(pl.col(group).rank("dense").alias("_gid"))
+        dense = dense_grid(counts, sums, keys=keys)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
         dense = _expected(dense, group=group)
         var = pl.col("expected") * (1.0 - pl.col("share"))
         resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(var, 0.5)
         phi = (
-            dense.group_by(keys)
+            dense.group_by("_sid")
             .agg(resid2.median().alias("phi"))
             .with_columns((pl.col("phi") / _MEDIAN_CHI2_1).clip(1.0, 100.0))
         )
-        return sums.join(phi, on=keys, nulls_equal=True)
+        return sums.with_row_index("_sid").join(phi, on="_sid").drop("_sid", "_gid")
 
     def score(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Score every window x series of ``counts`` against the baseline.
@@ -208,42 +244,45 @@ class RateDetector:
             series = base.select(keys)
         if group not in keys:
             series = series.with_columns(pl.lit(_ALL).alias(group))
-        dense = dense_grid(counts, series).join(
-            base.select(*keys, "base_sum", "phi"), on=keys, how="left", nulls_equal=True
+        series = (
+            series.join(base.select(*keys, "base_sum", "phi"), on=keys, how="left", nulls_equal=True)
+            .with_columns(pl.col("base_sum").fill_null(0.0), pl.col("phi").fill_null(1.0))
+            .with_columns(pl.col(group).rank("dense").alias("_gid"))
         )
-        dense = dense.with_columns(pl.col("base_sum").fill_null(0.0), pl.col("phi").fill_null(1.0))
+        dense = dense_grid(counts, series, keys=keys)
         n_windows = float(self.n_windows_)
         if self.update_baseline:
             # expanding history: baseline + every earlier window of this frame
-            prior = pl.col("n_events").cum_sum().shift(1, fill_value=0.0).over(keys)
-            index = pl.col("window_start").rank("dense").over(keys) - 1
+            prior = pl.col("n_events").cum_sum().shift(1, fill_value=0.0).over("_sid")
             dense = dense.with_columns(
-                ((pl.col("base_sum") + prior) / (n_windows + index)).alias("rate")
+                ((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate")
             )
         else:
             dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
         dense = _expected(dense, group=group).filter(pl.col("rate") > 0)
         span = int(self.span)
-        dense = dense.sort([*keys, "window_start"]).with_columns(
-            pl.col("n_events").rolling_sum(span, min_samples=1).over(keys).alias("obs_k"),
-            pl.col("expected").rolling_sum(span, min_samples=1).over(keys).alias("exp_k"),
-            pl.col("trials").rolling_sum(span, min_samples=1).over(keys).alias("trials_k"),
-            (pl.col("n_events") > 0).cast(pl.Float64).rolling_sum(span, min_samples=1).over(keys).alias("present_k"),
-            (1.0 - (-pl.col("expected")).exp()).rolling_mean(span, min_samples=1).over(keys).alias("presence"),
+        # dense_grid's order (series, then window) is kept by every step above
+        dense = dense.with_columns(
+            pl.col("n_events").rolling_sum(span, min_samples=1).over("_sid").alias("obs_k"),
+            pl.col("expected").rolling_sum(span, min_samples=1).over("_sid").alias("exp_k"),
+            pl.col("trials").rolling_sum(span, min_samples=1).over("_sid").alias("trials_k"),
+            (pl.col("n_events") > 0).cast(pl.Float64).rolling_sum(span, min_samples=1).over("_sid").alias("present_k"),
+            (1.0 - (-pl.col("expected")).exp()).rolling_mean(span, min_samples=1).over("_sid").alias("presence"),
         )
         col = {c: dense.get_column(c).to_numpy().astype(float) for c in ("n_events", "trials", "share", "obs_k", "exp_k", "trials_k", "phi", "presence", "present_k")}
         phi = col["phi"]
-        up1, down1 = quasi_binomial_scores(col["n_events"], col["trials"], col["share"], phi)
         share_k = np.divide(col["exp_k"], col["trials_k"], out=np.ones_like(col["exp_k"]), where=col["trials_k"] > 0)
-        upk, downk = quasi_binomial_scores(col["obs_k"], col["trials_k"], share_k, phi)
-        up, down = np.maximum(up1, upk), np.maximum(down1, downk)
+        up, down = _tails(col["n_events"], col["trials"], col["share"], col["obs_k"], col["trials_k"], share_k, phi)
         # rare series (present in under half the windows) arrive in clusters (a restart logs
         # a few lines at once), so a surge must also recur across the last `span` windows,
         # unless it is overwhelming (score >= 2 x threshold)
         presence = col["presence"]
-        recur = binomial_upper_score(col["present_k"], np.full(len(presence), float(span)), np.clip(presence, 1e-12, 1.0))
-        rare = presence < 0.5
-        up = np.where(rare & (up < 2.0 * self.threshold), np.minimum(up, recur), up)
+        rare = (presence < 0.5) & (up < 2.0 * self.threshold) & (up >= 1.0)
+        if rare.any():
+            i = np.flatnonzero(rare)
+            recur = binomial_upper_score(col["present_k"][i], np.full(len(i), float(span)), np.clip(presence[i], 1e-12, 1.0))
+            up[i] = np.minimum(up[i], recur)
+        bar = family_threshold(self.threshold, dense.height)
         dense = dense.with_columns(pl.Series("up", up), pl.Series("down", down))
         r = self.min_ratio
         var = pl.col("phi") * pl.max_horizontal(pl.col("expected") * (1.0 - pl.col("share")), 1.0)
@@ -257,7 +296,7 @@ class RateDetector:
         spikes = dense.filter(pl.col("up") >= pl.col("down")).with_columns(
             pl.lit("rate_spike").alias("kind"),
             pl.col("up").alias("score"),
-            ((pl.col("up") >= self.threshold) & spike_gate).alias("flagged"),
+            ((pl.col("up") >= bar) & spike_gate).alias("flagged"),
             ((resid >= 1.0) & (pl.col("n_events") >= 1)).alias("weak"),
         )
         drops = dense.filter(pl.col("up") < pl.col("down")).with_columns(
@@ -266,7 +305,7 @@ class RateDetector:
             .otherwise(pl.lit("rate_drop"))
             .alias("kind"),
             pl.col("down").alias("score"),
-            ((pl.col("down") >= self.threshold) & drop_gate).alias("flagged"),
+            ((pl.col("down") >= bar) & drop_gate).alias("flagged"),
             (resid <= -1.0).alias("weak"),
         )
         both = pl.concat([spikes, drops], how="diagonal_relaxed").filter(pl.col("weak") | pl.col("flagged"))

@@ -17,6 +17,7 @@ __all__ = [
     "SCORES_SCHEMA",
     "binomial_upper_score",
     "empty_scores",
+    "family_threshold",
     "poisson_lower_score",
     "poisson_upper_score",
     "quasi_binomial_scores",
@@ -41,6 +42,16 @@ SCORES_SCHEMA = pl.Schema(
         "flagged": pl.Boolean,  # score >= threshold and the effect-size gates pass
     }
 )
+
+
+def family_threshold(threshold: float, n_tests: int) -> float:
+    """The flag threshold for ``n_tests`` scored cells: ``max(threshold, log10(n_tests) + 1)``.
+
+    With thousands of series x a day of windows, one-in-a-million events happen by chance;
+    raising the bar to ``log10(n_tests) + 1`` keeps the chance of any false flag in one run
+    near 10% (Bonferroni), while small inputs keep the plain threshold.
+    """
+    return max(float(threshold), float(np.log10(max(n_tests, 1))) + 1.0)
 
 
 def empty_scores() -> pl.DataFrame:
