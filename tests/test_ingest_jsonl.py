@@ -269,3 +269,25 @@ def test_shipper_envelopes_filebeat_fluentbit_gcp():
     r2 = rows[2]
     assert (r2["service"], r2["severity_text"], r2["body"]) == ("catalog", "INFO", "cache refreshed")
     assert attrs(r2)["jsonPayload.entries"] == "12"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=12)),
+            st.one_of(st.none(), st.integers(-(10**12), 10**12)),
+            st.one_of(st.none(), st.text(alphabet='"k:nul,\\{}\x00', max_size=10)),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_encode_attributes_is_valid_json_without_nulls(rows):
+    frame = pl.DataFrame(rows, schema={"a": pl.String, "n": pl.Int64, "k": pl.String}, orient="row")
+    out = frame.select(
+        _jsonl.encode_attributes({"a": pl.col("a"), "n": pl.col("n"), '"k":null': pl.col("k")}, numbers=("n",))
+    )["attributes"].to_list()
+    for (a, n, k), enc in zip(rows, out, strict=True):
+        expected = {key: v for key, v in (("a", a), ("n", n), ('"k":null', k)) if v is not None}
+        assert (json.loads(enc) if enc is not None else {}) == expected

@@ -49,9 +49,6 @@ def _dash(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.is_in(["-", ""])).then(None).otherwise(expr)
 
 
-def _unescape(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_many(["\\\\", '\\"'], ["\\", '"'])
-
 
 def _timing(rest: pl.Expr, keys: str) -> pl.Expr:
     """Seconds in ``key=0.123`` / ``key="0.120"`` (first of comma lists) -> milliseconds."""

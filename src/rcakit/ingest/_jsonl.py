@@ -41,7 +41,6 @@ __all__ = [
     "decode_objects",
     "encode_attributes",
     "fold_blank_lines",
-    "json_string",
     "merge_attributes",
     "parse_inner_messages",
     "records_from_objects",
@@ -239,31 +238,20 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
 
 
-_CONTROL = [chr(c) for c in range(0x20)]
-_JSON_ESCAPES = (
-    ["\\", '"', *_CONTROL],
-    ["\\\\", '\\"', *[{"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, f"\\u{ord(c):04x}") for c in _CONTROL]],
-)
-
-
-def json_string(expr: pl.Expr) -> pl.Expr:
-    """A String expression as a JSON string literal (quoted and escaped)."""
-    escaped = expr.cast(pl.String).str.replace_many(*_JSON_ESCAPES)
-    return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
-
-
 def encode_attributes(columns: dict[str, pl.Expr], *, numbers: tuple[str, ...] = ()) -> pl.Expr:
     """A flat JSON object string from named expressions, null entries left out.
 
-    Built with string expressions (no per-row struct encoding): values are JSON-escaped
-    strings, except the names in ``numbers``, written as JSON numbers.
+    One ``struct.json_encode`` for all columns, then the ``"name":null`` members are cut out
+    with literal replacements (a JSON-encoded string value cannot contain ``"name":null``:
+    its quotes are escaped, and the raw NUL marker used in between cannot occur either).
 
     Parameters
     ----------
     columns
-        Attribute name -> expression.
+        Attribute name -> expression; written as JSON strings, except the names in
+        ``numbers``, written as JSON numbers (non-finite values are dropped).
     numbers
-        Names whose values are numeric and are written unquoted (non-finite values dropped).
+        Names whose values are numeric.
 
     Returns
     -------
@@ -274,17 +262,21 @@ def encode_attributes(columns: dict[str, pl.Expr], *, numbers: tuple[str, ...] =
         return pl.lit(None, dtype=pl.String).alias("attributes")
     import json
 
-    parts = []
+    fields = []
     for name, expr in columns.items():
-        key = json.dumps(name) + ":"
         if name in numbers:
-            num = expr.cast(pl.Float64, strict=False)
-            value = pl.when(num.is_finite()).then(expr.cast(pl.String))
+            value = pl.when(expr.cast(pl.Float64, strict=False).is_finite()).then(expr)
         else:
-            value = json_string(expr)
-        parts.append(pl.concat_str(pl.lit(key), value))
-    inner = pl.concat_str(parts, separator=",", ignore_nulls=True)
-    return pl.when(inner != "").then(pl.concat_str(pl.lit("{"), inner, pl.lit("}"))).alias("attributes")
+            value = expr.cast(pl.String)
+        fields.append(value.alias(name))
+    nulls = [json.dumps(name, ensure_ascii=False) + ":null" for name in columns]
+    encoded = (
+        pl.struct(fields)
+        .struct.json_encode()
+        .str.replace_many(nulls, ["\x00"] * len(nulls), leftmost=True)
+        .str.replace_many(["\x00,", ",\x00", "\x00"], ["", "", ""], leftmost=True)
+    )
+    return pl.when(encoded != "{}").then(encoded).alias("attributes")
 
 
 def _service_name(value: pl.Expr) -> pl.Expr:

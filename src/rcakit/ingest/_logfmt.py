@@ -42,7 +42,7 @@ def _pairs_expr(text: pl.Expr) -> pl.Expr:
 def _unquote(value: pl.Expr) -> pl.Expr:
     quoted = value.str.starts_with('"') & value.str.ends_with('"') & (value.str.len_chars() >= 2)
     inner = value.str.slice(1, value.str.len_chars() - 2).str.replace_many(
-        ["\\\\", '\\"', "\\n", "\\t", "\\r"], ["\\", '"', "\n", "\t", "\r"]
+        ["\\\\", '\\"', "\\n", "\\t", "\\r"], ["\\", '"', "\n", "\t", "\r"], leftmost=True
     )
     return pl.when(quoted).then(inner).otherwise(value)
 
@@ -72,11 +72,9 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         tokens.lazy()
         .explode("tok")
         .drop_nulls("tok")
-        .select(
-            "_row",
-            pl.col("tok").str.strip_chars_start().str.extract(r"^([^=]+)=", 1).alias("k"),
-            pl.col("tok").str.strip_chars_start().str.extract(r"^[^=]+=(?s)(.*)$", 1).alias("v"),
-        )
+        .select("_row", pl.col("tok").str.strip_chars_start().str.splitn("=", 2).alias("kv"))
+        .unnest("kv")
+        .rename({"field_0": "k", "field_1": "v"})
         .collect()
     )
     keys = kv["k"].value_counts(sort=True).head(_MAX_KEYS)["k"].to_list()
@@ -118,11 +116,16 @@ def _body_without_time_level(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|[^\s"]\S*|)', "").str.strip_chars()
 
 
-def parse_texts(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
-    """Record fields (``timestamp`` ... ``attributes``) of logfmt lines, one row per row."""
+def parse_texts(
+    texts: pl.Series, options: ParseOptions, *, columns: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Record fields (``timestamp`` ... ``attributes``) of logfmt lines, one row per row.
+
+    ``columns`` may pass :func:`logfmt_columns` of ``texts`` when already computed.
+    """
     from rcakit.ingest._jsonl import records_from_objects
 
-    frame, _ = logfmt_columns(texts)
+    frame = columns if columns is not None else logfmt_columns(texts)[0]
     frame = frame.with_columns(_raw=texts.alias("_raw"))
     rec = records_from_objects(frame, pl.col("_raw").pipe(_body_without_time_level), options)
     return rec.drop("_level")
@@ -130,29 +133,36 @@ def parse_texts(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = lines.collect()
-    texts = df["line"]
-    n_pairs = texts.to_frame("t").select(pl.col("t").pipe(_pairs_expr).list.len().fill_null(0)).to_series()
+    columns, n_pairs = logfmt_columns(df["line"])
     df = df.with_columns(_pairs=n_pairs)
     # a line without pairs that is indented continues the record above (stack traces)
     cont = (pl.col("_pairs") == 0) & pl.col("line").str.contains(r"^\s") & (pl.int_range(pl.len()) > 0)
-    df = df.with_columns(_rec=(~cont).cum_sum() - 1)
-    recs = df.group_by("_rec", maintain_order=True).agg(
-        pl.col("line_no").first(),
-        pl.len().cast(pl.UInt32).alias("n_lines"),
-        pl.col("line").first().alias("_head"),
-        pl.col("line").slice(1).alias("_tail"),
-        pl.col("_pairs").first(),
-    )
-    fields = parse_texts(recs["_head"], options)
+    df = df.with_columns(_cont=cont.fill_null(False))
+    if df["_cont"].any():
+        df = df.with_columns(_rec=(~pl.col("_cont")).cum_sum() - 1)
+        heads = ~df["_cont"]
+        recs = df.group_by("_rec", maintain_order=True).agg(
+            pl.col("line_no").first(),
+            pl.len().cast(pl.UInt32).alias("n_lines"),
+            pl.col("line").first().alias("_head"),
+            pl.col("line").slice(1).str.join("\n").alias("_tail"),
+            pl.col("_pairs").first(),
+        )
+        columns = columns.filter(heads)
+    else:
+        recs = df.select(
+            "line_no",
+            pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
+            pl.col("line").alias("_head"),
+            pl.lit("", dtype=pl.String).alias("_tail"),
+            "_pairs",
+        )
+    fields = parse_texts(recs["_head"], options, columns=columns)
     out = pl.concat([recs, fields], how="horizontal")
     ok = pl.col("_pairs") > 0
-    tail = pl.col("_tail").list.join("\n")
-    body = pl.when(pl.col("_tail").list.len() > 0).then(
-        pl.concat_str(pl.col("body"), pl.lit("\n"), tail)
-    ).otherwise(pl.col("body"))
-    raw = pl.when(pl.col("_tail").list.len() > 0).then(
-        pl.concat_str(pl.col("_head"), pl.lit("\n"), tail)
-    ).otherwise(pl.col("_head"))
+    has_tail = pl.col("_tail") != ""
+    body = pl.when(has_tail).then(pl.concat_str(pl.col("body"), pl.lit("\n"), pl.col("_tail"))).otherwise(pl.col("body"))
+    raw = pl.when(has_tail).then(pl.concat_str(pl.col("_head"), pl.lit("\n"), pl.col("_tail"))).otherwise(pl.col("_head"))
     return (
         out.lazy()
         .select(
