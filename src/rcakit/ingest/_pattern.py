@@ -115,11 +115,26 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     time_fields = [n for n in names if lower[n] in _TIME]
     other = [n for n in names if n not in {body_f, level_f, service_f, trace_f, *time_fields}]
 
-    groups = pl.col("line").str.strip_chars().str.extract_groups(regex)
-    parsed = lines.with_columns(groups.alias("_g")).with_columns(
-        pl.col("_g").struct.field(n).alias(f"_f_{n}") for n in names
-    )
-    matched = pl.col(f"_f_{names[0]}").is_not_null()
+    stripped = pl.col("line").str.strip_chars()
+    tail = f"(?P<{names[-1]}>.*?)$"
+    if names[-1] == body_f and regex.endswith(tail):
+        # the usual "... <Content>" layout: match only the head and take the rest of the
+        # line as the body; the same result (the lazy fields before it resolve the same
+        # way), but the regex engine resolves captures over the head only: much faster
+        head = "^(?P<_h>" + regex[1 : -len(tail)] + ")"
+        parsed = (
+            lines.with_columns(stripped.str.extract_groups(head).alias("_g"))
+            .with_columns(pl.col("_g").struct.field(n).alias(f"_f_{n}") for n in [*names[:-1], "_h"])
+            .with_columns(stripped.str.slice(pl.col("_f__h").str.len_chars()).alias(f"_f_{names[-1]}"))
+        )
+        matched = pl.col("_f__h").is_not_null()
+        names_extra = ["_h"]
+    else:
+        parsed = lines.with_columns(stripped.str.extract_groups(regex).alias("_g")).with_columns(
+            pl.col("_g").struct.field(n).alias(f"_f_{n}") for n in names
+        )
+        matched = pl.col(f"_f_{names[0]}").is_not_null()
+        names_extra = []
 
     # timestamp: choose the combination on a sample of matching lines
     sample_lines = (
@@ -160,7 +175,7 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         (pl.col(f"_f_{trace_f}") if trace_f else pl.lit(None, dtype=pl.String)).alias("trace_id"),
         json_object(attrs).alias("attributes"),
         matched.alias("_matched"),
-    ).drop("_g", *[f"_f_{n}" for n in names])
+    ).drop("_g", *[f"_f_{n}" for n in [*names, *names_extra]])
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),

@@ -208,15 +208,20 @@ def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
 
 
 def _extract_variants(
-    lines: pl.LazyFrame, variants: tuple[_Variant, ...]
+    lines: pl.LazyFrame, variants: tuple[_Variant, ...], fields: tuple[str, ...] = _FIELDS
 ) -> pl.LazyFrame:
-    """Add the standard fields (and ``_matched``) by trying the variants in order."""
+    """Add ``fields`` (and ``_matched``) by trying the variants in order.
+
+    Each variant's groups are extracted once into a struct column first: referring to
+    ``extract_groups(...).struct.field(...)`` in several expressions re-runs the regex for
+    every reference.
+    """
     line = pl.col("line")
     groups = [(set(re.compile(v.head).groupindex), line.str.extract_groups(v.head)) for v in variants]
     tmp = lines.with_columns([g.alias(f"_g{i}") for i, (_n, g) in enumerate(groups)])
     matched = [pl.col(f"_g{i}").struct.field("_h").is_not_null() for i in range(len(groups))]
     cols = []
-    for f in [*(f for f in _FIELDS if f != "msg"), "_h"]:
+    for f in [*(f for f in fields if f != "msg"), "_h"]:
         values = [_field(pl.col(f"_g{i}"), names, f) for i, (names, _g) in enumerate(groups)]
         if len(values) == 1:
             cols.append(values[0].alias(f))
@@ -387,7 +392,7 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "rfc5424",
         r"^<(?P<pri>\d{1,3})>(?P<version>\d{1,2}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) "
-        rf"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:{_SD_ELEMENT})+)(?: (?P<msg>.*))?$",
+        rf"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:{_SD_ELEMENT})+)(?: |$)(?P<msg>.*)$",
     ),
     _Variant(
         "rfc3164",
@@ -433,24 +438,8 @@ def _sd_members(sd: pl.Expr) -> pl.Expr:
 
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
-    line = pl.col("line")
-    g5 = line.str.extract_groups(_SYSLOG_VARIANTS[0].regex)
-    g3 = line.str.extract_groups(_SYSLOG_VARIANTS[1].regex)
-    has5 = any(_SYSLOG_VARIANTS[0].compiled.match(s) for s in sample)
-    has3 = any(_SYSLOG_VARIANTS[1].compiled.match(s) for s in sample) or not has5
-    m5 = g5.struct.field("ts").is_not_null() if has5 else pl.lit(False)
-    m3 = g3.struct.field("ts").is_not_null() if has3 else pl.lit(False)
-    names5 = set(_SYSLOG_VARIANTS[0].compiled.groupindex)
-    names3 = set(_SYSLOG_VARIANTS[1].compiled.groupindex)
-
-    def field(name: str) -> pl.Expr:
-        v5 = g5.struct.field(name) if name in names5 and has5 else pl.lit(None, dtype=pl.String)
-        v3 = g3.struct.field(name) if name in names3 and has3 else pl.lit(None, dtype=pl.String)
-        return pl.when(m5).then(v5).when(m3).then(v3).otherwise(None)
-
-    parsed = lines.with_columns([field(f).alias(f) for f in _SYSLOG_FIELDS]).with_columns(
-        (m5 | m3).alias("_matched")
-    )
+    variants = _pick_variants(_SYSLOG_VARIANTS, sample)
+    parsed = _extract_variants(lines, variants, _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
