@@ -332,7 +332,9 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
     parsed = _extract_variants(lines, variants)
-    ts = _normalise_klog_stamp(pl.col("ts").str.strip_chars())
+    ts = pl.col("ts").str.strip_chars()
+    if any(v.name == "klog" for v in variants):
+        ts = _normalise_klog_stamp(ts)
     stamp_sample = [
         s[:2] + "-" + s[2:] if re.match(r"^\d{4} ", s) else s for s in _sample_stamps(sample, variants)
     ]
