@@ -359,6 +359,7 @@ class _Shift:
     victim_share: float = 0.0  # share of after-errors whose text names another service
     param_names: bool = False  # the shifted variable's template names another service
     param_ratio: float = 1.0  # median after / median before of the shifted variable
+    param_key: tuple[str, int] | None = None  # (template_id, position) of that variable
 
     @property
     def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
@@ -395,7 +396,9 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
-def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str, str, float]:
+def _param_shift(
+    before: pl.DataFrame, after: pl.DataFrame
+) -> tuple[float, str, str, float, tuple[str, int] | None]:
     """Largest robust shift of a numeric template variable between two periods."""
 
     def numeric(frame: pl.DataFrame) -> pl.DataFrame:
@@ -416,7 +419,7 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str,
     b = numeric(before)
     a = numeric(after)
     if b.height == 0 or a.height == 0:
-        return 0.0, "", "", 1.0
+        return 0.0, "", "", 1.0, None
     bs = b.group_by("template_id", "pos").agg(
         n_b=pl.len(),
         med_b=pl.col("value").median(),
@@ -456,14 +459,15 @@ def _param_shift(before: pl.DataFrame, after: pl.DataFrame) -> tuple[float, str,
         .sort("z", descending=True)
     )
     if j.height == 0:
-        return 0.0, "", "", 1.0
+        return 0.0, "", "", 1.0, None
     top = j.row(0, named=True)
     text = (
         f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
         f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
     )
     ratio = float(top["med_a"]) / float(top["med_b"]) if top["med_b"] else 1.0
-    return float(min(top["z"], 1e6)), text, str(top["template"] or ""), ratio
+    key = (str(top["template_id"]), int(top["pos"]))
+    return float(min(top["z"], 1e6)), text, str(top["template"] or ""), ratio, key
 
 
 def _compare(
@@ -516,7 +520,7 @@ def _compare(
         )
         for r in new.head(20).iter_rows(named=True)
     )
-    param_z, param_text, param_tpl, param_ratio = _param_shift(before, after)
+    param_z, param_text, param_tpl, param_ratio, param_key = _param_shift(before, after)
     # errors whose text names another service are failures of a dependency
     err_tpl = (
         after.filter(pl.col("is_error"))
@@ -551,6 +555,7 @@ def _compare(
         victim_share=n_victim / e_a if e_a else 0.0,
         param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
         param_ratio=param_ratio,
+        param_key=param_key,
     )
 
 
@@ -1150,7 +1155,7 @@ def correlate_changes(
                 for c in contribs:
                     if c.service == root:
                         root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
-        onset = _refine_onset(contribs, recs, root, start, end, window)
+        onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
         # ---- anomalies with counts before/during
         length = end - start
         anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
@@ -1210,6 +1215,45 @@ def correlate_changes(
     )
 
 
+def _parameter_onset(
+    recs: pl.DataFrame, root: str, shift: _Shift, start: datetime, end: datetime, window: timedelta
+) -> datetime | None:
+    """First record from which the root's shifted variable stays beyond its usual range.
+
+    Looks from 5 windows before ``start``; "beyond" is 4 robust deviations from the median
+    of the 30 minutes before that, for 4 of 5 consecutive records.
+    """
+    if shift.param_key is None or shift.param_ratio == 1.0:
+        return None
+    tid, pos = shift.param_key
+    lo = start - 5 * window
+    vals = (
+        recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
+        .select("timestamp", value=pl.col("num_params").list.get(pos, null_on_oob=True))
+        .filter(pl.col("value").is_not_null() & (pl.col("timestamp") < end))
+        .sort("timestamp")
+    )
+    ref = vals.filter((pl.col("timestamp") < lo) & (pl.col("timestamp") >= lo - timedelta(minutes=30)))["value"]
+    if ref.len() < 10:
+        return None
+    med = float(ref.median() or 0.0)
+    mad = float((ref - med).abs().median() or 0.0) * 1.4826
+    direction = 1.0 if shift.param_ratio > 1 else -1.0
+    thr = med + direction * 4 * max(mad, 0.05 * abs(med), 1e-9)
+    run = (
+        vals.filter(pl.col("timestamp") >= lo)
+        .with_columns(beyond=((pl.col("value") - thr) * direction > 0).cast(pl.Float64))
+        .with_columns(frac=pl.col("beyond").rolling_mean(5))
+        .with_row_index("i")
+    )
+    hit = run.filter(pl.col("frac") >= 0.8)
+    if hit.height == 0:
+        return None
+    i = int(hit["i"][0])
+    first = run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"].min()
+    return first  # type: ignore[return-value]
+
+
 def _refine_onset(
     contribs: Sequence[Contribution],
     recs: pl.DataFrame,
@@ -1217,17 +1261,21 @@ def _refine_onset(
     start: datetime,
     end: datetime,
     window: timedelta,
+    shift: _Shift | None = None,
 ) -> datetime:
     """The onset: the first record of a template new in the root service, else ``start``.
 
     Detection windows are coarse (and a window can open on noise); a template that did not
-    exist before dates the start of the problem to the record.
+    exist before dates the start of the problem to the record. Without one, a shifted
+    variable of the root (latency) dates it by its change point.
     """
     tids = [
         c.template_id
         for c in contribs
         if c.service == root and c.kind == "new" and c.template_id is not None
     ]
+    if root is not None and not tids and shift is not None and shift.param_key is not None:
+        return _parameter_onset(recs, root, shift, start, end, window) or start
     if root is None or not tids:
         return start
     first = recs.filter(
