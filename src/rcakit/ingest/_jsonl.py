@@ -89,11 +89,12 @@ _LEVEL_WORDS = (
     "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC|DBUG|DEBU|FATA|PANI|TRAC"
 )
 # "<timestamp> [level] message", "[level] message", "level: message", "2024/01/02 03:04:05 message"
+# (only the head is matched: a "(?s).*" tail capture made this regex ~5x slower)
 _HEAD_RE = (
-    r"(?s)^\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
+    r"^(?P<head>\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
     r"(?:[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
-    r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?(?P<msg>.*)$"
+    r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?)"
 )
 
 
@@ -302,6 +303,16 @@ def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     return pl.coalesce(values), used
 
 
+def _service_expr(frame: pl.DataFrame) -> pl.Expr:
+    """Service key, else the workload of a pod-name key, else a container-name key."""
+    from rcakit.ingest._service import workload_from_pod
+
+    named, _ = _pick(frame, "service")
+    pod, _ = _pick(frame, "pod")
+    container, _ = _pick(frame, "container")
+    return pl.coalesce(named, workload_from_pod(pod), container)
+
+
 def _trace_id(expr: pl.Expr) -> pl.Expr:
     # W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<flags>" -> the trace id
     tp = expr.str.extract(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$", 1)
@@ -334,12 +345,8 @@ def records_from_objects(
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")
-    svc_named, svc_used = _pick(frame, "service")
-    pod, _ = _pick(frame, "pod")
-    container, _ = _pick(frame, "container")
-    from rcakit.ingest._service import workload_from_pod
-
-    svc = pl.coalesce(svc_named, workload_from_pod(pod), container)
+    _, svc_used = _pick(frame, "service")
+    svc = _service_expr(frame)
     trace, trace_used = _pick(frame, "trace_id")
     logger, logger_used = _pick(frame, "logger")
     roles = {**ts_used, **lvl_used, **body_used, **svc_used, **trace_used}
@@ -423,7 +430,14 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
             )
     lf_mask = ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
     lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options) if lf_mask.any() else empty
-    head = texts.to_frame("t").select(pl.col("t").str.extract_groups(_HEAD_RE).alias("g")).unnest("g")
+    head = (
+        texts.to_frame("t")
+        .lazy()
+        .with_columns(pl.col("t").str.extract_groups(_HEAD_RE).alias("g"))
+        .unnest("g")
+        .with_columns(msg=pl.col("t").str.slice(pl.col("head").str.len_chars()))
+        .collect()
+    )
     ts_sample = head["ts"].drop_nulls().head(200).to_list()
     lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
     sev_text, sev_num = severity_columns(lvl)
@@ -552,9 +566,21 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     # a docker chunk that does not end in "\n" continues in the next docker line of the same stream
     partial = pl.col("_docker") & ~pl.col("log").str.ends_with("\n")
     prev_partial = partial.shift(1, fill_value=False) & pl.col("_docker")
-    frame = frame.with_columns(_grp=(~prev_partial).cum_sum())
+    frame = frame.with_columns(_prev_partial=prev_partial.fill_null(False))
     others = [c for c in objs.columns if c not in ("log", "_raw", "_valid")]
-    grouped = frame.group_by("_grp", maintain_order=True).agg(
+    if not frame["_prev_partial"].any():
+        grouped = frame.select(
+            "line_no", "n_lines", "_blank", "_valid", "_docker", "_raw", "log",
+            pl.lit(1, dtype=pl.UInt32).alias("_chunks"), *others,
+        )
+    else:
+        grouped = _join_chunks(frame, others)
+    return _docker_fields(grouped, objs, others, options)
+
+
+def _join_chunks(frame: pl.DataFrame, others: list[str]) -> pl.DataFrame:
+    frame = frame.with_columns(_grp=(~pl.col("_prev_partial")).cum_sum())
+    return frame.group_by("_grp", maintain_order=True).agg(
         pl.col("line_no").first(),
         pl.col("n_lines").sum(),
         pl.col("_blank").first(),
@@ -562,9 +588,12 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
         pl.col("_docker").first(),
         pl.col("_raw").first(),
         pl.when(pl.col("log").is_not_null().any()).then(pl.col("log").str.join("")).alias("log"),
-        pl.len().alias("_chunks"),
+        pl.len().cast(pl.UInt32).alias("_chunks"),
         *[pl.col(c).first() for c in others],
-    )
+    ).drop("_grp")
+
+
+def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str], options: ParseOptions) -> pl.DataFrame:
     inner = parse_inner_messages(grouped["log"], options)
     outer_ts, _ = _pick(grouped, "timestamp")
     sample = grouped.select(outer_ts.alias("t")).drop_nulls().head(200)["t"].to_list()
@@ -580,9 +609,16 @@ def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptio
     # merge inner attributes (app fields) with the runtime ones (stream, ...)
     merged_attrs = merge_attributes(pl.col("_outer_attrs"), pl.col("_in_attributes"))
     keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
-    non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
-    plain = grouped["_valid"] & ~grouped["_docker"] & (non_docker["body"] != grouped["_raw"]).fill_null(False)
-    non_docker = _read_levelless_bodies(non_docker, plain, options)
+    if (grouped["_valid"] & ~grouped["_docker"]).any():
+        non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
+        plain = grouped["_valid"] & ~grouped["_docker"] & (non_docker["body"] != grouped["_raw"]).fill_null(False)
+        non_docker = _read_levelless_bodies(non_docker, plain, options)
+    else:  # every line is a docker line: only the envelope's service keys are needed
+        non_docker = grouped.select(
+            pl.col("_raw").alias("_height"),  # keeps the row count when every field is a literal
+            *[pl.lit(None, dtype=RECORD_COLUMNS[c]).alias(c) for c in _INNER_FIELDS if c != "service"],
+            _service_expr(keys).alias("service"),
+        ).drop("_height")
     ctx = pl.concat([ctx, non_docker.rename({c: f"_nd_{c}" for c in non_docker.columns})], how="horizontal")
     d = pl.col("_docker")
 
