@@ -165,6 +165,8 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     """
     n = len(texts)
     candidate = texts.to_frame("t").select(_looks_like_object(pl.col("t")).fill_null(False)).to_series()
+    if not candidate.any():
+        return pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)}), candidate.alias("valid")
     idx = pl.int_range(n, eager=True).filter(candidate)
     subset = texts.filter(candidate)
     keys = _discover_keys(subset) if len(subset) else []
@@ -189,6 +191,8 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     decoded = decoded.select([c for c in decoded.columns if decoded[c].null_count() < decoded.height])
     if depth < _MAX_DEPTH:
         decoded = _flatten(decoded, depth=depth)
+    if len(idx) == n:  # every row is an object: nothing to scatter
+        return (decoded if decoded.width else pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)})), valid
     # scatter back to the full row count
     full = pl.DataFrame({"_row": idx}).hstack(decoded) if decoded.width else pl.DataFrame({"_row": idx})
     frame = (
