@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "count_windows": "rcakit.detect",
     "DetectionResult": "rcakit.detect",
     "AnomalyWindow": "rcakit.detect",
+    "Contribution": "rcakit.detect",
     # correlate + report
     "read_changes": "rcakit.changes",
     "analyze": "rcakit.report",
@@ -54,6 +55,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "AnomalyWindow",
     "ConfigError",
+    "Contribution",
     "DetectionResult",
     "InputError",
     "LogFormatError",
