@@ -258,7 +258,7 @@ def test_truth_matches_the_logs(scenario_of, fault, seed):
     onset, end, root = truth.onset, truth.end, truth.root_service
     assert truth.log_start + timedelta(hours=1) < onset < end < truth.log_end
     assert root in truth.affected_services
-    assert edge.service in truth.affected_services
+    assert edge.service in truth.affected_services or fault in ("latency", "slow_leak")
     # the cause precedes the onset, on the root; decoys land minutes before the onset elsewhere
     if fault == "dependency_outage":
         assert truth.cause_change_id is None

@@ -55,7 +55,9 @@ class Truth:
     root_service
         The service where the fault is (``None`` on a quiet day).
     affected_services
-        The root and every service whose logs show the fault (callers that fail or slow down).
+        The root and every caller whose logs show the fault, measured on the simulated
+        traffic: it logs errors caused by it, or (``latency``) one of its operations is at
+        least 1.5x slower (median) than in the same time before the onset.
     cause_change_id
         ``id`` in ``deploys.csv`` of the change that caused the incident; ``None`` when no
         change explains it (``dependency_outage``, ``none``).
@@ -295,6 +297,30 @@ def _write_deploys(path: Path, plan: Plan) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def _affected_roles(plan: Plan, traffic: Any) -> set[str]:
+    """Roles whose logs show the fault: they log its errors, or (latency) slow down 1.5x."""
+    if plan.onset_us is None or plan.end_us is None:
+        return set()
+    t = pl.col("start_us")
+    in_window = (t >= plan.onset_us) & (t < plan.end_us)
+    spans, calls = traffic.spans, traffic.calls
+    if plan.fault == "latency":
+        before = (t >= 2 * plan.onset_us - plan.end_us) & (t < plan.onset_us)
+        med = (
+            spans.group_by("role", "op")
+            .agg(
+                now=pl.col("dur_us").filter(in_window).median(),
+                was=pl.col("dur_us").filter(before).median(),
+                n=in_window.sum(),
+            )
+            .filter((pl.col("n") >= 5) & (pl.col("now") >= 1.5 * pl.col("was")))
+        )
+        return set(med["role"].to_list())
+    failing = spans.filter(in_window & pl.col("err").is_between(1, 5))["role"].unique().to_list()
+    calling = calls.filter((pl.col("t_us") >= plan.onset_us) & (pl.col("t_us") < plan.end_us) & (pl.col("status") >= 500))
+    return set(failing) | set(calling["caller"].unique().to_list())
+
+
 def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int, end_us: int) -> Truth:
     names = estate.names
     cause = next((c for c in plan.changes if c.purpose == "cause"), None)
@@ -308,7 +334,8 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
             log_start=_dt(start_us), log_end=_dt(end_us), services=services,  # type: ignore[arg-type]
         )
     root = plan.root
-    affected = tuple(names[r] for r in ROLES if r == root or r in callers_of(root))
+    hit = _affected_roles(plan, traffic)
+    affected = tuple(names[r] for r in ROLES if r == root or (r in hit and r in callers_of(root)))
     lang = LANGUAGE.get(estate.formats[root], "java")
     signature = {
         "new_error": lambda: bug_text(root, _main_op(root), lang)[0],
