@@ -204,3 +204,24 @@ def test_change_service_spelled_differently_still_matches():
     (inc,) = corr.incidents
     assert inc.cause == "chg-pay"
     assert inc.suspects[0].change.service == "Payment-Service"  # shown as given
+
+
+def test_slow_burn_precursor_is_folded_into_the_incident():
+    records, _ = make_records("slow_leak", seed=9)
+    det = detection_for(records, "slow_leak")
+    tpl = "heap used <*> MB"
+    pre_at = T0 + timedelta(minutes=50)
+    precursor = AnomalyWindow(
+        start=pre_at, end=pre_at + timedelta(minutes=8), score=7.0, services=("payment",),
+        contributions=(Contribution(kind="parameter", service="payment", template_id=_sc.tid(tpl), template=tpl,
+                                    score=7.0, baseline_rate=1, observed_rate=1, first_seen=T0, onset=pre_at),),
+    )
+    det2 = DetectionResult(windows=(precursor, *det.windows), counts=det.counts, scores=det.scores, window="1m",
+                           baseline_start=None, baseline_end=None, study_start=None, study_end=None)
+    corr = correlate_changes(records, det2, changes=make_changes("slow_leak"))
+    (inc,) = corr.incidents  # no second alarm 12 minutes before the failure
+    assert inc.start >= det.windows[0].start
+    assert inc.cause == "chg-pay"
+    assert any(a.template == tpl for a in inc.anomalies)
+    root = next(r for r in inc.roles if r.role == "root")
+    assert any("precursor" in e.text for e in root.evidence)

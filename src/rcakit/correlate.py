@@ -38,6 +38,7 @@ service; there is no per-line Python loop.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -1126,7 +1127,6 @@ def correlate_changes(
     graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
-    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
     material = _material_windows(detection.windows, recs, min_events=min_events)
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
@@ -1180,10 +1180,6 @@ def correlate_changes(
         )
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
-        for s in suspects:
-            prev = suspect_by_change.get(s.change.id)
-            if prev is None or s.score > prev[0]:
-                suspect_by_change[s.change.id] = (s.score, inc_id, s.evidence)
         summary = _summary(root, services, onset, end, suspects, cause, impact)
         incidents.append(
             Incident(
@@ -1204,6 +1200,13 @@ def correlate_changes(
                 detection_score=float(det_score),
             )
         )
+    incidents = _absorb_precursors(incidents, gap=3 * gap)
+    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
+    for inc in incidents:
+        for s in inc.suspects:
+            prev = suspect_by_change.get(s.change.id)
+            if prev is None or s.score > prev[0]:
+                suspect_by_change[s.change.id] = (s.score, inc.id, s.evidence)
     incidents.sort(key=lambda i: (-i.severity, i.start))
     ratings = _rate_changes(change_rows, suspect_by_change, by_service, known, span_cmp, period_end, incidents)
     return Correlation(
@@ -1252,6 +1255,53 @@ def _parameter_onset(
     i = int(hit["i"][0])
     first = run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"].min()
     return first  # type: ignore[return-value]
+
+
+def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Incident]:
+    """Fold a small incident into a larger one of the same root that follows it closely.
+
+    A slow burn shows symptoms (a slower call, pool warnings) well before it fails; those
+    are the same problem, reported as the bigger incident's precursor, not a second alarm.
+    """
+    ordered = sorted(incidents, key=lambda i: i.start)
+    out: list[Incident] = []
+    for inc in ordered:
+        nxt = next((j for j in ordered if j.start > inc.end), None)
+        if (
+            nxt is not None
+            and inc.root_service is not None
+            and inc.root_service == nxt.root_service
+            and inc.severity < nxt.severity
+            and nxt.start - inc.end <= gap
+        ):
+            continue
+        out.append(inc)
+    kept = {i.id for i in out}
+    merged: list[Incident] = []
+    for inc in out:
+        pre = [
+            p for p in ordered
+            if p.id not in kept and p.root_service == inc.root_service and p.end <= inc.start
+            and inc.start - p.end <= gap
+        ]
+        if pre:
+            first = min(p.start for p in pre)
+            roles = tuple(
+                dataclasses.replace(
+                    r,
+                    evidence=(
+                        *r.evidence,
+                        Evidence(kind="onset", text=f"first symptoms (precursor) from {first:%H:%M:%S}", weight=0.0),
+                    ),
+                )
+                if r.role == "root"
+                else r
+                for r in inc.roles
+            )
+            anomalies = (*inc.anomalies, *(a for p in pre for a in p.anomalies))
+            inc = dataclasses.replace(inc, roles=roles, anomalies=anomalies)
+        merged.append(inc)
+    return merged
 
 
 def _refine_onset(
