@@ -19,7 +19,7 @@ import pytest
 
 import rcakit
 from rcakit.errors import ConfigError
-from rcakit.simulate import APP_FORMATS, FAULT_KINDS, Scenario, generate_incident
+from rcakit.simulate import APP_FORMATS, FAULT_KINDS, Scenario, generate_incident, generate_suite
 from rcakit.simulate.__main__ import main as simulate_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -369,6 +369,15 @@ def test_formats_override_and_start(tmp_path):
     sc = generate_incident(tmp_path / "b", fault="none", seed=2, hours=0.5, rate=0.2, formats={"payment": "python"})
     assert next(log.format for log in sc.logs if log.role == "payment") == "python"
     assert set(APP_FORMATS) <= {"jsonl", "logback", "logfmt", "python", "kibana_csv"}
+
+
+def test_suite_writes_every_fault_and_seed(tmp_path):
+    suite = generate_suite(tmp_path, faults=("none", "new_error"), seeds=[3, 4], hours=1.5, rate=0.1)
+    assert [(sc.truth.fault, sc.truth.seed) for sc in suite] == [("none", 3), ("none", 4), ("new_error", 3), ("new_error", 4)]
+    for sc in suite:
+        truth = json.loads((tmp_path / f"{sc.truth.fault}-{sc.truth.seed}.truth.json").read_text())
+        assert truth == sc.truth.to_dict()
+        assert sc.out_dir == tmp_path / f"{sc.truth.fault}-{sc.truth.seed}"
 
 
 def test_lines_are_mostly_distinct(tmp_path):

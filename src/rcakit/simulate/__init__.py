@@ -28,6 +28,7 @@ Fault kinds (:data:`FAULT_KINDS`):
 ``none``
     A normal day: changes land, nothing breaks.
 
+:func:`generate_suite` writes one scenario per fault kind and seed for evaluations.
 Run ``python -m rcakit.simulate OUT_DIR --fault new_error --seed 1`` for a scenario
 from the shell; ``docs/sample_logs.md`` describes the estate and the formats.
 """
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 from rcakit.simulate._estate import APP_FORMATS, EXTRA_APP_FORMATS, FORMATS, ROLES
 from rcakit.simulate._plan import FAULT_KINDS
-from rcakit.simulate._scenario import Scenario, ServiceLog, Truth, generate_incident
+from rcakit.simulate._scenario import Scenario, ServiceLog, Truth, generate_incident, generate_suite
 
 __all__ = [
     "APP_FORMATS",
@@ -48,4 +49,5 @@ __all__ = [
     "ServiceLog",
     "Truth",
     "generate_incident",
+    "generate_suite",
 ]

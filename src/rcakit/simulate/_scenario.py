@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from os import PathLike
@@ -30,7 +30,7 @@ from rcakit.simulate._messages import (
 from rcakit.simulate._plan import FAULT_KINDS, Plan, plan_scenario
 from rcakit.simulate._traffic import simulate_traffic
 
-__all__ = ["Scenario", "ServiceLog", "Truth", "generate_incident"]
+__all__ = ["Scenario", "ServiceLog", "Truth", "generate_incident", "generate_suite"]
 
 US = 1_000_000
 TRUTH_SCHEMA_VERSION = 1
@@ -285,6 +285,45 @@ def generate_incident(
     _write_deploys(deploys_path, plan)
     truth = _truth(plan, estate, traffic, seed=int(seed), start_us=start_us, end_us=end_us)
     return Scenario(out_dir=out, files=tuple(s.path for s in logs), deploys_path=deploys_path, truth=truth, logs=tuple(logs))
+
+
+def generate_suite(
+    out_dir: str | PathLike[str],
+    *,
+    faults: Sequence[str] = FAULT_KINDS,
+    seeds: Iterable[int] = range(10),
+    **options: Any,
+) -> tuple[Scenario, ...]:
+    """Write one scenario per (fault, seed), for evaluations across many incidents.
+
+    Scenario ``(fault, seed)`` goes to ``out_dir/<fault>-<seed>/`` and its truth to
+    ``out_dir/<fault>-<seed>.truth.json`` (beside, not inside, the log directory).
+
+    Parameters
+    ----------
+    out_dir
+        Parent directory (created if missing).
+    faults
+        Fault kinds to generate (default: all of :data:`FAULT_KINDS`).
+    seeds
+        Seeds to generate for every fault.
+    **options
+        Passed on to :func:`generate_incident` (``hours``, ``rate``, ``formats``, ...).
+
+    Returns
+    -------
+    tuple of Scenario
+        In the order fault-major, seed-minor.
+    """
+    root = Path(out_dir)
+    seeds = list(seeds)
+    out = []
+    for fault in faults:
+        for seed in seeds:
+            sc = generate_incident(root / f"{fault}-{seed}", fault=fault, seed=seed, **options)
+            sc.write_truth(root / f"{fault}-{seed}.truth.json")
+            out.append(sc)
+    return tuple(out)
 
 
 def _write_deploys(path: Path, plan: Plan) -> None:
