@@ -41,7 +41,7 @@ DEFAULT_ATTRIBUTE_KEYS = (
 _NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
 LONG_PARAMS = pl.Schema(
-    {
+    {  # type: ignore[arg-type]
         "window_start": pl.Datetime("us", time_zone="UTC"),
         "timestamp": pl.Datetime("us", time_zone="UTC"),
         "service": pl.String,
@@ -266,9 +266,8 @@ class ParameterShiftDetector:
             pl.lit("parameter").alias("detector"),
             pl.lit("parameter").alias("kind"),
         ).filter(pl.col("weak") | pl.col("flagged"))
-        return out.select(*SCORES_SCHEMA.names(), "base_q95", "window_q95", "fraction_beyond").cast(
-            {**SCORES_SCHEMA, "base_q95": pl.Float64, "window_q95": pl.Float64, "fraction_beyond": pl.Float64}
-        )
+        extra = ("base_q95", "window_q95", "fraction_beyond")
+        return out.select(*SCORES_SCHEMA.names(), *extra).cast(SCORES_SCHEMA).cast({c: pl.Float64() for c in extra})
 
 
 def _check_long(values: pl.DataFrame, stage: str) -> None:

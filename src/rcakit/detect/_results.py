@@ -173,7 +173,7 @@ class DetectionResult:
             "examples": pl.List(pl.String),
             "detail": pl.String,
         }
-        return pl.DataFrame(rows, schema=schema)
+        return pl.DataFrame(rows, schema=schema)  # type: ignore[arg-type]
 
     def summary(self, *, max_windows: int = 10, max_contributions: int = 5) -> str:
         """A short plain-text summary for a terminal (log text is not escaped here)."""

@@ -28,7 +28,7 @@ MAX_SCORE = 99.0
 
 #: One row per window x service x template x detector with any evidence.
 SCORES_SCHEMA = pl.Schema(
-    {
+    {  # type: ignore[arg-type]
         "window_start": pl.Datetime("us", time_zone="UTC"),
         "detector": pl.String,
         "kind": pl.String,
@@ -65,7 +65,7 @@ def _to_score(p: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(s, nan=0.0), 0.0, MAX_SCORE)
 
 
-def poisson_upper_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def poisson_upper_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndarray | float) -> np.ndarray:
     """``-log10 P(X >= observed)`` for quasi-Poisson ``X`` with mean ``expected``.
 
     ``phi`` is the dispersion (variance / mean); counts and mean are divided by it.
@@ -76,7 +76,7 @@ def poisson_upper_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndar
     return _to_score(p)
 
 
-def poisson_lower_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def poisson_lower_score(observed: np.ndarray, expected: np.ndarray, phi: np.ndarray | float) -> np.ndarray:
     """``-log10 P(X <= observed)`` for quasi-Poisson ``X`` with mean ``expected``."""
     obs = np.asarray(observed, dtype=float) / phi
     lam = np.maximum(np.asarray(expected, dtype=float) / phi, 1e-12)
