@@ -44,7 +44,7 @@ _DRAIN_VAR = "<V>"
 # At most this many distinct constant words at one position split a Drain cluster.
 _MAX_SPLIT_VALUES = 3
 # Above this many clusters of one length, skip the all-pairs merge (quadratic).
-_MAX_PAIRWISE = 3000
+_MAX_PAIRWISE = 1000
 # Below this many rows per slice, masking runs in one piece.
 _ROWS_PER_SLICE = 50_000
 
