@@ -40,7 +40,6 @@ ACCESS_RE = (
     r'(?:\s+"(?P<referer>(?:[^"\\]|\\.)*)"\s+"(?P<user_agent>(?:[^"\\]|\\.)*)")?'
     r"(?P<rest>.*?)\s*$"
 )
-_REQUEST_RE = r"^(?P<method>[A-Z][A-Z_-]{1,19})\s+(?P<target>\S+)(?:\s+(?P<protocol>[A-Za-z]+/[\d.]+))?$"
 _COMPILED = re.compile(ACCESS_RE)
 _NUMBERS = ("status", "bytes", "response_time_ms", "upstream_response_time_ms")
 
