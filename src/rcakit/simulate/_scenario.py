@@ -88,7 +88,7 @@ class Truth:
     failed_requests: int = 0  # edge requests answered 5xx while the fault acted
     log_start: datetime
     log_end: datetime
-    services: Mapping[str, str] = field(default_factory=dict)  # service -> format
+    services: Mapping[str, str] = field(default_factory=dict, hash=False)  # service -> format
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
