@@ -241,19 +241,14 @@ class ParameterShiftDetector:
             *(pl.col(c).rolling_sum(span, min_samples=1).over(keys).alias(f"{c}_k") for c in ("n_w", "k_hi", "k_lo"))
         )
         arr = {c: per.get_column(c).to_numpy().astype(float) for c in ("n_w", "k_hi", "k_lo", "n_w_k", "k_hi_k", "k_lo_k", "p_hi", "p_lo")}
-        hi = np.maximum(
-            binomial_upper_score(arr["k_hi"], arr["n_w"], arr["p_hi"]),
-            binomial_upper_score(arr["k_hi_k"], arr["n_w_k"], arr["p_hi"]),
-        )
-        lo = np.maximum(
-            binomial_upper_score(arr["k_lo"], arr["n_w"], arr["p_lo"]),
-            binomial_upper_score(arr["k_lo_k"], arr["n_w_k"], arr["p_lo"]),
-        )
-        per = per.with_columns(pl.Series("hi", hi), pl.Series("lo", lo))
+        hi1 = binomial_upper_score(arr["k_hi"], arr["n_w"], arr["p_hi"])
+        lo1 = binomial_upper_score(arr["k_lo"], arr["n_w"], arr["p_lo"])
+        hi = np.maximum(hi1, binomial_upper_score(arr["k_hi_k"], arr["n_w_k"], arr["p_hi"]))
+        lo = np.maximum(lo1, binomial_upper_score(arr["k_lo_k"], arr["n_w_k"], arr["p_lo"]))
+        per = per.with_columns(pl.Series("hi", hi), pl.Series("lo", lo), pl.Series("hi1", hi1), pl.Series("lo1", lo1))
         up = pl.col("hi") >= pl.col("lo")
         k1 = pl.when(up).then(pl.col("k_hi")).otherwise(pl.col("k_lo"))
         kk = pl.when(up).then(pl.col("k_hi_k")).otherwise(pl.col("k_lo_k"))
-        p0 = pl.when(up).then(pl.col("p_hi")).otherwise(pl.col("p_lo"))
         gate = ((k1 >= self.min_count) & (k1 >= self.min_fraction * pl.col("n_w"))) | (
             (kk >= self.min_count) & (kk >= self.min_fraction * pl.col("n_w_k"))
         )
@@ -262,7 +257,8 @@ class ParameterShiftDetector:
             (k1 / pl.col("n_w")).alias("fraction_beyond"),
         ).with_columns(
             ((pl.col("score") >= self.threshold) & gate).alias("flagged"),
-            ((k1 >= 1) & (k1 >= 2.0 * p0 * pl.col("n_w")) & (k1 / pl.col("n_w") >= 0.5 * self.min_fraction)).alias("weak"),
+            # visible in this window alone: p < 0.01 in the same direction
+            (pl.when(up).then(pl.col("hi1")).otherwise(pl.col("lo1")) >= 2.0).alias("weak"),
             pl.lit("parameter").alias("detector"),
             pl.lit("parameter").alias("kind"),
         ).filter(pl.col("weak") | pl.col("flagged"))

@@ -297,7 +297,7 @@ class RateDetector:
             pl.lit("rate_spike").alias("kind"),
             pl.col("up").alias("score"),
             ((pl.col("up") >= bar) & spike_gate).alias("flagged"),
-            ((resid >= 1.0) & (pl.col("n_events") >= 1)).alias("weak"),
+            ((resid >= 2.0) & (pl.col("n_events") >= 1)).alias("weak"),
         )
         drops = dense.filter(pl.col("up") < pl.col("down")).with_columns(
             pl.when((pl.col("n_events") == 0) & (pl.col("obs_k") == 0))
@@ -306,7 +306,7 @@ class RateDetector:
             .alias("kind"),
             pl.col("down").alias("score"),
             ((pl.col("down") >= bar) & drop_gate).alias("flagged"),
-            (resid <= -1.0).alias("weak"),
+            ((resid <= -2.0) | ((pl.col("n_events") == 0) & (pl.col("expected") >= 1.0))).alias("weak"),
         )
         both = pl.concat([spikes, drops], how="diagonal_relaxed").filter(pl.col("weak") | pl.col("flagged"))
         return both.with_columns(
