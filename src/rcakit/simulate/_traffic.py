@@ -112,7 +112,7 @@ class _Walker:
                 t0 = cursor[remaining]
                 dur, c_err = self.run(call.op, req[remaining], t0, np.full(len(remaining), k + 1))
                 t_back = t0 + dur
-                failed = _STATUS_OF(c_err) >= 500
+                failed = _status_of(c_err) >= 500
                 last = (k == call.attempts - 1) | ~failed
                 self.calls.append(
                     {
@@ -124,7 +124,7 @@ class _Walker:
                         "attempt": np.full(len(remaining), k + 1, dtype=np.int16),
                         "attempts": np.full(len(remaining), call.attempts, dtype=np.int16),
                         "t_us": t_back,
-                        "status": _STATUS_OF(c_err),
+                        "status": _status_of(c_err),
                         "err": c_err.astype(np.int16),
                         "last": last,
                     }
@@ -135,7 +135,7 @@ class _Walker:
                 # a callee's business outcome (declined, out of stock) or failure ends the request
                 final = c_err[last]
                 stop = final != 0
-                err[done[stop]] = np.where(_STATUS_OF(final[stop]) >= 500, ERR["dependency"], final[stop])
+                err[done[stop]] = np.where(_status_of(final[stop]) >= 500, ERR["dependency"], final[stop])
                 dep_role[done[stop]] = ROLES.index(call.op.role)
                 blocked[done[stop]] = True
                 remaining = remaining[~last]
@@ -148,7 +148,7 @@ class _Walker:
                 "attempt": attempt.astype(np.int16),
                 "start_us": start,
                 "dur_us": dur,
-                "status": _STATUS_OF(err),
+                "status": _status_of(err),
                 "err": err.astype(np.int16),
                 "dep_role": dep_role,
             }
@@ -156,7 +156,7 @@ class _Walker:
         return dur, err
 
 
-def _STATUS_OF(err: np.ndarray) -> np.ndarray:  # noqa: N802 - reads like a table lookup
+def _status_of(err: np.ndarray) -> np.ndarray:
     out = np.full(len(err), 200, dtype=np.int16)
     for code, status in _STATUS.items():
         out[err == code] = status
