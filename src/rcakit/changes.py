@@ -277,7 +277,7 @@ def _records_ndjson(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, A
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            msg = f"{where}: not a JSON object ({exc.msg}); expected one change per line"
+            msg = f"{where}: not a JSON object ({getattr(exc, 'msg', exc)}); expected one change per line"
             raise InputError(msg) from exc
         if not isinstance(obj, dict):
             msg = f"{where}: expected a JSON object, got {type(obj).__name__}"

@@ -45,7 +45,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import polars as pl
 
@@ -212,6 +212,20 @@ class Correlation:
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h|d|w)")
 _UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def tmin(series: pl.Series) -> datetime | None:
+    """``series.min()`` of a datetime column, typed."""
+    return cast("datetime | None", series.min())
+
+
+def tmax(series: pl.Series) -> datetime | None:
+    """``series.max()`` of a datetime column, typed."""
+    return cast("datetime | None", series.max())
+
+
+def _num(value: Any) -> float:
+    return float(cast("float", value)) if value is not None else 0.0
 
 
 def parse_duration(text: str, *, name: str = "duration") -> timedelta:
@@ -533,14 +547,14 @@ def _compare(
     )
     e_own = e_a - n_victim
     err_own_z = (e_own - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
-    span_b = max((ref_end - max(ref_end - before_span, hist["timestamp"].min() or ref_end)).total_seconds(), 1.0)
+    span_b = max((ref_end - max(ref_end - before_span, tmin(hist["timestamp"]) or ref_end)).total_seconds(), 1.0)
     span_a = max((after_end - at).total_seconds(), 1.0)
     rate_ratio = ((n_a + 1) / span_a) / ((n_b + 1) / span_b)
     version_share = None
     if version is not None and e_a > 0 and "version" in after.columns:
         errs = after.filter(pl.col("is_error") & pl.col("version").is_not_null())
         if errs.height:
-            version_share = float((errs["version"] == version).mean() or 0.0)
+            version_share = _num((errs["version"] == version).mean())
     return _Shift(
         n_before=n_b,
         n_after=n_a,
@@ -952,8 +966,8 @@ def _root_service(
             # (a rate drop or a template going away also happens to callers of a failing
             # service and to services behind it, so it says nothing about the root)
             v.own += 1
-    for svc, sh in scan.items():
-        if svc not in views and sh.own_strength() >= 0.5:
+    for svc, shift in scan.items():
+        if svc not in views and shift.own_strength() >= 0.5:
             views[svc] = _ServiceView(service=svc)
     if not views:
         return None, [], names_of
@@ -1106,8 +1120,8 @@ def correlate_changes(
     if changes is None:
         changes = pl.DataFrame(schema=CHANGES)
     check_schema(changes, CHANGES, stage="correlate_changes")
-    period_start = recs["timestamp"].min() if recs.height else None
-    period_end = recs["timestamp"].max() if recs.height else None
+    period_start = tmin(recs["timestamp"]) if recs.height else None
+    period_end = tmax(recs["timestamp"]) if recs.height else None
     known = sorted(
         {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
         | set(changes["service"].drop_nulls().unique().to_list())
@@ -1149,7 +1163,7 @@ def correlate_changes(
                 + [s for w in group for s in w.services if s]
             )
         )
-        root_names = set()
+        root_names: set[str] = set()
         for r in roles:
             if r.service == root:
                 for c in contribs:
@@ -1239,8 +1253,8 @@ def _parameter_onset(
     ref = vals.filter((pl.col("timestamp") < lo) & (pl.col("timestamp") >= lo - timedelta(minutes=30)))["value"]
     if ref.len() < 10:
         return None
-    med = float(ref.median() or 0.0)
-    mad = float((ref - med).abs().median() or 0.0) * 1.4826
+    med = _num(ref.median())
+    mad = _num((ref - med).abs().median()) * 1.4826
     direction = 1.0 if shift.param_ratio > 1 else -1.0
     thr = med + direction * 4 * max(mad, 0.05 * abs(med), 1e-9)
     run = (
@@ -1253,8 +1267,7 @@ def _parameter_onset(
     if hit.height == 0:
         return None
     i = int(hit["i"][0])
-    first = run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"].min()
-    return first  # type: ignore[return-value]
+    return tmin(run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"])
 
 
 def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Incident]:
@@ -1328,15 +1341,15 @@ def _refine_onset(
         return _parameter_onset(recs, root, shift, start, end, window) or start
     if root is None or not tids:
         return start
-    first = recs.filter(
+    first = tmin(recs.filter(
         (pl.col("service") == root)
         & pl.col("template_id").is_in(tids)
         & (pl.col("timestamp") >= start - window)
         & (pl.col("timestamp") < end)
-    )["timestamp"].min()
+    )["timestamp"])
     if first is None:
         return start
-    return max(first, start - window)  # type: ignore[type-var, return-value]
+    return max(first, start - window)
 
 
 def _anomaly_findings(

@@ -25,6 +25,8 @@ from rcakit.correlate import (
     Suspect,
     correlate_changes,
     parse_duration,
+    tmax,
+    tmin,
 )
 from rcakit.detect._results import DetectionResult
 from rcakit.errors import InputError
@@ -40,7 +42,7 @@ _MAX_CHART_POINTS = 400
 
 def find_change_files(paths: Iterable[PathLike]) -> list[Path]:
     """Change files (``deploys.csv``, ``changes.json``, ...) lying directly in input directories."""
-    found = []
+    found: list[Path] = []
     for p in paths:
         d = Path(p)
         if d.is_dir():
@@ -157,9 +159,9 @@ def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
         return pl.DataFrame(
             schema={"window_start": pl.Datetime("us", "UTC"), "service": pl.String, "n_events": pl.UInt32, "n_errors": pl.UInt32}
         )
-    lo, hi = frame["timestamp"].min(), frame["timestamp"].max()
+    lo, hi = tmin(frame["timestamp"]), tmax(frame["timestamp"])
     step = parse_duration(window, name="window")
-    span = hi - lo  # type: ignore[operator]
+    span = (hi - lo) if hi is not None and lo is not None else timedelta(0)
     if span / step > _MAX_CHART_POINTS:
         step = timedelta(seconds=max(1, int(span.total_seconds() / _MAX_CHART_POINTS) + 1))
     every = f"{int(step.total_seconds())}s"

@@ -16,6 +16,8 @@ import polars as pl
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from rcakit.correlate import tmax, tmin
+
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
@@ -57,8 +59,8 @@ def timeline_svg(report: RcaReport, *, width: float = 10.0) -> str:
                     inc.start.replace(tzinfo=None), inc.end.replace(tzinfo=None),
                     color="#d62728", alpha=0.12, linewidth=0,
                 )
-        lo = series["window_start"].min()
-        hi = series["window_start"].max()
+        lo = tmin(series["window_start"])
+        hi = tmax(series["window_start"])
         for ch in report.changes:
             c = ch.change
             if lo is None or hi is None or not (lo <= c.time <= hi):

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rcakit.correlate import Incident
+from rcakit.correlate import Evidence, Incident
 
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
@@ -125,7 +125,7 @@ def _timeline(report: RcaReport, inc: Incident) -> list[str]:
     return [*out, ""]
 
 
-def _evidence_lines(ev) -> list[str]:  # type: ignore[no-untyped-def]
+def _evidence_lines(ev: tuple[Evidence, ...]) -> list[str]:
     out = []
     for e in ev:
         sign = "+" if e.weight > 0 else "−" if e.weight < 0 else "·"
