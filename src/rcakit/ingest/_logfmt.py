@@ -123,11 +123,15 @@ def parse_texts(
 
     ``columns`` may pass :func:`logfmt_columns` of ``texts`` when already computed.
     """
-    from rcakit.ingest._jsonl import records_from_objects
+    from rcakit.ingest._jsonl import KEY_ROLES, records_from_objects
 
     frame = columns if columns is not None else logfmt_columns(texts)[0]
     frame = frame.with_columns(_raw=texts.alias("_raw"))
-    rec = records_from_objects(frame, pl.col("_raw").pipe(_body_without_time_level), options)
+    # the line-without-time-and-level body is only needed where a record has no message key
+    body_keys = [k for k in KEY_ROLES["body"] if k in frame.columns]
+    complete = bool(body_keys) and frame.select(pl.coalesce(body_keys).null_count()).item() == 0
+    fallback = pl.col("_raw") if complete else pl.col("_raw").pipe(_body_without_time_level)
+    rec = records_from_objects(frame, fallback, options)
     return rec.drop("_level")
 
 
