@@ -371,6 +371,13 @@ def test_formats_override_and_start(tmp_path):
     assert set(APP_FORMATS) <= {"jsonl", "logback", "logfmt", "python", "kibana_csv"}
 
 
+def test_foreign_files_in_the_output_directory_are_kept_and_reported(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.warns(rcakit.RcakitWarning, match="notes.txt"):
+        generate_incident(tmp_path, fault="none", seed=1, hours=0.5, rate=0.1)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
 def test_suite_writes_every_fault_and_seed(tmp_path):
     suite = generate_suite(tmp_path, faults=("none", "new_error"), seeds=[3, 4], hours=1.5, rate=0.1)
     assert [(sc.truth.fault, sc.truth.seed) for sc in suite] == [("none", 3), ("none", 4), ("new_error", 3), ("new_error", 4)]

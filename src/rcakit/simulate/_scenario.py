@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rcakit.errors import ConfigError
+from rcakit.errors import ConfigError, RcakitWarning
 from rcakit.simulate import _render
 from rcakit.simulate._estate import APP_ROLES, LANGUAGE, ROLES, Estate, callers_of, make_estate
 from rcakit.simulate._exceptions import bug_text, config_text, leak_text
@@ -283,6 +284,10 @@ def generate_incident(
         logs.append(ServiceLog(service=service, role=role, format=fmt, path=path, n_lines=n_lines))
     deploys_path = out / "deploys.csv"
     _write_deploys(deploys_path, plan)
+    stray = sorted(p.name for p in out.iterdir() if p not in {deploys_path, *(s.path for s in logs)})
+    if stray:
+        msg = f"{out}: also holds {stray}, which this scenario did not write; a reader of the directory will mix them in (use an empty directory)"
+        warnings.warn(msg, RcakitWarning, stacklevel=2)
     truth = _truth(plan, estate, traffic, seed=int(seed), start_us=start_us, end_us=end_us)
     return Scenario(out_dir=out, files=tuple(s.path for s in logs), deploys_path=deploys_path, truth=truth, logs=tuple(logs))
 
