@@ -199,3 +199,26 @@ def test_end_to_end_through_read_logs(tmp_path):
     out = rcakit.read_logs(path)
     assert out["n_lines"].sum() == 6
     assert out["service"].to_list() == ["ts-travel-service", "ts-order-service", "kafka"]
+
+
+def test_separate_date_and_time_columns_are_joined():
+    text = to_csv(
+        ["LineId", "Month", "Date", "Time", "Level", "Content"],
+        [["1", "Jun", "14", "15:16:01", "error", "authentication failure; rhost=218.188.2.4"]],
+    )
+    row = _csv_export.FORMAT.parse(text, ParseOptions(tz="UTC", year=2005)).to_dicts()[0]
+    assert row["timestamp"] == datetime(2005, 6, 14, 15, 16, 1, tzinfo=UTC)
+    assert (row["severity_text"], row["body"]) == ("ERROR", "authentication failure; rhost=218.188.2.4")
+    assert attrs(row) == {"LineId": "1", "Month": "Jun"}  # Date and Time are the timestamp
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("system", ["Apache", "Android", "Windows", "Zookeeper"])
+def test_loghub_structured_csv_reads_content_and_time(shared_data, system):
+    path = shared_data / "loghub-2k" / system / f"{system}_2k.log_structured.csv"
+    out = _csv_export.FORMAT.parse(path.read_text(), ParseOptions(tz="UTC", year=2024))
+    truth = pl.read_csv(path, infer_schema=False)
+    assert out.height == truth.height
+    assert out["n_lines"].sum() == path.read_text().count("\n")
+    assert out["body"].to_list() == truth["Content"].to_list()
+    assert out["timestamp"].null_count() == 0

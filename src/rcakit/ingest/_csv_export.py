@@ -187,9 +187,16 @@ def _expand_json_columns(rows: pl.DataFrame, skip: set[str]) -> pl.DataFrame:
 
 
 def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl.Expr:
+    """The first column that parses, per row; separate date and time columns (``Date`` +
+    ``Time``, ``Month`` + ``Date`` + ``Time``) are tried joined first."""
+    lower = {c.lower(): c for c in rows.columns}
+    texts = []
+    if "date" in lower and "time" in lower:
+        names = [lower[n] for n in ("month", "date", "time") if n in lower]
+        texts.append(pl.concat_str([pl.col(n) for n in names], separator=" "))
+    texts.extend(pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ") for c in cols)
     parts = []
-    for c in cols:
-        text = pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ")
+    for text in texts:
         sample = rows.select(text.alias("t")).drop_nulls().head(200)["t"].to_list()
         part = timestamp_expr(text, sample, options)
         if sample and part is not _NULL_TS:
@@ -226,7 +233,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     trace_cols = _role_columns(columns, "trace_id")
     body_col = body_cols[0] if body_cols else None
     message = rows[body_col] if body_col else pl.Series([None] * rows.height, dtype=pl.String)
-    inner = parse_inner_messages(message.fill_null(""), options).rename(lambda c: f"_in_{c}")
+    inner = parse_inner_messages(message.fill_null(""), options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []
     for c in sev_cols:
@@ -259,13 +266,21 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     outer_attrs = encode_attributes(attrs)
     merged = merge_attributes(outer_attrs, pl.col("_in_attributes"))
     ts = _timestamp(rows, ts_cols, options)
+    # a plain-text message next to a level column is the clean message: keep it whole (a
+    # Windows "Warning: ..." message with level Info must not lose its first word)
+    if body_col:
+        outer_level = pl.coalesce([*sev_text_parts, pl.lit(None, dtype=pl.String)])
+        keep = outer_level.is_not_null() & (pl.col("_in_kind") == "text")
+        body = pl.when(keep).then(pl.col(body_col)).otherwise(pl.col("_in_body"))
+    else:
+        body = pl.lit(None, dtype=pl.String)
     frame = pl.concat([rows, inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
     out = frame.lazy().select(
         pl.coalesce(ts, pl.col("_in_timestamp")).alias("timestamp"),
         sev_text.alias("severity_text"),
         sev_num.alias("severity_number"),
         service.alias("service"),
-        (pl.col("_in_body") if body_col else pl.lit(None, dtype=pl.String)).alias("body"),
+        body.alias("body"),
         trace.alias("trace_id"),
         merged.alias("attributes"),
         "line_no",

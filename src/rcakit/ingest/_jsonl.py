@@ -392,7 +392,9 @@ def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
     return pl.when(second.is_null()).then(first).when(first.is_null()).then(second).otherwise(both)
 
 
-def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int = 0) -> pl.DataFrame:
+def parse_inner_messages(
+    texts: pl.Series, options: ParseOptions, *, with_kind: bool = False, _depth: int = 0
+) -> pl.DataFrame:
     """Parse the application log line inside a container-runtime record.
 
     The text is a JSON object (decoded as JSON lines), a logfmt line with ``level``/``msg``
@@ -403,7 +405,8 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
     -------
     pl.DataFrame
         ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``,
-        one row per input row (nulls where the inner line does not say).
+        one row per input row (nulls where the inner line does not say); with ``with_kind``
+        also ``kind``: ``"json"``, ``"logfmt"`` or ``"text"``.
     """
     from rcakit.ingest import _logfmt
 
@@ -472,8 +475,10 @@ def parse_inner_messages(texts: pl.Series, options: ParseOptions, *, _depth: int
             .alias(c)
         )
 
+    kind = pl.when("_j").then(pl.lit("json")).when("_l").then(pl.lit("logfmt")).otherwise(pl.lit("text"))
     return frame.lazy().select(
-        *[pl.coalesce(choose(c), pl.col("_text")).alias(c) if c == "body" else choose(c) for c in fields]
+        *[pl.coalesce(choose(c), pl.col("_text")).alias(c) if c == "body" else choose(c) for c in fields],
+        *([kind.alias("kind")] if with_kind else []),
     ).collect()
 
 
