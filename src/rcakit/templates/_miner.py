@@ -213,12 +213,18 @@ def _consensus(rows: Sequence[Sequence[str]]) -> tuple[str, ...]:
 
 def _group_templates(
     clusters: Sequence[ClusterState], members: dict[int, list[str]], *, sim_th: float, max_values: int
-) -> tuple[dict[int, int], dict[int, tuple[int, ...]], dict[Group, tuple[str, ...]]]:
+) -> tuple[
+    dict[int, int],
+    dict[int, tuple[int, ...]],
+    dict[Group, tuple[str, ...]],
+    dict[int, tuple[str, ...]],
+]:
     """Templates of the final groups, recomputed from their distinct member messages.
 
     Returns the root of each Drain cluster (after :func:`_merge_clusters`), the split
-    positions of each root (:func:`_split_positions`) and each ``(root, split key)`` group's
-    template tokens.
+    positions of each root (:func:`_split_positions`), each ``(root, split key)`` group's
+    template tokens, and each root's template before splitting (used for a message with a
+    constant word not seen in fitting).
     """
     rows_of: dict[int, list[list[str]]] = {}
     consensus: dict[int, tuple[str, ...]] = {}
@@ -226,19 +232,23 @@ def _group_templates(
         rows = [t.split(" ") for t in members.get(cluster.cluster_id, [])]
         rows = [r for r in rows if len(r) == len(cluster.tokens)]
         rows_of[cluster.cluster_id] = rows
-        consensus[cluster.cluster_id] = _consensus(rows) if rows else cluster.tokens
+        consensus[cluster.cluster_id] = (
+            _consensus(rows) if rows else tuple(t.replace(_DRAIN_VAR, PARAM) for t in cluster.tokens)
+        )
     roots = _merge_clusters(clusters, consensus, sim_th=sim_th)
     by_root: dict[int, list[list[str]]] = defaultdict(list)
     for cid, root in roots.items():
         by_root[root].extend(rows_of[cid])
     splits: dict[int, tuple[int, ...]] = {}
     out: dict[Group, tuple[str, ...]] = {}
+    whole: dict[int, tuple[str, ...]] = {}
     for root in set(roots.values()):
         rows = by_root[root]
         if not rows:
             splits[root] = ()
-            out[(root, ())] = consensus[root]
+            out[(root, ())] = whole[root] = consensus[root]
             continue
+        whole[root] = _consensus(rows)
         positions = _split_positions(rows, max_values=max_values)
         splits[root] = positions
         by_key: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
@@ -246,7 +256,7 @@ def _group_templates(
             by_key[tuple(row[p] for p in positions)].append(row)
         for key, group_rows in by_key.items():
             out[(root, key)] = _consensus(group_rows)
-    return roots, splits, out
+    return roots, splits, out, whole
 
 
 def _merge_templates(templates: dict[Group, tuple[str, ...]]) -> dict[Group, str]:
@@ -517,14 +527,14 @@ class TemplateMiner:
         for message, cid in self._seen.items():
             members[cid].append(message)
         clusters = self._model.clusters()
-        self._roots, self._splits, templates = _group_templates(
+        self._roots, self._splits, templates, whole = _group_templates(
             clusters, members, sim_th=float(self.sim_th), max_values=_MAX_SPLIT_VALUES
         )
         if self.merge:
             self._templates = _merge_templates(templates)
         else:
             self._templates = {g: " ".join(t) for g, t in templates.items()}
-        self._fallback = {c.cluster_id: " ".join(c.tokens) for c in clusters}
+        self._fallback = {cid: " ".join(whole[root]) for cid, root in self._roots.items()}
         for message, old in old_ids.items():
             new = template_id_of(self._template_of(message, self._seen[message]))
             if new != old:
