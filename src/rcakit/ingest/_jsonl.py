@@ -358,13 +358,27 @@ def records_from_objects(
     attrs: dict[str, pl.Expr] = {}
     if logger_used:
         attrs["logger"] = logger
+    masks: dict[str, pl.Expr] = {}
     for name in frame.columns:
         if name.startswith("_"):
             continue
         mask = roles.get(name)
         if name in logger_used:
             mask = logger_used[name] if mask is None else (mask | logger_used[name])
-        attrs[name] = pl.col(name) if mask is None else pl.when(mask).then(None).otherwise(pl.col(name))
+        if mask is None:
+            attrs[name] = pl.col(name)
+        else:
+            masks[name] = mask
+            attrs[name] = pl.when(mask).then(None).otherwise(pl.col(name))
+    if masks:
+        # a role column used in every row where it has a value (the usual case) is not an
+        # attribute at all: leave it out of the encoding instead of masking it row by row
+        left = frame.lazy().select(
+            [(pl.col(n).is_not_null() & ~m).any().alias(n) for n, m in masks.items()]
+        ).collect().row(0, named=True)
+        for name, has_left in left.items():
+            if not has_left:
+                del attrs[name]
     attrs.update(extra or {})
     sample = frame.select(ts.alias("t")).drop_nulls().head(200)["t"].to_list()
     sev_text, sev_num = severity_columns(lvl)
