@@ -257,9 +257,17 @@ def _service_aliases(name: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _service_pattern(name: str) -> re.Pattern[str]:
+    """A service name as a word, not as an entity or a field.
+
+    "payment call failed" and "dependency payment-svc unavailable" name a service; "for order
+    <ID>", "order=ord_8f3a", "order_id", "order #12" use the same word for a business entity.
+    """
     parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
     sep = r"[-_.\s]?"
-    return re.compile(r"(?<![A-Za-z0-9])" + sep.join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+    not_entity = r"(?!\s*[=:#<]|_?ids?\b|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    return re.compile(
+        r"(?<![A-Za-z0-9])" + sep.join(parts) + r"(?![A-Za-z0-9])" + not_entity, re.IGNORECASE
+    )
 
 
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
@@ -545,6 +553,9 @@ def _compare(
     n_victim = sum(
         int(r["n"]) for r in err_tpl.iter_rows(named=True) if _names(r["text"] or "", services, exclude=service)
     )
+    # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
+    n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0
+    n_victim = min(e_a, n_victim + n_reported)
     e_own = e_a - n_victim
     err_own_z = (e_own - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
     span_b = max((ref_end - max(ref_end - before_span, tmin(hist["timestamp"]) or ref_end)).total_seconds(), 1.0)
