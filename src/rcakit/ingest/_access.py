@@ -179,7 +179,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             .then(pl.lit('not an access-log line: expected client ident user [time] "request" status bytes'))
             .alias("parse_error"),
         )
-        .cast(dict(RECORD_COLUMNS))
+        .cast(RECORD_COLUMNS)
     )
 
 

@@ -109,7 +109,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             .then(pl.lit("not a CRI line: expected '<RFC 3339 time> stdout|stderr F|P <message>'"))
             .alias("parse_error"),
         )
-        .cast(dict(RECORD_COLUMNS))
+        .cast(RECORD_COLUMNS)
     )
 
 

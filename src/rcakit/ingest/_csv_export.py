@@ -218,7 +218,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
         return pl.DataFrame(
             {"body": [header], "line_no": [1], "n_lines": [recs["n_lines"][0]],
              "parse_error": ["CSV export with a header line and no data rows"]},
-        ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]).select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+        ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
     # empty strings are "no value"; strip the spaces some exports pad with
     rows = rows.with_columns(pl.all().str.strip_chars(" ").replace("", None))
     columns = rows.columns
@@ -254,7 +254,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     trace = pl.coalesce(*[pl.col(c) for c in trace_cols], pl.col("_in_trace_id"))
     # a "status" column that held a level word is the level, not an attribute
     used = {body_col, *ts_cols, *svc_cols, *trace_cols} - {None}
-    attrs = {}
+    attrs: dict[str, pl.Expr] = {}
     for c in columns:
         if c in used:
             continue
@@ -306,7 +306,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
             body=pl.when(bad).then(raw).otherwise(pl.col("body")),
             parse_error=pl.when(bad).then(pl.lit(err)),
         )
-    return out.select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+    return out.select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
 def _sniff(sample: list[str]) -> float:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import polars as pl
 
@@ -196,7 +196,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     # scatter back to the full row count
     full = pl.DataFrame({"_row": idx}).hstack(decoded) if decoded.width else pl.DataFrame({"_row": idx})
     frame = (
-        pl.DataFrame({"_row": pl.int_range(n, eager=True, dtype=idx.dtype)})
+        pl.DataFrame({"_row": pl.int_range(n, eager=True)})
         .join(full, on="_row", how="left", maintain_order="left")
         .drop("_row")
     )
@@ -243,7 +243,7 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
 
 
-def encode_attributes(columns: dict[str, pl.Expr], *, numbers: tuple[str, ...] = ()) -> pl.Expr:
+def encode_attributes(columns: Mapping[str, pl.Expr], *, numbers: tuple[str, ...] = ()) -> pl.Expr:
     """A flat JSON object string from named expressions, null entries left out.
 
     One ``struct.json_encode`` for all columns, then the ``"name":null`` members are cut out
@@ -269,6 +269,7 @@ def encode_attributes(columns: dict[str, pl.Expr], *, numbers: tuple[str, ...] =
 
     fields = []
     for name, expr in columns.items():
+        value: pl.Expr
         if name in numbers:
             value = pl.when(expr.cast(pl.Float64, strict=False).is_finite()).then(expr)
         else:
@@ -577,7 +578,7 @@ def _finish(out: pl.DataFrame) -> pl.DataFrame:
         pl.col("line_no").cast(pl.UInt32),
         pl.col("n_lines").cast(pl.UInt32),
         err.alias("parse_error"),
-    ).select(list(RECORD_COLUMNS)).cast(dict(RECORD_COLUMNS))
+    ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
 def _docker_records(heads: pl.DataFrame, objs: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:

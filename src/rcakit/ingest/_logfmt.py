@@ -182,7 +182,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             .alias("parse_error"),
         )
         .select(list(RECORD_COLUMNS))
-        .cast(dict(RECORD_COLUMNS))
+        .cast(RECORD_COLUMNS)
     )
 
 
