@@ -107,7 +107,7 @@ def test_mixed_format_files_lose_no_line(tmp_path, lines, crlf, final_newline, f
     check_accounting(frame, physical_lines(data))
 
 
-@SETTINGS
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     lines=st.lists(st.sampled_from(REALISTIC), min_size=1, max_size=30),
 )
