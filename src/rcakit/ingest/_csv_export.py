@@ -125,6 +125,9 @@ def _records(text: str) -> pl.DataFrame:
     starts = ~prev_open & ~pl.col("_blank")
     # record 0 is the header with any blank lines around it; lines before it join it too
     frame = frame.with_columns(_rec=(starts.cum_sum() - 1).clip(lower_bound=0))
+    if frame.height and frame["_rec"][-1] == frame.height - 1:
+        # every line is a record of its own (no multi-line field, no blank line): no grouping
+        return frame.select("line_no", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.col("line").alias("record"))
     return (
         frame.lazy()
         .group_by("_rec", maintain_order=True)
