@@ -1153,6 +1153,9 @@ def correlate_changes(
 
     incidents: list[Incident] = []
     material = _material_windows(detection.windows, recs, min_events=min_events)
+    badness = _template_badness(
+        recs, sorted({c.template_id for w in material for c in w.contributions if c.template_id})
+    )
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)
@@ -1174,12 +1177,14 @@ def correlate_changes(
                 + [s for w in group for s in w.services if s]
             )
         )
+        # dependencies the root's *failures* name ("db timeout"): a change there may be the
+        # cause; names in its ordinary lines ("connection from order_svc") are not failures
         root_names: set[str] = set()
-        for r in roles:
-            if r.service == root:
-                for c in contribs:
-                    if c.service == root:
-                        root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+        for c in contribs:
+            if c.service == root and c.kind in {"new", "rate_spike", "error_ratio"} and (
+                c.template_id is None or badness.get((c.service or "", c.template_id), 0.0) >= 0.5
+            ):
+                root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
         onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
         # ---- anomalies with counts before/during
         length = end - start
