@@ -78,6 +78,15 @@ def join_continuations(
             & (pl.col("_cc") > pl.when(pl.col("_head")).then(pl.col("_cc")).forward_fill())
         ).alias("_joins")
     ).with_columns((~pl.col("_joins")).cum_sum().alias("_rec"))
+    # materialised once: the (expensive) head parsing above is not repeated by the two
+    # branches below, and a file without continuation lines skips the grouping and join
+    done = marked.collect()
+    if not done["_joins"].any():
+        return done.lazy().with_columns(
+            pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
+            pl.when(pl.col("_head")).then(None).otherwise(pl.lit(unmatched_error)).alias("parse_error"),
+        ).drop("_head", "_cont", "_cc", "_run", "_joins", "_rec", line)
+    marked = done.lazy()
     extra = (
         marked.filter(pl.col("_joins"))
         .group_by("_rec")
