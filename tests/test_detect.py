@@ -376,3 +376,13 @@ def test_counts_are_quick_to_query(normal):
     assert per_service.get_column("n_events").sum() == normal.height
     assert counts.get_column("window_start").dtype == pl.Datetime("us", "UTC")
 
+
+
+def test_ragged_export_edges_are_not_anomalies():
+    # one service's export ends 55 s before the others, another's starts 30 s late
+    frame = make_records(seed=12, rate=150.0).filter(
+        ~((pl.col("service") == "inventory") & (pl.col("timestamp") >= T0 + timedelta(minutes=119, seconds=5)))
+        & ~((pl.col("service") == "payment") & (pl.col("timestamp") < T0 + timedelta(seconds=30)))
+    )
+    result = detect_anomalies(frame, baseline=T0 + timedelta(minutes=60))
+    assert result.windows == (), result.summary()

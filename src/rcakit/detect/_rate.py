@@ -12,7 +12,8 @@ How the expected count is built, so that more traffic alone is never an anomaly:
   the factor, while more requests overall (or the daily curve) move every template and
   cancel;
 * service totals are scored the same way against the factor over services, so a service
-  that goes quiet or floods while the others do not is caught too.
+  that goes quiet or floods while the others do not is caught too (except in the first and
+  last window, where files of different services start and end at different seconds).
 
 The score is ``-log10 p`` of a quasi-binomial tail: given the window's total of the series
 and its peers, the series' count is binomial with its baseline share (dispersion learned per
@@ -308,7 +309,14 @@ class RateDetector:
             ((pl.col("down") >= bar) & drop_gate).alias("flagged"),
             ((resid <= -2.0) | ((pl.col("n_events") == 0) & (pl.col("expected") >= 1.0))).alias("weak"),
         )
-        both = pl.concat([spikes, drops], how="diagonal_relaxed").filter(pl.col("weak") | pl.col("flagged"))
+        both = pl.concat([spikes, drops], how="diagonal_relaxed")
+        if group not in keys:
+            # services' files rarely start and end at the same second (ragged export
+            # edges): a service's share in the first and last window is not evidence
+            last = dense.get_column("_wid").max()
+            edge = (pl.col("_wid") == 0) | (pl.col("_wid") == last)
+            both = both.with_columns((pl.col("flagged") & ~edge).alias("flagged"))
+        both = both.filter(pl.col("weak") | pl.col("flagged"))
         return both.with_columns(
             pl.lit("rate").alias("detector"),
             pl.lit(None, dtype=pl.String).alias("feature"),
