@@ -423,3 +423,28 @@ def test_postgres_and_program_dash_layouts(tmp_path):
     assert row["body"] == "proxy.example.com:5070 open through proxy"
     assert json.loads(row["attributes"]) == {"logger": "chrome.exe"}
     assert row["timestamp"] == datetime(2024, 10, 30, 16, 49, 6, tzinfo=UTC)
+
+
+def test_scan_logs_checks_paths_and_options_at_once(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        scan_logs(tmp_path / "missing.log")
+    with pytest.raises(ConfigError, match="IANA"):
+        scan_logs(tmp_path, tz="Nowhere/Land")
+
+
+def test_a_crashing_parser_falls_back_to_raw_with_a_warning(tmp_path, monkeypatch):
+    import rcakit.ingest as ingest
+    from rcakit.ingest._base import LineFormat
+
+    def boom(lines, options):
+        msg = "simulated parser bug"
+        raise RuntimeError(msg)
+
+    broken = LineFormat(name="text", description="broken", sniff=lambda s: 1.0, parse=boom)
+    monkeypatch.setitem(ingest.FORMATS, "text", broken)
+    p = write(tmp_path / "payment.log", JAVA)
+    with pytest.warns(RcakitWarning, match=r"payment\.log: the 'text' parser could not read this file.*simulated parser bug"):
+        frame = read_logs(p, format="text")
+    check_invariants(frame, {str(p): 8})
+    assert frame["format"].unique().to_list() == ["raw"]
+    assert frame["body"][0] == JAVA.splitlines()[0]
