@@ -18,7 +18,7 @@ import polars as pl
 
 from rcakit.detect._counts import _prepare, _window_starts
 from rcakit.detect._estimator import check_fitted, check_positive
-from rcakit.detect._stats import SCORES_SCHEMA, binomial_upper_score
+from rcakit.detect._stats import SCORES_SCHEMA, quasi_binomial_scores
 from rcakit.errors import SchemaError
 
 __all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters"]
@@ -38,6 +38,8 @@ DEFAULT_ATTRIBUTE_KEYS = (
     "queue_depth",
 )
 
+_MEDIAN_CHI2_1 = 0.4549364
+_MIN_VALUES = 20  # values a window needs to be judged on its own
 _NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
 LONG_PARAMS = pl.Schema(
@@ -133,14 +135,19 @@ class ParameterShiftDetector:
     Attributes
     ----------
     baseline_ : pl.DataFrame
-        Per service x template x feature: ``n``, ``q05``, ``q50``, ``q95`` and the
-        baseline shares ``p_hi`` (> q95) and ``p_lo`` (< q05).
+        Per service x template x feature: ``n``, ``q05``, ``q50``, ``q95``, the baseline
+        shares ``p_hi`` (> q95) and ``p_lo`` (< q05) and their dispersions ``phi_hi``,
+        ``phi_lo``.
 
     Notes
     -----
-    Score: ``-log10 P(K >= k)`` for ``K ~ Binomial(n, p)`` where ``k`` of the window's ``n``
-    values lie above the baseline q95 and ``p`` is the baseline share above it (likewise
-    below q05; the larger score wins). Features that look like counters or ids
+    Score: ``-log10 P(K >= k)`` for quasi-binomial ``K ~ Binomial(n, p)`` where ``k`` of the
+    window's ``n`` values lie above the baseline q95 and ``p`` is the baseline share above it
+    (likewise below q05; the larger score wins). A window is judged on its own only with at
+    least 20 values and only for rises; otherwise, and for drops, over the last ``span``
+    windows together. Values of one window are correlated, so the
+    dispersion of the per-window counts is learned from the baseline (``phi_hi``,
+    ``phi_lo`` >= 1) and widens the tails. Features that look like counters or ids
     (|Spearman correlation with time| > 0.8, or almost all distinct and > 1e6) are skipped.
     """
 
@@ -196,13 +203,32 @@ class ParameterShiftDetector:
             .group_by(keys)
             .agg((v > pl.col("q95")).sum().alias("above"), (v < pl.col("q05")).sum().alias("below"))
         )
-        self.baseline_ = (
-            stats.join(tails, on=keys, nulls_equal=True)
-            .with_columns(
-                ((pl.col("above") + 1) / (pl.col("n") + 2)).alias("p_hi"),
-                ((pl.col("below") + 1) / (pl.col("n") + 2)).alias("p_lo"),
+        base = stats.join(tails, on=keys, nulls_equal=True).with_columns(
+            ((pl.col("above") + 1) / (pl.col("n") + 2)).alias("p_hi"),
+            ((pl.col("below") + 1) / (pl.col("n") + 2)).alias("p_lo"),
+        )
+        # values of one window are not independent (same batch, same cache state): learn how
+        # much more the per-window counts beyond the range vary than a binomial would
+        per_window = (
+            values.join(base.select(*keys, "q05", "q95", "p_hi", "p_lo"), on=keys, nulls_equal=True)
+            .group_by(*keys, "window_start")
+            .agg(
+                pl.len().alias("n_w"),
+                (v > pl.col("q95")).sum().alias("k_hi"),
+                (v < pl.col("q05")).sum().alias("k_lo"),
+                pl.col("p_hi").first(),
+                pl.col("p_lo").first(),
             )
-            .select(*keys, "n", "q05", "q50", "q95", "p_hi", "p_lo")
+        )
+
+        def dispersion(k: str, p: str) -> pl.Expr:
+            var = pl.col("n_w") * pl.col(p) * (1.0 - pl.col(p))
+            r2 = (pl.col(k) - pl.col("n_w") * pl.col(p)) ** 2 / pl.max_horizontal(var, 0.25)
+            return (r2.median() / _MEDIAN_CHI2_1).clip(1.0, 100.0)
+
+        phi = per_window.group_by(keys).agg(dispersion("k_hi", "p_hi").alias("phi_hi"), dispersion("k_lo", "p_lo").alias("phi_lo"))
+        self.baseline_ = base.join(phi, on=keys, how="left", nulls_equal=True).select(
+            *keys, "n", "q05", "q50", "q95", "p_hi", "p_lo", pl.col("phi_hi").fill_null(1.0), pl.col("phi_lo").fill_null(1.0)
         )
         return self
 
@@ -233,6 +259,8 @@ class ParameterShiftDetector:
                 pl.col("q95").first().alias("base_q95"),
                 pl.col("p_hi").first(),
                 pl.col("p_lo").first(),
+                pl.col("phi_hi").first(),
+                pl.col("phi_lo").first(),
             )
             .sort(*keys, "window_start")
         )
@@ -240,16 +268,24 @@ class ParameterShiftDetector:
         per = per.with_columns(
             *(pl.col(c).rolling_sum(span, min_samples=1).over(keys).alias(f"{c}_k") for c in ("n_w", "k_hi", "k_lo"))
         )
-        arr = {c: per.get_column(c).to_numpy().astype(float) for c in ("n_w", "k_hi", "k_lo", "n_w_k", "k_hi_k", "k_lo_k", "p_hi", "p_lo")}
-        hi1 = binomial_upper_score(arr["k_hi"], arr["n_w"], arr["p_hi"])
-        lo1 = binomial_upper_score(arr["k_lo"], arr["n_w"], arr["p_lo"])
-        hi = np.maximum(hi1, binomial_upper_score(arr["k_hi_k"], arr["n_w_k"], arr["p_hi"]))
-        lo = np.maximum(lo1, binomial_upper_score(arr["k_lo_k"], arr["n_w_k"], arr["p_lo"]))
+        arr = {
+            c: per.get_column(c).to_numpy().astype(float)
+            for c in ("n_w", "k_hi", "k_lo", "n_w_k", "k_hi_k", "k_lo_k", "p_hi", "p_lo", "phi_hi", "phi_lo")
+        }
+        hi1 = quasi_binomial_scores(arr["k_hi"], arr["n_w"], arr["p_hi"], arr["phi_hi"])[0]
+        lo1 = quasi_binomial_scores(arr["k_lo"], arr["n_w"], arr["p_lo"], arr["phi_lo"])[0]
+        # a window with few values is judged together with the windows before it (one slow
+        # batch or one cache-warm burst is not a shift); drops (faster, smaller) must be
+        # sustained over `span` windows, rises can show in one well-filled window
+        single = arr["n_w"] >= _MIN_VALUES
+        hi = np.maximum(np.where(single, hi1, 0.0), quasi_binomial_scores(arr["k_hi_k"], arr["n_w_k"], arr["p_hi"], arr["phi_hi"])[0])
+        lo = quasi_binomial_scores(arr["k_lo_k"], arr["n_w_k"], arr["p_lo"], arr["phi_lo"])[0]
         per = per.with_columns(pl.Series("hi", hi), pl.Series("lo", lo), pl.Series("hi1", hi1), pl.Series("lo1", lo1))
         up = pl.col("hi") >= pl.col("lo")
         k1 = pl.when(up).then(pl.col("k_hi")).otherwise(pl.col("k_lo"))
         kk = pl.when(up).then(pl.col("k_hi_k")).otherwise(pl.col("k_lo_k"))
-        gate = ((k1 >= self.min_count) & (k1 >= self.min_fraction * pl.col("n_w"))) | (
+        single_ok = up & (pl.col("n_w") >= _MIN_VALUES)
+        gate = (single_ok & (k1 >= self.min_count) & (k1 >= self.min_fraction * pl.col("n_w"))) | (
             (kk >= self.min_count) & (kk >= self.min_fraction * pl.col("n_w_k"))
         )
         out = per.with_columns(
