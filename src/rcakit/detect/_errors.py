@@ -169,7 +169,11 @@ class ErrorRatioDetector:
 
         resid = (pl.col("errors") - pl.col("expected")) / (pl.col("phi") * pl.max_horizontal(pl.col("expected"), 1.0)).sqrt()
         out = per.with_columns(
-            ((pl.col("score") >= self.threshold) & (gate("errors", "expected", "records") | gate("err_k", "exp_k", "rec_k"))).alias("flagged"),
+            (
+                (pl.col("score") >= self.threshold)
+                & (gate("errors", "expected", "records") | gate("err_k", "exp_k", "rec_k"))
+                & (pl.col("errors") > pl.col("expected"))  # this window itself shows the rise
+            ).alias("flagged"),
             ((resid >= 2.0) & (pl.col("errors") >= 1)).alias("weak"),
             pl.lit("error_ratio").alias("detector"),
             pl.lit("error_ratio").alias("kind"),

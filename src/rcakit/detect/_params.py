@@ -284,6 +284,7 @@ class ParameterShiftDetector:
         up = pl.col("hi") >= pl.col("lo")
         k1 = pl.when(up).then(pl.col("k_hi")).otherwise(pl.col("k_lo"))
         kk = pl.when(up).then(pl.col("k_hi_k")).otherwise(pl.col("k_lo_k"))
+        p0 = pl.when(up).then(pl.col("p_hi")).otherwise(pl.col("p_lo"))
         single_ok = up & (pl.col("n_w") >= _MIN_VALUES)
         gate = (single_ok & (k1 >= self.min_count) & (k1 >= self.min_fraction * pl.col("n_w"))) | (
             (kk >= self.min_count) & (kk >= self.min_fraction * pl.col("n_w_k"))
@@ -292,7 +293,8 @@ class ParameterShiftDetector:
             pl.max_horizontal("hi", "lo").alias("score"),
             (k1 / pl.col("n_w")).alias("fraction_beyond"),
         ).with_columns(
-            ((pl.col("score") >= self.threshold) & gate).alias("flagged"),
+            # this window itself must hold values beyond the range (not only the span)
+            ((pl.col("score") >= self.threshold) & gate & (k1 >= 1) & (k1 > p0 * pl.col("n_w"))).alias("flagged"),
             # visible in this window alone: p < 0.01 in the same direction
             (pl.when(up).then(pl.col("hi1")).otherwise(pl.col("lo1")) >= 2.0).alias("weak"),
             pl.lit("parameter").alias("detector"),

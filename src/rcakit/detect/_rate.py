@@ -297,7 +297,9 @@ class RateDetector:
         spikes = dense.filter(pl.col("up") >= pl.col("down")).with_columns(
             pl.lit("rate_spike").alias("kind"),
             pl.col("up").alias("score"),
-            ((pl.col("up") >= bar) & spike_gate).alias("flagged"),
+            # the window itself must show the rise (span evidence alone would keep flagging
+            # the windows after a burst has ended)
+            ((pl.col("up") >= bar) & spike_gate & (pl.col("n_events") > pl.col("expected"))).alias("flagged"),
             ((resid >= 2.0) & (pl.col("n_events") >= 1)).alias("weak"),
         )
         drops = dense.filter(pl.col("up") < pl.col("down")).with_columns(
@@ -306,7 +308,7 @@ class RateDetector:
             .otherwise(pl.lit("rate_drop"))
             .alias("kind"),
             pl.col("down").alias("score"),
-            ((pl.col("down") >= bar) & drop_gate).alias("flagged"),
+            ((pl.col("down") >= bar) & drop_gate & (pl.col("n_events") < pl.col("expected"))).alias("flagged"),
             ((resid <= -2.0) | ((pl.col("n_events") == 0) & (pl.col("expected") >= 1.0))).alias("weak"),
         )
         both = pl.concat([spikes, drops], how="diagonal_relaxed")
