@@ -120,45 +120,64 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         protocol=pl.when(method_ok & (req.list.len() == 3)).then(req.list.get(2, null_on_oob=True)),
     ).collect()
     rest = pl.col("rest").fill_null("")
-    # first bare number of the extras: decimal = seconds ($request_time), integer = µs (%D)
-    bare = rest.str.extract(r'(?:^|\s)"?(\d+(?:\.\d+)?)"?(?:\s|$)', 1)
-    bare_ms = pl.when(bare.str.contains(".", literal=True)).then(
-        bare.cast(pl.Float64, strict=False) * 1000.0
-    ).otherwise(bare.cast(pl.Float64, strict=False) / 1000.0)
-    keyed_ms = _timing(rest, "rt|request_time|rtime|duration|took")
-    upstream_ms = _timing(rest, "urt|upstream_response_time|upstream_time|ut")
-    target = pl.col("target")
-    path = target.str.split_exact("?", 1).struct.field("field_0")
-    query = target.str.split_exact("?", 1).struct.field("field_1")
-    status = pl.col("status").cast(pl.Int64, strict=False)
-    sev_text, sev_num = severity_from_http_status(status)
-    # quoted extras not part of a key="value" pair ("$http_x_forwarded_for" and the like)
-    quoted_extra = (
-        rest.str.extract_all(rf"(?:^|\s){_Q}")
-        .list.eval(pl.element().str.strip_chars(' "'))
-        .list.eval(pl.element().filter(~pl.element().is_in(["-", ""])))
-        .list.join(" ")
+    has_rest = g.select((rest != "").any()).item()
+    none_f = pl.lit(None, dtype=pl.Float64)
+    if has_rest:
+        # first bare number of the extras: decimal = seconds ($request_time), integer = µs (%D)
+        bare = rest.str.extract(r'(?:^|\s)"?(\d+(?:\.\d+)?)"?(?:\s|$)', 1)
+        bare_ms = pl.when(bare.str.contains(".", literal=True)).then(
+            bare.cast(pl.Float64, strict=False) * 1000.0
+        ).otherwise(bare.cast(pl.Float64, strict=False) / 1000.0)
+        response_ms = pl.coalesce(_timing(rest, "rt|request_time|rtime|duration|took"), bare_ms)
+        upstream_ms = _timing(rest, "urt|upstream_response_time|upstream_time|ut")
+    else:
+        response_ms, upstream_ms = none_f, none_f
+    if has_rest and g.select(rest.str.contains('"', literal=True).any()).item():
+        # quoted extras not part of a key="value" pair ("$http_x_forwarded_for" and the like)
+        quoted = (
+            rest.str.extract_all(rf"(?:^|\s){_Q}")
+            .list.eval(pl.element().str.strip_chars(' "'))
+            .list.eval(pl.element().filter(~pl.element().is_in(["-", ""])))
+            .list.join(" ")
+        )
+        extra = pl.when(quoted != "").then(quoted)
+    else:
+        extra = pl.lit(None, dtype=pl.String)
+    # stage 1: every attribute as a plain column, computed once
+    g = (
+        g.lazy()
+        .with_columns(_target=pl.col("target").str.splitn("?", 2))
+        .unnest("_target", separator="_")
+        .rename({"_target_field_0": "path", "_target_field_1": "query"})
+        .with_columns(
+            status_i=pl.col("status").cast(pl.Int64, strict=False),
+            bytes_i=pl.col("bytes").cast(pl.Int64, strict=False),
+            response_time_ms=response_ms,
+            upstream_response_time_ms=upstream_ms,
+            extra=extra,
+            client=_dash(pl.col("client")),
+            user=_dash(pl.col("user").str.strip_chars('"')),
+            referer=_dash(pl.col("referer")),
+            user_agent=_dash(pl.col("user_agent")),
+        )
+        .collect()
     )
     attrs = {
-        "vhost": pl.col("vhost"),
-        "client": _dash(pl.col("client")),
-        "user": _dash(pl.col("user").str.strip_chars('"')),
-        "method": pl.col("method"),
-        "path": path,
-        "query": query,
-        "protocol": pl.col("protocol"),
-        "status": status,
-        "bytes": pl.col("bytes").cast(pl.Int64, strict=False),
-        "referer": _dash(pl.col("referer")),
-        "user_agent": _dash(pl.col("user_agent")),
-        "response_time_ms": pl.coalesce(keyed_ms, bare_ms),
-        "upstream_response_time_ms": upstream_ms,
-        "extra": pl.when(quoted_extra != "").then(quoted_extra),
+        name: pl.col(source)
+        for name, source in (
+            ("vhost", "vhost"), ("client", "client"), ("user", "user"), ("method", "method"),
+            ("path", "path"), ("query", "query"), ("protocol", "protocol"), ("status", "status_i"),
+            ("bytes", "bytes_i"), ("referer", "referer"), ("user_agent", "user_agent"),
+            ("response_time_ms", "response_time_ms"),
+            ("upstream_response_time_ms", "upstream_response_time_ms"), ("extra", "extra"),
+        )
+        if g[source].null_count() < g.height  # a field no line has is not encoded at all
     }
+    sev_text, sev_num = severity_from_http_status(pl.col("status_i"))
     ok = pl.col("status").is_not_null()
     request = pl.col("request")
     body = pl.when(pl.col("method").is_not_null()).then(
-        pl.concat_str(pl.col("method"), pl.lit(" "), path, pl.lit(" "), pl.col("status"))
+        pl.concat_str(pl.col("method"), pl.lit(" "), pl.col("path"), pl.lit(" "), pl.col("status"))
     ).otherwise(pl.concat_str(pl.when(request == "").then(pl.lit("-")).otherwise(request), pl.lit(" "), pl.col("status")))
     ts = timestamp_expr("time", sample, options)
     return (
