@@ -383,27 +383,43 @@ class _Shift:
     param_names: bool = False  # the shifted variable's template names another service
     param_ratio: float = 1.0  # median after / median before of the shifted variable
     param_key: tuple[str, int] | None = None  # (template_id, position) of that variable
+    after_minutes: float = 0.0  # length of the "after" period
 
     @property
     def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
         return [t for t in self.new_templates if not t[4]]
 
+    def persistent_strength(self) -> float:
+        """0-1 from sustained signals only: error share, a shifted variable, a new template
+        with several errors (a rare new line or two is noise here)."""
+        own = self.own_new
+        n_new_err = sum(t[2] for t in own)
+        s_new = _squash(n_new_err - 4, 5.0) if n_new_err > 4 else 0.0
+        s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        return max(s_new, s_err, s_par)
+
     def own_strength(self) -> float:
         """Like :meth:`strength`, counting only what does not name another service."""
-        own = self.own_new
-        n_new = sum(t[1] for t in own)
-        n_new_err = sum(t[2] for t in own)
-        s_new = _squash(n_new_err, 3.0) * 0.9 + _squash(n_new - n_new_err, 20.0) * 0.35
+        s_new = self._new_strength()
         s_err = _squash(self.err_own_z - 3.0, 4.0) if self.err_own_z > 3.0 else 0.0
         s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 and not self.param_names else 0.0
         return min(1.0, max(s_new, s_err, s_par))
 
-    def strength(self) -> float:
-        """0-1: how clearly the service behaves differently after than before."""
+    def _new_strength(self) -> float:
+        # new lines matter by count *and* rate: a real new error repeats, while two odd lines
+        # over two hours are background noise
         own = self.own_new
         n_new = sum(t[1] for t in own)
         n_new_err = sum(t[2] for t in own)
-        s_new = _squash(n_new_err, 3.0) * 0.9 + _squash(n_new - n_new_err, 20.0) * 0.35
+        minutes = max(self.after_minutes, 1.0)
+        s_err = min(_squash(n_new_err, 3.0), _squash(n_new_err / minutes, 0.2))
+        s_info = min(_squash(n_new - n_new_err, 20.0), _squash((n_new - n_new_err) / minutes, 1.0))
+        return s_err * 0.9 + s_info * 0.35
+
+    def strength(self) -> float:
+        """0-1: how clearly the service behaves differently after than before."""
+        s_new = self._new_strength()
         s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
         s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
         ratio = self.rate_ratio
@@ -448,6 +464,8 @@ def _param_shift(
         med_b=pl.col("value").median(),
         mad_b=(pl.col("value") - pl.col("value").median()).abs().median() * 1.4826,
         q90_b=pl.col("value").quantile(0.9),
+        q25_b=pl.col("value").quantile(0.25),
+        q75_b=pl.col("value").quantile(0.75),
         nuniq_b=pl.col("value").n_unique(),
         # ids and counters grow with time: a rank correlation near 1 marks them
         trend_b=pl.corr(pl.col("value"), pl.col("timestamp").cast(pl.Int64), method="spearman"),
@@ -456,6 +474,8 @@ def _param_shift(
         n_a=pl.len(),
         med_a=pl.col("value").median(),
         q90_a=pl.col("value").quantile(0.9),
+        q25_a=pl.col("value").quantile(0.25),
+        q75_a=pl.col("value").quantile(0.75),
         template=pl.col("template").first(),
     )
     j = (
@@ -465,6 +485,8 @@ def _param_shift(
             & (pl.col("n_a") >= 5)
             & (pl.col("nuniq_b") >= 2)
             & (pl.col("trend_b").abs().fill_nan(0.0).fill_null(0.0) < 0.8)
+            # the bulk must move, not just the median of a noisy or mostly-zero variable
+            & ((pl.col("q25_a") > pl.col("q75_b")) | (pl.col("q75_a") < pl.col("q25_b")))
         )
         .with_columns(
             scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
@@ -582,6 +604,7 @@ def _compare(
         param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
         param_ratio=param_ratio,
         param_key=param_key,
+        after_minutes=span_a / 60.0,
     )
 
 
@@ -1198,7 +1221,7 @@ def correlate_changes(
             sus = _score_suspect(
                 row, onset=onset, end=end, root=root, services=services, root_names=root_names,
                 by_service=by_service, known=known, span_cmp=span_cmp, window=window,
-                changes=change_rows,
+                changes=change_rows, first_sign=start,
             )
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
@@ -1360,12 +1383,14 @@ def _refine_onset(
     first = tmin(recs.filter(
         (pl.col("service") == root)
         & pl.col("template_id").is_in(tids)
-        & (pl.col("timestamp") >= start - window)
+        & (pl.col("timestamp") >= start - 10 * window)
         & (pl.col("timestamp") < end)
     )["timestamp"])
     if first is None:
         return start
-    return max(first, start - window)
+    # (a window opens once enough records pile up: with little traffic the first ones are
+    # a few windows earlier)
+    return max(first, start - 10 * window)
 
 
 def _anomaly_findings(
@@ -1426,10 +1451,13 @@ def _score_suspect(
     span_cmp: timedelta,
     window: timedelta,
     changes: Sequence[dict[str, Any]],
+    first_sign: datetime | None = None,
 ) -> Suspect:
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
+    # the earliest sign of trouble (the detection window can open before the dated onset)
+    first_sign = min(onset, first_sign) if first_sign is not None else onset
     ev: list[Evidence] = []
     # -- time proximity (weak: slow burns surface late)
     prox = math.exp(-max(lag, 0.0) / 3600.0)
@@ -1474,10 +1502,12 @@ def _score_suspect(
         earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
         if earlier:
             e_t = earlier[-1]["time"]
+            # the half hour just before this change, against the history before the earlier one
             pre_sh = _compare(
-                frame, e_t, before_span=span_cmp, after_end=t, services=known, service=target,
+                frame, max(e_t, t - span_cmp), before_span=span_cmp, after_end=t, services=known,
+                service=target, ref_end=e_t,
             )
-            pre = pre_sh.strength()
+            pre = pre_sh.persistent_strength() if pre_sh.n_after >= 20 else 0.0
             if pre > 0.4 and pre >= 0.6 * strength:
                 ev.append(
                     Evidence(
@@ -1507,15 +1537,15 @@ def _score_suspect(
                         weight=round(-superseded, 3),
                     )
                 )
-        elif lag >= 3 * window.total_seconds():
+        elif (first_sign - t).total_seconds() >= 3 * window.total_seconds():
             # the change landed well before the onset: did its service change in between?
             # A slow burn does (warnings grow); an unrelated deploy does not.
             mid = _compare(
-                frame, t, before_span=span_cmp, after_end=onset, services=known,
+                frame, t, before_span=span_cmp, after_end=first_sign, services=known,
                 service=target, version=ref.version,
             )
             mid_strength = mid.strength()
-            if mid_strength < 0.3:
+            if mid_strength < 0.3 and mid.n_after >= 20:  # too few records to tell otherwise
                 factor = 0.1 if mid_strength < 0.15 else 0.5
                 strength *= factor
                 ev.append(
