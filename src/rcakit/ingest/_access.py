@@ -132,6 +132,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         upstream_ms = _timing(rest, "urt|upstream_response_time|upstream_time|ut")
     else:
         response_ms, upstream_ms = none_f, none_f
+    extra: pl.Expr
     if has_rest and g.select(rest.str.contains('"', literal=True).any()).item():
         # quoted extras not part of a key="value" pair ("$http_x_forwarded_for" and the like)
         quoted = (
