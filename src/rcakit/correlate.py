@@ -1069,7 +1069,7 @@ def _root_service(
                     )
                 )
             if sh.victim_share >= 0.5 and sh.n_after:
-                ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service", weight=round(-0.8 * sh.victim_share, 3)))
+                ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
         # call graph: a service that calls another anomalous service is downstream of it
         callees = sorted(t for t in _reach(graph, s) if t in views and t != s and own_strength.get(t, 0.0) + views[t].own > 0)
         if callees:
