@@ -100,15 +100,18 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
 def looks_like_logfmt(texts: pl.Series) -> pl.Series:
     """True where a line is logfmt with a level or message key and at least two pairs."""
     role = "|".join(_ROLE_KEYS)
-    return (
+    # cheap capture-free test first; pairs are only counted on the lines that pass it
+    candidate = (
         texts.to_frame("t")
-        .select(
-            (pl.col("t").pipe(_pairs_expr).list.len() >= 2)
-            & pl.col("t").str.contains(rf'(?:^|\s)(?:{role})=(?:"|\S)')
-        )
+        .select(pl.col("t").str.contains(rf'(?:^|\s)(?:{role})=(?:"|\S)').fill_null(False))
         .to_series()
-        .fill_null(False)
     )
+    if not candidate.any():
+        return candidate
+    pairs = (
+        texts.filter(candidate).to_frame("t").select(pl.col("t").pipe(_pairs_expr).list.len() >= 2).to_series()
+    )
+    return candidate.scatter(candidate.arg_true(), pairs.fill_null(False))
 
 
 def _body_without_time_level(text: pl.Expr) -> pl.Expr:
