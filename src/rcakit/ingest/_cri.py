@@ -39,6 +39,7 @@ CRI_RE = (
     r" (?P<stream>stdout|stderr) (?P<tag>[FP])(?::\S*)?(?: (?P<msg>.*))?$"
 )
 _COMPILED = re.compile(CRI_RE)
+_TIME_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$"
 # /var/log/containers/<pod>_<namespace>_<container>-<64 hex>.log
 _KUBELET_NAME = re.compile(
     r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_(?P<ns>[a-z0-9][-a-z0-9]*)_(?P<container>[a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log"
@@ -53,15 +54,43 @@ def _kubelet_attrs(source: str) -> dict[str, str]:
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
-    from rcakit.ingest._service import workload_from_pod
 
     heads = fold_blank_lines(lines.collect())
-    g = heads.lazy().with_columns(pl.col("line").str.extract_groups(CRI_RE).alias("_g")).unnest("_g").collect()
+    # split at the first three spaces (no capture regex), then validate each part
+    g = (
+        heads.lazy()
+        .with_columns(_p=pl.col("line").str.splitn(" ", 4))
+        .unnest("_p")
+        .with_columns(
+            _ok=(
+                pl.col("field_0").str.contains(_TIME_RE)
+                & pl.col("field_1").is_in(["stdout", "stderr"])
+                & pl.col("field_2").str.contains(r"^[FP](?::\S*)?$")
+            ).fill_null(False)
+        )
+        .select(
+            "line_no", "n_lines", "_blank", "line",
+            *[pl.when("_ok").then(pl.col(f)).alias(n) for f, n in (("field_0", "time"), ("field_1", "stream"))],
+            pl.when("_ok").then(pl.col("field_2").str.slice(0, 1)).alias("tag"),
+            pl.when("_ok").then(pl.col("field_3").fill_null("")).alias("msg"),
+        )
+        .collect()
+    )
     ok = pl.col("tag").is_not_null()
     # a record starts at a line whose predecessor is not a partial CRI line
     prev_partial = (pl.col("tag") == "P").fill_null(False).shift(1, fill_value=False)
-    g = g.with_columns(_grp=((~prev_partial) | ~ok).cum_sum())
-    rec = (
+    if not g.select(prev_partial.any()).item():
+        rec = g.select(
+            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"), "time", "stream", "tag", "msg",
+            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
+        )
+    else:
+        rec = _join_partials(g.with_columns(_grp=((~prev_partial) | ~ok).cum_sum()))
+    return _records(rec, options)
+
+
+def _join_partials(g: pl.DataFrame) -> pl.DataFrame:
+    return (
         g.lazy()
         .group_by("_grp", maintain_order=True)
         .agg(
@@ -73,10 +102,16 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             pl.col("stream").first(),
             pl.col("tag").first(),
             pl.col("msg").fill_null("").str.join("").alias("msg"),
-            pl.len().alias("_parts"),
+            pl.len().cast(pl.UInt32).alias("_parts"),
         )
+        .drop("_grp")
         .collect()
     )
+
+
+def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
+    from rcakit.ingest._service import workload_from_pod
+
     inner = parse_inner_messages(rec["msg"], options)
     sample = rec["time"].drop_nulls().head(200).to_list()
     kube = _kubelet_attrs(options.source)
