@@ -133,14 +133,29 @@ def _discover_keys(texts: pl.Series) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _ndjson_bytes(texts: pl.Series) -> memoryview:
+    """The texts as one newline-terminated UTF-8 buffer, taken from the Arrow data buffer
+    (no Python string in between: about twice as fast as ``str.join(...).encode()``)."""
+    import numpy as np
+    import pyarrow as pa
+
+    # a stray CR inside a line would be a line break to the NDJSON reader
+    line = pl.col("t").str.replace_all("\r", " ", literal=True) if texts.str.contains("\r", literal=True).any() else pl.col("t")
+    arr = texts.to_frame("t").select(pl.concat_str(line, pl.lit("\n"))).to_series().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
+    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+
+
 def _read_objects(texts: pl.Series, keys: list[str]) -> pl.DataFrame | None:
     """Decode valid JSON object texts with an all-String schema, or None if any is invalid."""
     if not keys:
         return pl.DataFrame({"_": [None] * len(texts)}, schema={"_": pl.String}).drop("_")
-    buf = texts.str.replace_all("\r", " ", literal=True).str.join("\n").item().encode()
     try:
         out = pl.read_ndjson(
-            io.BytesIO(buf), schema=dict.fromkeys(keys, pl.String), infer_schema_length=None
+            io.BytesIO(_ndjson_bytes(texts)), schema=dict.fromkeys(keys, pl.String), infer_schema_length=None
         )
     except (pl.exceptions.PolarsError, OverflowError, ValueError):
         return None
