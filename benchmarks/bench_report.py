@@ -62,11 +62,20 @@ def _t(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def run_one(fault: str, seed: int) -> dict[str, object]:
+#: Other shapes of the same estate: less traffic, one log format everywhere, shorter logs.
+VARIANTS: dict[str, dict[str, object]] = {
+    "default": {},
+    "low traffic (rate=0.4)": {"rate": 0.4},
+    "all logfmt": {"formats": "logfmt"},
+    "3 hours of logs": {"hours": 3.0},
+}
+
+
+def run_one(fault: str, seed: int, variant: str = "default") -> dict[str, object]:
     out = WORK / f"{fault}-{seed}"
     if out.exists():
         shutil.rmtree(out)
-    scenario = rcakit.generate_incident(out, fault=fault, seed=seed)
+    scenario = rcakit.generate_incident(out, fault=fault, seed=seed, **VARIANTS[variant])  # type: ignore[arg-type]
     truth = scenario.truth
     t0 = time.perf_counter()
     with warnings.catch_warnings():
@@ -76,6 +85,7 @@ def run_one(fault: str, seed: int) -> dict[str, object]:
     doc = json.loads(report.to_json())
     shutil.rmtree(out)
     row: dict[str, object] = {
+        "variant": variant,
         "fault": fault,
         "seed": seed,
         "seconds": seconds,
@@ -122,6 +132,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1 seed per fault kind, 2 normal days")
     ap.add_argument("--seeds", type=int, default=4, help="seeds per fault kind (default 4)")
     ap.add_argument("--none-days", type=int, default=6, help="normal days (fault 'none')")
+    ap.add_argument(
+        "--variants", type=int, default=0,
+        help="also run N seeds (from 101) of every fault kind in each non-default variant",
+    )
     args = ap.parse_args()
     seeds = 1 if args.quick else args.seeds
     none_days = 2 if args.quick else args.none_days
@@ -139,6 +153,17 @@ def main() -> None:
                 f"false_alarms={row['false_alarms']} {row['seconds']:.1f}s",
                 flush=True,
             )
+    variant_rows: list[dict[str, object]] = []
+    for variant in list(VARIANTS)[1:] if args.variants else []:
+        for fault in FAULT_KINDS:
+            for seed in range(101, 101 + args.variants):
+                row = run_one(fault, seed, variant)
+                variant_rows.append(row)
+                print(
+                    f"[{variant}] {fault:18s} seed={seed} root={row.get('root')!s} (truth {row['truth_root']!s}) "
+                    f"cause={row.get('cause')!s} (truth {row['truth_cause']!s}) false_alarms={row['false_alarms']}",
+                    flush=True,
+                )
     total = time.perf_counter() - started
 
     header = (
@@ -203,6 +228,34 @@ def main() -> None:
             f"{r.get('cause')} ({r['truth_cause']}) | {oe} | {r['false_alarms']} | {float(r['seconds']):.1f} |"  # type: ignore[arg-type]
         )
     cmd = "python benchmarks/bench_report.py" + (" --quick" if args.quick else f" --seeds {seeds} --none-days {none_days}")
+    if args.variants:
+        cmd += f" --variants {args.variants}"
+    var_lines: list[str] = []
+    if variant_rows:
+        var_lines = [
+            f"Variants ({args.variants} seed(s) from 101 per fault kind and variant; `generate_incident` options in brackets):",
+            "",
+            "| variant | runs | root service | top-1 cause (change-caused) | 'no cause' right (outages) | false-alarm incidents |",
+            "|---|---|---|---|---|---|",
+        ]
+        for variant in list(VARIANTS)[1:]:
+            vr = [r for r in variant_rows if r["variant"] == variant]
+            inc = [r for r in vr if r["fault"] != "none"]
+            chg = [r for r in inc if r["truth_cause"] is not None]
+            nul = [r for r in inc if r["truth_cause"] is None]
+            var_lines.append(
+                f"| {variant} {VARIANTS[variant]} | {len(vr)} | {sum(bool(r.get('root_ok')) for r in inc)}/{len(inc)} | "
+                f"{sum(bool(r.get('cause_ok')) for r in chg)}/{len(chg)} | {sum(bool(r.get('cause_ok')) for r in nul)}/{len(nul)} | "
+                f"{sum(int(r['false_alarms']) for r in vr)} |"  # type: ignore[arg-type]
+            )
+        var_lines.append("")
+        per_run += [
+            f"| {r['fault']} [{r['variant']}] | {r['seed']} | {r.get('root')} ({r['truth_root']}) | "
+            f"{r.get('cause')} ({r['truth_cause']}) | "
+            + (f"{float(r['onset_error_s']):+.0f}" if "onset_error_s" in r else "-")  # type: ignore[arg-type]
+            + f" | {r['false_alarms']} | {float(r['seconds']):.1f} |"  # type: ignore[arg-type]
+            for r in variant_rows
+        ]
     md = [
         "## Report: root cause on simulated incidents",
         "",
@@ -222,6 +275,7 @@ def main() -> None:
         "",
         *lines,
         "",
+        *var_lines,
         "<details><summary>Per run</summary>",
         "",
         *per_run,
@@ -235,6 +289,7 @@ def main() -> None:
     print("\n".join(summary))
     print(target)
     print("\n".join(lines))
+    print("\n".join(var_lines))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "report.md").write_text(text, encoding="utf-8")
     print(f"\nwrote {RESULTS / 'report.md'}")

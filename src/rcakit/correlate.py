@@ -1253,7 +1253,7 @@ def correlate_changes(
                 detection_score=float(det_score),
             )
         )
-    incidents = _absorb_precursors(incidents, gap=3 * gap)
+    incidents = _absorb_precursors(incidents, gap=6 * gap)
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
     for inc in incidents:
         for s in inc.suspects:
