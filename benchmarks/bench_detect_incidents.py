@@ -119,14 +119,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 seed per fault and 3 normal days")
     parser.add_argument("--seeds", type=int, default=None, help="seeds per fault kind (default 5)")
     parser.add_argument("--none-days", type=int, default=None, help="normal days (default 20)")
+    parser.add_argument("--first-seed", type=int, default=1, help="first seed (use e.g. 101 for a held-out set)")
+    parser.add_argument("--topic", default="detect_incidents", help="results file name (benchmarks/results/<topic>.md)")
     args = parser.parse_args()
     seeds = args.seeds or (1 if args.quick else 5)
     none_days = args.none_days or (3 if args.quick else 20)
     work = HERE / "_work" / "detect_incidents"
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    plan = [(f, s) for f in FAULT_KINDS if f != "none" for s in range(1, seeds + 1)]
-    plan += [("none", s) for s in range(1, none_days + 1)]
+    first = args.first_seed
+    plan = [(f, s) for f in FAULT_KINDS if f != "none" for s in range(first, first + seeds)]
+    plan += [("none", s) for s in range(first, first + none_days)]
     for fault, seed in plan:
         row = run_one(fault, seed, work)
         rows.append(row)
@@ -142,7 +145,8 @@ def main() -> None:
     nones = [r for r in rows if r["fault"] == "none"]
     fa_days = sum(1 for r in nones if int(r["false_alarms"]) > 0)  # type: ignore[call-overload]
     body = [
-        f"{seeds} seed(s) per fault kind, {none_days} normal days; 6 hours of logs per run (`generate_incident` defaults), "
+        f"{seeds} seed(s) per fault kind ({first}..{first + seeds - 1}), {none_days} normal days "
+        f"(seeds {first}..{first + none_days - 1}); 6 hours of logs per run (`generate_incident` defaults), "
         "1-minute windows, all defaults (no baseline given). The onset error is the anomaly window's start minus the "
         "truth onset's window (negative = early). Services: union over the anomaly windows that overlap the incident "
         "(truth onset - 1 window .. end + 15 minutes), compared with `truth.affected_services`; windows outside it "
@@ -154,10 +158,12 @@ def main() -> None:
         f"normal days had one ({'met' if fa_days * 20 <= len(nones) else 'missed'}).",
         f"Records without a timestamp (left out of the count matrix, as read by the current `read_logs`): {untimed:.1%}.",
     ]
+    extra = "" if first == 1 else f" --first-seed {first} --topic {args.topic}"
+    title = "Detect: simulated incidents" + ("" if first == 1 else f" (held-out seeds from {first})")
     out = write_markdown(
-        "detect_incidents",
-        "Detect: simulated incidents",
-        "python benchmarks/bench_detect_incidents.py" + (" --quick" if args.quick else ""),
+        args.topic,
+        title,
+        "python benchmarks/bench_detect_incidents.py" + (" --quick" if args.quick else "") + extra,
         body,
     )
     print(f"wrote {out}")
