@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -212,33 +211,113 @@ def _extract_variants(
 ) -> pl.LazyFrame:
     """Add ``fields`` (and ``_matched``) by trying the variants in order.
 
-    Each variant's groups are extracted once into a struct column first: referring to
-    ``extract_groups(...).struct.field(...)`` in several expressions re-runs the regex for
-    every reference.
+    The first variant runs on every line, each next one only on the lines no earlier one
+    matched (most files need one pass). A row's fields all come from the first variant
+    that matched it; ``msg`` is the rest of the line after the matched head.
     """
-    line = pl.col("line")
-    groups = [(set(re.compile(v.head).groupindex), line.str.extract_groups(v.head)) for v in variants]
-    tmp = lines.with_columns([g.alias(f"_g{i}") for i, (_n, g) in enumerate(groups)])
-    matched = [pl.col(f"_g{i}").struct.field("_h").is_not_null() for i in range(len(groups))]
-    cols = []
-    for f in [*(f for f in fields if f != "msg"), "_h"]:
-        values = [_field(pl.col(f"_g{i}"), names, f) for i, (names, _g) in enumerate(groups)]
-        if len(values) == 1:
-            cols.append(values[0].alias(f))
-            continue
-        # the first variant that matched a row supplies all of that row's fields
-        chain: Any = pl.when(matched[0]).then(values[0])
-        for cond, value in zip(matched[1:], values[1:], strict=True):
-            chain = chain.when(cond).then(value)
-        cols.append(chain.otherwise(None).alias(f))
+    frame = lines.collect()
+    names_all = [*(f for f in fields if f != "msg"), "_h"]
+    parts: list[pl.DataFrame] = []
+    remaining = frame
+    for v in variants:
+        if remaining.height == 0:
+            break
+        names = set(re.compile(v.head).groupindex)
+        got = remaining.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
+        got = got.with_columns([_field(pl.col("_g"), names, f).alias(f) for f in names_all]).drop("_g")
+        hit = got["_h"].is_not_null()
+        parts.append(got.filter(hit))
+        remaining = got.filter(~hit).select(frame.columns)
+    if remaining.height or not parts:
+        parts.append(remaining.with_columns([pl.lit(None, dtype=pl.String).alias(f) for f in names_all]))
+    out = pl.concat(parts, how="vertical")
+    if len([p for p in parts if p.height]) > 1:
+        out = out.sort("line_no")
     return (
-        tmp.with_columns(cols)
+        out.lazy()
         .with_columns(
             pl.col("_h").is_not_null().alias("_matched"),
-            line.str.slice(pl.col("_h").str.len_chars()).alias("msg"),
+            pl.col("line").str.slice(pl.col("_h").str.len_chars()).alias("msg"),
         )
-        .drop([f"_g{i}" for i in range(len(groups))], "_h")
+        .drop("_h")
     )
+
+
+# What a group may hold in a specialised head regex (see _specialise).
+_GROUP_CLASS = {
+    "level": None,  # the level alternation
+    "pid": "[0-9]+",
+    "pid_b": "[0-9]+",
+    "thread": "[^\\]]*",
+    "thread_b": "[^\\]]*",
+    "thread_c": "[^\\]]*",
+    "thread_d": "[^\\]]*",
+    "mdc": "[^\\]]*",
+    "logger": "[A-Za-z0-9_$.\\-/:]+",
+    "logger_b": "[A-Za-z0-9_$.\\-/:]+",
+    "logger_d": "[A-Za-z0-9_$.\\-/]+",
+}
+
+
+def _literal_pattern(text: str) -> str:
+    return "".join("[ \t]+" if part.isspace() else re.escape(part) for part in re.split(r"(\s+)", text) if part)
+
+
+def _stamp_pattern(value: str) -> str:
+    out = []
+    for part in re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]", value):
+        if part.isdigit():
+            out.append("[0-9]+")
+        elif part.isalpha():
+            out.append("[A-Za-z]+")
+        else:
+            out.append("[ \t]+" if part.isspace() else re.escape(part))
+    return "".join(out)
+
+
+def _specialise(variant: _Variant, sample: list[str]) -> _Variant | None:
+    """A strict head regex for the layout most of the sample shares, or None.
+
+    The general variants are full of optional parts (thread before or after the level,
+    logger, MDC, ...), which makes the regex engine's capture pass slow. When the sample's
+    heads all have the same shape, e.g. ``<ts> <level> [<thread>] <logger> [<mdc>] - ``, a
+    regex with exactly that shape parses the same lines several times faster; lines it
+    does not fit fall through to the general variants.
+    """
+    shapes: dict[str, int] = {}
+    for line in sample:
+        m = variant.compiled.match(line)
+        if m is None:
+            continue
+        head_end = m.start("msg")
+        spans = sorted(
+            (m.start(g), m.end(g), g)
+            for g in m.re.groupindex
+            if g != "msg" and m.group(g) is not None and m.end(g) <= head_end
+        )
+        pattern, pos = "", 0
+        for start, end, g in spans:
+            if start < pos:  # nested groups: no simple shape
+                return None
+            pattern += _literal_pattern(line[pos:start])
+            if g == "ts":
+                body = _stamp_pattern(m.group(g))
+            elif g == "level":
+                body = _LEVEL
+            elif g in _GROUP_CLASS:
+                body = _GROUP_CLASS[g] or ""
+            else:
+                return None
+            pattern += f"(?P<{g}>{body})"
+            pos = end
+        pattern += _literal_pattern(line[pos:head_end])
+        shapes[pattern] = shapes.get(pattern, 0) + 1
+    if not shapes:
+        return None
+    best, count = max(shapes.items(), key=lambda kv: kv[1])
+    if count < 0.8 * sum(shapes.values()):
+        return None
+    return _Variant(f"{variant.name}-fast", "^" + best + "(?P<msg>.*)$")
 
 
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
@@ -331,7 +410,8 @@ def _normalise_klog_stamp(ts: pl.Expr) -> pl.Expr:
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
-    parsed = _extract_variants(lines, variants)
+    fast = _specialise(variants[0], sample)
+    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants)
     ts = pl.col("ts").str.strip_chars()
     if any(v.name == "klog" for v in variants):
         ts = _normalise_klog_stamp(ts)
