@@ -23,20 +23,10 @@ from rcakit.errors import SchemaError
 
 __all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters"]
 
-#: Numeric attribute keys read from ``attributes`` (access logs, structured logs).
-DEFAULT_ATTRIBUTE_KEYS = (
-    "response_time",
-    "duration",
-    "duration_ms",
-    "latency",
-    "latency_ms",
-    "elapsed",
-    "elapsed_ms",
-    "status",
-    "bytes",
-    "size",
-    "queue_depth",
-)
+#: Attribute keys read as numbers: any key naming a time, duration, size, status or depth
+#: (``response_time_ms``, ``event.duration``, ``upstream_response_time``, ``bytes_sent``,
+#: ``status``, ``queue_depth``, ...). Clocks and counters that only grow are skipped later.
+DEFAULT_ATTRIBUTE_KEYS = r"[\w.\-]*(?:time|duration|latency|elapsed|took|bytes|size|status|depth|length)[\w.\-]*"
 
 _MEDIAN_CHI2_1 = 0.4549364
 _MIN_VALUES = 20  # values a window needs to be judged on its own
@@ -58,7 +48,7 @@ def extract_parameters(
     records: pl.DataFrame,
     *,
     window: str = "1m",
-    attribute_keys: tuple[str, ...] = DEFAULT_ATTRIBUTE_KEYS,
+    attribute_keys: str | tuple[str, ...] = DEFAULT_ATTRIBUTE_KEYS,
 ) -> pl.DataFrame:
     """Numeric template variables and attributes, one value per row.
 
@@ -69,7 +59,9 @@ def extract_parameters(
     window
         Window size (as in :func:`count_windows`) used to fill ``window_start``.
     attribute_keys
-        Keys of the ``attributes`` JSON object read as numbers (feature ``"attributes.<key>"``).
+        Keys of the ``attributes`` JSON object read as numbers (feature ``"attributes.<key>"``):
+        a tuple of names, or a regular expression matching whole key names (default: keys
+        that name a time, duration, size, status or depth).
 
     Returns
     -------
@@ -97,8 +89,8 @@ def extract_parameters(
         parts.append(pos.select(LONG_PARAMS.names()).filter(pl.col("value").is_not_null()))
     if attribute_keys and "attributes" in base.columns:
         # one regex pass over the flat JSON object (json_path_match would parse it once per key)
-        names = "|".join(re.escape(k) for k in attribute_keys)
-        pair = rf'"({names})"\s*:\s*"?(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)'
+        names = attribute_keys if isinstance(attribute_keys, str) else "|".join(re.escape(k) for k in attribute_keys)
+        pair = rf'"((?i:{names}))"\s*:\s*"?(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)[",}}\s]'
         attrs = (
             base.select(*keep, pl.col("attributes").str.extract_all(pair).alias("_pair"))
             .filter(pl.col("_pair").list.len() > 0)
