@@ -448,3 +448,28 @@ def test_a_crashing_parser_falls_back_to_raw_with_a_warning(tmp_path, monkeypatc
     check_invariants(frame, {str(p): 8})
     assert frame["format"].unique().to_list() == ["raw"]
     assert frame["body"][0] == JAVA.splitlines()[0]
+
+
+def test_specialised_head_and_the_lines_it_does_not_fit(tmp_path):
+    same = [
+        f"2024-01-02 03:04:{i:02d}.{i:03d} INFO  [exec-{i}] c.s.Api [trace_id=abcdef{i:02d}0123] - request {i} ok"
+        for i in range(12)
+    ]
+    odd = [
+        "2024-01-02 03:05:00.000 ERROR [main] c.s.Api - no mdc here",  # no MDC block
+        "2024-01-02 03:05:01,5 WARN odd stamp and no thread",  # other stamp width, no logger
+    ]
+    p = write(tmp_path / "api.log", "\n".join(same[:6] + odd + same[6:]) + "\n")
+    frame = read_logs(p)
+    assert frame.height == 14
+    assert frame["parse_error"].null_count() == 14
+    row = frame.row(0, named=True)
+    assert row["body"] == "request 0 ok"
+    assert row["trace_id"] == "abcdef000123"
+    assert json.loads(row["attributes"]) == {"logger": "c.s.Api", "thread": "exec-0", "mdc": "trace_id=abcdef000123"}
+    assert frame["body"][6] == "no mdc here"
+    assert json.loads(frame["attributes"][6]) == {"logger": "c.s.Api", "thread": "main"}
+    assert frame["severity_text"][7] == "WARN"
+    assert frame["body"][7] == "odd stamp and no thread"
+    assert frame["timestamp"][7] == datetime(2024, 1, 2, 3, 5, 1, 500000, tzinfo=UTC)
+    assert frame["line_no"].to_list() == list(range(1, 15))
