@@ -260,13 +260,15 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     """A service name as a word, not as an entity or a field.
 
     "payment call failed" and "dependency payment-svc unavailable" name a service; "for order
-    <ID>", "order=ord_8f3a", "order_id", "order #12" use the same word for a business entity.
+    <ID>", "order=ord_8f3a", "order_id", "order #12" use the same word for a business entity,
+    and "com.shop.web.Handler" is a package name.
     """
     parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
     sep = r"[-_.\s]?"
     not_entity = r"(?!\s*[=:#<]|_?ids?\b|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"
     return re.compile(
-        r"(?<![A-Za-z0-9])" + sep.join(parts) + r"(?![A-Za-z0-9])" + not_entity, re.IGNORECASE
+        r"(?<![A-Za-z0-9.])" + sep.join(parts) + r"(?![A-Za-z0-9])" + not_entity, re.IGNORECASE
     )
 
 
