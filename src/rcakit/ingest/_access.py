@@ -60,10 +60,21 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
     several times faster on a million lines); fields are null where the line has not this
     shape. Computed in stages: each intermediate is materialised once."""
 
-    def unesc(e: pl.Expr) -> pl.Expr:
-        return e.str.replace_many(["\x00", "\x01"], ['"', "\\"])
+    # backslash escapes (\" inside the request or user agent) are rare: only when a line has
+    # one are escapes swapped for placeholders before splitting at quotes, and back after
+    escaped = bool(df.select(pl.col("line").str.contains("\\", literal=True).any()).item())
 
-    esc = pl.col("line").str.replace_all("\\\\", "\x01", literal=True).str.replace_all('\\"', "\x00", literal=True)
+    def unesc(e: pl.Expr) -> pl.Expr:
+        return e.str.replace_many(["\x00", "\x01"], ['"', "\\"]) if escaped else e
+
+    esc = (
+        pl.col("line").str.replace_all("\\\\", "\x01", literal=True).str.replace_all('\\"', "\x00", literal=True)
+        if escaped
+        else pl.col("line")
+    )
+    # runs of spaces between the head fields are rare too
+    spaced = bool(df.select(pl.col("line").str.contains(r"\S\s{2,}\S.*\[").any()).item())
+    squeeze = (lambda e: e.str.replace_all(r"\s+", " ")) if spaced else (lambda e: e)
     q = (
         df.lazy()
         .with_columns(_q=esc.str.splitn('"', 7))
@@ -71,7 +82,7 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_head=pl.col("field_0").str.strip_chars_end())
         .with_columns(_bracket=pl.col("_head").str.find("[", literal=True))
         .with_columns(
-            _pre=pl.col("_head").str.slice(0, pl.col("_bracket")).str.strip_chars().str.replace_all(r"\s+", " ").str.split(" "),
+            _pre=squeeze(pl.col("_head").str.slice(0, pl.col("_bracket")).str.strip_chars()).str.split(" "),
             _tail=pl.col("field_2").str.strip_chars().str.splitn(" ", 3),
         )
         .unnest("_tail", separator="_t")
@@ -174,6 +185,8 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         )
         if g[source].null_count() < g.height  # a field no line has is not encoded at all
     }
+    sources = {"status": "status_i", "bytes": "bytes_i"}
+    nullable = [n for n in attrs if g[sources.get(n, n)].null_count() > 0]
     sev_text, sev_num = severity_from_http_status(pl.col("status_i"))
     ok = pl.col("status").is_not_null()
     request = pl.col("request")
@@ -190,7 +203,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             pl.lit(None, dtype=pl.String).alias("service"),
             pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
             pl.lit(None, dtype=pl.String).alias("trace_id"),
-            pl.when(ok).then(encode_attributes(attrs, numbers=_NUMBERS)).alias("attributes"),
+            pl.when(ok).then(encode_attributes(attrs, numbers=_NUMBERS, nullable=nullable)).alias("attributes"),
             "line_no",
             "n_lines",
             pl.when(pl.col("_blank"))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import polars as pl
 
@@ -258,7 +258,12 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
 
 
-def encode_attributes(columns: Mapping[str, pl.Expr], *, numbers: tuple[str, ...] = ()) -> pl.Expr:
+def encode_attributes(
+    columns: Mapping[str, pl.Expr],
+    *,
+    numbers: tuple[str, ...] = (),
+    nullable: Collection[str] | None = None,
+) -> pl.Expr:
     """A flat JSON object string from named expressions, null entries left out.
 
     One ``struct.json_encode`` for all columns, then the ``"name":null`` members are cut out
@@ -272,6 +277,9 @@ def encode_attributes(columns: Mapping[str, pl.Expr], *, numbers: tuple[str, ...
         ``numbers``, written as JSON numbers (non-finite values are dropped).
     numbers
         Names whose values are numeric.
+    nullable
+        Names that may be null (default: all); the caller may pass fewer when it knows,
+        which saves the null-cutting passes.
 
     Returns
     -------
@@ -290,13 +298,13 @@ def encode_attributes(columns: Mapping[str, pl.Expr], *, numbers: tuple[str, ...
         else:
             value = expr.cast(pl.String)
         fields.append(value.alias(name))
-    nulls = [json.dumps(name, ensure_ascii=False) + ":null" for name in columns]
-    encoded = (
-        pl.struct(fields)
-        .struct.json_encode()
-        .str.replace_many(nulls, ["\x00"] * len(nulls), leftmost=True)
-        .str.replace_many(["\x00,", ",\x00", "\x00"], ["", "", ""], leftmost=True)
-    )
+    may_be_null = [n for n in columns if nullable is None or n in nullable or n in numbers]
+    nulls = [json.dumps(name, ensure_ascii=False) + ":null" for name in may_be_null]
+    encoded = pl.struct(fields).struct.json_encode()
+    if nulls:
+        encoded = encoded.str.replace_many(nulls, ["\x00"] * len(nulls), leftmost=True).str.replace_many(
+            ["\x00,", ",\x00", "\x00"], ["", "", ""], leftmost=True
+        )
     return pl.when(encoded != "{}").then(encoded).alias("attributes")
 
 
