@@ -123,13 +123,26 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
     g = _split_fields(df)
     sample = g["time"].drop_nulls().head(200).to_list()
-    req = pl.col("request").str.split(" ")
-    method_ok = req.list.get(0, null_on_oob=True).str.contains(r"^[A-Z][A-Z_-]{1,19}$")
-    g = g.lazy().with_columns(
-        method=pl.when(method_ok & req.list.len().is_between(2, 3)).then(req.list.get(0, null_on_oob=True)),
-        target=pl.when(method_ok & req.list.len().is_between(2, 3)).then(req.list.get(1, null_on_oob=True)),
-        protocol=pl.when(method_ok & (req.list.len() == 3)).then(req.list.get(2, null_on_oob=True)),
-    ).collect()
+    # "METHOD target[ protocol]": anything else (junk bytes, a bare "-") has no method
+    g = (
+        g.lazy()
+        .with_columns(_r=pl.col("request").str.splitn(" ", 3))
+        .unnest("_r", separator="_")
+        .with_columns(
+            _req_ok=(
+                pl.col("_r_field_0").str.contains(r"^[A-Z][A-Z_-]{1,19}$")
+                & pl.col("_r_field_1").is_not_null()
+                & pl.col("_r_field_1").ne("")
+                & ~pl.col("_r_field_2").str.contains(" ", literal=True).fill_null(False)
+            ).fill_null(False)
+        )
+        .with_columns(
+            method=pl.when("_req_ok").then(pl.col("_r_field_0")),
+            target=pl.when("_req_ok").then(pl.col("_r_field_1")),
+            protocol=pl.when("_req_ok").then(pl.col("_r_field_2")),
+        )
+        .collect()
+    )
     rest = pl.col("rest").fill_null("")
     has_rest = g.select((rest != "").any()).item()
     none_f = pl.lit(None, dtype=pl.Float64)
