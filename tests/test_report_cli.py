@@ -99,3 +99,27 @@ def test_analyze_frames_with_an_explicit_baseline(sample_logs, truth):
     first = report.incidents[0]
     assert first.root_service == truth["root_service"]
     assert first.cause == truth["cause_change_id"]
+
+
+def test_several_outputs_from_one_analysis(tmp_path, monkeypatch):
+    import rcakit.report as report_pkg
+
+    calls = []
+    real = report_pkg.analyze
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_pkg, "analyze", counting)
+    logs = tmp_path / "app.log"
+    logs.write_text(
+        "".join(f"2024-05-01 10:{m:02d}:{s:02d} INFO request ok took {10 + s % 7}ms\n" for m in range(20) for s in range(0, 60, 5))
+    )
+    outs = [tmp_path / "r.html", tmp_path / "r.md", tmp_path / "r.json"]
+    res = CliRunner().invoke(main, ["report", str(logs), *(x for o in outs for x in ("-o", str(o)))])
+    assert res.exit_code == 0, res.output
+    assert len(calls) == 1
+    assert outs[0].read_text().startswith("<!DOCTYPE html>")
+    assert outs[1].read_text().startswith("# Root-cause analysis")
+    assert json.loads(outs[2].read_text())["incidents"] == []

@@ -35,9 +35,11 @@ __all__ = ["report"]
 @click.option(
     "-o",
     "--output",
+    "outputs",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the report here; the extension (.json, .md, .html) picks the format.",
+    help="Write the report here; the extension (.json, .md, .html) picks the format. "
+    "Repeat for several formats from one analysis.",
 )
 @click.option(
     "--format",
@@ -52,7 +54,7 @@ def report(
     baseline: tuple[str, ...],
     window: str,
     tz: str,
-    output: Path | None,
+    outputs: tuple[Path, ...],
     fmt: str | None,
 ) -> None:
     """Root-cause report for LOGS: incidents, root service, the change that caused it.
@@ -62,6 +64,7 @@ def report(
       rcakit report sample_logs/checkout-incident
       rcakit report exports/ --deploys deploys.csv -o incident.html
       rcakit report exports/ --deploys deploys.csv --format json > rca.json
+      rcakit report exports/ -o incident.html -o incident.md -o incident.json
     """
     from rcakit.report import analyze, format_for, render
 
@@ -69,22 +72,24 @@ def report(
     base = input_paths(baseline) if baseline else None
     with user_errors(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        kind = format_for(format=fmt, path=output)
+        targets: list[Path | None] = list(outputs) or [None]
+        kinds = [format_for(format=fmt, path=out) for out in targets]  # fail before the work
         rca = analyze(paths, deploys=list(deploys) or None, baseline=base, window=window, tz=tz)
-        text = render(rca, format=kind)
+        texts = [render(rca, format=kind) for kind in kinds]
     seen: set[str] = set()
     for w in caught:
         line = strip_terminal_escapes(str(w.message))
         if line not in seen:
             seen.add(line)
             echo_err(f"warning: {line}")
-    if output is None:
-        click.echo(strip_terminal_escapes(text) if kind == "markdown" else text, nl=not text.endswith("\n"))
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputProblem(f"{output}: cannot write the report ({exc.strerror})") from exc
     n = len(rca.incidents)
     causes = ", ".join(i.cause or "no change" for i in rca.incidents) or "none"
-    click.echo(f"wrote {output} ({kind}): {n} incident(s), cause: {causes}", err=True)
+    for output, kind, text in zip(targets, kinds, texts, strict=True):
+        if output is None:
+            click.echo(strip_terminal_escapes(text) if kind == "markdown" else text, nl=not text.endswith("\n"))
+            continue
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputProblem(f"{output}: cannot write the report ({exc.strerror})") from exc
+        click.echo(f"wrote {output} ({kind}): {n} incident(s), cause: {causes}", err=True)
