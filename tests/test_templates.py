@@ -435,3 +435,10 @@ def test_boolean_values_are_variables() -> None:
     out = mine_templates(pl.DataFrame({"body": ["cache enabled=true", "cache enabled=false"]}))
     assert set(out["template"]) == {"cache enabled=<BOOL>"}
     assert out["params"].to_list() == [["true"], ["false"]]
+
+
+def test_terminal_escapes_do_not_reach_templates_or_split_events() -> None:
+    body = ["\x1b]0;owned\x07Connection closed by 10.0.0.3", "Connection closed by 10.0.0.9"]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].to_list() == ["Connection closed by <IP>"] * 2
+    assert out["params"].to_list() == [["10.0.0.3"], ["10.0.0.9"]]

@@ -25,6 +25,7 @@ from typing import Any, Self
 
 import polars as pl
 
+from rcakit._text import strip_terminal_escapes_expr
 from rcakit.errors import ConfigError, NotFittedError, SchemaError
 from rcakit.templates._drain import PARAM, ClusterState, DrainModel
 from rcakit.templates._masks import DEFAULT_MASKS, TOKEN_RE, Mask, apply_masks, check_masks
@@ -62,9 +63,14 @@ def template_id_of(template: str) -> str:
     return hashlib.blake2b(template.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def _clean_body() -> pl.Expr:
+    return strip_terminal_escapes_expr(pl.col("body").fill_null("")).alias("body")
+
+
 def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
     """The message Drain sees: whitespace runs -> one space, masks applied."""
-    body = pl.col("body").fill_null("")
+    # terminal control sequences are not part of the message (and must not reach a template)
+    body = _clean_body()
     # only runs that are not already a single space are rewritten (most lines have none)
     normalised = body.str.replace_all(r"[^\S ]\s*|\s{2,}", " ").str.strip_chars()
     masked = apply_masks(normalised, masks)
@@ -144,6 +150,7 @@ def _common_prefix(values: Sequence[str]) -> str:
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*[:;,.]?")
 
 Group = tuple[int, tuple[str, ...]]
+_LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
 
 
 def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple[int, ...]:
@@ -158,10 +165,17 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         return ()
     out = []
     for i, column in enumerate(zip(*rows, strict=True)):
-        values = set(column)
-        if 2 <= len(values) <= max_values and all(_WORD_RE.fullmatch(v) for v in values):
+        values = {_generic(v) for v in set(column)}
+        if 2 <= len(values) <= max_values and all(_constant_like(v) for v in values):
             out.append(i)
     return tuple(out)
+
+
+def _constant_like(value: str) -> bool:
+    """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)."""
+    if _WORD_RE.fullmatch(value):
+        return True
+    return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
@@ -253,7 +267,7 @@ def _group_templates(
         splits[root] = positions
         by_key: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
         for row in rows:
-            by_key[tuple(row[p] for p in positions)].append(row)
+            by_key[tuple(_generic(row[p]) for p in positions)].append(row)
         for key, group_rows in by_key.items():
             out[(root, key)] = _consensus(group_rows)
     return roots, splits, out, whole
@@ -301,7 +315,7 @@ def _template_regex(template: str) -> str:
 
 def _extract_params(frame: pl.DataFrame) -> pl.Series:
     """``params`` for a frame with ``body`` and ``template``: one regex per distinct template."""
-    indexed = frame.select(pl.col("body").fill_null(""), "template").with_row_index(_ROW)
+    indexed = frame.select(_clean_body(), "template").with_row_index(_ROW)
     pieces: list[pl.DataFrame] = []
     for (template,), part in indexed.partition_by("template", as_dict=True).items():
         n_vars = len(_TOKEN_RE.findall(str(template)))
@@ -512,7 +526,7 @@ class TemplateMiner:
         tokens = message.split(" ")
         if len(tokens) <= positions[-1]:
             return (root, ())
-        return (root, tuple(tokens[p] for p in positions))
+        return (root, tuple(_generic(tokens[p]) for p in positions))
 
     def _template_of(self, message: str, cid: int) -> str:
         group = self._group_of(message, cid)
