@@ -151,6 +151,9 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*[:;,.]?")
 
 Group = tuple[int, tuple[str, ...]]
 _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
+# UPPER_CASE words are enum constants (states, event types): more of them may split a cluster.
+_ENUM_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*[:;,.]?")
+_MAX_ENUM_VALUES = 8
 
 
 def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple[int, ...]:
@@ -166,7 +169,11 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     out = []
     for i, column in enumerate(zip(*rows, strict=True)):
         values = {_generic(v) for v in set(column)}
-        if 2 <= len(values) <= max_values and all(_constant_like(v) for v in values):
+        if len(values) < 2:
+            continue
+        few_words = len(values) <= max_values and all(_constant_like(v) for v in values)
+        few_enums = len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
+        if few_words or few_enums:
             out.append(i)
     return tuple(out)
 
