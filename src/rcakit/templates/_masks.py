@@ -9,6 +9,7 @@ against ``<NUM>`` exactly, whereas a message masked to ``<*>`` never matches a c
 Token names produced by the default set (downstream code may rely on them):
 
 ========== ====================================================================
+``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``)
 ``<URL>``   ``scheme://...`` URLs
 ``<EMAIL>`` e-mail addresses
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
@@ -101,6 +102,9 @@ _POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
 #: The default masks, applied in this order. Shipped as code so they are reviewable and
 #: versioned with the package; there is no file to configure.
 DEFAULT_MASKS: tuple[Mask, ...] = (
+    # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
+    _m("STR", r"(?P<pre>[=:] ?\")[^\"]*(?P<post>\")"),
+    _m("STR", r"(?P<pre>[=:] ?')[^']*(?P<post>')"),
     _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]+"),
     _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
     _m(
