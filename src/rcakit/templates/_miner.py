@@ -1,17 +1,24 @@
 """Template mining: ``LOG_RECORDS`` (any frame with a ``body``) -> ``TEMPLATED_RECORDS``.
 
-The pipeline, all in polars except the Drain step:
+The pipeline, all in polars except the Drain step and the per-cluster post-processing
+(both run over distinct masked messages, never over records):
 
-1. normalise the body (whitespace runs -> one space) and apply the named masks
-   (:data:`rcakit.templates.DEFAULT_MASKS`) as ``str.replace_all`` expressions;
-2. deduplicate the masked messages (a million lines are typically a few thousand distinct
-   masked messages) and feed each distinct one to Drain once, in first-seen order;
-3. post-process the clusters: clusters whose templates differ only in how many variable
-   tokens stand in a row (drain3 never joins messages of different token counts) are merged;
+1. deduplicate the bodies; for each distinct body strip terminal escapes, normalise
+   whitespace and apply the named masks (:data:`rcakit.templates.DEFAULT_MASKS`) as
+   ``str.replace_all`` expressions;
+2. deduplicate the masked messages (a million records are typically a few thousand
+   distinct masked messages) and feed each distinct one to Drain once, in first-seen
+   order, with every named token written as one token (``<V>``);
+3. post-process Drain's clusters, which fixes its known grouping weaknesses:
+   recompute each template from its member messages (:func:`_consensus_token`), join
+   similar clusters of equal length that the prefix tree kept apart
+   (:func:`_merge_clusters`), split clusters on positions holding a few constant words
+   (:func:`_split_positions`), and merge templates that differ only in how many variable
+   tokens stand in a row (:func:`_merge_templates`);
 4. derive each template's id from its text (a hash), so ids are the same in every run and
    every process;
-5. join back to the records; ``params`` are recovered by matching each record's body
-   against its template with one vectorised regex per template.
+5. join back to the records on the body; ``params`` are recovered by matching each
+   record's body against its template with one vectorised regex per template.
 """
 
 from __future__ import annotations
