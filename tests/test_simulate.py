@@ -40,6 +40,7 @@ SYSLOG5424 = re.compile(r"^<(?P<pri>\d{1,3})>1 (?P<t>\S+) \S+ \S+ \d+ - - \[\d+-
 SYSLOG3164 = re.compile(r"^<(?P<pri>\d{1,3})>(?P<t>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ [\w-]+\[\d+\]: \[\d+-1\] (?P<level>LOG|WARNING|ERROR|FATAL|PANIC):  .+$")
 CRI = re.compile(r"^(?P<t>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z) (?P<stream>stdout|stderr) F (?P<text>.*)$")
 CONTINUATION = re.compile(r"^(\tat |java\.|Traceback |  File |    |[A-Za-z.]+(Error|Exception): )")
+MS = timedelta(milliseconds=1)  # the formats print milliseconds, the truth has microseconds
 POD = re.compile(r"^(?P<workload>[a-z-]+)-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$")
 
 
@@ -269,18 +270,18 @@ def test_truth_matches_the_logs(scenario_of, fault, seed):
         assert _iso(cause["time"]) < onset
         assert cause["kind"] == ("config" if fault == "config_change" else "deploy")
         lead = onset - _iso(cause["time"])
-        assert lead >= timedelta(minutes=30) if fault == "slow_leak" else lead < timedelta(minutes=5)
+        assert lead >= timedelta(minutes=30) if fault == "slow_leak" else lead < timedelta(minutes=10)
     assert truth.decoy_change_ids
     for decoy in truth.decoy_change_ids:
         row = changes[decoy]
         assert row["service"] != root
-        assert onset - timedelta(minutes=15) < _iso(row["time"]) < onset
+        assert onset - timedelta(minutes=20) < _iso(row["time"]) < onset
     # the signature appears only in the root's logs and only while the fault acts
     root_recs = records[root]
     if truth.signature is not None:
         hits = [t for t, _lvl, text in root_recs if truth.signature in text]
         assert len(hits) >= 5
-        assert all(onset <= t <= end + timedelta(minutes=2) for t in hits)
+        assert all(onset - MS <= t <= end + timedelta(minutes=2) for t in hits)
         for svc, recs in records.items():
             if svc != root:  # a database client quotes the server's error, naming it
                 quoted = [r[2] for r in recs if truth.signature in r[2]]
@@ -301,7 +302,7 @@ def test_truth_matches_the_logs(scenario_of, fault, seed):
             continue
         named = [r for r in records[caller] if root in r[2] and is_error(r[1])]
         assert named, f"{caller} never names {root}"
-        assert all(onset <= r[0] <= end + timedelta(minutes=2) for r in named)
+        assert all(onset - MS <= r[0] <= end + timedelta(minutes=2) for r in named)
     assert truth.failed_requests > 0 or fault == "slow_leak"
     if fault == "slow_leak":
         pool = [t for t, _l, text in root_recs if "connection pool usage high" in text]

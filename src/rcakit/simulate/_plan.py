@@ -79,8 +79,8 @@ class Plan:
             elif self.fault == "slow_leak" and self.leak_start_us is not None and self.onset_us is not None:
                 grow = np.clip((t - self.leak_start_us) / (self.onset_us - self.leak_start_us), 0.0, None)
                 factor = np.where((t >= self.leak_start_us) & (t < self.end_us), 1.0 + 0.25 * np.minimum(grow, 1.5), 1.0)
-                ramp = np.clip((t - self.onset_us) / (15 * MIN), 0.0, 1.0)
-                err[on & (rng.random(len(t)) < self.share * (0.15 + 0.85 * ramp))] = 3
+                ramp = np.clip((t - self.onset_us) / (10 * MIN), 0.0, 1.0)
+                err[on & (rng.random(len(t)) < self.share * (0.35 + 0.65 * ramp))] = 3
             elif self.fault == "dependency_outage":
                 err[on & (rng.random(len(t)) < self.share)] = 4
             return err, factor

@@ -51,8 +51,10 @@ class Truth:
     fault
         One of :data:`FAULT_KINDS`.
     onset, end
-        When the fault starts and stops acting (UTC), ``None`` on a quiet day. For
-        ``slow_leak`` the onset is when the errors start (the leak began at ``leak_start``).
+        When the fault first shows in the logs and when it stops acting (UTC), ``None`` on a
+        quiet day. The onset is the start of the first operation that fails because of the
+        fault (for ``latency``: when the slowdown starts); for ``slow_leak`` that is when the
+        errors start (the leak began at ``leak_start``).
     root_service
         The service where the fault is (``None`` on a quiet day).
     affected_services
@@ -394,7 +396,11 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
     failed = int(edge.filter(pl.col("status") >= 500).height)
     own = spans.filter((pl.col("role") == root) & (pl.col("attempt") == 1) & in_window)
     share = float(own.filter(pl.col("status") >= 500).height / own.height) if own.height else 0.0
-    when = _dt(plan.onset_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
+    # the onset is when the fault first shows: its first failing operation (the fault may be
+    # active a little earlier without a request hitting it); latency: when it starts
+    first = spans.filter(in_window & pl.col("err").is_between(1, 4))["start_us"].min()
+    onset_us = int(first) if plan.fault != "latency" and first is not None else plan.onset_us
+    when = _dt(onset_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
     until = _dt(plan.end_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
     rname = names[root]
     callers = [s for s in affected if s != rname]
@@ -415,7 +421,7 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
     return Truth(
         fault=plan.fault,
         seed=seed,
-        onset=_dt(plan.onset_us),
+        onset=_dt(onset_us),
         end=_dt(plan.end_us),
         root_service=rname,
         root_role=root,
