@@ -19,7 +19,15 @@ import pytest
 
 import rcakit
 from rcakit.errors import ConfigError
-from rcakit.simulate import APP_FORMATS, FAULT_KINDS, Scenario, generate_incident, generate_suite
+from rcakit.simulate import (
+    APP_FORMATS,
+    FAULT_KINDS,
+    Scenario,
+    Truth,
+    generate_incident,
+    generate_suite,
+    read_truth,
+)
 from rcakit.simulate.__main__ import main as simulate_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -416,6 +424,13 @@ def test_truth_json_round_trips(scenario_of, tmp_path):
     assert data["cause_change_id"] == sc.truth.cause_change_id
     written = sc.write_truth(tmp_path / "t.json")
     assert json.loads(written.read_text()) == data
+    assert read_truth(written) == sc.truth
+    assert read_truth(SAMPLE / "checkout-incident.truth.json").cause_change_id == "chg-6267"
+    with pytest.raises(rcakit.InputError, match="schema_version"):
+        Truth.from_dict({**data, "schema_version": 99})
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(rcakit.InputError, match=r"bad\.json"):
+        read_truth(tmp_path / "bad.json")
 
 
 def test_command_line(tmp_path, capsys):

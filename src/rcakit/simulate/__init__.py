@@ -37,7 +37,14 @@ from __future__ import annotations
 
 from rcakit.simulate._estate import APP_FORMATS, EXTRA_APP_FORMATS, FORMATS, ROLES
 from rcakit.simulate._plan import FAULT_KINDS
-from rcakit.simulate._scenario import Scenario, ServiceLog, Truth, generate_incident, generate_suite
+from rcakit.simulate._scenario import (
+    Scenario,
+    ServiceLog,
+    Truth,
+    generate_incident,
+    generate_suite,
+    read_truth,
+)
 
 __all__ = [
     "APP_FORMATS",
@@ -50,4 +57,5 @@ __all__ = [
     "Truth",
     "generate_incident",
     "generate_suite",
+    "read_truth",
 ]

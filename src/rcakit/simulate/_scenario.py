@@ -7,7 +7,7 @@ import io
 import json
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from os import PathLike
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from rcakit.errors import ConfigError, RcakitWarning
+from rcakit.errors import ConfigError, InputError, RcakitWarning
 from rcakit.simulate import _render
 from rcakit.simulate._estate import APP_ROLES, LANGUAGE, ROLES, Estate, callers_of, make_estate
 from rcakit.simulate._exceptions import bug_text, config_text, leak_text
@@ -31,7 +31,7 @@ from rcakit.simulate._messages import (
 from rcakit.simulate._plan import FAULT_KINDS, Plan, plan_scenario
 from rcakit.simulate._traffic import simulate_traffic
 
-__all__ = ["Scenario", "ServiceLog", "Truth", "generate_incident", "generate_suite"]
+__all__ = ["Scenario", "ServiceLog", "Truth", "generate_incident", "generate_suite", "read_truth"]
 
 US = 1_000_000
 TRUTH_SCHEMA_VERSION = 1
@@ -109,11 +109,59 @@ class Truth:
         """The truth as pretty JSON (stable key order)."""
         return json.dumps(self.to_dict(), indent=2) + "\n"
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Truth:
+        """Rebuild a truth from :meth:`to_dict` output (e.g. a ``*.truth.json`` file).
+
+        Raises
+        ------
+        InputError
+            When the data is not a truth of a known ``schema_version``.
+        """
+        if not isinstance(data, Mapping) or data.get("schema_version") != TRUTH_SCHEMA_VERSION:
+            version = data.get("schema_version") if isinstance(data, Mapping) else None
+            msg = f"not a simulator truth of schema_version {TRUTH_SCHEMA_VERSION} (got schema_version={version!r}); regenerate it with this rcakit"
+            raise InputError(msg)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            msg = f"unknown truth fields {unknown}; expected only {sorted(known)}"
+            raise InputError(msg)
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in ("onset", "end", "leak_start", "log_start", "log_end") and value is not None:
+                value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            elif key in ("affected_services", "decoy_change_ids"):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
     def write(self, path: str | PathLike[str]) -> Path:
         """Write :meth:`to_json` to ``path`` and return it."""
         out = Path(path)
         out.write_text(self.to_json(), encoding="utf-8")
         return out
+
+
+def read_truth(path: str | PathLike[str]) -> Truth:
+    """Load a truth written by :meth:`Scenario.write_truth` (plain JSON, never executed).
+
+    Raises
+    ------
+    InputError
+        When the file is not valid JSON or not a truth of a known ``schema_version``.
+    """
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{p}: not a JSON truth file ({exc})"
+        raise InputError(msg) from exc
+    try:
+        return Truth.from_dict(data)
+    except InputError as exc:
+        msg = f"{p}: {exc}"
+        raise InputError(msg) from exc
 
 
 @dataclass(frozen=True, slots=True)
