@@ -128,17 +128,32 @@ def _records(text: str) -> pl.DataFrame:
     if frame.height and frame["_rec"][-1] == frame.height - 1:
         # every line is a record of its own (no multi-line field, no blank line): no grouping
         return frame.select("line_no", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.col("line").alias("record"))
-    return (
+    # records are runs of lines: the first line of each run and the run length come from
+    # run boundaries; only the (few) runs of several lines are grouped to join their text
+    first = frame.filter(pl.col("_rec") != pl.col("_rec").shift(1, fill_value=-1))
+    total = frame.height
+    heads = first.select(
+        "_rec",
+        "line_no",
+        (pl.col("line_no").shift(-1, fill_value=total + 1) - pl.col("line_no")).cast(pl.UInt32).alias("n_lines"),
+        pl.col("line").alias("record"),
+    )
+    multi = heads.filter(pl.col("n_lines") > 1)["_rec"]
+    if len(multi) == 0:
+        return heads.drop("_rec")
+    joined = (
         frame.lazy()
+        .filter(pl.col("_rec").is_in(multi.implode()))
         .group_by("_rec", maintain_order=True)
         .agg(
-            pl.col("line_no").first(),
-            pl.len().cast(pl.UInt32).alias("n_lines"),
             # trailing blank lines of a record are not part of its CSV text
-            pl.col("line").filter(~pl.col("_blank") | pl.col("_open").shift(1, fill_value=False)).str.join("\n").alias("record"),
+            pl.col("line").filter(~pl.col("_blank") | pl.col("_open").shift(1, fill_value=False)).str.join("\n").alias("_joined"),
         )
-        .drop("_rec")
         .collect()
+    )
+    return (
+        heads.join(joined, on="_rec", how="left", maintain_order="left")
+        .select("line_no", "n_lines", pl.coalesce("_joined", "record").alias("record"))
     )
 
 
