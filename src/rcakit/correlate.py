@@ -926,6 +926,7 @@ class _ServiceView:
     onset: datetime | None = None
     score: float = 0.0
     names: set[str] = field(default_factory=set)
+    failure_names: set[str] = field(default_factory=set)  # named in errors, not in timings
     n_contrib: int = 0
     n_naming: int = 0
     own: int = 0
@@ -998,6 +999,8 @@ def _root_service(
         if named and c.kind not in {"gone", "rate_drop"}:
             v.names.update(named)
             v.n_naming += 1
+            if c.kind != "parameter":
+                v.failure_names.update(named)
         elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "multivariate"}:
             # (a rate drop or a template going away also happens to callers of a failing
             # service and to services behind it, so it says nothing about the root)
@@ -1030,9 +1033,13 @@ def _root_service(
             else:
                 w = -min(1.0, lag / (5 * window.total_seconds()))
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
-        blamed_by = [o for o, ov in views.items() if o != s and s in ov.names]
+        blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
+        slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
-            ev.append(Evidence(kind="dependency", text=f"messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.0 + 0.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
+            ev.append(Evidence(kind="dependency", text=f"failure messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.0 + 0.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
+        elif slower_by:
+            # a caller's slower calls to s: s or something behind it is slow
+            ev.append(Evidence(kind="dependency", text=f"slower calls of {', '.join(sorted(slower_by))} name {s}", weight=0.2))
         if v.n_naming:
             share = v.n_naming / max(1, v.n_contrib)
             targets = ", ".join(sorted(v.names))
@@ -1056,7 +1063,7 @@ def _root_service(
                     Evidence(
                         kind="parameter_shift",
                         text=f"largest relative shift of its own numbers among the anomalous services (x{sh.param_ratio:.2f})",
-                        weight=0.4,
+                        weight=0.5,
                     )
                 )
             new_err = sum(t[2] for t in sh.own_new)
