@@ -222,3 +222,15 @@ def test_loghub_structured_csv_reads_content_and_time(shared_data, system):
     assert out["n_lines"].sum() == path.read_text().count("\n")
     assert out["body"].to_list() == truth["Content"].to_list()
     assert out["timestamp"].null_count() == 0
+
+
+def test_long_fields_and_a_stray_quote_lose_no_text():
+    long_trace = "java.lang.OutOfMemoryError\n" + "\tat a.B.c(B.java:1)\n" * 8000  # > csv module's 128 KiB limit
+    text = to_csv(["time", "message"], [["2024-03-05T14:03:12Z", long_trace]])
+    text += '2024-03-05T14:03:13Z,ok "stray\n2024-03-05T14:03:14Z,fine\n'
+    rows = parse(text).to_dicts()
+    assert rows[0]["body"] == long_trace.removesuffix("\n")  # a final newline is not part of a message
+    assert rows[0]["parse_error"] is None
+    # the unbalanced quote joins the next line into its record: the text is kept, flagged
+    assert rows[-1]["body"] == '2024-03-05T14:03:13Z,ok "stray\n2024-03-05T14:03:14Z,fine'
+    assert "unbalanced" in rows[-1]["parse_error"]

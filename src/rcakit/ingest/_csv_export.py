@@ -173,11 +173,26 @@ def _read_rows(header: str, records: pl.Series, sep: str) -> pl.DataFrame:
     # slow path for files polars' CSV reader refuses (stray quotes...): the stdlib reader,
     # one record at a time, so that a bad record stays one (possibly odd) row
     names = next(csv.reader([header], delimiter=sep))
+    longest = max((len(r) for r in records.to_list() if r), default=0)
+    if longest >= csv.field_size_limit():
+        csv.field_size_limit(longest + 1)  # only ever raised: long stack traces are fine
     rows = []
+    errors: list[str | None] = []
     for rec in records.to_list():
-        fields = next(csv.reader(io.StringIO(rec), delimiter=sep), [])
+        fields: list[str | None] = []
+        try:
+            parsed = list(csv.reader(io.StringIO(rec), delimiter=sep))
+        except csv.Error as exc:
+            errors.append(f"CSV row the csv reader rejects: {exc}")
+        else:
+            if len(parsed) == 1:
+                fields = list(parsed[0])
+                errors.append(None)
+            else:  # a stray quote made several rows one record: keep its text whole
+                errors.append(f"CSV record of {len(parsed)} rows: a field has an unbalanced '\"'")
         rows.append((fields + [None] * len(names))[: len(names)])
-    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    out = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    return out.with_columns(pl.Series("_csv_error", errors, dtype=pl.String)) if any(errors) else out
 
 
 def _expand_json_columns(rows: pl.DataFrame, skip: set[str]) -> pl.DataFrame:
@@ -274,7 +289,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     used = {body_col, *ts_cols, *svc_cols, *trace_cols} - {None}
     attrs: dict[str, pl.Expr] = {}
     for c in columns:
-        if c in used:
+        if c in used or c == "_csv_error":
             continue
         if c in sev_cols:
             _, n = severity_columns(c)
@@ -313,8 +328,14 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
         line_no=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(1, dtype=pl.UInt32)).otherwise("line_no"),
         n_lines=pl.when(pl.int_range(pl.len()) == 0).then(pl.col("n_lines") + recs["n_lines"][0]).otherwise("n_lines"),
     )
-    # a row without a single separator (a stray line) keeps its raw text and says why
     raw = recs["record"].slice(1)
+    if "_csv_error" in rows.columns:
+        rejected = rows["_csv_error"]
+        out = out.with_columns(
+            body=pl.when(rejected.is_not_null()).then(raw).otherwise(pl.col("body")),
+            parse_error=rejected,
+        )
+    # a row without a single separator (a stray line) keeps its raw text and says why
     n_cols = len(header.split(sep))
     if n_cols > 1:
         bad = raw.str.contains(sep, literal=True).not_()
@@ -322,7 +343,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
         out = out.with_columns(
             *[pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")],
             body=pl.when(bad).then(raw).otherwise(pl.col("body")),
-            parse_error=pl.when(bad).then(pl.lit(err)),
+            parse_error=pl.when(bad).then(pl.lit(err)).otherwise(pl.col("parse_error")),
         )
     return out.select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
