@@ -45,6 +45,7 @@ __all__ = ["RateDetector"]
 
 _MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
+_WARN = 13  # OpenTelemetry severity number of WARN
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
@@ -153,7 +154,9 @@ class RateDetector:
     Scores: ``-log10`` of the quasi-binomial tail probability of the observed count given
     its baseline share of the window (see module docs). Kinds: ``rate_spike``, ``rate_drop`` and ``gone`` (a
     template or service that was present in the baseline logs nothing at all).
-    Series absent from the baseline are left to :class:`NewTemplateDetector`.
+    Series absent from the baseline are left to :class:`NewTemplateDetector`. Drops and
+    ``gone`` are reported only for series of the fitted baseline whose records stay below
+    WARN (fewer warnings or errors is recovery, not an incident).
     """
 
     def __init__(
@@ -247,9 +250,21 @@ class RateDetector:
             series = series.with_columns(pl.lit(_ALL).alias(group))
         series = (
             series.join(base.select(*keys, "base_sum", "phi"), on=keys, how="left", nulls_equal=True)
-            .with_columns(pl.col("base_sum").fill_null(0.0), pl.col("phi").fill_null(1.0))
+            .with_columns(
+                # only what was part of normal operation can go missing: a series absent from
+                # the fitted baseline (e.g. an error that started and then stopped) cannot
+                (pl.col("base_sum").fill_null(0.0) > 0).alias("_can_drop"),
+                pl.col("base_sum").fill_null(0.0),
+                pl.col("phi").fill_null(1.0),
+            )
             .with_columns(pl.col(group).rank("dense").alias("_gid"))
         )
+        if "max_severity" in counts.columns:
+            # fewer warnings or errors is recovery, not an incident
+            sev = counts.group_by(keys).agg(pl.col("max_severity").max().alias("_sev"))
+            series = series.join(sev, on=keys, how="left", nulls_equal=True).with_columns(
+                (pl.col("_can_drop") & (pl.col("_sev").fill_null(0) < _WARN)).alias("_can_drop")
+            ).drop("_sev")
         dense = dense_grid(counts, series, keys=keys)
         n_windows = float(self.n_windows_)
         if self.update_baseline:
@@ -308,7 +323,7 @@ class RateDetector:
             .otherwise(pl.lit("rate_drop"))
             .alias("kind"),
             pl.col("down").alias("score"),
-            ((pl.col("down") >= bar) & drop_gate & (pl.col("n_events") < pl.col("expected"))).alias("flagged"),
+            ((pl.col("down") >= bar) & drop_gate & (pl.col("n_events") < pl.col("expected")) & pl.col("_can_drop")).alias("flagged"),
             ((resid <= -2.0) | ((pl.col("n_events") == 0) & (pl.col("expected") >= 1.0))).alias("weak"),
         )
         both = pl.concat([spikes, drops], how="diagonal_relaxed")
