@@ -386,3 +386,13 @@ def test_ragged_export_edges_are_not_anomalies():
     )
     result = detect_anomalies(frame, baseline=T0 + timedelta(minutes=60))
     assert result.windows == (), result.summary()
+
+
+def test_recovery_is_not_a_new_anomaly(new_error):
+    # the failure stops at minute 100: errors going away must not open a second window
+    stop = T0 + timedelta(minutes=100)
+    frame = new_error.filter(~((pl.col("severity_number") >= 17) & (pl.col("timestamp") >= stop)))
+    result = detect_anomalies(frame)
+    assert len(result.windows) == 1, result.summary()
+    assert result.windows[0].start == ONSET
+    assert result.windows[0].end <= stop + timedelta(minutes=6)
