@@ -38,6 +38,8 @@ _LAZY: dict[str, str] = {
     # templates
     "TemplateMiner": "rcakit.templates",
     "mine_templates": "rcakit.templates",
+    "summarize_templates": "rcakit.templates",
+    "evaluate_parsing": "rcakit.templates",
     # detect
     "detect_anomalies": "rcakit.detect",
     "count_windows": "rcakit.detect",
@@ -71,11 +73,13 @@ __all__ = [
     "count_windows",
     "detect_anomalies",
     "detect_format",
+    "evaluate_parsing",
     "generate_incident",
     "mine_templates",
     "read_changes",
     "read_logs",
     "scan_logs",
+    "summarize_templates",
 ]
 
 
