@@ -40,28 +40,28 @@ LOG_RECORDS = pl.Schema(
         # When the event happened, UTC, microseconds; null when the record carries no time.
         "timestamp": UTC_US,
         # Normalised level name: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (null when unknown).
-        "severity_text": pl.String,
+        "severity_text": pl.String(),
         # OpenTelemetry SeverityNumber 1-24 (TRACE=1, DEBUG=5, INFO=9, WARN=13, ERROR=17, FATAL=21).
-        "severity_number": pl.UInt8,
+        "severity_number": pl.UInt8(),
         # Logical service / workload name.
-        "service": pl.String,
+        "service": pl.String(),
         # The message; for multi-line records the whole text joined with "\n".
-        "body": pl.String,
+        "body": pl.String(),
         # Trace / correlation id when the format carries one.
-        "trace_id": pl.String,
+        "trace_id": pl.String(),
         # Everything else the format carries, as a flat JSON object (string -> scalar).
         # Query with ``pl.col("attributes").str.json_path_match("$.status")``.
-        "attributes": pl.String,
+        "attributes": pl.String(),
         # The file the record came from (as given by the user).
-        "source": pl.String,
+        "source": pl.String(),
         # First physical line of the record, 1-based.
-        "line_no": pl.UInt32,
+        "line_no": pl.UInt32(),
         # Number of physical lines in the record (sum over a file == its line count).
-        "n_lines": pl.UInt32,
+        "n_lines": pl.UInt32(),
         # The format the reader used for this file (e.g. "jsonl", "logfmt", "syslog").
-        "format": pl.String,
+        "format": pl.String(),
         # Null, or why the line did not match its format (the raw line is then in ``body``).
-        "parse_error": pl.String,
+        "parse_error": pl.String(),
     }
 )
 
@@ -69,31 +69,31 @@ TEMPLATED_RECORDS = pl.Schema(
     {
         **LOG_RECORDS,
         # Stable, content-derived id of the template (same template -> same id in any run).
-        "template_id": pl.String,
+        "template_id": pl.String(),
         # The template text, variables shown as named tokens such as <NUM> or <*>.
-        "template": pl.String,
+        "template": pl.String(),
         # The variable values of the record, in template order.
-        "params": pl.List(pl.String),
+        "params": pl.List(pl.String()),
     }
 )
 
 WINDOW_COUNTS = pl.Schema(
     {
         "window_start": UTC_US,
-        "service": pl.String,
-        "template_id": pl.String,
-        "n_events": pl.UInt32,
+        "service": pl.String(),
+        "template_id": pl.String(),
+        "n_events": pl.UInt32(),
     }
 )
 
 CHANGES = pl.Schema(
     {
         "time": UTC_US,
-        "service": pl.String,
-        "version": pl.String,
-        "id": pl.String,
-        "kind": pl.String,
-        "description": pl.String,
+        "service": pl.String(),
+        "version": pl.String(),
+        "id": pl.String(),
+        "kind": pl.String(),
+        "description": pl.String(),
     }
 )
 
