@@ -64,7 +64,15 @@ def join_continuations(
         continuation lines appended (``"\\n"``-joined, trailing blank lines dropped) and
         ``parse_error`` (null for heads and continuations). The ``line`` column is dropped.
     """
-    marked = frame.with_columns(is_head.fill_null(False).alias("_head")).with_columns(
+    heads = frame.with_columns(is_head.fill_null(False).alias("_head")).collect()
+    if heads["_head"].all():
+        # every line starts a record (the common case): nothing to group, no continuation
+        # test over the lines
+        return heads.lazy().with_columns(
+            pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
+            pl.lit(None, dtype=pl.String).alias("parse_error"),
+        ).drop("_head", line)
+    marked = heads.lazy().with_columns(
         pl.when(pl.col("_head")).then(pl.col(body)).otherwise(pl.col(line)).alias(body),
         looks_like_continuation(pl.col(line)).alias("_cont"),
     ).with_columns(pl.col("_head").cum_sum().alias("_run"))

@@ -63,11 +63,40 @@ def severity_columns(level: pl.Expr | str, *, syslog_numeric: bool = False) -> t
         ``severity_text`` (String, null when unknown) and ``severity_number`` (UInt8).
     """
     raw = pl.col(level) if isinstance(level, str) else level
-    key = raw.cast(pl.String).str.strip_chars(" \t[]<>:").str.to_lowercase()
     table = {**SEVERITY_WORDS, **_BUNYAN, **(_SYSLOG_NUMERIC if syslog_numeric else {})}
-    text = key.replace_strict({k: v[0] for k, v in table.items()}, default=None, return_dtype=pl.String)
-    number = key.replace_strict({k: v[1] for k, v in table.items()}, default=None, return_dtype=pl.UInt8)
-    return text.alias("severity_text"), number.alias("severity_number")
+    texts = {k: v[0] for k, v in table.items()}
+    numbers = {k: v[1] for k, v in table.items()}
+
+    def lookup(mapping: dict[str, str] | dict[str, int], dtype: pl.DataType) -> pl.Expr:
+        def evaluate(values: pl.Series) -> pl.Series:
+            return _lookup(values, mapping, dtype)
+
+        return raw.cast(pl.String).map_batches(evaluate, return_dtype=dtype, is_elementwise=True)
+
+    return lookup(texts, pl.String()).alias("severity_text"), lookup(numbers, pl.UInt8()).alias("severity_number")
+
+
+# above this many distinct level spellings in a batch, normalise every row instead
+_MAX_DISTINCT = 4096
+
+
+def _normalise(values: pl.Series) -> pl.Series:
+    return values.str.strip_chars(" \t[]<>:").str.to_lowercase()
+
+
+def _lookup(values: pl.Series, mapping: dict[str, str] | dict[str, int], dtype: pl.DataType) -> pl.Series:
+    """Map level spellings through ``mapping`` (keys are normalised spellings).
+
+    A log has a handful of distinct level spellings: they are normalised once each and the
+    rows mapped with one hash lookup, instead of stripping and lower-casing every row.
+    """
+    distinct = values.drop_nulls().unique()
+    if len(distinct) > _MAX_DISTINCT:
+        return _normalise(values).replace_strict(mapping, default=None, return_dtype=dtype)
+    found = {raw: mapping.get(key) for raw, key in zip(distinct.to_list(), _normalise(distinct).to_list(), strict=True)}
+    return values.replace_strict(found, default=None, return_dtype=dtype) if found else pl.Series(
+        values.name, [None] * len(values), dtype=dtype
+    )
 
 
 def severity_from_http_status(status: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:

@@ -157,6 +157,30 @@ def ascii_classes(regex: str) -> str:
 _FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "msg")
 # a trace id in an MDC block or key=value text
 _TRACE_KV = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*([0-9A-Za-z-]{8,64})"
+_TRACE_KEY = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*"
+
+
+def _trace_ids(values: pl.Series) -> pl.Series:
+    """``values.str.extract(_TRACE_KV, 1)`` without a capture pass over every row.
+
+    The text after the first key is cut with capture-free replacements (the regex engine's
+    DFA), the id is its leading run of id characters (at most 64). A row whose first key is
+    followed by fewer than 8 id characters may hold a later key: those few rows go through
+    the capture regex.
+    """
+    values = values.cast(pl.String)
+    has_key = values.str.contains(_TRACE_KEY).fill_null(False)
+    if not has_key.any():
+        return pl.Series(values.name, [None] * len(values), dtype=pl.String)
+    after = values.str.replace(f"(?s)^.*?{_TRACE_KEY}", "")
+    run = after.str.replace("(?s)[^0-9A-Za-z-].*$", "")
+    ids = run.str.slice(0, 64)
+    short = has_key & (run.str.len_bytes() < 8)
+    out = pl.select(pl.when(has_key & ~short).then(ids).otherwise(None).alias(values.name)).to_series()
+    if short.any():
+        idx = short.arg_true()
+        out = out.scatter(idx, values.gather(idx).str.extract(_TRACE_KV, 1))
+    return out
 
 
 def _pick_variants(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
@@ -207,40 +231,75 @@ def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
 
 
 def _extract_variants(
-    lines: pl.LazyFrame, variants: tuple[_Variant, ...], fields: tuple[str, ...] = _FIELDS
+    lines: pl.LazyFrame,
+    variants: tuple[_Variant, ...],
+    fields: tuple[str, ...] = _FIELDS,
+    *,
+    walk: _Walk | None = None,
 ) -> pl.LazyFrame:
-    """Add ``fields`` (and ``_matched``) by trying the variants in order.
+    """Add ``fields``, ``msg`` and ``_matched`` by trying the variants in order.
 
-    The first variant runs on every line, each next one only on the lines no earlier one
-    matched (most files need one pass). A row's fields all come from the first variant
-    that matched it; ``msg`` is the rest of the line after the matched head.
+    The positional ``walk`` (when given) runs first, on every line; the first variant runs
+    on the lines it does not fit, each next one only on the lines no earlier one matched
+    (most files need one pass). A row's fields all come from the first layout that matched
+    it; ``msg`` is the rest of the line after the matched head.
     """
     frame = lines.collect()
-    names_all = [*(f for f in fields if f != "msg"), "_h"]
+    names_all = [f for f in fields if f != "msg"]
     parts: list[pl.DataFrame] = []
     remaining = frame
+    if walk is not None and frame.height:
+        hit, remaining = _walk_frame(frame, walk)
+        have = set(hit.columns)
+        parts.append(
+            hit.select(
+                "line_no",
+                "line",
+                *[_coalesce_field(have, f).alias(f) for f in names_all],
+                "msg",
+                "_matched",
+            )
+        )
     for v in variants:
         if remaining.height == 0:
             break
         names = set(re.compile(v.head).groupindex)
         got = remaining.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
-        got = got.with_columns([_field(pl.col("_g"), names, f).alias(f) for f in names_all]).drop("_g")
-        hit = got["_h"].is_not_null()
-        parts.append(got.filter(hit))
-        remaining = got.filter(~hit).select(frame.columns)
-    if remaining.height or not parts:
-        parts.append(remaining.with_columns([pl.lit(None, dtype=pl.String).alias(f) for f in names_all]))
-    out = pl.concat(parts, how="vertical")
-    if len([p for p in parts if p.height]) > 1:
-        out = out.sort("line_no")
-    return (
-        out.lazy()
-        .with_columns(
-            pl.col("_h").is_not_null().alias("_matched"),
-            pl.col("line").str.slice(pl.col("_h").str.len_chars()).alias("msg"),
+        got = got.with_columns([_field(pl.col("_g"), names, f).alias(f) for f in [*names_all, "_h"]]).drop("_g")
+        hit_mask = got["_h"].is_not_null()
+        parts.append(
+            got.filter(hit_mask).select(
+                "line_no",
+                "line",
+                *names_all,
+                pl.col("line").str.slice(pl.col("_h").str.len_chars()).alias("msg"),
+                pl.lit(True).alias("_matched"),
+            )
         )
-        .drop("_h")
-    )
+        remaining = got.filter(~hit_mask).select(frame.columns)
+    if remaining.height or not parts:
+        parts.append(
+            remaining.select(
+                "line_no",
+                "line",
+                *[pl.lit(None, dtype=pl.String).alias(f) for f in names_all],
+                pl.lit(None, dtype=pl.String).alias("msg"),
+                pl.lit(False).alias("_matched"),
+            )
+        )
+    parts = [p for p in parts if p.height] or parts[:1]
+    out = pl.concat(parts, how="vertical")
+    if len(parts) > 1:
+        out = out.sort("line_no")
+    return out.lazy()
+
+
+def _coalesce_field(have: set[str], name: str) -> pl.Expr:
+    """Like :func:`_field`, over plain columns (the positional path)."""
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcd")) if n in have]
+    if not spots:
+        return pl.lit(None, dtype=pl.String)
+    return pl.coalesce([pl.col(n) for n in spots]) if len(spots) > 1 else pl.col(spots[0])
 
 
 # What a group may hold in a specialised head regex (see _specialise).
@@ -318,6 +377,187 @@ def _specialise(variant: _Variant, sample: list[str]) -> _Variant | None:
     if count < 0.8 * sum(shapes.values()):
         return None
     return _Variant(f"{variant.name}-fast", "^" + best + "(?P<msg>.*)$")
+
+
+# ------------------------------------------------------------------ positional fast path
+#
+# Capture groups are the expensive part of a regex in polars (the capture engine runs per
+# line; a capture-free test runs on the DFA). When the sample's heads share one layout with
+# a constant-width stamp, the head is cut by position instead: the stamp by its width, every
+# other field up to its delimiter (``str.find``), literals and blanks checked and skipped.
+# Each field is then checked against its class on the short field column; a line that
+# fails any check goes through the regex variants, so the output is the same as the
+# specialised regex's (the layout accepted here is a subset of its language, and each group
+# there ends at the first character its class does not allow).
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    kind: str  # "stamp" (fixed width), "until" (up to a delimiter), "lit", "blank"
+    value: str = ""  # group name (stamp/until) or literal text (lit)
+    width: int = 0  # stamp width in characters
+    check: str | None = None  # regex a stamp / field must fullmatch (None: no check)
+    delimiter: str = ""  # "until": the character ending the field (" " = blank or tab)
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    steps: tuple[_Step, ...]
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(s.value for s in self.steps if s.kind in ("stamp", "until"))
+
+
+def _exact_stamp(value: str) -> str | None:
+    out = []
+    for part in re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]", value):
+        if part.isdigit() and part.isascii():
+            out.append(f"[0-9]{{{len(part)}}}")
+        elif part.isalpha() and part.isascii():
+            out.append(f"[A-Za-z]{{{len(part)}}}")
+        elif part in "\t\r\n" or not part.isascii():
+            return None
+        else:
+            out.append(re.escape(part))
+    return "^" + "".join(out) + "$"
+
+
+def _walk_of(line: str, m: re.Match[str]) -> _Walk | None:
+    """The positional layout of one matched sample line, or None when it has none."""
+    head_end = m.start("msg")
+    spans = sorted(
+        (m.start(g), m.end(g), g)
+        for g in m.re.groupindex
+        if g != "msg" and m.group(g) is not None and m.end(g) <= head_end
+    )
+    steps: list[_Step] = []
+
+    def literal(text: str) -> None:
+        for part in re.split(r"([ \t]+)", text):
+            if not part:
+                continue
+            if part.isspace():
+                steps.append(_Step("blank"))
+            else:
+                steps.append(_Step("lit", part))
+
+    pos = 0
+    for start, end, g in spans:
+        if start < pos:
+            return None
+        literal(line[pos:start])
+        if g == "ts":
+            check = _exact_stamp(m.group(g))
+            if check is None:
+                return None
+            steps.append(_Step("stamp", g, width=end - start, check=check))
+        elif g == "level" or g in _GROUP_CLASS:
+            steps.append(_Step("until", g))
+        else:
+            return None
+        pos = end
+    literal(line[pos:head_end])
+    # every "until" field needs a delimiter its class cannot contain
+    final: list[_Step] = []
+    for i, step in enumerate(steps):
+        if step.kind != "until":
+            final.append(step)
+            continue
+        nxt = steps[i + 1] if i + 1 < len(steps) else None
+        if nxt is None or nxt.kind not in ("lit", "blank"):
+            return None
+        delim = " " if nxt.kind == "blank" else nxt.value[0]
+        stops = " \t" if nxt.kind == "blank" else delim
+        prev = steps[i - 1] if i else None
+        if step.value == "level":
+            if any(c.isalnum() or c == "_" for c in stops):
+                return None
+            final.append(_Step("until", step.value, delimiter=delim))  # checked by word list
+            continue
+        cls = _GROUP_CLASS[step.value] or ""
+        if any(re.fullmatch(cls, c) for c in stops):
+            return None
+        if prev is not None and prev.kind == "blank" and any(re.fullmatch(f"(?:{cls})+", c) for c in " \t"):
+            return None
+        check = None if cls == f"[^{re.escape(delim)}]*" or cls == f"[^\\{delim}]*" else f"^(?:{cls})$"
+        final.append(_Step("until", step.value, delimiter=delim, check=check))
+    if not final or final[-1].kind == "until":
+        return None
+    return _Walk(tuple(final))
+
+
+def _positional(variant: _Variant, sample: list[str]) -> _Walk | None:
+    """The positional layout most of the sample's heads share (at least half), or None."""
+    counts: dict[_Walk, int] = {}
+    matched = 0
+    compiled = variant.compiled
+    for line in sample:
+        m = compiled.match(line)
+        if m is None:
+            continue
+        matched += 1
+        walk = _walk_of(line, m)
+        if walk is not None:
+            counts[walk] = counts.get(walk, 0) + 1
+    if not counts:
+        return None
+    best, count = max(counts.items(), key=lambda kv: kv[1])
+    return best if count * 2 >= matched else None
+
+
+_LEVEL_SET = sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())} | {"LOG"})
+
+
+def _walk_frame(frame: pl.DataFrame, walk: _Walk) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cut the heads of ``frame`` (``line_no``, ``line``) by position.
+
+    Returns the rows that fit (with the walk's group columns, ``msg`` and ``_matched``) and
+    the rows that do not (``line_no``, ``line`` only), both in line order.
+    """
+    rest = pl.col("_rest")
+    work = frame.with_columns(pl.col("line").alias("_rest"), pl.lit(True).alias("_ok"))
+    for step in walk.steps:
+        if step.kind == "lit":
+            work = work.with_columns(
+                (pl.col("_ok") & rest.str.starts_with(step.value)).alias("_ok"),
+                rest.str.slice(len(step.value)).alias("_rest"),
+            )
+        elif step.kind == "blank":
+            work = work.with_columns(
+                (pl.col("_ok") & (rest.str.starts_with(" ") | rest.str.starts_with("\t"))).alias("_ok"),
+                rest.str.strip_chars_start(" \t").alias("_rest"),
+            )
+        elif step.kind == "stamp":
+            value = rest.str.slice(0, step.width)
+            work = work.with_columns(
+                (pl.col("_ok") & value.str.contains(step.check or "")).alias("_ok"),
+                value.alias(step.value),
+                rest.str.slice(step.width).alias("_rest"),
+            )
+        else:
+            pattern = "[ \t]" if step.delimiter == " " else step.delimiter
+            pos = rest.str.find(pattern, literal=step.delimiter != " ")
+            work = work.with_columns(pos.alias("_pos"))
+            value = rest.str.slice(0, pl.col("_pos"))
+            # find gives a byte offset, slice counts characters: equal lengths prove the
+            # field is ASCII and the cut is where the delimiter is
+            fits = pl.col("_pos").is_not_null() & (value.str.len_bytes() == pl.col("_pos"))
+            if step.value == "level":
+                fits = fits & value.is_in(_LEVEL_SET)
+            elif step.check is not None:
+                fits = fits & value.str.contains(step.check)
+            work = work.with_columns(
+                (pl.col("_ok") & fits.fill_null(False)).alias("_ok"),
+                value.alias(step.value),
+                rest.str.slice(pl.col("_pos").fill_null(0)).alias("_rest"),
+            )
+    ok = work["_ok"].fill_null(False)
+    hit = work.filter(ok).select(
+        "line_no", "line", *walk.groups, pl.col("_rest").alias("msg"), pl.lit(True).alias("_matched")
+    )
+    miss = frame.filter(~ok) if not ok.all() else frame.clear()
+    return hit, miss
 
 
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
@@ -411,7 +651,8 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
     fast = _specialise(variants[0], sample)
-    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants)
+    walk = None  # _positional(fast, sample) if fast is not None else None
+    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants, walk=walk)
     ts = pl.col("ts").str.strip_chars()
     if any(v.name == "klog" for v in variants):
         ts = _normalise_klog_stamp(ts)
@@ -424,7 +665,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_text,
         sev_num,
         pl.col("msg").str.strip_chars_end().alias("body"),  # trailing blanks are padding
-        pl.col("mdc").str.extract(_TRACE_KV, 1).alias("trace_id"),
+        pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True).alias("trace_id"),
         json_object(
             {
                 "logger": pl.col("logger"),

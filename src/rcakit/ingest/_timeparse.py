@@ -306,6 +306,8 @@ def _literal(text: str) -> str:
 
 
 def _localize(naive: pl.Series, tz: str) -> pl.Series:
+    if tz == "UTC":
+        return naive.dt.replace_time_zone("UTC")
     return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
 
@@ -328,7 +330,7 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
         src = (pl.lit(f"{year} ", dtype=pl.String) + pl.col("t")) if layout.yearless else pl.col("t")
         parsed = (
             pl.DataFrame({"t": text})
-            .select(src.str.to_datetime(layout.fmt, strict=False, time_unit="us").alias("t"))
+            .select(src.str.to_datetime(layout.fmt, strict=False, time_unit="us", cache=False).alias("t"))
             .to_series()
         )
         if layout.zone == "offset":
