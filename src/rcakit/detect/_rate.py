@@ -52,7 +52,8 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     """Add ``factor`` and ``expected`` to a dense frame with ``n_events`` and ``rate``.
 
     The traffic factor of a series in a (window, group) is a trimmed, leave-one-out ratio
-    of sums: start from ``sum(observed) / sum(baseline rate)`` over the group's series, drop
+    of sums over its peers (the normal workload: series of the initial baseline below WARN,
+    when the group has any): start from ``sum(observed) / sum(baseline rate)``, drop
     the series more than 3 standard deviations from that expectation and recompute, drop
     the outliers of that factor; then leave the series itself out, so it is compared with the *other* series only. A
     minority of shifting templates cannot move it, and it stays stable at low counts.
@@ -65,12 +66,18 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
         den = pl.when(keep).then(r).otherwise(0.0).sum().over(keys)
         return pl.when(den > 0).then(num / den).otherwise(None)
 
+    # peers: the normal workload (series of the initial baseline below WARN), so errors that
+    # came and went during an incident do not skew the factor afterwards; a group without
+    # such series uses all of its series
+    peer = (r > 0) & pl.col("_peer") if "_peer" in dense.columns else (r > 0)
+    pool = pl.when(peer.any().over(keys)).then(peer).otherwise(r > 0)
+
     def inlier(f: str) -> pl.Expr:
-        return (r > 0) & ((n - r * pl.col(f)).abs() <= 3.0 * (r * pl.col(f) + 1.0).sqrt())
+        return pool & ((n - r * pl.col(f)).abs() <= 3.0 * (r * pl.col(f) + 1.0).sqrt())
 
     lazy = (
         dense.lazy()
-        .with_columns(ratio(r > 0).alias("_f0"))
+        .with_columns(ratio(pool).alias("_f0"))
         .with_columns(pl.coalesce(ratio(inlier("_f0")), pl.col("_f0")).alias("_f1"))
         .with_columns(inlier("_f1").alias("_keep"))
     )
@@ -208,6 +215,11 @@ class RateDetector:
         if group not in keys:
             sums = sums.with_columns(pl.lit(_ALL).alias(group))
         sums = sums.with_columns(pl.col(group).rank("dense").alias("_gid"))
+        if "max_severity" in counts.columns:
+            sev = counts.group_by(keys).agg(pl.col("max_severity").max().alias("_sev"))
+            sums = sums.join(sev, on=keys, how="left", nulls_equal=True).with_columns(
+                (pl.col("_sev").fill_null(0) < _WARN).alias("_peer")
+            ).drop("_sev")
         dense = dense_grid(counts, sums, keys=keys)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
         dense = _expected(dense, group=group)
@@ -218,7 +230,7 @@ class RateDetector:
             .agg(resid2.median().alias("phi"))
             .with_columns((pl.col("phi") / _MEDIAN_CHI2_1).clip(1.0, 100.0))
         )
-        return sums.with_row_index("_sid").join(phi, on="_sid").drop("_sid", "_gid")
+        return sums.with_row_index("_sid").join(phi, on="_sid").drop("_sid", "_gid", "_peer", strict=False)
 
     def score(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Score every window x series of ``counts`` against the baseline.
@@ -265,6 +277,7 @@ class RateDetector:
             series = series.join(sev, on=keys, how="left", nulls_equal=True).with_columns(
                 (pl.col("_can_drop") & (pl.col("_sev").fill_null(0) < _WARN)).alias("_can_drop")
             ).drop("_sev")
+        series = series.with_columns(pl.col("_can_drop").alias("_peer"))
         dense = dense_grid(counts, series, keys=keys)
         n_windows = float(self.n_windows_)
         if self.update_baseline:
