@@ -64,49 +64,59 @@ def join_continuations(
         continuation lines appended (``"\\n"``-joined, trailing blank lines dropped) and
         ``parse_error`` (null for heads and continuations). The ``line`` column is dropped.
     """
-    heads = frame.with_columns(is_head.fill_null(False).alias("_head")).collect()
-    if heads["_head"].all():
+    done = frame.with_columns(is_head.fill_null(False).alias("_head")).collect()
+    head = done["_head"]
+    if head.all():
         # every line starts a record (the common case): nothing to group, no continuation
         # test over the lines
-        return heads.lazy().with_columns(
+        return done.lazy().with_columns(
             pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
             pl.lit(None, dtype=pl.String).alias("parse_error"),
         ).drop("_head", line)
-    marked = heads.lazy().with_columns(
-        pl.when(pl.col("_head")).then(pl.col(body)).otherwise(pl.col(line)).alias(body),
-        looks_like_continuation(pl.col(line)).alias("_cont"),
-    ).with_columns(pl.col("_head").cum_sum().alias("_run"))
+    # the non-head lines are usually few: their body and continuation test are computed on
+    # them alone and scattered back, not over every line of the file
+    others = (~head).arg_true()
+    raw_others = done[line].gather(others)
+    cont = pl.repeat(False, done.height, dtype=pl.Boolean, eager=True).alias("_cont").scatter(
+        others, raw_others.str.contains(CONTINUATION).fill_null(False)
+    )
+    done = done.with_columns(done[body].scatter(others, raw_others).alias(body), cont)
     # "a continuation-looking line appeared in this run so far", without a window function:
     # a running count of such lines compared with its value at the run's head
     conts = (pl.col("_cont") & ~pl.col("_head")).cum_sum()
-    marked = marked.with_columns(conts.alias("_cc")).with_columns(
+    done = done.with_columns(pl.col("_head").cum_sum().alias("_run"), conts.alias("_cc")).with_columns(
         (
             (pl.col("_run") > 0)
             & ~pl.col("_head")
             & (pl.col("_cc") > pl.when(pl.col("_head")).then(pl.col("_cc")).forward_fill())
         ).alias("_joins")
-    ).with_columns((~pl.col("_joins")).cum_sum().alias("_rec"))
-    # materialised once: the (expensive) head parsing above is not repeated by the two
-    # branches below, and a file without continuation lines skips the grouping and join
-    done = marked.collect()
-    if not done["_joins"].any():
-        return done.lazy().with_columns(
-            pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
-            pl.when(pl.col("_head")).then(None).otherwise(pl.lit(unmatched_error)).alias("parse_error"),
-        ).drop("_head", "_cont", "_cc", "_run", "_joins", "_rec", line)
-    marked = done.lazy()
-    extra = (
-        marked.filter(pl.col("_joins"))
-        .group_by("_rec")
-        .agg(pl.col(line).str.join("\n").alias("_more"), pl.len().alias("_n_more"))
     )
-    heads = marked.filter(~pl.col("_joins")).join(extra, on="_rec", how="left", maintain_order="left")
-    joined_body = pl.concat_str([pl.col(body), pl.col("_more")], separator="\n")
-    return heads.with_columns(
-        pl.when(pl.col("_more").is_null())
-        .then(pl.col(body))
-        .otherwise(joined_body.str.strip_chars_end("\n\r\t "))
-        .alias(body),
-        (pl.col("_n_more").fill_null(0) + 1).cast(pl.UInt32).alias("n_lines"),
-        pl.when(pl.col("_head")).then(None).otherwise(pl.lit(unmatched_error)).alias("parse_error"),
-    ).drop("_head", "_cont", "_cc", "_run", "_joins", "_rec", "_more", "_n_more", line)
+    joins = done["_joins"]
+    kept = done.filter(~joins) if joins.any() else done
+    n_lines = pl.repeat(1, kept.height, dtype=pl.UInt32, eager=True).alias("n_lines")
+    standalone = (~kept["_head"]).arg_true()
+    parse_error = pl.repeat(None, kept.height, dtype=pl.String, eager=True).alias("parse_error").scatter(
+        standalone, pl.repeat(unmatched_error, len(standalone), dtype=pl.String, eager=True)
+    )
+    new_body = kept[body]
+    if joins.any():
+        # record number of every line; a record's first line is row (number - 1) of ``kept``
+        rec = (~joins).cum_sum().cast(pl.Int64) - 1
+        extra = (
+            pl.DataFrame({"_rec": rec.filter(joins), "_more": done[line].filter(joins)})
+            .group_by("_rec", maintain_order=True)
+            .agg(pl.col("_more").str.join("\n"), pl.len().alias("_n_more"))
+        )
+        pos = extra["_rec"]
+        joined = (
+            pl.DataFrame({"b": new_body.gather(pos), "m": extra["_more"]})
+            .select(pl.concat_str([pl.col("b"), pl.col("m")], separator="\n").str.strip_chars_end("\n\r\t "))
+            .to_series()
+        )
+        new_body = new_body.scatter(pos, joined)
+        n_lines = n_lines.scatter(pos, (extra["_n_more"] + 1).cast(pl.UInt32))
+    return (
+        kept.with_columns(new_body.alias(body), n_lines, parse_error)
+        .drop("_head", "_cont", "_cc", "_run", "_joins", line)
+        .lazy()
+    )

@@ -246,52 +246,45 @@ def _extract_variants(
     """
     frame = lines.collect()
     names_all = [f for f in fields if f != "msg"]
-    parts: list[pl.DataFrame] = []
-    remaining = frame
+    out = _first_fit(frame, variants, names_all, walk)
+    return out.lazy().with_columns(
+        pl.col("_h").is_not_null().alias("_matched"),
+        pl.col("line").str.slice(pl.col("_h")).alias("msg"),
+    ).drop("_h")
+
+
+def _first_fit(
+    frame: pl.DataFrame, variants: tuple[_Variant, ...], names: list[str], walk: _Walk | None
+) -> pl.DataFrame:
+    """``frame`` with ``names`` and ``_h`` (head length in characters, null: no layout fits).
+
+    The rows the first layout leaves are parsed by the next ones and scattered back, so
+    the (large) frame is neither filtered, concatenated nor sorted.
+    """
     if walk is not None and frame.height:
-        hit, remaining = _walk_frame(frame, walk)
-        have = set(hit.columns)
-        parts.append(
-            hit.select(
-                "line_no",
-                "line",
-                *[_coalesce_field(have, f).alias(f) for f in names_all],
-                "msg",
-                "_matched",
-            )
+        got = _walk_frame(frame, walk)
+        have = set(got.columns)
+        got = got.select(
+            "line_no", "line", *[_coalesce_field(have, f).alias(f) for f in names], "_h"
         )
-    for v in variants:
-        if remaining.height == 0:
-            break
-        names = set(re.compile(v.head).groupindex)
-        got = remaining.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
-        got = got.with_columns([_field(pl.col("_g"), names, f).alias(f) for f in [*names_all, "_h"]]).drop("_g")
-        hit_mask = got["_h"].is_not_null()
-        parts.append(
-            got.filter(hit_mask).select(
-                "line_no",
-                "line",
-                *names_all,
-                pl.col("line").str.slice(pl.col("_h").str.len_chars()).alias("msg"),
-                pl.lit(True).alias("_matched"),
-            )
+    elif variants:
+        v, variants = variants[0], variants[1:]
+        groups = set(re.compile(v.head).groupindex)
+        got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
+        got = got.with_columns(
+            *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
+            pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
+        ).drop("_g")
+    else:
+        return frame.with_columns(
+            *[pl.lit(None, dtype=pl.String).alias(f) for f in names], pl.lit(None, dtype=pl.UInt32).alias("_h")
         )
-        remaining = got.filter(~hit_mask).select(frame.columns)
-    if remaining.height or not parts:
-        parts.append(
-            remaining.select(
-                "line_no",
-                "line",
-                *[pl.lit(None, dtype=pl.String).alias(f) for f in names_all],
-                pl.lit(None, dtype=pl.String).alias("msg"),
-                pl.lit(False).alias("_matched"),
-            )
-        )
-    parts = [p for p in parts if p.height] or parts[:1]
-    out = pl.concat(parts, how="vertical")
-    if len(parts) > 1:
-        out = out.sort("line_no")
-    return out.lazy()
+    miss = got["_h"].is_null()
+    if not miss.any() or (walk is None and not variants):
+        return got
+    idx = miss.arg_true()
+    rest = _first_fit(frame[idx], variants, names, None)
+    return got.with_columns([got[c].scatter(idx, rest[c]) for c in [*names, "_h"]])
 
 
 def _coalesce_field(have: set[str], name: str) -> pl.Expr:
@@ -509,11 +502,11 @@ def _positional(variant: _Variant, sample: list[str]) -> _Walk | None:
 _LEVEL_SET = sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())} | {"LOG"})
 
 
-def _walk_frame(frame: pl.DataFrame, walk: _Walk) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _walk_frame(frame: pl.DataFrame, walk: _Walk) -> pl.DataFrame:
     """Cut the heads of ``frame`` (``line_no``, ``line``) by position.
 
-    Returns the rows that fit (with the walk's group columns, ``msg`` and ``_matched``) and
-    the rows that do not (``line_no``, ``line`` only), both in line order.
+    Returns ``frame`` with the walk's group columns and ``_h``, the head length in
+    characters (null where the line does not fit the layout).
     """
     rest = pl.col("_rest")
     work = frame.with_columns(pl.col("line").alias("_rest"), pl.lit(True).alias("_ok"))
@@ -552,12 +545,14 @@ def _walk_frame(frame: pl.DataFrame, walk: _Walk) -> tuple[pl.DataFrame, pl.Data
                 value.alias(step.value),
                 rest.str.slice(pl.col("_pos").fill_null(0)).alias("_rest"),
             )
-    ok = work["_ok"].fill_null(False)
-    hit = work.filter(ok).select(
-        "line_no", "line", *walk.groups, pl.col("_rest").alias("msg"), pl.lit(True).alias("_matched")
+    # the head length in characters: the line's minus the rest's
+    head = pl.col("line").str.len_chars() - pl.col("_rest").str.len_chars()
+    return work.select(
+        "line_no",
+        "line",
+        *walk.groups,
+        pl.when(pl.col("_ok").fill_null(False)).then(head.cast(pl.UInt32)).otherwise(None).alias("_h"),
     )
-    miss = frame.filter(~ok) if not ok.all() else frame.clear()
-    return hit, miss
 
 
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
