@@ -375,7 +375,7 @@ class _Shift:
     err_before: float
     err_after: float
     err_z: float
-    new_templates: tuple[tuple[str, int, int, datetime, bool], ...]  # (template, n, n_err, first, names_other)
+    new_templates: tuple[tuple[str, int, int, datetime, bool, int], ...]  # (template, n, n_err, first, names_other, n_warn)
     param_z: float
     param_text: str
     rate_ratio: float
@@ -388,7 +388,7 @@ class _Shift:
     after_minutes: float = 0.0  # length of the "after" period
 
     @property
-    def own_new(self) -> list[tuple[str, int, int, datetime, bool]]:
+    def own_new(self) -> list[tuple[str, int, int, datetime, bool, int]]:
         return [t for t in self.new_templates if not t[4]]
 
     def persistent_strength(self) -> float:
@@ -414,10 +414,14 @@ class _Shift:
         own = self.own_new
         n_new = sum(t[1] for t in own)
         n_new_err = sum(t[2] for t in own)
+        n_new_warn = sum(t[5] for t in own)
+        n_info = n_new - n_new_err - n_new_warn
         minutes = max(self.after_minutes, 1.0)
         s_err = min(_squash(n_new_err, 3.0), _squash(n_new_err / minutes, 0.2))
-        s_info = min(_squash(n_new - n_new_err, 20.0), _squash((n_new - n_new_err) / minutes, 1.0))
-        return s_err * 0.9 + s_info * 0.35
+        # new warnings (a pool filling up) count once they repeat
+        s_warn = min(_squash(n_new_warn - 4, 5.0), _squash(n_new_warn / minutes, 0.1)) if n_new_warn > 4 else 0.0
+        s_info = min(_squash(n_info, 20.0), _squash(n_info / minutes, 1.0))
+        return min(1.0, s_err * 0.9 + s_warn * 0.6 + s_info * 0.35)
 
     def strength(self) -> float:
         """0-1: how clearly the service behaves differently after than before."""
@@ -552,6 +556,9 @@ def _compare(
             template=pl.col("template").first(),
             n=pl.len(),
             n_err=pl.col("is_error").sum(),
+            n_warn=(
+                ~pl.col("is_error") & (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
+            ).sum(),
             first=pl.col("timestamp").min(),
             body=pl.col("body").first(),
         )
@@ -564,6 +571,7 @@ def _compare(
             int(r["n_err"]),
             r["first"],
             bool(_names(f"{r['template']} {r['body']}", services, exclude=service)),
+            int(r["n_warn"]),
         )
         for r in new.head(20).iter_rows(named=True)
     )
