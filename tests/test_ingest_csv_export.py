@@ -234,3 +234,29 @@ def test_long_fields_and_a_stray_quote_lose_no_text():
     # the unbalanced quote joins the next line into its record: the text is kept, flagged
     assert rows[-1]["body"] == '2024-03-05T14:03:13Z,ok "stray\n2024-03-05T14:03:14Z,fine'
     assert "unbalanced" in rows[-1]["parse_error"]
+
+
+def test_kibana_sample_container_messages_lose_their_bracketed_prefix(sample_logs):
+    out = _csv_export.FORMAT.parse((sample_logs / "checkout-incident" / "catalog.csv").read_text(), OPTS)
+    assert out["parse_error"].null_count() == out.height
+    # the app lines are "<time> <LEVEL> [catalog.api] [trace_id=<hex>] - <message>"
+    assert not out["body"].str.starts_with("[").any()
+    assert not out["body"].str.contains("trace_id=").any()
+    loggers = out["attributes"].str.json_path_match("$.logger")
+    assert loggers.null_count() == 0
+    assert loggers.str.starts_with("catalog.").all()
+    traced = out.filter(pl.col("trace_id").is_not_null())
+    assert traced.height > out.height // 2
+    assert traced["trace_id"].str.contains(r"^[0-9a-f]{32}$").all()
+
+
+def test_bracketed_prefix_in_a_plain_message_column():
+    text = to_csv(
+        ["@timestamp", "message"],
+        [["2025-03-04T07:31:02.114Z", "2025-03-04 07:31:02,114 ERROR [checkout.pay] [traceId=0af7651916cd43dd8448eb211c80319c] - payment call failed status=500"]],
+    )
+    row = parse(text).row(0, named=True)
+    assert row["body"] == "payment call failed status=500"
+    assert row["severity_text"] == "ERROR"
+    assert row["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert attrs(row)["logger"] == "checkout.pay"

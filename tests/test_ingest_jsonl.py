@@ -291,3 +291,48 @@ def test_encode_attributes_is_valid_json_without_nulls(rows):
     for (a, n, k), enc in zip(rows, out, strict=True):
         expected = {key: v for key, v in (("a", a), ("n", n), ('"k":null', k)) if v is not None}
         assert (json.loads(enc) if enc is not None else {}) == expected
+
+
+def test_bracketed_logger_and_mdc_after_the_level_are_head_not_body():
+    texts = pl.Series(
+        [
+            "2025-03-04 07:31:02,114 INFO [catalog.api] [trace_id=4f1c0a9be2d34f5a8c7d6e5f4a3b2c1d] - served product list in 12ms",
+            "2025-03-04 07:31:03,001 WARN [payment.client] [traceId=0af7651916cd43dd8448eb211c80319c] [user=42]: retry 2 of 3",
+            "ERROR [main] c.a.Checkout - failed",  # thread then logger: not a run of brackets
+            "ERROR [worker-3] [orders] [trace_id=abc-1]: bad order",
+            "plain text [x] - no level",
+        ]
+    )
+    out = _jsonl.parse_inner_messages(texts, OPTS).to_dicts()
+    assert out[0]["body"] == "served product list in 12ms"
+    assert out[0]["trace_id"] == "4f1c0a9be2d34f5a8c7d6e5f4a3b2c1d"
+    assert attrs(out[0]) == {"logger": "catalog.api"}
+    assert out[0]["severity_text"] == "INFO"
+    assert out[1]["body"] == "retry 2 of 3"
+    assert out[1]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert attrs(out[1]) == {"logger": "payment.client", "context": "user=42"}
+    assert out[2]["body"] == "[main] c.a.Checkout - failed"
+    assert out[2]["attributes"] is None
+    # a non-hex trace id still goes to trace_id; a second plain group is kept as context
+    assert out[3]["body"] == "bad order"
+    assert out[3]["trace_id"] == "abc-1"
+    assert attrs(out[3]) == {"logger": "worker-3", "context": "orders"}
+    assert out[4]["body"] == "plain text [x] - no level"
+    assert out[4]["severity_text"] is None
+
+
+def test_bracketed_prefix_in_docker_and_shipper_messages():
+    text = "\n".join(
+        [
+            json.dumps({"log": "2025-03-04 07:31:02,114 INFO [catalog.api] [trace_id=4f1c0a9be2d34f5a8c7d6e5f4a3b2c1d] - served in 12ms\n", "stream": "stdout", "time": "2025-03-04T07:31:02.114Z"}),
+            json.dumps({"log": "2025-03-04 07:31:02,200 ERROR [catalog.db]: pool exhausted\n", "stream": "stderr", "time": "2025-03-04T07:31:02.200Z"}),
+        ]
+    )
+    rows = parse(_jsonl.DOCKER_FORMAT, text).to_dicts()
+    assert [r["body"] for r in rows] == ["served in 12ms", "pool exhausted"]
+    assert [attrs(r)["logger"] for r in rows] == ["catalog.api", "catalog.db"]
+    assert attrs(rows[1])["stream"] == "stderr"
+    assert rows[0]["trace_id"] == "4f1c0a9be2d34f5a8c7d6e5f4a3b2c1d"
+    shipped = json.dumps({"@timestamp": "2025-03-04T07:31:02.114Z", "message": "2025-03-04 07:31:02,114 WARN [cart] - slow call 812ms"})
+    row = parse(_jsonl.FORMAT, shipped).row(0, named=True)
+    assert (row["severity_text"], row["body"], attrs(row)["logger"]) == ("WARN", "slow call 812ms", "cart")

@@ -98,6 +98,12 @@ _HEAD_RE = (
 )
 
 
+# "[catalog.api] [trace_id=4f1c] - " / "[main]: ": bracket groups closing the head of a text line
+_BRACKETS_RE = r"^(\[[^\[\]]*\](?:\s*\[[^\[\]]*\])*)(?:\s+-\s+|:\s+)"
+# a "[trace_id=...]" / "[traceId=...]" group (its id fills trace_id, not an attribute)
+_TRACE_KEY_RE = r"(?i)^trace[_.-]?id\s*="
+
+
 def _looks_like_object(expr: pl.Expr, *, strip: bool = True) -> pl.Expr:
     s = expr.str.strip_chars(" \t\r\n") if strip else expr
     return s.str.starts_with("{") & s.str.ends_with("}")
@@ -486,15 +492,36 @@ def parse_inner_messages(
     ts_sample = head["ts"].drop_nulls().head(200).to_list()
     lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
     sev_text, sev_num = severity_columns(lvl)
+    # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
+    # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
+    brackets = pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(_BRACKETS_RE, 0))
+    groups = brackets.str.extract(_BRACKETS_RE, 1).str.extract_all(r"\[([^\[\]]*)\]").list.eval(
+        pl.element().str.slice(1, pl.element().str.len_chars() - 2).str.strip_chars()
+    )
+    head = head.with_columns(_brackets=brackets, _groups=groups)
+    plain = pl.col("_groups").list.eval(pl.element().filter(~pl.element().str.contains("=")))
+    keyed = pl.col("_groups").list.eval(pl.element().filter(pl.element().str.contains("=")))
+    untraced = keyed.list.eval(pl.element().filter(~pl.element().str.contains(_TRACE_KEY_RE)))
+    context = pl.concat_list(plain.list.slice(1), untraced)
     txt = head.lazy().select(
         timestamp_expr("ts", ts_sample, options).alias("timestamp"),
         sev_text,
         sev_num,
         pl.lit(None, dtype=pl.String).alias("service"),
-        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null()).then(pl.col("msg")).alias("body"),
+        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
+        .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
+        .alias("body"),
         # "trace_id=4bf9...", "traceId: 4bf9..." in the text (MDC patterns)
-        pl.col("msg").str.extract(r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b", 1).alias("trace_id"),
-        pl.lit(None, dtype=pl.String).alias("attributes"),
+        pl.coalesce(
+            pl.col("msg").str.extract(r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b", 1),
+            pl.col("_brackets").str.extract(r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]", 1),
+        ).alias("trace_id"),
+        encode_attributes(
+            {
+                "logger": plain.list.first().replace("", None),
+                "context": pl.when(context.list.len() > 0).then(context.list.join(" ")),
+            }
+        ),
     ).collect()
     frame = pl.concat(
         [
