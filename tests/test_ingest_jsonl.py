@@ -301,6 +301,7 @@ def test_bracketed_logger_and_mdc_after_the_level_are_head_not_body():
             "ERROR [main] c.a.Checkout - failed",  # thread then logger: not a run of brackets
             "ERROR [worker-3] [orders] [trace_id=abc-1]: bad order",
             "plain text [x] - no level",
+            "INFO [catalog.jobs] [trace_id=0] - index refreshed",
         ]
     )
     out = _jsonl.parse_inner_messages(texts, OPTS).to_dicts()
@@ -319,6 +320,8 @@ def test_bracketed_logger_and_mdc_after_the_level_are_head_not_body():
     assert attrs(out[3]) == {"logger": "worker-3", "context": "orders"}
     assert out[4]["body"] == "plain text [x] - no level"
     assert out[4]["severity_text"] is None
+    # "trace_id=0" is the no-trace placeholder: neither a trace id nor context
+    assert (out[5]["body"], out[5]["trace_id"], attrs(out[5])) == ("index refreshed", None, {"logger": "catalog.jobs"})
 
 
 def test_bracketed_prefix_in_docker_and_shipper_messages():

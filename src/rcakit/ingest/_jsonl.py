@@ -514,7 +514,10 @@ def parse_inner_messages(
         # "trace_id=4bf9...", "traceId: 4bf9..." in the text (MDC patterns)
         pl.coalesce(
             pl.col("msg").str.extract(r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b", 1),
-            pl.col("_brackets").str.extract(r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]", 1),
+            # "[trace_id=0]", "[traceId=-]": a placeholder for "no trace", not an id
+            pl.col("_brackets")
+            .str.extract(r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]", 1)
+            .pipe(lambda v: pl.when(~v.str.contains(r"(?i)^(?:0+|-+|null|none|n/a)$")).then(v)),
         ).alias("trace_id"),
         encode_attributes(
             {
