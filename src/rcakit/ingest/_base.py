@@ -104,7 +104,11 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
         names = list(fields)
 
         def encode(values: pl.Series) -> pl.Series:
-            return _encode_members(values.struct.unnest(), names)
+            out = _encode_members(values.struct.unnest(), names)
+            empty = out == "{}"
+            if extra is None and empty.any():  # no member at all: null
+                out = out.scatter(empty.arg_true(), None)
+            return out
 
         encoded = pl.struct([expr.alias(name) for name, expr in fields.items()]).map_batches(
             encode, return_dtype=pl.String, is_elementwise=True
@@ -118,6 +122,8 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
             pl.concat_str([encoded.str.strip_suffix("}"), tail.fill_null("}")])
             .str.replace("{,", "{", literal=True)
         )
+    else:
+        return encoded
     return pl.when(encoded == "{}").then(None).otherwise(encoded)  # no member at all: null
 
 

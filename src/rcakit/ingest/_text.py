@@ -234,65 +234,45 @@ def _extract_variants(
     lines: pl.LazyFrame,
     variants: tuple[_Variant, ...],
     fields: tuple[str, ...] = _FIELDS,
-    *,
-    walk: _Walk | None = None,
 ) -> pl.LazyFrame:
     """Add ``fields``, ``msg`` and ``_matched`` by trying the variants in order.
 
-    The positional ``walk`` (when given) runs first, on every line; the first variant runs
-    on the lines it does not fit, each next one only on the lines no earlier one matched
-    (most files need one pass). A row's fields all come from the first layout that matched
-    it; ``msg`` is the rest of the line after the matched head.
+    The first variant runs on every line, each next one only on the lines no earlier one
+    matched (most files need one pass). A row's fields all come from the first variant
+    that matched it; ``msg`` is the rest of the line after the matched head.
     """
     frame = lines.collect()
     names_all = [f for f in fields if f != "msg"]
-    out = _first_fit(frame, variants, names_all, walk)
+    out = _first_fit(frame, variants, names_all)
     return out.lazy().with_columns(
         pl.col("_h").is_not_null().alias("_matched"),
         pl.col("line").str.slice(pl.col("_h")).alias("msg"),
     ).drop("_h")
 
 
-def _first_fit(
-    frame: pl.DataFrame, variants: tuple[_Variant, ...], names: list[str], walk: _Walk | None
-) -> pl.DataFrame:
-    """``frame`` with ``names`` and ``_h`` (head length in characters, null: no layout fits).
+def _first_fit(frame: pl.DataFrame, variants: tuple[_Variant, ...], names: list[str]) -> pl.DataFrame:
+    """``frame`` with ``names`` and ``_h`` (head length in characters, null: no variant fits).
 
-    The rows the first layout leaves are parsed by the next ones and scattered back, so
+    The rows the first variant leaves are parsed by the next ones and scattered back, so
     the (large) frame is neither filtered, concatenated nor sorted.
     """
-    if walk is not None and frame.height:
-        got = _walk_frame(frame, walk)
-        have = set(got.columns)
-        got = got.select(
-            "line_no", "line", *[_coalesce_field(have, f).alias(f) for f in names], "_h"
-        )
-    elif variants:
-        v, variants = variants[0], variants[1:]
-        groups = set(re.compile(v.head).groupindex)
-        got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
-        got = got.with_columns(
-            *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
-            pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
-        ).drop("_g")
-    else:
+    if not variants:
         return frame.with_columns(
             *[pl.lit(None, dtype=pl.String).alias(f) for f in names], pl.lit(None, dtype=pl.UInt32).alias("_h")
         )
+    v, others = variants[0], variants[1:]
+    groups = set(re.compile(v.head).groupindex)
+    got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
+    got = got.with_columns(
+        *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
+        pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
+    ).drop("_g")
     miss = got["_h"].is_null()
-    if not miss.any() or (walk is None and not variants):
+    if not others or not miss.any():
         return got
     idx = miss.arg_true()
-    rest = _first_fit(frame[idx], variants, names, None)
+    rest = _first_fit(frame[idx], others, names)
     return got.with_columns([got[c].scatter(idx, rest[c]) for c in [*names, "_h"]])
-
-
-def _coalesce_field(have: set[str], name: str) -> pl.Expr:
-    """Like :func:`_field`, over plain columns (the positional path)."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcd")) if n in have]
-    if not spots:
-        return pl.lit(None, dtype=pl.String)
-    return pl.coalesce([pl.col(n) for n in spots]) if len(spots) > 1 else pl.col(spots[0])
 
 
 # What a group may hold in a specialised head regex (see _specialise).
@@ -370,189 +350,6 @@ def _specialise(variant: _Variant, sample: list[str]) -> _Variant | None:
     if count < 0.8 * sum(shapes.values()):
         return None
     return _Variant(f"{variant.name}-fast", "^" + best + "(?P<msg>.*)$")
-
-
-# ------------------------------------------------------------------ positional fast path
-#
-# Capture groups are the expensive part of a regex in polars (the capture engine runs per
-# line; a capture-free test runs on the DFA). When the sample's heads share one layout with
-# a constant-width stamp, the head is cut by position instead: the stamp by its width, every
-# other field up to its delimiter (``str.find``), literals and blanks checked and skipped.
-# Each field is then checked against its class on the short field column; a line that
-# fails any check goes through the regex variants, so the output is the same as the
-# specialised regex's (the layout accepted here is a subset of its language, and each group
-# there ends at the first character its class does not allow).
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    kind: str  # "stamp" (fixed width), "until" (up to a delimiter), "lit", "blank"
-    value: str = ""  # group name (stamp/until) or literal text (lit)
-    width: int = 0  # stamp width in characters
-    check: str | None = None  # regex a stamp / field must fullmatch (None: no check)
-    delimiter: str = ""  # "until": the character ending the field (" " = blank or tab)
-
-
-@dataclass(frozen=True, slots=True)
-class _Walk:
-    steps: tuple[_Step, ...]
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        return tuple(s.value for s in self.steps if s.kind in ("stamp", "until"))
-
-
-def _exact_stamp(value: str) -> str | None:
-    out = []
-    for part in re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]", value):
-        if part.isdigit() and part.isascii():
-            out.append(f"[0-9]{{{len(part)}}}")
-        elif part.isalpha() and part.isascii():
-            out.append(f"[A-Za-z]{{{len(part)}}}")
-        elif part in "\t\r\n" or not part.isascii():
-            return None
-        else:
-            out.append(re.escape(part))
-    return "^" + "".join(out) + "$"
-
-
-def _walk_of(line: str, m: re.Match[str]) -> _Walk | None:
-    """The positional layout of one matched sample line, or None when it has none."""
-    head_end = m.start("msg")
-    spans = sorted(
-        (m.start(g), m.end(g), g)
-        for g in m.re.groupindex
-        if g != "msg" and m.group(g) is not None and m.end(g) <= head_end
-    )
-    steps: list[_Step] = []
-
-    def literal(text: str) -> None:
-        for part in re.split(r"([ \t]+)", text):
-            if not part:
-                continue
-            if part.isspace():
-                steps.append(_Step("blank"))
-            else:
-                steps.append(_Step("lit", part))
-
-    pos = 0
-    for start, end, g in spans:
-        if start < pos:
-            return None
-        literal(line[pos:start])
-        if g == "ts":
-            check = _exact_stamp(m.group(g))
-            if check is None:
-                return None
-            steps.append(_Step("stamp", g, width=end - start, check=check))
-        elif g == "level" or g in _GROUP_CLASS:
-            steps.append(_Step("until", g))
-        else:
-            return None
-        pos = end
-    literal(line[pos:head_end])
-    # every "until" field needs a delimiter its class cannot contain
-    final: list[_Step] = []
-    for i, step in enumerate(steps):
-        if step.kind != "until":
-            final.append(step)
-            continue
-        nxt = steps[i + 1] if i + 1 < len(steps) else None
-        if nxt is None or nxt.kind not in ("lit", "blank"):
-            return None
-        delim = " " if nxt.kind == "blank" else nxt.value[0]
-        stops = " \t" if nxt.kind == "blank" else delim
-        prev = steps[i - 1] if i else None
-        if step.value == "level":
-            if any(c.isalnum() or c == "_" for c in stops):
-                return None
-            final.append(_Step("until", step.value, delimiter=delim))  # checked by word list
-            continue
-        cls = _GROUP_CLASS[step.value] or ""
-        if any(re.fullmatch(cls, c) for c in stops):
-            return None
-        if prev is not None and prev.kind == "blank" and any(re.fullmatch(f"(?:{cls})+", c) for c in " \t"):
-            return None
-        check = None if cls == f"[^{re.escape(delim)}]*" or cls == f"[^\\{delim}]*" else f"^(?:{cls})$"
-        final.append(_Step("until", step.value, delimiter=delim, check=check))
-    if not final or final[-1].kind == "until":
-        return None
-    return _Walk(tuple(final))
-
-
-def _positional(variant: _Variant, sample: list[str]) -> _Walk | None:
-    """The positional layout most of the sample's heads share (at least half), or None."""
-    counts: dict[_Walk, int] = {}
-    matched = 0
-    compiled = variant.compiled
-    for line in sample:
-        m = compiled.match(line)
-        if m is None:
-            continue
-        matched += 1
-        walk = _walk_of(line, m)
-        if walk is not None:
-            counts[walk] = counts.get(walk, 0) + 1
-    if not counts:
-        return None
-    best, count = max(counts.items(), key=lambda kv: kv[1])
-    return best if count * 2 >= matched else None
-
-
-_LEVEL_SET = sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())} | {"LOG"})
-
-
-def _walk_frame(frame: pl.DataFrame, walk: _Walk) -> pl.DataFrame:
-    """Cut the heads of ``frame`` (``line_no``, ``line``) by position.
-
-    Returns ``frame`` with the walk's group columns and ``_h``, the head length in
-    characters (null where the line does not fit the layout).
-    """
-    rest = pl.col("_rest")
-    work = frame.with_columns(pl.col("line").alias("_rest"), pl.lit(True).alias("_ok"))
-    for step in walk.steps:
-        if step.kind == "lit":
-            work = work.with_columns(
-                (pl.col("_ok") & rest.str.starts_with(step.value)).alias("_ok"),
-                rest.str.slice(len(step.value)).alias("_rest"),
-            )
-        elif step.kind == "blank":
-            work = work.with_columns(
-                (pl.col("_ok") & (rest.str.starts_with(" ") | rest.str.starts_with("\t"))).alias("_ok"),
-                rest.str.strip_chars_start(" \t").alias("_rest"),
-            )
-        elif step.kind == "stamp":
-            value = rest.str.slice(0, step.width)
-            work = work.with_columns(
-                (pl.col("_ok") & value.str.contains(step.check or "")).alias("_ok"),
-                value.alias(step.value),
-                rest.str.slice(step.width).alias("_rest"),
-            )
-        else:
-            pattern = "[ \t]" if step.delimiter == " " else step.delimiter
-            pos = rest.str.find(pattern, literal=step.delimiter != " ")
-            work = work.with_columns(pos.alias("_pos"))
-            value = rest.str.slice(0, pl.col("_pos"))
-            # find gives a byte offset, slice counts characters: equal lengths prove the
-            # field is ASCII and the cut is where the delimiter is
-            fits = pl.col("_pos").is_not_null() & (value.str.len_bytes() == pl.col("_pos"))
-            if step.value == "level":
-                fits = fits & value.is_in(_LEVEL_SET)
-            elif step.check is not None:
-                fits = fits & value.str.contains(step.check)
-            work = work.with_columns(
-                (pl.col("_ok") & fits.fill_null(False)).alias("_ok"),
-                value.alias(step.value),
-                rest.str.slice(pl.col("_pos").fill_null(0)).alias("_rest"),
-            )
-    # the head length in characters: the line's minus the rest's
-    head = pl.col("line").str.len_chars() - pl.col("_rest").str.len_chars()
-    return work.select(
-        "line_no",
-        "line",
-        *walk.groups,
-        pl.when(pl.col("_ok").fill_null(False)).then(head.cast(pl.UInt32)).otherwise(None).alias("_h"),
-    )
 
 
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
@@ -646,8 +443,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
     fast = _specialise(variants[0], sample)
-    walk = None  # _positional(fast, sample) if fast is not None else None
-    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants, walk=walk)
+    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants)
     ts = pl.col("ts").str.strip_chars()
     if any(v.name == "klog" for v in variants):
         ts = _normalise_klog_stamp(ts)
