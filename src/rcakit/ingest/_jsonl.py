@@ -43,6 +43,7 @@ __all__ = [
     "fold_blank_lines",
     "merge_attributes",
     "parse_inner_messages",
+    "parse_json_records",
     "records_from_objects",
     "timestamp_expr",
 ]
@@ -590,6 +591,24 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return _finish(out).lazy()
 
 
+def parse_json_records(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
+    """Records from JSON object texts, one per row, mapped exactly as JSON lines.
+
+    For readers of other containers of JSON records (``rcakit.ingest._jsondoc``): the texts
+    must not contain raw line breaks (``json.dumps`` output). ``line_no`` is the row number
+    and ``n_lines`` is 1; the caller sets the real line accounting.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`RECORD_COLUMNS`, one row per text.
+    """
+    lines = pl.DataFrame(
+        {"line_no": pl.int_range(1, len(texts) + 1, dtype=pl.UInt32, eager=True), "line": texts.cast(pl.String)}
+    )
+    return _parse_jsonl(lines.lazy(), options).collect()
+
+
 def _read_levelless_bodies(rec: pl.DataFrame, from_key: pl.Series, options: ParseOptions) -> pl.DataFrame:
     """Records without a level whose message is a raw app line (filebeat/fluentd shipping
     ``"message": "2024-... ERROR [main] ..."``): take level, time and body from that line."""
@@ -728,7 +747,15 @@ _DOCKER = re.compile(r'^\{(?=.*"log"\s*:\s*")(?=.*"stream"\s*:\s*")(?=.*"time"\s
 
 def _sniff_jsonl(sample: list[str]) -> float:
     # docker json-file lines are JSON lines too, but the docker format claims them first
-    return _share(sample, _OBJ) - 0.5 * _share(sample, _DOCKER)
+    score = _share(sample, _OBJ) - 0.5 * _share(sample, _DOCKER)
+    if len(sample) == 1 and score > 0:
+        # one line holding a list of records (an Elasticsearch/Loki response from curl) is
+        # a JSON document: leave it to the "json" format
+        from rcakit.ingest._jsondoc import is_envelope_line
+
+        if is_envelope_line(sample[0]):
+            return 0.0
+    return score
 
 
 def _sniff_docker(sample: list[str]) -> float:

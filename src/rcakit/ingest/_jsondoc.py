@@ -1,0 +1,432 @@
+"""JSON documents: arrays of records and log-platform API responses (format ``json``).
+
+Exports that are one JSON *document* rather than JSON *lines*:
+
+- an array of records, pretty-printed or on one line (Kibana/Datadog "export as JSON",
+  ``jq -s``): ``[{"@timestamp": ..., "message": ...}, ...]``; elements that are
+  Elasticsearch hits (``{"_source": {...}}``) or Datadog v2 logs
+  (``{"type": "log", "attributes": {...}}``) are unwrapped;
+- an Elasticsearch search response: ``{"hits": {"hits": [{"_source": {...}}, ...]}}``
+  (hits without ``_source`` use their ``fields``, one-element lists unwrapped);
+- CloudWatch ``aws logs filter-log-events`` / ``get-log-events`` output:
+  ``{"events": [{"timestamp": 1700000000000, "message": "...", "logStreamName": ...}]}``;
+- a Loki query API response: ``{"data": {"result": [{"stream": {labels},
+  "values": [["<ns epoch>", "<line>"], ...]}]}}`` (each value is a record with the stream's
+  labels as keys, the line as ``message`` and the epoch as ``timestamp``);
+- any other object without a message key whose ``records``, ``logs``, ``data``, ``events``,
+  ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member is a list of objects
+  (the first of these present); else the object itself is one record;
+- several such documents one after the other (``jq`` output of a stream).
+
+Each record is mapped exactly like a JSON-lines record: it is written as one NDJSON line and
+read by the ``jsonl`` parser (:func:`rcakit.ingest._jsonl.parse_json_records`), so the key
+spellings, the flattening of nested objects and the reading of raw app lines inside the
+message are the same.
+
+Line accounting: a record owns the physical lines from its opening brace (``[`` for a Loki
+value) up to the next record's; the lines before the first record belong to the first one
+and the lines after the last record to the last one. Records that start on a line where an
+earlier record started (a compact one-line array) have ``n_lines = 0`` and that line as
+``line_no``. A document without records is one record (``body`` = the text, ``parse_error``
+set). Invalid JSON: every physical line is a record of its own with ``body`` = the line and
+``parse_error`` = what was expected where (``json: expected ',' or ']' at line 12 col 5``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from json.decoder import scanstring
+from typing import Any
+
+import polars as pl
+
+from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
+from rcakit.ingest._jsonl import KEY_ROLES, parse_json_records
+
+__all__ = ["FORMAT", "DocumentError", "find_records", "is_envelope", "is_envelope_line", "parse_document"]
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+#: members of an object that may hold its list of records, tried first (then any other)
+_LIST_KEYS = ("records", "logs", "data", "events", "items", "results", "entries", "rows", "messages")
+
+Record = dict[str, Any]
+_MESSAGE_KEYS = frozenset(KEY_ROLES["body"]) - {"event", "log"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    """Records found in a document, with the text offset where each one starts."""
+
+    starts: list[int]
+    records: list[Record]
+
+
+class DocumentError(ValueError):
+    """The text is not valid JSON; the message says what was expected and where."""
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
+
+
+def _open_container(text: str, pos: int) -> str:
+    """``'['`` or ``'{'``: the innermost container still open at ``pos`` (valid prefix)."""
+    prefix = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text[:pos])
+    stack: list[str] = []
+    for bracket in re.findall(r"[\[\]{}]", prefix):
+        if bracket in "[{":
+            stack.append(bracket)
+        elif stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def _describe(exc: json.JSONDecodeError) -> str:
+    msg = exc.msg
+    if msg == "Expecting ',' delimiter":
+        closing = "]" if _open_container(exc.doc, exc.pos) == "[" else "}"
+        expected = f"',' or '{closing}'"
+    elif msg == "Expecting ':' delimiter":
+        expected = "':' after a property name"
+    elif msg.startswith("Expecting property name"):
+        expected = "a property name in double quotes"
+    elif msg == "Expecting value":
+        expected = "a value"
+    elif msg.startswith("Unterminated string"):
+        expected = "a closing '\"' (unterminated string)"
+    elif msg.startswith("Invalid control character"):
+        expected = "no raw control character (newline, tab) inside a string; escape it"
+    elif msg.startswith("Invalid"):
+        expected = "a valid escape (\\n, \\\", \\uXXXX) inside a string"
+    else:  # pragma: no cover - json messages not listed above
+        expected = msg
+    return f"json: expected {expected} at line {exc.lineno} col {exc.colno}"
+
+
+def _decode_values(text: str) -> list[tuple[int, Any]]:
+    """The top-level JSON values of ``text`` (usually one) with their start offsets."""
+    out: list[tuple[int, Any]] = []
+    pos = _skip(text, 0)
+    while pos < len(text):
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise DocumentError(_describe(exc)) from None
+        except RecursionError:
+            line = text.count("\n", 0, pos) + 1
+            msg = f"json: expected at most ~1000 nested levels in the value starting at line {line}"
+            raise DocumentError(msg) from None
+        out.append((pos, value))
+        pos = _skip(text, end)
+    return out
+
+
+def _member(text: str, pos: int, key: str) -> int:
+    """Offset of the value of ``key`` in the (valid) object starting at ``pos`` (last wins,
+    as in ``json.loads``)."""
+    found = -1
+    pos = _skip(text, pos + 1)
+    while text[pos] != "}":
+        name, pos = scanstring(text, pos + 1)
+        pos = _skip(text, _skip(text, pos) + 1)  # past ':'
+        if name == key:
+            found = pos
+        _, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return found
+
+
+def _elements(text: str, pos: int) -> list[int]:
+    """Start offsets of the elements of the (valid) array starting at ``pos``."""
+    starts: list[int] = []
+    pos = _skip(text, pos + 1)
+    while text[pos] != "]":
+        starts.append(pos)
+        _, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return starts
+
+
+def _follow(text: str, pos: int, keys: tuple[str, ...]) -> int:
+    for key in keys:
+        pos = _member(text, pos, key)
+    return pos
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def _unwrap(element: Any) -> Record:
+    """One record from an element of a record list."""
+    if not isinstance(element, dict):
+        return {"message": element if isinstance(element, str) else json.dumps(element, ensure_ascii=False)}
+    if isinstance(element.get("_source"), dict) or (
+        isinstance(element.get("fields"), dict) and ("_id" in element or "_index" in element)
+    ):
+        return _from_hit(element)
+    if element.get("type") == "log" and isinstance(element.get("attributes"), dict):  # Datadog v2
+        record = dict(element["attributes"])
+        if "id" in element:
+            record.setdefault("id", element["id"])
+        return record
+    return element
+
+
+def _from_hit(hit: Record) -> Record:
+    source = hit.get("_source")
+    if isinstance(source, dict):
+        record = dict(source)
+    else:  # docvalue "fields": every value is a list
+        fields = hit.get("fields") or {}
+        record = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in fields.items()}
+    for meta, name in (("_index", "es.index"), ("_id", "es.id")):
+        if meta in hit and name not in record:
+            record[name] = hit[meta]
+    return record
+
+
+def _is_loki(doc: Record) -> bool:
+    data = doc.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("result"), list):
+        return False
+    result = data["result"]
+    return data.get("resultType") == "streams" or (
+        bool(result) and all(isinstance(s, dict) and "stream" in s and "values" in s for s in result)
+    )
+
+
+def _record_list(doc: Record) -> tuple[str, ...] | None:
+    """Keys leading from ``doc`` to its list of records, or None (the object is a record)."""
+    if any(k in doc for k in _MESSAGE_KEYS):  # a log record with a list inside, not a list of them
+        return None
+    hits = doc.get("hits")
+    if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+        return ("hits", "hits")
+    for key in _LIST_KEYS:
+        value = doc.get(key)
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return (key,)  # an empty list too: no records, rather than one record
+    return None
+
+
+def is_envelope(value: Any) -> bool:
+    """True for a JSON value that holds a list of records rather than being one record."""
+    if isinstance(value, list):
+        return True
+    return isinstance(value, dict) and (_is_loki(value) or _record_list(value) is not None)
+
+
+def _loki_records(text: str, pos: int, doc: Record, starts: list[int], records: list[Record]) -> None:
+    result_pos = _follow(text, pos, ("data", "result"))
+    for stream_pos, stream in zip(_elements(text, result_pos), doc["data"]["result"], strict=True):
+        labels = stream.get("stream") if isinstance(stream.get("stream"), dict) else {}
+        values = stream.get("values") or []
+        value_starts = _elements(text, _member(text, stream_pos, "values")) if values else []
+        for value_pos, value in zip(value_starts, values, strict=True):
+            record = dict(labels)
+            if isinstance(value, list) and len(value) >= 2:
+                if len(value) > 2 and isinstance(value[2], dict):  # structured metadata
+                    record.update(value[2])
+                record["timestamp"], record["message"] = value[0], value[1]
+            else:
+                record["message"] = json.dumps(value, ensure_ascii=False)
+            starts.append(value_pos)
+            records.append(record)
+
+
+def find_records(text: str) -> tuple[list[int], list[Record]]:
+    """The log records of a JSON document and the text offset where each one starts.
+
+    Parameters
+    ----------
+    text
+        The whole document (one or more top-level JSON values).
+
+    Returns
+    -------
+    (starts, records)
+        Offsets into ``text`` (of each record's opening brace, or ``[`` for a Loki value) and
+        the records as dicts, in document order.
+
+    Raises
+    ------
+    DocumentError
+        The text is not valid JSON (the message gives what was expected, line and column).
+    """
+    starts: list[int] = []
+    records: list[Record] = []
+    for pos, value in _decode_values(text):
+        if isinstance(value, list):
+            starts.extend(_elements(text, pos))
+            records.extend(_unwrap(v) for v in value)
+        elif isinstance(value, dict) and _is_loki(value):
+            _loki_records(text, pos, value, starts, records)
+        elif isinstance(value, dict) and (keys := _record_list(value)) is not None:
+            items: Any = value
+            for key in keys:
+                items = items[key]
+            starts.extend(_elements(text, _follow(text, pos, keys)))
+            records.extend(_unwrap(v) for v in items)
+        else:
+            starts.append(pos)
+            records.append(_unwrap(value))
+    return starts, records
+
+
+# --------------------------------------------------------------------------- the format
+
+
+def _physical_lines(text: str) -> int:
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _start_lines(text: str, starts: list[int]) -> list[int]:
+    """1-based line number of each (increasing) offset."""
+    lines: list[int] = []
+    line, last = 1, 0
+    for pos in starts:
+        line += text.count("\n", last, pos)
+        last = pos
+        lines.append(line)
+    return lines
+
+
+def _per_line(text: str, error: str) -> pl.DataFrame:
+    """Invalid JSON: one record per physical line, each with the same ``parse_error``."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    n = len(lines)
+    return pl.DataFrame(
+        {
+            "body": pl.Series(lines, dtype=pl.String).str.strip_suffix("\r"),
+            "line_no": pl.int_range(1, n + 1, dtype=pl.UInt32, eager=True),
+            "n_lines": pl.repeat(1, n, dtype=pl.UInt32, eager=True),
+            "parse_error": pl.repeat(error, n, dtype=pl.String, eager=True),
+        }
+    ).lazy().pipe(_fill).collect()
+
+
+def _fill(frame: pl.LazyFrame) -> pl.LazyFrame:
+    have = frame.collect_schema()
+    return frame.select(
+        [(pl.col(c) if c in have else pl.lit(None)).cast(t).alias(c) for c, t in RECORD_COLUMNS.items()]
+    )
+
+
+def parse_document(text: str, options: ParseOptions) -> pl.DataFrame:
+    """Parse a JSON document export into records (the ``json`` format's parser).
+
+    Parameters
+    ----------
+    text
+        The whole decoded file.
+    options
+        Time zone and year for timestamps.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`rcakit.ingest._base.RECORD_COLUMNS`, one row per record; ``n_lines`` sums to
+        the physical line count of ``text``.
+    """
+    n_physical = _physical_lines(text)
+    if n_physical == 0:
+        return pl.DataFrame(schema=RECORD_COLUMNS)
+    try:
+        starts, records = find_records(text)
+    except DocumentError as exc:
+        return _per_line(text, str(exc))
+    if not records:
+        return _fill(
+            pl.LazyFrame(
+                {
+                    "body": [text.strip()],
+                    "line_no": [1],
+                    "n_lines": [n_physical],
+                    "parse_error": ["json: expected log records, found a document without any (an empty list)"],
+                }
+            )
+        ).collect()
+    texts = pl.Series("line", [json.dumps(r, ensure_ascii=False) for r in records], dtype=pl.String)
+    parsed = parse_json_records(texts, options)
+    first = _start_lines(text, starts)
+    first[0] = 1  # lines above the first record belong to it
+    line_no = pl.col("line_no")
+    # the first record starting on a line owns it up to the next line where a record starts;
+    # records starting later on the same line own no line of their own
+    opens = line_no != line_no.shift(1)
+    next_line = pl.when(opens).then(line_no).shift(-1).backward_fill().fill_null(n_physical + 1)
+    return (
+        parsed.with_columns(pl.Series("line_no", first, dtype=pl.Int64))
+        .with_columns(pl.when(opens.fill_null(True)).then(next_line - line_no).otherwise(0).alias("n_lines"))
+        .select(list(RECORD_COLUMNS))
+        .cast(RECORD_COLUMNS)
+    )
+
+
+def _sniff(sample: list[str]) -> float:
+    """1.0 for the top of a JSON document that is not JSON lines, else 0.
+
+    The first non-blank character must be ``[`` or ``{``; a first line that is a complete
+    JSON object is JSON lines, unless it is the only line and holds a list of records (an
+    API response on one line). The sample must be valid JSON up to where it ends, so text
+    logs that start with ``[2024-03-05 ...]`` are not taken.
+    """
+    if not sample:
+        return 0.0
+    first = sample[0].strip()
+    if first[:1] not in ("[", "{"):
+        return 0.0
+    if first.startswith("{"):
+        try:
+            value = json.loads(first)
+        except (ValueError, RecursionError):
+            value = None
+        if isinstance(value, dict):
+            return 1.0 if len(sample) == 1 and is_envelope(value) else 0.0
+    return 1.0 if _valid_prefix("\n".join(sample)) else 0.0
+
+
+def _valid_prefix(text: str) -> bool:
+    """True if ``text`` is valid JSON or valid JSON cut short (a sample of a document)."""
+    pos = _skip(text, 0)
+    while pos < len(text):
+        try:
+            _, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            return exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        except RecursionError:
+            return False
+        pos = _skip(text, end)
+    return True
+
+
+def is_envelope_line(line: str) -> bool:
+    """True for a one-line JSON document holding a list of records (for the jsonl sniffer)."""
+    try:
+        return is_envelope(json.loads(line))
+    except (ValueError, RecursionError):
+        return False
+
+
+FORMAT = FileFormat(
+    name="json",
+    description=(
+        "JSON documents: an array of records, an Elasticsearch search response, CloudWatch "
+        "filter-log-events output, a Loki query response (pretty-printed or on one line)"
+    ),
+    sniff=_sniff,
+    parse=parse_document,
+)
