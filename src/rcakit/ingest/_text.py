@@ -288,6 +288,11 @@ _GROUP_CLASS = {
     "logger": "[A-Za-z0-9_$.\\-/:]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
+    # syslog
+    "pri": "[0-9]{1,3}",
+    "host": "[^ \t:\\[]+",
+    "app": "[^ \t:\\[]+",
+    "procid": "[^\\]]*",
 }
 
 
@@ -307,14 +312,16 @@ def _stamp_pattern(value: str) -> str:
     return "".join(out)
 
 
-def _specialise(variant: _Variant, sample: list[str]) -> _Variant | None:
+def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None = None) -> _Variant | None:
     """A strict head regex for the layout most of the sample shares, or None.
 
     The general variants are full of optional parts (thread before or after the level,
     logger, MDC, ...), which makes the regex engine's capture pass slow. When the sample's
     heads all have the same shape, e.g. ``<ts> <level> [<thread>] <logger> [<mdc>] - ``, a
     regex with exactly that shape parses the same lines several times faster; lines it
-    does not fit fall through to the general variants.
+    does not fit fall through to the general variants. ``colon_blank`` replaces the blanks
+    after a head that ends with ``:`` (syslog's ``tag: msg`` takes one optional space,
+    ``" ?"``, not a run of blanks).
     """
     shapes: dict[str, int] = {}
     for line in sample:
@@ -342,7 +349,11 @@ def _specialise(variant: _Variant, sample: list[str]) -> _Variant | None:
                 return None
             pattern += f"(?P<{g}>{body})"
             pos = end
-        pattern += _literal_pattern(line[pos:head_end])
+        tail = line[pos:head_end]
+        if colon_blank is not None and tail.rstrip().endswith(":"):
+            pattern += _literal_pattern(tail.rstrip()) + colon_blank
+        else:
+            pattern += _literal_pattern(tail)
         shapes[pattern] = shapes.get(pattern, 0) + 1
     if not shapes:
         return None
@@ -553,7 +564,8 @@ def _sd_members(sd: pl.Expr) -> pl.Expr:
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
-    parsed = _extract_variants(lines, variants, _SYSLOG_FIELDS)
+    fast = _specialise(variants[0], sample, colon_blank=" ?")
+    parsed = _extract_variants(lines, (fast, *variants) if fast is not None else variants, _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
