@@ -100,31 +100,34 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
     """
     if not fields and extra is None:
         return pl.lit(None, dtype=pl.String)
-    if fields:
-        names = list(fields)
-
-        def encode(values: pl.Series) -> pl.Series:
-            out = _encode_members(values.struct.unnest(), names)
-            empty = out == "{}"
-            if extra is None and empty.any():  # no member at all: null
-                out = out.scatter(empty.arg_true(), None)
-            return out
-
-        encoded = pl.struct([expr.alias(name) for name, expr in fields.items()]).map_batches(
-            encode, return_dtype=pl.String, is_elementwise=True
-        )
-    else:
-        encoded = pl.lit("{}")
+    names = list(fields)
+    parts = [expr.alias(name) for name, expr in fields.items()]
     if extra is not None:
-        # "{...}" + "," + members + "}"; a null or empty ``extra`` leaves the object as it is
-        tail = pl.concat_str([pl.lit(","), extra.replace("", None), pl.lit("}")])
-        encoded = (
-            pl.concat_str([encoded.str.strip_suffix("}"), tail.fill_null("}")])
-            .str.replace("{,", "{", literal=True)
-        )
-    else:
-        return encoded
-    return pl.when(encoded == "{}").then(None).otherwise(encoded)  # no member at all: null
+        parts.append(extra.cast(pl.String).alias(_EXTRA))
+
+    def encode(values: pl.Series) -> pl.Series:
+        frame = values.struct.unnest()
+        out = _encode_members(frame, names) if names else pl.Series("", ["{}"] * frame.height, dtype=pl.String)
+        if extra is not None:
+            # "{...}" + "," + members + "}" on the rows with members to append; a null or
+            # empty ``extra`` leaves the object as it is
+            more = frame[_EXTRA]
+            has = (more.is_not_null() & (more != "")).fill_null(False)
+            if has.any():
+                idx = has.arg_true()
+                merged = (out.gather(idx).str.strip_suffix("}") + "," + more.gather(idx) + "}").str.replace(
+                    "^\\{,", "{"
+                )
+                out = out.scatter(idx, merged)
+        empty = out == "{}"
+        if empty.any():  # no member at all: null
+            out = out.scatter(empty.arg_true(), None)
+        return out
+
+    return pl.struct(parts).map_batches(encode, return_dtype=pl.String, is_elementwise=True)
+
+
+_EXTRA = "\x00extra"  # struct field name of ``extra``; cannot clash with an attribute name
 
 
 def _encode_members(frame: pl.DataFrame, names: list[str]) -> pl.Series:
@@ -140,7 +143,7 @@ def _encode_members(frame: pl.DataFrame, names: list[str]) -> pl.Series:
     # an encoded string value never holds an unescaped '"', so only a member can match),
     # then the comma a removed first member leaves behind
     keys = "|".join(re.escape(json.dumps(name)) for name in keep)
-    return encoded.str.replace_all(f",?(?:{keys}):null", "").str.replace("{,", "{", literal=True)
+    return encoded.str.replace_all(f",?(?:{keys}):null", "").str.replace("^\\{,", "{")
 
 
 def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -549,7 +549,13 @@ def _sniff_syslog(sample: list[str]) -> float:
 
 def _sd_members(sd: pl.Expr) -> pl.Expr:
     """RFC 5424 structured-data params as encoded JSON members (``"k":"v",...``)."""
-    params = sd.str.extract_all(_SD_PARAM)
+    return sd.map_batches(_sd_batch, return_dtype=pl.String, is_elementwise=True)
+
+
+def _sd_batch(sd: pl.Series) -> pl.Series:
+    if sd.null_count() == len(sd):  # RFC 3164 lines, or RFC 5424 without structured data
+        return pl.Series(sd.name, [None] * len(sd), dtype=pl.String)
+    params = pl.col("sd").str.extract_all(_SD_PARAM)
     member = (
         pl.element()
         .str.replace_all(r"\\\\", "\x00", literal=False)  # protect escaped backslashes
@@ -558,7 +564,7 @@ def _sd_members(sd: pl.Expr) -> pl.Expr:
         .str.replace_all("\x00", "\\\\", literal=True)
         .str.replace(r'^([^=]+)="', '"$1":"')
     )
-    return params.list.eval(member).list.join(",")
+    return sd.to_frame("sd").select(params.list.eval(member).list.join(",")).to_series().alias(sd.name)
 
 
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
