@@ -473,3 +473,72 @@ def test_specialised_head_and_the_lines_it_does_not_fit(tmp_path):
     assert frame["body"][7] == "odd stamp and no thread"
     assert frame["timestamp"][7] == datetime(2024, 1, 2, 3, 5, 1, 500000, tzinfo=UTC)
     assert frame["line_no"].to_list() == list(range(1, 15))
+
+
+# ---------------------------------------------------------------- capture-free shortcuts
+
+
+def test_trace_ids_match_the_capture_regex():
+    from rcakit.ingest._text import _TRACE_KV, _trace_ids
+
+    values = pl.Series(
+        "mdc",
+        [
+            "trace_id=4bf92f3577b34da6a3ce929d0e0e4736",
+            "user=7 traceId: 0af7651916cd43dd8448eb211c80319c span=1",
+            "trace_id=short other=1 X-B3-TraceId=80f198ee56343ba864fe8b2a57d3eff7",  # first key too short
+            "TRACE_ID=" + "a" * 80,  # longer than 64: the first 64
+            "trace.id=\t0123456789-abc,rest",
+            "trace_id=ünïcode-0123456789",  # no id characters after the key
+            "no key here",
+            "",
+            None,
+        ],
+    )
+    assert _trace_ids(values).to_list() == values.str.extract(_TRACE_KV, 1).to_list()
+    assert _trace_ids(values)[2] == "80f198ee56343ba864fe8b2a57d3eff7"
+
+
+def test_level_lookup_over_distinct_spellings_matches_row_normalisation():
+    from rcakit.ingest._severity import severity_columns
+
+    levels = ["INFO", "[WARN]", " err ", "Notice:", "fatal", "6", "30", "bogus", None, "I", "warning"]
+    frame = pl.DataFrame({"level": levels})
+    text, number = severity_columns("level")
+    got = frame.select(text, number)
+    assert got["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "INFO", "FATAL", None, "INFO", None, None, "INFO", "WARN"]
+    assert got["severity_number"].to_list() == [9, 13, 17, 10, 21, None, 9, None, None, 9, 13]
+    text, number = severity_columns("level", syslog_numeric=True)
+    assert frame.select(text)["severity_text"][5] == "INFO"
+
+
+def test_attributes_json_members_nulls_and_extra():
+    from rcakit.ingest._base import json_object
+
+    frame = pl.DataFrame(
+        {
+            "a": ["x", None, None, "v{,", None],
+            "n": [1, 2, None, None, None],
+            "gone": pl.Series([None] * 5, dtype=pl.String),
+            "sd": ['"k":"1"', "", None, '"k":"2"', None],
+        }
+    )
+    plain = frame.select(json_object({"a": pl.col("a"), "n": pl.col("n"), "gone": pl.col("gone")}))
+    assert plain.to_series().to_list() == ['{"a":"x","n":1}', '{"n":2}', None, '{"a":"v{,"}', None]
+    with_extra = frame.select(json_object({"a": pl.col("a"), "gone": pl.col("gone")}, extra=pl.col("sd")))
+    assert with_extra.to_series().to_list() == ['{"a":"x","k":"1"}', None, None, '{"a":"v{,","k":"2"}', None]
+    for value in [*plain.to_series().drop_nulls(), *with_extra.to_series().drop_nulls()]:
+        json.loads(value)
+
+
+def test_stack_traces_join_their_head_between_plain_records(tmp_path):
+    heads = [f"2024-01-02 03:04:{i:02d},000 INFO [main] c.s.Api - step {i}" for i in range(6)]
+    lines = [*heads[:2], JAVA.splitlines()[0], *JAVA.splitlines()[1:6], *heads[2:4], "orphan line", *heads[4:]]
+    p = write(tmp_path / "api.log", "\n".join(lines) + "\n")
+    frame = read_logs(p)
+    assert frame["n_lines"].to_list() == [1, 1, 6, 1, 1, 1, 1, 1]
+    assert frame["body"][2].endswith("\t... 12 more")
+    assert frame["body"][2].count("\n") == 5
+    assert frame["parse_error"].is_not_null().to_list() == [False] * 5 + [True] + [False] * 2
+    assert frame["body"][5] == "orphan line"
+    assert frame["line_no"].to_list() == [1, 2, 3, 9, 10, 11, 12, 13]
