@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
-from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest import _access, _cri, _csv_export, _jsondoc, _jsonl, _logfmt
 from rcakit.ingest._base import FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
@@ -46,6 +46,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "cri": _cri.FORMAT,
     "docker": _jsonl.DOCKER_FORMAT,
     "jsonl": _jsonl.FORMAT,
+    "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,
     "access": _access.FORMAT,
     "logfmt": _logfmt.FORMAT,
@@ -78,19 +79,20 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
     return fmt
 
 
-def _run_parser(name: str, decoded: DecodedFile, options: ParseOptions) -> pl.DataFrame:
+def _run_parser(name: str, decoded: DecodedFile, options: ParseOptions) -> tuple[pl.DataFrame, int]:
+    """The parser's records and the file's physical line count."""
     parser = FORMATS[name]
     if isinstance(parser, FileFormat):
-        return parser.parse(decoded.text, options)
-    return parser.parse(lines_frame(decoded.data).lazy(), options).collect()
+        return parser.parse(decoded.text, options), physical_line_count(decoded.data)
+    lines = lines_frame(decoded.data)  # one row per physical line: its height is the count
+    return parser.parse(lines.lazy(), options).collect(), lines.height
 
 
 def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
     name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=decoded.path)
-    expected = physical_line_count(decoded.data)
     problem = ""
     try:
-        records = _run_parser(name, decoded, options)
+        records, expected = _run_parser(name, decoded, options)
         got = int(records["n_lines"].sum()) if records.height else 0
         if got != expected:
             problem = f"it accounted for {got} of {expected} physical lines"
@@ -106,7 +108,7 @@ def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, servic
             stacklevel=4,
         )
         name = "raw"
-        records = _run_parser(name, decoded, options)
+        records, _ = _run_parser(name, decoded, options)
     fallback = service if service is not None else service_from_path(decoded.path)
     return records.lazy().with_columns(
         pl.coalesce(pl.col("service"), pl.lit(fallback, dtype=pl.String)).alias("service"),
