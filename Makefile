@@ -19,8 +19,9 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(REPORT_DIR)
-	$(BIN)/rcakit parse sample_logs/ --summary -o $(REPORT_DIR)/sample_logs.parquet
-	@echo "wrote $(REPORT_DIR)/sample_logs.parquet"
+	$(BIN)/rcakit report sample_logs/checkout-incident -o $(REPORT_DIR)/incident.html -o $(REPORT_DIR)/incident.md -o $(REPORT_DIR)/incident.json
+	@echo
+	@echo "Open $(REPORT_DIR)/incident.html in a browser (or read $(REPORT_DIR)/incident.md)."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
