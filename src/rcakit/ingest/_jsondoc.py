@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # C scanner, not in typeshed
 from typing import Any
 
 import polars as pl
@@ -58,10 +58,26 @@ _MESSAGE_KEYS = frozenset(KEY_ROLES["body"]) - {"event", "log"}
 
 @dataclass(frozen=True, slots=True)
 class _Located:
-    """Records found in a document, with the text offset where each one starts."""
+    """Records found in a document: where each one starts, the record, and its JSON text
+    when the record is a span of the document as it is (else None: encode the record)."""
 
     starts: list[int]
     records: list[Record]
+    texts: list[str | None]
+
+    def add(self, start: int, record: Record, text: str | None) -> None:
+        self.starts.append(start)
+        self.records.append(record)
+        self.texts.append(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    """An element of a JSON array: its span in the text and its decoded value."""
+
+    start: int
+    end: int
+    value: Any
 
 
 class DocumentError(ValueError):
@@ -110,52 +126,82 @@ def _describe(exc: json.JSONDecodeError) -> str:
     return f"json: expected {expected} at line {exc.lineno} col {exc.colno}"
 
 
-def _decode_values(text: str) -> list[tuple[int, Any]]:
-    """The top-level JSON values of ``text`` (usually one) with their start offsets."""
-    out: list[tuple[int, Any]] = []
+def _position(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    return f"line {line} col {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
+
+
+def _decode_values(text: str) -> list[tuple[int, Any, list[_Element] | None]]:
+    """The top-level JSON values of ``text`` (usually one) with their start offsets; a
+    top-level array comes with its elements (decoded once, with their spans)."""
+    out: list[tuple[int, Any, list[_Element] | None]] = []
     pos = _skip(text, 0)
     while pos < len(text):
         try:
-            value, end = _DECODER.raw_decode(text, pos)
+            if text[pos] == "[":
+                elements, end = _checked_elements(text, pos)
+                out.append((pos, [e.value for e in elements], elements))
+            else:
+                value, end = _DECODER.raw_decode(text, pos)
+                out.append((pos, value, None))
         except json.JSONDecodeError as exc:
             raise DocumentError(_describe(exc)) from None
         except RecursionError:
-            line = text.count("\n", 0, pos) + 1
-            msg = f"json: expected at most ~1000 nested levels in the value starting at line {line}"
+            msg = f"json: expected at most ~1000 nested levels in the value starting at {_position(text, pos)}"
             raise DocumentError(msg) from None
-        out.append((pos, value))
         pos = _skip(text, end)
     return out
 
 
+def _checked_elements(text: str, pos: int) -> tuple[list[_Element], int]:
+    """Decode the array starting at ``pos`` element by element, checking its syntax."""
+    out: list[_Element] = []
+    pos = _skip(text, pos + 1)
+    if text.startswith("]", pos):
+        return out, pos + 1
+    while True:
+        value, end = _DECODER.raw_decode(text, pos)
+        out.append(_Element(pos, end, value))
+        pos = _skip(text, end)
+        if text.startswith(",", pos):
+            pos = _skip(text, pos + 1)
+        elif text.startswith("]", pos):
+            return out, pos + 1
+        else:
+            msg = f"json: expected ',' or ']' at {_position(text, pos)}"
+            raise DocumentError(msg)
+
+
 def _member(text: str, pos: int, key: str) -> int:
-    """Offset of the value of ``key`` in the (valid) object starting at ``pos`` (last wins,
-    as in ``json.loads``)."""
-    found = -1
+    """Offset of the value of ``key`` in the (valid) object starting at ``pos``, or -1.
+
+    Stops at the first occurrence of ``key`` (its value is not decoded here: the caller
+    walks into it); the values of the members before it are decoded to be skipped.
+    """
     pos = _skip(text, pos + 1)
     while text[pos] != "}":
         name, pos = scanstring(text, pos + 1)
         pos = _skip(text, _skip(text, pos) + 1)  # past ':'
         if name == key:
-            found = pos
+            return pos
         _, pos = _DECODER.raw_decode(text, pos)
         pos = _skip(text, pos)
         if text[pos] == ",":
             pos = _skip(text, pos + 1)
-    return found
+    return -1
 
 
-def _elements(text: str, pos: int) -> list[int]:
-    """Start offsets of the elements of the (valid) array starting at ``pos``."""
-    starts: list[int] = []
+def _elements(text: str, pos: int) -> list[_Element]:
+    """The elements of the (valid) array starting at ``pos``, with their spans."""
+    out: list[_Element] = []
     pos = _skip(text, pos + 1)
     while text[pos] != "]":
-        starts.append(pos)
-        _, pos = _DECODER.raw_decode(text, pos)
-        pos = _skip(text, pos)
+        value, end = _DECODER.raw_decode(text, pos)
+        out.append(_Element(pos, end, value))
+        pos = _skip(text, end)
         if text[pos] == ",":
             pos = _skip(text, pos + 1)
-    return starts
+    return out
 
 
 def _follow(text: str, pos: int, keys: tuple[str, ...]) -> int:
@@ -227,22 +273,44 @@ def is_envelope(value: Any) -> bool:
     return isinstance(value, dict) and (_is_loki(value) or _record_list(value) is not None)
 
 
-def _loki_records(text: str, pos: int, doc: Record, starts: list[int], records: list[Record]) -> None:
+def _loki_records(text: str, pos: int, found: _Located) -> None:
     result_pos = _follow(text, pos, ("data", "result"))
-    for stream_pos, stream in zip(_elements(text, result_pos), doc["data"]["result"], strict=True):
-        labels = stream.get("stream") if isinstance(stream.get("stream"), dict) else {}
-        values = stream.get("values") or []
-        value_starts = _elements(text, _member(text, stream_pos, "values")) if values else []
-        for value_pos, value in zip(value_starts, values, strict=True):
+    for stream in _elements(text, result_pos):
+        labels = stream.value.get("stream") if isinstance(stream.value.get("stream"), dict) else {}
+        values_pos = _member(text, stream.start, "values")
+        values = _elements(text, values_pos) if values_pos >= 0 and text[values_pos] == "[" else []
+        for element in values:
             record = dict(labels)
+            value = element.value
             if isinstance(value, list) and len(value) >= 2:
                 if len(value) > 2 and isinstance(value[2], dict):  # structured metadata
                     record.update(value[2])
                 record["timestamp"], record["message"] = value[0], value[1]
             else:
                 record["message"] = json.dumps(value, ensure_ascii=False)
-            starts.append(value_pos)
-            records.append(record)
+            found.add(element.start, record, None)
+
+
+def _add_elements(text: str, elements: list[_Element], found: _Located) -> None:
+    for element in elements:
+        record = _unwrap(element.value)
+        # a record that is the element itself: its own text, not a re-encoding of it
+        found.add(element.start, record, text[element.start : element.end] if record is element.value else None)
+
+
+def _locate(text: str) -> _Located:
+    found = _Located([], [], [])
+    for pos, value, elements in _decode_values(text):
+        if elements is not None:
+            _add_elements(text, elements, found)
+        elif isinstance(value, dict) and _is_loki(value):
+            _loki_records(text, pos, found)
+        elif isinstance(value, dict) and (keys := _record_list(value)) is not None:
+            _add_elements(text, _elements(text, _follow(text, pos, keys)), found)
+        else:
+            record = _unwrap(value)
+            found.add(pos, record, None)
+    return found
 
 
 def find_records(text: str) -> tuple[list[int], list[Record]]:
@@ -264,24 +332,8 @@ def find_records(text: str) -> tuple[list[int], list[Record]]:
     DocumentError
         The text is not valid JSON (the message gives what was expected, line and column).
     """
-    starts: list[int] = []
-    records: list[Record] = []
-    for pos, value in _decode_values(text):
-        if isinstance(value, list):
-            starts.extend(_elements(text, pos))
-            records.extend(_unwrap(v) for v in value)
-        elif isinstance(value, dict) and _is_loki(value):
-            _loki_records(text, pos, value, starts, records)
-        elif isinstance(value, dict) and (keys := _record_list(value)) is not None:
-            items: Any = value
-            for key in keys:
-                items = items[key]
-            starts.extend(_elements(text, _follow(text, pos, keys)))
-            records.extend(_unwrap(v) for v in items)
-        else:
-            starts.append(pos)
-            records.append(_unwrap(value))
-    return starts, records
+    found = _locate(text)
+    return found.starts, found.records
 
 
 # --------------------------------------------------------------------------- the format
@@ -345,10 +397,10 @@ def parse_document(text: str, options: ParseOptions) -> pl.DataFrame:
     if n_physical == 0:
         return pl.DataFrame(schema=RECORD_COLUMNS)
     try:
-        starts, records = find_records(text)
+        found = _locate(text)
     except DocumentError as exc:
         return _per_line(text, str(exc))
-    if not records:
+    if not found.records:
         return _fill(
             pl.LazyFrame(
                 {
@@ -359,9 +411,15 @@ def parse_document(text: str, options: ParseOptions) -> pl.DataFrame:
                 }
             )
         ).collect()
-    texts = pl.Series("line", [json.dumps(r, ensure_ascii=False) for r in records], dtype=pl.String)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    texts = pl.Series(
+        "line", [t if t is not None else encode(r) for t, r in zip(found.texts, found.records, strict=True)],
+        dtype=pl.String,
+    )
+    if any(t is not None for t in found.texts):  # spans of a pretty-printed document: one line each
+        texts = texts.str.replace_all(r"[\r\n]+", " ")
     parsed = parse_json_records(texts, options)
-    first = _start_lines(text, starts)
+    first = _start_lines(text, found.starts)
     first[0] = 1  # lines above the first record belong to it
     line_no = pl.col("line_no")
     # the first record starting on a line owns it up to the next line where a record starts;
@@ -381,8 +439,10 @@ def _sniff(sample: list[str]) -> float:
 
     The first non-blank character must be ``[`` or ``{``; a first line that is a complete
     JSON object is JSON lines, unless it is the only line and holds a list of records (an
-    API response on one line). The sample must be valid JSON up to where it ends, so text
-    logs that start with ``[2024-03-05 ...]`` are not taken.
+    API response on one line). A first line that is just ``[``, ``{`` or ``[{`` opens a
+    document (even an invalid one, which the parser then keeps line by line); otherwise
+    the sample must be valid JSON up to where it ends, so text logs that start with
+    ``[2024-03-05 ...]`` are not taken.
     """
     if not sample:
         return 0.0
@@ -396,6 +456,8 @@ def _sniff(sample: list[str]) -> float:
             value = None
         if isinstance(value, dict):
             return 1.0 if len(sample) == 1 and is_envelope(value) else 0.0
+    if first in ("[", "{", "[{"):  # how pretty-printers open a document; no text log does
+        return 1.0
     return 1.0 if _valid_prefix("\n".join(sample)) else 0.0
 
 
