@@ -45,14 +45,13 @@ __all__ = ["RateDetector"]
 
 _MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
-_WARN = 13  # OpenTelemetry severity number of WARN
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     """Add ``factor`` and ``expected`` to a dense frame with ``n_events`` and ``rate``.
 
     The traffic factor of a series in a (window, group) is a trimmed, leave-one-out ratio
-    of sums over its peers (the normal workload: series of the initial baseline below WARN,
+    of sums over its peers (the normal workload: baseline series mostly below WARN,
     when the group has any): start from ``sum(observed) / sum(baseline rate)``, drop
     the series more than 3 standard deviations from that expectation and recompute, drop
     the outliers of that factor; then leave the series itself out, so it is compared with the *other* series only. A
@@ -66,7 +65,7 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
         den = pl.when(keep).then(r).otherwise(0.0).sum().over(keys)
         return pl.when(den > 0).then(num / den).otherwise(None)
 
-    # peers: the normal workload (series of the initial baseline below WARN), so errors that
+    # peers: the normal workload (baseline series mostly below WARN), so errors that
     # came and went during an incident do not skew the factor afterwards; a group without
     # such series uses all of its series
     peer = (r > 0) & pl.col("_peer") if "_peer" in dense.columns else (r > 0)
@@ -102,7 +101,8 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
 def _tails(
     n: np.ndarray, trials: np.ndarray, share: np.ndarray, n_k: np.ndarray, trials_k: np.ndarray, share_k: np.ndarray, phi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Upward and downward scores (max of the one-window and the ``span``-window tests).
+    """Upward and downward scores (max of the one-window and the ``span``-window tests;
+    downward: the ``span`` test only, unless the window is empty).
 
     The exact quasi-binomial tails are computed where a normal approximation says the
     deviation is at least 2.5 standard deviations (the only rows that can reach a useful
@@ -114,7 +114,10 @@ def _tails(
         return (k - t * p) / np.sqrt(var)
 
     z1, zk = z(n, trials, share), z(n_k, trials_k, share_k)
-    zmax, zmin = np.maximum(z1, zk), np.minimum(z1, zk)
+    # a dip in one window is noise (a slow batch, a retry storm elsewhere); drops are judged
+    # over the span, except a window where the series logged nothing at all
+    silent = n == 0
+    zmax, zmin = np.maximum(z1, zk), np.where(silent, np.minimum(z1, zk), zk)
     with np.errstate(divide="ignore"):
         up = np.clip(-special.log_ndtr(-zmax) / np.log(10.0), 0.0, None)
         down = np.clip(-special.log_ndtr(zmin) / np.log(10.0), 0.0, None)
@@ -123,7 +126,7 @@ def _tails(
         i = np.flatnonzero(hot)
         u1, d1 = quasi_binomial_scores(n[i], trials[i], share[i], phi[i])
         uk, dk = quasi_binomial_scores(n_k[i], trials_k[i], share_k[i], phi[i])
-        up[i], down[i] = np.maximum(u1, uk), np.maximum(d1, dk)
+        up[i], down[i] = np.maximum(u1, uk), np.where(silent[i], np.maximum(d1, dk), dk)
     return up, down
 
 
@@ -162,8 +165,8 @@ class RateDetector:
     its baseline share of the window (see module docs). Kinds: ``rate_spike``, ``rate_drop`` and ``gone`` (a
     template or service that was present in the baseline logs nothing at all).
     Series absent from the baseline are left to :class:`NewTemplateDetector`. Drops and
-    ``gone`` are reported only for series of the fitted baseline whose records stay below
-    WARN (fewer warnings or errors is recovery, not an incident).
+    ``gone`` are reported only for series of the fitted baseline whose records are mostly
+    below WARN (fewer warnings or errors is recovery, not an incident).
     """
 
     def __init__(
@@ -211,15 +214,15 @@ class RateDetector:
 
     @staticmethod
     def _fit_level(counts: pl.DataFrame, *, keys: list[str], group: str, n_windows: int) -> pl.DataFrame:
-        sums = counts.group_by(keys).agg(pl.col("n_events").sum().cast(pl.Float64).alias("base_sum"))
+        warn = pl.col("n_warnings").sum() if "n_warnings" in counts.columns else pl.lit(0)
+        sums = counts.group_by(keys).agg(
+            pl.col("n_events").sum().cast(pl.Float64).alias("base_sum"),
+            (warn / pl.col("n_events").sum()).cast(pl.Float64).alias("warn_share"),
+        )
         if group not in keys:
             sums = sums.with_columns(pl.lit(_ALL).alias(group))
         sums = sums.with_columns(pl.col(group).rank("dense").alias("_gid"))
-        if "max_severity" in counts.columns:
-            sev = counts.group_by(keys).agg(pl.col("max_severity").max().alias("_sev"))
-            sums = sums.join(sev, on=keys, how="left", nulls_equal=True).with_columns(
-                (pl.col("_sev").fill_null(0) < _WARN).alias("_peer")
-            ).drop("_sev")
+        sums = sums.with_columns((pl.col("warn_share") < 0.5).alias("_peer"))
         dense = dense_grid(counts, sums, keys=keys)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
         dense = _expected(dense, group=group)
@@ -261,22 +264,17 @@ class RateDetector:
         if group not in keys:
             series = series.with_columns(pl.lit(_ALL).alias(group))
         series = (
-            series.join(base.select(*keys, "base_sum", "phi"), on=keys, how="left", nulls_equal=True)
+            series.join(base.select(*keys, "base_sum", "phi", "warn_share"), on=keys, how="left", nulls_equal=True)
             .with_columns(
                 # only what was part of normal operation can go missing: a series absent from
-                # the fitted baseline (e.g. an error that started and then stopped) cannot
-                (pl.col("base_sum").fill_null(0.0) > 0).alias("_can_drop"),
+                # the fitted baseline (e.g. an error that started and then stopped) cannot, and
+                # fewer warnings or errors is recovery, not an incident
+                ((pl.col("base_sum").fill_null(0.0) > 0) & (pl.col("warn_share").fill_null(1.0) < 0.5)).alias("_can_drop"),
                 pl.col("base_sum").fill_null(0.0),
                 pl.col("phi").fill_null(1.0),
             )
             .with_columns(pl.col(group).rank("dense").alias("_gid"))
         )
-        if "max_severity" in counts.columns:
-            # fewer warnings or errors is recovery, not an incident
-            sev = counts.group_by(keys).agg(pl.col("max_severity").max().alias("_sev"))
-            series = series.join(sev, on=keys, how="left", nulls_equal=True).with_columns(
-                (pl.col("_can_drop") & (pl.col("_sev").fill_null(0) < _WARN)).alias("_can_drop")
-            ).drop("_sev")
         series = series.with_columns(pl.col("_can_drop").alias("_peer"))
         dense = dense_grid(counts, series, keys=keys)
         n_windows = float(self.n_windows_)
