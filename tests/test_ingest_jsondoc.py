@@ -170,7 +170,7 @@ def test_loki_query_response(indent):
             "resultType": "streams",
             "result": [
                 {"stream": {"service_name": "cart", "namespace": "shop"}, "values": [["1700000000000000000", "added item sku=1"], ["1700000000500000000", '{"level":"warn","msg":"stock low","sku":"2"}']]},
-                {"stream": {"app": "pay"}, "values": [["1700000001000000000", "2023-11-14 22:13:21,000 ERROR [pay.core] - declined", {"trace_id": "0af7651916cd43dd8448eb211c80319c"}]]},
+                {"stream": {"app": "pay", "level": "info"}, "values": [["1700000001000000000", "2023-11-14 22:13:21,000 ERROR [pay.core] - declined", {"trace_id": "0af7651916cd43dd8448eb211c80319c"}], ["1700000001200000000", "charge ok"]]},
             ],
             "stats": {"summary": {"bytesProcessedPerSecond": 1}},
         },
@@ -178,9 +178,11 @@ def test_loki_query_response(indent):
     text = json.dumps(doc, indent=indent)
     assert sniff(text) == 1.0
     rows = parse(text).to_dicts()
-    assert [r["service"] for r in rows] == ["cart", "cart", "pay"]
-    assert [r["body"] for r in rows] == ["added item sku=1", "stock low", "declined"]
-    assert [r["severity_text"] for r in rows] == [None, "WARN", "ERROR"]
+    assert [r["service"] for r in rows] == ["cart", "cart", "pay", "pay"]
+    assert [r["body"] for r in rows] == ["added item sku=1", "stock low", "declined", "charge ok"]
+    # the line's own level first, the stream's level label when the line has none
+    assert [r["severity_text"] for r in rows] == [None, "WARN", "ERROR", "INFO"]
+    assert [r["severity_number"] for r in rows] == [None, 13, 17, 9]
     assert rows[1]["timestamp"] == utc(2023, 11, 14, 22, 13, 20, 500000)
     assert attrs(rows[0]) == {"namespace": "shop"}
     assert attrs(rows[1])["sku"] == "2"
@@ -188,7 +190,7 @@ def test_loki_query_response(indent):
     if indent is not None:
         lines = text.split("\n")
         # each record starts at the "[" of its value pair
-        assert [lines[r["line_no"] - 1].strip()[:1] for r in rows[1:]] == ["[", "["]
+        assert [lines[r["line_no"] - 1].strip()[:1] for r in rows[1:]] == ["[", "[", "["]
 
 
 @pytest.mark.parametrize("text", ["[]", "[\n]\n", '{"hits": {"total": {"value": 0}, "hits": []}}', '{\n  "events": [],\n  "searchedLogStreams": []\n}\n'])

@@ -12,7 +12,8 @@ Exports that are one JSON *document* rather than JSON *lines*:
   ``{"events": [{"timestamp": 1700000000000, "message": "...", "logStreamName": ...}]}``;
 - a Loki query API response: ``{"data": {"result": [{"stream": {labels},
   "values": [["<ns epoch>", "<line>"], ...]}]}}`` (each value is a record with the stream's
-  labels as keys, the line as ``message`` and the epoch as ``timestamp``);
+  labels as keys, the line as ``message`` and the epoch as ``timestamp``; a ``level`` label
+  fills the level only when the line does not carry one);
 - any other object without a message key whose ``records``, ``logs``, ``data``, ``events``,
   ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member is a list of objects
   (the first of these present); else the object itself is one record;
@@ -44,6 +45,7 @@ import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
 from rcakit.ingest._jsonl import KEY_ROLES, parse_json_records
+from rcakit.ingest._severity import severity_columns
 
 __all__ = ["FORMAT", "DocumentError", "find_records", "is_envelope", "is_envelope_line", "parse_document"]
 
@@ -54,6 +56,8 @@ _LIST_KEYS = ("records", "logs", "data", "events", "items", "results", "entries"
 
 Record = dict[str, Any]
 _MESSAGE_KEYS = frozenset(KEY_ROLES["body"]) - {"event", "log"}
+#: Loki stream labels holding a level (promtail/alloy pipelines, Loki 3 detected_level)
+_LEVEL_LABELS = ("level", "detected_level", "severity", "severity_text", "lvl", "loglevel", "log_level")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +68,13 @@ class _Located:
     starts: list[int]
     records: list[Record]
     texts: list[str | None]
+    label_levels: list[str | None]  # a Loki stream's level label, used when the line has none
 
-    def add(self, start: int, record: Record, text: str | None) -> None:
+    def add(self, start: int, record: Record, text: str | None, *, label_level: str | None = None) -> None:
         self.starts.append(start)
         self.records.append(record)
         self.texts.append(text)
+        self.label_levels.append(label_level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +282,12 @@ def is_envelope(value: Any) -> bool:
 def _loki_records(text: str, pos: int, found: _Located) -> None:
     result_pos = _follow(text, pos, ("data", "result"))
     for stream in _elements(text, result_pos):
-        labels = stream.value.get("stream") if isinstance(stream.value.get("stream"), dict) else {}
+        labels = dict(stream.value.get("stream")) if isinstance(stream.value.get("stream"), dict) else {}
+        # a level label would give every record a level, and a record with a level keeps
+        # its line whole: take it aside, so that the line's own head is read first
+        level = next((labels.pop(k) for k in _LEVEL_LABELS if k in labels), None)
+        for k in _LEVEL_LABELS:
+            labels.pop(k, None)
         values_pos = _member(text, stream.start, "values")
         values = _elements(text, values_pos) if values_pos >= 0 and text[values_pos] == "[" else []
         for element in values:
@@ -288,7 +299,7 @@ def _loki_records(text: str, pos: int, found: _Located) -> None:
                 record["timestamp"], record["message"] = value[0], value[1]
             else:
                 record["message"] = json.dumps(value, ensure_ascii=False)
-            found.add(element.start, record, None)
+            found.add(element.start, record, None, label_level=level if isinstance(level, str) else None)
 
 
 def _add_elements(text: str, elements: list[_Element], found: _Located) -> None:
@@ -299,7 +310,7 @@ def _add_elements(text: str, elements: list[_Element], found: _Located) -> None:
 
 
 def _locate(text: str) -> _Located:
-    found = _Located([], [], [])
+    found = _Located([], [], [], [])
     for pos, value, elements in _decode_values(text):
         if elements is not None:
             _add_elements(text, elements, found)
@@ -419,6 +430,14 @@ def parse_document(text: str, options: ParseOptions) -> pl.DataFrame:
     if any(t is not None for t in found.texts):  # spans of a pretty-printed document: one line each
         texts = texts.str.replace_all(r"[\r\n]+", " ")
     parsed = parse_json_records(texts, options)
+    if any(level is not None for level in found.label_levels):
+        label_text, label_number = severity_columns("_label")
+        parsed = parsed.with_columns(pl.Series("_label", found.label_levels, dtype=pl.String)).select(
+            pl.exclude("severity_text", "severity_number", "_label"),
+            pl.coalesce("severity_text", label_text).alias("severity_text"),
+            pl.when(pl.col("severity_text").is_null()).then(label_number).otherwise(pl.col("severity_number"))
+            .alias("severity_number"),
+        )
     first = _start_lines(text, found.starts)
     first[0] = 1  # lines above the first record belong to it
     line_no = pl.col("line_no")
