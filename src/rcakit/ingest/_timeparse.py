@@ -314,7 +314,7 @@ def _localize(naive: pl.Series, tz: str) -> pl.Series:
 def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ...]) -> pl.Series:
     text = values.str.strip_chars(_STRIP)
     n = len(text)
-    out = pl.Series(values.name, [None] * n, dtype=UTC_US) if n else pl.Series(values.name, [], dtype=UTC_US)
+    out = pl.repeat(None, n, dtype=UTC_US, eager=True).alias(values.name)
     if n == 0 or text.null_count() == n:
         return out
     sample = text.drop_nulls().head(64).to_list()
@@ -330,6 +330,7 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
         src = (pl.lit(f"{year} ", dtype=pl.String) + pl.col("t")) if layout.yearless else pl.col("t")
         parsed = (
             pl.DataFrame({"t": text})
+            # no cache: stamps are nearly all distinct, hashing them costs more than it saves
             .select(src.str.to_datetime(layout.fmt, strict=False, time_unit="us", cache=False).alias("t"))
             .to_series()
         )
@@ -339,7 +340,9 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
             parsed = parsed.dt.replace_time_zone("UTC")
         else:
             parsed = _localize(parsed, tz)
-        out = out.zip_with(out.is_not_null(), parsed.cast(UTC_US))
+        parsed = parsed.cast(UTC_US)
+        # the first layout fills an empty column: no merge needed
+        out = parsed if out.null_count() == n else out.zip_with(out.is_not_null(), parsed)
     for rule in rules:
         pending = out.is_null() & text.is_not_null()
         if not pending.any():
