@@ -264,6 +264,7 @@ def test_datadog_v2_logs():
     [
         '{"ts":"2024-03-05T14:03:12Z","level":"info","msg":"a"}\n{"ts":"2024-03-05T14:03:13Z","level":"info","msg":"b"}\n',
         '{"ts":"2024-03-05T14:03:12Z","level":"info","msg":"one line","events":[{"a":1}]}\n',
+        '{"event":"batch done","data":[{"id":1},{"id":2}]}\n',
         "[2024-03-05 14:03:12] ERROR payment failed\n[2024-03-05 14:03:13] INFO ok\n",
         "[INFO] starting\n[WARN] slow\n",
         "{main} started\n",

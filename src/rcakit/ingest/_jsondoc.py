@@ -55,7 +55,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _LIST_KEYS = ("records", "logs", "data", "events", "items", "results", "entries", "rows", "messages")
 
 Record = dict[str, Any]
-_MESSAGE_KEYS = frozenset(KEY_ROLES["body"]) - {"event", "log"}
+_MESSAGE_KEYS = frozenset(KEY_ROLES["body"])
 #: Loki stream labels holding a level (promtail/alloy pipelines, Loki 3 detected_level)
 _LEVEL_LABELS = ("level", "detected_level", "severity", "severity_text", "lvl", "loglevel", "log_level")
 
