@@ -340,3 +340,12 @@ def test_end_to_end_through_read_logs(tmp_path):
     assert by_file["broken.json"].height == 4
     assert by_file["broken.json"]["parse_error"].str.starts_with("json: expected ',' or ']' at line 3").all()
     assert by_file["export.json"]["format"].unique().to_list() == ["json"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('[]{}",: \n\r\t\\u0aé\u2028{"a":1}')), max_size=60))
+def test_any_text_forced_as_json_loses_nothing(text):
+    out = parse(text)  # checks the schema and that n_lines sums to the physical line count
+    if out.height and out["parse_error"].null_count() == out.height:
+        json_values = _jsondoc.find_records(text)[1]
+        assert len(json_values) == out.height
