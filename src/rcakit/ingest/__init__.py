@@ -27,7 +27,6 @@ from rcakit.ingest import _access, _cri, _csv_export, _jsondoc, _jsonl, _logfmt
 from rcakit.ingest._base import FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
-    DecodedFile,
     expand_sources,
     lines_frame,
     physical_line_count,
@@ -79,20 +78,20 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
     return fmt
 
 
-def _run_parser(name: str, decoded: DecodedFile, options: ParseOptions) -> tuple[pl.DataFrame, int]:
-    """The parser's records and the file's physical line count."""
-    parser = FORMATS[name]
-    if isinstance(parser, FileFormat):
-        return parser.parse(decoded.text, options), physical_line_count(decoded.data)
-    lines = lines_frame(decoded.data)  # one row per physical line: its height is the count
-    return parser.parse(lines.lazy(), options).collect(), lines.height
-
-
-def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
-    name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=decoded.path)
+def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
+    decoded = read_text(path)
+    name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=path)
+    text: str | None = None
+    lines: pl.DataFrame | None = None
+    if isinstance(FORMATS[name], FileFormat):
+        text, expected = decoded.text, physical_line_count(decoded.data)
+    else:
+        lines = lines_frame(decoded.data)  # one row per physical line: its height is the count
+        expected = lines.height
+    del decoded  # the file's bytes are not needed any more: lower peak memory while parsing
     problem = ""
     try:
-        records, expected = _run_parser(name, decoded, options)
+        records = _run_parser(name, text, lines, options)
         got = int(records["n_lines"].sum()) if records.height else 0
         if got != expected:
             problem = f"it accounted for {got} of {expected} physical lines"
@@ -102,27 +101,34 @@ def _parse_file(decoded: DecodedFile, *, fmt: str, options: ParseOptions, servic
         problem = f"it failed with {type(exc).__name__}: {exc}"
     if problem:
         warnings.warn(
-            f"{decoded.path}: the {name!r} parser could not read this file ({problem}); "
+            f"{path}: the {name!r} parser could not read this file ({problem}); "
             "read it as 'raw' lines instead. This is a bug in rcakit, please report it.",
             RcakitWarning,
             stacklevel=4,
         )
         name = "raw"
-        records, _ = _run_parser(name, decoded, options)
-    fallback = service if service is not None else service_from_path(decoded.path)
+        records = _run_parser(name, None, lines if lines is not None else lines_frame(text or ""), options)
+    fallback = service if service is not None else service_from_path(path)
     return records.lazy().with_columns(
         pl.coalesce(pl.col("service"), pl.lit(fallback, dtype=pl.String)).alias("service"),
-        pl.lit(decoded.path, dtype=pl.String).alias("source"),
+        pl.lit(path, dtype=pl.String).alias("source"),
         pl.lit(name, dtype=pl.String).alias("format"),
     ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()]).collect()
+
+
+def _run_parser(name: str, text: str | None, lines: pl.DataFrame | None, options: ParseOptions) -> pl.DataFrame:
+    parser = FORMATS[name]
+    if isinstance(parser, FileFormat):
+        return parser.parse(text or "", options)
+    assert lines is not None  # line formats always get the line frame
+    return parser.parse(lines.lazy(), options).collect()
 
 
 def _read_one(
     path: str, *, fmt: str, options: ParseOptions, service: str | None
 ) -> pl.DataFrame:
-    decoded = read_text(path)
     return _parse_file(
-        decoded,
+        path,
         fmt=fmt,
         options=ParseOptions(tz=options.tz, year=options.year, log_format=options.log_format, source=path),
         service=service,
