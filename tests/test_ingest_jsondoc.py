@@ -349,3 +349,13 @@ def test_any_text_forced_as_json_loses_nothing(text):
     if out.height and out["parse_error"].null_count() == out.height:
         json_values = _jsondoc.find_records(text)[1]
         assert len(json_values) == out.height
+
+
+@pytest.mark.parametrize(("token", "into"), [("true", 2), ("null", 3), ("\\u00e9", 3), ('"msg"', 2), ("1700", 2), (",", 1)])
+def test_sniff_on_a_head_cut_anywhere_in_a_large_one_line_document(token, into):
+    records = [{"ts": 1700000000 + i, "ok": True, "msg": f"caf\u00e9 {i}", "v": None} for i in range(6000)]
+    text = json.dumps(es_response([{"_source": r} for r in records]))
+    cut = text.index(token, 200_000) + into  # the reader samples the first ~256 KiB
+    head = text[:cut]
+    assert _jsondoc.FORMAT.sniff(sample_lines(head)) == 1.0
+    assert _jsonl.FORMAT.sniff(sample_lines(head)) == 0.0
