@@ -542,3 +542,25 @@ def test_stack_traces_join_their_head_between_plain_records(tmp_path):
     assert frame["parse_error"].is_not_null().to_list() == [False] * 5 + [True] + [False] * 2
     assert frame["body"][5] == "orphan line"
     assert frame["line_no"].to_list() == [1, 2, 3, 9, 10, 11, 12, 13]
+
+
+def test_syslog_specialised_head_keeps_the_general_layouts_answers(tmp_path):
+    same = [f"<14>May 30 09:33:{i:02d} web-{i % 3} app[{100 + i}]: request {i} ok" for i in range(12)]
+    odd = [
+        "<11>May 30 09:34:00 web-0 app[100]:  two leading blanks",  # ': ?' takes one
+        "<13>May 30 09:34:01 web-1 kernel: no pid here",  # tag without [pid]
+        "<14>May  3 09:34:02 web-2 just a message",  # no tag at all, day padded
+    ]
+    p = write(tmp_path / "messages.log", "\n".join(same[:5] + odd + same[5:]) + "\n")
+    frame = read_logs(p, year=2025)
+    assert frame["format"].unique().to_list() == ["syslog"]
+    assert frame["parse_error"].null_count() == frame.height == 15
+    assert frame["body"][0] == "request 0 ok"
+    assert json.loads(frame["attributes"][0]) == {"host": "web-0", "app_name": "app", "procid": "100", "facility": 1}
+    assert frame["body"][5] == " two leading blanks"
+    assert frame["severity_text"][5] == "ERROR"
+    assert frame["body"][6] == "no pid here"
+    assert frame["service"][6] == "kernel"
+    assert frame["body"][7] == "just a message"
+    assert frame["timestamp"][7] == datetime(2025, 5, 3, 9, 34, 2, tzinfo=UTC)
+    assert frame["line_no"].to_list() == list(range(1, 16))
