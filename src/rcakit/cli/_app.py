@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+import polars as pl
 
 from rcakit.errors import RcakitError
 
-__all__ = ["InputProblem", "main", "user_errors"]
+__all__ = ["InputProblem", "main", "reader_options", "table_kind", "user_errors", "write_table"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class InputProblem(click.ClickException):
@@ -90,3 +93,60 @@ def input_paths(paths: tuple[str, ...]) -> list[str]:
 def stderr_is_tty() -> bool:
     """Whether progress bars should be drawn (stderr is an interactive terminal)."""
     return sys.stderr.isatty()
+
+
+def reader_options(func: F) -> F:
+    """The options every command that reads logs shares: ``--format``, ``--log-format``, ``--tz``.
+
+    They reach the command as ``fmt``, ``log_format`` and ``tz`` and mean exactly what the
+    same-named arguments of :func:`rcakit.read_logs` mean.
+    """
+    options = (
+        click.option(
+            "--format",
+            "fmt",
+            default="auto",
+            show_default=True,
+            help="Log format, detected per file by default: raw (each line one message), text, syslog, "
+            "jsonl, docker, json, logfmt, access, cri, csv, pattern (see docs/reading.md).",
+        ),
+        click.option(
+            "--log-format",
+            default=None,
+            help="logparser-style pattern for any other line layout, e.g. "
+            "'<Date> <Time> <Level> <Component>: <Content>'.",
+        ),
+        click.option("--tz", default="UTC", show_default=True, help="Time zone (IANA) of timestamps that carry none."),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_TABLE_WRITERS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}
+
+
+def table_kind(target: Path) -> str:
+    """The table format a path's extension asks for (parquet, csv, ndjson), or a user error."""
+    kind = _TABLE_WRITERS.get(target.suffix.lower())
+    if kind is None:
+        msg = (
+            f"{target}: cannot tell the output format from the extension {target.suffix or '(none)'!r}; "
+            f"use one of {', '.join(sorted(_TABLE_WRITERS))}"
+        )
+        raise InputProblem(msg)
+    return kind
+
+
+def write_table(frame: pl.DataFrame, target: Path, kind: str) -> None:
+    """Write ``frame`` as Parquet, CSV or NDJSON; an unwritable path is a user error."""
+    try:
+        if kind == "parquet":
+            frame.write_parquet(target)
+        elif kind == "csv":
+            frame.write_csv(target)
+        else:
+            frame.write_ndjson(target)
+    except OSError as exc:
+        msg = f"{target}: cannot write the output ({exc.strerror or exc})"
+        raise InputProblem(msg) from exc

@@ -10,7 +10,15 @@ import click
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.cli._app import InputProblem, echo_err, input_paths, main, stderr_is_tty, user_errors
+from rcakit.cli._app import (
+    InputProblem,
+    echo_err,
+    input_paths,
+    main,
+    reader_options,
+    stderr_is_tty,
+    user_errors,
+)
 
 __all__ = ["detect"]
 
@@ -57,9 +65,7 @@ def _read(paths: list[str], *, fmt: str, log_format: str | None, tz: str) -> pl.
     default=None,
     help=r"Also score sessions keyed by every match of this regex in the message (e.g. 'blk_-?\d+').",
 )
-@click.option("--format", "fmt", default="auto", show_default=True, help="Log format (detected per file by default).")
-@click.option("--log-format", default=None, help="logparser-style pattern for other line layouts.")
-@click.option("--tz", default="UTC", show_default=True, help="Time zone of timestamps that carry none.")
+@reader_options
 @click.option(
     "-o",
     "--output",

@@ -10,38 +10,19 @@ import click
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.cli._app import InputProblem, echo_err, input_paths, main, stderr_is_tty, user_errors
+from rcakit.cli._app import (
+    InputProblem,
+    echo_err,
+    input_paths,
+    main,
+    reader_options,
+    stderr_is_tty,
+    table_kind,
+    user_errors,
+    write_table,
+)
 
 __all__ = ["parse"]
-
-_WRITERS = {
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".csv": "csv",
-    ".ndjson": "ndjson",
-    ".jsonl": "ndjson",
-}
-
-
-def _output_kind(target: Path) -> str:
-    kind = _WRITERS.get(target.suffix.lower())
-    if kind is None:
-        msg = (
-            f"{target}: cannot tell the output format from the extension {target.suffix or '(none)'!r}; "
-            f"use one of {', '.join(sorted(_WRITERS))}"
-        )
-        raise InputProblem(msg)
-    return kind
-
-
-def _write(frame: pl.DataFrame, target: Path, kind: str) -> None:
-    if kind == "parquet":
-        frame.write_parquet(target)
-    elif kind == "csv":
-        frame.write_csv(target)
-    else:
-        frame.write_ndjson(target)
-
 
 def _fmt_time(value: datetime | None) -> str:
     return "-" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
@@ -94,20 +75,7 @@ def _summary_text(frame: pl.DataFrame) -> str:
 
 @main.command("parse")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option(
-    "--format",
-    "fmt",
-    default="auto",
-    show_default=True,
-    help="Log format, detected per file by default: raw, text, syslog, jsonl, docker, logfmt, ... "
-    "(see docs/reading.md).",
-)
-@click.option(
-    "--log-format",
-    default=None,
-    help="logparser-style pattern for any other line layout, e.g. '<Date> <Time> <Level> <Component>: <Content>'.",
-)
-@click.option("--tz", default="UTC", show_default=True, help="Time zone (IANA) of timestamps that carry none.")
+@reader_options
 @click.option("--service", default=None, help="Service name for records that do not name one (default: from the file name).")
 @click.option("--year", type=int, default=None, help="Year for year-less timestamps (syslog); default: this year.")
 @click.option(
@@ -143,7 +111,7 @@ def parse(
     if output is None and not summary:
         msg = "nothing to do: give -o OUT (.parquet, .csv or .ndjson) and/or --summary"
         raise InputProblem(msg)
-    kind = _output_kind(output) if output is not None else None
+    kind = table_kind(output) if output is not None else None
     paths = input_paths(inputs)
     with user_errors(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -159,11 +127,7 @@ def parse(
     for w in caught:
         echo_err(f"warning: {strip_terminal_escapes(str(w.message))}")
     if output is not None and kind is not None:
-        try:
-            _write(frame, output, kind)
-        except OSError as exc:
-            msg = f"{output}: cannot write the output ({exc.strerror or exc})"
-            raise InputProblem(msg) from exc
+        write_table(frame, output, kind)
         echo_err(f"wrote {frame.height} records to {output}")
     if summary:
         click.echo(_summary_text(frame))

@@ -9,8 +9,16 @@ import click
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.cli._app import InputProblem, echo_err, input_paths, main, user_errors
-from rcakit.cli.parse import _output_kind, _write
+from rcakit.cli._app import (
+    InputProblem,
+    echo_err,
+    input_paths,
+    main,
+    reader_options,
+    table_kind,
+    user_errors,
+    write_table,
+)
 
 __all__ = ["sql"]
 
@@ -18,9 +26,7 @@ __all__ = ["sql"]
 @main.command("sql")
 @click.argument("query")
 @click.argument("inputs", nargs=-1, required=True, metavar="LOGS...")
-@click.option("--format", "fmt", default="auto", show_default=True, help="Log format (detected per file by default).")
-@click.option("--log-format", default=None, help="logparser-style pattern for any other line layout.")
-@click.option("--tz", default="UTC", show_default=True, help="Time zone (IANA) of timestamps that carry none.")
+@reader_options
 @click.option("--templates", "with_templates", is_flag=True, help="Mine templates first: adds template_id, template, params.")
 @click.option(
     "-o",
@@ -53,7 +59,7 @@ def sql(
     """
     from rcakit.ingest import read_logs
 
-    kind = _output_kind(output) if output is not None else None
+    kind = table_kind(output) if output is not None else None
     paths = input_paths(inputs)
     with user_errors(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -71,11 +77,7 @@ def sql(
         msg = f"SQL error: {first}"
         raise InputProblem(msg) from exc
     if output is not None and kind is not None:
-        try:
-            _write(result, output, kind)
-        except OSError as exc:
-            msg = f"{output}: cannot write the output ({exc.strerror or exc})"
-            raise InputProblem(msg) from exc
+        write_table(result, output, kind)
         echo_err(f"wrote {result.height} rows to {output}")
         return
     with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=120, tbl_width_chars=200):

@@ -9,7 +9,7 @@ import click
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes_expr
-from rcakit.cli._app import echo_err, input_paths, main, user_errors
+from rcakit.cli._app import echo_err, input_paths, main, reader_options, user_errors
 
 __all__ = ["templates"]
 
@@ -24,15 +24,7 @@ def _write_csv(frame: pl.DataFrame, target: str) -> None:
 
 @main.command("templates")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option(
-    "--format",
-    "fmt",
-    default="auto",
-    show_default=True,
-    help="Log format of the inputs (auto-detected per file); 'raw' makes each line one message.",
-)
-@click.option("--log-format", default=None, help="logparser-style pattern, e.g. '<Date> <Time> <Level>: <Content>'.")
-@click.option("--tz", default="UTC", show_default=True, help="Time zone of timestamps without one.")
+@reader_options
 @click.option(
     "--state",
     "state",
