@@ -564,3 +564,31 @@ def test_syslog_specialised_head_keeps_the_general_layouts_answers(tmp_path):
     assert frame["body"][7] == "just a message"
     assert frame["timestamp"][7] == datetime(2025, 5, 3, 9, 34, 2, tzinfo=UTC)
     assert frame["line_no"].to_list() == list(range(1, 16))
+
+
+def test_mixed_head_shapes_read_as_without_specialised_regexes(tmp_path, monkeypatch):
+    import rcakit.ingest._text as text_format
+
+    levels = ["INFO ", "WARN ", "ERROR", "DEBUG"]
+    lines = []
+    for i in range(300):
+        stamp = f"2024-01-02 03:{i // 60:02d}:{i % 60:02d}.{i:03d}"
+        if i % 5 in (0, 1, 2):  # with an MDC block
+            lines.append(f"{stamp} {levels[i % 4]} [exec-{i % 7}] c.s.pay.Api [trace_id=ab{i:08d}cd] - paid order {i}")
+        elif i % 5 == 3:  # no MDC
+            lines.append(f"{stamp} {levels[i % 4]} [main] c.s.pay.Worker - batch {i} done in {i * 3} ms")
+        else:  # a stack trace after an error head
+            lines.append(f"{stamp} ERROR [exec-1] c.s.pay.Api [trace_id=ef{i:08d}00] - failed order {i}")
+            lines.extend(["java.lang.IllegalStateException: boom", "\tat c.s.pay.Api.pay(Api.java:42)"])
+    lines.insert(17, "2024-01-02 03:00:17,5 WARN odd stamp and no thread")
+    lines.insert(40, "a line that fits no layout")
+    p = write(tmp_path / "pay.log", "\n".join(lines) + "\n")
+    sample = [line for line in lines[:200] if line.strip()]
+    variants = text_format._pick_variants(text_format._TEXT_VARIANTS, sample)
+    assert len(text_format._specialise(variants[0], sample)) == 2
+    fast = read_logs(p)
+    monkeypatch.setattr(text_format, "_specialise", lambda *a, **k: ())
+    general = read_logs(p)
+    assert fast.equals(general)
+    assert fast["n_lines"].sum() == len(lines)
+    assert fast["parse_error"].is_not_null().sum() == 1
