@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-ORDER = ("read", "templates", "detect", "report")  # pipeline order; others follow by name
+ORDER = ("read", "formats", "jsondoc", "simulate", "templates", "detect", "report")  # pipeline order; others follow by name
 
 
 def _sort_key(path: Path) -> tuple[int, str]:
@@ -55,7 +55,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small runs for a smoke check")
     parser.add_argument("--only", default=None, help="run only benchmarks whose name contains this")
+    parser.add_argument("--assemble-only", action="store_true", help="only rebuild RESULTS.md from results/*.md")
     args = parser.parse_args()
+    if args.assemble_only:
+        print(f"wrote {assemble()}")
+        return 0
     scripts = sorted(HERE.glob("bench_*.py"), key=_sort_key)
     if args.only:
         scripts = [s for s in scripts if args.only in s.name]
