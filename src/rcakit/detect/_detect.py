@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import polars as pl
 
 from rcakit.detect._counts import _INDEX_WINDOW, _prepare, count_windows, window_timedelta
 from rcakit.detect._errors import ErrorRatioDetector
-from rcakit.detect._merge import MergeInputs, merge_windows
+from rcakit.detect._merge import _MAX_CONTRIBUTIONS, MergeInputs, merge_windows
 from rcakit.detect._multivariate import MultivariateDetector
 from rcakit.detect._new import NewTemplateDetector, severity_number
 from rcakit.detect._params import ParameterShiftDetector, extract_parameters
 from rcakit.detect._rate import RateDetector
-from rcakit.detect._results import DetectionResult
+from rcakit.detect._results import AnomalyWindow, DetectionResult
 from rcakit.detect._sessions import SessionDetector, count_sessions
 from rcakit.detect._stats import SCORES_SCHEMA, empty_scores
 from rcakit.errors import ConfigError, InputError, RcakitWarning, SchemaError
@@ -214,55 +214,24 @@ def detect_anomalies(
         msg = "detect_anomalies: nothing to study after the baseline; check baseline= and the data's time range"
         raise InputError(msg)
 
-    scores: list[pl.DataFrame] = []
-    if "new" in detectors:
-        det = NewTemplateDetector(min_severity=min_severity, threshold=threshold, min_count=min_new_count, update_baseline=expanding)
-        new_scores = det.fit(base_counts).score(study_counts)
-        if not flag_new_below_severity:
-            # keep the score, but only templates at/above min_severity raise an anomaly
-            sev = study_counts.group_by("service", "template_id").agg(pl.col("max_severity").max().alias("_sev"))
-            new_scores = (
-                new_scores.join(sev, on=["service", "template_id"], how="left", nulls_equal=True)
-                .with_columns((pl.col("flagged") & (pl.col("_sev") >= severity_number(min_severity))).alias("flagged"))
-                .drop("_sev")
-            )
-        scores.append(new_scores)
-    if "rate" in detectors:
-        scores.append(RateDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
-    if "error_ratio" in detectors:
-        scores.append(ErrorRatioDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
-    if "parameter" in detectors and "params" in study_rec.columns:
-        base_vals = extract_parameters(base_rec, window=window)
-        if base_vals.height:
-            det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
-            scores.append(det_p.score(extract_parameters(study_rec, window=window)))
-    if "multivariate" in detectors:
-        n_base_windows = base_counts.get_column("window_start").n_unique()
-        if n_base_windows >= 10:
-            scores.append(MultivariateDetector(threshold=threshold).fit(base_counts).score(study_counts))
-        else:
-            warnings.warn(
-                f"multivariate detector skipped: the baseline has {n_base_windows} windows (10 needed)",
-                RcakitWarning,
-                stacklevel=2,
-            )
-    all_scores = pl.concat(scores, how="diagonal_relaxed") if scores else empty_scores()
-    all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
-    all_scores = all_scores.sort("window_start", "detector", "service", "template_id", nulls_last=True)
-
-    windows_out = merge_windows(
-        MergeInputs(
-            scores=all_scores,
-            study_counts=study_counts,
-            history_counts=base_counts,
-            expanding=expanding,
-            records=study_rec,
-            window=window_td,
-            max_gap=max_gap,
-            n_examples=n_examples,
-            support_threshold=threshold,
-        )
+    passes = _Passes(
+        detectors=tuple(detectors),
+        threshold=threshold,
+        min_severity=min_severity,
+        flag_new_below_severity=flag_new_below_severity,
+        min_new_count=min_new_count,
+        window=window,
+        window_td=window_td,
+        max_gap=max_gap,
+        n_examples=n_examples,
     )
+    all_scores, windows_out = passes.run(base_counts, study_counts, base_rec, study_rec, expanding=expanding)
+    if expanding:
+        # the warmup windows were only a baseline: score them too, against the later windows
+        # that are not anomalous, so an incident that starts early in the export is found
+        all_scores, windows_out = passes.rescore_warmup(
+            base_counts, study_counts, base_rec, study_rec, all_scores=all_scores, windows=windows_out
+        )
     sessions = None
     if session_key is not None or session_pattern is not None:
         sessions = _score_sessions(base_rec, study_rec, key=session_key or "trace_id", pattern=session_pattern)
@@ -298,3 +267,166 @@ def _score_sessions(base: pl.DataFrame, study: pl.DataFrame, *, key: str, patter
         msg = "detect_anomalies: no sessions found in the baseline or the study period; check session_key/session_pattern"
         raise InputError(msg)
     return SessionDetector().fit(base_s).score(study_s)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Passes:
+    """The detectors and the window merge, run on one (baseline, study) split at a time."""
+
+    detectors: tuple[str, ...]
+    threshold: float
+    min_severity: str | int
+    flag_new_below_severity: bool
+    min_new_count: int
+    window: str
+    window_td: timedelta | None
+    max_gap: int
+    n_examples: int
+
+    def run(
+        self,
+        base_counts: pl.DataFrame,
+        study_counts: pl.DataFrame,
+        base_rec: pl.DataFrame,
+        study_rec: pl.DataFrame,
+        *,
+        expanding: bool,
+        quiet: bool = False,
+        rises_only: bool = False,
+    ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
+        """Score ``study`` against ``base`` with every detector; merge flagged windows.
+
+        ``rises_only`` keeps drops (``rate_drop``, ``gone``) as evidence but never flags them.
+        """
+        threshold, window = self.threshold, self.window
+        scores: list[pl.DataFrame] = []
+        if "new" in self.detectors:
+            det = NewTemplateDetector(
+                min_severity=self.min_severity, threshold=threshold, min_count=self.min_new_count, update_baseline=expanding
+            )
+            new_scores = det.fit(base_counts).score(study_counts)
+            if not self.flag_new_below_severity:
+                # keep the score, but only templates at/above min_severity raise an anomaly
+                sev = study_counts.group_by("service", "template_id").agg(pl.col("max_severity").max().alias("_sev"))
+                new_scores = (
+                    new_scores.join(sev, on=["service", "template_id"], how="left", nulls_equal=True)
+                    .with_columns((pl.col("flagged") & (pl.col("_sev") >= severity_number(self.min_severity))).alias("flagged"))
+                    .drop("_sev")
+                )
+            scores.append(new_scores)
+        if "rate" in self.detectors:
+            scores.append(RateDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
+        if "error_ratio" in self.detectors:
+            scores.append(ErrorRatioDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
+        if "parameter" in self.detectors and "params" in study_rec.columns:
+            base_vals = extract_parameters(base_rec, window=window)
+            if base_vals.height:
+                det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
+                scores.append(det_p.score(extract_parameters(study_rec, window=window)))
+        if "multivariate" in self.detectors:
+            n_base_windows = base_counts.get_column("window_start").n_unique()
+            if n_base_windows >= 10:
+                scores.append(MultivariateDetector(threshold=threshold).fit(base_counts).score(study_counts))
+            elif not quiet:
+                warnings.warn(
+                    f"multivariate detector skipped: the baseline has {n_base_windows} windows (10 needed)",
+                    RcakitWarning,
+                    stacklevel=3,
+                )
+        all_scores = pl.concat(scores, how="diagonal_relaxed") if scores else empty_scores()
+        all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
+        all_scores = all_scores.sort("window_start", "detector", "service", "template_id", nulls_last=True)
+        if rises_only:
+            all_scores = all_scores.with_columns(pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]))
+        windows_out = merge_windows(
+            MergeInputs(
+                scores=all_scores,
+                study_counts=study_counts,
+                history_counts=base_counts,
+                expanding=expanding,
+                records=study_rec,
+                window=self.window_td,
+                max_gap=self.max_gap,
+                n_examples=self.n_examples,
+                support_threshold=threshold,
+            )
+        )
+        return all_scores, windows_out
+
+    def rescore_warmup(
+        self,
+        warm_counts: pl.DataFrame,
+        study_counts: pl.DataFrame,
+        warm_rec: pl.DataFrame,
+        study_rec: pl.DataFrame,
+        *,
+        all_scores: pl.DataFrame,
+        windows: tuple[AnomalyWindow, ...],
+    ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
+        """Second pass of the default baseline: score the warmup windows too.
+
+        The first pass never scores the warmup windows (they are its initial baseline), so
+        an incident that starts there is invisible and poisons the baseline. This pass takes
+        as reference the *last* studied windows outside the first pass's anomaly windows (as
+        many as the warmup has; a fixed baseline), and scores everything before them against
+        it with the same detectors and threshold. Only evidence of something present early and
+        absent later counts (new templates, spikes, error ratios, parameter shifts; a drop
+        seen early is the mirror of something appearing later, which the first pass judges),
+        and only anomaly windows that start inside the warmup are added. One that reaches a
+        first-pass anomaly window (within ``max_gap`` windows) is the same incident: the two
+        become one window with the earlier start.
+        """
+        study_start = study_counts.get_column("window_start").min()
+        n_warm = warm_counts.get_column("window_start").n_unique()
+        in_anomaly = pl.lit(False)
+        rec_in_anomaly = pl.lit(False)
+        for w in windows:
+            in_anomaly = in_anomaly | pl.col("window_start").is_between(w.start, w.end, closed="left")
+            rec_in_anomaly = rec_in_anomaly | pl.col("timestamp").is_between(w.start, w.end, closed="left")
+        clean = study_counts.filter(~in_anomaly).get_column("window_start").unique().sort()
+        if study_start is None or len(clean) < max(n_warm, 2):
+            return all_scores, windows
+        ref_from = clean[len(clean) - n_warm]
+        ref_windows = clean.slice(len(clean) - n_warm)
+        ref_counts = study_counts.filter(pl.col("window_start").is_in(ref_windows.implode()))
+        early_counts = pl.concat([warm_counts, study_counts.filter(pl.col("window_start") < ref_from)], how="vertical_relaxed")
+        ref_rec = study_rec.filter((pl.col("timestamp") >= ref_from) & ~rec_in_anomaly)
+        early_rec = pl.concat([warm_rec, study_rec.filter(pl.col("timestamp") < ref_from)], how="vertical_relaxed")
+        b_scores, b_windows = self.run(ref_counts, early_counts, ref_rec, early_rec, expanding=False, quiet=True, rises_only=True)
+        scores_out = pl.concat([b_scores.filter(pl.col("window_start") < study_start), all_scores], how="diagonal_relaxed").sort(
+            "window_start", "detector", "service", "template_id", nulls_last=True
+        )
+        early = [w for w in b_windows if w.start < study_start]
+        if not early:
+            return scores_out, windows
+        gap = self.window_td * (self.max_gap + 1) if self.window_td is not None else timedelta(0)
+        out: list[AnomalyWindow] = []
+        for w in sorted([*early, *windows], key=lambda w: w.start):
+            if out and w.start - out[-1].end <= gap:
+                out[-1] = _join_windows(out[-1], w)
+            else:
+                out.append(w)
+        return scores_out, tuple(out)
+
+
+def _join_windows(early: AnomalyWindow, late: AnomalyWindow) -> AnomalyWindow:
+    """One anomaly window from two adjacent ones: the earlier start, every contribution once."""
+    seen = {(c.kind, c.service, c.template_id) for c in early.contributions}
+    contributions = list(early.contributions) + [c for c in late.contributions if (c.kind, c.service, c.template_id) not in seen]
+    contributions.sort(key=lambda c: -c.score)
+    best: dict[str, float] = {}
+    for c in contributions:
+        if c.service is not None and c.service not in best:
+            best[c.service] = c.score
+    services = tuple(sorted(best, key=lambda s: -best[s]))
+    for s in (*early.services, *late.services):
+        if s not in best:
+            services += (s,)
+            best[s] = 0.0
+    return AnomalyWindow(
+        start=early.start,
+        end=max(early.end, late.end),
+        score=max(early.score, late.score),
+        services=services,
+        contributions=tuple(contributions[:_MAX_CONTRIBUTIONS]),
+    )
