@@ -1,0 +1,149 @@
+"""``rcakit report`` on incident shapes the main generator does not make (issue #5 follow-up).
+
+Each shape of :data:`rcakit.simulate._shapes.SHAPES` (a TrainTicket-style Spring Boot estate:
+Kibana / Loki CSV exports or ``kubectl logs`` per pod, no access log, chaos faults, a short or
+absent change list) is generated for several seeds under ``benchmarks/_work/shapes/`` (not
+committed) and analysed through the CLI exactly as a user runs it::
+
+    rcakit report LOGDIR [--deploys deploys.csv] -o report.json
+
+The JSON report is scored against the truth the generator wrote (the CLI never sees it):
+incident found (overlaps onset - 2 min .. end + 15 min), root service, cause (the guilty
+change, or ``null`` when no change explains it), onset error, false alarms (incidents that do
+not overlap the truth). Baseline measured on the same reports: the *loudest service* (most
+anomalous events) for the root, the *latest change before the onset* for the cause.
+
+Usage: ``python benchmarks/bench_report_shapes.py [--quick] [--seeds N] [--shape NAME]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rcakit.simulate._shapes import SHAPES, generate_shape
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work" / "shapes"
+RESULTS = HERE / "results"
+BEFORE = timedelta(minutes=2)
+AFTER = timedelta(minutes=15)
+RCAKIT = Path(sys.executable).parent / "rcakit"
+
+
+def _t(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def run_one(shape: str, seed: int, *, hours: float, rate: float) -> dict[str, object]:
+    out = WORK / f"{shape}-{seed}"
+    if out.exists():
+        shutil.rmtree(out)
+    sc = generate_shape(out, shape=shape, seed=seed, hours=hours, rate=rate)
+    truth = sc.truth
+    report = out / "report.json"
+    cmd = [str(RCAKIT), "report", str(sc.log_dir)]
+    if sc.deploys_path is not None:
+        cmd += ["--deploys", str(sc.deploys_path)]
+    cmd += ["-o", str(report)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - t0
+    row: dict[str, object] = {"shape": shape, "seed": seed, "seconds": seconds, "exit": proc.returncode,
+                              "truth_root": truth.root_service, "truth_cause": truth.cause_change_id}
+    if proc.returncode != 0:
+        row["error"] = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "?"
+        return row
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    row["records"] = doc["inputs"]["records"]
+    row["incidents"] = len(doc["incidents"])
+    lo, hi = truth.onset - BEFORE, truth.end + AFTER
+    hits = [i for i in doc["incidents"] if _t(i["start"]) <= hi and _t(i["end"]) >= lo]
+    row["false_alarms"] = len(doc["incidents"]) - len(hits)
+    row["found"] = bool(hits)
+    if not hits:
+        return row
+    inc = max(hits, key=lambda i: i["severity"])
+    row["root"] = inc["root_service"]
+    row["cause"] = inc["cause"]
+    row["cause_reason"] = inc["cause_reason"]
+    row["root_ok"] = inc["root_service"] == truth.root_service
+    row["cause_ok"] = inc["cause"] == truth.cause_change_id
+    row["onset_error_s"] = (_t(inc["start"]) - truth.onset).total_seconds()
+    loud: dict[str, int] = {}
+    for a in inc["anomalies"]:
+        if a["service"] and a["kind"] in {"new", "rate_spike", "error_ratio"}:
+            loud[a["service"]] = loud.get(a["service"], 0) + a["observed"]["count"]
+    row["base_root_ok"] = bool(loud) and max(loud, key=lambda s: loud[s]) == truth.root_service
+    before = [c for c in doc["changes"] if _t(c["time"]) <= _t(inc["start"]) + timedelta(minutes=1)]
+    latest = max(before, key=lambda c: c["time"])["id"] if before else None
+    row["base_cause_ok"] = latest == truth.cause_change_id
+    return row
+
+
+def _frac(rows: list[dict[str, object]], key: str) -> str:
+    return f"{sum(bool(r.get(key)) for r in rows)}/{len(rows)}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1 seed, 2 hours of logs")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--shape", action="append", choices=SHAPES)
+    ap.add_argument("--rate", type=float, default=1.0, help="requests per second")
+    args = ap.parse_args()
+    seeds = 1 if args.quick else args.seeds
+    hours = 2.0 if args.quick else 3.0
+    shapes = args.shape or list(SHAPES)
+    rows = []
+    for shape in shapes:
+        for seed in range(seeds):
+            r = run_one(shape, seed, hours=hours, rate=args.rate)
+            rows.append(r)
+            print(json.dumps({k: v for k, v in r.items() if k != "cause_reason"}, default=str), flush=True)
+    lines = [
+        "# `rcakit report` on incident shapes the generator does not make",
+        "",
+        f"Command: `python benchmarks/bench_report_shapes.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()} "
+        "(shared with other engineers' jobs: wall-clock figures are noisy).",
+        f"Each run: {hours:g} h of logs at {args.rate:g} requests/s, analysed by "
+        "`rcakit report LOGDIR [--deploys deploys.csv] -o report.json`.",
+        "",
+        "| shape | runs | found | root ok | cause ok | baseline root (loudest) | baseline cause (latest change) | false alarms | median onset error (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for shape in shapes:
+        rs = [r for r in rows if r["shape"] == shape]
+        errs = sorted(float(r["onset_error_s"]) for r in rs if "onset_error_s" in r)  # type: ignore[arg-type]
+        med = f"{errs[len(errs) // 2]:+.0f}" if errs else "-"
+        lines.append(
+            f"| {shape} | {len(rs)} | {_frac(rs, 'found')} | {_frac(rs, 'root_ok')} | {_frac(rs, 'cause_ok')} | "
+            f"{_frac(rs, 'base_root_ok')} | {_frac(rs, 'base_cause_ok')} | "
+            f"{sum(int(r.get('false_alarms', 0)) for r in rs)} | {med} |"  # type: ignore[call-overload]
+        )
+    lines += ["", "Per run:", "", "| shape | seed | exit | records | root (truth) | cause (truth) | onset error s | false alarms | s |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['shape']} | {r['seed']} | {r['exit']} | {r.get('records', '-')} | {r.get('root', '-')} ({r['truth_root']}) | "
+            f"{r.get('cause', '-')} ({r['truth_cause']}) | {r.get('onset_error_s', '-')} | {r.get('false_alarms', '-')} | "
+            f"{float(r['seconds']):.1f} |"  # type: ignore[arg-type]
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "report_shapes.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
