@@ -137,7 +137,9 @@ def detect_anomalies(
     ConfigError
         For invalid options.
     InputError
-        If there is no baseline or nothing to study.
+        If a given baseline is empty or nothing is left to study after it. With the default
+        baseline, logs too short to compare with themselves (no timed record, or too few
+        windows) are not an error: the result has no windows and ``note`` says so.
 
     Examples
     --------
@@ -175,15 +177,15 @@ def detect_anomalies(
     else:
         records = _prepare(_templated(frame), stage="detect_anomalies")
         counts = count_windows(records, window=window)
+        windows = counts.get_column("window_start").unique().sort()
+        if baseline is None and len(windows) - max(int(len(windows) * warmup), 1) < 1:
+            # too little to compare with itself: that is an answer, not an error
+            return _not_enough_data(frame.height, counts, window=window, window_td=window_td)
         if counts.height == 0:
             msg = "detect_anomalies: no timed records to study"
             raise InputError(msg)
-        windows = counts.get_column("window_start").unique().sort()
         if baseline is None:
             n_base = max(int(len(windows) * warmup), 1)
-            if len(windows) - n_base < 1:
-                msg = f"detect_anomalies: only {len(windows)} window(s) of {window}; need more data or a smaller window"
-                raise InputError(msg)
             split_lo = split_hi = windows[n_base]
         elif isinstance(baseline, tuple):
             if len(baseline) != 2:
@@ -249,6 +251,34 @@ def detect_anomalies(
         study_end=_end_of(study_counts, window_td),
     )
     return replace(result, sessions=sessions) if sessions is not None else result
+
+
+def _not_enough_data(n_records: int, counts: pl.DataFrame, *, window: str, window_td: timedelta | None) -> DetectionResult:
+    """The answer for logs too short to compare with themselves: no windows, and a note saying why."""
+    n_windows = counts.get_column("window_start").n_unique()
+    n_timed = int(counts.get_column("n_events").sum()) if counts.height else 0
+    if n_timed == 0:
+        what = f"{n_records:,} record(s), none with a time"
+    else:
+        what = f"{n_records:,} record(s) over {n_windows} window(s) of {window}"
+        if n_records > n_timed:
+            what += f", {n_records - n_timed:,} of them without a time"
+    note = (
+        f"not enough data to compare ({what}); no incident detected. "
+        "Give a longer export, a smaller window or a baseline to find changes in logs this short."
+    )
+    start = counts.get_column("window_start").min() if counts.height else None
+    return DetectionResult(
+        windows=(),
+        counts=counts.with_columns(pl.lit("study").alias("period")),
+        scores=empty_scores(),
+        window=window,
+        baseline_start=None,
+        baseline_end=None,
+        study_start=start,  # type: ignore[arg-type]
+        study_end=_end_of(counts, window_td) if counts.height else None,
+        note=note,
+    )
 
 
 def _end_of(counts: pl.DataFrame, window_td: object) -> datetime | None:

@@ -102,6 +102,11 @@ class DetectionResult:
         The window size as a polars duration string (e.g. ``"1m"``).
     baseline_start, baseline_end, study_start, study_end
         The periods compared.
+    sessions
+        Per-session scores, when sessions were asked for.
+    note
+        Why nothing could be compared, when that is the answer (e.g. "not enough data to
+        compare (12 records over 1 window of 1m); no incident detected"); ``None`` otherwise.
     """
 
     windows: tuple[AnomalyWindow, ...]
@@ -113,6 +118,7 @@ class DetectionResult:
     study_start: datetime | None
     study_end: datetime | None
     sessions: pl.DataFrame | None = None  # per-session scores when sessions were asked for
+    note: str | None = None  # set when there was too little data to compare
 
     #: Version of the :meth:`to_dict` JSON shape.
     SCHEMA_VERSION = 1
@@ -128,6 +134,8 @@ class DetectionResult:
             "study_end": _iso(self.study_end),
             "windows": [w.to_dict() for w in self.windows],
         }
+        if self.note is not None:
+            out["note"] = self.note
         if self.sessions is not None:
             flagged = self.sessions.filter(pl.col("flagged"))
             out["sessions"] = {"n_sessions": self.sessions.height, "n_flagged": flagged.height}
@@ -181,6 +189,9 @@ class DetectionResult:
             f"window {self.window}; baseline {_short(self.baseline_start)} .. {_short(self.baseline_end)}; "
             f"studied {_short(self.study_start)} .. {_short(self.study_end)}"
         ]
+        if self.note is not None:
+            lines.append(self.note)
+            return "\n".join(lines)
         if not self.windows:
             lines.append("no anomaly windows: nothing differs from the baseline beyond normal noise")
             return "\n".join(lines)

@@ -185,12 +185,14 @@ def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
     )
 
 
-def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str]) -> str:
+def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str], *, note: str | None = None) -> str:
     period = ""
     if corr.period_start and corr.period_end:
         end_fmt = "%H:%M" if corr.period_start.date() == corr.period_end.date() else "%Y-%m-%d %H:%M"
         period = f" between {corr.period_start:%Y-%m-%d %H:%M} and {corr.period_end.strftime(end_fmt)} UTC"
-    if not corr.incidents:
+    if not corr.incidents and note is not None:
+        head = note[:1].upper() + note[1:]
+    elif not corr.incidents:
         head = f"No anomaly found in {n_records:,} records from {len(services)} service(s){period}."
     else:
         parts = []
@@ -367,6 +369,6 @@ def build_report(
         inputs=inputs,
         incidents=tuple(_clean_incident(i) for i in corr.incidents),
         changes=tuple(_clean_change(c) for c in corr.changes),
-        summary=_clean(_overall_summary(corr, records.height, services)),
+        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note)),
         series=_series(history, detection.window),
     )

@@ -1,0 +1,132 @@
+"""Detection on inputs shaped unlike the usual export: an incident early in the logs, tiny inputs.
+
+Early incidents: an on-call export often starts minutes before the incident. The default
+baseline (the first ``warmup`` share of the windows) would contain it; the second pass scores
+those windows against the later, quiet ones. Simulated incidents are cut so the onset falls at
+15-20 % of the logs; normal days (cut the same way and uncut) must stay quiet.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+
+import rcakit
+from rcakit.errors import ConfigError, InputError
+
+W = timedelta(minutes=1)
+
+
+def _records(tmp_path_factory, fault: str, seed: int) -> tuple[pl.DataFrame, dict]:
+    out = tmp_path_factory.mktemp(f"{fault}-{seed}")
+    scenario = rcakit.generate_incident(out / "logs", fault=fault, seed=seed, hours=3.0, rate=2.0)
+    scenario.write_truth(out / "truth.json")
+    files = [str(p) for p in sorted((out / "logs").iterdir()) if p.name != "deploys.csv"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the simulated Kibana export has odd lines on purpose
+        logs = rcakit.read_logs(files)
+    return logs, json.loads((out / "truth.json").read_text())
+
+
+def _cut(logs: pl.DataFrame, at: datetime, share: float) -> pl.DataFrame:
+    """Keep the logs from the time that puts ``at`` at ``share`` of the remaining span."""
+    last = logs["timestamp"].max()
+    cut = at - (last - at) * share / (1 - share)
+    return logs.filter(pl.col("timestamp").is_null() | (pl.col("timestamp") >= cut))
+
+
+@pytest.mark.parametrize(("fault", "seed", "share"), [("new_error", 1, 0.15), ("config_change", 2, 0.2), ("latency", 3, 0.17)])
+def test_incident_in_the_first_fifth_is_found_with_its_onset(tmp_path_factory, fault, seed, share):
+    logs, truth = _records(tmp_path_factory, fault, seed)
+    onset = datetime.fromisoformat(truth["onset"])
+    early = _cut(logs, onset, share)
+    span = early["timestamp"].max() - early["timestamp"].min()
+    assert (onset - early["timestamp"].min()) / span < 0.21  # the incident is inside the old warmup
+    result = rcakit.detect_anomalies(rcakit.mine_templates(early))
+    assert onset < result.study_start  # the first pass alone could not have seen the onset
+    end = datetime.fromisoformat(truth["end"])
+    matched = [w for w in result.windows if w.start <= end and w.end >= onset - W]
+    assert matched, result.summary()
+    first = matched[0]
+    onset_window = onset.replace(second=0, microsecond=0)
+    assert abs((first.start - onset_window) / W) <= 1, result.summary()
+    assert truth["root_service"] in first.services
+    # the window is one incident, not a warmup part plus a study part
+    assert first.end >= result.study_start
+    # the early windows' evidence is in the scores frame, once per window/detector/series
+    early_scores = result.scores.filter(pl.col("window_start") < result.study_start)
+    assert early_scores.filter(pl.col("flagged")).height > 0
+    assert early_scores.filter(pl.col("flagged"))["kind"].is_in(["rate_drop", "gone"]).sum() == 0
+    # every flagged contribution's onset lies in the anomaly window
+    for c in first.contributions:
+        assert first.start <= c.onset < first.end
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_normal_days_stay_quiet_uncut_and_cut(tmp_path_factory, seed):
+    logs, truth = _records(tmp_path_factory, "none", seed)
+    assert truth["onset"] is None
+    lo, hi = logs["timestamp"].min(), logs["timestamp"].max()
+    for frame in (logs, _cut(logs, lo + (hi - lo) / 2, 0.2)):
+        result = rcakit.detect_anomalies(rcakit.mine_templates(frame))
+        assert result.windows == (), result.summary()
+
+
+def _tiny(n: int, *, every: timedelta, t0: datetime = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)) -> pl.DataFrame:
+    rows = [
+        {
+            "timestamp": t0 + i * every,
+            "severity_text": "ERROR" if i % 3 == 0 else "INFO",
+            "severity_number": 17 if i % 3 == 0 else 9,
+            "service": "checkout",
+            "body": f"payment call failed status={500 + i % 3}" if i % 3 == 0 else f"order {1000 + i} placed",
+            "source": "checkout.log",
+            "line_no": i + 1,
+        }
+        for i in range(n)
+    ]
+    return pl.DataFrame(rows, schema_overrides={"timestamp": pl.Datetime("us", "UTC")})
+
+
+def test_one_window_of_logs_is_an_answer_not_an_error():
+    frame = _tiny(40, every=timedelta(seconds=1))
+    result = rcakit.detect_anomalies(frame)
+    assert result.windows == ()
+    assert result.note is not None
+    assert result.note.startswith("not enough data to compare (40 record(s) over 1 window(s) of 1m)")
+    assert "no incident detected" in result.note
+    assert result.note in result.summary()
+    assert result.to_dict()["note"] == result.note
+    assert result.counts["n_events"].sum() == 40
+    assert result.contributions_frame().height == 0
+
+
+def test_records_without_any_time_are_an_answer_not_an_error():
+    frame = _tiny(5, every=timedelta(seconds=1)).with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("timestamp"))
+    with pytest.warns(rcakit.RcakitWarning, match="no timestamp"):
+        result = rcakit.detect_anomalies(frame)
+    assert result.windows == ()
+    assert result.note is not None
+    assert "5 record(s), none with a time" in result.note
+
+
+def test_enough_windows_give_no_note():
+    result = rcakit.detect_anomalies(_tiny(600, every=timedelta(seconds=2)))
+    assert result.note is None
+    assert "note" not in result.to_dict()
+
+
+def test_explicit_user_errors_stay_errors():
+    frame = _tiny(40, every=timedelta(seconds=1))
+    with pytest.raises(InputError, match="baseline is empty"):
+        rcakit.detect_anomalies(frame, baseline=frame.clear())
+    with pytest.raises(InputError, match="nothing to study"):
+        rcakit.detect_anomalies(frame, baseline="2030-01-01T00:00:00Z")
+    with pytest.raises(ConfigError):
+        rcakit.detect_anomalies(frame, warmup=1.5)
+    with pytest.raises(ConfigError):
+        rcakit.detect_anomalies(frame, window="soon")
