@@ -145,3 +145,33 @@ def test_bgl_new_fatal_templates(shared_data):
     tp = int(np.sum(pred & truth))
     f1 = 2 * tp / (pred.sum() + truth.sum())
     assert f1 >= 0.85
+
+
+def _minute_of_logs(path):
+    lines = [
+        json.dumps({"timestamp": f"2024-05-01T14:00:{s:02d}Z", "level": "ERROR" if s % 7 == 0 else "INFO", "service": "checkout", "message": f"order {s} placed"})
+        for s in range(0, 60, 2)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_too_little_data_is_a_plain_answer(tmp_path):
+    log = _minute_of_logs(tmp_path / "checkout.jsonl")
+    result = CliRunner().invoke(main, ["detect", str(log)])
+    assert result.exit_code == 0, result.output
+    assert "not enough data to compare (30 record(s) over 1 window(s) of 1m); no incident detected" in result.output
+    out = tmp_path / "a.json"
+    result = CliRunner().invoke(main, ["detect", str(log), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    assert doc["windows"] == []
+    assert doc["note"].startswith("not enough data to compare")
+
+
+def test_cli_empty_given_baseline_is_still_an_error(tmp_path):
+    log = _minute_of_logs(tmp_path / "checkout.jsonl")
+    result = CliRunner().invoke(main, ["detect", str(log), "--baseline-until", "2024-05-01T13:00:00Z"])
+    assert result.exit_code == 2, result.output
+    assert "baseline is empty" in result.output
+    assert "Traceback" not in result.output

@@ -123,3 +123,26 @@ def test_several_outputs_from_one_analysis(tmp_path, monkeypatch):
     assert outs[0].read_text().startswith("<!DOCTYPE html>")
     assert outs[1].read_text().startswith("# Root-cause analysis")
     assert json.loads(outs[2].read_text())["incidents"] == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([f'{{"timestamp": "2024-05-01T14:00:{s:02d}Z", "level": "INFO", "service": "checkout", "message": "order {s} placed"}}' for s in range(0, 60, 3)], "(20 record(s) over 1 window(s) of 1m)"),
+        (["checkout started", "order placed", "order placed"], "(3 record(s), none with a time)"),
+    ],
+)
+def test_too_little_data_gives_an_empty_valid_report(tmp_path, lines, expected):
+    logs = tmp_path / "app.log"
+    logs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "rca.json"
+    res = CliRunner().invoke(main, ["report", str(logs), "-o", str(out), "-o", str(tmp_path / "rca.md")])
+    assert res.exit_code == 0, res.output
+    assert res.exception is None
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, load_schema(), cls=jsonschema.Draft202012Validator)
+    assert doc["incidents"] == []
+    assert doc["summary"].startswith("Not enough data to compare " + expected)
+    assert "no incident detected" in doc["summary"]
+    assert doc["inputs"]["records"] == len(lines)
+    assert "Not enough data to compare" in (tmp_path / "rca.md").read_text()
