@@ -941,6 +941,41 @@ class _ServiceView:
     contrib_score: float = 0.0
 
 
+# a URL to an in-cluster service: "http://ts-price-service:16579/api/...", "http://payment.shop.svc.cluster.local/"
+_URL_HOST = r"(?i)\bhttps?://([a-z][a-z0-9-]*[a-z0-9])((?:\.[a-z0-9-]+)*)(?::\d+)?(?:[/\s\"']|$)"
+
+
+def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
+    """Services named as the host of in-cluster URLs in the messages (``http://ts-price-service:16579/``).
+
+    A dependency that writes no logs of its own (or whose logs are not in the export) is
+    still named by its callers' request URLs. Only cluster-local hosts count: a bare name,
+    or ``<name>.<namespace>[.svc[.cluster.local]]``; ``localhost``, IP addresses and
+    public domains (``shop.example.com``) are not services.
+    """
+    if records.height == 0:
+        return []
+    hosts = (
+        records.select(url=pl.col("body").str.extract_all(_URL_HOST))
+        .explode("url")
+        .drop_nulls("url")
+        .select(
+            host=pl.col("url").str.extract(_URL_HOST, 1).str.to_lowercase(),
+            rest=pl.col("url").str.extract(_URL_HOST, 2).str.to_lowercase().fill_null(""),
+        )
+        .filter(
+            (pl.col("rest") == "")
+            | pl.col("rest").str.contains(r"^\.[a-z0-9-]+(?:\.svc(?:\.cluster\.local)?)?$")
+            & ~pl.col("rest").str.contains(r"^\.(?:com|org|net|io|dev|app|de|uk|fr|local|internal|example)$")
+        )
+        .filter(pl.col("host") != "localhost")
+        .group_by("host")
+        .len()
+        .filter(pl.col("len") >= min_count)
+    )
+    return sorted(hosts["host"].to_list())
+
+
 def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:
     """Who calls whom, from the logs: ``graph[a]`` holds the services that ``a``'s messages name.
 
@@ -1018,6 +1053,47 @@ def _root_service(
             views[svc] = _ServiceView(service=svc)
     if not views:
         return None, [], names_of
+    extra_ev: dict[str, list[Evidence]] = {}
+    # a dependency that callers' failures name but that logs nothing during the incident
+    # (no logs in the export, a killed pod, a hung process) cannot show anomalies itself
+    active = set(span["service"].unique().to_list()) if span.height else set()
+    for ov in list(views.values()):
+        for n in sorted(ov.failure_names):
+            if n in views or n in active:
+                continue
+            blamers = [x for x in views.values() if n in x.failure_names]
+            onset = min((x.onset for x in blamers if x.onset is not None), default=None)
+            views[n] = _ServiceView(service=n, onset=onset)
+            extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} logs nothing during the incident while its callers' failures name it", weight=0.3)]
+    # slowed services at the bottom of the anomalous call graph (no anomalous callee) with
+    # no failures of their own, that all call one service which looks normal: the delay is
+    # in that service or on the way to it (network delay, a pause its own logs do not time)
+    def _latency_only(x: str) -> bool:
+        sh = scan.get(x)
+        return (
+            sh is not None and sh.param_z > 3 and sh.param_ratio > 1 and not sh.own_new
+            and sh.err_own_z <= 3 and views[x].n_naming == 0
+        )
+
+    bottoms = [
+        x for x in sorted(views)
+        if not any(t in views and t != x for t in _reach(graph, x)) and x in scan
+    ]
+    if len(bottoms) >= 2 and all(_latency_only(x) for x in bottoms):
+        common = set.intersection(*(set(graph.get(x, ())) for x in bottoms)) - set(views)
+        for n in sorted(common):
+            onset = min((views[x].onset for x in bottoms if views[x].onset is not None), default=None)
+            views[n] = _ServiceView(service=n, onset=onset)
+            extra_ev[n] = [
+                Evidence(
+                    kind="dependency",
+                    text=(
+                        f"the slowed services {', '.join(bottoms)} call no other anomalous service "
+                        f"but all call {n}: the delay is in {n} or on the way to it"
+                    ),
+                    weight=round(1.5 / len(common), 3),
+                )
+            ]
     candidates = sorted(views)
     origins = _trace_origins(span, known)
     onsets = [v.onset for v in views.values() if v.onset is not None]
@@ -1034,6 +1110,7 @@ def _root_service(
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
     for s, v in views.items():
         ev = roles_ev[s]
+        ev.extend(extra_ev.get(s, ()))
         if first is not None and v.onset is not None:
             lag = (v.onset - first).total_seconds()
             if lag <= window.total_seconds():
@@ -1088,7 +1165,10 @@ def _root_service(
             if sh.victim_share >= 0.5 and sh.n_after:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
         # call graph: a service that calls another anomalous service is downstream of it
-        callees = sorted(t for t in _reach(graph, s) if t in views and t != s and own_strength.get(t, 0.0) + views[t].own > 0)
+        callees = sorted(
+            t for t in _reach(graph, s)
+            if t in views and t != s and (own_strength.get(t, 0.0) + views[t].own > 0 or t in extra_ev)
+        )
         if callees:
             ev.append(Evidence(kind="dependency", text=f"{s} calls {', '.join(callees)}, also anomalous (its logs name them)", weight=-0.8))
         callers = sorted(t for t in views if t != s and s in _reach(graph, t))
@@ -1173,10 +1253,10 @@ def correlate_changes(
     check_schema(changes, CHANGES, stage="correlate_changes")
     period_start = tmin(recs["timestamp"]) if recs.height else None
     period_end = tmax(recs["timestamp"]) if recs.height else None
-    known = sorted(
-        {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
-        | set(changes["service"].drop_nulls().unique().to_list())
-    )
+    logged = {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
+    # services named by callers' request URLs count even when they write no logs
+    hosted = {h for h in url_services(recs) if match_service(h, sorted(logged)) == h}
+    known = sorted(logged | hosted | set(changes["service"].drop_nulls().unique().to_list()))
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
     if period_start is not None and period_end is not None:
         # "every change in the analysed period" (plus the look-back allowed for suspects)
@@ -1554,9 +1634,10 @@ def _score_suspect(
                         weight=round(-superseded, 3),
                     )
                 )
-        elif (first_sign - t).total_seconds() >= 3 * window.total_seconds():
+        elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
             # the change landed well before the onset: did its service change in between?
-            # A slow burn does (warnings grow); an unrelated deploy does not.
+            # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
+            # rollout's time, pods restarting and traffic moving over, silence proves nothing.)
             mid = _compare(
                 frame, t, before_span=span_cmp, after_end=first_sign, services=known,
                 service=target, version=ref.version,
@@ -1586,6 +1667,11 @@ def _score_suspect(
     score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
+
+
+#: how long a rollout may take before the new version serves traffic (a deploy event is
+#: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
+_ROLLOUT = timedelta(minutes=10)
 
 
 def _decide(
