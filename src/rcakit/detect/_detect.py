@@ -87,8 +87,11 @@ def detect_anomalies(
         What "normal" is:
 
         * ``None`` (default): the history before each window. The first ``warmup`` share
-          of the windows is the initial baseline and is not scored; every later window is
-          compared with everything before it.
+          of the windows is the initial baseline; every later window is compared with
+          everything before it. The warmup windows are then scored against the last
+          windows that were not anomalous (rises only), so an incident that starts early in
+          the logs is found with its onset (see ``docs/detect.md``). Logs too short to
+          compare (no timed record, fewer than two windows) give no windows and a ``note``.
         * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
           studied. When both lack templates they are mined together so ids agree.
         * a time (``datetime`` or ISO string): records before it are the baseline, the
@@ -429,14 +432,36 @@ class _Passes:
         early = [w for w in b_windows if w.start < study_start]
         if not early:
             return scores_out, windows
+        joined = self._join_adjacent([*early, *windows])
+        incidents = [w for w in joined if w.start < study_start]
+        # the first pass's history held that incident (it began in the warmup): run it again
+        # without the incident's windows, so what follows is compared with normal operation
+        # (otherwise the end of an incident looks like a drop of everything it inflated)
+        span_in = pl.lit(False)
+        rec_in = pl.lit(False)
+        for w in incidents:
+            span_in = span_in | pl.col("window_start").is_between(w.start, w.end, closed="left")
+            rec_in = rec_in | pl.col("timestamp").is_between(w.start, w.end, closed="left")
+        base2, study2 = warm_counts.filter(~span_in), study_counts.filter(~span_in)
+        if base2.height == 0 or study2.height == 0:
+            return scores_out, tuple(joined)
+        scores2, windows2 = self.run(base2, study2, warm_rec.filter(~rec_in), study_rec.filter(~rec_in), expanding=True, quiet=True)
+        kept_a = all_scores.filter(span_in)  # first-pass evidence inside the incident
+        scores_out = pl.concat(
+            [b_scores.filter(pl.col("window_start") < study_start), kept_a, scores2], how="diagonal_relaxed"
+        ).sort("window_start", "detector", "service", "template_id", nulls_last=True)
+        return scores_out, self._join_adjacent([*incidents, *windows2])
+
+    def _join_adjacent(self, windows: Sequence[AnomalyWindow]) -> tuple[AnomalyWindow, ...]:
+        """Join anomaly windows at most ``max_gap`` windows apart (or overlapping)."""
         gap = self.window_td * (self.max_gap + 1) if self.window_td is not None else timedelta(0)
         out: list[AnomalyWindow] = []
-        for w in sorted([*early, *windows], key=lambda w: w.start):
+        for w in sorted(windows, key=lambda w: w.start):
             if out and w.start - out[-1].end <= gap:
                 out[-1] = _join_windows(out[-1], w)
             else:
                 out.append(w)
-        return scores_out, tuple(out)
+        return tuple(out)
 
 
 def _join_windows(early: AnomalyWindow, late: AnomalyWindow) -> AnomalyWindow:
