@@ -326,10 +326,12 @@ class _Passes:
         expanding: bool,
         quiet: bool = False,
         rises_only: bool = False,
+        param_base: pl.DataFrame | None = None,
     ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
         """Score ``study`` against ``base`` with every detector; merge flagged windows.
 
         ``rises_only`` keeps drops (``rate_drop``, ``gone``) as evidence but never flags them.
+        ``param_base`` replaces ``base_rec`` as the parameter detector's baseline records.
         """
         threshold, window = self.threshold, self.window
         scores: list[pl.DataFrame] = []
@@ -352,7 +354,7 @@ class _Passes:
         if "error_ratio" in self.detectors:
             scores.append(ErrorRatioDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
         if "parameter" in self.detectors and "params" in study_rec.columns:
-            base_vals = extract_parameters(base_rec, window=window)
+            base_vals = extract_parameters(base_rec if param_base is None else param_base, window=window)
             if base_vals.height:
                 det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
                 scores.append(det_p.score(extract_parameters(study_rec, window=window)))
@@ -445,7 +447,12 @@ class _Passes:
         base2, study2 = warm_counts.filter(~span_in), study_counts.filter(~span_in)
         if base2.height == 0 or study2.height == 0:
             return scores_out, tuple(joined)
-        scores2, windows2 = self.run(base2, study2, warm_rec.filter(~rec_in), study_rec.filter(~rec_in), expanding=True, quiet=True)
+        warm_clean = warm_rec.filter(~rec_in)
+        # percentiles need more than the few warmup minutes before the incident: add the reference
+        param_base = pl.concat([warm_clean, ref_rec], how="vertical_relaxed")
+        scores2, windows2 = self.run(
+            base2, study2, warm_clean, study_rec.filter(~rec_in), expanding=True, quiet=True, param_base=param_base
+        )
         kept_a = all_scores.filter(span_in)  # first-pass evidence inside the incident
         scores_out = pl.concat(
             [b_scores.filter(pl.col("window_start") < study_start), kept_a, scores2], how="diagonal_relaxed"
