@@ -86,6 +86,7 @@ def test_network_delay_without_errors_blames_the_common_callee(tmp_path):
     assert inc["root_service"] == "ts-station-service"
     assert inc["cause"] is None
     assert doc["inputs"]["changes"] == 0
+    assert "no change events were given" in inc["cause_reason"]
     assert abs((_t(inc["start"]) - truth.onset).total_seconds()) <= 120
     assert len(doc["incidents"]) == 1  # no false alarm
 

@@ -754,6 +754,25 @@ def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str
     return {(sv, t): float(b or 0.0) for sv, t, b in bad.iter_rows()}
 
 
+def _material_shift(c: Contribution) -> bool:
+    """Whether a shifted number moved its bulk (median x1.25 either way) or its tail a lot.
+
+    Small integers wobble: "took 2ms -> 2ms, p95 3 -> 4" is one more slow request in a
+    window, not a slow-down. Without the detector's figures the shift counts.
+    """
+    x = c.extra or {}
+    obs, exp = x.get("peak_observed"), x.get("peak_expected")
+    if not isinstance(obs, int | float) or not isinstance(exp, int | float) or exp <= 0 or obs <= 0:
+        return True
+    if not 0.8 < obs / exp < 1.25:
+        return True
+    bq, wq, frac = x.get("base_q95"), x.get("window_q95"), x.get("fraction_beyond")
+    if isinstance(bq, int | float) and isinstance(wq, int | float) and bq > 0 and wq > 0:
+        tail = max(wq / bq, bq / wq)
+        return tail >= 2.0 and (not isinstance(frac, int | float) or frac >= 0.2)
+    return False
+
+
 def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
     """Whether a contribution is a symptom on its own (not just traffic moving around).
 
@@ -761,7 +780,9 @@ def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
     stops: those are context, not an incident. Errors and warnings, error ratios, and
     shifted numbers (latency, sizes) are symptoms.
     """
-    if c.kind in {"error_ratio", "parameter"}:
+    if c.kind == "parameter":
+        return _material_shift(c)
+    if c.kind == "error_ratio":
         return True
     bad = badness.get((c.service or "", c.template_id or ""), 0.0)
     if c.kind in {"new", "rate_spike"}:
@@ -1258,6 +1279,7 @@ def correlate_changes(
     hosted = {h for h in url_services(recs) if match_service(h, sorted(logged)) == h}
     known = sorted(logged | hosted | set(changes["service"].drop_nulls().unique().to_list()))
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
+    n_given = changes.height  # (changes outside the period were still given)
     if period_start is not None and period_end is not None:
         # "every change in the analysed period" (plus the look-back allowed for suspects)
         changes = changes.filter(
@@ -1323,7 +1345,8 @@ def correlate_changes(
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
         cause, reason = _decide(
-            suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services
+            suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services,
+            n_changes=n_given,
         )
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
@@ -1475,10 +1498,18 @@ def _refine_onset(
     ]
     if root is not None and not tids and shift is not None and shift.param_key is not None:
         return _parameter_onset(recs, root, shift, start, end, window) or start
+    services = [root]
+    if root is not None and not tids:
+        # a root that logs nothing new (a killed pod, a silent dependency): its callers'
+        # new error lines ("connection refused", "read timed out") date the start
+        tids = [c.template_id for c in contribs if c.kind == "new" and c.template_id is not None]
+        services = sorted({c.service for c in contribs if c.kind == "new" and c.service})
+        errs = recs.filter(pl.col("template_id").is_in(tids) & pl.col("is_error"))
+        tids = errs["template_id"].unique().to_list()
     if root is None or not tids:
         return start
     first = tmin(recs.filter(
-        (pl.col("service") == root)
+        pl.col("service").is_in(services)
         & pl.col("template_id").is_in(tids)
         & (pl.col("timestamp") >= start - 10 * window)
         & (pl.col("timestamp") < end)
@@ -1681,7 +1712,14 @@ def _decide(
     root_names: set[str],
     threshold: float,
     services: Sequence[str] = (),
+    n_changes: int | None = None,
 ) -> tuple[str | None, str]:
+    if not suspects and n_changes == 0:
+        return None, (
+            "no change events were given (no --deploys file, or an empty one), so no change can be "
+            f"named; check for deploys, config changes or restarts of {root or 'the root service'} "
+            "around the onset"
+        )
     if not suspects:
         return None, "no change event precedes the onset"
     best = suspects[0]
