@@ -167,6 +167,7 @@ def test_cli_too_little_data_is_a_plain_answer(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["windows"] == []
     assert doc["note"].startswith("not enough data to compare")
+    assert "not enough data to compare" in result.stderr
 
 
 def test_cli_empty_given_baseline_is_still_an_error(tmp_path):

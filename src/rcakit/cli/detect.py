@@ -145,4 +145,6 @@ def detect(
     except OSError as exc:
         msg = f"{output}: cannot write the output ({exc.strerror or exc})"
         raise InputProblem(msg) from exc
+    if result.note is not None:
+        echo_err(result.note)
     echo_err(f"wrote {len(result.windows)} anomaly window(s) to {output}")
