@@ -1032,6 +1032,40 @@ def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
+def _silence(
+    frame: pl.DataFrame, start: datetime | None, end: datetime | None, window: timedelta
+) -> tuple[datetime, float, float] | None:
+    """A pause in a service's logs around an incident, much longer than its usual pauses.
+
+    Returns (pause start, pause seconds, longest pause in the 30 minutes before) when the
+    service logged nothing for at least one window and three times its longest usual pause
+    (a killed pod, a hung process), the pause ending inside the incident; else ``None``.
+    """
+    if start is None or end is None:
+        return None
+    lo = start - timedelta(minutes=30) - 5 * window
+    gaps = (
+        frame.filter((pl.col("timestamp") >= lo) & (pl.col("timestamp") <= end))
+        .select("timestamp")
+        .with_columns(prev=pl.col("timestamp").shift(1))
+        .drop_nulls("prev")
+        .with_columns(gap=(pl.col("timestamp") - pl.col("prev")).dt.total_microseconds() / 1e6)
+    )
+    usual = gaps.filter(pl.col("timestamp") < start - 5 * window)
+    if usual.height < 20:
+        return None
+    longest = _num(usual["gap"].max())
+    cand = gaps.filter(
+        (pl.col("timestamp") >= start)
+        & (pl.col("prev") <= end)
+        & (pl.col("gap") >= max(window.total_seconds(), 3 * longest))
+    ).sort("gap", descending=True)
+    if cand.height == 0:
+        return None
+    top = cand.row(0, named=True)
+    return top["prev"], float(top["gap"]), longest
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
@@ -1040,6 +1074,7 @@ def _root_service(
     *,
     scan: dict[str, _Shift] | None = None,
     graph: dict[str, set[str]] | None = None,
+    frames: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[str | None, list[ServiceRole], dict[str, tuple[str, ...]]]:
     """Score every anomalous service as root or victim; return the root and the roles.
 
@@ -1075,17 +1110,31 @@ def _root_service(
     if not views:
         return None, [], names_of
     extra_ev: dict[str, list[Evidence]] = {}
-    # a dependency that callers' failures name but that logs nothing during the incident
-    # (no logs in the export, a killed pod, a hung process) cannot show anomalies itself
+    # a dependency that callers' failures name but that logs nothing (or nearly nothing)
+    # during the incident (no logs in the export, a killed pod, a hung process) cannot show
+    # anomalies itself
     active = set(span["service"].unique().to_list()) if span.height else set()
+    frames = frames or {}
+    span_start = tmin(span["timestamp"]) if span.height else None
+    span_end = tmax(span["timestamp"]) if span.height else None
     for ov in list(views.values()):
         for n in sorted(ov.failure_names):
-            if n in views or n in active:
+            if n in views:
+                continue
+            gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
+            quiet = n in scan and scan[n].rate_ratio < 1 / 3
+            if n in active and not quiet and gap is None:
                 continue
             blamers = [x for x in views.values() if n in x.failure_names]
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             views[n] = _ServiceView(service=n, onset=onset)
-            extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} logs nothing during the incident while its callers' failures name it", weight=0.3)]
+            if gap is not None:
+                what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
+            elif n in active:
+                what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
+            else:
+                what = "logs nothing"
+            extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
     # slowed services at the bottom of the anomalous call graph (no anomalous callee) with
     # no failures of their own, that all call one service which looks normal: the delay is
     # in that service or on the way to it (network delay, a pause its own logs do not time)
@@ -1312,7 +1361,9 @@ def correlate_changes(
             for svc, frame in by_service.items()
             if svc != "(unknown)"
         }
-        root, roles, names_of = _root_service(contribs, span, known, window, scan=scan, graph=graph)
+        root, roles, names_of = _root_service(
+            contribs, span, known, window, scan=scan, graph=graph, frames=by_service
+        )
         services = tuple(
             dict.fromkeys(
                 [r.service for r in roles]

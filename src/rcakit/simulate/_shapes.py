@@ -162,6 +162,8 @@ def _call(
     op, callees, own_ms = _CALLS[service]
     cls = _CLASS[service]
     active = fault.onset <= t < fault.end
+    if active and fault.kind == "kill" and service == fault.service:
+        return 1.0, True  # no pod: requests from the UI fail at the gateway, nothing logs here
     oid = f"{int(rng.integers(0, 16**8)):08x}-{int(rng.integers(0, 16**4)):04x}"
     own = float(rng.lognormal(np.log(own_ms), 0.35))
     if active and fault.kind == "cpu" and service == fault.service:
