@@ -13,7 +13,7 @@ change, or ``null`` when no change explains it), onset error, false alarms (inci
 not overlap the truth). Baseline measured on the same reports: the *loudest service* (most
 anomalous events) for the root, the *latest change before the onset* for the cause.
 
-Usage: ``python benchmarks/bench_report_shapes.py [--quick] [--seeds N] [--shape NAME]``
+Usage: ``python benchmarks/bench_report_shapes.py [--quick] [--seeds N] [--shape NAME] [--rates 1.0,0.4]``
 """
 
 from __future__ import annotations
@@ -37,6 +37,27 @@ RESULTS = HERE / "results"
 BEFORE = timedelta(minutes=2)
 AFTER = timedelta(minutes=15)
 RCAKIT = Path(sys.executable).parent / "rcakit"
+
+#: How to read the figures (kept with the script so the results file is self-contained).
+NOTES = """Notes. These shapes are in-sample: the correlate rules added for them (URL hosts as service
+names; a blamed dependency that logs nothing or pauses is a root candidate; slowed bottom
+services with one common normal-looking callee blame it; no "quiet before the onset"
+mark-down within a 10-minute rollout; a shifted number must move its median >= 25 % or its
+p95 2x to be a symptom; onset from the callers' first new error line when the root logs
+nothing new) were written while looking at seeds 0-1 of these shapes, then checked on seed 2
+and on the main generator (`bench_report.py --seeds 2 --none-days 2`: 10/10 root and cause,
+0 false alarms, unchanged). Before those rules, the first `--quick` run got 3/5 roots and
+4/5 causes, with one confident wrong cause (silent_dependency: the root was the caller
+`ts-basic-service` and its harmless deploy minutes before was named the cause); at 0.4-0.5
+requests/s the one-line change list's deploy lost the cause (its service was quiet for the
+4 minutes before the onset), a killed pod lost the root to a service called less often
+(`ts-config-service`, rate drop), and a `took 2ms -> 2ms, p95 3 -> 4` wobble was a false
+alarm. It is a model (one generator, one estate): real TrainTicket / chaos logs will have
+shapes this does not (several faults at once, sidecars, retries with backoff, log sampling).
+Onset errors are the reported incident start minus the injected fault start; CPU stress
+starts late (+24..+62 s at 0.4 requests/s) because the first slow records must pile up.
+Wall-clock seconds are on a machine shared with other engineers' jobs.
+"""
 
 
 def _t(text: str) -> datetime:
@@ -98,17 +119,21 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1 seed, 2 hours of logs")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--shape", action="append", choices=SHAPES)
-    ap.add_argument("--rate", type=float, default=1.0, help="requests per second")
+    ap.add_argument("--rates", default="1.0,0.4", help="requests per second, comma-separated (each rate runs every shape and seed)")
     args = ap.parse_args()
     seeds = 1 if args.quick else args.seeds
     hours = 2.0 if args.quick else 3.0
     shapes = args.shape or list(SHAPES)
+    rates = [float(x) for x in args.rates.split(",")]
     rows = []
-    for shape in shapes:
-        for seed in range(seeds):
-            r = run_one(shape, seed, hours=hours, rate=args.rate)
-            rows.append(r)
-            print(json.dumps({k: v for k, v in r.items() if k != "cause_reason"}, default=str), flush=True)
+    started = time.perf_counter()
+    for rate in rates:
+        for shape in shapes:
+            for seed in range(seeds):
+                r = run_one(shape, seed, hours=hours, rate=rate)
+                r["rate"] = rate
+                rows.append(r)
+                print(json.dumps({k: v for k, v in r.items() if k != "cause_reason"}, default=str), flush=True)
     lines = [
         "# `rcakit report` on incident shapes the generator does not make",
         "",
@@ -116,8 +141,9 @@ def main() -> None:
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {platform.platform()}, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()} "
         "(shared with other engineers' jobs: wall-clock figures are noisy).",
-        f"Each run: {hours:g} h of logs at {args.rate:g} requests/s, analysed by "
-        "`rcakit report LOGDIR [--deploys deploys.csv] -o report.json`.",
+        f"Each run: {hours:g} h of logs at {', '.join(f'{x:g}' for x in rates)} requests/s (every shape and seed "
+        "at each rate), analysed by `rcakit report LOGDIR [--deploys deploys.csv] -o report.json`. "
+        f"Total wall time {time.perf_counter() - started:.0f} s for {len(rows)} runs.",
         "",
         "| shape | runs | found | root ok | cause ok | baseline root (loudest) | baseline cause (latest change) | false alarms | median onset error (s) |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -131,15 +157,15 @@ def main() -> None:
             f"{_frac(rs, 'base_root_ok')} | {_frac(rs, 'base_cause_ok')} | "
             f"{sum(int(r.get('false_alarms', 0)) for r in rs)} | {med} |"  # type: ignore[call-overload]
         )
-    lines += ["", "Per run:", "", "| shape | seed | exit | records | root (truth) | cause (truth) | onset error s | false alarms | s |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "Per run:", "", "| shape | rate | seed | exit | records | root (truth) | cause (truth) | onset error s | false alarms | s |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
-            f"| {r['shape']} | {r['seed']} | {r['exit']} | {r.get('records', '-')} | {r.get('root', '-')} ({r['truth_root']}) | "
+            f"| {r['shape']} | {r['rate']:g} | {r['seed']} | {r['exit']} | {r.get('records', '-')} | {r.get('root', '-')} ({r['truth_root']}) | "
             f"{r.get('cause', '-')} ({r['truth_cause']}) | {r.get('onset_error_s', '-')} | {r.get('false_alarms', '-')} | "
             f"{float(r['seconds']):.1f} |"  # type: ignore[arg-type]
         )
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + NOTES
     print(text)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "report_shapes.md").write_text(text, encoding="utf-8")
