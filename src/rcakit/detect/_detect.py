@@ -327,11 +327,15 @@ class _Passes:
         quiet: bool = False,
         rises_only: bool = False,
         param_base: pl.DataFrame | None = None,
+        new_scope: tuple[pl.DataFrame, pl.DataFrame] | None = None,
     ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
         """Score ``study`` against ``base`` with every detector; merge flagged windows.
 
         ``rises_only`` keeps drops (``rate_drop``, ``gone``) as evidence but never flags them.
         ``param_base`` replaces ``base_rec`` as the parameter detector's baseline records.
+        ``new_scope`` = (baseline, study) counts the new-template detector runs on instead
+        (its scores are kept for the windows of ``study_counts`` only): "never seen before"
+        must count every earlier window, also those left out of the comparison.
         """
         threshold, window = self.threshold, self.window
         scores: list[pl.DataFrame] = []
@@ -339,10 +343,13 @@ class _Passes:
             det = NewTemplateDetector(
                 min_severity=self.min_severity, threshold=threshold, min_count=self.min_new_count, update_baseline=expanding
             )
-            new_scores = det.fit(base_counts).score(study_counts)
+            new_base, new_study = (base_counts, study_counts) if new_scope is None else new_scope
+            new_scores = det.fit(new_base).score(new_study)
+            if new_scope is not None:
+                new_scores = new_scores.filter(pl.col("window_start").is_in(study_counts.get_column("window_start").unique().implode()))
             if not self.flag_new_below_severity:
                 # keep the score, but only templates at/above min_severity raise an anomaly
-                sev = study_counts.group_by("service", "template_id").agg(pl.col("max_severity").max().alias("_sev"))
+                sev = new_study.group_by("service", "template_id").agg(pl.col("max_severity").max().alias("_sev"))
                 new_scores = (
                     new_scores.join(sev, on=["service", "template_id"], how="left", nulls_equal=True)
                     .with_columns((pl.col("flagged") & (pl.col("_sev") >= severity_number(self.min_severity))).alias("flagged"))
@@ -411,7 +418,7 @@ class _Passes:
         first-pass anomaly window (within ``max_gap`` windows) is the same incident: the two
         become one window with the earlier start.
         """
-        study_start = study_counts.get_column("window_start").min()
+        study_start: datetime | None = study_counts.get_column("window_start").min()  # type: ignore[assignment]
         n_warm = warm_counts.get_column("window_start").n_unique()
         in_anomaly = pl.lit(False)
         rec_in_anomaly = pl.lit(False)
@@ -451,7 +458,14 @@ class _Passes:
         # percentiles need more than the few warmup minutes before the incident: add the reference
         param_base = pl.concat([warm_clean, ref_rec], how="vertical_relaxed")
         scores2, windows2 = self.run(
-            base2, study2, warm_clean, study_rec.filter(~rec_in), expanding=True, quiet=True, param_base=param_base
+            base2,
+            study2,
+            warm_clean,
+            study_rec.filter(~rec_in),
+            expanding=True,
+            quiet=True,
+            param_base=param_base,
+            new_scope=(warm_counts, study_counts),
         )
         kept_a = all_scores.filter(span_in)  # first-pass evidence inside the incident
         scores_out = pl.concat(
