@@ -67,6 +67,7 @@ __all__ = [
     "dependency_graph",
     "match_service",
     "parse_duration",
+    "url_services",
 ]
 
 EvidenceKind = Literal[
