@@ -69,7 +69,8 @@ def test_cri_lines_partials_and_inner_messages():
     assert attrs(r1)["stream"] == "stderr"
     assert r2["timestamp"] == datetime(2024, 3, 5, 13, 3, 14, 500000, tzinfo=UTC)
     assert r2["severity_text"] == "WARN"
-    assert r2["body"].endswith("c.x.Pool : pool low")
+    assert r2["body"] == "pool low"  # Spring Boot head: pid, thread and logger are not message
+    assert attrs(r2)["logger"] == "c.x.Pool"
     assert (r3["body"], r3["severity_text"]) == ("", None)  # an empty F line
     assert (r4["severity_text"], r4["body"]) == ("INFO", "retry ok")
     assert attrs(r4)["attempt"] == "2"

@@ -86,7 +86,9 @@ def test_kibana_export_with_multiline_fields_container_json_and_pods():
     # container-runtime JSON inside the message: the app line inside is read too
     assert r1["service"] == "ts-order-service"
     assert r1["severity_text"] == "WARN"
-    assert r1["body"].endswith('c.a.OrderService : slow "risk" call')
+    # Spring Boot head (pid, thread, logger) is not message
+    assert r1["body"] == 'slow "risk" call'
+    assert attrs(r1)["logger"] == "c.a.OrderService"
     assert attrs(r1)["stream"] == "stdout"
     assert (r2["service"], r2["severity_text"], r2["body"]) == ("kafka", "INFO", "leader elected")
     assert attrs(r2)["partition"] == "3"
@@ -263,3 +265,33 @@ def test_bracketed_prefix_in_a_plain_message_column():
     assert row["severity_text"] == "ERROR"
     assert row["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
     assert attrs(row)["logger"] == "checkout.pay"
+
+
+def test_spring_boot_lines_inside_a_kibana_export(tmp_path):
+    """TrainTicket-style exports: container JSON holding Spring Boot console lines. The pid,
+    thread and logger are head, not message (otherwise every template starts with them)."""
+    import json
+
+    from rcakit import read_logs
+
+    def row(ts, pod, line):
+        log = json.dumps({"log": line + "\n", "stream": "stdout", "time": ts})
+        return f'{ts},{pod},"{log.replace(chr(34), chr(34) * 2)}"'
+
+    lines = [
+        "@timestamp,kubernetes.pod.name,message",
+        row("2022-07-08T06:23:41.123Z", "ts-travel-service-64469b5b48-25zj6",
+            "2022-07-08 06:23:41.123  INFO 1 --- [nio-8080-exec-1] c.s.t.TravelController           : [queryInfo][Query TripResponse] trip G1234"),
+        row("2022-07-08T06:23:42.456Z", "ts-order-service-7d9f8c6b5-x2q4z",
+            "2022-07-08 06:23:42.456 ERROR 1 --- [order] [nio-8080-exec-7] o.s.web.servlet.DispatcherServlet : Request processing failed"),
+    ]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = read_logs(path)
+    assert frame["n_lines"].sum() == 3
+    assert frame["service"].to_list() == ["ts-travel-service", "ts-order-service"]
+    assert frame["body"].to_list() == ["[queryInfo][Query TripResponse] trip G1234", "Request processing failed"]
+    assert frame["severity_text"].to_list() == ["INFO", "ERROR"]
+    loggers = frame["attributes"].str.json_path_match("$.logger").to_list()
+    assert loggers == ["c.s.t.TravelController", "o.s.web.servlet.DispatcherServlet"]
+    assert frame["attributes"].str.json_path_match("$.thread").to_list() == ["nio-8080-exec-1", "nio-8080-exec-7"]

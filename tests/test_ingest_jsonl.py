@@ -167,7 +167,8 @@ def test_docker_json_file_inner_lines_and_chunk_joining():
     # the runtime's timestamp wins (UTC, ns precision truncated to µs)
     assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345678, tzinfo=UTC)
     assert r0["severity_text"] == "ERROR"
-    assert r0["body"].endswith("c.e.PaymentController : charge failed")
+    assert r0["body"] == "charge failed"
+    assert attrs(r0)["logger"] == "c.e.PaymentController"
     assert attrs(r0)["stream"] == "stderr"
     assert (r1["severity_text"], r1["body"], r1["service"]) == ("WARN", "slow query", "orders")
     assert attrs(r1) == {"stream": "stdout", "ms": "1200"}
