@@ -28,7 +28,15 @@ import polars as pl
 
 from rcakit.schemas import LOG_RECORDS
 
-__all__ = ["RECORD_COLUMNS", "FileFormat", "LineFormat", "ParseOptions", "json_object", "to_records"]
+__all__ = [
+    "RECORD_COLUMNS",
+    "FileFormat",
+    "LineFormat",
+    "ParseOptions",
+    "json_object",
+    "share_matching",
+    "to_records",
+]
 
 #: What a parser returns: LOG_RECORDS without the columns the reader adds itself.
 RECORD_COLUMNS = pl.Schema({k: v for k, v in LOG_RECORDS.items() if k not in ("source", "format")})
@@ -155,3 +163,15 @@ def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:
             for name, dtype in RECORD_COLUMNS.items()
         ]
     )
+
+
+def share_matching(pattern: re.Pattern[str]) -> Callable[[list[str]], float]:
+    """A ``sniff`` function: the share of the sample's non-blank lines that ``pattern`` matches."""
+
+    def sniff(sample: list[str]) -> float:
+        lines = [s for s in sample if s.strip()]
+        if not lines:
+            return 0.0
+        return sum(1 for s in lines if pattern.match(s)) / len(lines)
+
+    return sniff

@@ -22,7 +22,7 @@ from pathlib import PurePath
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, share_matching
 from rcakit.ingest._jsonl import (
     encode_attributes,
     fold_blank_lines,
@@ -148,11 +148,7 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     )
 
 
-def _sniff(sample: list[str]) -> float:
-    lines = [s for s in sample if s.strip()]
-    if not lines:
-        return 0.0
-    return sum(1 for s in lines if _COMPILED.match(s)) / len(lines)
+_sniff = share_matching(_COMPILED)
 
 
 FORMAT = LineFormat(

@@ -20,28 +20,20 @@ from rcakit.report._chart import timeline_svg
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
+from rcakit.report._format import first_line as _short
+from rcakit.report._format import fmt_duration as _dur
+from rcakit.report._format import fmt_time as _t
+
 __all__ = ["render_html"]
 
 
-def _t(value: datetime | None, date: bool = False) -> str:  # a jinja filter: positional flag
-    if value is None:
-        return "–"
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S")
 
 
-def _dur(seconds: float) -> str:
-    m = round(seconds / 60)
-    if m < 1:
-        return f"{seconds:.0f} s"
-    if m < 120:
-        return f"{m} min"
-    return f"{seconds / 3600:.1f} h"
 
 
-def _short(text: str | None, limit: int = 140) -> str:
-    """First line of a template, cut to ``limit`` characters (for timelines)."""
-    line = (text or "").splitlines()[0] if text else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+
 
 
 def _load_template() -> jinja2.Template:

@@ -18,6 +18,10 @@ from rcakit.correlate import Evidence, Incident
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
+from rcakit.report._format import first_line as _short
+from rcakit.report._format import fmt_duration as _dur
+from rcakit.report._format import fmt_time as _t
+
 __all__ = ["code", "fenced", "render_markdown"]
 
 
@@ -46,24 +50,13 @@ def plain(text: str | None) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text.replace("\n", " "))
 
 
-def _short(text: str | None, limit: int = 140) -> str:
-    line = (text or "").splitlines()[0] if text else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _t(value: datetime | None, *, date: bool = False) -> str:
-    if value is None:
-        return "–"
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S")
 
 
-def _dur(seconds: float) -> str:
-    m = round(seconds / 60)
-    if m < 1:
-        return f"{seconds:.0f} s"
-    if m < 120:
-        return f"{m} min"
-    return f"{seconds / 3600:.1f} h"
+
+
+
 
 
 def _business(inc: Incident) -> list[str]:

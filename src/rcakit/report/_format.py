@@ -1,0 +1,30 @@
+"""Small text formatters shared by the Markdown and HTML renderers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = ["first_line", "fmt_duration", "fmt_time"]
+
+
+def fmt_time(value: datetime | None, date: bool = False) -> str:  # also a jinja filter: positional flag
+    """``HH:MM:SS``, or ``YYYY-MM-DD HH:MM:SS UTC`` with ``date``; an en dash for None."""
+    if value is None:
+        return "–"
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S")
+
+
+def fmt_duration(seconds: float) -> str:
+    """A duration as people say it: ``40 s``, ``28 min``, ``3.5 h``."""
+    m = round(seconds / 60)
+    if m < 1:
+        return f"{seconds:.0f} s"
+    if m < 120:
+        return f"{m} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def first_line(text: str | None, limit: int = 140) -> str:
+    """First line of a template, cut to ``limit`` characters (for timelines)."""
+    line = (text or "").splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
