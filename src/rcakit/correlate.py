@@ -650,14 +650,18 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str) -> list[Evide
             )
         )
     if sh.err_z > 3.0:
+        # errors that name another service (or are 5xx answers) are a failing dependency's,
+        # not evidence against this service's own change: weigh only the service's own errors
+        own_z = sh.err_own_z if sh.victim_share >= 0.5 else sh.err_z
+        note = f"; {sh.victim_share:.0%} of them name another service" if sh.victim_share >= 0.5 else ""
         ev.append(
             Evidence(
                 kind="error_ratio",
                 text=(
                     f"error share in {service} {sh.err_before:.1%} before -> {sh.err_after:.1%} "
-                    f"{after_label} (z={sh.err_z:.1f})"
+                    f"{after_label} (z={sh.err_z:.1f}{note})"
                 ),
-                weight=round(_squash(sh.err_z - 3.0, 4.0), 3),
+                weight=round(_squash(own_z - 3.0, 4.0), 3) if own_z > 3.0 else 0.0,
             )
         )
     if sh.param_z > 3.0:
@@ -1675,7 +1679,9 @@ def _score_suspect(
             frame, t, before_span=span_cmp, after_end=after_end, services=known,
             service=target, version=ref.version,
         )
-        strength = sh.strength()
+        # outside the root, errors that name another service are a failing dependency's,
+        # not this change's doing: only the service's own behaviour counts
+        strength = sh.strength() if target == root else sh.own_strength()
         ev.extend(_shift_evidence(sh, service=target, after_label="after the change"))
         # was the service already deviating before this change? compare the span just
         # before it with the history before an earlier same-service change
