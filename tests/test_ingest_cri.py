@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -11,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
-from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
-from rcakit.ingest._files import lines_frame
+from rcakit.ingest._base import ParseOptions
+
+from ._ingest_helpers import attrs, parse_lines
 
 OPTS = ParseOptions(tz="UTC", year=2024)
 KUBELET_FILE = (
@@ -22,15 +22,7 @@ KUBELET_FILE = (
 
 
 def parse(text: str, options: ParseOptions = OPTS) -> pl.DataFrame:
-    out = _cri.FORMAT.parse(lines_frame(text).lazy(), options).collect()
-    assert out.schema == RECORD_COLUMNS
-    n_physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    assert out["n_lines"].sum() == n_physical
-    return out
-
-
-def attrs(row: dict) -> dict:
-    return json.loads(row["attributes"]) if row["attributes"] else {}
+    return parse_lines(_cri.FORMAT, text, options)
 
 
 CRI = "\n".join(
