@@ -35,16 +35,16 @@ import shutil
 import statistics
 import time
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import rcakit
+from _report_scoring import score_report
 from rcakit.simulate import FAULT_KINDS
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work" / "report"
 RESULTS = HERE / "results"
-BEFORE = timedelta(minutes=2)
 
 #: How to read the figures (kept with the script so the results file is self-contained).
 NOTES = """
@@ -55,11 +55,6 @@ second. Failures here are end-to-end: a log format that the reader does not pars
 records have no timestamp) hides that service from detection and correlation, so its
 incidents cannot be explained; the per-run table shows which runs those are.
 """
-AFTER = timedelta(minutes=15)
-
-
-def _t(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 #: Other shapes of the same estate: less traffic, one log format everywhere, shorter logs.
@@ -94,30 +89,7 @@ def run_one(fault: str, seed: int, variant: str = "default") -> dict[str, object
         "truth_root": truth.root_service,
         "truth_cause": truth.cause_change_id,
     }
-    if truth.onset is None:
-        row["false_alarms"] = len(doc["incidents"])
-        return row
-    lo, hi = truth.onset - BEFORE, (truth.end or truth.onset) + AFTER
-    hits = [i for i in doc["incidents"] if _t(i["start"]) <= hi and _t(i["end"]) >= lo]
-    row["false_alarms"] = len(doc["incidents"]) - len(hits)
-    row["found"] = bool(hits)
-    if not hits:
-        return row
-    inc = max(hits, key=lambda i: i["severity"])
-    row["root"] = inc["root_service"]
-    row["cause"] = inc["cause"]
-    row["root_ok"] = inc["root_service"] == truth.root_service
-    row["cause_ok"] = inc["cause"] == truth.cause_change_id
-    row["onset_error_s"] = (_t(inc["start"]) - truth.onset).total_seconds()
-    # baselines on the same incident
-    loud: dict[str, int] = {}
-    for a in inc["anomalies"]:
-        if a["service"] and a["kind"] in {"new", "rate_spike", "error_ratio"}:
-            loud[a["service"]] = loud.get(a["service"], 0) + a["observed"]["count"]
-    row["base_root_ok"] = bool(loud) and max(loud, key=lambda s: loud[s]) == truth.root_service
-    before = [c for c in doc["changes"] if _t(c["time"]) <= _t(inc["start"]) + timedelta(minutes=1)]
-    latest = max(before, key=lambda c: c["time"])["id"] if before else None
-    row["base_cause_ok"] = latest == truth.cause_change_id
+    row.update(score_report(doc, truth))
     return row
 
 

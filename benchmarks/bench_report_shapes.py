@@ -26,16 +26,15 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+from _report_scoring import score_report
 from rcakit.simulate._shapes import SHAPES, generate_shape
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work" / "shapes"
 RESULTS = HERE / "results"
-BEFORE = timedelta(minutes=2)
-AFTER = timedelta(minutes=15)
 RCAKIT = Path(sys.executable).parent / "rcakit"
 
 #: How to read the figures (kept with the script so the results file is self-contained).
@@ -66,10 +65,6 @@ seen before is not new: detection's or template mining's side, not changed here)
 """
 
 
-def _t(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def run_one(shape: str, seed: int, *, hours: float, rate: float) -> dict[str, object]:
     out = WORK / f"{shape}-{seed}"
     if out.exists():
@@ -92,27 +87,7 @@ def run_one(shape: str, seed: int, *, hours: float, rate: float) -> dict[str, ob
     doc = json.loads(report.read_text(encoding="utf-8"))
     row["records"] = doc["inputs"]["records"]
     row["incidents"] = len(doc["incidents"])
-    lo, hi = truth.onset - BEFORE, truth.end + AFTER
-    hits = [i for i in doc["incidents"] if _t(i["start"]) <= hi and _t(i["end"]) >= lo]
-    row["false_alarms"] = len(doc["incidents"]) - len(hits)
-    row["found"] = bool(hits)
-    if not hits:
-        return row
-    inc = max(hits, key=lambda i: i["severity"])
-    row["root"] = inc["root_service"]
-    row["cause"] = inc["cause"]
-    row["cause_reason"] = inc["cause_reason"]
-    row["root_ok"] = inc["root_service"] == truth.root_service
-    row["cause_ok"] = inc["cause"] == truth.cause_change_id
-    row["onset_error_s"] = (_t(inc["start"]) - truth.onset).total_seconds()
-    loud: dict[str, int] = {}
-    for a in inc["anomalies"]:
-        if a["service"] and a["kind"] in {"new", "rate_spike", "error_ratio"}:
-            loud[a["service"]] = loud.get(a["service"], 0) + a["observed"]["count"]
-    row["base_root_ok"] = bool(loud) and max(loud, key=lambda s: loud[s]) == truth.root_service
-    before = [c for c in doc["changes"] if _t(c["time"]) <= _t(inc["start"]) + timedelta(minutes=1)]
-    latest = max(before, key=lambda c: c["time"])["id"] if before else None
-    row["base_cause_ok"] = latest == truth.cause_change_id
+    row.update(score_report(doc, truth))
     return row
 
 

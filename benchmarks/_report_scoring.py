@@ -1,0 +1,49 @@
+"""Scoring one report JSON against a simulated incident's truth (shared by the report benchmarks)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+#: an incident counts as the true one when it overlaps [onset - BEFORE, end + AFTER]
+BEFORE = timedelta(minutes=2)
+AFTER = timedelta(minutes=15)
+
+
+def _t(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def score_report(doc: dict[str, Any], truth: Any) -> dict[str, object]:
+    """Root, cause, onset and false alarms of ``doc`` (report JSON) against ``truth``.
+
+    Also scores two simple baselines on the same incident: the loudest service as the root,
+    and the latest change before the onset as the cause. A truth without an onset (a normal
+    day) only counts false alarms.
+    """
+    row: dict[str, object] = {}
+    if truth.onset is None:
+        row["false_alarms"] = len(doc["incidents"])
+        return row
+    lo, hi = truth.onset - BEFORE, (truth.end or truth.onset) + AFTER
+    hits = [i for i in doc["incidents"] if _t(i["start"]) <= hi and _t(i["end"]) >= lo]
+    row["false_alarms"] = len(doc["incidents"]) - len(hits)
+    row["found"] = bool(hits)
+    if not hits:
+        return row
+    inc = max(hits, key=lambda i: i["severity"])
+    row["root"] = inc["root_service"]
+    row["cause"] = inc["cause"]
+    row["cause_reason"] = inc.get("cause_reason")
+    row["root_ok"] = inc["root_service"] == truth.root_service
+    row["cause_ok"] = inc["cause"] == truth.cause_change_id
+    row["onset_error_s"] = (_t(inc["start"]) - truth.onset).total_seconds()
+    loud: dict[str, int] = {}
+    for a in inc["anomalies"]:
+        if a["service"] and a["kind"] in {"new", "rate_spike", "error_ratio"}:
+            loud[a["service"]] = loud.get(a["service"], 0) + a["observed"]["count"]
+    row["base_root_ok"] = bool(loud) and max(loud, key=lambda s: loud[s]) == truth.root_service
+    before = [c for c in doc["changes"] if _t(c["time"]) <= _t(inc["start"]) + timedelta(minutes=1)]
+    latest = max(before, key=lambda c: c["time"])["id"] if before else None
+    row["base_cause_ok"] = latest == truth.cause_change_id
+    return row
