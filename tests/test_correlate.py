@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,19 +11,8 @@ from rcakit.correlate import _names, correlate_changes, parse_duration
 from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
 from rcakit.errors import ConfigError, SchemaError
 
+from . import _scenarios as _sc
 
-def _load_scenarios():
-    # tests run with --import-mode=importlib, so sibling helpers are loaded by path
-    name = "rcakit_test_scenarios"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_scenarios.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_sc = _load_scenarios()
 T0, detection_for, make_changes, make_records = _sc.T0, _sc.detection_for, _sc.make_changes, _sc.make_records
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,18 +15,7 @@ from rcakit.errors import ConfigError
 from rcakit.report import SCHEMA_VERSION, RcaReport, build_report, format_for, load_schema, redact
 from rcakit.report._markdown import code, fenced
 
-
-def _load_scenarios():
-    name = "rcakit_test_scenarios"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_scenarios.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_sc = _load_scenarios()
+from . import _scenarios as _sc
 
 EVIL = "\x1b[31mpwn\x1b[0m <script>alert(1)</script> ``` | password=hunter2 user=ann@example.com card 4111-1111-1111-1111"
 

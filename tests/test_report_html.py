@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from rcakit.report import build_report
+
+from . import _scenarios as _sc
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if p and Path(p).exists()), None)
 
@@ -18,16 +18,6 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="chromium not installed (apt-get install chromium); CI installs it in .ci/run",
 )
-
-
-def _load_scenarios():
-    name = "rcakit_test_scenarios"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_scenarios.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -42,7 +32,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_html_renders_in_headless_chromium(tmp_path):
-    sc = _load_scenarios()
+    sc = _sc  # the shared scenario helpers
     records, _ = sc.make_records("new_error", seed=11)
     report = build_report(records, sc.detection_for(records, "new_error"), changes=sc.make_changes("new_error"))
     page = tmp_path / "report.html"
