@@ -336,7 +336,12 @@ def _extract_params(frame: pl.DataFrame) -> pl.Series:
         if n_vars == 0:
             values = pl.lit([], dtype=pl.List(pl.String))
         else:
-            groups = pl.col("body").str.extract_groups(_template_regex(str(template)))
+            # extract once into a struct column, then read its fields (an expression that
+            # names the struct several times would run the regex once per field)
+            part = part.select(
+                _ROW, pl.col("body").str.extract_groups(_template_regex(str(template))).alias("_g")
+            )
+            groups = pl.col("_g")
             values = pl.concat_list(
                 [groups.struct.field(str(i)) for i in range(1, n_vars + 1)]
             )
@@ -662,14 +667,16 @@ class TemplateMiner:
         # distinct body -> template, then join only the body column to the records and
         # attach the result: the other columns are not copied
         by_body = masked.join(lookup, on=_MASKED, how="left").drop(_MASKED)
+        if with_params:
+            # the values of a body do not depend on the record: extract them once per
+            # distinct body (repeated messages are the rule in logs)
+            by_body = by_body.with_columns(_extract_params(by_body))
         assigned = frame.select(pl.col("body").fill_null("")).join(
             by_body, on="body", how="left", maintain_order="left"
         )
         base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
-        out = base.hstack([assigned.get_column("template_id"), assigned.get_column("template")])
-        if with_params:
-            out = out.with_columns(_extract_params(out))
-        return out
+        added = ["template_id", "template", *(["params"] if with_params else [])]
+        return base.hstack([assigned.get_column(c) for c in added])
 
     def resolve_id(self, template_id: str) -> str:
         """The current id of a template id seen earlier (unchanged when it never generalised)."""
