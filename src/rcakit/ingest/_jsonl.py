@@ -444,6 +444,114 @@ def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
     return pl.when(second.is_null()).then(first).when(first.is_null()).then(second).otherwise(both)
 
 
+# a "[trace_id=...]" bracket group: adds nothing to the logger or context attributes
+_TRACE_GROUP_RE = r"\[\s*(?i:trace[_.-]?id)\s*=[^\[\]]*\]"
+_TRACE_TEXT_RE = r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b"
+_TRACE_BRACKET_RE = r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]"
+
+
+def _bracket_attributes(brackets: pl.Series) -> pl.DataFrame:
+    """``_logger`` (first plain group) and ``_context`` (other plain groups and keyed groups
+    other than the trace id, space-joined) of runs of ``[...]`` groups, one row per row.
+
+    Trace-id groups are dropped from both, so they are cut out first and the rest is split
+    into groups once per distinct run: an MDC run differs per row only by its trace id.
+    """
+    masked = brackets.to_frame("b").select(pl.col("b").str.replace_all(_TRACE_GROUP_RE, "")).to_series()
+    distinct = masked.drop_nulls().unique().to_frame("b")
+    groups = pl.col("b").str.extract_all(r"\[([^\[\]]*)\]").list.eval(
+        pl.element().str.slice(1, pl.element().str.len_chars() - 2).str.strip_chars()
+    )
+    plain = pl.col("_g").list.eval(pl.element().filter(~pl.element().str.contains("=")))
+    keyed = pl.col("_g").list.eval(pl.element().filter(pl.element().str.contains("=")))
+    context = pl.concat_list(plain.list.slice(1), keyed)
+    table = distinct.with_columns(_g=groups).select(
+        "b",
+        plain.list.first().replace("", None).alias("_logger"),
+        pl.when(context.list.len() > 0).then(context.list.join(" ")).alias("_context"),
+    )
+    return masked.to_frame("b").join(table, on="b", how="left", maintain_order="left").drop("b")
+
+
+def _trace_in_text(msg: pl.Series, brackets: pl.Series) -> pl.Series:
+    """The trace id of a text line: ``trace_id=<hex>`` / ``traceId: <hex>`` anywhere in the
+    message, else a ``[trace_id=...]`` group of the head that is not a placeholder.
+
+    The capture regexes run only on the rows that can match (a capture pass costs about a
+    microsecond per row even where nothing matches).
+    """
+    n = len(msg)
+    out = pl.Series("trace_id", [None] * n, dtype=pl.String)
+    frame = pl.DataFrame({"m": msg, "b": brackets})
+    cand = frame.select(pl.col("m").str.contains(r"(?i)trace[_.-]?id[=:]").fill_null(False)).to_series()
+    if cand.any():
+        idx = cand.arg_true()
+        out = out.scatter(idx, frame["m"].gather(idx).str.extract(_TRACE_TEXT_RE, 1))
+    rest = frame.select(
+        (pl.col("b").str.contains(r"(?i)trace[_.-]?id").fill_null(False) & out.is_null()).alias("r")
+    ).to_series()
+    if rest.any():
+        idx = rest.arg_true()
+        # "[trace_id=0]", "[traceId=-]": a placeholder for "no trace", not an id
+        v = pl.col("v")
+        found = (
+            frame["b"].gather(idx).str.extract(_TRACE_BRACKET_RE, 1).to_frame("v")
+            .select(pl.when(~v.str.contains(r"(?i)^(?:0+|-+|null|none|n/a)$")).then(v))
+            .to_series()
+        )
+        out = out.scatter(idx, found)
+    return out
+
+
+def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
+    """Record fields of text app lines (optional timestamp/level head, then the message)."""
+    head = (
+        texts.to_frame("t")
+        .lazy()
+        .with_columns(pl.col("t").str.extract_groups(_HEAD_RE).alias("g"))
+        .unnest("g")
+        .with_columns(msg=pl.col("t").str.slice(pl.col("head").str.len_chars()))
+        .collect()
+    )
+    ts_sample = head["ts"].drop_nulls().head(200).to_list()
+    lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
+    spring = pl.col("_spring")
+    head = head.with_columns(
+        _spring=pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(f"({_SPRING_RE[1:]})", 1))
+    ).with_columns(
+        _spring_pid=spring.str.extract(_SPRING_RE, 1),
+        _spring_thread=spring.str.extract(_SPRING_RE, 2).str.extract(r"\[([^\]]*)\]\s*$", 1).str.strip_chars(),
+        _spring_logger=spring.str.extract(_SPRING_RE, 3),
+        msg=pl.when(spring.is_not_null()).then(pl.col("msg").str.slice(spring.str.len_chars())).otherwise(pl.col("msg")),
+    )
+    sev_text, sev_num = severity_columns(lvl)
+    # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
+    # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
+    head = head.with_columns(_brackets=pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(_BRACKETS_RE, 0)))
+    head = pl.concat(
+        [head, _bracket_attributes(head["_brackets"]), _trace_in_text(head["msg"], head["_brackets"]).to_frame()],
+        how="horizontal",
+    )
+    return head.lazy().select(
+        timestamp_expr("ts", ts_sample, options).alias("timestamp"),
+        sev_text,
+        sev_num,
+        pl.lit(None, dtype=pl.String).alias("service"),
+        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
+        .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
+        .alias("body"),
+        "trace_id",
+        encode_attributes(
+            {
+                "logger": pl.coalesce(pl.col("_spring_logger"), pl.col("_logger")),
+                "thread": pl.col("_spring_thread").replace("", None),
+                "pid": pl.col("_spring_pid"),
+                "context": pl.col("_context"),
+            }
+        ),
+    ).collect()
+
+
 def parse_inner_messages(
     texts: pl.Series, options: ParseOptions, *, with_kind: bool = False, _depth: int = 0
 ) -> pl.DataFrame:
@@ -489,62 +597,17 @@ def parse_inner_messages(
             )
     lf_mask = ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
     lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options) if lf_mask.any() else empty
-    head = (
-        texts.to_frame("t")
-        .lazy()
-        .with_columns(pl.col("t").str.extract_groups(_HEAD_RE).alias("g"))
-        .unnest("g")
-        .with_columns(msg=pl.col("t").str.slice(pl.col("head").str.len_chars()))
-        .collect()
-    )
-    ts_sample = head["ts"].drop_nulls().head(200).to_list()
-    lvl = pl.coalesce(pl.col("lvl"), pl.col("lvl1"))
-    spring = pl.col("_spring")
-    head = head.with_columns(
-        _spring=pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(f"({_SPRING_RE[1:]})", 1))
-    ).with_columns(
-        _spring_pid=spring.str.extract(_SPRING_RE, 1),
-        _spring_thread=spring.str.extract(_SPRING_RE, 2).str.extract(r"\[([^\]]*)\]\s*$", 1).str.strip_chars(),
-        _spring_logger=spring.str.extract(_SPRING_RE, 3),
-        msg=pl.when(spring.is_not_null()).then(pl.col("msg").str.slice(spring.str.len_chars())).otherwise(pl.col("msg")),
-    )
-    sev_text, sev_num = severity_columns(lvl)
-    # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
-    # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
-    brackets = pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(_BRACKETS_RE, 0))
-    groups = brackets.str.extract(_BRACKETS_RE, 1).str.extract_all(r"\[([^\[\]]*)\]").list.eval(
-        pl.element().str.slice(1, pl.element().str.len_chars() - 2).str.strip_chars()
-    )
-    head = head.with_columns(_brackets=brackets, _groups=groups)
-    plain = pl.col("_groups").list.eval(pl.element().filter(~pl.element().str.contains("=")))
-    keyed = pl.col("_groups").list.eval(pl.element().filter(pl.element().str.contains("=")))
-    untraced = keyed.list.eval(pl.element().filter(~pl.element().str.contains(_TRACE_KEY_RE)))
-    context = pl.concat_list(plain.list.slice(1), untraced)
-    txt = head.lazy().select(
-        timestamp_expr("ts", ts_sample, options).alias("timestamp"),
-        sev_text,
-        sev_num,
-        pl.lit(None, dtype=pl.String).alias("service"),
-        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
-        .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
-        .alias("body"),
-        # "trace_id=4bf9...", "traceId: 4bf9..." in the text (MDC patterns)
-        pl.coalesce(
-            pl.col("msg").str.extract(r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b", 1),
-            # "[trace_id=0]", "[traceId=-]": a placeholder for "no trace", not an id
-            pl.col("_brackets")
-            .str.extract(r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]", 1)
-            .pipe(lambda v: pl.when(~v.str.contains(r"(?i)^(?:0+|-+|null|none|n/a)$")).then(v)),
-        ).alias("trace_id"),
-        encode_attributes(
-            {
-                "logger": pl.coalesce(pl.col("_spring_logger"), plain.list.first().replace("", None)),
-                "thread": pl.col("_spring_thread").replace("", None),
-                "pid": pl.col("_spring_pid"),
-                "context": pl.when(context.list.len() > 0).then(context.list.join(" ")),
-            }
-        ),
-    ).collect()
+    # JSON rows never have a text head (they start with "{"): the text fields are computed
+    # on the other rows only and scattered back (a container export is often all JSON)
+    other = ~valid
+    if other.all():
+        txt = _text_fields(texts, options)
+    elif other.any():
+        idx = other.arg_true()
+        part = _text_fields(texts.gather(idx), options)
+        txt = pl.DataFrame([pl.Series(c, [None] * n, dtype=RECORD_COLUMNS[c]).scatter(idx, part[c]) for c in fields])
+    else:
+        txt = empty
     frame = pl.concat(
         [
             js.select(fields).rename(lambda c: f"j_{c}"),
