@@ -1,0 +1,202 @@
+"""The entry point :func:`correlate_changes`: incidents, root service, suspects, cause."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rcakit.correlate._impact import _impact, _severity
+from rcakit.correlate._incident import (
+    _absorb_precursors,
+    _anomaly_findings,
+    _refine_onset,
+    _summary,
+)
+from rcakit.correlate._records import prepare_records
+from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
+from rcakit.correlate._root import _root_service
+from rcakit.correlate._services import dependency_graph, match_service, url_services
+from rcakit.correlate._shifts import _compare
+from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
+from rcakit.correlate._units import parse_duration, tmax, tmin
+from rcakit.correlate._windows import (
+    _dedupe_contributions,
+    _material_windows,
+    _merge_windows,
+    _template_badness,
+)
+from rcakit.detect._results import DetectionResult
+from rcakit.errors import ConfigError
+from rcakit.schemas import CHANGES, check_schema
+
+
+def correlate_changes(
+    records: pl.DataFrame,
+    detection: DetectionResult,
+    *,
+    changes: pl.DataFrame | None = None,
+    merge_gap: str = "10m",
+    max_lag: str = "6h",
+    compare_span: str = "30m",
+    cause_threshold: float = 0.45,
+    min_events: int = 5,
+) -> Correlation:
+    """Group anomaly windows into incidents and relate them to change events.
+
+    Parameters
+    ----------
+    records
+        Templated records (``TEMPLATED_RECORDS``: ``timestamp``, ``service``,
+        ``severity_number``, ``body``, ``template_id``, ``template``, ``params``; ``trace_id``
+        and ``attributes`` are used when present).
+    detection
+        The result of :func:`rcakit.detect_anomalies` on the same records.
+    changes
+        Change events (schema ``CHANGES``), or None.
+    merge_gap
+        Anomaly windows closer than this are one incident.
+    max_lag
+        Changes older than this before an incident's onset are not suspects.
+    compare_span
+        Length of the period before a change that its "after" period is compared with.
+    cause_threshold
+        Minimum suspect score (0-1) for a change to be named the cause.
+    min_events
+        A template-level anomaly (new template, rate spike, parameter shift) needs at least
+        this many events inside its window to count; windows left without anomalies are
+        dropped (one odd line is not an incident).
+
+    Returns
+    -------
+    Correlation
+        Incidents (most severe first) and a rating for every change in the period.
+    """
+    if not 0 < cause_threshold < 1:
+        msg = f"cause_threshold must be between 0 and 1, got {cause_threshold!r}"
+        raise ConfigError(msg)
+    gap = parse_duration(merge_gap, name="merge_gap")
+    lag_max = parse_duration(max_lag, name="max_lag")
+    span_cmp = parse_duration(compare_span, name="compare_span")
+    window = parse_duration(detection.window, name="window")
+    recs = prepare_records(records)
+    if changes is None:
+        changes = pl.DataFrame(schema=CHANGES)
+    check_schema(changes, CHANGES, stage="correlate_changes")
+    period_start = tmin(recs["timestamp"]) if recs.height else None
+    period_end = tmax(recs["timestamp"]) if recs.height else None
+    logged = {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
+    # services named by callers' request URLs count even when they write no logs
+    hosted = {h for h in url_services(recs) if match_service(h, sorted(logged)) == h}
+    known = sorted(logged | hosted | set(changes["service"].drop_nulls().unique().to_list()))
+    by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
+    n_given = changes.height  # (changes outside the period were still given)
+    if period_start is not None and period_end is not None:
+        # "every change in the analysed period" (plus the look-back allowed for suspects)
+        changes = changes.filter(
+            (pl.col("time") >= period_start - lag_max) & (pl.col("time") <= period_end)
+        )
+    change_rows = changes.sort("time").to_dicts()
+    logging_services = sorted(by_service)
+    for row in change_rows:
+        # the change list may spell a service differently ("payment-service" vs "payment")
+        row["service_raw"] = row["service"]
+        row["service"] = match_service(row["service"], logging_services)
+    graph = dependency_graph(recs, known)
+
+    incidents: list[Incident] = []
+    material = _material_windows(detection.windows, recs, min_events=min_events)
+    badness = _template_badness(
+        recs, sorted({c.template_id for w in material for c in w.contributions if c.template_id})
+    )
+    for group in _merge_windows(material, gap):
+        start = min(w.start for w in group)
+        end = max(w.end for w in group)
+        det_score = max(w.score for w in group)
+        contribs = _dedupe_contributions(group)
+        span = recs.filter((pl.col("timestamp") >= start) & (pl.col("timestamp") < end))
+        scan = {
+            svc: _compare(
+                frame, start, before_span=span_cmp, after_end=min(end, start + span_cmp),
+                services=known, service=svc,
+            )
+            for svc, frame in by_service.items()
+            if svc != "(unknown)"
+        }
+        root, roles, names_of = _root_service(
+            contribs, span, known, window, scan=scan, graph=graph, frames=by_service
+        )
+        services = tuple(
+            dict.fromkeys(
+                [r.service for r in roles]
+                + [s for w in group for s in w.services if s]
+            )
+        )
+        # dependencies the root's *failures* name ("db timeout"): a change there may be the
+        # cause; names in its ordinary lines ("connection from order_svc") are not failures
+        root_names: set[str] = set()
+        for c in contribs:
+            if c.service == root and c.kind in {"new", "rate_spike", "error_ratio"} and (
+                c.template_id is None or badness.get((c.service or "", c.template_id), 0.0) >= 0.5
+            ):
+                root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+        onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
+        # ---- anomalies with counts before/during
+        length = end - start
+        anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
+        # ---- suspects
+        suspects: list[Suspect] = []
+        for row in change_rows:
+            t = row["time"]
+            if t > onset + window or t < onset - lag_max:
+                continue
+            sus = _score_suspect(
+                row, onset=onset, end=end, root=root, services=services, root_names=root_names,
+                by_service=by_service, known=known, span_cmp=span_cmp, window=window,
+                changes=change_rows, first_sign=start,
+            )
+            suspects.append(sus)
+        suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
+        cause, reason = _decide(
+            suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services,
+            n_changes=n_given,
+        )
+        impact = _impact(
+            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
+        )
+        severity, label = _severity(impact, len(services), det_score)
+        inc_id = f"inc-{onset:%Y%m%dT%H%M}"
+        summary = _summary(root, services, onset, end, suspects, cause, impact)
+        incidents.append(
+            Incident(
+                id=inc_id,
+                start=onset,
+                end=end,
+                severity=severity,
+                severity_label=label,
+                services=services,
+                root_service=root,
+                roles=tuple(roles),
+                anomalies=tuple(anomalies),
+                suspects=tuple(suspects),
+                cause=cause,
+                cause_reason=reason,
+                impact=impact,
+                summary=summary,
+                detection_score=float(det_score),
+            )
+        )
+    incidents = _absorb_precursors(incidents, gap=6 * gap)
+    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
+    for inc in incidents:
+        for s in inc.suspects:
+            prev = suspect_by_change.get(s.change.id)
+            if prev is None or s.score > prev[0]:
+                suspect_by_change[s.change.id] = (s.score, inc.id, s.evidence)
+    incidents.sort(key=lambda i: (-i.severity, i.start))
+    ratings = _rate_changes(change_rows, suspect_by_change, by_service, known, span_cmp, period_end, incidents)
+    return Correlation(
+        incidents=tuple(incidents),
+        changes=tuple(ratings),
+        period_start=period_start,
+        period_end=period_end,
+        services=tuple(known),
+    )

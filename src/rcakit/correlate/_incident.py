@@ -1,0 +1,217 @@
+"""Incident details: the onset, the anomaly findings, folded precursors, the summary line."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from rcakit.correlate._results import AnomalyFinding, Evidence, Impact, Incident, Suspect
+from rcakit.correlate._shifts import _Shift
+from rcakit.correlate._units import _fmt_dt, _num, tmin
+from rcakit.detect._results import Contribution
+
+
+def _parameter_onset(
+    recs: pl.DataFrame, root: str, shift: _Shift, start: datetime, end: datetime, window: timedelta
+) -> datetime | None:
+    """First record from which the root's shifted variable stays beyond its usual range.
+
+    Looks from 5 windows before ``start``; "beyond" is 4 robust deviations from the median
+    of the 30 minutes before that, for 4 of 5 consecutive records.
+    """
+    if shift.param_key is None or shift.param_ratio == 1.0:
+        return None
+    tid, pos = shift.param_key
+    lo = start - 5 * window
+    vals = (
+        recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
+        .select("timestamp", value=pl.col("num_params").list.get(pos, null_on_oob=True))
+        .filter(pl.col("value").is_not_null() & (pl.col("timestamp") < end))
+        .sort("timestamp")
+    )
+    ref = vals.filter((pl.col("timestamp") < lo) & (pl.col("timestamp") >= lo - timedelta(minutes=30)))["value"]
+    if ref.len() < 10:
+        return None
+    med = _num(ref.median())
+    mad = _num((ref - med).abs().median()) * 1.4826
+    direction = 1.0 if shift.param_ratio > 1 else -1.0
+    thr = med + direction * 4 * max(mad, 0.05 * abs(med), 1e-9)
+    run = (
+        vals.filter(pl.col("timestamp") >= lo)
+        .with_columns(beyond=((pl.col("value") - thr) * direction > 0).cast(pl.Float64))
+        .with_columns(frac=pl.col("beyond").rolling_mean(5))
+        .with_row_index("i")
+    )
+    hit = run.filter(pl.col("frac") >= 0.8)
+    if hit.height == 0:
+        return None
+    i = int(hit["i"][0])
+    return tmin(run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"])
+
+
+def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Incident]:
+    """Fold a small incident into a larger one of the same root that follows it closely.
+
+    A slow burn shows symptoms (a slower call, pool warnings) well before it fails; those
+    are the same problem, reported as the bigger incident's precursor, not a second alarm.
+    """
+    ordered = sorted(incidents, key=lambda i: i.start)
+    out: list[Incident] = []
+    for inc in ordered:
+        nxt = next((j for j in ordered if j.start > inc.end), None)
+        if (
+            nxt is not None
+            and inc.root_service is not None
+            and inc.root_service == nxt.root_service
+            and inc.severity < nxt.severity
+            and nxt.start - inc.end <= gap
+        ):
+            continue
+        out.append(inc)
+    kept = {i.id for i in out}
+    merged: list[Incident] = []
+    for inc in out:
+        pre = [
+            p for p in ordered
+            if p.id not in kept and p.root_service == inc.root_service and p.end <= inc.start
+            and inc.start - p.end <= gap
+        ]
+        if pre:
+            first = min(p.start for p in pre)
+            roles = tuple(
+                dataclasses.replace(
+                    r,
+                    evidence=(
+                        *r.evidence,
+                        Evidence(kind="onset", text=f"first symptoms (precursor) from {first:%H:%M:%S}", weight=0.0),
+                    ),
+                )
+                if r.role == "root"
+                else r
+                for r in inc.roles
+            )
+            anomalies = (*inc.anomalies, *(a for p in pre for a in p.anomalies))
+            inc = dataclasses.replace(inc, roles=roles, anomalies=anomalies)
+        merged.append(inc)
+    return merged
+
+
+def _refine_onset(
+    contribs: Sequence[Contribution],
+    recs: pl.DataFrame,
+    root: str | None,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+    shift: _Shift | None = None,
+) -> datetime:
+    """The onset: the first record of a template new in the root service, else ``start``.
+
+    Detection windows are coarse (and a window can open on noise); a template that did not
+    exist before dates the start of the problem to the record. Without one, a shifted
+    variable of the root (latency) dates it by its change point.
+    """
+    tids = [
+        c.template_id
+        for c in contribs
+        if c.service == root and c.kind == "new" and c.template_id is not None
+    ]
+    if root is not None and not tids and shift is not None and shift.param_key is not None:
+        return _parameter_onset(recs, root, shift, start, end, window) or start
+    services: Sequence[str | None] = [root]
+    if root is not None and not tids:
+        # a root that logs nothing new (a killed pod, a silent dependency): its callers'
+        # new error lines ("connection refused", "read timed out") date the start
+        tids = [c.template_id for c in contribs if c.kind == "new" and c.template_id is not None]
+        services = sorted({c.service for c in contribs if c.kind == "new" and c.service})
+        errs = recs.filter(pl.col("template_id").is_in(tids) & pl.col("is_error"))
+        tids = errs["template_id"].unique().to_list()
+    if root is None or not tids:
+        return start
+    first = tmin(recs.filter(
+        pl.col("service").is_in(services)
+        & pl.col("template_id").is_in(tids)
+        & (pl.col("timestamp") >= start - 10 * window)
+        & (pl.col("timestamp") < end)
+    )["timestamp"])
+    if first is None:
+        return start
+    # (a window opens once enough records pile up: with little traffic the first ones are
+    # a few windows earlier)
+    return max(first, start - 10 * window)
+
+
+def _anomaly_findings(
+    contribs: Sequence[Contribution],
+    recs: pl.DataFrame,
+    start: datetime,
+    end: datetime,
+    length: timedelta,
+    names_of: dict[str, tuple[str, ...]],
+) -> list[AnomalyFinding]:
+    tids = [c.template_id for c in contribs if c.template_id]
+    counts: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    if tids:
+        sub = recs.filter(
+            pl.col("template_id").is_in(tids)
+            & (pl.col("timestamp") >= start - length)
+            & (pl.col("timestamp") < end)
+        )
+        agg = sub.group_by("service", "template_id").agg(
+            n_before=(pl.col("timestamp") < start).sum(),
+            n_during=(pl.col("timestamp") >= start).sum(),
+        )
+        counts = {(r["service"], r["template_id"]): (int(r["n_before"]), int(r["n_during"])) for r in agg.iter_rows(named=True)}
+    out = []
+    for c in contribs:
+        nb, nd = counts.get((c.service, c.template_id), (0, 0))
+        out.append(
+            AnomalyFinding(
+                kind=c.kind,
+                service=c.service,
+                template_id=c.template_id,
+                template=c.template,
+                score=float(c.score),
+                baseline_rate=float(c.baseline_rate),
+                observed_rate=float(c.observed_rate),
+                first_seen=c.first_seen,
+                onset=c.onset,
+                examples=tuple(c.examples[:3]),
+                detail=c.detail,
+                n_before=nb,
+                n_during=nd,
+                names_services=names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()),
+            )
+        )
+    return out
+
+
+def _summary(
+    root: str | None,
+    services: Sequence[str],
+    onset: datetime,
+    end: datetime,
+    suspects: Sequence[Suspect],
+    cause: str | None,
+    impact: Impact,
+) -> str:
+    dur = _fmt_dt((end - onset).total_seconds())
+    others = [s for s in services if s != root]
+    parts = [f"From {onset:%Y-%m-%d %H:%M} UTC for {dur}, {root or 'an unknown service'} misbehaved"]
+    if others:
+        parts[0] += f" and {', '.join(others)} suffered from it"
+    parts[0] += "."
+    if impact.n_requests:
+        parts.append(f"{impact.n_failed} of {impact.n_requests} {impact.unit} failed ({impact.failed_share:.1%}).")
+    if cause is not None:
+        s = next(x for x in suspects if x.change.id == cause)
+        parts.append(
+            f"Likely cause: {s.change.kind} {cause} of {s.change.service} {s.change.version or ''} at "
+            f"{s.change.time:%H:%M} ({_fmt_dt(s.lag_seconds)} before the onset).".replace("  ", " ")
+        )
+    else:
+        parts.append("No change explains this incident (look at dependencies, traffic and scheduled jobs).")
+    return " ".join(parts)

@@ -1,0 +1,72 @@
+"""Record preparation: the columns correlation needs (``is_error``, ``status``, ``version``...)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+ERROR_SEVERITY = 17  # OpenTelemetry SeverityNumber of ERROR
+WARN_SEVERITY = 13  # OpenTelemetry SeverityNumber of WARN
+
+
+# a whole parameter that is a number with an optional short unit ("120", "0.5", "87ms", "2.1s",
+# "512MB", "93%"); hex ids, versions and mixed tokens are not numeric variables
+_NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
+_UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
+    """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``.
+
+    ``is_error`` is severity >= ERROR or an HTTP status >= 500 in ``attributes``.
+    """
+    cols = records.collect_schema()
+    exprs: list[pl.Expr] = []
+    attrs = pl.col("attributes") if "attributes" in cols else pl.lit(None, pl.String)
+
+    def attr(key: str) -> pl.Expr:
+        # a regex on the flat JSON object is ~8x faster than json_path_match per key
+        return attrs.str.extract(r'"' + key + r'"\s*:\s*"?([^",}]*)', 1)
+
+    status = attr("status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
+    exprs.append(status.alias("status"))
+    version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
+    exprs.append(version.alias("version"))
+    path = attr("path").str.replace(r"\?.*$", "")
+    method = attr("method")
+    exprs.append(
+        pl.when(path.is_not_null())
+        .then(pl.concat_str([method.fill_null(""), path], separator=" ").str.strip_chars())
+        .otherwise(None)
+        .alias("endpoint")
+    )
+    trace = pl.col("trace_id") if "trace_id" in cols else pl.lit(None, pl.String)
+    exprs.append(
+        pl.coalesce(
+            trace.replace("", None),
+            pl.col("body").str.extract(r"(?i)trace[_.\-]?id[\]\[\s\"'=:]*([0-9a-f]{16,32})\b", 1),
+        ).alias("trace_id")
+    )
+    out = records.with_columns(exprs)
+    sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
+    # records without a level (raw lines) count as errors when their text says so
+    unlevelled_error = pl.col("severity_number").is_null() & pl.col("body").str.contains(
+        r"(?i)\b(?:error|exception|fail(?:ed|ure)?|fatal|panic|timed? ?out|refused|unavailable)\b"
+    ).fill_null(False)
+    out = out.with_columns(
+        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500) | unlevelled_error,
+        service=pl.col("service").fill_null("(unknown)"),
+    )
+    if "template_id" not in cols:
+        out = out.with_columns(template_id=pl.col("body").hash().cast(pl.String), template=pl.col("body"))
+    if "params" not in cols:
+        out = out.with_columns(params=pl.lit([], pl.List(pl.String)))
+    # numeric variables once for all records ("87ms" -> 0.087 s, "512MB" -> 512, "ab12" -> null)
+    elem = pl.element().str.strip_chars()
+    out = out.with_columns(
+        num_params=pl.col("params").list.eval(
+            elem.str.extract(_NUMERIC_PARAM, 1).cast(pl.Float64, strict=False)
+            * elem.str.extract(_NUMERIC_PARAM, 2).str.to_lowercase()
+            .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
+        )
+    )
+    return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp")

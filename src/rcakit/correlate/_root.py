@@ -1,0 +1,300 @@
+"""Root-service inference: anomaly onsets, names in messages, call graph, silence, traces."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+import polars as pl
+
+from rcakit.correlate._results import Evidence, ServiceRole
+from rcakit.correlate._services import _names, _reach
+from rcakit.correlate._shifts import _Shift
+from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
+from rcakit.detect._results import Contribution
+
+
+def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, float]:
+    """Share of cross-service error traces in which each service logged the first error.
+
+    Timestamps tie often (caller and callee log in the same millisecond); a tie goes to
+    the record whose text does not name another service (the callee's own error).
+    """
+    if "trace_id" not in span.columns:
+        return {}
+    errs = span.filter(pl.col("is_error") & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != ""))
+    if errs.height == 0:
+        return {}
+    pairs = errs.select("service", "template").unique()
+    naming = pl.DataFrame(
+        {
+            "service": pairs["service"],
+            "template": pairs["template"],
+            "names_other": [bool(_names(t or "", known, exclude=sv)) for sv, t in pairs.iter_rows()],
+        },
+        schema={"service": pl.String, "template": pl.String, "names_other": pl.Boolean},
+    )
+    errs = errs.join(naming, on=["service", "template"], how="left", nulls_equal=True)
+    per = (
+        errs.group_by("trace_id")
+        .agg(
+            n_services=pl.col("service").n_unique(),
+            first_service=pl.col("service").sort_by(["timestamp", "names_other"]).first(),
+        )
+        .filter(pl.col("n_services") >= 2)
+    )
+    if per.height == 0:
+        return {}
+    counts = per.group_by("first_service").len()
+    total = per.height
+    return {r["first_service"]: r["len"] / total for r in counts.iter_rows(named=True)}
+
+
+@dataclass
+class _ServiceView:
+    service: str
+    onset: datetime | None = None
+    score: float = 0.0
+    names: set[str] = field(default_factory=set)
+    failure_names: set[str] = field(default_factory=set)  # named in errors, not in timings
+    n_contrib: int = 0
+    n_naming: int = 0
+    own: int = 0
+    contrib_score: float = 0.0
+
+
+def _silence(
+    frame: pl.DataFrame, start: datetime | None, end: datetime | None, window: timedelta
+) -> tuple[datetime, float, float] | None:
+    """A pause in a service's logs around an incident, much longer than its usual pauses.
+
+    Returns (pause start, pause seconds, longest pause in the 30 minutes before) when the
+    service logged nothing for at least one window and three times its longest usual pause
+    (a killed pod, a hung process), the pause ending inside the incident; else ``None``.
+    """
+    if start is None or end is None:
+        return None
+    lo = start - timedelta(minutes=30) - 5 * window
+    gaps = (
+        frame.filter((pl.col("timestamp") >= lo) & (pl.col("timestamp") <= end))
+        .select("timestamp")
+        .with_columns(prev=pl.col("timestamp").shift(1))
+        .drop_nulls("prev")
+        .with_columns(gap=(pl.col("timestamp") - pl.col("prev")).dt.total_microseconds() / 1e6)
+    )
+    usual = gaps.filter(pl.col("timestamp") < start - 5 * window)
+    if usual.height < 20:
+        return None
+    longest = _num(usual["gap"].max())
+    cand = gaps.filter(
+        (pl.col("timestamp") >= start)
+        & (pl.col("prev") <= end)
+        & (pl.col("gap") >= max(window.total_seconds(), 3 * longest))
+    ).sort("gap", descending=True)
+    if cand.height == 0:
+        return None
+    top = cand.row(0, named=True)
+    return top["prev"], float(top["gap"]), longest
+
+
+def _root_service(
+    contribs: Sequence[Contribution],
+    span: pl.DataFrame,
+    known: Sequence[str],
+    window: timedelta,
+    *,
+    scan: dict[str, _Shift] | None = None,
+    graph: dict[str, set[str]] | None = None,
+    frames: dict[str, pl.DataFrame] | None = None,
+) -> tuple[str | None, list[ServiceRole], dict[str, tuple[str, ...]]]:
+    """Score every anomalous service as root or victim; return the root and the roles.
+
+    ``scan`` holds, per service, the before/after comparison at the incident onset (it can
+    add services that detection did not flag); ``graph`` is :func:`dependency_graph`.
+    """
+    scan = scan or {}
+    graph = graph or {}
+    views: dict[str, _ServiceView] = {}
+    names_of: dict[str, tuple[str, ...]] = {}
+    for c in contribs:
+        if not c.service:
+            continue
+        v = views.setdefault(c.service, _ServiceView(service=c.service))
+        v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
+        text = " ".join([c.template or "", *c.examples[:3]])
+        named = _names(text, known, exclude=c.service)
+        names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
+        v.n_contrib += 1
+        v.contrib_score = max(v.contrib_score, c.score)
+        if named and c.kind not in {"gone", "rate_drop"}:
+            v.names.update(named)
+            v.n_naming += 1
+            if c.kind != "parameter":
+                v.failure_names.update(named)
+        elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "multivariate"}:
+            # (a rate drop or a template going away also happens to callers of a failing
+            # service and to services behind it, so it says nothing about the root)
+            v.own += 1
+    for svc, shift in scan.items():
+        if svc not in views and shift.own_strength() >= 0.5:
+            views[svc] = _ServiceView(service=svc)
+    if not views:
+        return None, [], names_of
+    extra_ev: dict[str, list[Evidence]] = {}
+    # a dependency that callers' failures name but that logs nothing (or nearly nothing)
+    # during the incident (no logs in the export, a killed pod, a hung process) cannot show
+    # anomalies itself
+    active = set(span["service"].unique().to_list()) if span.height else set()
+    frames = frames or {}
+    span_start = tmin(span["timestamp"]) if span.height else None
+    span_end = tmax(span["timestamp"]) if span.height else None
+    for ov in list(views.values()):
+        for n in sorted(ov.failure_names):
+            if n in views:
+                continue
+            gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
+            quiet = n in scan and scan[n].rate_ratio < 1 / 3
+            if n in active and not quiet and gap is None:
+                continue
+            blamers = [x for x in views.values() if n in x.failure_names]
+            onset = min((x.onset for x in blamers if x.onset is not None), default=None)
+            views[n] = _ServiceView(service=n, onset=onset)
+            if gap is not None:
+                what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
+            elif n in active:
+                what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
+            else:
+                what = "logs nothing"
+            extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
+    # slowed services at the bottom of the anomalous call graph (no anomalous callee) with
+    # no failures of their own, that all call one service which looks normal: the delay is
+    # in that service or on the way to it (network delay, a pause its own logs do not time)
+    def _latency_only(x: str) -> bool:
+        sh = scan.get(x)
+        return (
+            sh is not None and sh.param_z > 3 and sh.param_ratio > 1 and not sh.own_new
+            and sh.err_own_z <= 3 and views[x].n_naming == 0
+        )
+
+    bottoms = [
+        x for x in sorted(views)
+        if not any(t in views and t != x for t in _reach(graph, x)) and x in scan
+    ]
+    if len(bottoms) >= 2 and all(_latency_only(x) for x in bottoms):
+        common = set.intersection(*(set(graph.get(x, ())) for x in bottoms)) - set(views)
+        for n in sorted(common):
+            onset = min((t for t in (views[x].onset for x in bottoms) if t is not None), default=None)
+            views[n] = _ServiceView(service=n, onset=onset)
+            extra_ev[n] = [
+                Evidence(
+                    kind="dependency",
+                    text=(
+                        f"the slowed services {', '.join(bottoms)} call no other anomalous service "
+                        f"but all call {n}: the delay is in {n} or on the way to it"
+                    ),
+                    weight=round(1.5 / len(common), 3),
+                )
+            ]
+    candidates = sorted(views)
+    origins = _trace_origins(span, known)
+    onsets = [v.onset for v in views.values() if v.onset is not None]
+    first = min(onsets) if onsets else None
+    roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
+    own_strength = {s: (scan[s].own_strength() if s in scan else 0.0) for s in candidates}
+    # a slow-down propagates to callers diluted by their own time: the root has the largest
+    # relative shift of its own numbers
+    shifted = {
+        s: abs(math.log(scan[s].param_ratio))
+        for s in candidates
+        if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
+    }
+    top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
+    for s, v in views.items():
+        ev = roles_ev[s]
+        ev.extend(extra_ev.get(s, ()))
+        if first is not None and v.onset is not None:
+            lag = (v.onset - first).total_seconds()
+            if lag <= window.total_seconds():
+                ev.append(Evidence(kind="onset", text=f"{s} anomalous from the first window ({v.onset:%H:%M:%S})", weight=1.0))
+            else:
+                w = -min(1.0, lag / (5 * window.total_seconds()))
+                ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
+        blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
+        slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
+        if blamed_by:
+            ev.append(Evidence(kind="dependency", text=f"failure messages of {', '.join(sorted(blamed_by))} name {s} (it is their dependency)", weight=round(1.0 + 0.5 * len(blamed_by) / max(1, len(views) - 1), 3)))
+        elif slower_by:
+            # a caller's slower calls to s: s or something behind it is slow
+            ev.append(Evidence(kind="dependency", text=f"slower calls of {', '.join(sorted(slower_by))} name {s}", weight=0.2))
+        if v.n_naming:
+            share = v.n_naming / max(1, v.n_contrib)
+            targets = ", ".join(sorted(v.names))
+            ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} anomalies of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
+        if v.own:
+            ev.append(Evidence(kind="own_anomaly", text=f"{v.own} anomalies of {s} do not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
+        sh = scan.get(s)
+        if sh is not None:
+            o = own_strength[s]
+            if o >= 0.3:
+                changed: list[str] = []
+                if sh.own_new:
+                    changed.append(f"{len(sh.own_new)} new template(s)")
+                if sh.err_own_z > 3:
+                    changed.append(f"error share {sh.err_before:.1%} -> {sh.err_after:.1%}")
+                if sh.param_z > 3 and not sh.param_names:
+                    changed.append(sh.param_text)
+                ev.append(Evidence(kind="own_anomaly", text=f"{s}'s own logs change at the onset: {'; '.join(changed)}", weight=round(0.8 * o, 3)))
+            if s == top_shift:
+                ev.append(
+                    Evidence(
+                        kind="parameter_shift",
+                        text=f"largest relative shift of its own numbers among the anomalous services (x{sh.param_ratio:.2f})",
+                        weight=0.5,
+                    )
+                )
+            new_err = sum(t[2] for t in sh.own_new)
+            if new_err:
+                # an exception text nobody logged before is the service's own failure; a proxy
+                # or caller only reports it with a status code or a message naming a dependency
+                ev.append(
+                    Evidence(
+                        kind="new_template",
+                        text=f"{new_err} error records of {s} use templates never seen before the onset",
+                        weight=round(0.6 * _squash(new_err, 5.0), 3),
+                    )
+                )
+            if sh.victim_share >= 0.5 and sh.n_after:
+                ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
+        # call graph: a service that calls another anomalous service is downstream of it
+        callees = sorted(
+            t for t in _reach(graph, s)
+            if t in views and t != s and (own_strength.get(t, 0.0) + views[t].own > 0 or t in extra_ev)
+        )
+        if callees:
+            ev.append(Evidence(kind="dependency", text=f"{s} calls {', '.join(callees)}, also anomalous (its logs name them)", weight=-0.8))
+        callers = sorted(t for t in views if t != s and s in _reach(graph, t))
+        if callers and not callees:
+            ev.append(Evidence(kind="dependency", text=f"called by anomalous {', '.join(callers)} and calls no anomalous service", weight=0.6))
+        if s in origins:
+            ev.append(Evidence(kind="trace", text=f"first to log an error in {origins[s]:.0%} of cross-service error traces", weight=round(1.5 * origins[s], 3)))
+        elif origins:
+            ev.append(Evidence(kind="trace", text=f"never first to err in {len(origins)} services' shared error traces", weight=-0.5))
+        v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
+    ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
+    root = ranked[0].service
+    roles = []
+    for v in ranked:
+        role: Literal["root", "victim", "affected"]
+        if v.service == root:
+            role = "root"
+        elif root in v.names or root in _reach(graph, v.service) or any(n in views and n != v.service for n in v.names):
+            role = "victim"
+        else:
+            role = "affected"
+        roles.append(
+            ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
+        )
+    return root, roles, names_of

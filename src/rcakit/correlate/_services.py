@@ -1,0 +1,144 @@
+"""Service names: which services a text names, a change's logging service, who calls whom."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+_GENERIC_SUFFIXES = ("-service", "-svc", "-api", "-app", "-server", "-nginx", "-proxy", "-gateway", "_service", "_svc", "_api")
+
+
+def _service_aliases(name: str) -> tuple[str, ...]:
+    """The name and, when it carries a generic suffix (``-service``, ``-api``...), its stem."""
+    low = name.lower()
+    stems = [name[: -len(suf)] for suf in _GENERIC_SUFFIXES if low.endswith(suf) and len(name) - len(suf) >= 3]
+    return (name, *stems)
+
+
+@functools.lru_cache(maxsize=4096)
+def _service_pattern(name: str) -> re.Pattern[str]:
+    """A service name as a word, not as an entity or a field.
+
+    "payment call failed" and "dependency payment-svc unavailable" name a service; "for order
+    <ID>", "order=ord_8f3a", "order_id", "order #12" use the same word for a business entity,
+    and "com.shop.web.Handler" is a package name.
+    """
+    parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
+    sep = r"[-_.\s]?"
+    not_entity = r"(?!\s*[=:#<]|_?ids?\b|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"
+    return re.compile(
+        r"(?<![A-Za-z0-9.])" + sep.join(parts) + r"(?![A-Za-z0-9])" + not_entity, re.IGNORECASE
+    )
+
+
+def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
+    """Services whose name (or stem) appears in ``text``; longer names win overlaps."""
+    spans: list[tuple[int, str]] = []
+    for s in services:
+        if s and len(s) >= 2:
+            spans.extend((len(a), s) for a in _service_aliases(s))
+    found: list[str] = []
+    masked = text
+    excluded = set(_service_aliases(exclude)) if exclude else set()
+    for _n, s in sorted(spans, key=lambda t: -t[0]):
+        for alias in _service_aliases(s):
+            pat = _service_pattern(alias)
+            if pat.search(masked):
+                if s != exclude and alias not in excluded and s not in found:
+                    found.append(s)
+                masked = pat.sub(" ", masked)
+    return tuple(sorted(found))
+
+
+def match_service(name: str | None, services: Sequence[str]) -> str | None:
+    """The logging service a change names: exact, case-insensitive, or same stem.
+
+    ``payment-service``, ``Payment`` and ``payment_svc`` all match a log service ``payment``;
+    a name that matches none (or several) is returned unchanged.
+    """
+    if name is None or name in services:
+        return name
+    low = {s.lower(): s for s in services}
+    if name.lower() in low:
+        return low[name.lower()]
+
+    def stems(x: str) -> set[str]:
+        return {re.sub(r"[-_.\s]+", "-", a.lower()) for a in _service_aliases(x)}
+
+    mine = stems(name)
+    hits = [s for s in services if stems(s) & mine]
+    return hits[0] if len(hits) == 1 else name
+
+
+# a URL to an in-cluster service: "http://ts-price-service:16579/api/...", "http://payment.shop.svc.cluster.local/"
+_URL_HOST = r"(?i)\bhttps?://([a-z][a-z0-9-]*[a-z0-9])((?:\.[a-z0-9-]+)*)(?::\d+)?(?:[/\s\"']|$)"
+
+
+def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
+    """Services named as the host of in-cluster URLs in the messages (``http://ts-price-service:16579/``).
+
+    A dependency that writes no logs of its own (or whose logs are not in the export) is
+    still named by its callers' request URLs. Only cluster-local hosts count: a bare name,
+    or ``<name>.<namespace>[.svc[.cluster.local]]``; ``localhost``, IP addresses and
+    public domains (``shop.example.com``) are not services.
+    """
+    if records.height == 0:
+        return []
+    hosts = (
+        records.select(url=pl.col("body").str.extract_all(_URL_HOST))
+        .explode("url")
+        .drop_nulls("url")
+        .select(
+            host=pl.col("url").str.extract(_URL_HOST, 1).str.to_lowercase(),
+            rest=pl.col("url").str.extract(_URL_HOST, 2).str.to_lowercase().fill_null(""),
+        )
+        .filter(
+            (pl.col("rest") == "")
+            | pl.col("rest").str.contains(r"^\.[a-z0-9-]+(?:\.svc(?:\.cluster\.local)?)?$")
+            & ~pl.col("rest").str.contains(r"^\.(?:com|org|net|io|dev|app|de|uk|fr|local|internal|example)$")
+        )
+        .filter(pl.col("host") != "localhost")
+        .group_by("host")
+        .len()
+        .filter(pl.col("len") >= min_count)
+    )
+    return sorted(hosts["host"].to_list())
+
+
+def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:
+    """Who calls whom, from the logs: ``graph[a]`` holds the services that ``a``'s messages name.
+
+    A caller logs the names of what it calls ("payment call took 80ms", "GET
+    /api/inventory/..."); one pass over the distinct (service, template) pairs.
+    """
+    if records.height == 0:
+        return {}
+    pairs = (
+        records.group_by("service", "template_id")
+        .agg(n=pl.len(), text=pl.col("template").first())
+        .filter(pl.col("n") >= min_count)
+    )
+    graph: dict[str, set[str]] = {}
+    for svc, text in pairs.select("service", "text").iter_rows():
+        if not svc or not text:
+            continue
+        named = _names(text, services, exclude=svc)
+        if named:
+            graph.setdefault(svc, set()).update(named)
+    return graph
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(graph.get(start, ()))
+    while todo:
+        n = todo.pop()
+        if n in seen or n == start:
+            continue
+        seen.add(n)
+        todo.extend(graph.get(n, ()))
+    return seen

@@ -1,0 +1,333 @@
+"""Before/after comparison of one service around a point in time, and its evidence."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from rcakit.correlate._records import WARN_SEVERITY
+from rcakit.correlate._results import Evidence
+from rcakit.correlate._services import _names
+from rcakit.correlate._units import _num, _squash, tmin
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Shift:
+    """Before/after comparison of one service around one point in time."""
+
+    n_before: int
+    n_after: int
+    err_before: float
+    err_after: float
+    err_z: float
+    new_templates: tuple[tuple[str, int, int, datetime, bool, int], ...]  # (template, n, n_err, first, names_other, n_warn)
+    param_z: float
+    param_text: str
+    rate_ratio: float
+    version_share: float | None  # share of after-errors carrying the change's version
+    err_own_z: float = 0.0  # err_z counting only errors whose text names no other service
+    victim_share: float = 0.0  # share of after-errors whose text names another service
+    param_names: bool = False  # the shifted variable's template names another service
+    param_ratio: float = 1.0  # median after / median before of the shifted variable
+    param_key: tuple[str, int] | None = None  # (template_id, position) of that variable
+    after_minutes: float = 0.0  # length of the "after" period
+
+    @property
+    def own_new(self) -> list[tuple[str, int, int, datetime, bool, int]]:
+        return [t for t in self.new_templates if not t[4]]
+
+    def persistent_strength(self) -> float:
+        """0-1 from sustained signals only: error share, a shifted variable, a new template
+        with several errors (a rare new line or two is noise here)."""
+        own = self.own_new
+        n_new_err = sum(t[2] for t in own)
+        s_new = _squash(n_new_err - 4, 5.0) if n_new_err > 4 else 0.0
+        s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        return max(s_new, s_err, s_par)
+
+    def own_strength(self) -> float:
+        """Like :meth:`strength`, counting only what does not name another service."""
+        s_new = self._new_strength()
+        s_err = _squash(self.err_own_z - 3.0, 4.0) if self.err_own_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 and not self.param_names else 0.0
+        return min(1.0, max(s_new, s_err, s_par))
+
+    def _new_strength(self) -> float:
+        # new lines matter by count *and* rate: a real new error repeats, while two odd lines
+        # over two hours are background noise
+        own = self.own_new
+        n_new = sum(t[1] for t in own)
+        n_new_err = sum(t[2] for t in own)
+        n_new_warn = sum(t[5] for t in own)
+        n_info = n_new - n_new_err - n_new_warn
+        minutes = max(self.after_minutes, 1.0)
+        s_err = min(_squash(n_new_err, 3.0), _squash(n_new_err / minutes, 0.2))
+        # new warnings (a pool filling up) count once they repeat
+        s_warn = min(_squash(n_new_warn - 4, 5.0), _squash(n_new_warn / minutes, 0.1)) if n_new_warn > 4 else 0.0
+        s_info = min(_squash(n_info, 20.0), _squash(n_info / minutes, 1.0))
+        return min(1.0, s_err * 0.9 + s_warn * 0.6 + s_info * 0.35)
+
+    def strength(self) -> float:
+        """0-1: how clearly the service behaves differently after than before."""
+        s_new = self._new_strength()
+        s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
+        s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        ratio = self.rate_ratio
+        s_vol = 0.0
+        if ratio > 0 and (ratio > 3 or ratio < 1 / 3) and self.n_before + self.n_after > 30:
+            s_vol = 0.4 * _squash(abs(math.log(ratio)) - math.log(3), 1.0)
+        return min(1.0, max(s_new, s_err, s_par, s_vol) + 0.15 * sorted([s_new, s_err, s_par, s_vol])[-2])
+
+
+def _param_shift(
+    before: pl.DataFrame, after: pl.DataFrame
+) -> tuple[float, str, str, float, tuple[str, int] | None]:
+    """Largest robust shift of a numeric template variable between two periods."""
+
+    def numeric(frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.height == 0:
+            return pl.DataFrame(
+                schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
+            )
+        return (
+            frame.select("timestamp", "template_id", "template", "num_params")
+            .filter(pl.col("num_params").list.len() > 0)
+            .with_columns(pos=pl.int_ranges(pl.col("num_params").list.len()))
+            .explode("num_params", "pos")
+            .rename({"num_params": "value"})
+            .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
+            .select("timestamp", "template_id", "template", pl.col("pos").cast(pl.Int64), "value")
+        )
+
+    b = numeric(before)
+    a = numeric(after)
+    if b.height == 0 or a.height == 0:
+        return 0.0, "", "", 1.0, None
+    bs = b.group_by("template_id", "pos").agg(
+        n_b=pl.len(),
+        med_b=pl.col("value").median(),
+        mad_b=(pl.col("value") - pl.col("value").median()).abs().median() * 1.4826,
+        q90_b=pl.col("value").quantile(0.9),
+        q25_b=pl.col("value").quantile(0.25),
+        q75_b=pl.col("value").quantile(0.75),
+        nuniq_b=pl.col("value").n_unique(),
+        # ids and counters grow with time: a rank correlation near 1 marks them
+        trend_b=pl.corr(pl.col("value"), pl.col("timestamp").cast(pl.Int64), method="spearman"),
+    )
+    as_ = a.group_by("template_id", "pos").agg(
+        n_a=pl.len(),
+        med_a=pl.col("value").median(),
+        q90_a=pl.col("value").quantile(0.9),
+        q25_a=pl.col("value").quantile(0.25),
+        q75_a=pl.col("value").quantile(0.75),
+        template=pl.col("template").first(),
+    )
+    j = (
+        bs.join(as_, on=["template_id", "pos"], how="inner")
+        .filter(
+            (pl.col("n_b") >= 8)
+            & (pl.col("n_a") >= 5)
+            & (pl.col("nuniq_b") >= 2)
+            & (pl.col("trend_b").abs().fill_nan(0.0).fill_null(0.0) < 0.8)
+            # the bulk must move, not just the median of a noisy or mostly-zero variable
+            & ((pl.col("q25_a") > pl.col("q75_b")) | (pl.col("q75_a") < pl.col("q25_b")))
+        )
+        .with_columns(
+            scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
+        )
+        .with_columns(
+            z=pl.max_horizontal(
+                (pl.col("med_a") - pl.col("med_b")).abs() / pl.col("scale"),
+                (pl.col("q90_a") - pl.col("q90_b")).abs() / pl.col("scale") * 0.5,
+            ),
+            rel=(pl.col("med_a") - pl.col("med_b")).abs() / pl.col("med_b").abs().clip(lower_bound=1e-9),
+        )
+        # ids and counters move a lot relative to their spread but are not signals: demand a
+        # material relative change as well as a robust z
+        .filter(pl.col("rel") >= 0.25)
+        .sort("z", descending=True)
+    )
+    if j.height == 0:
+        return 0.0, "", "", 1.0, None
+    top = j.row(0, named=True)
+    text = (
+        f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
+        f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
+    )
+    ratio = float(top["med_a"]) / float(top["med_b"]) if top["med_b"] else 1.0
+    key = (str(top["template_id"]), int(top["pos"]))
+    return float(min(top["z"], 1e6)), text, str(top["template"] or ""), ratio, key
+
+
+def _compare(
+    svc: pl.DataFrame,
+    at: datetime,
+    *,
+    before_span: timedelta,
+    after_end: datetime,
+    services: Sequence[str],
+    service: str,
+    version: str | None = None,
+    ref_end: datetime | None = None,
+) -> _Shift:
+    """Compare a service's records in ``[at - before_span, at)`` with ``[at, after_end)``.
+
+    New templates are those never seen in the service before ``at`` (whole history).
+    ``ref_end`` (default ``at``) ends the "before" period early, to compare a span
+    with the history before an earlier point.
+    """
+    ref_end = ref_end or at
+    hist = svc.filter(pl.col("timestamp") < ref_end)
+    before = hist.filter(pl.col("timestamp") >= ref_end - before_span)
+    after = svc.filter((pl.col("timestamp") >= at) & (pl.col("timestamp") < after_end))
+    n_b, n_a = before.height, after.height
+    e_b = int(before["is_error"].sum()) if n_b else 0
+    e_a = int(after["is_error"].sum()) if n_a else 0
+    p_b = (e_b + 0.5) / (n_b + 1.0)
+    expected = p_b * n_a
+    err_z = (e_a - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
+    seen = set(hist["template_id"].unique().to_list())
+    new = (
+        after.filter(~pl.col("template_id").is_in(list(seen)))
+        .group_by("template_id")
+        .agg(
+            template=pl.col("template").first(),
+            n=pl.len(),
+            n_err=pl.col("is_error").sum(),
+            n_warn=(
+                ~pl.col("is_error") & (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
+            ).sum(),
+            first=pl.col("timestamp").min(),
+            body=pl.col("body").first(),
+        )
+        .sort("n_err", "n", descending=True)
+    )
+    new_templates = tuple(
+        (
+            r["template"] or "",
+            int(r["n"]),
+            int(r["n_err"]),
+            r["first"],
+            bool(_names(f"{r['template']} {r['body']}", services, exclude=service)),
+            int(r["n_warn"]),
+        )
+        for r in new.head(20).iter_rows(named=True)
+    )
+    param_z, param_text, param_tpl, param_ratio, param_key = _param_shift(before, after)
+    # errors whose text names another service are failures of a dependency
+    err_tpl = (
+        after.filter(pl.col("is_error"))
+        .group_by("template_id")
+        .agg(n=pl.len(), text=pl.col("template").first() + " " + pl.col("body").first())
+    )
+    n_victim = sum(
+        int(r["n"]) for r in err_tpl.iter_rows(named=True) if _names(r["text"] or "", services, exclude=service)
+    )
+    # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
+    n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0
+    n_victim = min(e_a, n_victim + n_reported)
+    e_own = e_a - n_victim
+    err_own_z = (e_own - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
+    span_b = max((ref_end - max(ref_end - before_span, tmin(hist["timestamp"]) or ref_end)).total_seconds(), 1.0)
+    span_a = max((after_end - at).total_seconds(), 1.0)
+    rate_ratio = ((n_a + 1) / span_a) / ((n_b + 1) / span_b)
+    version_share = None
+    if version is not None and e_a > 0 and "version" in after.columns:
+        errs = after.filter(pl.col("is_error") & pl.col("version").is_not_null())
+        if errs.height:
+            version_share = _num((errs["version"] == version).mean())
+    return _Shift(
+        n_before=n_b,
+        n_after=n_a,
+        err_before=e_b / n_b if n_b else 0.0,
+        err_after=e_a / n_a if n_a else 0.0,
+        err_z=float(err_z),
+        new_templates=new_templates,
+        param_z=param_z,
+        param_text=param_text,
+        rate_ratio=float(rate_ratio),
+        version_share=version_share,
+        err_own_z=float(err_own_z),
+        victim_share=n_victim / e_a if e_a else 0.0,
+        param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
+        param_ratio=param_ratio,
+        param_key=param_key,
+        after_minutes=span_a / 60.0,
+    )
+
+
+def _shift_evidence(sh: _Shift, *, service: str, after_label: str) -> list[Evidence]:
+    ev: list[Evidence] = []
+    own = sh.own_new
+    if own:
+        n_err = sum(t[2] for t in own)
+        first = min(t[3] for t in own)
+        tpl = own[0][0]
+        ev.append(
+            Evidence(
+                kind="new_template",
+                text=(
+                    f"{len(own)} template(s) new in {service} {after_label} "
+                    f"({sum(t[1] for t in own)} events, {n_err} errors), first at "
+                    f"{first:%H:%M:%S}, e.g. '{tpl[:160]}'"
+                ),
+                weight=round(_squash(n_err, 3.0) * 0.9 + _squash(sum(t[1] for t in own) - n_err, 20.0) * 0.35, 3),
+            )
+        )
+    victim = [t for t in sh.new_templates if t[4]]
+    if victim:
+        ev.append(
+            Evidence(
+                kind="dependency",
+                text=(
+                    f"{len(victim)} new template(s) in {service} name another service "
+                    f"(a dependency failing, not {service} itself), e.g. '{victim[0][0][:120]}'"
+                ),
+                weight=0.0,
+            )
+        )
+    if sh.err_z > 3.0:
+        # errors that name another service (or are 5xx answers) are a failing dependency's,
+        # not evidence against this service's own change: weigh only the service's own errors
+        own_z = sh.err_own_z if sh.victim_share >= 0.5 else sh.err_z
+        note = f"; {sh.victim_share:.0%} of them name another service" if sh.victim_share >= 0.5 else ""
+        ev.append(
+            Evidence(
+                kind="error_ratio",
+                text=(
+                    f"error share in {service} {sh.err_before:.1%} before -> {sh.err_after:.1%} "
+                    f"{after_label} (z={sh.err_z:.1f}{note})"
+                ),
+                weight=round(_squash(own_z - 3.0, 4.0), 3) if own_z > 3.0 else 0.0,
+            )
+        )
+    if sh.param_z > 3.0:
+        ev.append(
+            Evidence(
+                kind="parameter_shift",
+                text=f"{service} {after_label}: {sh.param_text} (robust z={sh.param_z:.1f})",
+                weight=round(_squash(sh.param_z - 3.0, 4.0), 3),
+            )
+        )
+    if sh.n_before + sh.n_after > 30 and (sh.rate_ratio > 3 or sh.rate_ratio < 1 / 3):
+        ev.append(
+            Evidence(
+                kind="volume",
+                text=f"{service} log volume x{sh.rate_ratio:.2f} {after_label}",
+                weight=round(0.4 * _squash(abs(math.log(sh.rate_ratio)) - math.log(3), 1.0), 3),
+            )
+        )
+    if sh.version_share is not None and sh.version_share >= 0.5:
+        ev.append(
+            Evidence(
+                kind="version",
+                text=f"{sh.version_share:.0%} of {service}'s errors {after_label} carry the new version",
+                weight=round(0.5 * sh.version_share, 3),
+            )
+        )
+    return ev

@@ -1,0 +1,246 @@
+"""Suspect changes: scoring, the cause decision, and the impact rating of every change."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
+from rcakit.correlate._services import match_service
+from rcakit.correlate._shifts import _compare, _shift_evidence
+from rcakit.correlate._units import _fmt_dt
+
+
+def _change_ref(row: dict[str, Any]) -> ChangeRef:
+    return ChangeRef(
+        id=row["id"],
+        time=row["time"],
+        service=row.get("service_raw", row["service"]),
+        version=row["version"],
+        kind=row["kind"] or "deploy",
+        description=row["description"],
+    )
+
+
+def _score_suspect(
+    row: dict[str, Any],
+    *,
+    onset: datetime,
+    end: datetime,
+    root: str | None,
+    services: Sequence[str],
+    root_names: set[str],
+    by_service: dict[str, pl.DataFrame],
+    known: Sequence[str],
+    span_cmp: timedelta,
+    window: timedelta,
+    changes: Sequence[dict[str, Any]],
+    first_sign: datetime | None = None,
+) -> Suspect:
+    ref = _change_ref(row)
+    t = ref.time
+    lag = (onset - t).total_seconds()
+    # the earliest sign of trouble (the detection window can open before the dated onset)
+    first_sign = min(onset, first_sign) if first_sign is not None else onset
+    ev: list[Evidence] = []
+    # -- time proximity (weak: slow burns surface late)
+    prox = math.exp(-max(lag, 0.0) / 3600.0)
+    ev.append(Evidence(kind="timing", text=f"{_fmt_dt(lag)} {'before' if lag >= 0 else 'after'} the onset", weight=round(0.15 * prox, 3)))
+    # -- service relation
+    svc = row["service"]  # matched to a logging service (ref.service is as given)
+    if svc is not None and svc == root:
+        rel = 1.0
+        ev.append(Evidence(kind="service", text=f"same service as the root ({svc})", weight=0.3))
+    elif svc is not None and svc in root_names:
+        rel = 0.9
+        ev.append(Evidence(kind="service", text=f"{svc} is a dependency named in the root's errors", weight=0.25))
+    elif svc is not None and svc in services:
+        rel = 0.3
+        ev.append(Evidence(kind="service", text=f"{svc} is affected, but is not the root ({root})", weight=0.0))
+    elif svc is None:
+        rel = 0.4
+        ev.append(Evidence(kind="service", text="change has no service (global change)", weight=0.0))
+    else:
+        rel = 0.1
+        ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
+    # -- before/after in the change's service (root's when the change names no service)
+    target = svc if svc in by_service else (root if svc is None else None)
+    strength = 0.0
+    pre = 0.0
+    if target is not None:
+        frame = by_service[target]
+        # "after" ends at the incident end, or earlier at the next change of the same service
+        # (from then on the logs show that change, not this one)
+        after_end = max(end, t + window)
+        nxt = [c["time"] for c in changes if c["service"] == svc and c["time"] > t + window]
+        if nxt:
+            after_end = min(after_end, nxt[0])
+        sh = _compare(
+            frame, t, before_span=span_cmp, after_end=after_end, services=known,
+            service=target, version=ref.version,
+        )
+        # outside the root, errors that name another service are a failing dependency's,
+        # not this change's doing: only the service's own behaviour counts
+        strength = sh.strength() if target == root else sh.own_strength()
+        ev.extend(_shift_evidence(sh, service=target, after_label="after the change"))
+        # was the service already deviating before this change? compare the span just
+        # before it with the history before an earlier same-service change
+        earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
+        if earlier:
+            e_t = earlier[-1]["time"]
+            # the half hour just before this change, against the history before the earlier one
+            pre_sh = _compare(
+                frame, max(e_t, t - span_cmp), before_span=span_cmp, after_end=t, services=known,
+                service=target, ref_end=e_t,
+            )
+            pre = pre_sh.persistent_strength() if pre_sh.n_after >= 20 else 0.0
+            if pre > 0.4 and pre >= 0.6 * strength:
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=f"{target} already deviated after the earlier change {earlier[-1]['id']} (before this one)",
+                        weight=round(-0.6 * pre, 3),
+                    )
+                )
+        # a later change of the same service before the onset: if nothing changed until
+        # then, that later change is the better explanation
+        later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
+        if later:
+            mid = _compare(
+                frame, t, before_span=span_cmp, after_end=later[0]["time"], services=known,
+                service=target, version=ref.version,
+            )
+            mid_strength = mid.strength()
+            if mid_strength < 0.3:
+                superseded = 0.35 * (1.0 - mid_strength / 0.3)
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=(
+                            f"{target} logs did not change until the later change "
+                            f"{later[0]['id']} ({_fmt_dt((later[0]['time'] - t).total_seconds())} after this one)"
+                        ),
+                        weight=round(-superseded, 3),
+                    )
+                )
+        elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
+            # the change landed well before the onset: did its service change in between?
+            # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
+            # rollout's time, pods restarting and traffic moving over, silence proves nothing.)
+            mid = _compare(
+                frame, t, before_span=span_cmp, after_end=first_sign, services=known,
+                service=target, version=ref.version,
+            )
+            mid_strength = mid.strength()
+            if mid_strength < 0.3 and mid.n_after >= 20:  # too few records to tell otherwise
+                factor = 0.1 if mid_strength < 0.15 else 0.5
+                strength *= factor
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=(
+                            f"no visible change in {target}'s logs in the {_fmt_dt(lag)} between "
+                            "this change and the onset"
+                        ),
+                        weight=round(-(1 - factor) * 0.3, 3),
+                    )
+                )
+            else:
+                ev.extend(_shift_evidence(mid, service=target, after_label="between the change and the onset"))
+        if sh.version_share is not None and sh.version_share >= 0.5:
+            strength = min(1.0, strength + 0.2 * sh.version_share)
+        if strength < 0.15:
+            ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
+    # -- combine
+    score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
+    score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
+    score = round(max(0.0, min(1.0, score)), 3)
+    return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
+
+
+#: how long a rollout may take before the new version serves traffic (a deploy event is
+#: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
+_ROLLOUT = timedelta(minutes=10)
+
+
+def _decide(
+    suspects: Sequence[Suspect],
+    *,
+    root: str | None,
+    root_names: set[str],
+    threshold: float,
+    services: Sequence[str] = (),
+    n_changes: int | None = None,
+) -> tuple[str | None, str]:
+    if not suspects and n_changes == 0:
+        return None, (
+            "no change events were given (no --deploys file, or an empty one), so no change can be "
+            f"named; check for deploys, config changes or restarts of {root or 'the root service'} "
+            "around the onset"
+        )
+    if not suspects:
+        return None, "no change event precedes the onset"
+    best = suspects[0]
+    svc = match_service(best.change.service, services)
+    related = svc is not None and (svc == root or svc in root_names)
+    behaviour = any(e.kind in {"new_template", "parameter_shift", "error_ratio", "version", "volume"} and e.weight > 0.1 for e in best.evidence)
+    if related and behaviour and best.score >= threshold:
+        return best.change.id, (
+            f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
+            f"onset by {_fmt_dt(best.lag_seconds)} and {svc} behaves differently after it"
+        ).replace("  ", " ")
+    if not related:
+        return None, (
+            f"no change in the root service {root} or a dependency it names; the best suspect "
+            f"{best.change.id} ({svc}) is not related, so no change explains this incident"
+        )
+    return None, (
+        f"{best.change.id} touches {svc} but its logs do not change after it "
+        f"(score {best.score:.2f} < {threshold:.2f}); no change explains this incident"
+    )
+
+
+def _rate_changes(
+    change_rows: Sequence[dict[str, Any]],
+    suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]],
+    by_service: dict[str, pl.DataFrame],
+    known: Sequence[str],
+    span_cmp: timedelta,
+    period_end: datetime | None,
+    incidents: Sequence[Incident],
+) -> list[ChangeImpact]:
+    causes = {i.cause: i.id for i in incidents if i.cause}
+    out: list[ChangeImpact] = []
+    for row in change_rows:
+        ref = _change_ref(row)
+        if ref.id in suspect_by_change:
+            score, inc, ev = suspect_by_change[ref.id]
+            if ref.id not in causes:
+                # implicated but not the decided cause: keep it below any cause
+                score = round(min(0.49, 0.6 * score), 3)
+            out.append(ChangeImpact(change=ref, impact_score=score, incident_id=causes.get(ref.id, inc), evidence=ev))
+            continue
+        svc = row["service"]
+        if svc in by_service and period_end is not None and ref.time < period_end:
+            sh = _compare(
+                by_service[svc], ref.time, before_span=span_cmp,
+                after_end=min(period_end + timedelta(microseconds=1), ref.time + span_cmp),
+                services=known, service=svc, version=ref.version,
+            )
+            ev = tuple(_shift_evidence(sh, service=svc, after_label="after the change"))
+            score = round(0.45 * sh.strength(), 3)
+            if not ev:
+                ev = (Evidence(kind="no_change", text=f"{svc}'s logs look the same before and after", weight=0.0),)
+            out.append(ChangeImpact(change=ref, impact_score=score, incident_id=None, evidence=ev))
+        else:
+            why = (
+                "no logs from this service in the analysed data"
+                if svc not in by_service
+                else "after the end of the analysed logs"
+            )
+            out.append(ChangeImpact(change=ref, impact_score=0.0, incident_id=None, evidence=(Evidence(kind="no_change", text=why, weight=0.0),)))
+    return out

@@ -1,0 +1,156 @@
+"""Anomaly windows -> incident groups: drop windows without symptoms, merge close ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from rcakit.correlate._records import WARN_SEVERITY
+from rcakit.detect._results import AnomalyWindow, Contribution
+
+
+def _merge_windows(windows: Sequence[AnomalyWindow], gap: timedelta) -> list[list[AnomalyWindow]]:
+    groups: list[list[AnomalyWindow]] = []
+    end: datetime | None = None
+    for w in sorted(windows, key=lambda w: (w.start, w.end)):
+        if groups and end is not None and w.start <= end + gap:
+            groups[-1].append(w)
+            end = max(end, w.end)
+        else:
+            groups.append([w])
+            end = w.end
+    return groups
+
+
+def _contrib_key(c: Contribution) -> tuple[str, str | None, str | None]:
+    return (c.kind, c.service, c.template_id)
+
+
+def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
+    best: dict[tuple[str, str | None, str | None], Contribution] = {}
+    for w in group:
+        for c in w.contributions:
+            k = _contrib_key(c)
+            old = best.get(k)
+            if old is None:
+                best[k] = c
+            else:
+                keep = c if c.score > old.score else old
+                onset = min(c.onset, old.onset)
+                fs = [x for x in (c.first_seen, old.first_seen) if x is not None]
+                best[k] = Contribution(
+                    kind=keep.kind,
+                    service=keep.service,
+                    template_id=keep.template_id,
+                    template=keep.template,
+                    score=max(c.score, old.score),
+                    baseline_rate=keep.baseline_rate,
+                    observed_rate=max(c.observed_rate, old.observed_rate),
+                    first_seen=min(fs) if fs else None,
+                    onset=onset,
+                    examples=keep.examples or old.examples,
+                    detail=keep.detail,
+                    extra=keep.extra,
+                )
+    return sorted(best.values(), key=lambda c: -c.score)
+
+
+def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str, str], float]:
+    """Share of WARN+/failed records per (service, template_id)."""
+    if not tids:
+        return {}
+    bad = (
+        recs.filter(pl.col("template_id").is_in(list(tids)))
+        .group_by("service", "template_id")
+        .agg(
+            bad=(
+                pl.col("is_error") | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
+            ).mean()
+        )
+    )
+    return {(sv, t): float(b or 0.0) for sv, t, b in bad.iter_rows()}
+
+
+def _material_shift(c: Contribution) -> bool:
+    """Whether a shifted number moved its bulk (median x1.25 either way) or its tail a lot.
+
+    Small integers wobble: "took 2ms -> 2ms, p95 3 -> 4" is one more slow request in a
+    window, not a slow-down. Without the detector's figures the shift counts.
+    """
+    x = c.extra or {}
+    obs, exp = x.get("peak_observed"), x.get("peak_expected")
+    if not isinstance(obs, int | float) or not isinstance(exp, int | float) or exp <= 0 or obs <= 0:
+        return True
+    if not 0.8 < obs / exp < 1.25:
+        return True
+    bq, wq, frac = x.get("base_q95"), x.get("window_q95"), x.get("fraction_beyond")
+    if isinstance(bq, int | float) and isinstance(wq, int | float) and bq > 0 and wq > 0:
+        tail = max(wq / bq, bq / wq)
+        return tail >= 2.0 and (not isinstance(frac, int | float) or frac >= 0.2)
+    return False
+
+
+def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
+    """Whether a contribution is a symptom on its own (not just traffic moving around).
+
+    More or fewer *successful* requests, a new INFO line after a deploy, a message that
+    stops: those are context, not an incident. Errors and warnings, error ratios, and
+    shifted numbers (latency, sizes) are symptoms.
+    """
+    if c.kind == "parameter":
+        return _material_shift(c)
+    if c.kind == "error_ratio":
+        return True
+    bad = badness.get((c.service or "", c.template_id or ""), 0.0)
+    if c.kind in {"new", "rate_spike"}:
+        return bad >= 0.5
+    if c.kind == "rate_drop":
+        # a service that (nearly) stops logging its regular messages
+        return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
+    return False
+
+
+def _material_windows(
+    windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int
+) -> list[AnomalyWindow]:
+    """Keep the windows that show trouble, without their one-line template anomalies.
+
+    A template anomaly needs ``min_events`` records inside its window; a window needs at
+    least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
+    to the first symptom.
+    """
+    tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
+    badness = _template_badness(recs, tids)
+    sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
+    out = []
+    for w in windows:
+        counts = dict(
+            sub.filter((pl.col("timestamp") >= w.start) & (pl.col("timestamp") < w.end))
+            .group_by("service", "template_id")
+            .len()
+            .select(pl.concat_str([pl.col("service"), pl.col("template_id")], separator="\x1f"), "len")
+            .iter_rows()
+        )
+        keep = tuple(
+            c
+            for c in w.contributions
+            if c.template_id is None
+            or c.kind in {"gone", "rate_drop"}
+            or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
+        )
+        trouble = [c for c in keep if _is_trouble(c, badness)]
+        if not trouble:
+            continue
+        services = tuple(dict.fromkeys(c.service for c in keep if c.service))
+        out.append(
+            AnomalyWindow(
+                start=max(w.start, min(c.onset for c in trouble)),
+                end=w.end,
+                score=max(c.score for c in keep),
+                services=services or w.services,
+                contributions=keep,
+            )
+        )
+    return out
