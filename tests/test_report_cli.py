@@ -50,6 +50,14 @@ def test_report_json_names_root_and_cause(sample_logs, truth, tmp_path):
     assert doc["inputs"]["change_files"][0].endswith("deploys.csv")
     assert doc["inputs"]["lines"] == sum(f["lines"] for f in doc["inputs"]["files"])
     assert "wrote" in res.stderr
+    # same input, same report (ties in every ranking are broken by content, not by the
+    # order a multi-threaded group-by or sort happened to produce)
+    again = tmp_path / "again.json"
+    assert CliRunner().invoke(main, ["report", str(sample_logs / "checkout-incident"), "-o", str(again)]).exit_code == 0
+    second = json.loads(again.read_text())
+    doc.pop("generated_at", None)
+    second.pop("generated_at", None)
+    assert second == doc
 
 
 def test_bad_change_file_is_a_clean_error(tmp_path):

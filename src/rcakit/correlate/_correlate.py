@@ -94,7 +94,7 @@ def correlate_changes(
         changes = changes.filter(
             (pl.col("time") >= period_start - lag_max) & (pl.col("time") <= period_end)
         )
-    change_rows = changes.sort("time").to_dicts()
+    change_rows = changes.sort("time", maintain_order=True).to_dicts()
     logging_services = sorted(by_service)
     for row in change_rows:
         # the change list may spell a service differently ("payment-service" vs "payment")

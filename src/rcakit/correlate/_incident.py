@@ -30,7 +30,7 @@ def _parameter_onset(
         recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
         .select("timestamp", value=pl.col("num_params").list.get(pos, null_on_oob=True))
         .filter(pl.col("value").is_not_null() & (pl.col("timestamp") < end))
-        .sort("timestamp")
+        .sort("timestamp", maintain_order=True)
     )
     ref = vals.filter((pl.col("timestamp") < lo) & (pl.col("timestamp") >= lo - timedelta(minutes=30)))["value"]
     if ref.len() < 10:

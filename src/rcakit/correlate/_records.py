@@ -69,4 +69,4 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
             .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
         )
     )
-    return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp")
+    return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp", maintain_order=True)

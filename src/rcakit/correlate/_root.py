@@ -93,7 +93,7 @@ def _silence(
         (pl.col("timestamp") >= start)
         & (pl.col("prev") <= end)
         & (pl.col("gap") >= max(window.total_seconds(), 3 * longest))
-    ).sort("gap", descending=True)
+    ).sort("gap", "timestamp", descending=[True, False])
     if cand.height == 0:
         return None
     top = cand.row(0, named=True)

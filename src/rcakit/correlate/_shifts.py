@@ -150,7 +150,8 @@ def _param_shift(
         # ids and counters move a lot relative to their spread but are not signals: demand a
         # material relative change as well as a robust z
         .filter(pl.col("rel") >= 0.25)
-        .sort("z", descending=True)
+        # ties broken by template and position: the same input gives the same report
+        .sort("z", "template_id", "pos", descending=[True, False, False])
     )
     if j.height == 0:
         return 0.0, "", "", 1.0, None
@@ -205,7 +206,7 @@ def _compare(
             first=pl.col("timestamp").min(),
             body=pl.col("body").first(),
         )
-        .sort("n_err", "n", descending=True)
+        .sort("n_err", "n", "template", "template_id", descending=[True, True, False, False])
     )
     new_templates = tuple(
         (
