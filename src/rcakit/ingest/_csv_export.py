@@ -157,13 +157,32 @@ def _records(text: str) -> pl.DataFrame:
     )
 
 
+def _lines_buffer(texts: pl.Series) -> memoryview:
+    """``texts`` as one buffer of newline-terminated UTF-8 lines, taken from the Arrow data."""
+    import numpy as np
+    import pyarrow as pa
+
+    arr = texts.to_frame("t").select(pl.concat_str(pl.col("t"), pl.lit("\n"))).to_series().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
+    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+
+
 def _read_rows(header: str, records: pl.Series, sep: str) -> pl.DataFrame:
     """Parse the record texts under ``header``, all String, exactly one row per record."""
-    body = records.str.join("\n").item() if len(records) else ""
-    data = f"{header}\n{body}\n"
+    data: io.StringIO | io.BytesIO
+    if len(records) and not records.null_count():
+        # the text handed to the reader as one UTF-8 buffer straight from the Arrow data (no
+        # Python string of the whole file in between)
+        data = io.BytesIO(_lines_buffer(pl.concat([pl.Series([header], dtype=pl.String), records.cast(pl.String)])))
+    else:
+        body = records.str.join("\n").item() if len(records) else ""
+        data = io.StringIO(f"{header}\n{body}\n")
     try:
         out = pl.read_csv(
-            io.StringIO(data), separator=sep, infer_schema=False, truncate_ragged_lines=True,
+            data, separator=sep, infer_schema=False, truncate_ragged_lines=True,
             quote_char='"',
         )
         if out.height == len(records):
@@ -265,7 +284,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     ctr_cols = _role_columns(columns, "container")
     trace_cols = _role_columns(columns, "trace_id")
     body_col = body_cols[0] if body_cols else None
-    message = rows[body_col] if body_col else pl.Series([None] * rows.height, dtype=pl.String)
+    message = rows[body_col] if body_col else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
     inner = parse_inner_messages(message.fill_null(""), options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []

@@ -166,7 +166,7 @@ def _ndjson_bytes(texts: pl.Series) -> memoryview:
 def _read_objects(texts: pl.Series, keys: list[str]) -> pl.DataFrame | None:
     """Decode valid JSON object texts with an all-String schema, or None if any is invalid."""
     if not keys:
-        return pl.DataFrame({"_": [None] * len(texts)}, schema={"_": pl.String}).drop("_")
+        return pl.DataFrame({"_": pl.repeat(None, len(texts), dtype=pl.String, eager=True)}).drop("_")
     try:
         out = pl.read_ndjson(
             io.BytesIO(_ndjson_bytes(texts)), schema=dict.fromkeys(keys, pl.String), infer_schema_length=None
@@ -195,7 +195,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     n = len(texts)
     candidate = texts.to_frame("t").select(_looks_like_object(pl.col("t")).fill_null(False)).to_series()
     if not candidate.any():
-        return pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)}), candidate.alias("valid")
+        return pl.DataFrame({"_none": pl.repeat(None, n, dtype=pl.String, eager=True)}), candidate.alias("valid")
     idx = pl.int_range(n, eager=True).filter(candidate)
     subset = texts.filter(candidate)
     keys = _discover_keys(subset) if len(subset) else []
@@ -213,7 +213,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
             ) if keys else pl.DataFrame()
     if decoded is None:
         decoded = pl.DataFrame()
-    valid = pl.Series("valid", [False] * n, dtype=pl.Boolean).scatter(idx, True) if n else pl.Series(
+    valid = pl.repeat(False, n, dtype=pl.Boolean, eager=True).alias("valid").scatter(idx, True) if n else pl.Series(
         "valid", [], dtype=pl.Boolean
     )
     # drop keys that never occur at this level (superset from the key regex)
@@ -221,7 +221,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     if depth < _MAX_DEPTH:
         decoded = _flatten(decoded, depth=depth)
     if len(idx) == n:  # every row is an object: nothing to scatter
-        return (decoded if decoded.width else pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)})), valid
+        return (decoded if decoded.width else pl.DataFrame({"_none": pl.repeat(None, n, dtype=pl.String, eager=True)})), valid
     # scatter back to the full row count
     full = pl.DataFrame({"_row": idx}).hstack(decoded) if decoded.width else pl.DataFrame({"_row": idx})
     frame = (
@@ -481,7 +481,7 @@ def _trace_in_text(msg: pl.Series, brackets: pl.Series) -> pl.Series:
     microsecond per row even where nothing matches).
     """
     n = len(msg)
-    out = pl.Series("trace_id", [None] * n, dtype=pl.String)
+    out = pl.repeat(None, n, dtype=pl.String, eager=True).alias("trace_id")
     frame = pl.DataFrame({"m": msg, "b": brackets})
     cand = frame.select(pl.col("m").str.contains(r"(?i)trace[_.-]?id[=:]").fill_null(False)).to_series()
     if cand.any():
@@ -573,7 +573,7 @@ def parse_inner_messages(
     texts = texts.cast(pl.String).str.strip_suffix("\n").str.strip_suffix("\r")
     n = len(texts)
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
-    empty = pl.DataFrame([pl.Series(c, [None] * n, dtype=RECORD_COLUMNS[c]) for c in fields])
+    empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])
     objs, valid = decode_objects(texts)
     if valid.any():
         js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
@@ -605,7 +605,7 @@ def parse_inner_messages(
     elif other.any():
         idx = other.arg_true()
         part = _text_fields(texts.gather(idx), options)
-        txt = pl.DataFrame([pl.Series(c, [None] * n, dtype=RECORD_COLUMNS[c]).scatter(idx, part[c]) for c in fields])
+        txt = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c).scatter(idx, part[c]) for c in fields])
     else:
         txt = empty
     frame = pl.concat(

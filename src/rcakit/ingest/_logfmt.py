@@ -81,7 +81,7 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     if not keys:
         # no pair anywhere: a placeholder column keeps the row count (names starting
         # with "_" are never attributes)
-        return pl.DataFrame({"_none": pl.Series([None] * n, dtype=pl.String)}), n_pairs
+        return pl.DataFrame({"_none": pl.repeat(None, n, dtype=pl.String, eager=True)}), n_pairs
     wide = (
         kv.lazy()
         .group_by("_row")

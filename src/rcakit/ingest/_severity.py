@@ -94,9 +94,9 @@ def _lookup(values: pl.Series, mapping: dict[str, str] | dict[str, int], dtype: 
     if len(distinct) > _MAX_DISTINCT:
         return _normalise(values).replace_strict(mapping, default=None, return_dtype=dtype)
     found = {raw: mapping.get(key) for raw, key in zip(distinct.to_list(), _normalise(distinct).to_list(), strict=True)}
-    return values.replace_strict(found, default=None, return_dtype=dtype) if found else pl.Series(
-        values.name, [None] * len(values), dtype=dtype
-    )
+    return values.replace_strict(found, default=None, return_dtype=dtype) if found else pl.repeat(
+        None, len(values), dtype=dtype, eager=True
+    ).alias(values.name)
 
 
 def severity_from_http_status(status: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:

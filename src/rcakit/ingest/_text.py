@@ -171,7 +171,7 @@ def _trace_ids(values: pl.Series) -> pl.Series:
     values = values.cast(pl.String)
     has_key = values.str.contains(_TRACE_KEY).fill_null(False)
     if not has_key.any():
-        return pl.Series(values.name, [None] * len(values), dtype=pl.String)
+        return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias(values.name)
     after = values.str.replace(f"(?s)^.*?{_TRACE_KEY}", "")
     run = after.str.replace("(?s)[^0-9A-Za-z-].*$", "")
     ids = run.str.slice(0, 64)
@@ -563,7 +563,7 @@ def _sd_members(sd: pl.Expr) -> pl.Expr:
 
 def _sd_batch(sd: pl.Series) -> pl.Series:
     if sd.null_count() == len(sd):  # RFC 3164 lines, or RFC 5424 without structured data
-        return pl.Series(sd.name, [None] * len(sd), dtype=pl.String)
+        return pl.repeat(None, len(sd), dtype=pl.String, eager=True).alias(sd.name)
     params = pl.col("sd").str.extract_all(_SD_PARAM)
     member = (
         pl.element()
