@@ -396,3 +396,66 @@ def test_recovery_is_not_a_new_anomaly(new_error):
     assert len(result.windows) == 1, result.summary()
     assert result.windows[0].start == ONSET
     assert result.windows[0].end <= stop + timedelta(minutes=6)
+
+
+def test_new_fatal_template_needs_one_line(normal):
+    # a process or kernel that dies says so once: one FATAL line of a new template is enough,
+    # while a new ERROR must repeat (test above)
+    fatal = normal.head(1).with_columns(
+        pl.lit(ONSET + timedelta(seconds=5)).cast(pl.Datetime("us", "UTC")).alias("timestamp"),
+        pl.lit("x-panic").alias("template_id"),
+        pl.lit("kernel panic: Attempted to kill init!").alias("body"),
+        pl.lit(21, dtype=pl.UInt8).alias("severity_number"),
+        pl.lit("FATAL").alias("severity_text"),
+    )
+    frame = pl.concat([normal, fatal]).sort("timestamp")
+    base, study = _split(frame)
+    flagged = NewTemplateDetector().fit(base).score(study).filter(pl.col("flagged"))
+    assert flagged.select("window_start", "template_id").rows() == [(ONSET, "x-panic")]
+    # the old rule (3 occurrences whatever the level) is one option away
+    assert not NewTemplateDetector(fatal_count=3).fit(base).score(study).get_column("flagged").any()
+    result = detect_anomalies(frame)
+    assert [(w.start, [c.template_id for c in w.contributions if c.kind == "new"]) for w in result.windows] == [(ONSET, ["x-panic"])]
+    assert detect_anomalies(frame, min_new_count_fatal=3).windows == ()
+
+
+def _flooded_estate(*, flood_per_minute: int, minutes: int = 240, start: int = 100, end: int = 130, seed: int = 8) -> pl.DataFrame:
+    """Six services logging steadily; ``db`` floods with a FATAL line in [start, end) minutes."""
+    rng = np.random.default_rng(seed)
+    rows: list[tuple] = []
+    for minute in range(minutes):
+        at = T0 + timedelta(minutes=minute)
+        for service in ("gateway", "orders", "billing", "stock", "catalog", "db"):
+            rows.extend((at + timedelta(seconds=float(s)), service, f"{service}-ok", 9) for s in rng.uniform(0, 60, rng.poisson(20)))
+        if start <= minute < end:
+            rows.extend((at + timedelta(seconds=float(s)), "db", "db-too-many-clients", 21) for s in rng.uniform(0, 60, rng.poisson(flood_per_minute)))
+    frame = pl.DataFrame(rows, schema=["timestamp", "service", "template_id", "severity_number"], orient="row")
+    return frame.with_columns(pl.col("timestamp").dt.cast_time_unit("us"), pl.col("severity_number").cast(pl.UInt8)).sort("timestamp")
+
+
+def test_flood_does_not_become_the_baseline():
+    # expanding history: a service's flood must not enter its normal level, or the rest of the
+    # flood looks normal and its end reads as a drop (a false alarm long after the incident)
+    counts = count_windows(_flooded_estate(flood_per_minute=400))
+    cut = T0 + timedelta(minutes=60)
+    det = RateDetector(update_baseline=True).fit(counts.filter(pl.col("window_start") < cut))
+    scores = det.score(counts.filter(pl.col("window_start") >= cut))
+    db = scores.filter((pl.col("service") == "db") & pl.col("template_id").is_null() & pl.col("flagged"))
+    spikes = db.filter(pl.col("kind") == "rate_spike").get_column("window_start")
+    # the whole flood, not only its first minutes (the last-5-windows test may add a window or
+    # two just after it)
+    flood = [T0 + timedelta(minutes=m) for m in range(100, 130)]
+    assert set(flood) <= set(spikes.to_list())
+    assert spikes.min() == flood[0]
+    assert spikes.max() <= flood[-1] + timedelta(minutes=5)
+    assert db.filter(pl.col("kind") != "rate_spike").height == 0, db
+    # a real drop after the flood is still one: db goes quiet at minute 200
+    frame = _flooded_estate(flood_per_minute=400).filter(
+        ~((pl.col("service") == "db") & (pl.col("timestamp") >= T0 + timedelta(minutes=200)))
+    )
+    counts = count_windows(frame)
+    scores = RateDetector(update_baseline=True).fit(counts.filter(pl.col("window_start") < cut)).score(
+        counts.filter(pl.col("window_start") >= cut)
+    )
+    drops = scores.filter((pl.col("service") == "db") & pl.col("flagged") & pl.col("kind").is_in(["rate_drop", "gone"]))
+    assert drops.get_column("window_start").min() == T0 + timedelta(minutes=200)

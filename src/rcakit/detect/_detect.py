@@ -70,6 +70,7 @@ def detect_anomalies(
     min_severity: str | int = "WARN",
     flag_new_below_severity: bool = False,
     min_new_count: int = 3,
+    min_new_count_fatal: int = 1,
     warmup: float = 0.25,
     max_gap: int = 2,
     session_key: str | None = None,
@@ -117,6 +118,10 @@ def detect_anomalies(
         Occurrences a new template needs within 5 windows of its first appearance to raise
         an anomaly (default 3; one-off lines are not incidents). Use 1 when every rare line
         matters (e.g. record-count windows over months, as in the BGL benchmark).
+    min_new_count_fatal
+        Occurrences a new template whose records reach FATAL needs (default 1: a process or
+        kernel that dies says so once). Set it to ``min_new_count`` to treat FATAL like the
+        other levels.
     warmup
         Share of the windows used as the initial baseline when ``baseline`` is ``None``.
     max_gap
@@ -225,6 +230,7 @@ def detect_anomalies(
         min_severity=min_severity,
         flag_new_below_severity=flag_new_below_severity,
         min_new_count=min_new_count,
+        min_new_count_fatal=min_new_count_fatal,
         window=window,
         window_td=window_td,
         max_gap=max_gap,
@@ -311,6 +317,7 @@ class _Passes:
     min_severity: str | int
     flag_new_below_severity: bool
     min_new_count: int
+    min_new_count_fatal: int
     window: str
     window_td: timedelta | None
     max_gap: int
@@ -341,7 +348,9 @@ class _Passes:
         scores: list[pl.DataFrame] = []
         if "new" in self.detectors:
             det = NewTemplateDetector(
-                min_severity=self.min_severity, threshold=threshold, min_count=self.min_new_count, update_baseline=expanding
+                min_severity=self.min_severity, threshold=threshold, min_count=self.min_new_count,
+                fatal_count=self.min_new_count_fatal,
+                update_baseline=expanding,
             )
             new_base, new_study = (base_counts, study_counts) if new_scope is None else new_scope
             new_scores = det.fit(new_base).score(new_study)

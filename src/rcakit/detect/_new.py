@@ -19,6 +19,7 @@ __all__ = ["SEVERITY_NUMBERS", "NewTemplateDetector", "severity_number"]
 
 #: OpenTelemetry severity numbers of the level names accepted by ``min_severity``.
 SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "ERROR": 17, "FATAL": 21}
+_FATAL = SEVERITY_NUMBERS["FATAL"]
 
 
 def severity_number(level: str | int) -> int:
@@ -45,6 +46,11 @@ class NewTemplateDetector:
     min_count
         Occurrences needed (default 3): a one-off line (a message with a unique id that the
         template miner could not mask) is not an incident; a new failure repeats.
+    fatal_count
+        Occurrences needed by a new template whose records reach FATAL (OpenTelemetry 21:
+        FATAL, CRITICAL, PANIC, EMERG; default 1). The evidence a new template needs scales
+        with its severity: a process, kernel or database that dies says so once, while a new
+        warning or error must repeat. The smaller of ``min_count`` and ``fatal_count`` applies.
     span
         Windows after its first appearance within which a new template must reach
         ``min_count``; with ``update_baseline`` it counts as new only in those windows.
@@ -74,12 +80,14 @@ class NewTemplateDetector:
         min_severity: str | int = "WARN",
         threshold: float = 6.0,
         min_count: int = 3,
+        fatal_count: int = 1,
         span: int = 5,
         update_baseline: bool = False,
     ) -> None:
         self.min_severity = min_severity
         self.threshold = threshold
         self.min_count = min_count
+        self.fatal_count = fatal_count
         self.span = span
         self.update_baseline = update_baseline
 
@@ -94,6 +102,7 @@ class NewTemplateDetector:
         severity_number(self.min_severity)
         check_positive("threshold", self.threshold)
         check_positive("min_count", self.min_count)
+        check_positive("fatal_count", self.fatal_count)
         check_positive("span", self.span)
         check_counts(counts, stage="NewTemplateDetector.fit")
         self.known_ = counts.select("service", "template_id").unique()
@@ -142,8 +151,11 @@ class NewTemplateDetector:
         novelty = poisson_upper_score(obs, exp, 1.0)
         severe = pl.col("max_severity") >= min_sev
         # a new template must repeat soon after it first appears (one-offs are not incidents)
+        # ... unless it is fatal: one FATAL line is evidence enough
+        fatal = pl.col("max_severity").filter(pl.col("_age") < self.span).max().over(series).fill_null(0) >= _FATAL
+        need = pl.when(fatal).then(min(self.min_count, self.fatal_count)).otherwise(self.min_count)
         reached = pl.col("_cum").filter(pl.col("_age") < self.span).max().over(series).fill_null(0)
-        enough = (reached >= self.min_count) & ((pl.col("_cum") >= self.min_count) | (pl.col("_age") >= self.span))
+        enough = (reached >= need) & ((pl.col("_cum") >= need) | (pl.col("_age") >= self.span))
         out = cells.with_columns(pl.Series("novelty", novelty)).with_columns(
             (enough & (severe | (pl.col("novelty") >= self.threshold))).alias("flagged")
         )

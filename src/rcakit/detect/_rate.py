@@ -45,6 +45,8 @@ __all__ = ["RateDetector"]
 
 _MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
+#: passes of the expanding history that leave out flagged spikes (see ``_score_level``)
+_MAX_PASSES = 4
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
@@ -52,7 +54,8 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
 
     The traffic factor of a series in a (window, group) is a trimmed, leave-one-out ratio
     of sums over its peers (the normal workload: baseline series mostly below WARN,
-    when the group has any): start from ``sum(observed) / sum(baseline rate)``, drop
+    when the group has any): start from ``sum(observed) / sum(baseline rate)`` (or, when no
+    series is near that, e.g. one flood outweighs all the others, the median series' ratio), drop
     the series more than 3 standard deviations from that expectation and recompute, drop
     the outliers of that factor; then leave the series itself out, so it is compared with the *other* series only. A
     minority of shifting templates cannot move it, and it stays stable at low counts.
@@ -77,6 +80,15 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     lazy = (
         dense.lazy()
         .with_columns(ratio(pool).alias("_f0"))
+        # one member that floods and outweighs all the others together drags that ratio so far
+        # that no member is near it (the series would then be compared with nothing): start
+        # from the median member's ratio instead
+        .with_columns(
+            pl.when(inlier("_f0").any().over(keys))
+            .then(pl.col("_f0"))
+            .otherwise(pl.coalesce(pl.when(pool).then(n / r).otherwise(None).median().over(keys), pl.col("_f0")))
+            .alias("_f0")
+        )
         .with_columns(pl.coalesce(ratio(inlier("_f0")), pl.col("_f0")).alias("_f1"))
         .with_columns(inlier("_f1").alias("_keep"))
     )
@@ -276,16 +288,55 @@ class RateDetector:
             .with_columns(pl.col(group).rank("dense").alias("_gid"))
         )
         series = series.with_columns(pl.col("_can_drop").alias("_peer"))
-        dense = dense_grid(counts, series, keys=keys)
+        grid = dense_grid(counts, series, keys=keys)
         n_windows = float(self.n_windows_)
-        if self.update_baseline:
-            # expanding history: baseline + every earlier window of this frame
+        if not self.update_baseline:
+            return self._judge(grid.with_columns((pl.col("base_sum") / n_windows).alias("rate")), keys=keys, group=group)
+        # expanding history: baseline + every earlier window of this frame, except the windows
+        # where the series was flagged as a spike: an incident's flood is not normal operation
+        # (absorbed into the history it would hide the rest of the flood, and its end would read
+        # as a drop of everything it inflated). Which windows spike depends on the history, so
+        # the flags are found by a few passes, each leaving out what the ones before flagged.
+        dense = self._expanding(grid, None, n_windows)
+        n_cells = int(dense.select((pl.col("rate") > 0).sum()).item())  # the cells judged (for the bar)
+        first = self._judge(dense, keys=keys, group=group, n_cells=n_cells)
+        both, skip = first, None
+        for _ in range(_MAX_PASSES):
+            spiked = both.filter(pl.col("flagged") & (pl.col("kind") == "rate_spike")).select("_sid", "_wid")
+            grown = spiked if skip is None else pl.concat([skip, spiked]).unique()
+            if grown.height == 0 or (skip is not None and grown.height == skip.height):
+                break
+            skip = grown
+            # only the groups (services) of those series are judged again: a series' expectation
+            # depends on its own group's series only
+            gids = grid.filter(pl.col("_sid").is_in(skip.get_column("_sid").unique().implode())).get_column("_gid").unique()
+            in_groups = pl.col("_gid").is_in(gids.implode())
+            again = self._judge(self._expanding(grid.filter(in_groups), skip, n_windows), keys=keys, group=group, n_cells=n_cells)
+            both = pl.concat([first.filter(~in_groups), again], how="diagonal_relaxed")
+        return both
+
+    @staticmethod
+    def _expanding(grid: pl.DataFrame, skip: pl.DataFrame | None, n_windows: float) -> pl.DataFrame:
+        """``grid`` with ``rate``: the mean count of the baseline and the earlier windows not in ``skip``."""
+        if skip is None:
             prior = pl.col("n_events").cum_sum().shift(1, fill_value=0.0).over("_sid")
-            dense = dense.with_columns(
-                ((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate")
-            )
-        else:
-            dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
+            return grid.with_columns(((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate"))
+        keep = ~pl.col("_skip")
+        prior = pl.when(keep).then(pl.col("n_events")).otherwise(0.0).cum_sum().shift(1, fill_value=0.0).over("_sid")
+        n_prior = keep.cast(pl.Float64).cum_sum().shift(1, fill_value=0.0).over("_sid")
+        return (
+            grid.join(skip.with_columns(pl.lit(True).alias("_skip")), on=["_sid", "_wid"], how="left", maintain_order="left")
+            .with_columns(pl.col("_skip").fill_null(False))
+            .with_columns(((pl.col("base_sum") + prior) / (n_windows + n_prior)).alias("rate"))
+            .drop("_skip")
+        )
+
+    def _judge(self, dense: pl.DataFrame, *, keys: list[str], group: str, n_cells: int | None = None) -> pl.DataFrame:
+        """Score every cell of ``dense`` (``dense_grid`` order, with the column ``rate``).
+
+        ``n_cells``: the number of cells of the whole grid when ``dense`` is a part of it (the
+        bar of :func:`family_threshold` counts them all).
+        """
         dense = _expected(dense, group=group).filter(pl.col("rate") > 0)
         span = int(self.span)
         # dense_grid's order (series, then window) is kept by every step above
@@ -309,7 +360,7 @@ class RateDetector:
             i = np.flatnonzero(rare)
             recur = binomial_upper_score(col["present_k"][i], np.full(len(i), float(span)), np.clip(presence[i], 1e-12, 1.0))
             up[i] = np.minimum(up[i], recur)
-        bar = family_threshold(self.threshold, dense.height)
+        bar = family_threshold(self.threshold, dense.height if n_cells is None else n_cells)
         dense = dense.with_columns(pl.Series("up", up), pl.Series("down", down))
         r = self.min_ratio
         var = pl.col("phi") * pl.max_horizontal(pl.col("expected") * (1.0 - pl.col("share")), 1.0)
