@@ -592,3 +592,19 @@ def test_mixed_head_shapes_read_as_without_specialised_regexes(tmp_path, monkeyp
     assert fast.equals(general)
     assert fast["n_lines"].sum() == len(lines)
     assert fast["parse_error"].is_not_null().sum() == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_files_read_side_by_side_give_the_same_frame_in_file_order(tmp_path, monkeypatch, workers):
+    import rcakit.ingest as ingest
+
+    write(tmp_path / "a.log", JAVA)
+    write(tmp_path / "b.log", PYTHON)
+    write(tmp_path / "c.log", "plain line one\nplain line two\n")
+    expected = pl.concat([read_logs(tmp_path / n) for n in ("a.log", "b.log", "c.log")])
+    monkeypatch.setattr(ingest, "_read_workers", lambda: workers)
+    seen = []
+    frame = read_logs(tmp_path, progress=lambda path, n_bytes: seen.append(Path(path).name))
+    assert frame.equals(expected)
+    assert seen == ["a.log", "b.log", "c.log"]
+    assert [Path(s).name for s in frame["source"].unique(maintain_order=True)] == seen

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -139,6 +140,11 @@ def _options(tz: str, year: int | None, log_format: str | None) -> ParseOptions:
     return ParseOptions(tz=tz, year=year if year is not None else datetime.now(UTC).year, log_format=log_format)
 
 
+def _read_workers() -> int:
+    """Files parsed at the same time: one per polars thread, at most 4 (memory)."""
+    return max(1, min(pl.thread_pool_size(), 4))
+
+
 def read_logs(
     source: Source,
     *,
@@ -197,10 +203,25 @@ def read_logs(
     paths = expand_sources(source)
     options = _options(tz, year, log_format)
     frames: list[pl.DataFrame] = []
+    read = partial(_read_one, fmt=fmt, options=options, service=service)
     with _progress(paths, progress) as tick:
-        for path in paths:
-            frames.append(_read_one(path, fmt=fmt, options=options, service=service))
-            tick(path)
+        if len(paths) < 2 or _read_workers() < 2:
+            for path in paths:
+                frames.append(read(path))
+                tick(path)
+        else:
+            # files are parsed side by side: most string work in polars runs on one thread
+            # per column, and polars releases the GIL, so two files use two cores. Results,
+            # errors and progress ticks stay in file order (the pool is drained in order).
+            with ThreadPoolExecutor(max_workers=_read_workers()) as pool:
+                futures = [pool.submit(read, path) for path in paths]
+                try:
+                    for path, future in zip(paths, futures, strict=True):
+                        frames.append(future.result())
+                        tick(path)
+                finally:
+                    for future in futures:
+                        future.cancel()
     if not frames:
         return pl.DataFrame(schema=LOG_RECORDS)
     return pl.concat(frames, how="vertical", rechunk=False)
