@@ -213,14 +213,16 @@ def read_logs(
             # files are parsed side by side: most string work in polars runs on one thread
             # per column, and polars releases the GIL, so two files use two cores. Results,
             # errors and progress ticks stay in file order (the pool is drained in order).
+            # the largest files start first, so that no big file is left alone at the end
+            by_size = sorted(range(len(paths)), key=lambda i: -_file_size(paths[i]))
             with ThreadPoolExecutor(max_workers=_read_workers()) as pool:
-                futures = [pool.submit(read, path) for path in paths]
+                futures = {i: pool.submit(read, paths[i]) for i in by_size}
                 try:
-                    for path, future in zip(paths, futures, strict=True):
-                        frames.append(future.result())
+                    for i, path in enumerate(paths):
+                        frames.append(futures[i].result())
                         tick(path)
                 finally:
-                    for future in futures:
+                    for future in futures.values():
                         future.cancel()
     if not frames:
         return pl.DataFrame(schema=LOG_RECORDS)
