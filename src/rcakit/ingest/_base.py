@@ -30,6 +30,7 @@ from rcakit.schemas import LOG_RECORDS
 
 __all__ = [
     "RECORD_COLUMNS",
+    "by_distinct",
     "FileFormat",
     "LineFormat",
     "ParseOptions",
@@ -152,6 +153,30 @@ def _encode_members(frame: pl.DataFrame, names: list[str]) -> pl.Series:
     # then the comma a removed first member leaves behind
     keys = "|".join(re.escape(json.dumps(name)) for name in keep)
     return encoded.str.replace_all(f",?(?:{keys}):null", "").str.replace("^\\{,", "{")
+
+
+def by_distinct(frame: pl.DataFrame, expr: pl.Expr, *, max_share: float = 0.25) -> pl.Series:
+    """``frame.select(expr)`` for a row-wise ``expr``, computed once per distinct row of
+    ``frame`` when its rows repeat (pods, containers, loggers, levels: a log has few).
+
+    ``frame`` should hold exactly the String columns ``expr`` reads. When more than
+    ``max_share`` of the rows are distinct (judged on the first rows, then on all), or a
+    column is not a String, the expression is evaluated on every row instead. The result is
+    the same either way; only the cost differs.
+    """
+    n = frame.height
+    direct = n < 4096 or not frame.width or any(dt != pl.String for dt in frame.dtypes)
+    if not direct:
+        direct = frame.head(4096).unique().height > 4096 * max_share
+    if not direct:
+        distinct = frame.unique()
+        direct = distinct.height > n * max_share
+    if direct:
+        return frame.select(expr).to_series()
+    out = distinct.select(expr).to_series()
+    name = out.name
+    table = distinct.with_columns(out.alias("\x00out"))
+    return frame.join(table, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")["\x00out"].alias(name)
 
 
 def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -41,7 +41,7 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
+from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions, by_distinct
 from rcakit.ingest._jsonl import (
     _NULL_TS,
     decode_objects,
@@ -258,6 +258,14 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
     return pl.coalesce(parts)
 
 
+def _once_per_distinct(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
+    """``expr`` evaluated now, once per distinct combination of the columns it reads."""
+    names = list(dict.fromkeys(expr.meta.root_names()))
+    if not names or any(n not in frame.columns for n in names):
+        return expr
+    return pl.lit(by_distinct(frame.select(names), expr))
+
+
 def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     text = text.lstrip("\ufeff")
     recs = _records(text)
@@ -327,6 +335,10 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     else:
         body = pl.lit(None, dtype=pl.String)
     frame = pl.concat([rows, inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
+    # service and attributes come from a few columns whose values repeat (pod, container,
+    # stream, logger...): computed once per distinct combination
+    service = _once_per_distinct(frame, service.alias("service"))
+    merged = _once_per_distinct(frame, merged.alias("attributes"))
     out = frame.lazy().select(
         pl.coalesce(ts, pl.col("_in_timestamp")).alias("timestamp"),
         sev_text.alias("severity_text"),

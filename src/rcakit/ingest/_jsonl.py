@@ -527,7 +527,10 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
     sev_text, sev_num = severity_columns(lvl)
     # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
     # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
-    head = head.with_columns(_brackets=pl.when(lvl.is_not_null()).then(pl.col("msg").str.extract(_BRACKETS_RE, 0)))
+    # (the run is cut with a capture-free replacement, several times cheaper than extracting it)
+    rest = pl.col("msg").str.replace(_BRACKETS_RE.replace("^(", "^(?:", 1), "")
+    cut = pl.col("msg").str.len_chars() - rest.str.len_chars()
+    head = head.with_columns(_brackets=pl.when(lvl.is_not_null() & (cut > 0)).then(pl.col("msg").str.head(cut)))
     head = pl.concat(
         [head, _bracket_attributes(head["_brackets"]), _trace_in_text(head["msg"], head["_brackets"]).to_frame()],
         how="horizontal",
