@@ -293,31 +293,32 @@ class RateDetector:
         if not self.update_baseline:
             return self._judge(grid.with_columns((pl.col("base_sum") / n_windows).alias("rate")), keys=keys, group=group)
         # expanding history: baseline + every earlier window of this frame, except the windows
-        # where the series was flagged as a spike: an incident's flood is not normal operation
-        # (absorbed into the history it would hide the rest of the flood, and its end would read
-        # as a drop of everything it inflated). Which windows spike depends on the history, so
-        # the flags are found by a few passes, each leaving out what the ones before flagged.
+        # where a series of the group (the service's templates; the services) was flagged as a
+        # spike: an incident's flood is not normal operation. Absorbed, it would hide the rest of
+        # the flood, and its end would read as a drop of everything it inflated; left out for
+        # the flooded series only, the group's other series would keep what the incident added
+        # to them and look low against it afterwards. Which windows spike depends on the
+        # history, so they are found in a few passes, each leaving out what the ones before flagged.
         dense = self._expanding(grid, None, n_windows)
         n_cells = int(dense.select((pl.col("rate") > 0).sum()).item())  # the cells judged (for the bar)
         first = self._judge(dense, keys=keys, group=group, n_cells=n_cells)
         both, skip = first, None
         for _ in range(_MAX_PASSES):
-            spiked = both.filter(pl.col("flagged") & (pl.col("kind") == "rate_spike")).select("_sid", "_wid")
+            spiked = both.filter(pl.col("flagged") & (pl.col("kind") == "rate_spike")).select("_gid", "_wid").unique()
             grown = spiked if skip is None else pl.concat([skip, spiked]).unique()
             if grown.height == 0 or (skip is not None and grown.height == skip.height):
                 break
             skip = grown
-            # only the groups (services) of those series are judged again: a series' expectation
-            # depends on its own group's series only
-            gids = grid.filter(pl.col("_sid").is_in(skip.get_column("_sid").unique().implode())).get_column("_gid").unique()
-            in_groups = pl.col("_gid").is_in(gids.implode())
+            # only those groups are judged again: a series' expectation depends on its group only
+            in_groups = pl.col("_gid").is_in(skip.get_column("_gid").unique().implode())
             again = self._judge(self._expanding(grid.filter(in_groups), skip, n_windows), keys=keys, group=group, n_cells=n_cells)
             both = pl.concat([first.filter(~in_groups), again], how="diagonal_relaxed")
         return both
 
     @staticmethod
     def _expanding(grid: pl.DataFrame, skip: pl.DataFrame | None, n_windows: float) -> pl.DataFrame:
-        """``grid`` with ``rate``: the mean count of the baseline and the earlier windows not in ``skip``."""
+        """``grid`` with ``rate``: the mean count of the baseline and the earlier windows of the
+        series' group that are not in ``skip`` (``_gid``, ``_wid``)."""
         if skip is None:
             prior = pl.col("n_events").cum_sum().shift(1, fill_value=0.0).over("_sid")
             return grid.with_columns(((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate"))
@@ -325,7 +326,7 @@ class RateDetector:
         prior = pl.when(keep).then(pl.col("n_events")).otherwise(0.0).cum_sum().shift(1, fill_value=0.0).over("_sid")
         n_prior = keep.cast(pl.Float64).cum_sum().shift(1, fill_value=0.0).over("_sid")
         return (
-            grid.join(skip.with_columns(pl.lit(True).alias("_skip")), on=["_sid", "_wid"], how="left", maintain_order="left")
+            grid.join(skip.with_columns(pl.lit(True).alias("_skip")), on=["_gid", "_wid"], how="left", maintain_order="left")
             .with_columns(pl.col("_skip").fill_null(False))
             .with_columns(((pl.col("base_sum") + prior) / (n_windows + n_prior)).alias("rate"))
             .drop("_skip")
