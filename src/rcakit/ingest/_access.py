@@ -24,7 +24,7 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, share_matching
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, by_distinct, share_matching
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
 
@@ -55,6 +55,27 @@ def _timing(rest: pl.Expr, keys: str) -> pl.Expr:
     return val.cast(pl.Float64, strict=False) * 1000.0
 
 
+_SPACED = r"\S\s{2,}\S.*\["
+# a line can hold two blanks in a row only if it has two spaces, another ASCII blank, or a
+# non-ASCII character (Unicode blanks): cheap literal tests pick the lines to run the regex on
+_BLANKS = r"[\t\n\x0B\f\r]"
+
+
+def _any_spaced(lines: pl.Series) -> bool:
+    """Whether some line has a run of blanks between two fields before a '[' (``_SPACED``)."""
+    line = pl.col("line")
+    maybe = lines.to_frame("line").select(
+        (
+            line.str.contains("  ", literal=True)
+            | (line.str.len_bytes() != line.str.len_chars())
+            | line.str.contains(_BLANKS)
+        ).fill_null(False)
+    ).to_series()
+    if not maybe.any():
+        return False
+    return bool(lines.filter(maybe).str.contains(_SPACED).any())
+
+
 def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
     """The fields of :data:`ACCESS_RE` by splitting at quotes and spaces (no capture regex:
     several times faster on a million lines); fields are null where the line has not this
@@ -73,7 +94,7 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
         else pl.col("line")
     )
     # runs of spaces between the head fields are rare too
-    spaced = bool(df.select(pl.col("line").str.contains(r"\S\s{2,}\S.*\[").any()).item())
+    spaced = _any_spaced(df["line"])
     squeeze = (lambda e: e.str.replace_all(r"\s+", " ")) if spaced else (lambda e: e)
     q = (
         df.lazy()
@@ -168,6 +189,15 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         extra = pl.when(quoted != "").then(quoted)
     else:
         extra = pl.lit(None, dtype=pl.String)
+    # the extras repeat (response times in ms, a few upstream values): parsed once per
+    # distinct text
+    g = g.with_columns(
+        by_distinct(g.select("rest"), response_ms.alias("response_time_ms")),
+        by_distinct(g.select("rest"), upstream_ms.alias("upstream_response_time_ms")),
+        by_distinct(g.select("rest"), extra.alias("extra")),
+    ) if has_rest else g.with_columns(
+        response_time_ms=none_f, upstream_response_time_ms=none_f, extra=extra
+    )
     # stage 1: every attribute as a plain column, computed once
     g = (
         g.lazy()
@@ -177,9 +207,6 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         .with_columns(
             status_i=pl.col("status").cast(pl.Int64, strict=False),
             bytes_i=pl.col("bytes").cast(pl.Int64, strict=False),
-            response_time_ms=response_ms,
-            upstream_response_time_ms=upstream_ms,
-            extra=extra,
             client=_dash(pl.col("client")),
             user=_dash(pl.col("user").str.strip_chars('"')),
             referer=_dash(pl.col("referer")),

@@ -171,11 +171,10 @@ def by_distinct(frame: pl.DataFrame, expr: pl.Expr, *, max_share: float = 0.25) 
     if not direct:
         distinct = frame.unique()
         direct = distinct.height > n * max_share
-    if direct:
-        return frame.select(expr).to_series()
-    out = distinct.select(expr).to_series()
-    name = out.name
-    table = distinct.with_columns(out.alias("\x00out"))
+    name = expr.meta.output_name(raise_if_undetermined=False) or ""
+    if direct:  # with_columns: a literal expression is broadcast to the frame's height
+        return frame.with_columns(expr.alias("\x00out"))["\x00out"].alias(name)
+    table = distinct.with_columns(expr.alias("\x00out"))
     return frame.join(table, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")["\x00out"].alias(name)
 
 

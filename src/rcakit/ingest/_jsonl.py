@@ -314,12 +314,70 @@ def encode_attributes(
         fields.append(value.alias(name))
     may_be_null = [n for n in columns if nullable is None or n in nullable or n in numbers]
     nulls = [json.dumps(name, ensure_ascii=False) + ":null" for name in may_be_null]
+    names = list(columns)
+    if len(set(names)) == len(names) and all(_plain_key(n) for n in names):
+        cut = frozenset(may_be_null)
+
+        def encode(values: pl.Series) -> pl.Series:
+            return _encode_members(values.struct.unnest(), names, cut)
+
+        return pl.struct(fields).map_batches(encode, return_dtype=pl.String, is_elementwise=True).alias("attributes")
     encoded = pl.struct(fields).struct.json_encode()
     if nulls:
         encoded = encoded.str.replace_many(nulls, ["\x00"] * len(nulls), leftmost=True).str.replace_many(
             ["\x00,", ",\x00", "\x00"], ["", "", ""], leftmost=True
         )
     return pl.when(encoded != "{}").then(encoded).alias("attributes")
+
+
+def _plain_key(name: str) -> bool:
+    """A key that JSON writes as itself in quotes (no escapes) and that is not empty."""
+    return bool(name) and not any(c in name for c in '"\\') and all(ord(c) >= 0x20 for c in name)
+
+
+# a String column whose first rows repeat this much is encoded once per distinct value
+_REPEAT_PROBE = 4096
+
+
+def _encode_members(frame: pl.DataFrame, names: list[str], cut: frozenset[str]) -> pl.Series:
+    """``{"k":v,...}`` of each row, the members of ``cut`` left out where null; null when no
+    member is left. Each member is encoded on its own (a String column whose values repeat,
+    once per distinct value) and the members joined: the same text as one
+    ``struct.json_encode`` with the null members cut out, at a fraction of the cost on
+    wide rows with repetitive values (user agents, referers, pods, loggers)."""
+    n = frame.height
+    members: list[pl.Series] = []
+    for name in names:
+        col = frame[name]
+        nulls = col.null_count()
+        if name in cut and nulls == n:
+            continue  # never a member
+        member = _member_texts(col, name, repeat=n >= 2 * _REPEAT_PROBE and col.dtype == pl.String)
+        if name in cut and nulls:
+            member = member.to_frame("m").select(pl.when(col.is_not_null()).then(pl.col("m"))).to_series()
+        members.append(member.alias(f"m{len(members)}"))
+    if not members:
+        return pl.repeat(None, n, dtype=pl.String, eager=True)
+    joined = pl.DataFrame(members).select(
+        pl.concat_str(pl.lit("{"), pl.concat_str(pl.all(), separator=",", ignore_nulls=True), pl.lit("}")).alias("a")
+    )
+    return joined.select(pl.when(pl.col("a") != "{}").then(pl.col("a"))).to_series()
+
+
+def _member_texts(col: pl.Series, name: str, *, repeat: bool) -> pl.Series:
+    """``"name":<JSON value>`` for every row of ``col`` (``"name":null`` where null)."""
+
+    def encode(values: pl.Series) -> pl.Series:
+        return values.to_frame(name).select(
+            pl.struct(pl.col(name)).struct.json_encode().str.slice(1).str.strip_suffix("}")
+        ).to_series()
+
+    if repeat and col.head(_REPEAT_PROBE).n_unique() * 4 <= _REPEAT_PROBE:
+        distinct = col.unique()
+        if len(distinct) * 4 <= len(col):
+            table = pl.DataFrame({"v": distinct, "e": encode(distinct)})
+            return col.to_frame("v").join(table, on="v", how="left", nulls_equal=True, maintain_order="left")["e"]
+    return encode(col)
 
 
 def _service_name(value: pl.Expr) -> pl.Expr:

@@ -323,7 +323,26 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
         layout = _guess_format(v, rules)
         if layout is not None:
             layouts[layout] = layouts.get(layout, 0) + 1
-    for layout, _count in sorted(layouts.items(), key=lambda kv: -kv[1])[:3]:
+    chosen = [layout for layout, _count in sorted(layouts.items(), key=lambda kv: -kv[1])[:3]]
+    # stamps with second resolution repeat (access logs, syslog): parse each once
+    if n >= 2 * _REPEAT_PROBE and text.head(_REPEAT_PROBE).n_unique() * 4 <= _REPEAT_PROBE:
+        distinct = text.unique()
+        if len(distinct) * 4 <= n:
+            parsed = _parse_text(distinct, chosen, tz=tz, year=year, rules=rules)
+            table = pl.DataFrame({"t": distinct, "p": parsed})
+            joined = text.to_frame("t").join(table, on="t", how="left", nulls_equal=True, maintain_order="left")
+            return joined["p"].alias(values.name)
+    return _parse_text(text, chosen, tz=tz, year=year, rules=rules).alias(values.name)
+
+
+_REPEAT_PROBE = 4096
+
+
+def _parse_text(text: pl.Series, chosen: list[_Layout], *, tz: str, year: int, rules: tuple[str, ...]) -> pl.Series:
+    """Parse stripped stamps with the layouts ``chosen``, then the rules, row by row."""
+    n = len(text)
+    out = pl.repeat(None, n, dtype=UTC_US, eager=True)
+    for layout in chosen:
         pending = out.is_null() & text.is_not_null()
         if not pending.any():
             break
@@ -356,4 +375,4 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
         slow = pl.DataFrame({"t": text.gather(idx)}).select(expr.cast(UTC_US).alias("t")).to_series()
         if slow.is_not_null().any():
             out = out.scatter(idx, slow)
-    return out.alias(values.name)
+    return out
