@@ -631,7 +631,12 @@ def parse_inner_messages(
     """
     from rcakit.ingest import _logfmt
 
-    texts = texts.cast(pl.String).str.strip_suffix("\n").str.strip_suffix("\r")
+    texts = texts.cast(pl.String)
+    # (a copy of every text only when some text has a line terminator to cut)
+    if texts.str.ends_with("\n").any():
+        texts = texts.str.strip_suffix("\n")
+    if texts.str.ends_with("\r").any():
+        texts = texts.str.strip_suffix("\r")
     n = len(texts)
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
     empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])
