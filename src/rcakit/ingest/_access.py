@@ -133,11 +133,10 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
         "user_agent": unesc(pl.col("field_5")),
         "rest": pl.concat_str([extra, unesc(pl.col("field_6"))], separator=" ", ignore_nulls=True),
     }
-    return (
-        q.with_columns(_ok=ok)
-        .select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()])
-        .collect()
-    )
+    q = q.with_columns(_ok=ok).collect()
+    if q["_ok"].all():  # every line has the shape (the usual case): no masking pass
+        return q.select(*df.columns, *[e.alias(k) for k, e in fields.items()])
+    return q.select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()])
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
