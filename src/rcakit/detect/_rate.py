@@ -160,7 +160,9 @@ class RateDetector:
         Number of consecutive windows also scored together (sustained shifts, heartbeats).
     update_baseline
         If true, :meth:`score` compares each window with the fitted baseline *plus* every
-        earlier scored window (an expanding history; used when no baseline is given).
+        earlier scored window (an expanding history; used when no baseline is given), except
+        the windows where a series of the same group (a service's templates; the services)
+        was flagged as a spike: a flood is not normal operation.
 
     Attributes
     ----------
