@@ -258,6 +258,18 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
     return pl.coalesce(parts)
 
 
+def _strip_empty(col: pl.Series) -> pl.Series:
+    """``col.str.strip_chars(" ").replace("", None)``, without copying a column that has
+    nothing to strip or empty (a long message column usually has neither)."""
+    if col.dtype != pl.String:
+        return col.str.strip_chars(" ").replace("", None)
+    if (col.str.starts_with(" ") | col.str.ends_with(" ")).any():
+        col = col.str.strip_chars(" ")
+    if (col == "").any():
+        col = col.replace("", None)
+    return col
+
+
 def _once_per_distinct(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
     """``expr`` evaluated now, once per distinct combination of the columns it reads."""
     names = list(dict.fromkeys(expr.meta.root_names()))
@@ -280,7 +292,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
              "parse_error": ["CSV export with a header line and no data rows"]},
         ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
     # empty strings are "no value"; strip the spaces some exports pad with
-    rows = rows.with_columns(pl.all().str.strip_chars(" ").replace("", None))
+    rows = rows.with_columns(_strip_empty(rows[c]) for c in rows.columns)
     columns = rows.columns
     body_cols = _role_columns(columns, "body")
     rows = _expand_json_columns(rows, set(body_cols[:1]))
