@@ -340,3 +340,82 @@ def test_bracketed_prefix_in_docker_and_shipper_messages():
     shipped = json.dumps({"@timestamp": "2025-03-04T07:31:02.114Z", "message": "2025-03-04 07:31:02,114 WARN [cart] - slow call 812ms"})
     row = parse(_jsonl.FORMAT, shipped).row(0, named=True)
     assert (row["severity_text"], row["body"], attrs(row)["logger"]) == ("WARN", "slow call 812ms", "cart")
+
+
+def _encode_reference(frame: pl.DataFrame, names: list[str], numbers: tuple[str, ...], nullable) -> list:
+    """The original one-pass encoding: struct.json_encode, then the null members cut out."""
+    fields = [
+        (pl.when(pl.col(c).cast(pl.Float64, strict=False).is_finite()).then(pl.col(c)) if c in numbers else pl.col(c).cast(pl.String)).alias(c)
+        for c in names
+    ]
+    cut = [json.dumps(c, ensure_ascii=False) + ":null" for c in names if nullable is None or c in nullable or c in numbers]
+    enc = pl.struct(fields).struct.json_encode()
+    if cut:
+        enc = enc.str.replace_many(cut, ["\x00"] * len(cut), leftmost=True).str.replace_many(
+            ["\x00,", ",\x00", "\x00"], ["", "", ""], leftmost=True
+        )
+    return frame.select(pl.when(enc != "{}").then(enc)).to_series().to_list()
+
+
+@pytest.mark.parametrize("max_masks", [0, 16, 1 << 20])
+@pytest.mark.parametrize("nullable", [None, ["agent", "bytes"]])
+def test_encode_attributes_large_batches_match_the_one_pass_encoding(monkeypatch, max_masks, nullable):
+    # access-log-like attributes: repeated user agents and paths (encoded once per distinct
+    # value), unique clients, numbers (ints, floats incl. -0.0 and non-finite), nulls in
+    # several columns and one column null everywhere; rows grouped by their missing members
+    # (max_masks > 0) or encoded member by member (0) must give the same text
+    monkeypatch.setattr(_jsonl, "_MAX_MASKS", max_masks)
+    n = 12_000
+    agents = ["Mozilla/5.0 (X11; Linux x86_64)", 'curl/8.1 "quoted"', "é\u2028\\ agent", None]
+    frame = pl.DataFrame(
+        {
+            "client": [f"10.0.{i // 250}.{i % 250}" for i in range(n)],
+            "path": [f"/api/items/{i % 37}" if i % 11 else None for i in range(n)],
+            "never": pl.Series([None] * n, dtype=pl.String),
+            "status": [200 + (i % 5) * 100 if i % 13 else None for i in range(n)],
+            "bytes": [i * 7 if i % 17 else None for i in range(n)],
+            "agent": [agents[i % 4] for i in range(n)],
+            "took": [[0.5, -0.0, float("inf"), None, 1e21, 0.1 + 0.2][i % 6] for i in range(n)],
+        }
+    )
+    names = frame.columns
+    numbers = ("status", "bytes", "took")
+    got = frame.select(_jsonl.encode_attributes({c: pl.col(c) for c in names}, numbers=numbers, nullable=nullable))
+    assert got.to_series().to_list() == _encode_reference(frame, names, numbers, nullable)
+    first = json.loads(got.to_series()[1])
+    if nullable is None:
+        assert list(first) == ["client", "path", "status", "bytes", "agent", "took"]
+    else:  # members not declared nullable are written even when null
+        assert list(first) == ["client", "path", "never", "status", "bytes", "agent", "took"]
+        assert first["never"] is None
+
+
+def test_by_distinct_equals_the_row_wise_expression():
+    from rcakit.ingest._base import by_distinct
+    from rcakit.ingest._service import workload_from_pod
+
+    pods = [f"checkout-7d9c{i % 3}b5f6b-{'xk2pq' if i % 2 else 'zz9rt'}" for i in range(40)] + ["kafka-0", None]
+    frame = pl.DataFrame({"pod": [pods[i % len(pods)] for i in range(20_000)], "ns": ["prod", "dev"] * 10_000})
+    expr = pl.concat_str(workload_from_pod(pl.col("pod")), pl.lit("@"), pl.col("ns")).alias("svc")
+    assert by_distinct(frame, expr).equals(frame.select(expr).to_series())
+    # a literal is broadcast, also when every row is distinct
+    lit = pl.lit(None, dtype=pl.String).alias("x")
+    assert by_distinct(frame, lit).len() == frame.height
+    unique = pl.DataFrame({"pod": [f"p-{i}" for i in range(10_000)]})
+    assert by_distinct(unique, workload_from_pod(pl.col("pod"))).equals(unique.select(workload_from_pod(pl.col("pod"))).to_series())
+
+
+def test_repeating_timestamps_parse_like_one_row_at_a_time():
+    from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+    # second-resolution access-log stamps repeat: parsed once per distinct stamp; the result
+    # must not depend on it (a 2k-row slice is below the size where distinct values are used)
+    base = ["30/Mar/2025:01:59:59 +0000", "31/Mar/2025:02:30:00 +0200", "garbage", None, "31/Mar/2025:03:00:01 +0200"]
+    stamps = pl.Series("t", [base[i % 5] if i % 7 else base[(i // 7) % 3] for i in range(20_000)], dtype=pl.String)
+    rules = infer_timestamp_rules([s for s in stamps.head(200).to_list() if s])
+    for tz in ("UTC", "Europe/Berlin"):
+        expr = parse_timestamps(pl.col("t"), tz=tz, year=2025, rules=rules)
+        whole = stamps.to_frame().select(expr).to_series()
+        parts = pl.concat([stamps.slice(i, 2000).to_frame().select(expr).to_series() for i in range(0, 20_000, 2000)])
+        assert whole.equals(parts)
+        assert whole.null_count() == stamps.to_frame().select(pl.col("t").is_in(["garbage"]) | pl.col("t").is_null()).to_series().sum()
