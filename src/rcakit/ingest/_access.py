@@ -24,7 +24,13 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, by_distinct, share_matching
+from rcakit.ingest._base import (
+    RECORD_COLUMNS,
+    LineFormat,
+    ParseOptions,
+    by_distinct,
+    share_matching,
+)
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
 
@@ -133,10 +139,10 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
         "user_agent": unesc(pl.col("field_5")),
         "rest": pl.concat_str([extra, unesc(pl.col("field_6"))], separator=" ", ignore_nulls=True),
     }
-    q = q.with_columns(_ok=ok).collect()
-    if q["_ok"].all():  # every line has the shape (the usual case): no masking pass
-        return q.select(*df.columns, *[e.alias(k) for k, e in fields.items()])
-    return q.select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()])
+    done = q.with_columns(_ok=ok).collect()
+    if done["_ok"].all():  # every line has the shape (the usual case): no masking pass
+        return done.select(*df.columns, *[e.alias(k) for k, e in fields.items()])
+    return done.select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()])
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:

@@ -30,10 +30,10 @@ from rcakit.schemas import LOG_RECORDS
 
 __all__ = [
     "RECORD_COLUMNS",
-    "by_distinct",
     "FileFormat",
     "LineFormat",
     "ParseOptions",
+    "by_distinct",
     "json_object",
     "share_matching",
     "to_records",

@@ -104,8 +104,6 @@ _BRACKETS_RE = r"^(\[[^\[\]]*\](?:\s*\[[^\[\]]*\])*)(?:\s+-\s+|:\s+)"
 # Spring Boot's default console layout after the level: "12345 --- [app] [thread] c.x.Logger : "
 # (pid, one or more bracket groups, the logger, " : "): head, not message
 _SPRING_RE = r"^(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s+:\s"
-# a "[trace_id=...]" / "[traceId=...]" group (its id fills trace_id, not an attribute)
-_TRACE_KEY_RE = r"(?i)^trace[_.-]?id\s*="
 
 
 def _looks_like_object(expr: pl.Expr, *, strip: bool = True) -> pl.Expr:
@@ -341,10 +339,13 @@ _REPEAT_PROBE = 4096
 
 def _encode_members(frame: pl.DataFrame, names: list[str], cut: frozenset[str]) -> pl.Series:
     """``{"k":v,...}`` of each row, the members of ``cut`` left out where null; null when no
-    member is left. Each member is encoded on its own (a String column whose values repeat,
-    once per distinct value) and the members joined: the same text as one
-    ``struct.json_encode`` with the null members cut out, at a fraction of the cost on
-    wide rows with repetitive values (user agents, referers, pods, loggers)."""
+    member is left: the same text as one ``struct.json_encode`` with the null members cut
+    out afterwards, without that cutting pass.
+
+    Rows are grouped by the members they lack and each group encoded at once
+    (:func:`_encode_by_null_mask`); when there are too many such groups, each member is
+    encoded on its own (a String column whose values repeat, once per distinct value) and
+    the members of a row joined."""
     n = frame.height
     by_mask = _encode_by_null_mask(frame, names, cut)
     if by_mask is not None:
@@ -539,7 +540,8 @@ def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
     return pl.when(second.is_null()).then(first).when(first.is_null()).then(second).otherwise(both)
 
 
-# a "[trace_id=...]" bracket group: adds nothing to the logger or context attributes
+# a "[trace_id=...]" / "[traceId=...]" bracket group (its id fills trace_id): adds nothing to
+# the logger or context attributes
 _TRACE_GROUP_RE = r"\[\s*(?i:trace[_.-]?id)\s*=[^\[\]]*\]"
 _TRACE_TEXT_RE = r"(?i)\btrace[_.-]?id[=:]\s*\"?([0-9a-f]{16,32})\b"
 _TRACE_BRACKET_RE = r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]"
