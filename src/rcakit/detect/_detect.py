@@ -19,7 +19,7 @@ from rcakit.detect._errors import ErrorRatioDetector
 from rcakit.detect._merge import _MAX_CONTRIBUTIONS, MergeInputs, merge_windows
 from rcakit.detect._multivariate import MultivariateDetector
 from rcakit.detect._new import NewTemplateDetector, severity_number
-from rcakit.detect._params import ParameterShiftDetector, extract_parameters
+from rcakit.detect._params import ROW, ParameterShiftDetector, extract_parameters
 from rcakit.detect._rate import RateDetector
 from rcakit.detect._results import AnomalyWindow, DetectionResult
 from rcakit.detect._sessions import SessionDetector, count_sessions
@@ -224,6 +224,14 @@ def detect_anomalies(
         msg = "detect_anomalies: nothing to study after the baseline; check baseline= and the data's time range"
         raise InputError(msg)
 
+    param_values = None
+    if window_td is not None and "parameter" in detectors and "params" in study_rec.columns and "params" in base_rec.columns:
+        # number the records once and extract their numeric values once: the passes below
+        # compare many subsets of them (expanding history, warmup rescoring, incident removal).
+        # Time windows only: a record-count window ("20i") depends on the frame it is cut from
+        base_rec = base_rec.with_row_index(ROW)
+        study_rec = study_rec.with_row_index(ROW, offset=base_rec.height)
+        param_values = extract_parameters(pl.concat([base_rec, study_rec], how="diagonal_relaxed"), window=window)
     passes = _Passes(
         detectors=tuple(detectors),
         threshold=threshold,
@@ -235,6 +243,7 @@ def detect_anomalies(
         window_td=window_td,
         max_gap=max_gap,
         n_examples=n_examples,
+        param_values=param_values,
     )
     all_scores, windows_out = passes.run(base_counts, study_counts, base_rec, study_rec, expanding=expanding)
     if expanding:
@@ -322,6 +331,8 @@ class _Passes:
     window_td: timedelta | None
     max_gap: int
     n_examples: int
+    #: :func:`extract_parameters` of every record of the run, with their :data:`ROW` numbers
+    param_values: pl.DataFrame | None = None
 
     def run(
         self,
@@ -370,10 +381,10 @@ class _Passes:
         if "error_ratio" in self.detectors:
             scores.append(ErrorRatioDetector(threshold=threshold, update_baseline=expanding).fit(base_counts).score(study_counts))
         if "parameter" in self.detectors and "params" in study_rec.columns:
-            base_vals = extract_parameters(base_rec if param_base is None else param_base, window=window)
+            base_vals = self._parameters(base_rec if param_base is None else param_base)
             if base_vals.height:
                 det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
-                scores.append(det_p.score(extract_parameters(study_rec, window=window)))
+                scores.append(det_p.score(self._parameters(study_rec)))
         if "multivariate" in self.detectors:
             n_base_windows = base_counts.get_column("window_start").n_unique()
             if n_base_windows >= 10:
@@ -386,7 +397,7 @@ class _Passes:
                 )
         all_scores = pl.concat(scores, how="diagonal_relaxed") if scores else empty_scores()
         all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
-        all_scores = all_scores.sort("window_start", "detector", "service", "template_id", nulls_last=True)
+        all_scores = all_scores.sort("window_start", "detector", "service", "template_id", "kind", "feature", nulls_last=True, maintain_order=True)
         if rises_only:
             all_scores = all_scores.with_columns(pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]))
         windows_out = merge_windows(
@@ -403,6 +414,14 @@ class _Passes:
             )
         )
         return all_scores, windows_out
+
+    def _parameters(self, records: pl.DataFrame) -> pl.DataFrame:
+        """:func:`extract_parameters` of ``records``, selected from the values extracted once
+        for every record of the run (the passes look at many subsets of the same records)."""
+        if self.param_values is None or ROW not in records.columns:
+            return extract_parameters(records.drop(ROW, strict=False), window=self.window)
+        rows = records.get_column(ROW).implode()
+        return self.param_values.filter(pl.col(ROW).is_in(rows)).drop(ROW)
 
     def rescore_warmup(
         self,
@@ -445,7 +464,7 @@ class _Passes:
         early_rec = pl.concat([warm_rec, study_rec.filter(pl.col("timestamp") < ref_from)], how="vertical_relaxed")
         b_scores, b_windows = self.run(ref_counts, early_counts, ref_rec, early_rec, expanding=False, quiet=True, rises_only=True)
         scores_out = pl.concat([b_scores.filter(pl.col("window_start") < study_start), all_scores], how="diagonal_relaxed").sort(
-            "window_start", "detector", "service", "template_id", nulls_last=True
+            "window_start", "detector", "service", "template_id", "kind", "feature", nulls_last=True, maintain_order=True
         )
         early = [w for w in b_windows if w.start < study_start]
         if not early:
@@ -479,7 +498,7 @@ class _Passes:
         kept_a = all_scores.filter(span_in)  # first-pass evidence inside the incident
         scores_out = pl.concat(
             [b_scores.filter(pl.col("window_start") < study_start), kept_a, scores2], how="diagonal_relaxed"
-        ).sort("window_start", "detector", "service", "template_id", nulls_last=True)
+        ).sort("window_start", "detector", "service", "template_id", "kind", "feature", nulls_last=True, maintain_order=True)
         return scores_out, self._join_adjacent([*incidents, *windows2])
 
     def _join_adjacent(self, windows: Sequence[AnomalyWindow]) -> tuple[AnomalyWindow, ...]:

@@ -32,6 +32,9 @@ _MEDIAN_CHI2_1 = 0.4549364
 _MIN_VALUES = 20  # values a window needs to be judged on its own
 _NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
+#: Private column: the record's number within a detection run (see ``_detect._Passes``).
+ROW = "__rcakit_record"
+
 LONG_PARAMS = pl.Schema(
     {  # type: ignore[arg-type]
         "window_start": pl.Datetime("us", time_zone="UTC"),
@@ -75,6 +78,9 @@ def extract_parameters(
         raise SchemaError(msg)
     base = _window_starts(_prepare(records, stage="extract_parameters"), window)
     keep = ["window_start", "timestamp", "service", "template_id"]
+    # a private record number passes through, so detection can extract once and select
+    row = [ROW] if ROW in base.columns else []
+    keep += row
     parts = []
     pos = base.select(*keep, "params").filter(pl.col("params").list.len() > 0)
     if pos.height:
@@ -86,7 +92,7 @@ def extract_parameters(
                 pl.format("${}", pl.col("_pos") + 1).alias("feature"),
             )
         )
-        parts.append(pos.select(LONG_PARAMS.names()).filter(pl.col("value").is_not_null()))
+        parts.append(pos.select(*LONG_PARAMS.names(), *row).filter(pl.col("value").is_not_null()))
     if attribute_keys and "attributes" in base.columns:
         # one regex pass over the flat JSON object (json_path_match would parse it once per key)
         names = attribute_keys if isinstance(attribute_keys, str) else "|".join(re.escape(k) for k in attribute_keys)
@@ -114,10 +120,10 @@ def extract_parameters(
                 pl.format("attributes.{}", key).alias("feature"),
                 value.cast(pl.Float64, strict=False).alias("value"),
             )
-            parts.append(long.filter(pl.col("value").is_not_null()).select(LONG_PARAMS.names()))
+            parts.append(long.filter(pl.col("value").is_not_null()).select(*LONG_PARAMS.names(), *row))
     if not parts:
-        return pl.DataFrame(schema=LONG_PARAMS)
-    return pl.concat(parts).cast(LONG_PARAMS)
+        return pl.DataFrame(schema=LONG_PARAMS).with_columns(pl.lit(None, dtype=pl.UInt32).alias(r) for r in row)
+    return pl.concat(parts).cast(dict(LONG_PARAMS))
 
 
 class ParameterShiftDetector:
