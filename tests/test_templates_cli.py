@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -63,6 +65,12 @@ def test_raw_templates_and_assignments(msgs: Path, tmp_path: Path) -> None:
     assert closed["template_id"].n_unique() == 1
     assert "\x1b" not in out.read_text()
     assert "\x07" not in out.read_text()
+    # the assignments use Loghub's <*> for every variable; templates.csv keeps named tokens
+    named = dict(zip(table["template_id"], table["template"], strict=True))
+    assert not rows["template"].str.contains(r"<[A-Z][A-Z0-9_]*>").any()
+    for tid, text in zip(rows["template_id"], rows["template"], strict=True):
+        assert re.sub(r"<[A-Z][A-Z0-9_]*>", "<*>", named[tid]) == text
+    assert any(re.search(r"<[A-Z]+>", t) for t in table["template"])
 
 
 def test_state_round_trip_keeps_ids(msgs: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import polars as pl
 
 from rcakit._text import strip_terminal_escapes_expr
 from rcakit.cli._app import echo_err, input_paths, main, reader_options, user_errors
+from rcakit.templates._masks import TOKEN_RE
 
 __all__ = ["templates"]
 
@@ -50,7 +51,10 @@ def _write_csv(frame: pl.DataFrame, target: str) -> None:
     "--assignments",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Also write one row per input record: source, line_no, template_id, template.",
+    help=(
+        "Also write one row per input record: source, line_no, template_id, template (in the "
+        "Loghub convention: every variable is <*>; templates.csv keeps the named tokens)."
+    ),
 )
 def templates(
     inputs: tuple[str, ...],
@@ -98,7 +102,10 @@ def templates(
                     "source",
                     "line_no",
                     "template_id",
-                    strip_terminal_escapes_expr(pl.col("template")),
+                    # <*> for every variable, as in Loghub's EventTemplate, so the file compares
+                    # directly with Loghub-style ground truth (the grouping is the same: two
+                    # templates never differ only in their token names)
+                    strip_terminal_escapes_expr(pl.col("template")).str.replace_all(TOKEN_RE, "<*>"),
                 ),
                 assignments,
             )
