@@ -355,7 +355,7 @@ class _Passes:
         (its scores are kept for the windows of ``study_counts`` only): "never seen before"
         must count every earlier window, also those left out of the comparison.
         """
-        threshold, window = self.threshold, self.window
+        threshold = self.threshold
         scores: list[pl.DataFrame] = []
         if "new" in self.detectors:
             det = NewTemplateDetector(
