@@ -382,7 +382,7 @@ def _encode_by_null_mask(frame: pl.DataFrame, names: list[str], cut: frozenset[s
         return pl.repeat(None, n, dtype=pl.String, eager=True)
     holes = [c for c in live if c in cut and nulls[c]]
     if not holes:
-        return frame.select(pl.struct(live).struct.json_encode()).to_series()
+        return _json_rows(frame, live)
     if len(holes) > 62:
         return None
     mask = frame.select(
@@ -397,9 +397,24 @@ def _encode_by_null_mask(frame: pl.DataFrame, names: list[str], cut: frozenset[s
         if not cols:
             continue  # no member at all: null
         idx = (mask == m).arg_true()
-        encoded = frame[idx].select(pl.struct(cols).struct.json_encode()).to_series()
-        out = out.scatter(idx, encoded)
+        out = out.scatter(idx, _json_rows(frame[idx], cols))
     return out
+
+
+def _json_rows(frame: pl.DataFrame, cols: list[str]) -> pl.Series:
+    """``struct(cols).struct.json_encode()`` of each row; once per distinct row when the
+    columns are Strings whose combinations repeat (stream, pod, logger, level...)."""
+    sub = frame.select(cols)
+    if (
+        sub.height >= 2 * _REPEAT_PROBE
+        and all(dt == pl.String for dt in sub.dtypes)
+        and sub.head(_REPEAT_PROBE).unique().height * 4 <= _REPEAT_PROBE
+    ):
+        distinct = sub.unique()
+        if distinct.height * 4 <= sub.height:
+            table = distinct.with_columns(pl.struct(cols).struct.json_encode().alias("\x00json"))
+            return sub.join(table, on=cols, how="left", nulls_equal=True, maintain_order="left")["\x00json"]
+    return sub.select(pl.struct(cols).struct.json_encode()).to_series()
 
 
 def _member_texts(col: pl.Series, name: str, *, repeat: bool) -> pl.Series:
