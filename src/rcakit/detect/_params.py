@@ -123,7 +123,7 @@ def extract_parameters(
             parts.append(long.filter(pl.col("value").is_not_null()).select(*LONG_PARAMS.names(), *row))
     if not parts:
         return pl.DataFrame(schema=LONG_PARAMS).with_columns(pl.lit(None, dtype=pl.UInt32).alias(r) for r in row)
-    return pl.concat(parts).cast(dict(LONG_PARAMS))
+    return pl.concat(parts).cast(LONG_PARAMS)
 
 
 class ParameterShiftDetector:
