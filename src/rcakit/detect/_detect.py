@@ -231,7 +231,9 @@ def detect_anomalies(
         # Time windows only: a record-count window ("20i") depends on the frame it is cut from
         base_rec = base_rec.with_row_index(ROW)
         study_rec = study_rec.with_row_index(ROW, offset=base_rec.height)
-        param_values = extract_parameters(pl.concat([base_rec, study_rec], how="diagonal_relaxed"), window=window)
+        needed = ("timestamp", "service", "severity_number", "template_id", "params", "attributes", "source", ROW)
+        both = [f.select([c for c in needed if c in f.columns]) for f in (base_rec, study_rec)]
+        param_values = extract_parameters(pl.concat(both, how="diagonal_relaxed"), window=window)
     passes = _Passes(
         detectors=tuple(detectors),
         threshold=threshold,
