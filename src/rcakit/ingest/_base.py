@@ -110,13 +110,23 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
     if not fields and extra is None:
         return pl.lit(None, dtype=pl.String)
     names = list(fields)
+    # keys JSON writes as themselves (ASCII, nothing to escape): their null members can be
+    # left out by grouping rows instead of cutting them from the text
+    fast = all(n and n.isascii() and n.isprintable() and '"' not in n and "\\" not in n for n in names)
     parts = [expr.alias(name) for name, expr in fields.items()]
     if extra is not None:
         parts.append(extra.cast(pl.String).alias(_EXTRA))
 
     def encode(values: pl.Series) -> pl.Series:
         frame = values.struct.unnest()
-        out = _encode_members(frame, names) if names else pl.Series("", ["{}"] * frame.height, dtype=pl.String)
+        # (not with floats: JSON writes NaN as null, which the cutting pass removes)
+        if names and fast and all(frame[n].dtype == pl.String or frame[n].dtype.is_integer() for n in names):
+            from rcakit.ingest._jsonl import _encode_members as encode_grouped
+
+            # the same text, without the null-cutting regex pass (see encode_attributes)
+            out = encode_grouped(frame, names, frozenset(names)).fill_null("{}")
+        else:
+            out = _encode_members(frame, names) if names else pl.Series("", ["{}"] * frame.height, dtype=pl.String)
         if extra is not None:
             # "{...}" + "," + members + "}" on the rows with members to append; a null or
             # empty ``extra`` leaves the object as it is

@@ -403,11 +403,12 @@ def _encode_by_null_mask(frame: pl.DataFrame, names: list[str], cut: frozenset[s
 
 def _json_rows(frame: pl.DataFrame, cols: list[str]) -> pl.Series:
     """``struct(cols).struct.json_encode()`` of each row; once per distinct row when the
-    columns are Strings whose combinations repeat (stream, pod, logger, level...)."""
+    columns are Strings, integers or booleans whose combinations repeat (stream, pod,
+    logger, host, facility...)."""
     sub = frame.select(cols)
     if (
         sub.height >= 2 * _REPEAT_PROBE
-        and all(dt == pl.String for dt in sub.dtypes)
+        and all(dt == pl.String or dt.is_integer() or dt == pl.Boolean for dt in sub.dtypes)
         and sub.head(_REPEAT_PROBE).unique().height * 4 <= _REPEAT_PROBE
     ):
         distinct = sub.unique()
