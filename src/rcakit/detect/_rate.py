@@ -77,18 +77,21 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     def inlier(f: str) -> pl.Expr:
         return pool & ((n - r * pl.col(f)).abs() <= 3.0 * (r * pl.col(f) + 1.0).sqrt())
 
-    lazy = (
+    first = (
         dense.lazy()
         .with_columns(ratio(pool).alias("_f0"))
+        .with_columns((~inlier("_f0").any().over(keys) & pool.any().over(keys)).alias("_far"))
+        .collect()
+    )
+    if first.get_column("_far").any():
         # one member that floods and outweighs all the others together drags that ratio so far
         # that no member is near it (the series would then be compared with nothing): start
-        # from the median member's ratio instead
-        .with_columns(
-            pl.when(inlier("_f0").any().over(keys))
-            .then(pl.col("_f0"))
-            .otherwise(pl.coalesce(pl.when(pool).then(n / r).otherwise(None).median().over(keys), pl.col("_f0")))
-            .alias("_f0")
-        )
+        # from the median member's ratio there instead
+        median = pl.when(pool).then(n / r).otherwise(None).median().over(keys)
+        first = first.with_columns(pl.when(pl.col("_far")).then(pl.coalesce(median, pl.col("_f0"))).otherwise(pl.col("_f0")).alias("_f0"))
+    lazy = (
+        first.lazy()
+        .drop("_far")
         .with_columns(pl.coalesce(ratio(inlier("_f0")), pl.col("_f0")).alias("_f1"))
         .with_columns(inlier("_f1").alias("_keep"))
     )
