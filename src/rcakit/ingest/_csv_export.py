@@ -246,7 +246,11 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
     if "date" in lower and "time" in lower:
         names = [lower[n] for n in ("month", "date", "time") if n in lower]
         texts.append(pl.concat_str([pl.col(n) for n in names], separator=" "))
-    texts.extend(pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ") for c in cols)
+    # (the Kibana rewrite only for columns that hold such a stamp: it is a no-op elsewhere)
+    texts.extend(
+        pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ") if rows[c].str.contains(_KIBANA_TIME).any() else pl.col(c)
+        for c in cols
+    )
     parts = []
     for text in texts:
         sample = rows.select(text.alias("t")).drop_nulls().head(200)["t"].to_list()
