@@ -63,7 +63,7 @@ def _timing(rest: pl.Expr, keys: str) -> pl.Expr:
 
 _SPACED = r"\S\s{2,}\S.*\["
 # a line can hold two blanks in a row only if it has two spaces, another ASCII blank, or a
-# non-ASCII character (Unicode blanks): cheap literal tests pick the lines to run the regex on
+# non-ASCII character (Unicode blanks): cheap tests pick the lines to run the regex on
 _BLANKS = r"[\t\n\x0B\f\r]"
 
 

@@ -103,9 +103,11 @@ def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> 
     Notes
     -----
     The object is encoded once per batch with ``struct.json_encode``: fields that are null
-    on every row are left out before encoding, and the null members of the others are cut
-    out with one regex pass over their keys (``,?"k":null``), only when some row has one.
-    Several times faster than encoding each field on its own.
+    on every row are left out before encoding. With plain ASCII keys and String/integer
+    values, the rows are grouped by which fields they lack and each group is encoded with
+    the fields it has (rows that repeat, once per distinct row); otherwise the null members
+    are cut out with one regex pass over their keys (``,?"k":null``), only when some row
+    has one. Several times faster than encoding each field on its own.
     """
     if not fields and extra is None:
         return pl.lit(None, dtype=pl.String)
