@@ -72,27 +72,29 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     # came and went during an incident do not skew the factor afterwards; a group without
     # such series uses all of its series
     peer = (r > 0) & pl.col("_peer") if "_peer" in dense.columns else (r > 0)
-    pool = pl.when(peer.any().over(keys)).then(peer).otherwise(r > 0)
+    pool = pl.col("_pool")
 
     def inlier(f: str) -> pl.Expr:
         return pool & ((n - r * pl.col(f)).abs() <= 3.0 * (r * pl.col(f) + 1.0).sqrt())
 
-    first = (
+    step = (
         dense.lazy()
+        .with_columns(pl.when(peer.any().over(keys)).then(peer).otherwise(r > 0).alias("_pool"))
         .with_columns(ratio(pool).alias("_f0"))
-        .with_columns((~inlier("_f0").any().over(keys) & pool.any().over(keys)).alias("_far"))
+        .with_columns(ratio(inlier("_f0")).alias("_r1"))
         .collect()
     )
-    if first.get_column("_far").any():
-        # one member that floods and outweighs all the others together drags that ratio so far
-        # that no member is near it (the series would then be compared with nothing): start
-        # from the median member's ratio there instead
+    # one member that floods and outweighs all the others together drags that ratio so far
+    # that no member is near it (the series would then be compared with nothing): start from
+    # the median member's ratio there instead
+    far = pl.col("_r1").is_null() & pl.col("_f0").is_not_null()
+    if step.select(far.any()).item():
         median = pl.when(pool).then(n / r).otherwise(None).median().over(keys)
-        first = first.with_columns(pl.when(pl.col("_far")).then(pl.coalesce(median, pl.col("_f0"))).otherwise(pl.col("_f0")).alias("_f0"))
+        step = step.with_columns(pl.when(far).then(pl.coalesce(median, pl.col("_f0"))).otherwise(pl.col("_f0")).alias("_f0"))
+        step = step.with_columns(pl.when(far).then(ratio(inlier("_f0"))).otherwise(pl.col("_r1")).alias("_r1"))
     lazy = (
-        first.lazy()
-        .drop("_far")
-        .with_columns(pl.coalesce(ratio(inlier("_f0")), pl.col("_f0")).alias("_f1"))
+        step.lazy()
+        .with_columns(pl.coalesce(pl.col("_r1"), pl.col("_f0")).alias("_f1"))
         .with_columns(inlier("_f1").alias("_keep"))
     )
     keep_n = pl.when(pl.col("_keep")).then(n).otherwise(0.0)
@@ -108,7 +110,7 @@ def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
             pl.when(other_r > 0).then(other_n / other_r).otherwise(pl.when(r > 0).then(n / r).otherwise(0.0)).alias("factor"),
         )
         .with_columns((pl.col("trials") * pl.col("share")).alias("expected"))
-        .drop("_keep", "_f0", "_f1")
+        .drop("_keep", "_f0", "_f1", "_r1", "_pool")
         .collect()
     )
 
