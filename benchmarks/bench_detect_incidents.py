@@ -72,6 +72,8 @@ def run_one(fault: str, seed: int, work: Path) -> dict[str, object]:
         err = (w.start - onset_window) / WINDOW
         row["onset_error_windows"] = err
         row["onset_ok"] = abs(err) <= 1
+        if truth.end is not None:
+            row["end_error_min"] = (max(m.end for m in matched) - truth.end).total_seconds() / 60.0
         services = set().union(*(m.services for m in matched))
         affected = set(truth.affected_services)
         row["root_ok"] = truth.root_service in services
@@ -84,8 +86,9 @@ def run_one(fault: str, seed: int, work: Path) -> dict[str, object]:
 def summarise(rows: list[dict[str, object]]) -> list[str]:
     lines = [
         "| fault | runs | detected | onset within 1 window | median onset error (windows) | root among services | "
-        "root ranked first | services recall | services precision | false-alarm windows | detect s (median) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "root ranked first | services recall | services precision | median end error (min) | max end error (min) | "
+        "false-alarm windows | detect s (median) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for fault in FAULT_KINDS:
         rs = [r for r in rows if r["fault"] == fault]
@@ -96,7 +99,7 @@ def summarise(rows: list[dict[str, object]]) -> list[str]:
         if fault == "none":
             days_with = sum(1 for r in rs if int(r["false_alarms"]) > 0)  # type: ignore[call-overload]
             lines.append(
-                f"| none (normal day) | {len(rs)} | - | - | - | - | - | - | - | {fa} windows; {days_with} of {len(rs)} days with any | {sec:.2f} |"
+                f"| none (normal day) | {len(rs)} | - | - | - | - | - | - | - | - | - | {fa} windows; {days_with} of {len(rs)} days with any | {sec:.2f} |"
             )
             continue
         det = [r for r in rs if r.get("detected")]
@@ -107,9 +110,12 @@ def summarise(rows: list[dict[str, object]]) -> list[str]:
         med = statistics.median(float(r["onset_error_windows"]) for r in det) if det else float("nan")  # type: ignore[arg-type]
         rec = statistics.mean(float(r["svc_recall"]) for r in det) if det else 0.0  # type: ignore[arg-type]
         prec = statistics.mean(float(r["svc_precision"]) for r in det) if det else 0.0  # type: ignore[arg-type]
+        ends = [float(r["end_error_min"]) for r in det if "end_error_min" in r]  # type: ignore[arg-type]
+        end_med = f"{statistics.median(ends):+.0f}" if ends else "-"
+        end_max = f"{max(ends, key=abs):+.0f}" if ends else "-"
         lines.append(
             f"| {fault} | {len(rs)} | {len(det)}/{len(rs)} | {share('onset_ok')} | {med:+.1f} | {share('root_ok')} | "
-            f"{share('top_is_root')} | {rec:.2f} | {prec:.2f} | {fa} | {sec:.2f} |"
+            f"{share('top_is_root')} | {rec:.2f} | {prec:.2f} | {end_med} | {end_max} | {fa} | {sec:.2f} |"
         )
     return lines
 
@@ -150,7 +156,9 @@ def main() -> None:
         "1-minute windows, all defaults (no baseline given). The onset error is the anomaly window's start minus the "
         "truth onset's window (negative = early). Services: union over the anomaly windows that overlap the incident "
         "(truth onset - 1 window .. end + 15 minutes), compared with `truth.affected_services`; windows outside it "
-        "count as false alarms.",
+        "count as false alarms. End error: the last matched anomaly window's end minus the truth's end (how long "
+        "after the incident the anomaly is said to last; a window that outlives the incident by more than 15 minutes "
+        "inflates the duration a report states).",
         "",
         *table,
         "",
