@@ -135,7 +135,9 @@ class SessionDetector:
         check_positive("threshold", self.threshold)
         _check(sessions, "SessionDetector.fit")
         self.templates_ = sorted(sessions.get_column("template_id").unique().drop_nulls().to_list())
-        _, x, _ = self._matrix(sessions)
+        # rows in session order, whatever order the frame came in (a join does not keep it):
+        # models that subsample rows (IsolationForest) then learn the same thing every run
+        _, x, _ = self._matrix(sessions.sort("session_id", "template_id", maintain_order=True))
         self.model_ = fit_model(self.model, x, tfidf=self.tfidf)
         return self
 
