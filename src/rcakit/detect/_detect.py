@@ -232,8 +232,8 @@ def detect_anomalies(
         base_rec = base_rec.with_row_index(ROW)
         study_rec = study_rec.with_row_index(ROW, offset=base_rec.height)
         needed = ("timestamp", "service", "severity_number", "template_id", "params", "attributes", "source", ROW)
-        both = [f.select([c for c in needed if c in f.columns]) for f in (base_rec, study_rec)]
-        param_values = extract_parameters(pl.concat(both, how="diagonal_relaxed"), window=window)
+        columns_needed = [f.select([c for c in needed if c in f.columns]) for f in (base_rec, study_rec)]
+        param_values = extract_parameters(pl.concat(columns_needed, how="diagonal_relaxed"), window=window)
     passes = _Passes(
         detectors=tuple(detectors),
         threshold=threshold,
