@@ -260,8 +260,31 @@ def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
     return out
 
 
-def apply_masks(expr: pl.Expr, masks: Sequence[Mask]) -> pl.Expr:
-    """Return ``expr`` with every mask applied in order (a chain of ``str.replace_all``)."""
+def apply_masks(expr: pl.Expr, masks: Sequence[Mask], *, per_line: bool = False) -> pl.Expr:
+    """Return ``expr`` with every mask applied in order (a chain of ``str.replace_all``).
+
+    With ``per_line``, each value holds many messages joined by newlines and every message
+    is masked as if it stood alone: only for masks that are :func:`line_safe`.
+    """
     for pattern, replacement, _ in _runs(masks):
-        expr = expr.str.replace_all(pattern, replacement)
+        expr = expr.str.replace_all(_per_line(pattern) if per_line else pattern, replacement)
     return expr
+
+
+# The default masks can run over many messages joined by "\n" (messages hold no newline
+# once their whitespace is normalised) with the same result as one message at a time: in
+# multi-line mode ^ and $ match at each message's ends, \s and \b behave the same at a
+# newline as at the end of a value (a context group that takes the newline writes it back),
+# and the only classes that could run across a newline are the quoted values' [^"] and
+# [^'], which _per_line closes to [^"\n] and [^'\n]. Checked by a test on real messages;
+# and a block whose message count changes is masked again one message at a time.
+_LINE_SAFE = frozenset(DEFAULT_MASKS)
+
+
+def line_safe(masks: Sequence[Mask]) -> bool:
+    """Whether ``masks`` may run over newline-joined messages (see :func:`apply_masks`)."""
+    return all(m in _LINE_SAFE for m in masks)
+
+
+def _per_line(pattern: str) -> str:
+    return "(?m)" + pattern.replace('[^\\"]*', '[^\\"\\n]*').replace("[^']*", "[^'\\n]*")

@@ -35,7 +35,14 @@ import polars as pl
 from rcakit._text import strip_terminal_escapes_expr
 from rcakit.errors import ConfigError, NotFittedError, SchemaError
 from rcakit.templates._drain import PARAM, ClusterState, DrainModel
-from rcakit.templates._masks import DEFAULT_MASKS, TOKEN_RE, Mask, apply_masks, check_masks
+from rcakit.templates._masks import (
+    DEFAULT_MASKS,
+    TOKEN_RE,
+    Mask,
+    apply_masks,
+    check_masks,
+    line_safe,
+)
 
 __all__ = ["TemplateMiner", "mine_templates", "summarize_templates", "template_id_of"]
 
@@ -74,25 +81,59 @@ def _clean_body() -> pl.Expr:
     return strip_terminal_escapes_expr(pl.col("body").fill_null("")).alias("body")
 
 
-def _masked_expr(masks: Sequence[Mask]) -> pl.Expr:
-    """The message Drain sees: whitespace runs -> one space, masks applied."""
+def _normalised_expr() -> pl.Expr:
+    """The body without terminal escapes, whitespace runs -> one space (never a newline)."""
     # terminal control sequences are not part of the message (and must not reach a template)
     body = _clean_body()
     # only runs that are not already a single space are rewritten (most lines have none)
-    normalised = body.str.replace_all(r"[^\S ]\s*|\s{2,}", " ").str.strip_chars()
-    masked = apply_masks(normalised, masks)
+    return body.str.replace_all(r"[^\S ]\s*|\s{2,}", " ").str.strip_chars()
+
+
+def _masked_expr(masks: Sequence[Mask], *, per_line: bool = False) -> pl.Expr:
+    """The message Drain sees: whitespace runs -> one space, masks applied.
+
+    With ``per_line`` the input column ``body`` holds normalised messages joined by newlines.
+    """
+    normalised = pl.col("body") if per_line else _normalised_expr()
+    masked = apply_masks(normalised, masks, per_line=per_line)
     # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
     return masked.str.replace_all(_ADJACENT, "<$1>")
 
 
-def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
+_MESSAGES_PER_BLOCK = 2_000
+
+
+def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
+    """The masked message of each row of ``bodies`` (column ``body``), in row order.
+
+    Line-safe masks (the default set) run over blocks of messages joined by newlines: one
+    regex call per block instead of one per message, about a third less work, same result.
+    """
+    if not line_safe(masks) or bodies.height < 2 * _MESSAGES_PER_BLOCK:
+        return _mask_in_parallel(bodies, _masked_expr(masks))
+    normalised = _mask_in_parallel(bodies, _normalised_expr().alias("body"))
+    blocks = (
+        normalised.to_frame("body")
+        .with_row_index("_i")
+        .group_by(pl.col("_i") // _MESSAGES_PER_BLOCK, maintain_order=True)
+        .agg(pl.col("body").str.join("\n"))
+    )
+    per_slice = max(1, _ROWS_PER_SLICE // _MESSAGES_PER_BLOCK)
+    masked = _mask_in_parallel(blocks, _masked_expr(masks, per_line=True), rows_per_slice=per_slice)
+    masked = masked.str.split("\n").explode()
+    if masked.len() != bodies.height:  # not expected: a message held a newline after all
+        return _mask_in_parallel(bodies, _masked_expr(masks))
+    return masked
+
+
+def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr, *, rows_per_slice: int = _ROWS_PER_SLICE) -> pl.Series:
     """Evaluate ``expr`` over slices of ``frame`` concurrently (one slice per polars thread).
 
     A string expression runs on one thread per column; slicing the rows lets polars run
     the slices side by side. Row order is kept.
     """
     n = frame.height
-    k = max(1, min(pl.thread_pool_size(), n // _ROWS_PER_SLICE))
+    k = max(1, min(pl.thread_pool_size(), n // rows_per_slice))
     if k == 1:
         return frame.select(expr).to_series()
     step = -(-n // k)
@@ -508,7 +549,7 @@ class TemplateMiner:
             .len("n")
             .collect()
         )
-        bodies = bodies.with_columns(_mask_in_parallel(bodies, _masked_expr(masks).alias(_MASKED)))
+        bodies = bodies.with_columns(_mask_bodies(bodies, masks).alias(_MASKED))
         distinct = (
             bodies.lazy()
             .group_by(_MASKED, maintain_order=True)
