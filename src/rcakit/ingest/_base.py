@@ -35,6 +35,7 @@ __all__ = [
     "ParseOptions",
     "by_distinct",
     "json_object",
+    "map_distinct",
     "share_matching",
     "to_records",
 ]
@@ -167,27 +168,48 @@ def _encode_members(frame: pl.DataFrame, names: list[str]) -> pl.Series:
     return encoded.str.replace_all(f",?(?:{keys}):null", "").str.replace("^\\{,", "{")
 
 
-def by_distinct(frame: pl.DataFrame, expr: pl.Expr, *, max_share: float = 0.25) -> pl.Series:
-    """``frame.select(expr)`` for a row-wise ``expr``, computed once per distinct row of
-    ``frame`` when its rows repeat (pods, containers, loggers, levels: a log has few).
+#: rows looked at to judge whether values repeat enough to compute them once per distinct row
+_PROBE = 4096
 
-    ``frame`` should hold exactly the String columns ``expr`` reads. When more than
-    ``max_share`` of the rows are distinct (judged on the first rows, then on all), or a
-    column is not a String, the expression is evaluated on every row instead. The result is
-    the same either way; only the cost differs.
+
+def _groupable(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or dtype == pl.Boolean or dtype.is_integer()
+
+
+def map_distinct(
+    frame: pl.DataFrame, fn: Callable[[pl.DataFrame], pl.Series], *, max_share: float = 0.25
+) -> pl.Series:
+    """``fn(frame)`` for a row-wise ``fn``, computed once per distinct row of ``frame`` when
+    its rows repeat (pods, loggers, levels, second-resolution stamps: a log has few).
+
+    ``frame`` should hold exactly the columns ``fn`` reads (Strings, integers or booleans).
+    When more than ``max_share`` of the rows are distinct (judged on the first rows, then on
+    all), or a column has another type, ``fn`` runs on every row instead. The result is the
+    same either way; only the cost differs.
     """
     n = frame.height
-    direct = n < 4096 or not frame.width or any(dt != pl.String for dt in frame.dtypes)
+    direct = n < _PROBE or not frame.width or not all(_groupable(dt) for dt in frame.dtypes)
     if not direct:
-        direct = frame.head(4096).unique().height > 4096 * max_share
+        direct = frame.head(_PROBE).unique().height > _PROBE * max_share
     if not direct:
         distinct = frame.unique()
         direct = distinct.height > n * max_share
+    if direct:
+        return fn(frame)
+    table = distinct.with_columns(fn(distinct).alias("\x00out"))
+    return frame.join(table, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")["\x00out"]
+
+
+def by_distinct(frame: pl.DataFrame, expr: pl.Expr, *, max_share: float = 0.25) -> pl.Series:
+    """``frame.select(expr)`` for a row-wise ``expr``, once per distinct row of ``frame`` when
+    its rows repeat (see :func:`map_distinct`)."""
     name = expr.meta.output_name(raise_if_undetermined=False) or ""
-    if direct:  # with_columns: a literal expression is broadcast to the frame's height
-        return frame.with_columns(expr.alias("\x00out"))["\x00out"].alias(name)
-    table = distinct.with_columns(expr.alias("\x00out"))
-    return frame.join(table, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")["\x00out"].alias(name)
+
+    def evaluate(rows: pl.DataFrame) -> pl.Series:
+        # with_columns: a literal expression is broadcast to the frame's height
+        return rows.with_columns(expr.alias("\x00out"))["\x00out"]
+
+    return map_distinct(frame, evaluate, max_share=max_share).alias(name)
 
 
 def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Mapping
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, map_distinct
 from rcakit.ingest._severity import severity_columns
 from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
@@ -333,10 +333,6 @@ def _plain_key(name: str) -> bool:
     return bool(name) and not any(c in name for c in '"\\') and all(ord(c) >= 0x20 for c in name)
 
 
-# a String column whose first rows repeat this much is encoded once per distinct value
-_REPEAT_PROBE = 4096
-
-
 def _encode_members(frame: pl.DataFrame, names: list[str], cut: frozenset[str]) -> pl.Series:
     """``{"k":v,...}`` of each row, the members of ``cut`` left out where null; null when no
     member is left: the same text as one ``struct.json_encode`` with the null members cut
@@ -356,7 +352,7 @@ def _encode_members(frame: pl.DataFrame, names: list[str], cut: frozenset[str]) 
         nulls = col.null_count()
         if name in cut and nulls == n:
             continue  # never a member
-        member = _member_texts(col, name, repeat=n >= 2 * _REPEAT_PROBE and col.dtype == pl.String)
+        member = _member_texts(col, name)
         if name in cut and nulls:
             member = member.to_frame("m").select(pl.when(col.is_not_null()).then(pl.col("m"))).to_series()
         members.append(member.alias(f"m{len(members)}"))
@@ -403,35 +399,22 @@ def _encode_by_null_mask(frame: pl.DataFrame, names: list[str], cut: frozenset[s
 
 def _json_rows(frame: pl.DataFrame, cols: list[str]) -> pl.Series:
     """``struct(cols).struct.json_encode()`` of each row; once per distinct row when the
-    columns are Strings, integers or booleans whose combinations repeat (stream, pod,
-    logger, host, facility...)."""
-    sub = frame.select(cols)
-    if (
-        sub.height >= 2 * _REPEAT_PROBE
-        and all(dt == pl.String or dt.is_integer() or dt == pl.Boolean for dt in sub.dtypes)
-        and sub.head(_REPEAT_PROBE).unique().height * 4 <= _REPEAT_PROBE
-    ):
-        distinct = sub.unique()
-        if distinct.height * 4 <= sub.height:
-            table = distinct.with_columns(pl.struct(cols).struct.json_encode().alias("\x00json"))
-            return sub.join(table, on=cols, how="left", nulls_equal=True, maintain_order="left")["\x00json"]
-    return sub.select(pl.struct(cols).struct.json_encode()).to_series()
+    combinations repeat (stream, pod, logger, host, facility...)."""
+
+    def encode(rows: pl.DataFrame) -> pl.Series:
+        return rows.select(pl.struct(cols).struct.json_encode()).to_series()
+
+    return map_distinct(frame.select(cols), encode)
 
 
-def _member_texts(col: pl.Series, name: str, *, repeat: bool) -> pl.Series:
-    """``"name":<JSON value>`` for every row of ``col`` (``"name":null`` where null)."""
+def _member_texts(col: pl.Series, name: str) -> pl.Series:
+    """``"name":<JSON value>`` for every row of ``col`` (``"name":null`` where null); once
+    per distinct value when values repeat."""
 
-    def encode(values: pl.Series) -> pl.Series:
-        return values.to_frame(name).select(
-            pl.struct(pl.col(name)).struct.json_encode().str.slice(1).str.strip_suffix("}")
-        ).to_series()
+    def encode(rows: pl.DataFrame) -> pl.Series:
+        return rows.select(pl.struct(pl.col(name)).struct.json_encode().str.slice(1).str.strip_suffix("}")).to_series()
 
-    if repeat and col.head(_REPEAT_PROBE).n_unique() * 4 <= _REPEAT_PROBE:
-        distinct = col.unique()
-        if len(distinct) * 4 <= len(col):
-            table = pl.DataFrame({"v": distinct, "e": encode(distinct)})
-            return col.to_frame("v").join(table, on="v", how="left", nulls_equal=True, maintain_order="left")["e"]
-    return encode(col)
+    return map_distinct(col.to_frame(name), encode)
 
 
 def _service_name(value: pl.Expr) -> pl.Expr:

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from rcakit.ingest._base import map_distinct
 from rcakit.schemas import UTC_US
 
 __all__ = ["TIMESTAMP_RULES", "infer_timestamp_rules", "matching_timestamp_rules", "parse_timestamps"]
@@ -325,17 +326,10 @@ def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ..
             layouts[layout] = layouts.get(layout, 0) + 1
     chosen = [layout for layout, _count in sorted(layouts.items(), key=lambda kv: -kv[1])[:3]]
     # stamps with second resolution repeat (access logs, syslog): parse each once
-    if n >= 2 * _REPEAT_PROBE and text.head(_REPEAT_PROBE).n_unique() * 4 <= _REPEAT_PROBE:
-        distinct = text.unique()
-        if len(distinct) * 4 <= n:
-            parsed = _parse_text(distinct, chosen, tz=tz, year=year, rules=rules)
-            table = pl.DataFrame({"t": distinct, "p": parsed})
-            joined = text.to_frame("t").join(table, on="t", how="left", nulls_equal=True, maintain_order="left")
-            return joined["p"].alias(values.name)
-    return _parse_text(text, chosen, tz=tz, year=year, rules=rules).alias(values.name)
+    def parse(rows: pl.DataFrame) -> pl.Series:
+        return _parse_text(rows["t"], chosen, tz=tz, year=year, rules=rules)
 
-
-_REPEAT_PROBE = 4096
+    return map_distinct(text.to_frame("t"), parse).alias(values.name)
 
 
 def _parse_text(text: pl.Series, chosen: list[_Layout], *, tz: str, year: int, rules: tuple[str, ...]) -> pl.Series:
