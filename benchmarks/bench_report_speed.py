@@ -29,14 +29,13 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _speed_common import WORK, incident_data, raw_read
 
 HERE = Path(__file__).resolve().parent
-WORK = HERE / "_work"
 OUT = HERE / "results" / "report_speed.md"
 RCAKIT = Path(sys.executable).with_name("rcakit")
 
@@ -50,30 +49,6 @@ _WRAPPER = (
     "sys.stderr.write(r.stderr)\n"
     "sys.stderr.write(json.dumps({'rc': r.returncode, 'wall': wall, 'cpu': u.ru_utime + u.ru_stime, 'rss_kib': u.ru_maxrss}) + '\\n')\n"
 )
-
-
-def make_data(*, hours: float, rate: float) -> tuple[Path, list[Path]]:
-    import rcakit
-
-    target = WORK / f"report_speed_h{hours:g}_r{rate:g}"
-    marker = target / ".complete"
-    if not marker.exists():
-        scenario = rcakit.generate_incident(target, fault="new_error", seed=7, hours=hours, rate=rate)
-        scenario.write_truth(target.with_suffix(".truth.json"))  # outside the log directory
-        marker.write_text("ok")
-    logs = sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != "deploys.csv")
-    return target, logs
-
-
-def raw_read(files: list[Path]) -> tuple[float, int]:
-    t0 = time.perf_counter()
-    n = 0
-    for path in files:
-        n += pl.read_csv(
-            path, has_header=False, separator="\x1f", quote_char=None, new_columns=["line"],
-            schema_overrides={"line": pl.String}, encoding="utf8-lossy",
-        ).height
-    return time.perf_counter() - t0, n
 
 
 def run(args: list[str]) -> dict[str, float]:
@@ -92,13 +67,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs per command; the fastest counts (default 2)")
     args = parser.parse_args()
     hours, rate = (1.0, 12.0) if args.quick else (6.0, 20.0)
-    directory, files = make_data(hours=hours, rate=rate)
+    directory, files = incident_data("report_speed", hours=hours, rate=rate, deploys=True)
     n_bytes = sum(p.stat().st_size for p in files)
     out = WORK / "report_speed_out"
     out.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
 
-    raw = min((raw_read(files) for _ in range(args.repeat)), key=lambda r: r[0])
+    raw = min((raw_read(files)[:2] for _ in range(args.repeat)), key=lambda r: r[0])
     commands = {
         "rcakit parse": ["parse", str(directory), "-o", str(out / "x.parquet")],
         "rcakit templates": ["templates", str(directory), "-o", str(out / "t.csv")],

@@ -41,44 +41,13 @@ from pathlib import Path
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _speed_common import WORK, incident_data, raw_lines, raw_read
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-WORK = HERE / "_work"
 OUT = HERE / "results" / "templates_speed.md"
 RCAKIT = Path(sys.executable).with_name("rcakit")
-
-
-def make_data(*, hours: float, rate: float) -> tuple[Path, list[Path]]:
-    """Generate (once) the simulated logs; return the directory and its log files."""
-    import rcakit
-
-    target = WORK / f"templates_speed_h{hours:g}_r{rate:g}"
-    marker = target / ".complete"
-    if not marker.exists():
-        rcakit.generate_incident(target, fault="new_error", seed=7, hours=hours, rate=rate)
-        (target / "deploys.csv").unlink(missing_ok=True)
-        marker.write_text("ok")
-    files = sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith("."))
-    return target, files
-
-
-def raw_read(files: list[Path]) -> tuple[float, int, float]:
-    """polars: every file as raw lines (one String column), no parsing."""
-    c0 = time.process_time()
-    t0 = time.perf_counter()
-    n = 0
-    for path in files:
-        frame = pl.read_csv(
-            path,
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            new_columns=["line"],
-            schema_overrides={"line": pl.String},
-            encoding="utf8-lossy",
-        )
-        n += frame.height
-    return time.perf_counter() - t0, n, time.process_time() - c0
 
 
 def run_cli(directory: Path, out: Path) -> tuple[float, float, str, float]:
@@ -149,7 +118,7 @@ def main() -> int:
     drain3_lines = args.drain3_lines or (30_000 if args.quick else 150_000)
 
     t0 = time.perf_counter()
-    directory, files = make_data(hours=hours, rate=rate)
+    directory, files = incident_data("templates_speed", hours=hours, rate=rate, deploys=False)
     print(f"data: {directory} ({len(files)} files, {time.perf_counter() - t0:.1f}s to prepare)", flush=True)
 
     load_start = os.getloadavg()[0]
@@ -165,13 +134,7 @@ def main() -> int:
     read_s = time.perf_counter() - t0
     bodies = logs["body"].to_list()
     n_records = len(bodies)
-    distinct_raw = pl.concat(
-        [
-            pl.read_csv(p, has_header=False, separator="\x1f", quote_char=None, new_columns=["line"],
-                        schema_overrides={"line": pl.String}, encoding="utf8-lossy")
-            for p in files
-        ]
-    )["line"].n_unique()
+    distinct_raw = pl.concat([raw_lines(p) for p in files]).n_unique()
     print(f"read_logs: {n_records} records in {read_s:.2f}s", flush=True)
 
     from rcakit.templates import TemplateMiner
