@@ -12,9 +12,10 @@ is replaced and a truncated ``.gz`` is read up to where it breaks (with a warnin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -25,7 +26,7 @@ import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
 from rcakit.ingest import _access, _cri, _csv_export, _jsondoc, _jsonl, _logfmt
-from rcakit.ingest._base import FileFormat, LineFormat, ParseOptions
+from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
     expand_sources,
@@ -122,22 +123,52 @@ def _run_parser(name: str, text: str | None, lines: pl.DataFrame | None, options
     if isinstance(parser, FileFormat):
         return parser.parse(text or "", options)
     assert lines is not None  # line formats always get the line frame
-    return parser.parse(lines.lazy(), options).collect()
+    parsed = parser.parse(lines.lazy(), options)
+    if options.columns is not None:
+        # columns the caller does not keep are null: the engine then prunes the expressions
+        # that would have computed them (projection pushdown)
+        parsed = parsed.with_columns(
+            pl.lit(None, dtype=dtype).alias(c)
+            for c, dtype in RECORD_COLUMNS.items()
+            if c not in options.columns and c not in _ALWAYS
+        )
+    return parsed.collect()
+
+
+#: record columns every parse fills: the reader needs them (line accounting, service fallback)
+_ALWAYS = frozenset({"line_no", "n_lines", "service"})
 
 
 def _read_one(
     path: str, *, fmt: str, options: ParseOptions, service: str | None
 ) -> pl.DataFrame:
-    return _parse_file(
-        path,
-        fmt=fmt,
-        options=ParseOptions(tz=options.tz, year=options.year, log_format=options.log_format, source=path),
-        service=service,
+    frame = _parse_file(path, fmt=fmt, options=dataclasses.replace(options, source=path), service=service)
+    return frame if options.columns is None else frame.select(_selected(options))
+
+
+def _options(
+    tz: str, year: int | None, log_format: str | None, columns: Sequence[str] | None = None
+) -> ParseOptions:
+    wanted: frozenset[str] | None = None
+    if columns is not None:
+        if isinstance(columns, str):
+            columns = [columns]
+        unknown = [c for c in columns if c not in LOG_RECORDS]
+        if unknown or not columns:
+            msg = (
+                f"columns={list(columns)!r}: {'unknown ' + ', '.join(map(repr, unknown)) if unknown else 'empty'}; "
+                f"choose from: {', '.join(LOG_RECORDS)}"
+            )
+            raise ConfigError(msg)
+        wanted = frozenset(columns)
+    return ParseOptions(
+        tz=tz, year=year if year is not None else datetime.now(UTC).year, log_format=log_format, columns=wanted
     )
 
 
-def _options(tz: str, year: int | None, log_format: str | None) -> ParseOptions:
-    return ParseOptions(tz=tz, year=year if year is not None else datetime.now(UTC).year, log_format=log_format)
+def _selected(options: ParseOptions) -> list[str]:
+    """The kept columns, in :data:`LOG_RECORDS` order (``read_logs`` orders them as asked)."""
+    return [c for c in LOG_RECORDS if options.wants(c)]
 
 
 def _read_workers() -> int:
@@ -154,6 +185,7 @@ def read_logs(
     service: str | None = None,
     year: int | None = None,
     progress: bool | ProgressCallback | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Read log files of any supported format into one frame.
 
@@ -179,29 +211,35 @@ def read_logs(
         Show a progress bar on stderr (``True``), never (``False``), or only when stderr is a
         terminal and the input is large (``None``); a callable ``f(path, n_bytes)`` is called
         after each file instead.
+    columns
+        Read only these columns of :data:`rcakit.schemas.LOG_RECORDS` (default: all). The
+        parsers skip the work for the others: leaving out ``attributes`` and ``trace_id``
+        makes reading about a quarter cheaper. The columns read are the same as in a full read.
 
     Returns
     -------
     pl.DataFrame
-        One row per record with exactly the columns of :data:`rcakit.schemas.LOG_RECORDS`, in
-        file order then line order.
+        One row per record with the columns of :data:`rcakit.schemas.LOG_RECORDS` (or those
+        named in ``columns``, in that order), in file order then line order.
 
     Raises
     ------
     InputError
         A path does not exist, a glob matches nothing, or a file cannot be read.
     ConfigError
-        An unknown ``format``, a bad ``tz`` or ``format="pattern"`` without ``log_format``.
+        An unknown ``format``, a bad ``tz``, ``format="pattern"`` without ``log_format`` or
+        an unknown name in ``columns``.
 
     Examples
     --------
     >>> import rcakit
     >>> logs = rcakit.read_logs("sample_logs/")  # doctest: +SKIP
     >>> logs.group_by("service", "severity_text").len()  # doctest: +SKIP
+    >>> bodies = rcakit.read_logs("sample_logs/", columns=["timestamp", "service", "body"])  # doctest: +SKIP
     """
     fmt = _check_options(format, log_format, tz)
+    options = _options(tz, year, log_format, columns)
     paths = expand_sources(source)
-    options = _options(tz, year, log_format)
     frames: list[pl.DataFrame] = []
     read = partial(_read_one, fmt=fmt, options=options, service=service)
     with _progress(paths, progress) as tick:
@@ -224,9 +262,8 @@ def read_logs(
                 finally:
                     for future in futures.values():
                         future.cancel()
-    if not frames:
-        return pl.DataFrame(schema=LOG_RECORDS)
-    return pl.concat(frames, how="vertical", rechunk=False)
+    out = pl.concat(frames, how="vertical", rechunk=False) if frames else pl.DataFrame(schema=LOG_RECORDS)
+    return out if columns is None else out.select(list(dict.fromkeys([columns] if isinstance(columns, str) else columns)))
 
 
 def scan_logs(
@@ -242,7 +279,9 @@ def scan_logs(
 
     Paths and options are checked at once (a missing file fails here, not at ``collect``);
     each file becomes a deferred frame, so ``scan_logs(...).filter(...).collect()`` reads
-    the files then, and the engine can work on several of them in parallel.
+    the files then, and the engine can work on several of them in parallel. The columns a
+    query uses reach the parsers (as ``columns=`` of :func:`read_logs`):
+    ``scan_logs(...).select("service", "body").collect()`` skips the work for the others.
 
     Returns
     -------
@@ -252,11 +291,32 @@ def scan_logs(
     fmt = _check_options(format, log_format, tz)
     paths = expand_sources(source)
     options = _options(tz, year, log_format)
-    parts = [
-        pl.defer(partial(_read_one, path, fmt=fmt, options=options, service=service), schema=LOG_RECORDS)
-        for path in paths
-    ]
+    parts = [_deferred(partial(_read_one, path, fmt=fmt, service=service), options) for path in paths]
+    if not parts:
+        return pl.LazyFrame(schema=LOG_RECORDS)
     return pl.concat(parts, how="vertical")
+
+
+def _deferred(read: Callable[..., pl.DataFrame], options: ParseOptions) -> pl.LazyFrame:
+    """``pl.defer(read)`` that also hands the query's columns to the parsers."""
+    from collections.abc import Iterator
+
+    from polars.io.plugins import register_io_source
+
+    def source(
+        with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, batch_size: int | None
+    ) -> Iterator[pl.DataFrame]:
+        wanted = options if with_columns is None else dataclasses.replace(options, columns=frozenset(with_columns))
+        frame = read(options=wanted).lazy()
+        if with_columns is not None:
+            frame = frame.select(with_columns)
+        if predicate is not None:
+            frame = frame.filter(predicate)
+        if n_rows is not None:
+            frame = frame.limit(n_rows)
+        yield frame.collect()
+
+    return register_io_source(io_source=source, schema=LOG_RECORDS)
 
 
 def detect_format(path: str | os.PathLike[str]) -> str:

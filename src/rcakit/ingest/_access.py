@@ -82,10 +82,11 @@ def _any_spaced(lines: pl.Series) -> bool:
     return bool(lines.filter(maybe).str.contains(_SPACED).any())
 
 
-def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
+def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> pl.DataFrame:
     """The fields of :data:`ACCESS_RE` by splitting at quotes and spaces (no capture regex:
     several times faster on a million lines); fields are null where the line has not this
-    shape. Computed in stages: each intermediate is materialised once."""
+    shape. Computed in stages: each intermediate is materialised once. ``only`` names the
+    fields to return (default: all)."""
 
     # backslash escapes (\" inside the request or user agent) are rare: only when a line has
     # one are escapes swapped for placeholders before splitting at quotes, and back after
@@ -139,6 +140,8 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
         "user_agent": unesc(pl.col("field_5")),
         "rest": pl.concat_str([extra, unesc(pl.col("field_6"))], separator=" ", ignore_nulls=True),
     }
+    if only is not None:
+        fields = {k: e for k, e in fields.items() if k in only}
     done = q.with_columns(_ok=ok).collect()
     if done["_ok"].all():  # every line has the shape (the usual case): no masking pass
         return done.select(*df.columns, *[e.alias(k) for k, e in fields.items()])
@@ -147,7 +150,8 @@ def _split_fields(df: pl.DataFrame) -> pl.DataFrame:
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
-    g = _split_fields(df)
+    want = options.wants("attributes")  # else only what body, severity and time need
+    g = _split_fields(df, only=None if want else ("time", "request", "status"))
     sample = g["time"].drop_nulls().head(200).to_list()
     # "METHOD target[ protocol]": anything else (junk bytes, a bare "-") has no method
     g = (
@@ -170,7 +174,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         .collect()
     )
     rest = pl.col("rest").fill_null("")
-    has_rest = g.select((rest != "").any()).item()
+    has_rest = want and g.select((rest != "").any()).item()
     none_f = pl.lit(None, dtype=pl.Float64)
     if has_rest:
         # first bare number of the extras: decimal = seconds ($request_time), integer = µs (%D)
@@ -203,23 +207,25 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     ) if has_rest else g.with_columns(
         response_time_ms=none_f, upstream_response_time_ms=none_f, extra=extra
     )
-    # stage 1: every attribute as a plain column, computed once
-    g = (
+    # stage 1: every attribute as a plain column, computed once (body and severity need only
+    # the path and the status)
+    stage = (
         g.lazy()
         .with_columns(_target=pl.col("target").str.splitn("?", 2))
         .unnest("_target", separator="_")
         .rename({"_target_field_0": "path", "_target_field_1": "query"})
-        .with_columns(
-            status_i=pl.col("status").cast(pl.Int64, strict=False),
+        .with_columns(status_i=pl.col("status").cast(pl.Int64, strict=False))
+    )
+    if want:
+        stage = stage.with_columns(
             bytes_i=pl.col("bytes").cast(pl.Int64, strict=False),
             client=_dash(pl.col("client")),
             user=_dash(pl.col("user").str.strip_chars('"')),
             referer=_dash(pl.col("referer")),
             user_agent=_dash(pl.col("user_agent")),
         )
-        .collect()
-    )
-    attrs = {
+    g = stage.collect()
+    attrs = {} if not want else {
         name: pl.col(source)
         for name, source in (
             ("vhost", "vhost"), ("client", "client"), ("user", "user"), ("method", "method"),

@@ -29,6 +29,7 @@ import polars as pl
 from rcakit.schemas import LOG_RECORDS
 
 __all__ = [
+    "NO_ATTRIBUTES",
     "RECORD_COLUMNS",
     "FileFormat",
     "LineFormat",
@@ -44,6 +45,10 @@ __all__ = [
 RECORD_COLUMNS = pl.Schema({k: v for k, v in LOG_RECORDS.items() if k not in ("source", "format")})
 
 
+#: ``attributes`` of a parse whose caller does not want them (see :meth:`ParseOptions.wants`)
+NO_ATTRIBUTES = pl.lit(None, dtype=pl.String).alias("attributes")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParseOptions:
     """Options a parser needs, resolved by the reader."""
@@ -52,6 +57,14 @@ class ParseOptions:
     year: int | None = None  # for year-less timestamps
     log_format: str | None = None  # logparser-style pattern, for the "pattern" format
     source: str = ""  # file name, for error messages
+    #: the record columns the caller will keep (None: all). A parser may leave the others
+    #: null and skip the work for them (``attributes`` and ``trace_id`` are the costly ones);
+    #: every column it does fill must be the same as when all are wanted.
+    columns: frozenset[str] | None = None
+
+    def wants(self, column: str) -> bool:
+        """Whether the caller keeps ``column`` (a parser fills it only then)."""
+        return self.columns is None or column in self.columns
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,7 +22,13 @@ from pathlib import PurePath
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, share_matching
+from rcakit.ingest._base import (
+    NO_ATTRIBUTES,
+    RECORD_COLUMNS,
+    LineFormat,
+    ParseOptions,
+    share_matching,
+)
 from rcakit.ingest._jsonl import (
     encode_attributes,
     fold_blank_lines,
@@ -121,8 +127,11 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
-    outer_attrs = encode_attributes(outer, numbers=("cri.partials",))
-    attrs = merge_attributes(outer_attrs, pl.col("_in_attributes"))
+    attrs = (
+        merge_attributes(encode_attributes(outer, numbers=("cri.partials",)), pl.col("_in_attributes"))
+        if options.wants("attributes")
+        else NO_ATTRIBUTES
+    )
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
     ts = timestamp_expr("time", sample, options)

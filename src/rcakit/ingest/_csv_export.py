@@ -41,7 +41,8 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions, by_distinct
+from rcakit.ingest._base import NO_ATTRIBUTES, RECORD_COLUMNS, FileFormat, ParseOptions, by_distinct
+from rcakit.ingest._files import lines_buffer
 from rcakit.ingest._jsonl import (
     _NULL_TS,
     decode_objects,
@@ -157,26 +158,13 @@ def _records(text: str) -> pl.DataFrame:
     )
 
 
-def _lines_buffer(texts: pl.Series) -> memoryview:
-    """``texts`` as one buffer of newline-terminated UTF-8 lines, taken from the Arrow data."""
-    import numpy as np
-    import pyarrow as pa
-
-    arr = texts.to_frame("t").select(pl.concat_str(pl.col("t"), pl.lit("\n"))).to_series().to_arrow()
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
-    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
-
-
 def _read_rows(header: str, records: pl.Series, sep: str) -> pl.DataFrame:
     """Parse the record texts under ``header``, all String, exactly one row per record."""
     data: io.StringIO | io.BytesIO
     if len(records) and not records.null_count():
         # the text handed to the reader as one UTF-8 buffer straight from the Arrow data (no
         # Python string of the whole file in between)
-        data = io.BytesIO(_lines_buffer(pl.concat([pl.Series([header], dtype=pl.String), records.cast(pl.String)])))
+        data = io.BytesIO(lines_buffer(pl.concat([pl.Series([header], dtype=pl.String), records.cast(pl.String)])))
     else:
         body = records.str.join("\n").item() if len(records) else ""
         data = io.StringIO(f"{header}\n{body}\n")
@@ -339,8 +327,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
             attrs[c] = pl.when(n.is_null()).then(pl.col(c))
         else:
             attrs[c] = pl.col(c)
-    outer_attrs = encode_attributes(attrs)
-    merged = merge_attributes(outer_attrs, pl.col("_in_attributes"))
+    merged = merge_attributes(encode_attributes(attrs), pl.col("_in_attributes")) if options.wants("attributes") else NO_ATTRIBUTES
     ts = _timestamp(rows, ts_cols, options)
     # a plain-text message next to a level column is the clean message: keep it whole (a
     # Windows "Warning: ..." message with level Info must not lose its first word)
@@ -354,7 +341,10 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     # service and attributes come from a few columns whose values repeat (pod, container,
     # stream, logger...): computed once per distinct combination
     service = _once_per_distinct(frame, service.alias("service"))
-    merged = _once_per_distinct(frame, merged.alias("attributes"))
+    if options.wants("attributes"):
+        merged = _once_per_distinct(frame, merged.alias("attributes"))
+    if not options.wants("trace_id"):
+        trace = pl.lit(None, dtype=pl.String)
     out = frame.lazy().select(
         pl.coalesce(ts, pl.col("_in_timestamp")).alias("timestamp"),
         sev_text.alias("severity_text"),

@@ -25,7 +25,7 @@ import polars as pl
 
 from rcakit.errors import InputError, RcakitWarning
 
-__all__ = ["DecodedFile", "expand_sources", "lines_frame", "physical_line_count", "read_text"]
+__all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _GLOB_CHARS = frozenset("*?[")
@@ -204,3 +204,19 @@ def lines_frame(content: str | bytes) -> pl.DataFrame:
     # physical-line rule above
     frame = pl.read_lines(data, name="line")
     return frame.with_row_index("line_no", offset=1).with_columns(pl.col("line_no").cast(pl.UInt32))
+
+
+def lines_buffer(texts: pl.Series) -> memoryview:
+    """``texts`` as one buffer of newline-terminated UTF-8 lines, taken from the Arrow data
+    buffer (no Python string in between: about twice as fast as ``"\n".join(...).encode()``).
+    For polars' CSV and NDJSON readers; nulls are empty lines."""
+    import pyarrow as pa
+
+    arr = texts.to_frame("t").select(pl.concat_str(pl.col("t"), pl.lit("\n"))).to_series().to_arrow()
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    if data is None:  # no text at all
+        return memoryview(b"")
+    bounds = memoryview(offsets).cast("q")  # int64 offsets, in native byte order as Arrow's
+    return memoryview(data)[bounds[arr.offset] : bounds[arr.offset + len(arr)]]
