@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from tests.test_ingest_invariants import REALISTIC
 
 from rcakit.errors import ConfigError
 from rcakit.ingest import read_logs, scan_logs
 from rcakit.schemas import LOG_RECORDS
-from tests.test_ingest_invariants import REALISTIC
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "checkout-incident"
 
