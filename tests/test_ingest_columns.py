@@ -121,7 +121,7 @@ def test_scan_logs_hands_the_query_columns_to_the_parsers(exports: list[Path]) -
 
 
 def test_unknown_or_empty_columns_are_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="unknown 'message'.*choose from: timestamp"):
+    with pytest.raises(ConfigError, match=r"unknown 'message'.*choose from: timestamp"):
         read_logs(SAMPLE, columns=["body", "message"])
     with pytest.raises(ConfigError, match="empty"):
         read_logs(SAMPLE, columns=[])
