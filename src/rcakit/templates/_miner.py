@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -126,6 +127,31 @@ def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
     return masked
 
 
+def _distinct_rows(values: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """The distinct values of a String series in first-seen order, as (the row where each
+    first occurs, how many rows have it, and for every row the index of its value).
+
+    Rows are grouped by a 64-bit hash of their text, several times cheaper than grouping
+    (and later joining) the text itself; the grouping is then checked (every row equal to
+    the first row of its group) and redone on the text in the astronomically rare case of a
+    hash collision. Exact either way.
+    """
+    for key in (values.hash(), values):
+        keyed = pl.DataFrame({"k": key}).with_row_index("r")
+        groups = (
+            keyed.lazy()
+            .group_by("k", maintain_order=True)
+            .agg(pl.col("r").first(), pl.len().alias("n"))
+            .with_row_index("g")
+            .collect()
+        )
+        rows = keyed.join(groups.select("k", "g"), on="k", how="left", maintain_order="left").get_column("g")
+        first = groups.get_column("r")
+        if key is values or (values.gather(first.gather(rows)) == values).all():
+            break
+    return first, groups.get_column("n").cast(pl.UInt32), rows
+
+
 def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr, *, rows_per_slice: int = _ROWS_PER_SLICE) -> pl.Series:
     """Evaluate ``expr`` over slices of ``frame`` concurrently (one slice per polars thread).
 
@@ -141,6 +167,7 @@ def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr, *, rows_per_slice: int
     return pl.concat(parts, parallel=True).collect().to_series()
 
 
+@lru_cache(maxsize=1 << 16)  # a few thousand distinct tokens come back again and again
 def _generic(token: str) -> str:
     """A token with every named token replaced by ``<*>``."""
     return _TOKEN_RE.sub(PARAM, token)
@@ -167,9 +194,9 @@ def _consensus_token(values: Sequence[str]) -> str:
     common prefix/suffix that ends at a delimiter (``rhost=<IP>`` and ``rhost=<HOST>`` give
     ``rhost=<*>``); otherwise ``<*>``.
     """
-    first = values[0]
-    if all(v == first for v in values):
-        return first
+    values = list(dict.fromkeys(values))  # what follows depends only on the distinct values
+    if len(values) == 1:
+        return values[0]
     generic = {_generic(v) for v in values}
     if len(generic) == 1:
         return generic.pop()
@@ -506,7 +533,7 @@ class TemplateMiner:
         """
         if not hasattr(self, "_model"):
             return self.fit(frame)
-        _, distinct = self._masked_counts(frame)
+        _, distinct, _ = self._masked_counts(frame)
         self._learn(distinct)
         return self
 
@@ -515,10 +542,10 @@ class TemplateMiner:
 
         Each record gets the template of the cluster Drain put it in during fitting.
         """
-        masked, distinct = self._fit(frame)
-        return self._assign(frame, masked, distinct, with_params=with_params)
+        masked, distinct, rows = self._fit(frame)
+        return self._assign(frame, masked, distinct, rows, with_params=with_params)
 
-    def _fit(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _fit(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
         masks, model = self._settings()
         self.masks_ = masks
         self._model = model
@@ -529,26 +556,22 @@ class TemplateMiner:
         self._templates: dict[Group, str] = {}
         self.id_history_: dict[str, str] = {}
         self.n_records_ = 0
-        masked, distinct = self._masked_counts(frame)
+        masked, distinct, rows = self._masked_counts(frame)
         self._learn(distinct)
-        return masked, distinct
+        return masked, distinct, rows
 
-    def _masked_counts(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _masked_counts(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
         """Mask each distinct body once.
 
-        Returns the distinct bodies with their masked message (``body``, masked), and the
-        distinct masked messages in first-seen order with their record counts and the text
-        Drain sees.
+        Returns the distinct bodies in first-seen order with their masked message (``body``,
+        masked), the distinct masked messages in first-seen order with their record counts
+        and the text Drain sees, and for each record the row of its body in the first.
         """
         _check_body(frame, stage="TemplateMiner")
         masks = self.masks_ if hasattr(self, "masks_") else self._settings()[0]
-        bodies = (
-            frame.lazy()
-            .select(pl.col("body").fill_null(""))
-            .group_by("body", maintain_order=True)
-            .len("n")
-            .collect()
-        )
+        body = frame.get_column("body").fill_null("")
+        first, counts, rows = _distinct_rows(body)
+        bodies = pl.DataFrame({"body": body.gather(first), "n": counts})
         bodies = bodies.with_columns(_mask_bodies(bodies, masks).alias(_MASKED))
         distinct = (
             bodies.lazy()
@@ -557,7 +580,7 @@ class TemplateMiner:
             .with_columns(pl.col(_MASKED).str.replace_all(TOKEN_RE, _DRAIN_VAR).alias(_DRAIN))
             .collect()
         )
-        return bodies.select("body", _MASKED), distinct
+        return bodies.select("body", _MASKED), distinct, rows
 
     def _learn(self, masked: pl.DataFrame) -> None:
         messages = masked.get_column(_MASKED).to_list()
@@ -675,14 +698,15 @@ class TemplateMiner:
             ``frame`` plus the template columns (``TEMPLATED_RECORDS`` for ``LOG_RECORDS``).
         """
         self._check_fitted()
-        masked, distinct = self._masked_counts(frame)
-        return self._assign(frame, masked, distinct, with_params=with_params)
+        masked, distinct, rows = self._masked_counts(frame)
+        return self._assign(frame, masked, distinct, rows, with_params=with_params)
 
     def _assign(
         self,
         frame: pl.DataFrame,
         masked: pl.DataFrame,
         distinct: pl.DataFrame,
+        rows: pl.Series,
         *,
         with_params: bool,
     ) -> pl.DataFrame:
@@ -707,14 +731,12 @@ class TemplateMiner:
         )
         # distinct body -> template, then join only the body column to the records and
         # attach the result: the other columns are not copied
-        by_body = masked.join(lookup, on=_MASKED, how="left").drop(_MASKED)
+        by_body = masked.join(lookup, on=_MASKED, how="left", maintain_order="left").drop(_MASKED)
         if with_params:
             # the values of a body do not depend on the record: extract them once per
             # distinct body (repeated messages are the rule in logs)
             by_body = by_body.with_columns(_extract_params(by_body))
-        assigned = frame.select(pl.col("body").fill_null("")).join(
-            by_body, on="body", how="left", maintain_order="left"
-        )
+        assigned = by_body[rows]  # each record gets the row of its distinct body
         base = frame.drop([c for c in _OUT_COLUMNS if c in frame.columns])
         added = ["template_id", "template", *(["params"] if with_params else [])]
         return base.hstack([assigned.get_column(c) for c in added])
