@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
