@@ -15,7 +15,7 @@ from rcakit.templates._masks import TOKEN_RE
 __all__ = ["templates"]
 
 #: what mining and the two output files use: the reader skips attributes and trace ids
-_COLUMNS = ("timestamp", "severity_text", "severity_number", "service", "body", "source", "line_no")
+READ_COLUMNS = ("timestamp", "severity_text", "severity_number", "service", "body", "source", "line_no")
 
 
 def _write_csv(frame: pl.DataFrame, target: str) -> None:
@@ -85,7 +85,7 @@ def templates(
         if state is not None and not state.is_file():
             msg = f"--state {state}: no such file (create one with --save-state)"
             raise click.BadParameter(msg, param_hint="--state")
-        logs = read_logs(paths, format=fmt, log_format=log_format, tz=tz, columns=_COLUMNS)
+        logs = read_logs(paths, format=fmt, log_format=log_format, tz=tz, columns=READ_COLUMNS)
         if state is not None:
             miner = TemplateMiner.load(state)
             miner.partial_fit(logs)
