@@ -1,5 +1,7 @@
 """``read_logs(columns=...)`` and ``scan_logs`` projections: the parsers skip the work for the
-columns left out, and every column that is read is exactly what a full read gives."""
+columns left out, and every column that is read is exactly what a full read gives. Also, on
+the same nested exports (a container record inside a CSV row...): every ``attributes`` object
+has each key once."""
 
 from __future__ import annotations
 
@@ -58,7 +60,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     )
     rows = ["@timestamp,kubernetes.pod_name,stream,level,message"]
     for i, line in enumerate(app):
-        inner = json.dumps({"log": line + "\n", "stream": "stdout", "time": stamp}) if i % 2 else line
+        # (the container record says stderr where the export's column says stdout: the column wins)
+        inner = json.dumps({"log": line + "\n", "stream": "stderr", "time": stamp}) if i % 2 else line
         rows.append(f'2024-01-02T03:04:0{i}.000Z,shop-cart-7d9f8b6c5d-x2k4q,stdout,{"error" if i == 1 else ""},"{inner.replace(chr(34), chr(34) * 2)}"')
     rows.append('2024-01-02T03:04:09.000Z,shop-cart-7d9f8b6c5d-x2k4q,stdout,,"multi\nline message"')
     (root / "export.csv").write_text("\n".join(rows) + "\n")
@@ -125,3 +128,22 @@ def test_unknown_or_empty_columns_are_a_config_error() -> None:
         read_logs(SAMPLE, columns=["body", "message"])
     with pytest.raises(ConfigError, match="empty"):
         read_logs(SAMPLE, columns=[])
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), f"duplicate keys: {keys}"
+    return dict(pairs)
+
+
+def test_attributes_hold_each_key_once(exports: list[Path]) -> None:
+    # the CSV export has a "stream" column and container records ({"log", "stream", "time"})
+    # in its message; the CRI and docker envelopes carry "stream" too
+    frame = read_logs([*exports, *_files()], year=2024)
+    objects = [json.loads(a, object_pairs_hook=_unique_keys) for a in frame["attributes"].drop_nulls()]
+    assert len(objects) > 1000
+    csv_rows = frame.filter(pl.col("source").str.ends_with("export.csv"), pl.col("attributes").str.contains("stream"))
+    wrapped = [json.loads(a) for a in csv_rows["attributes"]]
+    assert len(wrapped) >= 3
+    assert all(a["stream"] == "stdout" for a in wrapped)  # the column's value, once
+    assert any("logger" in a for a in wrapped)  # the app line's own attributes are kept

@@ -30,6 +30,7 @@ from rcakit.ingest._base import (
     share_matching,
 )
 from rcakit.ingest._jsonl import (
+    drop_shared_members,
     encode_attributes,
     fold_blank_lines,
     merge_attributes,
@@ -127,6 +128,8 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
+    if options.wants("attributes"):
+        frame = drop_shared_members(frame, "_in_attributes", outer)  # the runtime's stream wins
     attrs = (
         merge_attributes(encode_attributes(outer, numbers=("cri.partials",)), pl.col("_in_attributes"))
         if options.wants("attributes")

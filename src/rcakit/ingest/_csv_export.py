@@ -46,6 +46,7 @@ from rcakit.ingest._files import lines_buffer
 from rcakit.ingest._jsonl import (
     _NULL_TS,
     decode_objects,
+    drop_shared_members,
     encode_attributes,
     merge_attributes,
     parse_inner_messages,
@@ -338,6 +339,8 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     else:
         body = pl.lit(None, dtype=pl.String)
     frame = pl.concat([rows, inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
+    if options.wants("attributes"):
+        frame = drop_shared_members(frame, "_in_attributes", attrs)  # a column wins over the message's key
     # service and attributes come from a few columns whose values repeat (pod, container,
     # stream, logger...): computed once per distinct combination
     service = _once_per_distinct(frame, service.alias("service"))

@@ -24,6 +24,7 @@ with ``str.json_path_match`` and only the valid ones are decoded.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable, Collection, Mapping
 
@@ -46,6 +47,7 @@ __all__ = [
     "FORMATS",
     "KEY_ROLES",
     "decode_objects",
+    "drop_shared_members",
     "encode_attributes",
     "fold_blank_lines",
     "merge_attributes",
@@ -533,9 +535,55 @@ _INNER_FIELDS = ("timestamp", "severity_text", "severity_number", "service", "bo
 
 
 def merge_attributes(first: pl.Expr, second: pl.Expr) -> pl.Expr:
-    """Concatenate two flat JSON object strings (either may be null)."""
+    """Concatenate two flat JSON object strings (either may be null).
+
+    A key both hold would be written twice: drop it from ``second`` first with
+    :func:`drop_shared_members`.
+    """
     both = pl.concat_str(first.str.strip_suffix("}"), pl.lit(","), second.str.slice(1))
     return pl.when(second.is_null()).then(first).when(first.is_null()).then(second).otherwise(both)
+
+
+def drop_shared_members(frame: pl.DataFrame, column: str, outer: Mapping[str, pl.Expr]) -> pl.DataFrame:
+    """``frame`` with the members of ``column`` (flat JSON objects) left out whose key is
+    also an outer attribute of the row (``outer``: name -> value expression, present where
+    not null), so that :func:`merge_attributes` writes each key once and the outer value
+    wins (a CSV export's ``stream`` column and the ``stream`` of the container record in its
+    message). One pass per shared key, only on the rows that hold it.
+    """
+    if not outer or column not in frame.columns:
+        return frame
+    names = {key: re.escape(json.dumps(key, ensure_ascii=False)) for key in outer}
+    # a quote after "{" or "," always opens a key (inside a JSON string every quote is
+    # escaped): these patterns never match inside a value
+    any_key = rf"[{{,](?:{'|'.join(names.values())}):"
+    if not frame.select(pl.col(column).str.contains(any_key).any()).item():
+        return frame
+    for key, value in outer.items():
+        hit = frame.select(
+            (value.is_not_null() & pl.col(column).str.contains(rf"[{{,]{names[key]}:")).fill_null(False)
+        ).to_series()
+        if hit.any():
+            frame = frame.with_columns(
+                pl.when(hit).then(_without_member(pl.col(column), names[key])).otherwise(pl.col(column)).alias(column)
+            )
+    return frame
+
+
+# a member value of a flat JSON object: a string (escapes included) or a bare literal/number
+_JSON_VALUE = r'(?:"(?:[^"\\]|\\.)*"|[^,}"]*)'
+
+
+def _without_member(obj: pl.Expr, name: str) -> pl.Expr:
+    """A flat JSON object string without the member whose key matches the regex ``name``
+    (null when no member is left)."""
+    member = rf"{name}:{_JSON_VALUE}"
+    out = (
+        obj.str.replace_all(rf"([{{,]){member},", "$1")  # followed by another member
+        .str.replace(rf",{member}\}}$", "}")  # the last of several
+        .str.replace(rf"^\{{{member}\}}$", "{}")  # the only one
+    )
+    return pl.when(out != "{}").then(out)
 
 
 # a "[trace_id=...]" / "[traceId=...]" bracket group (its id fills trace_id): adds nothing to
@@ -900,6 +948,8 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     )
     inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
     ctx = pl.concat([ctx, inner], how="horizontal")
+    if options.wants("attributes"):
+        ctx = drop_shared_members(ctx, "_in_attributes", extra)  # the runtime's fields win
     # merge inner attributes (app fields) with the runtime ones (stream, ...)
     merged_attrs = merge_attributes(pl.col("_outer_attrs"), pl.col("_in_attributes"))
     keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
