@@ -193,6 +193,68 @@ def test_loki_query_response(indent):
         assert [lines[r["line_no"] - 1].strip()[:1] for r in rows[1:]] == ["[", "[", "["]
 
 
+def _loki_frame(rows: list[tuple[int, str, dict]]) -> dict:
+    """A Loki data frame as Grafana's query inspector writes it (column by column)."""
+    return {
+        "schema": {
+            "refId": "A",
+            "meta": {"typeVersion": [0, 0], "custom": {"frameType": "LabeledTimeValues"}},
+            "fields": [
+                {"name": "labels", "type": "other", "typeInfo": {"frame": "json.RawMessage"}},
+                {"name": "Time", "type": "time", "typeInfo": {"frame": "time.Time"}},
+                {"name": "Line", "type": "string", "typeInfo": {"frame": "string"}},
+                {"name": "tsNs", "type": "string", "typeInfo": {"frame": "string"}},
+                {"name": "labelTypes", "type": "other", "typeInfo": {"frame": "json.RawMessage", "nullable": True}},
+                {"name": "id", "type": "string", "typeInfo": {"frame": "string"}},
+            ],
+        },
+        "data": {
+            "values": [
+                [labels for _, _, labels in rows],
+                [ns // 1_000_000 for ns, _, _ in rows],
+                [line for _, line, _ in rows],
+                [str(ns) for ns, _, _ in rows],
+                [{"app": "I"} for _ in rows],
+                [f"{ns}_{i}" for i, (ns, _, _) in enumerate(rows)],
+            ],
+            "nanos": [None, [ns % 1_000_000 for ns, _, _ in rows], None, None, None, None],
+        },
+    }
+
+
+@pytest.mark.parametrize("shape", ["frame", "list", "ds_query"])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_grafana_data_frames(shape, indent):
+    first = _loki_frame([
+        (1700000000123456789, "2023-11-14 22:13:20,123 ERROR [pay.core] - declined", {"app": "pay", "namespace": "shop"}),
+        (1700000000500000000, "charge ok", {"app": "pay", "namespace": "shop", "detected_level": "info"}),
+    ])
+    second = _loki_frame([(1700000001000000000, '{"level":"warn","msg":"stock low","sku":"2"}', {"service_name": "cart"})])
+    if shape == "frame":
+        doc, expected = first, 2
+    elif shape == "list":
+        doc, expected = [first, second], 3
+    else:
+        doc, expected = {"results": {"A": {"status": 200, "frames": [first]}, "B": {"status": 200, "frames": [second]}}}, 3
+    text = json.dumps(doc, indent=indent)
+    assert sniff(text) == 1.0
+    rows = parse(text).to_dicts()
+    assert len(rows) == expected
+    assert [r["body"] for r in rows] == ["declined", "charge ok", "stock low"][:expected]
+    # the line's own level first, a level label when it has none; tsNs keeps the nanoseconds
+    assert [r["severity_text"] for r in rows] == ["ERROR", "INFO", "WARN"][:expected]
+    assert rows[1]["timestamp"] == utc(2023, 11, 14, 22, 13, 20, 500000)
+    assert [r["service"] for r in rows] == ["pay", "pay", "cart"][:expected]
+    assert attrs(rows[0]) == {"namespace": "shop", "id": "1700000000123456789_0", "logger": "pay.core"}  # no labelTypes
+    assert all(r["parse_error"] is None for r in rows)
+    if indent is not None:
+        # each record starts at its line in the Line column
+        lines = text.split("\n")
+        for row in rows[1:]:
+            assert '"' in lines[row["line_no"] - 1]
+            assert json.loads(lines[row["line_no"] - 1].strip().rstrip(","))[:5] in ("2023-", "charg", '{"lev')
+
+
 @pytest.mark.parametrize("text", ["[]", "[\n]\n", '{"hits": {"total": {"value": 0}, "hits": []}}', '{\n  "events": [],\n  "searchedLogStreams": []\n}\n'])
 def test_empty_record_list_is_one_record_with_parse_error(text):
     out = parse(text)
@@ -292,7 +354,7 @@ _RECORD = st.fixed_dictionaries({"msg": _TEXT}, optional={"level": st.sampled_fr
 @given(
     records=st.lists(_RECORD, max_size=8),
     indent=st.one_of(st.none(), st.integers(0, 3)),
-    envelope=st.sampled_from(["array", "es", "cloudwatch", "loki", "stream"]),
+    envelope=st.sampled_from(["array", "es", "cloudwatch", "loki", "grafana", "stream"]),
     pad=st.tuples(st.sampled_from(["", "\n", "\n\n  ", "\r\n"]), st.sampled_from(["", "\n", "\n\n", "  \n"])),
 )
 def test_line_accounting_property(records, indent, envelope, pad):
@@ -305,6 +367,8 @@ def test_line_accounting_property(records, indent, envelope, pad):
     elif envelope == "loki":
         values = [[str(1700000000000000000 + i), r["msg"]] for i, r in enumerate(records)]
         text = json.dumps({"status": "success", "data": {"resultType": "streams", "result": [{"stream": {"app": "x"}, "values": values}]}}, indent=indent)
+    elif envelope == "grafana":
+        text = json.dumps([_loki_frame([(1700000000000000000 + i, r["msg"], {"app": "x"}) for i, r in enumerate(records)])], indent=indent)
     else:
         if not records:
             return
@@ -316,7 +380,7 @@ def test_line_accounting_property(records, indent, envelope, pad):
         assert out.height == len(records)
         # the body is the message (the jsonl mapping; an empty message counts as none)
         for row, record in zip(out.to_dicts(), records, strict=True):
-            if record["msg"].strip() and envelope != "loki" and envelope != "cloudwatch":
+            if record["msg"].strip() and envelope not in ("loki", "cloudwatch", "grafana"):
                 assert record["msg"].strip() in row["body"] or row["body"] in record["msg"]
 
 

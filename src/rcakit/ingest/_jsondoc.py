@@ -14,6 +14,12 @@ Exports that are one JSON *document* rather than JSON *lines*:
   "values": [["<ns epoch>", "<line>"], ...]}]}}`` (each value is a record with the stream's
   labels as keys, the line as ``message`` and the epoch as ``timestamp``; a ``level`` label
   fills the level only when the line does not carry one);
+- Grafana data frames, column by column (the query inspector's "DataFrame JSON", the
+  ``/api/ds/query`` response): ``{"schema": {"fields": [{"name": "Time"}, {"name": "Line"},
+  ...]}, "data": {"values": [[<times>], [<lines>], ...]}}``, alone, in a list, or under
+  ``results.<refId>.frames``. Row ``i`` of every column is one record; a Loki frame's
+  ``labels`` column is merged into it (a level label as for Loki responses), ``Line`` is the
+  message and ``tsNs`` (else ``Time``) the timestamp;
 - any other object without a message key whose ``records``, ``logs``, ``data``, ``events``,
   ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member is a list of objects
   (the first of these present); else the object itself is one record;
@@ -274,9 +280,9 @@ def _record_list(doc: Record) -> tuple[str, ...] | None:
 
 def is_envelope(value: Any) -> bool:
     """True for a JSON value that holds a list of records rather than being one record."""
-    if isinstance(value, list):
+    if isinstance(value, list) or _is_frame(value):
         return True
-    return isinstance(value, dict) and (_is_loki(value) or _record_list(value) is not None)
+    return isinstance(value, dict) and (_is_loki(value) or bool(_frame_paths(value)) or _record_list(value) is not None)
 
 
 def _loki_records(text: str, pos: int, found: _Located) -> None:
@@ -302,8 +308,77 @@ def _loki_records(text: str, pos: int, found: _Located) -> None:
             found.add(element.start, record, None, label_level=level if isinstance(level, str) else None)
 
 
+def _is_frame(value: Any) -> bool:
+    """A Grafana data frame in its JSON form: a schema of fields and their value columns."""
+    if not isinstance(value, dict):
+        return False
+    schema, data = value.get("schema"), value.get("data")
+    return (
+        isinstance(schema, dict)
+        and isinstance(schema.get("fields"), list)
+        and isinstance(data, dict)
+        and isinstance(data.get("values"), list)
+    )
+
+
+def _frame_paths(doc: Record) -> list[tuple[str, ...]]:
+    """Keys leading from a ``/api/ds/query`` response to each of its frame lists."""
+    results = doc.get("results")
+    if not isinstance(results, dict):
+        return []
+    return [
+        ("results", ref, "frames")
+        for ref, result in results.items()
+        if isinstance(result, dict) and isinstance(result.get("frames"), list) and all(_is_frame(f) for f in result["frames"])
+    ]
+
+
+# Loki frame columns: "Line" is the message, "tsNs" the nanosecond time ("Time" is in ms),
+# "labelTypes" says which labels are indexed (not a value of the record)
+_FRAME_RENAME = {"Line": "message", "line": "message", "tsNs": "timestamp"}
+_FRAME_SKIP = frozenset({"labelTypes"})
+
+
+def _frame_records(text: str, pos: int, frame: Record, found: _Located) -> None:
+    """One record per row of a data frame starting at ``pos`` (row ``i`` of every column)."""
+    fields = frame["schema"]["fields"]
+    names = [str(f.get("name") or f"field{i}") if isinstance(f, dict) else f"field{i}" for i, f in enumerate(fields)]
+    columns = [c if isinstance(c, list) else [] for c in frame["data"]["values"]][: len(names)]
+    n_rows = max((len(c) for c in columns), default=0)
+    # where each row starts: its element in the message column (else the first column)
+    body = next((i for i, name in enumerate(names[: len(columns)]) if _FRAME_RENAME.get(name, name) in _MESSAGE_KEYS), 0)
+    column_spans = _elements(text, _follow(text, pos, ("data", "values"))) if columns else []
+    spans = _elements(text, column_spans[body].start) if body < len(column_spans) and columns[body] else []
+    renamed = [_FRAME_RENAME.get(name, name) for name in names]
+    has_ns_time = "tsNs" in names
+    for i in range(n_rows):
+        record: Record = {}
+        level = None
+        for name, key, column in zip(names, renamed, columns, strict=False):
+            value = column[i] if i < len(column) else None
+            if value is None or name in _FRAME_SKIP:
+                continue
+            if name == "labels" and isinstance(value, dict):
+                labels = dict(value)
+                level = next((labels.pop(k) for k in _LEVEL_LABELS if k in labels), None)
+                for k in _LEVEL_LABELS:
+                    labels.pop(k, None)
+                for label, label_value in labels.items():
+                    record.setdefault(label, label_value)
+            elif name == "Time" and "timestamp" not in names:
+                if not has_ns_time:
+                    record["timestamp"] = value
+            else:
+                record[key] = value
+        start = spans[i].start if i < len(spans) else (found.starts[-1] if found.starts and found.starts[-1] >= pos else pos)
+        found.add(start, record, None, label_level=level if isinstance(level, str) else None)
+
+
 def _add_elements(text: str, elements: list[_Element], found: _Located) -> None:
     for element in elements:
+        if _is_frame(element.value):
+            _frame_records(text, element.start, element.value, found)
+            continue
         record = _unwrap(element.value)
         # a record that is the element itself: its own text, not a re-encoding of it
         found.add(element.start, record, text[element.start : element.end] if record is element.value else None)
@@ -314,6 +389,11 @@ def _locate(text: str) -> _Located:
     for pos, value, elements in _decode_values(text):
         if elements is not None:
             _add_elements(text, elements, found)
+        elif _is_frame(value):
+            _frame_records(text, pos, value, found)
+        elif isinstance(value, dict) and (paths := _frame_paths(value)):
+            for path in paths:
+                _add_elements(text, _elements(text, _follow(text, pos, path)), found)
         elif isinstance(value, dict) and _is_loki(value):
             _loki_records(text, pos, found)
         elif isinstance(value, dict) and (keys := _record_list(value)) is not None:
@@ -509,7 +589,7 @@ FORMAT = FileFormat(
     name="json",
     description=(
         "JSON documents: an array of records, an Elasticsearch search response, CloudWatch "
-        "filter-log-events output, a Loki query response (pretty-printed or on one line)"
+        "filter-log-events output, a Loki query response, Grafana data frames (pretty-printed or on one line)"
     ),
     sniff=_sniff,
     parse=parse_document,
