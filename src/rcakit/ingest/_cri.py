@@ -36,6 +36,7 @@ from rcakit.ingest._jsonl import (
     merge_attributes,
     parse_inner_messages,
     timestamp_expr,
+    without_timestamp,
 )
 
 __all__ = ["CRI_RE", "FORMAT", "FORMATS"]
@@ -119,8 +120,12 @@ def _join_partials(g: pl.DataFrame) -> pl.DataFrame:
 def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.ingest._service import workload_from_pod
 
-    inner = parse_inner_messages(rec["msg"], options)
     sample = rec["time"].drop_nulls().head(200).to_list()
+    # the runtime's time wins over the app line's: when every CRI line has one, the app
+    # line's stamp is not parsed at all
+    rec = rec.with_columns(timestamp_expr("time", sample, options).alias("\x00ts"))
+    stamped = rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
+    inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options)
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
@@ -137,7 +142,7 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     )
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
-    ts = timestamp_expr("time", sample, options)
+    ts = pl.col("\x00ts")
     return (
         frame.lazy()
         .select(

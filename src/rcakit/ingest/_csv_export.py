@@ -51,6 +51,7 @@ from rcakit.ingest._jsonl import (
     merge_attributes,
     parse_inner_messages,
     timestamp_expr,
+    without_timestamp,
 )
 from rcakit.ingest._severity import severity_columns
 
@@ -298,7 +299,11 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     trace_cols = _role_columns(columns, "trace_id")
     body_col = body_cols[0] if body_cols else None
     message = rows[body_col] if body_col else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
-    inner = parse_inner_messages(message.fill_null(""), options, with_kind=True).rename(lambda c: f"_in_{c}")
+    # the row's time column wins over the message's own stamp: when every row has one, the
+    # message's is not parsed at all
+    outer_ts = rows.select(_timestamp(rows, ts_cols, options).alias("\x00ts")).to_series()
+    inner_options = without_timestamp(options) if outer_ts.null_count() == 0 else options
+    inner = parse_inner_messages(message.fill_null(""), inner_options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []
     for c in sev_cols:
@@ -329,7 +334,6 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
         else:
             attrs[c] = pl.col(c)
     merged = merge_attributes(encode_attributes(attrs), pl.col("_in_attributes")) if options.wants("attributes") else NO_ATTRIBUTES
-    ts = _timestamp(rows, ts_cols, options)
     # a plain-text message next to a level column is the clean message: keep it whole (a
     # Windows "Warning: ..." message with level Info must not lose its first word)
     if body_col:
@@ -338,7 +342,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
         body = pl.when(keep).then(pl.col(body_col)).otherwise(pl.col("_in_body"))
     else:
         body = pl.lit(None, dtype=pl.String)
-    frame = pl.concat([rows, inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
+    frame = pl.concat([rows, outer_ts.to_frame(), inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")
     if options.wants("attributes"):
         frame = drop_shared_members(frame, "_in_attributes", attrs)  # a column wins over the message's key
     # service and attributes come from a few columns whose values repeat (pod, container,
@@ -349,7 +353,7 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     if not options.wants("trace_id"):
         trace = pl.lit(None, dtype=pl.String)
     out = frame.lazy().select(
-        pl.coalesce(ts, pl.col("_in_timestamp")).alias("timestamp"),
+        pl.coalesce("\x00ts", "_in_timestamp").alias("timestamp"),
         sev_text.alias("severity_text"),
         sev_num.alias("severity_number"),
         service.alias("service"),

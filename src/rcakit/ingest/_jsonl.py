@@ -55,6 +55,7 @@ __all__ = [
     "parse_json_records",
     "records_from_objects",
     "timestamp_expr",
+    "without_timestamp",
 ]
 
 #: schema field -> key spellings, in priority order (after flattening nested objects with dots)
@@ -263,12 +264,24 @@ _NO_TRACE = pl.lit(None, dtype=pl.String).alias("trace_id")
 
 def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions) -> pl.Expr:
     """``parse_timestamps`` restricted to the layouts seen in ``sample``; a null literal when
-    no sample value is a timestamp (trying every layout on every row would be wasted work)."""
+    no sample value is a timestamp (trying every layout on every row would be wasted work)
+    or when the caller does not want timestamps (see :func:`without_timestamp`)."""
+    if not options.wants("timestamp"):
+        return _NULL_TS
     values = [v.strip(" \t[]()\"'") for v in sample[:200] if v]
     rules = tuple(r for r in infer_timestamp_rules(values) if any(re.match(r, v) for v in values))
     if not rules:
         return _NULL_TS
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)
+
+
+def without_timestamp(options: ParseOptions) -> ParseOptions:
+    """``options`` for inner lines whose own timestamp is never used: every outer record (the
+    CSV row, the container runtime's line) has one, and the outer one wins."""
+    import dataclasses
+
+    kept = options.columns if options.columns is not None else frozenset(RECORD_COLUMNS)
+    return dataclasses.replace(options, columns=kept - {"timestamp"})
 
 
 def encode_attributes(
@@ -936,7 +949,6 @@ def _join_chunks(frame: pl.DataFrame, others: list[str]) -> pl.DataFrame:
 
 
 def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str], options: ParseOptions) -> pl.DataFrame:
-    inner = parse_inner_messages(grouped["log"], options)
     outer_ts, _ = _pick(grouped, "timestamp")
     sample = grouped.select(outer_ts.alias("t")).drop_nulls().head(200)["t"].to_list()
     extra = {c: pl.col(c) for c in others if c not in ("time",) and not c.startswith("_")}
@@ -946,6 +958,10 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
         _outer_ts=timestamp_expr(outer_ts, sample, options),
         _outer_attrs=encode_attributes(extra, numbers=numbers) if options.wants("attributes") else NO_ATTRIBUTES,
     )
+    # the runtime's time wins over the app line's: when every docker line has one, the app
+    # line's stamp is not parsed at all
+    stamped = ctx.select((pl.col("_outer_ts").is_not_null() | ~pl.col("_docker")).all()).item()
+    inner = parse_inner_messages(grouped["log"], without_timestamp(options) if stamped else options)
     inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
     ctx = pl.concat([ctx, inner], how="horizontal")
     if options.wants("attributes"):

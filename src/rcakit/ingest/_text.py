@@ -373,6 +373,8 @@ _MAX_SHAPES = 3
 
 
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
+    if not options.wants("timestamp"):
+        return pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     rules = infer_timestamp_rules(sample) if sample else None
     return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
 
