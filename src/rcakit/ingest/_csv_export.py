@@ -301,7 +301,8 @@ def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
     message = rows[body_col] if body_col else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
     # the row's time column wins over the message's own stamp: when every row has one, the
     # message's is not parsed at all
-    outer_ts = rows.select(_timestamp(rows, ts_cols, options).alias("\x00ts")).to_series()
+    # (with_columns: a literal null is broadcast to the row count)
+    outer_ts = rows.with_columns(_timestamp(rows, ts_cols, options).alias("\x00ts")).get_column("\x00ts")
     inner_options = without_timestamp(options) if outer_ts.null_count() == 0 else options
     inner = parse_inner_messages(message.fill_null(""), inner_options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
