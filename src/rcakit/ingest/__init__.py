@@ -83,10 +83,10 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
 def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
     decoded = read_text(path)
     name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=path)
-    text: str | None = None
+    text: str | bytes | None = None
     lines: pl.DataFrame | None = None
-    if isinstance(FORMATS[name], FileFormat):
-        text, expected = decoded.text, physical_line_count(decoded.data)
+    if isinstance(parser := FORMATS[name], FileFormat):
+        text, expected = decoded.data if parser.takes_bytes else decoded.text, physical_line_count(decoded.data)
     else:
         lines = lines_frame(decoded.data)  # one row per physical line: its height is the count
         expected = lines.height
@@ -118,10 +118,12 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
     ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()]).collect()
 
 
-def _run_parser(name: str, text: str | None, lines: pl.DataFrame | None, options: ParseOptions) -> pl.DataFrame:
+def _run_parser(
+    name: str, text: str | bytes | None, lines: pl.DataFrame | None, options: ParseOptions
+) -> pl.DataFrame:
     parser = FORMATS[name]
     if isinstance(parser, FileFormat):
-        return parser.parse(text or "", options)
+        return parser.parse(text or "", options)  # type: ignore[arg-type]  # bytes: takes_bytes
     assert lines is not None  # line formats always get the line frame
     parsed = parser.parse(lines.lazy(), options)
     if options.columns is not None:

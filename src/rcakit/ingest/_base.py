@@ -89,12 +89,15 @@ class FileFormat:
 
     ``sniff(sample)`` as for :class:`LineFormat`; ``parse(text, options)`` returns
     :data:`RECORD_COLUMNS` with ``line_no``/``n_lines`` counting physical lines of ``text``.
+    With ``takes_bytes`` the reader hands ``parse`` the file's UTF-8 bytes (BOM removed)
+    instead of a ``str``, saving a decode of the whole file; it must accept both.
     """
 
     name: str
     description: str
     sniff: Callable[[list[str]], float]
     parse: Callable[[str, ParseOptions], pl.DataFrame]
+    takes_bytes: bool = False
 
 
 def json_object(fields: dict[str, pl.Expr], *, extra: pl.Expr | None = None) -> pl.Expr:

@@ -109,7 +109,7 @@ def _role_columns(columns: list[str], role: str) -> list[str]:
     return [lower[n] for n in COLUMN_ROLES[role] if n in lower]
 
 
-def _records(text: str) -> pl.DataFrame:
+def _records(text: str | bytes) -> pl.DataFrame:
     """Physical lines grouped into CSV records by quote parity.
 
     Returns ``line_no, n_lines, record`` where the header and leading blank lines form
@@ -272,8 +272,9 @@ def _once_per_distinct(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
     return pl.lit(by_distinct(frame.select(names), expr))
 
 
-def _parse(text: str, options: ParseOptions) -> pl.DataFrame:
-    text = text.lstrip("\ufeff")
+def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
+    # (bytes come from the reader with the BOM already removed)
+    text = text.lstrip("\ufeff") if isinstance(text, str) else text
     recs = _records(text)
     if recs.height == 0:
         return pl.DataFrame(schema=RECORD_COLUMNS)
@@ -412,6 +413,7 @@ FORMAT = FileFormat(
     description="CSV export from a log platform (Kibana, Splunk, Loki/Grafana, Datadog): header with time and message columns",
     sniff=_sniff,
     parse=_parse,
+    takes_bytes=True,
 )
 
 FORMATS = (FORMAT,)
