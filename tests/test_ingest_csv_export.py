@@ -295,3 +295,18 @@ def test_spring_boot_lines_inside_a_kibana_export(tmp_path):
     loggers = frame["attributes"].str.json_path_match("$.logger").to_list()
     assert loggers == ["c.s.t.TravelController", "o.s.web.servlet.DispatcherServlet"]
     assert frame["attributes"].str.json_path_match("$.thread").to_list() == ["nio-8080-exec-1", "nio-8080-exec-7"]
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_the_reader_hands_the_parser_bytes_with_the_same_result(tmp_path, crlf):
+    # read_logs gives the CSV parser the file's bytes (BOM removed), tests above give it str
+    from polars.testing import assert_frame_equal
+
+    from rcakit.ingest import read_logs
+
+    text = KIBANA.replace("\n", "\r\n") if crlf else KIBANA
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("utf-8"))
+    via_file = read_logs(path, year=2024).select(list(RECORD_COLUMNS))
+    assert_frame_equal(via_file, parse(text).select(list(RECORD_COLUMNS)))
+    assert via_file.height == 3
