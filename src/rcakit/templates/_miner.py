@@ -24,6 +24,7 @@ The pipeline, all in polars except the Drain step and the per-cluster post-proce
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -213,11 +214,8 @@ def _consensus_token(values: Sequence[str]) -> str:
 
 
 def _common_prefix(values: Sequence[str]) -> str:
-    shortest = min(values, key=len)
-    for i, ch in enumerate(shortest):
-        if any(v[i] != ch for v in values):
-            return shortest[:i]
-    return shortest
+    # the prefix all values share is the one the lexicographically first and last share
+    return os.path.commonprefix([min(values), max(values)])
 
 
 # A token that reads like a constant word (a keyword, a protocol, a state name), as opposed
