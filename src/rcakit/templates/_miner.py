@@ -215,7 +215,7 @@ def _consensus_token(values: Sequence[str]) -> str:
 
 def _common_prefix(values: Sequence[str]) -> str:
     # the prefix all values share is the one the lexicographically first and last share
-    return os.path.commonprefix([min(values), max(values)])
+    return os.path.commonprefix([min(values), max(values)])  # noqa: RUF071 - strings, not paths
 
 
 # A token that reads like a constant word (a keyword, a protocol, a state name), as opposed
