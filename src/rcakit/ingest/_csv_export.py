@@ -371,8 +371,8 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         out = out.with_columns(body=recs["record"].slice(1))
     # the header (and blank lines before it) belongs to the first record
     out = out.with_columns(
-        line_no=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(1, dtype=pl.UInt32)).otherwise("line_no"),
-        n_lines=pl.when(pl.int_range(pl.len()) == 0).then(pl.col("n_lines") + recs["n_lines"][0]).otherwise("n_lines"),
+        out["line_no"].cast(pl.UInt32).scatter(0, 1),
+        out["n_lines"].cast(pl.UInt32).scatter(0, out["n_lines"][0] + recs["n_lines"][0]),
     )
     raw = recs["record"].slice(1)
     if "_csv_error" in rows.columns:
@@ -386,7 +386,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     if n_cols > 1:
         bad = raw.str.contains(sep, literal=True).not_()
         err = f"CSV row with one field where the header has {n_cols} columns separated by {sep!r}"
-        out = out.with_columns(
+        out = out if not bad.any() else out.with_columns(
             *[pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")],
             body=pl.when(bad).then(raw).otherwise(pl.col("body")),
             parse_error=pl.when(bad).then(pl.lit(err)).otherwise(pl.col("parse_error")),
