@@ -1,0 +1,192 @@
+"""W3C extended log files: Microsoft IIS, Amazon CloudFront and other servers (format ``w3c``).
+
+The file says what its columns are: directive lines start with ``#`` (``#Software:``,
+``#Version:``, ``#Date:``, ``#Fields: date time s-ip cs-method cs-uri-stem ...``) and each
+data line holds one value per field, separated by spaces (IIS) or tabs (CloudFront); ``-`` is
+"no value". A server writes the directives again when it restarts, possibly with other fields:
+each data line is read with the last ``#Fields`` above it.
+
+Mapping: ``timestamp`` from ``date`` + ``time`` (W3C stamps carry no zone: ``tz`` applies,
+UTC by default, which is what IIS and CloudFront write); ``body`` = ``cs-method cs-uri-stem
+sc-status`` like an access log (``GET /api/pay 500``; the query string is left out so that
+templates group by endpoint), or the whole line when the file has no method/URI fields;
+severity from ``sc-status`` (5xx ERROR, 4xx WARN, else INFO); every other field goes to
+``attributes`` under its W3C name (``c-ip``, ``cs-uri-query``, ``cs(User-Agent)``,
+``time-taken``...), the status, byte counts and times as numbers.
+
+Line accounting: a directive (or blank) line belongs to the data record above it; the ones
+before the first data line belong to the first record, whose ``line_no`` is then 1 (as a CSV
+header does). A data line without ``#Fields`` above it, or with another number of values than
+its fields, is kept with ``parse_error`` set. A file of directives only is one record with
+``parse_error`` set.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import NO_ATTRIBUTES, RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._jsonl import encode_attributes, timestamp_expr
+from rcakit.ingest._severity import severity_from_http_status
+
+__all__ = ["FORMAT", "FORMATS"]
+
+_FIELDS = "#Fields:"
+_DIRECTIVE_RE = re.compile(r"^#(?:Software|Version|Date|Fields|Start-Date|End-Date|Remark):")
+#: fields written as JSON numbers
+_NUMBERS = frozenset(
+    {"sc-status", "sc-substatus", "sc-win32-status", "sc-bytes", "cs-bytes", "time-taken", "s-port", "c-port"}
+)
+#: fields that make the record itself rather than attributes
+_STAMP = ("date", "time")
+
+
+def _field_names(directive: str) -> tuple[str, ...]:
+    return tuple(directive[len(_FIELDS) :].split())
+
+
+def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOptions) -> pl.DataFrame:
+    """Record fields of the data lines ``data`` (``_row``, ``line``) under the field ``names``."""
+    line = pl.col("line")
+    # CloudFront separates values with tabs, IIS with spaces
+    sep = "\t" if data.select(line.str.contains("\t", literal=True).any()).item() else " "
+    values = data.with_columns(
+        line.str.strip_chars_end().str.split(sep).alias("_v")
+    ).with_columns(pl.col("_v").list.len().alias("_n"))
+    ok = pl.col("_n") == len(names)
+
+    def field(name: str) -> pl.Expr:
+        value = pl.col("_v").list.get(names.index(name), null_on_oob=True)
+        return pl.when(ok & (value != "-")).then(value)
+
+    have = set(names)
+    stamp = (
+        pl.concat_str(field("date"), pl.lit(" "), field("time"))
+        if {"date", "time"} <= have
+        else pl.lit(None, dtype=pl.String)
+    )
+    sample = values.select(stamp.alias("t")).drop_nulls().head(200)["t"].to_list()
+    status = field("sc-status").cast(pl.Int64, strict=False) if "sc-status" in have else pl.lit(None, dtype=pl.Int64)
+    sev_text, sev_num = severity_from_http_status(status)
+    if {"cs-method", "cs-uri-stem"} <= have:
+        body = pl.concat_str(
+            field("cs-method"), pl.lit(" "), field("cs-uri-stem"), pl.lit(" "), field("sc-status").fill_null("-")
+        )
+        body = pl.coalesce(body, line)
+    else:
+        body = line
+    attributes: pl.Expr = NO_ATTRIBUTES
+    if options.wants("attributes"):
+        attrs = {
+            name: field(name).cast(pl.Float64 if name == "time-taken" else pl.Int64, strict=False)
+            if name in _NUMBERS
+            else field(name)
+            for name in dict.fromkeys(names)
+            if name not in _STAMP
+        }
+        attributes = encode_attributes(attrs, numbers=tuple(n for n in attrs if n in _NUMBERS))
+    error = f"W3C data line with another number of values than its #Fields directive ({len(names)})"
+    return values.lazy().select(
+        "_row",
+        pl.when(ok).then(timestamp_expr(stamp, sample, options)).alias("timestamp"),
+        pl.when(ok).then(sev_text).alias("severity_text"),
+        pl.when(ok).then(sev_num).alias("severity_number"),
+        pl.when(ok).then(body).otherwise(line).alias("body"),
+        pl.when(ok).then(attributes).alias("attributes"),
+        pl.when(~ok).then(pl.lit(error)).alias("parse_error"),
+    ).collect()
+
+
+def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    df = lines.collect().with_row_index("_row")
+    line = pl.col("line")
+    directive = line.str.starts_with("#")
+    blank = ~line.str.contains(r"\S")
+    df = df.with_columns(
+        _data=(~directive & ~blank).fill_null(False),
+        _segment=line.str.starts_with(_FIELDS).cum_sum(),
+    )
+    total = df.height
+    data = df.filter("_data")
+    if data.height == 0:
+        # directives only (or nothing but blanks): one record that says so
+        return pl.LazyFrame(
+            {
+                "body": [df["line"].str.join("\n").item()],
+                "line_no": [1],
+                "n_lines": [total],
+                "parse_error": ["W3C log with directives and no data lines"],
+            }
+        ).with_columns(
+            [pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]
+        ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+    fields = {
+        seg: _field_names(text)
+        for seg, text in df.filter(line.str.starts_with(_FIELDS)).select("_segment", "line").iter_rows()
+    }
+    parts = []
+    by_names: dict[tuple[str, ...], list[int]] = {}
+    for seg, names in fields.items():
+        by_names.setdefault(names, []).append(seg)
+    for names, segments in by_names.items():
+        rows = data.filter(pl.col("_segment").is_in(segments))
+        if rows.height:
+            parts.append(_parse_values(rows.select("_row", "line"), names, options))
+    orphan = data.filter(~pl.col("_segment").is_in(list(fields)))
+    if orphan.height:
+        parts.append(
+            orphan.select(
+                "_row",
+                pl.lit(None, dtype=RECORD_COLUMNS["timestamp"]).alias("timestamp"),
+                pl.lit(None, dtype=pl.String).alias("severity_text"),
+                pl.lit(None, dtype=RECORD_COLUMNS["severity_number"]).alias("severity_number"),
+                pl.col("line").alias("body"),
+                pl.lit(None, dtype=pl.String).alias("attributes"),
+                pl.lit("W3C data line before any #Fields directive").alias("parse_error"),
+            )
+        )
+    parsed = pl.concat(parts, how="vertical_relaxed").sort("_row") if len(parts) > 1 else parts[0]
+    # a record owns its data line and the directive/blank lines after it; the lines before the
+    # first data line belong to the first record
+    line_no = data["line_no"].cast(pl.Int64)
+    following = line_no.shift(-1, fill_value=total + 1)
+    first = line_no.clone().scatter(0, 1)
+    out = parsed.with_columns(
+        first.alias("line_no"),
+        (following - first).cast(pl.UInt32).alias("n_lines"),
+        pl.lit(None, dtype=pl.String).alias("service"),
+        pl.lit(None, dtype=pl.String).alias("trace_id"),
+    )
+    return out.lazy().select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+
+
+def _sniff(sample: list[str]) -> float:
+    """1.0 when the sample declares its fields (``#Fields:``) and is made of directives and
+    data lines with that many values; else 0."""
+    names: tuple[str, ...] = ()
+    data = fits = 0
+    for text in sample:
+        if text.startswith(_FIELDS):
+            names = _field_names(text)
+        elif text.startswith("#"):
+            if not _DIRECTIVE_RE.match(text):
+                return 0.0
+        else:
+            data += 1
+            values = text.rstrip().split("\t" if "\t" in text else " ")
+            fits += bool(names) and len(values) == len(names)
+    if len(names) < 2 or not set(names) & {"date", "time", "cs-method", "cs-uri-stem", "sc-status", "c-ip"}:
+        return 0.0
+    return 1.0 if data == 0 or fits / data >= 0.5 else 0.0
+
+
+FORMAT = LineFormat(
+    name="w3c",
+    description="W3C extended log file (IIS, CloudFront): #Fields: date time cs-method cs-uri-stem sc-status ...",
+    sniff=_sniff,
+    parse=_parse,
+)
+
+FORMATS = (FORMAT,)
