@@ -1,0 +1,169 @@
+"""AWS load balancer access logs: Application Load Balancer and Classic ELB (format ``elb``).
+
+One request per line, space-separated, strings in double quotes, ``-`` for no value::
+
+    # Application Load Balancer (the first field is the request type)
+    https 2024-11-02T00:00:02.186641Z app/shop-alb/50dc6c495c0c9188 203.0.113.8:2817 10.0.0.1:80 0.001 1.203 0.000 502 502 34 366 "GET https://shop.example.com:443/api/pay?x=1 HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:...:targetgroup/pay/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" ...
+    # Classic Load Balancer
+    2024-11-02T00:00:02.945958Z shop-elb 203.0.113.8:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://shop.example.com:80/ HTTP/1.1" "curl/8.0" - -
+
+Mapping, as for an access log: ``timestamp`` from the time field; ``body`` = ``METHOD path
+status`` with the path of the request URL (``GET /api/pay 502``: scheme, host, port and query
+left out so that templates group by endpoint); severity from the load balancer's status (5xx
+ERROR, 4xx WARN, else INFO); ``service`` = the load balancer's name (``shop-alb``); ``trace_id``
+= the ALB's ``X-Amzn-Trace-Id`` (``Root=1-...`` without ``Root=``). ``attributes``: ``type``,
+``client``, ``target``, ``request_processing_time``, ``target_processing_time``,
+``response_processing_time`` (seconds; ``-1`` when the load balancer could not reach a target,
+left out), ``response_time_ms`` (their sum in milliseconds, when all three are there), ``elb_status_code``,
+``target_status_code``, ``received_bytes``, ``sent_bytes``, ``method``, ``url``, ``protocol``,
+``user_agent``, ``ssl_cipher``, ``ssl_protocol``, ``target_group_arn``, ``domain_name``,
+``actions_executed``, ``error_reason`` and the other ALB fields under AWS's names.
+A line without this shape is kept with ``parse_error`` set.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from rcakit.ingest._base import (
+    NO_ATTRIBUTES,
+    RECORD_COLUMNS,
+    LineFormat,
+    ParseOptions,
+    share_matching,
+)
+from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
+from rcakit.ingest._severity import severity_from_http_status
+
+__all__ = ["ELB_RE", "FORMAT", "FORMATS"]
+
+_TYPES = r"(?:https?|h2|grpcs|wss?)"
+_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"
+_SECONDS = r"-?\d+(?:\.\d+)?"
+#: The head of a load balancer line, up to the opening quote of the request (for sniffing).
+ELB_RE = (
+    rf"^(?:{_TYPES} )?{_TIME} \S+ \S+ \S+ {_SECONDS} {_SECONDS} {_SECONDS} (?:\d{{3}}|-) (?:\d{{1,3}}|-) "
+    r'(?:\d+|-) (?:\d+|-) "'
+)
+_COMPILED = re.compile(ELB_RE)
+# a token: a quoted string (escapes allowed) or a run of non-blanks
+_TOKEN = r'"(?:[^"\\]|\\.)*"|\S+'
+_CLASSIC = (
+    "time", "elb", "client", "target", "request_processing_time", "target_processing_time",
+    "response_processing_time", "elb_status_code", "target_status_code", "received_bytes", "sent_bytes",
+    "request", "user_agent", "ssl_cipher", "ssl_protocol",
+)
+#: ALB fields after the classic ones (AWS names); later additions are kept as ``field_<n>``
+_ALB_MORE = (
+    "target_group_arn", "trace_id", "domain_name", "chosen_cert_arn", "matched_rule_priority",
+    "request_creation_time", "actions_executed", "redirect_url", "error_reason", "target_port_list",
+    "target_status_code_list", "classification", "classification_reason", "conn_trace_id",
+)
+_TIMES = ("request_processing_time", "target_processing_time", "response_processing_time")
+_INTS = ("elb_status_code", "target_status_code", "received_bytes", "sent_bytes", "matched_rule_priority")
+
+
+def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    df = fold_blank_lines(lines.collect())
+    tok = pl.col("_t")
+    g = df.with_columns(pl.col("line").str.extract_all(_TOKEN).alias("_t")).with_columns(
+        # an ALB line starts with its request type, a classic ELB line with the time
+        _alb=tok.list.first().str.contains(rf"^{_TYPES}$").fill_null(False)
+    )
+    offset = pl.col("_alb").cast(pl.Int64)
+
+    def raw(i: int) -> pl.Expr:
+        return tok.list.get(offset + i, null_on_oob=True)
+
+    def value(i: int) -> pl.Expr:
+        v = raw(i)
+        v = pl.when(v.str.starts_with('"') & v.str.ends_with('"') & (v.str.len_chars() >= 2)).then(
+            v.str.slice(1, v.str.len_chars() - 2).str.replace_all(r'\\(["\\])', "$1")
+        ).otherwise(v)
+        return pl.when(v != "-").then(v)
+
+    names = list(_CLASSIC) + list(_ALB_MORE)
+    g = g.with_columns(*[value(i).alias(f"_{n}") for i, n in enumerate(names)]).with_columns(
+        _ok=(
+            raw(0).str.contains(rf"^{_TIME}$")
+            & raw(7).str.contains(r"^(?:\d{3}|-)$")
+            & raw(11).str.starts_with('"')
+        ).fill_null(False)
+    )
+    sample = g.filter("_ok")["_time"].head(200).to_list()
+    request = pl.col("_request").str.splitn(" ", 3)
+    g = g.with_columns(
+        _method=request.struct.field("field_0"),
+        _url=request.struct.field("field_1"),
+        _protocol=request.struct.field("field_2"),
+    ).with_columns(
+        # the path of the URL: no scheme, host, port or query
+        _path=pl.col("_url").str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+    )
+    status = pl.col("_elb_status_code").cast(pl.Int64, strict=False)
+    sev_text, sev_num = severity_from_http_status(status)
+    method_ok = pl.col("_method").str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False) & (pl.col("_path") != "")
+    body = pl.when(method_ok).then(
+        pl.concat_str(pl.col("_method"), pl.lit(" "), pl.col("_path"), pl.lit(" "), pl.col("_elb_status_code").fill_null("-"))
+    ).otherwise(pl.concat_str(pl.col("_request").fill_null("-"), pl.lit(" "), pl.col("_elb_status_code").fill_null("-")))
+    # app/<name>/<id>, net/<name>/<id> or a classic load balancer's name
+    service = pl.col("_elb").str.replace(r"^(?:app|net)/([^/]+)/[^/]+$", "$1")
+    trace = pl.col("_trace_id").str.strip_prefix("Root=")
+    attributes: pl.Expr = NO_ATTRIBUTES
+    if options.wants("attributes"):
+        seconds = {n: pl.col(f"_{n}").cast(pl.Float64, strict=False) for n in _TIMES}
+        # the whole time the load balancer spent, when it has all three parts (-1: a part
+        # never happened, e.g. no target answered: the status says so)
+        total = pl.when(pl.all_horizontal([s >= 0 for s in seconds.values()])).then(
+            (pl.sum_horizontal(list(seconds.values())) * 1000.0).round(3)
+        )
+        attrs: dict[str, pl.Expr] = {
+            "type": pl.when("_alb").then(tok.list.first()),
+            "client": pl.col("_client"),
+            "target": pl.col("_target"),
+            **{n: pl.when(s >= 0).then(s) for n, s in seconds.items()},
+            "response_time_ms": total,
+            **{n: pl.col(f"_{n}").cast(pl.Int64, strict=False) for n in _INTS},
+            "method": pl.when(method_ok).then(pl.col("_method")),
+            "url": pl.when(method_ok).then(pl.col("_url")),
+            "protocol": pl.when(method_ok).then(pl.col("_protocol")),
+            "user_agent": pl.col("_user_agent"),
+            "ssl_cipher": pl.col("_ssl_cipher"),
+            "ssl_protocol": pl.col("_ssl_protocol"),
+            **{n: pl.col(f"_{n}") for n in _ALB_MORE if n not in ("trace_id", "matched_rule_priority")},
+        }
+        numbers = (*_TIMES, "response_time_ms", *_INTS)
+        attributes = encode_attributes(attrs, numbers=numbers)
+    ok = pl.col("_ok")
+    return (
+        g.lazy()
+        .select(
+            pl.when(ok).then(timestamp_expr("_time", sample, options)).alias("timestamp"),
+            pl.when(ok).then(sev_text).alias("severity_text"),
+            pl.when(ok).then(sev_num).alias("severity_number"),
+            pl.when(ok).then(service).alias("service"),
+            pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
+            pl.when(ok).then(trace).alias("trace_id"),
+            pl.when(ok).then(attributes).alias("attributes"),
+            "line_no",
+            "n_lines",
+            pl.when(pl.col("_blank"))
+            .then(pl.lit("blank line before the first record"))
+            .when(~ok)
+            .then(pl.lit('not a load balancer log line: expected [type] time elb client target times status status bytes bytes "request"'))
+            .alias("parse_error"),
+        )
+        .cast(RECORD_COLUMNS)
+    )
+
+
+FORMAT = LineFormat(
+    name="elb",
+    description='AWS Application / Classic Load Balancer access log: [type] time elb client:port target:port times status status bytes bytes "request" ...',
+    sniff=share_matching(_COMPILED),
+    parse=_parse,
+)
+
+FORMATS = (FORMAT,)
