@@ -310,3 +310,40 @@ def test_the_reader_hands_the_parser_bytes_with_the_same_result(tmp_path, crlf):
     via_file = read_logs(path, year=2024).select(list(RECORD_COLUMNS))
     assert_frame_equal(via_file, parse(text).select(list(RECORD_COLUMNS)))
     assert via_file.height == 3
+
+
+def test_a_blank_line_above_the_header_belongs_to_the_first_record(tmp_path):
+    # (the record numbering underflowed an unsigned count here: the header was read as data)
+    from rcakit.ingest import read_logs
+
+    path = tmp_path / "export.csv"
+    path.write_text("\n@timestamp,message\n2024-01-02T03:04:05Z,hello\n2024-01-02T03:04:06Z,bye\n")
+    rows = read_logs(path).to_dicts()
+    assert [r["body"] for r in rows] == ["hello", "bye"]
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 3), (4, 1)]
+    assert rows[0]["timestamp"] == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_powershell_export_csv_of_windows_events(tmp_path):
+    # Get-WinEvent | Export-Csv (PowerShell 5): a "#TYPE" line above the header, TimeCreated on
+    # a 12-hour clock, the level in LevelDisplayName (Level is Windows' number)
+    from rcakit.ingest import detect_format, read_logs
+
+    text = (
+        "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n"
+        '"Message","Id","Level","ProviderName","MachineName","TimeCreated","LevelDisplayName"\r\n'
+        '"The Windows Update service entered the stopped state.","7036","4","Service Control Manager","WEB01","11/2/2024 12:00:01 AM","Information"\r\n'
+        '"The Application Pool \'ShopPool\' was disabled due to a series of failures.","5002","2","Microsoft-Windows-WAS","WEB01","11/2/2024 1:05:09 PM","Error"\r\n'
+    )
+    path = tmp_path / "web01-system.csv"
+    path.write_text(text, newline="")
+    assert detect_format(path) == "csv"
+    rows = read_logs(path).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR"]
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2024, 11, 2, 0, 0, 1, tzinfo=UTC),
+        datetime(2024, 11, 2, 13, 5, 9, tzinfo=UTC),
+    ]
+    assert rows[1]["body"] == "The Application Pool 'ShopPool' was disabled due to a series of failures."
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 3), (4, 1)]
+    assert attrs(rows[1])["ProviderName"] == "Microsoft-Windows-WAS"

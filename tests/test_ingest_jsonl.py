@@ -419,3 +419,24 @@ def test_repeating_timestamps_parse_like_one_row_at_a_time():
         parts = pl.concat([stamps.slice(i, 2000).to_frame().select(expr).to_series() for i in range(0, 20_000, 2000)])
         assert whole.equals(parts)
         assert whole.null_count() == stamps.to_frame().select(pl.col("t").is_in(["garbage"]) | pl.col("t").is_null()).to_series().sum()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11/2/2024 12:00:01 AM", datetime(2024, 11, 2, 0, 0, 1, tzinfo=UTC)),
+        ("11/2/2024 12:30:00 PM", datetime(2024, 11, 2, 12, 30, tzinfo=UTC)),
+        ("11/2/2024 1:05:09 pm", datetime(2024, 11, 2, 13, 5, 9, tzinfo=UTC)),
+        ("11/2/2024 13:05:09 PM", None),  # not a 12-hour clock
+        ("02.11.2024 13:05:09", datetime(2024, 11, 2, 13, 5, 9, tzinfo=UTC)),
+        ("31.12.2024 23:59:59,123", datetime(2024, 12, 31, 23, 59, 59, 123000, tzinfo=UTC)),
+    ],
+)
+def test_twelve_hour_clock_and_day_dot_month_stamps(text, expected):
+    from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+
+    frame = pl.DataFrame({"t": [text]})
+    # every rule, and the rules (strptime fast path) inferred from the value itself
+    assert frame.select(parse_timestamps("t"))["t"][0] == expected
+    rules = infer_timestamp_rules([text])
+    assert frame.select(parse_timestamps("t", rules=rules))["t"][0] == expected

@@ -7,8 +7,9 @@ wins, see :data:`COLUMN_ROLES`):
 field          columns
 =============  ===========================================================================
 timestamp      ``@timestamp``, ``_time``, ``timestamp``, ``time``, ``date``, ``datetime``,
-               ``ts``, ``tsNs`` (epoch ns), ... (Kibana's ``Jan 2, 2024 @ 03:04:05.123``
-               is understood); the first column that parses wins per row
+               ``ts``, ``tsNs`` (epoch ns), ``TimeCreated`` (PowerShell), ... (Kibana's
+               ``Jan 2, 2024 @ 03:04:05.123`` is understood); the first column that
+               parses wins per row
 body           ``message``, ``_raw``, ``line``, ``msg``, ``log``, ``content``, ``body``, ...
 severity       ``log.level``, ``level``, ``severity``, ``loglevel``, ``status`` (Datadog; only
                when its value is a level word); else the level inside the message
@@ -62,11 +63,13 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
     "timestamp": (
         "@timestamp", "_time", "timestamp", "time", "date", "datetime", "ts", "eventtime",
         "event.created", "date/time", "receivedat", "tsns", "_indextime",
+        # Windows: PowerShell Get-WinEvent / Get-EventLog, Event Viewer
+        "timecreated", "timegenerated", "timewritten", "date and time",
     ),
     "body": ("message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original"),
     "severity": (
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
-        "levelname", "detected_level", "status",
+        "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
     ),
     "service": (
         "service", "service.name", "service_name", "servicename", "app", "application",
@@ -121,13 +124,16 @@ def _records(text: str | bytes) -> pl.DataFrame:
     quotes = pl.col("line").str.count_matches('"', literal=True)
     inside_after = (quotes.cum_sum() % 2) == 1  # still inside a quoted field after this line
     blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
-    frame = lines.with_columns(_open=inside_after, _blank=blank)
+    # PowerShell's Export-Csv (5.x) writes "#TYPE <.NET type>" above the header: like a blank
+    # line, it belongs to the header's record
+    type_line = (pl.col("line_no") == 1) & pl.col("line").str.starts_with("#TYPE ")
+    frame = lines.with_columns(_open=inside_after, _blank=blank | type_line)
     # a line starts a record when the previous line closed its record and it is not blank;
     # everything up to and including the header is record 0
     prev_open = pl.col("_open").shift(1, fill_value=False)
     starts = ~prev_open & ~pl.col("_blank")
     # record 0 is the header with any blank lines around it; lines before it join it too
-    frame = frame.with_columns(_rec=(starts.cum_sum() - 1).clip(lower_bound=0))
+    frame = frame.with_columns(_rec=(starts.cum_sum().cast(pl.Int64) - 1).clip(lower_bound=0))
     if frame.height and frame["_rec"][-1] == frame.height - 1:
         # every line is a record of its own (no multi-line field, no blank line): no grouping
         return frame.select("line_no", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.col("line").alias("record"))
@@ -395,6 +401,8 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
 
 
 def _sniff(sample: list[str]) -> float:
+    if sample and sample[0].startswith("#TYPE "):  # PowerShell Export-Csv
+        sample = sample[1:]
     if not sample:
         return 0.0
     names = _header_fields(sample[0])

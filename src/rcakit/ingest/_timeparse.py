@@ -14,8 +14,9 @@ ISO 8601 and relatives        ``2024-01-02T03:04:05.123Z``, ``2024-01-02 03:04:0
 Apache / Nginx CLF            ``02/Jan/2024:03:04:05 +0000``
 ctime / syslog (year-less)    ``Sun Dec 04 04:47:44 2005``, ``Jan  2 03:04:05``
 day month-name year           ``02-Jan-2024 03:04:05.123``, ``Tue, 02 Jan 2024 03:04:05 GMT``
-US month/day/year             ``01/02/2024 03:04:05 PM`` is *not* supported (12-hour clock);
-                              ``01/02/2024 03:04:05`` is read as month/day
+US month/day/year             ``01/02/2024 03:04:05``, ``11/2/2024 1:05:09 PM`` (12-hour clock
+                              with AM/PM, Windows and Excel exports): month/day
+day.month.year                ``02.11.2024 13:05:09`` (dots: the European order)
 compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd)
 year-less month-day           ``03-17 16:13:38.811``, ``10.30 16:49:06``
 epoch                         ``1700000000`` (s), ``1700000000123`` (ms), µs, ns, ``1700000000.5``
@@ -57,8 +58,11 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
-    # US month/day/year with a 4-digit year
+    # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel)
     rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$",
+    rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$",
+    # day.month.year (dots: the European order)
+    rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$",
     # yyMMdd HHmmss (HDFS)
     r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})[\s-](?P<H>\d{2}):?(?P<M>\d{2}):?(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?$",
     # yy/MM/dd HH:mm:ss (Spark, log4j 1 default in some distributions)
@@ -100,6 +104,11 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
         month = _int(field("m"))
     day = _int(field("d"))
     hour = _int(field("H"))
+    twelve = pl.lit(True)
+    if "p" in names:  # 12-hour clock: 12 AM is 0 h, 12 PM is 12 h
+        pm = field("p").str.to_lowercase() == "pm"
+        twelve = hour.is_between(1, 12)
+        hour = (hour % 12) + pl.when(pm).then(12).otherwise(0)
     minute = _int(field("M"))
     second = pl.coalesce(_int(field("S")), pl.lit(0, dtype=pl.Int64))
     frac = field("f")
@@ -108,6 +117,7 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
         month.is_between(1, 12)
         & day.is_between(1, 31)
         & hour.is_between(0, 23)
+        & twelve
         & minute.is_between(0, 59)
         & second.is_between(0, 60)
         & yr.is_between(1970, 2200)
@@ -239,7 +249,9 @@ def parse_timestamps(
 # which ``str.to_datetime`` parses ~50x faster than the regex rules. Rows the guessed
 # formats leave null (other layouts, odd fraction widths, garbage) go through the rules.
 
-_DIRECTIVES = {"Y": "%Y", "Y2": "%Y", "y": "%y", "m": "%m", "d": "%d", "b": "%b", "H": "%H", "M": "%M", "S": "%S"}
+_DIRECTIVES = {
+    "Y": "%Y", "Y2": "%Y", "y": "%y", "m": "%m", "d": "%d", "b": "%b", "H": "%H", "M": "%M", "S": "%S", "p": "%p",
+}
 _STRIP = " \t[]()\"'"
 
 
@@ -267,6 +279,7 @@ def _guess_format(value: str, rules: tuple[str, ...]) -> _Layout | None:
         pos = 0
         zone = "local"
         has_year = False
+        twelve_hour = "p" in m.re.groupindex and m.group("p") is not None
         for start, end, g in spans:
             literal = value[pos:start]
             text = m.group(g)
@@ -288,7 +301,7 @@ def _guess_format(value: str, rules: tuple[str, ...]) -> _Layout | None:
             else:
                 if g == "y" and len(text) != 2:
                     return None
-                fmt += _literal(literal) + _DIRECTIVES[g]
+                fmt += _literal(literal) + ("%I" if g == "H" and twelve_hour else _DIRECTIVES[g])
                 has_year = has_year or g in ("Y", "Y2", "y")
             pos = end
         if value[pos:]:
