@@ -440,3 +440,28 @@ def test_twelve_hour_clock_and_day_dot_month_stamps(text, expected):
     assert frame.select(parse_timestamps("t"))["t"][0] == expected
     rules = infer_timestamp_rules([text])
     assert frame.select(parse_timestamps("t", rules=rules))["t"][0] == expected
+
+
+def test_systemd_journal_json(tmp_path):
+    # journalctl -o json: upper-case keys, a µs epoch, a syslog PRIORITY number, trusted "_" fields
+    lines = [
+        {"__CURSOR": "s=abc;i=1", "__REALTIME_TIMESTAMP": "1730505601123456", "_BOOT_ID": "b1", "PRIORITY": "6",
+         "_HOSTNAME": "web01", "SYSLOG_IDENTIFIER": "nginx", "_SYSTEMD_UNIT": "nginx.service", "_PID": "812",
+         "MESSAGE": "worker process 813 exited on signal 9"},
+        {"__REALTIME_TIMESTAMP": "1730505602123456", "_SOURCE_REALTIME_TIMESTAMP": "1730505602000001",
+         "PRIORITY": "3", "_SYSTEMD_UNIT": "checkout.service", "MESSAGE": "payment gateway timeout after 30000 ms"},
+        {"__REALTIME_TIMESTAMP": "1730505603123456", "PRIORITY": "4", "SYSLOG_IDENTIFIER": "kernel", "MESSAGE": [69, 114, 114]},
+    ]
+    path = tmp_path / "journal.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    from rcakit.ingest import read_logs
+
+    rows = read_logs(path).to_dicts()
+    assert [r["format"] for r in rows] == ["jsonl"] * 3
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN"]
+    assert [r["service"] for r in rows] == ["nginx", "checkout", "kernel"]  # identifier, else unit
+    assert rows[0]["body"] == "worker process 813 exited on signal 9"
+    assert rows[0]["timestamp"] == datetime(2024, 11, 2, 0, 0, 1, 123456, tzinfo=UTC)
+    assert rows[1]["timestamp"] == datetime(2024, 11, 2, 0, 0, 2, 1, tzinfo=UTC)  # the source's own time
+    assert json.loads(rows[0]["attributes"])["_HOSTNAME"] == "web01"
+    assert json.loads(rows[0]["attributes"])["_PID"] == "812"

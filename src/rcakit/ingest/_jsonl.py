@@ -63,19 +63,25 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
     "timestamp": (
         "@timestamp", "timestamp", "time", "ts", "datetime", "date", "t", "eventTime",
         "event.created", "asctime", "time_local", "Timestamp",
+        # systemd journal (journalctl -o json): when the message was logged, else received
+        "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP",
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
         "severity_text", "SeverityText", "Level", "Severity", "levelName",
+        "PRIORITY",  # systemd journal: syslog severity 0-7
     ),
     "body": (
         "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
         "jsonPayload.message", "jsonPayload.msg", "event", "error.message",
+        "MESSAGE",  # systemd journal
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
         "app_name", "component", "resource.service.name", "resource.labels.service_name",
         "kubernetes.labels.app", "kubernetes.labels.app.kubernetes.io/name",
+        # systemd journal: the program's name, else its unit
+        "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
     ),
     # the workload of a Kubernetes pod name is the service when no service key is present
     "pod": ("kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod"),
@@ -438,6 +444,21 @@ def _service_name(value: pl.Expr) -> pl.Expr:
 
 _VALID: dict[str, Callable[[pl.Expr], pl.Expr]] = {"service": _service_name}
 
+#: columns the parsers add next to the decoded keys (the raw line, ...): never attributes. A key
+#: of the record that starts with "_" is one (the journal's _HOSTNAME, _PID, __CURSOR...).
+_INTERNAL_COLUMNS = frozenset({"_raw", "_valid", "_none"})
+
+_SYSLOG_LEVELS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+#: keys whose value needs a translation before it means what its role means
+_KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
+    # the journal's PRIORITY is a syslog severity number (a bare 3 elsewhere is not)
+    "PRIORITY": lambda k: pl.col(k).str.strip_chars().replace_strict(
+        {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=None, return_dtype=pl.String
+    ),
+    # a systemd unit is the service without its unit type (checkout.service -> checkout)
+    "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),
+}
+
 
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     """Coalesce the spellings of a role; return it and masks of which column was used."""
@@ -445,7 +466,9 @@ def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     if not keys:
         return pl.lit(None, dtype=pl.String), {}
     check = _VALID.get(role)
-    values = [pl.col(k) if check is None else pl.when(check(pl.col(k))).then(pl.col(k)) for k in keys]
+    values = [_KEY_VALUE.get(k, pl.col)(k) for k in keys]
+    if check is not None:
+        values = [pl.when(check(v)).then(v) for v in values]
     used: dict[str, pl.Expr] = {}
     earlier_null = pl.lit(True)
     for k, v in zip(keys, values, strict=True):
@@ -507,7 +530,7 @@ def records_from_objects(
         attrs["logger"] = logger
     masks: dict[str, pl.Expr] = {}
     for name in frame.columns if options.wants("attributes") else ():
-        if name.startswith("_"):
+        if name in _INTERNAL_COLUMNS:
             continue
         mask = roles.get(name)
         if name in logger_used:
