@@ -465,3 +465,29 @@ def test_systemd_journal_json(tmp_path):
     assert rows[1]["timestamp"] == datetime(2024, 11, 2, 0, 0, 2, 1, tzinfo=UTC)  # the source's own time
     assert json.loads(rows[0]["attributes"])["_HOSTNAME"] == "web01"
     assert json.loads(rows[0]["attributes"])["_PID"] == "812"
+
+
+def test_splunk_json_exports(tmp_path):
+    from rcakit.ingest import read_logs
+
+    # the search UI's JSON export: one {"preview", "offset", "result": {...}} envelope per line
+    lines = [
+        {"preview": False, "offset": 0, "result": {"_bkt": "main~1~A", "_raw": "2024-11-02 00:00:01,123 ERROR [main] - charge failed",
+                                                    "_time": "2024-11-02T00:00:01.123+00:00", "host": "web01", "source": "/var/log/checkout/app.log"}},
+        {"preview": False, "offset": 1, "lastrow": True, "result": {"_raw": "2024-11-02 00:00:02,000 INFO [main] - charge ok",
+                                                                    "_time": "2024-11-02T00:00:02.000+00:00", "host": "web01"}},
+    ]
+    path = tmp_path / "splunk.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    rows = read_logs(path).to_dicts()
+    assert [r["body"] for r in rows] == ["charge failed", "charge ok"]
+    assert [r["severity_text"] for r in rows] == ["ERROR", "INFO"]
+    assert rows[0]["timestamp"] == datetime(2024, 11, 2, 0, 0, 1, 123000, tzinfo=UTC)
+    first = json.loads(rows[0]["attributes"])
+    assert first["host"] == "web01"
+    assert "preview" not in first
+    assert "result._raw" not in first
+    # the REST API's JSON document ("results": a list of events with _raw and _time)
+    doc = tmp_path / "splunk-rest.json"
+    doc.write_text(json.dumps({"preview": False, "init_offset": 0, "messages": [], "results": [line["result"] for line in lines]}, indent=2))
+    assert [r["body"] for r in read_logs(doc).to_dicts()] == ["charge failed", "charge ok"]

@@ -65,6 +65,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "event.created", "asctime", "time_local", "Timestamp",
         # systemd journal (journalctl -o json): when the message was logged, else received
         "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP",
+        "_time",  # Splunk
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
@@ -75,6 +76,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
         "jsonPayload.message", "jsonPayload.msg", "event", "error.message",
         "MESSAGE",  # systemd journal
+        "splunk._raw",  # Splunk's event text (see _splunk_keys)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
@@ -776,6 +778,7 @@ def parse_inner_messages(
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
     empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])
     objs, valid = decode_objects(texts)
+    objs = _splunk_keys(objs)
     if valid.any():
         js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
     else:
@@ -859,11 +862,25 @@ def fold_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _splunk_keys(objs: pl.DataFrame) -> pl.DataFrame:
+    """Splunk's spellings: an export's ``{"preview": ..., "result": {...}}`` envelope is
+    unwrapped (``result.host`` -> ``host``), and the event's ``_raw`` (its original text) is
+    renamed ``splunk._raw``, a message spelling, so that it never meets the parsers' own
+    ``_raw`` column."""
+    if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
+        inner = {c: c.removeprefix("result.") for c in objs.columns if c.startswith("result.")}
+        outer = [c for c in objs.columns if c in ("preview", "offset", "lastrow", "result")]
+        objs = objs.drop([*outer, *[v for v in inner.values() if v in objs.columns and v not in inner]]).rename(inner)
+    if "_raw" in objs.columns:
+        objs = objs.rename({"_raw": "splunk._raw"})
+    return objs
+
+
 def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     heads = fold_blank_lines(lines.collect())
     texts = heads["line"]
     objs, valid = decode_objects(texts)
-    objs = objs.with_columns(_raw=texts, _valid=valid)
+    objs = _splunk_keys(objs).with_columns(_raw=texts, _valid=valid)
     docker = "log" in objs.columns and "stream" in objs.columns
     if docker:
         return _docker_records(heads, objs, options).lazy()
