@@ -347,3 +347,24 @@ def test_powershell_export_csv_of_windows_events(tmp_path):
     assert rows[1]["body"] == "The Application Pool 'ShopPool' was disabled due to a series of failures."
     assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 3), (4, 1)]
     assert attrs(rows[1])["ProviderName"] == "Microsoft-Windows-WAS"
+
+
+def test_azure_monitor_query_export(tmp_path):
+    # Log Analytics / Application Insights "Export to CSV": the zone in the time column's name,
+    # a 12-hour clock, SeverityLevel 0 (Verbose) .. 4 (Critical), the app's role as service
+    from rcakit.ingest import read_logs
+
+    path = tmp_path / "query_data.csv"
+    path.write_text(
+        "TimeGenerated [UTC],Message,SeverityLevel,AppRoleName,OperationId,ItemType\n"
+        '"11/2/2024, 12:00:01.123 AM",Order 42 placed,1,checkout-api,0af7651916cd43dd8448eb211c80319c,trace\n'
+        '"11/2/2024, 12:00:02.500 AM",Payment gateway timeout after 30000 ms,3,checkout-api,1af7651916cd43dd8448eb211c80319c,trace\n'
+        '"11/2/2024, 12:00:03.000 AM",Process crashed,4,checkout-worker,,trace\n'
+    )
+    rows = read_logs(path).to_dicts()
+    assert [r["format"] for r in rows] == ["csv"] * 3
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "FATAL"]
+    assert [r["service"] for r in rows] == ["checkout-api", "checkout-api", "checkout-worker"]
+    assert rows[1]["trace_id"] == "1af7651916cd43dd8448eb211c80319c"
+    assert rows[0]["timestamp"] == datetime(2024, 11, 2, 0, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(rows[0]) == {"ItemType": "trace"}

@@ -491,3 +491,21 @@ def test_splunk_json_exports(tmp_path):
     doc = tmp_path / "splunk-rest.json"
     doc.write_text(json.dumps({"preview": False, "init_offset": 0, "messages": [], "results": [line["result"] for line in lines]}, indent=2))
     assert [r["body"] for r in read_logs(doc).to_dicts()] == ["charge failed", "charge ok"]
+
+
+def test_application_insights_json(tmp_path):
+    from rcakit.ingest import read_logs
+
+    lines = [
+        {"TimeGenerated": "2024-11-02T00:00:01.123Z", "Message": "Order 42 placed", "SeverityLevel": 1,
+         "AppRoleName": "checkout-api", "OperationId": "0af7651916cd43dd8448eb211c80319c", "ItemType": "trace"},
+        {"TimeGenerated": "2024-11-02T00:00:02.5Z", "Message": "Payment gateway timeout", "SeverityLevel": 3,
+         "AppRoleName": "checkout-api"},
+    ]
+    path = tmp_path / "traces.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    rows = read_logs(path).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR"]
+    assert [r["service"] for r in rows] == ["checkout-api", "checkout-api"]
+    assert rows[0]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert rows[1]["timestamp"] == datetime(2024, 11, 2, 0, 0, 2, 500000, tzinfo=UTC)

@@ -54,7 +54,7 @@ from rcakit.ingest._jsonl import (
     timestamp_expr,
     without_timestamp,
 )
-from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._severity import app_insights_level, severity_columns
 
 __all__ = ["COLUMN_ROLES", "FORMAT", "FORMATS"]
 
@@ -65,22 +65,26 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "event.created", "date/time", "receivedat", "tsns", "_indextime",
         # Windows: PowerShell Get-WinEvent / Get-EventLog, Event Viewer
         "timecreated", "timegenerated", "timewritten", "date and time",
+        # Azure Monitor / Application Insights (the portal adds the zone: "TimeGenerated [UTC]")
+        "timegenerated [utc]", "timestamp [utc]",
     ),
     "body": ("message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original"),
     "severity": (
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
         "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
+        "severitylevel",  # Application Insights: 0 Verbose .. 4 Critical
     ),
     "service": (
         "service", "service.name", "service_name", "servicename", "app", "application",
         "app_name", "kubernetes.labels.app", "kubernetes.labels.app_kubernetes_io/name",
         "k8s.deployment.name", "kubernetes.deployment.name",
+        "approlename", "cloud_rolename",  # Application Insights
     ),
     "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
     "container": ("kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name"),
-    "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent"),
+    "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent", "operationid", "operation_id"),
 }
-_NAME = re.compile(r"^[\w@.\-/: ]{1,80}$")
+_NAME = re.compile(r"^[\w@.\-/: \[\]()]{1,80}$")  # brackets: "TimeGenerated [UTC]"
 _SEPARATORS = (",", ";", "\t", "|")
 _KIBANA_TIME = r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})(?: @|,)? "
 
@@ -105,6 +109,13 @@ def _header_fields(line: str) -> list[str] | None:
 def _separator(line: str) -> str:
     line = line.lstrip("\ufeff")
     return max(_SEPARATORS, key=line.count)
+
+
+def _level_value(column: str) -> pl.Expr:
+    """A level column's value as a level word: Application Insights' SeverityLevel is a number."""
+    if column.lower() == "severitylevel":
+        return app_insights_level(pl.col(column))
+    return pl.col(column)
 
 
 def _role_columns(columns: list[str], role: str) -> list[str]:
@@ -315,7 +326,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []
     for c in sev_cols:
-        t, n = severity_columns(c)
+        t, n = severity_columns(_level_value(c))
         sev_text_parts.append(t)
         sev_num_parts.append(n)
     sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
@@ -337,7 +348,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         if c in used or c == "_csv_error":
             continue
         if c in sev_cols:
-            _, n = severity_columns(c)
+            _, n = severity_columns(_level_value(c))
             attrs[c] = pl.when(n.is_null()).then(pl.col(c))
         else:
             attrs[c] = pl.col(c)

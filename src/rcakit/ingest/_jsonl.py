@@ -38,7 +38,7 @@ from rcakit.ingest._base import (
     map_distinct,
 )
 from rcakit.ingest._files import lines_buffer
-from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._severity import app_insights_level, severity_columns
 from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
 __all__ = [
@@ -66,11 +66,13 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         # systemd journal (journalctl -o json): when the message was logged, else received
         "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP",
         "_time",  # Splunk
+        "TimeGenerated",  # Azure Monitor / Application Insights
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
         "severity_text", "SeverityText", "Level", "Severity", "levelName",
         "PRIORITY",  # systemd journal: syslog severity 0-7
+        "SeverityLevel", "severityLevel",  # Application Insights: 0 Verbose .. 4 Critical
     ),
     "body": (
         "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
@@ -84,6 +86,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "kubernetes.labels.app", "kubernetes.labels.app.kubernetes.io/name",
         # systemd journal: the program's name, else its unit
         "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
+        "AppRoleName", "cloud_RoleName", "cloud.roleName",  # Application Insights
     ),
     # the workload of a Kubernetes pod name is the service when no service key is present
     "pod": ("kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod"),
@@ -94,6 +97,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
     "trace_id": (
         "trace_id", "traceId", "traceid", "traceID", "trace.id", "dd.trace_id", "otelTraceID",
         "logging.googleapis.com/trace", "x_trace_id", "traceparent",
+        "OperationId", "operation_Id", "operation.id",  # Application Insights
     ),
     "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name"),
 }
@@ -457,6 +461,8 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     "PRIORITY": lambda k: pl.col(k).str.strip_chars().replace_strict(
         {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=None, return_dtype=pl.String
     ),
+    "SeverityLevel": lambda k: app_insights_level(pl.col(k)),
+    "severityLevel": lambda k: app_insights_level(pl.col(k)),
     # a systemd unit is the service without its unit type (checkout.service -> checkout)
     "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),
 }

@@ -107,3 +107,12 @@ def severity_from_http_status(status: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:
     ).then(pl.lit("INFO"))
     number = text.replace_strict(SEVERITY_NUMBERS, default=None, return_dtype=pl.UInt8)
     return text.alias("severity_text"), number.alias("severity_number")
+
+
+#: Azure Application Insights / Log Analytics ``SeverityLevel``: 0 Verbose .. 4 Critical
+APP_INSIGHTS_LEVELS: dict[str, str] = {"0": "verbose", "1": "information", "2": "warning", "3": "error", "4": "critical"}
+
+
+def app_insights_level(value: pl.Expr) -> pl.Expr:
+    """An Application Insights ``SeverityLevel`` number as a level word (null otherwise)."""
+    return value.cast(pl.String).str.strip_chars().replace_strict(APP_INSIGHTS_LEVELS, default=None, return_dtype=pl.String)
