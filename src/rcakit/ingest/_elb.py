@@ -65,31 +65,60 @@ _TIMES = ("request_processing_time", "target_processing_time", "response_process
 _INTS = ("elb_status_code", "target_status_code", "received_bytes", "sent_bytes", "matched_rule_priority")
 
 
+_NAMES = (*_CLASSIC, *_ALB_MORE)
+# the fields AWS writes in double quotes
+_QUOTED = frozenset({
+    "request", "user_agent", "trace_id", "domain_name", "chosen_cert_arn", "actions_executed",
+    "redirect_url", "error_reason", "target_port_list", "target_status_code_list", "classification",
+    "classification_reason", "conn_trace_id",
+})
+
+
+def _fields(tokens: pl.Series, offset: int, escaped: bool) -> pl.DataFrame:
+    """The named fields of token lists whose time is token ``offset`` ("-" and missing: null)."""
+    frame = tokens.list.slice(offset, len(_NAMES)).list.to_struct([f"_{n}" for n in _NAMES]).struct.unnest()
+
+    def clean(name: str) -> pl.Expr:
+        v = pl.col(f"_{name}")
+        if name in _QUOTED:
+            v = pl.when(v.str.starts_with('"') & v.str.ends_with('"') & (v.str.len_bytes() >= 2)).then(
+                v.str.slice(1, v.str.len_chars() - 2)
+            ).otherwise(v)
+            if escaped:
+                v = v.str.replace_all(r'\\(["\\])', "$1")
+        return pl.when(v != "-").then(v).alias(f"_{name}")
+
+    # the raw time and statuses too: they decide whether the line has this shape
+    return frame.with_columns(
+        pl.col("_time").alias("_raw_time"),
+        pl.col("_elb_status_code").alias("_raw_status"),
+        pl.col("_request").alias("_raw_request"),
+    ).with_columns([clean(n) for n in _NAMES])
+
+
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
-    tok = pl.col("_t")
-    g = df.with_columns(pl.col("line").str.extract_all(_TOKEN).alias("_t")).with_columns(
-        # an ALB line starts with its request type, a classic ELB line with the time
-        _alb=tok.list.first().str.contains(rf"^{_TYPES}$").fill_null(False)
-    )
-    offset = pl.col("_alb").cast(pl.Int64)
-
-    def raw(i: int) -> pl.Expr:
-        return tok.list.get(offset + i, null_on_oob=True)
-
-    def value(i: int) -> pl.Expr:
-        v = raw(i)
-        v = pl.when(v.str.starts_with('"') & v.str.ends_with('"') & (v.str.len_chars() >= 2)).then(
-            v.str.slice(1, v.str.len_chars() - 2).str.replace_all(r'\\(["\\])', "$1")
-        ).otherwise(v)
-        return pl.when(v != "-").then(v)
-
-    names = list(_CLASSIC) + list(_ALB_MORE)
-    g = g.with_columns(*[value(i).alias(f"_{n}") for i, n in enumerate(names)]).with_columns(
+    tokens = df.select(pl.col("line").str.extract_all(_TOKEN)).to_series()
+    # an ALB line starts with its request type, a classic ELB line with the time
+    alb = tokens.list.first().str.contains(rf"^{_TYPES}$").fill_null(False)
+    escaped = bool(df.select(pl.col("line").str.contains("\\", literal=True).any()).item())
+    if alb.all() or not alb.any():
+        fields = _fields(tokens, 1 if alb.any() else 0, escaped)
+    else:  # both kinds in one file: each with its own offset, back in line order
+        idx_alb, idx_classic = alb.arg_true(), (~alb).arg_true()
+        parts = pl.concat(
+            [
+                _fields(tokens.gather(idx_alb), 1, escaped).with_columns(pl.Series("_i", idx_alb)),
+                _fields(tokens.gather(idx_classic), 0, escaped).with_columns(pl.Series("_i", idx_classic)),
+            ]
+        )
+        fields = parts.sort("_i").drop("_i")
+    g = pl.concat([df, fields, alb.alias("_alb").to_frame(), tokens.list.first().alias("_type").to_frame()], how="horizontal")
+    g = g.with_columns(
         _ok=(
-            raw(0).str.contains(rf"^{_TIME}$")
-            & raw(7).str.contains(r"^(?:\d{3}|-)$")
-            & raw(11).str.starts_with('"')
+            pl.col("_raw_time").str.contains(rf"^{_TIME}$")
+            & pl.col("_raw_status").str.contains(r"^(?:\d{3}|-)$")
+            & pl.col("_raw_request").str.starts_with('"')
         ).fill_null(False)
     )
     sample = g.filter("_ok")["_time"].head(200).to_list()
@@ -120,7 +149,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             (pl.sum_horizontal(list(seconds.values())) * 1000.0).round(3)
         )
         attrs: dict[str, pl.Expr] = {
-            "type": pl.when("_alb").then(tok.list.first()),
+            "type": pl.when("_alb").then(pl.col("_type")),
             "client": pl.col("_client"),
             "target": pl.col("_target"),
             **{n: pl.when(s >= 0).then(s) for n, s in seconds.items()},
