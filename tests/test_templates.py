@@ -279,6 +279,16 @@ def test_partial_fit_keeps_known_ids_and_traces_generalised_ones() -> None:
     assert old_id in row["previous_ids"][0]
 
 
+def test_partial_fit_transform_equals_partial_fit_then_transform(frame: pl.DataFrame) -> None:
+    one, two = TemplateMiner().fit(frame.head(300)), TemplateMiner().fit(frame.head(300))
+    rest = frame.slice(300)
+    expected = one.partial_fit(rest).transform(rest)
+    assert_frame_equal(two.partial_fit_transform(rest), expected)
+    assert_frame_equal(two.templates_, one.templates_)
+    # not fitted yet: the same as fit_transform
+    assert_frame_equal(TemplateMiner().partial_fit_transform(rest), TemplateMiner().fit_transform(rest))
+
+
 # -- persistence ----------------------------------------------------------------------------
 def test_save_load_round_trip_gives_identical_assignments(frame: pl.DataFrame, tmp_path: Path) -> None:
     miner = TemplateMiner().fit(frame.head(300))

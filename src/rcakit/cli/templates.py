@@ -88,8 +88,7 @@ def templates(
         logs = read_logs(paths, format=fmt, log_format=log_format, tz=tz, columns=READ_COLUMNS)
         if state is not None:
             miner = TemplateMiner.load(state)
-            miner.partial_fit(logs)
-            mined = miner.transform(logs, with_params=False)
+            mined = miner.partial_fit_transform(logs, with_params=False)
         else:
             miner = TemplateMiner()
             mined = miner.fit_transform(logs, with_params=False)

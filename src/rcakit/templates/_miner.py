@@ -535,6 +535,18 @@ class TemplateMiner:
         self._learn(distinct)
         return self
 
+    def partial_fit_transform(self, frame: pl.DataFrame, *, with_params: bool = True) -> pl.DataFrame:
+        """``partial_fit(frame)`` then ``transform(frame)``, masking the bodies once.
+
+        What ``rcakit templates --state`` does: a saved miner learns today's logs and
+        templates them, known templates keeping their ids.
+        """
+        if not hasattr(self, "_model"):
+            return self.fit_transform(frame, with_params=with_params)
+        masked, distinct, rows = self._masked_counts(frame)
+        self._learn(distinct)
+        return self._assign(frame, masked, distinct, rows, with_params=with_params)
+
     def fit_transform(self, frame: pl.DataFrame, *, with_params: bool = True) -> pl.DataFrame:
         """Fit on ``frame`` and return it templated (see :meth:`transform`).
 
