@@ -203,6 +203,8 @@ def test_python_traceback_and_tz_for_zoneless_stamps(tmp_path):
         ("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_38865049064139660", "INFO", "Received block blk_38865049064139660", datetime(2008, 11, 9, 20, 36, 15, tzinfo=UTC)),
         ("17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers   ", "INFO", "Registered signal handlers", datetime(2017, 6, 9, 20, 10, 40, tzinfo=UTC)),
         ("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6", "ERROR", "mod_jk child workerEnv in error state 6", datetime(2005, 12, 4, 4, 47, 44, tzinfo=UTC)),
+        ("[Sat Nov 02 00:00:01.123456 2024] [proxy:warn] [pid 1234:tid 140] [client 10.0.0.1:5678] AH01144: No protocol handler", "WARN", "AH01144: No protocol handler", datetime(2024, 11, 2, 0, 0, 1, 123456, tzinfo=UTC)),
+        ("[Sat Nov 02 00:00:03.323456 2024] [mpm_event:notice] [pid 1:tid 1] AH00489: resuming normal operations", "INFO", "AH00489: resuming normal operations", datetime(2024, 11, 2, 0, 0, 3, 323456, tzinfo=UTC)),
         ("03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs", "DEBUG", "printFreezingDisplayLogs", datetime(2024, 3, 17, 16, 13, 38, 811000, tzinfo=UTC)),
         ("2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster", "INFO", "Created MRAppMaster", datetime(2015, 10, 18, 18, 1, 47, 978000, tzinfo=UTC)),
         ("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200", "INFO", "Notification time out: 3200", datetime(2015, 7, 29, 17, 41, 44, 747000, tzinfo=UTC)),

@@ -434,6 +434,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "python-basic",
         r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<msg>.*)$",
     ),
+    # Apache httpd error log (2.4 and 2.2): the level in "[module:level]" or "[level]", then
+    # "[pid N:tid M]" and "[client ip:port]":
+    #   [Sat Nov 02 00:00:01.123456 2024] [proxy:error] [pid 1234:tid 140] [client 10.0.0.1:5678] AH01114: msg
+    _Variant(
+        "apache-error",
+        r"^\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] "
+        rf"\[(?:(?P<logger>[\w.\-]+):)?(?P<level>{_LEVEL}|emerg|alert|crit|notice|debug|trace[1-8])\] "
+        r"(?:\[pid (?P<pid>\d+)(?::tid (?P<thread>\d+))?\] )?(?:\[(?P<mdc>(?:remote|client) [^\]]+)\] )?(?P<msg>.*)$",
+    ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
