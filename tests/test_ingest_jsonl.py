@@ -509,3 +509,27 @@ def test_application_insights_json(tmp_path):
     assert [r["service"] for r in rows] == ["checkout-api", "checkout-api"]
     assert rows[0]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
     assert rows[1]["timestamp"] == datetime(2024, 11, 2, 0, 0, 2, 500000, tzinfo=UTC)
+
+
+def test_mongodb_structured_log(tmp_path):
+    from rcakit.ingest import read_logs
+
+    lines = [
+        {"t": {"$date": "2024-11-02T00:00:01.123+00:00"}, "s": "I", "c": "NETWORK", "id": 22943, "ctx": "listener",
+         "msg": "Connection accepted", "attr": {"remote": "10.0.0.1:5000"}},
+        {"t": {"$date": "2024-11-02T00:00:02.456+00:00"}, "s": "W", "c": "QUERY", "id": 20526, "ctx": "conn12",
+         "msg": "Slow query", "attr": {"durationMillis": 1503}},
+        {"t": {"$date": "2024-11-02T00:00:03.000+00:00"}, "s": "D2", "c": "COMMAND", "msg": "run command"},
+    ]
+    path = tmp_path / "mongod.log"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    rows = read_logs(path).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "DEBUG"]
+    assert rows[1]["timestamp"] == datetime(2024, 11, 2, 0, 0, 2, 456000, tzinfo=UTC)
+    assert json.loads(rows[1]["attributes"])["attr.durationMillis"] == "1503"
+    # another record's "s" that is not a MongoDB severity stays an attribute
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"time": "2024-11-02T00:00:01Z", "msg": "tick", "s": "abc"}) + "\n")
+    row = read_logs(other).row(0, named=True)
+    assert row["severity_text"] is None
+    assert json.loads(row["attributes"]) == {"s": "abc"}

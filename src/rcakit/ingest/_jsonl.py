@@ -67,12 +67,14 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP",
         "_time",  # Splunk
         "TimeGenerated",  # Azure Monitor / Application Insights
+        "t.$date",  # MongoDB 4.4+ ({"t": {"$date": ...}})
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
         "severity_text", "SeverityText", "Level", "Severity", "levelName",
         "PRIORITY",  # systemd journal: syslog severity 0-7
         "SeverityLevel", "severityLevel",  # Application Insights: 0 Verbose .. 4 Critical
+        "s",  # MongoDB 4.4+: F, E, W, I, D1..D5 (another key named "s" is left alone)
     ),
     "body": (
         "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
@@ -463,6 +465,11 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     ),
     "SeverityLevel": lambda k: app_insights_level(pl.col(k)),
     "severityLevel": lambda k: app_insights_level(pl.col(k)),
+    "s": lambda k: pl.col(k).replace_strict(
+        {"F": "fatal", "E": "error", "W": "warning", "I": "info", **{f"D{i}": "debug" for i in range(1, 6)}, "D": "debug"},
+        default=None,
+        return_dtype=pl.String,
+    ),
     # a systemd unit is the service without its unit type (checkout.service -> checkout)
     "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),
 }
