@@ -610,3 +610,23 @@ def test_files_read_side_by_side_give_the_same_frame_in_file_order(tmp_path, mon
     assert frame.equals(expected)
     assert seen == ["a.log", "b.log", "c.log"]
     assert [Path(s).name for s in frame["source"].unique(maintain_order=True)] == seen
+
+
+def test_haproxy_http_lines_in_syslog(tmp_path):
+    p = write(
+        tmp_path / "haproxy.log",
+        "Nov  2 00:00:01 lb1 haproxy[1234]: 10.0.0.1:5000 [02/Nov/2024:00:00:01.123] fe_https~ be_api/srv1 0/0/1/12/13 200 1234 - - ---- 10/10/1/1/0 0/0 \"GET /api/orders?page=2 HTTP/1.1\"\n"
+        "Nov  2 00:00:02 lb1 haproxy[1234]: 10.0.0.2:5001 [02/Nov/2024:00:00:02.456] fe_https~ be_api/srv2 0/0/1/-1/5001 504 194 - - sH-- 10/10/1/1/0 0/0 \"POST /api/pay HTTP/1.1\"\n"
+        "Nov  2 00:00:03 lb1 haproxy[1234]: Server be_api/srv2 is DOWN, reason: Layer4 timeout\n",
+    )
+    frame = read_logs(p, year=2024)
+    assert frame["format"].unique().to_list() == ["syslog"]
+    rows = frame.to_dicts()
+    assert [r["body"] for r in rows] == ["GET /api/orders 200", "POST /api/pay 504", "Server be_api/srv2 is DOWN, reason: Layer4 timeout"]
+    assert [r["severity_text"] for r in rows[:2]] == ["INFO", "ERROR"]
+    a = json.loads(rows[1]["attributes"])
+    assert a["haproxy.server"] == "srv2"
+    assert a["response_time_ms"] == 5001
+    assert "haproxy.Tr_ms" not in a  # -1: no response from the server
+    assert a["haproxy.termination_state"] == "sH--"
+    assert json.loads(rows[2]["attributes"])["app_name"] == "haproxy"

@@ -626,7 +626,84 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
     )
-    return to_records(joined)
+    records = to_records(joined)
+    # (an HAProxy request line has a "[dd/Mmm/yyyy:" accept date: a cheap literal-led test on
+    # the lines first, so that other syslog files stay lazy)
+    if not lines.select(pl.col("line").str.contains(r"\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").any()).collect().item():
+        return records
+    return _haproxy_http(records.collect(), options).lazy()
+
+
+# HAProxy's HTTP log line (option httplog), sent through syslog:
+#   10.0.0.1:5000 [02/Nov/2024:00:00:01.123] fe_https~ be_api/srv1 0/0/1/12/13 200 1234 - - ---- 10/10/1/1/0 0/0 "GET /api HTTP/1.1"
+_HAPROXY_HTTP = (
+    r"^(?P<client>\S+):\d+ \[[^\]]+\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) "
+    r"(?P<TR>-?\d+)/(?P<Tw>-?\d+)/(?P<Tc>-?\d+)/(?P<Tr>-?\d+)/\+?(?P<Ta>-?\d+) (?P<status>-?\d+) \+?(?P<bytes>\d+) "
+    r"\S+ \S+ (?P<termination_state>\S+) \S+ \S+ (?:\{[^}]*\} ){0,2}\"(?P<request>[^\"]*)\""
+)
+
+
+def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """Syslog records holding HAProxy HTTP log lines read like access-log lines: body
+    ``METHOD path status``, severity from the status, the timings and routing into attributes."""
+    from rcakit.ingest._jsonl import encode_attributes, merge_attributes
+    from rcakit.ingest._severity import severity_from_http_status
+
+    hit = records.select(
+        pl.col("body").str.contains(r"^\S+:\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").fill_null(False)
+    ).to_series()
+    if not hit.any():
+        return records
+    idx = hit.arg_true()
+    g = records[idx].select(
+        pl.col("body").str.extract_groups(_HAPROXY_HTTP).alias("g"),
+        pl.col("body").alias("_line"),
+        "severity_text",
+        "severity_number",
+        "attributes",
+    ).unnest("g")
+    ok = pl.col("status").is_not_null()
+    request = pl.col("request").str.splitn(" ", 3)
+    method, target = request.struct.field("field_0"), request.struct.field("field_1")
+    path = target.str.replace(r"[?#].*$", "")
+    status = pl.col("status").cast(pl.Int64, strict=False)
+    sev_text, sev_num = severity_from_http_status(status)
+    timings = {f"haproxy.{t}_ms": pl.when(pl.col(t).cast(pl.Int64, strict=False) >= 0).then(pl.col(t).cast(pl.Int64, strict=False)) for t in ("TR", "Tw", "Tc", "Tr", "Ta")}
+    extra = {
+        "client": pl.col("client"),
+        "haproxy.frontend": pl.col("frontend"),
+        "haproxy.backend": pl.col("backend"),
+        "haproxy.server": pl.col("server"),
+        **timings,
+        "response_time_ms": timings["haproxy.Ta_ms"],  # as access logs name it
+        "status": status,
+        "bytes": pl.col("bytes").cast(pl.Int64, strict=False),
+        "haproxy.termination_state": pl.col("termination_state"),
+        "method": method,
+        "path": path,
+    }
+    attributes = (
+        merge_attributes(
+            pl.col("attributes"), encode_attributes(extra, numbers=(*timings, "response_time_ms", "status", "bytes"))
+        )
+        if options.wants("attributes")
+        else pl.col("attributes")
+    )
+    fixed = g.select(
+        pl.when(ok & method.str.contains(r"^[A-Z]+$"))
+        .then(pl.concat_str(method, pl.lit(" "), path, pl.lit(" "), pl.col("status")))
+        .otherwise(pl.col("_line"))
+        .alias("body"),
+        pl.when(ok).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(ok).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+        pl.when(ok).then(attributes).otherwise(pl.col("attributes")).alias("attributes"),
+    )
+    return records.with_columns(
+        records["body"].scatter(idx, fixed["body"]),
+        records["severity_text"].scatter(idx, fixed["severity_text"]),
+        records["severity_number"].scatter(idx, fixed["severity_number"].cast(records["severity_number"].dtype)),
+        records["attributes"].scatter(idx, fixed["attributes"]),
+    )
 
 
 SYSLOG = LineFormat(
