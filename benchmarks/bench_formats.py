@@ -5,10 +5,10 @@ Usage::
     .venv/bin/python benchmarks/bench_formats.py            # 1M lines per format
     .venv/bin/python benchmarks/bench_formats.py --quick    # 100k lines per format
 
-Covers the formats of ``rcakit.ingest._jsonl/_logfmt/_access/_cri/_csv_export``: JSON lines
+Covers the formats of ``rcakit.ingest._jsonl/_logfmt/_access/_cri/_csv_export/_w3c/_elb``: JSON lines
 (nested objects, arrays), docker json-file (text app lines inside), logfmt, Nginx combined
 access logs with response times, Kubernetes CRI (half JSON, half logback-style app lines) and
-a Kibana-style CSV export (2% multi-line stack traces). Files of seeded, realistic, mostly
+a Kibana-style CSV export (2% multi-line stack traces), an IIS W3C log and AWS ALB lines. Files of seeded, realistic, mostly
 distinct lines are written under ``benchmarks/_work/formats/``. Each measurement runs in a
 fresh subprocess (time taken around the read only, imports excluded; peak RSS = VmHWM of
 that process), best of ``--repeat``. Baseline, same run, same file: ``pl.read_lines(path)``.
@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / "_work" / "formats"
 RESULTS = HERE / "results" / "formats.md"
-TARGET = {"jsonl": 5.0, "docker": 5.0, "logfmt": 3.0, "access": 3.0, "cri": 3.0, "csv": 3.0}
+TARGET = {"jsonl": 5.0, "docker": 5.0, "logfmt": 3.0, "access": 3.0, "cri": 3.0, "csv": 3.0, "w3c": 3.0, "elb": 3.0}
 
 _CHILD = r"""
 import sys, time
@@ -132,6 +132,33 @@ def write_files(n: int) -> dict[str, Path]:
                 m += "\n\tat com.acme.X.y(X.java:1)"
             w.writerow([_ts(rows), f"payment-64469b5b48-{rng.choice(['25zj6', 'x7k2p'])}", rng.choice(_LEVELS), m, f"node-{rows % 7}"])
             rows += 1 + m.count("\n")
+    # (written after the others, so that the seeded files above stay the same)
+    with paths["w3c"].open("w") as f:  # IIS
+        f.write(
+            "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2024-03-05 00:00:00\n"
+            "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+            "cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+        )
+        for i in range(n - 4):
+            path = rng.choice(paths_).format(rng.randint(1, 99_999))
+            f.write(
+                f"2024-03-05 {(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d} 10.0.0.5 GET {path} "
+                f"q={rng.randint(1, 999)} 443 - 10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)} "
+                f"{rng.choice(agents).replace(' ', '+')} - {rng.choice([200, 200, 200, 404, 500])} 0 0 {rng.randint(1, 3000)}\n"
+            )
+    with paths["elb"].open("w") as f:  # Application Load Balancer
+        for i in range(n):
+            path = rng.choice(paths_).format(rng.randint(1, 99_999))
+            status = rng.choice([200, 200, 200, 404, 502])
+            f.write(
+                f"https {_ts(i)[:-1]}{rng.randint(0, 999):03d}Z app/shop-alb/50dc6c495c0c9188 "
+                f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}:{rng.randint(1024, 65535)} 10.0.1.{rng.randint(1, 9)}:80 "
+                f"0.001 {rng.random():.3f} 0.000 {status} {status} {rng.randint(100, 900)} {rng.randint(0, 50_000)} "
+                f'"GET https://shop.example.com:443{path}?q={rng.randint(1, 999)} HTTP/1.1" "{rng.choice(agents)}" '
+                "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067 "
+                f'"Root=1-{rng.getrandbits(32):08x}-{rng.getrandbits(96):024x}" "shop.example.com" "-" 0 {_ts(i)} '
+                f'"forward" "-" "-" "10.0.1.1:80" "{status}" "-" "-"\n'
+            )
     return paths
 
 
