@@ -76,3 +76,16 @@ def test_sniff_leaves_other_formats_alone():
     assert _elb.FORMAT.sniff(sample_lines(access)) == 0.0
     assert _elb.FORMAT.sniff(sample_lines(text)) == 0.0
     assert _elb.FORMAT.sniff(sample_lines(ALB + CLASSIC)) == 0.8
+
+
+def test_the_quote_split_path_equals_the_token_path(tmp_path):
+    # a plain AWS file is split at its quotes; one odd line (a quote inside a word) sends the
+    # whole file through the token regex: the records of the other lines must not change
+    plain = tmp_path / "plain.log"
+    plain.write_text(ALB)
+    odd = tmp_path / "odd.log"
+    odd.write_text(ALB + 'https not"a load balancer line\n')
+    fast = read_logs(plain).drop("source")
+    slow = read_logs(odd).drop("source")
+    assert slow["parse_error"][-1] is not None
+    assert_frame_equal(fast, slow.head(fast.height))

@@ -96,12 +96,64 @@ def _fields(tokens: pl.Series, offset: int, escaped: bool) -> pl.DataFrame:
     ).with_columns([clean(n) for n in _NAMES])
 
 
+# where each field is after splitting a line at its double quotes: (part, token in the part
+# split at spaces) for the unquoted fields, (part, None) for the quoted ones; the head's
+# tokens start at the line's offset (1 on an ALB line: its type comes first)
+_SPLIT_AT: dict[str, tuple[int, int | None]] = {
+    **{name: (0, i) for i, name in enumerate(_CLASSIC[:11])},
+    "request": (1, None), "user_agent": (3, None),
+    "ssl_cipher": (4, 0), "ssl_protocol": (4, 1), "target_group_arn": (4, 2),
+    "trace_id": (5, None), "domain_name": (7, None), "chosen_cert_arn": (9, None),
+    "matched_rule_priority": (10, 0), "request_creation_time": (10, 1),
+    "actions_executed": (11, None), "redirect_url": (13, None), "error_reason": (15, None),
+    "target_port_list": (17, None), "target_status_code_list": (19, None), "classification": (21, None),
+    "classification_reason": (23, None), "conn_trace_id": (25, None),
+}
+
+
+def _split_fields(lines: pl.Series, alb: bool) -> pl.DataFrame:
+    """The columns of :func:`_fields` from splitting each line at its quotes and then at single
+    spaces: several times cheaper than the token regex, and the same result on lines whose
+    quotes all open or close a field and whose fields are one space apart (what AWS writes;
+    the caller checks)."""
+    offset = 1 if alb else 0
+    parts = lines.to_frame("l").select(pl.col("l").str.split('"').alias("p"))["p"]
+    words = {
+        i: parts.list.get(i, null_on_oob=True).str.strip_chars(" ").str.split(" ") for i in (0, 4, 10)
+    }
+    columns: dict[str, pl.Series] = {}
+    for name, (part, word) in _SPLIT_AT.items():
+        if word is None:
+            value = parts.list.get(part, null_on_oob=True)
+        else:
+            value = words[part].list.get(word + (offset if part == 0 else 0), null_on_oob=True)
+        columns[f"_{name}"] = value.replace("", None) if word is not None else value
+    frame = pl.DataFrame(columns)
+    n_head = words[0].list.len()
+    return frame.with_columns(
+        pl.col("_time").alias("_raw_time"),
+        pl.col("_elb_status_code").alias("_raw_status"),
+        # the request is a quoted field when the head has its 11 fields and a quote follows
+        pl.when((n_head == 11 + offset) & (parts.list.len() >= 3)).then(pl.lit('"')).alias("_raw_request"),
+    ).with_columns(pl.when(pl.col(c) != "-").then(pl.col(c)).alias(c) for c in columns)
+
+
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
-    tokens = df.select(pl.col("line").str.extract_all(_TOKEN)).to_series()
-    # an ALB line starts with its request type, a classic ELB line with the time
-    alb = tokens.list.first().str.contains(rf"^{_TYPES}$").fill_null(False)
-    escaped = bool(df.select(pl.col("line").str.contains("\\", literal=True).any()).item())
+    line = pl.col("line")
+    escaped = bool(df.select(line.str.contains("\\", literal=True).any()).item())
+    # AWS writes single spaces between fields and quotes only around whole fields: such a file
+    # is split at its quotes (fast); anything else goes through the token regex
+    plain = not escaped and not df.select(
+        line.str.contains(r"\S\"\S|  |\t").any()
+    ).item()
+    first = df.select(line.str.extract(r"^(\S+)")).to_series()
+    alb = first.str.contains(rf"^{_TYPES}$").fill_null(False)
+    if plain and (alb.all() or not alb.any()):
+        fields = _split_fields(df["line"], bool(alb.any()))
+        g = pl.concat([df, fields, alb.alias("_alb").to_frame(), first.alias("_type").to_frame()], how="horizontal")
+        return _records(g, options)
+    tokens = df.select(line.str.extract_all(_TOKEN)).to_series()
     if alb.all() or not alb.any():
         fields = _fields(tokens, 1 if alb.any() else 0, escaped)
     else:  # both kinds in one file: each with its own offset, back in line order
@@ -114,6 +166,10 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         )
         fields = parts.sort("_i").drop("_i")
     g = pl.concat([df, fields, alb.alias("_alb").to_frame(), tokens.list.first().alias("_type").to_frame()], how="horizontal")
+    return _records(g, options)
+
+
+def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     g = g.with_columns(
         _ok=(
             pl.col("_raw_time").str.contains(rf"^{_TIME}$")
