@@ -125,3 +125,7 @@ def test_sniff_needs_a_fields_directive_and_fitting_lines(text):
 
     score = _w3c.FORMAT.sniff(sample_lines(text))
     assert score == (1.0 if text.startswith("#Fields: date time\n") else 0.0)
+
+
+def test_empty_file_has_no_record():
+    assert parse_lines(_w3c.FORMAT, "").height == 0

@@ -109,6 +109,8 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _segment=line.str.starts_with(_FIELDS).cum_sum(),
     )
     total = df.height
+    if total == 0:
+        return pl.LazyFrame(schema=RECORD_COLUMNS)
     data = df.filter("_data")
     if data.height == 0:
         # directives only (or nothing but blanks): one record that says so
