@@ -434,6 +434,18 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "python-basic",
         r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[^:\s]*):(?P<msg>.*)$",
     ),
+    # Elasticsearch / Logstash (log4j2 "[%d][%-5p][%c] [%node_name] %m"): brackets with no blank
+    #   [2024-11-02T00:00:01,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark
+    _Variant(
+        "bracketed",
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
+        r"(?:\[(?P<thread>[^\]]*)\][ \t]*)?(?P<msg>.*)$",
+    ),
+    # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg" (the mark . - * # is not a level word)
+    _Variant(
+        "redis",
+        r"^(?P<pid>\d+):(?P<thread>[XCSM]) (?P<ts>\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?) [.\-*#] (?P<msg>.*)$",
+    ),
     # Apache httpd error log (2.4 and 2.2): the level in "[module:level]" or "[level]", then
     # "[pid N:tid M]" and "[client ip:port]":
     #   [Sat Nov 02 00:00:01.123456 2024] [proxy:error] [pid 1234:tid 140] [client 10.0.0.1:5678] AH01114: msg
