@@ -344,8 +344,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             pattern += _literal_pattern(line[pos:start])
             if g == "ts":
                 body = _stamp_pattern(m.group(g))
-            elif g == "level":
-                body = _LEVEL
+            elif g == "level":  # a level word, or Redis' level mark
+                body = _LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]"
             elif g in _GROUP_CLASS:
                 body = _GROUP_CLASS[g] or ""
             else:
@@ -441,10 +441,10 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
         r"(?:\[(?P<thread>[^\]]*)\][ \t]*)?(?P<msg>.*)$",
     ),
-    # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg" (the mark . - * # is not a level word)
+    # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg", the mark . - * # is its level
     _Variant(
         "redis",
-        r"^(?P<pid>\d+):(?P<thread>[XCSM]) (?P<ts>\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?) [.\-*#] (?P<msg>.*)$",
+        r"^(?P<pid>\d+):(?P<thread>[XCSM]) (?P<ts>\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?P<level>[.\-*#]) (?P<msg>.*)$",
     ),
     # Apache httpd error log (2.4 and 2.2): the level in "[module:level]" or "[level]", then
     # "[pid N:tid M]" and "[client ip:port]":
@@ -493,7 +493,11 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     stamp_sample = [
         s[:2] + "-" + s[2:] if re.match(r"^\d{4} ", s) else s for s in _sample_stamps(sample, variants)
     ]
-    sev_text, sev_num = severity_columns(pl.col("level"))
+    level = pl.col("level")
+    if any(v.name.startswith("redis") for v in variants):
+        # Redis writes its level as a mark (no other variant captures one of these)
+        level = level.replace(_REDIS_LEVELS)
+    sev_text, sev_num = severity_columns(level)
     parsed = parsed.with_columns(
         _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
         sev_text,
@@ -516,6 +520,9 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         "(log4j/logback, Python logging, Go, Rails, klog)",
     )
     return to_records(joined)
+
+
+_REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
 
 
 def _sample_stamps(sample: list[str], variants: tuple[_Variant, ...]) -> list[str]:
