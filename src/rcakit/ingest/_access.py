@@ -34,7 +34,7 @@ from rcakit.ingest._base import (
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
 
-__all__ = ["ACCESS_RE", "FORMAT"]
+__all__ = ["ACCESS_RE", "FORMAT", "request_body"]
 
 _Q = r'"((?:[^"\\]|\\.)*)"'
 #: The access-log line; named groups become attributes.
@@ -48,6 +48,16 @@ ACCESS_RE = (
 )
 _COMPILED = re.compile(ACCESS_RE)
 _NUMBERS = ("status", "bytes", "response_time_ms", "upstream_response_time_ms")
+
+
+def request_body(method: pl.Expr, path: pl.Expr, status: pl.Expr) -> pl.Expr:
+    """The body of an HTTP request record: ``METHOD path status`` (``GET /api/pay 500``).
+
+    Shared by every format that logs requests (access, W3C, load balancer and HAProxy
+    lines); callers pass the path without its query string, so that templates group by
+    endpoint. A missing status is written ``-``.
+    """
+    return pl.concat_str(method, pl.lit(" "), path, pl.lit(" "), status.fill_null("-"))
 
 
 def _dash(expr: pl.Expr) -> pl.Expr:
@@ -242,7 +252,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     ok = pl.col("status").is_not_null()
     request = pl.col("request")
     body = pl.when(pl.col("method").is_not_null()).then(
-        pl.concat_str(pl.col("method"), pl.lit(" "), pl.col("path"), pl.lit(" "), pl.col("status"))
+        request_body(pl.col("method"), pl.col("path"), pl.col("status"))
     ).otherwise(pl.concat_str(pl.when(request == "").then(pl.lit("-")).otherwise(request), pl.lit(" "), pl.col("status")))
     ts = timestamp_expr("time", sample, options)
     return (

@@ -27,6 +27,7 @@ import re
 
 import polars as pl
 
+from rcakit.ingest._access import request_body
 from rcakit.ingest._base import (
     NO_ATTRIBUTES,
     RECORD_COLUMNS,
@@ -191,7 +192,7 @@ def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     sev_text, sev_num = severity_from_http_status(status)
     method_ok = pl.col("_method").str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False) & (pl.col("_path") != "")
     body = pl.when(method_ok).then(
-        pl.concat_str(pl.col("_method"), pl.lit(" "), pl.col("_path"), pl.lit(" "), pl.col("_elb_status_code").fill_null("-"))
+        request_body(pl.col("_method"), pl.col("_path"), pl.col("_elb_status_code"))
     ).otherwise(pl.concat_str(pl.col("_request").fill_null("-"), pl.lit(" "), pl.col("_elb_status_code").fill_null("-")))
     # app/<name>/<id>, net/<name>/<id> or a classic load balancer's name
     service = pl.col("_elb").str.replace(r"^(?:app|net)/([^/]+)/[^/]+$", "$1")

@@ -379,11 +379,6 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
 
 
-def _sample_field(frame: pl.LazyFrame, field: str) -> list[str]:
-    values = frame.select(pl.col(field)).drop_nulls().head(_SAMPLE_ROWS).collect()[field]
-    return [v for v in values.to_list() if v]
-
-
 # ---------------------------------------------------------------------------------- text
 
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
@@ -665,6 +660,7 @@ _HAPROXY_HTTP = (
 def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     """Syslog records holding HAProxy HTTP log lines read like access-log lines: body
     ``METHOD path status``, severity from the status, the timings and routing into attributes."""
+    from rcakit.ingest._access import request_body
     from rcakit.ingest._jsonl import encode_attributes, merge_attributes
     from rcakit.ingest._severity import severity_from_http_status
 
@@ -710,7 +706,7 @@ def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     )
     fixed = g.select(
         pl.when(ok & method.str.contains(r"^[A-Z]+$"))
-        .then(pl.concat_str(method, pl.lit(" "), path, pl.lit(" "), pl.col("status")))
+        .then(request_body(method, path, pl.col("status")))
         .otherwise(pl.col("_line"))
         .alias("body"),
         pl.when(ok).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),

@@ -27,6 +27,7 @@ import re
 
 import polars as pl
 
+from rcakit.ingest._access import request_body
 from rcakit.ingest._base import NO_ATTRIBUTES, RECORD_COLUMNS, LineFormat, ParseOptions
 from rcakit.ingest._jsonl import encode_attributes, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
@@ -71,10 +72,7 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
     status = field("sc-status").cast(pl.Int64, strict=False) if "sc-status" in have else pl.lit(None, dtype=pl.Int64)
     sev_text, sev_num = severity_from_http_status(status)
     if {"cs-method", "cs-uri-stem"} <= have:
-        body = pl.concat_str(
-            field("cs-method"), pl.lit(" "), field("cs-uri-stem"), pl.lit(" "), field("sc-status").fill_null("-")
-        )
-        body = pl.coalesce(body, line)
+        body = pl.coalesce(request_body(field("cs-method"), field("cs-uri-stem"), field("sc-status")), line)
     else:
         body = line
     attributes: pl.Expr = NO_ATTRIBUTES

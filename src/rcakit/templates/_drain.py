@@ -78,10 +78,6 @@ class DrainModel:
             for _, c in sorted(self._drain.id_to_cluster.items())
         ]
 
-    def template_of(self, cluster_id: int) -> str:
-        """The current template text of a cluster (tokens joined by one space)."""
-        return str(self._drain.id_to_cluster[cluster_id].get_template())
-
     def rebuild(self) -> None:
         """Rebuild the prefix tree from the current templates (deterministic routing).
 
