@@ -78,14 +78,19 @@ def test_sniff_leaves_other_formats_alone():
     assert _elb.FORMAT.sniff(sample_lines(ALB + CLASSIC)) == 0.8
 
 
-def test_the_quote_split_path_equals_the_token_path(tmp_path):
+def test_the_quote_split_path_equals_the_token_path(tmp_path, monkeypatch):
     # a plain AWS file is split at its quotes; one odd line (a quote inside a word) sends the
     # whole file through the token regex: the records of the other lines must not change
+    split_calls = []
+    split = _elb._split_fields
+    monkeypatch.setattr(_elb, "_split_fields", lambda *a: split_calls.append(1) or split(*a))
     plain = tmp_path / "plain.log"
     plain.write_text(ALB)
     odd = tmp_path / "odd.log"
     odd.write_text(ALB + 'https not"a load balancer line\n')
     fast = read_logs(plain).drop("source")
+    assert split_calls == [1]  # the quote split ran on the plain file ...
     slow = read_logs(odd).drop("source")
+    assert split_calls == [1]  # ... and not on the odd one
     assert slow["parse_error"][-1] is not None
     assert_frame_equal(fast, slow.head(fast.height))
