@@ -116,3 +116,29 @@ def test_warnings_are_one_clean_line(tmp_path):
     assert result.exit_code == 0, result.output
     assert "warning:" in result.output
     assert "truncated" in result.output
+
+
+def test_help_names_every_format():
+    from rcakit.ingest import FORMATS
+
+    result = invoke("--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for name in FORMATS:
+        assert name in text, name
+
+
+def test_kubectl_timestamps_output_with_a_stack_trace(tmp_path):
+    path = tmp_path / "payment.log"
+    path.write_text(
+        "".join(f"2024-01-02T03:04:0{i}.123456789Z {line}" for i, line in enumerate(JAVA.splitlines(keepends=True)[:4]))
+    )
+    out = tmp_path / "logs.ndjson"
+    result = invoke(path, "--format", "kubectl", "--summary", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "kubectl" in result.output
+    rows = pl.read_ndjson(out).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("ERROR", 3), ("INFO", 1)]
+    assert rows[0]["body"] == (
+        "score failed\njava.lang.NullPointerException: null\n\tat com.shop.pay.RiskScorer.score(RiskScorer.java:42)"
+    )

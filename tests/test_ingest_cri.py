@@ -41,8 +41,8 @@ CRI = "\n".join(
 
 def test_cri_lines_partials_and_inner_messages():
     rows = parse(CRI + "\n", ParseOptions(tz="UTC", year=2024, source=KUBELET_FILE)).to_dicts()
-    assert len(rows) == 6
-    r0, r1, r2, r3, r4, r5 = rows
+    assert len(rows) == 5
+    r0, r1, r2, r4, r5 = rows
     assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345678, tzinfo=UTC)
     assert (r0["severity_text"], r0["body"], r0["trace_id"]) == ("ERROR", "payment failed", "4bf92f35")
     a0 = attrs(r0)
@@ -63,7 +63,8 @@ def test_cri_lines_partials_and_inner_messages():
     assert r2["severity_text"] == "WARN"
     assert r2["body"] == "pool low"  # Spring Boot head: pid, thread and logger are not message
     assert attrs(r2)["logger"] == "c.x.Pool"
-    assert (r3["body"], r3["severity_text"]) == ("", None)  # an empty F line
+    # the empty F line the app wrote after its WARN line is part of that record
+    assert (r2["line_no"], r2["n_lines"]) == (5, 2)
     assert (r4["severity_text"], r4["body"]) == ("INFO", "retry ok")
     assert attrs(r4)["attempt"] == "2"
     assert (r5["severity_text"], r5["body"]) == (None, "plain message without a head")
@@ -72,7 +73,7 @@ def test_cri_lines_partials_and_inner_messages():
 
 def test_without_kubelet_file_name_service_is_left_to_the_reader():
     rows = parse(CRI).to_dicts()
-    assert [r["service"] for r in rows] == [None] * 6
+    assert [r["service"] for r in rows] == [None] * 5
     assert "k8s.pod.name" not in attrs(rows[0])
 
 

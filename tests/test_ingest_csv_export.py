@@ -105,8 +105,10 @@ def test_splunk_export_reads_level_from_raw():
     )
     rows = parse(text).to_dicts()
     assert [r["severity_text"] for r in rows] == ["ERROR", "INFO"]
-    assert rows[0]["body"] == "[pool-1] c.a.Pay - payment declined id=42"
-    assert attrs(rows[0]) == {"host": "web-1", "source": "/var/log/payment/app.log", "sourcetype": "log4j"}
+    assert rows[0]["body"] == "payment declined id=42"
+    assert attrs(rows[0]) == {
+        "host": "web-1", "source": "/var/log/payment/app.log", "sourcetype": "log4j", "logger": "c.a.Pay", "thread": "pool-1",
+    }
 
 
 def test_loki_export_with_labels_json_and_epoch_ns():

@@ -261,7 +261,8 @@ def test_shipper_envelopes_filebeat_fluentbit_gcp():
     rows = parse(_jsonl.FORMAT, text).to_dicts()
     r0 = rows[0]
     assert (r0["severity_text"], r0["trace_id"]) == ("ERROR", "4bf92f3577b34da6a3ce929d0e0e4736")
-    assert r0["body"].startswith("[http-nio-8080-exec-3] c.a.pay.RiskScorer - score failed")
+    assert r0["body"].startswith("score failed")  # thread and logger are head, not message
+    assert attrs(r0)["logger"] == "c.a.pay.RiskScorer"
     assert r0["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 400000, tzinfo=UTC)  # the record's own time wins
     assert attrs(r0)["log.file.path"] == "/var/log/payment/app.log"
     r1 = rows[1]
@@ -299,7 +300,7 @@ def test_bracketed_logger_and_mdc_after_the_level_are_head_not_body():
         [
             "2025-03-04 07:31:02,114 INFO [catalog.api] [trace_id=4f1c0a9be2d34f5a8c7d6e5f4a3b2c1d] - served product list in 12ms",
             "2025-03-04 07:31:03,001 WARN [payment.client] [traceId=0af7651916cd43dd8448eb211c80319c] [user=42]: retry 2 of 3",
-            "ERROR [main] c.a.Checkout - failed",  # thread then logger: not a run of brackets
+            "ERROR [main] c.a.Checkout - failed",  # log4j "[%t] %c - ": thread, then the logger
             "ERROR [worker-3] [orders] [trace_id=abc-1]: bad order",
             "plain text [x] - no level",
             "INFO [catalog.jobs] [trace_id=0] - index refreshed",
@@ -313,8 +314,8 @@ def test_bracketed_logger_and_mdc_after_the_level_are_head_not_body():
     assert out[1]["body"] == "retry 2 of 3"
     assert out[1]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
     assert attrs(out[1]) == {"logger": "payment.client", "context": "user=42"}
-    assert out[2]["body"] == "[main] c.a.Checkout - failed"
-    assert out[2]["attributes"] is None
+    assert out[2]["body"] == "failed"
+    assert attrs(out[2]) == {"logger": "c.a.Checkout", "thread": "main"}
     # a non-hex trace id still goes to trace_id; a second plain group is kept as context
     assert out[3]["body"] == "bad order"
     assert out[3]["trace_id"] == "abc-1"

@@ -46,6 +46,7 @@ __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", 
 FORMATS: dict[str, LineFormat | FileFormat] = {
     "cri": _cri.FORMAT,
     "docker": _jsonl.DOCKER_FORMAT,
+    "kubectl": _cri.TIMESTAMPED_FORMAT,
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,

@@ -38,8 +38,9 @@ from rcakit.ingest._jsonl import (
     timestamp_expr,
     without_timestamp,
 )
+from rcakit.ingest._multiline import join_container_continuations
 
-__all__ = ["CRI_RE", "FORMAT", "FORMATS"]
+__all__ = ["CRI_RE", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
 
 #: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
 CRI_RE = (
@@ -97,6 +98,28 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return _records(rec, options)
 
 
+def _parse_timestamped(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``kubectl logs --timestamps`` / ``docker logs --timestamps``: a stamp, then the app line."""
+    heads = fold_blank_lines(lines.collect())
+    g = (
+        heads.lazy()
+        .with_columns(_p=pl.col("line").str.splitn(" ", 2))
+        .unnest("_p")
+        .with_columns(_ok=pl.col("field_0").str.contains(_TIME_RE).fill_null(False))
+        .select(
+            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
+            pl.when("_ok").then(pl.col("field_0")).alias("time"),
+            pl.lit(None, dtype=pl.String).alias("stream"),
+            # (the records of this format are whole lines: "F" marks a well-formed one)
+            pl.when("_ok").then(pl.lit("F")).alias("tag"),
+            pl.when("_ok").then(pl.col("field_1").fill_null("")).alias("msg"),
+            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
+        )
+        .collect()
+    )
+    return _records(g, options, expected=_TIMESTAMPED_EXPECTED)
+
+
 def _join_partials(g: pl.DataFrame) -> pl.DataFrame:
     return (
         g.lazy()
@@ -117,7 +140,11 @@ def _join_partials(g: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
+_CRI_EXPECTED = "not a CRI line: expected '<RFC 3339 time> stdout|stderr F|P <message>'"
+_TIMESTAMPED_EXPECTED = "not a timestamped container line: expected '<RFC 3339 time> <message>'"
+
+
+def _records(rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_EXPECTED) -> pl.LazyFrame:
     from rcakit.ingest._service import workload_from_pod
 
     sample = rec["time"].drop_nulls().head(200).to_list()
@@ -125,13 +152,15 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     # line's stamp is not parsed at all
     rec = rec.with_columns(timestamp_expr("time", sample, options).alias("\x00ts"))
     stamped = rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
-    inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options)
+    inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options, with_kind=True)
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
         "stream": pl.col("stream"),
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
+    if rec["stream"].null_count() == rec.height:  # kubectl/docker --timestamps: no stream
+        del outer["stream"], outer["cri.partials"]
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
     if options.wants("attributes"):
         frame = drop_shared_members(frame, "_in_attributes", outer)  # the runtime's stream wins
@@ -143,7 +172,7 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
     ts = pl.col("\x00ts")
-    return (
+    out = (
         frame.lazy()
         .select(
             pl.when(good).then(pl.coalesce(ts, pl.col("_in_timestamp"))).alias("timestamp"),
@@ -158,14 +187,46 @@ def _records(rec: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
             pl.when(pl.col("_blank"))
             .then(pl.lit("blank line before the first record"))
             .when(~good)
-            .then(pl.lit("not a CRI line: expected '<RFC 3339 time> stdout|stderr F|P <message>'"))
+            .then(pl.lit(expected))
             .alias("parse_error"),
+            pl.col("stream").alias("_stream"),
+            pl.when(good).then(pl.col("_in_kind")).alias("_kind"),
+            pl.col("msg").alias("_text"),
         )
-        .cast(RECORD_COLUMNS)
+        .collect()
     )
+    # a stack trace the app wrote line by line is one record (the runtime wrapped each line)
+    out = join_container_continuations(out, stream="_stream", kind="_kind", text="_text")
+    return out.lazy().select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
 _sniff = share_matching(_COMPILED)
+
+# "<RFC 3339 stamp> <rest>": the stamp (group 1: its fraction) and what the rest starts with
+_TIMESTAMPED = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(?:Z|[+-]\d{2}:?\d{2}) (.?)(\S*)"
+)
+_STAMP_START = re.compile(r"^\[?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[T\s_]")
+
+
+def _sniff_timestamped(sample: list[str]) -> float:
+    """Nearly every line starts with an RFC 3339 stamp and a space, and the stamp is the
+    runtime's, not the app's: nanosecond stamps (as kubectl and docker print them) or an
+    app line that is JSON or starts with its own timestamp. A text log whose own lines
+    start with an ISO stamp and a level is left to the ``text`` format."""
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    matches = [m for m in map(_TIMESTAMPED.match, lines) if m is not None]
+    share = len(matches) / len(lines)
+    if share < 0.9:  # an unprefixed line (a stack frame) means the app wrote the stamps
+        return 0.0
+
+    def wrapped(m: re.Match[str]) -> bool:
+        rest = m.group(2) + m.group(3)
+        return len(m.group(1) or "") == 9 or rest.startswith("{") or bool(_STAMP_START.match(rest))
+
+    return share if sum(map(wrapped, matches)) >= 0.5 * len(matches) else 0.0
 
 
 FORMAT = LineFormat(
@@ -175,4 +236,11 @@ FORMAT = LineFormat(
     parse=_parse,
 )
 
-FORMATS = (FORMAT,)
+TIMESTAMPED_FORMAT = LineFormat(
+    name="kubectl",
+    description="kubectl logs --timestamps / docker logs --timestamps (2024-01-02T03:04:05.123456789Z message)",
+    sniff=_sniff_timestamped,
+    parse=_parse_timestamped,
+)
+
+FORMATS = (FORMAT, TIMESTAMPED_FORMAT)

@@ -357,7 +357,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     # Windows "Warning: ..." message with level Info must not lose its first word)
     if body_col:
         outer_level = pl.coalesce([*sev_text_parts, pl.lit(None, dtype=pl.String)])
-        keep = outer_level.is_not_null() & (pl.col("_in_kind") == "text")
+        keep = outer_level.is_not_null() & pl.col("_in_kind").is_in(["text", "plain"])
         body = pl.when(keep).then(pl.col(body_col)).otherwise(pl.col("_in_body"))
     else:
         body = pl.lit(None, dtype=pl.String)

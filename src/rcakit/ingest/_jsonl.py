@@ -38,6 +38,7 @@ from rcakit.ingest._base import (
     map_distinct,
 )
 from rcakit.ingest._files import lines_buffer
+from rcakit.ingest._multiline import join_container_continuations
 from rcakit.ingest._severity import app_insights_level, severity_columns
 from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
 
@@ -123,8 +124,15 @@ _HEAD_RE = (
 )
 
 
-# "[catalog.api] [trace_id=4f1c] - " / "[main]: ": bracket groups closing the head of a text line
-_BRACKETS_RE = r"^(\[[^\[\]]*\](?:\s*\[[^\[\]]*\])*)(?:\s+-\s+|:\s+)"
+# "[catalog.api] [trace_id=4f1c] - " / "[main]: " / "[main] c.x.Payment - " / "c.x.Payment - ":
+# bracket groups and a logger name closing the head of a text line (as the text format's
+# log4j layout reads them; a logger glued to ": " needs brackets before it)
+_BRACKETS_RE = (
+    r"^(?:\[[^\[\]]*\](?:\s*\[[^\[\]]*\])*(?:\s+[\w$.\-/:]*[\w$])?(?:\s+-\s+|:\s+)"
+    r"|[A-Za-z_$][\w$.\-/:]*\s+-\s+)"
+)
+# the logger name at the end of such a head (none when the head ends with a bracket)
+_HEAD_LOGGER_RE = r"(?:^|\s)([A-Za-z_$][\w$.\-/:]*[\w$])\s*[-:]\s*$"
 # Spring Boot's default console layout after the level: "12345 --- [app] [thread] c.x.Logger : "
 # (pid, one or more bracket groups, the logger, " : "): head, not message
 _SPRING_RE = r"^(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s+:\s"
@@ -648,8 +656,13 @@ _TRACE_BRACKET_RE = r"(?i)\[\s*trace[_.-]?id\s*=\s*([^\]\s]+)\s*\]"
 
 
 def _bracket_attributes(brackets: pl.Series) -> pl.DataFrame:
-    """``_logger`` (first plain group) and ``_context`` (other plain groups and keyed groups
-    other than the trace id, space-joined) of runs of ``[...]`` groups, one row per row.
+    """``_logger``, ``_thread`` and ``_context`` of the heads cut by :data:`_BRACKETS_RE`
+    (runs of ``[...]`` groups, maybe a logger name), one row per row.
+
+    With a logger name after the groups (``[main] c.x.Y - ``, log4j's ``[%t] %c``), the
+    first plain group is the thread; without one (``[catalog.api] - ``) it is the logger.
+    ``_context`` holds the other plain groups and the keyed groups other than the trace id,
+    space-joined.
 
     Trace-id groups are dropped from both, so they are cut out first and the rest is split
     into groups once per distinct run: an MDC run differs per row only by its trace id.
@@ -662,9 +675,11 @@ def _bracket_attributes(brackets: pl.Series) -> pl.DataFrame:
     plain = pl.col("_g").list.eval(pl.element().filter(~pl.element().str.contains("=")))
     keyed = pl.col("_g").list.eval(pl.element().filter(pl.element().str.contains("=")))
     context = pl.concat_list(plain.list.slice(1), keyed)
-    table = distinct.with_columns(_g=groups).select(
+    named = pl.col("_n")
+    table = distinct.with_columns(_g=groups, _n=pl.col("b").str.extract(_HEAD_LOGGER_RE, 1)).select(
         "b",
-        plain.list.first().replace("", None).alias("_logger"),
+        pl.coalesce(named, plain.list.first().replace("", None)).alias("_logger"),
+        pl.when(named.is_not_null()).then(plain.list.first().replace("", None)).alias("_thread"),
         pl.when(context.list.len() > 0).then(context.list.join(" ")).alias("_context"),
     )
     return masked.to_frame("b").join(table, on="b", how="left", maintain_order="left").drop("b")
@@ -727,7 +742,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
     # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
     # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
     # (the run is cut with a capture-free replacement, several times cheaper than extracting it)
-    rest = pl.col("msg").str.replace(_BRACKETS_RE.replace("^(", "^(?:", 1), "")
+    rest = pl.col("msg").str.replace(_BRACKETS_RE, "")
     cut = pl.col("msg").str.len_chars() - rest.str.len_chars()
     head = head.with_columns(_brackets=pl.when(lvl.is_not_null() & (cut > 0)).then(pl.col("msg").str.head(cut)))
     n = head.height
@@ -736,7 +751,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
             head,
             _bracket_attributes(head["_brackets"])
             if options.wants("attributes")
-            else pl.DataFrame({c: pl.repeat(None, n, dtype=pl.String, eager=True) for c in ("_logger", "_context")}),
+            else pl.DataFrame({c: pl.repeat(None, n, dtype=pl.String, eager=True) for c in ("_logger", "_thread", "_context")}),
             (_trace_in_text(head["msg"], head["_brackets"]) if options.wants("trace_id") else pl.repeat(None, n, dtype=pl.String, eager=True).alias("trace_id")).to_frame(),
         ],
         how="horizontal",
@@ -753,7 +768,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         encode_attributes(
             {
                 "logger": pl.coalesce(pl.col("_spring_logger"), pl.col("_logger")),
-                "thread": pl.col("_spring_thread").replace("", None),
+                "thread": pl.coalesce(pl.col("_spring_thread").replace("", None), pl.col("_thread")),
                 "pid": pl.col("_spring_pid"),
                 "context": pl.col("_context"),
             }
@@ -777,7 +792,8 @@ def parse_inner_messages(
     pl.DataFrame
         ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``,
         one row per input row (nulls where the inner line does not say); with ``with_kind``
-        also ``kind``: ``"json"``, ``"logfmt"`` or ``"text"``.
+        also ``kind``: ``"json"``, ``"logfmt"``, ``"text"`` (a text line with a timestamp or
+        level head) or ``"plain"`` (a text line without one).
     """
     from rcakit.ingest import _logfmt
 
@@ -842,7 +858,11 @@ def parse_inner_messages(
             .alias(c)
         )
 
-    kind = pl.when("_j").then(pl.lit("json")).when("_l").then(pl.lit("logfmt")).otherwise(pl.lit("text"))
+    # "text": a line with a timestamp or level head; "plain": a text line without one
+    kind = (
+        pl.when("_j").then(pl.lit("json")).when("_l").then(pl.lit("logfmt"))
+        .when(pl.col("t_body").is_null()).then(pl.lit("plain")).otherwise(pl.lit("text"))
+    )
     return frame.lazy().select(
         *[pl.coalesce(choose(c), pl.col("_text")).alias(c) if c == "body" else choose(c) for c in fields],
         *([kind.alias("kind")] if with_kind else []),
@@ -1014,8 +1034,9 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     # the runtime's time wins over the app line's: when every docker line has one, the app
     # line's stamp is not parsed at all
     stamped = ctx.select((pl.col("_outer_ts").is_not_null() | ~pl.col("_docker")).all()).item()
-    inner = parse_inner_messages(grouped["log"], without_timestamp(options) if stamped else options)
-    inner = inner.rename({c: f"_in_{c}" for c in inner.columns})
+    inner = parse_inner_messages(grouped["log"], without_timestamp(options) if stamped else options, with_kind=True)
+    kind = inner["kind"]
+    inner = inner.drop("kind").rename({c: f"_in_{c}" for c in inner.columns if c != "kind"})
     ctx = pl.concat([ctx, inner], how="horizontal")
     if options.wants("attributes"):
         ctx = drop_shared_members(ctx, "_in_attributes", extra)  # the runtime's fields win
@@ -1048,7 +1069,17 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
         either("attributes", merged_attrs),
         "line_no", "n_lines", "_blank", "_valid", "_raw",
     )
-    return _finish(out)
+    out = _finish(out)
+    if "stream" not in grouped.columns:
+        return out
+    # a stack trace the app wrote line by line is one record (docker wrapped each line)
+    helpers = grouped.select(
+        pl.col("stream").cast(pl.String).alias("_stream"),
+        pl.when("_docker").then(kind).alias("_kind"),
+        pl.col("log").str.strip_suffix("\n").str.strip_suffix("\r").alias("_text"),
+    )
+    joined = join_container_continuations(out.hstack(helpers), stream="_stream", kind="_kind", text="_text")
+    return joined.drop("_stream", "_kind", "_text")
 
 
 def _share(sample: list[str], test: re.Pattern[str]) -> float:

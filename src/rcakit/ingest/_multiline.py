@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["CONTINUATION", "join_continuations", "looks_like_continuation"]
+__all__ = ["CONTINUATION", "join_container_continuations", "join_continuations", "looks_like_continuation"]
 
 #: Lines that continue the record above them.
 CONTINUATION = (
     r"^(?:\s|$"  # indented or empty
     r"|at\s|Caused by\b|Suppressed:|\.\.\.\s*\d+\s+(?:more|common)"  # Java
     r"|Traceback \(most recent call last\)|During handling of|The above exception"  # Python
-    r"|goroutine \d+|panic:|\[recovered\]"  # Go
+    r"|goroutine \d+|panic:|\[recovered\]|\[signal "  # Go
     r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable|Warning|Exit|Interrupt)\b"  # exception names
     r"|[}\])]"  # closing brackets of pretty-printed payloads
     r")"
@@ -120,3 +120,85 @@ def join_continuations(
         .drop("_head", "_cont", "_cc", "_run", "_joins", line)
         .lazy()
     )
+
+
+def join_container_continuations(
+    frame: pl.DataFrame, *, stream: str, kind: str, text: str, body: str = "body"
+) -> pl.DataFrame:
+    """Join stack traces that a container runtime logged one line per record.
+
+    A container runtime (CRI, docker json-file, ``kubectl logs --timestamps``) wraps every
+    physical line the application wrote, so a Java or Python stack trace arrives as one
+    record per frame. This is the text-file rule (:func:`join_continuations`) applied to the
+    application's lines, separately per output stream:
+
+    - a record whose application line has a head (a timestamp or level) is an *anchor*;
+    - a headless line joins the last anchor of its stream when it looks like a continuation
+      (:data:`CONTINUATION`), or when an earlier line since that anchor already did (a
+      blank line joins too, but does not start a stack trace by itself);
+    - JSON and logfmt lines are never joined into (a raw panic after a JSON line stays its
+      own record, as in a JSON lines file), and headless lines that do not continue a
+      stack trace stay records of their own.
+
+    Parameters
+    ----------
+    frame
+        One row per runtime record, in file order, with ``body`` and ``n_lines`` and the
+        helper columns named by ``stream`` (output stream, may be null), ``kind`` (the
+        application line's kind from ``parse_inner_messages(with_kind=True)``: ``"text"``
+        with a head, ``"plain"`` without, ``"json"``, ``"logfmt"``; null for a line that is
+        not a runtime record) and ``text`` (the application line as written).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``frame`` without the joined rows; an anchor's ``body`` gets the joined lines
+        appended (``"\\n"``-joined, trailing blanks dropped) and its ``n_lines`` counts them.
+        A record's physical lines may interleave with another stream's.
+    """
+    plain = (frame[kind] == "plain").fill_null(False)
+    if not plain.any():
+        return frame
+    idx = plain.arg_true()
+    texts = frame[text].gather(idx)
+    looks = texts.str.contains(CONTINUATION).fill_null(False)
+    if not looks.any():
+        return frame
+    n = frame.height
+    blank = texts.str.strip_chars().str.len_bytes().fill_null(0) == 0
+    g = pl.DataFrame(
+        {
+            "_s": frame[stream],
+            "_head": ~plain,
+            "_anchor": (frame[kind] == "text").fill_null(False),
+            # a blank line joins its anchor but is no evidence of a stack trace by itself
+            "_blank": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, blank),
+            "_cont": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks & ~blank),
+        }
+    ).with_row_index("_i")
+    g = g.with_columns(_run=pl.col("_head").cum_sum().over("_s")).with_columns(
+        _first=pl.col("_i").first().over("_s", "_run"),
+        _a=pl.col("_anchor").first().over("_s", "_run"),
+        _cc=(pl.col("_cont") & ~pl.col("_head")).cum_sum().over("_s", "_run"),
+    )
+    joins = g.select(
+        ~pl.col("_head") & (pl.col("_run") > 0) & pl.col("_a") & ((pl.col("_cc") > 0) | pl.col("_blank"))
+    ).to_series()
+    if not joins.any():
+        return frame
+    extra = (
+        pl.DataFrame({"_first": g["_first"], "_t": frame[text], "_n": frame["n_lines"]})
+        .filter(joins)
+        .group_by("_first", maintain_order=True)
+        .agg(pl.col("_t").str.join("\n"), pl.col("_n").sum())
+    )
+    kept = frame.filter(~joins)
+    # an anchor's row in ``kept``: the number of kept rows up to and including it, minus one
+    pos = ((~joins).cum_sum().cast(pl.Int64) - 1).gather(extra["_first"])
+    joined = (
+        pl.DataFrame({"b": kept[body].gather(pos), "m": extra["_t"]})
+        .select(pl.concat_str([pl.col("b"), pl.col("m")], separator="\n").str.strip_chars_end("\n\r\t "))
+        .to_series()
+    )
+    counts = (kept["n_lines"].gather(pos) + extra["_n"]).cast(kept["n_lines"].dtype)
+    return kept.with_columns(kept[body].scatter(pos, joined), kept["n_lines"].scatter(pos, counts))

@@ -1,0 +1,210 @@
+"""Stack traces inside container logs (CRI, docker json-file, kubectl/docker --timestamps).
+
+A container runtime wraps every line the application wrote, so a stack trace arrives as one
+runtime record per frame. The reader joins them back to the log line they belong to, per
+output stream, with the same continuation rule as text files.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rcakit
+from rcakit.ingest import _cri, _jsonl
+from rcakit.ingest._base import ParseOptions
+
+from ._ingest_helpers import attrs, parse_lines
+
+OPTS = ParseOptions(tz="UTC", year=2024)
+
+JAVA_APP = [
+    ("stdout", "2024-03-05 14:03:12,345 INFO [main] c.x.Checkout - order o-1 placed"),
+    ("stderr", "2024-03-05 14:03:13,000 ERROR [pool-1] c.x.Payment - charge failed for order o-2"),
+    ("stderr", "java.lang.IllegalStateException: card declined"),
+    ("stderr", "\tat com.x.Payment.charge(Payment.java:42)"),
+    # another thread's line on the other stream, in the middle of the trace
+    ("stdout", "2024-03-05 14:03:13,001 INFO [main] c.x.Checkout - order o-3 placed"),
+    ("stderr", "\tat com.x.Checkout.run(Checkout.java:7)"),
+    ("stderr", "Caused by: java.net.SocketTimeoutException: Read timed out"),
+    ("stderr", "\t... 12 more"),
+    ("stderr", "2024-03-05 14:03:14,000 INFO [pool-1] c.x.Payment - retry scheduled"),
+]
+TRACE = (
+    "charge failed for order o-2\n"
+    "java.lang.IllegalStateException: card declined\n"
+    "\tat com.x.Payment.charge(Payment.java:42)\n"
+    "\tat com.x.Checkout.run(Checkout.java:7)\n"
+    "Caused by: java.net.SocketTimeoutException: Read timed out\n"
+    "\t... 12 more"
+)
+
+
+def _stamp(i: int) -> str:
+    return f"2024-03-05T14:03:{12 + i // 4:02d}.{i:09d}Z"
+
+
+def cri_text(lines: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{_stamp(i)} {stream} F {msg}" for i, (stream, msg) in enumerate(lines)) + "\n"
+
+
+def docker_text(lines: list[tuple[str, str]]) -> str:
+    return "".join(
+        json.dumps({"log": msg + "\n", "stream": stream, "time": _stamp(i)}) + "\n" for i, (stream, msg) in enumerate(lines)
+    )
+
+
+def kubectl_text(lines: list[tuple[str, str]]) -> str:
+    return "".join(f"{_stamp(i)} {msg}\n" for i, (_stream, msg) in enumerate(lines))
+
+
+def _check_java(out: pl.DataFrame, *, streams: bool) -> None:
+    rows = out.to_dicts()
+    if streams:
+        # the stdout line in the middle stays its own record; the stderr frames join the ERROR line
+        assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 6), (5, 1), (9, 1)]
+        assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "INFO", "INFO"]
+        assert rows[1]["body"] == TRACE
+        assert attrs(rows[1])["stream"] == "stderr"
+    else:
+        # without streams (kubectl merges them) the other thread's line ends the trace: the
+        # frames after it have no anchor of their own and join the line before them
+        assert sum(r["n_lines"] for r in rows) == len(JAVA_APP)
+        assert rows[1]["body"].startswith("charge failed for order o-2\njava.lang.IllegalStateException")
+        assert rows[1]["severity_text"] == "ERROR"
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_cri_java_trace_is_one_record_per_stream():
+    _check_java(parse_lines(_cri.FORMAT, cri_text(JAVA_APP), OPTS), streams=True)
+
+
+def test_docker_java_trace_is_one_record_per_stream():
+    _check_java(parse_lines(_jsonl.DOCKER_FORMAT, docker_text(JAVA_APP), OPTS), streams=True)
+
+
+def test_docker_python_traceback():
+    lines = [
+        ("stderr", "2024-03-05 14:03:13,000 ERROR payments: charge failed"),
+        ("stderr", "Traceback (most recent call last):"),
+        ("stderr", '  File "/app/pay.py", line 10, in charge'),
+        ("stderr", '    raise ValueError("declined")'),
+        ("stderr", "ValueError: declined"),
+        ("stderr", "2024-03-05 14:03:14,000 INFO payments: charge ok"),
+    ]
+    rows = parse_lines(_jsonl.DOCKER_FORMAT, docker_text(lines), OPTS).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 5), (6, 1)]
+    assert rows[0]["body"].splitlines()[1:] == [m for _, m in lines[1:5]]
+
+
+def test_go_panic_after_a_text_line_is_joined_and_blank_lines_kept_inside():
+    lines = [
+        ("stderr", "2024/03/05 14:03:13 ERROR worker crashed"),
+        ("stderr", "panic: runtime error: index out of range [3] with length 3"),
+        ("stderr", ""),
+        ("stderr", "goroutine 1 [running]:"),
+        ("stderr", "main.main()"),
+        ("stderr", "\t/app/main.go:10 +0x1d"),
+    ]
+    rows = parse_lines(_cri.FORMAT, cri_text(lines), OPTS).to_dicts()
+    # "panic:" is a level head (PANIC): it starts a record of its own, which the rest joins
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 1, "ERROR"), (2, 5, "FATAL")]
+    assert rows[1]["body"].endswith("\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d")
+
+
+def test_lines_after_json_records_and_headless_apps_are_not_joined():
+    json_app = [
+        ("stderr", '{"level":"error","msg":"charge failed"}'),
+        ("stderr", "\tat com.x.Payment.charge(Payment.java:42)"),
+    ]
+    rows = parse_lines(_cri.FORMAT, cri_text(json_app), OPTS).to_dicts()
+    assert [r["n_lines"] for r in rows] == [1, 1]
+    # an app that never writes a timestamp or level: its indented lines are its own records
+    plain_app = [("stdout", "Usage: tool [options]"), ("stdout", "  -h  help"), ("stdout", "  -v  verbose")]
+    rows = parse_lines(_cri.FORMAT, cri_text(plain_app), OPTS).to_dicts()
+    assert [r["body"] for r in rows] == [m for _, m in plain_app]
+    # a headless line that is not a continuation stays its own record
+    text_app = [("stdout", "2024-03-05 14:03:12 INFO ready"), ("stdout", "listening on :8080")]
+    rows = parse_lines(_jsonl.DOCKER_FORMAT, docker_text(text_app), OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("INFO", "ready"), (None, "listening on :8080")]
+
+
+def test_kubectl_timestamps_format_detection_and_parse(tmp_path):
+    path = tmp_path / "payment.log"
+    path.write_text(kubectl_text(JAVA_APP))
+    assert rcakit.detect_format(path) == "kubectl"
+    out = rcakit.read_logs(path)
+    _check_java(out, streams=False)
+    assert out["timestamp"][0].isoformat() == "2024-03-05T14:03:12+00:00"  # the runtime's stamp
+    assert out["service"].unique().to_list() == ["payment"]
+    # docker logs --timestamps around JSON app lines
+    docker_t = tmp_path / "api.log"
+    docker_t.write_text(
+        '2024-03-05T14:03:12.123456789Z {"level":"warn","msg":"slow query","ms":900}\n'
+        '2024-03-05T14:03:13.123456789Z {"level":"info","msg":"ok"}\n'
+    )
+    assert rcakit.detect_format(docker_t) == "kubectl"
+    rows = rcakit.read_logs(docker_t).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("WARN", "slow query"), ("INFO", "ok")]
+    assert attrs(rows[0]) == {"ms": "900"}
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # an app's own ISO stamps with a level: a text log
+        ["2024-03-05T14:03:12.345Z INFO [main] c.x.Y - started", "2024-03-05T14:03:13.345Z WARN [main] c.x.Y - slow"],
+        # stack frames without a stamp: the app wrote the stamps
+        [
+            "2024-03-05T14:03:12.345678901Z ERROR failed",
+            "java.lang.IllegalStateException: x",
+            "\tat a.b.C.d(C.java:1)",
+        ],
+    ],
+)
+def test_kubectl_format_leaves_text_logs_alone(lines):
+    assert _cri.TIMESTAMPED_FORMAT.sniff(lines) == 0.0
+
+
+def test_kubectl_bad_line_is_kept_with_a_reason():
+    text = "2024-03-05T14:03:12.123456789Z ok\nnot stamped\n"
+    rows = parse_lines(_cri.TIMESTAMPED_FORMAT, text, OPTS).to_dicts()
+    assert rows[1]["body"] == "not stamped"
+    assert "timestamped container line" in rows[1]["parse_error"]
+
+
+_APP_LINES = st.sampled_from(
+    [
+        "2024-03-05 14:03:12 ERROR failed",
+        "2024-03-05 14:03:12 INFO ok",
+        "java.lang.IllegalStateException: x",
+        "\tat a.b.C.d(C.java:1)",
+        "Caused by: y",
+        '{"level":"info","msg":"j"}',
+        "level=warn msg=lf",
+        "plain words",
+        "",
+        "  indented",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["stdout", "stderr"]), _APP_LINES), max_size=25))
+def test_every_line_is_accounted_for_and_nothing_is_lost(lines):
+    for fmt, text in (
+        (_cri.FORMAT, cri_text(lines)),
+        (_jsonl.DOCKER_FORMAT, docker_text(lines)),
+        (_cri.TIMESTAMPED_FORMAT, kubectl_text(lines)),
+    ):
+        out = parse_lines(fmt, text if lines else "", OPTS)  # checks sum(n_lines) == lines
+        # every non-blank app line's text is in some record's body
+        bodies = "\n".join(out["body"].to_list())
+        for _stream, msg in lines:
+            if msg.strip() and not msg.startswith(("{", "level=")):
+                assert msg.split(" ", 3)[-1].strip() in bodies
+        assert out["line_no"].is_unique().all()
