@@ -321,6 +321,33 @@ def test_datadog_v2_logs():
     assert attrs(row)["attributes.http.status_code"] == "504"
 
 
+def test_kubernetes_events_list():
+    """``kubectl get events -o json``: time, Normal/Warning, the object's workload, the message."""
+    event = {
+        "apiVersion": "v1", "kind": "Event", "count": 12, "eventTime": None,
+        "firstTimestamp": "2024-03-01T09:58:01Z", "lastTimestamp": "2024-03-01T10:00:01Z",
+        "involvedObject": {"kind": "Pod", "name": "payments-7d9f8b6c5d-x2x9z", "namespace": "prod"},
+        "message": "Back-off restarting failed container payments", "reason": "BackOff",
+        "source": {"component": "kubelet", "host": "node-1"}, "type": "Warning",
+    }
+    normal = {
+        **event, "type": "Normal", "lastTimestamp": "2024-03-01T09:57:00Z", "reason": "ScalingReplicaSet",
+        "involvedObject": {"kind": "Deployment", "name": "payments", "namespace": "prod"},
+        "message": "Scaled up replica set payments-7d9f8b6c5d to 3",
+    }
+    doc = {"apiVersion": "v1", "items": [event, normal], "kind": "List", "metadata": {"resourceVersion": ""}}
+    rows = parse(json.dumps(doc, indent=4)).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"]) for r in rows] == [
+        (utc(2024, 3, 1, 10, 0, 1), "WARN", "payments"),
+        (utc(2024, 3, 1, 9, 57, 0), "INFO", "payments"),
+    ]
+    assert rows[0]["body"] == "Back-off restarting failed container payments"
+    assert attrs(rows[0])["reason"] == "BackOff"
+    # another record's "type" that is not an event type stays an attribute
+    other = parse(json.dumps([{"ts": "2024-03-01T10:00:00Z", "type": "request", "msg": "x"}])).row(0, named=True)
+    assert (other["severity_text"], attrs(other)["type"]) == (None, "request")
+
+
 @pytest.mark.parametrize(
     "text",
     [

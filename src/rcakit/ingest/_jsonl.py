@@ -40,7 +40,7 @@ from rcakit.ingest._base import (
 from rcakit.ingest._files import lines_buffer
 from rcakit.ingest._multiline import join_container_continuations
 from rcakit.ingest._severity import app_insights_level, severity_columns
-from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+from rcakit.ingest._timeparse import ZONE_NAMES, infer_timestamp_rules, parse_timestamps
 
 __all__ = [
     "DOCKER_FORMAT",
@@ -69,6 +69,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "_time",  # Splunk
         "TimeGenerated",  # Azure Monitor / Application Insights
         "t.$date",  # MongoDB 4.4+ ({"t": {"$date": ...}})
+        # Kubernetes events (kubectl get events -o json): eventTime is often null there
+        "lastTimestamp", "deprecatedLastTimestamp", "firstTimestamp", "metadata.creationTimestamp",
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
@@ -76,12 +78,14 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "PRIORITY",  # systemd journal: syslog severity 0-7
         "SeverityLevel", "severityLevel",  # Application Insights: 0 Verbose .. 4 Critical
         "s",  # MongoDB 4.4+: F, E, W, I, D1..D5 (another key named "s" is left alone)
+        "type",  # Kubernetes events: Normal, Warning (another key named "type" is left alone)
     ),
     "body": (
         "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
         "jsonPayload.message", "jsonPayload.msg", "event", "error.message",
         "MESSAGE",  # systemd journal
         "splunk._raw",  # Splunk's event text (see _splunk_keys)
+        "note",  # Kubernetes events.k8s.io/v1
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
@@ -92,7 +96,10 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "AppRoleName", "cloud_RoleName", "cloud.roleName",  # Application Insights
     ),
     # the workload of a Kubernetes pod name is the service when no service key is present
-    "pod": ("kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod"),
+    "pod": (
+        "kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod",
+        "involvedObject.name", "regarding.name",  # Kubernetes events: the object they are about
+    ),
     "container": (
         "kubernetes.container_name", "kubernetes.container.name", "k8s.container.name",
         "resource.labels.container_name", "container_name",
@@ -118,7 +125,7 @@ _LEVEL_WORDS = (
 # (only the head is matched: a "(?s).*" tail capture made this regex ~5x slower)
 _HEAD_RE = (
     r"^(?P<head>\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
-    r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
+    r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?:" + ZONE_NAMES + r")\b)?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
     r"(?:[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
     r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?)"
 )
@@ -477,6 +484,9 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
         {"F": "fatal", "E": "error", "W": "warning", "I": "info", **{f"D{i}": "debug" for i in range(1, 6)}, "D": "debug"},
         default=None,
         return_dtype=pl.String,
+    ),
+    "type": lambda k: pl.col(k).replace_strict(
+        {"Normal": "info", "Warning": "warning"}, default=None, return_dtype=pl.String
     ),
     # a systemd unit is the service without its unit type (checkout.service -> checkout)
     "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),

@@ -39,6 +39,8 @@ def join_continuations(
     body: str = "body",
     line: str = "line",
     unmatched_error: str,
+    part: str | None = None,
+    part_literal: str = "",
 ) -> pl.LazyFrame:
     """Group a parsed line frame into records.
 
@@ -55,6 +57,13 @@ def join_continuations(
         Name of the raw-line column.
     unmatched_error
         ``parse_error`` for a non-head line that does not continue a record.
+    part
+        Regex matching the raw lines that are a further part of the record above whatever
+        they look like (PostgreSQL's ``DETAIL:`` lines); its group 1 is the text joined for
+        them (other joined lines contribute their raw line).
+    part_literal
+        A literal every ``part`` line contains: a cheap first test over all lines, the
+        regex then runs on the lines that have it.
 
     Returns
     -------
@@ -65,6 +74,25 @@ def join_continuations(
         ``parse_error`` (null for heads and continuations). The ``line`` column is dropped.
     """
     done = frame.with_columns(is_head.fill_null(False).alias("_head")).collect()
+    forced = None
+    if part is not None:
+        # a literal test over every line, the regex on the lines that pass it, the capture
+        # on the few matches
+        lines = done[line]
+        forced = lines.str.contains(part_literal, literal=True).fill_null(False) if part_literal else None
+        if forced is None:
+            forced = lines.str.contains(part).fill_null(False)
+        elif forced.any():
+            cand = forced.arg_true()
+            forced = forced.scatter(cand, lines.gather(cand).str.contains(part).fill_null(False))
+        if forced.any():
+            idx = forced.arg_true()
+            texts = pl.repeat(None, done.height, dtype=pl.String, eager=True).scatter(
+                idx, done[line].gather(idx).str.extract(part, 1)
+            )
+            done = done.with_columns(pl.col("_head") & ~forced, texts.alias("_part"))
+        else:
+            forced = None
     head = done["_head"]
     if head.all():
         # every line starts a record (the common case): nothing to group, no continuation
@@ -72,14 +100,15 @@ def join_continuations(
         return done.lazy().with_columns(
             pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
             pl.lit(None, dtype=pl.String).alias("parse_error"),
-        ).drop("_head", line)
+        ).drop("_head", line, *(["_part"] if "_part" in done.columns else []))
     # the non-head lines are usually few: their body and continuation test are computed on
     # them alone and scattered back, not over every line of the file
     others = (~head).arg_true()
     raw_others = done[line].gather(others)
-    cont = pl.repeat(False, done.height, dtype=pl.Boolean, eager=True).alias("_cont").scatter(
-        others, raw_others.str.contains(CONTINUATION).fill_null(False)
-    )
+    looks = raw_others.str.contains(CONTINUATION).fill_null(False)
+    if forced is not None:
+        looks = looks | forced.gather(others)
+    cont = pl.repeat(False, done.height, dtype=pl.Boolean, eager=True).alias("_cont").scatter(others, looks)
     done = done.with_columns(done[body].scatter(others, raw_others).alias(body), cont)
     # "a continuation-looking line appeared in this run so far", without a window function:
     # a running count of such lines compared with its value at the run's head
@@ -102,8 +131,9 @@ def join_continuations(
     if joins.any():
         # record number of every line; a record's first line is row (number - 1) of ``kept``
         rec = (~joins).cum_sum().cast(pl.Int64) - 1
+        more = done.select(pl.coalesce("_part", line)).to_series() if "_part" in done.columns else done[line]
         extra = (
-            pl.DataFrame({"_rec": rec.filter(joins), "_more": done[line].filter(joins)})
+            pl.DataFrame({"_rec": rec.filter(joins), "_more": more.filter(joins)})
             .group_by("_rec", maintain_order=True)
             .agg(pl.col("_more").str.join("\n"), pl.len().alias("_n_more"))
         )
@@ -117,7 +147,7 @@ def join_continuations(
         n_lines = n_lines.scatter(pos, (extra["_n_more"] + 1).cast(pl.UInt32))
     return (
         kept.with_columns(new_body.alias(body), n_lines, parse_error)
-        .drop("_head", "_cont", "_cc", "_run", "_joins", line)
+        .drop("_head", "_cont", "_cc", "_run", "_joins", line, *(["_part"] if "_part" in done.columns else []))
         .lazy()
     )
 

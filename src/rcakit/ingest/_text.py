@@ -29,7 +29,7 @@ import polars as pl
 from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
 from rcakit.ingest._multiline import CONTINUATION, join_continuations
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import infer_timestamp_rules, parse_timestamps
+from rcakit.ingest._timeparse import ZONE_NAMES, infer_timestamp_rules, parse_timestamps
 
 __all__ = ["RAW", "SYSLOG", "TEXT"]
 
@@ -71,7 +71,7 @@ _LEVEL = "(?:" + "|".join(
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
-    r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
+    rf"(?:\s?(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}})|[ \t](?:{ZONE_NAMES})\b)?"
 )
 # the other stamp layouts a text log line may start with (all known to parse_timestamps)
 _STAMP = (
@@ -418,6 +418,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
         r"(?P<msg>.*)$",
     ),
+    # PostgreSQL with a ':'-separated log_line_prefix (AWS RDS / Aurora's '%t:%r:%u@%d:[%p]:'):
+    #   2024-03-01 10:00:05 UTC:10.0.0.1(5432):app@shop:[4247]:ERROR:  duplicate key ...
+    _Variant(
+        "postgres",
+        rf"^(?P<ts>{_ISO}):(?P<mdc>.*?):?\[(?P<pid>\d+)\]:(?P<level>{_LEVEL}):\s+(?P<msg>.*)$",
+    ),
     # Android logcat (threadtime): 03-17 16:13:38.811  1702  2395 D WindowManager: msg
     _Variant(
         "logcat",
@@ -513,8 +519,16 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         is_head=pl.col("_matched"),
         unmatched_error="expected a log line starting with a timestamp and/or a level "
         "(log4j/logback, Python logging, Go, Rails, klog)",
+        part=_PG_PART,
+        part_literal=":  ",
     )
     return to_records(joined)
+
+
+# PostgreSQL writes a message's further fields as lines of their own, with the full line
+# prefix and two spaces after the field name ("... [4243] DETAIL:  Process 4243 waits ..."):
+# they belong to the message above
+_PG_PART = r"(?:^|[\s:\]])((?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  \S.*)$"
 
 
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}

@@ -45,6 +45,26 @@ _MONTHS = {
     )
 }
 
+#: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
+#: PostgreSQL or Java log written in the server's zone: ``2024-03-01 10:00:05.123 CET``).
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "CET": "+01:00", "CEST": "+02:00", "EET": "+02:00", "EEST": "+03:00", "WET": "+00:00", "WEST": "+01:00",
+    "MSK": "+03:00", "EST": "-05:00", "EDT": "-04:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
+    "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00", "HST": "-10:00", "JST": "+09:00",
+    "KST": "+09:00", "HKT": "+08:00", "SGT": "+08:00", "AEST": "+10:00", "AEDT": "+11:00", "ACST": "+09:30",
+    "ACDT": "+10:30", "AWST": "+08:00", "NZST": "+12:00", "NZDT": "+13:00", "SAST": "+02:00",
+}
+#: Abbreviations that name several zones (CST: US Central or China; IST: India, Ireland or
+#: Israel; BST: British summer or Bangladesh): the stamp is read as local time in ``tz``.
+AMBIGUOUS_ZONES = ("CST", "IST", "BST")
+#: Regex alternation of every abbreviation above (longest first), for head regexes.
+ZONE_NAMES = "|".join(sorted([*ZONE_ABBREVIATIONS, *AMBIGUOUS_ZONES], key=lambda z: (-len(z), z)))
+_ZONE_AT_END = rf"\s(?:{ZONE_NAMES})$"
+_ZONE_REWRITE = {
+    **{f" {name}": f" {offset}" for name, offset in ZONE_ABBREVIATIONS.items()},
+    **{f" {name}": "" for name in AMBIGUOUS_ZONES},
+}
+
 _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:[.,:](?P<f>\d{1,9}))?"
 _ZONE = r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 
@@ -327,6 +347,9 @@ def _localize(naive: pl.Series, tz: str) -> pl.Series:
 
 def _parse_series(values: pl.Series, *, tz: str, year: int, rules: tuple[str, ...]) -> pl.Series:
     text = values.str.strip_chars(_STRIP)
+    if text.str.contains(_ZONE_AT_END).any():
+        # a zone abbreviation after the stamp -> its offset (an ambiguous one is dropped: tz)
+        text = text.str.replace_many(_ZONE_REWRITE)
     n = len(text)
     out = pl.repeat(None, n, dtype=UTC_US, eager=True).alias(values.name)
     if n == 0 or text.null_count() == n:
