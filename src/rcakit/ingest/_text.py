@@ -587,8 +587,11 @@ def _syslog_line_score(line: str) -> float:
     if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
         return 1.0
     # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
-    # a host called ERROR; otherwise let the text format win a tie
-    return 0.0 if _LEVEL_WORD.match(m.group("host")) else 0.9
+    # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
+    # -o short-iso); otherwise let the text format win a tie
+    if _LEVEL_WORD.match(m.group("host")):
+        return 0.0
+    return 1.0 if m.group("procid") is not None else 0.9
 
 
 def _sniff_syslog(sample: list[str]) -> float:
@@ -654,12 +657,40 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
     )
-    records = to_records(joined)
+    records = _levels_in_messages(to_records(joined).collect())
     # (an HAProxy request line has a "[dd/Mmm/yyyy:" accept date: a cheap literal-led test on
-    # the lines first, so that other syslog files stay lazy)
+    # the lines first)
     if not lines.select(pl.col("line").str.contains(r"\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").any()).collect().item():
+        return records.lazy()
+    return _haproxy_http(records, options).lazy()
+
+
+# a level at the start of a syslog message: "[ERROR] ", "error: ", "ERROR " (a lower-case
+# word without a colon is the message's first word: "fine tuning done")
+_MSG_LEVEL = (
+    rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))}))[ \t]+"
+)
+
+
+def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
+    """Records without a PRI (a file rsyslog wrote) take the level their message starts
+    with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
+    it: a syslog message is the program's text, and tools match on it whole."""
+    todo = records.select(
+        pl.col("severity_text").is_null() & pl.col("parse_error").is_null() & pl.col("body").str.contains(_MSG_LEVEL)
+    ).to_series().fill_null(False)
+    if not todo.any():
         return records
-    return _haproxy_http(records.collect(), options).lazy()
+    idx = todo.arg_true()
+    part = records[idx]
+    head = part.select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
+    level = pl.coalesce("a", "b", "c")
+    sev_text, sev_num = severity_columns(level)
+    fixed = head.select(sev_text, sev_num)
+    return records.with_columns(
+        records["severity_text"].scatter(idx, fixed["severity_text"]),
+        records["severity_number"].scatter(idx, fixed["severity_number"]),
+    )
 
 
 # HAProxy's HTTP log line (option httplog), sent through syslog:

@@ -1,0 +1,57 @@
+"""Syslog files as rsyslog and journalctl write them (no PRI): detection and levels."""
+
+from __future__ import annotations
+
+import pytest
+
+from rcakit.ingest import detect_format, read_logs
+from rcakit.ingest._text import SYSLOG, TEXT
+
+from ._ingest_helpers import OPTS, attrs, parse_lines
+
+RSYSLOG = """\
+2024-03-01T10:00:01.123456+00:00 node-1 payments[123]: ERROR payment declined for order 7
+2024-03-01T10:00:02.000001+00:00 node-1 sshd[812]: error: Received disconnect from 10.0.0.9: 3: Auth fail [preauth]
+2024-03-01T10:00:03.000001+00:00 node-1 systemd[1]: Started payments.service.
+2024-03-01T10:00:04.000001+00:00 node-1 app[9]: fine tuning finished
+2024-03-01T10:00:05.000001+00:00 node-1 app[9]: [WARN] queue depth 900
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RSYSLOG,
+        # journalctl -o short-iso
+        "2024-03-01T10:00:01+0000 node-1 payments[123]: ERROR payment declined\n"
+        "2024-03-01T10:00:02+0000 node-1 systemd[1]: Started payments.service.\n",
+        # journalctl (short): a classic RFC 3164 file
+        "Mar 01 10:00:01 node-1 payments[123]: ERROR payment declined\n"
+        "Mar 01 10:00:02 node-1 systemd[1]: Started payments.service.\n",
+    ],
+)
+def test_detected_as_syslog(tmp_path, text):
+    path = tmp_path / "messages"
+    path.write_text(text)
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path, year=2024).to_dicts()
+    assert (rows[0]["service"], rows[0]["severity_text"]) == ("payments", "ERROR")
+    assert attrs(rows[0])["host"] == "node-1"
+
+
+def test_level_from_the_message_when_there_is_no_pri():
+    rows = parse_lines(SYSLOG, RSYSLOG, OPTS).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["ERROR", "ERROR", None, None, "WARN"]
+    # the message keeps its text: it is the program's, and tools match on it whole
+    assert rows[1]["body"] == "error: Received disconnect from 10.0.0.9: 3: Auth fail [preauth]"
+    assert rows[3]["body"] == "fine tuning finished"  # a lower-case first word is not a level
+
+
+def test_pri_wins_over_a_level_word_in_the_message():
+    rows = parse_lines(SYSLOG, "<14>Mar  1 10:00:01 node-1 app[9]: ERROR but sent as info\n", OPTS).to_dicts()
+    assert rows[0]["severity_text"] == "INFO"
+
+
+def test_iso_stamped_app_logs_stay_text():
+    text = "2024-03-01T10:00:01.123Z INFO [main] c.x.Y - started\n2024-03-01T10:00:02.123Z WARN [main] c.x.Y - slow\n"
+    assert TEXT.sniff(text.splitlines()) > SYSLOG.sniff(text.splitlines())
