@@ -534,3 +534,20 @@ def test_mongodb_structured_log(tmp_path):
     row = read_logs(other).row(0, named=True)
     assert row["severity_text"] is None
     assert json.loads(row["attributes"]) == {"s": "abc"}
+
+
+def test_elasticsearch_documents_one_per_line():
+    """elasticdump / scroll exports: each line a hit with its ``_source``."""
+    text = "\n".join(
+        [
+            '{"_index":"logs-2024.03.01","_id":"a1","_score":1,"_source":{"@timestamp":"2024-03-01T10:00:01.123Z","log.level":"error","message":"payment declined","service.name":"payments","http":{"status":502}}}',
+            '{"_index":"logs-2024.03.01","_id":"a2","_score":1,"_source":{"@timestamp":"2024-03-01T10:00:02Z","log.level":"info","message":"ok","service.name":"payments"}}',
+        ]
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["severity_text"], r["service"], r["body"]) for r in rows] == [
+        ("ERROR", "payments", "payment declined"),
+        ("INFO", "payments", "ok"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(rows[0]) == {"_index": "logs-2024.03.01", "_id": "a1", "_score": "1", "http.status": "502"}

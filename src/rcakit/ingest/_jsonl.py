@@ -909,13 +909,20 @@ def _splunk_keys(objs: pl.DataFrame) -> pl.DataFrame:
     """Splunk's spellings: an export's ``{"preview": ..., "result": {...}}`` envelope is
     unwrapped (``result.host`` -> ``host``), and the event's ``_raw`` (its original text) is
     renamed ``splunk._raw``, a message spelling, so that it never meets the parsers' own
-    ``_raw`` column."""
+    ``_raw`` column. Elasticsearch documents (``{"_index": ..., "_source": {...}}``) are
+    unwrapped the same way."""
     if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
         inner = {c: c.removeprefix("result.") for c in objs.columns if c.startswith("result.")}
         outer = [c for c in objs.columns if c in ("preview", "offset", "lastrow", "result")]
         objs = objs.drop([*outer, *[v for v in inner.values() if v in objs.columns and v not in inner]]).rename(inner)
     if "_raw" in objs.columns:
         objs = objs.rename({"_raw": "splunk._raw"})
+    if "_index" in objs.columns and any(c.startswith("_source.") for c in objs.columns):
+        # Elasticsearch documents one per line (elasticdump, a scroll export):
+        # {"_index": ..., "_id": ..., "_source": {...}} -> the source's keys; _index, _id
+        # and _score stay attributes
+        inner = {c: c.removeprefix("_source.") for c in objs.columns if c.startswith("_source.")}
+        objs = objs.drop([v for v in inner.values() if v in objs.columns and v not in inner]).rename(inner)
     return objs
 
 
