@@ -45,7 +45,8 @@ TRACE = (
 
 
 def _stamp(i: int) -> str:
-    return f"2024-03-05T14:03:{12 + i // 4:02d}.{i:09d}Z"
+    """Line i's runtime stamp: a millisecond apart, as a runtime stamps one write's lines."""
+    return f"2024-03-05T14:03:{12 + i // 1000:02d}.{i % 1000:03d}000000Z"
 
 
 def cri_text(lines: list[tuple[str, str]]) -> str:
@@ -114,6 +115,22 @@ def test_go_panic_after_a_text_line_is_joined_and_blank_lines_kept_inside():
     # "panic:" is a level head (PANIC): it starts a record of its own, which the rest joins
     assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 1, "ERROR"), (2, 5, "FATAL")]
     assert rows[1]["body"].endswith("\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d")
+
+
+def test_a_headless_line_written_later_does_not_join_a_trace():
+    lines = [
+        "2024-03-05T14:03:12.000000001Z stderr F 2024/03/05 14:03:12 ERROR worker crashed",
+        "2024-03-05T14:03:12.000000002Z stderr F goroutine 1 [running]:",
+        "2024-03-05T14:03:12.000000003Z stderr F main.main()",  # same write: part of the trace
+        "2024-03-05T14:03:15.000000000Z stderr F worker restarted",  # three seconds later
+        "2024-03-05T14:03:15.000000001Z stderr F config reloaded",  # soon after that line: still not the trace
+    ]
+    rows = parse_lines(_cri.FORMAT, "\n".join(lines) + "\n", OPTS).to_dicts()
+    assert [(r["n_lines"], r["body"].splitlines()[-1]) for r in rows] == [
+        (3, "main.main()"),
+        (1, "worker restarted"),
+        (1, "config reloaded"),
+    ]
 
 
 def test_lines_after_json_records_and_headless_apps_are_not_joined():
@@ -208,3 +225,24 @@ def test_every_line_is_accounted_for_and_nothing_is_lost(lines):
             if msg.strip() and not msg.startswith(("{", "level=")):
                 assert msg.split(" ", 3)[-1].strip() in bodies
         assert out["line_no"].is_unique().all()
+
+
+def test_loki_logcli_output(tmp_path):
+    """``logcli query`` prints ``<time> {labels} <line>``: labels give service, level and
+    attributes; the line is read as an app line."""
+    path = tmp_path / "query.log"
+    path.write_text(
+        '2024-03-01T10:00:01Z {app="payments", namespace="prod"} level=error msg="payment declined" order=123 namespace=app\n'
+        '2024-03-01T10:00:02.5Z {app="payments", namespace="prod", level="warn"} retry budget low\n'
+        '2024-03-01T10:00:03Z {service_name="checkout"} 2024-03-01 10:00:03,000 INFO [main] c.x.Cart - ok\n'
+    )
+    assert rcakit.detect_format(path) == "kubectl"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert [(r["service"], r["severity_text"], r["body"]) for r in rows] == [
+        ("payments", "ERROR", "payment declined"),
+        ("payments", "WARN", "retry budget low"),
+        ("checkout", "INFO", "ok"),
+    ]
+    # the label wins over the line's key of the same name, written once
+    assert attrs(rows[0]) == {"namespace": "prod", "order": "123"}
+    assert rows[1]["timestamp"].isoformat() == "2024-03-01T10:00:02.500000+00:00"

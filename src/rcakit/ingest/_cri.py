@@ -9,6 +9,12 @@ line with a timestamp/level head give ``severity_*``, ``body``, ``service``, ``t
 ``attributes``; ``timestamp`` is the runtime's (falling back to the inner one) and ``stream``
 goes to ``attributes``.
 
+Stack traces the app wrote line by line (one CRI line per frame) are joined back to the app
+line they belong to, per stream (:func:`rcakit.ingest._multiline.join_container_continuations`).
+
+The ``kubectl`` format reads what ``kubectl logs --timestamps`` and ``docker logs
+--timestamps`` print, ``<RFC 3339 nano time> <message>``, the same way (no stream, no tag).
+
 Files named the kubelet way, ``/var/log/containers/<pod>_<namespace>_<container>-<id>.log``,
 give the workload of ``<pod>`` as ``service`` (``ts-travel-service-64469b5b48-25zj6`` ->
 ``ts-travel-service``) and ``k8s.namespace.name`` / ``k8s.pod.name`` / ``k8s.container.name``
@@ -17,6 +23,7 @@ attributes, unless the record names its own service.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import PurePath
 
@@ -117,7 +124,40 @@ def _parse_timestamped(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFra
         )
         .collect()
     )
-    return _records(g, options, expected=_TIMESTAMPED_EXPECTED)
+    labels = _loki_labels(g["msg"])
+    if labels is not None:
+        g = g.with_columns(msg=labels["_msg"])
+    return _records(g, options, expected=_TIMESTAMPED_EXPECTED, labels=labels)
+
+
+# Loki's logcli prints "<time> {label="value", ...} <line>": the label set, then the line
+_LOKI_LABELS = r'^\{(?:[A-Za-z_][A-Za-z0-9_.]*="(?:[^"\\]|\\.)*"(?:,\s*)?)*\}(?:\s|$)'
+_LOKI_LABEL = r'([A-Za-z_][A-Za-z0-9_.]*)="(?:[^"\\]|\\.)*"'
+
+
+def _loki_labels(msg: pl.Series) -> pl.DataFrame | None:
+    """logcli's label sets, one row per line: ``_msg`` (the line after the set), and the
+    set read as logfmt pairs: ``service`` (``app``, ``service_name``, ``service``...),
+    ``severity_*`` (a ``level`` label), the other labels as ``attributes``, ``_keys`` (the
+    label names). None when no line has one."""
+    has = msg.str.contains(_LOKI_LABELS).fill_null(False)
+    if not has.any():
+        return None
+    from rcakit.ingest._logfmt import parse_texts
+
+    head = msg.str.extract(f"({_LOKI_LABELS})", 1)
+    pairs = head.str.strip_chars().str.strip_prefix("{").str.strip_suffix("}").str.replace_all(r'",\s*', '" ')
+    fields = parse_texts(pairs.fill_null(""), ParseOptions())
+    return pl.DataFrame(
+        {
+            "_msg": msg.str.slice(head.str.len_chars().fill_null(0)),
+            "service": fields["service"],
+            "severity_text": fields["severity_text"],
+            "severity_number": fields["severity_number"],
+            "attributes": fields["attributes"].set(head.is_null(), None),
+            "_keys": head.str.extract_all(_LOKI_LABEL).list.eval(pl.element().str.extract(r"^([^=]+)=", 1)),
+        }
+    )
 
 
 def _join_partials(g: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +184,9 @@ _CRI_EXPECTED = "not a CRI line: expected '<RFC 3339 time> stdout|stderr F|P <me
 _TIMESTAMPED_EXPECTED = "not a timestamped container line: expected '<RFC 3339 time> <message>'"
 
 
-def _records(rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_EXPECTED) -> pl.LazyFrame:
+def _records(
+    rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_EXPECTED, labels: pl.DataFrame | None = None
+) -> pl.LazyFrame:
     from rcakit.ingest._service import workload_from_pod
 
     sample = rec["time"].drop_nulls().head(200).to_list()
@@ -162,13 +204,29 @@ def _records(rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_E
     if rec["stream"].null_count() == rec.height:  # kubectl/docker --timestamps: no stream
         del outer["stream"], outer["cri.partials"]
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
+    label_service = pl.lit(None, dtype=pl.String)
+    outer_attrs = encode_attributes(outer, numbers=("cri.partials",))
+    if labels is not None:
+        frame = frame.with_columns(
+            _l_service=labels["service"],
+            _l_attributes=labels["attributes"],
+            # a "level" label is the level of lines that do not say
+            _in_severity_text=pl.coalesce(frame["_in_severity_text"], labels["severity_text"]),
+            _in_severity_number=pl.coalesce(frame["_in_severity_number"], labels["severity_number"]),
+        )
+        label_service = pl.col("_l_service")
+        outer_attrs = merge_attributes(pl.col("_l_attributes"), outer_attrs)
+        if options.wants("attributes"):
+            # a label wins over the app line's key of the same name
+            keys = labels["_keys"].explode().drop_nulls().unique().sort().to_list()
+            label_keys = {
+                k: pl.when(pl.col("_l_attributes").str.contains(f"[{{,]{re.escape(json.dumps(k))}:")).then(pl.lit(k))
+                for k in keys
+            }
+            frame = drop_shared_members(frame, "_in_attributes", label_keys)
     if options.wants("attributes"):
         frame = drop_shared_members(frame, "_in_attributes", outer)  # the runtime's stream wins
-    attrs = (
-        merge_attributes(encode_attributes(outer, numbers=("cri.partials",)), pl.col("_in_attributes"))
-        if options.wants("attributes")
-        else NO_ATTRIBUTES
-    )
+    attrs = merge_attributes(outer_attrs, pl.col("_in_attributes")) if options.wants("attributes") else NO_ATTRIBUTES
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
     good = pl.col("tag").is_not_null()
     ts = pl.col("\x00ts")
@@ -178,7 +236,7 @@ def _records(rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_E
             pl.when(good).then(pl.coalesce(ts, pl.col("_in_timestamp"))).alias("timestamp"),
             pl.when(good).then(pl.col("_in_severity_text")).alias("severity_text"),
             pl.when(good).then(pl.col("_in_severity_number")).alias("severity_number"),
-            pl.when(good).then(pl.coalesce(pl.col("_in_service"), pod_service)).alias("service"),
+            pl.when(good).then(pl.coalesce(pl.col("_in_service"), label_service, pod_service)).alias("service"),
             pl.when(good).then(pl.col("_in_body")).otherwise(pl.col("_raw")).alias("body"),
             pl.when(good).then(pl.col("_in_trace_id")).alias("trace_id"),
             pl.when(good).then(attrs).alias("attributes"),
@@ -202,10 +260,8 @@ def _records(rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_E
 
 _sniff = share_matching(_COMPILED)
 
-# "<RFC 3339 stamp> <rest>": the stamp (group 1: its fraction) and what the rest starts with
-_TIMESTAMPED = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(?:Z|[+-]\d{2}:?\d{2}) (.?)(\S*)"
-)
+# "<RFC 3339 stamp> <rest>": group 1 the stamp's fraction, group 2 the rest's first word
+_TIMESTAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(?:Z|[+-]\d{2}:?\d{2}) (\S*)")
 _STAMP_START = re.compile(r"^\[?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[T\s_]")
 
 
@@ -223,7 +279,7 @@ def _sniff_timestamped(sample: list[str]) -> float:
         return 0.0
 
     def wrapped(m: re.Match[str]) -> bool:
-        rest = m.group(2) + m.group(3)
+        rest = m.group(2)
         return len(m.group(1) or "") == 9 or rest.startswith("{") or bool(_STAMP_START.match(rest))
 
     return share if sum(map(wrapped, matches)) >= 0.5 * len(matches) else 0.0

@@ -71,6 +71,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "t.$date",  # MongoDB 4.4+ ({"t": {"$date": ...}})
         # Kubernetes events (kubectl get events -o json): eventTime is often null there
         "lastTimestamp", "deprecatedLastTimestamp", "firstTimestamp", "metadata.creationTimestamp",
+        "@t",  # Serilog compact JSON (CLEF)
+        "instant", "timeMillis",  # log4j2 JsonLayout (instant: see _vendor_keys)
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
@@ -79,12 +81,13 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "SeverityLevel", "severityLevel",  # Application Insights: 0 Verbose .. 4 Critical
         "s",  # MongoDB 4.4+: F, E, W, I, D1..D5 (another key named "s" is left alone)
         "type",  # Kubernetes events: Normal, Warning (another key named "type" is left alone)
+        "@l",  # Serilog compact JSON (CLEF)
     ),
     "body": (
-        "msg", "message", "@message", "log", "text", "body", "Body", "Message", "textPayload",
+        "msg", "message", "@message", "@m", "@mt", "log", "text", "body", "Body", "Message", "textPayload",
         "jsonPayload.message", "jsonPayload.msg", "event", "error.message",
         "MESSAGE",  # systemd journal
-        "splunk._raw",  # Splunk's event text (see _splunk_keys)
+        "splunk._raw",  # Splunk's event text (see _vendor_keys)
         "note",  # Kubernetes events.k8s.io/v1
     ),
     "service": (
@@ -109,11 +112,11 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "logging.googleapis.com/trace", "x_trace_id", "traceparent",
         "OperationId", "operation_Id", "operation.id",  # Application Insights
     ),
-    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name"),
+    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext"),
 }
 
 # keys whose text must never be flattened even if it looks like a JSON object
-_TEXT_KEYS = frozenset(("msg", "message", "@message", "text", "body", "Body", "Message", "textPayload"))
+_TEXT_KEYS = frozenset(("msg", "message", "@message", "@m", "@mt", "text", "body", "Body", "Message", "textPayload"))
 _KEY_RE = r'"((?:[^"\\]|\\.)*)"\s*:'
 _MAX_KEYS = 2000
 _MAX_DEPTH = 4
@@ -126,7 +129,9 @@ _LEVEL_WORDS = (
 _HEAD_RE = (
     r"^(?P<head>\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?:" + ZONE_NAMES + r")\b)?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
-    r"(?:[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
+    # (AWS Lambda: "<stamp>\t<request id>\t<LEVEL>\t" -- the id is head only before a level)
+    r"(?:(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\t)?"
+    r"[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
     r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?)"
 )
 
@@ -817,7 +822,7 @@ def parse_inner_messages(
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
     empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])
     objs, valid = decode_objects(texts)
-    objs = _splunk_keys(objs)
+    objs = _vendor_keys(objs)
     if valid.any():
         js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
     else:
@@ -905,18 +910,31 @@ def fold_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _splunk_keys(objs: pl.DataFrame) -> pl.DataFrame:
+def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     """Splunk's spellings: an export's ``{"preview": ..., "result": {...}}`` envelope is
     unwrapped (``result.host`` -> ``host``), and the event's ``_raw`` (its original text) is
     renamed ``splunk._raw``, a message spelling, so that it never meets the parsers' own
     ``_raw`` column. Elasticsearch documents (``{"_index": ..., "_source": {...}}``) are
-    unwrapped the same way."""
+    unwrapped the same way; log4j2's ``instant`` object becomes one epoch value, and a
+    Serilog compact-JSON event without ``@l`` is an Information event."""
     if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
         inner = {c: c.removeprefix("result.") for c in objs.columns if c.startswith("result.")}
         outer = [c for c in objs.columns if c in ("preview", "offset", "lastrow", "result")]
         objs = objs.drop([*outer, *[v for v in inner.values() if v in objs.columns and v not in inner]]).rename(inner)
     if "_raw" in objs.columns:
         objs = objs.rename({"_raw": "splunk._raw"})
+    if "instant.epochSecond" in objs.columns:
+        # log4j2's JsonLayout: {"instant": {"epochSecond": 1709287201, "nanoOfSecond": 123000000}}
+        nanos = pl.col("instant.nanoOfSecond") if "instant.nanoOfSecond" in objs.columns else pl.lit("0")
+        objs = objs.with_columns(
+            pl.concat_str(pl.col("instant.epochSecond"), pl.lit("."), nanos.fill_null("0").str.zfill(9)).alias("instant")
+        ).drop([c for c in ("instant.epochSecond", "instant.nanoOfSecond") if c in objs.columns])
+    if "@t" in objs.columns and ("@mt" in objs.columns or "@m" in objs.columns):
+        # Serilog's compact JSON leaves "@l" out for Information events
+        level = pl.col("@l") if "@l" in objs.columns else pl.lit(None, dtype=pl.String)
+        objs = objs.with_columns(
+            pl.when(pl.col("@t").is_not_null()).then(level.fill_null("Information")).otherwise(level).alias("@l")
+        )
     if "_index" in objs.columns and any(c.startswith("_source.") for c in objs.columns):
         # Elasticsearch documents one per line (elasticdump, a scroll export):
         # {"_index": ..., "_id": ..., "_source": {...}} -> the source's keys; _index, _id
@@ -930,7 +948,7 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     heads = fold_blank_lines(lines.collect())
     texts = heads["line"]
     objs, valid = decode_objects(texts)
-    objs = _splunk_keys(objs).with_columns(_raw=texts, _valid=valid)
+    objs = _vendor_keys(objs).with_columns(_raw=texts, _valid=valid)
     docker = "log" in objs.columns and "stream" in objs.columns
     if docker:
         return _docker_records(heads, objs, options).lazy()

@@ -11,6 +11,8 @@ line becomes a record of its own, with the raw line as ``body`` and ``parse_erro
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 __all__ = ["CONTINUATION", "join_container_continuations", "join_continuations", "looks_like_continuation"]
@@ -152,8 +154,13 @@ def join_continuations(
     )
 
 
+#: A headless line that does not look like a continuation joins a stack trace only when the
+#: runtime stamped it this soon after the line before it (a trace is written in one go).
+SAME_WRITE = timedelta(seconds=1)
+
+
 def join_container_continuations(
-    frame: pl.DataFrame, *, stream: str, kind: str, text: str, body: str = "body"
+    frame: pl.DataFrame, *, stream: str, kind: str, text: str, body: str = "body", time: str = "timestamp"
 ) -> pl.DataFrame:
     """Join stack traces that a container runtime logged one line per record.
 
@@ -164,8 +171,10 @@ def join_container_continuations(
 
     - a record whose application line has a head (a timestamp or level) is an *anchor*;
     - a headless line joins the last anchor of its stream when it looks like a continuation
-      (:data:`CONTINUATION`), or when an earlier line since that anchor already did (a
-      blank line joins too, but does not start a stack trace by itself);
+      (:data:`CONTINUATION`), or when an earlier line since that anchor already did and the
+      runtime stamped it less than :data:`SAME_WRITE` after the line before it (Go's
+      ``main.main()`` frames; a blank line joins too, but does not start a trace by itself);
+      a headless line written later that does not look like a continuation ends the trace;
     - JSON and logfmt lines are never joined into (a raw panic after a JSON line stays its
       own record, as in a JSON lines file), and headless lines that do not continue a
       stack trace stay records of their own.
@@ -173,8 +182,9 @@ def join_container_continuations(
     Parameters
     ----------
     frame
-        One row per runtime record, in file order, with ``body`` and ``n_lines`` and the
-        helper columns named by ``stream`` (output stream, may be null), ``kind`` (the
+        One row per runtime record, in file order, with ``body``, ``n_lines``, the
+        runtime's stamp (column ``time``) and the helper columns named by ``stream``
+        (output stream, may be null), ``kind`` (the
         application line's kind from ``parse_inner_messages(with_kind=True)``: ``"text"``
         with a head, ``"plain"`` without, ``"json"``, ``"logfmt"``; null for a line that is
         not a runtime record) and ``text`` (the application line as written).
@@ -204,15 +214,22 @@ def join_container_continuations(
             # a blank line joins its anchor but is no evidence of a stack trace by itself
             "_blank": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, blank),
             "_cont": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks & ~blank),
+            "_looks": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks),
+            "_t": frame[time],
         }
     ).with_row_index("_i")
-    g = g.with_columns(_run=pl.col("_head").cum_sum().over("_s")).with_columns(
+    # (a line without a stamp, or after one without, is given the benefit of the doubt)
+    soon = (pl.col("_t").diff().over("_s") < SAME_WRITE).fill_null(True)
+    # a headless line written later that does not look like a continuation ends the trace:
+    # it starts a run of its own (not an anchor: nothing joins it)
+    ends = pl.col("_head") | (~pl.col("_looks") & ~soon)
+    g = g.with_columns(_run=ends.cum_sum().over("_s")).with_columns(
         _first=pl.col("_i").first().over("_s", "_run"),
-        _a=pl.col("_anchor").first().over("_s", "_run"),
+        _a=(pl.col("_anchor") & pl.col("_head")).first().over("_s", "_run"),
         _cc=(pl.col("_cont") & ~pl.col("_head")).cum_sum().over("_s", "_run"),
     )
     joins = g.select(
-        ~pl.col("_head") & (pl.col("_run") > 0) & pl.col("_a") & ((pl.col("_cc") > 0) | pl.col("_blank"))
+        ~pl.col("_head") & (pl.col("_run") > 0) & pl.col("_a") & (pl.col("_looks") | (pl.col("_cc") > 0))
     ).to_series()
     if not joins.any():
         return frame

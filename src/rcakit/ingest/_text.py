@@ -406,7 +406,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "log4j",
         rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
-        rf"\[?(?P<level>{_LEVEL})\]?:?{_SEP}"
+        # (structlog's console pads the level inside its brackets: "[error    ]")
+        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
         # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
         # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
@@ -417,6 +418,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
         r"(?P<msg>.*)$",
+    ),
+    # AWS Lambda's runtime log lines (Node.js, Python, Java): stamp, request id, level, message
+    # (tab-separated), and its platform lines: START/END/REPORT RequestId: ...
+    #   2024-03-01T10:00:01.123Z	8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a	ERROR	payment declined
+    _Variant(
+        "lambda",
+        rf"^(?P<ts>{_ISO})\t(?P<thread>[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}|undefined)"
+        rf"\t\[?(?P<level>{_LEVEL})\]?\t(?P<msg>.*)$",
+    ),
+    # (the platform line's kind is its logger, "START", "END", "REPORT"; the request id its thread)
+    _Variant(
+        "lambda-platform",
+        r"^(?P<logger>START|END|REPORT|INIT_START) RequestId: (?P<thread>[0-9a-f\-]{36})[ \t]*(?P<msg>.*)$",
     ),
     # PostgreSQL with a ':'-separated log_line_prefix (AWS RDS / Aurora's '%t:%r:%u@%d:[%p]:'):
     #   2024-03-01 10:00:05 UTC:10.0.0.1(5432):app@shop:[4247]:ERROR:  duplicate key ...
@@ -459,12 +473,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
-        rf"^\[?(?P<level>{_LEVEL})\]?:?\s+(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
+        rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})\]?:?\s+)?"
+        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?"
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
@@ -676,14 +690,16 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     """Records without a PRI (a file rsyslog wrote) take the level their message starts
     with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
     it: a syslog message is the program's text, and tools match on it whole."""
-    todo = records.select(
-        pl.col("severity_text").is_null() & pl.col("parse_error").is_null() & pl.col("body").str.contains(_MSG_LEVEL)
-    ).to_series().fill_null(False)
-    if not todo.any():
+    # (the level test only on the records without a level: a file with PRIs has none)
+    need = records.select(pl.col("severity_text").is_null() & pl.col("parse_error").is_null()).to_series()
+    if not need.any():
         return records
-    idx = todo.arg_true()
-    part = records[idx]
-    head = part.select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
+    idx = need.arg_true()
+    found = records["body"].gather(idx).str.contains(_MSG_LEVEL).fill_null(False)
+    if not found.any():
+        return records
+    idx = idx.filter(found)
+    head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
     level = pl.coalesce("a", "b", "c")
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)

@@ -1,0 +1,90 @@
+"""Application log layouts from common logging libraries and platforms: log4j2's JSON layout,
+Serilog's compact JSON, structlog's console renderer, AWS Lambda runtime lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from rcakit.ingest import _jsonl, read_logs
+from rcakit.ingest._text import TEXT
+
+from ._ingest_helpers import OPTS, attrs, parse_lines
+
+
+def test_log4j2_json_layout():
+    lines = [
+        {"instant": {"epochSecond": 1709287201, "nanoOfSecond": 123456000}, "thread": "main", "level": "ERROR",
+         "loggerName": "com.x.Pay", "message": "payment declined", "endOfBatch": False, "threadId": 1},
+        {"timeMillis": 1709287202500, "thread": "main", "level": "INFO", "loggerName": "com.x.Pay", "message": "ok"},
+    ]
+    rows = parse_lines(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines), OPTS).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in rows] == [
+        (datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC), "ERROR", "payment declined"),
+        (datetime(2024, 3, 1, 10, 0, 2, 500000, tzinfo=UTC), "INFO", "ok"),
+    ]
+    assert attrs(rows[0])["logger"] == "com.x.Pay"
+    assert "instant.epochSecond" not in attrs(rows[0])
+
+
+def test_serilog_compact_json():
+    lines = [
+        {"@t": "2024-03-01T10:00:01.1234567Z", "@mt": "Payment {OrderId} declined", "@l": "Error",
+         "@x": "System.InvalidOperationException: boom", "OrderId": 123, "SourceContext": "Shop.Payments"},
+        {"@t": "2024-03-01T10:00:02Z", "@mt": "Charge ok for {OrderId}", "OrderId": 124},  # no @l: Information
+        {"@t": "2024-03-01T10:00:03Z", "@m": "Cache warmed in 12 ms", "@mt": "Cache warmed in {Ms} ms", "@l": "Debug"},
+    ]
+    rows = parse_lines(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines), OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("ERROR", "Payment {OrderId} declined"),
+        ("INFO", "Charge ok for {OrderId}"),
+        ("DEBUG", "Cache warmed in 12 ms"),  # the rendered message when there is one
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC)
+    assert attrs(rows[0])["logger"] == "Shop.Payments"
+    assert attrs(rows[0])["@x"].startswith("System.InvalidOperationException")
+
+
+def test_structlog_console_padded_level():
+    text = (
+        "2024-03-01 10:00:01 [error    ] payment declined               order=123\n"
+        "2024-03-01 10:00:02 [info     ] charge ok                      order=124\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["ERROR", "INFO"]
+    assert rows[0]["body"].split() == ["payment", "declined", "order=123"]
+
+
+LAMBDA = (
+    "START RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a Version: $LATEST\n"
+    "2024-03-01T10:00:01.123Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tERROR\tpayment declined for order 123\n"
+    "2024-03-01T10:00:01.200Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tINFO\tretrying\n"
+    "END RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\n"
+    "REPORT RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tDuration: 102.11 ms\tBilled Duration: 103 ms\n"
+)
+
+
+def test_aws_lambda_runtime_lines(tmp_path):
+    path = tmp_path / "checkout-fn.log"
+    path.write_text(LAMBDA)
+    rows = read_logs(path).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows][1:3] == [
+        ("ERROR", "payment declined for order 123"),
+        ("INFO", "retrying"),
+    ]
+    assert attrs(rows[1])["thread"] == "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a"
+    assert [attrs(r).get("logger") for r in rows] == ["START", None, None, "END", "REPORT"]
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_aws_lambda_lines_inside_a_cloudwatch_export():
+    events = [
+        {"timestamp": 1709287201123, "message": "2024-03-01T10:00:01.123Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tERROR\tpayment declined\n"},
+        {"timestamp": 1709287201200, "message": "2024-03-01T10:00:01.200Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tno level in this line\n"},
+    ]
+    rows = parse_lines(_jsonl.FORMAT, "".join(json.dumps(e) + "\n" for e in events), OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("ERROR", "payment declined"),
+        # the request id is only head before a level: kept in the message otherwise
+        (None, "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tno level in this line"),
+    ]
