@@ -247,15 +247,13 @@ def _records(
             .when(~good)
             .then(pl.lit(expected))
             .alias("parse_error"),
-            pl.col("stream").alias("_stream"),
-            pl.when(good).then(pl.col("_in_kind")).alias("_kind"),
-            pl.col("msg").alias("_text"),
         )
+        .cast(RECORD_COLUMNS)
         .collect()
     )
     # a stack trace the app wrote line by line is one record (the runtime wrapped each line)
-    out = join_container_continuations(out, stream="_stream", kind="_kind", text="_text")
-    return out.lazy().select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+    kind = frame.select(pl.when(good).then(pl.col("_in_kind"))).to_series()
+    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=rec["msg"]).lazy()
 
 
 _sniff = share_matching(_COMPILED)

@@ -1107,14 +1107,13 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     out = _finish(out)
     if "stream" not in grouped.columns:
         return out
-    # a stack trace the app wrote line by line is one record (docker wrapped each line)
-    helpers = grouped.select(
-        pl.col("stream").cast(pl.String).alias("_stream"),
-        pl.when("_docker").then(kind).alias("_kind"),
-        pl.col("log").str.strip_suffix("\n").str.strip_suffix("\r").alias("_text"),
-    )
-    joined = join_container_continuations(out.hstack(helpers), stream="_stream", kind="_kind", text="_text")
-    return joined.drop("_stream", "_kind", "_text")
+    # a stack trace the app wrote line by line is one record (docker wrapped each line); the
+    # line's text is only needed where a headless line may continue one
+    kind = grouped.select(pl.when("_docker").then(kind)).to_series()
+    if not (kind == "plain").any():
+        return out
+    text = grouped["log"].str.strip_suffix("\n").str.strip_suffix("\r")
+    return join_container_continuations(out, stream=grouped["stream"].cast(pl.String), kind=kind, text=text)
 
 
 def _share(sample: list[str], test: re.Pattern[str]) -> float:

@@ -160,7 +160,13 @@ SAME_WRITE = timedelta(seconds=1)
 
 
 def join_container_continuations(
-    frame: pl.DataFrame, *, stream: str, kind: str, text: str, body: str = "body", time: str = "timestamp"
+    frame: pl.DataFrame,
+    *,
+    stream: pl.Series,
+    kind: pl.Series,
+    text: pl.Series,
+    body: str = "body",
+    time: str = "timestamp",
 ) -> pl.DataFrame:
     """Join stack traces that a container runtime logged one line per record.
 
@@ -182,12 +188,13 @@ def join_container_continuations(
     Parameters
     ----------
     frame
-        One row per runtime record, in file order, with ``body``, ``n_lines``, the
-        runtime's stamp (column ``time``) and the helper columns named by ``stream``
-        (output stream, may be null), ``kind`` (the
-        application line's kind from ``parse_inner_messages(with_kind=True)``: ``"text"``
-        with a head, ``"plain"`` without, ``"json"``, ``"logfmt"``; null for a line that is
-        not a runtime record) and ``text`` (the application line as written).
+        One row per runtime record, in file order, with ``body``, ``n_lines`` and the
+        runtime's stamp (column ``time``).
+    stream, kind, text
+        Per row of ``frame``: the output stream (may be null), the application line's kind
+        from ``parse_inner_messages(with_kind=True)`` (``"text"`` with a head, ``"plain"``
+        without, ``"json"``, ``"logfmt"``; null for a line that is not a runtime record) and
+        the application line as written.
 
     Returns
     -------
@@ -196,11 +203,11 @@ def join_container_continuations(
         appended (``"\\n"``-joined, trailing blanks dropped) and its ``n_lines`` counts them.
         A record's physical lines may interleave with another stream's.
     """
-    plain = (frame[kind] == "plain").fill_null(False)
+    plain = (kind == "plain").fill_null(False)
     if not plain.any():
         return frame
     idx = plain.arg_true()
-    texts = frame[text].gather(idx)
+    texts = text.gather(idx)
     looks = texts.str.contains(CONTINUATION).fill_null(False)
     if not looks.any():
         return frame
@@ -208,9 +215,9 @@ def join_container_continuations(
     blank = texts.str.strip_chars().str.len_bytes().fill_null(0) == 0
     g = pl.DataFrame(
         {
-            "_s": frame[stream],
+            "_s": stream,
             "_head": ~plain,
-            "_anchor": (frame[kind] == "text").fill_null(False),
+            "_anchor": (kind == "text").fill_null(False),
             # a blank line joins its anchor but is no evidence of a stack trace by itself
             "_blank": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, blank),
             "_cont": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks & ~blank),
@@ -234,7 +241,7 @@ def join_container_continuations(
     if not joins.any():
         return frame
     extra = (
-        pl.DataFrame({"_first": g["_first"], "_t": frame[text], "_n": frame["n_lines"]})
+        pl.DataFrame({"_first": g["_first"], "_t": text, "_n": frame["n_lines"]})
         .filter(joins)
         .group_by("_first", maintain_order=True)
         .agg(pl.col("_t").str.join("\n"), pl.col("_n").sum())
