@@ -88,3 +88,46 @@ def test_aws_lambda_lines_inside_a_cloudwatch_export():
         # the request id is only head before a level: kept in the message otherwise
         (None, "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tno level in this line"),
     ]
+
+
+def test_tomcat_catalina_out():
+    text = (
+        "01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed\n"
+        "01-Mar-2024 10:00:02.123 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [1234] milliseconds\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("ERROR", "Server startup failed"),
+        ("INFO", "Server startup in [1234] milliseconds"),
+    ]
+    assert attrs(rows[0]) == {"logger": "org.apache.catalina.startup.Catalina.start", "thread": "main"}
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+
+
+def test_mongodb_before_4_4():
+    text = (
+        "2024-03-01T10:00:01.123+0000 I NETWORK  [conn123] end connection 10.0.0.1:5000 (3 connections now open)\n"
+        "2024-03-01T10:00:02.123+0000 E QUERY    [conn124] Error: socket exception\n"
+        "2024-03-01T10:00:03.123+0000 W -        [main] server is running without access control\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("INFO", "end connection 10.0.0.1:5000 (3 connections now open)"),
+        ("ERROR", "Error: socket exception"),
+        ("WARN", "server is running without access control"),
+    ]
+    assert attrs(rows[0]) == {"logger": "NETWORK", "thread": "conn123"}
+
+
+def test_level_and_thread_before_the_stamp_cassandra():
+    text = (
+        "INFO  [main] 2024-03-01 10:00:01,123 CassandraDaemon.java:123 - Startup complete\n"
+        "ERROR [CompactionExecutor:1] 2024-03-01 10:00:02,123 CassandraDaemon.java:244 - Exception in thread\n"
+        "java.lang.RuntimeException: boom\n"
+        "\tat org.apache.cassandra.db.Compaction.run(Compaction.java:10)\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("INFO", 1), ("ERROR", 3)]
+    assert rows[0]["body"] == "Startup complete"
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 123000, tzinfo=UTC)
+    assert attrs(rows[1]) == {"logger": "CassandraDaemon.java:244", "thread": "CompactionExecutor:1"}

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
-from rcakit.ingest import _access, _cri, _csv_export, _elb, _jsondoc, _jsonl, _logfmt, _w3c
+from rcakit.ingest import _access, _cri, _csv_export, _elb, _envoy, _jsondoc, _jsonl, _logfmt, _w3c
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
@@ -52,6 +52,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "csv": _csv_export.FORMAT,
     "w3c": _w3c.FORMAT,
     "elb": _elb.FORMAT,
+    "envoy": _envoy.FORMAT,
     "access": _access.FORMAT,
     "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,

@@ -397,6 +397,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "python",
         rf"^\[?(?P<ts>{_ISO})\]?\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_LEVEL})\s+-\s+(?P<msg>.*)$",
     ),
+    # Tomcat's OneLineFormatter (catalina.out): the source class.method after the thread,
+    # then the message, with no separator between them
+    #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
+    _Variant(
+        "tomcat",
+        rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
+        r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
     # log4j / logback / Spring Boot / Kafka / zap console / logrus text, level after the stamp:
     #   2024-01-02 03:04:05,123 ERROR [thread] com.x.Y - msg
     #   2024-01-02 03:04:05.123 [main] ERROR com.x.Y - msg
@@ -418,6 +426,20 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
         r"(?P<msg>.*)$",
+    ),
+    # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
+    #   2024-03-01T10:00:01.123+0000 I NETWORK  [conn123] end connection 10.0.0.1:5000
+    _Variant(
+        "mongodb",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>[FEWI]|D[1-5]?)[ \t]+(?P<logger>[A-Z_]+|-)[ \t]+"
+        r"\[(?P<thread>[^\]]*)\][ \t]+(?P<msg>.*)$",
+    ),
+    # the level and thread before the stamp (Cassandra's "%-5level [%thread] %date %F:%L - %msg")
+    #   ERROR [CompactionExecutor:1] 2024-03-01 10:00:02,123 CassandraDaemon.java:244 - Exception in thread
+    _Variant(
+        "level-thread-stamp",
+        rf"^(?P<level>{_LEVEL})[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<ts>{_STAMP})[ \t]+"
+        r"(?:(?P<logger>[\w$.\-/]+(?::\d+)?)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
     # AWS Lambda's runtime log lines (Node.js, Python, Java): stamp, request id, level, message
     # (tab-separated), and its platform lines: START/END/REPORT RequestId: ...
