@@ -5,10 +5,12 @@ Usage::
     .venv/bin/python benchmarks/bench_formats.py            # 1M lines per format
     .venv/bin/python benchmarks/bench_formats.py --quick    # 100k lines per format
 
-Covers the formats of ``rcakit.ingest._jsonl/_logfmt/_access/_cri/_csv_export/_w3c/_elb``: JSON lines
+Covers the formats of ``rcakit.ingest._jsonl/_logfmt/_access/_cri/_csv_export/_w3c/_elb/_envoy``: JSON lines
 (nested objects, arrays), docker json-file (text app lines inside), logfmt, Nginx combined
 access logs with response times, Kubernetes CRI (half JSON, half logback-style app lines) and
-a Kibana-style CSV export (2% multi-line stack traces), an IIS W3C log and AWS ALB lines. Files of seeded, realistic, mostly
+a Kibana-style CSV export (2% multi-line stack traces), an IIS W3C log, AWS ALB lines,
+``kubectl logs --timestamps`` output (JSON and logback app lines, a two-frame stack trace
+every 100 lines) and an Istio sidecar's Envoy access log. Files of seeded, realistic, mostly
 distinct lines are written under ``benchmarks/_work/formats/``. Each measurement runs in a
 fresh subprocess (time taken around the read only, imports excluded; peak RSS = VmHWM of
 that process), best of ``--repeat``. Baseline, same run, same file: ``pl.read_lines(path)``.
@@ -34,7 +36,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / "_work" / "formats"
 RESULTS = HERE / "results" / "formats.md"
-TARGET = {"jsonl": 5.0, "docker": 5.0, "logfmt": 3.0, "access": 3.0, "cri": 3.0, "csv": 3.0, "w3c": 3.0, "elb": 3.0}
+TARGET = {
+    "jsonl": 5.0, "docker": 5.0, "logfmt": 3.0, "access": 3.0, "cri": 3.0, "csv": 3.0, "w3c": 3.0, "elb": 3.0,
+    "kubectl": 3.0, "envoy": 3.0,
+}
 
 _CHILD = r"""
 import sys, time
@@ -158,6 +163,33 @@ def write_files(n: int) -> dict[str, Path]:
                 "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067 "
                 f'"Root=1-{rng.getrandbits(32):08x}-{rng.getrandbits(96):024x}" "shop.example.com" "-" 0 {_ts(i)} '
                 f'"forward" "-" "-" "10.0.1.1:80" "{status}" "-" "-"\n'
+            )
+    with paths["kubectl"].open("w") as f:  # kubectl logs --timestamps: JSON and text app lines, some traces
+        i = 0
+        while i < n:
+            stamp = f"{_ts(i)[:-1]}123456Z"
+            if i % 2:
+                app = json.dumps({"level": rng.choice(_LEVELS), "msg": _msg(rng), "trace_id": f"{rng.getrandbits(64):016x}"})
+            else:
+                app = f"2024-03-05 10:00:00.{i % 1000:03d} {rng.choice(_LEVELS).upper()} [main] c.a.Svc - {_msg(rng)}"
+            f.write(f"{stamp} {app}\n")
+            i += 1
+            if i % 100 == 1 and i + 2 < n:  # a stack trace, one runtime line per frame
+                f.write(f"{stamp} java.lang.IllegalStateException: boom {rng.randint(1, 999)}\n")
+                f.write(f"{stamp} \tat com.acme.X.y(X.java:{rng.randint(1, 500)})\n")
+                i += 2
+    with paths["envoy"].open("w") as f:  # Envoy / Istio sidecar access log
+        flags = ("-",) * 8 + ("UF", "UH", "UT", "URX")
+        for i in range(n):
+            path = rng.choice(paths_).format(rng.randint(1, 99_999))
+            status = rng.choice([200, 200, 200, 404, 503])
+            flag = rng.choice(flags) if status == 503 else "-"
+            f.write(
+                f'[{_ts(i)}] "GET {path}?q={rng.randint(1, 999)} HTTP/1.1" {status} {flag} via_upstream - "-" '
+                f"0 {rng.randint(0, 50_000)} {rng.randint(1, 900)} {rng.randint(1, 800)} "
+                f'"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}" "{rng.choice(agents)}" '
+                f'"{rng.getrandbits(64):016x}" "payments:8080" "10.0.1.{rng.randint(1, 9)}:8080" '
+                f"outbound|8080||payments.shop.svc.cluster.local - 10.96.0.12:8080 10.0.0.1:50000 - default\n"
             )
     return paths
 

@@ -551,3 +551,19 @@ def test_elasticsearch_documents_one_per_line():
     ]
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
     assert attrs(rows[0]) == {"_index": "logs-2024.03.01", "_id": "a1", "_score": "1", "http.status": "502"}
+
+
+def test_head_never_takes_an_exception_name_or_the_next_line():
+    """A logger name is followed by ' - ' or ' : '; an exception name glued to its colon, or
+    the first line of a stack trace, is message (a regression: the trace's first line was cut)."""
+    texts = pl.Series(
+        [
+            "ERROR [getRouteById][Unexpected error][id: 143fe324]\njava.lang.NullPointerException: null\n\tat x.Y.z(Y.java:1)",
+            "ERROR [main] java.lang.NullPointerException: null",
+            "WARN [main] c.x.Pool : pool low",
+        ]
+    )
+    out = _jsonl.parse_inner_messages(texts, OPTS).to_dicts()
+    assert out[0]["body"] == texts[0].removeprefix("ERROR ")
+    assert out[1]["body"] == "[main] java.lang.NullPointerException: null"
+    assert (out[2]["body"], attrs(out[2])) == ("pool low", {"logger": "c.x.Pool", "thread": "main"})

@@ -139,12 +139,15 @@ _HEAD_RE = (
 # "[catalog.api] [trace_id=4f1c] - " / "[main]: " / "[main] c.x.Payment - " / "c.x.Payment - ":
 # bracket groups and a logger name closing the head of a text line (as the text format's
 # log4j layout reads them; a logger glued to ": " needs brackets before it)
+# (blanks, never a line break: a multi-line message's next line is not head; a logger name
+# is followed by " - " or " : ", not glued to a colon, which is what exception names are)
 _BRACKETS_RE = (
-    r"^(?:\[[^\[\]]*\](?:\s*\[[^\[\]]*\])*(?:\s+[\w$.\-/:]*[\w$])?(?:\s+-\s+|:\s+)"
-    r"|[A-Za-z_$][\w$.\-/:]*\s+-\s+)"
+    r"^(?:\[[^\[\]]*\](?:[ \t]*\[[^\[\]]*\])*"
+    r"(?::[ \t]+|[ \t]+-[ \t]+|[ \t]+[A-Za-z_$][\w$.\-/:]*[\w$][ \t]+[-:][ \t]+)"
+    r"|[A-Za-z_$][\w$.\-/:]*[ \t]+-[ \t]+)"
 )
 # the logger name at the end of such a head (none when the head ends with a bracket)
-_HEAD_LOGGER_RE = r"(?:^|\s)([A-Za-z_$][\w$.\-/:]*[\w$])\s*[-:]\s*$"
+_HEAD_LOGGER_RE = r"(?:^|[ \t])([A-Za-z_$][\w$.\-/:]*[\w$])[ \t]*[-:][ \t]*$"
 # Spring Boot's default console layout after the level: "12345 --- [app] [thread] c.x.Logger : "
 # (pid, one or more bracket groups, the logger, " : "): head, not message
 _SPRING_RE = r"^(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s+:\s"
