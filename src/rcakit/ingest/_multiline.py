@@ -225,18 +225,30 @@ def join_container_continuations(
             "_t": frame[time],
         }
     ).with_row_index("_i")
+    # everything below is per stream; one stream (kubectl's output) needs no partitioning
+    def per_stream(e: pl.Expr) -> pl.Expr:
+        return e if stream.n_unique() <= 1 else e.over("_s")
+
     # (a line without a stamp, or after one without, is given the benefit of the doubt)
-    soon = (pl.col("_t").diff().over("_s") < SAME_WRITE).fill_null(True)
+    soon = (per_stream(pl.col("_t").diff()) < SAME_WRITE).fill_null(True)
     # a headless line written later that does not look like a continuation ends the trace:
     # it starts a run of its own (not an anchor: nothing joins it)
-    ends = pl.col("_head") | (~pl.col("_looks") & ~soon)
-    g = g.with_columns(_run=ends.cum_sum().over("_s")).with_columns(
-        _first=pl.col("_i").first().over("_s", "_run"),
-        _a=(pl.col("_anchor") & pl.col("_head")).first().over("_s", "_run"),
-        _cc=(pl.col("_cont") & ~pl.col("_head")).cum_sum().over("_s", "_run"),
-    )
+    g = g.with_columns(_end=pl.col("_head") | (~pl.col("_looks") & ~soon))
+    end = pl.col("_end")
+    # a run's first row, whether it is an anchor, and the continuation-looking lines since
+    # (running counts compared with their value at the run's first row: no group-by)
+    g = g.with_columns(
+        _first=per_stream(pl.when(end).then(pl.col("_i")).forward_fill()),
+        _a=per_stream(pl.when(end).then(pl.col("_anchor") & pl.col("_head")).forward_fill()),
+        _cc=per_stream((pl.col("_cont") & ~pl.col("_head")).cum_sum()),
+    ).with_columns(_cc0=per_stream(pl.when(end).then(pl.col("_cc")).forward_fill()))
     joins = g.select(
-        ~pl.col("_head") & (pl.col("_run") > 0) & pl.col("_a") & (pl.col("_looks") | (pl.col("_cc") > 0))
+        (
+            ~pl.col("_head")
+            & pl.col("_first").is_not_null()
+            & pl.col("_a")
+            & (pl.col("_looks") | (pl.col("_cc") > pl.col("_cc0")))
+        ).fill_null(False)
     ).to_series()
     if not joins.any():
         return frame
