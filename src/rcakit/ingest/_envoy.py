@@ -56,7 +56,8 @@ def _dash(expr: pl.Expr) -> pl.Expr:
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
-    g = df.with_columns(pl.col("line").str.extract_groups(ENVOY_RE).alias("g")).unnest("g")
+    # (lazily: an eager with_columns on the lines frame runs the regex about twice as slowly)
+    g = df.lazy().with_columns(pl.col("line").str.extract_groups(ENVOY_RE).alias("g")).unnest("g").collect()
     sample = g["time"].drop_nulls().head(200).to_list()
     request = pl.col("request").str.splitn(" ", 3)
     g = (
