@@ -370,3 +370,18 @@ def test_azure_monitor_query_export(tmp_path):
     assert rows[1]["trace_id"] == "1af7651916cd43dd8448eb211c80319c"
     assert rows[0]["timestamp"] == datetime(2024, 11, 2, 0, 0, 1, 123000, tzinfo=UTC)
     assert attrs(rows[0]) == {"ItemType": "trace"}
+
+
+def test_sumo_logic_export():
+    text = (
+        '"_messagetime","_messagetimems","_raw","_sourcecategory","_sourcehost"\n'
+        '"03/01/2024 10:00:01.123 +0000","1709287201123","2024-03-01 10:00:01,123 ERROR [main] c.x.Pay - payment declined","prod/payments","node-1"\n'
+        '"03/01/2024 10:00:02.500 +0000","1709287202500","plain line without a head","prod/payments","node-1"\n'
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["service"], r["severity_text"], r["body"]) for r in rows] == [
+        ("prod/payments", "ERROR", "payment declined"),
+        ("prod/payments", None, "plain line without a head"),
+    ]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 500000, tzinfo=UTC)
+    assert attrs(rows[0])["_sourcehost"] == "node-1"

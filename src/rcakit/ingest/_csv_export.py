@@ -7,7 +7,8 @@ wins, see :data:`COLUMN_ROLES`):
 field          columns
 =============  ===========================================================================
 timestamp      ``@timestamp``, ``_time``, ``timestamp``, ``time``, ``date``, ``datetime``,
-               ``ts``, ``tsNs`` (epoch ns), ``TimeCreated`` (PowerShell), ... (Kibana's
+               ``ts``, ``tsNs`` (epoch ns), ``TimeCreated`` (PowerShell), ``_messagetime``
+               (Sumo Logic), ... (Kibana's
                ``Jan 2, 2024 @ 03:04:05.123`` is understood); the first column that
                parses wins per row
 body           ``message``, ``_raw``, ``line``, ``msg``, ``log``, ``content``, ``body``, ...
@@ -67,6 +68,8 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "timecreated", "timegenerated", "timewritten", "date and time",
         # Azure Monitor / Application Insights (the portal adds the zone: "TimeGenerated [UTC]")
         "timegenerated [utc]", "timestamp [utc]",
+        # Sumo Logic ("_messagetime" is when the event happened, "_receipttime" when received)
+        "_messagetime", "_messagetimems", "_receipttime",
     ),
     "body": ("message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original"),
     "severity": (
@@ -79,6 +82,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "app_name", "kubernetes.labels.app", "kubernetes.labels.app_kubernetes_io/name",
         "k8s.deployment.name", "kubernetes.deployment.name",
         "approlename", "cloud_rolename",  # Application Insights
+        "_sourcecategory",  # Sumo Logic
     ),
     "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
     "container": ("kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name"),
