@@ -154,3 +154,21 @@ def test_too_little_data_gives_an_empty_valid_report(tmp_path, lines, expected):
     assert "no incident detected" in doc["summary"]
     assert doc["inputs"]["records"] == len(lines)
     assert "Not enough data to compare" in (tmp_path / "rca.md").read_text()
+
+
+# A tiny export: an hour of PostgreSQL lines (one of them an hour earlier, in CET) and two
+# Kubernetes events. The rate detector's service level once came out with Float64 counts
+# beside the template level's Int64 and the report crashed with a traceback.
+_PG = '2024-03-01 10:00:02.456 UTC [4243] ERROR:  deadlock detected\n2024-03-01 10:00:02.456 UTC [4243] DETAIL:  Process 4243 waits for ShareLock on transaction 1234; blocked by process 4244.\n\tProcess 4244 waits for ShareLock on transaction 1233; blocked by process 4243.\n2024-03-01 10:00:02.456 UTC [4243] HINT:  See server log for query details.\n2024-03-01 10:00:02.456 UTC [4243] STATEMENT:  UPDATE orders SET status = \'paid\' WHERE id = 1\n2024-03-01 10:00:03.000 UTC [4244] LOG:  duration: 1532.123 ms\n2024-03-01 10:00:04.000 UTC [4245] ERROR:  relation "x" does not exist at character 15\n2024-03-01 10:00:04.000 UTC [4245] STATEMENT:  select * from x\n2024-03-01 10:00:05.123 CET [4246] LOG:  checkpoint starting: time\n2024-03-01 10:00:05 UTC:10.0.0.1(5432):app@shop:[4247]:ERROR:  duplicate key value violates unique constraint "orders_pkey"\n2024-03-01 10:00:05 UTC:10.0.0.1(5432):app@shop:[4247]:DETAIL:  Key (id)=(1) already exists.\n'
+_EVENTS = '{"apiVersion": "v1", "items": [{"apiVersion": "v1", "count": 12, "eventTime": null, "firstTimestamp": "2024-03-01T09:58:01Z", "involvedObject": {"apiVersion": "v1", "fieldPath": "spec.containers{payments}", "kind": "Pod", "name": "payments-7d9f8b6c5d-x2x9z", "namespace": "prod"}, "kind": "Event", "lastTimestamp": "2024-03-01T10:00:01Z", "message": "Back-off restarting failed container payments in pod payments-7d9f8b6c5d-x2x9z_prod", "metadata": {"creationTimestamp": "2024-03-01T09:58:01Z", "name": "payments-7d9f8b6c5d-x2x9z.17b8", "namespace": "prod"}, "reason": "BackOff", "reportingComponent": "kubelet", "source": {"component": "kubelet", "host": "node-1"}, "type": "Warning"}, {"apiVersion": "v1", "count": 1, "eventTime": null, "firstTimestamp": "2024-03-01T09:57:00Z", "involvedObject": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "payments", "namespace": "prod"}, "kind": "Event", "lastTimestamp": "2024-03-01T09:57:00Z", "message": "Scaled up replica set payments-7d9f8b6c5d to 3", "metadata": {"creationTimestamp": "2024-03-01T09:57:00Z", "name": "payments.17b7", "namespace": "prod"}, "reason": "ScalingReplicaSet", "source": {"component": "deployment-controller"}, "type": "Normal"}], "kind": "List", "metadata": {"resourceVersion": ""}}'
+
+
+def test_report_on_a_tiny_sparse_export_does_not_crash(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "postgres.log").write_text(_PG)
+    (logs / "events.json").write_text(_EVENTS)
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["report", str(logs), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text())["summary"]

@@ -269,8 +269,9 @@ class RateDetector:
         svc = counts.with_columns(pl.lit(_ALL).alias("_group"))
         svc_scores = self._score_level(svc, self.services_, keys=["service"], group="_group")
         svc_scores = svc_scores.with_columns(pl.lit(None, dtype=pl.String).alias("template_id"))
-        out = pl.concat([tmpl.select(SCORES_SCHEMA.names()), svc_scores.select(SCORES_SCHEMA.names())])
-        return out.cast(SCORES_SCHEMA).sort("window_start", "service", "template_id", nulls_last=True)
+        # (each part cast first: a level with nothing to score comes out with default dtypes)
+        out = pl.concat([part.select(SCORES_SCHEMA.names()).cast(SCORES_SCHEMA) for part in (tmpl, svc_scores)])
+        return out.sort("window_start", "service", "template_id", nulls_last=True)
 
     def _score_level(
         self, counts: pl.DataFrame, base: pl.DataFrame, *, keys: list[str], group: str
