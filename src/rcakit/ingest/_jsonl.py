@@ -35,6 +35,7 @@ from rcakit.ingest._base import (
     RECORD_COLUMNS,
     LineFormat,
     ParseOptions,
+    by_distinct,
     map_distinct,
 )
 from rcakit.ingest._files import lines_buffer
@@ -774,6 +775,19 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         ],
         how="horizontal",
     )
+    attributes: pl.Expr = NO_ATTRIBUTES
+    if options.wants("attributes"):
+        # loggers, threads and contexts repeat: encoded once per distinct combination
+        sources = ["_spring_logger", "_logger", "_spring_thread", "_thread", "_spring_pid", "_context"]
+        encoded = encode_attributes(
+            {
+                "logger": pl.coalesce(pl.col("_spring_logger"), pl.col("_logger")),
+                "thread": pl.coalesce(pl.col("_spring_thread").replace("", None), pl.col("_thread")),
+                "pid": pl.col("_spring_pid"),
+                "context": pl.col("_context"),
+            }
+        ).alias("attributes")
+        attributes = pl.lit(by_distinct(head.select(sources), encoded))
     return head.lazy().select(
         timestamp_expr("ts", ts_sample, options).alias("timestamp"),
         sev_text,
@@ -783,16 +797,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
         .alias("body"),
         "trace_id",
-        encode_attributes(
-            {
-                "logger": pl.coalesce(pl.col("_spring_logger"), pl.col("_logger")),
-                "thread": pl.coalesce(pl.col("_spring_thread").replace("", None), pl.col("_thread")),
-                "pid": pl.col("_spring_pid"),
-                "context": pl.col("_context"),
-            }
-        )
-        if options.wants("attributes")
-        else NO_ATTRIBUTES,
+        attributes.alias("attributes"),
     ).collect()
 
 
