@@ -29,6 +29,7 @@ from rcakit.ingest._base import (
     LineFormat,
     ParseOptions,
     by_distinct,
+    guarded_records,
     share_matching,
 )
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
@@ -258,20 +259,15 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return (
         g.lazy()
         .select(
-            pl.when(ok).then(ts).alias("timestamp"),
-            pl.when(ok).then(sev_text).alias("severity_text"),
-            pl.when(ok).then(sev_num).alias("severity_number"),
-            pl.lit(None, dtype=pl.String).alias("service"),
-            pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
-            pl.lit(None, dtype=pl.String).alias("trace_id"),
-            pl.when(ok).then(encode_attributes(attrs, numbers=_NUMBERS, nullable=nullable)).alias("attributes"),
-            "line_no",
-            "n_lines",
-            pl.when(pl.col("_blank"))
-            .then(pl.lit("blank line before the first record"))
-            .when(~ok)
-            .then(pl.lit('not an access-log line: expected client ident user [time] "request" status bytes'))
-            .alias("parse_error"),
+            guarded_records(
+                ok,
+                expected='not an access-log line: expected client ident user [time] "request" status bytes',
+                timestamp=ts,
+                severity_text=sev_text,
+                severity_number=sev_num,
+                body=body,
+                attributes=encode_attributes(attrs, numbers=_NUMBERS, nullable=nullable),
+            )
         )
         .cast(RECORD_COLUMNS)
     )

@@ -35,6 +35,7 @@ __all__ = [
     "LineFormat",
     "ParseOptions",
     "by_distinct",
+    "guarded_records",
     "json_object",
     "map_distinct",
     "share_matching",
@@ -237,6 +238,46 @@ def to_records(frame: pl.LazyFrame) -> pl.LazyFrame:
             for name, dtype in RECORD_COLUMNS.items()
         ]
     )
+
+
+def guarded_records(
+    ok: pl.Expr,
+    *,
+    expected: str,
+    timestamp: pl.Expr,
+    severity_text: pl.Expr,
+    severity_number: pl.Expr,
+    body: pl.Expr,
+    service: pl.Expr | None = None,
+    trace_id: pl.Expr | None = None,
+    attributes: pl.Expr | None = None,
+    raw: str = "line",
+) -> list[pl.Expr]:
+    """The :data:`RECORD_COLUMNS` of a line format's rows, for a ``select``: where ``ok`` the
+    parsed fields; elsewhere the raw line (column ``raw``) as ``body``, the other fields null
+    and ``parse_error`` = ``expected`` (what the line should have looked like), or "blank
+    line before the first record" where column ``_blank`` says so. ``line_no`` and
+    ``n_lines`` pass through; a field not given is null."""
+
+    def guarded(expr: pl.Expr | None) -> pl.Expr:
+        return pl.lit(None, dtype=pl.String) if expr is None else pl.when(ok).then(expr)
+
+    return [
+        guarded(timestamp).alias("timestamp"),
+        guarded(severity_text).alias("severity_text"),
+        guarded(severity_number).alias("severity_number"),
+        guarded(service).alias("service"),
+        pl.when(ok).then(body).otherwise(pl.col(raw)).alias("body"),
+        guarded(trace_id).alias("trace_id"),
+        guarded(attributes).alias("attributes"),
+        pl.col("line_no"),
+        pl.col("n_lines"),
+        pl.when(pl.col("_blank"))
+        .then(pl.lit("blank line before the first record"))
+        .when(~ok)
+        .then(pl.lit(expected))
+        .alias("parse_error"),
+    ]
 
 
 def share_matching(pattern: re.Pattern[str]) -> Callable[[list[str]], float]:

@@ -34,6 +34,7 @@ from rcakit.ingest._base import (
     RECORD_COLUMNS,
     LineFormat,
     ParseOptions,
+    guarded_records,
     share_matching,
 )
 from rcakit.ingest._jsonl import (
@@ -233,20 +234,18 @@ def _records(
     out = (
         frame.lazy()
         .select(
-            pl.when(good).then(pl.coalesce(ts, pl.col("_in_timestamp"))).alias("timestamp"),
-            pl.when(good).then(pl.col("_in_severity_text")).alias("severity_text"),
-            pl.when(good).then(pl.col("_in_severity_number")).alias("severity_number"),
-            pl.when(good).then(pl.coalesce(pl.col("_in_service"), label_service, pod_service)).alias("service"),
-            pl.when(good).then(pl.col("_in_body")).otherwise(pl.col("_raw")).alias("body"),
-            pl.when(good).then(pl.col("_in_trace_id")).alias("trace_id"),
-            pl.when(good).then(attrs).alias("attributes"),
-            "line_no",
-            "n_lines",
-            pl.when(pl.col("_blank"))
-            .then(pl.lit("blank line before the first record"))
-            .when(~good)
-            .then(pl.lit(expected))
-            .alias("parse_error"),
+            guarded_records(
+                good,
+                expected=expected,
+                timestamp=pl.coalesce(ts, pl.col("_in_timestamp")),
+                severity_text=pl.col("_in_severity_text"),
+                severity_number=pl.col("_in_severity_number"),
+                service=pl.coalesce(pl.col("_in_service"), label_service, pod_service),
+                body=pl.col("_in_body"),
+                trace_id=pl.col("_in_trace_id"),
+                attributes=attrs,
+                raw="_raw",
+            )
         )
         .cast(RECORD_COLUMNS)
         .collect()

@@ -33,6 +33,7 @@ from rcakit.ingest._base import (
     RECORD_COLUMNS,
     LineFormat,
     ParseOptions,
+    guarded_records,
     share_matching,
 )
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
@@ -226,20 +227,17 @@ def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     return (
         g.lazy()
         .select(
-            pl.when(ok).then(timestamp_expr("_time", sample, options)).alias("timestamp"),
-            pl.when(ok).then(sev_text).alias("severity_text"),
-            pl.when(ok).then(sev_num).alias("severity_number"),
-            pl.when(ok).then(service).alias("service"),
-            pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
-            pl.when(ok).then(trace).alias("trace_id"),
-            pl.when(ok).then(attributes).alias("attributes"),
-            "line_no",
-            "n_lines",
-            pl.when(pl.col("_blank"))
-            .then(pl.lit("blank line before the first record"))
-            .when(~ok)
-            .then(pl.lit('not a load balancer log line: expected [type] time elb client target times status status bytes bytes "request"'))
-            .alias("parse_error"),
+            guarded_records(
+                ok,
+                expected='not a load balancer log line: expected [type] time elb client target times status status bytes bytes "request"',
+                timestamp=timestamp_expr("_time", sample, options),
+                severity_text=sev_text,
+                severity_number=sev_num,
+                service=service,
+                body=body,
+                trace_id=trace,
+                attributes=attributes,
+            )
         )
         .cast(RECORD_COLUMNS)
     )

@@ -29,7 +29,13 @@ import re
 import polars as pl
 
 from rcakit.ingest._access import request_body
-from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions, share_matching
+from rcakit.ingest._base import (
+    RECORD_COLUMNS,
+    LineFormat,
+    ParseOptions,
+    guarded_records,
+    share_matching,
+)
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
 from rcakit.ingest._severity import severity_from_http_status
 
@@ -123,20 +129,15 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return (
         g.lazy()
         .select(
-            pl.when(ok).then(timestamp_expr("time", sample, options)).alias("timestamp"),
-            pl.when(ok).then(sev_text).alias("severity_text"),
-            pl.when(ok).then(sev_num).alias("severity_number"),
-            pl.lit(None, dtype=pl.String).alias("service"),
-            pl.when(ok).then(body).otherwise(pl.col("line")).alias("body"),
-            pl.lit(None, dtype=pl.String).alias("trace_id"),
-            pl.when(ok).then(attrs).alias("attributes"),
-            "line_no",
-            "n_lines",
-            pl.when(pl.col("_blank"))
-            .then(pl.lit("blank line before the first record"))
-            .when(~ok)
-            .then(pl.lit('not an Envoy access-log line: expected \'[time] "METHOD path PROTOCOL" status flags ...\''))
-            .alias("parse_error"),
+            guarded_records(
+                ok,
+                expected='not an Envoy access-log line: expected \'[time] "METHOD path PROTOCOL" status flags ...\'',
+                timestamp=timestamp_expr("time", sample, options),
+                severity_text=sev_text,
+                severity_number=sev_num,
+                body=body,
+                attributes=attrs,
+            )
         )
         .cast(RECORD_COLUMNS)
     )

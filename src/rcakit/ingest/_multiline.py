@@ -134,19 +134,9 @@ def join_continuations(
         # record number of every line; a record's first line is row (number - 1) of ``kept``
         rec = (~joins).cum_sum().cast(pl.Int64) - 1
         more = done.select(pl.coalesce("_part", line)).to_series() if "_part" in done.columns else done[line]
-        extra = (
-            pl.DataFrame({"_rec": rec.filter(joins), "_more": more.filter(joins)})
-            .group_by("_rec", maintain_order=True)
-            .agg(pl.col("_more").str.join("\n"), pl.len().alias("_n_more"))
+        new_body, n_lines = _append_lines(
+            new_body, n_lines, rec.filter(joins), more.filter(joins), pl.repeat(1, int(joins.sum()), dtype=pl.UInt32, eager=True)
         )
-        pos = extra["_rec"]
-        joined = (
-            pl.DataFrame({"b": new_body.gather(pos), "m": extra["_more"]})
-            .select(pl.concat_str([pl.col("b"), pl.col("m")], separator="\n").str.strip_chars_end("\n\r\t "))
-            .to_series()
-        )
-        new_body = new_body.scatter(pos, joined)
-        n_lines = n_lines.scatter(pos, (extra["_n_more"] + 1).cast(pl.UInt32))
     return (
         kept.with_columns(new_body.alias(body), n_lines, parse_error)
         .drop("_head", "_cont", "_cc", "_run", "_joins", line, *(["_part"] if "_part" in done.columns else []))
@@ -252,19 +242,29 @@ def join_container_continuations(
     ).to_series()
     if not joins.any():
         return frame
-    extra = (
-        pl.DataFrame({"_first": g["_first"], "_t": text, "_n": frame["n_lines"]})
-        .filter(joins)
-        .group_by("_first", maintain_order=True)
-        .agg(pl.col("_t").str.join("\n"), pl.col("_n").sum())
-    )
     kept = frame.filter(~joins)
     # an anchor's row in ``kept``: the number of kept rows up to and including it, minus one
-    pos = ((~joins).cum_sum().cast(pl.Int64) - 1).gather(extra["_first"])
+    pos = ((~joins).cum_sum().cast(pl.Int64) - 1).gather(g["_first"].filter(joins))
+    new_body, n_lines = _append_lines(kept[body], kept["n_lines"], pos, text.filter(joins), frame["n_lines"].filter(joins))
+    return kept.with_columns(new_body, n_lines)
+
+
+def _append_lines(
+    body: pl.Series, n_lines: pl.Series, pos: pl.Series, texts: pl.Series, counts: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """``body`` and ``n_lines`` of the kept records with joined lines added: each joined line
+    goes to the record at row ``pos`` (its text appended with ``"\\n"``, trailing blanks of
+    the result dropped; its ``counts`` physical lines added), in the order given."""
+    extra = (
+        pl.DataFrame({"_pos": pos, "_t": texts, "_n": counts})
+        .group_by("_pos", maintain_order=True)
+        .agg(pl.col("_t").str.join("\n"), pl.col("_n").sum())
+    )
+    at = extra["_pos"]
     joined = (
-        pl.DataFrame({"b": kept[body].gather(pos), "m": extra["_t"]})
+        pl.DataFrame({"b": body.gather(at), "m": extra["_t"]})
         .select(pl.concat_str([pl.col("b"), pl.col("m")], separator="\n").str.strip_chars_end("\n\r\t "))
         .to_series()
     )
-    counts = (kept["n_lines"].gather(pos) + extra["_n"]).cast(kept["n_lines"].dtype)
-    return kept.with_columns(kept[body].scatter(pos, joined), kept["n_lines"].scatter(pos, counts))
+    added = (n_lines.gather(at) + extra["_n"]).cast(n_lines.dtype)
+    return body.scatter(at, joined), n_lines.scatter(at, added)
