@@ -208,8 +208,8 @@ def join_container_continuations(
             "_s": stream,
             "_head": ~plain,
             "_anchor": (kind == "text").fill_null(False),
-            # a blank line joins its anchor but is no evidence of a stack trace by itself
-            "_blank": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, blank),
+            # a blank line joins its anchor (it "looks" like a continuation) but is no evidence
+            # of a stack trace by itself
             "_cont": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks & ~blank),
             "_looks": pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, looks),
             "_t": frame[time],
