@@ -79,11 +79,12 @@ def test_every_line_is_accounted_for(lines):
     parse_lines(_envoy.FORMAT, "\n".join(lines), OPTS)
 
 
-@pytest.mark.parametrize("columns", [("timestamp", "severity_text", "body"), None])
+@pytest.mark.parametrize("columns", [("timestamp", "severity_text", "body"), ("body", "attributes", "line_no")])
 def test_projected_read_equals_full_read(tmp_path, columns):
     path = tmp_path / "proxy.log"
     path.write_text(ENVOY + ISTIO)
     full = rcakit.read_logs(path)
-    part = rcakit.read_logs(path, columns=list(columns) if columns else None)
+    part = rcakit.read_logs(path, columns=list(columns))
+    assert part.columns == list(columns)
     for c in part.columns:
         assert part[c].equals(full[c]), c
