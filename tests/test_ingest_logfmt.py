@@ -139,3 +139,12 @@ def test_end_to_end_through_read_logs(tmp_path):
     out = rcakit.read_logs(path)
     assert out["n_lines"].sum() == 5
     assert out["service"].to_list() == ["checkout", "router", "router", "ingester", "router"]
+
+
+def test_attribute_order_is_deterministic():
+    # equally frequent keys keep the order they first appear in (the column order used to
+    # come from a hash grouping, so ties could come out in any order)
+    text = "\n".join(f"level=info msg=m{i} zeta={i} alpha={i} mid={i} beta={i}" for i in range(200)) + "\n"
+    first = parse(text).row(0, named=True)
+    assert list(attrs(first)) == ["zeta", "alpha", "mid", "beta"]
+    assert all(parse(text)["attributes"].equals(parse(text)["attributes"]) for _ in range(3))

@@ -193,7 +193,7 @@ def _records(
     sample = rec["time"].drop_nulls().head(200).to_list()
     # the runtime's time wins over the app line's: when every CRI line has one, the app
     # line's stamp is not parsed at all
-    rec = rec.with_columns(timestamp_expr("time", sample, options).alias("\x00ts"))
+    rec = rec.lazy().with_columns(timestamp_expr("time", sample, options).alias("\x00ts")).collect()
     stamped = rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
     inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options, with_kind=True)
     kube = _kubelet_attrs(options.source)

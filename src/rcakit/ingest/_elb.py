@@ -119,25 +119,41 @@ def _split_fields(lines: pl.Series, alb: bool) -> pl.DataFrame:
     quotes all open or close a field and whose fields are one space apart (what AWS writes;
     the caller checks)."""
     offset = 1 if alb else 0
-    parts = lines.to_frame("l").select(pl.col("l").str.split('"').alias("p"))["p"]
-    words = {
-        i: parts.list.get(i, null_on_oob=True).str.strip_chars(" ").str.split(" ") for i in (0, 4, 10)
-    }
-    columns: dict[str, pl.Series] = {}
+    parts = pl.col("_parts")
+    raw: dict[str, pl.Expr] = {}
+    words = set()
     for name, (part, word) in _SPLIT_AT.items():
         if word is None:
-            value = parts.list.get(part, null_on_oob=True)
+            raw[f"_{name}"] = parts.list.get(part, null_on_oob=True)
         else:
-            value = words[part].list.get(word + (offset if part == 0 else 0), null_on_oob=True)
-        columns[f"_{name}"] = value.replace("", None) if word is not None else value
-    frame = pl.DataFrame(columns)
-    n_head = words[0].list.len()
-    return frame.with_columns(
-        pl.col("_time").alias("_raw_time"),
-        pl.col("_elb_status_code").alias("_raw_status"),
-        # the request is a quoted field when the head has its 11 fields and a quote follows
-        pl.when((n_head == 11 + offset) & (parts.list.len() >= 3)).then(pl.lit('"')).alias("_raw_request"),
-    ).with_columns(pl.when(pl.col(c) != "-").then(pl.col(c)).alias(c) for c in columns)
+            raw[f"_{name}"] = pl.col(f"_words_{part}").list.get(word + (offset if part == 0 else 0), null_on_oob=True)
+            words.add(f"_{name}")
+
+    def missing(c: str) -> pl.Expr:  # "-" is no value; so is an empty word
+        v = pl.col(c)
+        return pl.when((v != "-") & (v != "")).then(v) if c in words else pl.when(v != "-").then(v)
+
+    n_head = pl.col("_words_0").list.len()
+    return (
+        lines.to_frame("l")
+        .lazy()
+        .select(pl.col("l").str.split('"').alias("_parts"))
+        .with_columns(
+            parts.list.get(i, null_on_oob=True).str.strip_chars(" ").str.split(" ").alias(f"_words_{i}") for i in (0, 4, 10)
+        )
+        .select(
+            *[e.alias(c) for c, e in raw.items()],
+            # the request is a quoted field when the head has its 11 fields and a quote follows
+            pl.when((n_head == 11 + offset) & (parts.list.len() >= 3)).then(pl.lit('"')).alias("_raw_request"),
+        )
+        .select(
+            *[missing(c).alias(c) for c in raw],
+            pl.when(pl.col("_time") != "").then(pl.col("_time")).alias("_raw_time"),
+            pl.when(pl.col("_elb_status_code") != "").then(pl.col("_elb_status_code")).alias("_raw_status"),
+            "_raw_request",
+        )
+        .collect()
+    )
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -146,10 +162,10 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     escaped = bool(df.select(line.str.contains("\\", literal=True).any()).item())
     # AWS writes single spaces between fields and quotes only around whole fields: such a file
     # is split at its quotes (fast); anything else goes through the token regex
-    plain = not escaped and not df.select(
+    plain = not escaped and not df.lazy().select(
         line.str.contains(r"\S\"\S|  |\t").any()
-    ).item()
-    first = df.select(line.str.extract(r"^(\S+)")).to_series()
+    ).collect().item()
+    first = df.lazy().select(line.str.extract(r"^(\S+)")).collect().to_series()
     alb = first.str.contains(rf"^{_TYPES}$").fill_null(False)
     if plain and (alb.all() or not alb.any()):
         fields = _split_fields(df["line"], bool(alb.any()))
@@ -172,23 +188,23 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 
 def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
-    g = g.with_columns(
+    g = g.lazy().with_columns(
         _ok=(
             pl.col("_raw_time").str.contains(rf"^{_TIME}$")
             & pl.col("_raw_status").str.contains(r"^(?:\d{3}|-)$")
             & pl.col("_raw_request").str.starts_with('"')
         ).fill_null(False)
-    )
+    ).collect()
     sample = g.filter("_ok")["_time"].head(200).to_list()
     request = pl.col("_request").str.splitn(" ", 3)
-    g = g.with_columns(
+    g = g.lazy().with_columns(
         _method=request.struct.field("field_0"),
         _url=request.struct.field("field_1"),
         _protocol=request.struct.field("field_2"),
     ).with_columns(
         # the path of the URL: no scheme, host, port or query
         _path=pl.col("_url").str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
-    )
+    ).collect()
     status = pl.col("_elb_status_code").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_from_http_status(status)
     method_ok = pl.col("_method").str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False) & (pl.col("_path") != "")

@@ -230,7 +230,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
         ``valid`` is a Boolean series, True where the row was a JSON object.
     """
     n = len(texts)
-    candidate = texts.to_frame("t").select(_looks_like_object(pl.col("t")).fill_null(False)).to_series()
+    candidate = texts.to_frame("t").lazy().select(_looks_like_object(pl.col("t")).fill_null(False)).collect().to_series()
     if not candidate.any():
         return pl.DataFrame({"_none": pl.repeat(None, n, dtype=pl.String, eager=True)}), candidate.alias("valid")
     idx = pl.int_range(n, eager=True).filter(candidate)
@@ -902,7 +902,7 @@ def fold_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
     True only for blank lines at the top of the file, which have no record above).
     """
     blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
-    if not df.select(blank.any()).item():
+    if not df.lazy().select(blank.any()).collect().item():
         return df.select("line_no", "line", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.lit(False).alias("_blank"))
     starts = ~blank | (pl.int_range(pl.len()) == 0)
     return (
@@ -1070,10 +1070,10 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     extra = {c: pl.col(c) for c in others if c not in ("time",) and not c.startswith("_")}
     extra["docker.chunks"] = pl.when(pl.col("_chunks") > 1).then(pl.col("_chunks"))
     numbers = ("docker.chunks",)
-    ctx = grouped.with_columns(
+    ctx = grouped.lazy().with_columns(
         _outer_ts=timestamp_expr(outer_ts, sample, options),
         _outer_attrs=encode_attributes(extra, numbers=numbers) if options.wants("attributes") else NO_ATTRIBUTES,
-    )
+    ).collect()
     # the runtime's time wins over the app line's: when every docker line has one, the app
     # line's stamp is not parsed at all
     stamped = ctx.select((pl.col("_outer_ts").is_not_null() | ~pl.col("_docker")).all()).item()
@@ -1102,7 +1102,7 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     def either(name: str, docker_expr: pl.Expr) -> pl.Expr:
         return pl.when(d).then(docker_expr).otherwise(pl.col(f"_nd_{name}")).alias(name)
 
-    out = ctx.select(
+    out = ctx.lazy().select(
         either("timestamp", pl.coalesce("_outer_ts", "_in_timestamp")),
         either("severity_text", pl.col("_in_severity_text")),
         either("severity_number", pl.col("_in_severity_number")),
@@ -1111,7 +1111,7 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
         either("trace_id", pl.col("_in_trace_id")),
         either("attributes", merged_attrs),
         "line_no", "n_lines", "_blank", "_valid", "_raw",
-    )
+    ).collect()
     out = _finish(out)
     if "stream" not in grouped.columns:
         return out

@@ -62,10 +62,14 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         input row; ``n_pairs``: the number of ``key=value`` pairs found in each row.
     """
     n = len(texts)
+    # (lazy: the engine splits one string column over the threads; an eager select on a
+    # frame whose columns are chunked differently, as after with_row_index, runs on one)
     tokens = (
         texts.to_frame("t")
+        .lazy()
         .with_row_index("_row")
         .select("_row", pl.col("t").pipe(_pairs_expr).alias("tok"))
+        .collect()
     )
     n_pairs = tokens["tok"].list.len().fill_null(0).cast(pl.UInt32).alias("n_pairs")
     kv = (
@@ -77,7 +81,17 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
         .rename({"field_0": "k", "field_1": "v"})
         .collect()
     )
-    keys = kv["k"].value_counts(sort=True).head(_MAX_KEYS)["k"].to_list()
+    # the most frequent keys first (the cap keeps those), ties in order of first appearance
+    keys = (
+        kv.lazy()
+        .select("k", pl.int_range(pl.len()).alias("_at"))
+        .group_by("k")
+        .agg(pl.len().alias("_n"), pl.col("_at").min())
+        .sort(["_n", "_at"], descending=[True, False])
+        .head(_MAX_KEYS)
+        .collect()["k"]
+        .to_list()
+    )
     if not keys:
         # no pair anywhere: a placeholder column keeps the row count (names starting
         # with "_" are never attributes)
@@ -103,13 +117,15 @@ def looks_like_logfmt(texts: pl.Series) -> pl.Series:
     # cheap capture-free test first; pairs are only counted on the lines that pass it
     candidate = (
         texts.to_frame("t")
+        .lazy()
         .select(pl.col("t").str.contains(rf'(?:^|\s)(?:{role})=(?:"|\S)').fill_null(False))
+        .collect()
         .to_series()
     )
     if not candidate.any():
         return candidate
     pairs = (
-        texts.filter(candidate).to_frame("t").select(pl.col("t").pipe(_pairs_expr).list.len() >= 2).to_series()
+        texts.filter(candidate).to_frame("t").lazy().select(pl.col("t").pipe(_pairs_expr).list.len() >= 2).collect().to_series()
     )
     return candidate.scatter(candidate.arg_true(), pairs.fill_null(False))
 
@@ -141,10 +157,9 @@ def parse_texts(
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = lines.collect()
     columns, n_pairs = logfmt_columns(df["line"])
-    df = df.with_columns(_pairs=n_pairs)
     # a line without pairs that is indented continues the record above (stack traces)
     cont = (pl.col("_pairs") == 0) & pl.col("line").str.contains(r"^\s") & (pl.int_range(pl.len()) > 0)
-    df = df.with_columns(_cont=cont.fill_null(False))
+    df = df.lazy().with_columns(_pairs=n_pairs).with_columns(_cont=cont.fill_null(False)).collect()
     if df["_cont"].any():
         df = df.with_columns(_rec=(~pl.col("_cont")).cum_sum() - 1)
         heads = ~df["_cont"]

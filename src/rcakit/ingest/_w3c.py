@@ -53,9 +53,9 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
     line = pl.col("line")
     # CloudFront separates values with tabs, IIS with spaces
     sep = "\t" if data.select(line.str.contains("\t", literal=True).any()).item() else " "
-    values = data.with_columns(
+    values = data.lazy().with_columns(
         line.str.strip_chars_end().str.split(sep).alias("_v")
-    ).with_columns(pl.col("_v").list.len().alias("_n"))
+    ).with_columns(pl.col("_v").list.len().alias("_n")).collect()
     ok = pl.col("_n") == len(names)
 
     def field(name: str) -> pl.Expr:
@@ -102,10 +102,10 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     line = pl.col("line")
     directive = line.str.starts_with("#")
     blank = ~line.str.contains(r"\S")
-    df = df.with_columns(
+    df = df.lazy().with_columns(
         _data=(~directive & ~blank).fill_null(False),
         _segment=line.str.starts_with(_FIELDS).cum_sum(),
-    )
+    ).collect()
     total = df.height
     if total == 0:
         return pl.LazyFrame(schema=RECORD_COLUMNS)
