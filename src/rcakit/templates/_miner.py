@@ -42,6 +42,7 @@ from rcakit.templates._masks import (
     TOKEN_RE,
     Mask,
     apply_masks,
+    mask_values,
     check_masks,
     line_safe,
 )
@@ -102,7 +103,7 @@ def _masked_expr(masks: Sequence[Mask], *, per_line: bool = False) -> pl.Expr:
     return masked.str.replace_all(_ADJACENT, "<$1>")
 
 
-_MESSAGES_PER_BLOCK = 2_000
+_MESSAGES_PER_BLOCK = 500
 
 
 def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
@@ -120,9 +121,9 @@ def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
         .group_by(pl.col("_i") // _MESSAGES_PER_BLOCK, maintain_order=True)
         .agg(pl.col("body").str.join("\n"))
     )
-    per_slice = max(1, _ROWS_PER_SLICE // _MESSAGES_PER_BLOCK)
-    masked = _mask_in_parallel(blocks, _masked_expr(masks, per_line=True), rows_per_slice=per_slice)
-    masked = masked.str.split("\n").explode()
+    masked = mask_values(blocks.get_column("body"), masks, per_line=True)
+    masked = masked.to_frame("body").lazy().select(pl.col("body").str.replace_all(_ADJACENT, "<$1>")).collect()
+    masked = masked.get_column("body").str.split("\n").explode()
     if masked.len() != bodies.height:  # not expected: a message held a newline after all
         return _mask_in_parallel(bodies, _masked_expr(masks))
     return masked
