@@ -50,8 +50,8 @@ __all__ = [
     "TOKEN_RE",
     "Mask",
     "apply_masks",
-    "mask_values",
     "check_masks",
+    "mask_values",
     "masks_from_patterns",
 ]
 

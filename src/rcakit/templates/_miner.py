@@ -42,9 +42,9 @@ from rcakit.templates._masks import (
     TOKEN_RE,
     Mask,
     apply_masks,
-    mask_values,
     check_masks,
     line_safe,
+    mask_values,
 )
 
 __all__ = ["TemplateMiner", "mine_templates", "summarize_templates", "template_id_of"]
