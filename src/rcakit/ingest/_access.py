@@ -101,7 +101,7 @@ def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> p
 
     # backslash escapes (\" inside the request or user agent) are rare: only when a line has
     # one are escapes swapped for placeholders before splitting at quotes, and back after
-    escaped = bool(df.select(pl.col("line").str.contains("\\", literal=True).any()).item())
+    escaped = bool(df.lazy().select(pl.col("line").str.contains("\\", literal=True).any()).collect().item())
 
     def unesc(e: pl.Expr) -> pl.Expr:
         return e.str.replace_many(["\x00", "\x01"], ['"', "\\"]) if escaped else e
@@ -155,8 +155,8 @@ def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> p
         fields = {k: e for k, e in fields.items() if k in only}
     done = q.with_columns(_ok=ok).collect()
     if done["_ok"].all():  # every line has the shape (the usual case): no masking pass
-        return done.select(*df.columns, *[e.alias(k) for k, e in fields.items()])
-    return done.select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()])
+        return done.lazy().select(*df.columns, *[e.alias(k) for k, e in fields.items()]).collect()
+    return done.lazy().select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()]).collect()
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:

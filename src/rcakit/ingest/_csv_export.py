@@ -142,7 +142,7 @@ def _records(text: str | bytes) -> pl.DataFrame:
     # PowerShell's Export-Csv (5.x) writes "#TYPE <.NET type>" above the header: like a blank
     # line, it belongs to the header's record
     type_line = (pl.col("line_no") == 1) & pl.col("line").str.starts_with("#TYPE ")
-    frame = lines.with_columns(_open=inside_after, _blank=blank | type_line)
+    frame = lines.lazy().with_columns(_open=inside_after, _blank=blank | type_line).collect()
     # a line starts a record when the previous line closed its record and it is not blank;
     # everything up to and including the header is record 0
     prev_open = pl.col("_open").shift(1, fill_value=False)
@@ -324,7 +324,14 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     # the row's time column wins over the message's own stamp: when every row has one, the
     # message's is not parsed at all
     # (with_columns: a literal null is broadcast to the row count)
-    outer_ts = rows.with_columns(_timestamp(rows, ts_cols, options).alias("\x00ts")).get_column("\x00ts")
+    outer_ts = (
+        rows.lazy()
+        .select(_timestamp(rows, ts_cols, options).alias("\x00ts"), pl.len().alias("\x00n"))
+        .collect()
+        .get_column("\x00ts")
+    )
+    if len(outer_ts) != rows.height:  # a literal null: broadcast to the row count
+        outer_ts = pl.repeat(outer_ts[0], rows.height, dtype=outer_ts.dtype, eager=True).alias("\x00ts")
     inner_options = without_timestamp(options) if outer_ts.null_count() == 0 else options
     inner = parse_inner_messages(message.fill_null(""), inner_options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
