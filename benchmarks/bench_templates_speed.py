@@ -149,13 +149,17 @@ def main() -> int:
     print(f"mine (in-process, after read): {mine_s:.2f}s, {n_templates} templates, "
           f"{n_distinct_masked} distinct masked messages", flush=True)
 
-    runs = [run_cli(directory, WORK / "templates_speed_out.csv") for _ in range(max(args.repeat, 1))]
+    # the rcakit process and drain3 run in alternation, so that a slow or fast phase of a
+    # shared machine weighs on both sides of the ratio alike
+    sample = bodies[:drain3_lines]
+    runs, d3_runs = [], []
+    for _ in range(max(args.repeat, 1)):
+        runs.append(run_cli(directory, WORK / "templates_speed_out.csv"))
+        d3_runs.append(run_drain3(sample, generic=False))
     cli_all = [r[0] for r in runs]
     cli_s, peak_mib, cli_msg, cli_cpu = min(runs, key=lambda r: r[0])
     print(f"rcakit templates process: {cli_s:.2f}s, peak RSS {peak_mib:.0f} MiB ({cli_msg})", flush=True)
 
-    sample = bodies[:drain3_lines]
-    d3_runs = [run_drain3(sample, generic=False) for _ in range(max(args.repeat, 1))]
     d3_all = [r[0] for r in d3_runs]
     d3_s, d3_clusters, d3_cpu = min(d3_runs, key=lambda r: r[0])
     d3_rate = len(sample) / d3_s
@@ -206,8 +210,10 @@ def main() -> int:
         f"(generic masks), {cpu_vs_raw:.1f}x slower than the raw read; CPU s: rcakit process "
         f"{cli_cpu:.1f}, drain3 {d3_cpu:.1f} / {g_cpu:.1f}, raw read {raw_cpu:.2f}",
         f"- runs (seconds, the fastest counts): rcakit process {', '.join(f'{x:.2f}' for x in cli_all)}; "
-        f"drain3 with the equivalent masks {', '.join(f'{x:.2f}' for x in d3_all)}; drain3 with the "
-        "generic masks: one run",
+        f"drain3 with the equivalent masks {', '.join(f'{x:.2f}' for x in d3_all)} (in alternation "
+        "with the process runs); drain3 with the generic masks: one run",
+        "- the ratio to drain3 round by round (each process run against the drain3 run after it): "
+        + ", ".join(f"{(n_lines / c) / (len(sample) / d):.1f}x" for c, d in zip(cli_all, d3_all, strict=True)),
         f"- 1-minute load average on the 2-CPU machine: {load_start:.1f} at the start, "
         f"{load_end:.1f} at the end (other engineers' tests and benchmarks)",
         f"- peak RSS of the `rcakit templates` process: {peak_mib:.0f} MiB for {n_lines:,} lines",

@@ -484,3 +484,20 @@ def test_masking_blocks_of_messages_equals_one_message_at_a_time(sample_logs: Pa
     assert blockwise.to_list() == one_by_one.to_list()
     # other masks are not known to be line-safe: they run one message at a time
     assert not line_safe((*DEFAULT_MASKS, Mask(name="ANY", pattern=r"x[^y]*y")))
+
+
+def test_gated_masking_equals_every_mask_on_every_value() -> None:
+    """``mask_values`` runs a group of masks only on the values one of them matches; the
+    result must equal every mask applied to every value, where matches are rare (groups
+    gated), everywhere (groups run on all values) and mixed."""
+    from rcakit.templates._masks import apply_masks, mask_values
+
+    rare = [f"user logged in from the web console step {chr(97 + i % 26)}" for i in range(600)]
+    rare[17] = "peer 10.0.0.7:8080 reset, mac 00:1a:2b:3c:4d:5e at 2024-01-02T03:04:05Z"
+    rare[301] = "GET https://x.example.com/a?b=1 from ops@example.com id 123e4567-e89b-12d3-a456-426614174000"
+    rare[450] = 'q="two words" took 12ms size 10MB v1.2.3 flag=true x=-3'
+    dense = [f"req {i} from 10.0.{i % 256}.{i % 7} took {i % 97}ms path /a/b/{i}" for i in range(600)]
+    for values in (rare, dense, rare + dense, [*rare[:5], None, ""]):
+        series = pl.Series("v", values, dtype=pl.String)
+        expected = series.to_frame().select(apply_masks(pl.col("v"), DEFAULT_MASKS)).to_series()
+        assert mask_values(series, DEFAULT_MASKS).to_list() == expected.to_list()

@@ -278,41 +278,45 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-#: a gate that passes more than this share of the values is not worth its filtering
-_GATE_SHARE = 0.6
+#: consecutive mask runs tested together by one gate
+_GATE_RUNS = 6
+#: a gate is used only when it would pass at most this share of the values (estimated on
+#: every tenth value): a group that matches nearly everywhere runs on everything
+_GATE_SHARE = 0.5
 
 
 def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = False) -> pl.Series:
-    """``values`` with every mask applied in order, as :func:`apply_masks`, but each run of
+    """``values`` with every mask applied in order, as :func:`apply_masks`, but each group of
     masks only on the values it can change.
 
-    Before a group of consecutive masks runs, one ``str.contains`` of the group's patterns
-    joined into one alternation finds the values where any of them matches, and the group
-    runs on those values only, as two halves gated the same way, down to single masks.
-    Exact: on a value where no pattern of a group matches, the group's first mask changes
-    nothing, so the next sees the same text, which it does not match either, and so on.
-    Most masks are rare in a log (a MAC address, a date inside a message) and a test stops
-    at the first match, so a value is scanned in full only by the gates of the groups that
-    cannot change it, once per group instead of once per mask.
+    The masks go in groups of a few consecutive runs. Before a group runs, one
+    ``str.contains`` of its patterns joined into one alternation finds the values where any
+    of them matches, and the group runs on those values only. Exact: on a value where no
+    pattern of the group matches, the group's first mask changes nothing, so the next sees
+    the same text, which it does not match either, and so on. Most masks are rare in a log
+    (a MAC address, a date inside a message), and one combined test costs about one pass.
+    Where a group matches most values anyway (numbers are everywhere), the test would be
+    wasted: it is first made on every tenth value, and such a group runs on everything.
     """
     runs = [(_per_line(p) if per_line else p, r) for p, r, _ in _runs(masks)]
-    return _gated(values.to_frame("v"), runs).to_series().alias(values.name)
-
-
-def _gated(frame: pl.DataFrame, runs: list[tuple[str, str]]) -> pl.DataFrame:
-    if len(runs) == 1:
-        return frame.lazy().select(pl.col("v").str.replace_all(*runs[0])).collect()
-    gate = "|".join(f"(?:{_unnamed(p)})" for p, _ in runs)
-    hit = frame.lazy().select(pl.col("v").str.contains(gate).fill_null(False)).collect().to_series()
-    n_hit = int(hit.sum())
-    if n_hit == 0:
-        return frame
-    half = len(runs) // 2
-    if n_hit > _GATE_SHARE * frame.height:
-        return _gated(_gated(frame, runs[:half]), runs[half:])
-    idx = hit.arg_true()
-    part = _gated(_gated(frame.select(pl.col("v").gather(idx)), runs[:half]), runs[half:])
-    return frame.to_series().clone().scatter(idx, part.to_series()).to_frame("v")
+    frame = values.to_frame("v")
+    for start in range(0, len(runs), _GATE_RUNS):
+        group = runs[start : start + _GATE_RUNS]
+        chain = pl.col("v")
+        for pattern, replacement in group:
+            chain = chain.str.replace_all(pattern, replacement)
+        gate = pl.col("v").str.contains("|".join(f"(?:{_unnamed(p)})" for p, _ in group)).fill_null(False)
+        sample = frame.lazy().gather_every(10).select(gate.mean()).collect().item()
+        if frame.height < 20 or sample is None or sample > _GATE_SHARE:
+            frame = frame.lazy().select(chain).collect()
+            continue
+        hit = frame.lazy().select(gate).collect().to_series()
+        if not hit.any():
+            continue
+        idx = hit.arg_true()
+        changed = frame.lazy().select(pl.col("v").gather(idx)).select(chain).collect().to_series()
+        frame = frame.to_series().clone().scatter(idx, changed).to_frame("v")
+    return frame.to_series().alias(values.name)
 
 
 # The default masks can run over many messages joined by "\n" (messages hold no newline
