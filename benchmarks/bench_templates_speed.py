@@ -242,8 +242,10 @@ def main() -> int:
             *verdicts,
             "",
             "Reading the figures: the `read_logs` and mining rows split the whole process; mining",
-            "masks each distinct body once (one regex pass per mask name) and Drain only sees the",
-            "distinct masked messages, so its cost is the masking. Compare CPU-second ratios when",
+            "masks each distinct body once (a regex pass per mask name, each group of six run only",
+            "on the blocks of messages it can change) and Drain only sees the distinct masked",
+            "messages, so its cost is the masking. The machine's speed drifts by +-20 % within",
+            "minutes: the round-by-round ratios show the spread. Compare CPU-second ratios when",
             "the load average is high.",
             "",
         ]
