@@ -121,9 +121,10 @@ def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
         .group_by(pl.col("_i") // _MESSAGES_PER_BLOCK, maintain_order=True)
         .agg(pl.col("body").str.join("\n"))
     )
-    masked = mask_values(blocks.get_column("body"), masks, per_line=True)
-    masked = masked.to_frame("body").lazy().select(pl.col("body").str.replace_all(_ADJACENT, "<$1>")).collect()
-    masked = masked.get_column("body").str.split("\n").explode()
+    gated = mask_values(blocks.get_column("body"), masks, per_line=True)
+    # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
+    joined = gated.to_frame("body").lazy().select(pl.col("body").str.replace_all(_ADJACENT, "<$1>")).collect()
+    masked = joined.get_column("body").str.split("\n").explode()
     if masked.len() != bodies.height:  # not expected: a message held a newline after all
         return _mask_in_parallel(bodies, _masked_expr(masks))
     return masked
