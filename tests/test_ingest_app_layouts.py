@@ -119,6 +119,33 @@ def test_mongodb_before_4_4():
     assert attrs(rows[0]) == {"logger": "NETWORK", "thread": "conn123"}
 
 
+def test_mysql_error_log():
+    # 8.0: thread id, priority, error code, subsystem; System and Note are informational
+    mysql8 = (
+        "2024-03-01T10:00:01.123456Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.0.35'\n"
+        "2024-03-01T10:00:02.123456Z 12 [Warning] [MY-010055] [Server] IP address '10.0.0.5' could not be resolved\n"
+        "2024-03-01T10:00:03.123456Z 15 [ERROR] [MY-012592] [InnoDB] Operating system error number 28 in a file operation.\n"
+        "2024-03-01T10:00:04.123456Z 0 [Note] [MY-011953] [InnoDB] Page cleaner took 4375ms to flush 121 pages\n"
+    )
+    rows = parse_lines(TEXT, mysql8, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("INFO", "/usr/sbin/mysqld: ready for connections. Version: '8.0.35'"),
+        ("WARN", "IP address '10.0.0.5' could not be resolved"),
+        ("ERROR", "Operating system error number 28 in a file operation."),
+        ("INFO", "Page cleaner took 4375ms to flush 121 pages"),
+    ]
+    assert attrs(rows[2]) == {"logger": "InnoDB", "thread": "15", "code": "MY-012592"}
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC)
+    # 5.7: no code or subsystem
+    mysql57 = (
+        "2024-03-01T10:00:01.123456Z 0 [Note] InnoDB: Buffer pool(s) load completed at 240301 10:00:01\n"
+        "2024-03-01T10:00:02.123456Z 7 [Warning] Aborted connection 7 to db: 'shop' user: 'app' (Got timeout reading communication packets)\n"
+    )
+    rows = parse_lines(TEXT, mysql57, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"][:20]) for r in rows] == [("INFO", "InnoDB: Buffer pool("), ("WARN", "Aborted connection 7")]
+    assert attrs(rows[1]) == {"thread": "7"}
+
+
 def test_level_and_thread_before_the_stamp_cassandra():
     text = (
         "INFO  [main] 2024-03-01 10:00:01,123 CassandraDaemon.java:123 - Startup complete\n"

@@ -28,6 +28,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
+    **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
     **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani"), ("FATAL", 21)),

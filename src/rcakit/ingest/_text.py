@@ -68,6 +68,8 @@ _LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", 
 _LEVEL = "(?:" + "|".join(
     sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
+# MySQL's error-log priorities (System and Note are informational)
+_MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -154,7 +156,7 @@ def ascii_classes(regex: str) -> str:
 
 
 # Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
-_FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "msg")
+_FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "code", "msg")
 # a trace id in an MDC block or key=value text
 _TRACE_KV = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*([0-9A-Za-z-]{8,64})"
 _TRACE_KEY = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*"
@@ -224,7 +226,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcd")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdn")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -284,6 +286,8 @@ _GROUP_CLASS = {
     "thread_b": "[^\\]]*",
     "thread_c": "[^\\]]*",
     "thread_d": "[^\\]]*",
+    "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
+    "code": "MY-[0-9]+",  # MySQL's error code
     "mdc": "[^\\]]*",
     "logger": "[A-Za-z0-9_$.\\-/:]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -344,8 +348,11 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             pattern += _literal_pattern(line[pos:start])
             if g == "ts":
                 body = _stamp_pattern(m.group(g))
-            elif g == "level":  # a level word, or Redis' level mark
-                body = _LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]"
+            elif g == "level":  # a level word, MySQL's priority, or Redis' level mark
+                if variant.name == "mysql":
+                    body = _MYSQL_LEVEL
+                else:
+                    body = _LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]"
             elif g in _GROUP_CLASS:
                 body = _GROUP_CLASS[g] or ""
             else:
@@ -404,6 +411,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "tomcat",
         rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # MySQL's error log: "<stamp> <thread id> [<priority>] [<error code>] [<subsystem>] message"
+    # (8.0; 5.7 has no code and subsystem); System and Note are its informational priorities
+    #   2024-01-02T03:04:05.123456Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections.
+    #   2024-01-02T03:04:06.123456Z 12 [Note] Aborted connection 12 to db: 'shop'
+    _Variant(
+        "mysql",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_n>\d+)[ \t]+\[(?P<level>{_MYSQL_LEVEL})\][ \t]+"
+        r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
     ),
     # log4j / logback / Spring Boot / Kafka / zap console / logrus text, level after the stamp:
     #   2024-01-02 03:04:05,123 ERROR [thread] com.x.Y - msg
@@ -547,6 +563,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
                 "thread": pl.col("thread").str.strip_chars(),
                 "pid": pl.col("pid"),
                 "mdc": pl.col("mdc"),
+                "code": pl.col("code"),
             }
         ).alias("attributes"),
     )
