@@ -275,7 +275,7 @@ def apply_masks(expr: pl.Expr, masks: Sequence[Mask], *, per_line: bool = False)
 def _unnamed(pattern: str) -> str:
     """``pattern`` with its named groups made non-capturing (same language, and several
     patterns can then be joined into one alternation)."""
-    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+    return re.sub(r"(?<!\\)\(\?P<\w+>", "(?:", pattern)
 
 
 #: consecutive mask runs tested together by one gate
