@@ -143,3 +143,71 @@ def test_missing_file_and_bad_tz(tmp_path):
     p.write_text("time\n2024-05-01 10:00:00\n")
     with pytest.raises(ConfigError, match="unknown time zone"):
         read_changes(p, tz="Mars/Olympus")
+
+
+def _scaling(name: str, when: str, message: str, uid: str, kind: str = "Deployment") -> dict:
+    return {
+        "kind": "Event",
+        "metadata": {"name": f"{name}.{uid}", "namespace": "shop", "uid": uid},
+        "involvedObject": {"kind": kind, "namespace": "shop", "name": name},
+        "reason": "ScalingReplicaSet",
+        "message": message,
+        "firstTimestamp": when,
+        "lastTimestamp": when,
+        "type": "Normal",
+    }
+
+
+def test_kubernetes_events_give_rollouts(tmp_path):
+    """``kubectl get events -o json``: a new replica set scaled up while the old one is
+    scaled down is a rollout; scaling one replica set (an autoscaler) and pod events are not."""
+    items = [
+        # the old replica set scaled up by an autoscaler before the rollout: not a change
+        _scaling("payment", "2024-01-02T03:00:00Z", "Scaled up replica set payment-6b7c9d8f5 to 4", "u1"),
+        _scaling("payment", "2024-01-02T03:10:00Z", "Scaled up replica set payment-7d9f8b6c5 to 1", "u2"),
+        _scaling("payment", "2024-01-02T03:10:05Z", "Scaled down replica set payment-6b7c9d8f5 to 3 from 4", "u3"),
+        _scaling("payment", "2024-01-02T03:10:20Z", "Scaled up replica set payment-7d9f8b6c5 to 2 from 1", "u4"),
+        # a list that starts with the rollout: the first replica set seen is the new one
+        _scaling("cart", "2024-01-02T03:20:00Z", "Scaled up replica set cart-5f6d7c8b9 to 1", "u5"),
+        _scaling("cart", "2024-01-02T03:20:09Z", "Scaled down replica set cart-4c5b6d7f8 to 1 from 2", "u6"),
+        # one replica set only: scaling, not a rollout
+        _scaling("search", "2024-01-02T03:30:00Z", "Scaled up replica set search-8f9d7c6b5 to 6", "u7"),
+        {
+            "kind": "Event", "metadata": {"uid": "u8"}, "reason": "BackOff", "type": "Warning",
+            "involvedObject": {"kind": "Pod", "name": "payment-7d9f8b6c5-x2x4z"},
+            "message": "Back-off restarting failed container", "lastTimestamp": "2024-01-02T03:12:00Z",
+        },
+    ]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items[::-1]}))
+    out = read_changes(path)
+    check_schema(out, CHANGES, stage="test")
+    assert out.select("service", "version", "id", "kind").rows() == [
+        ("payment", "7d9f8b6c5", "k8s-u2", "deploy"),
+        ("cart", "5f6d7c8b9", "k8s-u5", "deploy"),
+    ]
+    assert out["time"].to_list() == [datetime(2024, 1, 2, 3, 10, tzinfo=UTC), datetime(2024, 1, 2, 3, 20, tzinfo=UTC)]
+    assert out["description"][0].startswith("rollout of deployment shop/payment: Scaled up replica set")
+
+
+def test_kubernetes_rollout_is_named_as_the_cause(sample_logs, tmp_path):
+    """The sample incident's bad deploy given as Kubernetes events instead of deploys.csv."""
+    from click.testing import CliRunner
+
+    from rcakit.cli import main
+
+    logs = sample_logs / "checkout-incident"
+    if not (logs / "payment.log").is_file():
+        pytest.skip("sample_logs/checkout-incident is not in this checkout")
+    items = [
+        _scaling("payment", "2025-03-04T09:00:00Z", "Scaled up replica set payment-5c6d7f8b9 to 3", "a1"),
+        _scaling("payment", "2025-03-04T11:10:41Z", "Scaled up replica set payment-7d9f8b6c5 to 1", "a2"),
+        _scaling("payment", "2025-03-04T11:10:50Z", "Scaled down replica set payment-5c6d7f8b9 to 2 from 3", "a3"),
+    ]
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps({"items": items}))
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["report", str(logs), "--deploys", str(events), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["incidents"][0]["cause"] == "k8s-a2"

@@ -9,6 +9,9 @@ Accepted files
 * **JSON**: an array of objects, or an object holding such an array under ``changes``,
   ``deployments``, ``deploys``, ``events``, ``items`` or ``data``.
 * **NDJSON** (``.ndjson``, ``.jsonl``): one object per line.
+* **Kubernetes events** (``kubectl get events -o json``): the deployment rollouts in them
+  (``ScalingReplicaSet`` of a new replica set while the old one is scaled down), see
+  ``_from_kubernetes_events``.
 * **GitHub Deployments API** JSON (``GET /repos/{owner}/{repo}/deployments``): recognised by
   ``created_at`` + ``sha``/``ref`` + ``environment``; the service is ``payload.service``,
   else the repository name, the version is ``ref`` (or the short ``sha``).
@@ -219,6 +222,75 @@ def _from_github(obj: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _looks_like_kubernetes_event(obj: Mapping[str, Any]) -> bool:
+    return "reason" in obj and ("involvedObject" in obj or "regarding" in obj)
+
+
+_SCALED = re.compile(r"^Scaled (up|down) replica set (\S+?)(?: from \d+)? to (\d+)")
+
+
+def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Deployment rollouts from Kubernetes events (``kubectl get events -o json``).
+
+    A rollout shows as ``ScalingReplicaSet`` events on a Deployment: the new replica set is
+    scaled up while the old one is scaled down. A replica set's first scale-up is a rollout
+    when the deployment has another replica set in the list (scaled before or after it); the
+    version is the replica set's pod-template hash. Scaling the same replica set up or down
+    (an autoscaler, a manual scale) and every other event (pulls, restarts, probes) are not
+    changes here: they are symptoms, and they are read as logs by ``read_logs``.
+    """
+    scaled: list[tuple[datetime, str, str, str, str, Mapping[str, Any]]] = []
+    for where, obj in events:
+        if obj.get("reason") != "ScalingReplicaSet":
+            continue
+        target = obj.get("involvedObject") or obj.get("regarding") or {}
+        if not isinstance(target, Mapping) or target.get("kind") != "Deployment":
+            continue
+        match = _SCALED.match(str(obj.get("message") or obj.get("note") or ""))
+        stamp = next(
+            (obj[k] for k in ("firstTimestamp", "eventTime", "deprecatedFirstTimestamp", "lastTimestamp") if obj.get(k)),
+            (obj.get("metadata") or {}).get("creationTimestamp"),
+        )
+        when = parse_change_time(stamp, zone=UTC)
+        if match is None or when is None:
+            continue
+        name = str(target.get("name") or "")
+        scaled.append((when, where, name, match.group(1), match.group(2), obj))
+    scaled.sort(key=lambda t: t[0])
+    first_set: dict[str, str] = {}
+    for _when, _where, name, _direction, replica_set, _obj in scaled:
+        first_set.setdefault(name, replica_set)
+    out: list[tuple[str, dict[str, Any]]] = []
+    rolled: set[str] = set()
+    for i, (when, where, name, direction, replica_set, obj) in enumerate(scaled):
+        if direction != "up" or replica_set in rolled:
+            continue
+        if replica_set == first_set[name]:
+            # the first replica set in the list: new only if the next other replica set of
+            # the deployment is being scaled down (the old one retired)
+            later = next((t for t in scaled[i + 1 :] if t[2] == name and t[4] != replica_set), None)
+            if later is None or later[3] != "down":
+                continue
+        rolled.add(replica_set)
+        namespace = (obj.get("involvedObject") or obj.get("regarding") or {}).get("namespace")
+        uid = (obj.get("metadata") or {}).get("uid")
+        out.append(
+            (
+                where,
+                {
+                    "time": when.isoformat(),
+                    "service": name,
+                    "version": replica_set.removeprefix(f"{name}-"),
+                    "id": f"k8s-{uid}" if uid else None,
+                    "kind": "deploy",
+                    "description": f"rollout of deployment {namespace + '/' if namespace else ''}{name}: "
+                    f"{obj.get('message') or obj.get('note')}",
+                },
+            )
+        )
+    return out
+
+
 def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
     """Map one raw record (any aliases) onto the canonical change columns."""
     if _looks_like_github(obj):
@@ -350,7 +422,10 @@ def _stable_id(row: Mapping[str, Any]) -> str:
 def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for path in paths:
-        for where, raw in _iter_file(path):
+        records: list[tuple[str, Mapping[str, Any]]] = list(_iter_file(path))
+        if records and all(_looks_like_kubernetes_event(raw) for _, raw in records):
+            records = list(_from_kubernetes_events(records))
+        for where, raw in records:
             rec = _canonical(raw, where=where)
             when = parse_change_time(rec.get("time"), zone=zone)
             if when is None:
@@ -379,7 +454,8 @@ def read_changes(
     Parameters
     ----------
     path_or_paths
-        One change file or several (CSV, JSON, NDJSON or GitHub Deployments API JSON).
+        One change file or several (CSV, JSON, NDJSON, GitHub Deployments API JSON or
+        Kubernetes events).
     tz
         Time zone for times without an offset (IANA name), as for logs.
 

@@ -21,7 +21,7 @@ __all__ = ["report"]
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
     help="Change file: CSV/JSON/NDJSON (time, service, version, id, kind, description) or "
-    "GitHub Deployments JSON. Repeatable. Default: deploys.csv / changes.json ... found in an "
+    "GitHub Deployments JSON, or Kubernetes events (kubectl get events -o json: rollouts). Repeatable. Default: deploys.csv / changes.json ... found in an "
     "input directory.",
 )
 @click.option(
