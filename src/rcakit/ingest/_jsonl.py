@@ -851,7 +851,8 @@ def parse_inner_messages(
                 pl.coalesce("trace_id", pl.when(w).then(pl.col("_a_trace_id"))).alias("trace_id"),
                 pl.when(w).then(merge_attributes(pl.col("attributes"), pl.col("_a_attributes"))).otherwise(pl.col("attributes")).alias("attributes"),
             )
-    lf_mask = ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
+    # (no logfmt test when every text is a JSON object: a container export often is)
+    lf_mask = valid.not_() if valid.all() else ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
     lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options) if lf_mask.any() else empty
     # JSON rows never have a text head (they start with "{"): the text fields are computed
     # on the other rows only and scattered back (a container export is often all JSON)
