@@ -385,3 +385,33 @@ def test_sumo_logic_export():
     ]
     assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 500000, tzinfo=UTC)
     assert attrs(rows[0])["_sourcehost"] == "node-1"
+
+
+def test_cloudwatch_logs_insights_export_service_from_log_group():
+    """Logs Insights across several log groups: ``@log`` names the function (its last path
+    segment); a service the message names itself wins over it."""
+    text = to_csv(
+        ["@timestamp", "@message", "@logStream", "@log"],
+        [
+            ["2024-03-05 14:03:12.000", "ERROR payment declined id=42", "2024/03/05/[$LATEST]ab12", "123456789012:/aws/lambda/payment-fn"],
+            ["2024-03-05 14:03:13.000", "INFO cart updated", "2024/03/05/[$LATEST]cd34", "123456789012:/aws/lambda/cart-fn"],
+            ["2024-03-05 14:03:14.000", '{"level":"warn","msg":"slow","service":"search"}', "x", "123456789012:/aws/lambda/search-fn"],
+        ],
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["service"], r["severity_text"], r["body"]) for r in rows] == [
+        ("payment-fn", "ERROR", "payment declined id=42"),
+        ("cart-fn", "INFO", "cart updated"),
+        ("search", "WARN", "slow"),
+    ]
+    assert attrs(rows[0])["@log"] == "123456789012:/aws/lambda/payment-fn"  # kept as an attribute
+
+
+def test_log_group_in_json_records_is_the_last_resort():
+    records = [
+        {"@timestamp": "2024-03-05T14:03:12Z", "@message": "payment declined", "@log": "123456789012:/ecs/payment"},
+        {"@timestamp": "2024-03-05T14:03:13Z", "@message": '{"level":"info","msg":"ok","service":"cart"}', "@log": "123456789012:/ecs/cart-svc"},
+        {"@timestamp": "2024-03-05T14:03:14Z", "message": "x", "kubernetes": {"pod_name": "api-7d9f8b6c5-x2x4z"}, "@log": "/aws/containerinsights/prod/application"},
+    ]
+    out = _jsonl.parse_json_records(pl.Series([json.dumps(r) for r in records]), OPTS)
+    assert out["service"].to_list() == ["payment", "cart", "api"]

@@ -17,7 +17,7 @@ severity       ``log.level``, ``level``, ``severity``, ``loglevel``, ``status`` 
 service        ``service``, ``service.name``, ``app``, ``application``, ...; else the pod
                name (``kubernetes.pod.name``, ``pod``, ...) reduced to its workload
                (``ts-travel-service-64469b5b48-25zj6`` -> ``ts-travel-service``); else the
-               container name
+               container name; else the last segment of a CloudWatch log group (``@log``)
 trace_id       ``trace_id``, ``traceId``, ``trace.id``, ``dd.trace_id``, ...
 =============  ===========================================================================
 
@@ -86,6 +86,8 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
     ),
     "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
     "container": ("kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name"),
+    # a CloudWatch log group (Logs Insights' "@log"): its last segment, when nothing above is there
+    "log_group": ("@log", "loggroup", "log_group", "loggroupname"),
     "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent", "operationid", "operation_id"),
 }
 _NAME = re.compile(r"^[\w@.\-/: \[\]()]{1,80}$")  # brackets: "TimeGenerated [UTC]"
@@ -318,6 +320,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     svc_cols = _role_columns(columns, "service")
     pod_cols = _role_columns(columns, "pod")
     ctr_cols = _role_columns(columns, "container")
+    group_cols = _role_columns(columns, "log_group")
     trace_cols = _role_columns(columns, "trace_id")
     body_col = body_cols[0] if body_cols else None
     message = rows[body_col] if body_col else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
@@ -342,13 +345,14 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         sev_num_parts.append(n)
     sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
     sev_num = pl.coalesce([*sev_num_parts, pl.col("_in_severity_number")])
-    from rcakit.ingest._service import workload_from_pod
+    from rcakit.ingest._service import service_from_log_group, workload_from_pod
 
     service = pl.coalesce(
         *[pl.col(c) for c in svc_cols],
         pl.col("_in_service"),
         *[workload_from_pod(pl.col(c)) for c in pod_cols],
         *[pl.col(c) for c in ctr_cols],
+        *[service_from_log_group(pl.col(c)) for c in group_cols],
         pl.lit(None, dtype=pl.String),
     )
     trace = pl.coalesce(*[pl.col(c) for c in trace_cols], pl.col("_in_trace_id"))

@@ -108,6 +108,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "kubernetes.container_name", "kubernetes.container.name", "k8s.container.name",
         "resource.labels.container_name", "container_name",
     ),
+    # a CloudWatch log group (Logs Insights' "@log"): its last segment, when nothing above is there
+    "log_group": ("@log", "logGroup", "log_group", "logGroupName"),
     "trace_id": (
         "trace_id", "traceId", "traceid", "traceID", "trace.id", "dd.trace_id", "otelTraceID",
         "logging.googleapis.com/trace", "x_trace_id", "traceparent",
@@ -529,6 +531,23 @@ def _service_expr(frame: pl.DataFrame) -> pl.Expr:
     return pl.coalesce(named, workload_from_pod(pod), container)
 
 
+def _group_service_expr(frame: pl.DataFrame) -> pl.Expr:
+    """The service a CloudWatch log group key names: the last resort, after the service the
+    message inside the record names (see :func:`with_group_service`)."""
+    from rcakit.ingest._service import service_from_log_group
+
+    group, _ = _pick(frame, "log_group")
+    return service_from_log_group(group)
+
+
+def with_group_service(rec: pl.DataFrame, group: pl.Series) -> pl.DataFrame:
+    """``rec`` with ``service`` filled from ``group`` (``_svc_group`` of
+    :func:`records_from_objects`) where it is still null."""
+    if group.null_count() == len(group):
+        return rec
+    return rec.with_columns(pl.coalesce(rec["service"], group).alias("service"))
+
+
 def _trace_id(expr: pl.Expr) -> pl.Expr:
     # W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<flags>" -> the trace id
     tp = expr.str.extract(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$", 1)
@@ -556,7 +575,9 @@ def records_from_objects(
     -------
     pl.DataFrame
         ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``
-        plus ``_level`` (the raw level text), one row per input row.
+        plus ``_level`` (the raw level text) and ``_svc_group`` (the service a CloudWatch
+        log group names, for :func:`with_group_service` once the record's message had its
+        say), one row per input row.
     """
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
@@ -603,6 +624,7 @@ def records_from_objects(
         _trace_id(trace).alias("trace_id") if options.wants("trace_id") else _NO_TRACE,
         encode_attributes(attrs) if options.wants("attributes") else NO_ATTRIBUTES,
         lvl.alias("_level"),
+        _group_service_expr(frame).alias("_svc_group"),
     ).collect()
 
 
@@ -833,8 +855,10 @@ def parse_inner_messages(
     objs = _vendor_keys(objs)
     if valid.any():
         js = records_from_objects(objs.with_columns(_raw=texts), pl.col("_raw"), options).drop("_level")
+        group = js.get_column("_svc_group")
+        js = js.drop("_svc_group")
     else:
-        js = empty
+        js, group = empty, None
     if _depth == 0 and "log" in objs.columns:
         # container-runtime JSON ({"log": "<app line>", "stream": ..., "time": ...}) without a
         # level of its own: read the app line inside it too
@@ -851,6 +875,8 @@ def parse_inner_messages(
                 pl.coalesce("trace_id", pl.when(w).then(pl.col("_a_trace_id"))).alias("trace_id"),
                 pl.when(w).then(merge_attributes(pl.col("attributes"), pl.col("_a_attributes"))).otherwise(pl.col("attributes")).alias("attributes"),
             )
+    if group is not None:
+        js = with_group_service(js, group)
     # (no logfmt test when every text is a JSON object: a container export often is)
     lf_mask = valid.not_() if valid.all() else ((~valid) & _logfmt.looks_like_logfmt(texts)).fill_null(False)
     lf = _logfmt.parse_texts(texts.set(~lf_mask, None), options) if lf_mask.any() else empty
@@ -962,7 +988,9 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if docker:
         return _docker_records(heads, objs, options).lazy()
     rec = records_from_objects(objs, pl.col("_raw"), options).drop("_level")
-    rec = _read_levelless_bodies(rec, valid & (rec["body"] != texts).fill_null(False), options)
+    group = rec.get_column("_svc_group")
+    rec = _read_levelless_bodies(rec.drop("_svc_group"), valid & (rec["body"] != texts).fill_null(False), options)
+    rec = with_group_service(rec, group)
     out = pl.concat([heads.select("line_no", "n_lines", "_blank"), rec, objs.select("_valid", "_raw")], how="horizontal")
     return _finish(out).lazy()
 
@@ -1089,6 +1117,7 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     keys = grouped.select([c for c in objs.columns if not c.startswith("_")])
     if (grouped["_valid"] & ~grouped["_docker"]).any():
         non_docker = records_from_objects(keys.with_columns(_raw=grouped["_raw"]), pl.col("_raw"), options).drop("_level")
+        non_docker = with_group_service(non_docker.drop("_svc_group"), non_docker.get_column("_svc_group"))
         plain = grouped["_valid"] & ~grouped["_docker"] & (non_docker["body"] != grouped["_raw"]).fill_null(False)
         non_docker = _read_levelless_bodies(non_docker, plain, options)
     else:  # every line is a docker line: only the envelope's service keys are needed

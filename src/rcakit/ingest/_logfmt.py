@@ -142,7 +142,7 @@ def parse_texts(
 
     ``columns`` may pass :func:`logfmt_columns` of ``texts`` when already computed.
     """
-    from rcakit.ingest._jsonl import KEY_ROLES, records_from_objects
+    from rcakit.ingest._jsonl import KEY_ROLES, records_from_objects, with_group_service
 
     frame = columns if columns is not None else logfmt_columns(texts)[0]
     frame = frame.with_columns(_raw=texts.alias("_raw"))
@@ -151,7 +151,7 @@ def parse_texts(
     complete = bool(body_keys) and frame.select(pl.coalesce(body_keys).null_count()).item() == 0
     fallback = pl.col("_raw") if complete else pl.col("_raw").pipe(_body_without_time_level)
     rec = records_from_objects(frame, fallback, options)
-    return rec.drop("_level")
+    return with_group_service(rec.drop("_level", "_svc_group"), rec.get_column("_svc_group"))
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:

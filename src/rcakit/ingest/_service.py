@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 import polars as pl
 
-__all__ = ["POD_SUFFIX", "service_from_path", "workload_from_pod", "workload_name"]
+__all__ = ["POD_SUFFIX", "service_from_log_group", "service_from_path", "workload_from_pod", "workload_name"]
 
 # Kubernetes generated suffixes, tried from the longest:
 #   Deployment pod   <name>-<replicaset hash 5-10>-<pod hash 5>   ts-travel-service-64469b5b48-25zj6
@@ -72,6 +72,24 @@ def workload_from_pod(expr: pl.Expr | str) -> pl.Expr:
     col = pl.col(expr) if isinstance(expr, str) else expr
     # at least one character must remain before the suffix
     return col.str.replace(rf"^(.+?){POD_SUFFIX}", "$1")
+
+
+def service_from_log_group(expr: pl.Expr | str) -> pl.Expr:
+    """The service a CloudWatch log group names: its last path segment.
+
+    ``123456789012:/aws/lambda/payment-fn`` (Logs Insights' ``@log``) -> ``payment-fn``,
+    ``/ecs/checkout`` -> ``checkout``. Used only when the record names no service, pod or
+    container: a shared group (``/aws/containerinsights/<cluster>/application``) says less.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s = pl.Series("g", ["123456789012:/aws/lambda/payment-fn", "/ecs/checkout/", None])
+    >>> s.to_frame().select(service_from_log_group("g"))["g"].to_list()
+    ['payment-fn', 'checkout', None]
+    """
+    col = pl.col(expr) if isinstance(expr, str) else expr
+    return col.str.replace(r"^\d{12}:", "").str.strip_chars_end("/").str.extract(r"([^/]+)$", 1)
 
 
 def service_from_path(path: str) -> str | None:
