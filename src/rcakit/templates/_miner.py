@@ -98,8 +98,11 @@ def _masked_expr(masks: Sequence[Mask], *, per_line: bool = False) -> pl.Expr:
     With ``per_line`` the input column ``body`` holds normalised messages joined by newlines.
     """
     normalised = pl.col("body") if per_line else _normalised_expr()
-    masked = apply_masks(normalised, masks, per_line=per_line)
-    # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
+    return _join_adjacent(apply_masks(normalised, masks, per_line=per_line))
+
+
+def _join_adjacent(masked: pl.Expr) -> pl.Expr:
+    """Two variables with nothing between them are one value (``<PATH><HEX>`` -> ``<PATH>``)."""
     return masked.str.replace_all(_ADJACENT, "<$1>")
 
 
@@ -122,8 +125,7 @@ def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
         .agg(pl.col("body").str.join("\n"))
     )
     gated = mask_values(blocks.get_column("body"), masks, per_line=True)
-    # two variables with nothing between them are one value (<PATH><HEX> -> <PATH>)
-    joined = gated.to_frame("body").lazy().select(pl.col("body").str.replace_all(_ADJACENT, "<$1>")).collect()
+    joined = gated.to_frame("body").lazy().select(_join_adjacent(pl.col("body"))).collect()
     masked = joined.get_column("body").str.split("\n").explode()
     if masked.len() != bodies.height:  # not expected: a message held a newline after all
         return _mask_in_parallel(bodies, _masked_expr(masks))
@@ -155,14 +157,14 @@ def _distinct_rows(values: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
     return first, groups.get_column("n").cast(pl.UInt32), rows
 
 
-def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr, *, rows_per_slice: int = _ROWS_PER_SLICE) -> pl.Series:
+def _mask_in_parallel(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     """Evaluate ``expr`` over slices of ``frame`` concurrently (one slice per polars thread).
 
     A string expression runs on one thread per column; slicing the rows lets polars run
     the slices side by side. Row order is kept.
     """
     n = frame.height
-    k = max(1, min(pl.thread_pool_size(), n // rows_per_slice))
+    k = max(1, min(pl.thread_pool_size(), n // _ROWS_PER_SLICE))
     if k == 1:
         return frame.select(expr).to_series()
     step = -(-n // k)
