@@ -95,6 +95,9 @@ class _Variant:
 
     name: str
     regex: str
+    #: what the ``level`` group may hold in a strict head regex (see :func:`_specialise`);
+    #: default: the level words, or Redis' level marks
+    levels: str | None = None
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -348,11 +351,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             pattern += _literal_pattern(line[pos:start])
             if g == "ts":
                 body = _stamp_pattern(m.group(g))
-            elif g == "level":  # a level word, MySQL's priority, or Redis' level mark
-                if variant.name == "mysql":
-                    body = _MYSQL_LEVEL
-                else:
-                    body = _LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]"
+            elif g == "level":  # the variant's own levels, a level word, or Redis' level mark
+                body = variant.levels or (_LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]")
             elif g in _GROUP_CLASS:
                 body = _GROUP_CLASS[g] or ""
             else:
@@ -420,6 +420,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "mysql",
         rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_n>\d+)[ \t]+\[(?P<level>{_MYSQL_LEVEL})\][ \t]+"
         r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
+        levels=_MYSQL_LEVEL,
     ),
     # log4j / logback / Spring Boot / Kafka / zap console / logrus text, level after the stamp:
     #   2024-01-02 03:04:05,123 ERROR [thread] com.x.Y - msg
