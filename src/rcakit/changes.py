@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -229,24 +229,40 @@ def _looks_like_kubernetes_event(obj: Mapping[str, Any]) -> bool:
 _SCALED = re.compile(r"^Scaled (up|down) replica set (\S+?)(?: from \d+)? to (\d+)")
 
 
+class _Scaling(NamedTuple):
+    """One ``ScalingReplicaSet`` event of a Deployment."""
+
+    when: datetime
+    where: str
+    deployment: str
+    namespace: str | None
+    up: bool
+    replica_set: str
+    text: str
+    uid: str | None
+
+
 def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
     """Deployment rollouts from Kubernetes events (``kubectl get events -o json``).
 
     A rollout shows as ``ScalingReplicaSet`` events on a Deployment: the new replica set is
     scaled up while the old one is scaled down. A replica set's first scale-up is a rollout
-    when the deployment has another replica set in the list (scaled before or after it); the
-    version is the replica set's pod-template hash. Scaling the same replica set up or down
-    (an autoscaler, a manual scale) and every other event (pulls, restarts, probes) are not
-    changes here: they are symptoms, and they are read as logs by ``read_logs``.
+    when it is not the first replica set of the deployment in the list; the first one is
+    new only when the next other replica set of the deployment is being scaled down (the old
+    one retired). The version is the replica set's pod-template hash. Scaling the same
+    replica set up or down (an autoscaler, a manual scale) and every other event (pulls,
+    restarts, probes) are not changes here: they are symptoms, and ``read_logs`` reads them
+    as logs.
     """
-    scaled: list[tuple[datetime, str, str, str, str, Mapping[str, Any]]] = []
+    scaled: list[_Scaling] = []
     for where, obj in events:
         if obj.get("reason") != "ScalingReplicaSet":
             continue
         target = obj.get("involvedObject") or obj.get("regarding") or {}
         if not isinstance(target, Mapping) or target.get("kind") != "Deployment":
             continue
-        match = _SCALED.match(str(obj.get("message") or obj.get("note") or ""))
+        text = str(obj.get("message") or obj.get("note") or "")
+        match = _SCALED.match(text)
         stamp = next(
             (obj[k] for k in ("firstTimestamp", "eventTime", "deprecatedFirstTimestamp", "lastTimestamp") if obj.get(k)),
             (obj.get("metadata") or {}).get("creationTimestamp"),
@@ -254,37 +270,36 @@ def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> 
         when = parse_change_time(stamp, zone=UTC)
         if match is None or when is None:
             continue
-        name = str(target.get("name") or "")
-        scaled.append((when, where, name, match.group(1), match.group(2), obj))
-    scaled.sort(key=lambda t: t[0])
+        scaled.append(
+            _Scaling(
+                when, where, str(target.get("name") or ""), target.get("namespace"), match.group(1) == "up",
+                match.group(2), text, (obj.get("metadata") or {}).get("uid"),
+            )
+        )
+    scaled.sort(key=lambda e: e.when)
     first_set: dict[str, str] = {}
-    for _when, _where, name, _direction, replica_set, _obj in scaled:
-        first_set.setdefault(name, replica_set)
+    for e in scaled:
+        first_set.setdefault(e.deployment, e.replica_set)
     out: list[tuple[str, dict[str, Any]]] = []
     rolled: set[str] = set()
-    for i, (when, where, name, direction, replica_set, obj) in enumerate(scaled):
-        if direction != "up" or replica_set in rolled:
+    for i, e in enumerate(scaled):
+        if not e.up or e.replica_set in rolled:
             continue
-        if replica_set == first_set[name]:
-            # the first replica set in the list: new only if the next other replica set of
-            # the deployment is being scaled down (the old one retired)
-            later = next((t for t in scaled[i + 1 :] if t[2] == name and t[4] != replica_set), None)
-            if later is None or later[3] != "down":
+        if e.replica_set == first_set[e.deployment]:
+            later = next((t for t in scaled[i + 1 :] if t.deployment == e.deployment and t.replica_set != e.replica_set), None)
+            if later is None or later.up:
                 continue
-        rolled.add(replica_set)
-        namespace = (obj.get("involvedObject") or obj.get("regarding") or {}).get("namespace")
-        uid = (obj.get("metadata") or {}).get("uid")
+        rolled.add(e.replica_set)
         out.append(
             (
-                where,
+                e.where,
                 {
-                    "time": when.isoformat(),
-                    "service": name,
-                    "version": replica_set.removeprefix(f"{name}-"),
-                    "id": f"k8s-{uid}" if uid else None,
+                    "time": e.when.isoformat(),
+                    "service": e.deployment,
+                    "version": e.replica_set.removeprefix(f"{e.deployment}-"),
+                    "id": f"k8s-{e.uid}" if e.uid else None,
                     "kind": "deploy",
-                    "description": f"rollout of deployment {namespace + '/' if namespace else ''}{name}: "
-                    f"{obj.get('message') or obj.get('note')}",
+                    "description": f"rollout of deployment {e.namespace + '/' if e.namespace else ''}{e.deployment}: {e.text}",
                 },
             )
         )
