@@ -35,6 +35,19 @@ def test_report_with_no_options_prints_markdown(sample_logs, truth):
 
 
 @pytest.mark.slow
+def test_deploys_given_from_inside_the_log_directory_is_not_a_log(sample_logs, truth, tmp_path):
+    incident = sample_logs / "checkout-incident"
+    out = tmp_path / "rca.json"
+    args = ["report", str(incident), "--deploys", str(incident / "deploys.csv"), "-o", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert [f["path"] for f in doc["inputs"]["files"] if f["path"].endswith("deploys.csv")] == []
+    assert doc["inputs"]["change_files"] == [str(incident / "deploys.csv")]
+    assert doc["incidents"][0]["cause"] == truth["cause_change_id"]
+
+
+@pytest.mark.slow
 def test_report_json_names_root_and_cause(sample_logs, truth, tmp_path):
     out = tmp_path / "rca.json"
     res = CliRunner().invoke(main, ["report", str(sample_logs / "checkout-incident"), "-o", str(out)])

@@ -231,7 +231,8 @@ def analyze(
         Log files, directories or globs, or a frame already read with
         :func:`rcakit.read_logs` (templated or not). A directory that contains
         ``deploys.csv`` / ``changes.json`` / ... (see :data:`rcakit.changes.CHANGE_FILE_NAMES`)
-        gives its change file when ``deploys`` is None; that file is not read as a log.
+        gives its change file when ``deploys`` is None. Change files are never read as
+        logs: neither those found in a log directory nor those given as ``deploys``.
     deploys
         Change file(s) (see :func:`rcakit.read_changes`) or a ``CHANGES`` frame.
     baseline
@@ -266,9 +267,13 @@ def analyze(
         records = logs
     else:
         log_paths = _as_paths(logs)
+        found = find_change_files(log_paths)
         if deploys is None:
-            change_files = find_change_files(log_paths)
-        records = _read(log_paths, tz=tz, exclude=change_files)
+            change_files = found
+        # a change file is never a log, also when it was given as --deploys from inside a
+        # log directory ("report exports/ --deploys exports/deploys.csv")
+        given = [] if deploys is None or isinstance(deploys, pl.DataFrame) else [Path(p) for p in _as_paths(deploys)]
+        records = _read(log_paths, tz=tz, exclude=[*found, *given])
     if isinstance(deploys, pl.DataFrame):
         check_schema(deploys, CHANGES, stage="analyze(deploys=...)")
         deploys_frame = deploys
