@@ -23,6 +23,9 @@ Fault kinds (:data:`FAULT_KINDS`):
     unrelated deploy lands a few minutes before the errors.
 ``config_change``
     A ``kind=config`` change sets an invalid value; the root fails, callers fail.
+``hang``
+    A deploy makes the root hang: it answers nothing and logs nothing (no error of its
+    own), its callers time out (status 504) and log that; the edge answers 5xx.
 ``dependency_outage``
     The database fails with no change behind it; every service that queries it errors.
 ``none``

@@ -278,7 +278,7 @@ def app_records(rng: np.random.Generator, role: str, traffic: Traffic, estate: E
     summary, stack = noise_error_text(role, lang)
     out.append(_records(bg, t_us=pl.col("t_us"), level=pl.lit("ERROR"), logger=pl.lit(_logger(lang, role, "client")), msg=pl.format("webhook delivery to merchant m-{} failed: {}", pl.col("a") % 900 + 100, pl.lit(summary)), stack=pl.lit(stack, dtype=STR)))
     # 6. restarts and reloads from the change list
-    out.extend(_change_records(rng, role, lang, estate, plan))
+    restarts = _change_records(rng, role, lang, estate, plan)
     # 7. the slow leak: pool warnings that grow until the errors start
     if plan.fault == "slow_leak" and plan.root == role and plan.leak_start_us is not None and plan.end_us is not None and plan.onset_us is not None:
         grid = np.arange(plan.leak_start_us, plan.end_us, 10 * US, dtype=np.int64)
@@ -290,7 +290,13 @@ def app_records(rng: np.random.Generator, role: str, traffic: Traffic, estate: E
         active = np.minimum(20, np.round(8 + 12 * g + rng.integers(0, 2, len(g)))).astype(np.int64)
         leak = pl.DataFrame({"t_us": t, "active": active, "waiting": np.round(g * g * rng.integers(0, 12, len(g))).astype(np.int64)})
         out.append(_records(leak, t_us=pl.col("t_us"), level=pl.lit("WARN"), logger=pl.lit(_logger(lang, role, "pool")), msg=pl.format("connection pool usage high: active={}/20 idle={} waiting={}", pl.col("active"), 20 - pl.col("active"), pl.col("waiting"))))
-    return pl.concat(out, how="vertical")
+    frame = pl.concat(out, how="vertical")
+    # 8. a hung service writes nothing at all until it is restarted (its own lines of the
+    # hung requests were never written; its jobs and other threads are stuck too); the pods
+    # the rollback starts log as usual
+    if plan.fault == "hang" and plan.root == role and plan.onset_us is not None and plan.end_us is not None:
+        frame = frame.filter(~pl.col("t_us").is_between(plan.onset_us, plan.end_us, closed="left"))
+    return pl.concat([frame, *restarts], how="vertical")
 
 
 def _subject(role: str) -> pl.Expr:

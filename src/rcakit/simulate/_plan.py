@@ -18,13 +18,18 @@ from rcakit.simulate._estate import APP_ROLES, FAULTY_OPS, Estate, Op
 from rcakit.simulate._exceptions import CONFIG_VALUES
 from rcakit.simulate._traffic import FaultHook
 
-__all__ = ["FAULT_KINDS", "Change", "Plan", "plan_scenario"]
+__all__ = ["FAULT_KINDS", "HANG_TIMEOUT_MS", "SEED_ORDER", "Change", "Plan", "plan_scenario"]
 
 US = 1_000_000
 MIN = 60 * US
 
 #: Fault kinds the generator can inject ("none" is a normal day).
-FAULT_KINDS = ("new_error", "latency", "slow_leak", "config_change", "dependency_outage", "none")
+FAULT_KINDS = ("new_error", "latency", "slow_leak", "config_change", "hang", "dependency_outage", "none")
+# each kind's index in the scenario seed: kinds added later go at the end, so the scenarios
+# of the older kinds stay the same for a given seed
+SEED_ORDER = ("new_error", "latency", "slow_leak", "config_change", "dependency_outage", "none", "hang")
+#: How long a caller waits for a hung service before it gives up (ms).
+HANG_TIMEOUT_MS = 5000.0
 _MIN_HOURS = {"slow_leak": 2.5}
 _DB_VARIANTS = ("too_many_clients", "recovery_mode")
 
@@ -83,6 +88,10 @@ class Plan:
                 err[on & (rng.random(len(t)) < self.share * (0.35 + 0.65 * ramp))] = 3
             elif self.fault == "dependency_outage":
                 err[on & (rng.random(len(t)) < self.share)] = 4
+            elif self.fault == "hang":
+                # every request waits until the caller's timeout; nothing is logged
+                err[on] = 6
+                factor = np.where(on, HANG_TIMEOUT_MS / op.median_ms, 1.0)
             return err, factor
 
         return fault
@@ -136,13 +145,18 @@ def plan_scenario(
         duration = min(round(rng.uniform(25, 50) * MIN), round(0.22 * span))
         end = onset + duration
         app = estate.names[root_role]
-        if fault in ("new_error", "latency", "slow_leak"):
+        if fault in ("new_error", "latency", "slow_leak", "hang"):
             lead = round(rng.uniform(35, 65) * MIN) if fault == "slow_leak" else round(rng.uniform(30, 150) * US)
             if fault == "slow_leak":
                 lead = min(lead, onset - start_us - round(0.25 * span))
                 lead = max(lead, 30 * MIN + 30 * US)
             cause_t = onset - lead
-            what = {"new_error": "risk scoring refactor", "latency": "switch to synchronous audit logging", "slow_leak": "new connection handling in report export"}[fault]
+            what = {
+                "new_error": "risk scoring refactor",
+                "latency": "switch to synchronous audit logging",
+                "slow_leak": "new connection handling in report export",
+                "hang": "upgrade HTTP client pool",
+            }[fault]
             add(cause_t, root_role, "deploy", "cause", what)
             add(end - round(rng.uniform(40, 90) * US), root_role, "deploy", "rollback")
             leak_start = cause_t if fault == "slow_leak" else None

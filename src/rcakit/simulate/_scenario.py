@@ -28,7 +28,7 @@ from rcakit.simulate._messages import (
     edge_records,
     pods_for,
 )
-from rcakit.simulate._plan import FAULT_KINDS, Plan, plan_scenario
+from rcakit.simulate._plan import FAULT_KINDS, HANG_TIMEOUT_MS, SEED_ORDER, Plan, plan_scenario
 from rcakit.simulate._traffic import simulate_traffic
 
 __all__ = ["Scenario", "ServiceLog", "Truth", "generate_incident", "generate_suite", "read_truth"]
@@ -290,7 +290,7 @@ def generate_incident(
     end_us = start_us + round(hours * 3600 * US)
     estate = make_estate(streams[0], formats=formats, canonical=seed == 0)
     # the plan also depends on the fault kind, so one seed's faults do not share an onset
-    plan_rng = np.random.default_rng(np.random.SeedSequence([int(seed), FAULT_KINDS.index(fault)]))
+    plan_rng = np.random.default_rng(np.random.SeedSequence([int(seed), SEED_ORDER.index(fault)]))
     plan = plan_scenario(plan_rng, fault=fault, estate=estate, start_us=start_us, hours=hours, root=root)
     traffic = simulate_traffic(
         streams[3], start_us=start_us, hours=hours, rate=rate, make_fault=lambda u: plan.hook(streams[2], u)
@@ -410,7 +410,7 @@ def _affected_roles(plan: Plan, traffic: Any) -> set[str]:
             .filter((pl.col("n") >= 5) & (pl.col("now") >= 1.5 * pl.col("was")))
         )
         return set(med["role"].to_list())
-    failing = spans.filter(in_window & pl.col("err").is_between(1, 5))["role"].unique().to_list()
+    failing = spans.filter(in_window & pl.col("err").is_between(1, 6))["role"].unique().to_list()
     calling = calls.filter((pl.col("t_us") >= plan.onset_us) & (pl.col("t_us") < plan.end_us) & (pl.col("status") >= 500))
     return set(failing) | set(calling["caller"].unique().to_list())
 
@@ -437,6 +437,7 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
         "slow_leak": lambda: leak_text(lang, pool_max=20)[0],
         "dependency_outage": lambda: _DB_REASON[plan.variant].removeprefix("FATAL: "),
         "latency": lambda: None,
+        "hang": lambda: None,  # a hung service logs nothing
     }[plan.fault]()
     spans = traffic.spans
     in_window = (pl.col("start_us") >= plan.onset_us) & (pl.col("start_us") < plan.end_us)
@@ -446,7 +447,7 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
     share = float(own.filter(pl.col("status") >= 500).height / own.height) if own.height else 0.0
     # the onset is when the fault first shows: its first failing operation (the fault may be
     # active a little earlier without a request hitting it); latency: when it starts
-    first = spans.filter(in_window & pl.col("err").is_between(1, 4))["start_us"].min()
+    first = spans.filter(in_window & (pl.col("err").is_between(1, 4) | (pl.col("err") == 6)))["start_us"].min()
     onset_us = int(first) if plan.fault != "latency" and first is not None else plan.onset_us
     when = _dt(onset_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
     until = _dt(plan.end_us).strftime("%H:%M:%S")  # type: ignore[union-attr]
@@ -460,6 +461,8 @@ def _truth(plan: Plan, estate: Estate, traffic: Any, *, seed: int, start_us: int
         text = f"{cause.service} {cause.version} ({cause.id}) introduced a new exception ({signature}) that fails {share:.0%} of its requests from {when}; {cascade}. Rolled back; errors stop at {until}."
     elif plan.fault == "latency" and cause is not None:
         text = f"{cause.service} {cause.version} ({cause.id}) made {rname} about {plan.factor:.1f}x slower from {when} without logging errors; callers {', '.join(callers)} slow down. Rolled back at {until}."
+    elif plan.fault == "hang" and cause is not None:
+        text = f"{cause.service} {cause.version} ({cause.id}) makes {rname} hang from {when}: it stops answering and stops logging, its callers time out after {HANG_TIMEOUT_MS / 1000:g}s (status=504); {cascade}. Rolled back at {until}."
     elif plan.fault == "slow_leak" and cause is not None:
         text = f"{cause.service} {cause.version} ({cause.id}, deployed {_dt(cause.time_us).strftime('%H:%M:%S')}) leaks database connections: pool warnings grow until requests start failing at {when} ({signature}); {cascade}. A later, unrelated deploy lands minutes before the errors. Rolled back at {until}."  # type: ignore[union-attr]
     elif plan.fault == "config_change" and cause is not None:

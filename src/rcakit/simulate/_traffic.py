@@ -31,12 +31,13 @@ ERR = {
     "leak": 3,
     "down": 4,
     "dependency": 5,
+    "hang": 6,
     "declined": 10,
     "not_found": 11,
     "out_of_stock": 12,
     "bad_password": 13,
 }
-_STATUS = {1: 500, 2: 500, 3: 503, 4: 503, 5: 503, 10: 402, 11: 404, 12: 409, 13: 401}
+_STATUS = {1: 500, 2: 500, 3: 503, 4: 503, 5: 503, 6: 504, 10: 402, 11: 404, 12: 409, 13: 401}
 # Normal business outcomes: (role, op) -> (probability, error code).
 _BUSINESS = {
     ("payment", "charge"): (0.03, ERR["declined"]),
