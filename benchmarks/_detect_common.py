@@ -53,8 +53,21 @@ def machine() -> str:
     )
 
 
+NOTES_MARKER = "<!-- notes -->"
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written notes of a results file (from :data:`NOTES_MARKER` on), or ``""``:
+    a re-run rewrites the figures above the marker and keeps what was said below it."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    return NOTES_MARKER + text.split(NOTES_MARKER, 1)[1] if NOTES_MARKER in text else ""
+
+
 def write_markdown(topic: str, title: str, command: str, body: list[str]) -> Path:
-    """Write ``benchmarks/results/<topic>.md`` with the command, machine and date."""
+    """Write ``benchmarks/results/<topic>.md`` with the command, machine and date (notes
+    below :data:`NOTES_MARKER` in the previous file are kept)."""
     RESULTS.mkdir(exist_ok=True)
     text = [
         f"## {title}",
@@ -66,5 +79,6 @@ def write_markdown(topic: str, title: str, command: str, body: list[str]) -> Pat
         *body,
     ]
     out = RESULTS / f"{topic}.md"
-    out.write_text("\n".join(text).rstrip() + "\n", encoding="utf-8")
+    notes = kept_notes(out)
+    out.write_text("\n".join(text).rstrip() + "\n" + ("\n" + notes.rstrip() + "\n" if notes else ""), encoding="utf-8")
     return out

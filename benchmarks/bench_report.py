@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import rcakit
+from _detect_common import kept_notes
 from _report_scoring import score_report
 from rcakit.simulate import FAULT_KINDS
 
@@ -263,7 +264,8 @@ def main() -> None:
     print("\n".join(lines))
     print("\n".join(var_lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "report.md").write_text(text, encoding="utf-8")
+    notes = kept_notes(RESULTS / "report.md")
+    (RESULTS / "report.md").write_text(text + ("\n" + notes.rstrip() + "\n" if notes else ""), encoding="utf-8")
     print(f"\nwrote {RESULTS / 'report.md'}")
 
 

@@ -23,6 +23,7 @@ from rcakit.correlate._windows import (
     _material_windows,
     _merge_windows,
     _template_badness,
+    went_quiet,
 )
 from rcakit.detect._results import DetectionResult
 from rcakit.errors import ConfigError
@@ -164,7 +165,8 @@ def correlate_changes(
         )
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
-        summary = _summary(root, services, onset, end, suspects, cause, impact)
+        root_quiet = any(c.service == root and went_quiet(c) for c in contribs)
+        summary = _summary(root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet)
         incidents.append(
             Incident(
                 id=inc_id,

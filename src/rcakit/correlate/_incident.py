@@ -197,10 +197,13 @@ def _summary(
     suspects: Sequence[Suspect],
     cause: str | None,
     impact: Impact,
+    *,
+    root_quiet: bool = False,
 ) -> str:
     dur = _fmt_dt((end - onset).total_seconds())
     others = [s for s in services if s != root]
-    parts = [f"From {onset:%Y-%m-%d %H:%M} UTC for {dur}, {root or 'an unknown service'} misbehaved"]
+    what = "went (nearly) silent" if root is not None and root_quiet else "misbehaved"
+    parts = [f"From {onset:%Y-%m-%d %H:%M} UTC for {dur}, {root or 'an unknown service'} {what}"]
     if others:
         parts[0] += f" and {', '.join(others)} suffered from it"
     parts[0] += "."

@@ -14,6 +14,7 @@ from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import _names, _reach
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
+from rcakit.correlate._windows import went_quiet
 from rcakit.detect._results import Contribution
 
 
@@ -64,6 +65,7 @@ class _ServiceView:
     n_naming: int = 0
     own: int = 0
     contrib_score: float = 0.0
+    quiet: tuple[float, float] | None = None  # (baseline, observed) records per window
 
 
 def _silence(
@@ -129,6 +131,8 @@ def _root_service(
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
         v.n_contrib += 1
         v.contrib_score = max(v.contrib_score, c.score)
+        if went_quiet(c):
+            v.quiet = (c.baseline_rate, c.observed_rate)
         if named and c.kind not in {"gone", "rate_drop"}:
             v.names.update(named)
             v.n_naming += 1
@@ -222,6 +226,13 @@ def _root_service(
             else:
                 w = -min(1.0, lag / (5 * window.total_seconds()))
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
+        if v.quiet is not None:
+            # told, not weighed: services behind a hung one go quiet too (nobody calls them)
+            b, o = v.quiet
+            what = f"stopped logging ({b:.1f} records per window before, none during)" if o == 0 else (
+                f"nearly stopped logging ({b:.1f} -> {o:.1f} records per window)"
+            )
+            ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:

@@ -92,6 +92,17 @@ def _material_shift(c: Contribution) -> bool:
     return False
 
 
+def went_quiet(c: Contribution) -> bool:
+    """Whether ``c`` says a service (nearly) stopped logging: its total volume fell to a
+    fifth or less of a baseline of at least 5 records per window."""
+    return (
+        c.template_id is None
+        and c.kind in {"gone", "rate_drop"}
+        and c.baseline_rate >= 5
+        and c.observed_rate <= 0.2 * c.baseline_rate
+    )
+
+
 def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
     """Whether a contribution is a symptom on its own (not just traffic moving around).
 
@@ -109,7 +120,9 @@ def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
     if c.kind == "rate_drop":
         # a service that (nearly) stops logging its regular messages
         return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
-    return False
+    # a service that stops logging altogether (hung, crashed, cut off) is trouble; a single
+    # message that stops is context
+    return went_quiet(c)
 
 
 def _material_windows(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["first_line", "fmt_duration", "fmt_time"]
+__all__ = ["SERVICE_WIDE", "first_line", "fmt_duration", "fmt_time"]
+
+#: What a service-wide anomaly (one without a template) counts, shown where a template goes.
+SERVICE_WIDE = {
+    "rate_spike": "(all records of the service)",
+    "rate_drop": "(all records of the service)",
+    "gone": "(all records of the service)",
+    "error_ratio": "(the service's error records)",
+}
 
 
 def fmt_time(value: datetime | None, date: bool = False) -> str:  # also a jinja filter: positional flag

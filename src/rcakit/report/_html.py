@@ -20,6 +20,7 @@ from rcakit.report._chart import timeline_svg
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
+from rcakit.report._format import SERVICE_WIDE
 from rcakit.report._format import first_line as _short
 from rcakit.report._format import fmt_duration as _dur
 from rcakit.report._format import fmt_time as _t
@@ -87,5 +88,6 @@ def render_html(report: RcaReport, *, fragment: bool = False) -> str:
         "cause_of": cause_of,
         "version_of": version_of,
         "timeline": timeline,
+        "service_wide": SERVICE_WIDE,
     }
     return _load_template().render(**ctx)

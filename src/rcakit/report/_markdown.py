@@ -18,6 +18,7 @@ from rcakit.correlate import Evidence, Incident
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
+from rcakit.report._format import SERVICE_WIDE
 from rcakit.report._format import first_line as _short
 from rcakit.report._format import fmt_duration as _dur
 from rcakit.report._format import fmt_time as _t
@@ -180,13 +181,17 @@ def _escalation(report: RcaReport, inc: Incident) -> list[str]:
         ver = _versions(report, a.service, inc.start)
         lines.append(f"**{n}. {plain(a.kind)} in {code(a.service)}** (score {a.score:.1f})")
         lines.append("")
-        lines.append(fenced(a.template or "(no template)"))
+        lines.append(fenced(a.template or SERVICE_WIDE.get(a.kind, "(no template)")))
         lines.append("")
-        lines.append(
-            f"- count before / during: {a.n_before:,} / {a.n_during:,} "
-            f"(rate per window {a.baseline_rate:.2f} → {a.observed_rate:.2f})"
-        )
-        lines.append(f"- first seen: {_t(a.first_seen, date=True)}; onset {_t(a.onset)}")
+        if a.template_id:
+            lines.append(
+                f"- count before / during: {a.n_before:,} / {a.n_during:,} "
+                f"(rate per window {a.baseline_rate:.2f} → {a.observed_rate:.2f})"
+            )
+            lines.append(f"- first seen: {_t(a.first_seen, date=True)}; onset {_t(a.onset)}")
+        else:  # a service-wide series: its rates are the figures
+            lines.append(f"- rate per window: {a.baseline_rate:.2f} before → {a.observed_rate:.2f} during")
+            lines.append(f"- onset {_t(a.onset)}")
         if ver:
             lines.append(f"- version of {code(a.service)} at the time: {code(ver)}")
         if a.template_id:

@@ -1,0 +1,63 @@
+"""Incidents whose loudest sign is a service that stops logging (hung or crashed process)."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+import pytest
+
+import rcakit
+from rcakit.report import analyze
+
+
+def _analyze(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return analyze(path)
+
+
+@pytest.mark.slow
+def test_hung_service_after_its_deploy(tmp_path):
+    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=3, hours=3)
+    truth = sc.truth
+    report = _analyze(sc.out_dir)
+    hits = [i for i in report.incidents if i.start <= truth.end and i.end >= truth.onset]
+    assert len(report.incidents) == 1
+    assert hits
+    inc = hits[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause == truth.cause_change_id
+    # callers see the hang when their timeout fires: well inside the first window
+    assert abs((inc.start - truth.onset).total_seconds()) <= 60
+    assert "went (nearly) silent" in inc.summary
+    root = next(r for r in inc.roles if r.service == truth.root_service)
+    assert any("stopped logging" in e.text for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_a_service_that_stops_logging_is_an_incident(tmp_path):
+    """A normal day, then one service's lines of 20 minutes are cut out (a hung process
+    nobody calls in that time): nothing else changes, and that alone is an incident."""
+    sc = rcakit.generate_incident(tmp_path / "day", fault="none", seed=5, hours=3)
+    log = next(s for s in sc.logs if s.role == "payment")
+    frame = rcakit.read_logs(log.path)
+    t0 = frame["timestamp"].min() + timedelta(minutes=110)
+    cut = frame.filter(frame["timestamp"].is_between(t0, t0 + timedelta(minutes=20), closed="left"))
+    drop = {n for a, k in zip(cut["line_no"], cut["n_lines"], strict=True) for n in range(a, a + k)}
+    assert len(drop) > 50
+    lines = log.path.read_text(encoding="utf-8").splitlines(keepends=True)
+    log.path.write_text("".join(x for i, x in enumerate(lines, start=1) if i not in drop), encoding="utf-8")
+
+    report = _analyze(sc.out_dir)
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert inc.root_service == log.service
+    assert abs((inc.start - t0).total_seconds()) <= 60
+    assert inc.cause is None
+    assert "went (nearly) silent" in inc.summary
+    root = next(r for r in inc.roles if r.service == log.service)
+    assert any(e.text.startswith(f"{log.service} ") and "stopped logging" in e.text for e in root.evidence)
+    md = report.to_markdown()
+    assert "(all records of the service)" in md
+    assert "count before / during: 0 / 0" not in md
