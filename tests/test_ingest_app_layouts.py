@@ -1,5 +1,5 @@
 """Application log layouts from common logging libraries and platforms: log4j2's JSON layout,
-Serilog's compact JSON, structlog's console renderer, AWS Lambda runtime lines."""
+Serilog's compact JSON, structlog's console renderer, AWS Lambda runtime lines, Celery."""
 
 from __future__ import annotations
 
@@ -59,6 +59,8 @@ LAMBDA = (
     "START RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a Version: $LATEST\n"
     "2024-03-01T10:00:01.123Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tERROR\tpayment declined for order 123\n"
     "2024-03-01T10:00:01.200Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tINFO\tretrying\n"
+    # Node.js' unhandled error: a tab inside the message, and a level word in it
+    '2024-03-01T10:00:01.300Z\t8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tERROR\tInvoke Error \t{"errorType":"TypeError"}\n'
     "END RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\n"
     "REPORT RequestId: 8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tDuration: 102.11 ms\tBilled Duration: 103 ms\n"
 )
@@ -73,7 +75,11 @@ def test_aws_lambda_runtime_lines(tmp_path):
         ("INFO", "retrying"),
     ]
     assert attrs(rows[1])["thread"] == "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a"
-    assert [attrs(r).get("logger") for r in rows] == ["START", None, None, "END", "REPORT"]
+    # the request id ends at its tab (it once ran on into "ERROR\tInvoke" and the level
+    # came from "Error" in the message)
+    assert (rows[3]["severity_text"], rows[3]["body"]) == ("ERROR", 'Invoke Error \t{"errorType":"TypeError"}')
+    assert attrs(rows[3])["thread"] == "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a"
+    assert [attrs(r).get("logger") for r in rows] == ["START", None, None, None, "END", "REPORT"]
     assert all(r["parse_error"] is None for r in rows)
 
 
@@ -88,6 +94,23 @@ def test_aws_lambda_lines_inside_a_cloudwatch_export():
         # the request id is only head before a level: kept in the message otherwise
         (None, "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a\tno level in this line"),
     ]
+
+
+def test_celery_worker_lines():
+    text = (
+        "[2024-03-01 10:00:01,123: INFO/MainProcess] Task tasks.send_mail[4f1c] succeeded in 0.01s: None\n"
+        "[2024-03-01 10:00:02,456: ERROR/ForkPoolWorker-2] Task tasks.charge[9a7b] raised unexpected: TimeoutError()\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/tasks.py", line 12, in charge\n'
+        "TimeoutError\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"].splitlines()[0], r["n_lines"]) for r in rows] == [
+        ("INFO", "Task tasks.send_mail[4f1c] succeeded in 0.01s: None", 1),
+        ("ERROR", "Task tasks.charge[9a7b] raised unexpected: TimeoutError()", 4),
+    ]
+    assert attrs(rows[1])["thread"] == "ForkPoolWorker-2"
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 456000, tzinfo=UTC)
 
 
 def test_tomcat_catalina_out():

@@ -131,3 +131,60 @@ def test_end_to_end_through_read_logs(tmp_path):
     out = rcakit.read_logs(path)
     assert out["n_lines"].sum() == 8
     assert out["service"].unique().to_list() == ["payment"]
+
+
+COMPOSE = (
+    "web-1     | 2024-03-05 14:03:12,345 ERROR [main] c.x.App - checkout failed\n"
+    "web-1     | java.lang.IllegalStateException: no stock\n"
+    "db-1      | 2024-03-05 14:03:12.400 UTC [1] LOG:  checkpoint starting: time\n"
+    "web-1     | \tat c.x.App.run(App.java:12)\n"
+    'worker-2  | {"level":"warn","msg":"queue slow","service":"mailer"}\n'
+    "web-1     | 2024-03-05 14:03:13,000 INFO [main] c.x.App - ok\n"
+)
+
+
+def test_docker_compose_logs(tmp_path):
+    import rcakit
+
+    path = tmp_path / "all.log"
+    path.write_text(COMPOSE)
+    assert rcakit.detect_format(path) == "compose"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert sum(r["n_lines"] for r in rows) == 6
+    # the service is the container's, minus its replica number, unless the line names one;
+    # a stack trace joins its own container's line across the other containers' lines
+    assert [(r["line_no"], r["n_lines"], r["service"], r["severity_text"]) for r in rows] == [
+        (1, 3, "web", "ERROR"),
+        (3, 1, "db", None),
+        (5, 1, "mailer", "WARN"),
+        (6, 1, "web", "INFO"),
+    ]
+    assert rows[0]["body"].splitlines() == ["checkout failed", "java.lang.IllegalStateException: no stock", "\tat c.x.App.run(App.java:12)"]
+    assert attrs(rows[0])["container.name"] == "web-1"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_docker_compose_logs_with_timestamps_and_colours(tmp_path):
+    import rcakit
+
+    path = tmp_path / "all.log"
+    path.write_text(
+        "\x1b[36mapi-1  | \x1b[0m2024-03-05T14:03:12.123456789Z started\n"
+        "\x1b[33mapi-2  | \x1b[0m2024-03-05T14:03:13.000000001Z 2024-03-05 14:00:00 ERROR stale app stamp\n"
+        "not a compose line\n"
+    )
+    rows = rcakit.read_logs(path, format="compose").to_dicts()
+    # the runtime's stamp wins over the app line's
+    assert [(r["timestamp"], r["service"], r["body"]) for r in rows[:2]] == [
+        (datetime(2024, 3, 5, 14, 3, 12, 123456, tzinfo=UTC), "api", "started"),
+        (datetime(2024, 3, 5, 14, 3, 13, 0, tzinfo=UTC), "api", "stale app stamp"),
+    ]
+    assert rows[2]["parse_error"].startswith("not a docker compose line")
+    assert rows[2]["body"] == "not a compose line"
+
+
+def test_compose_sniff_rejects_level_columns_and_pipes():
+    assert _cri.COMPOSE_FORMAT.sniff(["INFO    | starting", "ERROR   | failed", "INFO    | ready"]) == 0.0
+    assert _cri.COMPOSE_FORMAT.sniff(["a | b", "a | c"]) == 0.0  # one name, no replica number
+    assert _cri.COMPOSE_FORMAT.sniff(COMPOSE.splitlines()) == 1.0

@@ -47,6 +47,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "cri": _cri.FORMAT,
     "docker": _jsonl.DOCKER_FORMAT,
     "kubectl": _cri.TIMESTAMPED_FORMAT,
+    "compose": _cri.COMPOSE_FORMAT,
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,

@@ -15,6 +15,13 @@ line they belong to, per stream (:func:`rcakit.ingest._multiline.join_container_
 The ``kubectl`` format reads what ``kubectl logs --timestamps`` and ``docker logs
 --timestamps`` print, ``<RFC 3339 nano time> <message>``, the same way (no stream, no tag).
 
+The ``compose`` format reads what ``docker compose logs`` prints: ``<container> | <line>``
+(the container name padded to a common width; ``web-1``, or ``web_1`` from docker-compose
+v1), with ``--timestamps`` ``<container> | <RFC 3339 nano time> <line>``. The container's
+service (``web-1`` -> ``web``) is the record's ``service`` unless its line names one, the
+container is ``container.name`` in ``attributes``, and stack traces are joined per container
+(the containers' lines are interleaved).
+
 Files named the kubelet way, ``/var/log/containers/<pod>_<namespace>_<container>-<id>.log``,
 give the workload of ``<pod>`` as ``service`` (``ts-travel-service-64469b5b48-25zj6`` ->
 ``ts-travel-service``) and ``k8s.namespace.name`` / ``k8s.pod.name`` / ``k8s.container.name``
@@ -48,7 +55,7 @@ from rcakit.ingest._jsonl import (
 )
 from rcakit.ingest._multiline import join_container_continuations
 
-__all__ = ["CRI_RE", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
+__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
 
 #: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
 CRI_RE = (
@@ -186,8 +193,21 @@ _TIMESTAMPED_EXPECTED = "not a timestamped container line: expected '<RFC 3339 t
 
 
 def _records(
-    rec: pl.DataFrame, options: ParseOptions, *, expected: str = _CRI_EXPECTED, labels: pl.DataFrame | None = None
+    rec: pl.DataFrame,
+    options: ParseOptions,
+    *,
+    expected: str = _CRI_EXPECTED,
+    labels: pl.DataFrame | None = None,
+    stream_key: str = "stream",
+    runtime_service: pl.Expr | None = None,
 ) -> pl.LazyFrame:
+    """Records of runtime-wrapped app lines (``rec``: one row per runtime record with
+    ``time``, ``stream``, ``tag`` (null: not a runtime line), ``msg``, ``_parts``, ``_raw``).
+
+    ``stream_key`` names the ``stream`` column in ``attributes`` (stack traces are joined per
+    stream); ``runtime_service`` is the service when neither the app line nor a label names
+    one (before a kubelet file name's pod).
+    """
     from rcakit.ingest._service import workload_from_pod
 
     sample = rec["time"].drop_nulls().head(200).to_list()
@@ -199,11 +219,11 @@ def _records(
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
-        "stream": pl.col("stream"),
+        stream_key: pl.col("stream"),
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
     if rec["stream"].null_count() == rec.height:  # kubectl/docker --timestamps: no stream
-        del outer["stream"], outer["cri.partials"]
+        del outer[stream_key], outer["cri.partials"]
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
     label_service = pl.lit(None, dtype=pl.String)
     outer_attrs = encode_attributes(outer, numbers=("cri.partials",))
@@ -229,6 +249,8 @@ def _records(
         frame = drop_shared_members(frame, "_in_attributes", outer)  # the runtime's stream wins
     attrs = merge_attributes(outer_attrs, pl.col("_in_attributes")) if options.wants("attributes") else NO_ATTRIBUTES
     pod_service = workload_from_pod(pl.lit(kube["k8s.pod.name"])) if kube else pl.lit(None, dtype=pl.String)
+    if runtime_service is not None:
+        pod_service = pl.coalesce(runtime_service, pod_service)
     good = pl.col("tag").is_not_null()
     ts = pl.col("\x00ts")
     out = (
@@ -296,4 +318,65 @@ TIMESTAMPED_FORMAT = LineFormat(
     parse=_parse_timestamped,
 )
 
-FORMATS = (FORMAT, TIMESTAMPED_FORMAT)
+# docker compose logs: "<container> | <line>"; the container name may come in a colour
+_ANSI = r"(?:\x1b\[[0-9;]*m)?"
+_COMPOSE_RE = rf"^{_ANSI}([A-Za-z0-9][A-Za-z0-9_.\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
+_COMPOSE = re.compile(_COMPOSE_RE)
+# docker's --timestamps stamp (RFC 3339 with exactly nine fraction digits), then the line
+_RUNTIME_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) (.*)$"
+_REPLICA_RE = r"[-_][0-9]+$"
+_LEVEL_WORDS = frozenset(
+    ("trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "critical", "crit", "panic", "severe")
+)
+_COMPOSE_EXPECTED = "not a docker compose line: expected '<container> | <line>'"
+
+
+def _sniff_compose(sample: list[str]) -> float:
+    """Nearly every line is ``<name> | ...``, and the names are containers: a replica number
+    (``web-1``) or several names; never a level word (``INFO | msg`` is an app's own layout)."""
+    lines = [s for s in sample if s.strip()]
+    names = [m.group(1) for m in map(_COMPOSE.match, lines) if m is not None]
+    if not lines or len(names) < 0.9 * len(lines):
+        return 0.0
+    if any(n.lower() in _LEVEL_WORDS for n in names):
+        return 0.0
+    numbered = sum(bool(re.search(_REPLICA_RE, n)) for n in names)
+    if numbered < 0.5 * len(names) and len(set(names)) < 2:
+        return 0.0
+    return len(names) / len(lines)
+
+
+def _parse_compose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``docker compose logs``: a container name and ``|``, then the app line (see the module docs)."""
+    heads = fold_blank_lines(lines.collect())
+    g = (
+        heads.lazy()
+        .with_columns(_g=pl.col("line").str.extract_groups(_COMPOSE_RE))
+        .unnest("_g")
+        .rename({"1": "_name", "2": "_rest"})
+        .with_columns(_s=pl.col("_rest").str.extract_groups(_RUNTIME_STAMP_RE))
+        .unnest("_s")
+        .select(
+            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
+            pl.col("1").alias("time"),
+            pl.col("_name").alias("stream"),
+            pl.when(pl.col("_name").is_not_null()).then(pl.lit("F")).alias("tag"),
+            pl.coalesce(pl.col("2"), pl.col("_rest")).alias("msg"),
+            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
+        )
+        .collect()
+    )
+    service = pl.col("stream").str.replace(_REPLICA_RE, "")
+    return _records(
+        g, options, expected=_COMPOSE_EXPECTED, stream_key="container.name", runtime_service=service
+    )
+
+
+COMPOSE_FORMAT = LineFormat(
+    name="compose",
+    description="docker compose logs (web-1  | message; with --timestamps, a stamp after the bar)",
+    sniff=_sniff_compose,
+    parse=_parse_compose,
+)
+
+FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT)

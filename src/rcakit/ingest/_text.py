@@ -285,10 +285,12 @@ _GROUP_CLASS = {
     "level": None,  # the level alternation
     "pid": "[0-9]+",
     "pid_b": "[0-9]+",
-    "thread": "[^\\]]*",
-    "thread_b": "[^\\]]*",
-    "thread_c": "[^\\]]*",
-    "thread_d": "[^\\]]*",
+    # (lazy: a thread that is not in brackets, Lambda's tab-separated request id, must not
+    # run on into the level and the message; inside brackets lazy and greedy agree)
+    "thread": "[^\\]]*?",
+    "thread_b": "[^\\]]*?",
+    "thread_c": "[^\\]]*?",
+    "thread_d": "[^\\]]*?",
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "MY-[0-9]+",  # MySQL's error code
     "mdc": "[^\\]]*",
@@ -411,6 +413,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "tomcat",
         rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # Celery workers: "[<stamp>: <level>/<process>] message"
+    #   [2024-01-02 03:04:05,123: ERROR/ForkPoolWorker-2] Task tasks.charge[8f5f...] raised unexpected: TimeoutError()
+    _Variant(
+        "celery",
+        rf"^\[(?P<ts>{_STAMP}): (?P<level>{_LEVEL})/(?P<thread>[^\]]+)\] ?(?P<msg>.*)$",
     ),
     # MySQL's error log: "<stamp> <thread id> [<priority>] [<error code>] [<subsystem>] message"
     # (8.0; 5.7 has no code and subsystem); System and Note are its informational priorities
