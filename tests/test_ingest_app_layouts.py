@@ -181,3 +181,43 @@ def test_level_and_thread_before_the_stamp_cassandra():
     assert rows[0]["body"] == "Startup complete"
     assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 123000, tzinfo=UTC)
     assert attrs(rows[1]) == {"logger": "CassandraDaemon.java:244", "thread": "CompactionExecutor:1"}
+
+
+def test_dotnet_console_logger():
+    text = (
+        "info: Microsoft.Hosting.Lifetime[14]\n"
+        "      Now listening on: http://[::]:8080\n"
+        "fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]\n"
+        "      An unhandled exception has occurred while executing the request.\n"
+        "      System.InvalidOperationException: boom\n"
+        "         at Shop.Api.OrdersController.Get() in /src/OrdersController.cs:line 12\n"
+        "warn: Shop.Api.OrdersController[7]\n"
+        "      Order 12 is slow\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    # the message is the indented line after the head, not the category
+    assert [(r["severity_text"], r["n_lines"], r["body"].splitlines()[0]) for r in rows] == [
+        ("INFO", 2, "Now listening on: http://[::]:8080"),
+        ("ERROR", 4, "An unhandled exception has occurred while executing the request."),
+        ("WARN", 2, "Order 12 is slow"),
+    ]
+    assert rows[1]["body"].splitlines()[1] == "      System.InvalidOperationException: boom"
+    assert attrs(rows[1]) == {"logger": "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", "code": "1"}
+
+
+def test_php_error_log():
+    text = (
+        "[29-Nov-2024 08:00:01 UTC] PHP Fatal error:  Uncaught Exception: boom in /var/www/x.php:12\n"
+        "[29-Nov-2024 08:00:02 UTC] PHP Warning:  Undefined variable $x in /var/www/y.php on line 3\n"
+        "[29-Nov-2024 08:00:03 UTC] PHP Deprecated:  Function each() is deprecated in /var/www/z.php on line 2\n"
+        # PHP-FPM's own log in the same file
+        "[29-Nov-2024 08:00:04] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("FATAL", "Uncaught Exception: boom in /var/www/x.php:12"),
+        ("WARN", "Undefined variable $x in /var/www/y.php on line 3"),
+        ("INFO", "Function each() is deprecated in /var/www/z.php on line 2"),
+        ("WARN", "[pool www] server reached pm.max_children setting (5), consider raising it"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, tzinfo=UTC)

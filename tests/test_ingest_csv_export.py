@@ -415,3 +415,21 @@ def test_log_group_in_json_records_is_the_last_resort():
     ]
     out = _jsonl.parse_json_records(pl.Series([json.dumps(r) for r in records]), OPTS)
     assert out["service"].to_list() == ["payment", "cart", "api"]
+
+
+def test_azure_monitor_container_log_v2():
+    # Log Analytics "export to CSV" of ContainerLogV2: LogMessage holds the app line
+    header = ["TimeGenerated [UTC]", "Computer", "ContainerId", "ContainerName", "PodName", "PodNamespace", "LogMessage", "LogSource"]
+    rows = [
+        ["11/29/2024, 8:00:01.123 AM", "aks-node-1", "c1", "orders", "orders-6f7d8b9c4-k2xbz", "prod",
+         '{"level":"error","msg":"db timeout after 5000ms"}', "stderr"],
+        ["11/29/2024, 8:00:02.456 AM", "aks-node-1", "c1", "orders", "orders-6f7d8b9c4-k2xbz", "prod",
+         "2024-11-29 08:00:02,456 INFO [main] c.x.Orders - order 7 placed", "stdout"],
+    ]
+    out = parse(to_csv(header, rows)).to_dicts()
+    assert [(r["severity_text"], r["service"], r["body"]) for r in out] == [
+        ("ERROR", "orders", "db timeout after 5000ms"),
+        ("INFO", "orders", "order 7 placed"),
+    ]
+    assert out[0]["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(out[0])["Computer"] == "aks-node-1"

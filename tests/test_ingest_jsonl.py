@@ -567,3 +567,30 @@ def test_head_never_takes_an_exception_name_or_the_next_line():
     assert out[0]["body"] == texts[0].removeprefix("ERROR ")
     assert out[1]["body"] == "[main] java.lang.NullPointerException: null"
     assert (out[2]["body"], attrs(out[2])) == ("pool low", {"logger": "c.x.Pool", "thread": "main"})
+
+
+def test_json_access_logs_read_like_access_logs():
+    lines = [
+        # nginx log_format ... escape=json: no message, no level
+        {"time_local": "29/Nov/2024:08:00:01 +0000", "remote_addr": "1.2.3.4", "request": "GET /api/items/7?x=1 HTTP/1.1",
+         "status": "502", "request_time": "0.012"},
+        # Traefik: an empty message and the logger's own level
+        {"time": "2024-11-29T08:00:02Z", "level": "info", "msg": "", "RequestMethod": "POST", "RequestPath": "/api/pay",
+         "DownstreamStatus": 404, "Duration": 1234567},
+        # Google Cloud's httpRequest (full URL), no level
+        {"timestamp": "2024-11-29T08:00:03Z", "httpRequest": {"requestMethod": "GET", "requestUrl": "https://shop.example.com/cart#top", "status": 200}},
+        # an app log with a message keeps it; its level stays the level
+        {"time": "2024-11-29T08:00:04Z", "level": "info", "msg": "request completed", "req": {"method": "GET", "url": "/x"}, "res": {"statusCode": 500}},
+        # a business "status" is not an HTTP status
+        {"time": "2024-11-29T08:00:05Z", "status": "paid", "order": "o-1"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows[:4]] == [
+        ("ERROR", "GET /api/items/7 502"),
+        ("WARN", "POST /api/pay 404"),
+        ("INFO", "GET /cart 200"),
+        ("INFO", "request completed"),
+    ]
+    assert rows[4]["severity_text"] is None
+    assert json.loads(rows[4]["body"]) == lines[4]
+    assert json.loads(rows[0]["attributes"])["request_time"] == "0.012"

@@ -71,7 +71,10 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         # Sumo Logic ("_messagetime" is when the event happened, "_receipttime" when received)
         "_messagetime", "_messagetimems", "_receipttime",
     ),
-    "body": ("message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original"),
+    "body": (
+        "message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original",
+        "logmessage", "logentry",  # Azure Monitor container logs (ContainerLogV2, ContainerLog)
+    ),
     "severity": (
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
         "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
@@ -85,7 +88,10 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "_sourcecategory",  # Sumo Logic
     ),
     "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
-    "container": ("kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name"),
+    "container": (
+        "kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name",
+        "containername",  # Azure Monitor ContainerLogV2
+    ),
     # a CloudWatch log group (Logs Insights' "@log"): its last segment, when nothing above is there
     "log_group": ("@log", "loggroup", "log_group", "loggroupname"),
     "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent", "operationid", "operation_id"),

@@ -521,6 +521,55 @@ def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     return pl.coalesce(values), used
 
 
+#: HTTP request fields of JSON access logs (nginx ``log_format ... escape=json``, Traefik,
+#: Envoy's JSON format, Google Cloud's ``httpRequest``, ECS), after flattening
+_HTTP_KEYS: dict[str, tuple[str, ...]] = {
+    "method": (
+        "request_method", "method", "RequestMethod", "http.method", "http.request.method",
+        "httpRequest.requestMethod", "req.method", "request.method", "http_method",
+    ),
+    "path": (
+        "request_uri", "uri", "path", "RequestPath", "url.path", "url.original", "http.url", "http.target",
+        "httpRequest.requestUrl", "req.url", "request.uri", "request.path", "url",
+    ),
+    "status": (
+        "status", "status_code", "statusCode", "DownstreamStatus", "OriginStatus", "http.status_code",
+        "http.response.status_code", "httpRequest.status", "res.statusCode", "response.status",
+        "response_status", "http_status",
+    ),
+    # nginx's $request: "GET /api/pay?x=1 HTTP/1.1"
+    "request": ("request",),
+}
+
+
+def _first(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.Expr | None:
+    present = [pl.col(k) for k in keys if k in frame.columns]
+    return pl.coalesce(present) if present else None
+
+
+def _http_request(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr] | None:
+    """``(body, status)`` of records that are HTTP requests (a method, a path and a status
+    code), ``METHOD path status`` as in an access log (the path without scheme, host and
+    query string, so that templates group by endpoint); null elsewhere. None when the
+    frame has no such keys."""
+    status = _first(frame, _HTTP_KEYS["status"])
+    if status is None:
+        return None
+    method, path = _first(frame, _HTTP_KEYS["method"]), _first(frame, _HTTP_KEYS["path"])
+    request = _first(frame, _HTTP_KEYS["request"])
+    if request is not None:
+        parts = request.str.extract_groups(r"^([A-Z]{3,10}) (\S+)(?: HTTP/[\d.]+)?$")
+        method = parts.struct.field("1") if method is None else pl.coalesce(method, parts.struct.field("1"))
+        path = parts.struct.field("2") if path is None else pl.coalesce(path, parts.struct.field("2"))
+    if method is None or path is None:
+        return None
+    code = pl.when(status.str.contains(r"^[1-5][0-9]{2}$")).then(status)
+    clean = path.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+    ok = method.str.contains(r"^[A-Za-z]{3,10}$") & code.is_not_null() & (clean.str.len_chars() > 0)
+    body = pl.when(ok).then(pl.concat_str(method.str.to_uppercase(), pl.lit(" "), clean, pl.lit(" "), code))
+    return body, pl.when(ok).then(code)
+
+
 def _service_expr(frame: pl.DataFrame) -> pl.Expr:
     """Service key, else the workload of a pod-name key, else a container-name key."""
     from rcakit.ingest._service import workload_from_pod
@@ -555,7 +604,12 @@ def _trace_id(expr: pl.Expr) -> pl.Expr:
 
 
 def records_from_objects(
-    frame: pl.DataFrame, raw: pl.Expr, options: ParseOptions, *, extra: dict[str, pl.Expr] | None = None
+    frame: pl.DataFrame,
+    raw: pl.Expr,
+    options: ParseOptions,
+    *,
+    extra: dict[str, pl.Expr] | None = None,
+    request_body: bool = True,
 ) -> pl.DataFrame:
     """Map decoded JSON key columns to the record fields.
 
@@ -570,6 +624,10 @@ def records_from_objects(
         Time zone and year for timestamps.
     extra
         Additional attributes to include (name -> expression over ``frame``).
+    request_body
+        Whether a record without a message that is an HTTP request (method, path, status
+        keys) gets ``METHOD path status`` as its body, as in an access log (else ``raw``);
+        either way its status gives the severity when it has no level.
 
     Returns
     -------
@@ -615,6 +673,22 @@ def records_from_objects(
     attrs.update(extra or {})
     sample = frame.select(ts.alias("t")).drop_nulls().head(200)["t"].to_list()
     sev_text, sev_num = severity_columns(lvl)
+    http = _http_request(frame)
+    if http is not None:
+        # a JSON access log: a record with no message (or an empty one, Traefik's) is its
+        # request, "GET /api/pay 502", and its status gives the severity, as in an access
+        # log (the logger's own level there, Traefik's "info", says nothing of the request);
+        # a request record with a message (ECS's original line) and no level: its status too
+        from rcakit.ingest._severity import severity_from_http_status
+
+        request, code = http
+        use = pl.when(body.str.strip_chars().str.len_chars() > 0).then(body).is_null() & request.is_not_null()
+        if not request_body:
+            use = pl.lit(False)
+        st_text, st_num = severity_from_http_status(code)
+        sev_text = pl.coalesce(pl.when(use).then(st_text), sev_text, st_text).alias("severity_text")
+        sev_num = pl.coalesce(pl.when(use).then(st_num), sev_num, st_num).alias("severity_number")
+        body = pl.when(use).then(request).otherwise(body)
     return frame.lazy().select(
         timestamp_expr(ts, sample, options).alias("timestamp"),
         sev_text,

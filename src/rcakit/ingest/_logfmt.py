@@ -150,7 +150,8 @@ def parse_texts(
     body_keys = [k for k in KEY_ROLES["body"] if k in frame.columns]
     complete = bool(body_keys) and frame.select(pl.coalesce(body_keys).null_count()).item() == 0
     fallback = pl.col("_raw") if complete else pl.col("_raw").pipe(_body_without_time_level)
-    rec = records_from_objects(frame, fallback, options)
+    # (a request line keeps its pairs as body: Heroku's router says code=H12 desc=... there)
+    rec = records_from_objects(frame, fallback, options, request_body=False)
     return with_group_service(rec.drop("_level", "_svc_group"), rec.get_column("_svc_group"))
 
 

@@ -254,16 +254,25 @@ def _append_lines(
 ) -> tuple[pl.Series, pl.Series]:
     """``body`` and ``n_lines`` of the kept records with joined lines added: each joined line
     goes to the record at row ``pos`` (its text appended with ``"\\n"``, trailing blanks of
-    the result dropped; its ``counts`` physical lines added), in the order given."""
+    the result dropped; its ``counts`` physical lines added), in the order given.
+
+    A record whose head line has no message of its own (.NET's ``info: Category[0]``, a
+    logger line ending in ``- ``) starts with its first joined line, unindented."""
     extra = (
         pl.DataFrame({"_pos": pos, "_t": texts, "_n": counts})
         .group_by("_pos", maintain_order=True)
         .agg(pl.col("_t").str.join("\n"), pl.col("_n").sum())
     )
     at = extra["_pos"]
+    b, m = pl.col("b"), pl.col("m")
     joined = (
         pl.DataFrame({"b": body.gather(at), "m": extra["_t"]})
-        .select(pl.concat_str([pl.col("b"), pl.col("m")], separator="\n").str.strip_chars_end("\n\r\t "))
+        .select(
+            pl.when(b.str.strip_chars().str.len_chars() == 0)
+            .then(m.str.strip_chars_start())
+            .otherwise(pl.concat_str([b, m], separator="\n"))
+            .str.strip_chars_end("\n\r\t ")
+        )
         .to_series()
     )
     added = (n_lines.gather(at) + extra["_n"]).cast(n_lines.dtype)

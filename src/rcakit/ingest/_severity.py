@@ -23,7 +23,7 @@ SEVERITY_NUMBERS: dict[str, int] = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 1
 
 #: lower-case spelling -> (normalised text, OpenTelemetry number)
 SEVERITY_WORDS: dict[str, tuple[str, int]] = {
-    **dict.fromkeys(("trace", "trc", "finest", "t", "trac"), ("TRACE", 1)),
+    **dict.fromkeys(("trace", "trc", "finest", "t", "trac", "trce"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
     **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
@@ -33,6 +33,10 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
     **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani"), ("FATAL", 21)),
     **dict.fromkeys(("alert",), ("FATAL", 22)),
+    # PHP's error-log prefixes ("PHP Fatal error:  ...")
+    **dict.fromkeys(("deprecated", "strict standards"), ("INFO", 10)),
+    **dict.fromkeys(("parse error", "catchable fatal error", "recoverable fatal error"), ("ERROR", 17)),
+    **dict.fromkeys(("fatal error",), ("FATAL", 21)),
     **dict.fromkeys(("emerg", "emergency"), ("FATAL", 24)),
 }
 

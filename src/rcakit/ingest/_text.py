@@ -68,6 +68,8 @@ _LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", 
 _LEVEL = "(?:" + "|".join(
     sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
+# PHP's error levels as its error log writes them
+_PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 # MySQL's error-log priorities (System and Note are informational)
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # an ISO-like date-time as the first thing on a line, optionally bracketed
@@ -292,7 +294,7 @@ _GROUP_CLASS = {
     "thread_c": "[^\\]]*?",
     "thread_d": "[^\\]]*?",
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
-    "code": "MY-[0-9]+",  # MySQL's error code
+    "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "mdc": "[^\\]]*",
     "logger": "[A-Za-z0-9_$.\\-/:]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -413,6 +415,24 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "tomcat",
         rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # .NET's console logger (Microsoft.Extensions.Logging): a short level, the category and
+    # the event id; the message on the next, indented line (or after a blank in single-line mode)
+    #   fail: Shop.Api.OrdersController[0]
+    #         Order 12 could not be charged
+    _Variant(
+        "dotnet",
+        r"^(?P<level>trce|dbug|info|warn|fail|crit): (?P<logger>[^\s\[\]]+)\[(?P<code>\d+)\] ?(?P<msg>.*)$",
+        levels="trce|dbug|info|warn|fail|crit",
+    ),
+    # PHP's error log: the stamp (with the zone name of date.timezone: UTC is read, another
+    # name is left to tz=), "PHP", the error level
+    #   [29-Nov-2024 08:00:00 UTC] PHP Fatal error:  Uncaught Exception: boom in /var/www/x.php:12
+    _Variant(
+        "php",
+        r"^\[(?P<ts>\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?: (?:UTC|GMT))?)(?: [A-Za-z_]+(?:/[A-Za-z_\-]+)*)?\] "
+        rf"PHP (?P<level>{_PHP_LEVEL}):[ \t]+(?P<msg>.*)$",
+        levels=_PHP_LEVEL,
     ),
     # Celery workers: "[<stamp>: <level>/<process>] message"
     #   [2024-01-02 03:04:05,123: ERROR/ForkPoolWorker-2] Task tasks.charge[8f5f...] raised unexpected: TimeoutError()
