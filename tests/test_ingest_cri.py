@@ -188,3 +188,30 @@ def test_compose_sniff_rejects_level_columns_and_pipes():
     assert _cri.COMPOSE_FORMAT.sniff(["INFO    | starting", "ERROR   | failed", "INFO    | ready"]) == 0.0
     assert _cri.COMPOSE_FORMAT.sniff(["a | b", "a | c"]) == 0.0  # one name, no replica number
     assert _cri.COMPOSE_FORMAT.sniff(COMPOSE.splitlines()) == 1.0
+
+
+def test_fluentd_out_file(tmp_path):
+    import json
+
+    import rcakit
+
+    pod_tag = "kube.var.log.containers.orders-6f7d8b9c4-k2xbz_prod_orders-" + "a" * 64 + ".log"
+    lines = [
+        f"2024-03-05T14:03:12+00:00\t{pod_tag}\t" + json.dumps({"log": "2024-03-05 14:03:12,345 ERROR [main] c.x.Orders - failed\n", "stream": "stderr"}),
+        f"2024-03-05T14:03:12+00:00\t{pod_tag}\t" + json.dumps({"log": "java.lang.IllegalStateException: x\n", "stream": "stderr"}),
+        "2024-03-05T14:03:13+00:00\tapp.payments\t" + json.dumps({"level": "warn", "msg": "slow", "service": "payments"}),
+    ]
+    path = tmp_path / "buffer.log"
+    path.write_text("\n".join(lines) + "\n")
+    assert rcakit.detect_format(path) == "fluentd"
+    rows = rcakit.read_logs(path).to_dicts()
+    # the pod's workload is the service; (a stack trace is not joined across JSON records:
+    # fluentd's own multiline parsing does that before the output)
+    assert [(r["n_lines"], r["severity_text"], r["service"], r["body"].splitlines()[0]) for r in rows] == [
+        (1, "ERROR", "orders", "failed"),
+        (1, None, "orders", "java.lang.IllegalStateException: x"),
+        (1, "WARN", "payments", "slow"),
+    ]
+    # fluentd's stamp has whole seconds: the app line's own is finer
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
+    assert attrs(rows[2])["fluentd.tag"] == "app.payments"

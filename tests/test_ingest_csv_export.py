@@ -433,3 +433,17 @@ def test_azure_monitor_container_log_v2():
     ]
     assert out[0]["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, 123000, tzinfo=UTC)
     assert attrs(out[0])["Computer"] == "aks-node-1"
+
+
+def test_windows_event_viewer_csv_with_its_unnamed_message_column():
+    text = (
+        "Level,Date and Time,Source,Event ID,Task Category\n"
+        'Error,11/29/2024 8:00:01 AM,Service Control Manager,7031,None,"The Shop service terminated unexpectedly."\n'
+        'Information,11/29/2024 8:00:02 AM,Service Control Manager,7036,None,"The Shop service entered the running state."\n'
+    )
+    out = parse(text).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in out] == [
+        ("ERROR", "The Shop service terminated unexpectedly."),
+        ("INFO", "The Shop service entered the running state."),
+    ]
+    assert attrs(out[0])["Event ID"] == "7031"

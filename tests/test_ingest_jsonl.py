@@ -594,3 +594,28 @@ def test_json_access_logs_read_like_access_logs():
     assert rows[4]["severity_text"] is None
     assert json.loads(rows[4]["body"]) == lines[4]
     assert json.loads(rows[0]["attributes"])["request_time"] == "0.012"
+
+
+def test_datadog_json_export_and_gelf():
+    dd = [
+        {"id": "AQ1", "type": "log", "attributes": {"timestamp": "2024-11-29T08:00:01.123Z", "status": "error",
+         "service": "checkout", "message": "payment call failed", "host": "web-1", "attributes": {"http": {"status_code": 502}}}},
+    ]
+    row = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in dd)).to_dicts()[0]
+    assert (row["severity_text"], row["service"], row["body"]) == ("ERROR", "checkout", "payment call failed")
+    assert row["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(row)["host"] == "web-1"
+    gelf = [
+        {"version": "1.1", "host": "web-1", "short_message": "payment failed", "timestamp": 1732867201.5, "level": 3,
+         "_service": "checkout", "_trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"},
+        {"version": "1.1", "host": "web-1", "short_message": "boom", "full_message": "boom\njava.lang.X: y\n\tat a.b(C.java:1)",
+         "timestamp": 1732867202, "level": 6},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in gelf)).to_dicts()
+    # GELF levels are syslog severities; "_"-prefixed additional fields name the fields
+    assert [(r["severity_text"], r["service"], r["body"].splitlines()[0]) for r in rows] == [
+        ("ERROR", "checkout", "payment failed"),
+        ("INFO", None, "boom"),
+    ]
+    assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert rows[1]["body"].count("\n") == 2  # the full message, stack trace and all

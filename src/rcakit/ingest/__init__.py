@@ -48,6 +48,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "docker": _jsonl.DOCKER_FORMAT,
     "kubectl": _cri.TIMESTAMPED_FORMAT,
     "compose": _cri.COMPOSE_FORMAT,
+    "fluentd": _cri.FLUENTD_FORMAT,
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,

@@ -55,7 +55,7 @@ from rcakit.ingest._jsonl import (
 )
 from rcakit.ingest._multiline import join_container_continuations
 
-__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
+__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
 
 #: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
 CRI_RE = (
@@ -200,13 +200,15 @@ def _records(
     labels: pl.DataFrame | None = None,
     stream_key: str = "stream",
     runtime_service: pl.Expr | None = None,
+    inner_time_first: bool = False,
 ) -> pl.LazyFrame:
     """Records of runtime-wrapped app lines (``rec``: one row per runtime record with
     ``time``, ``stream``, ``tag`` (null: not a runtime line), ``msg``, ``_parts``, ``_raw``).
 
     ``stream_key`` names the ``stream`` column in ``attributes`` (stack traces are joined per
     stream); ``runtime_service`` is the service when neither the app line nor a label names
-    one (before a kubelet file name's pod).
+    one (before a kubelet file name's pod); ``inner_time_first``: the app line's own stamp
+    wins over ``time`` (which is coarser).
     """
     from rcakit.ingest._service import workload_from_pod
 
@@ -214,7 +216,7 @@ def _records(
     # the runtime's time wins over the app line's: when every CRI line has one, the app
     # line's stamp is not parsed at all
     rec = rec.lazy().with_columns(timestamp_expr("time", sample, options).alias("\x00ts")).collect()
-    stamped = rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
+    stamped = not inner_time_first and rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
     inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options, with_kind=True)
     kube = _kubelet_attrs(options.source)
     outer = {
@@ -259,7 +261,7 @@ def _records(
             guarded_records(
                 good,
                 expected=expected,
-                timestamp=pl.coalesce(ts, pl.col("_in_timestamp")),
+                timestamp=pl.coalesce(pl.col("_in_timestamp"), ts) if inner_time_first else pl.coalesce(ts, pl.col("_in_timestamp")),
                 severity_text=pl.col("_in_severity_text"),
                 severity_number=pl.col("_in_severity_number"),
                 service=pl.coalesce(pl.col("_in_service"), label_service, pod_service),
@@ -379,4 +381,58 @@ COMPOSE_FORMAT = LineFormat(
     parse=_parse_compose,
 )
 
-FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT)
+# fluentd's out_file (and fluent-bit's file output in its default "out_file" format):
+# "<time>\t<tag>\t<JSON record>"
+_FLUENTD_RE = (
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)\t([^\t]+)\t(\{.*\})[ \t]*$"
+)
+_FLUENTD = re.compile(_FLUENTD_RE)
+# a tag made from a kubelet container file name: kube.var.log.containers.<pod>_<ns>_<container>-<id>.log
+_TAG_POD_RE = r"(?:^|\.)containers\.([a-z0-9][-a-z0-9.]*?)_[a-z0-9][-a-z0-9]*_[a-z0-9][-a-z0-9]*-[0-9a-f]+\.log$"
+_FLUENTD_EXPECTED = "not a fluentd out_file line: expected '<time>\\t<tag>\\t<JSON record>'"
+
+
+def _sniff_fluentd(sample: list[str]) -> float:
+    lines = [s for s in sample if s.strip()]
+    share = sum(_FLUENTD.match(s) is not None for s in lines) / len(lines) if lines else 0.0
+    return share if share >= 0.9 else 0.0
+
+
+def _parse_fluentd(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """fluentd's ``out_file``: the time, the tag, the record (read as an app line: JSON,
+    with docker's ``log`` inside read too). The tag is attribute ``fluentd.tag`` (stack
+    traces are joined per tag); a tag made from a kubelet file name gives the pod's
+    workload as the service when the record names none."""
+    from rcakit.ingest._service import workload_from_pod
+
+    heads = fold_blank_lines(lines.collect())
+    g = (
+        heads.lazy()
+        .with_columns(_g=pl.col("line").str.extract_groups(_FLUENTD_RE))
+        .unnest("_g")
+        .select(
+            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
+            pl.col("1").alias("time"),
+            pl.col("2").alias("stream"),
+            pl.when(pl.col("1").is_not_null()).then(pl.lit("F")).alias("tag"),
+            pl.col("3").alias("msg"),
+            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
+        )
+        .collect()
+    )
+    pod = workload_from_pod(pl.col("stream").str.extract(_TAG_POD_RE, 1))
+    # fluentd's default time format has whole seconds: an app line's finer stamp is better
+    coarse = not g["time"].drop_nulls().head(200).str.contains(r"\d[.,]\d").any()
+    return _records(
+        g, options, expected=_FLUENTD_EXPECTED, stream_key="fluentd.tag", runtime_service=pod, inner_time_first=coarse
+    )
+
+
+FLUENTD_FORMAT = LineFormat(
+    name="fluentd",
+    description="fluentd out_file (2024-01-02T03:04:05+00:00<TAB>tag<TAB>{json record})",
+    sniff=_sniff_fluentd,
+    parse=_parse_fluentd,
+)
+
+FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT, FLUENTD_FORMAT)

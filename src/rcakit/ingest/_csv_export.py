@@ -189,6 +189,29 @@ def _records(text: str | bytes) -> pl.DataFrame:
     )
 
 
+def _name_trailing_message(header: str, sample: list[str | None], sep: str) -> str:
+    """``header`` with a ``Message`` column added when it names no message column and the
+    rows carry one more field than it names: Windows Event Viewer's "Save All Events As"
+    CSV (``Level,Date and Time,Source,Event ID,Task Category``, then the message)."""
+    try:
+        names = next(csv.reader([header], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return header
+    if _role_columns([n.strip() for n in names], "body"):
+        return header
+    widths = []
+    for rec in sample:
+        try:
+            rows = list(csv.reader(io.StringIO(rec or ""), delimiter=sep))
+        except csv.Error:
+            return header
+        if len(rows) == 1:
+            widths.append(len(rows[0]))
+    if widths and sum(w == len(names) + 1 for w in widths) >= 0.9 * len(widths):
+        return f"{header}{sep}Message"
+    return header
+
+
 def _read_rows(header: str, records: pl.Series, sep: str) -> pl.DataFrame:
     """Parse the record texts under ``header``, all String, exactly one row per record."""
     data: io.StringIO | io.BytesIO
@@ -309,6 +332,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         return pl.DataFrame(schema=RECORD_COLUMNS)
     header = recs["record"][0].strip("\n")
     sep = _separator(header)
+    header = _name_trailing_message(header, recs["record"].slice(1, 50).to_list(), sep)
     rows = _read_rows(header, recs["record"].slice(1), sep)
     if rows.height == 0:
         return pl.DataFrame(

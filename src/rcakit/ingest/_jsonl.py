@@ -90,6 +90,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "MESSAGE",  # systemd journal
         "splunk._raw",  # Splunk's event text (see _vendor_keys)
         "note",  # Kubernetes events.k8s.io/v1
+        "short_message",  # GELF (see _vendor_keys)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
@@ -1025,7 +1026,11 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     renamed ``splunk._raw``, a message spelling, so that it never meets the parsers' own
     ``_raw`` column. Elasticsearch documents (``{"_index": ..., "_source": {...}}``) are
     unwrapped the same way; log4j2's ``instant`` object becomes one epoch value, and a
-    Serilog compact-JSON event without ``@l`` is an Information event."""
+    Serilog compact-JSON event without ``@l`` is an Information event. Datadog's
+    ``{"type": "log", "attributes": {...}}`` events are unwrapped (their ``status`` is the
+    level); a GELF record's message is its ``full_message`` (else ``short_message``), its
+    numeric ``level`` a syslog severity, and its ``_``-prefixed additional fields lose the
+    prefix (``_service`` names the service)."""
     if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
         inner = {c: c.removeprefix("result.") for c in objs.columns if c.startswith("result.")}
         outer = [c for c in objs.columns if c in ("preview", "offset", "lastrow", "result")]
@@ -1044,6 +1049,29 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         objs = objs.with_columns(
             pl.when(pl.col("@t").is_not_null()).then(level.fill_null("Information")).otherwise(level).alias("@l")
         )
+    if "attributes.message" in objs.columns and "attributes.timestamp" in objs.columns and "type" in objs.columns:
+        # Datadog's log API / "export as JSON": {"id": ..., "type": "log", "attributes":
+        # {"timestamp", "status", "service", "message", "host", "attributes": {...}}};
+        # "status" is the level there
+        inner = {c: c.removeprefix("attributes.") for c in objs.columns if c.startswith("attributes.")}
+        if "attributes.status" in inner and "attributes.level" not in inner:
+            inner["attributes.status"] = "level"
+        objs = objs.drop([v for v in inner.values() if v in objs.columns and v not in inner] + ["type"]).rename(inner)
+    if "short_message" in objs.columns and "version" in objs.columns:
+        # GELF (Graylog): short_message (full_message: the long text, a stack trace), the
+        # level a syslog severity number (0 emergency .. 7 debug), the host the source
+        full = pl.col("full_message") if "full_message" in objs.columns else pl.lit(None, dtype=pl.String)
+        objs = objs.with_columns(pl.coalesce(full, pl.col("short_message")).alias("short_message"))
+        if "level" in objs.columns:
+            objs = objs.with_columns(
+                pl.col("level").str.strip_chars().replace_strict(
+                    {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=pl.col("level"), return_dtype=pl.String
+                )
+            )
+        objs = objs.drop([c for c in ("full_message",) if c in objs.columns])
+        # GELF's additional fields are "_"-prefixed: "_service", "_trace_id" name the fields
+        extra = {c: c[1:] for c in objs.columns if c.startswith("_") and c[1:] and not c.startswith("__")}
+        objs = objs.rename({c: n for c, n in extra.items() if n not in objs.columns and c not in _INTERNAL_COLUMNS})
     if "_index" in objs.columns and any(c.startswith("_source.") for c in objs.columns):
         # Elasticsearch documents one per line (elasticdump, a scroll export):
         # {"_index": ..., "_id": ..., "_source": {...}} -> the source's keys; _index, _id
