@@ -450,3 +450,51 @@ def test_sniff_on_a_head_cut_anywhere_in_a_large_one_line_document(token, into):
     head = text[:cut]
     assert _jsondoc.FORMAT.sniff(sample_lines(head)) == 1.0
     assert _jsonl.FORMAT.sniff(sample_lines(head)) == 0.0
+
+
+def _otlp(service: str, start: int, n: int) -> dict:
+    return {
+        "resourceLogs": [{
+            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}},
+                                        {"key": "host.name", "value": {"stringValue": "node-1"}}]},
+            "scopeLogs": [{
+                "scope": {"name": "io.opentelemetry.java"},
+                "logRecords": [
+                    {"timeUnixNano": str((1732867200 + start + i) * 10**9), "severityNumber": 17 if i % 2 else 9,
+                     "body": {"stringValue": f"order {start + i} processed"},
+                     "attributes": [{"key": "order.id", "value": {"intValue": str(start + i)}}],
+                     "traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174"}
+                    for i in range(n)
+                ],
+            }],
+        }]
+    }
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_opentelemetry_otlp_json(indent, tmp_path):
+    import rcakit
+
+    if indent is None:  # the collector's file exporter: one payload per line
+        text = json.dumps(_otlp("orders", 0, 3)) + "\n" + json.dumps(_otlp("payments", 3, 2)) + "\n"
+    else:
+        text = json.dumps(_otlp("orders", 0, 3), indent=indent) + "\n"
+    path = tmp_path / "otel.json"
+    path.write_text(text)
+    assert rcakit.detect_format(path) == "json"
+    rows = parse(text).to_dicts()
+    expected = [("INFO", "orders", "order 0 processed"), ("ERROR", "orders", "order 1 processed"), ("INFO", "orders", "order 2 processed")]
+    if indent is None:
+        expected += [("INFO", "payments", "order 3 processed"), ("ERROR", "payments", "order 4 processed")]
+    assert [(r["severity_text"], r["service"], r["body"]) for r in rows] == expected
+    assert rows[1]["timestamp"] == utc(2024, 11, 29, 8, 0, 1)
+    assert rows[0]["trace_id"] == "5b8efff798038103d269b633813fc60c"
+    assert attrs(rows[0])["order.id"] == "0"
+    assert attrs(rows[0])["host.name"] == "node-1"
+
+
+def test_datadog_v2_status_is_the_level():
+    doc = [{"id": "AQ1", "type": "log", "attributes": {"timestamp": "2024-11-29T08:00:01Z", "status": "error",
+            "service": "checkout", "message": "payment call failed"}}]
+    row = parse(json.dumps(doc, indent=2)).to_dicts()[0]
+    assert (row["severity_text"], row["service"], row["body"]) == ("ERROR", "checkout", "payment call failed")

@@ -23,6 +23,11 @@ Exports that are one JSON *document* rather than JSON *lines*:
 - any other object without a message key whose ``records``, ``logs``, ``data``, ``events``,
   ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member is a list of objects
   (the first of these present); else the object itself is one record;
+- OpenTelemetry OTLP/JSON logs payloads (``{"resourceLogs": [...]}``, one per line from the
+  collector's ``file`` exporter): one record per ``logRecords`` element, with its resource's
+  attributes (``service.name``...), its own attributes, ``timeUnixNano`` (else the observed
+  time), ``severityText`` (else the level of ``severityNumber``), the body's value,
+  ``traceId`` and ``spanId``;
 - several such documents one after the other (``jq`` output of a stream).
 
 Each record is mapped exactly like a JSON-lines record: it is written as one NDJSON line and
@@ -53,7 +58,7 @@ from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, ParseOptions
 from rcakit.ingest._jsonl import KEY_ROLES, parse_json_records
 from rcakit.ingest._severity import severity_columns
 
-__all__ = ["FORMAT", "DocumentError", "find_records", "is_envelope", "is_envelope_line", "parse_document"]
+__all__ = ["FORMAT", "DocumentError", "find_records", "is_envelope", "is_envelope_line", "is_otlp", "parse_document"]
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -237,6 +242,8 @@ def _unwrap(element: Any) -> Record:
         record = dict(element["attributes"])
         if "id" in element:
             record.setdefault("id", element["id"])
+        if "status" in record and "level" not in record:  # Datadog's level
+            record["level"] = record.pop("status")
         return record
     return element
 
@@ -280,7 +287,7 @@ def _record_list(doc: Record) -> tuple[str, ...] | None:
 
 def is_envelope(value: Any) -> bool:
     """True for a JSON value that holds a list of records rather than being one record."""
-    if isinstance(value, list) or _is_frame(value):
+    if isinstance(value, list) or _is_frame(value) or is_otlp(value):
         return True
     return isinstance(value, dict) and (_is_loki(value) or bool(_frame_paths(value)) or _record_list(value) is not None)
 
@@ -306,6 +313,75 @@ def _loki_records(text: str, pos: int, found: _Located) -> None:
             else:
                 record["message"] = json.dumps(value, ensure_ascii=False)
             found.add(element.start, record, None, label_level=level if isinstance(level, str) else None)
+
+
+def is_otlp(value: Any) -> bool:
+    """An OpenTelemetry OTLP/JSON logs payload (the collector's ``file`` exporter writes one
+    per line): ``{"resourceLogs": [{"resource": ..., "scopeLogs": [{"logRecords": [...]}]}]}``."""
+    return isinstance(value, dict) and isinstance(value.get("resourceLogs"), list)
+
+
+def _any_value(value: Any) -> Any:
+    """The plain value of an OTLP ``AnyValue`` (``{"stringValue": "x"}`` -> ``"x"``)."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    kind, inner = next(iter(value.items()))
+    if kind == "arrayValue" and isinstance(inner, dict):
+        return [_any_value(v) for v in inner.get("values", [])]
+    if kind == "kvlistValue" and isinstance(inner, dict):
+        return _key_values(inner.get("values", []))
+    return inner
+
+
+def _key_values(items: Any) -> Record:
+    """OTLP attributes (``[{"key": k, "value": AnyValue}]``) as a dict."""
+    if not isinstance(items, list):
+        return {}
+    return {str(i["key"]): _any_value(i.get("value")) for i in items if isinstance(i, dict) and "key" in i}
+
+
+#: OTLP severity numbers (1-24) in steps of four: TRACE, DEBUG, INFO, WARN, ERROR, FATAL
+_OTLP_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+def _otlp_record(log: Record, resource: Record, scope: str | None) -> Record:
+    record: Record = dict(resource)  # service.name, host.name, k8s.pod.name ...
+    if scope:
+        record["otel.scope.name"] = scope
+    record.update(_key_values(log.get("attributes")))
+    stamp = log.get("timeUnixNano") or log.get("observedTimeUnixNano")
+    if stamp not in (None, "0", 0):
+        record["timestamp"] = str(stamp)
+    number = log.get("severityNumber")
+    if log.get("severityText"):
+        record["level"] = log["severityText"]
+    elif isinstance(number, int) and 1 <= number <= 24:
+        record["level"] = _OTLP_LEVELS[(number - 1) // 4]
+    body = _any_value(log.get("body"))
+    if body is not None:
+        record["message"] = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    for key, name in (("traceId", "trace_id"), ("spanId", "span_id")):
+        if log.get(key):
+            record[name] = log[key]
+    return record
+
+
+def _otlp_records(text: str, pos: int, found: _Located) -> None:
+    for rl in _elements(text, _follow(text, pos, ("resourceLogs",))):
+        resource_value = rl.value.get("resource") if isinstance(rl.value, dict) else None
+        resource = _key_values(resource_value.get("attributes")) if isinstance(resource_value, dict) else {}
+        scopes_pos = _member(text, rl.start, "scopeLogs")
+        if scopes_pos < 0 or text[scopes_pos] != "[":
+            continue
+        for sl in _elements(text, scopes_pos):
+            scope_value = sl.value.get("scope") if isinstance(sl.value, dict) else None
+            scope = scope_value.get("name") if isinstance(scope_value, dict) else None
+            logs_pos = _member(text, sl.start, "logRecords")
+            if logs_pos < 0 or text[logs_pos] != "[":
+                continue
+            for element in _elements(text, logs_pos):
+                if isinstance(element.value, dict):
+                    found.add(element.start, _otlp_record(element.value, resource, scope), None)
 
 
 def _is_frame(value: Any) -> bool:
@@ -396,6 +472,8 @@ def _locate(text: str) -> _Located:
                 _add_elements(text, _elements(text, _follow(text, pos, path)), found)
         elif isinstance(value, dict) and _is_loki(value):
             _loki_records(text, pos, found)
+        elif is_otlp(value):
+            _otlp_records(text, pos, found)
         elif isinstance(value, dict) and (keys := _record_list(value)) is not None:
             _add_elements(text, _elements(text, _follow(text, pos, keys)), found)
         else:
@@ -554,7 +632,8 @@ def _sniff(sample: list[str]) -> float:
         except (ValueError, RecursionError):
             value = None
         if isinstance(value, dict):
-            return 1.0 if len(sample) == 1 and is_envelope(value) else 0.0
+            # (OTLP payloads come one per line from the collector's file exporter)
+            return 1.0 if (len(sample) == 1 and is_envelope(value)) or is_otlp(value) else 0.0
     if first in ("[", "{", "[{"):  # how pretty-printers open a document; no text log does
         return 1.0
     return 1.0 if _valid_prefix("\n".join(sample)) else 0.0

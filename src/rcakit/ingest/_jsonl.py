@@ -1277,6 +1277,15 @@ def _sniff_jsonl(sample: list[str]) -> float:
 
         if is_envelope_line(sample[0]):
             return 0.0
+    if score > 0 and '"resourceLogs"' in sample[0]:
+        # OpenTelemetry OTLP/JSON payloads, one per line: the "json" format's
+        from rcakit.ingest._jsondoc import is_otlp
+
+        try:
+            if is_otlp(json.loads(sample[0])):
+                return 0.0
+        except (ValueError, RecursionError):
+            pass
     return score
 
 
