@@ -634,3 +634,24 @@ def test_haproxy_http_lines_in_syslog(tmp_path):
     assert "haproxy.Tr_ms" not in a  # -1: no response from the server
     assert a["haproxy.termination_state"] == "sH--"
     assert json.loads(rows[2]["attributes"])["app_name"] == "haproxy"
+
+
+def test_a_file_cut_inside_a_long_stack_trace_is_still_read_by_its_heads(tmp_path):
+    # log rotation cut a Java trace: the file starts with 80 frames of it (more than the
+    # detection sample), then ordinary records
+    frames = [f"\tat com.acme.pay.Step{i}.run(Step{i}.java:{i + 10})" for i in range(80)]
+    records = [
+        f"2024-03-05 14:03:{s:02d},123 {'ERROR' if s % 5 == 0 else 'INFO'} [main] c.a.Pay - charge {s} done"
+        for s in range(30)
+    ]
+    path = tmp_path / "payment.log"
+    path.write_text("\n".join(["Caused by: java.io.IOException: reset", *frames, *records]) + "\n")
+    assert detect_format(path) == "text"
+    out = read_logs(path)
+    assert out["n_lines"].sum() == 111
+    parsed = out.filter(pl.col("parse_error").is_null())
+    assert parsed.height == 30
+    assert parsed["timestamp"].null_count() == 0
+    assert parsed["severity_text"].to_list()[:2] == ["ERROR", "INFO"]
+    # the orphaned frames are kept, each with the reason
+    assert out.filter(pl.col("parse_error").is_not_null()).height == 81

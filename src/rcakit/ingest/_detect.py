@@ -8,9 +8,11 @@ the file is read as ``raw`` (one record per line), which never loses anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rcakit.ingest._base import FileFormat, LineFormat
+from rcakit.ingest._multiline import CONTINUATION
 
 __all__ = ["MIN_SHARE", "SAMPLE_LINES", "detect_text_format", "sample_lines"]
 
@@ -18,6 +20,10 @@ __all__ = ["MIN_SHARE", "SAMPLE_LINES", "detect_text_format", "sample_lines"]
 SAMPLE_LINES = 50
 #: Minimal share of recognised sample lines for a format to be chosen over ``raw``.
 MIN_SHARE = 0.5
+#: How far (characters) a second look for record heads reaches when the top of a file is
+#: all continuation lines (a file cut inside a long stack trace).
+HEAD_SCAN_CHARS = 2_000_000
+_CONTINUATION = re.compile(CONTINUATION)
 
 
 def sample_lines(text: str, *, n: int = SAMPLE_LINES) -> list[str]:
@@ -36,13 +42,38 @@ def sample_lines(text: str, *, n: int = SAMPLE_LINES) -> list[str]:
     return out
 
 
+def head_lines(text: str, *, n: int = SAMPLE_LINES, limit: int = HEAD_SCAN_CHARS) -> list[str]:
+    """Up to ``n`` non-empty lines from the top of ``text`` that do not look like the
+    continuation of a record (stack frames, indented lines), within ``limit`` characters."""
+    out: list[str] = []
+    for line in sample_lines(text[:limit], n=10**9):
+        if not _CONTINUATION.match(line):
+            out.append(line)
+            if len(out) >= n:
+                break
+    return out
+
+
 def detect_text_format(
     text: str, *, formats: Mapping[str, LineFormat | FileFormat], path: str = ""
 ) -> str:
-    """Name of the registry format that recognises most of the sample, else ``"raw"``."""
+    """Name of the registry format that recognises most of the sample, else ``"raw"``.
+
+    A file whose top is all continuation lines (cut inside a long stack trace, so that no
+    format recognises it) gets a second look at the record heads further down.
+    """
     sample = sample_lines(text)
     if not sample:
         return "raw"
+    best = _best(sample, formats)
+    if best == "raw" and sum(not _CONTINUATION.match(s) for s in sample) < len(sample) // 5:
+        heads = head_lines(text)
+        if heads:
+            best = _best(heads, formats)
+    return best
+
+
+def _best(sample: list[str], formats: Mapping[str, LineFormat | FileFormat]) -> str:
     best, best_score = "raw", 0.0
     for name, fmt in formats.items():
         if name in ("raw", "pattern"):

@@ -34,6 +34,8 @@ from rcakit.ingest._timeparse import ZONE_NAMES, infer_timestamp_rules, parse_ti
 __all__ = ["RAW", "SYSLOG", "TEXT"]
 
 _SAMPLE_ROWS = 200
+#: rows looked through for record heads when the first ones are all continuation lines
+_HEAD_SCAN_ROWS = 20_000
 
 
 # --------------------------------------------------------------------------------------- raw
@@ -224,8 +226,18 @@ def _head_share(variants: tuple[_Variant, ...], sample: list[str]) -> float:
 
 
 def _line_sample(lines: pl.LazyFrame) -> list[str]:
+    """The first non-blank lines; when they are nearly all continuation lines (a file cut
+    inside a long stack trace), the first record heads further down instead."""
     rows = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].to_list()
-    return [r for r in rows if r and r.strip()]
+    sample = [r for r in rows if r and r.strip()]
+    cont = re.compile(CONTINUATION)
+    if sum(not cont.match(s) for s in sample) >= max(1, len(sample) // 5):
+        return sample
+    more = (
+        lines.select("line").head(_HEAD_SCAN_ROWS).filter(pl.col("line").str.strip_chars() != "").collect()["line"]
+    )
+    heads = [r for r in more.to_list() if not cont.match(r)][:_SAMPLE_ROWS]
+    return heads or sample
 
 
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
