@@ -303,6 +303,16 @@ def test_pattern_unmatched_line_and_epoch_plus_level(tmp_path):
     assert frame["body"][1] == "truncated-line"
 
 
+def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
+    # Thunderbird-like: an epoch, a full date, then a syslog stamp without a year
+    text = "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: (root) CMD (run-parts /etc/cron.hourly)\n"
+    p = write(tmp_path / "tb.log", text)
+    lf = r"<Label> <Timestamp> <Date> <User> <Month> <Day> <Time> <Location> <Component>(\[<PID>\])?: <Content>"
+    frame = read_logs(p, log_format=lf)
+    assert frame["timestamp"][0] == datetime(2005, 11, 9, 12, 1, 1, tzinfo=UTC)
+    assert frame["body"][0] == "(root) CMD (run-parts /etc/cron.hourly)"
+
+
 # ------------------------------------------------------------------------------ services
 
 

@@ -431,6 +431,10 @@ def test_repeating_timestamps_parse_like_one_row_at_a_time():
         ("11/2/2024 13:05:09 PM", None),  # not a 12-hour clock
         ("02.11.2024 13:05:09", datetime(2024, 11, 2, 13, 5, 9, tzinfo=UTC)),
         ("31.12.2024 23:59:59,123", datetime(2024, 12, 31, 23, 59, 59, 123000, tzinfo=UTC)),
+        # compact dates: HealthApp's millis after a colon, ISO 8601's basic form
+        ("20171223-22:15:29:606", datetime(2017, 12, 23, 22, 15, 29, 606000, tzinfo=UTC)),
+        ("20240102T030405Z", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        ("20241302-10:00:00", None),  # no month 13
     ],
 )
 def test_twelve_hour_clock_and_day_dot_month_stamps(text, expected):

@@ -12,8 +12,9 @@ Field names map to the record (case-insensitive):
 - ``<Level>`` (``<Severity>``/``<LogLevel>``) -> ``severity_text``/``severity_number``;
 - date/time fields (``<Date>``, ``<Time>``, ``<Timestamp>``, ``<Datetime>``, ``<Day>``,
   ``<Month>``, ``<Year>``, ``<Weekday>``) -> ``timestamp``: first all of them joined in
-  pattern order (``<Month> <Date> <Time>`` -> ``Jun 14 15:16:01``), then adjacent pairs,
-  then single fields, keeping the first combination that parses;
+  pattern order (``<Month> <Date> <Time>`` -> ``Jun 14 15:16:01``), then ``<Date> <Time>``
+  wherever they are, then adjacent runs, then single fields, keeping the first combination
+  that parses;
 - ``<Service>``/``<App>``/``<Application>`` -> ``service``; ``<TraceId>``/``<Trace>`` ->
   ``trace_id``;
 - every other field (``<Component>``, ``<Pid>``, ``<Node>`` ...) -> ``attributes``.
@@ -85,6 +86,11 @@ def _time_candidates(time_fields: list[str]) -> list[list[str]]:
     cands: list[list[str]] = []
     if len(time_fields) > 1:
         cands.append(time_fields)
+    # a full date and a time, wherever they are (Thunderbird's "<Timestamp> <Date> <User>
+    # <Month> <Day> <Time>": 2005.11.09 12:01:01, not the year-less "Nov 9 12:01:01")
+    by_name = {f.lower(): f for f in time_fields}
+    if "date" in by_name and "time" in by_name and len(time_fields) > 2:
+        cands.append([by_name["date"], by_name["time"]])
     for n in range(len(time_fields) - 1, 1, -1):
         cands.extend(time_fields[i : i + n] for i in range(len(time_fields) - n + 1))
     preference = ["datetime", "timestamp", "time", "ts", "date"]

@@ -17,7 +17,8 @@ day month-name year           ``02-Jan-2024 03:04:05.123``, ``Tue, 02 Jan 2024 0
 US month/day/year             ``01/02/2024 03:04:05``, ``11/2/2024 1:05:09 PM`` (12-hour clock
                               with AM/PM, Windows and Excel exports): month/day
 day.month.year                ``02.11.2024 13:05:09`` (dots: the European order)
-compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd)
+compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd),
+                              ``20171223-22:15:29:606``, ``20240102T030405Z`` (ISO basic)
 year-less month-day           ``03-17 16:13:38.811``, ``10.30 16:49:06``
 epoch                         ``1700000000`` (s), ``1700000000123`` (ms), µs, ns, ``1700000000.5``
 ============================  =================================================
@@ -83,6 +84,10 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$",
     # day.month.year (dots: the European order)
     rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$",
+    # compact yyyyMMdd, then a separated time (HealthApp: 20171223-22:15:29:606) or ISO 8601's
+    # basic form (20240102T030405Z)
+    rf"^(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})[T\s-]{_TIME}{_ZONE}$",
+    rf"^(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})T(?P<H>\d{{2}})(?P<M>\d{{2}})(?P<S>\d{{2}})(?:[.,](?P<f>\d{{1,9}}))?{_ZONE}$",
     # yyMMdd HHmmss (HDFS)
     r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})[\s-](?P<H>\d{2}):?(?P<M>\d{2}):?(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?$",
     # yy/MM/dd HH:mm:ss (Spark, log4j 1 default in some distributions)
