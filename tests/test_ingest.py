@@ -665,3 +665,38 @@ def test_a_file_cut_inside_a_long_stack_trace_is_still_read_by_its_heads(tmp_pat
     assert parsed["severity_text"].to_list()[:2] == ["ERROR", "INFO"]
     # the orphaned frames are kept, each with the reason
     assert out.filter(pl.col("parse_error").is_not_null()).height == 81
+
+
+def test_times_of_day_without_a_date_are_dated_from_the_file(tmp_path):
+    import os
+
+    # logback's default console pattern (%d{HH:mm:ss.SSS}), across midnight, saved at 00:10
+    text = (
+        "23:59:58.100 [main] INFO  c.a.Pay - charge 1 done\n"
+        "23:59:59.900 [main] ERROR c.a.Pay - charge 2 failed\n"
+        "java.lang.IllegalStateException: boom\n"
+        "\tat c.a.Pay.run(Pay.java:1)\n"
+        "00:00:01.250 [main] INFO  c.a.Pay - charge 3 done\n"
+    )
+    path = write(tmp_path / "pay.log", text)
+    saved = datetime(2024, 3, 6, 0, 10, tzinfo=UTC).timestamp()
+    os.utime(path, (saved, saved))
+    with pytest.warns(RcakitWarning, match="times of day without a date; dated from the file's modification time"):
+        out = read_logs(path)
+    assert out["format"][0] == "text"
+    assert out["timestamp"].to_list() == [
+        datetime(2024, 3, 5, 23, 59, 58, 100000, tzinfo=UTC),
+        datetime(2024, 3, 5, 23, 59, 59, 900000, tzinfo=UTC),
+        datetime(2024, 3, 6, 0, 0, 1, 250000, tzinfo=UTC),
+    ]
+    assert out["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
+    assert out["n_lines"].to_list() == [1, 3, 1]
+    # a file saved just after midnight whose lines end before it: they are from the day before
+    before = write(tmp_path / "before.log", "".join(text.splitlines(keepends=True)[:2]))
+    os.utime(before, (saved, saved))
+    with pytest.warns(RcakitWarning):
+        out = read_logs(before)
+    assert out["timestamp"].to_list() == [
+        datetime(2024, 3, 5, 23, 59, 58, 100000, tzinfo=UTC),
+        datetime(2024, 3, 5, 23, 59, 59, 900000, tzinfo=UTC),
+    ]

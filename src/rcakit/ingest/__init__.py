@@ -150,8 +150,16 @@ _ALWAYS = frozenset({"line_no", "n_lines", "service"})
 def _read_one(
     path: str, *, fmt: str, options: ParseOptions, service: str | None
 ) -> pl.DataFrame:
-    frame = _parse_file(path, fmt=fmt, options=dataclasses.replace(options, source=path), service=service)
+    mtime = _mtime(path)
+    frame = _parse_file(path, fmt=fmt, options=dataclasses.replace(options, source=path, mtime=mtime), service=service)
     return frame if options.columns is None else frame.select(_selected(options))
+
+
+def _mtime(path: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def _options(

@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -56,6 +57,8 @@ class ParseOptions:
 
     tz: str = "UTC"
     year: int | None = None  # for year-less timestamps
+    #: the file's modification time (UTC): the date of stamps that are a time of day only
+    mtime: datetime | None = None
     log_format: str | None = None  # logparser-style pattern, for the "pattern" format
     source: str = ""  # file name, for error messages
     #: the record columns the caller will keep (None: all). A parser may leave the others

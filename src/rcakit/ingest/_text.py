@@ -87,8 +87,11 @@ _STAMP = (
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
+    # a time of day only (logback's default console pattern %d{HH:mm:ss.SSS}, pino-pretty)
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r")"
 )
+_TIME_ONLY = re.compile(r"^\[?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\]?$")
 # between the stamp and what follows: blanks, " - ", " | ", ", "
 _SEP = r"(?:[ \t]+[-|][ \t]+|[ \t]*\|[ \t]*|,?[ \t]+)"
 
@@ -398,8 +401,40 @@ _MAX_SHAPES = 3
 def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl.Expr:
     if not options.wants("timestamp"):
         return pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    if sample and all(_TIME_ONLY.match(s) for s in sample):
+        return _dated_times(ts, options)
     rules = infer_timestamp_rules(sample) if sample else None
     return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+
+
+def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
+    """Times of day without a date, dated: the last one on the day of the file's
+    modification time (the day before when its time of day is later than the file's), the
+    ones before it counted back one day at each midnight the file crosses (a time more than
+    12 hours earlier than the one before it). Over the lines in file order."""
+    import warnings
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rcakit.errors import RcakitWarning
+
+    written = (options.mtime or datetime.now(UTC)).astimezone(ZoneInfo(options.tz))
+    day = written.date()
+    warnings.warn(
+        f"{options.source or 'input'}: timestamps are times of day without a date; dated from the file's "
+        f"modification time ({written:%Y-%m-%d %H:%M} {options.tz}): the last line on that day, or the day "
+        "before if its time is later, one day back at each midnight the file crosses",
+        RcakitWarning,
+        stacklevel=2,
+    )
+    text = pl.concat_str(pl.lit(f"{day.isoformat()} "), ts.str.strip_chars("[] \t"))
+    stamp = parse_timestamps(text, tz=options.tz, year=options.year)
+    before = stamp.forward_fill().shift(1)
+    crossed = (stamp < before - pl.duration(hours=12)).fill_null(False).cast(pl.Int64).cum_sum()
+    dated = stamp - pl.duration(days=crossed.max() - crossed)
+    # a file written just after midnight: its last line is from the day before
+    late = dated.max() > pl.lit(written.astimezone(UTC) + timedelta(minutes=1)).cast(pl.Datetime("us", "UTC"))
+    return pl.when(late).then(dated - pl.duration(days=1)).otherwise(dated)
 
 
 # ---------------------------------------------------------------------------------- text
