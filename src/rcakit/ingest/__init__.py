@@ -157,7 +157,7 @@ def _read_one(
 
 def _mtime(path: str) -> datetime | None:
     try:
-        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
     except (OSError, ValueError, OverflowError):
         return None
 
