@@ -87,8 +87,6 @@ _STAMP = (
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
-    # a time of day only (logback's default console pattern %d{HH:mm:ss.SSS}, pino-pretty)
-    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r")"
 )
 _TIME_ONLY = re.compile(r"^\[?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\]?$")
@@ -588,6 +586,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
+    ),
+    # a time of day only, then log4j's thread, level and logger (logback's default console
+    # pattern "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg", pino-pretty); its
+    # own variant, so that it costs nothing on the files that do not need it
+    #   08:00:01.123 [main] ERROR c.a.shop.PaymentService - charge failed
+    _Variant(
+        "time-only",
+        rf"^\[?(?P<ts>\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?"
+        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
