@@ -221,3 +221,23 @@ def test_php_error_log():
         ("WARN", "[pool www] server reached pm.max_children setting (5), consider raising it"),
     ]
     assert rows[0]["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, tzinfo=UTC)
+
+
+def test_loguru_default_format_and_a_level_column_with_a_bar():
+    text = (
+        "2024-11-29 08:00:00.123 | INFO     | shop.pay:charge:42 - charge 1 done\n"
+        "2024-11-29 08:00:01.456 | ERROR    | shop.pay:charge:57 - charge 2 failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/pay.py", line 57, in charge\n'
+        "ValueError: boom\n"
+        "2024-11-29 08:00:02.000 | WARNING  | __main__:<module>:12 - slow\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"].splitlines()[0], r["n_lines"]) for r in rows] == [
+        ("INFO", "charge 1 done", 1),
+        ("ERROR", "charge 2 failed", 4),
+        ("WARN", "slow", 1),
+    ]
+    assert attrs(rows[2])["logger"] == "__main__:<module>:12"
+    rows = parse_lines(TEXT, "INFO    | starting\nERROR   | failed to bind :8080\n", OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("INFO", "starting"), ("ERROR", "failed to bind :8080")]

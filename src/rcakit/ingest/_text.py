@@ -309,7 +309,7 @@ _GROUP_CLASS = {
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "mdc": "[^\\]]*",
-    "logger": "[A-Za-z0-9_$.\\-/:]+",
+    "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
     # syslog
@@ -511,7 +511,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
         # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
         r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?"
-        r"(?:(?P<logger>[\w$.\-/:]+)\s+)?"
+        # (loguru's "module:function:line" has "<module>" at a script's top level)
+        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
@@ -585,7 +586,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
-        rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
+        rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
     # a time of day only, then log4j's thread, level and logger (logback's default console
     # pattern "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg", pino-pretty); its
