@@ -228,6 +228,8 @@ def test_params_align_with_named_tokens() -> None:
     [
         ("peer 10.1.2.3:8080 down", "<IP>"),
         ("peer fe80::1ff:fe23:4567:890a down", "<IP>"),
+        ("peer [::]:8080 down", "<IP>"),
+        ("peer ::1 down", "<IP>"),
         ("peer 2001:db8:85a3:0:0:8a2e:370:7334 down", "<IP>"),
         ("id 123e4567-e89b-12d3-a456-426614174000 down", "<UUID>"),
         ("at 2024-01-31T12:00:00.123Z down", "<TS>"),
@@ -244,6 +246,16 @@ def test_params_align_with_named_tokens() -> None:
 def test_default_masks_name_their_tokens(line: str, token: str) -> None:
     template = mine_templates(pl.DataFrame({"body": [line]}))["template"][0]
     assert template.split(" ")[1] == token, template
+
+
+def test_cpp_scope_operator_is_not_an_ipv6_address() -> None:
+    bodies = [
+        "IOThunderboltSwitch<0>(0x0)::listenerCallback - HPD packet port = 11",
+        "AppleThunderboltNHIType2::prePCIWake - power up",
+    ]
+    templates = mine_templates(pl.DataFrame({"body": bodies}))["template"].to_list()
+    assert all("<IP>" not in t for t in templates), templates
+    assert "::listenerCallback" in templates[0]
 
 
 def test_named_masks_are_documented() -> None:

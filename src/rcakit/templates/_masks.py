@@ -15,7 +15,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
 ``<TS>``    dates and date-times (ISO 8601, ``2016/9/28:16:00:46.635``, ``Jun 14 15:16:01``)
 ``<TIME>``  clock times ``12:00:01`` (optionally with fractions)
-``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/``
+``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/`` (not a bare ``::``)
 ``<MAC>``   MAC addresses
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
 ``<HOST>``  dotted host names ending in a DNS top-level domain; ``name-1:port``
@@ -130,11 +130,13 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"\b\d{1,2}[ /-](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*[ /-]\d{4}"
         r"[ :]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[+-]\d{4})?\b",
     ),
-    # IPv6 (full or compressed, needs at least two colons), optional [..]:port
+    # IPv6 (full or compressed, needs at least two colons), optional [..]:port; a compressed
+    # address has a group after its "::" (a bare "::" is C++'s scope operator,
+    # "IOService::start", except in brackets: "[::]:8080")
     _m(
         "IP",
-        r"\[?(?:(?:" + _HEX4 + r":){7}" + _HEX4 + r"|(?:" + _HEX4 + r":){1,6}:(?:" + _HEX4
-        + r"(?::" + _HEX4 + r")*)?|::(?:" + _HEX4 + r"(?::" + _HEX4 + r")*)?)(?:%\w+)?\]?"
+        r"\[::\](?::\d{1,5})?|\[?(?:(?:" + _HEX4 + r":){7}" + _HEX4 + r"|(?:" + _HEX4 + r":){1,6}:" + _HEX4
+        + r"(?::" + _HEX4 + r")*|::" + _HEX4 + r"(?::" + _HEX4 + r")*)(?:%\w+)?\]?"
         r"(?::\d{1,5})?(?:\b|$)",
     ),
     # host names: dotted names ending in a DNS top-level domain (may contain an IP)
