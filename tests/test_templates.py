@@ -233,6 +233,7 @@ def test_params_align_with_named_tokens() -> None:
         ("peer 2001:db8:85a3:0:0:8a2e:370:7334 down", "<IP>"),
         ("id 123e4567-e89b-12d3-a456-426614174000 down", "<UUID>"),
         ("at 2024-01-31T12:00:00.123Z down", "<TS>"),
+        ("at 2017-07-01_09:01:05.123 down", "<TS>"),
         ("mail bob.smith@example.com down", "<EMAIL>"),
         ("url https://example.com/a?b=1 down", "<URL>"),
         ("file /var/log/app/x.log down", "<PATH>"),
