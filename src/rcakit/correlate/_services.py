@@ -57,8 +57,10 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
 def match_service(name: str | None, services: Sequence[str]) -> str | None:
     """The logging service a change names: exact, case-insensitive, or same stem.
 
-    ``payment-service``, ``Payment`` and ``payment_svc`` all match a log service ``payment``;
-    a name that matches none (or several) is returned unchanged.
+    ``payment-service``, ``Payment`` and ``payment_svc`` all match a log service ``payment``.
+    A change to the edge named by its role (``ingress``, ``api-gateway``, ``lb``) matches the
+    one logging service whose name says it is the edge (``frontend-nginx``, ``web-proxy``).
+    A name that matches none (or several) is returned unchanged.
     """
     if name is None or name in services:
         return name
@@ -71,7 +73,27 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
 
     mine = stems(name)
     hits = [s for s in services if stems(s) & mine]
-    return hits[0] if len(hits) == 1 else name
+    if len(hits) == 1:
+        return hits[0]
+    if not hits and _edge_words(name):
+        # the change list names the front door by its role ("ingress", "api-gateway",
+        # "lb"), the logs by their product ("frontend-nginx", "edge-envoy"): the one
+        # logging service whose name says it is the edge
+        edges = [s for s in services if _edge_words(s)]
+        if len(edges) == 1:
+            return edges[0]
+    return name
+
+
+#: words that name the edge of an estate (ingress controller, gateway, load balancer, proxy)
+_EDGE_WORDS = frozenset(
+    ("ingress", "nginx", "gateway", "apigateway", "apigw", "proxy", "edge", "lb", "alb", "elb", "loadbalancer",
+     "envoy", "traefik", "haproxy")
+)
+
+
+def _edge_words(name: str) -> set[str]:
+    return set(re.split(r"[-_.\s]+", name.lower())) & _EDGE_WORDS
 
 
 # a URL to an in-cluster service: "http://ts-price-service:16579/api/...", "http://payment.shop.svc.cluster.local/"

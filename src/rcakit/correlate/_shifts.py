@@ -262,7 +262,10 @@ def _compare(
     )
 
 
-def _shift_evidence(sh: _Shift, *, service: str, after_label: str) -> list[Evidence]:
+def _shift_evidence(sh: _Shift, *, service: str, after_label: str, errors_are_own: bool = False) -> list[Evidence]:
+    """Evidence of a before/after comparison. ``errors_are_own``: the service is the only one
+    in the incident, so the errors that look like a dependency's (5xx answers of a proxy)
+    have no failing dependency in view and are its own."""
     ev: list[Evidence] = []
     own = sh.own_new
     if own:
@@ -295,8 +298,10 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str) -> list[Evide
     if sh.err_z > 3.0:
         # errors that name another service (or are 5xx answers) are a failing dependency's,
         # not evidence against this service's own change: weigh only the service's own errors
-        own_z = sh.err_own_z if sh.victim_share >= 0.5 else sh.err_z
+        own_z = sh.err_own_z if sh.victim_share >= 0.5 and not errors_are_own else sh.err_z
         note = f"; {sh.victim_share:.0%} of them name another service" if sh.victim_share >= 0.5 else ""
+        if note and errors_are_own:
+            note += f", but no other service is in the incident: they are {service}'s own"
         ev.append(
             Evidence(
                 kind="error_ratio",

@@ -86,7 +86,8 @@ def _score_suspect(
         # outside the root, errors that name another service are a failing dependency's,
         # not this change's doing: only the service's own behaviour counts
         strength = sh.strength() if target == root else sh.own_strength()
-        ev.extend(_shift_evidence(sh, service=target, after_label="after the change"))
+        alone = target == root and all(s == root for s in services)
+        ev.extend(_shift_evidence(sh, service=target, after_label="after the change", errors_are_own=alone))
         # was the service already deviating before this change? compare the span just
         # before it with the history before an earlier same-service change
         earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
@@ -198,9 +199,14 @@ def _decide(
             f"no change in the root service {root} or a dependency it names; the best suspect "
             f"{best.change.id} ({svc}) is not related, so no change explains this incident"
         )
+    if best.score < threshold:
+        return None, (
+            f"{best.change.id} touches {svc} but its logs do not change after it "
+            f"(score {best.score:.2f} < {threshold:.2f}); no change explains this incident"
+        )
     return None, (
-        f"{best.change.id} touches {svc} but its logs do not change after it "
-        f"(score {best.score:.2f} < {threshold:.2f}); no change explains this incident"
+        f"{best.change.id} touches {svc} (score {best.score:.2f}) but no new template, shift or error share "
+        f"of {svc}'s own follows it; no change explains this incident"
     )
 
 

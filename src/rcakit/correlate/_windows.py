@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
 
 from rcakit.correlate._records import WARN_SEVERITY
+from rcakit.correlate._units import tmax, tmin
 from rcakit.detect._results import AnomalyWindow, Contribution
 
 
@@ -103,12 +104,25 @@ def went_quiet(c: Contribution) -> bool:
     )
 
 
-def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
+#: A service that went silent for less than this (a pod restarting) is not an incident
+QUIET_MIN = timedelta(minutes=5)
+#: A service whose logs end while the others' go on for less than this is a ragged export
+#: edge (files exported at different times), not a service that stopped.
+QUIET_TAIL = timedelta(minutes=10)
+
+
+def _is_trouble(
+    c: Contribution,
+    badness: dict[tuple[str, str], float],
+    *,
+    resumes: Callable[[Contribution], bool] = lambda c: True,
+) -> bool:
     """Whether a contribution is a symptom on its own (not just traffic moving around).
 
     More or fewer *successful* requests, a new INFO line after a deploy, a message that
     stops: those are context, not an incident. Errors and warnings, error ratios, and
-    shifted numbers (latency, sizes) are symptoms.
+    shifted numbers (latency, sizes) are symptoms. ``resumes``: whether a service's silence
+    is long enough to matter (see :func:`_material_windows`).
     """
     if c.kind == "parameter":
         return _material_shift(c)
@@ -120,9 +134,9 @@ def _is_trouble(c: Contribution, badness: dict[tuple[str, str], float]) -> bool:
     if c.kind == "rate_drop":
         # a service that (nearly) stops logging its regular messages
         return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
-    # a service that stops logging altogether (hung, crashed, cut off) is trouble; a single
-    # message that stops is context
-    return went_quiet(c)
+    # a service that stops logging altogether (hung, crashed, cut off) is trouble, unless its
+    # file just ends a little before the others'; a single message that stops is context
+    return went_quiet(c) and resumes(c)
 
 
 def _material_windows(
@@ -136,6 +150,20 @@ def _material_windows(
     """
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     badness = _template_badness(recs, tids)
+    data_end = tmax(recs["timestamp"]) if recs.height else None
+
+    def resumes(c: Contribution) -> bool:
+        """A service's silence matters when it lasts :data:`QUIET_MIN` (a restarting pod is
+        quiet for a minute) and the service logs again after it, or the others go on for
+        :data:`QUIET_TAIL` (a file that just ends early is a ragged export edge)."""
+        if data_end is None or not c.service:
+            return True
+        ts = recs.filter(pl.col("service") == c.service).get_column("timestamp").drop_nulls()
+        before, after = tmax(ts.filter(ts < c.onset)), tmin(ts.filter(ts >= c.onset))
+        start = before if before is not None else c.onset
+        if after is not None:
+            return after - start >= QUIET_MIN
+        return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
     sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
     out = []
     for w in windows:
@@ -153,7 +181,7 @@ def _material_windows(
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
         )
-        trouble = [c for c in keep if _is_trouble(c, badness)]
+        trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
             continue
         services = tuple(dict.fromkeys(c.service for c in keep if c.service))
