@@ -93,15 +93,15 @@ def _material_shift(c: Contribution) -> bool:
     return False
 
 
+def _near_silent(c: Contribution) -> bool:
+    """A series that fell to a fifth or less of a baseline of at least 5 records per window."""
+    return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
+
+
 def went_quiet(c: Contribution) -> bool:
-    """Whether ``c`` says a service (nearly) stopped logging: its total volume fell to a
-    fifth or less of a baseline of at least 5 records per window."""
-    return (
-        c.template_id is None
-        and c.kind in {"gone", "rate_drop"}
-        and c.baseline_rate >= 5
-        and c.observed_rate <= 0.2 * c.baseline_rate
-    )
+    """Whether ``c`` says a service (nearly) stopped logging: its total volume is
+    :func:`_near_silent`."""
+    return c.template_id is None and c.kind in {"gone", "rate_drop"} and _near_silent(c)
 
 
 #: A service that went silent for less than this (a pod restarting) is not an incident
@@ -133,7 +133,7 @@ def _is_trouble(
         return bad >= 0.5
     if c.kind == "rate_drop":
         # a service that (nearly) stops logging its regular messages
-        return c.baseline_rate >= 5 and c.observed_rate <= 0.2 * c.baseline_rate
+        return _near_silent(c)
     # a service that stops logging altogether (hung, crashed, cut off) is trouble, unless its
     # file just ends a little before the others'; a single message that stops is context
     return went_quiet(c) and resumes(c)

@@ -113,24 +113,37 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return _records(rec, options)
 
 
-def _parse_timestamped(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
-    """``kubectl logs --timestamps`` / ``docker logs --timestamps``: a stamp, then the app line."""
-    heads = fold_blank_lines(lines.collect())
-    g = (
+def _prefixed_rows(
+    heads: pl.DataFrame, *, with_columns: dict[str, pl.Expr], matched: pl.Expr, time: pl.Expr, stream: pl.Expr, msg: pl.Expr
+) -> pl.DataFrame:
+    """Runtime records of a format that puts a prefix in front of each whole app line
+    (kubectl/docker ``--timestamps``, docker compose, fluentd): the rows :func:`_records`
+    reads, one per line, ``tag`` "F" where the prefix ``matched``, else null."""
+    return (
         heads.lazy()
-        .with_columns(_p=pl.col("line").str.splitn(" ", 2))
-        .unnest("_p")
-        .with_columns(_ok=pl.col("field_0").str.contains(_TIME_RE).fill_null(False))
+        .with_columns(**with_columns)
         .select(
             "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
-            pl.when("_ok").then(pl.col("field_0")).alias("time"),
-            pl.lit(None, dtype=pl.String).alias("stream"),
-            # (the records of this format are whole lines: "F" marks a well-formed one)
-            pl.when("_ok").then(pl.lit("F")).alias("tag"),
-            pl.when("_ok").then(pl.col("field_1").fill_null("")).alias("msg"),
+            pl.when(matched).then(time).alias("time"),
+            pl.when(matched).then(stream).alias("stream"),
+            pl.when(matched).then(pl.lit("F")).alias("tag"),
+            pl.when(matched).then(msg).alias("msg"),
             pl.lit(1, dtype=pl.UInt32).alias("_parts"),
         )
         .collect()
+    )
+
+
+def _parse_timestamped(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``kubectl logs --timestamps`` / ``docker logs --timestamps``: a stamp, then the app line."""
+    heads = fold_blank_lines(lines.collect())
+    g = _prefixed_rows(
+        heads,
+        with_columns={"_p": pl.col("line").str.splitn(" ", 2)},
+        matched=pl.col("_p").struct.field("field_0").str.contains(_TIME_RE).fill_null(False),
+        time=pl.col("_p").struct.field("field_0"),
+        stream=pl.lit(None, dtype=pl.String),
+        msg=pl.col("_p").struct.field("field_1").fill_null(""),
     )
     labels = _loki_labels(g["msg"])
     if labels is not None:
@@ -351,22 +364,16 @@ def _sniff_compose(sample: list[str]) -> float:
 def _parse_compose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     """``docker compose logs``: a container name and ``|``, then the app line (see the module docs)."""
     heads = fold_blank_lines(lines.collect())
-    g = (
-        heads.lazy()
-        .with_columns(_g=pl.col("line").str.extract_groups(_COMPOSE_RE))
-        .unnest("_g")
-        .rename({"1": "_name", "2": "_rest"})
-        .with_columns(_s=pl.col("_rest").str.extract_groups(_RUNTIME_STAMP_RE))
-        .unnest("_s")
-        .select(
-            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
-            pl.col("1").alias("time"),
-            pl.col("_name").alias("stream"),
-            pl.when(pl.col("_name").is_not_null()).then(pl.lit("F")).alias("tag"),
-            pl.coalesce(pl.col("2"), pl.col("_rest")).alias("msg"),
-            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
-        )
-        .collect()
+    name = pl.col("_g").struct.field("1")
+    rest = pl.col("_g").struct.field("2")
+    stamped = rest.str.extract_groups(_RUNTIME_STAMP_RE)
+    g = _prefixed_rows(
+        heads,
+        with_columns={"_g": pl.col("line").str.extract_groups(_COMPOSE_RE)},
+        matched=name.is_not_null(),
+        time=stamped.struct.field("1"),
+        stream=name,
+        msg=pl.coalesce(stamped.struct.field("2"), rest),
     )
     service = pl.col("stream").str.replace(_REPLICA_RE, "")
     return _records(
@@ -393,8 +400,7 @@ _FLUENTD_EXPECTED = "not a fluentd out_file line: expected '<time>\\t<tag>\\t<JS
 
 
 def _sniff_fluentd(sample: list[str]) -> float:
-    lines = [s for s in sample if s.strip()]
-    share = sum(_FLUENTD.match(s) is not None for s in lines) / len(lines) if lines else 0.0
+    share = share_matching(_FLUENTD)(sample)
     return share if share >= 0.9 else 0.0
 
 
@@ -406,19 +412,14 @@ def _parse_fluentd(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.ingest._service import workload_from_pod
 
     heads = fold_blank_lines(lines.collect())
-    g = (
-        heads.lazy()
-        .with_columns(_g=pl.col("line").str.extract_groups(_FLUENTD_RE))
-        .unnest("_g")
-        .select(
-            "line_no", "n_lines", "_blank", pl.col("line").alias("_raw"),
-            pl.col("1").alias("time"),
-            pl.col("2").alias("stream"),
-            pl.when(pl.col("1").is_not_null()).then(pl.lit("F")).alias("tag"),
-            pl.col("3").alias("msg"),
-            pl.lit(1, dtype=pl.UInt32).alias("_parts"),
-        )
-        .collect()
+    field = pl.col("_g").struct.field
+    g = _prefixed_rows(
+        heads,
+        with_columns={"_g": pl.col("line").str.extract_groups(_FLUENTD_RE)},
+        matched=field("1").is_not_null(),
+        time=field("1"),
+        stream=field("2"),
+        msg=field("3"),
     )
     pod = workload_from_pod(pl.col("stream").str.extract(_TAG_POD_RE, 1))
     # fluentd's default time format has whole seconds: an app line's finer stamp is better

@@ -484,12 +484,19 @@ _VALID: dict[str, Callable[[pl.Expr], pl.Expr]] = {"service": _service_name}
 _INTERNAL_COLUMNS = frozenset({"_raw", "_valid", "_none"})
 
 _SYSLOG_LEVELS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+
+
+def _syslog_level(value: pl.Expr, *, default: pl.Expr | None = None) -> pl.Expr:
+    """A syslog severity number (0-7) as its level word; other values -> ``default``."""
+    return value.str.strip_chars().replace_strict(
+        {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=default, return_dtype=pl.String
+    )
+
+
 #: keys whose value needs a translation before it means what its role means
 _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     # the journal's PRIORITY is a syslog severity number (a bare 3 elsewhere is not)
-    "PRIORITY": lambda k: pl.col(k).str.strip_chars().replace_strict(
-        {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=None, return_dtype=pl.String
-    ),
+    "PRIORITY": lambda k: _syslog_level(pl.col(k)),
     "SeverityLevel": lambda k: app_insights_level(pl.col(k)),
     "severityLevel": lambda k: app_insights_level(pl.col(k)),
     "s": lambda k: pl.col(k).replace_strict(
@@ -1063,11 +1070,7 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         full = pl.col("full_message") if "full_message" in objs.columns else pl.lit(None, dtype=pl.String)
         objs = objs.with_columns(pl.coalesce(full, pl.col("short_message")).alias("short_message"))
         if "level" in objs.columns:
-            objs = objs.with_columns(
-                pl.col("level").str.strip_chars().replace_strict(
-                    {str(i): word for i, word in enumerate(_SYSLOG_LEVELS)}, default=pl.col("level"), return_dtype=pl.String
-                )
-            )
+            objs = objs.with_columns(_syslog_level(pl.col("level"), default=pl.col("level")))
         objs = objs.drop([c for c in ("full_message",) if c in objs.columns])
         # GELF's additional fields are "_"-prefixed: "_service", "_trace_id" name the fields
         extra = {c: c[1:] for c in objs.columns if c.startswith("_") and c[1:] and not c.startswith("__")}

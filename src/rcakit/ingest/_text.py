@@ -89,6 +89,7 @@ _STAMP = (
     r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
     r")"
 )
+_CONTINUATION = re.compile(CONTINUATION)
 _TIME_ONLY = re.compile(r"^\[?\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\]?$")
 # between the stamp and what follows: blanks, " - ", " | ", ", "
 _SEP = r"(?:[ \t]+[-|][ \t]+|[ \t]*\|[ \t]*|,?[ \t]+)"
@@ -215,7 +216,7 @@ def _head_share(variants: tuple[_Variant, ...], sample: list[str]) -> float:
     Lines that look like continuations (stack frames, indented lines) are neutral, so a file
     heavy in stack traces still scores by its record heads.
     """
-    cont = re.compile(CONTINUATION)
+    cont = _CONTINUATION
     compiled = [v.compiled for v in variants]
     heads = misses = 0
     for line in sample:
@@ -231,7 +232,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
     inside a long stack trace), the first record heads further down instead."""
     rows = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].to_list()
     sample = [r for r in rows if r and r.strip()]
-    cont = re.compile(CONTINUATION)
+    cont = _CONTINUATION
     if sum(not cont.match(s) for s in sample) >= max(1, len(sample) // 5):
         return sample
     more = (
