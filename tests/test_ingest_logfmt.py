@@ -149,3 +149,50 @@ def test_attribute_order_is_deterministic():
     first = parse(text).row(0, named=True)
     assert list(attrs(first)) == ["zeta", "alpha", "mid", "beta"]
     assert all(parse(text)["attributes"].equals(parse(text)["attributes"]) for _ in range(3))
+
+
+def _general_path(monkeypatch, texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    with monkeypatch.context() as m:
+        m.setattr(_logfmt, "_common_prefix", lambda _texts: [])
+        return _logfmt.logfmt_columns(texts)
+
+
+def test_leading_run_of_keys_reads_as_the_general_path(monkeypatch):
+    # most lines start with the same run of keys (read with one capture pattern); others
+    # reorder it, repeat a key of the run later, add keys, lack some, break a quote or
+    # start indented: all read exactly as the token-by-token path reads them
+    lines = []
+    for i in range(300):
+        kind = i % 10
+        if kind < 5:
+            lines.append(f'ts=2024-03-05T14:03:{i % 60:02d}Z level=info msg="req {i} ok \\"x=1\\"" dur={i}ms')
+        elif kind == 5:
+            lines.append(f'ts=2024-03-05T14:03:00Z level=error msg="failed" dur= err="boom {i}" level=debug')
+        elif kind == 6:
+            lines.append(f'level=warn ts=2024-03-05T14:03:00Z msg=m{i}')
+        elif kind == 7:
+            lines.append(f'ts=2024-03-05T14:03:00Z level=info msg="unterminated dur={i}')
+        elif kind == 8:
+            lines.append(f'  ts=x level=info msg=indented{i}')
+        else:
+            lines.append(f'ts=2024-03-05T14:03:00Z  level=info msg="two spaces" zeta={i}')
+    texts = pl.Series([*lines, None, ""], dtype=pl.String)
+    assert _logfmt._common_prefix(texts) == ["ts", "level", "msg", "dur"]
+    fast, fast_pairs = _logfmt.logfmt_columns(texts)
+    slow, slow_pairs = _general_path(monkeypatch, texts)
+    assert fast.columns == slow.columns
+    assert fast.equals(slow)
+    assert fast_pairs.equals(slow_pairs)
+    assert fast.row(5, named=True)["level"] == "error"  # the first occurrence wins
+
+
+def test_leading_run_keeps_the_key_order_of_the_general_path(monkeypatch):
+    # "c" is on every line, as often as the run's keys, but not always at the same place:
+    # the run is "a b" and ties keep the order keys first appear in (a, b, c)
+    shapes = ("a=1 b=2 c=3 x=4", "a=1 b=2 x=4 c=3", "a=1 b=2 y=5 c=3")
+    texts = pl.Series([shapes[i % 3] for i in range(90)], dtype=pl.String)
+    assert _logfmt._common_prefix(texts) == ["a", "b"]
+    fast, _ = _logfmt.logfmt_columns(texts)
+    slow, _ = _general_path(monkeypatch, texts)
+    assert fast.columns == slow.columns == ["a", "b", "c", "x", "y"]
+    assert fast.equals(slow)
