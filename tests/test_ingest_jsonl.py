@@ -623,3 +623,46 @@ def test_datadog_json_export_and_gelf():
     ]
     assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert rows[1]["body"].count("\n") == 2  # the full message, stack trace and all
+
+
+def _all_null_dropped(frame: pl.DataFrame) -> pl.DataFrame:
+    kept = [c for c in frame.columns if frame[c].null_count() < frame.height]
+    return frame.select(sorted(kept))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_keys_of_the_first_lines_checked_on_every_line(seed):
+    # keys are taken from the first lines and checked on the others by counting '":'; keys
+    # that come later (top level, null or not, nested, written "k" : v), escaped '\":' and
+    # '":null' inside messages and nested nulls must all decode as a search of every line
+    import json
+    import random
+
+    rnd = random.Random(seed)
+
+    def value(depth: int = 0):
+        r = rnd.random()
+        if r < 0.15:
+            return None
+        if r < 0.3:
+            return rnd.randint(-5, 10**6)
+        if r < 0.45 and depth < 2:
+            return {rnd.choice(["a", "level", "x y"]): value(depth + 1) for _ in range(rnd.randint(0, 3))}
+        if r < 0.5 and depth < 2:
+            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
+        return rnd.choice(["plain", 'say "hi": now', 'k":null', "caf\u00e9", 'x\\":y', '{"in":"str"}', ""])
+
+    lines = []
+    for i in range(2500):
+        keys = ["ts", "level", "msg", "ctx"][: rnd.randint(1, 4)]
+        if i >= _jsonl._KEY_SAMPLE and rnd.random() < 0.01:
+            keys.append(rnd.choice(["late", "u", "x y"]))
+        obj = {k: value() for k in keys}
+        separators = rnd.choice([(",", ":"), (", ", ": "), (",", " : "), (",", "  :")])
+        lines.append(json.dumps(obj, separators=separators, ensure_ascii=rnd.random() < 0.5))
+    texts = pl.Series(lines)
+    fast = _jsonl._decode(texts)
+    searched = _jsonl._read_objects(texts, _jsonl._discover_keys(texts))
+    assert fast is not None and searched is not None
+    assert _all_null_dropped(fast).equals(_all_null_dropped(searched))
+    assert {"late", "u", "x y"} & set(_all_null_dropped(fast).columns)
