@@ -663,6 +663,7 @@ def test_keys_of_the_first_lines_checked_on_every_line(seed):
     texts = pl.Series(lines)
     fast = _jsonl._decode(texts)
     searched = _jsonl._read_objects(texts, _jsonl._discover_keys(texts))
-    assert fast is not None and searched is not None
+    assert fast is not None
+    assert searched is not None
     assert _all_null_dropped(fast).equals(_all_null_dropped(searched))
     assert {"late", "u", "x y"} & set(_all_null_dropped(fast).columns)
