@@ -54,6 +54,7 @@ from rcakit.correlate._results import (
     Suspect,
 )
 from rcakit.correlate._results import EvidenceKind as EvidenceKind
+from rcakit.correlate._results import Symptom as Symptom
 from rcakit.correlate._services import _names as _names  # (tests)
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._units import parse_duration

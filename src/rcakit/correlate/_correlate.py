@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from rcakit.correlate._impact import _impact, _severity
+from rcakit.correlate._impact import LOW_CEILING, _impact, _severity
 from rcakit.correlate._incident import (
     _absorb_precursors,
     _anomaly_findings,
     _refine_onset,
     _summary,
+    _symptom,
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
@@ -105,9 +106,9 @@ def correlate_changes(
 
     incidents: list[Incident] = []
     material = _material_windows(detection.windows, recs, min_events=min_events)
-    badness = _template_badness(
-        recs, sorted({c.template_id for w in material for c in w.contributions if c.template_id})
-    )
+    material_tids = sorted({c.template_id for w in material for c in w.contributions if c.template_id})
+    badness = _template_badness(recs, material_tids)
+    error_share = _template_badness(recs, material_tids, errors_only=True)
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)
@@ -166,7 +167,13 @@ def correlate_changes(
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
         root_quiet = any(c.service == root and went_quiet(c) for c in contribs)
-        summary = _summary(root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet)
+        symptom = _symptom(contribs, badness, error_share, root_quiet=root_quiet)
+        if symptom == "warnings":
+            # nothing failed, nothing slowed down: worth a look, not an emergency
+            severity, label = min(severity, LOW_CEILING), "low"
+        summary = _summary(
+            root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom
+        )
         incidents.append(
             Incident(
                 id=inc_id,
@@ -184,6 +191,7 @@ def correlate_changes(
                 impact=impact,
                 summary=summary,
                 detection_score=float(det_score),
+                symptom=symptom,
             )
         )
     incidents = _absorb_precursors(incidents, gap=6 * gap)

@@ -43,6 +43,10 @@ def _impact(span: pl.DataFrame, services: Sequence[str], start: datetime, end: d
     )
 
 
+#: the highest severity labelled ``low``
+LOW_CEILING = 0.199
+
+
 def _severity(impact: Impact, n_services: int, detection_score: float) -> tuple[float, str]:
     s = (
         0.35 * min(1.0, impact.failed_share * 4)

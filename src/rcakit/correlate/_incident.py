@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from rcakit.correlate._results import AnomalyFinding, Evidence, Impact, Incident, Suspect
+from rcakit.correlate._results import AnomalyFinding, Evidence, Impact, Incident, Suspect, Symptom
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 from rcakit.detect._results import Contribution
@@ -189,6 +189,30 @@ def _anomaly_findings(
     return out
 
 
+def _symptom(
+    contribs: Sequence[Contribution],
+    warn_share: dict[tuple[str, str], float],
+    error_share: dict[tuple[str, str], float],
+    *,
+    root_quiet: bool,
+) -> Symptom:
+    """What the incident looks like from outside (see :class:`Incident`): the first that applies."""
+
+    def share(c: Contribution, shares: dict[tuple[str, str], float]) -> float:
+        return shares.get((c.service or "", c.template_id), 0.0) if c.template_id else 0.0
+
+    if root_quiet:  # (its callers' timeouts are errors, but they follow from this)
+        return "silence"
+    more = [c for c in contribs if c.kind in {"new", "rate_spike"}]
+    if any(c.kind == "error_ratio" for c in contribs) or any(share(c, error_share) >= 0.5 for c in more):
+        return "errors"
+    if any(c.kind == "parameter" for c in contribs):
+        return "latency"
+    if any(share(c, warn_share) >= 0.5 for c in more):
+        return "warnings"
+    return "rates"
+
+
 def _summary(
     root: str | None,
     services: Sequence[str],
@@ -199,16 +223,21 @@ def _summary(
     impact: Impact,
     *,
     root_quiet: bool = False,
+    symptom: Symptom = "errors",
 ) -> str:
     dur = _fmt_dt((end - onset).total_seconds())
     others = [s for s in services if s != root]
     what = "went (nearly) silent" if root is not None and root_quiet else "misbehaved"
+    if symptom == "warnings":
+        what = "logged new warnings"
     parts = [f"From {onset:%Y-%m-%d %H:%M} UTC for {dur}, {root or 'an unknown service'} {what}"]
     if others:
         parts[0] += f" and {', '.join(others)} suffered from it"
     parts[0] += "."
     if impact.n_requests:
         parts.append(f"{impact.n_failed} of {impact.n_requests} {impact.unit} failed ({impact.failed_share:.1%}).")
+    if symptom == "warnings":
+        parts.append("No new errors and no slower answers: check whether the warnings are expected.")
     if cause is not None:
         s = next(x for x in suspects if x.change.id == cause)
         parts.append(

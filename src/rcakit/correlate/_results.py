@@ -98,6 +98,9 @@ class Impact:
     duration_seconds: float
 
 
+Symptom = Literal["errors", "silence", "latency", "warnings", "rates"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Incident:
     """A group of anomaly windows judged to be one problem."""
@@ -117,6 +120,11 @@ class Incident:
     impact: Impact
     summary: str
     detection_score: float
+    #: what the incident looks like from outside, the first that applies: ``"silence"`` (the
+    #: root stopped logging), ``"errors"`` (new or more error records, failed requests),
+    #: ``"latency"`` (a number such as a duration moved), ``"warnings"`` (new or more
+    #: warnings, nothing failed: severity at most ``low``), ``"rates"`` (volumes moved)
+    symptom: Symptom = "errors"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

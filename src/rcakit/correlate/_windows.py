@@ -58,19 +58,17 @@ def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
     return sorted(best.values(), key=lambda c: -c.score)
 
 
-def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str, str], float]:
-    """Share of WARN+/failed records per (service, template_id)."""
+def _template_badness(
+    recs: pl.DataFrame, tids: Sequence[str], *, errors_only: bool = False
+) -> dict[tuple[str, str], float]:
+    """Share of WARN+/failed records per (service, template_id) (of error/failed records
+    with ``errors_only``)."""
     if not tids:
         return {}
-    bad = (
-        recs.filter(pl.col("template_id").is_in(list(tids)))
-        .group_by("service", "template_id")
-        .agg(
-            bad=(
-                pl.col("is_error") | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
-            ).mean()
-        )
-    )
+    flag = pl.col("is_error")
+    if not errors_only:
+        flag = flag | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
+    bad = recs.filter(pl.col("template_id").is_in(list(tids))).group_by("service", "template_id").agg(bad=flag.mean())
     return {(sv, t): float(b or 0.0) for sv, t, b in bad.iter_rows()}
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["SERVICE_WIDE", "first_line", "fmt_duration", "fmt_time"]
+from rcakit.correlate import Incident
+
+__all__ = ["SERVICE_WIDE", "action_parts", "first_line", "fmt_duration", "fmt_time"]
 
 #: What a service-wide anomaly (one without a template) counts, shown where a template goes.
 SERVICE_WIDE = {
@@ -36,3 +38,25 @@ def first_line(text: str | None, limit: int = 140) -> str:
     """First line of a template, cut to ``limit`` characters (for timelines)."""
     line = (text or "").splitlines()[0] if text else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+
+def action_parts(inc: Incident) -> list[tuple[str, bool]]:
+    """The suggested action for an incident as ``(text, is_code)`` parts (each renderer
+    formats the code parts its own way and escapes the rest)."""
+    root = inc.root_service or "the root service"
+    if inc.cause is None:
+        return [("check the health of ", False), (root, True), (" and its dependencies, traffic and scheduled jobs.", False)]
+    undo = [("roll back or disable ", False), (inc.cause, True)]
+    if inc.symptom == "warnings":
+        return [
+            ("nothing failed: check with the owners of ", False), (inc.cause, True),
+            (" whether its new warnings are expected; roll it back if they are not.", False),
+        ]
+    if inc.symptom == "silence":
+        return [*undo, (", then confirm ", False), (root, True), (" logs again.", False)]
+    confirm = {
+        "latency": "the durations are back to their baseline",
+        "rates": "the volumes are back to their baseline",
+    }.get(inc.symptom, "the errors stop")
+    return [*undo, (f", then confirm {confirm}.", False)]

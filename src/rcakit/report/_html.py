@@ -20,7 +20,7 @@ from rcakit.report._chart import timeline_svg
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
-from rcakit.report._format import SERVICE_WIDE
+from rcakit.report._format import SERVICE_WIDE, action_parts
 from rcakit.report._format import first_line as _short
 from rcakit.report._format import fmt_duration as _dur
 from rcakit.report._format import fmt_time as _t
@@ -86,6 +86,7 @@ def render_html(report: RcaReport, *, fragment: bool = False) -> str:
         "fragment": fragment,
         "chart": Markup(timeline_svg(report)),  # drawn by rcakit, not log text
         "cause_of": cause_of,
+        "action_parts": action_parts,
         "version_of": version_of,
         "timeline": timeline,
         "service_wide": SERVICE_WIDE,

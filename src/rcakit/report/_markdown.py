@@ -18,7 +18,7 @@ from rcakit.correlate import Evidence, Incident
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
 
-from rcakit.report._format import SERVICE_WIDE
+from rcakit.report._format import SERVICE_WIDE, action_parts
 from rcakit.report._format import first_line as _short
 from rcakit.report._format import fmt_duration as _dur
 from rcakit.report._format import fmt_time as _t
@@ -83,13 +83,10 @@ def _business(inc: Incident) -> list[str]:
             f"- **Likely cause:** {c.kind} {code(c.id)} of {code(c.service)} "
             f"{code(c.version) if c.version else ''} at {_t(c.time)} (confidence {s.score:.2f})"
         )
-        lines.append(f"- **Suggested action:** roll back or disable {code(c.id)}, then confirm the errors stop.")
     else:
         lines.append("- **Likely cause:** no change explains this incident.")
-        lines.append(
-            f"- **Suggested action:** check the health of {code(inc.root_service)} and its "
-            "dependencies, traffic and scheduled jobs."
-        )
+    action = "".join(code(text) if is_code else plain(text) for text, is_code in action_parts(inc))
+    lines.append(f"- **Suggested action:** {action}")
     lines.append("")
     return lines
 

@@ -153,6 +153,7 @@ def incident_dict(i: Incident) -> dict[str, Any]:
         "cause_reason": i.cause_reason,
         "impact": _impact(i.impact),
         "summary": i.summary,
+        "symptom": i.symptom,
     }
 
 
