@@ -241,3 +241,26 @@ def test_loguru_default_format_and_a_level_column_with_a_bar():
     assert attrs(rows[2])["logger"] == "__main__:<module>:12"
     rows = parse_lines(TEXT, "INFO    | starting\nERROR   | failed to bind :8080\n", OPTS).to_dicts()
     assert [(r["severity_text"], r["body"]) for r in rows] == [("INFO", "starting"), ("ERROR", "failed to bind :8080")]
+
+
+def test_epoch_time_first(tmp_path):
+    # Squid's native access log, a Zeek TSV log, a script printing milliseconds and a level
+    squid = (
+        "1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/index.html - HIER_DIRECT/93.184.216.34 text/html\n"
+        "1704164647.789   3012 10.0.0.3 TCP_MISS/503 0 CONNECT api.example.com:443 - HIER_DIRECT/10.1.1.1 -\n"
+    )
+    rows = parse_lines(TEXT, squid, OPTS).to_dicts()
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC),
+        datetime(2024, 1, 2, 3, 4, 7, 789000, tzinfo=UTC),
+    ]
+    assert rows[1]["body"] == "3012 10.0.0.3 TCP_MISS/503 0 CONNECT api.example.com:443 - HIER_DIRECT/10.1.1.1 -"
+    assert all(r["parse_error"] is None for r in rows)
+    zeek = "1704164645.123456\tCabc1\t10.0.0.1\t52311\t10.0.0.2\t443\ttcp\tssl\t0.52\tSF\n"
+    assert parse_lines(TEXT, zeek, OPTS)["timestamp"].to_list() == [datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)]
+    path = tmp_path / "worker.log"
+    path.write_text("1704164645123 INFO started worker 3\n1704164646456 ERROR worker 3 crashed: boom\n")
+    out = read_logs(path)
+    assert out["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert out["body"].to_list() == ["started worker 3", "worker 3 crashed: boom"]
+    assert out["timestamp"][1] == datetime(2024, 1, 2, 3, 4, 6, 456000, tzinfo=UTC)

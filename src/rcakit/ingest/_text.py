@@ -605,6 +605,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # an epoch time first (Squid's native access log, Zeek's TSV logs, scripts that print
+    # time.time()): seconds from 2001 to 2033, or milli/micro/nanoseconds, with a fraction
+    #   1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html
+    _Variant(
+        "epoch",
+        rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?{_SEP}"
+        rf"(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?(?P<msg>.*)$",
+    ),
 )
 
 
