@@ -106,3 +106,15 @@ def test_stdout_output(msgs: Path) -> None:
     result = run(["templates", str(msgs), "--format", "raw"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("template_id,template,count")
+
+
+def test_warnings_are_one_plain_line_each(tmp_path: Path) -> None:
+    # a reader warning (invalid UTF-8) reaches the user as "warning: ...", not as Python's
+    # "file.py:90: RcakitWarning: ..." with a source line under it
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"caf\xe9 latte ordered 3\nhello \xff\xfe world 4\n")
+    result = run(["templates", str(bad), "--format", "raw", "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr
+    assert "invalid UTF-8" in result.stderr
+    assert "RcakitWarning" not in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import click
 import polars as pl
 
+from rcakit._text import strip_terminal_escapes
 from rcakit.errors import RcakitError
 
 __all__ = ["InputProblem", "main", "reader_options", "table_kind", "user_errors", "write_table"]
@@ -30,13 +32,20 @@ class InputProblem(click.ClickException):
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn rcakit's own errors (and unreadable files) into exit-code-2 messages."""
-    try:
-        yield
-    except RcakitError as exc:
-        raise InputProblem(str(exc)) from exc
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise InputProblem(f"{exc.filename}: {exc.strerror}") from exc
+    """Turn rcakit's own errors (and unreadable files) into exit-code-2 messages, and the
+    warnings raised inside into ``warning: ...`` lines on stderr (each once, without terminal
+    escapes, with no source line), printed when the block ends."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except RcakitError as exc:
+            raise InputProblem(str(exc)) from exc
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            raise InputProblem(f"{exc.filename}: {exc.strerror}") from exc
+        finally:
+            for line in dict.fromkeys(strip_terminal_escapes(str(w.message)) for w in caught):
+                echo_err(f"warning: {line}")
 
 
 def echo_err(message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import click
@@ -105,8 +104,7 @@ def detect(
         raise InputProblem(msg)
     paths = input_paths(logs)
     base_list = input_paths(baseline_paths) if baseline_paths else None
-    with user_errors(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with user_errors():
         frame = _read(paths, fmt=fmt, log_format=log_format, tz=tz)
         baseline: object = baseline_until
         if base_list is not None:
@@ -129,8 +127,6 @@ def detect(
             session_key=session_key,
             session_pattern=session_pattern,
         )
-    for w in caught:
-        echo_err(f"warning: {strip_terminal_escapes(str(w.message))}")
     if output is None:
         click.echo(strip_terminal_escapes(result.summary()))
         if result.sessions is not None:

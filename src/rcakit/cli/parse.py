@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
 from pathlib import Path
 
@@ -113,8 +112,7 @@ def parse(
         raise InputProblem(msg)
     kind = table_kind(output) if output is not None else None
     paths = input_paths(inputs)
-    with user_errors(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with user_errors():
         frame = read_logs(
             paths,
             format=fmt,
@@ -124,8 +122,6 @@ def parse(
             year=year,
             progress=progress if progress is not None else (None if stderr_is_tty() else False),
         )
-    for w in caught:
-        echo_err(f"warning: {strip_terminal_escapes(str(w.message))}")
     if output is not None and kind is not None:
         write_table(frame, output, kind)
         echo_err(f"wrote {frame.height} records to {output}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import click
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.cli._app import InputProblem, echo_err, input_paths, main, user_errors
+from rcakit.cli._app import InputProblem, input_paths, main, user_errors
 
 __all__ = ["report"]
 
@@ -70,18 +69,11 @@ def report(
 
     paths = input_paths(logs)
     base = input_paths(baseline) if baseline else None
-    with user_errors(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with user_errors():
         targets: list[Path | None] = list(outputs) or [None]
         kinds = [format_for(format=fmt, path=out) for out in targets]  # fail before the work
         rca = analyze(paths, deploys=list(deploys) or None, baseline=base, window=window, tz=tz)
         texts = [render(rca, format=kind) for kind in kinds]
-    seen: set[str] = set()
-    for w in caught:
-        line = strip_terminal_escapes(str(w.message))
-        if line not in seen:
-            seen.add(line)
-            echo_err(f"warning: {line}")
     n = len(rca.incidents)
     causes = ", ".join(i.cause or "no change" for i in rca.incidents) or "none"
     for output, kind, text in zip(targets, kinds, texts, strict=True):

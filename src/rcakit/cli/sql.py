@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import click
@@ -61,15 +60,12 @@ def sql(
 
     kind = table_kind(output) if output is not None else None
     paths = input_paths(inputs)
-    with user_errors(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with user_errors():
         frame = read_logs(paths, format=fmt, log_format=log_format, tz=tz)
         if with_templates:
             from rcakit.templates import mine_templates
 
             frame = mine_templates(frame)
-    for w in caught:
-        echo_err(f"warning: {strip_terminal_escapes(str(w.message))}")
     try:
         result = pl.SQLContext(logs=frame).execute(query, eager=True)
     except (pl.exceptions.PolarsError, ValueError) as exc:
