@@ -105,7 +105,7 @@ def correlate_changes(
     graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
-    material = _material_windows(detection.windows, recs, min_events=min_events)
+    material = _material_windows(detection.windows, recs, min_events=min_events, window=window)
     material_tids = sorted({c.template_id for w in material for c in w.contributions if c.template_id})
     badness = _template_badness(recs, material_tids)
     error_share = _template_badness(recs, material_tids, errors_only=True)

@@ -157,7 +157,7 @@ def _root_service(
     span_end = tmax(span["timestamp"]) if span.height else None
     for ov in list(views.values()):
         for n in sorted(ov.failure_names):
-            if n in views:
+            if n in views and n in extra_ev:
                 continue
             gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
             quiet = n in scan and scan[n].rate_ratio < 1 / 3
@@ -165,7 +165,16 @@ def _root_service(
                 continue
             blamers = [x for x in views.values() if n in x.failure_names]
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
-            views[n] = _ServiceView(service=n, onset=onset)
+            if n in views:
+                # anomalies of its own that come late (a restart at the end of a hang): it
+                # was quiet from the callers' first failure, which detection may not see
+                # when that is in the first minutes of the export (its own baseline)
+                v = views[n]
+                if onset is None or v.onset is None or v.onset <= onset + window:
+                    continue
+                v.onset = onset
+            else:
+                views[n] = _ServiceView(service=n, onset=onset)
             if gap is not None:
                 what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
             elif n in active:

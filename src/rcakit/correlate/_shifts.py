@@ -35,6 +35,7 @@ class _Shift:
     param_ratio: float = 1.0  # median after / median before of the shifted variable
     param_key: tuple[str, int] | None = None  # (template_id, position) of that variable
     after_minutes: float = 0.0  # length of the "after" period
+    no_history: bool = False  # nothing of the service before the point: nothing compared
 
     @property
     def own_new(self) -> list[tuple[str, int, int, datetime, bool, int]]:
@@ -175,18 +176,26 @@ def _compare(
     service: str,
     version: str | None = None,
     ref_end: datetime | None = None,
+    need_history: bool = False,
 ) -> _Shift:
     """Compare a service's records in ``[at - before_span, at)`` with ``[at, after_end)``.
 
     New templates are those never seen in the service before ``at`` (whole history).
     ``ref_end`` (default ``at``) ends the "before" period early, to compare a span
-    with the history before an earlier point.
+    with the history before an earlier point. With ``need_history``, a service with no
+    record before ``ref_end`` shows no shift (``no_history``): logs that start after a
+    change say nothing about what the change did, every template would be "new".
     """
     ref_end = ref_end or at
     hist = svc.filter(pl.col("timestamp") < ref_end)
     before = hist.filter(pl.col("timestamp") >= ref_end - before_span)
     after = svc.filter((pl.col("timestamp") >= at) & (pl.col("timestamp") < after_end))
     n_b, n_a = before.height, after.height
+    if need_history and hist.height == 0:
+        return _Shift(
+            n_before=0, n_after=n_a, err_before=0.0, err_after=0.0, err_z=0.0, new_templates=(), param_z=0.0,
+            param_text="", rate_ratio=1.0, version_share=None, no_history=True,
+        )
     e_b = int(before["is_error"].sum()) if n_b else 0
     e_a = int(after["is_error"].sum()) if n_a else 0
     p_b = (e_b + 0.5) / (n_b + 1.0)

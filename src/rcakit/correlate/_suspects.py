@@ -81,13 +81,25 @@ def _score_suspect(
             after_end = min(after_end, nxt[0])
         sh = _compare(
             frame, t, before_span=span_cmp, after_end=after_end, services=known,
-            service=target, version=ref.version,
+            service=target, version=ref.version, need_history=True,
         )
         # outside the root, errors that name another service are a failing dependency's,
         # not this change's doing: only the service's own behaviour counts
         strength = sh.strength() if target == root else sh.own_strength()
         alone = target == root and all(s == root for s in services)
         ev.extend(_shift_evidence(sh, service=target, after_label="after the change", errors_are_own=alone))
+        if sh.no_history:
+            # the export starts after the change: it can be neither confirmed nor excluded by
+            # the logs, so it keeps an even chance (its relation to the root and a later
+            # change of the same service still decide)
+            strength = NO_HISTORY_STRENGTH
+            ev.append(
+                Evidence(
+                    kind="no_change",
+                    text=f"no logs of {target} before the change: what it did cannot be seen, nor ruled out",
+                    weight=0.0,
+                )
+            )
         # was the service already deviating before this change? compare the span just
         # before it with the history before an earlier same-service change
         earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
@@ -96,7 +108,7 @@ def _score_suspect(
             # the half hour just before this change, against the history before the earlier one
             pre_sh = _compare(
                 frame, max(e_t, t - span_cmp), before_span=span_cmp, after_end=t, services=known,
-                service=target, ref_end=e_t,
+                service=target, ref_end=e_t, need_history=True,
             )
             pre = pre_sh.persistent_strength() if pre_sh.n_after >= 20 else 0.0
             if pre > 0.4 and pre >= 0.6 * strength:
@@ -111,23 +123,23 @@ def _score_suspect(
         # then, that later change is the better explanation
         later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
         if later:
+            gap = _fmt_dt((later[0]["time"] - t).total_seconds())
             mid = _compare(
                 frame, t, before_span=span_cmp, after_end=later[0]["time"], services=known,
                 service=target, version=ref.version,
             )
-            mid_strength = mid.strength()
+            mid_strength = 0.0 if sh.no_history else mid.strength()
             if mid_strength < 0.3:
                 superseded = 0.35 * (1.0 - mid_strength / 0.3)
-                ev.append(
-                    Evidence(
-                        kind="pre_existing",
-                        text=(
-                            f"{target} logs did not change until the later change "
-                            f"{later[0]['id']} ({_fmt_dt((later[0]['time'] - t).total_seconds())} after this one)"
-                        ),
-                        weight=round(-superseded, 3),
-                    )
+                text = (
+                    f"the later change {later[0]['id']} ({gap} after this one) is nearer the onset, and "
+                    f"{target}'s logs start after this one"
+                    if sh.no_history
+                    else f"{target} logs did not change until the later change {later[0]['id']} ({gap} after this one)"
                 )
+                ev.append(Evidence(kind="pre_existing", text=text, weight=round(-superseded, 3)))
+        elif sh.no_history:
+            pass  # what happened between the change and the onset cannot be judged either
         elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
             # the change landed well before the onset: did its service change in between?
             # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
@@ -163,6 +175,9 @@ def _score_suspect(
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
 
 
+#: the strength of a change whose service has no logs before it (neither seen nor ruled out)
+NO_HISTORY_STRENGTH = 0.5
+
 #: how long a rollout may take before the new version serves traffic (a deploy event is
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
 _ROLLOUT = timedelta(minutes=10)
@@ -189,10 +204,17 @@ def _decide(
     svc = match_service(best.change.service, services)
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in {"new_template", "parameter_shift", "error_ratio", "version", "volume"} and e.weight > 0.1 for e in best.evidence)
-    if related and behaviour and best.score >= threshold:
+    unseen = any(e.kind == "no_change" and e.text.startswith("no logs of") for e in best.evidence)
+    if related and (behaviour or unseen) and best.score >= threshold:
+        what = (
+            f"{svc} behaves differently after it"
+            if behaviour
+            else f"it is the latest change of {svc} before the onset (its logs start after the change, "
+            "so what it did cannot be compared: check it first)"
+        )
         return best.change.id, (
             f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
-            f"onset by {_fmt_dt(best.lag_seconds)} and {svc} behaves differently after it"
+            f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
     if not related:
         return None, (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -137,8 +138,29 @@ def _is_trouble(
     return went_quiet(c) and resumes(c)
 
 
+def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, window: timedelta) -> Contribution:
+    """``c`` (a service that went quiet) with its onset moved back over the windows before
+    it where the service was already as quiet (a fifth of its baseline or less), down to
+    ``earliest``.
+
+    The detector's onset can be late: a silence that starts in the first minutes of an
+    export, before the detector's baseline ends, is seen only where the scoring starts.
+    """
+    if not c.service or window <= timedelta(0) or c.onset <= earliest:
+        return c
+    quiet = 0.2 * c.baseline_rate
+    ts = recs.filter((pl.col("service") == c.service) & pl.col("timestamp").is_between(earliest, c.onset, closed="left"))
+    counts = dict(
+        ts.group_by(pl.col("timestamp").dt.truncate(window).alias("w")).len().iter_rows()
+    )
+    onset = c.onset
+    while onset - window >= earliest and counts.get(onset - window, 0) <= quiet:
+        onset -= window
+    return c if onset == c.onset else dataclasses.replace(c, onset=onset)
+
+
 def _material_windows(
-    windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int
+    windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int, window: timedelta = timedelta(0)
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
@@ -182,6 +204,9 @@ def _material_windows(
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
             continue
+        moved = {id(c): _quiet_since(c, recs, earliest=w.start, window=window) for c in keep if went_quiet(c)}
+        keep = tuple(moved.get(id(c), c) for c in keep)
+        trouble = [moved.get(id(c), c) for c in trouble]
         services = tuple(dict.fromkeys(c.service for c in keep if c.service))
         out.append(
             AnomalyWindow(
