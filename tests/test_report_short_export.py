@@ -11,16 +11,19 @@ import rcakit
 from rcakit.report import analyze
 
 
-def _cut(sc: rcakit.simulate.Scenario, minutes: float) -> None:
-    """Keep each log's records from ``minutes`` before the true onset (a short export)."""
-    start = sc.truth.onset - timedelta(minutes=minutes)
+def _cut(sc: rcakit.simulate.Scenario, *, before: float | None = None, after: float | None = None) -> None:
+    """Keep each log's records from ``before`` minutes before the true onset and up to
+    ``after`` minutes after it (a short export, or one taken during the incident)."""
+    lo = sc.truth.onset - timedelta(minutes=before) if before is not None else None
+    hi = sc.truth.onset + timedelta(minutes=after) if after is not None else None
     for log in sc.logs:
         frame = rcakit.read_logs(log.path, columns=["timestamp", "line_no", "n_lines"])
         lines = log.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        keep = lines[: frame["line_no"].min() - 1]  # a CSV header
+        header = 1 if log.path.suffix == ".csv" else frame["line_no"].min() - 1  # a CSV header
+        keep = lines[:header]
         for ts, first, n in frame.select("timestamp", "line_no", "n_lines").iter_rows():
-            if ts is None or ts >= start:
-                keep.extend(lines[first - 1 : first - 1 + n])
+            if ts is None or ((lo is None or ts >= lo) and (hi is None or ts < hi)):
+                keep.extend(lines[max(first - 1, header) : first - 1 + n])
         log.path.write_text("".join(keep), encoding="utf-8")
 
 
@@ -36,7 +39,7 @@ def test_hang_that_starts_in_the_first_minutes_of_the_export(tmp_path):
     # inside detection's own baseline, so detection sees it late; its callers' failures
     # name it from the first minute. An older deploy of inventory precedes the logs.
     sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=4, hours=3)
-    _cut(sc, 10)
+    _cut(sc, before=10)
     report = _analyze(sc)
     inc = report.incidents[0]
     assert inc.root_service == sc.truth.root_service
@@ -52,9 +55,26 @@ def test_cause_deployed_before_the_export_starts(tmp_path):
     # a slow leak deployed 37 min before the onset, the export starting 20 min before it:
     # the deploy's effect cannot be compared, but it is the root's latest change
     sc = rcakit.generate_incident(tmp_path / "leak", fault="slow_leak", seed=4, hours=3)
-    _cut(sc, 20)
+    _cut(sc, before=20)
     report = _analyze(sc)
     inc = report.incidents[0]
     assert inc.root_service == sc.truth.root_service
     assert inc.cause == sc.truth.cause_change_id
     assert "cannot be compared" in inc.cause_reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fault", "seed"), [("hang", 4), ("latency", 5)])
+def test_export_taken_five_minutes_into_the_incident(tmp_path, fault, seed):
+    # the logs end 5 min after the onset: a hung root is silent to the end of the export
+    # (its last minutes look like a file that ends early), and a slow-down 2 min after a
+    # deploy fills only part of the "after the change" period
+    sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
+    _cut(sc, after=5)
+    report = _analyze(sc)
+    inc = report.incidents[0]
+    assert inc.root_service == sc.truth.root_service
+    assert inc.cause == sc.truth.cause_change_id
+    cause = next(s for s in inc.suspects if s.change.id == inc.cause)
+    expected = "stopped logging" if fault == "hang" else "from the onset"
+    assert any(expected in e.text for e in cause.evidence)

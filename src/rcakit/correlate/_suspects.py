@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ import polars as pl
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
 from rcakit.correlate._services import match_service
 from rcakit.correlate._shifts import _compare, _shift_evidence
-from rcakit.correlate._units import _fmt_dt
+from rcakit.correlate._units import _fmt_dt, _num
 
 
 def _change_ref(row: dict[str, Any]) -> ChangeRef:
@@ -87,7 +88,35 @@ def _score_suspect(
         # not this change's doing: only the service's own behaviour counts
         strength = sh.strength() if target == root else sh.own_strength()
         alone = target == root and all(s == root for s in services)
-        ev.extend(_shift_evidence(sh, service=target, after_label="after the change", errors_are_own=alone))
+        label = "after the change"
+        if target == root and strength < 0.3 and not sh.no_history and t < onset <= t + _ROLLOUT:
+            # the root's change lands, its new version takes a rollout's time to serve, then
+            # the trouble starts: in a short export (taken during the incident) the minutes
+            # before the onset dilute the "after" period, so compare from the onset too
+            from_onset = _compare(
+                frame, onset, before_span=span_cmp, after_end=after_end, services=known,
+                service=target, version=ref.version, ref_end=t,
+            )
+            if from_onset.strength() > strength:
+                sh, strength = from_onset, from_onset.strength()
+                label = f"from the onset ({_fmt_dt(lag)} after the change)"
+        ev.extend(_shift_evidence(sh, service=target, after_label=label, errors_are_own=alone))
+        stop = _stopped_after(frame, t, end, window) if target == root else None
+        if stop is not None:
+            # a hung or crashed new version: the root stops logging minutes after its change,
+            # and stays silent to the incident's end or for a long time (in an export taken
+            # during the incident the before/after volumes dilute this)
+            strength = max(strength, 0.6)
+            ev.append(
+                Evidence(
+                    kind="volume",
+                    text=(
+                        f"{target} stopped logging {_fmt_dt((stop[0] - t).total_seconds())} after the change "
+                        f"(nothing for {_fmt_dt(stop[1])} from {stop[0]:%H:%M:%S})"
+                    ),
+                    weight=0.4,
+                )
+            )
         if sh.no_history:
             # the export starts after the change: it can be neither confirmed nor excluded by
             # the logs, so it keeps an even chance (its relation to the root and a later
@@ -173,6 +202,31 @@ def _score_suspect(
     score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
+
+
+def _stopped_after(
+    frame: pl.DataFrame, at: datetime, until: datetime, window: timedelta
+) -> tuple[datetime, float] | None:
+    """``(last record, seconds of silence)`` when a service stops logging within a rollout's
+    time after ``at``: its first pause from then that lasts three windows and three times its
+    longest pause of the 30 minutes before ``at``, up to its next record or to ``until``
+    (the incident's end: a silence that lasts to the end of the export counts). ``None``
+    without 20 records before ``at`` to know its usual pauses."""
+    ts = frame.get_column("timestamp").drop_nulls()
+    before = ts.filter((ts >= at - timedelta(minutes=30)) & (ts < at)).sort()
+    if before.len() < 20 or until <= at:
+        return None
+    usual = _num(before.diff().dt.total_microseconds().max()) / 1e6
+    after = ts.filter((ts >= at) & (ts < until)).sort()
+    times = [before[-1], *after.to_list(), until]
+    need = max(3 * window.total_seconds(), 3 * usual)
+    for prev, nxt in itertools.pairwise(times):
+        if prev > at + _ROLLOUT:
+            return None
+        if (nxt - prev).total_seconds() >= need:
+            # (a pause that began before the change is not the change's doing)
+            return (prev, (nxt - prev).total_seconds()) if prev >= at else None
+    return None
 
 
 #: the strength of a change whose service has no logs before it (neither seen nor ruled out)
