@@ -5,26 +5,23 @@ from __future__ import annotations
 import warnings
 from datetime import timedelta
 
+import polars as pl
 import pytest
 
 import rcakit
 from rcakit.report import analyze
+from rcakit.simulate import trim_logs
 
 
 def _cut(sc: rcakit.simulate.Scenario, *, before: float | None = None, after: float | None = None) -> None:
-    """Keep each log's records from ``before`` minutes before the true onset and up to
-    ``after`` minutes after it (a short export, or one taken during the incident)."""
-    lo = sc.truth.onset - timedelta(minutes=before) if before is not None else None
-    hi = sc.truth.onset + timedelta(minutes=after) if after is not None else None
-    for log in sc.logs:
-        frame = rcakit.read_logs(log.path, columns=["timestamp", "line_no", "n_lines"])
-        lines = log.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        header = 1 if log.path.suffix == ".csv" else frame["line_no"].min() - 1  # a CSV header
-        keep = lines[:header]
-        for ts, first, n in frame.select("timestamp", "line_no", "n_lines").iter_rows():
-            if ts is None or ((lo is None or ts >= lo) and (hi is None or ts < hi)):
-                keep.extend(lines[max(first - 1, header) : first - 1 + n])
-        log.path.write_text("".join(keep), encoding="utf-8")
+    """Keep the records from ``before`` minutes before the true onset and up to ``after``
+    minutes after it (a short export, or one taken during the incident)."""
+    onset = sc.truth.onset
+    trim_logs(
+        sc,
+        start=onset - timedelta(minutes=before) if before is not None else None,
+        end=onset + timedelta(minutes=after) if after is not None else None,
+    )
 
 
 def _analyze(sc: rcakit.simulate.Scenario):
@@ -78,3 +75,16 @@ def test_export_taken_five_minutes_into_the_incident(tmp_path, fault, seed):
     cause = next(s for s in inc.suspects if s.change.id == inc.cause)
     expected = "stopped logging" if fault == "hang" else "from the onset"
     assert any(expected in e.text for e in cause.evidence)
+
+
+def test_trim_logs_keeps_whole_records_and_csv_headers(tmp_path):
+    sc = rcakit.generate_incident(tmp_path / "day", fault="new_error", seed=0, hours=1)
+    before = rcakit.read_logs([log.path for log in sc.logs])
+    start, end = sc.truth.onset - timedelta(minutes=10), sc.truth.onset + timedelta(minutes=5)
+    lines = trim_logs(sc, start=start, end=end)
+    after = rcakit.read_logs([log.path for log in sc.logs])
+    expected = before.filter(pl.col("timestamp").is_null() | pl.col("timestamp").is_between(start, end, closed="left"))
+    assert after.height == expected.height
+    assert after["parse_error"].null_count() == after.height
+    assert after["n_lines"].sum() == lines  # every line accounted for (a CSV header is in its first record)
+    assert sorted(after["body"].to_list()) == sorted(expected["body"].to_list())

@@ -31,7 +31,9 @@ Fault kinds (:data:`FAULT_KINDS`):
 ``none``
     A normal day: changes land, nothing breaks.
 
-:func:`generate_suite` writes one scenario per fault kind and seed for evaluations.
+:func:`generate_suite` writes one scenario per fault kind and seed for evaluations;
+:func:`trim_logs` cuts a written scenario's logs to a time range (an export that starts
+shortly before the incident, or one taken while it goes on).
 Run ``python -m rcakit.simulate OUT_DIR --fault new_error --seed 1`` for a scenario
 from the shell; ``docs/sample_logs.md`` describes the estate and the formats.
 """
@@ -48,6 +50,7 @@ from rcakit.simulate._scenario import (
     generate_suite,
     read_truth,
 )
+from rcakit.simulate._trim import trim_logs
 
 __all__ = [
     "APP_FORMATS",
@@ -61,4 +64,5 @@ __all__ = [
     "generate_incident",
     "generate_suite",
     "read_truth",
+    "trim_logs",
 ]
