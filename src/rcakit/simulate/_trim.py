@@ -29,7 +29,8 @@ def trim_logs(scenario: Scenario, *, start: datetime | None = None, end: datetim
         frame = read_logs(log.path, columns=["timestamp", "line_no", "n_lines"])
         lines = log.path.read_text(encoding="utf-8").splitlines(keepends=True)
         # the lines before the first record's own (a CSV header is counted in its first record)
-        header = 1 if log.path.suffix == ".csv" else int(frame["line_no"].min() or 1) - 1
+        first_line = frame["line_no"].min()
+        header = 1 if log.path.suffix == ".csv" else (first_line if isinstance(first_line, int) else 1) - 1
         keep = lines[:header]
         for ts, first, n in frame.select("timestamp", "line_no", "n_lines").iter_rows():
             if ts is None or ((start is None or ts >= start) and (end is None or ts < end)):
