@@ -157,7 +157,7 @@ def _root_service(
     span_end = tmax(span["timestamp"]) if span.height else None
     for ov in list(views.values()):
         for n in sorted(ov.failure_names):
-            if n in views and n in extra_ev:
+            if n in views and n in extra_ev:  # added by this loop already (another caller blames it too)
                 continue
             gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
             quiet = n in scan and scan[n].rate_ratio < 1 / 3

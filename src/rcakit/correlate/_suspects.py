@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -217,16 +216,21 @@ def _stopped_after(
     if before.len() < 20 or until <= at:
         return None
     usual = _num(before.diff().dt.total_microseconds().max()) / 1e6
-    after = ts.filter((ts >= at) & (ts < until)).sort()
-    times = [before[-1], *after.to_list(), until]
+    times = pl.concat([before.tail(1), ts.filter((ts >= at) & (ts < until)).sort(), pl.Series([until]).cast(ts.dtype)])
     need = max(3 * window.total_seconds(), 3 * usual)
-    for prev, nxt in itertools.pairwise(times):
-        if prev > at + _ROLLOUT:
-            return None
-        if (nxt - prev).total_seconds() >= need:
-            # (a pause that began before the change is not the change's doing)
-            return (prev, (nxt - prev).total_seconds()) if prev >= at else None
-    return None
+    pauses = (
+        pl.DataFrame({"prev": times.head(-1), "next": times.tail(-1)})
+        .filter(
+            (pl.col("prev") <= at + _ROLLOUT)
+            & ((pl.col("next") - pl.col("prev")).dt.total_microseconds() >= need * 1e6)
+        )
+        .head(1)
+    )
+    if pauses.is_empty():
+        return None
+    prev, nxt = pauses.row(0)
+    # (a pause that began before the change is not the change's doing)
+    return (prev, (nxt - prev).total_seconds()) if prev >= at else None
 
 
 #: the strength of a change whose service has no logs before it (neither seen nor ruled out)
