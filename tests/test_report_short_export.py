@@ -88,3 +88,15 @@ def test_trim_logs_keeps_whole_records_and_csv_headers(tmp_path):
     assert after["parse_error"].null_count() == after.height
     assert after["n_lines"].sum() == lines  # every line accounted for (a CSV header is in its first record)
     assert sorted(after["body"].to_list()) == sorted(expected["body"].to_list())
+
+
+@pytest.mark.slow
+def test_no_incident_after_a_long_flood_ends(tmp_path):
+    # a 34-minute database outage floods postgres' log with FATAL lines; once it is over,
+    # postgres' normal volume must not read as a drop against a history that kept the flood
+    sc = rcakit.generate_incident(tmp_path / "db", fault="dependency_outage", seed=11, hours=3)
+    _cut(sc, before=30)
+    report = _analyze(sc)
+    assert len(report.incidents) == 1
+    assert report.incidents[0].root_service == sc.truth.root_service
+    assert report.incidents[0].cause is None

@@ -45,8 +45,10 @@ __all__ = ["RateDetector"]
 
 _MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
-#: passes of the expanding history that leave out flagged spikes (see ``_score_level``)
-_MAX_PASSES = 4
+#: passes of the expanding history that leave out flagged spikes (see ``_score_level``):
+#: each pass finds the flood windows that the ones before left in the history (a long flood
+#: needs many), and they stop when a pass finds none; this only bounds them
+_MAX_PASSES = 32
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
