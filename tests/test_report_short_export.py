@@ -100,3 +100,18 @@ def test_no_incident_after_a_long_flood_ends(tmp_path):
     assert len(report.incidents) == 1
     assert report.incidents[0].root_service == sc.truth.root_service
     assert report.incidents[0].cause is None
+
+
+@pytest.mark.slow
+def test_hung_service_that_only_the_edge_calls(tmp_path):
+    # the hung service (catalog) is called only by the edge, whose access log names no
+    # upstream, and its silence starts inside detection's own baseline: the edge's 504s are
+    # all that detection shows. Its collapsed volume makes it the root.
+    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=13, hours=3)
+    _cut(sc, before=10)
+    report = _analyze(sc)
+    inc = report.incidents[0]
+    assert inc.root_service == sc.truth.root_service
+    assert inc.cause == sc.truth.cause_change_id
+    root = next(r for r in inc.roles if r.role == "root")
+    assert any("of its usual volume from the incident's start" in e.text for e in root.evidence)

@@ -102,6 +102,12 @@ def _silence(
     return top["prev"], float(top["gap"]), longest
 
 
+#: a service collapses when it logs at most this share of its volume of the span before,
+#: from at least this many records
+_COLLAPSE_RATIO = 0.2
+_COLLAPSE_MIN = 50
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
@@ -182,6 +188,26 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
+    # nobody's failures name a service and every anomalous service's errors are reports of
+    # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
+    # is the one that stopped answering (a hung process called only by an edge whose access
+    # log names no upstream; when its silence starts in detection's own baseline, nothing
+    # else shows it)
+    blamed = any(v.failure_names for v in views.values())
+    reporters = all(s not in scan or scan[s].err_z <= 3 or scan[s].victim_share >= 0.5 for s in views)
+    if not blamed and reporters:
+        first_onset = min((v.onset for v in views.values() if v.onset is not None), default=None)
+        for n, fell in sorted(scan.items()):
+            if n in views or fell.n_before < _COLLAPSE_MIN or fell.rate_ratio > _COLLAPSE_RATIO:
+                continue
+            views[n] = _ServiceView(service=n, onset=first_onset)
+            extra_ev[n] = [
+                Evidence(
+                    kind="own_anomaly",
+                    text=f"{n} logs x{fell.rate_ratio:.2f} of its usual volume from the incident's start",
+                    weight=0.3,
+                )
+            ]
     # slowed services at the bottom of the anomalous call graph (no anomalous callee) with
     # no failures of their own, that all call one service which looks normal: the delay is
     # in that service or on the way to it (network delay, a pause its own logs do not time)
