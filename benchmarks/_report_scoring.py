@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import time
+import warnings
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 #: an incident counts as the true one when it overlaps [onset - BEFORE, end + AFTER]
@@ -47,3 +52,23 @@ def score_report(doc: dict[str, Any], truth: Any) -> dict[str, object]:
     latest = max(before, key=lambda c: c["time"])["id"] if before else None
     row["base_cause_ok"] = latest == truth.cause_change_id
     return row
+
+
+def analyze_dir(out: Path) -> tuple[dict[str, Any], float]:
+    """``rcakit.analyze(out)`` with all defaults (the path ``rcakit report DIR`` takes): its
+    JSON report and the seconds it took; ``out`` is removed afterwards."""
+    import rcakit
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = rcakit.analyze(out)
+    seconds = time.perf_counter() - t0
+    doc = json.loads(report.to_json())
+    shutil.rmtree(out)
+    return doc, seconds
+
+
+def count_ok(rows: list[dict[str, object]], key: str) -> str:
+    """``"k/n"``: how many of ``rows`` have ``key`` true."""
+    return f"{sum(bool(r.get(key)) for r in rows)}/{len(rows)}"

@@ -28,19 +28,17 @@ Usage: ``python benchmarks/bench_report.py [--quick] [--seeds N] [--none-days N]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import statistics
 import time
-import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
 import rcakit
 from _detect_common import kept_notes
-from _report_scoring import score_report
+from _report_scoring import analyze_dir, score_report
 from rcakit.simulate import FAULT_KINDS
 
 HERE = Path(__file__).resolve().parent
@@ -73,13 +71,7 @@ def run_one(fault: str, seed: int, variant: str = "default") -> dict[str, object
         shutil.rmtree(out)
     scenario = rcakit.generate_incident(out, fault=fault, seed=seed, **VARIANTS[variant])  # type: ignore[arg-type]
     truth = scenario.truth
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report = rcakit.analyze(out)
-    seconds = time.perf_counter() - t0
-    doc = json.loads(report.to_json())
-    shutil.rmtree(out)
+    doc, seconds = analyze_dir(out)
     row: dict[str, object] = {
         "variant": variant,
         "fault": fault,

@@ -24,18 +24,16 @@ Usage: ``python benchmarks/bench_report_exports.py [--seeds N] [--first-seed S] 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import time
-import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import rcakit
 from _detect_common import kept_notes
-from _report_scoring import score_report
+from _report_scoring import analyze_dir, count_ok, score_report
 from rcakit.simulate import FAULT_KINDS, trim_logs
 
 HERE = Path(__file__).resolve().parent
@@ -69,13 +67,7 @@ def run_one(fault: str, seed: int, cut: tuple[str, float | None, float | None]) 
         start=anchor - timedelta(minutes=before) if before is not None else None,
         end=anchor + timedelta(minutes=after) if after is not None else None,
     )
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report = rcakit.analyze(out)
-    seconds = time.perf_counter() - t0
-    doc = json.loads(report.to_json())
-    shutil.rmtree(out)
+    doc, seconds = analyze_dir(out)
     row: dict[str, object] = {
         "fault": fault,
         "seed": seed,
@@ -86,10 +78,6 @@ def run_one(fault: str, seed: int, cut: tuple[str, float | None, float | None]) 
     }
     row.update(score_report(doc, truth))
     return row
-
-
-def _count(rows: list[dict[str, object]], key: str) -> str:
-    return f"{sum(bool(r.get(key)) for r in rows)}/{len(rows)}"
 
 
 def main() -> None:
@@ -121,7 +109,7 @@ def main() -> None:
     for label, _, _ in CUTS:
         cr = [r for r in incidents if r["cut"] == label]
         fa = sum(int(r["false_alarms"]) for r in rows if r["cut"] == label)  # type: ignore[arg-type]
-        by_cut.append(f"| {label} | {len(cr)} | {_count(cr, 'found')} | {_count(cr, 'root_ok')} | {_count(cr, 'cause_ok')} | {fa} |")
+        by_cut.append(f"| {label} | {len(cr)} | {count_ok(cr, 'found')} | {count_ok(cr, 'root_ok')} | {count_ok(cr, 'cause_ok')} | {fa} |")
     by_fault = ["| fault | runs | incident found | root service | top-1 cause | false-alarm incidents |", "|---|---|---|---|---|---|"]
     for fault in FAULT_KINDS:
         fr = [r for r in rows if r["fault"] == fault]
@@ -129,7 +117,7 @@ def main() -> None:
         if fault == "none":
             by_fault.append(f"| none (normal day) | {len(fr)} | - | - | - | {fa} |")
         else:
-            by_fault.append(f"| {fault} | {len(fr)} | {_count(fr, 'found')} | {_count(fr, 'root_ok')} | {_count(fr, 'cause_ok')} | {fa} |")
+            by_fault.append(f"| {fault} | {len(fr)} | {count_ok(fr, 'found')} | {count_ok(fr, 'root_ok')} | {count_ok(fr, 'cause_ok')} | {fa} |")
     n_root = sum(bool(r.get("root_ok")) for r in incidents)
     n_cause = sum(bool(r.get("cause_ok")) for r in incidents)
     false_alarms = sum(int(r["false_alarms"]) for r in rows)  # type: ignore[arg-type]
@@ -143,7 +131,7 @@ def main() -> None:
         "## Report: root cause on short exports and exports taken during the incident",
         "",
         f"Command: `{cmd}`  ",
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpucount_ok()} CPUs "
         "(shared with other jobs while measured)  ",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",

@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _report_scoring import score_report
+from _report_scoring import count_ok, score_report
 from rcakit.simulate._shapes import SHAPES, generate_shape
 
 HERE = Path(__file__).resolve().parent
@@ -91,10 +91,6 @@ def run_one(shape: str, seed: int, *, hours: float, rate: float) -> dict[str, ob
     return row
 
 
-def _frac(rows: list[dict[str, object]], key: str) -> str:
-    return f"{sum(bool(r.get(key)) for r in rows)}/{len(rows)}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 seed, 2 hours of logs")
@@ -134,8 +130,8 @@ def main() -> None:
         errs = sorted(float(r["onset_error_s"]) for r in rs if "onset_error_s" in r)  # type: ignore[arg-type]
         med = f"{errs[len(errs) // 2]:+.0f}" if errs else "-"
         lines.append(
-            f"| {shape} | {len(rs)} | {_frac(rs, 'found')} | {_frac(rs, 'root_ok')} | {_frac(rs, 'cause_ok')} | "
-            f"{_frac(rs, 'base_root_ok')} | {_frac(rs, 'base_cause_ok')} | "
+            f"| {shape} | {len(rs)} | {count_ok(rs, 'found')} | {count_ok(rs, 'root_ok')} | {count_ok(rs, 'cause_ok')} | "
+            f"{count_ok(rs, 'base_root_ok')} | {count_ok(rs, 'base_cause_ok')} | "
             f"{sum(int(r.get('false_alarms', 0)) for r in rs)} | {med} |"  # type: ignore[call-overload]
         )
     lines += ["", "Per run:", "", "| shape | rate | seed | exit | records | root (truth) | cause (truth) | onset error s | false alarms | s |",

@@ -13,21 +13,28 @@ from rcakit.report import analyze
 from rcakit.simulate import trim_logs
 
 
-def _cut(sc: rcakit.simulate.Scenario, *, before: float | None = None, after: float | None = None) -> None:
-    """Keep the records from ``before`` minutes before the true onset and up to ``after``
-    minutes after it (a short export, or one taken during the incident)."""
+def _report(tmp_path, fault: str, seed: int, *, before: float | None = None, after: float | None = None):
+    """A 3-hour scenario cut to ``before`` minutes before the true onset and/or ``after``
+    minutes after it (a short export, or one taken during the incident), analysed with all
+    defaults; returns (truth, report)."""
+    sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
     onset = sc.truth.onset
     trim_logs(
         sc,
         start=onset - timedelta(minutes=before) if before is not None else None,
         end=onset + timedelta(minutes=after) if after is not None else None,
     )
-
-
-def _analyze(sc: rcakit.simulate.Scenario):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return analyze(sc.out_dir, deploys=sc.out_dir / "deploys.csv")
+        return sc.truth, analyze(sc.out_dir, deploys=sc.out_dir / "deploys.csv")
+
+
+def _right_incident(truth, report):
+    """The report's first incident, asserted to name the true root and cause."""
+    inc = report.incidents[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause == truth.cause_change_id
+    return inc
 
 
 @pytest.mark.slow
@@ -35,12 +42,8 @@ def test_hang_that_starts_in_the_first_minutes_of_the_export(tmp_path):
     # inventory hangs 87 s after its deploy, 10 min into the export: its silence starts
     # inside detection's own baseline, so detection sees it late; its callers' failures
     # name it from the first minute. An older deploy of inventory precedes the logs.
-    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=4, hours=3)
-    _cut(sc, before=10)
-    report = _analyze(sc)
-    inc = report.incidents[0]
-    assert inc.root_service == sc.truth.root_service
-    assert inc.cause == sc.truth.cause_change_id
+    truth, report = _report(tmp_path, "hang", 4, before=10)
+    inc = _right_incident(truth, report)
     root = next(r for r in inc.roles if r.role == "root")
     assert any("logs nothing" in e.text for e in root.evidence)
     older = next(s for s in inc.suspects if s.change.id != inc.cause and s.change.service == inc.root_service)
@@ -51,12 +54,8 @@ def test_hang_that_starts_in_the_first_minutes_of_the_export(tmp_path):
 def test_cause_deployed_before_the_export_starts(tmp_path):
     # a slow leak deployed 37 min before the onset, the export starting 20 min before it:
     # the deploy's effect cannot be compared, but it is the root's latest change
-    sc = rcakit.generate_incident(tmp_path / "leak", fault="slow_leak", seed=4, hours=3)
-    _cut(sc, before=20)
-    report = _analyze(sc)
-    inc = report.incidents[0]
-    assert inc.root_service == sc.truth.root_service
-    assert inc.cause == sc.truth.cause_change_id
+    truth, report = _report(tmp_path, "slow_leak", 4, before=20)
+    inc = _right_incident(truth, report)
     assert "cannot be compared" in inc.cause_reason
 
 
@@ -66,12 +65,8 @@ def test_export_taken_five_minutes_into_the_incident(tmp_path, fault, seed):
     # the logs end 5 min after the onset: a hung root is silent to the end of the export
     # (its last minutes look like a file that ends early), and a slow-down 2 min after a
     # deploy fills only part of the "after the change" period
-    sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
-    _cut(sc, after=5)
-    report = _analyze(sc)
-    inc = report.incidents[0]
-    assert inc.root_service == sc.truth.root_service
-    assert inc.cause == sc.truth.cause_change_id
+    truth, report = _report(tmp_path, fault, seed, after=5)
+    inc = _right_incident(truth, report)
     cause = next(s for s in inc.suspects if s.change.id == inc.cause)
     expected = "stopped logging" if fault == "hang" else "from the onset"
     assert any(expected in e.text for e in cause.evidence)
@@ -94,12 +89,9 @@ def test_trim_logs_keeps_whole_records_and_csv_headers(tmp_path):
 def test_no_incident_after_a_long_flood_ends(tmp_path):
     # a 34-minute database outage floods postgres' log with FATAL lines; once it is over,
     # postgres' normal volume must not read as a drop against a history that kept the flood
-    sc = rcakit.generate_incident(tmp_path / "db", fault="dependency_outage", seed=11, hours=3)
-    _cut(sc, before=30)
-    report = _analyze(sc)
+    truth, report = _report(tmp_path, "dependency_outage", 11, before=30)
     assert len(report.incidents) == 1
-    assert report.incidents[0].root_service == sc.truth.root_service
-    assert report.incidents[0].cause is None
+    assert _right_incident(truth, report).cause is None
 
 
 @pytest.mark.slow
@@ -107,11 +99,7 @@ def test_hung_service_that_only_the_edge_calls(tmp_path):
     # the hung service (catalog) is called only by the edge, whose access log names no
     # upstream, and its silence starts inside detection's own baseline: the edge's 504s are
     # all that detection shows. Its collapsed volume makes it the root.
-    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=13, hours=3)
-    _cut(sc, before=10)
-    report = _analyze(sc)
-    inc = report.incidents[0]
-    assert inc.root_service == sc.truth.root_service
-    assert inc.cause == sc.truth.cause_change_id
+    truth, report = _report(tmp_path, "hang", 13, before=10)
+    inc = _right_incident(truth, report)
     root = next(r for r in inc.roles if r.role == "root")
     assert any("of its usual volume from the incident's start" in e.text for e in root.evidence)

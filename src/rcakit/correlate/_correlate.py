@@ -23,7 +23,7 @@ from rcakit.correlate._windows import (
     _dedupe_contributions,
     _material_windows,
     _merge_windows,
-    _template_badness,
+    _template_shares,
     went_quiet,
 )
 from rcakit.detect._results import DetectionResult
@@ -107,8 +107,7 @@ def correlate_changes(
     incidents: list[Incident] = []
     material = _material_windows(detection.windows, recs, min_events=min_events, window=window)
     material_tids = sorted({c.template_id for w in material for c in w.contributions if c.template_id})
-    badness = _template_badness(recs, material_tids)
-    error_share = _template_badness(recs, material_tids, errors_only=True)
+    badness, error_share = _template_shares(recs, material_tids)
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)

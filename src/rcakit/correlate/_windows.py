@@ -59,18 +59,33 @@ def _dedupe_contributions(group: Sequence[AnomalyWindow]) -> list[Contribution]:
     return sorted(best.values(), key=lambda c: -c.score)
 
 
-def _template_badness(
-    recs: pl.DataFrame, tids: Sequence[str], *, errors_only: bool = False
-) -> dict[tuple[str, str], float]:
-    """Share of WARN+/failed records per (service, template_id) (of error/failed records
-    with ``errors_only``)."""
+def _template_shares(
+    recs: pl.DataFrame, tids: Sequence[str]
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Per (service, template_id): the share of WARN+/failed records, and of error/failed
+    records (one pass)."""
     if not tids:
-        return {}
-    flag = pl.col("is_error")
-    if not errors_only:
-        flag = flag | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)
-    bad = recs.filter(pl.col("template_id").is_in(list(tids))).group_by("service", "template_id").agg(bad=flag.mean())
-    return {(sv, t): float(b or 0.0) for sv, t, b in bad.iter_rows()}
+        return {}, {}
+    err = pl.col("is_error")
+    shares = (
+        recs.filter(pl.col("template_id").is_in(list(tids)))
+        .group_by("service", "template_id")
+        .agg(
+            bad=(err | (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)).mean(),
+            err=err.mean(),
+        )
+    )
+    warn: dict[tuple[str, str], float] = {}
+    errors: dict[tuple[str, str], float] = {}
+    for sv, t, b, e in shares.iter_rows():
+        warn[(sv, t)] = float(b or 0.0)
+        errors[(sv, t)] = float(e or 0.0)
+    return warn, errors
+
+
+def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str, str], float]:
+    """Share of WARN+/failed records per (service, template_id)."""
+    return _template_shares(recs, tids)[0]
 
 
 def _material_shift(c: Contribution) -> bool:
