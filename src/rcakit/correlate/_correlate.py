@@ -14,7 +14,7 @@ from rcakit.correlate._incident import (
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
-from rcakit.correlate._root import _root_service
+from rcakit.correlate._root import _root_service, collapsed
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
@@ -165,7 +165,9 @@ def correlate_changes(
         )
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
-        root_quiet = any(c.service == root and went_quiet(c) for c in contribs)
+        root_quiet = any(c.service == root and went_quiet(c) for c in contribs) or (
+            root is not None and collapsed(scan.get(root))
+        )
         symptom = _symptom(contribs, badness, error_share, root_quiet=root_quiet)
         if symptom == "warnings":
             # nothing failed, nothing slowed down: worth a look, not an emergency

@@ -108,6 +108,11 @@ _COLLAPSE_RATIO = 0.2
 _COLLAPSE_MIN = 50
 
 
+def collapsed(shift: _Shift | None) -> bool:
+    """Whether a service's volume collapsed at the onset (see ``_COLLAPSE_RATIO``)."""
+    return shift is not None and shift.n_before >= _COLLAPSE_MIN and shift.rate_ratio <= _COLLAPSE_RATIO
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
@@ -192,15 +197,22 @@ def _root_service(
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
     # log names no upstream; when its silence starts in detection's own baseline, nothing
-    # else shows it)
+    # else shows it; or only its late recovery does)
     blamed = any(v.failure_names for v in views.values())
     reporters = all(s not in scan or scan[s].err_z <= 3 or scan[s].victim_share >= 0.5 for s in views)
     if not blamed and reporters:
         first_onset = min((v.onset for v in views.values() if v.onset is not None), default=None)
         for n, fell in sorted(scan.items()):
-            if n in views or fell.n_before < _COLLAPSE_MIN or fell.rate_ratio > _COLLAPSE_RATIO:
+            if not collapsed(fell):
                 continue
-            views[n] = _ServiceView(service=n, onset=first_onset)
+            if n not in views:
+                views[n] = _ServiceView(service=n, onset=first_onset)
+            elif first_onset is not None and (late := views[n].onset) is not None and late > first_onset + window:
+                # its own anomalies come late (it logs again when the hang ends): it was
+                # quiet from the incident's start
+                views[n].onset = first_onset
+            else:
+                continue
             extra_ev[n] = [
                 Evidence(
                     kind="own_anomaly",
