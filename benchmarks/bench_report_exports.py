@@ -131,7 +131,7 @@ def main() -> None:
         "## Report: root cause on short exports and exports taken during the incident",
         "",
         f"Command: `{cmd}`  ",
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpucount_ok()} CPUs "
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
         "(shared with other jobs while measured)  ",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",

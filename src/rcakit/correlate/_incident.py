@@ -111,8 +111,9 @@ def _refine_onset(
     """The onset: the first record of a template new in the root service, else ``start``.
 
     Detection windows are coarse (and a window can open on noise); a template that did not
-    exist before dates the start of the problem to the record. Without one, a shifted
-    variable of the root (latency) dates it by its change point.
+    exist before dates the start of the problem to the record. Without one, or when the
+    root's numbers (latency) shifted well before its first new line, a shifted variable of
+    the root dates it by its change point.
     """
     tids = [
         c.template_id
@@ -139,6 +140,12 @@ def _refine_onset(
     )["timestamp"])
     if first is None:
         return start
+    slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter"]
+    if slow and min(slow) < first - 2 * window:
+        # the root slowed down well before its new lines (a leak: garbage collection, then
+        # out-of-memory errors; a pool running dry, then timeouts): the slow-down dates it
+        point = _parameter_onset(recs, root, shift, start, end, window) if shift is not None else None
+        return min(min(slow), point or first)
     # (a window opens once enough records pile up: with little traffic the first ones are
     # a few windows earlier)
     return max(first, start - 10 * window)

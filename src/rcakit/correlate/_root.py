@@ -172,9 +172,12 @@ def _root_service(
                 continue
             gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
             quiet = n in scan and scan[n].rate_ratio < 1 / 3
-            if n in active and not quiet and gap is None:
-                continue
             blamers = [x for x in views.values() if n in x.failure_names]
+            # several callers fail calling it while its own logs look normal (no anomaly of
+            # its own): the calls get lost on the way (packet loss, a broken proxy or DNS)
+            lost = n not in views and len(blamers) >= 2
+            if n in active and not quiet and gap is None and not lost:
+                continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
                 # anomalies of its own that come late (a restart at the end of a hang): it
@@ -188,8 +191,16 @@ def _root_service(
                 views[n] = _ServiceView(service=n, onset=onset)
             if gap is not None:
                 what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
-            elif n in active:
+            elif n in active and quiet:
                 what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
+            elif n in active:
+                who = ", ".join(sorted(x.service for x in blamers))
+                what = (
+                    f"looks normal in its own logs, but its callers {who} fail calling it: the fault is in {n} "
+                    "or on the way to it (network, proxy)"
+                )
+                extra_ev[n] = [Evidence(kind="dependency", text=what, weight=0.3)]
+                continue
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]

@@ -178,7 +178,11 @@ def _score_suspect(
             )
             mid_strength = mid.strength()
             if mid_strength < 0.3 and mid.n_after >= 20:  # too few records to tell otherwise
-                factor = 0.1 if mid_strength < 0.15 else 0.5
+                # the longer the new version served with no visible effect, the less likely
+                # it is the cause (a leak or a filling cache takes a while; an unrelated
+                # deploy stays quiet for good): halve every 15 min after the rollout
+                served = (first_sign - t - _ROLLOUT) / _QUIET_HALF_LIFE
+                factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5**served)
                 strength *= factor
                 ev.append(
                     Evidence(
@@ -194,7 +198,7 @@ def _score_suspect(
                 ev.extend(_shift_evidence(mid, service=target, after_label="between the change and the onset"))
         if sh.version_share is not None and sh.version_share >= 0.5:
             strength = min(1.0, strength + 0.2 * sh.version_share)
-        if strength < 0.15:
+        if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
     score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
@@ -240,6 +244,13 @@ NO_HISTORY_STRENGTH = 0.5
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
 _ROLLOUT = timedelta(minutes=10)
 
+#: a change whose service shows nothing until the onset loses half its strength per this
+#: much time served after its rollout
+_QUIET_HALF_LIFE = timedelta(minutes=15)
+
+#: evidence kinds that show a service behaving differently
+_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
+
 
 def _decide(
     suspects: Sequence[Suspect],
@@ -261,7 +272,7 @@ def _decide(
     best = suspects[0]
     svc = match_service(best.change.service, services)
     related = svc is not None and (svc == root or svc in root_names)
-    behaviour = any(e.kind in {"new_template", "parameter_shift", "error_ratio", "version", "volume"} and e.weight > 0.1 for e in best.evidence)
+    behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = any(e.kind == "no_change" and e.text.startswith("no logs of") for e in best.evidence)
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
@@ -280,6 +291,12 @@ def _decide(
             f"{best.change.id} ({svc}) is not related, so no change explains this incident"
         )
     if best.score < threshold:
+        late = next((e.text for e in best.evidence if e.kind == "pre_existing"), None)
+        if behaviour and late:
+            return None, (
+                f"{best.change.id} touches {svc} but scores {best.score:.2f} < {threshold:.2f}: {late}; "
+                "no change explains this incident"
+            )
         return None, (
             f"{best.change.id} touches {svc} but its logs do not change after it "
             f"(score {best.score:.2f} < {threshold:.2f}); no change explains this incident"

@@ -28,6 +28,21 @@ Shapes (:data:`SHAPES`):
 ``loki_cpu_stress``
     CPU stress on ``ts-travel-service``: its own ``took`` times rise 3-5x, so do its
     callers'; no errors. Loki CSV export, no change list.
+``kibana_packet_loss``
+    Packet loss into ``ts-seat-service``'s pod: a third of its callers' calls end in
+    ``Connection reset`` or ``Read timed out`` naming it (some after it did the work), others
+    are slowed by retransmits; its own lines look normal, only fewer. The change list holds an
+    unrelated deploy an hour before: no change explains it.
+``kubectl_oom_restart``
+    A deploy of ``ts-travel-service`` leaks memory: its ``took`` times climb (garbage
+    collection), then some requests fail with ``java.lang.OutOfMemoryError``, then the pod is
+    OOM-killed (callers get ``Connection refused``) and a new pod starts. A harmless deploy of
+    another service lands closer to the onset.
+``loki_pool_config``
+    A configuration change shrinks ``ts-order-service``'s database connection pool: its
+    requests wait for a connection (slower), some time out with Hikari's
+    ``SQLTransientConnectionException`` stack trace and its callers fail with status 500. The
+    change list also holds a deploy of another service minutes before.
 
 Unlike :func:`rcakit.generate_incident` (vectorised), this generator walks each request's
 call tree in Python: it is for evaluation sets of tens of thousands of lines, not millions.
@@ -52,6 +67,9 @@ SHAPES = (
     "kubectl_pod_kill",
     "silent_dependency",
     "loki_cpu_stress",
+    "kibana_packet_loss",
+    "kubectl_oom_restart",
+    "loki_pool_config",
 )
 
 _PORTS = {
@@ -94,6 +112,9 @@ _DESCRIPTIONS = {
     "kubectl_pod_kill": "ts-order-service's pod is killed; callers get connection refused; a new pod starts",
     "silent_dependency": "ts-price-service (no logs) times out; ts-basic-service names it; a harmless basic deploy",
     "loki_cpu_stress": "CPU stress on ts-travel-service: its took times rise 3-5x, callers' too; no errors",
+    "kibana_packet_loss": "packet loss into ts-seat-service's pod: callers' calls reset or time out; an old unrelated deploy",
+    "kubectl_oom_restart": "a ts-travel-service deploy leaks memory: slower, OutOfMemoryError, OOM-killed, restarted",
+    "loki_pool_config": "a config change shrinks ts-order-service's DB pool: waits, Hikari timeouts, callers fail",
 }
 
 
@@ -128,11 +149,18 @@ class ShapeScenario:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Fault:
-    kind: str  # exception / delay / kill / timeout / cpu
+    kind: str  # exception / delay / kill / timeout / cpu / loss / oom / pool
     service: str
     onset: datetime
     end: datetime
     rate: float = 0.4  # share of the root's calls that fail
+    down_at: datetime | None = None  # (oom) the pod is killed from here to ``end``
+
+    def down(self, t: datetime, service: str) -> bool:
+        """Whether ``service`` has no running pod at ``t``."""
+        if service != self.service or not self.onset <= t < self.end:
+            return False
+        return self.kind == "kill" or (self.down_at is not None and t >= self.down_at)
 
 
 def _pod(rng: np.random.Generator, service: str) -> str:
@@ -162,12 +190,20 @@ def _call(
     op, callees, own_ms = _CALLS[service]
     cls = _CLASS[service]
     active = fault.onset <= t < fault.end
-    if active and fault.kind == "kill" and service == fault.service:
+    if fault.down(t, service):
         return 1.0, True  # no pod: requests from the UI fail at the gateway, nothing logs here
     oid = f"{int(rng.integers(0, 16**8)):08x}-{int(rng.integers(0, 16**4)):04x}"
     own = float(rng.lognormal(np.log(own_ms), 0.35))
-    if active and fault.kind == "cpu" and service == fault.service:
+    mine = active and service == fault.service
+    if mine and fault.kind == "cpu":
         own *= float(rng.uniform(3.0, 5.0))
+    leak = 0.0
+    if mine and fault.kind == "oom" and fault.down_at is not None:
+        # garbage collection takes more of the time as the heap fills up
+        leak = min(1.0, (t - fault.onset) / (fault.down_at - fault.onset))
+        own *= 1.6 + 4.0 * leak
+    if mine and fault.kind == "pool":
+        own += float(rng.uniform(150, 2500))  # waiting for a free connection
     w.log(t, service, "INFO", f"[{op}][{cls} request received][id: {oid}]")
     elapsed = own
     for callee in callees:
@@ -176,7 +212,7 @@ def _call(
         if rng.random() < 0.3:
             w.log(tc, service, "INFO", f"[{op}][Calling {callee}][url: {url}]")
         c_active = fault.onset <= tc < fault.end and callee == fault.service
-        if c_active and fault.kind == "kill":
+        if fault.down(tc, callee):
             elapsed += float(rng.uniform(1, 5))
             w.log(
                 t + timedelta(milliseconds=elapsed), service, "ERROR",
@@ -192,7 +228,24 @@ def _call(
                 "nested exception is java.net.SocketTimeoutException: Read timed out]",
             )
             return elapsed, True
+        if c_active and fault.kind == "loss" and rng.random() < fault.rate:
+            # the request or its answer is lost: the caller's socket gives up (the callee
+            # sometimes did the work, its answer never came back)
+            if rng.random() < 0.5:
+                _call(w, rng, callee, tc + timedelta(milliseconds=float(rng.uniform(200, 1200))), fault, depth + 1)
+            reset = rng.random() < 0.5
+            elapsed += float(rng.uniform(300, 1500)) if reset else 3000.0
+            why = "Connection reset; nested exception is java.net.SocketException: Connection reset" if reset else (
+                "Read timed out; nested exception is java.net.SocketTimeoutException: Read timed out"
+            )
+            w.log(
+                t + timedelta(milliseconds=elapsed), service, "ERROR",
+                f'[{op}][Call {callee} failed][I/O error on POST request for "{url}": {why}]',
+            )
+            return elapsed, True
         delay = float(rng.uniform(800, 1500)) if c_active and fault.kind == "delay" else 0.0
+        if c_active and fault.kind == "loss" and rng.random() < 0.4:
+            delay = float(rng.uniform(200, 1000))  # retransmits
         c_ms, c_failed = _call(w, rng, callee, tc + timedelta(milliseconds=delay / 2), fault, depth + 1)
         elapsed += c_ms + delay
         if c_failed:
@@ -201,6 +254,27 @@ def _call(
                 f"[{op}][Call {callee} failed][url: {url}, status: 500 Internal Server Error]",
             )
             return elapsed, True
+    if mine and fault.kind == "oom" and leak > 0.6 and rng.random() < fault.rate * (leak - 0.6) / 0.4:
+        te = t + timedelta(milliseconds=elapsed)
+        w.log(
+            te, service, "ERROR",
+            f"[{op}][Unexpected error][id: {oid}]\njava.lang.OutOfMemoryError: Java heap space\n"
+            "\tat java.util.Arrays.copyOf(Arrays.java:3332)\n"
+            "\tat java.lang.AbstractStringBuilder.ensureCapacityInternal(AbstractStringBuilder.java:124)\n"
+            "\tat travel.service.TravelServiceImpl.getTripAllDetailInfo(TravelServiceImpl.java:312)",
+        )
+        return elapsed, True
+    if mine and fault.kind == "pool" and rng.random() < fault.rate:
+        te = t + timedelta(milliseconds=elapsed + 3000.0)
+        w.log(
+            te, service, "ERROR",
+            f"[{op}][Unexpected error][id: {oid}]\njava.sql.SQLTransientConnectionException: HikariPool-1 - "
+            "Connection is not available, request timed out after 3000ms.\n"
+            "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\n"
+            "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:197)\n"
+            "\tat order.service.OrderServiceImpl.getTicketListByDateAndTripId(OrderServiceImpl.java:88)",
+        )
+        return elapsed + 3000.0, True
     if active and fault.kind == "exception" and service == fault.service and rng.random() < fault.rate:
         te = t + timedelta(milliseconds=elapsed)
         w.log(
@@ -264,9 +338,17 @@ def generate_shape(
         "kubectl_pod_kill": ("kill", "ts-order-service", 0),
         "silent_dependency": ("timeout", "ts-price-service", 20),
         "loki_cpu_stress": ("cpu", "ts-travel-service", 20),
+        "kibana_packet_loss": ("loss", "ts-seat-service", 20),
+        "kubectl_oom_restart": ("oom", "ts-travel-service", 15),
+        "loki_pool_config": ("pool", "ts-order-service", 25),
     }[shape]
     end = onset + (timedelta(seconds=float(rng.uniform(120, 180))) if kind == "kill" else timedelta(minutes=dur))
-    fault = _Fault(kind=kind, service=root, onset=onset, end=end, rate=0.4 if kind == "exception" else 0.5)
+    down_at: datetime | None = None
+    if kind == "oom":  # killed at the end of the leak, up again 40-70 s later
+        down_at = end
+        end = down_at + timedelta(seconds=float(rng.uniform(40, 70)))
+    rates = {"exception": 0.4, "loss": 0.35, "oom": 0.3, "pool": 0.3}
+    fault = _Fault(kind=kind, service=root, onset=onset, end=end, rate=rates.get(kind, 0.5), down_at=down_at)
     w = _Writer(rng, silent={"ts-price-service"} if shape == "silent_dependency" else set())
     # Poisson arrivals with a slow wave in the rate
     n = int(rng.poisson(rate * span.total_seconds()))
@@ -280,22 +362,22 @@ def generate_shape(
         w.log(t, "ts-config-service", "INFO", "[scheduled][Config cache refreshed][entries: 12]")
     pods = {s: _pod(rng, s) for s in _PORTS}
     restart_pod: str | None = None
-    if kind == "kill":
+    if kind in ("kill", "oom"):
         restart_pod = _pod(rng, root)
         t = end - timedelta(seconds=25)
-        app = "OrderApplication"
+        app = f"{_CLASS[root]}Application"
         for i, line in enumerate((
-            f"Starting {app} v1.0 on {restart_pod} with PID 1 (/app/ts-order-service-1.0.jar started by root in /app)",
+            f"Starting {app} v1.0 on {restart_pod} with PID 1 (/app/{root}-1.0.jar started by root in /app)",
             "No active profile set, falling back to default profiles: default",
-            "Tomcat initialized with port(s): 12031 (http)",
+            f"Tomcat initialized with port(s): {_PORTS[root]} (http)",
             "Initializing Spring embedded WebApplicationContext",
-            "Tomcat started on port(s): 12031 (http) with context path ''",
+            f"Tomcat started on port(s): {_PORTS[root]} (http) with context path ''",
             f"Started {app} in 23.47 seconds (JVM running for 24.9)",
         )):
             w.rows.append((t + timedelta(seconds=4 * i), root, "INFO", "main", line))
     w.rows.sort(key=lambda r: r[0])
     # ---- write
-    if shape in ("kibana_exception", "silent_dependency"):
+    if shape in ("kibana_exception", "silent_dependency", "kibana_packet_loss"):
         path = out / "kibana-export.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             cw = csv.writer(fh)
@@ -303,7 +385,7 @@ def generate_shape(
             for t, s, lvl, th, msg in reversed(w.rows):  # Kibana exports newest first
                 ts = f"{t:%b} {t.day}, {t:%Y @ %H:%M:%S}.{t.microsecond // 1000:03d}"
                 cw.writerow([ts, pods[s], "train-ticket", _fmt_spring(t, lvl, th, s, msg)])
-    elif shape == "loki_cpu_stress":
+    elif shape in ("loki_cpu_stress", "loki_pool_config"):
         path = out / "explore-logs.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             cw = csv.writer(fh)
@@ -335,6 +417,33 @@ def generate_shape(
             "time,service,version,id,kind\n"
             f"{t0:%Y-%m-%dT%H:%M:%SZ},ts-food-service,2.0.1,food-2.0.1,deploy\n"
             f"{t1:%Y-%m-%dT%H:%M:%SZ},ts-basic-service,1.7.0,basic-1.7.0,deploy\n"
+        )
+    elif shape == "kibana_packet_loss":
+        deploys = base / "deploys.csv"
+        t = onset - timedelta(minutes=int(rng.integers(50, 80)))
+        deploys.write_text(f"time,service,version,id\n{t:%Y-%m-%dT%H:%M:%SZ},ts-seat-service,3.1.0,seat-3.1.0\n")
+    elif shape == "kubectl_oom_restart":
+        deploys = base / "deploys.csv"
+        cause = "travel-2.4.0"
+        t1 = onset - timedelta(minutes=int(rng.integers(8, 20)))
+        t2 = onset - timedelta(seconds=int(rng.integers(60, 240)))
+        deploys.write_text(
+            "time,service,version,id,kind\n"
+            f"{t1:%Y-%m-%dT%H:%M:%SZ},ts-travel-service,2.4.0,{cause},deploy\n"
+            f"{t2:%Y-%m-%dT%H:%M:%SZ},ts-contacts-service,1.9.3,contacts-1.9.3,deploy\n"
+        )
+    elif shape == "loki_pool_config":
+        deploys = base / "deploys.csv"
+        cause = "cfg-order-pool"
+        t1 = onset - timedelta(seconds=int(rng.integers(30, 180)))
+        t2 = onset - timedelta(minutes=int(rng.integers(5, 15)))
+        rows = sorted([
+            (t1, f"ts-order-service,,{cause},config,spring.datasource.hikari.maximum-pool-size 20 -> 2"),
+            (t2, "ts-food-service,2.2.0,food-2.2.0,deploy,"),
+        ])
+        deploys.write_text(
+            "time,service,version,id,kind,description\n"
+            + "".join(f"{t:%Y-%m-%dT%H:%M:%SZ},{r}\n" for t, r in rows)
         )
     truth = ShapeTruth(
         shape=shape, seed=seed, onset=onset, end=end, root_service=root, cause_change_id=cause,
