@@ -128,3 +128,22 @@ def test_a_config_change_is_the_cause_not_the_deploy_after_it(tmp_path):
     assert inc["root_service"] == "ts-order-service"
     assert inc["cause"] == truth.cause_change_id
     assert any(s["change"]["kind"] == "config" for s in inc["suspects"][:1])
+
+
+def test_a_traffic_surge_is_named_and_no_change_is_blamed(tmp_path):
+    doc, truth = _report(tmp_path, "loki_traffic_surge")
+    inc = _incident(doc, truth)
+    assert inc["root_service"] == "ts-seat-service"  # the saturated pool rejects requests
+    assert inc["cause"] is None  # the deploy of a service it calls minutes before is not it
+    assert inc["traffic_ratio"] >= 2.0  # three times the requests
+    assert "Traffic rose at the onset" in inc["summary"]
+
+
+def test_a_slow_fill_after_a_visible_config_change_is_blamed_on_it(tmp_path):
+    doc, truth = _report(tmp_path, "kubectl_disk_full", hours=3, rate=0.3)
+    inc = _incident(doc, truth)
+    assert inc["root_service"] == "ts-food-service"
+    assert inc["cause"] == truth.cause_change_id  # about an hour before, not the deploy minutes before
+    # a local failure: traffic as before, and the summary does not talk about it
+    assert 0.6 <= inc["traffic_ratio"] < 1.5
+    assert "Traffic rose" not in inc["summary"]

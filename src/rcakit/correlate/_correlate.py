@@ -11,6 +11,7 @@ from rcakit.correlate._incident import (
     _refine_onset,
     _summary,
     _symptom,
+    _traffic_ratio,
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
@@ -169,11 +170,13 @@ def correlate_changes(
             root is not None and collapsed(scan.get(root))
         )
         symptom = _symptom(contribs, badness, error_share, root_quiet=root_quiet)
+        traffic = _traffic_ratio(scan)
         if symptom == "warnings":
             # nothing failed, nothing slowed down: worth a look, not an emergency
             severity, label = min(severity, LOW_CEILING), "low"
         summary = _summary(
-            root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom
+            root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
+            traffic_ratio=traffic,
         )
         incidents.append(
             Incident(
@@ -193,6 +196,7 @@ def correlate_changes(
                 summary=summary,
                 detection_score=float(det_score),
                 symptom=symptom,
+                traffic_ratio=traffic,
             )
         )
     incidents = _absorb_precursors(incidents, gap=6 * gap)

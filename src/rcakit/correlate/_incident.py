@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from rcakit.correlate._results import AnomalyFinding, Evidence, Impact, Incident, Suspect, Symptom
+from rcakit.correlate._results import (
+    TRAFFIC_SURGE,
+    AnomalyFinding,
+    Evidence,
+    Impact,
+    Incident,
+    Suspect,
+    Symptom,
+)
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 from rcakit.detect._results import Contribution
@@ -220,6 +228,21 @@ def _symptom(
     return "rates"
 
 
+#: a service needs this many records in the half hour before the onset to count in
+#: :func:`_traffic_ratio`
+_TRAFFIC_MIN = 50
+
+
+def _traffic_ratio(scan: dict[str, _Shift]) -> float:
+    """Median over services (``_TRAFFIC_MIN`` records before) of their volume ratio at the onset."""
+    ratios = sorted(sh.rate_ratio for sh in scan.values() if sh.n_before >= _TRAFFIC_MIN)
+    if not ratios:
+        return 1.0
+    mid = len(ratios) // 2
+    med = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    return round(med, 2)
+
+
 def _summary(
     root: str | None,
     services: Sequence[str],
@@ -231,6 +254,7 @@ def _summary(
     *,
     root_quiet: bool = False,
     symptom: Symptom = "errors",
+    traffic_ratio: float = 1.0,
 ) -> str:
     dur = _fmt_dt((end - onset).total_seconds())
     others = [s for s in services if s != root]
@@ -245,12 +269,17 @@ def _summary(
         parts.append(f"{impact.n_failed} of {impact.n_requests} {impact.unit} failed ({impact.failed_share:.1%}).")
     if symptom == "warnings":
         parts.append("No new errors and no slower answers: check whether the warnings are expected.")
+    surge = traffic_ratio >= TRAFFIC_SURGE
+    if surge:
+        parts.append(f"Traffic rose at the onset: the services logged x{traffic_ratio:.1f} their volume before.")
     if cause is not None:
         s = next(x for x in suspects if x.change.id == cause)
         parts.append(
             f"Likely cause: {s.change.kind} {cause} of {s.change.service} {s.change.version or ''} at "
             f"{s.change.time:%H:%M} ({_fmt_dt(s.lag_seconds)} before the onset).".replace("  ", " ")
         )
+    elif surge:
+        parts.append(f"No change explains this incident: look at the extra load and the capacity of {root or 'the root service'}.")
     else:
         parts.append("No change explains this incident (look at dependencies, traffic and scheduled jobs).")
     return " ".join(parts)

@@ -98,6 +98,9 @@ class Impact:
     duration_seconds: float
 
 
+#: from this :attr:`Incident.traffic_ratio` on, traffic rose at the onset (a surge)
+TRAFFIC_SURGE = 1.5
+
 Symptom = Literal["errors", "silence", "latency", "warnings", "rates"]
 
 
@@ -125,6 +128,15 @@ class Incident:
     #: ``"latency"`` (a number such as a duration moved), ``"warnings"`` (new or more
     #: warnings, nothing failed: severity at most ``low``), ``"rates"`` (volumes moved)
     symptom: Symptom = "errors"
+    #: how much more (or less) the estate logged from the onset: the median over services
+    #: with enough records of their volume in the incident's first half hour over the half
+    #: hour before (1.0: traffic as before; a surge of requests shows as 2-3x everywhere)
+    traffic_ratio: float = 1.0
+
+    @property
+    def traffic_surge(self) -> bool:
+        """Whether traffic rose at the onset (``traffic_ratio`` >= :data:`TRAFFIC_SURGE`)."""
+        return self.traffic_ratio >= TRAFFIC_SURGE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -45,6 +45,11 @@ def action_parts(inc: Incident) -> list[tuple[str, bool]]:
     """The suggested action for an incident as ``(text, is_code)`` parts (each renderer
     formats the code parts its own way and escapes the rest)."""
     root = inc.root_service or "the root service"
+    if inc.cause is None and inc.traffic_surge:
+        return [
+            (f"traffic rose x{inc.traffic_ratio:.1f} at the onset: give ", False), (root, True),
+            (" more capacity (scale out) or shed load, and find where the extra requests come from.", False),
+        ]
     if inc.cause is None:
         return [("check the health of ", False), (root, True), (" and its dependencies, traffic and scheduled jobs.", False)]
     undo = [("roll back or disable ", False), (inc.cause, True)]

@@ -154,6 +154,7 @@ def incident_dict(i: Incident) -> dict[str, Any]:
         "impact": _impact(i.impact),
         "summary": i.summary,
         "symptom": i.symptom,
+        "traffic_ratio": i.traffic_ratio,
     }
 
 

@@ -43,6 +43,15 @@ Shapes (:data:`SHAPES`):
     requests wait for a connection (slower), some time out with Hikari's
     ``SQLTransientConnectionException`` stack trace and its callers fail with status 500. The
     change list also holds a deploy of another service minutes before.
+``kubectl_disk_full``
+    A configuration change turns on ``ts-food-service``'s audit file and debug logging (new
+    DEBUG lines at once); about an hour later its volume is full and most of its requests fail
+    with ``No space left on device``, its callers with status 500. A deploy of a service it
+    calls lands minutes before the onset.
+``loki_traffic_surge``
+    Traffic triples for 20 minutes; ``ts-seat-service``'s thread pool saturates: it slows
+    down and rejects a share of its requests, its callers fail. No change explains it (a
+    deploy of a service it calls lands minutes before).
 
 Unlike :func:`rcakit.generate_incident` (vectorised), this generator walks each request's
 call tree in Python: it is for evaluation sets of tens of thousands of lines, not millions.
@@ -70,6 +79,8 @@ SHAPES = (
     "kibana_packet_loss",
     "kubectl_oom_restart",
     "loki_pool_config",
+    "kubectl_disk_full",
+    "loki_traffic_surge",
 )
 
 _PORTS = {
@@ -115,6 +126,8 @@ _DESCRIPTIONS = {
     "kibana_packet_loss": "packet loss into ts-seat-service's pod: callers' calls reset or time out; an old unrelated deploy",
     "kubectl_oom_restart": "a ts-travel-service deploy leaks memory: slower, OutOfMemoryError, OOM-killed, restarted",
     "loki_pool_config": "a config change shrinks ts-order-service's DB pool: waits, Hikari timeouts, callers fail",
+    "kubectl_disk_full": "a config change turns on ts-food-service's audit file and debug logs; an hour later its disk is full",
+    "loki_traffic_surge": "traffic triples; ts-seat-service's thread pool saturates, slows and rejects requests",
 }
 
 
@@ -155,6 +168,7 @@ class _Fault:
     end: datetime
     rate: float = 0.4  # share of the root's calls that fail
     down_at: datetime | None = None  # (oom) the pod is killed from here to ``end``
+    debug_from: datetime | None = None  # (disk) the service logs DEBUG lines from here
 
     def down(self, t: datetime, service: str) -> bool:
         """Whether ``service`` has no running pod at ``t``."""
@@ -204,7 +218,18 @@ def _call(
         own *= 1.6 + 4.0 * leak
     if mine and fault.kind == "pool":
         own += float(rng.uniform(150, 2500))  # waiting for a free connection
+    if mine and fault.kind == "surge":
+        own *= float(rng.uniform(2.0, 4.0))  # queued behind a saturated thread pool
     w.log(t, service, "INFO", f"[{op}][{cls} request received][id: {oid}]")
+    if fault.debug_from is not None and service == fault.service and t >= fault.debug_from:
+        w.log(t, service, "DEBUG", f"[{op}][Audit record written][file: /data/audit/{service}.log, bytes: {int(rng.integers(300, 2000))}]")
+    if mine and fault.kind == "surge" and rng.random() < fault.rate:
+        w.log(
+            t, service, "ERROR",
+            f"[{op}][Request rejected][Executor is exhausted: rejected execution of task, pool size 200, "
+            f"active threads 200, queued tasks {int(rng.integers(990, 1001))}]",
+        )
+        return own, True
     elapsed = own
     for callee in callees:
         tc = t + timedelta(milliseconds=elapsed)
@@ -262,6 +287,16 @@ def _call(
             "\tat java.util.Arrays.copyOf(Arrays.java:3332)\n"
             "\tat java.lang.AbstractStringBuilder.ensureCapacityInternal(AbstractStringBuilder.java:124)\n"
             "\tat travel.service.TravelServiceImpl.getTripAllDetailInfo(TravelServiceImpl.java:312)",
+        )
+        return elapsed, True
+    if mine and fault.kind == "disk" and rng.random() < fault.rate:
+        te = t + timedelta(milliseconds=elapsed)
+        w.log(
+            te, service, "ERROR",
+            f"[{op}][Unexpected error][id: {oid}]\njava.io.IOException: No space left on device\n"
+            "\tat java.io.FileOutputStream.writeBytes(Native Method)\n"
+            "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)\n"
+            "\tat food.service.FoodServiceImpl.writeAudit(FoodServiceImpl.java:140)",
         )
         return elapsed, True
     if mine and fault.kind == "pool" and rng.random() < fault.rate:
@@ -341,18 +376,29 @@ def generate_shape(
         "kibana_packet_loss": ("loss", "ts-seat-service", 20),
         "kubectl_oom_restart": ("oom", "ts-travel-service", 15),
         "loki_pool_config": ("pool", "ts-order-service", 25),
+        "kubectl_disk_full": ("disk", "ts-food-service", 30),
+        "loki_traffic_surge": ("surge", "ts-seat-service", 20),
     }[shape]
     end = onset + (timedelta(seconds=float(rng.uniform(120, 180))) if kind == "kill" else timedelta(minutes=dur))
     down_at: datetime | None = None
     if kind == "oom":  # killed at the end of the leak, up again 40-70 s later
         down_at = end
         end = down_at + timedelta(seconds=float(rng.uniform(40, 70)))
-    rates = {"exception": 0.4, "loss": 0.35, "oom": 0.3, "pool": 0.3}
-    fault = _Fault(kind=kind, service=root, onset=onset, end=end, rate=rates.get(kind, 0.5), down_at=down_at)
+    debug_from = onset - timedelta(minutes=float(rng.uniform(45, 75))) if kind == "disk" else None
+    rates = {"exception": 0.4, "loss": 0.35, "oom": 0.3, "pool": 0.3, "disk": 0.6, "surge": 0.15}
+    fault = _Fault(
+        kind=kind, service=root, onset=onset, end=end, rate=rates.get(kind, 0.5), down_at=down_at,
+        debug_from=debug_from,
+    )
     w = _Writer(rng, silent={"ts-price-service"} if shape == "silent_dependency" else set())
     # Poisson arrivals with a slow wave in the rate
     n = int(rng.poisson(rate * span.total_seconds()))
     offs = np.sort(rng.uniform(0, span.total_seconds(), n))
+    if kind == "surge":  # twice as many requests again while it lasts
+        extra = int(rng.poisson(2 * rate * (end - onset).total_seconds()))
+        surge = rng.uniform((onset - start).total_seconds(), (end - start).total_seconds(), extra)
+        offs = np.sort(np.concatenate([offs, surge]))
+        n += extra
     entries = rng.choice(len(_ENTRIES), n, p=[p for _, p in _ENTRIES])
     for off, e in zip(offs.tolist(), entries.tolist(), strict=True):
         _call(w, rng, _ENTRIES[e][0], start + timedelta(seconds=off), fault, 0)
@@ -385,7 +431,7 @@ def generate_shape(
             for t, s, lvl, th, msg in reversed(w.rows):  # Kibana exports newest first
                 ts = f"{t:%b} {t.day}, {t:%Y @ %H:%M:%S}.{t.microsecond // 1000:03d}"
                 cw.writerow([ts, pods[s], "train-ticket", _fmt_spring(t, lvl, th, s, msg)])
-    elif shape in ("loki_cpu_stress", "loki_pool_config"):
+    elif shape in ("loki_cpu_stress", "loki_pool_config", "loki_traffic_surge"):
         path = out / "explore-logs.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             cw = csv.writer(fh)
@@ -445,6 +491,21 @@ def generate_shape(
             "time,service,version,id,kind,description\n"
             + "".join(f"{t:%Y-%m-%dT%H:%M:%SZ},{r}\n" for t, r in rows)
         )
+    elif shape == "kubectl_disk_full":
+        assert debug_from is not None
+        deploys = base / "deploys.csv"
+        cause = "cfg-food-audit"
+        t2 = onset - timedelta(seconds=int(rng.integers(120, 360)))
+        deploys.write_text(
+            "time,service,version,id,kind,description\n"
+            f"{debug_from - timedelta(seconds=30):%Y-%m-%dT%H:%M:%SZ},ts-food-service,,{cause},config,"
+            "audit.file.enabled=true logging.level.food=DEBUG\n"
+            f"{t2:%Y-%m-%dT%H:%M:%SZ},ts-station-service,4.0.2,station-4.0.2,deploy,\n"
+        )
+    elif shape == "loki_traffic_surge":
+        deploys = base / "deploys.csv"
+        t2 = onset - timedelta(seconds=int(rng.integers(180, 420)))
+        deploys.write_text(f"time,service,version,id\n{t2:%Y-%m-%dT%H:%M:%SZ},ts-config-service,2.8.1,config-2.8.1\n")
     truth = ShapeTruth(
         shape=shape, seed=seed, onset=onset, end=end, root_service=root, cause_change_id=cause,
         has_change_file=deploys is not None, description=_DESCRIPTIONS[shape],
