@@ -142,3 +142,27 @@ def test_kubectl_timestamps_output_with_a_stack_trace(tmp_path):
     assert rows[0]["body"] == (
         "score failed\njava.lang.NullPointerException: null\n\tat com.shop.pay.RiskScorer.score(RiskScorer.java:42)"
     )
+
+
+def test_a_change_list_in_a_log_directory_is_left_out_with_a_note(tmp_path):
+    d = make_inputs(tmp_path)
+    (d / "deploys.csv").write_text("time,service,version\n2024-01-02T03:00:00Z,payment,1.2.0\n")
+    for command, extra in (("parse", ["-o", tmp_path / "a.parquet"]), ("templates", ["-o", tmp_path / "t.csv"])):
+        result = CliRunner().invoke(main, [command, str(d), *map(str, extra)])
+        assert result.exit_code == 0, result.output
+        assert "deploys.csv is a change list, not a log: left out" in result.output
+    frame = pl.read_parquet(tmp_path / "a.parquet")
+    assert "deploys.csv" not in set(frame["source"].str.split("/").list.last())
+    assert frame["n_lines"].sum() == JAVA.count("\n") + SYSLOG.count("\n")
+    # named on its own, it is read like any other file
+    result = invoke(d / "deploys.csv", "-o", tmp_path / "b.parquet")
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(tmp_path / "b.parquet")["n_lines"].sum() == 2
+    # a directory holding only a change list has nothing to read: a user error, no traceback
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "changes.csv").write_text("time,service\n2024-01-02T03:00:00Z,payment\n")
+    result = invoke(only, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2
+    assert "no log files left" in result.output
+    assert "Traceback" not in result.output

@@ -99,6 +99,32 @@ def input_paths(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
+def log_paths(paths: tuple[str, ...]) -> list[str]:
+    """:func:`input_paths`, with change files lying in input directories set aside.
+
+    A ``deploys.csv`` / ``changes.json`` ... (:data:`rcakit.changes.CHANGE_FILE_NAMES`) in a
+    log directory is the change list ``rcakit report`` uses, not a log; a note on stderr says
+    so. A change file named on its own is read like any other file.
+    """
+    out = input_paths(paths)
+    dirs = [Path(p) for p in out if not any(ch in p for ch in "*?[") and Path(p).is_dir()]
+    if not dirs:
+        return out
+    from rcakit.changes import CHANGE_FILE_NAMES
+
+    found = [d / name for d in dirs for name in CHANGE_FILE_NAMES if (d / name).is_file()]
+    if not found:
+        return out
+    from rcakit.report import split_inputs  # (only then: it loads the renderers)
+
+    for f in found:
+        echo_err(f"note: {f} is a change list, not a log: left out (rcakit report reads it as the changes)")
+    try:
+        return split_inputs(out, exclude=found)
+    except RcakitError as exc:
+        raise InputProblem(str(exc)) from None
+
+
 def stderr_is_tty() -> bool:
     """Whether progress bars should be drawn (stderr is an interactive terminal)."""
     return sys.stderr.isatty()

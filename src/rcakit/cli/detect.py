@@ -12,7 +12,7 @@ from rcakit._text import strip_terminal_escapes
 from rcakit.cli._app import (
     InputProblem,
     echo_err,
-    input_paths,
+    log_paths,
     main,
     reader_options,
     stderr_is_tty,
@@ -102,8 +102,8 @@ def detect(
     if output is not None and output.suffix.lower() not in _OUTPUTS:
         msg = f"{output}: cannot tell the output format from {output.suffix or '(no extension)'!r}; use .json or .parquet"
         raise InputProblem(msg)
-    paths = input_paths(logs)
-    base_list = input_paths(baseline_paths) if baseline_paths else None
+    paths = log_paths(logs)
+    base_list = log_paths(baseline_paths) if baseline_paths else None
     with user_errors():
         frame = _read(paths, fmt=fmt, log_format=log_format, tz=tz)
         baseline: object = baseline_until

@@ -12,7 +12,7 @@ from rcakit._text import strip_terminal_escapes
 from rcakit.cli._app import (
     InputProblem,
     echo_err,
-    input_paths,
+    log_paths,
     main,
     reader_options,
     stderr_is_tty,
@@ -111,7 +111,7 @@ def parse(
         msg = "nothing to do: give -o OUT (.parquet, .csv or .ndjson) and/or --summary"
         raise InputProblem(msg)
     kind = table_kind(output) if output is not None else None
-    paths = input_paths(inputs)
+    paths = log_paths(inputs)
     with user_errors():
         frame = read_logs(
             paths,

@@ -11,7 +11,7 @@ from rcakit._text import strip_terminal_escapes
 from rcakit.cli._app import (
     InputProblem,
     echo_err,
-    input_paths,
+    log_paths,
     main,
     reader_options,
     table_kind,
@@ -59,7 +59,7 @@ def sql(
     from rcakit.ingest import read_logs
 
     kind = table_kind(output) if output is not None else None
-    paths = input_paths(inputs)
+    paths = log_paths(inputs)
     with user_errors():
         frame = read_logs(paths, format=fmt, log_format=log_format, tz=tz)
         if with_templates:

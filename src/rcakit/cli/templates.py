@@ -9,7 +9,7 @@ import click
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes_expr
-from rcakit.cli._app import echo_err, input_paths, main, reader_options, user_errors
+from rcakit.cli._app import echo_err, log_paths, main, reader_options, user_errors
 from rcakit.templates._masks import TOKEN_RE
 
 __all__ = ["templates"]
@@ -80,7 +80,7 @@ def templates(
     from rcakit.ingest import read_logs
     from rcakit.templates import TemplateMiner, summarize_templates
 
-    paths = input_paths(inputs)
+    paths = log_paths(inputs)
     with user_errors():
         if state is not None and not state.is_file():
             msg = f"--state {state}: no such file (create one with --save-state)"
