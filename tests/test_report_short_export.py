@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import rcakit
-from rcakit.report import analyze
+from rcakit.report import analyze, build_report
 from rcakit.simulate import trim_logs
 
 
@@ -40,12 +40,14 @@ def _right_incident(truth, report):
 @pytest.mark.slow
 def test_hang_that_starts_in_the_first_minutes_of_the_export(tmp_path):
     # inventory hangs 87 s after its deploy, 10 min into the export: its silence starts
-    # inside detection's own baseline, so detection sees it late; its callers' failures
-    # name it from the first minute. An older deploy of inventory precedes the logs.
+    # inside detection's own first part (its baseline), so the export starts busy and is
+    # compared with its calm end; its callers' failures name it from the first minute. An
+    # older deploy of inventory precedes the logs.
     truth, report = _report(tmp_path, "hang", 4, before=10)
     inc = _right_incident(truth, report)
+    assert inc.symptom == "silence"
     root = next(r for r in inc.roles if r.role == "root")
-    assert any("logs nothing" in e.text for e in root.evidence)
+    assert any("logs nothing" in e.text or "stopped logging" in e.text for e in root.evidence)
     older = next(s for s in inc.suspects if s.change.id != inc.cause and s.change.service == inc.root_service)
     assert any(e.text.startswith(f"no logs of {inc.root_service} before the change") for e in older.evidence)
 
@@ -97,9 +99,20 @@ def test_no_incident_after_a_long_flood_ends(tmp_path):
 @pytest.mark.slow
 def test_hung_service_that_only_the_edge_calls(tmp_path):
     # the hung service (catalog) is called only by the edge, whose access log names no
-    # upstream, and its silence starts inside detection's own baseline: the edge's 504s are
-    # all that detection shows. Its collapsed volume makes it the root.
+    # upstream, and its silence starts inside detection's own first part (its baseline).
     truth, report = _report(tmp_path, "hang", 13, before=10)
+    # the export starts busy and ends calm: detection compares its start with its end and
+    # sees the silence itself
     inc = _right_incident(truth, report)
+    root = next(r for r in inc.roles if r.role == "root")
+    assert any("stopped logging" in e.text for e in root.evidence)
+    # without that comparison (a longer first part: the start is only compared with what
+    # came before), the edge's 504s are all detection shows; the catalog's collapsed volume
+    # at the onset still makes it the root
+    events = rcakit.mine_templates(rcakit.read_logs(sorted(p for p in (tmp_path / "hang").iterdir() if p.name != "deploys.csv")))
+    detection = rcakit.detect_anomalies(events, warmup=0.3)
+    assert detection.calm_from is None
+    changes = rcakit.read_changes(tmp_path / "hang" / "deploys.csv")
+    inc = _right_incident(truth, build_report(events, detection, changes=changes))
     root = next(r for r in inc.roles if r.role == "root")
     assert any("of its usual volume from the incident's start" in e.text for e in root.evidence)

@@ -107,6 +107,11 @@ def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Inc
     return merged
 
 
+#: a shift of the root's numbers dates an onset before its first new line only when it is
+#: beyond doubt (-log10 p): not the noise of a number that merely looks like a measure
+_SLOW_DOWN_SCORE = 12.0
+
+
 def _refine_onset(
     contribs: Sequence[Contribution],
     recs: pl.DataFrame,
@@ -148,12 +153,12 @@ def _refine_onset(
     )["timestamp"])
     if first is None:
         return start
-    slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter"]
-    if slow and min(slow) < first - 2 * window:
+    slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
+    if slow and min(slow) < first - 2 * window and shift is not None and shift.param_ratio > 1:
         # the root slowed down well before its new lines (a leak: garbage collection, then
         # out-of-memory errors; a pool running dry, then timeouts): the slow-down dates it
-        point = _parameter_onset(recs, root, shift, start, end, window) if shift is not None else None
-        return min(min(slow), point or first)
+        point = _parameter_onset(recs, root, shift, start, end, window)
+        return min(min(slow), point) if point is not None else min(slow)
     # (a window opens once enough records pile up: with little traffic the first ones are
     # a few windows earlier)
     return max(first, start - 10 * window)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from rcakit.detect._counts import _INDEX_WINDOW, _prepare, count_windows, window_timedelta
@@ -91,7 +92,10 @@ def detect_anomalies(
           of the windows is the initial baseline; every later window is compared with
           everything before it. The warmup windows are then scored against the last
           windows that were not anomalous (rises only), so an incident that starts early in
-          the logs is found with its onset (see ``docs/detect.md``). Logs too short to
+          the logs is found with its onset (see ``docs/detect.md``). Logs that start during
+          an incident (many more error records in their first quarter than in their last)
+          have their busy start compared with the calm period after it instead
+          (``calm_from`` in the result). Logs too short to
           compare (no timed record, fewer than two windows) give no windows and a ``note``.
         * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
           studied. When both lack templates they are mined together so ids agree.
@@ -270,7 +274,64 @@ def detect_anomalies(
         study_start=study_counts.get_column("window_start").min(),  # type: ignore[arg-type]
         study_end=_end_of(study_counts, window_td),
     )
+    if expanding and window_td is not None:
+        calm = _calm_after_busy_start(counts_out, warmup=warmup)
+        if calm is not None:
+            # the logs start during an incident: the history before each window is that
+            # incident, so its start looks normal (and its end, traffic coming back, looks
+            # like the anomaly). Compare the busy start with the calm period after it instead.
+            rev = detect_anomalies(
+                records.filter(pl.col("timestamp") < calm),
+                baseline=records.filter(pl.col("timestamp") >= calm),
+                window=window, detectors=detectors, threshold=threshold, min_severity=min_severity,
+                flag_new_below_severity=flag_new_below_severity, min_new_count=min_new_count,
+                min_new_count_fatal=min_new_count_fatal, max_gap=max_gap, n_examples=n_examples,
+            )
+            later = tuple(w for w in result.windows if w.start >= calm)
+            result = replace(result, windows=(*rev.windows, *later), calm_from=calm)
     return replace(result, sessions=sessions) if sessions is not None else result
+
+
+#: the logs start during an incident when their first part has this many times the error
+#: records per window of their last part (plus one a window: a few errors are noise) ...
+_BUSY_START_RATIO = 3.0
+#: ... and at least this many error records
+_BUSY_START_MIN = 20
+
+
+def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> datetime | None:
+    """When the logs start during an incident, the window from which they stay calm.
+
+    The first and the last ``warmup`` share of the windows (at least 5 each) are compared by
+    their error records per window; when the first part is busy (``_BUSY_START_RATIO``), the
+    calm period starts after the last window with clearly more errors than the last part
+    (more than twice its rate and three Poisson deviations above it). ``None`` when the logs
+    do not start busy, or when the calm period is shorter than the first part (too little
+    to compare with).
+    """
+    if "n_errors" not in counts.columns:
+        return None
+    per = (
+        counts.filter(pl.col("period").is_in(["baseline", "study"]))
+        .group_by("window_start")
+        .agg(pl.col("n_errors").sum())
+        .sort("window_start")
+    )
+    n = per.height
+    k = max(int(n * warmup), 5)
+    if n < 4 * k:
+        return None
+    errs = per.get_column("n_errors").cast(pl.Float64).to_numpy()
+    head, tail = errs[:k], errs[-k:]
+    rate_tail = float(tail.mean())
+    if float(head.sum()) < _BUSY_START_MIN or float(head.mean()) < _BUSY_START_RATIO * rate_tail + 1:
+        return None
+    busy_above = max(2 * rate_tail, rate_tail + 3 * rate_tail**0.5 + 1)
+    calm_i = int(np.flatnonzero(errs > busy_above).max()) + 1
+    if n - calm_i < k:
+        return None
+    calm: datetime = per.get_column("window_start")[calm_i]
+    return calm
 
 
 def _not_enough_data(n_records: int, counts: pl.DataFrame, *, window: str, window_td: timedelta | None) -> DetectionResult:

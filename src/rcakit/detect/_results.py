@@ -119,6 +119,10 @@ class DetectionResult:
     study_end: datetime | None
     sessions: pl.DataFrame | None = None  # per-session scores when sessions were asked for
     note: str | None = None  # set when there was too little data to compare
+    #: set when the logs start during an incident (many more errors in their first part than
+    #: in their last): the time from which they are calm. The windows before it were found
+    #: by comparing that busy start with the calm period after it.
+    calm_from: datetime | None = None
 
     #: Version of the :meth:`to_dict` JSON shape.
     SCHEMA_VERSION = 1
@@ -136,6 +140,8 @@ class DetectionResult:
         }
         if self.note is not None:
             out["note"] = self.note
+        if self.calm_from is not None:
+            out["calm_from"] = _iso(self.calm_from)
         if self.sessions is not None:
             flagged = self.sessions.filter(pl.col("flagged"))
             out["sessions"] = {"n_sessions": self.sessions.height, "n_flagged": flagged.height}
@@ -195,6 +201,11 @@ class DetectionResult:
         if not self.windows:
             lines.append("no anomaly windows: nothing differs from the baseline beyond normal noise")
             return "\n".join(lines)
+        if self.calm_from is not None:
+            lines.append(
+                f"the logs start during an incident: errors from the start, calm from {_short(self.calm_from)}; "
+                "the start was compared with the calm period"
+            )
         lines.append(f"{len(self.windows)} anomaly window(s):")
         for w in self.windows[:max_windows]:
             lines.append(f"* {_short(w.start)} .. {_short(w.end)}  score {w.score:.1f}  services: {', '.join(w.services) or '-'}")

@@ -185,7 +185,18 @@ def _series(records: pl.DataFrame, window: str) -> pl.DataFrame:
     )
 
 
-def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str], *, note: str | None = None) -> str:
+#: an incident this close to the first record may have begun before the logs
+_EDGE = timedelta(minutes=5)
+
+
+def _overall_summary(
+    corr: Correlation,
+    n_records: int,
+    services: Sequence[str],
+    *,
+    note: str | None = None,
+    calm_from: datetime | None = None,
+) -> str:
     period = ""
     if corr.period_start and corr.period_end:
         end_fmt = "%H:%M" if corr.period_start.date() == corr.period_end.date() else "%Y-%m-%d %H:%M"
@@ -209,6 +220,14 @@ def _overall_summary(corr: Correlation, n_records: int, services: Sequence[str],
             else "; none changed the logs notably."
         )
         head += tail
+    if calm_from is not None:
+        head += (
+            f" The logs start busy (many errors in their first part, calm from {calm_from:%H:%M}): "
+            "their start was compared with the calm period."
+        )
+        first = min((i.start for i in corr.incidents), default=None)
+        if first is not None and corr.period_start is not None and first - corr.period_start <= _EDGE:
+            head += " The first incident starts with the logs: it may have begun before them."
     return head
 
 
@@ -374,6 +393,6 @@ def build_report(
         inputs=inputs,
         incidents=tuple(_clean_incident(i) for i in corr.incidents),
         changes=tuple(_clean_change(c) for c in corr.changes),
-        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note)),
+        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note, calm_from=detection.calm_from)),
         series=_series(history, detection.window),
     )

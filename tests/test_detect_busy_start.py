@@ -1,0 +1,65 @@
+"""Logs that start during an incident: the start is compared with the calm period after it.
+
+With the default baseline (the history before each window), an export that begins while
+something is already broken takes the incident as normal, and the recovery (traffic coming
+back) as the anomaly.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import timedelta
+
+from click.testing import CliRunner
+
+import rcakit
+from rcakit.cli import main
+from rcakit.simulate import trim_logs
+
+
+def _events(tmp_path, fault: str, seed: int, before: float | None):
+    sc = rcakit.generate_incident(tmp_path / f"{fault}-{seed}", fault=fault, seed=seed, hours=3)
+    if before is not None:
+        trim_logs(sc, start=sc.truth.onset - timedelta(minutes=before))
+    files = sorted(p for p in sc.out_dir.iterdir() if p.name != "deploys.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sc, rcakit.mine_templates(rcakit.read_logs(files))
+
+
+def test_a_hang_under_way_when_the_export_starts_is_found_against_the_calm_end(tmp_path):
+    # the export starts 2 min before a hang: the first quarter of the windows (the initial
+    # baseline) is mostly the hang itself
+    sc, events = _events(tmp_path, "hang", 11, before=2)
+    truth = sc.truth
+    result = rcakit.detect_anomalies(events)
+    assert result.calm_from is not None
+    assert truth.onset < result.calm_from <= truth.end + timedelta(minutes=5)
+    first = result.windows[0]
+    assert first.start <= truth.onset + timedelta(minutes=2)
+    assert truth.root_service in first.services
+    # the hung service's silence is what detection shows (not only its callers' errors)
+    quiet = [c for c in first.contributions if c.service == truth.root_service and c.kind == "rate_drop"]
+    assert quiet
+    # the report names the root and the deploy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = rcakit.analyze(sc.out_dir)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    # and the CLI says why the start was compared with the end
+    out = tmp_path / "anomalies.json"
+    res = CliRunner().invoke(main, ["detect", str(sc.out_dir)])
+    assert res.exit_code == 0, res.output
+    assert "the logs start during an incident" in res.output
+    res = CliRunner().invoke(main, ["detect", str(sc.out_dir), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text())["calm_from"].startswith(f"{result.calm_from:%Y-%m-%dT%H:%M}")
+
+
+def test_exports_that_start_calm_are_left_as_they_are(tmp_path):
+    # a normal day, and an incident in the middle of the export: nothing to swap
+    for fault, seed in (("none", 3), ("new_error", 3)):
+        _, events = _events(tmp_path, fault, seed, before=None)
+        assert rcakit.detect_anomalies(events).calm_from is None
