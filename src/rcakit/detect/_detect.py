@@ -93,10 +93,10 @@ def detect_anomalies(
           everything before it. The warmup windows are then scored against the last
           windows that were not anomalous (rises only), so an incident that starts early in
           the logs is found with its onset (see ``docs/detect.md``). Logs that start during
-          an incident (many more error records in their first quarter than in their last)
-          have their busy start compared with the calm period after it instead
-          (``calm_from`` in the result). Logs too short to
-          compare (no timed record, fewer than two windows) give no windows and a ``note``.
+          an incident (a much larger share of error records in their first quarter than in
+          their last) have their busy start compared with the calm period after it instead
+          (``calm_from`` in the result). Logs too short to compare (no timed record, fewer
+          than two windows) give no windows and a ``note``.
         * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
           studied. When both lack templates they are mined together so ids agree.
         * a time (``datetime`` or ISO string): records before it are the baseline, the
@@ -292,10 +292,10 @@ def detect_anomalies(
     return replace(result, sessions=sessions) if sessions is not None else result
 
 
-#: the logs start during an incident when their first part has this many times the error
-#: records per window of their last part (plus one a window: a few errors are noise) ...
+#: the logs start during an incident when the share of error records in their first part
+#: is this many times the share in their last part (plus one percentage point) ...
 _BUSY_START_RATIO = 3.0
-#: ... and at least this many error records
+#: ... from at least this many error records
 _BUSY_START_MIN = 20
 
 
@@ -303,18 +303,19 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> datetime |
     """When the logs start during an incident, the window from which they stay calm.
 
     The first and the last ``warmup`` share of the windows (at least 5 each) are compared by
-    their error records per window; when the first part is busy (``_BUSY_START_RATIO``), the
-    calm period starts after the last window with clearly more errors than the last part
-    (more than twice its rate and three Poisson deviations above it). ``None`` when the logs
-    do not start busy, or when the calm period is shorter than the first part (too little
-    to compare with).
+    their share of error records (shares, not counts: an export that starts at the day's
+    peak has more of everything); when the first part is busy (``_BUSY_START_RATIO``), the
+    calm period starts after the last window with clearly more errors than the last part's
+    share predicts (more than twice as many, and three Poisson deviations above). ``None``
+    when the logs do not start busy, or when the calm period is shorter than the first part
+    (too little to compare with).
     """
     if "n_errors" not in counts.columns:
         return None
     per = (
         counts.filter(pl.col("period").is_in(["baseline", "study"]))
         .group_by("window_start")
-        .agg(pl.col("n_errors").sum())
+        .agg(pl.col("n_errors").sum(), pl.col("n_events").sum())
         .sort("window_start")
     )
     n = per.height
@@ -322,13 +323,15 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> datetime |
     if n < 4 * k:
         return None
     errs = per.get_column("n_errors").cast(pl.Float64).to_numpy()
-    head, tail = errs[:k], errs[-k:]
-    rate_tail = float(tail.mean())
-    if float(head.sum()) < _BUSY_START_MIN or float(head.mean()) < _BUSY_START_RATIO * rate_tail + 1:
+    events = per.get_column("n_events").cast(pl.Float64).to_numpy()
+    share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
+    share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
+    if float(errs[:k].sum()) < _BUSY_START_MIN or share_head < _BUSY_START_RATIO * share_tail + 0.01:
         return None
-    busy_above = max(2 * rate_tail, rate_tail + 3 * rate_tail**0.5 + 1)
-    calm_i = int(np.flatnonzero(errs > busy_above).max()) + 1
-    if n - calm_i < k:
+    expected = share_tail * events
+    busy = np.flatnonzero(errs > np.maximum(2 * expected, expected + 3 * np.sqrt(expected) + 1))
+    calm_i = int(busy.max()) + 1 if busy.size else 0
+    if calm_i == 0 or n - calm_i < k:
         return None
     calm: datetime = per.get_column("window_start")[calm_i]
     return calm
