@@ -9,7 +9,9 @@ than the logs are still in the change list.
 For every fault kind with an incident and several seeds, a 3-hour scenario is generated
 (``rcakit.generate_incident``) and its logs are cut with ``rcakit.simulate.trim_logs``:
 
-* **starts N min before**: the records from N minutes before the true onset (N = 10, 20, 30);
+* **starts N min before**: the records from N minutes before the true onset (N = 2, 10, 20,
+  30), and an export pulled when the incident was already under way (**starts 5 min
+  after**: no record from before the onset);
 * **ends N min after**: the records up to N minutes after the true onset (N = 5, 10, 20).
 
 Normal days are cut the same way around their middle (false alarms). Each cut is analysed
@@ -45,6 +47,8 @@ CUTS: tuple[tuple[str, float | None, float | None], ...] = (
     ("starts 30 min before", 30, None),
     ("starts 20 min before", 20, None),
     ("starts 10 min before", 10, None),
+    ("starts 2 min before", 2, None),
+    ("starts 5 min after", -5, None),
     ("ends 20 min after", None, 20),
     ("ends 10 min after", None, 10),
     ("ends 5 min after", None, 5),

@@ -215,6 +215,28 @@ def test_parameter_skips_counters():
     assert det.baseline_.height == 0  # a counter rises by design: not a shift
 
 
+def test_parameter_skips_short_ids_but_keeps_measures():
+    # a card's last four digits (whole numbers spread evenly, mostly distinct) is an id: its
+    # "shifts" are noise; a latency (skewed) and a status code (few values) are measures
+    rng = np.random.default_rng(7)
+    n = 400
+    frame = pl.DataFrame(
+        {
+            "timestamp": [T0 + timedelta(seconds=10 * i) for i in range(n)],
+            "service": ["s"] * n,
+            "template_id": ["t"] * n,
+            "params": [
+                [str(card), f"{ms:.0f}", str(status)]
+                for card, ms, status in zip(
+                    rng.integers(1000, 10000, n), rng.lognormal(np.log(40), 0.4, n), rng.choice([200, 200, 200, 404, 500], n), strict=True
+                )
+            ],
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    det = ParameterShiftDetector().fit(extract_parameters(frame))
+    assert sorted(det.baseline_.get_column("feature")) == ["$2", "$3"]  # not the card digits ($1)
+
+
 def test_multivariate_and_pca_residual(new_error):
     base, study = _split(new_error)
     scores = MultivariateDetector().fit(base).score(study)

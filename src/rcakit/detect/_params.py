@@ -29,6 +29,18 @@ __all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_paramete
 DEFAULT_ATTRIBUTE_KEYS = r"[\w.\-]*(?:time|duration|latency|elapsed|took|bytes|size|status|depth|length)[\w.\-]*"
 
 _MEDIAN_CHI2_1 = 0.4549364
+
+#: a whole number spread evenly over its range with mostly distinct values is an
+#: identifier (a card's last four digits, a port, a short order number), not a measure:
+#: durations, sizes and depths are skewed, and its "shifts" are noise. (An even spread puts
+#: 90 % of the values between q05 and q95 over the whole range; a log-normal duration about
+#: half, a normal one 0.5.)
+_ID_LIKE = (
+    pl.col("integral")
+    & (pl.col("n") >= 50)
+    & (pl.col("n_unique") >= 0.5 * pl.col("n"))
+    & ((pl.col("q95") - pl.col("q05")) >= 0.8 * pl.col("range"))
+)
 _MIN_VALUES = 20  # values a window needs to be judged on its own
 _NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
@@ -159,7 +171,9 @@ class ParameterShiftDetector:
     windows together. Values of one window are correlated, so the
     dispersion of the per-window counts is learned from the baseline (``phi_hi``,
     ``phi_lo`` >= 1) and widens the tails. Features that look like counters or ids
-    (|Spearman correlation with time| > 0.8, or almost all distinct and > 1e6) are skipped.
+    (|Spearman correlation with time| > 0.8, or almost all distinct and > 1e6, or whole
+    numbers, at least half of them distinct, spread evenly over their range: 90 % of them
+    between q05 and q95 fill 80 % of it) are skipped.
     """
 
     def __init__(
@@ -202,12 +216,15 @@ class ParameterShiftDetector:
             v.quantile(0.95, "higher").alias("q95"),
             v.n_unique().alias("n_unique"),
             v.abs().max().alias("max_abs"),
+            (v.max() - v.min()).alias("range"),
+            (v.round() == v).all().alias("integral"),
             pl.corr(pl.col("timestamp").dt.epoch("us"), v, method="spearman").alias("rho"),
         )
         stats = stats.filter(
             (pl.col("n") >= self.min_baseline)
             & ~(pl.col("rho").fill_nan(0.0).fill_null(0.0).abs() > 0.8)
             & ~((pl.col("n_unique") > 0.95 * pl.col("n")) & (pl.col("max_abs") > 1e6))
+            & ~_ID_LIKE
         )
         tails = (
             values.join(stats.select(*keys, "q05", "q95"), on=keys, nulls_equal=True)
