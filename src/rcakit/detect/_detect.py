@@ -280,15 +280,17 @@ def detect_anomalies(
             # the logs start during an incident: the history before each window is that
             # incident, so its start looks normal (and its end, traffic coming back, looks
             # like the anomaly). Compare the busy start with the calm period after it instead.
-            rev = detect_anomalies(
-                records.filter(pl.col("timestamp") < calm),
-                baseline=records.filter(pl.col("timestamp") >= calm),
-                window=window, detectors=detectors, threshold=threshold, min_severity=min_severity,
-                flag_new_below_severity=flag_new_below_severity, min_new_count=min_new_count,
-                min_new_count_fatal=min_new_count_fatal, max_gap=max_gap, n_examples=n_examples,
-            )
-            later = tuple(w for w in result.windows if w.start >= calm)
-            result = replace(result, windows=(*rev.windows, *later), calm_from=calm)
+            settings = {
+                "window": window, "detectors": detectors, "threshold": threshold, "min_severity": min_severity,
+                "flag_new_below_severity": flag_new_below_severity, "min_new_count": min_new_count,
+                "min_new_count_fatal": min_new_count_fatal, "max_gap": max_gap, "n_examples": n_examples,
+            }
+            calm_part = records.filter(pl.col("timestamp") >= calm)
+            rev = detect_anomalies(records.filter(pl.col("timestamp") < calm), baseline=calm_part, **settings)  # type: ignore[arg-type]
+            # the calm period on its own history (the first pass judged it against the
+            # incident: traffic coming back read as a spike): a later, second incident
+            later = detect_anomalies(calm_part, warmup=warmup, **settings)  # type: ignore[arg-type]
+            result = replace(result, windows=(*rev.windows, *later.windows), calm_from=calm)
     return replace(result, sessions=sessions) if sessions is not None else result
 
 
