@@ -144,6 +144,8 @@ def test_a_slow_fill_after_a_visible_config_change_is_blamed_on_it(tmp_path):
     inc = _incident(doc, truth)
     assert inc["root_service"] == "ts-food-service"
     assert inc["cause"] == truth.cause_change_id  # about an hour before, not the deploy minutes before
+    # dated from the first "No space left" line, not from the debug lines the change added
+    assert abs((_t(inc["start"]) - truth.onset).total_seconds()) <= 120
     # a local failure: traffic as before, and the summary does not talk about it
     assert 0.6 <= inc["traffic_ratio"] < 1.5
     assert "Traffic rose" not in inc["summary"]

@@ -145,12 +145,14 @@ def _refine_onset(
         tids = errs["template_id"].unique().to_list()
     if root is None or not tids:
         return start
-    first = tmin(recs.filter(
-        pl.col("service").is_in(services)
-        & pl.col("template_id").is_in(tids)
-        & (pl.col("timestamp") >= start - 10 * window)
-        & (pl.col("timestamp") < end)
-    )["timestamp"])
+    lo = start - 10 * window
+    mine = recs.filter(
+        pl.col("service").is_in(services) & pl.col("template_id").is_in(tids) & (pl.col("timestamp") < end)
+    )
+    # a template the service logged long before (a change's new debug lines, folded in as a
+    # precursor) is new to the baseline, not to this incident: it dates nothing here
+    old = mine.filter(pl.col("timestamp") < lo)["template_id"].unique()
+    first = tmin(mine.filter((pl.col("timestamp") >= lo) & ~pl.col("template_id").is_in(old))["timestamp"])
     if first is None:
         return start
     slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
