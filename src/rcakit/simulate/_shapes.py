@@ -177,6 +177,36 @@ class _Fault:
         return self.kind == "kill" or (self.down_at is not None and t >= self.down_at)
 
 
+#: the stack traces of the faults that make a service fail on its own
+_TRACES = {
+    "exception": (
+        "java.lang.NullPointerException: null\n"
+        "\tat route.service.RouteServiceImpl.getRouteById(RouteServiceImpl.java:{line})\n"
+        "\tat route.controller.RouteController.queryById(RouteController.java:71)\n"
+        "\tat sun.reflect.GeneratedMethodAccessor93.invoke(Unknown Source)"
+    ),
+    "oom": (
+        "java.lang.OutOfMemoryError: Java heap space\n"
+        "\tat java.util.Arrays.copyOf(Arrays.java:3332)\n"
+        "\tat java.lang.AbstractStringBuilder.ensureCapacityInternal(AbstractStringBuilder.java:124)\n"
+        "\tat travel.service.TravelServiceImpl.getTripAllDetailInfo(TravelServiceImpl.java:312)"
+    ),
+    "disk": (
+        "java.io.IOException: No space left on device\n"
+        "\tat java.io.FileOutputStream.writeBytes(Native Method)\n"
+        "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)\n"
+        "\tat food.service.FoodServiceImpl.writeAudit(FoodServiceImpl.java:140)"
+    ),
+    "pool": (
+        "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request "
+        "timed out after 3000ms.\n"
+        "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\n"
+        "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:197)\n"
+        "\tat order.service.OrderServiceImpl.getTicketListByDateAndTripId(OrderServiceImpl.java:88)"
+    ),
+}
+
+
 def _pod(rng: np.random.Generator, service: str) -> str:
     rs = "".join(rng.choice(list(_HASH), 10))
     return f"{service}-{rs}-{''.join(rng.choice(list(_HASH), 5))}"
@@ -279,46 +309,21 @@ def _call(
                 f"[{op}][Call {callee} failed][url: {url}, status: 500 Internal Server Error]",
             )
             return elapsed, True
+    # the service's own failure: a stack trace under "Unexpected error" (and how long it
+    # waited before failing)
+    failure: tuple[str, float] | None = None
     if mine and fault.kind == "oom" and leak > 0.6 and rng.random() < fault.rate * (leak - 0.6) / 0.4:
-        te = t + timedelta(milliseconds=elapsed)
-        w.log(
-            te, service, "ERROR",
-            f"[{op}][Unexpected error][id: {oid}]\njava.lang.OutOfMemoryError: Java heap space\n"
-            "\tat java.util.Arrays.copyOf(Arrays.java:3332)\n"
-            "\tat java.lang.AbstractStringBuilder.ensureCapacityInternal(AbstractStringBuilder.java:124)\n"
-            "\tat travel.service.TravelServiceImpl.getTripAllDetailInfo(TravelServiceImpl.java:312)",
-        )
-        return elapsed, True
-    if mine and fault.kind == "disk" and rng.random() < fault.rate:
-        te = t + timedelta(milliseconds=elapsed)
-        w.log(
-            te, service, "ERROR",
-            f"[{op}][Unexpected error][id: {oid}]\njava.io.IOException: No space left on device\n"
-            "\tat java.io.FileOutputStream.writeBytes(Native Method)\n"
-            "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)\n"
-            "\tat food.service.FoodServiceImpl.writeAudit(FoodServiceImpl.java:140)",
-        )
-        return elapsed, True
-    if mine and fault.kind == "pool" and rng.random() < fault.rate:
-        te = t + timedelta(milliseconds=elapsed + 3000.0)
-        w.log(
-            te, service, "ERROR",
-            f"[{op}][Unexpected error][id: {oid}]\njava.sql.SQLTransientConnectionException: HikariPool-1 - "
-            "Connection is not available, request timed out after 3000ms.\n"
-            "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\n"
-            "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:197)\n"
-            "\tat order.service.OrderServiceImpl.getTicketListByDateAndTripId(OrderServiceImpl.java:88)",
-        )
-        return elapsed + 3000.0, True
-    if active and fault.kind == "exception" and service == fault.service and rng.random() < fault.rate:
-        te = t + timedelta(milliseconds=elapsed)
-        w.log(
-            te, service, "ERROR",
-            f"[{op}][Unexpected error][id: {oid}]\njava.lang.NullPointerException: null\n"
-            f"\tat route.service.RouteServiceImpl.getRouteById(RouteServiceImpl.java:{int(rng.integers(60, 64))})\n"
-            "\tat route.controller.RouteController.queryById(RouteController.java:71)\n"
-            "\tat sun.reflect.GeneratedMethodAccessor93.invoke(Unknown Source)",
-        )
+        failure = _TRACES["oom"], 0.0
+    elif mine and fault.kind == "disk" and rng.random() < fault.rate:
+        failure = _TRACES["disk"], 0.0
+    elif mine and fault.kind == "pool" and rng.random() < fault.rate:
+        failure = _TRACES["pool"], 3000.0
+    elif mine and fault.kind == "exception" and rng.random() < fault.rate:
+        failure = _TRACES["exception"].format(line=int(rng.integers(60, 64))), 0.0
+    if failure is not None:
+        trace, wait = failure
+        elapsed += wait
+        w.log(t + timedelta(milliseconds=elapsed), service, "ERROR", f"[{op}][Unexpected error][id: {oid}]\n{trace}")
         return elapsed, True
     # business noise: a rare warning of every service
     if rng.random() < 0.01:

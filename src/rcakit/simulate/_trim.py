@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
+
+import numpy as np
+import polars as pl
 
 from rcakit.simulate._scenario import Scenario
 
@@ -24,6 +28,10 @@ def trim_logs(scenario: Scenario, *, start: datetime | None = None, end: datetim
     """
     from rcakit.ingest import read_logs
 
+    ts = pl.col("timestamp")
+    after_start = (ts >= start) if start is not None else pl.lit(True)
+    before_end = (ts < end) if end is not None else pl.lit(True)
+    inside = ts.is_null() | (after_start & before_end)
     kept_lines = 0
     for log in scenario.logs:
         frame = read_logs(log.path, columns=["timestamp", "line_no", "n_lines"])
@@ -31,10 +39,13 @@ def trim_logs(scenario: Scenario, *, start: datetime | None = None, end: datetim
         # the lines before the first record's own (a CSV header is counted in its first record)
         first_line = frame["line_no"].min()
         header = 1 if log.path.suffix == ".csv" else (first_line if isinstance(first_line, int) else 1) - 1
-        keep = lines[:header]
-        for ts, first, n in frame.select("timestamp", "line_no", "n_lines").iter_rows():
-            if ts is None or ((start is None or ts >= start) and (end is None or ts < end)):
-                keep.extend(lines[max(first - 1, header) : first - 1 + n])
-        log.path.write_text("".join(keep), encoding="utf-8")
-        kept_lines += len(keep)
+        # the 0-based lines of the records kept (a record's lines run from line_no on)
+        rows = frame.filter(inside).select(
+            pl.int_ranges(pl.max_horizontal(pl.col("line_no") - 1, header), pl.col("line_no") - 1 + pl.col("n_lines"))
+        )
+        keep = np.zeros(len(lines), dtype=bool)
+        keep[:header] = True
+        keep[rows.to_series().explode().drop_nulls().to_numpy()] = True
+        log.path.write_text("".join(itertools.compress(lines, keep)), encoding="utf-8")
+        kept_lines += int(keep.sum())
     return kept_lines
