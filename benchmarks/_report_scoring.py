@@ -72,3 +72,12 @@ def analyze_dir(out: Path) -> tuple[dict[str, Any], float]:
 def count_ok(rows: list[dict[str, object]], key: str) -> str:
     """``"k/n"``: how many of ``rows`` have ``key`` true."""
     return f"{sum(bool(r.get(key)) for r in rows)}/{len(rows)}"
+
+
+def progress_line(label: str, row: dict[str, object]) -> str:
+    """One run's result for the terminal while a report benchmark runs."""
+    return (
+        f"{label} root={row.get('root')!s:16s} (truth {row['truth_root']!s:16s}) "
+        f"cause={row.get('cause')!s:10s} (truth {row['truth_cause']!s:10s}) "
+        f"false_alarms={row['false_alarms']} {row['seconds']:.1f}s"
+    )

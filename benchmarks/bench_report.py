@@ -38,7 +38,7 @@ from pathlib import Path
 
 import rcakit
 from _detect_common import kept_notes
-from _report_scoring import analyze_dir, score_report
+from _report_scoring import analyze_dir, progress_line, score_report
 from rcakit.simulate import FAULT_KINDS
 
 HERE = Path(__file__).resolve().parent
@@ -112,23 +112,14 @@ def main() -> None:
         for seed in range(1, n + 1):
             row = run_one(fault, seed)
             rows.append(row)
-            print(
-                f"{fault:18s} seed={seed:<3d} root={row.get('root')!s:16s} (truth {row['truth_root']!s:16s}) "
-                f"cause={row.get('cause')!s:10s} (truth {row['truth_cause']!s:10s}) "
-                f"false_alarms={row['false_alarms']} {row['seconds']:.1f}s",
-                flush=True,
-            )
+            print(progress_line(f"{fault:18s} seed={seed:<3d}", row), flush=True)
     variant_rows: list[dict[str, object]] = []
     for variant in list(VARIANTS)[1:] if args.variants else []:
         for fault in FAULT_KINDS:
             for seed in range(101, 101 + args.variants):
                 row = run_one(fault, seed, variant)
                 variant_rows.append(row)
-                print(
-                    f"[{variant}] {fault:18s} seed={seed} root={row.get('root')!s} (truth {row['truth_root']!s}) "
-                    f"cause={row.get('cause')!s} (truth {row['truth_cause']!s}) false_alarms={row['false_alarms']}",
-                    flush=True,
-                )
+                print(progress_line(f"[{variant}] {fault:18s} seed={seed}", row), flush=True)
     total = time.perf_counter() - started
 
     header = (

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import rcakit
 from _detect_common import kept_notes
-from _report_scoring import analyze_dir, count_ok, score_report
+from _report_scoring import analyze_dir, count_ok, progress_line, score_report
 from rcakit.simulate import FAULT_KINDS, trim_logs
 
 HERE = Path(__file__).resolve().parent
@@ -101,11 +101,7 @@ def main() -> None:
             for cut in CUTS:
                 row = run_one(fault, seed, cut)
                 rows.append(row)
-                print(
-                    f"{fault:18s} seed={seed:<3d} {cut[0]:22s} root={row.get('root')!s:14s} (truth {row['truth_root']!s:14s}) "
-                    f"cause={row.get('cause')!s:9s} (truth {row['truth_cause']!s:9s}) false_alarms={row['false_alarms']}",
-                    flush=True,
-                )
+                print(progress_line(f"{fault:18s} seed={seed:<3d} {cut[0]:22s}", row), flush=True)
     total = time.perf_counter() - started
 
     incidents = [r for r in rows if r["fault"] != "none"]

@@ -48,7 +48,7 @@ import polars as pl
 from rcakit.errors import ConfigError, InputError
 from rcakit.schemas import CHANGES
 
-__all__ = ["ALIASES", "CHANGE_FILE_NAMES", "KIND_ALIASES", "read_changes"]
+__all__ = ["ALIASES", "CHANGE_FILE_NAMES", "KIND_ALIASES", "find_change_files", "read_changes", "split_inputs"]
 
 #: Canonical column -> accepted names (compared lower-cased, with ``-``/space as ``_``).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -514,3 +514,36 @@ def read_changes(
         row["id"] = base if n == 1 else f"{base}-{n}"
     frame = pl.DataFrame(rows, schema=CHANGES, orient="row") if rows else pl.DataFrame(schema=CHANGES)
     return frame.sort("time", "id")
+
+
+def find_change_files(paths: Iterable[str | PathLike[str]]) -> list[Path]:
+    """Change files (``deploys.csv``, ``changes.json``, ...) lying directly in input directories."""
+    found: list[Path] = []
+    for p in paths:
+        d = Path(p)
+        if d.is_dir():
+            found.extend(d / name for name in CHANGE_FILE_NAMES if (d / name).is_file())
+    return found
+
+
+def split_inputs(paths: Sequence[str | PathLike[str]], *, exclude: Iterable[Path]) -> list[str]:
+    """Expand directories that contain an excluded file (a change file) so it is not read as a log."""
+    skip = {Path(p).resolve() for p in exclude}
+    out: list[str] = []
+    for p in paths:
+        d = Path(p)
+        if d.is_dir() and any(Path(x).resolve().parent == d.resolve() for x in skip):
+            files = sorted(
+                f
+                for f in d.rglob("*")
+                if f.is_file()
+                and f.resolve() not in skip
+                and not any(part.startswith(".") for part in f.relative_to(d).parts)
+            )
+            out.extend(str(f) for f in files)
+        elif Path(p).resolve() not in skip:
+            out.append(str(p))
+    if not out:
+        msg = f"no log files left in {[str(p) for p in paths]} after setting aside the change file(s)"
+        raise InputError(msg)
+    return out

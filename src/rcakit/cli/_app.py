@@ -107,16 +107,13 @@ def log_paths(paths: tuple[str, ...]) -> list[str]:
     so. A change file named on its own is read like any other file.
     """
     out = input_paths(paths)
-    dirs = [Path(p) for p in out if not any(ch in p for ch in "*?[") and Path(p).is_dir()]
-    if not dirs:
+    if not any(Path(p).is_dir() for p in out):
         return out
-    from rcakit.changes import CHANGE_FILE_NAMES
+    from rcakit.changes import find_change_files, split_inputs
 
-    found = [d / name for d in dirs for name in CHANGE_FILE_NAMES if (d / name).is_file()]
+    found = find_change_files(out)
     if not found:
         return out
-    from rcakit.report import split_inputs  # (only then: it loads the renderers)
-
     for f in found:
         echo_err(f"note: {f} is a change list, not a log: left out (rcakit report reads it as the changes)")
     try:

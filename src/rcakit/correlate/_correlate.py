@@ -106,9 +106,9 @@ def correlate_changes(
     graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
-    material = _material_windows(detection.windows, recs, min_events=min_events, window=window)
-    material_tids = sorted({c.template_id for w in material for c in w.contributions if c.template_id})
-    badness, error_share = _template_shares(recs, material_tids)
+    tids = sorted({c.template_id for w in detection.windows for c in w.contributions if c.template_id})
+    badness, error_share = _template_shares(recs, tids)
+    material = _material_windows(detection.windows, recs, min_events=min_events, badness=badness, window=window)
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)

@@ -83,11 +83,6 @@ def _template_shares(
     return warn, errors
 
 
-def _template_badness(recs: pl.DataFrame, tids: Sequence[str]) -> dict[tuple[str, str], float]:
-    """Share of WARN+/failed records per (service, template_id)."""
-    return _template_shares(recs, tids)[0]
-
-
 def _material_shift(c: Contribution) -> bool:
     """Whether a shifted number moved its bulk (median x1.25 either way) or its tail a lot.
 
@@ -175,16 +170,20 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
 
 
 def _material_windows(
-    windows: Sequence[AnomalyWindow], recs: pl.DataFrame, *, min_events: int, window: timedelta = timedelta(0)
+    windows: Sequence[AnomalyWindow],
+    recs: pl.DataFrame,
+    *,
+    min_events: int,
+    badness: dict[tuple[str, str], float],
+    window: timedelta = timedelta(0),
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
     A template anomaly needs ``min_events`` records inside its window; a window needs at
     least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
-    to the first symptom.
+    to the first symptom. ``badness`` is the WARN+ share of the windows' templates
+    (:func:`_template_shares`).
     """
-    tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
-    badness = _template_badness(recs, tids)
     data_end = tmax(recs["timestamp"]) if recs.height else None
 
     def resumes(c: Contribution) -> bool:
@@ -199,6 +198,7 @@ def _material_windows(
         if after is not None:
             return after - start >= QUIET_MIN
         return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
+    tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
     out = []
     for w in windows:

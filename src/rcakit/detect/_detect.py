@@ -6,6 +6,7 @@ Output: :class:`DetectionResult` with anomaly windows, the count matrix and all 
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -280,16 +281,17 @@ def detect_anomalies(
             # the logs start during an incident: the history before each window is that
             # incident, so its start looks normal (and its end, traffic coming back, looks
             # like the anomaly). Compare the busy start with the calm period after it instead.
-            settings = {
-                "window": window, "detectors": detectors, "threshold": threshold, "min_severity": min_severity,
-                "flag_new_below_severity": flag_new_below_severity, "min_new_count": min_new_count,
-                "min_new_count_fatal": min_new_count_fatal, "max_gap": max_gap, "n_examples": n_examples,
-            }
+            again = functools.partial(
+                detect_anomalies, window=window, detectors=detectors, threshold=threshold,
+                min_severity=min_severity, flag_new_below_severity=flag_new_below_severity,
+                min_new_count=min_new_count, min_new_count_fatal=min_new_count_fatal, max_gap=max_gap,
+                n_examples=n_examples,
+            )
             calm_part = records.filter(pl.col("timestamp") >= calm)
-            rev = detect_anomalies(records.filter(pl.col("timestamp") < calm), baseline=calm_part, **settings)  # type: ignore[arg-type]
+            rev = again(records.filter(pl.col("timestamp") < calm), baseline=calm_part)
             # the calm period on its own history (the first pass judged it against the
             # incident: traffic coming back read as a spike): a later, second incident
-            later = detect_anomalies(calm_part, warmup=warmup, **settings)  # type: ignore[arg-type]
+            later = again(calm_part, warmup=warmup)
             result = replace(result, windows=(*rev.windows, *later.windows), calm_from=calm)
     return replace(result, sessions=sessions) if sessions is not None else result
 

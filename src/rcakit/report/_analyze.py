@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.changes import CHANGE_FILE_NAMES, read_changes
+from rcakit.changes import find_change_files, read_changes, split_inputs
 from rcakit.correlate import (
     AnomalyFinding,
     ChangeImpact,
@@ -29,7 +29,6 @@ from rcakit.correlate import (
     tmin,
 )
 from rcakit.detect._results import DetectionResult
-from rcakit.errors import InputError
 from rcakit.report._model import FileSummary, InputsSummary, RcaReport
 from rcakit.report._redact import redact
 from rcakit.schemas import CHANGES, LOG_RECORDS, check_schema
@@ -38,39 +37,6 @@ __all__ = ["analyze", "build_report", "find_change_files", "split_inputs"]
 
 PathLike = str | os.PathLike[str]
 _MAX_CHART_POINTS = 400
-
-
-def find_change_files(paths: Iterable[PathLike]) -> list[Path]:
-    """Change files (``deploys.csv``, ``changes.json``, ...) lying directly in input directories."""
-    found: list[Path] = []
-    for p in paths:
-        d = Path(p)
-        if d.is_dir():
-            found.extend(d / name for name in CHANGE_FILE_NAMES if (d / name).is_file())
-    return found
-
-
-def split_inputs(paths: Sequence[PathLike], *, exclude: Iterable[Path]) -> list[str]:
-    """Expand directories that contain an excluded file (a change file) so it is not read as a log."""
-    skip = {Path(p).resolve() for p in exclude}
-    out: list[str] = []
-    for p in paths:
-        d = Path(p)
-        if d.is_dir() and any(Path(x).resolve().parent == d.resolve() for x in skip):
-            files = sorted(
-                f
-                for f in d.rglob("*")
-                if f.is_file()
-                and f.resolve() not in skip
-                and not any(part.startswith(".") for part in f.relative_to(d).parts)
-            )
-            out.extend(str(f) for f in files)
-        elif Path(p).resolve() not in skip:
-            out.append(str(p))
-    if not out:
-        msg = f"no log files left in {[str(p) for p in paths]} after setting aside the change file(s)"
-        raise InputError(msg)
-    return out
 
 
 def _as_paths(value: PathLike | Sequence[PathLike]) -> list[PathLike]:
