@@ -264,3 +264,23 @@ def test_epoch_time_first(tmp_path):
     assert out["severity_text"].to_list() == ["INFO", "ERROR"]
     assert out["body"].to_list() == ["started worker 3", "worker 3 crashed: boom"]
     assert out["timestamp"][1] == datetime(2024, 1, 2, 3, 4, 6, 456000, tzinfo=UTC)
+
+
+def test_monolog_laravel_lines():
+    text = (
+        "[2024-03-01 10:00:01] production.INFO: User 12 logged in\n"
+        '[2024-03-01T10:00:02.123456+00:00] app.ERROR: Undefined variable $order {"exception":"[object] (ErrorException(code: 0))\n'
+        "[stacktrace]\n"
+        "#0 /var/www/app/Http/Controllers/OrderController.php(42): handle()\n"
+        "#1 {main}\n"
+        '"} \n'
+        "[2024-03-01 10:00:03] production.CRITICAL: Database connection lost\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"].splitlines()[0], r["n_lines"]) for r in rows] == [
+        ("INFO", "User 12 logged in", 1),
+        ("ERROR", 'Undefined variable $order {"exception":"[object] (ErrorException(code: 0))', 5),
+        ("FATAL", "Database connection lost", 1),
+    ]
+    assert attrs(rows[0])["logger"] == "production"
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 123456, tzinfo=UTC)

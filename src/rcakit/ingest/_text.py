@@ -584,6 +584,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"\[(?:(?P<logger>[\w.\-]+):)?(?P<level>{_LEVEL}|emerg|alert|crit|notice|debug|trace[1-8])\] "
         r"(?:\[pid (?P<pid>\d+)(?::tid (?P<thread>\d+))?\] )?(?:\[(?P<mdc>(?:remote|client) [^\]]+)\] )?(?P<msg>.*)$",
     ),
+    # PHP's Monolog (Laravel, Symfony): "[<stamp>] <channel>.<LEVEL>: msg {context} [extra]"
+    #   [2024-03-01 10:00:01] production.ERROR: Undefined variable $order {"exception":"..."} []
+    _Variant(
+        "monolog",
+        rf"^\[(?P<ts>{_STAMP})\][ \t]+(?P<logger>[\w\-]+)\.(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
+    ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
