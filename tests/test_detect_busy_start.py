@@ -63,3 +63,29 @@ def test_exports_that_start_calm_are_left_as_they_are(tmp_path):
     for fault, seed in (("none", 3), ("new_error", 3)):
         _, events = _events(tmp_path, fault, seed, before=None)
         assert rcakit.detect_anomalies(events).calm_from is None
+
+
+def test_a_slow_down_under_way_when_the_export_starts_is_found_against_the_calm_end(tmp_path):
+    # the export starts 5 min after a latency regression began: no errors, only numbers;
+    # the first pass took the slow responses as normal and flagged the recovery (after the
+    # rollback) as the anomaly, and blamed the rollback
+    sc = rcakit.generate_incident(tmp_path / "latency-12", fault="latency", seed=12, hours=3)
+    truth = sc.truth
+    trim_logs(sc, start=truth.onset + timedelta(minutes=5))
+    files = sorted(p for p in sc.out_dir.iterdir() if p.name != "deploys.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        events = rcakit.mine_templates(rcakit.read_logs(files))
+        report = rcakit.analyze(sc.out_dir)
+    result = rcakit.detect_anomalies(events)
+    assert result.calm_from is not None
+    assert result.calm_reason is not None
+    assert result.calm_reason.startswith("higher numbers (")
+    assert truth.root_service in result.calm_reason
+    first = result.windows[0]
+    assert first.start <= truth.onset + timedelta(minutes=6)
+    assert first.end <= result.calm_from
+    assert any(c.kind == "parameter" and c.service == truth.root_service for c in first.contributions)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    assert "higher numbers" in report.summary

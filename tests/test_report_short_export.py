@@ -62,6 +62,18 @@ def test_cause_deployed_before_the_export_starts(tmp_path):
 
 
 @pytest.mark.slow
+def test_cause_deployed_moments_after_the_export_starts(tmp_path):
+    # the export starts 2 min before a hang that begins 68 s after billing's deploy: the
+    # handful of billing records before the deploy cannot show what it did (before, the
+    # comparison over them dismissed the deploy), so it is the root's latest change
+    truth, report = _report(tmp_path, "hang", 12, before=2)
+    inc = _right_incident(truth, report)
+    assert "its logs start just before the change" in inc.cause_reason
+    cause = next(s for s in inc.suspects if s.change.id == inc.cause)
+    assert any(e.text.startswith(f"too few logs of {inc.root_service} before the change") for e in cause.evidence)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("fault", "seed"), [("hang", 4), ("latency", 5)])
 def test_export_taken_five_minutes_into_the_incident(tmp_path, fault, seed):
     # the logs end 5 min after the onset: a hung root is silent to the end of the export

@@ -115,10 +115,14 @@ def correlate_changes(
         det_score = max(w.score for w in group)
         contribs = _dedupe_contributions(group)
         span = recs.filter((pl.col("timestamp") >= start) & (pl.col("timestamp") < end))
+        # an incident in the busy start of logs that start during it has no normal "before":
+        # its services are compared with the calm period after it, as detection did
+        calm = detection.calm_from
+        reference = (calm, calm + span_cmp) if calm is not None and end <= calm else None
         scan = {
             svc: _compare(
                 frame, start, before_span=span_cmp, after_end=min(end, start + span_cmp),
-                services=known, service=svc,
+                services=known, service=svc, reference=reference,
             )
             for svc, frame in by_service.items()
             if svc != "(unknown)"

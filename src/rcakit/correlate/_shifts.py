@@ -177,6 +177,7 @@ def _compare(
     version: str | None = None,
     ref_end: datetime | None = None,
     need_history: bool = False,
+    reference: tuple[datetime, datetime] | None = None,
 ) -> _Shift:
     """Compare a service's records in ``[at - before_span, at)`` with ``[at, after_end)``.
 
@@ -185,10 +186,16 @@ def _compare(
     with the history before an earlier point. With ``need_history``, a service with no
     record before ``ref_end`` shows no shift (``no_history``): logs that start after a
     change say nothing about what the change did, every template would be "new".
+    ``reference`` (start, end) replaces the "before" period (and the history) by that span,
+    e.g. the calm period after logs that start during an incident.
     """
     ref_end = ref_end or at
-    hist = svc.filter(pl.col("timestamp") < ref_end)
-    before = hist.filter(pl.col("timestamp") >= ref_end - before_span)
+    if reference is not None:
+        ref_end = reference[1]
+        hist = before = svc.filter(pl.col("timestamp").is_between(*reference, closed="left"))
+    else:
+        hist = svc.filter(pl.col("timestamp") < ref_end)
+        before = hist.filter(pl.col("timestamp") >= ref_end - before_span)
     after = svc.filter((pl.col("timestamp") >= at) & (pl.col("timestamp") < after_end))
     n_b, n_a = before.height, after.height
     if need_history and hist.height == 0:
@@ -243,7 +250,8 @@ def _compare(
     n_victim = min(e_a, n_victim + n_reported)
     e_own = e_a - n_victim
     err_own_z = (e_own - expected) / math.sqrt(expected + 1.0) if n_a else 0.0
-    span_b = max((ref_end - max(ref_end - before_span, tmin(hist["timestamp"]) or ref_end)).total_seconds(), 1.0)
+    lo_b = reference[0] if reference is not None else ref_end - before_span
+    span_b = max((ref_end - max(lo_b, tmin(hist["timestamp"]) or ref_end)).total_seconds(), 1.0)
     span_a = max((after_end - at).total_seconds(), 1.0)
     rate_ratio = ((n_a + 1) / span_a) / ((n_b + 1) / span_b)
     version_share = None

@@ -12,7 +12,7 @@ import polars as pl
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
 from rcakit.correlate._services import match_service
 from rcakit.correlate._shifts import _compare, _shift_evidence
-from rcakit.correlate._units import _fmt_dt, _num
+from rcakit.correlate._units import _fmt_dt, _num, tmin
 
 
 def _change_ref(row: dict[str, Any]) -> ChangeRef:
@@ -116,18 +116,24 @@ def _score_suspect(
                     weight=0.4,
                 )
             )
-        if sh.no_history:
+        # the export starts moments before the change: a handful of records cannot show
+        # what it did (a comparison that does show a strong shift still counts)
+        first_log = tmin(frame["timestamp"])
+        thin = (
+            not sh.no_history and sh.n_before < _MIN_HISTORY and strength < NO_HISTORY_STRENGTH
+            and first_log is not None and t - first_log < _THIN_HISTORY
+        )
+        unseen = sh.no_history or thin
+        if unseen:
             # the export starts after the change: it can be neither confirmed nor excluded by
             # the logs, so it keeps an even chance (its relation to the root and a later
             # change of the same service still decide)
             strength = NO_HISTORY_STRENGTH
-            ev.append(
-                Evidence(
-                    kind="no_change",
-                    text=f"no logs of {target} before the change: what it did cannot be seen, nor ruled out",
-                    weight=0.0,
-                )
+            what = (
+                f"no logs of {target} before the change" if sh.no_history
+                else f"too few logs of {target} before the change ({sh.n_before} records from {first_log:%H:%M:%S})"
             )
+            ev.append(Evidence(kind="no_change", text=f"{what}: what it did cannot be seen, nor ruled out", weight=0.0))
         # was the service already deviating before this change? compare the span just
         # before it with the history before an earlier same-service change
         earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["time"] >= t - span_cmp * 4]
@@ -156,17 +162,17 @@ def _score_suspect(
                 frame, t, before_span=span_cmp, after_end=later[0]["time"], services=known,
                 service=target, version=ref.version,
             )
-            mid_strength = 0.0 if sh.no_history else mid.strength()
+            mid_strength = 0.0 if unseen else mid.strength()
             if mid_strength < 0.3:
                 superseded = 0.35 * (1.0 - mid_strength / 0.3)
                 text = (
                     f"the later change {later[0]['id']} ({gap} after this one) is nearer the onset, and "
-                    f"{target}'s logs start after this one"
-                    if sh.no_history
+                    f"{target}'s logs start {'after' if sh.no_history else 'just before'} this one"
+                    if unseen
                     else f"{target} logs did not change until the later change {later[0]['id']} ({gap} after this one)"
                 )
                 ev.append(Evidence(kind="pre_existing", text=text, weight=round(-superseded, 3)))
-        elif sh.no_history:
+        elif unseen:
             pass  # what happened between the change and the onset cannot be judged either
         elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
             # the change landed well before the onset: did its service change in between?
@@ -239,6 +245,9 @@ def _stopped_after(
 
 #: the strength of a change whose service has no logs before it (neither seen nor ruled out)
 NO_HISTORY_STRENGTH = 0.5
+#: ... or fewer records than this, all logged less than ``_THIN_HISTORY`` before the change
+_MIN_HISTORY = 20
+_THIN_HISTORY = timedelta(minutes=5)
 
 #: how long a rollout may take before the new version serves traffic (a deploy event is
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
@@ -273,12 +282,13 @@ def _decide(
     svc = match_service(best.change.service, services)
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
-    unseen = any(e.kind == "no_change" and e.text.startswith("no logs of") for e in best.evidence)
+    unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith(("no logs of", "too few logs of"))), None)
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
             f"{svc} behaves differently after it"
             if behaviour
-            else f"it is the latest change of {svc} before the onset (its logs start after the change, "
+            else f"it is the latest change of {svc} before the onset (its logs start "
+            f"{'just before' if unseen and unseen.startswith('too few') else 'after'} the change, "
             "so what it did cannot be compared: check it first)"
         )
         return best.change.id, (

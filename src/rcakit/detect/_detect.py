@@ -95,8 +95,9 @@ def detect_anomalies(
           windows that were not anomalous (rises only), so an incident that starts early in
           the logs is found with its onset (see ``docs/detect.md``). Logs that start during
           an incident (a much larger share of error records in their first quarter than in
-          their last) have their busy start compared with the calm period after it instead
-          (``calm_from`` in the result). Logs too short to compare (no timed record, fewer
+          their last, or a number such as a latency at twice its last quarter's median in
+          most of the first quarter) have their busy start compared with the calm period
+          after it instead (``calm_from`` and ``calm_reason`` in the result). Logs too short to compare (no timed record, fewer
           than two windows) give no windows and a ``note``.
         * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
           studied. When both lack templates they are mined together so ids agree.
@@ -276,8 +277,11 @@ def detect_anomalies(
         study_end=_end_of(study_counts, window_td),
     )
     if expanding and window_td is not None:
-        calm = _calm_after_busy_start(counts_out, warmup=warmup)
-        if calm is not None:
+        busy = _calm_after_busy_start(counts_out, warmup=warmup)
+        if busy is None and param_values is not None:
+            busy = _calm_after_slow_start(param_values, counts_out, study_rec, warmup=warmup)
+        if busy is not None:
+            calm, reason = busy
             # the logs start during an incident: the history before each window is that
             # incident, so its start looks normal (and its end, traffic coming back, looks
             # like the anomaly). Compare the busy start with the calm period after it instead.
@@ -292,7 +296,7 @@ def detect_anomalies(
             # the calm period on its own history (the first pass judged it against the
             # incident: traffic coming back read as a spike): a later, second incident
             later = again(calm_part, warmup=warmup)
-            result = replace(result, windows=(*rev.windows, *later.windows), calm_from=calm)
+            result = replace(result, windows=(*rev.windows, *later.windows), calm_from=calm, calm_reason=reason)
     return replace(result, sessions=sessions) if sessions is not None else result
 
 
@@ -303,7 +307,7 @@ _BUSY_START_RATIO = 3.0
 _BUSY_START_MIN = 20
 
 
-def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> datetime | None:
+def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[datetime, str] | None:
     """When the logs start during an incident, the window from which they stay calm.
 
     The first and the last ``warmup`` share of the windows (at least 5 each) are compared by
@@ -338,7 +342,73 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> datetime |
     if calm_i == 0 or n - calm_i < k:
         return None
     calm: datetime = per.get_column("window_start")[calm_i]
-    return calm
+    return calm, "many errors"
+
+
+#: the logs start slow when a number's median in most of their first part is this many
+#: times its median in their last part (and the parameter detector flags the rise)
+_SLOW_START_RATIO = 2.0
+
+
+def _calm_after_slow_start(
+    values: pl.DataFrame, counts: pl.DataFrame, records: pl.DataFrame, *, warmup: float
+) -> tuple[datetime, str] | None:
+    """When the logs start during a slow-down (no errors needed), the window from which they are calm.
+
+    The counterpart of :func:`_calm_after_busy_start` for numbers (latencies, sizes): the
+    values of the last ``warmup`` share of the windows (at least 5) are the calm reference
+    (:class:`ParameterShiftDetector` fitted on them, so counters and ids are skipped as
+    usual); a number starts slow when the detector flags a rise to at least
+    ``_SLOW_START_RATIO`` times the reference median in most (and at least 3) of the first
+    part's windows that hold it. The calm period starts after the last window in which such a
+    number is still that high; ``None`` when nothing starts slow or the calm period is
+    shorter than the first part.
+    """
+    starts = counts.get_column("window_start").unique().sort()
+    n = starts.len()
+    k = max(int(n * warmup), 5)
+    if n < 4 * k:
+        return None
+    head_end, tail_start = starts[k], starts[n - k]
+    ts = pl.col("window_start")
+    try:
+        detector = ParameterShiftDetector().fit(values.filter(ts >= tail_start))
+    except InputError:
+        return None
+    keys = ["service", "template_id", "feature"]
+    rises = detector.score(values.filter(ts < tail_start)).filter(
+        pl.col("flagged") & (pl.col("observed") >= _SLOW_START_RATIO * pl.col("expected")) & (pl.col("expected") > 0)
+    )
+    head = values.filter(ts < head_end).group_by(keys).agg(ts.n_unique().alias("n_head"))
+    slow = (
+        rises.filter(ts < head_end)
+        .group_by(keys)
+        .agg(pl.len().alias("n_slow"), pl.col("observed").median(), pl.col("expected").first())
+        .join(head, on=keys, nulls_equal=True)
+        .filter((pl.col("n_slow") >= 3) & (2 * pl.col("n_slow") > pl.col("n_head")))
+        .sort("n_slow", "observed", descending=True)
+    )
+    if slow.height == 0:
+        return None
+    last = rises.join(slow.select(keys), on=keys, nulls_equal=True).get_column("window_start").max()
+    calm_i = int(starts.search_sorted(last)) + 1  # type: ignore[arg-type]
+    if n - calm_i < k:
+        return None
+    top = slow.row(0, named=True)
+    template = ""
+    if "template" in records.columns:
+        found = records.filter(pl.col("template_id") == top["template_id"]).get_column("template").head(1)
+        template = f" of '{_clip(found[0])}'" if found.len() and found[0] is not None else ""
+    reason = (
+        f"higher numbers ({top['feature']}{template} in {top['service']}: median "
+        f"{top['observed']:.3g} at the start, {top['expected']:.3g} at the end)"
+    )
+    calm: datetime = starts[calm_i]
+    return calm, reason
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _not_enough_data(n_records: int, counts: pl.DataFrame, *, window: str, window_td: timedelta | None) -> DetectionResult:

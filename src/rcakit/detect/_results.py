@@ -120,9 +120,12 @@ class DetectionResult:
     sessions: pl.DataFrame | None = None  # per-session scores when sessions were asked for
     note: str | None = None  # set when there was too little data to compare
     #: set when the logs start during an incident (many more errors in their first part than
-    #: in their last): the time from which they are calm. The windows before it were found
+    #: in their last, or numbers such as latencies far higher): the time from which they are calm. The windows before it were found
     #: by comparing that busy start with the calm period after it.
     calm_from: datetime | None = None
+    #: why the start counts as busy: ``"many errors"``, or the number that starts high
+    #: (``"higher numbers ($3 of 'took <DURATION>' in api: median 850 at the start, 120 at the end)"``)
+    calm_reason: str | None = None
 
     #: Version of the :meth:`to_dict` JSON shape.
     SCHEMA_VERSION = 1
@@ -142,6 +145,7 @@ class DetectionResult:
             out["note"] = self.note
         if self.calm_from is not None:
             out["calm_from"] = _iso(self.calm_from)
+            out["calm_reason"] = self.calm_reason
         if self.sessions is not None:
             flagged = self.sessions.filter(pl.col("flagged"))
             out["sessions"] = {"n_sessions": self.sessions.height, "n_flagged": flagged.height}
@@ -203,7 +207,8 @@ class DetectionResult:
             return "\n".join(lines)
         if self.calm_from is not None:
             lines.append(
-                f"the logs start during an incident: errors from the start, calm from {_short(self.calm_from)}; "
+                f"the logs start during an incident ({self.calm_reason or 'many errors'} from the start), "
+                f"calm from {_short(self.calm_from)}; "
                 "the start was compared with the calm period"
             )
         lines.append(f"{len(self.windows)} anomaly window(s):")

@@ -162,6 +162,7 @@ def _overall_summary(
     *,
     note: str | None = None,
     calm_from: datetime | None = None,
+    calm_reason: str | None = None,
 ) -> str:
     period = ""
     if corr.period_start and corr.period_end:
@@ -188,7 +189,7 @@ def _overall_summary(
         head += tail
     if calm_from is not None:
         head += (
-            f" The logs start busy (many errors in their first part, calm from {calm_from:%H:%M}): "
+            f" The logs start busy ({calm_reason or 'many errors'} in their first part, calm from {calm_from:%H:%M}): "
             "their start was compared with the calm period."
         )
         first = min((i.start for i in corr.incidents), default=None)
@@ -359,6 +360,6 @@ def build_report(
         inputs=inputs,
         incidents=tuple(_clean_incident(i) for i in corr.incidents),
         changes=tuple(_clean_change(c) for c in corr.changes),
-        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note, calm_from=detection.calm_from)),
+        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note, calm_from=detection.calm_from, calm_reason=detection.calm_reason)),
         series=_series(history, detection.window),
     )
