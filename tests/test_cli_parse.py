@@ -166,3 +166,18 @@ def test_a_change_list_in_a_log_directory_is_left_out_with_a_note(tmp_path):
     assert result.exit_code == 2
     assert "no log files left" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_prints_rcakit_warnings_but_not_library_deprecations(capsys):
+    # a deprecation notice of polars or drain3 is for rcakit's developers, not the user
+    import warnings
+
+    from rcakit.cli._app import user_errors
+    from rcakit.errors import RcakitWarning
+
+    with user_errors():
+        warnings.warn("a.log: 3 invalid UTF-8 byte sequence(s) replaced", RcakitWarning, stacklevel=1)
+        warnings.warn("`is_in` with a collection of the same datatype is deprecated", DeprecationWarning, stacklevel=1)
+        warnings.warn("this will change in 2.0", FutureWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert err == "warning: a.log: 3 invalid UTF-8 byte sequence(s) replaced\n"

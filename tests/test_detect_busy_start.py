@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import rcakit
 from rcakit.cli import main
+from rcakit.errors import RcakitWarning
 from rcakit.simulate import trim_logs
 
 
@@ -24,7 +25,7 @@ def _events(tmp_path, fault: str, seed: int, before: float | None):
         trim_logs(sc, start=sc.truth.onset - timedelta(minutes=before))
     files = sorted(p for p in sc.out_dir.iterdir() if p.name != "deploys.csv")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         return sc, rcakit.mine_templates(rcakit.read_logs(files))
 
 
@@ -44,7 +45,7 @@ def test_a_hang_under_way_when_the_export_starts_is_found_against_the_calm_end(t
     assert quiet
     # the report names the root and the deploy
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         report = rcakit.analyze(sc.out_dir)
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
@@ -74,7 +75,7 @@ def test_a_slow_down_under_way_when_the_export_starts_is_found_against_the_calm_
     trim_logs(sc, start=truth.onset + timedelta(minutes=5))
     files = sorted(p for p in sc.out_dir.iterdir() if p.name != "deploys.csv")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         events = rcakit.mine_templates(rcakit.read_logs(files))
         report = rcakit.analyze(sc.out_dir)
     result = rcakit.detect_anomalies(events)

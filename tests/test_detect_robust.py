@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 import rcakit
-from rcakit.errors import ConfigError, InputError
+from rcakit.errors import ConfigError, InputError, RcakitWarning
 
 W = timedelta(minutes=1)
 
@@ -27,7 +27,7 @@ def _records(tmp_path_factory, fault: str, seed: int) -> tuple[pl.DataFrame, dic
     scenario.write_truth(out / "truth.json")
     files = [str(p) for p in sorted((out / "logs").iterdir()) if p.name != "deploys.csv"]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the simulated Kibana export has odd lines on purpose
+        warnings.simplefilter("ignore", RcakitWarning)  # the simulated Kibana export has odd lines on purpose
         logs = rcakit.read_logs(files)
     return logs, json.loads((out / "truth.json").read_text())
 

@@ -10,6 +10,7 @@ import pytest
 
 import rcakit
 from rcakit.correlate import match_service
+from rcakit.errors import RcakitWarning
 from rcakit.report import analyze
 
 
@@ -43,7 +44,7 @@ def test_failing_answers_at_the_edge_after_an_ingress_change(tmp_path):
     with sc.deploys_path.open("a", encoding="utf-8") as f:
         f.write(f"{change},ingress,-,chg-9001,infra,rotate TLS certificates on ingress\n")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         report = analyze(sc.out_dir)
     assert len(report.incidents) == 1
     inc = report.incidents[0]

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 import rcakit
+from rcakit.errors import RcakitWarning
 from rcakit.report import analyze, build_report
 from rcakit.simulate import trim_logs
 
@@ -25,7 +26,7 @@ def _report(tmp_path, fault: str, seed: int, *, before: float | None = None, aft
         end=onset + timedelta(minutes=after) if after is not None else None,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         return sc.truth, analyze(sc.out_dir, deploys=sc.out_dir / "deploys.csv")
 
 

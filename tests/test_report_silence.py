@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 
 import rcakit
+from rcakit.errors import RcakitWarning
 from rcakit.report import analyze
 
 
 def _analyze(path):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", RcakitWarning)
         return analyze(path)
 
 

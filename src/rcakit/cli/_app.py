@@ -30,11 +30,16 @@ class InputProblem(click.ClickException):
     exit_code = 2
 
 
+_FOR_DEVELOPERS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn rcakit's own errors (and unreadable files) into exit-code-2 messages, and the
     warnings raised inside into ``warning: ...`` lines on stderr (each once, without terminal
-    escapes, with no source line), printed when the block ends."""
+    escapes, with no source line), printed when the block ends. Deprecation notices of the
+    libraries underneath are for rcakit's developers (the test suite turns them into
+    errors), not for the user: they are not printed."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -44,7 +49,8 @@ def user_errors() -> Iterator[None]:
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             raise InputProblem(f"{exc.filename}: {exc.strerror}") from exc
         finally:
-            for line in dict.fromkeys(strip_terminal_escapes(str(w.message)) for w in caught):
+            shown = (w for w in caught if not issubclass(w.category, _FOR_DEVELOPERS))
+            for line in dict.fromkeys(strip_terminal_escapes(str(w.message)) for w in shown):
                 echo_err(f"warning: {line}")
 
 

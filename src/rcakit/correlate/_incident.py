@@ -152,7 +152,7 @@ def _refine_onset(
     # a template the service logged long before (a change's new debug lines, folded in as a
     # precursor) is new to the baseline, not to this incident: it dates nothing here
     old = mine.filter(pl.col("timestamp") < lo)["template_id"].unique()
-    first = tmin(mine.filter((pl.col("timestamp") >= lo) & ~pl.col("template_id").is_in(old))["timestamp"])
+    first = tmin(mine.filter((pl.col("timestamp") >= lo) & ~pl.col("template_id").is_in(old.to_list()))["timestamp"])
     if first is None:
         return start
     slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
