@@ -283,6 +283,14 @@ def _decide(
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith(("no logs of", "too few logs of"))), None)
+    if best.change.service is None and root is not None and behaviour and best.score >= threshold:
+        # a change with no service (a secret rotation, a network policy, a node upgrade)
+        # can touch every service: it is the cause when the root visibly changed after it
+        return best.change.id, (
+            f"{best.change.id} ({best.change.kind} with no service: {best.change.description or 'no description'}) "
+            f"precedes the onset by {_fmt_dt(best.lag_seconds)} and {root} behaves differently after it "
+            "(a change with no service may touch every service)"
+        )
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
             f"{svc} behaves differently after it"
@@ -295,10 +303,17 @@ def _decide(
             f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
             f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
+    if best.change.service is None:
+        return None, (
+            f"the best suspect {best.change.id} is a change with no service "
+            f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset, but "
+            f"{root or 'the root'}'s logs do not show enough after it (score {best.score:.2f} < {threshold:.2f}); "
+            "no change explains this incident for certain: check it"
+        )
     if not related:
         return None, (
             f"no change in the root service {root} or a dependency it names; the best suspect "
-            f"{best.change.id} ({svc}) is not related, so no change explains this incident"
+            f"{best.change.id} ({svc or 'no service'}) is not related, so no change explains this incident"
         )
     if best.score < threshold:
         late = next((e.text for e in best.evidence if e.kind == "pre_existing"), None)

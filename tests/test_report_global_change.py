@@ -1,0 +1,51 @@
+"""A change with no service (a secret rotation, a network policy, a node upgrade)."""
+
+from __future__ import annotations
+
+import warnings
+
+import polars as pl
+import pytest
+
+import rcakit
+from rcakit.changes import read_changes
+from rcakit.errors import RcakitWarning
+
+
+def _global_cause(tmp_path, fault: str, seed: int):
+    """A scenario whose causing change is rewritten as an infra change with no service."""
+    sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
+    path = sc.out_dir / "deploys.csv"
+    changes = read_changes(path).with_columns(
+        pl.when(pl.col("id") == sc.truth.cause_change_id).then(None).otherwise(pl.col("service")).alias("service"),
+        pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit("infra")).otherwise(pl.col("kind")).alias("kind"),
+        pl.when(pl.col("id") == sc.truth.cause_change_id)
+        .then(pl.lit("rotate shared secrets"))
+        .otherwise(pl.col("description"))
+        .alias("description"),
+    )
+    changes.with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%SZ")).write_csv(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return sc.truth, rcakit.analyze(sc.out_dir)
+
+
+@pytest.mark.slow
+def test_a_change_with_no_service_is_named_when_the_root_changes_right_after_it(tmp_path):
+    truth, report = _global_cause(tmp_path, "new_error", 3)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    assert "with no service: rotate shared secrets" in inc.cause_reason
+    assert f"{truth.root_service} behaves differently after it" in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_weak_change_with_no_service_is_told_not_named(tmp_path):
+    # a hang 80 s after the rotation: the root stops logging, which alone does not reach the
+    # threshold for a change that names no service; the reason says to check it
+    truth, report = _global_cause(tmp_path, "hang", 4)
+    inc = report.incidents[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause is None
+    assert inc.cause_reason.startswith(f"the best suspect {truth.cause_change_id} is a change with no service")
+    assert "(None)" not in inc.cause_reason
