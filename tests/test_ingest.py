@@ -327,6 +327,12 @@ def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
         ("kafka-0.log", "kafka"),
         ("messages", "messages"),
         ("api_20240102.log", "api"),
+        # the kubelet's layouts on a node: the pod's workload, not "0" or the file's ids
+        ("/var/log/pods/shop_checkout-7d9f8b6c5d-x2x9z_0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/checkout/0.log", "checkout"),
+        ("/var/log/pods/shop_kafka-2_0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/broker/3.log.20240301-101010.gz", "kafka"),
+        ("/var/log/containers/checkout-7d9f8b6c5d-x2x9z_shop_checkout-" + "0a" * 32 + ".log", "checkout"),
+        # a file named by a number only (copied out of such a tree) is named by its directory
+        ("export/orders/0.log", "orders"),
     ],
 )
 def test_service_from_path(path, service):

@@ -34,6 +34,14 @@ _FILE_SUFFIXES = re.compile(
 # A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
 _FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?$")
 _POD_SUFFIX_RE = re.compile(POD_SUFFIX)
+# the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
+_K8S_CONTAINER_FILE = re.compile(
+    r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_[a-z0-9][-a-z0-9]*_[a-z0-9][-a-z0-9]*-[0-9a-f]{64}(?:\.log)?"
+)
+# ... and /var/log/pods/<namespace>_<pod>_<pod uid>/<container>/<restart count>.log
+_K8S_POD_DIR = re.compile(
+    r"^[a-z0-9][-a-z0-9]*_(?P<pod>[a-z0-9][-a-z0-9.]*)_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
 
 
 def workload_name(pod: str) -> str:
@@ -96,15 +104,28 @@ def service_from_path(path: str) -> str | None:
     """Derive a service name from a file name.
 
     ``payment.log`` -> ``payment``, ``frontend.access.log`` -> ``frontend``,
-    ``checkout-2024-01-02.jsonl.gz`` -> ``checkout``, ``ts-order-service-5d9c7b7f6-abcde.log``
-    -> ``ts-order-service``. Returns None when nothing sensible is left.
+    ``checkout-2024-01-02.jsonl.gz`` -> ``checkout``, ``ts-order-service-5d9c7b7f6-x2x9z.log``
+    -> ``ts-order-service``. The kubelet's layouts name the pod's workload:
+    ``/var/log/containers/<pod>_<namespace>_<container>-<id>.log`` and
+    ``/var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log``; a file named by a number
+    only (a restart count) is named by its directory. Returns None when nothing sensible is
+    left.
     """
-    name = PurePath(path).name
+    p = PurePath(path)
+    name = p.name
+    kubelet = _K8S_CONTAINER_FILE.match(name)
+    if kubelet is not None:
+        return workload_name(kubelet["pod"])
     prev = None
     while prev != name:
         prev = name
         name = _FILE_SUFFIXES.sub("", name)
         name = _FILE_DATE.sub("", name)
+    if name.isdigit() and len(p.parts) >= 2:
+        pod_dir = _K8S_POD_DIR.match(p.parent.parent.name) if len(p.parts) >= 3 else None
+        if pod_dir is not None:
+            return workload_name(pod_dir["pod"])
+        return service_from_path(str(p.parent))
     # anything after the first dot is a role, not the service (frontend.access, app.worker)
     name = name.split(".", 1)[0].strip(" -_")
     if not name:
