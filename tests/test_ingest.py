@@ -14,7 +14,7 @@ import rcakit
 from rcakit.errors import ConfigError, InputError, RcakitWarning
 from rcakit.ingest import FORMATS, detect_format, read_logs, scan_logs, summarize
 from rcakit.ingest._files import expand_sources, lines_frame, physical_line_count
-from rcakit.ingest._service import service_from_path, workload_from_pod
+from rcakit.ingest._service import file_services, service_from_path, workload_from_pod
 from rcakit.schemas import LOG_RECORDS
 
 JAVA = """\
@@ -337,6 +337,24 @@ def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
 )
 def test_service_from_path(path, service):
     assert service_from_path(path) == service
+
+
+def test_files_with_names_that_name_no_service_are_named_by_their_directories(tmp_path):
+    # an export with one folder per service and the same file name in each
+    line = "2024-03-01 10:00:00,123 ERROR [main] c.x.Y - boom\n"
+    for d in ("payment", "checkout", "nginx"):
+        (tmp_path / "incident" / d).mkdir(parents=True)
+    for rel in ("payment/app.log", "checkout/app.log", "nginx/access.log", "nginx/error.log"):
+        (tmp_path / "incident" / rel).write_text(line)
+    frame = rcakit.read_logs(tmp_path / "incident")
+    assert sorted(frame["service"].unique().to_list()) == ["checkout", "nginx", "payment"]
+    assert rcakit.scan_logs(tmp_path / "incident").select("service").collect()["service"].n_unique() == 3
+    # one such file alone keeps its own name (a download folder names no service)
+    assert rcakit.read_logs(tmp_path / "incident" / "payment" / "app.log")["service"].to_list() == ["app"]
+    # dates and "logs" folders are skipped, the common folder is not a service; service= still wins
+    paths = ["x/payment/logs/2024-03-01/app.log", "x/orders/logs/app.log", "x/app.log", "x/nginx/access.log"]
+    assert file_services(paths) == dict(zip(paths, ["payment", "orders", "app", "nginx"], strict=True))
+    assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 
 def test_workload_from_pod():

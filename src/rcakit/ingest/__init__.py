@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -35,7 +35,7 @@ from rcakit.ingest._files import (
     read_text,
 )
 from rcakit.ingest._pattern import PATTERN, compile_log_format
-from rcakit.ingest._service import service_from_path
+from rcakit.ingest._service import file_services, service_from_path
 from rcakit.ingest._text import RAW, SYSLOG, TEXT
 from rcakit.schemas import LOG_RECORDS
 
@@ -148,10 +148,11 @@ _ALWAYS = frozenset({"line_no", "n_lines", "service"})
 
 
 def _read_one(
-    path: str, *, fmt: str, options: ParseOptions, service: str | None
+    path: str, *, fmt: str, options: ParseOptions, services: Mapping[str, str | None]
 ) -> pl.DataFrame:
     mtime = _mtime(path)
-    frame = _parse_file(path, fmt=fmt, options=dataclasses.replace(options, source=path, mtime=mtime), service=service)
+    options = dataclasses.replace(options, source=path, mtime=mtime)
+    frame = _parse_file(path, fmt=fmt, options=options, service=services.get(path))
     return frame if options.columns is None else frame.select(_selected(options))
 
 
@@ -257,7 +258,8 @@ def read_logs(
     options = _options(tz, year, log_format, columns)
     paths = expand_sources(source)
     frames: list[pl.DataFrame] = []
-    read = partial(_read_one, fmt=fmt, options=options, service=service)
+    names = file_services(paths) if service is None else dict.fromkeys(paths, service)
+    read = partial(_read_one, fmt=fmt, options=options, services=names)
     with _progress(paths, progress) as tick:
         if len(paths) < 2 or _read_workers() < 2:
             for path in paths:
@@ -307,7 +309,8 @@ def scan_logs(
     fmt = _check_options(format, log_format, tz)
     paths = expand_sources(source)
     options = _options(tz, year, log_format)
-    parts = [_deferred(partial(_read_one, path, fmt=fmt, service=service), options) for path in paths]
+    names = file_services(paths) if service is None else dict.fromkeys(paths, service)
+    parts = [_deferred(partial(_read_one, path, fmt=fmt, services=names), options) for path in paths]
     if not parts:
         return pl.LazyFrame(schema=LOG_RECORDS)
     return pl.concat(parts, how="vertical")

@@ -8,12 +8,14 @@ Precedence (see ``docs/reading.md``): the record's own service field, else the
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from pathlib import PurePath
 
 import polars as pl
 
-__all__ = ["POD_SUFFIX", "service_from_log_group", "service_from_path", "workload_from_pod", "workload_name"]
+__all__ = ["POD_SUFFIX", "file_services", "service_from_log_group", "service_from_path", "workload_from_pod", "workload_name"]
 
 # Kubernetes generated suffixes, tried from the longest:
 #   Deployment pod   <name>-<replicaset hash 5-10>-<pod hash 5>   ts-travel-service-64469b5b48-25zj6
@@ -34,6 +36,14 @@ _FILE_SUFFIXES = re.compile(
 # A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
 _FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?$")
 _POD_SUFFIX_RE = re.compile(POD_SUFFIX)
+# file names that name no service: their directory does (payment/app.log, nginx/access.log)
+_GENERIC_NAMES = frozenset({
+    "app", "application", "server", "service", "main", "output", "out", "stdout", "stderr", "console",
+    "current", "log", "logs", "all", "combined", "debug", "info", "warn", "warning", "error", "errors",
+    "trace", "access", "audit", "system", "catalina", "run", "daemon", "default", "container",
+})
+# directories that name no service either (logs/2024-03-01/app.log stays "app")
+_GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
 _K8S_CONTAINER_FILE = re.compile(
     r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_[a-z0-9][-a-z0-9]*_[a-z0-9][-a-z0-9]*-[0-9a-f]{64}(?:\.log)?"
@@ -125,9 +135,43 @@ def service_from_path(path: str) -> str | None:
         pod_dir = _K8S_POD_DIR.match(p.parent.parent.name) if len(p.parts) >= 3 else None
         if pod_dir is not None:
             return workload_name(pod_dir["pod"])
-        return service_from_path(str(p.parent))
     # anything after the first dot is a role, not the service (frontend.access, app.worker)
     name = name.split(".", 1)[0].strip(" -_")
+    if name.isdigit():  # a number is never a service (orders/0.log): its directory names it
+        name = _directory_service(p) or name
     if not name:
         return None
     return workload_name(name)
+
+
+def file_services(paths: Sequence[str]) -> dict[str, str | None]:
+    """:func:`service_from_path` for every file read together, with one more rule: a file
+    whose name names no service (``app.log``, ``access.log``, ``stdout.log``) in a folder
+    below the folder that holds all the files is named by that folder
+    (``incident/payment/app.log`` -> ``payment``, ``incident/nginx/access.log`` -> ``nginx``),
+    not all ``app``. Files in the common folder itself keep their names (``~/Downloads/app.log``
+    is ``app``)."""
+    names = {path: service_from_path(path) for path in paths}
+    generic = [path for path, name in names.items() if name is not None and name.lower() in _GENERIC_NAMES]
+    if not generic:
+        return names
+    try:
+        root = PurePath(os.path.commonpath([str(PurePath(p).parent) for p in paths]))
+    except ValueError:  # relative and absolute paths mixed, or different drives
+        return names
+    for path in generic:
+        names[path] = _directory_service(PurePath(path), below=root) or names[path]
+    return names
+
+
+def _directory_service(path: PurePath, below: PurePath | None = None) -> str | None:
+    """The nearest of a file's (up to three) directories whose name names a service (only
+    directories below ``below``, when given)."""
+    for parent in list(path.parents)[:3]:
+        if below is not None and (parent == below or below not in parent.parents):
+            break
+        stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
+        low = stem.lower()
+        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and low not in _GENERIC_NAMES:
+            return workload_name(stem)
+    return None
