@@ -78,7 +78,9 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
     Raises
     ------
     InputError
-        When an item does not exist, a glob matches nothing, or nothing is left to read.
+        When an item does not exist, a glob matches nothing, nothing is left to read, or an
+        item is an archive (zip, tar, 7z, rar: the message says how to unpack it; an
+        archive found in a directory or by a glob is skipped with a warning instead).
     """
     items: list[str | os.PathLike[str]]
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -106,6 +108,12 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
             msg = f"{text}: no such file or directory"
             raise InputError(msg)
         for f in found:
+            archive = _archive_problem(f)
+            if archive is not None:
+                if f == text:  # named on its own: nothing else to read
+                    raise InputError(archive)
+                warnings.warn(f"skipped {archive}", RcakitWarning, stacklevel=2)
+                continue
             if f not in seen:
                 seen.add(f)
                 out.append(f)
@@ -113,6 +121,30 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
         msg = f"{', '.join(os.fspath(i) for i in items)}: no files to read (directories are empty or only hold hidden files)"
         raise InputError(msg)
     return out
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".7z", ".rar")
+
+
+def _archive_problem(path: str) -> str | None:
+    """An archive of log files is not a log: how to unpack it (instead of reading its bytes)."""
+    low = path.lower()
+    suffix = next((s for s in _ARCHIVE_SUFFIXES if low.endswith(s)), None)
+    if suffix is None:
+        return None
+    try:
+        with Path(path).open("rb") as fh:
+            magic = fh.read(262)
+    except OSError:
+        return None  # read_text reports an unreadable file
+    tarred = len(magic) > 262 - 1 and magic[257:262] == b"ustar"
+    if magic.startswith((b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf", b"Rar!")) or tarred or (
+        suffix != ".zip" and magic.startswith((_GZIP_MAGIC, b"BZh", b"\xfd7zXZ"))
+    ):
+        folder = Path(path).name[: -len(suffix)] or "logs"
+        how = f"unzip '{path}' -d {folder}" if suffix == ".zip" else f"mkdir {folder} && tar -xf '{path}' -C {folder}"
+        return f"{path}: an archive ({suffix}), not a log file: unpack it first ({how}) and pass the folder"
+    return None
 
 
 def _gunzip(data: bytes, path: str) -> tuple[bytes, bool]:
