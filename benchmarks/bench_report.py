@@ -60,6 +60,7 @@ incidents cannot be explained; the per-run table shows which runs those are.
 VARIANTS: dict[str, dict[str, object]] = {
     "default": {},
     "low traffic (rate=0.4)": {"rate": 0.4},
+    "very low traffic (rate=0.15)": {"rate": 0.15},
     "all logfmt": {"formats": "logfmt"},
     "3 hours of logs": {"hours": 3.0},
 }

@@ -118,6 +118,9 @@ QUIET_MIN = timedelta(minutes=5)
 #: A service whose logs end while the others' go on for less than this is a ragged export
 #: edge (files exported at different times), not a service that stopped.
 QUIET_TAIL = timedelta(minutes=10)
+#: a new template flagged in a short window counts its records from its first one up to
+#: this long after the window (in sparse logs a new failure repeats, but not within a minute)
+NEW_HORIZON = timedelta(minutes=30)
 
 
 def _is_trouble(
@@ -179,7 +182,8 @@ def _material_windows(
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
-    A template anomaly needs ``min_events`` records inside its window; a window needs at
+    A template anomaly needs ``min_events`` records inside its window (a new template: from
+    its first record to :data:`NEW_HORIZON` after the window); a window needs at
     least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
     to the first symptom. ``badness`` is the WARN+ share of the windows' templates
     (:func:`_template_shares`).
@@ -209,12 +213,22 @@ def _material_windows(
             .select(pl.concat_str([pl.col("service"), pl.col("template_id")], separator="\x1f"), "len")
             .iter_rows()
         )
+        def enough(c: Contribution) -> bool:
+            if counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events:
+                return True
+            if c.kind != "new":
+                return False
+            first = c.first_seen or w.start
+            later = sub.filter(
+                (pl.col("service") == c.service) & (pl.col("template_id") == c.template_id)
+                & (pl.col("timestamp") >= first) & (pl.col("timestamp") < w.end + NEW_HORIZON)
+            )
+            return later.height >= min_events
+
         keep = tuple(
             c
             for c in w.contributions
-            if c.template_id is None
-            or c.kind in {"gone", "rate_drop"}
-            or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
+            if c.template_id is None or c.kind in {"gone", "rate_drop"} or enough(c)
         )
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
