@@ -172,6 +172,15 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
     return c if onset == c.onset else dataclasses.replace(c, onset=onset)
 
 
+def _repeats(c: Contribution, records: pl.DataFrame, *, since: datetime, until: datetime, n: int) -> bool:
+    """``c``'s template has at least ``n`` records of its service in ``[since, until)``."""
+    ts = pl.col("timestamp")
+    mine = records.filter(
+        (pl.col("service") == c.service) & (pl.col("template_id") == c.template_id) & (ts >= since) & (ts < until)
+    )
+    return mine.height >= n
+
+
 def _material_windows(
     windows: Sequence[AnomalyWindow],
     recs: pl.DataFrame,
@@ -213,22 +222,13 @@ def _material_windows(
             .select(pl.concat_str([pl.col("service"), pl.col("template_id")], separator="\x1f"), "len")
             .iter_rows()
         )
-        def enough(c: Contribution) -> bool:
-            if counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events:
-                return True
-            if c.kind != "new":
-                return False
-            first = c.first_seen or w.start
-            later = sub.filter(
-                (pl.col("service") == c.service) & (pl.col("template_id") == c.template_id)
-                & (pl.col("timestamp") >= first) & (pl.col("timestamp") < w.end + NEW_HORIZON)
-            )
-            return later.height >= min_events
-
         keep = tuple(
             c
             for c in w.contributions
-            if c.template_id is None or c.kind in {"gone", "rate_drop"} or enough(c)
+            if c.template_id is None
+            or c.kind in {"gone", "rate_drop"}
+            or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
+            or (c.kind == "new" and _repeats(c, sub, since=c.first_seen or w.start, until=w.end + NEW_HORIZON, n=min_events))
         )
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
