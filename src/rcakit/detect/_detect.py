@@ -97,8 +97,9 @@ def detect_anomalies(
           an incident (a much larger share of error records in their first quarter than in
           their last, or a number such as a latency at twice its last quarter's median in
           most of the first quarter) have their busy start compared with the calm period
-          after it instead (``calm_from`` and ``calm_reason`` in the result). Logs too short to compare (no timed record, fewer
-          than two windows) give no windows and a ``note``.
+          after it instead (``calm_from`` and ``calm_reason`` in the result). Logs too
+          short to compare (no timed record, fewer than two windows) give no windows and a
+          ``note``.
         * a frame of records (e.g. last week's logs): the baseline; all of ``frame`` is
           studied. When both lack templates they are mined together so ids agree.
         * a time (``datetime`` or ISO string): records before it are the baseline, the
