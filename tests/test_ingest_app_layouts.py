@@ -284,3 +284,18 @@ def test_monolog_laravel_lines():
     ]
     assert attrs(rows[0])["logger"] == "production"
     assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 123456, tzinfo=UTC)
+
+
+def test_compact_stamps_start_a_text_line():
+    # yyyyMMdd-H:mm:ss:SSS with "|"-separated fields (an Android health app), ISO 8601 basic
+    text = (
+        "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579\n"
+        "20171224-1:12:23:108|Step_SPUtils|30002312|getTodayTotalDetailSteps = 1514045760000##7051\n"
+        "20240102T030405.123Z ERROR payment declined\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in rows] == [
+        (datetime(2017, 12, 23, 22, 15, 29, 606000, tzinfo=UTC), None, "Step_LSC|30002312|onStandStepChanged 3579"),
+        (datetime(2017, 12, 24, 1, 12, 23, 108000, tzinfo=UTC), None, "Step_SPUtils|30002312|getTodayTotalDetailSteps = 1514045760000##7051"),
+        (datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC), "ERROR", "payment declined"),
+    ]
