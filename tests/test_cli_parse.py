@@ -181,27 +181,3 @@ def test_cli_prints_rcakit_warnings_but_not_library_deprecations(capsys):
         warnings.warn("this will change in 2.0", FutureWarning, stacklevel=1)
     err = capsys.readouterr().err
     assert err == "warning: a.log: 3 invalid UTF-8 byte sequence(s) replaced\n"
-
-
-def test_an_archive_is_not_read_as_a_log(tmp_path):
-    import tarfile
-    import zipfile
-
-    (tmp_path / "logs").mkdir()
-    log = tmp_path / "logs" / "payment.log"
-    log.write_text("2024-03-01 10:00:00,123 ERROR [main] c.x.Y - boom\n")
-    with zipfile.ZipFile(tmp_path / "logs" / "incident.zip", "w") as z:
-        z.write(log, "incident/payment.log")
-    with tarfile.open(tmp_path / "incident.tar.gz", "w:gz") as t:
-        t.add(log, "incident/payment.log")
-    # named on its own: exit 2 and how to unpack it
-    res = CliRunner().invoke(main, ["parse", str(tmp_path / "incident.tar.gz"), "-o", str(tmp_path / "o.parquet")])
-    assert res.exit_code == 2
-    assert "an archive (.tar.gz), not a log file: unpack it first (mkdir incident && tar -xf" in res.output
-    assert "Traceback" not in res.output
-    # lying in a folder: skipped with a warning, the logs beside it are read
-    res = CliRunner().invoke(main, ["parse", str(tmp_path / "logs"), "-o", str(tmp_path / "o.parquet")])
-    assert res.exit_code == 0, res.output
-    assert "warning: skipped " in res.output
-    assert "unzip " in res.output
-    assert pl.read_parquet(tmp_path / "o.parquet")["source"].to_list() == [str(log)]

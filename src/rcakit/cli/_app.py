@@ -112,7 +112,12 @@ def log_paths(paths: tuple[str, ...]) -> list[str]:
     log directory is the change list ``rcakit report`` uses, not a log; a note on stderr says
     so. A change file named on its own is read like any other file.
     """
-    out = input_paths(paths)
+    from rcakit.ingest._archive import unpack_inputs
+
+    try:  # an archive stands for the folder it unpacks to (a change list in it is set aside too)
+        out = unpack_inputs(input_paths(paths))
+    except RcakitError as exc:
+        raise InputProblem(str(exc)) from None
     if not any(Path(p).is_dir() for p in out):
         return out
     from rcakit.changes import find_change_files, split_inputs

@@ -26,6 +26,7 @@ import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
 from rcakit.ingest import _access, _cri, _csv_export, _elb, _envoy, _jsondoc, _jsonl, _logfmt, _w3c
+from rcakit.ingest._archive import display_name
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
 from rcakit.ingest._files import (
@@ -87,7 +88,8 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
 
 
 def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
-    decoded = read_text(path)
+    shown = display_name(path)  # a file unpacked from an archive: "logs.zip!/payment.log"
+    decoded = read_text(path, name=shown)
     name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=path)
     text: str | bytes | None = None
     lines: pl.DataFrame | None = None
@@ -109,7 +111,7 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
         problem = f"it failed with {type(exc).__name__}: {exc}"
     if problem:
         warnings.warn(
-            f"{path}: the {name!r} parser could not read this file ({problem}); "
+            f"{shown}: the {name!r} parser could not read this file ({problem}); "
             "read it as 'raw' lines instead. This is a bug in rcakit, please report it.",
             RcakitWarning,
             stacklevel=4,
@@ -119,7 +121,7 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
     fallback = service if service is not None else service_from_path(path)
     return records.lazy().with_columns(
         pl.coalesce(pl.col("service"), pl.lit(fallback, dtype=pl.String)).alias("service"),
-        pl.lit(path, dtype=pl.String).alias("source"),
+        pl.lit(shown, dtype=pl.String).alias("source"),
         pl.lit(name, dtype=pl.String).alias("format"),
     ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()]).collect()
 
@@ -151,7 +153,7 @@ def _read_one(
     path: str, *, fmt: str, options: ParseOptions, services: Mapping[str, str | None]
 ) -> pl.DataFrame:
     mtime = _mtime(path)
-    options = dataclasses.replace(options, source=path, mtime=mtime)
+    options = dataclasses.replace(options, source=display_name(path), mtime=mtime)
     frame = _parse_file(path, fmt=fmt, options=options, service=services.get(path))
     return frame if options.columns is None else frame.select(_selected(options))
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from rcakit.errors import InputError, RcakitWarning
+from rcakit.ingest._archive import archive_kind, unpacked
 
 __all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text"]
 
@@ -79,8 +80,10 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
     ------
     InputError
         When an item does not exist, a glob matches nothing, nothing is left to read, or an
-        item is an archive (zip, tar, 7z, rar: the message says how to unpack it; an
-        archive found in a directory or by a glob is skipped with a warning instead).
+        item is an archive that cannot be unpacked (7z, RAR, corrupt, a zip bomb: the
+        message says what to do; such an archive found in a directory or by a glob is
+        skipped with a warning instead). Zip and tar archives (also compressed) are
+        unpacked (:mod:`rcakit.ingest._archive`) and stand for the files they hold.
     """
     items: list[str | os.PathLike[str]]
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
@@ -107,13 +110,7 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
         else:
             msg = f"{text}: no such file or directory"
             raise InputError(msg)
-        for f in found:
-            archive = _archive_problem(f)
-            if archive is not None:
-                if f == text:  # named on its own: nothing else to read
-                    raise InputError(archive)
-                warnings.warn(f"skipped {archive}", RcakitWarning, stacklevel=2)
-                continue
+        for f in _unpack_archives(found, named=text):
             if f not in seen:
                 seen.add(f)
                 out.append(f)
@@ -123,28 +120,28 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
     return out
 
 
-_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".7z", ".rar")
-
-
-def _archive_problem(path: str) -> str | None:
-    """An archive of log files is not a log: how to unpack it (instead of reading its bytes)."""
-    low = path.lower()
-    suffix = next((s for s in _ARCHIVE_SUFFIXES if low.endswith(s)), None)
-    if suffix is None:
-        return None
-    try:
-        with Path(path).open("rb") as fh:
-            magic = fh.read(262)
-    except OSError:
-        return None  # read_text reports an unreadable file
-    tarred = len(magic) > 262 - 1 and magic[257:262] == b"ustar"
-    if magic.startswith((b"PK\x03\x04", b"PK\x05\x06", b"7z\xbc\xaf", b"Rar!")) or tarred or (
-        suffix != ".zip" and magic.startswith((_GZIP_MAGIC, b"BZh", b"\xfd7zXZ"))
-    ):
-        folder = Path(path).name[: -len(suffix)] or "logs"
-        how = f"unzip '{path}' -d {folder}" if suffix == ".zip" else f"mkdir {folder} && tar -xf '{path}' -C {folder}"
-        return f"{path}: an archive ({suffix}), not a log file: unpack it first ({how}) and pass the folder"
-    return None
+def _unpack_archives(files: list[str], *, named: str, depth: int = 0) -> list[str]:
+    """``files`` with each zip/tar archive replaced by the files it holds (nested archives
+    too, two levels deep); a 7z/RAR archive is an error when it was named on its own, else
+    skipped with a warning."""
+    out: list[str] = []
+    for f in files:
+        kind = archive_kind(f)
+        if kind is None:
+            out.append(f)
+            continue
+        try:
+            if depth >= 2:
+                msg = f"{f}: an archive inside an archive inside an archive: unpack it yourself"
+                raise InputError(msg)
+            folder = unpacked(f)
+        except InputError as exc:
+            if f == named:  # named on its own: nothing else to read
+                raise
+            warnings.warn(f"skipped {exc}", RcakitWarning, stacklevel=3)
+            continue
+        out.extend(_unpack_archives([str(p) for p in _walk(folder)], named=named, depth=depth + 1))
+    return out
 
 
 def _gunzip(data: bytes, path: str) -> tuple[bytes, bool]:
@@ -180,7 +177,7 @@ def _gunzip(data: bytes, path: str) -> tuple[bytes, bool]:
     return b"".join(chunks), truncated
 
 
-def read_text(path: str) -> DecodedFile:
+def read_text(path: str, *, name: str | None = None) -> DecodedFile:
     """Read one file as text: gzip by magic bytes, UTF-8 (BOM dropped), invalid bytes replaced.
 
     Raises
@@ -188,14 +185,15 @@ def read_text(path: str) -> DecodedFile:
     InputError
         When the file cannot be opened (missing, a directory, no permission).
     """
+    shown = name or path  # the name messages use (a file unpacked from an archive)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        msg = f"{path}: cannot read the file ({exc.strerror or exc})"
+        msg = f"{shown}: cannot read the file ({exc.strerror or exc})"
         raise InputError(msg) from exc
     truncated = False
     if data.startswith(_GZIP_MAGIC):
-        data, truncated = _gunzip(data, path)
+        data, truncated = _gunzip(data, shown)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     n_replaced = 0
@@ -208,7 +206,7 @@ def read_text(path: str) -> DecodedFile:
             n_replaced = text.count("\ufffd") - before
             data = text.encode("utf-8")
             warnings.warn(
-                f"{path}: {n_replaced} invalid UTF-8 byte sequence(s) replaced by U+FFFD",
+                f"{shown}: {n_replaced} invalid UTF-8 byte sequence(s) replaced by U+FFFD",
                 RcakitWarning,
                 stacklevel=2,
             )

@@ -29,6 +29,7 @@ from rcakit.correlate import (
     tmin,
 )
 from rcakit.detect._results import DetectionResult
+from rcakit.ingest._archive import display_name, unpack_inputs
 from rcakit.report._model import FileSummary, InputsSummary, RcaReport
 from rcakit.report._redact import redact
 from rcakit.schemas import CHANGES, LOG_RECORDS, check_schema
@@ -252,7 +253,8 @@ def analyze(
     if isinstance(logs, pl.DataFrame):
         records = logs
     else:
-        log_paths = _as_paths(logs)
+        # an archive (logs.zip) stands for the folder it unpacks to: a change list in it is found
+        log_paths: list[PathLike] = list(unpack_inputs(_as_paths(logs)))
         found = find_change_files(log_paths)
         if deploys is None:
             change_files = found
@@ -352,7 +354,7 @@ def build_report(
         baseline_start=detection.baseline_start,
         baseline_end=detection.baseline_end,
         window=detection.window,
-        change_files=tuple(str(p) for p in change_files),
+        change_files=tuple(display_name(str(p)) for p in change_files),
         n_changes=0 if changes is None else changes.height,
     )
     return RcaReport(
