@@ -120,3 +120,14 @@ def test_a_zip_in_a_folder_and_a_zip_in_a_zip(tmp_path):
     assert frame.height == 3
     assert sorted(frame["service"].to_list()) == ["inner", "orders", "payment"]
     assert _archive.archive_kind(str(tmp_path / "logs" / "payment.log")) is None
+
+
+def test_a_zip_made_on_a_mac_stands_for_its_one_folder(tmp_path):
+    # macOS adds __MACOSX/._<name> resource forks beside the folder it zips
+    z = _zip(
+        tmp_path / "incident.zip",
+        {"incident/payment.log": LINE, "__MACOSX/incident/._payment.log": "\x00\x05\x16\x07"},
+    )
+    (folder,) = _archive.unpack_inputs([z])
+    assert Path(folder).name == "incident"
+    assert rcakit.read_logs(z)["source"].to_list() == [f"{z}!/incident/payment.log"]

@@ -101,7 +101,8 @@ def unpacked(path: str) -> Path:
             for f in dest.rglob("*"):
                 if f.is_file():
                     _display[str(f)] = f"{path}!/{f.relative_to(dest).as_posix()}"
-            entries = list(dest.iterdir())
+            # (macOS adds a __MACOSX folder of resource forks to the zips it makes)
+            entries = [e for e in dest.iterdir() if not e.name.startswith(".") and e.name != "__MACOSX"]
             _unpacked[key] = entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
         return _unpacked[key]
 
