@@ -211,3 +211,11 @@ def test_kubernetes_rollout_is_named_as_the_cause(sample_logs, tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
     assert doc["incidents"][0]["cause"] == "k8s-a2"
+
+
+def test_change_lists_are_found_in_a_folder_by_their_usual_names(tmp_path):
+    from rcakit.changes import find_change_files
+
+    for name in ("releases.csv", "deploy-events.json", "app.log"):
+        (tmp_path / name).write_text("time,service\n2024-03-01T10:00:00Z,api\n")
+    assert sorted(p.name for p in find_change_files([tmp_path])) == ["deploy-events.json", "releases.csv"]

@@ -89,10 +89,13 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 #: File names that the CLI treats as the change file of an input directory.
-CHANGE_FILE_NAMES = (
-    "deploys.csv", "deploys.json", "deploys.ndjson", "deploys.jsonl",
-    "changes.csv", "changes.json", "changes.ndjson", "changes.jsonl",
-    "deployments.csv", "deployments.json", "deployments.ndjson", "deployments.jsonl",
+CHANGE_FILE_NAMES = tuple(
+    f"{stem}.{ext}"
+    for stem in (
+        "deploys", "changes", "deployments", "deploy", "change", "deployment", "releases", "rollouts",
+        "change_events", "change-events", "deploy_events", "deploy-events", "deployment_events",
+    )
+    for ext in ("csv", "json", "ndjson", "jsonl")
 )
 
 _ARRAY_KEYS = ("changes", "deployments", "deploys", "events", "items", "data", "records")
