@@ -219,3 +219,17 @@ def test_change_lists_are_found_in_a_folder_by_their_usual_names(tmp_path):
     for name in ("releases.csv", "deploy-events.json", "app.log"):
         (tmp_path / name).write_text("time,service\n2024-03-01T10:00:00Z,api\n")
     assert sorted(p.name for p in find_change_files([tmp_path])) == ["deploy-events.json", "releases.csv"]
+
+
+def test_a_change_list_with_another_name_is_found_by_its_header(tmp_path):
+    from rcakit.changes import find_change_files
+
+    (tmp_path / "deploy_history_march.csv").write_text("Deployed At;Application;Release\n2024-03-01 10:00;api;v2\n")
+    # log exports in CSV are not change lists: no version, id or kind column
+    (tmp_path / "kibana.csv").write_text("@timestamp,service,level,message\n2024-03-01T10:00:00Z,api,ERROR,boom\n")
+    (tmp_path / "datadog.csv").write_text("date,host,service,status,message\n2024-03-01T10:00:00Z,h,api,error,boom\n")
+    (tmp_path / "structured.csv").write_text("LineId,Timestamp,Component,Type,Level,Content\n1,1117838570,RAS,KERNEL,INFO,ok\n")
+    assert [p.name for p in find_change_files([tmp_path])] == ["deploy_history_march.csv"]
+    # a file with a usual name wins
+    (tmp_path / "deploys.csv").write_text("time,service,version\n2024-03-01T10:00:00Z,api,v3\n")
+    assert [p.name for p in find_change_files([tmp_path])] == ["deploys.csv"]

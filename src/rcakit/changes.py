@@ -520,13 +520,40 @@ def read_changes(
 
 
 def find_change_files(paths: Iterable[str | PathLike[str]]) -> list[Path]:
-    """Change files (``deploys.csv``, ``changes.json``, ...) lying directly in input directories."""
+    """Change files lying directly in input directories: by name (:data:`CHANGE_FILE_NAMES`),
+    else a small CSV whose header reads as a change list (a time, a service, and a version,
+    id or kind column: ``deploy_history_march.csv``)."""
     found: list[Path] = []
     for p in paths:
         d = Path(p)
-        if d.is_dir():
-            found.extend(d / name for name in CHANGE_FILE_NAMES if (d / name).is_file())
+        if not d.is_dir():
+            continue
+        named = [d / name for name in CHANGE_FILE_NAMES if (d / name).is_file()]
+        found.extend(named or sorted(f for f in d.iterdir() if _looks_like_change_csv(f)))
     return found
+
+
+#: a CSV larger than this is a log export, not a change list
+_CHANGE_CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _looks_like_change_csv(path: Path) -> bool:
+    if path.suffix.lower() not in {".csv", ".tsv"} or not path.is_file() or path.stat().st_size > _CHANGE_CSV_MAX_BYTES:
+        return False
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            header = fh.readline()
+    except OSError:
+        return False
+    raw = {_norm_key(c.strip().strip('"')) for c in re.split(r"[,;\t|]", header)}
+    if raw & _LOG_COLUMNS:  # a level or a log line: a structured log export
+        return False
+    columns = {_LOOKUP.get(c) for c in raw}
+    return {"time", "service"} <= columns and bool(columns & {"version", "id", "kind"})
+
+
+#: columns a log export has and a change list does not
+_LOG_COLUMNS = frozenset({"level", "severity", "loglevel", "log_level", "severity_text", "content", "_raw", "log", "line", "body"})
 
 
 def split_inputs(paths: Sequence[str | PathLike[str]], *, exclude: Iterable[Path]) -> list[str]:
