@@ -118,9 +118,6 @@ QUIET_MIN = timedelta(minutes=5)
 #: A service whose logs end while the others' go on for less than this is a ragged export
 #: edge (files exported at different times), not a service that stopped.
 QUIET_TAIL = timedelta(minutes=10)
-#: a new template flagged in a short window counts its records from its first one up to
-#: this long after the window (in sparse logs a new failure repeats, but not within a minute)
-NEW_HORIZON = timedelta(minutes=30)
 
 
 def _is_trouble(
@@ -172,15 +169,6 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
     return c if onset == c.onset else dataclasses.replace(c, onset=onset)
 
 
-def _repeats(c: Contribution, records: pl.DataFrame, *, since: datetime, until: datetime, n: int) -> bool:
-    """``c``'s template has at least ``n`` records of its service in ``[since, until)``."""
-    ts = pl.col("timestamp")
-    mine = records.filter(
-        (pl.col("service") == c.service) & (pl.col("template_id") == c.template_id) & (ts >= since) & (ts < until)
-    )
-    return mine.height >= n
-
-
 def _material_windows(
     windows: Sequence[AnomalyWindow],
     recs: pl.DataFrame,
@@ -191,8 +179,7 @@ def _material_windows(
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
-    A template anomaly needs ``min_events`` records inside its window (a new template: from
-    its first record to :data:`NEW_HORIZON` after the window); a window needs at
+    A template anomaly needs ``min_events`` records inside its window; a window needs at
     least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
     to the first symptom. ``badness`` is the WARN+ share of the windows' templates
     (:func:`_template_shares`).
@@ -228,7 +215,6 @@ def _material_windows(
             if c.template_id is None
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
-            or (c.kind == "new" and _repeats(c, sub, since=c.first_seen or w.start, until=w.end + NEW_HORIZON, n=min_events))
         )
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
