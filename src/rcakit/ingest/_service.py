@@ -131,13 +131,14 @@ def service_from_path(path: str) -> str | None:
         prev = name
         name = _FILE_SUFFIXES.sub("", name)
         name = _FILE_DATE.sub("", name)
-    if name.isdigit() and len(p.parts) >= 2:
-        pod_dir = _K8S_POD_DIR.match(p.parent.parent.name) if len(p.parts) >= 3 else None
-        if pod_dir is not None:
-            return workload_name(pod_dir["pod"])
     # anything after the first dot is a role, not the service (frontend.access, app.worker)
     name = name.split(".", 1)[0].strip(" -_")
-    if name.isdigit():  # a number is never a service (orders/0.log): its directory names it
+    if name.isdigit():
+        # a number is never a service: a kubelet restart count (pods/<ns>_<pod>_<uid>/<container>/0.log)
+        # names the pod's workload, else the directory names it (orders/0.log)
+        pod_dir = _K8S_POD_DIR.match(p.parent.parent.name)
+        if pod_dir is not None:
+            return workload_name(pod_dir["pod"])
         name = _directory_service(p) or name
     if not name:
         return None
