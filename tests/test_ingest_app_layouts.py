@@ -299,3 +299,19 @@ def test_compact_stamps_start_a_text_line():
         (datetime(2017, 12, 24, 1, 12, 23, 108000, tzinfo=UTC), None, "Step_SPUtils|30002312|getTodayTotalDetailSteps = 1514045760000##7051"),
         (datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC), "ERROR", "payment declined"),
     ]
+
+
+def test_fields_separated_by_bare_bars():
+    # log4j "%d|%p|%c|%m": the field after the level is the logger
+    text = (
+        "2024-03-01 10:00:01,123|INFO|OrderService|Created order 123\n"
+        "2024-03-01 10:00:02,456|ERROR|OrderService|Failed order 124|retry=3\n"
+        "java.lang.IllegalStateException: boom\n"
+        "\tat com.shop.OrderService.place(OrderService.java:42)\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"].splitlines()[0], r["n_lines"]) for r in rows] == [
+        ("INFO", "Created order 123", 1),
+        ("ERROR", "Failed order 124|retry=3", 3),
+    ]
+    assert attrs(rows[1])["logger"] == "OrderService"

@@ -498,6 +498,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
         levels=_MYSQL_LEVEL,
     ),
+    # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
+    # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
+    _Variant(
+        "bars",
+        rf"^(?P<ts>{_STAMP})\|(?P<level>{_LEVEL})\|(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)\|)?(?P<msg>.*)$",
+    ),
     # log4j / logback / Spring Boot / Kafka / zap console / logrus text, level after the stamp:
     #   2024-01-02 03:04:05,123 ERROR [thread] com.x.Y - msg
     #   2024-01-02 03:04:05.123 [main] ERROR com.x.Y - msg
