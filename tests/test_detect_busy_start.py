@@ -81,7 +81,7 @@ def test_a_slow_down_under_way_when_the_export_starts_is_found_against_the_calm_
     result = rcakit.detect_anomalies(events)
     assert result.calm_from is not None
     assert result.calm_reason is not None
-    assert result.calm_reason.startswith("higher numbers (")
+    assert result.calm_reason.startswith("higher numbers in their first part: ")
     assert truth.root_service in result.calm_reason
     first = result.windows[0]
     assert first.start <= truth.onset + timedelta(minutes=6)

@@ -343,7 +343,7 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[date
     if calm_i == 0 or n - calm_i < k:
         return None
     calm: datetime = per.get_column("window_start")[calm_i]
-    return calm, "many errors"
+    return calm, "many errors in their first part"
 
 
 #: the logs start slow when a number's median in most of their first part is this many
@@ -401,8 +401,8 @@ def _calm_after_slow_start(
         found = records.filter(pl.col("template_id") == top["template_id"]).get_column("template").head(1)
         template = f" of '{_clip(found[0])}'" if found.len() and found[0] is not None else ""
     reason = (
-        f"higher numbers ({top['feature']}{template} in {top['service']}: median "
-        f"{top['observed']:.3g} at the start, {top['expected']:.3g} at the end)"
+        f"higher numbers in their first part: {top['feature']}{template} in {top['service']}, median "
+        f"{top['observed']:.3g} at the start, {top['expected']:.3g} at the end"
     )
     calm: datetime = starts[calm_i]
     return calm, reason

@@ -123,8 +123,9 @@ class DetectionResult:
     #: in their last, or numbers such as latencies far higher): the time from which they are calm. The windows before it were found
     #: by comparing that busy start with the calm period after it.
     calm_from: datetime | None = None
-    #: why the start counts as busy: ``"many errors"``, or the number that starts high
-    #: (``"higher numbers ($3 of 'took <DURATION>' in api: median 850 at the start, 120 at the end)"``)
+    #: why the start counts as busy: ``"many errors in their first part"``, or the number that
+    #: starts high (``"higher numbers in their first part: $3 of 'took <DURATION>' in api,
+    #: median 850 at the start, 120 at the end"``)
     calm_reason: str | None = None
 
     #: Version of the :meth:`to_dict` JSON shape.
@@ -207,7 +208,7 @@ class DetectionResult:
             return "\n".join(lines)
         if self.calm_from is not None:
             lines.append(
-                f"the logs start during an incident ({self.calm_reason or 'many errors'} from the start), "
+                f"the logs start during an incident ({self.calm_reason or 'many errors in their first part'}); "
                 f"calm from {_short(self.calm_from)}; "
                 "the start was compared with the calm period"
             )

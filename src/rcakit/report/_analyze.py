@@ -190,7 +190,7 @@ def _overall_summary(
         head += tail
     if calm_from is not None:
         head += (
-            f" The logs start busy ({calm_reason or 'many errors'} in their first part, calm from {calm_from:%H:%M}): "
+            f" The logs start busy ({calm_reason or 'many errors in their first part'}; calm from {calm_from:%H:%M}): "
             "their start was compared with the calm period."
         )
         first = min((i.start for i in corr.incidents), default=None)
