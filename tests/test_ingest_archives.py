@@ -131,3 +131,10 @@ def test_a_zip_made_on_a_mac_stands_for_its_one_folder(tmp_path):
     (folder,) = _archive.unpack_inputs([z])
     assert Path(folder).name == "incident"
     assert rcakit.read_logs(z)["source"].to_list() == [f"{z}!/incident/payment.log"]
+
+
+def test_a_corrupt_archive_inside_an_archive_is_named_by_its_member(tmp_path):
+    z = _zip(tmp_path / "outer.zip", {"payment.log": LINE, "inner/broken.zip": "PK\x03\x04garbage"})
+    with pytest.warns(RcakitWarning, match=r"skipped .*outer\.zip!/inner/broken\.zip: cannot unpack"):
+        frame = rcakit.read_logs(z)
+    assert frame["source"].to_list() == [f"{z}!/payment.log"]

@@ -304,16 +304,20 @@ def _decide(
             f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
     if best.change.service is None:
+        weak = (
+            f"do not show enough after it (score {best.score:.2f} < {threshold:.2f})"
+            if best.score < threshold
+            else "do not visibly change after it"
+        )
         return None, (
             f"the best suspect {best.change.id} is a change with no service "
             f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset, but "
-            f"{root or 'the root'}'s logs do not show enough after it (score {best.score:.2f} < {threshold:.2f}); "
-            "no change explains this incident for certain: check it"
+            f"{root or 'the root'}'s logs {weak}; no change explains this incident for certain: check it"
         )
     if not related:
         return None, (
             f"no change in the root service {root} or a dependency it names; the best suspect "
-            f"{best.change.id} ({svc or 'no service'}) is not related, so no change explains this incident"
+            f"{best.change.id} ({svc or best.change.service}) is not related, so no change explains this incident"
         )
     if best.score < threshold:
         late = next((e.text for e in best.evidence if e.kind == "pre_existing"), None)

@@ -80,12 +80,13 @@ def unpacked(path: str) -> Path:
         archives that would unpack to more than :data:`MAX_RATIO` times their size.
     """
     kind = archive_kind(path)
+    shown = display_name(path)  # an archive inside an archive is named by its member name
     if kind is None:
-        msg = f"{path}: not a zip or tar archive"
+        msg = f"{shown}: not a zip or tar archive"
         raise InputError(msg)
     if kind == "other":
         folder = Path(path).stem
-        msg = f"{path}: a 7z/RAR archive, which rcakit cannot unpack: unpack it first (7z x '{path}' -o{folder}) and pass the folder"
+        msg = f"{shown}: a 7z/RAR archive, which rcakit cannot unpack: unpack it first (7z x '{path}' -o{folder}) and pass the folder"
         raise InputError(msg)
     stat = Path(path).stat()
     key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
@@ -94,13 +95,13 @@ def unpacked(path: str) -> Path:
             dest = Path(tempfile.mkdtemp(prefix=f"{len(_unpacked)}-", dir=_temp_root())) / Path(path).name
             dest.mkdir()
             try:
-                _extract(path, kind, dest, limit=max(stat.st_size, 1 << 20) * MAX_RATIO)
+                _extract(path, kind, dest, limit=max(stat.st_size, 1 << 20) * MAX_RATIO, shown=shown)
             except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-                msg = f"{path}: cannot unpack the archive ({exc})"
+                msg = f"{shown}: cannot unpack the archive ({exc})"
                 raise InputError(msg) from exc
             for f in dest.rglob("*"):
                 if f.is_file():
-                    _display[str(f)] = f"{path}!/{f.relative_to(dest).as_posix()}"
+                    _display[str(f)] = f"{shown}!/{f.relative_to(dest).as_posix()}"
             # (macOS adds a __MACOSX folder of resource forks to the zips it makes)
             entries = [e for e in dest.iterdir() if not e.name.startswith(".") and e.name != "__MACOSX"]
             _unpacked[key] = entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
@@ -117,8 +118,8 @@ def unpack_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     return out
 
 
-def _extract(path: str, kind: str, dest: Path, *, limit: int) -> None:
-    too_big = f"{path}: the archive unpacks to more than {MAX_RATIO} times its size; unpack it yourself if it is really logs"
+def _extract(path: str, kind: str, dest: Path, *, limit: int, shown: str) -> None:
+    too_big = f"{shown}: the archive unpacks to more than {MAX_RATIO} times its size; unpack it yourself if it is really logs"
     if kind == "zip":
         with zipfile.ZipFile(path) as z:
             if sum(i.file_size for i in z.infolist()) > limit:
@@ -126,7 +127,7 @@ def _extract(path: str, kind: str, dest: Path, *, limit: int) -> None:
             z.extractall(dest)  # member names lose any absolute prefix and ".." parts
         return
     if not hasattr(tarfile, "data_filter"):  # Python < 3.11.4: no safe extraction filter
-        msg = f"{path}: this Python cannot unpack tar archives safely; unpack it first (tar -xf) and pass the folder"
+        msg = f"{shown}: this Python cannot unpack tar archives safely; unpack it first (tar -xf) and pass the folder"
         raise InputError(msg)
     with tarfile.open(path, "r:*") as t:
         members = t.getmembers()

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from rcakit.errors import InputError, RcakitWarning
-from rcakit.ingest._archive import archive_kind, unpacked
+from rcakit.ingest._archive import archive_kind, display_name, unpacked
 
 __all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text"]
 
@@ -132,7 +132,7 @@ def _unpack_archives(files: list[str], *, named: str, depth: int = 0) -> list[st
             continue
         try:
             if depth >= 2:
-                msg = f"{f}: an archive inside an archive inside an archive: unpack it yourself"
+                msg = f"{display_name(f)}: an archive inside an archive inside an archive: unpack it yourself"
                 raise InputError(msg)
             folder = unpacked(f)
         except InputError as exc:
