@@ -229,6 +229,7 @@ def test_a_change_list_with_another_name_is_found_by_its_header(tmp_path):
     (tmp_path / "kibana.csv").write_text("@timestamp,service,level,message\n2024-03-01T10:00:00Z,api,ERROR,boom\n")
     (tmp_path / "datadog.csv").write_text("date,host,service,status,message\n2024-03-01T10:00:00Z,h,api,error,boom\n")
     (tmp_path / "structured.csv").write_text("LineId,Timestamp,Component,Type,Level,Content\n1,1117838570,RAS,KERNEL,INFO,ok\n")
+    (tmp_path / "ecs.csv").write_text("@timestamp,service.name,event.type,message\n2024-03-01T10:00:00Z,api,access,GET /\n")
     assert [p.name for p in find_change_files([tmp_path])] == ["deploy_history_march.csv"]
     # a file with a usual name wins
     (tmp_path / "deploys.csv").write_text("time,service,version\n2024-03-01T10:00:00Z,api,v3\n")

@@ -552,8 +552,12 @@ def _looks_like_change_csv(path: Path) -> bool:
     return {"time", "service"} <= columns and bool(columns & {"version", "id", "kind"})
 
 
-#: columns a log export has and a change list does not
-_LOG_COLUMNS = frozenset({"level", "severity", "loglevel", "log_level", "severity_text", "content", "_raw", "log", "line", "body"})
+#: columns a log export has (a level, a log line) and a change list seldom does: when in
+#: doubt the file stays a log (a change list it was is still read with --deploys)
+_LOG_COLUMNS = frozenset({
+    "level", "severity", "loglevel", "log_level", "severity_text", "content", "_raw", "log", "line", "body",
+    "message", "msg", "event_original", "_source",
+})
 
 
 def split_inputs(paths: Sequence[str | PathLike[str]], *, exclude: Iterable[Path]) -> list[str]:

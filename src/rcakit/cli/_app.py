@@ -112,7 +112,7 @@ def log_paths(paths: tuple[str, ...]) -> list[str]:
     log directory is the change list ``rcakit report`` uses, not a log; a note on stderr says
     so. A change file named on its own is read like any other file.
     """
-    from rcakit.ingest._archive import unpack_inputs
+    from rcakit.ingest._archive import display_name, unpack_inputs
 
     try:  # an archive stands for the folder it unpacks to (a change list in it is set aside too)
         out = unpack_inputs(input_paths(paths))
@@ -126,7 +126,7 @@ def log_paths(paths: tuple[str, ...]) -> list[str]:
     if not found:
         return out
     for f in found:
-        echo_err(f"note: {f} is a change list, not a log: left out (rcakit report reads it as the changes)")
+        echo_err(f"note: {display_name(str(f))} is a change list, not a log: left out (rcakit report reads it as the changes)")
     try:
         return split_inputs(out, exclude=found)
     except RcakitError as exc:
