@@ -335,19 +335,31 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
     return out
 
 
-def _records_csv(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    sample = text[:4096]
+def _csv_rows(text: str) -> Any:
+    """A CSV reader over ``text`` in its sniffed dialect (``,``, ``;``, tab or ``|``)."""
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    return csv.reader(io.StringIO(text), dialect)
+
+
+def _is_blank(row: Sequence[str]) -> bool:
+    return not row or all(not c.strip() for c in row)
+
+
+def _header(row: Sequence[str]) -> list[str]:
+    return [c.strip().lstrip("\ufeff") for c in row]
+
+
+def _records_csv(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    reader = _csv_rows(text)
     header: list[str] | None = None
     for row in reader:
-        if not row or all(not c.strip() for c in row):
+        if _is_blank(row):
             continue
         if header is None:
-            header = [c.strip().lstrip("\ufeff") for c in row]
+            header = _header(row)
             continue
         where = f"{path}:{reader.line_num}"
         if len(row) > len(header):
@@ -542,10 +554,12 @@ def _looks_like_change_csv(path: Path) -> bool:
         return False
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
-            header = fh.readline()
+            sample = fh.read(4096)
     except OSError:
         return False
-    raw = {_norm_key(c.strip().strip('"')) for c in re.split(r"[,;\t|]", header)}
+    # the header as read_changes would read it (same dialect sniffing)
+    header: list[str] = next((row for row in _csv_rows(sample) if not _is_blank(row)), [])
+    raw = {_norm_key(c) for c in _header(header)}
     if raw & _LOG_COLUMNS:  # a level or a log line: a structured log export
         return False
     columns = {_LOOKUP.get(c) for c in raw}
@@ -562,19 +576,14 @@ _LOG_COLUMNS = frozenset({
 
 def split_inputs(paths: Sequence[str | PathLike[str]], *, exclude: Iterable[Path]) -> list[str]:
     """Expand directories that contain an excluded file (a change file) so it is not read as a log."""
+    from rcakit.ingest._files import walk_files
+
     skip = {Path(p).resolve() for p in exclude}
     out: list[str] = []
     for p in paths:
         d = Path(p)
         if d.is_dir() and any(Path(x).resolve().parent == d.resolve() for x in skip):
-            files = sorted(
-                f
-                for f in d.rglob("*")
-                if f.is_file()
-                and f.resolve() not in skip
-                and not any(part.startswith(".") for part in f.relative_to(d).parts)
-            )
-            out.extend(str(f) for f in files)
+            out.extend(str(f) for f in walk_files(d) if f.resolve() not in skip)
         elif Path(p).resolve() not in skip:
             out.append(str(p))
     if not out:

@@ -130,8 +130,8 @@ def _score_suspect(
             # change of the same service still decide)
             strength = NO_HISTORY_STRENGTH
             what = (
-                f"no logs of {target} before the change" if sh.no_history
-                else f"too few logs of {target} before the change ({sh.n_before} records from {first_log:%H:%M:%S})"
+                f"{_NO_LOGS} {target} before the change" if sh.no_history
+                else f"{_FEW_LOGS} {target} before the change ({sh.n_before} records from {first_log:%H:%M:%S})"
             )
             ev.append(Evidence(kind="no_change", text=f"{what}: what it did cannot be seen, nor ruled out", weight=0.0))
         # was the service already deviating before this change? compare the span just
@@ -248,6 +248,8 @@ NO_HISTORY_STRENGTH = 0.5
 #: ... or fewer records than this, all logged less than ``_THIN_HISTORY`` before the change
 _MIN_HISTORY = 20
 _THIN_HISTORY = timedelta(minutes=5)
+#: how the evidence of such a change starts (the cause decision reads it back)
+_NO_LOGS, _FEW_LOGS = "no logs of", "too few logs of"
 
 #: how long a rollout may take before the new version serves traffic (a deploy event is
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
@@ -282,7 +284,7 @@ def _decide(
     svc = match_service(best.change.service, services)
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
-    unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith(("no logs of", "too few logs of"))), None)
+    unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
     if best.change.service is None and root is not None and behaviour and best.score >= threshold:
         # a change with no service (a secret rotation, a network policy, a node upgrade)
         # can touch every service: it is the cause when the root visibly changed after it
@@ -296,7 +298,7 @@ def _decide(
             f"{svc} behaves differently after it"
             if behaviour
             else f"it is the latest change of {svc} before the onset (its logs start "
-            f"{'just before' if unseen and unseen.startswith('too few') else 'after'} the change, "
+            f"{'just before' if unseen and unseen.startswith(_FEW_LOGS) else 'after'} the change, "
             "so what it did cannot be compared: check it first)"
         )
         return best.change.id, (

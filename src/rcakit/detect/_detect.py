@@ -308,6 +308,13 @@ _BUSY_START_RATIO = 3.0
 _BUSY_START_MIN = 20
 
 
+def _part_length(n: int, warmup: float) -> int | None:
+    """Windows in the first (and the last) part of ``n`` compared for a busy start: the
+    ``warmup`` share, at least 5; ``None`` when the logs are too short (under four parts)."""
+    k = max(int(n * warmup), 5)
+    return k if n >= 4 * k else None
+
+
 def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[datetime, str] | None:
     """When the logs start during an incident, the window from which they stay calm.
 
@@ -328,8 +335,8 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[date
         .sort("window_start")
     )
     n = per.height
-    k = max(int(n * warmup), 5)
-    if n < 4 * k:
+    k = _part_length(n, warmup)
+    if k is None:
         return None
     errs = per.get_column("n_errors").cast(pl.Float64).to_numpy()
     events = per.get_column("n_events").cast(pl.Float64).to_numpy()
@@ -367,8 +374,8 @@ def _calm_after_slow_start(
     """
     starts = counts.get_column("window_start").unique().sort()
     n = starts.len()
-    k = max(int(n * warmup), 5)
-    if n < 4 * k:
+    k = _part_length(n, warmup)
+    if k is None:
         return None
     head_end, tail_start = starts[k], starts[n - k]
     ts = pl.col("window_start")

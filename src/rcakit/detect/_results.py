@@ -120,8 +120,9 @@ class DetectionResult:
     sessions: pl.DataFrame | None = None  # per-session scores when sessions were asked for
     note: str | None = None  # set when there was too little data to compare
     #: set when the logs start during an incident (many more errors in their first part than
-    #: in their last, or numbers such as latencies far higher): the time from which they are calm. The windows before it were found
-    #: by comparing that busy start with the calm period after it.
+    #: in their last, or numbers such as latencies far higher): the time from which they are
+    #: calm. The windows before it were found by comparing that busy start with the calm
+    #: period after it.
     calm_from: datetime | None = None
     #: why the start counts as busy: ``"many errors in their first part"``, or the number that
     #: starts high (``"higher numbers in their first part: $3 of 'took <DURATION>' in api,

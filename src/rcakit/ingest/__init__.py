@@ -88,7 +88,7 @@ def _check_options(fmt: str, log_format: str | None, tz: str) -> str:
 
 
 def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | None) -> pl.DataFrame:
-    shown = display_name(path)  # a file unpacked from an archive: "logs.zip!/payment.log"
+    shown = options.source or path  # a file unpacked from an archive: "logs.zip!/payment.log"
     decoded = read_text(path, name=shown)
     name = fmt if fmt != "auto" else detect_text_format(decoded.head, formats=FORMATS, path=path)
     text: str | bytes | None = None

@@ -26,7 +26,7 @@ import polars as pl
 from rcakit.errors import InputError, RcakitWarning
 from rcakit.ingest._archive import archive_kind, display_name, unpacked
 
-__all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text"]
+__all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text", "walk_files"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _GLOB_CHARS = frozenset("*?[")
@@ -60,7 +60,8 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
 
-def _walk(directory: Path) -> list[Path]:
+def walk_files(directory: Path) -> list[Path]:
+    """The files below ``directory``, hidden files and directories skipped, in path order."""
     files = [
         p
         for p in directory.rglob("*")
@@ -96,14 +97,14 @@ def expand_sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[s
         text = os.fspath(item)
         path = Path(text)
         if path.is_dir():
-            found = [str(p) for p in _walk(path)]
+            found = [str(p) for p in walk_files(path)]
         elif path.is_file():
             found = [text]
         elif _GLOB_CHARS & set(text):
             found = []
             for match in sorted(glob.glob(text, recursive=True)):  # noqa: PTH207 - absolute patterns too
                 m = Path(match)
-                found.extend([str(p) for p in _walk(m)] if m.is_dir() else [match])
+                found.extend([str(p) for p in walk_files(m)] if m.is_dir() else [match])
             if not found:
                 msg = f"{text}: the pattern matches no file; check the path and the quoting of '*'"
                 raise InputError(msg)
@@ -140,7 +141,7 @@ def _unpack_archives(files: list[str], *, named: str, depth: int = 0) -> list[st
                 raise
             warnings.warn(f"skipped {exc}", RcakitWarning, stacklevel=3)
             continue
-        out.extend(_unpack_archives([str(p) for p in _walk(folder)], named=named, depth=depth + 1))
+        out.extend(_unpack_archives([str(p) for p in walk_files(folder)], named=named, depth=depth + 1))
     return out
 
 
