@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rcakit.errors import RcakitWarning
 from rcakit.ingest import FORMATS, read_logs
+from rcakit.ingest._files import utf16_text
 from rcakit.schemas import LOG_RECORDS
 
 REALISTIC = [
@@ -41,6 +42,8 @@ REALISTIC = [
 def physical_lines(data: bytes) -> int:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif (text := utf16_text(data)) is not None:  # lines of UTF-16 text are counted in it
+        data = text.encode("utf-8")
     if not data:
         return 0
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)

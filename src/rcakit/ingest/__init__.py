@@ -180,9 +180,7 @@ def _options(
             )
             raise ConfigError(msg)
         wanted = frozenset(columns)
-    return ParseOptions(
-        tz=tz, year=year if year is not None else datetime.now(UTC).year, log_format=log_format, columns=wanted
-    )
+    return ParseOptions(tz=tz, year=year, log_format=log_format, columns=wanted)
 
 
 def _selected(options: ParseOptions) -> list[str]:
@@ -225,7 +223,9 @@ def read_logs(
         Service name for records that do not name one (default: derived from the file name,
         ``payment.log`` -> ``payment``).
     year
-        Year for year-less timestamps (syslog ``Oct 11 22:14:15``); default: the current year.
+        Year of the first year-less timestamp (syslog ``Oct 11 22:14:15``); later ones roll
+        over New Year in file order. Default: the current year, or the one before when the
+        file's last stamp would be more than a day after its modification time.
     progress
         Show a progress bar on stderr (``True``), never (``False``), or only when stderr is a
         terminal and the input is large (``None``); a callable ``f(path, n_bytes)`` is called

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -29,6 +30,10 @@ from rcakit.ingest._archive import archive_kind, display_name, unpacked
 __all__ = ["DecodedFile", "expand_sources", "lines_buffer", "lines_frame", "physical_line_count", "read_text", "walk_files"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Terminal escape sequences (colours, cursor moves, window titles) that a log written for a
+#: terminal carries: CSI ``ESC [ ... final``, OSC ``ESC ] ... BEL|ESC \``, and two-byte
+#: escapes. Removed on reading: they are not text, and they hide stamps and levels.
+_TERMINAL_ESCAPES = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -178,8 +183,25 @@ def _gunzip(data: bytes, path: str) -> tuple[bytes, bool]:
     return b"".join(chunks), truncated
 
 
+def utf16_text(data: bytes) -> str | None:
+    """``data`` decoded as UTF-16 when it is UTF-16 text: a byte-order mark, valid code
+    units, and mostly ASCII characters in its first 4096 (a log's stamps, levels and
+    punctuation are; random bytes after ``FF FE`` are not)."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+    head = text[:4096]
+    return text if 2 * sum(c < "\x80" for c in head) >= len(head) else None
+
+
 def read_text(path: str, *, name: str | None = None) -> DecodedFile:
     """Read one file as text: gzip by magic bytes, UTF-8 (BOM dropped), invalid bytes replaced.
+
+    UTF-16 with a byte-order mark (PowerShell's and .NET's default output) is decoded;
+    terminal escape sequences (ANSI colours) are removed.
 
     Raises
     ------
@@ -197,6 +219,10 @@ def read_text(path: str, *, name: str | None = None) -> DecodedFile:
         data, truncated = _gunzip(data, shown)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif (utf16 := utf16_text(data)) is not None:
+        data = utf16.encode("utf-8")
+    if b"\x1b" in data:
+        data = _TERMINAL_ESCAPES.sub(b"", data)
     n_replaced = 0
     if not data.isascii():
         try:

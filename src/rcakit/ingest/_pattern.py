@@ -33,7 +33,12 @@ from rcakit.errors import ConfigError
 from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
 from rcakit.ingest._multiline import join_continuations
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import matching_timestamp_rules, parse_timestamps
+from rcakit.ingest._timeparse import (
+    is_yearless,
+    matching_timestamp_rules,
+    parse_timestamps,
+    yearless_in_order,
+)
 
 __all__ = ["PATTERN", "compile_log_format"]
 
@@ -149,12 +154,14 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = [m.groupdict() for s in sample_lines if (m := compiled.match(s))]
     ts_expr: pl.Expr = pl.lit(None, dtype=pl.String)
     rules = None
+    yearless = False
     for combo in _time_candidates(time_fields):
         values = [" ".join(d[f].strip() for f in combo) for d in sample]
         found = matching_timestamp_rules(values)
         if found:
             ts_expr = pl.concat_str([pl.col(f"_f_{f}").str.strip_chars() for f in combo], separator=" ")
             rules = found
+            yearless = is_yearless(values)
             break
     else:
         if time_fields:  # nothing in the sample parsed: try the full join with every rule
@@ -164,6 +171,8 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         if time_fields
         else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     )
+    if yearless:
+        timestamp = yearless_in_order(timestamp, year=options.year, written=options.mtime)
     if level_f is not None:
         sev_text, sev_num = severity_columns(pl.col(f"_f_{level_f}"))
     else:

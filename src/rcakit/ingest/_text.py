@@ -29,7 +29,13 @@ import polars as pl
 from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
 from rcakit.ingest._multiline import CONTINUATION, join_continuations
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import ZONE_NAMES, infer_timestamp_rules, parse_timestamps
+from rcakit.ingest._timeparse import (
+    ZONE_NAMES,
+    infer_timestamp_rules,
+    is_yearless,
+    parse_timestamps,
+    yearless_in_order,
+)
 
 __all__ = ["RAW", "SYSLOG", "TEXT"]
 
@@ -84,6 +90,8 @@ _STAMP = (
     rf"(?:{_ISO}"
     r"|\d{6}[ \t]\d{6}"  # yyMMdd HHmmss (HDFS)
     r"|\d{2}/\d{2}/\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yy/MM/dd (Spark, log4j 1)
+    # MM/dd/yyyy or dd/MM/yyyy (the sample decides), dd.MM.yyyy; 12-hour clocks too
+    r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4}[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
@@ -405,7 +413,10 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     if sample and all(_TIME_ONLY.match(s) for s in sample):
         return _dated_times(ts, options)
     rules = infer_timestamp_rules(sample) if sample else None
-    return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+    stamp = parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+    if is_yearless(sample):
+        return yearless_in_order(stamp, year=options.year, written=options.mtime)
+    return stamp
 
 
 def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:

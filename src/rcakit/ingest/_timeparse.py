@@ -15,7 +15,8 @@ Apache / Nginx CLF            ``02/Jan/2024:03:04:05 +0000``
 ctime / syslog (year-less)    ``Sun Dec 04 04:47:44 2005``, ``Jan  2 03:04:05``
 day month-name year           ``02-Jan-2024 03:04:05.123``, ``Tue, 02 Jan 2024 03:04:05 GMT``
 US month/day/year             ``01/02/2024 03:04:05``, ``11/2/2024 1:05:09 PM`` (12-hour clock
-                              with AM/PM, Windows and Excel exports): month/day
+                              with AM/PM, Windows and Excel exports): month/day, unless a
+                              sample value has a first number above 12 (``25/03/2024``)
 day.month.year                ``02.11.2024 13:05:09`` (dots: the European order)
 compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd),
                               ``20171223-22:15:29:606``, ``20240102T030405Z`` (ISO basic)
@@ -30,14 +31,21 @@ or a numeric offset use it. Year-less stamps take ``year`` (default: the current
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
 from rcakit.ingest._base import map_distinct
 from rcakit.schemas import UTC_US
 
-__all__ = ["TIMESTAMP_RULES", "infer_timestamp_rules", "matching_timestamp_rules", "parse_timestamps"]
+__all__ = [
+    "TIMESTAMP_RULES",
+    "infer_timestamp_rules",
+    "is_yearless",
+    "matching_timestamp_rules",
+    "parse_timestamps",
+    "yearless_in_order",
+]
 
 _MONTHS = {
     m: i
@@ -69,6 +77,16 @@ _ZONE_REWRITE = {
 _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:[.,:](?P<f>\d{1,9}))?"
 _ZONE = r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 
+_US_DATE = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$"
+_US_DATE_12H = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$"
+#: The day/month/year twins of the two US rules, used for a file whose sample has a date
+#: like ``25/03/2024`` (only a first number above 12 tells the order; without one, the US
+#: month-first order is read).
+_DAY_FIRST = {
+    rule: rule.replace("(?P<m>", "(?P<_d>", 1).replace("(?P<d>", "(?P<m>", 1).replace("(?P<_d>", "(?P<d>", 1)
+    for rule in (_US_DATE, _US_DATE_12H)
+}
+
 #: Anchored rules, tried in order (the first that matches a row wins).
 TIMESTAMP_RULES: tuple[str, ...] = (
     # ISO 8601 and the many "Y-m-d H:M:S" relatives (T, space, '-' or '_' between date and time)
@@ -79,9 +97,10 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
-    # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel)
-    rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$",
-    rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$",
+    # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
+    # sample that shows a first number above 12 takes the day-first twins (_DAY_FIRST)
+    _US_DATE,
+    _US_DATE_12H,
     # day.month.year (dots: the European order)
     rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$",
     # compact yyyyMMdd, then a separated time (HealthApp: 20171223-22:15:29:606) or ISO 8601's
@@ -217,7 +236,45 @@ def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
     import re
 
     values = [v.strip(" \t[]()\"'") for v in sample if v]
-    return tuple(r for r in (*TIMESTAMP_RULES, _EPOCH) if any(re.match(r, v) for v in values))
+    found = tuple(r for r in (*TIMESTAMP_RULES, _EPOCH) if any(re.match(r, v) for v in values))
+    if any(r in _DAY_FIRST for r in found) and any(
+        (m := re.match(r"(\d{1,2})/\d{1,2}/\d{4}\b", v)) and int(m.group(1)) > 12 for v in values
+    ):
+        found = tuple(_DAY_FIRST.get(r, r) for r in found)
+    return found
+
+
+_YEARLESS = (
+    r"^(?:[A-Za-z]{3},?\s+)?[A-Za-z]{3}\s+\d{1,2},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?$",  # Jan  2 03:04:05
+    r"^\d{1,2}[-.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?$",  # 01-02 03:04:05.123
+)
+
+
+def is_yearless(sample: list[str]) -> bool:
+    """Whether every stamp of a (non-empty) sample is a year-less syslog or month-day stamp."""
+    import re
+
+    values = [v.strip(" \t[]()\"'") for v in sample if v]
+    return bool(values) and all(any(re.match(r, v) for r in _YEARLESS) for v in values)
+
+
+def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | None) -> pl.Expr:
+    """Year-less stamps of a file (``stamp`` parsed with ``year``, or the current year), in
+    file order, with their years put right.
+
+    A stamp more than 180 days before the one above it crossed a New Year (``Dec 31`` then
+    ``Jan  1``): it and those after it take the next year. With no ``year`` given, a file
+    whose last stamp would then fall after ``written`` (its modification time, else now)
+    plus a day is a year older: a December log read in November is last year's.
+    """
+    before = stamp.forward_fill().shift(1)
+    crossed = (stamp < before - pl.duration(days=180)).fill_null(False).cast(pl.Int64).cum_sum()
+    rolled = stamp.dt.offset_by(pl.format("{}y", crossed))
+    if year is not None:
+        return rolled
+    limit = (written or datetime.now(UTC)) + timedelta(days=1)
+    future = rolled.max() > pl.lit(limit).cast(pl.Datetime("us", "UTC"))
+    return pl.when(future).then(rolled.dt.offset_by("-1y")).otherwise(rolled)
 
 
 def parse_timestamps(

@@ -1,0 +1,96 @@
+"""Exports as engineers are handed them: colour codes, UTF-16 files, day-first dates,
+year-less stamps across New Year."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import polars as pl
+
+from rcakit import read_logs
+
+
+def _stamps(frame: pl.DataFrame) -> list[str]:
+    return [t.strftime("%Y-%m-%d %H:%M:%S") for t in frame["timestamp"].to_list()]
+
+
+def test_colour_codes_are_removed_and_the_head_is_read(tmp_path):
+    # Spring Boot with spring.output.ansi.enabled=always, Rust tracing, Python colorlog
+    p = tmp_path / "orders.log"
+    p.write_bytes(
+        b"\x1b[2m2024-03-01T09:58:00.123Z\x1b[0;39m \x1b[32m INFO\x1b[0;39m \x1b[35m4242\x1b[0;39m --- [main] "
+        b"\x1b[36mc.s.orders.OrderService\x1b[0;39m : order created\n"
+        b"\x1b[2m2024-03-01T09:58:01.923Z\x1b[0;39m \x1b[31mERROR\x1b[0;39m \x1b[35m4242\x1b[0;39m --- [main] "
+        b"\x1b[36mc.s.orders.OrderService\x1b[0;39m : order failed: timeout\n"
+        b"\x1b[32m2024-03-01 09:58:02,123 WARNING  [worker.tasks] retrying\x1b[0m\n"
+    )
+    df = read_logs(p)
+    assert df["n_lines"].sum() == 3
+    assert df["parse_error"].null_count() == 3
+    assert df["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert _stamps(df) == ["2024-03-01 09:58:00", "2024-03-01 09:58:01", "2024-03-01 09:58:02"]
+    assert not df["body"].str.contains("\x1b", literal=True).any()
+    assert df["body"][1].endswith("order failed: timeout")
+
+
+def test_utf16_with_a_byte_order_mark_is_decoded(tmp_path):
+    # PowerShell's Out-File and .NET write UTF-16LE with a BOM and CRLF line ends
+    text = (
+        "2024-03-01 09:58:00,123 [7] INFO  OrderWorker - Heartbeat ok\r\n"
+        "2024-03-01 09:58:02,323 [7] ERROR OrderWorker - Sync failed for batch 2 (Müller)\r\n"
+        "System.Net.Http.HttpRequestException: Connection refused\r\n"
+        "   at OrderWorker.Sync() in C:\\src\\Sync.cs:line 42\r\n"
+    )
+    for encoding, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        p = tmp_path / f"worker-{encoding}.log"
+        p.write_bytes(bom + text.encode(encoding))
+        df = read_logs(p)
+        assert df["n_lines"].sum() == 4
+        assert df["severity_text"].to_list() == ["INFO", "ERROR"]
+        assert df["body"][1].startswith("Sync failed for batch 2 (Müller)\nSystem.Net.Http.HttpRequestException")
+
+
+def test_a_line_may_start_with_a_slashed_or_dotted_date(tmp_path):
+    p = tmp_path / "billing.log"
+    p.write_text(
+        "25/03/2024 09:58:00 ERROR [billing] invoice 2000 failed: timeout\n"  # 25: day first
+        "26/03/2024 09:58:01 INFO [billing] invoice 2001 generated\n"
+    )
+    df = read_logs(p)
+    assert _stamps(df) == ["2024-03-25 09:58:00", "2024-03-26 09:58:01"]
+    assert df["severity_text"].to_list() == ["ERROR", "INFO"]
+    assert df["body"][0] == "[billing] invoice 2000 failed: timeout"
+    us = tmp_path / "us.log"
+    us.write_text("3/1/2024 9:58:00 AM ERROR orders - order 42 failed\n3/1/2024 1:58:01 PM INFO orders - ok\n")
+    assert _stamps(read_logs(us)) == ["2024-03-01 09:58:00", "2024-03-01 13:58:01"]  # month first
+    eu = tmp_path / "eu.log"
+    eu.write_text("01.03.2024 13:58:02,123 WARN [main] orders - slow\n")
+    assert _stamps(read_logs(eu)) == ["2024-03-01 13:58:02"]
+
+
+def test_year_less_stamps_roll_over_new_year_and_are_never_in_the_future(tmp_path):
+    p = tmp_path / "messages"
+    p.write_text(
+        "Dec 31 23:59:58 web-1 app[12]: ERROR before midnight\n"
+        "Jan  1 00:00:01 web-1 app[12]: ERROR after midnight\n"
+    )
+    written = datetime(2026, 1, 1, 0, 5, tzinfo=UTC).timestamp()
+    os.utime(p, (written, written))
+    assert _stamps(read_logs(p)) == ["2025-12-31 23:59:58", "2026-01-01 00:00:01"]
+    # a year given is the first line's year
+    assert _stamps(read_logs(p, year=2024)) == ["2024-12-31 23:59:58", "2025-01-01 00:00:01"]
+    # a December log whose file was written in March is from the December before
+    dec = tmp_path / "auth.log"
+    dec.write_text("Dec 10 06:55:46 node sshd[24200]: Invalid user webmaster from 173.234.31.186\n")
+    written = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
+    os.utime(dec, (written, written))
+    assert _stamps(read_logs(dec)) == ["2025-12-10 06:55:46"]
+    # logcat (year-less MM-dd) too
+    cat = tmp_path / "logcat.txt"
+    cat.write_text(
+        "12-31 23:59:59.100  1234  1250 E ActivityManager: before\n"
+        "01-01 00:00:00.200  1234  1250 E ActivityManager: after\n"
+    )
+    os.utime(cat, (written, written))
+    assert _stamps(read_logs(cat)) == ["2025-12-31 23:59:59", "2026-01-01 00:00:00"]
