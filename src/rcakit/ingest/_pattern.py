@@ -171,8 +171,6 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         if time_fields
         else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     )
-    if yearless:
-        timestamp = yearless_in_order(timestamp, year=options.year, written=options.mtime)
     if level_f is not None:
         sev_text, sev_num = severity_columns(pl.col(f"_f_{level_f}"))
     else:
@@ -191,6 +189,8 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         json_object(attrs).alias("attributes"),
         matched.alias("_matched"),
     ).drop("_g", *[f"_f_{n}" for n in [*names, *names_extra]])
+    if yearless:  # a step of its own: the rule refers to the stamps several times
+        parsed = parsed.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),

@@ -413,10 +413,16 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     if sample and all(_TIME_ONLY.match(s) for s in sample):
         return _dated_times(ts, options)
     rules = infer_timestamp_rules(sample) if sample else None
-    stamp = parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
-    if is_yearless(sample):
-        return yearless_in_order(stamp, year=options.year, written=options.mtime)
-    return stamp
+    return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+
+
+def _years_in_order(parsed: pl.LazyFrame, sample: list[str], options: ParseOptions) -> pl.LazyFrame:
+    """``parsed`` with the years of year-less stamps put right (:func:`yearless_in_order`),
+    in a step of its own: the rule refers to the stamps several times, and each reference
+    in the step that parses them would parse them again."""
+    if not options.wants("timestamp") or not is_yearless(sample):
+        return parsed
+    return parsed.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
 
 
 def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
@@ -685,6 +691,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             }
         ).alias("attributes"),
     )
+    parsed = _years_in_order(parsed, stamp_sample, options)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),
@@ -822,6 +829,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             extra=_sd_members(sd),
         ).alias("attributes"),
     )
+    parsed = _years_in_order(parsed, stamps, options)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),

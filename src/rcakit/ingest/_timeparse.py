@@ -267,14 +267,18 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
     whose last stamp would then fall after ``written`` (its modification time, else now)
     plus a day is a year older: a December log read in November is last year's.
     """
-    before = stamp.forward_fill().shift(1)
-    crossed = (stamp < before - pl.duration(days=180)).fill_null(False).cast(pl.Int64).cum_sum()
-    rolled = stamp.dt.offset_by(pl.format("{}y", crossed))
-    if year is not None:
-        return rolled
     limit = (written or datetime.now(UTC)) + timedelta(days=1)
-    future = rolled.max() > pl.lit(limit).cast(pl.Datetime("us", "UTC"))
-    return pl.when(future).then(rolled.dt.offset_by("-1y")).otherwise(rolled)
+
+    def put_right(s: pl.Series) -> pl.Series:
+        crossed = (s < s.forward_fill().shift(1) - timedelta(days=180)).fill_null(False).cum_sum()
+        if crossed.max():
+            s = s.to_frame("t").select(pl.col("t").dt.offset_by(pl.format("{}y", crossed))).to_series().alias(s.name)
+        last = s.max()
+        if year is None and isinstance(last, datetime) and last > limit:
+            s = s.dt.offset_by("-1y")
+        return s
+
+    return stamp.map_batches(put_right, return_dtype=pl.Datetime("us", "UTC"))
 
 
 def parse_timestamps(
