@@ -54,6 +54,11 @@ class NewTemplateDetector:
     span
         Windows after its first appearance within which a new template must reach
         ``min_count``; with ``update_baseline`` it counts as new only in those windows.
+    span_records
+        ... or, for a service that logs little, as many windows as it takes the service to
+        write this many records in the baseline (on average; at most ``6 x span``). A new
+        failure of a service that logs a few lines a minute repeats every few minutes, not
+        three times within ``span`` windows. 0 keeps ``span`` for every service.
     update_baseline
         If true, a template counts as new only in its first ``span`` windows (the baseline
         grows with every scored window; later surges are the rate detector's); otherwise
@@ -64,7 +69,8 @@ class NewTemplateDetector:
     known_ : pl.DataFrame
         Service x template pairs seen in the baseline.
     n_records_ : pl.DataFrame
-        Baseline records per service.
+        Baseline records per service (``base_records``) and the span its new templates get
+        (``span``).
 
     Notes
     -----
@@ -82,6 +88,7 @@ class NewTemplateDetector:
         min_count: int = 3,
         fatal_count: int = 1,
         span: int = 5,
+        span_records: int = 100,
         update_baseline: bool = False,
     ) -> None:
         self.min_severity = min_severity
@@ -89,6 +96,7 @@ class NewTemplateDetector:
         self.min_count = min_count
         self.fatal_count = fatal_count
         self.span = span
+        self.span_records = span_records
         self.update_baseline = update_baseline
 
     def fit(self, counts: pl.DataFrame) -> Self:
@@ -104,10 +112,17 @@ class NewTemplateDetector:
         check_positive("min_count", self.min_count)
         check_positive("fatal_count", self.fatal_count)
         check_positive("span", self.span)
+        if self.span_records < 0:
+            msg = f"span_records must be >= 0, got {self.span_records!r}"
+            raise ConfigError(msg)
         check_counts(counts, stage="NewTemplateDetector.fit")
         self.known_ = counts.select("service", "template_id").unique()
+        n_windows = max(counts.get_column("window_start").n_unique(), 1)
         self.n_records_ = counts.group_by("service").agg(
             pl.col("n_events").sum().cast(pl.Float64).alias("base_records")
+        ).with_columns(
+            (self.span_records * n_windows / pl.col("base_records")).ceil()
+            .clip(self.span, 6 * self.span).cast(pl.Int64).alias("span")
         )
         return self
 
@@ -135,8 +150,13 @@ class NewTemplateDetector:
                 (pl.col("_ord") - pl.col("_ord").min().over(series)).alias("_age"),
             )
         )
+        spans = self.n_records_.select("service", "span")
+        cells = cells.join(spans, on="service", how="left", nulls_equal=True).with_columns(
+            pl.col("span").fill_null(self.span).alias("_span")
+        ).drop("span")
+        young = pl.col("_age") < pl.col("_span")
         if self.update_baseline:
-            cells = cells.filter(pl.col("_age") < self.span)
+            cells = cells.filter(young)
         totals = counts.group_by("window_start", "service").agg(
             pl.col("n_events").sum().cast(pl.Float64).alias("window_records")
         )
@@ -152,10 +172,10 @@ class NewTemplateDetector:
         severe = pl.col("max_severity") >= min_sev
         # a new template must repeat soon after it first appears (one-offs are not incidents)
         # ... unless it is fatal: one FATAL line is evidence enough
-        fatal = pl.col("max_severity").filter(pl.col("_age") < self.span).max().over(series).fill_null(0) >= _FATAL
+        fatal = pl.col("max_severity").filter(young).max().over(series).fill_null(0) >= _FATAL
         need = pl.when(fatal).then(min(self.min_count, self.fatal_count)).otherwise(self.min_count)
-        reached = pl.col("_cum").filter(pl.col("_age") < self.span).max().over(series).fill_null(0)
-        enough = (reached >= need) & ((pl.col("_cum") >= need) | (pl.col("_age") >= self.span))
+        reached = pl.col("_cum").filter(young).max().over(series).fill_null(0)
+        enough = (reached >= need) & ((pl.col("_cum") >= need) | ~young)
         out = cells.with_columns(pl.Series("novelty", novelty)).with_columns(
             (enough & (severe | (pl.col("novelty") >= self.threshold))).alias("flagged")
         )
