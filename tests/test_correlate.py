@@ -211,3 +211,49 @@ def test_slow_burn_precursor_is_folded_into_the_incident():
     assert any(a.template == tpl for a in inc.anomalies)
     root = next(r for r in inc.roles if r.role == "root")
     assert any("precursor" in e.text for e in root.evidence)
+
+
+def test_service_names_in_urls_sql_and_identifiers():
+    services = ["payments", "orders", "inventory"]
+    # the host of a URL names a service, port or not
+    assert _names("Connection refused calling http://payments:8080/v1/charges", services, exclude="orders") == ("payments",)
+    assert _names("GET http://payments.shop.svc.cluster.local:8080/x", services, exclude="orders") == ("payments",)
+    # a table of an SQL statement, or a word of a snake_case identifier, does not
+    assert _names("statement: SELECT * FROM orders WHERE id = $1", services, exclude=None) == ()
+    assert _names('INSERT INTO payments (id) VALUES ($1); UPDATE "orders" SET x = 1', services, exclude=None) == ()
+    assert _names('violates unique constraint "payments_idempotency_key"', services, exclude=None) == ()
+    assert _names("payments:42 order=7", services, exclude=None) == ()  # a field, as before
+
+
+def test_a_request_refused_as_invalid_is_the_senders_fault():
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._root import _root_service
+    from rcakit.correlate._services import client_error
+
+    assert client_error("payments rejected charge: HTTP 400 Bad Request from http://payments:8080/v1")
+    assert client_error("rejected charge request: validation failed: field 'amount' must be a decimal")
+    assert client_error("POST /v1/charges answered status=422")
+    assert not client_error("charge failed: HTTP 503 Service Unavailable from http://payments:8080/v1")
+    assert not client_error("reserved 400 items for order 12")
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+    def contribution(service: str, template: str) -> Contribution:
+        return Contribution(
+            kind="new", service=service, template_id=service, template=template, score=8.0,
+            baseline_rate=0.0, observed_rate=20.0, first_seen=t0, onset=t0,
+        )
+
+    span = pl.DataFrame(
+        {"timestamp": [t0, t0 + timedelta(minutes=5)] * 2, "service": ["orders", "orders", "payments", "payments"]}
+    )
+    known = ["orders", "payments"]
+    bad_request = contribution("orders", "charge for order <ID> failed: HTTP 400 Bad Request from http://payments:8080/v1/charges")
+    refused = contribution("payments", "rejected charge request for order <ID>: validation failed: field 'amount'")
+    root, _roles, _ = _root_service([bad_request, refused], span, known, timedelta(minutes=1))
+    assert root == "orders"
+    # the same callers' errors with a server error name the callee as the failing dependency
+    unavailable = contribution("orders", "charge for order <ID> failed: HTTP 503 from http://payments:8080/v1/charges")
+    crashed = contribution("payments", "charge handler crashed: NullPointerException")
+    root, _roles, _ = _root_service([unavailable, crashed], span, known, timedelta(minutes=1))
+    assert root == "payments"

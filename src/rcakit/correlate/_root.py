@@ -11,7 +11,7 @@ from typing import Literal
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach
+from rcakit.correlate._services import _names, _reach, client_error
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
@@ -144,6 +144,12 @@ def _root_service(
         v.contrib_score = max(v.contrib_score, c.score)
         if went_quiet(c):
             v.quiet = (c.baseline_rate, c.observed_rate)
+        if client_error(text):
+            # a request refused as invalid (HTTP 400/422, a failed validation) is the
+            # sender's fault: the caller logging it sent it, the callee logging it is fine
+            if named:
+                v.own += 1
+            continue
         if named and c.kind not in {"gone", "rate_drop"}:
             v.names.update(named)
             v.n_naming += 1
@@ -184,9 +190,12 @@ def _root_service(
                 # was quiet from the callers' first failure, which detection may not see
                 # when that is in the first minutes of the export (its own baseline)
                 v = views[n]
-                if onset is None or v.onset is None or v.onset <= onset + window:
+                if onset is not None and v.onset is not None and v.onset > onset + window:
+                    v.onset = onset
+                elif gap is None and not quiet:
                     continue
-                v.onset = onset
+                # (else: anomalous in time, and silent or nearly so while its callers fail
+                # calling it: a crashed or hung dependency, which its silence says)
             else:
                 views[n] = _ServiceView(service=n, onset=onset)
             if gap is not None:
@@ -301,9 +310,9 @@ def _root_service(
         if v.n_naming:
             share = v.n_naming / max(1, v.n_contrib)
             targets = ", ".join(sorted(v.names))
-            ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} anomalies of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
+            ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} {_anomalies(v.n_contrib)} of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
         if v.own:
-            ev.append(Evidence(kind="own_anomaly", text=f"{v.own} anomalies of {s} do not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
+            ev.append(Evidence(kind="own_anomaly", text=f"{v.own} {_anomalies(v.own)} of {s} {'does' if v.own == 1 else 'do'} not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
         sh = scan.get(s)
         if sh is not None:
             o = own_strength[s]
@@ -367,3 +376,7 @@ def _root_service(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
     return root, roles, names_of
+
+
+def _anomalies(n: int) -> str:
+    return "anomaly" if n == 1 else "anomalies"

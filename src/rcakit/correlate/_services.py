@@ -28,10 +28,16 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     """
     parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
     sep = r"[-_.\s]?"
-    not_entity = r"(?!\s*[=:#<]|_?ids?\b|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
-    # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"
+    word = sep.join(parts)
+    # ... nor one word of a snake_case identifier ("payments_idempotency_key", an index)
+    not_entity = r"(?!\s*[=:#<]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    # a table in an SQL statement ("SELECT ... FROM orders", "INSERT INTO payments") is
+    # named like the service that owns it: the database does not call that service
+    not_table = "".join(rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)" for kw in ("from", "into", "join", "update", "table"))
+    # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"; the host
+    # of a URL ("http://payments:8080/v1", "//payments/") is a service even before its port
     return re.compile(
-        r"(?<![A-Za-z0-9.])" + sep.join(parts) + r"(?![A-Za-z0-9])" + not_entity, re.IGNORECASE
+        rf"//{word}(?=[:/.\s\"']|$)|{not_table}(?<![A-Za-z0-9.]){word}(?![A-Za-z0-9]){not_entity}", re.IGNORECASE
     )
 
 
@@ -52,6 +58,21 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
                     found.append(s)
                 masked = pat.sub(" ", masked)
     return tuple(sorted(found))
+
+
+#: A request refused as invalid: the fault of whoever sent it, not of the service refusing it
+_CLIENT_ERROR = re.compile(
+    r"(?i)\bbad request\b|\bunprocessable\b|\bvalidation (?:failed|error)|\bfailed validation\b"
+    r"|\bmalformed (?:request|payload|json|body)|\binvalid (?:request|payload|argument|input|parameter)"
+    r"|\b(?:status|code|http|answered|returned|responded)[ =:/]*4(?:00|22)\b"
+)
+
+
+def client_error(text: str) -> bool:
+    """Whether ``text`` reports a request refused as invalid (HTTP 400/422, a failed
+    validation): the sender's fault. A caller logging it sent the bad request; a callee
+    logging it is doing its job."""
+    return bool(_CLIENT_ERROR.search(text))
 
 
 def match_service(name: str | None, services: Sequence[str]) -> str | None:

@@ -11,7 +11,7 @@ import polars as pl
 
 from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
-from rcakit.correlate._services import _names
+from rcakit.correlate._services import _names, client_error
 from rcakit.correlate._units import _num, _squash, tmin
 
 
@@ -230,7 +230,9 @@ def _compare(
             int(r["n"]),
             int(r["n_err"]),
             r["first"],
-            bool(_names(f"{r['template']} {r['body']}", services, exclude=service)),
+            # (a request refused as invalid points at its sender: the callee's refusal
+            # elsewhere, the caller's report of it at the caller)
+            bool(_names(text := f"{r['template']} {r['body']}", services, exclude=service)) != client_error(text),
             int(r["n_warn"]),
         )
         for r in new.head(20).iter_rows(named=True)
@@ -243,7 +245,9 @@ def _compare(
         .agg(n=pl.len(), text=pl.col("template").first() + " " + pl.col("body").first())
     )
     n_victim = sum(
-        int(r["n"]) for r in err_tpl.iter_rows(named=True) if _names(r["text"] or "", services, exclude=service)
+        int(r["n"])
+        for r in err_tpl.iter_rows(named=True)
+        if _names(r["text"] or "", services, exclude=service) and not client_error(r["text"] or "")
     )
     # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
     n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0
@@ -333,7 +337,9 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str, errors_are_ow
         ev.append(
             Evidence(
                 kind="parameter_shift",
-                text=f"{service} {after_label}: {sh.param_text} (robust z={sh.param_z:.1f})",
+                # a number that never varied before has no spread: its z is a large stand-in
+                text=f"{service} {after_label}: {sh.param_text} "
+                + ("(it never varied before)" if sh.param_z >= 1e5 else f"(robust z={sh.param_z:.1f})"),
                 weight=round(_squash(sh.param_z - 3.0, 4.0), 3),
             )
         )

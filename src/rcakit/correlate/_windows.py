@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -118,6 +119,19 @@ QUIET_MIN = timedelta(minutes=5)
 #: A service whose logs end while the others' go on for less than this is a ragged export
 #: edge (files exported at different times), not a service that stopped.
 QUIET_TAIL = timedelta(minutes=10)
+#: A service writing fewer records than this per window on average logs little: a new
+#: failure of it repeats every few minutes, never ``min_events`` times in one window (the
+#: level at which the new-template detector widens its span: 100 records over 5 windows)
+QUIET_RATE = 20.0
+#: Such a service's new template counts its records from its first one up to this long after
+#: its window ...
+NEW_HORIZON = timedelta(minutes=30)
+#: ... and is kept when the service's history before it is long enough to tell it is new:
+#: had the template always had the share of the service's records it has after, all of its
+#: ``n`` records falling after its first one has the chance ``(after / (before + after))**n``,
+#: and that must be 10**-NEW_HISTORY_SCORE or less. A steady background message that is new
+#: only because the export is short has no such history.
+NEW_HISTORY_SCORE = 4.0
 
 
 def _is_trouble(
@@ -169,6 +183,33 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
     return c if onset == c.onset else dataclasses.replace(c, onset=onset)
 
 
+def _new_and_repeating(
+    c: Contribution, recs: pl.DataFrame, end: datetime, *, min_events: int, window: timedelta
+) -> bool:
+    """Whether a new template of a service that logs little (:data:`QUIET_RATE`) is a new
+    failure that repeats, not a one-off.
+
+    Its records from its first one to :data:`NEW_HORIZON` after ``end`` must number
+    ``min_events``, and the service's records before it must be many enough to show it had
+    it always been there (:data:`NEW_HISTORY_SCORE`).
+    """
+    if not c.service or window <= timedelta(0):
+        return False
+    own = recs.filter(pl.col("service") == c.service)
+    first = c.first_seen or c.onset
+    history = own.filter(pl.col("timestamp") < first).get_column("timestamp")
+    if history.is_empty():
+        return False
+    windows = max((first - history.min()) / window, 1.0)  # type: ignore[operator]
+    if history.len() / windows >= QUIET_RATE:
+        return False
+    after = own.filter(pl.col("timestamp").is_between(first, end + NEW_HORIZON, closed="left"))
+    n = after.filter(pl.col("template_id") == c.template_id).height
+    if n < min_events:
+        return False
+    return n * math.log10((history.len() + after.height) / after.height) >= NEW_HISTORY_SCORE
+
+
 def _material_windows(
     windows: Sequence[AnomalyWindow],
     recs: pl.DataFrame,
@@ -179,8 +220,9 @@ def _material_windows(
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
-    A template anomaly needs ``min_events`` records inside its window; a window needs at
-    least one contribution that is a symptom (see :func:`_is_trouble`); its start moves
+    A template anomaly needs ``min_events`` records inside its window (a new template of a
+    service that logs little: see :func:`_new_and_repeating`); a window needs at least one
+    contribution that is a symptom (see :func:`_is_trouble`); its start moves
     to the first symptom. ``badness`` is the WARN+ share of the windows' templates
     (:func:`_template_shares`).
     """
@@ -215,6 +257,7 @@ def _material_windows(
             if c.template_id is None
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
+            or (c.kind == "new" and _new_and_repeating(c, recs, w.end, min_events=min_events, window=window))
         )
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:

@@ -1,0 +1,93 @@
+"""Sparse logs: a low-traffic estate (0.15 requests/s, a few records a minute per service)
+where a new failure repeats every few minutes, never five times in one minute."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+import polars as pl
+import pytest
+
+import rcakit
+from rcakit.correlate._windows import _new_and_repeating
+from rcakit.detect._results import Contribution
+from rcakit.errors import RcakitWarning
+
+MINUTE = timedelta(minutes=1)
+
+
+def _analyze(out_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return rcakit.analyze(out_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "seed",
+    [
+        41,  # the new error: 7 times in 28 min, 3 within its first 4 min
+        46,  # 10 times in 26 min, only 2 within its first 5 min
+    ],
+)
+def test_a_new_error_that_repeats_every_few_minutes_is_an_incident(tmp_path, seed):
+    sc = rcakit.generate_incident(tmp_path / "sparse", fault="new_error", seed=seed, hours=4, rate=0.15)
+    report = _analyze(sc.out_dir)
+    truth = sc.truth
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    assert abs((inc.start - truth.onset).total_seconds()) < 60
+
+
+@pytest.mark.slow
+def test_a_quiet_normal_day_has_no_incident(tmp_path):
+    # the same estate's background warnings come every 10-20 min; one that first shows up an
+    # hour into the logs is not new enough to be a failure
+    sc = rcakit.generate_incident(tmp_path / "quiet", fault="none", seed=41, hours=4, rate=0.15)
+    assert _analyze(sc.out_dir).incidents == ()
+
+
+def _records(history_min: int, hits_min: tuple[int, ...]) -> pl.DataFrame:
+    """A service writing 4 records a minute for ``history_min`` minutes and 30 more, with
+    template ``x-new`` at ``history_min + m`` for every m of ``hits_min``."""
+    t0 = pl.datetime(2024, 5, 1, time_zone="UTC")
+    n = (history_min + 30) * 4
+    base = pl.select(
+        (t0 + pl.duration(seconds=pl.int_range(n) * 15)).alias("timestamp"),
+        pl.lit("orders").alias("service"),
+        pl.lit("x-ok").alias("template_id"),
+    )
+    hits = pl.select(
+        (t0 + pl.duration(minutes=pl.Series([history_min + m for m in hits_min]), seconds=7)).alias("timestamp"),
+        pl.lit("orders").alias("service"),
+        pl.lit("x-new").alias("template_id"),
+    )
+    return pl.concat([base, hits]).sort("timestamp")
+
+
+def _contribution(recs: pl.DataFrame) -> Contribution:
+    first = recs.filter(pl.col("template_id") == "x-new").get_column("timestamp").min()
+    return Contribution(
+        kind="new", service="orders", template_id="x-new", template="x", score=6.0,
+        baseline_rate=0.0, observed_rate=1.0, first_seen=first, onset=first,
+    )
+
+
+@pytest.mark.parametrize(
+    ("history_min", "kept"),
+    [(180, True), (30, False)],  # 3 h of history without it, or half an hour
+)
+def test_a_sparse_new_template_needs_a_history_that_would_show_it(history_min, kept):
+    recs = _records(history_min, (0, 3, 9, 15, 24))
+    c = _contribution(recs)
+    assert _new_and_repeating(c, recs, c.onset, min_events=5, window=MINUTE) is kept
+    # four records are a one-off's repeats, not a failure's
+    recs = _records(history_min, (0, 3, 9, 15))
+    assert not _new_and_repeating(_contribution(recs), recs, c.onset, min_events=5, window=MINUTE)
+    # a service writing 4 records a minute logs little; one writing 40 does not: its new
+    # template must show min_events in one window
+    busy = _records(history_min, (0, 3, 9, 15, 24))
+    busy = pl.concat([busy] + [busy.filter(pl.col("template_id") == "x-ok")] * 9).sort("timestamp")
+    assert not _new_and_repeating(_contribution(busy), busy, c.onset, min_events=5, window=MINUTE)
