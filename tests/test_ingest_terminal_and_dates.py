@@ -94,3 +94,46 @@ def test_year_less_stamps_roll_over_new_year_and_are_never_in_the_future(tmp_pat
     )
     os.utime(cat, (written, written))
     assert _stamps(read_logs(cat)) == ["2025-12-31 23:59:59", "2026-01-01 00:00:00"]
+
+
+def test_levels_of_klog_and_logfmt_messages_in_a_journal_file(tmp_path):
+    p = tmp_path / "journal.txt"
+    p.write_text(
+        "Mar 01 09:58:00 node-3 kubelet[1234]: E0301 09:58:00.123456    1234 pod_workers.go:1298] "
+        '"Error syncing pod, skipping" pod="shop/payments-6f7d9c8b7-xk2zq"\n'
+        'Mar 01 09:58:01 node-3 containerd[900]: time="2024-03-01T09:58:01.023456Z" level=warning '
+        'msg="image pull slow"\n'
+        "Mar 01 09:58:02 node-3 kubelet[1234]: I0301 09:58:02.000001    1234 kubelet.go:2000] sync done\n"
+        "Mar 01 09:58:03 node-3 systemd[1]: Started Session 12 of user core.\n"
+    )
+    df = read_logs(p, year=2024)
+    assert df["severity_text"].to_list() == ["ERROR", "WARN", "INFO", None]
+    assert df["body"][0].startswith("E0301 09:58:00.123456")  # a syslog message keeps its text
+
+
+def test_json_records_with_an_unusual_time_key_and_http_fields(tmp_path):
+    # Cloudflare Logpush: a nanosecond epoch under EdgeStartTimestamp; Kubernetes audit events
+    cf = tmp_path / "http_requests.json"
+    cf.write_text(
+        '{"ClientIP":"198.51.100.7","ClientRequestMethod":"POST","ClientRequestURI":"/api/cart?x=1",'
+        '"EdgeResponseStatus":520,"EdgeStartTimestamp":1709287080168456000,"RayID":"86a1"}\n'
+        '{"ClientIP":"198.51.100.8","ClientRequestMethod":"GET","ClientRequestURI":"/api/pay",'
+        '"EdgeResponseStatus":200,"EdgeStartTimestamp":1709287081168456000,"RayID":"86a2"}\n'
+    )
+    df = read_logs(cf)
+    assert _stamps(df) == ["2024-03-01 09:58:00", "2024-03-01 09:58:01"]
+    assert df["body"].to_list() == ["POST /api/cart 520", "GET /api/pay 200"]
+    assert df["severity_text"].to_list() == ["ERROR", "INFO"]
+    audit = tmp_path / "audit.log"
+    audit.write_text(
+        '{"kind":"Event","level":"Metadata","verb":"delete","requestURI":"/api/v1/namespaces/shop/pods/p-2",'
+        '"responseStatus":{"code":403},"requestReceivedTimestamp":"2024-03-01T09:58:02.123456Z",'
+        '"user":{"username":"ci-bot"}}\n'
+    )
+    df = read_logs(audit)
+    assert _stamps(df) == ["2024-03-01 09:58:02"]
+    assert df["body"].to_list() == ["DELETE /api/v1/namespaces/shop/pods/p-2 403"]
+    # a duration is not a time: no timestamp rather than a wrong one
+    dur = tmp_path / "durations.jsonl"
+    dur.write_text('{"msg":"done","request_time":1709287080,"elapsed_ms":1709287080}\n')
+    assert read_logs(dur)["timestamp"].to_list() == [None]

@@ -574,9 +574,24 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
 }
 
 
+#: A key that names a point in time, for a record none of whose keys is a known timestamp
+#: spelling (Cloudflare's ``EdgeStartTimestamp``, a Kubernetes audit event's
+#: ``requestReceivedTimestamp``, ``created_at``): names holding "timestamp" first
+_TIME_KEY = re.compile(r"(?i)timestamp|(?:^|[._])(?:time|date)$|[a-z](?:Time|Date|At)$|_at$")
+#: ... but not a duration (``request_time``, ``upstream_response_time``)
+_DURATION_KEY = re.compile(r"(?i)duration|elapsed|took|latency|response_time|request_time|upstream|_ms$|_us$|_ns$")
+
+
+def _time_keys(columns: list[str]) -> list[str]:
+    keys = [c for c in columns if _TIME_KEY.search(c) and not _DURATION_KEY.search(c)]
+    return sorted(keys, key=lambda c: "timestamp" not in c.lower())
+
+
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     """Coalesce the spellings of a role; return it and masks of which column was used."""
     keys = [k for k in KEY_ROLES[role] if k in frame.columns]
+    if not keys and role == "timestamp":
+        keys = _time_keys(frame.columns)
     if not keys:
         return pl.lit(None, dtype=pl.String), {}
     check = _VALID.get(role)
@@ -597,15 +612,21 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
     "method": (
         "request_method", "method", "RequestMethod", "http.method", "http.request.method",
         "httpRequest.requestMethod", "req.method", "request.method", "http_method",
+        "ClientRequestMethod",  # Cloudflare Logpush
+        "verb",  # Kubernetes audit events
     ),
     "path": (
         "request_uri", "uri", "path", "RequestPath", "url.path", "url.original", "http.url", "http.target",
         "httpRequest.requestUrl", "req.url", "request.uri", "request.path", "url",
+        "ClientRequestURI", "ClientRequestPath",  # Cloudflare Logpush
+        "requestURI",  # Kubernetes audit events
     ),
     "status": (
         "status", "status_code", "statusCode", "DownstreamStatus", "OriginStatus", "http.status_code",
         "http.response.status_code", "httpRequest.status", "res.statusCode", "response.status",
         "response_status", "http_status",
+        "EdgeResponseStatus", "OriginResponseStatus",  # Cloudflare Logpush
+        "responseStatus.code",  # Kubernetes audit events
     ),
     # nginx's $request: "GET /api/pay?x=1 HTTP/1.1"
     "request": ("request",),

@@ -845,10 +845,14 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 
 # a level at the start of a syslog message: "[ERROR] ", "error: ", "ERROR " (a lower-case
-# word without a colon is the message's first word: "fine tuning done")
+# word without a colon is the message's first word: "fine tuning done"); a klog head
+# ("E0301 09:58:00.123456 ...", kubelet in the journal) or a logfmt level ("time=...
+# level=error msg=...", containerd)
 _MSG_LEVEL = (
-    rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))}))[ \t]+"
+    rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
+    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+))[ \t]+"
 )
+_KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
 
 def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
@@ -865,7 +869,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         return records
     idx = idx.filter(found)
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
-    level = pl.coalesce("a", "b", "c")
+    level = pl.coalesce("a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
     return records.with_columns(
