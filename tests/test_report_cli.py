@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import rcakit
 from rcakit.cli import main
 from rcakit.report import load_schema
 
@@ -185,3 +187,22 @@ def test_report_on_a_tiny_sparse_export_does_not_crash(tmp_path):
     res = CliRunner().invoke(main, ["report", str(logs), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert json.loads(out.read_text())["summary"]
+
+
+def test_reports_written_into_the_log_folder_are_not_read_as_logs(sample_logs, truth, tmp_path):
+    # "rcakit report logs/ -o logs/rca.json -o logs/rca.md" run twice: the second run must
+    # not read the first one's reports as two more services' logs
+    logs = tmp_path / "logs"
+    shutil.copytree(sample_logs / "checkout-incident", logs)
+    outs = [logs / "rca.json", logs / "rca.md", logs / "rca.html"]
+    first = CliRunner().invoke(main, ["report", str(logs), *[a for o in outs for a in ("-o", str(o))]])
+    assert first.exit_code == 0, first.output
+    again = tmp_path / "again.json"
+    second = CliRunner().invoke(main, ["report", str(logs), "-o", str(again)])
+    assert second.exit_code == 0, second.output
+    assert "skipped rca.html, rca.json, rca.md: rcakit report(s) written by an earlier run" in second.output
+    a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (outs[0], again))
+    assert a["inputs"]["records"] == b["inputs"]["records"]
+    assert a["inputs"]["services"] == b["inputs"]["services"]
+    # a file named explicitly is read as asked
+    assert "rca" in rcakit.read_logs([str(logs / "payment.log"), str(outs[0])])["service"].to_list()

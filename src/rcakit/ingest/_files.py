@@ -65,13 +65,46 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
 
+#: the first bytes of the reports rcakit writes (JSON, Markdown, HTML)
+_REPORT_HEADS = {
+    ".json": re.compile(rb'^\{\s*"schema_version":\s*\d+,\s*"generated_at":'),
+    ".md": re.compile(rb"^# Root-cause analysis\s+Generated [^\n]* by rcakit from "),
+    ".html": re.compile(rb'<div class="rcakit-report">'),
+}
+
+
+def _is_report(path: Path) -> bool:
+    """Whether ``path`` is a report an earlier ``rcakit report -o`` wrote into the folder."""
+    head = _REPORT_HEADS.get(path.suffix.lower())
+    if head is None:
+        return False
+    try:
+        with path.open("rb") as fh:
+            return bool(head.search(fh.read(4096)))
+    except OSError:
+        return False
+
+
 def walk_files(directory: Path) -> list[Path]:
-    """The files below ``directory``, hidden files and directories skipped, in path order."""
+    """The files below ``directory``, hidden files and directories skipped, in path order.
+
+    rcakit's own reports (``rcakit report logs/ -o logs/rca.json`` run twice) are skipped
+    with a warning: they are not logs.
+    """
     files = [
         p
         for p in directory.rglob("*")
         if p.is_file() and not _is_hidden(p, directory)
     ]
+    reports = sorted((p for p in files if _is_report(p)), key=lambda p: p.as_posix())
+    if reports:
+        warnings.warn(
+            f"{directory}: skipped {', '.join(p.name for p in reports[:3])}{' ...' if len(reports) > 3 else ''}: "
+            "rcakit report(s) written by an earlier run, not logs",
+            RcakitWarning,
+            stacklevel=3,
+        )
+        files = [p for p in files if p not in reports]
     return sorted(files, key=lambda p: p.as_posix())
 
 
