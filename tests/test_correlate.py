@@ -257,3 +257,47 @@ def test_a_request_refused_as_invalid_is_the_senders_fault():
     crashed = contribution("payments", "charge handler crashed: NullPointerException")
     root, _roles, _ = _root_service([unavailable, crashed], span, known, timedelta(minutes=1))
     assert root == "payments"
+
+
+def test_impact_counts_the_edge_once_and_groups_endpoints_by_template():
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._impact import _impact
+
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    # the gateway's failed requests, and the same failures again in payments' JSON access
+    # records (behind the gateway: each request also retried once)
+    gateway = [("gateway", f"GET /api/inventory/SKU-{10120 + i}", 502) for i in range(10)] + [
+        ("gateway", "POST /api/orders", 200)
+    ] * 30
+    payments = [("payments", "POST /v1/charges", 500)] * 20 + [("payments", "POST /v1/charges", 200)] * 60
+    rows = gateway + payments
+    span = pl.DataFrame(
+        {
+            "timestamp": [t0] * len(rows),
+            "service": [r[0] for r in rows],
+            "endpoint": [r[1] for r in rows],
+            "status": [r[2] for r in rows],
+            "is_error": [r[2] >= 500 for r in rows],
+        }
+    )
+    end = t0 + timedelta(minutes=10)
+    im = _impact(span, ["gateway", "payments"], t0, end, {"gateway": {"orders"}, "orders": {"payments"}})
+    assert (im.n_requests, im.n_failed) == (40, 10)
+    assert im.endpoints == (("GET /api/inventory/{id}", 10),)
+    # without a call graph every access record counts, as before
+    assert _impact(span, ["gateway", "payments"], t0, end).n_failed == 30
+
+
+def test_call_graph_reads_the_urls_and_paths_a_template_masks():
+    from rcakit.correlate import dependency_graph
+
+    recs = pl.DataFrame(
+        {
+            "service": ["gateway"] * 3 + ["orders"] * 3,
+            "template_id": ["a"] * 3 + ["b"] * 3,
+            "template": ["GET <PATH> <NUM>"] * 3 + ["charge failed calling <URL>"] * 3,
+            "body": ["GET /api/orders/12 200"] * 3 + ["charge failed calling http://payments:8080/v1/charges"] * 3,
+        }
+    )
+    assert dependency_graph(recs, ["gateway", "orders", "payments"]) == {"gateway": {"orders"}, "orders": {"payments"}}

@@ -166,7 +166,7 @@ def correlate_changes(
             n_changes=n_given,
         )
         impact = _impact(
-            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end
+            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import polars as pl
@@ -11,13 +11,40 @@ from rcakit.correlate._results import Impact
 from rcakit.correlate._units import _squash
 
 
-def _impact(span: pl.DataFrame, services: Sequence[str], start: datetime, end: datetime) -> Impact:
-    access = span.filter(pl.col("status").is_not_null())
+def _edge(access: pl.DataFrame, graph: Mapping[str, set[str]]) -> pl.DataFrame:
+    """The requests of the services no other service calls (the edge: what users see).
+
+    Behind the edge the same failed request is logged again by every service it passed
+    (and once per retry): counting those too counts one failure several times.
+    """
+    logging = set(access.get_column("service").drop_nulls().unique().to_list())
+    called = {t for caller, named in graph.items() for t in named if caller != t}
+    edge = logging - called
+    if not edge or edge == logging:
+        return access
+    return access.filter(pl.col("service").is_in(sorted(edge)))
+
+
+def _endpoint_template(ep: pl.Expr) -> pl.Expr:
+    """``GET /api/inventory/SKU-10129`` -> ``GET /api/inventory/{id}``: path segments that are
+    numbers or hold two digits or more (ids, SKUs, UUIDs; ``/v1`` stays)."""
+    seg = r"/(\d+|[^/\s]*\d[^/\s]*\d[^/\s]*)(/|\s|$)"
+    return ep.str.replace_all(seg, "/{id}$2").str.replace_all(seg, "/{id}$2")
+
+
+def _impact(
+    span: pl.DataFrame,
+    services: Sequence[str],
+    start: datetime,
+    end: datetime,
+    graph: Mapping[str, set[str]] | None = None,
+) -> Impact:
+    access = _edge(span.filter(pl.col("status").is_not_null()), graph or {})
     if access.height:
         n_req = access.height
         failed = access.filter(pl.col("status") >= 500)
         ep = (
-            failed.with_columns(ep=pl.coalesce(pl.col("endpoint"), pl.col("service")))
+            failed.with_columns(ep=pl.coalesce(_endpoint_template(pl.col("endpoint")), pl.col("service")))
             .group_by("ep")
             .len()
             .sort("len", "ep", descending=[True, False])

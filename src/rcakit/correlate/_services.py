@@ -160,9 +160,11 @@ def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_coun
     """
     if records.height == 0:
         return {}
+    # the template and one of its records: a template masks the URLs and paths that name
+    # the callee ("calling <URL>", "GET <PATH> 200"), its record keeps them
     pairs = (
         records.group_by("service", "template_id")
-        .agg(n=pl.len(), text=pl.col("template").first())
+        .agg(n=pl.len(), text=pl.concat_str(pl.col("template").first(), pl.col("body").first(), separator=" ", ignore_nulls=True))
         .filter(pl.col("n") >= min_count)
     )
     graph: dict[str, set[str]] = {}
