@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -184,10 +185,10 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
 
 
 def _new_and_repeating(
-    c: Contribution, recs: pl.DataFrame, end: datetime, *, min_events: int, window: timedelta
+    c: Contribution, own: pl.DataFrame, end: datetime, *, min_events: int, window: timedelta
 ) -> bool:
     """Whether a new template of a service that logs little (:data:`QUIET_RATE`) is a new
-    failure that repeats, not a one-off.
+    failure that repeats, not a one-off. ``own``: the records of ``c``'s service.
 
     Its records from its first one to :data:`NEW_HORIZON` after ``end`` must number
     ``min_events``, and the service's records before it must be many enough to show it had
@@ -195,7 +196,6 @@ def _new_and_repeating(
     """
     if not c.service or window <= timedelta(0):
         return False
-    own = recs.filter(pl.col("service") == c.service)
     first = c.first_seen or c.onset
     history = own.filter(pl.col("timestamp") < first).get_column("timestamp")
     if history.is_empty():
@@ -242,6 +242,11 @@ def _material_windows(
         return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
+
+    @functools.cache
+    def own_records(service: str | None) -> pl.DataFrame:
+        return recs.filter(pl.col("service") == service)
+
     out = []
     for w in windows:
         counts = dict(
@@ -257,7 +262,10 @@ def _material_windows(
             if c.template_id is None
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
-            or (c.kind == "new" and _new_and_repeating(c, recs, w.end, min_events=min_events, window=window))
+            or (
+                c.kind == "new"
+                and _new_and_repeating(c, own_records(c.service), w.end, min_events=min_events, window=window)
+            )
         )
         trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
         if not trouble:
