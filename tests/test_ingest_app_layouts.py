@@ -315,3 +315,20 @@ def test_fields_separated_by_bare_bars():
         ("ERROR", "Failed order 124|retry=3", 3),
     ]
     assert attrs(rows[1])["logger"] == "OrderService"
+
+
+def test_elixir_logger_exception_block_joins_its_record(tmp_path):
+    p = tmp_path / "shop.log"
+    p.write_text(
+        "2024-03-01 09:58:01.123 [info] request_id=F000001 GET /api/orders\n"
+        "2024-03-01 09:58:02.123 [error] GenServer Shop.Cart.Server terminating\n"
+        "** (RuntimeError) cart not found\n"
+        "    (shop 0.1.0) lib/shop/cart/server.ex:42: Shop.Cart.Server.handle_call/3\n"
+        "    (stdlib 5.2) gen_server.erl:1131: :gen_server.try_handle_call/4\n"
+        "2024-03-01 09:58:03.123 [info] request_id=F000003 GET /api/orders\n"
+    )
+    df = read_logs(p)
+    assert df["n_lines"].to_list() == [1, 4, 1]
+    assert df["parse_error"].null_count() == 3
+    assert df["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
+    assert df["body"][1].startswith("GenServer Shop.Cart.Server terminating\n** (RuntimeError) cart not found")

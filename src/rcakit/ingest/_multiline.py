@@ -24,6 +24,7 @@ CONTINUATION = (
     r"|Traceback \(most recent call last\)|During handling of|The above exception"  # Python
     r"|goroutine \d+|panic:|\[recovered\]|\[signal "  # Go
     r"|#\d+\s|\[stacktrace\]"  # PHP (Laravel's "[stacktrace]", "#0 /app/x.php(42): f()"), gdb
+    r"|\*\* \("  # Elixir/Erlang ("** (RuntimeError) cart not found" under "GenServer ... terminating")
     r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable|Warning|Exit|Interrupt)\b"  # exception names
     r'|"?[}\])]'  # closing brackets of pretty-printed payloads (or of a JSON string's)
     r")"
