@@ -223,19 +223,24 @@ def test_service_names_in_urls_sql_and_identifiers():
     assert _names('INSERT INTO payments (id) VALUES ($1); UPDATE "orders" SET x = 1', services, exclude=None) == ()
     assert _names('violates unique constraint "payments_idempotency_key"', services, exclude=None) == ()
     assert _names("payments:42 order=7", services, exclude=None) == ()  # a field, as before
+    assert _names("LOG:  duration: 3012 ms  orders@ordersdb statement: SELECT 1", services, exclude=None) == ()
 
 
 def test_a_request_refused_as_invalid_is_the_senders_fault():
     from datetime import UTC, datetime
 
     from rcakit.correlate._root import _root_service
-    from rcakit.correlate._services import client_error
+    from rcakit.correlate._services import callers_fault
 
-    assert client_error("payments rejected charge: HTTP 400 Bad Request from http://payments:8080/v1")
-    assert client_error("rejected charge request: validation failed: field 'amount' must be a decimal")
-    assert client_error("POST /v1/charges answered status=422")
-    assert not client_error("charge failed: HTTP 503 Service Unavailable from http://payments:8080/v1")
-    assert not client_error("reserved 400 items for order 12")
+    assert callers_fault("payments rejected charge: HTTP 400 Bad Request from http://payments:8080/v1")
+    assert callers_fault("rejected charge request: validation failed: field 'amount' must be a decimal")
+    assert callers_fault("POST /v1/charges answered status=422")
+    assert not callers_fault("charge failed: HTTP 503 Service Unavailable from http://payments:8080/v1")
+    assert not callers_fault("reserved 400 items for order 12")
+    # a host that does not resolve: the resolver's fault, the named service was never reached
+    assert callers_fault("I/O error on GET for http://inventory:8080/v1: inventory: Temporary failure in name resolution")
+    assert callers_fault("java.net.UnknownHostException: inventory")
+    assert callers_fault("dial tcp: lookup payments on 10.96.0.10:53: no such host")
     t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
     def contribution(service: str, template: str) -> Contribution:

@@ -11,7 +11,7 @@ from typing import Literal
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach, client_error
+from rcakit.correlate._services import _names, _reach, callers_fault
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
@@ -144,7 +144,7 @@ def _root_service(
         v.contrib_score = max(v.contrib_score, c.score)
         if went_quiet(c):
             v.quiet = (c.baseline_rate, c.observed_rate)
-        if client_error(text):
+        if callers_fault(text):
             # a request refused as invalid (HTTP 400/422, a failed validation) is the
             # sender's fault: the caller logging it sent it, the callee logging it is fine
             if named:

@@ -29,8 +29,9 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_.\s]+", name) if p]
     sep = r"[-_.\s]?"
     word = sep.join(parts)
-    # ... nor one word of a snake_case identifier ("payments_idempotency_key", an index)
-    not_entity = r"(?!\s*[=:#<]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    # ... nor one word of a snake_case identifier ("payments_idempotency_key", an index), nor
+    # a login ("orders@ordersdb": PostgreSQL's user@database prefix)
+    not_entity = r"(?!\s*[=:#<@]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
     # a table in an SQL statement ("SELECT ... FROM orders", "INSERT INTO payments") is
     # named like the service that owns it: the database does not call that service
     not_table = "".join(rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)" for kw in ("from", "into", "join", "update", "table"))
@@ -60,19 +61,24 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     return tuple(sorted(found))
 
 
-#: A request refused as invalid: the fault of whoever sent it, not of the service refusing it
-_CLIENT_ERROR = re.compile(
+#: A request refused as invalid (the fault of whoever sent it, not of the service refusing
+#: it), or a host name the caller could not resolve (its resolver's fault: the named service
+#: was never reached)
+_CALLERS_FAULT = re.compile(
     r"(?i)\bbad request\b|\bunprocessable\b|\bvalidation (?:failed|error)|\bfailed validation\b"
     r"|\bmalformed (?:request|payload|json|body)|\binvalid (?:request|payload|argument|input|parameter)"
     r"|\b(?:status|code|http|answered|returned|responded)[ =:/]*4(?:00|22)\b"
+    r"|UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
+    r"|\bNXDOMAIN\b|\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\b|\bcould not resolve host\b"
 )
 
 
-def client_error(text: str) -> bool:
-    """Whether ``text`` reports a request refused as invalid (HTTP 400/422, a failed
-    validation): the sender's fault. A caller logging it sent the bad request; a callee
-    logging it is doing its job."""
-    return bool(_CLIENT_ERROR.search(text))
+def callers_fault(text: str) -> bool:
+    """Whether ``text`` reports a failure that is the caller's, not the named service's: a
+    request refused as invalid (HTTP 400/422, a failed validation; a caller logging it sent
+    the bad request, a callee logging it is doing its job) or a host name that did not
+    resolve (DNS: the named service was never reached)."""
+    return bool(_CALLERS_FAULT.search(text))
 
 
 def match_service(name: str | None, services: Sequence[str]) -> str | None:

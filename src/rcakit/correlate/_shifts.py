@@ -11,7 +11,7 @@ import polars as pl
 
 from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
-from rcakit.correlate._services import _names, client_error
+from rcakit.correlate._services import _names, callers_fault
 from rcakit.correlate._units import _num, _squash, tmin
 
 
@@ -232,7 +232,7 @@ def _compare(
             r["first"],
             # (a request refused as invalid points at its sender: the callee's refusal
             # elsewhere, the caller's report of it at the caller)
-            bool(_names(text := f"{r['template']} {r['body']}", services, exclude=service)) != client_error(text),
+            bool(_names(text := f"{r['template']} {r['body']}", services, exclude=service)) != callers_fault(text),
             int(r["n_warn"]),
         )
         for r in new.head(20).iter_rows(named=True)
@@ -247,7 +247,7 @@ def _compare(
     n_victim = sum(
         int(r["n"])
         for r in err_tpl.iter_rows(named=True)
-        if _names(r["text"] or "", services, exclude=service) and not client_error(r["text"] or "")
+        if _names(r["text"] or "", services, exclude=service) and not callers_fault(r["text"] or "")
     )
     # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
     n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0
