@@ -189,15 +189,17 @@ def _score_suspect(
                 # deploy stays quiet for good): halve every 15 min after the rollout
                 served = (first_sign - t - _ROLLOUT) / _QUIET_HALF_LIFE
                 factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5**served)
+                # (its weight is what it takes off the score: rel x 0.65 x the strength lost)
+                lost = rel * 0.65 * strength * (1 - factor)
                 strength *= factor
                 ev.append(
                     Evidence(
                         kind="pre_existing",
                         text=(
                             f"no visible change in {target}'s logs in the {_fmt_dt(lag)} between "
-                            "this change and the onset"
+                            f"this change and the onset (strength x{factor:.2f})"
                         ),
-                        weight=round(-(1 - factor) * 0.3, 3),
+                        weight=round(-lost, 3),
                     )
                 )
             else:
