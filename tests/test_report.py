@@ -186,3 +186,33 @@ def test_chart_series_covers_every_window(incident_report):
     per = s.group_by("service").agg(pl.col("window_start").diff().drop_nulls().unique())
     for steps in per["window_start"]:
         assert list(steps) == [timedelta(minutes=1)]
+
+
+def test_suggested_action_tells_of_a_rollback_during_the_incident():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from rcakit.correlate import ChangeImpact, ChangeRef
+    from rcakit.report._format import action_parts
+
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    cause = ChangeRef(id="chg-1", time=t0 - timedelta(minutes=1), service="payment", version="v2", kind="deploy")
+    back = ChangeRef(id="chg-2", time=t0 + timedelta(minutes=14), service="payment", version="v1", kind="deploy",
+                     description="rollback payment to v1")
+    other = ChangeRef(id="chg-3", time=t0 + timedelta(minutes=5), service="search", version="v9", kind="deploy")
+
+    inc = SimpleNamespace(
+        suspects=(SimpleNamespace(change=cause),), cause="chg-1", root_service="payment", symptom="errors",
+        traffic_surge=False, start=t0, end=t0 + timedelta(minutes=12),
+    )
+
+    def text(changes):
+        return "".join(t for t, _ in action_parts(inc, [ChangeImpact(change=c, impact_score=0.0, incident_id=None, evidence=()) for c in changes]))
+
+    assert text([cause, other]) == "roll back or disable chg-1, then confirm the errors stop."
+    assert text([cause, other, back]).startswith(
+        "chg-2 (deploy of the same service at 12:14: rollback payment to v1) came during the incident: confirm it undid chg-1"
+    )
+    # a change of the service long after the incident is not its rollback
+    late = ChangeRef(id="chg-4", time=t0 + timedelta(hours=2), service="payment", version="v3", kind="deploy")
+    assert text([cause, late]).startswith("roll back or disable chg-1")

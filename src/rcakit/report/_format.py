@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from rcakit.correlate import Incident
+from rcakit.correlate import ChangeImpact, ChangeRef, Incident
 
 __all__ = ["SERVICE_WIDE", "action_parts", "first_line", "fmt_duration", "fmt_time"]
 
@@ -41,9 +42,30 @@ def first_line(text: str | None, limit: int = 140) -> str:
 
 
 
-def action_parts(inc: Incident) -> list[tuple[str, bool]]:
+#: a change of the cause's service this long after the incident's last anomalous window
+#: may still be what ended it (the window ends on a minute boundary)
+_UNDO_GRACE = timedelta(minutes=5)
+
+
+def _undone_by(inc: Incident, changes: Sequence[ChangeImpact]) -> ChangeRef | None:
+    """A later change of the cause's service that landed during the incident (or just after
+    its last anomalous window): a rollback or a fix that may already have undone the cause."""
+    cause = next((x.change for x in inc.suspects if x.change.id == inc.cause), None)
+    if cause is None or cause.service is None:
+        return None
+    later = [
+        c.change for c in changes
+        if c.change.id != cause.id and c.change.service == cause.service and c.change.time > cause.time
+        and inc.start <= c.change.time <= inc.end + _UNDO_GRACE
+    ]
+    return min(later, key=lambda c: c.time) if later else None
+
+
+def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tuple[str, bool]]:
     """The suggested action for an incident as ``(text, is_code)`` parts (each renderer
-    formats the code parts its own way and escapes the rest)."""
+    formats the code parts its own way and escapes the rest). ``changes``: the report's
+    change ratings, to tell when a later change of the cause's service (a rollback) may
+    already have undone it."""
     root = inc.root_service or "the root service"
     if inc.cause is None and inc.traffic_surge:
         return [
@@ -64,4 +86,18 @@ def action_parts(inc: Incident) -> list[tuple[str, bool]]:
         "latency": "the durations are back to their baseline",
         "rates": "the volumes are back to their baseline",
     }.get(inc.symptom, "the errors stop")
+    done = _undone_by(inc, changes)
+    if done is not None:
+        return [
+            (done.id, True),
+            (
+                f" ({done.kind} of the same service at {done.time:%H:%M}"
+                f"{': ' + done.description if done.description else ''}) came during the incident: confirm it undid ",
+                False,
+            ),
+            (inc.cause, True),
+            (f" and {confirm}; if not, roll back or disable ", False),
+            (inc.cause, True),
+            (".", False),
+        ]
     return [*undo, (f", then confirm {confirm}.", False)]

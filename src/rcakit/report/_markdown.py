@@ -10,10 +10,11 @@ Markdown or HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rcakit.correlate import Evidence, Incident
+from rcakit.correlate import ChangeImpact, Evidence, Incident
 
 if TYPE_CHECKING:
     from rcakit.report._model import RcaReport
@@ -60,7 +61,7 @@ def plain(text: str | None) -> str:
 
 
 
-def _business(inc: Incident) -> list[str]:
+def _business(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[str]:
     im = inc.impact
     lines = [f"### {inc.id}: {plain(inc.root_service or 'unknown service')} ({inc.severity_label})", ""]
     lines.append(plain(inc.summary))
@@ -85,7 +86,7 @@ def _business(inc: Incident) -> list[str]:
         )
     else:
         lines.append("- **Likely cause:** no change explains this incident.")
-    action = "".join(code(text) if is_code else plain(text) for text, is_code in action_parts(inc))
+    action = "".join(code(text) if is_code else plain(text) for text, is_code in action_parts(inc, changes))
     lines.append(f"- **Suggested action:** {action}")
     lines.append("")
     return lines
@@ -220,7 +221,7 @@ def render_markdown(report: RcaReport) -> str:
     out.append(plain(report.summary))
     out.append("")
     for inc in report.incidents:
-        out += _business(inc)
+        out += _business(inc, report.changes)
     if report.incidents:
         out.append("## Timeline")
         out.append("")
