@@ -306,3 +306,17 @@ def test_call_graph_reads_the_urls_and_paths_a_template_masks():
         }
     )
     assert dependency_graph(recs, ["gateway", "orders", "payments"]) == {"gateway": {"orders"}, "orders": {"payments"}}
+
+
+def test_external_hosts_are_public_names_outside_the_estate():
+    from rcakit.correlate._services import external_hosts
+
+    texts = [
+        "PSP call failed: HTTPSConnectionPool(host='api.psp.example.com', port=443): Read timed out",
+        "POST https://api.psp.example.com/v1/charges timed out",
+        "calling http://payments.shop.svc.cluster.local:8080/x and http://10.0.3.7:8080/y",
+        "GET http://payments:8080/v1 failed; token from https://idp.internal/v2",
+        "see https://status.stripe.com for details",
+    ]
+    assert external_hosts(texts, ["payments", "orders"]) == ["api.psp.example.com", "status.stripe.com"]
+    assert external_hosts(["GET http://orders.prod.example.com/x"], ["orders"]) == []  # a service's own name

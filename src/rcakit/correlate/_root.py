@@ -11,7 +11,7 @@ from typing import Literal
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach, callers_fault
+from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
@@ -363,6 +363,13 @@ def _root_service(
         v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
     ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
     root = ranked[0].service
+    # a failure outside the estate (a payment provider, a SaaS API) shows only as the root's
+    # calls to it failing: name the host, since no log of it is in the export
+    outside = external_hosts(
+        [" ".join([c.template or "", *c.examples[:3]]) for c in contribs if c.service == root], known
+    )
+    if outside:
+        roles_ev[root].append(Evidence(kind="dependency", text=EXTERNAL_HOSTS + ", ".join(outside[:3]), weight=0.0))
     roles = []
     for v in ranked:
         role: Literal["root", "victim", "affected"]
@@ -376,6 +383,11 @@ def _root_service(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
     return root, roles, names_of
+
+
+#: how the root's evidence names hosts outside the estate its anomalies call (the suggested
+#: action reads it back)
+EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status): "
 
 
 def _anomalies(n: int) -> str:

@@ -158,6 +158,27 @@ def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
     return sorted(hosts["host"].to_list())
 
 
+#: a host name with a dot in a URL ("https://api.psp.example.com/v1/charges") or a client
+#: library's message ("HTTPSConnectionPool(host='api.psp.example.com', port=443)")
+_URL_DOTTED_HOST = re.compile(r"(?i)(?:\bhttps?://|\bhost=['\"]?)([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+_LOCAL_SUFFIX = re.compile(r"(?i)\.(?:svc|cluster\.local|local|internal|localdomain|lan|corp|home)$|^\d+(?:\.\d+){3}$")
+
+
+def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
+    """Hosts outside the estate named by URLs in ``texts`` (a payment provider, a SaaS API),
+    most named first: a public domain name, not cluster-local, not an IP address, and not
+    the name of a known service."""
+    known = {s.lower() for s in services}
+    counts: dict[str, int] = {}
+    for text in texts:
+        for host in _URL_DOTTED_HOST.findall(text or ""):
+            low = host.lower()
+            if _LOCAL_SUFFIX.search(low) or low.split(".")[0] in known or not re.search(r"\.[a-z]{2,}$", low):
+                continue
+            counts[low] = counts.get(low, 0) + 1
+    return sorted(counts, key=lambda h: (-counts[h], h))
+
+
 def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:
     """Who calls whom, from the logs: ``graph[a]`` holds the services that ``a``'s messages name.
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rcakit.correlate import ChangeImpact, ChangeRef, Incident
+from rcakit.correlate._root import EXTERNAL_HOSTS
 
 __all__ = ["SERVICE_WIDE", "action_parts", "first_line", "fmt_duration", "fmt_time"]
 
@@ -73,6 +74,16 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
             (" more capacity (scale out) or shed load, and find where the extra requests come from.", False),
         ]
     if inc.cause is None:
+        outside = next(
+            (e.text.removeprefix(EXTERNAL_HOSTS) for r in inc.roles if r.role == "root" for e in r.evidence
+             if e.text.startswith(EXTERNAL_HOSTS)),
+            None,
+        )
+        if outside:
+            return [
+                ("check the status of ", False), (outside, True), (", which the anomalies of ", False), (root, True),
+                (" name (it is not in the logs), then the health of ", False), (root, True), (" and its other dependencies.", False),
+            ]
         return [("check the health of ", False), (root, True), (" and its dependencies, traffic and scheduled jobs.", False)]
     undo = [("roll back or disable ", False), (inc.cause, True)]
     if inc.symptom == "warnings":
