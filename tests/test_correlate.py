@@ -320,3 +320,31 @@ def test_external_hosts_are_public_names_outside_the_estate():
     ]
     assert external_hosts(texts, ["payments", "orders"]) == ["api.psp.example.com", "status.stripe.com"]
     assert external_hosts(["GET http://orders.prod.example.com/x"], ["orders"]) == []  # a service's own name
+
+
+def test_a_service_whose_silence_is_its_own_is_the_root():
+    # a queue consumer stops (nothing calls it: its silence is not a lost caller's), while the
+    # producer logs a new "lag" warning: the consumer is the root; the same silence in a
+    # service that an anomalous service calls is only told (services behind a hung one go quiet)
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._root import _root_service
+
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    quiet = Contribution(
+        kind="rate_drop", service="fulfillment", template_id=None, template=None, score=9.0,
+        baseline_rate=17.7, observed_rate=0.1, first_seen=None, onset=t0,
+    )
+    lag = Contribution(
+        kind="new", service="orders", template_id="lag", template="consumer group lag above threshold: <NUM>",
+        score=6.0, baseline_rate=0.0, observed_rate=3.0, first_seen=t0, onset=t0 + timedelta(minutes=1),
+    )
+    span = pl.DataFrame({"timestamp": [t0, t0 + timedelta(minutes=5)], "service": ["orders", "orders"]})
+    known = ["fulfillment", "orders"]
+    root, roles, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1))
+    assert root == "fulfillment"
+    told = next(r for r in roles if r.service == "fulfillment").evidence
+    assert any("the silence is its own" in e.text and e.weight > 0 for e in told)
+    _, roles, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1), graph={"orders": {"fulfillment"}})
+    told = next(r for r in roles if r.service == "fulfillment").evidence
+    assert [e.weight for e in told if "stopped logging" in e.text] == [0.0]

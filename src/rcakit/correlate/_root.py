@@ -294,12 +294,20 @@ def _root_service(
                 w = -min(1.0, lag / (5 * window.total_seconds()))
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
         if v.quiet is not None:
-            # told, not weighed: services behind a hung one go quiet too (nobody calls them)
+            # told, not weighed: services behind a hung one go quiet too (nobody calls them);
+            # but with no anomalous service calling it and no failure naming it, the silence
+            # is its own (a crashed process, a consumer stuck on its queue)
             b, o = v.quiet
             what = f"stopped logging ({b:.1f} records per window before, none during)" if o == 0 else (
                 f"nearly stopped logging ({b:.1f} -> {o:.1f} records per window)"
             )
-            ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
+            fed = any(t != s and s in _reach(graph, t) for t in views) or any(
+                o != s and s in ov.names for o, ov in views.items()
+            )
+            if fed:
+                ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
+            else:
+                ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}, and no anomalous service calls it or names it: the silence is its own", weight=1.0))
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
