@@ -91,12 +91,12 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
             ("nothing failed: check with the owners of ", False), (inc.cause, True),
             (" whether its new warnings are expected; roll it back if they are not.", False),
         ]
-    if inc.symptom == "silence":
-        return [*undo, (", then confirm ", False), (root, True), (" logs again.", False)]
-    confirm = {
-        "latency": "the durations are back to their baseline",
-        "rates": "the volumes are back to their baseline",
-    }.get(inc.symptom, "the errors stop")
+    # what should come back once the cause is undone
+    confirm: list[tuple[str, bool]] = {
+        "silence": [(root, True), (" logs again", False)],
+        "latency": [("the durations are back to their baseline", False)],
+        "rates": [("the volumes are back to their baseline", False)],
+    }.get(inc.symptom, [("the errors stop", False)])
     done = _undone_by(inc, changes)
     if done is not None:
         return [
@@ -107,8 +107,10 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
                 False,
             ),
             (inc.cause, True),
-            (f" and {confirm}; if not, roll back or disable ", False),
+            (" and ", False),
+            *confirm,
+            ("; if not, roll back or disable ", False),
             (inc.cause, True),
             (".", False),
         ]
-    return [*undo, (f", then confirm {confirm}.", False)]
+    return [*undo, (", then confirm ", False), *confirm, (".", False)]
