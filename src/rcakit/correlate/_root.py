@@ -54,6 +54,10 @@ def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, f
     return {r["first_service"]: r["len"] / total for r in counts.iter_rows(named=True)}
 
 
+#: how the root's evidence names hosts outside the estate its anomalies call (the suggested
+#: action reads it back)
+EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status): "
+
 @dataclass
 class _ServiceView:
     service: str
@@ -145,8 +149,9 @@ def _root_service(
         if went_quiet(c):
             v.quiet = (c.baseline_rate, c.observed_rate)
         if callers_fault(text):
-            # a request refused as invalid (HTTP 400/422, a failed validation) is the
-            # sender's fault: the caller logging it sent it, the callee logging it is fine
+            # a request refused as invalid (HTTP 400/422, a failed validation) or a host
+            # that does not resolve is the caller's fault: the caller logging it sent the
+            # request (or could not find the callee), the callee logging a refusal is fine
             if named:
                 v.own += 1
             continue
@@ -392,10 +397,6 @@ def _root_service(
         )
     return root, roles, names_of
 
-
-#: how the root's evidence names hosts outside the estate its anomalies call (the suggested
-#: action reads it back)
-EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status): "
 
 
 def _anomalies(n: int) -> str:
