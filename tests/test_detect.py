@@ -176,14 +176,15 @@ def test_new_template_flags_repeated_error_but_not_one_off(new_error, normal):
     assert NewTemplateDetector(min_count=1).fit(base).score(study).get_column("flagged").any()
 
 
-def _with_repeating_warning(frame: pl.DataFrame, minutes: tuple[int, ...]) -> pl.DataFrame:
-    """``frame`` plus a new WARN template of payment at ``ONSET + m`` minutes for each m."""
+def _with_repeating_warning(frame: pl.DataFrame, minutes: tuple[int, ...], severity: int = 17) -> pl.DataFrame:
+    """``frame`` plus a new template of payment (an ERROR unless ``severity`` says otherwise)
+    at ``ONSET + m`` minutes for each m."""
     extra = pl.concat(
         [
             frame.filter(pl.col("service") == "payment").head(1).with_columns(
                 pl.lit(ONSET + timedelta(minutes=m, seconds=5)).cast(pl.Datetime("us", "UTC")).alias("timestamp"),
                 pl.lit("x-new-warn").alias("template_id"),
-                pl.lit(13, dtype=pl.UInt8).alias("severity_number"),
+                pl.lit(severity, dtype=pl.UInt8).alias("severity_number"),
             )
             for m in minutes
         ]
@@ -192,7 +193,7 @@ def _with_repeating_warning(frame: pl.DataFrame, minutes: tuple[int, ...]) -> pl
 
 
 def test_new_template_span_grows_for_a_service_that_logs_little():
-    # a new warning every 4 min: three within 5 windows never happens; in a service writing
+    # a new error every 4 min: three within 5 windows never happens; in a service writing
     # 3 records a minute that is frequent, in one writing 40 a minute it is not
     every_4_min = (0, 4, 8, 12, 16)
     sparse = _with_repeating_warning(make_records(rate=3.0, seed=3), every_4_min)
@@ -201,6 +202,9 @@ def test_new_template_span_grows_for_a_service_that_logs_little():
     assert flagged.get_column("template_id").unique().to_list() == ["x-new-warn"]
     assert flagged.get_column("window_start").min() == ONSET + timedelta(minutes=8)
     assert not NewTemplateDetector(span_records=0).fit(base).score(study).get_column("flagged").any()
+    # the wider span is for new errors: a warning as rare keeps the 5-window span
+    base, study = _split(_with_repeating_warning(make_records(rate=3.0, seed=3), every_4_min, severity=13))
+    assert not NewTemplateDetector().fit(base).score(study).get_column("flagged").any()
     busy = _with_repeating_warning(make_records(rate=40.0, seed=3), every_4_min)
     base, study = _split(busy)
     assert not NewTemplateDetector().fit(base).score(study).get_column("flagged").any()

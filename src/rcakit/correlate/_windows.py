@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from rcakit.correlate._records import WARN_SEVERITY
+from rcakit.correlate._records import ERROR_SEVERITY, WARN_SEVERITY
 from rcakit.correlate._units import tmax, tmin
 from rcakit.detect._results import AnomalyWindow, Contribution
 
@@ -191,8 +191,8 @@ def _new_and_repeating(
     failure that repeats, not a one-off. ``own``: the records of ``c``'s service.
 
     Its records from its first one to :data:`NEW_HORIZON` after ``end`` must number
-    ``min_events``, and the service's records before it must be many enough to show it had
-    it always been there (:data:`NEW_HISTORY_SCORE`).
+    ``min_events`` and reach ERROR, and the service's records before it must be many enough
+    to show it had it always been there (:data:`NEW_HISTORY_SCORE`).
     """
     if not c.service or window <= timedelta(0):
         return False
@@ -204,8 +204,11 @@ def _new_and_repeating(
     if history.len() / windows >= QUIET_RATE:
         return False
     after = own.filter(pl.col("timestamp").is_between(first, end + NEW_HORIZON, closed="left"))
-    n = after.filter(pl.col("template_id") == c.template_id).height
-    if n < min_events:
+    mine = after.filter(pl.col("template_id") == c.template_id)
+    n = mine.height
+    if n < min_events or not (mine.get_column("severity_number").cast(pl.Int32).max() or 0) >= ERROR_SEVERITY:
+        # (a new warning of a quiet service, "login failed: invalid credentials", is too
+        # often a background message whose first one just came late: only new errors count)
         return False
     return n * math.log10((history.len() + after.height) / after.height) >= NEW_HISTORY_SCORE
 

@@ -20,6 +20,7 @@ __all__ = ["SEVERITY_NUMBERS", "NewTemplateDetector", "severity_number"]
 #: OpenTelemetry severity numbers of the level names accepted by ``min_severity``.
 SEVERITY_NUMBERS = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 13, "ERROR": 17, "FATAL": 21}
 _FATAL = SEVERITY_NUMBERS["FATAL"]
+_ERROR = SEVERITY_NUMBERS["ERROR"]
 
 
 def severity_number(level: str | int) -> int:
@@ -55,10 +56,11 @@ class NewTemplateDetector:
         Windows after its first appearance within which a new template must reach
         ``min_count``; with ``update_baseline`` it counts as new only in those windows.
     span_records
-        ... or, for a service that logs little, as many windows as it takes the service to
-        write this many records in the baseline (on average; at most ``6 x span``). A new
-        failure of a service that logs a few lines a minute repeats every few minutes, not
-        three times within ``span`` windows. 0 keeps ``span`` for every service.
+        ... or, for a new template reaching ERROR in a service that logs little, as many
+        windows as it takes the service to write this many records in the baseline (on
+        average; at most ``6 x span``). A new failure of a service that logs a few lines a
+        minute repeats every few minutes, not three times within ``span`` windows. 0 keeps
+        ``span`` for every template.
     update_baseline
         If true, a template counts as new only in its first ``span`` windows (the baseline
         grows with every scored window; later surges are the rate detector's); otherwise
@@ -151,8 +153,11 @@ class NewTemplateDetector:
             )
         )
         spans = self.n_records_.select("service", "span")
+        # (the wider span is for new errors: a new warning of a quiet service is too often a
+        # background message whose first one came late)
+        error = pl.col("max_severity").max().over(series) >= _ERROR
         cells = cells.join(spans, on="service", how="left", nulls_equal=True).with_columns(
-            pl.col("span").fill_null(self.span).alias("_span")
+            pl.when(error).then(pl.col("span").fill_null(self.span)).otherwise(self.span).alias("_span")
         ).drop("span")
         young = pl.col("_age") < pl.col("_span")
         if self.update_baseline:
