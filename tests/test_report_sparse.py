@@ -49,20 +49,23 @@ def test_a_quiet_normal_day_has_no_incident(tmp_path):
     assert _analyze(sc.out_dir).incidents == ()
 
 
-def _records(history_min: int, hits_min: tuple[int, ...]) -> pl.DataFrame:
+def _records(history_min: int, hits_min: tuple[int, ...], severity: int = 17) -> pl.DataFrame:
     """A service writing 4 records a minute for ``history_min`` minutes and 30 more, with
-    template ``x-new`` at ``history_min + m`` for every m of ``hits_min``."""
+    template ``x-new`` (an ERROR unless ``severity`` says otherwise) at ``history_min + m``
+    for every m of ``hits_min``."""
     t0 = pl.datetime(2024, 5, 1, time_zone="UTC")
     n = (history_min + 30) * 4
     base = pl.select(
         (t0 + pl.duration(seconds=pl.int_range(n) * 15)).alias("timestamp"),
         pl.lit("orders").alias("service"),
         pl.lit("x-ok").alias("template_id"),
+        pl.lit(9, dtype=pl.UInt8).alias("severity_number"),
     )
     hits = pl.select(
         (t0 + pl.duration(minutes=pl.Series([history_min + m for m in hits_min]), seconds=7)).alias("timestamp"),
         pl.lit("orders").alias("service"),
         pl.lit("x-new").alias("template_id"),
+        pl.lit(severity, dtype=pl.UInt8).alias("severity_number"),
     )
     return pl.concat([base, hits]).sort("timestamp")
 
@@ -83,6 +86,9 @@ def test_a_sparse_new_template_needs_a_history_that_would_show_it(history_min, k
     recs = _records(history_min, (0, 3, 9, 15, 24))
     c = _contribution(recs)
     assert _new_and_repeating(c, recs, c.onset, min_events=5, window=MINUTE) is kept
+    # a new warning as rare is not kept: a background message whose first one came late
+    warn = _records(history_min, (0, 3, 9, 15, 24), severity=13)
+    assert not _new_and_repeating(_contribution(warn), warn, c.onset, min_events=5, window=MINUTE)
     # four records are a one-off's repeats, not a failure's
     recs = _records(history_min, (0, 3, 9, 15))
     assert not _new_and_repeating(_contribution(recs), recs, c.onset, min_events=5, window=MINUTE)
