@@ -288,6 +288,7 @@ def _root_service(
         if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
     }
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
+    n_quiet = sum(v.quiet is not None for v in views.values())
     for s, v in views.items():
         ev = roles_ev[s]
         ev.extend(extra_ev.get(s, ()))
@@ -300,8 +301,8 @@ def _root_service(
                 ev.append(Evidence(kind="onset", text=f"{s} anomalous {_fmt_dt(lag)} after the first service", weight=round(w, 3)))
         if v.quiet is not None:
             # told, not weighed: services behind a hung one go quiet too (nobody calls them);
-            # but with no anomalous service calling it and no failure naming it, the silence
-            # is its own (a crashed process, a consumer stuck on its queue)
+            # but the only silent one, with no anomalous service calling it and no failure
+            # naming it, is silent on its own (a crashed process, a consumer stuck on its queue)
             b, o = v.quiet
             what = f"stopped logging ({b:.1f} records per window before, none during)" if o == 0 else (
                 f"nearly stopped logging ({b:.1f} -> {o:.1f} records per window)"
@@ -309,10 +310,12 @@ def _root_service(
             fed = any(t != s and s in _reach(graph, t) for t in views) or any(
                 o != s and s in ov.names for o, ov in views.items()
             )
-            if fed:
+            # (several silent at once: one hung and the others behind it, which the call
+            # graph read from the logs may not show; the silence alone cannot tell which)
+            if fed or n_quiet > 1:
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
             else:
-                ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}, and no anomalous service calls it or names it: the silence is its own", weight=1.0))
+                ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}, the only one, and no anomalous service calls it or names it: the silence is its own", weight=1.0))
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
