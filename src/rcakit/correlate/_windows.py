@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from rcakit.correlate._records import ERROR_SEVERITY, WARN_SEVERITY
-from rcakit.correlate._units import tmax, tmin
+from rcakit.correlate._units import _num, tmax, tmin
 from rcakit.detect._results import AnomalyWindow, Contribution
 
 
@@ -206,7 +206,7 @@ def _new_and_repeating(
     after = own.filter(pl.col("timestamp").is_between(first, end + NEW_HORIZON, closed="left"))
     mine = after.filter(pl.col("template_id") == c.template_id)
     n = mine.height
-    if n < min_events or not (mine.get_column("severity_number").cast(pl.Int32).max() or 0) >= ERROR_SEVERITY:
+    if n < min_events or _num(mine.get_column("severity_number").cast(pl.Int32).max()) < ERROR_SEVERITY:
         # (a new warning of a quiet service, "login failed: invalid credentials", is too
         # often a background message whose first one just came late: only new errors count)
         return False
