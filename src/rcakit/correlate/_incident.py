@@ -62,7 +62,7 @@ def _parameter_onset(
 
 def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Incident]:
     """Fold a small incident into a larger one of the same root that follows it closely (or
-    a warnings or latency incident into an errors incident of that root).
+    an incident without errors into an errors incident of that root).
 
     A slow burn shows symptoms (a slower call, pool warnings) well before it fails; those
     are the same problem, reported as the bigger incident's precursor, not a second alarm.
@@ -75,8 +75,8 @@ def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Inc
             nxt is not None
             and inc.root_service is not None
             and inc.root_service == nxt.root_service
-            # smaller, or milder: warnings or slower calls before the errors (in an export that
-            # ends minutes into the failure, the failure is the smaller incident)
+            # smaller, or without errors (warnings, slower calls) before the errors (in an export
+            # that ends minutes into the failure, the failure is the smaller incident)
             and (inc.severity < nxt.severity or (nxt.symptom == "errors" and inc.symptom != "errors"))
             and nxt.start - inc.end <= gap
         ):
