@@ -152,12 +152,12 @@ class NewTemplateDetector:
                 (pl.col("_ord") - pl.col("_ord").min().over(series)).alias("_age"),
             )
         )
-        spans = self.n_records_.select("service", "span")
         # (the wider span is for new errors: a new warning of a quiet service is too often a
         # background message whose first one came late)
         error = pl.col("max_severity").max().over(series) >= _ERROR
-        cells = cells.join(spans, on="service", how="left", nulls_equal=True).with_columns(
-            pl.when(error).then(pl.col("span").fill_null(self.span)).otherwise(self.span).alias("_span")
+        cells = cells.join(self.n_records_, on="service", how="left", nulls_equal=True).with_columns(
+            pl.when(error).then(pl.col("span").fill_null(self.span)).otherwise(self.span).alias("_span"),
+            pl.col("base_records").fill_null(0.0),
         ).drop("span")
         young = pl.col("_age") < pl.col("_span")
         if self.update_baseline:
@@ -167,8 +167,6 @@ class NewTemplateDetector:
         )
         cells = (
             cells.join(totals, on=["window_start", "service"], nulls_equal=True)
-            .join(self.n_records_, on="service", how="left", nulls_equal=True)
-            .with_columns(pl.col("base_records").fill_null(0.0))
             .with_columns((pl.col("window_records") / (pl.col("base_records") + 1.0)).alias("expected"))
         )
         obs = cells.get_column("n_events").cast(pl.Float64).to_numpy()
