@@ -33,12 +33,7 @@ from rcakit.errors import ConfigError
 from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
 from rcakit.ingest._multiline import join_continuations
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import (
-    is_yearless,
-    matching_timestamp_rules,
-    parse_timestamps,
-    yearless_in_order,
-)
+from rcakit.ingest._timeparse import matching_timestamp_rules, parse_timestamps, years_in_order
 
 __all__ = ["PATTERN", "compile_log_format"]
 
@@ -154,14 +149,14 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = [m.groupdict() for s in sample_lines if (m := compiled.match(s))]
     ts_expr: pl.Expr = pl.lit(None, dtype=pl.String)
     rules = None
-    yearless = False
+    stamps: list[str] = []
     for combo in _time_candidates(time_fields):
         values = [" ".join(d[f].strip() for f in combo) for d in sample]
         found = matching_timestamp_rules(values)
         if found:
             ts_expr = pl.concat_str([pl.col(f"_f_{f}").str.strip_chars() for f in combo], separator=" ")
             rules = found
-            yearless = is_yearless(values)
+            stamps = values
             break
     else:
         if time_fields:  # nothing in the sample parsed: try the full join with every rule
@@ -189,8 +184,7 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         json_object(attrs).alias("attributes"),
         matched.alias("_matched"),
     ).drop("_g", *[f"_f_{n}" for n in [*names, *names_extra]])
-    if yearless:  # a step of its own: the rule refers to the stamps several times
-        parsed = parsed.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
+    parsed = years_in_order(parsed, stamps, options)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),

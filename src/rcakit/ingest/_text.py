@@ -32,9 +32,8 @@ from rcakit.ingest._severity import severity_columns
 from rcakit.ingest._timeparse import (
     ZONE_NAMES,
     infer_timestamp_rules,
-    is_yearless,
     parse_timestamps,
-    yearless_in_order,
+    years_in_order,
 )
 
 __all__ = ["RAW", "SYSLOG", "TEXT"]
@@ -416,15 +415,6 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
 
 
-def _years_in_order(parsed: pl.LazyFrame, sample: list[str], options: ParseOptions) -> pl.LazyFrame:
-    """``parsed`` with the years of year-less stamps put right (:func:`yearless_in_order`),
-    in a step of its own: the rule refers to the stamps several times, and each reference
-    in the step that parses them would parse them again."""
-    if not options.wants("timestamp") or not is_yearless(sample):
-        return parsed
-    return parsed.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
-
-
 def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
     """Times of day without a date, dated: the last one on the day of the file's
     modification time (the day before when its time of day is later than the file's), the
@@ -691,7 +681,7 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             }
         ).alias("attributes"),
     )
-    parsed = _years_in_order(parsed, stamp_sample, options)
+    parsed = years_in_order(parsed, stamp_sample, options)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),
@@ -829,7 +819,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             extra=_sd_members(sd),
         ).alias("attributes"),
     )
-    parsed = _years_in_order(parsed, stamps, options)
+    parsed = years_in_order(parsed, stamps, options)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from rcakit.ingest._base import map_distinct
+from rcakit.ingest._base import ParseOptions, map_distinct
 from rcakit.schemas import UTC_US
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "matching_timestamp_rules",
     "parse_timestamps",
     "yearless_in_order",
+    "years_in_order",
 ]
 
 _MONTHS = {
@@ -244,18 +245,27 @@ def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
     return found
 
 
-_YEARLESS = (
-    r"^(?:[A-Za-z]{3},?\s+)?[A-Za-z]{3}\s+\d{1,2},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?$",  # Jan  2 03:04:05
-    r"^\d{1,2}[-.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?$",  # 01-02 03:04:05.123
-)
-
-
 def is_yearless(sample: list[str]) -> bool:
-    """Whether every stamp of a (non-empty) sample is a year-less syslog or month-day stamp."""
+    """Whether every stamp of a (non-empty) sample is read by a rule of
+    :data:`TIMESTAMP_RULES` without a year (syslog ``Jan  2 03:04:05``, logcat's month-day)."""
     import re
 
+    def yearless(v: str) -> bool:
+        m = next((m for r in TIMESTAMP_RULES if (m := re.match(r, v))), None)
+        return m is not None and not any(m.groupdict().get(k) for k in ("Y", "y", "Y2"))
+
     values = [v.strip(" \t[]()\"'") for v in sample if v]
-    return bool(values) and all(any(re.match(r, v) for r in _YEARLESS) for v in values)
+    return bool(values) and all(yearless(v) for v in values)
+
+
+def years_in_order(frame: pl.LazyFrame, sample: list[str], options: ParseOptions) -> pl.LazyFrame:
+    """``frame`` with the years of its year-less ``timestamp`` put right
+    (:func:`yearless_in_order`) when its ``sample`` stamps have none; in a step of its own:
+    the rule refers to the stamps several times, and each reference in the step that parses
+    them would parse them again."""
+    if not options.wants("timestamp") or not is_yearless(sample):
+        return frame
+    return frame.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
 
 
 def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | None) -> pl.Expr:
