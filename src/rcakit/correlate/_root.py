@@ -58,6 +58,7 @@ def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, f
 #: action reads it back)
 EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status): "
 
+
 @dataclass
 class _ServiceView:
     service: str
@@ -136,12 +137,14 @@ def _root_service(
     graph = graph or {}
     views: dict[str, _ServiceView] = {}
     names_of: dict[str, tuple[str, ...]] = {}
+    texts: dict[str, list[str]] = {}  # the template and examples of each service's anomalies
     for c in contribs:
         if not c.service:
             continue
         v = views.setdefault(c.service, _ServiceView(service=c.service))
         v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
         text = " ".join([c.template or "", *c.examples[:3]])
+        texts.setdefault(c.service, []).append(text)
         named = _names(text, known, exclude=c.service)
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
         v.n_contrib += 1
@@ -381,9 +384,7 @@ def _root_service(
     root = ranked[0].service
     # a failure outside the estate (a payment provider, a SaaS API) shows only as the root's
     # calls to it failing: name the host, since no log of it is in the export
-    outside = external_hosts(
-        [" ".join([c.template or "", *c.examples[:3]]) for c in contribs if c.service == root], known
-    )
+    outside = external_hosts(texts.get(root, []), known)
     if outside:
         roles_ev[root].append(Evidence(kind="dependency", text=EXTERNAL_HOSTS + ", ".join(outside[:3]), weight=0.0))
     roles = []
@@ -399,7 +400,6 @@ def _root_service(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
     return root, roles, names_of
-
 
 
 def _anomalies(n: int) -> str:

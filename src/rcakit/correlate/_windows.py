@@ -231,13 +231,17 @@ def _material_windows(
     """
     data_end = tmax(recs["timestamp"]) if recs.height else None
 
+    @functools.cache
+    def own_records(service: str | None) -> pl.DataFrame:
+        return recs.filter(pl.col("service") == service)
+
     def resumes(c: Contribution) -> bool:
         """A service's silence matters when it lasts :data:`QUIET_MIN` (a restarting pod is
         quiet for a minute) and the service logs again after it, or the others go on for
         :data:`QUIET_TAIL` (a file that just ends early is a ragged export edge)."""
         if data_end is None or not c.service:
             return True
-        ts = recs.filter(pl.col("service") == c.service).get_column("timestamp").drop_nulls()
+        ts = own_records(c.service).get_column("timestamp").drop_nulls()
         before, after = tmax(ts.filter(ts < c.onset)), tmin(ts.filter(ts >= c.onset))
         start = before if before is not None else c.onset
         if after is not None:
@@ -245,10 +249,6 @@ def _material_windows(
         return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
-
-    @functools.cache
-    def own_records(service: str | None) -> pl.DataFrame:
-        return recs.filter(pl.col("service") == service)
 
     out = []
     for w in windows:
