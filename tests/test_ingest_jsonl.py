@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rcakit import read_logs
 from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
 from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
 from rcakit.ingest._files import lines_frame
@@ -52,7 +53,7 @@ def test_common_key_spellings_map_to_the_record_fields():
     assert rows[5]["timestamp"] == datetime(2024, 3, 5, 14, 3, 17, tzinfo=UTC)  # epoch s as text
     assert [r["body"] for r in rows] == [
         "order placed",
-        "payment call failed status=500",
+        "payment call failed status=500\nx\n  at y",  # its error's stack trace below it
         "db timeout",
         'retrying "charge" in 2s → attempt 3',
         "cache miss",
@@ -65,12 +66,44 @@ def test_common_key_spellings_map_to_the_record_fields():
     assert all(r["parse_error"] is None for r in rows)
 
 
+def test_stack_traces_follow_the_message_as_in_a_text_log(tmp_path):
+    # the same application's records read alike whichever encoder wrote them: the
+    # exception below the message (logstash-logback-encoder, pino, python-json-logger,
+    # ECS); nested objects whose strings hold tabs and backslashes are flattened exactly
+    trace = "java.lang.IllegalStateException: pool exhausted\n\tat c.e.Pool.get(Pool.java:10)"
+    lines = [
+        {"@timestamp": "2024-03-01T10:00:00Z", "level": "ERROR", "message": "charge failed", "stack_trace": trace},
+        {"time": 1709287201000, "level": 50, "msg": "request failed",
+         "err": {"type": "Error", "stack": "Error: connect ECONNREFUSED 10.0.0.1:5432\n    at afterConnect"}},
+        {"asctime": "2024-03-01 10:00:02,000", "levelname": "ERROR", "message": "job crashed",
+         "exc_info": "Traceback (most recent call last):\n  File \"a.py\", line 1\nZeroDivisionError: division by zero"},
+        {"@timestamp": "2024-03-01T10:00:03Z", "log.level": "error", "message": "query failed",
+         "error": {"type": "java.sql.SQLException", "stack_trace": "java.sql.SQLException: timeout\n\tat x.y(Z.java:1)",
+                   "path": "C:\\app\\db.cfg"}},
+        {"ts": "2024-03-01T10:00:04Z", "level": "info", "msg": "deployed", "stack": "prod-eu"},
+    ]
+    path = tmp_path / "app.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    rows = read_logs(path).to_dicts()
+    assert [r["body"] for r in rows] == [
+        "charge failed\n" + trace,
+        "request failed\nError: connect ECONNREFUSED 10.0.0.1:5432\n    at afterConnect",
+        'job crashed\nTraceback (most recent call last):\n  File "a.py", line 1\nZeroDivisionError: division by zero',
+        "query failed\njava.sql.SQLException: timeout\n\tat x.y(Z.java:1)",
+        "deployed",
+    ]
+    assert attrs(rows[1]) == {"err.type": "Error"}
+    assert attrs(rows[3]) == {"error.type": "java.sql.SQLException", "error.path": "C:\\app\\db.cfg"}
+    assert attrs(rows[4]) == {"stack": "prod-eu"}  # a deployment's name, not a trace
+    assert [r["n_lines"] for r in rows] == [1] * 5
+
+
 def test_nested_objects_are_flattened_and_other_keys_kept_as_attributes():
     rows = parse(_jsonl.FORMAT, APP_LOG).to_dicts()
     assert attrs(rows[0]) == {"order_id": "o-981", "http.status": "200", "http.route": "/api/orders"}
     a1 = attrs(rows[1])
     assert a1["error.type"] == "HttpError"
-    assert a1["error.stack"] == "x\n  at y"
+    assert "error.stack" not in a1  # in the body
     assert attrs(rows[2]) == {"logger": "payment-api", "hostname": "pay-1", "pid": "17"}
     assert attrs(rows[3])["logger"] == "app.retry"
     a4 = attrs(rows[4])

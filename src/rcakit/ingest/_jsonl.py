@@ -117,6 +117,14 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "OperationId", "operation_Id", "operation.id",  # Application Insights
     ),
     "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext"),
+    # the exception a record carries, appended to its message as a text log has it below
+    # its head line (logstash-logback-encoder, ECS, OpenTelemetry, python-json-logger,
+    # pino/bunyan, zap, Serilog)
+    "stack": (
+        "stack_trace", "error.stack_trace", "exception.stacktrace", "exception.stack_trace", "exc_info",
+        "exc_text", "traceback", "stacktrace", "stackTrace", "StackTrace", "err.stack", "error.stack", "stack",
+        "@x", "Exception", "exception",
+    ),
 }
 
 # keys whose text must never be flattened even if it looks like a JSON object
@@ -320,6 +328,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
     )
     # drop keys that never occur at this level (superset from the key regex)
     decoded = decoded.select([c for c in decoded.columns if decoded[c].null_count() < decoded.height])
+    decoded = _exact_nested(decoded, subset)
     if depth < _MAX_DEPTH:
         decoded = _flatten(decoded, depth=depth)
     if len(idx) == n:  # every row is an object: nothing to scatter
@@ -332,6 +341,27 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
         .drop("_row")
     )
     return frame, valid
+
+
+#: a nested object or array as the String-schema reader writes it back, when that text is
+#: not JSON: it leaves tabs and other control characters raw and a backslash unescaped
+_LOSSY_NESTED = r"^[\[{][\s\S]*[\x00-\x09\x0b-\x1f\\]"
+
+
+def _exact_nested(decoded: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
+    """Nested objects and arrays as the line wrote them where the reader's text of them is
+    not JSON (a stack trace's ``\\tat``, a Windows path): such an object was kept as one
+    unreadable string instead of being flattened, and its strings were altered."""
+    fixed = []
+    for name in decoded.columns:
+        col = decoded[name]
+        if col.dtype != pl.String or not (col.str.starts_with("{") | col.str.starts_with("[")).any():
+            continue
+        lossy = col.str.contains(_LOSSY_NESTED).fill_null(False)
+        if lossy.any():
+            at = lossy.arg_true()
+            fixed.append(col.scatter(at, texts.gather(at).str.json_path_match(f"$[{_json_str(name)}]")))
+    return decoded.with_columns(fixed) if fixed else decoded
 
 
 def _json_str(key: str) -> str:
@@ -606,6 +636,27 @@ def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     return pl.coalesce(values), used
 
 
+_TRACE_LIKE = r"\S\s*\n\s*\S|Exception|Error|Traceback|panic"
+
+
+def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """The message followed by the record's stack trace on the next lines, as a text log
+    writes it (the same record of the same application reads the same whichever encoder
+    wrote it: its template, the services its exception names); the key is then not an
+    attribute. A record without a message keeps both as they were."""
+    stack, used = _pick(frame, "stack")
+    if not used:
+        return body, {}
+    # a trace has lines or names an exception ("stack": "prod-eu" is a deployment's name)
+    stack = stack.str.strip_chars_end()
+    stack = pl.when(stack.str.contains(_TRACE_LIKE)).then(stack)
+    joined = pl.when(body.is_not_null() & stack.is_not_null())
+    return (
+        joined.then(pl.concat_str(body.str.strip_chars_end(), pl.lit("\n"), stack)).otherwise(body),
+        {k: m & body.is_not_null() & stack.is_not_null() for k, m in used.items()},
+    )
+
+
 #: HTTP request fields of JSON access logs (nginx ``log_format ... escape=json``, Traefik,
 #: Envoy's JSON format, Google Cloud's ``httpRequest``, ECS), after flattening
 _HTTP_KEYS: dict[str, tuple[str, ...]] = {
@@ -731,11 +782,12 @@ def records_from_objects(
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")
+    body, stack_used = _with_stack(frame, body)
     _, svc_used = _pick(frame, "service")
     svc = _service_expr(frame)
     trace, trace_used = _pick(frame, "trace_id")
     logger, logger_used = _pick(frame, "logger")
-    roles = {**ts_used, **lvl_used, **body_used, **svc_used, **trace_used}
+    roles = {**ts_used, **lvl_used, **body_used, **svc_used, **trace_used, **stack_used}
     # a generic key such as "name" is the logger only when it is not also a role column
     attrs: dict[str, pl.Expr] = {}
     if logger_used:
