@@ -332,3 +332,102 @@ def test_elixir_logger_exception_block_joins_its_record(tmp_path):
     assert df["parse_error"].null_count() == 3
     assert df["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
     assert df["body"][1].startswith("GenServer Shop.Cart.Server terminating\n** (RuntimeError) cart not found")
+
+
+def test_weblogic_server_log(tmp_path):
+    p = tmp_path / "ms1.log"
+    p.write_text(
+        "####<Mar 1, 2024 9:58:00,123 AM CET> <Info> <Health> <wls-host1> <AdminServer> <weblogic.GCMonitor>"
+        " <<anonymous>> <> <abc-0> <1709283480123> <[severity-value: 64] [rid: 0] > <BEA-310002>"
+        " <60% of the total memory in the server is free.> \n"
+        "####<Mar 1, 2024 1:58:05,123 PM CET> <Error> <HTTP> <wls-host1> <ms1>"
+        " <[ACTIVE] ExecuteThread: '7' for queue: 'weblogic.kernel.Default (self-tuning)'> <<WLS Kernel>> <>"
+        " <abc-2> <1709283485123> <[severity-value: 8] [rid: 0] > <BEA-101020> <Servlet failed with an Exception\n"
+        "java.lang.NullPointerException\n"
+        "\tat com.shop.OrderServlet.doPost(OrderServlet.java:57)\n"
+        "> \n"
+    )
+    rows = read_logs(p).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (datetime(2024, 3, 1, 8, 58, 0, 123000, tzinfo=UTC), "INFO", 1),
+        (datetime(2024, 3, 1, 12, 58, 5, 123000, tzinfo=UTC), "ERROR", 4),  # 1:58 PM CET
+    ]
+    assert rows[0]["body"] == "60% of the total memory in the server is free."
+    assert rows[1]["body"].startswith("Servlet failed with an Exception\njava.lang.NullPointerException")
+    assert rows[1]["body"].endswith("(OrderServlet.java:57)")  # the field's closing '>' is not the message
+    assert attrs(rows[1]) == {
+        "logger": "HTTP", "mdc": "ms1", "code": "BEA-101020",
+        "thread": "[ACTIVE] ExecuteThread: '7' for queue: 'weblogic.kernel.Default (self-tuning)'",
+    }
+
+
+def test_websphere_systemout_log(tmp_path):
+    p = tmp_path / "SystemOut.log"
+    p.write_text(
+        "************ Start Display Current Environment ************\n"
+        "[3/1/24 9:58:00:123 CET] 00000045 SystemOut     O Order 5000 accepted\n"
+        "[3/1/24 9:58:02:023 CET] 0000004a ConnectionEve W   J2CA0206W: A connection error occurred.\n"
+        "[3/1/24 9:58:03:923 CET] 00000051 ServletWrappe E SRVE0068E: An exception was thrown\n"
+        "\tat com.shop.OrderServlet.doPost(OrderServlet.java:88)\n"
+        "[3/1/24 9:58:04:000 CET] 00000051 SystemErr     R java.io.IOException: broken pipe\n"
+    )
+    rows = read_logs(p).to_dicts()
+    assert rows[0]["parse_error"] is not None  # the banner is kept, as it is
+    assert [(r["severity_text"], r["n_lines"]) for r in rows[1:]] == [("INFO", 1), ("WARN", 1), ("ERROR", 2), ("WARN", 1)]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 8, 58, 0, 123000, tzinfo=UTC)
+    assert rows[2]["body"] == "J2CA0206W: A connection error occurred."
+    assert attrs(rows[3]) == {"logger": "ServletWrappe", "thread": "00000051"}
+
+
+def test_airflow_task_log():
+    text = (
+        "[2024-03-01, 09:58:02 UTC] {standard_task_runner.py:57} INFO - Started process 8001 to run task\n"
+        "[2024-03-01, 09:58:06 UTC] {taskinstance.py:2698} ERROR - Task failed with exception\n"
+        "Traceback (most recent call last):\n"
+        '  File "/opt/airflow/dags/etl.py", line 12, in load\n'
+        "ValueError: no rows\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (datetime(2024, 3, 1, 9, 58, 2, tzinfo=UTC), "INFO", 1),
+        (datetime(2024, 3, 1, 9, 58, 6, tzinfo=UTC), "ERROR", 4),
+    ]
+    assert attrs(rows[1])["logger"] == "taskinstance.py:2698"
+
+
+def test_java_util_logging_simple_formatter():
+    # the level and message on the line below the stamp, class and method
+    text = (
+        "Mar 01, 2024 9:58:00 AM com.shop.Orders process\n"
+        "SEVERE: Order 12 failed\n"
+        "java.lang.NullPointerException\n"
+        "\tat com.shop.Orders.process(Orders.java:12)\n"
+        "Mar 01, 2024 1:58:01 PM org.apache.catalina.startup.Catalina start\n"
+        "INFO: Server startup in 1234 ms\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["body"].splitlines()[0], r["n_lines"]) for r in rows] == [
+        (datetime(2024, 3, 1, 9, 58, tzinfo=UTC), "ERROR", "Order 12 failed", 4),
+        (datetime(2024, 3, 1, 13, 58, 1, tzinfo=UTC), "INFO", "Server startup in 1234 ms", 2),
+    ]
+    assert attrs(rows[1])["logger"] == "org.apache.catalina.startup.Catalina"
+
+
+def test_oracle_alert_log_bare_stamp_lines(tmp_path):
+    p = tmp_path / "alert_ORCL.log"
+    p.write_text(
+        "2024-03-01T09:58:00.123456+01:00\n"
+        "Thread 1 advanced to log sequence 3000 (LGWR switch)\n"
+        "  Current log# 1 seq# 3000 mem# 0: +DATA/ORCL/ONLINELOG/group_1.263.1098765432\n"
+        "2024-03-01T09:58:40.123456+01:00\n"
+        "Errors in file /u01/app/oracle/diag/rdbms/orcl/ORCL/trace/ORCL_ora_12345.trc  (incident=98765):\n"
+        "ORA-00600: internal error code, arguments: [kdsgrp1], [], []\n"
+        "2024-03-01T10:00:00.123456+01:00\n"
+        "WARNING: inbound connection timed out (ORA-3136)\n"
+    )
+    df = read_logs(p)
+    assert df["n_lines"].to_list() == [3, 3, 2]
+    assert df["parse_error"].null_count() == 3
+    assert df["timestamp"][0] == datetime(2024, 3, 1, 8, 58, 0, 123456, tzinfo=UTC)
+    assert df["severity_text"].to_list() == [None, "ERROR", "WARN"]  # ORA- codes are errors
+    assert df["body"][0].startswith("Thread 1 advanced to log sequence 3000")

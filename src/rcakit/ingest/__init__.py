@@ -25,7 +25,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
-from rcakit.ingest import _access, _cri, _csv_export, _elb, _envoy, _jsondoc, _jsonl, _logfmt, _w3c
+from rcakit.ingest import (
+    _access,
+    _cri,
+    _csv_export,
+    _elb,
+    _envoy,
+    _jsondoc,
+    _jsonl,
+    _logfmt,
+    _pgcsv,
+    _w3c,
+)
 from rcakit.ingest._archive import display_name
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
 from rcakit.ingest._detect import detect_text_format
@@ -53,6 +64,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,
+    "postgres-csv": _pgcsv.FORMAT,
     "w3c": _w3c.FORMAT,
     "elb": _elb.FORMAT,
     "envoy": _envoy.FORMAT,

@@ -41,7 +41,7 @@ from rcakit.ingest._base import (
 from rcakit.ingest._files import lines_buffer
 from rcakit.ingest._multiline import join_container_continuations
 from rcakit.ingest._severity import app_insights_level, severity_columns
-from rcakit.ingest._timeparse import ZONE_NAMES, infer_timestamp_rules, parse_timestamps
+from rcakit.ingest._timeparse import ZONE_NAMES, matching_timestamp_rules, parse_timestamps
 
 __all__ = [
     "DOCKER_FORMAT",
@@ -401,8 +401,7 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     or when the caller does not want timestamps (see :func:`without_timestamp`)."""
     if not options.wants("timestamp"):
         return _NULL_TS
-    values = [v.strip(" \t[]()\"'") for v in sample[:200] if v]
-    rules = tuple(r for r in infer_timestamp_rules(values) if any(re.match(r, v) for v in values))
+    rules = matching_timestamp_rules(sample[:200])
     if not rules:
         return _NULL_TS
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)

@@ -45,6 +45,7 @@ def join_continuations(
     unmatched_error: str,
     part: str | None = None,
     part_literal: str = "",
+    all_continue: bool = False,
 ) -> pl.LazyFrame:
     """Group a parsed line frame into records.
 
@@ -68,6 +69,9 @@ def join_continuations(
     part_literal
         A literal every ``part`` line contains: a cheap first test over all lines, the
         regex then runs on the lines that have it.
+    all_continue
+        Every line after a head belongs to its record, whatever it looks like (a layout
+        whose head line holds only the stamp and whose message follows it).
 
     Returns
     -------
@@ -109,7 +113,11 @@ def join_continuations(
     # them alone and scattered back, not over every line of the file
     others = (~head).arg_true()
     raw_others = done[line].gather(others)
-    looks = raw_others.str.contains(CONTINUATION).fill_null(False)
+    looks = (
+        pl.repeat(True, len(raw_others), dtype=pl.Boolean, eager=True)
+        if all_continue
+        else raw_others.str.contains(CONTINUATION).fill_null(False)
+    )
     if forced is not None:
         looks = looks | forced.gather(others)
     cont = pl.repeat(False, done.height, dtype=pl.Boolean, eager=True).alias("_cont").scatter(others, looks)

@@ -41,6 +41,7 @@ _GENERIC_NAMES = frozenset({
     "app", "application", "server", "service", "main", "output", "out", "stdout", "stderr", "console",
     "current", "log", "logs", "all", "combined", "debug", "info", "warn", "warning", "error", "errors",
     "trace", "access", "audit", "system", "catalina", "run", "daemon", "default", "container",
+    "systemout", "systemerr", "messages", "native_stdout", "native_stderr",  # WebSphere
 })
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})

@@ -77,6 +77,15 @@ _LEVEL = "(?:" + "|".join(
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
+_REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
+# WebLogic's severities
+_WEBLOGIC_LEVEL = "Trace|Debug|Info|Notice|Warning|Error|Critical|Alert|Emergency"
+# WebSphere's one-letter event types, as level words (System.err output is a warning: it is
+# where uncaught stack traces go, and where libraries print what they please)
+_WEBSPHERE_LEVELS = {
+    "O": "info", "R": "warning", "A": "info", "I": "info", "W": "warning", "E": "error", "F": "fatal",
+    "C": "info", "D": "debug", "Z": "info",
+}
 # MySQL's error-log priorities (System and Note are informational)
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # an ISO-like date-time as the first thing on a line, optionally bracketed
@@ -447,6 +456,7 @@ def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
 
 # ---------------------------------------------------------------------------------- text
 
+_STAMP_LINE = _Variant("stamp-line", rf"^(?P<ts>{_STAMP})[ \t]*$(?P<msg>.*)$")
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -504,6 +514,48 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_n>\d+)[ \t]+\[(?P<level>{_MYSQL_LEVEL})\][ \t]+"
         r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
         levels=_MYSQL_LEVEL,
+    ),
+    # Oracle WebLogic's server and domain logs: every field in angle brackets, the
+    # subsystem, the server, the thread, the message id, then the message (which may run
+    # over several lines and ends with '>')
+    #   ####<Mar 1, 2024 9:58:00,123 AM CET> <Error> <JDBC> <host1> <ms1> <[ACTIVE] ExecuteThread: '5' ...>
+    #   <<anonymous>> <> <ctx-id> <1709283480123> <[severity-value: 8] [rid: 0] > <BEA-001129> <msg>
+    _Variant(
+        "weblogic",
+        r"^####<(?P<ts>[^<>]+)> <(?P<level>[A-Za-z]+)> <(?P<logger>[^<>]*)> <[^<>]*> <(?P<mdc>[^<>]*)> "
+        r"<(?P<thread>[^<>]*)> <(?:<[^<>]*>|[^<>])*> <[^<>]*> <[^<>]*> <\d*> (?:<(?:\[[^\]]*\] ?)+ ?> )?"
+        r"<(?P<code>[^<>]*)> <(?P<msg>.*)$",
+        levels=_WEBLOGIC_LEVEL,
+    ),
+    # IBM WebSphere's SystemOut.log / trace.log: stamp, thread id, short logger name, a
+    # one-letter event type (O: System.out, R: System.err, A: audit, I/W/E/F, C: config,
+    # D: detail), the message
+    #   [3/1/24 9:58:03:923 CET] 00000051 ServletWrappe E com.ibm...ServletWrapper service SRVE0068E: ...
+    _Variant(
+        "websphere",
+        r"^\[(?P<ts>\d{1,2}/\d{1,2}/\d{2,4} \d{1,2}:\d{2}:\d{2}[:.,]\d{3}(?: [A-Z]{2,5}| [+-]\d{2}:?\d{2})?)\] "
+        r"(?P<thread>[0-9a-fA-F]{8}) (?P<logger>\S+)\s+(?P<level>[OREWIAFCDZ]) (?P<msg>.*)$",
+        levels="[OREWIAFCDZ]",
+    ),
+    # java.util.logging's SimpleFormatter (its default; Tomcat before 8, GlassFish, plain
+    # Java): the stamp, the class and the method; the level and message on the next line
+    #   Mar 01, 2024 9:58:00 AM com.shop.Orders process
+    #   SEVERE: Order 12 failed
+    _Variant(
+        "jul",
+        r"^(?P<ts>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
+        r"(?P<logger>[A-Za-z_$][\w$.]*)(?: [\w$<>]+)?[ \t]*(?P<msg>.*)$",
+    ),
+    # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
+    #   2024-03-01T09:58:40.123456+01:00
+    #   ORA-00600: internal error code, arguments: [kdsgrp1], [], [], []
+    _STAMP_LINE,
+    # Apache Airflow's task logs: "[stamp] {file.py:line} LEVEL - msg" (a comma after the date)
+    #   [2024-03-01, 09:58:06 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+    _Variant(
+        "airflow",
+        rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}},? \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
+        rf"\{{(?P<logger>[^}}\s]*)\}} (?P<level>{_LEVEL}) - (?P<msg>.*)$",
     ),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
@@ -639,31 +691,49 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
-    return 0.95 * _head_share(_TEXT_VARIANTS, sample)
+    score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
+    # a bare stamp first and on many lines: the lines between are its messages
+    bare = _STAMP_LINE.compiled
+    if sample and bare.match(sample[0]) and sum(bool(bare.match(s)) for s in sample) >= 0.15 * len(sample):
+        score = max(score, 0.9)
+    return score
 
 
-def _normalise_klog_stamp(ts: pl.Expr) -> pl.Expr:
+#: stamps some layouts write in a form the time rules do not read, rewritten when their
+#: variant is in use: (regex, replacement), applied to the sample's stamps too
+_STAMP_REWRITES: dict[str, tuple[str, str]] = {
     # klog "0102 03:04:05.123456" -> "01-02 03:04:05.123456" (year-less month-day)
-    return pl.when(ts.str.contains(r"^\d{4} ")).then(
-        pl.concat_str([ts.str.slice(0, 2), pl.lit("-"), ts.str.slice(2)])
-    ).otherwise(ts)
+    "klog": (r"^(\d{2})(\d{2}) ", "${1}-${2} "),
+    # WebSphere "3/1/24 9:58:00:123" -> "3/1/2024 9:58:00:123" (a 2-digit year)
+    "websphere": (r"^(\d{1,2}/\d{1,2}/)(\d{2}) ", "${1}20${2} "),
+    # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
+    "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
+}
+#: levels some layouts write as marks or letters, as level words (no other variant
+#: captures one of these)
+_LEVEL_MARKS: dict[str, dict[str, str]] = {"redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS}
 
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
+    stamp_lines = [v for v in variants if v.name == "stamp-line"]
+    if stamp_lines:
+        # what follows a bare stamp is its message, even a line that starts with a level
+        variants = tuple(stamp_lines)
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
     ts = pl.col("ts").str.strip_chars()
-    if any(v.name == "klog" for v in variants):
-        ts = _normalise_klog_stamp(ts)
-    stamp_sample = [
-        s[:2] + "-" + s[2:] if re.match(r"^\d{4} ", s) else s for s in _sample_stamps(sample, variants)
-    ]
+    stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
-    if any(v.name.startswith("redis") for v in variants):
-        # Redis writes its level as a mark (no other variant captures one of these)
-        level = level.replace(_REDIS_LEVELS)
+    for v in variants:
+        if v.name in _STAMP_REWRITES:
+            pattern, replacement = _STAMP_REWRITES[v.name]
+            ts = ts.str.replace(pattern, replacement)
+            py = replacement.replace("${", "\\g<").replace("}", ">")
+            stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
+        if v.name in _LEVEL_MARKS:
+            level = level.replace(_LEVEL_MARKS[v.name])
     sev_text, sev_num = severity_columns(level)
     parsed = parsed.with_columns(
         _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
@@ -682,15 +752,43 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         ).alias("attributes"),
     )
     parsed = years_in_order(parsed, stamp_sample, options)
+    jul = any(v.name == "jul" for v in variants)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),
         unmatched_error="expected a log line starting with a timestamp and/or a level "
         "(log4j/logback, Python logging, Go, Rails, klog)",
-        part=_PG_PART,
-        part_literal=":  ",
+        part=_JUL_PART if jul else _PG_PART,
+        part_literal=": " if jul else ":  ",
+        all_continue=bool(stamp_lines),
     )
-    return to_records(joined)
+    if jul or stamp_lines:
+        joined = _levels_below(joined)
+    records = to_records(joined)
+    if any(v.name == "weblogic" for v in variants):
+        # its message ends with the '>' of the field, on its last line
+        records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
+    return records
+
+
+# java.util.logging's second line: the level and the message
+_JUL_PART = r"^((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): .*)$"
+
+
+def _levels_below(joined: pl.LazyFrame) -> pl.LazyFrame:
+    """The level of a record whose head holds none, from the line below it: a
+    java.util.logging record's ``SEVERE: msg`` (the word is cut from the message), a level
+    word starting a bare stamp's message, or an Oracle error code (``ORA-00600``) in it."""
+    first = r"^[ \t]*\n?((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST)): "
+    word = pl.col("body").str.extract(first, 1)
+    said = pl.col("body").str.extract(rf"^\s*({_LEVEL})\b", 1)
+    oracle = pl.when(pl.col("body").str.contains(r"\b(?:ORA|TNS)-\d{4,5}\b")).then(pl.lit("ERROR"))
+    sev_text, sev_num = severity_columns(pl.coalesce(word, said, oracle))
+    return joined.with_columns(
+        pl.coalesce(pl.col("severity_text"), sev_text).alias("severity_text"),
+        pl.coalesce(pl.col("severity_number"), sev_num).alias("severity_number"),
+        pl.col("body").str.replace(first, "").str.strip_chars_start("\n"),
+    )
 
 
 # PostgreSQL writes a message's further fields as lines of their own, with the full line
@@ -699,7 +797,6 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 _PG_PART = r"(?:^|[\s:\]])((?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  \S.*)$"
 
 
-_REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
 
 
 def _sample_stamps(sample: list[str], variants: tuple[_Variant, ...]) -> list[str]:

@@ -96,6 +96,9 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?P<d>\d{{1,2}})/(?P<b>[A-Za-z]{{3}})/(?P<Y>\d{{4}}):{_TIME}{_ZONE}$",
     # ctime, syslog (year-less), with optional weekday and trailing year
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
+    # Java's medium date format: month-name day, year, 12- or 24-hour clock (WebLogic,
+    # java.util.logging's SimpleFormatter: "Mar 1, 2024 9:58:00,123 AM")
+    rf"^(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),\s+(?P<Y>\d{{4}}),?\s+{_TIME}\s*(?P<p>[AaPp][Mm])?{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
@@ -236,7 +239,8 @@ def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
     """The rules (of :data:`TIMESTAMP_RULES` plus epoch) matching a sample value; may be empty."""
     import re
 
-    values = [v.strip(" \t[]()\"'") for v in sample if v]
+    # (a zone name at the end is rewritten to an offset before the rules run)
+    values = [re.sub(_ZONE_AT_END, "", v.strip(" \t[]()\"'")) for v in sample if v]
     found = tuple(r for r in (*TIMESTAMP_RULES, _EPOCH) if any(re.match(r, v) for v in values))
     if any(r in _DAY_FIRST for r in found) and any(
         (m := re.match(r"(\d{1,2})/\d{1,2}/\d{4}\b", v)) and int(m.group(1)) > 12 for v in values
