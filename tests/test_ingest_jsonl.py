@@ -702,35 +702,23 @@ def test_keys_of_the_first_lines_checked_on_every_line(seed):
     assert {"late", "u", "x y"} & set(_all_null_dropped(fast).columns)
 
 
-def test_postgres_csvlog_without_a_header(tmp_path):
-    p = tmp_path / "postgresql-2024-03-01.csv"
-    p.write_text(
-        '2024-03-01 09:58:00.123 CET,"app","orders",4100,"10.0.1.9:40000",65e19c00.1a2b,1,"authentication",'
-        '2024-03-01 09:50:00 CET,6/0,0,FATAL,28P01,"password authentication failed for user ""app""",'
-        '"Connection matched pg_hba.conf line 99",,,,,,,,,"orders-api","client backend",,0\n'
-        '2024-03-01 09:58:03.523 CET,,,3000,,65e19a00.bb8,2,,2024-03-01 09:00:00 CET,,0,LOG,00000,'
-        '"checkpoint complete: wrote 26 buffers",,,,,,,,,"checkpointer",,0\n'
-        '2024-03-01 09:58:05.223 CET,"app","orders",4104,"10.0.1.5:51234",65e19c04.1a2b,3,"INSERT",'
-        '2024-03-01 09:50:00 CET,5/1004,0,ERROR,23505,"duplicate key value violates unique constraint ""orders_pkey""",'
-        '"Key (id)=(904) already exists.",,,,,"INSERT INTO orders (id, amount)\nVALUES (904, 12.50)",,,'
-        '"orders-api","client backend",,0\n'
-    )
-    df = read_logs(p)
-    assert df["n_lines"].to_list() == [1, 1, 2]
-    assert df["parse_error"].null_count() == 3
-    assert df["severity_text"].to_list() == ["FATAL", "INFO", "ERROR"]
-    assert df["timestamp"][0] == datetime(2024, 3, 1, 8, 58, 0, 123000, tzinfo=UTC)
-    assert df["service"].unique().to_list() == ["postgresql"]
-    # the further fields follow the message as in the server's text log
-    assert df["body"][2] == (
-        'duplicate key value violates unique constraint "orders_pkey"\n'
-        "DETAIL:  Key (id)=(904) already exists.\nSTATEMENT:  INSERT INTO orders (id, amount)\nVALUES (904, 12.50)"
-    )
-    a = attrs(df.row(2, named=True))
-    assert (a["sql_state_code"], a["database_name"], a["application_name"]) == ("23505", "orders", "orders-api")
-
-
 def test_json_stamps_with_a_zone_name(tmp_path):
     p = tmp_path / "app.jsonl"
     p.write_text('{"time": "2024-03-01 09:58:00.123 CET", "level": "info", "msg": "ok"}\n')
     assert read_logs(p)["timestamp"][0] == datetime(2024, 3, 1, 8, 58, 0, 123000, tzinfo=UTC)
+
+
+def test_colour_codes_written_as_json_escapes_are_removed(tmp_path):
+    # a coloured console captured by docker's json-file driver: its level is read again
+    p = tmp_path / "payments-json.log"
+    p.write_text(
+        '{"log":"2024-03-01 10:00:00.123 \\u001b[31mERROR\\u001b[0m [main] c.x.Pay - charge failed\\n",'
+        '"stream":"stdout","time":"2024-03-01T10:00:00.123456789Z"}\n'
+        '{"log":"2024-03-01 10:00:01.123 \\u001b[32mINFO\\u001b[0m [main] c.x.Pay - ok\\n",'
+        '"stream":"stdout","time":"2024-03-01T10:00:01.123456789Z"}\n'
+    )
+    df = read_logs(p)
+    assert df.select("severity_text", "body").rows() == [("ERROR", "charge failed"), ("INFO", "ok")]
+    q = tmp_path / "app.jsonl"
+    q.write_text('{"ts":"2024-03-01T10:00:00Z","level":"error","msg":"\\u001b[31mcharge failed\\u001b[0m"}\n')
+    assert read_logs(q)["body"].to_list() == ["charge failed"]

@@ -98,3 +98,32 @@ def test_every_abbreviation_parses(name):
     hours, minutes = int(offset[1:3]), int(offset[4:6])
     expected = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp() - sign * (hours * 3600 + minutes * 60)
     assert out.timestamp() == expected
+
+
+def test_postgres_csvlog_without_a_header(tmp_path):
+    p = tmp_path / "postgresql-2024-03-01.csv"
+    p.write_text(
+        '2024-03-01 09:58:00.123 CET,"app","orders",4100,"10.0.1.9:40000",65e19c00.1a2b,1,"authentication",'
+        '2024-03-01 09:50:00 CET,6/0,0,FATAL,28P01,"password authentication failed for user ""app""",'
+        '"Connection matched pg_hba.conf line 99",,,,,,,,,"orders-api","client backend",,0\n'
+        '2024-03-01 09:58:03.523 CET,,,3000,,65e19a00.bb8,2,,2024-03-01 09:00:00 CET,,0,LOG,00000,'
+        '"checkpoint complete: wrote 26 buffers",,,,,,,,,"checkpointer",,0\n'
+        '2024-03-01 09:58:05.223 CET,"app","orders",4104,"10.0.1.5:51234",65e19c04.1a2b,3,"INSERT",'
+        '2024-03-01 09:50:00 CET,5/1004,0,ERROR,23505,"duplicate key value violates unique constraint ""orders_pkey""",'
+        '"Key (id)=(904) already exists.",,,,,"INSERT INTO orders (id, amount)\nVALUES (904, 12.50)",,,'
+        '"orders-api","client backend",,0\n'
+    )
+    df = read_logs(p)
+    assert df["n_lines"].to_list() == [1, 1, 2]
+    assert df["parse_error"].null_count() == 3
+    assert df["severity_text"].to_list() == ["FATAL", "INFO", "ERROR"]
+    assert df["timestamp"][0] == datetime(2024, 3, 1, 8, 58, 0, 123000, tzinfo=UTC)
+    assert df["service"].unique().to_list() == ["postgresql"]
+    # the further fields follow the message as in the server's text log
+    assert df["body"][2] == (
+        'duplicate key value violates unique constraint "orders_pkey"\n'
+        "DETAIL:  Key (id)=(904) already exists.\nSTATEMENT:  INSERT INTO orders (id, amount)\nVALUES (904, 12.50)"
+    )
+    a = attrs(df.row(2, named=True))
+    assert (a["sql_state_code"], a["database_name"], a["application_name"]) == ("23505", "orders", "orders-api")
+
