@@ -1,4 +1,5 @@
-"""A change with no service (a secret rotation, a network policy, a node upgrade)."""
+"""A change with no service (a secret rotation, a network policy, a node upgrade), or to
+infrastructure that writes no logs in the exports (DNS, a mesh)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from rcakit.changes import read_changes
 from rcakit.errors import RcakitWarning
 
 
-def _global_cause(tmp_path, fault: str, seed: int):
-    """A scenario whose causing change is rewritten as an infra change with no service."""
+def _global_cause(tmp_path, fault: str, seed: int, service: str | None = None):
+    """A scenario whose causing change is rewritten as an infra change with no service (or
+    to ``service``, which writes no logs)."""
     sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
     path = sc.out_dir / "deploys.csv"
     changes = read_changes(path).with_columns(
-        pl.when(pl.col("id") == sc.truth.cause_change_id).then(None).otherwise(pl.col("service")).alias("service"),
+        pl.when(pl.col("id") == sc.truth.cause_change_id)
+        .then(pl.lit(service, dtype=pl.String))
+        .otherwise(pl.col("service"))
+        .alias("service"),
         pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit("infra")).otherwise(pl.col("kind")).alias("kind"),
         pl.when(pl.col("id") == sc.truth.cause_change_id)
         .then(pl.lit("rotate shared secrets"))
@@ -49,3 +54,14 @@ def test_a_weak_change_with_no_service_is_told_not_named(tmp_path):
     assert inc.cause is None
     assert inc.cause_reason.startswith(f"the best suspect {truth.cause_change_id} is a change with no service")
     assert "(None)" not in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_change_to_infrastructure_without_logs_is_named_like_one_with_no_service(tmp_path):
+    # (before: "coredns shows no anomaly in this incident", and no change explained it)
+    truth, report = _global_cause(tmp_path, "new_error", 3, service="coredns")
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    assert "of coredns, which writes no logs here: rotate shared secrets" in inc.cause_reason
+    suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
+    assert any("coredns writes no logs in these exports" in e.text for e in suspect.evidence)

@@ -64,11 +64,16 @@ def _score_suspect(
     elif svc is None:
         rel = 0.4
         ev.append(Evidence(kind="service", text="change has no service (global change)", weight=0.0))
+    elif svc not in by_service:
+        # infrastructure the exports hold no logs of (DNS, a mesh, a load balancer): what it
+        # did can only show in the services that use it, as for a change with no service
+        rel = 0.4
+        ev.append(Evidence(kind="service", text=f"{svc} writes no logs in these exports (infrastructure?)", weight=0.0))
     else:
         rel = 0.1
         ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
     # -- before/after in the change's service (root's when the change names no service)
-    target = svc if svc in by_service else (root if svc is None else None)
+    target = svc if svc in by_service else root
     strength = 0.0
     pre = 0.0
     if target is not None:
@@ -287,13 +292,16 @@ def _decide(
     related = svc is not None and (svc == root or svc in root_names)
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
-    if best.change.service is None and root is not None and behaviour and best.score >= threshold:
-        # a change with no service (a secret rotation, a network policy, a node upgrade)
-        # can touch every service: it is the cause when the root visibly changed after it
+    # a change with no service (a secret rotation, a network policy, a node upgrade) or to
+    # infrastructure that writes no logs here (DNS, a mesh) can touch every service
+    unlogged = svc is not None and svc not in services and svc not in root_names
+    if (best.change.service is None or unlogged) and root is not None and behaviour and best.score >= threshold:
+        # ... it is the cause when the root visibly changed after it
+        what = "with no service" if best.change.service is None else f"of {svc}, which writes no logs here"
         return best.change.id, (
-            f"{best.change.id} ({best.change.kind} with no service: {best.change.description or 'no description'}) "
+            f"{best.change.id} ({best.change.kind} {what}: {best.change.description or 'no description'}) "
             f"precedes the onset by {_fmt_dt(best.lag_seconds)} and {root} behaves differently after it "
-            "(a change with no service may touch every service)"
+            f"(a change {'with no service' if best.change.service is None else 'to infrastructure'} may touch every service)"
         )
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
@@ -307,14 +315,15 @@ def _decide(
             f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
             f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
-    if best.change.service is None:
+    if best.change.service is None or unlogged:
         weak = (
             f"do not show enough after it (score {best.score:.2f} < {threshold:.2f})"
             if best.score < threshold
             else "do not visibly change after it"
         )
         return None, (
-            f"the best suspect {best.change.id} is a change with no service "
+            f"the best suspect {best.change.id} is a change "
+            f"{'with no service' if best.change.service is None else f'of {svc}, which writes no logs here'} "
             f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset, but "
             f"{root or 'the root'}'s logs {weak}; no change explains this incident for certain: check it"
         )
