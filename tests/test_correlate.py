@@ -241,6 +241,15 @@ def test_a_request_refused_as_invalid_is_the_senders_fault():
     assert callers_fault("I/O error on GET for http://inventory:8080/v1: inventory: Temporary failure in name resolution")
     assert callers_fault("java.net.UnknownHostException: inventory")
     assert callers_fault("dial tcp: lookup payments on 10.96.0.10:53: no such host")
+    # mutual TLS: the callee rejected the caller's client certificate (the callee's own
+    # certificate failing the caller's check is the callee's fault)
+    assert callers_fault(
+        "SSL_do_handshake() failed (SSL: error:0A000418:SSL routines::tlsv1 alert unknown ca:SSL alert number 48)"
+        " while SSL handshaking to upstream, client: 203.0.113.9"
+    )
+    assert callers_fault("http: TLS handshake error from 10.42.0.9:38031: tls: failed to verify certificate: x509")
+    assert not callers_fault("upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream")
+    assert not callers_fault("http: TLS handshake error from 10.1.2.3:5000: remote error: tls: bad certificate")
     t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
     def contribution(service: str, template: str) -> Contribution:

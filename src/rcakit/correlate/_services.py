@@ -62,14 +62,18 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
 
 
 #: A request refused as invalid (the fault of whoever sent it, not of the service refusing
-#: it), or a host name the caller could not resolve (its resolver's fault: the named service
-#: was never reached)
+#: it), a host name the caller could not resolve (its resolver's fault: the named service
+#: was never reached), or a client certificate the callee rejected (mutual TLS: a TLS alert
+#: the upstream sent nginx, a Go/Java server failing to verify its client's certificate)
 _CALLERS_FAULT = re.compile(
     r"(?i)\bbad request\b|\bunprocessable\b|\bvalidation (?:failed|error)|\bfailed validation\b"
     r"|\bmalformed (?:request|payload|json|body)|\binvalid (?:request|payload|argument|input|parameter)"
     r"|\b(?:status|code|http|answered|returned|responded)[ =:/]*4(?:00|22)\b"
     r"|UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
     r"|\bNXDOMAIN\b|\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\b|\bcould not resolve host\b"
+    r"|alert (?:unknown ca|bad certificate|certificate (?:unknown|expired|revoked|required))\b.*\bto upstream\b"
+    r"|\bTLS handshake error from \S+ ?tls: failed to verify certificate"
+    r"|\b(?:client|peer) certificate (?:verification|verify) (?:failed|error)"
 )
 
 
