@@ -251,6 +251,30 @@ def test_parameter_skips_counters():
     assert det.baseline_.height == 0  # a counter rises by design: not a shift
 
 
+def test_parameter_shift_must_matter_not_only_be_beyond_the_range():
+    # order numbers fetched by users: mostly recent ones, some older; every later window's
+    # are beyond the baseline's range (they grow), by far less than 5 % of their size
+    rng = np.random.default_rng(3)
+    n = 1200
+    seq = 965000 + np.arange(n) // 2
+    ids = np.where(rng.random(n) < 0.35, seq - 1000 - rng.exponential(8000, n).astype(int), seq - rng.integers(0, 30, n))
+    took = rng.gamma(4.0, 3.0, n).round()
+    took[n // 2 :] *= 3  # ... while a latency that triples still shows
+    frame = pl.DataFrame(
+        {
+            "timestamp": [T0 + timedelta(seconds=3 * i) for i in range(n)],
+            "service": ["orders"] * n,
+            "template_id": ["t"] * n,
+            "params": [[str(int(a)), str(int(b))] for a, b in zip(ids, took, strict=True)],
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    values = extract_parameters(frame)
+    cut = T0 + timedelta(seconds=3 * n // 2)
+    det = ParameterShiftDetector().fit(values.filter(pl.col("timestamp") < cut))
+    flagged = det.score(values.filter(pl.col("timestamp") >= cut)).filter(pl.col("flagged"))
+    assert set(flagged.get_column("feature")) == {"$2"}
+
+
 def test_parameter_skips_short_ids_but_keeps_measures():
     # a card's last four digits (whole numbers spread evenly, mostly distinct) is an id: its
     # "shifts" are noise; a latency (skewed) and a status code (few values) are measures

@@ -42,6 +42,10 @@ _ID_LIKE = (
     & ((pl.col("q95") - pl.col("q05")) >= 0.8 * pl.col("range"))
 )
 _MIN_VALUES = 20  # values a window needs to be judged on its own
+#: a shift worth telling: the window's median or p95 is 5 % of the baseline's size away
+_MATERIAL = ((pl.col("observed") - pl.col("expected")).abs() > 0.05 * pl.col("expected").abs()) | (
+    (pl.col("window_q95") - pl.col("base_q95")).abs() > 0.05 * pl.col("base_q95").abs()
+)
 _NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
 #: Private column: the record's number within a detection run (see ``_detect._Passes``).
@@ -321,8 +325,13 @@ class ParameterShiftDetector:
             pl.max_horizontal("hi", "lo").alias("score"),
             (k1 / pl.col("n_w")).alias("fraction_beyond"),
         ).with_columns(
-            # this window itself must hold values beyond the range (not only the span)
-            ((pl.col("score") >= self.threshold) & gate & (k1 >= 1) & (k1 > p0 * pl.col("n_w"))).alias("flagged"),
+            # this window itself must hold values beyond the range (not only the span), and
+            # the shift must matter: a median or p95 moved by 5 % of its size at least (a
+            # sequence number that grows, order 965,600 -> 968,100, is beyond the range at
+            # every window and means nothing)
+            (
+                (pl.col("score") >= self.threshold) & gate & (k1 >= 1) & (k1 > p0 * pl.col("n_w")) & _MATERIAL
+            ).alias("flagged"),
             # visible in this window alone: p < 0.01 in the same direction
             (pl.when(up).then(pl.col("hi1")).otherwise(pl.col("lo1")) >= 2.0).alias("weak"),
             pl.lit("parameter").alias("detector"),
