@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -115,6 +116,19 @@ def went_quiet(c: Contribution) -> bool:
     return c.template_id is None and c.kind in {"gone", "rate_drop"} and _near_silent(c)
 
 
+#: A burst of a template that already burst as much before, this long or more before its
+#: onset, in the same export is a recurring pattern (a scheduled job, a client that hits the
+#: rate limit now and then), not a new trouble: see :func:`_burst_seen_before`
+RECUR_GAP = timedelta(minutes=10)
+#: ... "as much": the earlier burst's busiest window holds this share of this one's
+RECUR_SHARE = 0.5
+#: Requests refused for load (HTTP 429, a rate limit, throttling) are the callers' doing:
+#: a burst of them is a client that went too fast, not an incident
+#: (a limiter that refuses for long, a misconfigured limit, still is)
+#: (a burst: its refusals fall in this many windows or fewer of the RECUR_GAP after its onset)
+THROTTLE_WINDOWS = 3
+_THROTTLED = re.compile(r"(?i)\brate[ _-]?limit|\btoo many requests\b|\bthrottl|\bquota exceeded\b")
+
 #: A service that went silent for less than this (a pod restarting) is not an incident
 QUIET_MIN = timedelta(minutes=5)
 #: A service whose logs end while the others' go on for less than this is a ragged export
@@ -161,6 +175,25 @@ def _is_trouble(
     # a service that stops logging altogether (hung, crashed, cut off) is trouble, unless its
     # file just ends a little before the others'; a single message that stops is context
     return went_quiet(c) and resumes(c)
+
+
+def _burst_seen_before(c: Contribution, sub: pl.DataFrame, window: timedelta) -> bool:
+    """Whether the burst of ``c``'s template is one the export has seen before (its busiest
+    window earlier, :data:`RECUR_GAP` or more before ``c``'s onset, holds
+    :data:`RECUR_SHARE` of this one's records), or is a short burst of requests refused for
+    load (:data:`_THROTTLED`). ``sub``: the records of the windows' templates."""
+    if not c.template_id or window <= timedelta(0):
+        return False
+    ts = sub.filter((pl.col("service") == c.service) & (pl.col("template_id") == c.template_id))["timestamp"]
+    counts = ts.dt.truncate(window).value_counts(name="n")
+    soon = counts.filter(pl.col("timestamp").is_between(c.onset, c.onset + RECUR_GAP, closed="left"))
+    now = soon["n"].max()
+    if not isinstance(now, int) or now == 0:
+        return False
+    if _THROTTLED.search(c.template or "") and soon.height <= THROTTLE_WINDOWS:
+        return True  # a client going too fast for a minute or two: refused, as it should be
+    before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
+    return isinstance(before, int) and before >= RECUR_SHARE * now
 
 
 def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, window: timedelta) -> Contribution:
@@ -270,7 +303,12 @@ def _material_windows(
                 and _new_and_repeating(c, own_records(c.service), w.end, min_events=min_events, window=window)
             )
         )
-        trouble = [c for c in keep if _is_trouble(c, badness, resumes=resumes)]
+        trouble = [
+            c
+            for c in keep
+            if _is_trouble(c, badness, resumes=resumes)
+            and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, window))
+        ]
         if not trouble:
             continue
         moved = {id(c): _quiet_since(c, recs, earliest=w.start, window=window) for c in keep if went_quiet(c)}
