@@ -15,7 +15,7 @@ from rcakit.correlate._incident import (
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
-from rcakit.correlate._root import _root_service, collapsed
+from rcakit.correlate._root import _root_service, collapsed, healthy_named
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
@@ -149,6 +149,10 @@ def correlate_changes(
         length = end - start
         anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
         # ---- suspects
+        # (failures of the root that name a dependency which logs as usual are its own: what
+        # follows a change of the root counts as the root's behaviour)
+        own_names = healthy_named(names_of, root)
+        known_for_root = [k for k in known if k not in own_names]
         suspects: list[Suspect] = []
         for row in change_rows:
             t = row["time"]
@@ -156,7 +160,7 @@ def correlate_changes(
                 continue
             sus = _score_suspect(
                 row, onset=onset, end=end, root=root, services=services, root_names=root_names,
-                by_service=by_service, known=known, span_cmp=span_cmp, window=window,
+                by_service=by_service, known=known_for_root, span_cmp=span_cmp, window=window,
                 changes=change_rows, first_sign=start,
             )
             suspects.append(sus)

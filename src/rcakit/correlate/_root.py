@@ -11,7 +11,7 @@ from typing import Literal
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts
+from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts, peers_expr
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
@@ -71,6 +71,8 @@ class _ServiceView:
     own: int = 0
     contrib_score: float = 0.0
     quiet: tuple[float, float] | None = None  # (baseline, observed) records per window
+    failure_sets: list[frozenset[str]] = field(default_factory=list)  # services each failure names
+    healthy_named: set[str] = field(default_factory=set)  # named by its failures, yet serving
 
 
 def _silence(
@@ -138,12 +140,13 @@ def _root_service(
     views: dict[str, _ServiceView] = {}
     names_of: dict[str, tuple[str, ...]] = {}
     texts: dict[str, list[str]] = {}  # the template and examples of each service's anomalies
+    peers = _peer_texts(span, contribs)
     for c in contribs:
         if not c.service:
             continue
         v = views.setdefault(c.service, _ServiceView(service=c.service))
         v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
-        text = " ".join([c.template or "", *c.examples[:3]])
+        text = " ".join([c.template or "", *c.examples[:3], peers.get((c.service, c.template_id), "")])
         texts.setdefault(c.service, []).append(text)
         named = _names(text, known, exclude=c.service)
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
@@ -163,6 +166,7 @@ def _root_service(
             v.n_naming += 1
             if c.kind != "parameter":
                 v.failure_names.update(named)
+                v.failure_sets.append(frozenset(named))
         elif c.kind in {"new", "parameter", "error_ratio", "rate_spike", "multivariate"}:
             # (a rate drop or a template going away also happens to callers of a failing
             # service and to services behind it, so it says nothing about the root)
@@ -221,6 +225,7 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
+    _own_failures(views, extra_ev, active, frames)
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -319,6 +324,18 @@ def _root_service(
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
             else:
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}, the only one, and no anomalous service calls it or names it: the silence is its own", weight=1.0))
+        if v.healthy_named:
+            ev.append(
+                Evidence(
+                    kind="own_anomaly",
+                    text=(
+                        f"{s}'s failures name {', '.join(sorted(v.healthy_named))}, which "
+                        f"{'logs' if len(v.healthy_named) == 1 else 'log'} as usual (no anomaly, no pause, its volume steady) "
+                        f"and no other service fails calling: the failure is on {s}'s side (its client, its settings)"
+                    ),
+                    weight=1.0,
+                )
+            )
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
@@ -363,7 +380,7 @@ def _root_service(
                         weight=round(0.6 * _squash(new_err, 5.0), 3),
                     )
                 )
-            if sh.victim_share >= 0.5 and sh.n_after:
+            if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
         # call graph: a service that calls another anomalous service is downstream of it
         callees = sorted(
@@ -382,6 +399,9 @@ def _root_service(
         v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
     ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
     root = ranked[0].service
+    for v in ranked:
+        if v.healthy_named:
+            names_of[f"healthy|{v.service}"] = tuple(sorted(v.healthy_named))
     # a failure outside the estate (a payment provider, a SaaS API) shows only as the root's
     # calls to it failing: name the host, since no log of it is in the export
     outside = external_hosts(texts.get(root, []), known)
@@ -400,6 +420,52 @@ def _root_service(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
     return root, roles, names_of
+
+
+def _peer_texts(span: pl.DataFrame, contribs: Sequence[Contribution]) -> dict[tuple[str, str | None], str]:
+    """The peers (``upstream=order-service``) the attributes of each anomalous template's
+    first records in the span name, as text (see :func:`peers_expr`)."""
+    tids = {c.template_id for c in contribs if c.template_id}
+    if not tids or "attributes" not in span.columns or "template_id" not in span.columns:
+        return {}
+    rows = (
+        span.filter(pl.col("template_id").is_in(sorted(tids)))
+        .group_by("service", "template_id")
+        .agg(peers_expr(pl.col("attributes")).head(3).str.join(" ").alias("peers"))
+    )
+    return {(s, t): p for s, t, p in rows.iter_rows() if p}
+
+
+def _own_failures(
+    views: dict[str, _ServiceView],
+    extra_ev: dict[str, list[Evidence]],
+    active: set[str],
+    frames: dict[str, pl.DataFrame],
+) -> None:
+    """A service's failures that name only a dependency that logs as usual (no anomaly of
+    its own, not silent, no other service failing to call it) are its own: a timeout set too
+    short, a client misconfigured. (A dependency two or more callers fail to reach while it
+    looks normal is the network's or its proxy's: see the silence loop's ``lost``.)"""
+    for ov in views.values():
+        healthy = {
+            n for n in ov.failure_names
+            if n not in views and n not in extra_ev and n in frames and n in active
+            and sum(n in x.failure_names for x in views.values()) == 1
+        }
+        if not healthy or healthy != ov.failure_names:
+            continue  # (it blames an anomalous service too: the usual victim's picture)
+        own = sum(1 for named in ov.failure_sets if named <= healthy)
+        ov.n_naming -= own
+        ov.own += own
+        ov.failure_names -= healthy
+        ov.names -= healthy
+        ov.healthy_named = healthy
+
+
+def healthy_named(names_of: dict[str, tuple[str, ...]], service: str | None) -> set[str]:
+    """The dependencies ``service``'s failures name that log as usual (see
+    :func:`_own_failures`), from the names :func:`_root_service` returns."""
+    return set(names_of.get(f"healthy|{service}", ()))
 
 
 def _anomalies(n: int) -> str:

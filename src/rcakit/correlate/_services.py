@@ -183,6 +183,21 @@ def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
     return sorted(counts, key=lambda h: (-counts[h], h))
 
 
+#: attribute keys whose value is the service a record's call went to (structured logs put
+#: it there, not in the message: ``msg="upstream error" upstream=order-service``)
+_PEER_KEYS = (
+    r'"(?:upstream|upstream_name|upstream_service|upstream\.service|peer\.service|peer_service|peer|'
+    r'target|target_service|remote_service|dependency|downstream|backend|callee|destination|'
+    r'destination\.service|server\.address|net\.peer\.name)":"[^"]*"'
+)
+
+
+def peers_expr(attributes: pl.Expr) -> pl.Expr:
+    """The ``"key":"value"`` members of a flat attributes object that name a call's peer,
+    space-separated (empty when there are none): text for :func:`_names`."""
+    return attributes.fill_null("").str.extract_all(_PEER_KEYS).list.join(" ")
+
+
 def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:
     """Who calls whom, from the logs: ``graph[a]`` holds the services that ``a``'s messages name.
 
@@ -193,9 +208,15 @@ def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_coun
         return {}
     # the template and one of its records: a template masks the URLs and paths that name
     # the callee ("calling <URL>", "GET <PATH> 200"), its record keeps them
+    peers = peers_expr(pl.col("attributes")) if "attributes" in records.columns else pl.lit("")
     pairs = (
         records.group_by("service", "template_id")
-        .agg(n=pl.len(), text=pl.concat_str(pl.col("template").first(), pl.col("body").first(), separator=" ", ignore_nulls=True))
+        .agg(
+            n=pl.len(),
+            text=pl.concat_str(
+                pl.col("template").first(), pl.col("body").first(), peers.first(), separator=" ", ignore_nulls=True
+            ),
+        )
         .filter(pl.col("n") >= min_count)
     )
     graph: dict[str, set[str]] = {}

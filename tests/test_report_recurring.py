@@ -1,0 +1,112 @@
+"""What recurs is not an incident, and a caller whose calls to a healthy service fail is at
+fault itself.
+
+A small estate written as its services would log it: a gateway (logfmt, the upstream in an
+attribute), orders (logback text) calling payments (JSON lines). Traffic is steady, about one
+request a second, for three hours.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+import rcakit
+from rcakit.errors import RcakitWarning
+
+T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
+
+
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), throttles=(), timeout_from=None):
+    """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
+    ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
+    ``timeout_from``: minute from which orders' calls to payments time out on its side."""
+    rng = np.random.default_rng(seed)
+    gw, orders, payments = [], [], []
+    for s in range(minutes * 60):
+        if rng.random() > 0.9:
+            continue
+        t = T0 + timedelta(seconds=s, milliseconds=int(rng.integers(0, 999)))
+        oid = 100000 + s
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        failing = timeout_from is not None and s >= timeout_from * 60 and rng.random() < 0.6
+        took = int(rng.gamma(4.0, 8.0))
+        if failing:
+            orders.append(
+                f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
+                f"order {oid} after 251 ms: Read timed out calling http://payments:8080/v1/charges"
+            )
+            status = 504
+        else:
+            orders.append(f"{stamp} INFO  [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Order {oid} placed in {took} ms")
+            status = 200
+        # payments answers every call it gets, as usual (the timeouts are orders' own)
+        payments.append(
+            json.dumps({"ts": t.isoformat(), "level": "info", "msg": f"charge captured for order {oid} in {took - 2} ms"})
+        )
+        level = "ERROR" if status >= 500 else "INFO"
+        gw.append(
+            f"time={t.isoformat()} level={level} msg=\"request completed\" method=POST path=/api/v1/orders "
+            f"status={status} duration={took + 3}ms upstream=orders"
+        )
+    for m in bursts:
+        for i in range(60):
+            t = T0 + timedelta(minutes=m, seconds=i * 2)
+            orders.append(
+                f"{t:%Y-%m-%d %H:%M:%S}.000 WARN  [scheduling-1] c.s.orders.ReconciliationJob - Order {200000 + i} stuck in "
+                "PENDING_PAYMENT, re-queuing payment status check"
+            )
+    for m in throttles:
+        for i in range(50):
+            t = T0 + timedelta(minutes=m, milliseconds=600 * i)
+            gw.append(
+                f"time={t.isoformat()} level=WARN msg=\"rate limit exceeded\" client=partner-feed limit=50 "
+                "status=429 upstream=orders"
+            )
+    (tmp_path / "gateway.log").write_text("\n".join(sorted(gw)) + "\n")
+    (tmp_path / "orders.log").write_text("\n".join(sorted(orders)) + "\n")
+    (tmp_path / "payments.jsonl").write_text("\n".join(payments) + "\n")
+    return tmp_path
+
+
+def _analyze(path, deploys=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return rcakit.analyze(path, deploys=deploys)
+
+
+@pytest.mark.slow
+def test_a_burst_the_export_has_seen_before_is_no_incident(tmp_path):
+    # the job warns at 01:00, 02:00 and 03:00: only the first can look new
+    report = _analyze(_estate(tmp_path, bursts=(10, 70, 130)))
+    later = [i for i in report.incidents if i.start >= T0 + timedelta(minutes=65)]
+    assert later == [], [(i.start, i.root_service, i.summary) for i in later]
+
+
+@pytest.mark.slow
+def test_a_short_burst_of_rate_limited_requests_is_no_incident(tmp_path):
+    report = _analyze(_estate(tmp_path, throttles=(40, 95, 150), seed=1))
+    assert report.incidents == ()
+
+
+@pytest.mark.slow
+def test_failing_calls_to_a_service_that_serves_as_usual_are_the_callers_own(tmp_path):
+    # orders' read timeout was cut to 250 ms: its calls to payments fail on its side, while
+    # payments captures every charge as before (the failures name payments all the same)
+    path = _estate(tmp_path, timeout_from=120, seed=2)
+    changes = path / "deploys.csv"
+    at = T0 + timedelta(minutes=119, seconds=50)
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{(T0 + timedelta(minutes=60)):%Y-%m-%dT%H:%M:%SZ},payments,2.4.1,chg-1,deploy,payments 2.4.1\n"
+        f"{at:%Y-%m-%dT%H:%M:%SZ},orders,cfg-12,chg-2,config,orders: payment client read-timeout 5s -> 250ms\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("orders", "chg-2")
+    root = next(r for r in inc.roles if r.service == "orders")
+    assert any("which logs as usual" in e.text and e.weight > 0 for e in root.evidence)
