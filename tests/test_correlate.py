@@ -315,6 +315,27 @@ def test_call_graph_reads_the_urls_and_paths_a_template_masks():
         }
     )
     assert dependency_graph(recs, ["gateway", "orders", "payments"]) == {"gateway": {"orders"}, "orders": {"payments"}}
+    # structured logs name the callee in an attribute (logfmt's upstream=, OpenTelemetry's
+    # peer.service), not in the message
+    recs = pl.DataFrame(
+        {
+            "service": ["gateway"] * 3,
+            "template_id": ["c"] * 3,
+            "template": ["upstream error"] * 3,
+            "body": ["upstream error"] * 3,
+            "attributes": ['{"method":"POST","upstream":"orders","status":"504"}'] * 3,
+        }
+    )
+    assert dependency_graph(recs, ["gateway", "orders", "payments"]) == {"gateway": {"orders"}}
+
+
+def test_services_from_urls_and_the_change_list():
+    from rcakit.correlate._services import match_service, url_services
+
+    bodies = ["(Background on this error at: https://sqlalche.me/e/20/3o7r)"] * 6 + ["GET http://payments.shop:8080/v1"] * 6
+    assert url_services(pl.DataFrame({"body": bodies})) == ["payments"]  # '.me' is a domain, not a namespace
+    # a change to "ingress-nginx" is to the service its access log is named after
+    assert match_service("ingress-nginx", ["ingress-nginx-access", "api-gateway"]) == "ingress-nginx-access"
 
 
 def test_external_hosts_are_public_names_outside_the_estate():

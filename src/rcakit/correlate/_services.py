@@ -8,7 +8,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-_GENERIC_SUFFIXES = ("-service", "-svc", "-api", "-app", "-server", "-nginx", "-proxy", "-gateway", "_service", "_svc", "_api")
+_GENERIC_SUFFIXES = (
+    "-service", "-svc", "-api", "-app", "-server", "-nginx", "-proxy", "-gateway", "_service", "_svc", "_api",
+    # a service named after its access log's file ("ingress-nginx-access.log")
+    "-access", "_access",
+)
 
 
 def _service_aliases(name: str) -> tuple[str, ...]:
@@ -131,6 +135,15 @@ def _edge_words(name: str) -> set[str]:
 _URL_HOST = r"(?i)\bhttps?://([a-z][a-z0-9-]*[a-z0-9])((?:\.[a-z0-9-]+)*)(?::\d+)?(?:[/\s\"']|$)"
 
 
+#: a one-label suffix that is a top-level domain, not a Kubernetes namespace
+#: ("https://sqlalche.me/e/20/3o7r" in every SQLAlchemy error names no service)
+_PUBLIC_SUFFIX = (
+    r"^\.(?:com|org|net|edu|gov|io|dev|app|me|co|ai|cloud|info|biz|us|eu|uk|de|fr|nl|es|it|ch|at|be|se|no|dk|fi"
+    r"|pl|cz|ru|cn|jp|kr|in|br|au|ca|nz|tv|sh|gg|ly|to|so|xyz|site|online|tech|store|page|link|local|internal"
+    r"|example|test|invalid)$"
+)
+
+
 def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
     """Services named as the host of in-cluster URLs in the messages (``http://ts-price-service:16579/``).
 
@@ -152,7 +165,7 @@ def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
         .filter(
             (pl.col("rest") == "")
             | pl.col("rest").str.contains(r"^\.[a-z0-9-]+(?:\.svc(?:\.cluster\.local)?)?$")
-            & ~pl.col("rest").str.contains(r"^\.(?:com|org|net|io|dev|app|de|uk|fr|local|internal|example)$")
+            & ~pl.col("rest").str.contains(_PUBLIC_SUFFIX)
         )
         .filter(pl.col("host") != "localhost")
         .group_by("host")
