@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -378,3 +378,33 @@ def test_a_service_whose_silence_is_its_own_is_the_root():
     _, roles, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1), graph={"orders": {"fulfillment"}})
     told = next(r for r in roles if r.service == "fulfillment").evidence
     assert [e.weight for e in told if "stopped logging" in e.text] == [0.0]
+
+
+def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
+    from rcakit.correlate._windows import _count_with_traffic, _is_duration
+
+    assert _is_duration("Fetched order ord-<NUM> (status=<*>) in <NUM> ms", "$3")
+    assert _is_duration("processed batch of <NUM> records in <DURATION>", "$2")
+    assert _is_duration('{"duration_ms": <NUM>}', "$1")
+    assert not _is_duration("processed batch of <NUM> records in <DURATION>", "$1")
+    assert not _is_duration("cache stats: hits=<NUM> misses=<NUM>", "$1")
+    # an hour at one record a second, then twice that: batches grow from 10 to 18 records
+    t0 = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+    ts = [t0 + timedelta(seconds=s) for s in range(3600)] + [
+        t0 + timedelta(hours=1, milliseconds=500 * i) for i in range(1200)
+    ]
+    volume = pl.DataFrame({"timestamp": ts}).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+
+    def batch(template: str, feature: str, observed: float) -> Contribution:
+        return Contribution(
+            kind="parameter", service="worker", template_id="b", template=template, score=9.0,
+            baseline_rate=1, observed_rate=1, first_seen=t0, onset=t0 + timedelta(hours=1),
+            extra={"feature": feature, "peak_observed": observed, "peak_expected": 10.0},
+        )
+
+    minute = timedelta(minutes=1)
+    assert _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), volume, volume, minute)
+    assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 60.0), volume, volume, minute)
+    assert not _count_with_traffic(batch("processed batch in <NUM> ms", "$1", 18.0), volume, volume, minute)
+    flat = volume.filter(pl.col("timestamp") < t0 + timedelta(minutes=59))
+    assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), flat, flat, minute)

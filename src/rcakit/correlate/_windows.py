@@ -14,6 +14,7 @@ import polars as pl
 from rcakit.correlate._records import ERROR_SEVERITY, WARN_SEVERITY
 from rcakit.correlate._units import _num, tmax, tmin
 from rcakit.detect._results import AnomalyWindow, Contribution
+from rcakit.templates._masks import TOKEN_RE
 
 
 def _merge_windows(windows: Sequence[AnomalyWindow], gap: timedelta) -> list[list[AnomalyWindow]]:
@@ -123,10 +124,12 @@ RECUR_GAP = timedelta(minutes=10)
 #: ... "as much": the earlier burst's busiest window holds this share of this one's
 RECUR_SHARE = 0.5
 #: Requests refused for load (HTTP 429, a rate limit, throttling) are the callers' doing:
-#: a burst of them is a client that went too fast, not an incident
+#: a burst of them, or a few now and then, is a client that went too fast, not an incident
 #: (a limiter that refuses for long, a misconfigured limit, still is)
 #: (a burst: its refusals fall in this many windows or fewer of the RECUR_GAP after its onset)
 THROTTLE_WINDOWS = 3
+#: (or: its refusals are less than this share of the service's records over RECUR_GAP)
+THROTTLE_SHARE = 0.2
 _THROTTLED = re.compile(r"(?i)\brate[ _-]?limit|\btoo many requests\b|\bthrottl|\bquota exceeded\b")
 
 #: A service that went silent for less than this (a pod restarting) is not an incident
@@ -177,11 +180,12 @@ def _is_trouble(
     return went_quiet(c) and resumes(c)
 
 
-def _burst_seen_before(c: Contribution, sub: pl.DataFrame, window: timedelta) -> bool:
+def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
     """Whether the burst of ``c``'s template is one the export has seen before (its busiest
     window earlier, :data:`RECUR_GAP` or more before ``c``'s onset, holds
-    :data:`RECUR_SHARE` of this one's records), or is a short burst of requests refused for
-    load (:data:`_THROTTLED`). ``sub``: the records of the windows' templates."""
+    :data:`RECUR_SHARE` of this one's records), or requests refused for load
+    (:data:`_THROTTLED`) in a short burst or for a small share of the service's records.
+    ``sub``: the records of the windows' templates; ``own``: the service's records."""
     if not c.template_id or window <= timedelta(0):
         return False
     ts = sub.filter((pl.col("service") == c.service) & (pl.col("template_id") == c.template_id))["timestamp"]
@@ -190,10 +194,69 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, window: timedelta) ->
     now = soon["n"].max()
     if not isinstance(now, int) or now == 0:
         return False
-    if _THROTTLED.search(c.template or "") and soon.height <= THROTTLE_WINDOWS:
-        return True  # a client going too fast for a minute or two: refused, as it should be
+    if _THROTTLED.search(c.template or ""):
+        # a client going too fast for a minute or two, or a few clients now and then:
+        # refused, as they should be (a limit set too low refuses many, for long)
+        ts = own.get_column("timestamp")
+        total = ts.filter(ts.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
+        if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
+            return True
     before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
     return isinstance(before, int) and before >= RECUR_SHARE * now
+
+
+#: a time unit right after a number of a template, or a time word right before it
+_TIME_AFTER = re.compile(r"(?i)^[\"']?\s*(?:ms|s|secs?|seconds?|us|µs|ns|millis(?:econds)?|min|minutes?)\b")
+_TIME_BEFORE = re.compile(r"(?i)(?:time|duration|latency|elapsed|took|delay|wait|_ms|_us|_ns)[\"']?\s*[:=]?\s*[\"']?$")
+
+
+def _is_duration(template: str | None, feature: object) -> bool:
+    """Whether a parameter feature (``$2`` of ``template``, ``attributes.<key>``) is a time
+    (``took <NUM> ms``, ``<DURATION>``, ``duration_ms=<NUM>``), not a count; unknown: True."""
+    if not isinstance(feature, str):
+        return True
+    if feature.startswith("attributes."):
+        return bool(re.search(r"(?i)time|duration|latency|elapsed|took|_ms$|_us$|_ns$", feature))
+    tokens = list(re.finditer(TOKEN_RE, template or ""))
+    k = int(feature[1:]) if feature[1:].isdigit() else 0
+    if not 1 <= k <= len(tokens):
+        return True
+    tok = tokens[k - 1]
+    text = template or ""
+    return (
+        tok.group() == "<DURATION>"
+        or bool(_TIME_AFTER.match(text[tok.end() : tok.end() + 16]))
+        or bool(_TIME_BEFORE.search(text[max(0, tok.start() - 24) : tok.start()]))
+    )
+
+
+#: a count may rise this much more than the traffic before its rise is a symptom
+COUNT_SLACK = 1.5
+
+
+def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
+    """Whether a shifted number is a count that rose no more than the traffic did (records in
+    a batch, cache hits a minute: more requests, more of them), not a time. The traffic is
+    the estate's, or the service's own, in the 5 windows from the onset against the mean
+    window before it."""
+    x = c.extra or {}
+    obs, exp = x.get("peak_observed"), x.get("peak_expected")
+    if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
+        return False
+    if exp <= 0 or obs <= exp or _is_duration(c.template, x.get("feature")):
+        return False
+
+    def ratio(frame: pl.DataFrame) -> float:
+        ts = frame.get_column("timestamp").drop_nulls()
+        first = tmin(ts)
+        if first is None or c.onset - window <= first:
+            return 1.0
+        before = ts.filter(ts < c.onset - window).len() / max((c.onset - window - first) / window, 1.0)
+        now = ts.filter(ts.is_between(c.onset, c.onset + 5 * window, closed="left")).len() / 5
+        return now / before if before > 0 else 1.0
+
+    traffic = max(ratio(volume), ratio(own), 1.0)
+    return traffic > 1.2 and obs / exp <= COUNT_SLACK * traffic
 
 
 def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, window: timedelta) -> Contribution:
@@ -283,6 +346,7 @@ def _material_windows(
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
 
+    volume = recs.select("timestamp")
     out = []
     for w in windows:
         counts = dict(
@@ -307,7 +371,8 @@ def _material_windows(
             c
             for c in keep
             if _is_trouble(c, badness, resumes=resumes)
-            and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, window))
+            and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, own_records(c.service), window))
+            and not (c.kind == "parameter" and _count_with_traffic(c, volume, own_records(c.service), window))
         ]
         if not trouble:
             continue
