@@ -224,6 +224,12 @@ def test_service_names_in_urls_sql_and_identifiers():
     assert _names('violates unique constraint "payments_idempotency_key"', services, exclude=None) == ()
     assert _names("payments:42 order=7", services, exclude=None) == ()  # a field, as before
     assert _names("LOG:  duration: 3012 ms  orders@ordersdb statement: SELECT 1", services, exclude=None) == ()
+    # an entity before its masked id, SQL's ORDER BY, a generic stem ("api" of "api-gateway")
+    more = ["order-service", "api-gateway", "catalog-service"]
+    assert _names("order ord-<NUM> marked as PAID", more, exclude=None) == ()
+    assert _names("SELECT h, count(*) FROM t GROUP BY 1 ORDER BY 1", more, exclude=None) == ()
+    assert _names('  File "/app/catalog/api/items.py", line 131', more, exclude="catalog-service") == ()
+    assert _names("order service unavailable; api-gateway timed out", more, exclude=None) == ("api-gateway", "order-service")
 
 
 def test_a_request_refused_as_invalid_is_the_senders_fault():

@@ -15,10 +15,18 @@ _GENERIC_SUFFIXES = (
 )
 
 
+#: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")
+_GENERIC_STEMS = frozenset(("api", "app", "svc", "service", "server", "srv"))
+
+
 def _service_aliases(name: str) -> tuple[str, ...]:
     """The name and, when it carries a generic suffix (``-service``, ``-api``...), its stem."""
     low = name.lower()
-    stems = [name[: -len(suf)] for suf in _GENERIC_SUFFIXES if low.endswith(suf) and len(name) - len(suf) >= 3]
+    stems = [
+        name[: -len(suf)]
+        for suf in _GENERIC_SUFFIXES
+        if low.endswith(suf) and len(name) - len(suf) >= 3 and low[: -len(suf)] not in _GENERIC_STEMS
+    ]
     return (name, *stems)
 
 
@@ -35,7 +43,12 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     word = sep.join(parts)
     # ... nor one word of a snake_case identifier ("payments_idempotency_key", an index), nor
     # a login ("orders@ordersdb": PostgreSQL's user@database prefix)
-    not_entity = r"(?!\s*[=:#<@]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d)"
+    # ... nor an entity before its masked id ("order ord-<NUM> marked as PAID"), nor SQL's
+    # "ORDER BY"
+    not_entity = (
+        r"(?!\s*[=:#<@]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d"
+        r"|\s+(?:[A-Za-z]{1,6}[_-])?#?<(?:NUM|ID|HEX|UUID|\*)>|\s+by\b)"
+    )
     # a table in an SQL statement ("SELECT ... FROM orders", "INSERT INTO payments") is
     # named like the service that owns it: the database does not call that service
     not_table = "".join(rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)" for kw in ("from", "into", "join", "update", "table"))
