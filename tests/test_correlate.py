@@ -223,6 +223,9 @@ def test_service_names_in_urls_sql_and_identifiers():
     assert _names('INSERT INTO payments (id) VALUES ($1); UPDATE "orders" SET x = 1', services, exclude=None) == ()
     assert _names('violates unique constraint "payments_idempotency_key"', services, exclude=None) == ()
     assert _names("payments:42 order=7", services, exclude=None) == ()  # a field, as before
+    # ... but a host before its port is named, scheme or not
+    assert _names("Error 111 connecting to payments:6379. Connection refused.", services, exclude=None) == ("payments",)
+    assert _names("dial tcp inventory:8080: connect: connection refused", services, exclude=None) == ("inventory",)
     assert _names("LOG:  duration: 3012 ms  orders@ordersdb statement: SELECT 1", services, exclude=None) == ()
     # an entity before its masked id, SQL's ORDER BY, a generic stem ("api" of "api-gateway")
     more = ["order-service", "api-gateway", "catalog-service"]

@@ -54,8 +54,12 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     not_table = "".join(rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)" for kw in ("from", "into", "join", "update", "table"))
     # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"; the host
     # of a URL ("http://payments:8080/v1", "//payments/") is a service even before its port
+    # ... and so is a host before its port without a scheme ("connecting to redis-cache:6379",
+    # "dial tcp payments:8080"; "payments:42" is a field)
     return re.compile(
-        rf"//{word}(?=[:/.\s\"']|$)|{not_table}(?<![A-Za-z0-9.]){word}(?![A-Za-z0-9]){not_entity}", re.IGNORECASE
+        rf"//{word}(?=[:/.\s\"']|$)|(?<![A-Za-z0-9.]){word}(?=:(?:\d{{4,5}}|80|443)\b)"
+        rf"|{not_table}(?<![A-Za-z0-9.]){word}(?![A-Za-z0-9]){not_entity}",
+        re.IGNORECASE,
     )
 
 
