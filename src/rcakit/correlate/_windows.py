@@ -124,11 +124,10 @@ RECUR_GAP = timedelta(minutes=10)
 #: ... "as much": the earlier burst's busiest window holds this share of this one's
 RECUR_SHARE = 0.5
 #: Requests refused for load (HTTP 429, a rate limit, throttling) are the callers' doing:
-#: a burst of them, or a few now and then, is a client that went too fast, not an incident
-#: (a limiter that refuses for long, a misconfigured limit, still is)
-#: (a burst: its refusals fall in this many windows or fewer of the RECUR_GAP after its onset)
+#: a burst of them (in this many windows or fewer of the RECUR_GAP after its onset) ...
 THROTTLE_WINDOWS = 3
-#: (or: its refusals are less than this share of the service's records over RECUR_GAP)
+#: ... or a few now and then (less than this share of the service's records over RECUR_GAP)
+#: is a client that went too fast, not an incident (a limit set too low refuses many, long)
 THROTTLE_SHARE = 0.2
 _THROTTLED = re.compile(r"(?i)\brate[ _-]?limit|\btoo many requests\b|\bthrottl|\bquota exceeded\b")
 
