@@ -390,13 +390,13 @@ def test_a_service_whose_silence_is_its_own_is_the_root():
 
 
 def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
-    from rcakit.correlate._windows import _count_with_traffic, _is_duration
+    from rcakit.correlate._windows import _count_with_traffic, _is_count
 
-    assert _is_duration("Fetched order ord-<NUM> (status=<*>) in <NUM> ms", "$3")
-    assert _is_duration("processed batch of <NUM> records in <DURATION>", "$2")
-    assert _is_duration('{"duration_ms": <NUM>}', "$1")
-    assert not _is_duration("processed batch of <NUM> records in <DURATION>", "$1")
-    assert not _is_duration("cache stats: hits=<NUM> misses=<NUM>", "$1")
+    assert _is_count("processed batch of <NUM> records in <DURATION>", "$1")
+    assert _is_count("cache stats: hits=<NUM> misses=<NUM>", "$2")
+    assert not _is_count("processed batch of <NUM> records in <DURATION>", "$2")
+    assert not _is_count("Fetched order ord-<NUM> (status=<*>) in <NUM> ms", "$3")
+    assert not _is_count("[<*> request <*>: <*>]", "$3")  # a bare number may be a time
     # an hour at one record a second, then twice that: batches grow from 10 to 18 records
     t0 = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
     ts = [t0 + timedelta(seconds=s) for s in range(3600)] + [
@@ -415,5 +415,6 @@ def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
     assert _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), volume, volume, minute)
     assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 60.0), volume, volume, minute)
     assert not _count_with_traffic(batch("processed batch in <NUM> ms", "$1", 18.0), volume, volume, minute)
+    assert not _count_with_traffic(batch("[<*> request <*>: <*>]", "$3", 18.0), volume, volume, minute)
     flat = volume.filter(pl.col("timestamp") < t0 + timedelta(minutes=59))
     assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), flat, flat, minute)

@@ -204,28 +204,32 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     return isinstance(before, int) and before >= RECUR_SHARE * now
 
 
-#: a time unit right after a number of a template, or a time word right before it
-_TIME_AFTER = re.compile(r"(?i)^[\"']?\s*(?:ms|s|secs?|seconds?|us|µs|ns|millis(?:econds)?|min|minutes?)\b")
-_TIME_BEFORE = re.compile(r"(?i)(?:time|duration|latency|elapsed|took|delay|wait|_ms|_us|_ns)[\"']?\s*[:=]?\s*[\"']?$")
+#: a counted thing right after a number of a template, or a count word right before it
+_COUNTED_AFTER = re.compile(
+    r"(?i)^\s*(?:records?|items?|rows?|messages?|msgs|events?|entries|keys|requests|jobs|tasks|files|objects|docs|documents)\b"
+)
+_COUNT_BEFORE = re.compile(
+    r"(?i)(?:hits|misses|evictions|count|total|records|items|rows|messages|events|entries|batch(?: of)?|batch_size|size)"
+    r"[\"']?\s*[:=]?\s*[\"']?$"
+)
 
 
-def _is_duration(template: str | None, feature: object) -> bool:
-    """Whether a parameter feature (``$2`` of ``template``, ``attributes.<key>``) is a time
-    (``took <NUM> ms``, ``<DURATION>``, ``duration_ms=<NUM>``), not a count; unknown: True."""
+def _is_count(template: str | None, feature: object) -> bool:
+    """Whether a parameter feature (``$2`` of ``template``, ``attributes.<key>``) is, by its
+    words, a count of things (``batch of <NUM> records``, ``hits=<NUM>``, ``batch_size``); a
+    number the template does not say more of is not (it may be a time written bare)."""
     if not isinstance(feature, str):
-        return True
+        return False
     if feature.startswith("attributes."):
-        return bool(re.search(r"(?i)time|duration|latency|elapsed|took|_ms$|_us$|_ns$", feature))
+        return bool(re.search(r"(?i)(?:^|[._])(?:count|hits|misses|records|items|rows|messages|events|batch_size)$", feature))
     tokens = list(re.finditer(TOKEN_RE, template or ""))
     k = int(feature[1:]) if feature[1:].isdigit() else 0
     if not 1 <= k <= len(tokens):
-        return True
-    tok = tokens[k - 1]
-    text = template or ""
-    return (
-        tok.group() == "<DURATION>"
-        or bool(_TIME_AFTER.match(text[tok.end() : tok.end() + 16]))
-        or bool(_TIME_BEFORE.search(text[max(0, tok.start() - 24) : tok.start()]))
+        return False
+    tok, text = tokens[k - 1], template or ""
+    return tok.group() in ("<NUM>", "<*>") and (
+        bool(_COUNTED_AFTER.match(text[tok.end() : tok.end() + 24]))
+        or bool(_COUNT_BEFORE.search(text[max(0, tok.start() - 24) : tok.start()]))
     )
 
 
@@ -234,15 +238,15 @@ COUNT_SLACK = 1.5
 
 
 def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
-    """Whether a shifted number is a count that rose no more than the traffic did (records in
-    a batch, cache hits a minute: more requests, more of them), not a time. The traffic is
+    """Whether a shifted number is a count (:func:`_is_count`) that rose no more than the
+    traffic did (records in a batch, cache hits a minute: more requests, more of them). The traffic is
     the estate's, or the service's own, in the 5 windows from the onset against the mean
     window before it."""
     x = c.extra or {}
     obs, exp = x.get("peak_observed"), x.get("peak_expected")
     if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
         return False
-    if exp <= 0 or obs <= exp or _is_duration(c.template, x.get("feature")):
+    if exp <= 0 or obs <= exp or not _is_count(c.template, x.get("feature")):
         return False
 
     def ratio(frame: pl.DataFrame) -> float:
