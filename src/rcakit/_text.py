@@ -11,7 +11,13 @@ import re
 
 import polars as pl
 
-__all__ = ["TERMINAL_ESCAPES", "strip_terminal_escapes", "strip_terminal_escapes_expr"]
+__all__ = ["ESCAPE_SEQUENCES", "TERMINAL_ESCAPES", "strip_terminal_escapes", "strip_terminal_escapes_expr"]
+
+#: Terminal escape sequences alone (colours, cursor moves, window titles): CSI
+#: ``ESC [ ... final``, OSC ``ESC ] ... BEL|ESC \``, and two-byte escapes. The readers remove
+#: these from the text they read (they hide stamps and levels); other control characters
+#: stay in the records and are removed only where text is shown (:data:`TERMINAL_ESCAPES`).
+ESCAPE_SEQUENCES = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
 
 # CSI / OSC / other ESC sequences, then any remaining C0/C1 control char except \t and \n.
 TERMINAL_ESCAPES = (

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rcakit._text import ESCAPE_SEQUENCES
 from rcakit.errors import InputError, RcakitWarning
 from rcakit.ingest._archive import archive_kind, display_name, unpacked
 
@@ -33,7 +34,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 #: Terminal escape sequences (colours, cursor moves, window titles) that a log written for a
 #: terminal carries: CSI ``ESC [ ... final``, OSC ``ESC ] ... BEL|ESC \``, and two-byte
 #: escapes. Removed on reading: they are not text, and they hide stamps and levels.
-_TERMINAL_ESCAPES = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_TERMINAL_ESCAPES = re.compile(ESCAPE_SEQUENCES.encode())
 _GLOB_CHARS = frozenset("*?[")
 
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 
 import polars as pl
 
-from rcakit._text import strip_terminal_escapes_expr
+from rcakit._text import ESCAPE_SEQUENCES
 from rcakit.ingest._base import (
     NO_ATTRIBUTES,
     RECORD_COLUMNS,
@@ -783,7 +783,7 @@ def records_from_objects(
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")
     if any(frame[k].str.contains("\x1b", literal=True).any() for k in body_used):
-        body = strip_terminal_escapes_expr(body)  # colour codes written as "\u001b[31m"
+        body = body.str.replace_all(ESCAPE_SEQUENCES, "")  # colour codes written as "\u001b[31m"
     body, stack_used = _with_stack(frame, body)
     _, svc_used = _pick(frame, "service")
     svc = _service_expr(frame)
@@ -1064,7 +1064,7 @@ def parse_inner_messages(
     texts = texts.cast(pl.String)
     if texts.str.contains("\x1b", literal=True).any():
         # a coloured console line captured by the runtime ("\u001b[31mERROR\u001b[0m ...")
-        texts = texts.to_frame().select(strip_terminal_escapes_expr(pl.col(texts.name))).to_series()
+        texts = texts.str.replace_all(ESCAPE_SEQUENCES, "")
     # (a copy of every text only when some text has a line terminator to cut)
     if texts.str.ends_with("\n").any():
         texts = texts.str.strip_suffix("\n")
