@@ -21,7 +21,7 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), throttles=(), timeout_from=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side."""
@@ -57,7 +57,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), throttles=(), timeout_f
         for i in range(60):
             t = T0 + timedelta(minutes=m, seconds=i * 2)
             orders.append(
-                f"{t:%Y-%m-%d %H:%M:%S}.000 WARN  [scheduling-1] c.s.orders.ReconciliationJob - Order {200000 + i} stuck in "
+                f"{t:%Y-%m-%d %H:%M:%S}.000 {burst_level:<5} [scheduling-1] c.s.orders.ReconciliationJob - Order {200000 + i} stuck in "
                 "PENDING_PAYMENT, re-queuing payment status check"
             )
     for m in throttles:
@@ -67,6 +67,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), throttles=(), timeout_f
                 f"time={t.isoformat()} level=WARN msg=\"rate limit exceeded\" client=partner-feed limit=50 "
                 "status=429 upstream=orders"
             )
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "gateway.log").write_text("\n".join(sorted(gw)) + "\n")
     (tmp_path / "orders.log").write_text("\n".join(sorted(orders)) + "\n")
     (tmp_path / "payments.jsonl").write_text("\n".join(payments) + "\n")
@@ -85,6 +86,17 @@ def test_a_burst_the_export_has_seen_before_is_no_incident(tmp_path):
     report = _analyze(_estate(tmp_path, bursts=(10, 70, 130)))
     later = [i for i in report.incidents if i.start >= T0 + timedelta(minutes=65)]
     assert later == [], [(i.start, i.root_service, i.summary) for i in later]
+
+
+@pytest.mark.slow
+def test_warnings_that_recur_on_a_schedule_are_no_incident_even_the_first_time(tmp_path):
+    # the export starts 40 min before the job's first run in it: only the runs after it
+    # tell that it recurs; a job that fails (errors) stays an incident
+    report = _analyze(_estate(tmp_path / "warn", bursts=(40, 100, 160), seed=3))
+    assert report.incidents == (), [(i.start, i.root_service, i.summary) for i in report.incidents]
+    report = _analyze(_estate(tmp_path / "error", bursts=(40, 100, 160), burst_level="ERROR", seed=3))
+    assert report.incidents
+    assert report.incidents[0].start < T0 + timedelta(minutes=45)
 
 
 @pytest.mark.slow

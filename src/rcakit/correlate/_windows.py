@@ -123,6 +123,9 @@ def went_quiet(c: Contribution) -> bool:
 RECUR_GAP = timedelta(minutes=10)
 #: ... "as much": the earlier burst's busiest window holds this share of this one's
 RECUR_SHARE = 0.5
+#: A burst of warnings (no error) that bursts as much this many times more later in the export,
+#: RECUR_GAP apart, recurs too, even the first time it is seen
+RECUR_LATER = 2
 #: Requests refused for load (HTTP 429, a rate limit, throttling) are the callers' doing:
 #: a burst of them (in this many windows or fewer of the RECUR_GAP after its onset) ...
 THROTTLE_WINDOWS = 3
@@ -187,7 +190,8 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     ``sub``: the records of the windows' templates; ``own``: the service's records."""
     if not c.template_id or window <= timedelta(0):
         return False
-    ts = sub.filter((pl.col("service") == c.service) & (pl.col("template_id") == c.template_id))["timestamp"]
+    mine = sub.filter((pl.col("service") == c.service) & (pl.col("template_id") == c.template_id))
+    ts, sev = mine["timestamp"], mine["sev"]
     counts = ts.dt.truncate(window).value_counts(name="n")
     soon = counts.filter(pl.col("timestamp").is_between(c.onset, c.onset + RECUR_GAP, closed="left"))
     now = soon["n"].max()
@@ -201,7 +205,17 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
         if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
             return True
     before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
-    return isinstance(before, int) and before >= RECUR_SHARE * now
+    if isinstance(before, int) and before >= RECUR_SHARE * now:
+        return True
+    # warnings that burst as much twice more later, apart, are a schedule's chatter (its
+    # first run in the export looks new only because the export starts just before it); a
+    # failing job logs errors and stays an incident
+    if sev.filter(ts >= c.onset).max() >= ERROR_SEVERITY:  # type: ignore[operator]
+        return False
+    later = counts.filter((pl.col("timestamp") >= c.onset + RECUR_GAP) & (pl.col("n") >= RECUR_SHARE * now))
+    starts = later.sort("timestamp")["timestamp"]
+    runs = int((starts.diff().fill_null(RECUR_GAP) >= RECUR_GAP).sum()) if starts.len() else 0
+    return runs >= RECUR_LATER
 
 
 #: a counted thing right after a number of a template, or a count word right before it
@@ -347,7 +361,9 @@ def _material_windows(
             return after - start >= QUIET_MIN
         return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
-    sub = recs.filter(pl.col("template_id").is_in(tids)).select("timestamp", "service", "template_id")
+    sub = recs.filter(pl.col("template_id").is_in(tids)).select(
+        "timestamp", "service", "template_id", pl.col("severity_number").cast(pl.Int32).fill_null(0).alias("sev")
+    )
 
     volume = recs.select("timestamp")
     out = []
