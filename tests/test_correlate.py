@@ -273,12 +273,12 @@ def test_a_request_refused_as_invalid_is_the_senders_fault():
     known = ["orders", "payments"]
     bad_request = contribution("orders", "charge for order <ID> failed: HTTP 400 Bad Request from http://payments:8080/v1/charges")
     refused = contribution("payments", "rejected charge request for order <ID>: validation failed: field 'amount'")
-    root, _roles, _ = _root_service([bad_request, refused], span, known, timedelta(minutes=1))
+    root = _root_service([bad_request, refused], span, known, timedelta(minutes=1)).root
     assert root == "orders"
     # the same callers' errors with a server error name the callee as the failing dependency
     unavailable = contribution("orders", "charge for order <ID> failed: HTTP 503 from http://payments:8080/v1/charges")
     crashed = contribution("payments", "charge handler crashed: NullPointerException")
-    root, _roles, _ = _root_service([unavailable, crashed], span, known, timedelta(minutes=1))
+    root = _root_service([unavailable, crashed], span, known, timedelta(minutes=1)).root
     assert root == "payments"
 
 
@@ -380,11 +380,11 @@ def test_a_service_whose_silence_is_its_own_is_the_root():
     )
     span = pl.DataFrame({"timestamp": [t0, t0 + timedelta(minutes=5)], "service": ["orders", "orders"]})
     known = ["fulfillment", "orders"]
-    root, roles, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1))
+    root, roles, _, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1))
     assert root == "fulfillment"
     told = next(r for r in roles if r.service == "fulfillment").evidence
     assert any("the silence is its own" in e.text and e.weight > 0 for e in told)
-    _, roles, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1), graph={"orders": {"fulfillment"}})
+    roles = _root_service([quiet, lag], span, known, timedelta(minutes=1), graph={"orders": {"fulfillment"}}).roles
     told = next(r for r in roles if r.service == "fulfillment").evidence
     assert [e.weight for e in told if "stopped logging" in e.text] == [0.0]
 

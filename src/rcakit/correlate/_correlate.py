@@ -15,7 +15,7 @@ from rcakit.correlate._incident import (
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
-from rcakit.correlate._root import _root_service, collapsed, healthy_named
+from rcakit.correlate._root import _root_service, collapsed
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
@@ -127,7 +127,7 @@ def correlate_changes(
             for svc, frame in by_service.items()
             if svc != "(unknown)"
         }
-        root, roles, names_of = _root_service(
+        root, roles, names_of, healthy = _root_service(
             contribs, span, known, window, scan=scan, graph=graph, frames=by_service
         )
         services = tuple(
@@ -151,7 +151,7 @@ def correlate_changes(
         # ---- suspects
         # (failures of the root that name a dependency which logs as usual are its own: what
         # follows a change of the root counts as the root's behaviour)
-        own_names = healthy_named(names_of, root)
+        own_names = healthy.get(root or "", frozenset())
         known_for_root = [k for k in known if k not in own_names]
         suspects: list[Suspect] = []
         for row in change_rows:

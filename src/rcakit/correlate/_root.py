@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import polars as pl
 
@@ -120,6 +120,18 @@ def collapsed(shift: _Shift | None) -> bool:
     return shift is not None and shift.n_before >= _COLLAPSE_MIN and shift.rate_ratio <= _COLLAPSE_RATIO
 
 
+class RootFinding(NamedTuple):
+    """What :func:`_root_service` found."""
+
+    root: str | None
+    roles: list[ServiceRole]
+    #: the services each anomaly names, keyed ``"{kind}|{service}|{template_id}"``
+    names_of: dict[str, tuple[str, ...]]
+    #: per service, the dependencies its failures name that log as usual (its own failure:
+    #: see :func:`_own_failures`)
+    healthy: dict[str, frozenset[str]]
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
@@ -129,7 +141,7 @@ def _root_service(
     scan: dict[str, _Shift] | None = None,
     graph: dict[str, set[str]] | None = None,
     frames: dict[str, pl.DataFrame] | None = None,
-) -> tuple[str | None, list[ServiceRole], dict[str, tuple[str, ...]]]:
+) -> RootFinding:
     """Score every anomalous service as root or victim; return the root and the roles.
 
     ``scan`` holds, per service, the before/after comparison at the incident onset (it can
@@ -175,7 +187,7 @@ def _root_service(
         if svc not in views and shift.own_strength() >= 0.5:
             views[svc] = _ServiceView(service=svc)
     if not views:
-        return None, [], names_of
+        return RootFinding(None, [], names_of, {})
     extra_ev: dict[str, list[Evidence]] = {}
     # a dependency that callers' failures name but that logs nothing (or nearly nothing)
     # during the incident (no logs in the export, a killed pod, a hung process) cannot show
@@ -399,9 +411,6 @@ def _root_service(
         v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
     ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
     root = ranked[0].service
-    for v in ranked:
-        if v.healthy_named:
-            names_of[f"healthy|{v.service}"] = tuple(sorted(v.healthy_named))
     # a failure outside the estate (a payment provider, a SaaS API) shows only as the root's
     # calls to it failing: name the host, since no log of it is in the export
     outside = external_hosts(texts.get(root, []), known)
@@ -419,7 +428,8 @@ def _root_service(
         roles.append(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
-    return root, roles, names_of
+    healthy = {v.service: frozenset(v.healthy_named) for v in ranked if v.healthy_named}
+    return RootFinding(root, roles, names_of, healthy)
 
 
 def _peer_texts(span: pl.DataFrame, contribs: Sequence[Contribution]) -> dict[tuple[str, str | None], str]:
@@ -460,12 +470,6 @@ def _own_failures(
         ov.failure_names -= healthy
         ov.names -= healthy
         ov.healthy_named = healthy
-
-
-def healthy_named(names_of: dict[str, tuple[str, ...]], service: str | None) -> set[str]:
-    """The dependencies ``service``'s failures name that log as usual (see
-    :func:`_own_failures`), from the names :func:`_root_service` returns."""
-    return set(names_of.get(f"healthy|{service}", ()))
 
 
 def _anomalies(n: int) -> str:
