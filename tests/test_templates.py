@@ -454,6 +454,38 @@ def test_variable_width_values_share_one_template() -> None:
         assert norm(reconstruct(template, params)) == line
 
 
+def test_numbers_with_units_and_keys_mask_cleanly() -> None:
+    """A unit glued to a number stays (and the number is masked whole, decimals and signs
+    too); a key after a duration stays; a namespace before '::' is not an IPv6 address."""
+    cases = {
+        "telemetry co2=2653ppm voc=1418ppb rssi=-64dBm": "telemetry co2=<NUM>ppm voc=<NUM>ppb rssi=<NUM>dBm",
+        "reading acc=12.45m x=-3 y=<5": "reading acc=<NUM>m x=<NUM> y=<NUM>",
+        "keepalive=63s duration=120s": "keepalive=<DURATION> duration=<DURATION>",
+        "Cache miss for key customer::1752": "Cache miss for key customer::<NUM>",
+        "blob 12ab and adj=0.0userId": "blob <HEX> and adj=<NUM>.0userId",
+    }
+    for body, template in cases.items():
+        assert mine_templates(pl.DataFrame({"body": [body]}))["template"][0] == template
+
+
+def test_key_values_lists_and_quoted_constants_group_like_events() -> None:
+    """Short key=value messages with many values are one event; a list is one event
+    whatever its length (items apart or in one token); a quoted single word is not masked,
+    so quoted UPPER_CASE event names split like bare ones."""
+    channels = ["coach", "news", "promo", "sport", "social", "billing", "system", "chat"]
+    body = [f"post id={1000 + i} channel={channels[i % 8]}" for i in range(32)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {"post id=<NUM> channel=<*>"}
+    parts = [", ".join(f"orders-{(i + k) % 12}" for k in range(1 + i % 3)) for i in range(30)]
+    body = [f"consumer group rebalanced: assigned partitions [{p}]" for p in parts]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    body = [f"widget update ids=[{','.join(str(100 + k) for k in range(1 + i % 4))}]" for i in range(20)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    body = [f'"SyncLoop {op}" source="api" pods=["web-{i}"]' for i, op in enumerate(["ADD", "UPDATE", "DELETE"] * 10)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {f'"SyncLoop {op}" source="api" pods=["web-<NUM>"]' for op in ("ADD", "UPDATE", "DELETE")}
+
+
 def test_boolean_values_are_variables() -> None:
     out = mine_templates(pl.DataFrame({"body": ["cache enabled=true", "cache enabled=false"]}))
     assert set(out["template"]) == {"cache enabled=<BOOL>"}

@@ -104,8 +104,10 @@ _POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
 #: versioned with the package; there is no file to configure.
 DEFAULT_MASKS: tuple[Mask, ...] = (
     # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
-    _m("STR", r"(?P<pre>[=:] ?\")[^\"]*(?P<post>\")"),
-    _m("STR", r"(?P<pre>[=:] ?')[^']*(?P<post>')"),
+    # (a single plain word is left to Drain: kind="Pod", reason="BackOff" name the event as
+    # often as they vary, and Drain tells which by how many values a position takes)
+    _m("STR", r"(?P<pre>[=:] ?\")(?:[^\"]*[^A-Za-z_\-\"\n][^\"]*)?(?P<post>\")"),
+    _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
     _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]+"),
     _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
     _m(
@@ -133,11 +135,12 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     ),
     # IPv6 (full or compressed, needs at least two colons), optional [..]:port; a compressed
     # address has a group after its "::" (a bare "::" is C++'s scope operator,
-    # "IOService::start", except in brackets: "[::]:8080")
+    # "IOService::start", except in brackets: "[::]:8080") and, starting with "::", no word
+    # before it ("customer::1752" is a key's namespace)
     _m(
         "IP",
         r"\[::\](?::\d{1,5})?|\[?(?:(?:" + _HEX4 + r":){7}" + _HEX4 + r"|(?:" + _HEX4 + r":){1,6}:" + _HEX4
-        + r"(?::" + _HEX4 + r")*|::" + _HEX4 + r"(?::" + _HEX4 + r")*)(?:%\w+)?\]?"
+        + r"(?::" + _HEX4 + r")*|\B::" + _HEX4 + r"(?::" + _HEX4 + r")*)(?:%\w+)?\]?"
         r"(?::\d{1,5})?(?:\b|$)",
     ),
     # host names: dotted names ending in a DNS top-level domain (may contain an IP)
@@ -176,14 +179,18 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
     _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),
     _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|[kmgt]b|B)\b"),
-    _m("DURATION", r"[<>]?=?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
-    # any remaining number standing on its own or after a delimiter (node-12, #5), but not
-    # the digits inside a word (ssh2, u0, L3 are names) ...
+    _m("DURATION", r"(?:[<>]=?)?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
+    # numbers with a sign or comparison starting a value (x=-3, <5, " +7"), and numbers
+    # with a unit of up to 4 letters glued to them (co2=2653ppm -> co2=<NUM>ppm, -64dBm,
+    # 64bit: letters that are all hex digits, 12ab, were a <HEX> above). One pass for both:
+    # a pattern with context groups costs a capture per match, several times a plain match,
+    # and these are rare ...
+    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b"),
+    _m("NUM", r"\b\d+(?:\.\d+)*(?P<post>[A-Za-z]{1,4})\b"),
+    # ... then any remaining number standing on its own or after a delimiter (node-12, #5),
+    # but not the digits inside a word (ssh2, u0, L3 are names), in a plain pass: numbers
+    # are the most frequent match of all
     _m("NUM", r"\b\d+(?:\.\d+)*\b"),
-    # ... with its sign or comparison when it starts a value (x=-3, <5, " +7"). A second,
-    # rare pass over the tokens: a pattern with context groups costs a capture per match,
-    # several times a plain match, and numbers are the most frequent match of all.
-    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])(?:[<>][-+]?|[-+])<NUM>"),
 )
 
 

@@ -178,15 +178,29 @@ def _generic(token: str) -> str:
     return _TOKEN_RE.sub(PARAM, token)
 
 
+# a list item: an opening bracket, the item, a closing bracket or the comma before the next
+_ITEM_RE = re.compile(r"([\[({]?)(.*?)([,\])}]?)")
+# a list inside one token: ids=[<*>,<*>,<*>]
+_INNER_LIST_RE = re.compile(r"<\*>(?:[,;|]<\*>)+")
+
+
 def _merge_key(tokens: Sequence[str]) -> tuple[str, ...]:
-    """Tokens with named tokens generalised and runs of pure-variable tokens collapsed."""
-    out: list[str] = []
+    """Tokens with named tokens generalised and runs of variable tokens collapsed: ``<*>
+    <*>``, and a list of items with a variable, as long as it is (``[orders-<*>,
+    orders-<*>]`` and ``[orders-<*>]``; ``<*>, <*>, <*>`` and ``<*>``)."""
+    out: list[list[str]] = []  # [opening, item, closing]
     for token in tokens:
-        generic = PARAM if _ONLY_TOKENS_RE.fullmatch(token) else _generic(token)
-        if generic == PARAM and out and out[-1] == PARAM:
-            continue
-        out.append(generic)
-    return tuple(out)
+        generic = PARAM if _ONLY_TOKENS_RE.fullmatch(token) else _INNER_LIST_RE.sub(PARAM, _generic(token))
+        m = _ITEM_RE.fullmatch(generic)
+        opening, item, closing = m.groups() if m else ("", generic, "")
+        if PARAM in item and out and out[-1][1] == item and (
+            out[-1][2] == "," or (item == PARAM and not out[-1][2] and not opening)
+        ):
+            if not opening:  # the next item of the list: it ends where this one does
+                out[-1][2] = closing
+                continue
+        out.append([opening, item, closing])
+    return tuple("".join(part) for part in out)
 
 
 _DELIMS = "=:,;()[]{}/@#|'\"-"
@@ -228,9 +242,13 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*[:;,.]?")
 
 Group = tuple[int, tuple[str, ...]]
 _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
-# UPPER_CASE words are enum constants (states, event types): more of them may split a cluster.
-_ENUM_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*[:;,.]?")
+# UPPER_CASE words are enum constants (states, event types): more of them may split a cluster
+# (also in quotes: klog's "SyncLoop ADD").
+_ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*["']?[:;,.]?""")
 _MAX_ENUM_VALUES = 8
+# key=value tokens: the key, and a value that is one plain word (kind="Pod", state=open)
+_KEY_RE = re.compile(r"[A-Za-z_][\w.\-]*=")
+_KEY_WORD_RE = re.compile(r"""[A-Za-z_][\w.\-]*=(["']?)[A-Za-z][A-Za-z_\-]*\1[:;,.]?""")
 
 
 def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple[int, ...]:
@@ -256,21 +274,28 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
 
 
 def _constant_like(value: str) -> bool:
-    """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)."""
+    """A plain word (``kind="Pod"``: a key's value too), or a token whose text around its
+    variables has letters (``LOGIN(uid=<*>)``)."""
     if _WORD_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
-    """Share of positions that agree: equal, equal once named tokens are generalised, or a
-    ``<*>`` (a position already known to vary) on either side."""
+    """Share of positions that agree: equal, equal once named tokens are generalised, a
+    ``<*>`` (a position already known to vary) on either side, or the same key with
+    another value (``channel=news`` / ``channel=sport``: what follows a key varies)."""
     same = sum(
         1
         for x, y in zip(a, b, strict=True)
-        if x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y)
+        if x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y)
     )
     return same >= sim_th * len(a)
+
+
+def _same_key(x: str, y: str) -> bool:
+    kx, ky = _KEY_RE.match(x), _KEY_RE.match(y)
+    return kx is not None and ky is not None and kx.group() == ky.group()
 
 
 def _merge_clusters(
