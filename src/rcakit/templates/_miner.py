@@ -193,12 +193,13 @@ def _merge_key(tokens: Sequence[str]) -> tuple[str, ...]:
         generic = PARAM if _ONLY_TOKENS_RE.fullmatch(token) else _INNER_LIST_RE.sub(PARAM, _generic(token))
         m = _ITEM_RE.fullmatch(generic)
         opening, item, closing = m.groups() if m else ("", generic, "")
-        if PARAM in item and out and out[-1][1] == item and (
-            out[-1][2] == "," or (item == PARAM and not out[-1][2] and not opening)
+        # the next item of a list (after a comma, or a bare variable after one): the list
+        # now ends where this item does
+        if not opening and PARAM in item and out and out[-1][1] == item and (
+            out[-1][2] == "," or (item == PARAM and not out[-1][2])
         ):
-            if not opening:  # the next item of the list: it ends where this one does
-                out[-1][2] = closing
-                continue
+            out[-1][2] = closing
+            continue
         out.append([opening, item, closing])
     return tuple("".join(part) for part in out)
 
