@@ -55,3 +55,29 @@ def test_pri_wins_over_a_level_word_in_the_message():
 def test_iso_stamped_app_logs_stay_text():
     text = "2024-03-01T10:00:01.123Z INFO [main] c.x.Y - started\n2024-03-01T10:00:02.123Z WARN [main] c.x.Y - slow\n"
     assert TEXT.sniff(text.splitlines()) > SYSLOG.sniff(text.splitlines())
+
+
+def test_a_services_own_log_lines_in_the_journal(tmp_path):
+    """A service under systemd writes log4j lines to the journal: their level, message and
+    logger are read, and the stack trace it wrote one journal line per frame joins them
+    (per program and process id: another program's line in between does not end it)."""
+    path = tmp_path / "journal.txt"
+    path.write_text(
+        "Mar 01 10:00:00.456789 node-1 shop-api[2345]: 2024-03-01 10:00:00,456 INFO  [main] c.a.shop.Application - Starting\n"
+        "Mar 01 10:00:02.000001 node-1 shop-api[2345]: 2024-03-01 10:00:02,000 ERROR [main] o.s.boot.SpringApplication - Application run failed\n"
+        "Mar 01 10:00:02.000002 node-1 shop-api[2345]: org.springframework.beans.factory.BeanCreationException: Error creating bean\n"
+        "Mar 01 10:00:02.000003 node-1 systemd[1]: shop-api.service: Main process exited, code=exited, status=1/FAILURE\n"
+        "Mar 01 10:00:02.000004 node-1 shop-api[2345]:         at org.springframework.boot.SpringApplication.run(SpringApplication.java:316)\n"
+        "Mar 01 10:00:02.000005 node-1 shop-api[2345]: Caused by: java.net.ConnectException: Connection refused\n"
+        "Mar 01 10:00:03.000000 node-1 sshd[4567]: Failed password for invalid user admin from 198.51.100.50 port 51234 ssh2\n"
+    )
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path, year=2024).to_dicts()
+    assert [(r["service"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        ("shop-api", "INFO", 1), ("shop-api", "ERROR", 4), ("systemd", None, 1), ("sshd", None, 1),
+    ]
+    assert rows[1]["body"].startswith("Application run failed\norg.springframework.beans.factory.BeanCreationException")
+    assert rows[1]["body"].endswith("Caused by: java.net.ConnectException: Connection refused")
+    assert attrs(rows[1])["logger"] == "o.s.boot.SpringApplication"
+    assert attrs(rows[1])["procid"] == "2345"
+    assert sum(r["n_lines"] for r in rows) == 7

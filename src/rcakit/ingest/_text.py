@@ -923,7 +923,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
     )
-    records = _levels_in_messages(to_records(joined).collect())
+    records = _app_lines_in_messages(_levels_in_messages(to_records(joined).collect()), options)
     # (an HAProxy request line has a "[dd/Mmm/yyyy:" accept date: a cheap literal-led test on
     # the lines first)
     if not lines.select(pl.col("line").str.contains(r"\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").any()).collect().item():
@@ -963,6 +963,66 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         records["severity_text"].scatter(idx, fixed["severity_text"]),
         records["severity_number"].scatter(idx, fixed["severity_number"]),
     )
+
+
+# an application's own stamped log line inside a syslog message (a service under systemd
+# writing log4j or Python logging lines to the journal)
+_APP_STAMP = re.compile(r"^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """Records without a PRI whose message is an application's own stamped log line
+    (``shop-api[2345]: 2024-03-01 10:00:02,000 ERROR [main] c.x.Y - run failed``: journald
+    and rsyslog keep what a service writes to stdout) are read like the container runtimes'
+    app lines: the line's level, its message as ``body`` (the app's stamp and head are the
+    record's, not the message's), logger and thread in ``attributes``; and a stack trace the
+    service wrote line by line (one journal line per frame) joins the record it belongs to,
+    per program and process id (:func:`rcakit.ingest._multiline.join_container_continuations`)."""
+    from rcakit.ingest._jsonl import merge_attributes, parse_inner_messages, without_timestamp
+    from rcakit.ingest._multiline import join_container_continuations
+
+    no_pri = records.select(pl.col("severity_text").is_null() & pl.col("parse_error").is_null()).to_series()
+    if not no_pri.any():
+        return records
+    # (a cheap test first: a file with PRIs, or whose messages carry no stamp, is left alone)
+    idx = no_pri.arg_true()
+    stamped = records["body"].gather(idx).str.contains(_APP_STAMP.pattern).fill_null(False)
+    if not stamped.any():
+        return records
+    idx = idx.filter(stamped)
+    inner = parse_inner_messages(records["body"].gather(idx), without_timestamp(options), with_kind=True)
+    text = (inner["kind"] == "text").fill_null(False)
+    idx, inner = idx.filter(text), inner.filter(text)
+    if not len(idx):
+        return records
+    outer = records[idx]
+    fixed = pl.concat([outer.select("attributes", "trace_id"), inner.select(pl.all().name.prefix("_in_"))], how="horizontal").select(
+        merge_attributes(pl.col("attributes"), pl.col("_in_attributes")).alias("attributes"),
+        pl.coalesce("trace_id", "_in_trace_id").alias("trace_id"),
+    )
+    records = records.with_columns(
+        records["severity_text"].scatter(idx, inner["severity_text"]),
+        records["severity_number"].scatter(idx, inner["severity_number"].cast(records["severity_number"].dtype)),
+        records["body"].scatter(idx, inner["body"]),
+        records["trace_id"].scatter(idx, fixed["trace_id"]),
+        records["attributes"].scatter(idx, fixed["attributes"]),
+    )
+    # what the same program and process wrote between its stamped lines: "plain" (joined
+    # when it looks like a continuation), the stamped lines are the anchors
+    anchor = pl.repeat(False, records.height, dtype=pl.Boolean, eager=True).scatter(idx, True)
+    kind = (
+        pl.DataFrame({"p": no_pri, "a": anchor})
+        .select(pl.when("a").then(pl.lit("text")).when("p").then(pl.lit("plain")))
+        .to_series()
+    )
+    stream = records.select(
+        pl.concat_str(
+            pl.col("service").fill_null(""),
+            pl.col("attributes").str.json_path_match("$.procid").fill_null(""),
+            separator="[",
+        )
+    ).to_series()
+    return join_container_continuations(records, stream=stream, kind=kind, text=records["body"])
 
 
 # HAProxy's HTTP log line (option httplog), sent through syslog:
