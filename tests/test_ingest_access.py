@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
+from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt, read_logs
 from rcakit.ingest._base import ParseOptions
 
 from ._ingest_helpers import attrs, parse_lines
@@ -98,9 +98,11 @@ def test_garbage_and_blank_lines_are_kept():
     rows = parse(text).to_dicts()
     assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1), (5, 1)]
     assert rows[0]["parse_error"] == "blank line before the first record"
-    assert rows[2]["body"].startswith("2024/03/05 14:03:13 [error]")
-    assert "access-log" in rows[2]["parse_error"]
-    assert rows[2]["severity_text"] is None
+    # nginx's error log line between the requests is read as one (see the mixed-file test)
+    assert rows[2]["body"].startswith("1234#0: *5 connect() failed")
+    assert (rows[2]["severity_text"], rows[2]["parse_error"]) == ("ERROR", None)
+    junk = parse('10.0.0.1 - - [05/Mar/2024:14:03:12 +0000] "GET / HTTP/1.1" 200 5\n\x00\x01 garbage').to_dicts()
+    assert "access-log" in junk[1]["parse_error"]
 
 
 def test_sniff_recognises_access_logs_and_rejects_others():
@@ -151,3 +153,42 @@ def test_end_to_end_through_read_logs(tmp_path):
     out = rcakit.read_logs(path)
     assert out["service"].unique().to_list() == ["frontend"]
     assert out["n_lines"].sum() == 6
+
+
+def test_access_lines_mixed_into_an_application_log(tmp_path):
+    """gunicorn with its access log on stdout, the ingress-nginx controller (klog, nginx
+    error and access lines): each line read by its own layout, in line order; the
+    application's traceback stays whole and the request after it is a record of its own."""
+    path = tmp_path / "gunicorn.log"
+    path.write_text(
+        "[2024-03-01 10:00:00 +0000] [1] [INFO] Starting gunicorn 21.2.0\n"
+        '10.0.1.12 - - [01/Mar/2024:10:00:05 +0000] "GET /health HTTP/1.1" 200 2 "-" "kube-probe/1.28"\n'
+        "[2024-03-01 10:00:07 +0000] [8] [ERROR] Error handling request /api/orders\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/shop/orders.py", line 88, in create_order\n'
+        "psycopg2.OperationalError: server closed the connection unexpectedly\n"
+        '10.0.1.21 - - [01/Mar/2024:10:00:07 +0000] "POST /api/orders HTTP/1.1" 500 141 "-" "Mozilla/5.0"\n'
+        "[2024-03-01 10:00:40 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:9)\n"
+    )
+    rows = read_logs(path).to_dicts()
+    assert [(r["severity_text"], r["body"].split("\n")[0], r["n_lines"]) for r in rows] == [
+        ("INFO", "Starting gunicorn 21.2.0", 1),
+        ("INFO", "GET /health 200", 1),
+        ("ERROR", "Error handling request /api/orders", 4),
+        ("ERROR", "POST /api/orders 500", 1),
+        ("FATAL", "WORKER TIMEOUT (pid:9)", 1),
+    ]
+    assert all(r["timestamp"] is not None and r["parse_error"] is None for r in rows)
+    ingress = tmp_path / "ingress-nginx-controller.log"
+    ingress.write_text(
+        '203.0.113.8 - - [01/Mar/2024:10:00:05 +0000] "GET /api/orders HTTP/2.0" 200 512 "-" "curl/8.0" 36 0.012\n'
+        '203.0.113.9 - - [01/Mar/2024:10:00:06 +0000] "POST /api/orders HTTP/2.0" 502 150 "-" "Mozilla/5.0" 312 0.003\n'
+        "2024/03/01 10:00:06 [error] 31#31: *1234 connect() failed (111: Connection refused) while connecting to upstream\n"
+        '203.0.113.9 - - [01/Mar/2024:10:00:07 +0000] "POST /api/orders HTTP/2.0" 503 190 "-" "Mozilla/5.0" 312 0.000\n'
+        'E0301 10:00:08.100000       7 controller.go:1102] Error obtaining Endpoints for Service "shop/checkout"\n'
+    )
+    rows = read_logs(ingress, year=2024).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "ERROR", "ERROR", "ERROR"]
+    assert [r["line_no"] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[2]["body"].startswith("31#31: *1234 connect() failed")
+    assert all(r["parse_error"] is None for r in rows)

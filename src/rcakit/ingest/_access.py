@@ -159,7 +159,57 @@ def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> p
     return done.lazy().select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()]).collect()
 
 
+#: what every access-log line has (a bracketed time, then a quoted request): a cheap first
+#: test before :data:`ACCESS_RE`
+_REQUEST_HINT = r'\] "[A-Z][A-Z_-]{1,19} '
+
+
+def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | None:
+    """Records of a file that interleaves access-log lines with an application's text log
+    (gunicorn with its access log on stdout; the ingress-nginx controller: klog lines, nginx
+    error lines and access lines), each part read with its own parser (this one, and the
+    ``text`` format), in line order. ``None`` when the file is not such a mix: all access
+    lines, no access line, or the other lines are not text-log lines (a few junk lines in an
+    access log stay its parse errors).
+
+    The other lines are read together, so an application's stack trace is joined even when
+    an access line was written between its lines.
+    """
+    from rcakit.ingest._detect import MIN_SHARE, head_lines
+    from rcakit.ingest._text import TEXT, _parse_text_lines
+
+    df = lines.collect()
+    hint = df.select(pl.col("line").str.contains(_REQUEST_HINT).fill_null(False)).to_series()
+    if not hint.any() or hint.all():
+        return None
+    idx = hint.arg_true()
+    is_req = pl.repeat(False, df.height, dtype=pl.Boolean, eager=True).scatter(
+        idx, df["line"].gather(idx).str.contains(ACCESS_RE).fill_null(False)
+    )
+    if not is_req.any():
+        return None
+    # a blank line goes with the line above it (it belongs to that record; at the top of
+    # the file, with the first line)
+    blank = df.select(pl.col("line").fill_null("").str.strip_chars().str.len_bytes() == 0).to_series()
+    if blank.any():
+        is_req = pl.DataFrame({"r": is_req, "b": blank}).select(
+            pl.when(pl.col("b")).then(None).otherwise(pl.col("r")).forward_fill().backward_fill().fill_null(False)
+        ).to_series()
+    rest = df.filter(~is_req)
+    heads = head_lines("\n".join(rest["line"].head(2_000).fill_null("").to_list()))
+    if TEXT.sniff(heads) < MIN_SHARE:
+        return None
+    return pl.concat([_parse_requests(df.filter(is_req).lazy(), options), _parse_text_lines(rest.lazy(), options)]).sort(
+        "line_no", maintain_order=True
+    )
+
+
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    mixed = read_mixed(lines, options)
+    return mixed if mixed is not None else _parse_requests(lines, options)
+
+
+def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
     want = options.wants("attributes")  # else only what body, severity and time need
     g = _split_fields(df, only=None if want else ("time", "request", "status"))

@@ -715,6 +715,13 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {"redis": _REDIS_LEVELS, "websphere": 
 
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    from rcakit.ingest._access import read_mixed
+
+    mixed = read_mixed(lines, options)
+    return mixed if mixed is not None else _parse_text_lines(lines, options)
+
+
+def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
     stamp_lines = [v for v in variants if v.name == "stamp-line"]
