@@ -431,3 +431,44 @@ def test_oracle_alert_log_bare_stamp_lines(tmp_path):
     assert df["timestamp"][0] == datetime(2024, 3, 1, 8, 58, 0, 123456, tzinfo=UTC)
     assert df["severity_text"].to_list() == [None, "ERROR", "WARN"]  # ORA- codes are errors
     assert df["body"][0].startswith("Thread 1 advanced to log sequence 3000")
+
+
+def test_decorated_heads_env_logger_sidekiq_and_github_actions():
+    """Layouts a blind probe found read wrongly: the JDK's unified GC log and Envoy's
+    application log (bracketed decorators before the level), Rust's env_logger (stamp, level
+    and target in one bracket), Sidekiq (pid= tid= before the level; Ruby backtrace lines
+    join), GitHub Actions annotations (##[error])."""
+    cases = {
+        "[2024-03-01T10:05:03.000+0100][302.9s][error][gc,heap,exit] Heap exhausted: java.lang.OutOfMemoryError":
+            (datetime(2024, 3, 1, 9, 5, 3, tzinfo=UTC), "ERROR", "Heap exhausted: java.lang.OutOfMemoryError", "gc,heap,exit"),
+        "[2024-03-01 10:00:05.456][15][warning][config] [./source/common/grpc_stream.h:201] gRPC config stream closed":
+            (datetime(2024, 3, 1, 10, 0, 5, 456000, tzinfo=UTC), "WARN", "gRPC config stream closed", "config"),
+        "[2024-03-01T10:00:00Z ERROR ledger::api] transfer 42 failed: insufficient funds":
+            (datetime(2024, 3, 1, 10, 0, tzinfo=UTC), "ERROR", "transfer 42 failed: insufficient funds", "ledger::api"),
+        "2024-03-01T10:01:00.000Z pid=7 tid=2ldf class=InvoiceJob jid=b4a1 ERROR: Error fetching job: Redis::CannotConnectError":
+            (datetime(2024, 3, 1, 10, 1, tzinfo=UTC), "ERROR", "Error fetching job: Redis::CannotConnectError", None),
+    }
+    for line, (ts, level, body, logger) in cases.items():
+        row = parse_lines(TEXT, line + "\n", OPTS).to_dicts()[0]
+        assert (row["timestamp"], row["severity_text"], row["body"]) == (ts, level, body), line
+        assert attrs(row).get("logger") == logger
+    sidekiq = (
+        "2024-03-01T10:00:36.003Z pid=7 tid=abc2 WARN: Net::ReadTimeout: Net::ReadTimeout with #<TCPSocket:(closed)>\n"
+        "/usr/local/lib/ruby/3.2.0/net/protocol.rb:229:in `rbuf_fill'\n"
+        "/app/app/jobs/payment_sync_job.rb:14:in `perform'\n"
+        "2024-03-01T10:00:40.000Z pid=7 tid=abc3 class=InvoiceJob jid=d6c3 INFO: start\n"
+    )
+    rows = parse_lines(TEXT, sidekiq, OPTS).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("WARN", 3), ("INFO", 1)]
+    gha = (
+        "2024-03-01T10:00:04.1234567Z ##[group]Run npm test\n"
+        "2024-03-01T10:00:30.4444444Z \n"
+        "2024-03-01T10:00:30.4444445Z FAIL src/orders.test.js\n"
+        "2024-03-01T10:00:31.6666666Z ##[error]Process completed with exit code 1.\n"
+        "2024-03-01T10:00:32.0000000Z ##[warning]The `set-output` command is deprecated\n"
+    )
+    rows = parse_lines(TEXT, gha, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("INFO", "Run npm test"), (None, ""), (None, "FAIL src/orders.test.js"),
+        ("ERROR", "Process completed with exit code 1."), ("WARN", "The `set-output` command is deprecated"),
+    ]

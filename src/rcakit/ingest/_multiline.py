@@ -25,6 +25,7 @@ CONTINUATION = (
     r"|goroutine \d+|panic:|\[recovered\]|\[signal "  # Go
     r"|#\d+\s|\[stacktrace\]"  # PHP (Laravel's "[stacktrace]", "#0 /app/x.php(42): f()"), gdb
     r"|\*\* \("  # Elixir/Erlang ("** (RuntimeError) cart not found" under "GenServer ... terminating")
+    r"|\S+\.rb:\d+:in\s"  # Ruby ("/app/jobs/sync_job.rb:14:in `perform'")
     r"|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable|Warning|Exit|Interrupt)\b"  # exception names
     r'|"?[}\])]'  # closing brackets of pretty-printed payloads (or of a JSON string's)
     r")"

@@ -86,6 +86,9 @@ _WEBSPHERE_LEVELS = {
     "O": "info", "R": "warning", "A": "info", "I": "info", "W": "warning", "E": "error", "F": "fatal",
     "C": "info", "D": "debug", "Z": "info",
 }
+# GitHub Actions' workflow commands: annotations are levels, the others information
+_GHA_LEVEL = "error|warning|notice|debug|group|endgroup|command|section"
+_GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section": "info"}
 # MySQL's error-log priorities (System and Note are informational)
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # an ISO-like date-time as the first thing on a line, optionally bracketed
@@ -557,6 +560,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}},? \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
         rf"\{{(?P<logger>[^}}\s]*)\}} (?P<level>{_LEVEL}) - (?P<msg>.*)$",
     ),
+    # Rust's env_logger: stamp, level and target inside one bracket
+    #   [2024-03-01T10:00:00Z ERROR ledger::api] transfer 42 failed: insufficient funds
+    _Variant(
+        "env-logger",
+        rf"^\[(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<logger>[\w:.\-]+)\][ \t]+(?P<msg>.*)$",
+    ),
+    # Sidekiq (Ruby jobs): the process and thread as pid= tid=, a job's class= jid= elapsed=,
+    # then "LEVEL: msg"
+    #   2024-03-01T10:01:00.000Z pid=7 tid=2ldf class=InvoiceJob jid=b4a1 ERROR: Error fetching job
+    _Variant(
+        "sidekiq",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>pid=\d+[ \t]+tid=\S+(?:[ \t]+[\w.]+=\S+)*)[ \t]+(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
+    ),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -637,6 +653,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
         r"(?:\[(?P<thread>[^\]]*)\][ \t]*)?(?P<msg>.*)$",
     ),
+    # bracketed decorators before the level and the tags: the JDK's unified logging (GC
+    # logs: time, uptime, pid, tid...) and Envoy's application log (its pid; the source
+    # location after the logger)
+    #   [2024-03-01T10:05:03.000+0100][302.9s][error][gc,heap,exit] Heap exhausted
+    #   [2024-03-01 10:00:05.456][15][warning][config] [./source/grpc_stream.h:201] stream closed
+    _Variant(
+        "decorated",
+        rf"^\[(?P<ts>{_ISO})\](?:\[[^\[\]]*\])+?\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
+        r"(?:\[(?P<code>[^\]\s]+:\d+)\][ \t]*)?(?P<msg>.*)$",
+    ),
     # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg", the mark . - * # is its level
     _Variant(
         "redis",
@@ -671,6 +697,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[?(?P<ts>\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?"
         rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # GitHub Actions job logs: a 7-digit-fraction stamp, and workflow commands for the
+    # annotated lines (the other lines are read by "stamp" below)
+    #   2024-03-01T10:00:31.6666666Z ##[error]Process completed with exit code 1.
+    _Variant(
+        "github-actions",
+        rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
+        levels=_GHA_LEVEL,
+    ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
@@ -692,11 +726,18 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    # a bare stamp first and on many lines: the lines between are its messages
-    bare = _STAMP_LINE.compiled
-    if sample and bare.match(sample[0]) and sum(bool(bare.match(s)) for s in sample) >= 0.15 * len(sample):
+    if _bare_stamps(sample):
         score = max(score, 0.9)
     return score
+
+
+def _bare_stamps(sample: list[str]) -> bool:
+    """A bare stamp first and on many lines: the lines between are its messages (Oracle's
+    alert log). A stamped empty line here and there (a CI job's blank output line) is not."""
+    bare = _STAMP_LINE.compiled
+    return bool(sample) and bare.match(sample[0]) is not None and sum(
+        bool(bare.match(s)) for s in sample
+    ) >= 0.15 * len(sample)
 
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
@@ -711,7 +752,9 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
 }
 #: levels some layouts write as marks or letters, as level words (no other variant
 #: captures one of these)
-_LEVEL_MARKS: dict[str, dict[str, str]] = {"redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS}
+_LEVEL_MARKS: dict[str, dict[str, str]] = {
+    "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS,
+}
 
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -724,10 +767,12 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_TEXT_VARIANTS, sample)
-    stamp_lines = [v for v in variants if v.name == "stamp-line"]
+    stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
     if stamp_lines:
         # what follows a bare stamp is its message, even a line that starts with a level
         variants = tuple(stamp_lines)
+    else:
+        variants = tuple(v for v in variants if v.name != "stamp-line") or variants
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
     ts = pl.col("ts").str.strip_chars()
