@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -418,3 +419,47 @@ def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
     assert not _count_with_traffic(batch("[<*> request <*>: <*>]", "$3", 18.0), volume, volume, minute)
     flat = volume.filter(pl.col("timestamp") < t0 + timedelta(minutes=59))
     assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), flat, flat, minute)
+
+
+def test_a_clients_error_quoting_the_servers_failure_names_the_server():
+    """pricing's errors carry the database's own words in their err= attribute (Go's
+    convention), and the database logs them as its failure: the database is the dependency
+    that failed, although no service name is written anywhere. A proxy's error line naming
+    the client's request path does not name the service of that path."""
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._root import _root_service
+    from rcakit.correlate._services import _names, peers_expr
+
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    client = Contribution(
+        kind="new", service="pricing", template_id="p1", template="price lookup failed sku=<NUM> took=<DURATION>",
+        score=8.0, baseline_rate=0.0, observed_rate=20.0, first_seen=t0, onset=t0,
+        examples=("price lookup failed sku=1381 took=15ms",),
+    )
+    server = Contribution(
+        kind="new", service="catalog-db", template_id="d1", template="column p.discount does not exist at character <NUM>",
+        score=8.0, baseline_rate=0.0, observed_rate=20.0, first_seen=t0, onset=t0,
+        examples=("column p.discount does not exist at character 48",),
+    )
+    err = '{"err":"ERROR: column p.discount does not exist (SQLSTATE 42703)","sku":"1381"}'
+    span = pl.DataFrame(
+        {
+            "timestamp": [t0, t0, t0 + timedelta(minutes=5)],
+            "service": ["pricing", "catalog-db", "pricing"],
+            "template_id": ["p1", "d1", "p1"],
+            "attributes": [err, None, err],
+        }
+    )
+    known = ["catalog-db", "pricing"]
+    found = _root_service([client, server], span, known, timedelta(minutes=1))
+    assert found.root == "catalog-db"
+    assert found.names_of["new|pricing|p1"] == ("catalog-db",)
+    # the same words in the client's own template are not a quote (both log it themselves)
+    own = dataclasses.replace(client, template="column p.discount does not exist (SQLSTATE <NUM>)")
+    found = _root_service([own, server], span.with_columns(attributes=pl.lit(None, pl.String)), known, timedelta(minutes=1))
+    assert found.names_of["new|pricing|p1"] == ()
+    assert pl.select(peers_expr(pl.lit(err))).item().startswith('"err":"ERROR: column')
+    line = 'limiting requests, excess: 20.5 by zone "api", client: 203.0.113.9, request: "GET /api/cart HTTP/1.1"'
+    assert _names(line, ["cart-svc", "storefront"], exclude="edge-proxy") == ()
+    assert _names("upstream cart-svc timed out", ["cart-svc", "storefront"], exclude="edge-proxy") == ("cart-svc",)

@@ -129,3 +129,26 @@ def test_hung_service_that_only_the_edge_calls(tmp_path):
     inc = _right_incident(truth, build_report(events, detection, changes=changes))
     root = next(r for r in inc.roles if r.role == "root")
     assert any("of its usual volume from the incident's start" in e.text for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_a_change_older_than_an_hour_of_steady_logs_is_not_the_cause(tmp_path):
+    # an outage with no change behind it, in an export that starts an hour before the onset;
+    # the root's last deploy was hours before the export: its logs cannot be compared with
+    # before it, but an hour of them with nothing growing clears it (a slow burn would show)
+    sc = rcakit.generate_incident(tmp_path / "outage", fault="dependency_outage", seed=3, hours=3)
+    onset = sc.truth.onset
+    trim_logs(sc, start=onset - timedelta(minutes=60))
+    deploys = sc.out_dir / "deploys.csv"
+    old = pl.read_csv(deploys, infer_schema=False)
+    stamp = (onset - timedelta(hours=2, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    extra = {c: "" for c in old.columns} | {"time": stamp, "service": sc.truth.root_service, "id": "DEP-OLD"}
+    pl.concat([old, pl.DataFrame([extra])]).write_csv(deploys)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = analyze(sc.out_dir, deploys=deploys)
+    inc = report.incidents[0]
+    assert inc.root_service == sc.truth.root_service
+    assert inc.cause is None
+    older = next(s for s in inc.suspects if s.change.id == "DEP-OLD")
+    assert any(e.text.startswith(f"no visible change in {inc.root_service}'s logs in the") for e in older.evidence)

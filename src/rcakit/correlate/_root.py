@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
 from rcakit.detect._results import Contribution
+from rcakit.templates._masks import TOKEN_RE
 
 
 def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, float]:
@@ -153,6 +155,7 @@ def _root_service(
     names_of: dict[str, tuple[str, ...]] = {}
     texts: dict[str, list[str]] = {}  # the template and examples of each service's anomalies
     peers = _peer_texts(span, contribs)
+    errors = _error_texts(contribs)
     for c in contribs:
         if not c.service:
             continue
@@ -161,6 +164,8 @@ def _root_service(
         text = " ".join([c.template or "", *c.examples[:3], peers.get((c.service, c.template_id), "")])
         texts.setdefault(c.service, []).append(text)
         named = _names(text, known, exclude=c.service)
+        if c.kind in _FAILURES:
+            named = tuple(sorted({*named, *_quoting(c, text, errors, peers.get((c.service, c.template_id), ""))}))
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
         v.n_contrib += 1
         v.contrib_score = max(v.contrib_score, c.score)
@@ -430,6 +435,49 @@ def _root_service(
         )
     healthy = {v.service: frozenset(v.healthy_named) for v in ranked if v.healthy_named}
     return RootFinding(root, roles, names_of, healthy)
+
+
+_FAILURES = frozenset(("new", "rate_spike", "error_ratio"))
+#: words in a row of a failing template's literal text, and characters, long enough to be
+#: that failure's own words when another service's record quotes them
+_QUOTE_WORDS = 4
+_MIN_QUOTE = 20
+
+
+def _plain(text: str) -> str:
+    """Text compared for quoting: lower case, no quotes or backslashes (a JSON attribute
+    escapes them), blanks collapsed."""
+    return " ".join(text.lower().replace("\\", "").replace('"', "").replace("'", "").split())
+
+
+def _error_texts(contribs: Sequence[Contribution]) -> dict[str, set[str]]:
+    """Per service, the runs of :data:`_QUOTE_WORDS` words (at least :data:`_MIN_QUOTE`
+    characters) in the literal text of its failing templates (``column p.discount does not
+    exist at character <NUM>``: ``column p.discount does not``, ...)."""
+    out: dict[str, set[str]] = {}
+    for c in contribs:
+        if c.service and c.template and c.kind in _FAILURES:
+            for part in re.split(TOKEN_RE, c.template):
+                words = _plain(part).split()
+                for i in range(len(words) - _QUOTE_WORDS + 1):
+                    run = " ".join(words[i : i + _QUOTE_WORDS])
+                    if len(run) >= _MIN_QUOTE:
+                        out.setdefault(c.service, set()).add(run)
+    return out
+
+
+def _quoting(c: Contribution, text: str, errors: dict[str, set[str]], peers: str) -> tuple[str, ...]:
+    """The services whose own failure ``c``'s records quote: the error a client got back
+    (``err="ERROR: could not extend file ... No space left on device"``) is the server's,
+    which logged the same words as its failure. Only words in the records' variables or
+    error attributes count, not in ``c``'s own template (two services that log the same
+    sentence of their own do not quote each other)."""
+    own = _plain(c.template or "")
+    quoted = _plain(" ".join([*c.examples[:3], peers]))
+    return tuple(
+        s for s, parts in errors.items()
+        if s != c.service and any(p in quoted and p not in own for p in parts)
+    )
 
 
 def _peer_texts(span: pl.DataFrame, contribs: Sequence[Contribution]) -> dict[tuple[str, str | None], str]:

@@ -63,8 +63,15 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     )
 
 
+#: the client's request quoted in a proxy's error line (nginx: ``request: "GET /api/cart
+#: HTTP/1.1"``): its path is what the client asked for, not a service that failed (the
+#: ``upstream:`` field says where the proxy went)
+_QUOTED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[\d.]+"')
+
+
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
     """Services whose name (or stem) appears in ``text``; longer names win overlaps."""
+    text = _QUOTED_REQUEST.sub(" ", text)
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:
@@ -222,10 +229,19 @@ _PEER_KEYS = (
 )
 
 
+#: ... and keys whose value is an error's text, which names the peer the way a message
+#: would (Go's convention: ``msg="query failed" err="dial tcp catalog-db:5432: refused"``)
+_ERROR_KEYS = (
+    r'"(?:err|error|error\.message|error\.msg|errorMessage|error_message|exception|exception\.message|'
+    r'exc_info|cause)":"(?:[^"\\]|\\.)*"'
+)
+
+
 def peers_expr(attributes: pl.Expr) -> pl.Expr:
-    """The ``"key":"value"`` members of a flat attributes object that name a call's peer,
-    space-separated (empty when there are none): text for :func:`_names`."""
-    return attributes.fill_null("").str.extract_all(_PEER_KEYS).list.join(" ")
+    """The ``"key":"value"`` members of a flat attributes object that name a call's peer or
+    hold an error's text, space-separated (empty when there are none): text for
+    :func:`_names`."""
+    return attributes.fill_null("").str.extract_all(f"{_PEER_KEYS}|{_ERROR_KEYS}").list.join(" ")
 
 
 def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:

@@ -177,8 +177,31 @@ def _score_suspect(
                     else f"{target} logs did not change until the later change {later[0]['id']} ({gap} after this one)"
                 )
                 ev.append(Evidence(kind="pre_existing", text=text, weight=round(-superseded, 3)))
-        elif unseen:
-            pass  # what happened between the change and the onset cannot be judged either
+        elif unseen and first_log is not None and first_sign - first_log >= _STEADY_SPAN:
+            # its logs start after the change, so what it did cannot be compared with before;
+            # but a long stretch of them before the onset in which nothing grows (a slow
+            # burn would) clears it like a change that served quietly
+            half = first_log + (first_sign - first_log) / 2
+            mid = _compare(
+                frame, half, before_span=half - first_log, after_end=first_sign, services=known,
+                service=target, version=ref.version,
+            )
+            mid_strength = mid.strength()
+            if mid_strength < 0.3 and mid.n_after >= 20:
+                factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5 ** ((first_sign - first_log) / _QUIET_HALF_LIFE))
+                lost = rel * 0.65 * strength * (1 - factor)
+                strength *= factor
+                ev.append(
+                    Evidence(
+                        kind="pre_existing",
+                        text=(
+                            f"no visible change in {target}'s logs in the {_fmt_dt((first_sign - first_log).total_seconds())} "
+                            f"they cover before the onset (strength x{factor:.2f})"
+                        ),
+                        weight=round(-lost, 3),
+                    )
+                )
+        # (otherwise what happened between the change and the onset cannot be judged either)
         elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
             # the change landed well before the onset: did its service change in between?
             # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
@@ -265,6 +288,9 @@ _ROLLOUT = timedelta(minutes=10)
 #: a change whose service shows nothing until the onset loses half its strength per this
 #: much time served after its rollout
 _QUIET_HALF_LIFE = timedelta(minutes=15)
+#: a change older than its service's logs is judged by them when they cover this long
+#: before the onset (an export starting half an hour before a slow leak's onset is not)
+_STEADY_SPAN = timedelta(minutes=45)
 
 #: evidence kinds that show a service behaving differently
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
