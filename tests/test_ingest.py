@@ -368,10 +368,16 @@ def test_workload_from_pod():
             "frontend",
             None,
             "web-12",
+            # a CronJob's run: every run is a Job named after its schedule, a pod of it
+            "order-reconcile-28551840-k2x7p",
+            "order-reconcile-28551900",
         ],
     )
     out = pods.to_frame().select(workload_from_pod("pod"))["pod"].to_list()
-    assert out == ["ts-travel-service", "redis-master", "fluentd", "envoy-proxy", "frontend", None, "web"]
+    assert out == [
+        "ts-travel-service", "redis-master", "fluentd", "envoy-proxy", "frontend", None, "web",
+        "order-reconcile", "order-reconcile",
+    ]
 
 
 def test_service_precedence_record_argument_file(tmp_path):

@@ -21,11 +21,12 @@ __all__ = ["POD_SUFFIX", "file_services", "service_from_log_group", "service_fro
 #   Deployment pod   <name>-<replicaset hash 5-10>-<pod hash 5>   ts-travel-service-64469b5b48-25zj6
 #   ReplicaSet / DaemonSet / Job pod  <name>-<hash 5>             node-exporter-x7k2p
 #   StatefulSet pod  <name>-<ordinal>                             kafka-0, redis-master-12
+#   CronJob pod      <name>-<schedule, minutes since 1970>-<pod hash 5>   order-reconcile-28551840-k2x7p
 # The pod hash alphabet is "bcdfghjklmnpqrstvwxz2456789" (no vowels, no 0/1/3); the
 # replicaset hash uses the same alphabet. Requiring that alphabet keeps ordinary words such
 # as "-proxy" or "-admin" (they have vowels) from being cut.
 _HASH = "[bcdfghjklmnpqrstvwxz2456789]"
-POD_SUFFIX = rf"-(?:{_HASH}{{5,10}}-{_HASH}{{5}}|{_HASH}{{5}}|\d{{1,4}})$"
+POD_SUFFIX = rf"-(?:{_HASH}{{5,10}}-{_HASH}{{5}}|\d{{8,10}}(?:-{_HASH}{{5}})?|{_HASH}{{5}}|\d{{1,4}})$"
 
 # Log-ish suffixes dropped from file names, repeatedly: payment.log.1.gz -> payment
 _FILE_SUFFIXES = re.compile(
@@ -68,7 +69,8 @@ def workload_from_pod(expr: pl.Expr | str) -> pl.Expr:
 
     ``ts-travel-service-64469b5b48-25zj6`` -> ``ts-travel-service`` (Deployment),
     ``kafka-0`` -> ``kafka`` (StatefulSet), ``fluentd-x7k2p`` -> ``fluentd`` (DaemonSet /
-    bare ReplicaSet). Names without such a suffix are returned unchanged (``envoy-proxy``:
+    bare ReplicaSet), ``order-reconcile-28551840-k2x7p`` -> ``order-reconcile`` (a CronJob's
+    run: every run is a new Job named after its schedule). Names without such a suffix are returned unchanged (``envoy-proxy``:
     pod hashes never contain vowels).
 
     Parameters
