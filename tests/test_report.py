@@ -142,6 +142,7 @@ def test_code_span_and_fence_survive_backticks():
         ("mail from jane.doe+x@corp.example.org", "jane.doe"),
         ("paid with 5500 0000 0000 0004", "5500 0000 0000 0004"),
         ("token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        ("auth token 8f3a9c2b77d1e0aa4 expired", "8f3a9c2b77d1e0aa4"),
     ],
 )
 def test_redact_secrets(text, secret):
@@ -153,6 +154,9 @@ def test_redact_secrets(text, secret):
 def test_redact_keeps_ordinary_numbers():
     text = "order 123456789012345 took 15 ms; trace 1714572180000000; status=500"
     assert redact(text) == text
+    # "token" followed by a word is prose, not a credential
+    for prose in ("Token introspection failed for client web", "token validated, session renewed"):
+        assert redact(prose) == prose
 
 
 def test_format_from_extension_or_option(tmp_path, incident_report):

@@ -43,9 +43,11 @@ REDACTION_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED JWT]"),
     (
         "bearer/basic auth",
-        re.compile(r"(?i)\b(bearer|basic|token|digest)\s+[A-Za-z0-9\-._~+/]{8,}=*"),
+        re.compile(r"(?i)\b(bearer|basic|digest)\s+[A-Za-z0-9\-._~+/]{8,}=*"),
         r"\1 [REDACTED]",
     ),
+    # "token <value>": a value with a digit in it ("Token introspection failed" is prose)
+    ("token", re.compile(r"(?i)\b(token)\s+(?=[A-Za-z\-._~+/]*\d)[A-Za-z0-9\-._~+/]{8,}=*"), r"\1 [REDACTED]"),
     ("aws access key id", re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b"), "[REDACTED AWS KEY]"),
     ("github token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), "[REDACTED TOKEN]"),
     ("slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), "[REDACTED TOKEN]"),
