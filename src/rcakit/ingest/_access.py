@@ -179,7 +179,11 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
     from rcakit.ingest._text import TEXT, _parse_text_lines
 
     df = lines.collect()
-    hint = df.select(pl.col("line").str.contains(_REQUEST_HINT).fill_null(False)).to_series()
+    # (a literal test first: most text logs have no '] "' at all)
+    line = pl.col("line")
+    hint = df.select(
+        (line.str.contains('] "', literal=True) & line.str.contains(_REQUEST_HINT)).fill_null(False)
+    ).to_series()
     if not hint.any() or hint.all():
         return None
     idx = hint.arg_true()
