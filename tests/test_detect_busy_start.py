@@ -89,3 +89,28 @@ def test_a_slow_down_under_way_when_the_export_starts_is_found_against_the_calm_
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
     assert "higher numbers" in report.summary
+
+
+def test_numbers_that_fall_as_errors_rise_at_the_end_are_not_a_slow_start(tmp_path):
+    # an edge's access log: 80 calm minutes, then every request fails fast with a small
+    # error page until the export ends. Its bytes (and times) are higher in the first part
+    # than in the last, as after a slow start; but the errors are at the end: the logs end
+    # during an incident, and its start is found against the calm first part
+    import random
+    from datetime import UTC, datetime
+
+    rng = random.Random(7)
+    t0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    lines = []
+    for i in range(120 * 60):
+        failing = i >= 80 * 60
+        status, size = (502, 150 + rng.randrange(20)) if failing else (200, 4800 + rng.randrange(400))
+        stamp = (t0 + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append(json.dumps({"time": stamp, "method": "POST", "path": "/api/orders", "status": status, "bytes": size}))
+    path = tmp_path / "edge.log"
+    path.write_text("\n".join(lines) + "\n")
+    events = rcakit.mine_templates(rcakit.read_logs(path))
+    result = rcakit.detect_anomalies(events)
+    assert result.calm_from is None
+    assert result.windows
+    assert abs((result.windows[0].start - (t0 + timedelta(minutes=80))).total_seconds()) <= 120

@@ -279,7 +279,10 @@ def detect_anomalies(
     )
     if expanding and window_td is not None:
         busy = _calm_after_busy_start(counts_out, warmup=warmup)
-        if busy is None and param_values is not None:
+        if busy is None and param_values is not None and not _ends_busy(counts_out, warmup=warmup):
+            # (numbers that fall at the end while errors rise there are requests failing
+            # fast, small error pages: the logs end during an incident, they did not start
+            # slow)
             busy = _calm_after_slow_start(param_values, counts_out, study_rec, warmup=warmup)
         if busy is not None:
             calm, reason = busy
@@ -315,6 +318,35 @@ def _part_length(n: int, warmup: float) -> int | None:
     return k if n >= 4 * k else None
 
 
+def _error_parts(counts: pl.DataFrame, *, warmup: float) -> tuple[pl.DataFrame, int, np.ndarray, np.ndarray] | None:
+    """Errors and records per window (all services), and the length of the first and last
+    parts compared (:func:`_part_length`); ``None`` without error counts or for short logs."""
+    if "n_errors" not in counts.columns:
+        return None
+    per = (
+        counts.filter(pl.col("period").is_in(["baseline", "study"]))
+        .group_by("window_start")
+        .agg(pl.col("n_errors").sum(), pl.col("n_events").sum())
+        .sort("window_start")
+    )
+    k = _part_length(per.height, warmup)
+    if k is None:
+        return None
+    return per, k, per.get_column("n_errors").cast(pl.Float64).to_numpy(), per.get_column("n_events").cast(pl.Float64).to_numpy()
+
+
+def _ends_busy(counts: pl.DataFrame, *, warmup: float) -> bool:
+    """Whether the logs end during an incident: the mirror of :func:`_calm_after_busy_start`'s
+    test (the last part's share of error records this many times the first part's)."""
+    parts = _error_parts(counts, warmup=warmup)
+    if parts is None:
+        return False
+    _, k, errs, events = parts
+    share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
+    share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
+    return float(errs[-k:].sum()) >= _BUSY_START_MIN and share_tail >= _BUSY_START_RATIO * share_head + 0.01
+
+
 def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[datetime, str] | None:
     """When the logs start during an incident, the window from which they stay calm.
 
@@ -326,20 +358,11 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[date
     when the logs do not start busy, or when the calm period is shorter than the first part
     (too little to compare with).
     """
-    if "n_errors" not in counts.columns:
+    parts = _error_parts(counts, warmup=warmup)
+    if parts is None:
         return None
-    per = (
-        counts.filter(pl.col("period").is_in(["baseline", "study"]))
-        .group_by("window_start")
-        .agg(pl.col("n_errors").sum(), pl.col("n_events").sum())
-        .sort("window_start")
-    )
+    per, k, errs, events = parts
     n = per.height
-    k = _part_length(n, warmup)
-    if k is None:
-        return None
-    errs = per.get_column("n_errors").cast(pl.Float64).to_numpy()
-    events = per.get_column("n_events").cast(pl.Float64).to_numpy()
     share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
     share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
     if float(errs[:k].sum()) < _BUSY_START_MIN or share_head < _BUSY_START_RATIO * share_tail + 0.01:
