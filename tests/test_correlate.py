@@ -247,6 +247,12 @@ def test_a_request_refused_as_invalid_is_the_senders_fault():
     assert callers_fault("POST /v1/charges answered status=422")
     assert not callers_fault("charge failed: HTTP 503 Service Unavailable from http://payments:8080/v1")
     assert not callers_fault("reserved 400 items for order 12")
+    # an expired server certificate fails the caller's certificate *path* validation: the
+    # callee's fault, not a request refused as invalid
+    assert not callers_fault(
+        'I/O error on POST request for "https://auth-gw:8443/v1/introspect": PKIX path validation failed: '
+        "java.security.cert.CertPathValidatorException: validity check failed"
+    )
     # a host that does not resolve: the resolver's fault, the named service was never reached
     assert callers_fault("I/O error on GET for http://inventory:8080/v1: inventory: Temporary failure in name resolution")
     assert callers_fault("java.net.UnknownHostException: inventory")

@@ -94,7 +94,8 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
 #: was never reached), or a client certificate the callee rejected (mutual TLS: a TLS alert
 #: the upstream sent nginx, a Go/Java server failing to verify its client's certificate)
 _CALLERS_FAULT = re.compile(
-    r"(?i)\bbad request\b|\bunprocessable\b|\bvalidation (?:failed|error)|\bfailed validation\b"
+    # (a certificate's "PKIX path validation failed" is the server's certificate, not a request)
+    r"(?i)\bbad request\b|\bunprocessable\b|(?<!path )\bvalidation (?:failed|error)|\bfailed validation\b"
     r"|\bmalformed (?:request|payload|json|body)|\binvalid (?:request|payload|argument|input|parameter)"
     r"|\b(?:status|code|http|answered|returned|responded)[ =:/]*4(?:00|22)\b"
     r"|UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
