@@ -469,3 +469,30 @@ def test_a_clients_error_quoting_the_servers_failure_names_the_server():
     line = 'limiting requests, excess: 20.5 by zone "api", client: 203.0.113.9, request: "GET /api/cart HTTP/1.1"'
     assert _names(line, ["cart-svc", "storefront"], exclude="edge-proxy") == ()
     assert _names("upstream cart-svc timed out", ["cart-svc", "storefront"], exclude="edge-proxy") == ("cart-svc",)
+
+
+def test_a_quiet_deploy_before_an_external_dependencys_failure_is_not_the_cause():
+    """pricing deployed 14 min before its calls to a tax provider outside the estate started
+    timing out, and served with nothing visible in between: the provider is the likelier
+    cause. The same deploy with no external host named is still the root's change."""
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._results import ChangeRef, Evidence, Suspect
+    from rcakit.correlate._suspects import _decide
+
+    t = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    deploy = Suspect(
+        change=ChangeRef(id="CHG-1", time=t, service="pricing", version="v2", kind="deploy"),
+        score=0.62,
+        lag_seconds=840.0,
+        evidence=(
+            Evidence(kind="service", text="same service as the root (pricing)", weight=0.3),
+            Evidence(kind="new_template", text="2 template(s) new in pricing after the change (80 events, 80 errors)", weight=0.5),
+            Evidence(kind="pre_existing", text="no visible change in pricing's logs in the 14m between this change and the onset (strength x0.88)", weight=-0.02),
+        ),
+    )
+    common = {"root": "pricing", "root_names": set(), "threshold": 0.45, "services": ["pricing", "cart"]}
+    cause, reason = _decide([deploy], **common, external=["api.taxrates.example.com"])
+    assert cause is None
+    assert "api.taxrates.example.com" in reason
+    assert _decide([deploy], **common)[0] == "CHG-1"

@@ -304,7 +304,10 @@ def _decide(
     threshold: float,
     services: Sequence[str] = (),
     n_changes: int | None = None,
+    external: Sequence[str] = (),
 ) -> tuple[str | None, str]:
+    """The cause (a change id, or ``None``) and why. ``external``: hosts outside the logs that
+    the root's anomalies name (a payment provider, a SaaS API)."""
     if not suspects and n_changes == 0:
         return None, (
             "no change events were given (no --deploys file, or an empty one), so no change can be "
@@ -328,6 +331,15 @@ def _decide(
             f"{best.change.id} ({best.change.kind} {what}: {best.change.description or 'no description'}) "
             f"precedes the onset by {_fmt_dt(best.lag_seconds)} and {root} behaves differently after it "
             f"(a change {'with no service' if best.change.service is None else 'to infrastructure'} may touch every service)"
+        )
+    quiet = next((e.text for e in best.evidence if e.kind == "pre_existing" and e.text.startswith("no visible change")), None)
+    if related and external and quiet and best.score >= threshold:
+        # the root's change served with nothing visible until the root's calls to a host
+        # outside the estate started failing: that host is the likelier cause
+        return None, (
+            f"the root {root}'s failures name {', '.join(external)} outside these logs, and its change "
+            f"{best.change.id} served before the onset with {quiet}: check {external[0]}'s status; "
+            "no change explains this incident for certain"
         )
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
