@@ -209,8 +209,12 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
 
 
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    records = _parse_requests(lines, options).collect()
+    # (only a file with lines this format cannot read may be a mix: no second pass otherwise)
+    if not records.select(pl.col("parse_error").is_not_null().any()).item():
+        return records.lazy()
     mixed = read_mixed(lines, options)
-    return mixed if mixed is not None else _parse_requests(lines, options)
+    return mixed if mixed is not None else records.lazy()
 
 
 def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
