@@ -32,6 +32,9 @@ import polars as pl
 
 from rcakit.templates import evaluate_parsing, masks_from_patterns, mine_templates
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _detect_common import kept_notes
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = Path(os.environ.get("RCAKIT_SHARED_DATA", REPO.parent / "shared" / "data")) / "loghub-2k"
@@ -157,7 +160,8 @@ def main() -> int:
         ]
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(md, encoding="utf-8")
+    notes = kept_notes(OUT)  # the hand-written notes below the figures are kept
+    OUT.write_text(md + ("\n" + notes if notes else ""), encoding="utf-8")
     print()
     print("\n".join(verdicts))
     print(f"wrote {OUT.relative_to(REPO)}")
