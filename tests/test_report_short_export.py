@@ -142,7 +142,7 @@ def test_a_change_older_than_an_hour_of_steady_logs_is_not_the_cause(tmp_path):
     deploys = sc.out_dir / "deploys.csv"
     old = pl.read_csv(deploys, infer_schema=False)
     stamp = (onset - timedelta(hours=2, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    extra = {c: "" for c in old.columns} | {"time": stamp, "service": sc.truth.root_service, "id": "DEP-OLD"}
+    extra = dict.fromkeys(old.columns, "") | {"time": stamp, "service": sc.truth.root_service, "id": "DEP-OLD"}
     pl.concat([old, pl.DataFrame([extra])]).write_csv(deploys)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
