@@ -11,7 +11,7 @@ import polars as pl
 
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
 from rcakit.correlate._services import match_service
-from rcakit.correlate._shifts import _compare, _shift_evidence
+from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 
 
@@ -177,31 +177,24 @@ def _score_suspect(
                     else f"{target} logs did not change until the later change {later[0]['id']} ({gap} after this one)"
                 )
                 ev.append(Evidence(kind="pre_existing", text=text, weight=round(-superseded, 3)))
-        elif unseen and first_log is not None and first_sign - first_log >= _STEADY_SPAN:
+        elif unseen:
             # its logs start after the change, so what it did cannot be compared with before;
             # but a long stretch of them before the onset in which nothing grows (a slow
             # burn would) clears it like a change that served quietly
-            half = first_log + (first_sign - first_log) / 2
-            mid = _compare(
-                frame, half, before_span=half - first_log, after_end=first_sign, services=known,
-                service=target, version=ref.version,
-            )
-            mid_strength = mid.strength()
-            if mid_strength < 0.3 and mid.n_after >= 20:
-                factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5 ** ((first_sign - first_log) / _QUIET_HALF_LIFE))
-                lost = rel * 0.65 * strength * (1 - factor)
-                strength *= factor
-                ev.append(
-                    Evidence(
-                        kind="pre_existing",
-                        text=(
-                            f"no visible change in {target}'s logs in the {_fmt_dt((first_sign - first_log).total_seconds())} "
-                            f"they cover before the onset (strength x{factor:.2f})"
-                        ),
-                        weight=round(-lost, 3),
-                    )
+            covered = first_sign - first_log if first_log is not None else timedelta(0)
+            if first_log is not None and covered >= _STEADY_SPAN:
+                half = first_log + covered / 2
+                mid = _compare(
+                    frame, half, before_span=half - first_log, after_end=first_sign, services=known,
+                    service=target, version=ref.version,
                 )
-        # (otherwise what happened between the change and the onset cannot be judged either)
+                marked = _quiet_mark(
+                    mid, covered / _QUIET_HALF_LIFE, rel=rel, strength=strength,
+                    what=f"{target}'s logs in the {_fmt_dt(covered.total_seconds())} they cover before the onset",
+                )
+                if marked is not None:
+                    strength, note = marked
+                    ev.append(note)
         elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
             # the change landed well before the onset: did its service change in between?
             # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
@@ -210,26 +203,16 @@ def _score_suspect(
                 frame, t, before_span=span_cmp, after_end=first_sign, services=known,
                 service=target, version=ref.version,
             )
-            mid_strength = mid.strength()
-            if mid_strength < 0.3 and mid.n_after >= 20:  # too few records to tell otherwise
-                # the longer the new version served with no visible effect, the less likely
-                # it is the cause (a leak or a filling cache takes a while; an unrelated
-                # deploy stays quiet for good): halve every 15 min after the rollout
-                served = (first_sign - t - _ROLLOUT) / _QUIET_HALF_LIFE
-                factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5**served)
-                # (its weight is what it takes off the score: rel x 0.65 x the strength lost)
-                lost = rel * 0.65 * strength * (1 - factor)
-                strength *= factor
-                ev.append(
-                    Evidence(
-                        kind="pre_existing",
-                        text=(
-                            f"no visible change in {target}'s logs in the {_fmt_dt(lag)} between "
-                            f"this change and the onset (strength x{factor:.2f})"
-                        ),
-                        weight=round(-lost, 3),
-                    )
-                )
+            # the longer the new version served with no visible effect, the less likely it
+            # is the cause (a leak or a filling cache takes a while; an unrelated deploy stays
+            # quiet for good): halve every 15 min after the rollout
+            marked = _quiet_mark(
+                mid, (first_sign - t - _ROLLOUT) / _QUIET_HALF_LIFE, rel=rel, strength=strength,
+                what=f"{target}'s logs in the {_fmt_dt(lag)} between this change and the onset",
+            )
+            if marked is not None:
+                strength, note = marked
+                ev.append(note)
             else:
                 ev.extend(_shift_evidence(mid, service=target, after_label="between the change and the onset"))
         if sh.version_share is not None and sh.version_share >= 0.5:
@@ -241,6 +224,22 @@ def _score_suspect(
     score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
+
+
+def _quiet_mark(mid: _Shift, served: float, *, rel: float, strength: float, what: str) -> tuple[float, Evidence] | None:
+    """A change whose service showed nothing (``mid``, the comparison over the time it
+    served) is less likely the cause the longer that lasted: its strength halves per
+    ``served`` half-life, down to a tenth (a half when ``mid`` shows a weak shift). Returns
+    the new strength and the evidence (its weight is what it takes off the score: rel x 0.65
+    x the strength lost), or ``None`` when the service did change, or logged too little to
+    tell (20 records)."""
+    mid_strength = mid.strength()
+    if mid_strength >= 0.3 or mid.n_after < 20:
+        return None
+    factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5**served)
+    lost = rel * 0.65 * strength * (1 - factor)
+    note = Evidence(kind="pre_existing", text=f"no visible change in {what} (strength x{factor:.2f})", weight=round(-lost, 3))
+    return strength * factor, note
 
 
 def _stopped_after(
