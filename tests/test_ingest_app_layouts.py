@@ -472,3 +472,26 @@ def test_decorated_heads_env_logger_sidekiq_and_github_actions():
         ("INFO", "Run npm test"), (None, ""), (None, "FAIL src/orders.test.js"),
         ("ERROR", "Process completed with exit code 1."), ("WARN", "The `set-output` command is deprecated"),
     ]
+
+
+def test_ansible_and_heroku_levels():
+    """Ansible's log_path file (a failed task's "fatal:" and "[WARNING]:" are its levels)
+    and Heroku's log stream (the router's at= is its level)."""
+    ansible = (
+        "2024-03-01 10:00:03,789 p=12345 u=deploy n=ansible | ok: [web1]\n"
+        '2024-03-01 10:00:13,790 p=12345 u=deploy n=ansible | fatal: [web2]: UNREACHABLE! => {"changed": false}\n'
+        "2024-03-01 10:00:20,500 p=12345 u=deploy n=ansible | [WARNING]: The value 8080 was converted\n"
+        "2024-03-01 10:00:21,010 p=12345 u=deploy n=ansible | TASK [app : Restart service] ****\n"
+    )
+    rows = parse_lines(TEXT, ansible, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"][:13]) for r in rows] == [
+        (None, "ok: [web1]"), ("ERROR", "[web2]: UNREA"), ("WARN", "The value 808"), (None, "TASK [app : R"),
+    ]
+    heroku = (
+        "2024-03-01T10:00:10.123456+00:00 heroku[router]: at=info method=GET path=\"/api/orders\" status=200\n"
+        "2024-03-01T10:00:40.345678+00:00 heroku[router]: at=error code=H12 desc=\"Request timeout\" status=503\n"
+        "2024-03-01T10:00:41.000000+00:00 app[web.1]: [4] * Listening on http://0.0.0.0:31337\n"
+    )
+    rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", None]
+    assert [attrs(r)["logger"] for r in rows] == ["heroku[router]", "heroku[router]", "app[web.1]"]

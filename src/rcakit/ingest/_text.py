@@ -86,6 +86,9 @@ _WEBSPHERE_LEVELS = {
     "O": "info", "R": "warning", "A": "info", "I": "info", "W": "warning", "E": "error", "F": "fatal",
     "C": "info", "D": "debug", "Z": "info",
 }
+# Ansible's failed-task and warning marks, as levels
+_ANSIBLE_LEVEL = r"fatal|failed|\[WARNING\]|\[DEPRECATION WARNING\]|\[ERROR\]"
+_ANSIBLE_LEVELS = {"fatal": "error", "failed": "error", "[WARNING]": "warning", "[DEPRECATION WARNING]": "warning", "[ERROR]": "error"}
 # GitHub Actions' workflow commands: annotations are levels, the others information
 _GHA_LEVEL = "error|warning|notice|debug|group|endgroup|command|section"
 _GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section": "info"}
@@ -697,6 +700,27 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[?(?P<ts>\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?"
         rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # Ansible's log_path file: stamp, p= u= n=, a bar; a failed task's "fatal:" / "failed:"
+    # and the "[WARNING]:" / "[ERROR]:" lines are its levels (the rest: plays, tasks, "ok:")
+    #   2024-03-01 10:00:13,790 p=12345 u=deploy n=ansible | fatal: [web2]: UNREACHABLE! => {...}
+    # (the marked lines a variant of their own, tried first: the unmarked shape would take
+    # them all)
+    _Variant(
+        "ansible",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+(?P<level>{_ANSIBLE_LEVEL}):[ \t]*(?P<msg>.*)$",
+        levels=_ANSIBLE_LEVEL,
+    ),
+    _Variant(
+        "ansible-unmarked",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+(?P<msg>.*)$",
+    ),
+    # Heroku's log stream (heroku logs): stamp, source[dyno]; the router's at= is its level
+    #   2024-03-01T10:00:30.123456+00:00 heroku[router]: at=error code=H12 desc="Request timeout" ...
+    _Variant(
+        "heroku",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<logger>(?:app|heroku)\[[\w.\-]+\]):[ \t]+(?:at=(?P<level>info|warning|error)[ \t]+)?(?P<msg>.*)$",
+        levels="info|warning|error",
+    ),
     # GitHub Actions job logs: a 7-digit-fraction stamp, and workflow commands for the
     # annotated lines (the other lines are read by "stamp" below)
     #   2024-03-01T10:00:31.6666666Z ##[error]Process completed with exit code 1.
@@ -753,7 +777,7 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
 #: levels some layouts write as marks or letters, as level words (no other variant
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
-    "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS,
+    "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
 }
 
 
