@@ -466,6 +466,19 @@ def test_a_clients_error_quoting_the_servers_failure_names_the_server():
     found = _root_service([own, server], span.with_columns(attributes=pl.lit(None, pl.String)), known, timedelta(minutes=1))
     assert found.names_of["new|pricing|p1"] == ()
     assert pl.select(peers_expr(pl.lit(err))).item().startswith('"err":"ERROR: column')
+    # words every client of a database writes in its own template (and the database too) are
+    # nobody's own: an outage's clients do not "quote" each other
+    from rcakit.correlate._root import _error_texts
+
+    recovery = [
+        dataclasses.replace(server, service=svc, template_id=svc, template=text)
+        for svc, text in (
+            ("postgres", "FATAL: the database system is in recovery mode"),
+            ("orders", "query failed: FATAL: the database system is in recovery mode (attempt <NUM>)"),
+            ("billing", "query failed: FATAL: the database system is in recovery mode (attempt <NUM>)"),
+        )
+    ]
+    assert _error_texts(recovery) == {"postgres": set(), "orders": set(), "billing": set()}
     line = 'limiting requests, excess: 20.5 by zone "api", client: 203.0.113.9, request: "GET /api/cart HTTP/1.1"'
     assert _names(line, ["cart-svc", "storefront"], exclude="edge-proxy") == ()
     assert _names("upstream cart-svc timed out", ["cart-svc", "storefront"], exclude="edge-proxy") == ("cart-svc",)

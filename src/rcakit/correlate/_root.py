@@ -463,7 +463,13 @@ def _error_texts(contribs: Sequence[Contribution]) -> dict[str, set[str]]:
                     run = " ".join(words[i : i + _QUOTE_WORDS])
                     if len(run) >= _MIN_QUOTE:
                         out.setdefault(c.service, set()).add(run)
-    return out
+    # words that several services' failing templates share (every client of a database
+    # writing its "the database system is in recovery mode") are nobody's own
+    seen: dict[str, int] = {}
+    for runs in out.values():
+        for run in runs:
+            seen[run] = seen.get(run, 0) + 1
+    return {s: {r for r in runs if seen[r] == 1} for s, runs in out.items()}
 
 
 def _quoting(c: Contribution, text: str, errors: dict[str, set[str]], peers: str) -> tuple[str, ...]:
@@ -471,8 +477,11 @@ def _quoting(c: Contribution, text: str, errors: dict[str, set[str]], peers: str
     (``err="ERROR: could not extend file ... No space left on device"``) is the server's,
     which logged the same words as its failure. Only words in the records' variables or
     error attributes count, not in ``c``'s own template (two services that log the same
-    sentence of their own do not quote each other)."""
-    own = _plain(c.template or "")
+    sentence of their own do not quote each other; words several services' failing templates
+    share are nobody's own, see :func:`_error_texts`)."""
+    if not c.template:  # (a service's error share: no template to tell its own words by)
+        return ()
+    own = _plain(c.template)
     quoted = _plain(" ".join([*c.examples[:3], peers]))
     return tuple(
         s for s, parts in errors.items()
