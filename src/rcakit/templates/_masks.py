@@ -9,7 +9,8 @@ against ``<NUM>`` exactly, whereas a message masked to ``<*>`` never matches a c
 Token names produced by the default set (downstream code may rely on them):
 
 ========== ====================================================================
-``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``)
+``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``; a single plain
+            word, ``kind="Pod"``, is left to Drain)
 ``<URL>``   ``scheme://...`` URLs
 ``<EMAIL>`` e-mail addresses
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
@@ -26,7 +27,8 @@ Token names produced by the default set (downstream code may rely on them):
 ``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
-            ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``); digits inside a word
+            ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``), keeping a unit of up to
+            4 letters glued to it (``2653ppm`` -> ``<NUM>ppm``); digits inside a word
             (``ssh2``, ``u0``) are left to Drain
 ``<*>``     not a mask: a position Drain found variable
 ========== ====================================================================
