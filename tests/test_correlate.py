@@ -387,7 +387,8 @@ def test_a_service_whose_silence_is_its_own_is_the_root():
     )
     span = pl.DataFrame({"timestamp": [t0, t0 + timedelta(minutes=5)], "service": ["orders", "orders"]})
     known = ["fulfillment", "orders"]
-    root, roles, _, _ = _root_service([quiet, lag], span, known, timedelta(minutes=1))
+    found = _root_service([quiet, lag], span, known, timedelta(minutes=1))
+    root, roles = found.root, found.roles
     assert root == "fulfillment"
     told = next(r for r in roles if r.service == "fulfillment").evidence
     assert any("the silence is its own" in e.text and e.weight > 0 for e in told)

@@ -15,7 +15,7 @@ from rcakit.correlate._incident import (
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
-from rcakit.correlate._root import EXTERNAL_HOSTS, _root_service, collapsed
+from rcakit.correlate._root import _root_service, collapsed
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
@@ -127,7 +127,7 @@ def correlate_changes(
             for svc, frame in by_service.items()
             if svc != "(unknown)"
         }
-        root, roles, names_of, healthy = _root_service(
+        root, roles, names_of, healthy, external = _root_service(
             contribs, span, known, window, scan=scan, graph=graph, frames=by_service
         )
         services = tuple(
@@ -165,12 +165,6 @@ def correlate_changes(
             )
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
-        external = [
-            host
-            for r in roles if r.role == "root"
-            for e in r.evidence if e.text.startswith(EXTERNAL_HOSTS)
-            for host in e.text.removeprefix(EXTERNAL_HOSTS).split(", ")
-        ]
         cause, reason = _decide(
             suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services,
             n_changes=n_given, external=external,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -132,6 +133,8 @@ class RootFinding(NamedTuple):
     #: per service, the dependencies its failures name that log as usual (its own failure:
     #: see :func:`_own_failures`)
     healthy: dict[str, frozenset[str]]
+    #: hosts outside the logs that the root's anomalies name (a payment provider, a SaaS API)
+    external: tuple[str, ...] = ()
 
 
 def _root_service(
@@ -161,11 +164,12 @@ def _root_service(
             continue
         v = views.setdefault(c.service, _ServiceView(service=c.service))
         v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
-        text = " ".join([c.template or "", *c.examples[:3], peers.get((c.service, c.template_id), "")])
+        peer = peers.get((c.service, c.template_id), "")
+        text = " ".join([c.template or "", *c.examples[:3], peer])
         texts.setdefault(c.service, []).append(text)
         named = _names(text, known, exclude=c.service)
         if c.kind in _FAILURES:
-            named = tuple(sorted({*named, *_quoting(c, text, errors, peers.get((c.service, c.template_id), ""))}))
+            named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
         names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
         v.n_contrib += 1
         v.contrib_score = max(v.contrib_score, c.score)
@@ -434,7 +438,7 @@ def _root_service(
             ServiceRole(service=v.service, role=role, onset=v.onset, score=round(v.score, 3), evidence=tuple(roles_ev[v.service]))
         )
     healthy = {v.service: frozenset(v.healthy_named) for v in ranked if v.healthy_named}
-    return RootFinding(root, roles, names_of, healthy)
+    return RootFinding(root, roles, names_of, healthy, tuple(outside[:3]))
 
 
 _FAILURES = frozenset(("new", "rate_spike", "error_ratio"))
@@ -465,14 +469,11 @@ def _error_texts(contribs: Sequence[Contribution]) -> dict[str, set[str]]:
                         out.setdefault(c.service, set()).add(run)
     # words that several services' failing templates share (every client of a database
     # writing its "the database system is in recovery mode") are nobody's own
-    seen: dict[str, int] = {}
-    for runs in out.values():
-        for run in runs:
-            seen[run] = seen.get(run, 0) + 1
+    seen = Counter(run for runs in out.values() for run in runs)
     return {s: {r for r in runs if seen[r] == 1} for s, runs in out.items()}
 
 
-def _quoting(c: Contribution, text: str, errors: dict[str, set[str]], peers: str) -> tuple[str, ...]:
+def _quoting(c: Contribution, errors: dict[str, set[str]], peers: str) -> tuple[str, ...]:
     """The services whose own failure ``c``'s records quote: the error a client got back
     (``err="ERROR: could not extend file ... No space left on device"``) is the server's,
     which logged the same words as its failure. Only words in the records' variables or

@@ -221,7 +221,7 @@ def _score_suspect(
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
     score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
-    score += sum(e.weight for e in ev if e.kind == "pre_existing" and "no visible change" not in e.text)
+    score += sum(e.weight for e in ev if e.kind == "pre_existing" and not e.text.startswith(_QUIET))
     score = round(max(0.0, min(1.0, score)), 3)
     return Suspect(change=ref, score=score, lag_seconds=lag, evidence=tuple(ev))
 
@@ -238,7 +238,7 @@ def _quiet_mark(mid: _Shift, served: float, *, rel: float, strength: float, what
         return None
     factor = max(0.1 if mid_strength < 0.15 else 0.5, 0.5**served)
     lost = rel * 0.65 * strength * (1 - factor)
-    note = Evidence(kind="pre_existing", text=f"no visible change in {what} (strength x{factor:.2f})", weight=round(-lost, 3))
+    note = Evidence(kind="pre_existing", text=f"{_QUIET} {what} (strength x{factor:.2f})", weight=round(-lost, 3))
     return strength * factor, note
 
 
@@ -291,6 +291,10 @@ _QUIET_HALF_LIFE = timedelta(minutes=15)
 #: before the onset (an export starting half an hour before a slow leak's onset is not)
 _STEADY_SPAN = timedelta(minutes=45)
 
+#: how the evidence of a change that served quietly starts (:func:`_quiet_mark`; its weight is
+#: already in the strength, and the cause decision reads it back)
+_QUIET = "no visible change in"
+
 #: evidence kinds that show a service behaving differently
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
 
@@ -331,7 +335,7 @@ def _decide(
             f"precedes the onset by {_fmt_dt(best.lag_seconds)} and {root} behaves differently after it "
             f"(a change {'with no service' if best.change.service is None else 'to infrastructure'} may touch every service)"
         )
-    quiet = next((e.text for e in best.evidence if e.kind == "pre_existing" and e.text.startswith("no visible change")), None)
+    quiet = next((e.text for e in best.evidence if e.kind == "pre_existing" and e.text.startswith(_QUIET)), None)
     if related and external and quiet and best.score >= threshold:
         # the root's change served with nothing visible until the root's calls to a host
         # outside the estate started failing: that host is the likelier cause

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -318,9 +318,20 @@ def _part_length(n: int, warmup: float) -> int | None:
     return k if n >= 4 * k else None
 
 
-def _error_parts(counts: pl.DataFrame, *, warmup: float) -> tuple[pl.DataFrame, int, np.ndarray, np.ndarray] | None:
-    """Errors and records per window (all services), and the length of the first and last
-    parts compared (:func:`_part_length`); ``None`` without error counts or for short logs."""
+class _ErrorParts(NamedTuple):
+    """Errors and records per window (all services), the length ``k`` of the first and last
+    parts compared (:func:`_part_length`) and their shares of error records."""
+
+    per: pl.DataFrame
+    k: int
+    errs: np.ndarray
+    events: np.ndarray
+    share_head: float
+    share_tail: float
+
+
+def _error_parts(counts: pl.DataFrame, *, warmup: float) -> _ErrorParts | None:
+    """:class:`_ErrorParts` of ``counts``; ``None`` without error counts or for short logs."""
     if "n_errors" not in counts.columns:
         return None
     per = (
@@ -332,19 +343,20 @@ def _error_parts(counts: pl.DataFrame, *, warmup: float) -> tuple[pl.DataFrame, 
     k = _part_length(per.height, warmup)
     if k is None:
         return None
-    return per, k, per.get_column("n_errors").cast(pl.Float64).to_numpy(), per.get_column("n_events").cast(pl.Float64).to_numpy()
+    errs = per.get_column("n_errors").cast(pl.Float64).to_numpy()
+    events = per.get_column("n_events").cast(pl.Float64).to_numpy()
+    share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
+    share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
+    return _ErrorParts(per, k, errs, events, share_head, share_tail)
 
 
 def _ends_busy(counts: pl.DataFrame, *, warmup: float) -> bool:
     """Whether the logs end during an incident: the mirror of :func:`_calm_after_busy_start`'s
     test (the last part's share of error records this many times the first part's)."""
-    parts = _error_parts(counts, warmup=warmup)
-    if parts is None:
-        return False
-    _, k, errs, events = parts
-    share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
-    share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
-    return float(errs[-k:].sum()) >= _BUSY_START_MIN and share_tail >= _BUSY_START_RATIO * share_head + 0.01
+    p = _error_parts(counts, warmup=warmup)
+    return p is not None and float(p.errs[-p.k :].sum()) >= _BUSY_START_MIN and (
+        p.share_tail >= _BUSY_START_RATIO * p.share_head + 0.01
+    )
 
 
 def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[datetime, str] | None:
@@ -361,10 +373,8 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[date
     parts = _error_parts(counts, warmup=warmup)
     if parts is None:
         return None
-    per, k, errs, events = parts
+    per, k, errs, events, share_head, share_tail = parts
     n = per.height
-    share_tail = float(errs[-k:].sum() / max(events[-k:].sum(), 1.0))
-    share_head = float(errs[:k].sum() / max(events[:k].sum(), 1.0))
     if float(errs[:k].sum()) < _BUSY_START_MIN or share_head < _BUSY_START_RATIO * share_tail + 0.01:
         return None
     expected = share_tail * events

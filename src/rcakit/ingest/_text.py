@@ -99,6 +99,8 @@ _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     rf"(?:\s?(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}})|[ \t](?:{ZONE_NAMES})\b)?"
 )
+# Ansible's log_path head: the stamp, p= u= n=, a bar
+_ANSIBLE_HEAD = rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+"
 # the other stamp layouts a text log line may start with (all known to parse_timestamps)
 _STAMP = (
     rf"(?:{_ISO}"
@@ -705,15 +707,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   2024-03-01 10:00:13,790 p=12345 u=deploy n=ansible | fatal: [web2]: UNREACHABLE! => {...}
     # (the marked lines a variant of their own, tried first: the unmarked shape would take
     # them all)
-    _Variant(
-        "ansible",
-        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+(?P<level>{_ANSIBLE_LEVEL}):[ \t]*(?P<msg>.*)$",
-        levels=_ANSIBLE_LEVEL,
-    ),
-    _Variant(
-        "ansible-unmarked",
-        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+(?P<msg>.*)$",
-    ),
+    _Variant("ansible", rf"{_ANSIBLE_HEAD}(?P<level>{_ANSIBLE_LEVEL}):[ \t]*(?P<msg>.*)$", levels=_ANSIBLE_LEVEL),
+    _Variant("ansible-unmarked", rf"{_ANSIBLE_HEAD}(?P<msg>.*)$"),
     # Heroku's log stream (heroku logs): stamp, source[dyno]; the router's at= is its level
     #   2024-03-01T10:00:30.123456+00:00 heroku[router]: at=error code=H12 desc="Request timeout" ...
     _Variant(
@@ -1043,7 +1038,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
 
 # an application's own stamped log line inside a syslog message (a service under systemd
 # writing log4j or Python logging lines to the journal)
-_APP_STAMP = re.compile(r"^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_APP_STAMP = r"^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
 
 
 def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
@@ -1062,7 +1057,7 @@ def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.D
         return records
     # (a cheap test first: a file with PRIs, or whose messages carry no stamp, is left alone)
     idx = no_pri.arg_true()
-    stamped = records["body"].gather(idx).str.contains(_APP_STAMP.pattern).fill_null(False)
+    stamped = records["body"].gather(idx).str.contains(_APP_STAMP).fill_null(False)
     if not stamped.any():
         return records
     idx = idx.filter(stamped)

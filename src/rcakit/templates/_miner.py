@@ -247,9 +247,8 @@ _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
 # (also in quotes: klog's "SyncLoop ADD").
 _ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*["']?[:;,.]?""")
 _MAX_ENUM_VALUES = 8
-# key=value tokens: the key, and a value that is one plain word (kind="Pod", state=open)
+# the key of a key=value token (channel=news)
 _KEY_RE = re.compile(r"[A-Za-z_][\w.\-]*=")
-_KEY_WORD_RE = re.compile(r"""[A-Za-z_][\w.\-]*=(["']?)[A-Za-z][A-Za-z_\-]*\1[:;,.]?""")
 
 
 def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple[int, ...]:
@@ -275,8 +274,7 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
 
 
 def _constant_like(value: str) -> bool:
-    """A plain word (``kind="Pod"``: a key's value too), or a token whose text around its
-    variables has letters (``LOGIN(uid=<*>)``)."""
+    """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)."""
     if _WORD_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None
