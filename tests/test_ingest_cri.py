@@ -184,6 +184,41 @@ def test_docker_compose_logs_with_timestamps_and_colours(tmp_path):
     assert rows[2]["body"] == "not a compose line"
 
 
+PM2_LOGS = """\
+[TAILING] Tailing last 15 lines for [api] process (change the value with --lines option)
+/home/deploy/.pm2/logs/api-out.log last 15 lines:
+0|api      | 2024-03-01T10:00:00: Server listening on port 3000
+0|api      | 2024-03-01T10:00:09: TypeError: Cannot read properties of undefined (reading 'id')
+0|api      |     at /home/deploy/api/src/routes/orders.js:57:31
+1|worker   | 2024-03-01T10:02:01: Job 8812 failed: SMTP 421 4.7.0 Try again later
+0|api      |     at next (/home/deploy/api/node_modules/express/lib/router/route.js:149:13)
+PM2        | 2024-03-01T10:02:03: PM2 log: App [api:0] exited with code [1] via signal [SIGINT]
+"""
+
+
+def test_pm2_logs(tmp_path):
+    """``pm2 logs``: "<id>|<app> | <pm2 --time stamp>: <line>", like docker compose's; the
+    app is the service, a stack trace joins its app's line across the others'."""
+    import rcakit
+
+    path = tmp_path / "pm2.log"
+    path.write_text(PM2_LOGS)
+    assert rcakit.detect_format(path) == "compose"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert sum(r["n_lines"] for r in rows) == 8
+    got = [(r["line_no"], r["n_lines"], r["service"], r["timestamp"]) for r in rows[2:]]
+    assert got == [
+        (3, 1, "api", datetime(2024, 3, 1, 10, 0, tzinfo=UTC)),
+        (4, 3, "api", datetime(2024, 3, 1, 10, 0, 9, tzinfo=UTC)),
+        (6, 1, "worker", datetime(2024, 3, 1, 10, 2, 1, tzinfo=UTC)),
+        (8, 1, "PM2", datetime(2024, 3, 1, 10, 2, 3, tzinfo=UTC)),
+    ]
+    assert rows[2]["body"] == "Server listening on port 3000"
+    assert rows[3]["body"].splitlines()[-1].strip().startswith("at next (")
+    # pm2's banner lines are kept, as lines that are not an app's
+    assert [r["parse_error"] is not None for r in rows[:2]] == [True, True]
+
+
 def test_compose_sniff_rejects_level_columns_and_pipes():
     assert _cri.COMPOSE_FORMAT.sniff(["INFO    | starting", "ERROR   | failed", "INFO    | ready"]) == 0.0
     assert _cri.COMPOSE_FORMAT.sniff(["a | b", "a | c"]) == 0.0  # one name, no replica number

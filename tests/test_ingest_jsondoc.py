@@ -502,3 +502,22 @@ def test_datadog_v2_status_is_the_level():
             "service": "checkout", "message": "payment call failed"}}]
     row = parse(json.dumps(doc, indent=2)).to_dicts()[0]
     assert (row["severity_text"], row["service"], row["body"]) == ("ERROR", "checkout", "payment call failed")
+
+
+def test_cloudtrail_records_are_api_calls():
+    """AWS CloudTrail's file: {"Records": [...]} (a capitalised list key); each record is
+    the call made, WARN when it failed, under the AWS service called."""
+    calls = [
+        {"eventTime": "2024-03-01T10:00:05Z", "eventSource": "ec2.amazonaws.com", "eventName": "DescribeInstances",
+         "awsRegion": "eu-west-1", "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/Deploy/a"}},
+        {"eventTime": "2024-03-01T10:02:00Z", "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+         "awsRegion": "eu-west-1", "errorCode": "AccessDenied", "errorMessage": "Access Denied"},
+    ]
+    text = json.dumps({"Records": calls}, indent=2)
+    out = parse(text)
+    assert out.height == 2
+    assert out["service"].to_list() == ["ec2", "s3"]
+    assert out["severity_text"].to_list() == ["INFO", "WARN"]
+    assert out["body"].to_list() == ["DescribeInstances", "GetObject failed: AccessDenied: Access Denied"]
+    assert out["timestamp"][1] == datetime(2024, 3, 1, 10, 2, tzinfo=UTC)
+    assert json.loads(out["attributes"][0])["userIdentity.type"] == "AssumedRole"

@@ -722,3 +722,39 @@ def test_colour_codes_written_as_json_escapes_are_removed(tmp_path):
     q = tmp_path / "app.jsonl"
     q.write_text('{"ts":"2024-03-01T10:00:00Z","level":"error","msg":"\\u001b[31mcharge failed\\u001b[0m"}\n')
     assert read_logs(q)["body"].to_list() == ["charge failed"]
+
+
+ES7_SERVER_LOG = """\
+{"type": "server", "timestamp": "2024-03-01T10:02:11,222Z", "level": "WARN", "component": "o.e.m.j.JvmGcMonitorService", "node.name": "es-data-0", "message": "[gc][1234] overhead, spent [2.1s] collecting in the last [2.5s]"}
+{"type": "server", "timestamp": "2024-03-01T10:02:30,333Z", "level": "ERROR", "component": "o.e.b.ElasticsearchUncaughtExceptionHandler", "node.name": "es-data-0", "message": "fatal error in thread [write], exiting" ,
+"stacktrace": ["java.lang.OutOfMemoryError: Java heap space",
+"at java.util.Arrays.copyOf(Arrays.java:3537) ~[?:?]",
+"at java.lang.Thread.run(Thread.java:1583) [?:?]"] }
+
+{"type": "deprecation.elasticsearch", "timestamp": "2024-03-01T10:04:00,100Z", "level": "DEPRECATION", "component": "o.e.d.r.RestController", "message": "Legacy index templates are deprecated"}
+{"type": "server", "timestamp": "2024-03-01T10:05:00,000Z", "level": "INFO", "component": "o.e.c.r.a.AllocationService", "message": "Cluster health status changed from [RED] to [YELLOW]
+not json, and never closed
+"""
+
+
+def test_elasticsearch7_objects_with_a_stacktrace_over_several_lines():
+    """Elasticsearch 7's server log: one object per line, except that a stack trace array
+    runs one element per line; the object is one record with the trace under its message."""
+    from rcakit.ingest._detect import detect_text_format
+    from rcakit.ingest import FORMATS
+
+    assert detect_text_format(ES7_SERVER_LOG, formats=FORMATS) == "jsonl"
+    out = parse(_jsonl.FORMAT, ES7_SERVER_LOG)
+    assert out["line_no"].to_list() == [1, 2, 7, 8, 9]
+    assert out["n_lines"].to_list() == [1, 5, 1, 1, 1]  # the blank line folds into the record above
+    assert out["severity_text"].to_list()[:3] == ["WARN", "ERROR", "INFO"]  # DEPRECATION: informational
+    error = out.row(1, named=True)
+    assert error["timestamp"] == datetime(2024, 3, 1, 10, 2, 30, 333000, tzinfo=UTC)
+    assert error["body"] == (
+        "fatal error in thread [write], exiting\njava.lang.OutOfMemoryError: Java heap space\n"
+        "at java.util.Arrays.copyOf(Arrays.java:3537) ~[?:?]\nat java.lang.Thread.run(Thread.java:1583) [?:?]"
+    )
+    assert error["parse_error"] is None
+    # an object cut short and the text after it are kept line by line, as before
+    assert out["parse_error"].is_not_null().to_list() == [False, False, False, True, True]
+    assert out["body"][4] == "not json, and never closed"

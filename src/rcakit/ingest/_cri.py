@@ -335,11 +335,16 @@ TIMESTAMPED_FORMAT = LineFormat(
 
 # docker compose logs: "<container> | <line>"; the container name may come in a colour
 _ANSI = r"(?:\x1b\[[0-9;]*m)?"
-_COMPOSE_RE = rf"^{_ANSI}([A-Za-z0-9][A-Za-z0-9_.\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
+# (pm2's "pm2 logs" writes "<app id>|<app name> | <line>": "0|api      | ...")
+_COMPOSE_RE = rf"^{_ANSI}((?:\d+\|)?[A-Za-z0-9][A-Za-z0-9_.\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
 _COMPOSE = re.compile(_COMPOSE_RE)
 # docker's --timestamps stamp (RFC 3339 with exactly nine fraction digits), then the line
 _RUNTIME_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) (.*)$"
 _REPLICA_RE = r"[-_][0-9]+$"
+_PM2_ID_RE = r"^\d+\|"
+# pm2's own lines between the apps' ("[TAILING] Tailing last 15 lines for [api] process",
+# "/home/app/.pm2/logs/api-out.log last 15 lines:")
+_PM2_BANNER = re.compile(r"^(?:\[TAILING\] .*|\S+\.log last \d+ lines:)$")
 _LEVEL_WORDS = frozenset(
     ("trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "critical", "crit", "panic", "severe")
 )
@@ -349,13 +354,13 @@ _COMPOSE_EXPECTED = "not a docker compose line: expected '<container> | <line>'"
 def _sniff_compose(sample: list[str]) -> float:
     """Nearly every line is ``<name> | ...``, and the names are containers: a replica number
     (``web-1``) or several names; never a level word (``INFO | msg`` is an app's own layout)."""
-    lines = [s for s in sample if s.strip()]
+    lines = [s for s in sample if s.strip() and not _PM2_BANNER.match(s)]
     names = [m.group(1) for m in map(_COMPOSE.match, lines) if m is not None]
     if not lines or len(names) < 0.9 * len(lines):
         return 0.0
     if any(n.lower() in _LEVEL_WORDS for n in names):
         return 0.0
-    numbered = sum(bool(re.search(_REPLICA_RE, n)) for n in names)
+    numbered = sum(bool(re.search(_REPLICA_RE, n) or re.match(_PM2_ID_RE, n)) for n in names)
     if numbered < 0.5 * len(names) and len(set(names)) < 2:
         return 0.0
     return len(names) / len(lines)
@@ -375,7 +380,7 @@ def _parse_compose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         stream=name,
         msg=pl.coalesce(stamped.struct.field("2"), rest),
     )
-    service = pl.col("stream").str.replace(_REPLICA_RE, "")
+    service = pl.col("stream").str.replace(_REPLICA_RE, "").str.replace(_PM2_ID_RE, "")
     return _records(
         g, options, expected=_COMPOSE_EXPECTED, stream_key="container.name", runtime_service=service
     )

@@ -21,8 +21,9 @@ Exports that are one JSON *document* rather than JSON *lines*:
   ``labels`` column is merged into it (a level label as for Loki responses), ``Line`` is the
   message and ``tsNs`` (else ``Time``) the timestamp;
 - any other object without a message key whose ``records``, ``logs``, ``data``, ``events``,
-  ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member is a list of objects
-  (the first of these present); else the object itself is one record;
+  ``items``, ``results``, ``entries``, ``rows`` or ``messages`` member (in any case: AWS
+  CloudTrail's ``{"Records": [...]}``) is a list of objects (the first of these present);
+  else the object itself is one record;
 - OpenTelemetry OTLP/JSON logs payloads (``{"resourceLogs": [...]}``, one per line from the
   collector's ``file`` exporter): one record per ``logRecords`` element, with its resource's
   attributes (``service.name``...), its own attributes, ``timeUnixNano`` (else the observed
@@ -278,10 +279,11 @@ def _record_list(doc: Record) -> tuple[str, ...] | None:
     hits = doc.get("hits")
     if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
         return ("hits", "hits")
+    spelled = {k.lower(): k for k in doc if isinstance(k, str)}  # AWS CloudTrail: "Records"
     for key in _LIST_KEYS:
-        value = doc.get(key)
+        value = doc.get(spelled.get(key, key))
         if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            return (key,)  # an empty list too: no records, rather than one record
+            return (spelled.get(key, key),)  # an empty list too: no records, rather than one record
     return None
 
 

@@ -137,13 +137,14 @@ _KEY_SAMPLE = 1000
 _MAX_DEPTH = 4
 _LEVEL_WORDS = (
     "TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL|CRIT|"
-    "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC|DBUG|DEBU|FATA|PANI|TRAC"
+    "PANIC|ALERT|EMERG|FINE|FINER|FINEST|VERBOSE|DBG|INF|WRN|ERRO|EROR|FTL|TRC|VRB|DBUG|DEBU|FATA|PANI|TRAC"
 )
 # "<timestamp> [level] message", "[level] message", "level: message", "2024/01/02 03:04:05 message"
+# (pm2 --time: "2024-03-01T10:00:00: message")
 # (only the head is matched: a "(?s).*" tail capture made this regex ~5x slower)
 _HEAD_RE = (
     r"^(?P<head>\s*(?:\[?(?P<ts>(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s_]+|-)\d{1,2}:\d{2}(?::\d{2})?"
-    r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?:" + ZONE_NAMES + r")\b)?)|(?:\d{10}(?:\.\d{1,9})?))\]?\s+)?"
+    r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?:" + ZONE_NAMES + r")\b)?)|(?:\d{10}(?:\.\d{1,9})?))\]?:?\s+)?"
     # (AWS Lambda: "<stamp>\t<request id>\t<LEVEL>\t" -- the id is head only before a level)
     r"(?:(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\t)?"
     r"[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
@@ -649,6 +650,11 @@ def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, 
         return body, {}
     # a trace has lines or names an exception ("stack": "prod-eu" is a deployment's name)
     stack = stack.str.strip_chars_end()
+    # a trace kept as an array of lines (Elasticsearch 7: "stacktrace": ["java...", "at ..."])
+    # reads one line per element
+    array = stack.str.contains(r'^\[\s*"') & stack.str.ends_with('"]')
+    lines = stack.str.strip_prefix("[").str.strip_chars_start().str.strip_prefix('"').str.strip_suffix('"]')
+    stack = pl.when(array).then(lines.str.replace_all(r'"\s*,\s*"', "\n").str.replace_all('\\"', '"', literal=True)).otherwise(stack)
     stack = pl.when(stack.str.contains(_TRACE_LIKE)).then(stack)
     joined = pl.when(body.is_not_null() & stack.is_not_null())
     return (
@@ -1144,27 +1150,55 @@ def parse_inner_messages(
 # --------------------------------------------------------------------------- the formats
 
 
-def fold_blank_lines(df: pl.DataFrame) -> pl.DataFrame:
+def fold_blank_lines(df: pl.DataFrame, *, objects: bool = False) -> pl.DataFrame:
     """One row per record start: blank lines join the record above (``n_lines`` counts them).
 
     Takes ``line_no, line`` and returns ``line_no, line, n_lines, _blank`` (``_blank`` is
     True only for blank lines at the top of the file, which have no record above).
+
+    With ``objects``, a JSON object written over several lines is one record too:
+    Elasticsearch 7's server log writes one object per line except where it holds a stack
+    trace, whose ``"stacktrace": [...]`` array then runs one element per line. A line that
+    opens an object (``{"`` first) without closing it (``}`` last) is continued by the lines
+    below that do not open one, up to the line that closes it, and ``line`` is the parts
+    joined with a space (line breaks between JSON tokens are whitespace). A run that
+    reaches no closing line is left one record per line.
     """
-    blank = pl.col("line").str.strip_chars().str.len_bytes() == 0
-    if not df.lazy().select(blank.any()).collect().item():
+    s = pl.col("line").str.strip_chars(" \t\r\n")
+    blank = s.str.len_bytes() == 0
+    cont = pl.lit(False)
+    if objects and df.lazy().select((s.str.contains(_OPENS.pattern) & ~s.str.ends_with("}")).any()).collect().item():
+        cont = _object_parts(df, s, blank)
+    elif not df.lazy().select(blank.any()).collect().item():
         return df.select("line_no", "line", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.lit(False).alias("_blank"))
-    starts = ~blank | (pl.int_range(pl.len()) == 0)
+    starts = (~blank & ~cont) | (pl.int_range(pl.len()) == 0)
+    joined = pl.col("line").filter(~pl.col("_blank")).str.join(" ")
     return (
-        df.with_columns(_rec=starts.cum_sum(), _blank=blank)
+        df.with_columns(_rec=starts.cum_sum(), _blank=blank, _cont=cont)
         .group_by("_rec", maintain_order=True)
         .agg(
             pl.col("line_no").first(),
-            pl.col("line").first(),
+            pl.when(pl.col("_cont").any()).then(joined).otherwise(pl.col("line").first()).alias("line"),
             pl.len().cast(pl.UInt32).alias("n_lines"),
             pl.col("_blank").first(),
         )
         .drop("_rec")
     )
+
+
+def _object_parts(df: pl.DataFrame, s: pl.Expr, blank: pl.Expr) -> pl.Series:
+    """For :func:`fold_blank_lines`: True for the lines that continue a JSON object opened
+    on a line above and closed on a line below."""
+    opens, closes = s.str.contains(_OPENS.pattern), s.str.ends_with("}")
+    # after each non-blank line: is an object open? (blank lines carry the state over)
+    state = pl.when(blank).then(None).when(opens | closes).then(opens & ~closes)
+    cont = ~blank & ~opens & state.forward_fill().shift(1).fill_null(False)
+    marked = df.lazy().select(
+        cont.alias("_cont"), (closes & ~blank).alias("_closes"), blank.alias("_blank")
+    ).with_columns(_rec=(~pl.col("_cont") & ~pl.col("_blank")).cum_sum())
+    # a run joins only if its last non-blank line closes the object (else: a cut object)
+    last_closes = pl.col("_closes").filter(~pl.col("_blank")).last().over("_rec")
+    return marked.select(pl.col("_cont") & last_closes.fill_null(False)).collect().to_series()
 
 
 def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
@@ -1177,7 +1211,9 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     ``{"type": "log", "attributes": {...}}`` events are unwrapped (their ``status`` is the
     level); a GELF record's message is its ``full_message`` (else ``short_message``), its
     numeric ``level`` a syslog severity, and its ``_``-prefixed additional fields lose the
-    prefix (``_service`` names the service)."""
+    prefix (``_service`` names the service). An AWS CloudTrail record's message is its call
+    (``eventName``, with ``errorCode: errorMessage`` when it failed, then WARN), its service
+    the AWS service called (``eventSource`` ``ec2.amazonaws.com`` -> ``ec2``)."""
     if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
         inner = {c: c.removeprefix("result.") for c in objs.columns if c.startswith("result.")}
         outer = [c for c in objs.columns if c in ("preview", "offset", "lastrow", "result")]
@@ -1215,6 +1251,19 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         # GELF's additional fields are "_"-prefixed: "_service", "_trace_id" name the fields
         extra = {c: c[1:] for c in objs.columns if c.startswith("_") and c[1:] and not c.startswith("__")}
         objs = objs.rename({c: n for c, n in extra.items() if n not in objs.columns and c not in _INTERNAL_COLUMNS})
+    if {"eventSource", "eventName", "awsRegion"} <= set(objs.columns) and not {"message", "level", "service"} & set(
+        objs.columns
+    ):
+        # AWS CloudTrail records (an API call each): the message is the call and its error,
+        # the level WARN for a call that failed (errorCode), the service the AWS service
+        code = pl.col("errorCode") if "errorCode" in objs.columns else pl.lit(None, dtype=pl.String)
+        text = pl.col("errorMessage") if "errorMessage" in objs.columns else pl.lit(None, dtype=pl.String)
+        failure = pl.concat_str(pl.lit(" failed: "), code, pl.concat_str(pl.lit(": "), text).fill_null(""))
+        objs = objs.with_columns(
+            pl.concat_str(pl.col("eventName"), failure.fill_null("")).alias("message"),
+            pl.when(code.is_not_null()).then(pl.lit("WARN")).otherwise(pl.lit("INFO")).alias("level"),
+            pl.col("eventSource").str.replace(r"\.amazonaws\.com$", "").alias("service"),
+        )
     if "_index" in objs.columns and any(c.startswith("_source.") for c in objs.columns):
         # Elasticsearch documents one per line (elasticdump, a scroll export):
         # {"_index": ..., "_id": ..., "_source": {...}} -> the source's keys; _index, _id
@@ -1225,7 +1274,7 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
-    heads = fold_blank_lines(lines.collect())
+    heads = fold_blank_lines(lines.collect(), objects=True)
     texts = heads["line"]
     objs, valid = decode_objects(texts)
     objs = _vendor_keys(objs).with_columns(_raw=texts, _valid=valid)
@@ -1406,11 +1455,25 @@ def _share(sample: list[str], test: re.Pattern[str]) -> float:
     return sum(1 for s in lines if test.search(s.strip())) / len(lines)
 
 
+_OPENS = re.compile(r'^\{\s*"')  # an object with its first key on the line (not a document's "{")
 _OBJ = re.compile(r'^\{\s*"(?:[^"\\]|\\.)*"\s*:.*\}$')
 _DOCKER = re.compile(r'^\{(?=.*"log"\s*:\s*")(?=.*"stream"\s*:\s*")(?=.*"time"\s*:).*\}$')
 
 
+def _whole_objects(sample: list[str]) -> list[str]:
+    """The sample with an object written over several lines joined (see :func:`fold_blank_lines`)."""
+    out: list[str] = []
+    for line in sample:
+        text = line.strip()
+        if out and not text.startswith("{") and _OPENS.match(out[-1]) and not out[-1].endswith("}"):
+            out[-1] = f"{out[-1]} {text}"
+        else:
+            out.append(text)
+    return out
+
+
 def _sniff_jsonl(sample: list[str]) -> float:
+    sample = _whole_objects(sample)
     # docker json-file lines are JSON lines too, but the docker format claims them first
     score = _share(sample, _OBJ) - 0.5 * _share(sample, _DOCKER)
     if len(sample) == 1 and score > 0:

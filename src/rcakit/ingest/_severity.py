@@ -25,6 +25,7 @@ SEVERITY_NUMBERS: dict[str, int] = {"TRACE": 1, "DEBUG": 5, "INFO": 9, "WARN": 1
 SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("trace", "trc", "finest", "t", "trac", "trce"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
+    **dict.fromkeys(("vrb",), ("TRACE", 1)),  # Serilog's Verbose, below its Debug
     **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
@@ -35,6 +36,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("alert",), ("FATAL", 22)),
     # PHP's error-log prefixes ("PHP Fatal error:  ...")
     **dict.fromkeys(("deprecated", "strict standards"), ("INFO", 10)),
+    **dict.fromkeys(("deprecation",), ("INFO", 10)),  # Elasticsearch's deprecation log
     **dict.fromkeys(("parse error", "catchable fatal error", "recoverable fatal error"), ("ERROR", 17)),
     **dict.fromkeys(("fatal error",), ("FATAL", 21)),
     **dict.fromkeys(("emerg", "emergency"), ("FATAL", 24)),

@@ -69,7 +69,7 @@ RAW = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR"]
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB"]
 # upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
@@ -759,6 +759,36 @@ def _bare_stamps(sample: list[str]) -> bool:
     ) >= 0.15 * len(sample)
 
 
+def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
+    """The variants that read a stamp, when the file's records all start with one.
+
+    That is the convention of log shippers' multi-line settings (Logstash's ``negate =>
+    true, what => previous`` on a timestamp, Fluent Bit's and Filebeat's multiline
+    parsers): a line that does not start with a stamp belongs to the record above, whatever
+    it looks like -- the SQL text under "Failed executing DbCommand", an exception's
+    ``Error Number:53,State:0,Class:20`` trailer (not a record at level Error), a panic's
+    message, a print between log lines. Taken when nearly every head of the sample (5 in
+    6, at least 3) has a stamp; returns ``()`` otherwise (a file of level-first lines
+    without stamps keeps a line that fits no layout as a record of its own).
+    """
+    stamped = unstamped = 0
+    keep: list[_Variant] = []
+    for line in sample:
+        for v in variants:
+            m = v.compiled.match(line)
+            if m:
+                if m.groupdict().get("ts"):
+                    stamped += 1
+                    if v not in keep:
+                        keep.append(v)
+                else:
+                    unstamped += 1
+                break
+    if stamped < 3 or 5 * unstamped > stamped:
+        return ()
+    return tuple(v for v in variants if v in keep)
+
+
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
 #: variant is in use: (regex, replacement), applied to the sample's stamps too
 _STAMP_REWRITES: dict[str, tuple[str, str]] = {
@@ -792,6 +822,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         variants = tuple(stamp_lines)
     else:
         variants = tuple(v for v in variants if v.name != "stamp-line") or variants
+    stamped = _stamped_records(variants, sample)
+    if stamped:
+        variants = stamped
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
     ts = pl.col("ts").str.strip_chars()
@@ -831,7 +864,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         "(log4j/logback, Python logging, Go, Rails, klog)",
         part=_JUL_PART if jul else _PG_PART,
         part_literal=": " if jul else ":  ",
-        all_continue=bool(stamp_lines),
+        all_continue=bool(stamp_lines or stamped),
     )
     if jul or stamp_lines:
         joined = _levels_below(joined)
