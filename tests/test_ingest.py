@@ -762,3 +762,29 @@ def test_times_of_day_without_a_date_are_dated_from_the_file(tmp_path):
         datetime(2024, 3, 5, 23, 59, 58, 100000, tzinfo=UTC),
         datetime(2024, 3, 5, 23, 59, 59, 900000, tzinfo=UTC),
     ]
+
+
+def test_crash_reports_in_a_stamped_file_are_records_of_their_own(tmp_path):
+    """Under the stamped-file rule, a runtime's crash report still starts a record (FATAL):
+    Go's ``panic:`` / ``fatal error:``, Rust's ``thread '...' panicked at``."""
+    text = """\
+2024/03/01 10:00:12 GET /api/stock/SKU-4 200 2.7ms
+panic: runtime error: index out of range [5] with length 3
+
+goroutine 1 [running]:
+main.main()
+\t/app/main.go:58 +0x1d
+exit status 2
+2024/03/01 10:00:20 starting inventory-svc version=1.8.3
+2024/03/01 10:00:21 listening on :8080
+thread 'main' panicked at src/main.rs:31:10:
+failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }
+2024/03/01 10:00:22 listening on :8081
+"""
+    frame = read_logs(write(tmp_path / "svc.log", text))
+    assert frame["line_no"].to_list() == [1, 2, 8, 9, 10, 12]
+    assert frame["n_lines"].to_list() == [1, 6, 1, 1, 2, 1]
+    assert frame["severity_text"].to_list() == [None, "FATAL", None, None, "FATAL", None]
+    assert frame["body"][1].startswith("runtime error: index out of range")
+    assert frame["body"][4].endswith("failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }")
+    assert frame["parse_error"].is_null().all()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import polars as pl
+
 from rcakit.ingest import _jsonl, read_logs
 from rcakit.ingest._text import TEXT
 
@@ -495,3 +497,40 @@ def test_ansible_and_heroku_levels():
     rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
     assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", None]
     assert [attrs(r)["logger"] for r in rows] == ["heroku[router]", "heroku[router]", "app[web.1]"]
+
+
+UWSGI = """\
+*** Starting uWSGI 2.0.23 (64bit) on [Fri Mar  1 10:00:00 2024] ***
+compiled with version: 12.2.0 on 15 January 2024 10:20:11
+detected number of CPU cores: 2
+spawned uWSGI worker 1 (pid: 9, cores: 1)
+[pid: 9|app: 0|req: 1/1] 10.0.0.12 () {38 vars in 512 bytes} [Fri Mar  1 10:00:05 2024] GET /health => generated 2 bytes in 1 msecs (HTTP/1.1 200) 2 headers in 79 bytes (1 switches on core 0)
+Traceback (most recent call last):
+  File "/app/shop/orders.py", line 88, in create_order
+psycopg2.OperationalError: could not connect to server: Connection refused
+[pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024] POST /api/orders?x=1 => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes (1 switches on core 0)
+Fri Mar  1 10:05:00 2024 - *** HARAKIRI ON WORKER 2 (pid: 10, try: 1) ***
+DAMN ! worker 2 (pid: 10) died, killed by signal 9 :( trying respawn ...
+"""
+
+
+def test_uwsgi_log(tmp_path):
+    """uWSGI's log: request lines read like an access log's, its own stamped lines, and the
+    unstamped lines it prints at start-up (records of their own before the first head) and
+    later (part of the record above)."""
+    path = tmp_path / "uwsgi.log"
+    path.write_text(UWSGI)
+    frame = read_logs(path)
+    assert frame["format"].unique().to_list() == ["text"]
+    heads = frame.filter(pl.col("parse_error").is_null())
+    assert heads["line_no"].to_list() == [5, 9, 10]
+    assert heads["n_lines"].to_list() == [4, 1, 2]
+    assert heads["body"][1] == "POST /api/orders 500"
+    assert heads["severity_text"].to_list() == ["INFO", "ERROR", None]
+    assert heads["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 7, tzinfo=UTC)
+    assert heads["timestamp"][2] == datetime(2024, 3, 1, 10, 5, tzinfo=UTC)
+    request = attrs(heads.row(1, named=True))
+    assert request["method"] == "POST" and request["path"] == "/api/orders"
+    assert request["status"] == 500 and request["response_time_ms"] == 2301.0 and request["bytes"] == 0
+    assert frame.filter(pl.col("parse_error").is_not_null()).height == 4  # the start-up banner
+    assert frame["n_lines"].sum() == UWSGI.count("\n")

@@ -523,6 +523,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
         levels=_MYSQL_LEVEL,
     ),
+    # uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
+    #   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
+    #   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
+    # (read as a request: see _uwsgi_requests)
+    _Variant(
+        "uwsgi",
+        r"^\[pid: (?P<pid>\d+)\|app: [^|\]]*\|req: [^\]]*\] (?P<mdc>\S+) \([^)]*\) \{[^}]*\} "
+        r"\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\] (?P<msg>.*)$",
+    ),
     # Oracle WebLogic's server and domain logs: every field in angle brackets, the
     # subsystem, the server, the thread, the message id, then the message (which may run
     # over several lines and ends with '>')
@@ -745,9 +754,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    if _bare_stamps(sample):
+    if _bare_stamps(sample) or _uwsgi_requests_in(sample):
         score = max(score, 0.9)
     return score
+
+
+def _uwsgi_requests_in(sample: list[str]) -> bool:
+    """uWSGI's log: its request lines, however many unstamped lines it prints at start-up
+    and between them (its banner, workers spawned and killed)."""
+    uwsgi = next(v for v in _TEXT_VARIANTS if v.name == "uwsgi").compiled
+    return sum(bool(uwsgi.match(s)) for s in sample) >= 2
 
 
 def _bare_stamps(sample: list[str]) -> bool:
@@ -759,6 +775,17 @@ def _bare_stamps(sample: list[str]) -> bool:
     ) >= 0.15 * len(sample)
 
 
+# what a runtime prints without a stamp when a process dies, a record of its own even in a
+# file of stamped records: Go's "panic: ..." and "fatal error: ...", Rust's
+# "thread 'main' panicked at src/main.rs:31:10:" (the message on the next line)
+_CRASH = _Variant(
+    "crash",
+    r"^(?:(?P<logger>thread '[^']*') (?P<level>panicked) at |(?P<level_b>panic|fatal)[: ][ \t]*)(?P<msg>.*)$",
+    levels="panicked|panic|fatal",
+)
+_LEVEL_MARKS_CRASH = {"panicked": "panic"}
+
+
 def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
     """The variants that read a stamp, when the file's records all start with one.
 
@@ -767,13 +794,17 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     parsers): a line that does not start with a stamp belongs to the record above, whatever
     it looks like -- the SQL text under "Failed executing DbCommand", an exception's
     ``Error Number:53,State:0,Class:20`` trailer (not a record at level Error), a panic's
-    message, a print between log lines. Taken when nearly every head of the sample (5 in
+    message, a print between log lines -- but a runtime's crash report (:data:`_CRASH`)
+    starts a record of its own. Taken when nearly every head of the sample (5 in
     6, at least 3) has a stamp; returns ``()`` otherwise (a file of level-first lines
     without stamps keeps a line that fits no layout as a record of its own).
     """
     stamped = unstamped = 0
     keep: list[_Variant] = []
+    crash = _CRASH.compiled
     for line in sample:
+        if crash.match(line):
+            continue
         for v in variants:
             m = v.compiled.match(line)
             if m:
@@ -786,7 +817,7 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
                 break
     if stamped < 3 or 5 * unstamped > stamped:
         return ()
-    return tuple(v for v in variants if v in keep)
+    return (*(v for v in variants if v in keep), _CRASH)
 
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
@@ -803,6 +834,7 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
+    "crash": _LEVEL_MARKS_CRASH,
 }
 
 
@@ -872,7 +904,50 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
+    if any(v.name == "uwsgi" for v in variants):
+        records = _uwsgi_requests(records)
     return records
+
+
+# what a uWSGI request line says after its stamp
+_UWSGI_REQUEST = (
+    r"^(?P<method>[A-Z][A-Z_-]{1,19}) (?P<target>\S+) => generated (?P<bytes>\d+) bytes in (?P<ms>\d+) msecs "
+    r"\((?P<protocol>[^ )]+) (?P<status>\d{3})\)"
+)
+
+
+def _uwsgi_requests(records: pl.LazyFrame) -> pl.LazyFrame:
+    """uWSGI's request lines read like an access log's: ``POST /api/orders 500`` (the path
+    without its query), the level from the status, method, path, status, bytes and
+    ``response_time_ms`` in ``attributes`` (the client is the line's ``mdc``)."""
+    from rcakit.ingest._access import request_body
+    from rcakit.ingest._jsonl import encode_attributes, merge_attributes
+    from rcakit.ingest._severity import severity_from_http_status
+
+    g = pl.col("body").str.extract_groups(_UWSGI_REQUEST)
+    field = g.struct.field
+    path = field("target").str.replace(r"\?.*$", "")
+    sev_text, sev_num = severity_from_http_status(field("status"))
+    is_req = field("status").is_not_null() & pl.col("severity_text").is_null()
+    more = encode_attributes(
+        {
+            "method": field("method"),
+            "path": path,
+            "protocol": field("protocol"),
+            "status": field("status").cast(pl.Int64),
+            "bytes": field("bytes").cast(pl.Int64),
+            "response_time_ms": field("ms").cast(pl.Float64),
+        },
+        numbers=("status", "bytes", "response_time_ms"),
+    )
+    first_line = pl.col("body").str.replace(r"\n[\s\S]*$", "")
+    rest = pl.col("body").str.slice(first_line.str.len_chars())
+    return records.with_columns(
+        pl.when(is_req).then(pl.concat_str(request_body(field("method"), path, field("status")), rest)).otherwise(pl.col("body")).alias("body"),
+        pl.when(is_req).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(is_req).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+        pl.when(is_req).then(merge_attributes(pl.col("attributes"), more)).otherwise(pl.col("attributes")).alias("attributes"),
+    )
 
 
 # java.util.logging's second line: the level and the message
