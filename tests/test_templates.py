@@ -486,6 +486,55 @@ def test_key_values_lists_and_quoted_constants_group_like_events() -> None:
     assert set(out["template"]) == {f'"SyncLoop {op}" source="api" pods=["web-<NUM>"]' for op in ("ADD", "UPDATE", "DELETE")}
 
 
+def test_erlang_pids_escaped_quotes_and_hosts_before_their_address_mask_whole() -> None:
+    cases = {
+        "Supervisor {<0.849.0>,rabbit_channel_sup} started": "Supervisor {<NUM>,rabbit_channel_sup} started",
+        'range request="key:\\"/registry/pods/x\\" limit:500 " took 12ms': 'range request="<STR>" took <DURATION>',
+        "connect from mail.example.com[10.1.2.3]": "connect from <HOST>[<IP>]",
+    }
+    for body, template in cases.items():
+        assert mine_templates(pl.DataFrame({"body": [body]}))["template"][0] == template
+
+
+def test_names_numbered_with_a_dash_are_variables_however_few() -> None:
+    """A client or partition name with a number (consumer-1-<uuid>, user-events-3) is a
+    variable even when a log shows only two or three of them."""
+    body = [
+        f"Member {kind}-{i}-{i:08x}-e0f5 in group g{i % 5}-cg has left, removing it from the group"
+        for i, kind in enumerate(["consumer", "producer"] * 10)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].n_unique() == 1, set(out["template"])
+
+
+def test_short_messages_with_a_varying_value_are_one_event() -> None:
+    """A 2-3 token message never reaches Drain's similarity with one token differing: a
+    value with a variable part there is still a variable (a plain word names the event)."""
+    peers = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
+    body = [f"PJSIP/{p}-{i:08x} is ringing" for i, p in enumerate(peers * 3)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    body = [f"connect from {h}[10.0.{i}.{i}]" for i, h in enumerate(["unknown", "mx.example.com"] * 6)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    commands = ["boot", "wait", "halt", "risBoot", "clusterAddMember", "bootGenvmunix"]
+    body = [f"{c} (command {100 + i})" for i, c in enumerate(commands * 4)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == len(commands)
+
+
+def test_events_of_a_mixed_cluster_split_level_by_level() -> None:
+    """Words that name the events are found in the part of a cluster where they are the
+    only values (scrub / deep-scrub among the 'ok' rows), not only cluster-wide; a user
+    name with two values in a part and many in the cluster stays a variable."""
+    body = [f"log_channel(cluster) log [DBG] : {i % 9}.{i:x} {w} ok" for i, w in enumerate(["scrub", "deep-scrub"] * 20)]
+    body += [f"log_channel(cluster) log [DBG] : {i % 9}.{i:x} scrub starts" for i in range(20)]
+    body += [f"log_channel(cluster) log [INF] : osd.{i} [v2:10.0.0.{i}:6800/{i}] boot" for i in range(10)]
+    templates = set(mine_templates(pl.DataFrame({"body": body}))["template"])
+    assert {t.split(" ")[-2:][0] for t in templates if t.endswith(" ok")} == {"scrub", "deep-scrub"}, templates
+    users = [f"user{k}" for k in range(8)]
+    body = [f"session {'opened' if i % 4 else 'closed'} for user {users[i % 8] if i % 4 else users[(i // 4) % 2]} by (uid={i})" for i in range(64)]
+    templates = set(mine_templates(pl.DataFrame({"body": body}))["template"])
+    assert templates == {"session opened for user <*> by (uid=<NUM>)", "session closed for user <*> by (uid=<NUM>)"}, templates
+
+
 def test_boolean_values_are_variables() -> None:
     out = mine_templates(pl.DataFrame({"body": ["cache enabled=true", "cache enabled=false"]}))
     assert set(out["template"]) == {"cache enabled=<BOOL>"}

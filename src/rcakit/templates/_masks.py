@@ -9,8 +9,8 @@ against ``<NUM>`` exactly, whereas a message masked to ``<*>`` never matches a c
 Token names produced by the default set (downstream code may rely on them):
 
 ========== ====================================================================
-``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``; a single plain
-            word, ``kind="Pod"``, is left to Drain)
+``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, escaped quotes
+            inside too; a single plain word, ``kind="Pod"``, is left to Drain)
 ``<URL>``   ``scheme://...`` URLs
 ``<EMAIL>`` e-mail addresses
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
@@ -19,7 +19,8 @@ Token names produced by the default set (downstream code may rely on them):
 ``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/`` (not a bare ``::``)
 ``<MAC>``   MAC addresses
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
-``<HOST>``  dotted host names ending in a DNS top-level domain; ``name-1:port``
+``<HOST>``  dotted host names ending in a DNS top-level domain (``mx.example.com[<IP>]``
+            too); ``name-1:port``
 ``<ID>``    identifiers of words and numbers joined by ``_`` (``blk_-42``, ``task_1_0020_m_3``)
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
@@ -28,8 +29,8 @@ Token names produced by the default set (downstream code may rely on them):
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
             ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``), keeping a unit of up to
-            4 letters glued to it (``2653ppm`` -> ``<NUM>ppm``); digits inside a word
-            (``ssh2``, ``u0``) are left to Drain
+            4 letters glued to it (``2653ppm`` -> ``<NUM>ppm``), an Erlang pid
+            (``<0.849.0>``); digits inside a word (``ssh2``, ``u0``) are left to Drain
 ``<*>``     not a mask: a position Drain found variable
 ========== ====================================================================
 
@@ -101,6 +102,8 @@ _TLD = (
 )
 # What may follow a host name: not another ".label" (java.io.IOException is not a host).
 _POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
+# (a host name may be followed by its address in brackets: postfix's mail.example.com[10.0.0.1])
+_POST_HOST = r"(?P<post>$|[\s:/,;)\[\]}>\"'|])"
 
 #: The default masks, applied in this order. Shipped as code so they are reviewable and
 #: versioned with the package; there is no file to configure.
@@ -108,7 +111,11 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
     # (a single plain word is left to Drain: kind="Pod", reason="BackOff" name the event as
     # often as they vary, and Drain tells which by how many values a position takes)
-    _m("STR", r"(?P<pre>[=:] ?\")(?:[^\"]*[^A-Za-z_\-\"\n][^\"]*)?(?P<post>\")"),
+    # (backslash-escaped quotes inside: request="key:\"/registry/pods\" limit:500 ")
+    _m(
+        "STR",
+        r"(?P<pre>[=:] ?\")(?:(?:[^\"\\\n]|\\.)*(?:[^A-Za-z_\-\"\\\n]|\\.)(?:[^\"\\\n]|\\.)*)?(?P<post>\")",
+    ),
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
     _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]+"),
     _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
@@ -149,7 +156,7 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m(
         "HOST",
         r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?"
-        + _POST,
+        + _POST_HOST,
     ),
     _m("IP", r"\b[A-Za-z][\w.\-]*/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
@@ -187,7 +194,11 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # 64bit: letters that are all hex digits, 12ab, were a <HEX> above). One pass for both:
     # a pattern with context groups costs a capture per match, several times a plain match,
     # and these are rare ...
-    _m("NUM", r"(?P<pre>^|[\s=:,(\[{])(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b"),
+    # (an Erlang pid, <0.849.0>, is a number in angle brackets, not a comparison)
+    _m(
+        "NUM",
+        r"(?P<pre>^|[\s=:,(\[{])(?:<\d+(?:\.\d+)+>|(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)",
+    ),
     _m("NUM", r"\b\d+(?:\.\d+)*(?P<post>[A-Za-z]{1,4})\b"),
     # ... then any remaining number standing on its own or after a delimiter (node-12, #5),
     # but not the digits inside a word (ssh2, u0, L3 are names), in a plain pass: numbers

@@ -273,23 +273,46 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     return tuple(out)
 
 
+def _few_values(column: Sequence[str], max_values: int) -> bool:
+    """At most ``max_values`` distinct values (UPPER_CASE enum words: a few more)."""
+    values = {_generic(v) for v in set(column)}
+    return len(values) <= max_values or (
+        len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
+    )
+
+
 def _constant_like(value: str) -> bool:
-    """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)."""
+    """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)
+    -- but not a name numbered with a dash (``consumer-<*>-<*>``, ``user-events-<*>``: a
+    client's or a partition's name, however few of them a log shows)."""
     if _WORD_RE.fullmatch(value):
         return True
-    return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None
+    return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
+
+
+# a name numbered with a dash: consumer-<*>, es-data-<*>
+_NUMBERED_RE = re.compile(r"[A-Za-z]-" + re.escape(PARAM))
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
     """Share of positions that agree: equal, equal once named tokens are generalised, a
     ``<*>`` (a position already known to vary) on either side, or the same key with
     another value (``channel=news`` / ``channel=sport``: what follows a key varies)."""
-    same = sum(
-        1
+    agree = [
+        x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y)
         for x, y in zip(a, b, strict=True)
-        if x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y)
-    )
-    return same >= sim_th * len(a)
+    ]
+    same = sum(agree)
+    if same >= sim_th * len(a):
+        return True
+    # a short message (2-3 tokens never reach the threshold with one token differing) whose
+    # only difference is a value with a variable part: "PJSIP/alice-<HEX> is ringing",
+    # "connect from unknown[<IP>]" / "<HOST>[<IP>]" (a plain word there names the event:
+    # "boot (command <*>)" / "wait (command <*>)")
+    if len(a) >= 2 and same == len(a) - 1:
+        x, y = next((x, y) for x, y, ok in zip(a, b, agree, strict=True) if not ok)
+        return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None
+    return False
 
 
 def _same_key(x: str, y: str) -> bool:
@@ -337,15 +360,15 @@ def _group_templates(
     clusters: Sequence[ClusterState], members: dict[int, list[str]], *, sim_th: float, max_values: int
 ) -> tuple[
     dict[int, int],
-    dict[int, tuple[int, ...]],
+    dict[Group, tuple[int, ...]],
     dict[Group, tuple[str, ...]],
     dict[int, tuple[str, ...]],
 ]:
     """Templates of the final groups, recomputed from their distinct member messages.
 
     Returns the root of each Drain cluster (after :func:`_merge_clusters`), the split
-    positions of each root (:func:`_split_positions`), each ``(root, split key)`` group's
-    template tokens, and each root's template before splitting (used for a message with a
+    positions of each group split further (:func:`_split_group`), each ``(root, split key)``
+    group's template tokens, and each root's template before splitting (used for a message with a
     constant word not seen in fitting).
     """
     rows_of: dict[int, list[list[str]]] = {}
@@ -361,24 +384,59 @@ def _group_templates(
     by_root: dict[int, list[list[str]]] = defaultdict(list)
     for cid, root in roots.items():
         by_root[root].extend(rows_of[cid])
-    splits: dict[int, tuple[int, ...]] = {}
+    splits: dict[Group, tuple[int, ...]] = {}
     out: dict[Group, tuple[str, ...]] = {}
     whole: dict[int, tuple[str, ...]] = {}
     for root in set(roots.values()):
         rows = by_root[root]
         if not rows:
-            splits[root] = ()
             out[(root, ())] = whole[root] = consensus[root]
             continue
         whole[root] = _consensus(rows)
-        positions = _split_positions(rows, max_values=max_values)
-        splits[root] = positions
-        by_key: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
-        for row in rows:
-            by_key[tuple(_generic(row[p]) for p in positions)].append(row)
-        for key, group_rows in by_key.items():
-            out[(root, key)] = _consensus(group_rows)
+        _split_group((root, ()), rows, splits, out, max_values=max_values)
     return roots, splits, out, whole
+
+
+#: levels of splitting within a cluster (see _split_group)
+_MAX_SPLIT_DEPTH = 4
+
+
+def _split_group(
+    group: Group,
+    rows: Sequence[Sequence[str]],
+    splits: dict[Group, tuple[int, ...]],
+    out: dict[Group, tuple[str, ...]],
+    *,
+    max_values: int,
+    depth: int = 0,
+    allowed: frozenset[int] | None = None,
+) -> None:
+    """Split ``rows`` by their constant-word positions, then each part again by its own.
+
+    A position is a constant word only if it is one in every row of the group; in a cluster
+    holding several events (``<*> scrub ok``, ``<*> deep-scrub ok``, ``osd.<*> [v2:<*>] boot``)
+    the events' words are found level by level: first ``ok``/``boot``, then, among the
+    ``ok`` rows, ``scrub``/``deep-scrub``. ``splits`` gets the positions used at each group
+    that is split further, ``out`` each final group's template.
+    """
+    positions = _split_positions(rows, max_values=max_values) if depth < _MAX_SPLIT_DEPTH else ()
+    if allowed is not None:
+        positions = tuple(p for p in positions if p in allowed)
+    if not positions:
+        out[group] = _consensus(rows)
+        return
+    splits[group] = positions
+    by_key: dict[tuple[str, ...], list[Sequence[str]]] = defaultdict(list)
+    for row in rows:
+        by_key[tuple(_generic(row[p]) for p in positions)].append(row)
+    # a part splits again only where this group had few values too: a user name that takes
+    # 2 values among the "session opened" rows but many in the cluster is a variable
+    few = frozenset(i for i, column in enumerate(zip(*rows, strict=True)) if _few_values(column, max_values))
+    root, key = group
+    for sub, sub_rows in by_key.items():
+        _split_group(
+            (root, key + sub), sub_rows, splits, out, max_values=max_values, depth=depth + 1, allowed=few
+        )
 
 
 def _merge_templates(templates: dict[Group, tuple[str, ...]]) -> dict[Group, str]:
@@ -589,7 +647,7 @@ class TemplateMiner:
         self._model = model
         self._seen: dict[str, int] = {}
         self._counts: dict[str, int] = defaultdict(int)
-        self._splits: dict[int, tuple[int, ...]] = {}
+        self._splits: dict[Group, tuple[int, ...]] = {}
         self._roots: dict[int, int] = {}
         self._templates: dict[Group, str] = {}
         self.id_history_: dict[str, str] = {}
@@ -640,14 +698,14 @@ class TemplateMiner:
         self._publish(old_ids)
 
     def _group_of(self, message: str, cid: int) -> Group:
-        root = self._roots.get(cid, cid)
-        positions = self._splits.get(root, ())
-        if not positions:
-            return (root, ())
-        tokens = message.split(" ")
-        if len(tokens) <= positions[-1]:
-            return (root, ())
-        return (root, tuple(_generic(tokens[p]) for p in positions))
+        group: Group = (self._roots.get(cid, cid), ())
+        tokens: list[str] | None = None
+        while positions := self._splits.get(group):
+            tokens = message.split(" ") if tokens is None else tokens
+            if len(tokens) <= positions[-1]:
+                return group
+            group = (group[0], group[1] + tuple(_generic(tokens[p]) for p in positions))
+        return group
 
     def _template_of(self, message: str, cid: int) -> str:
         group = self._group_of(message, cid)
