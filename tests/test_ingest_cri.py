@@ -250,3 +250,18 @@ def test_fluentd_out_file(tmp_path):
     # fluentd's stamp has whole seconds: the app line's own is finer
     assert rows[0]["timestamp"] == datetime(2024, 3, 5, 14, 3, 12, 345000, tzinfo=UTC)
     assert attrs(rows[2])["fluentd.tag"] == "app.payments"
+
+
+def test_klog_lines_in_a_container_log_lose_their_head():
+    """klog/glog inside CRI: level, stamp, thread id and source position are head."""
+    text = "\n".join(
+        [
+            '2026-03-16T16:07:16.123456789Z stderr F E0316 16:07:16.123456       1 authorize.go:112] "Hold failed" requestID="abc" err="boom"',
+            "2026-03-16T16:07:17.123456789Z stdout F I0316 16:07:17.000000       1 server.go:10] started",
+        ]
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("ERROR", '"Hold failed" requestID="abc" err="boom"'),
+        ("INFO", "started"),
+    ]

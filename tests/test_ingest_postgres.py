@@ -127,3 +127,24 @@ def test_postgres_csvlog_without_a_header(tmp_path):
     a = attrs(df.row(2, named=True))
     assert (a["sql_state_code"], a["database_name"], a["application_name"]) == ("23505", "orders", "orders-api")
 
+
+
+USER_PREFIX = """\
+2024-03-01 10:00:05.123 UTC [3655] ledger@bankdb ERROR:  could not extend file "base/16384/24633": No space left on device
+2024-03-01 10:00:05.124 UTC [3655] ledger@bankdb STATEMENT:  INSERT INTO postings VALUES (1)
+2024-03-01 10:00:06.000 UTC [120] LOG:  checkpoint starting: time
+2024-03-01 10:00:07.000 UTC [3700] app@shop FATAL:  password authentication failed for user "app"
+"""
+
+
+def test_user_and_database_prefix():
+    """'%m [%p] %u@%d ' (the packaged default with user and database): the level is read
+    and the user@database goes to attributes, not into the message."""
+    rows = parse_lines(TEXT, USER_PREFIX, OPTS).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 2, "ERROR"), (3, 1, "INFO"), (4, 1, "FATAL")]
+    assert rows[0]["body"].splitlines() == [
+        'could not extend file "base/16384/24633": No space left on device',
+        "STATEMENT:  INSERT INTO postings VALUES (1)",
+    ]
+    assert attrs(rows[0]) == {"pid": "3655", "mdc": "ledger@bankdb"}
+    assert rows[2]["body"] == 'password authentication failed for user "app"'

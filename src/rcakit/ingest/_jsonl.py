@@ -148,7 +148,8 @@ _HEAD_RE = (
     # (AWS Lambda: "<stamp>\t<request id>\t<LEVEL>\t" -- the id is head only before a level)
     r"(?:(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\t)?"
     r"[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
-    r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+)?)"
+    # (klog/glog: "E0316 16:07:16.123456       1 authorize.go:112] msg": thread and source are head)
+    r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+(?:\d+\s+[\w.\-]+:\d+\]\s+)?)?)"
 )
 
 

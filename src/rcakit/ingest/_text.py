@@ -649,6 +649,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "postgres",
         rf"^(?P<ts>{_ISO}):(?P<mdc>.*?):?\[(?P<pid>\d+)\]:(?P<level>{_LEVEL}):\s+(?P<msg>.*)$",
     ),
+    # PostgreSQL's common log_line_prefix '%m [%p] %u@%d ' (the user and database, empty for
+    # background processes), also '%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ':
+    #   2024-03-01 10:00:05.123 UTC [3655] ledger@bankdb ERROR:  could not extend file ...
+    _Variant(
+        "postgres-user",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<pid>\d+)\]:?(?:[ \t]+\[\d+(?:-\d+)?\])?[ \t]+"
+        r"(?P<mdc>[\w.\-]*@[\w.\-]*|user=\S*)[ \t]+"
+        rf"(?P<level>{_LEVEL}|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION):[ \t]+(?P<msg>.*)$",
+    ),
     # Android logcat (threadtime): 03-17 16:13:38.811  1702  2395 D WindowManager: msg
     _Variant(
         "logcat",
