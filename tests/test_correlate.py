@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -467,9 +468,11 @@ def test_a_clients_error_quoting_the_servers_failure_names_the_server():
     found = _root_service([own, server], span.with_columns(attributes=pl.lit(None, pl.String)), known, timedelta(minutes=1))
     assert found.names_of["new|pricing|p1"] == ()
     assert pl.select(peers_expr(pl.lit(err))).item().startswith('"err":"ERROR: column')
-    # words every client of a database writes in its own template (and the database too) are
-    # nobody's own: an outage's clients do not "quote" each other
-    from rcakit.correlate._root import _error_texts
+    # words every client of a database writes in its own template are nobody's own (an
+    # outage's clients do not "quote" each other), unless one service starts its failure with
+    # them and the others write them after words of their own: the database, whose message
+    # its clients' exceptions carry as constant text
+    from rcakit.correlate._root import _error_texts, _quoting
 
     recovery = [
         dataclasses.replace(server, service=svc, template_id=svc, template=text)
@@ -479,7 +482,11 @@ def test_a_clients_error_quoting_the_servers_failure_names_the_server():
             ("billing", "query failed: FATAL: the database system is in recovery mode (attempt <NUM>)"),
         )
     ]
-    assert _error_texts(recovery) == {"postgres": set(), "orders": set(), "billing": set()}
+    owned = _error_texts(recovery)
+    assert owned["orders"] == owned["billing"] == set()
+    assert "the database system is" in owned["postgres"]
+    assert _quoting(recovery[1], owned, "") == ("postgres",)
+    assert _error_texts(recovery[1:]) == {"orders": set(), "billing": set()}  # the database not in the logs
     line = 'limiting requests, excess: 20.5 by zone "api", client: 203.0.113.9, request: "GET /api/cart HTTP/1.1"'
     assert _names(line, ["cart-svc", "storefront"], exclude="edge-proxy") == ()
     assert _names("upstream cart-svc timed out", ["cart-svc", "storefront"], exclude="edge-proxy") == ("cart-svc",)
@@ -510,3 +517,28 @@ def test_a_quiet_deploy_before_an_external_dependencys_failure_is_not_the_cause(
     assert cause is None
     assert "api.taxrates.example.com" in reason
     assert _decide([deploy], **common)[0] == "CHG-1"
+
+
+def test_a_databases_failing_statements_of_one_client_relate_that_clients_change():
+    """The database's failures are all ledger's statements ("ledger@bankdb ERROR: canceling
+    statement"): ledger's change (a schema migration) is related to the database's trouble.
+    Every client's statements failing alike (a full disk) relate none of them."""
+    from rcakit.correlate._suspects import statement_client
+
+    t0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    services = ["coredb", "ledger", "transfers"]
+
+    def span(users):
+        return pl.DataFrame(
+            {
+                "timestamp": [t0] * len(users),
+                "service": ["coredb"] * len(users),
+                "template_id": ["t1"] * len(users),
+                "attributes": [json.dumps({"pid": "1", "mdc": f"{u}@bankdb"}) for u in users],
+            }
+        )
+
+    assert statement_client(span(["ledger"] * 6), "coredb", {"t1"}, services) == {"ledger"}
+    assert statement_client(span(["ledger", "transfers"] * 3), "coredb", {"t1"}, services) == frozenset()
+    assert statement_client(span(["ledger"] * 3), "coredb", {"t1"}, services) == frozenset()  # too few to tell
+    assert statement_client(span(["ledger"] * 6), "coredb", {"other"}, services) == frozenset()

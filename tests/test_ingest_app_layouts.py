@@ -530,7 +530,7 @@ def test_uwsgi_log(tmp_path):
     assert heads["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 7, tzinfo=UTC)
     assert heads["timestamp"][2] == datetime(2024, 3, 1, 10, 5, tzinfo=UTC)
     request = attrs(heads.row(1, named=True))
-    assert request["method"] == "POST" and request["path"] == "/api/orders"
-    assert request["status"] == 500 and request["response_time_ms"] == 2301.0 and request["bytes"] == 0
+    assert (request["method"], request["path"], request["status"]) == ("POST", "/api/orders", 500)
+    assert (request["response_time_ms"], request["bytes"]) == (2301.0, 0)
     assert frame.filter(pl.col("parse_error").is_not_null()).height == 4  # the start-up banner
     assert frame["n_lines"].sum() == UWSGI.count("\n")

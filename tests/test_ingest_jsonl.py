@@ -740,8 +740,8 @@ not json, and never closed
 def test_elasticsearch7_objects_with_a_stacktrace_over_several_lines():
     """Elasticsearch 7's server log: one object per line, except that a stack trace array
     runs one element per line; the object is one record with the trace under its message."""
-    from rcakit.ingest._detect import detect_text_format
     from rcakit.ingest import FORMATS
+    from rcakit.ingest._detect import detect_text_format
 
     assert detect_text_format(ES7_SERVER_LOG, formats=FORMATS) == "jsonl"
     out = parse(_jsonl.FORMAT, ES7_SERVER_LOG)

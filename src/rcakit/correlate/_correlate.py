@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import polars as pl
 
 from rcakit.correlate._impact import LOW_CEILING, _impact, _severity
@@ -18,7 +20,7 @@ from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
 from rcakit.correlate._root import _root_service, collapsed
 from rcakit.correlate._services import dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
-from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect
+from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
 from rcakit.correlate._units import parse_duration, tmax, tmin
 from rcakit.correlate._windows import (
     _dedupe_contributions,
@@ -106,6 +108,7 @@ def correlate_changes(
     graph = dependency_graph(recs, known)
 
     incidents: list[Incident] = []
+    blips: dict[str, Evidence] = {}  # change id -> what its rollout did (see _rollout_blip)
     tids = sorted({c.template_id for w in detection.windows for c in w.contributions if c.template_id})
     badness, error_share = _template_shares(recs, tids)
     material = _material_windows(detection.windows, recs, min_events=min_events, badness=badness, window=window)
@@ -144,6 +147,11 @@ def correlate_changes(
                 c.template_id is None or badness.get((c.service or "", c.template_id), 0.0) >= 0.5
             ):
                 root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+        failing = {
+            c.template_id for c in contribs
+            if c.service == root and c.template_id and c.kind in {"new", "rate_spike", "error_ratio"}
+        }
+        root_clients = statement_client(span, root, failing, logging_services) - root_names
         onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
         # ---- anomalies with counts before/during
         length = end - start
@@ -161,17 +169,25 @@ def correlate_changes(
             sus = _score_suspect(
                 row, onset=onset, end=end, root=root, services=services, root_names=root_names,
                 by_service=by_service, known=known_for_root, span_cmp=span_cmp, window=window,
-                changes=change_rows, first_sign=start,
+                changes=change_rows, first_sign=start, root_clients=root_clients,
             )
             suspects.append(sus)
         suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
         cause, reason = _decide(
             suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services,
-            n_changes=n_given, external=external,
+            n_changes=n_given, external=external, root_clients=root_clients,
         )
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
+        blip = _rollout_blip(
+            root, services, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
+            n_failed=impact.n_failed, unit=impact.unit,
+        )
+        if blip is not None:
+            change_id, note = blip
+            blips[change_id] = note
+            continue
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
         root_quiet = any(c.service == root and went_quiet(c) for c in contribs) or (
@@ -215,7 +231,7 @@ def correlate_changes(
             if prev is None or s.score > prev[0]:
                 suspect_by_change[s.change.id] = (s.score, inc.id, s.evidence)
     incidents.sort(key=lambda i: (-i.severity, i.start))
-    ratings = _rate_changes(change_rows, suspect_by_change, by_service, known, span_cmp, period_end, incidents)
+    ratings = _rate_changes(change_rows, suspect_by_change, by_service, known, span_cmp, period_end, incidents, blips)
     return Correlation(
         incidents=tuple(incidents),
         changes=tuple(ratings),
@@ -223,3 +239,46 @@ def correlate_changes(
         period_end=period_end,
         services=tuple(known),
     )
+
+
+#: an incident no longer than this many detection windows can be a rollout's blip
+_BLIP_WINDOWS = 2
+
+
+def _rollout_blip(
+    root: str | None,
+    services: tuple[str, ...],
+    named: set[str] | frozenset[str],
+    change_rows: list[dict],
+    *,
+    onset: datetime,
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+    n_failed: int,
+    unit: str,
+) -> tuple[str, Evidence] | None:
+    """``(change id, evidence)`` when an incident is only a rollout's blip, else None.
+
+    A service restarting for its deploy refuses connections for a few seconds: its callers
+    log a handful of failures naming it, and a minute later all is well. That is not an
+    incident (nothing broke, no change needs rolling back) but the change's doing, reported
+    with the change ("N requests failed during its rollout"). Taken when the anomaly lasts
+    at most :data:`_BLIP_WINDOWS` windows, involves only the failing callers' root and the
+    service it names, and that service has a change from one window before the first sign
+    to one window after the end.
+    """
+    if root is None or end - onset > _BLIP_WINDOWS * window:
+        return None
+    for row in change_rows:
+        svc = row["service"]
+        if svc is None or svc not in named or not (start - window <= row["time"] <= end + window):
+            continue
+        if not set(services) <= {root, svc}:
+            return None
+        text = (
+            f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {root}'s calls "
+            f"to {svc} failed while it restarted, then recovered (reported with the change, not as an incident)"
+        )
+        return row["id"], Evidence(kind="rollout", text=text, weight=0.0)
+    return None

@@ -19,6 +19,7 @@ EvidenceKind = Literal[
     "trace",
     "onset",
     "own_anomaly",
+    "rollout",
     "no_change",
 ]
 

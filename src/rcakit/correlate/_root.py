@@ -446,6 +446,9 @@ _FAILURES = frozenset(("new", "rate_spike", "error_ratio"))
 #: that failure's own words when another service's record quotes them
 _QUOTE_WORDS = 4
 _MIN_QUOTE = 20
+#: words before a run in a failing template for the run to start that failure's message
+#: (a level word, "ERROR:", a code)
+_OWN_OFFSET = 2
 
 
 def _plain(text: str) -> str:
@@ -459,34 +462,51 @@ def _error_texts(contribs: Sequence[Contribution]) -> dict[str, set[str]]:
     characters) in the literal text of its failing templates (``column p.discount does not
     exist at character <NUM>``: ``column p.discount does not``, ...)."""
     out: dict[str, set[str]] = {}
+    # how many words come before each run in the template: the server's own failure starts
+    # its message, a client's exception text has it after its own words
+    offset: dict[tuple[str, str], int] = {}
     for c in contribs:
         if c.service and c.template and c.kind in _FAILURES:
+            before = 0
             for part in re.split(TOKEN_RE, c.template):
                 words = _plain(part).split()
                 for i in range(len(words) - _QUOTE_WORDS + 1):
                     run = " ".join(words[i : i + _QUOTE_WORDS])
                     if len(run) >= _MIN_QUOTE:
                         out.setdefault(c.service, set()).add(run)
+                        key = (c.service, run)
+                        offset[key] = min(offset.get(key, before + i), before + i)
+                before += len(words) + 1
     # words that several services' failing templates share (every client of a database
-    # writing its "the database system is in recovery mode") are nobody's own
+    # writing its "the database system is in recovery mode") are nobody's own -- unless one
+    # of them starts its message with them and the others quote them after words of their
+    # own ("ERROR: could not extend file ..." in the database, "...; SQL [INSERT ...];
+    # ERROR: could not extend file ..." in its clients' exceptions)
     seen = Counter(run for runs in out.values() for run in runs)
-    return {s: {r for r in runs if seen[r] == 1} for s, runs in out.items()}
+    owner: dict[str, str] = {}
+    for run, n in seen.items():
+        if n > 1:
+            first = [s for s, runs in out.items() if run in runs and offset[(s, run)] <= _OWN_OFFSET]
+            if len(first) == 1:
+                owner[run] = first[0]
+    return {s: {r for r in runs if seen[r] == 1 or owner.get(r) == s} for s, runs in out.items()}
 
 
 def _quoting(c: Contribution, errors: dict[str, set[str]], peers: str) -> tuple[str, ...]:
     """The services whose own failure ``c``'s records quote: the error a client got back
     (``err="ERROR: could not extend file ... No space left on device"``) is the server's,
-    which logged the same words as its failure. Only words in the records' variables or
-    error attributes count, not in ``c``'s own template (two services that log the same
-    sentence of their own do not quote each other; words several services' failing templates
-    share are nobody's own, see :func:`_error_texts`)."""
+    which logged the same words as its failure. Words in the records' variables or error
+    attributes count, and words of ``c``'s own template only when another service owns
+    them (starts its failure with them while ``c`` has them after words of its own: two
+    services that log the same sentence of their own do not quote each other, see
+    :func:`_error_texts`)."""
     if not c.template:  # (a service's error share: no template to tell its own words by)
         return ()
     own = _plain(c.template)
     quoted = _plain(" ".join([*c.examples[:3], peers]))
     return tuple(
         s for s, parts in errors.items()
-        if s != c.service and any(p in quoted and p not in own for p in parts)
+        if s != c.service and any(p in quoted or p in own for p in parts)
     )
 
 

@@ -40,6 +40,7 @@ def _score_suspect(
     window: timedelta,
     changes: Sequence[dict[str, Any]],
     first_sign: datetime | None = None,
+    root_clients: frozenset[str] = frozenset(),
 ) -> Suspect:
     ref = _change_ref(row)
     t = ref.time
@@ -58,6 +59,9 @@ def _score_suspect(
     elif svc is not None and svc in root_names:
         rel = 0.9
         ev.append(Evidence(kind="service", text=f"{svc} is a dependency named in the root's errors", weight=0.25))
+    elif svc is not None and svc in root_clients:
+        rel = 0.8
+        ev.append(Evidence(kind="service", text=f"the root's failing statements are {svc}'s (its client)", weight=0.2))
     elif svc is not None and svc in services:
         rel = 0.3
         ev.append(Evidence(kind="service", text=f"{svc} is affected, but is not the root ({root})", weight=0.0))
@@ -295,6 +299,10 @@ _STEADY_SPAN = timedelta(minutes=45)
 #: already in the strength, and the cause decision reads it back)
 _QUIET = "no visible change in"
 
+#: the impact score of a change whose rollout only blipped (callers failed for a moment): it
+#: counts as a change in behaviour (0.3 and up), well below any cause
+_BLIP_SCORE = 0.3
+
 #: evidence kinds that show a service behaving differently
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
 
@@ -308,9 +316,11 @@ def _decide(
     services: Sequence[str] = (),
     n_changes: int | None = None,
     external: Sequence[str] = (),
+    root_clients: frozenset[str] = frozenset(),
 ) -> tuple[str | None, str]:
     """The cause (a change id, or ``None``) and why. ``external``: hosts outside the logs that
-    the root's anomalies name (a payment provider, a SaaS API)."""
+    the root's anomalies name (a payment provider, a SaaS API); ``root_clients``: the one
+    client whose statements the root's failures are (see :func:`statement_client`)."""
     if not suspects and n_changes == 0:
         return None, (
             "no change events were given (no --deploys file, or an empty one), so no change can be "
@@ -321,7 +331,7 @@ def _decide(
         return None, "no change event precedes the onset"
     best = suspects[0]
     svc = match_service(best.change.service, services)
-    related = svc is not None and (svc == root or svc in root_names)
+    related = svc is not None and (svc == root or svc in root_names or svc in root_clients)
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
     # a change with no service (a secret rotation, a network policy, a node upgrade) or to
@@ -398,11 +408,16 @@ def _rate_changes(
     span_cmp: timedelta,
     period_end: datetime | None,
     incidents: Sequence[Incident],
+    blips: dict[str, Evidence] | None = None,
 ) -> list[ChangeImpact]:
     causes = {i.cause: i.id for i in incidents if i.cause}
     out: list[ChangeImpact] = []
     for row in change_rows:
         ref = _change_ref(row)
+        if blips and ref.id in blips:
+            # its rollout made callers fail for a moment (see _rollout_blip): notable, not a cause
+            out.append(ChangeImpact(change=ref, impact_score=_BLIP_SCORE, incident_id=None, evidence=(blips[ref.id],)))
+            continue
         if ref.id in suspect_by_change:
             score, inc, ev = suspect_by_change[ref.id]
             if ref.id not in causes:
@@ -430,3 +445,35 @@ def _rate_changes(
             )
             out.append(ChangeImpact(change=ref, impact_score=0.0, incident_id=None, evidence=(Evidence(kind="no_change", text=why, weight=0.0),)))
     return out
+
+
+#: the database user in the line prefix of a database's record ("ledger@bankdb" as
+#: PostgreSQL's "%u@%d" writes it, in ``mdc``)
+_DB_USER = r'"mdc":\s*"([A-Za-z][\w.\-]*)@'
+
+
+def statement_client(span: pl.DataFrame, root: str | None, template_ids: set[str], services: Sequence[str]) -> frozenset[str]:
+    """The one service whose statements the root's failing records are, else empty.
+
+    A database's log names the user of each statement (``ledger@bankdb ERROR: canceling
+    statement due to statement timeout``). When its new failures are all one client's
+    statements (others' succeed), that client's change (a schema migration, a new query) is
+    related to them even though the database names no dependency. Several clients failing
+    alike (a full disk) point at none of them.
+    """
+    if root is None or not template_ids or "attributes" not in span.columns:
+        return frozenset()
+    users = (
+        span.filter((pl.col("service") == root) & pl.col("template_id").is_in(sorted(template_ids)))
+        .select(pl.col("attributes").str.extract(_DB_USER, 1))
+        .to_series()
+        .drop_nulls()
+    )
+    if users.len() < _MIN_STATEMENTS:
+        return frozenset()
+    matched = {match_service(u, services) for u in users.unique().to_list()} - {None, root}
+    return frozenset(m for m in matched if m is not None) if len(matched) == 1 else frozenset()
+
+
+#: failing records of the root that must name their user for :func:`statement_client`
+_MIN_STATEMENTS = 5

@@ -1169,7 +1169,7 @@ def fold_blank_lines(df: pl.DataFrame, *, objects: bool = False) -> pl.DataFrame
     blank = s.str.len_bytes() == 0
     cont = pl.lit(False)
     if objects and df.lazy().select((s.str.contains(_OPENS.pattern) & ~s.str.ends_with("}")).any()).collect().item():
-        cont = _object_parts(df, s, blank)
+        cont = pl.lit(_object_parts(df, s, blank))
     elif not df.lazy().select(blank.any()).collect().item():
         return df.select("line_no", "line", pl.lit(1, dtype=pl.UInt32).alias("n_lines"), pl.lit(False).alias("_blank"))
     starts = (~blank & ~cont) | (pl.int_range(pl.len()) == 0)

@@ -1,0 +1,50 @@
+"""A deploy's restart that makes callers fail for a few seconds is the change's blip, not an
+incident; the same failures with no change of the service they name are an incident."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import rcakit
+from rcakit.errors import RcakitWarning
+from rcakit.report import analyze
+
+T0 = datetime(2025, 10, 8, 10, 30, 30, tzinfo=UTC)
+
+
+def _normal_day_with_a_blip(path, *, deploy: bool):
+    sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
+    access, errors = [], []
+    for i in range(8):  # 16 s of refused connections to pay, as nginx logs them
+        t = T0 + timedelta(seconds=2 * i)
+        access.append(f'10.0.0.{i} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "POST /api/payments HTTP/1.1" 502 157 "-" "ShopApp/5.12.1" 0.001\n')
+        errors.append(
+            f"{t:%Y/%m/%d %H:%M:%S} [error] 31#31: *{900 + i} connect() failed (111: Connection refused) while "
+            f'connecting to upstream, client: 10.0.0.{i}, server: shop, request: "POST /api/payments HTTP/1.1", '
+            f'upstream: "http://pay:8080/api/payments", host: "shop.example.com"\n'
+        )
+    with (sc.out_dir / "storefront.access.log").open("a") as f:
+        f.writelines(access)
+    (sc.out_dir / "storefront.error.log").write_text("".join(errors))
+    if deploy:
+        with (sc.out_dir / "deploys.csv").open("a") as f:
+            f.write(f"{T0 + timedelta(seconds=1):%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return analyze(sc.out_dir)
+
+
+@pytest.mark.slow
+def test_a_rollout_blip_is_reported_with_its_change_not_as_an_incident(tmp_path):
+    report = _normal_day_with_a_blip(tmp_path / "deploy", deploy=True)
+    assert report.incidents == ()
+    rating = next(c for c in report.changes if c.change.id == "chg-9999")
+    assert rating.evidence[0].kind == "rollout"
+    assert rating.evidence[0].text.startswith("8 requests failed during its rollout")
+    assert "storefront's calls to pay failed while it restarted" in rating.evidence[0].text
+    # the same failures with no change of pay: an incident, rooted at the edge
+    report = _normal_day_with_a_blip(tmp_path / "none", deploy=False)
+    assert [(i.start <= T0 + timedelta(minutes=1), i.end >= T0) for i in report.incidents] == [(True, True)]
