@@ -48,3 +48,38 @@ def test_a_rollout_blip_is_reported_with_its_change_not_as_an_incident(tmp_path)
     # the same failures with no change of pay: an incident, rooted at the edge
     report = _normal_day_with_a_blip(tmp_path / "none", deploy=False)
     assert [(i.start <= T0 + timedelta(minutes=1), i.end >= T0) for i in report.incidents] == [(True, True)]
+
+
+def test_rollout_blip_rules():
+    """The restarting service may be the root itself; a proxy answering 5xx for it is part
+    of the blip; an unrelated service in trouble, a longer incident, or logs that end before
+    a calm follows make it an incident."""
+    from rcakit.correlate._correlate import _rollout_blip
+    from rcakit.correlate._results import ServiceRole
+
+    w = timedelta(minutes=1)
+    t = T0
+    change = [{"id": "c1", "service": "stock", "time": t + timedelta(seconds=1)}]
+
+    def role(s, r):
+        return ServiceRole(service=s, role=r, onset=t, score=1.0, evidence=())
+
+    def blip(roles, *, end=t + timedelta(seconds=70), period_end=t + timedelta(hours=1), changes=change):
+        return _rollout_blip(
+            "stock", roles, set(), changes, onset=t, start=t, end=end, window=w, period_end=period_end,
+            graph={"storefront": {"stock"}}, answering={"edge"}, n_failed=19, unit="requests",
+        )
+
+    roles = [role("stock", "root"), role("edge", "affected"), role("storefront", "victim")]
+    found = blip(roles)
+    assert found is not None
+    assert found[0] == "c1"
+    assert found[1].text.startswith("19 requests failed during its rollout")
+    assert "stock failed while it restarted" in found[1].text
+    assert blip([*roles, role("billing", "affected")]) is None  # something else is wrong too
+    assert blip(roles, end=t + timedelta(minutes=4)) is None  # too long for a restart
+    # a second change of the service within the incident is a rollback: something was wrong
+    two = [*change, {"id": "c2", "service": "stock", "time": t + timedelta(seconds=50)}]
+    assert blip(roles, changes=two) is None
+    assert blip(roles, period_end=t + timedelta(seconds=100)) is None  # no calm seen after it
+    assert blip(roles, changes=[{**change[0], "service": "pricing"}]) is None  # no change of stock

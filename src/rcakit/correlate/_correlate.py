@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -16,9 +17,9 @@ from rcakit.correlate._incident import (
     _traffic_ratio,
 )
 from rcakit.correlate._records import prepare_records
-from rcakit.correlate._results import Correlation, Evidence, Incident, Suspect
+from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
 from rcakit.correlate._root import _root_service, collapsed
-from rcakit.correlate._services import dependency_graph, match_service, url_services
+from rcakit.correlate._services import _reach, dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
 from rcakit.correlate._units import parse_duration, tmax, tmin
@@ -106,6 +107,8 @@ def correlate_changes(
         row["service_raw"] = row["service"]
         row["service"] = match_service(row["service"], logging_services)
     graph = dependency_graph(recs, known)
+    # services that answer requests (access logs): their 5xx answers echo what they call
+    answering = set(recs.filter(pl.col("status").is_not_null())["service"].drop_nulls().unique().to_list())
 
     incidents: list[Incident] = []
     blips: dict[str, Evidence] = {}  # change id -> what its rollout did (see _rollout_blip)
@@ -181,8 +184,8 @@ def correlate_changes(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
         blip = _rollout_blip(
-            root, services, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
-            n_failed=impact.n_failed, unit=impact.unit,
+            root, roles, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
+            period_end=period_end, graph=graph, answering=answering, n_failed=impact.n_failed, unit=impact.unit,
         )
         if blip is not None:
             change_id, note = blip
@@ -247,7 +250,7 @@ _BLIP_WINDOWS = 2
 
 def _rollout_blip(
     root: str | None,
-    services: tuple[str, ...],
+    roles: Sequence[ServiceRole],
     named: set[str] | frozenset[str],
     change_rows: list[dict],
     *,
@@ -255,30 +258,42 @@ def _rollout_blip(
     start: datetime,
     end: datetime,
     window: timedelta,
+    period_end: datetime | None,
+    graph: dict[str, set[str]],
+    answering: set[str],
     n_failed: int,
     unit: str,
 ) -> tuple[str, Evidence] | None:
     """``(change id, evidence)`` when an incident is only a rollout's blip, else None.
 
     A service restarting for its deploy refuses connections for a few seconds: its callers
-    log a handful of failures naming it, and a minute later all is well. That is not an
-    incident (nothing broke, no change needs rolling back) but the change's doing, reported
-    with the change ("N requests failed during its rollout"). Taken when the anomaly lasts
-    at most :data:`_BLIP_WINDOWS` windows, involves only the failing callers' root and the
-    service it names, and that service has a change from one window before the first sign
-    to one window after the end.
+    log a handful of failures naming it (or it logs its own), and a minute later all is
+    well. That is not an incident (nothing broke, no change needs rolling back) but the
+    change's doing, reported with the change ("N requests failed during its rollout").
+    Taken when the service is the root or the one its failures name, every other service
+    in the incident is a victim (failures that name another) or calls it or answers
+    requests (an edge proxy's 5xx answers), the service has changes from
+    one window before the first sign to one window after the end (one change: a second so
+    soon is a rollback), the incident lasts at most :data:`_BLIP_WINDOWS` windows, and the
+    logs go on, calm, for two windows after it.
     """
-    if root is None or end - onset > _BLIP_WINDOWS * window:
+    if root is None or period_end is None or period_end - end < 2 * window:
         return None
-    for row in change_rows:
-        svc = row["service"]
-        if svc is None or svc not in named or not (start - window <= row["time"] <= end + window):
+    for svc in (root, *sorted(named)):
+        rows = [r for r in change_rows if r["service"] == svc and start - window <= r["time"] <= end + window]
+        if not rows:
             continue
-        if not set(services) <= {root, svc}:
-            return None
+        if end - onset > _BLIP_WINDOWS * window or len(rows) > 1:
+            return None  # (a second change so soon is a rollback: something was wrong)
+        if any(
+            r.role == "affected" and r.service != svc and svc not in _reach(graph, r.service) and r.service not in answering
+            for r in roles
+        ):
+            return None  # (a proxy answering 5xx for it while it restarts: its answers are the blip)
+        who = f"{svc} failed while it restarted" if svc == root else f"{root}'s calls to {svc} failed while it restarted"
         text = (
-            f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {root}'s calls "
-            f"to {svc} failed while it restarted, then recovered (reported with the change, not as an incident)"
+            f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {who}, "
+            "then recovered (reported with the change, not as an incident)"
         )
-        return row["id"], Evidence(kind="rollout", text=text, weight=0.0)
+        return rows[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
     return None

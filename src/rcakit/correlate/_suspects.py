@@ -412,9 +412,10 @@ def _rate_changes(
 ) -> list[ChangeImpact]:
     causes = {i.cause: i.id for i in incidents if i.cause}
     out: list[ChangeImpact] = []
+    blips = blips or {}
     for row in change_rows:
         ref = _change_ref(row)
-        if blips and ref.id in blips:
+        if ref.id in blips and ref.id not in suspect_by_change:
             # its rollout made callers fail for a moment (see _rollout_blip): notable, not a cause
             out.append(ChangeImpact(change=ref, impact_score=_BLIP_SCORE, incident_id=None, evidence=(blips[ref.id],)))
             continue
@@ -422,7 +423,9 @@ def _rate_changes(
             score, inc, ev = suspect_by_change[ref.id]
             if ref.id not in causes:
                 # implicated but not the decided cause: keep it below any cause
-                score = round(min(0.49, 0.6 * score), 3)
+                score = round(max(_BLIP_SCORE if ref.id in blips else 0.0, min(0.49, 0.6 * score)), 3)
+            if ref.id in blips:
+                ev = (blips[ref.id], *ev)
             out.append(ChangeImpact(change=ref, impact_score=score, incident_id=causes.get(ref.id, inc), evidence=ev))
             continue
         svc = row["service"]
