@@ -534,3 +534,47 @@ def test_uwsgi_log(tmp_path):
     assert (request["response_time_ms"], request["bytes"]) == (2301.0, 0)
     assert frame.filter(pl.col("parse_error").is_not_null()).height == 4  # the start-up banner
     assert frame["n_lines"].sum() == UWSGI.count("\n")
+
+
+MYSQL_SLOW = """\
+/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:
+Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock
+Time                 Id Command    Argument
+# Time: 2024-03-01T10:00:05.123456Z
+# User@Host: shop_app[shop_app] @  [10.0.1.21]  Id:    42
+# Query_time: 12.345678  Lock_time: 0.000123 Rows_sent: 1  Rows_examined: 5000000
+use shop;
+SET timestamp=1709287205;
+SELECT COUNT(*) FROM orders WHERE customer_email LIKE '%@example.com';
+# Time: 2024-03-01T10:01:30.000001Z
+# User@Host: report[report] @ reporting-1.internal [10.0.2.5]  Id:    77
+# Query_time: 48.000112  Lock_time: 0.000210 Rows_sent: 120034  Rows_examined: 9800211
+SET timestamp=1709287290;
+SELECT o.id, o.total
+  FROM shop.orders o
+ ORDER BY o.total DESC;
+"""
+
+
+def test_mysql_slow_query_log(tmp_path):
+    """An entry from its "# Time:" line to the next; the statement is the message, the
+    user, client and times go to attributes (query_time is then read as a measure)."""
+    path = tmp_path / "mysql-slow.log"
+    path.write_text(MYSQL_SLOW)
+    frame = read_logs(path)
+    entries = frame.filter(pl.col("parse_error").is_null())
+    assert entries["line_no"].to_list() == [4, 10]
+    assert entries["n_lines"].to_list() == [6, 7]
+    assert entries["timestamp"].to_list() == [
+        datetime(2024, 3, 1, 10, 0, 5, 123456, tzinfo=UTC),
+        datetime(2024, 3, 1, 10, 1, 30, 1, tzinfo=UTC),
+    ]
+    assert entries["body"].to_list() == [
+        "SELECT COUNT(*) FROM orders WHERE customer_email LIKE '%@example.com';",
+        "SELECT o.id, o.total\n  FROM shop.orders o\n ORDER BY o.total DESC;",
+    ]
+    first = attrs(entries.row(0, named=True))
+    assert (first["user"], first["client"], first["query_time"], first["rows_examined"]) == (
+        "shop_app", "10.0.1.21", 12.345678, 5000000,
+    )
+    assert frame["n_lines"].sum() == MYSQL_SLOW.count("\n")  # the server's banner kept

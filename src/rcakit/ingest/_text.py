@@ -763,9 +763,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    if _bare_stamps(sample) or _uwsgi_requests_in(sample):
+    if _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample):
         score = max(score, 0.9)
     return score
+
+
+# MySQL's (and MariaDB's) slow query log: "# Time:" starts an entry, then "# User@Host:",
+# "# Query_time:", "SET timestamp=...;" and the statement (see _slow_queries)
+_MYSQL_SLOW = _Variant("mysql-slow", rf"^# Time: (?P<ts>{_ISO})[ \t]*$(?P<msg>.*)$")
+
+
+def _slow_log(sample: list[str]) -> bool:
+    """A MySQL slow query log: entries with their "# Time:" and "# Query_time:" lines."""
+    return sum(s.startswith("# Time: ") for s in sample) >= 2 and sum(s.startswith("# Query_time: ") for s in sample) >= 2
 
 
 def _uwsgi_requests_in(sample: list[str]) -> bool:
@@ -856,9 +866,12 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
-    variants = _pick_variants(_TEXT_VARIANTS, sample)
+    slow = _slow_log(sample)
+    variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
     stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
-    if stamp_lines:
+    if slow:
+        stamp_lines = list(variants)  # (its entry's lines follow the "# Time:" line)
+    elif stamp_lines:
         # what follows a bare stamp is its message, even a line that starts with a level
         variants = tuple(stamp_lines)
     else:
@@ -907,7 +920,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         part_literal=": " if jul else ":  ",
         all_continue=bool(stamp_lines or stamped),
     )
-    if jul or stamp_lines:
+    if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
     if any(v.name == "weblogic" for v in variants):
@@ -915,7 +928,43 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
     if any(v.name == "uwsgi" for v in variants):
         records = _uwsgi_requests(records)
+    if slow:
+        records = _slow_queries(records)
     return records
+
+
+def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
+    """A slow query log entry's message is its statement (without ``use db;`` and ``SET
+    timestamp=...;``); its user, client host and ``query_time`` / ``lock_time`` (seconds),
+    ``rows_sent`` / ``rows_examined`` go to ``attributes`` (``query_time`` is then read as
+    a measure, like a request's duration)."""
+    from rcakit.ingest._jsonl import encode_attributes, merge_attributes
+
+    body = pl.col("body")
+    num = {
+        key: body.str.extract(rf"(?m)^# .*\b{name}: *([0-9.]+)", 1).cast(dtype, strict=False)
+        for key, name, dtype in (
+            ("query_time", "Query_time", pl.Float64), ("lock_time", "Lock_time", pl.Float64),
+            ("rows_sent", "Rows_sent", pl.Int64), ("rows_examined", "Rows_examined", pl.Int64),
+        )
+    }
+    more = encode_attributes(
+        {
+            "user": body.str.extract(r"(?m)^# User@Host: *([^\[\s]+)", 1),
+            "client": body.str.extract(r"(?m)^# User@Host: .*@ *([^\s\[]*) *\[([^\]]*)\]", 2).replace("", None),
+            **num,
+        },
+        numbers=tuple(num),
+    )
+    statement = (
+        body.str.replace_all(r"(?m)^(?:# .*|use \w+;|SET timestamp=\d+;)[ \t]*(?:\n|$)", "")
+        .str.strip_chars()
+        .replace("", None)
+    )
+    return records.with_columns(
+        pl.coalesce(statement, body).alias("body"),
+        merge_attributes(pl.col("attributes"), more).alias("attributes"),
+    )
 
 
 # what a uWSGI request line says after its stamp
