@@ -578,3 +578,42 @@ def test_mysql_slow_query_log(tmp_path):
         "shop_app", "10.0.1.21", 12.345678, 5000000,
     )
     assert frame["n_lines"].sum() == MYSQL_SLOW.count("\n")  # the server's banner kept
+
+
+WINEVENT = (
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Service Control Manager' "
+    "Guid='{555908d1-a6d7-4695-8e1e-26931d2012f4}'/><EventID>7034</EventID><Level>2</Level><Task>0</Task>"
+    "<TimeCreated SystemTime='2024-03-01T10:00:05.2345678Z'/><EventRecordID>120001</EventRecordID><Channel>System</Channel>"
+    "<Computer>WEB01.corp.local</Computer></System><EventData><Data Name='param1'>W3SVC</Data><Data Name='param2'>1</Data>"
+    "</EventData><RenderingInfo Culture='en-US'><Message>The World Wide Web Publishing Service service terminated "
+    "unexpectedly. It has done this 1 time(s) &amp; more.</Message><Level>Error</Level></RenderingInfo></Event>\n"
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Kernel-Power'/>"
+    "<EventID>41</EventID><Level>1</Level><TimeCreated SystemTime='2024-03-01T10:01:00.0000000Z'/><Channel>System</Channel>"
+    "<Computer>WEB01</Computer></System><EventData><Data Name='BugcheckCode'>0</Data></EventData></Event>\n"
+    "not an event\n"
+)
+
+
+def test_windows_events_as_xml(tmp_path):
+    """wevtutil's XML, one event per line: provider as service, Level as severity, the
+    rendered message (else the event id and data) as body."""
+    path = tmp_path / "system.xml"
+    path.write_text(WINEVENT)
+    frame = read_logs(path)
+    assert frame["format"].to_list() == ["winevent"] * 3
+    rows = frame.to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows[:2]] == [
+        ("Service Control Manager", "ERROR"),
+        ("Microsoft-Windows-Kernel-Power", "FATAL"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 5, 234567, tzinfo=UTC)
+    assert rows[0]["body"] == (
+        "The World Wide Web Publishing Service service terminated unexpectedly. It has done this 1 time(s) & more."
+    )
+    assert rows[1]["body"] == "EventID 41: 0"
+    assert attrs(rows[0]) == {
+        "event_id": 7034, "channel": "System", "computer": "WEB01.corp.local", "record_id": 120001,
+        "task": "0", "data": "W3SVC 1",
+    }
+    assert rows[2]["parse_error"].startswith("not a Windows event")
+    assert rows[2]["body"] == "not an event"

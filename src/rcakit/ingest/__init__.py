@@ -36,6 +36,7 @@ from rcakit.ingest import (
     _logfmt,
     _pgcsv,
     _w3c,
+    _winevent,
 )
 from rcakit.ingest._archive import display_name
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
@@ -69,6 +70,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "elb": _elb.FORMAT,
     "envoy": _envoy.FORMAT,
     "access": _access.FORMAT,
+    "winevent": _winevent.FORMAT,
     "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,
     "text": TEXT,
