@@ -18,7 +18,7 @@ from rcakit.correlate._incident import (
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
-from rcakit.correlate._root import _root_service, collapsed
+from rcakit.correlate._root import _FAILURES, _root_service, collapsed
 from rcakit.correlate._services import _reach, dependency_graph, match_service, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
@@ -146,14 +146,11 @@ def correlate_changes(
         # cause; names in its ordinary lines ("connection from order_svc") are not failures
         root_names: set[str] = set()
         for c in contribs:
-            if c.service == root and c.kind in {"new", "rate_spike", "error_ratio"} and (
+            if c.service == root and c.kind in _FAILURES and (
                 c.template_id is None or badness.get((c.service or "", c.template_id), 0.0) >= 0.5
             ):
                 root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
-        failing = {
-            c.template_id for c in contribs
-            if c.service == root and c.template_id and c.kind in {"new", "rate_spike", "error_ratio"}
-        }
+        failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
         root_clients = statement_client(span, root, failing, logging_services) - root_names
         onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
         # ---- anomalies with counts before/during

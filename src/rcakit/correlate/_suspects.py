@@ -474,8 +474,8 @@ def statement_client(span: pl.DataFrame, root: str | None, template_ids: set[str
     )
     if users.len() < _MIN_STATEMENTS:
         return frozenset()
-    matched = {match_service(u, services) for u in users.unique().to_list()} - {None, root}
-    return frozenset(m for m in matched if m is not None) if len(matched) == 1 else frozenset()
+    matched = {m for u in users.unique().to_list() if (m := match_service(u, services)) not in (None, root)}
+    return frozenset(matched) if len(matched) == 1 else frozenset()
 
 
 #: failing records of the root that must name their user for :func:`statement_client`

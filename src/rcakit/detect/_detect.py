@@ -278,8 +278,9 @@ def detect_anomalies(
         study_end=_end_of(study_counts, window_td),
     )
     if expanding and window_td is not None:
-        busy = _calm_after_busy_start(counts_out, warmup=warmup)
-        if busy is None and param_values is not None and not _ends_busy(counts_out, warmup=warmup):
+        parts = _error_parts(counts_out, warmup=warmup)
+        busy = _calm_after_busy_start(parts)
+        if busy is None and param_values is not None and not _ends_busy(parts):
             # (numbers that fall at the end while errors rise there are requests failing
             # fast, small error pages: the logs end during an incident, they did not start
             # slow)
@@ -350,16 +351,15 @@ def _error_parts(counts: pl.DataFrame, *, warmup: float) -> _ErrorParts | None:
     return _ErrorParts(per, k, errs, events, share_head, share_tail)
 
 
-def _ends_busy(counts: pl.DataFrame, *, warmup: float) -> bool:
+def _ends_busy(p: _ErrorParts | None) -> bool:
     """Whether the logs end during an incident: the mirror of :func:`_calm_after_busy_start`'s
     test (the last part's share of error records this many times the first part's)."""
-    p = _error_parts(counts, warmup=warmup)
     return p is not None and float(p.errs[-p.k :].sum()) >= _BUSY_START_MIN and (
         p.share_tail >= _BUSY_START_RATIO * p.share_head + 0.01
     )
 
 
-def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[datetime, str] | None:
+def _calm_after_busy_start(parts: _ErrorParts | None) -> tuple[datetime, str] | None:
     """When the logs start during an incident, the window from which they stay calm.
 
     The first and the last ``warmup`` share of the windows (at least 5 each) are compared by
@@ -368,9 +368,8 @@ def _calm_after_busy_start(counts: pl.DataFrame, *, warmup: float) -> tuple[date
     calm period starts after the last window with clearly more errors than the last part's
     share predicts (more than twice as many, and three Poisson deviations above). ``None``
     when the logs do not start busy, or when the calm period is shorter than the first part
-    (too little to compare with).
+    (too little to compare with). ``parts``: :func:`_error_parts` of the count matrix.
     """
-    parts = _error_parts(counts, warmup=warmup)
     if parts is None:
         return None
     per, k, errs, events, share_head, share_tail = parts

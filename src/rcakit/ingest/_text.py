@@ -465,6 +465,16 @@ def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
 # ---------------------------------------------------------------------------------- text
 
 _STAMP_LINE = _Variant("stamp-line", rf"^(?P<ts>{_STAMP})[ \t]*$(?P<msg>.*)$")
+# uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
+#   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
+#   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
+# (read as a request: see _uwsgi_requests)
+_UWSGI = _Variant(
+    "uwsgi",
+    r"^\[pid: (?P<pid>\d+)\|app: [^|\]]*\|req: [^\]]*\] (?P<mdc>\S+) \([^)]*\) \{[^}]*\} "
+    r"\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\] (?P<msg>.*)$",
+)
+_UWSGI_RE = _UWSGI.compiled
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -523,15 +533,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<code>MY-\d+)\][ \t]+\[(?P<logger>[A-Za-z]+)\][ \t]+)?(?P<msg>.*)$",
         levels=_MYSQL_LEVEL,
     ),
-    # uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
-    #   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
-    #   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
-    # (read as a request: see _uwsgi_requests)
-    _Variant(
-        "uwsgi",
-        r"^\[pid: (?P<pid>\d+)\|app: [^|\]]*\|req: [^\]]*\] (?P<mdc>\S+) \([^)]*\) \{[^}]*\} "
-        r"\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\] (?P<msg>.*)$",
-    ),
+    _UWSGI,
     # Oracle WebLogic's server and domain logs: every field in angle brackets, the
     # subsystem, the server, the thread, the message id, then the message (which may run
     # over several lines and ends with '>')
@@ -781,8 +783,7 @@ def _slow_log(sample: list[str]) -> bool:
 def _uwsgi_requests_in(sample: list[str]) -> bool:
     """uWSGI's log: its request lines, however many unstamped lines it prints at start-up
     and between them (its banner, workers spawned and killed)."""
-    uwsgi = next(v for v in _TEXT_VARIANTS if v.name == "uwsgi").compiled
-    return sum(bool(uwsgi.match(s)) for s in sample) >= 2
+    return sum(bool(_UWSGI_RE.match(s)) for s in sample) >= 2
 
 
 def _bare_stamps(sample: list[str]) -> bool:
@@ -926,7 +927,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
-    if any(v.name == "uwsgi" for v in variants):
+    if _UWSGI in variants:
         records = _uwsgi_requests(records)
     if slow:
         records = _slow_queries(records)
@@ -1179,19 +1180,27 @@ _MSG_LEVEL = (
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
 
+def _without_pri(records: pl.DataFrame, pattern: str) -> tuple[pl.Series, pl.Series] | None:
+    """The records without a PRI (no level, no parse error) as a mask, and the positions of
+    those whose message matches ``pattern``; ``None`` when there are none (the pattern is
+    tested on the level-less records only: a file with PRIs has none)."""
+    no_pri = records.select(pl.col("severity_text").is_null() & pl.col("parse_error").is_null()).to_series()
+    if not no_pri.any():
+        return None
+    idx = no_pri.arg_true()
+    hit = records["body"].gather(idx).str.contains(pattern).fill_null(False)
+    return (no_pri, idx.filter(hit)) if hit.any() else None
+
+
 def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     """Records without a PRI (a file rsyslog wrote) take the level their message starts
     with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
     it: a syslog message is the program's text, and tools match on it whole."""
     # (the level test only on the records without a level: a file with PRIs has none)
-    need = records.select(pl.col("severity_text").is_null() & pl.col("parse_error").is_null()).to_series()
-    if not need.any():
+    found = _without_pri(records, _MSG_LEVEL)
+    if found is None:
         return records
-    idx = need.arg_true()
-    found = records["body"].gather(idx).str.contains(_MSG_LEVEL).fill_null(False)
-    if not found.any():
-        return records
-    idx = idx.filter(found)
+    idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
     level = pl.coalesce("a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
     sev_text, sev_num = severity_columns(level)
@@ -1218,15 +1227,11 @@ def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.D
     from rcakit.ingest._jsonl import merge_attributes, parse_inner_messages, without_timestamp
     from rcakit.ingest._multiline import join_container_continuations
 
-    no_pri = records.select(pl.col("severity_text").is_null() & pl.col("parse_error").is_null()).to_series()
-    if not no_pri.any():
-        return records
     # (a cheap test first: a file with PRIs, or whose messages carry no stamp, is left alone)
-    idx = no_pri.arg_true()
-    stamped = records["body"].gather(idx).str.contains(_APP_STAMP).fill_null(False)
-    if not stamped.any():
+    found = _without_pri(records, _APP_STAMP)
+    if found is None:
         return records
-    idx = idx.filter(stamped)
+    no_pri, idx = found
     inner = parse_inner_messages(records["body"].gather(idx), without_timestamp(options), with_kind=True)
     text = (inner["kind"] == "text").fill_null(False)
     idx, inner = idx.filter(text), inner.filter(text)
