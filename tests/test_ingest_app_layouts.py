@@ -185,6 +185,24 @@ def test_level_and_thread_before_the_stamp_cassandra():
     assert attrs(rows[1]) == {"logger": "CassandraDaemon.java:244", "thread": "CompactionExecutor:1"}
 
 
+def test_zookeeper_thread_names_nest_brackets_holding_equals():
+    text = (
+        "2024-03-01 10:00:00,130 [myid:1] - INFO  [main:o.a.z.s.q.QuorumPeerConfig@451] - clientPortAddress is 0.0.0.0:2181\n"
+        "2024-03-01 10:00:01,001 [myid:1] - INFO  [QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled)"
+        ":o.a.z.s.q.QuorumPeer@1438] - LOOKING\n"
+        "2024-03-01 10:00:01,070 [myid:1] - WARN  [QuorumConnectionThread-[myid=1]-2:o.a.z.s.q.QuorumCnxManager@401]"
+        " - Cannot open channel to 3 at election address zk-3/10.244.2.17:3888\n"
+        "java.net.ConnectException: Connection refused\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("INFO", 1), ("INFO", 1), ("WARN", 2)]
+    assert [r["body"].split("\n")[0] for r in rows] == [
+        "clientPortAddress is 0.0.0.0:2181",
+        "LOOKING",
+        "Cannot open channel to 3 at election address zk-3/10.244.2.17:3888",
+    ]
+
+
 def test_dotnet_console_logger():
     text = (
         "info: Microsoft.Hosting.Lifetime[14]\n"

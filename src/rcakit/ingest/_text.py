@@ -610,7 +610,10 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
         # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
         # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
-        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\])*)\]\s+)?"
+        # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
+        # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
+        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
+        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
         r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+"
