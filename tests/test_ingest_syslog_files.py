@@ -81,3 +81,29 @@ def test_a_services_own_log_lines_in_the_journal(tmp_path):
     assert attrs(rows[1])["logger"] == "o.s.boot.SpringApplication"
     assert attrs(rows[1])["procid"] == "2345"
     assert sum(r["n_lines"] for r in rows) == 7
+
+
+def test_structured_app_lines_in_the_journal(tmp_path):
+    """A node's journal: containerd and dockerd write logfmt, kubelet klog, a service JSON.
+    Their message, level and fields are read like a container's app lines (containerd's
+    lines would otherwise all be one template, 'time=<STR> level=info msg=<STR>')."""
+    path = tmp_path / "node.journal"
+    path.write_text(
+        'Nov 29 10:00:01 node1 containerd[812]: time="2024-11-29T10:00:01.123456789Z" level=info msg="starting containerd" revision=abc\n'
+        'Nov 29 10:00:02 node1 containerd[812]: time="2024-11-29T10:00:02Z" level=error msg="failed to pull image \\"nginx:1\\"" error="rpc error: code = Unknown"\n'
+        'Nov 29 10:00:03 node1 kubelet[900]: E1129 10:00:03.123456     900 pod_workers.go:1298] "Error syncing pod, skipping" pod="shop/orders-1"\n'
+        'Nov 29 10:00:04 node1 shop-api[1200]: {"level":"warn","msg":"payment slow","order":"o-1"}\n'
+        "Nov 29 10:00:05 node1 systemd[1]: Started containerd.service.\n"
+        "Nov 29 10:00:06 node1 sshd[77]: error: maximum authentication attempts exceeded\n"
+    )
+    rows = read_logs(path, year=2024).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [
+        ("containerd", "INFO"), ("containerd", "ERROR"), ("kubelet", "ERROR"), ("shop-api", "WARN"),
+        ("systemd", None), ("sshd", "ERROR"),
+    ]
+    assert [r["body"] for r in rows[:2]] == ["starting containerd", 'failed to pull image "nginx:1"']
+    assert attrs(rows[1])["error"] == "rpc error: code = Unknown"
+    assert rows[2]["body"].startswith('"Error syncing pod, skipping"')
+    assert rows[3]["body"] == "payment slow" and attrs(rows[3])["order"] == "o-1"
+    assert rows[5]["body"] == "error: maximum authentication attempts exceeded"
+    assert all(attrs(r)["procid"] for r in rows)

@@ -1164,7 +1164,9 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
     )
-    records = _app_lines_in_messages(_levels_in_messages(to_records(joined).collect()), options)
+    # (an app's own line first: its head's level is the record's; then a level a plain
+    # message starts with)
+    records = _levels_in_messages(_app_lines_in_messages(to_records(joined).collect(), options))
     # (an HAProxy request line has a "[dd/Mmm/yyyy:" accept date: a cheap literal-led test on
     # the lines first)
     if not lines.select(pl.col("line").str.contains(r"\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").any()).collect().item():
@@ -1215,8 +1217,13 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
 
 
 # an application's own stamped log line inside a syslog message (a service under systemd
-# writing log4j or Python logging lines to the journal)
-_APP_STAMP = r"^\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
+# writing log4j or Python logging lines to the journal), or its structured line: logfmt
+# (containerd, dockerd: 'time="2024-..." level=info msg="..."'), klog (kubelet:
+# "I1129 10:00:03.123456     900 kubelet.go:123] ..."), a JSON object
+_APP_STAMP = (
+    r'^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(?:time|ts)="?\d{4}-\d{2}-\d{2}|level=\w+ |[IWEF]\d{4} \d{2}:\d{2}:\d{2}'
+    r'|\{")'
+)
 
 
 def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
@@ -1236,7 +1243,8 @@ def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.D
         return records
     no_pri, idx = found
     inner = parse_inner_messages(records["body"].gather(idx), without_timestamp(options), with_kind=True)
-    text = (inner["kind"] == "text").fill_null(False)
+    # (a JSON or logfmt message without a message key keeps its text whole)
+    text = ((inner["kind"] == "text") | inner["kind"].is_in(["json", "logfmt"]) & inner["body"].is_not_null()).fill_null(False)
     idx, inner = idx.filter(text), inner.filter(text)
     if not len(idx):
         return records
