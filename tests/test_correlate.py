@@ -542,3 +542,32 @@ def test_a_databases_failing_statements_of_one_client_relate_that_clients_change
     assert statement_client(span(["ledger", "transfers"] * 3), "coredb", {"t1"}, services) == frozenset()
     assert statement_client(span(["ledger"] * 3), "coredb", {"t1"}, services) == frozenset()  # too few to tell
     assert statement_client(span(["ledger"] * 6), "coredb", {"other"}, services) == frozenset()
+
+
+def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():
+    """checkout handles every request; billing logs only in checkout's checkout requests,
+    stock in its cart and checkout requests; a job of billing's with no trace id and the
+    edge that logs none add nothing. Services always seen together are not ordered."""
+    from rcakit.correlate._services import trace_cover
+
+    rows: list[tuple[str, str | None]] = []
+    for i in range(40):
+        tid = f"{i:032x}"
+        rows.append(("checkout", tid))
+        rows.append(("stock", tid))  # cart and checkout requests
+        if i % 2 == 0:
+            rows.append(("billing", tid))  # checkout requests only
+        rows.append(("edge", None))
+    for i in range(40, 60):
+        rows.append(("checkout", f"{i:032x}"))  # order lookups: checkout alone
+    rows += [("billing", None)] * 10
+    for i in range(100, 110):  # two services that always log together
+        rows += [("auth", f"{i:032x}"), ("session", f"{i:032x}")]
+    frame = pl.DataFrame(rows, schema={"service": pl.String, "trace_id": pl.String}, orient="row")
+    cover = trace_cover(frame)
+    assert cover["checkout"] == {"billing", "stock"}
+    # billing's traces are all stock's too (a sibling, not a callee: containment cannot tell)
+    assert cover["stock"] == {"billing"}
+    assert "auth" not in cover and "session" not in cover and "edge" not in cover
+    assert "billing" not in cover
+    assert trace_cover(frame.with_columns(trace_id=pl.lit(None, pl.String))) == {}

@@ -62,3 +62,24 @@ def test_a_service_that_stops_logging_is_an_incident(tmp_path):
     md = report.to_markdown()
     assert "(all records of the service)" in md
     assert "count before / during: 0 / 0" not in md
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [18, 19])
+def test_hung_service_with_the_services_behind_it_quiet_too(tmp_path, seed):
+    """A hung service's own callees go quiet with it (nobody calls them): several services
+    are silent at once. The one the others stand behind (its logs name them, or they log
+    only within the requests it handles: shared trace ids) is the root, not a callee nor
+    the edge answering 503s."""
+    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=seed, hours=3)
+    truth = sc.truth
+    report = _analyze(sc.out_dir)
+    hits = [i for i in report.incidents if i.start <= truth.end and i.end >= truth.onset]
+    assert len(hits) == 1
+    inc = hits[0]
+    quiet = [r.service for r in inc.roles if any("stopped logging" in e.text for e in r.evidence)]
+    assert len(quiet) >= 2
+    assert inc.root_service == truth.root_service
+    assert inc.cause == truth.cause_change_id
+    root = next(r for r in inc.roles if r.service == truth.root_service)
+    assert any("the services quiet with it wait on it" in e.text and e.weight > 0 for e in root.evidence)

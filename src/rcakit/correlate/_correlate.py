@@ -19,7 +19,7 @@ from rcakit.correlate._incident import (
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
 from rcakit.correlate._root import _FAILURES, _root_service, collapsed
-from rcakit.correlate._services import _reach, dependency_graph, match_service, url_services
+from rcakit.correlate._services import _reach, dependency_graph, match_service, trace_cover, url_services
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
 from rcakit.correlate._units import parse_duration, tmax, tmin
@@ -107,6 +107,7 @@ def correlate_changes(
         row["service_raw"] = row["service"]
         row["service"] = match_service(row["service"], logging_services)
     graph = dependency_graph(recs, known)
+    covers = trace_cover(recs)
     # services that answer requests (access logs): their 5xx answers echo what they call
     answering = set(recs.filter(pl.col("status").is_not_null())["service"].drop_nulls().unique().to_list())
 
@@ -134,7 +135,7 @@ def correlate_changes(
             if svc != "(unknown)"
         }
         root, roles, names_of, healthy, external = _root_service(
-            contribs, span, known, window, scan=scan, graph=graph, frames=by_service
+            contribs, span, known, window, scan=scan, graph=graph, frames=by_service, covers=covers
         )
         services = tuple(
             dict.fromkeys(

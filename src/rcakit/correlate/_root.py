@@ -146,11 +146,13 @@ def _root_service(
     scan: dict[str, _Shift] | None = None,
     graph: dict[str, set[str]] | None = None,
     frames: dict[str, pl.DataFrame] | None = None,
+    covers: dict[str, set[str]] | None = None,
 ) -> RootFinding:
     """Score every anomalous service as root or victim; return the root and the roles.
 
     ``scan`` holds, per service, the before/after comparison at the incident onset (it can
-    add services that detection did not flag); ``graph`` is :func:`dependency_graph`.
+    add services that detection did not flag); ``graph`` is :func:`dependency_graph`,
+    ``covers`` :func:`trace_cover`.
     """
     scan = scan or {}
     graph = graph or {}
@@ -317,7 +319,9 @@ def _root_service(
         if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
     }
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
-    n_quiet = sum(v.quiet is not None for v in views.values())
+    quiet = sorted(s for s, v in views.items() if v.quiet is not None)
+    n_quiet = len(quiet)
+    covers = covers or {}
     for s, v in views.items():
         ev = roles_ev[s]
         ev.extend(extra_ev.get(s, ()))
@@ -340,8 +344,26 @@ def _root_service(
                 o != s and s in ov.names for o, ov in views.items()
             )
             # (several silent at once: one hung and the others behind it, which the call
-            # graph read from the logs may not show; the silence alone cannot tell which)
-            if fed or n_quiet > 1:
+            # graph read from the logs may not show; the silence alone cannot tell which,
+            # but a call graph or shared trace ids can: the others are behind it, and no
+            # other quiet service stands before it)
+            others = [o for o in quiet if o != s]
+            by_names = [o for o in others if o in _reach(graph, s)]
+            by_traces = [o for o in others if o not in by_names and o in covers.get(s, ())]
+            fed_quiet = any(s in _reach(graph, o) or s in covers.get(o, ()) or s in views[o].names for o in others)
+            if others and not fed_quiet and len(by_names) + len(by_traces) == len(others):
+                how = [
+                    *([f"it calls {', '.join(by_names)} (its logs name them)"] if by_names else []),
+                    *([f"{', '.join(by_traces)} log only within requests it handles (shared trace ids)"] if by_traces else []),
+                ]
+                ev.append(
+                    Evidence(
+                        kind="own_anomaly",
+                        text=f"{s} {what}; the services quiet with it wait on it: {'; '.join(how)}",
+                        weight=1.0,
+                    )
+                )
+            elif fed or n_quiet > 1:
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
             else:
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}, the only one, and no anomalous service calls it or names it: the silence is its own", weight=1.0))

@@ -276,6 +276,59 @@ def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_coun
     return graph
 
 
+#: a service's traces hold nearly every trace of another (share), and at least this many;
+#: and the other's hold clearly fewer of its own (see :func:`trace_cover`)
+_TRACE_COVER = 0.9
+_TRACE_MIN = 5
+#: traces read for the graph, at most (a deterministic sample by hash)
+_TRACE_SAMPLE = 50_000
+
+
+def trace_cover(records: pl.DataFrame, *, min_shared: int = _TRACE_MIN) -> dict[str, set[str]]:
+    """Services that log only within others' requests, from trace ids several services log.
+
+    A trace is one request across every service it reaches, so sharing traces does not say
+    which way the calls go; containment says who stands behind whom: when nearly every
+    trace that ``b`` logs is also in ``a``'s logs, and ``a`` logs many traces without
+    ``b``, ``b`` works only for requests that ``a`` handles (``a`` calls it, directly, or
+    ``a``'s caller calls both). ``cover[a]`` holds those ``b``. Services that always appear
+    together are left out. A caller's messages may name no callee (an estate whose logs
+    name only entities and endpoints): the traces still link them.
+    """
+    if records.height == 0 or "trace_id" not in records.columns:
+        return {}
+    pairs = records.filter(pl.col("trace_id").is_not_null() & (pl.col("trace_id") != "")).select(
+        "trace_id", "service"
+    ).unique()
+    if pairs.height == 0:
+        return {}
+    n_traces = pairs["trace_id"].n_unique()
+    if n_traces > _TRACE_SAMPLE:
+        pairs = pairs.filter(pl.col("trace_id").hash(seed=0) % (n_traces // _TRACE_SAMPLE + 1) == 0)
+    multi = pairs.filter(pl.len().over("trace_id") >= 2)
+    if multi.height == 0:
+        return {}
+    per = pairs.group_by("service").agg(n=pl.len())
+    shared = (
+        multi.join(multi, on="trace_id", suffix="_b")
+        .filter(pl.col("service") != pl.col("service_b"))
+        .group_by("service", "service_b")
+        .agg(shared=pl.len())
+        .filter(pl.col("shared") >= min_shared)
+        .join(per, on="service")
+        .join(per.rename({"service": "service_b", "n": "n_b"}), on="service_b")
+        .filter(
+            (pl.col("shared") >= _TRACE_COVER * pl.col("n_b"))
+            & (pl.col("shared") < _TRACE_COVER * pl.col("n"))
+        )
+        .sort("service", "service_b")
+    )
+    cover: dict[str, set[str]] = {}
+    for a, b in shared.select("service", "service_b").iter_rows():
+        cover.setdefault(a, set()).add(b)
+    return cover
+
+
 def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
     seen: set[str] = set()
     todo = list(graph.get(start, ()))
