@@ -203,6 +203,32 @@ def test_zookeeper_thread_names_nest_brackets_holding_equals():
     ]
 
 
+def test_one_name_in_brackets_after_the_level_python_and_wildfly():
+    """Python's "%(asctime)s %(levelname)s [%(name)s] %(message)s" and WildFly's
+    "[%c] (%t) ": the bracket is the logger, not the message's start; Kafka's bracket with
+    blanks and "=" stays the message's."""
+    python = (
+        "2024-11-29 10:00:01,123 INFO [orders.api] listening on 0.0.0.0:8000\n"
+        "2024-11-29 10:00:03,500 ERROR [orders.db] query failed\n"
+        "Traceback (most recent call last):\n"
+        "psycopg2.OperationalError: server closed the connection\n"
+    )
+    rows = parse_lines(TEXT, python, OPTS).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("INFO", 1), ("ERROR", 3)]
+    assert rows[1]["body"].startswith("query failed\nTraceback")
+    assert attrs(rows[1]) == {"logger": "orders.db"}
+    wildfly = (
+        '2024-11-29 10:00:04,000 INFO  [org.jboss.as.server] (ServerService Thread Pool -- 45) WFLYSRV0010: Deployed "shop.war"\n'
+        "2024-11-29 10:00:05,456 ERROR [org.jboss.as.controller] (Controller Boot Thread) WFLYCTL0013: Operation failed\n"
+    )
+    rows = parse_lines(TEXT, wildfly, OPTS).to_dicts()
+    assert rows[0]["body"] == 'WFLYSRV0010: Deployed "shop.war"'
+    assert attrs(rows[0]) == {"logger": "org.jboss.as.server", "thread": "ServerService Thread Pool -- 45"}
+    assert attrs(rows[1])["thread"] == "Controller Boot Thread"
+    kafka = "2024-11-29 10:00:05,000 INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n"
+    assert parse_lines(TEXT, kafka, OPTS)["body"][0] == "[KafkaServer id=1] started (kafka.server.KafkaServer)"
+
+
 def test_dotnet_console_logger():
     text = (
         "info: Microsoft.Hosting.Lifetime[14]\n"

@@ -271,7 +271,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefn")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -333,12 +333,15 @@ _GROUP_CLASS = {
     "thread_b": "[^\\]]*?",
     "thread_c": "[^\\]]*?",
     "thread_d": "[^\\]]*?",
+    "thread_e": "[A-Za-z0-9_$\\-:]+",
+    "thread_f": "[^()\n]*",
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "mdc": "[^\\]]*",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
+    "logger_e": "[A-Za-z0-9_$.\\-]+",
     # syslog
     "pri": "[0-9]{1,3}",
     "host": "[^ \t:\\[]+",
@@ -618,7 +621,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+)?"
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
+        # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
+        # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
+        # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
+        # message's: Kafka's "[KafkaServer id=1]")
+        r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
+        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?)?"
         r"(?P<msg>.*)$",
     ),
     # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
