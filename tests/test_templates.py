@@ -496,6 +496,24 @@ def test_erlang_pids_escaped_quotes_and_hosts_before_their_address_mask_whole() 
         assert mine_templates(pl.DataFrame({"body": [body]}))["template"][0] == template
 
 
+def test_a_message_keys_quoted_value_is_text_not_a_variable() -> None:
+    """logfmt's msg="...", structlog's event="...", a JSON fragment's "message":"...": the
+    quoted value is the event's text (other quoted values are variables, and the masks still
+    mask what is inside the text). Before, every containerd line was one template."""
+    body = [
+        f'time="2024-05-01T10:00:{i:02d}Z" level=info msg="{verb} for \\"a{i:039x}\\" returns successfully"'
+        for i, verb in enumerate(["StartContainer", "Daemon has completed initialization"] * 10)
+    ] + ['event="payment failed after 3 retries" reason="card declined"', '{"message":"disk full on /data/x"}']
+    out = mine_templates(pl.DataFrame({"body": body}))
+    templates = set(out["template"])
+    assert 'time="<STR>" level=info msg="StartContainer for \\"<HEX>\\" returns successfully"' in templates
+    assert 'time="<STR>" level=info msg="Daemon has completed initialization for \\"<HEX>\\" returns successfully"' in templates
+    assert 'event="payment failed after <NUM> retries" reason="<STR>"' in templates
+    assert '{"message":"disk full on <PATH>"}' in templates
+    # the mark that keeps the quoted-value masks off the text never reaches a template
+    assert not any("\x02" in t for t in templates)
+
+
 def test_names_numbered_with_a_dash_are_variables_however_few() -> None:
     """A client or partition name with a number (consumer-1-<uuid>, user-events-3) is a
     variable even when a log shows only two or three of them."""
@@ -589,7 +607,7 @@ def test_gated_masking_equals_every_mask_on_every_value() -> None:
     rare = [f"user logged in from the web console step {chr(97 + i % 26)}" for i in range(600)]
     rare[17] = "peer 10.0.0.7:8080 reset, mac 00:1a:2b:3c:4d:5e at 2024-01-02T03:04:05Z"
     rare[301] = "GET https://x.example.com/a?b=1 from ops@example.com id 123e4567-e89b-12d3-a456-426614174000"
-    rare[450] = 'q="two words" took 12ms size 10MB v1.2.3 flag=true x=-3'
+    rare[450] = 'q="two words" took 12ms size 10MB v1.2.3 flag=true x=-3 msg="kept as text 7"'
     dense = [f"req {i} from 10.0.{i % 256}.{i % 7} took {i % 97}ms path /a/b/{i}" for i in range(600)]
     for values in (rare, dense, rare + dense, [*rare[:5], None, ""]):
         series = pl.Series("v", values, dtype=pl.String)

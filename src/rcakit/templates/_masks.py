@@ -284,15 +284,34 @@ def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
     return out
 
 
+#: the quoted value of a message key (logfmt ``msg="..."``, structlog ``event="..."``, a JSON
+#: fragment's ``"message":"..."``) is the event's text, not a variable: a mark between the key
+#: and its quote keeps the quoted-value masks off it while the masks run (its numbers, ids and
+#: addresses are masked as anywhere else), and is removed after
+_MESSAGE_KEY = r'(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event)"?[=:] ?)"'
+_MARK = "\x02"
+
+
+def _protect(expr: pl.Expr, *, per_line: bool) -> pl.Expr:
+    return expr.str.replace_all(("(?m)" if per_line else "") + _MESSAGE_KEY, "${k}" + _MARK + '"')
+
+
+def _unprotect(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(_MARK, "", literal=True)
+
+
 def apply_masks(expr: pl.Expr, masks: Sequence[Mask], *, per_line: bool = False) -> pl.Expr:
     """Return ``expr`` with every mask applied in order (a chain of ``str.replace_all``).
 
     With ``per_line``, each value holds many messages joined by newlines and every message
-    is masked as if it stood alone: only for masks that are :func:`line_safe`.
+    is masked as if it stood alone: only for masks that are :func:`line_safe`. The quoted
+    value of a message key (``msg="disk full on /data"``) is not a quoted variable: the
+    masks see it as plain text.
     """
+    expr = _protect(expr, per_line=per_line)
     for pattern, replacement, _ in _runs(masks):
         expr = expr.str.replace_all(_per_line(pattern) if per_line else pattern, replacement)
-    return expr
+    return _unprotect(expr)
 
 
 def _unnamed(pattern: str) -> str:
@@ -322,7 +341,7 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
     wasted: it is first made on every tenth value, and such a group runs on everything.
     """
     runs = [(_per_line(p) if per_line else p, r) for p, r, _ in _runs(masks)]
-    frame = values.to_frame("v")
+    frame = values.to_frame("v").lazy().select(_protect(pl.col("v"), per_line=per_line)).collect()
     for start in range(0, len(runs), _GATE_RUNS):
         group = runs[start : start + _GATE_RUNS]
         chain = pl.col("v")
@@ -339,7 +358,7 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
         idx = hit.arg_true()
         changed = frame.lazy().select(pl.col("v").gather(idx)).select(chain).collect().to_series()
         frame = frame.to_series().clone().scatter(idx, changed).to_frame("v")
-    return frame.to_series().alias(values.name)
+    return frame.lazy().select(_unprotect(pl.col("v"))).collect().to_series().alias(values.name)
 
 
 # The default masks can run over many messages joined by "\n" (messages hold no newline
