@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rcakit
 from rcakit import read_logs
 from rcakit.ingest import _access, _cri, _csv_export, _jsonl, _logfmt
 from rcakit.ingest._base import RECORD_COLUMNS, ParseOptions
@@ -255,11 +256,50 @@ _json_values = st.recursive(
 def test_every_line_is_accounted_for_on_random_input(lines):
     text = "\n".join(lines)
     out = parse(_jsonl.FORMAT, text)  # asserts the n_lines invariant
-    # every line that is not a JSON object is kept verbatim as the body of an error record
-    kept = set(out.filter(pl.col("parse_error").is_not_null())["body"].to_list())
+    # every line that is not a JSON object is kept verbatim in the body of an error record
+    # (the lines under a non-JSON line that look like its continuation join it) or of a
+    # crash report
+    from rcakit.ingest._multiline import CRASH_HEAD
+
+    foreign = out.filter(pl.col("parse_error").is_not_null() | pl.col("body").str.contains(CRASH_HEAD))
+    kept = {piece for body in foreign["body"].to_list() for piece in body.split("\n")}
     for line in lines:
         if line.strip() and not line.strip().startswith("{"):
             assert line in kept
+
+
+def test_a_crash_report_after_json_records_is_one_record(tmp_path):
+    """kubectl logs --previous of a Node pod: pino records, then what node printed as it
+    died. The crash is one ERROR record (not six parse errors), and a short file like this
+    is still JSON lines (the crash's frames do not count against the format)."""
+    records = [
+        {"level": 30, "time": 1732874401123, "msg": "worker starting"},
+        {"level": 30, "time": 1732874401200, "msg": "connecting to redis"},
+        {"level": 40, "time": 1732874402000, "msg": "redis slow to answer"},
+        {"level": 50, "time": 1732874403002, "msg": "redis unavailable"},
+    ]
+    crash = [
+        "Error: Cannot find module '/app/dist/worker.js'",
+        "    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)",
+        "    at node:internal/main/run_main_module:28:49 {",
+        "  code: 'MODULE_NOT_FOUND',",
+        "  requireStack: []",
+        "}",
+    ]
+    path = tmp_path / "worker.log"
+    path.write_text("\n".join([*(json.dumps(r) for r in records), *crash]) + "\n")
+    assert rcakit.detect_format(path) == "jsonl"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (1, 1, "INFO"), (2, 1, "INFO"), (3, 1, "WARN"), (4, 1, "ERROR"), (5, 6, "ERROR"),
+    ]
+    assert rows[4]["body"] == "\n".join(crash)
+    assert rows[4]["parse_error"] is None
+    # a stray non-JSON line and the frames under it are one record, kept with its parse error
+    text = "\n".join([json.dumps(records[0]), "java.lang.IllegalStateException: boom", "\tat com.x.Y.z(Y.java:1)", json.dumps(records[1])])
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1)]
+    assert rows[1]["parse_error"] and rows[0]["body"] == "worker starting"
 
 
 @pytest.mark.parametrize("fmt", [_jsonl.FORMAT, _jsonl.DOCKER_FORMAT])

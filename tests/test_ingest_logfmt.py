@@ -82,9 +82,13 @@ def test_stack_trace_lines_continue_the_record_and_garbage_is_kept():
     assert rows[0]["body"] == (
         "unhandled exception\n    at com.acme.Billing.charge(Billing.java:42)\n\tat com.acme.Api.handle(Api.java:7)"
     )
-    assert rows[1]["body"] == "panic: runtime error: index out of range"
-    assert "logfmt" in rows[1]["parse_error"]
+    # a Go panic is the process's crash report, a record at FATAL, not a line that failed
+    assert (rows[1]["body"], rows[1]["severity_text"]) == ("panic: runtime error: index out of range", "FATAL")
+    assert rows[1]["parse_error"] is None
     assert rows[2]["parse_error"] is None
+    garbage = parse('level=info msg=a\nnot a pair at all\n  indented under it\nlevel=info msg=b').to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in garbage] == [(1, 1), (2, 2), (4, 1)]
+    assert "logfmt" in garbage[1]["parse_error"]
 
 
 def test_crlf_blank_and_empty():

@@ -59,16 +59,25 @@ def detect_text_format(
 ) -> str:
     """Name of the registry format that recognises most of the sample, else ``"raw"``.
 
-    A file whose top is all continuation lines (cut inside a long stack trace, so that no
-    format recognises it) gets a second look at the record heads further down.
+    When no format recognises enough of the sample, the formats are scored again on its
+    lines that do not look like continuations (stack frames, indented lines): a short file
+    whose records are followed by a long crash report is still that format. A file whose
+    top is all continuation lines (cut inside a long stack trace) gets that second look at
+    the record heads further down.
     """
     sample = sample_lines(text)
     if not sample:
         return "raw"
     best = _best(sample, formats)
-    if best == "raw" and sum(not _CONTINUATION.match(s) for s in sample) < len(sample) // 5:
-        heads = head_lines(text)
-        if heads:
+    if best == "raw":
+        heads = [s for s in sample if not _CONTINUATION.match(s)]
+        if len(heads) < len(sample) // 5:
+            # (the top is all continuation lines: look further down)
+            heads = head_lines(text)
+        if heads and len(heads) < len(sample):
+            # continuation lines do not count against a format: a short file whose records
+            # are followed by a long stack trace or crash report (five JSON records, then
+            # the runtime's dump as the process died)
             best = _best(heads, formats)
     return best
 

@@ -13,7 +13,9 @@ line itself: :func:`parse_inner_messages` reads its level, timestamp and message
 JSON object, a logfmt line or a text line with a timestamp/level head.
 
 A line that is not a JSON object is kept as a record of its own (``body`` = the raw line,
-``parse_error`` set). Blank lines belong to the record above them.
+``parse_error`` set), the lines below it that look like its continuation joined to it; a
+runtime's crash report is one record at ERROR or FATAL without a parse error (see
+:func:`rcakit.ingest._multiline.foreign_lines`). Blank lines belong to the record above them.
 
 Decoding is done by ``pl.read_ndjson`` with an all-String schema built from the keys present
 in the file (robust to a key holding a number in one line and an object in the next), on the
@@ -40,7 +42,7 @@ from rcakit.ingest._base import (
     map_distinct,
 )
 from rcakit.ingest._files import lines_buffer
-from rcakit.ingest._multiline import join_container_continuations
+from rcakit.ingest._multiline import foreign_lines, join_container_continuations
 from rcakit.ingest._severity import app_insights_level, severity_columns
 from rcakit.ingest._timeparse import ZONE_NAMES, matching_timestamp_rules, parse_timestamps
 
@@ -1282,12 +1284,58 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     docker = "log" in objs.columns and "stream" in objs.columns
     if docker:
         return _docker_records(heads, objs, options).lazy()
+    crash = None
+    if not valid.all():
+        # lines that are not JSON: a crash report after the records, a stack trace printed
+        # after one (see foreign_lines)
+        cont, crash, fatal = foreign_lines(valid, texts)
+        if cont.any() or crash.any():
+            keep = ~cont
+            heads = (
+                heads.with_columns(_rec=keep.cum_sum())
+                .group_by("_rec", maintain_order=True)
+                .agg(
+                    pl.col("line_no").first(),
+                    pl.col("line").first(),
+                    pl.col("n_lines").sum().cast(pl.UInt32),
+                    pl.col("_blank").first(),
+                    pl.col("line").slice(1).str.join("\n").alias("_tail"),
+                )
+                .drop("_rec")
+            )
+            objs, valid, texts = objs.filter(keep), valid.filter(keep), texts.filter(keep)
+            crash, fatal = crash.filter(keep), fatal.filter(keep)
+        else:
+            crash = None
     rec = records_from_objects(objs, pl.col("_raw"), options).drop("_level")
     group = rec.get_column("_svc_group")
     rec = _read_levelless_bodies(rec.drop("_svc_group"), valid & (rec["body"] != texts).fill_null(False), options)
     rec = with_group_service(rec, group)
     out = pl.concat([heads.select("line_no", "n_lines", "_blank"), rec, objs.select("_valid", "_raw")], how="horizontal")
-    return _finish(out).lazy()
+    out = _finish(out)
+    if crash is not None:
+        out = _with_foreign_blocks(out, heads["_tail"], crash, fatal)
+    return out.lazy()
+
+
+def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, fatal: pl.Series) -> pl.DataFrame:
+    """Records of a structured file with the lines that joined them (``tail``) appended to
+    their body, and its crash reports as records at level FATAL (a runtime's abort) or ERROR
+    (an uncaught error), without a parse error: they are what the process printed as it died."""
+    level = pl.when(pl.col("_fatal")).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR"))
+    sev_text, sev_num = severity_columns(level)
+    crashing = pl.col("_crash")
+    frame = out.with_columns(_tail=tail, _crash=crash, _fatal=fatal)
+    return frame.select(
+        pl.when(crashing).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(crashing).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+        pl.when(pl.col("_tail") != "")
+        .then(pl.concat_str("body", pl.lit("\n"), "_tail"))
+        .otherwise(pl.col("body"))
+        .alias("body"),
+        pl.when(crashing).then(None).otherwise(pl.col("parse_error")).alias("parse_error"),
+        pl.exclude("severity_text", "severity_number", "body", "parse_error", "_tail", "_crash", "_fatal"),
+    ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
 def parse_json_records(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:

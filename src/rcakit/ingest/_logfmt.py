@@ -26,6 +26,8 @@ import re
 import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
+from rcakit.ingest._multiline import CRASH_HEAD, foreign_lines
+from rcakit.ingest._severity import severity_columns
 
 __all__ = ["FORMAT", "logfmt_columns", "looks_like_logfmt", "parse_texts"]
 
@@ -245,9 +247,25 @@ def parse_texts(
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = lines.collect()
     columns, n_pairs = logfmt_columns(df["line"])
-    # a line without pairs that is indented continues the record above (stack traces)
-    cont = (pl.col("_pairs") == 0) & pl.col("line").str.contains(r"^\s") & (pl.int_range(pl.len()) > 0)
-    df = df.lazy().with_columns(_pairs=n_pairs).with_columns(_cont=cont.fill_null(False)).collect()
+    crash = fatal = None
+    df = df.with_columns(_pairs=n_pairs, _cont=pl.lit(False), _crash=pl.lit(False), _fatal=pl.lit(False))
+    if (n_pairs == 0).any():
+        # a line without pairs continues the record above when it looks like it (a stack
+        # trace), or starts a crash report (a Go panic's goroutine dump runs to the next
+        # record); see foreign_lines
+        valid = n_pairs > 0
+        text = df["line"]
+        if text.filter(~valid).str.contains(CRASH_HEAD).any():
+            # (a crash report's line may hold "k=v" by chance, "[signal SIGSEGV: ...
+            # code=0x1 addr=0x18]": a logfmt record starts with a key)
+            valid = valid & text.str.contains(r"^\s*[\w.@/\-]+=").fill_null(False)
+        cont, crash, fatal = foreign_lines(valid, text)
+        # (an indented line continues the record above it, a logfmt record too: the frames
+        # under level=error msg="unhandled exception")
+        indented = df.select(
+            (pl.col("_pairs") == 0) & pl.col("line").str.contains(r"^\s").fill_null(False) & (pl.int_range(pl.len()) > 0)
+        ).to_series()
+        df = df.with_columns(_cont=cont | (indented & ~crash), _crash=crash, _fatal=fatal)
     if df["_cont"].any():
         df = df.with_columns(_rec=(~pl.col("_cont")).cum_sum() - 1)
         heads = ~df["_cont"]
@@ -257,6 +275,8 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             pl.col("line").first().alias("_head"),
             pl.col("line").slice(1).str.join("\n").alias("_tail"),
             pl.col("_pairs").first(),
+            pl.col("_crash").first(),
+            pl.col("_fatal").first(),
         )
         columns = columns.filter(heads)
     else:
@@ -266,9 +286,15 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             pl.col("line").alias("_head"),
             pl.lit("", dtype=pl.String).alias("_tail"),
             "_pairs",
+            "_crash",
+            "_fatal",
         )
     fields = parse_texts(recs["_head"], options, columns=columns)
     out = pl.concat([recs, fields], how="horizontal")
+    # a crash report (its first line has no pairs) is a record at level FATAL (a runtime's
+    # abort) or ERROR (an uncaught error), not a line that failed to parse
+    crashing = pl.col("_crash") & (pl.col("_pairs") == 0)
+    crash_text, crash_num = severity_columns(pl.when(pl.col("_fatal")).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR")))
     ok = pl.col("_pairs") > 0
     has_tail = pl.col("_tail") != ""
     body = pl.when(has_tail).then(pl.concat_str(pl.col("body"), pl.lit("\n"), pl.col("_tail"))).otherwise(pl.col("body"))
@@ -278,12 +304,14 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         .select(
             *[
                 pl.when(ok).then(pl.col(c)).alias(c)
-                for c in ("timestamp", "severity_text", "severity_number", "service", "trace_id", "attributes")
+                for c in ("timestamp", "service", "trace_id", "attributes")
             ],
+            pl.when(crashing).then(crash_text).when(ok).then(pl.col("severity_text")).alias("severity_text"),
+            pl.when(crashing).then(crash_num).when(ok).then(pl.col("severity_number")).alias("severity_number"),
             pl.when(ok).then(body).otherwise(raw).alias("body"),
             "line_no",
             "n_lines",
-            pl.when(~ok)
+            pl.when(~ok & ~crashing)
             .then(pl.lit('not logfmt: expected key=value pairs such as level=info msg="..."'))
             .alias("parse_error"),
         )

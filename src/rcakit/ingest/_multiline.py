@@ -15,7 +15,14 @@ from datetime import timedelta
 
 import polars as pl
 
-__all__ = ["CONTINUATION", "join_container_continuations", "join_continuations", "looks_like_continuation"]
+__all__ = [
+    "CONTINUATION",
+    "CRASH_HEAD",
+    "foreign_lines",
+    "join_container_continuations",
+    "join_continuations",
+    "looks_like_continuation",
+]
 
 #: Lines that continue the record above them.
 CONTINUATION = (
@@ -30,6 +37,55 @@ CONTINUATION = (
     r'|"?[}\])]'  # closing brackets of pretty-printed payloads (or of a JSON string's)
     r")"
 )
+
+
+#: The first line of what a runtime prints when a process dies of an uncaught error, in a
+#: file of structured records (JSON lines, logfmt: ``kubectl logs --previous`` of a pod that
+#: crashed): Go's ``panic:`` / ``fatal error:``, Rust's ``thread 'main' panicked at``, Node's
+#: ``Error: ...`` / ``TypeError: ...``, Python's ``Traceback (most recent call last):``,
+#: Java's ``Exception in thread "main" ...``. Group ``fatal`` marks a runtime's own abort.
+CRASH_HEAD = (
+    r"^(?:(?P<fatal>panic: |fatal error: |thread '[^']*' panicked at )|Traceback \(most recent call last\):"
+    r"|Exception in thread |Uncaught |(?:[A-Z][A-Za-z]*)?Error: )"
+)
+
+
+def foreign_lines(valid: pl.Series, lines: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """How the lines of a structured file that are not its records (``~valid``) group.
+
+    A crash report (:data:`CRASH_HEAD`) starts a record of its own and runs to the next
+    record of the file's format, whatever its lines look like (Go's goroutine dump, Node's
+    ``{ code: 'MODULE_NOT_FOUND' }`` trailer). Another such line is a record of its own
+    (kept with its parse error), and the lines below it that look like a continuation
+    (:data:`CONTINUATION`: the frames under ``java.lang.IllegalStateException: boom``) join
+    it; a record of the file's format never takes them (its body is what it holds).
+    Returns per line ``(continues, crash, fatal)``: whether it joins the record above,
+    starts a crash report, and that report is a runtime's abort (FATAL; otherwise an
+    uncaught error, ERROR).
+    """
+    frame = pl.DataFrame({"v": valid, "l": lines}).lazy()
+    invalid = ~pl.col("v")
+    heads = pl.col("l").str.extract_groups(CRASH_HEAD)
+    out = (
+        frame.with_columns(
+            crash=(invalid & pl.col("l").str.contains(CRASH_HEAD)).fill_null(False),
+            fatal=(invalid & heads.struct.field("fatal").is_not_null()).fill_null(False),
+        )
+        .with_columns(block=(pl.col("v") | pl.col("crash")).cum_sum())
+        .with_columns(in_crash=pl.col("crash").any().over("block"))
+        .select(
+            (
+                invalid
+                & ~pl.col("crash")
+                & (pl.int_range(pl.len()) > 0)
+                & (pl.col("in_crash") | pl.col("l").str.contains(CONTINUATION) & ~pl.col("v").shift(1, fill_value=True))
+            ).fill_null(False).alias("cont"),
+            "crash",
+            "fatal",
+        )
+        .collect()
+    )
+    return out["cont"], out["crash"], out["fatal"]
 
 
 def looks_like_continuation(line: pl.Expr) -> pl.Expr:
