@@ -556,6 +556,8 @@ def test_level_lookup_over_distinct_spellings_matches_row_normalisation():
     assert got["severity_number"].to_list() == [9, 13, 17, 10, 21, None, 9, None, None, 9, 13]
     text, number = severity_columns("level", syslog_numeric=True)
     assert frame.select(text)["severity_text"][5] == "INFO"
+    # Android's V(erbose) is below D(ebug): TRACE
+    assert pl.DataFrame({"level": ["V", "D"]}).select(severity_columns("level")[0]).to_series().to_list() == ["TRACE", "DEBUG"]
 
 
 def test_attributes_json_members_nulls_and_extra():

@@ -29,6 +29,42 @@ def test_log4j2_json_layout():
     assert "instant.epochSecond" not in attrs(rows[0])
 
 
+def test_log4j2_thrown_and_context_map_bunyan_name_gelf_and_winston_levels():
+    """What each JSON logger calls its exception, trace id, service and levels (found by a
+    blind probe: log4j2's "thrown" was dropped, bunyan's "name" ignored, GELF's
+    short_message lost under full_message, winston's http/silly levels null)."""
+    thrown = {
+        "name": "java.sql.SQLTransientConnectionException", "message": "Connection is not available",
+        "extendedStackTrace": [
+            {"class": "com.zaxxer.hikari.pool.HikariPool", "method": "createTimeoutException", "file": "HikariPool.java", "line": 696},
+            {"class": "com.shop.OrderRepository", "method": "save", "file": "OrderRepository.java", "line": 57},
+        ],
+    }
+    lines = [
+        {"timeMillis": 1709287202500, "level": "ERROR", "loggerName": "com.shop.OrderRepository",
+         "message": "could not save order 42", "thrown": thrown, "contextMap": {"traceId": "4bf92f3577b34da6a3ce929d0e0e4736"}},
+    ]
+    row = parse_lines(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines), OPTS).to_dicts()[0]
+    assert row["body"] == (
+        "could not save order 42\njava.sql.SQLTransientConnectionException: Connection is not available\n"
+        "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\n"
+        "\tat com.shop.OrderRepository.save(OrderRepository.java:57)"
+    )
+    assert row["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    bunyan = {"name": "orders-svc", "hostname": "orders-7d9c", "pid": 1, "level": 40, "msg": "slow", "time": "2024-11-29T10:00:02Z", "v": 0}
+    row = parse_lines(_jsonl.FORMAT, json.dumps(bunyan) + "\n", OPTS).to_dicts()[0]
+    assert (row["service"], row["severity_text"]) == ("orders-svc", "WARN")
+    gelf = {"version": "1.1", "host": "api-01", "short_message": "NullPointerException in OrderService", "timestamp": 1732874402.5,
+            "level": 3, "full_message": "java.lang.NullPointerException: null\n\tat com.shop.OrderService.place(OrderService.java:77)"}
+    row = parse_lines(_jsonl.FORMAT, json.dumps(gelf) + "\n", OPTS).to_dicts()[0]
+    assert row["body"].split("\n") == [
+        "NullPointerException in OrderService", "java.lang.NullPointerException: null", "\tat com.shop.OrderService.place(OrderService.java:77)",
+    ]
+    winston = [{"level": lvl, "message": "m", "timestamp": "2024-11-29T10:00:02Z"} for lvl in ("http", "silly", "verbose")]
+    rows = parse_lines(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in winston), OPTS).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "TRACE", "DEBUG"]
+
+
 def test_serilog_compact_json():
     lines = [
         {"@t": "2024-03-01T10:00:01.1234567Z", "@mt": "Payment {OrderId} declined", "@l": "Error",

@@ -77,6 +77,21 @@ def test_without_kubelet_file_name_service_is_left_to_the_reader():
     assert "k8s.pod.name" not in attrs(rows[0])
 
 
+def test_python_logger_in_brackets_inside_a_container_line():
+    text = "\n".join(
+        [
+            "2024-11-29T10:00:03.500000000Z stderr F 2024-11-29 10:00:03,500 ERROR [orders.db] query failed",
+            "2024-11-29T10:00:03.500100000Z stderr F Traceback (most recent call last):",
+            "2024-11-29T10:00:04.000000000Z stdout F 2024-11-29 10:00:04,000 INFO [KafkaClient id=3] connected",
+        ]
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("ERROR", 2), ("INFO", 1)]
+    assert rows[0]["body"].startswith("query failed\nTraceback")
+    assert attrs(rows[0])["logger"] == "orders.db"
+    assert rows[1]["body"] == "[KafkaClient id=3] connected"
+
+
 def test_garbage_lines_are_kept():
     text = "\n".join(["2024-03-05T14:03:12Z stdout F ok", "not a cri line", "", "2024-03-05T14:03:13Z stdout X bad tag"])
     rows = parse(text).to_dicts()

@@ -118,6 +118,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "trace_id", "traceId", "traceid", "traceID", "trace.id", "dd.trace_id", "otelTraceID",
         "logging.googleapis.com/trace", "x_trace_id", "traceparent",
         "OperationId", "operation_Id", "operation.id",  # Application Insights
+        # the MDC of log4j2's JsonLayout and logback encoders
+        "contextMap.traceId", "contextMap.trace_id", "mdc.traceId", "mdc.trace_id",
     ),
     "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext"),
     # the exception a record carries, appended to its message as a text log has it below
@@ -160,10 +162,13 @@ _HEAD_RE = (
 # log4j layout reads them; a logger glued to ": " needs brackets before it)
 # (blanks, never a line break: a multi-line message's next line is not head; a logger name
 # is followed by " - " or " : ", not glued to a colon, which is what exception names are)
+# ... or one name in brackets before the message (Python's "%(levelname)s [%(name)s]
+# %(message)s"; a bracket holding blanks or "=" is the message's: Kafka's "[KafkaServer id=1]")
 _BRACKETS_RE = (
     r"^(?:\[[^\[\]]*\](?:[ \t]*\[[^\[\]]*\])*"
     r"(?::[ \t]+|[ \t]+-[ \t]+|[ \t]+[A-Za-z_$][\w$.\-/:]*[\w$][ \t]+[-:][ \t]+)"
-    r"|[A-Za-z_$][\w$.\-/:]*[ \t]+-[ \t]+)"
+    r"|[A-Za-z_$][\w$.\-/:]*[ \t]+-[ \t]+"
+    r"|\[[A-Za-z_$][\w$.\-:]*\][ \t]+)"
 )
 # the logger name at the end of such a head (none when the head ends with a bracket)
 _HEAD_LOGGER_RE = r"(?:^|[ \t])([A-Za-z_$][\w$.\-/:]*[\w$])[ \t]*[-:][ \t]*$"
@@ -1246,8 +1251,19 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     if "short_message" in objs.columns and "version" in objs.columns:
         # GELF (Graylog): short_message (full_message: the long text, a stack trace), the
         # level a syslog severity number (0 emergency .. 7 debug), the host the source
-        full = pl.col("full_message") if "full_message" in objs.columns else pl.lit(None, dtype=pl.String)
-        objs = objs.with_columns(pl.coalesce(full, pl.col("short_message")).alias("short_message"))
+        # (the full message under the short one, as a text log writes a stack trace under
+        # its head line, unless it already starts with it)
+        short = pl.col("short_message")
+        if "full_message" in objs.columns:
+            full = pl.col("full_message")
+            objs = objs.with_columns(
+                pl.when(full.is_null() | (full == short))
+                .then(short)
+                .when(short.is_null() | full.str.starts_with(short.fill_null("")))
+                .then(full)
+                .otherwise(pl.concat_str(short, pl.lit("\n"), full))
+                .alias("short_message")
+            )
         if "level" in objs.columns:
             objs = objs.with_columns(_syslog_level(pl.col("level"), default=pl.col("level")))
         objs = objs.drop([c for c in ("full_message",) if c in objs.columns])
@@ -1267,6 +1283,35 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
             pl.when(code.is_not_null()).then(pl.lit("WARN")).otherwise(pl.lit("INFO")).alias("level"),
             pl.col("eventSource").str.replace(r"\.amazonaws\.com$", "").alias("service"),
         )
+    if {"v", "name", "hostname", "pid"} <= set(objs.columns) and not set(KEY_ROLES["service"]) & set(objs.columns):
+        # bunyan's core fields: "name" is the application's (every record of a service has it)
+        objs = objs.rename({"name": "service"})
+    if "thrown.name" in objs.columns:
+        # log4j2's JsonLayout: the exception, its message and its frames (an array of
+        # {"class", "method", "file", "line"}) as a Java stack trace reads
+        message = pl.col("thrown.message") if "thrown.message" in objs.columns else pl.lit(None, dtype=pl.String)
+        head = pl.concat_str(pl.col("thrown.name"), pl.concat_str(pl.lit(": "), message).fill_null(""))
+        frames = pl.lit(None, dtype=pl.String)
+        if "thrown.extendedStackTrace" in objs.columns:
+            trace = pl.col("thrown.extendedStackTrace")
+            parsed = trace.str.json_decode(
+                pl.List(pl.Struct({"class": pl.String, "method": pl.String, "file": pl.String, "line": pl.String}))
+            )
+            frame = pl.element().struct
+            lines = parsed.list.eval(
+                pl.concat_str(
+                    pl.lit("\tat "), frame.field("class"), pl.lit("."), frame.field("method"), pl.lit("("),
+                    frame.field("file").fill_null("Unknown Source"), pl.concat_str(pl.lit(":"), frame.field("line")).fill_null(""),
+                    pl.lit(")"),
+                )
+            ).list.join("\n")
+            # (stacktraceAsString="true" writes the trace as one string)
+            frames = pl.when(trace.str.starts_with("[")).then(lines).otherwise(trace)
+        objs = objs.with_columns(
+            pl.when(pl.col("thrown.name").is_not_null())
+            .then(pl.concat_str(head, pl.concat_str(pl.lit("\n"), frames).fill_null("")))
+            .alias("stack_trace")
+        ).drop([c for c in objs.columns if c.startswith("thrown.")])
     if "_index" in objs.columns and any(c.startswith("_source.") for c in objs.columns):
         # Elasticsearch documents one per line (elasticdump, a scroll export):
         # {"_index": ..., "_id": ..., "_source": {...}} -> the source's keys; _index, _id

@@ -8,7 +8,7 @@ INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source 
 Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
 ``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
 ``verbose``, logrus/log15 four-letter forms ``erro``/``eror``/``debu``/``dbug``/``fata``),
-single letters (``I``, ``W``, ``E``, ``D``, ``V``, ``F``), syslog numeric
+single letters (``I``, ``W``, ``E``, ``D``, ``V`` (Android's Verbose: TRACE), ``F``), winston's ``http`` (INFO) and ``silly`` (TRACE), syslog numeric
 severities 0-7 (``syslog_numeric=True``) and bunyan/pino numbers (10, 20, ..., 60).
 """
 
@@ -26,8 +26,11 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("trace", "trc", "finest", "t", "trac", "trce"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
     **dict.fromkeys(("vrb",), ("TRACE", 1)),  # Serilog's Verbose, below its Debug
-    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "v", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
+    # (Android's V(erbose) is below its D(ebug); winston's "silly" below its "debug")
+    **dict.fromkeys(("v", "silly"), ("TRACE", 1)),
+    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
+    **dict.fromkeys(("http",), ("INFO", 10)),  # winston's level between info and verbose
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
     **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
