@@ -67,6 +67,18 @@ def test_quoted_value_hides_keys_inside_it():
     assert (row["severity_text"], row["body"]) == ("INFO", "level=error inside")
 
 
+def test_single_quoted_values_structlog_key_value_renderer():
+    """structlog's KeyValueRenderer writes Python reprs: single quotes, escaped inside."""
+    text = (
+        "timestamp='2024-11-29T10:00:03.000000Z' level='error' event='payment failed' order_id=42 logger='shop.pay'\n"
+        "timestamp='2024-11-29T10:00:04.000000Z' level='critical' event=\"can't reach database\" note='it\\'s down' user=o'brien\n"
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "payment failed"), ("FATAL", "can't reach database")]
+    assert attrs(rows[0])["order_id"] == "42"
+    assert attrs(rows[1])["note"] == "it's down" and attrs(rows[1])["user"] == "o'brien"
+
+
 def test_stack_trace_lines_continue_the_record_and_garbage_is_kept():
     text = "\n".join(
         [

@@ -32,8 +32,11 @@ from rcakit.ingest._severity import severity_columns
 __all__ = ["FORMAT", "logfmt_columns", "looks_like_logfmt", "parse_texts"]
 
 _KEY = r"[A-Za-z_@][\w.\-/@:]*"
-_QUOTED = r'"(?:[^"\\]|\\.)*"'
-_PAIR_RE = re.compile(rf'(?:^|(?<=\s))({_KEY})=({_QUOTED}|[^\s"]\S*|)(?=\s|$)')
+# (double quotes as logfmt writes them; single quotes as Python's repr writes them:
+# structlog's KeyValueRenderer, "event='payment failed' level='error'")
+_QUOTED = r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\''
+_BARE = r"""[^\s"']\S*"""
+_PAIR_RE = re.compile(rf'(?:^|(?<=\s))({_KEY})=({_QUOTED}|{_BARE}|)(?=\s|$)')
 _ROLE_KEYS = ("level", "lvl", "msg", "message", "severity", "time", "ts", "t", "caller", "logger")
 _MAX_KEYS = 500
 _PREFIX_SAMPLE = 200
@@ -42,20 +45,22 @@ _PREFIX_SAMPLE = 200
 def _pairs_expr(text: pl.Expr) -> pl.Expr:
     # tokens "key=value" (quoted values whole); extract_all returns group 0, so use a
     # lookahead-free pattern whose match is exactly the token
-    return text.str.extract_all(rf'(?:^|\s){_KEY}=(?:{_QUOTED}|[^\s"]\S*|)')
+    return text.str.extract_all(rf'(?:^|\s){_KEY}=(?:{_QUOTED}|{_BARE}|)')
 
 
 def _unquote(value: pl.Expr) -> pl.Expr:
-    quoted = value.str.starts_with('"') & value.str.ends_with('"') & (value.str.len_chars() >= 2)
+    long_enough = value.str.len_chars() >= 2
+    double = value.str.starts_with('"') & value.str.ends_with('"') & long_enough
+    single = value.str.starts_with("'") & value.str.ends_with("'") & long_enough
     inner = value.str.slice(1, value.str.len_chars() - 2).str.replace_many(
-        ["\\\\", '\\"', "\\n", "\\t", "\\r"], ["\\", '"', "\n", "\t", "\r"], leftmost=True
+        ["\\\\", '\\"', "\\'", "\\n", "\\t", "\\r"], ["\\", '"', "'", "\n", "\t", "\r"], leftmost=True
     )
-    return pl.when(quoted).then(inner).otherwise(value)
+    return pl.when(double | single).then(inner).otherwise(value)
 
 
 def _unquoted(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with quoted values unquoted, in the columns that have any (a cheap test first)."""
-    quoted = frame.lazy().select(pl.all().str.starts_with('"').any()).collect().row(0)
+    quoted = frame.lazy().select((pl.all().str.starts_with('"') | pl.all().str.starts_with("'")).any()).collect().row(0)
     names = [c for c, q in zip(frame.columns, quoted, strict=True) if q]
     return frame.lazy().with_columns([_unquote(pl.col(c)).alias(c) for c in names]).collect() if names else frame
 
@@ -112,7 +117,7 @@ def logfmt_columns(texts: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
     lead: pl.DataFrame | None = None
     rest = texts
     if prefix:
-        value = rf"({_QUOTED}|[^\s\"]\S*|)"
+        value = rf"({_QUOTED}|{_BARE}|)"
         run = "^" + " ".join(f"{re.escape(k)}={value}" for k in prefix) + r"(?: (.*))?$"
         # (lazy: the engine splits one string column over the threads; an eager select on a
         # frame whose columns are chunked differently, as after with_row_index, runs on one)
@@ -221,7 +226,7 @@ def looks_like_logfmt(texts: pl.Series) -> pl.Series:
 
 def _body_without_time_level(text: pl.Expr) -> pl.Expr:
     keys = "|".join(("time", "ts", "t", "timestamp", "@timestamp", "level", "lvl", "severity"))
-    return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|[^\s"]\S*|)', "").str.strip_chars()
+    return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|{_BARE}|)', "").str.strip_chars()
 
 
 def parse_texts(
