@@ -303,6 +303,18 @@ def test_php_error_log():
         ("WARN", "[pool www] server reached pm.max_children setting (5), consider raising it"),
     ]
     assert rows[0]["timestamp"] == datetime(2024, 11, 29, 8, 0, 1, tzinfo=UTC)
+    # date.timezone written as an IANA name: local time of that zone (CET in November,
+    # CEST in July), whatever tz says; a name the zone database does not know is left to tz
+    zoned = (
+        "[29-Nov-2024 11:00:01 Europe/Berlin] PHP Warning:  slow\n"
+        "[01-Jul-2024 11:00:02 Europe/Berlin] PHP Warning:  slow\n"
+        "[29-Nov-2024 11:00:03 Mars/Olympus_Mons] PHP Warning:  slow\n"
+    )
+    stamps = parse_lines(TEXT, zoned, OPTS)["timestamp"].to_list()
+    assert stamps == [
+        datetime(2024, 11, 29, 10, 0, 1, tzinfo=UTC), datetime(2024, 7, 1, 9, 0, 2, tzinfo=UTC),
+        datetime(2024, 11, 29, 11, 0, 3, tzinfo=UTC),
+    ]
 
 
 def test_loguru_default_format_and_a_level_column_with_a_bar():

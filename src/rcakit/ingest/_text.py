@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -511,8 +512,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"^(?P<level>trce|dbug|info|warn|fail|crit): (?P<logger>[^\s\[\]]+)\[(?P<code>\d+)\] ?(?P<msg>.*)$",
         levels="trce|dbug|info|warn|fail|crit",
     ),
-    # PHP's error log: the stamp (with the zone name of date.timezone: UTC is read, another
-    # name is left to tz=), "PHP", the error level
+    # PHP's error log: the stamp (with the zone name of date.timezone, read per line: see
+    # _named_zones), "PHP", the error level
     #   [29-Nov-2024 08:00:00 UTC] PHP Fatal error:  Uncaught Exception: boom in /var/www/x.php:12
     _Variant(
         "php",
@@ -923,6 +924,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         ).alias("attributes"),
     )
     parsed = years_in_order(parsed, stamp_sample, options)
+    if any(v.name == "php" for v in variants):
+        parsed = _named_zones(parsed, options)
     jul = any(v.name == "jul" for v in variants)
     joined = join_continuations(
         parsed,
@@ -944,6 +947,28 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if slow:
         records = _slow_queries(records)
     return records
+
+
+#: the IANA zone name PHP writes after its error log's stamp (its date.timezone setting)
+_PHP_ZONE = r"^\[\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2} ([A-Za-z_]+/[A-Za-z_\-]+(?:/[A-Za-z_\-]+)?)\] "
+
+
+def _named_zones(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """Stamps followed by an IANA zone name (PHP's ``[29-Nov-2024 11:00:01 Europe/Berlin]``)
+    are local times of that zone, whatever ``tz`` says: read per distinct zone (a file
+    holds one or two). A name the zone database does not know is left to ``tz``."""
+    frame = parsed.with_columns(_zone=pl.col("line").str.extract(_PHP_ZONE, 1)).collect()
+    zones = frame["_zone"].drop_nulls().unique().sort().to_list()
+    ts = pl.col("timestamp")
+    local = ts.dt.convert_time_zone(options.tz).dt.replace_time_zone(None)
+    for zone in zones:
+        try:
+            ZoneInfo(zone)
+        except (KeyError, ValueError, OSError):
+            continue
+        fixed = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+        frame = frame.with_columns(pl.when(pl.col("_zone") == zone).then(fixed).otherwise(ts).alias("timestamp"))
+    return frame.drop("_zone").lazy()
 
 
 def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
