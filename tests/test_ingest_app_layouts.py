@@ -265,6 +265,25 @@ def test_one_name_in_brackets_after_the_level_python_and_wildfly():
     assert parse_lines(TEXT, kafka, OPTS)["body"][0] == "[KafkaServer id=1] started (kafka.server.KafkaServer)"
 
 
+def test_trace_ids_in_sleuth_log4j_mdc_and_python_context_heads():
+    """Three common heads that carry a trace id (found by a blind probe: the head was left
+    in the message, or the level missed, and the service took no part in trace evidence)."""
+    sleuth = (
+        "2025-08-20 14:15:09.193 ERROR [orders,9e2a36f5d9fa232980048c53eff09876,9e2a36f5d9fa2329] 1 --- "
+        "[nio-8080-exec-7] c.a.orders.web.RequestController         : downstream call failed\n"
+    )
+    log4j = "2025-08-20T15:44:46,764 [http-nio-8080-exec-11] ERROR com.acme.stock.Service traceId=5b577e71e5572475 - stock query failed\n"
+    python = "2025-08-20 14:15:09,193 - inventory.app - ERROR [trace=9e2a36f5d9fa2329] - stock query failed\n"
+    got = [parse_lines(TEXT, text, OPTS).to_dicts()[0] for text in (sleuth, log4j, python)]
+    assert [(r["severity_text"], r["trace_id"], r["body"]) for r in got] == [
+        ("ERROR", "9e2a36f5d9fa232980048c53eff09876", "downstream call failed"),
+        ("ERROR", "5b577e71e5572475", "stock query failed"),
+        ("ERROR", "9e2a36f5d9fa2329", "stock query failed"),
+    ]
+    assert attrs(got[0])["logger"] == "c.a.orders.web.RequestController"
+    assert attrs(got[1])["logger"] == "com.acme.stock.Service"
+
+
 def test_dotnet_console_logger():
     text = (
         "info: Microsoft.Hosting.Lifetime[14]\n"

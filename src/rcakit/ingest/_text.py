@@ -194,8 +194,10 @@ def ascii_classes(regex: str) -> str:
 # Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
 _FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "code", "msg")
 # a trace id in an MDC block or key=value text
-_TRACE_KV = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*([0-9A-Za-z-]{8,64})"
-_TRACE_KEY = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*"
+_TRACE_KV = r"(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:][ \t]*([0-9A-Za-z-]{8,64})|[Tt]race=([0-9A-Za-z-]{8,64})"
+_TRACE_KEY = r"(?:(?:[Tt]race[_.-]?[Ii][Dd]|TRACE_ID|[Xx]-[Bb]3-[Tt]race[Ii]d)[=:]|[Tt]race=)[ \t]*"
+#: Spring Cloud Sleuth's "[app,traceId,spanId(,exportable)]": the trace id is the second field
+_SLEUTH = r"^[\w.\-]*,([0-9a-fA-F]{16,32}),[0-9a-fA-F]{16}(?:,\w+)?$"
 
 
 def _trace_ids(values: pl.Series) -> pl.Series:
@@ -209,6 +211,8 @@ def _trace_ids(values: pl.Series) -> pl.Series:
     values = values.cast(pl.String)
     has_key = values.str.contains(_TRACE_KEY).fill_null(False)
     if not has_key.any():
+        if values.str.contains(",", literal=True).any():
+            return values.str.extract(_SLEUTH, 1).alias(values.name)
         return pl.repeat(None, len(values), dtype=pl.String, eager=True).alias(values.name)
     after = values.str.replace(f"(?s)^.*?{_TRACE_KEY}", "")
     run = after.str.replace("(?s)[^0-9A-Za-z-].*$", "")
@@ -217,7 +221,8 @@ def _trace_ids(values: pl.Series) -> pl.Series:
     out = pl.select(pl.when(has_key & ~short).then(ids).otherwise(None).alias(values.name)).to_series()
     if short.any():
         idx = short.arg_true()
-        out = out.scatter(idx, values.gather(idx).str.extract(_TRACE_KV, 1))
+        got = values.gather(idx).str.extract_groups(_TRACE_KV)
+        out = out.scatter(idx, pl.select(pl.coalesce(got.struct.field("1"), got.struct.field("2"))).to_series())
     return out
 
 
@@ -339,6 +344,8 @@ _GROUP_CLASS = {
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "mdc": "[^\\]]*",
+    "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
+    "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
@@ -493,7 +500,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
     _Variant(
         "python",
-        rf"^\[?(?P<ts>{_ISO})\]?\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_LEVEL})\s+-\s+(?P<msg>.*)$",
+        # (a context in brackets after the level: "ERROR [trace=9e2a...] - msg")
+        rf"^\[?(?P<ts>{_ISO})\]?\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_LEVEL})(?:\s+\[(?P<mdc>[^\]]*)\])?\s+-\s+(?P<msg>.*)$",
     ),
     # Tomcat's OneLineFormatter (catalina.out): the source class.method after the thread,
     # then the message, with no separator between them
@@ -610,6 +618,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
         # (structlog's console pads the level inside its brackets: "[error    ]")
         rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
+        # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
+        r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
         # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
         # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
@@ -620,7 +630,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
         r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
-        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?[-:|]\s+"
+        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
+        # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
+        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
         # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
