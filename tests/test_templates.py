@@ -514,6 +514,17 @@ def test_a_message_keys_quoted_value_is_text_not_a_variable() -> None:
     assert not any("\x02" in t for t in templates)
 
 
+def test_a_line_alone_joins_the_event_whose_token_varies_in_part() -> None:
+    """"[conn8055653]" of a line whose namespace no other line has stays literal in its own
+    cluster; the others showed "[<*>]" varying: the lone line belongs to that event."""
+    spaces = ["shop.orders", "crm.carts", "shop.users", "app.audit", "crm.events"]
+    body = [f"COMMAND [conn{1000 + 7 * i}] CMD: drop {spaces[i % 5]}" for i in range(30)]
+    body += ["COMMAND [conn8055653] CMD: drop app.orders", "COMMAND [conn74104098] CMD: drop app.carts"]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1
+    assert out["template"][0] == "COMMAND [<*>] CMD: drop <*>"
+
+
 def test_names_numbered_with_a_dash_are_variables_however_few() -> None:
     """A client or partition name with a number (consumer-1-<uuid>, user-events-3) is a
     variable even when a log shows only two or three of them."""

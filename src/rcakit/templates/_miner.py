@@ -23,6 +23,7 @@ The pipeline, all in polars except the Drain step and the per-cluster post-proce
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -299,7 +300,7 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
     ``<*>`` (a position already known to vary) on either side, or the same key with
     another value (``channel=news`` / ``channel=sport``: what follows a key varies)."""
     agree = [
-        x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y)
+        x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y) or _fits(x, y) or _fits(y, x)
         for x, y in zip(a, b, strict=True)
     ]
     same = sum(agree)
@@ -313,6 +314,18 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
         x, y = next((x, y) for x, y, ok in zip(a, b, agree, strict=True) if not ok)
         return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None
     return False
+
+
+def _fits(value: str, pattern: str) -> bool:
+    """Whether ``value`` is one of the values of a token known to vary in part: ``[conn8055653]``
+    of ``[<*>]`` (a cluster of one line keeps its literal token; the others showed the part
+    that varies)."""
+    return PARAM in pattern and pattern != PARAM and PARAM not in value and _wildcard(pattern).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    return re.compile(".+".join(re.escape(part) for part in pattern.split(PARAM)))
 
 
 def _same_key(x: str, y: str) -> bool:
