@@ -15,7 +15,7 @@ from rcakit.report import analyze
 T0 = datetime(2025, 10, 8, 10, 30, 30, tzinfo=UTC)
 
 
-def _normal_day_with_a_blip(path, *, deploy: bool):
+def _normal_day_with_a_blip(path, *, deploy: bool, upstream: bool = True, at: datetime = T0 + timedelta(seconds=1)):
     sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
     access, errors = [], []
     for i in range(8):  # 16 s of refused connections to pay, as nginx logs them
@@ -28,10 +28,11 @@ def _normal_day_with_a_blip(path, *, deploy: bool):
         )
     with (sc.out_dir / "storefront.access.log").open("a") as f:
         f.writelines(access)
-    (sc.out_dir / "storefront.error.log").write_text("".join(errors))
+    if upstream:
+        (sc.out_dir / "storefront.error.log").write_text("".join(errors))
     if deploy:
         with (sc.out_dir / "deploys.csv").open("a") as f:
-            f.write(f"{T0 + timedelta(seconds=1):%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+            f.write(f"{at:%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         return analyze(sc.out_dir)
@@ -48,6 +49,19 @@ def test_a_rollout_blip_is_reported_with_its_change_not_as_an_incident(tmp_path)
     # the same failures with no change of pay: an incident, rooted at the edge
     report = _normal_day_with_a_blip(tmp_path / "none", deploy=False)
     assert [(i.start <= T0 + timedelta(minutes=1), i.end >= T0) for i in report.incidents] == [(True, True)]
+
+
+@pytest.mark.slow
+def test_an_edge_naming_no_upstream_blips_with_the_one_change_as_it_begins(tmp_path):
+    """The edge's access log alone (no error log naming the upstream): 8 answers 502 in 16 s
+    as pay deploys. The one change from a window before the first 502 up to it is the
+    restart; a change of pay a minute after the 502s began did not cause them."""
+    report = _normal_day_with_a_blip(tmp_path / "edge", deploy=True, upstream=False)
+    assert report.incidents == ()
+    rating = next(c for c in report.changes if c.change.id == "chg-9999")
+    assert "storefront answered 5xx while pay restarted" in rating.evidence[0].text
+    late = _normal_day_with_a_blip(tmp_path / "late", deploy=True, upstream=False, at=T0 + timedelta(seconds=70))
+    assert len(late.incidents) == 1
 
 
 def test_rollout_blip_rules():

@@ -181,9 +181,13 @@ def correlate_changes(
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
+        first_failure = (
+            tmin(span.filter((pl.col("service") == root) & pl.col("is_error"))["timestamp"]) if root in answering else None
+        )
         blip = _rollout_blip(
             root, roles, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
             period_end=period_end, graph=graph, answering=answering, n_failed=impact.n_failed, unit=impact.unit,
+            first_failure=first_failure,
         )
         if blip is not None:
             change_id, note = blip
@@ -244,6 +248,8 @@ def correlate_changes(
 
 #: an incident no longer than this many detection windows can be a rollout's blip
 _BLIP_WINDOWS = 2
+#: clocks of the change list and the logs may disagree by this much
+_BLIP_SKEW = timedelta(seconds=10)
 
 
 def _rollout_blip(
@@ -261,6 +267,7 @@ def _rollout_blip(
     answering: set[str],
     n_failed: int,
     unit: str,
+    first_failure: datetime | None = None,
 ) -> tuple[str, Evidence] | None:
     """``(change id, evidence)`` when an incident is only a rollout's blip, else None.
 
@@ -274,9 +281,32 @@ def _rollout_blip(
     one window before the first sign to one window after the end (one change: a second so
     soon is a rollback), the incident lasts at most :data:`_BLIP_WINDOWS` windows, and the
     logs go on, calm, for two windows after it.
+
+    An edge whose access log names no upstream (no ``$upstream_addr``) shows only its 5xx
+    answers: when it is the incident's root and every other service a victim, the one
+    service with a change from a window before the first sign up to its first failed
+    answer (a few seconds of clock skew allowed) is the one that was restarting.
     """
     if root is None or period_end is None or period_end - end < 2 * window:
         return None
+    if (
+        root in answering
+        and first_failure is not None
+        and end - onset <= _BLIP_WINDOWS * window
+        and not any(r["service"] in (root, *named) and start - window <= r["time"] <= end + window for r in change_rows)
+        and all(r.service == root or r.role == "victim" for r in roles)
+    ):
+        near = [
+            r for r in change_rows
+            if r["service"] and r["service"] != root and start - window <= r["time"] <= first_failure + _BLIP_SKEW
+        ]
+        if len(near) == 1:
+            svc = near[0]["service"]
+            text = (
+                f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {root} answered "
+                f"5xx while {svc} restarted, then recovered (reported with the change, not as an incident)"
+            )
+            return near[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
     for svc in (root, *sorted(named)):
         rows = [r for r in change_rows if r["service"] == svc and start - window <= r["time"] <= end + window]
         if not rows:
