@@ -571,3 +571,30 @@ def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():
     assert "auth" not in cover and "session" not in cover and "edge" not in cover
     assert "billing" not in cover
     assert trace_cover(frame.with_columns(trace_id=pl.lit(None, pl.String))) == {}
+
+
+def test_an_http_status_is_a_category_not_a_shifted_measure():
+    """'GET <PATH> <NUM>' of an access log: its number is the status; 200 -> 503 is counted
+    as errors, not told as the service's own numbers shifting (a scanner's 404s neither)."""
+    from datetime import UTC, datetime, timedelta
+
+    from rcakit.correlate._shifts import _param_shift
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def frame(values: list[float], template: str) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "timestamp": [t0 + timedelta(seconds=i) for i in range(len(values))],
+                "template_id": ["t"] * len(values),
+                "template": [template] * len(values),
+                "num_params": [[None, v] for v in values],
+            },
+            schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "num_params": pl.List(pl.Float64)},
+        )
+
+    before = frame([200.0] * 30 + [402.0, 409.0], "GET <PATH> <NUM>")
+    assert _param_shift(before, frame([503.0] * 20, "GET <PATH> <NUM>"))[0] == 0.0
+    # a duration that happens to sit in the same range (more than 12 values) is a measure
+    took = frame([float(120 + (i * 7) % 53) for i in range(32)], "took <PATH> <NUM>")
+    assert _param_shift(took, frame([float(480 + i) for i in range(20)], "took <PATH> <NUM>"))[0] > 3

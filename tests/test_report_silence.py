@@ -83,3 +83,26 @@ def test_hung_service_with_the_services_behind_it_quiet_too(tmp_path, seed):
     assert inc.cause == truth.cause_change_id
     root = next(r for r in inc.roles if r.service == truth.root_service)
     assert any("the services quiet with it wait on it" in e.text and e.weight > 0 for e in root.evidence)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [3, 4])
+def test_hung_service_whose_callers_never_name_it(tmp_path, seed):
+    """The callers' errors say only "downstream call failed ... 504" (their logs never name
+    the hung service; shared trace ids or a call graph link them): the service that went
+    quiet while its callers' calls fail is the root, not the caller logging the failures."""
+    import re
+
+    sc = rcakit.generate_incident(tmp_path / "hang", fault="hang", seed=seed, hours=3)
+    root = sc.truth.root_service
+    stem = re.split(r"[-_]", root)[0]
+    for log in sc.logs:
+        if log.service != root:
+            text = log.path.read_text(encoding="utf-8")
+            log.path.write_text(re.sub(rf"(?i)\b{re.escape(root)}\b|\b{re.escape(stem)}(?:-\w+)?\b", "downstream", text), encoding="utf-8")
+    report = _analyze(sc.out_dir)
+    hits = [i for i in report.incidents if i.start <= sc.truth.end and i.end >= sc.truth.onset]
+    assert len(hits) == 1
+    assert (hits[0].root_service, hits[0].cause) == (root, sc.truth.cause_change_id)
+    evidence = next(r for r in hits[0].roles if r.service == root).evidence
+    assert any("fail (time out, refused) while it is quiet" in e.text for e in evidence)

@@ -107,7 +107,7 @@ def correlate_changes(
         row["service_raw"] = row["service"]
         row["service"] = match_service(row["service"], logging_services)
     graph = dependency_graph(recs, known)
-    covers = trace_cover(recs)
+    covers = trace_cover(recs, mutual=True)
     # services that answer requests (access logs): their 5xx answers echo what they call
     answering = set(recs.filter(pl.col("status").is_not_null())["service"].drop_nulls().unique().to_list())
 

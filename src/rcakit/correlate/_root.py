@@ -321,7 +321,16 @@ def _root_service(
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
     quiet = sorted(s for s, v in views.items() if v.quiet is not None)
     n_quiet = len(quiet)
+    # (covers: containment both ways; behind: one way only, who stands behind whom)
     covers = covers or {}
+    behind_of = {a: {b for b in bs if a not in covers.get(b, ())} for a, bs in covers.items()}
+    # a quiet service whose traces are (nearly) all another's: that one's errors in the
+    # shared traces come first because the quiet one logs nothing there
+    waits_on = {
+        t: sorted(q for q in quiet if q != t and q in covers.get(t, ()))
+        for t in views
+        if views[t].quiet is None
+    }
     for s, v in views.items():
         ev = roles_ev[s]
         ev.extend(extra_ev.get(s, ()))
@@ -349,9 +358,10 @@ def _root_service(
             # other quiet service stands before it)
             others = [o for o in quiet if o != s]
             by_names = [o for o in others if o in _reach(graph, s)]
-            by_traces = [o for o in others if o not in by_names and o in covers.get(s, ())]
-            fed_quiet = any(s in _reach(graph, o) or s in covers.get(o, ()) or s in views[o].names for o in others)
+            by_traces = [o for o in others if o not in by_names and o in behind_of.get(s, ())]
+            fed_quiet = any(s in _reach(graph, o) or s in behind_of.get(o, ()) or s in views[o].names for o in others)
             if others and not fed_quiet and len(by_names) + len(by_traces) == len(others):
+                _blame_failing_callers(s, _failing_callers(s, views, graph, covers, texts, known), roles_ev)
                 how = [
                     *([f"it calls {', '.join(by_names)} (its logs name them)"] if by_names else []),
                     *([f"{', '.join(by_traces)} log only within requests it handles (shared trace ids)"] if by_traces else []),
@@ -363,6 +373,20 @@ def _root_service(
                         weight=1.0,
                     )
                 )
+            elif n_quiet == 1 and (callers_failing := _failing_callers(s, views, graph, covers, texts, known)):
+                # its callers go on and their calls fail (time out, refused): it should be
+                # answering them, so its silence is its own (a hung process)
+                ev.append(
+                    Evidence(
+                        kind="own_anomaly",
+                        text=(
+                            f"{s} {what} while {', '.join(callers_failing)}, which call{'s' if len(callers_failing) == 1 else ''} "
+                            "it, go on and fail their calls: the silence is its own"
+                        ),
+                        weight=1.0,
+                    )
+                )
+                _blame_failing_callers(s, callers_failing, roles_ev)
             elif fed or n_quiet > 1:
                 ev.append(Evidence(kind="own_anomaly", text=f"{s} {what}", weight=0.0))
             else:
@@ -435,11 +459,26 @@ def _root_service(
         callers = sorted(t for t in views if t != s and s in _reach(graph, t))
         if callers and not callees:
             ev.append(Evidence(kind="dependency", text=f"called by anomalous {', '.join(callers)} and calls no anomalous service", weight=0.6))
-        if s in origins:
+        if s in origins and waits_on.get(s):
+            hung = ", ".join(waits_on[s])
+            ev.append(
+                Evidence(
+                    kind="trace",
+                    text=(
+                        f"first to log an error in {origins[s]:.0%} of cross-service error traces, but {hung}, which "
+                        f"went quiet, works within its requests (shared trace ids) and logs nothing there: "
+                        f"{s} reports its calls failing"
+                    ),
+                    weight=-0.8,
+                )
+            )
+        elif s in origins:
             ev.append(Evidence(kind="trace", text=f"first to log an error in {origins[s]:.0%} of cross-service error traces", weight=round(1.5 * origins[s], 3)))
         elif origins:
             ev.append(Evidence(kind="trace", text=f"never first to err in {len(origins)} services' shared error traces", weight=-0.5))
-        v.score = sum(e.weight for e in ev) + 0.01 * math.log1p(v.contrib_score)
+    # (after every service's evidence: one may add to another's, a caller whose callee hung)
+    for s, v in views.items():
+        v.score = sum(e.weight for e in roles_ev[s]) + 0.01 * math.log1p(v.contrib_score)
     ranked = sorted(views.values(), key=lambda v: (-v.score, v.onset or datetime.max.replace(tzinfo=first.tzinfo if first else None), v.service))
     root = ranked[0].service
     # a failure outside the estate (a payment provider, a SaaS API) shows only as the root's
@@ -471,6 +510,61 @@ _MIN_QUOTE = 20
 #: words before a run in a failing template for the run to start that failure's message
 #: (a level word, "ERROR:", a code)
 _OWN_OFFSET = 2
+
+
+#: what a caller logs when its call to another service fails on the way or gets no answer
+_CALL_FAILED = re.compile(
+    r"(?i)\btimed? ?out\b|\btimeout\b|connection (?:refused|reset)|ECONNREFUSED|ECONNRESET|\b(?:up|down)stream\b"
+    r"|\bunavailable\b|\bno route to host\b|\bbroken pipe\b|\bdeadline exceeded\b|\bcall(?:ing)? \S+ failed|\b50[234]\b"
+)
+
+
+def _failing_callers(
+    s: str,
+    views: dict[str, _ServiceView],
+    graph: dict[str, set[str]],
+    covers: dict[str, set[str]],
+    texts: dict[str, list[str]],
+    known: Sequence[str],
+) -> dict[str, float]:
+    """Anomalous services that call ``s`` (their logs name it, or its traces are nearly all
+    theirs), are not quiet themselves, and whose anomalies read as failed calls: each with
+    the share of its anomalies that do."""
+    out = {}
+    for t, tv in views.items():
+        if t == s or tv.quiet is not None:
+            continue
+        if s not in _reach(graph, t) and s not in covers.get(t, ()) and s not in tv.names:
+            continue
+        # (a failure that names another service is that one's: a caller failing at its first
+        # dependency never calls the next, which goes quiet for want of calls)
+        failed = sum(bool(_CALL_FAILED.search(x)) and not _names(x, known, exclude=t) for x in texts.get(t, ()))
+        if failed:
+            out[t] = failed / max(1, len(texts.get(t, ())))
+    return dict(sorted(out.items()))
+
+
+def _blame_failing_callers(s: str, callers: dict[str, float], roles_ev: dict[str, list[Evidence]]) -> None:
+    """A quiet service's callers whose anomalies are failed calls: those failures are the
+    quiet service's (as if they named it: the penalty of anomalies naming a dependency, and
+    the quiet one is their dependency)."""
+    if not callers:
+        return
+    for t, share in callers.items():
+        roles_ev[t].append(
+            Evidence(
+                kind="dependency",
+                text=f"{share:.0%} of {t}'s anomalies are calls that time out or are refused, and {s}, which it calls, went quiet",
+                weight=round(-1.5 * share, 3),
+            )
+        )
+    roles_ev[s].append(
+        Evidence(
+            kind="dependency",
+            text=f"the calls of {', '.join(callers)} to it fail (time out, refused) while it is quiet",
+            weight=1.0,
+        )
+    )
 
 
 def _plain(text: str) -> str:

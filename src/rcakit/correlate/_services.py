@@ -284,7 +284,7 @@ _TRACE_MIN = 5
 _TRACE_SAMPLE = 50_000
 
 
-def trace_cover(records: pl.DataFrame, *, min_shared: int = _TRACE_MIN) -> dict[str, set[str]]:
+def trace_cover(records: pl.DataFrame, *, min_shared: int = _TRACE_MIN, mutual: bool = False) -> dict[str, set[str]]:
     """Services that log only within others' requests, from trace ids several services log.
 
     A trace is one request across every service it reaches, so sharing traces does not say
@@ -292,8 +292,10 @@ def trace_cover(records: pl.DataFrame, *, min_shared: int = _TRACE_MIN) -> dict[
     trace that ``b`` logs is also in ``a``'s logs, and ``a`` logs many traces without
     ``b``, ``b`` works only for requests that ``a`` handles (``a`` calls it, directly, or
     ``a``'s caller calls both). ``cover[a]`` holds those ``b``. Services that always appear
-    together are left out. A caller's messages may name no callee (an estate whose logs
-    name only entities and endpoints): the traces still link them.
+    together are left out, or, with ``mutual``, kept both ways (``cover[a]`` then holds every
+    ``b`` whose traces nearly all are ``a``'s: what a service handles alone with another it
+    always calls). A caller's messages may name no callee (an estate whose logs name only
+    entities and endpoints): the traces still link them.
     """
     if records.height == 0 or "trace_id" not in records.columns:
         return {}
@@ -319,7 +321,7 @@ def trace_cover(records: pl.DataFrame, *, min_shared: int = _TRACE_MIN) -> dict[
         .join(per.rename({"service": "service_b", "n": "n_b"}), on="service_b")
         .filter(
             (pl.col("shared") >= _TRACE_COVER * pl.col("n_b"))
-            & (pl.col("shared") < _TRACE_COVER * pl.col("n"))
+            & ((pl.col("shared") < _TRACE_COVER * pl.col("n")) | pl.lit(mutual))
         )
         .sort("service", "service_b")
     )

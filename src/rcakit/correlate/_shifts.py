@@ -13,6 +13,7 @@ from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
 from rcakit.correlate._services import _names, callers_fault
 from rcakit.correlate._units import _num, _squash, tmin
+from rcakit.detect._params import http_codes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +118,7 @@ def _param_shift(
         q25_b=pl.col("value").quantile(0.25),
         q75_b=pl.col("value").quantile(0.75),
         nuniq_b=pl.col("value").n_unique(),
+        codes_b=http_codes(pl.col("value")),
         # ids and counters grow with time: a rank correlation near 1 marks them
         trend_b=pl.corr(pl.col("value"), pl.col("timestamp").cast(pl.Int64), method="spearman"),
     )
@@ -126,6 +128,7 @@ def _param_shift(
         q90_a=pl.col("value").quantile(0.9),
         q25_a=pl.col("value").quantile(0.25),
         q75_a=pl.col("value").quantile(0.75),
+        codes_a=http_codes(pl.col("value")),
         template=pl.col("template").first(),
     )
     j = (
@@ -135,6 +138,8 @@ def _param_shift(
             & (pl.col("n_a") >= 5)
             & (pl.col("nuniq_b") >= 2)
             & (pl.col("trend_b").abs().fill_nan(0.0).fill_null(0.0) < 0.8)
+            # an HTTP status is a category, not a measure (its 5xx are counted as errors)
+            & ~(pl.col("codes_b") & pl.col("codes_a") & (pl.col("nuniq_b") <= 12))
             # the bulk must move, not just the median of a noisy or mostly-zero variable
             & ((pl.col("q25_a") > pl.col("q75_b")) | (pl.col("q75_a") < pl.col("q25_b")))
         )

@@ -41,6 +41,15 @@ _ID_LIKE = (
     & (pl.col("n_unique") >= 0.5 * pl.col("n"))
     & ((pl.col("q95") - pl.col("q05")) >= 0.8 * pl.col("range"))
 )
+#: HTTP status codes: a feature whose values are whole numbers from 100 to 599, and few, is
+#: a category (an access log's "GET <PATH> <NUM>"), not a measure: its 404s are a scanner,
+#: its 5xx errors (counted as such), neither a slow-down
+def http_codes(v: pl.Expr) -> pl.Expr:
+    """Whether every value of ``v`` reads as an HTTP status code (aggregation)."""
+    return ((v >= 100) & (v <= 599) & (v.round() == v)).all()
+
+
+_CODE_LIKE = pl.col("http_codes") & (pl.col("n_unique") <= 12)
 _MIN_VALUES = 20  # values a window needs to be judged on its own
 #: a shift worth telling: the window's median or p95 is 5 % of the baseline's size away
 _MATERIAL = ((pl.col("observed") - pl.col("expected")).abs() > 0.05 * pl.col("expected").abs()) | (
@@ -177,7 +186,8 @@ class ParameterShiftDetector:
     ``phi_lo`` >= 1) and widens the tails. Features that look like counters or ids
     (|Spearman correlation with time| > 0.8, or almost all distinct and > 1e6, or whole
     numbers, at least half of them distinct, spread evenly over their range: 90 % of them
-    between q05 and q95 fill 80 % of it) are skipped.
+    between q05 and q95 fill 80 % of it) are skipped, and so are HTTP status codes (at most
+    12 distinct values, all of them codes): a category, whose 5xx are counted as errors.
     """
 
     def __init__(
@@ -222,6 +232,7 @@ class ParameterShiftDetector:
             v.abs().max().alias("max_abs"),
             (v.max() - v.min()).alias("range"),
             (v.round() == v).all().alias("integral"),
+            http_codes(v).alias("http_codes"),
             pl.corr(pl.col("timestamp").dt.epoch("us"), v, method="spearman").alias("rho"),
         )
         stats = stats.filter(
@@ -229,6 +240,7 @@ class ParameterShiftDetector:
             & ~(pl.col("rho").fill_nan(0.0).fill_null(0.0).abs() > 0.8)
             & ~((pl.col("n_unique") > 0.95 * pl.col("n")) & (pl.col("max_abs") > 1e6))
             & ~_ID_LIKE
+            & ~_CODE_LIKE
         )
         tails = (
             values.join(stats.select(*keys, "q05", "q95"), on=keys, nulls_equal=True)
