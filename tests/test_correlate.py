@@ -519,6 +519,31 @@ def test_a_quiet_deploy_before_an_external_dependencys_failure_is_not_the_cause(
     assert _decide([deploy], **common)[0] == "CHG-1"
 
 
+def test_a_change_with_no_service_is_not_the_cause_of_calls_out_of_the_estate_failing():
+    """An infra change with no service 6 min before payments' calls to its provider fail
+    ("lookup api.paygate-psp.com: no such host"): an outage outside is likelier; the same
+    change before failures inside the estate is still named."""
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._results import ChangeRef, Evidence, Suspect
+    from rcakit.correlate._suspects import _decide
+
+    t = datetime(2025, 1, 28, 20, 13, tzinfo=UTC)
+    infra = Suspect(
+        change=ChangeRef(id="CR052349", time=t, service=None, version=None, kind="infra", description="update prometheus scrape config"),
+        score=0.47,
+        lag_seconds=360.0,
+        evidence=(
+            Evidence(kind="service", text="change has no service (global change)", weight=0.0),
+            Evidence(kind="new_template", text="1 template(s) new in payments after the change (90 events, 90 errors)", weight=0.5),
+        ),
+    )
+    common = {"root": "payments", "root_names": set(), "threshold": 0.45, "services": ["payments", "orders"]}
+    cause, reason = _decide([infra], **common, external=["api.paygate-psp.com"])
+    assert cause is None and "check api.paygate-psp.com's status first" in reason
+    assert _decide([infra], **common)[0] == "CR052349"
+
+
 def test_a_databases_failing_statements_of_one_client_relate_that_clients_change():
     """The database's failures are all ledger's statements ("ledger@bankdb ERROR: canceling
     statement"): ledger's change (a schema migration) is related to the database's trouble.

@@ -337,6 +337,16 @@ def _decide(
     # a change with no service (a secret rotation, a network policy, a node upgrade) or to
     # infrastructure that writes no logs here (DNS, a mesh) can touch every service
     unlogged = svc is not None and svc not in services and svc not in root_names
+    if (best.change.service is None or unlogged) and root is not None and external and best.score >= threshold:
+        # ... but not when the root's failures are its calls to a host outside the estate
+        # failing (a provider's outage, a name that no longer resolves): a change that only
+        # shows as that one service's calls out failing is likelier to be a coincidence
+        return None, (
+            f"the root {root}'s failures name {', '.join(external)} outside these logs; the best suspect "
+            f"{best.change.id} is a change {'with no service' if best.change.service is None else f'of {svc}, which writes no logs here'} "
+            f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset: check "
+            f"{external[0]}'s status first; no change explains this incident for certain"
+        )
     if (best.change.service is None or unlogged) and root is not None and behaviour and best.score >= threshold:
         # ... it is the cause when the root visibly changed after it
         what = "with no service" if best.change.service is None else f"of {svc}, which writes no logs here"
