@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -105,4 +105,45 @@ def test_hung_service_whose_callers_never_name_it(tmp_path, seed):
     assert len(hits) == 1
     assert (hits[0].root_service, hits[0].cause) == (root, sc.truth.cause_change_id)
     evidence = next(r for r in hits[0].roles if r.service == root).evidence
-    assert any("fail (time out, refused) while it is quiet" in e.text for e in evidence)
+    assert any("(time out, refused, backlog) while it is quiet" in e.text for e in evidence)
+
+
+def _queue_estate(path, *, consumer_stops: bool):
+    """orders publishes to order-events, worker consumes it (its lines name the queue; no
+    call links them). The worker goes quiet at 11:00; orders warns of the backlog from
+    11:05 and its publishes are rejected from 11:12 (the same warnings and errors, with no
+    quiet consumer, are orders' own trouble)."""
+    import json
+    import random
+
+    rng = random.Random(4)
+    t0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    stop = datetime(2025, 3, 1, 11, 0, tzinfo=UTC)
+    path.mkdir()
+    orders, worker = [], []
+    for i in range(3 * 3600 // 5):
+        t = t0 + timedelta(seconds=5 * i + rng.random())
+        order = f"ord-{rng.randrange(10**6):06d}"
+        level, msg = "INFO", f"order {order} placed, published to order-events in {rng.randrange(2, 9)}ms"
+        if t >= stop + timedelta(minutes=12):
+            level, msg = "ERROR", f"publish to order-events rejected: queue full (order {order})"
+        elif t >= stop + timedelta(minutes=5) and i % 6 == 0:
+            level, msg = "WARN", f"order-events backlog high depth={rng.randrange(5000, 9000)} consumers=0"
+        orders.append(json.dumps({"ts": t.isoformat(), "level": level, "service": "orders", "msg": msg}))
+        if not (consumer_stops and t >= stop) and i % 2 == 0:
+            wt = t + timedelta(seconds=2)
+            worker.append(f"time={wt.isoformat()} level=info msg=\"processed order-events message order={order} in {rng.randrange(20, 60)}ms\"")
+    (path / "orders.jsonl").write_text("\n".join(orders) + "\n")
+    (path / "worker.log").write_text("\n".join(worker) + "\n")
+    return _analyze(path)
+
+
+@pytest.mark.slow
+def test_a_quiet_queue_consumer_is_the_root_of_its_publishers_backlog(tmp_path):
+    report = _queue_estate(tmp_path / "stuck", consumer_stops=True)
+    assert [i.root_service for i in report.incidents] == ["worker"]
+    evidence = next(r for r in report.incidents[0].roles if r.service == "worker").evidence
+    assert any("feeding its queue" in e.text and e.weight > 0 for e in evidence)
+    # the worker keeps consuming: the rejected publishes are orders' own
+    report = _queue_estate(tmp_path / "live", consumer_stops=False)
+    assert [i.root_service for i in report.incidents] == ["orders"]

@@ -373,7 +373,12 @@ def _root_service(
                         weight=1.0,
                     )
                 )
-            elif n_quiet == 1 and (callers_failing := _failing_callers(s, views, graph, covers, texts, known)):
+            elif n_quiet == 1 and (
+                callers_failing := {
+                    **_failing_callers(s, views, graph, covers, texts, known),
+                    **_backed_up_publishers(s, views, texts, frames),
+                }
+            ):
                 # its callers go on and their calls fail (time out, refused): it should be
                 # answering them, so its silence is its own (a hung process)
                 ev.append(
@@ -544,6 +549,40 @@ def _failing_callers(
     return dict(sorted(out.items()))
 
 
+#: words of a queue backing up or refusing messages (its consumer stopped)
+_QUEUE_WORDS = re.compile(r"(?i)\b(?:backlog|queue|consumers?|lag|topic|partition|subscription|redeliver\w*|unacked)\b")
+#: a resource's name in a message: words joined by "-", "_" or "." (order-events, jobs.high)
+_RESOURCE = re.compile(r"(?<![<\w])[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+(?![\w>])")
+
+
+def _backed_up_publishers(
+    s: str, views: dict[str, _ServiceView], texts: dict[str, list[str]], frames: dict[str, pl.DataFrame]
+) -> dict[str, float]:
+    """Services whose anomalies tell of a queue backing up (``order-events backlog high
+    depth=8123 consumers=0``, ``publish rejected: queue full``) that ``s`` works on (its own
+    logs name that queue: ``processed order-events message``): a consumer gone quiet makes
+    its publishers fail later, and no call graph links them. Each with the share of its
+    anomalies that do."""
+    frame = frames.get(s)
+    if frame is None or frame.height == 0:
+        return {}
+    bodies = frame.get_column("body").head(20_000)
+    out = {}
+    for t, tv in views.items():
+        if t == s or tv.quiet is not None:
+            continue
+        hits = 0
+        for x in texts.get(t, ()):
+            if not _QUEUE_WORDS.search(x):
+                continue
+            names = {m.group() for m in _RESOURCE.finditer(x)} - {s}
+            if any(bodies.str.contains(n, literal=True).any() for n in sorted(names)[:5]):
+                hits += 1
+        if hits:
+            out[t] = hits / max(1, len(texts.get(t, ())))
+    return dict(sorted(out.items()))
+
+
 def _blame_failing_callers(s: str, callers: dict[str, float], roles_ev: dict[str, list[Evidence]]) -> None:
     """A quiet service's callers whose anomalies are failed calls: those failures are the
     quiet service's (as if they named it: the penalty of anomalies naming a dependency, and
@@ -554,14 +593,17 @@ def _blame_failing_callers(s: str, callers: dict[str, float], roles_ev: dict[str
         roles_ev[t].append(
             Evidence(
                 kind="dependency",
-                text=f"{share:.0%} of {t}'s anomalies are calls that time out or are refused, and {s}, which it calls, went quiet",
+                text=(
+                    f"{share:.0%} of {t}'s anomalies are calls to {s} that time out or are refused, or a queue {s} "
+                    f"works on backing up, and {s} went quiet"
+                ),
                 weight=round(-1.5 * share, 3),
             )
         )
     roles_ev[s].append(
         Evidence(
             kind="dependency",
-            text=f"the calls of {', '.join(callers)} to it fail (time out, refused) while it is quiet",
+            text=f"{', '.join(callers)} fail{'s' if len(callers) == 1 else ''} calling it or feeding its queue (time out, refused, backlog) while it is quiet",
             weight=1.0,
         )
     )
