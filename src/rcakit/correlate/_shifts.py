@@ -50,6 +50,10 @@ class _Shift:
         s_new = _squash(n_new_err - 4, 5.0) if n_new_err > 4 else 0.0
         s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
         s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        if self.param_z > 3.0 and self.param_ratio > 1.0:
+            # a measure that rises by a factor is a clear change however wide its spread
+            # (a latency that doubles: median 5 -> 10 ms with a wide tail): half at x2
+            s_par = max(s_par, 0.5 * min(1.0, math.log(self.param_ratio) / math.log(2.0)))
         return max(s_new, s_err, s_par)
 
     def own_strength(self) -> float:
@@ -79,6 +83,10 @@ class _Shift:
         s_new = self._new_strength()
         s_err = _squash(self.err_z - 3.0, 4.0) if self.err_z > 3.0 else 0.0
         s_par = _squash(self.param_z - 3.0, 4.0) if self.param_z > 3.0 else 0.0
+        if self.param_z > 3.0 and self.param_ratio > 1.0:
+            # a measure that rises by a factor is a clear change however wide its spread
+            # (a latency that doubles: median 5 -> 10 ms with a wide tail): half at x2
+            s_par = max(s_par, 0.5 * min(1.0, math.log(self.param_ratio) / math.log(2.0)))
         ratio = self.rate_ratio
         s_vol = 0.0
         if ratio > 0 and (ratio > 3 or ratio < 1 / 3) and self.n_before + self.n_after > 30:
@@ -140,8 +148,13 @@ def _param_shift(
             & (pl.col("trend_b").abs().fill_nan(0.0).fill_null(0.0) < 0.8)
             # an HTTP status is a category, not a measure (its 5xx are counted as errors)
             & ~(pl.col("codes_b") & pl.col("codes_a") & (pl.col("nuniq_b") <= 12))
-            # the bulk must move, not just the median of a noisy or mostly-zero variable
-            & ((pl.col("q25_a") > pl.col("q75_b")) | (pl.col("q75_a") < pl.col("q25_b")))
+            # the bulk must move, not just the median of a noisy or mostly-zero variable: the
+            # median after leaves the middle half before, and the quartile on the far side
+            # moves past the median before (a whole distribution that doubles does)
+            & (
+                ((pl.col("med_a") > pl.col("q75_b")) & (pl.col("q25_a") > pl.col("med_b")))
+                | ((pl.col("med_a") < pl.col("q25_b")) & (pl.col("q75_a") < pl.col("med_b")))
+            )
         )
         .with_columns(
             scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
