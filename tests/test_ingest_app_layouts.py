@@ -284,6 +284,27 @@ def test_trace_ids_in_sleuth_log4j_mdc_and_python_context_heads():
     assert attrs(got[1])["logger"] == "com.acme.stock.Service"
 
 
+def test_sql_server_errorlog(tmp_path):
+    """SQL Server writes its ERRORLOG in UTF-16: "<stamp> <source> message", the source a
+    process (spid55), Server or Logon; "Error: N, Severity: S" is ERROR from severity 11,
+    FATAL from 20."""
+    path = tmp_path / "ERRORLOG"
+    path.write_text(
+        "2024-11-29 10:00:01.12 Server      Microsoft SQL Server 2019 (RTM-CU22) - 15.0.4322.2 (X64) \n"
+        "\tCopyright (C) 2019 Microsoft Corporation\n"
+        "2024-11-29 10:05:12.45 Logon       Error: 18456, Severity: 14, State: 8.\n"
+        "2024-11-29 10:05:12.45 Logon       Login failed for user 'sa'. [CLIENT: 203.0.113.5]\n"
+        "2024-11-29 10:07:00.00 spid60      Error: 9002, Severity: 21, State: 4.\n",
+        encoding="utf-16",
+    )
+    rows = read_logs(path).to_dicts()
+    assert [(r["n_lines"], r["severity_text"], attrs(r)["thread"]) for r in rows] == [
+        (2, None, "Server"), (1, "ERROR", "Logon"), (1, None, "Logon"), (1, "FATAL", "spid60"),
+    ]
+    assert rows[0]["body"].startswith("Microsoft SQL Server 2019")
+    assert rows[0]["timestamp"] == datetime(2024, 11, 29, 10, 0, 1, 120000, tzinfo=UTC)
+
+
 def test_dotnet_console_logger():
     text = (
         "info: Microsoft.Hosting.Lifetime[14]\n"

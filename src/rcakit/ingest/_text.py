@@ -535,6 +535,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "celery",
         rf"^\[(?P<ts>{_STAMP}): (?P<level>{_LEVEL})/(?P<thread>[^\]]+)\] ?(?P<msg>.*)$",
     ),
+    # SQL Server's ERRORLOG: "<stamp> <source> message", the source a process (spid55,
+    # spid12s), Server, Logon or Backup; "Error: 18456, Severity: 14, State: 8." is ERROR
+    # (its text follows on the next line of the same source)
+    _Variant(
+        "mssql",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{2}) (?P<thread>spid\d+s?|Server|Logon|Backup)[ \t]{2,}"
+        r"(?P<msg>.*)$",
+    ),
     # MySQL's error log: "<stamp> <thread id> [<priority>] [<error code>] [<subsystem>] message"
     # (8.0; 5.7 has no code and subsystem); System and Note are its informational priorities
     #   2024-01-02T03:04:05.123456Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections.
@@ -956,9 +964,23 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
     if _UWSGI in variants:
         records = _uwsgi_requests(records)
+    if any(v.name == "mssql" for v in variants):
+        records = _mssql_levels(records)
     if slow:
         records = _slow_queries(records)
     return records
+
+
+def _mssql_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """SQL Server's "Error: 1205, Severity: 13, State: 51." line: severity 11-19 is ERROR,
+    20-25 (fatal to the connection or the server) FATAL, 0-10 informational."""
+    sev = pl.col("body").str.extract(r"^Error: \d+, Severity: (\d+)", 1).cast(pl.Int32, strict=False)
+    level = pl.when(sev >= 20).then(pl.lit("FATAL")).when(sev >= 11).then(pl.lit("ERROR")).when(sev.is_not_null()).then(pl.lit("INFO"))
+    text, number = severity_columns(level)
+    return records.with_columns(
+        pl.coalesce(text, pl.col("severity_text")).alias("severity_text"),
+        pl.coalesce(number.cast(pl.Int32), pl.col("severity_number").cast(pl.Int32)).cast(pl.UInt8).alias("severity_number"),
+    )
 
 
 #: the IANA zone name PHP writes after its error log's stamp (its date.timezone setting)
