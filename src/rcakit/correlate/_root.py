@@ -327,7 +327,10 @@ def _root_service(
     # a quiet service whose traces are (nearly) all another's: that one's errors in the
     # shared traces come first because the quiet one logs nothing there
     waits_on = {
-        t: sorted(q for q in quiet if q != t and q in covers.get(t, ()))
+        t: sorted(
+            q for q in quiet
+            if q != t and q in covers.get(t, ()) and t in _failing_callers(q, views, graph, covers, texts, known)
+        )
         for t in views
         if views[t].quiet is None
     }
@@ -517,10 +520,12 @@ _MIN_QUOTE = 20
 _OWN_OFFSET = 2
 
 
-#: what a caller logs when its call to another service fails on the way or gets no answer
+#: what a caller logs when its call to another service gets no answer (a hung or dead
+#: callee: a time-out, a refused or reset connection, a gateway time-out); an error answer
+#: (502, "unavailable") means something answered
 _CALL_FAILED = re.compile(
-    r"(?i)\btimed? ?out\b|\btimeout\b|connection (?:refused|reset)|ECONNREFUSED|ECONNRESET|\b(?:up|down)stream\b"
-    r"|\bunavailable\b|\bno route to host\b|\bbroken pipe\b|\bdeadline exceeded\b|\bcall(?:ing)? \S+ failed|\b50[234]\b"
+    r"(?i)\btimed? ?out\b|\btimeout\b|connection (?:refused|reset)|ECONNREFUSED|ECONNRESET"
+    r"|\bno route to host\b|\bbroken pipe\b|\bdeadline exceeded\b|\b504\b"
 )
 
 
