@@ -119,6 +119,17 @@ def test_aws_lambda_runtime_lines(tmp_path):
     assert attrs(rows[3])["thread"] == "8f5f5c2e-1c2b-4c57-9a77-2f2f0f1d0e3a"
     assert [attrs(r).get("logger") for r in rows] == ["START", None, None, None, "END", "REPORT"]
     assert all(r["parse_error"] is None for r in rows)
+    # `aws logs tail` prefixes each event with its stamp and log stream
+    stream = "2024/11/29/[$LATEST]5d2f0a1b9c8e4f7a"
+    tail = tmp_path / "orders-tail.txt"
+    tail.write_text(
+        "".join(f"2024-03-01T10:00:0{i}.000000+00:00 {stream} {line}\n" for i, line in enumerate(LAMBDA.splitlines()))
+        + f"2024-03-01T10:00:09.000000+00:00 {stream} [ERROR] Runtime.ImportModuleError: No module named 'requests'\n"
+    )
+    got = read_logs(tail).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in got][1:3] == [("ERROR", "payment declined for order 123"), ("INFO", "retrying")]
+    assert attrs(got[1])["mdc"] == stream and attrs(got[0])["logger"] == "START"
+    assert (got[-1]["severity_text"], got[-1]["body"]) == ("ERROR", "Runtime.ImportModuleError: No module named 'requests'")
 
 
 def test_aws_lambda_lines_inside_a_cloudwatch_export():

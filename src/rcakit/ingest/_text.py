@@ -673,6 +673,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})\t(?P<thread>[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}|undefined)"
         rf"\t\[?(?P<level>{_LEVEL})\]?\t(?P<msg>.*)$",
     ),
+    # `aws logs tail` / `aws logs filter-log-events` text output of a Lambda function: the
+    # event's stamp and log stream ("2024/11/29/[$LATEST]5d2f..."), then the runtime's line
+    # (above), a platform line or a Python runtime error ("[ERROR] Runtime.ImportModuleError")
+    _Variant(
+        "cloudwatch-lambda",
+        rf"^(?P<ts>{_ISO}) (?P<mdc>\d{{4}}/\d{{2}}/\d{{2}}/\[[^\]]*\][0-9a-f]{{8,32}}) "
+        rf"(?:{_ISO}\t(?P<thread>[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}|undefined)"
+        rf"\t\[?(?P<level>{_LEVEL})\]?\t|(?P<logger>START|END|REPORT|INIT_START) RequestId: (?P<thread_b>[0-9a-f\-]{{36}})[ \t]*"
+        rf"|\[(?P<level_b>{_LEVEL})\][ \t]+)?(?P<msg>.*)$",
+    ),
     # (the platform line's kind is its logger, "START", "END", "REPORT"; the request id its thread)
     _Variant(
         "lambda-platform",
