@@ -316,6 +316,18 @@ def test_sql_server_errorlog(tmp_path):
     assert rows[0]["timestamp"] == datetime(2024, 11, 29, 10, 0, 1, 120000, tzinfo=UTC)
 
 
+def test_bind_named_category_and_severity():
+    text = (
+        "29-Nov-2024 10:00:01.123 general: info: zone example.com/IN: loaded serial 2024112901\n"
+        "29-Nov-2024 10:00:04.000 security: error: client @0x7f8b2c0a1b21 203.0.113.5#4444: zone transfer denied\n"
+        "29-Nov-2024 10:00:06.000 general: critical: exiting (due to fatal error in library)\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], attrs(r)["logger"]) for r in rows] == [("INFO", "general"), ("ERROR", "security"), ("FATAL", "general")]
+    assert rows[0]["body"] == "zone example.com/IN: loaded serial 2024112901"
+    assert rows[0]["timestamp"] == datetime(2024, 11, 29, 10, 0, 1, 123000, tzinfo=UTC)
+
+
 def test_dotnet_console_logger():
     text = (
         "info: Microsoft.Hosting.Lifetime[14]\n"

@@ -535,6 +535,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "celery",
         rf"^\[(?P<ts>{_STAMP}): (?P<level>{_LEVEL})/(?P<thread>[^\]]+)\] ?(?P<msg>.*)$",
     ),
+    # BIND (named) with print-time/print-category/print-severity: "<stamp> <category>:
+    # <severity>: message"
+    #   29-Nov-2024 10:00:04.000 security: error: client @0x7f8b2c0a1b21 ...: zone transfer denied
+    _Variant(
+        "bind",
+        rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}) (?:(?P<logger>[a-z][\w\-]*): )?"
+        rf"(?P<level>{_LEVEL}|critical|notice|info|debug \d+): (?P<msg>.*)$",
+    ),
     # SQL Server's ERRORLOG: "<stamp> <source> message", the source a process (spid55,
     # spid12s), Server, Logon or Backup; "Error: 18456, Severity: 14, State: 8." is ERROR
     # (its text follows on the next line of the same source)
