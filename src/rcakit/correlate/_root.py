@@ -21,34 +21,44 @@ from rcakit.detect._results import Contribution
 from rcakit.templates._masks import TOKEN_RE
 
 
-def _trace_origins(span: pl.DataFrame, known: Sequence[str] = ()) -> dict[str, float]:
+def _trace_origins(
+    span: pl.DataFrame, known: Sequence[str] = (), naming: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, float]:
     """Share of cross-service error traces in which each service logged the first error.
 
     Timestamps tie often (caller and callee log in the same millisecond); a tie goes to
-    the record whose text does not name another service (the callee's own error).
+    the record whose text does not name another service (the callee's own error). A trace
+    whose first error names another service is left out: it started outside the trace.
     """
     if "trace_id" not in span.columns:
         return {}
     errs = span.filter(pl.col("is_error") & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != ""))
     if errs.height == 0:
         return {}
-    pairs = errs.select("service", "template").unique()
-    naming = pl.DataFrame(
+    pairs = errs.select("service", "template", "template_id").unique(["service", "template"])
+    flags = pl.DataFrame(
         {
             "service": pairs["service"],
             "template": pairs["template"],
-            "names_other": [bool(_names(t or "", known, exclude=sv)) for sv, t in pairs.iter_rows()],
+            # (or quotes another's failure: its anomaly named it, see _quoting)
+            "names_other": [
+                bool(_names(t or "", known, exclude=sv)) or (sv, tid) in naming
+                for sv, t, tid in pairs.select("service", "template", "template_id").iter_rows()
+            ],
         },
         schema={"service": pl.String, "template": pl.String, "names_other": pl.Boolean},
     )
-    errs = errs.join(naming, on=["service", "template"], how="left", nulls_equal=True)
+    errs = errs.join(flags, on=["service", "template"], how="left", nulls_equal=True)
+    # (a trace whose first error names another service, a caller quoting its database's
+    # failure, began outside the trace's services: nobody in it is its origin)
     per = (
         errs.group_by("trace_id")
         .agg(
             n_services=pl.col("service").n_unique(),
             first_service=pl.col("service").sort_by(["timestamp", "names_other"]).first(),
+            first_names=pl.col("names_other").sort_by(["timestamp", "names_other"]).first(),
         )
-        .filter(pl.col("n_services") >= 2)
+        .filter((pl.col("n_services") >= 2) & ~pl.col("first_names").fill_null(False))
     )
     if per.height == 0:
         return {}
@@ -306,7 +316,10 @@ def _root_service(
                 )
             ]
     candidates = sorted(views)
-    origins = _trace_origins(span, known)
+    naming = frozenset(
+        (key.split("|")[1], key.split("|", 2)[2]) for key, named in names_of.items() if named
+    )
+    origins = _trace_origins(span, known, naming)
     onsets = [v.onset for v in views.values() if v.onset is not None]
     first = min(onsets) if onsets else None
     roles_ev: dict[str, list[Evidence]] = {s: [] for s in candidates}
@@ -326,11 +339,12 @@ def _root_service(
     behind_of = {a: {b for b in bs if a not in covers.get(b, ())} for a, bs in covers.items()}
     # a quiet service whose traces are (nearly) all another's: that one's errors in the
     # shared traces come first because the quiet one logs nothing there
+    failing = {
+        q: {**_failing_callers(q, views, graph, covers, texts, known), **_backed_up_publishers(q, views, texts, frames)}
+        for q in quiet
+    }
     waits_on = {
-        t: sorted(
-            q for q in quiet
-            if q != t and q in covers.get(t, ()) and t in _failing_callers(q, views, graph, covers, texts, known)
-        )
+        t: sorted(q for q in quiet if q != t and q in covers.get(t, ()) and t in failing[q])
         for t in views
         if views[t].quiet is None
     }
@@ -364,7 +378,7 @@ def _root_service(
             by_traces = [o for o in others if o not in by_names and o in behind_of.get(s, ())]
             fed_quiet = any(s in _reach(graph, o) or s in behind_of.get(o, ()) or s in views[o].names for o in others)
             if others and not fed_quiet and len(by_names) + len(by_traces) == len(others):
-                _blame_failing_callers(s, _failing_callers(s, views, graph, covers, texts, known), roles_ev)
+                _blame_failing_callers(s, failing[s], roles_ev)
                 how = [
                     *([f"it calls {', '.join(by_names)} (its logs name them)"] if by_names else []),
                     *([f"{', '.join(by_traces)} log only within requests it handles (shared trace ids)"] if by_traces else []),
@@ -376,20 +390,16 @@ def _root_service(
                         weight=1.0,
                     )
                 )
-            elif n_quiet == 1 and (
-                callers_failing := {
-                    **_failing_callers(s, views, graph, covers, texts, known),
-                    **_backed_up_publishers(s, views, texts, frames),
-                }
-            ):
+            elif n_quiet == 1 and (callers_failing := failing[s]):
                 # its callers go on and their calls fail (time out, refused): it should be
                 # answering them, so its silence is its own (a hung process)
                 ev.append(
                     Evidence(
                         kind="own_anomaly",
                         text=(
-                            f"{s} {what} while {', '.join(callers_failing)}, which call{'s' if len(callers_failing) == 1 else ''} "
-                            "it, go on and fail their calls: the silence is its own"
+                            f"{s} {what} while {', '.join(callers_failing)}, which "
+                            + ("calls it, goes on and fails its calls" if len(callers_failing) == 1 else "call it, go on and fail their calls")
+                            + ": the silence is its own"
                         ),
                         weight=1.0,
                     )
