@@ -540,7 +540,8 @@ def test_a_change_with_no_service_is_not_the_cause_of_calls_out_of_the_estate_fa
     )
     common = {"root": "payments", "root_names": set(), "threshold": 0.45, "services": ["payments", "orders"]}
     cause, reason = _decide([infra], **common, external=["api.paygate-psp.com"])
-    assert cause is None and "check api.paygate-psp.com's status first" in reason
+    assert cause is None
+    assert "check api.paygate-psp.com's status first" in reason
     assert _decide([infra], **common)[0] == "CR052349"
 
 
@@ -583,8 +584,7 @@ def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():
         if i % 2 == 0:
             rows.append(("billing", tid))  # checkout requests only
         rows.append(("edge", None))
-    for i in range(40, 60):
-        rows.append(("checkout", f"{i:032x}"))  # order lookups: checkout alone
+    rows += [("checkout", f"{i:032x}") for i in range(40, 60)]  # order lookups: checkout alone
     rows += [("billing", None)] * 10
     for i in range(100, 110):  # two services that always log together
         rows += [("auth", f"{i:032x}"), ("session", f"{i:032x}")]
@@ -593,7 +593,9 @@ def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():
     assert cover["checkout"] == {"billing", "stock"}
     # billing's traces are all stock's too (a sibling, not a callee: containment cannot tell)
     assert cover["stock"] == {"billing"}
-    assert "auth" not in cover and "session" not in cover and "edge" not in cover
+    assert "auth" not in cover
+    assert "session" not in cover
+    assert "edge" not in cover
     assert "billing" not in cover
     assert trace_cover(frame.with_columns(trace_id=pl.lit(None, pl.String))) == {}
 

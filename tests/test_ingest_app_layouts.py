@@ -128,7 +128,8 @@ def test_aws_lambda_runtime_lines(tmp_path):
     )
     got = read_logs(tail).to_dicts()
     assert [(r["severity_text"], r["body"]) for r in got][1:3] == [("ERROR", "payment declined for order 123"), ("INFO", "retrying")]
-    assert attrs(got[1])["mdc"] == stream and attrs(got[0])["logger"] == "START"
+    assert attrs(got[1])["mdc"] == stream
+    assert attrs(got[0])["logger"] == "START"
     assert (got[-1]["severity_text"], got[-1]["body"]) == ("ERROR", "Runtime.ImportModuleError: No module named 'requests'")
 
 

@@ -299,7 +299,8 @@ def test_a_crash_report_after_json_records_is_one_record(tmp_path):
     text = "\n".join([json.dumps(records[0]), "java.lang.IllegalStateException: boom", "\tat com.x.Y.z(Y.java:1)", json.dumps(records[1])])
     rows = parse(_jsonl.FORMAT, text).to_dicts()
     assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 1), (2, 2), (4, 1)]
-    assert rows[1]["parse_error"] and rows[0]["body"] == "worker starting"
+    assert rows[1]["parse_error"]
+    assert rows[0]["body"] == "worker starting"
 
 
 @pytest.mark.parametrize("fmt", [_jsonl.FORMAT, _jsonl.DOCKER_FORMAT])

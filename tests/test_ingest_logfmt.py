@@ -76,7 +76,8 @@ def test_single_quoted_values_structlog_key_value_renderer():
     rows = parse(text).to_dicts()
     assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "payment failed"), ("FATAL", "can't reach database")]
     assert attrs(rows[0])["order_id"] == "42"
-    assert attrs(rows[1])["note"] == "it's down" and attrs(rows[1])["user"] == "o'brien"
+    assert attrs(rows[1])["note"] == "it's down"
+    assert attrs(rows[1])["user"] == "o'brien"
 
 
 def test_stack_trace_lines_continue_the_record_and_garbage_is_kept():

@@ -104,6 +104,7 @@ def test_structured_app_lines_in_the_journal(tmp_path):
     assert [r["body"] for r in rows[:2]] == ["starting containerd", 'failed to pull image "nginx:1"']
     assert attrs(rows[1])["error"] == "rpc error: code = Unknown"
     assert rows[2]["body"].startswith('"Error syncing pod, skipping"')
-    assert rows[3]["body"] == "payment slow" and attrs(rows[3])["order"] == "o-1"
+    assert rows[3]["body"] == "payment slow"
+    assert attrs(rows[3])["order"] == "o-1"
     assert rows[5]["body"] == "error: maximum authentication attempts exceeded"
     assert all(attrs(r)["procid"] for r in rows)

@@ -19,7 +19,13 @@ from rcakit.correlate._incident import (
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
 from rcakit.correlate._root import _FAILURES, _root_service, collapsed
-from rcakit.correlate._services import _reach, dependency_graph, match_service, trace_cover, url_services
+from rcakit.correlate._services import (
+    _reach,
+    dependency_graph,
+    match_service,
+    trace_cover,
+    url_services,
+)
 from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
 from rcakit.correlate._units import parse_duration, tmax, tmin

@@ -332,8 +332,8 @@ def _root_service(
         if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
     }
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
-    quiet = sorted(s for s, v in views.items() if v.quiet is not None)
-    n_quiet = len(quiet)
+    quiet_views = sorted(s for s, v in views.items() if v.quiet is not None)
+    n_quiet = len(quiet_views)
     # (covers: containment both ways; behind: one way only, who stands behind whom)
     covers = covers or {}
     behind_of = {a: {b for b in bs if a not in covers.get(b, ())} for a, bs in covers.items()}
@@ -341,10 +341,10 @@ def _root_service(
     # shared traces come first because the quiet one logs nothing there
     failing = {
         q: {**_failing_callers(q, views, graph, covers, texts, known), **_backed_up_publishers(q, views, texts, frames)}
-        for q in quiet
+        for q in quiet_views
     }
     waits_on = {
-        t: sorted(q for q in quiet if q != t and q in covers.get(t, ()) and t in failing[q])
+        t: sorted(q for q in quiet_views if q != t and q in covers.get(t, ()) and t in failing[q])
         for t in views
         if views[t].quiet is None
     }
@@ -373,7 +373,7 @@ def _root_service(
             # graph read from the logs may not show; the silence alone cannot tell which,
             # but a call graph or shared trace ids can: the others are behind it, and no
             # other quiet service stands before it)
-            others = [o for o in quiet if o != s]
+            others = [o for o in quiet_views if o != s]
             by_names = [o for o in others if o in _reach(graph, s)]
             by_traces = [o for o in others if o not in by_names and o in behind_of.get(s, ())]
             fed_quiet = any(s in _reach(graph, o) or s in behind_of.get(o, ()) or s in views[o].names for o in others)
