@@ -543,6 +543,11 @@ def test_a_change_with_no_service_is_not_the_cause_of_calls_out_of_the_estate_fa
     assert cause is None
     assert "check api.paygate-psp.com's status first" in reason
     assert _decide([infra], **common)[0] == "CR052349"
+    # ... unless the change is to the way out: DNS, a proxy, egress rules
+    dns = dataclasses.replace(
+        infra, change=dataclasses.replace(infra.change, description="coredns: forward upstream resolvers moved to 10.40.0.2")
+    )
+    assert _decide([dns], **common, external=["api.paygate-psp.com"])[0] == "CR052349"
 
 
 def test_a_databases_failing_statements_of_one_client_relate_that_clients_change():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -307,6 +308,13 @@ _BLIP_SCORE = 0.3
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
 
 
+#: a change to the way calls leave the estate: name resolution, proxies, egress and routing
+_NETWORK_PATH = re.compile(
+    r"(?i)\b(?:core)?dns\b|coredns|\bresolv|\begress\b|\bfirewall|\bproxy|\bnat\b|network[ -]?polic|\broute|\bvpc\b"
+    r"|\bsubnet|security[ -]group|\bservice[ -]?mesh|\bistio\b|\blinkerd\b"
+)
+
+
 def _decide(
     suspects: Sequence[Suspect],
     *,
@@ -337,10 +345,17 @@ def _decide(
     # a change with no service (a secret rotation, a network policy, a node upgrade) or to
     # infrastructure that writes no logs here (DNS, a mesh) can touch every service
     unlogged = svc is not None and svc not in services and svc not in root_names
-    if (best.change.service is None or unlogged) and root is not None and external and best.score >= threshold:
+    if (
+        (best.change.service is None or unlogged)
+        and root is not None
+        and external
+        and best.score >= threshold
+        and not _NETWORK_PATH.search(f"{best.change.description or ''} {best.change.service or ''}")
+    ):
         # ... but not when the root's failures are its calls to a host outside the estate
         # failing (a provider's outage, a name that no longer resolves): a change that only
-        # shows as that one service's calls out failing is likelier to be a coincidence
+        # shows as that one service's calls out failing is likelier to be a coincidence,
+        # unless it changed the way out (DNS, a proxy, egress rules)
         return None, (
             f"the root {root}'s failures name {', '.join(external)} outside these logs; the best suspect "
             f"{best.change.id} is a change {'with no service' if best.change.service is None else f'of {svc}, which writes no logs here'} "
