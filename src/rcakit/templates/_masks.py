@@ -341,7 +341,15 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
     wasted: it is first made on every tenth value, and such a group runs on everything.
     """
     runs = [(_per_line(p) if per_line else p, r) for p, r, _ in _runs(masks)]
-    frame = values.to_frame("v").lazy().select(_protect(pl.col("v"), per_line=per_line)).collect()
+    frame = values.to_frame("v")
+    # (the message keys' mark only where there is a message key: a test is cheaper than a
+    # rewrite of every value, and the mark is then taken out of those values alone)
+    keyed = frame.select(
+        pl.col("v").str.contains(("(?m)" if per_line else "") + _MESSAGE_KEY).fill_null(False)
+    ).to_series()
+    marked = bool(keyed.any())
+    if marked:
+        frame = frame.select(pl.when(keyed).then(_protect(pl.col("v"), per_line=per_line)).otherwise(pl.col("v")).alias("v"))
     for start in range(0, len(runs), _GATE_RUNS):
         group = runs[start : start + _GATE_RUNS]
         chain = pl.col("v")
@@ -358,7 +366,9 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
         idx = hit.arg_true()
         changed = frame.lazy().select(pl.col("v").gather(idx)).select(chain).collect().to_series()
         frame = frame.to_series().clone().scatter(idx, changed).to_frame("v")
-    return frame.lazy().select(_unprotect(pl.col("v"))).collect().to_series().alias(values.name)
+    if marked:
+        frame = frame.select(pl.when(keyed).then(_unprotect(pl.col("v"))).otherwise(pl.col("v")).alias("v"))
+    return frame.to_series().alias(values.name)
 
 
 # The default masks can run over many messages joined by "\n" (messages hold no newline
