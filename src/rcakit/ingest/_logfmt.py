@@ -252,7 +252,6 @@ def parse_texts(
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = lines.collect()
     columns, n_pairs = logfmt_columns(df["line"])
-    crash = fatal = None
     df = df.with_columns(_pairs=n_pairs, _cont=pl.lit(False), _crash=pl.lit(False), _fatal=pl.lit(False))
     if (n_pairs == 0).any():
         # a line without pairs continues the record above when it looks like it (a stack
