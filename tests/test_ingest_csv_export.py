@@ -111,6 +111,22 @@ def test_splunk_export_reads_level_from_raw():
     }
 
 
+def test_windows_event_viewer_csv_source_is_the_service():
+    """Event Viewer's "Save All Events As" CSV: Source is the provider (as the XML export's
+    service); the message is the unnamed last column. A Splunk "source" (a file) is not."""
+    text = (
+        "Level,Date and Time,Source,Event ID,Task Category\n"
+        'Error,11/29/2024 10:00:01 AM,Service Control Manager,7034,None,"The Print Spooler service terminated unexpectedly."\n'
+        'Warning,11/29/2024 1:00:02 PM,Microsoft-Windows-Time-Service,36,None,"The time service has not synchronized."\n'
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [
+        ("Service Control Manager", "ERROR"), ("Microsoft-Windows-Time-Service", "WARN"),
+    ]
+    assert rows[0]["body"] == "The Print Spooler service terminated unexpectedly."
+    assert rows[1]["timestamp"] == datetime(2024, 11, 29, 13, 0, 2, tzinfo=UTC)
+
+
 def test_loki_export_with_labels_json_and_epoch_ns():
     text = to_csv(
         ["labels", "Time", "Line", "tsNs", "id"],

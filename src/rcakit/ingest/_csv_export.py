@@ -348,6 +348,11 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     ts_cols = _role_columns(columns, "timestamp")
     sev_cols = _role_columns(columns, "severity")
     svc_cols = _role_columns(columns, "service")
+    if not svc_cols and {"source", "event id"} <= {c.lower() for c in columns}:
+        # Windows Event Viewer's "Save All Events As" CSV: "Source" is the provider that
+        # wrote the event (Service Control Manager, MSSQLSERVER), the service as in its XML
+        # export (elsewhere a "source" column is often a file path: Splunk's)
+        svc_cols = [next(c for c in columns if c.lower() == "source")]
     pod_cols = _role_columns(columns, "pod")
     ctr_cols = _role_columns(columns, "container")
     group_cols = _role_columns(columns, "log_group")
