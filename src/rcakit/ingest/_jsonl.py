@@ -42,7 +42,7 @@ from rcakit.ingest._base import (
     map_distinct,
 )
 from rcakit.ingest._files import lines_buffer
-from rcakit.ingest._multiline import foreign_lines, join_container_continuations
+from rcakit.ingest._multiline import crash_severity, foreign_lines, join_container_continuations
 from rcakit.ingest._severity import app_insights_level, severity_columns
 from rcakit.ingest._timeparse import ZONE_NAMES, matching_timestamp_rules, parse_timestamps
 
@@ -1367,8 +1367,7 @@ def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, f
     """Records of a structured file with the lines that joined them (``tail``) appended to
     their body, and its crash reports as records at level FATAL (a runtime's abort) or ERROR
     (an uncaught error), without a parse error: they are what the process printed as it died."""
-    level = pl.when(pl.col("_fatal")).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR"))
-    sev_text, sev_num = severity_columns(level)
+    sev_text, sev_num = crash_severity(pl.col("_fatal"))
     crashing = pl.col("_crash")
     frame = out.with_columns(_tail=tail, _crash=crash, _fatal=fatal)
     return frame.select(

@@ -26,8 +26,7 @@ import re
 import polars as pl
 
 from rcakit.ingest._base import RECORD_COLUMNS, LineFormat, ParseOptions
-from rcakit.ingest._multiline import CRASH_HEAD, foreign_lines
-from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._multiline import CRASH_HEAD, crash_severity, foreign_lines
 
 __all__ = ["FORMAT", "logfmt_columns", "looks_like_logfmt", "parse_texts"]
 
@@ -298,7 +297,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     # a crash report (its first line has no pairs) is a record at level FATAL (a runtime's
     # abort) or ERROR (an uncaught error), not a line that failed to parse
     crashing = pl.col("_crash") & (pl.col("_pairs") == 0)
-    crash_text, crash_num = severity_columns(pl.when(pl.col("_fatal")).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR")))
+    crash_text, crash_num = crash_severity(pl.col("_fatal"))
     ok = pl.col("_pairs") > 0
     has_tail = pl.col("_tail") != ""
     body = pl.when(has_tail).then(pl.concat_str(pl.col("body"), pl.lit("\n"), pl.col("_tail"))).otherwise(pl.col("body"))

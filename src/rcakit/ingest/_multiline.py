@@ -18,6 +18,7 @@ import polars as pl
 __all__ = [
     "CONTINUATION",
     "CRASH_HEAD",
+    "crash_severity",
     "foreign_lines",
     "join_container_continuations",
     "join_continuations",
@@ -86,6 +87,14 @@ def foreign_lines(valid: pl.Series, lines: pl.Series) -> tuple[pl.Series, pl.Ser
         .collect()
     )
     return out["cont"], out["crash"], out["fatal"]
+
+
+def crash_severity(fatal: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``(severity_text, severity_number)`` of a crash report: FATAL for a runtime's abort
+    (``fatal``, see :func:`foreign_lines`), ERROR for an uncaught error."""
+    from rcakit.ingest._severity import severity_columns
+
+    return severity_columns(pl.when(fatal).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR")))
 
 
 def looks_like_continuation(line: pl.Expr) -> pl.Expr:

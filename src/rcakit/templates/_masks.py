@@ -347,9 +347,9 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
     keyed = frame.select(
         pl.col("v").str.contains(("(?m)" if per_line else "") + _MESSAGE_KEY).fill_null(False)
     ).to_series()
-    marked = bool(keyed.any())
-    if marked:
-        frame = frame.select(pl.when(keyed).then(_protect(pl.col("v"), per_line=per_line)).otherwise(pl.col("v")).alias("v"))
+    marked = keyed.arg_true() if keyed.any() else None
+    if marked is not None:
+        frame = _on_rows(frame, marked, _protect(pl.col("v"), per_line=per_line))
     for start in range(0, len(runs), _GATE_RUNS):
         group = runs[start : start + _GATE_RUNS]
         chain = pl.col("v")
@@ -363,12 +363,16 @@ def mask_values(values: pl.Series, masks: Sequence[Mask], *, per_line: bool = Fa
         hit = frame.lazy().select(gate).collect().to_series()
         if not hit.any():
             continue
-        idx = hit.arg_true()
-        changed = frame.lazy().select(pl.col("v").gather(idx)).select(chain).collect().to_series()
-        frame = frame.to_series().clone().scatter(idx, changed).to_frame("v")
-    if marked:
-        frame = frame.select(pl.when(keyed).then(_unprotect(pl.col("v"))).otherwise(pl.col("v")).alias("v"))
+        frame = _on_rows(frame, hit.arg_true(), chain)
+    if marked is not None:
+        frame = _on_rows(frame, marked, _unprotect(pl.col("v")))
     return frame.to_series().alias(values.name)
+
+
+def _on_rows(frame: pl.DataFrame, idx: pl.Series, expr: pl.Expr) -> pl.DataFrame:
+    """``frame`` (one column ``v``) with ``expr`` applied to the rows ``idx`` alone."""
+    changed = frame.lazy().select(pl.col("v").gather(idx)).select(expr.alias("v")).collect().to_series()
+    return frame.to_series().clone().scatter(idx, changed).to_frame("v")
 
 
 # The default masks can run over many messages joined by "\n" (messages hold no newline
