@@ -13,10 +13,16 @@ from rcakit.changes import read_changes
 from rcakit.errors import RcakitWarning
 
 
-def _global_cause(tmp_path, fault: str, seed: int, service: str | None = None):
+def _global_cause(tmp_path, fault: str, seed: int, service: str | None = None, *, restarts: bool = True):
     """A scenario whose causing change is rewritten as an infra change with no service (or
-    to ``service``, which writes no logs)."""
+    to ``service``, which writes no logs); without ``restarts``, the root's log loses its
+    lines of stopping and starting (the change did not restart it)."""
     sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
+    if not restarts:
+        log = next(p for p in sc.out_dir.iterdir() if p.name.startswith(f"{sc.truth.root_service}."))
+        lines = log.read_text().splitlines(keepends=True)
+        restart = ("SIGTERM", f"starting {sc.truth.root_service} ", " started in ")
+        log.write_text("".join(line for line in lines if not any(w in line for w in restart)))
     path = sc.out_dir / "deploys.csv"
     changes = read_changes(path).with_columns(
         pl.when(pl.col("id") == sc.truth.cause_change_id)
@@ -45,10 +51,24 @@ def test_a_change_with_no_service_is_named_when_the_root_changes_right_after_it(
 
 
 @pytest.mark.slow
-def test_a_weak_change_with_no_service_is_told_not_named(tmp_path):
-    # a hang 80 s after the rotation: the root stops logging, which alone does not reach the
-    # threshold for a change that names no service; the reason says to check it
+def test_a_change_with_no_service_that_restarted_the_root_is_named(tmp_path):
+    # the rotation restarted the root (SIGTERM, "starting inventory ...", no deploy of its
+    # own), which then hung: the change touched it, like its own deploy
     truth, report = _global_cause(tmp_path, "hang", 4)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
+    restart = [e for e in suspect.evidence if e.kind == "restart"]
+    assert len(restart) == 1
+    assert f"{truth.root_service} restarted after it" in restart[0].text
+
+
+@pytest.mark.slow
+def test_a_weak_change_with_no_service_is_told_not_named(tmp_path):
+    # a hang 80 s after the rotation, which did not restart it: the root stops logging,
+    # which alone does not reach the threshold for a change that names no service; the
+    # reason says to check it
+    truth, report = _global_cause(tmp_path, "hang", 4, restarts=False)
     inc = report.incidents[0]
     assert inc.root_service == truth.root_service
     assert inc.cause is None

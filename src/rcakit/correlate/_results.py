@@ -20,6 +20,7 @@ EvidenceKind = Literal[
     "onset",
     "own_anomaly",
     "rollout",
+    "restart",
     "no_change",
 ]
 

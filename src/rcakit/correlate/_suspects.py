@@ -77,6 +77,26 @@ def _score_suspect(
     else:
         rel = 0.1
         ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
+    restart_strength = 0.0
+    if svc is None or svc not in by_service:
+        # a change that restarted the root, or several services (a node drain, a cluster
+        # upgrade), touched them: it is as related as the root's own deploy (which of them
+        # the incident's failures reach is not always written: callers may name no callee)
+        restarted = _restarted(by_service, t, sorted(by_service), changes)
+        if root in restarted or len(restarted) >= 2:
+            rel, restart_strength = 0.9, 0.6
+            first = min(restarted, key=lambda s: restarted[s][0])
+            when = _fmt_dt((restarted[first][0] - t).total_seconds())
+            ev.append(
+                Evidence(
+                    kind="restart",
+                    text=(
+                        f"{', '.join(sorted(restarted))} restarted after it (first {first}, {when} after it: "
+                        f"\"{restarted[first][1]}\"), with no change of their own"
+                    ),
+                    weight=0.3,
+                )
+            )
     # -- before/after in the change's service (root's when the change names no service)
     target = svc if svc in by_service else root
     strength = 0.0
@@ -222,6 +242,7 @@ def _score_suspect(
                 ev.extend(_shift_evidence(mid, service=target, after_label="between the change and the onset"))
         if sh.version_share is not None and sh.version_share >= 0.5:
             strength = min(1.0, strength + 0.2 * sh.version_share)
+        strength = max(strength, restart_strength)
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
@@ -277,6 +298,62 @@ def _stopped_after(
     return (prev, (nxt - prev).total_seconds()) if prev >= at else None
 
 
+def _restarted(
+    by_service: dict[str, pl.DataFrame], at: datetime, services: Sequence[str], changes: Sequence[dict[str, Any]]
+) -> dict[str, tuple[datetime, str]]:
+    """Services of ``services`` that restarted within a rollout's time after ``at``, with no
+    change of their own in the rollout's time before: ``{service: (when, the start line)}``.
+
+    A restart is a start line (``Starting ...``, ``listening on``, ``startup complete``)
+    whose template the service did not log in the half hour before ``at``, after a stop
+    line new in the same way (``graceful shutdown``, ``SIGTERM``) or a pause of 5 s and
+    three times the service's longest usual pause before it. A service with fewer than 20
+    records in that half hour is not judged (its usual lines are not known).
+    """
+    out: dict[str, tuple[datetime, str]] = {}
+    for svc in services:
+        frame = by_service.get(svc)
+        if frame is None or "template_id" not in frame.columns:
+            continue
+        ts = pl.col("timestamp")
+        before = frame.filter((ts >= at - _USUAL_SPAN) & (ts < at))
+        if before.height < 20:
+            continue
+        usual = set(before["template_id"].drop_nulls().to_list())
+        after = (
+            frame.filter((ts >= at) & (ts <= at + _ROLLOUT))
+            .sort("timestamp", maintain_order=True)
+            .with_columns(
+                new=~pl.col("template_id").is_in(sorted(usual)),
+                gap=(ts - ts.shift(1)).dt.total_microseconds() / 1e6,
+            )
+        )
+        starts = after.filter(pl.col("new") & pl.col("body").str.contains(_START_LINE))
+        if starts.is_empty():
+            continue
+        s_time, s_body = starts.row(0, named=True)["timestamp"], starts.row(0, named=True)["body"]
+        stops = after.filter(pl.col("new") & pl.col("body").str.contains(_STOP_LINE) & (ts <= s_time))
+        pause = _num(before.select(ts.sort().diff().dt.total_microseconds().max()).item()) / 1e6
+        gap = after.filter(ts <= s_time)["gap"].drop_nulls()
+        paused = gap.len() > 0 and _num(gap.max()) >= max(5.0, 3 * pause)
+        own = any(c["service"] == svc and s_time - _ROLLOUT <= c["time"] <= s_time for c in changes)
+        if (stops.height or paused) and not own:
+            out[svc] = (s_time, str(s_body).splitlines()[0][:120])
+    return out
+
+
+#: how long before a change a service's lines count as its usual ones (:func:`_restarted`)
+_USUAL_SPAN = timedelta(minutes=30)
+#: a line that tells of a process starting, or stopping (:func:`_restarted`)
+_START_LINE = (
+    r"(?i)\bstart(?:ing|ed)\b|\bstartup\b|\blistening\b|\bready to (?:accept|serve)|\binitiali[sz]ed\b|\bbooted\b"
+)
+_STOP_LINE = (
+    r"(?i)shutting down|\bshut ?down\b|\bgraceful|\bsigterm\b|\breceived signal|\bterminat(?:ing|ed)\b"
+    r"|\bstopp(?:ing|ed)\b|\bexiting\b"
+)
+
+
 #: the strength of a change whose service has no logs before it (neither seen nor ruled out)
 NO_HISTORY_STRENGTH = 0.5
 #: ... or fewer records than this, all logged less than ``_THIN_HISTORY`` before the change
@@ -305,7 +382,7 @@ _QUIET = "no visible change in"
 _BLIP_SCORE = 0.3
 
 #: evidence kinds that show a service behaving differently
-_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume"})
+_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart"})
 
 
 #: a change to the way calls leave the estate: name resolution, proxies, egress and routing

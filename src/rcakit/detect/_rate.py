@@ -45,6 +45,10 @@ __all__ = ["RateDetector"]
 
 _MEDIAN_CHI2_1 = 0.4549364  # median of chi-square(1): median squared Pearson residual under the null
 _ALL = "(all services)"
+#: a surge is "seen before" when the history holds this many windows with at least this
+#: share of its count (see RateDetector._seen_before)
+_SEEN_TIMES = 1
+_SEEN_SHARE = 0.5
 #: passes of the expanding history that leave out flagged spikes (see ``_score_level``):
 #: each pass finds the flood windows that the ones before left in the history (a long flood
 #: needs many), and they stop when a pass finds none; this only bounds them
@@ -239,6 +243,8 @@ class RateDetector:
         sums = counts.group_by(keys).agg(
             pl.col("n_events").sum().cast(pl.Float64).alias("base_sum"),
             (warn / pl.col("n_events").sum()).cast(pl.Float64).alias("warn_share"),
+            # its largest window counts: a surge it already had is not news (see _seen_before)
+            pl.col("n_events").cast(pl.Float64).top_k(_SEEN_TIMES + 1).alias("top"),
         )
         if group not in keys:
             sums = sums.with_columns(pl.lit(_ALL).alias(group))
@@ -255,6 +261,36 @@ class RateDetector:
             .with_columns((pl.col("phi") / _MEDIAN_CHI2_1).clip(1.0, 100.0))
         )
         return sums.with_row_index("_sid").join(phi, on="_sid").drop("_sid", "_gid", "_peer", strict=False)
+
+    def _seen_before(self, cand: pl.DataFrame, dense: pl.DataFrame, *, keys: list[str], expanding: bool) -> pl.DataFrame:
+        """``cand`` (rows of ``dense`` about to be flagged as spikes: ``_row``, ``_sid``,
+        ``_wid``, ``n_events`` and ``keys``) with ``seen``: how many windows of the history
+        (the baseline's, and with an expanding history the earlier windows not left out)
+        held at least half as many events of the series, and at least ``min_count``.
+        """
+        tops = self.baseline_ if keys == ["service", "template_id"] else self.services_
+        floor = pl.max_horizontal(pl.col("n_events") * _SEEN_SHARE, pl.lit(float(self.min_count)))
+        base = (
+            cand.join(tops.select(*keys, "top"), on=keys, how="left", nulls_equal=True)
+            .explode("top")
+            .group_by("_row")
+            .agg((pl.col("top") >= floor).sum().alias("seen"))
+        )
+        out = cand.join(base, on="_row", how="left").with_columns(pl.col("seen").fill_null(0))
+        if expanding:
+            hist = dense.select("_sid", pl.col("_wid").alias("_hwid"), pl.col("n_events").alias("_hn"), "_hist")
+            earlier = (
+                cand.join(hist, on="_sid")
+                .filter((pl.col("_hwid") < pl.col("_wid")) & pl.col("_hist") & (pl.col("_hn") >= floor))
+                .group_by("_row")
+                .agg(pl.len().alias("_more"))
+            )
+            out = (
+                out.join(earlier, on="_row", how="left")
+                .with_columns((pl.col("seen") + pl.col("_more").fill_null(0)).alias("seen"))
+                .drop("_more")
+            )
+        return out
 
     def score(self, counts: pl.DataFrame) -> pl.DataFrame:
         """Score every window x series of ``counts`` against the baseline.
@@ -331,14 +367,16 @@ class RateDetector:
         series' group that are not in ``skip`` (``_gid``, ``_wid``)."""
         if skip is None:
             prior = pl.col("n_events").cum_sum().shift(1, fill_value=0.0).over("_sid")
-            return grid.with_columns(((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate"))
+            return grid.with_columns(
+                ((pl.col("base_sum") + prior) / (n_windows + pl.col("_wid"))).alias("rate"), pl.lit(True).alias("_hist")
+            )
         keep = ~pl.col("_skip")
         prior = pl.when(keep).then(pl.col("n_events")).otherwise(0.0).cum_sum().shift(1, fill_value=0.0).over("_sid")
         n_prior = keep.cast(pl.Float64).cum_sum().shift(1, fill_value=0.0).over("_sid")
         return (
             grid.join(skip.with_columns(pl.lit(True).alias("_skip")), on=["_gid", "_wid"], how="left", maintain_order="left")
             .with_columns(pl.col("_skip").fill_null(False))
-            .with_columns(((pl.col("base_sum") + prior) / (n_windows + n_prior)).alias("rate"))
+            .with_columns(((pl.col("base_sum") + prior) / (n_windows + n_prior)).alias("rate"), keep.alias("_hist"))
             .drop("_skip")
         )
 
@@ -372,6 +410,22 @@ class RateDetector:
             recur = binomial_upper_score(col["present_k"][i], np.full(len(i), float(span)), np.clip(presence[i], 1e-12, 1.0))
             up[i] = np.minimum(up[i], recur)
         bar = family_threshold(self.threshold, dense.height if n_cells is None else n_cells)
+        # a surge the series already had in its history, at half the size or more and not
+        # flagged then (an hourly job's burst of warnings), is how it behaves: its score is
+        # that history's frequency of it, far below any bar
+        cand = (
+            dense.select("_sid", "_wid", "n_events", *keys)
+            .with_row_index("_row")
+            .filter(pl.Series(up >= min(bar, 2.0)) & (pl.col("n_events") >= self.min_count))
+        )
+        if cand.height:
+            seen = self._seen_before(cand, dense, keys=keys, expanding=self.update_baseline)
+            seen = seen.filter(pl.col("seen") >= _SEEN_TIMES)
+            if seen.height:
+                i = seen.get_column("_row").to_numpy()
+                n_hist = float(self.n_windows_) + (seen.get_column("_wid").to_numpy() if self.update_baseline else 0.0)
+                freq = -np.log10((seen.get_column("seen").to_numpy() + 1.0) / (n_hist + 1.0))
+                up[i] = np.minimum(up[i], freq)
         dense = dense.with_columns(pl.Series("up", up), pl.Series("down", down))
         r = self.min_ratio
         var = pl.col("phi") * pl.max_horizontal(pl.col("expected") * (1.0 - pl.col("share")), 1.0)
