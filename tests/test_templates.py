@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -547,6 +548,34 @@ def test_short_messages_with_a_varying_value_are_one_event() -> None:
     commands = ["boot", "wait", "halt", "risBoot", "clusterAddMember", "bootGenvmunix"]
     body = [f"{c} (command {100 + i})" for i, c in enumerate(commands * 4)]
     assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == len(commands)
+
+
+def test_short_messages_differing_in_many_names_are_one_event() -> None:
+    """Short messages that differ in one token only, where they take many names made of
+    parts (an agent pod's name, a systemd unit), are one event; a handful of plain words
+    there, or key=value values with different keys, name events."""
+    rng = np.random.default_rng(3)
+    suffix = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz0123456789"), 5)) for _ in range(40)]
+    body = [f"Disconnected computer jenkins-agent-{s}" for s in suffix]
+    body += [f"{u}: Deactivated successfully." for u in ["docker.service", "nginx.service", "cron.service", "snapd.service", "run-user-1000.mount", "session-4.scope"] * 3]
+    body += [f"getRecentTasks: num={i},flags=0x{i:x}" for i in range(5)] + [f"getRecentTasks: topActivity=ComponentInfo{{com.app{i}/.Main}}" for i in range(5)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:40].n_unique() == 1
+    assert out["template_id"][40:58].n_unique() == 1
+    assert out["template_id"][58:].n_unique() == 2
+
+
+def test_values_of_one_key_stay_one_event_whatever_their_shape() -> None:
+    """url=<path> and url=<path>?index=<n> are the same key's values (a query string, a
+    handler's pattern): not words that name events. A message key's quoted text is."""
+    body = [
+        f"agent.http: Request finished: method=GET url=/v1/kv/app{i}{q} from=10.0.0.{i}:5{i:03d} latency={i * 7}us"
+        for i, q in enumerate(["", "?index=17", "?index=42&passing=1&wait=30s"] * 12)
+    ]
+    body += [f'component="scrape manager" target=http://10.0.0.{i}:9100/metrics msg="{w} failed" err="x{i}"' for i, w in enumerate(["Scrape", "Append"] * 10)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:36].n_unique() == 1, set(out["template"][:36])
+    assert out["template_id"][36:].n_unique() == 2, set(out["template"][36:])
 
 
 def test_events_of_a_mixed_cluster_split_level_by_level() -> None:

@@ -265,13 +265,20 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     out = []
     for i, column in enumerate(zip(*rows, strict=True)):
         values = {_generic(v) for v in set(column)}
-        if len(values) < 2:
+        if len(values) < 2 or _one_key(values):
             continue
         few_words = len(values) <= max_values and all(_constant_like(v) for v in values)
         few_enums = len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
         if few_words or few_enums:
             out.append(i)
     return tuple(out)
+
+
+def _one_key(values: set[str]) -> bool:
+    """Every value the same key's (``url=<*>``, ``url=<*>?index=<*>``): what follows a key
+    varies, in shape too (a query string, a handler's pattern)."""
+    first = next(iter(values))
+    return all(_same_key(first, v) for v in values)
 
 
 def _few_values(column: Sequence[str], max_values: int) -> bool:
@@ -285,11 +292,19 @@ def _few_values(column: Sequence[str], max_values: int) -> bool:
 def _constant_like(value: str) -> bool:
     """A plain word, or a token whose text around its variables has letters (``LOGIN(uid=<*>)``)
     -- but not a name numbered with a dash (``consumer-<*>-<*>``, ``user-events-<*>``: a
-    client's or a partition's name, however few of them a log shows)."""
+    client's or a partition's name, however few of them a log shows). A message key's quoted
+    text is read as text (``msg="Scrape`` of ``msg="Scrape failed"``)."""
+    key = _KEY_RE.match(value)
+    if key is not None and _MESSAGE_KEY_RE.fullmatch(key.group()) and value[key.end() : key.end() + 1] in "\"'":
+        value = value[key.end() + 1 :].rstrip("\"'") or value
     if _WORD_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
 
+
+# a name made of parts: a digit, a named token, or a delimiter between two of its parts
+# (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:)
+_NAME_RE = re.compile(r"\d|<[A-Z*]+>|[A-Za-z0-9][._\-/@][A-Za-z0-9]")
 
 # a name numbered with a dash: consumer-<*>, es-data-<*>
 _NUMBERED_RE = re.compile(r"[A-Za-z]-" + re.escape(PARAM))
@@ -329,19 +344,36 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
 
 
 def _same_key(x: str, y: str) -> bool:
+    """``channel=news`` / ``channel=sport``: the same key (not a message key, whose quoted
+    value is the event's text: ``msg="Scrape failed"`` / ``msg="Append failed"``)."""
     kx, ky = _KEY_RE.match(x), _KEY_RE.match(y)
-    return kx is not None and ky is not None and kx.group() == ky.group()
+    return (
+        kx is not None and ky is not None and kx.group() == ky.group()
+        and not (_MESSAGE_KEY_RE.fullmatch(kx.group()) and x[kx.end() : kx.end() + 1] in "\"'")
+    )
+
+
+# the key of a message (its quoted value is text: msg="Scrape failed")
+_MESSAGE_KEY_RE = re.compile(r"(?i)(?:msg|message|event)=")
 
 
 def _merge_clusters(
-    clusters: Sequence[ClusterState], templates: dict[int, tuple[str, ...]], *, sim_th: float
+    clusters: Sequence[ClusterState], templates: dict[int, tuple[str, ...]], *, sim_th: float, max_values: int
 ) -> dict[int, int]:
     """Union clusters of equal length whose templates are similar (cluster id -> root id).
 
     Drain only compares a message with the clusters under the same prefix-tree leaf, which
     is reached through the message's first tokens; a variable without digits there (a user
     name, ``User alice logged in``) sends every value down its own branch. Comparing the
-    templates of all clusters of the same length afterwards joins them again.
+    templates of all clusters of the same length afterwards joins them again. Clusters that
+    differ in one position only, where they take many values (more than ``max_values``, the
+    bound under which :func:`_split_positions` reads plain words as the event's) that are all
+    names made of parts (``jenkins-agent-h9ltv``, ``nginx.service:``, ``node-<*>``), are one
+    event with a variable there, however short: ``Disconnected computer jenkins-agent-h9ltv``
+    (one token in three differing never reaches Drain's threshold). Plain words there name
+    the event (``boot (command <*>)``, ``halt (command <*>)``), as do the keys of ``key=value``
+    values (``num=<*>,flags=<*>`` / ``topActivity=<*>``), and the rest must hold a word
+    (single words are not one event).
     """
     parent = {c.cluster_id: c.cluster_id for c in clusters}
 
@@ -362,6 +394,27 @@ def _merge_clusters(
                 if find(a) != find(b) and _similar(templates[a], templates[b], sim_th):
                     ra, rb = find(a), find(b)
                     parent[max(ra, rb)] = min(ra, rb)
+    for length, ids in by_length.items():
+        if len(ids) <= max_values:
+            continue
+        generic = {cid: tuple(_generic(t) for t in templates[cid]) for cid in ids}
+        for i in range(length):
+            rest: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            for cid in ids:
+                rest[generic[cid][:i] + generic[cid][i + 1 :]].append(cid)
+            for key, members in rest.items():
+                values = [generic[c][i] for c in members]
+                if (
+                    len(members) > max_values
+                    and any(_WORD_RE.fullmatch(t) for t in key)
+                    and all(_NAME_RE.search(v) for v in values)
+                    and len({m.group() if (m := _KEY_RE.match(v)) else "" for v in values}) == 1
+                    and not _few_values(values, max_values)
+                ):
+                    roots = {find(c) for c in members}
+                    top = min(roots)
+                    for r in roots:
+                        parent[r] = top
     return {cid: find(cid) for cid in parent}
 
 
@@ -393,7 +446,7 @@ def _group_templates(
         consensus[cluster.cluster_id] = (
             _consensus(rows) if rows else tuple(t.replace(_DRAIN_VAR, PARAM) for t in cluster.tokens)
         )
-    roots = _merge_clusters(clusters, consensus, sim_th=sim_th)
+    roots = _merge_clusters(clusters, consensus, sim_th=sim_th, max_values=max_values)
     by_root: dict[int, list[list[str]]] = defaultdict(list)
     for cid, root in roots.items():
         by_root[root].extend(rows_of[cid])
