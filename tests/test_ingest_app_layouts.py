@@ -351,6 +351,27 @@ def test_dotnet_console_logger():
     assert attrs(rows[1]) == {"logger": "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", "code": "1"}
 
 
+def test_dotnet_console_logger_with_a_timestamp_format():
+    # (before: "fail:" after a stamp was no level, and the failure joined the record above)
+    text = (
+        "2025-01-22T10:08:25.843Z info: Catalog.Api.Controllers.ProductsController[0]\n"
+        "      Served product 2403 (cache miss) in 9 ms\n"
+        "2025-01-22T10:08:28.448Z fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[0]\n"
+        "      An unhandled exception has occurred while executing the request.\n"
+        "      System.NullReferenceException: Object reference not set to an instance of an object.\n"
+        "         at Catalog.Api.Pricing.PriceResolverV2.Resolve(Product product) in /src/PriceResolverV2.cs:line 57\n"
+        "[2025-01-22 10:08:29] warn: Catalog.Api.Controllers.ProductsController[7]\n"
+        "      Product 12 is slow\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["n_lines"], r["body"].splitlines()[0]) for r in rows] == [
+        ("INFO", 2, "Served product 2403 (cache miss) in 9 ms"),
+        ("ERROR", 4, "An unhandled exception has occurred while executing the request."),
+        ("WARN", 2, "Product 12 is slow"),
+    ]
+    assert rows[1]["timestamp"] == datetime(2025, 1, 22, 10, 8, 28, 448000, tzinfo=UTC)
+
+
 def test_php_error_log():
     text = (
         "[29-Nov-2024 08:00:01 UTC] PHP Fatal error:  Uncaught Exception: boom in /var/www/x.php:12\n"

@@ -800,3 +800,34 @@ def test_elasticsearch7_objects_with_a_stacktrace_over_several_lines():
     # an object cut short and the text after it are kept line by line, as before
     assert out["parse_error"].is_not_null().to_list() == [False, False, False, True, True]
     assert out["body"][4] == "not json, and never closed"
+
+
+def test_an_error_object_without_a_stack_follows_the_message():
+    """pino/bunyan's err, ECS's error, OpenTelemetry's exception with a message and no stack:
+    the message is followed by "Type: error message", as the stack's first line would be
+    (whom the failure names is there); a message that holds it already is left alone."""
+    text = (
+        '{"level":50,"time":1737540508448,"err":{"type":"Error","message":"request to http://catalog:8080/api failed, reason: upstream responded 500"},"msg":"upstream request failed"}\n'
+        '{"level":50,"time":1737540509448,"error":{"message":"connect ECONNREFUSED 10.0.0.7:5432"},"msg":"db query failed"}\n'
+        '{"level":30,"time":1737540510448,"msg":"request completed"}\n'
+    )
+    out = parse(_jsonl.FORMAT, text)
+    assert out["body"].to_list() == [
+        "upstream request failed\nError: request to http://catalog:8080/api failed, reason: upstream responded 500",
+        "db query failed\nError: connect ECONNREFUSED 10.0.0.7:5432",
+        "request completed",
+    ]
+    ecs = '{"@timestamp":"2025-01-22T10:08:30Z","log.level":"error","error.message":"disk full","message":"write failed: disk full"}\n'
+    assert parse(_jsonl.FORMAT, ecs)["body"].to_list() == ["write failed: disk full"]
+
+
+def test_a_dotted_key_and_a_nested_one_of_the_same_name_are_one_field():
+    # (before: polars' DuplicateError, and the whole file was read as raw lines)
+    text = (
+        '{"time":1737540509448,"level":"error","error":{"message":"connect ECONNREFUSED"},"msg":"db query failed"}\n'
+        '{"time":1737540510448,"level":"error","error.message":"disk full","msg":"write failed"}\n'
+    )
+    out = parse(_jsonl.FORMAT, text)
+    assert out["parse_error"].to_list() == [None, None]
+    assert out["body"].to_list() == ["db query failed\nError: connect ECONNREFUSED", "write failed\nError: disk full"]
+    assert [json.loads(a)["error.message"] for a in out["attributes"]] == ["connect ECONNREFUSED", "disk full"]

@@ -397,6 +397,16 @@ def _flatten(frame: pl.DataFrame, *, depth: int) -> pl.DataFrame:
         # rows that were objects: replaced by their fields; other rows keep their scalar value
         out.append(col.set(valid, None).alias(name))
         out.extend(inner[c].alias(f"{name}.{c}") for c in inner.columns)
+    if len({s.name for s in out}) < len(out):
+        # a dotted key and a nested one spell the same field ("error.message" on some lines,
+        # "error": {"message": ...} on others): one column, each row's own value
+        merged: dict[str, pl.Series] = {}
+        for series in out:
+            have = merged.get(series.name)
+            if have is not None and have.dtype != series.dtype:
+                have, series = have.cast(pl.String), series.cast(pl.String)
+            merged[series.name] = series if have is None else have.zip_with(have.is_not_null(), series)
+        out = list(merged.values())
     frame = pl.DataFrame(out) if out else frame
     return frame.select([c for c in frame.columns if frame[c].null_count() < frame.height])
 
@@ -655,7 +665,7 @@ def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, 
     attribute. A record without a message keeps both as they were."""
     stack, used = _pick(frame, "stack")
     if not used:
-        return body, {}
+        return _with_error(frame, body), {}
     # a trace has lines or names an exception ("stack": "prod-eu" is a deployment's name)
     stack = stack.str.strip_chars_end()
     # a trace kept as an array of lines (Elasticsearch 7: "stacktrace": ["java...", "at ..."])
@@ -666,9 +676,30 @@ def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, 
     stack = pl.when(stack.str.contains(_TRACE_LIKE)).then(stack)
     joined = pl.when(body.is_not_null() & stack.is_not_null())
     return (
-        joined.then(pl.concat_str(body.str.strip_chars_end(), pl.lit("\n"), stack)).otherwise(body),
+        joined.then(pl.concat_str(body.str.strip_chars_end(), pl.lit("\n"), stack)).otherwise(_with_error(frame, body)),
         {k: m & body.is_not_null() & stack.is_not_null() for k, m in used.items()},
     )
+
+
+#: the message and the type of the error object a record carries without its stack
+#: (pino's and bunyan's ``err``, ECS's ``error``, OpenTelemetry's ``exception``)
+_ERROR_MESSAGE = ("err.message", "error.message", "exception.message", "err.msg", "error.msg")
+_ERROR_TYPE = ("err.type", "err.name", "error.type", "exception.type", "error.kind", "error.name")
+
+
+def _with_error(frame: pl.DataFrame, body: pl.Expr) -> pl.Expr:
+    """The message followed by the line ``Type: error message`` of the error object the
+    record carries with no stack (``"msg": "upstream request failed", "err": {"type":
+    "Error", "message": "request to http://catalog:8080/... failed"}``), as the stack's
+    first line would read: what failed, and whom it names, is there. Unchanged when the
+    message already holds it (``error.message`` may be the message itself)."""
+    message = _first(frame, _ERROR_MESSAGE)
+    if message is None:
+        return body
+    kind = _first(frame, _ERROR_TYPE)
+    line = pl.concat_str(kind.fill_null("Error") if kind is not None else pl.lit("Error"), pl.lit(": "), message)
+    add = body.is_not_null() & (message.str.strip_chars() != "") & ~body.str.contains(message, literal=True)
+    return pl.when(add).then(pl.concat_str(body.str.strip_chars_end(), pl.lit("\n"), line)).otherwise(body)
 
 
 #: HTTP request fields of JSON access logs (nginx ``log_format ... escape=json``, Traefik,

@@ -512,12 +512,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
     ),
     # .NET's console logger (Microsoft.Extensions.Logging): a short level, the category and
-    # the event id; the message on the next, indented line (or after a blank in single-line mode)
+    # the event id; the message on the next, indented line (or after a blank in single-line
+    # mode); with a TimestampFormat, the stamp first
     #   fail: Shop.Api.OrdersController[0]
     #         Order 12 could not be charged
+    #   2025-01-22T10:08:28.448Z fail: Shop.Api.OrdersController[0]
     _Variant(
         "dotnet",
-        r"^(?P<level>trce|dbug|info|warn|fail|crit): (?P<logger>[^\s\[\]]+)\[(?P<code>\d+)\] ?(?P<msg>.*)$",
+        rf"^(?:\[?(?P<ts>{_STAMP})\]?[ \t]+)?(?P<level>trce|dbug|info|warn|fail|crit): (?P<logger>[^\s\[\]]+)\[(?P<code>\d+)\] ?(?P<msg>.*)$",
         levels="trce|dbug|info|warn|fail|crit",
     ),
     # PHP's error log: the stamp (with the zone name of date.timezone, read per line: see
