@@ -573,9 +573,15 @@ def test_values_of_one_key_stay_one_event_whatever_their_shape() -> None:
         for i, q in enumerate(["", "?index=17", "?index=42&passing=1&wait=30s"] * 12)
     ]
     body += [f'component="scrape manager" target=http://10.0.0.{i}:9100/metrics msg="{w} failed" err="x{i}"' for i, w in enumerate(["Scrape", "Append"] * 10)]
+    # words that replace one another in one key's value name events
+    body += [
+        f'"SyncLoop (PLEG): event for pod" pod="web/api-{i:04x}" event={{"ID":"{i:032x}","Type":"{t}","Data":"{i:064x}"}}'
+        for i, t in enumerate(["ContainerStarted", "ContainerDied"] * 10)
+    ]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert out["template_id"][:36].n_unique() == 1, set(out["template"][:36])
-    assert out["template_id"][36:].n_unique() == 2, set(out["template"][36:])
+    assert out["template_id"][36:56].n_unique() == 2, set(out["template"][36:56])
+    assert out["template_id"][56:].n_unique() == 2, set(out["template"][56:])
 
 
 def test_events_of_a_mixed_cluster_split_level_by_level() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
 from collections import defaultdict
@@ -275,10 +276,15 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
 
 
 def _one_key(values: set[str]) -> bool:
-    """Every value the same key's (``url=<*>``, ``url=<*>?index=<*>``): what follows a key
-    varies, in shape too (a query string, a handler's pattern)."""
+    """Every value the same key's, each one's words within the next's (``url=<*>``,
+    ``url=<*>?index=<*>``, ``url=<*>?index=<*>&wait=<*>``): what follows a key varies, and
+    may have optional parts (a query string, a handler's pattern). Words that replace one
+    another name events (``event={"Type":"ContainerStarted"}`` / ``...ContainerDied``)."""
     first = next(iter(values))
-    return all(_same_key(first, v) for v in values)
+    if not all(_same_key(first, v) for v in values):
+        return False
+    words = sorted((set(_LETTERS_RE.findall(v.replace(PARAM, " "))) for v in values), key=len)
+    return all(a <= b for a, b in itertools.pairwise(words))
 
 
 def _few_values(column: Sequence[str], max_values: int) -> bool:
