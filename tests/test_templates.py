@@ -584,6 +584,19 @@ def test_values_of_one_key_stay_one_event_whatever_their_shape() -> None:
     assert out["template_id"][56:].n_unique() == 2, set(out["template"][56:])
 
 
+def test_a_quoted_phrase_in_prose_is_one_value() -> None:
+    """A network's or a connection's name with blanks, an error text in quotes: one value
+    (not words that change the event's length); a quoted single word, and klog's quoted
+    message at the start of the line, stay text."""
+    names = ["iPhone de Marie", "FRITZ!Box 7590 XY", "frontend VPN", "guest", "Wired connection 1", "office"]
+    body = [f"device (wlan0): Activation: starting connection '{n}' ({i:08x}-abcd)" for i, n in enumerate(names * 4)]
+    body += [f'Connected to wireless network "{n}"' for n in names * 2]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:24].n_unique() == 1, set(out["template"][:24])
+    assert out["template_id"][24:].n_unique() == 1, set(out["template"][24:])
+    assert out["template"][0] == "device (wlan0): Activation: starting connection '<*>' (<*>-abcd)"
+
+
 def test_events_of_a_mixed_cluster_split_level_by_level() -> None:
     """Words that name the events are found in the part of a cluster where they are the
     only values (scrub / deep-scrub among the 'ok' rows), not only cluster-wide; a user
