@@ -36,7 +36,15 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
             return pl.lit(None, dtype=pl.String)
         return attrs.str.extract(r'"' + key + r'"\s*:\s*"?([^",}]*)', 1)
 
-    status = attr("status").str.extract(r"^(\d{3})", 1).cast(pl.Int32, strict=False)
+    # (JSON loggers' spellings: pino-http's res.statusCode, OpenTelemetry's and ECS's)
+    status = (
+        pl.coalesce(
+            attr("status"), attr("statusCode"), attr("status_code"), attr("res.statusCode"),
+            attr("http.status_code"), attr("http.response.status_code"),
+        )
+        .str.extract(r"^(\d{3})", 1)
+        .cast(pl.Int32, strict=False)
+    )
     exprs.append(status.alias("status"))
     version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
     exprs.append(version.alias("version"))

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts, peers_expr
+from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts, peers_expr, reports_dependency_failure
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
@@ -45,20 +45,27 @@ def _trace_origins(
                 bool(_names(t or "", known, exclude=sv)) or (sv, tid) in naming
                 for sv, t, tid in pairs.select("service", "template", "template_id").iter_rows()
             ],
+            "reports": [reports_dependency_failure(t or "") for t in pairs["template"]],
         },
-        schema={"service": pl.String, "template": pl.String, "names_other": pl.Boolean},
+        schema={"service": pl.String, "template": pl.String, "names_other": pl.Boolean, "reports": pl.Boolean},
     )
     errs = errs.join(flags, on=["service", "template"], how="left", nulls_equal=True)
     # (a trace whose first error names another service, a caller quoting its database's
-    # failure, began outside the trace's services: nobody in it is its origin)
+    # failure, began outside the trace's services: nobody in it is its origin; a report of
+    # a failing dependency it does not name, "upstream responded 500", is nobody's origin
+    # either, whenever it was logged)
+    # (nor is a 5xx answer: a request that failed somewhere behind it)
+    answer = pl.col("status").fill_null(0) >= 500 if "status" in errs.columns else pl.lit(False)
+    own = ~pl.col("reports").fill_null(False) & ~answer
+    order = ["timestamp", "names_other"]
     per = (
         errs.group_by("trace_id")
         .agg(
             n_services=pl.col("service").n_unique(),
-            first_service=pl.col("service").sort_by(["timestamp", "names_other"]).first(),
-            first_names=pl.col("names_other").sort_by(["timestamp", "names_other"]).first(),
+            first_service=pl.col("service").filter(own).sort_by(*(pl.col(c).filter(own) for c in order)).first(),
+            first_names=pl.col("names_other").filter(own).sort_by(*(pl.col(c).filter(own) for c in order)).first(),
         )
-        .filter((pl.col("n_services") >= 2) & ~pl.col("first_names").fill_null(False))
+        .filter((pl.col("n_services") >= 2) & pl.col("first_service").is_not_null() & ~pl.col("first_names").fill_null(False))
     )
     if per.height == 0:
         return {}
@@ -81,6 +88,7 @@ class _ServiceView:
     failure_names: set[str] = field(default_factory=set)  # named in errors, not in timings
     n_contrib: int = 0
     n_naming: int = 0
+    unnamed: int = 0  # anomalies reporting a failing dependency they do not name
     own: int = 0
     contrib_score: float = 0.0
     quiet: tuple[float, float] | None = None  # (baseline, observed) records per window
@@ -193,6 +201,11 @@ def _root_service(
             # request (or could not find the callee), the callee logging a refusal is fine
             if named:
                 v.own += 1
+            continue
+        if not named and c.kind in _FAILURES and reports_dependency_failure(text):
+            # "upstream responded 500", "downstream call failed: read timed out": a caller's
+            # report of a dependency it does not name, not a failure of its own
+            v.unnamed += 1
             continue
         if named and c.kind not in {"gone", "rate_drop"}:
             v.names.update(named)
@@ -434,6 +447,15 @@ def _root_service(
             ev.append(Evidence(kind="dependency", text=f"{v.n_naming} of {v.n_contrib} {_anomalies(v.n_contrib)} of {s} name {targets} (failures of a dependency)", weight=round(-1.5 * share, 3)))
         if v.own:
             ev.append(Evidence(kind="own_anomaly", text=f"{v.own} {_anomalies(v.own)} of {s} {'does' if v.own == 1 else 'do'} not name another service", weight=round(0.5 * v.own / max(1, v.n_contrib), 3)))
+        if v.unnamed:
+            share = v.unnamed / max(1, v.n_contrib)
+            ev.append(
+                Evidence(
+                    kind="dependency",
+                    text=f"{v.unnamed} of {v.n_contrib} {_anomalies(v.n_contrib)} of {s} report a failing dependency without naming it (\"upstream ...\", \"downstream ...\")",
+                    weight=round(-1.0 * share, 3),
+                )
+            )
         sh = scan.get(s)
         if sh is not None:
             o = own_strength[s]

@@ -114,6 +114,23 @@ def callers_fault(text: str) -> bool:
     return bool(_CALLERS_FAULT.search(text))
 
 
+#: a failure of a dependency the message does not name: an upstream's answer, a call that
+#: got none ("upstream request failed", "upstream responded 500", "downstream call failed:
+#: read timed out", "502 Bad Gateway", "connect ECONNREFUSED 10.0.0.7:8080")
+_DEPENDENCY_FAILED = re.compile(
+    r"(?i)\b(?:upstream|downstream|dependency|remote (?:service|server|host|end))\b[^\n]{0,60}?"
+    r"\b(?:fail\w*|errors?|refused|reset|unavailable|unreachable|timed? ?out|timeout"
+    r"|(?:respon\w*|returned|answered)\W+(?:with\W+)?(?:status\W+)?5\d\d)\b"
+    r"|\bbad gateway\b|\bgateway time-?out\b|\bECONNREFUSED\b|\bECONNRESET\b"
+)
+
+
+def reports_dependency_failure(text: str) -> bool:
+    """Whether ``text`` reports the failure of a dependency it does not name (an upstream's
+    error answer, a call that got no answer): a caller's report, not its own failure."""
+    return bool(_DEPENDENCY_FAILED.search(text))
+
+
 def match_service(name: str | None, services: Sequence[str]) -> str | None:
     """The logging service a change names: exact, case-insensitive, or same stem.
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
-from rcakit.correlate._services import _names, callers_fault
+from rcakit.correlate._services import _names, callers_fault, reports_dependency_failure
 from rcakit.correlate._units import _num, _squash, tmin
 from rcakit.detect._params import http_codes
 
@@ -265,7 +265,8 @@ def _compare(
     n_victim = sum(
         int(r["n"])
         for r in err_tpl.iter_rows(named=True)
-        if _names(r["text"] or "", services, exclude=service) and not callers_fault(r["text"] or "")
+        if (_names(r["text"] or "", services, exclude=service) and not callers_fault(r["text"] or ""))
+        or reports_dependency_failure(r["text"] or "")
     )
     # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
     n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0
