@@ -13,7 +13,14 @@ from typing import Literal, NamedTuple
 import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
-from rcakit.correlate._services import _names, _reach, callers_fault, external_hosts, peers_expr, reports_dependency_failure
+from rcakit.correlate._services import (
+    _names,
+    _reach,
+    callers_fault,
+    external_hosts,
+    peers_expr,
+    reports_dependency_failure,
+)
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
 from rcakit.correlate._windows import went_quiet
