@@ -124,6 +124,13 @@ def test_a_batch_hosts_hourly_burst_of_varying_size_is_no_incident(tmp_path):
 
 
 @pytest.mark.slow
+def test_an_hourly_job_that_runs_twice_in_the_export_is_no_incident(tmp_path):
+    # a two-hour export: the job's first run looks new, and it runs only once more
+    report = _analyze(_estate(tmp_path, minutes=125, bursts=(30, 90), seed=5))
+    assert report.incidents == (), [(i.start, i.root_service, i.summary) for i in report.incidents]
+
+
+@pytest.mark.slow
 def test_a_short_burst_of_rate_limited_requests_is_no_incident(tmp_path):
     report = _analyze(_estate(tmp_path, throttles=(40, 95, 150), seed=1))
     assert report.incidents == ()

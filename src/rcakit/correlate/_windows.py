@@ -124,8 +124,9 @@ RECUR_GAP = timedelta(minutes=10)
 #: ... "as much": the earlier burst's busiest window holds this share of this one's
 RECUR_SHARE = 0.5
 #: A burst of warnings (no error) that bursts as much this many times more later in the export,
-#: RECUR_GAP apart, recurs too, even the first time it is seen
-RECUR_LATER = 2
+#: RECUR_GAP apart, recurs too, even the first time it is seen (an hourly job in a two-hour
+#: export runs twice)
+RECUR_LATER = 1
 #: Requests refused for load (HTTP 429, a rate limit, throttling) are the callers' doing:
 #: a burst of them (in this many windows or fewer of the RECUR_GAP after its onset) ...
 THROTTLE_WINDOWS = 3
@@ -207,14 +208,16 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
     if isinstance(before, int) and before >= RECUR_SHARE * now:
         return True
-    # warnings that burst as much twice more later, apart, are a schedule's chatter (its
+    # warnings that burst as much again later, apart, are a schedule's chatter (its
     # first run in the export looks new only because the export starts just before it); a
     # failing job logs errors and stays an incident
     if sev.filter(ts >= c.onset).max() >= ERROR_SEVERITY:  # type: ignore[operator]
         return False
-    later = counts.filter((pl.col("timestamp") >= c.onset + RECUR_GAP) & (pl.col("n") >= RECUR_SHARE * now))
-    starts = later.sort("timestamp")["timestamp"]
-    runs = int((starts.diff().fill_null(RECUR_GAP) >= RECUR_GAP).sum()) if starts.len() else 0
+    # (a run starts after a pause of RECUR_GAP from the one before: a level that goes on is
+    # no second run)
+    bursts = counts.filter((pl.col("timestamp") >= c.onset) & (pl.col("n") >= RECUR_SHARE * now))
+    starts = bursts.sort("timestamp")["timestamp"]
+    runs = int((starts.diff() >= RECUR_GAP).sum()) if starts.len() else 0
     return runs >= RECUR_LATER
 
 
