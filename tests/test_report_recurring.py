@@ -21,14 +21,18 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=()):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
-    ``batch``: (minute, rows skipped) of a batch host's hourly job (adds ``etl.syslog``)."""
+    ``batch``: (minute, rows skipped) of a batch host's hourly job (adds ``etl.syslog``),
+    ``evicted``: minute at which one of payments' pods is evicted (its calls are refused for
+    a minute, a new pod starts; the other pod goes on logging)."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
     for s in range(minutes * 60):
+        if evicted is not None and s == evicted * 60 + 75:
+            payments.append(json.dumps({"ts": (T0 + timedelta(seconds=s)).isoformat(), "level": "info", "msg": "starting payments service version=4.2.0"}))
         if rng.random() > 0.9:
             continue
         t = T0 + timedelta(seconds=s, milliseconds=int(rng.integers(0, 999)))
@@ -36,6 +40,14 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
         stamp = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         failing = timeout_from is not None and s >= timeout_from * 60 and rng.random() < 0.6
         took = int(rng.gamma(4.0, 8.0))
+        refused = evicted is not None and evicted * 60 <= s < evicted * 60 + 70 and rng.random() < 0.5
+        if refused:
+            orders.append(
+                f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
+                f"order {oid}: Connection refused calling http://payments:8080/v1/charges"
+            )
+            gw.append(f"time={t.isoformat()} level=ERROR msg=\"request completed\" method=POST path=/api/v1/orders status=502 duration={took}ms upstream=orders")
+            continue
         if failing:
             orders.append(
                 f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
@@ -128,6 +140,26 @@ def test_an_hourly_job_that_runs_twice_in_the_export_is_no_incident(tmp_path):
     # a two-hour export: the job's first run looks new, and it runs only once more
     report = _analyze(_estate(tmp_path, minutes=125, bursts=(30, 90), seed=5))
     assert report.incidents == (), [(i.start, i.root_service, i.summary) for i in report.incidents]
+
+
+@pytest.mark.slow
+def test_a_dependency_evicted_by_a_node_drain_is_the_root_and_the_drain_the_cause(tmp_path):
+    # orders' calls to payments are refused for a minute while one of its pods is evicted
+    # and a new one starts ("starting payments service", never logged before); the other
+    # pod goes on logging as usual. Before: "payments logs as usual", so the failures were
+    # orders' own, and the drain was not named.
+    path = _estate(tmp_path, evicted=120, seed=6)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=60):%Y-%m-%dT%H:%M:%SZ},orders,5.0.1,chg-1,deploy,orders 5.0.1\n"
+        f"{T0 + timedelta(minutes=119, seconds=40):%Y-%m-%dT%H:%M:%SZ},,k8s-1.30,chg-2,infra,node pool upgrade: drain nodes\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("payments", "chg-2")
+    root = next(r for r in inc.roles if r.service == "payments")
+    assert any("restarted at" in e.text for e in root.evidence)
 
 
 @pytest.mark.slow

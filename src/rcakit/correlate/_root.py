@@ -20,6 +20,7 @@ from rcakit.correlate._services import (
     external_hosts,
     peers_expr,
     reports_dependency_failure,
+    restart_after,
 )
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
@@ -247,7 +248,13 @@ def _root_service(
             # several callers fail calling it while its own logs look normal (no anomaly of
             # its own): the calls get lost on the way (packet loss, a broken proxy or DNS)
             lost = n not in views and len(blamers) >= 2
-            if n in active and not quiet and gap is None and not lost:
+            # (it restarted: evicted by a node drain, killed and started again)
+            back = (
+                restart_after(frames[n], span_start - _RESTART_BEFORE, span_end)
+                if n in active and n in frames and span_start is not None and span_end is not None
+                else None
+            )
+            if n in active and not quiet and gap is None and not lost and back is None:
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
@@ -257,7 +264,7 @@ def _root_service(
                 v = views[n]
                 if onset is not None and v.onset is not None and v.onset > onset + window:
                     v.onset = onset
-                elif gap is None and not quiet:
+                elif gap is None and not quiet and back is None:
                     continue
                 # (else: anomalous in time, and silent or nearly so while its callers fail
                 # calling it: a crashed or hung dependency, which its silence says)
@@ -267,6 +274,8 @@ def _root_service(
                 what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
             elif n in active and quiet:
                 what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
+            elif back is not None:
+                what = f'restarted at {back[0]:%H:%M:%S} ("{back[1]}")'
             elif n in active:
                 who = ", ".join(sorted(x.service for x in blamers))
                 what = (
@@ -278,7 +287,7 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
-    _own_failures(views, extra_ev, active, frames)
+    _own_failures(views, extra_ev, active, frames, (tmin(span["timestamp"]), tmax(span["timestamp"])) if span.height else None)
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -731,16 +740,26 @@ def _own_failures(
     extra_ev: dict[str, list[Evidence]],
     active: set[str],
     frames: dict[str, pl.DataFrame],
+    period: tuple[datetime | None, datetime | None] | None = None,
 ) -> None:
     """A service's failures that name only a dependency that logs as usual (no anomaly of
-    its own, not silent, no other service failing to call it) are its own: a timeout set too
-    short, a client misconfigured. (A dependency two or more callers fail to reach while it
-    looks normal is the network's or its proxy's: see the silence loop's ``lost``.)"""
+    its own, not silent, no restart, no other service failing to call it) are its own: a
+    timeout set too short, a client misconfigured. (A dependency two or more callers fail
+    to reach while it looks normal is the network's or its proxy's: see the silence loop's
+    ``lost``.) ``period``: the incident's first and last record (a dependency that
+    restarted from 10 min before it to its end was not serving as usual: a node drain
+    evicting it)."""
+    start, end = period or (None, None)
+
+    def restarted(n: str) -> bool:
+        return start is not None and end is not None and restart_after(frames[n], start - _RESTART_BEFORE, end) is not None
+
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
             if n not in views and n not in extra_ev and n in frames and n in active
             and sum(n in x.failure_names for x in views.values()) == 1
+            and not restarted(n)
         }
         if not healthy or healthy != ov.failure_names:
             continue  # (it blames an anomalous service too: the usual victim's picture)
@@ -750,6 +769,10 @@ def _own_failures(
         ov.failure_names -= healthy
         ov.names -= healthy
         ov.healthy_named = healthy
+
+
+#: how long before an incident a dependency's restart still counts in it (a rollout's time)
+_RESTART_BEFORE = timedelta(minutes=10)
 
 
 def _anomalies(n: int) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import polars as pl
+
+from rcakit.correlate._units import _num
 
 _GENERIC_SUFFIXES = (
     "-service", "-svc", "-api", "-app", "-server", "-nginx", "-proxy", "-gateway", "_service", "_svc", "_api",
@@ -358,3 +361,61 @@ def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
         seen.add(n)
         todo.extend(graph.get(n, ()))
     return seen
+
+
+def restart_after(frame: pl.DataFrame, at: datetime, until: datetime) -> tuple[datetime, str] | None:
+    """``(when, the start line)`` of the service's first restart in ``[at, until]``, else
+    ``None``.
+
+    A restart is a start line (``Starting ...``, ``listening on``, ``startup complete``)
+    whose template the service did not log in the half hour before ``at``, after a stop
+    line new in the same way (``graceful shutdown``, ``SIGTERM``) or a pause of 5 s and
+    three times the service's longest usual pause before it; or a start line it never
+    logged before at all (one pod of several restarting: the others go on logging). A
+    service with fewer than 20 records in that half hour is not judged (its usual lines
+    are not known).
+    """
+    if "template_id" not in frame.columns:
+        return None
+    ts = pl.col("timestamp")
+    before = frame.filter((ts >= at - _USUAL_SPAN) & (ts < at))
+    if before.height < 20:
+        return None
+    usual = before["template_id"].drop_nulls().unique().to_list()
+    after = (
+        frame.filter((ts >= at) & (ts <= until))
+        .sort("timestamp", maintain_order=True)
+        .with_columns(
+            new=~pl.col("template_id").is_in(usual),
+            gap=(ts - ts.shift(1)).dt.total_microseconds() / 1e6,
+        )
+    )
+    starts = after.filter(pl.col("new") & pl.col("body").str.contains(_START_LINE))
+    if starts.is_empty():
+        return None
+    first = starts.row(0, named=True)
+    s_time, s_body = first["timestamp"], first["body"]
+    stops = after.filter(pl.col("new") & pl.col("body").str.contains(_STOP_LINE) & (ts <= s_time))
+    pause = _num(before.select(ts.sort().diff().dt.total_microseconds().max()).item()) / 1e6
+    gap = after.filter(ts <= s_time)["gap"].drop_nulls()
+    paused = gap.len() > 0 and _num(gap.max()) >= max(5.0, 3 * pause)
+    ever = frame.filter(ts < at)["template_id"].drop_nulls().unique().to_list()
+    unseen = starts.filter(~pl.col("template_id").is_in(ever))
+    if not (stops.height or paused):
+        if unseen.is_empty():
+            return None
+        first = unseen.row(0, named=True)
+        s_time, s_body = first["timestamp"], first["body"]
+    return s_time, str(s_body).splitlines()[0][:120]
+
+
+#: how long before a point a service's lines count as its usual ones (:func:`restart_after`)
+_USUAL_SPAN = timedelta(minutes=30)
+#: a line that tells of a process starting, or stopping (:func:`restart_after`)
+_START_LINE = (
+    r"(?i)\bstart(?:ing|ed)\b|\bstartup\b|\blistening\b|\bready to (?:accept|serve)|\binitiali[sz]ed\b|\bbooted\b"
+)
+_STOP_LINE = (
+    r"(?i)shutting down|\bshut ?down\b|\bgraceful|\bsigterm\b|\breceived signal|\bterminat(?:ing|ed)\b"
+    r"|\bstopp(?:ing|ed)\b|\bexiting\b"
+)

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
-from rcakit.correlate._services import match_service
+from rcakit.correlate._services import match_service, restart_after
 from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 
@@ -301,57 +301,19 @@ def _stopped_after(
 def _restarted(
     by_service: dict[str, pl.DataFrame], at: datetime, services: Sequence[str], changes: Sequence[dict[str, Any]]
 ) -> dict[str, tuple[datetime, str]]:
-    """Services of ``services`` that restarted within a rollout's time after ``at``, with no
-    change of their own in the rollout's time before: ``{service: (when, the start line)}``.
-
-    A restart is a start line (``Starting ...``, ``listening on``, ``startup complete``)
-    whose template the service did not log in the half hour before ``at``, after a stop
-    line new in the same way (``graceful shutdown``, ``SIGTERM``) or a pause of 5 s and
-    three times the service's longest usual pause before it. A service with fewer than 20
-    records in that half hour is not judged (its usual lines are not known).
-    """
+    """Services of ``services`` that restarted within a rollout's time after ``at`` (see
+    :func:`restart_after`), with no change of their own in the rollout's time before the
+    restart: ``{service: (when, the start line)}``."""
     out: dict[str, tuple[datetime, str]] = {}
     for svc in services:
         frame = by_service.get(svc)
-        if frame is None or "template_id" not in frame.columns:
+        found = restart_after(frame, at, at + _ROLLOUT) if frame is not None else None
+        if found is None:
             continue
-        ts = pl.col("timestamp")
-        before = frame.filter((ts >= at - _USUAL_SPAN) & (ts < at))
-        if before.height < 20:
-            continue
-        usual = set(before["template_id"].drop_nulls().to_list())
-        after = (
-            frame.filter((ts >= at) & (ts <= at + _ROLLOUT))
-            .sort("timestamp", maintain_order=True)
-            .with_columns(
-                new=~pl.col("template_id").is_in(sorted(usual)),
-                gap=(ts - ts.shift(1)).dt.total_microseconds() / 1e6,
-            )
-        )
-        starts = after.filter(pl.col("new") & pl.col("body").str.contains(_START_LINE))
-        if starts.is_empty():
-            continue
-        s_time, s_body = starts.row(0, named=True)["timestamp"], starts.row(0, named=True)["body"]
-        stops = after.filter(pl.col("new") & pl.col("body").str.contains(_STOP_LINE) & (ts <= s_time))
-        pause = _num(before.select(ts.sort().diff().dt.total_microseconds().max()).item()) / 1e6
-        gap = after.filter(ts <= s_time)["gap"].drop_nulls()
-        paused = gap.len() > 0 and _num(gap.max()) >= max(5.0, 3 * pause)
-        own = any(c["service"] == svc and s_time - _ROLLOUT <= c["time"] <= s_time for c in changes)
-        if (stops.height or paused) and not own:
-            out[svc] = (s_time, str(s_body).splitlines()[0][:120])
+        own = any(c["service"] == svc and found[0] - _ROLLOUT <= c["time"] <= found[0] for c in changes)
+        if not own:
+            out[svc] = found
     return out
-
-
-#: how long before a change a service's lines count as its usual ones (:func:`_restarted`)
-_USUAL_SPAN = timedelta(minutes=30)
-#: a line that tells of a process starting, or stopping (:func:`_restarted`)
-_START_LINE = (
-    r"(?i)\bstart(?:ing|ed)\b|\bstartup\b|\blistening\b|\bready to (?:accept|serve)|\binitiali[sz]ed\b|\bbooted\b"
-)
-_STOP_LINE = (
-    r"(?i)shutting down|\bshut ?down\b|\bgraceful|\bsigterm\b|\breceived signal|\bterminat(?:ing|ed)\b"
-    r"|\bstopp(?:ing|ed)\b|\bexiting\b"
-)
 
 
 #: the strength of a change whose service has no logs before it (neither seen nor ruled out)
