@@ -794,3 +794,144 @@ def test_windows_events_as_xml(tmp_path):
     }
     assert rows[2]["parse_error"].startswith("not a Windows event")
     assert rows[2]["body"] == "not an event"
+
+
+def _read_one(tmp_path, name: str, text: str) -> pl.DataFrame:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_logs(path, year=2024)
+
+
+def test_logrus_tty_dropwizard_tornado_certbot_layouts(tmp_path):
+    """Layouts a blind probe found read as raw lines (no time, no level): logrus on a
+    terminal, Dropwizard (its '! ' exception lines), Tornado/Jupyter, Python's colon layout."""
+    logrus = _read_one(tmp_path, "inv.log", (
+        "INFO[0000] Starting inventory-sync                       version=2.3.1\n"
+        "WARN[0002] upstream slow                                 host=\"[2001:db8::20]:9000\" latency=1.2s\n"
+        "ERRO[0003] sync failed: \"SKU-12\" not found               error=\"404 Not Found\" sku=SKU-12\n"
+        "FATA[0007] cannot reach database                         error=\"dial tcp 10.0.0.7:5432: connect: connection refused\"\n"
+    ))
+    assert logrus["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "FATAL"]
+    assert logrus["body"][2].startswith('sync failed: "SKU-12" not found')
+    assert logrus["timestamp"].null_count() == 4  # seconds since start, not a time
+
+    dw = _read_one(tmp_path, "shop-api.log", (
+        "INFO  [2024-03-01 10:00:00,123] io.dropwizard.server.ServerFactory: Starting shop-api\n"
+        "ERROR [2024-03-01 10:00:05,001] io.dropwizard.jersey.errors.LoggingExceptionMapper: Error handling a request: 9f8e7d6c5b4a3f21\n"
+        "! java.net.SocketTimeoutException: Read timed out\n"
+        "! at java.base/java.net.SocketInputStream.socketRead0(Native Method)\n"
+        "! Causing: javax.ws.rs.ProcessingException: java.net.SocketTimeoutException: Read timed out\n"
+        "! ... 62 common frames omitted\n"
+        "DEBUG [2024-03-01 10:00:07,000] com.example.shop.Cache: evicted 12 entries\n"
+    ))
+    assert dw["n_lines"].to_list() == [1, 5, 1]
+    assert dw["severity_text"].to_list() == ["INFO", "ERROR", "DEBUG"]
+    assert dw["body"][1].startswith("Error handling a request: 9f8e7d6c5b4a3f21\n! java.net.SocketTimeoutException")
+    assert dw["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 1000, tzinfo=UTC)
+    assert attrs(dw.row(0, named=True))["logger"] == "io.dropwizard.server.ServerFactory"
+
+    tornado = _read_one(tmp_path, "web.log", (
+        "[I 240301 10:00:00 web:2344] 200 GET /api/items (10.0.0.5) 3.21ms\n"
+        "[E 240301 10:00:02 web:1871] Uncaught exception POST /api/pay (10.0.0.5)\n"
+        "    Traceback (most recent call last):\n"
+        "      File \"/app/handlers.py\", line 22, in post\n"
+        "    KeyError: 'amount'\n"
+        "[W 2024-03-01 10:00:04.123 ServerApp] Notebook Untitled.ipynb is not trusted\n"
+    ))
+    assert tornado["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert tornado["n_lines"].to_list() == [1, 4, 1]
+    assert tornado["timestamp"].to_list() == [
+        datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 2, tzinfo=UTC),
+        datetime(2024, 3, 1, 10, 0, 4, 123000, tzinfo=UTC),
+    ]
+    assert tornado["body"][0] == "200 GET /api/items (10.0.0.5) 3.21ms"
+
+    certbot = _read_one(tmp_path, "letsencrypt.log", (
+        "2024-03-01 10:00:00,124:DEBUG:certbot._internal.main:Arguments: ['--nginx', '-d', 'shop.example.com']\n"
+        "2024-03-01 10:00:05,000:WARNING:certbot._internal.auth_handler:Challenge failed for domain shop.example.com\n"
+        "2024-03-01 10:00:05,001:ERROR:certbot._internal.error_handler:Encountered exception during recovery:\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/usr/lib/python3/dist-packages/certbot/_internal/auth_handler.py\", line 108, in handle_authorizations\n"
+        "certbot.errors.AuthorizationError: Some challenges have failed.\n"
+    ))
+    assert certbot["severity_text"].to_list() == ["DEBUG", "WARN", "ERROR"]
+    assert certbot["body"][0] == "Arguments: ['--nginx', '-d', 'shop.example.com']"
+    assert certbot["n_lines"].to_list() == [1, 1, 4]
+    assert attrs(certbot.row(2, named=True))["logger"] == "certbot._internal.error_handler"
+
+
+def test_mariadb_cockroach_linkerd_npm_and_erlang_reports(tmp_path):
+    """More layouts the probe found read as raw lines: MariaDB's error log (with the old
+    yyMMdd stamps and a crash dump), CockroachDB, linkerd-proxy (uptime, not a time), npm's
+    debug log, Erlang/OTP reports."""
+    maria = _read_one(tmp_path, "mariadb-error.log", (
+        "240301 10:00:00 mysqld_safe Starting mariadbd daemon with databases from /var/lib/mysql\n"
+        "2024-03-01 10:00:01 0 [Warning] You need to use --log-bin to make --binlog-format work.\n"
+        "2024-03-01 10:00:02 0 [Note] /usr/sbin/mariadbd: ready for connections.\n"
+        "Version: '10.11.6-MariaDB-0+deb12u1'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n"
+        "2024-03-01 10:00:05 42 [Warning] Aborted connection 42 to db: 'shop' user: 'app' host: '2001:db8::50'\n"
+        "240301 10:00:07 [ERROR] mysqld got signal 11 ;\n"
+        "Sorry, we probably made a mistake, and this is a bug.\n"
+        "\n"
+        "Thread pointer: 0x7f1234567890\n"
+        "/usr/sbin/mariadbd(handle_fatal_signal+0x475)[0x55d1c2a1b2c3]\n"
+        "2024-03-01 10:00:09 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=123456789\n"
+    ))
+    assert maria["n_lines"].to_list() == [1, 1, 2, 1, 5, 1]
+    assert maria["severity_text"].to_list() == [None, "WARN", "INFO", "WARN", "ERROR", "INFO"]
+    assert maria["timestamp"][0] == datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC)
+    assert maria["timestamp"][4] == datetime(2024, 3, 1, 10, 0, 7, tzinfo=UTC)
+    assert maria["body"][4].startswith("mysqld got signal 11 ;\nSorry")
+
+    crdb = _read_one(tmp_path, "cockroach.log", (
+        "I240301 10:00:00.123456 1 util/log/file_sync_buffer.go:238 ⋮ [config]   running on machine: ‹crdb-0›\n"
+        "I240301 10:00:01.500000 52 server/server.go:1640 ⋮ [n1] 12  starting grpc/postgres server at ‹[::]:26257›\n"
+        "W240301 10:00:05.000000 1234 kv/kvserver/replica_raft.go:1604 ⋮ [n1,s1,r42/1:‹/Table/5{3-4}›,raft] 345  have been waiting 61.00s\n"
+        "F240301 10:00:07.000000 3456 storage/pebble.go:1234 ⋮ [n1,s1] 567  disk stall detected\n"
+        "I240301 10:00:08.000000 52 1@util/log/event_log.go:32 ⋮ [n1] 678 ={\"EventType\":\"node_restart\",\"NodeID\":1}\n"
+    ))
+    assert crdb["severity_text"].to_list() == ["INFO", "INFO", "WARN", "FATAL", "INFO"]
+    assert crdb["timestamp"][2] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)
+    assert crdb["body"].to_list()[1:4] == ["starting grpc/postgres server at ‹[::]:26257›", "have been waiting 61.00s", "disk stall detected"]
+    assert attrs(crdb.row(2, named=True))["logger"] == "kv/kvserver/replica_raft.go:1604"
+
+    linkerd = _read_one(tmp_path, "linkerd-proxy.log", (
+        "[     0.001234s]  INFO ThreadId(01) linkerd2_proxy::rt: Using single-threaded proxy runtime\n"
+        "[    12.345678s]  WARN ThreadId(01) outbound:proxy{addr=10.0.2.7:8080}:service{ns=shop name=payments port=8080}: "
+        "linkerd_reconnect: Failed to connect error=Connection refused (os error 111)\n"
+        "[    14.500000s] ERROR ThreadId(01) outbound:proxy{addr=[2001:db8::7]:8080}: linkerd_app_core::errors::respond: "
+        "HTTP/1.1 request failed error=logical service payments.shop.svc.cluster.local:8080: service unavailable\n"
+    ))
+    assert linkerd["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert linkerd["timestamp"].null_count() == 3
+    assert [b.split(" error=")[0] for b in linkerd["body"]] == [
+        "Using single-threaded proxy runtime", "Failed to connect", "HTTP/1.1 request failed"]
+    assert attrs(linkerd.row(2, named=True))["logger"] == "linkerd_app_core::errors::respond"
+
+    npm = _read_one(tmp_path, "npm-debug.log", (
+        "0 verbose cli /usr/local/bin/node /usr/local/bin/npm\n1 info using npm@10.2.4\n"
+        "8 warn deprecated inflight@1.0.6: This module is not supported, and leaks memory.\n"
+        "11 error code 1\n15 silly logfile done cleaning log files\n"
+    ))
+    assert npm["severity_text"].to_list() == ["DEBUG", "INFO", "WARN", "ERROR", "TRACE"]
+    assert npm["body"][3] == "code 1"
+
+    erl = _read_one(tmp_path, "couch.log", (
+        "=INFO REPORT==== 1-Mar-2024::10:00:00.123456 ===\n"
+        "    application: couch\n"
+        "\n"
+        "=ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===\n"
+        "** Generic server couch_replicator_manager terminating \n"
+        "** Reason for termination ==\n"
+        "** killed\n"
+        "\n"
+        "=CRASH REPORT==== 1-Mar-2024::10:00:05.000002 ===\n"
+        "  crasher:\n"
+        "    initial call: couch_replicator_manager:init/1\n"
+        "=WARNING REPORT==== 1-Mar-2024::10:00:06 ===\n"
+        "Mnesia('couchdb@db1.example.com'): ** WARNING ** Mnesia is overloaded: {dump_log,write_threshold}\n"
+    ))
+    assert erl["n_lines"].to_list() == [3, 5, 3, 2]
+    assert erl["severity_text"].to_list() == ["INFO", "ERROR", "ERROR", "WARN"]
+    assert erl["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 1, tzinfo=UTC)
+    assert erl["body"][1].startswith("** Generic server couch_replicator_manager terminating")

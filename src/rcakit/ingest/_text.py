@@ -95,6 +95,16 @@ _GHA_LEVEL = "error|warning|notice|debug|group|endgroup|command|section"
 _GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section": "info"}
 # MySQL's error-log priorities (System and Note are informational)
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
+# logrus' four-letter levels on a terminal
+_LOGRUS_LEVEL = "TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI"
+# Python logging's level names
+_PY_LEVEL = "DEBUG|INFO|WARNING|ERROR|CRITICAL"
+# npm's log levels ("timing" ranks between "http" and "info")
+_NPM_LEVEL = "silly|verbose|timing|http|notice|info|warn|error"
+_NPM_LEVELS = {"timing": "info"}
+# Erlang/OTP report kinds: a crash or supervisor report is an error, a progress report information
+_ERLANG_LEVEL = "INFO|ERROR|WARNING|CRASH|SUPERVISOR|PROGRESS"
+_ERLANG_LEVELS = {"CRASH": "error", "SUPERVISOR": "error", "PROGRESS": "info"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -106,6 +116,7 @@ _ANSIBLE_HEAD = rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[
 _STAMP = (
     rf"(?:{_ISO}"
     r"|\d{6}[ \t]\d{6}"  # yyMMdd HHmmss (HDFS)
+    r"|\d{6}[ \t]+\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yyMMdd H:mm:ss (MySQL 5.5, MariaDB's mysqld_safe)
     r"|\d{2}/\d{2}/\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yy/MM/dd (Spark, log4j 1)
     # MM/dd/yyyy or dd/MM/yyyy (the sample decides), dd.MM.yyyy; 12-hour clocks too
     r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4}[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
@@ -343,6 +354,9 @@ _GROUP_CLASS = {
     "thread_f": "[^()\n]*",
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
+    "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
+    # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
+    "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
@@ -476,6 +490,12 @@ def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
 # ---------------------------------------------------------------------------------- text
 
 _STAMP_LINE = _Variant("stamp-line", rf"^(?P<ts>{_STAMP})[ \t]*$(?P<msg>.*)$")
+_ERLANG_REPORT = _Variant(
+    "erlang-report",
+    rf"^=(?P<level>{_ERLANG_LEVEL}) REPORT={{4}} (?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}}::\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?) ===[ \t]*$(?P<msg>.*)$",
+    levels=_ERLANG_LEVEL,
+)
+_ERLANG_RE = _ERLANG_REPORT.compiled
 # uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
 #   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
 #   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
@@ -619,6 +639,63 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "sidekiq",
         rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>pid=\d+[ \t]+tid=\S+(?:[ \t]+[\w.]+=\S+)*)[ \t]+(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
     ),
+    # logrus' text formatter on a terminal (docker run -t, a TTY): a four-letter level and
+    # the seconds since start (or, with FullTimestamp, the stamp) in brackets
+    #   ERRO[0003] sync failed: "SKU-12" not found               error="404 Not Found" sku=SKU-12
+    _Variant(
+        "logrus-tty",
+        rf"^(?P<level>{_LOGRUS_LEVEL})\[(?:(?P<ts>{_ISO})|\d+)\][ \t]*(?P<msg>.*)$",
+        levels=_LOGRUS_LEVEL,
+    ),
+    # Dropwizard's default layout ("%-5p [%d{ISO8601,UTC}] %c: %m"): the level, the stamp in
+    # brackets, the logger and a colon (its exception lines start with "! ")
+    #   ERROR [2024-03-01 10:00:05,001] io.dropwizard.jersey.errors.LoggingExceptionMapper: Error handling a request: 9f8e
+    _Variant(
+        "dropwizard",
+        rf"^(?P<level>{_LEVEL})[ \t]+\[(?P<ts>{_ISO})\][ \t]+(?:\[(?P<thread>[^\]]*)\][ \t]+)?"
+        r"(?P<logger>[A-Za-z_$][\w$.\-]*):[ \t]+(?P<msg>.*)$",
+    ),
+    # Tornado's LogFormatter (and Jupyter's): the level's first letter, the stamp (yyMMdd
+    # HH:mm:ss, or ISO with milliseconds) and the module:line or logger, in brackets
+    #   [E 240301 10:00:02 web:1871] Uncaught exception POST /api/pay (10.0.0.5)
+    #   [W 2024-03-01 10:00:04.123 ServerApp] Notebook Untitled.ipynb is not trusted
+    _Variant(
+        "tornado",
+        rf"^\[(?P<level>[DIWEC]) (?P<ts>\d{{6}} \d{{2}}:\d{{2}}:\d{{2}}|{_ISO}) (?P<logger>[^\]\s]+)\] (?P<msg>.*)$",
+        levels="[DIWEC]",
+    ),
+    # Python logging with colons between the fields ("%(asctime)s:%(levelname)s:%(name)s:%(message)s",
+    # certbot's log file)
+    #   2024-03-01 10:00:05,001:ERROR:certbot._internal.error_handler:Encountered exception during recovery
+    _Variant(
+        "python-colons",
+        rf"^(?P<ts>{_ISO}):(?P<level>{_PY_LEVEL}):(?P<logger_e>[\w$.\-]+):(?P<msg>.*)$",
+        levels=_PY_LEVEL,
+    ),
+    # CockroachDB (crdb-v2 and v1): klog's level letter, a yyMMdd date, the goroutine, the
+    # [channel@]file:line, the redaction mark, the tags in brackets, an entry counter and
+    # its continuation mark (" " first line, "+" further lines, "=" structured event)
+    #   W240301 10:00:05.000000 1234 kv/kvserver/replica_raft.go:1604 ⋮ [n1,s1,r42/1:‹/Table/5{3-4}›,raft] 345  have been waiting ...
+    _Variant(
+        "cockroach",
+        r"^(?P<level>[IWEF])(?P<ts>\d{6} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?P<thread_n>\d+) (?:\d+@)?(?P<logger>[^\s\]]+:\d+)"
+        r"[ \t]+(?:⋮[ \t]+)?(?:\[(?P<mdc>[^\]]*)\][ \t]+)?(?:(?P<seq>\d+)[ \t][ +=|]?)?[ \t]*(?P<msg>.*)$",
+        levels="[IWEF]",
+    ),
+    # Rust's tracing with an uptime timer (linkerd-proxy): seconds since start in brackets,
+    # the level, the thread, the span chain ("outbound:proxy{addr=...}:") and the target
+    #   [    14.500000s] ERROR ThreadId(01) outbound:proxy{addr=10.0.2.7:8080}: linkerd_app_core::errors::respond: request failed
+    _Variant(
+        "tracing-uptime",
+        r"^\[[ \t]*\d+\.\d+s\][ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
+        r"(?:(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)*):[ \t]+(?P<msg>.*)$",
+        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+    ),
+    # Erlang/OTP's SASL and error_logger reports (CouchDB, ejabberd, RabbitMQ before 3.7): a
+    # header line with the kind and the stamp, the report on the lines below
+    #   =ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===
+    #   ** Generic server couch_replicator_manager terminating
+    _ERLANG_REPORT,
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -766,6 +843,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
+    # npm's debug log (npm-debug.log, _logs/*-debug-0.log): a line counter, npm's level word
+    #   11 error code 1
+    _Variant("npm", rf"^\d+ (?P<level>{_NPM_LEVEL}) (?P<msg>.*)$", levels=_NPM_LEVEL),
     # a time of day only, then log4j's thread, level and logger (logback's default console
     # pattern "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg", pino-pretty); its
     # own variant, so that it costs nothing on the files that do not need it
@@ -818,7 +898,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    if _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample):
+    if _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample):
         score = max(score, 0.9)
     return score
 
@@ -831,6 +911,14 @@ _MYSQL_SLOW = _Variant("mysql-slow", rf"^# Time: (?P<ts>{_ISO})[ \t]*$(?P<msg>.*
 def _slow_log(sample: list[str]) -> bool:
     """A MySQL slow query log: entries with their "# Time:" and "# Query_time:" lines."""
     return sum(s.startswith("# Time: ") for s in sample) >= 2 and sum(s.startswith("# Query_time: ") for s in sample) >= 2
+
+
+def _erlang_reports(sample: list[str]) -> bool:
+    """Erlang/OTP reports: a report header first, and on many lines (each report's lines
+    are under its header, whatever they look like)."""
+    return bool(sample) and _ERLANG_RE.match(sample[0]) is not None and sum(
+        bool(_ERLANG_RE.match(s)) for s in sample
+    ) >= 0.1 * len(sample)
 
 
 def _uwsgi_requests_in(sample: list[str]) -> bool:
@@ -900,6 +988,8 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
     "klog": (r"^(\d{2})(\d{2}) ", "${1}-${2} "),
     # WebSphere "3/1/24 9:58:00:123" -> "3/1/2024 9:58:00:123" (a 2-digit year)
     "websphere": (r"^(\d{1,2}/\d{1,2}/)(\d{2}) ", "${1}20${2} "),
+    # Erlang "1-Mar-2024::10:00:05" -> "1-Mar-2024 10:00:05"
+    "erlang-report": (r"^(\d{1,2}-[A-Z][a-z]{2}-\d{4})::", "${1} "),
     # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
     "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
 }
@@ -907,8 +997,11 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
-    "crash": _LEVEL_MARKS_CRASH,
+    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS,
 }
+#: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
+#: written out as yyyy-MM-dd for the time rules: (regex, replacement)
+_YYMMDD = (r"^(\d{2})(\d{2})(\d{2})[ \t]+(\d{1,2}:)", "20${1}-${2}-${3} ${4}")
 
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -923,6 +1016,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
     stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
+    if _erlang_reports(sample):
+        stamp_lines = [_ERLANG_REPORT]
     if slow:
         stamp_lines = list(variants)  # (its entry's lines follow the "# Time:" line)
     elif stamp_lines:
@@ -946,6 +1041,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
+        ts = ts.str.replace(*_YYMMDD)
+        stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
     parsed = parsed.with_columns(
         _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
