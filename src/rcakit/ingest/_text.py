@@ -1265,7 +1265,17 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"\s+(?P<host>[^\s:\[]+)\s+(?:(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
     ),
+    # a year before the time and a colon after it, as Cisco ASA and other appliances send
+    # it; no host unless "logging device-id" is set; the message keeps its %ASA-6-302013 id
+    #   <164>Mar 01 2024 10:00:01: %ASA-4-106023: Deny tcp src outside:198.51.100.8/40000 ...
+    _Variant(
+        "rfc3164-year",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?):?[ \t]+"
+        r"(?:(?P<host>[^\s:\[%]+)[ \t]*:?[ \t]+)?(?:(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+    ),
 )
+#: "Mar 01 2024 10:00:01" (the year before the time) -> "01-Mar-2024 10:00:01" for the time rules
+_MONTH_DAY_YEAR = (r"^([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) ", "${2}-${1}-${3} ")
 _SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
 
 
@@ -1273,7 +1283,7 @@ _LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
 
 
 def _syslog_line_score(line: str) -> float:
-    m = _SYSLOG_VARIANTS[0].compiled.match(line) or _SYSLOG_VARIANTS[1].compiled.match(line)
+    m = next((m for v in _SYSLOG_VARIANTS if (m := v.compiled.match(line))), None)
     if m is None:
         return 0.0
     if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
@@ -1319,6 +1329,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     pri = pl.col("pri").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
     stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
+    ts = pl.col("ts")
+    if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
+        ts = ts.str.replace(*_MONTH_DAY_YEAR)
+        stamps = [re.sub(_MONTH_DAY_YEAR[0], r"\2-\1-\3 ", x) for x in stamps]
     app = pl.when(pl.col("app").is_in(nil)).then(None).otherwise(pl.col("app"))
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
@@ -1326,7 +1340,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         return pl.when(pl.col(name).is_in(nil)).then(None).otherwise(pl.col(name))
 
     parsed = parsed.with_columns(
-        _timestamp_expr(pl.col("ts"), stamps, options).alias("timestamp"),
+        _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
         app.alias("service"),
