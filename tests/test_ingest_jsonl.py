@@ -831,3 +831,26 @@ def test_a_dotted_key_and_a_nested_one_of_the_same_name_are_one_field():
     assert out["parse_error"].to_list() == [None, None]
     assert out["body"].to_list() == ["db query failed\nError: connect ECONNREFUSED", "write failed\nError: disk full"]
     assert [json.loads(a)["error.message"] for a in out["attributes"]] == ["connect ECONNREFUSED", "disk full"]
+
+
+def test_hclog_and_postgres_jsonlog_levels():
+    """HashiCorp's hclog JSON (Nomad, Consul, Vault, Terraform: '@level', '@module') and
+    PostgreSQL's jsonlog ('error_severity'): a blind probe found every level null."""
+    nomad = [
+        {"@level": "error", "@message": "prestart failed", "@module": "client.alloc_runner.task_runner",
+         "@timestamp": "2024-03-01T10:00:02+01:00", "alloc_id": "5b3d7c1e-0f2a-4b6c-8d9e-0a1b2c3d4e5f", "task": "payments"},
+        {"@level": "trace", "@message": "next heartbeat", "@module": "client", "@timestamp": "2024-03-01T10:00:04+01:00", "period": "17.5s"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in nomad)).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "prestart failed"), ("TRACE", "next heartbeat")]
+    assert attrs(rows[0])["logger"] == "client.alloc_runner.task_runner"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 9, 0, 2, tzinfo=UTC)
+    pg = [
+        {"timestamp": "2024-03-01 10:00:00.123 CET", "pid": 4100, "error_severity": "LOG", "message": "database system is ready to accept connections", "backend_type": "postmaster"},
+        {"timestamp": "2024-03-01 10:00:05.456 CET", "user": "app", "dbname": "orders", "pid": 4201, "error_severity": "ERROR", "state_code": "23505",
+         "message": "duplicate key value violates unique constraint \"orders_pkey\"", "detail": "Key (id)=(42) already exists."},
+        {"timestamp": "2024-03-01 10:00:08.000 CET", "pid": 4204, "error_severity": "PANIC", "message": "could not write to file \"pg_wal/xlogtemp.4204\""},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in pg)).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "FATAL"]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 9, 0, 5, 456000, tzinfo=UTC)

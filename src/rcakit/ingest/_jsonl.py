@@ -86,6 +86,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "s",  # MongoDB 4.4+: F, E, W, I, D1..D5 (another key named "s" is left alone)
         "type",  # Kubernetes events: Normal, Warning (another key named "type" is left alone)
         "@l",  # Serilog compact JSON (CLEF)
+        "@level",  # HashiCorp's hclog (Nomad, Consul, Vault, Terraform, Boundary with -json)
+        "error_severity",  # PostgreSQL's jsonlog (LOG is INFO)
     ),
     "body": (
         "msg", "message", "@message", "@m", "@mt", "log", "text", "body", "Body", "Message", "textPayload",
@@ -121,7 +123,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         # the MDC of log4j2's JsonLayout and logback encoders
         "contextMap.traceId", "contextMap.trace_id", "mdc.traceId", "mdc.trace_id",
     ),
-    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext"),
+    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext", "@module"),
     # the exception a record carries, appended to its message as a text log has it below
     # its head line (logstash-logback-encoder, ECS, OpenTelemetry, python-json-logger,
     # pino/bunyan, zap, Serilog)
