@@ -935,3 +935,43 @@ def test_mariadb_cockroach_linkerd_npm_and_erlang_reports(tmp_path):
     assert erl["severity_text"].to_list() == ["INFO", "ERROR", "ERROR", "WARN"]
     assert erl["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 1, tzinfo=UTC)
     assert erl["body"][1].startswith("** Generic server couch_replicator_manager terminating")
+
+
+def test_supervisord_zerolog_fluent_bit_and_slog_levels(tmp_path):
+    """Level spellings a blind probe found unread: supervisord's DEBG/ERRO/BLAT, zerolog's
+    PNC, Fluent Bit's padded '[ warn]', Go slog's levels between its own (ERROR+4)."""
+    sup = _read_one(tmp_path, "supervisord.log", (
+        "2024-03-01 10:00:03,500 WARN exited: worker_00 (exit status 1; not expected)\n"
+        "2024-03-01 10:00:05,100 DEBG 'nginx' stderr output:\n"
+        "2024-03-01 10:00:06,000 ERRO pool nginx event buffer overflowed, discarding event 42\n"
+        "2024-03-01 10:00:07,000 BLAT something only visible at blather\n"
+    ))
+    assert sup["severity_text"].to_list() == ["WARN", "DEBUG", "ERROR", "TRACE"]
+    assert sup["body"][2] == "pool nginx event buffer overflowed, discarding event 42"
+    zl = _read_one(tmp_path, "orders.log", (
+        "2024-03-01T10:00:03+01:00 ERR insert order error=\"pq: duplicate key\" request_id=c3f1\n"
+        "2024-03-01T10:00:05+01:00 FTL cannot start error=\"listen tcp :8081: bind: address already in use\"\n"
+        "2024-03-01T10:00:07+01:00 PNC unreachable service=orders\n"
+    ))
+    assert zl["severity_text"].to_list() == ["ERROR", "FATAL", "FATAL"]
+    assert zl["body"][2] == "unreachable service=orders"
+    fb = _read_one(tmp_path, "fluent-bit.log", (
+        "[2024/03/01 10:00:00] [ info] [fluent bit] version=2.2.2, commit=eeea396e88, pid=1\n"
+        "[2024/03/01 10:00:05] [error] [output:es:es.0] HTTP status=400 URI=/_bulk, response:\n"
+        "[2024/03/01 10:00:05] [ warn] [engine] failed to flush chunk '1-1709287205.123456789.flb', retry in 10 seconds\n"
+    ))
+    assert fb["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert fb["body"][2].startswith("[engine] failed to flush chunk")
+    slog = _read_one(tmp_path, "api.log", (
+        'time=2024-03-01T10:00:03.250+01:00 level=ERROR msg="payment failed" order.id=42\n'
+        'time=2024-03-01T10:00:04.000+01:00 level=INFO+2 msg="elevated info"\n'
+        'time=2024-03-01T10:00:05.000+01:00 level=DEBUG-4 msg="very verbose"\n'
+        'time=2024-03-01T10:00:06.000+01:00 level=ERROR+4 msg="critical: ledger mismatch" diff=-12.50\n'
+    ))
+    assert slog["severity_text"].to_list() == ["ERROR", "INFO", "TRACE", "FATAL"]
+    assert slog["severity_number"].to_list() == [17, 11, 1, 21]
+    js = _read_one(tmp_path, "api.json", (
+        '{"time":"2024-03-01T10:00:04+01:00","level":"INFO+2","msg":"elevated info"}\n'
+        '{"time":"2024-03-01T10:00:06+01:00","level":"ERROR+4","msg":"critical: ledger mismatch"}\n'
+    ))
+    assert [(r["severity_text"], r["body"]) for r in js.to_dicts()] == [("INFO", "elevated info"), ("FATAL", "critical: ledger mismatch")]

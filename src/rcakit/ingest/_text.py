@@ -75,7 +75,8 @@ _LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", 
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
     sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
-) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
+) + "|LOG|ERRO|DEBG|BLAT|PNC)"  # upper case only: PostgreSQL's LOG ("log" starts many
+# messages), supervisord's ERRO, DEBG, BLAT (blather), zerolog's PNC (panic)
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
@@ -711,8 +712,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "log4j",
         rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
-        # (structlog's console pads the level inside its brackets: "[error    ]")
-        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
+        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
+        # before it: "[ warn]")
+        rf"(?:\[[ \t]*)?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
         # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
         r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
