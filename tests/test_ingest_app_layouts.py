@@ -975,3 +975,84 @@ def test_supervisord_zerolog_fluent_bit_and_slog_levels(tmp_path):
         '{"time":"2024-03-01T10:00:06+01:00","level":"ERROR+4","msg":"critical: ledger mismatch"}\n'
     ))
     assert [(r["severity_text"], r["body"]) for r in js.to_dicts()] == [("INFO", "elevated info"), ("FATAL", "critical: ledger mismatch")]
+
+
+def test_clickhouse_levels(tmp_path):
+    """Heads whose level a blind probe found unread: ClickHouse's <Error>."""
+    ch = _read_one(tmp_path, "clickhouse-server.log", (
+        "2024.03.01 10:00:01.000001 [ 4243 ] {} <Warning> Context: Linux transparent hugepages are set to \"always\".\n"
+        "2024.03.01 10:00:05.654321 [ 4301 ] {3f9a1c2e-7b8d-4e5f-9a0b-1c2d3e4f5a6b} <Error> executeQuery: Code: 60. "
+        "DB::Exception: Table default.orderz does not exist. (UNKNOWN_TABLE), Stack trace (when copying this message, always include the lines below):\n"
+        "\n"
+        "0. DB::Exception::Exception(DB::Exception::MessageMasked&&, int, bool) @ 0x000000000c4fd597 in /usr/bin/clickhouse\n"
+        "\n"
+        "2024.03.01 10:00:07.000000 [ 4303 ] {} <Trace> SystemLog (system.query_log): Flushing system log, 12 entries\n"
+        "2024.03.01 10:00:08.000000 [ 4304 ] {} <Fatal> BaseDaemon: ########################################\n"
+        "2024.03.01 10:00:09.000000 [ 4242 ] {} <Information> Application: Child process was terminated by signal 11.\n"
+    ))
+    assert ch["severity_text"].to_list() == ["WARN", "ERROR", "TRACE", "FATAL", "INFO"]
+    assert ch["n_lines"].to_list() == [1, 4, 1, 1, 1]
+    assert ch["body"][1].startswith("Code: 60. DB::Exception: Table default.orderz does not exist.")
+    assert ch["body"][2] == "Flushing system log, 12 entries"
+    assert attrs(ch.row(2, named=True))["logger"] == "SystemLog (system.query_log)"
+    assert ch["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 654321, tzinfo=UTC)
+
+
+def test_salt_padded_logger_and_level(tmp_path):
+    """SaltStack's '[logger  :line][ERROR   ][pid]' head (levels were null)."""
+    salt = _read_one(tmp_path, "minion", (
+        "2024-03-01 10:00:00,123 [salt.minion                                          :1234][INFO    ][4242] Minion is starting as user 'root'\n"
+        "2024-03-01 10:00:01,457 [salt.loaded.int.module.cmdmod                        :893 ][ERROR   ][4250] stderr: Job for nginx.service failed.\n"
+        "See \"systemctl status nginx.service\" and \"journalctl -xeu nginx.service\" for details.\n"
+        "2024-03-01 10:00:04,000 [salt.minion                                          :1120][CRITICAL][4242] Unexpected exception in minion\n"
+        "2024-03-01 10:00:05,000 [salt.loader.10.0.0.1.int.module.network:2001][DEBUG   ][4242] LazyLoaded network.ipaddrs\n"
+    ))
+    assert salt["severity_text"].to_list() == ["INFO", "ERROR", "FATAL", "DEBUG"]
+    assert salt["n_lines"].to_list() == [1, 2, 1, 1]
+    assert salt["body"][0] == "Minion is starting as user 'root'"
+    assert attrs(salt.row(3, named=True))["logger"] == "salt.loader.10.0.0.1.int.module.network"
+
+
+def test_elixir_metadata_before_the_level(tmp_path):
+    """Elixir's Logger with metadata before '[error]' (levels were null)."""
+    ex = _read_one(tmp_path, "shop.log", (
+        "2024-03-01 10:00:00.123 [info] Running ShopWeb.Endpoint with cowboy 2.10.0 at :::4000 (http)\n"
+        "2024-03-01 10:00:01.456 request_id=F7a1b2c3d4e5f6g7h8i9 [info] GET /api/orders/42\n"
+        "2024-03-01 10:00:02.001 request_id=F7a1b2c3d4e5f6g7h8j0 [error] #PID<0.4567.0> running ShopWeb.Endpoint terminated\n"
+        "** (exit) an exception was raised:\n"
+        "2024-03-01 10:00:03.000 [warning] Postgrex.Protocol (#PID<0.300.0>) disconnected\n"
+    ))
+    assert ex["severity_text"].to_list() == ["INFO", "INFO", "ERROR", "WARN"]
+    assert ex["body"][1] == "GET /api/orders/42"
+    assert attrs(ex.row(1, named=True))["mdc"] == "request_id=F7a1b2c3d4e5f6g7h8i9"
+
+
+def test_airflow_iso_stamp(tmp_path):
+    """Airflow's ISO-stamped task log lines (levels were null)."""
+    af = _read_one(tmp_path, "attempt=1.log", (
+        "[2024-03-01, 09:58:07 UTC] {local_task_job_runner.py:234} INFO - Task exited with return code 1\n"
+        "[2024-03-01T09:58:08.123+0000] {logging_mixin.py:188} WARNING - /opt/airflow/x.py:124 DeprecationWarning: Müll\n"
+    ))
+    assert af["severity_text"].to_list() == ["INFO", "WARN"]
+    assert af["body"][1].startswith("/opt/airflow/x.py:124 DeprecationWarning")
+    assert af["timestamp"][1] == datetime(2024, 3, 1, 9, 58, 8, 123000, tzinfo=UTC)
+
+
+def test_jul_method_after_the_class(tmp_path):
+    """java.util.logging's method after the class had kept the next line's FINE in the message."""
+    jul = _read_one(tmp_path, "vertx.log", (
+        "Mar 01, 2024 10:00:00 AM io.vertx.core.impl.launcher.commands.VertxIsolatedDeployer\n"
+        "INFO: Succeeded in deploying verticle\n"
+        "Mar 01, 2024 10:00:05 AM io.vertx.core.net.impl.ConnectionBase\n"
+        "SEVERE: Connection reset by peer\n"
+        "Mar 01, 2024 10:00:06 AM io.vertx.core.impl.BlockedThreadChecker\n"
+        "WARNING: Thread Thread[vert.x-eventloop-thread-1,5,main] has been blocked for 2734 ms\n"
+        "Mar 01, 2024 1:00:07 PM shop.Main lambda$main$0\n"
+        "FINE: heartbeat ok\n"
+        "Mar 01, 2024 12:30:00 AM shop.Main lambda$main$0\n"
+        "CONFIG: config reloaded\n"
+    ))
+    assert jul["severity_text"].to_list() == ["INFO", "ERROR", "WARN", "DEBUG", "INFO"]
+    assert jul["body"].to_list()[3:] == ["heartbeat ok", "config reloaded"]
+    assert jul["timestamp"][3] == datetime(2024, 3, 1, 13, 0, 7, tzinfo=UTC)
+    assert attrs(jul.row(3, named=True))["logger"] == "shop.Main"

@@ -98,6 +98,8 @@ _GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section"
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # logrus' four-letter levels on a terminal
 _LOGRUS_LEVEL = "TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI"
+# ClickHouse's levels
+_CLICKHOUSE_LEVEL = "Trace|Debug|Information|Notice|Warning|Error|Critical|Fatal"
 # Python logging's level names
 _PY_LEVEL = "DEBUG|INFO|WARNING|ERROR|CRITICAL"
 # npm's log levels ("timing" ranks between "http" and "info")
@@ -356,6 +358,7 @@ _GROUP_CLASS = {
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
+    "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
@@ -434,6 +437,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             pattern += _literal_pattern(tail.rstrip()) + colon_blank
         else:
             pattern += _literal_pattern(tail)
+        if variant.regex.endswith("$(?P<msg>.*)$"):  # a head that is the whole line
+            pattern += "[ \t]*$"
         shapes[pattern] = shapes.get(pattern, 0) + 1
     total = sum(shapes.values())
     ranked = sorted(shapes.items(), key=lambda kv: -kv[1])[:_MAX_SHAPES]
@@ -614,17 +619,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "jul",
         r"^(?P<ts>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
-        r"(?P<logger>[A-Za-z_$][\w$.]*)(?: [\w$<>]+)?[ \t]*(?P<msg>.*)$",
+        r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
     #   2024-03-01T09:58:40.123456+01:00
     #   ORA-00600: internal error code, arguments: [kdsgrp1], [], [], []
     _STAMP_LINE,
-    # Apache Airflow's task logs: "[stamp] {file.py:line} LEVEL - msg" (a comma after the date)
+    # Apache Airflow's task logs: "[stamp] {file.py:line} LEVEL - msg" (a comma after the date,
+    # or an ISO stamp)
     #   [2024-03-01, 09:58:06 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+    #   [2024-03-01T09:58:08.123+0000] {logging_mixin.py:188} WARNING - ...
     _Variant(
         "airflow",
-        rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}},? \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
+        rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}}(?:,? |T)\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
         rf"\{{(?P<logger>[^}}\s]*)\}} (?P<level>{_LEVEL}) - (?P<msg>.*)$",
     ),
     # Rust's env_logger: stamp, level and target inside one bracket
@@ -697,6 +704,31 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   =ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===
     #   ** Generic server couch_replicator_manager terminating
     _ERLANG_REPORT,
+    # ClickHouse server log: the thread id in brackets, the query id in braces, the level in
+    # angle brackets, the logger and a colon
+    #   2024.03.01 10:00:05.654321 [ 4301 ] {3f9a1c2e-...} <Error> executeQuery: Code: 60. DB::Exception: ...
+    _Variant(
+        "clickhouse",
+        r"^(?P<ts>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) \[ *(?P<thread_n>\d+) *\] \{(?P<mdc>[^}]*)\} "
+        rf"<(?P<level>{_CLICKHOUSE_LEVEL})> (?:(?P<logger>[\w.:\-]+(?: \([^)]*\))?): )?(?P<msg>.*)$",
+        levels=_CLICKHOUSE_LEVEL,
+    ),
+    # SaltStack's log file: the logger padded and its line in brackets, the padded level and
+    # the process in brackets
+    #   2024-03-01 10:00:01,456 [salt.loaded.int.module.cmdmod  :889 ][ERROR   ][4250] Command ... failed
+    _Variant(
+        "salt",
+        rf"^(?P<ts>{_ISO}) \[(?P<logger_e>[\w.\-]+)[ \t]*:[ \t]*(?P<code>\d+)[ \t]*\]\[(?P<level>{_LEVEL})[ \t]*\]"
+        r"\[(?P<pid>\d+)\] (?P<msg>.*)$",
+    ),
+    # Elixir's Logger with metadata before the level ("$time $metadata[$level] $message", as
+    # Phoenix configures it): the key=value metadata as mdc
+    #   2024-03-01 10:00:02.001 request_id=F7a1b2c3d4e5f6g7h8j0 [error] #PID<0.4567.0> running ShopWeb.Endpoint ...
+    _Variant(
+        "elixir",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
+        rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
+    ),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
