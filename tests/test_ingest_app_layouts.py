@@ -1056,3 +1056,55 @@ def test_jul_method_after_the_class(tmp_path):
     assert jul["body"].to_list()[3:] == ["heartbeat ok", "config reloaded"]
     assert jul["timestamp"][3] == datetime(2024, 3, 1, 13, 0, 7, tzinfo=UTC)
     assert attrs(jul.row(3, named=True))["logger"] == "shop.Main"
+
+
+def test_zap_console_caller_and_logger_name(tmp_path):
+    """zap's console encoder: the caller (and a named logger) had stayed in the message."""
+    zap = _read_one(tmp_path, "payments.log", (
+        "2024-03-01T10:00:00.101+0100\tINFO\tpayments/server.go:40\tstarting server\t{\"addr\": \"[::]:8080\", \"version\": \"1.14.2\"}\n"
+        "2024-03-01T10:00:00.250+0100\tDEBUG\tpayments.db\tdb/pool.go:77\tpool warmed\t{\"conns\": 10}\n"
+        "2024-03-01T10:00:04.017+0100\tERROR\tpayments/charge.go:88\tcharge failed\t{\"order\": 42, \"error\": \"card declined\"}\n"
+        "main.(*Server).charge\n"
+        "\t/app/payments/charge.go:88\n"
+    ))
+    assert zap["body"].to_list()[:2] == [
+        "starting server\t{\"addr\": \"[::]:8080\", \"version\": \"1.14.2\"}", "pool warmed\t{\"conns\": 10}"]
+    assert zap["body"][2].startswith("charge failed\t{")
+    assert zap["n_lines"].to_list() == [1, 1, 3]
+    assert attrs(zap.row(1, named=True))["logger"] == "payments.db"
+    assert attrs(zap.row(1, named=True))["code"] == "db/pool.go:77"
+
+
+def test_pino_pretty_logstash_plugin_id_log4net_ndc_and_flink_empty_mdc(tmp_path):
+    """Head text a blind probe found left in the message: pino-pretty's '(name/pid on host):',
+    Logstash's plugin id after the pipeline, log4net's '[(null)] - ', Flink's '[] - '."""
+    pp = _read_one(tmp_path, "checkout.log", (
+        "[2024-03-01 10:00:00.123 +0100] INFO (checkout/1 on checkout-7d9f8b6c5-x2q4z): server listening\n"
+        "    port: 3000\n"
+        "[2024-03-01 10:00:03.000 +0100] WARN (1 on checkout-7d9f8b6c5-x2q4z): retrying Zürich warehouse\n"
+    ))
+    assert pp["body"].to_list() == ["server listening\n    port: 3000", "retrying Zürich warehouse"]
+    assert attrs(pp.row(0, named=True))["logger"] == "checkout"
+    ls = _read_one(tmp_path, "logstash-plain.log", (
+        "[2024-03-01T10:00:05,456][INFO ][logstash.javapipeline    ][main] Pipeline started {\"pipeline.id\"=>\"main\"}\n"
+        "[2024-03-01T10:00:06,789][WARN ][logstash.outputs.elasticsearch][main][e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2] "
+        "Could not index event to Elasticsearch. status: 400\n"
+    ))
+    assert ls["body"].to_list() == ["Pipeline started {\"pipeline.id\"=>\"main\"}", "Could not index event to Elasticsearch. status: 400"]
+    assert attrs(ls.row(1, named=True))["thread"] == "main"
+    l4n = _read_one(tmp_path, "shop-web.log", (
+        "2024-03-01 10:00:00,123 [1] INFO  Shop.Web.Global [(null)] - Application starting, version 4.2.0.1187\n"
+        "2024-03-01 10:00:03,001 [12] ERROR Shop.Payments.Gateway [req-7f3a] - Charge failed for order 42\n"
+        "System.Net.WebException: The remote server returned an error: (502) Bad Gateway.\n"
+        "   at System.Net.HttpWebRequest.GetResponse()\n"
+    ))
+    assert l4n["body"][0] == "Application starting, version 4.2.0.1187"
+    assert l4n["body"][1].startswith("Charge failed for order 42\nSystem.Net.WebException")
+    assert "mdc" not in attrs(l4n.row(0, named=True))
+    assert attrs(l4n.row(1, named=True))["mdc"] == "req-7f3a"
+    fl = _read_one(tmp_path, "flink-taskexecutor.log", (
+        "2024-03-01 10:00:00,123 INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor           [] - Receive slot request 7f3e\n"
+        "2024-03-01 10:00:09,100 ERROR org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [jobId=a1b2c3d4] - Failed to trigger checkpoint\n"
+    ))
+    assert fl["body"].to_list() == ["Receive slot request 7f3e", "Failed to trigger checkpoint"]
+    assert attrs(fl.row(0, named=True))["logger"] == "org.apache.flink.runtime.taskexecutor.TaskExecutor"

@@ -358,11 +358,13 @@ _GROUP_CLASS = {
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
+    "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
+    "mdc_e": "[^\\[\\]=]*",
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -729,6 +731,20 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
         rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
     ),
+    # zap's console encoder (development config): tab-separated stamp, level, the logger's
+    # name when it has one, the caller, the message and its fields as JSON
+    #   2024-03-01T10:00:04.017+0100	ERROR	payments/charge.go:88	charge failed	{"order": 42}
+    #   2024-03-01T10:00:00.250+0100	DEBUG	payments.db	db/pool.go:77	pool warmed	{"conns": 10}
+    _Variant(
+        "zap-console",
+        rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?:(?P<logger_b>[^\t ]+)\t)?(?P<code_b>[^\t ]+:\d+)\t(?P<msg>.*)$",
+    ),
+    # pino-pretty: the stamp in brackets, the level, "(name/pid on host):"
+    #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
+    _Variant(
+        "pino-pretty",
+        rf"^\[(?P<ts>{_ISO})\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+) on [^()\s]+\):[ \t]+(?P<msg>.*)$",
+    ),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -758,7 +774,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
+        # (a bracket without "=" right after the logger is its context: log4net's NDC
+        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
+        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
         r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
@@ -840,7 +858,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "bracketed",
         rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
-        r"(?:\[(?P<thread>[^\]]*)\][ \t]*)?(?P<msg>.*)$",
+        # (Logstash: the pipeline, then the plugin's id glued to it: "[main][e1f2a3...]")
+        r"(?:\[(?P<thread>[^\]]*)\](?:\[(?P<mdc>[^\]\s]*)\])?[ \t]*)?(?P<msg>.*)$",
     ),
     # bracketed decorators before the level and the tags: the JDK's unified logging (GC
     # logs: time, uptime, pid, tid...) and Envoy's application log (its pid; the source
@@ -1090,7 +1109,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
                 "logger": pl.col("logger"),
                 "thread": pl.col("thread").str.strip_chars(),
                 "pid": pl.col("pid"),
-                "mdc": pl.col("mdc"),
+                # (log4net's empty NDC is "(null)", an empty MDC "[]")
+                "mdc": pl.when(pl.col("mdc").is_in(["", "(null)"])).then(None).otherwise(pl.col("mdc")),
                 "code": pl.col("code"),
             }
         ).alias("attributes"),
