@@ -1108,3 +1108,35 @@ def test_pino_pretty_logstash_plugin_id_log4net_ndc_and_flink_empty_mdc(tmp_path
     ))
     assert fl["body"].to_list() == ["Receive slot request 7f3e", "Failed to trigger checkpoint"]
     assert attrs(fl.row(0, named=True))["logger"] == "org.apache.flink.runtime.taskexecutor.TaskExecutor"
+
+
+def test_akka_classic_logger_and_dead_letters(tmp_path):
+    """Akka's classic logger: thread and source had stayed in the message, and a dead
+    letter's marker before the stamp had lost the record its time."""
+    akka = _read_one(tmp_path, "shop-akka.log", (
+        "[INFO] [03/01/2024 10:00:00.123] [main] [akka.event.slf4j.Slf4jLogger] Slf4jLogger started\n"
+        "[ERROR] [03/01/2024 10:00:06.777] [shop-akka.actor.default-dispatcher-5] [akka://shop/user/payments/worker-3] Charge failed for order 42\n"
+        "java.util.concurrent.TimeoutException: Ask timed out on [Actor[akka://shop/user/gateway#-1234]] after [5000 ms].\n"
+        "\tat akka.pattern.PromiseActorRef$.$anonfun$defaultOnTimeout$1(AskSupport.scala:675)\n"
+        "[INFO] [akkaDeadLetter][03/01/2024 10:00:08.000] [shop-akka.actor.default-dispatcher-2] [akka://shop/user/gateway] "
+        "Message [shop.Charge] from Actor[akka://shop/temp/$a] to Actor[akka://shop/user/gateway#-1234] was not delivered.\n"
+    ))
+    assert akka["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
+    assert akka["n_lines"].to_list() == [1, 3, 1]
+    assert akka["body"][0] == "Slf4jLogger started"
+    assert akka["body"][1].startswith("Charge failed for order 42\njava.util.concurrent.TimeoutException")
+    assert akka["body"][2].startswith("Message [shop.Charge] from")
+    assert akka["timestamp"][2] == datetime(2024, 3, 1, 10, 0, 8, tzinfo=UTC)
+    assert attrs(akka.row(1, named=True))["logger"] == "akka://shop/user/payments/worker-3"
+
+
+def test_php_error_log_stamp_with_utc_before_other_lines(tmp_path):
+    """WordPress writes its own lines into PHP's error log: 'UTC]' had stayed in their message."""
+    wp = _read_one(tmp_path, "debug.log", (
+        "[01-Mar-2024 10:00:00 UTC] PHP Warning:  Undefined array key \"order\" in /var/www/html/wp-content/plugins/shop/pay.php on line 41\n"
+        "[01-Mar-2024 10:00:01 UTC] WordPress database error Table 'wp_shop.wp_wc_orders' doesn't exist for query SELECT 1\n"
+        "[01-Mar-2024 10:00:02 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function wc_get_order()\n"
+    ))
+    assert wp["body"][1].startswith("WordPress database error Table")
+    assert wp["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert wp["severity_text"].to_list() == ["WARN", None, "FATAL"]

@@ -133,3 +133,21 @@ def test_year_before_the_time_cisco_asa(tmp_path):
     assert rows[3]["body"].startswith("%ASA-3-710003: TCP access denied")
     assert attrs(rows[3])["host"] == "fw01"
     assert (rows[4]["service"], rows[4]["body"]) == ("sshd", "Accepted publickey for admin")
+
+
+def test_kernel_lines_without_a_pid_are_syslog(tmp_path):
+    """kern.log / ufw.log as rsyslog writes them: 'kernel:' has no [pid]; the file had been
+    read as a text log, the host and tag left in every message."""
+    text = (
+        "2024-03-01T10:00:01.123456+00:00 fw01 kernel: [123456.789012] [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.7 DST=10.0.1.5 PROTO=TCP DPT=22\n"
+        "2024-03-01T10:00:02.000001+00:00 fw01 kernel: [123457.665544] [UFW BLOCK] IN=eth0 OUT= SRC=2001:db8::66 DST=2001:db8::5 PROTO=TCP\n"
+        "2024-03-01T10:00:03.000001+00:00 fw01 kernel: [123458.000001] nf_conntrack: table full, dropping packet\n"
+        "2024-03-01T10:00:05.000001+00:00 fw01 systemd[1]: ufw.service: Deactivated successfully.\n"
+    )
+    path = tmp_path / "kern.log"
+    path.write_text(text)
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path).to_dicts()
+    assert [r["service"] for r in rows] == ["kernel", "kernel", "kernel", "systemd"]
+    assert rows[0]["body"].startswith("[123456.789012] [UFW BLOCK] IN=eth0")
+    assert rows[3]["body"] == "ufw.service: Deactivated successfully."

@@ -126,7 +126,8 @@ _STAMP = (
     r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4}[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
-    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
+    # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
+    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     r"|\d{8}-\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"  # yyyyMMdd-H:mm:ss:SSS (HealthApp-style)
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
     r")"
@@ -746,6 +747,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "pino-pretty",
         rf"^\[(?P<ts>{_ISO})\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+) on [^()\s]+\):[ \t]+(?P<msg>.*)$",
     ),
+    # Akka's classic logger: level, stamp (month first), thread and source in brackets; a
+    # marker before the stamp (dead letters)
+    #   [ERROR] [03/01/2024 10:00:06.777] [shop-akka.actor.default-dispatcher-5] [akka://shop/user/payments] Charge failed
+    #   [INFO] [akkaDeadLetter][03/01/2024 10:00:08.000] [shop-akka.actor.default-dispatcher-2] [akka://shop/user/gateway] ...
+    _Variant(
+        "akka",
+        rf"^\[(?P<level>{_LEVEL})\][ \t]+(?:\[(?P<mdc>[A-Za-z]+)\])?\[(?P<ts>\d{{1,2}}/\d{{1,2}}/\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)\]"
+        r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+\[(?P<logger_b>[^\]\s]*)\][ \t]+(?P<msg>.*)$",
+    ),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -1348,7 +1358,8 @@ def _syslog_line_score(line: str) -> float:
     # -o short-iso); otherwise let the text format win a tie
     if _LEVEL_WORD.match(m.group("host")):
         return 0.0
-    return 1.0 if m.group("procid") is not None else 0.9
+    # (the kernel's lines have no pid: kern.log, ufw.log)
+    return 1.0 if m.group("procid") is not None or m.group("app") == "kernel" else 0.9
 
 
 def _sniff_syslog(sample: list[str]) -> float:
