@@ -1140,3 +1140,59 @@ def test_php_error_log_stamp_with_utc_before_other_lines(tmp_path):
     assert wp["body"][1].startswith("WordPress database error Table")
     assert wp["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
     assert wp["severity_text"].to_list() == ["WARN", None, "FATAL"]
+
+
+def test_flask_and_werkzeug_development_server(tmp_path):
+    """Flask's default handler ('ERROR in app:' had stayed in the message) and werkzeug's
+    request lines, whose '01/Mar/2024 10:00:03' stamp had been read as no time."""
+    fl = _read_one(tmp_path, "shop.log", (
+        " * Serving Flask app 'shop'\n"
+        "127.0.0.1 - - [01/Mar/2024 10:00:01] \"GET /api/items HTTP/1.1\" 200 -\n"
+        "[2024-03-01 10:00:03,123] ERROR in app: Exception on /api/pay [POST]\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/app/shop/views.py\", line 41, in pay\n"
+        "ValueError: bad amount: '12,50 €'\n"
+        "127.0.0.1 - - [01/Mar/2024 10:00:03] \"POST /api/pay HTTP/1.1\" 500 -\n"
+        "[2024-03-01 10:00:05,000] WARNING in views: slow query took 2.3s\n"
+    ))
+    rows = fl.filter(pl.col("parse_error").is_null()).to_dicts()
+    assert [(r["body"].split("\n")[0], r["severity_text"]) for r in rows] == [
+        ("GET /api/items 200", "INFO"), ("Exception on /api/pay [POST]", "ERROR"),
+        ("POST /api/pay 500", "ERROR"), ("slow query took 2.3s", "WARN"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert rows[1]["n_lines"] == 4
+    assert attrs(rows[3])["logger"] == "views"
+
+
+def test_django_development_server(tmp_path):
+    """Django's runserver output (a blind probe found it read as raw lines): the request
+    lines' time and level (from the status), django.request's failure lines with their
+    traceback, whatever the start-up banner."""
+    dj = _read_one(tmp_path, "runserver.log", (
+        "Watching for file changes with StatReloader\n"
+        "Performing system checks...\n"
+        "\n"
+        "System check identified no issues (0 silenced).\n"
+        "March 01, 2024 - 10:00:00\n"
+        "Django version 5.0.2, using settings 'shop.settings'\n"
+        "Starting development server at http://0.0.0.0:8000/\n"
+        "Quit the server with CONTROL-C.\n"
+        "\n"
+        "[01/Mar/2024 10:00:01] \"GET /api/items/ HTTP/1.1\" 200 1534\n"
+        "Internal Server Error: /api/pay/\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/app/shop/views.py\", line 88, in pay\n"
+        "    order = Order.objects.get(pk=order_id)\n"
+        "shop.models.Order.DoesNotExist: Order matching query does not exist.\n"
+        "[01/Mar/2024 10:00:02] \"POST /api/pay/ HTTP/1.1\" 500 145\n"
+        "Not Found: /favicon.ico\n"
+        "[01/Mar/2024 10:00:03] \"GET /favicon.ico HTTP/1.1\" 404 2307\n"
+    ))
+    rows = dj.filter(pl.col("line_no") >= 10).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (10, 1, "INFO"), (11, 5, "ERROR"), (16, 1, "ERROR"), (17, 1, "WARN"), (18, 1, "WARN"),
+    ]
+    assert rows[0]["body"] == "\"GET /api/items/ HTTP/1.1\" 200 1534"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert rows[1]["body"].startswith("Internal Server Error: /api/pay/\nTraceback")

@@ -147,6 +147,8 @@ class _Variant:
     #: what the ``level`` group may hold in a strict head regex (see :func:`_specialise`);
     #: default: the level words, or Redis' level marks
     levels: str | None = None
+    #: the regex only recognises the line, which is all message (no head, no fields)
+    whole_line: bool = False
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -330,12 +332,18 @@ def _first_fit(frame: pl.DataFrame, variants: tuple[_Variant, ...], names: list[
             *[pl.lit(None, dtype=pl.String).alias(f) for f in names], pl.lit(None, dtype=pl.UInt32).alias("_h")
         )
     v, others = variants[0], variants[1:]
-    groups = set(re.compile(v.head).groupindex)
-    got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
-    got = got.with_columns(
-        *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
-        pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
-    ).drop("_g")
+    if v.whole_line:
+        got = frame.with_columns(
+            *[pl.lit(None, dtype=pl.String).alias(f) for f in names],
+            pl.when(pl.col("line").str.contains(ascii_classes(v.regex))).then(pl.lit(0, dtype=pl.UInt32)).alias("_h"),
+        )
+    else:
+        groups = set(re.compile(v.head).groupindex)
+        got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
+        got = got.with_columns(
+            *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
+            pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
+        ).drop("_g")
     miss = got["_h"].is_null()
     if not others or not miss.any():
         return got
@@ -410,6 +418,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
     after a head that ends with ``:`` (syslog's ``tag: msg`` takes one optional space,
     ``" ?"``, not a run of blanks).
     """
+    if variant.whole_line:
+        return ()
     shapes: dict[str, int] = {}
     for line in sample:
         m = variant.compiled.match(line)
@@ -506,6 +516,15 @@ _ERLANG_REPORT = _Variant(
     levels=_ERLANG_LEVEL,
 )
 _ERLANG_RE = _ERLANG_REPORT.compiled
+_DJANGO_SERVER = _Variant(
+    "django-server",
+    r"^\[(?P<ts>\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2})\] (?P<msg>.*)$",
+)
+_DJANGO_SERVER_RE = re.compile(r'^\[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] "[A-Z]+ \S+ [^"]*" \d{3} ')
+# django.request's messages for failed requests: 5xx at ERROR, 4xx at WARNING
+_DJANGO_ERROR = "Internal Server Error|Service Unavailable|Bad Gateway|Gateway Timeout"
+_DJANGO_WARNING = r"Not Found|Bad Request|Unauthorized|Forbidden(?: \([^)]*\))?|Method Not Allowed(?: \([^)]*\))?|Gone"
+_DJANGO_REQUEST = f"{_DJANGO_ERROR}|{_DJANGO_WARNING}"
 # uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
 #   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
 #   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
@@ -756,6 +775,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<level>{_LEVEL})\][ \t]+(?:\[(?P<mdc>[A-Za-z]+)\])?\[(?P<ts>\d{{1,2}}/\d{{1,2}}/\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)\]"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+\[(?P<logger_b>[^\]\s]*)\][ \t]+(?P<msg>.*)$",
     ),
+    # Flask's default handler ("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+    #   [2024-03-01 10:00:03,123] ERROR in app: Exception on /api/pay [POST]
+    _Variant(
+        "flask",
+        rf"^\[(?P<ts>{_ISO})\] (?P<level>{_LEVEL}) in (?P<logger_e>[\w.\-]+): (?P<msg>.*)$",
+    ),
+    # Django's development server (runserver): its request lines, stamped "[%d/%b/%Y %H:%M:%S]"
+    # (the level from the status: see _django_requests), and django.request's unstamped
+    # failure lines, each followed by its traceback
+    #   [01/Mar/2024 10:00:02] "POST /api/pay/ HTTP/1.1" 500 145
+    #   Internal Server Error: /api/pay/
+    _DJANGO_SERVER,
+    _Variant("django-request", rf"^(?:{_DJANGO_REQUEST}): \S", whole_line=True),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -962,7 +994,10 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    if _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample):
+    if (
+        _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample)
+        or _django_requests_in(sample)
+    ):
         score = max(score, 0.9)
     return score
 
@@ -983,6 +1018,12 @@ def _erlang_reports(sample: list[str]) -> bool:
     return bool(sample) and _ERLANG_RE.match(sample[0]) is not None and sum(
         bool(_ERLANG_RE.match(s)) for s in sample
     ) >= 0.1 * len(sample)
+
+
+def _django_requests_in(sample: list[str]) -> bool:
+    """Django's development server: its request lines, however long the banner it prints
+    at start-up ("Watching for file changes with StatReloader", "Starting development server at ...")."""
+    return sum(bool(_DJANGO_SERVER_RE.match(s)) for s in sample) >= 2
 
 
 def _uwsgi_requests_in(sample: list[str]) -> bool:
@@ -1042,7 +1083,8 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
                 break
     if stamped < 3 or 5 * unstamped > stamped:
         return ()
-    return (*(v for v in variants if v in keep), _CRASH)
+    # (django.request's unstamped failure lines start records: a traceback follows them)
+    return (*(v for v in variants if v in keep or v.name == "django-request"), _CRASH)
 
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
@@ -1054,6 +1096,8 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
     "websphere": (r"^(\d{1,2}/\d{1,2}/)(\d{2}) ", "${1}20${2} "),
     # Erlang "1-Mar-2024::10:00:05" -> "1-Mar-2024 10:00:05"
     "erlang-report": (r"^(\d{1,2}-[A-Z][a-z]{2}-\d{4})::", "${1} "),
+    # Django's runserver "01/Mar/2024 10:00:02" -> "01/Mar/2024:10:00:02" (as access logs have it)
+    "django-server": (r"^(\d{2}/[A-Z][a-z]{2}/\d{4}) ", "${1}:"),
     # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
     "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
 }
@@ -1149,9 +1193,32 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _uwsgi_requests(records)
     if any(v.name == "mssql" for v in variants):
         records = _mssql_levels(records)
+    if any(v.name in ("django-server", "django-request") for v in variants):
+        records = _django_requests(records)
     if slow:
         records = _slow_queries(records)
     return records
+
+
+def _django_requests(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Django's development server: a request line's level from its status (5xx ERROR, 4xx
+    WARN, else INFO), django.request's failure lines at ERROR (5xx) or WARN (4xx); the
+    message is kept as Django wrote it."""
+    from rcakit.ingest._severity import severity_from_http_status
+
+    status = pl.col("body").str.extract(r'^"[A-Z]+ \S+ [^"]*" (\d{3})\b', 1)
+    said = (
+        pl.when(pl.col("body").str.contains(f"^(?:{_DJANGO_ERROR}): "))
+        .then(pl.lit("ERROR"))
+        .when(pl.col("body").str.contains(f"^(?:{_DJANGO_WARNING}): "))
+        .then(pl.lit("WARN"))
+    )
+    by_status, _ = severity_from_http_status(status)
+    text, number = severity_columns(pl.coalesce(by_status, said))
+    return records.with_columns(
+        pl.coalesce(pl.col("severity_text"), text).alias("severity_text"),
+        pl.coalesce(pl.col("severity_number"), number).alias("severity_number"),
+    )
 
 
 def _mssql_levels(records: pl.LazyFrame) -> pl.LazyFrame:
