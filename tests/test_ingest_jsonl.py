@@ -854,3 +854,19 @@ def test_hclog_and_postgres_jsonlog_levels():
     rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in pg)).to_dicts()
     assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "FATAL"]
     assert rows[1]["timestamp"] == datetime(2024, 3, 1, 9, 0, 5, 456000, tzinfo=UTC)
+
+
+def test_envoy_istio_json_access_log_response_code():
+    """Envoy's / Istio's JSON access log names the status 'response_code': a blind probe
+    found the records' levels null and the whole object as their message."""
+    lines = [
+        {"authority": "payments:8080", "bytes_sent": 91, "duration": 30, "method": "POST", "path": "/api/pay?order=42",
+         "protocol": "HTTP/1.1", "response_code": 503, "response_flags": "UF", "start_time": "2024-03-01T10:00:01.123Z",
+         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "upstream_cluster": "outbound|8080||payments.shop.svc.cluster.local"},
+        {"authority": "catalog:8080", "method": "GET", "path": "/api/items/999", "protocol": "HTTP/1.1", "response_code": 404,
+         "response_flags": "-", "start_time": "2024-03-01T10:00:04.000Z"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [(r["body"], r["severity_text"]) for r in rows] == [("POST /api/pay 503", "ERROR"), ("GET /api/items/999 404", "WARN")]
+    assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)

@@ -725,6 +725,7 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
         "response_status", "http_status",
         "EdgeResponseStatus", "OriginResponseStatus",  # Cloudflare Logpush
         "responseStatus.code",  # Kubernetes audit events
+        "response_code",  # Envoy's and Istio's JSON access log
     ),
     # nginx's $request: "GET /api/pay?x=1 HTTP/1.1"
     "request": ("request",),
