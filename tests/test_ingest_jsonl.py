@@ -870,3 +870,23 @@ def test_envoy_istio_json_access_log_response_code():
     assert [(r["body"], r["severity_text"]) for r in rows] == [("POST /api/pay 503", "ERROR"), ("GET /api/items/999 404", "WARN")]
     assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+
+
+def test_cloudflare_start_time_and_pino_name():
+    """A request is placed at its start (Cloudflare's EdgeStartTimestamp, not its
+    EdgeEndTimestamp, which came first in the object); pino's 'name' is the service, as
+    bunyan's is."""
+    cf = {"ClientRequestMethod": "POST", "ClientRequestURI": "/api/pay?order=42", "EdgeEndTimestamp": "2024-03-01T10:00:01Z",
+          "EdgeResponseStatus": 502, "EdgeStartTimestamp": "2024-03-01T10:00:00Z", "RayID": "85d2f1a3b4c5d6e7"}
+    row = parse(_jsonl.FORMAT, json.dumps(cf) + "\n").to_dicts()[0]
+    assert (row["timestamp"], row["body"]) == (datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC), "POST /api/pay 502")
+    pino = [
+        {"level": 30, "time": 1709287200123, "pid": 1, "hostname": "checkout-7d9f8b6c5-x2q4z", "name": "checkout", "msg": "server listening"},
+        {"level": 50, "time": 1709287202500, "pid": 1, "hostname": "checkout-7d9f8b6c5-x2q4z", "name": "checkout", "msg": "card declined"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in pino)).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("checkout", "INFO"), ("checkout", "ERROR")]
+    # (Python's "name" is its logger: no pino levels, no service)
+    py = {"asctime": "2024-03-01 10:00:00,123", "levelname": "ERROR", "name": "shop.db", "hostname": "h1", "pid": 7, "message": "boom"}
+    row = parse(_jsonl.FORMAT, json.dumps(py) + "\n").to_dicts()[0]
+    assert row["service"] is None

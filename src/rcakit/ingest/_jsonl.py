@@ -633,9 +633,14 @@ _TIME_KEY = re.compile(r"(?i)timestamp|(?:^|[._])(?:time|date)$|[a-z](?:Time|Dat
 _DURATION_KEY = re.compile(r"(?i)duration|elapsed|took|latency|response_time|request_time|upstream|_ms$|_us$|_ns$")
 
 
+#: ... and an event's end after its start (Cloudflare's ``EdgeEndTimestamp``: a request is
+#: placed at its start, as access logs place it)
+_END_KEY = re.compile(r"(?i)end(?:ed)?(?:_?(?:time|date|timestamp|at))?$|end_?time|endtimestamp|finish|complet")
+
+
 def _time_keys(columns: list[str]) -> list[str]:
     keys = [c for c in columns if _TIME_KEY.search(c) and not _DURATION_KEY.search(c)]
-    return sorted(keys, key=lambda c: "timestamp" not in c.lower())
+    return sorted(keys, key=lambda c: ("timestamp" not in c.lower(), _END_KEY.search(c) is not None))
 
 
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
@@ -730,6 +735,14 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
     # nginx's $request: "GET /api/pay?x=1 HTTP/1.1"
     "request": ("request",),
 }
+
+
+def _pino_levels(objs: pl.DataFrame) -> bool:
+    """Whether the records' ``level`` is pino's (and bunyan's) numbers, 10 to 60."""
+    if "level" not in objs.columns:
+        return False
+    level = objs["level"].cast(pl.String).str.strip_chars().drop_nulls()
+    return len(level) > 0 and bool(level.is_in(["10", "20", "30", "40", "50", "60"]).all())
 
 
 def _first(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.Expr | None:
@@ -1317,8 +1330,13 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
             pl.when(code.is_not_null()).then(pl.lit("WARN")).otherwise(pl.lit("INFO")).alias("level"),
             pl.col("eventSource").str.replace(r"\.amazonaws\.com$", "").alias("service"),
         )
-    if {"v", "name", "hostname", "pid"} <= set(objs.columns) and not set(KEY_ROLES["service"]) & set(objs.columns):
-        # bunyan's core fields: "name" is the application's (every record of a service has it)
+    if (
+        {"name", "hostname", "pid"} <= set(objs.columns)
+        and not set(KEY_ROLES["service"]) & set(objs.columns)
+        and ("v" in objs.columns or _pino_levels(objs))
+    ):
+        # bunyan's core fields, and pino's (its numeric levels): "name" is the application's
+        # (pino({name: "checkout"}); every record of a service has it)
         objs = objs.rename({"name": "service"})
     if "thrown.name" in objs.columns:
         # log4j2's JsonLayout: the exception, its message and its frames (an array of
