@@ -1196,3 +1196,15 @@ def test_django_development_server(tmp_path):
     assert rows[0]["body"] == "\"GET /api/items/ HTTP/1.1\" 200 1534"
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
     assert rows[1]["body"].startswith("Internal Server Error: /api/pay/\nTraceback")
+
+
+def test_django_request_lines_start_records_in_runserver_output_only(tmp_path):
+    """A line that reads like django.request's ('Not Found: ...') inside another log's
+    multi-line message stays in that message."""
+    other = _read_one(tmp_path, "api.log", (
+        "2024-03-01 10:00:00,123 ERROR [main] c.x.Api - lookup failed\n"
+        "Not Found: /api/items/999\n"
+        "2024-03-01 10:00:01,000 INFO [main] c.x.Api - done\n"
+        "2024-03-01 10:00:02,000 INFO [main] c.x.Api - done\n"
+    ))
+    assert other["n_lines"].to_list() == [2, 1, 1]

@@ -1123,6 +1123,10 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     sample = _line_sample(lines)
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
+    if _DJANGO_SERVER not in variants:
+        # ("Not Found: ..." starts a record in Django's runserver output only, not in the
+        # middle of another log's multi-line message)
+        variants = tuple(v for v in variants if v.name != "django-request") or variants
     stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
     if _erlang_reports(sample):
         stamp_lines = [_ERLANG_REPORT]
