@@ -890,3 +890,20 @@ def test_cloudflare_start_time_and_pino_name():
     py = {"asctime": "2024-03-01 10:00:00,123", "levelname": "ERROR", "name": "shop.db", "hostname": "h1", "pid": 7, "message": "boom"}
     row = parse(_jsonl.FORMAT, json.dumps(py) + "\n").to_dicts()[0]
     assert row["service"] is None
+
+
+def test_crash_report_takes_the_service_of_the_records_above():
+    """The Go panic printed after a service's JSON records is that process's: it had been
+    given the file's name while every record above named its service."""
+    text = (
+        '{"level":"error","service":"orders","time":"2024-03-01T10:00:06+01:00","message":"ledger mismatch"}\n'
+        '{"level":"panic","service":"orders","time":"2024-03-01T10:00:07+01:00","message":"unreachable"}\n'
+        "panic: unreachable\n"
+        "\n"
+        "goroutine 1 [running]:\n"
+        "main.main()\n"
+        "\t/app/main.go:57 +0x1a5\n"
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["service"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        ("orders", "ERROR", 1), ("orders", "FATAL", 1), ("orders", "FATAL", 5)]

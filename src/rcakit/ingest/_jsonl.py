@@ -1418,7 +1418,8 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, fatal: pl.Series) -> pl.DataFrame:
     """Records of a structured file with the lines that joined them (``tail``) appended to
     their body, and its crash reports as records at level FATAL (a runtime's abort) or ERROR
-    (an uncaught error), without a parse error: they are what the process printed as it died."""
+    (an uncaught error), without a parse error: they are what the process printed as it died,
+    with the service of the records above them (that process's)."""
     sev_text, sev_num = crash_severity(pl.col("_fatal"))
     crashing = pl.col("_crash")
     frame = out.with_columns(_tail=tail, _crash=crash, _fatal=fatal)
@@ -1430,7 +1431,12 @@ def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, f
         .otherwise(pl.col("body"))
         .alias("body"),
         pl.when(crashing).then(None).otherwise(pl.col("parse_error")).alias("parse_error"),
-        pl.exclude("severity_text", "severity_number", "body", "parse_error", "_tail", "_crash", "_fatal"),
+        # (the process that dies is the one that wrote the records above: their service)
+        pl.when(crashing & pl.col("service").is_null())
+        .then(pl.col("service").forward_fill())
+        .otherwise(pl.col("service"))
+        .alias("service"),
+        pl.exclude("severity_text", "severity_number", "body", "parse_error", "service", "_tail", "_crash", "_fatal"),
     ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
