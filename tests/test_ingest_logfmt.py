@@ -233,3 +233,13 @@ def test_auditd_event_time_and_message():
     assert rows[1]["body"].startswith("type=SYSCALL arch=c000003e syscall=59")
     assert attrs(rows[1])["audit_serial"] == "4570"
     assert attrs(rows[1])["comm"] == "systemctl"
+
+
+def test_crash_report_takes_the_service_of_the_records_above():
+    rows = parse(
+        'time=2024-03-01T10:00:06Z level=error service=orders msg="ledger mismatch"\n'
+        "panic: runtime error: invalid memory address or nil pointer dereference\n"
+        "goroutine 1 [running]:\n"
+        "main.main()\n"
+    ).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("orders", "ERROR"), ("orders", "FATAL")]

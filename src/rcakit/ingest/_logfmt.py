@@ -329,10 +329,13 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return (
         out.lazy()
         .select(
-            *[
-                pl.when(ok).then(pl.col(c)).alias(c)
-                for c in ("timestamp", "service", "trace_id", "attributes")
-            ],
+            *[pl.when(ok).then(pl.col(c)).alias(c) for c in ("timestamp", "trace_id", "attributes")],
+            # (a crash report is the process's that wrote the records above: their service)
+            pl.when(ok)
+            .then(pl.col("service"))
+            .when(crashing)
+            .then(pl.when(ok).then(pl.col("service")).forward_fill())
+            .alias("service"),
             pl.when(crashing).then(crash_text).when(ok).then(pl.col("severity_text")).alias("severity_text"),
             pl.when(crashing).then(crash_num).when(ok).then(pl.col("severity_number")).alias("severity_number"),
             pl.when(ok).then(body).otherwise(raw).alias("body"),
