@@ -867,7 +867,7 @@ def test_envoy_istio_json_access_log_response_code():
          "response_flags": "-", "start_time": "2024-03-01T10:00:04.000Z"},
     ]
     rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
-    assert [(r["body"], r["severity_text"]) for r in rows] == [("POST /api/pay 503", "ERROR"), ("GET /api/items/999 404", "WARN")]
+    assert [(r["body"], r["severity_text"]) for r in rows] == [("POST /api/pay 503 UF", "ERROR"), ("GET /api/items/999 404", "WARN")]
     assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
 
@@ -907,3 +907,26 @@ def test_crash_report_takes_the_service_of_the_records_above():
     rows = parse(_jsonl.FORMAT, text).to_dicts()
     assert [(r["service"], r["severity_text"], r["n_lines"]) for r in rows] == [
         ("orders", "ERROR", 1), ("orders", "FATAL", 1), ("orders", "FATAL", 5)]
+
+
+def test_istio_proxy_tcp_records_and_its_own_text_lines():
+    """istio-proxy's container log: a TCP connection's record with response flags (no
+    method, status 0) reads as the text access log reads it, at ERROR; Envoy's own
+    "<stamp>\twarning\tenvoy config <source>:163\t<msg>" lines among the JSON records are
+    records with their time and level, not lines that failed to parse."""
+    text = (
+        json.dumps({"authority": "-", "bytes_received": 1234, "duration": 10001, "method": None, "path": None, "protocol": None,
+                    "response_code": 0, "response_flags": "UF,URX", "start_time": "2024-03-01T10:00:03.500Z",
+                    "upstream_cluster": "outbound|5432||db.shop.svc.cluster.local", "upstream_host": None}) + "\n"
+        + json.dumps({"authority": "catalog:8080", "method": "GET", "path": "/api/items", "response_code": 200,
+                      "response_flags": "-", "start_time": "2024-03-01T10:00:04.000Z"}) + "\n"
+        + "2024-03-01T10:00:05.000000Z\twarning\tenvoy config external/envoy/source/common/config/grpc_stream.h:163\t"
+        "StreamAggregatedResources gRPC config stream to xds-grpc closed since 1804s ago: 14, connection error\n"
+        + "2024-03-01T10:00:06.000000Z\tinfo\txdsproxy\tconnected to upstream XDS server: istiod.istio-system.svc:15012\n"
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["severity_text"], r["parse_error"]) for r in rows] == [("ERROR", None), ("INFO", None), ("WARN", None), ("INFO", None)]
+    assert rows[0]["body"] == "TCP db.shop.svc.cluster.local UF,URX"
+    assert rows[1]["body"] == "GET /api/items 200"
+    assert rows[2]["body"].startswith("StreamAggregatedResources gRPC config stream")
+    assert rows[2]["timestamp"] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)
