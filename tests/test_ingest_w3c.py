@@ -154,3 +154,30 @@ def test_vpc_flow_log_with_its_header(tmp_path):
     assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 10, tzinfo=UTC)
     assert attrs(rows[1])["dstport"] == 22
     assert attrs(rows[1])["interface-id"] == "eni-0a1b2c3d4e5f60718"
+
+
+def test_exchange_message_tracking_log(tmp_path):
+    """Exchange's message tracking log: W3C directives with comma-separated, CSV-quoted
+    fields (a blind probe found it read as raw lines, no time)."""
+    fields = (
+        "date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,"
+        "internal-message-id,message-id,recipient-address,recipient-status,total-bytes,recipient-count,message-subject,sender-address"
+    )
+    text = (
+        "#Software: Microsoft Exchange Server\n#Version: 15.02.1118.007\n#Log-type: Message Tracking Log\n"
+        "#Date: 2024-03-01T10:00:00.000Z\n"
+        f"#Fields: {fields}\n"
+        '2024-03-01T10:00:01.123Z,10.0.0.5,APP01,10.0.0.20,EXCH01,"08DC3A1B;250 2.0.0 OK",EXCH01\\Default EXCH01,SMTP,RECEIVE,'
+        '123456789,<a1b2c3@shop.example.com>,jörg@example.de,,4321,1,"Ihre Bestellung #42, ""Express""",noreply@shop.example.com\n'
+        "2024-03-01T10:00:03.789Z,,,,EXCH01,,,AGENT,FAIL,123456790,<x9y8@spam.example>,victim@shop.example.com,550 5.7.1,2048,1,"
+        "Cheap pills,spam@spam.example\n"
+    )
+    path = tmp_path / "MSGTRK20240301-1.LOG"
+    path.write_text(text, encoding="utf-8")
+    assert detect_format(path) == "w3c"
+    rows = read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 6, "INFO"), (7, 1, "ERROR")]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+    assert rows[0]["body"] == "RECEIVE SMTP noreply@shop.example.com -> jörg@example.de"
+    assert rows[1]["body"] == "FAIL AGENT spam@spam.example -> victim@shop.example.com: 550 5.7.1"
+    assert attrs(rows[0])["message-subject"] == 'Ihre Bestellung #42, "Express"'

@@ -44,14 +44,14 @@ from rcakit.ingest._severity import severity_from_http_status
 __all__ = ["FORMAT", "FORMATS", "VPC_FORMAT"]
 
 _FIELDS = "#Fields:"
-_DIRECTIVE_RE = re.compile(r"^#(?:Software|Version|Date|Fields|Start-Date|End-Date|Remark):")
+_DIRECTIVE_RE = re.compile(r"^#(?:Software|Version|Date|Fields|Start-Date|End-Date|Remark|Log-type):")
 #: fields written as JSON numbers
 _NUMBERS = frozenset(
     {"sc-status", "sc-substatus", "sc-win32-status", "sc-bytes", "cs-bytes", "time-taken", "s-port", "c-port",
      "srcport", "dstport", "packets", "bytes", "start", "end"}
 )
 #: fields that make the record itself rather than attributes
-_STAMP = ("date", "time")
+_STAMP = ("date", "time", "date-time")
 
 
 #: the header line of a VPC flow log file: its field names
@@ -68,22 +68,58 @@ def _is_vpc_header(text: str) -> bool:
 def _field_names(directive: str) -> tuple[str, ...]:
     if not directive.startswith(_FIELDS):
         return tuple(directive.split())  # a VPC flow log's header
-    return tuple(directive[len(_FIELDS) :].split())
+    names = directive[len(_FIELDS) :].strip()
+    if "," in names and " " not in names:
+        # comma-separated (Exchange's message tracking log)
+        return _COMMA + tuple(names.split(","))
+    return tuple(names.split())
+
+
+#: a first "name" marking fields whose values are comma-separated, with CSV quoting
+_COMMA = ("\x00csv",)
+
+
+def _csv_values(data: pl.DataFrame, n: int) -> pl.DataFrame:
+    """``data`` with ``_v`` (the values of each comma-separated line, CSV quoting undone)
+    and ``_n`` (how many: ``n``, or 0 for every line when the lines do not read as one CSV
+    row each, an unbalanced quote)."""
+    import io
+
+    names = [f"c{i}" for i in range(n)]
+    try:
+        table = pl.read_csv(
+            io.StringIO(data["line"].fill_null("").str.join("\n").item()),
+            has_header=False,
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError:
+        table = None
+    if table is None or table.height != data.height:
+        return data.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("_v"), pl.lit(0, dtype=pl.UInt32).alias("_n"))
+    return data.with_columns(
+        table.select(pl.concat_list(names).alias("_v")).to_series(),
+        pl.lit(n, dtype=pl.UInt32).alias("_n"),
+    )
 
 
 def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOptions) -> pl.DataFrame:
     """Record fields of the data lines ``data`` (``_row``, ``line``) under the field ``names``."""
     line = pl.col("line")
-    # CloudFront separates values with tabs, IIS with spaces
-    sep = "\t" if data.select(line.str.contains("\t", literal=True).any()).item() else " "
-    values = data.lazy().with_columns(
-        line.str.strip_chars_end().str.split(sep).alias("_v")
-    ).with_columns(pl.col("_v").list.len().alias("_n")).collect()
+    if names[:1] == _COMMA:
+        names = names[1:]
+        values = _csv_values(data, len(names))
+    else:
+        # CloudFront separates values with tabs, IIS with spaces
+        sep = "\t" if data.select(line.str.contains("\t", literal=True).any()).item() else " "
+        values = data.lazy().with_columns(
+            line.str.strip_chars_end().str.split(sep).alias("_v")
+        ).with_columns(pl.col("_v").list.len().alias("_n")).collect()
     ok = pl.col("_n") == len(names)
 
     def field(name: str) -> pl.Expr:
         value = pl.col("_v").list.get(names.index(name), null_on_oob=True)
-        return pl.when(ok & (value != "-")).then(value)
+        return pl.when(ok & (value != "-") & (value != "")).then(value)
 
     have = set(names)
     stamp = (
@@ -91,6 +127,8 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
         if {"date", "time"} <= have
         else field("start")
         if "start" in have  # a VPC flow log: the flow's start, epoch seconds
+        else field("date-time")
+        if "date-time" in have  # Exchange's message tracking log
         else pl.lit(None, dtype=pl.String)
     )
     sample = values.select(stamp.alias("t")).drop_nulls().head(200)["t"].to_list()
@@ -100,6 +138,9 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
         body = pl.coalesce(request_body(field("cs-method"), field("cs-uri-stem"), field("sc-status")), line)
     elif {"action", "srcaddr", "dstaddr"} <= have:
         body, sev_text, sev_num = _flow(field, have)
+        body = pl.coalesce(body, line)
+    elif {"event-id", "sender-address", "recipient-address"} <= have:
+        body, sev_text, sev_num = _message_event(field, have)
         body = pl.coalesce(body, line)
     else:
         body = line
@@ -146,6 +187,27 @@ def _flow(field: Callable[[str], pl.Expr], have: set[str]) -> tuple[pl.Expr, pl.
     )
     body = pl.coalesce(flow, opt("log-status"))
     level = pl.when(field("action") == "REJECT").then(pl.lit("WARN")).when(field("action") == "ACCEPT").then(pl.lit("INFO"))
+    text, number = severity_columns(level)
+    return body, text, number
+
+
+def _message_event(field: Callable[[str], pl.Expr], have: set[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """An Exchange message tracking event: ``FAIL AGENT spam@x.example -> victim@y.example:
+    550 5.7.1`` (the event, its source, sender, recipients, the recipient status); FAIL is
+    ERROR, DEFER WARN, the others INFO."""
+    from rcakit.ingest._severity import severity_columns
+
+    def opt(name: str) -> pl.Expr:
+        return field(name) if name in have else pl.lit(None, dtype=pl.String)
+
+    body = pl.concat_str(
+        field("event-id"), pl.concat_str(pl.lit(" "), opt("source")).fill_null(""),
+        pl.concat_str(pl.lit(" "), field("sender-address")).fill_null(""),
+        pl.concat_str(pl.lit(" -> "), field("recipient-address")).fill_null(""),
+        pl.concat_str(pl.lit(": "), opt("recipient-status")).fill_null(""),
+    )
+    event = field("event-id")
+    level = pl.when(event == "FAIL").then(pl.lit("ERROR")).when(event == "DEFER").then(pl.lit("WARN")).when(event.is_not_null()).then(pl.lit("INFO"))
     text, number = severity_columns(level)
     return body, text, number
 
@@ -239,9 +301,14 @@ def _sniff(sample: list[str]) -> float:
                 return 0.0
         else:
             data += 1
-            values = text.rstrip().split("\t" if "\t" in text else " ")
-            fits += bool(names) and len(values) == len(names)
-    if len(names) < 2 or not set(names) & {"date", "time", "cs-method", "cs-uri-stem", "sc-status", "c-ip"}:
+            if names[:1] == _COMMA:
+                import csv
+
+                fits += len(next(csv.reader([text]), [])) == len(names) - 1
+            else:
+                values = text.rstrip().split("\t" if "\t" in text else " ")
+                fits += bool(names) and len(values) == len(names)
+    if len(names) < 2 or not set(names) & {"date", "time", "cs-method", "cs-uri-stem", "sc-status", "c-ip", "date-time"}:
         return 0.0
     return 1.0 if data == 0 or fits / data >= 0.5 else 0.0
 
