@@ -794,3 +794,417 @@ def test_windows_events_as_xml(tmp_path):
     }
     assert rows[2]["parse_error"].startswith("not a Windows event")
     assert rows[2]["body"] == "not an event"
+
+
+def _read_one(tmp_path, name: str, text: str) -> pl.DataFrame:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_logs(path, year=2024)
+
+
+def test_logrus_tty_dropwizard_tornado_certbot_layouts(tmp_path):
+    """Layouts a blind probe found read as raw lines (no time, no level): logrus on a
+    terminal, Dropwizard (its '! ' exception lines), Tornado/Jupyter, Python's colon layout."""
+    logrus = _read_one(tmp_path, "inv.log", (
+        "INFO[0000] Starting inventory-sync                       version=2.3.1\n"
+        "WARN[0002] upstream slow                                 host=\"[2001:db8::20]:9000\" latency=1.2s\n"
+        "ERRO[0003] sync failed: \"SKU-12\" not found               error=\"404 Not Found\" sku=SKU-12\n"
+        "FATA[0007] cannot reach database                         error=\"dial tcp 10.0.0.7:5432: connect: connection refused\"\n"
+    ))
+    assert logrus["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "FATAL"]
+    assert logrus["body"][2].startswith('sync failed: "SKU-12" not found')
+    assert logrus["timestamp"].null_count() == 4  # seconds since start, not a time
+
+    dw = _read_one(tmp_path, "shop-api.log", (
+        "INFO  [2024-03-01 10:00:00,123] io.dropwizard.server.ServerFactory: Starting shop-api\n"
+        "ERROR [2024-03-01 10:00:05,001] io.dropwizard.jersey.errors.LoggingExceptionMapper: Error handling a request: 9f8e7d6c5b4a3f21\n"
+        "! java.net.SocketTimeoutException: Read timed out\n"
+        "! at java.base/java.net.SocketInputStream.socketRead0(Native Method)\n"
+        "! Causing: javax.ws.rs.ProcessingException: java.net.SocketTimeoutException: Read timed out\n"
+        "! ... 62 common frames omitted\n"
+        "DEBUG [2024-03-01 10:00:07,000] com.example.shop.Cache: evicted 12 entries\n"
+    ))
+    assert dw["n_lines"].to_list() == [1, 5, 1]
+    assert dw["severity_text"].to_list() == ["INFO", "ERROR", "DEBUG"]
+    assert dw["body"][1].startswith("Error handling a request: 9f8e7d6c5b4a3f21\n! java.net.SocketTimeoutException")
+    assert dw["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 1000, tzinfo=UTC)
+    assert attrs(dw.row(0, named=True))["logger"] == "io.dropwizard.server.ServerFactory"
+
+    tornado = _read_one(tmp_path, "web.log", (
+        "[I 240301 10:00:00 web:2344] 200 GET /api/items (10.0.0.5) 3.21ms\n"
+        "[E 240301 10:00:02 web:1871] Uncaught exception POST /api/pay (10.0.0.5)\n"
+        "    Traceback (most recent call last):\n"
+        "      File \"/app/handlers.py\", line 22, in post\n"
+        "    KeyError: 'amount'\n"
+        "[W 2024-03-01 10:00:04.123 ServerApp] Notebook Untitled.ipynb is not trusted\n"
+    ))
+    assert tornado["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert tornado["n_lines"].to_list() == [1, 4, 1]
+    assert tornado["timestamp"].to_list() == [
+        datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 2, tzinfo=UTC),
+        datetime(2024, 3, 1, 10, 0, 4, 123000, tzinfo=UTC),
+    ]
+    assert tornado["body"][0] == "200 GET /api/items (10.0.0.5) 3.21ms"
+
+    certbot = _read_one(tmp_path, "letsencrypt.log", (
+        "2024-03-01 10:00:00,124:DEBUG:certbot._internal.main:Arguments: ['--nginx', '-d', 'shop.example.com']\n"
+        "2024-03-01 10:00:05,000:WARNING:certbot._internal.auth_handler:Challenge failed for domain shop.example.com\n"
+        "2024-03-01 10:00:05,001:ERROR:certbot._internal.error_handler:Encountered exception during recovery:\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/usr/lib/python3/dist-packages/certbot/_internal/auth_handler.py\", line 108, in handle_authorizations\n"
+        "certbot.errors.AuthorizationError: Some challenges have failed.\n"
+    ))
+    assert certbot["severity_text"].to_list() == ["DEBUG", "WARN", "ERROR"]
+    assert certbot["body"][0] == "Arguments: ['--nginx', '-d', 'shop.example.com']"
+    assert certbot["n_lines"].to_list() == [1, 1, 4]
+    assert attrs(certbot.row(2, named=True))["logger"] == "certbot._internal.error_handler"
+
+
+def test_mariadb_cockroach_linkerd_npm_and_erlang_reports(tmp_path):
+    """More layouts the probe found read as raw lines: MariaDB's error log (with the old
+    yyMMdd stamps and a crash dump), CockroachDB, linkerd-proxy (uptime, not a time), npm's
+    debug log, Erlang/OTP reports."""
+    maria = _read_one(tmp_path, "mariadb-error.log", (
+        "240301 10:00:00 mysqld_safe Starting mariadbd daemon with databases from /var/lib/mysql\n"
+        "2024-03-01 10:00:01 0 [Warning] You need to use --log-bin to make --binlog-format work.\n"
+        "2024-03-01 10:00:02 0 [Note] /usr/sbin/mariadbd: ready for connections.\n"
+        "Version: '10.11.6-MariaDB-0+deb12u1'  socket: '/run/mysqld/mysqld.sock'  port: 3306  Debian 12\n"
+        "2024-03-01 10:00:05 42 [Warning] Aborted connection 42 to db: 'shop' user: 'app' host: '2001:db8::50'\n"
+        "240301 10:00:07 [ERROR] mysqld got signal 11 ;\n"
+        "Sorry, we probably made a mistake, and this is a bug.\n"
+        "\n"
+        "Thread pointer: 0x7f1234567890\n"
+        "/usr/sbin/mariadbd(handle_fatal_signal+0x475)[0x55d1c2a1b2c3]\n"
+        "2024-03-01 10:00:09 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=123456789\n"
+    ))
+    assert maria["n_lines"].to_list() == [1, 1, 2, 1, 5, 1]
+    assert maria["severity_text"].to_list() == [None, "WARN", "INFO", "WARN", "ERROR", "INFO"]
+    assert maria["timestamp"][0] == datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC)
+    assert maria["timestamp"][4] == datetime(2024, 3, 1, 10, 0, 7, tzinfo=UTC)
+    assert maria["body"][4].startswith("mysqld got signal 11 ;\nSorry")
+
+    crdb = _read_one(tmp_path, "cockroach.log", (
+        "I240301 10:00:00.123456 1 util/log/file_sync_buffer.go:238 ⋮ [config]   running on machine: ‹crdb-0›\n"
+        "I240301 10:00:01.500000 52 server/server.go:1640 ⋮ [n1] 12  starting grpc/postgres server at ‹[::]:26257›\n"
+        "W240301 10:00:05.000000 1234 kv/kvserver/replica_raft.go:1604 ⋮ [n1,s1,r42/1:‹/Table/5{3-4}›,raft] 345  have been waiting 61.00s\n"
+        "F240301 10:00:07.000000 3456 storage/pebble.go:1234 ⋮ [n1,s1] 567  disk stall detected\n"
+        "I240301 10:00:08.000000 52 1@util/log/event_log.go:32 ⋮ [n1] 678 ={\"EventType\":\"node_restart\",\"NodeID\":1}\n"
+    ))
+    assert crdb["severity_text"].to_list() == ["INFO", "INFO", "WARN", "FATAL", "INFO"]
+    assert crdb["timestamp"][2] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)
+    assert crdb["body"].to_list()[1:4] == ["starting grpc/postgres server at ‹[::]:26257›", "have been waiting 61.00s", "disk stall detected"]
+    assert attrs(crdb.row(2, named=True))["logger"] == "kv/kvserver/replica_raft.go:1604"
+
+    linkerd = _read_one(tmp_path, "linkerd-proxy.log", (
+        "[     0.001234s]  INFO ThreadId(01) linkerd2_proxy::rt: Using single-threaded proxy runtime\n"
+        "[    12.345678s]  WARN ThreadId(01) outbound:proxy{addr=10.0.2.7:8080}:service{ns=shop name=payments port=8080}: "
+        "linkerd_reconnect: Failed to connect error=Connection refused (os error 111)\n"
+        "[    14.500000s] ERROR ThreadId(01) outbound:proxy{addr=[2001:db8::7]:8080}: linkerd_app_core::errors::respond: "
+        "HTTP/1.1 request failed error=logical service payments.shop.svc.cluster.local:8080: service unavailable\n"
+    ))
+    assert linkerd["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert linkerd["timestamp"].null_count() == 3
+    assert [b.split(" error=")[0] for b in linkerd["body"]] == [
+        "Using single-threaded proxy runtime", "Failed to connect", "HTTP/1.1 request failed"]
+    assert attrs(linkerd.row(2, named=True))["logger"] == "linkerd_app_core::errors::respond"
+
+    npm = _read_one(tmp_path, "npm-debug.log", (
+        "0 verbose cli /usr/local/bin/node /usr/local/bin/npm\n1 info using npm@10.2.4\n"
+        "8 warn deprecated inflight@1.0.6: This module is not supported, and leaks memory.\n"
+        "11 error code 1\n15 silly logfile done cleaning log files\n"
+    ))
+    assert npm["severity_text"].to_list() == ["DEBUG", "INFO", "WARN", "ERROR", "TRACE"]
+    assert npm["body"][3] == "code 1"
+
+    erl = _read_one(tmp_path, "couch.log", (
+        "=INFO REPORT==== 1-Mar-2024::10:00:00.123456 ===\n"
+        "    application: couch\n"
+        "\n"
+        "=ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===\n"
+        "** Generic server couch_replicator_manager terminating \n"
+        "** Reason for termination ==\n"
+        "** killed\n"
+        "\n"
+        "=CRASH REPORT==== 1-Mar-2024::10:00:05.000002 ===\n"
+        "  crasher:\n"
+        "    initial call: couch_replicator_manager:init/1\n"
+        "=WARNING REPORT==== 1-Mar-2024::10:00:06 ===\n"
+        "Mnesia('couchdb@db1.example.com'): ** WARNING ** Mnesia is overloaded: {dump_log,write_threshold}\n"
+    ))
+    assert erl["n_lines"].to_list() == [3, 5, 3, 2]
+    assert erl["severity_text"].to_list() == ["INFO", "ERROR", "ERROR", "WARN"]
+    assert erl["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 1, tzinfo=UTC)
+    assert erl["body"][1].startswith("** Generic server couch_replicator_manager terminating")
+
+
+def test_supervisord_zerolog_fluent_bit_and_slog_levels(tmp_path):
+    """Level spellings a blind probe found unread: supervisord's DEBG/ERRO/BLAT, zerolog's
+    PNC, Fluent Bit's padded '[ warn]', Go slog's levels between its own (ERROR+4)."""
+    sup = _read_one(tmp_path, "supervisord.log", (
+        "2024-03-01 10:00:03,500 WARN exited: worker_00 (exit status 1; not expected)\n"
+        "2024-03-01 10:00:05,100 DEBG 'nginx' stderr output:\n"
+        "2024-03-01 10:00:06,000 ERRO pool nginx event buffer overflowed, discarding event 42\n"
+        "2024-03-01 10:00:07,000 BLAT something only visible at blather\n"
+    ))
+    assert sup["severity_text"].to_list() == ["WARN", "DEBUG", "ERROR", "TRACE"]
+    assert sup["body"][2] == "pool nginx event buffer overflowed, discarding event 42"
+    zl = _read_one(tmp_path, "orders.log", (
+        "2024-03-01T10:00:03+01:00 ERR insert order error=\"pq: duplicate key\" request_id=c3f1\n"
+        "2024-03-01T10:00:05+01:00 FTL cannot start error=\"listen tcp :8081: bind: address already in use\"\n"
+        "2024-03-01T10:00:07+01:00 PNC unreachable service=orders\n"
+    ))
+    assert zl["severity_text"].to_list() == ["ERROR", "FATAL", "FATAL"]
+    assert zl["body"][2] == "unreachable service=orders"
+    fb = _read_one(tmp_path, "fluent-bit.log", (
+        "[2024/03/01 10:00:00] [ info] [fluent bit] version=2.2.2, commit=eeea396e88, pid=1\n"
+        "[2024/03/01 10:00:05] [error] [output:es:es.0] HTTP status=400 URI=/_bulk, response:\n"
+        "[2024/03/01 10:00:05] [ warn] [engine] failed to flush chunk '1-1709287205.123456789.flb', retry in 10 seconds\n"
+    ))
+    assert fb["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert fb["body"][2].startswith("[engine] failed to flush chunk")
+    slog = _read_one(tmp_path, "api.log", (
+        'time=2024-03-01T10:00:03.250+01:00 level=ERROR msg="payment failed" order.id=42\n'
+        'time=2024-03-01T10:00:04.000+01:00 level=INFO+2 msg="elevated info"\n'
+        'time=2024-03-01T10:00:05.000+01:00 level=DEBUG-4 msg="very verbose"\n'
+        'time=2024-03-01T10:00:06.000+01:00 level=ERROR+4 msg="critical: ledger mismatch" diff=-12.50\n'
+    ))
+    assert slog["severity_text"].to_list() == ["ERROR", "INFO", "TRACE", "FATAL"]
+    assert slog["severity_number"].to_list() == [17, 11, 1, 21]
+    js = _read_one(tmp_path, "api.json", (
+        '{"time":"2024-03-01T10:00:04+01:00","level":"INFO+2","msg":"elevated info"}\n'
+        '{"time":"2024-03-01T10:00:06+01:00","level":"ERROR+4","msg":"critical: ledger mismatch"}\n'
+    ))
+    assert [(r["severity_text"], r["body"]) for r in js.to_dicts()] == [("INFO", "elevated info"), ("FATAL", "critical: ledger mismatch")]
+
+
+def test_clickhouse_levels(tmp_path):
+    """Heads whose level a blind probe found unread: ClickHouse's <Error>."""
+    ch = _read_one(tmp_path, "clickhouse-server.log", (
+        "2024.03.01 10:00:01.000001 [ 4243 ] {} <Warning> Context: Linux transparent hugepages are set to \"always\".\n"
+        "2024.03.01 10:00:05.654321 [ 4301 ] {3f9a1c2e-7b8d-4e5f-9a0b-1c2d3e4f5a6b} <Error> executeQuery: Code: 60. "
+        "DB::Exception: Table default.orderz does not exist. (UNKNOWN_TABLE), Stack trace (when copying this message, always include the lines below):\n"
+        "\n"
+        "0. DB::Exception::Exception(DB::Exception::MessageMasked&&, int, bool) @ 0x000000000c4fd597 in /usr/bin/clickhouse\n"
+        "\n"
+        "2024.03.01 10:00:07.000000 [ 4303 ] {} <Trace> SystemLog (system.query_log): Flushing system log, 12 entries\n"
+        "2024.03.01 10:00:08.000000 [ 4304 ] {} <Fatal> BaseDaemon: ########################################\n"
+        "2024.03.01 10:00:09.000000 [ 4242 ] {} <Information> Application: Child process was terminated by signal 11.\n"
+    ))
+    assert ch["severity_text"].to_list() == ["WARN", "ERROR", "TRACE", "FATAL", "INFO"]
+    assert ch["n_lines"].to_list() == [1, 4, 1, 1, 1]
+    assert ch["body"][1].startswith("Code: 60. DB::Exception: Table default.orderz does not exist.")
+    assert ch["body"][2] == "Flushing system log, 12 entries"
+    assert attrs(ch.row(2, named=True))["logger"] == "SystemLog (system.query_log)"
+    assert ch["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, 654321, tzinfo=UTC)
+
+
+def test_salt_padded_logger_and_level(tmp_path):
+    """SaltStack's '[logger  :line][ERROR   ][pid]' head (levels were null)."""
+    salt = _read_one(tmp_path, "minion", (
+        "2024-03-01 10:00:00,123 [salt.minion                                          :1234][INFO    ][4242] Minion is starting as user 'root'\n"
+        "2024-03-01 10:00:01,457 [salt.loaded.int.module.cmdmod                        :893 ][ERROR   ][4250] stderr: Job for nginx.service failed.\n"
+        "See \"systemctl status nginx.service\" and \"journalctl -xeu nginx.service\" for details.\n"
+        "2024-03-01 10:00:04,000 [salt.minion                                          :1120][CRITICAL][4242] Unexpected exception in minion\n"
+        "2024-03-01 10:00:05,000 [salt.loader.10.0.0.1.int.module.network:2001][DEBUG   ][4242] LazyLoaded network.ipaddrs\n"
+    ))
+    assert salt["severity_text"].to_list() == ["INFO", "ERROR", "FATAL", "DEBUG"]
+    assert salt["n_lines"].to_list() == [1, 2, 1, 1]
+    assert salt["body"][0] == "Minion is starting as user 'root'"
+    assert attrs(salt.row(3, named=True))["logger"] == "salt.loader.10.0.0.1.int.module.network"
+
+
+def test_elixir_metadata_before_the_level(tmp_path):
+    """Elixir's Logger with metadata before '[error]' (levels were null)."""
+    ex = _read_one(tmp_path, "shop.log", (
+        "2024-03-01 10:00:00.123 [info] Running ShopWeb.Endpoint with cowboy 2.10.0 at :::4000 (http)\n"
+        "2024-03-01 10:00:01.456 request_id=F7a1b2c3d4e5f6g7h8i9 [info] GET /api/orders/42\n"
+        "2024-03-01 10:00:02.001 request_id=F7a1b2c3d4e5f6g7h8j0 [error] #PID<0.4567.0> running ShopWeb.Endpoint terminated\n"
+        "** (exit) an exception was raised:\n"
+        "2024-03-01 10:00:03.000 [warning] Postgrex.Protocol (#PID<0.300.0>) disconnected\n"
+    ))
+    assert ex["severity_text"].to_list() == ["INFO", "INFO", "ERROR", "WARN"]
+    assert ex["body"][1] == "GET /api/orders/42"
+    assert attrs(ex.row(1, named=True))["mdc"] == "request_id=F7a1b2c3d4e5f6g7h8i9"
+
+
+def test_airflow_iso_stamp(tmp_path):
+    """Airflow's ISO-stamped task log lines (levels were null)."""
+    af = _read_one(tmp_path, "attempt=1.log", (
+        "[2024-03-01, 09:58:07 UTC] {local_task_job_runner.py:234} INFO - Task exited with return code 1\n"
+        "[2024-03-01T09:58:08.123+0000] {logging_mixin.py:188} WARNING - /opt/airflow/x.py:124 DeprecationWarning: Müll\n"
+    ))
+    assert af["severity_text"].to_list() == ["INFO", "WARN"]
+    assert af["body"][1].startswith("/opt/airflow/x.py:124 DeprecationWarning")
+    assert af["timestamp"][1] == datetime(2024, 3, 1, 9, 58, 8, 123000, tzinfo=UTC)
+
+
+def test_jul_method_after_the_class(tmp_path):
+    """java.util.logging's method after the class had kept the next line's FINE in the message."""
+    jul = _read_one(tmp_path, "vertx.log", (
+        "Mar 01, 2024 10:00:00 AM io.vertx.core.impl.launcher.commands.VertxIsolatedDeployer\n"
+        "INFO: Succeeded in deploying verticle\n"
+        "Mar 01, 2024 10:00:05 AM io.vertx.core.net.impl.ConnectionBase\n"
+        "SEVERE: Connection reset by peer\n"
+        "Mar 01, 2024 10:00:06 AM io.vertx.core.impl.BlockedThreadChecker\n"
+        "WARNING: Thread Thread[vert.x-eventloop-thread-1,5,main] has been blocked for 2734 ms\n"
+        "Mar 01, 2024 1:00:07 PM shop.Main lambda$main$0\n"
+        "FINE: heartbeat ok\n"
+        "Mar 01, 2024 12:30:00 AM shop.Main lambda$main$0\n"
+        "CONFIG: config reloaded\n"
+    ))
+    assert jul["severity_text"].to_list() == ["INFO", "ERROR", "WARN", "DEBUG", "INFO"]
+    assert jul["body"].to_list()[3:] == ["heartbeat ok", "config reloaded"]
+    assert jul["timestamp"][3] == datetime(2024, 3, 1, 13, 0, 7, tzinfo=UTC)
+    assert attrs(jul.row(3, named=True))["logger"] == "shop.Main"
+
+
+def test_zap_console_caller_and_logger_name(tmp_path):
+    """zap's console encoder: the caller (and a named logger) had stayed in the message."""
+    zap = _read_one(tmp_path, "payments.log", (
+        "2024-03-01T10:00:00.101+0100\tINFO\tpayments/server.go:40\tstarting server\t{\"addr\": \"[::]:8080\", \"version\": \"1.14.2\"}\n"
+        "2024-03-01T10:00:00.250+0100\tDEBUG\tpayments.db\tdb/pool.go:77\tpool warmed\t{\"conns\": 10}\n"
+        "2024-03-01T10:00:04.017+0100\tERROR\tpayments/charge.go:88\tcharge failed\t{\"order\": 42, \"error\": \"card declined\"}\n"
+        "main.(*Server).charge\n"
+        "\t/app/payments/charge.go:88\n"
+    ))
+    assert zap["body"].to_list()[:2] == [
+        "starting server\t{\"addr\": \"[::]:8080\", \"version\": \"1.14.2\"}", "pool warmed\t{\"conns\": 10}"]
+    assert zap["body"][2].startswith("charge failed\t{")
+    assert zap["n_lines"].to_list() == [1, 1, 3]
+    assert attrs(zap.row(1, named=True))["logger"] == "payments.db"
+    assert attrs(zap.row(1, named=True))["code"] == "db/pool.go:77"
+
+
+def test_pino_pretty_logstash_plugin_id_log4net_ndc_and_flink_empty_mdc(tmp_path):
+    """Head text a blind probe found left in the message: pino-pretty's '(name/pid on host):',
+    Logstash's plugin id after the pipeline, log4net's '[(null)] - ', Flink's '[] - '."""
+    pp = _read_one(tmp_path, "checkout.log", (
+        "[2024-03-01 10:00:00.123 +0100] INFO (checkout/1 on checkout-7d9f8b6c5-x2q4z): server listening\n"
+        "    port: 3000\n"
+        "[2024-03-01 10:00:03.000 +0100] WARN (1 on checkout-7d9f8b6c5-x2q4z): retrying Zürich warehouse\n"
+    ))
+    assert pp["body"].to_list() == ["server listening\n    port: 3000", "retrying Zürich warehouse"]
+    assert attrs(pp.row(0, named=True))["logger"] == "checkout"
+    ls = _read_one(tmp_path, "logstash-plain.log", (
+        "[2024-03-01T10:00:05,456][INFO ][logstash.javapipeline    ][main] Pipeline started {\"pipeline.id\"=>\"main\"}\n"
+        "[2024-03-01T10:00:06,789][WARN ][logstash.outputs.elasticsearch][main][e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2] "
+        "Could not index event to Elasticsearch. status: 400\n"
+    ))
+    assert ls["body"].to_list() == ["Pipeline started {\"pipeline.id\"=>\"main\"}", "Could not index event to Elasticsearch. status: 400"]
+    assert attrs(ls.row(1, named=True))["thread"] == "main"
+    l4n = _read_one(tmp_path, "shop-web.log", (
+        "2024-03-01 10:00:00,123 [1] INFO  Shop.Web.Global [(null)] - Application starting, version 4.2.0.1187\n"
+        "2024-03-01 10:00:03,001 [12] ERROR Shop.Payments.Gateway [req-7f3a] - Charge failed for order 42\n"
+        "System.Net.WebException: The remote server returned an error: (502) Bad Gateway.\n"
+        "   at System.Net.HttpWebRequest.GetResponse()\n"
+    ))
+    assert l4n["body"][0] == "Application starting, version 4.2.0.1187"
+    assert l4n["body"][1].startswith("Charge failed for order 42\nSystem.Net.WebException")
+    assert "mdc" not in attrs(l4n.row(0, named=True))
+    assert attrs(l4n.row(1, named=True))["mdc"] == "req-7f3a"
+    fl = _read_one(tmp_path, "flink-taskexecutor.log", (
+        "2024-03-01 10:00:00,123 INFO  org.apache.flink.runtime.taskexecutor.TaskExecutor           [] - Receive slot request 7f3e\n"
+        "2024-03-01 10:00:09,100 ERROR org.apache.flink.runtime.checkpoint.CheckpointCoordinator    [jobId=a1b2c3d4] - Failed to trigger checkpoint\n"
+    ))
+    assert fl["body"].to_list() == ["Receive slot request 7f3e", "Failed to trigger checkpoint"]
+    assert attrs(fl.row(0, named=True))["logger"] == "org.apache.flink.runtime.taskexecutor.TaskExecutor"
+
+
+def test_akka_classic_logger_and_dead_letters(tmp_path):
+    """Akka's classic logger: thread and source had stayed in the message, and a dead
+    letter's marker before the stamp had lost the record its time."""
+    akka = _read_one(tmp_path, "shop-akka.log", (
+        "[INFO] [03/01/2024 10:00:00.123] [main] [akka.event.slf4j.Slf4jLogger] Slf4jLogger started\n"
+        "[ERROR] [03/01/2024 10:00:06.777] [shop-akka.actor.default-dispatcher-5] [akka://shop/user/payments/worker-3] Charge failed for order 42\n"
+        "java.util.concurrent.TimeoutException: Ask timed out on [Actor[akka://shop/user/gateway#-1234]] after [5000 ms].\n"
+        "\tat akka.pattern.PromiseActorRef$.$anonfun$defaultOnTimeout$1(AskSupport.scala:675)\n"
+        "[INFO] [akkaDeadLetter][03/01/2024 10:00:08.000] [shop-akka.actor.default-dispatcher-2] [akka://shop/user/gateway] "
+        "Message [shop.Charge] from Actor[akka://shop/temp/$a] to Actor[akka://shop/user/gateway#-1234] was not delivered.\n"
+    ))
+    assert akka["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
+    assert akka["n_lines"].to_list() == [1, 3, 1]
+    assert akka["body"][0] == "Slf4jLogger started"
+    assert akka["body"][1].startswith("Charge failed for order 42\njava.util.concurrent.TimeoutException")
+    assert akka["body"][2].startswith("Message [shop.Charge] from")
+    assert akka["timestamp"][2] == datetime(2024, 3, 1, 10, 0, 8, tzinfo=UTC)
+    assert attrs(akka.row(1, named=True))["logger"] == "akka://shop/user/payments/worker-3"
+
+
+def test_php_error_log_stamp_with_utc_before_other_lines(tmp_path):
+    """WordPress writes its own lines into PHP's error log: 'UTC]' had stayed in their message."""
+    wp = _read_one(tmp_path, "debug.log", (
+        "[01-Mar-2024 10:00:00 UTC] PHP Warning:  Undefined array key \"order\" in /var/www/html/wp-content/plugins/shop/pay.php on line 41\n"
+        "[01-Mar-2024 10:00:01 UTC] WordPress database error Table 'wp_shop.wp_wc_orders' doesn't exist for query SELECT 1\n"
+        "[01-Mar-2024 10:00:02 UTC] PHP Fatal error:  Uncaught Error: Call to undefined function wc_get_order()\n"
+    ))
+    assert wp["body"][1].startswith("WordPress database error Table")
+    assert wp["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert wp["severity_text"].to_list() == ["WARN", None, "FATAL"]
+
+
+def test_flask_and_werkzeug_development_server(tmp_path):
+    """Flask's default handler ('ERROR in app:' had stayed in the message) and werkzeug's
+    request lines, whose '01/Mar/2024 10:00:03' stamp had been read as no time."""
+    fl = _read_one(tmp_path, "shop.log", (
+        " * Serving Flask app 'shop'\n"
+        "127.0.0.1 - - [01/Mar/2024 10:00:01] \"GET /api/items HTTP/1.1\" 200 -\n"
+        "[2024-03-01 10:00:03,123] ERROR in app: Exception on /api/pay [POST]\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/app/shop/views.py\", line 41, in pay\n"
+        "ValueError: bad amount: '12,50 €'\n"
+        "127.0.0.1 - - [01/Mar/2024 10:00:03] \"POST /api/pay HTTP/1.1\" 500 -\n"
+        "[2024-03-01 10:00:05,000] WARNING in views: slow query took 2.3s\n"
+    ))
+    rows = fl.filter(pl.col("parse_error").is_null()).to_dicts()
+    assert [(r["body"].split("\n")[0], r["severity_text"]) for r in rows] == [
+        ("GET /api/items 200", "INFO"), ("Exception on /api/pay [POST]", "ERROR"),
+        ("POST /api/pay 500", "ERROR"), ("slow query took 2.3s", "WARN"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert rows[1]["n_lines"] == 4
+    assert attrs(rows[3])["logger"] == "views"
+
+
+def test_django_development_server(tmp_path):
+    """Django's runserver output (a blind probe found it read as raw lines): the request
+    lines' time and level (from the status), django.request's failure lines with their
+    traceback, whatever the start-up banner."""
+    dj = _read_one(tmp_path, "runserver.log", (
+        "Watching for file changes with StatReloader\n"
+        "Performing system checks...\n"
+        "\n"
+        "System check identified no issues (0 silenced).\n"
+        "March 01, 2024 - 10:00:00\n"
+        "Django version 5.0.2, using settings 'shop.settings'\n"
+        "Starting development server at http://0.0.0.0:8000/\n"
+        "Quit the server with CONTROL-C.\n"
+        "\n"
+        "[01/Mar/2024 10:00:01] \"GET /api/items/ HTTP/1.1\" 200 1534\n"
+        "Internal Server Error: /api/pay/\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/app/shop/views.py\", line 88, in pay\n"
+        "    order = Order.objects.get(pk=order_id)\n"
+        "shop.models.Order.DoesNotExist: Order matching query does not exist.\n"
+        "[01/Mar/2024 10:00:02] \"POST /api/pay/ HTTP/1.1\" 500 145\n"
+        "Not Found: /favicon.ico\n"
+        "[01/Mar/2024 10:00:03] \"GET /favicon.ico HTTP/1.1\" 404 2307\n"
+    ))
+    rows = dj.filter(pl.col("line_no") >= 10).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (10, 1, "INFO"), (11, 5, "ERROR"), (16, 1, "ERROR"), (17, 1, "WARN"), (18, 1, "WARN"),
+    ]
+    assert rows[0]["body"] == "\"GET /api/items/ HTTP/1.1\" 200 1534"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert rows[1]["body"].startswith("Internal Server Error: /api/pay/\nTraceback")
+
+
+def test_django_request_lines_start_records_in_runserver_output_only(tmp_path):
+    """A line that reads like django.request's ('Not Found: ...') inside another log's
+    multi-line message stays in that message."""
+    other = _read_one(tmp_path, "api.log", (
+        "2024-03-01 10:00:00,123 ERROR [main] c.x.Api - lookup failed\n"
+        "Not Found: /api/items/999\n"
+        "2024-03-01 10:00:01,000 INFO [main] c.x.Api - done\n"
+        "2024-03-01 10:00:02,000 INFO [main] c.x.Api - done\n"
+    ))
+    assert other["n_lines"].to_list() == [2, 1, 1]

@@ -463,3 +463,14 @@ def test_windows_event_viewer_csv_with_its_unnamed_message_column():
         ("INFO", "The Shop service entered the running state."),
     ]
     assert attrs(out[0])["Event ID"] == "7031"
+
+
+def test_kibana_dash_for_a_missing_trace_id():
+    """Kibana's CSV export writes '-' for a field a document lacks: it is no trace id."""
+    text = (
+        '"@timestamp","kubernetes.pod.name","log.level",message,"trace.id"\n'
+        '"Mar 1, 2024 @ 10:00:05.123","payments-6f7d8c9b5-x2q4z",ERROR,"Charge failed",4bf92f3577b34da6a3ce929d0e0e4736\n'
+        '"Mar 1, 2024 @ 10:00:04.000","payments-6f7d8c9b5-x2q4z",WARN,"slow gateway",-\n'
+    )
+    rows = parse(text).to_dicts()
+    assert [r["trace_id"] for r in rows] == ["4bf92f3577b34da6a3ce929d0e0e4736", None]

@@ -831,3 +831,102 @@ def test_a_dotted_key_and_a_nested_one_of_the_same_name_are_one_field():
     assert out["parse_error"].to_list() == [None, None]
     assert out["body"].to_list() == ["db query failed\nError: connect ECONNREFUSED", "write failed\nError: disk full"]
     assert [json.loads(a)["error.message"] for a in out["attributes"]] == ["connect ECONNREFUSED", "disk full"]
+
+
+def test_hclog_and_postgres_jsonlog_levels():
+    """HashiCorp's hclog JSON (Nomad, Consul, Vault, Terraform: '@level', '@module') and
+    PostgreSQL's jsonlog ('error_severity'): a blind probe found every level null."""
+    nomad = [
+        {"@level": "error", "@message": "prestart failed", "@module": "client.alloc_runner.task_runner",
+         "@timestamp": "2024-03-01T10:00:02+01:00", "alloc_id": "5b3d7c1e-0f2a-4b6c-8d9e-0a1b2c3d4e5f", "task": "payments"},
+        {"@level": "trace", "@message": "next heartbeat", "@module": "client", "@timestamp": "2024-03-01T10:00:04+01:00", "period": "17.5s"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in nomad)).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "prestart failed"), ("TRACE", "next heartbeat")]
+    assert attrs(rows[0])["logger"] == "client.alloc_runner.task_runner"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 9, 0, 2, tzinfo=UTC)
+    pg = [
+        {"timestamp": "2024-03-01 10:00:00.123 CET", "pid": 4100, "error_severity": "LOG", "message": "database system is ready to accept connections", "backend_type": "postmaster"},
+        {"timestamp": "2024-03-01 10:00:05.456 CET", "user": "app", "dbname": "orders", "pid": 4201, "error_severity": "ERROR", "state_code": "23505",
+         "message": "duplicate key value violates unique constraint \"orders_pkey\"", "detail": "Key (id)=(42) already exists."},
+        {"timestamp": "2024-03-01 10:00:08.000 CET", "pid": 4204, "error_severity": "PANIC", "message": "could not write to file \"pg_wal/xlogtemp.4204\""},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in pg)).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "FATAL"]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 9, 0, 5, 456000, tzinfo=UTC)
+
+
+def test_envoy_istio_json_access_log_response_code():
+    """Envoy's / Istio's JSON access log names the status 'response_code': a blind probe
+    found the records' levels null and the whole object as their message."""
+    lines = [
+        {"authority": "payments:8080", "bytes_sent": 91, "duration": 30, "method": "POST", "path": "/api/pay?order=42",
+         "protocol": "HTTP/1.1", "response_code": 503, "response_flags": "UF", "start_time": "2024-03-01T10:00:01.123Z",
+         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "upstream_cluster": "outbound|8080||payments.shop.svc.cluster.local"},
+        {"authority": "catalog:8080", "method": "GET", "path": "/api/items/999", "protocol": "HTTP/1.1", "response_code": 404,
+         "response_flags": "-", "start_time": "2024-03-01T10:00:04.000Z"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [(r["body"], r["severity_text"]) for r in rows] == [("POST /api/pay 503 UF", "ERROR"), ("GET /api/items/999 404", "WARN")]
+    assert rows[0]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+
+
+def test_cloudflare_start_time_and_pino_name():
+    """A request is placed at its start (Cloudflare's EdgeStartTimestamp, not its
+    EdgeEndTimestamp, which came first in the object); pino's 'name' is the service, as
+    bunyan's is."""
+    cf = {"ClientRequestMethod": "POST", "ClientRequestURI": "/api/pay?order=42", "EdgeEndTimestamp": "2024-03-01T10:00:01Z",
+          "EdgeResponseStatus": 502, "EdgeStartTimestamp": "2024-03-01T10:00:00Z", "RayID": "85d2f1a3b4c5d6e7"}
+    row = parse(_jsonl.FORMAT, json.dumps(cf) + "\n").to_dicts()[0]
+    assert (row["timestamp"], row["body"]) == (datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC), "POST /api/pay 502")
+    pino = [
+        {"level": 30, "time": 1709287200123, "pid": 1, "hostname": "checkout-7d9f8b6c5-x2q4z", "name": "checkout", "msg": "server listening"},
+        {"level": 50, "time": 1709287202500, "pid": 1, "hostname": "checkout-7d9f8b6c5-x2q4z", "name": "checkout", "msg": "card declined"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in pino)).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("checkout", "INFO"), ("checkout", "ERROR")]
+    # (Python's "name" is its logger: no pino levels, no service)
+    py = {"asctime": "2024-03-01 10:00:00,123", "levelname": "ERROR", "name": "shop.db", "hostname": "h1", "pid": 7, "message": "boom"}
+    row = parse(_jsonl.FORMAT, json.dumps(py) + "\n").to_dicts()[0]
+    assert row["service"] is None
+
+
+def test_crash_report_takes_the_service_of_the_records_above():
+    """The Go panic printed after a service's JSON records is that process's: it had been
+    given the file's name while every record above named its service."""
+    text = (
+        '{"level":"error","service":"orders","time":"2024-03-01T10:00:06+01:00","message":"ledger mismatch"}\n'
+        '{"level":"panic","service":"orders","time":"2024-03-01T10:00:07+01:00","message":"unreachable"}\n'
+        "panic: unreachable\n"
+        "\n"
+        "goroutine 1 [running]:\n"
+        "main.main()\n"
+        "\t/app/main.go:57 +0x1a5\n"
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["service"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        ("orders", "ERROR", 1), ("orders", "FATAL", 1), ("orders", "FATAL", 5)]
+
+
+def test_istio_proxy_tcp_records_and_its_own_text_lines():
+    """istio-proxy's container log: a TCP connection's record with response flags (no
+    method, status 0) reads as the text access log reads it, at ERROR; Envoy's own
+    "<stamp>\twarning\tenvoy config <source>:163\t<msg>" lines among the JSON records are
+    records with their time and level, not lines that failed to parse."""
+    text = (
+        json.dumps({"authority": "-", "bytes_received": 1234, "duration": 10001, "method": None, "path": None, "protocol": None,
+                    "response_code": 0, "response_flags": "UF,URX", "start_time": "2024-03-01T10:00:03.500Z",
+                    "upstream_cluster": "outbound|5432||db.shop.svc.cluster.local", "upstream_host": None}) + "\n"
+        + json.dumps({"authority": "catalog:8080", "method": "GET", "path": "/api/items", "response_code": 200,
+                      "response_flags": "-", "start_time": "2024-03-01T10:00:04.000Z"}) + "\n"
+        + "2024-03-01T10:00:05.000000Z\twarning\tenvoy config external/envoy/source/common/config/grpc_stream.h:163\t"
+        "StreamAggregatedResources gRPC config stream to xds-grpc closed since 1804s ago: 14, connection error\n"
+        + "2024-03-01T10:00:06.000000Z\tinfo\txdsproxy\tconnected to upstream XDS server: istiod.istio-system.svc:15012\n"
+    )
+    rows = parse(_jsonl.FORMAT, text).to_dicts()
+    assert [(r["severity_text"], r["parse_error"]) for r in rows] == [("ERROR", None), ("INFO", None), ("WARN", None), ("INFO", None)]
+    assert rows[0]["body"] == "TCP db.shop.svc.cluster.local UF,URX"
+    assert rows[1]["body"] == "GET /api/items 200"
+    assert rows[2]["body"].startswith("StreamAggregatedResources gRPC config stream")
+    assert rows[2]["timestamp"] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)

@@ -213,3 +213,33 @@ def test_leading_run_keeps_the_key_order_of_the_general_path(monkeypatch):
     slow, _ = _general_path(monkeypatch, texts)
     assert fast.columns == slow.columns == ["a", "b", "c", "x", "y"]
     assert fast.equals(slow)
+
+
+def test_auditd_event_time_and_message():
+    """auditd's lines carry their time in 'msg=audit(<epoch>:<serial>):': a blind probe
+    found every time null and every message the bare id."""
+    rows = parse(
+        'type=USER_LOGIN msg=audit(1709287201.123:4567): pid=2345 uid=0 auid=4294967295 ses=4294967295 subj=unconfined '
+        "msg='op=login acct=\"admin\" exe=\"/usr/sbin/sshd\" hostname=? addr=2001:db8::66 terminal=sshd res=failed'\n"
+        'type=SYSCALL msg=audit(1709287205.500:4570): arch=c000003e syscall=59 success=yes exit=0 ppid=2400 pid=2401 '
+        'auid=1000 uid=0 comm="systemctl" exe="/usr/bin/systemctl" key="priv_exec"\n'
+        'type=EXECVE msg=audit(1709287205.500:4570): argc=3 a0="systemctl" a1="restart" a2="nginx"\n'
+    ).to_dicts()
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 5, 500000, tzinfo=UTC),
+        datetime(2024, 3, 1, 10, 0, 5, 500000, tzinfo=UTC),
+    ]
+    assert rows[2]["body"] == 'type=EXECVE argc=3 a0="systemctl" a1="restart" a2="nginx"'
+    assert rows[1]["body"].startswith("type=SYSCALL arch=c000003e syscall=59")
+    assert attrs(rows[1])["audit_serial"] == "4570"
+    assert attrs(rows[1])["comm"] == "systemctl"
+
+
+def test_crash_report_takes_the_service_of_the_records_above():
+    rows = parse(
+        'time=2024-03-01T10:00:06Z level=error service=orders msg="ledger mismatch"\n'
+        "panic: runtime error: invalid memory address or nil pointer dereference\n"
+        "goroutine 1 [running]:\n"
+        "main.main()\n"
+    ).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("orders", "ERROR"), ("orders", "FATAL")]

@@ -108,3 +108,46 @@ def test_structured_app_lines_in_the_journal(tmp_path):
     assert attrs(rows[3])["order"] == "o-1"
     assert rows[5]["body"] == "error: maximum authentication attempts exceeded"
     assert all(attrs(r)["procid"] for r in rows)
+
+
+def test_year_before_the_time_cisco_asa(tmp_path):
+    """RFC 3164 with a year between the day and the time and a colon after it (Cisco ASA,
+    other appliances): a blind probe found it read as raw lines, no time and no level."""
+    text = (
+        "<166>Mar 01 2024 10:00:00: %ASA-6-302013: Built inbound TCP connection 123456 for outside:198.51.100.7/54321\n"
+        "<164>Mar 01 2024 10:00:01: %ASA-4-106023: Deny tcp src outside:198.51.100.8/40000 dst inside:10.0.1.5/22\n"
+        "<161>Mar  1 2024 10:00:03: %ASA-1-105005: (Primary) Lost Failover communications with mate on interface inside\n"
+        "<163>Mar 01 2024 10:00:04 fw01 : %ASA-3-710003: TCP access denied by ACL from 198.51.100.9/1234\n"
+        "<30>Mar 01 2024 10:00:05 fw01 sshd[812]: Accepted publickey for admin\n"
+    )
+    path = tmp_path / "asa.log"
+    path.write_text(text)
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "FATAL", "ERROR", "INFO"]
+    assert [r["timestamp"].isoformat() for r in rows] == [
+        "2024-03-01T10:00:00+00:00", "2024-03-01T10:00:01+00:00", "2024-03-01T10:00:03+00:00",
+        "2024-03-01T10:00:04+00:00", "2024-03-01T10:00:05+00:00",
+    ]
+    assert rows[1]["body"].startswith("%ASA-4-106023: Deny tcp")
+    assert rows[3]["body"].startswith("%ASA-3-710003: TCP access denied")
+    assert attrs(rows[3])["host"] == "fw01"
+    assert (rows[4]["service"], rows[4]["body"]) == ("sshd", "Accepted publickey for admin")
+
+
+def test_kernel_lines_without_a_pid_are_syslog(tmp_path):
+    """kern.log / ufw.log as rsyslog writes them: 'kernel:' has no [pid]; the file had been
+    read as a text log, the host and tag left in every message."""
+    text = (
+        "2024-03-01T10:00:01.123456+00:00 fw01 kernel: [123456.789012] [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.7 DST=10.0.1.5 PROTO=TCP DPT=22\n"
+        "2024-03-01T10:00:02.000001+00:00 fw01 kernel: [123457.665544] [UFW BLOCK] IN=eth0 OUT= SRC=2001:db8::66 DST=2001:db8::5 PROTO=TCP\n"
+        "2024-03-01T10:00:03.000001+00:00 fw01 kernel: [123458.000001] nf_conntrack: table full, dropping packet\n"
+        "2024-03-01T10:00:05.000001+00:00 fw01 systemd[1]: ufw.service: Deactivated successfully.\n"
+    )
+    path = tmp_path / "kern.log"
+    path.write_text(text)
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path).to_dicts()
+    assert [r["service"] for r in rows] == ["kernel", "kernel", "kernel", "systemd"]
+    assert rows[0]["body"].startswith("[123456.789012] [UFW BLOCK] IN=eth0")
+    assert rows[3]["body"] == "ufw.service: Deactivated successfully."

@@ -129,3 +129,55 @@ def test_sniff_needs_a_fields_directive_and_fitting_lines(text):
 
 def test_empty_file_has_no_record():
     assert parse_lines(_w3c.FORMAT, "").height == 0
+
+
+def test_vpc_flow_log_with_its_header(tmp_path):
+    """AWS VPC flow logs as delivered to S3 (a blind probe found them read as raw lines, no
+    time): the flow's start is its time, the flow its message, a rejected flow a warning."""
+    text = (
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n"
+        "2 123456789012 eni-0a1b2c3d4e5f60718 10.0.1.5 10.0.2.7 49152 443 6 10 840 1709287200 1709287260 ACCEPT OK\n"
+        "2 123456789012 eni-0a1b2c3d4e5f60718 198.51.100.7 10.0.1.5 54321 22 6 3 180 1709287210 1709287270 REJECT OK\n"
+        "2 123456789012 eni-0a1b2c3d4e5f60718 - - - - - - - 1709287220 1709287280 - NODATA\n"
+        "2 123456789012 eni-0a1b2c3d4e5f60718 2001:db8::5 2001:db8::7 443 50000 6 5 400 1709287230 1709287290 ACCEPT OK\n"
+    )
+    path = tmp_path / "flows.log"
+    path.write_text(text)
+    assert detect_format(path) == "vpc-flow"
+    rows = read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 2), (3, 1), (4, 1), (5, 1)]
+    assert [r["body"] for r in rows] == [
+        "ACCEPT tcp 10.0.1.5:49152 -> 10.0.2.7:443", "REJECT tcp 198.51.100.7:54321 -> 10.0.1.5:22", "NODATA",
+        "ACCEPT tcp [2001:db8::5]:443 -> [2001:db8::7]:50000",
+    ]
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", None, "INFO"]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 1, 10, 0, 10, tzinfo=UTC)
+    assert attrs(rows[1])["dstport"] == 22
+    assert attrs(rows[1])["interface-id"] == "eni-0a1b2c3d4e5f60718"
+
+
+def test_exchange_message_tracking_log(tmp_path):
+    """Exchange's message tracking log: W3C directives with comma-separated, CSV-quoted
+    fields (a blind probe found it read as raw lines, no time)."""
+    fields = (
+        "date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,"
+        "internal-message-id,message-id,recipient-address,recipient-status,total-bytes,recipient-count,message-subject,sender-address"
+    )
+    text = (
+        "#Software: Microsoft Exchange Server\n#Version: 15.02.1118.007\n#Log-type: Message Tracking Log\n"
+        "#Date: 2024-03-01T10:00:00.000Z\n"
+        f"#Fields: {fields}\n"
+        '2024-03-01T10:00:01.123Z,10.0.0.5,APP01,10.0.0.20,EXCH01,"08DC3A1B;250 2.0.0 OK",EXCH01\\Default EXCH01,SMTP,RECEIVE,'
+        '123456789,<a1b2c3@shop.example.com>,jörg@example.de,,4321,1,"Ihre Bestellung #42, ""Express""",noreply@shop.example.com\n'
+        "2024-03-01T10:00:03.789Z,,,,EXCH01,,,AGENT,FAIL,123456790,<x9y8@spam.example>,victim@shop.example.com,550 5.7.1,2048,1,"
+        "Cheap pills,spam@spam.example\n"
+    )
+    path = tmp_path / "MSGTRK20240301-1.LOG"
+    path.write_text(text, encoding="utf-8")
+    assert detect_format(path) == "w3c"
+    rows = read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 6, "INFO"), (7, 1, "ERROR")]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+    assert rows[0]["body"] == "RECEIVE SMTP noreply@shop.example.com -> jörg@example.de"
+    assert rows[1]["body"] == "FAIL AGENT spam@spam.example -> victim@shop.example.com: 550 5.7.1"
+    assert attrs(rows[0])["message-subject"] == 'Ihre Bestellung #42, "Express"'

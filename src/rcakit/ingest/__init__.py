@@ -67,6 +67,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "csv": _csv_export.FORMAT,
     "postgres-csv": _pgcsv.FORMAT,
     "w3c": _w3c.FORMAT,
+    "vpc-flow": _w3c.VPC_FORMAT,
     "elb": _elb.FORMAT,
     "envoy": _envoy.FORMAT,
     "access": _access.FORMAT,

@@ -386,7 +386,8 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         *[service_from_log_group(pl.col(c)) for c in group_cols],
         pl.lit(None, dtype=pl.String),
     )
-    trace = pl.coalesce(*[pl.col(c) for c in trace_cols], pl.col("_in_trace_id"))
+    # (Kibana writes "-" for a field a document lacks)
+    trace = pl.coalesce(*[pl.col(c).replace("-", None) for c in trace_cols], pl.col("_in_trace_id"))
     # a "status" column that held a level word is the level, not an attribute
     used = {body_col, *ts_cols, *svc_cols, *trace_cols} - {None}
     attrs: dict[str, pl.Expr] = {}

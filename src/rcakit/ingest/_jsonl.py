@@ -86,6 +86,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "s",  # MongoDB 4.4+: F, E, W, I, D1..D5 (another key named "s" is left alone)
         "type",  # Kubernetes events: Normal, Warning (another key named "type" is left alone)
         "@l",  # Serilog compact JSON (CLEF)
+        "@level",  # HashiCorp's hclog (Nomad, Consul, Vault, Terraform, Boundary with -json)
+        "error_severity",  # PostgreSQL's jsonlog (LOG is INFO)
     ),
     "body": (
         "msg", "message", "@message", "@m", "@mt", "log", "text", "body", "Body", "Message", "textPayload",
@@ -121,7 +123,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         # the MDC of log4j2's JsonLayout and logback encoders
         "contextMap.traceId", "contextMap.trace_id", "mdc.traceId", "mdc.trace_id",
     ),
-    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext"),
+    "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext", "@module"),
     # the exception a record carries, appended to its message as a text log has it below
     # its head line (logstash-logback-encoder, ECS, OpenTelemetry, python-json-logger,
     # pino/bunyan, zap, Serilog)
@@ -631,9 +633,14 @@ _TIME_KEY = re.compile(r"(?i)timestamp|(?:^|[._])(?:time|date)$|[a-z](?:Time|Dat
 _DURATION_KEY = re.compile(r"(?i)duration|elapsed|took|latency|response_time|request_time|upstream|_ms$|_us$|_ns$")
 
 
+#: ... and an event's end after its start (Cloudflare's ``EdgeEndTimestamp``: a request is
+#: placed at its start, as access logs place it)
+_END_KEY = re.compile(r"(?i)end(?:ed)?(?:_?(?:time|date|timestamp|at))?$|end_?time|endtimestamp|finish|complet")
+
+
 def _time_keys(columns: list[str]) -> list[str]:
     keys = [c for c in columns if _TIME_KEY.search(c) and not _DURATION_KEY.search(c)]
-    return sorted(keys, key=lambda c: "timestamp" not in c.lower())
+    return sorted(keys, key=lambda c: ("timestamp" not in c.lower(), _END_KEY.search(c) is not None))
 
 
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
@@ -723,10 +730,19 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
         "response_status", "http_status",
         "EdgeResponseStatus", "OriginResponseStatus",  # Cloudflare Logpush
         "responseStatus.code",  # Kubernetes audit events
+        "response_code",  # Envoy's and Istio's JSON access log
     ),
     # nginx's $request: "GET /api/pay?x=1 HTTP/1.1"
     "request": ("request",),
 }
+
+
+def _pino_levels(objs: pl.DataFrame) -> bool:
+    """Whether the records' ``level`` is pino's (and bunyan's) numbers, 10 to 60."""
+    if "level" not in objs.columns:
+        return False
+    level = objs["level"].cast(pl.String).str.strip_chars().drop_nulls()
+    return len(level) > 0 and bool(level.is_in(["10", "20", "30", "40", "50", "60"]).all())
 
 
 def _first(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.Expr | None:
@@ -753,8 +769,40 @@ def _http_request(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr] | None:
     code = pl.when(status.str.contains(r"^[1-5][0-9]{2}$")).then(status)
     clean = path.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
     ok = method.str.contains(r"^[A-Za-z]{3,10}$") & code.is_not_null() & (clean.str.len_chars() > 0)
-    body = pl.when(ok).then(pl.concat_str(method.str.to_uppercase(), pl.lit(" "), clean, pl.lit(" "), code))
+    body: pl.Expr = pl.when(ok).then(pl.concat_str(method.str.to_uppercase(), pl.lit(" "), clean, pl.lit(" "), code))
+    flags = _envoy_flags(frame)
+    if flags is not None:
+        # Envoy's response flags after the status, as its text access log reads
+        # ("GET /api/pay 503 UF": an upstream connection failure, not a timeout)
+        body = pl.when(flags.is_not_null()).then(pl.concat_str(body, pl.lit(" "), flags)).otherwise(body)
     return body, pl.when(ok).then(code)
+
+
+def _envoy_flags(frame: pl.DataFrame) -> pl.Expr | None:
+    """Envoy's (Istio's) JSON access log ``response_flags``, null for ``-``."""
+    if "response_flags" not in frame.columns:
+        return None
+    flags = pl.col("response_flags").cast(pl.String)
+    return pl.when(flags.is_not_null() & (flags != "-") & (flags != "")).then(flags)
+
+
+def _envoy_tcp(frame: pl.DataFrame) -> pl.Expr | None:
+    """A TCP connection's record in Envoy's JSON access log (no method, status 0) with
+    response flags: ``TCP <authority, else the upstream cluster's service> <flags>``, as
+    the text access log reads (an ERROR: the connection failed)."""
+    flags = _envoy_flags(frame)
+    if flags is None or "response_code" not in frame.columns:
+        return None
+    method = _first(frame, _HTTP_KEYS["method"])
+    authority = pl.col("authority") if "authority" in frame.columns else pl.lit(None, dtype=pl.String)
+    cluster = (
+        pl.col("upstream_cluster").str.extract(r"([^|]+)$", 1) if "upstream_cluster" in frame.columns else pl.lit(None, dtype=pl.String)
+    )
+    target = pl.coalesce(pl.when(authority != "-").then(authority), cluster)
+    tcp = (pl.col("response_code").cast(pl.String) == "0") & (method.is_null() if method is not None else pl.lit(True))
+    return pl.when(tcp & flags.is_not_null()).then(
+        pl.concat_str(pl.lit("TCP "), pl.concat_str(target, pl.lit(" ")).fill_null(""), flags)
+    )
 
 
 def _service_expr(frame: pl.DataFrame) -> pl.Expr:
@@ -879,6 +927,12 @@ def records_from_objects(
         sev_text = pl.coalesce(pl.when(use).then(st_text), sev_text, st_text).alias("severity_text")
         sev_num = pl.coalesce(pl.when(use).then(st_num), sev_num, st_num).alias("severity_number")
         body = pl.when(use).then(request).otherwise(body)
+    tcp = _envoy_tcp(frame)
+    if tcp is not None and request_body:
+        failed = body.is_null() & tcp.is_not_null()
+        sev_text = pl.when(failed).then(pl.lit("ERROR")).otherwise(sev_text).alias("severity_text")
+        sev_num = pl.when(failed).then(pl.lit(17, dtype=pl.UInt8)).otherwise(sev_num).alias("severity_number")
+        body = pl.when(failed).then(tcp).otherwise(body)
     return frame.lazy().select(
         timestamp_expr(ts, sample, options).alias("timestamp"),
         sev_text,
@@ -1022,6 +1076,11 @@ def _trace_in_text(msg: pl.Series, brackets: pl.Series) -> pl.Series:
     return out
 
 
+#: zap's console encoder after the level: "[<logger>\t]<file>:<line>\t" (Istio's Envoy
+#: lines: "envoy config external/envoy/source/.../grpc_stream.h:163\t")
+_ZAP_CALLER = r"^(?:[^\t\n]+[\t ])?[\w.\-/@]+\.[A-Za-z]+:\d+\t"
+
+
 def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
     """Record fields of text app lines (optional timestamp/level head, then the message)."""
     head = (
@@ -1043,6 +1102,12 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         _spring_logger=spring.str.extract(_SPRING_RE, 3),
         msg=pl.when(spring.is_not_null()).then(pl.col("msg").str.slice(spring.str.len_chars())).otherwise(pl.col("msg")),
     )
+    if head.select((lvl.is_not_null() & pl.col("msg").str.contains("\t", literal=True)).any()).item():
+        # zap's console encoder after the level (Go services, istio-proxy): the logger's
+        # name, if any, and the caller, tab-separated, are head
+        head = head.with_columns(
+            msg=pl.when(lvl.is_not_null()).then(pl.col("msg").str.replace(_ZAP_CALLER, "")).otherwise(pl.col("msg"))
+        )
     sev_text, sev_num = severity_columns(lvl)
     # after the level, a run of "[...]" groups ended by " - " or ": " is part of the head
     # ("INFO [catalog.api] [trace_id=4f1c...] - served ..."): logger and MDC, not message
@@ -1314,8 +1379,13 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
             pl.when(code.is_not_null()).then(pl.lit("WARN")).otherwise(pl.lit("INFO")).alias("level"),
             pl.col("eventSource").str.replace(r"\.amazonaws\.com$", "").alias("service"),
         )
-    if {"v", "name", "hostname", "pid"} <= set(objs.columns) and not set(KEY_ROLES["service"]) & set(objs.columns):
-        # bunyan's core fields: "name" is the application's (every record of a service has it)
+    if (
+        {"name", "hostname", "pid"} <= set(objs.columns)
+        and not set(KEY_ROLES["service"]) & set(objs.columns)
+        and ("v" in objs.columns or _pino_levels(objs))
+    ):
+        # bunyan's core fields, and pino's (its numeric levels): "name" is the application's
+        # (pino({name: "checkout"}); every record of a service has it)
         objs = objs.rename({"name": "service"})
     if "thrown.name" in objs.columns:
         # log4j2's JsonLayout: the exception, its message and its frames (an array of
@@ -1391,13 +1461,46 @@ def _parse_jsonl(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     out = _finish(out)
     if crash is not None:
         out = _with_foreign_blocks(out, heads["_tail"], crash, fatal)
-    return out.lazy()
+    return _text_lines_among(out, options).lazy()
+
+
+_NOT_JSON = "not a JSON object: expected one {...} object per line"
+
+
+def _text_lines_among(out: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """Lines of a JSON lines file that are an application's text or logfmt log lines, with
+    a stamp or a level (a sidecar's container log: istio-proxy writes its JSON access log
+    and Envoy's and the agent's own "<stamp>\twarning\t..." lines to one stream), are
+    records read as such (time, level, message, logger), not lines that failed to parse;
+    the lines that joined them stay under their message."""
+    bad = (out["parse_error"] == _NOT_JSON).fill_null(False)
+    if not bad.any():
+        return out
+    idx = bad.arg_true()
+    bodies = out["body"].gather(idx)
+    first = bodies.str.replace(r"\n[\s\S]*$", "")
+    rest = bodies.str.slice(first.str.len_chars())
+    inner = parse_inner_messages(first, options, with_kind=True)
+    ok = inner["kind"].is_in(["text", "logfmt"]) & (inner["timestamp"].is_not_null() | inner["severity_text"].is_not_null())
+    if not ok.any():
+        return out
+    idx, inner, rest = idx.filter(ok), inner.filter(ok), rest.filter(ok)
+    body = pl.concat([inner.select("body"), rest.to_frame("_rest")], how="horizontal").select(
+        pl.concat_str("body", "_rest").alias("body")
+    )["body"]
+    return out.with_columns(
+        *[out[c].scatter(idx, inner[c].cast(out[c].dtype)) for c in ("timestamp", "severity_text", "severity_number", "trace_id", "attributes")],
+        out["service"].scatter(idx, inner["service"].fill_null(out["service"].gather(idx))),
+        out["body"].scatter(idx, body),
+        out["parse_error"].scatter(idx, pl.repeat(None, len(idx), dtype=pl.String, eager=True)),
+    )
 
 
 def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, fatal: pl.Series) -> pl.DataFrame:
     """Records of a structured file with the lines that joined them (``tail``) appended to
     their body, and its crash reports as records at level FATAL (a runtime's abort) or ERROR
-    (an uncaught error), without a parse error: they are what the process printed as it died."""
+    (an uncaught error), without a parse error: they are what the process printed as it died,
+    with the service of the records above them (that process's)."""
     sev_text, sev_num = crash_severity(pl.col("_fatal"))
     crashing = pl.col("_crash")
     frame = out.with_columns(_tail=tail, _crash=crash, _fatal=fatal)
@@ -1409,7 +1512,12 @@ def _with_foreign_blocks(out: pl.DataFrame, tail: pl.Series, crash: pl.Series, f
         .otherwise(pl.col("body"))
         .alias("body"),
         pl.when(crashing).then(None).otherwise(pl.col("parse_error")).alias("parse_error"),
-        pl.exclude("severity_text", "severity_number", "body", "parse_error", "_tail", "_crash", "_fatal"),
+        # (the process that dies is the one that wrote the records above: their service)
+        pl.when(crashing & pl.col("service").is_null())
+        .then(pl.col("service").forward_fill())
+        .otherwise(pl.col("service"))
+        .alias("service"),
+        pl.exclude("severity_text", "severity_number", "body", "parse_error", "service", "_tail", "_crash", "_fatal"),
     ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
@@ -1461,7 +1569,7 @@ def _finish(out: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("_blank"))
         .then(pl.lit("blank line before the first record"))
         .when(bad)
-        .then(pl.lit("not a JSON object: expected one {...} object per line"))
+        .then(pl.lit(_NOT_JSON))
     )
     return out.select(
         *[

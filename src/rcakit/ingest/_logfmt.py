@@ -228,6 +228,30 @@ def _body_without_time_level(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|{_BARE}|)', "").str.strip_chars()
 
 
+#: auditd's event id: "msg=audit(<epoch seconds>:<serial>):"
+_AUDIT_ID = r"^audit\((\d{9,11}(?:\.\d{1,9})?):(\d+)\):?$"
+
+
+def _audit_records(frame: pl.DataFrame) -> pl.DataFrame:
+    """auditd's lines (``type=SYSCALL msg=audit(1709287205.500:4570): arch=... comm="x"``):
+    the event's time is the epoch in its ``msg=audit(...)`` id, its serial goes to
+    ``audit_serial``, and the message is the line without that id (its type and fields),
+    not the id. Unchanged for any other logfmt."""
+    if "msg" not in frame.columns or any(k in frame.columns for k in ("time", "ts", "timestamp", "@timestamp")):
+        return frame
+    ids = frame.select(pl.col("msg").str.extract_groups(_AUDIT_ID).alias("g")).unnest("g")
+    if ids["1"].null_count() == frame.height:
+        return frame
+    audit = ids["1"].is_not_null()
+    return frame.with_columns(
+        timestamp=ids["1"],
+        audit_serial=ids["2"],
+        msg=pl.when(pl.lit(audit))
+        .then(pl.col("_raw").str.replace(r"(?:^|\s)msg=audit\([^)]*\):?", "").str.strip_chars())
+        .otherwise(pl.col("msg")),
+    )
+
+
 def parse_texts(
     texts: pl.Series, options: ParseOptions, *, columns: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -238,7 +262,7 @@ def parse_texts(
     from rcakit.ingest._jsonl import KEY_ROLES, records_from_objects, with_group_service
 
     frame = columns if columns is not None else logfmt_columns(texts)[0]
-    frame = frame.with_columns(_raw=texts.alias("_raw"))
+    frame = _audit_records(frame.with_columns(_raw=texts.alias("_raw")))
     # the line-without-time-and-level body is only needed where a record has no message key
     body_keys = [k for k in KEY_ROLES["body"] if k in frame.columns]
     complete = bool(body_keys) and frame.select(pl.coalesce(body_keys).null_count()).item() == 0
@@ -305,10 +329,13 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return (
         out.lazy()
         .select(
-            *[
-                pl.when(ok).then(pl.col(c)).alias(c)
-                for c in ("timestamp", "service", "trace_id", "attributes")
-            ],
+            *[pl.when(ok).then(pl.col(c)).alias(c) for c in ("timestamp", "trace_id", "attributes")],
+            # (a crash report is the process's that wrote the records above: their service)
+            pl.when(ok)
+            .then(pl.col("service"))
+            .when(crashing)
+            .then(pl.when(ok).then(pl.col("service")).forward_fill())
+            .alias("service"),
             pl.when(crashing).then(crash_text).when(ok).then(pl.col("severity_text")).alias("severity_text"),
             pl.when(crashing).then(crash_num).when(ok).then(pl.col("severity_number")).alias("severity_number"),
             pl.when(ok).then(body).otherwise(raw).alias("body"),

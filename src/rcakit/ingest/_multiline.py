@@ -29,6 +29,7 @@ __all__ = [
 CONTINUATION = (
     r"^(?:\s|$"  # indented or empty
     r"|at\s|Caused by\b|Suppressed:|\.\.\.\s*\d+\s+(?:more|common)"  # Java
+    r"|! "  # Dropwizard's exception lines ("! java.net.SocketTimeoutException: ...", "! at ...")
     r"|Traceback \(most recent call last\)|During handling of|The above exception"  # Python
     r"|goroutine \d+|panic:|\[recovered\]|\[signal "  # Go
     r"|#\d+\s|\[stacktrace\]"  # PHP (Laravel's "[stacktrace]", "#0 /app/x.php(42): f()"), gdb

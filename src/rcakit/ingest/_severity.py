@@ -8,11 +8,14 @@ INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source 
 Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
 ``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
 ``verbose``, logrus/log15 four-letter forms ``erro``/``eror``/``debu``/``dbug``/``fata``),
-single letters (``I``, ``W``, ``E``, ``D``, ``V`` (Android's Verbose: TRACE), ``F``), winston's ``http`` (INFO) and ``silly`` (TRACE), syslog numeric
+single letters (``I``, ``W``, ``E``, ``D``, ``V`` (Android's Verbose: TRACE), ``F``), winston's ``http`` (INFO) and ``silly`` (TRACE), supervisord's ``debg`` and ``blat`` (TRACE), zerolog's ``pnc``, Go slog's steps between its levels (``ERROR+4``: see
+:func:`_offset_level`), syslog numeric
 severities 0-7 (``syslog_numeric=True``) and bunyan/pino numbers (10, 20, ..., 60).
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -26,16 +29,17 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("trace", "trc", "finest", "t", "trac", "trce"), ("TRACE", 1)),
     **dict.fromkeys(("finer",), ("TRACE", 2)),
     **dict.fromkeys(("vrb",), ("TRACE", 1)),  # Serilog's Verbose, below its Debug
+    **dict.fromkeys(("blat",), ("TRACE", 1)),  # supervisord's blather, below its debug
     # (Android's V(erbose) is below its D(ebug); winston's "silly" below its "debug")
     **dict.fromkeys(("v", "silly"), ("TRACE", 1)),
-    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "debug1", "debug2", "dbug", "debu"), ("DEBUG", 5)),
+    **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "debug1", "debug2", "dbug", "debu", "debg"), ("DEBUG", 5)),
     **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
     **dict.fromkeys(("http",), ("INFO", 10)),  # winston's level between info and verbose
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
     **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
-    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani"), ("FATAL", 21)),
+    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani", "pnc"), ("FATAL", 21)),
     **dict.fromkeys(("alert",), ("FATAL", 22)),
     # PHP's error-log prefixes ("PHP Fatal error:  ...")
     **dict.fromkeys(("deprecated", "strict standards"), ("INFO", 10)),
@@ -103,10 +107,30 @@ def _lookup(values: pl.Series, mapping: dict[str, str] | dict[str, int], dtype: 
     distinct = values.drop_nulls().unique()
     if len(distinct) > _MAX_DISTINCT:
         return _normalise(values).replace_strict(mapping, default=None, return_dtype=dtype)
-    found = {raw: mapping.get(key) for raw, key in zip(distinct.to_list(), _normalise(distinct).to_list(), strict=True)}
+    numeric = dtype == pl.UInt8()
+    found = {
+        raw: mapping.get(key, _offset_level(key, numeric=numeric))
+        for raw, key in zip(distinct.to_list(), _normalise(distinct).to_list(), strict=True)
+    }
     return values.replace_strict(found, default=None, return_dtype=dtype) if found else pl.repeat(
         None, len(values), dtype=dtype, eager=True
     ).alias(values.name)
+
+
+_OFFSET = re.compile(r"^([a-z]+)([+-]\d{1,2})$")
+_BANDS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+def _offset_level(key: str, *, numeric: bool) -> str | int | None:
+    """A level word plus or minus steps, as Go's ``log/slog`` writes the levels between its
+    own (``ERROR+4``, ``INFO+2``, ``DEBUG-4``): its levels are spaced to match OpenTelemetry's
+    numbers (DEBUG -4, INFO 0, WARN 4, ERROR 8 are 5, 9, 13, 17), so the steps add to the
+    number, and the text is the band the number falls in (``ERROR+4`` is FATAL, 21)."""
+    m = _OFFSET.match(key)
+    if m is None or m.group(1) not in SEVERITY_WORDS:
+        return None
+    number = min(24, max(1, SEVERITY_WORDS[m.group(1)][1] + int(m.group(2))))
+    return number if numeric else _BANDS[(number - 1) // 4]
 
 
 def severity_from_http_status(status: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:

@@ -70,12 +70,14 @@ RAW = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB"]
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC"]
 # upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
     sorted({w for word in _LEVEL_WORDS for w in (word, word.lower(), word.capitalize())}, key=lambda w: (-len(w), w))
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
+# (supervisord's ERRO, DEBG, BLAT (blather), zerolog's PNC (panic) among the words: spelled
+# after the others, as upper case only, they made every head regex ~1.7x slower)
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
@@ -95,6 +97,18 @@ _GHA_LEVEL = "error|warning|notice|debug|group|endgroup|command|section"
 _GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section": "info"}
 # MySQL's error-log priorities (System and Note are informational)
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
+# logrus' four-letter levels on a terminal
+_LOGRUS_LEVEL = "TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI"
+# ClickHouse's levels
+_CLICKHOUSE_LEVEL = "Trace|Debug|Information|Notice|Warning|Error|Critical|Fatal"
+# Python logging's level names
+_PY_LEVEL = "DEBUG|INFO|WARNING|ERROR|CRITICAL"
+# npm's log levels ("timing" ranks between "http" and "info")
+_NPM_LEVEL = "silly|verbose|timing|http|notice|info|warn|error"
+_NPM_LEVELS = {"timing": "info"}
+# Erlang/OTP report kinds: a crash or supervisor report is an error, a progress report information
+_ERLANG_LEVEL = "INFO|ERROR|WARNING|CRASH|SUPERVISOR|PROGRESS"
+_ERLANG_LEVELS = {"CRASH": "error", "SUPERVISOR": "error", "PROGRESS": "info"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -106,12 +120,14 @@ _ANSIBLE_HEAD = rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[
 _STAMP = (
     rf"(?:{_ISO}"
     r"|\d{6}[ \t]\d{6}"  # yyMMdd HHmmss (HDFS)
+    r"|\d{6}[ \t]+\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yyMMdd H:mm:ss (MySQL 5.5, MariaDB's mysqld_safe)
     r"|\d{2}/\d{2}/\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yy/MM/dd (Spark, log4j 1)
     # MM/dd/yyyy or dd/MM/yyyy (the sample decides), dd.MM.yyyy; 12-hour clocks too
     r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4}[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
-    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # Tomcat
+    # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
+    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     r"|\d{8}-\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"  # yyyyMMdd-H:mm:ss:SSS (HealthApp-style)
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
     r")"
@@ -131,6 +147,8 @@ class _Variant:
     #: what the ``level`` group may hold in a strict head regex (see :func:`_specialise`);
     #: default: the level words, or Redis' level marks
     levels: str | None = None
+    #: the regex only recognises the line, which is all message (no head, no fields)
+    whole_line: bool = False
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -314,12 +332,18 @@ def _first_fit(frame: pl.DataFrame, variants: tuple[_Variant, ...], names: list[
             *[pl.lit(None, dtype=pl.String).alias(f) for f in names], pl.lit(None, dtype=pl.UInt32).alias("_h")
         )
     v, others = variants[0], variants[1:]
-    groups = set(re.compile(v.head).groupindex)
-    got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
-    got = got.with_columns(
-        *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
-        pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
-    ).drop("_g")
+    if v.whole_line:
+        got = frame.with_columns(
+            *[pl.lit(None, dtype=pl.String).alias(f) for f in names],
+            pl.when(pl.col("line").str.contains(ascii_classes(v.regex))).then(pl.lit(0, dtype=pl.UInt32)).alias("_h"),
+        )
+    else:
+        groups = set(re.compile(v.head).groupindex)
+        got = frame.with_columns(pl.col("line").str.extract_groups(v.head).alias("_g"))
+        got = got.with_columns(
+            *[_field(pl.col("_g"), groups, f).alias(f) for f in names],
+            pl.col("_g").struct.field("_h").str.len_chars().alias("_h"),
+        ).drop("_g")
     miss = got["_h"].is_null()
     if not others or not miss.any():
         return got
@@ -343,8 +367,14 @@ _GROUP_CLASS = {
     "thread_f": "[^()\n]*",
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
+    "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
+    "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
+    "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
+    # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
+    "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
+    "mdc_e": "[^\\[\\]=]*",
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -388,6 +418,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
     after a head that ends with ``:`` (syslog's ``tag: msg`` takes one optional space,
     ``" ?"``, not a run of blanks).
     """
+    if variant.whole_line:
+        return ()
     shapes: dict[str, int] = {}
     for line in sample:
         m = variant.compiled.match(line)
@@ -419,6 +451,8 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             pattern += _literal_pattern(tail.rstrip()) + colon_blank
         else:
             pattern += _literal_pattern(tail)
+        if variant.regex.endswith("$(?P<msg>.*)$"):  # a head that is the whole line
+            pattern += "[ \t]*$"
         shapes[pattern] = shapes.get(pattern, 0) + 1
     total = sum(shapes.values())
     ranked = sorted(shapes.items(), key=lambda kv: -kv[1])[:_MAX_SHAPES]
@@ -476,6 +510,21 @@ def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
 # ---------------------------------------------------------------------------------- text
 
 _STAMP_LINE = _Variant("stamp-line", rf"^(?P<ts>{_STAMP})[ \t]*$(?P<msg>.*)$")
+_ERLANG_REPORT = _Variant(
+    "erlang-report",
+    rf"^=(?P<level>{_ERLANG_LEVEL}) REPORT={{4}} (?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}}::\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?) ===[ \t]*$(?P<msg>.*)$",
+    levels=_ERLANG_LEVEL,
+)
+_ERLANG_RE = _ERLANG_REPORT.compiled
+_DJANGO_SERVER = _Variant(
+    "django-server",
+    r"^\[(?P<ts>\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2})\] (?P<msg>.*)$",
+)
+_DJANGO_SERVER_RE = re.compile(r'^\[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] "[A-Z]+ \S+ [^"]*" \d{3} ')
+# django.request's messages for failed requests: 5xx at ERROR, 4xx at WARNING
+_DJANGO_ERROR = "Internal Server Error|Service Unavailable|Bad Gateway|Gateway Timeout"
+_DJANGO_WARNING = r"Not Found|Bad Request|Unauthorized|Forbidden(?: \([^)]*\))?|Method Not Allowed(?: \([^)]*\))?|Gone"
+_DJANGO_REQUEST = f"{_DJANGO_ERROR}|{_DJANGO_WARNING}"
 # uWSGI's request lines (its log mixes them with stamped and plain lines of its own):
 #   [pid: 9|app: 0|req: 2/3] 10.0.0.12 () {40 vars in 701 bytes} [Fri Mar  1 10:00:07 2024]
 #   POST /api/orders => generated 0 bytes in 2301 msecs (HTTP/1.1 500) 2 headers in 84 bytes ...
@@ -593,17 +642,19 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "jul",
         r"^(?P<ts>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
-        r"(?P<logger>[A-Za-z_$][\w$.]*)(?: [\w$<>]+)?[ \t]*(?P<msg>.*)$",
+        r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
     #   2024-03-01T09:58:40.123456+01:00
     #   ORA-00600: internal error code, arguments: [kdsgrp1], [], [], []
     _STAMP_LINE,
-    # Apache Airflow's task logs: "[stamp] {file.py:line} LEVEL - msg" (a comma after the date)
+    # Apache Airflow's task logs: "[stamp] {file.py:line} LEVEL - msg" (a comma after the date,
+    # or an ISO stamp)
     #   [2024-03-01, 09:58:06 UTC] {taskinstance.py:2698} ERROR - Task failed with exception
+    #   [2024-03-01T09:58:08.123+0000] {logging_mixin.py:188} WARNING - ...
     _Variant(
         "airflow",
-        rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}},? \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
+        rf"^\[(?P<ts>\d{{4}}-\d{{2}}-\d{{2}}(?:,? |T)\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?: ?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?)\] "
         rf"\{{(?P<logger>[^}}\s]*)\}} (?P<level>{_LEVEL}) - (?P<msg>.*)$",
     ),
     # Rust's env_logger: stamp, level and target inside one bracket
@@ -619,6 +670,124 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "sidekiq",
         rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>pid=\d+[ \t]+tid=\S+(?:[ \t]+[\w.]+=\S+)*)[ \t]+(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
     ),
+    # logrus' text formatter on a terminal (docker run -t, a TTY): a four-letter level and
+    # the seconds since start (or, with FullTimestamp, the stamp) in brackets
+    #   ERRO[0003] sync failed: "SKU-12" not found               error="404 Not Found" sku=SKU-12
+    _Variant(
+        "logrus-tty",
+        rf"^(?P<level>{_LOGRUS_LEVEL})\[(?:(?P<ts>{_ISO})|\d+)\][ \t]*(?P<msg>.*)$",
+        levels=_LOGRUS_LEVEL,
+    ),
+    # Dropwizard's default layout ("%-5p [%d{ISO8601,UTC}] %c: %m"): the level, the stamp in
+    # brackets, the logger and a colon (its exception lines start with "! ")
+    #   ERROR [2024-03-01 10:00:05,001] io.dropwizard.jersey.errors.LoggingExceptionMapper: Error handling a request: 9f8e
+    _Variant(
+        "dropwizard",
+        rf"^(?P<level>{_LEVEL})[ \t]+\[(?P<ts>{_ISO})\][ \t]+(?:\[(?P<thread>[^\]]*)\][ \t]+)?"
+        r"(?P<logger>[A-Za-z_$][\w$.\-]*):[ \t]+(?P<msg>.*)$",
+    ),
+    # Tornado's LogFormatter (and Jupyter's): the level's first letter, the stamp (yyMMdd
+    # HH:mm:ss, or ISO with milliseconds) and the module:line or logger, in brackets
+    #   [E 240301 10:00:02 web:1871] Uncaught exception POST /api/pay (10.0.0.5)
+    #   [W 2024-03-01 10:00:04.123 ServerApp] Notebook Untitled.ipynb is not trusted
+    _Variant(
+        "tornado",
+        rf"^\[(?P<level>[DIWEC]) (?P<ts>\d{{6}} \d{{2}}:\d{{2}}:\d{{2}}|{_ISO}) (?P<logger>[^\]\s]+)\] (?P<msg>.*)$",
+        levels="[DIWEC]",
+    ),
+    # Python logging with colons between the fields ("%(asctime)s:%(levelname)s:%(name)s:%(message)s",
+    # certbot's log file)
+    #   2024-03-01 10:00:05,001:ERROR:certbot._internal.error_handler:Encountered exception during recovery
+    _Variant(
+        "python-colons",
+        rf"^(?P<ts>{_ISO}):(?P<level>{_PY_LEVEL}):(?P<logger_e>[\w$.\-]+):(?P<msg>.*)$",
+        levels=_PY_LEVEL,
+    ),
+    # CockroachDB (crdb-v2 and v1): klog's level letter, a yyMMdd date, the goroutine, the
+    # [channel@]file:line, the redaction mark, the tags in brackets, an entry counter and
+    # its continuation mark (" " first line, "+" further lines, "=" structured event)
+    #   W240301 10:00:05.000000 1234 kv/kvserver/replica_raft.go:1604 ⋮ [n1,s1,r42/1:‹/Table/5{3-4}›,raft] 345  have been waiting ...
+    _Variant(
+        "cockroach",
+        r"^(?P<level>[IWEF])(?P<ts>\d{6} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?P<thread_n>\d+) (?:\d+@)?(?P<logger>[^\s\]]+:\d+)"
+        r"[ \t]+(?:⋮[ \t]+)?(?:\[(?P<mdc>[^\]]*)\][ \t]+)?(?:(?P<seq>\d+)[ \t][ +=|]?)?[ \t]*(?P<msg>.*)$",
+        levels="[IWEF]",
+    ),
+    # Rust's tracing with an uptime timer (linkerd-proxy): seconds since start in brackets,
+    # the level, the thread, the span chain ("outbound:proxy{addr=...}:") and the target
+    #   [    14.500000s] ERROR ThreadId(01) outbound:proxy{addr=10.0.2.7:8080}: linkerd_app_core::errors::respond: request failed
+    _Variant(
+        "tracing-uptime",
+        r"^\[[ \t]*\d+\.\d+s\][ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
+        r"(?:(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)*):[ \t]+(?P<msg>.*)$",
+        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+    ),
+    # Erlang/OTP's SASL and error_logger reports (CouchDB, ejabberd, RabbitMQ before 3.7): a
+    # header line with the kind and the stamp, the report on the lines below
+    #   =ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===
+    #   ** Generic server couch_replicator_manager terminating
+    _ERLANG_REPORT,
+    # ClickHouse server log: the thread id in brackets, the query id in braces, the level in
+    # angle brackets, the logger and a colon
+    #   2024.03.01 10:00:05.654321 [ 4301 ] {3f9a1c2e-...} <Error> executeQuery: Code: 60. DB::Exception: ...
+    _Variant(
+        "clickhouse",
+        r"^(?P<ts>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) \[ *(?P<thread_n>\d+) *\] \{(?P<mdc>[^}]*)\} "
+        rf"<(?P<level>{_CLICKHOUSE_LEVEL})> (?:(?P<logger>[\w.:\-]+(?: \([^)]*\))?): )?(?P<msg>.*)$",
+        levels=_CLICKHOUSE_LEVEL,
+    ),
+    # SaltStack's log file: the logger padded and its line in brackets, the padded level and
+    # the process in brackets
+    #   2024-03-01 10:00:01,456 [salt.loaded.int.module.cmdmod  :889 ][ERROR   ][4250] Command ... failed
+    _Variant(
+        "salt",
+        rf"^(?P<ts>{_ISO}) \[(?P<logger_e>[\w.\-]+)[ \t]*:[ \t]*(?P<code>\d+)[ \t]*\]\[(?P<level>{_LEVEL})[ \t]*\]"
+        r"\[(?P<pid>\d+)\] (?P<msg>.*)$",
+    ),
+    # Elixir's Logger with metadata before the level ("$time $metadata[$level] $message", as
+    # Phoenix configures it): the key=value metadata as mdc
+    #   2024-03-01 10:00:02.001 request_id=F7a1b2c3d4e5f6g7h8j0 [error] #PID<0.4567.0> running ShopWeb.Endpoint ...
+    _Variant(
+        "elixir",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
+        rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
+    ),
+    # zap's console encoder (development config): tab-separated stamp, level, the logger's
+    # name when it has one, the caller, the message and its fields as JSON
+    #   2024-03-01T10:00:04.017+0100	ERROR	payments/charge.go:88	charge failed	{"order": 42}
+    #   2024-03-01T10:00:00.250+0100	DEBUG	payments.db	db/pool.go:77	pool warmed	{"conns": 10}
+    _Variant(
+        "zap-console",
+        rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?:(?P<logger_b>[^\t ]+)\t)?(?P<code_b>[^\t ]+:\d+)\t(?P<msg>.*)$",
+    ),
+    # pino-pretty: the stamp in brackets, the level, "(name/pid on host):"
+    #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
+    _Variant(
+        "pino-pretty",
+        rf"^\[(?P<ts>{_ISO})\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+) on [^()\s]+\):[ \t]+(?P<msg>.*)$",
+    ),
+    # Akka's classic logger: level, stamp (month first), thread and source in brackets; a
+    # marker before the stamp (dead letters)
+    #   [ERROR] [03/01/2024 10:00:06.777] [shop-akka.actor.default-dispatcher-5] [akka://shop/user/payments] Charge failed
+    #   [INFO] [akkaDeadLetter][03/01/2024 10:00:08.000] [shop-akka.actor.default-dispatcher-2] [akka://shop/user/gateway] ...
+    _Variant(
+        "akka",
+        rf"^\[(?P<level>{_LEVEL})\][ \t]+(?:\[(?P<mdc>[A-Za-z]+)\])?\[(?P<ts>\d{{1,2}}/\d{{1,2}}/\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)\]"
+        r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+\[(?P<logger_b>[^\]\s]*)\][ \t]+(?P<msg>.*)$",
+    ),
+    # Flask's default handler ("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+    #   [2024-03-01 10:00:03,123] ERROR in app: Exception on /api/pay [POST]
+    _Variant(
+        "flask",
+        rf"^\[(?P<ts>{_ISO})\] (?P<level>{_LEVEL}) in (?P<logger_e>[\w.\-]+): (?P<msg>.*)$",
+    ),
+    # Django's development server (runserver): its request lines, stamped "[%d/%b/%Y %H:%M:%S]"
+    # (the level from the status: see _django_requests), and django.request's unstamped
+    # failure lines, each followed by its traceback
+    #   [01/Mar/2024 10:00:02] "POST /api/pay/ HTTP/1.1" 500 145
+    #   Internal Server Error: /api/pay/
+    _DJANGO_SERVER,
+    _Variant("django-request", rf"^(?:{_DJANGO_REQUEST}): \S", whole_line=True),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -634,8 +803,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "log4j",
         rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
-        # (structlog's console pads the level inside its brackets: "[error    ]")
-        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
+        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
+        # before it: "[ warn]")
+        rf"(?:\[[ \t]*)?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
         # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
         r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
         r"(?:(?P<pid>\d+)\s+---\s+)?"
@@ -647,7 +817,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+)?"
+        # (a bracket without "=" right after the logger is its context: log4net's NDC
+        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
+        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
         r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
@@ -729,7 +901,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "bracketed",
         rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
-        r"(?:\[(?P<thread>[^\]]*)\][ \t]*)?(?P<msg>.*)$",
+        # (Logstash: the pipeline, then the plugin's id glued to it: "[main][e1f2a3...]")
+        r"(?:\[(?P<thread>[^\]]*)\](?:\[(?P<mdc>[^\]\s]*)\])?[ \t]*)?(?P<msg>.*)$",
     ),
     # bracketed decorators before the level and the tags: the JDK's unified logging (GC
     # logs: time, uptime, pid, tid...) and Envoy's application log (its pid; the source
@@ -766,6 +939,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
+    # npm's debug log (npm-debug.log, _logs/*-debug-0.log): a line counter, npm's level word
+    #   11 error code 1
+    _Variant("npm", rf"^\d+ (?P<level>{_NPM_LEVEL}) (?P<msg>.*)$", levels=_NPM_LEVEL),
     # a time of day only, then log4j's thread, level and logger (logback's default console
     # pattern "%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg", pino-pretty); its
     # own variant, so that it costs nothing on the files that do not need it
@@ -818,7 +994,10 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
 def _sniff_text(sample: list[str]) -> float:
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
-    if _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample):
+    if (
+        _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample)
+        or _django_requests_in(sample)
+    ):
         score = max(score, 0.9)
     return score
 
@@ -831,6 +1010,20 @@ _MYSQL_SLOW = _Variant("mysql-slow", rf"^# Time: (?P<ts>{_ISO})[ \t]*$(?P<msg>.*
 def _slow_log(sample: list[str]) -> bool:
     """A MySQL slow query log: entries with their "# Time:" and "# Query_time:" lines."""
     return sum(s.startswith("# Time: ") for s in sample) >= 2 and sum(s.startswith("# Query_time: ") for s in sample) >= 2
+
+
+def _erlang_reports(sample: list[str]) -> bool:
+    """Erlang/OTP reports: a report header first, and on many lines (each report's lines
+    are under its header, whatever they look like)."""
+    return bool(sample) and _ERLANG_RE.match(sample[0]) is not None and sum(
+        bool(_ERLANG_RE.match(s)) for s in sample
+    ) >= 0.1 * len(sample)
+
+
+def _django_requests_in(sample: list[str]) -> bool:
+    """Django's development server: its request lines, however long the banner it prints
+    at start-up ("Watching for file changes with StatReloader", "Starting development server at ...")."""
+    return sum(bool(_DJANGO_SERVER_RE.match(s)) for s in sample) >= 2
 
 
 def _uwsgi_requests_in(sample: list[str]) -> bool:
@@ -890,7 +1083,8 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
                 break
     if stamped < 3 or 5 * unstamped > stamped:
         return ()
-    return (*(v for v in variants if v in keep), _CRASH)
+    # (django.request's unstamped failure lines start records: a traceback follows them)
+    return (*(v for v in variants if v in keep or v.name == "django-request"), _CRASH)
 
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
@@ -900,6 +1094,10 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
     "klog": (r"^(\d{2})(\d{2}) ", "${1}-${2} "),
     # WebSphere "3/1/24 9:58:00:123" -> "3/1/2024 9:58:00:123" (a 2-digit year)
     "websphere": (r"^(\d{1,2}/\d{1,2}/)(\d{2}) ", "${1}20${2} "),
+    # Erlang "1-Mar-2024::10:00:05" -> "1-Mar-2024 10:00:05"
+    "erlang-report": (r"^(\d{1,2}-[A-Z][a-z]{2}-\d{4})::", "${1} "),
+    # Django's runserver "01/Mar/2024 10:00:02" -> "01/Mar/2024:10:00:02" (as access logs have it)
+    "django-server": (r"^(\d{2}/[A-Z][a-z]{2}/\d{4}) ", "${1}:"),
     # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
     "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
 }
@@ -907,8 +1105,11 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
-    "crash": _LEVEL_MARKS_CRASH,
+    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS,
 }
+#: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
+#: written out as yyyy-MM-dd for the time rules: (regex, replacement)
+_YYMMDD = (r"^(\d{2})(\d{2})(\d{2})[ \t]+(\d{1,2}:)", "20${1}-${2}-${3} ${4}")
 
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -922,7 +1123,13 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     sample = _line_sample(lines)
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
+    if _DJANGO_SERVER not in variants:
+        # ("Not Found: ..." starts a record in Django's runserver output only, not in the
+        # middle of another log's multi-line message)
+        variants = tuple(v for v in variants if v.name != "django-request") or variants
     stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
+    if _erlang_reports(sample):
+        stamp_lines = [_ERLANG_REPORT]
     if slow:
         stamp_lines = list(variants)  # (its entry's lines follow the "# Time:" line)
     elif stamp_lines:
@@ -946,6 +1153,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
+        ts = ts.str.replace(*_YYMMDD)
+        stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
     parsed = parsed.with_columns(
         _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
@@ -958,7 +1168,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
                 "logger": pl.col("logger"),
                 "thread": pl.col("thread").str.strip_chars(),
                 "pid": pl.col("pid"),
-                "mdc": pl.col("mdc"),
+                # (log4net's empty NDC is "(null)", an empty MDC "[]")
+                "mdc": pl.when(pl.col("mdc").is_in(["", "(null)"])).then(None).otherwise(pl.col("mdc")),
                 "code": pl.col("code"),
             }
         ).alias("attributes"),
@@ -986,9 +1197,32 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _uwsgi_requests(records)
     if any(v.name == "mssql" for v in variants):
         records = _mssql_levels(records)
+    if any(v.name in ("django-server", "django-request") for v in variants):
+        records = _django_requests(records)
     if slow:
         records = _slow_queries(records)
     return records
+
+
+def _django_requests(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Django's development server: a request line's level from its status (5xx ERROR, 4xx
+    WARN, else INFO), django.request's failure lines at ERROR (5xx) or WARN (4xx); the
+    message is kept as Django wrote it."""
+    from rcakit.ingest._severity import severity_from_http_status
+
+    status = pl.col("body").str.extract(r'^"[A-Z]+ \S+ [^"]*" (\d{3})\b', 1)
+    said = (
+        pl.when(pl.col("body").str.contains(f"^(?:{_DJANGO_ERROR}): "))
+        .then(pl.lit("ERROR"))
+        .when(pl.col("body").str.contains(f"^(?:{_DJANGO_WARNING}): "))
+        .then(pl.lit("WARN"))
+    )
+    by_status, _ = severity_from_http_status(status)
+    text, number = severity_columns(pl.coalesce(by_status, said))
+    return records.with_columns(
+        pl.coalesce(pl.col("severity_text"), text).alias("severity_text"),
+        pl.coalesce(pl.col("severity_number"), number).alias("severity_number"),
+    )
 
 
 def _mssql_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -1167,7 +1401,17 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"\s+(?P<host>[^\s:\[]+)\s+(?:(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
     ),
+    # a year before the time and a colon after it, as Cisco ASA and other appliances send
+    # it; no host unless "logging device-id" is set; the message keeps its %ASA-6-302013 id
+    #   <164>Mar 01 2024 10:00:01: %ASA-4-106023: Deny tcp src outside:198.51.100.8/40000 ...
+    _Variant(
+        "rfc3164-year",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?):?[ \t]+"
+        r"(?:(?P<host>[^\s:\[%]+)[ \t]*:?[ \t]+)?(?:(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+    ),
 )
+#: "Mar 01 2024 10:00:01" (the year before the time) -> "01-Mar-2024 10:00:01" for the time rules
+_MONTH_DAY_YEAR = (r"^([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) ", "${2}-${1}-${3} ")
 _SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
 
 
@@ -1175,7 +1419,7 @@ _LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
 
 
 def _syslog_line_score(line: str) -> float:
-    m = _SYSLOG_VARIANTS[0].compiled.match(line) or _SYSLOG_VARIANTS[1].compiled.match(line)
+    m = next((m for v in _SYSLOG_VARIANTS if (m := v.compiled.match(line))), None)
     if m is None:
         return 0.0
     if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
@@ -1185,7 +1429,8 @@ def _syslog_line_score(line: str) -> float:
     # -o short-iso); otherwise let the text format win a tie
     if _LEVEL_WORD.match(m.group("host")):
         return 0.0
-    return 1.0 if m.group("procid") is not None else 0.9
+    # (the kernel's lines have no pid: kern.log, ufw.log)
+    return 1.0 if m.group("procid") is not None or m.group("app") == "kernel" else 0.9
 
 
 def _sniff_syslog(sample: list[str]) -> float:
@@ -1221,6 +1466,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     pri = pl.col("pri").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
     stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
+    ts = pl.col("ts")
+    if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
+        ts = ts.str.replace(*_MONTH_DAY_YEAR)
+        stamps = [re.sub(_MONTH_DAY_YEAR[0], r"\2-\1-\3 ", x) for x in stamps]
     app = pl.when(pl.col("app").is_in(nil)).then(None).otherwise(pl.col("app"))
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
@@ -1228,7 +1477,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         return pl.when(pl.col(name).is_in(nil)).then(None).otherwise(pl.col(name))
 
     parsed = parsed.with_columns(
-        _timestamp_expr(pl.col("ts"), stamps, options).alias("timestamp"),
+        _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
         app.alias("service"),

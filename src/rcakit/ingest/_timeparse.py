@@ -92,8 +92,9 @@ _DAY_FIRST = {
 TIMESTAMP_RULES: tuple[str, ...] = (
     # ISO 8601 and the many "Y-m-d H:M:S" relatives (T, space, '-' or '_' between date and time)
     rf"^(?P<Y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?:[T\s_]+|-){_TIME}{_ZONE}$",
-    # Apache / Nginx common log format
-    rf"^(?P<d>\d{{1,2}})/(?P<b>[A-Za-z]{{3}})/(?P<Y>\d{{4}}):{_TIME}{_ZONE}$",
+    # Apache / Nginx common log format; with a blank before the time (Python's werkzeug and
+    # Django's development server: "01/Mar/2024 10:00:03")
+    rf"^(?P<d>\d{{1,2}})/(?P<b>[A-Za-z]{{3}})/(?P<Y>\d{{4}})[:\s]{_TIME}{_ZONE}$",
     # ctime, syslog (year-less), with optional weekday and trailing year
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
     # Java's medium date format: month-name day, year, 12- or 24-hour clock (WebLogic,
