@@ -15,6 +15,7 @@ from rcakit.correlate._incident import (
     _summary,
     _symptom,
     _traffic_ratio,
+    quiet_onset,
 )
 from rcakit.correlate._records import prepare_records
 from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
@@ -160,6 +161,7 @@ def correlate_changes(
         failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
         root_clients = statement_client(span, root, failing, logging_services) - root_names
         onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
+        onset = quiet_onset(contribs, recs, root, onset, start, window)
         # ---- anomalies with counts before/during
         length = end - start
         anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)

@@ -19,7 +19,6 @@ from rcakit.correlate._results import (
 )
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, tmax, tmin
-from rcakit.correlate._windows import went_quiet
 from rcakit.detect._results import Contribution
 
 
@@ -130,37 +129,8 @@ def _refine_onset(
     Detection windows are coarse (and a window can open on noise); a template that did not
     exist before dates the start of the problem to the record. Without one, or when the
     root's numbers (latency) shifted well before its first new line, a shifted variable of
-    the root dates it by its change point. A root that went quiet (hung, stalled on its
-    queue) dates it by its last record before the silence when that comes more than two
-    windows earlier: its publishers' backlog warnings may come minutes later.
+    the root dates it by its change point (see also :func:`quiet_onset`).
     """
-    found = _found_onset(contribs, recs, root, start, end, window, shift)
-    # (its volume as a whole dropping: a consumer that stalls, then drains its backlog, is
-    # not silent over the whole incident)
-    quiet = [
-        c.onset for c in contribs
-        if c.service == root and (went_quiet(c) or (c.template_id is None and c.kind in {"gone", "rate_drop"}))
-    ]
-    if root is None or not quiet:
-        return found
-    lo = start - 10 * window
-    ts = recs.filter((pl.col("service") == root) & pl.col("timestamp").is_between(lo, min(quiet) + window, closed="left"))
-    last = tmax(ts["timestamp"])
-    # (within two windows the first failures date it better: a quiet service's last record
-    # may come well before it hung, when it logs little)
-    return last if last is not None and found - last > 2 * window else found
-
-
-def _found_onset(
-    contribs: Sequence[Contribution],
-    recs: pl.DataFrame,
-    root: str | None,
-    start: datetime,
-    end: datetime,
-    window: timedelta,
-    shift: _Shift | None = None,
-) -> datetime:
-    """:func:`_refine_onset` but for a root that went quiet."""
     tids = [
         c.template_id
         for c in contribs
@@ -197,6 +167,23 @@ def _found_onset(
     # (a window opens once enough records pile up: with little traffic the first ones are
     # a few windows earlier)
     return max(first, start - 10 * window)
+
+
+def quiet_onset(
+    contribs: Sequence[Contribution], recs: pl.DataFrame, root: str | None, onset: datetime, start: datetime, window: timedelta
+) -> datetime:
+    """``onset``, or the last record of a root whose volume as a whole dropped (hung, a
+    queue consumer stalled, then draining its backlog: not silent over the whole incident)
+    before that drop, when it comes more than two windows before ``onset``: its publishers'
+    backlog warnings may come minutes later. (Within two windows the first failures date it
+    better: a service that logs little may log its last record well before it hung.)"""
+    dropped = [c.onset for c in contribs if c.service == root and c.template_id is None and c.kind in {"gone", "rate_drop"}]
+    if root is None or not dropped:
+        return onset
+    lo = start - 10 * window
+    ts = recs.filter((pl.col("service") == root) & pl.col("timestamp").is_between(lo, min(dropped) + window, closed="left"))
+    last = tmax(ts["timestamp"])
+    return last if last is not None and onset - last > 2 * window else onset
 
 
 def _anomaly_findings(
