@@ -250,7 +250,7 @@ def _root_service(
             lost = n not in views and len(blamers) >= 2
             # (it restarted: evicted by a node drain, killed and started again)
             back = (
-                restart_after(frames[n], span_start - _RESTART_BEFORE, span_end)
+                restart_after(frames[n], span_start - _RESTART_BEFORE, min(span_end, span_start + _RESTART_BEFORE))
                 if n in active and n in frames and span_start is not None and span_end is not None
                 else None
             )
@@ -747,12 +747,15 @@ def _own_failures(
     timeout set too short, a client misconfigured. (A dependency two or more callers fail
     to reach while it looks normal is the network's or its proxy's: see the silence loop's
     ``lost``.) ``period``: the incident's first and last record (a dependency that
-    restarted from 10 min before it to its end was not serving as usual: a node drain
-    evicting it)."""
+    restarted within 10 min of its start was not serving as usual: a node drain evicting
+    it)."""
     start, end = period or (None, None)
 
     def restarted(n: str) -> bool:
-        return start is not None and end is not None and restart_after(frames[n], start - _RESTART_BEFORE, end) is not None
+        return (
+            start is not None and end is not None
+            and restart_after(frames[n], start - _RESTART_BEFORE, min(end, start + _RESTART_BEFORE)) is not None
+        )
 
     for ov in views.values():
         healthy = {
@@ -771,7 +774,8 @@ def _own_failures(
         ov.healthy_named = healthy
 
 
-#: how long before an incident a dependency's restart still counts in it (a rollout's time)
+#: how long before or after an incident's start a dependency's restart counts in it (a
+#: rollout's time; one an hour into a long incident is someone's attempt at a fix)
 _RESTART_BEFORE = timedelta(minutes=10)
 
 
