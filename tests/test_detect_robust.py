@@ -130,3 +130,17 @@ def test_explicit_user_errors_stay_errors():
         rcakit.detect_anomalies(frame, warmup=1.5)
     with pytest.raises(ConfigError):
         rcakit.detect_anomalies(frame, window="soon")
+
+
+def test_a_long_outage_ends_where_it_ends(tmp_path):
+    # a database down for 45 min floods FATAL lines; a surge "seen before" must be one that
+    # ended, not the flood's own earlier windows (capped, they had stayed in the history and
+    # the database's normal volume afterwards read as a drop: windows to 15:16 for 13:44)
+    sc = rcakit.generate_incident(tmp_path / "logs", fault="dependency_outage", seed=1)
+    files = sorted(p for p in sc.out_dir.iterdir() if p.name != "deploys.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        result = rcakit.detect_anomalies(rcakit.mine_templates(rcakit.read_logs(files)))
+    truth = sc.truth
+    after = [w for w in result.windows if w.end > truth.end + timedelta(minutes=15)]
+    assert after == [], [(w.start, w.end, w.services) for w in after]

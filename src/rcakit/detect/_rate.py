@@ -49,6 +49,8 @@ _ALL = "(all services)"
 #: share of its count (see RateDetector._seen_before)
 _SEEN_TIMES = 1
 _SEEN_SHARE = 0.5
+#: ... and ended: the series fell back to this share of the current count since
+_BREAK_SHARE = 0.25
 #: passes of the expanding history that leave out flagged spikes (see ``_score_level``):
 #: each pass finds the flood windows that the ones before left in the history (a long flood
 #: needs many), and they stop when a pass finds none; this only bounds them
@@ -265,8 +267,9 @@ class RateDetector:
     def _seen_before(self, cand: pl.DataFrame, dense: pl.DataFrame, *, keys: list[str], expanding: bool) -> pl.DataFrame:
         """``cand`` (rows of ``dense`` about to be flagged as spikes: ``_row``, ``_sid``,
         ``_wid``, ``n_events`` and ``keys``) with ``seen``: how many windows of the history
-        (the baseline's, and with an expanding history the earlier windows not left out)
-        held at least half as many events of the series, and at least ``min_count``.
+        (the baseline's, and with an expanding history the earlier windows not left out,
+        before the series last fell back to a quarter of this count) held at least half as
+        many events of the series, and at least ``min_count``.
         """
         tops = self.baseline_ if keys == ["service", "template_id"] else self.services_
         floor = pl.max_horizontal(pl.col("n_events") * _SEEN_SHARE, pl.lit(float(self.min_count)))
@@ -278,10 +281,18 @@ class RateDetector:
         )
         out = cand.join(base, on="_row", how="left").with_columns(pl.col("seen").fill_null(0))
         if expanding:
+            # (only a surge that ended counts: before the last window back at a quarter of this
+            # count or less; the windows of one long flood are not each other's history)
             hist = dense.select("_sid", pl.col("_wid").alias("_hwid"), pl.col("n_events").alias("_hn"), "_hist")
+            pairs = cand.join(hist, on="_sid").filter(pl.col("_hwid") < pl.col("_wid"))
+            ended = (
+                pairs.filter(pl.col("_hn") <= _BREAK_SHARE * pl.col("n_events"))
+                .group_by("_row")
+                .agg(pl.col("_hwid").max().alias("_brk"))
+            )
             earlier = (
-                cand.join(hist, on="_sid")
-                .filter((pl.col("_hwid") < pl.col("_wid")) & pl.col("_hist") & (pl.col("_hn") >= floor))
+                pairs.join(ended, on="_row")
+                .filter((pl.col("_hwid") < pl.col("_brk")) & pl.col("_hist") & (pl.col("_hn") >= floor))
                 .group_by("_row")
                 .agg(pl.len().alias("_more"))
             )
