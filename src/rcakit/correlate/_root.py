@@ -249,11 +249,7 @@ def _root_service(
             # its own): the calls get lost on the way (packet loss, a broken proxy or DNS)
             lost = n not in views and len(blamers) >= 2
             # (it restarted: evicted by a node drain, killed and started again)
-            back = (
-                restart_after(frames[n], span_start - _RESTART_BEFORE, min(span_end, span_start + _RESTART_BEFORE))
-                if n in active and n in frames and span_start is not None and span_end is not None
-                else None
-            )
+            back = _restart_near(frames[n], span_start, span_end) if n in active and n in frames else None
             if n in active and not quiet and gap is None and not lost and back is None:
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
@@ -287,7 +283,7 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
-    _own_failures(views, extra_ev, active, frames, (tmin(span["timestamp"]), tmax(span["timestamp"])) if span.height else None)
+    _own_failures(views, extra_ev, active, frames, (span_start, span_end))
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -751,18 +747,12 @@ def _own_failures(
     it)."""
     start, end = period or (None, None)
 
-    def restarted(n: str) -> bool:
-        return (
-            start is not None and end is not None
-            and restart_after(frames[n], start - _RESTART_BEFORE, min(end, start + _RESTART_BEFORE)) is not None
-        )
-
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
             if n not in views and n not in extra_ev and n in frames and n in active
             and sum(n in x.failure_names for x in views.values()) == 1
-            and not restarted(n)
+            and _restart_near(frames[n], start, end) is None
         }
         if not healthy or healthy != ov.failure_names:
             continue  # (it blames an anomalous service too: the usual victim's picture)
@@ -777,6 +767,14 @@ def _own_failures(
 #: how long before or after an incident's start a dependency's restart counts in it (a
 #: rollout's time; one an hour into a long incident is someone's attempt at a fix)
 _RESTART_BEFORE = timedelta(minutes=10)
+
+
+def _restart_near(frame: pl.DataFrame, start: datetime | None, end: datetime | None) -> tuple[datetime, str] | None:
+    """The service's restart (see :func:`restart_after`) within :data:`_RESTART_BEFORE` of
+    an incident's first record ``start`` (and before its last, ``end``)."""
+    if start is None or end is None:
+        return None
+    return restart_after(frame, start - _RESTART_BEFORE, min(end, start + _RESTART_BEFORE))
 
 
 def _anomalies(n: int) -> str:
