@@ -180,7 +180,8 @@ class RateDetector:
     Attributes
     ----------
     baseline_ : pl.DataFrame
-        Per service x template: ``base_sum`` (events), ``phi`` (dispersion).
+        Per service x template: ``base_sum`` (events), ``phi`` (dispersion), ``top``
+        (its largest window counts: a surge it already had, see ``_seen_before``).
     services_ : pl.DataFrame
         The same per service (service totals).
     n_windows_ : int
