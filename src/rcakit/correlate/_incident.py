@@ -19,6 +19,7 @@ from rcakit.correlate._results import (
 )
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, tmax, tmin
+from rcakit.detect._params import attribute_numbers
 from rcakit.detect._results import Contribution
 
 
@@ -32,11 +33,15 @@ def _parameter_onset(
     """
     if shift.param_key is None or shift.param_ratio == 1.0:
         return None
-    tid, pos = shift.param_key
+    tid, feature = shift.param_key
     lo = start - 5 * window
+    of_root = recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
+    if feature.startswith("#"):
+        of_root = of_root.select("timestamp", value=pl.col("num_params").list.get(int(feature[1:]) - 1, null_on_oob=True))
+    else:
+        of_root = attribute_numbers(of_root, ["timestamp"]).filter(pl.col("feature") == feature)
     vals = (
-        recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
-        .select("timestamp", value=pl.col("num_params").list.get(pos, null_on_oob=True))
+        of_root.select("timestamp", "value")
         .filter(pl.col("value").is_not_null() & (pl.col("timestamp") < end))
         .sort("timestamp", maintain_order=True)
     )

@@ -21,6 +21,7 @@ EvidenceKind = Literal[
     "own_anomaly",
     "rollout",
     "restart",
+    "memory",
     "no_change",
 ]
 

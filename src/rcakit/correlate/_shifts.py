@@ -13,7 +13,7 @@ from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
 from rcakit.correlate._services import _names, callers_fault, reports_dependency_failure
 from rcakit.correlate._units import _num, _squash, tmin
-from rcakit.detect._params import http_codes
+from rcakit.detect._params import attribute_numbers, http_codes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,7 +34,7 @@ class _Shift:
     victim_share: float = 0.0  # share of after-errors whose text names another service
     param_names: bool = False  # the shifted variable's template names another service
     param_ratio: float = 1.0  # median after / median before of the shifted variable
-    param_key: tuple[str, int] | None = None  # (template_id, position) of that variable
+    param_key: tuple[str, str] | None = None  # (template_id, "#<position>" or "attributes.<key>")
     after_minutes: float = 0.0  # length of the "after" period
     no_history: bool = False  # nothing of the service before the point: nothing compared
 
@@ -96,22 +96,35 @@ class _Shift:
 
 def _param_shift(
     before: pl.DataFrame, after: pl.DataFrame
-) -> tuple[float, str, str, float, tuple[str, int] | None]:
+) -> tuple[float, str, str, float, tuple[str, str] | None]:
     """Largest robust shift of a numeric template variable between two periods."""
 
     def numeric(frame: pl.DataFrame) -> pl.DataFrame:
+        # the template's numeric variables ("#1", "#2", ...) and the numbers of measure-like
+        # attribute keys (a logfmt or JSON record's duration_ms, responseTime, bytes)
+        schema = pl.Schema(
+            {
+                "timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String(), "template": pl.String(),
+                "pos": pl.String(), "value": pl.Float64(),
+            }
+        )
         if frame.height == 0:
-            return pl.DataFrame(
-                schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "pos": pl.Int64, "value": pl.Float64}
-            )
-        return (
+            return pl.DataFrame(schema=schema)
+        parts = [
             frame.select("timestamp", "template_id", "template", "num_params")
             .filter(pl.col("num_params").list.len() > 0)
-            .with_columns(pos=pl.int_ranges(pl.col("num_params").list.len()))
+            .with_columns(pos=pl.int_ranges(1, pl.col("num_params").list.len() + 1))
             .explode("num_params", "pos")
-            .rename({"num_params": "value"})
+            .select("timestamp", "template_id", "template", pos=pl.format("#{}", "pos"), value="num_params")
+        ]
+        if "attributes" in frame.columns:
+            parts.append(
+                attribute_numbers(frame, ["timestamp", "template_id", "template"])
+                .select("timestamp", "template_id", "template", pos="feature", value="value")
+            )
+        return (
+            pl.concat([p.cast(schema) for p in parts])
             .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
-            .select("timestamp", "template_id", "template", pl.col("pos").cast(pl.Int64), "value")
         )
 
     b = numeric(before)
@@ -175,12 +188,13 @@ def _param_shift(
     if j.height == 0:
         return 0.0, "", "", 1.0, None
     top = j.row(0, named=True)
+    what = f"variable {top['pos']}" if top["pos"].startswith("#") else top["pos"].removeprefix("attributes.")
     text = (
-        f"variable #{top['pos'] + 1} of '{top['template']}': median {top['med_b']:.4g} -> "
+        f"{what} of '{top['template']}': median {top['med_b']:.4g} -> "
         f"{top['med_a']:.4g} (p90 {top['q90_b']:.4g} -> {top['q90_a']:.4g})"
     )
     ratio = float(top["med_a"]) / float(top["med_b"]) if top["med_b"] else 1.0
-    key = (str(top["template_id"]), int(top["pos"]))
+    key = (str(top["template_id"]), str(top["pos"]))
     return float(min(top["z"], 1e6)), text, str(top["template"] or ""), ratio, key
 
 

@@ -230,10 +230,30 @@ def _score_suspect(
             )
             # the longer the new version served with no visible effect, the less likely it
             # is the cause (a leak or a filling cache takes a while; an unrelated deploy stays
-            # quiet for good): halve every 15 min after the rollout
-            marked = _quiet_mark(
-                mid, (first_sign - t - _ROLLOUT) / _QUIET_HALF_LIFE, rel=rel, strength=strength,
-                what=f"{target}'s logs in the {_fmt_dt(lag)} between this change and the onset",
+            # quiet for good): halve every 15 min after the rollout. A root that runs out of
+            # memory is the exception: a leak grows unseen from the process start (which the
+            # deploy was) until the heap is full; such a deploy is not marked down for the
+            # first 2 h it served, then halves every 2 h
+            exhausted = _memory_exhausted(frame, first_sign, end) if target == root and ref.kind == "deploy" else None
+            served = first_sign - t - _ROLLOUT
+            if exhausted:
+                ev.append(
+                    Evidence(
+                        kind="memory",
+                        text=(
+                            f"{target} runs out of memory in this incident (\"{exhausted}\"): a leak grows "
+                            "unseen from the process start (this deploy) until the memory is full"
+                        ),
+                        weight=0.0,
+                    )
+                )
+            marked = (
+                None if exhausted and served <= _LEAK_GRACE
+                else _quiet_mark(
+                    mid, (served - _LEAK_GRACE) / _LEAK_HALF_LIFE if exhausted else served / _QUIET_HALF_LIFE,
+                    rel=rel, strength=strength,
+                    what=f"{target}'s logs in the {_fmt_dt(lag)} between this change and the onset",
+                )
             )
             if marked is not None:
                 strength, note = marked
@@ -266,6 +286,18 @@ def _quiet_mark(mid: _Shift, served: float, *, rel: float, strength: float, what
     lost = rel * 0.65 * strength * (1 - factor)
     note = Evidence(kind="pre_existing", text=f"{_QUIET} {what} (strength x{factor:.2f})", weight=round(-lost, 3))
     return strength * factor, note
+
+
+def _memory_exhausted(frame: pl.DataFrame, start: datetime, end: datetime) -> str | None:
+    """The first line of ``frame`` in ``[start, end]`` that reports the process out of
+    memory (a Java heap, a Node heap, a Python ``MemoryError``, an OOM kill), or ``None``."""
+    hit = frame.filter(
+        pl.col("timestamp").is_between(start, end) & pl.col("body").str.contains(_MEMORY_EXHAUSTED)
+    ).head(1)
+    if hit.is_empty():
+        return None
+    found = re.search(_MEMORY_EXHAUSTED, hit["body"][0])
+    return found.group(0) if found else None
 
 
 def _stopped_after(
@@ -331,6 +363,16 @@ _ROLLOUT = timedelta(minutes=10)
 #: a change whose service shows nothing until the onset loses half its strength per this
 #: much time served after its rollout
 _QUIET_HALF_LIFE = timedelta(minutes=15)
+#: ... unless the service runs out of memory (a leak fills it slowly): then not for this long,
+#: then halving per this much
+_LEAK_GRACE = _LEAK_HALF_LIFE = timedelta(hours=2)
+#: a process out of memory, in the words of the common runtimes and of the kernel / kubelet
+_MEMORY_EXHAUSTED = (
+    r"(?i)OutOfMemoryError|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
+    r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
+    r"std::bad_alloc|Cannot allocate memory|memory exhausted"
+)
+
 #: a change older than its service's logs is judged by them when they cover this long
 #: before the onset (an export starting half an hour before a slow leak's onset is not)
 _STEADY_SPAN = timedelta(minutes=45)

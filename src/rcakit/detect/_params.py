@@ -11,6 +11,7 @@ error.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Self
 
 import numpy as np
@@ -119,36 +120,48 @@ def extract_parameters(
         )
         parts.append(pos.select(*LONG_PARAMS.names(), *row).filter(pl.col("value").is_not_null()))
     if attribute_keys and "attributes" in base.columns:
-        # one regex pass over the flat JSON object (json_path_match would parse it once per key)
-        names = attribute_keys if isinstance(attribute_keys, str) else "|".join(re.escape(k) for k in attribute_keys)
-        pair = rf'"((?i:{names}))"\s*:\s*"?(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)[",}}\s]'
-        attrs = (
-            base.select(*keep, pl.col("attributes").str.extract_all(pair).alias("_pair"))
-            .filter(pl.col("_pair").list.len() > 0)
-            .explode("_pair")
-        )
-        if attrs.height:
-            plain_keys = (
-                attribute_keys == DEFAULT_ATTRIBUTE_KEYS
-                if isinstance(attribute_keys, str)
-                else not any(c in k for k in attribute_keys for c in ':"\\')
-            )
-            if plain_keys:
-                # '"key":"?value' with a key that holds no ':' or quote: cut it at the colon
-                # (two capture passes over millions of pairs cost ~10x more)
-                cut = pl.col("_pair").str.splitn(":", 2)
-                key = cut.struct.field("field_0").str.strip_chars('"')
-                value = cut.struct.field("field_1").str.strip_chars(' \t\n\r\x0b\x0c",}')
-            else:
-                key, value = pl.col("_pair").str.extract(pair, 1), pl.col("_pair").str.extract(pair, 2)
-            long = attrs.with_columns(
-                pl.format("attributes.{}", key).alias("feature"),
-                value.cast(pl.Float64, strict=False).alias("value"),
-            )
-            parts.append(long.filter(pl.col("value").is_not_null()).select(*LONG_PARAMS.names(), *row))
+        long = attribute_numbers(base, keep, attribute_keys)
+        if long.height:
+            parts.append(long.select(*LONG_PARAMS.names(), *row))
     if not parts:
         return pl.DataFrame(schema=LONG_PARAMS).with_columns(pl.lit(None, dtype=pl.UInt32).alias(r) for r in row)
     return pl.concat(parts).cast(LONG_PARAMS)
+
+
+def attribute_numbers(
+    frame: pl.DataFrame, keep: Sequence[str], attribute_keys: str | tuple[str, ...] = DEFAULT_ATTRIBUTE_KEYS
+) -> pl.DataFrame:
+    """The numbers of ``attributes`` keys matching ``attribute_keys``, one row per value:
+    the ``keep`` columns, ``feature`` (``"attributes.<key>"``) and ``value`` (Float64)."""
+    # one regex pass over the flat JSON object (json_path_match would parse it once per key)
+    names = attribute_keys if isinstance(attribute_keys, str) else "|".join(re.escape(k) for k in attribute_keys)
+    pair = rf'"((?i:{names}))"\s*:\s*"?(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)[",}}\s]'
+    attrs = (
+        frame.select(*keep, pl.col("attributes").str.extract_all(pair).alias("_pair"))
+        .filter(pl.col("_pair").list.len() > 0)
+        .explode("_pair")
+    )
+    plain_keys = (
+        attribute_keys == DEFAULT_ATTRIBUTE_KEYS
+        if isinstance(attribute_keys, str)
+        else not any(c in k for k in attribute_keys for c in ':"\\')
+    )
+    if plain_keys:
+        # '"key":"?value' with a key that holds no ':' or quote: cut it at the colon
+        # (two capture passes over millions of pairs cost ~10x more)
+        cut = pl.col("_pair").str.splitn(":", 2)
+        key = cut.struct.field("field_0").str.strip_chars('"')
+        value = cut.struct.field("field_1").str.strip_chars(' \t\n\r\x0b\x0c",}')
+    else:
+        key, value = pl.col("_pair").str.extract(pair, 1), pl.col("_pair").str.extract(pair, 2)
+    return (
+        attrs.with_columns(
+            pl.format("attributes.{}", key).alias("feature"),
+            value.cast(pl.Float64, strict=False).alias("value"),
+        )
+        .filter(pl.col("value").is_not_null())
+        .select(*keep, "feature", "value")
+    )
 
 
 class ParameterShiftDetector:

@@ -1,0 +1,111 @@
+"""A deploy that leaks memory serves normally for most of an hour, then its service runs out
+of memory. Nothing is visible in its logs in between (the latency and the error share are as
+before), but a leak grows unseen from the process start, so the deploy is still the cause.
+The same quiet deploy before a failure that is not memory exhaustion stays marked down."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+import rcakit
+from rcakit.errors import RcakitWarning
+
+T0 = datetime(2025, 8, 21, 10, 0, tzinfo=UTC)
+
+OOM = (
+    "Servlet.service() for servlet [dispatcherServlet] threw exception\n"
+    "java.lang.OutOfMemoryError: Java heap space\n"
+    "\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n"
+    "\tat com.shop.orders.audit.AuditTrail.append(AuditTrail.java:88)"
+)
+OTHER = (
+    "Servlet.service() for servlet [dispatcherServlet] threw exception\n"
+    "java.lang.IllegalStateException: order total does not match its lines\n"
+    "\tat com.shop.orders.service.OrderService.place(OrderService.java:141)"
+)
+
+
+def _estate(tmp_path, failure: str, *, deploy_at=80, fault_from=125, minutes=150, seed=3):
+    rng = np.random.default_rng(seed)
+    orders, gateway = [], []
+    for s in range(minutes * 60):
+        if rng.random() > 0.5:
+            continue
+        t = T0 + timedelta(seconds=s, milliseconds=int(rng.integers(0, 900)))
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        took = int(rng.gamma(8.0, 20.0))
+        order = int(rng.integers(1_000_000, 9_999_999))
+        if s >= fault_from * 60 and rng.random() < 0.3:
+            lines = failure.split("\n")
+            orders.append(f"{stamp} ERROR 1 --- [nio-8080-exec-{s % 20}] o.a.c.c.C.[dispatcherServlet] : {lines[0]}")
+            orders.extend(lines[1:])
+            gateway.append(f"{stamp} ERROR [gateway] POST /api/orders -> orders answered 500 in {took} ms")
+        else:
+            orders.append(
+                f"{stamp}  INFO 1 --- [nio-8080-exec-{s % 20}] c.s.orders.service.OrderService : "
+                f"Order ord-{order} placed, took {took} ms"
+            )
+            gateway.append(f"{stamp}  INFO [gateway] POST /api/orders -> 201 in {took + 3} ms")
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "orders.log").write_text("\n".join(orders) + "\n")
+    (tmp_path / "gateway.log").write_text("\n".join(gateway) + "\n")
+    (tmp_path / "deploys.csv").write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=20):%Y-%m-%dT%H:%M:%SZ},gateway,4.0.1,chg-1,deploy,gateway 4.0.1\n"
+        f"{T0 + timedelta(minutes=deploy_at):%Y-%m-%dT%H:%M:%SZ},orders,1.29.6,chg-2,deploy,orders 1.29.6\n"
+    )
+    return tmp_path
+
+
+def _report(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return rcakit.analyze(path, deploys=path / "deploys.csv")
+
+
+def test_a_deploy_that_served_quietly_before_its_service_ran_out_of_memory_is_the_cause(tmp_path):
+    report = _report(_estate(tmp_path, OOM))
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("orders", "chg-2")
+    top = inc.suspects[0]
+    assert top.change.id == "chg-2"
+    assert any(e.kind == "memory" and "OutOfMemoryError" in e.text for e in top.evidence)
+    # served 45 min with nothing visible, but that is how a leak looks: not marked down
+    assert not any(e.text.startswith("no visible change") for e in top.evidence)
+
+
+@pytest.mark.parametrize("failure", [OTHER])
+def test_the_same_quiet_deploy_before_another_failure_is_marked_down(tmp_path, failure):
+    report = _report(_estate(tmp_path, failure))
+    inc = report.incidents[0]
+    assert inc.root_service == "orders"
+    top = next(s for s in inc.suspects if s.change.id == "chg-2")
+    assert not any(e.kind == "memory" for e in top.evidence)
+    assert any(e.text.startswith("no visible change") for e in top.evidence)
+    assert inc.cause is None
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("java.lang.OutOfMemoryError: Java heap space", "OutOfMemoryError"),
+        ("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "heap limit"),
+        ("Memory cgroup out of memory: Killed process 4121 (java) total-vm:4194304kB", "out of memory"),
+        ("container orders was OOMKilled (exit code 137)", "OOMKilled"),
+        ("PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted", "Allowed memory size of 134217728 bytes exhausted"),
+        ("Traceback: MemoryError", "MemoryError"),
+        ("heap usage 45% after GC, memory usage normal", None),
+        ("cache evicted 40 entries (memory pressure low)", None),
+    ],
+)
+def test_memory_exhaustion_in_the_words_of_common_runtimes(line, found):
+    import polars as pl
+
+    from rcakit.correlate._suspects import _memory_exhausted
+
+    frame = pl.DataFrame({"timestamp": [T0], "body": [line]})
+    assert _memory_exhausted(frame, T0, T0 + timedelta(minutes=1)) == found
