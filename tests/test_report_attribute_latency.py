@@ -58,6 +58,7 @@ def test_a_slower_deploy_whose_latency_is_a_field_of_the_record_is_the_cause(tmp
     assert (inc.root_service, inc.cause) == ("accounts", "chg-2")
     key = "duration_ms" if layout == "logfmt" else "responseTime"
     shift = [e for e in inc.suspects[0].evidence if e.kind == "parameter_shift"]
-    assert shift and key in shift[0].text
+    assert shift
+    assert key in shift[0].text
     # dated from the slow-down (the first window is 17:00; the slow-down starts at 19:31)
     assert abs((inc.start - (T0 + timedelta(minutes=SLOW))).total_seconds()) <= 120

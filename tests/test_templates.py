@@ -565,6 +565,25 @@ def test_short_messages_differing_in_many_names_are_one_event() -> None:
     assert out["template_id"][58:].n_unique() == 2
 
 
+def test_many_words_in_brackets_are_one_argument_and_another_key_another_event() -> None:
+    """``loaded module [percolator]`` / ``[reindex]`` / ...: a word in brackets, taking many
+    values, is an argument (a bare word there would name the event). Two short messages
+    whose differing token has another key are two events (``<qid>: client=<host>[<ip>]`` /
+    ``<qid>: message-id=<...>``), and the client's values, a host or ``unknown``, stay one."""
+    modules = ["percolator", "reindex", "rank-eval", "legacy-geo", "parent-join", "mapper-extras", "aggs-matrix-stats"]
+    body = [f"loaded module [{m}]" for m in modules * 2]
+    rng = np.random.default_rng(7)
+    qids = ["".join(rng.choice(list("0123456789ABCDEF"), 11)) for _ in range(36)]
+    body += [f"{q}: client={'unknown' if i % 3 else f'mail{i}.example.net'}[10.0.{i}.7]" for i, q in enumerate(qids[:18])]
+    body += [f"{q}: message-id=<{q.lower()}@mx.example.net>" for q in qids[18:]]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:14].n_unique() == 1, set(out["template"][:14])
+    assert out["template"][0] == "loaded module [<*>]"
+    assert out["template_id"][14:32].n_unique() == 1, set(out["template"][14:32])
+    assert out["template_id"][32:].n_unique() == 1
+    assert out["template_id"][14] != out["template_id"][32]
+
+
 def test_values_of_one_key_stay_one_event_whatever_their_shape() -> None:
     """url=<path> and url=<path>?index=<n> are the same key's values (a query string, a
     handler's pattern): not words that name events. A message key's quoted text is."""

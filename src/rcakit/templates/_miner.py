@@ -312,6 +312,9 @@ def _constant_like(value: str) -> bool:
 # (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:)
 _NAME_RE = re.compile(r"\d|<[A-Z*]+>|[A-Za-z0-9][._\-/@][A-Za-z0-9]")
 
+# a word in brackets or quotes, an argument: loaded module [percolator], domain 'CORP'
+_ENCLOSED_RE = re.compile(r"""(?:\[[^\]\s]+\]|\([^)\s]+\)|'[^'\s]+'|"[^"\s]+")[:;,.]?""")
+
 # a name numbered with a dash: consumer-<*>, es-data-<*>
 _NUMBERED_RE = re.compile(r"[A-Za-z]-" + re.escape(PARAM))
 
@@ -330,10 +333,13 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
     # a short message (2-3 tokens never reach the threshold with one token differing) whose
     # only difference is a value with a variable part: "PJSIP/alice-<HEX> is ringing",
     # "connect from unknown[<IP>]" / "<HOST>[<IP>]" (a plain word there names the event:
-    # "boot (command <*>)" / "wait (command <*>)")
+    # "boot (command <*>)" / "wait (command <*>)", and so does another key there:
+    # "<HEX>: client=<HOST>[<IP>]" / "<HEX>: message-id=<<EMAIL>>")
     if len(a) >= 2 and same == len(a) - 1:
         x, y = next((x, y) for x, y, ok in zip(a, b, agree, strict=True) if not ok)
-        return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None
+        kx, ky = _KEY_RE.match(x), _KEY_RE.match(y)
+        other_key = kx is not None and ky is not None and kx.group() != ky.group()
+        return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None and not other_key
     return False
 
 
@@ -374,7 +380,8 @@ def _merge_clusters(
     templates of all clusters of the same length afterwards joins them again. Clusters that
     differ in one position only, where they take many values (more than ``max_values``, the
     bound under which :func:`_split_positions` reads plain words as the event's) that are all
-    names made of parts (``jenkins-agent-h9ltv``, ``nginx.service:``, ``node-<*>``), are one
+    names made of parts (``jenkins-agent-h9ltv``, ``nginx.service:``, ``node-<*>``) or words in
+    brackets or quotes (``loaded module [percolator]``: an argument), are one
     event with a variable there, however short: ``Disconnected computer jenkins-agent-h9ltv``
     (one token in three differing never reaches Drain's threshold). Plain words there name
     the event (``boot (command <*>)``, ``halt (command <*>)``), as do the keys of ``key=value``
@@ -413,7 +420,7 @@ def _merge_clusters(
                 if (
                     len(members) > max_values
                     and any(_WORD_RE.fullmatch(t) for t in key)
-                    and all(_NAME_RE.search(v) for v in values)
+                    and all(_NAME_RE.search(v) or _ENCLOSED_RE.fullmatch(v) for v in values)
                     and len({m.group() if (m := _KEY_RE.match(v)) else "" for v in values}) == 1
                     and not _few_values(values, max_values)
                 ):
