@@ -1,0 +1,216 @@
+"""Server and appliance log layouts found unread by a blind probe (probe O): Jetty's
+StdErrLog, glog with a year, Go's log with a prefix, Db2's diagnostic blocks, Couchbase's
+ns_server logs, Squid's cache.log, Zabbix, Mule's runtime log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rcakit.ingest import read_logs
+
+from ._ingest_helpers import attrs
+
+
+def _read(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text)
+    out = read_logs(path, year=2024)
+    assert out["n_lines"].sum() == text.count("\n")
+    return out.to_dicts()
+
+
+def _t(h: int, m: int, s: int, us: int = 0) -> datetime:
+    return datetime(2024, 3, 1, h, m, s, us, tzinfo=UTC)
+
+
+JETTY = """\
+2024-03-01 09:12:00.501:INFO:oejs.Server:main: jetty-9.4.51.v20230217; built: 2023-02-17T08:19:37.309Z
+2024-03-01 09:12:01.002:INFO:oejs.AbstractConnector:main: Started ServerConnector@1a2b3c4d{HTTP/1.1, (http/1.1)}{0.0.0.0:8080}
+2024-03-01 09:12:07.250:WARN:oejs.HttpChannel:qtp381259350-23: /checkout/pay
+java.lang.IllegalStateException: cart is empty
+\tat com.example.cart.CartServlet.doPost(CartServlet.java:88)
+\tat javax.servlet.http.HttpServlet.service(HttpServlet.java:517)
+2024-03-01 09:12:09.100:WARN :oejs.ServletHandler:qtp381259350-24: Error for /checkout/pay
+2024-03-01 09:12:11.000:INFO :oejs.session:Scheduler-1: node0 Scavenging every 600000ms
+"""
+
+
+def test_jetty_stderrlog(tmp_path):
+    rows = _read(tmp_path, "jetty.log", JETTY)
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(9, 12, 0, 501000), "INFO", 1), (_t(9, 12, 1, 2000), "INFO", 1), (_t(9, 12, 7, 250000), "WARN", 4),
+        (_t(9, 12, 9, 100000), "WARN", 1), (_t(9, 12, 11), "INFO", 1),
+    ]
+    assert rows[2]["body"].split("\n")[0] == "/checkout/pay"
+    assert rows[3]["body"] == "Error for /checkout/pay"
+    assert attrs(rows[2])["logger"] == "oejs.HttpChannel"
+    assert attrs(rows[2])["thread"] == "qtp381259350-23"
+
+
+GLOG = """\
+Log file created at: 2024/03/01 08:00:00
+Running on machine: search-3
+Running duration (h:mm:ss): 0:00:00
+Log line format: [IWEF]yyyymmdd hh:mm:ss.uuuuuu threadid file:line] msg
+I20240301 08:00:01.250000 7781 main.cc:57] serving on :7000
+W20240301 08:00:02.500000 7782 pool.cc:120] queue depth 980 above soft limit 800
+F20240301 08:00:03.750000 7783 shard.cc:44] Check failed: shard != nullptr
+*** Check failure stack trace: ***
+    @     0x7f00deadbeef  google::LogMessage::Fail()
+    @     0x55aa00c0ffee  search::Shard::Load()
+"""
+
+
+def test_glog_with_a_four_digit_year_and_its_file_header(tmp_path):
+    rows = _read(tmp_path, "search.INFO", GLOG)
+    assert [r["parse_error"] for r in rows] == [None] * 7
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in rows[4:6]] == [
+        (_t(8, 0, 1, 250000), "INFO", "serving on :7000"),
+        (_t(8, 0, 2, 500000), "WARN", "queue depth 980 above soft limit 800"),
+    ]
+    assert (rows[6]["severity_text"], rows[6]["n_lines"]) == ("FATAL", 4)
+    assert attrs(rows[6])["logger"] == "shard.cc:44"
+
+
+GOLOG = """\
+billing: 2024/03/01 07:30:00.100000 main.go:31: starting billing worker
+billing: 2024/03/01 07:30:01.200000 invoice.go:77: invoice 551 sent
+billing: 2024/03/01 07:30:02.300000 invoice.go:91: error: smtp: 451 temporary failure
+"""
+
+
+def test_go_log_with_a_prefix_before_the_stamp(tmp_path):
+    rows = _read(tmp_path, "billing.log", GOLOG)
+    assert [(r["timestamp"], r["body"]) for r in rows] == [
+        (_t(7, 30, 0, 100000), "starting billing worker"),
+        (_t(7, 30, 1, 200000), "invoice 551 sent"),
+        (_t(7, 30, 2, 300000), "error: smtp: 451 temporary failure"),
+    ]
+    assert attrs(rows[0])["logger"] == "billing"
+
+
+DB2 = """\
+2024-03-01-09.15.00.000100-300 I2041E512           LEVEL: Error
+PID     : 4411                 TID : 139988776655    PROC : db2sysc 0
+INSTANCE: db2prod              NODE : 000            DB   : ORDERS
+FUNCTION: DB2 UDB, data management, sqldEscalateLocks, probe:2
+MESSAGE : ADM5502W  The escalation of "1200" locks on table "SHOP.ORDERS" to lock
+          intent "X" was successful.
+
+2024-03-01-09.16.30.500000-300 I2554E300           LEVEL: Event
+PID     : 4411                 TID : 139988776656    PROC : db2sysc 0
+FUNCTION: DB2 UDB, base sys utilities, sqleStartUsingDatabase, probe:1
+START   : DATABASE: ORDERS     : ACTIVATED: NO
+
+2024-03-01-09.17.00.000000+330 I2855E280           LEVEL: Severe
+PID     : 4411                 TID : 139988776657    PROC : db2sysc 0
+MESSAGE : ZRC=0x8012006D=-2146303891=SQLB_TBSPACE_FULL
+"""
+
+
+def test_db2diag_blocks(tmp_path):
+    rows = _read(tmp_path, "db2diag.log", DB2)
+    # the zone offset is in minutes: -300 is UTC-5, +330 UTC+5:30
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(14, 15, 0, 100), "ERROR", 7), (_t(14, 16, 30, 500000), "INFO", 5), (_t(3, 47, 0), "ERROR", 3),
+    ]
+    assert "ADM5502W" in rows[0]["body"]
+    assert attrs(rows[0])["code"] == "I2041E512"
+
+
+COUCHBASE = """\
+[ns_server:error,2024-03-01T06:00:01.500Z,ns_1@cb-1.internal:<0.4711.0>:menelaus_web:loop:143]Server error during processing: ["web request failed",
+                                                                     {path,"/pools/default/buckets"},
+                                                                     {type,exit}]
+[ns_server:warn,2024-03-01T06:00:02.000Z,ns_1@cb-1.internal:ns_heart_slow_status_updater<0.600.0>:ns_heart:grab_latest_stats:259]Ignoring failure to grab "@system" stats:
+{error,no_samples}
+[ns_server:info,2024-03-01T06:00:03.000Z,ns_1@cb-1.internal:<0.900.0>:ns_memcached:ensure_bucket:1324]Created bucket "sessions"
+"""
+
+
+def test_couchbase_ns_server_log(tmp_path):
+    rows = _read(tmp_path, "error.log", COUCHBASE)
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(6, 0, 1, 500000), "ERROR", 3), (_t(6, 0, 2), "WARN", 2), (_t(6, 0, 3), "INFO", 1),
+    ]
+    assert rows[0]["body"].startswith('Server error during processing: ["web request failed",\n')
+    assert rows[2]["body"] == 'Created bucket "sessions"'
+
+
+SQUID = """\
+2024/03/01 05:00:01 kid1| Starting Squid Cache version 6.6 for x86_64-pc-linux-gnu...
+2024/03/01 05:00:02 kid1| Accepting HTTP Socket connections at conn3 local=[::]:3128 remote=[::] FD 12 flags=9
+2024/03/01 05:00:09 kid1| WARNING: Forwarding loop detected for:
+GET /health HTTP/1.1
+Host: cache-1:3128
+Via: 1.1 cache-1 (squid/6.6)
+
+2024/03/01 05:00:10 kid1| ERROR: Connection to 10.1.2.3:443 failed.
+2024/03/01 05:00:11 kid1| helperOpenServers: Starting 5/20 'ssl_crtd' processes
+2024/03/01 05:00:12 kid1| helperOpenServers: Starting 5/20 'ssl_crtd' processes
+"""
+
+
+def test_squid_cache_log(tmp_path):
+    rows = _read(tmp_path, "cache.log", SQUID)
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(5, 0, 1), None, 1), (_t(5, 0, 2), None, 1), (_t(5, 0, 9), "WARN", 5), (_t(5, 0, 10), "ERROR", 1),
+        (_t(5, 0, 11), None, 1), (_t(5, 0, 12), None, 1),
+    ]
+    assert rows[0]["body"] == "Starting Squid Cache version 6.6 for x86_64-pc-linux-gnu..."
+    assert rows[2]["body"].startswith("Forwarding loop detected for:\nGET /health HTTP/1.1\n")
+    assert attrs(rows[0])["thread"] == "kid1"
+
+
+ZABBIX = """\
+  2201:20240301:040000.125 Starting Zabbix Server. Zabbix 7.0.0 (revision 49955f1fb5c).
+  2207:20240301:040005.250 cannot send list of active checks to "10.9.8.7": host [app-7] not found
+  2213:20240301:040010.500 [Z3005] query failed: [1213] Deadlock found when trying to get lock [update hosts set status=1
+where hostid=10084;
+]
+ 22140:20240301:040015.750 executing housekeeper
+"""
+
+
+def test_zabbix_server_log(tmp_path):
+    rows = _read(tmp_path, "zabbix_server.log", ZABBIX)
+    assert [(r["timestamp"], r["n_lines"]) for r in rows] == [
+        (_t(4, 0, 0, 125000), 1), (_t(4, 0, 5, 250000), 1), (_t(4, 0, 10, 500000), 3), (_t(4, 0, 15, 750000), 1),
+    ]
+    assert rows[1]["body"] == 'cannot send list of active checks to "10.9.8.7": host [app-7] not found'
+    assert attrs(rows[3])["pid"] == "22140"
+
+
+MULE = """\
+INFO  2024-03-01 03:00:01,100 [[MuleRuntime].uber.03: [payments].charge.CPU_LITE @1f2e3d4c] [processor: charge/processors/0; event: 0a1b2c3d-d7e5-11ee-8c4b-0242ac120002] org.mule.runtime.core.internal.processor.LoggerMessageProcessor: charging order 77
+ERROR 2024-03-01 03:00:02,200 [[MuleRuntime].uber.03: [payments].charge.CPU_LITE @1f2e3d4c] [processor: charge/processors/1; event: 0a1b2c3d-d7e5-11ee-8c4b-0242ac120002] org.mule.runtime.core.internal.exception.OnErrorPropagateHandler:\x20
+********************************************************************************
+Message               : HTTP POST on resource 'http://psp.internal/charge' failed: Remotely closed.
+Error type            : HTTP:CONNECTIVITY
+FlowStack             : at charge(charge/processors/1 @ payments:payments.xml:31 (Charge card))
+
+  (set debug level logging or '-Dmule.verbose.exceptions=true' for everything)
+********************************************************************************
+WARN  2024-03-01 03:00:03,300 [[MuleRuntime].uber.01: [payments].charge.BLOCKING @2a3b4c5d] [processor: ; event: ] org.mule.runtime.module.extension.internal.runtime.connectivity.ExtensionConnectionSupplier: Retrying psp-config
+INFO  2024-03-01 03:00:04,400 [[payments].HTTP_Listener_Configuration.worker.01] org.mule.api.processor.LoggerMessageProcessor: Mule 3 line
+"""
+
+
+def test_mule_runtime_log(tmp_path):
+    rows = _read(tmp_path, "payments.log", MULE)
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(3, 0, 1, 100000), "INFO", 1), (_t(3, 0, 2, 200000), "ERROR", 8), (_t(3, 0, 3, 300000), "WARN", 1),
+        (_t(3, 0, 4, 400000), "INFO", 1),
+    ]
+    assert [r["body"].split("\n")[0] for r in rows] == ["charging order 77", "*" * 80, "Retrying psp-config", "Mule 3 line"]
+    assert "Error type            : HTTP:CONNECTIVITY" in rows[1]["body"]
+    assert attrs(rows[0])["logger"] == "org.mule.runtime.core.internal.processor.LoggerMessageProcessor"
+    assert attrs(rows[3])["thread"] == "[payments].HTTP_Listener_Configuration.worker.01"
+
+
+def test_an_optional_level_is_read_when_most_lines_have_none(tmp_path):
+    """The strict head regexes made from a sample tried the shape without the level first,
+    and it took the lines with one too (the level left in the message)."""
+    text = "".join(f"2024/03/01 10:00:0{i} kid1| line {i}\n" for i in range(8)) + "2024/03/01 10:00:09 kid1| ERROR: boom\n"
+    rows = _read(tmp_path, "cache.log", text)
+    assert (rows[-1]["severity_text"], rows[-1]["body"]) == ("ERROR", "boom")
