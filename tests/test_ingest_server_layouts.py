@@ -214,3 +214,23 @@ def test_an_optional_level_is_read_when_most_lines_have_none(tmp_path):
     text = "".join(f"2024/03/01 10:00:0{i} kid1| line {i}\n" for i in range(8)) + "2024/03/01 10:00:09 kid1| ERROR: boom\n"
     rows = _read(tmp_path, "cache.log", text)
     assert (rows[-1]["severity_text"], rows[-1]["body"]) == ("ERROR", "boom")
+
+
+FORTIGATE = """\
+date=2024-03-01 time=09:30:01 devname="FW-EDGE-2" devid="FG100FTK2299XYZ1" eventtime=1709281801250000000 tz="+0100" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" action="accept" service="DNS" srcip=10.1.0.5 dstip=10.1.0.53
+date=2024-03-01 time=09:30:04 devname="FW-EDGE-2" devid="FG100FTK2299XYZ1" tz="+0100" logid="0101037124" type="event" subtype="vpn" level="error" vd="root" action="negotiate" msg="IPsec phase 1 error"
+"""
+
+
+def test_fortigate_date_time_and_eventtime_pairs(tmp_path):
+    rows = _read(tmp_path, "fw.log", FORTIGATE)
+    # eventtime (epoch ns, UTC) when there is one, else date + time + tz
+    assert [(r["timestamp"], r["severity_text"]) for r in rows] == [
+        (_t(8, 30, 1, 250000), "INFO"), (_t(8, 30, 4), "ERROR"),
+    ]
+    assert rows[1]["body"] == "IPsec phase 1 error"
+    assert not rows[0]["body"].startswith("date=")
+    # service= is the traffic's protocol: the device is the service
+    assert rows[0]["service"] == "FW-EDGE-2"
+    assert attrs(rows[0])["fortigate.service"] == "DNS"
+    assert "date" not in attrs(rows[0])
