@@ -234,3 +234,107 @@ def test_fortigate_date_time_and_eventtime_pairs(tmp_path):
     assert rows[0]["service"] == "FW-EDGE-2"
     assert attrs(rows[0])["fortigate.service"] == "DNS"
     assert "date" not in attrs(rows[0])
+
+
+JIRA = """\
+2024-03-01 08:00:01,500+0000 main INFO  [c.a.jira.startup.JiraStartupLogger] Jira starting...
+2024-03-01 08:00:02,500+0000 http-nio-8080-exec-7 url: /rest/api/2/search; user: ana ERROR ana 480x991x1 1k2j3h 10.2.0.8 /rest/api/2/search [c.a.j.rest.exception.ExceptionInterceptor] Returning internal server error in response
+java.lang.NullPointerException: null
+\tat com.atlassian.jira.bc.issue.search.DefaultSearchService.search(DefaultSearchService.java:120)
+2024-03-01 08:00:03,500+0000 Caesium-1-2 WARN  ServiceRunner     [c.a.jira.service.ServiceRunner] Mail Puller failed
+"""
+
+
+def test_atlassian_jira_level_after_thread_and_request_fields(tmp_path):
+    rows = _read(tmp_path, "atlassian-jira.log", JIRA)
+    assert [(r["timestamp"], r["severity_text"], r["n_lines"]) for r in rows] == [
+        (_t(8, 0, 1, 500000), "INFO", 1), (_t(8, 0, 2, 500000), "ERROR", 3), (_t(8, 0, 3, 500000), "WARN", 1),
+    ]
+    assert [r["body"].split("\n")[0] for r in rows] == [
+        "Jira starting...", "Returning internal server error in response", "Mail Puller failed",
+    ]
+    assert attrs(rows[1])["thread"] == "http-nio-8080-exec-7"
+    assert attrs(rows[1])["logger"] == "c.a.j.rest.exception.ExceptionInterceptor"
+
+
+PGPOOL = """\
+2024-03-01 07:00:01.250: main pid 900: LOG:  Setting up socket for 0.0.0.0:9999
+2024-03-01 07:00:02.250: health_check0 pid 911: ERROR:  failed to make persistent db connection
+2024-03-01 07:00:02.250: health_check0 pid 911: DETAIL:  connect to host "pg-1" failed
+2024-03-01 07:00:03.250: pid 912: FATAL:  pgpool is not accepting any new connections
+"""
+
+
+def test_pgpool_process_and_pid_before_the_level(tmp_path):
+    rows = _read(tmp_path, "pgpool.log", PGPOOL)
+    assert [(r["severity_text"], r["body"].split("\n")[0]) for r in rows] == [
+        ("INFO", "Setting up socket for 0.0.0.0:9999"),
+        ("ERROR", "failed to make persistent db connection"),
+        ("FATAL", "pgpool is not accepting any new connections"),
+    ]
+    assert 'DETAIL:  connect to host "pg-1" failed' in rows[1]["body"]
+    assert (attrs(rows[1])["thread"], attrs(rows[1])["pid"]) == ("health_check0", "911")
+
+
+SMALL_LAYOUTS = {
+    # Telegraf's E!/W!/I!/D!
+    "telegraf.log": (
+        "2024-03-01T06:00:01Z I! Starting Telegraf 1.30.0\n"
+        "2024-03-01T06:00:02Z E! [outputs.kafka] Error writing to outputs.kafka: kafka: client has run out of available brokers\n"
+        "2024-03-01T06:00:03Z W! [inputs.disk] Collection took longer than expected\n"
+        "2024-03-01T06:00:04Z D! [agent] Flushing metrics\n",
+        ["INFO", "ERROR", "WARN", "DEBUG"],
+        ["Starting Telegraf 1.30.0", "Error writing to outputs.kafka: kafka: client has run out of available brokers",
+         "Collection took longer than expected", "Flushing metrics"],
+    ),
+    # cloud-init's module[LEVEL]:
+    "cloud-init.log": (
+        "2024-03-01 06:00:01,100 - util.py[DEBUG]: Reading from /proc/uptime (quiet=False)\n"
+        "2024-03-01 06:00:02,200 - url_helper.py[WARNING]: Calling 'http://169.254.169.254/latest/api/token' failed\n"
+        "2024-03-01 06:00:03,300 - cc_apt_configure.py[ERROR]: apt-get update failed\n",
+        ["DEBUG", "WARN", "ERROR"],
+        ["Reading from /proc/uptime (quiet=False)", "Calling 'http://169.254.169.254/latest/api/token' failed",
+         "apt-get update failed"],
+    ),
+    # the Azure Functions host's [Information]
+    "func-host.log": (
+        "2024-03-01T06:00:01.100 [Information] Executing 'Functions.Resize' (Reason='New blob', Id=77aa)\n"
+        "2024-03-01T06:00:02.200 [Warning] Image 12 larger than 20 MB\n"
+        "2024-03-01T06:00:03.300 [Error] Executed 'Functions.Resize' (Failed, Id=77aa, Duration=2210ms)\n"
+        "2024-03-01T06:00:04.400 [Information] Executed 'Functions.Resize' (Succeeded, Id=77ab, Duration=90ms)\n",
+        ["INFO", "WARN", "ERROR", "INFO"],
+        ["Executing 'Functions.Resize' (Reason='New blob', Id=77aa)", "Image 12 larger than 20 MB",
+         "Executed 'Functions.Resize' (Failed, Id=77aa, Duration=2210ms)", "Executed 'Functions.Resize' (Succeeded, Id=77ab, Duration=90ms)"],
+    ),
+    # dnf's DDEBUG and SUBDEBUG
+    "dnf.log": (
+        "2024-03-01T06:00:01+0000 DDEBUG Command: dnf upgrade -y\n"
+        "2024-03-01T06:00:02+0000 SUBDEBUG Upgrade: openssl-1:3.0.7-27.el9.x86_64\n"
+        "2024-03-01T06:00:03+0000 INFO Complete!\n",
+        ["DEBUG", "TRACE", "INFO"],
+        ["Command: dnf upgrade -y", "Upgrade: openssl-1:3.0.7-27.el9.x86_64", "Complete!"],
+    ),
+}
+
+
+def test_telegraf_cloud_init_azure_functions_and_dnf_levels(tmp_path):
+    for name, (text, levels, bodies) in SMALL_LAYOUTS.items():
+        rows = _read(tmp_path, name, text)
+        assert [r["severity_text"] for r in rows] == levels, name
+        assert [r["body"] for r in rows] == bodies, name
+        assert all(r["timestamp"] is not None for r in rows), name
+
+
+def test_logstash_own_json_log_message_in_log_event(tmp_path):
+    text = (
+        '{"level":"WARN","loggerName":"logstash.outputs.elasticsearch","timeMillis":1709272801500,"thread":"[main]>worker2",'
+        '"logEvent":{"message":"Could not index event to Elasticsearch.","status":400}}\n'
+        '{"level":"INFO","loggerName":"logstash.runner","timeMillis":1709272802500,"thread":"[main]",'
+        '"logEvent":{"message":"Starting Logstash","logstash.version":"8.13.0"}}\n'
+    )
+    rows = _read(tmp_path, "logstash-plain.json", text)
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in rows] == [
+        (_t(6, 0, 1, 500000), "WARN", "Could not index event to Elasticsearch."),
+        (_t(6, 0, 2, 500000), "INFO", "Starting Logstash"),
+    ]
+    assert attrs(rows[0])["logEvent.status"] == "400"

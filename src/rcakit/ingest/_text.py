@@ -112,6 +112,10 @@ _ERLANG_LEVELS = {"CRASH": "error", "SUPERVISOR": "error", "PROGRESS": "info"}
 # IBM Db2's diagnostic levels (an Event is a state change: informational)
 _DB2_LEVEL = "Info|Warning|Error|Severe|Critical|Event"
 _DB2_LEVELS = {"Event": "info"}
+# .NET's level names in full (Microsoft.Extensions.Logging)
+_DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
+# dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
+_DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -1047,6 +1051,51 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
+    # Atlassian Jira and Confluence: the thread after the stamp, then (Jira, during a
+    # request) "url: ...; user: ...", the level, the request's user, id, session, address
+    # and URL, and the logger in brackets
+    #   2024-03-01 10:00:06,123+0000 http-nio-8080-exec-5 url: /rest/api/2/issue; user: kim ERROR kim 600x1234x1 1xq2w3e 10.0.0.15 /rest/api/2/issue [c.a.j.rest.exception.ExceptionInterceptor] Returning ...
+    #   2024-03-01 10:00:01,123+0000 main INFO  [c.a.jira.startup.JiraStartupLogger] Jira starting...
+    _Variant(
+        "atlassian",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_e>[\w$\-:.]+)[ \t]+(?:(?P<mdc>url: [^;\[\]]*; user: [^ \t\[\]]*)[ \t]+)?"
+        rf"(?P<level>{_LEVEL})[ \t]+(?:(?P<mdc_e>[^\[\]=]*?)[ \t]+)?\[(?P<logger_e>[\w$.\-]+)\][ \t]+(?P<msg>.*)$",
+    ),
+    # pgpool-II: the process's kind and id, then PostgreSQL's "LEVEL:  message"
+    #   2024-03-01 10:00:05.123: health_check1 pid 1240: ERROR:  failed to make persistent db connection
+    _Variant(
+        "pgpool",
+        rf"^(?P<ts>{_ISO}):[ \t]+(?:(?P<thread>[\w\-]+(?: [\w\-]+)?)[ \t]+)?pid (?P<pid>\d+):[ \t]+"
+        rf"(?P<level>{_LEVEL}|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION):[ \t]+(?P<msg>.*)$",
+    ),
+    # Telegraf: a level letter and "!" after the stamp, the plugin in brackets
+    #   2024-03-01T10:00:21Z E! [outputs.influxdb_v2] When writing to [http://influx:8086]: ...
+    _Variant(
+        "telegraf",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>[DIWE])![ \t]+(?:\[(?P<logger_b>[\w.\-:]+)\][ \t]+)?(?P<msg>.*)$",
+        levels="[DIWE]",
+    ),
+    # cloud-init: the module and the level in brackets
+    #   2024-03-01 10:00:05,623 - util.py[WARNING]: Running module apt-configure ... failed
+    _Variant(
+        "cloud-init",
+        rf"^(?P<ts>{_ISO})[ \t]+-[ \t]+(?P<logger_e>[\w.\-]+)\[(?P<level>{_LEVEL})\]:[ \t]+(?P<msg>.*)$",
+    ),
+    # .NET's long level names in brackets (the Azure Functions host; its Warning and Error
+    # lines are read by log4j above)
+    #   2024-03-01T10:00:01.123 [Information] Executing 'Functions.ProcessOrder' (Reason=...)
+    _Variant(
+        "dotnet-bracket",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<level>{_DOTNET_LEVEL})\][ \t]+(?P<msg>.*)$",
+        levels=_DOTNET_LEVEL,
+    ),
+    # dnf's (and yum's) debug levels below DEBUG
+    #   2024-03-01T10:00:01+0000 DDEBUG Command: dnf install -y nginx-1.20.1
+    _Variant(
+        "dnf",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>DDEBUG|SUBDEBUG)[ \t]+(?P<msg>.*)$",
+        levels="DDEBUG|SUBDEBUG",
+    ),
     # Go's log package with a prefix before the stamp (log.New(w, "orders-api: ", flags)),
     # the source file and line (Lshortfile) after it
     #   orders-api: 2024/03/01 10:00:01.123456 server.go:88: listening on :8080
@@ -1229,6 +1278,7 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS,
+    "dnf": _DNF_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
