@@ -208,9 +208,9 @@ def test_mule_runtime_log(tmp_path):
     assert attrs(rows[3])["thread"] == "[payments].HTTP_Listener_Configuration.worker.01"
 
 
-def test_an_optional_level_is_read_when_most_lines_have_none(tmp_path):
-    """The strict head regexes made from a sample tried the shape without the level first,
-    and it took the lines with one too (the level left in the message)."""
+def test_squid_level_read_when_most_lines_have_none(tmp_path):
+    """A strict head regex made from the more common lines without a level must not take
+    the lines with one (the level left in the message)."""
     text = "".join(f"2024/03/01 10:00:0{i} kid1| line {i}\n" for i in range(8)) + "2024/03/01 10:00:09 kid1| ERROR: boom\n"
     rows = _read(tmp_path, "cache.log", text)
     assert (rows[-1]["severity_text"], rows[-1]["body"]) == ("ERROR", "boom")

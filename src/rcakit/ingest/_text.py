@@ -473,9 +473,6 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
     kept = [(shape, n) for shape, n in ranked if n * 10 >= total]
     if sum(n for _, n in kept) < 0.8 * total:
         return ()
-    # a shape with a level first: one without (the level optional after the stamp) would
-    # take its lines too, the level left in the message
-    kept.sort(key=lambda kv: "(?P<level>" not in kv[0])
     return tuple(
         _Variant(f"{variant.name}-fast{i}", "^" + shape + "(?P<msg>.*)$") for i, (shape, _) in enumerate(kept)
     )
@@ -1108,10 +1105,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # "WARNING:", "ERROR:", "FATAL:" open a message (a forwarding loop's request follows on
     # the lines below)
     #   2024/03/01 10:00:07 kid1| WARNING: Forwarding loop detected for:
+    # (the lines with a level a variant of their own, tried first: a strict head regex made
+    # from the more common lines without one would take them too, see _specialise)
+    _Variant(
+        "squid-level",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+"
+        rf"(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
+    ),
     _Variant(
         "squid",
-        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+"
-        rf"(?:(?P<level>{_LEVEL}):[ \t]+)?(?P<msg>.*)$",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
     ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
