@@ -338,3 +338,90 @@ def test_logstash_own_json_log_message_in_log_event(tmp_path):
         (_t(6, 0, 2, 500000), "INFO", "Starting Logstash"),
     ]
     assert attrs(rows[0])["logEvent.status"] == "400"
+
+
+HEAD_FIELDS = {
+    # Trino/Presto: tab-separated thread and logger
+    "trino.log": (
+        "2024-03-01T05:00:01.500Z\tINFO\tmain\tio.trino.server.Server\t======== SERVER STARTED ========\n"
+        "2024-03-01T05:00:02.500Z\tERROR\tdispatcher-query-7\tio.trino.dispatcher.DispatchManager\tQuery 42 failed\n",
+        ["INFO", "ERROR"], ["======== SERVER STARTED ========", "Query 42 failed"],
+        {"thread": "dispatcher-query-7", "logger": "io.trino.dispatcher.DispatchManager"},
+    ),
+    # TiDB: the quoted message unquoted, the fields after it kept
+    "tidb.log": (
+        '[2024/03/01 05:00:01.500 +00:00] [INFO] [server.go:246] ["server is running MySQL protocol"] [addr=0.0.0.0:4000]\n'
+        '[2024/03/01 05:00:02.500 +00:00] [WARN] [session.go:1234] ["run statement failed"] [conn=77] [error="[kv:9007]Write conflict"]\n',
+        ["INFO", "WARN"],
+        ["server is running MySQL protocol [addr=0.0.0.0:4000]", 'run statement failed [conn=77] [error="[kv:9007]Write conflict"]'],
+        {"code": "session.go:1234"},
+    ),
+    # SonarQube: process[request id][logger]
+    "sonar.log": (
+        "2024.03.01 05:00:01 INFO  web[][o.s.p.ProcessEntryPoint] Starting Web Server\n"
+        "2024.03.01 05:00:02 ERROR web[AY4f00aa11bb22cc33dd][o.s.s.w.WebServiceEngine] Fail to process request\n",
+        ["INFO", "ERROR"], ["Starting Web Server", "Fail to process request"],
+        {"logger": "o.s.s.w.WebServiceEngine", "thread": "web", "mdc": "AY4f00aa11bb22cc33dd"},
+    ),
+    # Solr: (thread) [MDC] logger message
+    "solr.log": (
+        "2024-03-01 05:00:01.500 INFO  (main) [   ] o.e.j.s.Server jetty-10.0.19\n"
+        "2024-03-01 05:00:02.500 ERROR (qtp99-21) [c:products s:shard1 x:products_shard1_replica_n1] o.a.s.h.RequestHandlerBase org.apache.solr.common.SolrException: undefined field price_usd\n",
+        ["INFO", "ERROR"], ["jetty-10.0.19", "org.apache.solr.common.SolrException: undefined field price_usd"],
+        {"thread": "qtp99-21", "logger": "o.a.s.h.RequestHandlerBase"},
+    ),
+    # Helidon: logger Thread[...]:
+    "helidon.log": (
+        "2024.03.01 05:00:01 INFO io.helidon.webserver.LoomServer Thread[#1,main,5,main]: Started all channels\n"
+        "2024.03.01 05:00:02 SEVERE io.helidon.webserver.http.ErrorHandlers Thread[#62,[0x5b1f 0x1a2b],5,main]: Unexpected exception\n",
+        ["INFO", "ERROR"], ["Started all channels", "Unexpected exception"],
+        {"logger": "io.helidon.webserver.http.ErrorHandlers"},
+    ),
+    # Nexus: [thread] user logger - message (the message may hold " - ")
+    "nexus.log": (
+        "2024-03-01 05:00:01,500+0000 INFO  [jetty-main-1] *SYSTEM org.sonatype.nexus.bootstrap.jetty.JettyServer - Started Sonatype Nexus\n"
+        "2024-03-01 05:00:02,500+0000 WARN  [qtp77-89] admin org.sonatype.nexus.repository.httpclient.internal.HttpClientFacetImpl - Status changed - reason n/a\n",
+        ["INFO", "WARN"], ["Started Sonatype Nexus", "Status changed - reason n/a"],
+        {"thread": "qtp77-89", "mdc": "admin"},
+    ),
+    # Artifactory 7: [service] [LEVEL] [trace] [logger:line] [thread] -
+    "artifactory-service.log": (
+        "2024-03-01T05:00:01.500Z [jfrt ] [INFO ] [0000000000000000] [o.a.s.ArtifactoryApplication:85] [main                ] - Artifactory started\n"
+        "2024-03-01T05:00:02.500Z [jfrt ] [ERROR] [000000013c6ef362] [o.a.r.d.DbStorage:212] [art-exec-12          ] - Could not commit transaction\n",
+        ["INFO", "ERROR"], ["Artifactory started", "Could not commit transaction"],
+        {"thread": "art-exec-12", "code": "o.a.r.d.DbStorage:212"},
+    ),
+    # katip: every field in brackets
+    "reports.log": (
+        "[2024-03-01 05:00:01][reports.web][Info][ip-10-0-3-17][4100][ThreadId 20][main:Main src/Main.hs:40:5] Server starting\n"
+        "[2024-03-01 05:00:02][reports.web][Error][ip-10-0-3-17][4101][ThreadId 23][main:Main src/Main.hs:43:5] Report 7 failed\n",
+        ["INFO", "ERROR"], ["Server starting", "Report 7 failed"],
+        {"logger": "reports.web", "pid": "4101", "thread": "ThreadId 23"},
+    ),
+    # Windows CBS.log: the component column is the logger
+    "CBS.log": (
+        "2024-03-01 05:00:01, Info                  CBS    Starting TrustedInstaller initialization.\n"
+        "2024-03-01 05:00:02, Error                 CSI    00000002 (F) STATUS_SXS_ASSEMBLY_MISSING #1\n",
+        ["INFO", "ERROR"], ["Starting TrustedInstaller initialization.", "00000002 (F) STATUS_SXS_ASSEMBLY_MISSING #1"],
+        {"logger": "CSI"},
+    ),
+    # loguru's SUCCESS
+    "worker.log": (
+        "2024-03-01 05:00:01.500 | INFO     | shop.worker:main:80 - Worker started\n"
+        "2024-03-01 05:00:02.500 | SUCCESS  | shop.worker:process:62 - Invoice 8812 rendered\n",
+        ["INFO", "INFO"], ["Worker started", "Invoice 8812 rendered"],
+        {"logger": "shop.worker:process:62"},
+    ),
+}
+
+
+def test_head_fields_left_out_of_the_message(tmp_path):
+    """Logger, thread and context fields of these layouts were left at the start of every
+    message (or the level unread: loguru's SUCCESS)."""
+    for name, (text, levels, bodies, last_attrs) in HEAD_FIELDS.items():
+        rows = _read(tmp_path, name, text)
+        assert [r["severity_text"] for r in rows] == levels, name
+        assert [r["body"] for r in rows] == bodies, name
+        assert rows[0]["timestamp"] == _t(5, 0, 1, 500000 if ".500" in text.split("\n")[0] or ",500" in text.split("\n")[0] else 0), name
+        got = attrs(rows[-1])
+        assert {k: got.get(k) for k in last_attrs} == last_attrs, name

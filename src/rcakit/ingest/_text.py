@@ -383,12 +383,14 @@ _GROUP_CLASS = {
     "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
     "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
     "code_c": "[A-Z][0-9]+[A-Z][0-9]+",  # Db2's record id
+    "code_d": "[^\\]]*",  # katip's source location
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
     "mdc_e": "[^\\[\\]=]*",
+    "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -825,6 +827,71 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "zap-console",
         rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?:(?P<logger_b>[^\t ]+)\t)?(?P<code_b>[^\t ]+:\d+)\t(?P<msg>.*)$",
     ),
+    # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
+    #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
+    _Variant(
+        "airlift",
+        rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?P<thread_e>[^\t]+)\t(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)\t(?P<msg>.*)$",
+    ),
+    # TiDB, TiKV and PD: the stamp, the level and the source file in brackets, the message
+    # quoted in brackets (unquoted in the body), then the fields in brackets
+    #   [2024/03/01 10:00:01.123 +00:00] [INFO] [server.go:246] ["server is running MySQL protocol"] [addr=0.0.0.0:4000]
+    _Variant(
+        "tidb",
+        rf"^\[(?P<ts>{_ISO})\] \[(?P<level>{_LEVEL})\] \[(?P<code_b>[^\]\s]+:\d+)\] (?P<msg>.*)$",
+    ),
+    # SonarQube: the process and the request id, then the logger, in brackets
+    #   2024.03.01 10:00:19 ERROR web[AY4f1c2e3d4b5a6c7d8f][o.s.s.w.WebServiceEngine] Fail to process request
+    _Variant(
+        "sonarqube",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<thread_e>[a-z]+)\[(?P<mdc_e>[^\[\]=]*)\]\[(?P<logger_e>[\w$.\-]+)\][ \t]+(?P<msg>.*)$",
+    ),
+    # Apache Solr: the thread in parentheses, the core's MDC in brackets, the logger and the
+    # message (no separator)
+    #   2024-03-01 10:00:09.123 ERROR (qtp1234567-21) [c:products s:shard1 r:core_node3 x:products_shard1_replica_n1] o.a.s.h.RequestHandlerBase org.apache.solr.common.SolrException: ...
+    _Variant(
+        "solr",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\((?P<thread_f>[^()\n]*)\)[ \t]+\[(?P<mdc_e>[^\[\]=]*)\][ \t]+"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # Helidon 4 (java.util.logging on one line): the logger, then the thread and a colon
+    #   2024.03.01 10:00:10 SEVERE io.helidon.webserver.http.ErrorHandlers Thread[#62,[0x5b1f2e3d 0x1a2b3c4d],5,main]: Unexpected exception
+    _Variant(
+        "helidon",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+"
+        r"Thread\[(?P<thread_g>(?:[^\[\]]|\[[^\[\]]*\])*)\]:[ \t]+(?P<msg>.*)$",
+    ),
+    # Sonatype Nexus 3: the user (or *SYSTEM) between the thread and the logger
+    #   2024-03-01 10:00:04,123+0000 WARN  [qtp1234567-89] admin org.sonatype.nexus...HttpClientFacetImpl - Repository status ...
+    _Variant(
+        "nexus",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<mdc_f>\*SYSTEM|[\w.@\-]+)[ \t]+"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
+    # JFrog Artifactory 7: the service, the level, the trace id, the logger with its line and
+    # the padded thread, all in brackets
+    #   2024-03-01T10:00:11.123Z [jfrt ] [ERROR] [000000013c6ef362] [o.a.r.d.DbStorage:212] [art-exec-12          ] - Could not commit transaction
+    _Variant(
+        "artifactory",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<mdc_e>[\w\-]+)[ \t]*\][ \t]+\[(?P<level>{_LEVEL})[ \t]*\][ \t]+\[(?P<mdc>[0-9a-fA-F]*)\][ \t]+"
+        r"\[(?P<code_b>[\w$.\-]+:\d+)\][ \t]+\[(?P<thread>[^\]]*)\][ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
+    # Haskell's katip: every field in brackets, glued (namespace, severity, host, pid,
+    # thread, source location)
+    #   [2024-03-01 10:00:01][reports.web][Error][ip-10-0-3-17][4101][ThreadId 23][main:Main src/Main.hs:43:5] msg
+    _Variant(
+        "katip",
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<logger_e>[\w.\-]+)\]\[(?P<level>{_LEVEL})\]\[(?P<mdc_e>[^\[\]=]*)\]\[(?P<pid>\d+)\]"
+        r"\[(?P<thread>ThreadId \d+)\]\[(?P<code_d>[^\]]*)\][ \t]*(?P<msg>.*)$",
+    ),
+    # Windows' CBS.log and DISM.log: a comma after the stamp, the padded level and component
+    #   2024-03-01 10:00:04, Error                 CSI    00000002 (F) STATUS_SXS_ASSEMBLY_MISSING ...
+    _Variant(
+        "cbs",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),[ \t]+(?P<level>Info|Warning|Error|Perf)[ \t]+"
+        r"(?P<logger_e>[A-Z][A-Za-z]{1,11})[ \t]{2,}(?P<msg>.*)$",
+        levels="Info|Warning|Error|Perf",
+    ),
     # pino-pretty: the stamp in brackets, the level, "(name/pid on host):"
     #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
     _Variant(
@@ -1093,6 +1160,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+(?P<level>DDEBUG|SUBDEBUG)[ \t]+(?P<msg>.*)$",
         levels="DDEBUG|SUBDEBUG",
     ),
+    # loguru's SUCCESS level (its others are read by log4j above)
+    #   2024-03-01 10:00:05.123 | SUCCESS  | shop.worker:process:62 - Invoice 8812 rendered
+    _Variant(
+        "loguru-success",
+        rf"^(?P<ts>{_ISO})[ \t]+\|[ \t]+(?P<level>SUCCESS)[ \t]*\|[ \t]+(?P<logger>[^\s]+)[ \t]+-[ \t]+(?P<msg>.*)$",
+        levels="SUCCESS",
+    ),
     # Go's log package with a prefix before the stamp (log.New(w, "orders-api: ", flags)),
     # the source file and line (Lshortfile) after it
     #   orders-api: 2024/03/01 10:00:01.123456 server.go:88: listening on :8080
@@ -1280,7 +1354,7 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
-    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS,
+    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
@@ -1370,6 +1444,11 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
+    if any(v.name == "tidb" for v in variants):
+        # its message is quoted in brackets: unquoted, the fields after it kept
+        records = records.with_columns(
+            pl.col("body").str.replace(r'^\["((?:[^"\\]|\\.)*)"\]', "$1").str.replace_all(r'\\"', '"')
+        )
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
