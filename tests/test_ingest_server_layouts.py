@@ -425,3 +425,12 @@ def test_head_fields_left_out_of_the_message(tmp_path):
         assert rows[0]["timestamp"] == _t(5, 0, 1, 500000 if ".500" in text.split("\n")[0] or ",500" in text.split("\n")[0] else 0), name
         got = attrs(rows[-1])
         assert {k: got.get(k) for k in last_attrs} == last_attrs, name
+
+
+def test_epoch_milliseconds_with_a_fraction_keep_the_microseconds(tmp_path):
+    text = (
+        '{"ts": 1709287201123.456, "caller": "controller/sync.go:100", "msg": "Starting controller", "v": 0}\n'
+        '{"ts": 1709287202323.5, "caller": "controller/sync.go:101", "msg": "Syncing object", "v": 2}\n'
+    )
+    rows = _read(tmp_path, "cert-controller.log", text)
+    assert [r["timestamp"] for r in rows] == [_t(10, 0, 1, 123456), _t(10, 0, 2, 323500)]
