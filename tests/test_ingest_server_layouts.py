@@ -405,6 +405,13 @@ HEAD_FIELDS = {
         ["INFO", "ERROR"], ["Starting TrustedInstaller initialization.", "00000002 (F) STATUS_SXS_ASSEMBLY_MISSING #1"],
         {"logger": "CSI"},
     ),
+    # Neo4j: the database context after the logger
+    "neo4j-debug.log": (
+        "2024-03-01 05:00:01.500+0000 WARN  [o.n.k.i.c.VmPauseMonitorComponent] Detected VM stop-the-world pause\n"
+        "2024-03-01 05:00:02.500+0000 INFO  [o.n.k.i.t.l.c.CheckPointerImpl] [neo4j/8b7c6d5e] Checkpoint started\n",
+        ["WARN", "INFO"], ["Detected VM stop-the-world pause", "Checkpoint started"],
+        {"logger": "o.n.k.i.t.l.c.CheckPointerImpl", "mdc": "neo4j/8b7c6d5e"},
+    ),
     # loguru's SUCCESS
     "worker.log": (
         "2024-03-01 05:00:01.500 | INFO     | shop.worker:main:80 - Worker started\n"

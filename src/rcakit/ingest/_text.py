@@ -884,6 +884,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\]\[(?P<logger_e>[\w.\-]+)\]\[(?P<level>{_LEVEL})\]\[(?P<mdc_e>[^\[\]=]*)\]\[(?P<pid>\d+)\]"
         r"\[(?P<thread>ThreadId \d+)\]\[(?P<code_d>[^\]]*)\][ \t]*(?P<msg>.*)$",
     ),
+    # Neo4j's debug.log: the database and its id after the logger (the lines without are
+    # read by log4j below)
+    #   2024-03-01 10:00:01.123+0000 INFO  [o.n.k.i.t.l.c.CheckPointerImpl] [neo4j/8b7c6d5e] Checkpoint triggered ...
+    _Variant(
+        "neo4j",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\[(?P<logger_e>[\w$.\-]+)\][ \t]+\[(?P<mdc_f>[\w\-]+/[0-9a-f]{{8}})\][ \t]+(?P<msg>.*)$",
+    ),
     # Windows' CBS.log and DISM.log: a comma after the stamp, the padded level and component
     #   2024-03-01 10:00:04, Error                 CSI    00000002 (F) STATUS_SXS_ASSEMBLY_MISSING ...
     _Variant(
