@@ -1122,7 +1122,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
-    # Atlassian Jira and Confluence: the thread after the stamp, then (Jira, during a
+    # Atlassian Jira: the thread after the stamp, then (during a
     # request) "url: ...; user: ...", the level, the request's user, id, session, address
     # and URL, and the logger in brackets
     #   2024-03-01 10:00:06,123+0000 http-nio-8080-exec-5 url: /rest/api/2/issue; user: kim ERROR kim 600x1234x1 1xq2w3e 10.0.0.15 /rest/api/2/issue [c.a.j.rest.exception.ExceptionInterceptor] Returning ...
