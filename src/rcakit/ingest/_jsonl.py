@@ -96,6 +96,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "splunk._raw",  # Splunk's event text (see _vendor_keys)
         "note",  # Kubernetes events.k8s.io/v1
         "short_message",  # GELF (see _vendor_keys)
+        "logEvent.message",  # Logstash's own log in JSON (log.format: json)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",

@@ -223,8 +223,8 @@ def looks_like_logfmt(texts: pl.Series) -> pl.Series:
     return candidate.scatter(candidate.arg_true(), pairs.fill_null(False))
 
 
-def _body_without_time_level(text: pl.Expr) -> pl.Expr:
-    keys = "|".join(("time", "ts", "t", "timestamp", "@timestamp", "level", "lvl", "severity"))
+def _body_without_time_level(text: pl.Expr, more: tuple[str, ...] = ()) -> pl.Expr:
+    keys = "|".join(("time", "ts", "t", "timestamp", "@timestamp", "level", "lvl", "severity", *more))
     return text.str.replace_all(rf'(?:^|\s)(?:{keys})=(?:{_QUOTED}|{_BARE}|)', "").str.strip_chars()
 
 
@@ -252,6 +252,41 @@ def _audit_records(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: an epoch in seconds, milli-, micro- or nanoseconds (FortiGate's ``eventtime``)
+_EPOCH = r"^1\d{9}(?:\d{3}|\d{6}|\d{9})?$"
+
+
+def _split_stamps(frame: pl.DataFrame) -> pl.DataFrame:
+    """A date and a time of day in two pairs (FortiGate, FortiWeb and other appliances:
+    ``date=2024-03-01 time=11:00:01 ... eventtime=1709287201123456000 tz="+0100"``) are one
+    ``timestamp``: the ``eventtime`` epoch when the line has one (it is UTC and finer), else
+    the date, the time and the ``tz`` offset. ``date`` and ``time`` are then not attributes
+    (the ``time`` pair alone, a time of day, gave no timestamp at all). Unchanged otherwise."""
+    cols = frame.columns
+    if "date" not in cols or "time" not in cols or "timestamp" in cols or "@timestamp" in cols:
+        return frame
+    date, time = pl.col("date"), pl.col("time")
+    ok = date.str.contains(r"^\d{4}-\d{2}-\d{2}$") & time.str.contains(r"^\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$")
+    if not frame.select(ok.fill_null(False).any()).item():
+        return frame
+    zone = pl.col("tz").str.extract(r"^([+-]\d{2}:?\d{2}|Z)$", 1).fill_null("") if "tz" in cols else pl.lit("")
+    stamp: pl.Expr = pl.when(ok).then(pl.concat_str(date, pl.lit("T"), time, zone))
+    if "eventtime" in cols:
+        stamp = pl.coalesce(pl.when(pl.col("eventtime").str.contains(_EPOCH)).then(pl.col("eventtime")), stamp)
+    frame = frame.with_columns(
+        stamp.alias("timestamp"),
+        pl.when(ok).then(None).otherwise(date).alias("date"),
+        pl.when(ok).then(None).otherwise(time).alias("time"),
+    )
+    if {"devid", "logid", "service"} <= set(cols):
+        # FortiGate's service= is the traffic's protocol (HTTPS, DNS), not who logged it:
+        # the device is
+        frame = frame.rename({"service": "fortigate.service"})
+        if "devname" in cols:
+            frame = frame.with_columns(pl.col("devname").alias("service"))
+    return frame
+
+
 def parse_texts(
     texts: pl.Series, options: ParseOptions, *, columns: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -263,10 +298,15 @@ def parse_texts(
 
     frame = columns if columns is not None else logfmt_columns(texts)[0]
     frame = _audit_records(frame.with_columns(_raw=texts.alias("_raw")))
+    split = "date" in frame.columns and "timestamp" not in frame.columns
+    frame = _split_stamps(frame)
+    # (the stamp's pairs are not the message of a line without one)
+    split = split and "timestamp" in frame.columns
     # the line-without-time-and-level body is only needed where a record has no message key
     body_keys = [k for k in KEY_ROLES["body"] if k in frame.columns]
     complete = bool(body_keys) and frame.select(pl.coalesce(body_keys).null_count()).item() == 0
-    fallback = pl.col("_raw") if complete else pl.col("_raw").pipe(_body_without_time_level)
+    more = ("date", "eventtime", "tz") if split else ()
+    fallback = pl.col("_raw") if complete else _body_without_time_level(pl.col("_raw"), more)
     # (a request line keeps its pairs as body: Heroku's router says code=H12 desc=... there)
     rec = records_from_objects(frame, fallback, options, request_body=False)
     return with_group_service(rec.drop("_level", "_svc_group"), rec.get_column("_svc_group"))

@@ -109,6 +109,13 @@ _NPM_LEVELS = {"timing": "info"}
 # Erlang/OTP report kinds: a crash or supervisor report is an error, a progress report information
 _ERLANG_LEVEL = "INFO|ERROR|WARNING|CRASH|SUPERVISOR|PROGRESS"
 _ERLANG_LEVELS = {"CRASH": "error", "SUPERVISOR": "error", "PROGRESS": "info"}
+# IBM Db2's diagnostic levels (an Event is a state change: informational)
+_DB2_LEVEL = "Info|Warning|Error|Severe|Critical|Event"
+_DB2_LEVELS = {"Event": "info"}
+# .NET's level names in full (Microsoft.Extensions.Logging)
+_DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
+# dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
+_DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -149,6 +156,9 @@ class _Variant:
     levels: str | None = None
     #: the regex only recognises the line, which is all message (no head, no fields)
     whole_line: bool = False
+    #: a line it matches starts a record even in a file whose records all start with a stamp
+    #: (see :func:`_stamped_records`), and does not count against that
+    own_record: bool = False
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -283,19 +293,21 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
     rows = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].to_list()
     sample = [r for r in rows if r and r.strip()]
     cont = _CONTINUATION
-    if sum(not cont.match(s) for s in sample) >= max(1, len(sample) // 5):
+    # (Zabbix pads its heads' process ids with blanks: not continuation lines)
+    indented = _INDENTED_HEAD.compiled
+    if sum(not cont.match(s) or bool(indented.match(s)) for s in sample) >= max(1, len(sample) // 5):
         return sample
     more = (
         lines.select("line").head(_HEAD_SCAN_ROWS).filter(pl.col("line").str.strip_chars() != "").collect()["line"]
     )
-    heads = [r for r in more.to_list() if not cont.match(r)][:_SAMPLE_ROWS]
+    heads = [r for r in more.to_list() if not cont.match(r) or indented.match(r)][:_SAMPLE_ROWS]
     return heads or sample
 
 
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefgn")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -365,16 +377,20 @@ _GROUP_CLASS = {
     "thread_d": "[^\\]]*?",
     "thread_e": "[A-Za-z0-9_$\\-:]+",
     "thread_f": "[^()\n]*",
+    "thread_g": "(?:[^\\[\\]]|\\[[^\\[\\]]*\\])*",  # brackets nested once (Mule)
     "thread_n": "[0-9]+",  # a thread id without brackets (MySQL)
     "code": "(?:MY-)?[0-9]+",  # MySQL's error code, .NET's event id
     "seq": "[0-9]+",  # an entry counter (CockroachDB), not kept
     "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
+    "code_c": "[A-Z][0-9]+[A-Z][0-9]+",  # Db2's record id
+    "code_d": "[^\\]]*",  # katip's source location
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
     "mdc_e": "[^\\[\\]=]*",
+    "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
@@ -535,6 +551,10 @@ _UWSGI = _Variant(
     r"\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\] (?P<msg>.*)$",
 )
 _UWSGI_RE = _UWSGI.compiled
+# Zabbix server, proxy and agent: the process id (padded to six characters), the date and
+# the time of day with milliseconds
+#     1240:20240301:100005.123 cannot send list of active checks to "10.0.0.7"
+_INDENTED_HEAD = _Variant("zabbix", r"^[ \t]*(?P<pid>\d+):(?P<ts>\d{8}:\d{6}\.\d{3}) (?P<msg>.*)$")
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -545,6 +565,23 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "klog",
         r"^(?P<level>[IWEF])(?P<ts>\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(?P<pid>\d+) (?P<logger>[^\]\s]+)\] ?(?P<msg>.*)$",
+    ),
+    # glog 0.7+ and abseil's log: the same head with a four-digit year
+    #   E20240301 10:00:05.623456 140123 model.cc:301] Failed to load model
+    _Variant(
+        "glog-year",
+        r"^(?P<level>[IWEF])(?P<ts>\d{8} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(?P<pid>\d+) (?P<logger>[^\]\s]+)\] ?(?P<msg>.*)$",
+        levels="[IWEF]",
+    ),
+    # the header glog writes at the top of each file (its stamp is the file's creation)
+    #   Log file created at: 2024/03/01 10:00:00
+    #   Running on machine: ranker-7
+    _Variant(
+        "glog-header",
+        r"^(?:Log file created at: \d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|Running on machine: \S|Running duration \(h:mm:ss\): "
+        r"|Log line format: \[IWEF\])",
+        whole_line=True,
+        own_record=True,
     ),
     # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
     _Variant(
@@ -695,6 +732,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<level>[DIWEC]) (?P<ts>\d{{6}} \d{{2}}:\d{{2}}:\d{{2}}|{_ISO}) (?P<logger>[^\]\s]+)\] (?P<msg>.*)$",
         levels="[DIWEC]",
     ),
+    # Jetty's StdErrLog (9.x; 10.x pads the level: "WARN :"): the level, the (abbreviated)
+    # logger and the thread glued to the stamp by colons (milliseconds after a dot, where
+    # Python's asctime below has a comma)
+    #   2024-03-01 10:00:07.123:WARN:oejs.HttpChannel:qtp1651191114-17: /api/orders
+    _Variant(
+        "jetty",
+        rf"^(?P<ts>\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}):(?P<level>{_LEVEL})[ \t]*:"
+        r"(?P<logger_e>[\w$.\-]+):(?P<thread_e>[\w$\-]+):(?:[ \t]+|$)(?P<msg>.*)$",
+    ),
     # Python logging with colons between the fields ("%(asctime)s:%(levelname)s:%(name)s:%(message)s",
     # certbot's log file)
     #   2024-03-01 10:00:05,001:ERROR:certbot._internal.error_handler:Encountered exception during recovery
@@ -727,6 +773,27 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   =ERROR REPORT==== 1-Mar-2024::10:00:05.000001 ===
     #   ** Generic server couch_replicator_manager terminating
     _ERLANG_REPORT,
+    # IBM Db2's diagnostic log (db2diag.log): a block per event, opened by the stamp (its
+    # zone offset in minutes), the record id and the level; the event's fields below it
+    #   2024-03-01-11.00.01.123456+060 I12345E456          LEVEL: Error
+    #   PID     : 1234                 TID : 140234567890    PROC : db2sysc 0
+    #   MESSAGE : ADM6044E  The DMS table space "USERSPACE1" (ID "2") is full.
+    _Variant(
+        "db2diag",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d{6}[+-]\d{3})[ \t]+(?P<code_c>[A-Z]\d+[A-Z]\d+)[ \t]+"
+        rf"LEVEL: (?P<level>{_DB2_LEVEL})[ \t]*$(?P<msg>.*)$",
+        levels=_DB2_LEVEL,
+    ),
+    # Couchbase Server's ns_server logs: the component and level, the stamp, the node, the
+    # Erlang process and module:function:line in one bracket, the message glued to it (its
+    # Erlang terms continue on indented lines)
+    #   [ns_server:error,2024-03-01T10:00:01.123Z,ns_1@10.0.0.5:<0.1234.0>:menelaus_web:loop:143]Server error ...
+    _Variant(
+        "couchbase",
+        rf"^\[(?P<logger_e>[\w\-]+):(?P<level>{_LEVEL}),(?P<ts>{_ISO}),(?P<thread>[^\]\s]*)\](?P<msg>.*)$",
+    ),
+    # Zabbix (above)
+    _INDENTED_HEAD,
     # ClickHouse server log: the thread id in brackets, the query id in braces, the level in
     # angle brackets, the logger and a colon
     #   2024.03.01 10:00:05.654321 [ 4301 ] {3f9a1c2e-...} <Error> executeQuery: Code: 60. DB::Exception: ...
@@ -760,6 +827,78 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "zap-console",
         rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?:(?P<logger_b>[^\t ]+)\t)?(?P<code_b>[^\t ]+:\d+)\t(?P<msg>.*)$",
     ),
+    # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
+    #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
+    _Variant(
+        "airlift",
+        rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?P<thread_e>[^\t]+)\t(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)\t(?P<msg>.*)$",
+    ),
+    # TiDB, TiKV and PD: the stamp, the level and the source file in brackets, the message
+    # quoted in brackets (unquoted in the body), then the fields in brackets
+    #   [2024/03/01 10:00:01.123 +00:00] [INFO] [server.go:246] ["server is running MySQL protocol"] [addr=0.0.0.0:4000]
+    _Variant(
+        "tidb",
+        rf"^\[(?P<ts>{_ISO})\] \[(?P<level>{_LEVEL})\] \[(?P<code_b>[^\]\s]+:\d+)\] (?P<msg>.*)$",
+    ),
+    # SonarQube: the process and the request id, then the logger, in brackets
+    #   2024.03.01 10:00:19 ERROR web[AY4f1c2e3d4b5a6c7d8f][o.s.s.w.WebServiceEngine] Fail to process request
+    _Variant(
+        "sonarqube",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<thread_e>[a-z]+)\[(?P<mdc_e>[^\[\]=]*)\]\[(?P<logger_e>[\w$.\-]+)\][ \t]+(?P<msg>.*)$",
+    ),
+    # Apache Solr: the thread in parentheses, the core's MDC in brackets, the logger and the
+    # message (no separator)
+    #   2024-03-01 10:00:09.123 ERROR (qtp1234567-21) [c:products s:shard1 r:core_node3 x:products_shard1_replica_n1] o.a.s.h.RequestHandlerBase org.apache.solr.common.SolrException: ...
+    _Variant(
+        "solr",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\((?P<thread_f>[^()\n]*)\)[ \t]+\[(?P<mdc_e>[^\[\]=]*)\][ \t]+"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # Helidon 4 (java.util.logging on one line): the logger, then the thread and a colon
+    #   2024.03.01 10:00:10 SEVERE io.helidon.webserver.http.ErrorHandlers Thread[#62,[0x5b1f2e3d 0x1a2b3c4d],5,main]: Unexpected exception
+    _Variant(
+        "helidon",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+"
+        r"Thread\[(?P<thread_g>(?:[^\[\]]|\[[^\[\]]*\])*)\]:[ \t]+(?P<msg>.*)$",
+    ),
+    # Sonatype Nexus 3: the user (or *SYSTEM) between the thread and the logger
+    #   2024-03-01 10:00:04,123+0000 WARN  [qtp1234567-89] admin org.sonatype.nexus...HttpClientFacetImpl - Repository status ...
+    _Variant(
+        "nexus",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<mdc_f>\*SYSTEM|[\w.@\-]+)[ \t]+"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)[ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
+    # JFrog Artifactory 7: the service, the level, the trace id, the logger with its line and
+    # the padded thread, all in brackets
+    #   2024-03-01T10:00:11.123Z [jfrt ] [ERROR] [000000013c6ef362] [o.a.r.d.DbStorage:212] [art-exec-12          ] - Could not commit transaction
+    _Variant(
+        "artifactory",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<mdc_e>[\w\-]+)[ \t]*\][ \t]+\[(?P<level>{_LEVEL})[ \t]*\][ \t]+\[(?P<mdc>[0-9a-fA-F]*)\][ \t]+"
+        r"\[(?P<code_b>[\w$.\-]+:\d+)\][ \t]+\[(?P<thread>[^\]]*)\][ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
+    # Haskell's katip: every field in brackets, glued (namespace, severity, host, pid,
+    # thread, source location)
+    #   [2024-03-01 10:00:01][reports.web][Error][ip-10-0-3-17][4101][ThreadId 23][main:Main src/Main.hs:43:5] msg
+    _Variant(
+        "katip",
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<logger_e>[\w.\-]+)\]\[(?P<level>{_LEVEL})\]\[(?P<mdc_e>[^\[\]=]*)\]\[(?P<pid>\d+)\]"
+        r"\[(?P<thread>ThreadId \d+)\]\[(?P<code_d>[^\]]*)\][ \t]*(?P<msg>.*)$",
+    ),
+    # Neo4j's debug.log: the database and its id after the logger (the lines without are
+    # read by log4j below)
+    #   2024-03-01 10:00:01.123+0000 INFO  [o.n.k.i.t.l.c.CheckPointerImpl] [neo4j/8b7c6d5e] Checkpoint triggered ...
+    _Variant(
+        "neo4j",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\[(?P<logger_e>[\w$.\-]+)\][ \t]+\[(?P<mdc_f>[\w\-]+/[0-9a-f]{{8}})\][ \t]+(?P<msg>.*)$",
+    ),
+    # Windows' CBS.log and DISM.log: a comma after the stamp, the padded level and component
+    #   2024-03-01 10:00:04, Error                 CSI    00000002 (F) STATUS_SXS_ASSEMBLY_MISSING ...
+    _Variant(
+        "cbs",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),[ \t]+(?P<level>Info|Warning|Error|Perf)[ \t]+"
+        r"(?P<logger_e>[A-Z][A-Za-z]{1,11})[ \t]{2,}(?P<msg>.*)$",
+        levels="Info|Warning|Error|Perf",
+    ),
     # pino-pretty: the stamp in brackets, the level, "(name/pid on host):"
     #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
     _Variant(
@@ -787,7 +926,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [01/Mar/2024 10:00:02] "POST /api/pay/ HTTP/1.1" 500 145
     #   Internal Server Error: /api/pay/
     _DJANGO_SERVER,
-    _Variant("django-request", rf"^(?:{_DJANGO_REQUEST}): \S", whole_line=True),
+    _Variant("django-request", rf"^(?:{_DJANGO_REQUEST}): \S", whole_line=True, own_record=True),
     # fields separated by bare bars (log4j "%d|%p|%c|%m", many in-house layouts): the field
     # after the level is the logger ("2024-01-02 03:04:05,123|ERROR|OrderService|msg")
     _Variant(
@@ -934,6 +1073,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "monolog",
         rf"^\[(?P<ts>{_STAMP})\][ \t]+(?P<logger>[\w\-]+)\.(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
     ),
+    # the level, the stamp, the thread in brackets (which may nest brackets: Mule's
+    # "[[MuleRuntime].uber.04: [app].flow.CPU_LITE @5c1a2b3c]"), an optional context in
+    # brackets (Mule's "[processor: ...; event: ...]"), the logger and a colon (log4j's
+    # "%-5p %d [%t] %X %c: %m", Mule's default; the message of an error is the block below)
+    #   ERROR 2024-03-01 10:00:07,123 [[MuleRuntime].uber.04: ...] [processor: ...; event: 1a2b3c40-...] org.mule...OnErrorPropagateHandler:
+    _Variant(
+        "level-stamp-thread",
+        rf"^(?P<level>{_LEVEL})[ \t]+(?P<ts>{_ISO})[ \t]+\[(?P<thread_g>(?:[^\[\]]|\[[^\[\]]*\])*)\][ \t]+"
+        r"(?:\[(?P<mdc_e>[^\[\]]*)\][ \t]+)?(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+):(?:[ \t]+|$)(?P<msg>.*)$",
+    ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     _Variant(
         "level-first",
@@ -973,6 +1122,81 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
+    # Atlassian Jira: the thread after the stamp, then (during a
+    # request) "url: ...; user: ...", the level, the request's user, id, session, address
+    # and URL, and the logger in brackets
+    #   2024-03-01 10:00:06,123+0000 http-nio-8080-exec-5 url: /rest/api/2/issue; user: kim ERROR kim 600x1234x1 1xq2w3e 10.0.0.15 /rest/api/2/issue [c.a.j.rest.exception.ExceptionInterceptor] Returning ...
+    #   2024-03-01 10:00:01,123+0000 main INFO  [c.a.jira.startup.JiraStartupLogger] Jira starting...
+    _Variant(
+        "atlassian",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_e>[\w$\-:.]+)[ \t]+(?:(?P<mdc>url: [^;\[\]]*; user: [^ \t\[\]]*)[ \t]+)?"
+        rf"(?P<level>{_LEVEL})[ \t]+(?:(?P<mdc_e>[^\[\]=]*?)[ \t]+)?\[(?P<logger_e>[\w$.\-]+)\][ \t]+(?P<msg>.*)$",
+    ),
+    # pgpool-II: the process's kind and id, then PostgreSQL's "LEVEL:  message"
+    #   2024-03-01 10:00:05.123: health_check1 pid 1240: ERROR:  failed to make persistent db connection
+    _Variant(
+        "pgpool",
+        rf"^(?P<ts>{_ISO}):[ \t]+(?:(?P<thread>[\w\-]+(?: [\w\-]+)?)[ \t]+)?pid (?P<pid>\d+):[ \t]+"
+        rf"(?P<level>{_LEVEL}|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION):[ \t]+(?P<msg>.*)$",
+    ),
+    # Telegraf: a level letter and "!" after the stamp, the plugin in brackets
+    #   2024-03-01T10:00:21Z E! [outputs.influxdb_v2] When writing to [http://influx:8086]: ...
+    _Variant(
+        "telegraf",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>[DIWE])![ \t]+(?:\[(?P<logger_b>[\w.\-:]+)\][ \t]+)?(?P<msg>.*)$",
+        levels="[DIWE]",
+    ),
+    # cloud-init: the module and the level in brackets
+    #   2024-03-01 10:00:05,623 - util.py[WARNING]: Running module apt-configure ... failed
+    _Variant(
+        "cloud-init",
+        rf"^(?P<ts>{_ISO})[ \t]+-[ \t]+(?P<logger_e>[\w.\-]+)\[(?P<level>{_LEVEL})\]:[ \t]+(?P<msg>.*)$",
+    ),
+    # .NET's long level names in brackets (the Azure Functions host; its Warning and Error
+    # lines are read by log4j above)
+    #   2024-03-01T10:00:01.123 [Information] Executing 'Functions.ProcessOrder' (Reason=...)
+    _Variant(
+        "dotnet-bracket",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<level>{_DOTNET_LEVEL})\][ \t]+(?P<msg>.*)$",
+        levels=_DOTNET_LEVEL,
+    ),
+    # dnf's (and yum's) debug levels below DEBUG
+    #   2024-03-01T10:00:01+0000 DDEBUG Command: dnf install -y nginx-1.20.1
+    _Variant(
+        "dnf",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>DDEBUG|SUBDEBUG)[ \t]+(?P<msg>.*)$",
+        levels="DDEBUG|SUBDEBUG",
+    ),
+    # loguru's SUCCESS level (its others are read by log4j above)
+    #   2024-03-01 10:00:05.123 | SUCCESS  | shop.worker:process:62 - Invoice 8812 rendered
+    _Variant(
+        "loguru-success",
+        rf"^(?P<ts>{_ISO})[ \t]+\|[ \t]+(?P<level>SUCCESS)[ \t]*\|[ \t]+(?P<logger>[^\s]+)[ \t]+-[ \t]+(?P<msg>.*)$",
+        levels="SUCCESS",
+    ),
+    # Go's log package with a prefix before the stamp (log.New(w, "orders-api: ", flags)),
+    # the source file and line (Lshortfile) after it
+    #   orders-api: 2024/03/01 10:00:01.123456 server.go:88: listening on :8080
+    _Variant(
+        "go-prefix",
+        r"^(?:\[(?P<logger_b>[\w.\-]+)\]|(?P<logger_e>[\w.\-]+):)[ \t]+(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+"
+        r"(?:(?P<code_b>[\w.\-/]+\.go:\d+):[ \t]+)?(?P<msg>.*)$",
+    ),
+    # Squid's cache.log: the stamp, the process ("kid1"; Squid 3 writes none) and a bar;
+    # "WARNING:", "ERROR:", "FATAL:" open a message (a forwarding loop's request follows on
+    # the lines below)
+    #   2024/03/01 10:00:07 kid1| WARNING: Forwarding loop detected for:
+    # (the lines with a level a variant of their own, tried first: a strict head regex made
+    # from the more common lines without one would take them too, see _specialise)
+    _Variant(
+        "squid-level",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+"
+        rf"(?P<level>{_LEVEL}):[ \t]+(?P<msg>.*)$",
+    ),
+    _Variant(
+        "squid",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
+    ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
@@ -999,7 +1223,25 @@ def _sniff_text(sample: list[str]) -> float:
         or _django_requests_in(sample)
     ):
         score = max(score, 0.9)
+    if score < _STAMPED_BLOCKS and _stamped_blocks(sample):
+        score = _STAMPED_BLOCKS
     return score
+
+
+#: the score of a file of stamped records that run over many lines (see _stamped_blocks):
+#: enough to be read as text rather than raw, below any format that knows its lines
+_STAMPED_BLOCKS = 0.6
+
+
+def _stamped_blocks(sample: list[str]) -> bool:
+    """Records that start with a stamp and run over more lines than their head: Db2's
+    diagnostic blocks, Mule's error reports between rows of stars, the request Squid dumps
+    under a forwarding-loop warning. Few sample lines are heads, but the first one is, and
+    every head has a stamp (as :func:`_stamped_records` reads them)."""
+    first = next((v for v in _TEXT_VARIANTS if v.compiled.match(sample[0])), None) if sample else None
+    if first is None or not first.compiled.match(sample[0]).groupdict().get("ts"):  # type: ignore[union-attr]
+        return False
+    return bool(_stamped_records(_TEXT_VARIANTS, sample))
 
 
 # MySQL's (and MariaDB's) slow query log: "# Time:" starts an entry, then "# User@Host:",
@@ -1069,11 +1311,13 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     keep: list[_Variant] = []
     crash = _CRASH.compiled
     for line in sample:
-        if crash.match(line):
+        if crash.match(line) or _FIELD_LINE.match(line):
             continue
         for v in variants:
             m = v.compiled.match(line)
             if m:
+                if v.own_record:
+                    break
                 if m.groupdict().get("ts"):
                     stamped += 1
                     if v not in keep:
@@ -1084,7 +1328,12 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     if stamped < 3 or 5 * unstamped > stamped:
         return ()
     # (django.request's unstamped failure lines start records: a traceback follows them)
-    return (*(v for v in variants if v in keep or v.name == "django-request"), _CRASH)
+    return (*(v for v in variants if v in keep or v.own_record), _CRASH)
+
+
+#: a field of a report under a record's head, its name padded before the colon (Mule's
+#: "Error type            : HTTP:CONNECTIVITY"): not a head, even when it starts with a level word
+_FIELD_LINE = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+)*[ \t]{2,}: ")
 
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
@@ -1100,12 +1349,20 @@ _STAMP_REWRITES: dict[str, tuple[str, str]] = {
     "django-server": (r"^(\d{2}/[A-Z][a-z]{2}/\d{4}) ", "${1}:"),
     # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
     "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
+    # Zabbix "20240301:100005.123" -> "20240301 10:00:05.123"
+    "zabbix": (r"^(\d{8}):(\d{2})(\d{2})(\d{2})", "${1} ${2}:${3}:${4}"),
+    # Db2 "2024-03-01-11.00.01.123456+060" -> "2024-03-01T11:00:01.123456Z", the offset (in
+    # minutes) taken off afterwards (see _DB2_OFFSET)
+    "db2diag": (r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),
 }
+#: Db2's zone offset, in minutes east of UTC, at the end of its stamp
+_DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 #: levels some layouts write as marks or letters, as level words (no other variant
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
-    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS,
+    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
+    "dnf": _DNF_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
@@ -1157,8 +1414,12 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
+    stamp = _timestamp_expr(ts, stamp_sample, options)
+    if any(v.name == "db2diag" for v in variants):
+        offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
+        stamp = stamp - pl.duration(minutes=offset)
     parsed = parsed.with_columns(
-        _timestamp_expr(ts, stamp_sample, options).alias("timestamp"),
+        stamp.alias("timestamp"),
         sev_text,
         sev_num,
         pl.col("msg").str.strip_chars_end().alias("body"),  # trailing blanks are padding
@@ -1190,6 +1451,11 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
+    if any(v.name == "tidb" for v in variants):
+        # its message is quoted in brackets: unquoted, the fields after it kept
+        records = records.with_columns(
+            pl.col("body").str.replace(r'^\["((?:[^"\\]|\\.)*)"\]', "$1").str.replace_all(r'\\"', '"')
+        )
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))

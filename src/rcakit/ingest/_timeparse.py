@@ -219,7 +219,8 @@ def _epoch_expr(text: pl.Expr) -> pl.Expr:
     frac = pl.coalesce(_int(g.struct.field("ef").str.pad_end(6, "0").str.slice(0, 6)), pl.lit(0, dtype=pl.Int64))
     micros = (
         pl.when(digits <= 11).then(n * 1_000_000 + frac)  # seconds (9-11 digits: 1973..5138)
-        .when(digits <= 14).then(n * 1_000)  # milliseconds
+        # milliseconds, and a fraction of one (logr's zap JSON: "ts": 1709287201123.456)
+        .when(digits <= 14).then(n * 1_000 + frac // 1_000)
         .when(digits <= 17).then(n)  # microseconds
         .otherwise(n // 1_000)  # nanoseconds
     )
