@@ -354,6 +354,9 @@ def test_files_with_names_that_name_no_service_are_named_by_their_directories(tm
     # dates and "logs" folders are skipped, the common folder is not a service; service= still wins
     paths = ["x/payment/logs/2024-03-01/app.log", "x/orders/logs/app.log", "x/app.log", "x/nginx/access.log"]
     assert file_services(paths) == dict(zip(paths, ["payment", "orders", "app", "nginx"], strict=True))
+    # Rails' production.log, MySQL's slow.log, a worker.log: named by their folder too
+    paths = ["x/rider-api/production.log", "x/mysql/slow.log", "x/trip-consumer/worker.log"]
+    assert file_services(paths) == dict(zip(paths, ["rider-api", "mysql", "trip-consumer"], strict=True))
     assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 

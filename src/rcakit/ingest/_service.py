@@ -43,6 +43,8 @@ _GENERIC_NAMES = frozenset({
     "current", "log", "logs", "all", "combined", "debug", "info", "warn", "warning", "error", "errors",
     "trace", "access", "audit", "system", "catalina", "run", "daemon", "default", "container",
     "systemout", "systemerr", "messages", "native_stdout", "native_stderr",  # WebSphere
+    # Rails' per-environment logs, a database's slow and general query logs, a job runner's
+    "production", "development", "staging", "slow", "general", "query", "worker",
 })
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
