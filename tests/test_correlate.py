@@ -427,6 +427,40 @@ def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
     assert not _count_with_traffic(batch("[<*> request <*>: <*>]", "$3", 18.0), volume, volume, minute)
     flat = volume.filter(pl.col("timestamp") < t0 + timedelta(minutes=59))
     assert not _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), flat, flat, minute)
+    # ... but a median batch of 12 records instead of 10 is a wobble, not a symptom
+    assert _count_with_traffic(batch("processed batch of <NUM> records", "$1", 12.0), flat, flat, minute)
+    # the export starts busy: the windows after the onset's are the reference
+    busy = pl.DataFrame({"timestamp": [t0 + timedelta(hours=1, milliseconds=500 * i) for i in range(1200)]
+                         + [t0 + timedelta(hours=1, minutes=10, seconds=s) for s in range(3600)]})
+    busy = busy.with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    assert _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), busy, busy, minute)
+
+
+def test_a_time_that_rises_with_a_count_of_the_same_message_is_load():
+    """``Processed batch of <NUM> records in <NUM> ms``: batches of 22 records take longer
+    than batches of 13; the time rising no more than 1.5x the count did is more work per
+    message, not a slow-down. The same time rising with batches as large as before is one."""
+    from rcakit.correlate._windows import _measure_with_count
+
+    t0 = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+    minute = timedelta(minutes=1)
+    template = "Processed batch of <NUM> records from <*> in <NUM> ms"
+
+    def consumer(grow: float) -> pl.DataFrame:
+        ts = [t0 + timedelta(seconds=2 * i) for i in range(2400)]
+        size = [13.0 if t < t0 + timedelta(hours=1) else 13.0 * grow for t in ts]
+        took = [20.0 if t < t0 + timedelta(hours=1) else 20.0 * 1.6 for t in ts]
+        return pl.DataFrame(
+            {"timestamp": ts, "template_id": "b", "num_params": [[s, 3.0, m] for s, m in zip(size, took, strict=True)]}
+        ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+
+    slow = Contribution(
+        kind="parameter", service="consumer", template_id="b", template=template, score=9.0,
+        baseline_rate=1, observed_rate=1, first_seen=t0, onset=t0 + timedelta(hours=1),
+        extra={"feature": "$3", "peak_observed": 32.0, "peak_expected": 20.0},
+    )
+    assert _measure_with_count(slow, consumer(1.7), minute)
+    assert not _measure_with_count(slow, consumer(1.0), minute)
 
 
 def test_a_clients_error_quoting_the_servers_failure_names_the_server():
@@ -630,3 +664,86 @@ def test_an_http_status_is_a_category_not_a_shifted_measure():
     # a duration that happens to sit in the same range (more than 12 values) is a measure
     took = frame([float(120 + (i * 7) % 53) for i in range(32)], "took <PATH> <NUM>")
     assert _param_shift(took, frame([float(480 + i) for i in range(20)], "took <PATH> <NUM>"))[0] > 3
+
+
+def test_a_grpc_server_error_in_the_records_fields_is_an_error_whatever_its_level():
+    """A gRPC server logs every finished call at INFO and its failures at WARN, the code in a
+    field (``"grpc_code": "Internal"``): those are failed calls, as an HTTP 5xx is; a
+    client's cancelled call or a not-found answer is not."""
+    from rcakit.correlate._records import prepare_records
+
+    t0 = datetime(2024, 5, 7, 19, 43, tzinfo=UTC)
+    codes = ['"grpc_code": "OK"', '"grpc_code": "Internal"', '"grpc.code": "UNAVAILABLE"', '"grpc_code": "NotFound"',
+             '"rpc.grpc.status_code": 14', '"grpc_code": "Canceled"', '"grpc_code": "DEADLINE_EXCEEDED"']
+    frame = pl.DataFrame(
+        {
+            "timestamp": [t0 + timedelta(seconds=i) for i in range(len(codes))],
+            "service": "geo-service",
+            "severity_number": [9, 13, 13, 9, 13, 9, 13],
+            "body": "finished unary call",
+            "attributes": ["{" + c + ', "method": "/geo.v1.Geo/ETA"}' for c in codes],
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"), pl.col("severity_number").cast(pl.UInt8))
+    assert prepare_records(frame)["is_error"].to_list() == [False, True, True, False, True, False, True]
+
+
+def test_a_datastore_is_named_by_its_clients_libraries():
+    """``Mysql2::Error``, ``pymysql.err``, ``org.postgresql.util.PSQLException``,
+    ``redis.exceptions``: a client's failure names the one service of the estate whose name
+    holds that product's word; with two such services, neither."""
+    from rcakit.correlate._services import _names
+
+    estate = ["mysql", "dispatch", "rider-api", "orders-postgres", "redis-cache"]
+    cases = {
+        "Mysql2::Error: Lock wait timeout exceeded; try restarting transaction": ("mysql",),
+        'pymysql.err.OperationalError: (1205, "Lock wait timeout exceeded")': ("mysql",),
+        "org.postgresql.util.PSQLException: ERROR: deadlock detected": ("orders-postgres",),
+        "redis.exceptions.ConnectionError: Error 111 connecting": ("redis-cache",),
+        "persist match failed: context deadline exceeded": (),
+    }
+    for text, named in cases.items():
+        assert _names(text, estate, exclude="dispatch") == named, text
+    two = ["mysql-orders", "mysql-trips", "dispatch"]
+    assert _names("Mysql2::Error: Lock wait timeout exceeded", two, exclude="dispatch") == ()
+
+
+def test_a_burst_of_404s_for_paths_never_served_is_a_scanner_not_an_incident():
+    """An edge answers 404 to ``/.env``, ``/wp-login.php`` ... 80 times a minute: a client
+    probing for what was never served. 404s on a route that was served before (a broken
+    route) stay a symptom."""
+    from rcakit.correlate._windows import _probing
+
+    t0 = datetime(2024, 5, 9, 18, 0, tzinfo=UTC)
+    onset = t0 + timedelta(hours=1)
+    served = [(t0 + timedelta(seconds=s), f"GET /v1/rides/{1000 + s}", 200, "ok") for s in range(3600)]
+    scan = ["/.env", "/.git/config", "/wp-login.php", "/phpmyadmin/", "/admin.php"]
+    probe = [(onset + timedelta(seconds=i), f"GET {scan[i % 5]}", 404, "scan") for i in range(60)]
+    broken = [(onset + timedelta(seconds=i), f"GET /v1/rides/{9000 + i}", 404, "scan") for i in range(60)]
+
+    def frame(rows):
+        return pl.DataFrame(rows, schema=["timestamp", "endpoint", "status", "template_id"], orient="row").with_columns(
+            pl.col("timestamp").dt.cast_time_unit("us").dt.replace_time_zone("UTC"), pl.col("status").cast(pl.Int32)
+        )
+
+    burst = Contribution(
+        kind="new", service="edge", template_id="scan", template="GET <PATH> <NUM> NR", score=9.0,
+        baseline_rate=0, observed_rate=60, first_seen=onset, onset=onset,
+    )
+    minute = timedelta(minutes=1)
+    assert _probing(burst, frame(served + probe), minute)
+    assert not _probing(burst, frame(served + broken), minute)
+    assert not _probing(burst, frame(probe), minute)  # no history: cannot tell
+
+
+def test_a_dependency_that_logs_little_cannot_show_it_serves_as_usual():
+    """A database whose logs are its slow-query and error logs (57 lines in 3 hours) cannot
+    show that it serves as usual: callers' failures naming it are not put down to them."""
+    from rcakit.correlate._root import _logs_enough
+
+    t0 = datetime(2024, 5, 8, 15, 0, tzinfo=UTC)
+
+    def every(seconds: int, n: int) -> pl.DataFrame:
+        return pl.DataFrame({"timestamp": [t0 + timedelta(seconds=seconds * i) for i in range(n)]})
+
+    assert not _logs_enough(every(190, 57))  # 57 lines over 3 hours
+    assert _logs_enough(every(30, 360))  # two a minute

@@ -109,3 +109,39 @@ def test_memory_exhaustion_in_the_words_of_common_runtimes(line, found):
 
     frame = pl.DataFrame({"timestamp": [T0], "body": [line]})
     assert _memory_exhausted(frame, T0, T0 + timedelta(minutes=1)) == found
+
+
+def test_a_dependency_with_a_new_error_too_few_for_an_anomaly_is_the_root(tmp_path):
+    """The gateway's calls to orders fail from 11:31; orders itself logged only two
+    ``OutOfMemoryError`` lines a minute earlier (too few for an anomaly of its own), and
+    otherwise goes on as usual. It is not "logging as usual": orders is the root, not the
+    gateway (whose failures would otherwise count as its own)."""
+    rng = np.random.default_rng(11)
+    orders, gateway = [], []
+    fault = T0 + timedelta(minutes=90)
+    for s in range(120 * 60):
+        if rng.random() > 0.5:
+            continue
+        t = T0 + timedelta(seconds=s, milliseconds=int(rng.integers(0, 900)))
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        took = int(rng.gamma(8.0, 20.0))
+        orders.append((t, f"{stamp}  INFO 1 --- [nio-8080-exec-{s % 20}] c.s.orders.service.OrderService : Order ord-{s} placed, took {took} ms"))
+        if fault + timedelta(minutes=1) <= t < fault + timedelta(minutes=8) and rng.random() < 0.3:
+            gateway.append(f"{stamp} ERROR [gateway] POST /api/orders failed: orders responded 500 after {took} ms")
+        else:
+            gateway.append(f"{stamp}  INFO [gateway] POST /api/orders -> 201 in {took + 3} ms")
+    for k in (0, 20):
+        t = fault + timedelta(seconds=k)
+        first, *trace = OOM.splitlines()
+        orders.append((t, "\n".join([f"{t:%Y-%m-%d %H:%M:%S}.000 ERROR 1 --- [nio-8080-exec-3] o.a.c.c.C.[dispatcherServlet] : {first}", *trace])))
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "orders.log").write_text("\n".join(text for _, text in sorted(orders)) + "\n")
+    (tmp_path / "gateway.log").write_text("\n".join(gateway) + "\n")
+    (tmp_path / "deploys.csv").write_text("time,service,version,id,kind,description\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = rcakit.analyze(tmp_path, deploys=tmp_path / "deploys.csv")
+    inc = report.incidents[0]
+    assert inc.root_service == "orders"
+    root = next(r for r in inc.roles if r.service == "orders")
+    assert any("error never seen before" in e.text and "OutOfMemoryError" in e.text for e in root.evidence), root.evidence

@@ -78,10 +78,10 @@ def test_rollout_blip_rules():
     def role(s, r):
         return ServiceRole(service=s, role=r, onset=t, score=1.0, evidence=())
 
-    def blip(roles, *, end=t + timedelta(seconds=70), period_end=t + timedelta(hours=1), changes=change):
+    def blip(roles, *, end=t + timedelta(seconds=70), period_end=t + timedelta(hours=1), changes=change, contribs=()):
         return _rollout_blip(
             "stock", roles, set(), changes, onset=t, start=t, end=end, window=w, period_end=period_end,
-            graph={"storefront": {"stock"}}, answering={"edge"}, n_failed=19, unit="requests",
+            graph={"storefront": {"stock"}}, answering={"edge"}, n_failed=19, unit="requests", contribs=contribs,
         )
 
     roles = [role("stock", "root"), role("edge", "affected"), role("storefront", "victim")]
@@ -91,6 +91,20 @@ def test_rollout_blip_rules():
     assert found[1].text.startswith("19 requests failed during its rollout")
     assert "stock failed while it restarted" in found[1].text
     assert blip([*roles, role("billing", "affected")]) is None  # something else is wrong too
+    # ... unless all it shows is a busy spell (volume, numbers) that began before the blip:
+    # a database's slow-statement burst two minutes earlier is not the restart's doing
+    from rcakit.detect._results import Contribution
+
+    def busy(kind, before):
+        return Contribution(
+            kind=kind, service="catalog-db", template_id=None, template=None, score=10.0, baseline_rate=5.0,
+            observed_rate=30.0, first_seen=t - before, onset=t - before, examples=(),
+        )
+
+    db = [*roles, role("catalog-db", "affected")]
+    assert blip(db, contribs=[busy("rate_spike", timedelta(minutes=2))]) is not None
+    assert blip(db, contribs=[busy("rate_spike", timedelta(seconds=0))]) is None  # began with the blip
+    assert blip(db, contribs=[busy("error_ratio", timedelta(minutes=2))]) is None  # failing: in trouble too
     assert blip(roles, end=t + timedelta(minutes=4)) is None  # too long for a restart
     # a second change of the service within the incident is a rollback: something was wrong
     two = [*change, {"id": "c2", "service": "stock", "time": t + timedelta(seconds=50)}]

@@ -37,7 +37,7 @@ from rcakit.correlate._windows import (
     _template_shares,
     went_quiet,
 )
-from rcakit.detect._results import DetectionResult
+from rcakit.detect._results import Contribution, DetectionResult
 from rcakit.errors import ConfigError
 from rcakit.schemas import CHANGES, check_schema
 
@@ -195,7 +195,7 @@ def correlate_changes(
         blip = _rollout_blip(
             root, roles, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
             period_end=period_end, graph=graph, answering=answering, n_failed=impact.n_failed, unit=impact.unit,
-            first_failure=first_failure,
+            first_failure=first_failure, contribs=contribs,
         )
         if blip is not None:
             change_id, note = blip
@@ -256,6 +256,8 @@ def correlate_changes(
 
 #: an incident no longer than this many detection windows can be a rollout's blip
 _BLIP_WINDOWS = 2
+#: anomaly kinds that show no failure (volume, numbers)
+_NO_FAILURE = frozenset({"rate_spike", "rate_drop", "parameter"})
 #: clocks of the change list and the logs may disagree by this much
 _BLIP_SKEW = timedelta(seconds=10)
 
@@ -276,6 +278,7 @@ def _rollout_blip(
     n_failed: int,
     unit: str,
     first_failure: datetime | None = None,
+    contribs: Sequence[Contribution] = (),
 ) -> tuple[str, Evidence] | None:
     """``(change id, evidence)`` when an incident is only a rollout's blip, else None.
 
@@ -285,7 +288,9 @@ def _rollout_blip(
     change's doing, reported with the change ("N requests failed during its rollout").
     Taken when the service is the root or the one its failures name, every other service
     in the incident is a victim (failures that name another) or calls it or answers
-    requests (an edge proxy's 5xx answers), the service has changes from
+    requests (an edge proxy's 5xx answers) or is a bystander (its anomalies, volume or
+    numbers only, began a window or more before the blip's onset: a database's busy minute
+    that the window group happened to hold), the service has changes from
     one window before the first sign to one window after the end (one change: a second so
     soon is a rollback), the incident lasts at most :data:`_BLIP_WINDOWS` windows, and the
     logs go on, calm, for two windows after it.
@@ -315,6 +320,11 @@ def _rollout_blip(
                 f"5xx while {svc} restarted, then recovered (reported with the change, not as an incident)"
             )
             return near[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
+    bystanders = {
+        r.service for r in roles
+        if (own := [c for c in contribs if c.service == r.service])
+        and all(c.kind in _NO_FAILURE and c.onset <= onset - window for c in own)
+    }
     for svc in (root, *sorted(named)):
         rows = [r for r in change_rows if r["service"] == svc and start - window <= r["time"] <= end + window]
         if not rows:
@@ -323,6 +333,7 @@ def _rollout_blip(
             return None  # (a second change so soon is a rollback: something was wrong)
         if any(
             r.role == "affected" and r.service != svc and svc not in _reach(graph, r.service) and r.service not in answering
+            and r.service not in bystanders
             for r in roles
         ):
             return None  # (a proxy answering 5xx for it while it restarts: its answers are the blip)

@@ -14,10 +14,16 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
+#: gRPC status codes of a failed call on the server's side (names as logged, lower-cased
+#: without '_', and their numbers): Unknown, DeadlineExceeded, Internal, Unavailable, DataLoss
+_GRPC_FAILED = frozenset({"unknown", "deadlineexceeded", "internal", "unavailable", "dataloss", "2", "4", "13", "14", "15"})
+
+
 def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``.
 
-    ``is_error`` is severity >= ERROR or an HTTP status >= 500 in ``attributes``.
+    ``is_error`` is severity >= ERROR, an HTTP status >= 500 or a gRPC server error
+    (``Internal``, ``Unavailable``, ...) in ``attributes``.
     """
     cols = records.collect_schema()
     exprs: list[pl.Expr] = []
@@ -46,6 +52,14 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
         .cast(pl.Int32, strict=False)
     )
     exprs.append(status.alias("status"))
+    # a gRPC server error in the record's fields (a call that failed logged at WARN or INFO:
+    # grpc_code="Internal"), as an HTTP 5xx is
+    grpc = pl.coalesce(
+        attr("grpc_code"), attr("grpc.code"), attr("grpc_status"), attr("grpc.status_code"), attr("rpc.grpc.status_code")
+    )
+    exprs.append(
+        grpc.str.to_lowercase().str.replace_all("_", "").is_in(list(_GRPC_FAILED)).fill_null(False).alias("_grpc_failed")
+    )
     version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
     exprs.append(version.alias("version"))
     path = attr("path").str.replace(r"\?.*$", "")
@@ -70,9 +84,9 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
         r"(?i)\b(?:error|exception|fail(?:ed|ure)?|fatal|panic|timed? ?out|refused|unavailable)\b"
     ).fill_null(False)
     out = out.with_columns(
-        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500) | unlevelled_error,
+        is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500) | unlevelled_error | pl.col("_grpc_failed"),
         service=pl.col("service").fill_null("(unknown)"),
-    )
+    ).drop("_grpc_failed")
     if "template_id" not in cols:
         out = out.with_columns(template_id=pl.col("body").hash().cast(pl.String), template=pl.col("body"))
     if "params" not in cols:

@@ -14,6 +14,7 @@ import polars as pl
 
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
+    MEMORY_EXHAUSTED,
     _names,
     _reach,
     callers_fault,
@@ -250,7 +251,9 @@ def _root_service(
             lost = n not in views and len(blamers) >= 2
             # (it restarted: evicted by a node drain, killed and started again)
             back = _restart_near(frames[n], span_start, span_end) if n in active and n in frames else None
-            if n in active and not quiet and gap is None and not lost and back is None:
+            # (it logged an error it never logged before, too few for an anomaly of its own)
+            fail = _new_errors_near(frames[n], span_start, span_end) if n in active and n in frames else None
+            if n in active and not quiet and gap is None and not lost and back is None and fail is None:
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
@@ -261,7 +264,7 @@ def _root_service(
                 if onset is not None and v.onset is not None and v.onset > onset + window:
                     v.onset = onset
                 elif gap is None and not quiet and back is None:
-                    continue
+                    continue  # (its own errors are in its anomalies already)
                 # (else: anomalous in time, and silent or nearly so while its callers fail
                 # calling it: a crashed or hung dependency, which its silence says)
             else:
@@ -272,6 +275,8 @@ def _root_service(
                 what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
             elif back is not None:
                 what = f'restarted at {back[0]:%H:%M:%S} ("{back[1]}")'
+            elif fail is not None:
+                what = f'logged an error never seen before at {fail[0]:%H:%M:%S} ("{fail[1]}")'
             elif n in active:
                 who = ", ".join(sorted(x.service for x in blamers))
                 what = (
@@ -744,7 +749,8 @@ def _own_failures(
     to reach while it looks normal is the network's or its proxy's: see the silence loop's
     ``lost``.) ``period``: the incident's first and last record (a dependency that
     restarted within 10 min of its start was not serving as usual: a node drain evicting
-    it)."""
+    it). A dependency that logs less than a record a minute cannot show it serves as usual
+    (:func:`_logs_enough`)."""
     start, end = period or (None, None)
 
     for ov in views.values():
@@ -753,6 +759,8 @@ def _own_failures(
             if n not in views and n not in extra_ev and n in frames and n in active
             and sum(n in x.failure_names for x in views.values()) == 1
             and _restart_near(frames[n], start, end) is None
+            and _new_errors_near(frames[n], start, end) is None
+            and _logs_enough(frames[n])
         }
         if not healthy or healthy != ov.failure_names:
             continue  # (it blames an anomalous service too: the usual victim's picture)
@@ -762,6 +770,17 @@ def _own_failures(
         ov.failure_names -= healthy
         ov.names -= healthy
         ov.healthy_named = healthy
+
+
+def _logs_enough(frame: pl.DataFrame) -> bool:
+    """Whether a service logs a record a minute or more on average over its logs' span: one
+    that logs less (a database's slow-query and error logs) cannot show that it serves as
+    usual, so its callers' failures naming it are not put down to them."""
+    ts = frame.get_column("timestamp")
+    first, last = tmin(ts), tmax(ts)
+    if first is None or last is None:
+        return False
+    return frame.height >= max((last - first).total_seconds() / 60.0, 1.0)
 
 
 #: how long before or after an incident's start a dependency's restart counts in it (a
@@ -775,6 +794,45 @@ def _restart_near(frame: pl.DataFrame, start: datetime | None, end: datetime | N
     if start is None or end is None:
         return None
     return restart_after(frame, start - _RESTART_BEFORE, min(end, start + _RESTART_BEFORE))
+
+
+#: how long before an incident's first record a dependency's new error counts in it
+_NEW_ERROR_BEFORE = timedelta(minutes=2)
+
+
+def _new_errors_near(frame: pl.DataFrame, start: datetime | None, end: datetime | None) -> tuple[datetime, str] | None:
+    """``(when, first line)`` of the service's first error record from
+    :data:`_NEW_ERROR_BEFORE` before an incident's first record ``start`` up to
+    :data:`_RESTART_BEFORE` after it (and before its last, ``end``), of a template it never
+    logged before then, or one that says it ran out of memory (an OOM kill is a warning
+    event): a dependency whose one or two ``OutOfMemoryError`` lines are too few for an
+    anomaly of its own is not logging as usual."""
+    if start is None or end is None or "template_id" not in frame.columns:
+        return None
+    lo = start - _NEW_ERROR_BEFORE
+    seen = frame.filter(pl.col("timestamp") < lo)["template_id"].unique()
+    # (or one out of memory, whatever its level: a kubelet's OOM kill is a warning event)
+    hit = (
+        frame.filter(
+            pl.col("timestamp").is_between(lo, min(end, start + _RESTART_BEFORE))
+            & (
+                (pl.col("is_error") & ~pl.col("template_id").is_in(seen.implode()))
+                | pl.col("body").str.contains(MEMORY_EXHAUSTED)
+            )
+        )
+        .sort("timestamp")
+        .head(1)
+    )
+    if hit.is_empty():
+        return None
+    lines = str(hit["body"][0]).splitlines() or [""]
+    # (a stack trace's exception line says more than the framework's first line)
+    thrown = next((x.strip() for x in lines[1:] if _THROWN_RE.search(x) and not x.lstrip().startswith("at ")), None)
+    text = lines[0][:100] + (f" ... {thrown[:100]}" if thrown else "")
+    return hit["timestamp"][0], text
+
+
+_THROWN_RE = re.compile(r"(?:Error|Exception)\b")
 
 
 def _anomalies(n: int) -> str:

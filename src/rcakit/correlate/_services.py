@@ -18,6 +18,13 @@ _GENERIC_SUFFIXES = (
 )
 
 
+#: a process out of memory, in the words of the common runtimes and of the kernel / kubelet
+MEMORY_EXHAUSTED = (
+    r"(?i)OutOfMemoryError|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
+    r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
+    r"std::bad_alloc|Cannot allocate memory|memory exhausted"
+)
+
 #: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")
 _GENERIC_STEMS = frozenset(("api", "app", "svc", "service", "server", "srv"))
 
@@ -72,8 +79,31 @@ def _service_pattern(name: str) -> re.Pattern[str]:
 _QUOTED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[\d.]+"')
 
 
+#: a datastore named by its clients' libraries and errors: a service whose name holds the
+#: product's word (``mysql``, ``orders-postgres``) is named by them (``Mysql2::Error``,
+#: ``pymysql.err.OperationalError``, ``org.postgresql.util.PSQLException``, ``Jedis``)
+_PRODUCT_WORDS = {
+    "mysql": r"Mysql2::|pymysql\.|MySQLdb\.|com\.mysql\.|MySQL(?:Transaction\w*|NonTransient\w*|Syntax\w*)?Exception"
+    r"|MySQL server\b|\bmysql\.connector\.",
+    "mariadb": r"org\.mariadb\.|MariaDB server\b|\bmariadb\.",
+    "postgres": r"\bPG::|psycopg2?\.|asyncpg\.|org\.postgresql\.|\bPSQLException|\bpq: |PostgreSQL server\b",
+    "redis": r"\bJedis\w*Exception|io\.lettuce\.|\bRedis\w*Exception|redis\.exceptions\.|\bioredis\b|\bReplyError: ",
+    "mongo": r"pymongo\.|\bMongo\w*(?:Error|Exception)\b|com\.mongodb\.",
+}
+_PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
+
+
+def _product_of(service: str) -> re.Pattern[str] | None:
+    parts = {p for p in re.split(r"[-_.\s]+", service.lower()) if p}
+    parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
+    found = [w for w in _PRODUCT_RES if w in parts]
+    return _PRODUCT_RES[found[0]] if len(found) == 1 else None
+
+
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
-    """Services whose name (or stem) appears in ``text``; longer names win overlaps."""
+    """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
+    datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
+    when one service only holds that product's word."""
     text = _QUOTED_REQUEST.sub(" ", text)
     spans: list[tuple[int, str]] = []
     for s in services:
@@ -89,6 +119,9 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
                 if s != exclude and alias not in excluded and s not in found:
                     found.append(s)
                 masked = pat.sub(" ", masked)
+    products = [(s, lib) for s in services if s and s != exclude and s not in found and (lib := _product_of(s)) is not None]
+    if len({lib.pattern for _, lib in products}) == len(products):  # (two mysql services: which?)
+        found.extend(s for s, lib in products if lib.search(text))
     return tuple(sorted(found))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
-from rcakit.correlate._services import match_service, restart_after
+from rcakit.correlate._services import MEMORY_EXHAUSTED, match_service, restart_after
 from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 
@@ -244,9 +244,13 @@ def _score_suspect(
                             f"{target} runs out of memory in this incident (\"{exhausted}\"): a leak grows "
                             "unseen from the process start (this deploy) until the memory is full"
                         ),
-                        weight=0.0,
+                        weight=0.4 if served <= _LEAK_GRACE else 0.0,
                     )
                 )
+                if served <= _LEAK_GRACE:
+                    # (its new version running out of memory is what it did, however its
+                    # other lines look: an OOM kill may be a warning event of the kubelet's)
+                    strength = max(strength, 0.6)
             marked = (
                 None if exhausted and served <= _LEAK_GRACE
                 else _quiet_mark(
@@ -292,11 +296,11 @@ def _memory_exhausted(frame: pl.DataFrame, start: datetime, end: datetime) -> st
     """The first line of ``frame`` in ``[start, end]`` that reports the process out of
     memory (a Java heap, a Node heap, a Python ``MemoryError``, an OOM kill), or ``None``."""
     hit = frame.filter(
-        pl.col("timestamp").is_between(start, end) & pl.col("body").str.contains(_MEMORY_EXHAUSTED)
+        pl.col("timestamp").is_between(start, end) & pl.col("body").str.contains(MEMORY_EXHAUSTED)
     ).head(1)
     if hit.is_empty():
         return None
-    found = re.search(_MEMORY_EXHAUSTED, hit["body"][0])
+    found = re.search(MEMORY_EXHAUSTED, hit["body"][0])
     return found.group(0) if found else None
 
 
@@ -366,12 +370,6 @@ _QUIET_HALF_LIFE = timedelta(minutes=15)
 #: ... unless the service runs out of memory (a leak fills it slowly): then not for this long,
 #: then halving per this much
 _LEAK_GRACE = _LEAK_HALF_LIFE = timedelta(hours=2)
-#: a process out of memory, in the words of the common runtimes and of the kernel / kubelet
-_MEMORY_EXHAUSTED = (
-    r"(?i)OutOfMemoryError|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
-    r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
-    r"std::bad_alloc|Cannot allocate memory|memory exhausted"
-)
 
 #: a change older than its service's logs is judged by them when they cover this long
 #: before the onset (an export starting half an hour before a slow leak's onset is not)

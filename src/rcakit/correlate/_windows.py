@@ -255,10 +255,10 @@ COUNT_SLACK = 1.5
 
 
 def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
-    """Whether a shifted number is a count (:func:`_is_count`) that rose no more than the
-    traffic did (records in a batch, cache hits a minute: more requests, more of them). The traffic is
+    """Whether a shifted number is a count (:func:`_is_count`) that rose by fewer than 3, or
+    no more than the traffic did (records in a batch, cache hits a minute: more requests, more of them). The traffic is
     the estate's, or the service's own, in the 5 windows from the onset against the mean
-    window before it."""
+    window before it (or after them, when the export starts with them)."""
     x = c.extra or {}
     obs, exp = x.get("peak_observed"), x.get("peak_expected")
     if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
@@ -268,15 +268,84 @@ def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame
 
     def ratio(frame: pl.DataFrame) -> float:
         ts = frame.get_column("timestamp").drop_nulls()
-        first = tmin(ts)
-        if first is None or c.onset - window <= first:
+        first, last = tmin(ts), tmax(ts)
+        if first is None or last is None:
             return 1.0
-        before = ts.filter(ts < c.onset - window).len() / max((c.onset - window - first) / window, 1.0)
         now = ts.filter(ts.is_between(c.onset, c.onset + 5 * window, closed="left")).len() / 5
+        if c.onset - window > first:
+            before = ts.filter(ts < c.onset - window).len() / max((c.onset - window - first) / window, 1.0)
+        elif last > c.onset + 10 * window:
+            # (the export starts busy: the windows after these are the reference)
+            before = ts.filter(ts >= c.onset + 5 * window).len() / max((last - c.onset - 5 * window) / window, 1.0)
+        else:
+            return 1.0
         return now / before if before > 0 else 1.0
 
     traffic = max(ratio(volume), ratio(own), 1.0)
-    return traffic > 1.2 and obs / exp <= COUNT_SLACK * traffic
+    # (a count that moved by one or two is a wobble, whatever the traffic did: a batch of 4 or
+    # 5 records instead of 3 is no symptom; a backlog building up grows it by many)
+    return obs - exp < 3 or (traffic > 1.2 and obs / exp <= COUNT_SLACK * traffic)
+
+
+def _measure_with_count(c: Contribution, own: pl.DataFrame, window: timedelta) -> bool:
+    """Whether a shifted number rose no more than a count in the same message did (a batch
+    of 22 records takes longer than one of 13: ``Processed batch of <NUM> records in <NUM>
+    ms``): more work per message, not a slow-down. The count's median in the 5 windows
+    from the onset against its median in the rest of the export (the windows before, or
+    after when the export starts busy)."""
+    x = c.extra or {}
+    obs, exp, feature = x.get("peak_observed"), x.get("peak_expected"), x.get("feature")
+    if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
+        return False
+    if exp <= 0 or obs <= exp or not isinstance(feature, str) or not feature[1:].isdigit() or not c.template:
+        return False
+    n_vars = len(re.findall(TOKEN_RE, c.template))
+    counts = [k for k in range(1, n_vars + 1) if f"${k}" != feature and _is_count(c.template, f"${k}")]
+    if not counts or "num_params" not in own.columns:
+        return False
+    rows = own.filter(pl.col("template_id") == c.template_id)
+    span = pl.col("timestamp").is_between(c.onset, c.onset + 5 * window, closed="left")
+    before, now = rows.filter(~span), rows.filter(span)
+    for k in counts:
+        b = before.select(pl.col("num_params").list.get(k - 1, null_on_oob=True)).to_series().drop_nulls()
+        a = now.select(pl.col("num_params").list.get(k - 1, null_on_oob=True)).to_series().drop_nulls()
+        if b.len() < 10 or a.len() < 5:
+            continue
+        mb, ma = _num(b.median()), _num(a.median())
+        if mb > 0 and ma / mb > 1.2 and obs / exp <= COUNT_SLACK * ma / mb:
+            return True
+    return False
+
+
+#: a path segment holding a digit (an id, a UUID, a version): /v1/rides/38597143 is /*/rides/*
+_ID_SEGMENT = r"/[^/]*\d[^/]*"
+
+
+def _probing(c: Contribution, own: pl.DataFrame, window: timedelta) -> bool:
+    """Whether a burst of answers is a client probing for what was never served: every
+    record an HTTP 4xx (not 429: throttling is told apart), and 80 % or more of their paths
+    (ids as ``*``) never served before the burst (never answered other than 4xx: ``/.env``,
+    ``/wp-login.php``, a scanner). A route that breaks answers 404 on paths that were served
+    before."""
+    if not c.template_id or window <= timedelta(0) or "endpoint" not in own.columns:
+        return False
+    shape = pl.col("endpoint").str.replace(r"\?.*$", "").str.replace_all(_ID_SEGMENT, "/*")
+    burst = own.filter(
+        (pl.col("template_id") == c.template_id)
+        & pl.col("timestamp").is_between(c.onset, c.onset + 5 * window, closed="left")
+    )
+    status = burst.get_column("status")
+    if burst.height < 5 or status.null_count() or not ((status >= 400) & (status < 500) & (status != 429)).all():
+        return False
+    # (paths answered with a 4xx before, by an earlier scan, were never served either)
+    before = own.filter(
+        (pl.col("timestamp") < c.onset) & pl.col("endpoint").is_not_null() & ~pl.col("status").is_between(400, 499)
+    )
+    if before.height < 100:
+        return False  # (too little history to tell what was served)
+    seen = before.select(shape.unique()).to_series()
+    novel = burst.select((~shape.is_in(seen.implode())).mean()).item()
+    return bool(novel is not None and novel >= 0.8)
 
 
 def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, window: timedelta) -> Contribution:
@@ -394,7 +463,14 @@ def _material_windows(
             for c in keep
             if _is_trouble(c, badness, resumes=resumes)
             and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, own_records(c.service), window))
-            and not (c.kind == "parameter" and _count_with_traffic(c, volume, own_records(c.service), window))
+            and not (c.kind in {"new", "rate_spike"} and _probing(c, own_records(c.service), window))
+            and not (
+                c.kind == "parameter"
+                and (
+                    _count_with_traffic(c, volume, own_records(c.service), window)
+                    or _measure_with_count(c, own_records(c.service), window)
+                )
+            )
         ]
         if not trouble:
             continue
