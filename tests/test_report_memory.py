@@ -78,9 +78,8 @@ def test_a_deploy_that_served_quietly_before_its_service_ran_out_of_memory_is_th
     assert not any(e.text.startswith("no visible change") for e in top.evidence)
 
 
-@pytest.mark.parametrize("failure", [OTHER])
-def test_the_same_quiet_deploy_before_another_failure_is_marked_down(tmp_path, failure):
-    report = _report(_estate(tmp_path, failure))
+def test_the_same_quiet_deploy_before_another_failure_is_marked_down(tmp_path):
+    report = _report(_estate(tmp_path, OTHER))
     inc = report.incidents[0]
     assert inc.root_service == "orders"
     top = next(s for s in inc.suspects if s.change.id == "chg-2")

@@ -288,7 +288,7 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
-    _own_failures(views, extra_ev, active, frames, (span_start, span_end))
+    _own_failures(views, extra_ev, active, frames)
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -741,25 +741,21 @@ def _own_failures(
     extra_ev: dict[str, list[Evidence]],
     active: set[str],
     frames: dict[str, pl.DataFrame],
-    period: tuple[datetime | None, datetime | None] | None = None,
 ) -> None:
     """A service's failures that name only a dependency that logs as usual (no anomaly of
     its own, not silent, no restart, no other service failing to call it) are its own: a
     timeout set too short, a client misconfigured. (A dependency two or more callers fail
     to reach while it looks normal is the network's or its proxy's: see the silence loop's
-    ``lost``.) ``period``: the incident's first and last record (a dependency that
-    restarted within 10 min of its start was not serving as usual: a node drain evicting
-    it). A dependency that logs less than a record a minute cannot show it serves as usual
+    ``lost``.) The silence loop before this has made every named dependency that went
+    quiet, restarted near the incident's start (:func:`_restart_near`) or logged a new error
+    (:func:`_new_errors_near`) a candidate (in ``views``), so those are not looked at here.
+    A dependency that logs less than a record a minute cannot show it serves as usual
     (:func:`_logs_enough`)."""
-    start, end = period or (None, None)
-
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
             if n not in views and n not in extra_ev and n in frames and n in active
             and sum(n in x.failure_names for x in views.values()) == 1
-            and _restart_near(frames[n], start, end) is None
-            and _new_errors_near(frames[n], start, end) is None
             and _logs_enough(frames[n])
         }
         if not healthy or healthy != ov.failure_names:

@@ -93,7 +93,9 @@ _PRODUCT_WORDS = {
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def _product_of(service: str) -> re.Pattern[str] | None:
+    """The client-library words of the one datastore product a service's name holds."""
     parts = {p for p in re.split(r"[-_.\s]+", service.lower()) if p}
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
     found = [w for w in _PRODUCT_RES if w in parts]
