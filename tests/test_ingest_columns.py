@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from tests.test_ingest_invariants import REALISTIC
@@ -109,6 +109,12 @@ def test_projection_on_a_directory_keeps_the_asked_order_and_file_order() -> Non
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.sampled_from(REALISTIC + _app_lines()), min_size=1, max_size=30), cut=st.sampled_from(PROJECTIONS))
+# (a text line with a stamp among JSON lines is a record: also when only its body is read)
+@example(
+    lines=['{"ts":"2024-01-02T03:04:05Z","level":"error","msg":"boom","service":"cart"}',
+           "2024-01-02T03:04:05.123456789Z stdout F partial line"],
+    cut=["body"],
+)
 def test_projection_equals_the_full_read_on_random_mixes(tmp_path_factory: pytest.TempPathFactory, lines: list[str], cut: list[str]) -> None:
     path = tmp_path_factory.mktemp("mix") / "app.log"
     path.write_text("\n".join(lines) + "\n")

@@ -25,6 +25,7 @@ with ``str.json_path_match`` and only the valid ones are decoded.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -433,8 +434,6 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
 def without_timestamp(options: ParseOptions) -> ParseOptions:
     """``options`` for inner lines whose own timestamp is never used: every outer record (the
     CSV row, the container runtime's line) has one, and the outer one wins."""
-    import dataclasses
-
     kept = options.columns if options.columns is not None else frozenset(RECORD_COLUMNS)
     return dataclasses.replace(options, columns=kept - {"timestamp"})
 
@@ -1481,7 +1480,9 @@ def _text_lines_among(out: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     bodies = out["body"].gather(idx)
     first = bodies.str.replace(r"\n[\s\S]*$", "")
     rest = bodies.str.slice(first.str.len_chars())
-    inner = parse_inner_messages(first, options, with_kind=True)
+    # (whether a line is such a record depends on its stamp and level: read them whatever
+    # columns the caller keeps, or a projection would keep lines a full read turns to records)
+    inner = parse_inner_messages(first, dataclasses.replace(options, columns=None), with_kind=True)
     ok = inner["kind"].is_in(["text", "logfmt"]) & (inner["timestamp"].is_not_null() | inner["severity_text"].is_not_null())
     if not ok.any():
         return out
