@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -248,6 +249,12 @@ def test_params_align_with_named_tokens() -> None:
 def test_default_masks_name_their_tokens(line: str, token: str) -> None:
     template = mine_templates(pl.DataFrame({"body": [line]}))["template"][0]
     assert template.split(" ")[1] == token, template
+
+
+def test_the_punctuation_after_a_url_is_the_sentences() -> None:
+    out = mine_templates(pl.DataFrame({"body": [f"connected to http://10.0.0.{i}:8080/api, retrying in {i} s." for i in range(3)]}))
+    assert out["template"][0] == "connected to <URL>, retrying in <NUM> s."
+    assert out["params"][0][0] == "http://10.0.0.0:8080/api"
 
 
 def test_cpp_scope_operator_is_not_an_ipv6_address() -> None:
@@ -629,6 +636,39 @@ def test_events_of_a_mixed_cluster_split_level_by_level() -> None:
     body = [f"session {'opened' if i % 4 else 'closed'} for user {users[i % 8] if i % 4 else users[(i // 4) % 2]} by (uid={i})" for i in range(64)]
     templates = set(mine_templates(pl.DataFrame({"body": body}))["template"])
     assert templates == {"session opened for user <*> by (uid=<NUM>)", "session closed for user <*> by (uid=<NUM>)"}, templates
+
+
+def test_a_variable_of_several_words_is_one_value_whatever_its_length() -> None:
+    """A Flink task's name (``Sink: Print to Std. Out``, ``Source: Custom Source -> Map``)
+    between the same words before and after, in more than three ways of two or more
+    lengths: one event. Two events that share their first and last words (``logged in`` /
+    ``failed to log in``) stay two."""
+    tasks = ["Sink: Print to Std. Out", "Source: Custom Source -> Map", "Flat Map -> Timestamps/Watermarks",
+             "KeyedProcess -> Sink: JdbcSink", "Window(TumblingEventTimeWindows(60000), EventTimeTrigger)"]
+    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(60)]
+    body = [f"Received task {t} ({i % 4 + 1}/4)#0 ({ids[i]}), deploy into slot with allocation id {ids[i + 30]}."
+            for i, t in enumerate(tasks * 6)]
+    body += [f"User u{i} logged in from 10.0.0.{i}" for i in range(6)]
+    body += [f"User u{i} failed to log in from 10.0.0.{i}" for i in range(6)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:30].n_unique() == 1, set(out["template"][:30])
+    assert out["template"][0] == "Received task <*> (<NUM>/<NUM>)#<NUM> (<HEX>), deploy into slot with allocation id <HEX>."
+    assert out["params"][0][0] == "Sink: Print to Std. Out"
+    assert out["template_id"][30:].n_unique() == 2, set(out["template"][30:])
+
+
+def test_marks_that_replace_one_another_name_events() -> None:
+    """Exim's delivery lines differ only in their flag: ``=>`` (delivered), ``->`` (another
+    recipient of the same delivery), ``**`` (bounced): three events, not a variable."""
+    rng = np.random.default_rng(5)
+    body = [
+        f"1r{rng.integers(16**5):05X}-000{i % 10}-AB {['=>', '->', '**'][i % 3]} user{i}@example.com "
+        f"R=dnslookup T=remote_smtp H=mx{i}.example.com [10.0.0.{i}]"
+        for i in range(30)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert [len(set(out["template_id"][k::3])) for k in range(3)] == [1, 1, 1]
+    assert out["template_id"][:3].n_unique() == 3, set(out["template"])
 
 
 def test_boolean_values_are_variables() -> None:

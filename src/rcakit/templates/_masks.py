@@ -117,7 +117,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>[=:] ?\")(?:(?:[^\"\\\n]|\\.)*(?:[^A-Za-z_\-\"\\\n]|\\.)(?:[^\"\\\n]|\\.)*)?(?P<post>\")",
     ),
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
-    _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]+"),
+    # (a comma, full stop or colon after a URL is the sentence's: "on http://x:8080, pid 7")
+    _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]*[^\s\"'<>\]\),.;:!?]"),
     _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
     _m(
         "UUID",

@@ -249,6 +249,8 @@ _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
 # (also in quotes: klog's "SyncLoop ADD").
 _ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*["']?[:;,.]?""")
 _MAX_ENUM_VALUES = 8
+# a token of marks only (an arrow, a flag): "=>", "<=", "->", "**", "=="
+_MARK_RE = re.compile(r"[=\-<>*+!~|&%#]{1,3}")
 # the key of a key=value token (channel=news)
 _KEY_RE = re.compile(r"[A-Za-z_][\w.\-]*=")
 
@@ -270,7 +272,9 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
             continue
         few_words = len(values) <= max_values and all(_constant_like(v) for v in values)
         few_enums = len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
-        if few_words or few_enums:
+        # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
+        few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
+        if few_words or few_enums or few_marks:
             out.append(i)
     return tuple(out)
 
@@ -518,23 +522,106 @@ def _split_group(
         )
 
 
-def _merge_templates(templates: dict[Group, tuple[str, ...]]) -> dict[Group, str]:
-    """Map each group to its published template text (merging variable-width twins)."""
+def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int = _MAX_SPLIT_VALUES) -> dict[Group, str]:
+    """Map each group to its published template text (merging variable-width twins, and
+    templates around a variable of several words, see :func:`_merge_widths`)."""
     groups: dict[tuple[str, ...], list[tuple[Group, tuple[str, ...]]]] = defaultdict(list)
     for group, tokens in templates.items():
         groups[_merge_key(tokens)].append((group, tokens))
-    out: dict[Group, str] = {}
+    texts: dict[tuple[str, ...], str] = {}
     for key, members in groups.items():
         if len(members) == 1:
-            text = " ".join(members[0][1])
+            texts[key] = " ".join(members[0][1])
         elif len({len(t) for _, t in members}) == 1:
-            text = " ".join(
+            texts[key] = " ".join(
                 _consensus_token(column) for column in zip(*(t for _, t in members), strict=True)
             )
         else:
-            text = " ".join(key)
-        for group, _ in members:
-            out[group] = text
+            texts[key] = " ".join(key)
+    wide = _merge_widths(list(groups), max_values=max_values)
+    joined: dict[tuple[int, int, str], list[tuple[str, ...]]] = defaultdict(list)
+    for key, merge in wide.items():
+        joined[merge].append(key)
+    for (n_before, n_after, _), keys in joined.items():
+        # the words around the variable as the joined templates hold them (<NUM>, not <*>)
+        # (a key with a run of variables collapsed counts its tokens differently: itself)
+        rows = [tokens if len(tokens) == len(key) else key for key in keys for _, tokens in groups[key]]
+        before = [_consensus_token(column) for column in zip(*(r[:n_before] for r in rows), strict=True)]
+        after = [_consensus_token(column) for column in zip(*(r[len(r) - n_after :] for r in rows), strict=True)]
+        text = " ".join((*before, PARAM, *after))
+        for key in keys:
+            texts[key] = text
+    return {group: texts[key] for key, members in groups.items() for group, _ in members}
+
+
+#: anchors (tokens before and after the variable) at least this long join templates
+_MIN_ANCHOR = 3
+# what sets a value of several words off from the words after it: an opening bracket or
+# quote ("task Sink: Print to Std. Out (1/4)#0", "query SELECT ... (stage: Complete)"), or
+# quotes around the value itself; "Server web1 is DOWN, reason: ... 2 active and ..." runs
+# on in prose: its words are the events'
+_OPENS_RE = re.compile(r"[(\[{\"']")
+_QUOTED_RE = re.compile(r"""(["']).*\1[:;,.]?""")
+
+
+def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[tuple[str, ...], tuple[int, int, str]]:
+    """Templates that differ only in a run of words of varying length between the same
+    words before and after, in more than ``max_values`` ways: one event whose variable
+    spans several words (a Flink task ``Sink: Print to Std. Out``, a SQL statement, a
+    user agent). Drain never compares messages of different lengths, so each value of
+    such a variable is a template of its own. Returns, for each key joined, the number of
+    tokens before and after the variable and the joined template of the keys
+    (``Received task <*> (<*>/<*>)#<*> ...``); a key not joined is absent.
+
+    The words around the variable must hold at least :data:`_MIN_ANCHOR` tokens, two of
+    them words, the runs at least two lengths (runs of one length are the same-length
+    merge's, which reads a few plain words as the event's), and the value must be set off
+    from what follows: by an opening bracket or quote after it, or by quotes around it
+    (prose running on, ``Server web1 is DOWN, reason: ... 2 active and 0 backup servers
+    left``, is the events' own words); ``key=value`` pairs in the runs name events.
+    """
+    by_end: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for key in keys:
+        if len(key) >= 2:
+            by_end[tuple(_generic(t) for t in key[-2:])].append(key)
+    candidates: dict[tuple[tuple[str, ...], tuple[str, ...]], set[tuple[str, ...]]] = defaultdict(set)
+    for members in by_end.values():
+        if len(members) <= max_values or len(members) > _MAX_PAIRWISE:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                n = min(len(a), len(b))
+                p = 0
+                while p < n and a[p] == b[p]:
+                    p += 1
+                q = 0
+                while q < n - p and a[-1 - q] == b[-1 - q]:
+                    q += 1
+                if p + q >= n or len(a) == len(b):
+                    continue  # one holds the other, or same length (not this rule's)
+                anchor = (a[:p], a[len(a) - q :])
+                candidates[anchor].update((a, b))
+    out: dict[tuple[str, ...], tuple[int, int, str]] = {}
+    # longest anchors first: the tightest template wins a key claimed twice
+    for (before, after), paired in sorted(candidates.items(), key=lambda kv: (-len(kv[0][0]) - len(kv[0][1]), kv[0])):
+        anchors = before + after
+        free = sorted(m for m in paired if m not in out)
+        middles = {m[len(before) : len(m) - len(after)] for m in free}
+        if (
+            len(free) > max_values
+            and len(anchors) >= _MIN_ANCHOR
+            and sum(bool(_WORD_RE.fullmatch(t)) for t in anchors) >= 2
+            and len({len(m) for m in middles}) >= 2
+            # (keys name the event: "Intent { act=<*> flg=<*> cmp=<*> }" / "{ flg=<*> cmp=<*> }")
+            and not any(_KEY_RE.match(t) for m in middles for t in m)
+            and (
+                (bool(after) and _OPENS_RE.match(after[0]) is not None)
+                or all(_QUOTED_RE.fullmatch(" ".join(m)) for m in middles)
+            )
+        ):
+            text = " ".join((*before, PARAM, *after))
+            for m in free:
+                out[m] = (len(before), len(after), text)
     return out
 
 
