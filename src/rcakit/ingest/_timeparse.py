@@ -279,9 +279,11 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
     file order, with their years put right.
 
     A stamp more than 180 days before the one above it crossed a New Year (``Dec 31`` then
-    ``Jan  1``): it and those after it take the next year. With no ``year`` given, a file
-    whose last stamp would then fall after ``written`` (its modification time, else now)
-    plus a day is a year older: a December log read in November is last year's.
+    ``Jan  1``): it and those after it take the next year. With no ``year`` given, the file
+    is dated by ``written`` (its modification time, else now): its last stamp falls in the
+    latest year that puts it no more than a day after ``written`` (a December log written
+    last year and read in March is last year's; a file kept since 2024 is 2024's, not the
+    year before this one).
     """
     limit = (written or datetime.now(UTC)) + timedelta(days=1)
 
@@ -291,10 +293,21 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
             s = s.to_frame("t").select(pl.col("t").dt.offset_by(pl.format("{}y", crossed))).to_series().alias(s.name)
         last = s.max()
         if year is None and isinstance(last, datetime) and last > limit:
-            s = s.dt.offset_by("-1y")
+            back = last.year - limit.year
+            if _years_back(last, back) > limit:
+                back += 1
+            s = s.dt.offset_by(f"-{back}y")
         return s
 
     return stamp.map_batches(put_right, return_dtype=pl.Datetime("us", "UTC"))
+
+
+def _years_back(stamp: datetime, years: int) -> datetime:
+    """``stamp`` ``years`` years earlier (29 February becomes the 28th in a common year)."""
+    try:
+        return stamp.replace(year=stamp.year - years)
+    except ValueError:
+        return stamp.replace(year=stamp.year - years, day=28)
 
 
 def parse_timestamps(
