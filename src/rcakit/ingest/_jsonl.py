@@ -98,6 +98,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "note",  # Kubernetes events.k8s.io/v1
         "short_message",  # GELF (see _vendor_keys)
         "logEvent.message",  # Logstash's own log in JSON (log.format: json)
+        "fields.message",  # Rust tracing-subscriber's JSON format (the event's fields)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
