@@ -555,6 +555,14 @@ _UWSGI_RE = _UWSGI.compiled
 # the time of day with milliseconds
 #     1240:20240301:100005.123 cannot send list of active checks to "10.0.0.7"
 _INDENTED_HEAD = _Variant("zabbix", r"^[ \t]*(?P<pid>\d+):(?P<ts>\d{8}:\d{6}\.\d{3}) (?P<msg>.*)$")
+# the level after a stamp, in brackets or not; a bracketed one may be glued to the message
+# ("[info]Listening on :8080", as Fly.io prints it); before it may stand the program's tag
+# and id, and a word: "unbound[1234:0] notice: ...", "app[9080e621c04e87] ams [info]..."
+# (taken only with the level: a tag without one stays the message's)
+_TAG_LEVEL = (
+    r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)\[(?P<thread_d>[^\]\s]*)\]:?[ \t]+(?:(?P<mdc_f>[a-z]+)[ \t]+)?)?"
+    rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+)
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -731,6 +739,23 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "tornado",
         rf"^\[(?P<level>[DIWEC]) (?P<ts>\d{{6}} \d{{2}}:\d{{2}}:\d{{2}}|{_ISO}) (?P<logger>[^\]\s]+)\] (?P<msg>.*)$",
         levels="[DIWEC]",
+    ),
+    # a bracket opening the line that holds a level letter and the stamp, then what the
+    # program puts there (process and thread ids, the source file and line), in either
+    # order: Phusion Passenger's "[ L stamp pid/thread file:line ]:", Ray's C++ components'
+    # "[stamp L pid tid] (component) file.cc:53:"
+    #   [ E 2024-03-03 13:02:05.5000 10/T8 age/Cor/App/Implementation.cpp:221 ]: Could not spawn process
+    #   [2024-03-03 13:02:15,000 E 1234 1260] (gcs_server) gcs_node_manager.cc:180: Node 8a3f is dead
+    _Variant(
+        "letter-stamp-bracket",
+        rf"^\[[ \t]*(?P<level>[DIWENCF])[ \t]+(?P<ts>{_ISO})(?:[ \t]+(?P<mdc_e>[^\[\]=]*?))?[ \t]*\]:?[ \t]+(?P<msg>.*)$",
+        levels="[DIWENCF]",
+    ),
+    _Variant(
+        "stamp-letter-bracket",
+        rf"^\[(?P<ts>{_ISO})[ \t]+(?P<level>[DIWENCF])(?:[ \t]+(?P<mdc_e>[^\[\]=]*?))?[ \t]*\][ \t]+"
+        r"(?:\((?P<logger_e>[\w.\-]+)\)[ \t]+)?(?:(?P<code_b>[\w.\-/]+:\d+):[ \t]+)?(?P<msg>.*)$",
+        levels="[DIWENCF]",
     ),
     # Jetty's StdErrLog (9.x; 10.x pads the level: "WARN :"): the level, the (abbreviated)
     # logger and the thread glued to the stamp by colons (milliseconds after a dot, where
@@ -1180,7 +1205,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "go-prefix",
         r"^(?:\[(?P<logger_b>[\w.\-]+)\]|(?P<logger_e>[\w.\-]+):)[ \t]+(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+"
-        r"(?:(?P<code_b>[\w.\-/]+\.go:\d+):[ \t]+)?(?P<msg>.*)$",
+        # (a level the program writes after it: NATS' "[1] 2024/03/01 10:00:01.123456 [ERR] msg")
+        rf"(?:(?P<code_b>[\w.\-/]+\.go:\d+):[ \t]+)?(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?[ \t]+)?(?P<msg>.*)$",
     ),
     # Squid's cache.log: the stamp, the process ("kid1"; Squid 3 writes none) and a bar;
     # "WARNING:", "ERROR:", "FATAL:" open a message (a forwarding loop's request follows on
@@ -1200,7 +1226,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?"
+        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:{_TAG_LEVEL})?"
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
@@ -1210,7 +1236,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "epoch",
         rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?{_SEP}"
-        rf"(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?(?P<msg>.*)$",
+        rf"(?:{_TAG_LEVEL})?(?P<msg>.*)$",
     ),
 )
 
