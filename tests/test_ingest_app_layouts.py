@@ -676,6 +676,40 @@ def test_ansible_and_heroku_levels():
     assert [attrs(r)["logger"] for r in rows] == ["heroku[router]", "heroku[router]", "app[web.1]"]
 
 
+def test_an_app_line_inside_a_platform_line_is_read_like_a_containers():
+    """Heroku's and Fly.io's log streams: the app's own line (Ruby's Logger, log4j, JSON)
+    after the platform's stamp and source gives the level and the message; the platform's
+    stamp and source stay the record's, and a platform line of its own is left as it is."""
+    heroku = (
+        "2024-03-01T10:00:03.123456+00:00 app[web.1]: I, [2024-03-01T10:00:03.123000 #4]  INFO -- : [req-1] Started GET \"/api/items\"\n"
+        "2024-03-01T10:00:05.000001+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)\n"
+        "2024-03-01T10:00:06.000000+00:00 app[web.1]: E, [2024-03-01T10:00:06.000000 #4] ERROR -- : PG::ConnectionBad: could not connect\n"
+        '2024-03-01T10:00:07.000000+00:00 app[worker.1]: {"level":"warn","msg":"queue slow","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}\n'
+        "2024-03-01T10:00:08.000000+00:00 app[web.1]: 2024-03-01 10:00:08,000 ERROR [main] c.s.Api - db down\n"
+    )
+    rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("INFO", 'Started GET "/api/items"'),
+        (None, "Error R14 (Memory quota exceeded)"),
+        ("ERROR", "PG::ConnectionBad: could not connect"),
+        ("WARN", "queue slow"),
+        ("ERROR", "db down"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 3, 123456, tzinfo=UTC)  # the platform's stamp
+    assert rows[3]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert attrs(rows[4])["logger"] == "app[web.1]"
+    fly = (
+        "2024-03-01T10:00:05Z app[9080e621c04e87] ams [info]2024-03-01 10:00:05,123 ERROR [main] c.s.Api - db down\n"
+        "2024-03-01T10:00:06Z runner[9080e621c04e87] ams [info]Machine started in 1.2s\n"
+    )
+    rows = parse_lines(TEXT, fly, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "db down"), ("INFO", "Machine started in 1.2s")]
+    # Ruby's Logger line inside a container runtime's JSON line too
+    docker = '{"log":"E, [2024-03-01T10:00:06.000000 #1] ERROR -- : PG::ConnectionBad: could not connect\\n","stream":"stdout","time":"2024-03-01T10:00:06.000001Z"}\n'
+    row = parse_lines(_jsonl.FORMAT, docker, OPTS).to_dicts()[0]
+    assert (row["severity_text"], row["body"]) == ("ERROR", "PG::ConnectionBad: could not connect")
+
+
 UWSGI = """\
 *** Starting uWSGI 2.0.23 (64bit) on [Fri Mar  1 10:00:00 2024] ***
 compiled with version: 12.2.0 on 15 January 2024 10:20:11

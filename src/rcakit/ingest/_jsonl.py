@@ -162,6 +162,10 @@ _HEAD_RE = (
 )
 
 
+# Ruby's Logger head (Rails, Sidekiq's own logger): "I, [2024-03-01T10:00:01.123456 #4]  INFO -- app: "
+_RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
+
+
 # "[catalog.api] [trace_id=4f1c] - " / "[main]: " / "[main] c.x.Payment - " / "c.x.Payment - ":
 # bracket groups and a logger name closing the head of a text line (as the text format's
 # log4j layout reads them; a logger glued to ": " needs brackets before it)
@@ -1181,6 +1185,9 @@ def parse_inner_messages(
         texts = texts.str.strip_suffix("\n")
     if texts.str.ends_with("\r").any():
         texts = texts.str.strip_suffix("\r")
+    if texts.str.contains(_RUBY_HEAD).any():
+        # Ruby's Logger (Rails): its stamp and level word, as the text head reads them
+        texts = texts.str.replace(_RUBY_HEAD, "${1} ${2} ")
     n = len(texts)
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
     empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])

@@ -1461,6 +1461,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             }
         ).alias("attributes"),
     )
+    if any(v.name in ("heroku", "stamp", "epoch") for v in variants):
+        parsed = _platform_app_lines(parsed, options)
     parsed = years_in_order(parsed, stamp_sample, options)
     if any(v.name == "php" for v in variants):
         parsed = _named_zones(parsed, options)
@@ -1494,6 +1496,46 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if slow:
         records = _slow_queries(records)
     return records
+
+
+def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """Lines of a platform's log stream that carry an app's own line (Heroku's
+    ``<stamp> app[web.1]: I, [<stamp> #4]  INFO -- : msg``, Fly.io's ``<stamp> app[id] ams
+    [info]2024-... ERROR [main] c.x.Y - msg``) are read like the container runtimes' app
+    lines: the app line's level (else the platform's) and its message as ``body``; the
+    platform's stamp and source stay the record's. An app line is one that starts with a
+    stamp, a JSON object, a logfmt level, klog's head or Ruby's Logger head."""
+    from rcakit.ingest._jsonl import parse_inner_messages, without_timestamp
+
+    frame = parsed.collect()
+    # (a platform's source: "app[web.1]" as the logger, or a tag with its id as the thread)
+    tagged = (pl.col("logger").str.contains(r"\[", literal=False) | pl.col("thread").is_not_null()) & pl.col("logger").is_not_null()
+    hit = frame.select((tagged & pl.col("body").str.contains(_PLATFORM_APP_LINE)).fill_null(False)).to_series()
+    if not hit.any():
+        return frame.lazy()
+    idx = hit.arg_true()
+    inner = parse_inner_messages(frame["body"].gather(idx), without_timestamp(options), with_kind=True)
+    read = (inner["kind"] != "plain").fill_null(False)
+    idx, inner = idx.filter(read), inner.filter(read)
+    if not len(idx):
+        return frame.lazy()
+    outer = frame[idx]
+    level = inner["severity_text"].is_not_null()
+    return frame.with_columns(
+        frame["severity_text"].scatter(idx, pl.select(pl.when(level).then(inner["severity_text"]).otherwise(outer["severity_text"])).to_series()),
+        frame["severity_number"].scatter(
+            idx,
+            pl.select(pl.when(level).then(inner["severity_number"]).otherwise(outer["severity_number"]))
+            .to_series()
+            .cast(frame["severity_number"].dtype),
+        ),
+        frame["body"].scatter(idx, inner["body"]),
+        frame["trace_id"].scatter(idx, pl.select(pl.coalesce(outer["trace_id"], inner["trace_id"])).to_series()),
+    ).lazy()
+
+
+#: what starts an app's own line inside a platform's (see _platform_app_lines)
+_PLATFORM_APP_LINE = r"^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(?:time|ts)=\"?\d{4}-\d{2}-\d{2}|level=\w+ |[IWEF]\d{4} \d{2}:\d{2}:\d{2}|\{\"|[DIWEFAU], \[)"
 
 
 def _django_requests(records: pl.LazyFrame) -> pl.LazyFrame:
