@@ -1507,12 +1507,13 @@ def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyF
     stamp, a JSON object, a logfmt level, klog's head or Ruby's Logger head."""
     from rcakit.ingest._jsonl import parse_inner_messages, without_timestamp
 
-    frame = parsed.collect()
     # (a platform's source: "app[web.1]" as the logger, or a tag with its id as the thread)
     tagged = (pl.col("logger").str.contains(r"\[", literal=False) | pl.col("thread").is_not_null()) & pl.col("logger").is_not_null()
-    hit = frame.select((tagged & pl.col("body").str.contains(_PLATFORM_APP_LINE)).fill_null(False)).to_series()
+    # (the cheap test first, on the three columns it needs: most files have no such line)
+    hit = parsed.select((tagged & pl.col("body").str.contains(_PLATFORM_APP_LINE)).fill_null(False)).collect().to_series()
     if not hit.any():
-        return frame.lazy()
+        return parsed
+    frame = parsed.collect()
     idx = hit.arg_true()
     inner = parse_inner_messages(frame["body"].gather(idx), without_timestamp(options), with_kind=True)
     read = (inner["kind"] != "plain").fill_null(False)
