@@ -1440,6 +1440,13 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
+    body = pl.col("msg").str.strip_chars_end()  # trailing blanks are padding
+    if _CRASH in variants:
+        # Rust's panic header names the thread and the place: it is the message's start
+        #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
+        body = pl.when(pl.col("level") == "panicked").then(
+            pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body)
+        ).otherwise(body)
     stamp = _timestamp_expr(ts, stamp_sample, options)
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
@@ -1448,7 +1455,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         stamp.alias("timestamp"),
         sev_text,
         sev_num,
-        pl.col("msg").str.strip_chars_end().alias("body"),  # trailing blanks are padding
+        body.alias("body"),
         pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True).alias("trace_id"),
         json_object(
             {
