@@ -81,6 +81,16 @@ def test_serilog_compact_json():
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC)
     assert attrs(rows[0])["logger"] == "Shop.Payments"
     assert "@x" not in attrs(rows[0])
+    # a .NET exception's text has Windows line ends: the body's lines do not keep the "\r"
+    crlf = {"@t": "2024-03-01T10:00:04Z", "@mt": "Order {OrderId} failed", "@l": "Error", "OrderId": 7,
+            "@x": "System.NullReferenceException: Object reference not set to an instance of an object.\r\n"
+                  "   at Shop.Orders.Place(Order o) in C:\\src\\Orders.cs:line 42\r\n"}
+    row = parse_lines(_jsonl.FORMAT, json.dumps(crlf) + "\n", OPTS).to_dicts()[0]
+    assert row["body"].split("\n") == [
+        "Order {OrderId} failed",
+        "System.NullReferenceException: Object reference not set to an instance of an object.",
+        "   at Shop.Orders.Place(Order o) in C:\\src\\Orders.cs:line 42",
+    ]
 
 
 def test_structlog_console_padded_level():

@@ -679,7 +679,9 @@ def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, 
     if not used:
         return _with_error(frame, body), {}
     # a trace has lines or names an exception ("stack": "prod-eu" is a deployment's name)
-    stack = stack.str.strip_chars_end()
+    # (a .NET exception's ToString() has Windows line ends: "\r\n   at ...", as Serilog's
+    # @x keeps them; a text log's lines have no "\r")
+    stack = stack.str.strip_chars_end().str.replace_all("\r\n", "\n", literal=True)
     # a trace kept as an array of lines (Elasticsearch 7: "stacktrace": ["java...", "at ..."])
     # reads one line per element
     array = stack.str.contains(r'^\[\s*"') & stack.str.ends_with('"]')
