@@ -116,6 +116,24 @@ def test_year_less_stamps_of_a_file_kept_for_years_take_the_year_of_its_modifica
     assert _stamps(read_logs(klog)) == ["2024-03-03 13:02:03", "2024-03-03 13:02:05"]
 
 
+def test_a_year_less_29_february_is_a_time_in_a_common_year_too(tmp_path):
+    # a 2024 syslog file read in a year that has no 29 February: its stamps of that day parse
+    leap = tmp_path / "messages"
+    leap.write_text(
+        "Feb 28 23:59:58 db-1 postgres[7]: LOG:  checkpoint starting\n"
+        "Feb 29 10:00:00 db-1 postgres[7]: LOG:  checkpoint complete\n"
+        "Mar  1 00:00:01 db-1 postgres[7]: LOG:  autovacuum launcher started\n"
+    )
+    written = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(leap, (written, written))
+    assert _stamps(read_logs(leap)) == ["2024-02-28 23:59:58", "2024-02-29 10:00:00", "2024-03-01 00:00:01"]
+    # the same file written in 2025 (a common year): 29 February has no 2025 day, the 28th stands in
+    written = datetime(2025, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(leap, (written, written))
+    assert _stamps(read_logs(leap))[0] == "2025-02-28 23:59:58"
+    assert read_logs(leap)["timestamp"].null_count() == 0
+
+
 def test_levels_of_klog_and_logfmt_messages_in_a_journal_file(tmp_path):
     p = tmp_path / "journal.txt"
     p.write_text(

@@ -34,6 +34,7 @@ from rcakit.ingest._timeparse import (
     ZONE_NAMES,
     infer_timestamp_rules,
     parse_timestamps,
+    parse_year,
     years_in_order,
 )
 
@@ -490,7 +491,7 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     if sample and all(_TIME_ONLY.match(s) for s in sample):
         return _dated_times(ts, options)
     rules = infer_timestamp_rules(sample) if sample else None
-    return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+    return parse_timestamps(ts, tz=options.tz, year=parse_year(sample, options), rules=rules)
 
 
 def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:

@@ -30,6 +30,7 @@ or a numeric offset use it. Year-less stamps take ``year`` (default: the current
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -44,6 +45,7 @@ __all__ = [
     "is_yearless",
     "matching_timestamp_rules",
     "parse_timestamps",
+    "parse_year",
     "yearless_in_order",
     "years_in_order",
 ]
@@ -292,22 +294,35 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
         if crossed.max():
             s = s.to_frame("t").select(pl.col("t").dt.offset_by(pl.format("{}y", crossed))).to_series().alias(s.name)
         last = s.max()
-        if year is None and isinstance(last, datetime) and last > limit:
-            back = last.year - limit.year
-            if _years_back(last, back) > limit:
-                back += 1
-            s = s.dt.offset_by(f"-{back}y")
+        if year is None and isinstance(last, datetime):
+            # (parsed in a leap year, see parse_year: moved to the year the file's time gives)
+            target = limit.year if _in_year(last, limit.year) <= limit else limit.year - 1
+            if target != last.year:
+                s = s.dt.offset_by(f"{target - last.year}y")
         return s
 
     return stamp.map_batches(put_right, return_dtype=pl.Datetime("us", "UTC"))
 
 
-def _years_back(stamp: datetime, years: int) -> datetime:
-    """``stamp`` ``years`` years earlier (29 February becomes the 28th in a common year)."""
+def _in_year(stamp: datetime, year: int) -> datetime:
+    """``stamp`` in ``year`` (29 February becomes the 28th in a common year)."""
     try:
-        return stamp.replace(year=stamp.year - years)
+        return stamp.replace(year=year)
     except ValueError:
-        return stamp.replace(year=stamp.year - years, day=28)
+        return stamp.replace(year=year, day=28)
+
+
+def parse_year(sample: list[str], options: ParseOptions) -> int | None:
+    """The year to parse a file's stamps with: ``options.year``; year-less stamps without
+    one are parsed in a leap year (the latest up to now), so that a ``Feb 29`` stamp is a
+    time, and :func:`years_in_order` then moves them to the year the file's modification
+    time gives."""
+    if options.year is not None or not is_yearless(sample):
+        return options.year
+    leap = datetime.now(UTC).year
+    while not calendar.isleap(leap):
+        leap -= 1
+    return leap
 
 
 def parse_timestamps(
