@@ -285,18 +285,22 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
     is dated by ``written`` (its modification time, else now): its last stamp falls in the
     latest year that puts it no more than a day after ``written`` (a December log written
     last year and read in March is last year's; a file kept since 2024 is 2024's, not the
-    year before this one).
+    year before this one), and a leap year when a stamp is on 29 February.
     """
     limit = (written or datetime.now(UTC)) + timedelta(days=1)
 
     def put_right(s: pl.Series) -> pl.Series:
         crossed = (s < s.forward_fill().shift(1) - timedelta(days=180)).fill_null(False).cum_sum()
+        # (a 29 February within one year says the year is a leap year)
+        leap_day = year is None and not crossed.max() and ((s.dt.month() == 2) & (s.dt.day() == 29)).any()
         if crossed.max():
             s = s.to_frame("t").select(pl.col("t").dt.offset_by(pl.format("{}y", crossed))).to_series().alias(s.name)
         last = s.max()
         if year is None and isinstance(last, datetime):
             # (parsed in a leap year, see parse_year: moved to the year the file's time gives)
             target = limit.year if _in_year(last, limit.year) <= limit else limit.year - 1
+            while leap_day and not calendar.isleap(target):
+                target -= 1
             if target != last.year:
                 s = s.dt.offset_by(f"{target - last.year}y")
         return s
