@@ -792,4 +792,6 @@ failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }
     assert frame["severity_text"].to_list() == [None, "FATAL", None, None, "FATAL", None]
     assert frame["body"][1].startswith("runtime error: index out of range")
     assert frame["body"][4].endswith("failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }")
+    # Rust's header names the thread and the place: it stays the message's start
+    assert frame["body"][4].startswith("thread 'main' panicked at src/main.rs:31:10:\n")
     assert frame["parse_error"].is_null().all()

@@ -81,6 +81,16 @@ def test_serilog_compact_json():
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC)
     assert attrs(rows[0])["logger"] == "Shop.Payments"
     assert "@x" not in attrs(rows[0])
+    # a .NET exception's text has Windows line ends: the body's lines do not keep the "\r"
+    crlf = {"@t": "2024-03-01T10:00:04Z", "@mt": "Order {OrderId} failed", "@l": "Error", "OrderId": 7,
+            "@x": "System.NullReferenceException: Object reference not set to an instance of an object.\r\n"
+                  "   at Shop.Orders.Place(Order o) in C:\\src\\Orders.cs:line 42\r\n"}
+    row = parse_lines(_jsonl.FORMAT, json.dumps(crlf) + "\n", OPTS).to_dicts()[0]
+    assert row["body"].split("\n") == [
+        "Order {OrderId} failed",
+        "System.NullReferenceException: Object reference not set to an instance of an object.",
+        "   at Shop.Orders.Place(Order o) in C:\\src\\Orders.cs:line 42",
+    ]
 
 
 def test_structlog_console_padded_level():
@@ -674,6 +684,40 @@ def test_ansible_and_heroku_levels():
     rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
     assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", None]
     assert [attrs(r)["logger"] for r in rows] == ["heroku[router]", "heroku[router]", "app[web.1]"]
+
+
+def test_an_app_line_inside_a_platform_line_is_read_like_a_containers():
+    """Heroku's and Fly.io's log streams: the app's own line (Ruby's Logger, log4j, JSON)
+    after the platform's stamp and source gives the level and the message; the platform's
+    stamp and source stay the record's, and a platform line of its own is left as it is."""
+    heroku = (
+        "2024-03-01T10:00:03.123456+00:00 app[web.1]: I, [2024-03-01T10:00:03.123000 #4]  INFO -- : [req-1] Started GET \"/api/items\"\n"
+        "2024-03-01T10:00:05.000001+00:00 heroku[web.1]: Error R14 (Memory quota exceeded)\n"
+        "2024-03-01T10:00:06.000000+00:00 app[web.1]: E, [2024-03-01T10:00:06.000000 #4] ERROR -- : PG::ConnectionBad: could not connect\n"
+        '2024-03-01T10:00:07.000000+00:00 app[worker.1]: {"level":"warn","msg":"queue slow","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}\n'
+        "2024-03-01T10:00:08.000000+00:00 app[web.1]: 2024-03-01 10:00:08,000 ERROR [main] c.s.Api - db down\n"
+    )
+    rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [
+        ("INFO", 'Started GET "/api/items"'),
+        (None, "Error R14 (Memory quota exceeded)"),
+        ("ERROR", "PG::ConnectionBad: could not connect"),
+        ("WARN", "queue slow"),
+        ("ERROR", "db down"),
+    ]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 3, 123456, tzinfo=UTC)  # the platform's stamp
+    assert rows[3]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert attrs(rows[4])["logger"] == "app[web.1]"
+    fly = (
+        "2024-03-01T10:00:05Z app[9080e621c04e87] ams [info]2024-03-01 10:00:05,123 ERROR [main] c.s.Api - db down\n"
+        "2024-03-01T10:00:06Z runner[9080e621c04e87] ams [info]Machine started in 1.2s\n"
+    )
+    rows = parse_lines(TEXT, fly, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"]) for r in rows] == [("ERROR", "db down"), ("INFO", "Machine started in 1.2s")]
+    # Ruby's Logger line inside a container runtime's JSON line too
+    docker = '{"log":"E, [2024-03-01T10:00:06.000000 #1] ERROR -- : PG::ConnectionBad: could not connect\\n","stream":"stdout","time":"2024-03-01T10:00:06.000001Z"}\n'
+    row = parse_lines(_jsonl.FORMAT, docker, OPTS).to_dicts()[0]
+    assert (row["severity_text"], row["body"]) == ("ERROR", "PG::ConnectionBad: could not connect")
 
 
 UWSGI = """\

@@ -364,7 +364,8 @@ def test_powershell_export_csv_of_windows_events(tmp_path):
     ]
     assert rows[1]["body"] == "The Application Pool 'ShopPool' was disabled due to a series of failures."
     assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 3), (4, 1)]
-    assert attrs(rows[1])["ProviderName"] == "Microsoft-Windows-WAS"
+    # the provider is the service (no longer an attribute), as Event Viewer's "Source" column is
+    assert [r["service"] for r in rows] == ["Service Control Manager", "Microsoft-Windows-WAS"]
 
 
 def test_azure_monitor_query_export(tmp_path):

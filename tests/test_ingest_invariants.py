@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rcakit.errors import RcakitWarning
@@ -84,6 +84,8 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(data=st.binary(max_size=400).filter(lambda b: not b.startswith(b"\x1f\x8b")))
+@example(data=b"\x1b@")  # a last line holding only a terminal escape (it was lost)
+@example(data=b"ok\n\x1b[0m")
 def test_random_bytes_lose_no_line(tmp_path, data):
     path = tmp_path / "random.log"
     path.write_bytes(data)

@@ -497,6 +497,23 @@ def test_opentelemetry_otlp_json(indent, tmp_path):
     assert attrs(rows[0])["host.name"] == "node-1"
 
 
+def test_otlp_time_unix_nano_zero_is_unset_and_the_observed_time_stands_in():
+    # the collector's file exporter: a log bridged without an event time has
+    # "timeUnixNano": "0" (OTLP's "unset") and the time the collector saw it
+    payload = {"resourceLogs": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "payments"}}]},
+        "scopeLogs": [{"logRecords": [
+            {"timeUnixNano": "1709470923000000000", "observedTimeUnixNano": "1709470923100000000",
+             "severityText": "INFO", "body": {"stringValue": "Charge accepted"}},
+            {"timeUnixNano": "0", "observedTimeUnixNano": "1709470925000000000",
+             "severityText": "WARN", "body": {"stringValue": "Card network slow"}},
+        ]}],
+    }]}
+    rows = parse(json.dumps(payload) + "\n").to_dicts()
+    assert [r["timestamp"] for r in rows] == [utc(2024, 3, 3, 13, 2, 3), utc(2024, 3, 3, 13, 2, 5)]
+    assert [r["body"] for r in rows] == ["Charge accepted", "Card network slow"]
+
+
 def test_datadog_v2_status_is_the_level():
     doc = [{"id": "AQ1", "type": "log", "attributes": {"timestamp": "2024-11-29T08:00:01Z", "status": "error",
             "service": "checkout", "message": "payment call failed"}}]

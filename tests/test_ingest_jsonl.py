@@ -930,3 +930,17 @@ def test_istio_proxy_tcp_records_and_its_own_text_lines():
     assert rows[1]["body"] == "GET /api/items 200"
     assert rows[2]["body"].startswith("StreamAggregatedResources gRPC config stream")
     assert rows[2]["timestamp"] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)
+
+
+def test_rust_tracing_json_message_is_under_fields(tmp_path):
+    # tracing-subscriber's fmt().json(): the event's message is a field like the others
+    path = tmp_path / "gateway.jsonl"
+    path.write_text(
+        '{"timestamp":"2024-03-03T13:02:03.123456Z","level":"INFO","fields":{"message":"listening on 0.0.0.0:8080"},'
+        '"target":"gateway"}\n'
+        '{"timestamp":"2024-03-03T13:02:04.000001Z","level":"WARN","fields":{"message":"upstream slow","elapsed_ms":812},'
+        '"target":"gateway::proxy","span":{"name":"request","method":"GET"}}\n'
+    )
+    rows = read_logs(path).to_dicts()
+    assert [r["body"] for r in rows] == ["listening on 0.0.0.0:8080", "upstream slow"]
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN"]

@@ -441,3 +441,56 @@ def test_epoch_milliseconds_with_a_fraction_keep_the_microseconds(tmp_path):
     )
     rows = _read(tmp_path, "cert-controller.log", text)
     assert [r["timestamp"] for r in rows] == [_t(10, 0, 1, 123456), _t(10, 0, 2, 323500)]
+
+
+def test_level_after_a_program_tag_or_inside_the_stamp_bracket(tmp_path):
+    """A level the head regexes did not look for: after a tag and id (Go's log prefix,
+    a program[pid] tag, a platform's source[id] and region), glued to its bracket, or a
+    letter in the bracket that holds the stamp."""
+    nats = _read(tmp_path, "nats-server.log", (
+        "[1] 2024/03/01 10:00:01.123456 [INF] Starting nats-server\n"
+        "[1] 2024/03/01 10:00:05.000000 [ERR] 10.0.0.9:51240 - cid:6 - authentication error\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in nats] == [
+        ("INFO", "Starting nats-server"), ("ERROR", "10.0.0.9:51240 - cid:6 - authentication error"),
+    ]
+    assert nats[0]["timestamp"] == _t(10, 0, 1, 123456)
+    unbound = _read(tmp_path, "unbound.log", (
+        "[1709287201] unbound[1234:0] notice: init module 0: subnetcache\n"
+        "[1709287204] unbound[1234:1] error: SERVFAIL <shop.example.com. A IN>: all servers failed\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in unbound] == [
+        ("INFO", "init module 0: subnetcache"), ("ERROR", "SERVFAIL <shop.example.com. A IN>: all servers failed"),
+    ]
+    assert unbound[1]["timestamp"] == _t(10, 0, 4)
+    fly = _read(tmp_path, "fly-logs.txt", (
+        "2024-03-01T10:00:01Z app[9080e621c04e87] ams [info]Listening on 0.0.0.0:8080\n"
+        "2024-03-01T10:00:02Z proxy[9080e621c04e87] ams [error][PU02] could not complete HTTP request to instance\n"
+        "2024-03-01T10:00:03Z health[9080e621c04e87] ams [warn]Health check on port 8080 has failed.\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in fly] == [
+        ("INFO", "Listening on 0.0.0.0:8080"),
+        ("ERROR", "[PU02] could not complete HTTP request to instance"),
+        ("WARN", "Health check on port 8080 has failed."),
+    ]
+    # a tag without a level after it stays the message's
+    plain = _read(tmp_path, "plain.log", "2024-03-01T10:00:01Z sshd[812]: Accepted publickey for deploy\n")
+    assert (plain[0]["severity_text"], plain[0]["body"]) == (None, "sshd[812]: Accepted publickey for deploy")
+    passenger = _read(tmp_path, "passenger.log", (
+        "[ N 2024-03-01 10:00:01.1234 7/T1 age/Wat/WatchdogMain.cpp:1373 ]: Starting Passenger watchdog...\n"
+        "[ E 2024-03-01 10:00:05.5000 10/T8 age/Cor/App/Implementation.cpp:221 ]: Could not spawn process\n"
+        "[ C 2024-03-01 10:00:06.0000 10/T1 age/Cor/CoreMain.cpp:1000 ]: Passenger core crashed\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in passenger] == [
+        ("INFO", "Starting Passenger watchdog..."), ("ERROR", "Could not spawn process"), ("FATAL", "Passenger core crashed"),
+    ]
+    assert passenger[0]["timestamp"] == _t(10, 0, 1, 123400)
+    ray = _read(tmp_path, "gcs_server.out", (
+        "[2024-03-01 10:00:01,123 I 1234 1234] (gcs_server) gcs_server.cc:72: GCS Server started on port 6379\n"
+        "[2024-03-01 10:00:10,000 W 1234 1260] (gcs_server) gcs_health_check_manager.cc:108: Health check failed\n"
+        "[2024-03-01 10:00:15,000 E 1234 1260] (gcs_server) gcs_node_manager.cc:180: Node 8a3f is dead\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in ray] == [
+        ("INFO", "GCS Server started on port 6379"), ("WARN", "Health check failed"), ("ERROR", "Node 8a3f is dead"),
+    ]
+    assert attrs(ray[0])["logger"] == "gcs_server"

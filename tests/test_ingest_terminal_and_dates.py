@@ -96,6 +96,43 @@ def test_year_less_stamps_roll_over_new_year_and_are_never_in_the_future(tmp_pat
     assert _stamps(read_logs(cat)) == ["2025-12-31 23:59:59", "2026-01-01 00:00:00"]
 
 
+def test_year_less_stamps_of_a_file_kept_for_years_take_the_year_of_its_modification_time(tmp_path):
+    # an archive handed over long after it was written: the year comes from the file's
+    # modification time, however many years back (not the year before this one)
+    written = datetime(2024, 3, 3, 14, 0, tzinfo=UTC).timestamp()
+    journal = tmp_path / "journal-web1.txt"
+    journal.write_text(
+        "Mar 03 13:02:03.123456 web1 systemd[1]: Started Shop API.\n"
+        "Mar 03 13:02:04.500000 web1 java[812]: 2024-03-03 13:02:04,500 ERROR [main] c.s.Api - boom\n"
+    )
+    os.utime(journal, (written, written))
+    assert _stamps(read_logs(journal)) == ["2024-03-03 13:02:03", "2024-03-03 13:02:04"]
+    klog = tmp_path / "kube-controller-manager.log"
+    klog.write_text(
+        'I0303 13:02:03.123456       1 serving.go:386] Generated self-signed cert in-memory\n'
+        'E0303 13:02:05.000001       1 leaderelection.go:330] error retrieving resource lock\n'
+    )
+    os.utime(klog, (written, written))
+    assert _stamps(read_logs(klog)) == ["2024-03-03 13:02:03", "2024-03-03 13:02:05"]
+
+
+def test_a_year_less_29_february_is_a_time_in_a_common_year_too(tmp_path):
+    # a 2024 syslog file read in a year that has no 29 February: its stamps of that day parse
+    leap = tmp_path / "messages"
+    leap.write_text(
+        "Feb 28 23:59:58 db-1 postgres[7]: LOG:  checkpoint starting\n"
+        "Feb 29 10:00:00 db-1 postgres[7]: LOG:  checkpoint complete\n"
+        "Mar  1 00:00:01 db-1 postgres[7]: LOG:  autovacuum launcher started\n"
+    )
+    written = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(leap, (written, written))
+    assert _stamps(read_logs(leap)) == ["2024-02-28 23:59:58", "2024-02-29 10:00:00", "2024-03-01 00:00:01"]
+    # the same file touched in 2026: a 29 February says it is from a leap year, the latest one
+    written = datetime(2026, 5, 1, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(leap, (written, written))
+    assert _stamps(read_logs(leap)) == ["2024-02-28 23:59:58", "2024-02-29 10:00:00", "2024-03-01 00:00:01"]
+
+
 def test_levels_of_klog_and_logfmt_messages_in_a_journal_file(tmp_path):
     p = tmp_path / "journal.txt"
     p.write_text(

@@ -76,7 +76,7 @@ def _summary_text(frame: pl.DataFrame) -> str:
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @reader_options
 @click.option("--service", default=None, help="Service name for records that do not name one (default: from the file name).")
-@click.option("--year", type=int, default=None, help="Year of the first year-less timestamp (syslog); default: this year, or last year when the file's stamps would be after its modification time.")
+@click.option("--year", type=int, default=None, help="Year of the first year-less timestamp (syslog); default: the year of the file's modification time (its last stamp is not later than that).")
 @click.option(
     "-o",
     "--output",

@@ -239,8 +239,8 @@ def read_logs(
         ``payment.log`` -> ``payment``).
     year
         Year of the first year-less timestamp (syslog ``Oct 11 22:14:15``); later ones roll
-        over New Year in file order. Default: the current year, or the one before when the
-        file's last stamp would be more than a day after its modification time.
+        over New Year in file order. Default: the latest year that puts the file's last
+        stamp no more than a day after its modification time.
     progress
         Show a progress bar on stderr (``True``), never (``False``), or only when stderr is a
         terminal and the input is large (``None``); a callable ``f(path, n_bytes)`` is called

@@ -353,6 +353,9 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         # wrote the event (Service Control Manager, MSSQLSERVER), the service as in its XML
         # export (elsewhere a "source" column is often a file path: Splunk's)
         svc_cols = [next(c for c in columns if c.lower() == "source")]
+    if not svc_cols and {"providername", "timecreated"} <= {c.lower() for c in columns}:
+        # PowerShell's Get-WinEvent | Export-Csv: "ProviderName" is that provider
+        svc_cols = [next(c for c in columns if c.lower() == "providername")]
     pod_cols = _role_columns(columns, "pod")
     ctr_cols = _role_columns(columns, "container")
     group_cols = _role_columns(columns, "log_group")

@@ -256,7 +256,11 @@ def read_text(path: str, *, name: str | None = None) -> DecodedFile:
     elif (utf16 := utf16_text(data)) is not None:
         data = utf16.encode("utf-8")
     if b"\x1b" in data:
+        last_line = not data.endswith(b"\n")
         data = _TERMINAL_ESCAPES.sub(b"", data)
+        if last_line and (not data or data.endswith(b"\n")):
+            # a last line that held only escapes is still a line (empty), not gone
+            data += b"\n"
     n_replaced = 0
     if not data.isascii():
         try:

@@ -26,8 +26,8 @@ Exports that are one JSON *document* rather than JSON *lines*:
   else the object itself is one record;
 - OpenTelemetry OTLP/JSON logs payloads (``{"resourceLogs": [...]}``, one per line from the
   collector's ``file`` exporter): one record per ``logRecords`` element, with its resource's
-  attributes (``service.name``...), its own attributes, ``timeUnixNano`` (else the observed
-  time), ``severityText`` (else the level of ``severityNumber``), the body's value,
+  attributes (``service.name``...), its own attributes, ``timeUnixNano`` (else, when absent or
+  ``0``, OTLP's "unset", the observed time), ``severityText`` (else the level of ``severityNumber``), the body's value,
   ``traceId`` and ``spanId``;
 - several such documents one after the other (``jq`` output of a stream).
 
@@ -351,8 +351,9 @@ def _otlp_record(log: Record, resource: Record, scope: str | None) -> Record:
     if scope:
         record["otel.scope.name"] = scope
     record.update(_key_values(log.get("attributes")))
-    stamp = log.get("timeUnixNano") or log.get("observedTimeUnixNano")
-    if stamp not in (None, "0", 0):
+    # (0, "0", is OTLP's "unset": the collector's observed time stands in for it)
+    stamp = next((v for v in (log.get("timeUnixNano"), log.get("observedTimeUnixNano")) if v not in (None, "", "0", 0)), None)
+    if stamp is not None:
         record["timestamp"] = str(stamp)
     number = log.get("severityNumber")
     if log.get("severityText"):

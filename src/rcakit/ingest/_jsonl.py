@@ -98,6 +98,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "note",  # Kubernetes events.k8s.io/v1
         "short_message",  # GELF (see _vendor_keys)
         "logEvent.message",  # Logstash's own log in JSON (log.format: json)
+        "fields.message",  # Rust tracing-subscriber's JSON format (the event's fields)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
@@ -159,6 +160,10 @@ _HEAD_RE = (
     # (klog/glog: "E0316 16:07:16.123456       1 authorize.go:112] msg": thread and source are head)
     r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+(?:\d+\s+[\w.\-]+:\d+\]\s+)?)?)"
 )
+
+
+# Ruby's Logger head (Rails, Sidekiq's own logger): "I, [2024-03-01T10:00:01.123456 #4]  INFO -- app: "
+_RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
 
 
 # "[catalog.api] [trace_id=4f1c] - " / "[main]: " / "[main] c.x.Payment - " / "c.x.Payment - ":
@@ -674,7 +679,9 @@ def _with_stack(frame: pl.DataFrame, body: pl.Expr) -> tuple[pl.Expr, dict[str, 
     if not used:
         return _with_error(frame, body), {}
     # a trace has lines or names an exception ("stack": "prod-eu" is a deployment's name)
-    stack = stack.str.strip_chars_end()
+    # (a .NET exception's ToString() has Windows line ends: "\r\n   at ...", as Serilog's
+    # @x keeps them; a text log's lines have no "\r")
+    stack = stack.str.strip_chars_end().str.replace_all("\r\n", "\n", literal=True)
     # a trace kept as an array of lines (Elasticsearch 7: "stacktrace": ["java...", "at ..."])
     # reads one line per element
     array = stack.str.contains(r'^\[\s*"') & stack.str.ends_with('"]')
@@ -1180,6 +1187,9 @@ def parse_inner_messages(
         texts = texts.str.strip_suffix("\n")
     if texts.str.ends_with("\r").any():
         texts = texts.str.strip_suffix("\r")
+    if texts.str.contains(_RUBY_HEAD).any():
+        # Ruby's Logger (Rails): its stamp and level word, as the text head reads them
+        texts = texts.str.replace(_RUBY_HEAD, "${1} ${2} ")
     n = len(texts)
     fields = [c for c in RECORD_COLUMNS if c in _INNER_FIELDS]
     empty = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c) for c in fields])

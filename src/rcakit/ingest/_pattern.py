@@ -33,7 +33,12 @@ from rcakit.errors import ConfigError
 from rcakit.ingest._base import LineFormat, ParseOptions, json_object, to_records
 from rcakit.ingest._multiline import join_continuations
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._timeparse import matching_timestamp_rules, parse_timestamps, years_in_order
+from rcakit.ingest._timeparse import (
+    matching_timestamp_rules,
+    parse_timestamps,
+    parse_year,
+    years_in_order,
+)
 
 __all__ = ["PATTERN", "compile_log_format"]
 
@@ -162,7 +167,7 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         if time_fields:  # nothing in the sample parsed: try the full join with every rule
             ts_expr = pl.concat_str([pl.col(f"_f_{f}").str.strip_chars() for f in time_fields], separator=" ")
     timestamp = (
-        parse_timestamps(ts_expr, tz=options.tz, year=options.year, rules=rules)
+        parse_timestamps(ts_expr, tz=options.tz, year=parse_year(stamps, options), rules=rules)
         if time_fields
         else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     )

@@ -34,6 +34,7 @@ from rcakit.ingest._timeparse import (
     ZONE_NAMES,
     infer_timestamp_rules,
     parse_timestamps,
+    parse_year,
     years_in_order,
 )
 
@@ -490,7 +491,7 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
     if sample and all(_TIME_ONLY.match(s) for s in sample):
         return _dated_times(ts, options)
     rules = infer_timestamp_rules(sample) if sample else None
-    return parse_timestamps(ts, tz=options.tz, year=options.year, rules=rules)
+    return parse_timestamps(ts, tz=options.tz, year=parse_year(sample, options), rules=rules)
 
 
 def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
@@ -555,6 +556,14 @@ _UWSGI_RE = _UWSGI.compiled
 # the time of day with milliseconds
 #     1240:20240301:100005.123 cannot send list of active checks to "10.0.0.7"
 _INDENTED_HEAD = _Variant("zabbix", r"^[ \t]*(?P<pid>\d+):(?P<ts>\d{8}:\d{6}\.\d{3}) (?P<msg>.*)$")
+# the level after a stamp, in brackets or not; a bracketed one may be glued to the message
+# ("[info]Listening on :8080", as Fly.io prints it); before it may stand the program's tag
+# and id, and a word: "unbound[1234:0] notice: ...", "app[9080e621c04e87] ams [info]..."
+# (taken only with the level: a tag without one stays the message's)
+_TAG_LEVEL = (
+    r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)\[(?P<thread_d>[^\]\s]*)\]:?[ \t]+(?:(?P<mdc_f>[a-z]+)[ \t]+)?)?"
+    rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+)
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -731,6 +740,23 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "tornado",
         rf"^\[(?P<level>[DIWEC]) (?P<ts>\d{{6}} \d{{2}}:\d{{2}}:\d{{2}}|{_ISO}) (?P<logger>[^\]\s]+)\] (?P<msg>.*)$",
         levels="[DIWEC]",
+    ),
+    # a bracket opening the line that holds a level letter and the stamp, then what the
+    # program puts there (process and thread ids, the source file and line), in either
+    # order: Phusion Passenger's "[ L stamp pid/thread file:line ]:", Ray's C++ components'
+    # "[stamp L pid tid] (component) file.cc:53:"
+    #   [ E 2024-03-03 13:02:05.5000 10/T8 age/Cor/App/Implementation.cpp:221 ]: Could not spawn process
+    #   [2024-03-03 13:02:15,000 E 1234 1260] (gcs_server) gcs_node_manager.cc:180: Node 8a3f is dead
+    _Variant(
+        "letter-stamp-bracket",
+        rf"^\[[ \t]*(?P<level>[DIWENCF])[ \t]+(?P<ts>{_ISO})(?:[ \t]+(?P<mdc_e>[^\[\]=]*?))?[ \t]*\]:?[ \t]+(?P<msg>.*)$",
+        levels="[DIWENCF]",
+    ),
+    _Variant(
+        "stamp-letter-bracket",
+        rf"^\[(?P<ts>{_ISO})[ \t]+(?P<level>[DIWENCF])(?:[ \t]+(?P<mdc_e>[^\[\]=]*?))?[ \t]*\][ \t]+"
+        r"(?:\((?P<logger_e>[\w.\-]+)\)[ \t]+)?(?:(?P<code_b>[\w.\-/]+:\d+):[ \t]+)?(?P<msg>.*)$",
+        levels="[DIWENCF]",
     ),
     # Jetty's StdErrLog (9.x; 10.x pads the level: "WARN :"): the level, the (abbreviated)
     # logger and the thread glued to the stamp by colons (milliseconds after a dot, where
@@ -1180,7 +1206,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "go-prefix",
         r"^(?:\[(?P<logger_b>[\w.\-]+)\]|(?P<logger_e>[\w.\-]+):)[ \t]+(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+"
-        r"(?:(?P<code_b>[\w.\-/]+\.go:\d+):[ \t]+)?(?P<msg>.*)$",
+        # (a level the program writes after it: NATS' "[1] 2024/03/01 10:00:01.123456 [ERR] msg")
+        rf"(?:(?P<code_b>[\w.\-/]+\.go:\d+):[ \t]+)?(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?[ \t]+)?(?P<msg>.*)$",
     ),
     # Squid's cache.log: the stamp, the process ("kid1"; Squid 3 writes none) and a bar;
     # "WARNING:", "ERROR:", "FATAL:" open a message (a forwarding loop's request follows on
@@ -1200,7 +1227,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?"
+        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:{_TAG_LEVEL})?"
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
@@ -1210,7 +1237,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "epoch",
         rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?{_SEP}"
-        rf"(?:\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+)?(?P<msg>.*)$",
+        rf"(?:{_TAG_LEVEL})?(?P<msg>.*)$",
     ),
 )
 
@@ -1414,6 +1441,13 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
+    body = pl.col("msg").str.strip_chars_end()  # trailing blanks are padding
+    if _CRASH in variants:
+        # Rust's panic header names the thread and the place: it is the message's start
+        #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
+        body = pl.when(pl.col("level") == "panicked").then(
+            pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body)
+        ).otherwise(body)
     stamp = _timestamp_expr(ts, stamp_sample, options)
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
@@ -1422,7 +1456,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         stamp.alias("timestamp"),
         sev_text,
         sev_num,
-        pl.col("msg").str.strip_chars_end().alias("body"),  # trailing blanks are padding
+        body.alias("body"),
         pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True).alias("trace_id"),
         json_object(
             {
@@ -1435,6 +1469,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             }
         ).alias("attributes"),
     )
+    if any(v.name in ("heroku", "stamp", "epoch") for v in variants):
+        parsed = _platform_app_lines(parsed, options)
     parsed = years_in_order(parsed, stamp_sample, options)
     if any(v.name == "php" for v in variants):
         parsed = _named_zones(parsed, options)
@@ -1468,6 +1504,47 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if slow:
         records = _slow_queries(records)
     return records
+
+
+def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """Lines of a platform's log stream that carry an app's own line (Heroku's
+    ``<stamp> app[web.1]: I, [<stamp> #4]  INFO -- : msg``, Fly.io's ``<stamp> app[id] ams
+    [info]2024-... ERROR [main] c.x.Y - msg``) are read like the container runtimes' app
+    lines: the app line's level (else the platform's) and its message as ``body``; the
+    platform's stamp and source stay the record's. An app line is one that starts with a
+    stamp, a JSON object, a logfmt level, klog's head or Ruby's Logger head."""
+    from rcakit.ingest._jsonl import parse_inner_messages, without_timestamp
+
+    # (a platform's source: "app[web.1]" as the logger, or a tag with its id as the thread)
+    tagged = (pl.col("logger").str.contains(r"\[", literal=False) | pl.col("thread").is_not_null()) & pl.col("logger").is_not_null()
+    # (the cheap test first, on the three columns it needs: most files have no such line)
+    hit = parsed.select((tagged & pl.col("body").str.contains(_PLATFORM_APP_LINE)).fill_null(False)).collect().to_series()
+    if not hit.any():
+        return parsed
+    frame = parsed.collect()
+    idx = hit.arg_true()
+    inner = parse_inner_messages(frame["body"].gather(idx), without_timestamp(options), with_kind=True)
+    read = (inner["kind"] != "plain").fill_null(False)
+    idx, inner = idx.filter(read), inner.filter(read)
+    if not len(idx):
+        return frame.lazy()
+    outer = frame[idx]
+    level = inner["severity_text"].is_not_null()
+    return frame.with_columns(
+        frame["severity_text"].scatter(idx, pl.select(pl.when(level).then(inner["severity_text"]).otherwise(outer["severity_text"])).to_series()),
+        frame["severity_number"].scatter(
+            idx,
+            pl.select(pl.when(level).then(inner["severity_number"]).otherwise(outer["severity_number"]))
+            .to_series()
+            .cast(frame["severity_number"].dtype),
+        ),
+        frame["body"].scatter(idx, inner["body"]),
+        frame["trace_id"].scatter(idx, pl.select(pl.coalesce(outer["trace_id"], inner["trace_id"])).to_series()),
+    ).lazy()
+
+
+#: what starts an app's own line inside a platform's (see _platform_app_lines)
+_PLATFORM_APP_LINE = r"^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|(?:time|ts)=\"?\d{4}-\d{2}-\d{2}|level=\w+ |[IWEF]\d{4} \d{2}:\d{2}:\d{2}|\{\"|[DIWEFAU], \[)"
 
 
 def _django_requests(records: pl.LazyFrame) -> pl.LazyFrame:

@@ -30,6 +30,7 @@ or a numeric offset use it. Year-less stamps take ``year`` (default: the current
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -44,6 +45,7 @@ __all__ = [
     "is_yearless",
     "matching_timestamp_rules",
     "parse_timestamps",
+    "parse_year",
     "yearless_in_order",
     "years_in_order",
 ]
@@ -279,22 +281,52 @@ def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | N
     file order, with their years put right.
 
     A stamp more than 180 days before the one above it crossed a New Year (``Dec 31`` then
-    ``Jan  1``): it and those after it take the next year. With no ``year`` given, a file
-    whose last stamp would then fall after ``written`` (its modification time, else now)
-    plus a day is a year older: a December log read in November is last year's.
+    ``Jan  1``): it and those after it take the next year. With no ``year`` given, the file
+    is dated by ``written`` (its modification time, else now): its last stamp falls in the
+    latest year that puts it no more than a day after ``written`` (a December log written
+    last year and read in March is last year's; a file kept since 2024 is 2024's, not the
+    year before this one), and a leap year when a stamp is on 29 February.
     """
     limit = (written or datetime.now(UTC)) + timedelta(days=1)
 
     def put_right(s: pl.Series) -> pl.Series:
         crossed = (s < s.forward_fill().shift(1) - timedelta(days=180)).fill_null(False).cum_sum()
+        # (a 29 February within one year says the year is a leap year)
+        leap_day = year is None and not crossed.max() and ((s.dt.month() == 2) & (s.dt.day() == 29)).any()
         if crossed.max():
             s = s.to_frame("t").select(pl.col("t").dt.offset_by(pl.format("{}y", crossed))).to_series().alias(s.name)
         last = s.max()
-        if year is None and isinstance(last, datetime) and last > limit:
-            s = s.dt.offset_by("-1y")
+        if year is None and isinstance(last, datetime):
+            # (parsed in a leap year, see parse_year: moved to the year the file's time gives)
+            target = limit.year if _in_year(last, limit.year) <= limit else limit.year - 1
+            while leap_day and not calendar.isleap(target):
+                target -= 1
+            if target != last.year:
+                s = s.dt.offset_by(f"{target - last.year}y")
         return s
 
     return stamp.map_batches(put_right, return_dtype=pl.Datetime("us", "UTC"))
+
+
+def _in_year(stamp: datetime, year: int) -> datetime:
+    """``stamp`` in ``year`` (29 February becomes the 28th in a common year)."""
+    try:
+        return stamp.replace(year=year)
+    except ValueError:
+        return stamp.replace(year=year, day=28)
+
+
+def parse_year(sample: list[str], options: ParseOptions) -> int | None:
+    """The year to parse a file's stamps with: ``options.year``; year-less stamps without
+    one are parsed in a leap year (the latest up to now), so that a ``Feb 29`` stamp is a
+    time, and :func:`years_in_order` then moves them to the year the file's modification
+    time gives."""
+    if options.year is not None or not is_yearless(sample):
+        return options.year
+    leap = datetime.now(UTC).year
+    while not calendar.isleap(leap):
+        leap -= 1
+    return leap
 
 
 def parse_timestamps(
