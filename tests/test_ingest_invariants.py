@@ -100,6 +100,14 @@ def test_random_bytes_lose_no_line(tmp_path, data):
     final_newline=st.booleans(),
     fmt=st.sampled_from(["auto", *sorted(n for n in FORMATS if n != "pattern")]),
 )
+# (a stack trace's line right after an access line: it joined the text record above that
+# line, so that record claimed a line it did not hold)
+@example(
+    lines=["2024-01-02 03:04:05,123 ERROR [main] com.shop.pay.RiskScorer - score failed",
+           '127.0.0.1 - - [02/Jan/2024:03:04:05 +0000] "GET /pay HTTP/1.1" 500 12 "-" "curl/8"',
+           "java.lang.NullPointerException: null"],
+    crlf=False, final_newline=False, fmt="auto",
+)
 def test_mixed_format_files_lose_no_line(tmp_path, lines, crlf, final_newline, fmt):
     # text strategies may produce line breaks of their own: they are physical lines too
     text = ("\r\n" if crlf else "\n").join(lines)

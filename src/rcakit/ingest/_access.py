@@ -203,7 +203,16 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
     heads = head_lines("\n".join(rest["line"].head(2_000).fill_null("").to_list()))
     if TEXT.sniff(heads) < MIN_SHARE:
         return None
-    return pl.concat([_parse_requests(df.filter(is_req).lazy(), options), _parse_text_lines(rest.lazy(), options)]).sort(
+    text = _parse_text_lines(rest.lazy(), options).collect()
+    # a text record joins only the lines right below it: one whose continuation lines lie
+    # past an access line (a stack trace printed after a request) would span lines it does
+    # not hold; such a file is not read as a mix (its odd lines keep their parse errors)
+    nos = rest["line_no"]
+    first = nos.search_sorted(text["line_no"])
+    last = nos.gather((first + text["n_lines"].cast(pl.Int64) - 1).clip(0, len(nos) - 1))
+    if ((last - text["line_no"]).cast(pl.Int64) != text["n_lines"].cast(pl.Int64) - 1).any():
+        return None
+    return pl.concat([_parse_requests(df.filter(is_req).lazy(), options), text.lazy()]).sort(
         "line_no", maintain_order=True
     )
 
