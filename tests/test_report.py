@@ -157,6 +157,12 @@ def test_redact_keeps_ordinary_numbers():
     # "token" followed by a word is prose, not a credential
     for prose in ("Token introspection failed for client web", "token validated, session renewed"):
         assert redact(prose) == prose
+    # an id and the status beside it whose 13 digits pass the Luhn check are not a card
+    # number: cards are written whole or in groups of 4 (Amex 4-6-5) with one separator
+    claim = "POST /api/claims/CLM-2026-413466 502"
+    assert redact(claim) == claim
+    for card in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "3782 822463 10005"):
+        assert redact(f"paid with {card} ok") == "paid with [CARD] ok", card
 
 
 def test_format_from_extension_or_option(tmp_path, incident_report):

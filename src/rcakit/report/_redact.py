@@ -78,11 +78,19 @@ REDACTION_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _CARD = re.compile(r"(?<![\d.])(?:\d[ -]?){12,18}\d(?![\d.])")
 
 
+#: how card numbers are written in groups: 4-4-4-4 (and a 1-3 digit tail), Amex 4-6-5,
+#: Diners 4-6-4; one separator throughout
+_CARD_GROUPS = re.compile(r"\d{4}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}")
+
+
 def _card(match: re.Match[str]) -> str:
-    digits = re.sub(r"[ -]", "", match.group(0))
-    if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits) and len(set(digits)) > 1:
+    text = match.group(0)
+    digits = re.sub(r"[ -]", "", text)
+    # (an id and a number beside it, "CLM-2026-413469 502", are not written like a card)
+    grouped = digits == text or _CARD_GROUPS.fullmatch(text) is not None
+    if grouped and 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits) and len(set(digits)) > 1:
         return "[CARD]"
-    return match.group(0)
+    return text
 
 
 def redact(text: str | None) -> str:
