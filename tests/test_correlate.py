@@ -258,6 +258,15 @@ def test_a_request_refused_as_invalid_is_the_senders_fault():
     assert callers_fault("I/O error on GET for http://inventory:8080/v1: inventory: Temporary failure in name resolution")
     assert callers_fault("java.net.UnknownHostException: inventory")
     assert callers_fault("dial tcp: lookup payments on 10.96.0.10:53: no such host")
+    # a deadlock: the clients' transactions took locks in opposite orders; the database
+    # that picked a victim is doing its job (a lock wait timeout is not: a lock held long)
+    assert callers_fault(
+        "Microsoft.Data.SqlClient.SqlException (0x80131904): Transaction (Process ID 110) was deadlocked on lock "
+        "resources with another process and has been chosen as the deadlock victim. Rerun the transaction."
+    )
+    assert callers_fault("Mysql2::Error: Deadlock found when trying to get lock; try restarting transaction")
+    assert callers_fault("org.postgresql.util.PSQLException: ERROR: deadlock detected")
+    assert not callers_fault("Mysql2::Error::TimeoutError: Lock wait timeout exceeded; try restarting transaction")
     # mutual TLS: the callee rejected the caller's client certificate (the callee's own
     # certificate failing the caller's check is the callee's fault)
     assert callers_fault(
@@ -707,6 +716,38 @@ def test_a_datastore_is_named_by_its_clients_libraries():
     assert _names("Mysql2::Error: Lock wait timeout exceeded", two, exclude="dispatch") == ()
 
 
+def test_a_login_a_database_or_a_namespace_is_not_a_service_named():
+    """A database's or a broker's log names its client as a login ("Login failed for user
+    'claims-api'", "user 'claims-api' authenticated"), and holds objects named like the
+    business (database 'Claims', queue claims.submitted); a .NET namespace starts with the
+    business word (Claims.Api.Services): none is a call to the service claims-api. Client
+    libraries of SQL Server, RabbitMQ and Kafka name their server's service."""
+    from rcakit.correlate._services import _names
+
+    estate = ["claims-api", "sqlserver", "rabbitmq", "kafka-broker", "claims-worker"]
+    quiet = [
+        "Login failed for user 'claims-api'. Reason: Failed to open the explicitly specified database 'Claims'.",
+        "accepting AMQP connection <0.123.0> (10.0.0.5:5672 -> 10.0.0.9:5672), user 'claims-api' authenticated",
+        "closing AMQP connection <0.26082.0> (10.30.0.60:51630 -> 10.30.0.40:5672, vhost: 'claims', user: 'claims-api')",
+        "Claims.Api.Services.ClaimIntakeService: failed to publish to queue claims.submitted",
+    ]
+    for text in quiet:
+        assert "claims-api" not in _names(text, estate, exclude="claims-worker"), text
+    named = {
+        "GET http://claims-api:8080/v1/claims failed: 503": ("claims-api",),
+        "call to claims-api failed: connection refused": ("claims-api",),
+        "Microsoft.Data.SqlClient.SqlException (0x80131904): The transaction log is full": ("sqlserver",),
+        "RabbitMQ.Client.Exceptions.BrokerUnreachableException: None of the endpoints were reachable": ("rabbitmq",),
+        "org.apache.kafka.common.errors.TimeoutException: Expiring 3 record(s)": ("kafka-broker",),
+    }
+    for text, services in named.items():
+        assert _names(text, estate, exclude="claims-worker") == services, text
+    # a product two services hold (redis-server logs, "redis" in the change list) names
+    # neither of them, and the others go on naming theirs
+    both = [*estate, "redis-cache", "redis-sessions"]
+    assert _names("at RabbitMQ.Client.Impl.ModelBase.WaitForConfirmsOrDie(TimeSpan timeout)", both, exclude="claims-worker") == ("rabbitmq",)
+
+
 def test_a_burst_of_404s_for_paths_never_served_is_a_scanner_not_an_incident():
     """An edge answers 404 to ``/.env``, ``/wp-login.php`` ... 80 times a minute: a client
     probing for what was never served. 404s on a route that was served before (a broken
@@ -747,3 +788,32 @@ def test_a_dependency_that_logs_little_cannot_show_it_serves_as_usual():
 
     assert not _logs_enough(every(190, 57))  # 57 lines over 3 hours
     assert _logs_enough(every(30, 360))  # two a minute
+
+
+def test_a_close_call_between_two_roots_goes_to_the_service_changed_before_the_onset():
+    """pricing's cache-TTL config overloads the shared database: pricing fails (its own new
+    errors), stock slows down and logs less; neither names the other or the database, and
+    stock scores slightly higher. No change explains stock, the best suspect changed pricing
+    (4.69 vs 5.14: within 15 %): pricing is tried as the root. A victim, or a service far
+    behind the root, is never tried."""
+    from rcakit.correlate._correlate import _Cause, _close_call, _reroot
+    from rcakit.correlate._results import ChangeRef, Evidence, ServiceRole, Suspect
+
+    t0 = datetime(2026, 3, 26, 20, 8, tzinfo=UTC)
+
+    def role(service: str, kind: str, score: float) -> ServiceRole:
+        return ServiceRole(service=service, role=kind, onset=t0, score=score, evidence=(Evidence(kind="onset", text="x", weight=1.0),))
+
+    change = ChangeRef(id="CHG-99140", time=t0 - timedelta(seconds=40), service="pricing", version=None, kind="config")
+    suspect = Suspect(change=change, score=0.3, lag_seconds=40.0, evidence=())
+    found = _Cause("stock", set(), t0, (suspect,), None, "no change explains it")
+    services = ["stock", "pricing", "cart-svc"]
+    roles = [role("stock", "root", 5.14), role("pricing", "affected", 4.69), role("cart-svc", "victim", 0.2)]
+    assert _close_call(found, roles, services) == "pricing"
+    rerooted = _reroot(roles, "pricing", found, "CHG-99140")
+    assert [(r.service, r.role) for r in rerooted] == [("pricing", "root"), ("stock", "affected"), ("cart-svc", "victim")]
+    assert "close call" in rerooted[0].evidence[-1].text
+    # far behind the root, a victim, or a cause already found: the root stays
+    assert _close_call(found, [role("stock", "root", 5.14), role("pricing", "affected", 3.0)], services) is None
+    assert _close_call(found, [role("stock", "root", 5.14), role("pricing", "victim", 5.0)], services) is None
+    assert _close_call(found._replace(cause="CHG-1"), roles, services) is None

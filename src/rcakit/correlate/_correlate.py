@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -123,6 +126,11 @@ def correlate_changes(
     tids = sorted({c.template_id for w in detection.windows for c in w.contributions if c.template_id})
     badness, error_share = _template_shares(recs, tids)
     material = _material_windows(detection.windows, recs, min_events=min_events, badness=badness, window=window)
+    ctx = _Context(
+        recs=recs, badness=badness, logging_services=logging_services, known=known, change_rows=change_rows,
+        by_service=by_service, window=window, lag_max=lag_max, span_cmp=span_cmp, cause_threshold=cause_threshold,
+        n_given=n_given,
+    )
     for group in _merge_windows(material, gap):
         start = min(w.start for w in group)
         end = max(w.end for w in group)
@@ -150,42 +158,20 @@ def correlate_changes(
                 + [s for w in group for s in w.services if s]
             )
         )
-        # dependencies the root's *failures* name ("db timeout"): a change there may be the
-        # cause; names in its ordinary lines ("connection from order_svc") are not failures
-        root_names: set[str] = set()
-        for c in contribs:
-            if c.service == root and c.kind in _FAILURES and (
-                c.template_id is None or badness.get((c.service or "", c.template_id), 0.0) >= 0.5
-            ):
-                root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
-        failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
-        root_clients = statement_client(span, root, failing, logging_services) - root_names
-        onset = _refine_onset(contribs, recs, root, start, end, window, scan.get(root) if root else None)
-        onset = quiet_onset(contribs, recs, root, onset, start, window)
         # ---- anomalies with counts before/during
-        length = end - start
-        anomalies = _anomaly_findings(contribs, recs, start, end, length, names_of)
-        # ---- suspects
-        # (failures of the root that name a dependency which logs as usual are its own: what
-        # follows a change of the root counts as the root's behaviour)
-        own_names = healthy.get(root or "", frozenset())
-        known_for_root = [k for k in known if k not in own_names]
-        suspects: list[Suspect] = []
-        for row in change_rows:
-            t = row["time"]
-            if t > onset + window or t < onset - lag_max:
-                continue
-            sus = _score_suspect(
-                row, onset=onset, end=end, root=root, services=services, root_names=root_names,
-                by_service=by_service, known=known_for_root, span_cmp=span_cmp, window=window,
-                changes=change_rows, first_sign=start, root_clients=root_clients,
-            )
-            suspects.append(sus)
-        suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
-        cause, reason = _decide(
-            suspects, root=root, root_names=root_names, threshold=cause_threshold, services=logging_services,
-            n_changes=n_given, external=external, root_clients=root_clients,
+        anomalies = _anomaly_findings(contribs, recs, start, end, end - start, names_of)
+
+        cause_with = partial(
+            _cause_with, contribs=contribs, names_of=names_of, healthy=healthy, external=external, span=span,
+            start=start, end=end, scan=scan, services=services, ctx=ctx,
         )
+        found = cause_with(root)
+        other = _close_call(found, roles, logging_services)
+        if other is not None:
+            alt = cause_with(other)
+            if alt.cause is not None and alt.cause == found.suspects[0].change.id:
+                found, root, roles = alt, other, _reroot(roles, other, found, alt.cause)
+        root_names, onset, suspects, cause, reason = found.names, found.onset, list(found.suspects), found.cause, found.reason
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
@@ -193,7 +179,7 @@ def correlate_changes(
             tmin(span.filter((pl.col("service") == root) & pl.col("is_error"))["timestamp"]) if root in answering else None
         )
         blip = _rollout_blip(
-            root, roles, root_names | own_names, change_rows, onset=onset, start=start, end=end, window=window,
+            root, roles, root_names, change_rows, onset=onset, start=start, end=end, window=window,
             period_end=period_end, graph=graph, answering=answering, n_failed=impact.n_failed, unit=impact.unit,
             first_failure=first_failure, contribs=contribs,
         )
@@ -252,6 +238,124 @@ def correlate_changes(
         period_end=period_end,
         services=tuple(known),
     )
+
+
+class _Context(NamedTuple):
+    """What every incident's cause search shares (see :func:`_cause_with`)."""
+
+    recs: pl.DataFrame
+    badness: dict[tuple[str, str], float]
+    logging_services: Sequence[str]
+    known: Sequence[str]
+    change_rows: list[dict[str, Any]]
+    by_service: dict[str, pl.DataFrame]
+    window: timedelta
+    lag_max: timedelta
+    span_cmp: timedelta
+    cause_threshold: float
+    n_given: int | None
+
+
+class _Cause(NamedTuple):
+    """The cause found for one choice of root (see ``correlate_changes``)."""
+
+    root: str | None
+    names: set[str]  # dependencies whose changes may be the cause
+    onset: datetime
+    suspects: tuple[Suspect, ...]
+    cause: str | None
+    reason: str
+
+
+def _cause_with(
+    root: str | None,
+    *,
+    contribs: Sequence[Contribution],
+    names_of: dict[str, tuple[str, ...]],
+    healthy: dict[str, frozenset[str]],
+    external: Sequence[str],
+    span: pl.DataFrame,
+    start: datetime,
+    end: datetime,
+    scan: dict[str, Any],
+    services: Sequence[str],
+    ctx: _Context,
+) -> _Cause:
+    """Onset, suspects and cause of an incident whose root is ``root``."""
+    # dependencies the root's *failures* name ("db timeout"): a change there may be the
+    # cause; names in its ordinary lines ("connection from order_svc") are not failures
+    root_names: set[str] = set()
+    for c in contribs:
+        if c.service == root and c.kind in _FAILURES and (
+            c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5
+        ):
+            root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+    failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
+    root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
+    onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
+    onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
+    # ---- suspects
+    # (failures of the root that name a dependency which logs as usual are its own: what
+    # follows a change of the root counts as the root's behaviour)
+    own_names = healthy.get(root or "", frozenset())
+    known_for_root = [k for k in ctx.known if k not in own_names]
+    suspects: list[Suspect] = []
+    for row in ctx.change_rows:
+        t = row["time"]
+        if t > onset + ctx.window or t < onset - ctx.lag_max:
+            continue
+        sus = _score_suspect(
+            row, onset=onset, end=end, root=root, services=services, root_names=root_names,
+            by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
+            changes=ctx.change_rows, first_sign=start, root_clients=root_clients,
+        )
+        suspects.append(sus)
+    suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
+    cause, reason = _decide(
+        suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
+        n_changes=ctx.n_given, external=external, root_clients=root_clients,
+    )
+    return _Cause(root, root_names | own_names, onset, tuple(suspects), cause, reason)
+
+
+#: a service scoring at least this share of the root's score is a close call
+_CLOSE_CALL = 0.85
+
+
+def _close_call(found: _Cause, roles: Sequence[ServiceRole], services: Sequence[str]) -> str | None:
+    """The service to try as root instead when no change explains the incident but the best
+    suspect changed a service that scores nearly as high as the root (a victim excepted).
+
+    Two services failing on their own from the same window, neither naming the other (a
+    config that overloads a shared database: the changed caller and another of its clients
+    both fail), are a close call the logs cannot settle; the one changed just before the
+    onset is the likelier origin, as an engineer asking "what changed?" would conclude.
+    """
+    if found.cause is not None or not found.suspects or found.root is None:
+        return None
+    other = match_service(found.suspects[0].change.service, services)
+    by = {r.service: r for r in roles}
+    top, cand = by.get(found.root), by.get(other or "")
+    if top is None or cand is None or cand.service == found.root or cand.role == "victim" or top.score <= 0:
+        return None
+    return cand.service if cand.score >= _CLOSE_CALL * top.score else None
+
+
+def _reroot(roles: Sequence[ServiceRole], new_root: str, found: _Cause, cause: str) -> list[ServiceRole]:
+    """``roles`` with ``new_root`` as the root (first) and the former root as affected."""
+    old = next(r for r in roles if r.role == "root")
+    new = next(r for r in roles if r.service == new_root)
+    why = Evidence(
+        kind="timing",
+        text=(
+            f"{new_root} scores close to {old.service} ({new.score:.2f} vs {old.score:.2f}) and {cause} changed "
+            f"{new_root} just before the onset, while no change explains {old.service}: the close call goes to "
+            "the service that changed"
+        ),
+        weight=0.0,
+    )
+    out = [replace(new, role="root", evidence=(*new.evidence, why)), replace(old, role="affected")]
+    return out + [r for r in roles if r.service not in {new_root, old.service}]
 
 
 #: an incident no longer than this many detection windows can be a rollout's blip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from rcakit._fields import AttributeReader
+
 ERROR_SEVERITY = 17  # OpenTelemetry SeverityNumber of ERROR
 WARN_SEVERITY = 13  # OpenTelemetry SeverityNumber of WARN
 
@@ -14,11 +16,6 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
-#: gRPC status codes of a failed call on the server's side (names as logged, lower-cased
-#: without '_', and their numbers): Unknown, DeadlineExceeded, Internal, Unavailable, DataLoss
-_GRPC_FAILED = frozenset({"unknown", "deadlineexceeded", "internal", "unavailable", "dataloss", "2", "4", "13", "14", "15"})
-
-
 def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``.
 
@@ -27,39 +24,12 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     """
     cols = records.collect_schema()
     exprs: list[pl.Expr] = []
-    attrs = pl.col("attributes") if "attributes" in cols else pl.lit(None, pl.String)
 
-    present: dict[str, bool] = {}
-
-    def attr(key: str) -> pl.Expr:
-        # a regex on the flat JSON object is ~8x faster than json_path_match per key; keys
-        # that no record carries (often: the version keys) cost one literal scan, not a capture
-        if key not in present:
-            present[key] = "attributes" in cols and bool(
-                records.select(pl.col("attributes").str.contains(f'"{key}"', literal=True).any()).item()
-            )
-        if not present[key]:
-            return pl.lit(None, dtype=pl.String)
-        return attrs.str.extract(r'"' + key + r'"\s*:\s*"?([^",}]*)', 1)
-
-    # (JSON loggers' spellings: pino-http's res.statusCode, OpenTelemetry's and ECS's)
-    status = (
-        pl.coalesce(
-            attr("status"), attr("statusCode"), attr("status_code"), attr("res.statusCode"),
-            attr("http.status_code"), attr("http.response.status_code"),
-        )
-        .str.extract(r"^(\d{3})", 1)
-        .cast(pl.Int32, strict=False)
-    )
-    exprs.append(status.alias("status"))
+    attr = AttributeReader(records)
+    exprs.append(attr.http_status().alias("status"))
     # a gRPC server error in the record's fields (a call that failed logged at WARN or INFO:
     # grpc_code="Internal"), as an HTTP 5xx is
-    grpc = pl.coalesce(
-        attr("grpc_code"), attr("grpc.code"), attr("grpc_status"), attr("grpc.status_code"), attr("rpc.grpc.status_code")
-    )
-    exprs.append(
-        grpc.str.to_lowercase().str.replace_all("_", "").is_in(list(_GRPC_FAILED)).fill_null(False).alias("_grpc_failed")
-    )
+    exprs.append(attr.grpc_failed().alias("_grpc_failed"))
     version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
     exprs.append(version.alias("version"))
     path = attr("path").str.replace(r"\?.*$", "")

@@ -514,7 +514,8 @@ def _root_service(
         if callees:
             ev.append(Evidence(kind="dependency", text=f"{s} calls {', '.join(callees)}, also anomalous (its logs name them)", weight=-0.8))
         callers = sorted(t for t in views if t != s and s in _reach(graph, t))
-        if callers and not callees:
+        # (a service whose failures mostly report a dependency it does not name does call one)
+        if callers and not callees and 2 * v.unnamed < max(1, v.n_contrib):
             ev.append(Evidence(kind="dependency", text=f"called by anomalous {', '.join(callers)} and calls no anomalous service", weight=0.6))
         if s in origins and waits_on.get(s):
             hung = ", ".join(waits_on[s])

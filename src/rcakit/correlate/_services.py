@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -55,13 +56,25 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     # a login ("orders@ordersdb": PostgreSQL's user@database prefix)
     # ... nor an entity before its masked id ("order ord-<NUM> marked as PAID"), nor SQL's
     # "ORDER BY"
+    # ... nor a .NET namespace or a class ("Claims.Api.Services.IntakeService")
     not_entity = (
         r"(?!\s*[=:#<@]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d"
-        r"|\s+(?:[A-Za-z]{1,6}[_-])?#?<(?:NUM|ID|HEX|UUID|\*)>|\s+by\b)"
+        r"|\s+(?:[A-Za-z]{1,6}[_-])?#?<(?:NUM|ID|HEX|UUID|\*)>|\s+by\b|(?-i:\.[A-Z][A-Za-z]))"
     )
     # a table in an SQL statement ("SELECT ... FROM orders", "INSERT INTO payments") is
-    # named like the service that owns it: the database does not call that service
-    not_table = "".join(rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)" for kw in ("from", "into", "join", "update", "table"))
+    # named like the service that owns it: the database does not call that service; nor does
+    # a database or a broker call the client it names as a login ("Login failed for user
+    # 'claims-api'", "user 'claims-api' authenticated"), nor the objects it holds (database
+    # 'Claims', queue claims.submitted, vhost, exchange, topic)
+    not_table = "".join(
+        rf"(?<!{kw}\s)(?<!{kw}\s\")(?<!{kw}\s`)(?<!{kw}\s')"
+        for kw in ("from", "into", "join", "update", "table", "database", "schema", "user", "login", "vhost", "queue",
+                   "exchange", "topic")
+    ) + "".join(
+        # (as a field: "user: 'claims-api'", "user=claims-api", "login='claims-api'")
+        rf"(?<!{kw}:\s)(?<!{kw}:\s')(?<!{kw}:\s\")(?<!{kw}=)(?<!{kw}=')(?<!{kw}=\")"
+        for kw in ("user", "login", "username", "database", "vhost", "queue")
+    )
     # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"; the host
     # of a URL ("http://payments:8080/v1", "//payments/") is a service even before its port
     # ... and so is a host before its port without a scheme ("connecting to redis-cache:6379",
@@ -89,6 +102,10 @@ _PRODUCT_WORDS = {
     "postgres": r"\bPG::|psycopg2?\.|asyncpg\.|org\.postgresql\.|\bPSQLException|\bpq: |PostgreSQL server\b",
     "redis": r"\bJedis\w*Exception|io\.lettuce\.|\bRedis\w*Exception|redis\.exceptions\.|\bioredis\b|\bReplyError: ",
     "mongo": r"pymongo\.|\bMongo\w*(?:Error|Exception)\b|com\.mongodb\.",
+    "mssql": r"(?:System|Microsoft)\.Data\.SqlClient\.|\bSqlException\b|com\.microsoft\.sqlserver\.|\bSQL Server\b",
+    "rabbitmq": r"RabbitMQ\.Client\.|com\.rabbitmq\.|\bpika\.exceptions\.|\bBunny::|\bAmqpException\b"
+    r"|\bAMQPConnectionError\b|\bBrokerUnreachableException\b",
+    "kafka": r"org\.apache\.kafka\.|\bKafkaException\b|\bconfluent_kafka\.|\bKafkaJS\w*Error\b|\bkafka\.errors\.",
 }
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
@@ -98,6 +115,7 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     """The client-library words of the one datastore product a service's name holds."""
     parts = {p for p in re.split(r"[-_.\s]+", service.lower()) if p}
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
+    parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver")} | {"rabbitmq" for p in parts if p == "rabbit"}
     found = [w for w in _PRODUCT_RES if w in parts]
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
@@ -121,16 +139,19 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
                 if s != exclude and alias not in excluded and s not in found:
                     found.append(s)
                 masked = pat.sub(" ", masked)
-    products = [(s, lib) for s in services if s and s != exclude and s not in found and (lib := _product_of(s)) is not None]
-    if len({lib.pattern for _, lib in products}) == len(products):  # (two mysql services: which?)
-        found.extend(s for s, lib in products if lib.search(text))
+    products = [(s, lib) for s in services if s and s != exclude and (lib := _product_of(s)) is not None]
+    # (a product two services hold, two mysql services: which? it names neither; the others
+    # still name theirs)
+    held = Counter(lib.pattern for _, lib in products)
+    found.extend(s for s, lib in products if held[lib.pattern] == 1 and s not in found and lib.search(text))
     return tuple(sorted(found))
 
 
 #: A request refused as invalid (the fault of whoever sent it, not of the service refusing
 #: it), a host name the caller could not resolve (its resolver's fault: the named service
-#: was never reached), or a client certificate the callee rejected (mutual TLS: a TLS alert
-#: the upstream sent nginx, a Go/Java server failing to verify its client's certificate)
+#: was never reached), a client certificate the callee rejected (mutual TLS: a TLS alert
+#: the upstream sent nginx, a Go/Java server failing to verify its client's certificate),
+#: or a transaction chosen as a deadlock's victim
 _CALLERS_FAULT = re.compile(
     # (a certificate's "PKIX path validation failed" is the server's certificate, not a request)
     r"(?i)\bbad request\b|\bunprocessable\b|(?<!path )\bvalidation (?:failed|error)|\bfailed validation\b"
@@ -141,6 +162,10 @@ _CALLERS_FAULT = re.compile(
     r"|alert (?:unknown ca|bad certificate|certificate (?:unknown|expired|revoked|required))\b.*\bto upstream\b"
     r"|\bTLS handshake error from \S+ ?tls: failed to verify certificate"
     r"|\b(?:client|peer) certificate (?:verification|verify) (?:failed|error)"
+    # a deadlock is the clients' transactions taking locks in opposite orders: the database
+    # that detects it and picks a victim is doing its job ("chosen as the deadlock victim",
+    # "Deadlock found when trying to get lock", "deadlock detected")
+    r"|\bdeadlock(?:ed| victim| found| detected)\b"
 )
 
 
@@ -154,12 +179,23 @@ def callers_fault(text: str) -> bool:
 
 #: a failure of a dependency the message does not name: an upstream's answer, a call that
 #: got none ("upstream request failed", "upstream responded 500", "downstream call failed:
-#: read timed out", "502 Bad Gateway", "connect ECONNREFUSED 10.0.0.7:8080")
+#: read timed out", "502 Bad Gateway", "connect ECONNREFUSED 10.0.0.7:8080"), and an RPC
+#: client's exception for a call the server failed (gRPC Java's ``StatusRuntimeException:
+#: INTERNAL``, Go's ``rpc error: code = Unavailable``, .NET's ``RpcException: Status(
+#: StatusCode="Internal"``, Python's ``_InactiveRpcError ... StatusCode.UNAVAILABLE``,
+#: Spring's ``HttpServerErrorException$ServiceUnavailable``, Feign's ``FeignException$
+#: InternalServerError``)
 _DEPENDENCY_FAILED = re.compile(
     r"(?i)\b(?:upstream|downstream|dependency|remote (?:service|server|host|end))\b[^\n]{0,60}?"
     r"\b(?:fail\w*|errors?|refused|reset|unavailable|unreachable|timed? ?out|timeout"
     r"|(?:respon\w*|returned|answered)\W+(?:with\W+)?(?:status\W+)?5\d\d)\b"
     r"|\bbad gateway\b|\bgateway time-?out\b|\bECONNREFUSED\b|\bECONNRESET\b"
+    r"|\bStatus(?:Runtime)?Exception: (?:UNKNOWN|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|DATA_LOSS)\b"
+    r"|\brpc error: code = (?:Unknown|Internal|Unavailable|DeadlineExceeded|DataLoss)\b"
+    r"|\bStatusCode\W{1,3}(?:Unknown|Internal|Unavailable|DeadlineExceeded|DataLoss"
+    r"|UNKNOWN|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|DATA_LOSS)\b"
+    r"|\b(?:HttpServerError|WebClientResponse|Feign)Exception\$(?:InternalServerError|BadGateway"
+    r"|ServiceUnavailable|GatewayTimeout)\b"
 )
 
 

@@ -16,6 +16,13 @@ from rcakit.correlate._units import _num, _squash, tmin
 from rcakit.detect._params import attribute_numbers, http_codes
 
 
+def _reports_other(text: str, services: Sequence[str], service: str) -> bool:
+    """Whether a message is about another service's failure: it names one (unless it is a
+    refusal of the caller's bad request) or reports a dependency it does not name."""
+    named = bool(_names(text, services, exclude=service))
+    return (named != callers_fault(text)) or (not named and reports_dependency_failure(text))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Shift:
     """Before/after comparison of one service around one point in time."""
@@ -263,8 +270,9 @@ def _compare(
             int(r["n_err"]),
             r["first"],
             # (a request refused as invalid points at its sender: the callee's refusal
-            # elsewhere, the caller's report of it at the caller)
-            bool(_names(text := f"{r['template']} {r['body']}", services, exclude=service)) != callers_fault(text),
+            # elsewhere, the caller's report of it at the caller; a report of a dependency
+            # it does not name, "StatusRuntimeException: INTERNAL", is a caller's too)
+            _reports_other(f"{r['template']} {r['body']}", services, service),
             int(r["n_warn"]),
         )
         for r in new.head(20).iter_rows(named=True)

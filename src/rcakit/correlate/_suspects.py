@@ -97,6 +97,25 @@ def _score_suspect(
                     weight=0.3,
                 )
             )
+    elif svc == root and ref.kind in _ROLLOUT_KINDS and -window <= first_sign - t <= _ROLLOUT < end - t:
+        # the root's own deploy restarted it, the trouble began while its new version came up
+        # and outlasted the rollout (a blip of the restart itself does not): what changed may
+        # be what it sends (a message format, an answer), not what it logs, so its own logs
+        # need not change for the deploy to be the cause
+        started = restart_after(by_service[root], t, max(first_sign, t) + window) if root in by_service else None
+        if started is not None:
+            restart_strength = 0.35
+            when = _fmt_dt((started[0] - t).total_seconds())
+            ev.append(
+                Evidence(
+                    kind="restart",
+                    text=(
+                        f"{root} restarted {when} after it (\"{started[1]}\") and the trouble began as its new "
+                        f"version came up ({_fmt_dt((first_sign - t).total_seconds())} after the change)"
+                    ),
+                    weight=0.2,
+                )
+            )
     # -- before/after in the change's service (root's when the change names no service)
     target = svc if svc in by_service else root
     strength = 0.0
@@ -359,6 +378,9 @@ _MIN_HISTORY = 20
 _THIN_HISTORY = timedelta(minutes=5)
 #: how the evidence of such a change starts (the cause decision reads it back)
 _NO_LOGS, _FEW_LOGS = "no logs of", "too few logs of"
+
+#: change kinds that roll a new version or configuration out (and restart the service)
+_ROLLOUT_KINDS = frozenset({"deploy", "config", "rollback", "release", "upgrade"})
 
 #: how long a rollout may take before the new version serves traffic (a deploy event is
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from rcakit._fields import failed_call
 from rcakit.errors import ConfigError, RcakitWarning, SchemaError
 from rcakit.schemas import UTC_US, WINDOW_COUNTS
 
@@ -145,7 +146,8 @@ def count_windows(
     pl.DataFrame
         Schema ``WINDOW_COUNTS`` (``window_start``, ``service``, ``template_id``,
         ``n_events``) plus ``n_warnings`` (records with severity >= WARN, OpenTelemetry
-        13), ``n_errors`` (>= ERROR, 17), ``max_severity``, ``first_seen`` and
+        13), ``n_errors`` (>= ERROR, 17, or whose ``attributes`` say the call failed: an
+        HTTP status >= 500, a gRPC server error such as ``Internal``), ``max_severity``, ``first_seen`` and
         ``last_seen`` (times of the first and last record in the cell). Only non-empty
         cells are present; sorted by window, service, template. ``n_events`` sums to the
         number of timed input records.
@@ -173,12 +175,14 @@ def count_windows(
         frame = frame.collect()
     prepared = _window_starts(_prepare(frame, stage="count_windows"), window)
     sev = pl.col("severity_number")
+    # a call the record's fields say failed (gRPC Internal, HTTP 503) is an error at any level
+    failed = failed_call(prepared)
     counts = (
         prepared.group_by("window_start", "service", "template_id")
         .agg(
             pl.len().cast(pl.UInt32).alias("n_events"),
-            (sev >= WARN).sum().cast(pl.UInt32).alias("n_warnings"),
-            (sev >= ERROR).sum().cast(pl.UInt32).alias("n_errors"),
+            ((sev >= WARN) | failed).sum().cast(pl.UInt32).alias("n_warnings"),
+            ((sev >= ERROR) | failed).sum().cast(pl.UInt32).alias("n_errors"),
             sev.max().cast(pl.UInt8).alias("max_severity"),
             pl.col("timestamp").min().alias("first_seen"),
             pl.col("timestamp").max().alias("last_seen"),

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from rcakit._fields import failed_call
 from rcakit.detect._results import AnomalyWindow, Contribution
 
 __all__ = ["MergeInputs", "merge_windows"]
@@ -218,7 +219,7 @@ def _examples(inp: MergeInputs, *, kind: str, service: str | None, template_id: 
         return (), None
     sel = _series_filter(kind, service, template_id) & pl.col("timestamp").is_between(onset, end, closed="left")
     if kind == "error_ratio" and "severity_number" in rec.columns:
-        sel = sel & (pl.col("severity_number") >= 17)
+        sel = sel & ((pl.col("severity_number") >= 17) | failed_call(rec))
     hits = rec.filter(sel).sort("timestamp")
     bodies = hits.get_column("body").drop_nulls().unique(maintain_order=True).head(inp.n_examples).to_list()
     first = hits.get_column("timestamp").min() if hits.height else None

@@ -46,6 +46,9 @@ _GENERIC_NAMES = frozenset({
     # Rails' per-environment logs, a database's slow and general query logs, a job runner's
     "production", "development", "staging", "slow", "general", "query", "worker",
 })
+# ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
+# SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log
+_GENERIC_NAME_RE = re.compile(r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+)$")
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
@@ -158,7 +161,7 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
     not all ``app``. Files in the common folder itself keep their names (``~/Downloads/app.log``
     is ``app``)."""
     names = {path: service_from_path(path) for path in paths}
-    generic = [path for path, name in names.items() if name is not None and name.lower() in _GENERIC_NAMES]
+    generic = [path for path, name in names.items() if name is not None and _generic_name(name)]
     if not generic:
         return names
     try:
@@ -170,6 +173,11 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
     return names
 
 
+def _generic_name(name: str) -> bool:
+    """Whether a file's name names no service (``app``, ``access``, ``u_ex240303``)."""
+    return name.lower() in _GENERIC_NAMES or _GENERIC_NAME_RE.match(name) is not None
+
+
 def _directory_service(path: PurePath, below: PurePath | None = None) -> str | None:
     """The nearest of a file's (up to three) directories whose name names a service (only
     directories below ``below``, when given)."""
@@ -178,6 +186,6 @@ def _directory_service(path: PurePath, below: PurePath | None = None) -> str | N
             break
         stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
         low = stem.lower()
-        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and low not in _GENERIC_NAMES:
+        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and not _generic_name(stem):
             return workload_name(stem)
     return None
