@@ -817,3 +817,20 @@ def test_a_close_call_between_two_roots_goes_to_the_service_changed_before_the_o
     assert _close_call(found, [role("stock", "root", 5.14), role("pricing", "affected", 3.0)], services) is None
     assert _close_call(found, [role("stock", "root", 5.14), role("pricing", "victim", 5.0)], services) is None
     assert _close_call(found._replace(cause="CHG-1"), roles, services) is None
+
+
+def test_a_traffic_surge_explains_an_onset_better_than_a_change_that_served_quietly():
+    """Traffic rose x2.9 at the onset; the flag changed 32 min before served with nothing
+    visible until then: the surge, not the flag, explains the incident. A change without
+    that mark (within its rollout, or one its service already showed) keeps its place."""
+    from rcakit.correlate._correlate import _surge_over_quiet_change
+    from rcakit.correlate._results import ChangeRef, Evidence, Suspect
+
+    t0 = datetime(2026, 12, 8, 12, 43, tzinfo=UTC)
+    change = ChangeRef(id="CHG0030820", time=t0, service="claims-api", version=None, kind="feature_flag")
+    quiet = Evidence(kind="pre_existing", text="no visible change in claims-api's logs in the 32 min between this change and the onset (strength x0.40)", weight=-0.1)
+    flag = Suspect(change=change, score=0.55, lag_seconds=1895.0, evidence=(Evidence(kind="timing", text="32 min before the onset", weight=0.09), quiet))
+    cause, why = _surge_over_quiet_change(flag, 2.9)
+    assert cause is None and "traffic rose x2.9" in why and "CHG0030820" in why
+    fresh = Suspect(change=change, score=0.8, lag_seconds=120.0, evidence=(Evidence(kind="timing", text="2 min before the onset", weight=0.15),))
+    assert _surge_over_quiet_change(fresh, 2.9) is None

@@ -21,7 +21,14 @@ from rcakit.correlate._incident import (
     quiet_onset,
 )
 from rcakit.correlate._records import prepare_records
-from rcakit.correlate._results import Correlation, Evidence, Incident, ServiceRole, Suspect
+from rcakit.correlate._results import (
+    TRAFFIC_SURGE,
+    Correlation,
+    Evidence,
+    Incident,
+    ServiceRole,
+    Suspect,
+)
 from rcakit.correlate._root import _FAILURES, _root_service, collapsed
 from rcakit.correlate._services import (
     _reach,
@@ -31,8 +38,14 @@ from rcakit.correlate._services import (
     url_services,
 )
 from rcakit.correlate._shifts import _compare
-from rcakit.correlate._suspects import _decide, _rate_changes, _score_suspect, statement_client
-from rcakit.correlate._units import parse_duration, tmax, tmin
+from rcakit.correlate._suspects import (
+    QUIET_MARK,
+    _decide,
+    _rate_changes,
+    _score_suspect,
+    statement_client,
+)
+from rcakit.correlate._units import _fmt_dt, parse_duration, tmax, tmin
 from rcakit.correlate._windows import (
     _dedupe_contributions,
     _material_windows,
@@ -172,6 +185,9 @@ def correlate_changes(
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, found, alt.cause)
         root_names, onset, suspects, cause, reason = found.names, found.onset, list(found.suspects), found.cause, found.reason
+        traffic = _traffic_ratio(scan)
+        if cause is not None and traffic >= TRAFFIC_SURGE:
+            cause, reason = _surge_over_quiet_change(suspects[0], traffic) or (cause, reason)
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
@@ -193,7 +209,6 @@ def correlate_changes(
             root is not None and collapsed(scan.get(root))
         )
         symptom = _symptom(contribs, badness, error_share, root_quiet=root_quiet)
-        traffic = _traffic_ratio(scan)
         if symptom == "warnings":
             # nothing failed, nothing slowed down: worth a look, not an emergency
             severity, label = min(severity, LOW_CEILING), "low"
@@ -316,6 +331,21 @@ def _cause_with(
         n_changes=ctx.n_given, external=external, root_clients=root_clients,
     )
     return _Cause(root, root_names | own_names, onset, tuple(suspects), cause, reason)
+
+
+def _surge_over_quiet_change(best: Suspect, traffic: float) -> tuple[None, str] | None:
+    """``(None, why)`` when traffic rose at the onset and the change that would be named
+    served quietly before it (its evidence says so): the surge explains an onset 30 minutes
+    after a change better than that change does. ``None`` otherwise (a change within its
+    rollout, or one its service already showed, may cause the load itself: a retry storm)."""
+    quiet = next((e.text for e in best.evidence if e.kind == "pre_existing" and e.text.startswith(QUIET_MARK)), None)
+    if quiet is None:
+        return None
+    return None, (
+        f"traffic rose x{traffic:.1f} at the onset, and {best.change.id} ({_fmt_dt(best.lag_seconds)} before it) "
+        f"served quietly until then ({quiet}): the load explains the incident better than the change; "
+        "no change explains it (look at traffic and capacity)"
+    )
 
 
 #: a service scoring at least this share of the root's score is a close call

@@ -400,6 +400,7 @@ _STEADY_SPAN = timedelta(minutes=45)
 #: how the evidence of a change that served quietly starts (:func:`_quiet_mark`; its weight is
 #: already in the strength, and the cause decision reads it back)
 _QUIET = "no visible change in"
+QUIET_MARK = _QUIET  # (read back by correlate_changes: a surge explains an onset better)
 
 #: the impact score of a change whose rollout only blipped (callers failed for a moment): it
 #: counts as a change in behaviour (0.3 and up), well below any cause
