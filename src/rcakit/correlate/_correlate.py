@@ -183,7 +183,7 @@ def correlate_changes(
         if other is not None:
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
-                found, root, roles = alt, other, _reroot(roles, other, found, alt.cause)
+                found, root, roles = alt, other, _reroot(roles, other, alt.cause)
         root_names, onset, suspects, cause, reason = found.names, found.onset, list(found.suspects), found.cause, found.reason
         traffic = _traffic_ratio(scan)
         if cause is not None and traffic >= TRAFFIC_SURGE:
@@ -371,7 +371,7 @@ def _close_call(found: _Cause, roles: Sequence[ServiceRole], services: Sequence[
     return cand.service if cand.score >= _CLOSE_CALL * top.score else None
 
 
-def _reroot(roles: Sequence[ServiceRole], new_root: str, found: _Cause, cause: str) -> list[ServiceRole]:
+def _reroot(roles: Sequence[ServiceRole], new_root: str, cause: str) -> list[ServiceRole]:
     """``roles`` with ``new_root`` as the root (first) and the former root as affected."""
     old = next(r for r in roles if r.role == "root")
     new = next(r for r in roles if r.service == new_root)
