@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -38,6 +39,12 @@ class MergeInputs:
     max_gap: int
     n_examples: int
     support_threshold: float = float("inf")  # unflagged "new" rows at/above this join a window
+
+    @cached_property
+    def failed(self) -> pl.Expr:
+        """The records whose fields say their call failed (:func:`rcakit._fields.failed_call`),
+        built once: each key it may read costs a scan of the records."""
+        return failed_call(self.records)
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -219,7 +226,7 @@ def _examples(inp: MergeInputs, *, kind: str, service: str | None, template_id: 
         return (), None
     sel = _series_filter(kind, service, template_id) & pl.col("timestamp").is_between(onset, end, closed="left")
     if kind == "error_ratio" and "severity_number" in rec.columns:
-        sel = sel & ((pl.col("severity_number") >= 17) | failed_call(rec))
+        sel = sel & ((pl.col("severity_number") >= 17) | inp.failed)
     hits = rec.filter(sel).sort("timestamp")
     bodies = hits.get_column("body").drop_nulls().unique(maintain_order=True).head(inp.n_examples).to_list()
     first = hits.get_column("timestamp").min() if hits.height else None
