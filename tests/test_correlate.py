@@ -836,3 +836,46 @@ def test_a_traffic_surge_explains_an_onset_better_than_a_change_that_served_quie
     assert "CHG0030820" in why
     fresh = Suspect(change=change, score=0.8, lag_seconds=120.0, evidence=(Evidence(kind="timing", text="2 min before the onset", weight=0.15),))
     assert _surge_over_quiet_change(fresh, 2.9) is None
+
+
+def test_a_long_burst_of_throttled_warnings_among_other_records_does_not_crash():
+    """A service refusing requests for load ("semaphore timed out ... rate limited") for
+    five windows, 40 % of its records: not a short burst, nor a small share, so the check
+    goes on to whether the burst holds errors. It read the service's own timestamps
+    against the template's severities (two lengths): polars raised a ShapeError and the
+    report died."""
+    from rcakit.correlate._windows import _burst_seen_before
+
+    t0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+    tpl = "request rate limited: semaphore timed out after <NUM> ms"
+    stamps = [t0 + timedelta(seconds=10 * i) for i in range(30)]
+    sub = pl.DataFrame({
+        "timestamp": stamps, "service": ["scylla"] * 30, "template_id": ["t1"] * 30, "sev": [13] * 30,
+    }, schema_overrides={"timestamp": pl.Datetime("us", "UTC")})
+    own = pl.DataFrame({"timestamp": stamps + [t0 + timedelta(seconds=7 * i) for i in range(45)]},
+                       schema_overrides={"timestamp": pl.Datetime("us", "UTC")})
+    c = Contribution(kind="rate_spike", service="scylla", template_id="t1", template=tpl, score=9.0,
+                     baseline_rate=0.1, observed_rate=6, first_seen=None, onset=t0)
+    assert _burst_seen_before(c, sub, own, timedelta(minutes=1)) is False
+
+
+def test_a_change_when_the_root_writes_no_logs_is_scored_without_crashing():
+    """The root is a datastore its callers name by host ("scylla-0.scylla:9042 timed out")
+    that writes no logs in the exports; a change of another service without logs (an
+    infrastructure plan) has no logs to compare before and after: scored on timing and
+    relation alone. It looked the root's records up and raised KeyError."""
+    from rcakit.correlate._suspects import _score_suspect
+
+    t0 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
+    playback = pl.DataFrame({"timestamp": [t0 - timedelta(minutes=30) + timedelta(seconds=20 * i) for i in range(200)]},
+                            schema_overrides={"timestamp": pl.Datetime("us", "UTC")})
+    row = {"id": "chg-1", "time": t0 - timedelta(minutes=12), "service": "terraform", "service_raw": "terraform",
+           "version": None, "kind": "infra", "description": "apply plan"}
+    sus = _score_suspect(
+        row, onset=t0, end=t0 + timedelta(minutes=20), root="scylla", services=["scylla", "playback"],
+        root_names=set(), by_service={"playback": playback}, known=["playback", "scylla", "terraform"],
+        span_cmp=timedelta(minutes=30), window=timedelta(minutes=1), changes=[row],
+    )
+    assert sus.change.id == "chg-1"
+    assert 0 <= sus.score < 0.45
+    assert any("writes no logs" in e.text for e in sus.evidence)

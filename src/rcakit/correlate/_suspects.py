@@ -117,7 +117,8 @@ def _score_suspect(
                 )
             )
     # -- before/after in the change's service (root's when the change names no service)
-    target = svc if svc in by_service else root
+    # (a root that writes no logs, named by its callers' failures, has nothing to compare)
+    target = svc if svc in by_service else root if root in by_service else None
     strength = 0.0
     pre = 0.0
     if target is not None:

@@ -201,8 +201,8 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     if _THROTTLED.search(c.template or ""):
         # a client going too fast for a minute or two, or a few clients now and then:
         # refused, as they should be (a limit set too low refuses many, for long)
-        ts = own.get_column("timestamp")
-        total = ts.filter(ts.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
+        stamps = own.get_column("timestamp")
+        total = stamps.filter(stamps.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
         if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
             return True
     before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
