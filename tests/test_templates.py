@@ -243,6 +243,8 @@ def test_params_align_with_named_tokens() -> None:
         ("addr 0x7ffd1234 down", "<HEX>"),
         ("took 1.5s down", "<DURATION>"),
         ("used 512MB down", "<SIZE>"),
+        ("sent 731kB down", "<SIZE>"),
+        ("cid 01:2c:f0:f5:ba:5e:0d down", "<MAC>"),
         ("count 42 down", "<NUM>"),
     ],
 )
@@ -655,6 +657,82 @@ def test_a_variable_of_several_words_is_one_value_whatever_its_length() -> None:
     assert out["template"][0] == "Received task <*> (<NUM>/<NUM>)#<NUM> (<HEX>), deploy into slot with allocation id <HEX>."
     assert out["params"][0][0] == "Sink: Print to Std. Out"
     assert out["template_id"][30:].n_unique() == 2, set(out["template"][30:])
+
+
+def test_a_name_that_starts_a_short_message_is_a_variable_when_another_of_its_values_has_digits() -> None:
+    """``Kiwi2011 moved wrongly!``, ``Steve moved wrongly!``: Drain sends the names with
+    digits down its wildcard branch (``<*> moved wrongly!``) and each plain name down its
+    own. Another cluster holding a variable in their place, and more than three plain
+    names, make them one event. Three verbs before the same words stay three events."""
+    players = ["Steve", "DragonSlayer", "Alex", "MineLisa", "Builder_Bob", "Kiwi2011", "xX_Creeper_Xx", "notch_fan99"]
+    body = [f"{players[i % 8]} moved wrongly!" for i in range(40)]
+    body += [f"{['Starting', 'Stopping', 'Reloading'][i % 3]} service nginx" for i in range(12)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"][:40]) == {"<*> moved wrongly!"}
+    assert out["params"][0].to_list() == ["Steve"]
+    assert out["template_id"][40:].n_unique() == 3
+
+
+def test_runs_of_words_that_begin_with_a_few_plain_words_are_events() -> None:
+    """FreeRADIUS: ``Login OK: [user]``, ``Login incorrect (<reason>): [user]`` and ``Invalid
+    user (<reason>): [user]`` between the same words, in more than three ways of several
+    lengths, are still three events: their runs begin with two words only."""
+    reasons = ["No Auth-Type found: rejecting the user via Post-Auth-Type = Reject", "mschap: MS-CHAP2-Response is incorrect",
+               "eap_peap: The users session was previously rejected", "rlm_pap: Cleartext-Password is required"]
+    body = []
+    for i in range(40):
+        what = ["Login OK:", f"Login incorrect ({reasons[i % 3]}):", f"Invalid user ({reasons[2 + i % 2]}):"][i % 3]
+        body.append(f"({100000 + i}) {what} [user{i % 7}@corp.example.net] (from client ap-{i % 5} port {i} cli 2B-C6-F3-8F-E0-{i:02X})")
+    out = mine_templates(pl.DataFrame({"body": body})).with_columns(kind=pl.Series([i % 3 for i in range(40)]))
+    per_kind = out.group_by("kind").agg(pl.col("template_id").unique())
+    ids = [set(v) for v in per_kind["template_id"].to_list()]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1 :]), set(out["template"])
+
+
+def test_a_reason_of_several_words_that_ends_the_message_after_a_colon_is_one_value() -> None:
+    """``<player> lost connection: Timed out`` / ``...: You are not whitelisted on this
+    server!``: a reason after a word ending in a colon, in more than three ways of two or more
+    lengths, is one event's variable. Reasons of one length only, or fewer of them, and
+    events whose words before the colon differ, stay apart."""
+    reasons = ["Timed out", "Disconnected by the server", "Kicked for spamming", "You are not whitelisted on this server!",
+               "Internal Exception: java.io.IOException: Connection reset by peer"]
+    body = [f"client {1000 + i} lost connection: {reasons[i % 5]}" for i in range(40)]
+    body += [f"client {1000 + i} rejected login: {['bad password', 'unknown user'][i % 2]}" for i in range(10)]
+    body += [f"client {1000 + i} logged in from 10.0.0.{i}" for i in range(10)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:40].n_unique() == 1, set(out["template"][:40])
+    assert out["template"][0] == "client <NUM> lost connection: <*>"
+    assert out["params"][3].to_list() == ["1003", "You are not whitelisted on this server!"]
+    assert out["template_id"][40:50].n_unique() == 2, set(out["template"][40:50])
+    assert not set(out["template_id"][:40]) & set(out["template_id"][40:])
+
+
+def test_a_bracketed_variable_written_as_a_few_words_for_want_of_a_value_is_the_same_event() -> None:
+    """Kea writes a client id it did not get as ``cid=[no info]``: the same event as
+    ``cid=[01:2c:f0:f5:ba:5e:0d]`` (a run of hex octets is one value), one token longer."""
+    rng = np.random.default_rng(7)
+
+    def octets(n: int) -> str:
+        return ":".join(f"{rng.integers(256):02x}" for _ in range(n))
+
+    body = [
+        f"DHCP4_SUBNET_SELECTED [hwtype=1 {octets(6)}], cid=[{octets(7) if i % 3 else 'no info'}], "
+        f"tid=0x{rng.integers(16**8):08x}: the subnet with ID {i % 7} was selected for client assignments"
+        for i in range(30)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {
+        "DHCP4_SUBNET_SELECTED [hwtype=<NUM> <MAC>], cid=[<*>], tid=<HEX>: the subnet with ID <NUM> was selected "
+        "for client assignments"
+    }
+    assert out["params"][0][2] == "no info"
+    assert out["params"][1][2] == body[1].split("cid=[")[1].split("]")[0]
+    # a value with spaces in the same brackets: Zabbix's host "printer 3rd floor"
+    hosts = ["web-01", "db-primary", "printer 3rd floor", "fw-edge-2", "Zabbix server"]
+    body = [f'cannot send list of active checks to "10.0.0.{i}": host [{hosts[i % 5]}] not found' for i in range(20)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {'cannot send list of active checks to "<IP>": host [<*>] not found'}
+    assert out["params"][2].to_list() == ["10.0.0.2", "printer 3rd floor"]
 
 
 def test_marks_that_replace_one_another_name_events() -> None:

@@ -17,7 +17,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<TS>``    dates and date-times (ISO 8601, ``2016/9/28:16:00:46.635``, ``Jun 14 15:16:01``)
 ``<TIME>``  clock times ``12:00:01`` (optionally with fractions)
 ``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/`` (not a bare ``::``)
-``<MAC>``   MAC addresses
+``<MAC>``   MAC addresses and longer runs of colon-separated hex octets (DHCP client ids, key fingerprints)
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
 ``<HOST>``  dotted host names ending in a DNS top-level domain (``mx.example.com[<IP>]``
             too); ``name-1:port``
@@ -162,7 +162,7 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("IP", r"\b[A-Za-z][\w.\-]*/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
     _m("IP", r"/?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
-    _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"),
+    _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}\b"),
     _m("TIME", r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\b"),
     # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
     _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
@@ -187,8 +187,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("BOOL", r"\b(?:true|false|True|False|TRUE|FALSE|null|NULL|nil)\b"),
     # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
     _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
-    _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|[KMGTP]|[kmgt]b|B)\b"),
-    _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|[kmgt]b|B)\b"),
+    _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|ki?B|[KMGTP]|[kmgt]b|B)\b"),
+    _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|ki?B|[kmgt]b|B)\b"),
     _m("DURATION", r"(?:[<>]=?)?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
     # numbers with a sign or comparison starting a value (x=-3, <5, " +7"), and numbers
     # with a unit of up to 4 letters glued to them (co2=2653ppm -> co2=<NUM>ppm, -64dBm,

@@ -390,7 +390,10 @@ def _merge_clusters(
     (one token in three differing never reaches Drain's threshold). Plain words there name
     the event (``boot (command <*>)``, ``halt (command <*>)``), as do the keys of ``key=value``
     values (``num=<*>,flags=<*>`` / ``topActivity=<*>``), and the rest must hold a word
-    (single words are not one event).
+    (single words are not one event). Plain words there are one variable too when another
+    cluster of the same words holds a variable in their place and the words are more than
+    ``max_values`` (``<*> drowned``, ``Steve drowned``, ``DragonSlayer drowned``, ...: player
+    names, some with digits).
     """
     parent = {c.cluster_id: c.cluster_id for c in clusters}
 
@@ -421,10 +424,17 @@ def _merge_clusters(
                 rest[generic[cid][:i] + generic[cid][i + 1 :]].append(cid)
             for key, members in rest.items():
                 values = [generic[c][i] for c in members]
+                words = {v for v in values if v != PARAM}
                 if (
                     len(members) > max_values
                     and any(_WORD_RE.fullmatch(t) for t in key)
-                    and all(_NAME_RE.search(v) or _ENCLOSED_RE.fullmatch(v) for v in values)
+                    and (
+                        all(_NAME_RE.search(v) or _ENCLOSED_RE.fullmatch(v) for v in values)
+                        # (a cluster holds a variable there, the others many plain words: Drain
+                        # sent names with digits down its wildcard branch, "Kiwi2011 drowned",
+                        # and each plain one down its own, "Steve drowned")
+                        or (PARAM in values and len(words) > max_values and all(_WORD_RE.fullmatch(v) for v in words))
+                    )
                     and len({m.group() if (m := _KEY_RE.match(v)) else "" for v in values}) == 1
                     and not _few_values(values, max_values)
                 ):
@@ -528,6 +538,12 @@ def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int
     groups: dict[tuple[str, ...], list[tuple[Group, tuple[str, ...]]]] = defaultdict(list)
     for group, tokens in templates.items():
         groups[_merge_key(tokens)].append((group, tokens))
+    for placeholder, (key, i, width, token) in _placeholder_twins(list(groups)).items():
+        # (the placeholder's words become the variable's token: one template, one value)
+        groups[key].extend(
+            (group, (*tokens[:i], token, *tokens[i + width :]) if len(tokens) == len(placeholder) else tokens)
+            for group, tokens in groups.pop(placeholder)
+        )
     texts: dict[tuple[str, ...], str] = {}
     for key, members in groups.items():
         if len(members) == 1:
@@ -552,6 +568,40 @@ def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int
         for key in keys:
             texts[key] = text
     return {group: texts[key] for key, members in groups.items() for group, _ in members}
+
+
+# a token that is one variable in brackets or quotes: cid=[<*>], '<*>', [<*>:<*>]
+_ENCLOSED_VAR_RE = re.compile(r"""(.*?[\[({"'])<\*>(?:[:.,/\-]<\*>)*([\])}"'][:;,.]?)""")
+
+
+
+def _placeholder_twins(
+    keys: Sequence[tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[tuple[str, ...], int, int, str]]:
+    """Templates whose variable in brackets or quotes holds, in some messages, a few words:
+    a placeholder for want of a value (Kea's ``cid=[no info]`` for ``cid=[<*>]``) or a value
+    with spaces (Zabbix's host ``[printer 3rd floor]`` for ``host [<*>] not found``, ``item
+    "Zabbix server:agent.ping"``): the words' key -> the variable's key. Drain never compares
+    messages of different lengths, so each such value makes a twin of its event.
+    Returns, for each placeholder's key, the variable's key, where the placeholder's words
+    start and how many they are, and the token that stands for both (``cid=[<*>],``)."""
+    slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
+    for key in keys:
+        for i, token in enumerate(key):
+            m = _ENCLOSED_VAR_RE.fullmatch(token)
+            if m is not None:
+                slots[(key[:i], key[i + 1 :])].append((m.group(1), m.group(2), key))
+    if not slots:
+        return {}
+    out: dict[tuple[str, ...], tuple[tuple[str, ...], int, int, str]] = {}
+    for key in keys:
+        for i in range(len(key) - 1):
+            for width in (2, 3, 4):
+                run = " ".join(key[i : i + width])
+                for opening, closing, twin in slots.get((key[:i], key[i + width :]), ()):
+                    if run.startswith(opening) and run.endswith(closing) and len(run) > len(opening) + len(closing):
+                        out.setdefault(key, (twin, i, width, opening + PARAM + closing))
+    return out
 
 
 #: anchors (tokens before and after the variable) at least this long join templates
@@ -601,6 +651,28 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
                     continue  # one holds the other, or same length (not this rule's)
                 anchor = (a[:p], a[len(a) - q :])
                 candidates[anchor].update((a, b))
+    # a value that ends the message after a word ending in a colon ("lost connection: Timed
+    # out", "... became not supported: <reason>"): the words before the colon are the anchor
+    # (the colon must end a phrase of two words or more, "lost connection:", not a label,
+    # "device (<*>): Activation: successful, device activated.")
+    by_start: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for key in keys:
+        phrase = 0
+        for i in range(len(key) - 1):
+            phrase = phrase + 1 if _WORD_RE.fullmatch(key[i]) else phrase
+            if key[i].endswith(":"):
+                if i >= _MIN_ANCHOR - 1 and phrase >= 2 and _WORD_RE.fullmatch(key[i]):
+                    by_start[tuple(_generic(t) for t in key[: i + 1])].add(key)
+                phrase = 0
+    for start, tails in by_start.items():
+        # (values that begin with a few words only are events named by those words: "FTP
+        # response: Client <*>, 230 Login successful" / "... 150 Here comes ...", "EventType:
+        # TASK_ABORT" / "EventType: JOB_SETUP for container <*>")
+        if (
+            len(tails) > max_values and len({len(m) for m in tails}) >= 2
+            and not _few_values([m[len(start)] for m in tails], max_values)
+        ):
+            candidates[(min(tails)[: len(start)], ())] |= tails
     out: dict[tuple[str, ...], tuple[int, int, str]] = {}
     # longest anchors first: the tightest template wins a key claimed twice
     for (before, after), paired in sorted(candidates.items(), key=lambda kv: (-len(kv[0][0]) - len(kv[0][1]), kv[0])):
@@ -614,9 +686,14 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
             and len({len(m) for m in middles}) >= 2
             # (keys name the event: "Intent { act=<*> flg=<*> cmp=<*> }" / "{ flg=<*> cmp=<*> }")
             and not any(_KEY_RE.match(t) for m in middles for t in m)
+            # (a word introduces the value: "task <*>", "executeQuery: (...) <*>"; runs that
+            # start the message's words are its events: FreeRADIUS's "(<NUM>) Login OK:
+            # [<*>]" / "(<NUM>) Login incorrect (<*>): [<*>]" / "(<NUM>) Invalid user ...")
+            and any(_WORD_RE.fullmatch(t) for t in before)
             and (
                 (bool(after) and _OPENS_RE.match(after[0]) is not None)
                 or all(_QUOTED_RE.fullmatch(" ".join(m)) for m in middles)
+                or (not after and before[-1].endswith(":"))
             )
         ):
             text = " ".join((*before, PARAM, *after))
