@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 import pytest
 
+from rcakit import mine_templates
 from rcakit.correlate import _names, correlate_changes, parse_duration
 from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
 from rcakit.errors import ConfigError, SchemaError
@@ -838,6 +839,64 @@ def test_a_traffic_surge_explains_an_onset_better_than_a_change_that_served_quie
     assert _surge_over_quiet_change(fresh, 2.9) is None
 
 
+def test_a_second_problem_with_its_own_change_is_split_from_the_incident_it_fell_into():
+    """An hourly export job fails against orders-db from 10:00; catalog's deploy at 09:59:47
+    throws a new exception from 10:02 and the edge fails with it. The 10-minute merge gap
+    joins them; orders-db is the root and no change explains it. catalog (its own failures,
+    a window after the root, its change between the root's onset and its own) is tried as a
+    second problem, and the windows are cut by who became anomalous with it. A victim, a
+    service whose failures read as failed calls, one without a change there, or one
+    anomalous with the root, is not tried."""
+    from rcakit.correlate._correlate import _second_problem, _split_group
+    from rcakit.correlate._results import Evidence, ServiceRole
+
+    t0 = datetime(2025, 4, 17, 10, 0, tzinfo=UTC)
+    window = timedelta(minutes=1)
+
+    def role(service: str, kind: str, score: float, minutes: int) -> ServiceRole:
+        ev = (Evidence(kind="onset", text="x", weight=1.0),)
+        return ServiceRole(service=service, role=kind, onset=t0 + timedelta(minutes=minutes), score=score, evidence=ev)
+
+    def contrib(service: str, template: str, minutes: int) -> Contribution:
+        return Contribution(kind="new", service=service, template_id=service + template[:3], template=template, score=9.0,
+                            baseline_rate=0, observed_rate=5, first_seen=None, onset=t0 + timedelta(minutes=minutes))
+
+    roles = [
+        role("orders-db", "root", 4.07, 0), role("report-export", "victim", 2.2, 0),
+        role("catalog", "affected", 1.55, 2), role("edge-nginx", "affected", -0.66, 2),
+    ]
+    changes = [
+        {"id": "CHG-5182", "service": "orders", "time": t0 - timedelta(minutes=50)},
+        {"id": "CHG-5216", "service": "catalog", "time": t0 - timedelta(seconds=13)},
+    ]
+    contribs = [
+        contrib("orders-db", "canceling statement due to statement timeout", 0),
+        contrib("report-export", "export failed: canceling statement due to statement timeout", 0),
+        contrib("catalog", "An unhandled exception has occurred: System.NullReferenceException", 2),
+        contrib("edge-nginx", "GET /api/products <NUM>", 2),
+    ]
+    assert [r.service for r in _second_problem(roles, changes, window, contribs)] == ["catalog"]
+    # its failures read as failed calls (a time-out): the root's cascade, not a second problem
+    timeouts = [*contribs[:2], contrib("catalog", "query failed: connection timed out after <NUM> ms", 2)]
+    assert _second_problem(roles, changes, window, timeouts) == []
+    # anomalous with the root, or changed long before the root's onset: not tried
+    same = [*roles[:2], role("catalog", "affected", 1.55, 0)]
+    assert _second_problem(same, changes, window, contribs) == []
+    early = [changes[0], {**changes[1], "time": t0 - timedelta(minutes=5)}]
+    assert _second_problem(roles, early, window, contribs) == []
+    assert _second_problem([*roles[:2], role("catalog", "victim", 1.55, 2)], changes, window, contribs) == []
+
+    w = AnomalyWindow(start=t0, end=t0 + timedelta(minutes=9), score=9.0,
+                      services=("orders-db", "report-export", "catalog", "edge-nginx"), contributions=tuple(contribs))
+    first, second = _split_group([w], {"catalog", "edge-nginx"})
+    assert [c.service for c in first[0].contributions] == ["orders-db", "report-export"]
+    assert first[0].start == t0
+    assert [c.service for c in second[0].contributions] == ["catalog", "edge-nginx"]
+    assert second[0].services == ("catalog", "edge-nginx")
+    assert second[0].start == t0 + timedelta(minutes=2)
+    assert second[0].end == w.end
+
+
 def test_a_long_burst_of_throttled_warnings_among_other_records_does_not_crash():
     """A service refusing requests for load ("semaphore timed out ... rate limited") for
     five windows, 40 % of its records: not a short burst, nor a small share, so the check
@@ -879,3 +938,122 @@ def test_a_change_when_the_root_writes_no_logs_is_scored_without_crashing():
     assert sus.change.id == "chg-1"
     assert 0 <= sus.score < 0.45
     assert any("writes no logs" in e.text for e in sus.evidence)
+
+
+def test_an_http_clients_error_for_a_5xx_answer_reports_a_dependency_and_its_url_names_it():
+    """got's ``HTTPError: Response code 503 (Service Unavailable)`` (the callee only in the
+    error's ``url`` field), axios's ``Request failed with status code 502``, requests' ``503
+    Server Error``: a caller's report of a failing dependency, and the absolute URL in the
+    record's fields names it. A service's own ``Internal Server Error: /path`` (Django) is
+    not a report, and an access log's own relative ``url`` names nobody."""
+    from rcakit.correlate._services import peers_expr, reports_dependency_failure
+
+    assert reports_dependency_failure("drm key request failed\nHTTPError: Response code 503 Service Unavailable")
+    assert reports_dependency_failure("Error: Request failed with status code 502")
+    assert reports_dependency_failure("requests.exceptions.HTTPError: 503 Server Error: Service Unavailable for url")
+    assert not reports_dependency_failure("Internal Server Error: /api/orders/42")
+    assert not reports_dependency_failure("order 42 failed validation")
+    attrs = pl.DataFrame({"attributes": [
+        '{"err.type":"HTTPError","err.url":"https://drm-license:8443/v1/keys"}', '{"url":"/api/catalog/items","status":"200"}',
+    ]})
+    peers = attrs.select(peers_expr(pl.col("attributes")))["attributes"].to_list()
+    assert "//drm-license:8443" in peers[0]
+    assert _names(peers[0], ["drm-license", "playback", "catalog"], exclude="playback") == ("drm-license",)
+    assert peers[1] == ""
+
+
+def test_a_database_login_that_is_a_services_short_name_is_that_services():
+    """PostgreSQL names each statement's login (``drm@entitlements``): ``drm`` is the one
+    service whose name starts with it, ``drm-license``; two such services name neither."""
+    from rcakit.correlate._suspects import _user_service
+
+    services = ["drm-license", "playback", "postgres"]
+    assert _user_service("drm", services) == "drm-license"
+    assert _user_service("playback", services) == "playback"
+    assert _user_service("drm", [*services, "drm-keys"]) is None
+    assert _user_service("reports", services) is None
+
+
+def test_the_change_of_the_client_whose_statements_fail_at_the_database_counts_its_failures_naming_it():
+    """drm-license runs a migration (ALTER TABLE takes a lock); from then on postgres cancels
+    drm's statements and drm-license logs failures naming postgres. Outside the root such
+    failures are a dependency's, not the change's; but drm-license is the client whose
+    statements fail at the root (the database), so they are what its change did: the
+    migration is the cause."""
+    from rcakit.correlate._records import prepare_records
+    from rcakit.correlate._suspects import _score_suspect
+
+    t0 = datetime(2026, 3, 17, 13, 15, 11, tzinfo=UTC)
+    rows = []
+    for i in range(240):  # 40 min before, 20 min after the change, a record every 15 s
+        ts = t0 - timedelta(minutes=40) + timedelta(seconds=15 * i)
+        failing = ts > t0 + timedelta(seconds=30) and i % 2 == 0
+        body = ("License request failed: postgres query canceled (entitlements lookup timed out)" if failing
+                else f"license issued for asset as{i} in {20 + i % 7} ms")
+        rows.append({"timestamp": ts, "service": "drm-license", "severity_number": 17 if failing else 9, "body": body})
+    records = mine_templates(pl.DataFrame(rows, schema_overrides={"timestamp": pl.Datetime("us", "UTC")}))
+    frame = prepare_records(records.with_columns(attributes=pl.lit("{}")))
+    row = {"id": "chg-8724", "time": t0, "service": "drm-license", "service_raw": "drm-license", "version": None,
+           "kind": "migration", "description": "Flyway V42 ALTER TABLE entitlements"}
+    args = {
+        "onset": t0 + timedelta(seconds=31), "end": t0 + timedelta(minutes=20), "root": "postgres",
+        "services": ["postgres", "drm-license", "playback"], "root_names": set(), "by_service": {"drm-license": frame},
+        "known": ["drm-license", "playback", "postgres"], "span_cmp": timedelta(minutes=30),
+        "window": timedelta(minutes=1), "changes": [row],
+    }
+    client = _score_suspect(row, **args, root_clients=frozenset({"drm-license"}))
+    other = _score_suspect(row, **args)
+    assert client.score >= 0.45, client.evidence
+    assert other.score < client.score
+
+
+def test_cassandras_drivers_name_a_scylla_service_and_elasticsearchs_clients_name_theirs():
+    """ScyllaDB speaks Cassandra's protocol: a client's ``cassandra.Unavailable: Error from
+    server`` names the ``scylla`` service (it logs its outage at INFO/WARN, so the client's
+    errors must point at it)."""
+    services = ["recommendations", "scylla", "playback", "search-es"]
+    text = "feature fetch failed cassandra.Unavailable: Error from server: code=1000 [Unavailable exception]"
+    assert _names(text, services, exclude="recommendations") == ("scylla",)
+    assert _names("NoHostAvailableException: All host(s) tried for query failed", services, exclude="playback") == ("scylla",)
+    assert _names("elasticsearch.exceptions.ConnectionTimeout: timed out", services, exclude="playback") == ("search-es",)
+    assert _names("cassandra keyspace recs ready", services, exclude="playback") == ()
+
+
+def test_new_warnings_before_an_unrelated_outage_are_not_its_root():
+    """recommendations' noisy deploy logs new warnings (no error) from 09:22; from 09:26 kafka
+    fails and transcoder's errors name it. Neither calls the other: the warnings are an
+    incident of their own, kafka's outage another. A tie between them (the later services
+    name the root, or the call graph links them), errors in the root, or failures that start
+    with the root keep them together."""
+    from rcakit.correlate._correlate import _failures_after_warnings
+    from rcakit.correlate._results import Evidence, ServiceRole
+
+    t0 = datetime(2026, 3, 9, 9, 22, tzinfo=UTC)
+    window = timedelta(minutes=1)
+
+    def role(service: str, kind: str, minutes: int) -> ServiceRole:
+        return ServiceRole(service=service, role=kind, onset=t0 + timedelta(minutes=minutes), score=1.0,
+                           evidence=(Evidence(kind="onset", text="x", weight=1.0),))
+
+    def contrib(service: str, tid: str, minutes: int) -> Contribution:
+        return Contribution(kind="new", service=service, template_id=tid, template=tid, score=9.0, baseline_rate=0,
+                            observed_rate=9, first_seen=None, onset=t0 + timedelta(minutes=minutes))
+
+    roles = [role("recommendations", "root", 0), role("kafka", "victim", 4), role("transcoder", "victim", 4)]
+    contribs = [contrib("recommendations", "w1", 0), contrib("kafka", "k1", 4), contrib("transcoder", "e1", 4)]
+    warn = {("recommendations", "w1"): 1.0, ("kafka", "k1"): 1.0, ("transcoder", "e1"): 1.0}
+    err = {("recommendations", "w1"): 0.0, ("kafka", "k1"): 0.2, ("transcoder", "e1"): 1.0}
+    names = {"new|transcoder|e1": ("kafka",), "new|kafka|k1": (), "new|recommendations|w1": ()}
+    graph: dict[str, set[str]] = {"transcoder": {"kafka"}, "playback": {"kafka", "recommendations"}}
+    assert _failures_after_warnings("recommendations", roles, contribs, warn, err, window, graph, names) == {"kafka", "transcoder"}
+    # tied: the later services call the root, or their failures name it
+    tied = {**graph, "transcoder": {"kafka", "recommendations"}}
+    assert _failures_after_warnings("recommendations", roles, contribs, warn, err, window, tied, names) == set()
+    named = {**names, "new|transcoder|e1": ("kafka", "recommendations")}
+    assert _failures_after_warnings("recommendations", roles, contribs, warn, err, window, graph, named) == set()
+    # the root logs errors itself, or the others fail with it
+    assert _failures_after_warnings(
+        "recommendations", roles, contribs, warn, {**err, ("recommendations", "w1"): 1.0}, window, graph, names
+    ) == set()
+    together = [roles[0], role("kafka", "victim", 0), role("transcoder", "victim", 0)]
+    assert _failures_after_warnings("recommendations", together, contribs, warn, err, window, graph, names) == set()

@@ -29,11 +29,12 @@ from rcakit.correlate._results import (
     ServiceRole,
     Suspect,
 )
-from rcakit.correlate._root import _FAILURES, _root_service, collapsed
+from rcakit.correlate._root import _CALL_FAILED, _FAILURES, _root_service, collapsed
 from rcakit.correlate._services import (
     _reach,
     dependency_graph,
     match_service,
+    reports_dependency_failure,
     trace_cover,
     url_services,
 )
@@ -53,7 +54,7 @@ from rcakit.correlate._windows import (
     _template_shares,
     went_quiet,
 )
-from rcakit.detect._results import Contribution, DetectionResult
+from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
 from rcakit.errors import ConfigError
 from rcakit.schemas import CHANGES, check_schema
 
@@ -144,7 +145,9 @@ def correlate_changes(
         by_service=by_service, window=window, lag_max=lag_max, span_cmp=span_cmp, cause_threshold=cause_threshold,
         n_given=n_given,
     )
-    for group in _merge_windows(material, gap):
+    def analyse(group: list[AnomalyWindow], *, split: bool = True) -> list[Incident | tuple[str, Evidence]]:
+        """The incident a group of anomaly windows makes (or the rollout blip it is), or two
+        when it holds a second problem (see :func:`_second_problem`)."""
         start = min(w.start for w in group)
         end = max(w.end for w in group)
         det_score = max(w.score for w in group)
@@ -184,6 +187,26 @@ def correlate_changes(
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, alt.cause)
+        if split:
+            for second in _second_problem(roles, change_rows, window, contribs):
+                alt = cause_with(second.service)
+                if alt.cause is None or alt.cause == found.cause or next(
+                    (r["service"] for r in change_rows if r["id"] == alt.cause), None
+                ) != second.service:
+                    continue
+                later = {r.service for r in roles if r.onset is not None and r.onset >= (second.onset or end)}
+                first_part, second_part = _split_group(group, later)
+                if not first_part or not second_part:
+                    continue
+                parts = analyse(second_part, split=False)
+                if any(isinstance(i, Incident) and i.root_service == second.service and i.cause == alt.cause for i in parts):
+                    return analyse(first_part, split=False) + parts
+            later = _failures_after_warnings(root, roles, contribs, badness, error_share, window, graph, names_of)
+            if later:
+                first_part, second_part = _split_group(group, later)
+                parts = analyse(second_part, split=False) if first_part and second_part else []
+                if any(isinstance(i, Incident) and i.root_service in later for i in parts):
+                    return analyse(first_part, split=False) + parts
         root_names, onset, suspects, cause, reason = found.names, found.onset, list(found.suspects), found.cause, found.reason
         traffic = _traffic_ratio(scan)
         if cause is not None and traffic >= TRAFFIC_SURGE:
@@ -200,9 +223,7 @@ def correlate_changes(
             first_failure=first_failure, contribs=contribs,
         )
         if blip is not None:
-            change_id, note = blip
-            blips[change_id] = note
-            continue
+            return [blip]
         severity, label = _severity(impact, len(services), det_score)
         inc_id = f"inc-{onset:%Y%m%dT%H%M}"
         root_quiet = any(c.service == root and went_quiet(c) for c in contribs) or (
@@ -216,7 +237,7 @@ def correlate_changes(
             root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
             traffic_ratio=traffic,
         )
-        incidents.append(
+        return [
             Incident(
                 id=inc_id,
                 start=onset,
@@ -236,7 +257,14 @@ def correlate_changes(
                 symptom=symptom,
                 traffic_ratio=traffic,
             )
-        )
+        ]
+
+    for group in _merge_windows(material, gap):
+        for outcome in analyse(group):
+            if isinstance(outcome, Incident):
+                incidents.append(outcome)
+            else:
+                blips[outcome[0]] = outcome[1]
     incidents = _absorb_precursors(incidents, gap=6 * gap)
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
     for inc in incidents:
@@ -386,6 +414,91 @@ def _reroot(roles: Sequence[ServiceRole], new_root: str, cause: str) -> list[Ser
     )
     out = [replace(new, role="root", evidence=(*new.evidence, why)), replace(old, role="affected")]
     return out + [r for r in roles if r.service not in {new_root, old.service}]
+
+
+def _second_problem(
+    roles: Sequence[ServiceRole],
+    change_rows: list[dict[str, Any]],
+    window: timedelta,
+    contribs: Sequence[Contribution],
+) -> list[ServiceRole]:
+    """Services that may be a second problem inside an incident.
+
+    An hourly job failing against a database and, a minute or two later, a deploy's new
+    exception in the catalog are two problems a 10-minute merge gap joins into one incident;
+    the root found (the database) hides the catalog's change, though the users' failures
+    come from it. A service is tried as the origin of a second problem when it fails on its
+    own (``affected``, not a victim naming the root, a positive root score, its failures not
+    read as failed calls: no time-outs, refused connections or upstream errors), became
+    anomalous a window or more after the root, and changed between the root's onset (a
+    window earlier) and its own onset: its trouble followed its own change, not the root's.
+    Best score first.
+    """
+    root = next((r for r in roles if r.role == "root"), None)
+    if root is None or root.onset is None:
+        return []
+    out = []
+    for r in roles:
+        if r.role != "affected" or r.score <= 0 or r.onset is None or r.onset < root.onset + window:
+            continue
+        if not any(c["service"] == r.service and root.onset - window <= c["time"] <= r.onset for c in change_rows):
+            continue
+        texts = [c.template for c in contribs if c.service == r.service and c.kind in _FAILURES and c.template]
+        calls = sum(bool(_CALL_FAILED.search(t)) or reports_dependency_failure(t) for t in texts)
+        if texts and 2 * calls < len(texts):
+            out.append(r)
+    return sorted(out, key=lambda r: -r.score)
+
+
+def _failures_after_warnings(
+    root: str | None,
+    roles: Sequence[ServiceRole],
+    contribs: Sequence[Contribution],
+    warn_share: dict[tuple[str, str], float],
+    error_share: dict[tuple[str, str], float],
+    window: timedelta,
+    graph: dict[str, set[str]],
+    names_of: dict[str, tuple[str, ...]],
+) -> set[str]:
+    """The services to cut off as an incident of their own when the root only logged new
+    warnings and, a window or more later, other services failed with no tie to it.
+
+    A noisy deploy's warnings (0 errors) three minutes before a broker outage are not its
+    cause: the merge gap joined them by time alone. Cut off when the root's own anomalies
+    are warnings, the services anomalous a window or more after it fail (errors), and none
+    of them calls the root or is called by it (the logs' call graph, their anomalies'
+    names). Empty otherwise."""
+    top = next((r for r in roles if r.role == "root"), None)
+    if root is None or top is None or top.onset is None:
+        return set()
+    own = [c for c in contribs if c.service == root]
+    if not own or _symptom(own, warn_share, error_share, root_quiet=False) != "warnings":
+        return set()
+    later = {r.service for r in roles if r.onset is not None and r.onset >= top.onset + window and r.service != root}
+    theirs = [c for c in contribs if c.service in later]
+    if not theirs or _symptom(theirs, warn_share, error_share, root_quiet=False) != "errors":
+        return set()
+    named = {n for k, v in names_of.items() if k.split("|")[1] in later for n in v}
+    tied = root in named or any(root in _reach(graph, s) or s in _reach(graph, root) for s in later)
+    return set() if tied else later
+
+
+def _split_group(
+    group: Sequence[AnomalyWindow], later: set[str]
+) -> tuple[list[AnomalyWindow], list[AnomalyWindow]]:
+    """``group``'s windows cut in two: the anomalies of services not in ``later``, and those of
+    services in it (each window starting at its first anomaly's onset)."""
+    first: list[AnomalyWindow] = []
+    second: list[AnomalyWindow] = []
+    for w in group:
+        for part, keep in ((first, False), (second, True)):
+            own = tuple(c for c in w.contributions if (c.service in later) == keep)
+            if not own:
+                continue
+            start = max(w.start, min(c.onset for c in own))
+            svcs = tuple(s for s in w.services if (s in later) == keep)
+            part.append(replace(w, start=min(start, w.end), services=svcs, contributions=own))
+    return first, second
 
 
 #: an incident no longer than this many detection windows can be a rollout's blip

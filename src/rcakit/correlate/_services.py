@@ -94,7 +94,8 @@ _QUOTED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[\d.]+"')
 
 #: a datastore named by its clients' libraries and errors: a service whose name holds the
 #: product's word (``mysql``, ``orders-postgres``) is named by them (``Mysql2::Error``,
-#: ``pymysql.err.OperationalError``, ``org.postgresql.util.PSQLException``, ``Jedis``)
+#: ``pymysql.err.OperationalError``, ``org.postgresql.util.PSQLException``, ``Jedis``; a
+#: ``scylla`` service by Cassandra's drivers, ``cassandra.Unavailable``)
 _PRODUCT_WORDS = {
     "mysql": r"Mysql2::|pymysql\.|MySQLdb\.|com\.mysql\.|MySQL(?:Transaction\w*|NonTransient\w*|Syntax\w*)?Exception"
     r"|MySQL server\b|\bmysql\.connector\.",
@@ -106,6 +107,10 @@ _PRODUCT_WORDS = {
     "rabbitmq": r"RabbitMQ\.Client\.|com\.rabbitmq\.|\bpika\.exceptions\.|\bBunny::|\bAmqpException\b"
     r"|\bAMQPConnectionError\b|\bBrokerUnreachableException\b",
     "kafka": r"org\.apache\.kafka\.|\bKafkaException\b|\bconfluent_kafka\.|\bKafkaJS\w*Error\b|\bkafka\.errors\.",
+    # (ScyllaDB speaks Cassandra's protocol: its clients are Cassandra's drivers)
+    "cassandra": r"\bcassandra\.(?:[A-Z]\w+|cluster\.|protocol\.)|com\.datastax\.|\bNoHostAvailable(?:Exception)?\b"
+    r"|\bgocql\b|\bCassandra\w*Exception\b",
+    "elasticsearch": r"\belasticsearch\.exceptions\.|org\.elasticsearch\.|co\.elastic\.clients\.|\bElasticsearchException\b",
 }
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
@@ -116,6 +121,7 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     parts = {p for p in re.split(r"[-_.\s]+", service.lower()) if p}
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
     parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver")} | {"rabbitmq" for p in parts if p == "rabbit"}
+    parts |= {"cassandra" for p in parts if p in ("scylla", "scylladb")} | {"elasticsearch" for p in parts if p in ("elastic", "es", "opensearch")}
     found = [w for w in _PRODUCT_RES if w in parts]
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
@@ -196,6 +202,10 @@ _DEPENDENCY_FAILED = re.compile(
     r"|UNKNOWN|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|DATA_LOSS)\b"
     r"|\b(?:HttpServerError|WebClientResponse|Feign)Exception\$(?:InternalServerError|BadGateway"
     r"|ServiceUnavailable|GatewayTimeout)\b"
+    # an HTTP client's error for a 5xx answer: got's "HTTPError: Response code 503 (Service
+    # Unavailable)", axios's "Request failed with status code 502", requests' "503 Server
+    # Error: Service Unavailable for url", urllib's "HTTP Error 500"
+    r"|\b(?:response|status) code:? ?5\d\d\b|\b5\d\d Server Error\b|\bHTTP Error 5\d\d\b"
 )
 
 
@@ -329,11 +339,17 @@ _ERROR_KEYS = (
 )
 
 
+#: ... and keys whose value is the absolute URL a call went to (got's and axios's errors:
+#: ``err.url="https://drm-license:8443/v1/keys"``; OpenTelemetry's ``url.full``); a path
+#: alone (an access log's own ``url="/api/x"``) names no peer
+_URL_KEYS = r'"(?:[\w\-]+\.)*(?:url|uri|href)(?:\.full|\.original)?":"[a-zA-Z][a-zA-Z0-9+.\-]*://[^"]*"'
+
+
 def peers_expr(attributes: pl.Expr) -> pl.Expr:
-    """The ``"key":"value"`` members of a flat attributes object that name a call's peer or
-    hold an error's text, space-separated (empty when there are none): text for
-    :func:`_names`."""
-    return attributes.fill_null("").str.extract_all(f"{_PEER_KEYS}|{_ERROR_KEYS}").list.join(" ")
+    """The ``"key":"value"`` members of a flat attributes object that name a call's peer
+    (by name or by the URL called) or hold an error's text, space-separated (empty when
+    there are none): text for :func:`_names`."""
+    return attributes.fill_null("").str.extract_all(f"{_PEER_KEYS}|{_ERROR_KEYS}|{_URL_KEYS}").list.join(" ")
 
 
 def dependency_graph(records: pl.DataFrame, services: Sequence[str], *, min_count: int = 3) -> dict[str, set[str]]:

@@ -134,9 +134,12 @@ def _score_suspect(
             service=target, version=ref.version, need_history=True,
         )
         # outside the root, errors that name another service are a failing dependency's,
-        # not this change's doing: only the service's own behaviour counts
-        strength = sh.strength() if target == root else sh.own_strength()
-        alone = target == root and all(s == root for s in services)
+        # not this change's doing: only the service's own behaviour counts -- except for the
+        # client whose statements fail at the root (a database): its errors naming the
+        # database are what its change (a migration locking a table) did to it
+        client = svc is not None and svc in root_clients
+        strength = sh.strength() if target == root or client else sh.own_strength()
+        alone = (target == root and all(s == root for s in services)) or client
         label = "after the change"
         if target == root and strength < 0.3 and not sh.no_history and t < onset <= t + _ROLLOUT:
             # the root's change lands, its new version takes a rollout's time to serve, then
@@ -602,8 +605,20 @@ def statement_client(span: pl.DataFrame, root: str | None, template_ids: set[str
     )
     if users.len() < _MIN_STATEMENTS:
         return frozenset()
-    matched = {m for u in users.unique().to_list() if (m := match_service(u, services)) not in (None, root)}
+    matched = {m for u in users.unique().to_list() if (m := _user_service(u, services)) not in (None, root)}
     return frozenset(matched) if len(matched) == 1 else frozenset()
+
+
+def _user_service(user: str, services: Sequence[str]) -> str | None:
+    """The service a database user is: its name (:func:`match_service`), or the one service
+    whose name starts with it as a word (``drm`` -> ``drm-license``, ``orders`` ->
+    ``orders-api``: a login is often the service's short name)."""
+    found = match_service(user, services)
+    if found in services:
+        return found
+    low = user.lower()
+    heads = [s for s in services if re.split(r"[-_.]", s.lower())[0] == low]
+    return heads[0] if len(heads) == 1 else None
 
 
 #: failing records of the root that must name their user for :func:`statement_client`
