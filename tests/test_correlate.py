@@ -1057,3 +1057,39 @@ def test_new_warnings_before_an_unrelated_outage_are_not_its_root():
     ) == set()
     together = [roles[0], role("kafka", "victim", 0), role("transcoder", "victim", 0)]
     assert _failures_after_warnings("recommendations", together, contribs, warn, err, window, graph, names) == set()
+
+
+def test_a_callers_change_that_drives_the_roots_load_is_tried_as_the_root():
+    """The gateway's retries raised from 2 to 6 at 19:59: from 20:00 it logs thousands of new
+    'retrying upstream request' warnings, and playback, behind it, fails from 20:01. No
+    change explains playback; the best suspect changed its caller, which did something new
+    (not failures) before playback failed: the gateway is tried as the root. A change of a
+    service that does not call the root, one long before the onset, or a caller whose only
+    new lines are failures, is not."""
+    from rcakit.correlate._correlate import _amplifying_caller, _Cause
+    from rcakit.correlate._results import ChangeRef, Evidence, ServiceRole, Suspect
+
+    t0 = datetime(2026, 3, 17, 20, 1, tzinfo=UTC)
+    window = timedelta(minutes=1)
+
+    def role(service: str, kind: str, minutes: int) -> ServiceRole:
+        return ServiceRole(service=service, role=kind, onset=t0 + timedelta(minutes=minutes), score=1.0,
+                           evidence=(Evidence(kind="onset", text="x", weight=1.0),))
+
+    def found(service: str, minutes: float) -> _Cause:
+        change = ChangeRef(id="CHG0047701", time=t0 + timedelta(minutes=minutes), service=service, version=None, kind="config")
+        return _Cause("playback", set(), t0, (Suspect(change=change, score=0.32, lag_seconds=-60 * minutes, evidence=()),),
+                      None, "no change explains it")
+
+    roles = [role("playback", "root", 0), role("api-gateway", "victim", -1), role("edge", "victim", 0)]
+    retry = Contribution(kind="new", service="api-gateway", template_id="r1", template="retrying upstream request", score=9.0,
+                         baseline_rate=0, observed_rate=300, first_seen=None, onset=t0 - timedelta(minutes=1))
+    graph = {"api-gateway": {"playback", "recommendations"}, "edge": {"api-gateway"}}
+    services = ["api-gateway", "edge", "playback", "recommendations"]
+    shares = {("api-gateway", "r1"): 0.0}
+    assert _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, shares, window, services) == "api-gateway"
+    assert _amplifying_caller(found("api-gateway", -40), roles, [retry], graph, shares, window, services) is None
+    assert _amplifying_caller(found("api-gateway", -2), roles, [retry], {"edge": {"playback"}}, shares, window, services) is None
+    failing = {("api-gateway", "r1"): 1.0}
+    assert _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, failing, window, services) is None
+    assert _amplifying_caller(found("api-gateway", -2)._replace(cause="CHG1"), roles, [retry], graph, shares, window, services) is None

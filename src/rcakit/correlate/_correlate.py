@@ -187,6 +187,16 @@ def correlate_changes(
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, alt.cause)
+        caller = _amplifying_caller(found, roles, contribs, graph, error_share, window, logging_services)
+        if caller is not None:
+            alt = cause_with(caller)
+            if alt.cause is not None and alt.cause == found.suspects[0].change.id:
+                why = (
+                    f"{alt.cause} changed {caller}, which calls {root}, {_fmt_dt(found.suspects[0].lag_seconds)} before "
+                    f"the onset; {caller} then did something new (not failures) before {root} failed, while no change "
+                    f"explains {root}: {caller}'s change drove the load (retries, more calls)"
+                )
+                found, root, roles = alt, caller, _reroot(roles, caller, alt.cause, why=why)
         if split:
             for second in _second_problem(roles, change_rows, window, contribs):
                 alt = cause_with(second.service)
@@ -399,21 +409,63 @@ def _close_call(found: _Cause, roles: Sequence[ServiceRole], services: Sequence[
     return cand.service if cand.score >= _CLOSE_CALL * top.score else None
 
 
-def _reroot(roles: Sequence[ServiceRole], new_root: str, cause: str) -> list[ServiceRole]:
+def _reroot(roles: Sequence[ServiceRole], new_root: str, cause: str, *, why: str | None = None) -> list[ServiceRole]:
     """``roles`` with ``new_root`` as the root (first) and the former root as affected."""
     old = next(r for r in roles if r.role == "root")
     new = next(r for r in roles if r.service == new_root)
-    why = Evidence(
+    note = Evidence(
         kind="timing",
-        text=(
+        text=why or (
             f"{new_root} scores close to {old.service} ({new.score:.2f} vs {old.score:.2f}) and {cause} changed "
             f"{new_root} just before the onset, while no change explains {old.service}: the close call goes to "
             "the service that changed"
         ),
         weight=0.0,
     )
-    out = [replace(new, role="root", evidence=(*new.evidence, why)), replace(old, role="affected")]
+    out = [replace(new, role="root", evidence=(*new.evidence, note)), replace(old, role="affected")]
     return out + [r for r in roles if r.service not in {new_root, old.service}]
+
+
+def _amplifying_caller(
+    found: _Cause,
+    roles: Sequence[ServiceRole],
+    contribs: Sequence[Contribution],
+    graph: dict[str, set[str]],
+    error_share: dict[tuple[str, str], float],
+    window: timedelta,
+    services: Sequence[str],
+) -> str | None:
+    """The caller to try as root when no change explains the root but the best suspect
+    changed a service that calls it, which then did something new before the root failed.
+
+    A gateway's retry setting raised from 2 to 6: from its change it logs thousands of new
+    "retrying upstream request" warnings, and a minute later the service behind it, now
+    getting three times the calls, slows down and fails. The root's logs name no change;
+    the caller's change (within a rollout's time before the root's onset) followed by a new
+    template or surge of the caller's that is not failures, starting no later than the
+    root's trouble, is what drove the load."""
+    if found.cause is not None or not found.suspects or found.root is None:
+        return None
+    best = found.suspects[0]
+    caller = match_service(best.change.service, services)
+    top = next((r for r in roles if r.role == "root"), None)
+    if caller is None or caller == found.root or top is None or top.onset is None:
+        return None
+    if found.root not in graph.get(caller, set()) or caller not in {r.service for r in roles}:
+        return None
+    t = best.change.time
+    if not top.onset - _ROLLOUT <= t <= top.onset:
+        return None
+    new = [
+        c for c in contribs
+        if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
+        and error_share.get((caller, c.template_id), 0.0) < 0.5 and t - window <= c.onset <= top.onset
+    ]
+    return caller if new else None
+
+
+#: a rollout's time: a caller's change this long before the root's onset may drive its load
+_ROLLOUT = timedelta(minutes=10)
 
 
 def _second_problem(
