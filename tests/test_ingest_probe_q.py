@@ -45,3 +45,63 @@ def test_dotnet_json_console_loglevel_and_nginx_time_iso8601(tmp_path):
     ]
     assert nginx["body"].to_list() == ["GET /api/items 200", "POST /api/pay 502"]
     assert "time_iso8601" not in attrs(nginx.row(0, named=True))
+
+
+def test_epoch_with_colon_tai64n_labels_and_levels_starting_the_message(tmp_path):
+    """Mosquitto's "<epoch>: msg" and svlogd's TAI64N labels are stamps; a level word that
+    starts the message of such a level-less head is the record's level (the body keeps it)."""
+    mq = _read_one(tmp_path, "mosquitto.log", (
+        "1709287201: mosquitto version 2.0.18 starting\n"
+        "1709287202: Opening ipv4 listen socket on port 1883.\n"
+        "1709287281: Warning: Unable to open log file /var/log/mosquitto.log for writing.\n"
+        "1709287290: Error: Address already in use\n"
+    ))
+    assert mq["timestamp"][0] == datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert mq["body"].to_list()[:2] == ["mosquitto version 2.0.18 starting", "Opening ipv4 listen socket on port 1883."]
+    assert mq["severity_text"].to_list() == [None, None, "WARN", "ERROR"]
+    assert mq["body"][3] == "Error: Address already in use"
+    sv = _read_one(tmp_path, "mailer.log", (
+        "@4000000065e1a72b075bca00 mailer 2.4 starting, pid 4242\n"
+        "@4000000065e1a72c00000000 connected to smtp relay relay.corp:25\n"
+        "@4000000065e1a72f1dcd6500 ERROR: relay refused message 8a1b: 550 5.7.1 relaying denied\n"
+        "@4000000065e1a7343b9ac618 delivered 17 messages\n"
+    ))
+    assert sv["timestamp"].to_list() == [
+        datetime(2024, 3, 1, 10, 0, 1, 123456, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 2, tzinfo=UTC),
+        datetime(2024, 3, 1, 10, 0, 5, 500000, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 10, 999999, tzinfo=UTC),
+    ]
+    assert sv["body"][0] == "mailer 2.4 starting, pid 4242"
+    assert sv["severity_text"].to_list() == [None, None, "ERROR", None]
+    assert sv["parse_error"].null_count() == 4
+
+
+def test_mariadb_slow_log_short_stamps_and_entries_in_the_same_second(tmp_path):
+    """MariaDB (and MySQL 5.x) write '# Time: yyMMdd H:mm:ss', and only when the second
+    changed: an entry without one starts at its '# User@Host:' line, timed by its SET timestamp."""
+    slow = _read_one(tmp_path, "shopdb.slow.log", (
+        "# Time: 240301 10:00:01\n"
+        "# User@Host: app[app] @ web1 [10.0.0.5]\n"
+        "# Thread_id: 123  Schema: shop  QC_hit: No\n"
+        "# Query_time: 3.215873  Lock_time: 0.000120  Rows_sent: 1  Rows_examined: 1200345\n"
+        "SET timestamp=1709287201;\n"
+        "SELECT * FROM orders WHERE customer_email LIKE '%@example.com';\n"
+        "# User@Host: app[app] @ web2 [10.0.0.6]\n"
+        "# Thread_id: 124  Schema: shop  QC_hit: No\n"
+        "# Query_time: 2.004511  Lock_time: 0.000080  Rows_sent: 0  Rows_examined: 880001\n"
+        "SET timestamp=1709287201;\n"
+        "UPDATE carts SET status = 'expired' WHERE updated_at < NOW() - INTERVAL 1 DAY;\n"
+        "# Time: 240301  9:02:17\n"
+        "# User@Host: report[report] @ bi1 [10.0.0.9]\n"
+        "# Query_time: 12.771002  Lock_time: 0.000210  Rows_sent: 500  Rows_examined: 9100321\n"
+        "SET timestamp=1709283737;\n"
+        "SELECT 1;\n"
+    ))
+    rows = slow.to_dicts()
+    assert [(r["line_no"], r["n_lines"]) for r in rows] == [(1, 6), (7, 5), (12, 5)]
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC), datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC),
+        datetime(2024, 3, 1, 9, 2, 17, tzinfo=UTC),
+    ]
+    assert rows[1]["body"] == "UPDATE carts SET status = 'expired' WHERE updated_at < NOW() - INTERVAL 1 DAY;"
+    assert attrs(rows[1])["client"] == "10.0.0.6"
+    assert slow["parse_error"].null_count() == 3

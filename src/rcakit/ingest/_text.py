@@ -1234,12 +1234,35 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # an epoch time first (Squid's native access log, Zeek's TSV logs, scripts that print
     # time.time()): seconds from 2001 to 2033, or milli/micro/nanoseconds, with a fraction
     #   1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html
+    # (a colon after it: Mosquitto's "1709287201: Client sensor-7 disconnected.")
     _Variant(
         "epoch",
-        rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?{_SEP}"
+        rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?:?{_SEP}"
         rf"(?:{_TAG_LEVEL})?(?P<msg>.*)$",
     ),
+    # a TAI64N label first (daemontools' multilog and runit's svlogd with -t): "@", then
+    # 2^62 + 10 + the Unix seconds and the nanoseconds in hex (see _tai64n)
+    #   @4000000065e1a72b075bca00 mailer 2.4 starting, pid 4242
+    _Variant(
+        "tai64n",
+        rf"^(?P<ts>@4000000[0-9a-f]{{17}})[ \t]+(?:{_TAG_LEVEL})?(?P<msg>.*)$",
+    ),
 )
+
+
+def _tai64n(ts: pl.Expr) -> pl.Expr:
+    """A TAI64N label as epoch seconds with nanoseconds ("1709287201.123456000"); other
+    stamps unchanged. TAI is 10 s ahead of UTC in the label, as tai64nlocal reads it."""
+    seconds = ts.str.slice(1, 16).str.to_integer(base=16, strict=False) - (2**62 + 10)
+    nanos = ts.str.slice(17, 8).str.to_integer(base=16, strict=False)
+    epoch = pl.concat_str(seconds.cast(pl.String), pl.lit("."), nanos.cast(pl.String).str.zfill(9))
+    return pl.when(ts.str.starts_with("@4")).then(epoch).otherwise(ts)
+
+
+def _tai64n_text(stamp: str) -> str:
+    if not re.fullmatch(r"@4000000[0-9a-f]{17}", stamp):
+        return stamp
+    return f"{int(stamp[1:17], 16) - (2**62 + 10)}.{int(stamp[17:25], 16):09d}"
 
 
 def _sniff_text(sample: list[str]) -> float:
@@ -1273,7 +1296,13 @@ def _stamped_blocks(sample: list[str]) -> bool:
 
 # MySQL's (and MariaDB's) slow query log: "# Time:" starts an entry, then "# User@Host:",
 # "# Query_time:", "SET timestamp=...;" and the statement (see _slow_queries)
-_MYSQL_SLOW = _Variant("mysql-slow", rf"^# Time: (?P<ts>{_ISO})[ \t]*$(?P<msg>.*)$")
+# (MySQL 5.x and MariaDB write the stamp as yyMMdd H:mm:ss: "# Time: 240301 10:00:01")
+_MYSQL_SLOW = _Variant(
+    "mysql-slow", rf"^# Time: (?P<ts>{_ISO}|\d{{6}}[ \t]+\d{{1,2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)[ \t]*$(?P<msg>.*)$"
+)
+# MySQL 5.x and MariaDB write "# Time:" only when the second changed: an entry logged in
+# the same second as the one above starts at its "# User@Host:" line
+_SLOW_USER = "# User@Host: "
 
 
 def _slow_log(sample: list[str]) -> bool:
@@ -1426,6 +1455,14 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         variants = stamped
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
+    if slow:
+        user = pl.col("line").str.starts_with(_SLOW_USER) & ~pl.col("line").shift(1).str.starts_with("# Time: ").fill_null(
+            False
+        )
+        parsed = parsed.with_columns(
+            (pl.col("_matched") | user).alias("_matched"),
+            pl.when(user).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"),
+        )
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
@@ -1437,6 +1474,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(v.name == "tai64n" for v in variants):
+        ts = _tai64n(ts)
+        stamp_sample = [_tai64n_text(x) for x in stamp_sample]
     if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
@@ -1503,7 +1543,30 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _django_requests(records)
     if slow:
         records = _slow_queries(records)
+    if any(v.name in _LEVEL_OPTIONAL for v in variants):
+        records = _message_levels(records)
     return records
+
+
+#: variants whose level is optional after the stamp: a strict head regex made from a
+#: sample without one (see _specialise) reads every line without it
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n")
+
+
+def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records without a level take the one their message starts with (``ERROR: ...``,
+    ``Warning: ...``, ``[warn] ...``); the body keeps it, as in a syslog message."""
+    g = pl.col("body").str.extract_groups(_MSG_LEVEL)
+    level = pl.coalesce(
+        g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
+        g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"),
+    )
+    sev_text, sev_num = severity_columns(level)
+    bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
+    return records.with_columns(
+        pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -1630,9 +1693,13 @@ def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
         .str.strip_chars()
         .replace("", None)
     )
+    # (an entry without a "# Time:" line: the time its statement set)
+    epoch = body.str.extract(r"(?m)^SET timestamp=(\d+);", 1).cast(pl.Int64, strict=False)
+    stamp = pl.from_epoch(epoch, time_unit="s").dt.replace_time_zone("UTC").cast(pl.Datetime("us", "UTC"))
     return records.with_columns(
         pl.coalesce(statement, body).alias("body"),
         merge_attributes(pl.col("attributes"), more).alias("attributes"),
+        pl.coalesce(pl.col("timestamp"), stamp).alias("timestamp"),
     )
 
 
