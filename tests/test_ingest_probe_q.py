@@ -105,3 +105,83 @@ def test_mariadb_slow_log_short_stamps_and_entries_in_the_same_second(tmp_path):
     assert rows[1]["body"] == "UPDATE carts SET status = 'expired' WHERE updated_at < NOW() - INTERVAL 1 DAY;"
     assert attrs(rows[1])["client"] == "10.0.0.6"
     assert slow["parse_error"].null_count() == 3
+
+
+def test_levels_in_sqlagent_puppet_icinga_datadog_agent_vmware_and_samba_heads(tmp_path):
+    """Heads whose level was in the line but not read: SQL Server Agent's marks, Puppet's
+    '(err)', Icinga's 'critical/Component:', the Datadog agent's bars, ESXi's vmkernel,
+    hostd (ESXi 7 words and ESXi 8 'Er(163)') and Samba's debug level."""
+    def levels_bodies(name: str, text: str) -> list[tuple]:
+        out = _read_one(tmp_path, name, text)
+        return [(r["severity_text"], r["body"]) for r in out.to_dicts()]
+
+    assert levels_bodies("SQLAGENT.OUT", (
+        "2024-03-01 10:00:01 - ? [100] Microsoft SQLServerAgent version 16.0.4105.2 (X64 unicode retail build) : Process ID 1234\n"
+        "2024-03-01 10:00:02 - + [396] An idle CPU condition has not been defined - OnIdle job schedules will have no effect\n"
+        "2024-03-01 10:00:05 - ! [298] SQLServer Error: 53, Named Pipes Provider: Could not open a connection to SQL Server [53]. [SQLSTATE 08001]\n"
+    ))[1:] == [
+        ("WARN", "[396] An idle CPU condition has not been defined - OnIdle job schedules will have no effect"),
+        ("ERROR", "[298] SQLServer Error: 53, Named Pipes Provider: Could not open a connection to SQL Server [53]. [SQLSTATE 08001]"),
+    ]
+    puppet = _read_one(tmp_path, "puppet-agent.log", (
+        "2024-03-01 10:00:01 +0000 Puppet (notice): Applying configuration version '1709287201'\n"
+        "2024-03-01 11:00:04 +0100 /Stage[main]/App::Config/File[/etc/app.yml] (warning): Skipping because of failed dependencies\n"
+        "2024-03-01 10:00:05 +0000 /Stage[main]/App::Install/Package[shop-app]/ensure (err): change from 'purged' to '1.3.0' failed\n"
+    ))
+    assert puppet["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert puppet["body"][1] == "Skipping because of failed dependencies"
+    assert puppet["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 4, tzinfo=UTC)
+    assert attrs(puppet.row(2, named=True))["logger"] == "/Stage[main]/App::Install/Package[shop-app]/ensure"
+    assert levels_bodies("icinga2.log", (
+        "[2024-03-01 10:00:01 +0000] information/ApiListener: Reconnecting to endpoint 'master1'\n"
+        "[2024-03-01 10:00:02 +0000] critical/ApiListener: Cannot connect to host '10.0.0.1' on port '5665': Connection refused\n"
+        "[2024-03-01 10:00:03 +0000] warning/PluginNotificationTask: Notification command terminated with exit code 1\n"
+    )) == [
+        ("INFO", "Reconnecting to endpoint 'master1'"),
+        ("FATAL", "Cannot connect to host '10.0.0.1' on port '5665': Connection refused"),
+        ("WARN", "Notification command terminated with exit code 1"),
+    ]
+    dd = _read_one(tmp_path, "datadog-agent.log", (
+        "2024-03-01 10:00:01 UTC | CORE | INFO | (pkg/collector/scheduler.go:124 in Enter) | Scheduling check postgres\n"
+        "2024-03-01 10:00:16 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres | Error running check\n"
+        "2024-03-01 11:00:21 CET | PROCESS | WARN | (pkg/process/checks/container.go:88 in Run) | Unable to list containers\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in dd.to_dicts()] == [
+        ("INFO", "Scheduling check postgres"), ("ERROR", "check:postgres | Error running check"),
+        ("WARN", "Unable to list containers"),
+    ]
+    assert dd["timestamp"][2] == datetime(2024, 3, 1, 10, 0, 21, tzinfo=UTC)
+    assert attrs(dd.row(1, named=True)) == {"logger": "CORE", "code": "pkg/collector/worker/check_logger.go:71 in Error"}
+    assert levels_bodies("vmkernel.log", (
+        "2024-03-01T10:00:01.200Z cpu5:2097300)ScsiDeviceIO: 4325: Cmd(0x45b8c1a2b3c4) 0x28 failed H:0x0 D:0x2 P:0x0\n"
+        "2024-03-01T10:00:01.123Z cpu2:2097152)WARNING: NMP: nmp_DeviceRequestFastDeviceProbe:237: state in doubt\n"
+        "2024-03-01T10:00:03.500Z cpu3:2098000)NetPort: 1632: disabled port 0x4000004\n"
+    )) == [
+        (None, "ScsiDeviceIO: 4325: Cmd(0x45b8c1a2b3c4) 0x28 failed H:0x0 D:0x2 P:0x0"),
+        ("WARN", "WARNING: NMP: nmp_DeviceRequestFastDeviceProbe:237: state in doubt"),
+        (None, "NetPort: 1632: disabled port 0x4000004"),
+    ]
+    assert levels_bodies("hostd.log", (
+        "2024-03-01T10:00:01.123Z info hostd[2099111] [Originator@6876 sub=Vimsvc.TaskManager opID=abc-123] Task Created : haTask-12345\n"
+        "2024-03-01T10:00:05.456Z error hostd[2099200] [Originator@6876 sub=Default opID=def-456 user=root] Unable to query guest info\n"
+        "--> VmFault: vim.fault.InvalidState\n"
+        "2024-03-01T10:00:09.000Z Er(163) Hostd[2099204]: [Originator@6876 sub=Libs] SSL Async Handshake Timeout\n"
+    )) == [
+        ("INFO", "Task Created : haTask-12345"),
+        ("ERROR", "Unable to query guest info\n--> VmFault: vim.fault.InvalidState"),
+        ("ERROR", "SSL Async Handshake Timeout"),
+    ]
+    smb = _read_one(tmp_path, "log.smbd", (
+        "[2024/03/01 10:00:01.123456,  0] ../../source3/smbd/service.c:123(make_connection_snum)\n"
+        "  make_connection_snum: canonicalize_connect_path failed for service share\n"
+        "[2024/03/01 10:00:05.000000,  1] ../../source3/smbd/smb2_server.c:3456(smbd_smb2_request_error_ex)\n"
+        "  smbd_smb2_request_error_ex: status[NT_STATUS_ACCESS_DENIED]\n"
+        "[2024/03/01 10:00:08.000000,  5, pid=1234, effective(0, 0), real(0, 0)] ../../source3/smbd/open.c:6000(create_file_default)\n"
+        "  create_file_default: access denied\n"
+    ))
+    assert [(r["line_no"], r["n_lines"], r["severity_text"], r["body"]) for r in smb.to_dicts()] == [
+        (1, 2, "ERROR", "make_connection_snum: canonicalize_connect_path failed for service share"),
+        (3, 2, "WARN", "smbd_smb2_request_error_ex: status[NT_STATUS_ACCESS_DENIED]"),
+        (5, 2, "DEBUG", "create_file_default: access denied"),
+    ]
+    assert attrs(smb.row(0, named=True)) == {"logger": "make_connection_snum", "code": "../../source3/smbd/service.c:123"}

@@ -115,6 +115,16 @@ _DB2_LEVEL = "Info|Warning|Error|Severe|Critical|Event"
 _DB2_LEVELS = {"Event": "info"}
 # .NET's level names in full (Microsoft.Extensions.Logging)
 _DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
+# Icinga 2's levels ("information" in full)
+_ICINGA_LEVEL = "information|notice|warning|critical|debug"
+# VMware ESXi's levels: words (hostd, vpxa before ESXi 8), or two letters (ESXi 8)
+_VMWARE_LEVEL = "verbose|info|warning|error|In|Wa|Er|Db|Vb|No|Cr|Al|Em"
+_VMWARE_LEVELS = {"In": "info", "Wa": "warning", "Er": "error", "Db": "debug", "Vb": "verbose", "No": "notice",
+                  "Cr": "critical", "Al": "alert", "Em": "emerg"}
+# SQL Server Agent's message marks
+_SQLAGENT_LEVELS = {"?": "info", "+": "warning", "!": "error"}
+# Samba's debug levels (DBGLVL_ERR 0, WARNING 1, NOTICE 2, INFO 3, DEBUG above)
+_SAMBA_LEVELS = {"0": "error", "1": "warning", "2": "notice", "3": "info", **{str(n): "debug" for n in range(4, 11)}}
 # dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
 _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
@@ -385,6 +395,7 @@ _GROUP_CLASS = {
     "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
     "code_c": "[A-Z][0-9]+[A-Z][0-9]+",  # Db2's record id
     "code_d": "[^\\]]*",  # katip's source location
+    "code_e": "[^ \t()]+(?: [^ \t()]+)*",  # a source in parentheses (Datadog's agent, Samba)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
@@ -397,6 +408,7 @@ _GROUP_CLASS = {
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
     "logger_e": "[A-Za-z0-9_$.\\-]+",
+    "logger_f": "[^ \t()]+(?: [^ \t()]+)*?",  # Puppet's resource path
     # syslog
     "pri": "[0-9]{1,3}",
     "host": "[^ \t:\\[]+",
@@ -591,6 +603,61 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"|Log line format: \[IWEF\])",
         whole_line=True,
         own_record=True,
+    ),
+    # SQL Server Agent's SQLAGENT.OUT: a mark for the message's kind after the stamp
+    # ("?" information, "+" warning, "!" error), then the message id in brackets
+    #   2024-03-01 10:00:05 - ! [298] SQLServer Error: 53, Named Pipes Provider: ...
+    _Variant(
+        "sqlagent",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - (?P<level>[?+!]) (?P<msg>\[\d+\] .*)$",
+        levels="[?+!]",
+    ),
+    # Puppet's agent and server logfile: the source (a resource or "Puppet") and the level in
+    # parentheses before the colon
+    #   2024-03-01 10:00:05 +0000 /Stage[main]/App::Install/Package[shop-app]/ensure (err): change from ...
+    _Variant(
+        "puppet",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<logger_f>[^ \t()]+(?: [^ \t()]+)*?) \((?P<level>{_LEVEL})\): (?P<msg>.*)$",
+    ),
+    # Icinga 2's main log: the level and the component joined by a slash
+    #   [2024-03-01 10:00:02 +0000] critical/ApiListener: Cannot connect to host '10.0.0.1' ...
+    _Variant(
+        "icinga",
+        rf"^\[(?P<ts>{_ISO})\] (?P<level>{_ICINGA_LEVEL})/(?P<logger_e>[\w.\-]+): (?P<msg>.*)$",
+        levels=_ICINGA_LEVEL,
+    ),
+    # the Datadog agent: the component, the level and the source between bars
+    #   2024-03-01 10:00:16 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres | ...
+    _Variant(
+        "datadog-agent",
+        rf"^(?P<ts>{_ISO}) \| (?P<logger_e>[A-Z][A-Z_\-]*) \| (?P<level>{_LEVEL}) \| \((?P<code_e>[^()]*)\) \| (?P<msg>.*)$",
+    ),
+    # VMware ESXi's vmkernel.log: the CPU and the world id before a parenthesis; a level word
+    # may start the message ("WARNING: NMP: ...": see _message_levels)
+    #   2024-03-01T10:00:01.200Z cpu5:2097300)ScsiDeviceIO: 4325: Cmd(0x45b8c1a2b3c4) 0x28 ... failed
+    _Variant(
+        "vmkernel",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_e>cpu\d+):(?P<pid>\d+)\)(?P<msg>.*)$",
+    ),
+    # VMware ESXi's hostd and vpxa logs: the level (ESXi 8: two letters and the syslog
+    # priority, "Er(163)"), the program and its thread id, the originator's context
+    #   2024-03-01T10:00:05.456Z error hostd[2099200] [Originator@6876 sub=Default opID=def-456 user=root] Unable to ...
+    #   2024-03-01T10:00:08.000Z In(166) Hostd[2099203]: [Originator@6876 sub=Vimsvc.ha-eventmgr] Event 1234 : ...
+    _Variant(
+        "vmware",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_VMWARE_LEVEL})(?:\(\d+\))? (?P<logger_e>[A-Za-z][\w\-]*)\[(?P<thread_n>\d+)\]:? "
+        r"(?:\[(?P<mdc>Originator@\d+[^\]]*)\] )?(?P<msg>.*)$",
+        levels=_VMWARE_LEVEL,
+    ),
+    # Samba's logs: the debug level after the stamp (0 error, 1 warning, 2 notice, 3 info,
+    # above: debug), the source file and function; the message on the indented lines below
+    #   [2024/03/01 10:00:01.123456,  0] ../../source3/smbd/service.c:123(make_connection_snum)
+    #     make_connection_snum: canonicalize_connect_path failed for service share, path /srv/share
+    _Variant(
+        "samba",
+        r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?),[ \t]+(?P<level>\d{1,2})(?:,[^\]]*)?\] "
+        r"(?P<code_e>[^ \t()]+)\((?P<logger_e>\w+)\)[ \t]*$(?P<msg>.*)$",
+        levels="[0-9]{1,2}",
     ),
     # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
     _Variant(
@@ -1418,7 +1485,7 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
-    "dnf": _DNF_LEVELS,
+    "dnf": _DNF_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
@@ -1550,7 +1617,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
