@@ -120,8 +120,8 @@ def test_levels_in_sqlagent_puppet_icinga_datadog_agent_vmware_and_samba_heads(t
         "2024-03-01 10:00:02 - + [396] An idle CPU condition has not been defined - OnIdle job schedules will have no effect\n"
         "2024-03-01 10:00:05 - ! [298] SQLServer Error: 53, Named Pipes Provider: Could not open a connection to SQL Server [53]. [SQLSTATE 08001]\n"
     ))[1:] == [
-        ("WARN", "[396] An idle CPU condition has not been defined - OnIdle job schedules will have no effect"),
-        ("ERROR", "[298] SQLServer Error: 53, Named Pipes Provider: Could not open a connection to SQL Server [53]. [SQLSTATE 08001]"),
+        ("WARN", "An idle CPU condition has not been defined - OnIdle job schedules will have no effect"),
+        ("ERROR", "SQLServer Error: 53, Named Pipes Provider: Could not open a connection to SQL Server [53]. [SQLSTATE 08001]"),
     ]
     puppet = _read_one(tmp_path, "puppet-agent.log", (
         "2024-03-01 10:00:01 +0000 Puppet (notice): Applying configuration version '1709287201'\n"
@@ -185,3 +185,58 @@ def test_levels_in_sqlagent_puppet_icinga_datadog_agent_vmware_and_samba_heads(t
         (5, 2, "DEBUG", "create_file_default: access denied"),
     ]
     assert attrs(smb.row(0, named=True)) == {"logger": "make_connection_snum", "code": "../../source3/smbd/service.c:123"}
+
+
+def test_syslog_levels_in_the_line_launchd_tags_repeats_and_postgres_parts(tmp_path):
+    """Levels a syslog line carries without a PRI (F5's word before the tag, Citrix ADC's
+    '<local0.err>', Solaris' '[ID n kern.warning]'); launchd's '(job)' after its tag and
+    syslogd's '--- last message repeated' lines do not make the file's head layout tagless;
+    PostgreSQL's '[5-1]', '[5-2]' parts are one record."""
+    f5 = _read_one(tmp_path, "ltm.log", (
+        "Mar  1 10:00:01 bigip1 warning tmm1[12345]: 01260013:4: SSL Handshake failed for TCP 10.0.0.1:443\n"
+        "Mar  1 10:00:03 bigip1 err tmm[12345]: 01010028:3: No members available for pool /Common/web_pool\n"
+        "Mar  1 10:00:04 bigip1 info tmm2[12346]: Rule /Common/irule_redirect <HTTP_REQUEST>: redirecting\n"
+    ))
+    assert [(r["severity_text"], r["service"], r["body"]) for r in f5.to_dicts()] == [
+        ("WARN", "tmm1", "01260013:4: SSL Handshake failed for TCP 10.0.0.1:443"),
+        ("ERROR", "tmm", "01010028:3: No members available for pool /Common/web_pool"),
+        ("INFO", "tmm2", "Rule /Common/irule_redirect <HTTP_REQUEST>: redirecting"),
+    ]
+    ns = _read_one(tmp_path, "ns.log", (
+        "Mar  1 10:00:01 <local0.info> 10.0.0.10 03/01/2024:10:00:01 GMT ns-vpx 0-PPE-0 : default SSLVPN LOGIN 1234 0 : Context alice\n"
+        "Mar  1 10:00:05 <local0.err> 10.0.0.10 03/01/2024:10:00:05 GMT ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN 1235 0 :  Device down\n"
+    ))
+    assert ns["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert ns["body"][1] == 'ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN 1235 0 :  Device down'
+    assert ns["format"][0] == "syslog"
+    sol = _read_one(tmp_path, "sol-messages.log", (
+        "Mar  1 10:00:02 sol11 scsi: [ID 107833 kern.warning] WARNING: /pci@0,0/pci15ad,1976@10/sd@1,0 (sd1):\n"
+        "Mar  1 10:00:04 sol11 sshd[1234]: [ID 800047 auth.error] error: PAM: Authentication failed for root\n"
+        "Mar  1 10:00:07 sol11 ntpd[501]: [ID 702911 daemon.info] frequency initialized 12.345 PPM\n"
+    ))
+    assert sol["severity_text"].to_list() == ["WARN", "ERROR", "INFO"]
+    mac = _read_one(tmp_path, "system.log", (
+        "Mar  1 10:00:01 MacBook-Pro com.apple.xpc.launchd[1] (com.example.agent[4321]): Service exited with abnormal code: 1\n"
+        "Mar  1 10:00:11 --- last message repeated 2 times ---\n"
+        "Mar  1 10:00:20 MacBook-Pro syslogd[98]: ASL Sender Statistics\n"
+        "Mar  1 10:01:05 MacBook-Pro Shop[4321]: Error: sync failed with code -1009\n"
+    ))
+    assert [(r["service"], r["severity_text"], r["body"]) for r in mac.to_dicts()] == [
+        ("com.apple.xpc.launchd", None, "(com.example.agent[4321]): Service exited with abnormal code: 1"),
+        ("system", None, "--- last message repeated 2 times ---"),
+        ("syslogd", None, "ASL Sender Statistics"),
+        ("Shop", "ERROR", "Error: sync failed with code -1009"),
+    ]
+    assert mac["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 11, tzinfo=UTC)
+    pg = _read_one(tmp_path, "db1-messages.log", (
+        "Mar  1 10:00:05 db1 postgres[2346]: [4-1] ERROR:  relation \"order_itemz\" does not exist at character 15\n"
+        "Mar  1 10:00:05 db1 postgres[2346]: [4-2] STATEMENT:  SELECT * FROM order_itemz WHERE order_id = 42\n"
+        "Mar  1 10:00:09 db1 postgres[2350]: [5-1] LOG:  duration: 2345.678 ms  statement: SELECT c.name, sum(o.total)\n"
+        "Mar  1 10:00:09 db1 postgres[2350]: [5-2] #011  FROM orders o\n"
+        "Mar  1 10:00:10 db1 systemd[1]: Started Session 42 of user postgres.\n"
+    ))
+    assert [(r["line_no"], r["n_lines"], r["severity_text"], r["body"]) for r in pg.to_dicts()] == [
+        (1, 2, "ERROR", 'relation "order_itemz" does not exist at character 15\nSTATEMENT:  SELECT * FROM order_itemz WHERE order_id = 42'),
+        (3, 2, "INFO", "duration: 2345.678 ms  statement: SELECT c.name, sum(o.total)\n#011  FROM orders o"),
+        (5, 1, None, "Started Session 42 of user postgres."),
+    ]

@@ -411,7 +411,9 @@ _GROUP_CLASS = {
     "logger_f": "[^ \t()]+(?: [^ \t()]+)*?",  # Puppet's resource path
     # syslog
     "pri": "[0-9]{1,3}",
-    "host": "[^ \t:\\[]+",
+    "host": "[^ \t:\\[\\-][^ \t:\\[]*",
+    "mark": "---",  # ("--- last message repeated": see rfc3164-repeated)
+    "level_b": "[a-z]+",  # the level of a "<facility.level>" (Citrix ADC)
     "app": "[^ \t:\\[]+",
     "procid": "[^\\]]*",
 }
@@ -605,11 +607,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         own_record=True,
     ),
     # SQL Server Agent's SQLAGENT.OUT: a mark for the message's kind after the stamp
-    # ("?" information, "+" warning, "!" error), then the message id in brackets
+    # ("?" information, "+" warning, "!" error), then the message id in brackets (kept as `code`)
     #   2024-03-01 10:00:05 - ! [298] SQLServer Error: 53, Named Pipes Provider: ...
     _Variant(
         "sqlagent",
-        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - (?P<level>[?+!]) (?P<msg>\[\d+\] .*)$",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - (?P<level>[?+!]) \[(?P<code>\d+)\] (?P<msg>.*)$",
         levels="[?+!]",
     ),
     # Puppet's agent and server logfile: the source (a resource or "Puppet") and the level in
@@ -1626,7 +1628,7 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     g = pl.col("body").str.extract_groups(_MSG_LEVEL)
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
-        g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"),
+        g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
     )
     sev_text, sev_num = severity_columns(level)
     bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
@@ -1862,6 +1864,8 @@ TEXT = LineFormat(
 
 # -------------------------------------------------------------------------------- syslog
 
+# syslog's severity keywords, as some devices write them in the line
+_SYSLOG_LEVEL = "emerg|alert|crit|err|error|warning|warn|notice|info|debug"
 # RFC 5424 structured data: [id k="v" k2="v\"2"][id2 ...] or "-"
 _SD_ELEMENT = r'\[[^\s\]="]+(?:\s+[^\s\]="]+="(?:[^"\\]|\\.)*")*\s*\]'
 _SD_PARAM = r'([^\s\]="]+)="((?:[^"\\]|\\.)*)"'
@@ -1872,11 +1876,38 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"^<(?P<pri>\d{1,3})>(?P<version>\d{1,2}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) "
         rf"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:{_SD_ELEMENT})+)(?: |$)(?P<msg>.*)$",
     ),
+    # macOS' launchd names the job it speaks of in parentheses between its tag and the colon
+    # (the message keeps them)
+    #   Mar  1 10:00:01 MacBook-Pro com.apple.xpc.launchd[1] (com.example.agent[4321]): Service exited ...
+    _Variant(
+        "rfc3164-launchd",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?P<msg>.*)$",
+    ),
+    # Citrix ADC (NetScaler): "<facility.level>" before the host, no tag
+    #   Mar  1 10:00:05 <local0.err> 10.0.0.10 03/01/2024:10:00:05 GMT ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN ...
+    _Variant(
+        "rfc3164-facility",
+        r"^(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+        rf"\s+<[a-z0-9]+\.(?P<level_b>{_SYSLOG_LEVEL})>\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
+        # (its own stamp again, in GMT)
+        r"(?:\d{2}/\d{2}/\d{4}:\d{2}:\d{2}:\d{2} (?:GMT|UTC)\s+)?(?P<msg>.*)$",
+    ),
+    # (a host never starts with "-": "--- last message repeated 2 times ---" has none; a
+    # syslog level word may stand before the tag, as F5 BIG-IP writes it: "bigip1 warning
+    # tmm1[12345]: msg")
     _Variant(
         "rfc3164",
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4})?"
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
-        r"\s+(?P<host>[^\s:\[]+)\s+(?:(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
+        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+    ),
+    # syslogd's own note that it dropped repeats of the line above
+    _Variant(
+        "rfc3164-repeated",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+"
+        r"(?P<mark>---) last message repeated (?P<msg>.*)$",
     ),
     # a year before the time and a colon after it, as Cisco ASA and other appliances send
     # it; no host unless "logging device-id" is set; the message keeps its %ASA-6-302013 id
@@ -1889,7 +1920,8 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
 )
 #: "Mar 01 2024 10:00:01" (the year before the time) -> "01-Mar-2024 10:00:01" for the time rules
 _MONTH_DAY_YEAR = (r"^([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) ", "${2}-${1}-${3} ")
-_SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
+# ("mark": a part of the message the head regex had to match, put back before it)
+_SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "level", "mark", "msg")
 
 
 _LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
@@ -1899,15 +1931,16 @@ def _syslog_line_score(line: str) -> float:
     m = next((m for v in _SYSLOG_VARIANTS if (m := v.compiled.match(line))), None)
     if m is None:
         return 0.0
-    if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
+    g = m.groupdict()
+    if g.get("pri") is not None or not m.group("ts")[:1].isdigit():
         return 1.0
     # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
     # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
     # -o short-iso); otherwise let the text format win a tie
-    if _LEVEL_WORD.match(m.group("host")):
+    if _LEVEL_WORD.match(g.get("host") or ""):
         return 0.0
     # (the kernel's lines have no pid: kern.log, ufw.log)
-    return 1.0 if m.group("procid") is not None or m.group("app") == "kernel" else 0.9
+    return 1.0 if g.get("procid") is not None or g.get("app") == "kernel" else 0.9
 
 
 def _sniff_syslog(sample: list[str]) -> float:
@@ -1934,6 +1967,13 @@ def _sd_batch(sd: pl.Series) -> pl.Series:
     return sd.to_frame("sd").select(params.list.eval(member).list.join(",")).to_series().alias(sd.name)
 
 
+#: PostgreSQL with log_destination=syslog numbers each message and splits a long or
+#: multi-line one into parts ("postgres[2346]: [4-1] ERROR:  ...", then "[4-2] STATEMENT:
+#: ..."): the parts after the first continue its record (group 1: the part's text)
+_PG_SYSLOG_PART = r"\]: \[\d+-(?:[2-9]|[1-9]\d+)\] ?(.*)$"
+_PG_SYSLOG_HEAD = r"^\[\d+-1\] (?:(LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  )?"
+
+
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
@@ -1941,7 +1981,11 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
-    sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
+    # (PostgreSQL's level after its "[<message>-1]": see _PG_SYSLOG_PART)
+    pg_level = pl.col("msg").str.extract(_PG_SYSLOG_HEAD, 1)
+    sev_text, sev_num = severity_columns(
+        pl.coalesce((pri % 8).cast(pl.String), pl.col("level"), pg_level), syslog_numeric=True
+    )
     stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
     ts = pl.col("ts")
     if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
@@ -1959,7 +2003,15 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_num,
         app.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
-        pl.col("msg").str.strip_prefix("\ufeff").str.strip_chars_end().fill_null("").alias("body"),
+        pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
+        .fill_null(pl.col("msg"))
+        .str.strip_prefix("\ufeff")
+        # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
+        # its own log has the level: see _PG_SYSLOG_PART)
+        .str.replace(_PG_SYSLOG_HEAD, "")
+        .str.strip_chars_end()
+        .fill_null("")
+        .alias("body"),
         json_object(
             {
                 "host": not_nil("host"),
@@ -1977,6 +2029,8 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         is_head=pl.col("_matched"),
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
+        part=_PG_SYSLOG_PART,
+        part_literal="]: [",
     )
     # (an app's own line first: its head's level is the record's; then a level a plain
     # message starts with)
@@ -1994,7 +2048,9 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 # level=error msg=...", containerd)
 _MSG_LEVEL = (
     rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
-    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+))[ \t]+"
+    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
+    # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
+    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\])[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -2021,7 +2077,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         return records
     idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
-    level = pl.coalesce("a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
+    level = pl.coalesce("s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
     return records.with_columns(
