@@ -240,3 +240,40 @@ def test_syslog_levels_in_the_line_launchd_tags_repeats_and_postgres_parts(tmp_p
         (3, 2, "INFO", "duration: 2345.678 ms  statement: SELECT c.name, sum(o.total)\n#011  FROM orders o"),
         (5, 1, None, "Started Session 42 of user postgres."),
     ]
+
+
+def test_dotnet_systemd_console_and_bracketed_year_less_stamps(tmp_path):
+    """.NET's systemd console formatter ('<3>stamp Category[0] msg': the syslog priority is
+    the level) and a year-less stamp in brackets before the level (Asterisk, Monit)."""
+    net = _read_one(tmp_path, "catalog-api.log", (
+        "<6>2024-03-01T10:00:01.123Z Microsoft.Hosting.Lifetime[14] Now listening on: http://[::]:8080\n"
+        "<4>2024-03-01T10:00:03.500Z Catalog.Api.Services.PriceService[0] Price cache stale for 120 s\n"
+        "<3>2024-03-01T10:00:04.250Z Catalog.Api.Controllers.ProductsController[0] Failed to load product 42\n"
+        "<2>2024-03-01T10:00:05.000Z Catalog.Api.Program[0] Database unreachable, shutting down\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in net.to_dicts()] == [
+        ("INFO", "Now listening on: http://[::]:8080"), ("WARN", "Price cache stale for 120 s"),
+        ("ERROR", "Failed to load product 42"), ("FATAL", "Database unreachable, shutting down"),
+    ]
+    assert net["timestamp"][0] == datetime(2024, 3, 1, 10, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(net.row(0, named=True)) == {"logger": "Microsoft.Hosting.Lifetime", "code": "14"}
+    ast = _read_one(tmp_path, "asterisk.full.log", (
+        "[Mar  1 10:00:01] NOTICE[12345] chan_sip.c: Registration from '\"bob\" <sip:bob@10.0.0.5>' failed - Wrong password\n"
+        "[Mar  1 10:00:05] WARNING[12347][C-00000012] chan_sip.c: Retransmission timeout reached on transmission 1a2b3c\n"
+        "[Mar  1 10:00:06] ERROR[12348] res_rtp_asterisk.c: Unable to allocate RTP port: no ports available\n"
+    ))
+    assert [(r["severity_text"], r["body"]) for r in ast.to_dicts()] == [
+        ("INFO", "Registration from '\"bob\" <sip:bob@10.0.0.5>' failed - Wrong password"),
+        ("WARN", "Retransmission timeout reached on transmission 1a2b3c"),
+        ("ERROR", "Unable to allocate RTP port: no ports available"),
+    ]
+    assert ast["timestamp"][1] == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)
+    assert attrs(ast.row(1, named=True)) == {"logger": "chan_sip.c", "thread": "12347", "mdc": "C-00000012"}
+    monit = _read_one(tmp_path, "monit.log", (
+        "[UTC Mar  1 10:00:01] info     : Starting Monit 5.33.0 daemon with http interface at [*]:2812\n"
+        "[UTC Mar  1 10:00:31] error    : 'nginx' process is not running\n"
+    ))
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in monit.to_dicts()] == [
+        (datetime(2024, 3, 1, 10, 0, 1, tzinfo=UTC), "INFO", "Starting Monit 5.33.0 daemon with http interface at [*]:2812"),
+        (datetime(2024, 3, 1, 10, 0, 31, tzinfo=UTC), "ERROR", "'nginx' process is not running"),
+    ]

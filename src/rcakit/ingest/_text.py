@@ -121,6 +121,9 @@ _ICINGA_LEVEL = "information|notice|warning|critical|debug"
 _VMWARE_LEVEL = "verbose|info|warning|error|In|Wa|Er|Db|Vb|No|Cr|Al|Em"
 _VMWARE_LEVELS = {"In": "info", "Wa": "warning", "Er": "error", "Db": "debug", "Vb": "verbose", "No": "notice",
                   "Cr": "critical", "Al": "alert", "Em": "emerg"}
+# syslog's severity numbers as level words
+_SYSLOG_NUMBER_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warning", "5": "notice", "6": "info",
+                         "7": "debug"}
 # SQL Server Agent's message marks
 _SQLAGENT_LEVELS = {"?": "info", "+": "warning", "!": "error"}
 # Samba's debug levels (DBGLVL_ERR 0, WARNING 1, NOTICE 2, INFO 3, DEBUG above)
@@ -660,6 +663,25 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?),[ \t]+(?P<level>\d{1,2})(?:,[^\]]*)?\] "
         r"(?P<code_e>[^ \t()]+)\((?P<logger_e>\w+)\)[ \t]*$(?P<msg>.*)$",
         levels="[0-9]{1,2}",
+    ),
+    # .NET's systemd console formatter (AddSystemdConsole): the syslog priority in angle
+    # brackets, with a TimestampFormat the stamp, the category and the event id
+    #   <3>2024-03-01T10:00:04.250Z Catalog.Api.Controllers.ProductsController[0] Failed to load product 42
+    _Variant(
+        "dotnet-systemd",
+        rf"^<(?P<level>[0-7])>(?:(?P<ts>{_ISO})[ \t]+)?(?P<logger>[A-Za-z_][\w.]*)\[(?P<code>\d+)\] (?P<msg>.*)$",
+        levels="[0-7]",
+    ),
+    # a year-less syslog-style stamp in brackets, then the level (Asterisk's "full" log:
+    # the thread and the call id in brackets, the source file; Monit: the zone first)
+    #   [Mar  1 10:00:05] WARNING[12347][C-00000012] chan_sip.c: Retransmission timeout reached ...
+    #   [UTC Mar  1 10:00:31] error    : 'nginx' process is not running
+    _Variant(
+        "bracket-syslog-stamp",
+        r"^\[(?:[A-Z]{3,5} )?(?P<ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)\] "
+        rf"(?P<level>{_LEVEL}|VERBOSE|SECURITY|DTMF)(?:\[(?P<thread_n>\d+)\])?(?:\[(?P<mdc>[^\]]*)\])?[ \t]*:?[ \t]+"
+        r"(?:(?P<logger_e>[\w.\-]+\.[ch]): )?(?P<msg>.*)$",
+        levels=rf"{_LEVEL}|VERBOSE|SECURITY|DTMF",
     ),
     # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
     _Variant(
@@ -1487,7 +1509,8 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
-    "dnf": _DNF_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS,
+    "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
