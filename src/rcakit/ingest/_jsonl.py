@@ -69,6 +69,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
     "timestamp": (
         "@timestamp", "timestamp", "time", "ts", "datetime", "date", "t", "eventTime",
         "event.created", "asctime", "time_local", "Timestamp",
+        "time_iso8601",  # nginx's own variable name in a log_format escape=json
         # systemd journal (journalctl -o json): when the message was logged, else received
         "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP",
         "_time",  # Splunk
@@ -89,6 +90,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "@l",  # Serilog compact JSON (CLEF)
         "@level",  # HashiCorp's hclog (Nomad, Consul, Vault, Terraform, Boundary with -json)
         "error_severity",  # PostgreSQL's jsonlog (LOG is INFO)
+        "LogLevel",  # .NET's JSON console formatter (Microsoft.Extensions.Logging)
     ),
     "body": (
         "msg", "message", "@message", "@m", "@mt", "log", "text", "body", "Body", "Message", "textPayload",

@@ -115,6 +115,19 @@ _DB2_LEVEL = "Info|Warning|Error|Severe|Critical|Event"
 _DB2_LEVELS = {"Event": "info"}
 # .NET's level names in full (Microsoft.Extensions.Logging)
 _DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
+# Icinga 2's levels ("information" in full)
+_ICINGA_LEVEL = "information|notice|warning|critical|debug"
+# VMware ESXi's levels: words (hostd, vpxa before ESXi 8), or two letters (ESXi 8)
+_VMWARE_LEVEL = "verbose|info|warning|error|In|Wa|Er|Db|Vb|No|Cr|Al|Em"
+_VMWARE_LEVELS = {"In": "info", "Wa": "warning", "Er": "error", "Db": "debug", "Vb": "verbose", "No": "notice",
+                  "Cr": "critical", "Al": "alert", "Em": "emerg"}
+# syslog's severity numbers as level words
+_SYSLOG_NUMBER_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warning", "5": "notice", "6": "info",
+                         "7": "debug"}
+# SQL Server Agent's message marks
+_SQLAGENT_LEVELS = {"?": "info", "+": "warning", "!": "error"}
+# Samba's debug levels (DBGLVL_ERR 0, WARNING 1, NOTICE 2, INFO 3, DEBUG above)
+_SAMBA_LEVELS = {"0": "error", "1": "warning", "2": "notice", "3": "info", **{str(n): "debug" for n in range(4, 11)}}
 # dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
 _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
@@ -385,6 +398,7 @@ _GROUP_CLASS = {
     "code_b": "[^ \t]+:[0-9]+",  # a source file and line (zap's caller)
     "code_c": "[A-Z][0-9]+[A-Z][0-9]+",  # Db2's record id
     "code_d": "[^\\]]*",  # katip's source location
+    "code_e": "[^ \t()]+(?: [^ \t()]+)*",  # a source in parentheses (Datadog's agent, Samba)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
@@ -397,9 +411,12 @@ _GROUP_CLASS = {
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
     "logger_e": "[A-Za-z0-9_$.\\-]+",
+    "logger_f": "[^ \t()]+(?: [^ \t()]+)*?",  # Puppet's resource path
     # syslog
     "pri": "[0-9]{1,3}",
-    "host": "[^ \t:\\[]+",
+    "host": "[^ \t:\\[\\-][^ \t:\\[]*",
+    "mark": "---",  # ("--- last message repeated": see rfc3164-repeated)
+    "level_b": "[a-z]+",  # the level of a "<facility.level>" (Citrix ADC)
     "app": "[^ \t:\\[]+",
     "procid": "[^\\]]*",
 }
@@ -591,6 +608,80 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"|Log line format: \[IWEF\])",
         whole_line=True,
         own_record=True,
+    ),
+    # SQL Server Agent's SQLAGENT.OUT: a mark for the message's kind after the stamp
+    # ("?" information, "+" warning, "!" error), then the message id in brackets (kept as `code`)
+    #   2024-03-01 10:00:05 - ! [298] SQLServer Error: 53, Named Pipes Provider: ...
+    _Variant(
+        "sqlagent",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) - (?P<level>[?+!]) \[(?P<code>\d+)\] (?P<msg>.*)$",
+        levels="[?+!]",
+    ),
+    # Puppet's agent and server logfile: the source (a resource or "Puppet") and the level in
+    # parentheses before the colon
+    #   2024-03-01 10:00:05 +0000 /Stage[main]/App::Install/Package[shop-app]/ensure (err): change from ...
+    _Variant(
+        "puppet",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<logger_f>[^ \t()]+(?: [^ \t()]+)*?) \((?P<level>{_LEVEL})\): (?P<msg>.*)$",
+    ),
+    # Icinga 2's main log: the level and the component joined by a slash
+    #   [2024-03-01 10:00:02 +0000] critical/ApiListener: Cannot connect to host '10.0.0.1' ...
+    _Variant(
+        "icinga",
+        rf"^\[(?P<ts>{_ISO})\] (?P<level>{_ICINGA_LEVEL})/(?P<logger_e>[\w.\-]+): (?P<msg>.*)$",
+        levels=_ICINGA_LEVEL,
+    ),
+    # the Datadog agent: the component, the level and the source between bars
+    #   2024-03-01 10:00:16 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres | ...
+    _Variant(
+        "datadog-agent",
+        rf"^(?P<ts>{_ISO}) \| (?P<logger_e>[A-Z][A-Z_\-]*) \| (?P<level>{_LEVEL}) \| \((?P<code_e>[^()]*)\) \| (?P<msg>.*)$",
+    ),
+    # VMware ESXi's vmkernel.log: the CPU and the world id before a parenthesis; a level word
+    # may start the message ("WARNING: NMP: ...": see _message_levels)
+    #   2024-03-01T10:00:01.200Z cpu5:2097300)ScsiDeviceIO: 4325: Cmd(0x45b8c1a2b3c4) 0x28 ... failed
+    _Variant(
+        "vmkernel",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread_e>cpu\d+):(?P<pid>\d+)\)(?P<msg>.*)$",
+    ),
+    # VMware ESXi's hostd and vpxa logs: the level (ESXi 8: two letters and the syslog
+    # priority, "Er(163)"), the program and its thread id, the originator's context
+    #   2024-03-01T10:00:05.456Z error hostd[2099200] [Originator@6876 sub=Default opID=def-456 user=root] Unable to ...
+    #   2024-03-01T10:00:08.000Z In(166) Hostd[2099203]: [Originator@6876 sub=Vimsvc.ha-eventmgr] Event 1234 : ...
+    _Variant(
+        "vmware",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_VMWARE_LEVEL})(?:\(\d+\))? (?P<logger_e>[A-Za-z][\w\-]*)\[(?P<thread_n>\d+)\]:? "
+        r"(?:\[(?P<mdc>Originator@\d+[^\]]*)\] )?(?P<msg>.*)$",
+        levels=_VMWARE_LEVEL,
+    ),
+    # Samba's logs: the debug level after the stamp (0 error, 1 warning, 2 notice, 3 info,
+    # above: debug), the source file and function; the message on the indented lines below
+    #   [2024/03/01 10:00:01.123456,  0] ../../source3/smbd/service.c:123(make_connection_snum)
+    #     make_connection_snum: canonicalize_connect_path failed for service share, path /srv/share
+    _Variant(
+        "samba",
+        r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?),[ \t]+(?P<level>\d{1,2})(?:,[^\]]*)?\] "
+        r"(?P<code_e>[^ \t()]+)\((?P<logger_e>\w+)\)[ \t]*$(?P<msg>.*)$",
+        levels="[0-9]{1,2}",
+    ),
+    # .NET's systemd console formatter (AddSystemdConsole): the syslog priority in angle
+    # brackets, with a TimestampFormat the stamp, the category and the event id
+    #   <3>2024-03-01T10:00:04.250Z Catalog.Api.Controllers.ProductsController[0] Failed to load product 42
+    _Variant(
+        "dotnet-systemd",
+        rf"^<(?P<level>[0-7])>(?:(?P<ts>{_ISO})[ \t]+)?(?P<logger>[A-Za-z_][\w.]*)\[(?P<code>\d+)\] (?P<msg>.*)$",
+        levels="[0-7]",
+    ),
+    # a year-less syslog-style stamp in brackets, then the level (Asterisk's "full" log:
+    # the thread and the call id in brackets, the source file; Monit: the zone first)
+    #   [Mar  1 10:00:05] WARNING[12347][C-00000012] chan_sip.c: Retransmission timeout reached ...
+    #   [UTC Mar  1 10:00:31] error    : 'nginx' process is not running
+    _Variant(
+        "bracket-syslog-stamp",
+        r"^\[(?:[A-Z]{3,5} )?(?P<ts>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)\] "
+        rf"(?P<level>{_LEVEL}|VERBOSE|SECURITY|DTMF)(?:\[(?P<thread_n>\d+)\])?(?:\[(?P<mdc>[^\]]*)\])?[ \t]*:?[ \t]+"
+        r"(?:(?P<logger_e>[\w.\-]+\.[ch]): )?(?P<msg>.*)$",
+        levels=rf"{_LEVEL}|VERBOSE|SECURITY|DTMF",
     ),
     # Python logging: 2024-01-02 03:04:05,123 - name - ERROR - msg
     _Variant(
@@ -1234,12 +1325,35 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # an epoch time first (Squid's native access log, Zeek's TSV logs, scripts that print
     # time.time()): seconds from 2001 to 2033, or milli/micro/nanoseconds, with a fraction
     #   1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html
+    # (a colon after it: Mosquitto's "1709287201: Client sensor-7 disconnected.")
     _Variant(
         "epoch",
-        rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?{_SEP}"
+        rf"^\[?(?P<ts>1\d{{9}}(?:\d{{3}}|\d{{6}}|\d{{9}})?(?:\.\d{{1,9}})?)\]?:?{_SEP}"
         rf"(?:{_TAG_LEVEL})?(?P<msg>.*)$",
     ),
+    # a TAI64N label first (daemontools' multilog and runit's svlogd with -t): "@", then
+    # 2^62 + 10 + the Unix seconds and the nanoseconds in hex (see _tai64n)
+    #   @4000000065e1a72b075bca00 mailer 2.4 starting, pid 4242
+    _Variant(
+        "tai64n",
+        rf"^(?P<ts>@4000000[0-9a-f]{{17}})[ \t]+(?:{_TAG_LEVEL})?(?P<msg>.*)$",
+    ),
 )
+
+
+def _tai64n(ts: pl.Expr) -> pl.Expr:
+    """A TAI64N label as epoch seconds with nanoseconds ("1709287201.123456000"); other
+    stamps unchanged. TAI is 10 s ahead of UTC in the label, as tai64nlocal reads it."""
+    seconds = ts.str.slice(1, 16).str.to_integer(base=16, strict=False) - (2**62 + 10)
+    nanos = ts.str.slice(17, 8).str.to_integer(base=16, strict=False)
+    epoch = pl.concat_str(seconds.cast(pl.String), pl.lit("."), nanos.cast(pl.String).str.zfill(9))
+    return pl.when(ts.str.starts_with("@4")).then(epoch).otherwise(ts)
+
+
+def _tai64n_text(stamp: str) -> str:
+    if not re.fullmatch(r"@4000000[0-9a-f]{17}", stamp):
+        return stamp
+    return f"{int(stamp[1:17], 16) - (2**62 + 10)}.{int(stamp[17:25], 16):09d}"
 
 
 def _sniff_text(sample: list[str]) -> float:
@@ -1273,7 +1387,13 @@ def _stamped_blocks(sample: list[str]) -> bool:
 
 # MySQL's (and MariaDB's) slow query log: "# Time:" starts an entry, then "# User@Host:",
 # "# Query_time:", "SET timestamp=...;" and the statement (see _slow_queries)
-_MYSQL_SLOW = _Variant("mysql-slow", rf"^# Time: (?P<ts>{_ISO})[ \t]*$(?P<msg>.*)$")
+# (MySQL 5.x and MariaDB write the stamp as yyMMdd H:mm:ss: "# Time: 240301 10:00:01")
+_MYSQL_SLOW = _Variant(
+    "mysql-slow", rf"^# Time: (?P<ts>{_ISO}|\d{{6}}[ \t]+\d{{1,2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)[ \t]*$(?P<msg>.*)$"
+)
+# MySQL 5.x and MariaDB write "# Time:" only when the second changed: an entry logged in
+# the same second as the one above starts at its "# User@Host:" line
+_SLOW_USER = "# User@Host: "
 
 
 def _slow_log(sample: list[str]) -> bool:
@@ -1389,7 +1509,8 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
-    "dnf": _DNF_LEVELS,
+    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS,
+    "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
@@ -1426,6 +1547,14 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         variants = stamped
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
+    if slow:
+        user = pl.col("line").str.starts_with(_SLOW_USER) & ~pl.col("line").shift(1).str.starts_with("# Time: ").fill_null(
+            False
+        )
+        parsed = parsed.with_columns(
+            (pl.col("_matched") | user).alias("_matched"),
+            pl.when(user).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"),
+        )
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
@@ -1437,6 +1566,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(v.name == "tai64n" for v in variants):
+        ts = _tai64n(ts)
+        stamp_sample = [_tai64n_text(x) for x in stamp_sample]
     if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
@@ -1503,7 +1635,30 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _django_requests(records)
     if slow:
         records = _slow_queries(records)
+    if any(v.name in _LEVEL_OPTIONAL for v in variants):
+        records = _message_levels(records)
     return records
+
+
+#: variants whose level is optional after the stamp: a strict head regex made from a
+#: sample without one (see _specialise) reads every line without it
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel")
+
+
+def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records without a level take the one their message starts with (``ERROR: ...``,
+    ``Warning: ...``, ``[warn] ...``); the body keeps it, as in a syslog message."""
+    g = pl.col("body").str.extract_groups(_MSG_LEVEL)
+    level = pl.coalesce(
+        g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
+        g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
+    )
+    sev_text, sev_num = severity_columns(level)
+    bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
+    return records.with_columns(
+        pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
@@ -1630,9 +1785,13 @@ def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
         .str.strip_chars()
         .replace("", None)
     )
+    # (an entry without a "# Time:" line: the time its statement set)
+    epoch = body.str.extract(r"(?m)^SET timestamp=(\d+);", 1).cast(pl.Int64, strict=False)
+    stamp = pl.from_epoch(epoch, time_unit="s").dt.replace_time_zone("UTC").cast(pl.Datetime("us", "UTC"))
     return records.with_columns(
         pl.coalesce(statement, body).alias("body"),
         merge_attributes(pl.col("attributes"), more).alias("attributes"),
+        pl.coalesce(pl.col("timestamp"), stamp).alias("timestamp"),
     )
 
 
@@ -1728,6 +1887,8 @@ TEXT = LineFormat(
 
 # -------------------------------------------------------------------------------- syslog
 
+# syslog's severity keywords, as some devices write them in the line
+_SYSLOG_LEVEL = "emerg|alert|crit|err|error|warning|warn|notice|info|debug"
 # RFC 5424 structured data: [id k="v" k2="v\"2"][id2 ...] or "-"
 _SD_ELEMENT = r'\[[^\s\]="]+(?:\s+[^\s\]="]+="(?:[^"\\]|\\.)*")*\s*\]'
 _SD_PARAM = r'([^\s\]="]+)="((?:[^"\\]|\\.)*)"'
@@ -1738,11 +1899,38 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"^<(?P<pri>\d{1,3})>(?P<version>\d{1,2}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) "
         rf"(?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:{_SD_ELEMENT})+)(?: |$)(?P<msg>.*)$",
     ),
+    # macOS' launchd names the job it speaks of in parentheses between its tag and the colon
+    # (the message keeps them)
+    #   Mar  1 10:00:01 MacBook-Pro com.apple.xpc.launchd[1] (com.example.agent[4321]): Service exited ...
+    _Variant(
+        "rfc3164-launchd",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?P<msg>.*)$",
+    ),
+    # Citrix ADC (NetScaler): "<facility.level>" before the host, no tag
+    #   Mar  1 10:00:05 <local0.err> 10.0.0.10 03/01/2024:10:00:05 GMT ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN ...
+    _Variant(
+        "rfc3164-facility",
+        r"^(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+        rf"\s+<[a-z0-9]+\.(?P<level_b>{_SYSLOG_LEVEL})>\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
+        # (its own stamp again, in GMT)
+        r"(?:\d{2}/\d{2}/\d{4}:\d{2}:\d{2}:\d{2} (?:GMT|UTC)\s+)?(?P<msg>.*)$",
+    ),
+    # (a host never starts with "-": "--- last message repeated 2 times ---" has none; a
+    # syslog level word may stand before the tag, as F5 BIG-IP writes it: "bigip1 warning
+    # tmm1[12345]: msg")
     _Variant(
         "rfc3164",
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4})?"
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
-        r"\s+(?P<host>[^\s:\[]+)\s+(?:(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
+        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+    ),
+    # syslogd's own note that it dropped repeats of the line above
+    _Variant(
+        "rfc3164-repeated",
+        r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+"
+        r"(?P<mark>---) last message repeated (?P<msg>.*)$",
     ),
     # a year before the time and a colon after it, as Cisco ASA and other appliances send
     # it; no host unless "logging device-id" is set; the message keeps its %ASA-6-302013 id
@@ -1755,7 +1943,8 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
 )
 #: "Mar 01 2024 10:00:01" (the year before the time) -> "01-Mar-2024 10:00:01" for the time rules
 _MONTH_DAY_YEAR = (r"^([A-Z][a-z]{2}) +(\d{1,2}) (\d{4}) ", "${2}-${1}-${3} ")
-_SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "msg")
+# ("mark": a part of the message the head regex had to match, put back before it)
+_SYSLOG_FIELDS = ("pri", "version", "ts", "host", "app", "procid", "msgid", "sd", "level", "mark", "msg")
 
 
 _LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
@@ -1765,15 +1954,16 @@ def _syslog_line_score(line: str) -> float:
     m = next((m for v in _SYSLOG_VARIANTS if (m := v.compiled.match(line))), None)
     if m is None:
         return 0.0
-    if m.group("pri") is not None or not m.group("ts")[:1].isdigit():
+    g = m.groupdict()
+    if g.get("pri") is not None or not m.group("ts")[:1].isdigit():
         return 1.0
     # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
     # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
     # -o short-iso); otherwise let the text format win a tie
-    if _LEVEL_WORD.match(m.group("host")):
+    if _LEVEL_WORD.match(g.get("host") or ""):
         return 0.0
     # (the kernel's lines have no pid: kern.log, ufw.log)
-    return 1.0 if m.group("procid") is not None or m.group("app") == "kernel" else 0.9
+    return 1.0 if g.get("procid") is not None or g.get("app") == "kernel" else 0.9
 
 
 def _sniff_syslog(sample: list[str]) -> float:
@@ -1800,6 +1990,13 @@ def _sd_batch(sd: pl.Series) -> pl.Series:
     return sd.to_frame("sd").select(params.list.eval(member).list.join(",")).to_series().alias(sd.name)
 
 
+#: PostgreSQL with log_destination=syslog numbers each message and splits a long or
+#: multi-line one into parts ("postgres[2346]: [4-1] ERROR:  ...", then "[4-2] STATEMENT:
+#: ..."): the parts after the first continue its record (group 1: the part's text)
+_PG_SYSLOG_PART = r"\]: \[\d+-(?:[2-9]|[1-9]\d+)\] ?(.*)$"
+_PG_SYSLOG_HEAD = r"^\[\d+-1\] (?:(LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  )?"
+
+
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
@@ -1807,7 +2004,11 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
-    sev_text, sev_num = severity_columns((pri % 8).cast(pl.String), syslog_numeric=True)
+    # (PostgreSQL's level after its "[<message>-1]": see _PG_SYSLOG_PART)
+    pg_level = pl.col("msg").str.extract(_PG_SYSLOG_HEAD, 1)
+    sev_text, sev_num = severity_columns(
+        pl.coalesce((pri % 8).cast(pl.String), pl.col("level"), pg_level), syslog_numeric=True
+    )
     stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
     ts = pl.col("ts")
     if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
@@ -1825,7 +2026,15 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_num,
         app.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
-        pl.col("msg").str.strip_prefix("\ufeff").str.strip_chars_end().fill_null("").alias("body"),
+        pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
+        .fill_null(pl.col("msg"))
+        .str.strip_prefix("\ufeff")
+        # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
+        # its own log has the level: see _PG_SYSLOG_PART)
+        .str.replace(_PG_SYSLOG_HEAD, "")
+        .str.strip_chars_end()
+        .fill_null("")
+        .alias("body"),
         json_object(
             {
                 "host": not_nil("host"),
@@ -1843,6 +2052,8 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         is_head=pl.col("_matched"),
         unmatched_error="expected a syslog line (RFC 3164 '<PRI>Mmm dd hh:mm:ss host tag: msg' "
         "or RFC 5424 '<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG')",
+        part=_PG_SYSLOG_PART,
+        part_literal="]: [",
     )
     # (an app's own line first: its head's level is the record's; then a level a plain
     # message starts with)
@@ -1860,7 +2071,9 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 # level=error msg=...", containerd)
 _MSG_LEVEL = (
     rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
-    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+))[ \t]+"
+    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
+    # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
+    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\])[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -1887,7 +2100,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         return records
     idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
-    level = pl.coalesce("a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
+    level = pl.coalesce("s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
     return records.with_columns(
