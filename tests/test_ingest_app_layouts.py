@@ -1252,3 +1252,21 @@ def test_django_request_lines_start_records_in_runserver_output_only(tmp_path):
         "2024-03-01 10:00:02,000 INFO [main] c.x.Api - done\n"
     ))
     assert other["n_lines"].to_list() == [2, 1, 1]
+
+
+def test_a_head_bracket_holding_only_a_trace_id_is_the_trace_id(tmp_path):
+    """log4j's ``%d %p [%t] [%X{traceId}] %c - %m`` with a bare W3C trace id: the second
+    bracket is the record's trace id (shared with the caller's records), not its thread."""
+    log = tmp_path / "drm-license.log"
+    log.write_text(
+        "2026-03-17 11:25:43,634 INFO  [http-nio-8443-exec-6] [b5409b86bf968255585ba445b86105ae] "
+        "c.s.drm.api.LicenseController - License issued keySystem=widevine durationMs=51\n"
+        "2026-03-17 11:25:44,101 ERROR [http-nio-8443-exec-7] [9b99c7d13597cbaf] c.s.drm.api.LicenseController - "
+        "License request failed\n"
+        "2026-03-17 11:25:45,000 INFO  [main] c.s.drm.Cache - cache warmed\n"
+    )
+    df = read_logs(log)
+    assert df["trace_id"].to_list() == ["b5409b86bf968255585ba445b86105ae", "9b99c7d13597cbaf", None]
+    assert df["body"][0] == "License issued keySystem=widevine durationMs=51"
+    assert df["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
+    assert "b5409b86" not in df["attributes"][0]

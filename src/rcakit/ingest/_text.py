@@ -233,6 +233,10 @@ def ascii_classes(regex: str) -> str:
     return "".join(out)
 
 
+#: a bracket of the head holding only a trace id (log4j's "%d %p [%t] [%X{traceId}] %c - "
+#: with a bare W3C or B3 id): the trace id, not the thread
+_HEX_THREAD = pl.col("thread").str.strip_chars().str.contains(r"^(?:[0-9a-f]{32}|[0-9a-f]{16})$").fill_null(False)
+
 # Standard fields a head regex may capture; ``msg`` is mandatory (it marks a match).
 _FIELDS = ("ts", "level", "logger", "thread", "pid", "mdc", "code", "msg")
 # a trace id in an MDC block or key=value text
@@ -1589,11 +1593,14 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         sev_text,
         sev_num,
         body.alias("body"),
-        pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True).alias("trace_id"),
+        pl.coalesce(
+            pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
+            pl.when(_HEX_THREAD).then(pl.col("thread").str.strip_chars()),
+        ).alias("trace_id"),
         json_object(
             {
                 "logger": pl.col("logger"),
-                "thread": pl.col("thread").str.strip_chars(),
+                "thread": pl.when(_HEX_THREAD).then(None).otherwise(pl.col("thread").str.strip_chars()),
                 "pid": pl.col("pid"),
                 # (log4net's empty NDC is "(null)", an empty MDC "[]")
                 "mdc": pl.when(pl.col("mdc").is_in(["", "(null)"])).then(None).otherwise(pl.col("mdc")),
