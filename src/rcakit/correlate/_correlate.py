@@ -272,6 +272,12 @@ def correlate_changes(
     for group in _merge_windows(material, gap):
         for outcome in analyse(group):
             if isinstance(outcome, Incident):
+                taken = {i.id for i in incidents}
+                if outcome.id in taken:  # (two problems of one minute, with windows under a minute)
+                    n = 2
+                    while f"{outcome.id}-{n}" in taken:
+                        n += 1
+                    outcome = replace(outcome, id=f"{outcome.id}-{n}")
                 incidents.append(outcome)
             else:
                 blips[outcome[0]] = outcome[1]
