@@ -884,6 +884,11 @@ def test_a_second_problem_with_its_own_change_is_split_from_the_incident_it_fell
     assert _second_problem(same, changes, window, contribs) == []
     early = [changes[0], {**changes[1], "time": t0 - timedelta(minutes=5)}]
     assert _second_problem(roles, early, window, contribs) == []
+    # changed more than 5 min before its own onset: a bystander the cascade reached later
+    late = [role("orders-db", "root", 4.07, 0), role("catalog", "affected", 1.55, 12)]
+    quiet = [changes[0], {**changes[1], "time": t0 + timedelta(minutes=2)}]
+    assert _second_problem(late, quiet, window, contribs) == []
+    assert [r.service for r in _second_problem(late, [{**changes[1], "time": t0 + timedelta(minutes=8)}], window, contribs)] == ["catalog"]
     assert _second_problem([*roles[:2], role("catalog", "victim", 1.55, 2)], changes, window, contribs) == []
 
     w = AnomalyWindow(start=t0, end=t0 + timedelta(minutes=9), score=9.0,
@@ -1057,6 +1062,11 @@ def test_new_warnings_before_an_unrelated_outage_are_not_its_root():
     ) == set()
     together = [roles[0], role("kafka", "victim", 0), role("transcoder", "victim", 0)]
     assert _failures_after_warnings("recommendations", together, contribs, warn, err, window, graph, names) == set()
+    # a service anomalous with the root fails: the first part is no mere warnings
+    failing = [*roles, role("payments", "victim", 0)]
+    with_errors = [*contribs, contrib("payments", "p1", 0)]
+    shares = ({**warn, ("payments", "p1"): 1.0}, {**err, ("payments", "p1"): 1.0})
+    assert _failures_after_warnings("recommendations", failing, with_errors, *shares, window, graph, names) == set()
 
 
 def test_a_callers_change_that_drives_the_roots_load_is_tried_as_the_root():

@@ -447,9 +447,9 @@ def _amplifying_caller(
     A gateway's retry setting raised from 2 to 6: from its change it logs thousands of new
     "retrying upstream request" warnings, and a minute later the service behind it, now
     getting three times the calls, slows down and fails. The root's logs name no change;
-    the caller's change (within a rollout's time before the root's onset) followed by a new
-    template or surge of the caller's that is not failures, starting no later than the
-    root's trouble, is what drove the load."""
+    the caller's change (within a rollout's time before the root's onset) followed at once
+    (within two windows) by a new template or surge of the caller's that is not failures,
+    starting no later than the root's trouble, is what drove the load."""
     if found.cause is not None or not found.suspects or found.root is None:
         return None
     best = found.suspects[0]
@@ -462,10 +462,13 @@ def _amplifying_caller(
     t = best.change.time
     if not top.onset - _ROLLOUT <= t <= top.onset:
         return None
+    # (the new behaviour starts with the change, as a retry setting applies: a surge that
+    # starts with the root's trouble ten minutes after a deploy is the trouble's echo)
     new = [
         c for c in contribs
         if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
-        and error_share.get((caller, c.template_id), 0.0) < 0.5 and t - window <= c.onset <= top.onset
+        and error_share.get((caller, c.template_id), 0.0) < 0.5
+        and t - window <= c.onset <= min(top.onset, t + 2 * window)
     ]
     return caller if new else None
 
@@ -489,8 +492,8 @@ def _second_problem(
     own (``affected``, not a victim naming the root, a positive root score, its failures not
     read as failed calls: no time-outs, refused connections or upstream errors), became
     anomalous a window or more after the root, and changed between the root's onset (a
-    window earlier) and its own onset: its trouble followed its own change, not the root's.
-    Best score first.
+    window earlier) and its own onset, at most :data:`_SECOND_LAG` before it: its trouble followed its own change, not the
+    root's. Best score first.
     """
     root = next((r for r in roles if r.role == "root"), None)
     if root is None or root.onset is None:
@@ -499,7 +502,10 @@ def _second_problem(
     for r in roles:
         if r.role != "affected" or r.score <= 0 or r.onset is None or r.onset < root.onset + window:
             continue
-        if not any(c["service"] == r.service and root.onset - window <= c["time"] <= r.onset for c in change_rows):
+        if not any(
+            c["service"] == r.service and max(root.onset - window, r.onset - _SECOND_LAG) <= c["time"] <= r.onset
+            for c in change_rows
+        ):
             continue
         texts = [c.template for c in contribs if c.service == r.service and c.kind in _FAILURES and c.template]
         calls = sum(bool(_CALL_FAILED.search(t)) or reports_dependency_failure(t) for t in texts)
@@ -522,23 +528,31 @@ def _failures_after_warnings(
     warnings and, a window or more later, other services failed with no tie to it.
 
     A noisy deploy's warnings (0 errors) three minutes before a broker outage are not its
-    cause: the merge gap joined them by time alone. Cut off when the root's own anomalies
-    are warnings, the services anomalous a window or more after it fail (errors), and none
+    cause: the merge gap joined them by time alone. Cut off when the anomalies of the root
+    and of the services anomalous with it are warnings, the services anomalous a window or
+    more after it fail (errors), and none
     of them calls the root or is called by it (the logs' call graph, their anomalies'
     names). Empty otherwise."""
     top = next((r for r in roles if r.role == "root"), None)
     if root is None or top is None or top.onset is None:
         return set()
-    own = [c for c in contribs if c.service == root]
+    later = {r.service for r in roles if r.onset is not None and r.onset >= top.onset + window and r.service != root}
+    # (the root and everything anomalous with it: warnings only, no failure)
+    own = [c for c in contribs if c.service not in later]
     if not own or _symptom(own, warn_share, error_share, root_quiet=False) != "warnings":
         return set()
-    later = {r.service for r in roles if r.onset is not None and r.onset >= top.onset + window and r.service != root}
     theirs = [c for c in contribs if c.service in later]
     if not theirs or _symptom(theirs, warn_share, error_share, root_quiet=False) != "errors":
         return set()
     named = {n for k, v in names_of.items() if k.split("|")[1] in later for n in v}
     tied = root in named or any(root in _reach(graph, s) or s in _reach(graph, root) for s in later)
     return set() if tied else later
+
+
+#: a second problem's change lands at most this long before its own onset (a deploy's new
+#: exception shows within minutes; a quiet change ten minutes before a cascade reaches its
+#: service is a bystander)
+_SECOND_LAG = timedelta(minutes=5)
 
 
 def _split_group(
