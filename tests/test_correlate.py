@@ -1102,4 +1102,7 @@ def test_a_callers_change_that_drives_the_roots_load_is_tried_as_the_root():
     assert _amplifying_caller(found("api-gateway", -2), roles, [retry], {"edge": {"playback"}}, shares, window, services) is None
     failing = {("api-gateway", "r1"): 1.0}
     assert _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, failing, window, services) is None
+    # the retries were logged long before the change: they surge with the trouble, not with it
+    old = dataclasses.replace(retry, first_seen=t0 - timedelta(minutes=50))
+    assert _amplifying_caller(found("api-gateway", -2), roles, [old], graph, shares, window, services) is None
     assert _amplifying_caller(found("api-gateway", -2)._replace(cause="CHG1"), roles, [retry], graph, shares, window, services) is None

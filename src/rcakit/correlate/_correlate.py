@@ -448,8 +448,9 @@ def _amplifying_caller(
     "retrying upstream request" warnings, and a minute later the service behind it, now
     getting three times the calls, slows down and fails. The root's logs name no change;
     the caller's change (within a rollout's time before the root's onset) followed at once
-    (within two windows) by a new template or surge of the caller's that is not failures,
-    starting no later than the root's trouble, is what drove the load."""
+    (within two windows, a new template counted from its first record) by a new template
+    or surge of the caller's that is not failures, starting no later than the root's
+    trouble, is what drove the load."""
     if found.cause is not None or not found.suspects or found.root is None:
         return None
     best = found.suspects[0]
@@ -468,9 +469,14 @@ def _amplifying_caller(
         c for c in contribs
         if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
         and error_share.get((caller, c.template_id), 0.0) < 0.5
-        and t - window <= c.onset <= min(top.onset, t + 2 * window)
+        and t - window <= _began(c) <= min(top.onset, t + 2 * window)
     ]
     return caller if new else None
+
+
+def _began(c: Contribution) -> datetime:
+    """When an anomaly began: a new template's first record, else its window's onset."""
+    return c.first_seen if c.kind == "new" and c.first_seen is not None else c.onset
 
 
 #: a rollout's time: a caller's change this long before the root's onset may drive its load
