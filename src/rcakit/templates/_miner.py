@@ -574,7 +574,6 @@ def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int
 _ENCLOSED_VAR_RE = re.compile(r"""(.*?[\[({"'])<\*>(?:[:.,/\-]<\*>)*([\])}"'][:;,.]?)""")
 
 
-
 def _placeholder_twins(
     keys: Sequence[tuple[str, ...]],
 ) -> dict[tuple[str, ...], tuple[tuple[str, ...], int, int, str]]:
@@ -628,7 +627,11 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
     merge's, which reads a few plain words as the event's), and the value must be set off
     from what follows: by an opening bracket or quote after it, or by quotes around it
     (prose running on, ``Server web1 is DOWN, reason: ... 2 active and 0 backup servers
-    left``, is the events' own words); ``key=value`` pairs in the runs name events.
+    left``, is the events' own words); ``key=value`` pairs in the runs name events, and a
+    word must come before the run (a run that starts the message's words is its event).
+    A run that ends the message counts too when a phrase of two words or more ending in a
+    colon comes before it (``<player> lost connection: Timed out``) and the runs begin with
+    more than ``max_values`` different words.
     """
     by_end: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
     for key in keys:
