@@ -6,14 +6,12 @@ deploy is the cause and the incident is dated from the slow-down."""
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-import rcakit
-from rcakit.errors import RcakitWarning
+from ._estates import analyze_quietly, write_deploys
 
 T0 = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)
 DEPLOY, SLOW = 150, 151  # minutes from T0
@@ -40,10 +38,10 @@ def _estate(tmp_path, layout: str, *, minutes=190, seed=5):
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / ("accounts.log" if layout == "logfmt" else "accounts.json")).write_text("\n".join(accounts) + "\n")
     (tmp_path / "gateway.log").write_text("\n".join(gateway) + "\n")
-    (tmp_path / "deploys.csv").write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=60):%Y-%m-%dT%H:%M:%SZ},gateway,cfg-9,chg-1,config,raise log sampling\n"
-        f"{T0 + timedelta(minutes=DEPLOY):%Y-%m-%dT%H:%M:%SZ},accounts,4.5.0,chg-2,deploy,switch ORM query builder\n"
+    write_deploys(
+        tmp_path,
+        (T0 + timedelta(minutes=60), "gateway", "cfg-9", "chg-1", "config", "raise log sampling"),
+        (T0 + timedelta(minutes=DEPLOY), "accounts", "4.5.0", "chg-2", "deploy", "switch ORM query builder"),
     )
     return tmp_path
 
@@ -51,9 +49,7 @@ def _estate(tmp_path, layout: str, *, minutes=190, seed=5):
 @pytest.mark.parametrize("layout", ["logfmt", "json"])
 def test_a_slower_deploy_whose_latency_is_a_field_of_the_record_is_the_cause(tmp_path, layout):
     path = _estate(tmp_path, layout)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RcakitWarning)
-        report = rcakit.analyze(path, deploys=path / "deploys.csv")
+    report = analyze_quietly(path)
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("accounts", "chg-2")
     key = "duration_ms" if layout == "logfmt" else "responseTime"

@@ -6,7 +6,6 @@ callee is the root and its deploy the cause, although only the caller logs ERROR
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -15,7 +14,8 @@ import pytest
 
 import rcakit
 from rcakit.correlate._services import reports_dependency_failure
-from rcakit.errors import RcakitWarning
+
+from ._estates import analyze_quietly, write_deploys
 
 T0 = datetime(2024, 5, 7, 17, 50, tzinfo=UTC)
 
@@ -48,19 +48,17 @@ def _estate(tmp_path, *, minutes=150, fault_from=110, seed=3):
                                    "status": 200}))
     for name, lines in (("api", api), ("quote", quote), ("geo-service", geo)):
         (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
-    (tmp_path / "deploys.csv").write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ},api,2.0.1,chg-1,deploy,api 2.0.1\n"
-        f"{T0 + timedelta(minutes=fault_from - 1):%Y-%m-%dT%H:%M:%SZ},geo-service,1.9.0,chg-2,deploy,geo 1.9.0\n"
+    write_deploys(
+        tmp_path,
+        (T0 + timedelta(minutes=30), "api", "2.0.1", "chg-1", "deploy", "api 2.0.1"),
+        (T0 + timedelta(minutes=fault_from - 1), "geo-service", "1.9.0", "chg-2", "deploy", "geo 1.9.0"),
     )
     return tmp_path
 
 
 def test_a_callee_failing_only_at_warn_with_a_grpc_code_is_the_root(tmp_path):
     path = _estate(tmp_path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RcakitWarning)
-        report = rcakit.analyze(path, deploys=path / "deploys.csv")
+    report = analyze_quietly(path)
     assert len(report.incidents) == 1
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("geo-service", "chg-2")

@@ -14,6 +14,8 @@ import pytest
 import rcakit
 from rcakit.errors import RcakitWarning
 
+from ._estates import analyze_quietly, write_deploys
+
 T0 = datetime(2025, 8, 21, 10, 0, tzinfo=UTC)
 
 OOM = (
@@ -53,22 +55,16 @@ def _estate(tmp_path, failure: str, *, deploy_at=80, fault_from=125, minutes=150
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "orders.log").write_text("\n".join(orders) + "\n")
     (tmp_path / "gateway.log").write_text("\n".join(gateway) + "\n")
-    (tmp_path / "deploys.csv").write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=20):%Y-%m-%dT%H:%M:%SZ},gateway,4.0.1,chg-1,deploy,gateway 4.0.1\n"
-        f"{T0 + timedelta(minutes=deploy_at):%Y-%m-%dT%H:%M:%SZ},orders,1.29.6,chg-2,deploy,orders 1.29.6\n"
+    write_deploys(
+        tmp_path,
+        (T0 + timedelta(minutes=20), "gateway", "4.0.1", "chg-1", "deploy", "gateway 4.0.1"),
+        (T0 + timedelta(minutes=deploy_at), "orders", "1.29.6", "chg-2", "deploy", "orders 1.29.6"),
     )
     return tmp_path
 
 
-def _report(path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RcakitWarning)
-        return rcakit.analyze(path, deploys=path / "deploys.csv")
-
-
 def test_a_deploy_that_served_quietly_before_its_service_ran_out_of_memory_is_the_cause(tmp_path):
-    report = _report(_estate(tmp_path, OOM))
+    report = analyze_quietly(_estate(tmp_path, OOM))
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("orders", "chg-2")
     top = inc.suspects[0]
@@ -79,7 +75,7 @@ def test_a_deploy_that_served_quietly_before_its_service_ran_out_of_memory_is_th
 
 
 def test_the_same_quiet_deploy_before_another_failure_is_marked_down(tmp_path):
-    report = _report(_estate(tmp_path, OTHER))
+    report = analyze_quietly(_estate(tmp_path, OTHER))
     inc = report.incidents[0]
     assert inc.root_service == "orders"
     top = next(s for s in inc.suspects if s.change.id == "chg-2")

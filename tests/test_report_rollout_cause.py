@@ -6,13 +6,11 @@ its logs unchanged, is not."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-import rcakit
-from rcakit.errors import RcakitWarning
+from ._estates import analyze_quietly, write_deploys
 
 T0 = datetime(2026, 12, 18, 13, 0, tzinfo=UTC)
 
@@ -41,22 +39,16 @@ def _estate(tmp_path, *, deploy_at: int, fault_at: int, minutes: int = 150, seed
                   f"{start} INFO [Lifetime] Application started. Press Ctrl+C to shut down."]
     (tmp_path / "claims-api.log").write_text("\n".join(api) + "\n")
     (tmp_path / "claims-worker.log").write_text("\n".join(worker) + "\n")
-    (tmp_path / "deploys.csv").write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=20):%Y-%m-%dT%H:%M:%SZ},claims-worker,3.2.0,chg-1,deploy,worker 3.2.0\n"
-        f"{T0 + timedelta(minutes=deploy_at):%Y-%m-%dT%H:%M:%SZ},claims-api,4.19.0,chg-2,deploy,claims-api 4.19.0\n"
+    write_deploys(
+        tmp_path,
+        (T0 + timedelta(minutes=20), "claims-worker", "3.2.0", "chg-1", "deploy", "worker 3.2.0"),
+        (T0 + timedelta(minutes=deploy_at), "claims-api", "4.19.0", "chg-2", "deploy", "claims-api 4.19.0"),
     )
     return tmp_path
 
 
-def _analyze(path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RcakitWarning)
-        return rcakit.analyze(path, deploys=path / "deploys.csv")
-
-
 def test_the_deploy_that_restarted_the_root_as_the_trouble_began_is_the_cause(tmp_path):
-    report = _analyze(_estate(tmp_path, deploy_at=110, fault_at=110))
+    report = analyze_quietly(_estate(tmp_path, deploy_at=110, fault_at=110))
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("claims-api", "chg-2")
     best = inc.suspects[0]
@@ -64,7 +56,7 @@ def test_the_deploy_that_restarted_the_root_as_the_trouble_began_is_the_cause(tm
 
 
 def test_a_deploy_that_served_quietly_for_half_an_hour_is_not(tmp_path):
-    report = _analyze(_estate(tmp_path, deploy_at=80, fault_at=110))
+    report = analyze_quietly(_estate(tmp_path, deploy_at=80, fault_at=110))
     inc = report.incidents[0]
     # (the worker's failures name claims-api, which logs as usual: the worker's own side)
     assert inc.cause is None

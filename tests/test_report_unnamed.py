@@ -5,13 +5,11 @@ a dependency's failure: it is not the root, even when it logs first in the share
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-import rcakit
-from rcakit.errors import RcakitWarning
+from ._estates import analyze_quietly, write_deploys
 
 T0 = datetime(2025, 5, 11, 8, 0, tzinfo=UTC)
 
@@ -41,19 +39,17 @@ def _estate(tmp_path, *, minutes=150, fault_from=110, seed=0):
     (tmp_path / "api-gateway.json").write_text("".join(json.dumps(r) + "\n" for r in gateway))
     (tmp_path / "accounts.log").write_text("\n".join(accounts) + "\n")
     at = T0 + timedelta(minutes=fault_from - 2)
-    (tmp_path / "deploys.csv").write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=40):%Y-%m-%dT%H:%M:%SZ},api-gateway,3.1.0,chg-1,deploy,gateway 3.1.0\n"
-        f"{at:%Y-%m-%dT%H:%M:%SZ},accounts,7.4.2,chg-2,deploy,accounts 7.4.2\n"
+    write_deploys(
+        tmp_path,
+        (T0 + timedelta(minutes=40), "api-gateway", "3.1.0", "chg-1", "deploy", "gateway 3.1.0"),
+        (at, "accounts", "7.4.2", "chg-2", "deploy", "accounts 7.4.2"),
     )
     return tmp_path
 
 
 def test_a_callers_unnamed_report_of_a_failing_dependency_is_not_the_root(tmp_path):
     path = _estate(tmp_path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RcakitWarning)
-        report = rcakit.analyze(path, deploys=path / "deploys.csv")
+    report = analyze_quietly(path)
     inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("accounts", "chg-2")
     gateway = next(r for r in inc.roles if r.service == "api-gateway")

@@ -205,18 +205,12 @@ def correlate_changes(
                 ) != second.service:
                     continue
                 later = {r.service for r in roles if r.onset is not None and r.onset >= (second.onset or end)}
-                first_part, second_part = _split_group(group, later)
-                if not first_part or not second_part:
-                    continue
-                parts = analyse(second_part, split=False)
-                if any(isinstance(i, Incident) and i.root_service == second.service and i.cause == alt.cause for i in parts):
-                    return analyse(first_part, split=False) + parts
+                parts = cut(group, later, roots={second.service}, cause=alt.cause)
+                if parts:
+                    return parts
             later = _failures_after_warnings(root, roles, contribs, badness, error_share, window, graph, names_of)
-            if later:
-                first_part, second_part = _split_group(group, later)
-                parts = analyse(second_part, split=False) if first_part and second_part else []
-                if any(isinstance(i, Incident) and i.root_service in later for i in parts):
-                    return analyse(first_part, split=False) + parts
+            if later and (parts := cut(group, later, roots=later)):
+                return parts
         root_names, onset, suspects, cause, reason = found.names, found.onset, list(found.suspects), found.cause, found.reason
         traffic = _traffic_ratio(scan)
         if cause is not None and traffic >= TRAFFIC_SURGE:
@@ -268,6 +262,22 @@ def correlate_changes(
                 traffic_ratio=traffic,
             )
         ]
+
+    def cut(
+        group: list[AnomalyWindow], later: set[str], *, roots: set[str], cause: str | None = None
+    ) -> list[Incident | tuple[str, Evidence]]:
+        """``group`` analysed as two: the anomalies of ``later``'s services and the rest, when
+        the later part makes an incident rooted in ``roots`` (with ``cause`` as its cause, when
+        given); else empty (it is one incident)."""
+        first_part, second_part = _split_group(group, later)
+        if not first_part or not second_part:
+            return []
+        parts = analyse(second_part, split=False)
+        if not any(
+            isinstance(i, Incident) and i.root_service in roots and (cause is None or i.cause == cause) for i in parts
+        ):
+            return []
+        return analyse(first_part, split=False) + parts
 
     for group in _merge_windows(material, gap):
         for outcome in analyse(group):
