@@ -809,3 +809,46 @@ def test_gated_masking_equals_every_mask_on_every_value() -> None:
         series = pl.Series("v", values, dtype=pl.String)
         expected = series.to_frame().select(apply_masks(pl.col("v"), DEFAULT_MASKS)).to_series()
         assert mask_values(series, DEFAULT_MASKS).to_list() == expected.to_list()
+
+
+def test_a_plain_word_and_a_masked_value_starting_messages_are_two_events() -> None:
+    """unbound's query log (``<client IP> <name> A IN``) and its ``resolving <name> A IN``:
+    Drain's tree sends each name down its own branch; joining the branches again must not
+    read the verb as one more value of the address."""
+    names = ["cdn.example.com.", "mail.github.com.", "api.example.org.", "www.google.com.", "static.example.net."]
+    body = [f"10.0.{i % 7}.{i} {names[i % 5]} A IN" for i in range(40)]
+    body += [f"resolving {names[i % 5]} A IN" for i in range(20)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"][:40]) == {"<IP> <*> A IN"}, set(out["template"])
+    assert set(out["template"][40:]) == {"resolving <*> A IN"}
+
+
+def test_a_key_with_no_value_names_its_event() -> None:
+    """slapd's ``RESULT oid= err=0`` (an extended operation's result) beside ``RESULT tag=97
+    err=0``: another key in the same place is another event, with or without a value."""
+    body = [f"conn={1000 + i} op={i % 9} RESULT tag={[97, 101, 103][i % 3]} err={i % 2} text=" for i in range(40)]
+    body += [f"conn={2000 + i} op={i % 9} RESULT oid= err=0 text=" for i in range(4)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:40].n_unique() == 1, set(out["template"])
+    assert out["template"][40] == "conn=<NUM> op=<NUM> RESULT oid= err=<NUM> text="
+    assert out["template_id"][0] != out["template_id"][40]
+
+
+def test_a_cluster_of_wildcards_does_not_take_in_other_events_of_its_length() -> None:
+    """smartd: ``state read from <path>`` / ``state written to <path>`` make a cluster with
+    two wildcards; ``starting scheduled Long Self-Test.`` and ``8 Offline uncorrectable
+    sectors`` have as many tokens and agree with it only where it holds wildcards: four
+    events, not one ``Device: <*> [SAT], <*> <*> <*> <*>``."""
+    disks = ["sda", "sdb", "sdc", "sdd", "nvme0"]
+    models = ["ST4000VN008-2DR166-ZDH1", "WDC_WD40EFRX-68N32N0-WCC7K", "Samsung_SSD_870-S5Y1NG0R"]
+    events = [
+        lambda i: f"state read from /var/lib/smartmontools/smartd.{models[i % 3]}{i}.ata.state",
+        lambda i: f"state written to /var/lib/smartmontools/smartd.{models[i % 3]}{i}.ata.state",
+        lambda i: f"starting scheduled {['Long', 'Short'][i % 2]} Self-Test.",
+        lambda i: f"{i % 9 + 1} Offline uncorrectable sectors",
+    ]
+    body = [f"Device: /dev/{disks[i % 5]} [SAT], {events[i % 4](i)}" for i in range(80)]
+    out = mine_templates(pl.DataFrame({"body": body})).with_columns(kind=pl.Series([i % 4 for i in range(80)]))
+    per_kind = out.group_by("kind").agg(pl.col("template_id").unique())
+    ids = [set(v) for v in per_kind["template_id"].to_list()]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1 :]), set(out["template"])

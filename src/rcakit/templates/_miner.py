@@ -307,10 +307,14 @@ def _constant_like(value: str) -> bool:
     key = _KEY_RE.match(value)
     if key is not None and _MESSAGE_KEY_RE.fullmatch(key.group()) and value[key.end() : key.end() + 1] in "\"'":
         value = value[key.end() + 1 :].rstrip("\"'") or value
-    if _WORD_RE.fullmatch(value):
+    if _WORD_RE.fullmatch(value) or _EMPTY_KEY_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
 
+
+# a key with no value (slapd's ``RESULT oid= err=0`` beside ``RESULT tag=<*> err=0``): the key
+# names the event as a word would
+_EMPTY_KEY_RE = re.compile(r"[A-Za-z_][\w.\-]*=")
 
 # a name made of parts: a digit, a named token, or a delimiter between two of its parts
 # (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:)
@@ -327,12 +331,18 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
     """Share of positions that agree: equal, equal once named tokens are generalised, a
     ``<*>`` (a position already known to vary) on either side, or the same key with
     another value (``channel=news`` / ``channel=sport``: what follows a key varies)."""
+    if a and a[0] != b[0] and (_typed_vs_word(a[0], b[0]) or _typed_vs_word(b[0], a[0])):
+        return False
     agree = [
         x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y) or _fits(x, y) or _fits(y, x)
         for x, y in zip(a, b, strict=True)
     ]
     same = sum(agree)
-    if same >= sim_th * len(a):
+    # (a wildcard agrees with anything; where the threshold is reached only thanks to
+    # wildcards, two clusters that also differ in two words or more are other events: else
+    # a cluster holding several wildcards takes in every message of its length)
+    wild = sum(ok and (x == PARAM or y == PARAM) and x != y for x, y, ok in zip(a, b, agree, strict=True))
+    if same >= sim_th * len(a) and (same - wild >= sim_th * len(a) or len(a) - same <= 1):
         return True
     # a short message (2-3 tokens never reach the threshold with one token differing) whose
     # only difference is a value with a variable part: "PJSIP/alice-<HEX> is ringing",
@@ -345,6 +355,19 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
         other_key = kx is not None and ky is not None and kx.group() != ky.group()
         return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None and not other_key
     return False
+
+
+def _typed_vs_word(x: str, y: str) -> bool:
+    """``x`` a masked value of a kind no word is (``<IP>``, ``<NUM>``), ``y`` a plain word: at
+    the start of a message they are two events (unbound's ``<IP> <domain> A IN`` query log and
+    ``resolving <domain> A IN``), as drain3's own tree keeps them (it never joins messages
+    whose first tokens differ, unless one holds a digit). A name (``<ID>``, ``<HOST>``) may
+    stand where plain names do (``notch_fan99 joined the game`` / ``Steve joined ...``)."""
+    return _VALUE_KIND_RE.fullmatch(x) is not None and _WORD_RE.fullmatch(y) is not None
+
+
+# the masked values that are never written as a plain word
+_VALUE_KIND_RE = re.compile(r"<(?:IP|MAC|TIME|TS|UUID|NUM|HEX|SIZE|DURATION|VERSION|URL|EMAIL|PATH)>")
 
 
 def _fits(value: str, pattern: str) -> bool:
