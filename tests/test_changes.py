@@ -50,6 +50,22 @@ def test_csv_aliases_naive_times_and_tz(tmp_path):
     assert df["description"].to_list() == ["x", "enable new cart"]
 
 
+def test_an_itsm_export_of_change_requests(tmp_path):
+    """ServiceNow's list export: the change request's number, its configuration item (the
+    service), type, short description, and planned and actual start (the actual one wins)."""
+    p = tmp_path / "change_request.csv"
+    p.write_text(
+        "Number,Planned start date,Actual start,Configuration item,Type,Short description,State\n"
+        "CHG0031201,2026-11-05 09:00:00,2026-11-05 09:14:47,card-auth,Normal,release 2.13.0,Closed\n"
+        "CHG0031202,2026-11-05 10:00:00,,Payments-Service,Standard,raise pool size,Closed\n"
+    )
+    df = read_changes(p)
+    assert df["id"].to_list() == ["CHG0031201", "CHG0031202"]
+    assert df["time"].to_list() == [datetime(2026, 11, 5, 9, 14, 47, tzinfo=UTC), datetime(2026, 11, 5, 10, 0, tzinfo=UTC)]
+    assert df["service"].to_list() == ["card-auth", "Payments-Service"]
+    assert df["description"].to_list() == ["release 2.13.0", "raise pool size"]
+
+
 def test_generated_ids_are_stable_and_unique(tmp_path):
     p = tmp_path / "d.csv"
     p.write_text("when,service\n2024-05-01 10:00:00,a\n2024-05-01 10:00:00,a\n2024-05-01 11:00:00,b\n")

@@ -193,6 +193,15 @@ def test_change_service_spelled_differently_still_matches():
     (inc,) = corr.incidents
     assert inc.cause == "chg-pay"
     assert inc.suspects[0].change.service == "Payment-Service"  # shown as given
+    # the change list's spelling is that service, not one more that callers' failures name
+    logging = set(records["service"].unique().to_list())
+    for spelled in ("Payment", "PAYMENT", "Payment-Service"):
+        changes = make_changes("new_error").with_columns(
+            service=pl.when(pl.col("service") == "payment").then(pl.lit(spelled)).otherwise(pl.col("service"))
+        )
+        (inc,) = correlate_changes(records, detection_for(records, "new_error"), changes=changes).incidents
+        assert (inc.root_service, inc.cause) == ("payment", "chg-pay")
+        assert {r.service for r in inc.roles} <= logging, (spelled, [r.service for r in inc.roles])
 
 
 def test_slow_burn_precursor_is_folded_into_the_incident():
@@ -354,6 +363,22 @@ def test_call_graph_reads_the_urls_and_paths_a_template_masks():
         }
     )
     assert dependency_graph(recs, ["gateway", "orders", "payments"]) == {"gateway": {"orders"}}
+    # a proxy's access log names where it sent the request: HAProxy's backend and server
+    # (``be_cardauth/cardauth-3``), Envoy's upstream cluster
+    recs = pl.DataFrame(
+        {
+            "service": ["haproxy"] * 3 + ["sidecar"] * 3,
+            "template_id": ["d"] * 3 + ["e"] * 3,
+            "template": ["POST <PATH> <NUM>"] * 3 + ["GET <PATH> <NUM>"] * 3,
+            "body": ["POST /v1/authorizations 200"] * 3 + ["GET /v1/keys 200"] * 3,
+            "attributes": ['{"haproxy.frontend":"fe_switch~","haproxy.backend":"be_cardauth","haproxy.server":"cardauth-3"}'] * 3
+            + ['{"upstream_cluster":"outbound|8443||drm-license.media.svc.cluster.local"}'] * 3,
+        }
+    )
+    assert dependency_graph(recs, ["haproxy", "card-auth", "sidecar", "drm-license"]) == {
+        "haproxy": {"card-auth"},
+        "sidecar": {"drm-license"},
+    }
 
 
 def test_services_from_urls_and_the_change_list():

@@ -358,10 +358,13 @@ def test_files_with_names_that_name_no_service_are_named_by_their_directories(tm
     paths = ["x/rider-api/production.log", "x/mysql/slow.log", "x/trip-consumer/worker.log"]
     assert file_services(paths) == dict(zip(paths, ["rider-api", "mysql", "trip-consumer"], strict=True))
     # the names servers give their logs: IIS's daily u_ex<yymmdd>.log (one service, not one a
-    # day), SQL Server's ERRORLOG and its rotations, a RabbitMQ node's rabbit@<host>.log
+    # day), SQL Server's ERRORLOG and its rotations, a RabbitMQ node's rabbit@<host>.log, an
+    # Oracle instance's alert_<SID>.log
     paths = ["x/policy-service/u_ex261205.log", "x/policy-service/u_ex261206.log", "x/sqlserver/ERRORLOG",
-             "x/sqlserver/ERRORLOG.1", "x/rabbitmq/rabbit@mq01.log"]
-    assert file_services(paths) == dict(zip(paths, ["policy-service"] * 2 + ["sqlserver"] * 2 + ["rabbitmq"], strict=True))
+             "x/sqlserver/ERRORLOG.1", "x/rabbitmq/rabbit@mq01.log", "x/oracle/alert_CBSPRD.log"]
+    assert file_services(paths) == dict(
+        zip(paths, ["policy-service"] * 2 + ["sqlserver"] * 2 + ["rabbitmq", "oracle"], strict=True)
+    )
     assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 

@@ -56,10 +56,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "time", "timestamp", "ts", "@timestamp", "datetime", "date", "when", "at",
         "deployed_at", "deploy_time", "deployment_time", "created_at", "started_at",
         "start_time", "start", "changed_at", "change_time", "time_utc", "event_time",
+        # an ITSM export's change request (ServiceNow: "Actual start", "Planned start date")
+        "actual_start", "actual_start_date", "work_start", "planned_start", "planned_start_date", "start_date",
     ),
     "service": (
         "service", "service_name", "svc", "app", "application", "app_name", "component",
         "workload", "deployment", "project", "repo", "repository", "target", "system",
+        "configuration_item", "cmdb_ci", "ci", "ci_name", "affected_ci",
     ),
     "version": (
         "version", "ver", "release", "tag", "image_tag", "image", "sha", "commit",
@@ -72,7 +75,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "type", "change_type", "category", "event_type", "task", "action"),
     "description": (
         "description", "desc", "summary", "message", "title", "comment", "comments",
-        "notes", "note", "details", "text", "reason",
+        "notes", "note", "details", "text", "reason", "short_description",
     ),
 }
 

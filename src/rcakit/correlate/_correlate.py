@@ -116,7 +116,10 @@ def correlate_changes(
     logged = {s for s in recs["service"].unique().to_list() if s and s != "(unknown)"}
     # services named by callers' request URLs count even when they write no logs
     hosted = {h for h in url_services(recs) if match_service(h, sorted(logged)) == h}
-    known = sorted(logged | hosted | set(changes["service"].drop_nulls().unique().to_list()))
+    # (a change list's spelling of a logging service, "Payments-Service" for payments-service,
+    # is that service, not one more that callers' messages would seem to name)
+    changed = {match_service(s, sorted(logged)) for s in changes["service"].drop_nulls().unique().to_list()}
+    known = sorted(logged | hosted | {s for s in changed if s})
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
     n_given = changes.height  # (changes outside the period were still given)
     if period_start is not None and period_end is not None:

@@ -327,7 +327,9 @@ def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
 _PEER_KEYS = (
     r'"(?:upstream|upstream_name|upstream_service|upstream\.service|peer\.service|peer_service|peer|'
     r'target|target_service|remote_service|dependency|downstream|backend|callee|destination|'
-    r'destination\.service|server\.address|net\.peer\.name)":"[^"]*"'
+    r'destination\.service|server\.address|net\.peer\.name|'
+    # (a proxy's access log: HAProxy's backend and server, Envoy's upstream cluster)
+    r'haproxy\.backend|haproxy\.server|upstream_cluster)":"[^"]*"'
 )
 
 

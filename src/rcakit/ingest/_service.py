@@ -47,8 +47,9 @@ _GENERIC_NAMES = frozenset({
     "production", "development", "staging", "slow", "general", "query", "worker",
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
-# SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log
-_GENERIC_NAME_RE = re.compile(r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+)$")
+# SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
+# alert_<SID>.log
+_GENERIC_NAME_RE = re.compile(r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*)$")
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
