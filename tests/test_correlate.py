@@ -170,6 +170,16 @@ def test_service_names_in_messages():
     assert _names("orders-db connection refused", services, exclude="orders") == ("orders-db",)
     assert _names("order 12 placed", services, exclude="orders") == ()
     assert _names("repayment scheduled", services, exclude=None) == ()
+    # a source file's folders in a stack frame are the code's, not a service called
+    frame = (
+        "System.InvalidOperationException: Sequence contains no elements at Bank.Api.Payments.Eligibility.Evaluate()"
+        " in /src/Bank.Api/Payment/Eligibility.cs:line 48"
+    )
+    assert _names(frame, services, exclude="checkout-service") == ()
+    assert _names('File "/app/payment/client.py", line 3, in charge', services, exclude=None) == ()
+    assert _names("POST http://payment:8080/v1/app.js failed", services, exclude=None) == ("payment-service",)
+    # the client a server names is its caller, not a service it calls
+    assert _names("session opened client=10.0.2.5:59002 cn=orders.shop.svc tls=TLSv1.3", services, exclude=None) == ()
 
 
 def test_options_are_validated():
@@ -1131,3 +1141,71 @@ def test_a_callers_change_that_drives_the_roots_load_is_tried_as_the_root():
     old = dataclasses.replace(retry, first_seen=t0 - timedelta(minutes=50))
     assert _amplifying_caller(found("api-gateway", -2), roles, [old], graph, shares, window, services) is None
     assert _amplifying_caller(found("api-gateway", -2)._replace(cause="CHG1"), roles, [retry], graph, shares, window, services) is None
+
+
+def test_a_clients_schema_migration_is_the_databases_change():
+    """A Flyway migration is registered under the service whose code holds it, but its
+    ALTER TABLE runs in the database, which may log nothing of it (an Oracle alert log):
+    the one client whose failures name the database and whose migration started shortly
+    before the onset is the database's client, as when the database names its statements."""
+    from rcakit.correlate._correlate import _migrating_client
+    from rcakit.detect._results import Contribution
+
+    onset = datetime(2026, 11, 24, 8, 53, tzinfo=UTC)
+    window = timedelta(minutes=1)
+
+    def fails(service: str, tid: str) -> Contribution:
+        return Contribution(
+            kind="new", service=service, template_id=tid, template="ORA-<NUM>: timeout waiting to lock object",
+            score=9.0, baseline_rate=0.0, observed_rate=5.0, first_seen=onset, onset=onset,
+        )
+
+    contribs = [fails("payments-service", "t1"), fails("online-banking-api", "t2")]
+    names_of = {"new|payments-service|t1": ("oracle",), "new|online-banking-api|t2": ("payments-service",)}
+
+    def change(service: str, kind: str, minutes_before: float) -> dict:
+        return {"service": service, "kind": kind, "time": onset - timedelta(minutes=minutes_before)}
+
+    migration = change("payments-service", "migration", 1)
+    assert _migrating_client("oracle", contribs, names_of, [migration], onset, window) == {"payments-service"}
+    # a deploy is not a migration; a migration long before, or of a service whose failures
+    # do not name the database, is not this one
+    assert not _migrating_client("oracle", contribs, names_of, [change("payments-service", "deploy", 1)], onset, window)
+    assert not _migrating_client("oracle", contribs, names_of, [change("payments-service", "migration", 40)], onset, window)
+    assert not _migrating_client("oracle", contribs, names_of, [change("online-banking-api", "migration", 1)], onset, window)
+
+
+def test_a_debug_lines_numbers_do_not_date_a_slow_down():
+    """A connection pool shrunk by a config change: its DEBUG stats line shows the new size
+    (``Pool stats (total=6, ...)``) minutes before requests slow down and fail. The stats
+    are diagnostics, not a slow-down: the onset is the first failure, as it would be without
+    them; an INFO line's numbers (a request's latency) still date a slow-down before it."""
+    from rcakit.correlate._incident import _refine_onset
+    from rcakit.correlate._shifts import _Shift
+
+    t0 = datetime(2026, 11, 7, 9, 0, tzinfo=UTC)
+    window = timedelta(minutes=1)
+    first_failure = t0 + timedelta(minutes=5, seconds=3)
+    rows = [(t0 - timedelta(minutes=40) + timedelta(seconds=30 * i), "stats", 5, False) for i in range(120)]
+    rows += [(t0 - timedelta(minutes=40) + timedelta(seconds=20 * i), "latency", 9, False) for i in range(180)]
+    rows += [(first_failure + timedelta(seconds=10 * i), "failed", 17, True) for i in range(30)]
+    recs = pl.DataFrame(
+        rows, schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "severity_number": pl.Int32, "is_error": pl.Boolean},
+        orient="row",
+    ).with_columns(service=pl.lit("payments"))
+
+    def contribution(kind: str, tid: str, onset: datetime) -> Contribution:
+        return Contribution(
+            kind=kind, service="payments", template_id=tid, template=tid, score=20.0,
+            baseline_rate=1.0, observed_rate=2.0, first_seen=t0 - timedelta(minutes=40), onset=onset,
+        )
+
+    shift = _Shift(n_before=100, n_after=100, err_before=0.0, err_after=0.2, err_z=9.0, new_templates=(),
+                   param_z=9.0, param_text="", rate_ratio=1.0, version_share=None, param_ratio=100.0)
+    new = contribution("new", "failed", first_failure)
+    stats = contribution("parameter", "stats", t0 + timedelta(minutes=1))
+    start = t0 + timedelta(minutes=1)
+    end = t0 + timedelta(minutes=30)
+    assert _refine_onset([new, stats], recs, "payments", start, end, window, shift) == first_failure
+    latency = contribution("parameter", "latency", t0 + timedelta(minutes=1))
+    assert _refine_onset([new, latency], recs, "payments", start, end, window, shift) == t0 + timedelta(minutes=1)

@@ -312,6 +312,45 @@ def correlate_changes(
     )
 
 
+#: how long before the onset a client's schema migration may have started (a long ALTER waits
+#: for its lock, then holds it; see :func:`_migrating_client`)
+_MIGRATION_LEAD = timedelta(minutes=10)
+
+
+def _migrating_client(
+    root: str | None,
+    contribs: Sequence[Contribution],
+    names_of: dict[str, tuple[str, ...]],
+    change_rows: Sequence[dict[str, Any]],
+    onset: datetime,
+    window: timedelta,
+) -> frozenset[str]:
+    """The one client of the root (a database) whose schema migration started within
+    :data:`_MIGRATION_LEAD` before the onset while its own failures name the root.
+
+    A migration is registered under the service whose code holds it (Flyway's
+    ``V64__add_purpose_code.sql`` of payments-service) but runs in the database: its ALTER
+    TABLE takes locks every client waits on. The database may log nothing of it (an Oracle
+    alert log), so :func:`statement_client` cannot tell; the change's kind and its service's
+    failures naming the root do.
+    """
+    if root is None:
+        return frozenset()
+    naming = {
+        c.service
+        for c in contribs
+        if c.service and c.service != root and c.kind in _FAILURES
+        and root in names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ())
+    }
+    found = {
+        row["service"]
+        for row in change_rows
+        if row.get("kind") == "migration" and row.get("service") in naming
+        and onset - _MIGRATION_LEAD <= row["time"] <= onset + window
+    }
+    return frozenset(found) if len(found) == 1 else frozenset()
+
+
 class _Context(NamedTuple):
     """What every incident's cause search shares (see :func:`_cause_with`)."""
 
@@ -366,6 +405,8 @@ def _cause_with(
     root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
     onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
+    if not root_clients:
+        root_clients = _migrating_client(root, contribs, names_of, ctx.change_rows, onset, ctx.window) - root_names
     # ---- suspects
     # (failures of the root that name a dependency which logs as usual are its own: what
     # follows a change of the root counts as the root's behaviour)

@@ -163,7 +163,10 @@ def _refine_onset(
     first = tmin(mine.filter((pl.col("timestamp") >= lo) & ~pl.col("template_id").is_in(old.to_list()))["timestamp"])
     if first is None:
         return start
-    slow = [c.onset for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
+    slow_shifts = [c for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
+    # (a DEBUG line's numbers are diagnostics, a connection pool's size shrinking as its new
+    # setting applies, not a slow-down: only lines at INFO or above date one)
+    slow = [c.onset for c in slow_shifts if c.template_id not in _debug_templates(recs, root, slow_shifts)]
     if slow and min(slow) < first - 2 * window and shift is not None and shift.param_ratio > 1:
         # the root slowed down well before its new lines (a leak: garbage collection, then
         # out-of-memory errors; a pool running dry, then timeouts): the slow-down dates it
@@ -172,6 +175,23 @@ def _refine_onset(
     # (a window opens once enough records pile up: with little traffic the first ones are
     # a few windows earlier)
     return max(first, start - 10 * window)
+
+
+def _debug_templates(recs: pl.DataFrame, root: str, contribs: Sequence[Contribution]) -> set[str]:
+    """The templates of ``contribs`` that the root logs at DEBUG or TRACE only."""
+    tids = sorted({c.template_id for c in contribs if c.template_id is not None})
+    if not tids or "severity_number" not in recs.columns:
+        return set()
+    top = (
+        recs.filter((pl.col("service") == root) & pl.col("template_id").is_in(tids))
+        .group_by("template_id")
+        .agg(pl.col("severity_number").max())
+    )
+    return set(top.filter(pl.col("severity_number") < _INFO)["template_id"].to_list())
+
+
+#: OpenTelemetry's severity number of INFO
+_INFO = 9
 
 
 def quiet_onset(

@@ -71,9 +71,10 @@ def _service_pattern(name: str) -> re.Pattern[str]:
         for kw in ("from", "into", "join", "update", "table", "database", "schema", "user", "login", "vhost", "queue",
                    "exchange", "topic")
     ) + "".join(
-        # (as a field: "user: 'claims-api'", "user=claims-api", "login='claims-api'")
+        # (as a field: "user: 'claims-api'", "user=claims-api", "login='claims-api'"; nor the
+        # caller a server names, "session opened client=10.0.0.5 cn=card-auth.retail.svc")
         rf"(?<!{kw}:\s)(?<!{kw}:\s')(?<!{kw}:\s\")(?<!{kw}=)(?<!{kw}=')(?<!{kw}=\")"
-        for kw in ("user", "login", "username", "database", "vhost", "queue")
+        for kw in ("user", "login", "username", "database", "vhost", "queue", "cn", "client", "caller")
     )
     # "com.shop.web.Controller" (a package in a stack trace) is not the service "web"; the host
     # of a URL ("http://payments:8080/v1", "//payments/") is a service even before its port
@@ -90,6 +91,13 @@ def _service_pattern(name: str) -> re.Pattern[str]:
 #: HTTP/1.1"``): its path is what the client asked for, not a service that failed (the
 #: ``upstream:`` field says where the proxy went)
 _QUOTED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[\d.]+"')
+
+
+#: a source file's path in a stack frame (.NET's ``in /src/Bank.Api/Payments/Eligibility.cs:line
+#: 48``, Python's ``File "/app/payments/x.py"``): its folders are the code's, not services called
+_SOURCE_FILE = re.compile(
+    r"[\w.\-]*(?:/[\w.\-]+)+\.(?:cs|vb|fs|py|java|kt|scala|groovy|go|rb|js|mjs|cjs|ts|tsx|jsx|php|rs|c|cc|cpp|h|hpp|ex|exs|erl|swift)\b"
+)
 
 
 #: a datastore named by its clients' libraries and errors: a service whose name holds the
@@ -130,7 +138,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
     when one service only holds that product's word."""
-    text = _QUOTED_REQUEST.sub(" ", text)
+    text = _SOURCE_FILE.sub(" ", _QUOTED_REQUEST.sub(" ", text))
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:

@@ -67,13 +67,15 @@ def _score_suspect(
         rel = 0.3
         ev.append(Evidence(kind="service", text=f"{svc} is affected, but is not the root ({root})", weight=0.0))
     elif svc is None:
-        rel = 0.4
-        ev.append(Evidence(kind="service", text="change has no service (global change)", weight=0.0))
+        # (a change to the network path, a firewall's rules, DNS, a proxy, is likelier to
+        # break calls than one that touches no call: a log forwarder's token)
+        rel = _NETWORK_REL if _NETWORK_PATH.search(ref.description or "") else 0.4
+        ev.append(Evidence(kind="service", text=f"change has no service (global change{_path_note(ref)})", weight=0.0))
     elif svc not in by_service:
         # infrastructure the exports hold no logs of (DNS, a mesh, a load balancer): what it
         # did can only show in the services that use it, as for a change with no service
-        rel = 0.4
-        ev.append(Evidence(kind="service", text=f"{svc} writes no logs in these exports (infrastructure?)", weight=0.0))
+        rel = _NETWORK_REL if _NETWORK_PATH.search(f"{ref.description or ''} {svc}") else 0.4
+        ev.append(Evidence(kind="service", text=f"{svc} writes no logs in these exports (infrastructure?{_path_note(ref, svc)})", weight=0.0))
     else:
         rel = 0.1
         ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
@@ -414,11 +416,20 @@ _BLIP_SCORE = 0.3
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart"})
 
 
-#: a change to the way calls leave the estate: name resolution, proxies, egress and routing
+#: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls
 _NETWORK_PATH = re.compile(
     r"(?i)\b(?:core)?dns\b|coredns|\bresolv|\begress\b|\bfirewall|\bproxy|\bnat\b|network[ -]?polic|\broute|\bvpc\b"
     r"|\bsubnet|security[ -]group|\bservice[ -]?mesh|\bistio\b|\blinkerd\b"
+    r"|\bacls?\b|\beast[ -]west\b|\bnorth[ -]south\b|\bcidr\b|\b\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}\b|\bpalo ?alto\b|\bfortigate\b"
 )
+#: how related a change with no service (or to unlogged infrastructure) is when it changes
+#: the network path (see :data:`_NETWORK_PATH`): more than one that touches no call (0.4)
+_NETWORK_REL = 0.55
+
+
+def _path_note(ref: Any, svc: str | None = None) -> str:
+    m = _NETWORK_PATH.search(f"{ref.description or ''} {svc or ''}")
+    return f": it changes the network path, '{m.group()}'" if m else ""
 
 
 def _decide(
