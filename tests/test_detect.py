@@ -296,6 +296,11 @@ def test_parameter_skips_short_ids_but_keeps_measures():
     ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
     det = ParameterShiftDetector().fit(extract_parameters(frame))
     assert sorted(det.baseline_.get_column("feature")) == ["$2"]  # not the card digits ($1) nor the status ($3)
+    # ... and so is a proxy's status with its "no answer" code (HAProxy's -1, Envoy's 0)
+    codes = pl.Series([[str(c)] for c in rng.choice([200, 200, 404, -1, 0], n)])
+    frame = frame.with_columns(pl.concat_list(pl.col("params").list.head(2), codes).alias("params"))
+    det = ParameterShiftDetector().fit(extract_parameters(frame))
+    assert sorted(det.baseline_.get_column("feature")) == ["$2"]
 
 
 def test_multivariate_and_pca_residual(new_error):

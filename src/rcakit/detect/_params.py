@@ -46,8 +46,10 @@ _ID_LIKE = (
 #: a category (an access log's "GET <PATH> <NUM>"), not a measure: its 404s are a scanner,
 #: its 5xx errors (counted as such), neither a slow-down
 def http_codes(v: pl.Expr) -> pl.Expr:
-    """Whether every value of ``v`` reads as an HTTP status code (aggregation)."""
-    return ((v >= 100) & (v <= 599) & (v.round() == v)).all()
+    """Whether every value of ``v`` reads as an HTTP status code (aggregation); ``-1`` and
+    ``0`` are the codes proxies write for a request that got no answer (HAProxy's ``-1``
+    when the client went away, Envoy's ``0``)."""
+    return ((((v >= 100) & (v <= 599)) | v.is_in([-1.0, 0.0])) & (v.round() == v)).all() & (v >= 100).any()
 
 
 _CODE_LIKE = pl.col("http_codes") & (pl.col("n_unique") <= 12)
