@@ -52,3 +52,78 @@ def test_long_start_up_banner_does_not_decide_the_format(tmp_path):
     assert res.exit_code == 0, res.output
     cli = pl.read_parquet(tmp_path / "stock.parquet")
     assert cli.filter(pl.col("severity_text") == "ERROR")["n_lines"].to_list() == [3]
+
+
+def test_localised_level_words(tmp_path):
+    """German, French, Spanish and Japanese level words are levels, and the head around them
+    is not the message (a line they do not fit is read as before)."""
+    de = _read_one(tmp_path, "versand.log", (
+        "12.04.2024 07:30:01,101 INFO  [main] de.acme.versand.App - Dienst gestartet\n"
+        "12.04.2024 07:30:05,202 WARNUNG [worker-3] de.acme.versand.Tour - Tour 17 verspätet\n"
+        "12.04.2024 07:30:09,303 FEHLER [worker-3] de.acme.versand.Label - Etikettendruck fehlgeschlagen\n"
+    ))
+    assert de["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert de["body"].to_list() == ["Dienst gestartet", "Tour 17 verspätet", "Etikettendruck fehlgeschlagen"]
+    fr = _read_one(tmp_path, "paie.log", (
+        "2024-04-12 07:30:01 [INFO] Lancement du calcul de paie\n"
+        "2024-04-12 07:30:02 [AVERTISSEMENT] Taux manquant pour le salarié 88\n"
+        "2024-04-12 07:30:03 [ERREUR] Échec de l'export bancaire\n"
+        "2024-04-12 07:30:04 [GRAVE] Arrêt du lot\n"
+    ))
+    assert fr["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "ERROR"]
+    assert fr["body"][2] == "Échec de l'export bancaire"
+    jp = _read_one(tmp_path, "haiso.log", (
+        "2024/04/12 16:30:01.100 [情報] 配送サービスを起動しました\n"
+        "2024/04/12 16:30:02.200 [警告] 在庫APIの応答が遅い (1800ms)\n"
+        "2024/04/12 16:30:03.300 [エラー] 伝票の作成に失敗しました\n"
+    ))
+    assert jp["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert jp["body"][1] == "在庫APIの応答が遅い (1800ms)"
+    # a message that merely starts with such a word in lower case keeps it
+    plain = _read_one(tmp_path, "plain.log", (
+        "2024-04-12 07:30:01 Fehler beim Lesen der Datei a.csv\n"
+        "2024-04-12 07:30:02 grave accent in name\n"
+    ))
+    assert plain["body"].to_list() == ["Fehler beim Lesen der Datei a.csv", "grave accent in name"]
+
+
+def test_twelve_hour_clock_after_iso_date_haproxy_and_compact_stamps(tmp_path):
+    """"<ISO date> 01:00:01 PM" is 13:00:01 (the AM/PM not left in the body); HAProxy's
+    "064/100002" is the 64th day of the file's year; a 14- or 17-digit yyyyMMddHHmmss[SSS]
+    under --log-format is a date, not epoch milliseconds."""
+    kiosk = _read_one(tmp_path, "till.log", (
+        "2024-04-12 11:59:58 AM [INFO] till open\n"
+        "2024-04-12 12:30:00 PM [WARN] drawer left open\n"
+        "2024-04-12 01:15:02 PM [ERROR] card reader offline\n"
+        "2024-04-12 12:05:00 AM [INFO] night mode\n"
+    ))
+    assert kiosk["timestamp"].to_list() == [
+        datetime(2024, 4, 12, 11, 59, 58, tzinfo=UTC), datetime(2024, 4, 12, 12, 30, tzinfo=UTC),
+        datetime(2024, 4, 12, 13, 15, 2, tzinfo=UTC), datetime(2024, 4, 12, 0, 5, tzinfo=UTC),
+    ]
+    assert kiosk["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "INFO"]
+    assert kiosk["body"][2] == "card reader offline"
+    router = _read_one(tmp_path, "router.log", (
+        "I0412 09:00:01.000000       1 router.go:640] router reloaded\n"
+        "[WARNING] 103/090002 (77) : Server be_http:web/pod:web-1:8080 is DOWN, reason: Layer4 timeout\n"
+        "[ALERT] 103/090004 (77) : backend 'be_http:web' has no server available!\n"
+    ))
+    assert router["timestamp"][1:].to_list() == [
+        datetime(2024, 4, 12, 9, 0, 2, tzinfo=UTC), datetime(2024, 4, 12, 9, 0, 4, tzinfo=UTC),
+    ]
+    assert router["severity_text"].to_list() == ["INFO", "WARN", "FATAL"]
+    assert router["body"][2] == "backend 'be_http:web' has no server available!"
+    batch = _read_one(tmp_path, "batch.log", (
+        "20240412073001 BILL01 I RUN STARTED\n"
+        "20240412073014 BILL03 E RECORD 12 INVALID\n"
+    ), log_format="<Timestamp> <Program> <Level> <Content>")
+    assert batch["timestamp"].to_list() == [
+        datetime(2024, 4, 12, 7, 30, 1, tzinfo=UTC), datetime(2024, 4, 12, 7, 30, 14, tzinfo=UTC),
+    ]
+    gw = _read_one(tmp_path, "gw.log", (
+        "20240412073001123 INF PAYMENTS  session opened\n"
+        "20240412073002456 ERR PAYMENTS  card declined\n"
+    ), log_format="<Timestamp> <Level> <Component> <Content>")
+    assert gw["timestamp"].to_list() == [
+        datetime(2024, 4, 12, 7, 30, 1, 123000, tzinfo=UTC), datetime(2024, 4, 12, 7, 30, 2, 456000, tzinfo=UTC),
+    ]

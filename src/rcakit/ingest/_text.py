@@ -79,6 +79,12 @@ _LEVEL = "(?:" + "|".join(
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
 # (supervisord's ERRO, DEBG, BLAT (blather), zerolog's PNC (panic) among the words: spelled
 # after the others, as upper case only, they made every head regex ~1.7x slower)
+# level words of localised runtimes and apps (java.util.logging's, log4net's, in-house ones):
+# German, French, Spanish, Italian, Portuguese in upper case; Japanese, Chinese (see _severity)
+_LOCAL_LEVEL = (
+    "SCHWERWIEGEND|KRITISCH|WARNUNG|FEHLER|AVERTISSEMENT|CRITIQUE|ERREUR|GRAVE|ADVERTENCIA|INFORMACIÓN|INFORMACION"
+    "|AVVERTENZA|ERRORE|AVISO|INFORMAÇÃO|情報|警告|エラー|重大|致命的|デバッグ|信息|警告|错误|严重|调试"
+)
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
@@ -133,6 +139,7 @@ _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"(?:[ \t][AaPp][Mm]\b)?"  # a 12-hour clock (small Windows agents: "2024-03-05 01:00:01 PM")
     rf"(?:\s?(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}})|[ \t](?:{ZONE_NAMES})\b)?"
 )
 # Ansible's log_path head: the stamp, p= u= n=, a bar
@@ -585,6 +592,43 @@ _TAG_LEVEL = (
     r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)\[(?P<thread_d>[^\]\s]*)\]:?[ \t]+(?:(?P<mdc_f>[a-z]+)[ \t]+)?)?"
     rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
 )
+def _log4j_regex(level: str) -> str:
+    """The head of log4j / logback / Spring Boot / Kafka / zap console / logrus text lines
+    (the ``log4j`` variant) with ``level`` the level alternation."""
+    return (
+        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
+        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
+        # before it: "[ warn]")
+        rf"(?:\[[ \t]*)?(?P<level>{level})(?:[ \t]*\])?:?{_SEP}"
+        # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
+        r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
+        r"(?:(?P<pid>\d+)\s+---\s+)?"
+        # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
+        # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
+        # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
+        # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
+        # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
+        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
+        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
+        # (loguru's "module:function:line" has "<module>" at a script's top level)
+        # (a bracket without "=" right after the logger is its context: log4net's NDC
+        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
+        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
+        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
+        # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
+        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
+        # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
+        # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
+        # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
+        # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
+        # message's: Kafka's "[KafkaServer id=1]")
+        r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
+        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?)?"
+        r"(?P<msg>.*)$"
+    )
+
+
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -1060,39 +1104,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   2024-01-02T03:04:05.123+00:00 ERROR 12345 --- [main] c.x.Y : msg
     #   [2024-01-02 03:04:05,123] INFO msg (kafka.server.X)
     #   2024-01-02T03:04:05.123Z	ERROR	logger/x.go:12	msg	{"k": "v"}
-    _Variant(
-        "log4j",
-        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
-        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
-        # before it: "[ warn]")
-        rf"(?:\[[ \t]*)?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
-        # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
-        r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
-        r"(?:(?P<pid>\d+)\s+---\s+)?"
-        # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
-        # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
-        # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
-        # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
-        # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
-        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
-        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
-        # (loguru's "module:function:line" has "<module>" at a script's top level)
-        # (a bracket without "=" right after the logger is its context: log4net's NDC
-        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
-        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
-        # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
-        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
-        # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
-        # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
-        # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
-        # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
-        # message's: Kafka's "[KafkaServer id=1]")
-        r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
-        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?)?"
-        r"(?P<msg>.*)$",
-    ),
+    # the same with the level words of a localised runtime or app (upper case, or Japanese and
+    # Chinese), before the English ones: a line they do not fit costs nothing more
+    #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
+    #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
+    #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
+    _Variant("log4j-localised", _log4j_regex(_LOCAL_LEVEL), levels=_LOCAL_LEVEL),
+    _Variant("log4j", _log4j_regex(_LEVEL)),
     # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
     #   2024-03-01T10:00:01.123+0000 I NETWORK  [conn123] end connection 10.0.0.1:5000
     _Variant(
@@ -1205,6 +1223,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<mdc_e>[^\[\]]*)\][ \t]+)?(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+):(?:[ \t]+|$)(?P<msg>.*)$",
     ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
+    # HAProxy's own messages on stderr (an OpenShift router pod): the level, the day of the
+    # year and the time, the pid (HAProxy 2.3+ writes no stamp)
+    #   [WARNING] 064/100002 (2231) : Server be_http:shop/pod:8080 is DOWN, reason: Layer4 ...
+    _Variant(
+        "haproxy",
+        r"^\[(?P<level>NOTICE|WARNING|ALERT|EMERG)\][ \t]+(?:(?P<ts>[0-3]\d{2}/\d{6})[ \t]+)?\((?P<pid>\d+)\)[ \t]*:[ \t]+"
+        r"(?P<msg>.*)$",
+        levels="NOTICE|WARNING|ALERT|EMERG",
+    ),
     _Variant(
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
