@@ -127,3 +127,48 @@ def test_twelve_hour_clock_after_iso_date_haproxy_and_compact_stamps(tmp_path):
     assert gw["timestamp"].to_list() == [
         datetime(2024, 4, 12, 7, 30, 1, 123000, tzinfo=UTC), datetime(2024, 4, 12, 7, 30, 2, 456000, tzinfo=UTC),
     ]
+
+
+def test_container_app_lines_python_celery_postgres_and_a_bare_traceback(tmp_path):
+    """Inside `kubectl logs --timestamps` and `docker compose logs`: Python logging's default
+    layout, Celery's "[stamp: LEVEL/process]", PostgreSQL's "UTC [pid] ERROR:" with its DETAIL
+    line joined, and a bare Python traceback after a JSON line as one ERROR record."""
+    kube = _read_one(tmp_path, "kubectl_api.log", (
+        "2024-04-12T08:00:01.000000000Z 2024-04-12 08:00:00,998 - shop.orders - INFO - order 77 accepted\n"
+        "2024-04-12T08:00:02.000000000Z 2024-04-12 08:00:01,999 - shop.stock - ERROR - stock lookup failed\n"
+        "2024-04-12T08:00:02.000100000Z Traceback (most recent call last):\n"
+        '2024-04-12T08:00:02.000100000Z   File "/srv/shop/stock.py", line 12, in lookup\n'
+        "2024-04-12T08:00:02.000100000Z ConnectionError: stock service unreachable\n"
+    ))
+    assert kube["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert kube["body"][0] == "order 77 accepted"
+    assert kube["body"][1].startswith("stock lookup failed\nTraceback (most recent call last):\n")
+    assert kube["n_lines"].to_list() == [1, 4]
+    compose = _read_one(tmp_path, "compose.txt", (
+        "pg-1      | 2024-04-12 08:00:00.100 UTC [1] LOG:  database system is ready to accept connections\n"
+        "tasks-1   | [2024-04-12 08:00:01,200: INFO/MainProcess] Connected to amqp://guest@mq:5672//\n"
+        "tasks-1   | [2024-04-12 08:00:03,300: ERROR/ForkPoolWorker-1] Task shop.send_mail raised SMTPError\n"
+        "pg-1      | 2024-04-12 08:00:04.400 UTC [61] ERROR:  insert or update violates foreign key constraint\n"
+        "pg-1      | 2024-04-12 08:00:04.400 UTC [61] DETAIL:  Key (cart_id)=(9) is not present in table \"cart\".\n"
+        "pg-1      | 2024-04-12 08:00:05.500 UTC [62] LOG:  checkpoint starting: time\n"
+    ))
+    assert compose["service"].to_list() == ["pg", "tasks", "tasks", "pg", "pg"]
+    assert compose["severity_text"].to_list() == ["INFO", "INFO", "ERROR", "ERROR", "INFO"]
+    assert compose["body"].to_list() == [
+        "database system is ready to accept connections",
+        "Connected to amqp://guest@mq:5672//",
+        "Task shop.send_mail raised SMTPError",
+        "insert or update violates foreign key constraint\nDETAIL:  Key (cart_id)=(9) is not present in table \"cart\".",
+        "checkpoint starting: time",
+    ]
+    assert compose["n_lines"].to_list() == [1, 1, 1, 2, 1]
+    crash = _read_one(tmp_path, "compose_crash.txt", (
+        'api-1   | 2024-04-12T08:00:01.000000000Z {"level":"info","msg":"render queued","job":"J-4"}\n'
+        "api-1   | 2024-04-12T08:00:02.000000000Z Traceback (most recent call last):\n"
+        'api-1   | 2024-04-12T08:00:02.000100000Z   File "/srv/render.py", line 9, in run\n'
+        "api-1   | 2024-04-12T08:00:02.000100000Z MemoryError\n"
+        'web-1   | 2024-04-12T08:00:03.000000000Z {"level":"error","msg":"upstream 500"}\n'
+    ))
+    assert crash["n_lines"].to_list() == [1, 3, 1]
+    assert crash["severity_text"].to_list() == ["INFO", "ERROR", "ERROR"]
+    assert crash["body"][1] == 'Traceback (most recent call last):\n  File "/srv/render.py", line 9, in run\nMemoryError'

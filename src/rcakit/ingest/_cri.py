@@ -230,7 +230,11 @@ def _records(
     # line's stamp is not parsed at all
     rec = rec.lazy().with_columns(timestamp_expr("time", sample, options).alias("\x00ts")).collect()
     stamped = not inner_time_first and rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
-    inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options, with_kind=True)
+    inner = parse_inner_messages(
+        rec["msg"], without_timestamp(options) if stamped else options, with_kind=True, with_text=True
+    )
+    text = rec["msg"] if inner["text"].is_not_null().sum() == 0 else inner["text"].fill_null(rec["msg"])
+    inner = inner.drop("text")
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
@@ -289,7 +293,7 @@ def _records(
     )
     # a stack trace the app wrote line by line is one record (the runtime wrapped each line)
     kind = frame.select(pl.when(good).then(pl.col("_in_kind"))).to_series()
-    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=rec["msg"]).lazy()
+    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=text).lazy()
 
 
 _sniff = share_matching(_COMPILED)
