@@ -172,3 +172,32 @@ def test_container_app_lines_python_celery_postgres_and_a_bare_traceback(tmp_pat
     assert crash["n_lines"].to_list() == [1, 3, 1]
     assert crash["severity_text"].to_list() == ["INFO", "ERROR", "ERROR"]
     assert crash["body"][1] == 'Traceback (most recent call last):\n  File "/srv/render.py", line 9, in run\nMemoryError'
+
+
+def test_kubectl_prefix_and_stern_name_the_pods_workload(tmp_path):
+    """`kubectl logs --prefix` and stern put the pod and container before each app line: the
+    pod's workload is the service, the app line is read, stack traces join per container."""
+    kubectl = _read_one(tmp_path, "orders_prefix.txt", (
+        "[pod/billing-5d8f7c9b4-qxzrt/billing] 2024-04-12 08:00:01,100 INFO  [main] c.a.b.Boot - started\n"
+        "[pod/billing-5d8f7c9b4-wvxkl/billing] 2024-04-12 08:00:02,200 ERROR [kafka-1] c.a.b.Listener - bad record\n"
+        "[pod/billing-5d8f7c9b4-qxzrt/billing] 2024-04-12 08:00:02,250 WARN  [main] c.a.b.Health - pool low\n"
+        "[pod/billing-5d8f7c9b4-wvxkl/billing] org.apache.kafka.common.errors.SerializationException: bad magic\n"
+        "[pod/billing-5d8f7c9b4-wvxkl/billing] \tat io.confluent.Deser.read(Deser.java:250)\n"
+    ))
+    assert kubectl["format"].unique().to_list() == ["pod-prefix"]
+    assert kubectl["service"].to_list() == ["billing"] * 3
+    assert kubectl["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert kubectl["body"][1] == (
+        "bad record\norg.apache.kafka.common.errors.SerializationException: bad magic\n"
+        "\tat io.confluent.Deser.read(Deser.java:250)"
+    )
+    assert kubectl["timestamp"][1] == datetime(2024, 4, 12, 8, 0, 2, 200000, tzinfo=UTC)
+    stern = _read_one(tmp_path, "stern.txt", (
+        "cart-6b7c8d9f5-hjkmn cart 2024-04-12T08:00:01.000500Z 2024-04-12 08:00:01.000 INFO  [main] c.a.Cart - loaded\n"
+        "cart-6b7c8d9f5-pqrst cart 2024-04-12T08:00:02.000500Z 2024-04-12 08:00:02.000 ERROR [http-2] c.a.Pay - declined\n"
+    ))
+    assert stern["service"].to_list() == ["cart", "cart"]
+    assert stern["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert stern["body"].to_list() == ["loaded", "declined"]
+    assert '"k8s.pod.name":"cart-6b7c8d9f5-pqrst"' in stern["attributes"][1]
+
