@@ -201,3 +201,33 @@ def test_kubectl_prefix_and_stern_name_the_pods_workload(tmp_path):
     assert stern["body"].to_list() == ["loaded", "declined"]
     assert '"k8s.pod.name":"cart-6b7c8d9f5-pqrst"' in stern["attributes"][1]
 
+
+def test_cisco_message_ids_and_krb5kdc_levels(tmp_path):
+    """A Cisco message id ("%ASA-4-106023:") is no syslog tag: the message starts with it and
+    its severity digit is the level (a line without PRI); IOS' logging buffer lines are read
+    the same way; krb5kdc's "(err)" after its pid is the level."""
+    asa = _read_one(tmp_path, "edge-fw.log", (
+        "Apr 12 08:00:01 fw-a.corp.example %ASA-6-302013: Built inbound TCP connection 91 for outside:198.51.100.4/5100\n"
+        "Apr 12 08:00:02 fw-a.corp.example %ASA-4-106023: Deny tcp src outside:198.51.100.9/40000 dst inside:10.0.0.5/22\n"
+        "Apr 12 08:00:03 fw-b.corp.example %ASA-2-106001: Inbound TCP connection denied from 203.0.113.7/1 to 10.0.0.9/25\n"
+        "Apr 12 08:00:04 fw-b.corp.example sshd[812]: Accepted publickey for ops from 10.0.0.2 port 50122\n"
+    ))
+    assert asa["severity_text"].to_list() == ["INFO", "WARN", "FATAL", None]
+    assert asa["service"].to_list() == ["edge-fw", "edge-fw", "edge-fw", "sshd"]
+    assert asa["body"][1].startswith("%ASA-4-106023: Deny tcp src")
+    assert '"host":"fw-b.corp.example"' in asa["attributes"][2]
+    ios = _read_one(tmp_path, "dist-sw02.log", (
+        "004411: Apr 12 08:00:01.120 UTC: %LINK-3-UPDOWN: Interface TenGigabitEthernet1/0/4, changed state to down\n"
+        "004412: Apr 12 08:00:02.340 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Te1/0/4, changed state to down\n"
+        "004413: *Apr 12 08:00:03.001: %SYS-5-CONFIG_I: Configured from console by netops on vty0 (10.0.0.5)\n"
+    ))
+    assert ios["severity_text"].to_list() == ["ERROR", "INFO", "INFO"]
+    assert ios["body"][0] == "%LINK-3-UPDOWN: Interface TenGigabitEthernet1/0/4, changed state to down"
+    assert ios["timestamp"][1] == datetime(2024, 4, 12, 8, 0, 2, 340000, tzinfo=UTC)
+    kdc = _read_one(tmp_path, "kdc.log", (
+        "Apr 12 08:00:01 kdc-1.corp.example krb5kdc[2211](info): AS_REQ (4 etypes {18 17}) 10.0.0.7: ISSUE: authtime 1712908801\n"
+        "Apr 12 08:00:02 kdc-1.corp.example krb5kdc[2211](err): Cannot open DB2 database '/var/kerberos/principal'\n"
+    ))
+    assert kdc["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert kdc["service"].to_list() == ["krb5kdc", "krb5kdc"]
+    assert kdc["body"][1] == "Cannot open DB2 database '/var/kerberos/principal'"

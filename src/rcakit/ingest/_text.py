@@ -428,7 +428,8 @@ _GROUP_CLASS = {
     "host": "[^ \t:\\[\\-][^ \t:\\[]*",
     "mark": "---",  # ("--- last message repeated": see rfc3164-repeated)
     "level_b": "[a-z]+",  # the level of a "<facility.level>" (Citrix ADC)
-    "app": "[^ \t:\\[]+",
+    "app": "[^ \t:\\[%][^ \t:\\[]*",
+    "level_c": "[a-z]+",  # a level in parentheses after a syslog tag's pid (krb5kdc)
     "procid": "[^\\]]*",
 }
 
@@ -1346,6 +1347,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "squid",
         r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
     ),
+    # Cisco IOS' logging buffer (show logging): a sequence number, the year-less stamp ("*":
+    # the clock is not synchronised), a colon; the message starts with its %FAC-SEV-MNEMONIC
+    # id, whose severity is the level (see _message_levels)
+    #   000123: Mar  1 10:00:01.123 UTC: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down
+    _Variant(
+        "cisco-ios",
+        r"^(?:\d+: )?[*.]?(?P<ts>[A-Z][a-z]{2} [ \d]?\d(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?): "
+        r"(?P<msg>.*)$",
+    ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
@@ -1676,7 +1686,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -1686,6 +1696,7 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
         g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
+        g.struct.field("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
     )
     sev_text, sev_num = severity_columns(level)
     bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
@@ -1958,7 +1969,10 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4})?"
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
-        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+        # (a Cisco message id, "%ASA-6-302014:", is no tag: the message starts with it; MIT
+        # Kerberos' krb5kdc puts its level in parentheses after the pid: "krb5kdc[1123](info): ")
+        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?"
+        r"(?:\((?P<level_c>[a-z]+)\))?: ?)?(?P<msg>.*)$",
     ),
     # syslogd's own note that it dropped repeats of the line above
     _Variant(
@@ -2035,6 +2049,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
     fast = _specialise(variants[0], sample, colon_blank=" ?")
+    if variants[0].name == "rfc3164":
+        # a shape without a tag would read a tagged line's tag as message (a firewall's
+        # "%ASA-..." lines among sshd's): the tag-less lines take the general regex
+        fast = tuple(v for v in fast if "(?P<app>" in v.regex)
     parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
@@ -2107,7 +2125,10 @@ _MSG_LEVEL = (
     rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
     r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
     # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
-    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\])[ \t]+"
+    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\]"
+    # a Cisco message id, its syslog severity between the facility and the mnemonic:
+    # "%ASA-6-302014:", "%LINK-3-UPDOWN:"
+    r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:)[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -2134,7 +2155,10 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         return records
     idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
-    level = pl.coalesce("s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
+    level = pl.coalesce(
+        "s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
+        pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
+    )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
     return records.with_columns(
