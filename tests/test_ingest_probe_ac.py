@@ -231,3 +231,33 @@ def test_cisco_message_ids_and_krb5kdc_levels(tmp_path):
     assert kdc["severity_text"].to_list() == ["INFO", "ERROR"]
     assert kdc["service"].to_list() == ["krb5kdc", "krb5kdc"]
     assert kdc["body"][1] == "Cannot open DB2 database '/var/kerberos/principal'"
+
+
+def test_home_assistant_trino_thread_with_a_blank_and_suricata_fast_log(tmp_path):
+    """Home Assistant's "(thread) [logger]" after the level is head; a Trino thread name with
+    a blank ("Service Thread") does not push the logger into the message; Suricata's
+    fast.log alerts are stamped, their [Priority: N] the level."""
+    ha = _read_one(tmp_path, "home-assistant.log", (
+        "2024-04-12 08:00:01.100 INFO (MainThread) [homeassistant.setup] Setting up zone\n"
+        "2024-04-12 08:00:02.200 ERROR (SyncWorker_3) [homeassistant.components.mqtt] Lost broker connection\n"
+    ))
+    assert ha["body"].to_list() == ["Setting up zone", "Lost broker connection"]
+    assert '"thread":"SyncWorker_3"' in ha["attributes"][1]
+    assert '"logger":"homeassistant.components.mqtt"' in ha["attributes"][1]
+    trino = _read_one(tmp_path, "server.log", "".join(
+        f"2024-04-12T08:00:{i:02d}.000Z\tINFO\tquery-execution-{i}\tio.trino.execution.QueryStateMachine\tquery {i} finished\n"
+        for i in range(6)
+    ) + "2024-04-12T08:00:07.000Z\tINFO\tService Thread\tio.airlift.stats.JmxGcMonitor\tMajor GC: application 519ms\n")
+    assert trino["body"][6] == "Major GC: application 519ms"
+    assert '"thread":"Service Thread"' in trino["attributes"][6]
+    fast = _read_one(tmp_path, "fast.log", (
+        "04/12/2024-08:00:01.100200  [**] [1:2210054:1] SURICATA STREAM excessive retransmissions [**] "
+        "[Classification: Generic Protocol Command Decode] [Priority: 3] {TCP} 10.0.0.5:52474 -> 10.0.9.1:443\n"
+        "04/12/2024-08:00:02.300400  [**] [1:2010935:3] ET SCAN Suspicious inbound to MSSQL port 1433 [**] "
+        "[Classification: Potentially Bad Traffic] [Priority: 2] {TCP} 198.51.100.4:16133 -> 10.0.0.7:1433\n"
+        "04/12/2024-08:00:03.500600  [**] [1:2024897:2] ET EXPLOIT Possible CVE-2017-5638 [**] "
+        "[Classification: Attempted Administrator Privilege Gain] [Priority: 1] {TCP} 203.0.113.9:4444 -> 10.0.0.8:8080\n"
+    ))
+    assert fast["timestamp"][0] == datetime(2024, 4, 12, 8, 0, 1, 100200, tzinfo=UTC)
+    assert fast["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert fast["body"][1].startswith("[**] [1:2010935:3] ET SCAN Suspicious inbound")

@@ -435,7 +435,13 @@ _GROUP_CLASS = {
 
 
 def _literal_pattern(text: str) -> str:
-    return "".join("[ \t]+" if part.isspace() else re.escape(part) for part in re.split(r"(\s+)", text) if part)
+    # (a tab between fields stays a tab: in a tab-separated head a field may hold blanks,
+    # Trino's "Service Thread")
+    return "".join(
+        ("\t+" if set(part) == {"\t"} else "[ \t]+") if part.isspace() else re.escape(part)
+        for part in re.split(r"(\s+)", text)
+        if part
+    )
 
 
 def _stamp_pattern(value: str) -> str:
@@ -995,6 +1001,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     ),
     # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
     #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
+    # Home Assistant: the thread in parentheses and the logger in brackets after the level
+    #   2024-03-01 09:58:00.302 WARNING (MainThread) [homeassistant.components.automation] Already running
+    _Variant(
+        "homeassistant",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\((?P<thread_f>[^()\n]*)\)[ \t]+\[(?P<logger_e>[A-Za-z_][\w.\-]*)\][ \t]+"
+        r"(?P<msg>.*)$",
+    ),
     _Variant(
         "airlift",
         rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?P<thread_e>[^\t]+)\t(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)\t(?P<msg>.*)$",
@@ -1347,6 +1360,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "squid",
         r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
     ),
+    # Suricata's (and Snort's) fast.log: the stamp, then the alert from its "[**] [gid:sid:rev]"
+    # on; its [Priority: N] is the level (see _alert_priorities)
+    #   03/01/2024-09:58:00.539622  [**] [1:2210054:1] SURICATA STREAM excessive retransmissions [**] ...
+    _Variant(
+        "suricata-fast",
+        r"^(?P<ts>\d{2}/\d{2}/(?:\d{4}|\d{2})-\d{2}:\d{2}:\d{2}\.\d{1,6})[ \t]+(?P<msg>.*)$",
+    ),
     # Cisco IOS' logging buffer (show logging): a sequence number, the year-less stamp ("*":
     # the clock is not synchronised), a colon; the message starts with its %FAC-SEV-MNEMONIC
     # id, whose severity is the level (see _message_levels)
@@ -1681,7 +1701,25 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _slow_queries(records)
     if any(v.name in _LEVEL_OPTIONAL for v in variants):
         records = _message_levels(records)
+    if any(v.name == "suricata-fast" for v in variants):
+        records = _alert_priorities(records)
     return records
+
+
+#: an IDS alert's priority (Suricata, Snort: 1 is the highest) as a level
+_ALERT_PRIORITIES = {"1": "error", "2": "warning", "3": "info", "4": "info"}
+
+
+def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Alerts of Suricata's fast.log take their level from ``[Priority: N]``: 1 ERROR,
+    2 WARN, 3 and 4 INFO."""
+    priority = pl.col("body").str.extract(r"^\[\*\*\] \[\d+:\d+:\d+\] .*?\[Priority: ([1-4])\]", 1)
+    sev_text, sev_num = severity_columns(priority.replace_strict(_ALERT_PRIORITIES, default=None))
+    bare = pl.col("severity_text").is_null()
+    return records.with_columns(
+        pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 #: variants whose level is optional after the stamp: a strict head regex made from a

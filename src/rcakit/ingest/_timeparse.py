@@ -80,7 +80,8 @@ _ZONE_REWRITE = {
 _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:[.,:](?P<f>\d{1,9}))?"
 _ZONE = r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 
-_US_DATE = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$"
+# (a dash between date and time: Suricata's fast.log, "03/01/2024-09:58:00.539622")
+_US_DATE = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})(?:[\sT,]+|-){_TIME}{_ZONE}$"
 _US_DATE_12H = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$"
 #: The day/month/year twins of the two US rules, used for a file whose sample has a date
 #: like ``25/03/2024`` (only a first number above 12 tells the order; without one, the US
