@@ -261,3 +261,31 @@ def test_home_assistant_trino_thread_with_a_blank_and_suricata_fast_log(tmp_path
     assert fast["timestamp"][0] == datetime(2024, 4, 12, 8, 0, 1, 100200, tzinfo=UTC)
     assert fast["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
     assert fast["body"][1].startswith("[**] [1:2010935:3] ET SCAN Suspicious inbound")
+
+
+def test_ios_syslog_levels_zookeeper_myid_and_mirth_logger(tmp_path):
+    """idevicesyslog's "<Error>:" after the pid is the level (the subsystem in parentheses is
+    not the service's); ZooKeeper's "[myid:2] - LEVEL [thread with an IPv6 bracket] - " and
+    Mirth's "LEVEL (logger:line): " are head."""
+    ios = _read_one(tmp_path, "iphone.txt", (
+        "Apr 12 08:00:01 iPad-Store-3 SpringBoard(FrontBoard)[58] <Notice>: Workspace assertion changed\n"
+        "Apr 12 08:00:02 iPad-Store-3 TillApp(CFNetwork)[812] <Error>: Task <1A2B>.<7> HTTP load failed\n"
+        "Apr 12 08:00:03 iPad-Store-3 TillApp[812] <Warning>: Memory warning received\n"
+    ))
+    assert ios["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert ios["service"].to_list() == ["SpringBoard", "TillApp", "TillApp"]
+    assert ios["body"][1] == "Task <1A2B>.<7> HTTP load failed"
+    zk = _read_one(tmp_path, "zookeeper.log", (
+        "2024-04-12 08:00:01,100 [myid:3] - INFO  [QuorumPeer[myid=3](plain=[0:0:0:0:0:0:0:0]:2181)(secure=disabled):"
+        "o.a.z.s.q.QuorumPeer@1446] - LOOKING\n"
+        "2024-04-12 08:00:02,200 [myid:3] - WARN  [QuorumConnectionThread-[myid=3]-2:o.a.z.s.q.QuorumCnxManager@400] - "
+        "Cannot open channel to 1 at election address zk-1/10.0.0.11:3888\n"
+    ))
+    assert zk["body"].to_list() == ["LOOKING", "Cannot open channel to 1 at election address zk-1/10.0.0.11:3888"]
+    mirth = _read_one(tmp_path, "mirth.log", (
+        "[2024-04-12 08:00:01,100]  INFO  (com.mirth.connect.server.Mirth:339): server started\n"
+        "[2024-04-12 08:00:02,200]  ERROR (com.mirth.connect.connectors.tcp.TcpReceiver:512): Error receiving message\n"
+        "java.net.SocketException: Connection reset\n"
+    ))
+    assert mirth["body"].to_list() == ["server started", "Error receiving message\njava.net.SocketException: Connection reset"]
+    assert '"logger":"com.mirth.connect.connectors.tcp.TcpReceiver"' in mirth["attributes"][1]

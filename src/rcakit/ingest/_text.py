@@ -429,7 +429,7 @@ _GROUP_CLASS = {
     "mark": "---",  # ("--- last message repeated": see rfc3164-repeated)
     "level_b": "[a-z]+",  # the level of a "<facility.level>" (Citrix ADC)
     "app": "[^ \t:\\[%][^ \t:\\[]*",
-    "level_c": "[a-z]+",  # a level in parentheses after a syslog tag's pid (krb5kdc)
+    "level_c": "[A-Za-z]+",  # a level after a syslog tag's pid: krb5kdc's "(info)", iOS' "<Error>"
     "procid": "[^\\]]*",
 }
 
@@ -615,8 +615,9 @@ def _log4j_regex(level: str) -> str:
         # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
         # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
         # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
-        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
-        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
+        # (an IPv6 address in brackets inside them: "(plain=[0:0:0:0:0:0:0:0]:2181)")
+        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
+        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
         # (a bracket without "=" right after the logger is its context: log4net's NDC
         # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
@@ -631,7 +632,10 @@ def _log4j_regex(level: str) -> str:
         # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
         # message's: Kafka's "[KafkaServer id=1]")
         r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
-        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?)?"
+        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?"
+        # or the logger and its line in parentheses, then a colon (Mirth Connect's
+        # "%-5p (%c:%L): %m")
+        r"|\((?P<logger_f>[A-Za-z_$][\w$]*(?:\.[\w$]+)+):(?P<code>\d+)\):[ \t]+)?"
         r"(?P<msg>.*)$"
     )
 
@@ -1988,7 +1992,9 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "rfc3164-launchd",
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
-        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?P<msg>.*)$",
+        # (iOS' syslog relay, idevicesyslog, writes the level there: "ShopApp(CFNetwork)[4412] <Error>: ")
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?:<(?P<level_c>[A-Za-z]+)>: ?)?"
+        r"(?P<msg>.*)$",
     ),
     # Citrix ADC (NetScaler): "<facility.level>" before the host, no tag
     #   Mar  1 10:00:05 <local0.err> 10.0.0.10 03/01/2024:10:00:05 GMT ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN ...
@@ -2105,6 +2111,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         ts = ts.str.replace(*_MONTH_DAY_YEAR)
         stamps = [re.sub(_MONTH_DAY_YEAR[0], r"\2-\1-\3 ", x) for x in stamps]
     app = pl.when(pl.col("app").is_in(nil)).then(None).otherwise(pl.col("app"))
+    service = app
+    if any((m := v.compiled.match(x)) and "(" in (m.groupdict().get("app") or "") for x in sample for v in variants):
+        # iOS names the subsystem after the process: "ShopApp(CFNetwork)[4412]" is ShopApp's
+        service = app.str.replace(r"^([^()]+)\([^()]*\)$", "${1}")
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
@@ -2114,7 +2124,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
-        app.alias("service"),
+        service.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
         pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
         .fill_null(pl.col("msg"))
