@@ -289,3 +289,25 @@ def test_ios_syslog_levels_zookeeper_myid_and_mirth_logger(tmp_path):
     ))
     assert mirth["body"].to_list() == ["server started", "Error receiving message\njava.net.SocketException: Connection reset"]
     assert '"logger":"com.mirth.connect.connectors.tcp.TcpReceiver"' in mirth["attributes"][1]
+
+
+def test_java_util_logging_on_a_spanish_jvm(tmp_path):
+    """Tomcat's catalina log on a Spanish JVM: a lower-case Spanish month ("dic") in the
+    header line, the level below it in Spanish (GRAVE is SEVERE)."""
+    out = _read_one(tmp_path, "catalina.2024-12-03.log", (
+        "dic 03, 2024 9:00:01 AM org.apache.catalina.startup.Catalina start\n"
+        "INFORMACIÓN: Server startup in [2314] milliseconds\n"
+        "dic 03, 2024 1:15:05 PM org.apache.catalina.core.StandardWrapperValve invoke\n"
+        "GRAVE: Servlet.service() for servlet [dispatcher] threw exception\n"
+        "java.lang.IllegalStateException: pool exhausted\n"
+        "\tat com.tienda.Pool.get(Pool.java:77)\n"
+        "dic 03, 2024 1:16:00 PM org.apache.catalina.loader.WebappClassLoaderBase clearReferencesThreads\n"
+        "ADVERTENCIA: The web application [tienda] appears to have started a thread named [pool-2]\n"
+    ))
+    assert out["timestamp"].to_list() == [
+        datetime(2024, 12, 3, 9, 0, 1, tzinfo=UTC), datetime(2024, 12, 3, 13, 15, 5, tzinfo=UTC),
+        datetime(2024, 12, 3, 13, 16, tzinfo=UTC),
+    ]
+    assert out["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert out["body"][1].startswith("Servlet.service() for servlet [dispatcher] threw exception\njava.lang.")
+    assert out["n_lines"].to_list() == [2, 4, 2]

@@ -837,7 +837,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   SEVERE: Order 12 failed
     _Variant(
         "jul",
-        r"^(?P<ts>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
+        # (a JVM in another language abbreviates the month its way, lower case in Spanish:
+        # "mar 05, 2024 10:00:05 AM")
+        r"^(?P<ts>[A-Za-z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
         r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
@@ -1924,14 +1926,20 @@ def _uwsgi_requests(records: pl.LazyFrame) -> pl.LazyFrame:
 
 
 # java.util.logging's second line: the level and the message
-_JUL_PART = r"^((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): .*)$"
+# (and its level names on a Spanish, German, French, Italian or Portuguese JVM)
+_JUL_LEVEL = (
+    "SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST|GRAVE|ADVERTENCIA|INFORMACIÓN|CONFIGURACIÓN|DETALLADO"
+    "|SCHWERWIEGEND|WARNUNG|INFORMATION|KONFIGURATION|FEIN|FEINER|AVERTISSEMENT|INFOS|AVVERTENZA|INFORMAZIONI"
+    "|AVISO|INFORMAÇÃO|CONFIGURAÇÃO"
+)
+_JUL_PART = rf"^((?:{_JUL_LEVEL}): .*)$"
 
 
 def _levels_below(joined: pl.LazyFrame) -> pl.LazyFrame:
     """The level of a record whose head holds none, from the line below it: a
     java.util.logging record's ``SEVERE: msg`` (the word is cut from the message), a level
     word starting a bare stamp's message, or an Oracle error code (``ORA-00600``) in it."""
-    first = r"^[ \t]*\n?((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST)): "
+    first = rf"^[ \t]*\n?((?:{_JUL_LEVEL})): "
     word = pl.col("body").str.extract(first, 1)
     said = pl.col("body").str.extract(rf"^\s*({_LEVEL})\b", 1)
     oracle = pl.when(pl.col("body").str.contains(r"\b(?:ORA|TNS)-\d{4,5}\b")).then(pl.lit("ERROR"))

@@ -56,6 +56,12 @@ _MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
     )
 }
+# the abbreviations of Spanish, Italian, Portuguese and German that differ from English
+# (java.util.logging on such a JVM: "mar 05, 2024 10:00:05 AM")
+_MONTHS.update({
+    "ene": 1, "gen": 1, "fev": 2, "abr": 4, "mai": 5, "mag": 5, "giu": 6, "lug": 7, "ago": 8, "set": 9,
+    "ott": 10, "out": 10, "okt": 10, "dic": 12, "dez": 12,
+})
 
 #: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
 #: PostgreSQL or Java log written in the server's zone: ``2024-03-01 10:00:05.123 CET``).
