@@ -311,3 +311,17 @@ def test_java_util_logging_on_a_spanish_jvm(tmp_path):
     assert out["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
     assert out["body"][1].startswith("Servlet.service() for servlet [dispatcher] threw exception\njava.lang.")
     assert out["n_lines"].to_list() == [2, 4, 2]
+
+
+def test_access_log_lines_of_an_nginx_container(tmp_path):
+    """An nginx container's access lines in `docker compose logs` are read as the access
+    format reads them: `METHOD path status`, the level from the status, the request's time."""
+    out = _read_one(tmp_path, "compose_edge.txt", (
+        'proxy-1  | 172.18.0.1 - - [12/Apr/2024:08:00:01 +0000] "GET /api/items?page=2 HTTP/1.1" 200 512 "-" "curl/8.4.0"\n'
+        "app-1    | 2024-04-12 08:00:02,000 ERROR [main] c.a.Orders - charge failed\n"
+        'proxy-1  | 172.18.0.1 - - [12/Apr/2024:08:00:02 +0000] "POST /api/orders HTTP/1.1" 502 157 "-" "curl/8.4.0"\n'
+    ))
+    assert out["service"].to_list() == ["proxy", "app", "proxy"]
+    assert out["body"].to_list() == ["GET /api/items 200", "charge failed", "POST /api/orders 502"]
+    assert out["severity_text"].to_list() == ["INFO", "ERROR", "ERROR"]
+    assert out["timestamp"][2] == datetime(2024, 4, 12, 8, 0, 2, tzinfo=UTC)

@@ -1183,6 +1183,30 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
     ).collect()
 
 
+def _access_lines(texts: pl.Series, other: pl.Series, txt: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """``txt`` with the app lines that are access-log lines (an nginx container's) read as
+    the ``access`` format reads them: ``METHOD path status`` as ``body``, the level from the
+    status, the request's time and fields. A literal test first: most app lines have no
+    ``] "``."""
+    from rcakit.ingest._access import ACCESS_RE, _parse_requests
+
+    hint = (other & texts.str.contains('] "', literal=True)).fill_null(False)
+    if not hint.any():
+        return txt
+    idx = hint.arg_true()
+    is_req = texts.gather(idx).str.contains(ACCESS_RE).fill_null(False)
+    if not is_req.any():
+        return txt
+    idx = idx.filter(is_req)
+    lines = pl.DataFrame({"line_no": pl.int_range(1, len(idx) + 1, eager=True, dtype=pl.UInt32), "line": texts.gather(idx)})
+    recs = _parse_requests(lines.lazy(), options).collect()
+    ok = recs["parse_error"].is_null()
+    if not ok.any():
+        return txt
+    idx, recs = idx.filter(ok), recs.filter(ok)
+    return txt.with_columns([txt[c].scatter(idx, recs[c].cast(txt[c].dtype)) for c in txt.columns if c in recs.columns])
+
+
 def parse_inner_messages(
     texts: pl.Series, options: ParseOptions, *, with_kind: bool = False, with_text: bool = False, _depth: int = 0
 ) -> pl.DataFrame:
@@ -1265,6 +1289,8 @@ def parse_inner_messages(
         txt = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c).scatter(idx, part[c]) for c in fields])
     else:
         txt = empty
+    if _depth == 0 and other.any():
+        txt = _access_lines(texts, other, txt, options)
     frame = pl.concat(
         [
             js.select(fields).rename(lambda c: f"j_{c}"),
