@@ -325,3 +325,76 @@ def test_access_log_lines_of_an_nginx_container(tmp_path):
     assert out["body"].to_list() == ["GET /api/items 200", "charge failed", "POST /api/orders 502"]
     assert out["severity_text"].to_list() == ["INFO", "ERROR", "ERROR"]
     assert out["timestamp"][2] == datetime(2024, 4, 12, 8, 0, 2, tzinfo=UTC)
+
+
+def test_minecraft_java_service_wrapper_and_windows_update_logs(tmp_path):
+    """Minecraft's "[HH:MM:SS] [thread/LEVEL]: " (dated by the file's modification time), the
+    Java Service Wrapper's "LEVEL | jvm 1 | stamp | " (an app line's own level letter wins)
+    and WindowsUpdate.log's "stamp pid tid Component " ("*FAILED*" is an error)."""
+    import os
+    import warnings
+
+    mc = tmp_path / "latest.log"
+    mc.write_text(
+        "[08:00:01] [Server thread/INFO]: Starting minecraft server version 1.20.4\n"
+        "[08:05:00] [Server thread/WARN]: Can't keep up! Is the server overloaded?\n"
+        "[08:06:12] [Server thread/ERROR]: Encountered an unexpected exception\n"
+        "java.lang.OutOfMemoryError: Java heap space\n",
+        encoding="utf-8",
+    )
+    stamp = datetime(2024, 4, 12, 9, 0, tzinfo=UTC).timestamp()
+    os.utime(mc, (stamp, stamp))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = read_logs(mc)
+    assert got["timestamp"].to_list() == [
+        datetime(2024, 4, 12, 8, 0, 1, tzinfo=UTC), datetime(2024, 4, 12, 8, 5, tzinfo=UTC),
+        datetime(2024, 4, 12, 8, 6, 12, tzinfo=UTC),
+    ]
+    assert got["severity_text"].to_list() == ["INFO", "WARN", "ERROR"]
+    assert got["n_lines"].to_list() == [1, 1, 2]
+    wrapper = _read_one(tmp_path, "wrapper.log", (
+        "STATUS | wrapper  | 2024/04/12 08:00:00 | --> Wrapper Started as Service\n"
+        "INFO   | jvm 1    | 2024/04/12 08:00:05 | I [o.e.j.s.Server      ] [08:00:05]: Started @4211ms\n"
+        "INFO   | jvm 1    | 2024/04/12 08:00:30 | E [OpcUaConnection     ] [08:00:30]: connection to plc-04 failed\n"
+        "ERROR  | wrapper  | 2024/04/12 08:02:00 | JVM appears hung: Timed out waiting for signal from JVM.\n"
+    ))
+    assert wrapper["timestamp"][2] == datetime(2024, 4, 12, 8, 0, 30, tzinfo=UTC)
+    assert wrapper["severity_text"].to_list() == ["INFO", "INFO", "ERROR", "ERROR"]
+    assert wrapper["body"][0] == "--> Wrapper Started as Service"
+    wu = _read_one(tmp_path, "WindowsUpdate.log", (
+        "2024/04/12 08:00:01.1234567 1234  5678  Agent           * START *  Finding updates\n"
+        "2024/04/12 08:00:07.0000000 1234  5678  Misc            *FAILED* [80244022] Method failed\n"
+    ))
+    assert wu["body"].to_list() == ["* START *  Finding updates", "*FAILED* [80244022] Method failed"]
+    assert wu["severity_text"].to_list() == [None, "ERROR"]
+    assert '"logger":"Misc"' in wu["attributes"][1]
+
+
+def test_every_line_indented_alike_nomad_agent(tmp_path):
+    """`nomad agent` indents every line it prints: the indent is not a continuation mark."""
+    out = _read_one(tmp_path, "nomad.log", (
+        "    2024-04-12T08:00:01.001Z [INFO]  client.alloc_runner.task_runner: Task event: task=web type=Started\n"
+        "    2024-04-12T08:00:07.200Z [ERROR] client.driver_mgr.docker: failed to create container: driver=docker\n"
+        "    2024-04-12T08:00:07.300Z [WARN]  client.alloc_runner.task_runner: Restarting task: task=web delay=16.3s\n"
+    ))
+    assert out["format"].unique().to_list() == ["text"]
+    assert out["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert out["body"][1] == "failed to create container: driver=docker"
+    assert out["timestamp"][0] == datetime(2024, 4, 12, 8, 0, 1, 1000, tzinfo=UTC)
+
+
+def test_lambda_platform_lines_keep_their_text(tmp_path):
+    """START, END and REPORT lines keep their keyword and request id in the body (END's
+    body is not empty)."""
+    rid = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+    out = _read_one(tmp_path, "fn.log", (
+        f"START RequestId: {rid} Version: $LATEST\n"
+        f"2024-04-12T08:00:01.120Z\t{rid}\tINFO\tprocessing order 7781\n"
+        f"END RequestId: {rid}\n"
+        f"REPORT RequestId: {rid}\tDuration: 3012.55 ms\tBilled Duration: 3013 ms\n"
+    ))
+    assert out["body"].to_list() == [
+        f"START RequestId: {rid} Version: $LATEST", "processing order 7781", f"END RequestId: {rid}",
+        f"REPORT RequestId: {rid}\tDuration: 3012.55 ms\tBilled Duration: 3013 ms",
+    ]

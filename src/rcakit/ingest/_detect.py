@@ -87,6 +87,13 @@ def detect_text_format(
             best = _best(heads, formats)
     if best == "raw" and len(sample) >= SAMPLE_LINES:
         best = _below_banner(text, formats)
+    if best == "raw" and "text" in formats:
+        from rcakit.ingest._text import common_indent
+
+        indent = common_indent(sample)
+        if indent and _best([s[len(indent) :] for s in sample], {"text": formats["text"]}) == "text":
+            # every line indented alike ("nomad agent" output): the text format strips it
+            best = "text"
     return best
 
 

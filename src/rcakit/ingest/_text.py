@@ -85,6 +85,8 @@ _LOCAL_LEVEL = (
     "SCHWERWIEGEND|KRITISCH|WARNUNG|FEHLER|AVERTISSEMENT|CRITIQUE|ERREUR|GRAVE|ADVERTENCIA|INFORMACIÓN|INFORMACION"
     "|AVVERTENZA|ERRORE|AVISO|INFORMAÇÃO|情報|警告|エラー|重大|致命的|デバッグ|信息|警告|错误|严重|调试"
 )
+# the Java Service Wrapper's levels (STATUS: the wrapper's own state changes)
+_TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
@@ -1243,6 +1245,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<mdc_e>[^\[\]]*)\][ \t]+)?(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+):(?:[ \t]+|$)(?P<msg>.*)$",
     ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
+    # the Java Service Wrapper's wrapper.log (Tanuki; Ignition and many Windows Java
+    # services): the wrapper's level, the source (the wrapper, or the JVM and its run), the
+    # stamp, between bars; an app line's own level letter after it wins (see _wrapped_levels)
+    #   INFO   | jvm 1    | 2024/03/05 10:00:30 | E [OpcUaConnection   ] [10:00:30]: connection failed
+    _Variant(
+        "tanuki",
+        rf"^(?P<level>{_TANUKI_LEVEL})[ \t]*\|[ \t]*(?P<thread>jvm \d+|wrapper|Wrapper)[ \t]*\|[ \t]*"
+        r"(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)[ \t]*\|[ \t]?(?P<msg>.*)$",
+        levels=_TANUKI_LEVEL,
+    ),
     # HAProxy's own messages on stderr (an OpenShift router pod): the level, the day of the
     # year and the time, the pid (HAProxy 2.3+ writes no stamp)
     #   [WARNING] 064/100002 (2231) : Server be_http:shop/pod:8080 is DOWN, reason: Layer4 ...
@@ -1365,6 +1377,21 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "squid",
         r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
+    ),
+    # Minecraft's server log: a time of day (dated by the file's modification time), the
+    # thread and the level in one bracket
+    #   [10:05:00] [Server thread/WARN]: Can't keep up! Is the server overloaded?
+    _Variant(
+        "minecraft",
+        rf"^\[(?P<ts>\d{{2}}:\d{{2}}:\d{{2}})\] \[(?P<thread>[^\]/]+)/(?P<level>{_LEVEL})\]:? (?P<msg>.*)$",
+    ),
+    # Windows Update's WindowsUpdate.log (Get-WindowsUpdateLog): the stamp with seven
+    # fraction digits, process and thread ids, the component; "*FAILED*" marks an error
+    #   2024/03/05 10:00:07.0000000 1234  5678  Misc            *FAILED* [80244022] Method failed [...]
+    _Variant(
+        "windowsupdate",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\.\d{7}) +(?P<pid>\d+) +(?P<thread_n>\d+) +(?P<logger_e>[A-Za-z][\w.\-]*) +"
+        r"(?P<msg>.*)$",
     ),
     # Suricata's (and Snort's) fast.log: the stamp, then the alert from its "[**] [gid:sid:rev]"
     # on; its [Priority: N] is the level (see _alert_priorities)
@@ -1576,7 +1603,7 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
-    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS,
+    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
@@ -1591,8 +1618,30 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return mixed if mixed is not None else _parse_text_lines(lines, options)
 
 
+def common_indent(sample: list[str]) -> str:
+    """The blanks every line of ``sample`` starts with (an agent that indents all its output:
+    ``nomad agent``), if they are followed by a stamp; else ``""``."""
+    if not sample or not sample[0][:1].isspace():
+        return ""
+    first = sample[0]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not all(line.startswith(indent) for line in sample):
+        return ""
+    heads = sum(bool(_STAMP_START.match(line[len(indent) :])) for line in sample)
+    return indent if heads >= 0.5 * len(sample) else ""
+
+
+#: a stamp at the start of a line (what makes an indented line a record head, not a continuation)
+_STAMP_START = re.compile(rf"^\[?(?:{_STAMP})")
+
+
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
+    indent = common_indent(sample)
+    if indent:
+        # every line indented alike: the indent is the agent's, not the lines'
+        lines = lines.with_columns(pl.col("line").str.strip_prefix(indent))
+        sample = [line[len(indent) :] for line in sample]
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
     if _DJANGO_SERVER not in variants:
@@ -1689,6 +1738,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
+    if any(v.name in ("lambda", "lambda-platform") for v in variants):
+        records = _lambda_platform_bodies(records)
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
         records = records.with_columns(
@@ -1709,7 +1760,38 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _message_levels(records)
     if any(v.name == "suricata-fast" for v in variants):
         records = _alert_priorities(records)
+    if any(v.name in ("tanuki", "windowsupdate") for v in variants):
+        records = _wrapped_levels(records)
     return records
+
+
+def _lambda_platform_bodies(records: pl.LazyFrame) -> pl.LazyFrame:
+    """The Lambda platform's START, END and REPORT lines keep their whole text as the body
+    (``END RequestId: <id>`` has nothing after its head), as Lambda writes them: a blank
+    after START's id, a tab between REPORT's fields; the kind and the request id stay in
+    ``attributes`` too."""
+    logger = pl.col("attributes").str.json_path_match("$.logger")
+    request = pl.col("attributes").str.json_path_match("$.thread")
+    platform = logger.is_in(["START", "END", "REPORT", "INIT_START"]) & request.is_not_null()
+    sep = pl.when(logger == "REPORT").then(pl.lit("\t")).otherwise(pl.lit(" "))
+    head = pl.concat_str([logger, pl.lit(" RequestId: "), request])
+    whole = pl.when(pl.col("body").fill_null("") == "").then(head).otherwise(pl.concat_str([head, sep, pl.col("body")]))
+    # (only where the file has such lines: the JSON path is read on them alone)
+    marked = pl.col("attributes").str.contains('"logger":"(?:START|END|REPORT|INIT_START)"').fill_null(False)
+    return records.with_columns(pl.when(marked & platform).then(whole).otherwise(pl.col("body")).alias("body"))
+
+
+def _wrapped_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """The level an app line inside the Java Service Wrapper's log gives itself (a letter
+    before its logger and time: ``E [OpcUaConnection ] [10:00:30]: ``) wins over the
+    wrapper's; Windows Update's ``*FAILED*`` is an error. The body keeps them."""
+    letter = pl.col("body").str.extract(r"^([TDIWEF]) \[[^\]]*\] \[\d{2}:\d{2}:\d{2}\]: ", 1)
+    failed = pl.when(pl.col("body").str.starts_with("*FAILED*")).then(pl.lit("error"))
+    sev_text, sev_num = severity_columns(pl.coalesce(letter, failed))
+    return records.with_columns(
+        pl.coalesce(sev_text, pl.col("severity_text")).alias("severity_text"),
+        pl.coalesce(sev_num, pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 #: an IDS alert's priority (Suricata, Snort: 1 is the highest) as a level
