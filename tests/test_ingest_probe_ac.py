@@ -286,8 +286,12 @@ def test_ios_syslog_levels_zookeeper_myid_and_mirth_logger(tmp_path):
         "[2024-04-12 08:00:01,100]  INFO  (com.mirth.connect.server.Mirth:339): server started\n"
         "[2024-04-12 08:00:02,200]  ERROR (com.mirth.connect.connectors.tcp.TcpReceiver:512): Error receiving message\n"
         "java.net.SocketException: Connection reset\n"
+        "[2024-04-12 08:00:03,300]  WARN  (transformer:?): MSH-9 message type not mapped\n"
     ))
-    assert mirth["body"].to_list() == ["server started", "Error receiving message\njava.net.SocketException: Connection reset"]
+    assert mirth["body"].to_list() == [
+        "server started", "Error receiving message\njava.net.SocketException: Connection reset",
+        "MSH-9 message type not mapped",
+    ]
     assert '"logger":"com.mirth.connect.connectors.tcp.TcpReceiver"' in mirth["attributes"][1]
 
 
@@ -398,3 +402,34 @@ def test_lambda_platform_lines_keep_their_text(tmp_path):
         f"START RequestId: {rid} Version: $LATEST", "processing order 7781", f"END RequestId: {rid}",
         f"REPORT RequestId: {rid}\tDuration: 3012.55 ms\tBilled Duration: 3013 ms",
     ]
+
+
+def test_macos_log_show(tmp_path):
+    """macOS' `log show`: the stamp with its offset, the type as level (Default is INFO,
+    Fault FATAL), the process as logger; its header and closing counts are records of their own."""
+    rule = "-" * 116
+    out = _read_one(tmp_path, "unified.txt", (
+        "Timestamp                       Thread     Type        Activity             PID    TTL  \n"
+        "2024-04-12 10:00:01.123456+0200 0x1a2b3    Default     0x0                  412    0    TillApp: session resumed\n"
+        "2024-04-12 10:00:02.500000+0200 0x1a2b3    Error       0x0                  412    0    TillApp: (CFNetwork) Task <3> failed\n"
+        "2024-04-12 10:00:03.000001+0200 0x1a2c0    Fault       0x0                  412    0    TillApp: Core Data save failed\n"
+        f"{rule}\n"
+        "Log      - Default:          1, Info:                0, Debug:             0, Error:          1, Fault:          1\n"
+    ))
+    body = out.filter(pl.col("timestamp").is_not_null())
+    assert body["timestamp"][0] == datetime(2024, 4, 12, 8, 0, 1, 123456, tzinfo=UTC)
+    assert body["severity_text"].to_list() == ["INFO", "ERROR", "FATAL"]
+    assert body["body"].to_list() == ["session resumed", "(CFNetwork) Task <3> failed", "Core Data save failed"]
+    assert out["n_lines"].to_list() == [1] * 6
+
+
+def test_istio_proxy_lines_among_a_pods_app_lines(tmp_path):
+    """stern's interleaved istio-proxy access line is read as the envoy format reads it."""
+    out = _read_one(tmp_path, "stern_cart.txt", (
+        "cart-6b7c8d9f5-hjkmn cart 2024-04-12T08:00:01.000500Z 2024-04-12 08:00:01.000 ERROR [http-1] c.a.Pay - declined\n"
+        'cart-6b7c8d9f5-hjkmn istio-proxy 2024-04-12T08:00:01.100000Z [2024-04-12T08:00:01.099Z] "POST /charge HTTP/1.1" '
+        '504 UT 0 24 15001 - "-" "Go-http-client/1.1" "7f1e" "payments:8080" "10.1.2.3:8080"\n'
+    ))
+    assert out["body"].to_list() == ["declined", "POST /charge 504 UT"]
+    assert out["severity_text"].to_list() == ["ERROR", "ERROR"]
+    assert out["service"].to_list() == ["cart", "cart"]

@@ -1184,27 +1184,34 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
 
 
 def _access_lines(texts: pl.Series, other: pl.Series, txt: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
-    """``txt`` with the app lines that are access-log lines (an nginx container's) read as
-    the ``access`` format reads them: ``METHOD path status`` as ``body``, the level from the
-    status, the request's time and fields. A literal test first: most app lines have no
-    ``] "``."""
+    """``txt`` with the app lines that are access-log lines (an nginx container's; an
+    istio-proxy or Envoy sidecar's) read as the ``access`` and ``envoy`` formats read them:
+    ``METHOD path status`` as ``body``, the level from the status, the request's time and
+    fields. A literal test first: most app lines have no ``] "``."""
+    from rcakit.ingest import _envoy
     from rcakit.ingest._access import ACCESS_RE, _parse_requests
 
     hint = (other & texts.str.contains('] "', literal=True)).fill_null(False)
     if not hint.any():
         return txt
-    idx = hint.arg_true()
-    is_req = texts.gather(idx).str.contains(ACCESS_RE).fill_null(False)
-    if not is_req.any():
-        return txt
-    idx = idx.filter(is_req)
-    lines = pl.DataFrame({"line_no": pl.int_range(1, len(idx) + 1, eager=True, dtype=pl.UInt32), "line": texts.gather(idx)})
-    recs = _parse_requests(lines.lazy(), options).collect()
-    ok = recs["parse_error"].is_null()
-    if not ok.any():
-        return txt
-    idx, recs = idx.filter(ok), recs.filter(ok)
-    return txt.with_columns([txt[c].scatter(idx, recs[c].cast(txt[c].dtype)) for c in txt.columns if c in recs.columns])
+    candidates = hint.arg_true()
+    for pattern, parse in ((ACCESS_RE, _parse_requests), (_envoy.ENVOY_RE, _envoy._parse)):
+        fits = texts.gather(candidates).str.contains(pattern).fill_null(False)
+        if not fits.any():
+            continue
+        idx = candidates.filter(fits)
+        candidates = candidates.filter(~fits)
+        lines = pl.DataFrame(
+            {"line_no": pl.int_range(1, len(idx) + 1, eager=True, dtype=pl.UInt32), "line": texts.gather(idx)}
+        )
+        recs = parse(lines.lazy(), options).collect()
+        ok = recs["parse_error"].is_null()
+        if ok.any():
+            idx, recs = idx.filter(ok), recs.filter(ok)
+            txt = txt.with_columns([txt[c].scatter(idx, recs[c].cast(txt[c].dtype)) for c in txt.columns if c in recs.columns])
+        if candidates.is_empty():
+            break
+    return txt
 
 
 def parse_inner_messages(

@@ -85,6 +85,8 @@ _LOCAL_LEVEL = (
     "SCHWERWIEGEND|KRITISCH|WARNUNG|FEHLER|AVERTISSEMENT|CRITIQUE|ERREUR|GRAVE|ADVERTENCIA|INFORMACIÓN|INFORMACION"
     "|AVVERTENZA|ERRORE|AVISO|INFORMAÇÃO|情報|警告|エラー|重大|致命的|デバッグ|信息|警告|错误|严重|调试"
 )
+# macOS unified logging's message types ("log show")
+_MACOS_LEVEL = "Default|Info|Debug|Error|Fault"
 # the Java Service Wrapper's levels (STATUS: the wrapper's own state changes)
 _TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
@@ -637,7 +639,8 @@ def _log4j_regex(level: str) -> str:
         r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?"
         # or the logger and its line in parentheses, then a colon (Mirth Connect's
         # "%-5p (%c:%L): %m")
-        r"|\((?P<logger_f>[A-Za-z_$][\w$]*(?:\.[\w$]+)+):(?P<code>\d+)\):[ \t]+)?"
+        # (a script's logger has no dots and no line: "(transformer:?): ")
+        r"|\((?P<logger_f>[A-Za-z_$][\w$]*(?:\.[\w$]+)*):(?P<code>\d+|\?)\):[ \t]+)?"
         r"(?P<msg>.*)$"
     )
 
@@ -1302,6 +1305,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
+    # macOS' "log show" (unified logging): the stamp with its offset, the thread, the type
+    # (Default is INFO, Fault an error), the activity, the pid and TTL, the process
+    #   2024-03-05 11:00:02.500000+0100 0x1a2b3    Error       0x0                  412    0    MyApp: (CFNetwork) Task ...
+    _Variant(
+        "macos-log",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread>0x[0-9a-f]+)[ \t]+(?P<level>{_MACOS_LEVEL})[ \t]+0x[0-9a-f]+[ \t]+(?P<pid>\d+)[ \t]+\d+[ \t]+"
+        r"(?P<logger_e>[A-Za-z0-9_.\-]+): ?(?P<msg>.*)$",
+        levels=_MACOS_LEVEL,
+    ),
+    # (its column header, the rule and the counts closing it are records of their own)
+    _Variant(
+        "macos-log-frame",
+        r"^(?:Timestamp +Thread +Type +Activity +PID|Log +- Default: +\d|Activity +- Create: +\d|-{100,}[ \t]*$)",
+        whole_line=True,
+        own_record=True,
+    ),
     # Atlassian Jira: the thread after the stamp, then (during a
     # request) "url: ...; user: ...", the level, the request's user, id, session, address
     # and URL, and the logger in brackets
@@ -1604,6 +1623,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
+    "macos-log": {"Default": "info", "Fault": "fatal"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
