@@ -170,7 +170,7 @@ def test_docker_compose_logs(tmp_path):
     # a stack trace joins its own container's line across the other containers' lines
     assert [(r["line_no"], r["n_lines"], r["service"], r["severity_text"]) for r in rows] == [
         (1, 3, "web", "ERROR"),
-        (3, 1, "db", None),
+        (3, 1, "db", "INFO"),  # (PostgreSQL's LOG)
         (5, 1, "mailer", "WARN"),
         (6, 1, "web", "INFO"),
     ]

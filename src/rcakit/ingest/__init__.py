@@ -62,6 +62,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "kubectl": _cri.TIMESTAMPED_FORMAT,
     "compose": _cri.COMPOSE_FORMAT,
     "fluentd": _cri.FLUENTD_FORMAT,
+    "pod-prefix": _cri.POD_PREFIX_FORMAT,
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,

@@ -55,7 +55,7 @@ from rcakit.ingest._jsonl import (
 )
 from rcakit.ingest._multiline import join_container_continuations
 
-__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "TIMESTAMPED_FORMAT"]
+__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "POD_PREFIX_FORMAT", "TIMESTAMPED_FORMAT"]
 
 #: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
 CRI_RE = (
@@ -214,6 +214,7 @@ def _records(
     stream_key: str = "stream",
     runtime_service: pl.Expr | None = None,
     inner_time_first: bool = False,
+    stream_attrs: dict[str, pl.Expr] | None = None,
 ) -> pl.LazyFrame:
     """Records of runtime-wrapped app lines (``rec``: one row per runtime record with
     ``time``, ``stream``, ``tag`` (null: not a runtime line), ``msg``, ``_parts``, ``_raw``).
@@ -221,7 +222,8 @@ def _records(
     ``stream_key`` names the ``stream`` column in ``attributes`` (stack traces are joined per
     stream); ``runtime_service`` is the service when neither the app line nor a label names
     one (before a kubelet file name's pod); ``inner_time_first``: the app line's own stamp
-    wins over ``time`` (which is coarser).
+    wins over ``time`` (which is coarser); ``stream_attrs``: the attributes made of the
+    ``stream`` column, instead of ``stream_key``.
     """
     from rcakit.ingest._service import workload_from_pod
 
@@ -230,15 +232,20 @@ def _records(
     # line's stamp is not parsed at all
     rec = rec.lazy().with_columns(timestamp_expr("time", sample, options).alias("\x00ts")).collect()
     stamped = not inner_time_first and rec.select((pl.col("\x00ts").is_not_null() | pl.col("tag").is_null()).all()).item()
-    inner = parse_inner_messages(rec["msg"], without_timestamp(options) if stamped else options, with_kind=True)
+    inner = parse_inner_messages(
+        rec["msg"], without_timestamp(options) if stamped else options, with_kind=True, with_text=True
+    )
+    text = rec["msg"] if inner["text"].is_not_null().sum() == 0 else inner["text"].fill_null(rec["msg"])
+    inner = inner.drop("text")
     kube = _kubelet_attrs(options.source)
     outer = {
         **{k: pl.lit(v) for k, v in kube.items()},
-        stream_key: pl.col("stream"),
+        **(stream_attrs if stream_attrs is not None else {stream_key: pl.col("stream")}),
         "cri.partials": pl.when(pl.col("_parts") > 1).then(pl.col("_parts")),
     }
     if rec["stream"].null_count() == rec.height:  # kubectl/docker --timestamps: no stream
-        del outer[stream_key], outer["cri.partials"]
+        for key in (stream_key, "cri.partials", *(stream_attrs or {})):
+            outer.pop(key, None)
     frame = pl.concat([rec, inner.rename({c: f"_in_{c}" for c in inner.columns})], how="horizontal")
     label_service = pl.lit(None, dtype=pl.String)
     outer_attrs = encode_attributes(outer, numbers=("cri.partials",))
@@ -289,7 +296,7 @@ def _records(
     )
     # a stack trace the app wrote line by line is one record (the runtime wrapped each line)
     kind = frame.select(pl.when(good).then(pl.col("_in_kind"))).to_series()
-    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=rec["msg"]).lazy()
+    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=text).lazy()
 
 
 _sniff = share_matching(_COMPILED)
@@ -441,4 +448,69 @@ FLUENTD_FORMAT = LineFormat(
     parse=_parse_fluentd,
 )
 
-FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT, FLUENTD_FORMAT)
+# "kubectl logs --prefix" (several pods: -l app=x, deploy/x): "[pod/<pod>/<container>] <line>";
+# stern: "<pod> <container> <line>"; either with --timestamps: the runtime's stamp first in
+# the line
+_KUBECTL_PREFIX_RE = r"^\[pod/([a-z0-9][-a-z0-9.]*)/([a-z0-9][-a-z0-9]*)\] ?(.*)$"
+_KUBECTL_PREFIX = re.compile(_KUBECTL_PREFIX_RE)
+_STERN_RE = r"^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (.*)$"
+_STERN = re.compile(_STERN_RE)
+# a pod name's generated suffix (Deployment, DaemonSet, Job): the consonants and digits
+# Kubernetes draws random names from
+_POD_SUFFIX = re.compile(r"-[bcdfghjklmnpqrstvwxz2456789]{5}$")
+_POD_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (.*)$"
+_POD_EXPECTED = "not a kubectl --prefix or stern line: expected '[pod/<pod>/<container>] <line>' or '<pod> <container> <line>'"
+
+
+def _sniff_pod_prefixed(sample: list[str]) -> float:
+    """Nearly every line (90 %) starts with ``[pod/<pod>/<container>] `` (kubectl), or with a
+    pod name that has a generated suffix and a container name (stern)."""
+    lines = [s for s in sample if s.strip()]
+    if not lines:
+        return 0.0
+    share = sum(bool(_KUBECTL_PREFIX.match(s)) for s in lines) / len(lines)
+    if share < 0.9:
+        pods = [m.group(1) for m in map(_STERN.match, lines) if m is not None]
+        share = sum(bool(_POD_SUFFIX.search(p)) for p in pods) / len(lines)
+    return share if share >= 0.9 else 0.0
+
+
+def _parse_pod_prefixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``kubectl logs --prefix`` and stern: the pod and container, then the app line (an
+    optional runtime stamp first); the pod's workload is the service, and stack traces are
+    joined per pod and container (their lines are interleaved)."""
+    heads = fold_blank_lines(lines.collect())
+    sample = [s for s in heads["line"].head(200).to_list() if s.strip()]
+    kubectl = sum(bool(_KUBECTL_PREFIX.match(s)) for s in sample) >= 0.9 * max(1, len(sample))
+    g = pl.col("_g")
+    pod, container, rest = (g.struct.field(f) for f in ("1", "2", "3"))
+    stamped = rest.str.extract_groups(_POD_STAMP_RE)
+    rec = _prefixed_rows(
+        heads,
+        with_columns={"_g": pl.col("line").str.extract_groups(_KUBECTL_PREFIX_RE if kubectl else _STERN_RE)},
+        matched=pod.is_not_null(),
+        time=stamped.struct.field("1"),
+        stream=pl.concat_str([pod, container], separator="/"),
+        msg=pl.coalesce(stamped.struct.field("2"), rest),
+    )
+    from rcakit.ingest._service import workload_from_pod
+
+    pod_name = pl.col("stream").str.split("/").list.first()
+    return _records(
+        rec,
+        options,
+        expected=_POD_EXPECTED,
+        runtime_service=workload_from_pod(pod_name),
+        inner_time_first=rec["time"].null_count() == rec.height,
+        stream_attrs={"k8s.pod.name": pod_name, "k8s.container.name": pl.col("stream").str.split("/").list.last()},
+    )
+
+
+POD_PREFIX_FORMAT = LineFormat(
+    name="pod-prefix",
+    description="kubectl logs --prefix ([pod/<pod>/<container>] line) and stern (<pod> <container> line)",
+    sniff=_sniff_pod_prefixed,
+    parse=_parse_pod_prefixed,
+)
+
+FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT, FLUENTD_FORMAT, POD_PREFIX_FORMAT)

@@ -20,6 +20,9 @@ __all__ = ["MIN_SHARE", "SAMPLE_LINES", "detect_text_format", "sample_lines"]
 SAMPLE_LINES = 50
 #: Minimal share of recognised sample lines for a format to be chosen over ``raw``.
 MIN_SHARE = 0.5
+#: Further windows of :data:`SAMPLE_LINES` lines looked at when the top of a file is no
+#: format (a start-up banner and a configuration dump before the first log line).
+BANNER_WINDOWS = 4
 #: How far (characters) a second look for record heads reaches when the top of a file is
 #: all continuation lines (a file cut inside a long stack trace).
 HEAD_SCAN_CHARS = 2_000_000
@@ -63,7 +66,10 @@ def detect_text_format(
     lines that do not look like continuations (stack frames, indented lines): a short file
     whose records are followed by a long crash report is still that format. A file whose
     top is all continuation lines (cut inside a long stack trace) gets that second look at
-    the record heads further down.
+    the record heads further down. A file whose top is still no format (a long start-up
+    banner, a configuration dump) is scored again on the next windows of
+    :data:`SAMPLE_LINES` lines, up to :data:`BANNER_WINDOWS` of them: a banner does not
+    decide the format of the log under it.
     """
     sample = sample_lines(text)
     if not sample:
@@ -79,7 +85,31 @@ def detect_text_format(
             # are followed by a long stack trace or crash report (five JSON records, then
             # the runtime's dump as the process died)
             best = _best(heads, formats)
+    if best == "raw" and len(sample) >= SAMPLE_LINES:
+        best = _below_banner(text, formats)
+    if best == "raw" and "text" in formats:
+        from rcakit.ingest._text import common_indent
+
+        indent = common_indent(sample)
+        if indent and _best([s[len(indent) :] for s in sample], {"text": formats["text"]}) == "text":
+            # every line indented alike ("nomad agent" output): the text format strips it
+            best = "text"
     return best
+
+
+def _below_banner(text: str, formats: Mapping[str, LineFormat | FileFormat]) -> str:
+    """The format of the first window of lines below the top sample that has one, else raw."""
+    lines = sample_lines(text[:HEAD_SCAN_CHARS], n=SAMPLE_LINES * (BANNER_WINDOWS + 1))
+    for start in range(SAMPLE_LINES, len(lines), SAMPLE_LINES):
+        window = lines[start : start + SAMPLE_LINES]
+        best = _best(window, formats)
+        if best == "raw":
+            heads = [s for s in window if not _CONTINUATION.match(s)]
+            if heads and len(heads) < len(window):
+                best = _best(heads, formats)
+        if best != "raw":
+            return best
+    return "raw"
 
 
 def _best(sample: list[str], formats: Mapping[str, LineFormat | FileFormat]) -> str:

@@ -165,7 +165,29 @@ _HEAD_RE = (
 
 
 # Ruby's Logger head (Rails, Sidekiq's own logger): "I, [2024-03-01T10:00:01.123456 #4]  INFO -- app: "
+_PY_LEVELS = "DEBUG|INFO|WARNING|ERROR|CRITICAL|FATAL|WARN"
 _RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
+
+
+# App heads the text head above does not read, rewritten to its shape before it runs (the
+# guard, one cheap test, first): Python logging's default "<stamp> - <logger> - LEVEL - "
+# (to "<stamp> LEVEL <logger> - "), Celery's "[<stamp>: LEVEL/<process>] " (to "<stamp> LEVEL
+# [<process>] "), PostgreSQL's "<stamp> UTC [<pid>] LEVEL:  " (to "<stamp> UTC LEVEL [<pid>]: ";
+# its LOG is INFO); PostgreSQL's DETAIL/HINT/STATEMENT/CONTEXT lines lose their head (they
+# continue the record above: see join_container_continuations)
+_APP_STAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+_PG_STAMP = _APP_STAMP + r"(?: [A-Z]{2,5}| [+-]\d{2})?"
+_APP_HEADS = (
+    rf"^(?:{_APP_STAMP} - [^ \t]+ - [A-Z]+ - |\[{_APP_STAMP}: [A-Z]+/[^\]\s]+\] "
+    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  )"
+)
+_APP_REWRITES = (
+    (rf"^({_APP_STAMP}) - ([^ \t]+) - ({_PY_LEVELS}) - ", "${1} ${3} ${2} - "),
+    (rf"^\[({_APP_STAMP}): ({_PY_LEVELS})/([^\]\s=]+)\] ", "${1} ${2} [process=${3}]: "),
+    (rf"^({_PG_STAMP}) \[(\d+)\] LOG:  ", "${1} INFO [pid=${2}]: "),
+    (rf"^({_PG_STAMP}) \[(\d+)\] (ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  ", "${1} ${3} [pid=${2}]: "),
+    (rf"^{_PG_STAMP} \[\d+\] ((?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  )", "${1}"),
+)
 
 
 # "[catalog.api] [trace_id=4f1c] - " / "[main]: " / "[main] c.x.Payment - " / "c.x.Payment - ":
@@ -1161,8 +1183,39 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
     ).collect()
 
 
+def _access_lines(texts: pl.Series, other: pl.Series, txt: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
+    """``txt`` with the app lines that are access-log lines (an nginx container's; an
+    istio-proxy or Envoy sidecar's) read as the ``access`` and ``envoy`` formats read them:
+    ``METHOD path status`` as ``body``, the level from the status, the request's time and
+    fields. A literal test first: most app lines have no ``] "``."""
+    from rcakit.ingest import _envoy
+    from rcakit.ingest._access import ACCESS_RE, _parse_requests
+
+    hint = (other & texts.str.contains('] "', literal=True)).fill_null(False)
+    if not hint.any():
+        return txt
+    candidates = hint.arg_true()
+    for pattern, parse in ((ACCESS_RE, _parse_requests), (_envoy.ENVOY_RE, _envoy._parse)):
+        fits = texts.gather(candidates).str.contains(pattern).fill_null(False)
+        if not fits.any():
+            continue
+        idx = candidates.filter(fits)
+        candidates = candidates.filter(~fits)
+        lines = pl.DataFrame(
+            {"line_no": pl.int_range(1, len(idx) + 1, eager=True, dtype=pl.UInt32), "line": texts.gather(idx)}
+        )
+        recs = parse(lines.lazy(), options).collect()
+        ok = recs["parse_error"].is_null()
+        if ok.any():
+            idx, recs = idx.filter(ok), recs.filter(ok)
+            txt = txt.with_columns([txt[c].scatter(idx, recs[c].cast(txt[c].dtype)) for c in txt.columns if c in recs.columns])
+        if candidates.is_empty():
+            break
+    return txt
+
+
 def parse_inner_messages(
-    texts: pl.Series, options: ParseOptions, *, with_kind: bool = False, _depth: int = 0
+    texts: pl.Series, options: ParseOptions, *, with_kind: bool = False, with_text: bool = False, _depth: int = 0
 ) -> pl.DataFrame:
     """Parse the application log line inside a container-runtime record.
 
@@ -1176,7 +1229,9 @@ def parse_inner_messages(
         ``timestamp, severity_text, severity_number, service, body, trace_id, attributes``,
         one row per input row (nulls where the inner line does not say); with ``with_kind``
         also ``kind``: ``"json"``, ``"logfmt"``, ``"text"`` (a text line with a timestamp or
-        level head) or ``"plain"`` (a text line without one).
+        level head) or ``"plain"`` (a text line without one); with ``with_text`` also
+        ``text``: the line as a continuation joins it where its head was rewritten
+        (PostgreSQL's ``DETAIL:  ...`` without its stamp and pid), else null.
     """
     from rcakit.ingest import _logfmt
 
@@ -1189,6 +1244,12 @@ def parse_inner_messages(
         texts = texts.str.strip_suffix("\n")
     if texts.str.ends_with("\r").any():
         texts = texts.str.strip_suffix("\r")
+    rewritten = None
+    if texts.str.contains(_APP_HEADS).any():
+        before = texts
+        for pattern, replacement in _APP_REWRITES:
+            texts = texts.str.replace(pattern, replacement)
+        rewritten = pl.when(texts != before).then(texts).otherwise(None) if with_text else None
     if texts.str.contains(_RUBY_HEAD).any():
         # Ruby's Logger (Rails): its stamp and level word, as the text head reads them
         texts = texts.str.replace(_RUBY_HEAD, "${1} ${2} ")
@@ -1235,6 +1296,8 @@ def parse_inner_messages(
         txt = pl.DataFrame([pl.repeat(None, n, dtype=RECORD_COLUMNS[c], eager=True).alias(c).scatter(idx, part[c]) for c in fields])
     else:
         txt = empty
+    if _depth == 0 and other.any():
+        txt = _access_lines(texts, other, txt, options)
     frame = pl.concat(
         [
             js.select(fields).rename(lambda c: f"j_{c}"),
@@ -1260,6 +1323,7 @@ def parse_inner_messages(
     return frame.lazy().select(
         *[pl.coalesce(choose(c), pl.col("_text")).alias(c) if c == "body" else choose(c) for c in fields],
         *([kind.alias("kind")] if with_kind else []),
+        *([(pl.lit(None, dtype=pl.String) if rewritten is None else rewritten).alias("text")] if with_text else []),
     ).collect()
 
 
@@ -1646,9 +1710,11 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     # the runtime's time wins over the app line's: when every docker line has one, the app
     # line's stamp is not parsed at all
     stamped = ctx.select((pl.col("_outer_ts").is_not_null() | ~pl.col("_docker")).all()).item()
-    inner = parse_inner_messages(grouped["log"], without_timestamp(options) if stamped else options, with_kind=True)
-    kind = inner["kind"]
-    inner = inner.drop("kind").rename({c: f"_in_{c}" for c in inner.columns if c != "kind"})
+    inner = parse_inner_messages(
+        grouped["log"], without_timestamp(options) if stamped else options, with_kind=True, with_text=True
+    )
+    kind, rewritten = inner["kind"], inner["text"]
+    inner = inner.drop("kind", "text").rename({c: f"_in_{c}" for c in inner.columns if c not in ("kind", "text")})
     ctx = pl.concat([ctx, inner], how="horizontal")
     if options.wants("attributes"):
         ctx = drop_shared_members(ctx, "_in_attributes", extra)  # the runtime's fields win
@@ -1691,6 +1757,8 @@ def _docker_fields(grouped: pl.DataFrame, objs: pl.DataFrame, others: list[str],
     if not (kind == "plain").any():
         return out
     text = grouped["log"].str.strip_suffix("\n").str.strip_suffix("\r")
+    if rewritten.is_not_null().any():
+        text = rewritten.fill_null(text)
     return join_container_continuations(out, stream=grouped["stream"].cast(pl.String), kind=kind, text=text)
 
 

@@ -41,6 +41,10 @@ CONTINUATION = (
 )
 
 
+#: A continuation of a container's app line: :data:`CONTINUATION`, or PostgreSQL's
+#: ``DETAIL:``/``HINT:``/... line under a message (its stamp and pid cut by the app-line reader)
+_CONTAINER_CONTINUATION = CONTINUATION[:-1] + r"|(?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  \S)"
+
 #: The first line of what a runtime prints when a process dies of an uncaught error, in a
 #: file of structured records (JSON lines, logfmt: ``kubectl logs --previous`` of a pod that
 #: crashed): Go's ``panic:`` / ``fatal error:``, Rust's ``thread 'main' panicked at``, Node's
@@ -275,11 +279,14 @@ def join_container_continuations(
         return frame
     idx = plain.arg_true()
     texts = text.gather(idx)
-    looks = texts.str.contains(CONTINUATION).fill_null(False)
+    looks = texts.str.contains(_CONTAINER_CONTINUATION).fill_null(False)
     if not looks.any():
         return frame
     n = frame.height
     blank = texts.str.strip_chars().str.len_bytes().fill_null(0) == 0
+    # a runtime's crash report (Python's "Traceback (most recent call last):") where no app
+    # line with a head is there to take it starts a record of its own (see below)
+    crash = looks & texts.str.starts_with("Traceback (most recent call last):").fill_null(False)
     g = pl.DataFrame(
         {
             "_s": stream,
@@ -298,17 +305,33 @@ def join_container_continuations(
 
     # (a line without a stamp, or after one without, is given the benefit of the doubt)
     soon = (per_stream(pl.col("_t").diff()) < SAME_WRITE).fill_null(True)
-    # a headless line written later that does not look like a continuation ends the trace:
-    # it starts a run of its own (not an anchor: nothing joins it)
-    g = g.with_columns(_end=pl.col("_head") | (~pl.col("_looks") & ~soon))
-    end = pl.col("_end")
-    # a run's first row, whether it is an anchor, and the continuation-looking lines since
-    # (running counts compared with their value at the run's first row: no group-by)
-    g = g.with_columns(
-        _first=per_stream(pl.when(end).then(pl.col("_i")).forward_fill()),
-        _a=per_stream(pl.when(end).then(pl.col("_anchor") & pl.col("_head")).forward_fill()),
-        _cc=per_stream((pl.col("_cont") & ~pl.col("_head")).cum_sum()),
-    ).with_columns(_cc0=per_stream(pl.when(end).then(pl.col("_cc")).forward_fill()))
+
+    def runs(g: pl.DataFrame) -> pl.DataFrame:
+        # a headless line written later that does not look like a continuation ends the
+        # trace: it starts a run of its own (not an anchor: nothing joins it)
+        g = g.with_columns(_end=pl.col("_head") | (~pl.col("_looks") & ~soon))
+        end = pl.col("_end")
+        # a run's first row, whether it is an anchor, and the continuation-looking lines
+        # since (running counts compared with their value at the run's first row: no group-by)
+        return g.with_columns(
+            _first=per_stream(pl.when(end).then(pl.col("_i")).forward_fill()),
+            _a=per_stream(pl.when(end).then(pl.col("_anchor") & pl.col("_head")).forward_fill()),
+            _cc=per_stream((pl.col("_cont") & ~pl.col("_head")).cum_sum()),
+        ).with_columns(_cc0=per_stream(pl.when(end).then(pl.col("_cc")).forward_fill()))
+
+    g = runs(g)
+    if crash.any():
+        # a crash report in a run without an anchor (after a JSON line, at the top) is an
+        # anchor itself: the lines below it join it, and it is an error
+        at = pl.repeat(False, n, dtype=pl.Boolean, eager=True).scatter(idx, crash)
+        own = (at & ~g["_a"].fill_null(False)).alias("_own")
+        if own.any():
+            g = runs(g.with_columns(_head=pl.col("_head") | own, _anchor=pl.col("_anchor") | own))
+            sev_text, sev_num = crash_severity(pl.lit(False))
+            frame = frame.with_columns(
+                pl.when(own).then(pl.coalesce(pl.col("severity_text"), sev_text)).otherwise(pl.col("severity_text")),
+                pl.when(own).then(pl.coalesce(pl.col("severity_number"), sev_num)).otherwise(pl.col("severity_number")),
+            )
     joins = g.select(
         (
             ~pl.col("_head")

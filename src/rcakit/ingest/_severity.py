@@ -47,6 +47,18 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("parse error", "catchable fatal error", "recoverable fatal error"), ("ERROR", 17)),
     **dict.fromkeys(("fatal error",), ("FATAL", 21)),
     **dict.fromkeys(("emerg", "emergency"), ("FATAL", 24)),
+    # level words of localised runtimes and apps: German, French, Spanish, Italian,
+    # Portuguese, Japanese, Chinese (java.util.logging's SEVERE is "GRAVE", "SCHWERWIEGEND",
+    # "重大", "严重")
+    **dict.fromkeys(("información", "informacion", "informazioni", "informação", "情報", "信息"), ("INFO", 9)),
+    **dict.fromkeys(("konfiguration", "configuración", "configuration", "configurazione", "構成", "配置"), ("INFO", 9)),
+    **dict.fromkeys(("infos", "configuração"), ("INFO", 9)),
+    **dict.fromkeys(("feiner",), ("TRACE", 2)),
+    **dict.fromkeys(("fein", "détaillé", "detallado", "詳細", "详细", "デバッグ", "调试"), ("DEBUG", 5)),
+    **dict.fromkeys(("warnung", "avertissement", "advertencia", "avvertenza", "avviso", "aviso", "警告"), ("WARN", 13)),
+    **dict.fromkeys(("fehler", "erreur", "grave", "schwerwiegend", "errore", "エラー", "重大", "错误", "严重"),
+                    ("ERROR", 17)),
+    **dict.fromkeys(("kritisch", "critique", "crítico", "critico", "致命的", "致命"), ("FATAL", 21)),
 }
 
 # syslog severity numbers 0..7

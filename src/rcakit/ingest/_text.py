@@ -79,6 +79,16 @@ _LEVEL = "(?:" + "|".join(
 ) + "|LOG)"  # PostgreSQL's LOG, upper case only: "log" starts many messages
 # (supervisord's ERRO, DEBG, BLAT (blather), zerolog's PNC (panic) among the words: spelled
 # after the others, as upper case only, they made every head regex ~1.7x slower)
+# level words of localised runtimes and apps (java.util.logging's, log4net's, in-house ones):
+# German, French, Spanish, Italian, Portuguese in upper case; Japanese, Chinese (see _severity)
+_LOCAL_LEVEL = (
+    "SCHWERWIEGEND|KRITISCH|WARNUNG|FEHLER|AVERTISSEMENT|CRITIQUE|ERREUR|GRAVE|ADVERTENCIA|INFORMACIÓN|INFORMACION"
+    "|AVVERTENZA|ERRORE|AVISO|INFORMAÇÃO|情報|警告|エラー|重大|致命的|デバッグ|信息|警告|错误|严重|调试"
+)
+# macOS unified logging's message types ("log show")
+_MACOS_LEVEL = "Default|Info|Debug|Error|Fault"
+# the Java Service Wrapper's levels (STATUS: the wrapper's own state changes)
+_TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
@@ -133,6 +143,7 @@ _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"(?:[ \t][AaPp][Mm]\b)?"  # a 12-hour clock (small Windows agents: "2024-03-05 01:00:01 PM")
     rf"(?:\s?(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}})|[ \t](?:{ZONE_NAMES})\b)?"
 )
 # Ansible's log_path head: the stamp, p= u= n=, a bar
@@ -421,13 +432,20 @@ _GROUP_CLASS = {
     "host": "[^ \t:\\[\\-][^ \t:\\[]*",
     "mark": "---",  # ("--- last message repeated": see rfc3164-repeated)
     "level_b": "[a-z]+",  # the level of a "<facility.level>" (Citrix ADC)
-    "app": "[^ \t:\\[]+",
+    "app": "[^ \t:\\[%][^ \t:\\[]*",
+    "level_c": "[A-Za-z]+",  # a level after a syslog tag's pid: krb5kdc's "(info)", iOS' "<Error>"
     "procid": "[^\\]]*",
 }
 
 
 def _literal_pattern(text: str) -> str:
-    return "".join("[ \t]+" if part.isspace() else re.escape(part) for part in re.split(r"(\s+)", text) if part)
+    # (a tab between fields stays a tab: in a tab-separated head a field may hold blanks,
+    # Trino's "Service Thread")
+    return "".join(
+        ("\t+" if set(part) == {"\t"} else "[ \t]+") if part.isspace() else re.escape(part)
+        for part in re.split(r"(\s+)", text)
+        if part
+    )
 
 
 def _stamp_pattern(value: str) -> str:
@@ -585,6 +603,48 @@ _TAG_LEVEL = (
     r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)\[(?P<thread_d>[^\]\s]*)\]:?[ \t]+(?:(?P<mdc_f>[a-z]+)[ \t]+)?)?"
     rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
 )
+def _log4j_regex(level: str) -> str:
+    """The head of log4j / logback / Spring Boot / Kafka / zap console / logrus text lines
+    (the ``log4j`` variant) with ``level`` the level alternation."""
+    return (
+        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
+        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
+        # before it: "[ warn]")
+        rf"(?:\[[ \t]*)?(?P<level>{level})(?:[ \t]*\])?:?{_SEP}"
+        # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
+        r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
+        r"(?:(?P<pid>\d+)\s+---\s+)?"
+        # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
+        # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
+        # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
+        # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
+        # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
+        # (an IPv6 address in brackets inside them: "(plain=[0:0:0:0:0:0:0:0]:2181)")
+        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
+        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
+        # (loguru's "module:function:line" has "<module>" at a script's top level)
+        # (a bracket without "=" right after the logger is its context: log4net's NDC
+        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
+        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
+        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
+        # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
+        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
+        # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
+        # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
+        # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
+        # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
+        # message's: Kafka's "[KafkaServer id=1]")
+        r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
+        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?"
+        # or the logger and its line in parentheses, then a colon (Mirth Connect's
+        # "%-5p (%c:%L): %m")
+        # (a script's logger has no dots and no line: "(transformer:?): ")
+        r"|\((?P<logger_f>[A-Za-z_$][\w$]*(?:\.[\w$]+)*):(?P<code>\d+|\?)\):[ \t]+)?"
+        r"(?P<msg>.*)$"
+    )
+
+
 _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Rails / Ruby Logger: E, [2024-01-02T03:04:05.123 #123] ERROR -- app: msg
     _Variant(
@@ -782,7 +842,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   SEVERE: Order 12 failed
     _Variant(
         "jul",
-        r"^(?P<ts>[A-Z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
+        # (a JVM in another language abbreviates the month its way, lower case in Spanish:
+        # "mar 05, 2024 10:00:05 AM")
+        r"^(?P<ts>[A-Za-z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
         r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
@@ -950,6 +1012,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     ),
     # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
     #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
+    # Home Assistant: the thread in parentheses and the logger in brackets after the level
+    #   2024-03-01 09:58:00.302 WARNING (MainThread) [homeassistant.components.automation] Already running
+    _Variant(
+        "homeassistant",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_LEVEL})[ \t]+\((?P<thread_f>[^()\n]*)\)[ \t]+\[(?P<logger_e>[A-Za-z_][\w.\-]*)\][ \t]+"
+        r"(?P<msg>.*)$",
+    ),
     _Variant(
         "airlift",
         rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?P<thread_e>[^\t]+)\t(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)\t(?P<msg>.*)$",
@@ -1060,39 +1129,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   2024-01-02T03:04:05.123+00:00 ERROR 12345 --- [main] c.x.Y : msg
     #   [2024-01-02 03:04:05,123] INFO msg (kafka.server.X)
     #   2024-01-02T03:04:05.123Z	ERROR	logger/x.go:12	msg	{"k": "v"}
-    _Variant(
-        "log4j",
-        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
-        # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
-        # before it: "[ warn]")
-        rf"(?:\[[ \t]*)?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}"
-        # (Spring Cloud Sleuth's "[app,traceId,spanId]" before Spring Boot's "<pid> --- ")
-        r"(?:\[(?P<mdc_c>[\w.\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,\w+)?)\]\s+)?"
-        r"(?:(?P<pid>\d+)\s+---\s+)?"
-        # then optionally "[ctx] [thread] logger [k=v mdc] - ": log4j %t %c, Spring Boot
-        # "[app] [main] c.x.Y : ", Python "[name] [trace_id=..] - "; a bracket without a
-        # separator after it belongs to the message (Kafka "INFO [KafkaServer id=1] ...")
-        # (a thread's name may nest brackets and parentheses holding "=": ZooKeeper's
-        # "[QuorumPeer[myid=1](plain=0.0.0.0:2181)(secure=disabled):o.a.z.s.q.Leader@590]")
-        r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
-        r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\([^()\[\]]*\))*)\]\s+)?"
-        # (loguru's "module:function:line" has "<module>" at a script's top level)
-        # (a bracket without "=" right after the logger is its context: log4net's NDC
-        # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
-        r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
-        # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
-        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
-        # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
-        # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
-        # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
-        # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
-        # message's: Kafka's "[KafkaServer id=1]")
-        r"|\[(?:(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)|(?P<thread_e>[\w$\-:]+))\][ \t]+"
-        r"(?:\((?P<thread_f>[^()\n]*)\)[ \t]+)?)?"
-        r"(?P<msg>.*)$",
-    ),
+    # the same with the level words of a localised runtime or app (upper case, or Japanese and
+    # Chinese), before the English ones: a line they do not fit costs nothing more
+    #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
+    #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
+    #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
+    _Variant("log4j-localised", _log4j_regex(_LOCAL_LEVEL), levels=_LOCAL_LEVEL),
+    _Variant("log4j", _log4j_regex(_LEVEL)),
     # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
     #   2024-03-01T10:00:01.123+0000 I NETWORK  [conn123] end connection 10.0.0.1:5000
     _Variant(
@@ -1205,6 +1248,25 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"(?:\[(?P<mdc_e>[^\[\]]*)\][ \t]+)?(?P<logger_d>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+):(?:[ \t]+|$)(?P<msg>.*)$",
     ),
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
+    # the Java Service Wrapper's wrapper.log (Tanuki; Ignition and many Windows Java
+    # services): the wrapper's level, the source (the wrapper, or the JVM and its run), the
+    # stamp, between bars; an app line's own level letter after it wins (see _wrapped_levels)
+    #   INFO   | jvm 1    | 2024/03/05 10:00:30 | E [OpcUaConnection   ] [10:00:30]: connection failed
+    _Variant(
+        "tanuki",
+        rf"^(?P<level>{_TANUKI_LEVEL})[ \t]*\|[ \t]*(?P<thread>jvm \d+|wrapper|Wrapper)[ \t]*\|[ \t]*"
+        r"(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)[ \t]*\|[ \t]?(?P<msg>.*)$",
+        levels=_TANUKI_LEVEL,
+    ),
+    # HAProxy's own messages on stderr (an OpenShift router pod): the level, the day of the
+    # year and the time, the pid (HAProxy 2.3+ writes no stamp)
+    #   [WARNING] 064/100002 (2231) : Server be_http:shop/pod:8080 is DOWN, reason: Layer4 ...
+    _Variant(
+        "haproxy",
+        r"^\[(?P<level>NOTICE|WARNING|ALERT|EMERG)\][ \t]+(?:(?P<ts>[0-3]\d{2}/\d{6})[ \t]+)?\((?P<pid>\d+)\)[ \t]*:[ \t]+"
+        r"(?P<msg>.*)$",
+        levels="NOTICE|WARNING|ALERT|EMERG",
+    ),
     _Variant(
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
@@ -1242,6 +1304,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "github-actions",
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
+    ),
+    # macOS' "log show" (unified logging): the stamp with its offset, the thread, the type
+    # (Default is INFO, Fault an error), the activity, the pid and TTL, the process
+    #   2024-03-05 11:00:02.500000+0100 0x1a2b3    Error       0x0                  412    0    MyApp: (CFNetwork) Task ...
+    _Variant(
+        "macos-log",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<thread>0x[0-9a-f]+)[ \t]+(?P<level>{_MACOS_LEVEL})[ \t]+0x[0-9a-f]+[ \t]+(?P<pid>\d+)[ \t]+\d+[ \t]+"
+        r"(?P<logger_e>[A-Za-z0-9_.\-]+): ?(?P<msg>.*)$",
+        levels=_MACOS_LEVEL,
+    ),
+    # (its column header, the rule and the counts closing it are records of their own)
+    _Variant(
+        "macos-log-frame",
+        r"^(?:Timestamp +Thread +Type +Activity +PID|Log +- Default: +\d|Activity +- Create: +\d|-{100,}[ \t]*$)",
+        whole_line=True,
+        own_record=True,
     ),
     # Atlassian Jira: the thread after the stamp, then (during a
     # request) "url: ...; user: ...", the level, the request's user, id, session, address
@@ -1318,6 +1396,37 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "squid",
         r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)[ \t]+(?P<thread_e>(?:kid|coord|disker)\d+)\|[ \t]+(?P<msg>.*)$",
+    ),
+    # Minecraft's server log: a time of day (dated by the file's modification time), the
+    # thread and the level in one bracket
+    #   [10:05:00] [Server thread/WARN]: Can't keep up! Is the server overloaded?
+    _Variant(
+        "minecraft",
+        rf"^\[(?P<ts>\d{{2}}:\d{{2}}:\d{{2}})\] \[(?P<thread>[^\]/]+)/(?P<level>{_LEVEL})\]:? (?P<msg>.*)$",
+    ),
+    # Windows Update's WindowsUpdate.log (Get-WindowsUpdateLog): the stamp with seven
+    # fraction digits, process and thread ids, the component; "*FAILED*" marks an error
+    #   2024/03/05 10:00:07.0000000 1234  5678  Misc            *FAILED* [80244022] Method failed [...]
+    _Variant(
+        "windowsupdate",
+        r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\.\d{7}) +(?P<pid>\d+) +(?P<thread_n>\d+) +(?P<logger_e>[A-Za-z][\w.\-]*) +"
+        r"(?P<msg>.*)$",
+    ),
+    # Suricata's (and Snort's) fast.log: the stamp, then the alert from its "[**] [gid:sid:rev]"
+    # on; its [Priority: N] is the level (see _alert_priorities)
+    #   03/01/2024-09:58:00.539622  [**] [1:2210054:1] SURICATA STREAM excessive retransmissions [**] ...
+    _Variant(
+        "suricata-fast",
+        r"^(?P<ts>\d{2}/\d{2}/(?:\d{4}|\d{2})-\d{2}:\d{2}:\d{2}\.\d{1,6})[ \t]+(?P<msg>.*)$",
+    ),
+    # Cisco IOS' logging buffer (show logging): a sequence number, the year-less stamp ("*":
+    # the clock is not synchronised), a colon; the message starts with its %FAC-SEV-MNEMONIC
+    # id, whose severity is the level (see _message_levels)
+    #   000123: Mar  1 10:00:01.123 UTC: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down
+    _Variant(
+        "cisco-ios",
+        r"^(?:\d+: )?[*.]?(?P<ts>[A-Z][a-z]{2} [ \d]?\d(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [A-Z]{2,5})?): "
+        r"(?P<msg>.*)$",
     ),
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
@@ -1513,7 +1622,8 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
-    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS,
+    "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
+    "macos-log": {"Default": "info", "Fault": "fatal"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
@@ -1528,8 +1638,30 @@ def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     return mixed if mixed is not None else _parse_text_lines(lines, options)
 
 
+def common_indent(sample: list[str]) -> str:
+    """The blanks every line of ``sample`` starts with (an agent that indents all its output:
+    ``nomad agent``), if they are followed by a stamp; else ``""``."""
+    if not sample or not sample[0][:1].isspace():
+        return ""
+    first = sample[0]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not all(line.startswith(indent) for line in sample):
+        return ""
+    heads = sum(bool(_STAMP_START.match(line[len(indent) :])) for line in sample)
+    return indent if heads >= 0.5 * len(sample) else ""
+
+
+#: a stamp at the start of a line (what makes an indented line a record head, not a continuation)
+_STAMP_START = re.compile(rf"^\[?(?:{_STAMP})")
+
+
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
+    indent = common_indent(sample)
+    if indent:
+        # every line indented alike: the indent is the agent's, not the lines'
+        lines = lines.with_columns(pl.col("line").str.strip_prefix(indent))
+        sample = [line[len(indent) :] for line in sample]
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
     if _DJANGO_SERVER not in variants:
@@ -1626,6 +1758,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
+    if any(v.name in ("lambda", "lambda-platform") for v in variants):
+        records = _lambda_platform_bodies(records)
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
         records = records.with_columns(
@@ -1644,12 +1778,61 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _slow_queries(records)
     if any(v.name in _LEVEL_OPTIONAL for v in variants):
         records = _message_levels(records)
+    if any(v.name == "suricata-fast" for v in variants):
+        records = _alert_priorities(records)
+    if any(v.name in ("tanuki", "windowsupdate") for v in variants):
+        records = _wrapped_levels(records)
     return records
+
+
+def _lambda_platform_bodies(records: pl.LazyFrame) -> pl.LazyFrame:
+    """The Lambda platform's START, END and REPORT lines keep their whole text as the body
+    (``END RequestId: <id>`` has nothing after its head), as Lambda writes them: a blank
+    after START's id, a tab between REPORT's fields; the kind and the request id stay in
+    ``attributes`` too."""
+    logger = pl.col("attributes").str.json_path_match("$.logger")
+    request = pl.col("attributes").str.json_path_match("$.thread")
+    platform = logger.is_in(["START", "END", "REPORT", "INIT_START"]) & request.is_not_null()
+    sep = pl.when(logger == "REPORT").then(pl.lit("\t")).otherwise(pl.lit(" "))
+    head = pl.concat_str([logger, pl.lit(" RequestId: "), request])
+    whole = pl.when(pl.col("body").fill_null("") == "").then(head).otherwise(pl.concat_str([head, sep, pl.col("body")]))
+    # (only where the file has such lines: the JSON path is read on them alone)
+    marked = pl.col("attributes").str.contains('"logger":"(?:START|END|REPORT|INIT_START)"').fill_null(False)
+    return records.with_columns(pl.when(marked & platform).then(whole).otherwise(pl.col("body")).alias("body"))
+
+
+def _wrapped_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """The level an app line inside the Java Service Wrapper's log gives itself (a letter
+    before its logger and time: ``E [OpcUaConnection ] [10:00:30]: ``) wins over the
+    wrapper's; Windows Update's ``*FAILED*`` is an error. The body keeps them."""
+    letter = pl.col("body").str.extract(r"^([TDIWEF]) \[[^\]]*\] \[\d{2}:\d{2}:\d{2}\]: ", 1)
+    failed = pl.when(pl.col("body").str.starts_with("*FAILED*")).then(pl.lit("error"))
+    sev_text, sev_num = severity_columns(pl.coalesce(letter, failed))
+    return records.with_columns(
+        pl.coalesce(sev_text, pl.col("severity_text")).alias("severity_text"),
+        pl.coalesce(sev_num, pl.col("severity_number")).alias("severity_number"),
+    )
+
+
+#: an IDS alert's priority (Suricata, Snort: 1 is the highest) as a level
+_ALERT_PRIORITIES = {"1": "error", "2": "warning", "3": "info", "4": "info"}
+
+
+def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Alerts of Suricata's fast.log take their level from ``[Priority: N]``: 1 ERROR,
+    2 WARN, 3 and 4 INFO."""
+    priority = pl.col("body").str.extract(r"^\[\*\*\] \[\d+:\d+:\d+\] .*?\[Priority: ([1-4])\]", 1)
+    sev_text, sev_num = severity_columns(priority.replace_strict(_ALERT_PRIORITIES, default=None))
+    bare = pl.col("severity_text").is_null()
+    return records.with_columns(
+        pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -1659,6 +1842,7 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
         g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
+        g.struct.field("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
     )
     sev_text, sev_num = severity_columns(level)
     bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
@@ -1844,14 +2028,20 @@ def _uwsgi_requests(records: pl.LazyFrame) -> pl.LazyFrame:
 
 
 # java.util.logging's second line: the level and the message
-_JUL_PART = r"^((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST): .*)$"
+# (and its level names on a Spanish, German, French, Italian or Portuguese JVM)
+_JUL_LEVEL = (
+    "SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST|GRAVE|ADVERTENCIA|INFORMACIÓN|CONFIGURACIÓN|DETALLADO"
+    "|SCHWERWIEGEND|WARNUNG|INFORMATION|KONFIGURATION|FEIN|FEINER|AVERTISSEMENT|INFOS|AVVERTENZA|INFORMAZIONI"
+    "|AVISO|INFORMAÇÃO|CONFIGURAÇÃO"
+)
+_JUL_PART = rf"^((?:{_JUL_LEVEL}): .*)$"
 
 
 def _levels_below(joined: pl.LazyFrame) -> pl.LazyFrame:
     """The level of a record whose head holds none, from the line below it: a
     java.util.logging record's ``SEVERE: msg`` (the word is cut from the message), a level
     word starting a bare stamp's message, or an Oracle error code (``ORA-00600``) in it."""
-    first = r"^[ \t]*\n?((?:SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST)): "
+    first = rf"^[ \t]*\n?((?:{_JUL_LEVEL})): "
     word = pl.col("body").str.extract(first, 1)
     said = pl.col("body").str.extract(rf"^\s*({_LEVEL})\b", 1)
     oracle = pl.when(pl.col("body").str.contains(r"\b(?:ORA|TNS)-\d{4,5}\b")).then(pl.lit("ERROR"))
@@ -1912,7 +2102,9 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "rfc3164-launchd",
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?)"
-        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?P<msg>.*)$",
+        # (iOS' syslog relay, idevicesyslog, writes the level there: "ShopApp(CFNetwork)[4412] <Error>: ")
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[]+)\[(?P<procid>\d+)\] (?:<(?P<level_c>[A-Za-z]+)>: ?)?"
+        r"(?P<msg>.*)$",
     ),
     # Citrix ADC (NetScaler): "<facility.level>" before the host, no tag
     #   Mar  1 10:00:05 <local0.err> 10.0.0.10 03/01/2024:10:00:05 GMT ns-vpx 0-PPE-0 : default EVENT DEVICEDOWN ...
@@ -1931,7 +2123,10 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         r"^(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4})?"
         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
         r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+"
-        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[]+)(?:\[(?P<procid>[^\]]*)\])?: ?)?(?P<msg>.*)$",
+        # (a Cisco message id, "%ASA-6-302014:", is no tag: the message starts with it; MIT
+        # Kerberos' krb5kdc puts its level in parentheses after the pid: "krb5kdc[1123](info): ")
+        rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?"
+        r"(?:\((?P<level_c>[a-z]+)\))?: ?)?(?P<msg>.*)$",
     ),
     # syslogd's own note that it dropped repeats of the line above
     _Variant(
@@ -2008,6 +2203,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
     fast = _specialise(variants[0], sample, colon_blank=" ?")
+    if variants[0].name == "rfc3164":
+        # a shape without a tag would read a tagged line's tag as message (a firewall's
+        # "%ASA-..." lines among sshd's): the tag-less lines take the general regex
+        fast = tuple(v for v in fast if "(?P<app>" in v.regex)
     parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
@@ -2022,6 +2221,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         ts = ts.str.replace(*_MONTH_DAY_YEAR)
         stamps = [re.sub(_MONTH_DAY_YEAR[0], r"\2-\1-\3 ", x) for x in stamps]
     app = pl.when(pl.col("app").is_in(nil)).then(None).otherwise(pl.col("app"))
+    service = app
+    if any((m := v.compiled.match(x)) and "(" in (m.groupdict().get("app") or "") for x in sample for v in variants):
+        # iOS names the subsystem after the process: "ShopApp(CFNetwork)[4412]" is ShopApp's
+        service = app.str.replace(r"^([^()]+)\([^()]*\)$", "${1}")
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
@@ -2031,7 +2234,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
-        app.alias("service"),
+        service.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
         pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
         .fill_null(pl.col("msg"))
@@ -2080,7 +2283,10 @@ _MSG_LEVEL = (
     rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
     r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
     # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
-    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\])[ \t]+"
+    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\]"
+    # a Cisco message id, its syslog severity between the facility and the mnemonic:
+    # "%ASA-6-302014:", "%LINK-3-UPDOWN:"
+    r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:)[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -2107,7 +2313,10 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         return records
     idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
-    level = pl.coalesce("s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l")
+    level = pl.coalesce(
+        "s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
+        pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
+    )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
     return records.with_columns(

@@ -56,6 +56,12 @@ _MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
     )
 }
+# the abbreviations of Spanish, Italian, Portuguese and German that differ from English
+# (java.util.logging on such a JVM: "mar 05, 2024 10:00:05 AM")
+_MONTHS.update({
+    "ene": 1, "gen": 1, "fev": 2, "abr": 4, "mai": 5, "mag": 5, "giu": 6, "lug": 7, "ago": 8, "set": 9,
+    "ott": 10, "out": 10, "okt": 10, "dic": 12, "dez": 12,
+})
 
 #: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
 #: PostgreSQL or Java log written in the server's zone: ``2024-03-01 10:00:05.123 CET``).
@@ -80,7 +86,8 @@ _ZONE_REWRITE = {
 _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:[.,:](?P<f>\d{1,9}))?"
 _ZONE = r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
 
-_US_DATE = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}{_ZONE}$"
+# (a dash between date and time: Suricata's fast.log, "03/01/2024-09:58:00.539622")
+_US_DATE = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})(?:[\sT,]+|-){_TIME}{_ZONE}$"
 _US_DATE_12H = rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[\sT,]+{_TIME}\s*(?P<p>[AaPp][Mm]){_ZONE}$"
 #: The day/month/year twins of the two US rules, used for a file whose sample has a date
 #: like ``25/03/2024`` (only a first number above 12 tells the order; without one, the US
@@ -93,7 +100,8 @@ _DAY_FIRST = {
 #: Anchored rules, tried in order (the first that matches a row wins).
 TIMESTAMP_RULES: tuple[str, ...] = (
     # ISO 8601 and the many "Y-m-d H:M:S" relatives (T, space, '-' or '_' between date and time)
-    rf"^(?P<Y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?:[T\s_]+|-){_TIME}{_ZONE}$",
+    # (a 12-hour clock after it: "2024-03-05 01:00:01 PM", small Windows agents)
+    rf"^(?P<Y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?:[T\s_]+|-){_TIME}(?:\s*(?P<p>[AaPp][Mm]))?{_ZONE}$",
     # Apache / Nginx common log format; with a blank before the time (Python's werkzeug and
     # Django's development server: "01/Mar/2024 10:00:03")
     rf"^(?P<d>\d{{1,2}})/(?P<b>[A-Za-z]{{3}})/(?P<Y>\d{{4}})[:\s]{_TIME}{_ZONE}$",
@@ -114,6 +122,12 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     # basic form (20240102T030405Z)
     rf"^(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})[T\s-]{_TIME}{_ZONE}$",
     rf"^(?P<Y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}})T(?P<H>\d{{2}})(?P<M>\d{{2}})(?P<S>\d{{2}})(?:[.,](?P<f>\d{{1,9}}))?{_ZONE}$",
+    # compact yyyyMMddHHmmss, with milliseconds (batch jobs, gateways): a date, not an epoch
+    # time (14 and 17 digits are milli- and microseconds after the year 2286)
+    r"^(?P<Y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?P<H>[01]\d|2[0-3])(?P<M>[0-5]\d)(?P<S>[0-5]\d)"
+    r"(?P<f>\d{3})?$",
+    # HAProxy's own stamp: day of the year / HHmmss, year-less ("[WARNING] 064/100002 (2231) : ")
+    r"^(?P<j>[0-3]\d{2})/(?P<H>[01]\d|2[0-3])(?P<M>[0-5]\d)(?P<S>[0-5]\d)$",
     # yyMMdd HHmmss (HDFS)
     r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})[\s-](?P<H>\d{2}):?(?P<M>\d{2}):?(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?$",
     # yy/MM/dd HH:mm:ss (Spark, log4j 1 default in some distributions)
@@ -151,9 +165,11 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
         yr = pl.lit(year, dtype=pl.Int64)
     if "b" in names:
         month = field("b").str.to_lowercase().replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+    elif "j" in names:  # a day of the year: January the first, plus the days (added below)
+        month = pl.lit(1, dtype=pl.Int64)
     else:
         month = _int(field("m"))
-    day = _int(field("d"))
+    day = pl.lit(1, dtype=pl.Int64) if "j" in names else _int(field("d"))
     hour = _int(field("H"))
     twelve = pl.lit(True)
     if "p" in names:  # 12-hour clock: 12 AM is 0 h, 12 PM is 12 h
@@ -189,6 +205,9 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
     ) + pl.duration(days=guarded(day) - guarded(day.clip(1, 28)))
     # a day past the month's end (e.g. Feb 30) rolls into the next month: reject it
     naive = pl.when(naive.dt.day() == day).then(naive).otherwise(None)
+    if "j" in names:
+        doy = _int(field("j"))
+        naive = pl.when(doy.is_between(1, 366)).then(naive + pl.duration(days=doy - 1))
 
     zone = field("z")
     local = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
@@ -403,7 +422,7 @@ def _guess_format(value: str, rules: tuple[str, ...]) -> _Layout | None:
         if rule == _EPOCH:
             continue
         m = re.match(rule, value)
-        if m is None:
+        if m is None or "j" in m.re.groupindex:  # (a day of the year: the rule's own parse)
             continue
         spans = sorted(
             ((m.start(g), m.end(g), g) for g in m.re.groupindex if m.group(g) is not None),
