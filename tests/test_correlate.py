@@ -748,6 +748,9 @@ def test_a_datastore_is_named_by_its_clients_libraries():
     }
     for text, named in cases.items():
         assert _names(text, estate, exclude="dispatch") == named, text
+    # Oracle's errors carry its ORA- codes whichever client reports them
+    ora = "Payment order 17 failed: java.sql.SQLException: ORA-01653: unable to extend table PAYMENTS.ORDERS"
+    assert _names(ora, ["oracle", "payments-service"], exclude="payments-service") == ("oracle",)
     two = ["mysql-orders", "mysql-trips", "dispatch"]
     assert _names("Mysql2::Error: Lock wait timeout exceeded", two, exclude="dispatch") == ()
 

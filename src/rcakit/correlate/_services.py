@@ -119,6 +119,8 @@ _PRODUCT_WORDS = {
     "cassandra": r"\bcassandra\.(?:[A-Z]\w+|cluster\.|protocol\.)|com\.datastax\.|\bNoHostAvailable(?:Exception)?\b"
     r"|\bgocql\b|\bCassandra\w*Exception\b",
     "elasticsearch": r"\belasticsearch\.exceptions\.|org\.elasticsearch\.|co\.elastic\.clients\.|\bElasticsearchException\b",
+    # (Oracle's errors carry its ORA- codes whichever client library reports them)
+    "oracle": r"\bORA-\d{5}\b|\boracle\.jdbc\.|\bcx_Oracle\.|\boracledb\.|Oracle\.ManagedDataAccess\.|\bOracleException\b",
 }
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
@@ -130,6 +132,7 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
     parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver")} | {"rabbitmq" for p in parts if p == "rabbit"}
     parts |= {"cassandra" for p in parts if p in ("scylla", "scylladb")} | {"elasticsearch" for p in parts if p in ("elastic", "es", "opensearch")}
+    parts |= {"oracle" for p in parts if p in ("ora", "oradb", "orcl")}
     found = [w for w in _PRODUCT_RES if w in parts]
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
