@@ -30,6 +30,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
@@ -126,12 +127,32 @@ def _mask_bodies(bodies: pl.DataFrame, masks: Sequence[Mask]) -> pl.Series:
         .group_by(pl.col("_i") // _MESSAGES_PER_BLOCK, maintain_order=True)
         .agg(pl.col("body").str.join("\n"))
     )
-    gated = mask_values(blocks.get_column("body"), masks, per_line=True)
+    gated = _gated_in_parallel(blocks.get_column("body"), masks)
     joined = gated.to_frame("body").lazy().select(_join_adjacent(pl.col("body"))).collect()
     masked = joined.get_column("body").str.split("\n").explode()
     if masked.len() != bodies.height:  # not expected: a message held a newline after all
         return _mask_in_parallel(bodies, _masked_expr(masks))
     return masked
+
+
+#: blocks of messages per slice below which masking them in one go is cheaper
+_BLOCKS_PER_SLICE = 200
+
+
+def _gated_in_parallel(blocks: pl.Series, masks: Sequence[Mask]) -> pl.Series:
+    """:func:`mask_values` over slices of ``blocks`` side by side, in block order.
+
+    A string expression over one column runs on one thread; the gates and masks of each
+    slice are polars calls that release the GIL, so threads run the slices concurrently.
+    Exact: every message is masked on its own whichever slice holds it.
+    """
+    k = max(1, min(pl.thread_pool_size(), len(blocks) // _BLOCKS_PER_SLICE))
+    if k == 1:
+        return mask_values(blocks, masks, per_line=True)
+    step = -(-len(blocks) // k)
+    with ThreadPoolExecutor(max_workers=k) as pool:
+        parts = list(pool.map(lambda i: mask_values(blocks.slice(i * step, step), masks, per_line=True), range(k)))
+    return pl.concat(parts)
 
 
 def _distinct_rows(values: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
