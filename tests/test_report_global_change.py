@@ -13,7 +13,10 @@ from rcakit.changes import read_changes
 from rcakit.errors import RcakitWarning
 
 
-def _global_cause(tmp_path, fault: str, seed: int, service: str | None = None, *, restarts: bool = True):
+def _global_cause(
+    tmp_path, fault: str, seed: int, service: str | None = None, *, restarts: bool = True,
+    description: str = "rotate shared secrets", earlier: str | None = None,
+):
     """A scenario whose causing change is rewritten as an infra change with no service (or
     to ``service``, which writes no logs); without ``restarts``, the root's log loses its
     lines of stopping and starting (the change did not restart it)."""
@@ -31,9 +34,14 @@ def _global_cause(tmp_path, fault: str, seed: int, service: str | None = None, *
         .alias("service"),
         pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit("infra")).otherwise(pl.col("kind")).alias("kind"),
         pl.when(pl.col("id") == sc.truth.cause_change_id)
-        .then(pl.lit("rotate shared secrets"))
+        .then(pl.lit(description))
         .otherwise(pl.col("description"))
         .alias("description"),
+        # (``earlier``: the change is moved back by that much; what followed it stays put)
+        pl.when(pl.col("id") == sc.truth.cause_change_id)
+        .then(pl.col("time").dt.offset_by(f"-{earlier}") if earlier else pl.col("time"))
+        .otherwise(pl.col("time"))
+        .alias("time"),
     )
     changes.with_columns(pl.col("time").dt.strftime("%Y-%m-%dT%H:%M:%SZ")).write_csv(path)
     with warnings.catch_warnings():
@@ -74,6 +82,26 @@ def test_a_weak_change_with_no_service_is_told_not_named(tmp_path):
     assert inc.cause is None
     assert inc.cause_reason.startswith(f"the best suspect {truth.cause_change_id} is a change with no service")
     assert "(None)" not in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_change_to_the_network_path_just_before_the_onset_relates_more(tmp_path):
+    # the same weak evidence (a hang 80 s after it, no restart) names a change with no
+    # service whose description says it changed the network path: calls a firewall rule
+    # breaks fail at once
+    truth, report = _global_cause(tmp_path, "hang", 4, restarts=False, description="tighten firewall rules for 10.40.1.0/24")
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
+    assert any("it changes the network path" in e.text for e in suspect.evidence)
+    # ... but not when it was applied a quarter of an hour before the root's new errors:
+    # whatever it broke would have shown at once (named at 0.48 without that bound)
+    truth, report = _global_cause(
+        tmp_path / "earlier", "new_error", 3, description="tighten firewall rules for 10.40.1.0/24", earlier="15m"
+    )
+    inc = report.incidents[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause is None
 
 
 @pytest.mark.slow

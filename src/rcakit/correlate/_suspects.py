@@ -69,13 +69,15 @@ def _score_suspect(
     elif svc is None:
         # (a change to the network path, a firewall's rules, DNS, a proxy, is likelier to
         # break calls than one that touches no call: a log forwarder's token)
-        rel = _NETWORK_REL if _NETWORK_PATH.search(ref.description or "") else 0.4
-        ev.append(Evidence(kind="service", text=f"change has no service (global change{_path_note(ref)})", weight=0.0))
+        path = _path_note(ref) if lag <= _NETWORK_LEAD.total_seconds() else ""
+        rel = _NETWORK_REL if path else 0.4
+        ev.append(Evidence(kind="service", text=f"change has no service (global change{path})", weight=0.0))
     elif svc not in by_service:
         # infrastructure the exports hold no logs of (DNS, a mesh, a load balancer): what it
         # did can only show in the services that use it, as for a change with no service
-        rel = _NETWORK_REL if _NETWORK_PATH.search(f"{ref.description or ''} {svc}") else 0.4
-        ev.append(Evidence(kind="service", text=f"{svc} writes no logs in these exports (infrastructure?{_path_note(ref, svc)})", weight=0.0))
+        path = _path_note(ref, svc) if lag <= _NETWORK_LEAD.total_seconds() else ""
+        rel = _NETWORK_REL if path else 0.4
+        ev.append(Evidence(kind="service", text=f"{svc} writes no logs in these exports (infrastructure?{path})", weight=0.0))
     else:
         rel = 0.1
         ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
@@ -423,8 +425,11 @@ _NETWORK_PATH = re.compile(
     r"|\bacls?\b|\beast[ -]west\b|\bnorth[ -]south\b|\bcidr\b|\b\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}\b|\bpalo ?alto\b|\bfortigate\b"
 )
 #: how related a change with no service (or to unlogged infrastructure) is when it changes
-#: the network path (see :data:`_NETWORK_PATH`): more than one that touches no call (0.4)
+#: the network path (see :data:`_NETWORK_PATH`) at most :data:`_NETWORK_LEAD` before the
+#: onset: more than one that touches no call (0.4). Calls that a firewall rule or a route
+#: breaks fail at once; one applied 20 minutes before has shown whatever it did.
 _NETWORK_REL = 0.55
+_NETWORK_LEAD = timedelta(minutes=5)
 
 
 def _path_note(ref: Any, svc: str | None = None) -> str:
