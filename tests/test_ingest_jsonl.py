@@ -278,6 +278,15 @@ def test_a_nested_key_that_holds_a_backslash_or_a_quote_is_read():
     assert out["severity_text"].to_list()[-1] == "WARN"
 
 
+def test_a_line_of_only_a_level_word_among_json_lines_keeps_its_text():
+    """Found by the property test above: ``SEVERE`` alone was read as an ERROR record with an
+    empty message, its text gone; a line saying nothing but a level stays a line that failed
+    to parse (a text line with a message is still read as one: see the istio-proxy test)."""
+    out = parse(_jsonl.FORMAT, 'SEVERE\n{"msg": "x", "level": "info"}\nINFO\n')
+    assert out["body"].to_list() == ["SEVERE", "x", "INFO"]
+    assert out["parse_error"].is_null().to_list() == [False, True, False]
+
+
 def test_a_crash_report_after_json_records_is_one_record(tmp_path):
     """kubectl logs --previous of a Node pod: pino records, then what node printed as it
     died. The crash is one ERROR record (not six parse errors), and a short file like this

@@ -1562,6 +1562,9 @@ def _text_lines_among(out: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     # columns the caller keeps, or a projection would keep lines a full read turns to records)
     inner = parse_inner_messages(first, dataclasses.replace(options, columns=None), with_kind=True)
     ok = inner["kind"].is_in(["text", "logfmt"]) & (inner["timestamp"].is_not_null() | inner["severity_text"].is_not_null())
+    # (a line that is nothing but a level word, "SEVERE", says nothing as a record: it stays
+    # the line that failed to parse, its text kept)
+    ok = ok & ((inner["body"].fill_null("").str.strip_chars() != "") | (rest != "")).fill_null(False)
     if not ok.any():
         return out
     idx, inner, rest = idx.filter(ok), inner.filter(ok), rest.filter(ok)
