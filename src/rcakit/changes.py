@@ -62,7 +62,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "service": (
         "service", "service_name", "svc", "app", "application", "app_name", "component",
         "workload", "deployment", "project", "repo", "repository", "target", "system",
-        "configuration_item", "cmdb_ci", "ci", "ci_name", "affected_ci",
+        "configuration_item", "cmdb_ci", "ci_name", "affected_ci",
     ),
     "version": (
         "version", "ver", "release", "tag", "image_tag", "image", "sha", "commit",

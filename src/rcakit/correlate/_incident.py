@@ -166,7 +166,8 @@ def _refine_onset(
     slow_shifts = [c for c in contribs if c.service == root and c.kind == "parameter" and c.score >= _SLOW_DOWN_SCORE]
     # (a DEBUG line's numbers are diagnostics, a connection pool's size shrinking as its new
     # setting applies, not a slow-down: only lines at INFO or above date one)
-    slow = [c.onset for c in slow_shifts if c.template_id not in _debug_templates(recs, root, slow_shifts)]
+    debug = _debug_templates(recs, root, slow_shifts)
+    slow = [c.onset for c in slow_shifts if c.template_id not in debug]
     if slow and min(slow) < first - 2 * window and shift is not None and shift.param_ratio > 1:
         # the root slowed down well before its new lines (a leak: garbage collection, then
         # out-of-memory errors; a pool running dry, then timeouts): the slow-down dates it

@@ -433,6 +433,7 @@ _NETWORK_LEAD = timedelta(minutes=5)
 
 
 def _path_note(ref: Any, svc: str | None = None) -> str:
+    """What the evidence adds when a change's description (or service) names the network path."""
     m = _NETWORK_PATH.search(f"{ref.description or ''} {svc or ''}")
     return f": it changes the network path, '{m.group()}'" if m else ""
 
