@@ -1152,7 +1152,6 @@ def test_a_clients_schema_migration_is_the_databases_change():
     the one client whose failures name the database and whose migration started shortly
     before the onset is the database's client, as when the database names its statements."""
     from rcakit.correlate._correlate import _migrating_client
-    from rcakit.detect._results import Contribution
 
     onset = datetime(2026, 11, 24, 8, 53, tzinfo=UTC)
     window = timedelta(minutes=1)

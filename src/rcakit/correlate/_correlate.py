@@ -46,7 +46,7 @@ from rcakit.correlate._suspects import (
     _score_suspect,
     statement_client,
 )
-from rcakit.correlate._units import _fmt_dt, parse_duration, tmax, tmin
+from rcakit.correlate._units import _fmt_dt, names_key, parse_duration, tmax, tmin
 from rcakit.correlate._windows import (
     _dedupe_contributions,
     _material_windows,
@@ -340,7 +340,7 @@ def _migrating_client(
         c.service
         for c in contribs
         if c.service and c.service != root and c.kind in _FAILURES
-        and root in names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ())
+        and root in names_of.get(names_key(c), ())
     }
     found = {
         row["service"]
@@ -400,7 +400,7 @@ def _cause_with(
         if c.service == root and c.kind in _FAILURES and (
             c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5
         ):
-            root_names.update(names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()))
+            root_names.update(names_of.get(names_key(c), ()))
     failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
     root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)

@@ -18,7 +18,7 @@ from rcakit.correlate._results import (
     Symptom,
 )
 from rcakit.correlate._shifts import _Shift
-from rcakit.correlate._units import _fmt_dt, _num, tmax, tmin
+from rcakit.correlate._units import _fmt_dt, _num, names_key, tmax, tmin
 from rcakit.detect._params import attribute_numbers
 from rcakit.detect._results import Contribution
 
@@ -251,7 +251,7 @@ def _anomaly_findings(
                 detail=c.detail,
                 n_before=nb,
                 n_during=nd,
-                names_services=names_of.get(f"{c.kind}|{c.service}|{c.template_id}", ()),
+                names_services=names_of.get(names_key(c), ()),
             )
         )
     return out

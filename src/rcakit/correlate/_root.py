@@ -24,7 +24,7 @@ from rcakit.correlate._services import (
     restart_after,
 )
 from rcakit.correlate._shifts import _Shift
-from rcakit.correlate._units import _fmt_dt, _num, _squash, tmax, tmin
+from rcakit.correlate._units import _fmt_dt, _num, _squash, names_key, tmax, tmin
 from rcakit.correlate._windows import went_quiet
 from rcakit.detect._results import Contribution
 from rcakit.templates._masks import TOKEN_RE
@@ -199,7 +199,7 @@ def _root_service(
         named = _names(text, known, exclude=c.service)
         if c.kind in _FAILURES:
             named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
-        names_of[f"{c.kind}|{c.service}|{c.template_id}"] = named
+        names_of[names_key(c)] = named
         v.n_contrib += 1
         v.contrib_score = max(v.contrib_score, c.score)
         if went_quiet(c):

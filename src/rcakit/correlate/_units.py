@@ -15,6 +15,12 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h|d|w)")
 _UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
 
+def names_key(c: Any) -> str:
+    """The key of a contribution (``kind``, ``service``, ``template_id``) in the map of the
+    services its records name (built by ``_root_service``, read when causes are sought)."""
+    return f"{c.kind}|{c.service}|{c.template_id}"
+
+
 def tmin(series: pl.Series) -> datetime | None:
     """``series.min()`` of a datetime column, typed."""
     return cast("datetime | None", series.min())

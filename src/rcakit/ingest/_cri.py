@@ -54,6 +54,7 @@ from rcakit.ingest._jsonl import (
     without_timestamp,
 )
 from rcakit.ingest._multiline import join_container_continuations
+from rcakit.ingest._service import _HASH as _POD_HASH
 
 __all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "POD_PREFIX_FORMAT", "TIMESTAMPED_FORMAT"]
 
@@ -457,7 +458,7 @@ _STERN_RE = r"^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (.*)$"
 _STERN = re.compile(_STERN_RE)
 # a pod name's generated suffix (Deployment, DaemonSet, Job): the consonants and digits
 # Kubernetes draws random names from
-_POD_SUFFIX = re.compile(r"-[bcdfghjklmnpqrstvwxz2456789]{5}$")
+_POD_SUFFIX = re.compile(rf"-{_POD_HASH}{{5}}$")
 _POD_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (.*)$"
 _POD_EXPECTED = "not a kubectl --prefix or stern line: expected '[pod/<pod>/<container>] <line>' or '<pod> <container> <line>'"
 

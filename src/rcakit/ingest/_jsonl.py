@@ -362,7 +362,7 @@ def decode_objects(texts: pl.Series, *, depth: int = 0) -> tuple[pl.DataFrame, p
         decoded = _read_objects(subset, keys)
         if decoded is None:  # pragma: no cover - read_ndjson disagreeing with json_path_match
             decoded = pl.DataFrame(
-                {k: subset.str.json_path_match(f"$[{_json_str(k)}]") for k in keys if not any(c in k for c in '\\"')}
+                {k: subset.str.json_path_match(f"$[{_json_str(k)}]") for k in keys if _addressable(k)}
             ) if keys else pl.DataFrame()
     if decoded is None:
         decoded = pl.DataFrame()
@@ -403,10 +403,15 @@ def _exact_nested(decoded: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
         lossy = col.str.contains(_LOSSY_NESTED).fill_null(False)
         # (polars' JSONPath cannot address a key holding a backslash or a quote: such a
         # value keeps the reader's text)
-        if lossy.any() and not any(c in name for c in '\\"'):
+        if lossy.any() and _addressable(name):
             at = lossy.arg_true()
             fixed.append(col.scatter(at, texts.gather(at).str.json_path_match(f"$[{_json_str(name)}]")))
     return decoded.with_columns(fixed) if fixed else decoded
+
+
+def _addressable(key: str) -> bool:
+    """Whether polars' JSONPath can address ``key`` (not with a backslash or a quote in it)."""
+    return "\\" not in key and '"' not in key
 
 
 def _json_str(key: str) -> str:

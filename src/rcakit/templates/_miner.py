@@ -328,14 +328,12 @@ def _constant_like(value: str) -> bool:
     key = _KEY_RE.match(value)
     if key is not None and _MESSAGE_KEY_RE.fullmatch(key.group()) and value[key.end() : key.end() + 1] in "\"'":
         value = value[key.end() + 1 :].rstrip("\"'") or value
-    if _WORD_RE.fullmatch(value) or _EMPTY_KEY_RE.fullmatch(value):
+    # (a key with no value, slapd's ``RESULT oid= err=0`` beside ``RESULT tag=<*> err=0``,
+    # names the event as a word would)
+    if _WORD_RE.fullmatch(value) or _KEY_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
 
-
-# a key with no value (slapd's ``RESULT oid= err=0`` beside ``RESULT tag=<*> err=0``): the key
-# names the event as a word would
-_EMPTY_KEY_RE = re.compile(r"[A-Za-z_][\w.\-]*=")
 
 # a name made of parts: a digit, a named token, or a delimiter between two of its parts
 # (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:)
