@@ -852,3 +852,86 @@ def test_a_cluster_of_wildcards_does_not_take_in_other_events_of_its_length() ->
     per_kind = out.group_by("kind").agg(pl.col("template_id").unique())
     ids = [set(v) for v in per_kind["template_id"].to_list()]
     assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1 :]), set(out["template"])
+
+
+def test_a_single_quoted_message_key_holds_the_event_text() -> None:
+    """auditd's user-space records carry their text in ``msg='op=PAM:accounting ... res=success'``;
+    before, that whole text was one quoted value and fifteen record types were one template.
+    The record type opening the line (``type=USER_ACCT`` / ``type=SERVICE_START``, an
+    UPPER_CASE constant of the same key) is another event, as drain3's tree keeps it."""
+    head = "msg=audit(1709969166.{i:03d}:{n}): pid={p} uid=0 auid=0 ses={s} subj=system_u:system_r:crond_t:s0"
+    kinds = {
+        "USER_ACCT": "op=PAM:accounting grantors=pam_unix,pam_localuser acct=\"{u}\" exe=\"/usr/sbin/crond\" hostname=? addr=? terminal=cron res=success",
+        "CRED_DISP": "op=PAM:setcred grantors=pam_env,pam_unix acct=\"{u}\" exe=\"/usr/sbin/crond\" hostname=? addr=? terminal=cron res=success",
+        "USER_AUTH": "op=PAM:authentication grantors=? acct=\"{u}\" exe=\"/usr/sbin/sshd\" hostname=10.0.0.{i} addr=10.0.0.{i} terminal=ssh res=failed",
+    }
+    users = ["root", "svc_backup", "alice", "deploy", "postgres"]
+    body, kind_of = [], []
+    for i in range(60):
+        kind = list(kinds)[i % 3]
+        text = kinds[kind].format(u=users[i % 5], i=i)
+        body.append(f"type={kind} " + head.format(i=i, n=450000 + i, p=61000 + i, s=i % 30) + f" msg='{text}'")
+        kind_of.append(kind)
+    out = mine_templates(pl.DataFrame({"body": body})).with_columns(kind=pl.Series(kind_of))
+    per_kind = out.group_by("kind").agg(pl.col("template_id").n_unique().alias("n"), pl.col("template_id").first())
+    assert per_kind["n"].to_list() == [1, 1, 1], set(out["template"])
+    assert per_kind["template_id"].n_unique() == 3, set(out["template"])
+    assert any("op=PAM:authentication" in t and "res=failed" in t for t in out["template"])
+
+
+def test_plus_phone_numbers_numbered_instances_and_words_before_a_double_colon_mask_cleanly() -> None:
+    """``sip:+4930...@host`` is the same kind of address as ``sip:8740@host`` (the "+" of a
+    phone number stayed outside the mask and split Kamailio's INVITE); Fluent Bit's instance
+    names ``tail.0`` / ``systemd.1`` are numbered names, not event names; the ``e::1`` of
+    D-Bus's ``system-bus-name::1.42`` is no IPv6 address."""
+    body = [
+        f"INVITE sip:{callee}@pbx.example.net from sip:{caller}@sip.acme.io call-id {i:08x}@10.0.0.{i}"
+        for i, (callee, caller) in enumerate(zip(["+49303392543", "8740", "+4471234567", "2201"] * 5, ["bob", "alice"] * 10, strict=True))
+    ]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    inputs = ["tail.0", "systemd.1", "emitter.0", "tail.1"]
+    body = [
+        f"[ warn] [engine] failed to flush chunk '1-{1700000000 + i}.{i * 7919 % 1000}.flb', retry in {i % 9 + 1} seconds: "
+        f"task_id={i % 5}, input={inputs[i % 4]} > output=es.0 (out_id=0)"
+        for i in range(40)
+    ]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    out = mine_templates(pl.DataFrame({"body": ["for system-bus-name::1.4021 [systemctl restart nginx]"]}))
+    assert "system-bus-name::" in out["template"][0], out["template"][0]
+    assert mine_templates(pl.DataFrame({"body": ["peer fe80::1 and 2001:db8::2:1 up"]}))["template"][0] == "peer <IP> and <IP> up"
+
+
+def test_labels_opening_messages_of_different_shapes_are_two_events() -> None:
+    """``pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)`` and
+    ``pam_unix(sudo:session): session opened for user root(uid=0) by heidi(uid=1085)``: the
+    label (no digit in it) differs and so does the rest, two events (before, one template
+    held every PAM service's sessions whatever their shape). Where the label is all that
+    differs it is a variable: keepalived's ``VRRP_Script(<*>) failed``."""
+    body = [f"pam_unix(cron:session): session opened for user root(uid=0) by (uid=0) #{i}" for i in range(30)]
+    users = ["heidi", "carol", "bob", "trent", "walter", "judy"]
+    body += [f"pam_unix(sudo:session): session opened for user root(uid=0) by {u}(uid={1000 + i})" for i, u in enumerate(users * 3)]
+    body = [b.rsplit(" #", 1)[0] for b in body]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:30].n_unique() == 1, set(out["template"])
+    assert out["template_id"][30:].n_unique() == 1, set(out["template"])
+    assert out["template_id"][0] != out["template_id"][30], set(out["template"])
+    scripts = ["chk_haproxy", "chk_nginx", "check_apiserver"]
+    body = [f"VRRP_Script({scripts[i % 3]}) failed (exited with status {i % 4 + 1})" for i in range(30)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+
+
+def test_a_command_line_ending_the_message_after_its_key_is_one_value() -> None:
+    """sudo's ``alice : TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/kubectl get pods -A``:
+    the command's arguments run to the end of the line in any number of words (before, one
+    template per command)."""
+    commands = [
+        "/usr/bin/apt-get update", "/usr/bin/systemctl restart nginx", "/usr/bin/journalctl -u kubelet --since today",
+        "/usr/bin/tail -f /var/log/syslog", "/usr/bin/docker ps -a", "/bin/bash", "/usr/bin/kubectl get pods -A",
+    ]
+    users = ["alice", "deploy", "jenkins", "bob", "carol", "oscar"]
+    body = [
+        f"{users[i % 6]} : TTY=pts/{i % 5} ; PWD=/home/{users[i % 6]} ; USER=root ; COMMAND={commands[i % 7]}"
+        for i in range(84)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].n_unique() == 1, set(out["template"])

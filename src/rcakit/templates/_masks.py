@@ -119,7 +119,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
     # (a comma, full stop or colon after a URL is the sentence's: "on http://x:8080, pid 7")
     _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]*[^\s\"'<>\]\),.;:!?]"),
-    _m("EMAIL", r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
+    # (a local part may start with the "+" of a phone number: sip:+4930123456@pbx.example.net)
+    _m("EMAIL", r"(?:\+|\b)[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
     _m(
         "UUID",
         r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
@@ -149,7 +150,7 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # before it ("customer::1752" is a key's namespace)
     _m(
         "IP",
-        r"\[::\](?::\d{1,5})?|\[?(?:(?:" + _HEX4 + r":){7}" + _HEX4 + r"|(?:" + _HEX4 + r":){1,6}:" + _HEX4
+        r"\[::\](?::\d{1,5})?|\[?(?:\b(?:" + _HEX4 + r":){7}" + _HEX4 + r"|\b(?:" + _HEX4 + r":){1,6}:" + _HEX4
         + r"(?::" + _HEX4 + r")*|\B::" + _HEX4 + r"(?::" + _HEX4 + r")*)(?:%\w+)?\]?"
         r"(?::\d{1,5})?(?:\b|$)",
     ),
@@ -298,12 +299,12 @@ def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
 #: fragment's ``"message":"..."``) is the event's text, not a variable: a mark between the key
 #: and its quote keeps the quoted-value masks off it while the masks run (its numbers, ids and
 #: addresses are masked as anywhere else), and is removed after
-_MESSAGE_KEY = r'(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event)"?[=:] ?)"'
+_MESSAGE_KEY = r"""(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event)"?[=:] ?)(?P<q>["'])"""
 _MARK = "\x02"
 
 
 def _protect(expr: pl.Expr, *, per_line: bool) -> pl.Expr:
-    return expr.str.replace_all(("(?m)" if per_line else "") + _MESSAGE_KEY, "${k}" + _MARK + '"')
+    return expr.str.replace_all(("(?m)" if per_line else "") + _MESSAGE_KEY, "${k}" + _MARK + "${q}")
 
 
 def _unprotect(expr: pl.Expr) -> pl.Expr:

@@ -342,20 +342,24 @@ _NAME_RE = re.compile(r"\d|<[A-Z*]+>|[A-Za-z0-9][._\-/@][A-Za-z0-9]")
 # a word in brackets or quotes, an argument: loaded module [percolator], domain 'CORP'
 _ENCLOSED_RE = re.compile(r"""(?:\[[^\]\s]+\]|\([^)\s]+\)|'[^'\s]+'|"[^"\s]+")[:;,.]?""")
 
-# a name numbered with a dash: consumer-<*>, es-data-<*>
-_NUMBERED_RE = re.compile(r"[A-Za-z]-" + re.escape(PARAM))
+# a name numbered with a dash or a dot: consumer-<*>, es-data-<*>, Fluent Bit's tail.<*>
+_NUMBERED_RE = re.compile(r"[A-Za-z][-.]" + re.escape(PARAM))
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
     """Share of positions that agree: equal, equal once named tokens are generalised, a
     ``<*>`` (a position already known to vary) on either side, or the same key with
     another value (``channel=news`` / ``channel=sport``: what follows a key varies)."""
-    if a and a[0] != b[0] and (_typed_vs_word(a[0], b[0]) or _typed_vs_word(b[0], a[0])):
+    if a and a[0] != b[0] and (
+        _typed_vs_word(a[0], b[0]) or _typed_vs_word(b[0], a[0]) or _record_types(a[0], b[0])
+    ):
         return False
     agree = [
         x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y) or _fits(x, y) or _fits(y, x)
         for x, y in zip(a, b, strict=True)
     ]
+    if not agree[0] and not all(agree[1:]) and _label(a[0]) and _label(b[0]):
+        return False
     same = sum(agree)
     # (a wildcard agrees with anything; where the threshold is reached only thanks to
     # wildcards, two clusters that also differ in two words or more are other events: else
@@ -384,6 +388,30 @@ def _typed_vs_word(x: str, y: str) -> bool:
     stand where plain names do (``notch_fan99 joined the game`` / ``Steve joined ...``)."""
     return _VALUE_KIND_RE.fullmatch(x) is not None and _WORD_RE.fullmatch(y) is not None
 
+
+def _record_types(x: str, y: str) -> bool:
+    """``type=USER_ACCT`` / ``type=SERVICE_START`` opening two messages: the same key whose
+    values are UPPER_CASE constants names the record's type (auditd, Windows' event
+    exports), two events, as drain3's tree keeps them (it never joins messages whose first
+    tokens differ, unless one holds a digit): not the same key with another value."""
+    kx, ky = _KEY_RE.match(x), _KEY_RE.match(y)
+    return (
+        kx is not None and ky is not None and kx.group() == ky.group()
+        and _ENUM_RE.fullmatch(x[kx.end() :]) is not None and _ENUM_RE.fullmatch(y[ky.end() :]) is not None
+    )
+
+
+def _label(token: str) -> bool:
+    """A message's first token that labels its source, with no digit or value in it:
+    ``pam_unix(cron:session):``, ``VRRP_Script(chk_nginx)``, ``kernel:``. Two such labels
+    that differ, on messages that differ elsewhere too, are two events (drain3's tree never
+    joins them): ``pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)``
+    / ``pam_unix(sudo:session): ... by heidi(uid=1085)``. Where the label is all that
+    differs it may be a variable (the script's name of ``VRRP_Script(<*>) failed``)."""
+    return _LABEL_RE.fullmatch(token) is not None
+
+
+_LABEL_RE = re.compile(r"[^\d<>\s]*[(\[{:][^\d<>\s]*")
 
 # the masked values that are never written as a plain word
 _VALUE_KIND_RE = re.compile(r"<(?:IP|MAC|TIME|TS|UUID|NUM|HEX|SIZE|DURATION|VERSION|URL|EMAIL|PATH)>")
@@ -719,6 +747,23 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
         ):
             candidates[(min(tails)[: len(start)], ())] |= tails
     out: dict[tuple[str, ...], tuple[int, int, str]] = {}
+    # the value of a message's last key that runs on to its end (a command line: sudo's "...
+    # ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx"; the command with no arguments
+    # is the same event): the key's value starts with a variable (a path), and the words
+    # after it begin in more than max_values ways
+    by_key: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for key in keys:
+        last = next((i for i in range(len(key) - 1, -1, -1) if _KEY_RE.match(key[i])), None)
+        if last is not None and last >= _MIN_ANCHOR - 1 and _TOKEN_RE.search(key[last]) is not None:
+            by_key[tuple(_generic(t) for t in key[: last + 1])].add(key)
+    for start, tails in by_key.items():
+        if (
+            len(tails) > max_values and len({len(m) for m in tails}) >= 2
+            and not _few_values([m[len(start)] for m in tails if len(m) > len(start)], max_values)
+        ):
+            text = " ".join((*start, PARAM))
+            for m in tails:
+                out[m] = (len(start), 0, text)
     # longest anchors first: the tightest template wins a key claimed twice
     for (before, after), paired in sorted(candidates.items(), key=lambda kv: (-len(kv[0][0]) - len(kv[0][1]), kv[0])):
         anchors = before + after
