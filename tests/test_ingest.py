@@ -327,6 +327,10 @@ def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
         ("kafka-0.log", "kafka"),
         ("messages", "messages"),
         ("api_20240102.log", "api"),
+        # a log kept a week, one file a weekday (PostgreSQL's postgresql-%a.log)
+        ("pg/postgresql-Wed.log", "postgresql"),
+        ("app_Tuesday.log", "app"),
+        ("sun.log", "sun"),
         # the kubelet's layouts on a node: the pod's workload, not "0" or the file's ids
         ("/var/log/pods/shop_checkout-7d9f8b6c5d-x2x9z_0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/checkout/0.log", "checkout"),
         ("/var/log/pods/shop_kafka-2_0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/broker/3.log.20240301-101010.gz", "kafka"),

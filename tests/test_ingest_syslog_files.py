@@ -57,6 +57,21 @@ def test_iso_stamped_app_logs_stay_text():
     assert TEXT.sniff(text.splitlines()) > SYSLOG.sniff(text.splitlines())
 
 
+def test_a_daemon_tagged_with_its_path_is_named_by_its_program(tmp_path):
+    """Kamailio started as /usr/sbin/kamailio tags its lines with the path (probe AD): the
+    service is ``kamailio``, as the change list calls it, not ``/usr/sbin/kamailio``."""
+    path = tmp_path / "sipprx01.log"
+    path.write_text(
+        "Mar  9 11:42:03 sipprx01 /usr/sbin/kamailio[1992]: ERROR: ims_icscf [cxdx_uar.c:178]: async_cdp_uar_callback(): "
+        "Error sending UAR to hss02.ims.example.org: timeout (no answer in 2000 ms)\n"
+        "Mar  9 11:42:05 sipprx01 /usr/sbin/kamailio[1994]: NOTICE: <script>: REGISTER from sip:bob@ims.example.org - replied 200 OK\n"
+        "Mar  9 11:42:06 sipprx01 systemd[1]: Started Session 42 of user ops.\n"
+    )
+    frame = read_logs(path, year=2024)
+    assert frame["service"].to_list() == ["kamailio", "kamailio", "systemd"]
+    assert frame["severity_text"].to_list()[:2] == ["ERROR", "INFO"]
+
+
 def test_a_services_own_log_lines_in_the_journal(tmp_path):
     """A service under systemd writes log4j lines to the journal: their level, message and
     logger are read, and the stack trace it wrote one journal line per frame joins them

@@ -36,6 +36,8 @@ _FILE_SUFFIXES = re.compile(
 )
 # A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
 _FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?$")
+# ... or a weekday, for logs kept a week (PostgreSQL's postgresql-%a.log: postgresql-Wed)
+_FILE_WEEKDAY = re.compile(r"(?i)(?<=\w)[-_.](?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?$")
 _POD_SUFFIX_RE = re.compile(POD_SUFFIX)
 # file names that name no service: their directory does (payment/app.log, nginx/access.log)
 _GENERIC_NAMES = frozenset({
@@ -140,6 +142,7 @@ def service_from_path(path: str) -> str | None:
         prev = name
         name = _FILE_SUFFIXES.sub("", name)
         name = _FILE_DATE.sub("", name)
+        name = _FILE_WEEKDAY.sub("", name)
     # anything after the first dot is a role, not the service (frontend.access, app.worker)
     name = name.split(".", 1)[0].strip(" -_")
     if name.isdigit():

@@ -2225,6 +2225,9 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if any((m := v.compiled.match(x)) and "(" in (m.groupdict().get("app") or "") for x in sample for v in variants):
         # iOS names the subsystem after the process: "ShopApp(CFNetwork)[4412]" is ShopApp's
         service = app.str.replace(r"^([^()]+)\([^()]*\)$", "${1}")
+    if any((m := v.compiled.match(x)) and "/" in (m.groupdict().get("app") or "") for x in sample for v in variants):
+        # a daemon started by its path tags its lines with it: "/usr/sbin/kamailio[1992]:" is kamailio's
+        service = service.str.replace(r"^.*/([^/]+)$", "${1}")
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
