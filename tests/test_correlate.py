@@ -180,6 +180,15 @@ def test_service_names_in_messages():
     assert _names("POST http://payment:8080/v1/app.js failed", services, exclude=None) == ("payment-service",)
     # the client a server names is its caller, not a service it calls
     assert _names("session opened client=10.0.2.5:59002 cn=orders.shop.svc tls=TLSv1.3", services, exclude=None) == ()
+    # a numbered node of a service names it (a cluster's member, a StatefulSet's pod)
+    nodes = ["hss", "redis", "kafka", "orders"]
+    assert _names("Error sending UAR to hss02.ims.example.org: timeout", nodes, exclude=None) == ("hss",)
+    assert _names("dial tcp redis-0:6379: connection refused", nodes, exclude=None) == ("redis",)
+    assert _names("broker kafka-2 is not available", nodes, exclude=None) == ("kafka",)
+    assert _names("order 12 placed", nodes, exclude=None) == ()
+    # Redis's own error replies, quoted by its clients, name it
+    oom = "Failed to store Gx session: OOM command not allowed when used memory > 'maxmemory'."
+    assert _names(oom, ["pcrf", "redis-sessions"], exclude="pcrf") == ("redis-sessions",)
 
 
 def test_options_are_validated():
@@ -1135,8 +1144,22 @@ def test_a_callers_change_that_drives_the_roots_load_is_tried_as_the_root():
     graph = {"api-gateway": {"playback", "recommendations"}, "edge": {"api-gateway"}}
     services = ["api-gateway", "edge", "playback", "recommendations"]
     shares = {("api-gateway", "r1"): 0.0}
-    assert _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, shares, window, services) == "api-gateway"
+    amplifying = _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, shares, window, services)
+    assert amplifying is not None
+    assert (amplifying[0], amplifying[1].change.id) == ("api-gateway", "CHG0047701")
     assert _amplifying_caller(found("api-gateway", -40), roles, [retry], graph, shares, window, services) is None
+    # probe AD: the root's own deploy of 90 min ago, quiet since, ranks first; the caller's
+    # change (in the root's first window, its new retries 40 s later) is still the one tried
+    quiet_deploy = Suspect(
+        change=ChangeRef(id="CHG924360", time=t0 - timedelta(minutes=90), service="playback", version="7.5.0", kind="deploy"),
+        score=0.35, lag_seconds=5400.0, evidence=(),
+    )
+    inside = found("api-gateway", 0.75)
+    late = dataclasses.replace(retry, first_seen=t0 + timedelta(seconds=85), onset=t0 + timedelta(minutes=1))
+    second = inside._replace(suspects=(quiet_deploy, *inside.suspects))
+    amplifying = _amplifying_caller(second, roles, [late], graph, shares, window, services)
+    assert amplifying is not None
+    assert amplifying[1].change.id == "CHG0047701"
     assert _amplifying_caller(found("api-gateway", -2), roles, [retry], {"edge": {"playback"}}, shares, window, services) is None
     failing = {("api-gateway", "r1"): 1.0}
     assert _amplifying_caller(found("api-gateway", -2), roles, [retry], graph, failing, window, services) is None

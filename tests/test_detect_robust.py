@@ -144,3 +144,54 @@ def test_a_long_outage_ends_where_it_ends(tmp_path):
     truth = sc.truth
     after = [w for w in result.windows if w.end > truth.end + timedelta(minutes=15)]
     assert after == [], [(w.start, w.end, w.services) for w in after]
+
+
+def _batch_logs(path, *, minutes: int = 240, jump_at: int | None = None) -> None:
+    """A CDR collector fetching one file per switch per minute, whose record counts follow
+    the day's traffic (x2.8 over four hours, as calls do), beside the calls themselves;
+    ``jump_at``: from that minute on the files hold three times as many records while the
+    traffic goes on as before (a real change)."""
+    import random
+
+    r = random.Random(7)
+    t0 = datetime(2024, 3, 19, 6, 0, tzinfo=UTC)
+    collector, calls = [], []
+
+    def stamp(t: datetime) -> str:
+        return f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}"
+
+    for m in range(minutes):
+        traffic = 0.5 + 0.9 * m / minutes
+        extra = 3.0 if jump_at is not None and m >= jump_at else 1.0
+        for switch, size in (("msc01", 1.0), ("sbc01", 0.55)):
+            t = t0 + timedelta(minutes=m, seconds=r.uniform(0, 50))
+            n = int(3000 * traffic * size * extra * r.uniform(0.85, 1.15))
+            collector.append((t, f"{stamp(t)} INFO [collector-{switch}] c.t.cdr.SftpCollector - fetched CDR_{switch.upper()}_{t:%Y%m%d%H%M}_{r.randint(1000, 9999)}.dat ({n * 0.00045:.2f} MB, {n} records) from {switch} via sftp"))
+            t2 = t + timedelta(milliseconds=r.randint(50, 400))
+            collector.append((t2, f"{stamp(t2)} INFO [collector-{switch}] c.t.cdr.KafkaPublisher - published {n} records of CDR_{switch.upper()}.dat to cdr-raw"))
+        for _ in range(int(r.gauss(40 * traffic, 3))):
+            t = t0 + timedelta(minutes=m, seconds=r.uniform(0, 60))
+            calls.append((t, f"{stamp(t)} INFO [worker-{r.randint(1, 8)}] c.t.sip.CallHandler - call {r.getrandbits(48):012x} completed in {int(r.lognormvariate(4.5, 0.3))}ms"))
+    path.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("cdr-collector.log", collector), ("call-handler.log", calls)):
+        (path / name).write_text("\n".join(line for _, line in sorted(rows)) + "\n")
+
+
+def test_a_batch_size_that_follows_the_traffic_is_not_an_anomaly(tmp_path):
+    """Probe AD: a collector's record counts per file grew with the morning's traffic and
+    were reported as shifts (before: two anomaly windows, 'median 1800 -> 2461'). A count or
+    a size that rises and falls with every service's records is judged per unit of traffic;
+    a jump with no traffic behind it still is one."""
+    _batch_logs(tmp_path / "day")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        quiet = rcakit.detect_anomalies(rcakit.mine_templates(rcakit.read_logs(tmp_path / "day")))
+    assert not quiet.windows, [(w.start, [c.kind for c in w.contributions]) for w in quiet.windows]
+    _batch_logs(tmp_path / "jump", jump_at=180)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        found = rcakit.detect_anomalies(rcakit.mine_templates(rcakit.read_logs(tmp_path / "jump")))
+    jump = datetime(2024, 3, 19, 9, 0, tzinfo=UTC)
+    hits = [w for w in found.windows if w.start <= jump + timedelta(minutes=3) and w.end >= jump]
+    assert hits, found.windows
+    assert any(c.kind == "parameter" and c.service == "cdr-collector" for c in hits[0].contributions), found.windows

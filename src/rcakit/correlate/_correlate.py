@@ -168,8 +168,14 @@ def correlate_changes(
             for svc, frame in by_service.items()
             if svc != "(unknown)"
         }
+        # (services changed shortly before the incident: what their callers' failures name
+        # there may be their change's doing, however usual the rest of their logs look)
+        changed = frozenset(
+            r["service"] for r in change_rows
+            if r["service"] and start - _CHANGED_BEFORE <= r["time"] <= start + window
+        )
         root, roles, names_of, healthy, external = _root_service(
-            contribs, span, known, window, scan=scan, graph=graph, frames=by_service, covers=covers
+            contribs, span, known, window, scan=scan, graph=graph, frames=by_service, covers=covers, changed_before=changed
         )
         services = tuple(
             dict.fromkeys(
@@ -190,15 +196,24 @@ def correlate_changes(
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, alt.cause)
-        caller = _amplifying_caller(found, roles, contribs, graph, error_share, window, logging_services)
-        if caller is not None:
+        amplifying = _amplifying_caller(found, roles, contribs, graph, error_share, window, logging_services)
+        if amplifying is not None:
+            caller, by = amplifying
             alt = cause_with(caller)
-            if alt.cause is not None and alt.cause == found.suspects[0].change.id:
-                why = (
-                    f"{alt.cause} changed {caller}, which calls {root}, {_fmt_dt(found.suspects[0].lag_seconds)} before "
-                    f"the onset; {caller} then did something new (not failures) before {root} failed, while no change "
-                    f"explains {root}: {caller}'s change drove the load (retries, more calls)"
-                )
+            best_id = by.change.id
+            why = (
+                f"{best_id} changed {caller}, which calls {root}, {_fmt_dt(by.lag_seconds)} before "
+                f"the onset; {caller} then did something new (not failures) before {root} failed, while no change "
+                f"explains {root}: {caller}'s change drove the load (retries, more calls)"
+            )
+            if (
+                alt.cause is None and alt.suspects and alt.suspects[0].change.id == best_id
+                and alt.suspects[0].score >= cause_threshold
+            ):
+                # (its new lines name the callee, "retrying ocs balance query": read as a
+                # dependency's failures, they are what the caller's change made it do)
+                alt = alt._replace(cause=best_id, reason=why)
+            if alt.cause is not None and alt.cause == best_id:
                 found, root, roles = alt, caller, _reroot(roles, caller, alt.cause, why=why)
         if split:
             for second in _second_problem(roles, change_rows, window, contribs):
@@ -413,6 +428,14 @@ def _cause_with(
     own_names = healthy.get(root or "", frozenset())
     known_for_root = [k for k in ctx.known if k not in own_names]
     suspects: list[Suspect] = []
+    # (proxies whose 5xx answers carry their upstream's response time relay them)
+    relays = frozenset(s for s, sh in scan.items() if s != root and sh is not None and sh.relay_share >= 0.5)
+    # (other services' failures name the root: it is their dependency)
+    root_blamed = root is not None and any(
+        c.service != root and c.kind in _FAILURES and root in names_of.get(names_key(c), ())
+        and (c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5)
+        for c in contribs
+    )
     for row in ctx.change_rows:
         t = row["time"]
         if t > onset + ctx.window or t < onset - ctx.lag_max:
@@ -420,7 +443,7 @@ def _cause_with(
         sus = _score_suspect(
             row, onset=onset, end=end, root=root, services=services, root_names=root_names,
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
-            changes=ctx.change_rows, first_sign=start, root_clients=root_clients,
+            changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
@@ -494,38 +517,45 @@ def _amplifying_caller(
     error_share: dict[tuple[str, str], float],
     window: timedelta,
     services: Sequence[str],
-) -> str | None:
-    """The caller to try as root when no change explains the root but the best suspect
-    changed a service that calls it, which then did something new before the root failed.
+) -> tuple[str, Suspect] | None:
+    """The caller to try as root, and its change, when no change explains the root but a
+    suspect changed a service that calls it, which then did something new before the root
+    failed.
 
     A gateway's retry setting raised from 2 to 6: from its change it logs thousands of new
     "retrying upstream request" warnings, and a minute later the service behind it, now
-    getting three times the calls, slows down and fails. The root's logs name no change;
-    the caller's change (within a rollout's time before the root's onset) followed at once
-    (within two windows, a new template counted from its first record) by a new template
-    or surge of the caller's that is not failures, starting no later than the root's
-    trouble, is what drove the load."""
+    getting three times the calls, slows down and fails. The root's logs name no change (its
+    own deploy an hour and a half earlier, quiet since, may still rank first); the caller's
+    change (within a rollout's time before the root's onset, or in its first window) followed
+    at once (within two windows, a new template counted from its first record, and two
+    windows at most after the root's onset) by a new template or surge of the caller's that
+    is not failures is what drove the load."""
     if found.cause is not None or not found.suspects or found.root is None:
         return None
-    best = found.suspects[0]
-    caller = match_service(best.change.service, services)
     top = next((r for r in roles if r.role == "root"), None)
-    if caller is None or caller == found.root or top is None or top.onset is None:
+    if top is None or top.onset is None:
         return None
-    if found.root not in graph.get(caller, set()) or caller not in {r.service for r in roles}:
-        return None
-    t = best.change.time
-    if not top.onset - _ROLLOUT <= t <= top.onset:
-        return None
-    # (the new behaviour starts with the change, as a retry setting applies: a surge that
-    # starts with the root's trouble ten minutes after a deploy is the trouble's echo)
-    new = [
-        c for c in contribs
-        if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
-        and error_share.get((caller, c.template_id), 0.0) < 0.5
-        and t - window <= _began(c) <= min(top.onset, t + 2 * window)
-    ]
-    return caller if new else None
+    in_roles = {r.service for r in roles}
+    for best in found.suspects:
+        caller = match_service(best.change.service, services)
+        if caller is None or caller == found.root or found.root not in graph.get(caller, set()) or caller not in in_roles:
+            continue
+        t = best.change.time
+        # (the root's onset is its first anomalous window's start: a change inside that
+        # window may be what made it, the calls it added its first sign)
+        if not top.onset - _ROLLOUT <= t <= top.onset + window:
+            continue
+        # (the new behaviour starts with the change, as a retry setting applies: a surge that
+        # starts with the root's trouble ten minutes after a deploy is the trouble's echo)
+        new = [
+            c for c in contribs
+            if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
+            and error_share.get((caller, c.template_id), 0.0) < 0.5
+            and t - window <= _began(c) <= min(top.onset + 2 * window, t + 2 * window)
+        ]
+        if new:
+            return caller, best
+    return None
 
 
 def _began(c: Contribution) -> datetime:
@@ -637,6 +667,10 @@ def _split_group(
 _BLIP_WINDOWS = 2
 #: anomaly kinds that show no failure (volume, numbers)
 _NO_FAILURE = frozenset({"rate_spike", "rate_drop", "parameter"})
+#: how long before an incident a change to a service its callers' failures name keeps
+#: that service from counting as healthy (see _root._own_failures)
+_CHANGED_BEFORE = timedelta(minutes=10)
+
 #: clocks of the change list and the logs may disagree by this much
 _BLIP_SKEW = timedelta(seconds=10)
 

@@ -129,7 +129,8 @@ def _refine_onset(
     window: timedelta,
     shift: _Shift | None = None,
 ) -> datetime:
-    """The onset: the first record of a template new in the root service, else ``start``.
+    """The onset: the first record of a template new in the root service, else the root's
+    first error record in the first window, else ``start``.
 
     Detection windows are coarse (and a window can open on noise); a template that did not
     exist before dates the start of the problem to the record. Without one, or when the
@@ -151,8 +152,18 @@ def _refine_onset(
         services = sorted({c.service for c in contribs if c.kind == "new" and c.service})
         errs = recs.filter(pl.col("template_id").is_in(tids) & pl.col("is_error"))
         tids = errs["template_id"].unique().to_list()
-    if root is None or not tids:
+    if root is None:
         return start
+    if not tids:
+        # no new line dates it (an app's request log answering 500 where it answered 200):
+        # the root's first error record in the first anomalous window does, not the
+        # window's start (a flag flipped 10 s into that window precedes the trouble)
+        first_error = tmin(
+            recs.filter(
+                (pl.col("service") == root) & pl.col("is_error") & pl.col("timestamp").is_between(start, start + window, closed="left")
+            )["timestamp"]
+        )
+        return first_error if first_error is not None else start
     lo = start - 10 * window
     mine = recs.filter(
         pl.col("service").is_in(services) & pl.col("template_id").is_in(tids) & (pl.col("timestamp") < end)

@@ -16,11 +16,17 @@ _NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
+#: attributes holding the time a proxy's upstream took to answer
+_UPSTREAM_TIME_KEYS = ("upstream_response_time_ms", "upstream_response_time", "upstream_service_time", "upstream_time")
+
+
 def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
-    """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``.
+    """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``,
+    ``relayed``.
 
     ``is_error`` is severity >= ERROR, an HTTP status >= 500 or a gRPC server error
-    (``Internal``, ``Unavailable``, ...) in ``attributes``.
+    (``Internal``, ``Unavailable``, ...) in ``attributes``. ``relayed`` is a 5xx answer that
+    carries its upstream's response time (a proxy passing on what its upstream answered).
     """
     cols = records.collect_schema()
     exprs: list[pl.Expr] = []
@@ -30,6 +36,10 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     # a gRPC server error in the record's fields (a call that failed logged at WARN or INFO:
     # grpc_code="Internal"), as an HTTP 5xx is
     exprs.append(attr.grpc_failed().alias("_grpc_failed"))
+    # a proxy's answer that carries its upstream's response time: the upstream answered
+    # (nginx's $upstream_response_time, Envoy's upstream service time)
+    upstream = pl.coalesce(*(attr(k) for k in _UPSTREAM_TIME_KEYS)).str.extract(r"^\s*(\d+(?:\.\d+)?)", 1)
+    exprs.append(upstream.is_not_null().alias("_upstream_timed"))
     version = pl.coalesce(attr("version"), attr("service_version"), attr("app_version"))
     exprs.append(version.alias("version"))
     path = attr("path").str.replace(r"\?.*$", "")
@@ -55,8 +65,9 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     ).fill_null(False)
     out = out.with_columns(
         is_error=(sev >= ERROR_SEVERITY) | (pl.col("status").fill_null(0) >= 500) | unlevelled_error | pl.col("_grpc_failed"),
+        relayed=(pl.col("status").fill_null(0) >= 500) & pl.col("_upstream_timed"),
         service=pl.col("service").fill_null("(unknown)"),
-    ).drop("_grpc_failed")
+    ).drop("_grpc_failed", "_upstream_timed")
     if "template_id" not in cols:
         out = out.with_columns(template_id=pl.col("body").hash().cast(pl.String), template=pl.col("body"))
     if "params" not in cols:

@@ -174,6 +174,7 @@ def _root_service(
     graph: dict[str, set[str]] | None = None,
     frames: dict[str, pl.DataFrame] | None = None,
     covers: dict[str, set[str]] | None = None,
+    changed_before: frozenset[str] = frozenset(),
 ) -> RootFinding:
     """Score every anomalous service as root or victim; return the root and the roles.
 
@@ -253,7 +254,10 @@ def _root_service(
             back = _restart_near(frames[n], span_start, span_end) if n in active and n in frames else None
             # (it logged an error it never logged before, too few for an anomaly of its own)
             fail = _new_errors_near(frames[n], span_start, span_end) if n in active and n in frames else None
-            if n in active and not quiet and gap is None and not lost and back is None and fail is None:
+            # (it was changed just before the incident: a node of it may have stopped
+            # answering while the others log as usual)
+            just_changed = n in changed_before and n in active
+            if n in active and not quiet and gap is None and not lost and back is None and fail is None and not just_changed:
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
@@ -277,6 +281,8 @@ def _root_service(
                 what = f'restarted at {back[0]:%H:%M:%S} ("{back[1]}")'
             elif fail is not None:
                 what = f'logged an error never seen before at {fail[0]:%H:%M:%S} ("{fail[1]}")'
+            elif just_changed and not lost:
+                what = "was changed just before it (a node of it may have stopped answering while the others log as usual)"
             elif n in active:
                 who = ", ".join(sorted(x.service for x in blamers))
                 what = (
@@ -288,7 +294,7 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
-    _own_failures(views, extra_ev, active, frames)
+    _own_failures(views, extra_ev, active, frames, changed_before)
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -506,6 +512,20 @@ def _root_service(
                 )
             if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
+            # (a proxy's 5xx answers that carry its upstream's response time were its
+            # upstream's answers: another anomalous service answering 5xx is likelier theirs)
+            others = [o for o in views if o != s and (sc := scan.get(o)) is not None and sc.err_z > 3 and sc.relay_share < 0.5]
+            if sh.relay_share >= 0.5 and others:
+                ev.append(
+                    Evidence(
+                        kind="dependency",
+                        text=(
+                            f"{sh.relay_share:.0%} of {s}'s errors are 5xx answers that carry its upstream's response "
+                            f"time (the upstream answered them), while {', '.join(sorted(others))} also failed"
+                        ),
+                        weight=-0.5,
+                    )
+                )
         # call graph: a service that calls another anomalous service is downstream of it
         callees = sorted(
             t for t in _reach(graph, s)
@@ -742,6 +762,7 @@ def _own_failures(
     extra_ev: dict[str, list[Evidence]],
     active: set[str],
     frames: dict[str, pl.DataFrame],
+    changed: frozenset[str] = frozenset(),
 ) -> None:
     """A service's failures that name only a dependency that logs as usual (no anomaly of
     its own, not silent, no restart, no other service failing to call it) are its own: a
@@ -751,11 +772,12 @@ def _own_failures(
     quiet, restarted near the incident's start (:func:`_restart_near`) or logged a new error
     (:func:`_new_errors_near`) a candidate (in ``views``), so those are not looked at here.
     A dependency that logs less than a record a minute cannot show it serves as usual
-    (:func:`_logs_enough`)."""
+    (:func:`_logs_enough`), nor can one changed just before the incident (``changed``: one of
+    its nodes may have stopped answering while the others log as usual)."""
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
-            if n not in views and n not in extra_ev and n in frames and n in active
+            if n not in views and n not in extra_ev and n in frames and n in active and n not in changed
             and sum(n in x.failure_names for x in views.values()) == 1
             and _logs_enough(frames[n])
         }

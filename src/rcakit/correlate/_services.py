@@ -80,9 +80,12 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     # of a URL ("http://payments:8080/v1", "//payments/") is a service even before its port
     # ... and so is a host before its port without a scheme ("connecting to redis-cache:6379",
     # "dial tcp payments:8080"; "payments:42" is a field)
+    # ... and so is one of its numbered nodes ("hss02.ims.example.org", "kafka-1",
+    # "redis-0:6379": a StatefulSet's pods, a cluster's members)
+    node = r"(?:-?\d{1,3})?" if len(name) >= 3 else ""
     return re.compile(
-        rf"//{word}(?=[:/.\s\"']|$)|(?<![A-Za-z0-9.]){word}(?=:(?:\d{{4,5}}|80|443)\b)"
-        rf"|{not_table}(?<![A-Za-z0-9.]){word}(?![A-Za-z0-9]){not_entity}",
+        rf"//{word}{node}(?=[:/.\s\"']|$)|(?<![A-Za-z0-9.]){word}{node}(?=:(?:\d{{4,5}}|80|443)\b)"
+        rf"|{not_table}(?<![A-Za-z0-9.]){word}{node}(?![A-Za-z0-9]){not_entity}",
         re.IGNORECASE,
     )
 
@@ -109,7 +112,11 @@ _PRODUCT_WORDS = {
     r"|MySQL server\b|\bmysql\.connector\.",
     "mariadb": r"org\.mariadb\.|MariaDB server\b|\bmariadb\.",
     "postgres": r"\bPG::|psycopg2?\.|asyncpg\.|org\.postgresql\.|\bPSQLException|\bpq: |PostgreSQL server\b",
-    "redis": r"\bJedis\w*Exception|io\.lettuce\.|\bRedis\w*Exception|redis\.exceptions\.|\bioredis\b|\bReplyError: ",
+    # (and Redis's own error replies, which its clients quote: "OOM command not allowed when
+    # used memory > 'maxmemory'", "MISCONF Redis is configured to save RDB snapshots")
+    "redis": r"\bJedis\w*Exception|io\.lettuce\.|\bRedis\w*Exception|redis\.exceptions\.|\bioredis\b|\bReplyError: "
+    r"|\bOOM command not allowed\b|\bMISCONF Redis\b|\bREADONLY You can't write\b|\bLOADING Redis is loading\b"
+    r"|\bBUSY Redis is busy\b|\bCLUSTERDOWN\b",
     "mongo": r"pymongo\.|\bMongo\w*(?:Error|Exception)\b|com\.mongodb\.",
     "mssql": r"(?:System|Microsoft)\.Data\.SqlClient\.|\bSqlException\b|com\.microsoft\.sqlserver\.|\bSQL Server\b",
     "rabbitmq": r"RabbitMQ\.Client\.|com\.rabbitmq\.|\bpika\.exceptions\.|\bBunny::|\bAmqpException\b"

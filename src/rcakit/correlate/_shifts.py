@@ -43,6 +43,7 @@ class _Shift:
     param_ratio: float = 1.0  # median after / median before of the shifted variable
     param_key: tuple[str, str] | None = None  # (template_id, "#<position>" or "attributes.<key>")
     after_minutes: float = 0.0  # length of the "after" period
+    relay_share: float = 0.0  # share of after-errors that are 5xx answers relayed from an upstream
     no_history: bool = False  # nothing of the service before the point: nothing compared
 
     @property
@@ -321,6 +322,9 @@ def _compare(
         param_ratio=param_ratio,
         param_key=param_key,
         after_minutes=span_a / 60.0,
+        relay_share=(
+            int(after.filter(pl.col("is_error") & pl.col("relayed")).height) / e_a if e_a and "relayed" in after.columns else 0.0
+        ),
     )
 
 

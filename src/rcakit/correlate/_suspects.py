@@ -42,6 +42,8 @@ def _score_suspect(
     changes: Sequence[dict[str, Any]],
     first_sign: datetime | None = None,
     root_clients: frozenset[str] = frozenset(),
+    relays: frozenset[str] = frozenset(),
+    root_blamed: bool = False,
 ) -> Suspect:
     ref = _change_ref(row)
     t = ref.time
@@ -143,7 +145,8 @@ def _score_suspect(
         # database are what its change (a migration locking a table) did to it
         client = svc is not None and svc in root_clients
         strength = sh.strength() if target == root or client else sh.own_strength()
-        alone = (target == root and all(s == root for s in services)) or client
+        # (the root's 5xx answers are its own when the others in the incident only relay them)
+        alone = (target == root and all(s == root or s in relays for s in services)) or client
         label = "after the change"
         if target == root and strength < 0.3 and not sh.no_history and t < onset <= t + _ROLLOUT:
             # the root's change lands, its new version takes a rollout's time to serve, then
@@ -294,6 +297,19 @@ def _score_suspect(
         if sh.version_share is not None and sh.version_share >= 0.5:
             strength = min(1.0, strength + 0.2 * sh.version_share)
         strength = max(strength, restart_strength)
+        blamed = (target == root and root_blamed) or (target == svc and svc in root_names)
+        if blamed and 0 <= lag <= _BLAMED_LEAD.total_seconds() and strength < _BLAMED_STRENGTH:
+            # its callers' failures name it from moments after its change: what it does for
+            # them changed (one of its nodes stopped answering, its answers changed), however
+            # usual the rest of its own logs look
+            strength = _BLAMED_STRENGTH
+            ev.append(
+                Evidence(
+                    kind="dependency",
+                    text=f"its callers' failures name {target} from {_fmt_dt(lag)} after it",
+                    weight=0.2,
+                )
+            )
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
     # -- combine
@@ -394,6 +410,11 @@ _ROLLOUT_KINDS = frozenset({"deploy", "config", "rollback", "release", "upgrade"
 #: stamped when it starts; the new pods take minutes to start, warm up and get traffic)
 _ROLLOUT = timedelta(minutes=10)
 
+#: a change of the root whose callers' failures name it this soon after it is related by them
+_BLAMED_LEAD = timedelta(minutes=5)
+#: ... with this strength (what its own logs show may be nothing: a node stopped answering)
+_BLAMED_STRENGTH = 0.4
+
 #: a change whose service shows nothing until the onset loses half its strength per this
 #: much time served after its rollout
 _QUIET_HALF_LIFE = timedelta(minutes=15)
@@ -415,7 +436,7 @@ QUIET_MARK = _QUIET  # (read back by correlate_changes: a surge explains an onse
 _BLIP_SCORE = 0.3
 
 #: evidence kinds that show a service behaving differently
-_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart"})
+_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart", "dependency"})
 
 
 #: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls

@@ -21,7 +21,12 @@ from rcakit.detect._errors import ErrorRatioDetector
 from rcakit.detect._merge import _MAX_CONTRIBUTIONS, MergeInputs, merge_windows
 from rcakit.detect._multivariate import MultivariateDetector
 from rcakit.detect._new import NewTemplateDetector, severity_number
-from rcakit.detect._params import ROW, ParameterShiftDetector, extract_parameters
+from rcakit.detect._params import (
+    ROW,
+    ParameterShiftDetector,
+    countable_features,
+    extract_parameters,
+)
 from rcakit.detect._rate import RateDetector
 from rcakit.detect._results import AnomalyWindow, DetectionResult
 from rcakit.detect._sessions import SessionDetector, count_sessions
@@ -529,7 +534,8 @@ class _Passes:
     ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
         """Score ``study`` against ``base`` with every detector; merge flagged windows.
 
-        ``rises_only`` keeps drops (``rate_drop``, ``gone``) as evidence but never flags them.
+        ``rises_only`` keeps drops (``rate_drop``, ``gone``, a parameter whose median fell) as
+        evidence but never flags them.
         ``param_base`` replaces ``base_rec`` as the parameter detector's baseline records.
         ``new_scope`` = (baseline, study) counts the new-template detector runs on instead
         (its scores are kept for the windows of ``study_counts`` only): "never seen before"
@@ -563,8 +569,17 @@ class _Passes:
         if "parameter" in self.detectors and "params" in study_rec.columns:
             base_vals = self._parameters(base_rec if param_base is None else param_base)
             if base_vals.height:
-                det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals)
-                scores.append(det_p.score(self._parameters(study_rec)))
+                # the traffic per window (every service's records): a batch's record count or
+                # size grows with it while nothing is wrong
+                load = (
+                    pl.concat([base_counts.select("window_start", "n_events"), study_counts.select("window_start", "n_events")])
+                    .group_by("window_start")
+                    .agg(pl.col("n_events").sum().cast(pl.Float64).alias("load"))
+                )
+                countable = countable_features(pl.concat([base_rec.select("template_id", "template"), study_rec.select("template_id", "template")]))
+                study_vals = self._parameters(study_rec)
+                det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals, load=load, countable=countable, also=study_vals)
+                scores.append(det_p.score(study_vals, load=load))
         if "multivariate" in self.detectors:
             n_base_windows = base_counts.get_column("window_start").n_unique()
             if n_base_windows >= 10:
@@ -579,7 +594,12 @@ class _Passes:
         all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
         all_scores = all_scores.sort("window_start", "detector", "service", "template_id", "kind", "feature", nulls_last=True, maintain_order=True)
         if rises_only:
-            all_scores = all_scores.with_columns(pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]))
+            # (a measure lower than the reference's is a drop too: a batch's record count
+            # before the morning's traffic, the mirror of the day's growth)
+            lower = (pl.col("kind") == "parameter") & (pl.col("observed") < pl.col("expected"))
+            all_scores = all_scores.with_columns(
+                pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]) & ~lower.fill_null(False)
+            )
         windows_out = merge_windows(
             MergeInputs(
                 scores=all_scores,

@@ -220,13 +220,30 @@ class ParameterShiftDetector:
         self.span = span
         self.min_baseline = min_baseline
 
-    def fit(self, values: pl.DataFrame) -> Self:
+    def fit(
+        self,
+        values: pl.DataFrame,
+        load: pl.DataFrame | None = None,
+        countable: pl.DataFrame | None = None,
+        also: pl.DataFrame | None = None,
+    ) -> Self:
         """Learn baseline percentiles of each numeric feature.
 
         Parameters
         ----------
         values
             Output of :func:`extract_parameters` for the baseline period.
+        load
+            Optional traffic per window (columns ``window_start``, ``load``: e.g. the records
+            of every service). A count or a size (``countable``) that follows it (see
+            :func:`load_following`) is judged per unit of traffic.
+        countable
+            The template variables that are counts or sizes (columns ``template_id``,
+            ``feature``; see :func:`countable_features`); attributes whose key names a size
+            or a count are such too.
+        also
+            More values (the period to be scored) that only help tell which features
+            follow the traffic: a baseline of a few quiet hours may not show it.
 
         Returns
         -------
@@ -238,6 +255,14 @@ class ParameterShiftDetector:
         _check_long(values, "ParameterShiftDetector.fit")
         keys = ["service", "template_id", "feature"]
         v = pl.col("value")
+        following = None
+        if load is not None:
+            sized = pl.col("feature").str.starts_with("attributes.") & pl.col("feature").str.contains(_COUNT_KEYS)
+            if countable is not None and countable.height:
+                sized = sized | pl.struct("template_id", "feature").is_in(countable.select(pl.struct("template_id", "feature")).to_series().implode())
+            following = load_following((values if also is None else pl.concat([values, also])).filter(sized), load)
+        if following is not None and following.height:
+            values = _per_load(values, following, load)  # type: ignore[arg-type]
         stats = values.group_by(keys).agg(
             pl.len().alias("n"),
             v.quantile(0.05, "lower").alias("q05"),
@@ -286,13 +311,20 @@ class ParameterShiftDetector:
             return (r2.median() / _MEDIAN_CHI2_1).clip(1.0, 100.0)
 
         phi = per_window.group_by(keys).agg(dispersion("k_hi", "p_hi").alias("phi_hi"), dispersion("k_lo", "p_lo").alias("phi_lo"))
-        self.baseline_ = base.join(phi, on=keys, how="left", nulls_equal=True).select(
-            *keys, "n", "q05", "q50", "q95", "p_hi", "p_lo", pl.col("phi_hi").fill_null(1.0), pl.col("phi_lo").fill_null(1.0)
+        base = base.join(phi, on=keys, how="left", nulls_equal=True)
+        if following is not None and following.height:
+            base = base.join(following, on=keys, how="left", nulls_equal=True)
+        else:
+            base = base.with_columns(pl.lit(None, dtype=pl.Float64).alias("load_ref"), pl.lit(None, dtype=pl.Float64).alias("load_exp"))
+        self.baseline_ = base.select(
+            *keys, "n", "q05", "q50", "q95", "p_hi", "p_lo", pl.col("phi_hi").fill_null(1.0), pl.col("phi_lo").fill_null(1.0),
+            pl.col("load_ref").cast(pl.Float64), pl.col("load_exp").cast(pl.Float64),
         )
         return self
 
-    def score(self, values: pl.DataFrame) -> pl.DataFrame:
-        """Score each window x feature of ``values`` (from :func:`extract_parameters`).
+    def score(self, values: pl.DataFrame, load: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Score each window x feature of ``values`` (from :func:`extract_parameters`);
+        ``load`` as in :meth:`fit` (features that follow the traffic are scaled by it).
 
         Returns
         -------
@@ -305,6 +337,9 @@ class ParameterShiftDetector:
         _check_long(values, "ParameterShiftDetector.score")
         keys = ["service", "template_id", "feature"]
         v = pl.col("value")
+        following = self.baseline_.filter(pl.col("load_ref").is_not_null()).select(*keys, "load_ref", "load_exp")
+        if load is not None and following.height:
+            values = _per_load(values, following, load)
         per = (
             values.join(self.baseline_, on=keys, nulls_equal=True)
             .group_by(*keys, "window_start")
@@ -366,6 +401,126 @@ class ParameterShiftDetector:
         ).filter(pl.col("weak") | pl.col("flagged"))
         extra = ("base_q95", "window_q95", "fraction_beyond")
         return out.select(*SCORES_SCHEMA.names(), *extra).cast(SCORES_SCHEMA).cast({c: pl.Float64() for c in extra})
+
+
+#: windows per block when telling whether a feature follows the traffic (and of the rolling
+#: mean that smooths the traffic)
+_LOAD_BLOCK = 10
+#: a feature follows the traffic when, over at least this many blocks of baseline windows, ...
+_LOAD_MIN_WINDOWS = 5
+#: ... the traffic itself varied (its 90th percentile this many times its 10th), ...
+_LOAD_MIN_SPREAD = 1.3
+#: ... the window medians rise and fall with it (Spearman), ...
+_LOAD_MIN_RHO = 0.6
+#: ... and dividing them by it leaves them no less steady (their log's spread at most this
+#: share of what it was)
+_LOAD_MAX_SPREAD_RATIO = 1.0
+
+
+#: words after a number that make it a count or a size ("3002 records", "12 rows", "1.4 MB")
+_COUNT_WORDS = (
+    r"records?|rows?|items?|messages?|msgs|entries|events?|files?|lines?|bytes?|objects?|documents?|docs"
+    r"|keys?|elements?|chunks?|batches|blocks?|packets?|requests|calls|[KMGT]i?B|[kmgt]b"
+)
+_TOKEN = re.compile(r"<([A-Z*][A-Z0-9_]*)>")
+_COUNT_AFTER = re.compile(rf"[)\],;:]?\s+\(?(?:{_COUNT_WORDS})\b")
+#: attribute keys naming a count or a size
+_COUNT_KEYS = r"(?i)(?:^|[._\-])(?:bytes|size|length|count|records|rows|items)(?:$|[._\-])"
+
+
+def countable_features(records: pl.DataFrame) -> pl.DataFrame:
+    """The variables of ``records``' templates that are counts or sizes, not durations:
+    ``template_id``, ``feature`` (``$k`` for a ``<SIZE>`` token or a number followed by a
+    count word, ``3002 records``). Only these, and attributes whose key names a size or a
+    count (``bytes_sent``, ``content_length``), may be judged per unit of traffic
+    (:func:`load_following`)."""
+    out = []
+    if "template" in records.columns:
+        # (over the distinct templates: a few hundred strings)
+        tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
+        rows = [
+            (tid, f"${k}")
+            for tid, text in tpl.iter_rows()
+            for k, m in enumerate(_TOKEN.finditer(text), start=1)
+            if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end())
+        ]
+        out.append(pl.DataFrame(rows, schema={"template_id": pl.String, "feature": pl.String}, orient="row"))
+    if not out:
+        return pl.DataFrame(schema={"template_id": pl.String, "feature": pl.String})
+    return pl.concat(out).unique()
+
+
+def load_following(values: pl.DataFrame, load: pl.DataFrame) -> pl.DataFrame:
+    """The features of ``values`` whose size follows the traffic: per service x template x
+    feature, ``load_ref`` (the median baseline traffic) for those that do.
+
+    A batch's record count or file size (one CDR file per switch per minute: 1,800 records
+    at night, 4,500 at noon) grows with the day's traffic while nothing is wrong; judged
+    against a baseline of quieter hours it reads as a shift. A feature follows the traffic
+    when its medians over blocks of 10 windows rise and fall with ``load`` (Spearman >= 0.6
+    over >= 5 blocks, the traffic varying by 30 % or more) and are no less steady divided by
+    it (the spread of their logarithm no wider), while the number of its lines does not (a
+    job's cadence: a line per file, not per request, whose size is the request's own): it is
+    then judged per unit of traffic. (Give it counts and sizes only, see
+    :func:`countable_features`: a latency that grows with the load is a saturation worth
+    telling.)
+    """
+    keys = ["service", "template_id", "feature"]
+    # (judged over blocks of windows: one window holds a few values, and the day's traffic
+    # moves over tens of minutes)
+    blocks = smooth_load(load).with_columns((pl.col("window_start").rank("dense") // _LOAD_BLOCK).alias("_block"))
+    per_w = (
+        values.join(blocks, on="window_start")
+        .group_by(*keys, "_block")
+        .agg(pl.col("value").median().alias("m"), pl.col("load").mean().alias("load"), pl.len().alias("_n"))
+        .filter((pl.col("m") > 0) & (pl.col("load") > 0) & (pl.col("_n") >= 3))
+    )
+    stats = per_w.group_by(keys).agg(
+        pl.len().alias("n_win"),
+        pl.corr("m", "load", method="spearman").alias("rho"),
+        pl.corr("_n", "load", method="spearman").alias("rho_n"),
+        pl.col("m").log().std().alias("sd_m"),
+        (pl.col("m") / pl.col("load")).log().std().alias("sd_ratio"),
+        (pl.col("load").quantile(0.9) / pl.col("load").quantile(0.1)).alias("spread"),
+        pl.col("load").median().cast(pl.Float64).alias("load_ref"),
+        # (how strongly it follows: the slope of log median on log traffic)
+        pl.cov(pl.col("m").log(), pl.col("load").log()).alias("_cov"),
+        pl.col("load").log().var().alias("_var"),
+    ).with_columns((pl.col("_cov") / pl.col("_var")).clip(0.0, 1.5).alias("load_exp"))
+    return stats.filter(
+        (pl.col("n_win") >= _LOAD_MIN_WINDOWS)
+        & (pl.col("spread") >= _LOAD_MIN_SPREAD)
+        & (pl.col("rho").fill_nan(0.0) >= _LOAD_MIN_RHO)
+        & (pl.col("sd_ratio") <= _LOAD_MAX_SPREAD_RATIO * pl.col("sd_m"))
+        # (a job's own cadence, one file a minute, not one line per request: an HTTP answer's
+        # size is a request's, whatever the traffic)
+        & (pl.col("rho_n").fill_nan(0.0) < _LOAD_MIN_RHO)
+    ).select(*keys, "load_ref", "load_exp")
+
+
+def smooth_load(load: pl.DataFrame) -> pl.DataFrame:
+    """``load`` (``window_start``, ``load``) as a centred rolling mean over
+    :data:`_LOAD_BLOCK` windows: the traffic's level, not its minute-to-minute noise."""
+    return load.sort("window_start").with_columns(
+        pl.col("load").cast(pl.Float64).rolling_mean(_LOAD_BLOCK, center=True, min_samples=1)
+    )
+
+
+def _per_load(values: pl.DataFrame, following: pl.DataFrame, load: pl.DataFrame) -> pl.DataFrame:
+    """``values`` with the features of ``following`` scaled to the reference traffic."""
+    keys = ["service", "template_id", "feature"]
+    cols = values.columns
+    scaled = (
+        values.join(following, on=keys, how="left", nulls_equal=True)
+        .join(smooth_load(load), on="window_start", how="left")
+        .with_columns(
+            pl.when(pl.col("load_ref").is_not_null() & (pl.col("load") > 0))
+            .then(pl.col("value") * (pl.col("load_ref") / pl.col("load")).pow(pl.col("load_exp")))
+            .otherwise(pl.col("value"))
+            .alias("value")
+        )
+    )
+    return scaled.select(cols)
 
 
 def _check_long(values: pl.DataFrame, stage: str) -> None:
