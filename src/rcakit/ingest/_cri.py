@@ -343,9 +343,12 @@ TIMESTAMPED_FORMAT = LineFormat(
 
 # docker compose logs: "<container> | <line>"; the container name may come in a colour
 _ANSI = r"(?:\x1b\[[0-9;]*m)?"
-# (pm2's "pm2 logs" writes "<app id>|<app name> | <line>": "0|api      | ...")
-_COMPOSE_RE = rf"^{_ANSI}((?:\d+\|)?[A-Za-z0-9][A-Za-z0-9_.\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
+# (pm2's "pm2 logs" writes "<app id>|<app name> | <line>": "0|api      | ...";
+# "docker service logs" "<service>.<slot>.<task id>@<node> | <line>")
+_COMPOSE_RE = rf"^{_ANSI}((?:\d+\|)?[A-Za-z0-9][A-Za-z0-9_.@\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
 _COMPOSE = re.compile(_COMPOSE_RE)
+# a swarm task: "shop_web.2.m9n8b7v6c5x4z3l2k1j0h9g8f@worker-2" (--no-task-ids: "shop_web.2@worker-2")
+_SWARM_TASK_RE = r"^([A-Za-z0-9][A-Za-z0-9_.\-]*?)\.\d+(?:\.[a-z0-9]{25})?@[A-Za-z0-9_.\-]+$"
 # docker's --timestamps stamp (RFC 3339 with exactly nine fraction digits), then the line
 _RUNTIME_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) (.*)$"
 _REPLICA_RE = r"[-_][0-9]+$"
@@ -368,7 +371,7 @@ def _sniff_compose(sample: list[str]) -> float:
         return 0.0
     if any(n.lower() in _LEVEL_WORDS for n in names):
         return 0.0
-    numbered = sum(bool(re.search(_REPLICA_RE, n) or re.match(_PM2_ID_RE, n)) for n in names)
+    numbered = sum(bool(re.search(_REPLICA_RE, n) or re.match(_PM2_ID_RE, n) or re.match(_SWARM_TASK_RE, n)) for n in names)
     if numbered < 0.5 * len(names) and len(set(names)) < 2:
         return 0.0
     return len(names) / len(lines)
@@ -388,7 +391,8 @@ def _parse_compose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         stream=name,
         msg=pl.coalesce(stamped.struct.field("2"), rest),
     )
-    service = pl.col("stream").str.replace(_REPLICA_RE, "").str.replace(_PM2_ID_RE, "")
+    swarm = pl.col("stream").str.extract(_SWARM_TASK_RE, 1)
+    service = pl.coalesce(swarm, pl.col("stream").str.replace(_REPLICA_RE, "").str.replace(_PM2_ID_RE, ""))
     return _records(
         g, options, expected=_COMPOSE_EXPECTED, stream_key="container.name", runtime_service=service
     )
