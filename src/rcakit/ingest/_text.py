@@ -1271,6 +1271,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
+    # winston's own levels below info, which are no level words elsewhere ("http: panic
+    # serving ..." is Go's net/http), in its "format.simple()" ("<level>: msg {meta}"),
+    # maybe after format.timestamp()'s ISO stamp (Go's log stamp, "2024/03/05 10:00:05 http:
+    # panic serving ...", is not one)
+    #   http: GET /health 200 2ms {"service":"gateway"}
+    _Variant(
+        "winston",
+        r"^(?:(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)[ \t]+)?(?P<level>http|silly):[ \t]+(?P<msg>.*)$",
+        levels="http|silly",
+    ),
     # npm's debug log (npm-debug.log, _logs/*-debug-0.log): a line counter, npm's level word
     #   11 error code 1
     _Variant("npm", rf"^\d+ (?P<level>{_NPM_LEVEL}) (?P<msg>.*)$", levels=_NPM_LEVEL),
