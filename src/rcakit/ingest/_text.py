@@ -1580,8 +1580,8 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     stamped = unstamped = 0
     keep: list[_Variant] = []
     crash = _CRASH.compiled
-    for line in sample:
-        if crash.match(line) or _FIELD_LINE.match(line):
+    for line, below in zip(sample, [*sample[1:], ""], strict=True):
+        if crash.match(line) or _FIELD_LINE.match(line) or (_NODE_ERROR.match(line) and _NODE_FRAME.match(below)):
             continue
         for v in variants:
             m = v.compiled.match(line)
@@ -1601,6 +1601,10 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     return (*(v for v in variants if v in keep or v.own_record), _CRASH)
 
 
+#: a Node stack's head ("Error: upstream timeout" above "    at ..." frames): the exception
+#: of the record above, not a head at level Error
+_NODE_ERROR = re.compile(r"^Error: ")
+_NODE_FRAME = re.compile(r"^\s+at \S")
 #: a field of a report under a record's head, its name padded before the colon (Mule's
 #: "Error type            : HTTP:CONNECTIVITY"): not a head, even when it starts with a level word
 _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+)*[ \t]{2,}: ")
