@@ -159,7 +159,8 @@ _STAMP = (
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
-    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
+    r"|\d{1,2}-[A-Za-z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     r"|\d{8}-\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"  # yyyyMMdd-H:mm:ss:SSS (HealthApp-style)
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
     r")"
@@ -843,8 +844,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "jul",
         # (a JVM in another language abbreviates the month its way, lower case in Spanish:
-        # "mar 05, 2024 10:00:05 AM")
-        r"^(?P<ts>[A-Za-z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
+        # "mar 05, 2024 10:00:05 AM"; in French with up to four letters and a dot: "févr.")
+        r"^(?P<ts>(?:[A-Z][a-z]{2}|[a-zéû]{3,4}\.?) \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
         r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
