@@ -2143,6 +2143,15 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?"
         r"(?:\((?P<level_c>[a-z]+)\))?: ?)?(?P<msg>.*)$",
     ),
+    # journalctl -o short-full (the weekday, the date, the time and the zone) and -o
+    # short-monotonic (seconds since boot, which are no time: the record has none)
+    #   Tue 2024-03-05 10:00:04 UTC node-7 orders-api[2345]: msg
+    #   [ 3712.451204] node-7 sshd[4410]: msg
+    _Variant(
+        "journal-full",
+        r"^(?:[A-Z][a-z]{2} (?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [A-Z]{3,5})|\[ *\d+\.\d{6}\])"
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?: ?(?P<msg>.*)$",
+    ),
     # syslogd's own note that it dropped repeats of the line above
     _Variant(
         "rfc3164-repeated",
@@ -2172,7 +2181,7 @@ def _syslog_line_score(line: str) -> float:
     if m is None:
         return 0.0
     g = m.groupdict()
-    if g.get("pri") is not None or not m.group("ts")[:1].isdigit():
+    if g.get("pri") is not None or not (m.group("ts") or "")[:1].isdigit():
         return 1.0
     # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
     # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
@@ -2230,7 +2239,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sev_text, sev_num = severity_columns(
         pl.coalesce((pri % 8).cast(pl.String), pl.col("level"), pg_level), syslog_numeric=True
     )
-    stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
+    stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s)) and m.group("ts")]
     ts = pl.col("ts")
     if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
         ts = ts.str.replace(*_MONTH_DAY_YEAR)
