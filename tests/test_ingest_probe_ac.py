@@ -452,6 +452,9 @@ def test_tomcat_on_italian_and_french_jvms(tmp_path):
     ]
     assert it["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
     assert it["n_lines"].to_list() == [1, 3, 1]
+    # (the source class and method are the logger, in Italian as in English)
+    assert it["body"][0] == "Avvio terminato in [1234] millisecondi"
+    assert it["body"][2] == "thread [pool-1]"
     fr = _read_one(tmp_path, "catalina-fr.log", (
         "févr. 27, 2024 10:00:05 AM org.apache.catalina.startup.Catalina start\n"
         "INFO: Server startup in 1234 ms\n"

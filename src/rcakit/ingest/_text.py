@@ -759,8 +759,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
     _Variant(
         "tomcat",
-        rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # the same on a JVM in another language: the month lower case, the level its word
+    #   15-ott-2024 10:05:02.456 GRAVE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke msg
+    _Variant(
+        "tomcat-localised",
+        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
+        r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+        levels=_LOCAL_LEVEL,
     ),
     # .NET's console logger (Microsoft.Extensions.Logging): a short level, the category and
     # the event id; the message on the next, indented line (or after a blank in single-line
