@@ -270,7 +270,7 @@ def read_text(path: str, *, name: str | None = None) -> DecodedFile:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif (utf16 := utf16_text(data)) is not None:
-        if (encoding := _bomless_utf16(data)) is not None:
+        if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (encoding := _bomless_utf16(data)) is not None:
             warnings.warn(
                 f"{shown}: the file looks like {encoding.upper()} without a byte-order mark "
                 "(a NUL byte beside every character); decoded as such",

@@ -1589,7 +1589,7 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     stamped = unstamped = 0
     keep: list[_Variant] = []
     crash = _CRASH.compiled
-    for line, below in zip(sample, [*sample[1:], ""], strict=True):
+    for line, below in zip(sample, [*sample[1:], ""][: len(sample)], strict=True):
         if crash.match(line) or _FIELD_LINE.match(line) or (_NODE_ERROR.match(line) and _NODE_FRAME.match(below)):
             continue
         for v in variants:
