@@ -1270,3 +1270,40 @@ def test_a_head_bracket_holding_only_a_trace_id_is_the_trace_id(tmp_path):
     assert df["body"][0] == "License issued keySystem=widevine durationMs=51"
     assert df["severity_text"].to_list() == ["INFO", "ERROR", "INFO"]
     assert "b5409b86" not in df["attributes"][0]
+
+
+def test_winston_simple_format_http_and_silly_levels():
+    """winston's ``format.simple()``: "<level>: <message> <meta JSON>"; its own levels
+    ``http`` (INFO) and ``silly`` (TRACE) are levels like ``info:`` and ``warn:``."""
+    text = (
+        'info: Server listening on 3000 {"service":"gateway"}\n'
+        'http: GET /health 200 2ms {"service":"gateway"}\n'
+        'warn: upstream slow {"service":"gateway","ms":2300}\n'
+        'silly: cache probe {"service":"gateway"}\n'
+        "2024-03-05T10:00:04.000Z http: POST /api/pay 502 31ms\n"
+    )
+    rows = parse_lines(TEXT, text).to_dicts()
+    assert [(r["severity_text"], r["parse_error"]) for r in rows] == [
+        ("INFO", None), ("INFO", None), ("WARN", None), ("TRACE", None), ("INFO", None)]
+    assert rows[1]["body"].startswith("GET /health 200 2ms")
+    assert rows[4]["timestamp"] == datetime(2024, 3, 5, 10, 0, 4, tzinfo=UTC)
+    assert rows[4]["body"] == "POST /api/pay 502 31ms"
+
+
+def test_node_error_stack_under_a_winston_text_record_joins_it():
+    """A Node stack ("Error: msg" and its "    at" frames) printed under a winston record
+    is that record's, not a record of its own at level ERROR."""
+    text = (
+        "2024-03-05T10:00:01.123Z info: Server listening on 3000\n"
+        "2024-03-05T10:00:02.500Z error: upstream timeout\n"
+        "Error: upstream timeout\n"
+        "    at Timeout._onTimeout (/app/src/proxy.js:41:19)\n"
+        "    at listOnTimeout (node:internal/timers:573:17)\n"
+        "    at process.processTimers (node:internal/timers:514:7)\n"
+        "2024-03-05T10:00:03.000Z warn: retrying /api/pay attempt=2\n"
+        "2024-03-05T10:00:04.000Z verbose: pool stats idle=3 busy=7\n"
+    )
+    rows = parse_lines(TEXT, text).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (1, 1, "INFO"), (2, 5, "ERROR"), (7, 1, "WARN"), (8, 1, "DEBUG")]
+    assert rows[1]["body"].splitlines()[:2] == ["upstream timeout", "Error: upstream timeout"]

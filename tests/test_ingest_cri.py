@@ -280,3 +280,103 @@ def test_klog_lines_in_a_container_log_lose_their_head():
         ("ERROR", '"Hold failed" requestID="abc" err="boom"'),
         ("INFO", "started"),
     ]
+
+
+def test_docker_service_logs_name_the_swarm_service(tmp_path):
+    """``docker service logs``: "<service>.<slot>.<task id>@<node> | <line>", like compose's;
+    the swarm service is the service, a stack trace joins its task's line."""
+    import rcakit
+
+    path = tmp_path / "swarm.txt"
+    path.write_text(
+        "shop_web.1.k3j2h1g0f9e8d7c6b5a4z3y2x@worker-1    | 2024-03-05 10:00:01,123 INFO  [main] c.s.web.Boot - started in 4.1s\n"
+        "shop_web.2.m9n8b7v6c5x4z3l2k1j0h9g8f@worker-2    | 2024-03-05 10:00:02,500 ERROR [http-3] c.s.web.Pay - charge failed: 504\n"
+        "shop_api.1.a1b2c3d4e5f6g7h8i9j0k1l2m@worker-1    | 2024-03-05 10:00:02,700 WARN  [main] c.s.api.Pool - pool low\n"
+        "shop_web.2.m9n8b7v6c5x4z3l2k1j0h9g8f@worker-2    | java.net.SocketTimeoutException: Read timed out\n"
+        "shop_web.1@worker-1    | 2024-03-05 10:00:03,000 WARN  [http-4] c.s.web.Retry - retry 1/3\n"
+    )
+    assert rcakit.detect_format(path) == "compose"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["service"], r["severity_text"], r["body"].splitlines()[0]) for r in rows] == [
+        (1, 1, "shop_web", "INFO", "started in 4.1s"),
+        (2, 2, "shop_web", "ERROR", "charge failed: 504"),
+        (3, 1, "shop_api", "WARN", "pool low"),
+        (5, 1, "shop_web", "WARN", "retry 1/3"),
+    ]
+    assert rows[1]["body"].splitlines()[1] == "java.net.SocketTimeoutException: Read timed out"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, 1, 123000, tzinfo=UTC)
+    assert attrs(rows[1])["container.name"] == "shop_web.2.m9n8b7v6c5x4z3l2k1j0h9g8f@worker-2"
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_argo_tkn_and_cf_prefixes_are_read_like_container_lines(tmp_path):
+    """``argo logs`` (``<pod>: <line>``), ``tkn pr logs`` (``[<task> : <step>] <line>``) and
+    ``cf logs --recent`` (an indented stamp, ``[<source>/<instance>] OUT|ERR``, the line):
+    the prefix is cut off and the app line read like a container's."""
+    import rcakit
+
+    argo = tmp_path / "argo.txt"
+    argo.write_text(
+        'build-7xk2p-1234567890: time="2024-03-05T10:00:01.123Z" level=info msg="Starting Workflow Executor" version=v3.5.4\n'
+        "build-7xk2p-1234567890: + npm ci\n"
+        "build-7xk2p-1234567890: npm ERR! code E401\n"
+        'build-7xk2p-1234567890: time="2024-03-05T10:00:09.000Z" level=error msg="cannot save artifact /tmp/out" error="open /tmp/out: no such file"\n'
+        'build-7xk2p-9876543210: time="2024-03-05T10:00:10.000Z" level=warning msg="Non-transient error: pod deleted"\n'
+    )
+    assert rcakit.detect_format(argo) == "prefixed"
+    rows = rcakit.read_logs(argo).to_dicts()
+    assert [(r["n_lines"], r["severity_text"], r["body"]) for r in rows] == [
+        (1, "INFO", "Starting Workflow Executor"),
+        (1, None, "+ npm ci"),
+        (1, None, "npm ERR! code E401"),
+        (1, "ERROR", "cannot save artifact /tmp/out"),
+        (1, "WARN", "Non-transient error: pod deleted"),
+    ]
+    assert rows[3]["timestamp"] == datetime(2024, 3, 5, 10, 0, 9, tzinfo=UTC)
+    assert attrs(rows[4])["k8s.pod.name"] == "build-7xk2p-9876543210"
+    assert all(r["parse_error"] is None for r in rows)
+
+    tkn = tmp_path / "tkn.txt"
+    tkn.write_text(
+        '[build : step-git-clone] {"level":"info","ts":1709632801.123,"caller":"git/git.go:176","msg":"Successfully cloned"}\n'
+        "[build : step-build] + npm ci\n"
+        "[build : step-build] npm ERR! code ELIFECYCLE\n"
+        '[deploy : step-apply] {"level":"error","ts":1709632809.5,"caller":"deploy/apply.go:88","msg":"kubectl apply failed"}\n'
+    )
+    assert rcakit.detect_format(tkn) == "prefixed"
+    rows = rcakit.read_logs(tkn).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["body"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 1, 123000, tzinfo=UTC), "INFO", "build", "Successfully cloned"),
+        (None, None, "build", "+ npm ci"),
+        (None, None, "build", "npm ERR! code ELIFECYCLE"),
+        (datetime(2024, 3, 5, 10, 0, 9, 500000, tzinfo=UTC), "ERROR", "deploy", "kubectl apply failed"),
+    ]
+    assert attrs(rows[3])["tekton.step"] == "step-apply"
+
+    cf = tmp_path / "cf.txt"
+    cf.write_text(
+        "Retrieving logs for app orders in org shop / space prod as admin...\n"
+        "\n"
+        "   2024-03-05T10:00:01.12+0100 [APP/PROC/WEB/0] OUT 2024-03-05 09:00:01.120  INFO 7 --- [main] c.s.o.OrdersApplication : Started in 6.1 seconds\n"
+        "   2024-03-05T10:00:03.00+0100 [APP/PROC/WEB/0] ERR 2024-03-05 09:00:03.000 ERROR 7 --- [exec-3] c.s.o.PaymentClient : charge failed: 504\n"
+        "   2024-03-05T10:00:03.00+0100 [APP/PROC/WEB/0] ERR java.net.SocketTimeoutException: Read timed out\n"
+        "   2024-03-05T10:00:03.00+0100 [APP/PROC/WEB/0] ERR \tat c.s.o.PaymentClient.charge(PaymentClient.java:42)\n"
+        "   2024-03-05T10:00:04.00+0100 [CELL/0] OUT Cell 4a3b2c1d stopping instance 0a1b2c3d\n"
+    )
+    assert rcakit.detect_format(cf) == "prefixed"
+    rows = rcakit.read_logs(cf).to_dicts()
+    assert sum(r["n_lines"] for r in rows) == 7
+    body = [(r["line_no"], r["n_lines"], r["timestamp"], r["severity_text"], r["body"].splitlines()[0]) for r in rows[1:]]
+    assert body == [
+        (3, 1, datetime(2024, 3, 5, 9, 0, 1, 120000, tzinfo=UTC), "INFO", "Started in 6.1 seconds"),
+        (4, 3, datetime(2024, 3, 5, 9, 0, 3, tzinfo=UTC), "ERROR", "charge failed: 504"),
+        (7, 1, datetime(2024, 3, 5, 9, 0, 4, tzinfo=UTC), None, "Cell 4a3b2c1d stopping instance 0a1b2c3d"),
+    ]
+    assert attrs(rows[2])["cf.source"] == "APP/PROC/WEB/0"
+    assert rows[0]["parse_error"] is not None  # cf's own banner line is kept
+
+
+def test_prefixed_sniff_wants_the_cli_prefixes():
+    # a text log whose messages start with "word: " is no argo output; "[a : b]" needs both
+    assert _cri.PREFIXED_FORMAT.sniff(["main: started", "worker: job 1 done", "main: stopping"]) == 0.0
+    assert _cri.PREFIXED_FORMAT.sniff(["[INFO] started", "[WARN] slow"]) == 0.0

@@ -475,3 +475,53 @@ def test_kibana_dash_for_a_missing_trace_id():
     )
     rows = parse(text).to_dicts()
     assert [r["trace_id"] for r in rows] == ["4bf92f3577b34da6a3ce929d0e0e4736", None]
+
+
+def test_german_event_viewer_csv():
+    """Event Viewer on a German Windows names its columns in German ("Ebene", "Datum und
+    Uhrzeit", "Quelle", "Ereignis-ID") and its levels too ("Fehler", "Informationen")."""
+    import rcakit
+
+    text = (
+        "\ufeffEbene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie\n"
+        'Fehler,05.03.2024 10:00:01,Service Control Manager,7031,Keine,"Der Dienst ""ShopWorker"" wurde unerwartet beendet."\n'
+        'Informationen,05.03.2024 10:00:09,Microsoft-Windows-Kernel-General,16,Keine,"Der Zugriffsverlauf wurde bereinigt."\n'
+        'Kritisch,05.03.2024 10:00:12,Microsoft-Windows-Kernel-Power,41,(63),"Das System wurde neu gestartet."\n'
+    )
+    assert _csv_export.FORMAT.sniff(sample_lines(text)) > 0.5
+    rows = parse(text).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 1, tzinfo=UTC), "ERROR", "Service Control Manager"),
+        (datetime(2024, 3, 5, 10, 0, 9, tzinfo=UTC), "INFO", "Microsoft-Windows-Kernel-General"),
+        (datetime(2024, 3, 5, 10, 0, 12, tzinfo=UTC), "FATAL", "Microsoft-Windows-Kernel-Power"),
+    ]
+    assert rows[0]["body"] == 'Der Dienst "ShopWorker" wurde unerwartet beendet.'
+    assert rcakit.ingest._detect.detect_text_format(text, formats=rcakit.ingest.FORMATS) == "csv"
+
+
+def test_get_eventlog_csv_source_is_the_service():
+    """PowerShell's ``Get-EventLog | Export-Csv``: "Source" is the provider, as in Event
+    Viewer's export."""
+    text = (
+        "#TYPE System.Diagnostics.EventLogEntry#Application/Application Error/1000\n"
+        '"EventID","MachineName","EntryType","Message","Source","InstanceId","TimeGenerated"\n'
+        '"1000","WEB01","Error","Faulting application name: ShopWorker.exe","Application Error","1000","3/5/2024 10:00:01 AM"\n'
+        '"1026","WEB01","Error","Application: ShopWorker.exe","".NET Runtime","1026","3/5/2024 10:00:02 AM"\n'
+    ).replace('"".NET', '".NET')
+    rows = parse(text).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("Application Error", "ERROR"), (".NET Runtime", "ERROR")]
+
+
+def test_gcp_logs_explorer_csv():
+    """Google Cloud Logs Explorer's "Download as CSV": the message is ``textPayload`` or
+    ``jsonPayload.message`` (whichever the entry has), the service ``resource.labels.service_name``."""
+    text = (
+        "insertId,logName,receiveTimestamp,resource.labels.project_id,resource.labels.service_name,resource.type,severity,textPayload,jsonPayload.message,timestamp\n"
+        '65e6ee21000a1b2c3d4e5f60,projects/shop-prod/logs/run.googleapis.com%2Fstdout,2024-03-05T10:00:01.200000Z,shop-prod,orders,cloud_run_revision,ERROR,"","charge failed: upstream 504",2024-03-05T10:00:01.123456Z\n'
+        '65e6ee23000a1b2c3d4e5f62,projects/shop-prod/logs/run.googleapis.com%2Fstderr,2024-03-05T10:00:03.200000Z,shop-prod,inventory,cloud_run_revision,INFO,"GET /stock 200",,2024-03-05T10:00:03Z\n'
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["body"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 1, 123456, tzinfo=UTC), "ERROR", "orders", "charge failed: upstream 504"),
+        (datetime(2024, 3, 5, 10, 0, 3, tzinfo=UTC), "INFO", "inventory", "GET /stock 200"),
+    ]

@@ -963,3 +963,29 @@ def test_rust_tracing_json_message_is_under_fields(tmp_path):
     rows = read_logs(path).to_dicts()
     assert [r["body"] for r in rows] == ["listening on 0.0.0.0:8080", "upstream slow"]
     assert [r["severity_text"] for r in rows] == ["INFO", "WARN"]
+
+
+def test_bunyan_name_is_the_service_beside_a_child_loggers_component():
+    """bunyan's ``name`` is the application; a child logger's ``component`` on some records
+    (``log.child({component: "cache"})``) does not make those another service."""
+    lines = [
+        {"name": "cart", "hostname": "cart-7d9c", "pid": 18, "level": 30, "msg": "listening on :3000", "time": "2024-03-05T10:00:01.123Z", "v": 0},
+        {"name": "cart", "hostname": "cart-7d9c", "pid": 18, "level": 20, "component": "cache", "msg": "cache hit", "time": "2024-03-05T10:00:05.000Z", "v": 0},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [(r["service"], r["severity_text"]) for r in rows] == [("cart", "INFO"), ("cart", "DEBUG")]
+    assert attrs(rows[1])["component"] == "cache"
+
+
+def test_monolog_json_level_name_is_the_level():
+    """Monolog's JsonFormatter: ``level`` is its number (100 DEBUG .. 600 EMERGENCY),
+    ``level_name`` the word."""
+    lines = [
+        {"message": "Order 8812 created", "context": {}, "level": 200, "level_name": "INFO", "channel": "app", "datetime": "2024-03-05T10:00:01.123456+01:00", "extra": {}},
+        {"message": "Payment capture failed", "context": {}, "level": 400, "level_name": "ERROR", "channel": "app", "datetime": "2024-03-05T10:00:02.000000+01:00", "extra": {}},
+        {"message": "Login throttled", "context": {}, "level": 300, "level_name": "WARNING", "channel": "security", "datetime": "2024-03-05T10:00:03.000000+01:00", "extra": {}},
+        {"message": "Disk full", "context": {}, "level": 550, "channel": "app", "datetime": "2024-03-05T10:00:04.000000+01:00", "extra": {}},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN", "FATAL"]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 5, 9, 0, 2, tzinfo=UTC)

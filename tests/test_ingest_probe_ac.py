@@ -433,3 +433,43 @@ def test_istio_proxy_lines_among_a_pods_app_lines(tmp_path):
     assert out["body"].to_list() == ["declined", "POST /charge 504 UT"]
     assert out["severity_text"].to_list() == ["ERROR", "ERROR"]
     assert out["service"].to_list() == ["cart", "cart"]
+
+
+def test_tomcat_on_italian_and_french_jvms(tmp_path):
+    """The month abbreviations of an Italian JVM in Tomcat's OneLineFormatter (``15-ott-2024``,
+    lower case) and of a French one in java.util.logging's (``févr. 27, 2024``: four letters
+    and a dot, an accent; ``mars``, ``juin`` without a dot)."""
+    it = _read_one(tmp_path, "catalina-it.log", (
+        "15-ott-2024 10:00:01.123 INFO [main] org.apache.catalina.startup.Catalina.start Avvio terminato in [1234] millisecondi\n"
+        "15-ott-2024 10:05:02.456 GRAVE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke Servlet.service() ha generato un'eccezione\n"
+        "java.lang.IllegalStateException: carrello vuoto\n"
+        "\tat com.shop.web.CartController.add(CartController.java:55)\n"
+        "15-ott-2024 10:06:00.000 AVVERTENZA [main] org.apache.catalina.loader.WebappClassLoaderBase.clearReferencesThreads thread [pool-1]\n"
+    ))
+    assert it["timestamp"].to_list() == [
+        datetime(2024, 10, 15, 10, 0, 1, 123000, tzinfo=UTC), datetime(2024, 10, 15, 10, 5, 2, 456000, tzinfo=UTC),
+        datetime(2024, 10, 15, 10, 6, tzinfo=UTC),
+    ]
+    assert it["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert it["n_lines"].to_list() == [1, 3, 1]
+    # (the source class and method are the logger, in Italian as in English)
+    assert it["body"][0] == "Avvio terminato in [1234] millisecondi"
+    assert it["body"][2] == "thread [pool-1]"
+    fr = _read_one(tmp_path, "catalina-fr.log", (
+        "févr. 27, 2024 10:00:05 AM org.apache.catalina.startup.Catalina start\n"
+        "INFO: Server startup in 1234 ms\n"
+        "févr. 27, 2024 1:15:07 PM org.apache.catalina.core.StandardWrapperValve invoke\n"
+        "GRAVE: Servlet.service() for servlet [dispatcher] threw exception\n"
+        "java.lang.NullPointerException\n"
+        "\tat com.shop.web.CartController.add(CartController.java:55)\n"
+        "mars 01, 2024 1:16:00 PM org.apache.catalina.loader.WebappClassLoaderBase clearReferencesThreads\n"
+        "AVERTISSEMENT: The web application [shop] appears to have started a thread named [pool-1]\n"
+        "août 02, 2024 9:00:00 AM org.apache.catalina.startup.Catalina stop\n"
+        "INFO: Stopping\n"
+    ))
+    assert fr["timestamp"].to_list() == [
+        datetime(2024, 2, 27, 10, 0, 5, tzinfo=UTC), datetime(2024, 2, 27, 13, 15, 7, tzinfo=UTC),
+        datetime(2024, 3, 1, 13, 16, tzinfo=UTC), datetime(2024, 8, 2, 9, 0, tzinfo=UTC),
+    ]
+    assert fr["severity_text"].to_list() == ["INFO", "ERROR", "WARN", "INFO"]
+    assert fr["n_lines"].to_list() == [2, 4, 2, 2]

@@ -166,3 +166,43 @@ def test_kernel_lines_without_a_pid_are_syslog(tmp_path):
     assert [r["service"] for r in rows] == ["kernel", "kernel", "kernel", "systemd"]
     assert rows[0]["body"].startswith("[123456.789012] [UFW BLOCK] IN=eth0")
     assert rows[3]["body"] == "ufw.service: Deactivated successfully."
+
+
+def test_journalctl_short_full_and_short_monotonic(tmp_path):
+    """``journalctl -o short-full`` (weekday, date, time, zone) and ``-o short-monotonic``
+    (seconds since boot: no wall-clock time) are syslog lines like ``-o short-iso``'s."""
+    from datetime import UTC, datetime
+
+    full = tmp_path / "full.txt"
+    full.write_text(
+        "-- Boot 3f2a9c1e0b7d4e5fa1c2d3e4f5a6b7c8 --\n"
+        "Tue 2024-03-05 10:00:01 UTC node-7 systemd[1]: Started orders-api.service - Orders API.\n"
+        "Tue 2024-03-05 10:00:09 UTC node-7 orders-api[2345]: 2024-03-05 10:00:09,871 ERROR [http-3] c.s.o.Pay - charge failed: 504\n"
+        "Tue 2024-03-05 10:00:12 UTC node-7 kernel: Out of memory: Killed process 2345 (java)\n"
+        "Tue 2024-03-05 11:00:22 CET node-7 sshd[4410]: error: kex_exchange_identification: Connection closed\n"
+    )
+    assert detect_format(full) == "syslog"
+    rows = read_logs(full).to_dicts()[1:]
+    assert [(r["timestamp"], r["service"], r["severity_text"], r["body"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 1, tzinfo=UTC), "systemd", None, "Started orders-api.service - Orders API."),
+        (datetime(2024, 3, 5, 10, 0, 9, tzinfo=UTC), "orders-api", "ERROR", "charge failed: 504"),
+        (datetime(2024, 3, 5, 10, 0, 12, tzinfo=UTC), "kernel", None, "Out of memory: Killed process 2345 (java)"),
+        (datetime(2024, 3, 5, 10, 0, 22, tzinfo=UTC), "sshd", "ERROR", "error: kex_exchange_identification: Connection closed"),
+    ]
+    mono = tmp_path / "mono.txt"
+    mono.write_text(
+        "[    0.000000] node-7 kernel: Linux version 6.1.0-18-amd64\n"
+        "[    2.345678] node-7 systemd[1]: Detected virtualization kvm.\n"
+        "[ 3712.451204] node-7 orders-api[2345]: 2024-03-05 10:00:09,871 ERROR [http-3] c.s.o.Pay - charge failed: 504\n"
+        "[ 3713.100000] node-7 sshd[4410]: error: maximum authentication attempts exceeded\n"
+    )
+    assert detect_format(mono) == "syslog"
+    rows = read_logs(mono).to_dicts()
+    assert [(r["service"], r["severity_text"], r["body"]) for r in rows] == [
+        ("kernel", None, "Linux version 6.1.0-18-amd64"),
+        ("systemd", None, "Detected virtualization kvm."),
+        ("orders-api", "ERROR", "charge failed: 504"),
+        ("sshd", "ERROR", "error: maximum authentication attempts exceeded"),
+    ]
+    # (the seconds since boot are no time; the app line's own stamp is)
+    assert [r["timestamp"] for r in rows][:2] == [None, None]

@@ -177,3 +177,25 @@ def test_json_records_with_an_unusual_time_key_and_http_fields(tmp_path):
     dur = tmp_path / "durations.jsonl"
     dur.write_text('{"msg":"done","request_time":1709287080,"elapsed_ms":1709287080}\n')
     assert read_logs(dur)["timestamp"].to_list() == [None]
+
+
+def test_utf16_without_a_byte_order_mark_is_decoded_with_a_warning(tmp_path):
+    """UTF-16 without a BOM (a tool that wrote ``Encoding.Unicode`` bytes without the
+    preamble): a NUL byte beside every ASCII character gives it away."""
+    import pytest
+
+    from rcakit.errors import RcakitWarning
+
+    text = (
+        "2024-03-05 10:00:01,123 [7] INFO  Shop.Svc.Boot - started\r\n"
+        "2024-03-05 10:00:02,500 [7] ERROR Shop.Svc.Pay - charge failed (Müller)\r\n"
+        "2024-03-05 10:00:03,000 [7] WARN  Shop.Svc.Sync - retry in 30 s\r\n"
+    )
+    for encoding in ("utf-16-le", "utf-16-be"):
+        p = tmp_path / f"svc-{encoding}.log"
+        p.write_bytes(text.encode(encoding))
+        with pytest.warns(RcakitWarning, match="UTF-16.*without a byte-order mark"):
+            df = read_logs(p)
+        assert df["n_lines"].sum() == 3
+        assert df["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+        assert df["body"][1] == "charge failed (Müller)"

@@ -63,6 +63,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "compose": _cri.COMPOSE_FORMAT,
     "fluentd": _cri.FLUENTD_FORMAT,
     "pod-prefix": _cri.POD_PREFIX_FORMAT,
+    "prefixed": _cri.PREFIXED_FORMAT,
     "jsonl": _jsonl.FORMAT,
     "json": _jsondoc.FORMAT,
     "csv": _csv_export.FORMAT,

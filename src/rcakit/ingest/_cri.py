@@ -30,8 +30,11 @@ attributes, unless the record names its own service.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import polars as pl
@@ -56,7 +59,7 @@ from rcakit.ingest._jsonl import (
 from rcakit.ingest._multiline import join_container_continuations
 from rcakit.ingest._service import _HASH as _POD_HASH
 
-__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "POD_PREFIX_FORMAT", "TIMESTAMPED_FORMAT"]
+__all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "POD_PREFIX_FORMAT", "PREFIXED_FORMAT", "TIMESTAMPED_FORMAT"]
 
 #: One CRI line: time, stream, tag (F/P, possibly with ':'-separated extensions), message.
 CRI_RE = (
@@ -343,9 +346,12 @@ TIMESTAMPED_FORMAT = LineFormat(
 
 # docker compose logs: "<container> | <line>"; the container name may come in a colour
 _ANSI = r"(?:\x1b\[[0-9;]*m)?"
-# (pm2's "pm2 logs" writes "<app id>|<app name> | <line>": "0|api      | ...")
-_COMPOSE_RE = rf"^{_ANSI}((?:\d+\|)?[A-Za-z0-9][A-Za-z0-9_.\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
+# (pm2's "pm2 logs" writes "<app id>|<app name> | <line>": "0|api      | ...";
+# "docker service logs" "<service>.<slot>.<task id>@<node> | <line>")
+_COMPOSE_RE = rf"^{_ANSI}((?:\d+\|)?[A-Za-z0-9][A-Za-z0-9_.@\-]*)[ \t]+\| ?{_ANSI} ?(.*)$"
 _COMPOSE = re.compile(_COMPOSE_RE)
+# a swarm task: "shop_web.2.m9n8b7v6c5x4z3l2k1j0h9g8f@worker-2" (--no-task-ids: "shop_web.2@worker-2")
+_SWARM_TASK_RE = r"^([A-Za-z0-9][A-Za-z0-9_.\-]*?)\.\d+(?:\.[a-z0-9]{25})?@[A-Za-z0-9_.\-]+$"
 # docker's --timestamps stamp (RFC 3339 with exactly nine fraction digits), then the line
 _RUNTIME_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) (.*)$"
 _REPLICA_RE = r"[-_][0-9]+$"
@@ -368,7 +374,7 @@ def _sniff_compose(sample: list[str]) -> float:
         return 0.0
     if any(n.lower() in _LEVEL_WORDS for n in names):
         return 0.0
-    numbered = sum(bool(re.search(_REPLICA_RE, n) or re.match(_PM2_ID_RE, n)) for n in names)
+    numbered = sum(bool(re.search(_REPLICA_RE, n) or re.match(_PM2_ID_RE, n) or re.match(_SWARM_TASK_RE, n)) for n in names)
     if numbered < 0.5 * len(names) and len(set(names)) < 2:
         return 0.0
     return len(names) / len(lines)
@@ -388,7 +394,8 @@ def _parse_compose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         stream=name,
         msg=pl.coalesce(stamped.struct.field("2"), rest),
     )
-    service = pl.col("stream").str.replace(_REPLICA_RE, "").str.replace(_PM2_ID_RE, "")
+    swarm = pl.col("stream").str.extract(_SWARM_TASK_RE, 1)
+    service = pl.coalesce(swarm, pl.col("stream").str.replace(_REPLICA_RE, "").str.replace(_PM2_ID_RE, ""))
     return _records(
         g, options, expected=_COMPOSE_EXPECTED, stream_key="container.name", runtime_service=service
     )
@@ -449,69 +456,144 @@ FLUENTD_FORMAT = LineFormat(
     parse=_parse_fluentd,
 )
 
-# "kubectl logs --prefix" (several pods: -l app=x, deploy/x): "[pod/<pod>/<container>] <line>";
-# stern: "<pod> <container> <line>"; either with --timestamps: the runtime's stamp first in
-# the line
-_KUBECTL_PREFIX_RE = r"^\[pod/([a-z0-9][-a-z0-9.]*)/([a-z0-9][-a-z0-9]*)\] ?(.*)$"
-_KUBECTL_PREFIX = re.compile(_KUBECTL_PREFIX_RE)
-_STERN_RE = r"^([a-z0-9][-a-z0-9.]*) ([a-z0-9][-a-z0-9]*) (.*)$"
-_STERN = re.compile(_STERN_RE)
+# A command-line tool's prefix in front of each app line, as a table: each layout is a regex
+# whose named groups are the prefix's parts and "msg" the app line ("time": the tool's own
+# stamp), the attributes and the service made of those parts. The app line may start with
+# the runtime's stamp (``--timestamps``). Lines are grouped into streams by the prefix (its
+# parts), and stack traces are joined per stream.
+@dataclass(frozen=True)
+class _Prefix:
+    regex: str
+    attrs: dict[str, str]  # attribute -> group
+    service: Callable[[Callable[[str], pl.Expr]], pl.Expr] | None = None
+    check: Callable[[re.Match[str]], bool] | None = None  # a sniffed line's further test
+    banner: str | None = None  # the tool's own lines above the app lines (not sniffed)
+
+    @functools.cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+    @functools.cached_property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(n for n in self.compiled.groupindex if n not in ("msg", "time"))
+
+    def share(self, lines: list[str]) -> float:
+        if self.banner is not None:
+            lines = [s for s in lines if not re.match(self.banner, s)]
+        if not lines:
+            return 0.0
+        ok = [m for m in map(self.compiled.match, lines) if m is not None and (self.check is None or self.check(m))]
+        return len(ok) / len(lines)
+
+
+def _workload(part: str) -> Callable[[Callable[[str], pl.Expr]], pl.Expr]:
+    from rcakit.ingest._service import workload_from_pod
+
+    return lambda field: workload_from_pod(field(part))
+
+
+_K8S_NAME = r"[a-z0-9][-a-z0-9.]*"
+_K8S_LABEL = r"[a-z0-9][-a-z0-9]*"
+_POD_ATTRS = {"k8s.pod.name": "pod", "k8s.container.name": "container"}
 # a pod name's generated suffix (Deployment, DaemonSet, Job): the consonants and digits
 # Kubernetes draws random names from
 _POD_SUFFIX = re.compile(rf"-{_POD_HASH}{{5}}$")
+#: kubectl logs --prefix (several pods: -l app=x, deploy/x), stern
+_POD_PREFIXES = (
+    _Prefix(rf"^\[pod/(?P<pod>{_K8S_NAME})/(?P<container>{_K8S_LABEL})\] ?(?P<msg>.*)$", _POD_ATTRS, _workload("pod")),
+    _Prefix(
+        rf"^(?P<pod>{_K8S_NAME}) (?P<container>{_K8S_LABEL}) (?P<msg>.*)$",
+        _POD_ATTRS,
+        _workload("pod"),
+        check=lambda m: bool(_POD_SUFFIX.search(m["pod"])),
+    ),
+)
+#: argo logs (the pod of a workflow's step: "<workflow>-<node id>"), tkn pipelinerun/taskrun
+#: logs ("[<task> : <step>]"), cf logs (Cloud Foundry: an indented stamp, the source and
+#: instance, OUT or ERR)
+_CLI_PREFIXES = (
+    _Prefix(rf"^(?P<pod>{_K8S_NAME}-\d{{6,10}}): (?P<msg>.*)$", {"k8s.pod.name": "pod"}),
+    _Prefix(
+        rf"^\[(?P<task>{_K8S_LABEL}) : (?P<step>{_K8S_LABEL})\] (?P<msg>.*)$",
+        {"tekton.task": "task", "tekton.step": "step"},
+        lambda field: field("task"),
+    ),
+    _Prefix(
+        r"^\s*(?P<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) "
+        r"\[(?P<source>[A-Z]+(?:/[A-Za-z0-9_.\-]+)*)\] (?P<stream>OUT|ERR) (?P<msg>.*)$",
+        {"cf.source": "source", "cf.stream": "stream"},
+        banner=r"^(?:Retrieving logs for app |Connected, tailing logs for app )",
+    ),
+)
 _POD_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (.*)$"
 _POD_EXPECTED = "not a kubectl --prefix or stern line: expected '[pod/<pod>/<container>] <line>' or '<pod> <container> <line>'"
+_PREFIXED_EXPECTED = (
+    "not an argo, tkn or cf logs line: expected '<pod>: <line>', '[<task> : <step>] <line>' "
+    "or '<time> [<source>] OUT|ERR <line>'"
+)
+# the parts of a stream, joined (no tool's prefix holds a unit separator)
+_PART_SEP = "\x1f"
 
 
-def _sniff_pod_prefixed(sample: list[str]) -> float:
-    """Nearly every line (90 %) starts with ``[pod/<pod>/<container>] `` (kubectl), or with a
-    pod name that has a generated suffix and a container name (stern)."""
-    lines = [s for s in sample if s.strip()]
-    if not lines:
-        return 0.0
-    share = sum(bool(_KUBECTL_PREFIX.match(s)) for s in lines) / len(lines)
-    if share < 0.9:
-        pods = [m.group(1) for m in map(_STERN.match, lines) if m is not None]
-        share = sum(bool(_POD_SUFFIX.search(p)) for p in pods) / len(lines)
-    return share if share >= 0.9 else 0.0
+def _sniff_prefixed(layouts: tuple[_Prefix, ...]) -> Callable[[list[str]], float]:
+    """Nearly every line (90 %) has one of the ``layouts``' prefixes."""
+
+    def sniff(sample: list[str]) -> float:
+        lines = [s for s in sample if s.strip()]
+        share = max((p.share(lines) for p in layouts), default=0.0)
+        return share if share >= 0.9 else 0.0
+
+    return sniff
 
 
-def _parse_pod_prefixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
-    """``kubectl logs --prefix`` and stern: the pod and container, then the app line (an
-    optional runtime stamp first); the pod's workload is the service, and stack traces are
-    joined per pod and container (their lines are interleaved)."""
-    heads = fold_blank_lines(lines.collect())
-    sample = [s for s in heads["line"].head(200).to_list() if s.strip()]
-    kubectl = sum(bool(_KUBECTL_PREFIX.match(s)) for s in sample) >= 0.9 * max(1, len(sample))
-    g = pl.col("_g")
-    pod, container, rest = (g.struct.field(f) for f in ("1", "2", "3"))
-    stamped = rest.str.extract_groups(_POD_STAMP_RE)
-    rec = _prefixed_rows(
-        heads,
-        with_columns={"_g": pl.col("line").str.extract_groups(_KUBECTL_PREFIX_RE if kubectl else _STERN_RE)},
-        matched=pod.is_not_null(),
-        time=stamped.struct.field("1"),
-        stream=pl.concat_str([pod, container], separator="/"),
-        msg=pl.coalesce(stamped.struct.field("2"), rest),
-    )
-    from rcakit.ingest._service import workload_from_pod
+def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl.LazyFrame, ParseOptions], pl.LazyFrame]:
+    def parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+        """The prefix's parts, then the app line (an optional runtime stamp first; the
+        tool's own stamp wins); the service and attributes from the parts, and stack traces
+        joined per stream (their lines are interleaved)."""
+        heads = fold_blank_lines(lines.collect())
+        sample = [s for s in heads["line"].head(200).to_list() if s.strip()]
+        layout = max(layouts, key=lambda p: p.share(sample))  # (the first of equals)
+        g = pl.col("_g").struct.field
+        rest = g("msg")
+        stamped = rest.str.extract_groups(_POD_STAMP_RE)
+        with_time = "time" in layout.compiled.groupindex
+        rec = _prefixed_rows(
+            heads,
+            with_columns={"_g": pl.col("line").str.extract_groups(layout.regex)},
+            matched=rest.is_not_null(),
+            time=g("time") if with_time else stamped.struct.field("1"),
+            stream=pl.concat_str([g(p) for p in layout.parts], separator=_PART_SEP),
+            msg=rest if with_time else pl.coalesce(stamped.struct.field("2"), rest),
+        )
 
-    pod_name = pl.col("stream").str.split("/").list.first()
-    return _records(
-        rec,
-        options,
-        expected=_POD_EXPECTED,
-        runtime_service=workload_from_pod(pod_name),
-        inner_time_first=rec["time"].null_count() == rec.height,
-        stream_attrs={"k8s.pod.name": pod_name, "k8s.container.name": pl.col("stream").str.split("/").list.last()},
-    )
+        def field(part: str) -> pl.Expr:
+            return pl.col("stream").str.split(_PART_SEP).list.get(layout.parts.index(part), null_on_oob=True)
+
+        return _records(
+            rec,
+            options,
+            expected=expected,
+            runtime_service=layout.service(field) if layout.service is not None else None,
+            inner_time_first=rec["time"].null_count() == rec.height,
+            stream_attrs={k: field(v) for k, v in layout.attrs.items()},
+        )
+
+    return parse
 
 
 POD_PREFIX_FORMAT = LineFormat(
     name="pod-prefix",
     description="kubectl logs --prefix ([pod/<pod>/<container>] line) and stern (<pod> <container> line)",
-    sniff=_sniff_pod_prefixed,
-    parse=_parse_pod_prefixed,
+    sniff=_sniff_prefixed(_POD_PREFIXES),
+    parse=_parse_prefixed(_POD_PREFIXES, _POD_EXPECTED),
 )
 
-FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT, FLUENTD_FORMAT, POD_PREFIX_FORMAT)
+PREFIXED_FORMAT = LineFormat(
+    name="prefixed",
+    description="argo logs (<pod>: line), tkn pr logs ([<task> : <step>] line), cf logs --recent (<time> [APP/PROC/WEB/0] OUT line)",
+    sniff=_sniff_prefixed(_CLI_PREFIXES),
+    parse=_parse_prefixed(_CLI_PREFIXES, _PREFIXED_EXPECTED),
+)
+
+FORMATS = (FORMAT, TIMESTAMPED_FORMAT, COMPOSE_FORMAT, FLUENTD_FORMAT, POD_PREFIX_FORMAT, PREFIXED_FORMAT)

@@ -66,6 +66,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "event.created", "date/time", "receivedat", "tsns", "_indextime",
         # Windows: PowerShell Get-WinEvent / Get-EventLog, Event Viewer
         "timecreated", "timegenerated", "timewritten", "date and time",
+        "datum und uhrzeit",  # Event Viewer on a German Windows
         # Azure Monitor / Application Insights (the portal adds the zone: "TimeGenerated [UTC]")
         "timegenerated [utc]", "timestamp [utc]",
         # Sumo Logic ("_messagetime" is when the event happened, "_receipttime" when received)
@@ -74,11 +75,13 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
     "body": (
         "message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original",
         "logmessage", "logentry",  # Azure Monitor container logs (ContainerLogV2, ContainerLog)
+        "textpayload", "jsonpayload.message", "jsonpayload.msg",  # Google Cloud Logs Explorer
     ),
     "severity": (
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
         "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
         "severitylevel",  # Application Insights: 0 Verbose .. 4 Critical
+        "ebene",  # Event Viewer on a German Windows
     ),
     "service": (
         "service", "service.name", "service_name", "servicename", "app", "application",
@@ -86,16 +89,20 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "k8s.deployment.name", "kubernetes.deployment.name",
         "approlename", "cloud_rolename",  # Application Insights
         "_sourcecategory",  # Sumo Logic
+        # Google Cloud Logs Explorer: Cloud Run, Cloud Functions, App Engine
+        "resource.labels.service_name", "resource.labels.function_name", "resource.labels.module_id",
     ),
-    "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname"),
+    "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname", "resource.labels.pod_name"),
     "container": (
         "kubernetes.container.name", "kubernetes.container_name", "k8s.container.name", "container", "container_name",
         "containername",  # Azure Monitor ContainerLogV2
+        "resource.labels.container_name",  # Google Cloud (GKE)
     ),
     # a CloudWatch log group (Logs Insights' "@log"): its last segment, when nothing above is there
     "log_group": ("@log", "loggroup", "log_group", "loggroupname"),
     "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent", "operationid", "operation_id"),
 }
+_GCP_PAYLOADS = ("textpayload", "jsonpayload.message", "jsonpayload.msg")
 _NAME = re.compile(r"^[\w@.\-/: \[\]()]{1,80}$")  # brackets: "TimeGenerated [UTC]"
 _SEPARATORS = (",", ";", "\t", "|")
 _KIBANA_TIME = r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})(?: @|,)? "
@@ -348,12 +355,15 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     ts_cols = _role_columns(columns, "timestamp")
     sev_cols = _role_columns(columns, "severity")
     svc_cols = _role_columns(columns, "service")
-    if not svc_cols and {"source", "event id"} <= {c.lower() for c in columns}:
-        # Windows Event Viewer's "Save All Events As" CSV: "Source" is the provider that
-        # wrote the event (Service Control Manager, MSSQLSERVER), the service as in its XML
+    lower = {c.lower() for c in columns}
+    source = next((n for n in ("source", "quelle") if n in lower), None)
+    if not svc_cols and source and ({"event id", "ereignis-id"} & lower or {"eventid", "entrytype"} <= lower):
+        # Windows Event Viewer's "Save All Events As" CSV (German: "Quelle", "Ereignis-ID")
+        # and PowerShell's Get-EventLog | Export-Csv: "Source" is the provider that wrote
+        # the event (Service Control Manager, MSSQLSERVER), the service as in its XML
         # export (elsewhere a "source" column is often a file path: Splunk's)
-        svc_cols = [next(c for c in columns if c.lower() == "source")]
-    if not svc_cols and {"providername", "timecreated"} <= {c.lower() for c in columns}:
+        svc_cols = [next(c for c in columns if c.lower() == source)]
+    if not svc_cols and {"providername", "timecreated"} <= lower:
         # PowerShell's Get-WinEvent | Export-Csv: "ProviderName" is that provider
         svc_cols = [next(c for c in columns if c.lower() == "providername")]
     pod_cols = _role_columns(columns, "pod")
@@ -361,7 +371,12 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     group_cols = _role_columns(columns, "log_group")
     trace_cols = _role_columns(columns, "trace_id")
     body_col = body_cols[0] if body_cols else None
-    message = rows[body_col] if body_col else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
+    # Google Cloud's entries have a textPayload or a jsonPayload: whichever a row has
+    payload = [c for c in body_cols if c.lower() in _GCP_PAYLOADS] if body_col and body_col.lower() in _GCP_PAYLOADS else []
+    body_src = pl.coalesce(payload) if len(payload) > 1 else pl.col(body_col) if body_col else None
+    message = (
+        rows.select(body_src).to_series() if body_src is not None else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
+    )
     # the row's time column wins over the message's own stamp: when every row has one, the
     # message's is not parsed at all
     # (lazily: with_columns broadcasts a literal null to the row count and only the stamp
@@ -392,7 +407,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     # (Kibana writes "-" for a field a document lacks)
     trace = pl.coalesce(*[pl.col(c).replace("-", None) for c in trace_cols], pl.col("_in_trace_id"))
     # a "status" column that held a level word is the level, not an attribute
-    used = {body_col, *ts_cols, *svc_cols, *trace_cols} - {None}
+    used = {body_col, *payload, *ts_cols, *svc_cols, *trace_cols} - {None}
     attrs: dict[str, pl.Expr] = {}
     for c in columns:
         if c in used or c == "_csv_error":
@@ -405,10 +420,10 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     merged = merge_attributes(encode_attributes(attrs), pl.col("_in_attributes")) if options.wants("attributes") else NO_ATTRIBUTES
     # a plain-text message next to a level column is the clean message: keep it whole (a
     # Windows "Warning: ..." message with level Info must not lose its first word)
-    if body_col:
+    if body_src is not None:
         outer_level = pl.coalesce([*sev_text_parts, pl.lit(None, dtype=pl.String)])
         keep = outer_level.is_not_null() & pl.col("_in_kind").is_in(["text", "plain"])
-        body = pl.when(keep).then(pl.col(body_col)).otherwise(pl.col("_in_body"))
+        body = pl.when(keep).then(body_src).otherwise(pl.col("_in_body"))
     else:
         body = pl.lit(None, dtype=pl.String)
     frame = pl.concat([rows, outer_ts.to_frame(), inner, recs.slice(1).select("line_no", "n_lines")], how="horizontal")

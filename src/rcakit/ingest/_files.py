@@ -217,12 +217,28 @@ def _gunzip(data: bytes, path: str) -> tuple[bytes, bool]:
     return b"".join(chunks), truncated
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` has no byte-order mark but is plainly
+    UTF-16 text: in its first 4096 bytes, nearly every other byte is NUL (the high byte of
+    an ASCII character) and the bytes between them are not; else None."""
+    head = data[:4096]
+    if len(head) < 32 or b"\x00" not in head[:64]:
+        return None
+    head = head[: len(head) // 2 * 2]
+    half = len(head) // 2
+    for encoding, high, low in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if high.count(0) >= 0.95 * half and low.count(0) <= 0.05 * half:
+            return encoding
+    return None
+
+
 def utf16_text(data: bytes) -> str | None:
     """``data`` decoded as UTF-16 when it is UTF-16 text: a byte-order mark, valid code
     units, and mostly ASCII characters in its first 4096 (a log's stamps, levels and
     punctuation are; random bytes after ``FF FE`` are not)."""
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
+        encoding = _bomless_utf16(data)
+        return None if encoding is None else data.decode(encoding, errors="replace")
     try:
         text = data.decode("utf-16")
     except UnicodeDecodeError:
@@ -254,6 +270,13 @@ def read_text(path: str, *, name: str | None = None) -> DecodedFile:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif (utf16 := utf16_text(data)) is not None:
+        if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (encoding := _bomless_utf16(data)) is not None:
+            warnings.warn(
+                f"{shown}: the file looks like {encoding.upper()} without a byte-order mark "
+                "(a NUL byte beside every character); decoded as such",
+                RcakitWarning,
+                stacklevel=2,
+            )
         data = utf16.encode("utf-8")
     if b"\x1b" in data:
         last_line = not data.endswith(b"\n")

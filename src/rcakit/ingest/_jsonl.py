@@ -775,6 +775,17 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Monolog's level numbers (PSR-3 levels, RFC 5424 names)
+_MONOLOG = {"100": "debug", "200": "info", "250": "notice", "300": "warning", "400": "error",
+            "500": "critical", "550": "alert", "600": "emergency"}  # fmt: skip
+
+
+def _monolog_levels(objs: pl.DataFrame) -> bool:
+    """Whether the records' ``level`` is Monolog's numbers, 100 to 600."""
+    level = objs["level"].cast(pl.String).str.strip_chars().drop_nulls()
+    return len(level) > 0 and bool(level.is_in(list(_MONOLOG)).all())
+
+
 def _pino_levels(objs: pl.DataFrame) -> bool:
     """Whether the records' ``level`` is pino's (and bunyan's) numbers, 10 to 60."""
     if "level" not in objs.columns:
@@ -1464,12 +1475,18 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         )
     if (
         {"name", "hostname", "pid"} <= set(objs.columns)
-        and not set(KEY_ROLES["service"]) & set(objs.columns)
+        and not (set(KEY_ROLES["service"]) - {"component"}) & set(objs.columns)
         and ("v" in objs.columns or _pino_levels(objs))
     ):
         # bunyan's core fields, and pino's (its numeric levels): "name" is the application's
-        # (pino({name: "checkout"}); every record of a service has it)
+        # (pino({name: "checkout"}); every record of a service has it); a child logger's
+        # "component" (log.child({component: "cache"})) stays an attribute
         objs = objs.rename({"name": "service"})
+    if {"level", "channel"} <= set(objs.columns) and ("level_name" in objs.columns or _monolog_levels(objs)):
+        # Monolog's JsonFormatter: "level" is its number (100 .. 600), "level_name" the word
+        number = objs["level"].cast(pl.String).str.strip_chars().replace_strict(_MONOLOG, default=None)
+        name = objs["level_name"].cast(pl.String) if "level_name" in objs.columns else None
+        objs = objs.with_columns(level=number if name is None else name.fill_null(number)).drop("level_name", strict=False)
     if "thrown.name" in objs.columns:
         # log4j2's JsonLayout: the exception, its message and its frames (an array of
         # {"class", "method", "file", "line"}) as a Java stack trace reads

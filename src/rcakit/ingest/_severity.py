@@ -33,7 +33,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     # (Android's V(erbose) is below its D(ebug); winston's "silly" below its "debug")
     **dict.fromkeys(("v", "silly"), ("TRACE", 1)),
     **dict.fromkeys(("debug", "dbg", "d", "fine", "verbose", "debug1", "debug2", "dbug", "debu", "debg"), ("DEBUG", 5)),
-    **dict.fromkeys(("info", "inf", "information", "informational", "i", "config", "ok", "success", "log"), ("INFO", 9)),
+    **dict.fromkeys(("info", "inf", "information", "informational", "informationen", "i", "config", "ok", "success", "log"), ("INFO", 9)),
     **dict.fromkeys(("http",), ("INFO", 10)),  # winston's level between info and verbose
     **dict.fromkeys(("notice", "n"), ("INFO", 10)),
     **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities

@@ -159,7 +159,8 @@ _STAMP = (
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
-    r"|\d{1,2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
+    r"|\d{1,2}-[A-Za-z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     r"|\d{8}-\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"  # yyyyMMdd-H:mm:ss:SSS (HealthApp-style)
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
     r")"
@@ -758,8 +759,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
     _Variant(
         "tomcat",
-        rf"^(?P<ts>\d{{1,2}}-[A-Z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+    ),
+    # the same on a JVM in another language: the month lower case, the level its word
+    #   15-ott-2024 10:05:02.456 GRAVE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke msg
+    _Variant(
+        "tomcat-localised",
+        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
+        r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
+        levels=_LOCAL_LEVEL,
     ),
     # .NET's console logger (Microsoft.Extensions.Logging): a short level, the category and
     # the event id; the message on the next, indented line (or after a blank in single-line
@@ -843,8 +852,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "jul",
         # (a JVM in another language abbreviates the month its way, lower case in Spanish:
-        # "mar 05, 2024 10:00:05 AM")
-        r"^(?P<ts>[A-Za-z][a-z]{2} \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
+        # "mar 05, 2024 10:00:05 AM"; in French with up to four letters and a dot: "févr.")
+        r"^(?P<ts>(?:[A-Z][a-z]{2}|[a-zéû]{3,4}\.?) \d{1,2}, \d{4},? \d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})? [AaPp][Mm]) "
         r"(?P<logger>[A-Za-z_$][\w$.]*)(?: (?P<method>[\w$<>]+))?[ \t]*$(?P<msg>.*)$",
     ),
     # a line holding only a stamp, the message on the lines below it (Oracle's alert log)
@@ -1271,6 +1280,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "level-first",
         rf"^\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?\s+(?:\|[ \t]+)?(?:\[?(?P<ts>{_STAMP})\]?\s+)?(?P<msg>.*)$",
     ),
+    # winston's own levels below info, which are no level words elsewhere ("http: panic
+    # serving ..." is Go's net/http), in its "format.simple()" ("<level>: msg {meta}"),
+    # maybe after format.timestamp()'s ISO stamp (Go's log stamp, "2024/03/05 10:00:05 http:
+    # panic serving ...", is not one)
+    #   http: GET /health 200 2ms {"service":"gateway"}
+    _Variant(
+        "winston",
+        r"^(?:(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)[ \t]+)?(?P<level>http|silly):[ \t]+(?P<msg>.*)$",
+        levels="http|silly",
+    ),
     # npm's debug log (npm-debug.log, _logs/*-debug-0.log): a line counter, npm's level word
     #   11 error code 1
     _Variant("npm", rf"^\d+ (?P<level>{_NPM_LEVEL}) (?P<msg>.*)$", levels=_NPM_LEVEL),
@@ -1570,8 +1589,8 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     stamped = unstamped = 0
     keep: list[_Variant] = []
     crash = _CRASH.compiled
-    for line in sample:
-        if crash.match(line) or _FIELD_LINE.match(line):
+    for line, below in zip(sample, [*sample[1:], ""][: len(sample)], strict=True):
+        if crash.match(line) or _FIELD_LINE.match(line) or (_NODE_ERROR.match(line) and _NODE_FRAME.match(below)):
             continue
         for v in variants:
             m = v.compiled.match(line)
@@ -1591,6 +1610,10 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     return (*(v for v in variants if v in keep or v.own_record), _CRASH)
 
 
+#: a Node stack's head ("Error: upstream timeout" above "    at ..." frames): the exception
+#: of the record above, not a head at level Error
+_NODE_ERROR = re.compile(r"^Error: ")
+_NODE_FRAME = re.compile(r"^\s+at \S")
 #: a field of a report under a record's head, its name padded before the colon (Mule's
 #: "Error type            : HTTP:CONNECTIVITY"): not a head, even when it starts with a level word
 _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+)*[ \t]{2,}: ")
@@ -2128,6 +2151,15 @@ _SYSLOG_VARIANTS: tuple[_Variant, ...] = (
         rf"(?:(?:(?P<level>{_SYSLOG_LEVEL})\s+)?(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?"
         r"(?:\((?P<level_c>[a-z]+)\))?: ?)?(?P<msg>.*)$",
     ),
+    # journalctl -o short-full (the weekday, the date, the time and the zone) and -o
+    # short-monotonic (seconds since boot, which are no time: the record has none)
+    #   Tue 2024-03-05 10:00:04 UTC node-7 orders-api[2345]: msg
+    #   [ 3712.451204] node-7 sshd[4410]: msg
+    _Variant(
+        "journal-full",
+        r"^(?:[A-Z][a-z]{2} (?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? [A-Z]{3,5})|\[ *\d+\.\d{6}\])"
+        r"\s+(?P<host>[^\s:\[\-][^\s:\[]*)\s+(?P<app>[^\s:\[%][^\s:\[]*)(?:\[(?P<procid>[^\]]*)\])?: ?(?P<msg>.*)$",
+    ),
     # syslogd's own note that it dropped repeats of the line above
     _Variant(
         "rfc3164-repeated",
@@ -2157,7 +2189,7 @@ def _syslog_line_score(line: str) -> float:
     if m is None:
         return 0.0
     g = m.groupdict()
-    if g.get("pri") is not None or not m.group("ts")[:1].isdigit():
+    if g.get("pri") is not None or not (m.group("ts") or "")[:1].isdigit():
         return 1.0
     # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
     # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
@@ -2215,7 +2247,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sev_text, sev_num = severity_columns(
         pl.coalesce((pri % 8).cast(pl.String), pl.col("level"), pg_level), syslog_numeric=True
     )
-    stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s))]
+    stamps = [m.group("ts") for s in sample for v in _SYSLOG_VARIANTS if (m := v.compiled.match(s)) and m.group("ts")]
     ts = pl.col("ts")
     if any(re.match(_MONTH_DAY_YEAR[0], x) for x in stamps):
         ts = ts.str.replace(*_MONTH_DAY_YEAR)

@@ -61,6 +61,8 @@ _MONTHS = {
 _MONTHS.update({
     "ene": 1, "gen": 1, "fev": 2, "abr": 4, "mai": 5, "mag": 5, "giu": 6, "lug": 7, "ago": 8, "set": 9,
     "ott": 10, "out": 10, "okt": 10, "dic": 12, "dez": 12,
+    # French, whose abbreviations run to four letters and a dot ("févr.", "juil.", "sept.")
+    "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8, "sept": 9, "déc": 12,
 })
 
 #: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
@@ -109,7 +111,7 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
     # Java's medium date format: month-name day, year, 12- or 24-hour clock (WebLogic,
     # java.util.logging's SimpleFormatter: "Mar 1, 2024 9:58:00,123 AM")
-    rf"^(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),\s+(?P<Y>\d{{4}}),?\s+{_TIME}\s*(?P<p>[AaPp][Mm])?{_ZONE}$",
+    rf"^(?P<b>[A-Za-z]{{3}}|[a-zéû]{{3,4}}\.?)\s+(?P<d>\d{{1,2}}),\s+(?P<Y>\d{{4}}),?\s+{_TIME}\s*(?P<p>[AaPp][Mm])?{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
@@ -164,7 +166,7 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
     else:
         yr = pl.lit(year, dtype=pl.Int64)
     if "b" in names:
-        month = field("b").str.to_lowercase().replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+        month = field("b").str.to_lowercase().str.strip_suffix(".").replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
     elif "j" in names:  # a day of the year: January the first, plus the days (added below)
         month = pl.lit(1, dtype=pl.Int64)
     else:
