@@ -106,3 +106,51 @@ def test_a_callee_node_its_callers_name_right_after_its_change_is_the_root_and_t
     inc = report.incidents[0]
     assert inc.root_service == "hss", inc.root_service
     assert inc.cause == "CHG385537", inc.cause
+
+
+def test_a_callers_retry_change_that_overloads_its_callee_is_the_cause(tmp_path):
+    """The self-care API's OCS client: timeout 2000 -> 300 ms, retries 1 -> 4, 40 s into a
+    minute. It retries at once (new warnings naming ocs), OCS, three times as busy, slows and
+    then rejects balance queries. OCS's own deploy 90 minutes before, quiet since, ranked
+    first and no change was named; the caller's change is the cause (its new lines are its
+    retries, not a dependency's failures)."""
+    r = random.Random(11)
+    logs = tmp_path / "logs"
+    (logs / "selfcare").mkdir(parents=True)
+    (logs / "ocs").mkdir()
+    change = T0 + timedelta(hours=3, minutes=12, seconds=40)
+    api, ocs = [], []
+    t = T0
+    while t < T0 + timedelta(hours=4):
+        t += timedelta(seconds=r.expovariate(3.0))
+        msisdn = f"4915{r.randint(10**7, 10**8 - 1)}"
+        storm = t >= change + timedelta(seconds=20)
+        tries = 1 + (r.random() < 0.8) * r.randint(2, 3) if storm else 1
+        busy = storm and t >= change + timedelta(seconds=70)
+        for k in range(tries):
+            tk = t + timedelta(milliseconds=310 * k)
+            took = r.lognormvariate(2.2, 0.3) * (6 if busy else 1)
+            stamp = f"{tk:%Y-%m-%d %H:%M:%S},{tk.microsecond // 1000:03d}"
+            if busy and r.random() < 0.3:
+                ocs.append(f"{stamp} WARN  [worker-{r.randint(1, 16)}] c.t.ocs.Gy - Rejected balance query for msisdn={msisdn}: worker pool exhausted (16/16 active, queue 200/200)")
+            else:
+                ocs.append(f"{stamp} INFO  [worker-{r.randint(1, 16)}] c.t.ocs.Gy - CCR-E msisdn={msisdn} service=data rc=2001 took={took:.1f}ms")
+            if k < tries - 1:
+                api.append(json.dumps({"level": "warn", "ts": f"{tk:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z", "logger": "ocs-client",
+                                       "msg": f"retrying ocs balance query for msisdn={msisdn} (attempt {k + 2}/4)"}))
+        failed = busy and r.random() < 0.25
+        api.append(json.dumps({"level": "error" if failed else "info", "ts": f"{t:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z",
+                               "logger": "http", "msg": "ocs balance query failed after retries" if failed else "request completed",
+                               "path": "/v1/balance", "status": 503 if failed else 200}))
+    ocs.sort()
+    (logs / "selfcare" / "selfcare-api.log").write_text("\n".join(api) + "\n", encoding="utf-8")
+    (logs / "ocs" / "ocs.log").write_text("\n".join(ocs) + "\n", encoding="utf-8")
+    deploys = tmp_path / "changes.csv"
+    _write_changes(deploys, [
+        (change - timedelta(minutes=90), "ocs", "7.5.0", "CHG924360", "deploy", "ocs 7.5.0: rating plan cache"),
+        (change, "selfcare-api", "cfg-ocs-client-r7", "CHG586527", "config", "ocs client: timeout 2000ms -> 300ms; max_retries 1 -> 4"),
+    ])
+    report = _quietly(logs, deploys)
+    assert report.incidents, "no incident"
+    inc = report.incidents[0]
+    assert inc.cause == "CHG586527", (inc.root_service, inc.cause)
