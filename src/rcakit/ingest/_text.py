@@ -1226,6 +1226,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\](?:\[[^\[\]]*\])+?\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
         r"(?:\[(?P<code>[^\]\s]+:\d+)\][ \t]*)?(?P<msg>.*)$",
     ),
+    # the JDK's unified logging with its default decorators (-Xlog:gc*:file=gc.log: uptime,
+    # level, tags): the uptime (or uptimemillis, uptimenanos) is no time, the record has none
+    #   [301.200s][warning][gc,alloc] GC(88) To-space exhausted
+    _Variant(
+        "jdk-uptime",
+        r"^\[\d+(?:[.,]\d+)?(?:s|ms|ns)\](?:\[[^\[\]]*\])*?\[(?P<level>trace|debug|info|warning|error)[ \t]*\]"
+        r"\[(?P<logger>[a-z][a-z0-9_,]*)[ \t]*\][ \t]*(?P<msg>.*)$",
+        levels="trace|debug|info|warning|error",
+    ),
     # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg", the mark . - * # is its level
     _Variant(
         "redis",
