@@ -368,7 +368,8 @@ def test_a_go_panic_longer_than_the_json_records_before_it(tmp_path):
     assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
         (1, 1, "INFO"), (2, 1, "WARN"), (3, 1, "ERROR"), (4, 10, "FATAL"),
     ]
-    assert rows[3]["body"].startswith("panic: runtime error") and rows[3]["parse_error"] is None
+    assert rows[3]["body"].startswith("panic: runtime error")
+    assert rows[3]["parse_error"] is None
 
 
 def test_shipper_envelopes_filebeat_fluentbit_gcp():
