@@ -253,3 +253,22 @@ def test_journalctl_verbose_blocks_are_one_record_each(tmp_path):
     ]
     assert attrs(rows[0])["_HOSTNAME"] == "node-7"
     assert all(r["parse_error"] is None for r in rows)
+
+
+def test_cef_and_leef_over_syslog_name_the_device():
+    """ArcSight CEF and QRadar LEEF events sent over syslog: ``CEF:`` is no tag; the device's
+    vendor and product are the service, and the body keeps the whole event from ``CEF:0|``."""
+    text = (
+        "Mar  5 10:00:01 fw01 CEF:0|Fortinet|Fortigate|v7.2.5|0000000013|traffic:forward deny|3|act=deny src=198.51.100.7 dpt=445\n"
+        "Mar  5 10:00:03 ids02 CEF:0|Trend Micro|Deep Security Agent|20.0.1|4000000|Eicar_test_file|6|act=Quarantine\n"
+        "<13>Mar  5 10:00:04 qradar-src01 LEEF:2.0|Lancope|StealthWatch|6.8|41|^|src=10.0.1.5^dst=198.51.100.7^sev=7\n"
+        "Mar  5 10:00:05 fw01 sshd[812]: Accepted publickey for admin\n"
+    )
+    rows = parse_lines(SYSLOG, text, OPTS).to_dicts()
+    assert [(r["service"], r["body"].split("|")[:3]) for r in rows] == [
+        ("fortinet-fortigate", ["CEF:0", "Fortinet", "Fortigate"]),
+        ("trend-micro-deep-security-agent", ["CEF:0", "Trend Micro", "Deep Security Agent"]),
+        ("lancope-stealthwatch", ["LEEF:2.0", "Lancope", "StealthWatch"]),
+        ("sshd", ["Accepted publickey for admin"]),
+    ]
+    assert attrs(rows[0])["host"] == "fw01"

@@ -2350,6 +2350,17 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if any((m := v.compiled.match(x)) and "/" in (m.groupdict().get("app") or "") for x in sample for v in variants):
         # a daemon started by its path tags its lines with it: "/usr/sbin/kamailio[1992]:" is kamailio's
         service = service.str.replace(r"^.*/([^/]+)$", "${1}")
+    # ArcSight's CEF and QRadar's LEEF over syslog: "CEF:0|Fortinet|Fortigate|v7.2.5|..." is
+    # no tag; the device's vendor and product name the service, the body keeps "CEF:0|..."
+    cef_head = pl.col("msg").str.extract_groups(r"^\d+(?:\.\d+)?\|([^|]*)\|([^|]*)\|")
+    cef = pl.col("app").is_in(["CEF", "LEEF"]) & cef_head.struct.field("1").is_not_null()
+    device = (
+        pl.concat_str(cef_head.struct.field("1"), pl.lit("-"), cef_head.struct.field("2"))
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", "-")
+        .str.strip_chars("-")
+    )
+    service = pl.when(cef & (device != "")).then(device).otherwise(service)
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
@@ -2362,7 +2373,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         service.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
         pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
-        .fill_null(pl.col("msg"))
+        .fill_null(pl.when(cef).then(pl.concat_str(pl.col("app"), pl.lit(":"), pl.col("msg"))).otherwise(pl.col("msg")))
         .str.strip_prefix("\ufeff")
         # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
         # its own log has the level: see _PG_SYSLOG_PART)
