@@ -1307,3 +1307,27 @@ def test_node_error_stack_under_a_winston_text_record_joins_it():
     assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
         (1, 1, "INFO"), (2, 5, "ERROR"), (7, 1, "WARN"), (8, 1, "DEBUG")]
     assert rows[1]["body"].splitlines()[:2] == ["upstream timeout", "Error: upstream timeout"]
+
+
+def test_jdk_unified_logging_with_the_default_decorators():
+    """``-Xlog:gc*:file=gc.log`` writes uptime, level and tags only: the level and the tags
+    are read, the message is the rest, and the uptime is no time (null)."""
+    text = (
+        "[0.012s][info][gc] Using G1\n"
+        "[0.015s][info][gc,init] Version: 21.0.2+13-LTS (release)\n"
+        "[12.345s][info][gc] GC(12) Pause Young (Normal) (G1 Evacuation Pause) 512M->128M(1024M) 12.345ms\n"
+        "[301.200s][warning][gc,alloc] GC(88) To-space exhausted\n"
+        "[301.450s][info   ][gc,start    ] GC(89) Pause Full (G1 Compaction Pause)\n"
+        "[302900ms][error][gc,heap,exit] Heap exhausted, terminating\n"
+    )
+    assert TEXT.sniff(text.splitlines()) == 0.95  # (every line a head)
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [(r["severity_text"], r["body"], attrs(r).get("logger")) for r in rows] == [
+        ("INFO", "Using G1", "gc"),
+        ("INFO", "Version: 21.0.2+13-LTS (release)", "gc,init"),
+        ("INFO", "GC(12) Pause Young (Normal) (G1 Evacuation Pause) 512M->128M(1024M) 12.345ms", "gc"),
+        ("WARN", "GC(88) To-space exhausted", "gc,alloc"),
+        ("INFO", "GC(89) Pause Full (G1 Compaction Pause)", "gc,start"),
+        ("ERROR", "Heap exhausted, terminating", "gc,heap,exit"),
+    ]
+    assert all(r["timestamp"] is None and r["parse_error"] is None for r in rows)

@@ -376,6 +376,32 @@ def test_argo_tkn_and_cf_prefixes_are_read_like_container_lines(tmp_path):
     assert rows[0]["parse_error"] is not None  # cf's own banner line is kept
 
 
+def test_cf_logs_join_a_stack_trace_per_instance_whatever_its_stream(tmp_path):
+    """``cf logs --recent``: an app that logs its error line to stdout (``OUT``) and prints
+    the exception to stderr (``ERR``): the trace joins its record, as the lines come from one
+    app instance; another source's line in between does not end it."""
+    import rcakit
+
+    cf = tmp_path / "cf.txt"
+    cf.write_text(
+        "   2024-03-05T10:00:03.00+0100 [APP/PROC/WEB/0] OUT 2024-03-05 09:00:03.000 ERROR 7 --- [exec-3] c.s.o.PaymentClient : charge failed: 504\n"
+        "   2024-03-05T10:00:03.01+0100 [APP/PROC/WEB/0] ERR java.net.SocketTimeoutException: Read timed out\n"
+        '   2024-03-05T10:00:03.01+0100 [RTR/0] OUT orders.apps.example.com - [2024-03-05T09:00:03.010+0000] "POST /api/pay HTTP/1.1" 502 0 67 "-" "okhttp"\n'
+        "   2024-03-05T10:00:03.01+0100 [APP/PROC/WEB/0] ERR \tat c.s.o.PaymentClient.charge(PaymentClient.java:42)\n"
+        "   2024-03-05T10:00:03.02+0100 [APP/PROC/WEB/1] ERR \tat c.s.o.Other.run(Other.java:7)\n"
+        "   2024-03-05T10:00:04.00+0100 [APP/PROC/WEB/0] OUT 2024-03-05 09:00:04.000  INFO 7 --- [exec-4] c.s.o.PaymentClient : retrying\n"
+    )
+    rows = rcakit.read_logs(cf).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (1, 3, "ERROR"), (3, 1, None), (5, 1, None), (6, 1, "INFO"),
+    ]
+    assert rows[0]["body"].splitlines() == [
+        "charge failed: 504",
+        "java.net.SocketTimeoutException: Read timed out",
+        "\tat c.s.o.PaymentClient.charge(PaymentClient.java:42)",
+    ]
+
+
 def test_prefixed_sniff_wants_the_cli_prefixes():
     # a text log whose messages start with "word: " is no argo output; "[a : b]" needs both
     assert _cri.PREFIXED_FORMAT.sniff(["main: started", "worker: job 1 done", "main: stopping"]) == 0.0

@@ -94,3 +94,40 @@ def test_the_quote_split_path_equals_the_token_path(tmp_path, monkeypatch):
     assert split_calls == [1]  # ... and not on the odd one
     assert slow["parse_error"][-1] is not None
     assert_frame_equal(fast, slow.head(fast.height))
+
+
+NLB = (
+    "tls 2.0 2024-03-05T10:00:01 net/pay-nlb/c6e77e28c25b2234 g3d4b5e8bb8464cd 203.0.113.8:51341 10.0.2.7:443 5 2 98 246 - "
+    "arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d - ECDHE-RSA-AES128-SHA tlsv12 - "
+    "pay-nlb-c6e77e28c25b2234.elb.eu-central-1.amazonaws.com - - - 2024-03-05T10:00:01\n"
+    "tls 2.0 2024-03-05T10:00:02 net/pay-nlb/c6e77e28c25b2234 g3d4b5e8bb8464cd 203.0.113.9:51342 10.0.2.7:443 60012 - 0 0 - "
+    "arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d - ECDHE-RSA-AES128-SHA tlsv12 - "
+    "pay-nlb-c6e77e28c25b2234.elb.eu-central-1.amazonaws.com - - - 2024-03-05T10:00:02\n"
+    "tls 2.0 2024-03-05T10:00:03.250000 net/pay-nlb/c6e77e28c25b2234 g3d4b5e8bb8464cd 198.51.100.4:40000 10.0.2.8:443 1 - 0 7 48 "
+    "arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d - ECDHE-RSA-AES128-SHA tlsv12 - "
+    "pay-nlb-c6e77e28c25b2234.elb.eu-central-1.amazonaws.com - - - 2024-03-05T10:00:03\n"
+)
+
+
+def test_network_load_balancer_tls_lines(tmp_path):
+    """An NLB's TLS access log: the time (UTC, no zone written), the load balancer as service,
+    a failed handshake (no handshake time; an incoming TLS alert) at WARN."""
+    path = tmp_path / "123456789012_elasticloadbalancing_eu-central-1_net.pay-nlb.c6e77e28c25b2234_20240305T1000Z_abc.log"
+    path.write_text(NLB + "not a load balancer line\n")
+    assert detect_format(path) == "elb"
+    rows = read_logs(path).to_dicts()
+    assert [(r["timestamp"], r["service"], r["severity_text"], r["body"]) for r in rows[:3]] == [
+        (datetime(2024, 3, 5, 10, 0, 1, tzinfo=UTC), "pay-nlb", "INFO", "TLS connection"),
+        (datetime(2024, 3, 5, 10, 0, 2, tzinfo=UTC), "pay-nlb", "WARN", "TLS handshake failed"),
+        (datetime(2024, 3, 5, 10, 0, 3, 250000, tzinfo=UTC), "pay-nlb", "WARN", "TLS handshake failed: alert 48"),
+    ]
+    a = attrs(rows[0])
+    assert (a["client"], a["destination"], a["connection_time_ms"], a["tls_handshake_time_ms"]) == (
+        "203.0.113.8:51341", "10.0.2.7:443", 5, 2,
+    )
+    assert a["domain_name"] == "pay-nlb-c6e77e28c25b2234.elb.eu-central-1.amazonaws.com"
+    assert rows[3]["parse_error"] is not None
+    assert rows[3]["body"] == "not a load balancer line"
+    assert sum(r["n_lines"] for r in rows) == 4
+    cut = ["timestamp", "service", "body"]
+    assert_frame_equal(read_logs(path, columns=cut), read_logs(path).select(cut))

@@ -340,6 +340,38 @@ def test_end_to_end_through_read_logs(tmp_path, fmt):
         assert out["service"].to_list() == ["checkout", "checkout", "checkout", "payment", "checkout", "checkout"]
 
 
+
+def test_a_go_panic_longer_than_the_json_records_before_it(tmp_path):
+    """kubectl logs --previous of a Go pod: three slog records, then a panic and its
+    goroutine dump, more lines than the records. Still JSON lines, the dump one FATAL record."""
+    records = [
+        {"time": "2024-03-05T10:00:01.123456789+01:00", "level": "INFO", "msg": "ledger started", "workers": 4},
+        {"time": "2024-03-05T10:00:02.5+01:00", "level": "WARN+2", "msg": "batch slow", "batch": 77},
+        {"time": "2024-03-05T10:00:03+01:00", "level": "ERROR", "msg": "posting failed", "err": "pq: deadlock detected"},
+    ]
+    crash = [
+        "panic: runtime error: index out of range [3] with length 3",
+        "",
+        "goroutine 41 [running]:",
+        "main.(*ledger).post(0xc0000a6000, {0xc0001c0000, 0x3, 0x3})",
+        "\t/app/ledger.go:88 +0x1d4",
+        "main.worker(0xc0000a6000)",
+        "\t/app/worker.go:31 +0x85",
+        "created by main.main in goroutine 1",
+        "\t/app/main.go:22 +0x1a5",
+        "exit status 2",
+    ]
+    path = tmp_path / "ledger.json"
+    path.write_text("\n".join([*(json.dumps(r) for r in records), *crash]) + "\n")
+    assert rcakit.detect_format(path) == "jsonl"
+    rows = rcakit.read_logs(path).to_dicts()
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (1, 1, "INFO"), (2, 1, "WARN"), (3, 1, "ERROR"), (4, 10, "FATAL"),
+    ]
+    assert rows[3]["body"].startswith("panic: runtime error")
+    assert rows[3]["parse_error"] is None
+
+
 def test_shipper_envelopes_filebeat_fluentbit_gcp():
     text = "\n".join(
         [

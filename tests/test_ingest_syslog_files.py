@@ -206,3 +206,69 @@ def test_journalctl_short_full_and_short_monotonic(tmp_path):
     ]
     # (the seconds since boot are no time; the app line's own stamp is)
     assert [r["timestamp"] for r in rows][:2] == [None, None]
+
+
+JOURNAL_VERBOSE = """\
+Tue 2024-03-05 10:00:01.123456 UTC [s=8f2c6d1e4b3a49c0a1b2c3d4e5f60718;i=4a1;b=3f2a9c1e0b7d4e5fa1c2d3e4f5a6b7c8;m=1a2b3c;t=6130f0a1b2c3d;x=9d8e7f00]
+    _TRANSPORT=journal
+    PRIORITY=3
+    SYSLOG_IDENTIFIER=orders-api
+    _PID=2345
+    _HOSTNAME=node-7
+    MESSAGE=payment gateway timeout after 5000ms order=8812
+    _SYSTEMD_UNIT=orders-api.service
+Tue 2024-03-05 10:00:03.500000 UTC [s=8f2c6d1e4b3a49c0a1b2c3d4e5f60718;i=4a3;b=3f2a9c1e0b7d4e5fa1c2d3e4f5a6b7c8;m=1a330c;t=6130f0a1b2c3f;x=9d8e7f02]
+    _TRANSPORT=kernel
+    PRIORITY=4
+    _HOSTNAME=node-7
+    _SOURCE_MONOTONIC_TIMESTAMP=3712451204
+    MESSAGE=TCP: request_sock_TCP: Possible SYN flooding on port 8080. Sending cookies.
+Tue 2024-03-05 11:00:04.250000 CET [s=8f2c6d1e4b3a49c0a1b2c3d4e5f60718;i=4a4;b=3f2a9c1e0b7d4e5fa1c2d3e4f5a6b7c8;m=1a36f4;t=6130f0a1b2c40;x=9d8e7f03]
+    _TRANSPORT=journal
+    PRIORITY=2
+    _PID=1
+    _SYSTEMD_UNIT=init.scope
+    MESSAGE=orders-api.service: Main process exited, code=killed, status=9/KILL
+"""
+
+
+def test_journalctl_verbose_blocks_are_one_record_each(tmp_path):
+    """``journalctl -o verbose``: a head line (weekday, stamp, zone, cursor) and the entry's
+    fields indented below it are one record, read like ``-o json``'s object: ``MESSAGE`` the
+    body, ``PRIORITY`` the level, ``SYSLOG_IDENTIFIER`` (else the unit) the service, the head's
+    stamp the time (not the kernel's monotonic one)."""
+    from datetime import UTC, datetime
+
+    path = tmp_path / "journal.txt"
+    path.write_text(JOURNAL_VERBOSE)
+    assert detect_format(path) == "syslog"
+    rows = read_logs(path).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["body"], r["line_no"], r["n_lines"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 1, 123456, tzinfo=UTC), "ERROR", "orders-api",
+         "payment gateway timeout after 5000ms order=8812", 1, 8),
+        (datetime(2024, 3, 5, 10, 0, 3, 500000, tzinfo=UTC), "WARN", "journal",
+         "TCP: request_sock_TCP: Possible SYN flooding on port 8080. Sending cookies.", 9, 6),
+        (datetime(2024, 3, 5, 10, 0, 4, 250000, tzinfo=UTC), "FATAL", "init",
+         "orders-api.service: Main process exited, code=killed, status=9/KILL", 15, 6),
+    ]
+    assert attrs(rows[0])["_HOSTNAME"] == "node-7"
+    assert all(r["parse_error"] is None for r in rows)
+
+
+def test_cef_and_leef_over_syslog_name_the_device():
+    """ArcSight CEF and QRadar LEEF events sent over syslog: ``CEF:`` is no tag; the device's
+    vendor and product are the service, and the body keeps the whole event from ``CEF:0|``."""
+    text = (
+        "Mar  5 10:00:01 fw01 CEF:0|Fortinet|Fortigate|v7.2.5|0000000013|traffic:forward deny|3|act=deny src=198.51.100.7 dpt=445\n"
+        "Mar  5 10:00:03 ids02 CEF:0|Trend Micro|Deep Security Agent|20.0.1|4000000|Eicar_test_file|6|act=Quarantine\n"
+        "<13>Mar  5 10:00:04 qradar-src01 LEEF:2.0|Lancope|StealthWatch|6.8|41|^|src=10.0.1.5^dst=198.51.100.7^sev=7\n"
+        "Mar  5 10:00:05 fw01 sshd[812]: Accepted publickey for admin\n"
+    )
+    rows = parse_lines(SYSLOG, text, OPTS).to_dicts()
+    assert [(r["service"], r["body"].split("|")[:3]) for r in rows] == [
+        ("fortinet-fortigate", ["CEF:0", "Fortinet", "Fortigate"]),
+        ("trend-micro-deep-security-agent", ["CEF:0", "Trend Micro", "Deep Security Agent"]),
+        ("lancope-stealthwatch", ["LEEF:2.0", "Lancope", "StealthWatch"]),
+        ("sshd", ["Accepted publickey for admin"]),
+    ]
+    assert attrs(rows[0])["host"] == "fw01"

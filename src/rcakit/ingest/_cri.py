@@ -219,6 +219,7 @@ def _records(
     runtime_service: pl.Expr | None = None,
     inner_time_first: bool = False,
     stream_attrs: dict[str, pl.Expr] | None = None,
+    join_key: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Records of runtime-wrapped app lines (``rec``: one row per runtime record with
     ``time``, ``stream``, ``tag`` (null: not a runtime line), ``msg``, ``_parts``, ``_raw``).
@@ -227,7 +228,8 @@ def _records(
     stream); ``runtime_service`` is the service when neither the app line nor a label names
     one (before a kubelet file name's pod); ``inner_time_first``: the app line's own stamp
     wins over ``time`` (which is coarser); ``stream_attrs``: the attributes made of the
-    ``stream`` column, instead of ``stream_key``.
+    ``stream`` column, instead of ``stream_key``; ``join_key``: what stack traces are joined
+    per (an expression over ``rec``), instead of the ``stream`` column.
     """
     from rcakit.ingest._service import workload_from_pod
 
@@ -300,7 +302,8 @@ def _records(
     )
     # a stack trace the app wrote line by line is one record (the runtime wrapped each line)
     kind = frame.select(pl.when(good).then(pl.col("_in_kind"))).to_series()
-    return join_container_continuations(out, stream=rec["stream"], kind=kind, text=text).lazy()
+    stream = rec["stream"] if join_key is None else rec.select(join_key).to_series()
+    return join_container_continuations(out, stream=stream, kind=kind, text=text).lazy()
 
 
 _sniff = share_matching(_COMPILED)
@@ -468,6 +471,9 @@ class _Prefix:
     service: Callable[[Callable[[str], pl.Expr]], pl.Expr] | None = None
     check: Callable[[re.Match[str]], bool] | None = None  # a sniffed line's further test
     banner: str | None = None  # the tool's own lines above the app lines (not sniffed)
+    #: the parts whose lines a stack trace joins across (default: all); cf's instance, not
+    #: its OUT/ERR stream: an app may log its error to stdout and print the trace to stderr
+    joined_by: tuple[str, ...] | None = None
 
     @functools.cached_property
     def compiled(self) -> re.Pattern[str]:
@@ -523,6 +529,7 @@ _CLI_PREFIXES = (
         r"\[(?P<source>[A-Z]+(?:/[A-Za-z0-9_.\-]+)*)\] (?P<stream>OUT|ERR) (?P<msg>.*)$",
         {"cf.source": "source", "cf.stream": "stream"},
         banner=r"^(?:Retrieving logs for app |Connected, tailing logs for app )",
+        joined_by=("source",),
     ),
 )
 _POD_STAMP_RE = r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) (.*)$"
@@ -577,6 +584,7 @@ def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl
             runtime_service=layout.service(field) if layout.service is not None else None,
             inner_time_first=rec["time"].null_count() == rec.height,
             stream_attrs={k: field(v) for k, v in layout.attrs.items()},
+            join_key=None if layout.joined_by is None else pl.concat_str([field(p) for p in layout.joined_by], separator=_PART_SEP),
         )
 
     return parse

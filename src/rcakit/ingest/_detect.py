@@ -85,6 +85,8 @@ def detect_text_format(
             # are followed by a long stack trace or crash report (five JSON records, then
             # the runtime's dump as the process died)
             best = _best(heads, formats)
+        if best == "raw":
+            best = _best_without_crash(sample, formats)
     if best == "raw" and len(sample) >= SAMPLE_LINES:
         best = _below_banner(text, formats)
     if best == "raw" and "text" in formats:
@@ -95,6 +97,35 @@ def detect_text_format(
             # every line indented alike ("nomad agent" output): the text format strips it
             best = "text"
     return best
+
+
+#: The first line of a runtime's last words (Go's panic, Rust's, Python's traceback, the JVM's
+#: uncaught exception): what follows up to the file's next record is the crash report.
+_CRASH_START = re.compile(
+    r"^(?:panic: |fatal error: |thread '[^']*' panicked at |Traceback \(most recent call last\):|Exception in thread )"
+)
+
+
+def _best_without_crash(sample: list[str], formats: Mapping[str, LineFormat | FileFormat]) -> str:
+    """The format of the sample without its crash reports, else raw.
+
+    A crash report (see :data:`_CRASH_START`) runs to the next line that starts as the
+    file's first line does (a Go goroutine dump's frames are not continuation lines, and
+    may outnumber the few records above them: ``kubectl logs --previous``); the records
+    around it decide the format, as the parsers join the report into one record."""
+    if not sample or _CRASH_START.match(sample[0]) or not any(_CRASH_START.match(s) for s in sample):
+        return "raw"
+    first = sample[0][:1]
+    kept: list[str] = []
+    inside = False
+    for line in sample:
+        if _CRASH_START.match(line):
+            inside = True
+        elif inside and line[:1] == first:
+            inside = False
+        if not inside and not _CONTINUATION.match(line):
+            kept.append(line)
+    return _best(kept, formats) if kept else "raw"
 
 
 def _below_banner(text: str, formats: Mapping[str, LineFormat | FileFormat]) -> str:

@@ -1,4 +1,5 @@
-"""AWS load balancer access logs: Application Load Balancer and Classic ELB (format ``elb``).
+"""AWS load balancer access logs: Application Load Balancer and Classic ELB (format ``elb``),
+and a Network Load Balancer's TLS access log (see :func:`_nlb_records`).
 
 One request per line, space-separated, strings in double quotes, ``-`` for no value::
 
@@ -37,9 +38,9 @@ from rcakit.ingest._base import (
     share_matching,
 )
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
-from rcakit.ingest._severity import severity_from_http_status
+from rcakit.ingest._severity import severity_columns, severity_from_http_status
 
-__all__ = ["ELB_RE", "FORMAT", "FORMATS"]
+__all__ = ["ELB_RE", "FORMAT", "FORMATS", "NLB_RE"]
 
 _TYPES = r"(?:https?|h2|grpcs|wss?)"
 _TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"
@@ -49,7 +50,18 @@ ELB_RE = (
     rf"^(?:{_TYPES} )?{_TIME} \S+ \S+ \S+ {_SECONDS} {_SECONDS} {_SECONDS} (?:\d{{3}}|-) (?:\d{{1,3}}|-) "
     r'(?:\d+|-) (?:\d+|-) "'
 )
-_COMPILED = re.compile(ELB_RE)
+#: The head of a Network Load Balancer's TLS access log line (type, version, time in UTC
+#: without a zone, load balancer, listener, client, destination, connection and handshake
+#: times in ms, bytes received and sent).
+NLB_RE = rf"^tls \d+\.\d+ {_TIME[:-1]}Z? net/\S+ \S+ \S+ \S+ (?:\d+|-) (?:\d+|-) (?:\d+|-) (?:\d+|-) "
+_COMPILED = re.compile(f"{ELB_RE}|{NLB_RE}")
+_NLB = (
+    "type", "version", "time", "elb", "listener", "client", "destination", "connection_time_ms",
+    "tls_handshake_time_ms", "received_bytes", "sent_bytes", "incoming_tls_alert", "chosen_cert_arn",
+    "chosen_cert_serial", "tls_cipher", "tls_protocol_version", "tls_named_group", "domain_name",
+    "alpn_fe_protocol", "alpn_be_protocol", "alpn_client_preference_list", "tls_connection_creation_time",
+)
+_NLB_INTS = ("connection_time_ms", "tls_handshake_time_ms", "received_bytes", "sent_bytes")
 # a token: a quoted string (escapes allowed) or a run of non-blanks
 _TOKEN = r'"(?:[^"\\]|\\.)*"|\S+'
 _CLASSIC = (
@@ -156,8 +168,62 @@ def _split_fields(lines: pl.Series, alb: bool) -> pl.DataFrame:
     )
 
 
+def _nlb_records(df: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
+    """Records of a Network Load Balancer's TLS access log lines (see :data:`NLB_RE`): a TCP
+    connection has no request or status; a handshake that did not complete (no handshake
+    time) or a TLS alert from the client is WARN, any other connection INFO."""
+    words = pl.col("line").str.split(" ")
+    g = df.with_columns(
+        [words.list.get(i, null_on_oob=True).alias(f"_{n}") for i, n in enumerate(_NLB)]
+    ).with_columns([pl.when(pl.col(f"_{n}") != "-").then(pl.col(f"_{n}")).alias(f"_{n}") for n in _NLB])
+    ok = pl.col("line").str.contains(NLB_RE)
+    # (AWS writes the time in UTC without saying so)
+    time = pl.col("_time").str.replace(r"(\d)$", "${1}Z")
+    sample = g.filter(ok).select(time).head(200).to_series().to_list()
+    alert = pl.col("_incoming_tls_alert")
+    failed = pl.col("_tls_handshake_time_ms").is_null() | alert.is_not_null()
+    body = (
+        pl.when(alert.is_not_null()).then(pl.concat_str(pl.lit("TLS handshake failed: alert "), alert))
+        .when(failed).then(pl.lit("TLS handshake failed"))
+        .otherwise(pl.lit("TLS connection"))
+    )
+    level = pl.when(failed).then(pl.lit("warning")).otherwise(pl.lit("info"))
+    sev_text, sev_num = severity_columns(level)
+    attributes: pl.Expr = NO_ATTRIBUTES
+    if options.wants("attributes"):
+        skip = ("time", "elb")
+        attrs = {
+            n: pl.col(f"_{n}").cast(pl.Int64, strict=False) if n in _NLB_INTS else pl.col(f"_{n}")
+            for n in _NLB if n not in skip
+        }
+        attributes = encode_attributes(attrs, numbers=_NLB_INTS)
+    return g.lazy().select(
+        guarded_records(
+            ok,
+            expected="not a Network Load Balancer TLS log line: expected tls version time elb listener client destination ...",
+            timestamp=timestamp_expr(time, sample, options),
+            severity_text=sev_text,
+            severity_number=sev_num,
+            service=pl.col("_elb").str.replace(r"^net/([^/]+)/[^/]+$", "$1"),
+            body=body,
+            attributes=attributes,
+        )
+    ).cast(RECORD_COLUMNS)
+
+
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
+    nlb = df.select(pl.col("line").str.starts_with("tls ")).to_series()
+    if nlb.any():
+        # a Network Load Balancer's lines (a file holds one load balancer's)
+        parts = [_nlb_records(df.filter(nlb), options)]
+        if not nlb.all():
+            parts.append(_parse_lb(df.filter(~nlb), options))
+        return pl.concat(parts).sort("line_no")
+    return _parse_lb(df, options)
+
+
+def _parse_lb(df: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
     line = pl.col("line")
     escaped = bool(df.select(line.str.contains("\\", literal=True).any()).item())
     # AWS writes single spaces between fields and quotes only around whole fields: such a file
@@ -261,7 +327,7 @@ def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
 
 FORMAT = LineFormat(
     name="elb",
-    description='AWS Application / Classic Load Balancer access log: [type] time elb client:port target:port times status status bytes bytes "request" ...',
+    description='AWS Application / Classic (and Network) Load Balancer access log: [type] time elb client:port target:port times status status bytes bytes "request" ...',
     sniff=share_matching(_COMPILED),
     parse=_parse,
 )

@@ -1226,6 +1226,15 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\](?:\[[^\[\]]*\])+?\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
         r"(?:\[(?P<code>[^\]\s]+:\d+)\][ \t]*)?(?P<msg>.*)$",
     ),
+    # the JDK's unified logging with its default decorators (-Xlog:gc*:file=gc.log: uptime,
+    # level, tags): the uptime (or uptimemillis, uptimenanos) is no time, the record has none
+    #   [301.200s][warning][gc,alloc] GC(88) To-space exhausted
+    _Variant(
+        "jdk-uptime",
+        r"^\[\d+(?:[.,]\d+)?(?:s|ms|ns)\](?:\[[^\[\]]*\])*?\[(?P<level>trace|debug|info|warning|error)[ \t]*\]"
+        r"\[(?P<logger>[a-z][a-z0-9_,]*)[ \t]*\][ \t]*(?P<msg>.*)$",
+        levels="trace|debug|info|warning|error",
+    ),
     # Redis: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> msg", the mark . - * # is its level
     _Variant(
         "redis",
@@ -2187,7 +2196,8 @@ _LEVEL_WORD = re.compile(rf"^\[?{_LEVEL}\]?:?$")
 def _syslog_line_score(line: str) -> float:
     m = next((m for v in _SYSLOG_VARIANTS if (m := v.compiled.match(line))), None)
     if m is None:
-        return 0.0
+        # (the head of a journalctl -o verbose entry: its fields below it are indented)
+        return 1.0 if _JOURNAL_HEAD_RE.match(line) else 0.0
     g = m.groupdict()
     if g.get("pri") is not None or not (m.group("ts") or "")[:1].isdigit():
         return 1.0
@@ -2231,8 +2241,88 @@ _PG_SYSLOG_PART = r"\]: \[\d+-(?:[2-9]|[1-9]\d+)\] ?(.*)$"
 _PG_SYSLOG_HEAD = r"^\[\d+-1\] (?:(LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  )?"
 
 
+# journalctl -o verbose: a head per entry (the weekday, the stamp with its zone, the cursor),
+# then the entry's fields indented by four blanks, one per line
+#   Tue 2024-03-05 10:00:01.123456 UTC [s=8f2c...;i=4a1;b=3f2a...;m=1a2b3c;t=6130f0a1b2c3d;x=9d8e7f00]
+#       PRIORITY=3
+#       MESSAGE=payment gateway timeout after 5000ms order=8812
+_JOURNAL_HEAD = r"^[A-Z][a-z]{2} (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? \S+) \[s=[0-9a-f]+;i=[0-9a-f]+;[^\]]*\]$"
+_JOURNAL_HEAD_RE = re.compile(_JOURNAL_HEAD)
+_JOURNAL_FIELD = r"^    ([A-Za-z0-9_]+)=(.*)$"
+
+
+def _journal_verbose(sample: list[str]) -> bool:
+    """Whether most of the sample's lines that are no continuation are ``-o verbose`` heads."""
+    heads = [s for s in sample if not _CONTINUATION.match(s)]
+    return bool(heads) and 2 * sum(bool(_JOURNAL_HEAD_RE.match(s)) for s in heads) > len(heads)
+
+
+def _parse_journal_verbose(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``journalctl -o verbose`` output: each entry (its head and field lines) is one record,
+    read as ``journalctl -o json``'s object for the entry is (``MESSAGE``, ``PRIORITY``,
+    ``SYSLOG_IDENTIFIER``...), the head's stamp its ``__REALTIME_TIMESTAMP``. A line that is no
+    field continues the field above it (a message with line breaks); a line before the first
+    entry is a record of its own, with a parse error."""
+    from rcakit.ingest._jsonl import parse_json_records
+
+    df = lines.collect()
+    line = pl.col("line")
+    field = line.str.extract_groups(_JOURNAL_FIELD)
+    df = df.with_columns(
+        _stamp=line.str.extract(_JOURNAL_HEAD, 1),
+        _key=field.struct.field("1"),
+        _value=field.struct.field("2"),
+    ).with_columns(_block=pl.col("_stamp").is_not_null().cum_sum())
+    entries = df.filter(pl.col("_block") > 0)
+    fields = (
+        entries.filter(pl.col("_stamp").is_null())
+        .with_columns(_field=pl.col("_key").is_not_null().cum_sum())
+        # (a line that is no field continues the one above it)
+        .group_by("_block", "_field", maintain_order=True)
+        .agg(pl.col("_key").first(), pl.col("_value").first().alias("_first"), pl.col("line").slice(1))
+        .filter(pl.col("_key").is_not_null())
+        .with_columns(_value=pl.concat_list(pl.col("_first"), pl.col("line")).list.join("\n"))
+        .unique(subset=["_block", "_key"], keep="first", maintain_order=True)
+    )
+    heads = entries.group_by("_block", maintain_order=True).agg(
+        pl.col("line_no").first(), pl.len().cast(pl.UInt32).alias("n_lines"), pl.col("_stamp").first()
+    )
+    stamps = heads["_stamp"].head(200).to_list()
+    heads = heads.with_columns(
+        _realtime=_timestamp_expr(pl.col("_stamp"), stamps, options).dt.epoch("us").cast(pl.String)
+    )
+    realtime = heads.filter(pl.col("_realtime").is_not_null()).select(
+        "_block", pl.lit("__REALTIME_TIMESTAMP").alias("_key"), pl.col("_realtime").alias("_value")
+    )
+    members = pl.concat([fields.select("_block", "_key", "_value"), realtime]).with_columns(
+        _member=pl.concat_str(
+            pl.lit('"'), pl.col("_key"), pl.lit('":'), pl.struct(pl.col("_value").alias("v")).struct.json_encode().str.slice(5)
+        ).str.strip_suffix("}")
+    )
+    objects = members.group_by("_block", maintain_order=True).agg(pl.col("_member").str.join(","))
+    objects = heads.join(objects, on="_block", how="left", maintain_order="left").with_columns(
+        _object=pl.concat_str(pl.lit("{"), pl.col("_member").fill_null(""), pl.lit("}"))
+    )
+    records = parse_json_records(objects["_object"], options).with_columns(
+        line_no=objects["line_no"], n_lines=objects["n_lines"]
+    )
+    before = (
+        df.filter(pl.col("_block") == 0)
+        .select(
+            "line_no",
+            pl.lit(1, dtype=pl.UInt32).alias("n_lines"),
+            line.alias("body"),
+            pl.lit("expected a journalctl -o verbose entry ('Tue 2024-03-05 10:00:01.123456 UTC [s=...]' "
+                   "and its fields below it)").alias("parse_error"),
+        )
+    )
+    return pl.concat([to_records(before.lazy()), to_records(records.lazy())]).sort("line_no")
+
+
 def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
+    if _journal_verbose(sample):
+        return _parse_journal_verbose(lines, options)
     variants = _pick_variants(_SYSLOG_VARIANTS, sample)
     fast = _specialise(variants[0], sample, colon_blank=" ?")
     if variants[0].name == "rfc3164":
@@ -2260,6 +2350,17 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if any((m := v.compiled.match(x)) and "/" in (m.groupdict().get("app") or "") for x in sample for v in variants):
         # a daemon started by its path tags its lines with it: "/usr/sbin/kamailio[1992]:" is kamailio's
         service = service.str.replace(r"^.*/([^/]+)$", "${1}")
+    # ArcSight's CEF and QRadar's LEEF over syslog: "CEF:0|Fortinet|Fortigate|v7.2.5|..." is
+    # no tag; the device's vendor and product name the service, the body keeps "CEF:0|..."
+    cef_head = pl.col("msg").str.extract_groups(r"^\d+(?:\.\d+)?\|([^|]*)\|([^|]*)\|")
+    cef = pl.col("app").is_in(["CEF", "LEEF"]) & cef_head.struct.field("1").is_not_null()
+    device = (
+        pl.concat_str(cef_head.struct.field("1"), pl.lit("-"), cef_head.struct.field("2"))
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", "-")
+        .str.strip_chars("-")
+    )
+    service = pl.when(cef & (device != "")).then(device).otherwise(service)
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
@@ -2272,7 +2373,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         service.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
         pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
-        .fill_null(pl.col("msg"))
+        .fill_null(pl.when(cef).then(pl.concat_str(pl.col("app"), pl.lit(":"), pl.col("msg"))).otherwise(pl.col("msg")))
         .str.strip_prefix("\ufeff")
         # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
         # its own log has the level: see _PG_SYSLOG_PART)
