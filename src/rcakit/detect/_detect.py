@@ -534,8 +534,7 @@ class _Passes:
     ) -> tuple[pl.DataFrame, tuple[AnomalyWindow, ...]]:
         """Score ``study`` against ``base`` with every detector; merge flagged windows.
 
-        ``rises_only`` keeps drops (``rate_drop``, ``gone``, a parameter whose median fell) as
-        evidence but never flags them.
+        ``rises_only`` keeps drops (``rate_drop``, ``gone``) as evidence but never flags them.
         ``param_base`` replaces ``base_rec`` as the parameter detector's baseline records.
         ``new_scope`` = (baseline, study) counts the new-template detector runs on instead
         (its scores are kept for the windows of ``study_counts`` only): "never seen before"
@@ -594,12 +593,7 @@ class _Passes:
         all_scores = all_scores.cast({k: v for k, v in SCORES_SCHEMA.items() if k in all_scores.columns})
         all_scores = all_scores.sort("window_start", "detector", "service", "template_id", "kind", "feature", nulls_last=True, maintain_order=True)
         if rises_only:
-            # (a measure lower than the reference's is a drop too: a batch's record count
-            # before the morning's traffic, the mirror of the day's growth)
-            lower = (pl.col("kind") == "parameter") & (pl.col("observed") < pl.col("expected"))
-            all_scores = all_scores.with_columns(
-                pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]) & ~lower.fill_null(False)
-            )
+            all_scores = all_scores.with_columns(pl.col("flagged") & ~pl.col("kind").is_in(["rate_drop", "gone"]))
         windows_out = merge_windows(
             MergeInputs(
                 scores=all_scores,
