@@ -21,10 +21,15 @@ def _write_changes(path, rows) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _quietly(path, deploys):
+def _first_incident(tmp_path, logs, changes):
+    """The first incident of the report on ``logs`` with the change list ``changes``."""
+    deploys = tmp_path / "changes.csv"
+    _write_changes(deploys, changes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
-        return analyze(path, deploys=deploys)
+        report = analyze(logs, deploys=deploys)
+    assert report.incidents, "no incident"
+    return report.incidents[0]
 
 
 def test_an_app_answering_500_behind_a_relaying_proxy_is_the_root_of_its_flag(tmp_path):
@@ -55,14 +60,10 @@ def test_an_app_answering_500_behind_a_relaying_proxy_is_the_root_of_its_flag(tm
         )
     (logs / "nginx" / "selfcare-web-access.log").write_text("\n".join(access) + "\n", encoding="utf-8")
     (logs / "selfcare" / "selfcare-api.log").write_text("\n".join(app) + "\n", encoding="utf-8")
-    deploys = tmp_path / "changes.csv"
-    _write_changes(deploys, [
+    inc = _first_incident(tmp_path, logs, [
         (T0 + timedelta(minutes=46), "nginx", "cfg-r29", "CHG374599", "config", "nginx: log rotation"),
         (flag, "selfcare-api", "flag:bundle-catalog-v2=on", "CHG773789", "feature_flag", "enable bundle catalog v2"),
     ])
-    report = _quietly(logs, deploys)
-    assert report.incidents, "no incident"
-    inc = report.incidents[0]
     assert inc.root_service == "selfcare-api", inc.root_service
     assert inc.cause == "CHG773789", inc.cause
     assert inc.start >= flag, (inc.start, flag)
@@ -96,14 +97,10 @@ def test_a_callee_node_its_callers_name_right_after_its_change_is_the_root_and_t
     (logs / "sip" / "kamailio.log").write_text("\n".join(sip) + "\n", encoding="utf-8")
     for node, lines in hss.items():
         (logs / node / "hss.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    deploys = tmp_path / "changes.csv"
-    _write_changes(deploys, [
+    inc = _first_incident(tmp_path, logs, [
         (T0 + timedelta(minutes=30), "redis", "patch-2024-03", "CHG321605", "infra", "OS security patches on redis host"),
         (change, "hss", "hss02-cfg-r58", "CHG385537", "config", "hss02: diameter worker threads 64 -> 4"),
     ])
-    report = _quietly(logs, deploys)
-    assert report.incidents, "no incident"
-    inc = report.incidents[0]
     assert inc.root_service == "hss", inc.root_service
     assert inc.cause == "CHG385537", inc.cause
 
@@ -145,12 +142,8 @@ def test_a_callers_retry_change_that_overloads_its_callee_is_the_cause(tmp_path)
     ocs.sort()
     (logs / "selfcare" / "selfcare-api.log").write_text("\n".join(api) + "\n", encoding="utf-8")
     (logs / "ocs" / "ocs.log").write_text("\n".join(ocs) + "\n", encoding="utf-8")
-    deploys = tmp_path / "changes.csv"
-    _write_changes(deploys, [
+    inc = _first_incident(tmp_path, logs, [
         (change - timedelta(minutes=90), "ocs", "7.5.0", "CHG924360", "deploy", "ocs 7.5.0: rating plan cache"),
         (change, "selfcare-api", "cfg-ocs-client-r7", "CHG586527", "config", "ocs client: timeout 2000ms -> 300ms; max_retries 1 -> 4"),
     ])
-    report = _quietly(logs, deploys)
-    assert report.incidents, "no incident"
-    inc = report.incidents[0]
     assert inc.cause == "CHG586527", (inc.root_service, inc.cause)

@@ -434,25 +434,24 @@ def countable_features(records: pl.DataFrame) -> pl.DataFrame:
     count word, ``3002 records``). Only these, and attributes whose key names a size or a
     count (``bytes_sent``, ``content_length``), may be judged per unit of traffic
     (:func:`load_following`)."""
-    out = []
-    if "template" in records.columns:
-        # (over the distinct templates: a few hundred strings)
-        tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
-        rows = [
-            (tid, f"${k}")
-            for tid, text in tpl.iter_rows()
-            for k, m in enumerate(_TOKEN.finditer(text), start=1)
-            if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end())
-        ]
-        out.append(pl.DataFrame(rows, schema={"template_id": pl.String, "feature": pl.String}, orient="row"))
-    if not out:
-        return pl.DataFrame(schema={"template_id": pl.String, "feature": pl.String})
-    return pl.concat(out).unique()
+    schema = {"template_id": pl.String, "feature": pl.String}
+    if "template" not in records.columns:
+        return pl.DataFrame(schema=schema)
+    # (over the distinct templates: a few hundred strings)
+    tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
+    rows = [
+        (tid, f"${k}")
+        for tid, text in tpl.iter_rows()
+        for k, m in enumerate(_TOKEN.finditer(text), start=1)
+        if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end())
+    ]
+    return pl.DataFrame(rows, schema=schema, orient="row").unique()
 
 
 def load_following(values: pl.DataFrame, load: pl.DataFrame) -> pl.DataFrame:
     """The features of ``values`` whose size follows the traffic: per service x template x
-    feature, ``load_ref`` (the median baseline traffic) for those that do.
+    feature, ``load_ref`` (the median traffic) and ``load_exp`` (the slope of the log
+    medians on the log traffic, 0 to 1.5) for those that do.
 
     A batch's record count or file size (one CDR file per switch per minute: 1,800 records
     at night, 4,500 at noon) grows with the day's traffic while nothing is wrong; judged
