@@ -15,6 +15,11 @@ from rcakit.report import analyze
 T0 = datetime(2024, 3, 11, 9, 0, tzinfo=UTC)
 
 
+def _iso_ms(t: datetime) -> str:
+    """A JSON logger's stamp: ISO 8601 with milliseconds, UTC."""
+    return f"{t:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
+
+
 def _write_changes(path, rows) -> None:
     lines = ["time,service,version,id,kind,description"]
     lines += [f"{t:%Y-%m-%dT%H:%M:%SZ},{svc},{ver},{cid},{kind},{desc}" for t, svc, ver, cid, kind, desc in rows]
@@ -50,7 +55,7 @@ def test_an_app_answering_500_behind_a_relaying_proxy_is_the_root_of_its_flag(tm
         failing = path == "/v1/bundles" and t >= flag + timedelta(seconds=8) and r.random() < 0.6
         status = 500 if failing else 200
         ms = r.lognormvariate(3.0, 0.3)
-        app.append(json.dumps({"level": "info", "ts": f"{t:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z", "logger": "http",
+        app.append(json.dumps({"level": "info", "ts": _iso_ms(t), "logger": "http",
                                "msg": "request completed", "method": "GET", "path": path, "status": status,
                                "duration_ms": round(ms, 1), "request_id": f"{r.getrandbits(64):016x}"}))
         ip = f"31.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
@@ -133,10 +138,10 @@ def test_a_callers_retry_change_that_overloads_its_callee_is_the_cause(tmp_path)
             else:
                 ocs.append(f"{stamp} INFO  [worker-{r.randint(1, 16)}] c.t.ocs.Gy - CCR-E msisdn={msisdn} service=data rc=2001 took={took:.1f}ms")
             if k < tries - 1:
-                api.append(json.dumps({"level": "warn", "ts": f"{tk:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z", "logger": "ocs-client",
+                api.append(json.dumps({"level": "warn", "ts": _iso_ms(tk), "logger": "ocs-client",
                                        "msg": f"retrying ocs balance query for msisdn={msisdn} (attempt {k + 2}/4)"}))
         failed = busy and r.random() < 0.25
-        api.append(json.dumps({"level": "error" if failed else "info", "ts": f"{t:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z",
+        api.append(json.dumps({"level": "error" if failed else "info", "ts": _iso_ms(t),
                                "logger": "http", "msg": "ocs balance query failed after retries" if failed else "request completed",
                                "path": "/v1/balance", "status": 503 if failed else 200}))
     ocs.sort()

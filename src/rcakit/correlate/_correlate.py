@@ -408,13 +408,17 @@ def _cause_with(
     ctx: _Context,
 ) -> _Cause:
     """Onset, suspects and cause of an incident whose root is ``root``."""
+    def failure(c: Contribution) -> bool:
+        """A failure anomaly (its template mostly WARN or worse), whose names count."""
+        return c.kind in _FAILURES and (
+            c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5
+        )
+
     # dependencies the root's *failures* name ("db timeout"): a change there may be the
     # cause; names in its ordinary lines ("connection from order_svc") are not failures
     root_names: set[str] = set()
     for c in contribs:
-        if c.service == root and c.kind in _FAILURES and (
-            c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5
-        ):
+        if c.service == root and failure(c):
             root_names.update(names_of.get(names_key(c), ()))
     failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
     root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
@@ -432,9 +436,7 @@ def _cause_with(
     relays = frozenset(s for s, sh in scan.items() if s != root and sh is not None and sh.relay_share >= 0.5)
     # (other services' failures name the root: it is their dependency)
     root_blamed = root is not None and any(
-        c.service != root and c.kind in _FAILURES and root in names_of.get(names_key(c), ())
-        and (c.template_id is None or ctx.badness.get((c.service or "", c.template_id), 0.0) >= 0.5)
-        for c in contribs
+        c.service != root and failure(c) and root in names_of.get(names_key(c), ()) for c in contribs
     )
     for row in ctx.change_rows:
         t = row["time"]

@@ -762,7 +762,7 @@ def _own_failures(
     extra_ev: dict[str, list[Evidence]],
     active: set[str],
     frames: dict[str, pl.DataFrame],
-    changed: frozenset[str] = frozenset(),
+    changed_before: frozenset[str] = frozenset(),
 ) -> None:
     """A service's failures that name only a dependency that logs as usual (no anomaly of
     its own, not silent, no restart, no other service failing to call it) are its own: a
@@ -772,12 +772,12 @@ def _own_failures(
     quiet, restarted near the incident's start (:func:`_restart_near`) or logged a new error
     (:func:`_new_errors_near`) a candidate (in ``views``), so those are not looked at here.
     A dependency that logs less than a record a minute cannot show it serves as usual
-    (:func:`_logs_enough`), nor can one changed just before the incident (``changed``: one of
+    (:func:`_logs_enough`), nor can one changed just before the incident (``changed_before``: one of
     its nodes may have stopped answering while the others log as usual)."""
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
-            if n not in views and n not in extra_ev and n in frames and n in active and n not in changed
+            if n not in views and n not in extra_ev and n in frames and n in active and n not in changed_before
             and sum(n in x.failure_names for x in views.values()) == 1
             and _logs_enough(frames[n])
         }
