@@ -720,6 +720,31 @@ def test_an_http_status_is_a_category_not_a_shifted_measure():
     assert _param_shift(took, frame([float(480 + i) for i in range(20)], "took <PATH> <NUM>"))[0] > 3
 
 
+def test_a_hex_id_whose_all_digit_values_read_as_numbers_is_no_measure():
+    """An SMSC's ``deliver msgid=4b53ac974d ... attempts=1``: the one message id in seven
+    or so that has only digits (``1839405962``) reads as a number; those numbers are no
+    measure that shifted, however far apart two periods' few of them are."""
+    from datetime import UTC, datetime, timedelta
+
+    from rcakit.correlate._shifts import _param_shift
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def frame(n: int, scale: float) -> pl.DataFrame:
+        ids = [scale * (1 + (i * 37) % 9) if i % 7 == 0 else None for i in range(n)]
+        return pl.DataFrame(
+            {
+                "timestamp": [t0 + timedelta(seconds=i) for i in range(n)],
+                "template_id": ["t"] * n,
+                "template": ["deliver msgid=<*> to <NUM> attempts=<NUM>"] * n,
+                "num_params": [[v, 4915736268207.0 + i, 1.0] for i, v in enumerate(ids)],
+            },
+            schema={"timestamp": pl.Datetime("us", "UTC"), "template_id": pl.String, "template": pl.String, "num_params": pl.List(pl.Float64)},
+        )
+
+    assert _param_shift(frame(140, 3e8), frame(80, 3e9))[0] == 0.0
+
+
 def test_a_grpc_server_error_in_the_records_fields_is_an_error_whatever_its_level():
     """A gRPC server logs every finished call at INFO and its failures at WARN, the code in a
     field (``"grpc_code": "Internal"``): those are failed calls, as an HTTP 5xx is; a

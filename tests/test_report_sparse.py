@@ -97,3 +97,17 @@ def test_a_sparse_new_template_needs_a_history_that_would_show_it(history_min, k
     busy = _records(history_min, (0, 3, 9, 15, 24))
     busy = pl.concat([busy] + [busy.filter(pl.col("template_id") == "x-ok")] * 9).sort("timestamp")
     assert not _new_and_repeating(_contribution(busy), busy, c.onset, min_events=5, window=MINUTE)
+
+
+def test_a_busy_services_new_error_that_trickles_on_every_minute_or_two_is_kept():
+    # a SIP proxy writing 40 records a minute fails the calls of one trunk of several: one
+    # or two new errors a minute for half an hour, never five in one minute
+    trickle = tuple(range(0, 26, 2))
+    busy = _records(180, trickle)
+    busy = pl.concat([busy] + [busy.filter(pl.col("template_id") == "x-ok")] * 9).sort("timestamp")
+    c = _contribution(busy)
+    assert _new_and_repeating(c, busy, c.onset, min_events=5, window=MINUTE)
+    # as a warning it is not (a background message whose first one came late)
+    warn = _records(180, trickle, severity=13)
+    warn = pl.concat([warn] + [warn.filter(pl.col("template_id") == "x-ok")] * 9).sort("timestamp")
+    assert not _new_and_repeating(_contribution(warn), warn, c.onset, min_events=5, window=MINUTE)

@@ -102,6 +102,10 @@ class _Shift:
         return min(1.0, max(s_new, s_err, s_par, s_vol) + 0.15 * sorted([s_new, s_err, s_par, s_vol])[-2])
 
 
+#: the share of a template variable's values that must be numbers for it to be a measure
+_NUMERIC_SHARE = 0.9
+
+
 def _param_shift(
     before: pl.DataFrame, after: pl.DataFrame
 ) -> tuple[float, str, str, float, tuple[str, str] | None]:
@@ -118,11 +122,15 @@ def _param_shift(
         )
         if frame.height == 0:
             return pl.DataFrame(schema=schema)
+        # (a variable that is a number on only some records is an id: a hex message id
+        # whose all-digit values read as numbers is no measure)
+        ok = pl.col("num_params").is_not_null() & pl.col("num_params").is_finite()
         parts = [
             frame.select("timestamp", "template_id", "template", "num_params")
             .filter(pl.col("num_params").list.len() > 0)
             .with_columns(pos=pl.int_ranges(1, pl.col("num_params").list.len() + 1))
             .explode("num_params", "pos")
+            .filter(ok.mean().over("template_id", "pos") >= _NUMERIC_SHARE)
             .select("timestamp", "template_id", "template", pos=pl.format("#{}", "pos"), value="num_params")
         ]
         if "attributes" in frame.columns:

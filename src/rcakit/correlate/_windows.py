@@ -153,6 +153,9 @@ NEW_HORIZON = timedelta(minutes=30)
 #: and that must be 10**-NEW_HISTORY_SCORE or less. A steady background message that is new
 #: only because the export is short has no such history.
 NEW_HISTORY_SCORE = 4.0
+#: A busy service's new error seen in fewer than ``min_events`` records a window is kept when
+#: its records fall in this many windows within :data:`NEW_HORIZON` of its first
+TRICKLE_WINDOWS = 10
 
 
 def _is_trouble(
@@ -372,12 +375,15 @@ def _quiet_since(c: Contribution, recs: pl.DataFrame, *, earliest: datetime, win
 def _new_and_repeating(
     c: Contribution, own: pl.DataFrame, end: datetime, *, min_events: int, window: timedelta
 ) -> bool:
-    """Whether a new template of a service that logs little (:data:`QUIET_RATE`) is a new
-    failure that repeats, not a one-off. ``own``: the records of ``c``'s service.
+    """Whether a new template that never shows ``min_events`` records in one window is a
+    new failure that repeats, not a one-off. ``own``: the records of ``c``'s service.
 
     Its records from its first one to :data:`NEW_HORIZON` after ``end`` must number
     ``min_events`` and reach ERROR, and the service's records before it must be many enough
-    to show it had it always been there (:data:`NEW_HISTORY_SCORE`).
+    to show it had it always been there (:data:`NEW_HISTORY_SCORE`). A service that logs
+    much (:data:`QUIET_RATE`) must show it in :data:`TRICKLE_WINDOWS` windows: a failure of
+    a part of its work (one trunk of a SIP proxy's several failing a call or two a minute)
+    repeats every minute or two, where a background error first seen late comes now and then.
     """
     if not c.service or window <= timedelta(0):
         return False
@@ -386,14 +392,17 @@ def _new_and_repeating(
     if history.is_empty():
         return False
     windows = max((first - history.min()) / window, 1.0)  # type: ignore[operator]
-    if history.len() / windows >= QUIET_RATE:
-        return False
     after = own.filter(pl.col("timestamp").is_between(first, end + NEW_HORIZON, closed="left"))
     mine = after.filter(pl.col("template_id") == c.template_id)
     n = mine.height
     if n < min_events or _num(mine.get_column("severity_number").cast(pl.Int32).max()) < ERROR_SEVERITY:
         # (a new warning of a quiet service, "login failed: invalid credentials", is too
         # often a background message whose first one just came late: only new errors count)
+        return False
+    if (
+        history.len() / windows >= QUIET_RATE
+        and mine.select(pl.col("timestamp").dt.truncate(window).n_unique()).item() < TRICKLE_WINDOWS
+    ):
         return False
     return n * math.log10((history.len() + after.height) / after.height) >= NEW_HISTORY_SCORE
 
