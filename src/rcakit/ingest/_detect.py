@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from rcakit.ingest._base import FileFormat, LineFormat
-from rcakit.ingest._multiline import CONTINUATION
+from rcakit.ingest._multiline import CONTINUATION, RUNTIME_CRASH_HEAD
 
 __all__ = ["MIN_SHARE", "SAMPLE_LINES", "detect_text_format", "sample_lines"]
 
@@ -101,9 +101,7 @@ def detect_text_format(
 
 #: The first line of a runtime's last words (Go's panic, Rust's, Python's traceback, the JVM's
 #: uncaught exception): what follows up to the file's next record is the crash report.
-_CRASH_START = re.compile(
-    r"^(?:panic: |fatal error: |thread '[^']*' panicked at |Traceback \(most recent call last\):|Exception in thread )"
-)
+_CRASH_START = re.compile(RUNTIME_CRASH_HEAD)
 
 
 def _best_without_crash(sample: list[str], formats: Mapping[str, LineFormat | FileFormat]) -> str:

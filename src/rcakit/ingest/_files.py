@@ -269,14 +269,15 @@ def read_text(path: str, *, name: str | None = None) -> DecodedFile:
         data, truncated = _gunzip(data, shown)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (encoding := _bomless_utf16(data)) is not None:
+        warnings.warn(
+            f"{shown}: the file looks like {encoding.upper()} without a byte-order mark "
+            "(a NUL byte beside every character); decoded as such",
+            RcakitWarning,
+            stacklevel=2,
+        )
+        data = data.decode(encoding, errors="replace").encode("utf-8")
     elif (utf16 := utf16_text(data)) is not None:
-        if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (encoding := _bomless_utf16(data)) is not None:
-            warnings.warn(
-                f"{shown}: the file looks like {encoding.upper()} without a byte-order mark "
-                "(a NUL byte beside every character); decoded as such",
-                RcakitWarning,
-                stacklevel=2,
-            )
         data = utf16.encode("utf-8")
     if b"\x1b" in data:
         last_line = not data.endswith(b"\n")

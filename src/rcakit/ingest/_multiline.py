@@ -18,6 +18,7 @@ import polars as pl
 __all__ = [
     "CONTINUATION",
     "CRASH_HEAD",
+    "RUNTIME_CRASH_HEAD",
     "crash_severity",
     "foreign_lines",
     "join_container_continuations",
@@ -53,6 +54,11 @@ _CONTAINER_CONTINUATION = CONTINUATION[:-1] + r"|(?:DETAIL|HINT|STATEMENT|CONTEX
 CRASH_HEAD = (
     r"^(?:(?P<fatal>panic: |fatal error: |thread '[^']*' panicked at )|Traceback \(most recent call last\):"
     r"|Exception in thread |Uncaught |(?:[A-Z][A-Za-z]*)?Error: )"
+)
+#: The heads of :data:`CRASH_HEAD` that only a runtime's crash report starts with (not a
+#: Node error's ``Error: ...``, which a log line may start with too)
+RUNTIME_CRASH_HEAD = (
+    r"^(?:panic: |fatal error: |thread '[^']*' panicked at |Traceback \(most recent call last\):|Exception in thread )"
 )
 
 
