@@ -935,3 +935,49 @@ def test_a_command_line_ending_the_message_after_its_key_is_one_value() -> None:
     ]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert out["template"].n_unique() == 1, set(out["template"])
+
+
+def test_the_one_word_of_messages_that_are_otherwise_values_names_their_event() -> None:
+    """ntpd's peer and system events, ``10.0.0.1 963a 8a sys_peer`` / ``... 84 reachable`` /
+    ``0.0.0.0 c615 05 clock_sync``: masking leaves one word, and it is the event however
+    many events share the shape (not a four-wildcard template of all of them)."""
+    events = ["reachable", "sys_peer", "unreachable", "clock_sync", "freq_mode", "restart"]
+    body = [f"10.{i % 7}.{i % 5}.{i % 3 + 1} {0x9000 + i * 37:04x} {0x80 + i % 6:02x} {events[i % 6]}" for i in range(60)]
+    out = mine_templates(pl.DataFrame({"body": body})).with_columns(event=pl.Series([i % 6 for i in range(60)]))
+    assert out["template_id"].n_unique() == 6, set(out["template"])
+    assert out.group_by("event").agg(pl.col("template_id").n_unique())["template_id"].max() == 1
+    # more words than an event list holds are a variable's values (user names): one event
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
+    body = [f"10.0.0.{i} {0x9000 + i:04x} {0x80 + i % 6:02x} {users[i % 12]}" for i in range(48)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template_id"].n_unique() == 1
+
+
+def test_a_quoted_phrase_with_a_blank_before_its_closing_quote_is_one_value() -> None:
+    """Junos echoes a command line as typed, with a blank before the closing quote:
+    ``UI_CMDLINE_READ_LINE: User 'admin', command 'show bgp summary '``: one event."""
+    commands = ["show bgp summary ", "configure private ", "show interfaces terse ", "commit check ", "show route 10.0.0.0/8 exact "]
+    body = [f"UI_CMDLINE_READ_LINE: User '{['admin', 'noc'][i % 2]}', command '{commands[i % 5]}'" for i in range(40)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1, set(out["template"])
+
+
+def test_a_reason_in_brackets_with_words_after_it_is_one_value() -> None:
+    """Argo CD's ``Refreshing app status (<reason>), level (1)``: a reason of several words
+    in brackets between the same words before and after, in more than three ways of two or
+    more lengths, is one value (the words after it are no opening bracket or quote)."""
+    reasons = ["normal refresh requested", "controller refresh requested", "spec.source differs",
+               "comparison expired, requesting refresh. reconciledAt: 2024-03-05 10:00:00 UTC, expiry: 3m0s",
+               "comparison expired. reconciledAt: never"]
+    body = [f'msg="Refreshing app status ({reasons[i % 5]}), level ({i % 3})" application=argocd/app-{i}' for i in range(50)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1, set(out["template"])
+
+
+def test_cache_keys_made_of_colon_parts_are_one_variable_of_a_short_message() -> None:
+    """memcached ``-vv``: ``<28 get feed:home:alice``, ``<28 get geo:countries``... (a key's
+    parts joined by colons, as by dots or dashes, make a name): more than three such keys
+    after the same words are one event, with the keys that hold digits."""
+    keys = ["cfg.flags", "feed:home:alice", "page:/index.html", "geo:countries", "homepage:hero", "tpl:footer"]
+    body = [f"<{20 + i % 9} get {keys[i % 6]}" for i in range(60)] + [f"<{20 + i % 9} get cart_{i * 13}" for i in range(20)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1, set(out["template"])

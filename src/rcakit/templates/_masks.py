@@ -212,9 +212,10 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # provider's error): connection 'iPhone de Marie', failed with 'Timeout was reached'
     # (klog quotes its message after its head, ...go:12] "SyncLoop ADD" source="api"; an
     # HTTP request line names its endpoint: 10.0.0.1 "GET /v2/servers/detail HTTP/1.1", so
-    # a word starting with "/" after a blank ends the phrase)
-    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]')[^\s'/](?:[^\s'\n]|[ \t][^\s'/\n])*[ \t][^\s'/\n](?:[^\s'\n]|[ \t][^\s'/\n])*(?P<post>'(?:$|[\s,.;:)\]]))"),
-    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]\")[^\s\"\\/](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*[ \t][^\s\"\\/\n](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*(?P<post>\"(?:$|[\s,.;:)\]]))"),
+    # a word starting with "/" after a blank ends the phrase; a blank may end it: Junos
+    # echoes a command line as typed, command 'show bgp summary ')
+    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]')[^\s'/](?:[^\s'\n]|[ \t][^\s'/\n])*[ \t][^\s'/\n](?:[^\s'\n]|[ \t][^\s'/\n])*[ \t]?(?P<post>'(?:$|[\s,.;:)\]]))"),
+    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]\")[^\s\"\\/](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*[ \t][^\s\"\\/\n](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*[ \t]?(?P<post>\"(?:$|[\s,.;:)\]]))"),
 )
 
 

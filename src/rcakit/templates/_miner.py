@@ -287,11 +287,21 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     if max_values < 2 or len(rows) < 2:
         return ()
     out = []
-    for i, column in enumerate(zip(*rows, strict=True)):
-        values = {_generic(v) for v in set(column)}
+    columns = [{_generic(v) for v in set(column)} for column in zip(*rows, strict=True)]
+    # positions that hold no letters beyond their variables (an address, a hex status word)
+    bare = [not any(_LETTERS_RE.search(v.replace(PARAM, " ")) for v in values) for values in columns]
+    for i, values in enumerate(columns):
         if len(values) < 2 or _one_key(values):
             continue
         few_words = len(values) <= max_values and all(_constant_like(v) for v in values)
+        # (the one word of messages that are otherwise values names their event, however
+        # many events share the shape: ntpd's "<IP> 963a 8a sys_peer", "... 84 reachable",
+        # "0.0.0.0 c615 05 clock_sync")
+        few_words = few_words or (
+            len(values) <= _MAX_ENUM_VALUES
+            and all(_WORD_RE.fullmatch(v) for v in values)
+            and all(bare[j] for j in range(len(columns)) if j != i)
+        )
         few_enums = len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
@@ -336,8 +346,8 @@ def _constant_like(value: str) -> bool:
 
 
 # a name made of parts: a digit, a named token, or a delimiter between two of its parts
-# (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:)
-_NAME_RE = re.compile(r"\d|<[A-Z*]+>|[A-Za-z0-9][._\-/@][A-Za-z0-9]")
+# (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:, a cache key feed:home:alice)
+_NAME_RE = re.compile(r"\d|<[A-Z*]+>|[A-Za-z0-9][._\-/@:][A-Za-z0-9]")
 
 # a word in brackets or quotes, an argument: loaded module [percolator], domain 'CORP'
 _ENCLOSED_RE = re.compile(r"""(?:\[[^\]\s]+\]|\([^)\s]+\)|'[^'\s]+'|"[^"\s]+")[:;,.]?""")
@@ -681,6 +691,10 @@ _MIN_ANCHOR = 3
 # on in prose: its words are the events'
 _OPENS_RE = re.compile(r"[(\[{\"']")
 _QUOTED_RE = re.compile(r"""(["']).*\1[:;,.]?""")
+# ... or brackets around it, words after them: Argo CD's "Refreshing app status (<reason>),
+# level (1)" (one that ends the message may be the event's words: cron's "(CRON) INFO
+# (Shutting down)" / "(CRON) INFO (Running @reboot jobs)")
+_BRACKETED_RE = re.compile(r"\((?:[^()]|\([^()]*\))*\)[:;,.]?")
 
 
 def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[tuple[str, ...], tuple[int, int, str]]:
@@ -782,7 +796,7 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
             and any(_WORD_RE.fullmatch(t) for t in before)
             and (
                 (bool(after) and _OPENS_RE.match(after[0]) is not None)
-                or all(_QUOTED_RE.fullmatch(" ".join(m)) for m in middles)
+                or all(_QUOTED_RE.fullmatch(" ".join(m)) or _BRACKETED_RE.fullmatch(" ".join(m)) for m in middles)
                 or (not after and before[-1].endswith(":"))
             )
         ):
