@@ -1259,3 +1259,52 @@ def test_a_debug_lines_numbers_do_not_date_a_slow_down():
     assert _refine_onset([new, stats], recs, "payments", start, end, window, shift) == first_failure
     latency = contribution("parameter", "latency", t0 + timedelta(minutes=1))
     assert _refine_onset([new, latency], recs, "payments", start, end, window, shift) == t0 + timedelta(minutes=1)
+
+
+def test_a_change_of_an_application_is_a_change_of_its_numbered_nodes_and_its_windows_service(tmp_path):
+    """The change list says ``ehr-web`` (the application), the logs come from ``ehr-web01/``
+    and ``ehr-web02/`` (its nodes): the change is each node's, not infrastructure's that
+    "writes no logs here"; the Event Log's source ``RxDispenseSvc`` is the CMDB's
+    ``RxDispense``."""
+    import random
+    import warnings
+
+    import rcakit
+    from rcakit.correlate._services import match_service, node_services
+
+    assert node_services("ehr-web", ["ehr-web01", "ehr-web02", "haproxy", "ehr-webhooks"]) == ["ehr-web01", "ehr-web02"]
+    assert match_service("ehr-web", ["ehr-web01", "haproxy"]) == "ehr-web01"
+    assert match_service("RxDispense", ["RxDispenseSvc", "Schannel"]) == "RxDispenseSvc"
+    assert match_service("payments", ["paymentsvc", "orders"]) == "payments"  # (no CamelCase suffix)
+
+    rnd = random.Random(5)
+    t0 = datetime(2024, 3, 4, 8, 0, 0)
+    deploy = t0 + timedelta(hours=2, minutes=3)
+    for node in ("ehr-web01", "ehr-web02"):
+        (tmp_path / "logs" / node).mkdir(parents=True)
+        lines, t = [], t0
+        while t < t0 + timedelta(hours=3):
+            t += timedelta(seconds=rnd.uniform(0.5, 2.5))
+            stamp = t.strftime("%d-%b-%Y %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+            thread = f"[http-nio-8443-exec-{rnd.randint(1, 9)}] org.ehr.orders.OrderController.place"
+            if t > deploy + timedelta(seconds=40) and rnd.random() < 0.3:
+                lines.append(f"{stamp} SEVERE {thread} Order placement failed: java.lang.NullPointerException: ward is null")
+            else:
+                lines.append(f"{stamp} INFO {thread} Order {rnd.randint(10000, 99999)} placed in {rnd.randint(5, 80)} ms")
+        (tmp_path / "logs" / node / "catalina.out").write_text("\n".join(lines) + "\n")
+    (tmp_path / "changes.csv").write_text(
+        "time,service,version,id,kind,description\n"
+        f"{(t0 + timedelta(minutes=20)).isoformat()}Z,haproxy,cfg-2,CHG100,config,haproxy: raise timeouts\n"
+        f"{deploy.isoformat()}Z,ehr-web,24.3.1,CHG200,deploy,EHR 24.3.1: ward codes on order placement\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = rcakit.analyze(tmp_path / "logs", deploys=tmp_path / "changes.csv")
+    (inc,) = report.incidents
+    assert inc.cause == "CHG200"
+    best = inc.suspects[0]
+    assert best.change.service == "ehr-web"  # (as the change list spells it)
+    assert any(e.kind == "service" and e.weight > 0 and "same service as the root" in e.text for e in best.evidence), best.evidence
+    # one row per change in the suspects and the change list, however many nodes it touched
+    assert [s.change.id for s in inc.suspects].count("CHG200") == 1
+    assert [c.change.id for c in report.changes] == ["CHG100", "CHG200"]

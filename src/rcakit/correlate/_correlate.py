@@ -34,6 +34,7 @@ from rcakit.correlate._services import (
     _reach,
     dependency_graph,
     match_service,
+    node_services,
     reports_dependency_failure,
     trace_cover,
     url_services,
@@ -118,7 +119,13 @@ def correlate_changes(
     hosted = {h for h in url_services(recs) if match_service(h, sorted(logged)) == h}
     # (a change list's spelling of a logging service, "Payments-Service" for payments-service,
     # is that service, not one more that callers' messages would seem to name)
-    changed = {match_service(s, sorted(logged)) for s in changes["service"].drop_nulls().unique().to_list()}
+    # (... and a change of an application whose numbered nodes log, "ehr-web" of ehr-web01 and
+    # ehr-web02, is theirs: see below)
+    changed = {
+        match_service(s, sorted(logged))
+        for s in changes["service"].drop_nulls().unique().to_list()
+        if len(node_services(match_service(s, sorted(logged)), sorted(logged))) < 2
+    }
     known = sorted(logged | hosted | {s for s in changed if s})
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
     n_given = changes.height  # (changes outside the period were still given)
@@ -133,6 +140,14 @@ def correlate_changes(
         # the change list may spell a service differently ("payment-service" vs "payment")
         row["service_raw"] = row["service"]
         row["service"] = match_service(row["service"], logging_services)
+    # a change of an application that logs as numbered nodes (ehr-web01, ehr-web02) is a
+    # change of each node: one row per node, the same change (suspects and ratings keep its
+    # best row)
+    per_node = []
+    for row in change_rows:
+        nodes = [] if row["service"] in by_service else node_services(row["service"], logging_services)
+        per_node += [{**row, "service": node} for node in nodes] or [row]
+    change_rows = per_node
     graph = dependency_graph(recs, known)
     covers = trace_cover(recs, mutual=True)
     # services that answer requests (access logs): their 5xx answers echo what they call
@@ -449,6 +464,9 @@ def _cause_with(
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
+    # (a change of several nodes is scored on each: its best node's row stands for it)
+    seen_ids: set[str] = set()
+    suspects = [s for s in suspects if not (s.change.id in seen_ids or seen_ids.add(s.change.id))]
     cause, reason = _decide(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
         n_changes=ctx.n_given, external=external, root_clients=root_clients,
@@ -728,6 +746,7 @@ def _rollout_blip(
             r for r in change_rows
             if r["service"] and r["service"] != root and start - window <= r["time"] <= first_failure + _BLIP_SKEW
         ]
+        near = list({r["id"]: r for r in near}.values())  # (a change of several nodes once)
         if len(near) == 1:
             svc = near[0]["service"]
             text = (

@@ -31,14 +31,31 @@ _GENERIC_STEMS = frozenset(("api", "app", "svc", "service", "server", "srv"))
 
 
 def _service_aliases(name: str) -> tuple[str, ...]:
-    """The name and, when it carries a generic suffix (``-service``, ``-api``...), its stem."""
+    """The name and, when it carries a generic suffix (``-service``, ``-api``... or a Windows
+    service's ``Svc`` / ``Service``: ``RxDispenseSvc``), its stem."""
     low = name.lower()
     stems = [
         name[: -len(suf)]
         for suf in _GENERIC_SUFFIXES
         if low.endswith(suf) and len(name) - len(suf) >= 3 and low[: -len(suf)] not in _GENERIC_STEMS
     ]
+    camel = _CAMEL_SUFFIX.search(name)
+    if camel is not None and camel.start() >= 3:
+        stems.append(name[: camel.start()])
     return (name, *stems)
+
+
+# a CamelCase name's service suffix (a Windows service or an event source: RxDispenseSvc)
+_CAMEL_SUFFIX = re.compile(r"(?<=[a-z0-9])(?:Svc|Service|Server)$")
+
+
+def node_services(name: str | None, services: Sequence[str]) -> list[str]:
+    """The services that are numbered nodes of ``name`` (``ehr-web01``, ``ehr-web-2`` of a
+    change list's ``ehr-web``): a change of the application is a change of each."""
+    if not name:
+        return []
+    node = re.compile(re.escape(name) + r"[-_.]?\d{1,3}", re.IGNORECASE)
+    return sorted(s for s in services if node.fullmatch(s))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -254,6 +271,8 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
     hits = [s for s in services if stems(s) & mine]
     if len(hits) == 1:
         return hits[0]
+    if not hits and len(nodes := node_services(name, services)) == 1:
+        return nodes[0]  # (its one node in these logs)
     if not hits and _edge_words(name):
         # the change list names the front door by its role ("ingress", "api-gateway",
         # "lb"), the logs by their product ("frontend-nginx", "edge-envoy"): the one

@@ -616,7 +616,12 @@ def _rate_changes(
                 else "after the end of the analysed logs"
             )
             out.append(ChangeImpact(change=ref, impact_score=0.0, incident_id=None, evidence=(Evidence(kind="no_change", text=why, weight=0.0),)))
-    return out
+    # (a change of several nodes was rated on each: its best rating stands for it)
+    best: dict[str, ChangeImpact] = {}
+    for impact in out:
+        if impact.change.id not in best or impact.impact_score > best[impact.change.id].impact_score:
+            best[impact.change.id] = impact
+    return [impact for impact in out if best[impact.change.id] is impact]
 
 
 #: the database user in the line prefix of a database's record ("ledger@bankdb" as
