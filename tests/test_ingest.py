@@ -369,6 +369,9 @@ def test_files_with_names_that_name_no_service_are_named_by_their_directories(tm
     assert file_services(paths) == dict(
         zip(paths, ["policy-service"] * 2 + ["sqlserver"] * 2 + ["rabbitmq", "oracle"], strict=True)
     )
+    # a JVM's garbage-collection log beside the application's is the application's
+    paths = ["x/mirth/mirth.log", "x/mirth/gc.log", "x/pacs/gc.log.0.current", "x/pacs/server.log"]
+    assert file_services(paths) == dict(zip(paths, ["mirth", "mirth", "pacs", "pacs"], strict=True))
     assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 

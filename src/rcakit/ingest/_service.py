@@ -28,10 +28,11 @@ __all__ = ["POD_SUFFIX", "file_services", "service_from_log_group", "service_fro
 _HASH = "[bcdfghjklmnpqrstvwxz2456789]"
 POD_SUFFIX = rf"-(?:{_HASH}{{5,10}}-{_HASH}{{5}}|\d{{8,10}}(?:-{_HASH}{{5}})?|{_HASH}{{5}}|\d{{1,4}})$"
 
-# Log-ish suffixes dropped from file names, repeatedly: payment.log.1.gz -> payment
+# Log-ish suffixes dropped from file names, repeatedly: payment.log.1.gz -> payment (and the
+# JVM's rotation mark: gc.log.0.current)
 _FILE_SUFFIXES = re.compile(
     r"(?:\.(?:gz|bz2|xz|zst|zip|\d+|log|logs|txt|out|err|json|jsonl|ndjson|csv|tsv|"
-    r"access|error|stdout|stderr))+$",
+    r"access|error|stdout|stderr|current))+$",
     re.IGNORECASE,
 )
 # A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
@@ -47,6 +48,8 @@ _GENERIC_NAMES = frozenset({
     "systemout", "systemerr", "messages", "native_stdout", "native_stderr",  # WebSphere
     # Rails' per-environment logs, a database's slow and general query logs, a job runner's
     "production", "development", "staging", "slow", "general", "query", "worker",
+    # a JVM's garbage-collection log beside its application's (-Xlog:gc*:file=gc.log)
+    "gc", "verbosegc", "gclog", "jvm",
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
