@@ -301,6 +301,15 @@ def test_parameter_skips_short_ids_but_keeps_measures():
     frame = frame.with_columns(pl.concat_list(pl.col("params").list.head(2), codes).alias("params"))
     det = ParameterShiftDetector().fit(extract_parameters(frame))
     assert sorted(det.baseline_.get_column("feature")) == ["$2"]
+    # ... and an attribute that names a status or a code, whatever its numbers: IIS's
+    # sc-win32-status (0, 2 for a file not found, 64, 1236 for a client gone), sc-substatus
+    attrs = [
+        json.dumps({"time-taken": int(ms), "sc-win32-status": int(w), "sc-substatus": int(sub)})
+        for ms, w, sub in zip(rng.lognormal(np.log(40), 0.4, n), rng.choice([0, 0, 0, 2, 64, 1236, 995], n), rng.choice([0, 0, 1, 2, 13], n), strict=True)
+    ]
+    frame = frame.with_columns(pl.Series("attributes", attrs), pl.lit([], pl.List(pl.String)).alias("params"))
+    det = ParameterShiftDetector().fit(extract_parameters(frame))
+    assert sorted(det.baseline_.get_column("feature")) == ["attributes.time-taken"]
 
 
 def test_multivariate_and_pca_residual(new_error):

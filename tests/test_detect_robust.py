@@ -146,11 +146,12 @@ def test_a_long_outage_ends_where_it_ends(tmp_path):
     assert after == [], [(w.start, w.end, w.services) for w in after]
 
 
-def _batch_logs(path, *, minutes: int = 240, jump_at: int | None = None) -> None:
+def _batch_logs(path, *, minutes: int = 240, jump_at: int | None = None, heartbeat: bool = False) -> None:
     """A CDR collector fetching one file per switch per minute, whose record counts follow
     the day's traffic (x2.8 over four hours, as calls do), beside the calls themselves;
     ``jump_at``: from that minute on the files hold three times as many records while the
-    traffic goes on as before (a real change)."""
+    traffic goes on as before (a real change); ``heartbeat``: a consumer's heartbeat line a
+    minute instead, counting what it posted (``27 results posted in last 60s``)."""
     import random
 
     r = random.Random(7)
@@ -163,7 +164,11 @@ def _batch_logs(path, *, minutes: int = 240, jump_at: int | None = None) -> None
     for m in range(minutes):
         traffic = 0.5 + 0.9 * m / minutes
         extra = 3.0 if jump_at is not None and m >= jump_at else 1.0
-        for switch, size in (("msc01", 1.0), ("sbc01", 0.55)):
+        if heartbeat:
+            t = t0 + timedelta(minutes=m, seconds=48 + r.uniform(0, 0.2))
+            n = int(20 * traffic * extra * r.uniform(0.8, 1.2))
+            collector.append((t, f"{stamp(t)} INFO     [labworker.health] heartbeat: consumer on lab.results alive, {n} results posted in last 60s"))
+        for switch, size in () if heartbeat else (("msc01", 1.0), ("sbc01", 0.55)):
             t = t0 + timedelta(minutes=m, seconds=r.uniform(0, 50))
             n = int(3000 * traffic * size * extra * r.uniform(0.85, 1.15))
             collector.append((t, f"{stamp(t)} INFO [collector-{switch}] c.t.cdr.SftpCollector - fetched CDR_{switch.upper()}_{t:%Y%m%d%H%M}_{r.randint(1000, 9999)}.dat ({n * 0.00045:.2f} MB, {n} records) from {switch} via sftp"))
@@ -186,6 +191,12 @@ def test_a_batch_size_that_follows_the_traffic_is_not_an_anomaly(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         quiet = rcakit.detect_anomalies(rcakit.mine_templates(rcakit.read_logs(tmp_path / "day")))
+    assert not quiet.windows, [(w.start, [c.kind for c in w.contributions]) for w in quiet.windows]
+    # (probe AG: a heartbeat's count of what it posted, "results", is a count too)
+    _batch_logs(tmp_path / "beat", heartbeat=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        quiet = rcakit.detect_anomalies(rcakit.mine_templates(rcakit.read_logs(tmp_path / "beat")))
     assert not quiet.windows, [(w.start, [c.kind for c in w.contributions]) for w in quiet.windows]
     _batch_logs(tmp_path / "jump", jump_at=180)
     with warnings.catch_warnings():

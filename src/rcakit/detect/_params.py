@@ -53,6 +53,9 @@ def http_codes(v: pl.Expr) -> pl.Expr:
 
 
 _CODE_LIKE = pl.col("http_codes") & (pl.col("n_unique") <= 12)
+#: an attribute that names a status or a code holds a category whatever its numbers (IIS's
+#: ``sc-win32-status`` 0 / 2 / 64 / 1236, ``sc-substatus``, a gRPC status): never a measure
+STATUS_KEY = r"(?i)^attributes\.[\w.\-]*(?:status|code)$"
 _MIN_VALUES = 20  # values a window needs to be judged on its own
 #: a shift worth telling: the window's median or p95 is 5 % of the baseline's size away
 _MATERIAL = ((pl.col("observed") - pl.col("expected")).abs() > 0.05 * pl.col("expected").abs()) | (
@@ -281,6 +284,7 @@ class ParameterShiftDetector:
             & ~((pl.col("n_unique") > 0.95 * pl.col("n")) & (pl.col("max_abs") > 1e6))
             & ~_ID_LIKE
             & ~_CODE_LIKE
+            & ~pl.col("feature").str.contains(STATUS_KEY)
         )
         tails = (
             values.join(stats.select(*keys, "q05", "q95"), on=keys, nulls_equal=True)
@@ -421,6 +425,9 @@ _LOAD_MAX_SPREAD_RATIO = 1.0
 _COUNT_WORDS = (
     r"records?|rows?|items?|messages?|msgs|entries|events?|files?|lines?|bytes?|objects?|documents?|docs"
     r"|keys?|elements?|chunks?|batches|blocks?|packets?|requests|calls|[KMGT]i?B|[kmgt]b"
+    # ... or any plural noun that is no unit of time ("27 results posted in last 60s", "12
+    # orders", "40 jobs"): what a heartbeat or a batch counts
+    r"|(?!(?:ms|secs|seconds|minutes|mins|hours|hrs|days|weeks|months|years|millis|micros|nanos|us|ns|times)\b)[a-z]{2,}s"
 )
 _TOKEN = re.compile(r"<([A-Z*][A-Z0-9_]*)>")
 _COUNT_AFTER = re.compile(rf"[)\],;:]?\s+\(?(?:{_COUNT_WORDS})\b")
