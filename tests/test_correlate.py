@@ -1308,3 +1308,55 @@ def test_a_change_of_an_application_is_a_change_of_its_numbered_nodes_and_its_wi
     # one row per change in the suspects and the change list, however many nodes it touched
     assert [s.change.id for s in inc.suspects].count("CHG200") == 1
     assert [c.change.id for c in report.changes] == ["CHG100", "CHG200"]
+
+
+def test_the_status_of_w3c_and_load_balancer_records_is_their_http_status(tmp_path):
+    """IIS writes its answer's status as ``sc-status``, an AWS load balancer as
+    ``elb_status_code``: their 5xx answers are an access log's, like nginx's ``status``
+    (probe AG: IIS's 500s during a callee's restart were not read as answers, so the
+    restart's blip was an incident)."""
+    import rcakit
+    from rcakit.correlate._records import prepare_records
+
+    lines = [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Date: 2024-03-18 08:00:00",
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken",
+        "2024-03-18 08:00:01 10.20.1.15 GET /portal/api/results pid=1 443 10.0.0.7 Mozilla/5.0 200 0 0 65",
+        "2024-03-18 08:00:02 10.20.1.15 GET /portal/api/results pid=2 443 10.0.0.8 Mozilla/5.0 500 0 0 12",
+    ]
+    (tmp_path / "u_ex240318.log").write_text("\r\n".join(lines) + "\r\n")
+    recs = prepare_records(rcakit.read_logs(tmp_path / "u_ex240318.log"))
+    assert recs["status"].to_list() == [200, 500]
+    assert recs["is_error"].to_list() == [False, True]
+
+
+def test_a_tls_client_rejecting_the_servers_certificate_reports_the_servers_failure():
+    """Probe AG: Keycloak's certificate expired; its callers logged ``failed to turn code into
+    token javax.net.ssl.SSLHandshakeException: PKIX path validation failed ... Caused by:
+    java.security.cert.CertificateExpiredException`` and one of them, naming nobody, was
+    made the root. A client rejecting the server's certificate reports the server's failure;
+    a server rejecting its client's certificate (the client's fault) is not that."""
+    from rcakit.correlate._services import callers_fault, reports_dependency_failure
+
+    assert reports_dependency_failure(
+        "failed to turn code into token\njavax.net.ssl.SSLHandshakeException: PKIX path validation failed: "
+        "java.security.cert.CertPathValidatorException: validity check failed"
+    )
+    assert reports_dependency_failure("Caused by: java.security.cert.CertificateExpiredException: NotAfter: Sun Mar 17 23:59:59 UTC 2024")
+    assert reports_dependency_failure('Get "https://vault:8200/v1/sys/health": x509: certificate has expired or is not yet valid')
+    server_side = "http: TLS handshake error from 10.0.0.7:51234: tls: failed to verify certificate: x509: certificate signed by unknown authority"
+    assert not reports_dependency_failure(server_side)
+    assert callers_fault(server_side)
+
+
+def test_the_requester_a_server_logs_is_no_dependency_it_names():
+    """HAPI FHIR logs each request's user agent (``UA[lab-worker]``), Keycloak each login's
+    client (``clientId="patient-portal"``): who called, not a dependency (probe AG: the
+    slowed FHIR server was a 'victim' whose anomaly named lab-worker, its caller)."""
+    services = ["fhir-api", "lab-worker", "patient-portal", "keycloak"]
+    assert _names("Path[/Observation] Operation[create Observation] UA[lab-worker] Time[312ms]", services, exclude="fhir-api") == ()
+    assert _names('type="LOGIN", realmId="clinical", clientId="patient-portal"', services, exclude="keycloak") == ()
+    assert _names("request from user_agent=lab-worker/2.3 took 900 ms", services, exclude="fhir-api") == ()
+    assert _names("calling lab-worker failed: timeout", services, exclude="fhir-api") == ("lab-worker",)

@@ -16,7 +16,11 @@ __all__ = ["GRPC_FAILED", "AttributeReader", "failed_call"]
 GRPC_FAILED = frozenset({"unknown", "deadlineexceeded", "internal", "unavailable", "dataloss", "2", "4", "13", "14", "15"})
 
 # (JSON loggers' spellings: pino-http's res.statusCode, OpenTelemetry's and ECS's)
-_STATUS_KEYS = ("status", "statusCode", "status_code", "res.statusCode", "http.status_code", "http.response.status_code")
+_STATUS_KEYS = (
+    "status", "statusCode", "status_code", "res.statusCode", "http.status_code", "http.response.status_code",
+    # W3C extended logs (IIS, CloudFront) and AWS load balancers, as their readers keep them
+    "sc-status", "elb_status_code",
+)
 _GRPC_KEYS = ("grpc_code", "grpc.code", "grpc_status", "grpc.status_code", "rpc.grpc.status_code")
 
 

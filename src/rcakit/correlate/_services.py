@@ -161,11 +161,19 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
 
+#: the requester of a request a server logs (a user agent, a client id, a caller): who
+#: called, not a dependency (HAPI FHIR's ``UA[lab-worker]``, Keycloak's ``clientId=
+#: "patient-portal"``, ``caller=billing``)
+_REQUESTER = re.compile(
+    r"""(?i)\b(?:UA|user[-_ ]?agent|client[-_ ]?id|caller|requester)(?:\[|\s*[=:]\s*)["']?[\w.\-/]+"""
+)
+
+
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
     when one service only holds that product's word."""
-    text = _SOURCE_FILE.sub(" ", _QUOTED_REQUEST.sub(" ", text))
+    text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(" ", _QUOTED_REQUEST.sub(" ", text)))
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:
@@ -241,6 +249,11 @@ _DEPENDENCY_FAILED = re.compile(
     # Unavailable)", axios's "Request failed with status code 502", requests' "503 Server
     # Error: Service Unavailable for url", urllib's "HTTP Error 500"
     r"|\b(?:response|status) code:? ?5\d\d\b|\b5\d\d Server Error\b|\bHTTP Error 5\d\d\b"
+    # a TLS client that rejects the server's certificate: the server's (expired, untrusted)
+    # certificate, not the client's request (Java's "PKIX path validation failed" and
+    # "CertificateExpiredException", Go's "x509: certificate has expired")
+    r"|\bPKIX path (?:validation|building) failed\b|\bCertificateExpiredException\b"
+    r"|\bx509: certificate has expired\b"
 )
 
 
