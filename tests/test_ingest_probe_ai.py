@@ -152,3 +152,41 @@ def test_yearless_stamp_without_syslog_host(tmp_path):
     ])
     assert syslog["format"][0] == "syslog"
     assert syslog["service"].to_list() == ["shop", "shop", "sshd"]
+
+
+def test_raw_file_keeps_stack_traces_together(tmp_path):
+    """A file no format recognises was one record per line, its stack traces split frame by
+    frame; now a trace's lines join the line above them (Java's exception line and frames,
+    Python's traceback, Node's frames under their "Error: ..." line), and nothing else does.
+    ``format="raw"`` still keeps one record per line."""
+    lines = [
+        "5012 [pool-2-thread-1] ERROR com.shop.batch.Exporter  - export of batch 77 failed",
+        "java.io.IOException: No space left on device",
+        "\tat java.io.FileOutputStream.writeBytes(Native Method)",
+        "\tat com.shop.batch.Exporter.write(Exporter.java:142)",
+        "Caused by: java.lang.IllegalStateException: disk full",
+        "\t... 3 more",
+        "5020 [pool-2-thread-1] WARN  com.shop.batch.Exporter  - retrying batch 77 in 30s",
+        "GET /api/orders/17 200 20.1712 ms - 157",
+        "Error: charge failed: upstream 504",
+        "    at charge (/app/src/pay.js:41:11)",
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+        "POST /api/pay 500 5012.345 ms - 35",
+        "worker 3 crashed",
+        "Traceback (most recent call last):",
+        '  File "/app/worker.py", line 12, in run',
+        "    charge(order)",
+        "ValueError: amount must be positive",
+        "config:",
+        "  retries: 3",
+        "NullPointerException seen 3 times today",
+    ]
+    frame = _read(tmp_path, "batch.txt", lines)
+    assert frame["format"][0] == "raw"
+    assert [(r["line_no"], r["n_lines"]) for r in frame.to_dicts()] == [
+        (1, 6), (7, 1), (8, 1), (9, 3), (12, 1), (13, 5), (18, 1), (19, 1), (20, 1),
+    ]
+    assert frame["body"][0] == "\n".join(lines[:6])
+    assert frame["parse_error"].null_count() == frame.height
+    strict = read_logs(tmp_path / "batch.txt", format="raw")
+    assert strict.height == len(lines)

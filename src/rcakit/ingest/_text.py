@@ -2,7 +2,8 @@
 
 ``raw``
     Each physical line is one record, ``body`` = the line, nothing parsed. The fallback when
-    no format recognises a file, and the right choice when lines must not be joined.
+    no format recognises a file (there a stack trace's lines join the line above them:
+    ``RAW_TRACES``), and the right choice when lines must not be joined.
 ``text``
     Application logs whose lines start with a timestamp and/or a level: log4j/logback,
     Spring Boot, Python ``logging`` (``%(asctime)s - %(name)s - %(levelname)s - %(message)s``
@@ -38,7 +39,7 @@ from rcakit.ingest._timeparse import (
     years_in_order,
 )
 
-__all__ = ["RAW", "SYSLOG", "TEXT"]
+__all__ = ["RAW", "RAW_TRACES", "SYSLOG", "TEXT"]
 
 _SAMPLE_ROWS = 200
 #: rows looked through for record heads when the first ones are all continuation lines
@@ -66,6 +67,60 @@ RAW = LineFormat(
     description="one record per physical line, body = the line, nothing parsed",
     sniff=_sniff_raw,
     parse=_parse_raw,
+)
+
+#: The lines of a stack trace that join the line above them in a file no format recognises:
+#: a frame (Java's, Node's and .NET's indented ``at ...``, Python's ``  File "x.py", line 3``),
+#: Java's ``Caused by:``, ``Suppressed:`` and ``... 12 more``, Python's ``Traceback (most
+#: recent call last):``
+_RAW_FRAME = (
+    r"^(?:[ \t]+at[ \t]|[ \t]*\.\.\.[ \t]*\d+[ \t]+(?:more|common)|[ \t]*Caused by\b|[ \t]*Suppressed:"
+    r'|[ \t]+File "[^"]*", line \d+|Traceback \(most recent call last\):)'
+)
+#: Lines that join when next to a frame: an exception's line (``java.io.IOException: ...``
+#: above its frames, ``ValueError: boom`` under Python's), an indented line (the source
+#: line under Python's frame, .NET's ``--- End of inner exception stack trace ---``)
+_RAW_BESIDE_FRAME = r"^(?:[ \t]+\S|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable)\b)"
+
+
+def _parse_raw_traces(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``raw``, except that the lines of a stack trace join the line above them, as in the
+    other formats: a file no format recognises still has its traces (the one thing a line
+    layout does not decide) as one record each. Only the frames themselves
+    (:data:`_RAW_FRAME`) and the lines right beside them (:data:`_RAW_BESIDE_FRAME`, and one
+    more such line under those: Python's exception line under a frame's source line) join:
+    nothing else is known about the file's records."""
+    frame = lines.collect()
+    line = pl.col("line")
+    marks = frame.select(line.str.contains(_RAW_FRAME).fill_null(False).alias("f"))["f"]
+    if not marks.any():
+        return _parse_raw(frame.lazy(), options)
+    beside = frame.select(line.str.contains(_RAW_BESIDE_FRAME).fill_null(False).alias("b"))["b"]
+    f, b = pl.col("f"), pl.col("b")
+    near = f | (b & (f.shift(-1, fill_value=False) | f.shift(1, fill_value=False)))
+    joins = (
+        pl.DataFrame({"f": marks, "b": beside})
+        .select((near | (b & near.shift(1, fill_value=False))) & (pl.int_range(pl.len()) > 0))
+        .to_series()
+    )
+    # (the first line is a record's head: every other line joins one or is one)
+    return to_records(
+        join_continuations(
+            frame.with_columns(pl.col("line").alias("body"), joins.alias("_joins")).lazy(),
+            is_head=~pl.col("_joins"),
+            unmatched_error="",
+            all_continue=True,
+        )
+    )
+
+
+#: ``raw`` as chosen by detection: a stack trace's lines join the line above them (see
+#: :func:`_parse_raw_traces`); ``format="raw"`` keeps one record per physical line
+RAW_TRACES = LineFormat(
+    name="raw",
+    description="one record per physical line, a stack trace's lines joined to the line above them",
+    sniff=_sniff_raw,
+    parse=_parse_raw_traces,
 )
 
 
