@@ -190,3 +190,27 @@ def test_raw_file_keeps_stack_traces_together(tmp_path):
     assert frame["parse_error"].null_count() == frame.height
     strict = read_logs(tmp_path / "batch.txt", format="raw")
     assert strict.height == len(lines)
+
+
+def test_w3c_without_date_field_takes_the_date_directive(tmp_path):
+    """IIS with only "time" ticked of the date and time fields: the rows had no timestamp; the
+    W3C format dates them by the #Date directive above them (a day later past midnight)."""
+    frame = _read(tmp_path, "u_ex240305.log", [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Date: 2024-03-05 23:59:00",
+        "#Fields: time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status sc-substatus sc-win32-status time-taken",
+        "23:59:58 10.0.0.5 GET /health - 443 10.0.9.0 200 0 0 3",
+        "00:00:31 10.0.0.5 POST /api/pay - 443 203.0.113.9 500 0 0 5012",
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Date: 2024-03-07 08:00:00",
+        "#Fields: time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip sc-status sc-substatus sc-win32-status time-taken",
+        "08:00:01 10.0.0.5 GET /api/orders id=8812 443 203.0.113.9 404 0 2 15",
+    ])
+    assert frame["format"][0] == "w3c"
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in frame.to_dicts()] == [
+        (_at(2024, 3, 5, 23, 59, 58), "INFO", "GET /health 200"),
+        (_at(2024, 3, 6, 0, 0, 31), "ERROR", "POST /api/pay 500"),
+        (_at(2024, 3, 7, 8, 0, 1), "WARN", "GET /api/orders 404"),
+    ]
