@@ -214,3 +214,21 @@ def test_w3c_without_date_field_takes_the_date_directive(tmp_path):
         (_at(2024, 3, 6, 0, 0, 31), "ERROR", "POST /api/pay 500"),
         (_at(2024, 3, 7, 8, 0, 1), "WARN", "GET /api/orders 404"),
     ]
+
+
+def test_epoch_under_a_key_naming_a_time_in_epoch_units(tmp_path):
+    """Akamai DataStream 2 writes its request time as "reqTimeSec": epoch seconds, a string or
+    a number; the records had no timestamp. A key naming a time in epoch units is one when its
+    values are epoch seconds or milliseconds of this century; a duration is not."""
+    lines = [
+        '{"cp": "123456", "reqTimeSec": "1709632831.123", "statusCode": "503", "turnAroundTimeMSec": "5012"}',
+        '{"cp": "123456", "reqTimeSec": 1709632832.5, "statusCode": "404", "turnAroundTimeMSec": "15"}',
+    ]
+    frame = _read(tmp_path, "ak-datastream.json", lines)
+    assert frame["format"][0] == "jsonl"
+    assert frame["timestamp"].to_list() == [_at(2024, 3, 5, 10, 0, 31, 123000), _at(2024, 3, 5, 10, 0, 32, 500000)]
+    millis = _read(tmp_path, "jobs.json", ['{"startTimeMillis": 1709632831123, "job": "export"}'])
+    assert millis["timestamp"].to_list() == [_at(2024, 3, 5, 10, 0, 31, 123000)]
+    # a duration, or a number that is no epoch time of this century, is no time
+    for record in ('{"transferTimeMSec": "1709632831", "job": "x"}', '{"timeSec": "5012", "job": "x"}'):
+        assert _read(tmp_path, "t.json", [record])["timestamp"].to_list() == [None]
