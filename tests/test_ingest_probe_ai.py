@@ -232,3 +232,26 @@ def test_epoch_under_a_key_naming_a_time_in_epoch_units(tmp_path):
     # a duration, or a number that is no epoch time of this century, is no time
     for record in ('{"transferTimeMSec": "1709632831", "job": "x"}', '{"timeSec": "5012", "job": "x"}'):
         assert _read(tmp_path, "t.json", [record])["timestamp"].to_list() == [None]
+
+
+def test_log4j_ttcc_layout_milliseconds_since_start(tmp_path):
+    """log4j 1.x's TTCCLayout ("%r [%t] %-5p %c %x - %m", BasicConfigurator's) starts with the
+    milliseconds since start, no time: the file was raw. Its level, logger and thread are read,
+    the record has no time, the stack trace joins its record."""
+    frame = _read(tmp_path, "batch.log", [
+        "120 [main] INFO  com.shop.batch.Loader  - loaded chunk 0",
+        "5012 [pool-2-thread-1] ERROR com.shop.batch.Exporter  - export of batch 77 failed",
+        "java.io.IOException: No space left on device",
+        "\tat java.io.FileOutputStream.writeBytes(Native Method)",
+        "5020 [pool-2-thread-1] WARN  com.shop.batch.Exporter job-77 - retrying batch 77 in 30s",
+        "5031 [main] FATAL com.shop.batch.Main  - giving up after 3 attempts",
+    ])
+    assert frame["format"][0] == "text"
+    assert [(r["severity_text"], r["body"].split("\n")[0], r["n_lines"]) for r in frame.to_dicts()] == [
+        ("INFO", "loaded chunk 0", 1),
+        ("ERROR", "export of batch 77 failed", 3),
+        ("WARN", "retrying batch 77 in 30s", 1),
+        ("FATAL", "giving up after 3 attempts", 1),
+    ]
+    assert frame["timestamp"].null_count() == 4
+    assert '"logger":"com.shop.batch.Exporter"' in frame["attributes"][1]

@@ -922,6 +922,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # database, the object, the return code) as the message
     #   20240305 10:00:31,db01,shop_app,10.0.4.17,1234,88123,QUERY,shop,'UPDATE orders SET ...',1205
     _Variant("stamp-comma", r"^(?P<ts>\d{8} \d{2}:\d{2}:\d{2}),(?P<msg>.*)$"),
+    # log4j 1.x's TTCCLayout (BasicConfigurator's, "%r [%t] %-5p %c %x - %m"): the milliseconds
+    # since start (no time: the record has none), the thread, the level, the logger, the NDC
+    #   5012 [pool-2-thread-1] ERROR com.shop.batch.Exporter  - export of batch 77 failed
+    _Variant(
+        "ttcc",
+        rf"^\d+ \[(?P<thread>[^\]]*)\] (?P<level>{_LEVEL})[ \t]+(?P<logger_e>[A-Za-z_$][\w$.\-]*)[ \t]+"
+        r"(?:(?P<mdc_e>[^\[\]=\s][^\[\]=]*?)[ \t]+)?-[ \t](?P<msg>.*)$",
+    ),
     # Oracle WebLogic's server and domain logs: every field in angle brackets, the
     # subsystem, the server, the thread, the message id, then the message (which may run
     # over several lines and ends with '>')
