@@ -238,14 +238,9 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     header = _fields_line(line)
     directive = line.str.starts_with("#") | header
     blank = ~line.str.contains(r"\S")
-    # the date of the last #Date directive above each line ("#Date: 2024-03-05 10:00:00"):
-    # the date of its records when the fields hold a time and no date
-    date = line.str.extract(r"^#(?:Date|Start-Date):[ \t]*(\d{4}-\d{2}-\d{2})", 1)
     df = df.lazy().with_columns(
         _data=(~directive & ~blank).fill_null(False),
         _segment=header.cum_sum(),
-        _date=date.forward_fill(),
-        _date_no=date.is_not_null().cum_sum(),
     ).collect()
     total = df.height
     if total == 0:
@@ -267,6 +262,12 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         seg: _field_names(text)
         for seg, text in df.filter(_fields_line(line)).select("_segment", "line").iter_rows()
     }
+    if any("time" in names and "date" not in names for names in fields.values()):
+        # fields with a time and no date (IIS with only "time" ticked): the date of the last
+        # #Date directive above each line ("#Date: 2024-03-05 10:00:00") is its records'
+        date = line.str.extract(r"^#(?:Date|Start-Date):[ \t]*(\d{4}-\d{2}-\d{2})", 1)
+        df = df.with_columns(_date=date.forward_fill(), _date_no=date.is_not_null().cum_sum())
+        data = df.filter("_data")
     parts = []
     by_names: dict[tuple[str, ...], list[int]] = {}
     for seg, names in fields.items():
@@ -274,7 +275,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     for names, segments in by_names.items():
         rows = data.filter(pl.col("_segment").is_in(segments))
         if rows.height:
-            dated = "time" in names and "date" not in names and rows["_date"].is_not_null().any()
+            dated = "time" in names and "date" not in names and "_date" in rows.columns and rows["_date"].is_not_null().any()
             kept = ["_row", "line", *(["_date", "_date_no"] if dated else [])]
             parts.append(_parse_values(rows.select(kept), names, options))
     orphan = data.filter(~pl.col("_segment").is_in(list(fields)))
