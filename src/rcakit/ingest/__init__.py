@@ -49,7 +49,7 @@ from rcakit.ingest._files import (
 )
 from rcakit.ingest._pattern import PATTERN, compile_log_format
 from rcakit.ingest._service import file_services, service_from_path
-from rcakit.ingest._text import RAW, SYSLOG, TEXT
+from rcakit.ingest._text import RAW, RAW_TRACES, SYSLOG, TEXT
 from rcakit.schemas import LOG_RECORDS
 
 __all__ = ["FORMATS", "LOG_RECORDS", "detect_format", "read_logs", "scan_logs", "summarize"]
@@ -118,7 +118,8 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
     del decoded  # the file's bytes are not needed any more: lower peak memory while parsing
     problem = ""
     try:
-        records = _run_parser(name, text, lines, options)
+        # (raw chosen by detection joins a stack trace's lines; format="raw" does not)
+        records = _run_parser(name, text, lines, options, detected=fmt == "auto")
         got = int(records["n_lines"].sum()) if records.height else 0
         if got != expected:
             problem = f"it accounted for {got} of {expected} physical lines"
@@ -144,9 +145,9 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
 
 
 def _run_parser(
-    name: str, text: str | bytes | None, lines: pl.DataFrame | None, options: ParseOptions
+    name: str, text: str | bytes | None, lines: pl.DataFrame | None, options: ParseOptions, *, detected: bool = False
 ) -> pl.DataFrame:
-    parser = FORMATS[name]
+    parser = RAW_TRACES if detected and name == "raw" else FORMATS[name]
     if isinstance(parser, FileFormat):
         return parser.parse(text or "", options)  # type: ignore[arg-type]  # bytes: takes_bytes
     assert lines is not None  # line formats always get the line frame

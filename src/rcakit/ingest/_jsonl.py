@@ -679,11 +679,43 @@ def _time_keys(columns: list[str]) -> list[str]:
     return sorted(keys, key=lambda c: ("timestamp" not in c.lower(), _END_KEY.search(c) is not None))
 
 
+#: A key naming a time in epoch units (Akamai DataStream's ``reqTimeSec``, ``startTimeMillis``,
+#: ``time_ms``, ``epoch``), for a record with no other time key: taken only when its values
+#: are epoch seconds or milliseconds of this century (see :func:`_epoch_keys`); a duration
+#: (Akamai's ``turnAroundTimeMSec``: 5012) is none
+_EPOCH_KEY = re.compile(
+    r"[a-z](?:Time|Epoch)(?:Sec|Secs|Seconds|Ms|MSec|Msec|Millis)$"
+    r"|(?i:(?:^|[._])(?:time|ts|epoch|unix_?time)_?(?:s|sec|secs|seconds|ms|msec|millis)$|(?:^|[._])(?:epoch|unix_?time)$)"
+)
+#: ... not a span's length (Akamai's ``transferTimeMSec``, ``dnsLookupTimeMSec``)
+_SPAN_KEY = re.compile(r"(?i)turn_?around|transfer|overhead|lookup|wait|spent|taken")
+_EPOCH_VALUE = re.compile(r"^(?:\d{10}(?:\.\d{1,9})?|\d{13}(?:\.\d{1,6})?)$")
+#: epoch seconds of 2000-01-01 and 2100-01-01
+_EPOCH_RANGE = (946_684_800, 4_102_444_800)
+
+
+def _epoch_keys(frame: pl.DataFrame) -> list[str]:
+    """The first key naming a time in epoch units (:data:`_EPOCH_KEY`, not a duration) whose
+    values in the first 200 rows are all epoch seconds or milliseconds between 2000 and 2100."""
+    for name in frame.columns:
+        if not _EPOCH_KEY.search(name) or _DURATION_KEY.search(name) or _SPAN_KEY.search(name):
+            continue
+        if frame.schema[name] != pl.String:
+            continue
+        values = frame[name].drop_nulls().head(200).to_list()
+        if values and all(
+            _EPOCH_VALUE.match(v) and _EPOCH_RANGE[0] <= float(v) / (1000 if len(v.split(".")[0]) == 13 else 1) < _EPOCH_RANGE[1]
+            for v in values
+        ):
+            return [name]
+    return []
+
+
 def _pick(frame: pl.DataFrame, role: str) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     """Coalesce the spellings of a role; return it and masks of which column was used."""
     keys = [k for k in KEY_ROLES[role] if k in frame.columns]
     if not keys and role == "timestamp":
-        keys = _time_keys(frame.columns)
+        keys = _time_keys(frame.columns) or _epoch_keys(frame)
     if not keys:
         return pl.lit(None, dtype=pl.String), {}
     check = _VALID.get(role)

@@ -2,7 +2,8 @@
 
 ``raw``
     Each physical line is one record, ``body`` = the line, nothing parsed. The fallback when
-    no format recognises a file, and the right choice when lines must not be joined.
+    no format recognises a file (there a stack trace's lines join the line above them:
+    ``RAW_TRACES``), and the right choice when lines must not be joined.
 ``text``
     Application logs whose lines start with a timestamp and/or a level: log4j/logback,
     Spring Boot, Python ``logging`` (``%(asctime)s - %(name)s - %(levelname)s - %(message)s``
@@ -38,7 +39,7 @@ from rcakit.ingest._timeparse import (
     years_in_order,
 )
 
-__all__ = ["RAW", "SYSLOG", "TEXT"]
+__all__ = ["RAW", "RAW_TRACES", "SYSLOG", "TEXT"]
 
 _SAMPLE_ROWS = 200
 #: rows looked through for record heads when the first ones are all continuation lines
@@ -66,6 +67,60 @@ RAW = LineFormat(
     description="one record per physical line, body = the line, nothing parsed",
     sniff=_sniff_raw,
     parse=_parse_raw,
+)
+
+#: The lines of a stack trace that join the line above them in a file no format recognises:
+#: a frame (Java's, Node's and .NET's indented ``at ...``, Python's ``  File "x.py", line 3``),
+#: Java's ``Caused by:``, ``Suppressed:`` and ``... 12 more``, Python's ``Traceback (most
+#: recent call last):``
+_RAW_FRAME = (
+    r"^(?:[ \t]+at[ \t]|[ \t]*\.\.\.[ \t]*\d+[ \t]+(?:more|common)|[ \t]*Caused by\b|[ \t]*Suppressed:"
+    r'|[ \t]+File "[^"]*", line \d+|Traceback \(most recent call last\):)'
+)
+#: Lines that join when next to a frame: an exception's line (``java.io.IOException: ...``
+#: above its frames, ``ValueError: boom`` under Python's), an indented line (the source
+#: line under Python's frame, .NET's ``--- End of inner exception stack trace ---``)
+_RAW_BESIDE_FRAME = r"^(?:[ \t]+\S|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Exception|Error|Throwable)\b)"
+
+
+def _parse_raw_traces(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``raw``, except that the lines of a stack trace join the line above them, as in the
+    other formats: a file no format recognises still has its traces (the one thing a line
+    layout does not decide) as one record each. Only the frames themselves
+    (:data:`_RAW_FRAME`) and the lines right beside them (:data:`_RAW_BESIDE_FRAME`, and one
+    more such line under those: Python's exception line under a frame's source line) join:
+    nothing else is known about the file's records."""
+    frame = lines.collect()
+    line = pl.col("line")
+    marks = frame.select(line.str.contains(_RAW_FRAME).fill_null(False).alias("f"))["f"]
+    if not marks.any():
+        return _parse_raw(frame.lazy(), options)
+    beside = frame.select(line.str.contains(_RAW_BESIDE_FRAME).fill_null(False).alias("b"))["b"]
+    f, b = pl.col("f"), pl.col("b")
+    near = f | (b & (f.shift(-1, fill_value=False) | f.shift(1, fill_value=False)))
+    joins = (
+        pl.DataFrame({"f": marks, "b": beside})
+        .select((near | (b & near.shift(1, fill_value=False))) & (pl.int_range(pl.len()) > 0))
+        .to_series()
+    )
+    # (the first line is a record's head: every other line joins one or is one)
+    return to_records(
+        join_continuations(
+            frame.with_columns(pl.col("line").alias("body"), joins.alias("_joins")).lazy(),
+            is_head=~pl.col("_joins"),
+            unmatched_error="",
+            all_continue=True,
+        )
+    )
+
+
+#: ``raw`` as chosen by detection: a stack trace's lines join the line above them (see
+#: :func:`_parse_raw_traces`); ``format="raw"`` keeps one record per physical line
+RAW_TRACES = LineFormat(
+    name="raw",
+    description="one record per physical line, a stack trace's lines joined to the line above them",
+    sniff=_sniff_raw,
+    parse=_parse_raw_traces,
 )
 
 
@@ -154,14 +209,23 @@ _STAMP = (
     r"|\d{6}[ \t]\d{6}"  # yyMMdd HHmmss (HDFS)
     r"|\d{6}[ \t]+\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yyMMdd H:mm:ss (MySQL 5.5, MariaDB's mysqld_safe)
     r"|\d{2}/\d{2}/\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # yy/MM/dd (Spark, log4j 1)
-    # MM/dd/yyyy or dd/MM/yyyy (the sample decides), dd.MM.yyyy; 12-hour clocks too
-    r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4}[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
+    # MM/dd/yyyy or dd/MM/yyyy (the sample decides), dd.MM.yyyy; 12-hour clocks too; a comma
+    # after the date (JavaScript's toLocaleString: "03/05/2024, 10:00:31 AM")
+    r"|(?:\d{1,2}/\d{1,2}/|\d{1,2}\.\d{1,2}\.)\d{4},?[ \t]\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:[ \t]?[AaPp][Mm]\b)?"
     r"|\d{2}[-.]\d{2}[ \t]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"  # year-less MM-dd (logcat)
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
     # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
     r"|\d{1,2}-[A-Za-z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
-    r"|\d{8}-\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"  # yyyyMMdd-H:mm:ss:SSS (HealthApp-style)
+    # yyyyMMdd-H:mm:ss:SSS (HealthApp-style), yyyyMMdd HH:mm:ss (MariaDB's audit log)
+    r"|\d{8}[- \t]\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"
+    # year-less month-name day, without a syslog host and tag after it (yum.log, strongSwan);
+    # a file of syslog lines is the syslog format's (see _sniff_text)
+    r"|[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?"
+    # month-name day, a year or none, a 12-hour clock (Netlify's function log: "Mar 5, 10:00:31 AM")
+    r"|[A-Z][a-z]{2} \d{1,2}, (?:\d{4},? )?\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?[ \t]?[AaPp][Mm]\b"
+    # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123 GMT +1")
+    r"|\d{4} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:[.,:]\d{1,9})?(?: (?:GMT|UTC)(?: ?[+-]\d{1,2}(?::?\d{2})?)?)?"
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
     r")"
 )
@@ -823,6 +887,49 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         levels=_MYSQL_LEVEL,
     ),
     _UWSGI,
+    # NestJS' ConsoleLogger: the app's prefix, the pid, the local time as JavaScript's
+    # toLocaleString writes it, the level padded on the left, the context in brackets (the
+    # logger), the message, the time since the line before ("+5012ms", kept in the message)
+    #   [Nest] 4321  - 03/05/2024, 10:00:31 AM     ERROR [ExceptionsHandler] charge failed +5012ms
+    _Variant(
+        "nest",
+        r"^\[[\w.\-]+\] (?P<pid>\d+)[ \t]+-[ \t]+(?P<ts>\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}:\d{2}(?: ?[AaPp][Mm])?)[ \t]+"
+        r"(?P<level>LOG|ERROR|WARN|DEBUG|VERBOSE|FATAL)[ \t]+(?:\[(?P<logger_e>[^\[\]\s]+)\][ \t]+)?(?P<msg>.*)$",
+        levels="LOG|ERROR|WARN|DEBUG|VERBOSE|FATAL",
+    ),
+    # Chromium's log (Chrome's chrome_debug.log, Electron apps: Slack, Teams, VS Code): the
+    # pid, the thread id, a year-less MMdd/HHmmss.micro stamp (or one with the year), maybe
+    # the tick count, the level and the source file and line, in one bracket
+    #   [4321:1260:0305/100031.123456:ERROR:ssl_client_socket_impl.cc(983)] handshake failed
+    _Variant(
+        "chromium",
+        r"^\[(?:(?P<pid>\d+):)?(?:(?P<thread_n>\d+):)?(?P<ts>(?:\d{8}|\d{4})/\d{6}(?:\.\d{1,9})?):(?:\d+:)?"
+        r"(?P<level>INFO|WARNING|ERROR|FATAL|VERBOSE)\d*:(?P<code_d>[^\]]*)\] ?(?P<msg>.*)$",
+        levels="INFO|WARNING|ERROR|FATAL|VERBOSE",
+    ),
+    # TIBCO BusinessWorks 5's engine log: the year before the month name, the zone as "GMT +1",
+    # the engine (logger), the level, the role in brackets
+    #   2024 Mar 05 10:00:31:123 GMT +1 BW.OrdersApp-Process_Archive Error [BW-User] BW-HTTP-100118 Job-12345 ...
+    _Variant(
+        "tibco-bw",
+        r"^(?P<ts>\d{4} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:[.,:]\d{1,9})?(?: (?:GMT|UTC)(?: ?[+-]\d{1,2}(?::?\d{2})?)?)?)"
+        r"[ \t]+(?P<logger_e>[\w.\-]+)[ \t]+(?P<level>Debug|Info|Warn|Warning|Error)[ \t]+(?:\[(?P<mdc_e>[^\[\]=]*)\][ \t]+)?"
+        r"(?P<msg>.*)$",
+        levels="Debug|Info|Warn|Warning|Error",
+    ),
+    # MariaDB's (and MySQL's) server_audit plugin log: a compact stamp, then the comma-separated
+    # fields (the server's host, user, client, connection and query ids, the operation, the
+    # database, the object, the return code) as the message
+    #   20240305 10:00:31,db01,shop_app,10.0.4.17,1234,88123,QUERY,shop,'UPDATE orders SET ...',1205
+    _Variant("stamp-comma", r"^(?P<ts>\d{8} \d{2}:\d{2}:\d{2}),(?P<msg>.*)$"),
+    # log4j 1.x's TTCCLayout (BasicConfigurator's, "%r [%t] %-5p %c %x - %m"): the milliseconds
+    # since start (no time: the record has none), the thread, the level, the logger, the NDC
+    #   5012 [pool-2-thread-1] ERROR com.shop.batch.Exporter  - export of batch 77 failed
+    _Variant(
+        "ttcc",
+        rf"^\d+ \[(?P<thread>[^\]]*)\] (?P<level>{_LEVEL})[ \t]+(?P<logger_e>[A-Za-z_$][\w$.\-]*)[ \t]+"
+        r"(?:(?P<mdc_e>[^\[\]=\s][^\[\]=]*?)[ \t]+)?-[ \t](?P<msg>.*)$",
+    ),
     # Oracle WebLogic's server and domain logs: every field in angle brackets, the
     # subsystem, the server, the thread, the message id, then the message (which may run
     # over several lines and ends with '>')
@@ -837,11 +944,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     ),
     # IBM WebSphere's SystemOut.log / trace.log: stamp, thread id, short logger name, a
     # one-letter event type (O: System.out, R: System.err, A: audit, I/W/E/F, C: config,
-    # D: detail), the message
+    # D: detail), the message; Open Liberty's messages.log writes a comma after the date
     #   [3/1/24 9:58:03:923 CET] 00000051 ServletWrappe E com.ibm...ServletWrapper service SRVE0068E: ...
+    #   [3/5/24, 10:00:31:123 UTC] 00000045 com.ibm.ws.webcontainer.servlet    E SRVE0777E: ...
     _Variant(
         "websphere",
-        r"^\[(?P<ts>\d{1,2}/\d{1,2}/\d{2,4} \d{1,2}:\d{2}:\d{2}[:.,]\d{3}(?: [A-Z]{2,5}| [+-]\d{2}:?\d{2})?)\] "
+        r"^\[(?P<ts>\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}:\d{2}[:.,]\d{3}(?: [A-Z]{2,5}| [+-]\d{2}:?\d{2})?)\] "
         r"(?P<thread>[0-9a-fA-F]{8}) (?P<logger>\S+)\s+(?P<level>[OREWIAFCDZ]) (?P<msg>.*)$",
         levels="[OREWIAFCDZ]",
     ),
@@ -1497,7 +1605,17 @@ def _tai64n_text(stamp: str) -> str:
     return f"{int(stamp[1:17], 16) - (2**62 + 10)}.{int(stamp[17:25], 16):09d}"
 
 
+#: a year-less syslog stamp first ("Mar  5 10:00:31"): a line the syslog format reads is its
+_SYSLOG_STAMP_START = re.compile(r"^[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}")
+
+
 def _sniff_text(sample: list[str]) -> float:
+    # a line with a year-less syslog stamp that the syslog format reads (a host and a tag
+    # after the stamp) is no text head: the text heads accept that stamp for the files
+    # without them (yum.log, strongSwan's), not to take syslog files with a few stack traces
+    sample = [
+        "\x00" if _SYSLOG_STAMP_START.match(s) and _syslog_line_score(s) > 0 else s for s in sample
+    ]
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
     if (
@@ -1630,22 +1748,29 @@ _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+)*[ \t]{2,}: ")
 
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
 #: variant is in use: (regex, replacement), applied to the sample's stamps too
-_STAMP_REWRITES: dict[str, tuple[str, str]] = {
+_STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     # klog "0102 03:04:05.123456" -> "01-02 03:04:05.123456" (year-less month-day)
-    "klog": (r"^(\d{2})(\d{2}) ", "${1}-${2} "),
-    # WebSphere "3/1/24 9:58:00:123" -> "3/1/2024 9:58:00:123" (a 2-digit year)
-    "websphere": (r"^(\d{1,2}/\d{1,2}/)(\d{2}) ", "${1}20${2} "),
+    "klog": ((r"^(\d{2})(\d{2}) ", "${1}-${2} "),),
+    # WebSphere "3/1/24 9:58:00:123" -> "3/1/2024 9:58:00:123" (a 2-digit year; Liberty's
+    # "3/5/24, 10:00:31:123" too)
+    "websphere": ((r"^(\d{1,2}/\d{1,2}/)(\d{2}),? ", "${1}20${2} "),),
     # Erlang "1-Mar-2024::10:00:05" -> "1-Mar-2024 10:00:05"
-    "erlang-report": (r"^(\d{1,2}-[A-Z][a-z]{2}-\d{4})::", "${1} "),
+    "erlang-report": ((r"^(\d{1,2}-[A-Z][a-z]{2}-\d{4})::", "${1} "),),
     # Django's runserver "01/Mar/2024 10:00:02" -> "01/Mar/2024:10:00:02" (as access logs have it)
-    "django-server": (r"^(\d{2}/[A-Z][a-z]{2}/\d{4}) ", "${1}:"),
+    "django-server": ((r"^(\d{2}/[A-Z][a-z]{2}/\d{4}) ", "${1}:"),),
     # Airflow "2024-03-01, 09:58:00" -> "2024-03-01 09:58:00"
-    "airflow": (r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),
+    "airflow": ((r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),),
     # Zabbix "20240301:100005.123" -> "20240301 10:00:05.123"
-    "zabbix": (r"^(\d{8}):(\d{2})(\d{2})(\d{2})", "${1} ${2}:${3}:${4}"),
+    "zabbix": ((r"^(\d{8}):(\d{2})(\d{2})(\d{2})", "${1} ${2}:${3}:${4}"),),
+    # Chromium "0305/100031.123456" -> "03-05 10:00:31.123456" (year-less month-day), and
+    # "20240305/100031" -> "20240305 10:00:31"
+    "chromium": (
+        (r"^(\d{8})/(\d{2})(\d{2})(\d{2})", "${1} ${2}:${3}:${4}"),
+        (r"^(\d{2})(\d{2})/(\d{2})(\d{2})(\d{2})", "${1}-${2} ${3}:${4}:${5}"),
+    ),
     # Db2 "2024-03-01-11.00.01.123456+060" -> "2024-03-01T11:00:01.123456Z", the offset (in
     # minutes) taken off afterwards (see _DB2_OFFSET)
-    "db2diag": (r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),
+    "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: Db2's zone offset, in minutes east of UTC, at the end of its stamp
 _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
@@ -1655,9 +1780,16 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
-    "macos-log": {"Default": "info", "Fault": "fatal"},
+    "macos-log": {"Default": "info", "Fault": "fatal"}, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
+#: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
+#: ("+01:00"): (regex, replacement), in turn
+_GMT_HOURS = (
+    (r"( (?:GMT|UTC) ?[+-])(\d)$", "${1}0${2}"),
+    (r" (?:GMT|UTC) ?([+-]\d{2})$", " ${1}:00"),
+    (r" (?:GMT|UTC) ?([+-]\d{2}):?(\d{2})$", " ${1}:${2}"),
+)
 #: a yyMMdd date before a time of day (MySQL 5.5 and mysqld_safe, Tornado, CockroachDB),
 #: written out as yyyy-MM-dd for the time rules: (regex, replacement)
 _YYMMDD = (r"^(\d{2})(\d{2})(\d{2})[ \t]+(\d{1,2}:)", "20${1}-${2}-${3} ${4}")
@@ -1727,8 +1859,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
     for v in variants:
-        if v.name in _STAMP_REWRITES:
-            pattern, replacement = _STAMP_REWRITES[v.name]
+        for pattern, replacement in _STAMP_REWRITES.get(v.name, ()):
             ts = ts.str.replace(pattern, replacement)
             py = replacement.replace("${", "\\g<").replace("}", ">")
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
@@ -1740,6 +1871,11 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
+    if any(re.search(r" (?:GMT|UTC) ?[+-]\d", x) for x in stamp_sample):
+        for pattern, replacement in _GMT_HOURS:
+            ts = ts.str.replace(pattern, replacement)
+            py = replacement.replace("${", "\\g<").replace("}", ">")
+            stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
     body = pl.col("msg").str.strip_chars_end()  # trailing blanks are padding
     if _CRASH in variants:
@@ -2199,13 +2335,16 @@ def _syslog_line_score(line: str) -> float:
         # (the head of a journalctl -o verbose entry: its fields below it are indented)
         return 1.0 if _JOURNAL_HEAD_RE.match(line) else 0.0
     g = m.groupdict()
-    if g.get("pri") is not None or not (m.group("ts") or "")[:1].isdigit():
+    if g.get("pri") is not None:
         return 1.0
-    # an ISO stamp without PRI is as likely an application log: "<stamp> ERROR msg" is not
-    # a host called ERROR; "host app[pid]: " is syslog (rsyslog's file format, journalctl
-    # -o short-iso); otherwise let the text format win a tie
+    # without PRI, "<stamp> ERROR msg" is an application's line, not one from a host called
+    # ERROR (a year-less stamp as much as an ISO one)
     if _LEVEL_WORD.match(g.get("host") or ""):
         return 0.0
+    if not (m.group("ts") or "")[:1].isdigit():
+        return 1.0
+    # an ISO stamp without PRI is as likely an application log: "host app[pid]: " is syslog
+    # (rsyslog's file format, journalctl -o short-iso); otherwise let the text format win a tie
     # (the kernel's lines have no pid: kern.log, ufw.log)
     return 1.0 if g.get("procid") is not None or g.get("app") == "kernel" else 0.9
 

@@ -13,7 +13,8 @@ ISO 8601 and relatives        ``2024-01-02T03:04:05.123Z``, ``2024-01-02 03:04:0
                               ``2024-01-02T03:04:05+02:00``
 Apache / Nginx CLF            ``02/Jan/2024:03:04:05 +0000``
 ctime / syslog (year-less)    ``Sun Dec 04 04:47:44 2005``, ``Jan  2 03:04:05``
-day month-name year           ``02-Jan-2024 03:04:05.123``, ``Tue, 02 Jan 2024 03:04:05 GMT``
+day month-name year           ``02-Jan-2024 03:04:05.123``, ``Tue, 02 Jan 2024 03:04:05 GMT``,
+                              ``Mar 1, 2024 9:58:00 AM``, ``Mar 5, 10:00:31 AM``, ``2024 Mar 05 10:00:31``
 US month/day/year             ``01/02/2024 03:04:05``, ``11/2/2024 1:05:09 PM`` (12-hour clock
                               with AM/PM, Windows and Excel exports): month/day, unless a
                               sample value has a first number above 12 (``25/03/2024``)
@@ -111,7 +112,10 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}}),?\s+{_TIME}(?:\s+(?P<Y2>\d{{4}}))?{_ZONE}$",
     # Java's medium date format: month-name day, year, 12- or 24-hour clock (WebLogic,
     # java.util.logging's SimpleFormatter: "Mar 1, 2024 9:58:00,123 AM")
-    rf"^(?P<b>[A-Za-z]{{3}}|[a-zéû]{{3,4}}\.?)\s+(?P<d>\d{{1,2}}),\s+(?P<Y>\d{{4}}),?\s+{_TIME}\s*(?P<p>[AaPp][Mm])?{_ZONE}$",
+    # (without the year: a web console's copy, Netlify's function log "Mar 5, 10:00:31 AM")
+    rf"^(?P<b>[A-Za-z]{{3}}|[a-zéû]{{3,4}}\.?)\s+(?P<d>\d{{1,2}}),\s+(?:(?P<Y2>\d{{4}}),?\s+)?{_TIME}\s*(?P<p>[AaPp][Mm])?{_ZONE}$",
+    # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123")
+    rf"^(?P<Y>\d{{4}})\s+(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}})\s+{_TIME}{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a

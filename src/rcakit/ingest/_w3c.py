@@ -7,7 +7,8 @@ data line holds one value per field, separated by spaces (IIS) or tabs (CloudFro
 each data line is read with the last ``#Fields`` above it.
 
 Mapping: ``timestamp`` from ``date`` + ``time`` (W3C stamps carry no zone: ``tz`` applies,
-UTC by default, which is what IIS and CloudFront write); ``body`` = ``cs-method cs-uri-stem
+UTC by default, which is what IIS and CloudFront write; with no ``date`` field, the date of the
+``#Date:`` directive above, a day later for each midnight the times cross); ``body`` = ``cs-method cs-uri-stem
 sc-status`` like an access log (``GET /api/pay 500``; the query string is left out so that
 templates group by endpoint), or the whole line when the file has no method/URI fields;
 severity from ``sc-status`` (5xx ERROR, 4xx WARN, else INFO); every other field goes to
@@ -125,6 +126,9 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
     stamp = (
         pl.concat_str(field("date"), pl.lit(" "), field("time"))
         if {"date", "time"} <= have
+        # no date field (IIS with only "time" ticked): the date of the #Date directive above
+        else pl.concat_str(pl.col("_date"), pl.lit(" "), field("time"))
+        if "time" in have and "_date" in data.columns
         else field("start")
         if "start" in have  # a VPC flow log: the flow's start, epoch seconds
         else field("date-time")
@@ -132,6 +136,12 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
         else pl.lit(None, dtype=pl.String)
     )
     sample = values.select(stamp.alias("t")).drop_nulls().head(200)["t"].to_list()
+    timestamp = timestamp_expr(stamp, sample, options)
+    if "date" not in have and "time" in have and "_date" in data.columns:
+        # the lines below one #Date directive run on past midnight: a time more than 12 hours
+        # before the one above it is the next day's
+        back = (timestamp < timestamp.shift(1) - pl.duration(hours=12)).fill_null(False)
+        timestamp = timestamp + pl.duration(days=back.cast(pl.Int64).cum_sum().over("_date_no"))
     status = field("sc-status").cast(pl.Int64, strict=False) if "sc-status" in have else pl.lit(None, dtype=pl.Int64)
     sev_text, sev_num = severity_from_http_status(status)
     if {"cs-method", "cs-uri-stem"} <= have:
@@ -157,7 +167,7 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
     error = f"W3C data line with another number of values than its #Fields directive ({len(names)})"
     return values.lazy().select(
         "_row",
-        pl.when(ok).then(timestamp_expr(stamp, sample, options)).alias("timestamp"),
+        pl.when(ok).then(timestamp).alias("timestamp"),
         pl.when(ok).then(sev_text).alias("severity_text"),
         pl.when(ok).then(sev_num).alias("severity_number"),
         pl.when(ok).then(body).otherwise(line).alias("body"),
@@ -252,6 +262,12 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         seg: _field_names(text)
         for seg, text in df.filter(_fields_line(line)).select("_segment", "line").iter_rows()
     }
+    if any("time" in names and "date" not in names for names in fields.values()):
+        # fields with a time and no date (IIS with only "time" ticked): the date of the last
+        # #Date directive above each line ("#Date: 2024-03-05 10:00:00") is its records'
+        date = line.str.extract(r"^#(?:Date|Start-Date):[ \t]*(\d{4}-\d{2}-\d{2})", 1)
+        df = df.with_columns(_date=date.forward_fill(), _date_no=date.is_not_null().cum_sum())
+        data = df.filter("_data")
     parts = []
     by_names: dict[tuple[str, ...], list[int]] = {}
     for seg, names in fields.items():
@@ -259,7 +275,9 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     for names, segments in by_names.items():
         rows = data.filter(pl.col("_segment").is_in(segments))
         if rows.height:
-            parts.append(_parse_values(rows.select("_row", "line"), names, options))
+            dated = "time" in names and "date" not in names and "_date" in rows.columns and rows["_date"].is_not_null().any()
+            kept = ["_row", "line", *(["_date", "_date_no"] if dated else [])]
+            parts.append(_parse_values(rows.select(kept), names, options))
     orphan = data.filter(~pl.col("_segment").is_in(list(fields)))
     if orphan.height:
         parts.append(
