@@ -6,7 +6,7 @@ INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source 
 (syslog ``notice`` is INFO2=10, ``alert`` FATAL2=22, ``emerg`` FATAL4=24).
 
 Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
-``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
+``wrn``, ``err``, ``severe``, ``crit``, ``critic`` (IBM DataPower), ``critical``, ``panic``, ``fine``/``finer``/``finest``,
 ``verbose``, logrus/log15 four-letter forms ``erro``/``eror``/``debu``/``dbug``/``fata``),
 single letters (``I``, ``W``, ``E``, ``D``, ``V`` (Android's Verbose: TRACE), ``F``), winston's ``http`` (INFO) and ``silly`` (TRACE), supervisord's ``debg`` and ``blat`` (TRACE), zerolog's ``pnc``, Go slog's steps between its levels (``ERROR+4``: see
 :func:`_offset_level`), syslog numeric
@@ -39,7 +39,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
-    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani", "pnc"), ("FATAL", 21)),
+    **dict.fromkeys(("fatal", "f", "crit", "critic", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani", "pnc"), ("FATAL", 21)),
     **dict.fromkeys(("alert",), ("FATAL", 22)),
     # PHP's error-log prefixes ("PHP Fatal error:  ...")
     **dict.fromkeys(("deprecated", "strict standards"), ("INFO", 10)),
