@@ -52,9 +52,11 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     # "重大", "严重")
     **dict.fromkeys(("información", "informacion", "informazioni", "informação", "情報", "信息"), ("INFO", 9)),
     **dict.fromkeys(("konfiguration", "configuración", "configuration", "configurazione", "構成", "配置"), ("INFO", 9)),
-    **dict.fromkeys(("infos", "configuração"), ("INFO", 9)),
+    **dict.fromkeys(("infos", "configuração", "informações", "informacoes"), ("INFO", 9)),
     **dict.fromkeys(("feiner",), ("TRACE", 2)),
     **dict.fromkeys(("fein", "détaillé", "detallado", "詳細", "详细", "デバッグ", "调试"), ("DEBUG", 5)),
+    # the Event Viewer's Verbose level on a French, Italian, Portuguese Windows
+    **dict.fromkeys(("commentaires", "dettagliato", "detalhado"), ("DEBUG", 5)),
     **dict.fromkeys(("warnung", "avertissement", "advertencia", "avvertenza", "avviso", "aviso", "警告"), ("WARN", 13)),
     **dict.fromkeys(("fehler", "erreur", "grave", "schwerwiegend", "errore", "エラー", "重大", "错误", "严重"),
                     ("ERROR", 17)),
