@@ -71,7 +71,7 @@ RAW = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "INFORMATION", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC"]
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC"]
 # upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
@@ -511,7 +511,11 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             if g == "ts":
                 body = _stamp_pattern(m.group(g))
             elif g == "level":  # the variant's own levels, a level word, or Redis' level mark
-                body = variant.levels or (_LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]")
+                body = variant.levels or (
+                    _LEVEL if re.fullmatch(_LEVEL, m.group(g))
+                    else f"{_DOTNET_INFO}|{_LEVEL}" if re.fullmatch(_DOTNET_INFO, m.group(g))
+                    else r"[.\-*#]"
+                )
             elif g in _GROUP_CLASS:
                 body = _GROUP_CLASS[g] or ""
             else:
@@ -615,6 +619,9 @@ _INDENTED_HEAD = _Variant("zabbix", r"^[ \t]*(?P<pid>\d+):(?P<ts>\d{8}:\d{6}\.\d
 # ("[info]Listening on :8080", as Fly.io prints it); before it may stand the program's tag
 # and id, and a word: "unbound[1234:0] notice: ...", "app[9080e621c04e87] ams [info]..."
 # (taken only with the level: a tag without one stays the message's)
+#: .NET's Information without brackets (Azure App Service's "<stamp>  PID[4321] Information msg"):
+#: a level word after a stamp (see _TAG_LEVEL) only; in _LEVEL it would slow every head regex
+_DOTNET_INFO = "Information|INFORMATION|information"
 #: the level words of a bracket glued to others (see _TAG_LEVEL)
 _GLUED_LEVEL = "|".join(
     w for word in ("emerg", "alert", "critic", "crit", "critical", "fatal", "error", "err", "warning", "warn", "notice",
@@ -628,7 +635,7 @@ _TAG_LEVEL = (
     # "MySQL_Monitor.cpp:1400:monitor_ping(): [ERROR]", a C program's "main.c:12: error: ")
     r"|(?P<code_b>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w*:\d+):(?:(?P<method>[A-Za-z_][\w$<>]*)\(\):)?[ \t]+"
     r")?"
-    rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
     # or brackets glued before a bracketed level (IBM DataPower's "[0x80e00073][mpgw][error]":
     # the message code and the category; its levels include "critic")
     r"|(?:\[(?P<code_f>[^\[\]\s]+)\])?\[(?P<logger_g>[^\[\]\s]+)\]"
