@@ -79,6 +79,37 @@ def test_fields_map_to_record_and_attributes():
     assert a5["extra"] == "203.0.113.9"
 
 
+def test_client_field_holding_an_x_forwarded_for_list(tmp_path):
+    """Apache's ``LogFormat "%{X-Forwarded-For}i %l %u %t ..."`` (probe AI): the client field
+    is the header's list; its first address is the client, the list is kept as
+    ``forwarded_for`` (it was a parse error with three addresses, and with two the proxy
+    was the client and the first address a vhost with a comma)."""
+    text = (
+        '203.0.113.7 - - [05/Mar/2024:10:00:00 +0000] "GET /shop/ HTTP/1.1" 200 157 "-" "Mozilla/5.0 (X11; Linux x86_64)" 5012\n'
+        '203.0.113.17, 10.0.0.2 - - [05/Mar/2024:10:00:01 +0000] "GET /shop/cart HTTP/1.1" 200 157 "-" "Mozilla/5.0 (X11; Linux x86_64)" 5012\n'
+        '203.0.113.9, 198.51.100.7, 10.0.0.2 - - [05/Mar/2024:10:00:31 +0000] "POST /shop/checkout HTTP/1.1" 500 157 "-" "Mozilla/5.0" 5012\n'
+        'unknown, 10.0.0.2 - - [05/Mar/2024:10:00:32 +0000] "GET /shop/cart HTTP/1.1" 200 157 "-" "Mozilla/5.0" 5012\n'
+        'shop.example.com:443 203.0.113.5, 10.0.0.2 - - [05/Mar/2024:10:00:33 +0000] "GET /shop/ HTTP/2.0" 200 157 "-" "curl/8.5.0" 5012\n'
+    )
+    rows = parse(text).to_dicts()
+    assert [r["parse_error"] for r in rows] == [None] * 5
+    assert [(r["timestamp"], r["severity_text"], r["body"]) for r in rows][2] == (
+        datetime(2024, 3, 5, 10, 0, 31, tzinfo=UTC), "ERROR", "POST /shop/checkout 500"
+    )
+    got = [(attrs(r).get("vhost"), attrs(r).get("client"), attrs(r).get("forwarded_for")) for r in rows]
+    assert got == [
+        (None, "203.0.113.7", None),
+        (None, "203.0.113.17", "203.0.113.17, 10.0.0.2"),
+        (None, "203.0.113.9", "203.0.113.9, 198.51.100.7, 10.0.0.2"),
+        (None, "unknown", "unknown, 10.0.0.2"),
+        ("shop.example.com:443", "203.0.113.5", "203.0.113.5, 10.0.0.2"),
+    ]
+    # a file of such lines is detected as an access log
+    path = tmp_path / "shop-xff_access.log"
+    path.write_text("".join(line + "\n" for line in text.splitlines()[2:3] * 4))
+    assert read_logs(path)["format"].to_list() == ["access"] * 4
+
+
 def test_status_is_queryable_as_a_number():
     out = parse(ACCESS)
     errors = out.filter(pl.col("attributes").str.json_path_match("$.status").cast(pl.Int64) >= 500)

@@ -499,6 +499,61 @@ def test_german_event_viewer_csv():
     assert rcakit.ingest._detect.detect_text_format(text, formats=rcakit.ingest.FORMATS) == "csv"
 
 
+def test_french_and_japanese_event_viewer_csv():
+    """Event Viewer on a French or Japanese Windows (probe AI): the column names in its
+    language ("Niveau,Date et heure,Source,ID de l'événement", "レベル,日付と時刻,ソース,イベント ID"),
+    read as the English and German ones; the French date is day first, as the language of
+    the header says ("05/03/2024" is 5 March, "04/03/2024" the 4th)."""
+    import rcakit
+
+    french = (
+        "\ufeffNiveau,Date et heure,Source,ID de l'événement,Catégorie de la tâche\r\n"
+        'Erreur,05/03/2024 10:00:31,Application Error,1000,(100),"Nom de l\'application défaillante : ShopWorker.exe, version : 1.4.2.0"\r\n'
+        'Avertissement,05/03/2024 10:01:02,Microsoft-Windows-Time-Service,36,Aucun,"Le service de temps n\'a pas synchronisé l\'heure."\r\n'
+        'Information,04/03/2024 23:02:15,Service Control Manager,7036,Aucun,"Le service ShopWorker est entré dans l\'état : arrêté."\r\n'
+        'Critique,04/03/2024 22:03:00,Microsoft-Windows-Kernel-Power,41,(63),"Le système a redémarré sans arrêt correct préalable."\r\n'
+    )
+    assert rcakit.ingest._detect.detect_text_format(french, formats=rcakit.ingest.FORMATS) == "csv"
+    rows = parse(french).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 31, tzinfo=UTC), "ERROR", "Application Error"),
+        (datetime(2024, 3, 5, 10, 1, 2, tzinfo=UTC), "WARN", "Microsoft-Windows-Time-Service"),
+        (datetime(2024, 3, 4, 23, 2, 15, tzinfo=UTC), "INFO", "Service Control Manager"),
+        (datetime(2024, 3, 4, 22, 3, tzinfo=UTC), "FATAL", "Microsoft-Windows-Kernel-Power"),
+    ]
+    assert rows[0]["body"] == "Nom de l'application défaillante : ShopWorker.exe, version : 1.4.2.0"
+    assert attrs(rows[0])["ID de l'événement"] == "1000"
+    japanese = (
+        "\ufeffレベル,日付と時刻,ソース,イベント ID,タスクのカテゴリ\r\n"
+        "エラー,2024/03/05 10:00:31,Application Error,1000,(100),障害が発生しているアプリケーション名: ShopWorker.exe\r\n"
+        "警告,2024/03/05 10:01:02,Microsoft-Windows-Time-Service,36,なし,タイム サービスは時刻を同期していません。\r\n"
+        "情報,2024/03/05 10:02:15,Service Control Manager,7036,なし,ShopWorker サービスは 停止 状態に移行しました。\r\n"
+    )
+    assert rcakit.ingest._detect.detect_text_format(japanese, formats=rcakit.ingest.FORMATS) == "csv"
+    rows = parse(japanese).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"]) for r in rows] == [
+        (datetime(2024, 3, 5, 10, 0, 31, tzinfo=UTC), "ERROR", "Application Error"),
+        (datetime(2024, 3, 5, 10, 1, 2, tzinfo=UTC), "WARN", "Microsoft-Windows-Time-Service"),
+        (datetime(2024, 3, 5, 10, 2, 15, tzinfo=UTC), "INFO", "Service Control Manager"),
+    ]
+    assert rows[2]["body"] == "ShopWorker サービスは 停止 状態に移行しました。"
+
+
+def test_day_first_event_viewer_dates_give_way_to_a_month_above_12():
+    """The header's language makes a slash date day first only while no date says
+    otherwise: a Spanish header over US dates (a second number above 12) stays month first."""
+    text = (
+        "Nivel,Fecha y hora,Origen,Id. del evento,Categoría de la tarea\n"
+        "Error,03/25/2024 10:00:31,Application Error,1000,(100),Nombre de la aplicación con errores: ShopWorker.exe\n"
+        "Advertencia,03/05/2024 10:01:02,Microsoft-Windows-Time-Service,36,Ninguno,El servicio de hora no se sincronizó\n"
+    )
+    rows = parse(text).to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"]) for r in rows] == [
+        (datetime(2024, 3, 25, 10, 0, 31, tzinfo=UTC), "ERROR", "Application Error"),
+        (datetime(2024, 3, 5, 10, 1, 2, tzinfo=UTC), "WARN", "Microsoft-Windows-Time-Service"),
+    ]
+
+
 def test_get_eventlog_csv_source_is_the_service():
     """PowerShell's ``Get-EventLog | Export-Csv``: "Source" is the provider, as in Event
     Viewer's export."""

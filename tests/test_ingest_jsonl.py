@@ -1021,3 +1021,34 @@ def test_monolog_json_level_name_is_the_level():
     rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
     assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN", "FATAL"]
     assert rows[1]["timestamp"] == datetime(2024, 3, 5, 9, 0, 2, tzinfo=UTC)
+
+
+def test_loki_logcli_jsonl_line_and_labels():
+    """Loki's ``logcli query --output=jsonl`` (probe AI): the app line is under ``line`` (a
+    text line or the app's own JSON line, each read as an inner line), the service is the
+    stream's ``app`` label; a number under ``line`` elsewhere is a source line, not the message."""
+    labels = {"app": "orders", "namespace": "prod", "pod": "orders-6c9f8d7b5-bcdfg", "container": "orders"}
+    lines = [
+        {"labels": labels, "line": "2024-03-05 10:00:30,000 INFO  [http-2] c.s.o.Api - GET /api/orders/2 200", "timestamp": "2024-03-05T10:00:30.000000000Z"},
+        {"labels": labels, "line": "2024-03-05 10:00:31,123 ERROR [http-3] c.s.o.Pay - charge failed: 504", "timestamp": "2024-03-05T10:00:31.123456789Z"},
+        {
+            "labels": {"app": "inventory", "namespace": "prod", "pod": "inventory-5d8f7c9b4-qxzrt", "container": "inventory"},
+            "line": '{"level":"warn","ts":"2024-03-05T10:00:32Z","msg":"stock low","sku":"A-1"}',
+            "timestamp": "2024-03-05T10:00:32.000000000Z",
+        },
+        {"labels": {"pod": "billing-7f9c6d5b8-k2x9z"}, "line": "invoice 77 sent", "timestamp": "2024-03-05T10:00:33Z"},
+    ]
+    rows = parse(_jsonl.FORMAT, "".join(json.dumps(x) + "\n" for x in lines)).to_dicts()
+    assert [(r["severity_text"], r["service"], r["body"]) for r in rows] == [
+        ("INFO", "orders", "GET /api/orders/2 200"),
+        ("ERROR", "orders", "charge failed: 504"),
+        ("WARN", "inventory", "stock low"),
+        (None, "billing", "invoice 77 sent"),
+    ]
+    assert rows[1]["timestamp"] == datetime(2024, 3, 5, 10, 0, 31, 123456, tzinfo=UTC)
+    assert attrs(rows[2])["sku"] == "A-1"
+    assert attrs(rows[2])["labels.namespace"] == "prod"
+    caller = '{"level":"error","file":"pay.go","line":42,"time":"2024-03-05T10:00:34Z"}'
+    row = parse(_jsonl.FORMAT, caller + "\n").to_dicts()[0]
+    assert row["body"] == caller
+    assert attrs(row)["line"] == "42"

@@ -4,7 +4,9 @@ Recognised layout (``?`` = optional)::
 
     vhost[:port]? client ident user [time] "request" status bytes ("referer" "user-agent")? extras?
 
-``client`` may be IPv4, IPv6 or a host name; every ``-`` field is null. ``extras`` are
+``client`` may be IPv4, IPv6 or a host name, or an X-Forwarded-For list (Apache's
+``%{X-Forwarded-For}i`` in place of ``%h``: ``203.0.113.9, 198.51.100.7, 10.0.0.2``): its first
+address is the client, the list is kept as ``forwarded_for``; every ``-`` field is null. ``extras`` are
 whatever the format appends: nginx ``$request_time`` (seconds, ``0.123``) or Apache ``%D``
 (microseconds, an integer) as the first bare number, ``key=value`` timings (``rt=``,
 ``request_time=``, ``urt=``, ``upstream_response_time=``, ``uct=``, ``uht=``), quoted values
@@ -13,7 +15,7 @@ whatever the format appends: nginx ``$request_time`` (seconds, ``0.123``) or Apa
 Mapping: ``timestamp`` from ``[time]``; ``body`` = ``METHOD path status`` (query string
 left out so that templates group by endpoint, e.g. ``GET /api/pay 500``); severity from the
 status (5xx ERROR, 4xx WARN, else INFO); ``attributes``: ``client``, ``user``, ``vhost``,
-``method``, ``path``, ``query``, ``protocol``, ``status``, ``bytes``, ``referer``,
+``forwarded_for``, ``method``, ``path``, ``query``, ``protocol``, ``status``, ``bytes``, ``referer``,
 ``user_agent``, ``response_time_ms``, ``upstream_response_time_ms``, ``extra``.
 A line that does not have this shape is kept with ``parse_error`` set.
 """
@@ -40,7 +42,8 @@ __all__ = ["ACCESS_RE", "FORMAT", "request_body"]
 _Q = r'"((?:[^"\\]|\\.)*)"'
 #: The access-log line; named groups become attributes.
 ACCESS_RE = (
-    r"^\s*(?:(?P<vhost>\S+)\s+)??(?P<client>\S+)\s+(?P<ident>\S+)\s+(?P<user>\S+|\"[^\"]*\")\s+"
+    # (the client may be an X-Forwarded-For list: "203.0.113.9, 198.51.100.7, 10.0.0.2")
+    r"^\s*(?:(?P<vhost>\S+)\s+)??(?P<client>(?:\S+,[ \t]+)*\S+)\s+(?P<ident>\S+)\s+(?P<user>\S+|\"[^\"]*\")\s+"
     r"\[(?P<time>[^\]]+)\]\s+"
     r'"(?P<request>(?:[^"\\]|\\.)*)"\s+'
     r"(?P<status>\d{3}|-)\s+(?P<bytes>\d+|-)"
@@ -138,6 +141,23 @@ def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> p
         & pl.col("field_1").is_not_null()
     ).fill_null(False)
     pre = pl.col("_pre")
+    done = q.with_columns(_ok=ok).collect()
+    forwarded = False
+    if (done["_n_pre"] >= 4).any():
+        # a client field that is an X-Forwarded-For list (Apache's "%{X-Forwarded-For}i %l %u
+        # %t ...", nginx's $proxy_add_x_forwarded_for): "203.0.113.9, 198.51.100.7, 10.0.0.2 - -
+        # [...]" is one field; it was split at its blanks (into a vhost "203.0.113.9," and a
+        # client, or too many fields, also after a vhost)
+        first_listed = pre.list.get(0, null_on_oob=True).str.ends_with(",")
+        listed = ((pl.col("_n_pre") >= 5) | ((pl.col("_n_pre") == 4) & first_listed)).fill_null(False)
+        xff = done.select(listed).to_series()
+        if xff.any():
+            forwarded = True
+            merged = pre.list.join(" ").str.replace_all(r",[ \t]*", ",").str.split(" ")
+            done = done.with_columns(_xff=xff).with_columns(
+                _pre=pl.when("_xff").then(merged).otherwise(pre)
+            ).with_columns(_n_pre=pre.list.len())
+            done = done.with_columns(_ok=ok)
     fields = {
         "vhost": pl.when(pl.col("_n_pre") == 4).then(pre.list.get(0, null_on_oob=True)),
         "client": pre.list.get(-3, null_on_oob=True),
@@ -151,9 +171,15 @@ def _split_fields(df: pl.DataFrame, *, only: tuple[str, ...] | None = None) -> p
         "user_agent": unesc(pl.col("field_5")),
         "rest": pl.concat_str([extra, unesc(pl.col("field_6"))], separator=" ", ignore_nulls=True),
     }
+    if forwarded:
+        # the first address is the client's, the whole list is kept ("a, b, c" as the header has it)
+        listed_client = pre.list.get(-3, null_on_oob=True)
+        fields["client"] = pl.when("_xff").then(listed_client.str.replace(r",.*$", "")).otherwise(listed_client)
+        fields["forwarded_for"] = pl.when(pl.col("_xff") & listed_client.str.contains(",", literal=True)).then(
+            listed_client.str.replace_all(",", ", ", literal=True)
+        )
     if only is not None:
         fields = {k: e for k, e in fields.items() if k in only}
-    done = q.with_columns(_ok=ok).collect()
     if done["_ok"].all():  # every line has the shape (the usual case): no masking pass
         return done.lazy().select(*df.columns, *[e.alias(k) for k, e in fields.items()]).collect()
     return done.lazy().select(*df.columns, *[pl.when("_ok").then(e).alias(k) for k, e in fields.items()]).collect()
@@ -299,6 +325,7 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             bytes_i=pl.col("bytes").cast(pl.Int64, strict=False),
             client=_dash(pl.col("client")),
             user=_dash(pl.col("user").str.strip_chars('"')),
+            forwarded_for=pl.col("forwarded_for") if "forwarded_for" in g.columns else pl.lit(None, dtype=pl.String),
             referer=_dash(pl.col("referer")),
             user_agent=_dash(pl.col("user_agent")),
         )
@@ -306,7 +333,7 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     attrs = {} if not want else {
         name: pl.col(source)
         for name, source in (
-            ("vhost", "vhost"), ("client", "client"), ("user", "user"), ("method", "method"),
+            ("vhost", "vhost"), ("client", "client"), ("forwarded_for", "forwarded_for"), ("user", "user"), ("method", "method"),
             ("path", "path"), ("query", "query"), ("protocol", "protocol"), ("status", "status_i"),
             ("bytes", "bytes_i"), ("referer", "referer"), ("user_agent", "user_agent"),
             ("response_time_ms", "response_time_ms"),

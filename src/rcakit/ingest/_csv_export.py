@@ -66,7 +66,8 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "event.created", "date/time", "receivedat", "tsns", "_indextime",
         # Windows: PowerShell Get-WinEvent / Get-EventLog, Event Viewer
         "timecreated", "timegenerated", "timewritten", "date and time",
-        "datum und uhrzeit",  # Event Viewer on a German Windows
+        # Event Viewer on a German, French, Japanese, Spanish, Italian, Portuguese Windows
+        "datum und uhrzeit", "date et heure", "日付と時刻", "fecha y hora", "data e ora", "data e hora",
         # Azure Monitor / Application Insights (the portal adds the zone: "TimeGenerated [UTC]")
         "timegenerated [utc]", "timestamp [utc]",
         # Sumo Logic ("_messagetime" is when the event happened, "_receipttime" when received)
@@ -81,7 +82,8 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
         "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
         "severitylevel",  # Application Insights: 0 Verbose .. 4 Critical
-        "ebene",  # Event Viewer on a German Windows
+        # Event Viewer on a German, French, Japanese, Spanish, Italian, Portuguese Windows
+        "ebene", "niveau", "レベル", "nivel", "livello", "nível",
     ),
     "service": (
         "service", "service.name", "service_name", "servicename", "app", "application",
@@ -103,9 +105,22 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
     "trace_id": ("trace_id", "traceid", "trace.id", "dd.trace_id", "trace", "traceparent", "operationid", "operation_id"),
 }
 _GCP_PAYLOADS = ("textpayload", "jsonpayload.message", "jsonpayload.msg")
-_NAME = re.compile(r"^[\w@.\-/: \[\]()]{1,80}$")  # brackets: "TimeGenerated [UTC]"
+# (brackets: "TimeGenerated [UTC]"; an apostrophe: the French Event Viewer's "ID de l'événement")
+_NAME = re.compile(r"^[\w@.\-/: \[\]()'\u2019]{1,80}$")
 _SEPARATORS = (",", ";", "\t", "|")
 _KIBANA_TIME = r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})(?: @|,)? "
+#: Windows Event Viewer's "Save All Events As" CSV in other languages: the provider
+#: ("Source") column and the event id column (lower case), which together name it
+_EVENT_SOURCE = ("source", "quelle", "ソース", "origen", "origine", "fonte", "origem")
+_EVENT_ID = (
+    "event id", "ereignis-id", "id de l'événement", "id de l\u2019événement", "イベント id", "id. del evento", "id del evento",
+    "id evento", "identificação do evento", "id do evento",
+)
+#: the Event Viewer's time column in the languages whose Windows writes a day-first date
+#: ("05/03/2024 10:00:31" is 5 March on a French, Spanish, Italian, Portuguese Windows):
+#: its slash dates are read day first, unless a second number above 12 shows otherwise
+_DAY_FIRST_TIME = frozenset(("date et heure", "fecha y hora", "data e ora", "data e hora", "datum und uhrzeit"))
+_SLASH_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})\b"
 
 
 def _header_fields(line: str) -> list[str] | None:
@@ -297,7 +312,9 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
         texts.append(pl.concat_str([pl.col(n) for n in names], separator=" "))
     # (the Kibana rewrite only for columns that hold such a stamp: it is a no-op elsewhere)
     texts.extend(
-        pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ") if rows[c].str.contains(_KIBANA_TIME).any() else pl.col(c)
+        pl.col(c).str.replace(_KIBANA_TIME, "$2 $1 $3 ") if rows[c].str.contains(_KIBANA_TIME).any()
+        else _day_first(pl.col(c)) if c.lower() in _DAY_FIRST_TIME and _day_first_dates(rows[c])
+        else pl.col(c)
         for c in cols
     )
     parts = []
@@ -309,6 +326,18 @@ def _timestamp(rows: pl.DataFrame, cols: list[str], options: ParseOptions) -> pl
     if not parts:
         return pl.lit(None, dtype=RECORD_COLUMNS["timestamp"])
     return pl.coalesce(parts)
+
+
+def _day_first_dates(col: pl.Series) -> bool:
+    """Whether a day-first locale's time column has slash dates that may be day first (no
+    second number above 12: ``03/25/2024`` is month first whatever the header's language)."""
+    months = col.drop_nulls().head(1000).str.extract(_SLASH_DATE, 2).cast(pl.Int64, strict=False).drop_nulls()
+    return len(months) > 0 and not (months > 12).any()
+
+
+def _day_first(col: pl.Expr) -> pl.Expr:
+    """Slash dates read day first: ``05/03/2024 10:00:31`` -> ``2024-03-05 10:00:31``."""
+    return col.str.replace(_SLASH_DATE, "${3}-${2}-${1}")
 
 
 def _strip_empty(col: pl.Series) -> pl.Series:
@@ -356,9 +385,10 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     sev_cols = _role_columns(columns, "severity")
     svc_cols = _role_columns(columns, "service")
     lower = {c.lower() for c in columns}
-    source = next((n for n in ("source", "quelle") if n in lower), None)
-    if not svc_cols and source and ({"event id", "ereignis-id"} & lower or {"eventid", "entrytype"} <= lower):
-        # Windows Event Viewer's "Save All Events As" CSV (German: "Quelle", "Ereignis-ID")
+    source = next((n for n in _EVENT_SOURCE if n in lower), None)
+    if not svc_cols and source and (set(_EVENT_ID) & lower or {"eventid", "entrytype"} <= lower):
+        # Windows Event Viewer's "Save All Events As" CSV (German: "Quelle", "Ereignis-ID";
+        # French, Japanese, ...: see _EVENT_SOURCE, _EVENT_ID)
         # and PowerShell's Get-EventLog | Export-Csv: "Source" is the provider that wrote
         # the event (Service Control Manager, MSSQLSERVER), the service as in its XML
         # export (elsewhere a "source" column is often a file path: Splunk's)

@@ -101,11 +101,14 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "short_message",  # GELF (see _vendor_keys)
         "logEvent.message",  # Logstash's own log in JSON (log.format: json)
         "fields.message",  # Rust tracing-subscriber's JSON format (the event's fields)
+        "line",  # Loki's logcli --output=jsonl (a number there is a source line: see _KEY_VALUE)
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
         "app_name", "component", "resource.service.name", "resource.labels.service_name",
         "kubernetes.labels.app", "kubernetes.labels.app.kubernetes.io/name",
+        # a Loki stream's labels (logcli --output=jsonl: {"labels": {...}, "line": ..., "timestamp": ...})
+        "labels.service_name", "labels.service", "labels.app", "labels.app_kubernetes_io_name",
         # systemd journal: the program's name, else its unit
         "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
         "AppRoleName", "cloud_RoleName", "cloud.roleName",  # Application Insights
@@ -114,10 +117,11 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
     "pod": (
         "kubernetes.pod_name", "kubernetes.pod.name", "k8s.pod.name", "resource.labels.pod_name", "pod_name", "pod",
         "involvedObject.name", "regarding.name",  # Kubernetes events: the object they are about
+        "labels.pod",  # a Loki stream's label
     ),
     "container": (
         "kubernetes.container_name", "kubernetes.container.name", "k8s.container.name",
-        "resource.labels.container_name", "container_name",
+        "resource.labels.container_name", "container_name", "labels.container",
     ),
     # a CloudWatch log group (Logs Insights' "@log"): its last segment, when nothing above is there
     "log_group": ("@log", "logGroup", "log_group", "logGroupName"),
@@ -140,7 +144,8 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 # keys whose text must never be flattened even if it looks like a JSON object
-_TEXT_KEYS = frozenset(("msg", "message", "@message", "@m", "@mt", "text", "body", "Body", "Message", "textPayload"))
+# (Loki's "line": an app's JSON line is read as such, see _read_levelless_bodies)
+_TEXT_KEYS = frozenset(("msg", "message", "@message", "@m", "@mt", "text", "body", "Body", "Message", "textPayload", "line"))
 _KEY_RE = r'"((?:[^"\\]|\\.)*)"\s*:'
 _MAX_KEYS = 2000
 #: lines whose keys are assumed for all (and checked; see _decode)
@@ -656,6 +661,8 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     "type": lambda k: pl.col(k).replace_strict(
         {"Normal": "info", "Warning": "warning"}, default=None, return_dtype=pl.String
     ),
+    # Loki's "line" is the message; a number there is a source line ({"file": "x.go", "line": 42})
+    "line": lambda k: pl.when(~pl.col(k).str.contains(r"^\s*\d+\s*$")).then(pl.col(k)),
     # a systemd unit is the service without its unit type (checkout.service -> checkout)
     "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),
 }

@@ -6,7 +6,7 @@ INFO=9, WARN=13, ERROR=17, FATAL=21, with the in-between steps where the source 
 (syslog ``notice`` is INFO2=10, ``alert`` FATAL2=22, ``emerg`` FATAL4=24).
 
 Accepted spellings (case-insensitive): the usual names and abbreviations (``warning``,
-``wrn``, ``err``, ``severe``, ``crit``, ``critical``, ``panic``, ``fine``/``finer``/``finest``,
+``wrn``, ``err``, ``severe``, ``crit``, ``critic`` (IBM DataPower), ``critical``, ``panic``, ``fine``/``finer``/``finest``,
 ``verbose``, logrus/log15 four-letter forms ``erro``/``eror``/``debu``/``dbug``/``fata``),
 single letters (``I``, ``W``, ``E``, ``D``, ``V`` (Android's Verbose: TRACE), ``F``), winston's ``http`` (INFO) and ``silly`` (TRACE), supervisord's ``debg`` and ``blat`` (TRACE), zerolog's ``pnc``, Go slog's steps between its levels (``ERROR+4``: see
 :func:`_offset_level`), syslog numeric
@@ -39,7 +39,7 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("note", "system"), ("INFO", 9)),  # MySQL's error-log priorities
     **dict.fromkeys(("warn", "warning", "wrn", "w", "wrng"), ("WARN", 13)),
     **dict.fromkeys(("error", "err", "e", "severe", "failure", "fail", "failed", "eror", "erro"), ("ERROR", 17)),
-    **dict.fromkeys(("fatal", "f", "crit", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani", "pnc"), ("FATAL", 21)),
+    **dict.fromkeys(("fatal", "f", "crit", "critic", "critical", "panic", "dpanic", "ftl", "c", "wtf", "a", "fata", "pani", "pnc"), ("FATAL", 21)),
     **dict.fromkeys(("alert",), ("FATAL", 22)),
     # PHP's error-log prefixes ("PHP Fatal error:  ...")
     **dict.fromkeys(("deprecated", "strict standards"), ("INFO", 10)),
@@ -52,9 +52,11 @@ SEVERITY_WORDS: dict[str, tuple[str, int]] = {
     # "重大", "严重")
     **dict.fromkeys(("información", "informacion", "informazioni", "informação", "情報", "信息"), ("INFO", 9)),
     **dict.fromkeys(("konfiguration", "configuración", "configuration", "configurazione", "構成", "配置"), ("INFO", 9)),
-    **dict.fromkeys(("infos", "configuração"), ("INFO", 9)),
+    **dict.fromkeys(("infos", "configuração", "informações", "informacoes"), ("INFO", 9)),
     **dict.fromkeys(("feiner",), ("TRACE", 2)),
     **dict.fromkeys(("fein", "détaillé", "detallado", "詳細", "详细", "デバッグ", "调试"), ("DEBUG", 5)),
+    # the Event Viewer's Verbose level on a French, Italian, Portuguese Windows
+    **dict.fromkeys(("commentaires", "dettagliato", "detalhado"), ("DEBUG", 5)),
     **dict.fromkeys(("warnung", "avertissement", "advertencia", "avvertenza", "avviso", "aviso", "警告"), ("WARN", 13)),
     **dict.fromkeys(("fehler", "erreur", "grave", "schwerwiegend", "errore", "エラー", "重大", "错误", "严重"),
                     ("ERROR", 17)),

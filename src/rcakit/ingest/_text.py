@@ -178,6 +178,17 @@ _ERLANG_LEVELS = {"CRASH": "error", "SUPERVISOR": "error", "PROGRESS": "info"}
 # IBM Db2's diagnostic levels (an Event is a state change: informational)
 _DB2_LEVEL = "Info|Warning|Error|Severe|Critical|Event"
 _DB2_LEVELS = {"Event": "info"}
+# Oracle ODL's message types, with a level 1-32 after a colon (see _ODL_LEVELS)
+_ODL_LEVEL = "(?:INCIDENT_ERROR|ERROR|WARNING|NOTIFICATION|TRACE)(?::[0-9]{1,2})?"
+# ODL's types and levels as level words: NOTIFICATION 1 is INFO, 16 and 32 CONFIG; TRACE
+# 1, 16, 32 are FINE, FINER, FINEST; an INCIDENT_ERROR is an error that opened an incident
+_ODL_LEVELS = {
+    "INCIDENT_ERROR": "error", "NOTIFICATION": "info",
+    **{f"{kind}:{n}": word for kind, word in (("INCIDENT_ERROR", "error"), ("ERROR", "error"), ("WARNING", "warning"))
+       for n in range(1, 33)},
+    **{f"NOTIFICATION:{n}": "info" if n < 16 else "config" for n in range(1, 33)},
+    **{f"TRACE:{n}": "fine" if n < 16 else "finer" if n < 32 else "finest" for n in range(1, 33)},
+}
 # .NET's level names in full (Microsoft.Extensions.Logging)
 _DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
 # Icinga 2's levels ("information" in full)
@@ -480,11 +491,15 @@ _GROUP_CLASS = {
     "code_d": "[^\\]]*",  # katip's source location
     "code_e": "[^ \t()]+(?: [^ \t()]+)*",  # a source in parentheses (Datadog's agent, Samba)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
+    "code_f": "[^\\[\\] \t]+",  # a message code in brackets (IBM DataPower's "[0x80e00073]")
+    "logger_g": "[^\\[\\] \t]+",  # a category in brackets, glued to the level's (DataPower)
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
     "mdc_d": "(?:[A-Za-z_][A-Za-z0-9_\\-]*(?:\\{[^{}]*\\})?:)+",
     "mdc": "[^\\]]*",
     "mdc_b": "[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+(?:[ \t]+[A-Za-z0-9_.\\-]+=[^\\s\\[\\]]+)*",
     "mdc_e": "[^\\[\\]=]*",
+    # ODL's supplemental fields ("[tid: [ACTIVE].ExecuteThread: '12' ...] [ecid: ...]")
+    "mdc_g": "\\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\](?: \\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\])*",
     "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
@@ -560,7 +575,11 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
             if g == "ts":
                 body = _stamp_pattern(m.group(g))
             elif g == "level":  # the variant's own levels, a level word, or Redis' level mark
-                body = variant.levels or (_LEVEL if re.fullmatch(_LEVEL, m.group(g)) else r"[.\-*#]")
+                body = variant.levels or (
+                    _LEVEL if re.fullmatch(_LEVEL, m.group(g))
+                    else f"{_DOTNET_INFO}|{_LEVEL}" if re.fullmatch(_DOTNET_INFO, m.group(g))
+                    else r"[.\-*#]"
+                )
             elif g in _GROUP_CLASS:
                 body = _GROUP_CLASS[g] or ""
             else:
@@ -664,9 +683,27 @@ _INDENTED_HEAD = _Variant("zabbix", r"^[ \t]*(?P<pid>\d+):(?P<ts>\d{8}:\d{6}\.\d
 # ("[info]Listening on :8080", as Fly.io prints it); before it may stand the program's tag
 # and id, and a word: "unbound[1234:0] notice: ...", "app[9080e621c04e87] ams [info]..."
 # (taken only with the level: a tag without one stays the message's)
+#: .NET's Information without brackets (Azure App Service's "<stamp>  PID[4321] Information msg"):
+#: a level word after a stamp (see _TAG_LEVEL) only; in _LEVEL it would slow every head regex
+_DOTNET_INFO = "Information|INFORMATION|information"
+#: the level words of a bracket glued to others (see _TAG_LEVEL)
+_GLUED_LEVEL = "|".join(
+    w for word in ("emerg", "alert", "critic", "crit", "critical", "fatal", "error", "err", "warning", "warn", "notice",
+                   "info", "debug", "trace") for w in (word, word.upper())
+)
 _TAG_LEVEL = (
-    r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)\[(?P<thread_d>[^\]\s]*)\]:?[ \t]+(?:(?P<mdc_f>[a-z]+)[ \t]+)?)?"
-    rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+    # (a logger padded before its process id and a colon: fail2ban's "fail2ban.filter  [812]: INFO")
+    r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)(?:\[(?P<thread_d>[^\]\s]*)\]:?|[ \t]+\[(?P<pid>\d+)\]:)[ \t]+"
+    r"(?:(?P<mdc_f>[a-z]+)[ \t]+)?"
+    # or a source file and line, maybe the function, and a colon (ProxySQL's
+    # "MySQL_Monitor.cpp:1400:monitor_ping(): [ERROR]", a C program's "main.c:12: error: ")
+    r"|(?P<code_b>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w*:\d+):(?:(?P<method>[A-Za-z_][\w$<>]*)\(\):)?[ \t]+"
+    r")?"
+    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+    # or brackets glued before a bracketed level (IBM DataPower's "[0x80e00073][mpgw][error]":
+    # the message code and the category; its levels include "critic")
+    r"|(?:\[(?P<code_f>[^\[\]\s]+)\])?\[(?P<logger_g>[^\[\]\s]+)\]"
+    rf"\[(?P<level_c>{_GLUED_LEVEL})\][ \t]*"
 )
 def _log4j_regex(level: str) -> str:
     """The head of log4j / logback / Spring Boot / Kafka / zap console / logrus text lines
@@ -941,6 +978,17 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"<(?P<thread>[^<>]*)> <(?:<[^<>]*>|[^<>])*> <[^<>]*> <[^<>]*> <\d*> (?:<(?:\[[^\]]*\] ?)+ ?> )?"
         r"<(?P<code>[^<>]*)> <(?P<msg>.*)$",
         levels=_WEBLOGIC_LEVEL,
+    ),
+    # Oracle Diagnostic Logging (ODL: the *-diagnostic.log of WebLogic, SOA Suite, Fusion
+    # Middleware): the component, the message type (and level), the message id and the
+    # module in brackets, then supplemental "[name: value]" fields (kept as mdc), the message
+    #   [2024-03-05T10:00:33.000+01:00] [soa_server1] [INCIDENT_ERROR] [BPEL-09006] [oracle.soa.bpel.engine] [tid: ...] [ecid: ...] msg
+    _Variant(
+        "odl",
+        rf"^\[(?P<ts>{_ISO})\] \[[^\[\]]*\] \[(?P<level>{_ODL_LEVEL})\] \[(?P<code_d>[^\]]+)?\] \[(?P<logger_e>[\w.\-]+)\] "
+        r"(?:(?P<mdc_g>\[[\w.\-]+: (?:[^\[\]]|\[[^\[\]]*\])*\](?: \[[\w.\-]+: (?:[^\[\]]|\[[^\[\]]*\])*\])*) )?"
+        r"(?P<msg>.*)$",
+        levels=_ODL_LEVEL,
     ),
     # IBM WebSphere's SystemOut.log / trace.log: stamp, thread id, short logger name, a
     # one-letter event type (O: System.out, R: System.err, A: audit, I/W/E/F, C: config,
@@ -1567,7 +1615,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Go log and anything else with a stamp but no level: 2024/01/02 03:04:05 msg
     _Variant(
         "stamp",
-        rf"^\[?(?P<ts>{_STAMP})\]?:?{_SEP}(?:{_TAG_LEVEL})?"
+        # (" : " after the stamp: FreeRADIUS' "Tue Mar  5 10:00:31 2024 : Error: ...")
+        rf"^\[?(?P<ts>{_STAMP})\]?(?:[ \t]+:[ \t]+|:?{_SEP})(?:{_TAG_LEVEL})?"
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
@@ -1778,7 +1827,7 @@ _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 #: captures one of these)
 _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
-    "crash": _LEVEL_MARKS_CRASH, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
+    "crash": _LEVEL_MARKS_CRASH, "odl": _ODL_LEVELS, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
     "macos-log": {"Default": "info", "Fault": "fatal"}, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
@@ -1904,7 +1953,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
                 "pid": pl.col("pid"),
                 # (log4net's empty NDC is "(null)", an empty MDC "[]")
                 "mdc": pl.when(pl.col("mdc").is_in(["", "(null)"])).then(None).otherwise(pl.col("mdc")),
-                "code": pl.col("code"),
+                "code": pl.when(pl.col("code") != "").then(pl.col("code")),  # (ODL's empty "[]")
             }
         ).alias("attributes"),
     )
