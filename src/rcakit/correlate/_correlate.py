@@ -465,8 +465,10 @@ def _cause_with(
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
     # (a change of several nodes is scored on each: its best node's row stands for it)
-    seen_ids: set[str] = set()
-    suspects = [s for s in suspects if not (s.change.id in seen_ids or seen_ids.add(s.change.id))]
+    best: dict[str, Suspect] = {}
+    for s in suspects:
+        best.setdefault(s.change.id, s)
+    suspects = list(best.values())
     cause, reason = _decide(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
         n_changes=ctx.n_given, external=external, root_clients=root_clients,
