@@ -121,11 +121,8 @@ def correlate_changes(
     # is that service, not one more that callers' messages would seem to name)
     # (... and a change of an application whose numbered nodes log, "ehr-web" of ehr-web01 and
     # ehr-web02, is theirs: see below)
-    changed = {
-        match_service(s, sorted(logged))
-        for s in changes["service"].drop_nulls().unique().to_list()
-        if len(node_services(match_service(s, sorted(logged)), sorted(logged))) < 2
-    }
+    spelled = [match_service(s, sorted(logged)) for s in changes["service"].drop_nulls().unique().to_list()]
+    changed = {s for s in spelled if len(node_services(s, sorted(logged))) < 2}
     known = sorted(logged | hosted | {s for s in changed if s})
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
     n_given = changes.height  # (changes outside the period were still given)
