@@ -494,3 +494,48 @@ def test_level_after_a_program_tag_or_inside_the_stamp_bracket(tmp_path):
         ("INFO", "GCS Server started on port 6379"), ("WARN", "Health check failed"), ("ERROR", "Node 8a3f is dead"),
     ]
     assert attrs(ray[0])["logger"] == "gcs_server"
+
+
+def test_dovecot_levels_after_its_sub_process(tmp_path):
+    """Dovecot writes its level after the sub-process and session (``imap-login: Warning:``,
+    ``imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error:``): the record's level (probe AK); the body
+    keeps the program's text."""
+    text = (
+        "Mar  1 10:00:01 mx1 dovecot: imap(slopez@initech.co.uk)<8806><UPkO3qVMfpDGOqjM>: Logged out in=1852 out=16541\n"
+        "Mar  1 10:00:03 mx1 dovecot: imap-login: Warning: Auth process not responding, delayed sending greeting\n"
+        "Mar  1 10:00:04 mx1 dovecot: auth: Error: ldap(bob,10.0.0.1): Connection lost to LDAP server\n"
+        "Mar  1 10:00:07 mx1 dovecot: imap(bob)<8807><UPkO3qVMfpDGOqjN>: Error: Mailbox INBOX: quota exceeded\n"
+        "Mar  1 10:00:08 mx1 dovecot: master: Fatal: Dovecot is already running with PID 1234\n"
+    )
+    rows = _read(tmp_path, "mail.log", text)
+    assert [r["severity_text"] for r in rows] == [None, "WARN", "ERROR", "ERROR", "FATAL"]
+    assert rows[1]["body"] == "imap-login: Warning: Auth process not responding, delayed sending greeting"
+    assert {r["service"] for r in rows} == {"dovecot"}
+
+
+def test_kafka_server_log_logger_at_the_end(tmp_path):
+    """Kafka's log4j layout ``[%d] %p %m (%c)%n`` ends each record's first line with its
+    logger in parentheses: the logger attribute, not the message's text (probe AK); a stack
+    trace below stays joined."""
+    text = (
+        "[2024-03-01 10:00:02,215] INFO [LocalLog partition=audit-log-3, dir=/var/lib/kafka/data] Rolled new log "
+        "segment at offset 23877406 in 36 ms. (kafka.log.LocalLog)\n"
+        "[2024-03-01 10:00:04,140] INFO [GroupCoordinator 2]: Stabilized group orders-processor generation 166 "
+        "(__consumer_offsets-40) with 5 members (kafka.coordinator.group.GroupCoordinator)\n"
+        "[2024-03-01 10:00:05,001] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)\n"
+        "[2024-03-01 10:00:09,001] ERROR [ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition "
+        "orders-3 at offset 100 (kafka.server.ReplicaFetcherThread)\n"
+        "org.apache.kafka.common.errors.NotLeaderOrFollowerException: This server is not the leader for that "
+        "topic-partition.\n"
+        "\tat kafka.server.ReplicaFetcherThread.processPartitionData(ReplicaFetcherThread.scala:123)\n"
+    )
+    rows = _read(tmp_path, "server.log", text)
+    assert [r["n_lines"] for r in rows] == [1, 1, 1, 3]
+    assert rows[0]["body"] == (
+        "[LocalLog partition=audit-log-3, dir=/var/lib/kafka/data] Rolled new log segment at offset 23877406 in 36 ms."
+    )
+    assert attrs(rows[1])["logger"] == "kafka.coordinator.group.GroupCoordinator"
+    assert rows[1]["body"].endswith("with 5 members")
+    assert rows[3]["body"].startswith("[ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition orders-3 at offset 100\n")
+    assert attrs(rows[3])["logger"] == "kafka.server.ReplicaFetcherThread"
+    assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 215000, tzinfo=UTC)

@@ -819,8 +819,9 @@ def test_a_plain_word_and_a_masked_value_starting_messages_are_two_events() -> N
     body = [f"10.0.{i % 7}.{i} {names[i % 5]} A IN" for i in range(40)]
     body += [f"resolving {names[i % 5]} A IN" for i in range(20)]
     out = mine_templates(pl.DataFrame({"body": body}))
-    assert set(out["template"][:40]) == {"<IP> <*> A IN"}, set(out["template"])
-    assert set(out["template"][40:]) == {"resolving <*> A IN"}
+    # (a fully qualified name with its root dot is a host name)
+    assert set(out["template"][:40]) == {"<IP> <HOST> A IN"}, set(out["template"])
+    assert set(out["template"][40:]) == {"resolving <HOST> A IN"}
 
 
 def test_a_key_with_no_value_names_its_event() -> None:
@@ -981,3 +982,67 @@ def test_cache_keys_made_of_colon_parts_are_one_variable_of_a_short_message() ->
     body = [f"<{20 + i % 9} get {keys[i % 6]}" for i in range(60)] + [f"<{20 + i % 9} get cart_{i * 13}" for i in range(20)]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert out["template_id"].n_unique() == 1, set(out["template"])
+
+
+def test_keys_that_replace_one_another_name_events() -> None:
+    """OpenVPN's ``peer info: IV_VER=2.6.8`` / ``IV_PLAT=win`` / ``IV_PROTO=6``: the key is
+    the event, its value the variable, however many values each key takes (probe AK)."""
+    values = {
+        "IV_VER": ["2.6.8", "2.5.9", "3.git::d3f8b18b", "2.6.0"],
+        "IV_PLAT": ["win", "linux", "mac", "ios", "android"],
+        "IV_PROTO": ["6", "990", "2974", "30"],
+        "IV_GUI_VER": ["OpenVPN_GUI_11", "net.openvpn.connect.android_3.3.4", "Tunnelblick_4.0.1"],
+    }
+    body = [
+        f"10.8.{i % 9}.{i % 200}:{40000 + i} peer info: {key}={vals[i % len(vals)]}"
+        for i in range(160)
+        for key, vals in [list(values.items())[i % 4]]
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    by_key = {key: set(out.filter(pl.Series(body).str.contains(f" {key}="))["template"]) for key in values}
+    assert all(len(t) == 1 for t in by_key.values()), by_key
+    assert len(set().union(*by_key.values())) == 4, by_key
+    assert by_key["IV_PLAT"] == {"<IP> peer info: IV_PLAT=<*>"}
+
+
+def test_an_outcome_keys_few_words_name_events() -> None:
+    """Keycloak's ``error=user_not_found`` / ``error=invalid_user_credentials``: a few plain
+    words after a key naming an outcome are as many failures, not one variable; the user
+    name beside them stays a variable."""
+    errors = ["invalid_user_credentials", "user_not_found", "user_temporarily_disabled", "expired_code"]
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan"]
+    body = [
+        f"type=LOGIN_ERROR, realmId=shop, clientId=web, userId=null, ipAddress=10.1.{i % 50}.{i % 250}, "
+        f"error={errors[i % 4]}, auth_method=openid-connect, username={users[i % 9]}"
+        for i in range(200)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 4, set(out["template"])
+    assert "error=user_not_found, auth_method=openid-connect, username=<*>" in out["template"][1]
+
+
+def test_a_number_with_thousands_separators_is_one_number() -> None:
+    """Cassandra's ``Compacted ... in 22,719ms`` and ``in 719ms``: one template, and the
+    duration's value is read whole."""
+    body = [
+        f"Compacted (task id: x, compaction history id: y) {n} sstables to [/data/nb-{i}-big,] "
+        f"to level=0. {size} to {size}. in {ms}ms. Row Throughput = ~{rows}/s."
+        for i, (n, size, ms, rows) in enumerate(
+            [(4, "12.3MiB", "22,719", "1,234"), (2, "1.2MiB", "719", "512"), (3, "4.5MiB", "1,003,120", "12,345")] * 20
+        )
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1, set(out["template"])
+    template = out["template"][0]
+    assert "in <DURATION>." in template, template
+    params = out["params"][2].to_list()
+    assert "1,003,120ms" in params, params
+
+
+def test_a_fully_qualified_name_and_newer_top_level_domains_are_hosts() -> None:
+    """DNS servers log names with their root dot (``api.github.com.``); ``.xyz`` and
+    ``.cloud`` are top-level domains too."""
+    body = ["checking host status.hooli.xyz now", "checking host api.vendor.cloud now"]
+    body += [f"resolving name {n} quickly" for n in ("api.github.com.", "orders.default.svc.cluster.local.")]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {"checking host <HOST> now", "resolving name <HOST> quickly"}

@@ -12,7 +12,8 @@ WARN_SEVERITY = 13  # OpenTelemetry SeverityNumber of WARN
 
 # a whole parameter that is a number with an optional short unit ("120", "0.5", "87ms", "2.1s",
 # "512MB", "93%"); hex ids, versions and mixed tokens are not numeric variables
-_NUMERIC_PARAM = r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
+# (with thousands separators: "22,719ms")
+_NUMERIC_PARAM = r"^([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*([A-Za-zµ%]{0,3})$"
 _UNIT_FACTOR = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
@@ -78,7 +79,7 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     part = pl.element().struct.field
     out = out.with_columns(num_params=parts).with_columns(
         num_params=pl.col("num_params").list.eval(
-            part("1").cast(pl.Float64, strict=False)
+            part("1").str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
             * part("2").str.to_lowercase().replace_strict(_UNIT_FACTOR, default=1.0, return_dtype=pl.Float64)
         )
     )

@@ -61,7 +61,8 @@ _MIN_VALUES = 20  # values a window needs to be judged on its own
 _MATERIAL = ((pl.col("observed") - pl.col("expected")).abs() > 0.05 * pl.col("expected").abs()) | (
     (pl.col("window_q95") - pl.col("base_q95")).abs() > 0.05 * pl.col("base_q95").abs()
 )
-_NUMBER = r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
+# (thousands separators are read as such: 22,719ms is 22719)
+_NUMBER = r"^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:ms|s|us|µs|ns|b|kb|mb|gb|%)?\s*$"
 
 #: Private column: the record's number within a detection run (see ``_detect._Passes``).
 ROW = "__rcakit_record"
@@ -119,7 +120,11 @@ def extract_parameters(
             pos.with_columns(pl.int_ranges(pl.col("params").list.len()).alias("_pos"))
             .explode("params", "_pos")
             .with_columns(
-                pl.col("params").str.extract(_NUMBER, 1).cast(pl.Float64, strict=False).alias("value"),
+                pl.col("params")
+                .str.extract(_NUMBER, 1)
+                .str.replace_all(",", "", literal=True)
+                .cast(pl.Float64, strict=False)
+                .alias("value"),
                 pl.format("${}", pl.col("_pos") + 1).alias("feature"),
             )
         )

@@ -1868,6 +1868,20 @@ def common_indent(sample: list[str]) -> str:
 _STAMP_START = re.compile(rf"^\[?(?:{_STAMP})")
 
 
+# the logger at the end of a line, in parentheses (Kafka's and Confluent's log4j layout
+# "[%d] %p %m (%c)%n": "[2024-03-01 10:00:02,215] INFO Rolled new log segment ... in 36 ms.
+# (kafka.log.LocalLog)")
+_TRAILING_LOGGER = r"[ \t]+\(([A-Za-z_][\w$]*(?:\.[\w$]+)+)\)[ \t]*$"
+_TRAILING_LOGGER_RE = re.compile(_TRAILING_LOGGER)
+
+
+def _trailing_loggers(sample: list[str]) -> bool:
+    """Whether most of the sample's record lines (not indented, not a stack frame) end with
+    a dotted logger name in parentheses: then it is the layout's field, not the message's."""
+    heads = [x for x in sample if x[:1] == "[" or x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_TRAILING_LOGGER_RE.search(x)) for x in heads) >= 0.6 * len(heads)
+
+
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     indent = common_indent(sample)
@@ -1903,6 +1917,13 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = parsed.with_columns(
             (pl.col("_matched") | user).alias("_matched"),
             pl.when(user).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"),
+        )
+    if _trailing_loggers(sample):
+        tail = pl.col("msg").str.extract(_TRAILING_LOGGER, 1)
+        moved = pl.col("_matched") & tail.is_not_null() & pl.col("logger").is_null()
+        parsed = parsed.with_columns(
+            pl.when(moved).then(tail).otherwise(pl.col("logger")).alias("logger"),
+            pl.when(moved).then(pl.col("msg").str.replace(_TRAILING_LOGGER, "")).otherwise(pl.col("msg")).alias("msg"),
         )
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
@@ -2610,7 +2631,10 @@ _MSG_LEVEL = (
     r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\]"
     # a Cisco message id, its syslog severity between the facility and the mnemonic:
     # "%ASA-6-302014:", "%LINK-3-UPDOWN:"
-    r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:)[ \t]+"
+    r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:"
+    # the level after the program's own sub-process and session (Dovecot's "imap-login:
+    # Warning: ...", "imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error: ...")
+    rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):)[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -2638,7 +2662,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     idx = found[1]
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
     level = pl.coalesce(
-        "s", "a", "b", "c", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
+        "s", "a", "b", "c", "d", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
         pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
     )
     sev_text, sev_num = severity_columns(level)

@@ -20,7 +20,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<MAC>``   MAC addresses and longer runs of colon-separated hex octets (DHCP client ids, key fingerprints)
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
 ``<HOST>``  dotted host names ending in a DNS top-level domain (``mx.example.com[<IP>]``
-            too); ``name-1:port``
+            too, and ``api.github.com.`` with its root dot); ``name-1:port``
 ``<ID>``    identifiers of words and numbers joined by ``_`` (``blk_-42``, ``task_1_0020_m_3``)
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
@@ -30,7 +30,8 @@ Token names produced by the default set (downstream code may rely on them):
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
             ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``), keeping a unit of up to
             4 letters glued to it (``2653ppm`` -> ``<NUM>ppm``), an Erlang pid
-            (``<0.849.0>``); digits inside a word (``ssh2``, ``u0``) are left to Drain
+            (``<0.849.0>``), a number with thousands separators (``1,234,567``); digits
+            inside a word (``ssh2``, ``u0``) are left to Drain
 ``<*>``     not a mask: a position Drain found variable
 ========== ====================================================================
 
@@ -98,6 +99,7 @@ _TLD = (
     # country codes that are also common identifier words (id, in, it, no, is...) are left out
     r"(?:com|net|org|edu|gov|mil|io|co|uk|de|fr|jp|cn|hk|ru|br|au|nl|eu|us|ca|ch|es|se|"
     r"fi|dk|pl|kr|tw|at|be|cz|ie|il|nz|pt|sg|za|mx|ar|tr|gr|hu|ro|sk|ua|vn|om|ae|"
+    r"xyz|info|biz|cloud|online|site|tech|dev|"
     r"local|localdomain|lan|internal|intra|corp|cluster|svc|arpa)"
 )
 # What may follow a host name: not another ".label" (java.io.IOException is not a host).
@@ -154,7 +156,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         + r"(?::" + _HEX4 + r")*|\B::" + _HEX4 + r"(?::" + _HEX4 + r")*)(?:%\w+)?\]?"
         r"(?::\d{1,5})?(?:\b|$)",
     ),
-    # host names: dotted names ending in a DNS top-level domain (may contain an IP)
+    # host names: dotted names ending in a DNS top-level domain (may contain an IP); a
+    # fully qualified name's root dot is the name's (DNS servers log api.github.com. A IN)
+    _m("HOST", r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"\.(?P<post>[ \t])"),
     _m(
         "HOST",
         r"\b[A-Za-z0-9](?:[\w\-]*[A-Za-z0-9])?(?:\.[\w\-]+)*\." + _TLD + r"(?::\d{1,5})?"
@@ -187,10 +191,13 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # boolean and null values (they vary like numbers: overlap:true / overlap:false)
     _m("BOOL", r"\b(?:true|false|True|False|TRUE|FALSE|null|NULL|nil)\b"),
     # sizes and durations: 10MB, 1190 bytes (1.16 KB), 250ms, <1 sec
-    _m("SIZE", r"\b\d+(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
+    _m("SIZE", r"\b(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)? ?bytes(?: \(\d+(?:\.\d+)? ?[KMGTP]i?B\))?"),
     _m("SIZE", r"\b\d+(?:\.\d+)?(?:[KMGTP]i?B|ki?B|[KMGTP]|[kmgt]b|B)\b"),
     _m("SIZE", r"\b\d+(?:\.\d+)? (?:[KMGTP]i?B|ki?B|[kmgt]b|B)\b"),
-    _m("DURATION", r"(?:[<>]=?)?\b\d+(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b"),
+    _m(
+        "DURATION",
+        r"(?:[<>]=?)?\b(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:ms|us|µs|ns|s|h|(?: ?(?:sec|secs|min|mins|hrs)))\b",
+    ),
     # numbers with a sign or comparison starting a value (x=-3, <5, " +7"), and numbers
     # with a unit of up to 4 letters glued to them (co2=2653ppm -> co2=<NUM>ppm, -64dBm,
     # 64bit: letters that are all hex digits, 12ab, were a <HEX> above). One pass for both:
@@ -205,7 +212,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # ... then any remaining number standing on its own or after a delimiter (node-12, #5),
     # but not the digits inside a word (ssh2, u0, L3 are names), in a plain pass: numbers
     # are the most frequent match of all
-    _m("NUM", r"\b\d+(?:\.\d+)*\b"),
+    # (a number with thousands separators is one number: 22,719 rows, not 22 and 719)
+    _m("NUM", r"\b(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)*)\b"),
     # (last: in a group of their own, tested on the few values with such a quote, run after
     # the other masks have shortened what is inside)
     # a quoted phrase in prose, after a word (several words: a Wi-Fi network's name, a

@@ -302,12 +302,57 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
             and all(_WORD_RE.fullmatch(v) for v in values)
             and all(bare[j] for j in range(len(columns)) if j != i)
         )
-        few_enums = len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
+        few_enums = len(values) <= _MAX_ENUM_VALUES and all(
+            _ENUM_RE.fullmatch(v) or _outcome(v) for v in values
+        )
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
         if few_words or few_enums or few_marks:
             out.append(i)
+        elif _few_keys(values):
+            out.append(-1 - i)  # split by the key alone (see _split_part)
     return tuple(out)
+
+
+def _index(position: int) -> int:
+    """The token index of a split position (a key-only position is stored as ``-1 - i``)."""
+    return position if position >= 0 else -1 - position
+
+
+def _split_part(tokens: Sequence[str], position: int) -> str:
+    """What a split position contributes to a group's key: the token's generic form, or, at
+    a key-only position, its key (``IV_PLAT=`` of ``IV_PLAT=win``)."""
+    token = tokens[_index(position)]
+    if position < 0 and (key := _KEY_RE.match(token)) is not None:
+        return key.group()
+    return _generic(token)
+
+
+def _few_keys(values: set[str]) -> bool:
+    """Every value a ``key=value`` pair, of two to :data:`_MAX_ENUM_VALUES` keys (a message
+    key's quoted text aside): the key names the event, its value varies. OpenVPN's ``peer
+    info: IV_VER=2.6.8`` / ``IV_PLAT=win`` / ``IV_PROTO=6`` are three events, however many
+    values each key takes."""
+    keys = set()
+    for v in values:
+        key = _KEY_RE.match(v)
+        if key is None or (_MESSAGE_KEY_RE.fullmatch(key.group()) and v[key.end() : key.end() + 1] in "\"'"):
+            return False
+        keys.add(key.group())
+    return 2 <= len(keys) <= _MAX_ENUM_VALUES
+
+
+# keys whose plain-word value is an outcome (error=user_not_found, reason=timeout,
+# status=denied): a few such values name as many events, as UPPER_CASE enum words do
+_OUTCOME_RE = re.compile(
+    r"(?i)(?:[\w.\-]*[._\-])?(?:error|err|reason|status|state|result|outcome|action|cause)="
+    r"[\"']?[A-Za-z]+(?:[_\-][A-Za-z]+)*[\"']?[:;,.]?"
+)
+
+
+def _outcome(value: str) -> bool:
+    """``error=user_not_found``: a plain word after a key that names an outcome."""
+    return _OUTCOME_RE.fullmatch(value) is not None
 
 
 def _one_key(values: set[str]) -> bool:
@@ -326,7 +371,7 @@ def _few_values(column: Sequence[str], max_values: int) -> bool:
     """At most ``max_values`` distinct values (UPPER_CASE enum words: a few more)."""
     values = {_generic(v) for v in set(column)}
     return len(values) <= max_values or (
-        len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) for v in values)
+        len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) or _outcome(v) for v in values)
     )
 
 
@@ -594,14 +639,14 @@ def _split_group(
     """
     positions = _split_positions(rows, max_values=max_values) if depth < _MAX_SPLIT_DEPTH else ()
     if allowed is not None:
-        positions = tuple(p for p in positions if p in allowed)
+        positions = tuple(p for p in positions if _index(p) in allowed)
     if not positions:
         out[group] = _consensus(rows)
         return
     splits[group] = positions
     by_key: dict[tuple[str, ...], list[Sequence[str]]] = defaultdict(list)
     for row in rows:
-        by_key[tuple(_generic(row[p]) for p in positions)].append(row)
+        by_key[tuple(_split_part(row, p) for p in positions)].append(row)
     # a part splits again only where this group had few values too: a user name that takes
     # 2 values among the "session opened" rows but many in the cluster is a variable
     few = frozenset(i for i, column in enumerate(zip(*rows, strict=True)) if _few_values(column, max_values))
@@ -1049,9 +1094,9 @@ class TemplateMiner:
         tokens: list[str] | None = None
         while positions := self._splits.get(group):
             tokens = message.split(" ") if tokens is None else tokens
-            if len(tokens) <= positions[-1]:
+            if len(tokens) <= max(_index(p) for p in positions):
                 return group
-            group = (group[0], group[1] + tuple(_generic(tokens[p]) for p in positions))
+            group = (group[0], group[1] + tuple(_split_part(tokens, p) for p in positions))
         return group
 
     def _template_of(self, message: str, cid: int) -> str:
