@@ -343,9 +343,10 @@ def _few_keys(values: set[str]) -> bool:
 
 
 # keys whose plain-word value is an outcome (error=user_not_found, reason=timeout,
-# status=denied): a few such values name as many events, as UPPER_CASE enum words do
+# result=denied): a few such values name as many events, as UPPER_CASE enum words do (not
+# status= or state=: an order's status=paid / status=shipped is the entity's, one event)
 _OUTCOME_RE = re.compile(
-    r"(?i)(?:[\w.\-]*[._\-])?(?:error|err|reason|status|state|result|outcome|action|cause)="
+    r"(?i)(?:[\w.\-]*[._\-])?(?:error|err|reason|result|outcome|action|cause)="
     r"[\"']?[A-Za-z]+(?:[_\-][A-Za-z]+)*[\"']?[:;,.]?"
 )
 
