@@ -1360,3 +1360,92 @@ def test_the_requester_a_server_logs_is_no_dependency_it_names():
     assert _names('type="LOGIN", realmId="clinical", clientId="patient-portal"', services, exclude="keycloak") == ()
     assert _names("request from user_agent=lab-worker/2.3 took 900 ms", services, exclude="fhir-api") == ()
     assert _names("calling lab-worker failed: timeout", services, exclude="fhir-api") == ("lab-worker",)
+
+
+def test_change_list_spellings_in_camel_case_or_with_a_host_name() -> None:
+    """A change list names the applications as its CMDB spells them (``RoutePlanner``,
+    ``TrackingAPI``, ``scan-gw``) or by a node's fully qualified host name: each is the
+    logging service of that name (probe AJ), not infrastructure that "writes no logs here"."""
+    from rcakit.correlate._services import match_service
+
+    services = ["route-planner", "driver-api", "tracking-api", "scan-gateway", "trk-api02", "parcel-wms", "payment"]
+    assert match_service("RoutePlanner", services) == "route-planner"
+    assert match_service("DriverApi", services) == "driver-api"
+    assert match_service("TrackingAPI", services) == "tracking-api"
+    assert match_service("ScanGateway", services) == "scan-gateway"
+    assert match_service("scan-gw", services) == "scan-gateway"
+    assert match_service("ParcelWMS", services) == "parcel-wms"
+    assert match_service("trk-api02.parcelco.internal", services) == "trk-api02"
+    # (names that are no spelling of a logging service stay as given)
+    assert match_service("WMS", services) == "WMS"
+    assert match_service("10.20.0.31", services) == "10.20.0.31"
+    assert match_service("geocoder.example.com", services) == "geocoder.example.com"
+
+
+def test_an_entity_before_its_short_id_names_no_service() -> None:
+    """``route for driver D-1814 (DEP-SHF2) failed: geocoder unavailable``: a driver is the
+    business entity, not ``driver-api`` (probe AJ); the geocoder is named."""
+    services = ["route-planner", "driver-api", "geocoder", "payment"]
+    text = "route for driver D-1814 (DEP-SHF2) failed: geocoder unavailable, returning 502"
+    assert _names(text, services, exclude="route-planner") == ("geocoder",)
+    assert _names("payment PAY-77 declined by issuer", services, exclude=None) == ()
+    assert _names("driver D1424 has no route", services, exclude=None) == ()
+    assert _names("call to driver-api failed: 503", services, exclude=None) == ("driver-api",)
+    assert _names("payment gateway timeout after 30s", services, exclude=None) == ("payment",)
+
+
+def test_a_clients_change_before_the_database_runs_out_of_connections_is_the_cause():
+    """A consumer's database workers raised from 8 to 48 at 08:36:44; from 08:39 PostgreSQL
+    answers "sorry, too many clients already" to every client, the changed one among them
+    (probe AJ). No change explains PostgreSQL; the one client that changed just before it
+    refused connections for want of capacity is tried as the root with its change. Two
+    clients changed in that time, a change long before, a failure that is no capacity
+    refusal, or a changed service that does not use the database: none is."""
+    from rcakit.correlate._correlate import _capacity_client, _Cause
+    from rcakit.correlate._results import ChangeRef, Evidence, ServiceRole, Suspect
+
+    t0 = datetime(2025, 3, 19, 8, 39, tzinfo=UTC)
+    window = timedelta(minutes=1)
+
+    def role(service: str, kind: str) -> ServiceRole:
+        return ServiceRole(service=service, role=kind, onset=t0, score=1.0, evidence=(Evidence(kind="onset", text="x", weight=1.0),))
+
+    def suspect(cid: str, service: str, minutes: float) -> Suspect:
+        change = ChangeRef(id=cid, time=t0 + timedelta(minutes=minutes), service=service, version=None, kind="config")
+        return Suspect(change=change, score=0.29, lag_seconds=-60 * minutes, evidence=())
+
+    def found(*suspects: Suspect) -> _Cause:
+        return _Cause("postgresql", set(), t0, suspects, None, "no change explains it")
+
+    roles = [role("postgresql", "root"), role("depot-consumer", "victim"), role("tracking-api", "victim"), role("route-planner", "victim")]
+    refused = Contribution(kind="new", service="postgresql", template_id="p1", template="FATAL: sorry, too many clients already",
+                           score=9.0, baseline_rate=0, observed_rate=40, first_seen=t0, onset=t0)
+    graph = {"depot-consumer": {"postgresql"}, "tracking-api": {"postgresql"}, "route-planner": {"postgresql", "geocoder"}}
+    services = ["postgresql", "depot-consumer", "tracking-api", "route-planner", "geocoder"]
+    change = suspect("CHG0041700", "DepotConsumer", -2.3)
+    got = _capacity_client(found(change), roles, [refused], graph, window, services)
+    assert got is not None
+    assert (got[0], got[1].change.id, got[2]) == ("depot-consumer", "CHG0041700", "too many clients")
+    # two clients changed just before: which one opened the connections, the logs cannot tell
+    both = found(change, suspect("CHG2", "tracking-api", -4))
+    assert _capacity_client(both, roles, [refused], graph, window, services) is None
+    assert _capacity_client(found(suspect("CHG3", "depot-consumer", -50)), roles, [refused], graph, window, services) is None
+    other = dataclasses.replace(refused, template="FATAL: could not write to file: No space left on device")
+    assert _capacity_client(found(change), roles, [other], graph, window, services) is None
+    assert _capacity_client(found(suspect("CHG4", "geocoder", -2)), roles, [refused], graph, window, services) is None
+
+
+def test_a_change_tickets_cluster_and_environment_words_and_more_drivers():
+    """``redis-cluster-b`` and ``payments-prod`` in a change list are the logs' ``redis-b``
+    and ``payments``; Elixir's Xandra driver and Cassandra's own "Cannot achieve consistency
+    level" name a cassandra service (probe AM)."""
+    from rcakit.correlate._services import match_service
+
+    services = ["redis-b", "payments", "kafka", "chat", "cassandra", "cluster-autoscaler"]
+    assert match_service("redis-cluster-b", services) == "redis-b"
+    assert match_service("payments-prod", services) == "payments"
+    assert match_service("kafka-cluster", services) == "kafka"
+    assert match_service("cluster-autoscaler", services) == "cluster-autoscaler"
+    assert match_service("vault-prod", services) == "vault-prod"
+    text = '%Xandra.Error{reason: :unavailable, message: "Cannot achieve consistency level QUORUM"}'
+    assert _names(text, services, exclude="chat") == ("cassandra",)

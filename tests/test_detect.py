@@ -556,3 +556,17 @@ def test_flood_does_not_become_the_baseline():
     )
     drops = scores.filter((pl.col("service") == "db") & pl.col("flagged") & pl.col("kind").is_in(["rate_drop", "gone"]))
     assert drops.get_column("window_start").min() == T0 + timedelta(minutes=200)
+
+
+def test_a_number_before_a_state_word_is_a_count():
+    """``presence sweep: 626 online``: how many users are in a state follows the traffic
+    (probe AM's evening ramp read as a shift of a measure); a duration is no count."""
+    from rcakit.detect._params import countable_features
+
+    frame = pl.DataFrame(
+        {
+            "template_id": ["a", "b", "c"],
+            "template": ["presence sweep: <NUM> online, <NUM> stale removed", "request took <NUM> ms", "<NUM> active sessions"],
+        }
+    )
+    assert sorted(countable_features(frame).rows()) == [("a", "$1"), ("c", "$1")]

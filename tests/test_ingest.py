@@ -337,6 +337,8 @@ def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
         ("/var/log/containers/checkout-7d9f8b6c5d-x2x9z_shop_checkout-" + "0a" * 32 + ".log", "checkout"),
         # a file named by a number only (copied out of such a tree) is named by its directory
         ("export/orders/0.log", "orders"),
+        # ... and so is one named by a date only (NLog's ${shortdate}.log)
+        ("export/label-service/2025-04-06.log", "label-service"),
     ],
 )
 def test_service_from_path(path, service):

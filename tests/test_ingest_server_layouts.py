@@ -539,3 +539,22 @@ def test_kafka_server_log_logger_at_the_end(tmp_path):
     assert rows[3]["body"].startswith("[ReplicaFetcher replicaId=1, leaderId=2, fetcherId=0] Error for partition orders-3 at offset 100\n")
     assert attrs(rows[3])["logger"] == "kafka.server.ReplicaFetcherThread"
     assert rows[0]["timestamp"] == datetime(2024, 3, 1, 10, 0, 2, 215000, tzinfo=UTC)
+
+
+def test_stamp_thread_and_level_in_glued_brackets(tmp_path):
+    """A C++ game server's custom layout (spdlog's ``[%Y-%m-%d %H:%M:%S.%e][%t][%l] %v``):
+    the stamp, the thread and the level in brackets glued together, then the message (probe
+    AM: read as raw lines before, with no time and no level)."""
+    text = (
+        "[2025-06-24 15:30:04.783][main][INFO] tick stats sessions=1 players=25 avg_tick=11.2ms\n"
+        "[2025-06-24 17:44:57.100][net-2][ERROR] matchmaker heartbeat failed: connect to "
+        "matchmaker.game.svc.cluster.local:7001 timed out after 2000ms (attempt 1)\n"
+        "  backtrace: net::Client::connect\n"
+        "[2025-06-24 17:45:01.100][worker-11][WARN] slow tick avg_tick=31.2ms\n"
+    )
+    rows = _read(tmp_path, "gs-eu-03.log", text)
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN"]
+    assert [r["n_lines"] for r in rows] == [1, 2, 1]
+    assert rows[1]["timestamp"] == datetime(2025, 6, 24, 17, 44, 57, 100000, tzinfo=UTC)
+    assert rows[1]["body"].startswith("matchmaker heartbeat failed: connect to")
+    assert attrs(rows[2])["thread"] == "worker-11"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -227,6 +228,16 @@ def correlate_changes(
                 alt = alt._replace(cause=best_id, reason=why)
             if alt.cause is not None and alt.cause == best_id:
                 found, root, roles = alt, caller, _reroot(roles, caller, alt.cause, why=why)
+        capacity = _capacity_client(found, roles, contribs, graph, window, logging_services)
+        if capacity is not None:
+            client, by, refusal = capacity
+            why = (
+                f"{by.change.id} changed {client}, a client of {root}, {_fmt_dt(by.lag_seconds)} before the onset, "
+                f"and {root} then refused connections for want of capacity ('{refusal}'), while no change explains "
+                f"{root}: {client}'s change opened more connections than {root} takes (a pool or worker count raised)"
+            )
+            alt = cause_with(client)._replace(cause=by.change.id, reason=why)
+            found, root, roles = alt, client, _reroot(roles, client, by.change.id, why=why)
         if split:
             for second in _second_problem(roles, change_rows, window, contribs):
                 alt = cause_with(second.service)
@@ -575,6 +586,58 @@ def _amplifying_caller(
         if new:
             return caller, best
     return None
+
+
+#: a datastore or broker refusing a connection for want of capacity (PostgreSQL's "sorry, too
+#: many clients already", MySQL's "Too many connections", Redis' "max number of clients
+#: reached", a pool's "connection limit exceeded")
+_CAPACITY_REFUSED = re.compile(
+    r"(?i)too many (?:clients|connections)|remaining connection slots are reserved|max(?:imum)? number of clients"
+    r"|connection limit (?:exceeded|reached)|max_connections|ER_CON_COUNT_ERROR"
+)
+
+
+def _capacity_client(
+    found: _Cause,
+    roles: Sequence[ServiceRole],
+    contribs: Sequence[Contribution],
+    graph: dict[str, set[str]],
+    window: timedelta,
+    services: Sequence[str],
+) -> tuple[str, Suspect, str] | None:
+    """The client to try as root, its change and the refusal's words, when no change explains
+    the root, the root refuses connections for want of capacity, and exactly one of its
+    clients changed within a rollout's time before the root's onset.
+
+    A consumer's database workers raised from 8 to 48: two minutes later PostgreSQL answers
+    "sorry, too many clients already" to every client, the changed one among them. Its
+    clients' failures alike, PostgreSQL logging no client's name, the root is the database and
+    no change of its explains it; the one client that changed just before is what opened the
+    connections it lacks, as an engineer asking "what changed?" concludes. Two clients changed
+    in that time: the logs cannot tell which, none is named."""
+    if found.cause is not None or not found.suspects or found.root is None:
+        return None
+    top = next((r for r in roles if r.role == "root"), None)
+    if top is None or top.onset is None:
+        return None
+    refusal = next(
+        (m.group() for c in contribs for text in (c.template or "", *c.examples) if (m := _CAPACITY_REFUSED.search(text))),
+        None,
+    )
+    if refusal is None:
+        return None
+    in_roles = {r.service for r in roles}
+    clients: dict[str, Suspect] = {}
+    for best in found.suspects:
+        client = match_service(best.change.service, services)
+        if client is None or client == found.root or client not in in_roles or found.root not in graph.get(client, set()):
+            continue
+        if top.onset - _ROLLOUT <= best.change.time <= top.onset + window:
+            clients.setdefault(client, best)
+    if len(clients) != 1:
+        return None
+    client, best = next(iter(clients.items()))
+    return client, best, refusal
 
 
 def _began(c: Contribution) -> datetime:

@@ -47,6 +47,13 @@ def _service_aliases(name: str) -> tuple[str, ...]:
 
 # a CamelCase name's service suffix (a Windows service or an event source: RxDispenseSvc)
 _CAMEL_SUFFIX = re.compile(r"(?<=[a-z0-9])(?:Svc|Service|Server)$")
+# where a CamelCase name's words meet (RoutePlanner, TrackingAPI, ParcelWMS)
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# words a change ticket adds to a service's name: "cluster", the environment
+_FILLER = re.compile(r"(?i)(?:^|[-_.])(?:cluster|prod|production|prd|live)(?=$|[-_.])")
+# a gateway's short name (scan-gw)
+_GW = re.compile(r"(?i)(?<=[-_.])gw\b")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def node_services(name: str | None, services: Sequence[str]) -> list[str]:
@@ -74,8 +81,10 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     # ... nor an entity before its masked id ("order ord-<NUM> marked as PAID"), nor SQL's
     # "ORDER BY"
     # ... nor a .NET namespace or a class ("Claims.Api.Services.IntakeService")
+    # ... nor an entity before its id of a short prefix and digits ("driver D-1424", "ORD-77")
     not_entity = (
         r"(?!\s*[=:#<@]|_?ids?\b|_[A-Za-z]|\s+[A-Za-z]{0,6}[_-]?[0-9a-fA-F]{5,}|\s+\d"
+        r"|\s+[A-Za-z]{1,6}-\d+\b|\s+[A-Z]{1,3}\d{3,}\b"
         r"|\s+(?:[A-Za-z]{1,6}[_-])?#?<(?:NUM|ID|HEX|UUID|\*)>|\s+by\b|(?-i:\.[A-Z][A-Za-z]))"
     )
     # a table in an SQL statement ("SELECT ... FROM orders", "INSERT INTO payments") is
@@ -141,7 +150,7 @@ _PRODUCT_WORDS = {
     "kafka": r"org\.apache\.kafka\.|\bKafkaException\b|\bconfluent_kafka\.|\bKafkaJS\w*Error\b|\bkafka\.errors\.",
     # (ScyllaDB speaks Cassandra's protocol: its clients are Cassandra's drivers)
     "cassandra": r"\bcassandra\.(?:[A-Z]\w+|cluster\.|protocol\.)|com\.datastax\.|\bNoHostAvailable(?:Exception)?\b"
-    r"|\bgocql\b|\bCassandra\w*Exception\b",
+    r"|\bgocql\b|\bCassandra\w*Exception\b|\bXandra\.|\bCannot achieve consistency level\b",
     "elasticsearch": r"\belasticsearch\.exceptions\.|org\.elasticsearch\.|co\.elastic\.clients\.|\bElasticsearchException\b",
     # (Oracle's errors carry its ORA- codes whichever client library reports them)
     "oracle": r"\bORA-\d{5}\b|\boracle\.jdbc\.|\bcx_Oracle\.|\boracledb\.|Oracle\.ManagedDataAccess\.|\bOracleException\b",
@@ -278,12 +287,23 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         return low[name.lower()]
 
     def stems(x: str) -> set[str]:
-        return {re.sub(r"[-_.\s]+", "-", a.lower()) for a in _service_aliases(x)}
+        # (a CamelCase spelling is the dashed one, RoutePlanner / TrackingAPI of route-planner /
+        # tracking-api, and a gateway may be a "gw": scan-gw of scan-gateway)
+        spellings = {x, _CAMEL_BOUNDARY.sub("-", x), _GW.sub("gateway", x)}
+        # (and a change ticket may add the words "cluster" or the environment: redis-cluster-b,
+        # payments-prod, of the logs' redis-b and payments)
+        spellings |= {_FILLER.sub("", w).strip("-_.") for w in list(spellings)} - {""}
+        return {re.sub(r"[-_.\s]+", "-", a.lower()) for w in spellings for a in _service_aliases(w)}
 
     mine = stems(name)
     hits = [s for s in services if stems(s) & mine]
     if len(hits) == 1:
         return hits[0]
+    if not hits and "." in name.strip(".") and not _IP.fullmatch(name):
+        # a host's fully qualified name (trk-api02.parcelco.internal): its first label
+        first = match_service(name.split(".")[0], services)
+        if first in services:
+            return first
     if not hits and len(nodes := node_services(name, services)) == 1:
         return nodes[0]  # (its one node in these logs)
     if not hits and _edge_words(name):

@@ -430,6 +430,9 @@ _LOAD_MAX_SPREAD_RATIO = 1.0
 _COUNT_WORDS = (
     r"records?|rows?|items?|messages?|msgs|entries|events?|files?|lines?|bytes?|objects?|documents?|docs"
     r"|keys?|elements?|chunks?|batches|blocks?|packets?|requests|calls|[KMGT]i?B|[kmgt]b"
+    # ... or a word that says what state the counted are in ("presence sweep: 626 online",
+    # "41 active", "12 pending"): how many users, sessions or jobs, which follows the traffic
+    r"|online|active|connected|pending|queued|waiting|running|idle|open|live|inflight|in-flight|concurrent|alive"
     # ... or any plural noun that is no unit of time ("27 results posted in last 60s", "12
     # orders", "40 jobs"): what a heartbeat or a batch counts
     r"|(?!(?:ms|secs|seconds|minutes|mins|hours|hrs|days|weeks|months|years|millis|micros|nanos|us|ns|times)\b)[a-z]{2,}s"

@@ -156,7 +156,9 @@ def service_from_path(path: str) -> str | None:
             return workload_name(pod_dir["pod"])
         name = _directory_service(p) or name
     if not name:
-        return None
+        # a name that was only a date (NLog's ${shortdate}.log: label-service/2025-04-06.log)
+        # is named by its directory
+        return _directory_service(p)
     return workload_name(name)
 
 

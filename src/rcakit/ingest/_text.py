@@ -1382,6 +1382,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\](?:\[[^\[\]]*\])+?\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
         r"(?:\[(?P<code>[^\]\s]+:\d+)\][ \t]*)?(?P<msg>.*)$",
     ),
+    # a stamp, a thread and the level in brackets glued together, then the message (custom
+    # C++ server layouts, spdlog's "[%Y-%m-%d %H:%M:%S.%e][%t][%l] %v")
+    #   [2025-06-24 17:44:57.100][net-2][ERROR] matchmaker heartbeat failed: connect timed out
+    _Variant(
+        "bracketed-thread",
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<thread>[^\[\]]*)\]\[(?P<level>{_LEVEL})[ \t]*\][ \t]*(?P<msg>.*)$",
+    ),
     # the JDK's unified logging with its default decorators (-Xlog:gc*:file=gc.log: uptime,
     # level, tags): the uptime (or uptimemillis, uptimenanos) is no time, the record has none
     #   [301.200s][warning][gc,alloc] GC(88) To-space exhausted
