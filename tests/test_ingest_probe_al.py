@@ -1,0 +1,103 @@
+"""Findings of a blind probe (probe AL): trace ids of Google Cloud Logging, Serilog's CLEF and
+Datadog's Logs API exports; journald's byte-array messages; Graylog's numeric levels in CSV;
+the prefixes of nginx's and RabbitMQ's own logs; Heroku's platform errors."""
+
+from __future__ import annotations
+
+import json
+
+from rcakit.ingest import read_logs
+
+
+def _read(tmp_path, name: str, lines: list[str], **kw):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = read_logs(path, year=2024, **kw)
+    assert frame["n_lines"].sum() == len(lines)
+    assert frame["parse_error"].null_count() == len(frame)
+    return frame
+
+
+def _attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+def test_gcp_cloud_logging_trace_resource_name(tmp_path):
+    """A LogEntry's "trace" is "projects/<project>/traces/<id>" (gcloud logging read, a GCS
+    sink's ndjson); an app's structured line carries it as "logging.googleapis.com/trace" in
+    jsonPayload. The id is the trace id; the span id stays an attribute. A "trace" key that is
+    no such name (a flag, a stack trace) is no trace id."""
+    sink = _read(tmp_path, "S0.json", [
+        '{"httpRequest":{"requestMethod":"POST","requestUrl":"https://checkout-3kq7xz-ew.a.run.app/api/pay","status":503,"latency":"10.004s"},'
+        '"insertId":"1a80aaf0ddeff3","resource":{"type":"cloud_run_revision","labels":{"service_name":"checkout"}},'
+        '"timestamp":"2024-03-05T10:00:00.250000Z","severity":"ERROR","logName":"projects/shop-prod/logs/run.googleapis.com%2Frequests",'
+        '"trace":"projects/shop-prod/traces/240770ac7a3b12f2b736f7bea4cb5742","spanId":"99574852721365439","traceSampled":true}',
+        '{"jsonPayload":{"message":"cart 2 priced","logging.googleapis.com/trace":"projects/shop-prod/traces/e7cb56f654510ffc65f7b4b2c104e151"},'
+        '"insertId":"4ac0c84de3ea5a","resource":{"type":"cloud_run_revision","labels":{"service_name":"checkout"}},'
+        '"timestamp":"2024-03-05T10:00:14.250022Z","severity":"INFO"}',
+        '{"textPayload":"payment declined","timestamp":"2024-03-05T10:00:15Z","severity":"WARNING",'
+        '"resource":{"type":"cloud_run_revision","labels":{"service_name":"checkout"}}}',
+    ])
+    assert sink["trace_id"].to_list() == ["240770ac7a3b12f2b736f7bea4cb5742", "e7cb56f654510ffc65f7b4b2c104e151", None]
+    assert _attrs(sink.row(0, named=True))["spanId"] == "99574852721365439"
+    assert "trace" not in _attrs(sink.row(0, named=True))
+    gcloud = tmp_path / "gcloud-logging-read.json"
+    gcloud.write_text(json.dumps([
+        {"insertId": "7f1584e0402dccf8", "jsonPayload": {"message": "charge accepted for order 1"},
+         "resource": {"labels": {"container_name": "payments", "pod_name": "payments-7c9d8f6b5-x2k4q"}, "type": "k8s_container"},
+         "severity": "INFO", "spanId": "9d233d321754ad6a", "timestamp": "2024-03-05T10:00:13.123Z",
+         "trace": "projects/shop-prod/traces/0c41bf6909b9563ca6ffa32a7dfe20e5", "traceSampled": True},
+        {"insertId": "0f49cffc46e0c166", "textPayload": "Error: connect ECONNREFUSED 10.4.2.9:5432",
+         "resource": {"labels": {"container_name": "payments"}, "type": "k8s_container"},
+         "severity": "ERROR", "timestamp": "2024-03-05T10:00:00.123Z"},
+    ], indent=2), encoding="utf-8")
+    frame = read_logs(gcloud)
+    assert frame["trace_id"].to_list() == ["0c41bf6909b9563ca6ffa32a7dfe20e5", None]
+    other = _read(tmp_path, "app.json", [
+        '{"time":"2024-03-05T10:00:00Z","level":"info","msg":"ok","trace":true}',
+        '{"time":"2024-03-05T10:00:01Z","level":"error","msg":"boom","trace":"java.lang.IllegalStateException: x"}',
+    ])
+    assert other["trace_id"].to_list() == [None, None]
+    assert _attrs(other.row(0, named=True))["trace"] == "true"
+
+
+def test_serilog_clef_and_datadog_api_trace_ids(tmp_path):
+    """Serilog 3.1+ writes the trace and span ids of CLEF as "@tr" / "@sp"; Datadog's Logs API
+    v2 keeps a record's own attributes under "attributes", its trace id as dd.trace_id."""
+    clef = _read(tmp_path, "claims-clef.json", [
+        '{"@t":"2024-03-05T10:00:00.1234561Z","@mt":"Claim {ClaimId} processed","@tr":"709d2450d3ecaa7995b69457dbc9d3ee",'
+        '"@sp":"8510ef90e64896a7","ClaimId":"CLM-1000","SourceContext":"Claims.Api.Services.ClaimProcessor"}',
+        '{"@t":"2024-03-05T10:00:08.1234561Z","@mt":"Claim {ClaimId} failed","@tr":"595fcc26d20f9841c60d378042ad3cd4",'
+        '"@sp":"daefa02c855f0bcd","@l":"Error","ClaimId":"CLM-1002"}',
+    ])
+    assert clef["trace_id"].to_list() == ["709d2450d3ecaa7995b69457dbc9d3ee", "595fcc26d20f9841c60d378042ad3cd4"]
+    assert _attrs(clef.row(0, named=True))["@sp"] == "8510ef90e64896a7"
+    path = tmp_path / "datadog-logs-api.json"
+    path.write_text(json.dumps({"data": [
+        {"id": "AQAAAY407ee48beca1c1b7eab3e", "type": "log", "attributes": {
+            "service": "shipping", "host": "i-0abc123def456", "status": "error",
+            "timestamp": "2024-03-05T10:00:21.321Z", "message": "Failed to charge card for order 1: upstream 502",
+            "attributes": {"dd": {"trace_id": "3444528362476400616", "span_id": "43461908607386036"},
+                           "logger": {"name": "com.shop.shipping.Dispatcher"}}}},
+    ]}, indent=2), encoding="utf-8")
+    dd = read_logs(path)
+    row = dd.row(0, named=True)
+    assert (row["service"], row["severity_text"], row["trace_id"]) == ("shipping", "ERROR", "3444528362476400616")
+    assert _attrs(row)["attributes.dd.span_id"] == "43461908607386036"
+
+
+def test_journal_message_as_byte_array(tmp_path):
+    """journalctl -o json writes a MESSAGE holding control characters (a coloured line's
+    escape codes) or invalid UTF-8 as an array of bytes: it is decoded (invalid bytes
+    replaced) and its colour codes removed, as in any other message."""
+    text = "\x1b[31mERROR\x1b[0m disk full on /var/lib/payments"
+    raw = list(text.encode()) + [0xFF]
+    head = '{"__REALTIME_TIMESTAMP":"1709632820123461","_HOSTNAME":"node-7","PRIORITY":"3","SYSLOG_IDENTIFIER":"payments","_PID":"812",'
+    frame = _read(tmp_path, "journal-export.json", [
+        head + '"MESSAGE":"payments event 0: ok"}',
+        head + '"MESSAGE":' + json.dumps(raw) + "}",
+        head + '"MESSAGE":[104,105]}',
+    ])
+    assert frame["body"].to_list() == ["payments event 0: ok", "ERROR disk full on /var/lib/payments\ufffd", "hi"]
+    assert frame["severity_text"].to_list() == ["ERROR"] * 3
+    assert frame["service"].to_list() == ["payments"] * 3
