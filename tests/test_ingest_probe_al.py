@@ -91,7 +91,7 @@ def test_journal_message_as_byte_array(tmp_path):
     escape codes) or invalid UTF-8 as an array of bytes: it is decoded (invalid bytes
     replaced) and its colour codes removed, as in any other message."""
     text = "\x1b[31mERROR\x1b[0m disk full on /var/lib/payments"
-    raw = list(text.encode()) + [0xFF]
+    raw = [*text.encode(), 0xFF]
     head = '{"__REALTIME_TIMESTAMP":"1709632820123461","_HOSTNAME":"node-7","PRIORITY":"3","SYSLOG_IDENTIFIER":"payments","_PID":"812",'
     frame = _read(tmp_path, "journal-export.json", [
         head + '"MESSAGE":"payments event 0: ok"}',
