@@ -101,3 +101,46 @@ def test_journal_message_as_byte_array(tmp_path):
     assert frame["body"].to_list() == ["payments event 0: ok", "ERROR disk full on /var/lib/payments\ufffd", "hi"]
     assert frame["severity_text"].to_list() == ["ERROR"] * 3
     assert frame["service"].to_list() == ["payments"] * 3
+
+
+def test_nginx_error_log_and_rabbitmq_process_ids(tmp_path):
+    """nginx's error log writes "<pid>#<tid>: " and a connection's "*<id> " before the message,
+    RabbitMQ 3.9+ the Erlang process after the level: ids, not the message's start (else every
+    connection number is a template of its own)."""
+    nginx = _read(tmp_path, "error.log", [
+        '2024/03/05 10:00:00 [notice] 1#1: using the "epoll" event method',
+        "2024/03/05 10:00:12 [error] 29#29: *12 upstream timed out (110: Connection timed out) while reading response header"
+        ' from upstream, client: 10.0.0.7, server: shop.example.com, request: "POST /api/pay HTTP/1.1"',
+        "2024/03/05 10:00:16 [warn] 29#31: *13 an upstream response is buffered to a temporary file",
+    ])
+    assert nginx["format"][0] == "text"
+    assert [b[:25] for b in nginx["body"]] == ['using the "epoll" event m', "upstream timed out (110: ", "an upstream response is b"]
+    assert nginx["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
+    assert [_attrs(r) for r in nginx.to_dicts()] == [
+        {"pid": "1", "thread": "1"},
+        {"pid": "29", "thread": "29", "connection": "12"},
+        {"pid": "29", "thread": "31", "connection": "13"},
+    ]
+    rabbit = _read(tmp_path, "rabbit@mq01.log", [
+        "2024-03-05 10:00:00.123456+00:00 [info] <0.230.0> Starting RabbitMQ 3.12.13 on Erlang 26.2.2 [jit]",
+        "2024-03-05 10:00:06.123458+00:00 [info] <0.812.0> accepting AMQP connection <0.812.0> (10.0.0.12:51234 -> 10.0.0.5:5672)",
+        "2024-03-05 10:00:09.123458+00:00 [error] <0.901.0> Error on AMQP connection <0.901.0> (10.0.0.13:40222 -> 10.0.0.5:5672,"
+        " vhost: '/', user: 'shop', state: running), channel 1:",
+        " operation basic.publish caused a channel exception not_found: no exchange 'orders' in vhost '/'",
+    ])
+    assert rabbit["body"].str.slice(0, 20).to_list() == ["Starting RabbitMQ 3.", "accepting AMQP conne", "Error on AMQP connec"]
+    assert rabbit["n_lines"].to_list() == [1, 1, 2]
+    assert [_attrs(r).get("pid") for r in rabbit.to_dicts()] == ["<0.230.0>", "<0.812.0>", "<0.901.0>"]
+
+
+def test_heroku_platform_errors(tmp_path):
+    """Heroku's dyno errors (R14, R10) have no at= level: ERROR, as the router's at=error H12."""
+    frame = _read(tmp_path, "heroku-logs.txt", [
+        '2024-03-05T10:00:15.503456+00:00 heroku[router]: at=error code=H12 desc="Request timeout" method=POST path="/checkout" status=503',
+        "2024-03-05T10:00:59.000001+00:00 heroku[web.2]: Process running mem=1054M(205.9%)",
+        "2024-03-05T10:01:00.000001+00:00 heroku[web.2]: Error R14 (Memory quota exceeded)",
+        "2024-03-05T10:02:00.000001+00:00 heroku[web.1]: Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 60 seconds of launch",
+        "2024-03-05T10:02:01.000001+00:00 app[web.1]: Error R14 is what the docs call it",
+    ])
+    assert frame["severity_text"].to_list() == ["ERROR", None, "ERROR", "ERROR", None]
+    assert frame["body"][2] == "Error R14 (Memory quota exceeded)"
