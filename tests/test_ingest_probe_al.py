@@ -144,3 +144,23 @@ def test_heroku_platform_errors(tmp_path):
     ])
     assert frame["severity_text"].to_list() == ["ERROR", None, "ERROR", "ERROR", None]
     assert frame["body"][2] == "Error R14 (Memory quota exceeded)"
+
+
+def test_graylog_csv_syslog_number_levels(tmp_path):
+    """Graylog's message table export keeps GELF's level, a syslog severity number: 3 is
+    ERROR, 4 WARN, 6 INFO. Numbers under another column name, or mixed with level words,
+    are not read so."""
+    frame = _read(tmp_path, "graylog-search-result.csv", [
+        '"timestamp","source","level","application_name","message"',
+        '"2024-03-05T10:04:00.900Z","app-01.prod.internal","6","checkout","order 0 accepted"',
+        '"2024-03-05T10:03:49.897Z","app-02.prod.internal","3","checkout","payment gateway returned 502 for order 1"',
+        '"2024-03-05T10:03:38.894Z","app-03.prod.internal","4","checkout","slow response from inventory 2300ms"',
+        '"2024-03-05T10:03:30.001Z","app-03.prod.internal","2","checkout","disk controller failure"',
+    ])
+    assert frame["severity_text"].to_list() == ["INFO", "ERROR", "WARN", "FATAL"]
+    assert "level" not in _attrs(frame.row(1, named=True))
+    other = _read(tmp_path, "export.csv", [
+        "timestamp,priority,message",
+        "2024-03-05T10:04:00Z,3,order 0 accepted",
+    ])
+    assert other["severity_text"].to_list() == [None]
