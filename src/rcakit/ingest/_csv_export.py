@@ -167,6 +167,22 @@ def _syslog_numeric(rows: pl.DataFrame, column: str) -> bool:
     return len(values) > 0 and bool(values.str.contains(r"^[0-7]$").all())
 
 
+def _warn_no_time(header: str, sep: str, options: ParseOptions) -> None:
+    """Say that a CSV export has no time column (and its messages no stamp): its records have
+    no time, so they stay out of time windows and timelines."""
+    import warnings
+
+    from rcakit.errors import RcakitWarning
+
+    names = ", ".join(c.strip().strip('"') for c in header.lstrip("\ufeff").split(sep))
+    warnings.warn(
+        f"{options.source or 'input'}: no timestamp column found (columns: {names[:200]}) and no stamp in the "
+        "messages: its records have no time; export the time field too (@timestamp, _time, timestamp)",
+        RcakitWarning,
+        stacklevel=2,
+    )
+
+
 def _role_columns(columns: list[str], role: str) -> list[str]:
     lower = {c.lower(): c for c in reversed(columns)}
     return [lower[n] for n in COLUMN_ROLES[role] if n in lower]
@@ -433,7 +449,9 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     inner = parse_inner_messages(message.fill_null(""), inner_options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []
-    syslog = {c for c in sev_cols if _syslog_numeric(rows, c)}
+    # (not Windows' events: their Level number is Windows' own, 2 Error, 4 Information)
+    windows = bool(lower & {*_EVENT_ID, "providername", "leveldisplayname", "timecreated", "eventid", "entrytype"})
+    syslog = set() if windows else {c for c in sev_cols if _syslog_numeric(rows, c)}
     for c in sev_cols:
         t, n = severity_columns(_level_value(c), syslog_numeric=c in syslog)
         sev_text_parts.append(t)
@@ -494,6 +512,8 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         "n_lines",
         pl.lit(None, dtype=pl.String).alias("parse_error"),
     ).collect()
+    if not ts_cols and out.height and options.wants("timestamp") and out["timestamp"].null_count() == out.height:
+        _warn_no_time(header, sep, options)
     if not body_col:
         # no message column: the record's text is the message
         out = out.with_columns(body=recs["record"].slice(1))
