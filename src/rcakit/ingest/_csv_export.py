@@ -164,7 +164,10 @@ def _syslog_numeric(rows: pl.DataFrame, column: str) -> bool:
     if column.lower() not in _SYSLOG_LEVEL_COLUMNS or rows.schema[column] != pl.String:
         return False
     values = rows[column].drop_nulls()
-    return len(values) > 0 and bool(values.str.contains(r"^[0-7]$").all())
+    # (the first values first: a column of level words is told at once)
+    return len(values) > 0 and all(
+        bool(part.str.contains(r"^[0-7]$").all()) for part in (values.head(50), values)
+    )
 
 
 def _warn_no_time(header: str, sep: str, options: ParseOptions) -> None:
