@@ -121,6 +121,18 @@ def test_nginx_error_log_and_rabbitmq_process_ids(tmp_path):
         {"pid": "29", "thread": "29", "connection": "12"},
         {"pid": "29", "thread": "31", "connection": "13"},
     ]
+    # the ingress-nginx controller's output: a few nginx error lines among klog lines
+    ingress = _read(tmp_path, "ingress-nginx-controller.log", [
+        'I0305 10:00:00.123456       7 main.go:205] "Creating API client" host="https://10.96.0.1:443"',
+        "W0305 10:00:00.223456       7 client_config.go:618] Neither --kubeconfig nor --master was specified.",
+        'I0305 10:00:01.123456       7 controller.go:190] "Configuration changes detected, backend reload required"',
+        "2024/03/05 10:00:11 [error] 31#31: *902 upstream prematurely closed connection while reading response header from upstream",
+        'I0305 10:01:02.000123       7 controller.go:210] "Backend successfully reloaded"',
+    ])
+    assert ingress["body"][3].startswith("upstream prematurely closed connection")
+    assert _attrs(ingress.row(3, named=True)) == {"pid": "31", "thread": "31", "connection": "902"}
+    assert ingress["body"][0] == '"Creating API client" host="https://10.96.0.1:443"'
+    assert _attrs(ingress.row(0, named=True))["pid"] == "7"
     rabbit = _read(tmp_path, "rabbit@mq01.log", [
         "2024-03-05 10:00:00.123456+00:00 [info] <0.230.0> Starting RabbitMQ 3.12.13 on Erlang 26.2.2 [jit]",
         "2024-03-05 10:00:06.123458+00:00 [info] <0.812.0> accepting AMQP connection <0.812.0> (10.0.0.12:51234 -> 10.0.0.5:5672)",
