@@ -181,3 +181,40 @@ def test_cli_prints_rcakit_warnings_but_not_library_deprecations(capsys):
         warnings.warn("this will change in 2.0", FutureWarning, stacklevel=1)
     err = capsys.readouterr().err
     assert err == "warning: a.log: 3 invalid UTF-8 byte sequence(s) replaced\n"
+
+
+def test_log_format_matching_no_line_warns_and_an_open_field_is_an_error(tmp_path):
+    """A --log-format that matches no line of a file read every line as a parse error, with
+    exit 0 and not a word (probe AL): a warning names the file, the pattern and the first
+    line. A field left open ("<Level <Content>") is a user error, exit 2; a "[<Level]" is a
+    regex character class, so only the warning can tell."""
+    log = tmp_path / "app.log"
+    log.write_text("2024-03-05 10:00:00.000 INFO [main] c.s.X - hello\n2024-03-05 10:00:01.000 WARN [main] c.s.X - slow\n")
+    out = tmp_path / "x.parquet"
+    result = invoke(log, "--log-format", "<Date> <Time> [<Level] <Content>", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning:") == 1
+    assert "app.log: log_format '<Date> <Time> [<Level] <Content>' matches none" in result.output
+    assert "2024-03-05 10:00:00.000 INFO [main] c.s.X - hello" in result.output
+    for pattern in ("<Date> <Time> <Level <Content>", "<Date> <Time> <Level> <Content"):
+        result = invoke(log, "--log-format", pattern, "-o", out)
+        assert result.exit_code == 2, result.output
+        assert "has no closing '>'" in result.output
+        assert "Traceback" not in result.output
+    result = invoke(log, "--log-format", r"<Date> <Time> <Level> \[<Thread>\] <Content>", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+
+
+def test_csv_export_without_a_time_column_warns(tmp_path):
+    """A CSV export without a time column reads with no timestamps: a warning says so once,
+    naming the file and its columns."""
+    path = tmp_path / "no-time.csv"
+    path.write_text('host,level,message\nweb-00,info,"request 0 handled, status 200"\nweb-01,error,"request 1 failed"\n')
+    result = invoke(path, "--summary")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning:") == 1
+    assert "no-time.csv: no timestamp column found (columns: host, level, message)" in result.output
+    stamped = tmp_path / "stamped.csv"
+    stamped.write_text("host,message\nweb-00,2024-03-05 10:00:00 INFO request 0 handled\n")
+    assert "warning" not in invoke(stamped, "--summary").output

@@ -700,7 +700,7 @@ def test_an_app_line_inside_a_platform_line_is_read_like_a_containers():
     rows = parse_lines(TEXT, heroku, OPTS).to_dicts()
     assert [(r["severity_text"], r["body"]) for r in rows] == [
         ("INFO", 'Started GET "/api/items"'),
-        (None, "Error R14 (Memory quota exceeded)"),
+        ("ERROR", "Error R14 (Memory quota exceeded)"),  # (Heroku's platform error)
         ("ERROR", "PG::ConnectionBad: could not connect"),
         ("WARN", "queue slow"),
         ("ERROR", "db down"),

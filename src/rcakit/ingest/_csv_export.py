@@ -82,6 +82,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
         "levelname", "detected_level", "status", "leveldisplayname", "entrytype",
         "severitylevel",  # Application Insights: 0 Verbose .. 4 Critical
+        "syslog_severity",  # a syslog severity number (see _syslog_numeric)
         # Event Viewer on a German, French, Japanese, Spanish, Italian, Portuguese Windows
         "ebene", "niveau", "レベル", "nivel", "livello", "nível",
     ),
@@ -150,6 +151,39 @@ def _level_value(column: str) -> pl.Expr:
     if column.lower() == "severitylevel":
         return app_insights_level(pl.col(column))
     return pl.col(column)
+
+
+#: level columns whose values may be syslog severity numbers (Graylog's GELF "level")
+_SYSLOG_LEVEL_COLUMNS = frozenset(("level", "severity", "syslog_severity"))
+
+
+def _syslog_numeric(rows: pl.DataFrame, column: str) -> bool:
+    """Whether a level column holds syslog severities: named ``level``, ``severity`` or
+    ``syslog_severity`` and every value an integer 0-7 (Graylog's export of GELF's level:
+    3 is ERROR, 6 INFO); a bare 3 under another name, or beside level words, is not one."""
+    if column.lower() not in _SYSLOG_LEVEL_COLUMNS or rows.schema[column] != pl.String:
+        return False
+    values = rows[column].drop_nulls()
+    # (the first values first: a column of level words is told at once)
+    return len(values) > 0 and all(
+        bool(part.str.contains(r"^[0-7]$").all()) for part in (values.head(50), values)
+    )
+
+
+def _warn_no_time(header: str, sep: str, options: ParseOptions) -> None:
+    """Say that a CSV export has no time column (and its messages no stamp): its records have
+    no time, so they stay out of time windows and timelines."""
+    import warnings
+
+    from rcakit.errors import RcakitWarning
+
+    names = ", ".join(c.strip().strip('"') for c in header.lstrip("\ufeff").split(sep))
+    warnings.warn(
+        f"{options.source or 'input'}: no timestamp column found (columns: {names[:200]}) and no stamp in the "
+        "messages: its records have no time; export the time field too (@timestamp, _time, timestamp)",
+        RcakitWarning,
+        stacklevel=2,
+    )
 
 
 def _role_columns(columns: list[str], role: str) -> list[str]:
@@ -418,8 +452,11 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     inner = parse_inner_messages(message.fill_null(""), inner_options, with_kind=True).rename(lambda c: f"_in_{c}")
     # severity: first level column whose value is a level word, else the message's level
     sev_text_parts, sev_num_parts = [], []
+    # (not Windows' events: their Level number is Windows' own, 2 Error, 4 Information)
+    windows = bool(lower & {*_EVENT_ID, "providername", "leveldisplayname", "timecreated", "eventid", "entrytype"})
+    syslog = set() if windows else {c for c in sev_cols if _syslog_numeric(rows, c)}
     for c in sev_cols:
-        t, n = severity_columns(_level_value(c))
+        t, n = severity_columns(_level_value(c), syslog_numeric=c in syslog)
         sev_text_parts.append(t)
         sev_num_parts.append(n)
     sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
@@ -443,7 +480,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         if c in used or c == "_csv_error":
             continue
         if c in sev_cols:
-            _, n = severity_columns(_level_value(c))
+            _, n = severity_columns(_level_value(c), syslog_numeric=c in syslog)
             attrs[c] = pl.when(n.is_null()).then(pl.col(c))
         else:
             attrs[c] = pl.col(c)
@@ -478,6 +515,8 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         "n_lines",
         pl.lit(None, dtype=pl.String).alias("parse_error"),
     ).collect()
+    if not ts_cols and out.height and options.wants("timestamp") and out["timestamp"].null_count() == out.height:
+        _warn_no_time(header, sep, options)
     if not body_col:
         # no message column: the record's text is the message
         out = out.with_columns(body=recs["record"].slice(1))

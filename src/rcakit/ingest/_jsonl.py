@@ -131,6 +131,11 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "OperationId", "operation_Id", "operation.id",  # Application Insights
         # the MDC of log4j2's JsonLayout and logback encoders
         "contextMap.traceId", "contextMap.trace_id", "mdc.traceId", "mdc.trace_id",
+        "@tr",  # Serilog compact JSON (CLEF) since Serilog 3.1 (its span id "@sp" stays an attribute)
+        "attributes.dd.trace_id",  # Datadog's Logs API v2 (the record's own attributes under "attributes")
+        # Google Cloud Logging's LogEntry (gcloud logging read, a GCS/BigQuery sink) and the
+        # structured line an app writes for it: "projects/<project>/traces/<id>" (see _KEY_VALUE)
+        "jsonPayload.logging.googleapis.com/trace", "trace",
     ),
     "logger": ("logger", "logger_name", "logger.name", "log.logger", "loggerName", "name", "SourceContext", "@module"),
     # the exception a record carries, appended to its message as a text log has it below
@@ -647,6 +652,13 @@ def _syslog_level(value: pl.Expr, *, default: pl.Expr | None = None) -> pl.Expr:
     )
 
 
+def _gcp_trace(value: pl.Expr, *, strict: bool = False) -> pl.Expr:
+    """The trace id of a Cloud Logging trace resource name (``projects/p/traces/<id>``); with
+    ``strict``, null for any other value, else the value as it is."""
+    tid = value.str.extract(r"^projects/[^/]+/traces/([0-9A-Za-z]+)$", 1)
+    return tid if strict else pl.coalesce(tid, value)
+
+
 #: keys whose value needs a translation before it means what its role means
 _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     # the journal's PRIORITY is a syslog severity number (a bare 3 elsewhere is not)
@@ -665,6 +677,12 @@ _KEY_VALUE: dict[str, Callable[[str], pl.Expr]] = {
     "line": lambda k: pl.when(~pl.col(k).str.contains(r"^\s*\d+\s*$")).then(pl.col(k)),
     # a systemd unit is the service without its unit type (checkout.service -> checkout)
     "_SYSTEMD_UNIT": lambda k: pl.col(k).str.replace(r"\.(?:service|scope|socket|timer)$", ""),
+    # Google Cloud Logging names a trace by its resource name, "projects/<p>/traces/<32 hex>":
+    # the id is its last part; a bare "trace" key is the trace id only in that shape (elsewhere
+    # it can be a stack trace or a flag)
+    "trace": lambda k: _gcp_trace(pl.col(k), strict=True),
+    "logging.googleapis.com/trace": lambda k: _gcp_trace(pl.col(k)),
+    "jsonPayload.logging.googleapis.com/trace": lambda k: _gcp_trace(pl.col(k)),
 }
 
 
@@ -926,6 +944,27 @@ def _trace_id(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(tp, expr)
 
 
+_BYTE_ARRAY = r"^\[\s*\d{1,3}(?:\s*,\s*\d{1,3})*\s*\]$"
+
+
+def _journal_byte_messages(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a journal ``MESSAGE`` written as an array of bytes decoded as UTF-8
+    (invalid bytes replaced). ``journalctl -o json`` writes any message holding control
+    characters (a coloured line's escape codes) or invalid UTF-8 so; the colour codes then
+    go as in any other message."""
+    msg = frame["MESSAGE"]
+    if msg.dtype != pl.String:
+        return frame
+    arrays = frame.select(pl.col("MESSAGE").str.contains(_BYTE_ARRAY).fill_null(False).arg_true()).to_series()
+    if arrays.is_empty():
+        return frame
+    decoded = [
+        bytes(b & 0xFF for b in json.loads(v)).decode("utf-8", errors="replace")
+        for v in msg.gather(arrays).to_list()
+    ]
+    return frame.with_columns(msg.scatter(arrays, pl.Series(decoded, dtype=pl.String)))
+
+
 def records_from_objects(
     frame: pl.DataFrame,
     raw: pl.Expr,
@@ -960,6 +999,8 @@ def records_from_objects(
         log group names, for :func:`with_group_service` once the record's message had its
         say), one row per input row.
     """
+    if "MESSAGE" in frame.columns:
+        frame = _journal_byte_messages(frame)
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")

@@ -20,7 +20,9 @@ Field names map to the record (case-insensitive):
 - every other field (``<Component>``, ``<Pid>``, ``<Node>`` ...) -> ``attributes``.
 
 A line that does not match is joined to the record above when it looks like a continuation
-(stack trace), else kept as a record of its own with ``parse_error`` set.
+(stack trace), else kept as a record of its own with ``parse_error`` set. A file none of
+whose first lines matches gets a warning naming it, the pattern and its first line; a field
+left open (``<Level <Content>``) is an error.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ _TIME = {"date", "time", "timestamp", "datetime", "day", "month", "year", "weekd
 _SERVICE = {"service", "servicename", "service_name", "app", "application", "appname"}
 _TRACE = {"traceid", "trace_id", "trace"}
 _SAMPLE_ROWS = 200
+#: a field name opened and not closed: "<Level" before a blank, another field or the end
+#: (inside a regex fragment, "[<Level]" is a character class and "(?<name>" a group: left alone)
+_UNCLOSED = re.compile(r"(?<![\\?(])<([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)")
+#: a file with fewer matching lines than this share of its first ones gets a warning
+_FEW_MATCHES = 0.02
 
 
 def compile_log_format(log_format: str) -> tuple[str, list[str]]:
@@ -63,6 +70,9 @@ def compile_log_format(log_format: str) -> tuple[str, list[str]]:
     names: list[str] = []
     for k, part in enumerate(parts):
         if k % 2 == 0:
+            if unclosed := _UNCLOSED.search(part):
+                msg = f"log_format {log_format!r}: field {unclosed.group(0)!r} has no closing '>' (write <{unclosed.group(1)}>)"
+                raise ConfigError(msg)
             regex += re.sub(r" +", r"\\s+", part)
         else:
             name = part[1:-1].strip()
@@ -152,6 +162,7 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         lines.select(pl.col("line").str.strip_chars()).head(_SAMPLE_ROWS).collect()["line"].to_list()
     )
     sample = [m.groupdict() for s in sample_lines if (m := compiled.match(s))]
+    _warn_few_matches(sample_lines, len(sample), options)
     ts_expr: pl.Expr = pl.lit(None, dtype=pl.String)
     rules = None
     stamps: list[str] = []
@@ -196,6 +207,27 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         unmatched_error=f"does not match log_format {options.log_format!r}",
     )
     return to_records(joined)
+
+
+def _warn_few_matches(sample_lines: list[str], n_matched: int, options: ParseOptions) -> None:
+    """Warn when no line (or almost none) of the file's first ones matches the pattern: every
+    line of it then reads as a parse error, which is a wrong pattern far more often than a
+    file of continuations."""
+    lines = [s for s in sample_lines if s]
+    if not lines or n_matched > _FEW_MATCHES * len(lines):
+        return
+    import warnings
+
+    from rcakit.errors import RcakitWarning
+
+    share = "none" if not n_matched else f"only {n_matched}"
+    warnings.warn(
+        f"{options.source or 'input'}: log_format {options.log_format!r} matches {share} of the file's first "
+        f"{len(lines)} line(s), which are kept as parse errors; first line: {lines[0][:200]!r} "
+        "(text between fields is a regex fragment: escape [ ] ( ) with a backslash, e.g. '\\[<Level>\\]')",
+        RcakitWarning,
+        stacklevel=2,
+    )
 
 
 PATTERN = LineFormat(

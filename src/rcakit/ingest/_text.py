@@ -1961,6 +1961,10 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         body = pl.when(pl.col("level") == "panicked").then(
             pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body)
         ).otherwise(body)
+    conn: dict[str, pl.Expr] = {}
+    server = _server_prefix(sample)
+    if server is not None:
+        parsed, conn = _server_prefix_fields(parsed, server)
     stamp = _timestamp_expr(ts, stamp_sample, options)
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
@@ -1982,9 +1986,12 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
                 # (log4net's empty NDC is "(null)", an empty MDC "[]")
                 "mdc": pl.when(pl.col("mdc").is_in(["", "(null)"])).then(None).otherwise(pl.col("mdc")),
                 "code": pl.when(pl.col("code") != "").then(pl.col("code")),  # (ODL's empty "[]")
+                **conn,
             }
         ).alias("attributes"),
     )
+    if any(v.name == "heroku" for v in variants):
+        parsed = _heroku_errors(parsed)
     if any(v.name in ("heroku", "stamp", "epoch") for v in variants):
         parsed = _platform_app_lines(parsed, options)
     parsed = years_in_order(parsed, stamp_sample, options)
@@ -2132,6 +2139,61 @@ def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyF
         frame["body"].scatter(idx, inner["body"]),
         frame["trace_id"].scatter(idx, pl.select(pl.coalesce(outer["trace_id"], inner["trace_id"])).to_series()),
     ).lazy()
+
+
+#: a server's own process ids after the level, before the message: nginx's error log
+#: ("<pid>#<tid>: " and a connection's "*<id> ") and RabbitMQ 3.9+'s (the Erlang process)
+#:   2024/03/05 10:00:12 [error] 29#29: *12 upstream timed out (110: Connection timed out) ...
+#:   2024-03-01 10:00:00.023833+00:00 [info] <0.7302.0> accepting AMQP connection ...
+_SERVER_HEADS = {
+    "nginx": re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: "),
+    "erlang": re.compile(
+        r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\S* \[(?:debug|info|notice|warning|error|critical|alert|emergency)\] <\d+\.\d+\.\d+> "
+    ),
+}
+_SERVER_PREFIX = {"nginx": r"^(\d+)#(\d+): (?:\*(\d+) )?", "erlang": r"^(<\d+\.\d+\.\d+>) "}
+
+
+def _server_prefix(sample: list[str]) -> str | None:
+    """Which server's process-id prefix (:data:`_SERVER_HEADS`) the file's lines carry: one
+    that a sampled line starts with (a literal test first: most files have none). The heads
+    are specific enough for one line to tell: the ingress-nginx controller's output has a
+    few nginx error lines among its klog lines."""
+    for name, head in _SERVER_HEADS.items():
+        mark = "#" if name == "nginx" else "] <"
+        if any(head.match(s) for s in sample if mark in s):
+            return name
+    return None
+
+
+def _server_prefix_fields(parsed: pl.LazyFrame, server: str) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """``parsed`` with the message's process-id prefix moved to ``pid`` (and nginx's thread
+    id to ``thread``), and the attribute its connection id goes to."""
+    prefix = _SERVER_PREFIX[server]
+    msg = pl.col("msg")
+    has = msg.str.contains(prefix).fill_null(False)
+    pid = pl.when(has).then(msg.str.extract(prefix, 1)).otherwise(pl.col("pid")).alias("pid")
+    cut = pl.when(has).then(msg.str.replace(prefix, "")).otherwise(msg).alias("msg")
+    if server == "erlang":
+        return parsed.with_columns(pid, cut), {}
+    thread = pl.when(has).then(msg.str.extract(prefix, 2)).otherwise(pl.col("thread")).alias("thread")
+    conn = pl.when(has).then(msg.str.extract(prefix, 3)).alias("_conn")
+    return parsed.with_columns(pid, thread, conn, cut), {"connection": pl.col("_conn")}
+
+
+def _heroku_errors(parsed: pl.LazyFrame) -> pl.LazyFrame:
+    """Heroku's platform errors without an ``at=`` level: a dyno's ``Error R14 (Memory quota
+    exceeded)``, ``Error R10 (Boot timeout)``, the router's ``Error H12 ...`` written by the
+    dyno manager: ERROR (the message keeps its words)."""
+    error = (
+        pl.col("severity_text").is_null()
+        & pl.col("logger").str.starts_with("heroku[").fill_null(False)
+        & pl.col("body").str.contains(r"^Error [HRL]\d{2,3} \(").fill_null(False)
+    )
+    return parsed.with_columns(
+        pl.when(error).then(pl.lit("ERROR")).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(error).then(pl.lit(17, dtype=pl.UInt8)).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 #: what starts an app's own line inside a platform's (see _platform_app_lines)
