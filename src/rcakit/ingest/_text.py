@@ -412,7 +412,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefgn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghn")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -502,6 +502,7 @@ _GROUP_CLASS = {
     "mdc_g": "\\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\](?: \\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\])*",
     "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
+    "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
@@ -724,10 +725,16 @@ def _log4j_regex(level: str) -> str:
         # (an IPv6 address in brackets inside them: "(plain=[0:0:0:0:0:0:0:0]:2181)")
         r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
         r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
+        # (Spring Boot 3.2+ writes the application's name before the thread, "[orders-api]
+        # [main]", and Micrometer tracing's correlation after it: "[<traceId>-<spanId>] ",
+        # blanks when the line has no trace)
+        r"(?:\[(?P<mdc_h>[0-9a-f]{32}-[0-9a-f]{16}| +)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
         # (a bracket without "=" right after the logger is its context: log4net's NDC
         # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
+        # (Tomcat's servlet loggers name the container path in brackets, which logback
+        # abbreviates: "o.a.c.c.C.[.[.[/].[dispatcherServlet]")
+        r"(?:(?P<logger>[\w$.\-/:<>]+(?:\.\[[\w$.\-/\[\]]*)?)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
         r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
@@ -1864,6 +1871,9 @@ def common_indent(sample: list[str]) -> str:
     return indent if heads >= 0.5 * len(sample) else ""
 
 
+#: Spring Boot 3.2's correlation bracket after the thread's (see _log4j_regex): sample lines
+#: holding one make the bracket's trace id the record's
+_CORRELATION = re.compile(r"\] \[(?:[0-9a-f]{32}-[0-9a-f]{16}| {20,})\] ")
 #: a stamp at the start of a line (what makes an indented line a record head, not a continuation)
 _STAMP_START = re.compile(rf"^\[?(?:{_STAMP})")
 
@@ -1937,13 +1947,22 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
         stamp = stamp - pl.duration(minutes=offset)
+    mdc = pl.col("mdc")
+    correlated = any(_CORRELATION.search(line) for line in sample)
+    if correlated:
+        # Spring Boot 3.2's "[<traceId>-<spanId>]" (blanks without a trace): the trace id
+        parsed = parsed.with_columns(
+            pl.col("mdc").str.extract(r"^([0-9a-f]{32})-[0-9a-f]{16}$", 1).alias("_correlation"),
+            pl.when(pl.col("mdc").str.strip_chars() != "").then(pl.col("mdc")).alias("mdc"),
+        )
     parsed = parsed.with_columns(
         stamp.alias("timestamp"),
         sev_text,
         sev_num,
         body.alias("body"),
         pl.coalesce(
-            pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
+            *([pl.col("_correlation")] if correlated else []),
+            mdc.map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
             pl.when(_HEX_THREAD).then(pl.col("thread").str.strip_chars()),
         ).alias("trace_id"),
         json_object(

@@ -1,0 +1,75 @@
+"""Layouts a blind probe (probe AL) found misread: Spring Boot 3.2's console with the
+application's name and Micrometer's correlation, klog lines dated in a file of other stamps,
+Lambda's Python lines in a Logs Insights export, time-of-day lines in catalina.out, Fluent
+Bit's and fluentd's stdout outputs, stern's output with its stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+
+from rcakit.ingest import read_logs
+
+
+def _write(tmp_path, name: str, lines: list[str], mtime: datetime | None = None):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if mtime is not None:
+        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path
+
+
+def _at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def _attrs(row: dict) -> dict:
+    return json.loads(row["attributes"]) if row["attributes"] else {}
+
+
+def test_spring_boot_32_application_name_and_correlation(tmp_path):
+    """Spring Boot 3.2's default console pattern: "[<application>] [<thread>]" after "---", and
+    with Micrometer tracing "[<traceId>-<spanId>]" (blanks without a trace) after the thread.
+    The application's bracket was taken for the thread and the rest left in the message."""
+    frame = read_logs(_write(tmp_path, "orders-7d4b9c8f6d-x2q4z.log", [
+        "2024-03-05T11:00:00.123+01:00  INFO 1 --- [orders-api] [           main] c.s.orders.OrdersApplication"
+        "             : Starting OrdersApplication v1.4.2 using Java 21.0.2 with PID 1",
+        "2024-03-05T11:00:10.456+01:00  INFO 1 --- [orders-api] [nio-8080-exec-1] "
+        "[8173a47a34880b91f0624855b493f23b-f08b77965e8b759d] c.s.orders.web.OrderController          : order 0 accepted",
+        "2024-03-05T11:00:11.456+01:00  INFO 1 --- [orders-api] [nio-8080-exec-2] "
+        "[3f4060a26a6dc0223f64544f4babf142-f1e7e30159a8fa4a] c.s.orders.web.OrderController          : order 1 accepted",
+        "2024-03-05T11:00:12.456+01:00  WARN 1 --- [orders-api] [   scheduling-1] "
+        "[                                                 ] c.s.orders.jobs.Reconciler               : 3 orders stale",
+        "2024-03-05T11:00:20.789+01:00 ERROR 1 --- [orders-api] [nio-8080-exec-7] "
+        "[5be1068cf493e280b260aa65322c6338-2db407044d958150] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : "
+        "Servlet.service() for servlet [dispatcherServlet] threw exception",
+        "java.lang.IllegalStateException: duplicate order",
+        "\tat c.s.orders.OrderService.save(OrderService.java:42)",
+    ]))
+    rows = frame.to_dicts()
+    assert frame["n_lines"].sum() == 7
+    assert frame["parse_error"].null_count() == frame.height
+    assert [(r["timestamp"], r["severity_text"], r["trace_id"], r["body"].split("\n")[0]) for r in rows] == [
+        (_at(2024, 3, 5, 10, 0, 0, 123000), "INFO", None, "Starting OrdersApplication v1.4.2 using Java 21.0.2 with PID 1"),
+        (_at(2024, 3, 5, 10, 0, 10, 456000), "INFO", "8173a47a34880b91f0624855b493f23b", "order 0 accepted"),
+        (_at(2024, 3, 5, 10, 0, 11, 456000), "INFO", "3f4060a26a6dc0223f64544f4babf142", "order 1 accepted"),
+        (_at(2024, 3, 5, 10, 0, 12, 456000), "WARN", None, "3 orders stale"),
+        (_at(2024, 3, 5, 10, 0, 20, 789000), "ERROR", "5be1068cf493e280b260aa65322c6338",
+         "Servlet.service() for servlet [dispatcherServlet] threw exception"),
+    ]
+    assert [_attrs(r)["thread"] for r in rows] == ["main", "nio-8080-exec-1", "nio-8080-exec-2", "scheduling-1", "nio-8080-exec-7"]
+    assert _attrs(rows[1])["logger"] == "c.s.orders.web.OrderController"
+    assert "mdc" not in _attrs(rows[3])
+    assert rows[4]["n_lines"] == 3
+
+    # before 3.2 (no application bracket): Tomcat's servlet logger with its container path
+    older = read_logs(_write(tmp_path, "orders.log", [
+        "2024-03-05T11:00:20.789+01:00 ERROR 1 --- [nio-8080-exec-7] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : "
+        "Servlet.service() for servlet [dispatcherServlet] threw exception",
+        "2024-03-05T11:00:21.001+01:00  INFO 1 --- [nio-8080-exec-8] c.s.orders.web.OrderController           : order 9 accepted",
+    ])).to_dicts()
+    assert [r["body"] for r in older] == ["Servlet.service() for servlet [dispatcherServlet] threw exception", "order 9 accepted"]
+    assert _attrs(older[0])["logger"] == "o.a.c.c.C.[.[.[/].[dispatcherServlet]"
+
