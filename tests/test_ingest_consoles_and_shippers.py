@@ -73,3 +73,40 @@ def test_spring_boot_32_application_name_and_correlation(tmp_path):
     assert [r["body"] for r in older] == ["Servlet.service() for servlet [dispatcherServlet] threw exception", "order 9 accepted"]
     assert _attrs(older[0])["logger"] == "o.a.c.c.C.[.[.[/].[dispatcherServlet]"
 
+
+def test_yearless_stamps_beside_dated_ones_take_their_neighbours_year(tmp_path):
+    """The ingress-nginx controller's log: klog lines ("I0305 10:00:00.123456 ...", no year)
+    among nginx's dated error lines and access lines. The klog lines were dated in the
+    current year (not the year of the file's other lines); alone in a file they are dated
+    by its modification time, as before."""
+    lines = [
+        "I0305 10:00:00.123456       7 main.go:205] \"Creating API client\" host=\"https://10.96.0.1:443\"",
+        "W0305 10:00:00.223456       7 client_config.go:618] Neither --kubeconfig nor --master was specified.",
+        '10.0.0.2 - - [05/Mar/2024:10:00:11 +0000] "POST /api/pay HTTP/1.1" 502 150 "-" "okhttp/4.12.0" 512 0.252 '
+        "[shop-payments-8080] [] 10.1.2.3:8080 0 0.249 502 64c6383ff47093577b697f58431322",
+        "2024/03/05 10:00:11 [error] 31#31: *902 upstream prematurely closed connection while reading response header "
+        'from upstream, client: 10.0.0.2, server: shop.example.com, request: "POST /api/pay HTTP/1.1"',
+        '10.0.0.3 - - [05/Mar/2024:10:00:16 +0000] "POST /api/pay HTTP/1.1" 200 48 "-" "okhttp/4.12.0" 512 0.253 '
+        "[shop-payments-8080] [] 10.1.2.3:8080 0 0.249 200 82c616f9240c362d2c92292384a4db57",
+        "I0305 10:01:02.000123       7 controller.go:210] \"Backend successfully reloaded\"",
+    ]
+    # (copied a year later without its modification time: the dated lines decide)
+    frame = read_logs(_write(tmp_path, "ingress-nginx-controller-7d9f8c6b5-x7k2p.log", lines, mtime=_at(2025, 6, 1)))
+    assert frame["n_lines"].sum() == 6
+    assert frame["timestamp"].to_list() == [
+        _at(2024, 3, 5, 10, 0, 0, 123456), _at(2024, 3, 5, 10, 0, 0, 223456), _at(2024, 3, 5, 10, 0, 11),
+        _at(2024, 3, 5, 10, 0, 11), _at(2024, 3, 5, 10, 0, 16), _at(2024, 3, 5, 10, 1, 2, 123),
+    ]
+    # a text log too: year-less glog lines in a Python service's log
+    mixed = read_logs(_write(tmp_path, "ranker.log", [
+        "2023-12-31 23:59:58,001 INFO ranker.main starting",
+        "I1231 23:59:59.500000 12 model.cc:301] model loaded",
+        "I0101 00:00:01.000000 12 model.cc:320] first request",
+        "2024-01-01 00:00:02,001 INFO ranker.main ready",
+    ], mtime=_at(2026, 2, 1)))
+    assert mixed["timestamp"].to_list() == [
+        _at(2023, 12, 31, 23, 59, 58, 1000), _at(2023, 12, 31, 23, 59, 59, 500000), _at(2024, 1, 1, 0, 0, 1),
+        _at(2024, 1, 1, 0, 0, 2, 1000),
+    ]
+    alone = read_logs(_write(tmp_path, "klog/controller.log", [lines[0], lines[1], lines[-1]], mtime=_at(2024, 3, 5, 12)))
+    assert alone["timestamp"].dt.year().to_list() == [2024, 2024, 2024]
