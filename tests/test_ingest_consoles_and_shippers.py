@@ -110,3 +110,33 @@ def test_yearless_stamps_beside_dated_ones_take_their_neighbours_year(tmp_path):
     ]
     alone = read_logs(_write(tmp_path, "klog/controller.log", [lines[0], lines[1], lines[-1]], mtime=_at(2024, 3, 5, 12)))
     assert alone["timestamp"].dt.year().to_list() == [2024, 2024, 2024]
+
+
+def test_times_of_day_between_dated_lines_take_their_date(tmp_path):
+    """catalina.out: Tomcat's JULI lines are dated, the app's logback console lines
+    (``%d{HH:mm:ss.SSS}``) only timed. Those had no timestamp; they take the date of the
+    dated line above them (the next day past midnight), of the one below before the first."""
+    frame = read_logs(_write(tmp_path, "tomcat/catalina.out", [
+        "10:00:00.001 [main] INFO  c.s.store.Boot - context starting",
+        "05-Mar-2024 23:59:58.123 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [4567] milliseconds",
+        "23:59:59.456 [http-nio-8080-exec-0] INFO  c.s.store.web.ProductController - product 0 viewed",
+        "00:00:01.456 [http-nio-8080-exec-1] WARN  c.s.store.web.ProductController - product 1 slow",
+        "06-Mar-2024 00:00:30.789 SEVERE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke "
+        "Servlet.service() for servlet [dispatcher] threw exception",
+        "\tjava.lang.IllegalArgumentException: bad sku",
+        "\t\tat com.shop.store.web.ProductController.show(ProductController.java:52)",
+        "00:00:31.000 [http-nio-8080-exec-4] INFO  c.s.store.web.ProductController - product 2 viewed",
+    ], mtime=_at(2026, 1, 1)))
+    assert frame["n_lines"].sum() == 8
+    assert frame["parse_error"].null_count() == frame.height
+    assert [(r["timestamp"], r["severity_text"]) for r in frame.to_dicts()] == [
+        (_at(2024, 3, 5, 10, 0, 0, 1000), "INFO"),
+        (_at(2024, 3, 5, 23, 59, 58, 123000), "INFO"),
+        (_at(2024, 3, 5, 23, 59, 59, 456000), "INFO"),
+        (_at(2024, 3, 6, 0, 0, 1, 456000), "WARN"),
+        (_at(2024, 3, 6, 0, 0, 30, 789000), "ERROR"),
+        (_at(2024, 3, 6, 0, 0, 31), "INFO"),
+    ]
+    # in the reader's zone: the date is the dated line's local date
+    berlin = read_logs(tmp_path / "tomcat/catalina.out", tz="Europe/Berlin")
+    assert berlin["timestamp"][3] == _at(2024, 3, 5, 23, 0, 1, 456000)

@@ -1851,6 +1851,28 @@ _GMT_HOURS = (
 _YYMMDD = (r"^(\d{2})(\d{2})(\d{2})[ \t]+(\d{1,2}:)", "20${1}-${2}-${3} ${4}")
 
 
+def _times_of_day_beside_dates(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``parsed`` with its stamps that are a time of day only (an app's logback lines in
+    ``catalina.out``, between Tomcat's dated lines) dated by the dated stamp above them
+    (below them, before the first): on its day in ``tz``; the day after when that puts them
+    more than 12 hours before the stamp above (midnight crossed), the day before when more
+    than 12 hours after the stamp below."""
+    tod = pl.col("ts").str.strip_chars("[] \t")
+    is_tod = pl.col("timestamp").is_null() & tod.str.contains(r"^\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?$").fill_null(False)
+    dated = pl.when(~is_tod).then(pl.col("timestamp"))
+    above = dated.forward_fill()
+    near = above.fill_null(dated.backward_fill())
+    day = near.dt.convert_time_zone(options.tz).dt.strftime("%Y-%m-%d")
+    stamp = parse_timestamps(pl.concat_str(day, pl.lit(" "), tod), tz=options.tz)
+    half = pl.duration(hours=12)
+    fixed = (
+        pl.when(above.is_not_null() & (stamp < near - half)).then(stamp + pl.duration(days=1))
+        .when(above.is_null() & (stamp > near + half)).then(stamp - pl.duration(days=1))
+        .otherwise(stamp)
+    )
+    return parsed.with_columns(pl.when(is_tod).then(fixed).otherwise(pl.col("timestamp")).alias("timestamp"))
+
+
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.ingest._access import read_mixed
 
@@ -1979,6 +2001,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name in ("heroku", "stamp", "epoch") for v in variants):
         parsed = _platform_app_lines(parsed, options)
     parsed = years_in_order(parsed, stamp_sample, options)
+    if options.wants("timestamp") and 0 < sum(bool(_TIME_ONLY.match(x)) for x in stamp_sample) < len(stamp_sample):
+        parsed = _times_of_day_beside_dates(parsed, options)
     if any(v.name == "php" for v in variants):
         parsed = _named_zones(parsed, options)
     jul = any(v.name == "jul" for v in variants)
