@@ -140,3 +140,33 @@ def test_times_of_day_between_dated_lines_take_their_date(tmp_path):
     # in the reader's zone: the date is the dated line's local date
     berlin = read_logs(tmp_path / "tomcat/catalina.out", tz="Europe/Berlin")
     assert berlin["timestamp"][3] == _at(2024, 3, 5, 23, 0, 1, 456000)
+
+
+def test_lambda_python_runtime_lines_in_a_logs_insights_export(tmp_path):
+    """A Logs Insights CSV of Python Lambda functions: the runtime writes "[LEVEL]\\t<stamp>\\t
+    <request id>\\t<message>"; the stamp and request id were left in the body."""
+    path = tmp_path / "logs-insights-results.csv"
+    path.write_text(
+        "@timestamp,@message,@logStream,@log\n"
+        "2024-03-05 10:04:59.870,START RequestId: c4be1253-4ea2-42d4-2957-d6a2ea5a36c9 Version: $LATEST,"
+        "2024/03/05/[$LATEST]54091d6cfbb2d5e08447c55046b98c93,123456789012:/aws/lambda/refund-fn\n"
+        "2024-03-05 10:04:42.833,[INFO]\t2024-03-05T10:04:42.833Z\td1d681ad-b65c-7028-4da6-2dde6c24ead7\tcharging order "
+        "ord-1001 amount=42.50 EUR,2024/03/05/[$LATEST]2d82bae25d54f6582619606cb0898555,123456789012:/aws/lambda/payment-fn\n"
+        "2024-03-05 10:04:25.796,[WARNING]\t2024-03-05T10:04:25.796Z\tb6ded572-3e3f-1d07-3ed5-22d3e8d09319\tretrying stripe "
+        "call attempt=2,2024/03/05/[$LATEST]f09bd1ed659229ed96f56556eebc8715,123456789012:/aws/lambda/payment-fn\n"
+        '2024-03-05 10:04:08.759,"[ERROR] KeyError: \'order_id\'\nTraceback (most recent call last):\n'
+        '  File ""/var/task/handler.py"", line 41, in lambda_handler\n    oid = event[""order_id""]",'
+        "2024/03/05/[$LATEST]26266097acba1f6cc31174aad2507aa9,123456789012:/aws/lambda/refund-fn\n",
+        encoding="utf-8",
+    )
+    frame = read_logs(path)
+    rows = frame.to_dicts()
+    assert frame["n_lines"].sum() == 8
+    assert [(r["severity_text"], r["service"], r["body"].split("\n")[0]) for r in rows] == [
+        (None, "refund-fn", "START RequestId: c4be1253-4ea2-42d4-2957-d6a2ea5a36c9 Version: $LATEST"),
+        ("INFO", "payment-fn", "charging order ord-1001 amount=42.50 EUR"),
+        ("WARN", "payment-fn", "retrying stripe call attempt=2"),
+        ("ERROR", "refund-fn", "KeyError: 'order_id'"),
+    ]
+    assert rows[1]["timestamp"] == _at(2024, 3, 5, 10, 4, 42, 833000)
+    assert "request_id=d1d681ad-b65c-7028-4da6-2dde6c24ead7" in rows[1]["attributes"]

@@ -179,12 +179,13 @@ _RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
 # (to "<stamp> LEVEL <logger> - "), Celery's "[<stamp>: LEVEL/<process>] " (to "<stamp> LEVEL
 # [<process>] "), PostgreSQL's "<stamp> UTC [<pid>] LEVEL:  " (to "<stamp> UTC LEVEL [<pid>]: ";
 # its LOG is INFO); PostgreSQL's DETAIL/HINT/STATEMENT/CONTEXT lines lose their head (they
-# continue the record above: see join_container_continuations)
+# continue the record above: see join_container_continuations); AWS Lambda's Python runtime's
+# "[LEVEL]\t<stamp>\t<request id>\t" (to "<stamp> LEVEL [request_id=<id>]: ")
 _APP_STAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
 _PG_STAMP = _APP_STAMP + r"(?: [A-Z]{2,5}| [+-]\d{2})?"
 _APP_HEADS = (
     rf"^(?:{_APP_STAMP} - [^ \t]+ - [A-Z]+ - |\[{_APP_STAMP}: [A-Z]+/[^\]\s]+\] "
-    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  )"
+    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  |\[[A-Z]+\]\t{_APP_STAMP})"
 )
 _APP_REWRITES = (
     (rf"^({_APP_STAMP}) - ([^ \t]+) - ({_PY_LEVELS}) - ", "${1} ${3} ${2} - "),
@@ -192,6 +193,9 @@ _APP_REWRITES = (
     (rf"^({_PG_STAMP}) \[(\d+)\] LOG:  ", "${1} INFO [pid=${2}]: "),
     (rf"^({_PG_STAMP}) \[(\d+)\] (ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  ", "${1} ${3} [pid=${2}]: "),
     (rf"^{_PG_STAMP} \[\d+\] ((?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  )", "${1}"),
+    # AWS Lambda's Python runtime: "[INFO]\t<stamp>Z\t<request id>\t" (the request id an attribute)
+    (rf"^\[({_PY_LEVELS})\]\t({_APP_STAMP}Z?)\t([0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})\t",
+     "${2} ${1} [request_id=${3}]: "),
 )
 
 
