@@ -170,3 +170,28 @@ def test_lambda_python_runtime_lines_in_a_logs_insights_export(tmp_path):
     ]
     assert rows[1]["timestamp"] == _at(2024, 3, 5, 10, 4, 42, 833000)
     assert "request_id=d1d681ad-b65c-7028-4da6-2dde6c24ead7" in rows[1]["attributes"]
+
+
+def test_stern_captured_with_its_stderr(tmp_path):
+    """stern writes "+ <pod> › <container>" (and "- ..." when a pod goes) to stderr; captured
+    with 2>&1 they stopped the file being read as stern's: every line was raw."""
+    frame = read_logs(_write(tmp_path, "stern-orders.txt", [
+        "+ orders-6b7c8d9f4-tq7wz › orders",
+        "+ orders-6b7c8d9f4-m2xbn › orders",
+        "orders-6b7c8d9f4-tq7wz orders 2024-03-05 10:00:00.321 INFO  1 --- [nio-8080-exec-0] c.s.orders.OrderService   : order 0 ok",
+        "orders-6b7c8d9f4-m2xbn orders 2024-03-05 10:00:02.321 WARN  1 --- [nio-8080-exec-1] c.s.orders.OrderService   : order 1 slow",
+        "- orders-6b7c8d9f4-m2xbn › orders",
+        "orders-6b7c8d9f4-tq7wz orders 2024-03-05 10:00:06.321 ERROR 1 --- [nio-8080-exec-3] c.s.orders.OrderService   : order 3 failed",
+    ]))
+    assert frame["format"][0] == "pod-prefix"
+    assert frame["n_lines"].sum() == 6
+    assert frame["parse_error"].null_count() == frame.height
+    rows = frame.to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["body"]) for r in rows] == [
+        (None, None, "stern-orders", "+ orders-6b7c8d9f4-tq7wz › orders"),
+        (None, None, "stern-orders", "+ orders-6b7c8d9f4-m2xbn › orders"),
+        (_at(2024, 3, 5, 10, 0, 0, 321000), "INFO", "orders", "order 0 ok"),
+        (_at(2024, 3, 5, 10, 0, 2, 321000), "WARN", "orders", "order 1 slow"),
+        (None, None, "stern-orders", "- orders-6b7c8d9f4-m2xbn › orders"),
+        (_at(2024, 3, 5, 10, 0, 6, 321000), "ERROR", "orders", "order 3 failed"),
+    ]

@@ -471,6 +471,8 @@ class _Prefix:
     service: Callable[[Callable[[str], pl.Expr]], pl.Expr] | None = None
     check: Callable[[re.Match[str]], bool] | None = None  # a sniffed line's further test
     banner: str | None = None  # the tool's own lines above the app lines (not sniffed)
+    #: the banner's lines are the tool's notices, records without a parse error (stern's)
+    notices: bool = False
     #: the parts whose lines a stack trace joins across (default: all); cf's instance, not
     #: its OUT/ERR stream: an app may log its error to stdout and print the trace to stderr
     joined_by: tuple[str, ...] | None = None
@@ -512,6 +514,10 @@ _POD_PREFIXES = (
         _POD_ATTRS,
         _workload("pod"),
         check=lambda m: bool(_POD_SUFFIX.search(m["pod"])),
+        # (stern's own "+ <pod> › <container>" and "- <pod> › <container>" lines, on stderr,
+        # in the file when it was captured with 2>&1)
+        banner=rf"^[+-] {_K8S_NAME} › {_K8S_LABEL}\s*$",
+        notices=True,
     ),
 )
 #: argo logs (the pod of a workflow's step: "<workflow>-<node id>"), tkn pipelinerun/taskrun
@@ -577,7 +583,7 @@ def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl
         def field(part: str) -> pl.Expr:
             return pl.col("stream").str.split(_PART_SEP).list.get(layout.parts.index(part), null_on_oob=True)
 
-        return _records(
+        records = _records(
             rec,
             options,
             expected=expected,
@@ -586,6 +592,10 @@ def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl
             stream_attrs={k: field(v) for k, v in layout.attrs.items()},
             join_key=None if layout.joined_by is None else pl.concat_str([field(p) for p in layout.joined_by], separator=_PART_SEP),
         )
+        if layout.notices and layout.banner is not None:
+            notice = pl.col("parse_error").is_not_null() & pl.col("body").str.contains(layout.banner)
+            records = records.with_columns(pl.when(notice).then(None).otherwise(pl.col("parse_error")).alias("parse_error"))
+        return records
 
     return parse
 
