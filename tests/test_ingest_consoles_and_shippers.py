@@ -195,3 +195,64 @@ def test_stern_captured_with_its_stderr(tmp_path):
         (None, None, "stern-orders", "- orders-6b7c8d9f4-m2xbn › orders"),
         (_at(2024, 3, 5, 10, 0, 6, 321000), "ERROR", "orders", "order 3 failed"),
     ]
+
+
+_TAG = "kube.var.log.containers.api-7d9f8c6b5-kq2mx_shop_api-185a49c819742f129012925e5c1901328894c304f86031cc9f28474c0fd7101e.log"
+
+
+def test_fluent_bit_stdout_events_are_records(tmp_path):
+    """Fluent Bit's stdout output prints each event's msgpack Ruby-style, "[N] <tag>:
+    [[<epoch>, {}], {"log"=>"..."}]", between its own log lines: the events were folded into
+    the agent's line above them as continuation lines."""
+    lines = [
+        "[2024/03/05 10:00:00] [ info] [fluent bit] version=3.0.4, commit=2f5ac1e2b5, pid=1",
+        f'[0] {_TAG}: [[1709632802.123456001, {{}}], {{"time"=>"2024-03-05T10:00:02.123456789Z", "stream"=>"stdout", '
+        '"_p"=>"F", "log"=>"{\\"level\\":\\"info\\",\\"msg\\":\\"served /api/items/0\\",\\"trace_id\\":'
+        '\\"33ec9d56c64eabe9b6e836a02c545abd\\"}", "kubernetes"=>{"pod_name"=>"api-7d9f8c6b5-kq2mx", '
+        '"namespace_name"=>"shop", "container_name"=>"api"}}]',
+        f'[1] {_TAG}: [[1709632805.123456955, {{}}], {{"time"=>"2024-03-05T10:00:05.123457789Z", "stream"=>"stdout", '
+        '"_p"=>"F", "log"=>"2024-03-05 10:00:05.123 ERROR [http-1] c.s.api.Gateway - upstream reset"}]',
+        # (before Fluent Bit 2.0: no metadata map)
+        f'[2] {_TAG}: [1709632806.500000000, {{"log"=>"2024-03-05 10:00:06.500 WARN [http-2] c.s.api.Gateway - slow"}}]',
+        "[2024/03/05 10:00:40] [ warn] [engine] failed to flush chunk '1-1709632840.123456789.flb', retry in 9 seconds",
+    ]
+    frame = read_logs(_write(tmp_path, "fluent-bit-stdout.log", lines))
+    assert frame["n_lines"].sum() == 5
+    assert frame["parse_error"].null_count() == frame.height
+    rows = frame.to_dicts()
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["trace_id"], r["body"]) for r in rows] == [
+        (_at(2024, 3, 5, 10), "INFO", "fluent-bit-stdout", None, "[fluent bit] version=3.0.4, commit=2f5ac1e2b5, pid=1"),
+        (_at(2024, 3, 5, 10, 0, 2, 123456), "INFO", "api", "33ec9d56c64eabe9b6e836a02c545abd", "served /api/items/0"),
+        (_at(2024, 3, 5, 10, 0, 5, 123456), "ERROR", "api", None, "upstream reset"),
+        (_at(2024, 3, 5, 10, 0, 6, 500000), "WARN", "api", None, "slow"),
+        (_at(2024, 3, 5, 10, 0, 40), "WARN", "fluent-bit-stdout", None,
+         "[engine] failed to flush chunk '1-1709632840.123456789.flb', retry in 9 seconds"),
+    ]
+    assert _attrs(rows[1])["fluentd.tag"] == _TAG
+    # events only (no agent line in the capture): read the same way, not as raw lines
+    only = read_logs(_write(tmp_path, "events/fluent-bit.log", lines[1:4]))
+    assert only["format"][0] == "text"
+    assert only["body"].to_list() == ["served /api/items/0", "upstream reset", "slow"]
+
+
+def test_fluentd_stdout_events_are_records(tmp_path):
+    """fluentd's out_stdout: "<time> +0000 <tag>: {<record>}" between its own "[info]: #0"
+    lines; the tag and the record were the body."""
+    tag = "kubernetes.var.log.containers.web-5f6d7c8b9-x2k4q_shop_web-ebfc003cf0f49a41abf2848fbcd8b79e00ee0b52a4f9cc1c858421f20bd4066e.log"
+    frame = read_logs(_write(tmp_path, "fluentd-stdout.log", [
+        "2024-03-05 10:00:00 +0000 [info]: #0 starting fluentd worker pid=17 ppid=7 worker=0",
+        f'2024-03-05 10:00:01.123456000 +0000 {tag}: {{"log":"2024-03-05 10:00:01,123 - shop.views - INFO - rendered /cart/0\\n",'
+        '"stream":"stderr","kubernetes":{"container_name":"web","namespace_name":"shop"}}',
+        f'2024-03-05 10:00:05.125456000 +0000 {tag}: {{"log":"2024-03-05 10:00:05,125 - shop.views - ERROR - payment backend '
+        'unavailable (order 2)\\n","stream":"stderr"}',
+        '2024-03-05 10:00:30 +0000 [warn]: #0 [out_es] failed to flush the buffer. retry_times=1 error="[503] {}"',
+    ]))
+    assert frame["n_lines"].sum() == 4
+    assert frame["parse_error"].null_count() == frame.height
+    assert [(r["timestamp"], r["severity_text"], r["service"], r["body"]) for r in frame.to_dicts()] == [
+        (_at(2024, 3, 5, 10), "INFO", "fluentd-stdout", "#0 starting fluentd worker pid=17 ppid=7 worker=0"),
+        (_at(2024, 3, 5, 10, 0, 1, 123456), "INFO", "web", "rendered /cart/0"),
+        (_at(2024, 3, 5, 10, 0, 5, 125456), "ERROR", "web", "payment backend unavailable (order 2)"),
+        (_at(2024, 3, 5, 10, 0, 30), "WARN", "fluentd-stdout",
+         '#0 [out_es] failed to flush the buffer. retry_times=1 error="[503] {}"'),
+    ]

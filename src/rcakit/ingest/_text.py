@@ -1681,7 +1681,18 @@ def _sniff_text(sample: list[str]) -> float:
         score = max(score, 0.9)
     if score < _STAMPED_BLOCKS and _stamped_blocks(sample):
         score = _STAMPED_BLOCKS
+    if score < 0.9 and _fluent_bit_events(sample):
+        score = 0.9
     return score
+
+
+def _fluent_bit_events(sample: list[str]) -> bool:
+    """Half the sample or more is Fluent Bit's stdout events ("[0] <tag>: [[<epoch>, {}],
+    {...}]", no stamp a text head reads): read as text (see read_shipper_stdout)."""
+    from rcakit.ingest._cri import _SHIPPER_STDOUT
+
+    lines = [s for s in sample if s.startswith("[")]
+    return 2 * len(lines) >= len(sample) > 0 and 2 * sum(bool(_SHIPPER_STDOUT[0].match(s)) for s in lines) >= len(sample)
 
 
 #: the score of a file of stamped records that run over many lines (see _stamped_blocks):
@@ -1875,8 +1886,12 @@ def _times_of_day_beside_dates(parsed: pl.LazyFrame, options: ParseOptions) -> p
 
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.ingest._access import read_mixed
+    from rcakit.ingest._cri import read_shipper_stdout
 
     mixed = read_mixed(lines, options)
+    if mixed is None:
+        sample = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].drop_nulls().to_list()
+        mixed = read_shipper_stdout(lines, options, sample)
     return mixed if mixed is not None else _parse_text_lines(lines, options)
 
 
