@@ -312,8 +312,14 @@ _MIXED_YEAR = 1904
 
 
 def _some_yearless(sample: list[str]) -> bool:
-    """Whether some (not all) of a sample's stamps are year-less."""
-    return any(is_yearless([v]) for v in sample if v)
+    """Whether some of a sample's stamps are year-less (one stamp of each shape tested)."""
+    import re
+
+    shapes: dict[str, str] = {}
+    for v in sample:
+        if v:
+            shapes.setdefault(re.sub(r"\d", "0", v), v)
+    return any(is_yearless([v]) for v in shapes.values())
 
 
 def _years_of_neighbours(stamp: pl.Expr, *, written: datetime | None) -> pl.Expr:
