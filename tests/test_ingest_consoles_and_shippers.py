@@ -256,3 +256,23 @@ def test_fluentd_stdout_events_are_records(tmp_path):
         (_at(2024, 3, 5, 10, 0, 30), "WARN", "fluentd-stdout",
          '#0 [out_es] failed to flush the buffer. retry_times=1 error="[503] {}"'),
     ]
+
+
+def test_spring_boot_32_correlation_in_container_lines(tmp_path):
+    """The same console inside a container runtime's lines (here `kubectl logs --timestamps`):
+    the correlation bracket was taken for the thread and its trace id lost."""
+    frame = read_logs(_write(tmp_path, "orders.log", [
+        "2024-03-05T10:00:10.456789012Z 2024-03-05T11:00:10.456+01:00  INFO 1 --- [orders-api] [nio-8080-exec-1] "
+        "[8173a47a34880b91f0624855b493f23b-f08b77965e8b759d] c.s.orders.web.OrderController          : order 0 accepted",
+        "2024-03-05T10:00:11.456789012Z 2024-03-05T11:00:11.456+01:00  WARN 1 --- [orders-api] [   scheduling-1] "
+        "[                                                 ] c.s.orders.jobs.Reconciler               : 3 orders stale",
+        "2024-03-05T10:00:12.456789012Z 2024-03-05T11:00:12.456+01:00  INFO 1 --- [orders-api] [           main] "
+        "c.s.orders.OrdersApplication             : Started OrdersApplication in 6.1 seconds",
+    ]))
+    assert frame["format"][0] == "kubectl"
+    rows = frame.to_dicts()
+    assert [(r["trace_id"], r["body"], _attrs(r)["thread"]) for r in rows] == [
+        ("8173a47a34880b91f0624855b493f23b", "order 0 accepted", "nio-8080-exec-1"),
+        (None, "3 orders stale", "scheduling-1"),
+        (None, "Started OrdersApplication in 6.1 seconds", "main"),
+    ]

@@ -217,6 +217,8 @@ _HEAD_LOGGER_RE = r"(?:^|[ \t])([A-Za-z_$][\w$.\-/:]*[\w$])[ \t]*[-:][ \t]*$"
 # Spring Boot's default console layout after the level: "12345 --- [app] [thread] c.x.Logger : "
 # (pid, one or more bracket groups, the logger, " : "): head, not message
 _SPRING_RE = r"^(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s+:\s"
+# Spring Boot 3.2's "[<traceId>-<spanId>]" (blanks without a trace) after its thread's bracket
+_SPRING_CORRELATION = r"\] \[(?:[0-9a-f]{32}-[0-9a-f]{16}| {20,})\]"
 
 
 def _looks_like_object(expr: pl.Expr, *, strip: bool = True) -> pl.Expr:
@@ -1194,6 +1196,17 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         _spring_logger=spring.str.extract(_SPRING_RE, 3),
         msg=pl.when(spring.is_not_null()).then(pl.col("msg").str.slice(spring.str.len_chars())).otherwise(pl.col("msg")),
     )
+    correlated = head.select(spring.str.contains(_SPRING_CORRELATION).any()).item()
+    if correlated:
+        # Spring Boot 3.2's Micrometer correlation after the thread: the trace id, and the
+        # thread the bracket before it
+        brackets = spring.str.extract(_SPRING_RE, 2)
+        head = head.with_columns(
+            _spring_thread=brackets.str.replace(_SPRING_CORRELATION + r"\s*$", "]")
+            .str.extract(r"\[([^\]]*)\]\s*$", 1)
+            .str.strip_chars(),
+            _spring_trace=brackets.str.extract(r"\[([0-9a-f]{32})-[0-9a-f]{16}\]\s*$", 1),
+        )
     if head.select((lvl.is_not_null() & pl.col("msg").str.contains("\t", literal=True)).any()).item():
         # zap's console encoder after the level (Go services, istio-proxy): the logger's
         # name, if any, and the caller, tab-separated, are head
@@ -1239,7 +1252,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
         .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
         .alias("body"),
-        "trace_id",
+        pl.coalesce("_spring_trace", "trace_id").alias("trace_id") if correlated else pl.col("trace_id"),
         attributes.alias("attributes"),
     ).collect()
 
