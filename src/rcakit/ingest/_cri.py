@@ -452,6 +452,70 @@ def _parse_fluentd(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     )
 
 
+# The stdout outputs of the log shippers, one event per line between the agent's own log
+# lines: Fluent Bit's (the event's msgpack printed Ruby-style, "[0] <tag>: [[<epoch>, {}],
+# {"log"=>"..."}]"; before 2.0 "[0] <tag>: [<epoch>, {...}]") and fluentd's out_stdout
+# ("<time> +0000 <tag>: {<JSON record>}")
+_FLUENTBIT_STDOUT_RE = r"^\[\d+\] ([^\s:\[\]]+): \[\[?(\d{9,10}(?:\.\d{1,9})?)(?:, \{[^{}]*\}\])?, (\{.*\})\][ \t]*$"
+_FLUENTD_STDOUT_RE = (
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?: ?[+-]\d{2}:?\d{2}|Z)?) ([^\s:\[\]]+): (\{.*\})[ \t]*$"
+)
+_SHIPPER_STDOUT = (re.compile(_FLUENTBIT_STDOUT_RE), re.compile(_FLUENTD_STDOUT_RE))
+_SHIPPER_EXPECTED = "not a Fluent Bit or fluentd stdout event: expected '[N] <tag>: [[<epoch>, {}], {...}]' or '<time> <tag>: {...}'"
+
+
+def read_shipper_stdout(lines: pl.LazyFrame, options: ParseOptions, sample: list[str]) -> pl.LazyFrame | None:
+    """Records of a capture of Fluent Bit's or fluentd's stdout output: each event line a
+    record (the time the shipper's; the record's ``log`` or ``message``, else the record,
+    read as a container's app line; the tag as attribute ``fluentd.tag``, a tag made from
+    a kubelet file name giving the pod's workload as the service), the agent's own lines read
+    as a text log, in line order. ``None`` when no line of ``sample`` is such an event (the
+    file's other lines then pay nothing) or the text records would span event lines."""
+    from rcakit.ingest._service import workload_from_pod
+    from rcakit.ingest._text import _parse_text_lines
+
+    which = next((i for i, rx in enumerate(_SHIPPER_STDOUT) if any(rx.match(x) for x in sample)), None)
+    if which is None:
+        return None
+    regex = (_FLUENTBIT_STDOUT_RE, _FLUENTD_STDOUT_RE)[which]
+    df = lines.collect()
+    is_event = df.select(pl.col("line").str.contains(regex).fill_null(False)).to_series()
+    # a blank line goes with the line above it
+    blank = df.select(pl.col("line").fill_null("").str.strip_chars().str.len_bytes() == 0).to_series()
+    if blank.any():
+        is_event = pl.DataFrame({"r": is_event, "b": blank}).select(
+            pl.when(pl.col("b")).then(None).otherwise(pl.col("r")).forward_fill().backward_fill().fill_null(False)
+        ).to_series()
+    rest = df.filter(~is_event)
+    parts = []
+    if rest.height:
+        text = _parse_text_lines(rest.lazy(), options).collect()
+        nos = rest["line_no"]
+        first = nos.search_sorted(text["line_no"])
+        last = nos.gather((first + text["n_lines"].cast(pl.Int64) - 1).clip(0, len(nos) - 1))
+        if ((last - text["line_no"]).cast(pl.Int64) != text["n_lines"].cast(pl.Int64) - 1).any():
+            return None
+        parts.append(text.lazy())
+    heads = fold_blank_lines(df.filter(is_event).select("line_no", "line"))
+    field = pl.col("_g").struct.field
+    record = field("3")
+    if which == 0:  # Ruby's "key"=>value to JSON's "key":value (a quote in a string is escaped)
+        record = record.str.replace_all(r'(^|[^\\])"=>', '$1":')
+    # the app line a runtime wrote ("log") or an agent read ("message"), else the record
+    record = pl.coalesce(record.str.json_path_match("$.log"), record.str.json_path_match("$.message"), record)
+    g = _prefixed_rows(
+        heads,
+        with_columns={"_g": pl.col("line").str.extract_groups(regex)},
+        matched=field("1").is_not_null(),
+        time=field(str(2 - which)),
+        stream=field(str(1 + which)),
+        msg=record,
+    )
+    pod = workload_from_pod(pl.col("stream").str.extract(_TAG_POD_RE, 1))
+    parts.insert(0, _records(g, options, expected=_SHIPPER_EXPECTED, stream_key="fluentd.tag", runtime_service=pod))
+    return pl.concat(parts).sort("line_no", maintain_order=True)
+
+
 FLUENTD_FORMAT = LineFormat(
     name="fluentd",
     description="fluentd out_file (2024-01-02T03:04:05+00:00<TAB>tag<TAB>{json record})",
@@ -471,6 +535,8 @@ class _Prefix:
     service: Callable[[Callable[[str], pl.Expr]], pl.Expr] | None = None
     check: Callable[[re.Match[str]], bool] | None = None  # a sniffed line's further test
     banner: str | None = None  # the tool's own lines above the app lines (not sniffed)
+    #: the banner's lines are the tool's notices, records without a parse error (stern's)
+    notices: bool = False
     #: the parts whose lines a stack trace joins across (default: all); cf's instance, not
     #: its OUT/ERR stream: an app may log its error to stdout and print the trace to stderr
     joined_by: tuple[str, ...] | None = None
@@ -512,6 +578,10 @@ _POD_PREFIXES = (
         _POD_ATTRS,
         _workload("pod"),
         check=lambda m: bool(_POD_SUFFIX.search(m["pod"])),
+        # (stern's own "+ <pod> › <container>" and "- <pod> › <container>" lines, on stderr,
+        # in the file when it was captured with 2>&1)
+        banner=rf"^[+-] {_K8S_NAME} › {_K8S_LABEL}\s*$",
+        notices=True,
     ),
 )
 #: argo logs (the pod of a workflow's step: "<workflow>-<node id>"), tkn pipelinerun/taskrun
@@ -577,7 +647,7 @@ def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl
         def field(part: str) -> pl.Expr:
             return pl.col("stream").str.split(_PART_SEP).list.get(layout.parts.index(part), null_on_oob=True)
 
-        return _records(
+        records = _records(
             rec,
             options,
             expected=expected,
@@ -586,6 +656,10 @@ def _parse_prefixed(layouts: tuple[_Prefix, ...], expected: str) -> Callable[[pl
             stream_attrs={k: field(v) for k, v in layout.attrs.items()},
             join_key=None if layout.joined_by is None else pl.concat_str([field(p) for p in layout.joined_by], separator=_PART_SEP),
         )
+        if layout.notices and layout.banner is not None:
+            notice = pl.col("parse_error").is_not_null() & pl.col("body").str.contains(layout.banner)
+            records = records.with_columns(pl.when(notice).then(None).otherwise(pl.col("parse_error")).alias("parse_error"))
+        return records
 
     return parse
 

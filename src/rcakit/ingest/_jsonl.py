@@ -184,12 +184,13 @@ _RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
 # (to "<stamp> LEVEL <logger> - "), Celery's "[<stamp>: LEVEL/<process>] " (to "<stamp> LEVEL
 # [<process>] "), PostgreSQL's "<stamp> UTC [<pid>] LEVEL:  " (to "<stamp> UTC LEVEL [<pid>]: ";
 # its LOG is INFO); PostgreSQL's DETAIL/HINT/STATEMENT/CONTEXT lines lose their head (they
-# continue the record above: see join_container_continuations)
+# continue the record above: see join_container_continuations); AWS Lambda's Python runtime's
+# "[LEVEL]\t<stamp>\t<request id>\t" (to "<stamp> LEVEL [request_id=<id>]: ")
 _APP_STAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
 _PG_STAMP = _APP_STAMP + r"(?: [A-Z]{2,5}| [+-]\d{2})?"
 _APP_HEADS = (
     rf"^(?:{_APP_STAMP} - [^ \t]+ - [A-Z]+ - |\[{_APP_STAMP}: [A-Z]+/[^\]\s]+\] "
-    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  )"
+    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  |\[[A-Z]+\]\t{_APP_STAMP})"
 )
 _APP_REWRITES = (
     (rf"^({_APP_STAMP}) - ([^ \t]+) - ({_PY_LEVELS}) - ", "${1} ${3} ${2} - "),
@@ -197,6 +198,9 @@ _APP_REWRITES = (
     (rf"^({_PG_STAMP}) \[(\d+)\] LOG:  ", "${1} INFO [pid=${2}]: "),
     (rf"^({_PG_STAMP}) \[(\d+)\] (ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?):  ", "${1} ${3} [pid=${2}]: "),
     (rf"^{_PG_STAMP} \[\d+\] ((?:DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  )", "${1}"),
+    # AWS Lambda's Python runtime: "[INFO]\t<stamp>Z\t<request id>\t" (the request id an attribute)
+    (rf"^\[({_PY_LEVELS})\]\t({_APP_STAMP}Z?)\t([0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})\t",
+     "${2} ${1} [request_id=${3}]: "),
 )
 
 
@@ -218,6 +222,8 @@ _HEAD_LOGGER_RE = r"(?:^|[ \t])([A-Za-z_$][\w$.\-/:]*[\w$])[ \t]*[-:][ \t]*$"
 # Spring Boot's default console layout after the level: "12345 --- [app] [thread] c.x.Logger : "
 # (pid, one or more bracket groups, the logger, " : "): head, not message
 _SPRING_RE = r"^(\d+)\s+---\s+((?:\[[^\]]*\]\s*)+)(\S+)\s+:\s"
+# Spring Boot 3.2's "[<traceId>-<spanId>]" (blanks without a trace) after its thread's bracket
+_SPRING_CORRELATION = r"\] \[(?:[0-9a-f]{32}-[0-9a-f]{16}| {20,})\]"
 
 
 def _looks_like_object(expr: pl.Expr, *, strip: bool = True) -> pl.Expr:
@@ -1231,6 +1237,17 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         _spring_logger=spring.str.extract(_SPRING_RE, 3),
         msg=pl.when(spring.is_not_null()).then(pl.col("msg").str.slice(spring.str.len_chars())).otherwise(pl.col("msg")),
     )
+    correlated = head.select(spring.str.contains(_SPRING_CORRELATION).any()).item()
+    if correlated:
+        # Spring Boot 3.2's Micrometer correlation after the thread: the trace id, and the
+        # thread the bracket before it
+        brackets = spring.str.extract(_SPRING_RE, 2)
+        head = head.with_columns(
+            _spring_thread=brackets.str.replace(_SPRING_CORRELATION + r"\s*$", "]")
+            .str.extract(r"\[([^\]]*)\]\s*$", 1)
+            .str.strip_chars(),
+            _spring_trace=brackets.str.extract(r"\[([0-9a-f]{32})-[0-9a-f]{16}\]\s*$", 1),
+        )
     if head.select((lvl.is_not_null() & pl.col("msg").str.contains("\t", literal=True)).any()).item():
         # zap's console encoder after the level (Go services, istio-proxy): the logger's
         # name, if any, and the caller, tab-separated, are head
@@ -1276,7 +1293,7 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
         .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
         .alias("body"),
-        "trace_id",
+        pl.coalesce("_spring_trace", "trace_id").alias("trace_id") if correlated else pl.col("trace_id"),
         attributes.alias("attributes"),
     ).collect()
 

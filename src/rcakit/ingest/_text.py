@@ -412,7 +412,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefgn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghn")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -502,6 +502,7 @@ _GROUP_CLASS = {
     "mdc_g": "\\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\](?: \\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\])*",
     "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
+    "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
     "logger_d": "[A-Za-z0-9_$.\\-/]+",
@@ -724,10 +725,16 @@ def _log4j_regex(level: str) -> str:
         # (an IPv6 address in brackets inside them: "(plain=[0:0:0:0:0:0:0:0]:2181)")
         r"(?:(?:\[(?P<thread_c>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
         r"(?:\[(?P<thread_b>(?:[^\[\]=]|\[[^\[\]]*\]|\((?:[^()\[\]]|\[[^\[\]()]*\])*\))*)\]\s+)?"
+        # (Spring Boot 3.2+ writes the application's name before the thread, "[orders-api]
+        # [main]", and Micrometer tracing's correlation after it: "[<traceId>-<spanId>] ",
+        # blanks when the line has no trace)
+        r"(?:\[(?P<mdc_h>[0-9a-f]{32}-[0-9a-f]{16}| +)\]\s+)?"
         # (loguru's "module:function:line" has "<module>" at a script's top level)
         # (a bracket without "=" right after the logger is its context: log4net's NDC
         # "%logger [%ndc] - ", "[(null)]" when empty; Flink's empty MDC "[] - ")
-        r"(?:(?P<logger>[\w$.\-/:<>]+)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
+        # (Tomcat's servlet loggers name the container path in brackets, which logback
+        # abbreviates: "o.a.c.c.C.[.[.[/].[dispatcherServlet]")
+        r"(?:(?P<logger>[\w$.\-/:<>]+(?:\.\[[\w$.\-/\[\]]*)?)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
         r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
@@ -1681,7 +1688,18 @@ def _sniff_text(sample: list[str]) -> float:
         score = max(score, 0.9)
     if score < _STAMPED_BLOCKS and _stamped_blocks(sample):
         score = _STAMPED_BLOCKS
+    if score < 0.9 and _fluent_bit_events(sample):
+        score = 0.9
     return score
+
+
+def _fluent_bit_events(sample: list[str]) -> bool:
+    """Half the sample or more is Fluent Bit's stdout events ("[0] <tag>: [[<epoch>, {}],
+    {...}]", no stamp a text head reads): read as text (see read_shipper_stdout)."""
+    from rcakit.ingest._cri import _SHIPPER_STDOUT
+
+    lines = [s for s in sample if s.startswith("[")]
+    return 2 * len(lines) >= len(sample) > 0 and 2 * sum(bool(_SHIPPER_STDOUT[0].match(s)) for s in lines) >= len(sample)
 
 
 #: the score of a file of stamped records that run over many lines (see _stamped_blocks):
@@ -1851,10 +1869,36 @@ _GMT_HOURS = (
 _YYMMDD = (r"^(\d{2})(\d{2})(\d{2})[ \t]+(\d{1,2}:)", "20${1}-${2}-${3} ${4}")
 
 
+def _times_of_day_beside_dates(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """``parsed`` with its stamps that are a time of day only (an app's logback lines in
+    ``catalina.out``, between Tomcat's dated lines) dated by the dated stamp above them
+    (below them, before the first): on its day in ``tz``; the day after when that puts them
+    more than 12 hours before the stamp above (midnight crossed), the day before when more
+    than 12 hours after the stamp below."""
+    tod = pl.col("ts").str.strip_chars("[] \t")
+    is_tod = pl.col("timestamp").is_null() & tod.str.contains(r"^\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?$").fill_null(False)
+    dated = pl.when(~is_tod).then(pl.col("timestamp"))
+    above = dated.forward_fill()
+    near = above.fill_null(dated.backward_fill())
+    day = near.dt.convert_time_zone(options.tz).dt.strftime("%Y-%m-%d")
+    stamp = parse_timestamps(pl.concat_str(day, pl.lit(" "), tod), tz=options.tz)
+    half = pl.duration(hours=12)
+    fixed = (
+        pl.when(above.is_not_null() & (stamp < near - half)).then(stamp + pl.duration(days=1))
+        .when(above.is_null() & (stamp > near + half)).then(stamp - pl.duration(days=1))
+        .otherwise(stamp)
+    )
+    return parsed.with_columns(pl.when(is_tod).then(fixed).otherwise(pl.col("timestamp")).alias("timestamp"))
+
+
 def _parse_text(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.ingest._access import read_mixed
+    from rcakit.ingest._cri import read_shipper_stdout
 
     mixed = read_mixed(lines, options)
+    if mixed is None:
+        sample = lines.select("line").head(_SAMPLE_ROWS).collect()["line"].drop_nulls().to_list()
+        mixed = read_shipper_stdout(lines, options, sample)
     return mixed if mixed is not None else _parse_text_lines(lines, options)
 
 
@@ -1871,6 +1915,9 @@ def common_indent(sample: list[str]) -> str:
     return indent if heads >= 0.5 * len(sample) else ""
 
 
+#: Spring Boot 3.2's correlation bracket after the thread's (see _log4j_regex): sample lines
+#: holding one make the bracket's trace id the record's
+_CORRELATION = re.compile(r"\] \[(?:[0-9a-f]{32}-[0-9a-f]{16}| {20,})\] ")
 #: a stamp at the start of a line (what makes an indented line a record head, not a continuation)
 _STAMP_START = re.compile(rf"^\[?(?:{_STAMP})")
 
@@ -1969,13 +2016,22 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
         stamp = stamp - pl.duration(minutes=offset)
+    mdc = pl.col("mdc")
+    correlated = any(_CORRELATION.search(line) for line in sample)
+    if correlated:
+        # Spring Boot 3.2's "[<traceId>-<spanId>]" (blanks without a trace): the trace id
+        parsed = parsed.with_columns(
+            pl.col("mdc").str.extract(r"^([0-9a-f]{32})-[0-9a-f]{16}$", 1).alias("_correlation"),
+            pl.when(pl.col("mdc").str.strip_chars() != "").then(pl.col("mdc")).alias("mdc"),
+        )
     parsed = parsed.with_columns(
         stamp.alias("timestamp"),
         sev_text,
         sev_num,
         body.alias("body"),
         pl.coalesce(
-            pl.col("mdc").map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
+            *([pl.col("_correlation")] if correlated else []),
+            mdc.map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
             pl.when(_HEX_THREAD).then(pl.col("thread").str.strip_chars()),
         ).alias("trace_id"),
         json_object(
@@ -1995,6 +2051,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name in ("heroku", "stamp", "epoch") for v in variants):
         parsed = _platform_app_lines(parsed, options)
     parsed = years_in_order(parsed, stamp_sample, options)
+    if options.wants("timestamp") and 0 < sum(bool(_TIME_ONLY.match(x)) for x in stamp_sample) < len(stamp_sample):
+        parsed = _times_of_day_beside_dates(parsed, options)
     if any(v.name == "php" for v in variants):
         parsed = _named_zones(parsed, options)
     jul = any(v.name == "jul" for v in variants)

@@ -296,9 +296,58 @@ def years_in_order(frame: pl.LazyFrame, sample: list[str], options: ParseOptions
     (:func:`yearless_in_order`) when its ``sample`` stamps have none; in a step of its own:
     the rule refers to the stamps several times, and each reference in the step that parses
     them would parse them again."""
-    if not options.wants("timestamp") or not is_yearless(sample):
+    if not options.wants("timestamp"):
         return frame
-    return frame.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
+    if is_yearless(sample):
+        return frame.with_columns(yearless_in_order(pl.col("timestamp"), year=options.year, written=options.mtime))
+    if options.year is None and _some_yearless(sample):
+        return frame.with_columns(_years_of_neighbours(pl.col("timestamp"), written=options.mtime))
+    return frame
+
+
+#: The year a file's year-less stamps are parsed in when its other stamps have one (klog
+#: lines in an ingress-nginx controller's log, beside nginx's dated lines): a leap year no
+#: log is from, so that :func:`_years_of_neighbours` can tell them apart afterwards.
+_MIXED_YEAR = 1904
+
+
+def _some_yearless(sample: list[str]) -> bool:
+    """Whether some of a sample's stamps are year-less (one stamp of each shape tested)."""
+    import re
+
+    shapes: dict[str, str] = {}
+    for v in sample:
+        if v:
+            shapes.setdefault(re.sub(r"\d", "0", v), v)
+    return any(is_yearless([v]) for v in shapes.values())
+
+
+def _years_of_neighbours(stamp: pl.Expr, *, written: datetime | None) -> pl.Expr:
+    """Year-less stamps (parsed in :data:`_MIXED_YEAR`) of a file whose other stamps are
+    dated, in the year of the dated stamp above them (below them, before the first one): of
+    that year and the ones before and after it, the one that puts them nearest to it. With
+    no dated stamp in the file, dated as :func:`yearless_in_order` dates a file."""
+
+    def put_right(s: pl.Series) -> pl.Series:
+        yearless = s.dt.year() == _MIXED_YEAR
+        if not yearless.any():
+            return s
+        dated = s.to_frame("t").select(pl.when(~yearless).then(pl.col("t"))).to_series()
+        near = dated.forward_fill().fill_null(dated.backward_fill())
+        if near.is_null().all():
+            return s.to_frame("t").select(yearless_in_order(pl.col("t"), year=None, written=written)).to_series().alias(s.name)
+        t, n = pl.col("t"), pl.col("n")
+        moved = t.dt.offset_by(pl.format("{}y", n.dt.year() - _MIXED_YEAR))
+        half = pl.duration(days=183)
+        fixed = (
+            pl.when(moved > n + half).then(moved.dt.offset_by("-1y"))
+            .when(moved < n - half).then(moved.dt.offset_by("1y"))
+            .otherwise(moved)
+        )
+        frame = pl.DataFrame({"t": s, "n": near, "y": yearless})
+        return frame.select(pl.when(pl.col("y") & n.is_not_null()).then(fixed).otherwise(t)).to_series().alias(s.name)
+
+    return stamp.map_batches(put_right, return_dtype=pl.Datetime("us", "UTC"))
 
 
 def yearless_in_order(stamp: pl.Expr, *, year: int | None, written: datetime | None) -> pl.Expr:
@@ -346,8 +395,11 @@ def parse_year(sample: list[str], options: ParseOptions) -> int | None:
     one are parsed in a leap year (the latest up to now), so that a ``Feb 29`` stamp is a
     time, and :func:`years_in_order` then moves them to the year the file's modification
     time gives."""
-    if options.year is not None or not is_yearless(sample):
+    if options.year is not None:
         return options.year
+    if not is_yearless(sample):
+        # (year-less stamps beside dated ones: see years_in_order)
+        return _MIXED_YEAR if _some_yearless(sample) else None
     leap = datetime.now(UTC).year
     while not calendar.isleap(leap):
         leap -= 1
