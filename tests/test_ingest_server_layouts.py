@@ -558,3 +558,21 @@ def test_stamp_thread_and_level_in_glued_brackets(tmp_path):
     assert rows[1]["timestamp"] == datetime(2025, 6, 24, 17, 44, 57, 100000, tzinfo=UTC)
     assert rows[1]["body"].startswith("matchmaker heartbeat failed: connect to")
     assert attrs(rows[2])["thread"] == "worker-11"
+
+
+def test_hclog_names_are_loggers(tmp_path):
+    """HashiCorp's hclog text (Consul, Vault, Nomad): ``[INFO]  agent.server.raft: msg``: the
+    dotted name after the padded level is the logger, out of the message (probe AK); a line
+    without a name keeps its text."""
+    text = (
+        "2024-03-01T10:00:00.790Z [INFO]  agent: Synced service: service=postgres-30f1\n"
+        "2024-03-01T10:00:07.216Z [WARN]  agent: Check is now critical: check=service:search-5dbd\n"
+        "2024-03-01T10:00:09.001Z [ERROR] agent.server.raft: failed to contact: server-id=abc error=\"i/o timeout\"\n"
+        "2024-03-01T10:00:10.001Z [INFO]  Consul agent running!\n"
+    )
+    rows = _read(tmp_path, "consul.log", text)
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "ERROR", "INFO"]
+    assert rows[0]["body"] == "Synced service: service=postgres-30f1"
+    assert attrs(rows[2])["logger"] == "agent.server.raft"
+    assert rows[2]["body"].startswith("failed to contact: server-id=abc")
+    assert rows[3]["body"] == "Consul agent running!"

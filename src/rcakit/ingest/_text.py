@@ -1929,6 +1929,20 @@ _TRAILING_LOGGER = r"[ \t]+\(([A-Za-z_][\w$]*(?:\.[\w$]+)+)\)[ \t]*$"
 _TRAILING_LOGGER_RE = re.compile(_TRAILING_LOGGER)
 
 
+# HashiCorp's hclog text layout (Consul, Vault, Nomad, Boundary): the level in brackets padded
+# to its width, then the logger's dotted name and a colon, "2024-03-01T10:00:00.790Z [INFO]
+# agent.server.raft: entering leader state: leader=..."
+_HCLOG_RE = re.compile(r"^\S+[ \t]+\[(?:TRACE|DEBUG|INFO|WARN|ERROR)\][ \t]+[a-z][\w\-]*(?:\.[\w\-]+)*: ")
+_HCLOG_NAME = r"^([a-z][\w\-]*(?:\.[\w\-]+)*): "
+
+
+def _hclog_names(sample: list[str]) -> bool:
+    """Whether most of the sample's lines are hclog's: then the name after the level is the
+    record's logger, not the message's first word."""
+    heads = [x for x in sample if x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_HCLOG_RE.match(x)) for x in heads) >= 0.6 * len(heads)
+
+
 def _trailing_loggers(sample: list[str]) -> bool:
     """Whether most of the sample's record lines (not indented, not a stack frame) end with
     a dotted logger name in parentheses: then it is the layout's field, not the message's."""
@@ -1971,6 +1985,13 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = parsed.with_columns(
             (pl.col("_matched") | user).alias("_matched"),
             pl.when(user).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"),
+        )
+    if _hclog_names(sample):
+        name = pl.col("msg").str.extract(_HCLOG_NAME, 1)
+        moved = pl.col("_matched") & name.is_not_null() & pl.col("logger").is_null()
+        parsed = parsed.with_columns(
+            pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
+            pl.when(moved).then(pl.col("msg").str.replace(_HCLOG_NAME, "")).otherwise(pl.col("msg")).alias("msg"),
         )
     if _trailing_loggers(sample):
         tail = pl.col("msg").str.extract(_TRAILING_LOGGER, 1)
