@@ -1400,7 +1400,9 @@ def test_a_clients_change_before_the_database_runs_out_of_connections_is_the_cau
     (probe AJ). No change explains PostgreSQL; the one client that changed just before it
     refused connections for want of capacity is tried as the root with its change. Two
     clients changed in that time, a change long before, a failure that is no capacity
-    refusal, or a changed service that does not use the database: none is."""
+    refusal, a change that does not say it raised a concurrency (a routine release: probe
+    AJ's first version named one in the simulated database outage), or a changed service
+    that does not use the database: none is."""
     from rcakit.correlate._correlate import _capacity_client, _Cause
     from rcakit.correlate._results import ChangeRef, Evidence, ServiceRole, Suspect
 
@@ -1423,16 +1425,23 @@ def test_a_clients_change_before_the_database_runs_out_of_connections_is_the_cau
     graph = {"depot-consumer": {"postgresql"}, "tracking-api": {"postgresql"}, "route-planner": {"postgresql", "geocoder"}}
     services = ["postgresql", "depot-consumer", "tracking-api", "route-planner", "geocoder"]
     change = suspect("CHG0041700", "DepotConsumer", -2.3)
-    got = _capacity_client(found(change), roles, [refused], graph, window, services)
+    rows = [{"id": "CHG0041700", "version": "cfg-workers-48", "description": "depot-consumer: DB_WORKERS 8 -> 48"},
+            {"id": "CHG2", "version": "v2.4.1", "description": "release tracking-api v2.4.1"},
+            {"id": "CHG3", "version": "cfg", "description": "raise the worker pool"},
+            {"id": "CHG4", "version": "cfg", "description": "more geocoder threads"},
+            {"id": "CHG5", "version": "v3.16.0", "description": "release depot-consumer v3.16.0"}]
+    got = _capacity_client(found(change), roles, [refused], graph, window, services, rows)
     assert got is not None
     assert (got[0], got[1].change.id, got[2]) == ("depot-consumer", "CHG0041700", "too many clients")
     # two clients changed just before: which one opened the connections, the logs cannot tell
     both = found(change, suspect("CHG2", "tracking-api", -4))
-    assert _capacity_client(both, roles, [refused], graph, window, services) is None
-    assert _capacity_client(found(suspect("CHG3", "depot-consumer", -50)), roles, [refused], graph, window, services) is None
+    assert _capacity_client(both, roles, [refused], graph, window, services, rows) is None
+    assert _capacity_client(found(suspect("CHG3", "depot-consumer", -50)), roles, [refused], graph, window, services, rows) is None
+    # a routine release of a client minutes before the database fails on its own is no cause
+    assert _capacity_client(found(suspect("CHG5", "depot-consumer", -6)), roles, [refused], graph, window, services, rows) is None
     other = dataclasses.replace(refused, template="FATAL: could not write to file: No space left on device")
-    assert _capacity_client(found(change), roles, [other], graph, window, services) is None
-    assert _capacity_client(found(suspect("CHG4", "geocoder", -2)), roles, [refused], graph, window, services) is None
+    assert _capacity_client(found(change), roles, [other], graph, window, services, rows) is None
+    assert _capacity_client(found(suspect("CHG4", "geocoder", -2)), roles, [refused], graph, window, services, rows) is None
 
 
 def test_a_change_tickets_cluster_and_environment_words_and_more_drivers():

@@ -228,7 +228,7 @@ def correlate_changes(
                 alt = alt._replace(cause=best_id, reason=why)
             if alt.cause is not None and alt.cause == best_id:
                 found, root, roles = alt, caller, _reroot(roles, caller, alt.cause, why=why)
-        capacity = _capacity_client(found, roles, contribs, graph, window, logging_services)
+        capacity = _capacity_client(found, roles, contribs, graph, window, logging_services, change_rows)
         if capacity is not None:
             client, by, refusal = capacity
             why = (
@@ -597,6 +597,12 @@ _CAPACITY_REFUSED = re.compile(
 )
 
 
+#: a change that raises a concurrency: workers, a pool, threads, connections, replicas
+_CONCURRENCY = re.compile(
+    r"(?i)worker|pool|thread|\bconn(?:ection)?s?\b|max_?open|concurren|parallel|replica|\bscal(?:e|ed|ing)\b"
+)
+
+
 def _capacity_client(
     found: _Cause,
     roles: Sequence[ServiceRole],
@@ -604,6 +610,7 @@ def _capacity_client(
     graph: dict[str, set[str]],
     window: timedelta,
     services: Sequence[str],
+    change_rows: Sequence[dict[str, Any]],
 ) -> tuple[str, Suspect, str] | None:
     """The client to try as root, its change and the refusal's words, when no change explains
     the root, the root refuses connections for want of capacity, and exactly one of its
@@ -613,8 +620,11 @@ def _capacity_client(
     "sorry, too many clients already" to every client, the changed one among them. Its
     clients' failures alike, PostgreSQL logging no client's name, the root is the database and
     no change of its explains it; the one client that changed just before is what opened the
-    connections it lacks, as an engineer asking "what changed?" concludes. Two clients changed
-    in that time: the logs cannot tell which, none is named."""
+    connections it lacks, as an engineer asking "what changed?" concludes. The change must say
+    it raised a concurrency (its version or description names workers, a pool, threads,
+    connections, replicas or parallelism: ``DB_WORKERS 8 -> 48``): a routine release of a
+    client minutes before the database fails on its own is no cause. Two clients changed in
+    that time: the logs cannot tell which, none is named."""
     if found.cause is not None or not found.suspects or found.root is None:
         return None
     top = next((r for r in roles if r.role == "root"), None)
@@ -634,6 +644,13 @@ def _capacity_client(
             continue
         if top.onset - _ROLLOUT <= best.change.time <= top.onset + window:
             clients.setdefault(client, best)
+    said = {str(r.get("id")): " ".join(str(r.get(k) or "") for k in ("version", "description")) for r in change_rows}
+    if len(clients) == 1:
+        best = next(iter(clients.values()))
+        # (the service's own name is no word of what changed: "release worker-service v1")
+        text = re.sub(re.escape(best.change.service or "\x00"), " ", said.get(best.change.id, ""), flags=re.IGNORECASE)
+        if not _CONCURRENCY.search(text):
+            return None
     if len(clients) != 1:
         return None
     client, best = next(iter(clients.items()))
