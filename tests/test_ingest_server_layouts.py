@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from rcakit.errors import RcakitWarning
 from rcakit.ingest import read_logs
 
 from ._ingest_helpers import attrs
@@ -576,3 +579,30 @@ def test_hclog_names_are_loggers(tmp_path):
     assert attrs(rows[2])["logger"] == "agent.server.raft"
     assert rows[2]["body"].startswith("failed to contact: server-id=abc")
     assert rows[3]["body"] == "Consul agent running!"
+
+
+def test_elixir_logger_console_with_a_time_of_day_and_metadata(tmp_path):
+    """Elixir's Logger console with its default ``$time $metadata[$level] $message``: a time
+    of day (dated by the file's modification time, as other time-of-day stamps), the
+    metadata as ``mdc``, a crash report's indented lines joined (probe AL: raw lines before)."""
+    import os
+
+    text = (
+        "10:00:00.123 request_id=F74914413b9551d7b3aa [info] GET /api/orders/0\n"
+        "10:00:00.137 request_id=F74914413b9551d7b3aa [info] Sent 200 in 14ms\n"
+        "10:00:20.500 [error] GenServer Shop.Inventory.Worker terminating\n"
+        "** (RuntimeError) inventory backend unavailable\n"
+        "    (shop 0.1.0) lib/shop/inventory/worker.ex:42: Shop.Inventory.Worker.handle_info/2\n"
+        "10:00:21.000 request_id=F7af94a4b1aa8a70ab70 [warning] Shop.Inventory.Worker restarted (1 of 3)\n"
+    )
+    path = tmp_path / "phoenix.log"
+    path.write_text(text)
+    stamp = datetime(2024, 3, 5, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    with pytest.warns(RcakitWarning, match="times of day without a date"):
+        rows = read_logs(path).to_dicts()
+    assert [r["n_lines"] for r in rows] == [1, 1, 3, 1]
+    assert [r["severity_text"] for r in rows] == ["INFO", "INFO", "ERROR", "WARN"]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, 0, 123000, tzinfo=UTC)
+    assert rows[0]["body"] == "GET /api/orders/0"
+    assert attrs(rows[0])["mdc"] == "request_id=F74914413b9551d7b3aa"

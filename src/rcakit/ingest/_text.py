@@ -1481,6 +1481,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[?(?P<ts>\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?"
         rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # Elixir's Logger console with its default time of day and metadata before the level
+    # ("$time $metadata[$level] $message"): the metadata as mdc, the day from the file's time
+    #   10:00:00.123 request_id=F74914413b9551d7b3aa [info] GET /api/orders/0
+    _Variant(
+        "elixir-time",
+        r"^(?P<ts>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
+        rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
+    ),
     # Ansible's log_path file: stamp, p= u= n=, a bar; a failed task's "fatal:" / "failed:"
     # and the "[WARNING]:" / "[ERROR]:" lines are its levels (the rest: plays, tasks, "ok:")
     #   2024-03-01 10:00:13,790 p=12345 u=deploy n=ansible | fatal: [web2]: UNREACHABLE! => {...}
