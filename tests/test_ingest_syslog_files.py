@@ -272,3 +272,26 @@ def test_cef_and_leef_over_syslog_name_the_device():
         ("sshd", ["Accepted publickey for admin"]),
     ]
     assert attrs(rows[0])["host"] == "fw01"
+
+
+def test_a_java_trace_whose_tabs_rsyslog_escaped_joins_its_record(tmp_path):
+    """rsyslog writes a message's tab as ``#011``: a JVM's stack trace logged to syslog one
+    frame per message joins the record before it of the same host, program and process, its
+    tabs restored; the JVM's ``Exception in thread "main"`` is an error (probe AL)."""
+    from rcakit.ingest import read_logs
+
+    text = (
+        "Mar  5 10:01:11 web01 systemd[1]: payments.service: Failed with result 'signal'.\n"
+        'Mar  5 10:01:30 web01 java[4311]: Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n'
+        "Mar  5 10:01:30 web01 java[4311]: #011at java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n"
+        "Mar  5 10:01:30 web01 java[4311]: #011at com.shop.payments.ReportBuilder.build(ReportBuilder.java:88)\n"
+        "Mar  5 10:01:31 web01 sshd[5100]: Accepted publickey for ec2-user from 10.0.0.9 port 50022 ssh2\n"
+        "Mar  5 10:01:32 web01 java[4312]: #011at a.frame.of.another.Process(Other.java:1)\n"
+    )
+    path = tmp_path / "messages"
+    path.write_text(text)
+    rows = read_logs(path, year=2024).to_dicts()
+    assert [r["n_lines"] for r in rows] == [1, 3, 1, 1]
+    assert rows[1]["severity_text"] == "ERROR"
+    assert rows[1]["body"].endswith("\n\tat com.shop.payments.ReportBuilder.build(ReportBuilder.java:88)")
+    assert rows[3]["body"].startswith("#011at a.frame")  # (another process: not joined)

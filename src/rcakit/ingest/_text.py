@@ -2768,7 +2768,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     )
     # (an app's own line first: its head's level is the record's; then a level a plain
     # message starts with)
-    records = _levels_in_messages(_app_lines_in_messages(to_records(joined).collect(), options))
+    records = _levels_in_messages(_escaped_traces(_app_lines_in_messages(to_records(joined).collect(), options)))
     # (an HAProxy request line has a "[dd/Mmm/yyyy:" accept date: a cheap literal-led test on
     # the lines first)
     if not lines.select(pl.col("line").str.contains(r"\d+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:").any()).collect().item():
@@ -2790,7 +2790,9 @@ _MSG_LEVEL = (
     r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:"
     # the level after the program's own sub-process and session (Dovecot's "imap-login:
     # Warning: ...", "imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error: ...")
-    rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):)[ \t]+"
+    rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):"
+    # the JVM's report of an uncaught exception: "Exception in thread "main" java.lang...."
+    r'|(?P<x>Exception) in thread "[^"]*")[ \t]+'
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
@@ -2807,6 +2809,33 @@ def _without_pri(records: pl.DataFrame, pattern: str) -> tuple[pl.Series, pl.Ser
     return (no_pri, idx.filter(hit)) if hit.any() else None
 
 
+#: rsyslog writes a message's control characters as "#" and their octal code: the frames of
+#: a Java stack trace, each logged as a message of its own, start "#011at " (a tab, "at")
+_ESCAPED_FRAME = r"^(?:#011(?:at |\.\.\. \d+ (?:more|common frames omitted)|Caused by: |Suppressed: )|Caused by: )"
+
+
+def _escaped_traces(records: pl.DataFrame) -> pl.DataFrame:
+    """A stack trace a program wrote to syslog line by line, its tabs escaped by rsyslog
+    (``java[4311]: #011at com.shop.ReportBuilder.build(ReportBuilder.java:88)``), joins the
+    record before it of the same host, program and process: one record, its frames' tabs
+    restored. Only frames right after their record (in file order) are joined."""
+    if records.height < 2 or not records["body"].str.starts_with("#011").any():
+        return records
+    key = pl.concat_str(pl.col("service").fill_null(""), pl.col("attributes").fill_null(""), separator="\x00")
+    frame = pl.col("body").str.contains(_ESCAPED_FRAME).fill_null(False) & (key == key.shift(1)).fill_null(False)
+    cols = records.columns
+    marked = records.with_columns(frame.alias("_frame")).with_columns(
+        (~pl.col("_frame")).cum_sum().alias("_head"),
+        pl.when(pl.col("_frame")).then(pl.col("body").str.replace(r"^#011", "\t")).otherwise(pl.col("body")).alias("body"),
+    )
+    joined = marked.group_by("_head", maintain_order=True).agg(
+        *(pl.col(c).first() for c in cols if c not in ("body", "n_lines")),
+        pl.col("body").str.join("\n"),
+        pl.col("n_lines").sum(),
+    )
+    return joined.select(cols)
+
+
 def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     """Records without a PRI (a file rsyslog wrote) take the level their message starts
     with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
@@ -2819,6 +2848,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
     level = pl.coalesce(
         "s", "a", "b", "c", "d", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
+        pl.when(pl.col("x").is_not_null()).then(pl.lit("error")),
         pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
     )
     sev_text, sev_num = severity_columns(level)
