@@ -1412,8 +1412,14 @@ def test_a_clients_change_before_the_database_runs_out_of_connections_is_the_cau
     def role(service: str, kind: str) -> ServiceRole:
         return ServiceRole(service=service, role=kind, onset=t0, score=1.0, evidence=(Evidence(kind="onset", text="x", weight=1.0),))
 
+    said = {"CHG0041700": ("cfg-workers-48", "depot-consumer: DB_WORKERS 8 -> 48"), "CHG2": ("v2.4.1", "release tracking-api v2.4.1"),
+            "CHG3": ("cfg", "raise the worker pool"), "CHG4": ("cfg", "more geocoder threads"),
+            "CHG5": ("v3.16.0", "release depot-consumer v3.16.0")}
+
     def suspect(cid: str, service: str, minutes: float) -> Suspect:
-        change = ChangeRef(id=cid, time=t0 + timedelta(minutes=minutes), service=service, version=None, kind="config")
+        version, description = said[cid]
+        change = ChangeRef(id=cid, time=t0 + timedelta(minutes=minutes), service=service, version=version, kind="config",
+                           description=description)
         return Suspect(change=change, score=0.29, lag_seconds=-60 * minutes, evidence=())
 
     def found(*suspects: Suspect) -> _Cause:
@@ -1425,23 +1431,18 @@ def test_a_clients_change_before_the_database_runs_out_of_connections_is_the_cau
     graph = {"depot-consumer": {"postgresql"}, "tracking-api": {"postgresql"}, "route-planner": {"postgresql", "geocoder"}}
     services = ["postgresql", "depot-consumer", "tracking-api", "route-planner", "geocoder"]
     change = suspect("CHG0041700", "DepotConsumer", -2.3)
-    rows = [{"id": "CHG0041700", "version": "cfg-workers-48", "description": "depot-consumer: DB_WORKERS 8 -> 48"},
-            {"id": "CHG2", "version": "v2.4.1", "description": "release tracking-api v2.4.1"},
-            {"id": "CHG3", "version": "cfg", "description": "raise the worker pool"},
-            {"id": "CHG4", "version": "cfg", "description": "more geocoder threads"},
-            {"id": "CHG5", "version": "v3.16.0", "description": "release depot-consumer v3.16.0"}]
-    got = _capacity_client(found(change), roles, [refused], graph, window, services, rows)
+    got = _capacity_client(found(change), roles, [refused], graph, window, services)
     assert got is not None
     assert (got[0], got[1].change.id, got[2]) == ("depot-consumer", "CHG0041700", "too many clients")
     # two clients changed just before: which one opened the connections, the logs cannot tell
     both = found(change, suspect("CHG2", "tracking-api", -4))
-    assert _capacity_client(both, roles, [refused], graph, window, services, rows) is None
-    assert _capacity_client(found(suspect("CHG3", "depot-consumer", -50)), roles, [refused], graph, window, services, rows) is None
+    assert _capacity_client(both, roles, [refused], graph, window, services) is None
+    assert _capacity_client(found(suspect("CHG3", "depot-consumer", -50)), roles, [refused], graph, window, services) is None
     # a routine release of a client minutes before the database fails on its own is no cause
-    assert _capacity_client(found(suspect("CHG5", "depot-consumer", -6)), roles, [refused], graph, window, services, rows) is None
+    assert _capacity_client(found(suspect("CHG5", "depot-consumer", -6)), roles, [refused], graph, window, services) is None
     other = dataclasses.replace(refused, template="FATAL: could not write to file: No space left on device")
-    assert _capacity_client(found(change), roles, [other], graph, window, services, rows) is None
-    assert _capacity_client(found(suspect("CHG4", "geocoder", -2)), roles, [refused], graph, window, services, rows) is None
+    assert _capacity_client(found(change), roles, [other], graph, window, services) is None
+    assert _capacity_client(found(suspect("CHG4", "geocoder", -2)), roles, [refused], graph, window, services) is None
 
 
 def test_a_change_tickets_cluster_and_environment_words_and_more_drivers():

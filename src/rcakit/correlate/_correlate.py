@@ -228,7 +228,7 @@ def correlate_changes(
                 alt = alt._replace(cause=best_id, reason=why)
             if alt.cause is not None and alt.cause == best_id:
                 found, root, roles = alt, caller, _reroot(roles, caller, alt.cause, why=why)
-        capacity = _capacity_client(found, roles, contribs, graph, window, logging_services, change_rows)
+        capacity = _capacity_client(found, roles, contribs, graph, window, logging_services)
         if capacity is not None:
             client, by, refusal = capacity
             why = (
@@ -610,7 +610,6 @@ def _capacity_client(
     graph: dict[str, set[str]],
     window: timedelta,
     services: Sequence[str],
-    change_rows: Sequence[dict[str, Any]],
 ) -> tuple[str, Suspect, str] | None:
     """The client to try as root, its change and the refusal's words, when no change explains
     the root, the root refuses connections for want of capacity, and exactly one of its
@@ -644,17 +643,14 @@ def _capacity_client(
             continue
         if top.onset - _ROLLOUT <= best.change.time <= top.onset + window:
             clients.setdefault(client, best)
-    said = {str(r.get("id")): " ".join(str(r.get(k) or "") for k in ("version", "description")) for r in change_rows}
-    if len(clients) == 1:
-        best = next(iter(clients.values()))
-        # (the service's own name is no word of what changed: "release worker-service v1")
-        text = re.sub(re.escape(best.change.service or "\x00"), " ", said.get(best.change.id, ""), flags=re.IGNORECASE)
-        if not _CONCURRENCY.search(text):
-            return None
     if len(clients) != 1:
         return None
     client, best = next(iter(clients.items()))
-    return client, best, refusal
+    said = f"{best.change.version or ''} {best.change.description or ''}"
+    # (the service's own name is no word of what changed: "release worker-service v1")
+    if best.change.service:
+        said = re.sub(re.escape(best.change.service), " ", said, flags=re.IGNORECASE)
+    return (client, best, refusal) if _CONCURRENCY.search(said) else None
 
 
 def _began(c: Contribution) -> datetime:
