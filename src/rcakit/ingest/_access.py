@@ -35,6 +35,7 @@ from rcakit.ingest._base import (
     share_matching,
 )
 from rcakit.ingest._jsonl import encode_attributes, fold_blank_lines, timestamp_expr
+from rcakit.ingest._multiline import blank_lines_with_the_line_above
 from rcakit.ingest._severity import severity_from_http_status
 
 __all__ = ["ACCESS_RE", "FORMAT", "request_body"]
@@ -218,13 +219,8 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
     )
     if not is_req.any():
         return None
-    # a blank line goes with the line above it (it belongs to that record; at the top of
-    # the file, with the first line)
-    blank = df.select(pl.col("line").fill_null("").str.strip_chars().str.len_bytes() == 0).to_series()
-    if blank.any():
-        is_req = pl.DataFrame({"r": is_req, "b": blank}).select(
-            pl.when(pl.col("b")).then(None).otherwise(pl.col("r")).forward_fill().backward_fill().fill_null(False)
-        ).to_series()
+    # a blank line goes with the line above it (it belongs to that record)
+    is_req = blank_lines_with_the_line_above(df, is_req)
     rest = df.filter(~is_req)
     heads = head_lines("\n".join(rest["line"].head(2_000).fill_null("").to_list()))
     if TEXT.sniff(heads) < MIN_SHARE:

@@ -56,7 +56,7 @@ from rcakit.ingest._jsonl import (
     timestamp_expr,
     without_timestamp,
 )
-from rcakit.ingest._multiline import join_container_continuations
+from rcakit.ingest._multiline import blank_lines_with_the_line_above, join_container_continuations
 from rcakit.ingest._service import _HASH as _POD_HASH
 
 __all__ = ["COMPOSE_FORMAT", "CRI_RE", "FLUENTD_FORMAT", "FORMAT", "FORMATS", "POD_PREFIX_FORMAT", "PREFIXED_FORMAT", "TIMESTAMPED_FORMAT"]
@@ -480,12 +480,7 @@ def read_shipper_stdout(lines: pl.LazyFrame, options: ParseOptions, sample: list
     regex = (_FLUENTBIT_STDOUT_RE, _FLUENTD_STDOUT_RE)[which]
     df = lines.collect()
     is_event = df.select(pl.col("line").str.contains(regex).fill_null(False)).to_series()
-    # a blank line goes with the line above it
-    blank = df.select(pl.col("line").fill_null("").str.strip_chars().str.len_bytes() == 0).to_series()
-    if blank.any():
-        is_event = pl.DataFrame({"r": is_event, "b": blank}).select(
-            pl.when(pl.col("b")).then(None).otherwise(pl.col("r")).forward_fill().backward_fill().fill_null(False)
-        ).to_series()
+    is_event = blank_lines_with_the_line_above(df, is_event)
     rest = df.filter(~is_event)
     parts = []
     if rest.height:

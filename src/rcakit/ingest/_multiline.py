@@ -108,6 +108,18 @@ def crash_severity(fatal: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return severity_columns(pl.when(fatal).then(pl.lit("FATAL")).otherwise(pl.lit("ERROR")))
 
 
+def blank_lines_with_the_line_above(df: pl.DataFrame, flags: pl.Series) -> pl.Series:
+    """``flags`` (one per line of ``df``'s ``line``) with each blank line given its previous
+    line's flag (a blank line goes with the record above it; at the top of the file, with the
+    first line's)."""
+    blank = df.select(pl.col("line").fill_null("").str.strip_chars().str.len_bytes() == 0).to_series()
+    if not blank.any():
+        return flags
+    return pl.DataFrame({"r": flags, "b": blank}).select(
+        pl.when(pl.col("b")).then(None).otherwise(pl.col("r")).forward_fill().backward_fill().fill_null(False)
+    ).to_series()
+
+
 def looks_like_continuation(line: pl.Expr) -> pl.Expr:
     """Boolean expression: the line looks like the continuation of a previous record."""
     return line.str.contains(CONTINUATION)

@@ -1944,6 +1944,18 @@ _HCLOG_RE = re.compile(r"^\S+[ \t]+\[(?:TRACE|DEBUG|INFO|WARN|ERROR)\][ \t]+[a-z
 _HCLOG_NAME = r"^([a-z][\w\-]*(?:\.[\w\-]+)*): "
 
 
+def _logger_out_of_message(parsed: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
+    """``parsed`` with the logger that ``pattern`` (its group 1) finds in a head line's
+    message moved out of it, where the line has no logger yet (hclog's name, Kafka's
+    trailing ``(logger)``)."""
+    name = pl.col("msg").str.extract(pattern, 1)
+    moved = pl.col("_matched") & name.is_not_null() & pl.col("logger").is_null()
+    return parsed.with_columns(
+        pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
+        pl.when(moved).then(pl.col("msg").str.replace(pattern, "")).otherwise(pl.col("msg")).alias("msg"),
+    )
+
+
 def _hclog_names(sample: list[str]) -> bool:
     """Whether most of the sample's lines are hclog's: then the name after the level is the
     record's logger, not the message's first word."""
@@ -1995,19 +2007,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             pl.when(user).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"),
         )
     if _hclog_names(sample):
-        name = pl.col("msg").str.extract(_HCLOG_NAME, 1)
-        moved = pl.col("_matched") & name.is_not_null() & pl.col("logger").is_null()
-        parsed = parsed.with_columns(
-            pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
-            pl.when(moved).then(pl.col("msg").str.replace(_HCLOG_NAME, "")).otherwise(pl.col("msg")).alias("msg"),
-        )
+        parsed = _logger_out_of_message(parsed, _HCLOG_NAME)
     if _trailing_loggers(sample):
-        tail = pl.col("msg").str.extract(_TRAILING_LOGGER, 1)
-        moved = pl.col("_matched") & tail.is_not_null() & pl.col("logger").is_null()
-        parsed = parsed.with_columns(
-            pl.when(moved).then(tail).otherwise(pl.col("logger")).alias("logger"),
-            pl.when(moved).then(pl.col("msg").str.replace(_TRAILING_LOGGER, "")).otherwise(pl.col("msg")).alias("msg"),
-        )
+        parsed = _logger_out_of_message(parsed, _TRAILING_LOGGER)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
