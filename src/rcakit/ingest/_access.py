@@ -203,7 +203,7 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
     an access line was written between its lines.
     """
     from rcakit.ingest._detect import MIN_SHARE, head_lines
-    from rcakit.ingest._text import TEXT, _parse_text_lines
+    from rcakit.ingest._text import TEXT, parse_text_between
 
     df = lines.collect()
     # (a literal test first: most text logs have no '] "' at all)
@@ -225,14 +225,10 @@ def read_mixed(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame | Non
     heads = head_lines("\n".join(rest["line"].head(2_000).fill_null("").to_list()))
     if TEXT.sniff(heads) < MIN_SHARE:
         return None
-    text = _parse_text_lines(rest.lazy(), options).collect()
-    # a text record joins only the lines right below it: one whose continuation lines lie
-    # past an access line (a stack trace printed after a request) would span lines it does
-    # not hold; such a file is not read as a mix (its odd lines keep their parse errors)
-    nos = rest["line_no"]
-    first = nos.search_sorted(text["line_no"])
-    last = nos.gather((first + text["n_lines"].cast(pl.Int64) - 1).clip(0, len(nos) - 1))
-    if ((last - text["line_no"]).cast(pl.Int64) != text["n_lines"].cast(pl.Int64) - 1).any():
+    # (a text record joins only the lines right below it; a file where one would not is not
+    # read as a mix: its odd lines keep their parse errors)
+    text = parse_text_between(rest, options)
+    if text is None:
         return None
     return pl.concat([_parse_requests(df.filter(is_req).lazy(), options), text.lazy()]).sort(
         "line_no", maintain_order=True

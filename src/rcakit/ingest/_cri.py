@@ -472,7 +472,7 @@ def read_shipper_stdout(lines: pl.LazyFrame, options: ParseOptions, sample: list
     as a text log, in line order. ``None`` when no line of ``sample`` is such an event (the
     file's other lines then pay nothing) or the text records would span event lines."""
     from rcakit.ingest._service import workload_from_pod
-    from rcakit.ingest._text import _parse_text_lines
+    from rcakit.ingest._text import parse_text_between
 
     which = next((i for i, rx in enumerate(_SHIPPER_STDOUT) if any(rx.match(x) for x in sample)), None)
     if which is None:
@@ -484,11 +484,8 @@ def read_shipper_stdout(lines: pl.LazyFrame, options: ParseOptions, sample: list
     rest = df.filter(~is_event)
     parts = []
     if rest.height:
-        text = _parse_text_lines(rest.lazy(), options).collect()
-        nos = rest["line_no"]
-        first = nos.search_sorted(text["line_no"])
-        last = nos.gather((first + text["n_lines"].cast(pl.Int64) - 1).clip(0, len(nos) - 1))
-        if ((last - text["line_no"]).cast(pl.Int64) != text["n_lines"].cast(pl.Int64) - 1).any():
+        text = parse_text_between(rest, options)
+        if text is None:
             return None
         parts.append(text.lazy())
     heads = fold_blank_lines(df.filter(is_event).select("line_no", "line"))

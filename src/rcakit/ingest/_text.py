@@ -1944,6 +1944,20 @@ _HCLOG_RE = re.compile(r"^\S+[ \t]+\[(?:TRACE|DEBUG|INFO|WARN|ERROR)\][ \t]+[a-z
 _HCLOG_NAME = r"^([a-z][\w\-]*(?:\.[\w\-]+)*): "
 
 
+def parse_text_between(rest: pl.DataFrame, options: ParseOptions) -> pl.DataFrame | None:
+    """The text records of ``rest`` (a file's lines, ``line_no`` and ``line``, without the
+    lines another format read: access lines, a shipper's events), or ``None`` when a record
+    would join lines that are not right below it (a stack trace printed after a request
+    would span lines it does not hold: such a file is not read as a mix)."""
+    text = _parse_text_lines(rest.lazy(), options).collect()
+    nos = rest["line_no"]
+    first = nos.search_sorted(text["line_no"])
+    last = nos.gather((first + text["n_lines"].cast(pl.Int64) - 1).clip(0, len(nos) - 1))
+    if ((last - text["line_no"]).cast(pl.Int64) != text["n_lines"].cast(pl.Int64) - 1).any():
+        return None
+    return text
+
+
 def _logger_out_of_message(parsed: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     """``parsed`` with the logger that ``pattern`` (its group 1) finds in a head line's
     message moved out of it, where the line has no logger yet (hclog's name, Kafka's
