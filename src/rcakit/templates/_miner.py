@@ -342,11 +342,12 @@ def _few_keys(values: set[str]) -> bool:
     return 2 <= len(keys) <= _MAX_ENUM_VALUES
 
 
-# keys whose plain-word value is an outcome (error=user_not_found, reason=timeout,
-# result=denied): a few such values name as many events, as UPPER_CASE enum words do (not
-# status= or state=: an order's status=paid / status=shipped is the entity's, one event)
+# keys whose plain-word value is an outcome (error=user_not_found, result=denied): a few such
+# values name as many events, as UPPER_CASE enum words do (not status= or state=: an order's
+# status=paid / status=shipped is the entity's, one event; nor reason=: a payment declined
+# for do_not_honor or card_expired is one event, and a rare reason would read as a new one)
 _OUTCOME_RE = re.compile(
-    r"(?i)(?:[\w.\-]*[._\-])?(?:error|err|reason|result|outcome|action|cause)="
+    r"(?i)(?:[\w.\-]*[._\-])?(?:error|err|result|outcome|action|cause)="
     r"[\"']?[A-Za-z]+(?:[_\-][A-Za-z]+)*[\"']?[:;,.]?"
 )
 
