@@ -788,7 +788,8 @@ def test_times_of_day_without_a_date_are_dated_from_the_file(tmp_path):
 
 def test_crash_reports_in_a_stamped_file_are_records_of_their_own(tmp_path):
     """Under the stamped-file rule, a runtime's crash report still starts a record (FATAL):
-    Go's ``panic:`` / ``fatal error:``, Rust's ``thread '...' panicked at``."""
+    Go's ``panic:`` / ``fatal error:``, Rust's ``thread '...' panicked at``; each keeps its
+    words."""
     text = """\
 2024/03/01 10:00:12 GET /api/stock/SKU-4 200 2.7ms
 panic: runtime error: index out of range [5] with length 3
@@ -807,8 +808,14 @@ failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }
     assert frame["line_no"].to_list() == [1, 2, 8, 9, 10, 12]
     assert frame["n_lines"].to_list() == [1, 6, 1, 1, 2, 1]
     assert frame["severity_text"].to_list() == [None, "FATAL", None, None, "FATAL", None]
-    assert frame["body"][1].startswith("runtime error: index out of range")
+    # Go's "panic: " is the message's words, as a JSON lines file's crash keeps them (probe AL)
+    assert frame["body"][1].startswith("panic: runtime error: index out of range")
     assert frame["body"][4].endswith("failed to bind 0.0.0.0:8080: Os { code: 98, kind: AddrInUse }")
     # Rust's header names the thread and the place: it stays the message's start
     assert frame["body"][4].startswith("thread 'main' panicked at src/main.rs:31:10:\n")
     assert frame["parse_error"].is_null().all()
+    fatal = "2024/03/01 10:00:12 GET /api/stock/SKU-4 200 2.7ms\n" * 3
+    fatal += "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"
+    frame = read_logs(write(tmp_path / "deadlock.log", fatal))
+    assert frame["body"][3].startswith("fatal error: all goroutines are asleep - deadlock!")
+    assert frame["severity_text"][3] == "FATAL"

@@ -2050,9 +2050,17 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if _CRASH in variants:
         # Rust's panic header names the thread and the place: it is the message's start
         #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
-        body = pl.when(pl.col("level") == "panicked").then(
-            pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body)
-        ).otherwise(body)
+        # and Go's "panic: ..." and "fatal error: ..." keep their words (the text engineers
+        # search for, as a JSON lines file's crash keeps it)
+        body = (
+            pl.when(pl.col("level") == "panicked")
+            .then(pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body))
+            .when((pl.col("level") == "panic") & pl.col("line").str.starts_with("panic: "))
+            .then(pl.concat_str(pl.lit("panic: "), body))
+            .when((pl.col("level") == "fatal") & pl.col("line").str.starts_with("fatal error: "))
+            .then(pl.concat_str(pl.lit("fatal "), body))
+            .otherwise(body)
+        )
     conn: dict[str, pl.Expr] = {}
     server = _server_prefix(sample)
     if server is not None:
