@@ -115,6 +115,8 @@ def test_go_panic_after_a_text_line_is_joined_and_blank_lines_kept_inside():
     # "panic:" is a level head (PANIC): it starts a record of its own, which the rest joins
     assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 1, "ERROR"), (2, 5, "FATAL")]
     assert rows[1]["body"].endswith("\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:10 +0x1d")
+    # (its "panic: " stays the message's start, as in a text or JSON lines file: probe AL)
+    assert rows[1]["body"].startswith("panic: runtime error: index out of range [3] with length 3\n")
 
 
 def test_a_headless_line_written_later_does_not_join_a_trace():

@@ -1290,7 +1290,11 @@ def _text_fields(texts: pl.Series, options: ParseOptions) -> pl.DataFrame:
         sev_text,
         sev_num,
         pl.lit(None, dtype=pl.String).alias("service"),
-        pl.when(lvl.is_not_null() | pl.col("ts").is_not_null())
+        # (Go's "panic: " and "fatal error: " are a crash's words, not a level head to cut:
+        # the message engineers search for, as the text and JSON lines readers keep it)
+        pl.when(pl.col("t").str.starts_with("panic: ") | pl.col("t").str.starts_with("fatal error: "))
+        .then(pl.col("t"))
+        .when(lvl.is_not_null() | pl.col("ts").is_not_null())
         .then(pl.coalesce(pl.col("msg").str.slice(pl.col("_brackets").str.len_chars()), pl.col("msg")))
         .alias("body"),
         pl.coalesce("_spring_trace", "trace_id").alias("trace_id") if correlated else pl.col("trace_id"),
