@@ -560,28 +560,18 @@ def _amplifying_caller(
     at once (within two windows, a new template counted from its first record, and two
     windows at most after the root's onset) by a new template or surge of the caller's that
     is not failures is what drove the load."""
-    if found.cause is not None or not found.suspects or found.root is None:
+    onset = _root_onset(roles)
+    if onset is None:
         return None
-    top = next((r for r in roles if r.role == "root"), None)
-    if top is None or top.onset is None:
-        return None
-    in_roles = {r.service for r in roles}
-    for best in found.suspects:
-        caller = match_service(best.change.service, services)
-        if caller is None or caller == found.root or found.root not in graph.get(caller, set()) or caller not in in_roles:
-            continue
+    for caller, best in _changed_callers(found, roles, graph, window, services):
         t = best.change.time
-        # (the root's onset is its first anomalous window's start: a change inside that
-        # window may be what made it, the calls it added its first sign)
-        if not top.onset - _ROLLOUT <= t <= top.onset + window:
-            continue
         # (the new behaviour starts with the change, as a retry setting applies: a surge that
         # starts with the root's trouble ten minutes after a deploy is the trouble's echo)
         new = [
             c for c in contribs
             if c.service == caller and c.kind in {"new", "rate_spike"} and c.template_id
             and error_share.get((caller, c.template_id), 0.0) < 0.5
-            and t - window <= _began(c) <= min(top.onset + 2 * window, t + 2 * window)
+            and t - window <= _began(c) <= min(onset + 2 * window, t + 2 * window)
         ]
         if new:
             return caller, best
@@ -624,10 +614,8 @@ def _capacity_client(
     connections, replicas or parallelism: ``DB_WORKERS 8 -> 48``): a routine release of a
     client minutes before the database fails on its own is no cause. Two clients changed in
     that time: the logs cannot tell which, none is named."""
-    if found.cause is not None or not found.suspects or found.root is None:
-        return None
-    top = next((r for r in roles if r.role == "root"), None)
-    if top is None or top.onset is None:
+    changed = _changed_callers(found, roles, graph, window, services)
+    if not changed:
         return None
     refusal = next(
         (m.group() for c in contribs for text in (c.template or "", *c.examples) if (m := _CAPACITY_REFUSED.search(text))),
@@ -635,14 +623,9 @@ def _capacity_client(
     )
     if refusal is None:
         return None
-    in_roles = {r.service for r in roles}
     clients: dict[str, Suspect] = {}
-    for best in found.suspects:
-        client = match_service(best.change.service, services)
-        if client is None or client == found.root or client not in in_roles or found.root not in graph.get(client, set()):
-            continue
-        if top.onset - _ROLLOUT <= best.change.time <= top.onset + window:
-            clients.setdefault(client, best)
+    for client, best in changed:
+        clients.setdefault(client, best)
     if len(clients) != 1:
         return None
     client, best = next(iter(clients.items()))
@@ -651,6 +634,37 @@ def _capacity_client(
     if best.change.service:
         said = re.sub(re.escape(best.change.service), " ", said, flags=re.IGNORECASE)
     return (client, best, refusal) if _CONCURRENCY.search(said) else None
+
+
+def _changed_callers(
+    found: _Cause,
+    roles: Sequence[ServiceRole],
+    graph: dict[str, set[str]],
+    window: timedelta,
+    services: Sequence[str],
+) -> list[tuple[str, Suspect]]:
+    """The suspects, best first, that changed a service calling the root (the logs' call
+    graph, the service among the incident's roles) within a rollout's time before the root's
+    onset or in its first window, with that service; none when a change already explains
+    the root. (The root's onset is its first anomalous window's start: a change inside that
+    window may be what made it, the calls it added its first sign.)"""
+    onset = _root_onset(roles)
+    if found.cause is not None or not found.suspects or found.root is None or onset is None:
+        return []
+    in_roles = {r.service for r in roles}
+    out = []
+    for best in found.suspects:
+        caller = match_service(best.change.service, services)
+        if caller is None or caller == found.root or caller not in in_roles or found.root not in graph.get(caller, set()):
+            continue
+        if onset - _ROLLOUT <= best.change.time <= onset + window:
+            out.append((caller, best))
+    return out
+
+
+def _root_onset(roles: Sequence[ServiceRole]) -> datetime | None:
+    """The onset of the incident's root service (``None`` without one)."""
+    return next((r.onset for r in roles if r.role == "root"), None)
 
 
 def _began(c: Contribution) -> datetime:

@@ -2050,15 +2050,16 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if _CRASH in variants:
         # Rust's panic header names the thread and the place: it is the message's start
         #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
-        # and Go's "panic: ..." and "fatal error: ..." keep their words (the text engineers
-        # search for, as a JSON lines file's crash keeps it)
+        # and Go's "panic: ..." and "fatal error: ..." line is the message whole (the words
+        # engineers search for, as a JSON lines file's crash and a container's app line keep)
+        go_crash = pl.col("level").is_in(["panic", "fatal"]) & (
+            pl.col("line").str.starts_with("panic: ") | pl.col("line").str.starts_with("fatal error: ")
+        )
         body = (
             pl.when(pl.col("level") == "panicked")
             .then(pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body))
-            .when((pl.col("level") == "panic") & pl.col("line").str.starts_with("panic: "))
-            .then(pl.concat_str(pl.lit("panic: "), body))
-            .when((pl.col("level") == "fatal") & pl.col("line").str.starts_with("fatal error: "))
-            .then(pl.concat_str(pl.lit("fatal "), body))
+            .when(go_crash)
+            .then(pl.col("line").str.strip_chars_end())
             .otherwise(body)
         )
     conn: dict[str, pl.Expr] = {}
