@@ -21,16 +21,21 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
     ``batch``: (minute, rows skipped) of a batch host's hourly job (adds ``etl.syslog``),
     ``evicted``: minute at which one of payments' pods is evicted (its calls are refused for
-    a minute, a new pod starts; the other pod goes on logging)."""
+    a minute, a new pod starts; the other pod goes on logging), ``node_down``: minute at
+    which the second of payments' two nodes (``payments-1.jsonl``, ``payments-2.jsonl``)
+    is killed, to start again 15 min later; the calls it gets meanwhile are refused."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
+    second: list[str] = []
     for s in range(minutes * 60):
+        if node_down is not None and s == (node_down + 15) * 60:
+            second.append(json.dumps({"ts": (T0 + timedelta(seconds=s)).isoformat(), "level": "info", "msg": "starting payments service version=4.2.0"}))
         if evicted is not None and s == evicted * 60 + 75:
             payments.append(json.dumps({"ts": (T0 + timedelta(seconds=s)).isoformat(), "level": "info", "msg": "starting payments service version=4.2.0"}))
         if rng.random() > 0.9:
@@ -41,6 +46,8 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
         failing = timeout_from is not None and s >= timeout_from * 60 and rng.random() < 0.6
         took = int(rng.gamma(4.0, 8.0))
         refused = evicted is not None and evicted * 60 <= s < evicted * 60 + 70 and rng.random() < 0.5
+        on_second = node_down is not None and s % 2 == 1
+        refused = refused or (on_second and node_down * 60 <= s < (node_down + 15) * 60)
         if refused:
             orders.append(
                 f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
@@ -58,7 +65,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             orders.append(f"{stamp} INFO  [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Order {oid} placed in {took} ms")
             status = 200
         # payments answers every call it gets, as usual (the timeouts are orders' own)
-        payments.append(
+        (second if on_second else payments).append(
             json.dumps({"ts": t.isoformat(), "level": "info", "msg": f"charge captured for order {oid} in {took - 2} ms"})
         )
         level = "ERROR" if status >= 500 else "INFO"
@@ -92,7 +99,11 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
         (tmp_path / "etl.syslog").write_text("".join(f"{t:%Y-%m-%dT%H:%M:%S}.000000+00:00 etl-01 {text}\n" for t, text in sorted(lines)))
     (tmp_path / "gateway.log").write_text("\n".join(sorted(gw)) + "\n")
     (tmp_path / "orders.log").write_text("\n".join(sorted(orders)) + "\n")
-    (tmp_path / "payments.jsonl").write_text("\n".join(payments) + "\n")
+    if node_down is None:
+        (tmp_path / "payments.jsonl").write_text("\n".join(payments) + "\n")
+    else:
+        (tmp_path / "payments-1.jsonl").write_text("\n".join(payments) + "\n")
+        (tmp_path / "payments-2.jsonl").write_text("\n".join(second) + "\n")
     return tmp_path
 
 
@@ -185,3 +196,22 @@ def test_failing_calls_to_a_service_that_serves_as_usual_are_the_callers_own(tmp
     assert (inc.root_service, inc.cause) == ("orders", "chg-2")
     root = next(r for r in inc.roles if r.service == "orders")
     assert any("which logs as usual" in e.text and e.weight > 0 for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_one_node_of_a_dependency_that_stops_logging_is_the_root(tmp_path):
+    # one of payments' two nodes is killed: orders' calls to it are refused for 15 min while
+    # the other node logs as usual, so payments' volume only halves. Before: "payments logs
+    # as usual", so the failures were orders' own, and an unrelated config change of orders
+    # three minutes before was named as the cause.
+    path = _estate(tmp_path, node_down=120, seed=7)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=117):%Y-%m-%dT%H:%M:%SZ},orders,cfg-31,chg-1,config,orders: log level of c.s.orders.audit to DEBUG\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("payments", None)
+    root = next(r for r in inc.roles if r.service == "payments")
+    assert any("payments-2.jsonl" in e.text and "one of its nodes stopped" in e.text for e in root.evidence)

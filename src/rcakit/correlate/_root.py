@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 import polars as pl
@@ -106,19 +107,20 @@ class _ServiceView:
 
 
 def _silence(
-    frame: pl.DataFrame, start: datetime | None, end: datetime | None, window: timedelta
+    frame: pl.DataFrame, start: datetime | None, end: datetime | None, window: timedelta, *, after: timedelta = timedelta(0)
 ) -> tuple[datetime, float, float] | None:
     """A pause in a service's logs around an incident, much longer than its usual pauses.
 
     Returns (pause start, pause seconds, longest pause in the 30 minutes before) when the
     service logged nothing for at least one window and three times its longest usual pause
-    (a killed pod, a hung process), the pause ending inside the incident; else ``None``.
+    (a killed pod, a hung process), the pause starting before the incident's end and ending
+    inside it, or up to ``after`` later; else ``None``.
     """
     if start is None or end is None:
         return None
     lo = start - timedelta(minutes=30) - 5 * window
     gaps = (
-        frame.filter((pl.col("timestamp") >= lo) & (pl.col("timestamp") <= end))
+        frame.filter((pl.col("timestamp") >= lo) & (pl.col("timestamp") <= end + after))
         .select("timestamp")
         .with_columns(prev=pl.col("timestamp").shift(1))
         .drop_nulls("prev")
@@ -137,6 +139,25 @@ def _silence(
         return None
     top = cand.row(0, named=True)
     return top["prev"], float(top["gap"]), longest
+
+
+def _node_silence(
+    frame: pl.DataFrame, start: datetime | None, end: datetime | None, window: timedelta
+) -> tuple[datetime, float, float, str] | None:
+    """:func:`_silence` of one of a service's files when it has several (its nodes:
+    ``cassandra-1.log`` .. ``cassandra-3.log`` are one ``cassandra``): one node killed or
+    hung while the others log as usual leaves the service's volume steady. Returns the
+    longest such pause and its file's name. (A killed node comes back when it is restarted,
+    which may be after the failures it caused end: its pause may end up to 30 min after
+    the incident.)"""
+    if "source" not in frame.columns or frame.get_column("source").n_unique() < 2:
+        return None
+    found = None
+    for (src,), part in frame.sort("timestamp").group_by("source", maintain_order=True):
+        gap = _silence(part, start, end, window, after=timedelta(minutes=30))
+        if gap is not None and (found is None or gap[1] > found[1]):
+            found = (*gap, Path(str(src)).name)
+    return found
 
 
 #: a service collapses when it logs at most this share of its volume of the span before,
@@ -245,6 +266,10 @@ def _root_service(
             if n in views and n in extra_ev:  # added by this loop already (another caller blames it too)
                 continue
             gap = _silence(frames[n], span_start, span_end, window) if n in active and n in frames else None
+            # (or one of its nodes did, its other nodes logging as usual)
+            node = _node_silence(frames[n], span_start, span_end, window) if gap is None and n in active and n in frames else None
+            if node is not None:
+                gap = node[:3]
             quiet = n in scan and scan[n].rate_ratio < 1 / 3
             blamers = [x for x in views.values() if n in x.failure_names]
             # several callers fail calling it while its own logs look normal (no anomaly of
@@ -273,7 +298,12 @@ def _root_service(
                 # calling it: a crashed or hung dependency, which its silence says)
             else:
                 views[n] = _ServiceView(service=n, onset=onset)
-            if gap is not None:
+            if node is not None:
+                what = (
+                    f"logs nothing in {node[3]} for {_fmt_dt(node[1])} from {node[0]:%H:%M:%S} (that file's longest usual "
+                    f"pause is {_fmt_dt(node[2])}) while its other files log as usual: one of its nodes stopped"
+                )
+            elif gap is not None:
                 what = f"logs nothing for {_fmt_dt(gap[1])} from {gap[0]:%H:%M:%S} (its longest usual pause is {_fmt_dt(gap[2])})"
             elif n in active and quiet:
                 what = f"logs x{scan[n].rate_ratio:.2f} of its usual volume"
