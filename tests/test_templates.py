@@ -1046,3 +1046,24 @@ def test_a_fully_qualified_name_and_newer_top_level_domains_are_hosts() -> None:
     body += [f"resolving name {n} quickly" for n in ("api.github.com.", "orders.default.svc.cluster.local.")]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert set(out["template"]) == {"checking host <HOST> now", "resolving name <HOST> quickly"}
+
+
+def test_upper_case_event_names_joined_by_dashes_split_like_underscored_ones() -> None:
+    """hostapd's control events (``AP-STA-CONNECTED``, ``EAPOL-4WAY-HS-COMPLETED``) after an
+    interface name are events, as ``SERVICE_START`` is (probe AO: six events had been one
+    ``<*>: <*> <MAC>``); a ticket's number (``INC-1234``) stays a variable."""
+    rng = np.random.default_rng(3)
+    counts = {"AP-STA-CONNECTED": 200, "EAPOL-4WAY-HS-COMPLETED": 80, "AP-STA-DISCONNECTED": 70,
+              "AP-STA-POSSIBLE-PSK-MISMATCH": 30, "CTRL-EVENT-EAP-STARTED": 20, "CTRL-EVENT-EAP-SUCCESS": 15}
+    events = [e for e, n in counts.items() for _ in range(n)]
+    rng.shuffle(events)
+    ifaces = ["wlan0", "wlan1", "phy0-ap0", "wlan0-1", "wlan1-1"]
+    body = [
+        f"{ifaces[rng.integers(0, 5)]}: {e} " + ":".join(f"{b:02x}" for b in rng.integers(0, 256, 6))
+        for e in events
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out.group_by("template").agg(pl.col("body").str.split(" ").list.get(1).n_unique().alias("n"))["n"].max() == 1
+    assert out["template"].n_unique() >= 6
+    body = [f"ticket INC-{1000 + 7 * i} assigned to team {t}" for i, t in zip(range(24), ["ops", "dba", "net"] * 8, strict=True)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() <= 3

@@ -267,8 +267,10 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*[:;,.]?")
 Group = tuple[int, tuple[str, ...]]
 _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
 # UPPER_CASE words are enum constants (states, event types): more of them may split a cluster
-# (also in quotes: klog's "SyncLoop ADD").
-_ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*["']?[:;,.]?""")
+# (also in quotes: klog's "SyncLoop ADD"; and joined by dashes, hostapd's control events
+# AP-STA-CONNECTED, EAPOL-4WAY-HS-COMPLETED, each part after a dash with a letter: not a
+# ticket's INC-1234)
+_ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+|-(?:[0-9]|<\*>)*[A-Z][A-Z0-9]*)*["']?[:;,.]?""")
 _MAX_ENUM_VALUES = 8
 # a token of marks only (an arrow, a flag): "=>", "<=", "->", "**", "=="
 _MARK_RE = re.compile(r"[=\-<>*+!~|&%#]{1,3}")
