@@ -1459,3 +1459,19 @@ def test_a_change_tickets_cluster_and_environment_words_and_more_drivers():
     assert match_service("vault-prod", services) == "vault-prod"
     text = '%Xandra.Error{reason: :unavailable, message: "Cannot achieve consistency level QUORUM"}'
     assert _names(text, services, exclude="chat") == ("cassandra",)
+
+
+def test_a_change_ticket_naming_a_datastore_by_its_product_and_role():
+    """``redis-cache-01`` and ``timescaledb-prod`` in a change list are the logs' one
+    ``redis`` and ``postgresql`` (probe AN); another product of the same family
+    (``kafka-connect``) or an application's own database (``orders-db``) is not."""
+    from rcakit.correlate._services import match_service
+
+    services = ["redis", "postgresql", "kafka", "orders", "headend"]
+    assert match_service("redis-cache-01", services) == "redis"
+    assert match_service("timescaledb-prod", services) == "postgresql"
+    assert match_service("pg-primary", services) == "postgresql"
+    assert match_service("kafka-connect", services) == "kafka-connect"
+    assert match_service("orders-db", services) == "orders-db"
+    # (two services of the product: which one is not said)
+    assert match_service("redis-cache-01", [*services, "redis-sessions"]) == "redis-cache-01"

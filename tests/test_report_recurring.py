@@ -21,7 +21,7 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
@@ -29,7 +29,11 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
     ``evicted``: minute at which one of payments' pods is evicted (its calls are refused for
     a minute, a new pod starts; the other pod goes on logging), ``node_down``: minute at
     which the second of payments' two nodes (``payments-1.jsonl``, ``payments-2.jsonl``)
-    is killed, to start again 15 min later; the calls it gets meanwhile are refused."""
+    is killed, to start again 15 min later; the calls it gets meanwhile are refused,
+    ``dns_from``: minute from which orders cannot resolve payments' host name (adds
+    ``coredns.log``, a resolver logging its queries), ``oom_from``: minute from which
+    orders' session cache (adds ``redis.log``, its periodic saves) refuses writes for want
+    of memory; orders falls back and goes on."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
     second: list[str] = []
@@ -52,6 +56,19 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             orders.append(
                 f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
                 f"order {oid}: Connection refused calling http://payments:8080/v1/charges"
+            )
+            gw.append(f"time={t.isoformat()} level=ERROR msg=\"request completed\" method=POST path=/api/v1/orders status=502 duration={took}ms upstream=orders")
+            continue
+        if oom_from is not None and s >= oom_from * 60 and rng.random() < 0.5:
+            orders.append(
+                f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.SessionCache - Cache write failed for order {oid}, "
+                "falling back to the database: redis.clients.jedis.exceptions.JedisDataException: OOM command not allowed "
+                "when used memory > 'maxmemory'."
+            )
+        if dns_from is not None and s >= dns_from * 60 and rng.random() < 0.7:
+            orders.append(
+                f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.OrderService - Payment call failed for "
+                f"order {oid}: java.net.UnknownHostException: payments: Name or service not known"
             )
             gw.append(f"time={t.isoformat()} level=ERROR msg=\"request completed\" method=POST path=/api/v1/orders status=502 duration={took}ms upstream=orders")
             continue
@@ -97,6 +114,19 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             lines += [(T0 + timedelta(minutes=m, seconds=3 + i // 2), f"etl[1698]: skipping malformed row {int(rng.integers(1, 90000))} in export batch") for i in range(n)]
             lines.append((T0 + timedelta(minutes=m, seconds=45), f"etl[1698]: hourly sales report finished rows={int(rng.integers(20000, 60000))}"))
         (tmp_path / "etl.syslog").write_text("".join(f"{t:%Y-%m-%dT%H:%M:%S}.000000+00:00 etl-01 {text}\n" for t, text in sorted(lines)))
+    if oom_from is not None:
+        saves = [
+            f"1:M {T0 + timedelta(seconds=s):%d %b %Y %H:%M:%S}.{s % 1000:03d} * {100 + s % 50} changes in 300 seconds. Saving..."
+            for s in range(0, minutes * 60, 60)
+        ]
+        (tmp_path / "redis.log").write_text("\n".join(saves) + "\n")
+    if dns_from is not None:
+        queries = [
+            f"{T0 + timedelta(seconds=s):%Y-%m-%dT%H:%M:%S}.000Z [INFO] 10.1.{s % 7}.9:{40000 + s % 999} - {s % 65536} "
+            f"\"A IN {'payments' if s % 2 else 'gateway'}.shop.svc.cluster.local. udp 44 false 512\" NOERROR qr,aa,rd 106 0.000{s % 900 + 100}s"
+            for s in range(0, minutes * 60, 20)
+        ]
+        (tmp_path / "coredns.log").write_text("\n".join(queries) + "\n")
     (tmp_path / "gateway.log").write_text("\n".join(sorted(gw)) + "\n")
     (tmp_path / "orders.log").write_text("\n".join(sorted(orders)) + "\n")
     if node_down is None:
@@ -215,3 +245,41 @@ def test_one_node_of_a_dependency_that_stops_logging_is_the_root(tmp_path):
     assert (inc.root_service, inc.cause) == ("payments", None)
     root = next(r for r in inc.roles if r.service == "payments")
     assert any("payments-2.jsonl" in e.text and "one of its nodes stopped" in e.text for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_a_change_to_name_resolution_before_host_names_stop_resolving_is_the_cause(tmp_path):
+    # orders cannot resolve payments' host name from two minutes after a CoreDNS change;
+    # CoreDNS logs its queries as usual. Before: "coredns shows no anomaly", so the change
+    # was unrelated, and no change explained the incident.
+    path = _estate(tmp_path, dns_from=121, seed=8)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=100):%Y-%m-%dT%H:%M:%SZ},orders,5.0.2,chg-1,deploy,orders 5.0.2\n"
+        f"{T0 + timedelta(minutes=119):%Y-%m-%dT%H:%M:%SZ},coredns,,chg-2,config,Corefile: forward cluster.local to new resolvers\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert inc.cause == "chg-2", inc.cause_reason
+    assert "host names that do not resolve" in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_datastore_refusing_for_want_of_memory_after_its_limit_was_lowered(tmp_path):
+    # orders' cache refuses writes ("OOM command not allowed") from 8 min after its
+    # maxmemory was lowered; Redis logs nothing of the commands it refuses. Before: "redis
+    # logs as usual", so the failures were orders' own, and the ticket's "redis-cache-01"
+    # was infrastructure writing no logs.
+    path = _estate(tmp_path, oom_from=128, seed=9)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=90):%Y-%m-%dT%H:%M:%SZ},orders,5.0.3,chg-1,deploy,orders 5.0.3\n"
+        f"{T0 + timedelta(minutes=120):%Y-%m-%dT%H:%M:%SZ},redis-cache-01,,chg-2,config,maxmemory 512mb (was 4gb)\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("redis", "chg-2"), inc.cause_reason
+    root = next(r for r in inc.roles if r.service == "redis")
+    assert any("refuses its callers for a state of its own" in e.text for e in root.evidence)

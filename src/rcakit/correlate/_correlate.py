@@ -32,6 +32,8 @@ from rcakit.correlate._results import (
 )
 from rcakit.correlate._root import _CALL_FAILED, _FAILURES, _root_service, collapsed
 from rcakit.correlate._services import (
+    NAME_RESOLUTION,
+    REFUSED_FOR_STATE,
     _reach,
     dependency_graph,
     match_service,
@@ -461,6 +463,17 @@ def _cause_with(
     root_blamed = root is not None and any(
         c.service != root and failure(c) and root in names_of.get(names_key(c), ()) for c in contribs
     )
+    # (the incident's failures are host names that do not resolve: a change to DNS is theirs)
+    resolving = next(
+        (text for c in contribs if failure(c) for text in (*c.examples, c.template or "") if NAME_RESOLUTION.search(text)),
+        None,
+    )
+    # (... or the root's answers to its callers refuse for a state of its own: out of memory)
+    refusing = next(
+        (m.group() for c in contribs if c.service != root and failure(c) and root in names_of.get(names_key(c), ())
+         for text in (*c.examples, c.template or "") if (m := REFUSED_FOR_STATE.search(text))),
+        None,
+    )
     for row in ctx.change_rows:
         t = row["time"]
         if t > onset + ctx.window or t < onset - ctx.lag_max:
@@ -469,6 +482,7 @@ def _cause_with(
             row, onset=onset, end=end, root=root, services=services, root_names=root_names,
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
+            resolving=resolving, refusing=refusing,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))

@@ -16,6 +16,7 @@ import polars as pl
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
+    REFUSED_FOR_STATE,
     _names,
     _reach,
     callers_fault,
@@ -282,7 +283,10 @@ def _root_service(
             # (it was changed just before the incident: a node of it may have stopped
             # answering while the others log as usual)
             just_changed = n in changed_before and n in active
-            if n in active and not quiet and gap is None and not lost and back is None and fail is None and not just_changed:
+            # (its answers say it refuses for a state of its own, out of memory, full, read
+            # only: a datastore does not log the commands it refuses)
+            state = next((m for x in blamers for t in texts.get(x.service, ()) if (m := REFUSED_FOR_STATE.search(t))), None)
+            if n in active and not quiet and gap is None and not lost and back is None and fail is None and not just_changed and state is None:
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
@@ -311,6 +315,8 @@ def _root_service(
                 what = f'restarted at {back[0]:%H:%M:%S} ("{back[1]}")'
             elif fail is not None:
                 what = f'logged an error never seen before at {fail[0]:%H:%M:%S} ("{fail[1]}")'
+            elif state is not None:
+                what = f'refuses its callers for a state of its own ("{state.group()}"), which it does not log'
             elif just_changed and not lost:
                 what = "was changed just before it (a node of it may have stopped answering while the others log as usual)"
             elif n in active:

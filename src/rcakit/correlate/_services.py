@@ -158,6 +158,12 @@ _PRODUCT_WORDS = {
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
 
+#: what else a ticket's name of a datastore may hold: its role, environment or node number
+_ROLE_ONLY = re.compile(
+    r"\d+|[a-z]|[a-z]?\d+|cache|db|database|cluster|prod|production|prd|live|primary|master|replica|main|server|srv|node|broker|store|data"
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _product_of(service: str) -> re.Pattern[str] | None:
     """The client-library words of the one datastore product a service's name holds."""
@@ -165,7 +171,7 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
     parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver")} | {"rabbitmq" for p in parts if p == "rabbit"}
     parts |= {"cassandra" for p in parts if p in ("scylla", "scylladb")} | {"elasticsearch" for p in parts if p in ("elastic", "es", "opensearch")}
-    parts |= {"oracle" for p in parts if p in ("ora", "oradb", "orcl")}
+    parts |= {"oracle" for p in parts if p in ("ora", "oradb", "orcl")} | {"postgres" for p in parts if p in ("timescaledb", "timescale")}
     found = [w for w in _PRODUCT_RES if w in parts]
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
@@ -205,6 +211,29 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     return tuple(sorted(found))
 
 
+#: a datastore's or broker's answer refusing a command for a state of its own: out of memory
+#: (Redis' "OOM command not allowed when used memory > 'maxmemory'"), out of disk, a read-only
+#: replica, still loading, its cluster down, no connection slots left. It logs none of
+#: the commands it refuses, so "it logs as usual" says nothing about it
+REFUSED_FOR_STATE = re.compile(
+    r"(?i)\bOOM command not allowed\b|used memory > 'maxmemory'|\bREADONLY You can't write\b|\bMISCONF\b"
+    r"|\bLOADING Redis is loading\b|\b(?:MASTERDOWN|CLUSTERDOWN)\b|\bmax number of clients reached\b"
+    r"|\bremaining connection slots are reserved\b|\btoo many (?:clients|connections)\b"
+    r"|\bthe database system is (?:starting up|shutting down|in recovery mode)\b|\bcannot execute \w+ in a read-only transaction\b"
+    r"|\bNOT_ENOUGH_REPLICAS\b|\bKafkaStorageException\b|\bdisk (?:is )?full\b"
+)
+
+
+#: A host name a caller could not resolve (Java's UnknownHostException, glibc's "Name or
+#: service not known" / "Temporary failure in name resolution", Go's "no such host", Node's
+#: getaddrinfo ENOTFOUND, librdkafka's "DNS resolution failed", libpq's "could not
+#: translate host name", curl's "Could not resolve host")
+NAME_RESOLUTION = re.compile(
+    r"(?i)UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
+    r"|\bNXDOMAIN\b|\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\b|\bcould(?: not|n't) resolve (?:host|server)\b"
+    r"|\bDNS resolution failed\b|\bcould not translate host name\b|\bunable to resolve host\b"
+)
+
 #: A request refused as invalid (the fault of whoever sent it, not of the service refusing
 #: it), a host name the caller could not resolve (its resolver's fault: the named service
 #: was never reached), a client certificate the callee rejected (mutual TLS: a TLS alert
@@ -215,8 +244,7 @@ _CALLERS_FAULT = re.compile(
     r"(?i)\bbad request\b|\bunprocessable\b|(?<!path )\bvalidation (?:failed|error)|\bfailed validation\b"
     r"|\bmalformed (?:request|payload|json|body)|\binvalid (?:request|payload|argument|input|parameter)"
     r"|\b(?:status|code|http|answered|returned|responded)[ =:/]*4(?:00|22)\b"
-    r"|UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
-    r"|\bNXDOMAIN\b|\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\b|\bcould not resolve host\b"
+    rf"|{NAME_RESOLUTION.pattern.removeprefix('(?i)')}"
     r"|alert (?:unknown ca|bad certificate|certificate (?:unknown|expired|revoked|required))\b.*\bto upstream\b"
     r"|\bTLS handshake error from \S+ ?tls: failed to verify certificate"
     r"|\b(?:client|peer) certificate (?:verification|verify) (?:failed|error)"
@@ -306,6 +334,14 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
             return first
     if not hits and len(nodes := node_services(name, services)) == 1:
         return nodes[0]  # (its one node in these logs)
+    if not hits and (product := _product_of(name)) is not None and all(
+        _ROLE_ONLY.fullmatch(p) or _product_of(p) is product for p in re.split(r"[-_.\s]+", name.lower()) if p
+    ):
+        # a ticket names a datastore by its product and role (redis-cache-01, timescaledb-prod;
+        # not kafka-connect, another product): the one logging service of that product
+        same = [s for s in services if _product_of(s) is product]
+        if len(same) == 1:
+            return same[0]
     if not hits and _edge_words(name):
         # the change list names the front door by its role ("ingress", "api-gateway",
         # "lb"), the logs by their product ("frontend-nginx", "edge-envoy"): the one

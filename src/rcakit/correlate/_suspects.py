@@ -44,7 +44,13 @@ def _score_suspect(
     root_clients: frozenset[str] = frozenset(),
     relays: frozenset[str] = frozenset(),
     root_blamed: bool = False,
+    resolving: str | None = None,
+    refusing: str | None = None,
 ) -> Suspect:
+    """How likely the change ``row`` caused the incident (see the module's docs);
+    ``resolving``: a failure line of the incident saying a host name did not resolve;
+    ``refusing``: the words of the root's answers, in its callers' failures, refusing for a
+    state of its own (``OOM command not allowed``)."""
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
@@ -298,20 +304,39 @@ def _score_suspect(
             strength = min(1.0, strength + 0.2 * sh.version_share)
         strength = max(strength, restart_strength)
         blamed = (target == root and root_blamed) or (target == svc and svc in root_names)
-        if blamed and 0 <= lag <= _BLAMED_LEAD.total_seconds() and strength < _BLAMED_STRENGTH:
+        # (a state it refuses for, out of memory or disk, takes a while to reach after a
+        # change that lowered its limit)
+        lead = _STATE_LEAD if refusing and target == root else _BLAMED_LEAD
+        if blamed and 0 <= lag <= lead.total_seconds() and strength < _BLAMED_STRENGTH:
             # its callers' failures name it from moments after its change: what it does for
             # them changed (one of its nodes stopped answering, its answers changed), however
             # usual the rest of its own logs look
             strength = _BLAMED_STRENGTH
+            how = f", refusing for a state of its own (\"{refusing}\")" if refusing and target == root else ""
             ev.append(
                 Evidence(
                     kind="dependency",
-                    text=f"its callers' failures name {target} from {_fmt_dt(lag)} after it",
+                    text=f"its callers' failures name {target} from {_fmt_dt(lag)} after it{how}",
                     weight=0.2,
                 )
             )
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
+    dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
+    if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
+        # the incident's failures are host names that do not resolve, just after a change
+        # to name resolution: what it did shows in every service that resolves, not in the
+        # resolver's own logs
+        # (failures of the one kind it can cause, from just after it: as strong as a
+        # service's own errors after its change)
+        rel, strength = max(rel, 0.9), max(strength, _DNS_STRENGTH)
+        ev.append(
+            Evidence(
+                kind="dependency",
+                text=f"{_RESOLVES} ('{dns.group()}') and the incident's failures are host names that do not resolve (\"{resolving[:100]}\")",
+                weight=0.3,
+            )
+        )
     # -- combine
     score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
     score += sum(e.weight for e in ev if e.kind == "pre_existing" and not e.text.startswith(_QUIET))
@@ -414,6 +439,8 @@ _ROLLOUT = timedelta(minutes=10)
 _BLAMED_LEAD = timedelta(minutes=5)
 #: ... with this strength (what its own logs show may be nothing: a node stopped answering)
 _BLAMED_STRENGTH = 0.4
+#: ... or up to this long when they say it refuses for a state of its own (memory, disk)
+_STATE_LEAD = timedelta(minutes=30)
 
 #: a change whose service shows nothing until the onset loses half its strength per this
 #: much time served after its rollout
@@ -438,6 +465,14 @@ _BLIP_SCORE = 0.3
 #: evidence kinds that show a service behaving differently
 _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart", "dependency"})
 
+
+#: a change to name resolution: a DNS server or zone, a resolver's configuration
+_DNS_CHANGE = re.compile(r"(?i)\b(?:core|kube-?)?dns\b|coredns|corefile|\bresolv|\bbind9?\b|\bnamed\b|\bunbound\b|\broute ?53\b|\bstub zone|\bzone file")
+#: how long before the onset a change to name resolution counts (caches keep old answers
+#: for their time to live: minutes)
+_DNS_LEAD = timedelta(minutes=15)
+_RESOLVES = "it changes name resolution"
+_DNS_STRENGTH = 0.8
 
 #: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls
 _NETWORK_PATH = re.compile(
@@ -483,7 +518,9 @@ def _decide(
         return None, "no change event precedes the onset"
     best = suspects[0]
     svc = match_service(best.change.service, services)
-    related = svc is not None and (svc == root or svc in root_names or svc in root_clients)
+    related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
+        e.text.startswith(_RESOLVES) for e in best.evidence
+    )
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
     # a change with no service (a secret rotation, a network policy, a node upgrade) or to
@@ -523,9 +560,12 @@ def _decide(
             f"{best.change.id} served before the onset with {quiet}: check {external[0]}'s status; "
             "no change explains this incident for certain"
         )
+    resolves = next((e.text for e in best.evidence if e.text.startswith(_RESOLVES)), None)
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
-            f"{svc} behaves differently after it"
+            resolves
+            if resolves is not None
+            else f"{svc} behaves differently after it"
             if behaviour
             else f"it is the latest change of {svc} before the onset (its logs start "
             f"{'just before' if unseen and unseen.startswith(_FEW_LOGS) else 'after'} the change, "
