@@ -491,6 +491,7 @@ _GROUP_CLASS = {
     "code_d": "[^\\]]*",  # katip's source location
     "code_e": "[^ \t()]+(?: [^ \t()]+)*",  # a source in parentheses (Datadog's agent, Samba)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
+    "code_g": "[^ \t]+ [0-9]+",  # a source file and its line after a blank (Calico's Felix)
     "code_f": "[^\\[\\] \t]+",  # a message code in brackets (IBM DataPower's "[0x80e00073]")
     "logger_g": "[^\\[\\] \t]+",  # a category in brackets, glued to the level's (DataPower)
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
@@ -700,7 +701,11 @@ _TAG_LEVEL = (
     # "MySQL_Monitor.cpp:1400:monitor_ping(): [ERROR]", a C program's "main.c:12: error: ")
     r"|(?P<code_b>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w*:\d+):(?:(?P<method>[A-Za-z_][\w$<>]*)\(\):)?[ \t]+"
     r")?"
-    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})"
+    # (the process id in a bracket glued to the level's, then the source file and its line
+    # before a colon: Calico's components, Felix and Typha, "[INFO][85] felix/table.go 1263: ")
+    r"(?:\]\[(?P<pid_b>\d+)\][ \t]+(?:(?P<code_g>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w* \d+):[ \t]+)?"
+    r"|[ \t]*\]:?[ \t]*|:?\s+)"
     # or brackets glued before a bracketed level (IBM DataPower's "[0x80e00073][mpgw][error]":
     # the message code and the category; its levels include "critic")
     r"|(?:\[(?P<code_f>[^\[\]\s]+)\])?\[(?P<logger_g>[^\[\]\s]+)\]"
