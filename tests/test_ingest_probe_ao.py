@@ -44,3 +44,33 @@ def test_calico_pid_and_source_after_the_level(tmp_path):
     assert first["code"] == "felix/table.go 1263"
     assert _attrs(frame.row(2, named=True))["pid"] == "7"
 
+
+def test_couchdb_node_process_and_request_id(tmp_path):
+    """CouchDB 2+ writes the Erlang node, the process and the request id ("--------" outside
+    a request) after the level and the stamp: the head's, not the message's (the process and
+    request ids differ on every line: each line would be a template of its own). The process
+    is ``pid``, the node and the request id are attributes."""
+    frame = _read(tmp_path, "couchdb.log", [
+        "[notice] 2024-03-01T09:58:13.432242Z couchdb@couchdb-0.couchdb.default.svc.cluster.local <0.46363.0> aba34ebe7b"
+        " localhost:5984 192.168.1.9 admin PUT /orders/_all_docs?include_docs=true 409 ok 2",
+        "[info] 2024-03-01T09:58:15.045645Z couchdb@couchdb-1.couchdb.default.svc.cluster.local <0.23254.0> -------- Starting couch_sup",
+        "[error] 2024-03-01T09:58:16.100000Z nonode@nohost <0.912.0> -------- rexi_server: from: couchdb@db-2(<0.31.0>)"
+        " mfa: fabric_rpc:map_view/5 error:function_clause",
+    ])
+    assert frame["body"].to_list() == [
+        "localhost:5984 192.168.1.9 admin PUT /orders/_all_docs?include_docs=true 409 ok 2",
+        "Starting couch_sup",
+        "rexi_server: from: couchdb@db-2(<0.31.0>) mfa: fabric_rpc:map_view/5 error:function_clause",
+    ]
+    assert frame["severity_text"].to_list() == ["INFO", "INFO", "ERROR"]
+    assert [_attrs(r) for r in frame.to_dicts()] == [
+        {"pid": "<0.46363.0>", "node": "couchdb@couchdb-0.couchdb.default.svc.cluster.local", "request_id": "aba34ebe7b"},
+        {"pid": "<0.23254.0>", "node": "couchdb@couchdb-1.couchdb.default.svc.cluster.local"},
+        {"pid": "<0.912.0>", "node": "nonode@nohost"},
+    ]
+    # a level-first line without an Erlang node keeps its words
+    other = _read(tmp_path, "other.log", [
+        "[info] 2024-03-01T09:58:15.045645Z worker-1 <job 12> started",
+        "[error] 2024-03-01T09:58:16.045645Z worker-1 <job 12> failed",
+    ])
+    assert other["body"].to_list() == ["worker-1 <job 12> started", "worker-1 <job 12> failed"]

@@ -2262,13 +2262,24 @@ def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyF
 #: ("<pid>#<tid>: " and a connection's "*<id> ") and RabbitMQ 3.9+'s (the Erlang process)
 #:   2024/03/05 10:00:12 [error] 29#29: *12 upstream timed out (110: Connection timed out) ...
 #:   2024-03-01 10:00:00.023833+00:00 [info] <0.7302.0> accepting AMQP connection ...
+#: and CouchDB 2+'s, the level first: the Erlang node, the process and the request id
+#: ("--------" outside a request) before the message
+#:   [notice] 2024-03-01T09:58:13.432242Z couchdb@db-0.local <0.46363.0> aba34ebe7b localhost:5984 10.0.0.5 admin GET /db 200 ok 12
 _SERVER_HEADS = {
     "nginx": re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: "),
     "erlang": re.compile(
         r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\S* \[(?:debug|info|notice|warning|error|critical|alert|emergency)\] <\d+\.\d+\.\d+> "
     ),
+    "couchdb": re.compile(
+        r"^\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* "
+        r"[^\s@]+@\S+ <\d+\.\d+\.\d+> \S+ "
+    ),
 }
-_SERVER_PREFIX = {"nginx": r"^(\d+)#(\d+): (?:\*(\d+) )?", "erlang": r"^(<\d+\.\d+\.\d+>) "}
+_SERVER_PREFIX = {
+    "nginx": r"^(\d+)#(\d+): (?:\*(\d+) )?",
+    "erlang": r"^(<\d+\.\d+\.\d+>) ",
+    "couchdb": r"^([^\s@]+@\S+) (<\d+\.\d+\.\d+>) (\S+) ",
+}
 
 
 def _server_prefix(sample: list[str]) -> str | None:
@@ -2277,7 +2288,7 @@ def _server_prefix(sample: list[str]) -> str | None:
     are specific enough for one line to tell: the ingress-nginx controller's output has a
     few nginx error lines among its klog lines."""
     for name, head in _SERVER_HEADS.items():
-        mark = "#" if name == "nginx" else "] <"
+        mark = {"nginx": "#", "erlang": "] <", "couchdb": "> "}[name]
         if any(head.match(s) for s in sample if mark in s):
             return name
     return None
@@ -2289,8 +2300,15 @@ def _server_prefix_fields(parsed: pl.LazyFrame, server: str) -> tuple[pl.LazyFra
     prefix = _SERVER_PREFIX[server]
     msg = pl.col("msg")
     has = msg.str.contains(prefix).fill_null(False)
-    pid = pl.when(has).then(msg.str.extract(prefix, 1)).otherwise(pl.col("pid")).alias("pid")
     cut = pl.when(has).then(msg.str.replace(prefix, "")).otherwise(msg).alias("msg")
+    if server == "couchdb":
+        # (the node and the request id as attributes; no request id: no attribute)
+        node = pl.when(has).then(msg.str.extract(prefix, 1)).alias("_node")
+        request = msg.str.extract(prefix, 3)
+        request = pl.when(has & ~request.str.contains(r"^-+$")).then(request).alias("_request")
+        pid = pl.when(has).then(msg.str.extract(prefix, 2)).otherwise(pl.col("pid")).alias("pid")
+        return parsed.with_columns(pid, node, request, cut), {"node": pl.col("_node"), "request_id": pl.col("_request")}
+    pid = pl.when(has).then(msg.str.extract(prefix, 1)).otherwise(pl.col("pid")).alias("pid")
     if server == "erlang":
         return parsed.with_columns(pid, cut), {}
     thread = pl.when(has).then(msg.str.extract(prefix, 2)).otherwise(pl.col("thread")).alias("thread")
