@@ -74,3 +74,48 @@ def test_couchdb_node_process_and_request_id(tmp_path):
         "[error] 2024-03-01T09:58:16.045645Z worker-1 <job 12> failed",
     ])
     assert other["body"].to_list() == ["worker-1 <job 12> started", "worker-1 <job 12> failed"]
+
+
+def test_logback_logger_without_separator(tmp_path):
+    """logback's "%d %-5level [%thread] %logger{40} %msg" writes no " - " after the logger
+    (Apache NiFi's nifi-app.log): in a file whose lines mostly have a Java class name there,
+    full or abbreviated, maybe nested, it is the logger, and a thread holding blanks is the
+    thread; a layout without a logger keeps its message's first word."""
+    frame = _read(tmp_path, "nifi-app.log", [
+        "2024-03-01 09:58:13,230 INFO [main] o.a.n.c.c.node.NodeClusterCoordinator Status of nifi-1:11443 changed",
+        "2024-03-01 09:58:14,185 ERROR [Timer-Driven Process Thread-8] o.a.n.processors.standard.InvokeHTTP"
+        " InvokeHTTP[id=f1af] Routing to Failure due to exception: java.net.SocketTimeoutException: timeout",
+        "2024-03-01 09:58:16,445 INFO [Flow Service Tasks Thread-2] org.apache.nifi.controller.StandardFlowService$SaveReportingTask"
+        " Saved flow controller",
+        "2024-03-01 09:58:17,001 WARN [NiFi Web Server-21] o.a.n.w.a.c.IllegalStateExceptionMapper java.lang.IllegalStateException: gone",
+    ])
+    assert frame["body"].to_list() == [
+        "Status of nifi-1:11443 changed",
+        "InvokeHTTP[id=f1af] Routing to Failure due to exception: java.net.SocketTimeoutException: timeout",
+        "Saved flow controller",
+        "java.lang.IllegalStateException: gone",
+    ]
+    assert [(_attrs(r)["logger"], _attrs(r)["thread"]) for r in frame.to_dicts()] == [
+        ("o.a.n.c.c.node.NodeClusterCoordinator", "main"),
+        ("o.a.n.processors.standard.InvokeHTTP", "Timer-Driven Process Thread-8"),
+        ("org.apache.nifi.controller.StandardFlowService$SaveReportingTask", "Flow Service Tasks Thread-2"),
+        ("o.a.n.w.a.c.IllegalStateExceptionMapper", "NiFi Web Server-21"),
+    ]
+    # no logger in the layout: the message keeps its first word, a class name included
+    plain = _read(tmp_path, "server.log", [
+        "2024-03-01 09:58:13,230 INFO [main] Starting server on port 8080",
+        "2024-03-01 09:58:14,230 INFO [main] Loading plugins",
+        "2024-03-01 09:58:15,230 ERROR [main] com.shop.Orders failed to start",
+        "2024-03-01 09:58:16,230 INFO [main] Server started",
+    ])
+    assert plain["body"].to_list() == [
+        "Starting server on port 8080", "Loading plugins", "com.shop.Orders failed to start", "Server started",
+    ]
+    # (the usual "logger - msg" is unchanged)
+    dashed = _read(tmp_path, "app.log", [
+        "2024-03-01 09:58:13,230 INFO [main] c.s.Orders - Starting",
+        "2024-03-01 09:58:14,230 ERROR [main] c.s.Orders - Failed",
+        "2024-03-01 09:58:15,230 INFO [main] c.s.Orders - Stopped",
+    ])
+    assert dashed["body"].to_list() == ["Starting", "Failed", "Stopped"]
+    assert _attrs(dashed.row(0, named=True))["logger"] == "c.s.Orders"

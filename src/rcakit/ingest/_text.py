@@ -1942,6 +1942,20 @@ _TRAILING_LOGGER = r"[ \t]+\(([A-Za-z_][\w$]*(?:\.[\w$]+)+)\)[ \t]*$"
 _TRAILING_LOGGER_RE = re.compile(_TRAILING_LOGGER)
 
 
+# a Java class name, full or abbreviated by logback (lower-case packages, then the class,
+# maybe nested: "o.a.n.c.c.node.NodeClusterCoordinator", "org.x.Outer$Inner")
+_JAVA_CLASS = r"(?:[a-z][A-Za-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*"
+# logback's "%d %-5level [%thread] %logger{40} %msg" with no separator after the logger
+# (Apache NiFi's nifi-app.log): the class name and a blank, after the level and a thread
+# in brackets (which may hold blanks: "[Timer-Driven Process Thread-8]", not read by the
+# head regex)
+_BARE_LOGGER = rf"^(?:\[([^\[\]]*)\][ \t]+)?({_JAVA_CLASS})[ \t]+"
+_BARE_LOGGER_RE = re.compile(
+    rf"^\[?(?:{_STAMP})\]?[ \t]+(?:\[[^\]]*\][ \t]+)?\[?(?:{_LEVEL})\]?[ \t]+(?:\[[^\[\]]*\][ \t]+)?"
+    rf"{_JAVA_CLASS}[ \t]+(?![-:|][ \t])\S"
+)
+
+
 # HashiCorp's hclog text layout (Consul, Vault, Nomad, Boundary): the level in brackets padded
 # to its width, then the logger's dotted name and a colon, "2024-03-01T10:00:00.790Z [INFO]
 # agent.server.raft: entering leader state: leader=..."
@@ -1973,6 +1987,31 @@ def _logger_out_of_message(parsed: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
         pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
         pl.when(moved).then(pl.col("msg").str.replace(pattern, "")).otherwise(pl.col("msg")).alias("msg"),
     )
+
+
+def _bare_loggers(parsed: pl.LazyFrame) -> pl.LazyFrame:
+    """``parsed`` with the Java class name that starts a head line's message (and the thread
+    in brackets before it, when the head regex did not read one) moved out of it, where the
+    line has a level and no logger yet (see :data:`_BARE_LOGGER`)."""
+    thread = pl.col("msg").str.extract(_BARE_LOGGER, 1)
+    name = pl.col("msg").str.extract(_BARE_LOGGER, 2)
+    moved = (
+        pl.col("_matched") & pl.col("level").is_not_null() & pl.col("logger").is_null() & name.is_not_null()
+        & (thread.is_null() | pl.col("thread").is_null())
+    )
+    return parsed.with_columns(
+        pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
+        pl.when(moved & thread.is_not_null()).then(thread).otherwise(pl.col("thread")).alias("thread"),
+        pl.when(moved).then(pl.col("msg").str.replace(_BARE_LOGGER, "")).otherwise(pl.col("msg")).alias("msg"),
+    )
+
+
+def _bare_logger_names(sample: list[str]) -> bool:
+    """Whether most of the sample's record lines have a Java class name and a blank after the
+    level (and maybe a thread), no separator: then the name is the layout's logger, not the
+    message's first word (a layout without a logger, "INFO [main] Starting server", has none)."""
+    heads = [x for x in sample if x[:1] == "[" or x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_BARE_LOGGER_RE.match(x)) for x in heads) >= 0.6 * len(heads)
 
 
 def _hclog_names(sample: list[str]) -> bool:
@@ -2029,6 +2068,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = _logger_out_of_message(parsed, _HCLOG_NAME)
     if _trailing_loggers(sample):
         parsed = _logger_out_of_message(parsed, _TRAILING_LOGGER)
+    if _bare_logger_names(sample):
+        parsed = _bare_loggers(parsed)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
