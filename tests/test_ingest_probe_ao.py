@@ -119,3 +119,44 @@ def test_logback_logger_without_separator(tmp_path):
     ])
     assert dashed["body"].to_list() == ["Starting", "Failed", "Stopped"]
     assert _attrs(dashed.row(0, named=True))["logger"] == "c.s.Orders"
+
+
+def test_bacula_job_messages(tmp_path):
+    """Bacula's job messages: a year-less day-month stamp to the minute (newer releases: the
+    year and the seconds), the daemon that wrote it as logger, "JobId N" as mdc, then the
+    message; "Error:"/"Warning:" starting it are the level and stay in it, "Fatal error:" is
+    FATAL; a job's report continues on the indented lines below its first line."""
+    frame = _read(tmp_path, "bacula.log", [
+        "01-Mar 09:58 backup-sd JobId 7827: Sending spooled attrs to the Director. Despooling 17,375,991,248 bytes ...",
+        '01-Mar 09:58 bacula-dir JobId 3345: Using Device "FileChgr1-Dev1" to write.',
+        '01-Mar 09:59 db01-fd JobId 7697: Warning: Could not stat "/var/lib/mysql/ib_logfile0": ERR=No such file or directory',
+        "01-Mar 10:02 bacula-dir JobId 7698: Fatal error: Network error with FD during Backup: ERR=Connection reset by peer",
+        "01-Mar 10:03 bacula-dir JobId 7697: Bacula bacula-dir 13.0.1 (05Aug22):",
+        "  Build OS:               x86_64-pc-linux-gnu ubuntu 22.04",
+        "  JobId:                  7697",
+        "  Termination:            Backup OK -- with warnings",
+        "",
+        "01-Mar 10:04 bacula-dir: ERROR in authenticate.c:301 Unable to authenticate console",
+        "02-Mar-2024 01:05:07 bacula-dir JobId 7699: Start Backup JobId 7699, Job=BackupCatalog.2024-03-02_01.05.05_03",
+    ])
+    assert frame["body"].str.slice(0, 30).to_list() == [
+        "Sending spooled attrs to the D",
+        'Using Device "FileChgr1-Dev1" ',
+        'Warning: Could not stat "/var/',
+        "Fatal error: Network error wit",
+        "Bacula bacula-dir 13.0.1 (05Au",
+        "ERROR in authenticate.c:301 Un",
+        "Start Backup JobId 7699, Job=B",
+    ]
+    assert frame["n_lines"].to_list() == [1, 1, 1, 1, 5, 1, 1]
+    assert "Termination:            Backup OK" in frame["body"][4]
+    assert frame["severity_text"].to_list() == [None, None, "WARN", "FATAL", None, "ERROR", None]
+    assert [_attrs(r) for r in frame.to_dicts()][:2] == [
+        {"logger": "backup-sd", "mdc": "JobId 7827"},
+        {"logger": "bacula-dir", "mdc": "JobId 3345"},
+    ]
+    assert _attrs(frame.row(5, named=True)) == {"logger": "bacula-dir"}
+    assert [t.strftime("%Y-%m-%d %H:%M:%S") for t in frame["timestamp"]] == [
+        "2024-03-01 09:58:00", "2024-03-01 09:58:00", "2024-03-01 09:59:00", "2024-03-01 10:02:00",
+        "2024-03-01 10:03:00", "2024-03-01 10:04:00", "2024-03-02 01:05:07",
+    ]

@@ -412,7 +412,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghin")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -502,6 +502,7 @@ _GROUP_CLASS = {
     # ODL's supplemental fields ("[tid: [ACTIVE].ExecuteThread: '12' ...] [ecid: ...]")
     "mdc_g": "\\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\](?: \\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\])*",
     "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
+    "mdc_i": "JobId [0-9]+",  # Bacula's job
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
@@ -908,6 +909,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "celery",
         rf"^\[(?P<ts>{_STAMP}): (?P<level>{_LEVEL})/(?P<thread>[^\]]+)\] ?(?P<msg>.*)$",
+    ),
+    # Bacula's job messages (the director's log, its console's "messages"): a day-month
+    # stamp (year-less, to the minute; newer releases add the year and the seconds), the
+    # daemon that wrote it (director, storage or file daemon) as logger, the job as mdc;
+    # a job's report continues on the indented lines below
+    #   01-Mar 09:58 backup-sd JobId 7827: Sending spooled attrs to the Director. Despooling 17,375,991,248 bytes ...
+    _Variant(
+        "bacula",
+        r"^(?P<ts>\d{1,2}-[A-Z][a-z]{2}(?:-\d{4})? \d{2}:\d{2}(?::\d{2})?)[ \t]+(?P<logger_e>[A-Za-z0-9_][\w.\-]*)"
+        r"(?:[ \t]+(?P<mdc_i>JobId \d+))?:(?:[ \t]+|$)(?P<msg>.*)$",
     ),
     # BIND (named) with print-time/print-category/print-severity: "<stamp> <category>:
     # <severity>: message"
@@ -2188,6 +2199,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _slow_queries(records)
     if any(v.name in _LEVEL_OPTIONAL for v in variants):
         records = _message_levels(records)
+    if any(v.name == "bacula" for v in variants):
+        records = _bacula_fatal_errors(records)
     if any(v.name == "suricata-fast" for v in variants):
         records = _alert_priorities(records)
     if any(v.name in ("tanuki", "windowsupdate") for v in variants):
@@ -2242,7 +2255,7 @@ def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -2259,6 +2272,17 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     return records.with_columns(
         pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
         pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
+
+
+def _bacula_fatal_errors(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Bacula's "Fatal error: ..." messages (a job that stops) are FATAL; the body keeps the
+    words, as its "Error:" and "Warning:" (see :func:`_message_levels`)."""
+    sev_text, sev_num = severity_columns(pl.lit("fatal"))
+    fatal = pl.col("severity_text").is_null() & pl.col("parse_error").is_null() & pl.col("body").str.starts_with("Fatal error:")
+    return records.with_columns(
+        pl.when(fatal).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(fatal).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
     )
 
 
