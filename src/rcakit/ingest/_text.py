@@ -412,7 +412,7 @@ def _line_sample(lines: pl.LazyFrame) -> list[str]:
 def _field(group: pl.Expr, names: set[str], name: str) -> pl.Expr:
     """A standard field from an ``extract_groups`` struct; ``<name>_b``, ``<name>_c`` ... are
     alternative spots for it (the last in the line wins: "[ctx] [thread]")."""
-    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghn")) if n in names]
+    spots = [n for n in (name, *(f"{name}_{c}" for c in "bcdefghin")) if n in names]
     if not spots:
         return pl.lit(None, dtype=pl.String)
     return pl.coalesce([group.struct.field(n) for n in spots])
@@ -491,6 +491,7 @@ _GROUP_CLASS = {
     "code_d": "[^\\]]*",  # katip's source location
     "code_e": "[^ \t()]+(?: [^ \t()]+)*",  # a source in parentheses (Datadog's agent, Samba)
     "method": "[A-Za-z0-9_$<>]+",  # java.util.logging's source method, not kept
+    "code_g": "[^ \t]+ [0-9]+",  # a source file and its line after a blank (Calico's Felix)
     "code_f": "[^\\[\\] \t]+",  # a message code in brackets (IBM DataPower's "[0x80e00073]")
     "logger_g": "[^\\[\\] \t]+",  # a category in brackets, glued to the level's (DataPower)
     # a span chain (Rust tracing: 'outbound:proxy{addr=10.0.2.7:8080}:')
@@ -501,6 +502,7 @@ _GROUP_CLASS = {
     # ODL's supplemental fields ("[tid: [ACTIVE].ExecuteThread: '12' ...] [ecid: ...]")
     "mdc_g": "\\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\](?: \\[[A-Za-z0-9_.\\-]+: (?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\])*",
     "mdc_f": "[^ \t\\[\\]=]+",  # one word: Nexus' user
+    "mdc_i": "JobId [0-9]+",  # Bacula's job
     "mdc_c": "[A-Za-z0-9_.\\-]*,[0-9a-fA-F]*,[0-9a-fA-F]*(?:,[A-Za-z0-9_]+)?",
     "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
@@ -700,7 +702,11 @@ _TAG_LEVEL = (
     # "MySQL_Monitor.cpp:1400:monitor_ping(): [ERROR]", a C program's "main.c:12: error: ")
     r"|(?P<code_b>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w*:\d+):(?:(?P<method>[A-Za-z_][\w$<>]*)\(\):)?[ \t]+"
     r")?"
-    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})(?:[ \t]*\]:?[ \t]*|:?\s+)"
+    rf"\[?(?P<level>{_DOTNET_INFO}|{_LEVEL})"
+    # (the process id in a bracket glued to the level's, then the source file and its line
+    # before a colon: Calico's components, Felix and Typha, "[INFO][85] felix/table.go 1263: ")
+    r"(?:\]\[(?P<pid_b>\d+)\][ \t]+(?:(?P<code_g>[A-Za-z_][\w.\-/]*\.[A-Za-z]\w* \d+):[ \t]+)?"
+    r"|[ \t]*\]:?[ \t]*|:?\s+)"
     # or brackets glued before a bracketed level (IBM DataPower's "[0x80e00073][mpgw][error]":
     # the message code and the category; its levels include "critic")
     r"|(?:\[(?P<code_f>[^\[\]\s]+)\])?\[(?P<logger_g>[^\[\]\s]+)\]"
@@ -903,6 +909,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "celery",
         rf"^\[(?P<ts>{_STAMP}): (?P<level>{_LEVEL})/(?P<thread>[^\]]+)\] ?(?P<msg>.*)$",
+    ),
+    # Bacula's job messages (the director's log, its console's "messages"): a day-month
+    # stamp (year-less, to the minute; newer releases add the year and the seconds), the
+    # daemon that wrote it (director, storage or file daemon) as logger, the job as mdc;
+    # a job's report continues on the indented lines below
+    #   01-Mar 09:58 backup-sd JobId 7827: Sending spooled attrs to the Director. Despooling 17,375,991,248 bytes ...
+    _Variant(
+        "bacula",
+        r"^(?P<ts>\d{1,2}-[A-Z][a-z]{2}(?:-\d{4})? \d{2}:\d{2}(?::\d{2})?)[ \t]+(?P<logger_e>[A-Za-z0-9_][\w.\-]*)"
+        r"(?:[ \t]+(?P<mdc_i>JobId \d+))?:(?:[ \t]+|$)(?P<msg>.*)$",
     ),
     # BIND (named) with print-time/print-category/print-severity: "<stamp> <category>:
     # <severity>: message"
@@ -1937,6 +1953,20 @@ _TRAILING_LOGGER = r"[ \t]+\(([A-Za-z_][\w$]*(?:\.[\w$]+)+)\)[ \t]*$"
 _TRAILING_LOGGER_RE = re.compile(_TRAILING_LOGGER)
 
 
+# a Java class name, full or abbreviated by logback (lower-case packages, then the class,
+# maybe nested: "o.a.n.c.c.node.NodeClusterCoordinator", "org.x.Outer$Inner")
+_JAVA_CLASS = r"(?:[a-z][A-Za-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*"
+# logback's "%d %-5level [%thread] %logger{40} %msg" with no separator after the logger
+# (Apache NiFi's nifi-app.log): the class name and a blank, after the level and a thread
+# in brackets (which may hold blanks: "[Timer-Driven Process Thread-8]", not read by the
+# head regex)
+_BARE_LOGGER = rf"^(?:\[([^\[\]]*)\][ \t]+)?({_JAVA_CLASS})[ \t]+"
+_BARE_LOGGER_RE = re.compile(
+    rf"^\[?(?:{_STAMP})\]?[ \t]+(?:\[[^\]]*\][ \t]+)?\[?(?:{_LEVEL})\]?[ \t]+(?:\[[^\[\]]*\][ \t]+)?"
+    rf"{_JAVA_CLASS}[ \t]+(?![-:|][ \t])\S"
+)
+
+
 # HashiCorp's hclog text layout (Consul, Vault, Nomad, Boundary): the level in brackets padded
 # to its width, then the logger's dotted name and a colon, "2024-03-01T10:00:00.790Z [INFO]
 # agent.server.raft: entering leader state: leader=..."
@@ -1968,6 +1998,31 @@ def _logger_out_of_message(parsed: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
         pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
         pl.when(moved).then(pl.col("msg").str.replace(pattern, "")).otherwise(pl.col("msg")).alias("msg"),
     )
+
+
+def _bare_loggers(parsed: pl.LazyFrame) -> pl.LazyFrame:
+    """``parsed`` with the Java class name that starts a head line's message (and the thread
+    in brackets before it, when the head regex did not read one) moved out of it, where the
+    line has a level and no logger yet (see :data:`_BARE_LOGGER`)."""
+    thread = pl.col("msg").str.extract(_BARE_LOGGER, 1)
+    name = pl.col("msg").str.extract(_BARE_LOGGER, 2)
+    moved = (
+        pl.col("_matched") & pl.col("level").is_not_null() & pl.col("logger").is_null() & name.is_not_null()
+        & (thread.is_null() | pl.col("thread").is_null())
+    )
+    return parsed.with_columns(
+        pl.when(moved).then(name).otherwise(pl.col("logger")).alias("logger"),
+        pl.when(moved & thread.is_not_null()).then(thread).otherwise(pl.col("thread")).alias("thread"),
+        pl.when(moved).then(pl.col("msg").str.replace(_BARE_LOGGER, "")).otherwise(pl.col("msg")).alias("msg"),
+    )
+
+
+def _bare_logger_names(sample: list[str]) -> bool:
+    """Whether most of the sample's record lines have a Java class name and a blank after the
+    level (and maybe a thread), no separator: then the name is the layout's logger, not the
+    message's first word (a layout without a logger, "INFO [main] Starting server", has none)."""
+    heads = [x for x in sample if x[:1] == "[" or x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_BARE_LOGGER_RE.match(x)) for x in heads) >= 0.6 * len(heads)
 
 
 def _hclog_names(sample: list[str]) -> bool:
@@ -2024,6 +2079,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = _logger_out_of_message(parsed, _HCLOG_NAME)
     if _trailing_loggers(sample):
         parsed = _logger_out_of_message(parsed, _TRAILING_LOGGER)
+    if _bare_logger_names(sample):
+        parsed = _bare_loggers(parsed)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
@@ -2142,6 +2199,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _slow_queries(records)
     if any(v.name in _LEVEL_OPTIONAL for v in variants):
         records = _message_levels(records)
+    if any(v.name == "bacula" for v in variants):
+        records = _bacula_fatal_errors(records)
     if any(v.name == "suricata-fast" for v in variants):
         records = _alert_priorities(records)
     if any(v.name in ("tanuki", "windowsupdate") for v in variants):
@@ -2196,7 +2255,7 @@ def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -2213,6 +2272,17 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     return records.with_columns(
         pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
         pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
+
+
+def _bacula_fatal_errors(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Bacula's "Fatal error: ..." messages (a job that stops) are FATAL; the body keeps the
+    words, as its "Error:" and "Warning:" (see :func:`_message_levels`)."""
+    sev_text, sev_num = severity_columns(pl.lit("fatal"))
+    fatal = pl.col("severity_text").is_null() & pl.col("parse_error").is_null() & pl.col("body").str.starts_with("Fatal error:")
+    return records.with_columns(
+        pl.when(fatal).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(fatal).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
     )
 
 
@@ -2257,13 +2327,24 @@ def _platform_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyF
 #: ("<pid>#<tid>: " and a connection's "*<id> ") and RabbitMQ 3.9+'s (the Erlang process)
 #:   2024/03/05 10:00:12 [error] 29#29: *12 upstream timed out (110: Connection timed out) ...
 #:   2024-03-01 10:00:00.023833+00:00 [info] <0.7302.0> accepting AMQP connection ...
+#: and CouchDB 2+'s, the level first: the Erlang node, the process and the request id
+#: ("--------" outside a request) before the message
+#:   [notice] 2024-03-01T09:58:13.432242Z couchdb@db-0.local <0.46363.0> aba34ebe7b localhost:5984 10.0.0.5 admin GET /db 200 ok 12
 _SERVER_HEADS = {
     "nginx": re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: "),
     "erlang": re.compile(
         r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\S* \[(?:debug|info|notice|warning|error|critical|alert|emergency)\] <\d+\.\d+\.\d+> "
     ),
+    "couchdb": re.compile(
+        r"^\[(?:debug|info|notice|warning|error|critical|alert|emergency)\] \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* "
+        r"[^\s@]+@\S+ <\d+\.\d+\.\d+> \S+ "
+    ),
 }
-_SERVER_PREFIX = {"nginx": r"^(\d+)#(\d+): (?:\*(\d+) )?", "erlang": r"^(<\d+\.\d+\.\d+>) "}
+_SERVER_PREFIX = {
+    "nginx": r"^(\d+)#(\d+): (?:\*(\d+) )?",
+    "erlang": r"^(<\d+\.\d+\.\d+>) ",
+    "couchdb": r"^([^\s@]+@\S+) (<\d+\.\d+\.\d+>) (\S+) ",
+}
 
 
 def _server_prefix(sample: list[str]) -> str | None:
@@ -2272,7 +2353,7 @@ def _server_prefix(sample: list[str]) -> str | None:
     are specific enough for one line to tell: the ingress-nginx controller's output has a
     few nginx error lines among its klog lines."""
     for name, head in _SERVER_HEADS.items():
-        mark = "#" if name == "nginx" else "] <"
+        mark = {"nginx": "#", "erlang": "] <", "couchdb": "> "}[name]
         if any(head.match(s) for s in sample if mark in s):
             return name
     return None
@@ -2284,8 +2365,15 @@ def _server_prefix_fields(parsed: pl.LazyFrame, server: str) -> tuple[pl.LazyFra
     prefix = _SERVER_PREFIX[server]
     msg = pl.col("msg")
     has = msg.str.contains(prefix).fill_null(False)
-    pid = pl.when(has).then(msg.str.extract(prefix, 1)).otherwise(pl.col("pid")).alias("pid")
     cut = pl.when(has).then(msg.str.replace(prefix, "")).otherwise(msg).alias("msg")
+    if server == "couchdb":
+        # (the node and the request id as attributes; no request id: no attribute)
+        node = pl.when(has).then(msg.str.extract(prefix, 1)).alias("_node")
+        request = msg.str.extract(prefix, 3)
+        request = pl.when(has & ~request.str.contains(r"^-+$")).then(request).alias("_request")
+        pid = pl.when(has).then(msg.str.extract(prefix, 2)).otherwise(pl.col("pid")).alias("pid")
+        return parsed.with_columns(pid, node, request, cut), {"node": pl.col("_node"), "request_id": pl.col("_request")}
+    pid = pl.when(has).then(msg.str.extract(prefix, 1)).otherwise(pl.col("pid")).alias("pid")
     if server == "erlang":
         return parsed.with_columns(pid, cut), {}
     thread = pl.when(has).then(msg.str.extract(prefix, 2)).otherwise(pl.col("thread")).alias("thread")

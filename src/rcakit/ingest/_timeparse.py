@@ -118,6 +118,8 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     rf"^(?P<Y>\d{{4}})\s+(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}})\s+{_TIME}{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
     rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
+    # year-less day-month-name, maybe no seconds (Bacula's job messages: "01-Mar 09:58")
+    rf"^(?P<d>\d{{1,2}})-(?P<b>[A-Za-z]{{3}})\s+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
     # sample that shows a first number above 12 takes the day-first twins (_DAY_FIRST)
     _US_DATE,
