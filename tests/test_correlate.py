@@ -661,6 +661,10 @@ def test_a_databases_failing_statements_of_one_client_relate_that_clients_change
     assert statement_client(span(["ledger", "transfers"] * 3), "coredb", {"t1"}, services) == frozenset()
     assert statement_client(span(["ledger"] * 3), "coredb", {"t1"}, services) == frozenset()  # too few to tell
     assert statement_client(span(["ledger"] * 6), "coredb", {"other"}, services) == frozenset()
+    # (a report running the same query now and then does not make two clients failing alike:
+    # probe AN's index dropped by a client's migration, 8,556 of 8,596 slow statements its own)
+    assert statement_client(span(["ledger"] * 95 + ["transfers"] * 5), "coredb", {"t1"}, services) == {"ledger"}
+    assert statement_client(span(["ledger"] * 80 + ["transfers"] * 20), "coredb", {"t1"}, services) == frozenset()
 
 
 def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():
