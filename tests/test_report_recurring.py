@@ -21,7 +21,7 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
@@ -33,7 +33,8 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
     ``dns_from``: minute from which orders cannot resolve payments' host name (adds
     ``coredns.log``, a resolver logging its queries), ``oom_from``: minute from which
     orders' session cache (adds ``redis.log``, its periodic saves) refuses writes for want
-    of memory; orders falls back and goes on."""
+    of memory; orders falls back and goes on, ``provider_down``: minute from which the
+    SMS provider orders notifies through answers 503."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
     second: list[str] = []
@@ -59,6 +60,11 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             )
             gw.append(f"time={t.isoformat()} level=ERROR msg=\"request completed\" method=POST path=/api/v1/orders status=502 duration={took}ms upstream=orders")
             continue
+        if provider_down is not None and s >= provider_down * 60 and rng.random() < 0.5:
+            orders.append(
+                f"{stamp} ERROR [notify-{s % 4}] c.s.orders.SmsNotifier - SMS for order {oid} failed: 503 (Service Unavailable) "
+                "from POST https://api.sms-provider.example.com/v2/messages"
+            )
         if oom_from is not None and s >= oom_from * 60 and rng.random() < 0.5:
             orders.append(
                 f"{stamp} ERROR [http-nio-8080-exec-{s % 20}] c.s.orders.SessionCache - Cache write failed for order {oid}, "
@@ -283,3 +289,20 @@ def test_a_datastore_refusing_for_want_of_memory_after_its_limit_was_lowered(tmp
     assert (inc.root_service, inc.cause) == ("redis", "chg-2"), inc.cause_reason
     root = next(r for r in inc.roles if r.service == "redis")
     assert any("refuses its callers for a state of its own" in e.text for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_a_provider_answering_503_minutes_after_a_deploy_is_its_outage(tmp_path):
+    # the SMS provider answers 503 from 4 min after a release of orders that does not touch
+    # the notifications. Before: the release was the cause (0.99: new templates after it)
+    path = _estate(tmp_path, provider_down=124, seed=10)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=120):%Y-%m-%dT%H:%M:%SZ},orders,5.1.0,chg-1,deploy,orders 5.1.0: order history page\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
+    assert "api.sms-provider.example.com" in inc.cause_reason
+    assert "unavailable" in inc.cause_reason

@@ -34,6 +34,7 @@ from rcakit.correlate._root import _CALL_FAILED, _FAILURES, _root_service, colla
 from rcakit.correlate._services import (
     NAME_RESOLUTION,
     REFUSED_FOR_STATE,
+    UNAVAILABLE,
     _reach,
     dependency_graph,
     match_service,
@@ -474,6 +475,12 @@ def _cause_with(
          for text in (*c.examples, c.template or "") if (m := REFUSED_FOR_STATE.search(text))),
         None,
     )
+    # (the root's failures are a host outside the estate answering that it is unavailable)
+    unavailable = next(
+        (text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")
+         if any(h in text for h in external) and UNAVAILABLE.search(text)),
+        None,
+    ) if external else None
     for row in ctx.change_rows:
         t = row["time"]
         if t > onset + ctx.window or t < onset - ctx.lag_max:
@@ -493,7 +500,7 @@ def _cause_with(
     suspects = list(best.values())
     cause, reason = _decide(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
-        n_changes=ctx.n_given, external=external, root_clients=root_clients,
+        n_changes=ctx.n_given, external=external, root_clients=root_clients, unavailable=unavailable,
     )
     return _Cause(root, root_names | own_names, onset, tuple(suspects), cause, reason)
 

@@ -224,6 +224,10 @@ REFUSED_FOR_STATE = re.compile(
 )
 
 
+#: An answer saying the server is unavailable (HTTP 502, 503, 504: overloaded, down, or
+#: its own upstream failing), not that the request was wrong
+UNAVAILABLE = re.compile(r"(?i)\b50[234]\b|\bservice unavailable\b|\bbad gateway\b|\bgateway time-?out\b")
+
 #: A host name a caller could not resolve (Java's UnknownHostException, glibc's "Name or
 #: service not known" / "Temporary failure in name resolution", Go's "no such host", Node's
 #: getaddrinfo ENOTFOUND, librdkafka's "DNS resolution failed", libpq's "could not

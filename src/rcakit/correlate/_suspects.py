@@ -506,10 +506,13 @@ def _decide(
     n_changes: int | None = None,
     external: Sequence[str] = (),
     root_clients: frozenset[str] = frozenset(),
+    unavailable: str | None = None,
 ) -> tuple[str | None, str]:
     """The cause (a change id, or ``None``) and why. ``external``: hosts outside the logs that
     the root's anomalies name (a payment provider, a SaaS API); ``root_clients``: the one
-    client whose statements the root's failures are (see :func:`statement_client`)."""
+    client whose statements the root's failures are (see :func:`statement_client`);
+    ``unavailable``: a failure of the root's where one of those hosts answers that it is
+    unavailable (503)."""
     if not suspects and n_changes == 0:
         return None, (
             "no change events were given (no --deploys file, or an empty one), so no change can be "
@@ -563,6 +566,18 @@ def _decide(
             "no change explains this incident for certain"
         )
     resolves = next((e.text for e in best.evidence if e.text.startswith(_RESOLVES)), None)
+    if (
+        related and unavailable and external and best.score >= threshold and svc == root
+        and not any(h.split(".")[0] in (best.change.description or "").lower() for h in external)
+    ):
+        # the host outside the estate answers that it is unavailable: its outage, not the
+        # root's change (one that changed the calls to it, its address, its payload, would
+        # be refused as a bad request, or say so in its description)
+        return None, (
+            f"the root {root}'s failures are {external[0]}, outside these logs, answering that it is unavailable "
+            f"(\"{unavailable[:120]}\"); {best.change.id} ({_fmt_dt(best.lag_seconds)} before the onset) does not "
+            f"say it changed the calls to it: check {external[0]}'s status first; no change explains this incident for certain"
+        )
     if related and (behaviour or unseen) and best.score >= threshold:
         what = (
             resolves
