@@ -50,6 +50,8 @@ _GENERIC_NAMES = frozenset({
     "production", "development", "staging", "slow", "general", "query", "worker",
     # a JVM's garbage-collection log beside its application's (-Xlog:gc*:file=gc.log)
     "gc", "verbosegc", "gclog", "jvm",
+    # a gateway plugin's file named by the plugin (Kong's file-log: kong/file-log.json)
+    "file-log", "file_log", "filelog",
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
