@@ -1366,6 +1366,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<pid>\d+)\s+(?P<thread>\d+)\s+"
         r"(?P<level>[VDIWEFA])\s+(?P<logger>[^:]*?)\s*: (?P<msg>.*)$",
     ),
+    # ... and its 'time' format (logcat -v time): the level letter and the tag before the pid
+    #   03-05 10:00:11.500 E/AndroidRuntime( 1234): FATAL EXCEPTION: main
+    _Variant(
+        "logcat-time",
+        r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<level>[VDIWEFA])/(?P<logger>[^(]*?)\s*"
+        r"\(\s*(?P<pid>\d+)\): (?P<msg>.*)$",
+    ),
     # Python logging's basic format: ERROR:name:msg
     _Variant(
         "python-basic",
