@@ -38,3 +38,27 @@ def test_logcat_time_format(tmp_path):
     assert rows[2]["timestamp"] == datetime(2024, 3, 5, 10, 0, 11, 500000, tzinfo=UTC)
     assert _attrs(rows[2]) == {"logger": "AndroidRuntime", "pid": "1234"}
     assert _attrs(rows[1])["logger"] == "OkHttp"
+
+
+def test_stamps_at_a_lines_head_upper_case_month_and_compact_digits(tmp_path):
+    """Oracle's listener.log starts its lines with ``05-MAR-2024 10:00:00`` (the month in upper
+    case, as Tomcat's in title case); a fixed-width batch log with ``yyyyMMddHHmmss``: both are
+    the records' stamps, the rest the message. A line under a stamped one joins it."""
+    listener = _read(tmp_path, "listener.log", [
+        "05-MAR-2024 10:00:00 * (CONNECT_DATA=(SERVICE_NAME=ORCLPDB1)(CID=(PROGRAM=JDBC)(HOST=__jdbc__)(USER=shop))) * establish * ORCLPDB1 * 0",
+        "05-MAR-2024 10:00:16 * (CONNECT_DATA=(SERVICE_NAME=ORCLPDB2)) * establish * ORCLPDB2 * 12514",
+        "TNS-12514: TNS:listener does not currently know of service requested in connect descriptor",
+        "05-MAR-2024 10:00:17 * service_update * ORCL * 0",
+    ])
+    assert listener["timestamp"].to_list() == [datetime(2024, 3, 5, 10, 0, s, tzinfo=UTC) for s in (0, 16, 17)]
+    assert listener["n_lines"].to_list() == [1, 2, 1]
+    assert listener["body"][2] == "* service_update * ORCL * 0"
+    batch = _read(tmp_path, "payrun_20240305.log", [
+        f"2024030510000{i} PAYRUN01 {'E' if i == 7 else 'I'} 00000{i} {'Record 004711 rejected' if i == 7 else 'Record processed'}   {i}7576"
+        for i in range(9)
+    ])
+    assert batch["timestamp"].to_list() == [datetime(2024, 3, 5, 10, 0, i, tzinfo=UTC) for i in range(9)]
+    assert batch["body"][7].startswith("PAYRUN01 E 000007 Record 004711 rejected")
+    # a number of 14 digits that is no date-time is not a stamp
+    ids = _read(tmp_path, "ids.log", [f"20249999999999{i} item" for i in range(3)])
+    assert ids["timestamp"].null_count() == 3

@@ -227,7 +227,8 @@ _STAMP = (
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
     # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
-    r"|\d{1,2}-[A-Za-z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (Oracle's listener.log writes it in upper case: "05-MAR-2024 10:00:00 * ...")
+    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3})-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     # yyyyMMdd-H:mm:ss:SSS (HealthApp-style), yyyyMMdd HH:mm:ss (MariaDB's audit log)
     r"|\d{8}[- \t]\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"
     # year-less month-name day, without a syslog host and tag after it (yum.log, strongSwan);
@@ -238,6 +239,8 @@ _STAMP = (
     # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123 GMT +1")
     r"|\d{4} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:[.,:]\d{1,9})?(?: (?:GMT|UTC)(?: ?[+-]\d{1,2}(?::?\d{2})?)?)?"
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
+    # compact yyyyMMddHHmmss, milliseconds maybe (fixed-width batch logs: "20240305100007 PAYRUN01 E ...")
+    r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d(?:\d{3})?\b"
     r")"
 )
 _CONTINUATION = re.compile(CONTINUATION)
