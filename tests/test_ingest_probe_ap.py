@@ -62,3 +62,43 @@ def test_stamps_at_a_lines_head_upper_case_month_and_compact_digits(tmp_path):
     # a number of 14 digits that is no date-time is not a stamp
     ids = _read(tmp_path, "ids.log", [f"20249999999999{i} item" for i in range(3)])
     assert ids["timestamp"].null_count() == 3
+
+
+def test_csv_export_with_free_form_column_names(tmp_path):
+    """A spreadsheet's export names its columns freely: blanks, a zone in parentheses
+    (``"Timestamp (UTC)"``, ``"Log Level"``, ``"Service Name"``, ``"Log Message"``), German
+    names (``Zeitstempel;Stufe;Dienst;Meldung``, ``;``-separated, day-first dates). The columns
+    are mapped by name; a quoted multi-line cell stays one record."""
+    odd = _read(tmp_path, "export_odd_headers.csv", [
+        '"Timestamp (UTC)","Log Level","Service Name","Host","Log Message"',
+        '"2024-03-05 10:00:00","Information","checkout","web-00","Order 0 placed"',
+        '"2024-03-05 10:00:02","Error","checkout","web-02","Order 2 failed"',
+        '"2024-03-05 10:00:12","Error","payments","web-01","Unhandled exception',
+        "System.TimeoutException: gateway timeout",
+        '   at Shop.Pay.Charge()"',
+    ])
+    assert odd["format"].unique().to_list() == ["csv"]
+    rows = odd.to_dicts()
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "ERROR"]
+    assert [r["service"] for r in rows] == ["checkout", "checkout", "payments"]
+    assert rows[0]["body"] == "Order 0 placed"
+    assert _attrs(rows[0]) == {"Host": "web-00"}
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
+    assert rows[2]["n_lines"] == 3
+    assert rows[2]["body"].startswith("Unhandled exception\nSystem.TimeoutException")
+    de = _read(tmp_path, "lager_export_de.csv", [
+        "Zeitstempel;Stufe;Dienst;Meldung",
+        "05.03.2024 10:00:00;INFO;lager;Bestand für Artikel 0 aktualisiert",
+        "05.03.2024 10:00:02;ERROR;lager;Bestand für Artikel 2 nicht gefunden",
+    ])
+    assert de["format"].unique().to_list() == ["csv"]
+    assert de["timestamp"].to_list() == [datetime(2024, 3, 5, 10, 0, s, tzinfo=UTC) for s in (0, 2)]
+    assert de["severity_text"].to_list() == ["INFO", "ERROR"]
+    assert de["service"].unique().to_list() == ["lager"]
+    assert de["body"][1] == "Bestand für Artikel 2 nicht gefunden"
+    # a duration's column is not the time, whatever its name
+    took = _read(tmp_path, "took.csv", [
+        '"Timestamp (UTC)","Time (ms)","Message"',
+        '"2024-03-05 10:00:00","1709632800","ok"',
+    ])
+    assert _attrs(took.row(0, named=True)) == {"Time (ms)": "1709632800"}
