@@ -102,3 +102,36 @@ def test_csv_export_with_free_form_column_names(tmp_path):
         '"2024-03-05 10:00:00","1709632800","ok"',
     ])
     assert _attrs(took.row(0, named=True)) == {"Time (ms)": "1709632800"}
+
+
+def test_s3_server_access_log(tmp_path):
+    """Amazon S3's server access log: the stamp in brackets after the owner and bucket, the
+    request quoted after the operation and key; read as an access log (``METHOD path status``,
+    the level from the status) with the S3 error code after it; the bucket is the service."""
+    owner = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+    tail = '"-" "aws-sdk-java/2.20.0" - aGVsbG8= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader shop-assets.s3.us-east-1.amazonaws.com TLSv1.2 - -'
+
+    def line(s: int, status: int, error: str, op: str = "REST.GET.OBJECT") -> str:
+        return (
+            f"{owner} shop-assets [05/Mar/2024:10:00:{s:02d} +0000] 10.0.0.1 arn:aws:iam::123456789012:user/deploy "
+            f'3E57427F3EXAMPL{s % 10} {op} img/a.png "GET /shop-assets/img/a.png?v=2 HTTP/1.1" {status} {error} 243 - 12 - {tail}'
+        )
+
+    frame = _read(tmp_path, "2024-03-05-10-00-00-A1B2C3D4E5F6A7B8", [
+        line(0, 200, "-"), line(5, 403, "AccessDenied"), line(9, 503, "SlowDown"),
+        f"{owner} shop-assets [05/Mar/2024:10:00:10 +0000] - AmazonS3 4C8E0D3EXAMPLE S3.EXPIRE.OBJECT img/old.png - - - - - - - - - - - -",
+    ])
+    assert frame["format"].unique().to_list() == ["s3"]
+    rows = frame.to_dicts()
+    assert [r["timestamp"] for r in rows] == [datetime(2024, 3, 5, 10, 0, s, tzinfo=UTC) for s in (0, 5, 9, 10)]
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "ERROR", None]  # (no HTTP status: no level)
+    assert [r["body"] for r in rows] == [
+        "GET /shop-assets/img/a.png 200", "GET /shop-assets/img/a.png 403 AccessDenied",
+        "GET /shop-assets/img/a.png 503 SlowDown", "S3.EXPIRE.OBJECT img/old.png -",
+    ]
+    assert frame["service"].unique().to_list() == ["shop-assets"]
+    a = _attrs(rows[1])
+    assert (a["status"], a["error_code"], a["operation"], a["query"], a["response_time_ms"]) == (
+        403, "AccessDenied", "REST.GET.OBJECT", "v=2", 12.0,
+    )
+    assert a["host_header"] == "shop-assets.s3.us-east-1.amazonaws.com"
