@@ -135,3 +135,33 @@ def test_s3_server_access_log(tmp_path):
         403, "AccessDenied", "REST.GET.OBJECT", "v=2", 12.0,
     )
     assert a["host_header"] == "shop-assets.s3.us-east-1.amazonaws.com"
+
+
+def test_log4j_short_logger_before_a_colon(tmp_path):
+    """log4j's ``%p %c{1}: %m`` (Spark's and Hadoop's default layout): the undotted name glued
+    to a colon after the level is the logger, as a dotted one is, in a file where most heads
+    have one; a colon later in the message, or a first word without one, stays the message's."""
+    frame = _read(tmp_path, "driver-stderr", [
+        "24/03/05 10:00:00 INFO TaskSetManager: Finished task 0.0 in stage 3.0 (TID 40) in 119 ms",
+        "24/03/05 10:00:01 INFO spark.SparkContext: Starting job: collect",
+        "24/03/05 10:00:02 INFO DAGScheduler: Job 3 finished: collect, took 1.5 s",
+        "24/03/05 10:00:03 ERROR Executor: Exception in task 11.0 in stage 3.0 (TID 51)",
+        "java.lang.OutOfMemoryError: Java heap space",
+        "\tat java.util.Arrays.copyOf(Arrays.java:3236)",
+        "24/03/05 10:00:04 WARN Lost task 11.0 on 10.0.2.11: executor lost",
+    ])
+    rows = frame.to_dicts()
+    assert [_attrs(r).get("logger") for r in rows] == ["TaskSetManager", "spark.SparkContext", "DAGScheduler", "Executor", None]
+    assert [r["body"].split("\n")[0] for r in rows] == [
+        "Finished task 0.0 in stage 3.0 (TID 40) in 119 ms", "Starting job: collect",
+        "Job 3 finished: collect, took 1.5 s", "Exception in task 11.0 in stage 3.0 (TID 51)",
+        "Lost task 11.0 on 10.0.2.11: executor lost",
+    ]
+    assert rows[3]["n_lines"] == 3
+    # a file whose lines do not have that layout keeps a capitalised word and colon in the message
+    plain = _read(tmp_path, "app.log", [
+        "2024-03-05 10:00:00 ERROR Failed: connection refused",
+        "2024-03-05 10:00:01 INFO started in 3 s",
+        "2024-03-05 10:00:02 INFO ready",
+    ])
+    assert plain["body"][0] == "Failed: connection refused"

@@ -1954,6 +1954,17 @@ _HCLOG_RE = re.compile(r"^\S+[ \t]+\[(?:TRACE|DEBUG|INFO|WARN|ERROR)\][ \t]+[a-z
 _HCLOG_NAME = r"^([a-z][\w\-]*(?:\.[\w\-]+)*): "
 
 
+# log4j's short logger "%c{1}: " after the level (Spark's and Hadoop's default layout,
+# "%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m": "24/03/05 10:00:00 INFO TaskSetManager: Finished task
+# ..."): in a file where most heads have a logger glued to a colon after the level, an
+# undotted capitalised name there is the logger too, as a dotted one is
+_SHORT_LOGGER_HEAD = re.compile(
+    rf"^\[?(?:{_STAMP})\]?[ \t]+(?:\[[^\]]*\][ \t]+)?(?:{_LEVEL})[ \t]+(?:\[[^\]]*\][ \t]+)?"
+    r"[A-Za-z_$][\w$]*(?:\.[\w$]+)*: "
+)
+_SHORT_LOGGER_NAME = r"^([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z0-9_$]+)+|[A-Z][A-Za-z0-9_$]*[a-z][A-Za-z0-9_$]*): "
+
+
 def parse_text_between(rest: pl.DataFrame, options: ParseOptions) -> pl.DataFrame | None:
     """The text records of ``rest`` (a file's lines, ``line_no`` and ``line``, without the
     lines another format read: access lines, a shipper's events), or ``None`` when a record
@@ -1985,6 +1996,14 @@ def _hclog_names(sample: list[str]) -> bool:
     record's logger, not the message's first word."""
     heads = [x for x in sample if x[:1].isdigit()]
     return len(heads) >= 3 and sum(bool(_HCLOG_RE.match(x)) for x in heads) >= 0.6 * len(heads)
+
+
+def _short_loggers(sample: list[str]) -> bool:
+    """Whether most of the sample's record lines have a logger glued to a colon right after
+    the level (log4j's ``%p %c{1}: %m``): then an undotted capitalised name there is the
+    record's logger, not the message's first word."""
+    heads = [x for x in sample if x[:1] == "[" or x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_SHORT_LOGGER_HEAD.match(x)) for x in heads) >= 0.6 * len(heads)
 
 
 def _trailing_loggers(sample: list[str]) -> bool:
@@ -2034,6 +2053,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = _logger_out_of_message(parsed, _HCLOG_NAME)
     if _trailing_loggers(sample):
         parsed = _logger_out_of_message(parsed, _TRAILING_LOGGER)
+    if _short_loggers(sample):
+        parsed = _logger_out_of_message(parsed, _SHORT_LOGGER_NAME)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
