@@ -165,3 +165,25 @@ def test_log4j_short_logger_before_a_colon(tmp_path):
         "2024-03-05 10:00:02 INFO ready",
     ])
     assert plain["body"][0] == "Failed: connection refused"
+
+
+def test_gitlab_job_log_stream_marker(tmp_path):
+    """GitLab's job log with timestamps: the stream marker after the stamp (``00O`` stdout,
+    ``01E`` stderr, ``+`` on a line going on) is the thread, not the message's start; a level
+    word starting the line is the level, as after any stamp."""
+    frame = _read(tmp_path, "gitlab-job-4711.log", [
+        "2024-03-05T10:00:00.123456Z 00O Running with gitlab-runner 16.9.1 (782c6ecb)",
+        "2024-03-05T10:00:01.100000Z 01O $ npm test -- --shard=0/15",
+        "2024-03-05T10:00:02.100000Z 01O $ npm test -- --shard=1/15",
+        "2024-03-05T10:00:20.000000Z 01E npm ERR! code ELIFECYCLE",
+        "2024-03-05T10:00:20.100000Z 00O \x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m",
+    ])
+    rows = frame.to_dicts()
+    assert [r["body"] for r in rows] == [
+        "Running with gitlab-runner 16.9.1 (782c6ecb)", "$ npm test -- --shard=0/15", "$ npm test -- --shard=1/15",
+        "npm ERR! code ELIFECYCLE", "Job failed: exit code 1",
+    ]
+    assert [r["severity_text"] for r in rows] == [None, None, None, None, "ERROR"]
+    assert [_attrs(r)["thread"] for r in rows] == ["00O", "01O", "01O", "01E", "00O"]
+    assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, 0, 123456, tzinfo=UTC)
+

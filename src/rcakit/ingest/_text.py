@@ -695,6 +695,8 @@ _GLUED_LEVEL = "|".join(
     w for word in ("emerg", "alert", "critic", "crit", "critical", "fatal", "error", "err", "warning", "warn", "notice",
                    "info", "debug", "trace") for w in (word, word.upper())
 )
+# GitLab's job log head (see the "gitlab-job" variants): the stamp, the stream and O/E
+_GITLAB_HEAD = r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,9}Z)[ \t]+(?P<thread_e>[0-9a-f]{2}[OE])\+?[ \t]+"
 _TAG_LEVEL = (
     # (a logger padded before its process id and a colon: fail2ban's "fail2ban.filter  [812]: INFO")
     r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)(?:\[(?P<thread_d>[^\]\s]*)\]:?|[ \t]+\[(?P<pid>\d+)\]:)[ \t]+"
@@ -1521,6 +1523,17 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
+    # GitLab's job log with timestamps (FF_TIMESTAMPS): the stream after the stamp, two hex
+    # digits and O (stdout) or E (stderr), "+" when the line goes on from the one above, as
+    # thread; then the line, whose starting level word is the level as after any stamp
+    #   2024-03-05T10:00:20.100000Z 00O ERROR: Job failed: exit code 1
+    # (the lines with a level a variant of their own, tried first: a strict head regex made
+    # from the more common lines without one would take them too, see _specialise)
+    _Variant(
+        "gitlab-job-level",
+        rf"{_GITLAB_HEAD}(?P<level>{_LEVEL})(?::[ \t]*|[ \t]+)(?P<msg>.*)$",
+    ),
+    _Variant("gitlab-job", rf"{_GITLAB_HEAD}(?P<msg>.*)$"),
     # macOS' "log show" (unified logging): the stamp with its offset, the thread, the type
     # (Default is INFO, Fault an error), the activity, the pid and TTL, the process
     #   2024-03-05 11:00:02.500000+0100 0x1a2b3    Error       0x0                  412    0    MyApp: (CFNetwork) Task ...
