@@ -187,3 +187,18 @@ def test_gitlab_job_log_stream_marker(tmp_path):
     assert [_attrs(r)["thread"] for r in rows] == ["00O", "01O", "01O", "01E", "00O"]
     assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, 0, 123456, tzinfo=UTC)
 
+
+def test_klog_file_header_lines_are_records_of_their_own(tmp_path):
+    """klog's and glog's file header: each line a record of its own (``Binary: Built with
+    ...`` too), not joined to the line above."""
+    frame = _read(tmp_path, "kubelet.INFO", [
+        "Log file created at: 2024/03/05 10:00:00",
+        "Running on machine: node-1",
+        "Binary: Built with gc go1.21.6 for linux/amd64",
+        "Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg",
+        'I0305 10:00:00.196712    1234 kubelet.go:2186] "SyncLoop (PLEG): event for pod"',
+        'E0305 10:00:01.000000    1234 pod_workers.go:1300] "Error syncing pod"',
+    ])
+    assert frame["n_lines"].to_list() == [1] * 6
+    assert frame["body"][2] == "Binary: Built with gc go1.21.6 for linux/amd64"
+    assert frame["severity_text"].to_list()[4:] == ["INFO", "ERROR"]

@@ -780,10 +780,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # the header glog writes at the top of each file (its stamp is the file's creation)
     #   Log file created at: 2024/03/01 10:00:00
     #   Running on machine: ranker-7
+    #   Binary: Built with gc go1.21.6 for linux/amd64   (klog's, a Go binary's)
     _Variant(
         "glog-header",
         r"^(?:Log file created at: \d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|Running on machine: \S|Running duration \(h:mm:ss\): "
-        r"|Log line format: \[IWEF\])",
+        r"|Binary: Built with \S|Log line format: \[IWEF\])",
         whole_line=True,
         own_record=True,
     ),
