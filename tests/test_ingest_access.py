@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -224,3 +225,40 @@ def test_access_lines_mixed_into_an_application_log(tmp_path):
     assert [r["line_no"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[2]["body"].startswith("connect() failed")  # (pid#tid and connection: attributes)
     assert all(r["parse_error"] is None for r in rows)
+
+
+def test_a_gateways_json_access_log_is_the_gateways_and_names_its_upstream(tmp_path):
+    # Kong's file-log plugin: "service" is the object of the service the request was proxied
+    # to (name, host, port, protocol), not the writer: the records are the gateway's (its
+    # folder names it) and the service proxied to is kept as the upstream
+    def kong(i: int, upstream: str, status: int) -> str:
+        return json.dumps({
+            "request": {"method": "GET", "uri": f"/{upstream}/v1/x/{i}", "size": 400},
+            "response": {"status": status, "size": 120},
+            "upstream_uri": f"/v1/x/{i}",
+            "service": {"name": upstream, "host": f"{upstream}.shop.svc", "port": 8080, "protocol": "http"},
+            "route": {"name": f"{upstream}-route"},
+            "latencies": {"kong": 1, "proxy": 20, "request": 22},
+            "started_at": 1709632800123 + i * 1000,
+        })
+
+    (tmp_path / "kong").mkdir()
+    (tmp_path / "kong" / "file-log.json").write_text(
+        "\n".join(kong(i, "billing-api" if i % 2 else "orders-api", 502 if i == 3 else 200) for i in range(6)) + "\n"
+    )
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "app.log").write_text("2024-03-05 10:00:00,123 INFO [main] c.x.Y - ok\n")
+    frame = read_logs(tmp_path).filter(pl.col("source").str.contains("kong"))
+    assert frame["service"].unique().to_list() == ["kong"]
+    ups = [json.loads(a)["upstream"] for a in frame["attributes"]]
+    assert ups == ["orders-api", "billing-api"] * 3
+    failed = frame.row(3, named=True)
+    assert (failed["severity_text"], failed["body"]) == ("ERROR", "GET /billing-api/v1/x/3 502")
+    # the writer's own service object (ECS, OpenTelemetry: no host, port or protocol) still
+    # names the record's service, request or not
+    ecs = tmp_path / "ecs.json"
+    ecs.write_text(json.dumps({
+        "@timestamp": "2024-03-05T10:00:00Z", "service": {"name": "checkout", "version": "1.2"},
+        "http": {"request": {"method": "GET"}, "response": {"status_code": 200}}, "url": {"path": "/cart"},
+    }) + "\n")
+    assert read_logs(ecs)["service"].to_list() == ["checkout"]

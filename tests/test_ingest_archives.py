@@ -138,3 +138,21 @@ def test_a_corrupt_archive_inside_an_archive_is_named_by_its_member(tmp_path):
     with pytest.warns(RcakitWarning, match=r"skipped .*outer\.zip!/inner/broken\.zip: cannot unpack"):
         frame = rcakit.read_logs(z)
     assert frame["source"].to_list() == [f"{z}!/payment.log"]
+
+
+def test_a_relative_folder_with_a_zip_beside_keeps_its_folder_names(tmp_path, monkeypatch):
+    # incident/{rails,nginx}/<generic name> and a zip: read by a relative path, the zip's files
+    # are unpacked to an absolute temporary folder; the folders still name the services
+    base = tmp_path / "incident"
+    for sub in ("rails", "nginx"):
+        (base / sub).mkdir(parents=True)
+    (base / "rails" / "production.log").write_text(LINE)
+    (base / "nginx" / "access.log").write_text(LINE)
+    (base / "bundle").mkdir()
+    _zip(base / "bundle" / "x.zip", {"incident/orders/app.log": LINE})
+    monkeypatch.chdir(tmp_path)
+    frame = rcakit.read_logs("incident")
+    by_source = dict(zip(frame["source"].to_list(), frame["service"].to_list(), strict=True))
+    assert by_source[str(Path("incident/rails/production.log"))] == "rails"
+    assert by_source[str(Path("incident/nginx/access.log"))] == "nginx"
+    assert sorted(set(by_source.values())) == ["nginx", "orders", "rails"]

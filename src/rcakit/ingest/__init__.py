@@ -35,6 +35,7 @@ from rcakit.ingest import (
     _jsonl,
     _logfmt,
     _pgcsv,
+    _s3,
     _w3c,
     _winevent,
 )
@@ -71,6 +72,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "w3c": _w3c.FORMAT,
     "vpc-flow": _w3c.VPC_FORMAT,
     "elb": _elb.FORMAT,
+    "s3": _s3.FORMAT,
     "envoy": _envoy.FORMAT,
     "access": _access.FORMAT,
     "winevent": _winevent.FORMAT,

@@ -72,11 +72,14 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "timegenerated [utc]", "timestamp [utc]",
         # Sumo Logic ("_messagetime" is when the event happened, "_receipttime" when received)
         "_messagetime", "_messagetimems", "_receipttime",
+        # a German spreadsheet's export (Excel, LibreOffice)
+        "zeitstempel", "zeit", "datum/zeit",
     ),
     "body": (
         "message", "_raw", "line", "msg", "log", "content", "body", "text", "event", "@message", "log.original",
         "logmessage", "logentry",  # Azure Monitor container logs (ContainerLogV2, ContainerLog)
         "textpayload", "jsonpayload.message", "jsonpayload.msg",  # Google Cloud Logs Explorer
+        "meldung", "nachricht",  # a German spreadsheet's export
     ),
     "severity": (
         "log.level", "level", "severity", "loglevel", "log_level", "severity_text", "lvl",
@@ -85,6 +88,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "syslog_severity",  # a syslog severity number (see _syslog_numeric)
         # Event Viewer on a German, French, Japanese, Spanish, Italian, Portuguese Windows
         "ebene", "niveau", "レベル", "nivel", "livello", "nível",
+        "stufe",  # a German spreadsheet's export
     ),
     "service": (
         "service", "service.name", "service_name", "servicename", "app", "application",
@@ -94,6 +98,7 @@ COLUMN_ROLES: dict[str, tuple[str, ...]] = {
         "_sourcecategory",  # Sumo Logic
         # Google Cloud Logs Explorer: Cloud Run, Cloud Functions, App Engine
         "resource.labels.service_name", "resource.labels.function_name", "resource.labels.module_id",
+        "dienst",  # a German spreadsheet's export
     ),
     "pod": ("kubernetes.pod.name", "kubernetes.pod_name", "k8s.pod.name", "pod", "pod_name", "podname", "resource.labels.pod_name"),
     "container": (
@@ -186,9 +191,33 @@ def _warn_no_time(header: str, sep: str, options: ParseOptions) -> None:
     )
 
 
+#: a unit or zone in parentheses or brackets after a column's name ("Timestamp (UTC)")...
+_NAME_UNIT = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
+#: ... but not a duration's unit: "Time (ms)" is how long, not when
+_DURATION_UNIT = re.compile(r"(?i)[(\[]\s*(?:ms|s|sec|secs|seconds?|us|µs|ns|millis|milliseconds?|min|minutes?)\s*[)\]]")
+
+
+def _loose_name(name: str) -> str:
+    """A column's name without blanks, ``_``, ``-``, ``.`` and a unit or zone in parentheses,
+    lower case: free-form spreadsheet headers (``"Log Level"``, ``"Service Name"``,
+    ``"Timestamp (UTC)"``) compared with :data:`COLUMN_ROLES`' names."""
+    if _DURATION_UNIT.search(name):
+        return ""
+    return re.sub(r"[\s_\-.]+", "", _NAME_UNIT.sub(" ", name).lower())
+
+
 def _role_columns(columns: list[str], role: str) -> list[str]:
     lower = {c.lower(): c for c in reversed(columns)}
-    return [lower[n] for n in COLUMN_ROLES[role] if n in lower]
+    exact = [lower[n] for n in COLUMN_ROLES[role] if n in lower]
+    if exact:
+        return exact
+    # no column has one of the role's names: one whose name is one of them but for blanks,
+    # separators and a unit (a spreadsheet's "Log Level", "Timestamp (UTC)")
+    loose: dict[str, str] = {}
+    for c in reversed(columns):
+        if key := _loose_name(c):
+            loose[key] = c
+    return list(dict.fromkeys(loose[k] for k in map(_loose_name, COLUMN_ROLES[role]) if k in loose))
 
 
 def _records(text: str | bytes) -> pl.DataFrame:

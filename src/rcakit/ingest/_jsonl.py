@@ -890,6 +890,38 @@ def _http_request(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr] | None:
     return body, pl.when(ok).then(code)
 
 
+#: a ``service`` object's members that say where a service lives: in an access log's record,
+#: the object is the service a proxy passed the request to (Kong's file-log: ``"service":
+#: {"name": "billing-api", "host": "billing-api.svc", "port": 8080, "protocol": "http"}``)
+_SERVICE_LOCATION = ("service.host", "service.port", "service.protocol")
+
+
+def _proxied_service(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the name in a record's ``service`` object moved to ``upstream`` when the
+    record is an HTTP request's (a method, a path and a status) and the object says where the
+    service lives (host, port, protocol): a gateway's access log names the upstream it
+    proxied to there, not itself, so the record's service is the log's own (its file's or
+    folder's name, as for any access log) and the upstream is kept as the call's peer, as
+    HAProxy's backend and Envoy's upstream cluster are. A service object of the writer's own
+    (ECS's and OpenTelemetry's ``service.name``, ``service.version``) has no host or port."""
+    where = [c for c in _SERVICE_LOCATION if c in frame.columns]
+    if "service.name" not in frame.columns or not where:
+        return frame
+    http = _http_request(frame)
+    if http is None:
+        return frame
+    proxied = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in where]) & http[1].is_not_null()
+        & pl.col("service.name").is_not_null()
+    )
+    upstream: pl.Expr = pl.when(proxied).then(pl.col("service.name"))
+    if "upstream" in frame.columns:
+        upstream = pl.coalesce("upstream", upstream)
+    return frame.with_columns(
+        upstream.alias("upstream"), pl.when(proxied).then(None).otherwise(pl.col("service.name")).alias("service.name")
+    )
+
+
 def _envoy_flags(frame: pl.DataFrame) -> pl.Expr | None:
     """Envoy's (Istio's) JSON access log ``response_flags``, null for ``-``."""
     if "response_flags" not in frame.columns:
@@ -1007,6 +1039,7 @@ def records_from_objects(
     """
     if "MESSAGE" in frame.columns:
         frame = _journal_byte_messages(frame)
+    frame = _proxied_service(frame)
     ts, ts_used = _pick(frame, "timestamp")
     lvl, lvl_used = _pick(frame, "severity")
     body, body_used = _pick(frame, "body")

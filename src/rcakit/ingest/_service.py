@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 import polars as pl
 
@@ -50,6 +50,8 @@ _GENERIC_NAMES = frozenset({
     "production", "development", "staging", "slow", "general", "query", "worker",
     # a JVM's garbage-collection log beside its application's (-Xlog:gc*:file=gc.log)
     "gc", "verbosegc", "gclog", "jvm",
+    # a gateway plugin's file named by the plugin (Kong's file-log: kong/file-log.json)
+    "file-log", "file_log", "filelog",
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
@@ -173,12 +175,15 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
     generic = [path for path, name in names.items() if name is not None and _generic_name(name)]
     if not generic:
         return names
+    # absolute paths: a relative folder read with a zip beside gives relative paths and the
+    # absolute ones of the zip's unpack folder, which have no common folder as written
+    full = {path: Path(path).absolute() for path in paths}  # not resolve(): links name folders
     try:
-        root = PurePath(os.path.commonpath([str(PurePath(p).parent) for p in paths]))
-    except ValueError:  # relative and absolute paths mixed, or different drives
+        root = PurePath(os.path.commonpath([str(f.parent) for f in full.values()]))
+    except ValueError:  # different drives
         return names
     for path in generic:
-        names[path] = _directory_service(PurePath(path), below=root) or names[path]
+        names[path] = _directory_service(full[path], below=root) or names[path]
     return names
 
 

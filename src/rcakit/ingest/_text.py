@@ -227,7 +227,8 @@ _STAMP = (
     r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}"  # ctime (Apache error)
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
     # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
-    r"|\d{1,2}-[A-Za-z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (Oracle's listener.log writes it in upper case: "05-MAR-2024 10:00:00 * ...")
+    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3})-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
     # yyyyMMdd-H:mm:ss:SSS (HealthApp-style), yyyyMMdd HH:mm:ss (MariaDB's audit log)
     r"|\d{8}[- \t]\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"
     # year-less month-name day, without a syslog host and tag after it (yum.log, strongSwan);
@@ -238,6 +239,8 @@ _STAMP = (
     # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123 GMT +1")
     r"|\d{4} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:[.,:]\d{1,9})?(?: (?:GMT|UTC)(?: ?[+-]\d{1,2}(?::?\d{2})?)?)?"
     r"|\d{8}T\d{6}(?:[.,]\d{1,9})?(?:Z|[+-]\d{4})?"  # ISO 8601 basic
+    # compact yyyyMMddHHmmss, milliseconds maybe (fixed-width batch logs: "20240305100007 PAYRUN01 E ...")
+    r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d(?:\d{3})?\b"
     r")"
 )
 _CONTINUATION = re.compile(CONTINUATION)
@@ -694,6 +697,8 @@ _GLUED_LEVEL = "|".join(
     w for word in ("emerg", "alert", "critic", "crit", "critical", "fatal", "error", "err", "warning", "warn", "notice",
                    "info", "debug", "trace") for w in (word, word.upper())
 )
+# GitLab's job log head (see the "gitlab-job" variants): the stamp, the stream and O/E
+_GITLAB_HEAD = r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,9}Z)[ \t]+(?P<thread_e>[0-9a-f]{2}[OE])\+?[ \t]+"
 _TAG_LEVEL = (
     # (a logger padded before its process id and a colon: fail2ban's "fail2ban.filter  [812]: INFO")
     r"(?:(?P<logger_e>[A-Za-z_][\w.\-]*)(?:\[(?P<thread_d>[^\]\s]*)\]:?|[ \t]+\[(?P<pid>\d+)\]:)[ \t]+"
@@ -781,10 +786,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # the header glog writes at the top of each file (its stamp is the file's creation)
     #   Log file created at: 2024/03/01 10:00:00
     #   Running on machine: ranker-7
+    #   Binary: Built with gc go1.21.6 for linux/amd64   (klog's, a Go binary's)
     _Variant(
         "glog-header",
         r"^(?:Log file created at: \d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}|Running on machine: \S|Running duration \(h:mm:ss\): "
-        r"|Log line format: \[IWEF\])",
+        r"|Binary: Built with \S|Log line format: \[IWEF\])",
         whole_line=True,
         own_record=True,
     ),
@@ -1382,6 +1388,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<pid>\d+)\s+(?P<thread>\d+)\s+"
         r"(?P<level>[VDIWEFA])\s+(?P<logger>[^:]*?)\s*: (?P<msg>.*)$",
     ),
+    # ... and its 'time' format (logcat -v time): the level letter and the tag before the pid
+    #   03-05 10:00:11.500 E/AndroidRuntime( 1234): FATAL EXCEPTION: main
+    _Variant(
+        "logcat-time",
+        r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<level>[VDIWEFA])/(?P<logger>[^(]*?)\s*"
+        r"\(\s*(?P<pid>\d+)\): (?P<msg>.*)$",
+    ),
     # Python logging's basic format: ERROR:name:msg
     _Variant(
         "python-basic",
@@ -1527,6 +1540,17 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+##\[(?P<level>{_GHA_LEVEL})\](?P<msg>.*)$",
         levels=_GHA_LEVEL,
     ),
+    # GitLab's job log with timestamps (FF_TIMESTAMPS): the stream after the stamp, two hex
+    # digits and O (stdout) or E (stderr), "+" when the line goes on from the one above, as
+    # thread; then the line, whose starting level word is the level as after any stamp
+    #   2024-03-05T10:00:20.100000Z 00O ERROR: Job failed: exit code 1
+    # (the lines with a level a variant of their own, tried first: a strict head regex made
+    # from the more common lines without one would take them too, see _specialise)
+    _Variant(
+        "gitlab-job-level",
+        rf"{_GITLAB_HEAD}(?P<level>{_LEVEL})(?::[ \t]*|[ \t]+)(?P<msg>.*)$",
+    ),
+    _Variant("gitlab-job", rf"{_GITLAB_HEAD}(?P<msg>.*)$"),
     # macOS' "log show" (unified logging): the stamp with its offset, the thread, the type
     # (Default is INFO, Fault an error), the activity, the pid and TTL, the process
     #   2024-03-05 11:00:02.500000+0100 0x1a2b3    Error       0x0                  412    0    MyApp: (CFNetwork) Task ...
@@ -1974,6 +1998,17 @@ _HCLOG_RE = re.compile(r"^\S+[ \t]+\[(?:TRACE|DEBUG|INFO|WARN|ERROR)\][ \t]+[a-z
 _HCLOG_NAME = r"^([a-z][\w\-]*(?:\.[\w\-]+)*): "
 
 
+# log4j's short logger "%c{1}: " after the level (Spark's and Hadoop's default layout,
+# "%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m": "24/03/05 10:00:00 INFO TaskSetManager: Finished task
+# ..."): in a file where most heads have a logger glued to a colon after the level, an
+# undotted capitalised name there is the logger too, as a dotted one is
+_SHORT_LOGGER_HEAD = re.compile(
+    rf"^\[?(?:{_STAMP})\]?[ \t]+(?:\[[^\]]*\][ \t]+)?(?:{_LEVEL})[ \t]+(?:\[[^\]]*\][ \t]+)?"
+    r"[A-Za-z_$][\w$]*(?:\.[\w$]+)*: "
+)
+_SHORT_LOGGER_NAME = r"^([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z0-9_$]+)+|[A-Z][A-Za-z0-9_$]*[a-z][A-Za-z0-9_$]*): "
+
+
 def parse_text_between(rest: pl.DataFrame, options: ParseOptions) -> pl.DataFrame | None:
     """The text records of ``rest`` (a file's lines, ``line_no`` and ``line``, without the
     lines another format read: access lines, a shipper's events), or ``None`` when a record
@@ -2032,6 +2067,14 @@ def _hclog_names(sample: list[str]) -> bool:
     return len(heads) >= 3 and sum(bool(_HCLOG_RE.match(x)) for x in heads) >= 0.6 * len(heads)
 
 
+def _short_loggers(sample: list[str]) -> bool:
+    """Whether most of the sample's record lines have a logger glued to a colon right after
+    the level (log4j's ``%p %c{1}: %m``): then an undotted capitalised name there is the
+    record's logger, not the message's first word."""
+    heads = [x for x in sample if x[:1] == "[" or x[:1].isdigit()]
+    return len(heads) >= 3 and sum(bool(_SHORT_LOGGER_HEAD.match(x)) for x in heads) >= 0.6 * len(heads)
+
+
 def _trailing_loggers(sample: list[str]) -> bool:
     """Whether most of the sample's record lines (not indented, not a stack frame) end with
     a dotted logger name in parentheses: then it is the layout's field, not the message's."""
@@ -2081,6 +2124,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = _logger_out_of_message(parsed, _TRAILING_LOGGER)
     if _bare_logger_names(sample):
         parsed = _bare_loggers(parsed)
+    if _short_loggers(sample):
+        parsed = _logger_out_of_message(parsed, _SHORT_LOGGER_NAME)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
