@@ -21,7 +21,7 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None, app_from=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
@@ -34,7 +34,8 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
     ``coredns.log``, a resolver logging its queries), ``oom_from``: minute from which
     orders' session cache (adds ``redis.log``, its periodic saves) refuses writes for want
     of memory; orders falls back and goes on, ``provider_down``: minute from which the
-    SMS provider orders notifies through answers 503."""
+    SMS provider orders notifies through answers 503, ``app_from``: minute from which a
+    share of the orders come from a mobile app's release 7.4.1 whose payload orders rejects."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
     second: list[str] = []
@@ -59,6 +60,13 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
                 f"order {oid}: Connection refused calling http://payments:8080/v1/charges"
             )
             gw.append(f"time={t.isoformat()} level=ERROR msg=\"request completed\" method=POST path=/api/v1/orders status=502 duration={took}ms upstream=orders")
+            continue
+        if app_from is not None and s >= app_from * 60 and rng.random() < 0.3:
+            orders.append(
+                f"{stamp} WARN  [http-nio-8080-exec-{s % 20}] c.s.orders.OrderController - Rejected order payload from "
+                f"client app=shop-ios/7.4.1 (len={int(rng.integers(200, 900))}): JsonParseException: Unexpected character"
+            )
+            gw.append(f"time={t.isoformat()} level=WARN msg=\"request completed\" method=POST path=/api/v1/orders status=400 duration={took}ms upstream=orders")
             continue
         if provider_down is not None and s >= provider_down * 60 and rng.random() < 0.5:
             orders.append(
@@ -306,3 +314,20 @@ def test_a_provider_answering_503_minutes_after_a_deploy_is_its_outage(tmp_path)
     assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
     assert "api.sms-provider.example.com" in inc.cause_reason
     assert "unavailable" in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_change_whose_version_every_new_failure_carries_is_the_cause(tmp_path):
+    # a mobile app's release (which writes no logs here) sends payloads orders rejects, each
+    # rejection naming the app's version. Before: "shop-ios writes no logs here" and orders'
+    # logs "do not show enough after it": no cause.
+    path = _estate(tmp_path, app_from=125, seed=11)
+    changes = path / "deploys.csv"
+    changes.write_text(
+        "time,service,version,id,kind,description\n"
+        f"{T0 + timedelta(minutes=100):%Y-%m-%dT%H:%M:%SZ},orders,5.0.4,chg-1,deploy,orders 5.0.4\n"
+        f"{T0 + timedelta(minutes=115):%Y-%m-%dT%H:%M:%SZ},shop-ios,7.4.1,chg-2,release,App Store release (phased 20 %)\n"
+    )
+    report = _analyze(path, deploys=changes)
+    inc = report.incidents[0]
+    assert inc.cause == "chg-2", inc.cause_reason

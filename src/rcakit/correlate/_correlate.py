@@ -475,6 +475,9 @@ def _cause_with(
          for text in (*c.examples, c.template or "") if (m := REFUSED_FOR_STATE.search(text))),
         None,
     )
+    # (the incident's failure lines, where a change's version may show: a firmware pushed to
+    # devices that log nothing here, "fw=5.2.0" in every payload a server rejects)
+    failing_texts = tuple(text for c in contribs if failure(c) for text in (*c.examples, c.template or ""))
     # (the root's failures are a host outside the estate answering that it is unavailable)
     unavailable = next(
         (text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")
@@ -489,7 +492,7 @@ def _cause_with(
             row, onset=onset, end=end, root=root, services=services, root_names=root_names,
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
-            resolving=resolving, refusing=refusing,
+            resolving=resolving, refusing=refusing, failing_texts=failing_texts,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))

@@ -46,11 +46,13 @@ def _score_suspect(
     root_blamed: bool = False,
     resolving: str | None = None,
     refusing: str | None = None,
+    failing_texts: Sequence[str] = (),
 ) -> Suspect:
     """How likely the change ``row`` caused the incident (see the module's docs);
     ``resolving``: a failure line of the incident saying a host name did not resolve;
     ``refusing``: the words of the root's answers, in its callers' failures, refusing for a
-    state of its own (``OOM command not allowed``)."""
+    state of its own (``OOM command not allowed``); ``failing_texts``: the incident's failure
+    lines (templates and examples)."""
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
@@ -324,6 +326,12 @@ def _score_suspect(
             )
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
+    shown = _version_in(ref.version, failing_texts) if (svc is None or svc not in by_service) and lag >= 0 else None
+    if shown is not None:
+        # a change of something that logs nothing here (devices, a client app) whose version
+        # every new failure line carries: those failures are what it sends
+        rel, strength = max(rel, 0.9), max(strength, _DNS_STRENGTH)
+        ev.append(Evidence(kind="dependency", text=f"{_VERSION_SHOWN} {ref.version} (\"{shown[:100]}\")", weight=0.3))
     dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
     if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
         # the incident's failures are host names that do not resolve, just after a change
@@ -474,6 +482,19 @@ _DNS_CHANGE = re.compile(r"(?i)\b(?:core|kube-?)?dns\b|coredns|corefile|\bresolv
 #: for their time to live: minutes)
 _DNS_LEAD = timedelta(minutes=15)
 _RESOLVES = "it changes name resolution"
+_VERSION_SHOWN = "the incident's failures carry its version"
+#: a version distinctive enough to be looked for in log lines: digits and dots (or dashes)
+#: with two parts at least (5.2.0, 2024.03.1, 3.13-rc2), not a bare build number
+_DISTINCT_VERSION = re.compile(r"v?\d+(?:[.\-]\w+){2,}")
+
+
+def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
+    """The first of ``texts`` (failure lines) that carries ``version`` as a word, if it is
+    distinctive (:data:`_DISTINCT_VERSION`)."""
+    if not version or not _DISTINCT_VERSION.fullmatch(version.strip()):
+        return None
+    word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.]|\.\d)")
+    return next((t for t in texts if word.search(t)), None)
 _DNS_STRENGTH = 0.8
 
 #: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls
@@ -524,7 +545,7 @@ def _decide(
     best = suspects[0]
     svc = match_service(best.change.service, services)
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
-        e.text.startswith(_RESOLVES) for e in best.evidence
+        e.text.startswith((_RESOLVES, _VERSION_SHOWN)) for e in best.evidence
     )
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
@@ -547,6 +568,12 @@ def _decide(
             f"{best.change.id} is a change {'with no service' if best.change.service is None else f'of {svc}, which writes no logs here'} "
             f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset: check "
             f"{external[0]}'s status first; no change explains this incident for certain"
+        )
+    carried = next((e.text for e in best.evidence if e.text.startswith(_VERSION_SHOWN)), None)
+    if (best.change.service is None or unlogged) and root is not None and carried and best.score >= threshold:
+        return best.change.id, (
+            f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
+            f"{best.change.description or 'no description'}) precedes the onset by {_fmt_dt(best.lag_seconds)} and {carried}"
         )
     if (best.change.service is None or unlogged) and root is not None and behaviour and best.score >= threshold:
         # ... it is the cause when the root visibly changed after it
