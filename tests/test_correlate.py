@@ -1479,3 +1479,50 @@ def test_a_change_ticket_naming_a_datastore_by_its_product_and_role():
     assert match_service("orders-db", services) == "orders-db"
     # (two services of the product: which one is not said)
     assert match_service("redis-cache-01", [*services, "redis-sessions"]) == "redis-cache-01"
+
+
+def test_less_of_anything_inside_a_planned_maintenance_window_is_no_symptom():
+    """A maintenance change whose description gives its window ("05:00-06:00 UTC: login,
+    matchmaking and store closed") or its length plans the quiet inside it: services going
+    silent, fewer players online (probe AM: the closed hour was an incident, its onset an
+    hour before the real one when players came back). Errors in it stay symptoms."""
+    from rcakit.correlate._windows import _material_windows, maintenance_windows
+
+    t0 = datetime(2025, 6, 12, 4, 59, tzinfo=UTC)
+    rows = [
+        {"kind": "maintenance", "time": t0, "description": "weekly maintenance window 05:00-06:00 UTC: store closed"},
+        {"kind": "maintenance", "time": t0, "description": "failover test for 45 minutes"},
+        {"kind": "maintenance", "time": t0, "description": "VACUUM ANALYZE billing (weekly)"},
+        {"kind": "config", "time": t0, "description": "rate limit 05:00-06:00"},
+        {"kind": "maintenance", "time": datetime(2025, 6, 12, 23, 50, tzinfo=UTC), "description": "window 00:00-02:00"},
+    ]
+    planned = maintenance_windows(rows)
+    hour = timedelta(hours=1)
+    assert planned == [
+        (t0.replace(hour=5, minute=0), t0.replace(hour=6, minute=0)),
+        (t0, t0 + timedelta(minutes=45)),
+        (datetime(2025, 6, 13, 0, 0, tzinfo=UTC), datetime(2025, 6, 13, 2, 0, tzinfo=UTC)),
+    ]
+
+    def contribution(kind, onset, **extra):
+        return Contribution(
+            kind=kind, service="chat", template_id=None, template=None, score=20.0, baseline_rate=20.0,
+            observed_rate=0.5, first_seen=None, onset=onset, extra=extra,
+        )
+
+    five = t0.replace(hour=5, minute=4)
+    quiet = contribution("rate_drop", five)
+    errors = contribution("error_ratio", t0.replace(hour=5, minute=30))
+    recs = pl.DataFrame(
+        {"timestamp": [t0 + timedelta(minutes=m) for m in range(180)], "service": ["chat"] * 180,
+         "template_id": ["t"] * 180, "severity_number": [9] * 180, "body": ["x"] * 180},
+        schema_overrides={"severity_number": pl.UInt8},
+    )
+    win = AnomalyWindow(start=five, end=t0 + 2 * hour, score=20.0, services=("chat",), contributions=(quiet,))
+    kept = _material_windows([win], recs, min_events=5, badness={}, window=timedelta(minutes=1))
+    assert len(kept) == 1  # (nobody planned it: a silence of an hour)
+    assert _material_windows([win], recs, min_events=5, badness={}, window=timedelta(minutes=1), planned=planned[:1]) == []
+    both = dataclasses.replace(win, contributions=(quiet, errors))
+    kept = _material_windows([both], recs, min_events=5, badness={}, window=timedelta(minutes=1), planned=planned[:1])
+    assert [c.kind for c in kept[0].contributions] == ["error_ratio"]
+    assert kept[0].start == errors.onset

@@ -57,6 +57,7 @@ from rcakit.correlate._windows import (
     _material_windows,
     _merge_windows,
     _template_shares,
+    maintenance_windows,
     went_quiet,
 )
 from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
@@ -158,7 +159,10 @@ def correlate_changes(
     blips: dict[str, Evidence] = {}  # change id -> what its rollout did (see _rollout_blip)
     tids = sorted({c.template_id for w in detection.windows for c in w.contributions if c.template_id})
     badness, error_share = _template_shares(recs, tids)
-    material = _material_windows(detection.windows, recs, min_events=min_events, badness=badness, window=window)
+    material = _material_windows(
+        detection.windows, recs, min_events=min_events, badness=badness, window=window,
+        planned=maintenance_windows(change_rows),
+    )
     ctx = _Context(
         recs=recs, badness=badness, logging_services=logging_services, known=known, change_rows=change_rows,
         by_service=by_service, window=window, lag_max=lag_max, span_cmp=span_cmp, cause_threshold=cause_threshold,

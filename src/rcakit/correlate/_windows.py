@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -414,6 +415,7 @@ def _material_windows(
     min_events: int,
     badness: dict[tuple[str, str], float],
     window: timedelta = timedelta(0),
+    planned: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[AnomalyWindow]:
     """Keep the windows that show trouble, without their one-line template anomalies.
 
@@ -421,8 +423,18 @@ def _material_windows(
     service that logs little: see :func:`_new_and_repeating`); a window needs at least one
     contribution that is a symptom (see :func:`_is_trouble`); its start moves
     to the first symptom. ``badness`` is the WARN+ share of the windows' templates
-    (:func:`_template_shares`).
+    (:func:`_template_shares`). A service going quiet inside a ``planned`` maintenance
+    window (see :func:`maintenance_windows`) is no symptom: it was closed on purpose.
     """
+
+    def planned_quiet(c: Contribution) -> bool:
+        """Less of something (fewer lines, a service silent, fewer players online) inside
+        a planned window."""
+        less = c.kind in {"gone", "rate_drop"} or (
+            c.kind == "parameter" and _num(c.extra.get("peak_observed")) < _num(c.extra.get("peak_expected"))
+        )
+        return less and any(a <= c.onset < b for a, b in planned)
+
     data_end = tmax(recs["timestamp"]) if recs.height else None
 
     @functools.cache
@@ -459,6 +471,11 @@ def _material_windows(
         keep = tuple(
             c
             for c in w.contributions
+            if not planned_quiet(c)
+        )
+        keep = tuple(
+            c
+            for c in keep
             if c.template_id is None
             or c.kind in {"gone", "rate_drop"}
             or counts.get(f"{c.service}\x1f{c.template_id}", 0) >= min_events
@@ -496,4 +513,43 @@ def _material_windows(
                 contributions=keep,
             )
         )
+    return out
+
+
+#: a planned window in a maintenance change's description: "05:00-06:00 UTC", "22:00 to 02:00"
+_WINDOW_TEXT = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:-|–|to|until)\s*(\d{1,2}):(\d{2})\b")
+#: ... or its length: "for 45 minutes", "(2h)"
+_LENGTH_TEXT = re.compile(r"(?i)\b(?:for|lasting|duration:?)?\s*\(?(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?)\b\)?")
+
+
+def maintenance_windows(changes: Sequence[dict[str, Any]]) -> list[tuple[datetime, datetime]]:
+    """The planned windows of the change list's ``maintenance`` changes: the times its
+    description gives (``weekly maintenance window 05:00-06:00 UTC``: that day's 05:00 to
+    06:00, the day of the change, or the next when the window starts more than 12 hours
+    before it), or its length from the change's time (``for 45 minutes``). A maintenance
+    change that gives neither has no window."""
+    out = []
+    for row in changes:
+        if (row.get("kind") or "") != "maintenance" or row.get("time") is None:
+            continue
+        t: datetime = row["time"]
+        text = row.get("description") or ""
+        if (m := _WINDOW_TEXT.search(text)) is not None:
+            h1, m1, h2, m2 = (int(x) for x in m.groups())
+            if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+                continue
+            start = t.replace(hour=h1, minute=m1, second=0, microsecond=0)
+            if start < t - timedelta(hours=12):
+                start += timedelta(days=1)
+            elif start > t + timedelta(hours=12):
+                start -= timedelta(days=1)
+            end = start.replace(hour=h2, minute=m2)
+            if end <= start:
+                end += timedelta(days=1)
+            out.append((start, end))
+        elif (m := _LENGTH_TEXT.search(text)) is not None and m.group(0).strip():
+            n, unit = float(m.group(1)), m.group(2).lower()
+            length = timedelta(hours=n) if unit.startswith("h") else timedelta(minutes=n)
+            if timedelta(0) < length <= timedelta(hours=24):
+                out.append((t, t + length))
     return out
