@@ -27,6 +27,7 @@ import polars as pl
 from rcakit.errors import ConfigError, RcakitError, RcakitWarning
 from rcakit.ingest import (
     _access,
+    _blocks,
     _cri,
     _csv_export,
     _elb,
@@ -76,6 +77,10 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "envoy": _envoy.FORMAT,
     "access": _access.FORMAT,
     "winevent": _winevent.FORMAT,
+    "wevtutil": _blocks.WEVTUTIL,
+    "log4xml": _blocks.LOG4XML,
+    "cmtrace": _blocks.CMTRACE,
+    "k8s-events": _blocks.K8S_EVENTS,
     "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,
     "text": TEXT,

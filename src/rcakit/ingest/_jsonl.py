@@ -477,7 +477,7 @@ def timestamp_expr(expr: pl.Expr | str, sample: list[str], options: ParseOptions
     or when the caller does not want timestamps (see :func:`without_timestamp`)."""
     if not options.wants("timestamp"):
         return _NULL_TS
-    rules = matching_timestamp_rules(sample[:200])
+    rules = matching_timestamp_rules(sample[:200], year=options.year)
     if not rules:
         return _NULL_TS
     return parse_timestamps(expr, tz=options.tz, year=options.year, rules=rules)

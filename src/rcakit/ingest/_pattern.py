@@ -168,7 +168,7 @@ def _parse_pattern(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     stamps: list[str] = []
     for combo in _time_candidates(time_fields):
         values = [" ".join(d[f].strip() for f in combo) for d in sample]
-        found = matching_timestamp_rules(values)
+        found = matching_timestamp_rules(values, year=options.year)
         if found:
             ts_expr = pl.concat_str([pl.col(f"_f_{f}").str.strip_chars() for f in combo], separator=" ")
             rules = found

@@ -619,7 +619,7 @@ def _timestamp_expr(ts: pl.Expr, sample: list[str], options: ParseOptions) -> pl
         return pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     if sample and all(_TIME_ONLY.match(s) for s in sample):
         return _dated_times(ts, options)
-    rules = infer_timestamp_rules(sample) if sample else None
+    rules = infer_timestamp_rules(sample, year=options.year) if sample else None
     return parse_timestamps(ts, tz=options.tz, year=parse_year(sample, options), rules=rules)
 
 

@@ -19,7 +19,9 @@ US month/day/year             ``01/02/2024 03:04:05``, ``11/2/2024 1:05:09 PM`` 
                               with AM/PM, Windows and Excel exports): month/day, unless a
                               sample value has a first number above 12 (``25/03/2024``)
 day.month.year                ``02.11.2024 13:05:09`` (dots: the European order)
-compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd),
+compact and two-digit years   ``081109 203518`` (yyMMdd HHmmss), ``17/06/09 20:10:40`` (yy/MM/dd; MM/dd/yy,
+                              HTCondor's ``03/01/24``, when every sample stamp reads both ways and
+                              that order puts the dates nearer to ``year`` or now),
                               ``20171223-22:15:29:606``, ``20240102T030405Z`` (ISO basic)
 year-less month-day           ``03-17 16:13:38.811``, ``10.30 16:49:06``
 epoch                         ``1700000000`` (s), ``1700000000123`` (ms), µs, ns, ``1700000000.5``
@@ -100,6 +102,12 @@ _DAY_FIRST = {
     for rule in (_US_DATE, _US_DATE_12H)
 }
 
+#: yy/MM/dd (Spark's "17/06/09 20:10:40") and its month-first twin MM/dd/yy (HTCondor's
+#: "03/01/24 09:58:15"): a sample whose every stamp reads both ways takes the order that
+#: puts its dates nearest to the year given (else to now), see matching_timestamp_rules
+_YY_SLASH = rf"^(?P<y>\d{{2}})/(?P<m>\d{{2}})/(?P<d>\d{{2}})\s+{_TIME}{_ZONE}$"
+_YY_MONTH_FIRST = rf"^(?P<m>\d{{2}})/(?P<d>\d{{2}})/(?P<y>\d{{2}})\s+{_TIME}{_ZONE}$"
+
 #: Anchored rules, tried in order (the first that matches a row wins).
 TIMESTAMP_RULES: tuple[str, ...] = (
     # ISO 8601 and the many "Y-m-d H:M:S" relatives (T, space, '-' or '_' between date and time)
@@ -138,8 +146,9 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     r"^(?P<j>[0-3]\d{2})/(?P<H>[01]\d|2[0-3])(?P<M>[0-5]\d)(?P<S>[0-5]\d)$",
     # yyMMdd HHmmss (HDFS)
     r"^(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})[\s-](?P<H>\d{2}):?(?P<M>\d{2}):?(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?$",
-    # yy/MM/dd HH:mm:ss (Spark, log4j 1 default in some distributions)
-    rf"^(?P<y>\d{{2}})/(?P<m>\d{{2}})/(?P<d>\d{{2}})\s+{_TIME}{_ZONE}$",
+    # yy/MM/dd HH:mm:ss (Spark, log4j 1 default in some distributions); MM/dd/yy when the
+    # sample reads both ways and that order puts its dates nearer (see _YY_MONTH_FIRST)
+    _YY_SLASH,
     # year-less MM-dd or MM.dd (Android logcat, Proxifier)
     rf"^(?P<m>\d{{1,2}})[-.](?P<d>\d{{1,2}})\s+{_TIME}$",
 )
@@ -256,18 +265,23 @@ def _epoch_expr(text: pl.Expr) -> pl.Expr:
     return micros.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
-def infer_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
+def infer_timestamp_rules(sample: list[str], *, year: int | None = None) -> tuple[str, ...]:
     """The rules of :data:`TIMESTAMP_RULES` (plus epoch) that match at least one sample value.
 
     A file almost always uses one layout; parsing it with only the rules its sample needs is
     several times faster than trying every rule on every row. Pass the result as ``rules=``
     to :func:`parse_timestamps`. Returns all rules when nothing in the sample matches.
     """
-    return matching_timestamp_rules(sample) or (*TIMESTAMP_RULES, _EPOCH)
+    return matching_timestamp_rules(sample, year=year) or (*TIMESTAMP_RULES, _EPOCH)
 
 
-def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
-    """The rules (of :data:`TIMESTAMP_RULES` plus epoch) matching a sample value; may be empty."""
+def matching_timestamp_rules(sample: list[str], *, year: int | None = None) -> tuple[str, ...]:
+    """The rules (of :data:`TIMESTAMP_RULES` plus epoch) matching a sample value; may be empty.
+
+    Two-digit-year stamps ``aa/bb/cc`` are read yy/MM/dd unless every sample stamp is also
+    a date read MM/dd/yy and that order puts the dates nearer to ``year`` (mid-year; else
+    to now): HTCondor's ``03/01/24`` is 1 March 2024, Spark's ``24/03/05`` (no month 24)
+    and ``17/06/09`` stay yy/MM/dd."""
     import re
 
     # (a zone name at the end is rewritten to an offset before the rules run)
@@ -277,7 +291,37 @@ def matching_timestamp_rules(sample: list[str]) -> tuple[str, ...]:
         (m := re.match(r"(\d{1,2})/\d{1,2}/\d{4}\b", v)) and int(m.group(1)) > 12 for v in values
     ):
         found = tuple(_DAY_FIRST.get(r, r) for r in found)
+    if _YY_SLASH in found and _month_first_nearer([v for v in values if re.match(_YY_SLASH, v)], year):
+        found = tuple(_YY_MONTH_FIRST if r == _YY_SLASH else r for r in found)
     return found
+
+
+def _month_first_nearer(values: list[str], year: int | None) -> bool:
+    """Whether two-digit-year stamps (``aa/bb/cc ...``) all read as MM/dd/yy dates, and that
+    reading puts them nearer to ``year`` (its middle; else now) than yy/MM/dd does."""
+    from datetime import date
+
+    ref = date(year, 7, 1) if year is not None else datetime.now(UTC).date()
+
+    def as_date(y: int, m: int, d: int) -> date | None:
+        try:
+            return date(2000 + y if y < 70 else 1900 + y, m, d)
+        except ValueError:
+            return None
+
+    near_first = near_year_first = 0
+    only_month_first = False  # (a stamp that is no date read yy/MM/dd: "03/31/24")
+    for v in values:
+        a, b, c = (int(x) for x in v[:8].split("/"))
+        month_first, year_first = as_date(c, a, b), as_date(a, b, c)
+        if month_first is None:
+            return False
+        if year_first is None:
+            only_month_first = True
+            continue
+        near_first += abs((month_first - ref).days)
+        near_year_first += abs((year_first - ref).days)
+    return bool(values) and (only_month_first or near_first < near_year_first)
 
 
 def is_yearless(sample: list[str]) -> bool:
