@@ -4,23 +4,10 @@ free-form column names, S3 server access logs, log4j's ``%c{1}:`` logger (Spark,
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
-from rcakit.ingest import read_logs
-
-
-def _read(tmp_path, name: str, lines: list[str], **kw):
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    frame = read_logs(path, year=2024, **kw)
-    assert frame["n_lines"].sum() == len(lines)
-    assert frame["parse_error"].null_count() == len(frame)
-    return frame
-
-
-def _attrs(row: dict) -> dict:
-    return json.loads(row["attributes"]) if row["attributes"] else {}
+from ._reading import attrs as _attrs
+from ._reading import read_lines as _read
 
 
 def test_logcat_time_format(tmp_path):

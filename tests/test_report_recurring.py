@@ -157,6 +157,14 @@ def _analyze(path, deploys=None):
         return rcakit.analyze(path, deploys=deploys)
 
 
+def _first_incident(path, *changes):
+    """The first incident of the report on ``path`` with ``changes``: (minute after T0,
+    service, version, id, kind, description) each."""
+    rows = "".join(f"{T0 + timedelta(minutes=m):%Y-%m-%dT%H:%M:%SZ},{','.join(rest)}\n" for m, *rest in changes)
+    (path / "deploys.csv").write_text("time,service,version,id,kind,description\n" + rows)
+    return _analyze(path, deploys=path / "deploys.csv").incidents[0]
+
+
 @pytest.mark.slow
 def test_a_burst_the_export_has_seen_before_is_no_incident(tmp_path):
     # the job warns at 01:00, 02:00 and 03:00: only the first can look new
@@ -249,13 +257,10 @@ def test_one_node_of_a_dependency_that_stops_logging_is_the_root(tmp_path):
     # as usual", so the failures were orders' own, and an unrelated config change of orders
     # three minutes before was named as the cause.
     path = _estate(tmp_path, node_down=120, seed=7)
-    changes = path / "deploys.csv"
-    changes.write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=117):%Y-%m-%dT%H:%M:%SZ},orders,cfg-31,chg-1,config,orders: log level of c.s.orders.audit to DEBUG\n"
+    inc = _first_incident(
+        path,
+        (117, "orders", "cfg-31", "chg-1", "config", "orders: log level of c.s.orders.audit to DEBUG"),
     )
-    report = _analyze(path, deploys=changes)
-    inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("payments", None)
     root = next(r for r in inc.roles if r.service == "payments")
     assert any("payments-2.jsonl" in e.text and "one of its nodes stopped" in e.text for e in root.evidence)
@@ -267,14 +272,11 @@ def test_a_change_to_name_resolution_before_host_names_stop_resolving_is_the_cau
     # CoreDNS logs its queries as usual. Before: "coredns shows no anomaly", so the change
     # was unrelated, and no change explained the incident.
     path = _estate(tmp_path, dns_from=121, seed=8)
-    changes = path / "deploys.csv"
-    changes.write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=100):%Y-%m-%dT%H:%M:%SZ},orders,5.0.2,chg-1,deploy,orders 5.0.2\n"
-        f"{T0 + timedelta(minutes=119):%Y-%m-%dT%H:%M:%SZ},coredns,,chg-2,config,Corefile: forward cluster.local to new resolvers\n"
+    inc = _first_incident(
+        path,
+        (100, "orders", "5.0.2", "chg-1", "deploy", "orders 5.0.2"),
+        (119, "coredns", "", "chg-2", "config", "Corefile: forward cluster.local to new resolvers"),
     )
-    report = _analyze(path, deploys=changes)
-    inc = report.incidents[0]
     assert inc.cause == "chg-2", inc.cause_reason
     assert "host names that do not resolve" in inc.cause_reason
 
@@ -286,14 +288,11 @@ def test_a_datastore_refusing_for_want_of_memory_after_its_limit_was_lowered(tmp
     # logs as usual", so the failures were orders' own, and the ticket's "redis-cache-01"
     # was infrastructure writing no logs.
     path = _estate(tmp_path, oom_from=128, seed=9)
-    changes = path / "deploys.csv"
-    changes.write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=90):%Y-%m-%dT%H:%M:%SZ},orders,5.0.3,chg-1,deploy,orders 5.0.3\n"
-        f"{T0 + timedelta(minutes=120):%Y-%m-%dT%H:%M:%SZ},redis-cache-01,,chg-2,config,maxmemory 512mb (was 4gb)\n"
+    inc = _first_incident(
+        path,
+        (90, "orders", "5.0.3", "chg-1", "deploy", "orders 5.0.3"),
+        (120, "redis-cache-01", "", "chg-2", "config", "maxmemory 512mb (was 4gb)"),
     )
-    report = _analyze(path, deploys=changes)
-    inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("redis", "chg-2"), inc.cause_reason
     root = next(r for r in inc.roles if r.service == "redis")
     assert any("refuses its callers for a state of its own" in e.text for e in root.evidence)
@@ -304,13 +303,10 @@ def test_a_provider_answering_503_minutes_after_a_deploy_is_its_outage(tmp_path)
     # the SMS provider answers 503 from 4 min after a release of orders that does not touch
     # the notifications. Before: the release was the cause (0.99: new templates after it)
     path = _estate(tmp_path, provider_down=124, seed=10)
-    changes = path / "deploys.csv"
-    changes.write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=120):%Y-%m-%dT%H:%M:%SZ},orders,5.1.0,chg-1,deploy,orders 5.1.0: order history page\n"
+    inc = _first_incident(
+        path,
+        (120, "orders", "5.1.0", "chg-1", "deploy", "orders 5.1.0: order history page"),
     )
-    report = _analyze(path, deploys=changes)
-    inc = report.incidents[0]
     assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
     assert "api.sms-provider.example.com" in inc.cause_reason
     assert "unavailable" in inc.cause_reason
@@ -322,12 +318,9 @@ def test_a_change_whose_version_every_new_failure_carries_is_the_cause(tmp_path)
     # rejection naming the app's version. Before: "shop-ios writes no logs here" and orders'
     # logs "do not show enough after it": no cause.
     path = _estate(tmp_path, app_from=125, seed=11)
-    changes = path / "deploys.csv"
-    changes.write_text(
-        "time,service,version,id,kind,description\n"
-        f"{T0 + timedelta(minutes=100):%Y-%m-%dT%H:%M:%SZ},orders,5.0.4,chg-1,deploy,orders 5.0.4\n"
-        f"{T0 + timedelta(minutes=115):%Y-%m-%dT%H:%M:%SZ},shop-ios,7.4.1,chg-2,release,App Store release (phased 20 %)\n"
+    inc = _first_incident(
+        path,
+        (100, "orders", "5.0.4", "chg-1", "deploy", "orders 5.0.4"),
+        (115, "shop-ios", "7.4.1", "chg-2", "release", "App Store release (phased 20 %)"),
     )
-    report = _analyze(path, deploys=changes)
-    inc = report.incidents[0]
     assert inc.cause == "chg-2", inc.cause_reason

@@ -41,6 +41,7 @@ record of its own with ``parse_error`` set.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import polars as pl
 
@@ -139,13 +140,24 @@ def _k8s_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     ).cast(RECORD_COLUMNS)
 
 
-def _k8s_sniff(sample: list[str]) -> float:
+def _headed(sample: list[str], head: re.Pattern[str], known: Callable[[str, str], bool]) -> float:
+    """1.0 when the sample's first non-blank line matches ``head`` and at least half of the
+    lines after it are ``known(line, first line)`` (a block's fields, a table's rows), else
+    0.0."""
     lines = [s for s in sample if s.strip()]
-    if not lines or not _K8S_HEADER.match(lines[0]):
+    if not lines or not head.match(lines[0]):
         return 0.0
-    row = re.compile(_K8S_ROW if lines[0].startswith("NAMESPACE") else _K8S_ROW.replace("(?:(?P<ns>[a-z0-9][-a-z0-9.]*)\\s+)?", "", 1))
-    rows = lines[1:]
-    return 1.0 if not rows or sum(1 for s in rows if row.match(s)) * 2 >= len(rows) else 0.0
+    rest = lines[1:]
+    return 1.0 if not rest or sum(1 for s in rest if known(s, lines[0])) * 2 >= len(rest) else 0.0
+
+
+def _k8s_row(line: str, header: str) -> bool:
+    row = _K8S_ROW if header.startswith("NAMESPACE") else _K8S_ROW.replace("(?:(?P<ns>[a-z0-9][-a-z0-9.]*)\\s+)?", "", 1)
+    return re.match(row, line) is not None
+
+
+def _k8s_sniff(sample: list[str]) -> float:
+    return _headed(sample, _K8S_HEADER, _k8s_row)
 
 
 K8S_EVENTS = LineFormat(
@@ -205,11 +217,7 @@ def _wev_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 
 def _wev_sniff(sample: list[str]) -> float:
-    lines = [s for s in sample if s.strip()]
-    if not lines or not _WEV_HEAD.match(lines[0]):
-        return 0.0
-    known = sum(1 for s in lines if _WEV_HEAD.match(s) or _WEV_FIELD.match(s))
-    return 1.0 if known * 2 >= len(lines) else 0.0
+    return _headed(sample, _WEV_HEAD, lambda s, _: bool(_WEV_HEAD.match(s) or _WEV_FIELD.match(s)))
 
 
 WEVTUTIL = LineFormat(
@@ -265,10 +273,7 @@ def _l4x_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 
 def _l4x_sniff(sample: list[str]) -> float:
-    lines = [s for s in sample if s.strip()]
-    if not lines or not _L4X_HEAD.match(lines[0]):
-        return 0.0
-    return 1.0 if sum(1 for s in lines if _L4X_LINE.match(s)) * 2 >= len(lines) else 0.0
+    return _headed(sample, _L4X_HEAD, lambda s, _: bool(_L4X_LINE.match(s)))
 
 
 LOG4XML = LineFormat(
@@ -331,10 +336,7 @@ def _cmt_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 
 
 def _cmt_sniff(sample: list[str]) -> float:
-    lines = [s for s in sample if s.strip()]
-    if not lines or not _CMT_HEAD.match(lines[0]):
-        return 0.0
-    return 1.0 if sum(1 for s in lines if _CMT_HEAD.match(s) or "]LOG]!><time=" in s) * 2 >= len(lines) else 0.0
+    return _headed(sample, _CMT_HEAD, lambda s, _: bool(_CMT_HEAD.match(s)) or "]LOG]!><time=" in s)
 
 
 CMTRACE = LineFormat(
