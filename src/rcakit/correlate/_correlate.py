@@ -468,11 +468,6 @@ def _cause_with(
     root_blamed = root is not None and any(
         c.service != root and failure(c) and root in names_of.get(names_key(c), ()) for c in contribs
     )
-    # (the incident's failures are host names that do not resolve: a change to DNS is theirs)
-    resolving = next(
-        (text for c in contribs if failure(c) for text in (*c.examples, c.template or "") if NAME_RESOLUTION.search(text)),
-        None,
-    )
     # (... or the root's answers to its callers refuse for a state of its own: out of memory)
     refusing = next(
         (m.group() for c in contribs if c.service != root and failure(c) and root in names_of.get(names_key(c), ())
@@ -482,6 +477,8 @@ def _cause_with(
     # (the incident's failure lines, where a change's version may show: a firmware pushed to
     # devices that log nothing here, "fw=5.2.0" in every payload a server rejects)
     failing_texts = tuple(text for c in contribs if failure(c) for text in (*c.examples, c.template or ""))
+    # (... host names that do not resolve: a change to DNS is theirs)
+    resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
     # (the root's failures are a host outside the estate answering that it is unavailable)
     unavailable = next(
         (text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")

@@ -330,16 +330,14 @@ def _score_suspect(
     if shown is not None:
         # a change of something that logs nothing here (devices, a client app) whose version
         # every new failure line carries: those failures are what it sends
-        rel, strength = max(rel, 0.9), max(strength, _DNS_STRENGTH)
+        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(Evidence(kind="dependency", text=f"{_VERSION_SHOWN} {ref.version} (\"{shown[:100]}\")", weight=0.3))
     dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
     if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
         # the incident's failures are host names that do not resolve, just after a change
         # to name resolution: what it did shows in every service that resolves, not in the
         # resolver's own logs
-        # (failures of the one kind it can cause, from just after it: as strong as a
-        # service's own errors after its change)
-        rel, strength = max(rel, 0.9), max(strength, _DNS_STRENGTH)
+        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(
             Evidence(
                 kind="dependency",
@@ -482,10 +480,14 @@ _DNS_CHANGE = re.compile(r"(?i)\b(?:core|kube-?)?dns\b|coredns|corefile|\bresolv
 #: for their time to live: minutes)
 _DNS_LEAD = timedelta(minutes=15)
 _RESOLVES = "it changes name resolution"
+#: the strength of a change whose kind of effect the incident's failures show (host names
+#: that stop resolving after a DNS change, its version in every rejected payload): as strong
+#: as a service's own new errors after its change
+_KIND_STRENGTH = 0.8
 _VERSION_SHOWN = "the incident's failures carry its version"
-#: a version distinctive enough to be looked for in log lines: digits and dots (or dashes)
-#: with two parts at least (5.2.0, 2024.03.1, 3.13-rc2), not a bare build number
-_DISTINCT_VERSION = re.compile(r"v?\d+(?:[.\-]\w+){2,}")
+#: a version distinctive enough to be looked for in log lines: three dotted parts at least
+#: (5.2.0, 2024.03.1, 3.13.0-rc2), not a bare build number nor a date
+_DISTINCT_VERSION = re.compile(r"v?\d+\.\d+\.\w+(?:[.\-]\w+)*")
 
 
 def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
@@ -493,9 +495,8 @@ def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
     distinctive (:data:`_DISTINCT_VERSION`)."""
     if not version or not _DISTINCT_VERSION.fullmatch(version.strip()):
         return None
-    word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.]|\.\d)")
+    word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.])")
     return next((t for t in texts if word.search(t)), None)
-_DNS_STRENGTH = 0.8
 
 #: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls
 _NETWORK_PATH = re.compile(
