@@ -105,6 +105,14 @@ def test_logback_logger_without_separator(tmp_path):
     ])
     assert dashed["body"].to_list() == ["Starting", "Failed", "Stopped"]
     assert _attrs(dashed.row(0, named=True))["logger"] == "c.s.Orders"
+    # (nor does a file whose logger has an MDC before its separator take the rule's extra
+    # passes: the head regex reads its logger)
+    from rcakit.ingest._text import _bare_logger_names
+
+    assert not _bare_logger_names([
+        f"2025-05-30 09:33:00.{i:03d} INFO  [exec-{i}] c.s.auth.web.RequestHandler [trace_id={i:032x}] - login succeeded"
+        for i in range(10)
+    ])
 
 
 def test_bacula_job_messages(tmp_path):

@@ -1987,7 +1987,9 @@ _JAVA_CLASS = r"(?:[a-z][A-Za-z0-9_]*\.)+[A-Z][A-Za-z0-9_$]*"
 _BARE_LOGGER = rf"^(?:\[([^\[\]]*)\][ \t]+)?({_JAVA_CLASS})[ \t]+"
 _BARE_LOGGER_RE = re.compile(
     rf"^\[?(?:{_STAMP})\]?[ \t]+(?:\[[^\]]*\][ \t]+)?\[?(?:{_LEVEL})\]?[ \t]+(?:\[[^\[\]]*\][ \t]+)?"
-    rf"{_JAVA_CLASS}[ \t]+(?![-:|][ \t])\S"
+    # (not one followed by its separator, maybe after an MDC in brackets: logback's usual
+    # "%logger [%X{trace_id}] - %msg", whose logger the head regex reads)
+    rf"{_JAVA_CLASS}[ \t]+(?![-:|][ \t]|\[[^\]]*\][ \t]*[-:|][ \t])\S"
 )
 
 
