@@ -65,8 +65,19 @@ def request_body(method: pl.Expr, path: pl.Expr, status: pl.Expr) -> pl.Expr:
     return pl.concat_str(method, pl.lit(" "), path, pl.lit(" "), status.fill_null("-"))
 
 
-def _dash(expr: pl.Expr) -> pl.Expr:
+def dash(expr: pl.Expr) -> pl.Expr:
+    """An access log's field, null for its ``-`` (or an empty field)."""
     return pl.when(expr.is_in(["-", ""])).then(None).otherwise(expr)
+
+
+def url_path(url: pl.Expr) -> pl.Expr:
+    """The path of a request's URL: no scheme, host, port, query or fragment."""
+    return url.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+
+
+def is_method(method: pl.Expr) -> pl.Expr:
+    """Whether ``method`` reads as an HTTP method (``GET``, ``PROPFIND``, ``M-SEARCH``)."""
+    return method.str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False)
 
 
 
@@ -256,7 +267,7 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         .unnest("_r", separator="_")
         .with_columns(
             _req_ok=(
-                pl.col("_r_field_0").str.contains(r"^[A-Z][A-Z_-]{1,19}$")
+                is_method(pl.col("_r_field_0"))
                 & pl.col("_r_field_1").is_not_null()
                 & pl.col("_r_field_1").ne("")
                 & ~pl.col("_r_field_2").str.contains(" ", literal=True).fill_null(False)
@@ -315,11 +326,11 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if want:
         stage = stage.with_columns(
             bytes_i=pl.col("bytes").cast(pl.Int64, strict=False),
-            client=_dash(pl.col("client")),
-            user=_dash(pl.col("user").str.strip_chars('"')),
+            client=dash(pl.col("client")),
+            user=dash(pl.col("user").str.strip_chars('"')),
             forwarded_for=pl.col("forwarded_for") if "forwarded_for" in g.columns else pl.lit(None, dtype=pl.String),
-            referer=_dash(pl.col("referer")),
-            user_agent=_dash(pl.col("user_agent")),
+            referer=dash(pl.col("referer")),
+            user_agent=dash(pl.col("user_agent")),
         )
     g = stage.collect()
     attrs = {} if not want else {

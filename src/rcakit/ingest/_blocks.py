@@ -55,18 +55,39 @@ from rcakit.ingest._base import (
 from rcakit.ingest._jsonl import encode_attributes, timestamp_expr
 from rcakit.ingest._service import workload_from_pod
 from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._winevent import xml_text
 
 __all__ = ["CMTRACE", "K8S_EVENTS", "LOG4XML", "WEVTUTIL"]
 
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
-
-
 def _xml_text(expr: pl.Expr) -> pl.Expr:
-    """XML text: CDATA unwrapped, the predefined entities decoded (``&amp;`` last)."""
-    return (
-        expr.str.replace_all(r"<!\[CDATA\[([\s\S]*?)\]\]>", "${1}")
-        .str.replace_many(list(_ENTITIES), list(_ENTITIES.values()))
-    )
+    """XML text: CDATA unwrapped, the predefined entities decoded."""
+    return xml_text(expr.str.replace_all(r"<!\[CDATA\[([\s\S]*?)\]\]>", "${1}"))
+
+
+def _records(
+    fields: pl.DataFrame,
+    ok: pl.Expr,
+    expected: str,
+    options: ParseOptions,
+    *,
+    severity_text: pl.Expr,
+    severity_number: pl.Expr,
+    body: pl.Expr,
+    service: pl.Expr | None = None,
+    attributes: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """The records of ``fields`` (one row per block): ``ok`` rows parsed into the given columns,
+    the time read from ``_ts`` when the frame has it (none for a table of ages), the other
+    rows kept with ``expected`` as their parse error."""
+    timestamp = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    if "_ts" in fields.columns:
+        timestamp = timestamp_expr("_ts", fields["_ts"].drop_nulls().head(200).to_list(), options)
+    return fields.lazy().select(
+        *guarded_records(
+            ok, expected=expected, timestamp=timestamp, severity_text=severity_text, severity_number=severity_number,
+            body=body, service=service, attributes=attributes,
+        )
+    ).cast(RECORD_COLUMNS)
 
 
 def _blocks(lines: pl.LazyFrame, start: pl.Expr) -> pl.DataFrame:
@@ -100,12 +121,16 @@ _K8S_ROW = (
 )
 
 
+def _k8s_row_pattern(header: str) -> str:
+    """A table row's pattern under ``header``: with its namespace column (``-A``) or without."""
+    return _K8S_ROW if header.startswith("NAMESPACE") else _K8S_ROW.replace("(?:(?P<ns>[a-z0-9][-a-z0-9.]*)\\s+)?", "", 1)
+
+
 def _k8s_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = lines.collect()
     header = pl.col("line").str.contains(_K8S_HEADER.pattern)
     first_is_header = bool(df.height) and bool(df.head(1).select(header.fill_null(False)).item())
-    namespaced = first_is_header and df["line"][0].startswith("NAMESPACE")
-    row = _K8S_ROW if namespaced else _K8S_ROW.replace("(?:(?P<ns>[a-z0-9][-a-z0-9.]*)\\s+)?", "", 1)
+    row = _k8s_row_pattern(df["line"][0] if first_is_header else "")
     # (the header joins the first row's record; blank lines the record above)
     start = pl.col("line").str.strip_chars() != ""
     if first_is_header:
@@ -126,18 +151,17 @@ def _k8s_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         attributes = encode_attributes(
             {"reason": pl.col("reason"), "kind": pl.col("kind"), "name": pl.col("name"), "namespace": pl.col("ns"), "age": pl.col("age")}
         )
-    return fields.select(
-        *guarded_records(
-            ok,
-            expected="not a kubectl get events row: expected 'LAST SEEN  TYPE  REASON  OBJECT  MESSAGE' columns",
-            timestamp=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
-            severity_text=sev_text,
-            severity_number=sev_num,
-            body=pl.col("msg").str.strip_chars(),
-            service=workload_from_pod(pl.col("name")),
-            attributes=attributes,
-        )
-    ).cast(RECORD_COLUMNS)
+    return _records(
+        fields.collect(),
+        ok,
+        "not a kubectl get events row: expected 'LAST SEEN  TYPE  REASON  OBJECT  MESSAGE' columns",
+        options,
+        severity_text=sev_text,
+        severity_number=sev_num,
+        body=pl.col("msg").str.strip_chars(),
+        service=workload_from_pod(pl.col("name")),
+        attributes=attributes,
+    )
 
 
 def _headed(sample: list[str], head: re.Pattern[str], known: Callable[[str, str], bool]) -> float:
@@ -152,8 +176,7 @@ def _headed(sample: list[str], head: re.Pattern[str], known: Callable[[str, str]
 
 
 def _k8s_row(line: str, header: str) -> bool:
-    row = _K8S_ROW if header.startswith("NAMESPACE") else _K8S_ROW.replace("(?:(?P<ns>[a-z0-9][-a-z0-9.]*)\\s+)?", "", 1)
-    return re.match(row, line) is not None
+    return re.match(_k8s_row_pattern(header), line) is not None
 
 
 def _k8s_sniff(sample: list[str]) -> float:
@@ -184,7 +207,6 @@ def _wev_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     blocks = _blocks(lines, pl.col("line").str.contains(_WEV_HEAD.pattern))
     described = pl.col("line").str.extract(r"(?m)^  Description:[ \t]*([\s\S]*)$", 1).str.strip_chars()
     fields = blocks.lazy().with_columns(_ts=_wev_field("Date"), _level=_wev_field("Level"), _desc=described).collect()
-    sample = fields["_ts"].drop_nulls().head(200).to_list()
     sev_text, sev_num = severity_columns(pl.col("_level").str.to_lowercase().replace(_WEV_LEVELS))
     event_id = _wev_field("Event ID")
     body = pl.coalesce(pl.col("_desc").replace("", None), pl.concat_str(pl.lit("EventID "), event_id))
@@ -202,18 +224,17 @@ def _wev_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             },
             numbers=("event_id",),
         )
-    return fields.lazy().select(
-        *guarded_records(
-            pl.col("_start"),
-            expected="not a wevtutil /f:text event: expected 'Event[N]:' and its indented fields",
-            timestamp=timestamp_expr("_ts", sample, options),
-            severity_text=sev_text,
-            severity_number=sev_num,
-            body=body,
-            service=_wev_field("Source"),
-            attributes=attributes,
-        )
-    ).cast(RECORD_COLUMNS)
+    return _records(
+        fields,
+        pl.col("_start"),
+        "not a wevtutil /f:text event: expected 'Event[N]:' and its indented fields",
+        options,
+        severity_text=sev_text,
+        severity_number=sev_num,
+        body=body,
+        service=_wev_field("Source"),
+        attributes=attributes,
+    )
 
 
 def _wev_sniff(sample: list[str]) -> float:
@@ -249,7 +270,6 @@ def _l4x_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _message=_l4x_element("message").str.strip_chars(),
         _exception=pl.coalesce(_l4x_element("exception"), _l4x_element("throwable")).str.strip_chars(),
     ).collect()
-    sample = fields["_ts"].drop_nulls().head(200).to_list()
     sev_text, sev_num = severity_columns(_l4x_attribute("level"))
     body = pl.concat_str(
         pl.col("_message").fill_null(""),
@@ -259,17 +279,16 @@ def _l4x_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     if options.wants("attributes"):
         attributes = encode_attributes({"logger": _l4x_attribute("logger"), "thread": _l4x_attribute("thread")})
     ok = pl.col("_start") & pl.col("line").str.contains(r"</log4(?:net|j):event>\s*$")
-    return fields.lazy().select(
-        *guarded_records(
-            ok,
-            expected="not a log4net/log4j XML event: expected <log4net:event ...>...</log4net:event>",
-            timestamp=timestamp_expr("_ts", sample, options),
-            severity_text=sev_text,
-            severity_number=sev_num,
-            body=body,
-            attributes=attributes,
-        )
-    ).cast(RECORD_COLUMNS)
+    return _records(
+        fields,
+        ok,
+        "not a log4net/log4j XML event: expected <log4net:event ...>...</log4net:event>",
+        options,
+        severity_text=sev_text,
+        severity_number=sev_num,
+        body=body,
+        attributes=attributes,
+    )
 
 
 def _l4x_sniff(sample: list[str]) -> float:
@@ -315,24 +334,22 @@ def _cmt_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         pl.lit("T"), pl.col("time"), pl.coalesce(zone, pl.lit("")),
     )
     fields_df = fields.with_columns(_ts=stamp).collect()
-    sample = fields_df["_ts"].drop_nulls().head(200).to_list()
     sev_text, sev_num = severity_columns(_cmt_attr("type").replace(_CMT_LEVELS))
     attributes: pl.Expr = NO_ATTRIBUTES
     if options.wants("attributes"):
         attributes = encode_attributes(
             {"logger": _cmt_attr("component"), "thread": _cmt_attr("thread"), "code": _cmt_attr("file"), "context": _cmt_attr("context")}
         )
-    return fields_df.lazy().select(
-        *guarded_records(
-            pl.col("_start") & pl.col("msg").is_not_null(),
-            expected="not a CMTrace line: expected <![LOG[message]LOG]!><time=\"...\" date=\"...\" ...>",
-            timestamp=timestamp_expr("_ts", sample, options),
-            severity_text=sev_text,
-            severity_number=sev_num,
-            body=pl.col("msg").str.strip_chars(),
-            attributes=attributes,
-        )
-    ).cast(RECORD_COLUMNS)
+    return _records(
+        fields_df,
+        pl.col("_start") & pl.col("msg").is_not_null(),
+        "not a CMTrace line: expected <![LOG[message]LOG]!><time=\"...\" date=\"...\" ...>",
+        options,
+        severity_text=sev_text,
+        severity_number=sev_num,
+        body=pl.col("msg").str.strip_chars(),
+        attributes=attributes,
+    )
 
 
 def _cmt_sniff(sample: list[str]) -> float:

@@ -28,7 +28,7 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._access import request_body
+from rcakit.ingest._access import is_method, request_body, url_path
 from rcakit.ingest._base import (
     NO_ATTRIBUTES,
     RECORD_COLUMNS,
@@ -269,11 +269,11 @@ def _records(g: pl.DataFrame, options: ParseOptions) -> pl.LazyFrame:
         _protocol=request.struct.field("field_2"),
     ).with_columns(
         # the path of the URL: no scheme, host, port or query
-        _path=pl.col("_url").str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+        _path=url_path(pl.col("_url"))
     ).collect()
     status = pl.col("_elb_status_code").cast(pl.Int64, strict=False)
     sev_text, sev_num = severity_from_http_status(status)
-    method_ok = pl.col("_method").str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False) & (pl.col("_path") != "")
+    method_ok = is_method(pl.col("_method")) & (pl.col("_path") != "")
     body = pl.when(method_ok).then(
         request_body(pl.col("_method"), pl.col("_path"), pl.col("_elb_status_code"))
     ).otherwise(pl.concat_str(pl.col("_request").fill_null("-"), pl.lit(" "), pl.col("_elb_status_code").fill_null("-")))

@@ -879,7 +879,9 @@ def _http_request(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr] | None:
     if method is None or path is None:
         return None
     code = pl.when(status.str.contains(r"^[1-5][0-9]{2}$")).then(status)
-    clean = path.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+    from rcakit.ingest._access import url_path  # (it imports this module)
+
+    clean = url_path(path)
     ok = method.str.contains(r"^[A-Za-z]{3,10}$") & code.is_not_null() & (clean.str.len_chars() > 0)
     body: pl.Expr = pl.when(ok).then(pl.concat_str(method.str.to_uppercase(), pl.lit(" "), clean, pl.lit(" "), code))
     flags = _envoy_flags(frame)

@@ -28,7 +28,7 @@ import re
 
 import polars as pl
 
-from rcakit.ingest._access import request_body
+from rcakit.ingest._access import dash, is_method, request_body, url_path
 from rcakit.ingest._base import (
     NO_ATTRIBUTES,
     RECORD_COLUMNS,
@@ -68,10 +68,6 @@ _TAIL = (
 _INTS = ("status", "bytes_sent", "object_size")
 
 
-def _dash(e: pl.Expr) -> pl.Expr:
-    return pl.when((e != "-") & (e != "")).then(e)
-
-
 def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     df = fold_blank_lines(lines.collect())
     groups = pl.col("line").str.extract_groups(_LINE)
@@ -87,11 +83,11 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     ).collect()
     ok = pl.col("_time").is_not_null() & pl.col("_operation").str.contains(r"^(?:REST|SOAP|WEBSITE|BATCH|S3)\.").fill_null(False)
     sample = g.filter(ok)["_time"].head(200).to_list()
-    path = pl.col("_uri").str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/]*", "").str.replace(r"[?#].*$", "")
+    path = url_path(pl.col("_uri"))
     query = pl.col("_uri").str.extract(r"\?([^#]*)", 1)
-    status = _dash(pl.col("_status"))
-    method_ok = pl.col("_method").str.contains(r"^[A-Z][A-Z_-]{1,19}$").fill_null(False) & (path.fill_null("") != "")
-    error = _dash(pl.col("_error_code"))
+    status = dash(pl.col("_status"))
+    method_ok = is_method(pl.col("_method")) & (path.fill_null("") != "")
+    error = dash(pl.col("_error_code"))
     request = pl.when(method_ok).then(request_body(pl.col("_method"), path, status)).otherwise(
         pl.concat_str(pl.col("_operation"), pl.lit(" "), pl.col("_key").fill_null("-"), pl.lit(" "), status.fill_null("-"))
     )
@@ -99,26 +95,26 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sev_text, sev_num = severity_from_http_status(status.cast(pl.Int64, strict=False))
     attributes: pl.Expr = NO_ATTRIBUTES
     if options.wants("attributes"):
-        tail = {n: _dash(pl.col("_tail").list.get(i, null_on_oob=True)) for i, n in enumerate(_TAIL)}
+        tail = {n: dash(pl.col("_tail").list.get(i, null_on_oob=True)) for i, n in enumerate(_TAIL)}
         attrs: dict[str, pl.Expr] = {
-            "bucket_owner": _dash(pl.col("_bucket_owner")),
-            "remote_ip": _dash(pl.col("_remote_ip")),
-            "requester": _dash(pl.col("_requester")),
-            "request_id": _dash(pl.col("_request_id")),
+            "bucket_owner": dash(pl.col("_bucket_owner")),
+            "remote_ip": dash(pl.col("_remote_ip")),
+            "requester": dash(pl.col("_requester")),
+            "request_id": dash(pl.col("_request_id")),
             "operation": pl.col("_operation"),
-            "key": _dash(pl.col("_key")),
+            "key": dash(pl.col("_key")),
             "method": pl.when(method_ok).then(pl.col("_method")),
             "path": pl.when(method_ok).then(path),
             "query": pl.when(method_ok).then(query),
             "protocol": pl.when(method_ok).then(pl.col("_protocol")),
             "status": status.cast(pl.Int64, strict=False),
             "error_code": error,
-            "bytes_sent": _dash(pl.col("_bytes_sent")).cast(pl.Int64, strict=False),
-            "object_size": _dash(pl.col("_object_size")).cast(pl.Int64, strict=False),
-            "response_time_ms": _dash(pl.col("_total_time")).cast(pl.Float64, strict=False),
-            "turn_around_time_ms": _dash(pl.col("_turn_around_time")).cast(pl.Float64, strict=False),
-            "referer": _dash(pl.col("_referer")),
-            "user_agent": _dash(pl.col("_user_agent")),
+            "bytes_sent": dash(pl.col("_bytes_sent")).cast(pl.Int64, strict=False),
+            "object_size": dash(pl.col("_object_size")).cast(pl.Int64, strict=False),
+            "response_time_ms": dash(pl.col("_total_time")).cast(pl.Float64, strict=False),
+            "turn_around_time_ms": dash(pl.col("_turn_around_time")).cast(pl.Float64, strict=False),
+            "referer": dash(pl.col("_referer")),
+            "user_agent": dash(pl.col("_user_agent")),
             **tail,
         }
         attributes = encode_attributes(attrs, numbers=(*_INTS, "response_time_ms", "turn_around_time_ms"))

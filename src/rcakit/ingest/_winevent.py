@@ -45,7 +45,7 @@ _LEVELS = {"0": "info", "1": "critical", "2": "error", "3": "warning", "4": "inf
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 
 
-def _text(expr: pl.Expr) -> pl.Expr:
+def xml_text(expr: pl.Expr) -> pl.Expr:
     """XML text with the predefined entities decoded (``&amp;`` last)."""
     return expr.str.replace_many(list(_ENTITIES), list(_ENTITIES.values()))
 
@@ -68,13 +68,13 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         _provider=_attribute("Provider", "Name"),
         _event_id=_element("EventID"),
         _level=_element("Level"),
-        _message=_text(line.str.extract(r"<Message>([\s\S]*?)</Message>", 1)).str.strip_chars(),
+        _message=xml_text(line.str.extract(r"<Message>([\s\S]*?)</Message>", 1)).str.strip_chars(),
         _data=line.str.extract(r"<EventData>([\s\S]*?)</EventData>", 1),
     ).collect()
     sample = fields["_ts"].drop_nulls().head(200).to_list()
     values = (
         pl.col("_data").str.extract_all(r"<Data(?:\s[^>]*)?>[^<]*</Data>")
-        .list.eval(_text(pl.element().str.extract(r">([^<]*)<", 1)))
+        .list.eval(xml_text(pl.element().str.extract(r">([^<]*)<", 1)))
         .list.join(" ")
     )
     fallback = pl.concat_str(pl.lit("EventID "), pl.col("_event_id"), pl.lit(": "), values.fill_null(""))
@@ -104,7 +104,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
                 severity_text=sev_text,
                 severity_number=sev_num,
                 body=body,
-                service=_text(pl.col("_provider")),
+                service=xml_text(pl.col("_provider")),
                 attributes=attributes,
             ),
         )
