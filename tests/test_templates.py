@@ -1067,3 +1067,36 @@ def test_upper_case_event_names_joined_by_dashes_split_like_underscored_ones() -
     assert out["template"].n_unique() >= 6
     body = [f"ticket INC-{1000 + 7 * i} assigned to team {t}" for i, t in zip(range(24), ["ops", "dba", "net"] * 8, strict=True)]
     assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() <= 3
+
+
+def test_generated_ids_of_mixed_letters_and_digits_are_one_variable() -> None:
+    """sendmail's queue ids (``48beD0t1020463:``) opening a short message: two of them in
+    ``<qid>: <qid>: DSN: User unknown`` had made every line its own event (probe AO: 20
+    groups for one event); a name with a digit in it (``IPv4``, ``eth0``) stays a word."""
+    rng = np.random.default_rng(5)
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+    def qid() -> str:
+        return f"{rng.integers(30, 50)}{''.join(rng.choice(list(chars), 5))}{rng.integers(0, 10)}{rng.integers(10**5, 10**6)}"
+
+    body = [f"{qid()}: {qid()}: DSN: User unknown" for _ in range(20)]
+    body += [f"{qid()}: clone {qid()}, owner=alice@example.com" for _ in range(12)]
+    body += ["link eth0 up", "link eth1 up", "interface IPv4Address set", "interface IPv6Address set"]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].head(32).n_unique() == 2
+    assert out["template"].tail(4).n_unique() >= 2
+
+
+def test_upper_case_constants_instead_of_a_value_are_events() -> None:
+    """A resolver's answers: ``reply <HOST> is <IP>``, and instead of the address a
+    failure, ``NXDOMAIN`` or ``NODATA-IPv6`` (probe AO: dnsmasq's failures were one event
+    with its answers); a word that varies in place of a value stays a variable."""
+    rng = np.random.default_rng(11)
+    hosts = ["api.example.com", "cdn.vendor.net", "mail.corp.org", "s3.wikipedia.de"]
+    body = []
+    for _ in range(120):
+        h = hosts[rng.integers(0, 4)]
+        answer = rng.choice(["ip", "ip", "ip", "NXDOMAIN", "NODATA-IPv6"])
+        body.append(f"reply {h} is " + (".".join(str(b) for b in rng.integers(1, 255, 4)) if answer == "ip" else str(answer)))
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {"reply <HOST> is <IP>", "reply <HOST> is NXDOMAIN", "reply <HOST> is NODATA-IPv6"}

@@ -289,7 +289,8 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     if max_values < 2 or len(rows) < 2:
         return ()
     out = []
-    columns = [{_generic(v) for v in set(column)} for column in zip(*rows, strict=True)]
+    raw = [set(column) for column in zip(*rows, strict=True)]
+    columns = [{_generic(v) for v in column} for column in raw]
     # positions that hold no letters beyond their variables (an address, a hex status word)
     bare = [not any(_LETTERS_RE.search(v.replace(PARAM, " ")) for v in values) for values in columns]
     for i, values in enumerate(columns):
@@ -309,11 +310,29 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         )
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
-        if few_words or few_enums or few_marks:
+        if few_words or few_enums or few_marks or _value_or_constants(raw[i]):
             out.append(i)
         elif _few_keys(values):
             out.append(-1 - i)  # split by the key alone (see _split_part)
     return tuple(out)
+
+
+def _value_or_constants(values: set[str]) -> bool:
+    """A value of a kind the masks name, or instead one of a few upper-case constants: a
+    resolver's ``reply <HOST> is <IP>`` / ``... is NXDOMAIN`` / ``... is NODATA-IPv6``,
+    an answer and its failures. The constants are events of their own, as drain3's own
+    clusters keep an address apart from a word it never saw varying."""
+    typed = {v for v in values if _TOKEN_RE.fullmatch(v)}
+    constants = values - typed
+    return (
+        bool(typed) and 0 < len(constants) <= _MAX_ENUM_VALUES
+        and all(_CONSTANT_RE.fullmatch(v) for v in constants)
+    )
+
+
+# an upper-case constant, with parts joined by dashes or underscores (NXDOMAIN,
+# NODATA-IPv6, SERVFAIL, REFUSED, NOT_FOUND)
+_CONSTANT_RE = re.compile(r"[A-Z][A-Z0-9]{2,}(?:[-_][A-Za-z0-9]+)*[:;,.]?")
 
 
 def _index(position: int) -> int:
@@ -415,6 +434,7 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
         return False
     agree = [
         x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y) or _fits(x, y) or _fits(y, x)
+        or _random_ids(x, y)
         for x, y in zip(a, b, strict=True)
     ]
     if not agree[0] and not all(agree[1:]) and _label(a[0]) and _label(b[0]):
@@ -486,6 +506,30 @@ def _fits(value: str, pattern: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile(".+".join(re.escape(part) for part in pattern.split(PARAM)))
+
+
+# an identifier of letters and digits (and its punctuation after it)
+_ALNUM_ID_RE = re.compile(r"([A-Za-z0-9]{8,})([:,;.]?)")
+# where one character class ends and another starts: digit, upper-case, lower-case letter
+_CLASS_CHANGE_RE = re.compile(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])")
+
+
+def _random_ids(x: str, y: str) -> bool:
+    """Two generated identifiers of mixed letters and digits: sendmail's queue ids
+    (``48beD0t1020463:`` / ``3RwxL2R6071996:``), base62 request ids. No mask names them
+    (a word with a digit in it, ``IPv4``, ``ssh2``, is a name), but two of them, one per
+    message at the same place, are one variable: a digit and, between its characters,
+    four changes of class at least (digit, upper-case, lower-case letter), which a word
+    or a name of one or two parts never has."""
+    mx, my = _ALNUM_ID_RE.fullmatch(x), _ALNUM_ID_RE.fullmatch(y)
+    return (
+        mx is not None and my is not None and mx.group(2) == my.group(2)
+        and _id_like(mx.group(1)) and _id_like(my.group(1))
+    )
+
+
+def _id_like(token: str) -> bool:
+    return any(c.isdigit() for c in token) and len(_CLASS_CHANGE_RE.findall(token)) >= 4
 
 
 def _same_key(x: str, y: str) -> bool:
