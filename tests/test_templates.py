@@ -1100,3 +1100,63 @@ def test_upper_case_constants_instead_of_a_value_are_events() -> None:
         body.append(f"reply {h} is " + (".".join(str(b) for b in rng.integers(1, 255, 4)) if answer == "ip" else str(answer)))
     out = mine_templates(pl.DataFrame({"body": body}))
     assert set(out["template"]) == {"reply <HOST> is <IP>", "reply <HOST> is NXDOMAIN", "reply <HOST> is NODATA-IPv6"}
+
+
+def test_the_query_string_of_a_request_line_is_a_variable_its_path_is_not() -> None:
+    """InfluxDB's access lines in its own log: ``"POST /write?db=..."`` and ``"POST
+    /query?db=..."`` are two endpoints (probe AO: one event, the whole token a variable)."""
+    rng = np.random.default_rng(2)
+    body = []
+    for i in range(80):
+        path = "/write" if rng.random() < 0.8 else "/query"
+        query = "&".join(f"{k}={v}" for k, v in (("db", rng.choice(["telegraf", "k8s"])), ("precision", rng.choice(["ns", "s"])))[: 1 + i % 2])
+        body.append(f'[httpd] 10.0.0.{i % 9 + 1} - - [01/Mar/2024:07:58:{i % 60:02d} +0000] "POST {path}?{query} HTTP/1.1" 204 0 "-" "Telegraf" {1000 + i}')
+    out = mine_templates(pl.DataFrame({"body": body}))
+    templates = set(out["template"])
+    assert len(templates) == 2
+    assert all("?<QUERY> HTTP/" in t for t in templates)
+
+
+def test_a_constant_with_its_argument_in_parentheses_names_the_event_not_the_argument() -> None:
+    """dnsmasq's ``DHCPREQUEST(br-lan)``: the interface in parentheses varies, the upper-case
+    name is the event (probe AO: split by interface, and the VLAN interfaces' events of three
+    kinds, ``DHCPACK(eth0.10)`` / ``DHCPOFFER(eth0.20)``, were one event)."""
+    rng = np.random.default_rng(4)
+    ifaces = ["br-lan", "br-guest", "wlan0", "eth0.10", "eth0.20"]
+    events = ["DHCPREQUEST", "DHCPOFFER", "DHCPACK"]
+    body = [
+        f"{events[rng.integers(0, 3)]}({ifaces[rng.integers(0, 5)]}) 192.168.1.{rng.integers(2, 250)} "
+        + ":".join(f"{b:02x}" for b in rng.integers(0, 256, 6))
+        for _ in range(150)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {f"{e}(<*>) <IP> <MAC>" for e in events}
+
+
+def test_labels_before_a_value_name_their_events_a_slot_opening_the_line_does_not() -> None:
+    """sssd's request data, one line per label (``command: <*>``, ``user: <*>``): the labels
+    are events, as keys are (probe AR: one event of four); HTCondor's ``slot1_4:`` opening a
+    line is a slot's name, a variable."""
+    rng = np.random.default_rng(8)
+    labels = {"command:": ["sshd", "sudo", "login"], "user:": ["alice", "bob", "carol", "dave"],
+              "service:": ["sshd", "sudo"], "rhost:": ["10.0.0.5", "gw.example.com", "(null)"]}
+    body = []
+    for _ in range(120):
+        label = list(labels)[rng.integers(0, 4)]
+        body.append(f"[pam_print_data] (0x0100): {label} {labels[label][rng.integers(0, len(labels[label]))]}")
+    slots = [f"slot1_{i}:" for i in range(1, 7)]
+    body += [f"{slots[rng.integers(0, 6)]} Request accepted." for _ in range(40)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    top = out.head(120).group_by("template").agg(pl.col("body").str.split(" ").list.get(2).n_unique().alias("n"))
+    assert top.height == 4 and top["n"].max() == 1
+    assert out.tail(40)["template"].n_unique() == 1
+
+
+def test_a_ruby_hash_arrow_before_a_number_stays() -> None:
+    """Logstash prints Ruby hashes, ``{:status=>503, :code=>12}``: the ``>`` is the arrow's,
+    not a comparison taken into the number (probe AR: ``{:status=<NUM>,``)."""
+    body = ["Retrying failed action {:status=>503, :code=>12}", "Retrying failed action {:status=>429, :code=>7}",
+            "x=-3 y=<5 pid=<0.849.0>"]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"][0] == "Retrying failed action {:status=><NUM>, :code=><NUM>}"
+    assert out["template"][2] == "x=<NUM> y=<NUM> pid=<NUM>"

@@ -11,6 +11,7 @@ Token names produced by the default set (downstream code may rely on them):
 ========== ====================================================================
 ``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, escaped quotes
             inside too; a single plain word, ``kind="Pod"``, is left to Drain)
+``<QUERY>`` the query string of a quoted HTTP request line (``"GET /query?<QUERY> HTTP/1.1"``)
 ``<URL>``   ``scheme://...`` URLs
 ``<EMAIL>`` e-mail addresses
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
@@ -110,6 +111,10 @@ _POST_HOST = r"(?P<post>$|[\s:/,;)\[\]}>\"'|])"
 #: The default masks, applied in this order. Shipped as code so they are reviewable and
 #: versioned with the package; there is no file to configure.
 DEFAULT_MASKS: tuple[Mask, ...] = (
+    # the query string of a quoted HTTP request line: its path names the endpoint, the
+    # parameters after "?" vary ("POST /write?db=telegraf&precision=ns HTTP/1.1" ->
+    # "POST /write?<QUERY> HTTP/1.1")
+    _m("QUERY", r"(?P<pre>\"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) /[^\s?\"]*\?)[^\s\"]+"),
     # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
     # (a single plain word is left to Drain: kind="Pod", reason="BackOff" name the event as
     # often as they vary, and Drain tells which by how many values a position takes)
@@ -204,10 +209,12 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # a pattern with context groups costs a capture per match, several times a plain match,
     # and these are rare ...
     # (an Erlang pid, <0.849.0>, is a number in angle brackets, not a comparison)
+    # (after "=", a ">" is Ruby's hash arrow, not a comparison: {:status=>503, ...})
     _m(
         "NUM",
-        r"(?P<pre>^|[\s=:,(\[{])(?:<\d+(?:\.\d+)+>|(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)",
+        r"(?P<pre>^|[\s:,(\[{])(?:<\d+(?:\.\d+)+>|(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)",
     ),
+    _m("NUM", r"(?P<pre>=)(?:<\d+(?:\.\d+)+>|(?:<[-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)"),
     _m("NUM", r"\b\d+(?:\.\d+)*(?P<post>[A-Za-z]{1,4})\b"),
     # ... then any remaining number standing on its own or after a delimiter (node-12, #5),
     # but not the digits inside a word (ssh2, u0, L3 are names), in a plain pass: numbers

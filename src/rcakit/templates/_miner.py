@@ -310,7 +310,15 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         )
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
-        if few_words or few_enums or few_marks or _value_or_constants(raw[i]):
+        # (labels before a value name its event as keys do: sssd's "command: <*>" /
+        # "user: <*>" / "rhost: <*>", one line each of a request's data)
+        # (words of letters after the message's first token: "slot1_4:" opening HTCondor's
+        # lines names a slot, a variable)
+        few_labels = (
+            0 < i < len(columns) - 1 and len(values) <= _MAX_ENUM_VALUES
+            and all(_LABEL_COLON_RE.fullmatch(v) for v in values)
+        )
+        if few_words or few_enums or few_marks or few_labels or _value_or_constants(raw[i]):
             out.append(i)
         elif _few_keys(values):
             out.append(-1 - i)  # split by the key alone (see _split_part)
@@ -330,6 +338,8 @@ def _value_or_constants(values: set[str]) -> bool:
     )
 
 
+# a label: a word ending in a colon
+_LABEL_COLON_RE = re.compile(r"[A-Za-z][A-Za-z_\-]*:")
 # an upper-case constant, with parts joined by dashes or underscores (NXDOMAIN,
 # NODATA-IPv6, SERVFAIL, REFUSED, NOT_FOUND)
 _CONSTANT_RE = re.compile(r"[A-Z][A-Z0-9]{2,}(?:[-_][A-Za-z0-9]+)*[:;,.]?")
@@ -434,7 +444,7 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
         return False
     agree = [
         x in (y, PARAM) or y == PARAM or _generic(x) == _generic(y) or _same_key(x, y) or _fits(x, y) or _fits(y, x)
-        or _random_ids(x, y)
+        or _random_ids(x, y) or _same_call(x, y)
         for x, y in zip(a, b, strict=True)
     ]
     if not agree[0] and not all(agree[1:]) and _label(a[0]) and _label(b[0]):
@@ -455,7 +465,10 @@ def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
         x, y = next((x, y) for x, y, ok in zip(a, b, agree, strict=True) if not ok)
         kx, ky = _KEY_RE.match(x), _KEY_RE.match(y)
         other_key = kx is not None and ky is not None and kx.group() != ky.group()
-        return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None and not other_key
+        # (nor two constants' calls: dnsmasq's "DHCPACK(eth0.<NUM>)" / "DHCPOFFER(eth0.<NUM>)")
+        cx, cy = _CALL_RE.fullmatch(x), _CALL_RE.fullmatch(y)
+        other_call = cx is not None and cy is not None and cx.group(1) != cy.group(1)
+        return _TOKEN_RE.search(x) is not None and _TOKEN_RE.search(y) is not None and not other_key and not other_call
     return False
 
 
@@ -530,6 +543,18 @@ def _random_ids(x: str, y: str) -> bool:
 
 def _id_like(token: str) -> bool:
     return any(c.isdigit() for c in token) and len(_CLASS_CHANGE_RE.findall(token)) >= 4
+
+
+# an upper-case constant with its argument in parentheses: DHCPREQUEST(br-lan)
+_CALL_RE = re.compile(r"([A-Z][A-Z0-9_]{2,})\(([^()\s]*)\)([:;,.]?)")
+
+
+def _same_call(x: str, y: str) -> bool:
+    """``DHCPREQUEST(br-lan)`` / ``DHCPREQUEST(wlan0)``: the same upper-case constant on
+    another argument (dnsmasq's events name the interface they were seen on), as
+    :func:`_same_key` is the same key with another value."""
+    cx, cy = _CALL_RE.fullmatch(x), _CALL_RE.fullmatch(y)
+    return cx is not None and cy is not None and cx.group(1) == cy.group(1) and cx.group(3) == cy.group(3)
 
 
 def _same_key(x: str, y: str) -> bool:
