@@ -183,11 +183,34 @@ def _as_text(value: Any) -> str | None:
     return text or None
 
 
-def _normalise_kind(raw: str | None) -> str:
+def _normalise_kind(raw: str | None, description: str | None = None) -> str:
     if raw is None:
         return "deploy"
     key = _norm_key(raw)
+    if key in _PROCESS_TYPES and description:
+        # an ITSM change's type is its approval process (ServiceNow's Standard / Normal /
+        # Emergency), not what it does: its description says that
+        for kind, words in _KIND_WORDS:
+            if words.search(description):
+                return kind
     return KIND_ALIASES.get(key, key)
+
+
+#: the approval types of an ITSM change request (ServiceNow, Jira Service Management, BMC)
+_PROCESS_TYPES = frozenset(
+    {"standard", "normal", "emergency", "expedited", "urgent", "preapproved", "pre_approved", "minor", "major",
+     "significant", "routine", "comprehensive", "latent", "retrospective"}
+)
+#: what a change does, in its description's words (the first that matches)
+_KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("rollback", re.compile(r"(?i)\broll(?:ed|ing)?[ -]?back\b|\brevert")),
+    ("feature_flag", re.compile(r"(?i)\bfeature[ -]?(?:flag|toggle)|\b(?:enable|disable)[sd]? (?:the )?(?:flag|toggle)\b")),
+    ("maintenance", re.compile(r"(?i)\bmaintenance\b|\bplanned (?:restart|reboot|outage|downtime)|\bpatch(?:ing|es)?\b|\breboot\b|\bcumulative update\b|\bKB\d{6,}")),
+    ("migration", re.compile(r"(?i)\bmigrat(?:e|ion)|\bschema\b|\b(?:rebuild|reorgani[sz]e|create|drop)s? (?:an? |the )?index")),
+    ("deploy", re.compile(r"(?i)\b(?:deploy(?:ment)?|release|upgrade|rollout|roll out|hotfix)\b|\bupdate .* to v?\d+\.\d+")),
+    ("config", re.compile(r"(?i)\bconfig(?:uration)?\b|\bsettings?\b|\bparameter\b|\btimeout\b|\bpool\b|\blimit\b|\bthreshold\b|\bmax\w*\b|\brules?\b|\bcode map\b|\bschedule\b")),
+    ("infra", re.compile(r"(?i)\bscal(?:e|ing)\b|\bresize\b|\bfailover\b|\bfirewall\b|\bcertificate\b|\bcert\b|\bDNS\b|\bnetwork\b|\bstorage\b|\bdisk\b")),
+)
 
 
 def _looks_like_github(obj: Mapping[str, Any]) -> bool:
@@ -472,7 +495,7 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 "service": _as_text(rec.get("service")),
                 "version": _as_text(rec.get("version")),
                 "id": _as_text(rec.get("id")),
-                "kind": _normalise_kind(_as_text(rec.get("kind"))),
+                "kind": _normalise_kind(_as_text(rec.get("kind")), _as_text(rec.get("description"))),
                 "description": _as_text(rec.get("description")),
             }
             rows.append(row)

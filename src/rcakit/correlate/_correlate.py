@@ -266,13 +266,16 @@ def correlate_changes(
         impact = _impact(
             recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
         )
+        # (a root whose failures are all a callee's 5xx answers, naming no service, shows its
+        # callee's restart as an edge does: "Scheduler call POST /api/bookings failed with 503")
+        answers = answering | ({root} if root is not None and not root_names and _answers_only(span, root) else set())
         first_failure = (
-            tmin(span.filter((pl.col("service") == root) & pl.col("is_error"))["timestamp"]) if root in answering else None
+            tmin(span.filter((pl.col("service") == root) & pl.col("is_error"))["timestamp"]) if root in answers else None
         )
         blip = _rollout_blip(
             root, roles, root_names, change_rows, onset=onset, start=start, end=end, window=window,
-            period_end=period_end, graph=graph, answering=answering, n_failed=impact.n_failed, unit=impact.unit,
-            first_failure=first_failure, contribs=contribs,
+            period_end=period_end, graph=graph, answering=answers, n_failed=impact.n_failed, unit=impact.unit,
+            first_failure=first_failure, contribs=contribs, edge=root in answering,
         )
         if blip is not None:
             return [blip]
@@ -797,6 +800,13 @@ def _split_group(
     return first, second
 
 
+def _answers_only(span: pl.DataFrame, root: str) -> bool:
+    """Whether every failure ``root`` logs in ``span`` reports a callee's failed answer
+    (:func:`reports_dependency_failure`: a 5xx, unavailable, a reset connection)."""
+    texts = span.filter((pl.col("service") == root) & pl.col("is_error")).get_column("body").drop_nulls().unique().to_list()
+    return bool(texts) and all(reports_dependency_failure(t) or _CALL_FAILED.search(t) for t in texts[:200])
+
+
 #: an incident no longer than this many detection windows can be a rollout's blip
 _BLIP_WINDOWS = 2
 #: anomaly kinds that show no failure (volume, numbers)
@@ -826,6 +836,7 @@ def _rollout_blip(
     unit: str,
     first_failure: datetime | None = None,
     contribs: Sequence[Contribution] = (),
+    edge: bool = True,
 ) -> tuple[str, Evidence] | None:
     """``(change id, evidence)`` when an incident is only a rollout's blip, else None.
 
@@ -845,7 +856,9 @@ def _rollout_blip(
     An edge whose access log names no upstream (no ``$upstream_addr``) shows only its 5xx
     answers: when it is the incident's root and every other service a victim, the one
     service with a change from a window before the first sign up to its first failed
-    answer (a few seconds of clock skew allowed) is the one that was restarting.
+    answer (a few seconds of clock skew allowed) is the one that was restarting. So is a
+    root whose failures all report a callee's failed answer without naming it (``edge``
+    false: "Scheduler call POST /api/bookings failed with 503").
     """
     if root is None or period_end is None or period_end - end < 2 * window:
         return None
@@ -863,9 +876,10 @@ def _rollout_blip(
         near = list({r["id"]: r for r in near}.values())  # (a change of several nodes once)
         if len(near) == 1:
             svc = near[0]["service"]
+            what = f"{root} answered 5xx" if edge else f"{root}'s calls failed"
             text = (
-                f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {root} answered "
-                f"5xx while {svc} restarted, then recovered (reported with the change, not as an incident)"
+                f"{n_failed} {unit} failed during its rollout ({onset:%H:%M:%S} to {end:%H:%M:%S}): {what} "
+                f"while {svc} restarted, then recovered (reported with the change, not as an incident)"
             )
             return near[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
     bystanders = {

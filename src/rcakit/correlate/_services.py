@@ -51,6 +51,13 @@ _CAMEL_SUFFIX = re.compile(r"(?<=[a-z0-9])(?:Svc|Service|Server)$")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # words a change ticket adds to a service's name: "cluster", the environment
 _FILLER = re.compile(r"(?i)(?:^|[-_.])(?:cluster|prod|production|prd|live)(?=$|[-_.])")
+# a node number ending a server's name (REDIS01, sql-02)
+_NODE_NUMBER = re.compile(r"[-_]?\d{1,3}$")
+# a node's own name after the last dash: its role and number (PORTAL-WEB02 -> WEB02)
+_NODE_PART = re.compile(r"[-_.]([A-Za-z]{2,}\d{1,3})$")
+# an environment word or a node number glued to a name (sqlprod01, redis01)
+_GLUED_ENV = re.compile(r"(?<=[a-z]{3})(prod|prd|live)(?=$|\d)")
+_GLUED_NUMBER = re.compile(r"(?<=[a-z])(?=\d+$)")
 # a gateway's short name (scan-gw)
 _GW = re.compile(r"(?i)(?<=[-_.])gw\b")
 _IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -169,7 +176,7 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     """The client-library words of the one datastore product a service's name holds."""
     parts = {p for p in re.split(r"[-_.\s]+", service.lower()) if p}
     parts |= {"postgres" for p in parts if p in ("postgresql", "pg", "psql")} | {"mongo" for p in parts if p == "mongodb"}
-    parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver")} | {"rabbitmq" for p in parts if p == "rabbit"}
+    parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver", "sql")} | {"rabbitmq" for p in parts if p == "rabbit"}
     parts |= {"cassandra" for p in parts if p in ("scylla", "scylladb")} | {"elasticsearch" for p in parts if p in ("elastic", "es", "opensearch")}
     parts |= {"oracle" for p in parts if p in ("ora", "oradb", "orcl")} | {"postgres" for p in parts if p in ("timescaledb", "timescale")}
     found = [w for w in _PRODUCT_RES if w in parts]
@@ -290,6 +297,10 @@ _DEPENDENCY_FAILED = re.compile(
     # Unavailable)", axios's "Request failed with status code 502", requests' "503 Server
     # Error: Service Unavailable for url", urllib's "HTTP Error 500"
     r"|\b(?:response|status) code:? ?5\d\d\b|\b5\d\d Server Error\b|\bHTTP Error 5\d\d\b"
+    # ... or a client's own words for a call that got a 5xx: "Scheduler call POST /api/bookings
+    # failed with 503", "Results service returned 502 for /api/results/77"
+    r"|\b(?:call|request)\b[^\n]{0,80}?\bfailed with (?:status(?: code)?:? )?5\d\d\b"
+    r"|\b(?:service|server|api|backend)\W+returned (?:status(?: code)?:? )?5\d\d\b"
     # a TLS client that rejects the server's certificate: the server's (expired, untrusted)
     # certificate, not the client's request (Java's "PKIX path validation failed" and
     # "CertificateExpiredException", Go's "x509: certificate has expired")
@@ -338,8 +349,26 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
             return first
     if not hits and len(nodes := node_services(name, services)) == 1:
         return nodes[0]  # (its one node in these logs)
-    if not hits and (product := _product_of(name)) is not None and all(
-        _ROLE_ONLY.fullmatch(p) or _product_of(p) is product for p in re.split(r"[-_.\s]+", name.lower()) if p
+    if not hits and (bare := _NODE_NUMBER.sub("", name)) != name and len(bare) >= 3:
+        # a server named by its role and node number, the logs by the role (REDIS01,
+        # RABBITMQ01 of the logs' redis and rabbitmq)
+        by_role = match_service(bare, services)
+        if by_role in services:
+            return by_role
+    if not hits and (node := _NODE_PART.search(name)) is not None:
+        # ... or the logs by another prefix on the same node (PORTAL-WEB02 of iis-web02)
+        same_node = [s for s in services if (m := _NODE_PART.search(s)) and m.group(1).lower() == node.group(1).lower()]
+        if len(same_node) == 1:
+            return same_node[0]
+    if not hits and " " in name.strip():
+        # a product's display name, "Mirth Connect PROD": its first word
+        first = match_service(name.split()[0], services)
+        if first in services:
+            return first
+    # (a Windows server's name glues its parts: SQLPROD01 is sql-prod-01)
+    glued = _GLUED_NUMBER.sub("-", _GLUED_ENV.sub(r"-\1", name.lower()))
+    if not hits and (product := _product_of(glued)) is not None and all(
+        _ROLE_ONLY.fullmatch(p) or _product_of(p) is product for p in re.split(r"[-_.\s]+", glued) if p
     ):
         # a ticket names a datastore by its product and role (redis-cache-01, timescaledb-prod;
         # not kafka-connect, another product): the one logging service of that product

@@ -109,6 +109,10 @@ class _Shift:
 _NUMERIC_SHARE = 0.25
 
 
+#: robust units a shifted median counts per doubling (or halving) of its value
+_RATIO_Z = 6.0
+
+
 def _param_shift(
     before: pl.DataFrame, after: pl.DataFrame
 ) -> tuple[float, str, str, float, tuple[str, str] | None]:
@@ -193,9 +197,13 @@ def _param_shift(
             scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
         )
         .with_columns(
+            # (a request latency spreads widely, its MAD half its median: a median that
+            # doubles is 3 MADs away, and the bulk moved; a shift by a factor counts as
+            # _RATIO_Z robust units per doubling)
             z=pl.max_horizontal(
                 (pl.col("med_a") - pl.col("med_b")).abs() / pl.col("scale"),
                 (pl.col("q90_a") - pl.col("q90_b")).abs() / pl.col("scale") * 0.5,
+                (pl.col("med_a").abs().clip(lower_bound=1e-9) / pl.col("med_b").abs().clip(lower_bound=1e-9)).log(2).abs() * _RATIO_Z,
             ),
             rel=(pl.col("med_a") - pl.col("med_b")).abs() / pl.col("med_b").abs().clip(lower_bound=1e-9),
         )

@@ -321,6 +321,56 @@ def _measure_with_count(c: Contribution, own: pl.DataFrame, window: timedelta) -
     return False
 
 
+#: a shifted number is as high as it was this share of an earlier episode's, or less: seen before
+RECUR_LEVEL = 0.9
+#: ... and back to its usual level when within this factor of the baseline's median
+RECUR_CALM = 1.1
+
+
+def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta) -> bool:
+    """Whether a number that rose (a latency, a size) rose as much before in the export,
+    :data:`RECUR_GAP` or more before its onset: an hourly batch slows the service it shares
+    a database with at every run, and its fourth run is no incident. The level is the
+    median of three windows' medians, at its highest in the 5 windows from the onset,
+    against its highest earlier (:data:`RECUR_LEVEL` of it or more)."""
+    x = c.extra or {}
+    obs, exp, feature = x.get("peak_observed"), x.get("peak_expected"), x.get("feature")
+    if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
+        return False
+    if obs <= exp or not isinstance(feature, str) or not feature[1:].isdigit() or "num_params" not in own.columns:
+        return False
+    k = int(feature[1:])
+    per = (
+        own.filter(pl.col("template_id") == c.template_id)
+        .select(pl.col("timestamp").dt.truncate(window).alias("w"), pl.col("num_params").list.get(k - 1, null_on_oob=True).alias("v"))
+        .drop_nulls()
+        .group_by("w")
+        .agg(pl.col("v").median().alias("m"), pl.len().alias("n"))
+        .filter(pl.col("n") >= 3)
+        .sort("w")
+        .with_columns(pl.col("m").rolling_median(3).alias("level"))
+        .drop_nulls("level")
+    )
+    now = _num(per.filter(pl.col("w").is_between(c.onset, c.onset + 5 * window, closed="left"))["level"].max())
+    if now <= 0:
+        return False
+    before = _num(per.filter(pl.col("w") < c.onset - RECUR_GAP)["level"].max())
+    if before >= RECUR_LEVEL * now:
+        return True
+    # ... or as much again later, once it was back to its usual level in between (the
+    # schedule's first run in the export: an export starting just before it); a shift that
+    # lasts never comes back down
+    # (its usual level in the same units: the levels before the onset, else the export's
+    # lower quartile; the detector's figures may be in other units, ms for seconds)
+    usual = _num(per.filter(pl.col("w") < c.onset)["level"].median()) or _num(per["level"].quantile(0.25))
+    after = per.filter(pl.col("w") >= c.onset + 5 * window)
+    calm = after.filter(pl.col("level") <= RECUR_CALM * usual)["w"].min()
+    if calm is None:
+        return False
+    again = _num(after.filter((pl.col("w") > calm) & (pl.col("w") >= c.onset + RECUR_GAP))["level"].max())
+    return again >= RECUR_LEVEL * now
+
+
 #: a path segment holding a digit (an id, a UUID, a version): /v1/rides/38597143 is /*/rides/*
 _ID_SEGMENT = r"/[^/]*\d[^/]*"
 
@@ -495,6 +545,7 @@ def _material_windows(
                 and (
                     _count_with_traffic(c, volume, own_records(c.service), window)
                     or _measure_with_count(c, own_records(c.service), window)
+                    or _shift_seen_before(c, own_records(c.service), window)
                 )
             )
         ]

@@ -26,6 +26,7 @@ from rcakit.detect._params import (
     ParameterShiftDetector,
     countable_features,
     extract_parameters,
+    progress_totals,
 )
 from rcakit.detect._rate import RateDetector
 from rcakit.detect._results import AnomalyWindow, DetectionResult
@@ -575,8 +576,14 @@ class _Passes:
                     .group_by("window_start")
                     .agg(pl.col("n_events").sum().cast(pl.Float64).alias("load"))
                 )
-                countable = countable_features(pl.concat([base_rec.select("template_id", "template"), study_rec.select("template_id", "template")]))
+                templates = pl.concat([base_rec.select("template_id", "template"), study_rec.select("template_id", "template")])
+                countable = countable_features(templates)
                 study_vals = self._parameters(study_rec)
+                # (a progress's total, "batch 3/44", is a run's, not a measure)
+                totals = progress_totals(templates)
+                if totals.height:
+                    base_vals = base_vals.join(totals, on=["template_id", "feature"], how="anti")
+                    study_vals = study_vals.join(totals, on=["template_id", "feature"], how="anti")
                 det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals, load=load, countable=countable, also=study_vals)
                 scores.append(det_p.score(study_vals, load=load))
         if "multivariate" in self.detectors:

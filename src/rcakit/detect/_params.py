@@ -22,7 +22,7 @@ from rcakit.detect._estimator import check_fitted, check_positive
 from rcakit.detect._stats import SCORES_SCHEMA, quasi_binomial_scores
 from rcakit.errors import SchemaError
 
-__all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters"]
+__all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters", "progress_totals"]
 
 #: Attribute keys read as numbers: any key naming a time, duration, size, status or depth
 #: (``response_time_ms``, ``event.duration``, ``upstream_response_time``, ``bytes_sent``,
@@ -459,6 +459,30 @@ def countable_features(records: pl.DataFrame) -> pl.DataFrame:
         for tid, text in tpl.iter_rows()
         for k, m in enumerate(_TOKEN.finditer(text), start=1)
         if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end())
+    ]
+    return pl.DataFrame(rows, schema=schema, orient="row").unique()
+
+
+#: the total of a progress, "batch 3/44", "part 3 of 44", "attempt 2/5": the number after
+#: another number and a "/" or "of"
+_TOTAL_BEFORE = re.compile(r"<NUM>(?:/| of )$")
+
+
+def progress_totals(records: pl.DataFrame) -> pl.DataFrame:
+    """The variables of ``records``' templates that are the total of a progress count
+    (``Exported batch 1/44``, ``attempt 2 of 5``): ``template_id``, ``feature``. A total is
+    fixed for a run and differs from run to run (how many batches an hourly export
+    needs, how many retries a client allows): a run whose total differs from the last
+    run's is no shift of a measure, and the detector skips them."""
+    schema = {"template_id": pl.String, "feature": pl.String}
+    if "template" not in records.columns:
+        return pl.DataFrame(schema=schema)
+    tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
+    rows = [
+        (tid, f"${k}")
+        for tid, text in tpl.iter_rows()
+        for k, m in enumerate(_TOKEN.finditer(text), start=1)
+        if m.group(1) == "NUM" and _TOTAL_BEFORE.search(text, 0, m.start())
     ]
     return pl.DataFrame(rows, schema=schema, orient="row").unique()
 
