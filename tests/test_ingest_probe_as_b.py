@@ -4,7 +4,10 @@ Serilog's trace ids and ``Application`` property."""
 
 from __future__ import annotations
 
+import pytest
 from tests._reading import attrs, read_lines
+
+from rcakit.errors import RcakitWarning
 
 
 def test_serilog_clef_template_rendered(tmp_path):
@@ -59,3 +62,37 @@ def test_serilog_json_formatter(tmp_path):
     assert attrs(rows[0])["logger"] == "Pricing.Engine"
     assert attrs(rows[0])["message_template"] == "Price for {Sku} is {Price}"
     assert [r["service"] for r in rows] == ["pricing", "Pricing"]
+
+
+def test_containerlogv2_pod_named_after_its_container(tmp_path):
+    """Azure's ContainerLogV2 export: a pod name whose suffix is no Kubernetes hash but which
+    starts with the row's container name gives that name (a real hash still gives the
+    workload)."""
+    lines = [
+        '"TimeGenerated [UTC]",Computer,ContainerId,ContainerName,PodName,PodNamespace,LogMessage,LogSource,Type',
+        '"11/30/2026, 10:00:01.123 AM",aks-nodepool1-12345-vmss000000,0a1b2c3d4e5f,orders,orders-6d5f7c8b9-abcde,shop,"GET /health 200",stdout,ContainerLogV2',
+        '"11/30/2026, 1:00:01.123 PM",aks-nodepool1-12345-vmss000000,0a1b2c3d4e5f,orders,orders-6d5f7c8b9-abcde,shop,"ERROR payment declined for order 4712",stderr,ContainerLogV2',
+        '"11/30/2026, 1:00:02.123 PM",aks-nodepool1-12345-vmss000000,1a1b2c3d4e5f,app,cart-7d4b9c8f6d-x2q4z,shop,"cart saved",stdout,ContainerLogV2',
+    ]
+    frame = read_lines(tmp_path, "law.csv", lines)
+    assert frame["service"].to_list() == ["orders", "orders", "cart"]
+    assert frame["severity_text"][1] == "ERROR"
+
+
+def test_pino_pretty_name_is_the_service(tmp_path):
+    """pino-pretty's ``(checkout/17 on host)``: pino's ``name`` is the application's, the
+    service (as in pino's JSON lines); also its short form ``[10:00:00.123] INFO (checkout/1234):``."""
+    lines = [
+        "[2026-11-30 10:00:00.000 +0000] INFO (checkout/17 on checkout-5c7d9-abcde): request completed",
+        '    reqId: "req-0"',
+        "[2026-11-30 10:00:06.030 +0000] ERROR (checkout/17 on checkout-5c7d9-abcde): payment provider error",
+    ]
+    frame = read_lines(tmp_path, "web-pretty.log", lines)
+    assert frame["service"].to_list() == ["checkout", "checkout"]
+    assert frame["body"][1] == "payment provider error"
+    short = ["[10:00:00.123] INFO (cart/1234): cart saved", "[10:00:01.500] WARN (cart/1234): cart slow"]
+    with pytest.warns(RcakitWarning, match="times of day"):
+        frame = read_lines(tmp_path, "web-short.log", short)
+    assert frame["service"].to_list() == ["cart", "cart"]
+    assert frame["severity_text"].to_list() == ["INFO", "WARN"]
+    assert frame["body"].to_list() == ["cart saved", "cart slow"]

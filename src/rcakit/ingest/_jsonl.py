@@ -955,12 +955,12 @@ def _envoy_tcp(frame: pl.DataFrame) -> pl.Expr | None:
 
 def _service_expr(frame: pl.DataFrame) -> pl.Expr:
     """Service key, else the workload of a pod-name key, else a container-name key."""
-    from rcakit.ingest._service import workload_from_pod
+    from rcakit.ingest._service import pod_workload
 
     named, _ = _pick(frame, "service")
     pod, _ = _pick(frame, "pod")
     container, _ = _pick(frame, "container")
-    return pl.coalesce(named, workload_from_pod(pod), container)
+    return pl.coalesce(named, pod_workload(pod, container), container)
 
 
 def _group_service_expr(frame: pl.DataFrame) -> pl.Expr:

@@ -1287,7 +1287,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
     _Variant(
         "pino-pretty",
-        rf"^\[(?P<ts>{_ISO})\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+) on [^()\s]+\):[ \t]+(?P<msg>.*)$",
+        rf"^\[(?P<ts>{_ISO}|\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+)(?: on [^()\s]+)?\):[ \t]+(?P<msg>.*)$",
     ),
     # Akka's classic logger: level, stamp (month first), thread and source in brackets; a
     # marker before the stamp (dead letters)
@@ -2233,6 +2233,11 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = records.with_columns(
             pl.col("body").str.replace(r'^\["((?:[^"\\]|\\.)*)"\]', "$1").str.replace_all(r'\\"', '"')
         )
+    if any(v.name == "pino-pretty" for v in variants):
+        # pino's "name" (the "checkout" of "(checkout/17 on host)") is the application's, as
+        # in its JSON lines
+        name = pl.col("attributes").str.json_path_match("$.logger")
+        records = records.with_columns(pl.coalesce(pl.col("service"), name).alias("service"))
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
