@@ -96,3 +96,24 @@ def test_pino_pretty_name_is_the_service(tmp_path):
     assert frame["service"].to_list() == ["cart", "cart"]
     assert frame["severity_text"].to_list() == ["INFO", "WARN"]
     assert frame["body"].to_list() == ["cart saved", "cart slow"]
+
+
+def test_zap_console_fields_are_attributes(tmp_path):
+    """zap's development console encoder: the JSON fields after the message's tab are
+    attributes, the message ends before them, the stack trace below stays in the body."""
+    lines = [
+        '2026-11-30T10:00:00.000Z\tINFO\tproxy/handler.go:88\trequest served\t{"path": "/api/orders", "status": 200, "latency": "12.3ms"}',
+        '2026-11-30T10:00:02.250Z\tERROR\tproxy/handler.go:91\tupstream request failed\t{"path": "/api/orders", "status": 502, "latency": "12.3ms"}',
+        "github.com/acme/gateway/proxy.(*Handler).ServeHTTP",
+        "\t/src/proxy/handler.go:91",
+        "2026-11-30T10:00:03.000Z\tINFO\tpayments.db\tdb/pool.go:77\tpool warmed",
+    ]
+    frame = read_lines(tmp_path, "gateway.log", lines)
+    rows = frame.to_dicts()
+    assert [r["body"] for r in rows] == [
+        "request served",
+        "upstream request failed\ngithub.com/acme/gateway/proxy.(*Handler).ServeHTTP\n\t/src/proxy/handler.go:91",
+        "pool warmed",
+    ]
+    assert attrs(rows[1]) == {"code": "proxy/handler.go:91", "path": "/api/orders", "status": "502", "latency": "12.3ms"}
+    assert attrs(rows[2]) == {"logger": "payments.db", "code": "db/pool.go:77"}

@@ -2233,6 +2233,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = records.with_columns(
             pl.col("body").str.replace(r'^\["((?:[^"\\]|\\.)*)"\]', "$1").str.replace_all(r'\\"', '"')
         )
+    if any(v.name == "zap-console" for v in variants):
+        records = _zap_fields(records)
     if any(v.name == "pino-pretty" for v in variants):
         # pino's "name" (the "checkout" of "(checkout/17 on host)") is the application's, as
         # in its JSON lines
@@ -2505,6 +2507,43 @@ def _named_zones(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         fixed = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
         frame = frame.with_columns(pl.when(pl.col("_zone") == zone).then(fixed).otherwise(ts).alias("timestamp"))
     return frame.drop("_zone").lazy()
+
+
+#: zap's console encoder: the fields after the message's tab, a JSON object ending its line
+_ZAP_FIELDS = r"^([^\n]*?)\t(\{[^\n]*\})[ \t]*(?:\n|$)"
+
+
+def _zap_fields(records: pl.LazyFrame) -> pl.LazyFrame:
+    """zap's console encoder writes a record's fields as JSON after the message and a tab
+    (``upstream request failed\t{"path": "/api/orders", "status": 502}``): they are
+    attributes (a name the head already gave, ``logger`` or ``code``, keeps the head's),
+    the message ends before them; the stack trace below stays."""
+    from rcakit.ingest._jsonl import decode_objects, encode_attributes, merge_attributes
+
+    frame = records.collect()
+    texts = frame["body"].str.extract(_ZAP_FIELDS, 2)
+    rows = texts.is_not_null().arg_true()
+    if not len(rows):
+        return frame.lazy()
+    decoded, valid = decode_objects(texts.gather(rows))
+    keep = [c for c in decoded.columns if c not in ("logger", "thread", "pid", "mdc", "code")]
+    if not valid.any() or not keep:
+        return frame.lazy()
+    fields = decoded.select(encode_attributes({c: pl.col(c) for c in keep}).alias("f"))["f"]
+    fields = fields.zip_with(valid, pl.Series([None] * len(fields), dtype=pl.String))
+    extra = pl.Series("f", [None] * len(frame), dtype=pl.String).scatter(rows, fields)
+    body = pl.col("body")
+    return (
+        frame.with_columns(extra)
+        .with_columns(
+            pl.when(pl.col("f").is_not_null()).then(body.str.replace(_ZAP_FIELDS, "${1}\n")).otherwise(body)
+            .str.strip_suffix("\n")
+            .alias("body"),
+            merge_attributes(pl.col("attributes"), pl.col("f")).alias("attributes"),
+        )
+        .drop("f")
+        .lazy()
+    )
 
 
 def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
