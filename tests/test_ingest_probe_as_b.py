@@ -117,3 +117,45 @@ def test_zap_console_fields_are_attributes(tmp_path):
     ]
     assert attrs(rows[1]) == {"code": "proxy/handler.go:91", "path": "/api/orders", "status": "502", "latency": "12.3ms"}
     assert attrs(rows[2]) == {"logger": "payments.db", "code": "db/pool.go:77"}
+
+
+def test_request_status_in_app_logs(tmp_path):
+    """A request line inside an app's own log gives ``method``, ``path`` and ``status``
+    attributes as the access reader does: uvicorn, Django's runserver, Heroku's router,
+    Squid's native access log (whose lines have no level: the status's)."""
+    uvicorn = [
+        "INFO:     Started server process [1]",
+        'INFO:     10.0.0.5:52344 - "GET /health HTTP/1.1" 200 OK',
+        'INFO:     10.0.0.5:52350 - "GET /orders/7?full=1 HTTP/1.1" 500 Internal Server Error',
+    ]
+    rows = read_lines(tmp_path, "api.log", uvicorn).to_dicts()
+    assert "status" not in attrs(rows[0])
+    assert attrs(rows[2]) == {"method": "GET", "path": "/orders/7", "status": 500}
+    assert rows[2]["body"] == '10.0.0.5:52350 - "GET /orders/7?full=1 HTTP/1.1" 500 Internal Server Error'
+    django = [
+        "[30/Nov/2026 10:00:01] \"GET /api/products/ HTTP/1.1\" 200 5120",
+        "[30/Nov/2026 10:00:04] \"POST /api/orders/ HTTP/1.1\" 500 145",
+    ]
+    rows = read_lines(tmp_path, "django.log", django).to_dicts()
+    assert [attrs(r)["status"] for r in rows] == [200, 500]
+    assert attrs(rows[1])["method"] == "POST"
+    heroku = [
+        '2026-11-30T10:00:00.123456+00:00 heroku[router]: at=info method=GET path="/api/products" host=shop.herokuapp.com fwd="203.0.113.5" dyno=web.1 connect=0ms service=45ms status=200 bytes=1024 protocol=https',
+        "2026-11-30T10:00:01.023456+00:00 app[web.1]: Started GET \"/api/products\" for 203.0.113.5",
+        '2026-11-30T10:00:01.923456+00:00 heroku[router]: at=error code=H12 desc="Request timeout" method=POST path="/api/checkout" host=shop.herokuapp.com dyno=web.2 connect=1ms service=30000ms status=503 bytes=0 protocol=https',
+    ]
+    rows = read_lines(tmp_path, "heroku.log", heroku).to_dicts()
+    assert attrs(rows[0])["status"] == 200
+    assert "status" not in attrs(rows[1])
+    assert {k: attrs(rows[2])[k] for k in ("method", "path", "status", "code")} == {
+        "method": "POST", "path": "/api/checkout", "status": 503, "code": "H12"}
+    assert rows[2]["severity_text"] == "ERROR"
+    squid = [
+        "1796032800.000    120 10.0.0.5 TCP_MISS/200 2048 GET http://repo.example.com/pkg/0.tgz - HIER_DIRECT/203.0.113.0 application/octet-stream",
+        "1796032802.222    122 10.0.0.7 TCP_DENIED/403 2050 GET http://repo.example.com/pkg/2.tgz - HIER_DIRECT/203.0.113.2 text/html",
+        "1796032803.333  30001 10.0.0.8 TCP_MISS/503 0 CONNECT pay.example.com:443 - HIER_NONE/- -",
+    ]
+    rows = read_lines(tmp_path, "access.log", squid).to_dicts()
+    assert [attrs(r)["status"] for r in rows] == [200, 403, 503]
+    assert attrs(rows[1])["path"] == "/pkg/2.tgz"
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "ERROR"]
