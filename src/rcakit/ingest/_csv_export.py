@@ -490,12 +490,12 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         sev_num_parts.append(n)
     sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
     sev_num = pl.coalesce([*sev_num_parts, pl.col("_in_severity_number")])
-    from rcakit.ingest._service import service_from_log_group, workload_from_pod
+    from rcakit.ingest._service import pod_workload, service_from_log_group
 
     service = pl.coalesce(
         *[pl.col(c) for c in svc_cols],
         pl.col("_in_service"),
-        *[workload_from_pod(pl.col(c)) for c in pod_cols],
+        *[pod_workload(pl.col(c), pl.col(ctr_cols[0]) if ctr_cols else None) for c in pod_cols],
         *[pl.col(c) for c in ctr_cols],
         *[service_from_log_group(pl.col(c)) for c in group_cols],
         pl.lit(None, dtype=pl.String),

@@ -112,6 +112,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         # systemd journal: the program's name, else its unit
         "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
         "AppRoleName", "cloud_RoleName", "cloud.roleName",  # Application Insights
+        "Application",  # Serilog's common enricher (Enrich.WithProperty("Application", ...))
     ),
     # the workload of a Kubernetes pod name is the service when no service key is present
     "pod": (
@@ -132,6 +133,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         # the MDC of log4j2's JsonLayout and logback encoders
         "contextMap.traceId", "contextMap.trace_id", "mdc.traceId", "mdc.trace_id",
         "@tr",  # Serilog compact JSON (CLEF) since Serilog 3.1 (its span id "@sp" stays an attribute)
+        "TraceId",  # Serilog's TraceId property (ASP.NET Core's request logging, JsonFormatter's Properties)
         "attributes.dd.trace_id",  # Datadog's Logs API v2 (the record's own attributes under "attributes")
         # Google Cloud Logging's LogEntry (gcloud logging read, a GCS/BigQuery sink) and the
         # structured line an app writes for it: "projects/<project>/traces/<id>" (see _KEY_VALUE)
@@ -953,12 +955,12 @@ def _envoy_tcp(frame: pl.DataFrame) -> pl.Expr | None:
 
 def _service_expr(frame: pl.DataFrame) -> pl.Expr:
     """Service key, else the workload of a pod-name key, else a container-name key."""
-    from rcakit.ingest._service import workload_from_pod
+    from rcakit.ingest._service import pod_workload
 
     named, _ = _pick(frame, "service")
     pod, _ = _pick(frame, "pod")
     container, _ = _pick(frame, "container")
-    return pl.coalesce(named, workload_from_pod(pod), container)
+    return pl.coalesce(named, pod_workload(pod, container), container)
 
 
 def _group_service_expr(frame: pl.DataFrame) -> pl.Expr:
@@ -1535,6 +1537,32 @@ def _object_parts(df: pl.DataFrame, s: pl.Expr, blank: pl.Expr) -> pl.Series:
     return marked.select(pl.col("_cont") & last_closes.fill_null(False)).collect().to_series()
 
 
+# a hole of a Serilog message template: {Name}, {@Name}, {$Name}, {Name,10}, {Name:0.00}
+_HOLE_RE = r"\{[@$]?([A-Za-z0-9_]+)(?:,-?[0-9]+)?(?::[^{}]*)?\}"
+
+
+def _render_template(objs: pl.DataFrame, column: str) -> pl.Expr:
+    """A Serilog message template with each hole replaced by the record's property of that
+    name as written (a hole whose property the record lacks stays as it is; ``{{`` and ``}}``
+    are literal braces): one replacement per distinct hole name, over the rows that hold it."""
+    template = pl.col(column).cast(pl.String)
+    names = (
+        objs.select(template.unique().str.extract_all(_HOLE_RE).explode().str.extract(_HOLE_RE, 1).unique())
+        .to_series()
+        .drop_nulls()
+        .to_list()
+    )
+    # escaped braces out of the way first (U+0001 / U+0002 stand for them meanwhile)
+    out = template.str.replace_all("{{", "\x01", literal=True).str.replace_all("}}", "\x02", literal=True)
+    for name in sorted(names):
+        if name not in objs.columns:
+            continue
+        value = pl.col(name).cast(pl.String)
+        hole = r"\{[@$]?" + re.escape(name) + r"(?:,-?[0-9]+)?(?::[^{}]*)?\}"
+        out = pl.when(value.is_not_null()).then(out.str.replace_all(hole, value.str.replace_all("$", "$$", literal=True))).otherwise(out)
+    return out.str.replace_all("\x01", "{", literal=True).str.replace_all("\x02", "}", literal=True)
+
+
 def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     """Splunk's spellings: an export's ``{"preview": ..., "result": {...}}`` envelope is
     unwrapped (``result.host`` -> ``host``), and the event's ``_raw`` (its original text) is
@@ -1565,6 +1593,24 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         level = pl.col("@l") if "@l" in objs.columns else pl.lit(None, dtype=pl.String)
         objs = objs.with_columns(
             pl.when(pl.col("@t").is_not_null()).then(level.fill_null("Information")).otherwise(level).alias("@l")
+        )
+    if "MessageTemplate" in objs.columns and ("Timestamp" in objs.columns or "Level" in objs.columns):
+        # Serilog's JsonFormatter: {"Timestamp", "Level", "MessageTemplate", "RenderedMessage"
+        # (renderMessage: true), "Properties": {...}}: the properties are the record's own keys
+        # (Properties.TraceId the trace, Properties.SourceContext the logger)
+        props = {c: c.removeprefix("Properties.") for c in objs.columns if c.startswith("Properties.")}
+        objs = objs.rename({c: n for c, n in props.items() if n not in objs.columns})
+        objs = objs.rename({"MessageTemplate": "@mt"} if "@mt" not in objs.columns else {})
+        if "RenderedMessage" in objs.columns and "@m" not in objs.columns:
+            objs = objs.rename({"RenderedMessage": "@m"})
+    if "@mt" in objs.columns:
+        # Serilog's message template ("Stock low for {Sku}"): without the rendered message
+        # ("@m") the body is the template with the record's properties in its holes, and the
+        # template stays an attribute
+        rendered = _render_template(objs, "@mt")
+        body = pl.coalesce("@m", rendered) if "@m" in objs.columns else rendered
+        objs = objs.with_columns(body.alias("@m")).rename(
+            {"@mt": "message_template"} if "message_template" not in objs.columns else {}
         )
     if "attributes.message" in objs.columns and "attributes.timestamp" in objs.columns and "type" in objs.columns:
         # Datadog's log API / "export as JSON": {"id": ..., "type": "log", "attributes":

@@ -108,6 +108,17 @@ def workload_from_pod(expr: pl.Expr | str) -> pl.Expr:
     return col.str.replace(rf"^(.+?){POD_SUFFIX}", "$1")
 
 
+def pod_workload(pod: pl.Expr, container: pl.Expr | None) -> pl.Expr:
+    """The workload of a pod name (:func:`workload_from_pod`); a pod name whose suffix is no
+    Kubernetes hash but which starts with the record's container name and a dash
+    (``orders-6d5f7c8b9-abcde`` in container ``orders``) gives the container name."""
+    workload = workload_from_pod(pod)
+    if container is None:
+        return workload
+    named = (workload == pod) & pod.str.starts_with(pl.concat_str(container, pl.lit("-"))).fill_null(False)
+    return pl.when(named).then(container).otherwise(workload)
+
+
 def service_from_log_group(expr: pl.Expr | str) -> pl.Expr:
     """The service a CloudWatch log group names: its last path segment.
 

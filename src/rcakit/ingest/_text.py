@@ -1287,7 +1287,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [2024-03-01 10:00:02.500 +0100] ERROR (checkout/1 on checkout-7d9f8b6c5-x2q4z): card "declined"
     _Variant(
         "pino-pretty",
-        rf"^\[(?P<ts>{_ISO})\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+) on [^()\s]+\):[ \t]+(?P<msg>.*)$",
+        rf"^\[(?P<ts>{_ISO}|\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)\][ \t]+(?P<level>{_LEVEL})[ \t]+\((?:(?P<logger_e>[\w.\-]+)/)?(?P<pid>\d+)(?: on [^()\s]+)?\):[ \t]+(?P<msg>.*)$",
     ),
     # Akka's classic logger: level, stamp (month first), thread and source in brackets; a
     # marker before the stamp (dead letters)
@@ -2233,6 +2233,21 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = records.with_columns(
             pl.col("body").str.replace(r'^\["((?:[^"\\]|\\.)*)"\]', "$1").str.replace_all(r'\\"', '"')
         )
+    if any(v.name == "zap-console" for v in variants):
+        records = _zap_fields(records)
+    if any(re.search(_QUOTED_REQUEST, line) for line in sample):
+        records = _request_fields(records, _QUOTED_REQUEST)
+    if any(v.name == "heroku" for v in variants):
+        records = _request_fields(records, None)
+    if any(v.name == "epoch" for v in variants) and any(
+        re.search(r"^\d{9,10}\.\d{3}\s+\d+ \S+ [A-Z_]+/\d{3} ", line) for line in sample
+    ):
+        records = _request_fields(records, _SQUID_REQUEST, levels=True)
+    if any(v.name == "pino-pretty" for v in variants):
+        # pino's "name" (the "checkout" of "(checkout/17 on host)") is the application's, as
+        # in its JSON lines
+        name = pl.col("attributes").str.json_path_match("$.logger")
+        records = records.with_columns(pl.coalesce(pl.col("service"), name).alias("service"))
     if any(v.name == "weblogic" for v in variants):
         # its message ends with the '>' of the field, on its last line
         records = records.with_columns(pl.col("body").str.replace(r"\s*>\s*$", ""))
@@ -2500,6 +2515,90 @@ def _named_zones(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         fixed = local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
         frame = frame.with_columns(pl.when(pl.col("_zone") == zone).then(fixed).otherwise(ts).alias("timestamp"))
     return frame.drop("_zone").lazy()
+
+
+#: a quoted request line and its status, as uvicorn, Django's runserver and gunicorn write it
+#: in their own logs: 10.0.0.5:52350 - "GET /orders/7 HTTP/1.1" 500 Internal Server Error
+_QUOTED_REQUEST = r'"(?P<method>[A-Z][A-Z_-]{1,19}) (?P<target>[^"\s]+) HTTP/[0-9.]+" (?P<status>[1-5][0-9]{2})\b'
+#: Squid's native access log after its epoch stamp: elapsed ms, client, code/status, bytes,
+#: method, URL
+_SQUID_REQUEST = r"^\d+ \S+ [A-Z_]+/(?P<status>[1-5][0-9]{2}) \d+ (?P<method>[A-Z][A-Z_-]{1,19}) (?P<target>\S+)"
+
+
+def _request_fields(records: pl.LazyFrame, pattern: str | None, *, levels: bool = False) -> pl.LazyFrame:
+    """A request's ``method``, ``path`` (without its query) and ``status`` in ``attributes``,
+    as the access reader has them, from a record's first line (``pattern``'s groups; None:
+    Heroku's router, ``method=GET path="/x" ... status=503``, with its error ``code=H12``);
+    ``levels``: a record with no level takes the status's (5xx ERROR, 4xx WARN, else INFO)."""
+    from rcakit.ingest._access import url_path
+    from rcakit.ingest._jsonl import encode_attributes, merge_attributes
+    from rcakit.ingest._severity import severity_from_http_status
+
+    first = pl.col("body").str.extract(r"^([^\n]*)", 1)
+    extra: dict[str, pl.Expr] = {}
+    method: pl.Expr
+    status: pl.Expr
+    if pattern is None:
+        router = pl.col("attributes").str.contains('"logger":"heroku[router]"', literal=True).fill_null(False)
+        method = pl.when(router).then(first.str.extract(r"(?:^| )method=([A-Z][A-Z_-]{1,19})(?: |$)", 1))
+        target = first.str.extract(r'(?:^| )path="?([^"\s]+)', 1)
+        status = pl.when(router).then(first.str.extract(r"(?:^| )status=([1-5][0-9]{2})(?: |$)", 1))
+        extra["code"] = pl.when(router).then(first.str.extract(r"(?:^| )code=([HRL][0-9]{2,3})(?: |$)", 1))
+    else:
+        g = first.str.extract_groups(pattern)
+        method, target, status = g.struct.field("method"), g.struct.field("target"), g.struct.field("status")
+    number = status.cast(pl.Int64, strict=False)
+    more = encode_attributes(
+        {"method": method, "path": url_path(target), "status": number, **extra}, numbers=("status",)
+    )
+    had = pl.col("attributes").str.contains('"status":', literal=True).fill_null(False)
+    found = number.is_not_null() & ~had
+    out = [pl.when(found).then(merge_attributes(pl.col("attributes"), more)).otherwise(pl.col("attributes")).alias("attributes")]
+    if levels:
+        sev_text, sev_num = severity_from_http_status(number)
+        unset = found & pl.col("severity_text").is_null()
+        out += [
+            pl.when(unset).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+            pl.when(unset).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+        ]
+    return records.with_columns(out)
+
+
+#: zap's console encoder: the fields after the message's tab, a JSON object ending its line
+_ZAP_FIELDS = r"^([^\n]*?)\t(\{[^\n]*\})[ \t]*(?:\n|$)"
+
+
+def _zap_fields(records: pl.LazyFrame) -> pl.LazyFrame:
+    """zap's console encoder writes a record's fields as JSON after the message and a tab
+    (``upstream request failed\t{"path": "/api/orders", "status": 502}``): they are
+    attributes (a name the head already gave, ``logger`` or ``code``, keeps the head's),
+    the message ends before them; the stack trace below stays."""
+    from rcakit.ingest._jsonl import decode_objects, encode_attributes, merge_attributes
+
+    frame = records.collect()
+    texts = frame["body"].str.extract(_ZAP_FIELDS, 2)
+    rows = texts.is_not_null().arg_true()
+    if not len(rows):
+        return frame.lazy()
+    decoded, valid = decode_objects(texts.gather(rows))
+    keep = [c for c in decoded.columns if c not in ("logger", "thread", "pid", "mdc", "code")]
+    if not valid.any() or not keep:
+        return frame.lazy()
+    fields = decoded.select(encode_attributes({c: pl.col(c) for c in keep}).alias("f"))["f"]
+    fields = fields.zip_with(valid, pl.Series([None] * len(fields), dtype=pl.String))
+    extra = pl.Series("f", [None] * len(frame), dtype=pl.String).scatter(rows, fields)
+    body = pl.col("body")
+    return (
+        frame.with_columns(extra)
+        .with_columns(
+            pl.when(pl.col("f").is_not_null()).then(body.str.replace(_ZAP_FIELDS, "${1}\n")).otherwise(body)
+            .str.strip_suffix("\n")
+            .alias("body"),
+            merge_attributes(pl.col("attributes"), pl.col("f")).alias("attributes"),
+        )
+        .drop("f")
+        .lazy()
+    )
 
 
 def _slow_queries(records: pl.LazyFrame) -> pl.LazyFrame:
