@@ -82,8 +82,27 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
 AMBIGUOUS_ZONES = ("CST", "IST", "BST")
 #: Regex alternation of every abbreviation above (longest first), for head regexes.
 ZONE_NAMES = "|".join(sorted([*ZONE_ABBREVIATIONS, *AMBIGUOUS_ZONES], key=lambda z: (-len(z), z)))
-_ZONE_AT_END = rf"\s(?:{ZONE_NAMES})$"
+#: Java's long zone names (``TimeZone.getDisplayName``, before and after CLDR), as WebLogic
+#: writes them in its stamps: ``Nov 30, 2026 10:00:40,456 AM Coordinated Universal Time``.
+#: Only names of one zone (US "Central Standard Time"; China's is "China Standard Time").
+ZONE_LONG_NAMES: dict[str, str] = {
+    "Coordinated Universal Time": "+00:00", "Greenwich Mean Time": "+00:00",
+    "Western European Time": "+00:00", "Western European Standard Time": "+00:00",
+    "Western European Summer Time": "+01:00", "British Summer Time": "+01:00",
+    "Central European Time": "+01:00", "Central European Standard Time": "+01:00",
+    "Central European Summer Time": "+02:00", "Eastern European Time": "+02:00",
+    "Eastern European Standard Time": "+02:00", "Eastern European Summer Time": "+03:00",
+    "Moscow Standard Time": "+03:00", "India Standard Time": "+05:30", "China Standard Time": "+08:00",
+    "Japan Standard Time": "+09:00", "Australian Eastern Standard Time": "+10:00",
+    "Australian Eastern Daylight Time": "+11:00",
+    "Eastern Standard Time": "-05:00", "Eastern Daylight Time": "-04:00",
+    "Central Standard Time": "-06:00", "Central Daylight Time": "-05:00",
+    "Mountain Standard Time": "-07:00", "Mountain Daylight Time": "-06:00",
+    "Pacific Standard Time": "-08:00", "Pacific Daylight Time": "-07:00",
+}
+_ZONE_AT_END = rf"\s(?:{ZONE_NAMES}|{'|'.join(ZONE_LONG_NAMES)})$"
 _ZONE_REWRITE = {
+    **{f" {name}": f" {offset}" for name, offset in ZONE_LONG_NAMES.items()},
     **{f" {name}": f" {offset}" for name, offset in ZONE_ABBREVIATIONS.items()},
     **{f" {name}": "" for name in AMBIGUOUS_ZONES},
 }
