@@ -2226,7 +2226,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
-    if any(v.name in ("lambda", "lambda-platform") for v in variants):
+    if any(v.name in ("lambda", "lambda-platform", "cloudwatch-lambda") for v in variants):
         records = _lambda_platform_bodies(records)
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
