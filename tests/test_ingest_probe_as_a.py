@@ -46,3 +46,39 @@ def test_aws_logs_tail_platform_lines_keep_their_text(tmp_path):
         f"REPORT RequestId: {rid}\tDuration: 2.34 ms\tBilled Duration: 3 ms",
     ]
     assert frame["severity_text"].to_list()[1] == "INFO"
+
+
+def test_tomcat_localised_months_with_a_dot(tmp_path):
+    """Tomcat's OneLineFormatter on a JVM in another language (Java 11+'s CLDR month
+    abbreviations): Spanish ``30-nov.-2026``, French ``janv.``, German ``März``, Dutch
+    ``mrt.``, Portuguese ``fev.``: the stamp and the localised level are read (the file was
+    read as raw, with no time and no level)."""
+    logger = "org.apache.catalina.core.StandardContext.startInternal"
+    frame = read_lines(tmp_path, "catalina-es.2026-11-30.log", [
+        f"30-nov.-2026 10:00:00.500 INFORMACIÓN [main] {logger} Iniciando ProtocolHandler",
+        f"30-nov.-2026 10:00:02.500 ADVERTENCIA [main] {logger} La aplicación web [shop] parece haber iniciado un hilo",
+        f"30-nov.-2026 10:00:04.500 GRAVE [main] {logger} Excepción al despachar el evento de contexto",
+        f"01-dic.-2026 00:00:01.000 INFORMACIÓN [main] {logger} Arranque del servidor",
+    ])
+    assert frame["format"].to_list() == ["text"] * 4
+    assert frame["timestamp"].to_list() == [
+        datetime(2026, 11, 30, 10, 0, 0, 500000, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 2, 500000, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 4, 500000, tzinfo=UTC),
+        datetime(2026, 12, 1, 0, 0, 1, tzinfo=UTC),
+    ]
+    assert frame["severity_text"].to_list() == ["INFO", "WARN", "ERROR", "INFO"]
+    assert frame["body"].to_list()[2] == "Excepción al despachar el evento de contexto"
+    for stamp, expected in [
+        ("30-janv.-2026", datetime(2026, 1, 30, 10, 0, 4, 500000, tzinfo=UTC)),
+        ("05-März-2026", datetime(2026, 3, 5, 10, 0, 4, 500000, tzinfo=UTC)),
+        ("05-mrt.-2026", datetime(2026, 3, 5, 10, 0, 4, 500000, tzinfo=UTC)),
+        ("05-fev.-2026", datetime(2026, 2, 5, 10, 0, 4, 500000, tzinfo=UTC)),
+        ("05-sept.-2026", datetime(2026, 9, 5, 10, 0, 4, 500000, tzinfo=UTC)),
+    ]:
+        other = read_lines(tmp_path, "catalina.log", [
+            f"{stamp} 10:00:04.500 GRAVE [main] {logger} msg",
+            f"{stamp} 10:00:04.500 GRAVE [main] {logger} msg",
+        ])
+        assert other["timestamp"].to_list() == [expected] * 2, stamp
+        assert other["severity_text"].to_list() == ["ERROR"] * 2, stamp

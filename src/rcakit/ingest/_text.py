@@ -228,7 +228,9 @@ _STAMP = (
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
     # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
     # (Oracle's listener.log writes it in upper case: "05-MAR-2024 10:00:00 * ...")
-    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3})-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (a Spanish, French, German, Portuguese or Dutch JVM's: "30-nov.-2026", "30-März-2026")
+    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3}|[A-Za-zéûä][a-zéûä]{2,3}\.?)-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"(?: (?:UTC|GMT)\b)?"
     # yyyyMMdd-H:mm:ss:SSS (HealthApp-style), yyyyMMdd HH:mm:ss (MariaDB's audit log)
     r"|\d{8}[- \t]\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"
     # year-less month-name day, without a syslog host and tag after it (yum.log, strongSwan);
@@ -879,14 +881,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
     _Variant(
         "tomcat",
-        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-(?:[A-Za-z][a-z]{{2}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
     ),
     # the same on a JVM in another language: the month lower case, the level its word
     #   15-ott-2024 10:05:02.456 GRAVE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke msg
     _Variant(
         "tomcat-localised",
-        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-(?:[A-Za-z][a-z]{{2}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
         levels=_LOCAL_LEVEL,
     ),

@@ -66,6 +66,8 @@ _MONTHS.update({
     "ott": 10, "out": 10, "okt": 10, "dic": 12, "dez": 12,
     # French, whose abbreviations run to four letters and a dot ("févr.", "juil.", "sept.")
     "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8, "sept": 9, "déc": 12,
+    # German ("März", Java 8's "Mär"; "Juni", "Juli") and Dutch ("mrt.", "mei")
+    "mär": 3, "märz": 3, "juni": 6, "juli": 7, "mrt": 3, "mei": 5,
 })
 
 #: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
@@ -144,7 +146,9 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123")
     rf"^(?P<Y>\d{{4}})\s+(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}})\s+{_TIME}{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
-    rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
+    # (a JVM in another language: "30-nov.-2026", "30-März-2026", "30-janv.-2026")
+    rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)[-\s](?P<Y>\d{{4}})"
+    rf"[\sT:]+{_TIME}{_ZONE}$",
     # year-less day-month-name, maybe no seconds (Bacula's job messages: "01-Mar 09:58")
     rf"^(?P<d>\d{{1,2}})-(?P<b>[A-Za-z]{{3}})\s+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
