@@ -82,3 +82,40 @@ def test_tomcat_localised_months_with_a_dot(tmp_path):
         ])
         assert other["timestamp"].to_list() == [expected] * 2, stamp
         assert other["severity_text"].to_list() == ["ERROR"] * 2, stamp
+
+
+def test_haproxy_accept_date_keeps_milliseconds(tmp_path):
+    """HAProxy's HTTP log through rsyslog: the accept date in brackets is the record's time,
+    to the millisecond (the syslog head's second was used)."""
+    frame = read_lines(tmp_path, "haproxy.log", [
+        'Nov 30 10:00:04 lb01 haproxy[2231]: 10.0.0.7:52123 [30/Nov/2026:10:00:04.123] www~ api/srv1 '
+        '0/0/1/14/15 503 1236 - - SC-- 12/12/3/1/0 0/0 "GET /api/orders/2 HTTP/1.1"',
+        'Nov 30 10:00:06 lb01 haproxy[2231]: 10.0.0.8:53123 [30/Nov/2026:10:00:05.987] www~ api/srv2 '
+        '0/0/1/900/901 200 1237 - - ---- 12/12/3/1/0 0/0 "GET /api/orders/3 HTTP/1.1"',
+    ])
+    # (in the year the syslog head is dated in, 2024 here, as the file's other lines are)
+    assert frame["timestamp"].to_list() == [
+        datetime(2024, 11, 30, 10, 0, 4, 123000, tzinfo=UTC),
+        datetime(2024, 11, 30, 10, 0, 5, 987000, tzinfo=UTC),
+    ]
+    assert frame["body"].to_list() == ["GET /api/orders/2 503", "GET /api/orders/3 200"]
+    assert frame["severity_text"].to_list() == ["ERROR", "INFO"]
+
+
+def test_traefik_start_utc_keeps_microseconds(tmp_path):
+    """Traefik's JSON access log: ``StartUTC`` (the request's start, to the microsecond) is
+    the record's time, not the whole-second ``time`` the logger adds."""
+    frame = read_lines(tmp_path, "traefik-access.json", [
+        '{"ClientHost": "10.0.0.2", "DownstreamStatus": 502, "Duration": 12345678, "RequestMethod": "POST", '
+        '"RequestPath": "/api/cart/2", "RequestProtocol": "HTTP/2.0", "ServiceName": "shop-api-80@kubernetescrd", '
+        '"StartUTC": "2026-11-30T10:00:01.723456Z", "level": "info", "msg": "", "time": "2026-11-30T10:00:01Z"}',
+        '{"ClientHost": "10.0.0.3", "DownstreamStatus": 200, "Duration": 2345678, "RequestMethod": "GET", '
+        '"RequestPath": "/api/cart/3", "RequestProtocol": "HTTP/2.0", "ServiceName": "shop-api-80@kubernetescrd", '
+        '"StartUTC": "2026-11-30T10:00:01.923456Z", "level": "info", "msg": "", "time": "2026-11-30T10:00:02Z"}',
+    ])
+    assert frame["timestamp"].to_list() == [
+        datetime(2026, 11, 30, 10, 0, 1, 723456, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 1, 923456, tzinfo=UTC),
+    ]
+    assert frame["body"].to_list() == ["POST /api/cart/2 502", "GET /api/cart/3 200"]
+    assert frame["severity_text"].to_list() == ["ERROR", "INFO"]

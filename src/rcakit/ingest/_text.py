@@ -3086,7 +3086,7 @@ def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.D
 # HAProxy's HTTP log line (option httplog), sent through syslog:
 #   10.0.0.1:5000 [02/Nov/2024:00:00:01.123] fe_https~ be_api/srv1 0/0/1/12/13 200 1234 - - ---- 10/10/1/1/0 0/0 "GET /api HTTP/1.1"
 _HAPROXY_HTTP = (
-    r"^(?P<client>\S+):\d+ \[[^\]]+\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) "
+    r"^(?P<client>\S+):\d+ \[(?P<accept>[^\]]+)\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) "
     r"(?P<TR>-?\d+)/(?P<Tw>-?\d+)/(?P<Tc>-?\d+)/(?P<Tr>-?\d+)/\+?(?P<Ta>-?\d+) (?P<status>-?\d+) \+?(?P<bytes>\d+) "
     r"\S+ \S+ (?P<termination_state>\S+) \S+ \S+ (?:\{[^}]*\} ){0,2}\"(?P<request>[^\"]*)\""
 )
@@ -3094,7 +3094,10 @@ _HAPROXY_HTTP = (
 
 def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     """Syslog records holding HAProxy HTTP log lines read like access-log lines: body
-    ``METHOD path status``, severity from the status, the timings and routing into attributes."""
+    ``METHOD path status``, severity from the status, the timings and routing into attributes;
+    the time is HAProxy's accept date (``[30/Nov/2026:10:00:04.123]``, to the millisecond,
+    in the same local time as the syslog head, in the head's year) where it is within an hour
+    of the head's stamp (the request is logged when it ends), else the head's."""
     from rcakit.ingest._access import request_body
     from rcakit.ingest._jsonl import encode_attributes, merge_attributes
     from rcakit.ingest._severity import severity_from_http_status
@@ -3111,8 +3114,12 @@ def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
         "severity_text",
         "severity_number",
         "attributes",
+        "timestamp",
     ).unnest("g")
     ok = pl.col("status").is_not_null()
+    # (in the head's year: a year-less head is dated by the file, its other lines too)
+    accept = parse_timestamps(pl.col("accept"), tz=options.tz).dt.replace(year=pl.col("timestamp").dt.year())
+    near = (accept - pl.col("timestamp")).abs() <= pl.duration(hours=1)
     request = pl.col("request").str.splitn(" ", 3)
     method, target = request.struct.field("field_0"), request.struct.field("field_1")
     path = target.str.replace(r"[?#].*$", "")
@@ -3147,8 +3154,10 @@ def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
         pl.when(ok).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
         pl.when(ok).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
         pl.when(ok).then(attributes).otherwise(pl.col("attributes")).alias("attributes"),
+        pl.when(ok & near.fill_null(False)).then(accept).otherwise(pl.col("timestamp")).alias("timestamp"),
     )
     return records.with_columns(
+        records["timestamp"].scatter(idx, fixed["timestamp"]),
         records["body"].scatter(idx, fixed["body"]),
         records["severity_text"].scatter(idx, fixed["severity_text"]),
         records["severity_number"].scatter(idx, fixed["severity_number"].cast(records["severity_number"].dtype)),
