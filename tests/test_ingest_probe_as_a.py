@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests._reading import read_lines
+from tests._reading import attrs, read_lines
 
 
 def test_weblogic_long_zone_names(tmp_path):
@@ -119,3 +119,32 @@ def test_traefik_start_utc_keeps_microseconds(tmp_path):
     ]
     assert frame["body"].to_list() == ["POST /api/cart/2 502", "GET /api/cart/3 200"]
     assert frame["severity_text"].to_list() == ["ERROR", "INFO"]
+
+
+def test_winston_simple_format_meta(tmp_path):
+    """winston's ``format.combine(timestamp(), simple())``: the info object's other keys are
+    JSON after the message; its ``timestamp`` is the time, its ``service`` (``defaultMeta``)
+    the service, the message alone the body, the other keys attributes (the time was null,
+    the JSON kept in the body)."""
+    frame = read_lines(tmp_path, "notifier-winston.log", [
+        'info: Email queued {"service":"notifier","timestamp":"2026-11-30T10:00:00.000Z"}',
+        'warn: SMTP slow response {"service":"notifier","timestamp":"2026-11-30T10:00:19.000Z"}',
+        'error: Failed to send email to user 42 {"service":"notifier","timestamp":"2026-11-30T10:00:28.500Z","code":"ETIMEDOUT"}',
+        'http: POST /notify 202 14ms {"service":"notifier","timestamp":"2026-11-30T10:00:38.000Z"}',
+    ])
+    rows = frame.to_dicts()
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 19, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 28, 500000, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 38, tzinfo=UTC),
+    ]
+    assert [r["body"] for r in rows] == [
+        "Email queued", "SMTP slow response", "Failed to send email to user 42", "POST /notify 202 14ms",
+    ]
+    assert [r["service"] for r in rows] == ["notifier"] * 4
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "ERROR", "INFO"]
+    assert attrs(rows[2]) == {"code": "ETIMEDOUT"}
+    # (an object without those keys after a level-first message stays in it)
+    plain = read_lines(tmp_path, "worker.log", ['ERROR: payload rejected {"order":4711}', 'INFO: done {"n":2}'])
+    assert plain["body"].to_list() == ['payload rejected {"order":4711}', 'done {"n":2}']

@@ -2230,6 +2230,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     records = to_records(joined)
     if any(v.name in ("lambda", "lambda-platform", "cloudwatch-lambda") for v in variants):
         records = _lambda_platform_bodies(records)
+    if any(v.name in ("level-first", "winston") for v in variants):
+        records = _winston_meta(records, options)
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
         records = records.with_columns(
@@ -2255,6 +2257,63 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name in ("tanuki", "windowsupdate") for v in variants):
         records = _wrapped_levels(records)
     return records
+
+
+# winston's format.simple(): "<level>: <message> <JSON of the other info keys>"
+_WINSTON_META = r'^(?P<msg>[^\n]*?) (?P<meta>\{"[^\n]*\})$'
+
+
+def _winston_meta(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """winston's ``format.simple()`` writes the info object's other keys as JSON after the
+    message (``info: Email queued {"service":"notifier","timestamp":"2026-11-30T10:00:00.000Z"}``):
+    where that object holds a ``timestamp`` or ``service`` (``format.timestamp()``,
+    ``defaultMeta``), the message alone is the body, the stamp the time (where the head had
+    none) and the service the record's; its other keys go to ``attributes``."""
+    from rcakit.ingest._jsonl import decode_objects, encode_attributes, merge_attributes
+    from rcakit.schemas import UTC_US
+
+    frame = records.collect()
+    # (a cheap literal test first: most level-first records do not end with an object)
+    ends = frame.select(pl.col("body").str.ends_with("}").fill_null(False)).to_series()
+    if not ends.any():
+        return frame.lazy()
+    idx = ends.arg_true()
+    sub = frame[idx].select(pl.col("body").str.extract_groups(_WINSTON_META).alias("g")).unnest("g")
+    keys = sub.select(
+        (
+            pl.col("meta").str.json_path_match("$.timestamp").is_not_null()
+            | pl.col("meta").str.json_path_match("$.service").is_not_null()
+        ).fill_null(False)
+    ).to_series()
+    if not keys.any():
+        return frame.lazy()
+    idx = idx.filter(keys)
+    sub = sub.filter(keys)
+    meta, _valid = decode_objects(sub["meta"])
+    names = [c for c in meta.columns if not c.startswith("_")]
+    ts = (
+        parse_timestamps(pl.col("timestamp"), tz=options.tz, year=options.year)
+        if "timestamp" in names
+        else pl.lit(None, dtype=UTC_US)
+    )
+    svc = pl.col("service") if "service" in names else pl.lit(None, dtype=pl.String)
+    others = {c: pl.col(c) for c in names if c not in ("timestamp", "service")}
+    old = frame[idx]
+    fixed = pl.concat([meta, old.select(pl.col("timestamp").alias("_ts"), pl.col("service").alias("_svc"),
+                                        pl.col("attributes").alias("_attrs"))], how="horizontal").select(
+        pl.coalesce(pl.col("_ts"), ts).alias("timestamp"),
+        pl.coalesce(svc, pl.col("_svc")).alias("service"),
+        (
+            merge_attributes(pl.col("_attrs"), encode_attributes(others)) if others and options.wants("attributes")
+            else pl.col("_attrs")
+        ).alias("attributes"),
+    )
+    return frame.with_columns(
+        frame["timestamp"].scatter(idx, fixed["timestamp"]),
+        frame["service"].scatter(idx, fixed["service"]),
+        frame["body"].scatter(idx, sub["msg"]),
+        frame["attributes"].scatter(idx, fixed["attributes"]),
+    ).lazy()
 
 
 def _lambda_platform_bodies(records: pl.LazyFrame) -> pl.LazyFrame:
