@@ -148,3 +148,29 @@ def test_winston_simple_format_meta(tmp_path):
     # (an object without those keys after a level-first message stays in it)
     plain = read_lines(tmp_path, "worker.log", ['ERROR: payload rejected {"order":4711}', 'INFO: done {"n":2}'])
     assert plain["body"].to_list() == ['payload rejected {"order":4711}', 'done {"n":2}']
+
+
+def test_papertrail_archive_tsv(tmp_path):
+    """Papertrail's daily archive (headerless TSV: id, generated_at, received_at, source id,
+    source name, source IP, facility, severity, program, message): the time is generated_at,
+    the severity its column, the program the service, the message the body (the event id
+    was read as epoch milliseconds and the row kept whole)."""
+    frame = read_lines(tmp_path, "papertrail-archive.tsv", [
+        "1500000000000\t2026-11-30T10:00:00Z\t2026-11-30T10:00:01Z\t12345\tshop-prod\t203.0.113.9\tLocal7\tInfo\tapp/web.1\tStarted GET /",
+        "1500000000003\t2026-11-30T10:00:06Z\t2026-11-30T10:00:07Z\t12345\tshop-prod\t203.0.113.9\tLocal7\tError\tapp/web.2\t"
+        "PG::ConnectionBad: could not connect to server",
+        "50342052\t2011-02-10 00:19:36 -0800\t2011-02-10 00:19:36 -0800\t42424\tmysystem\t208.122.34.202\tUser\tWarning\t"
+        "testprogram\tLorem ipsum dolor sit amet",
+    ])
+    rows = frame.to_dicts()
+    assert [r["timestamp"] for r in rows] == [
+        datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 10, 0, 6, tzinfo=UTC),
+        datetime(2011, 2, 10, 8, 19, 36, tzinfo=UTC),
+    ]
+    assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN"]
+    assert [r["service"] for r in rows] == ["app/web.1", "app/web.2", "testprogram"]
+    assert [r["body"] for r in rows] == [
+        "Started GET /", "PG::ConnectionBad: could not connect to server", "Lorem ipsum dolor sit amet",
+    ]
+    assert attrs(rows[0])["mdc"] == "shop-prod"

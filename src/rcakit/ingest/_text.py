@@ -147,6 +147,8 @@ _TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
+# Papertrail's severity names (its archive's severity column)
+_PAPERTRAIL_LEVEL = "Emergency|Alert|Critical|Error|Warning|Notice|Info|Debug"
 # WebLogic's severities
 _WEBLOGIC_LEVEL = "Trace|Debug|Info|Notice|Warning|Error|Critical|Alert|Emergency"
 # WebSphere's one-letter event types, as level words (System.err output is a warning: it is
@@ -1684,6 +1686,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # Papertrail's archive (a headerless TSV): event id, generated_at, received_at, source id,
+    # source name, source IP, facility, severity, program, message; the program is the
+    # service (see _papertrail_services), the source name the mdc
+    #   1500000000003	2026-11-30T10:00:06Z	2026-11-30T10:00:07Z	12345	shop-prod	203.0.113.9	Local7	Error	app/web.2	msg
+    _Variant(
+        "papertrail",
+        rf"^\d+\t(?P<ts>{_ISO})\t{_ISO}\t\d+\t(?P<mdc>[^\t]*)\t[^\t]*\t[^\t]*\t(?P<level>{_PAPERTRAIL_LEVEL})"
+        r"\t(?P<logger>[^\t]*)\t(?P<msg>.*)$",
+        levels=_PAPERTRAIL_LEVEL,
+    ),
     # an epoch time first (Squid's native access log, Zeek's TSV logs, scripts that print
     # time.time()): seconds from 2001 to 2033, or milli/micro/nanoseconds, with a fraction
     #   1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html
@@ -2232,6 +2244,10 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _lambda_platform_bodies(records)
     if any(v.name in ("level-first", "winston") for v in variants):
         records = _winston_meta(records, options)
+    if any(v.name == "papertrail" for v in variants):
+        # the program is the service (Heroku's "app/web.2" kept whole), as a syslog tag is
+        logger = pl.col("attributes").str.json_path_match("$.logger")
+        records = records.with_columns(pl.coalesce(pl.col("service"), logger).alias("service"))
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
         records = records.with_columns(
