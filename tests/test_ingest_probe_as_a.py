@@ -169,7 +169,8 @@ def test_papertrail_archive_tsv(tmp_path):
         datetime(2011, 2, 10, 8, 19, 36, tzinfo=UTC),
     ]
     assert [r["severity_text"] for r in rows] == ["INFO", "ERROR", "WARN"]
-    assert [r["service"] for r in rows] == ["app/web.1", "app/web.2", "testprogram"]
+    # (a Heroku dyno's program, "app/web.2", is its process type: its dynos are one workload)
+    assert [r["service"] for r in rows] == ["web", "web", "testprogram"]
     assert [r["body"] for r in rows] == [
         "Started GET /", "PG::ConnectionBad: could not connect to server", "Lorem ipsum dolor sit amet",
     ]

@@ -2245,8 +2245,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name in ("level-first", "winston") for v in variants):
         records = _winston_meta(records, options)
     if any(v.name == "papertrail" for v in variants):
-        # the program is the service (Heroku's "app/web.2" kept whole), as a syslog tag is
-        logger = pl.col("attributes").str.json_path_match("$.logger")
+        # the program is the service, as a syslog tag is; a Heroku dyno's, "app/web.2", its
+        # process type, "web" (its dynos are one workload, as a Deployment's pods are)
+        logger = pl.col("attributes").str.json_path_match("$.logger").str.replace(r"^app/([A-Za-z][\w-]*)\.\d+$", "$1")
         records = records.with_columns(pl.coalesce(pl.col("service"), logger).alias("service"))
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
