@@ -2290,8 +2290,14 @@ def _winston_meta(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     from rcakit.schemas import UTC_US
 
     frame = records.collect()
-    # (a cheap literal test first: most level-first records do not end with an object)
-    ends = frame.select(pl.col("body").str.ends_with("}").fill_null(False)).to_series()
+    # (cheap literal tests first: most level-first records do not end with such an object)
+    body = pl.col("body")
+    ends = frame.select(
+        (
+            body.str.ends_with("}")
+            & (body.str.contains('"timestamp":', literal=True) | body.str.contains('"service":', literal=True))
+        ).fill_null(False)
+    ).to_series()
     if not ends.any():
         return frame.lazy()
     idx = ends.arg_true()
