@@ -67,6 +67,9 @@ __all__ = [
 #: schema field -> key spellings, in priority order (after flattening nested objects with dots)
 KEY_ROLES: dict[str, tuple[str, ...]] = {
     "timestamp": (
+        # Traefik's access log: the request's start to the microsecond (its "time" is when
+        # the line was written, to the second)
+        "StartUTC",
         "@timestamp", "timestamp", "time", "ts", "datetime", "date", "t", "eventTime",
         "event.created", "asctime", "time_local", "Timestamp",
         "time_iso8601",  # nginx's own variable name in a log_format escape=json

@@ -147,6 +147,8 @@ _TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
 _PHP_LEVEL = "Fatal error|Parse error|Catchable fatal error|Recoverable fatal error|Warning|Notice|Deprecated|Strict Standards"
 _REDIS_LEVELS = {".": "debug", "-": "verbose", "*": "notice", "#": "warning"}
+# Papertrail's severity names (its archive's severity column)
+_PAPERTRAIL_LEVEL = "Emergency|Alert|Critical|Error|Warning|Notice|Info|Debug"
 # WebLogic's severities
 _WEBLOGIC_LEVEL = "Trace|Debug|Info|Notice|Warning|Error|Critical|Alert|Emergency"
 # WebSphere's one-letter event types, as level words (System.err output is a warning: it is
@@ -228,7 +230,9 @@ _STAMP = (
     # Tomcat; PHP's error log, whose stamp may end with UTC (WordPress' own lines in it)
     # (an Italian JVM's Tomcat writes its month in lower case: "15-ott-2024")
     # (Oracle's listener.log writes it in upper case: "05-MAR-2024 10:00:00 * ...")
-    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3})-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: (?:UTC|GMT)\b)?"
+    # (a Spanish, French, German, Portuguese or Dutch JVM's: "30-nov.-2026", "30-März-2026")
+    r"|\d{1,2}-(?:[A-Za-z][a-z]{2}|[A-Z]{3}|[A-Za-zéûä][a-zéûä]{2,3}\.?)-\d{4} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"(?: (?:UTC|GMT)\b)?"
     # yyyyMMdd-H:mm:ss:SSS (HealthApp-style), yyyyMMdd HH:mm:ss (MariaDB's audit log)
     r"|\d{8}[- \t]\d{1,2}:\d{2}:\d{2}(?:[:.,]\d{1,9})?"
     # year-less month-name day, without a syslog host and tag after it (yum.log, strongSwan);
@@ -879,14 +883,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
     _Variant(
         "tomcat",
-        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-(?:[A-Za-z][a-z]{{2}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
     ),
     # the same on a JVM in another language: the month lower case, the level its word
     #   15-ott-2024 10:05:02.456 GRAVE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke msg
     _Variant(
         "tomcat-localised",
-        rf"^(?P<ts>\d{{1,2}}-[A-Za-z][a-z]{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
+        rf"^(?P<ts>\d{{1,2}}-(?:[A-Za-z][a-z]{{2}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)[ \t]+(?P<level>{_LOCAL_LEVEL})"
         r"[ \t]+\[(?P<thread>[^\]]*)\][ \t]+(?P<logger>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<>][\w$<>]*)+)[ \t]+(?P<msg>.*)$",
         levels=_LOCAL_LEVEL,
     ),
@@ -1682,6 +1686,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # "[10.30 16:49:06] chrome.exe - msg": a program name and a dash (Proxifier, ...)
         r"(?:(?P<logger>[A-Za-z_][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
     ),
+    # Papertrail's archive (a headerless TSV): event id, generated_at, received_at, source id,
+    # source name, source IP, facility, severity, program, message; the program is the
+    # service (see _papertrail_services), the source name the mdc
+    #   1500000000003	2026-11-30T10:00:06Z	2026-11-30T10:00:07Z	12345	shop-prod	203.0.113.9	Local7	Error	app/web.2	msg
+    _Variant(
+        "papertrail",
+        rf"^\d+\t(?P<ts>{_ISO})\t{_ISO}\t\d+\t(?P<mdc>[^\t]*)\t[^\t]*\t[^\t]*\t(?P<level>{_PAPERTRAIL_LEVEL})"
+        r"\t(?P<logger>[^\t]*)\t(?P<msg>.*)$",
+        levels=_PAPERTRAIL_LEVEL,
+    ),
     # an epoch time first (Squid's native access log, Zeek's TSV logs, scripts that print
     # time.time()): seconds from 2001 to 2033, or milli/micro/nanoseconds, with a fraction
     #   1704164645.123    123 10.0.0.1 TCP_MISS/200 1234 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html
@@ -2226,8 +2240,15 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if jul or (stamp_lines and not slow):
         joined = _levels_below(joined)
     records = to_records(joined)
-    if any(v.name in ("lambda", "lambda-platform") for v in variants):
+    if any(v.name in ("lambda", "lambda-platform", "cloudwatch-lambda") for v in variants):
         records = _lambda_platform_bodies(records)
+    if any(v.name in ("level-first", "winston") for v in variants):
+        records = _winston_meta(records, options)
+    if any(v.name == "papertrail" for v in variants):
+        # the program is the service, as a syslog tag is; a Heroku dyno's, "app/web.2", its
+        # process type, "web" (its dynos are one workload, as a Deployment's pods are)
+        logger = pl.col("attributes").str.json_path_match("$.logger").str.replace(r"^app/([A-Za-z][\w-]*)\.\d+$", "$1")
+        records = records.with_columns(pl.coalesce(pl.col("service"), logger).alias("service"))
     if any(v.name == "tidb" for v in variants):
         # its message is quoted in brackets: unquoted, the fields after it kept
         records = records.with_columns(
@@ -2268,6 +2289,69 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name in ("tanuki", "windowsupdate") for v in variants):
         records = _wrapped_levels(records)
     return records
+
+
+# winston's format.simple(): "<level>: <message> <JSON of the other info keys>"
+_WINSTON_META = r'^(?P<msg>[^\n]*?) (?P<meta>\{"[^\n]*\})$'
+
+
+def _winston_meta(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """winston's ``format.simple()`` writes the info object's other keys as JSON after the
+    message (``info: Email queued {"service":"notifier","timestamp":"2026-11-30T10:00:00.000Z"}``):
+    where that object holds a ``timestamp`` or ``service`` (``format.timestamp()``,
+    ``defaultMeta``), the message alone is the body, the stamp the time (where the head had
+    none) and the service the record's; its other keys go to ``attributes``."""
+    from rcakit.ingest._jsonl import decode_objects, encode_attributes, merge_attributes
+    from rcakit.schemas import UTC_US
+
+    frame = records.collect()
+    # (cheap literal tests first: most level-first records do not end with such an object)
+    body = pl.col("body")
+    ends = frame.select(
+        (
+            body.str.ends_with("}")
+            & (body.str.contains('"timestamp":', literal=True) | body.str.contains('"service":', literal=True))
+        ).fill_null(False)
+    ).to_series()
+    if not ends.any():
+        return frame.lazy()
+    idx = ends.arg_true()
+    sub = frame[idx].select(pl.col("body").str.extract_groups(_WINSTON_META).alias("g")).unnest("g")
+    keys = sub.select(
+        (
+            pl.col("meta").str.json_path_match("$.timestamp").is_not_null()
+            | pl.col("meta").str.json_path_match("$.service").is_not_null()
+        ).fill_null(False)
+    ).to_series()
+    if not keys.any():
+        return frame.lazy()
+    idx = idx.filter(keys)
+    sub = sub.filter(keys)
+    meta, _valid = decode_objects(sub["meta"])
+    names = [c for c in meta.columns if not c.startswith("_")]
+    ts = (
+        parse_timestamps(pl.col("timestamp"), tz=options.tz, year=options.year)
+        if "timestamp" in names
+        else pl.lit(None, dtype=UTC_US)
+    )
+    svc = pl.col("service") if "service" in names else pl.lit(None, dtype=pl.String)
+    others = {c: pl.col(c) for c in names if c not in ("timestamp", "service")}
+    old = frame[idx]
+    fixed = pl.concat([meta, old.select(pl.col("timestamp").alias("_ts"), pl.col("service").alias("_svc"),
+                                        pl.col("attributes").alias("_attrs"))], how="horizontal").select(
+        pl.coalesce(pl.col("_ts"), ts).alias("timestamp"),
+        pl.coalesce(svc, pl.col("_svc")).alias("service"),
+        (
+            merge_attributes(pl.col("_attrs"), encode_attributes(others)) if others and options.wants("attributes")
+            else pl.col("_attrs")
+        ).alias("attributes"),
+    )
+    return frame.with_columns(
+        frame["timestamp"].scatter(idx, fixed["timestamp"]),
+        frame["service"].scatter(idx, fixed["service"]),
+        frame["body"].scatter(idx, sub["msg"]),
+        frame["attributes"].scatter(idx, fixed["attributes"]),
+    ).lazy()
 
 
 def _lambda_platform_bodies(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -3183,7 +3267,7 @@ def _app_lines_in_messages(records: pl.DataFrame, options: ParseOptions) -> pl.D
 # HAProxy's HTTP log line (option httplog), sent through syslog:
 #   10.0.0.1:5000 [02/Nov/2024:00:00:01.123] fe_https~ be_api/srv1 0/0/1/12/13 200 1234 - - ---- 10/10/1/1/0 0/0 "GET /api HTTP/1.1"
 _HAPROXY_HTTP = (
-    r"^(?P<client>\S+):\d+ \[[^\]]+\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) "
+    r"^(?P<client>\S+):\d+ \[(?P<accept>[^\]]+)\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/(?P<server>\S+) "
     r"(?P<TR>-?\d+)/(?P<Tw>-?\d+)/(?P<Tc>-?\d+)/(?P<Tr>-?\d+)/\+?(?P<Ta>-?\d+) (?P<status>-?\d+) \+?(?P<bytes>\d+) "
     r"\S+ \S+ (?P<termination_state>\S+) \S+ \S+ (?:\{[^}]*\} ){0,2}\"(?P<request>[^\"]*)\""
 )
@@ -3191,7 +3275,10 @@ _HAPROXY_HTTP = (
 
 def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
     """Syslog records holding HAProxy HTTP log lines read like access-log lines: body
-    ``METHOD path status``, severity from the status, the timings and routing into attributes."""
+    ``METHOD path status``, severity from the status, the timings and routing into attributes;
+    the time is HAProxy's accept date (``[30/Nov/2026:10:00:04.123]``, to the millisecond,
+    in the same local time as the syslog head, in the head's year) where it is within an hour
+    of the head's stamp (the request is logged when it ends), else the head's."""
     from rcakit.ingest._access import request_body
     from rcakit.ingest._jsonl import encode_attributes, merge_attributes
     from rcakit.ingest._severity import severity_from_http_status
@@ -3208,8 +3295,12 @@ def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
         "severity_text",
         "severity_number",
         "attributes",
+        "timestamp",
     ).unnest("g")
     ok = pl.col("status").is_not_null()
+    # (in the head's year: a year-less head is dated by the file, its other lines too)
+    accept = parse_timestamps(pl.col("accept"), tz=options.tz).dt.replace(year=pl.col("timestamp").dt.year())
+    near = (accept - pl.col("timestamp")).abs() <= pl.duration(hours=1)
     request = pl.col("request").str.splitn(" ", 3)
     method, target = request.struct.field("field_0"), request.struct.field("field_1")
     path = target.str.replace(r"[?#].*$", "")
@@ -3244,8 +3335,10 @@ def _haproxy_http(records: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
         pl.when(ok).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
         pl.when(ok).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
         pl.when(ok).then(attributes).otherwise(pl.col("attributes")).alias("attributes"),
+        pl.when(ok & near.fill_null(False)).then(accept).otherwise(pl.col("timestamp")).alias("timestamp"),
     )
     return records.with_columns(
+        records["timestamp"].scatter(idx, fixed["timestamp"]),
         records["body"].scatter(idx, fixed["body"]),
         records["severity_text"].scatter(idx, fixed["severity_text"]),
         records["severity_number"].scatter(idx, fixed["severity_number"].cast(records["severity_number"].dtype)),

@@ -66,6 +66,8 @@ _MONTHS.update({
     "ott": 10, "out": 10, "okt": 10, "dic": 12, "dez": 12,
     # French, whose abbreviations run to four letters and a dot ("févr.", "juil.", "sept.")
     "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8, "sept": 9, "déc": 12,
+    # German ("März", Java 8's "Mär"; "Juni", "Juli") and Dutch ("mrt.", "mei")
+    "mär": 3, "märz": 3, "juni": 6, "juli": 7, "mrt": 3, "mei": 5,
 })
 
 #: Time zone abbreviations with one common meaning, as the UTC offset they stand for (a
@@ -82,8 +84,27 @@ ZONE_ABBREVIATIONS: dict[str, str] = {
 AMBIGUOUS_ZONES = ("CST", "IST", "BST")
 #: Regex alternation of every abbreviation above (longest first), for head regexes.
 ZONE_NAMES = "|".join(sorted([*ZONE_ABBREVIATIONS, *AMBIGUOUS_ZONES], key=lambda z: (-len(z), z)))
-_ZONE_AT_END = rf"\s(?:{ZONE_NAMES})$"
+#: Java's long zone names (``TimeZone.getDisplayName``, before and after CLDR), as WebLogic
+#: writes them in its stamps: ``Nov 30, 2026 10:00:40,456 AM Coordinated Universal Time``.
+#: Only names of one zone (US "Central Standard Time"; China's is "China Standard Time").
+ZONE_LONG_NAMES: dict[str, str] = {
+    "Coordinated Universal Time": "+00:00", "Greenwich Mean Time": "+00:00",
+    "Western European Time": "+00:00", "Western European Standard Time": "+00:00",
+    "Western European Summer Time": "+01:00", "British Summer Time": "+01:00",
+    "Central European Time": "+01:00", "Central European Standard Time": "+01:00",
+    "Central European Summer Time": "+02:00", "Eastern European Time": "+02:00",
+    "Eastern European Standard Time": "+02:00", "Eastern European Summer Time": "+03:00",
+    "Moscow Standard Time": "+03:00", "India Standard Time": "+05:30", "China Standard Time": "+08:00",
+    "Japan Standard Time": "+09:00", "Australian Eastern Standard Time": "+10:00",
+    "Australian Eastern Daylight Time": "+11:00",
+    "Eastern Standard Time": "-05:00", "Eastern Daylight Time": "-04:00",
+    "Central Standard Time": "-06:00", "Central Daylight Time": "-05:00",
+    "Mountain Standard Time": "-07:00", "Mountain Daylight Time": "-06:00",
+    "Pacific Standard Time": "-08:00", "Pacific Daylight Time": "-07:00",
+}
+_ZONE_AT_END = rf"\s(?:{ZONE_NAMES}|{'|'.join(ZONE_LONG_NAMES)})$"
 _ZONE_REWRITE = {
+    **{f" {name}": f" {offset}" for name, offset in ZONE_LONG_NAMES.items()},
     **{f" {name}": f" {offset}" for name, offset in ZONE_ABBREVIATIONS.items()},
     **{f" {name}": "" for name in AMBIGUOUS_ZONES},
 }
@@ -125,7 +146,9 @@ TIMESTAMP_RULES: tuple[str, ...] = (
     # year month-name day (TIBCO BusinessWorks: "2024 Mar 05 10:00:31:123")
     rf"^(?P<Y>\d{{4}})\s+(?P<b>[A-Za-z]{{3}})\s+(?P<d>\d{{1,2}})\s+{_TIME}{_ZONE}$",
     # day month-name year (Tomcat, RFC 2822)
-    rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}})[-\s](?P<Y>\d{{4}})[\sT:]+{_TIME}{_ZONE}$",
+    # (a JVM in another language: "30-nov.-2026", "30-März-2026", "30-janv.-2026")
+    rf"^(?:[A-Za-z]{{3}},?\s+)?(?P<d>\d{{1,2}})[-\s](?P<b>[A-Za-z]{{3}}|[A-Za-zéûä][a-zéûä]{{2,3}}\.?)[-\s](?P<Y>\d{{4}})"
+    rf"[\sT:]+{_TIME}{_ZONE}$",
     # year-less day-month-name, maybe no seconds (Bacula's job messages: "01-Mar 09:58")
     rf"^(?P<d>\d{{1,2}})-(?P<b>[A-Za-z]{{3}})\s+{_TIME}{_ZONE}$",
     # US month/day/year with a 4-digit year, 24-hour or 12-hour clock (Windows, Excel); a
