@@ -154,3 +154,19 @@ def test_a_progress_total_is_no_measure():
         "template": ["Exported batch <NUM>/<NUM>: <NUM> claims in <NUM> s", "attempt <NUM> of <NUM> failed", "took <NUM> ms"],
     })
     assert sorted(progress_totals(frame).iter_rows()) == [("a", "$2"), ("b", "$2")]
+
+
+def test_a_callers_own_pool_running_dry_is_its_fault_not_the_database_s():
+    """Probe AQ: LabResults' ``Max Pool Size=10`` made its queries wait for a connection; its
+    errors named SQL Server (an SqlClient exception), which was fine."""
+    from rcakit.correlate._services import callers_fault
+
+    assert callers_fault(
+        "Failed to load results for order 77 System.InvalidOperationException: Timeout expired.  The timeout period "
+        "elapsed prior to obtaining a connection from the pool.  This may have occurred because all pooled connections "
+        "were in use and max pool size was reached. at Microsoft.Data.SqlClient.SqlConnection.Open()"
+    )
+    assert callers_fault("HikariPool-1 - Connection is not available, request timed out after 30000ms.")
+    assert callers_fault("sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out")
+    # (a query that ran too long is the database's to answer for)
+    assert not callers_fault("Execution Timeout Expired.  The timeout period elapsed prior to completion of the operation")

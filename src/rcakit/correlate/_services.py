@@ -263,6 +263,13 @@ _CALLERS_FAULT = re.compile(
     # that detects it and picks a victim is doing its job ("chosen as the deadlock victim",
     # "Deadlock found when trying to get lock", "deadlock detected")
     r"|\bdeadlock(?:ed| victim| found| detected)\b"
+    # a connection pool of the caller's own that ran dry: .NET's "Timeout expired. The timeout
+    # period elapsed prior to obtaining a connection from the pool", HikariCP's "Connection is
+    # not available, request timed out", SQLAlchemy's "QueuePool limit of size 10 overflow 0
+    # reached", DBCP's "Timeout waiting for idle object", Npgsql's "The connection pool has
+    # been exhausted": the database never saw those requests
+    r"|\bprior to obtaining a connection from the pool\b|\bConnection is not available, request timed out\b"
+    r"|\bQueuePool limit of size \d+\b|\bTimeout waiting for idle object\b|\bconnection pool (?:has been |is )?exhausted\b"
 )
 
 
