@@ -187,7 +187,9 @@ def _is_trouble(
     return went_quiet(c) and resumes(c)
 
 
-def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
+def _burst_seen_before(
+    c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, window: timedelta, since: datetime | None = None
+) -> bool:
     """Whether the burst of ``c``'s template is one the export has seen before (its busiest
     window earlier, :data:`RECUR_GAP` or more before ``c``'s onset, holds
     :data:`RECUR_SHARE` of this one's records), or requests refused for load
@@ -209,7 +211,7 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
         total = stamps.filter(stamps.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
         if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
             return True
-    before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
+    before = counts.filter(pl.col("timestamp") < min(c.onset, since or c.onset) - RECUR_GAP)["n"].max()
     if isinstance(before, int) and before >= RECUR_SHARE * now:
         return True
     # warnings that burst as much again later, apart, are a schedule's chatter (its
@@ -221,8 +223,20 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     # no second run)
     bursts = counts.filter((pl.col("timestamp") >= c.onset) & (pl.col("n") >= RECUR_SHARE * now))
     starts = bursts.sort("timestamp")["timestamp"]
-    runs = int((starts.diff() >= RECUR_GAP).sum()) if starts.len() else 0
-    return runs >= RECUR_LATER
+    later = starts.filter(starts.diff() >= RECUR_GAP)
+    if later.len() < RECUR_LATER:
+        return False
+    # (only where the export holds less history before the onset than one period: a new
+    # warning that comes back at every burst of traffic after hours of bursts without it is
+    # a new fault, not a schedule's first run)
+    return _short_history(own, c.onset, later.min())
+
+
+def _short_history(own: pl.DataFrame, onset: datetime, again: object) -> bool:
+    """Whether ``own``'s records start less than one period (``onset`` to ``again``) before
+    ``onset``."""
+    first = own.get_column("timestamp").min()
+    return isinstance(first, datetime) and isinstance(again, datetime) and onset - first < again - onset
 
 
 #: a counted thing right after a number of a template, or a count word right before it
@@ -327,7 +341,7 @@ RECUR_LEVEL = 0.9
 RECUR_CALM = 1.1
 
 
-def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta) -> bool:
+def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta, since: datetime | None = None) -> bool:
     """Whether a number that rose (a latency, a size) rose as much before in the export,
     :data:`RECUR_GAP` or more before its onset: an hourly batch slows the service it shares
     a database with at every run, and its fourth run is no incident. The level is the
@@ -354,7 +368,7 @@ def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta) ->
     now = _num(per.filter(pl.col("w").is_between(c.onset, c.onset + 5 * window, closed="left"))["level"].max())
     if now <= 0:
         return False
-    before = _num(per.filter(pl.col("w") < c.onset - RECUR_GAP)["level"].max())
+    before = _num(per.filter(pl.col("w") < min(c.onset, since or c.onset) - RECUR_GAP)["level"].max())
     if before >= RECUR_LEVEL * now:
         return True
     # ... or as much again later, once it was back to its usual level in between (the
@@ -367,8 +381,13 @@ def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta) ->
     calm = after.filter(pl.col("level") <= RECUR_CALM * usual)["w"].min()
     if calm is None:
         return False
-    again = _num(after.filter((pl.col("w") > calm) & (pl.col("w") >= c.onset + RECUR_GAP))["level"].max())
-    return again >= RECUR_LEVEL * now
+    again = after.filter((pl.col("w") > calm) & (pl.col("w") >= c.onset + RECUR_GAP) & (pl.col("level") >= RECUR_LEVEL * now))
+    if again.height == 0:
+        return False
+    # (only where the export holds less history before the onset than one period of the
+    # schedule: a fault that comes back at every burst of traffic since a change, after
+    # hours of bursts without it, is no schedule's first run)
+    return _short_history(own, c.onset, again["w"].min())
 
 
 #: a path segment holding a digit (an id, a UUID, a version): /v1/rides/38597143 is /*/rides/*
@@ -509,8 +528,9 @@ def _material_windows(
     )
 
     volume = recs.select("timestamp")
+    first_trouble: dict[str, datetime] = {}
     out = []
-    for w in windows:
+    for w in sorted(windows, key=lambda w: (w.start, w.end)):
         counts = dict(
             sub.filter((pl.col("timestamp") >= w.start) & (pl.col("timestamp") < w.end))
             .group_by("service", "template_id")
@@ -538,19 +558,27 @@ def _material_windows(
             c
             for c in keep
             if _is_trouble(c, badness, resumes=resumes)
-            and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, own_records(c.service), window))
+            and not (
+                c.kind in {"new", "rate_spike"}
+                and _burst_seen_before(c, sub, own_records(c.service), window, first_trouble.get(c.service or ""))
+            )
             and not (c.kind in {"new", "rate_spike"} and _probing(c, own_records(c.service), window))
             and not (
                 c.kind == "parameter"
                 and (
                     _count_with_traffic(c, volume, own_records(c.service), window)
                     or _measure_with_count(c, own_records(c.service), window)
-                    or _shift_seen_before(c, own_records(c.service), window)
+                    or _shift_seen_before(c, own_records(c.service), window, first_trouble.get(c.service or ""))
                 )
             )
         ]
         if not trouble:
             continue
+        for c in trouble:
+            # (what recurs is judged against the history before the service's trouble began:
+            # a new fault that comes back at every burst of traffic has not "been seen before")
+            if c.onset < first_trouble.get(c.service or "", c.onset + window):
+                first_trouble[c.service or ""] = c.onset
         moved = {id(c): _quiet_since(c, recs, earliest=w.start, window=window) for c in keep if went_quiet(c)}
         keep = tuple(moved.get(id(c), c) for c in keep)
         trouble = [moved.get(id(c), c) for c in trouble]
