@@ -170,3 +170,14 @@ def test_a_callers_own_pool_running_dry_is_its_fault_not_the_database_s():
     assert callers_fault("sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out")
     # (a query that ran too long is the database's to answer for)
     assert not callers_fault("Execution Timeout Expired.  The timeout period elapsed prior to completion of the operation")
+
+
+def test_dotnet_s_out_of_memory_exception_is_memory_exhausted():
+    """Probe AQ: a leak's deploy was marked down as quiet, its service's
+    ``System.OutOfMemoryException`` not read as the memory running out."""
+    import re
+
+    from rcakit.correlate._services import MEMORY_EXHAUSTED
+
+    assert re.search(MEMORY_EXHAUSTED, "System.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was thrown.")
+    assert re.search(MEMORY_EXHAUSTED, "java.lang.OutOfMemoryError: Java heap space")

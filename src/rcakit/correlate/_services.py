@@ -21,7 +21,7 @@ _GENERIC_SUFFIXES = (
 
 #: a process out of memory, in the words of the common runtimes and of the kernel / kubelet
 MEMORY_EXHAUSTED = (
-    r"(?i)OutOfMemoryError|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
+    r"(?i)OutOfMemory(?:Error|Exception)|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
     r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
     r"std::bad_alloc|Cannot allocate memory|memory exhausted"
 )
