@@ -11,7 +11,7 @@ error.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Self
 
 import numpy as np
@@ -449,16 +449,21 @@ def countable_features(records: pl.DataFrame) -> pl.DataFrame:
     count word, ``3002 records``). Only these, and attributes whose key names a size or a
     count (``bytes_sent``, ``content_length``), may be judged per unit of traffic
     (:func:`load_following`)."""
+    return _template_features(records, lambda text, m: m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end()) is not None)
+
+
+def _template_features(records: pl.DataFrame, keep: Callable[[str, re.Match[str]], bool]) -> pl.DataFrame:
+    """``template_id``, ``feature`` (``$k``) of the template variables for which ``keep(template,
+    token match)`` holds (over the distinct templates: a few hundred strings)."""
     schema = {"template_id": pl.String, "feature": pl.String}
     if "template" not in records.columns:
         return pl.DataFrame(schema=schema)
-    # (over the distinct templates: a few hundred strings)
     tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
     rows = [
         (tid, f"${k}")
         for tid, text in tpl.iter_rows()
         for k, m in enumerate(_TOKEN.finditer(text), start=1)
-        if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end())
+        if keep(text, m)
     ]
     return pl.DataFrame(rows, schema=schema, orient="row").unique()
 
@@ -474,17 +479,7 @@ def progress_totals(records: pl.DataFrame) -> pl.DataFrame:
     fixed for a run and differs from run to run (how many batches an hourly export
     needs, how many retries a client allows): a run whose total differs from the last
     run's is no shift of a measure, and the detector skips them."""
-    schema = {"template_id": pl.String, "feature": pl.String}
-    if "template" not in records.columns:
-        return pl.DataFrame(schema=schema)
-    tpl = records.select("template_id", "template").unique("template_id").drop_nulls()
-    rows = [
-        (tid, f"${k}")
-        for tid, text in tpl.iter_rows()
-        for k, m in enumerate(_TOKEN.finditer(text), start=1)
-        if m.group(1) == "NUM" and _TOTAL_BEFORE.search(text, 0, m.start())
-    ]
-    return pl.DataFrame(rows, schema=schema, orient="row").unique()
+    return _template_features(records, lambda text, m: m.group(1) == "NUM" and _TOTAL_BEFORE.search(text, 0, m.start()) is not None)
 
 
 def load_following(values: pl.DataFrame, load: pl.DataFrame) -> pl.DataFrame:
