@@ -27,12 +27,15 @@ T0 = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)
 MINUTES = 200
 
 
-def _estate(tmp_path, *, restart_at=None, slow_from=None, seed=0):
+def _estate(tmp_path, *, restart_at=None, slow_from=None, seed=0, edge=False, portal_restart_at=None):
     """``restart_at``: minute the scheduler restarts for its deploy (10 s without answers:
     the portal logs its calls failing with 503); ``slow_from``: minute from which the
-    scheduler's requests take 2.5 times as long."""
+    scheduler's requests take 2.5 times as long; ``edge``: two IIS nodes in front of the
+    portal (W3C logs), answering 502 for the portal's failed calls; ``portal_restart_at``:
+    minute the portal's app pool restarts (15 s: it logs nothing, the IIS nodes answer 502)."""
     rng = np.random.default_rng(seed)
     sched, portal, claims = [], [], []
+    iis: list[list[str]] = [[], []]
     for s in range(MINUTES * 60):
         t = T0 + timedelta(seconds=s, milliseconds=int(rng.integers(0, 999)))
         minute = s // 60
@@ -40,6 +43,11 @@ def _estate(tmp_path, *, restart_at=None, slow_from=None, seed=0):
         down = restart_at is not None and restart_at * 60 <= s < restart_at * 60 + 10
         if restart_at is not None and s == restart_at * 60 + 10:
             sched.append(f"{t:%Y-%m-%d %H:%M:%S.%f}"[:-3] + " +00:00 [INF] Application started. Hosting environment: Production")
+        recycling = portal_restart_at is not None and portal_restart_at * 60 <= s < portal_restart_at * 60 + 15
+        if edge:
+            status = 502 if (down and s % 3 == 0) or recycling else 200
+            for node in (0, 1):
+                iis[node].append(f"{t:%Y-%m-%d %H:%M:%S} 10.40.1.{11 + node} GET /api/appointments - 443 - 86.1.2.3 Mozilla/5.0 - {status} 0 0 {int(rng.integers(20, 90))}")
         if down:
             if s % 3 == 0:
                 portal.append(json.dumps({
@@ -50,7 +58,7 @@ def _estate(tmp_path, *, restart_at=None, slow_from=None, seed=0):
             continue
         took = rng.gamma(6.0, 4.5) * (1.5 if in_batch else 1.0) * (2.5 if slow_from is not None and minute >= slow_from else 1.0)
         sched.append(f"{t:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f" +00:00 [INF] HTTP GET /api/slots/search responded 200 in {took:.4f} ms")
-        if s % 2 == 0:
+        if s % 2 == 0 and not recycling:
             portal.append(json.dumps({
                 "@t": t.isoformat().replace("+00:00", "Z"), "@mt": "Booked slot {SlotId} for {Patient}",
                 "@m": f"Booked slot {100000 + s} for patient{s % 977}", "SlotId": 100000 + s, "Patient": f"patient{s % 977}",
@@ -64,6 +72,10 @@ def _estate(tmp_path, *, restart_at=None, slow_from=None, seed=0):
             claims.append(f"{t:%Y-%m-%d %H:%M:%S}.000 +00:00 [INF] Exported batch {i + 1}/{total}: {int(rng.integers(420, 500))} claims in {rng.uniform(1.5, 4.0):.2f} s")
         end = start + timedelta(seconds=13 * total + 10)
         claims.append(f"{end:%Y-%m-%d %H:%M:%S}.000 +00:00 [INF] Claims export run {start:%Y%m%d-%H%M} finished")
+    head = "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
+    for node, lines in enumerate(iis if edge else []):
+        (tmp_path / f"iis-web0{node + 1}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / f"iis-web0{node + 1}" / "u_ex261214.log").write_text(head + "\n".join(lines) + "\n")
     for name, folder, lines in (("AppointmentScheduler-20261214.log", "scheduler", sched),
                                 ("PatientPortal.Api-20261214.json", "portal-api", portal),
                                 ("ClaimsExport-20261214.log", "claims-export", claims)):
@@ -103,6 +115,28 @@ def test_an_hourly_batch_and_a_routine_deploy_s_restart_are_no_incident(tmp_path
     deploy = next(c for c in report.changes if c.change.service == "AppointmentScheduler")
     assert deploy.change.kind == "deploy"
     assert any(e.kind == "rollout" for e in deploy.evidence), deploy.evidence
+
+
+@pytest.mark.slow
+def test_the_restart_behind_a_farm_of_edges_and_a_caller_is_no_incident(tmp_path):
+    """Both IIS nodes answer 502 while the portal's calls to the restarting scheduler fail:
+    the edges and the caller only relay the restart."""
+    path = _estate(tmp_path, restart_at=140, edge=True)
+    deploys = _changes(path, *_ROUTINE, (140, "Deploy AppointmentScheduler 3.26.2 to PROD (release 771)", "Normal", "AppointmentScheduler"))
+    report = _analyze(path, deploys)
+    assert report.incidents == (), [(i.start, i.root_service, i.summary) for i in report.incidents]
+    deploy = next(c for c in report.changes if c.change.service == "AppointmentScheduler")
+    assert any(e.kind == "rollout" for e in deploy.evidence), deploy.evidence
+
+
+@pytest.mark.slow
+def test_the_edges_answering_502_while_the_app_behind_them_restarts_is_no_incident(tmp_path):
+    """Probe AQ: both IIS nodes answered 502 for 10 s while the portal's app pool restarted
+    for its deploy: one node was taken for the root, the other for an affected service."""
+    path = _estate(tmp_path, portal_restart_at=140, edge=True)
+    deploys = _changes(path, *_ROUTINE, (140, "Deploy PatientPortal.Api 3.23.8 to PROD (release 576)", "Normal", "PatientPortal.Api"))
+    report = _analyze(path, deploys)
+    assert report.incidents == (), [(i.start, i.root_service, [(r.service, r.role) for r in i.service_roles]) for i in report.incidents]
 
 
 @pytest.mark.slow

@@ -268,7 +268,10 @@ def correlate_changes(
         )
         # (a root whose failures are all a callee's 5xx answers, naming no service, shows its
         # callee's restart as an edge does: "Scheduler call POST /api/bookings failed with 503")
+        # (and so does a caller between the edge and the restarting service, whose failures
+        # are all its calls failing: the portal between IIS and the scheduler)
         answers = answering | ({root} if root is not None and not root_names and _answers_only(span, root) else set())
+        answers |= {r.service for r in roles if r.service != root and r.service not in answers and _answers_only(span, r.service)}
         first_failure = (
             tmin(span.filter((pl.col("service") == root) & pl.col("is_error"))["timestamp"]) if root in answers else None
         )
@@ -867,7 +870,8 @@ def _rollout_blip(
         and first_failure is not None
         and end - onset <= _BLIP_WINDOWS * window
         and not any(r["service"] in (root, *named) and start - window <= r["time"] <= end + window for r in change_rows)
-        and all(r.service == root or r.role == "victim" for r in roles)
+        # (the other nodes of a farm answer 5xx as well: iis-web01 and iis-web02)
+        and all(r.service == root or r.role == "victim" or (edge and r.service in answering) for r in roles)
     ):
         near = [
             r for r in change_rows
