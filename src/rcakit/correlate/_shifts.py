@@ -109,8 +109,14 @@ class _Shift:
 _NUMERIC_SHARE = 0.25
 
 
-#: robust units a shifted median counts per doubling (or halving) of its value
-_RATIO_Z = 6.0
+def _param_weight(z: float, ratio: float) -> float:
+    """The weight of a shifted number as evidence: by its robust z, and, for a rise by a
+    factor, at least half at x2 (a request latency spreads widely, its MAD half its
+    median: a median that more than doubles is a clear change, 3.6 MADs away or not)."""
+    w = _squash(z - 3.0, 4.0)
+    if ratio > 1.0:
+        w = max(w, 0.5 * min(1.0, math.log(ratio) / math.log(2.0)))
+    return w
 
 
 def _param_shift(
@@ -197,13 +203,9 @@ def _param_shift(
             scale=pl.max_horizontal(pl.col("mad_b"), pl.col("med_b").abs() * 0.05, pl.lit(1e-9))
         )
         .with_columns(
-            # (a request latency spreads widely, its MAD half its median: a median that
-            # doubles is 3 MADs away, and the bulk moved; a shift by a factor counts as
-            # _RATIO_Z robust units per doubling)
             z=pl.max_horizontal(
                 (pl.col("med_a") - pl.col("med_b")).abs() / pl.col("scale"),
                 (pl.col("q90_a") - pl.col("q90_b")).abs() / pl.col("scale") * 0.5,
-                (pl.col("med_a").abs().clip(lower_bound=1e-9) / pl.col("med_b").abs().clip(lower_bound=1e-9)).log(2).abs() * _RATIO_Z,
             ),
             rel=(pl.col("med_a") - pl.col("med_b")).abs() / pl.col("med_b").abs().clip(lower_bound=1e-9),
         )
@@ -405,7 +407,7 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str, errors_are_ow
                 # a number that never varied before has no spread: its z is a large stand-in
                 text=f"{service} {after_label}: {sh.param_text} "
                 + ("(it never varied before)" if sh.param_z >= 1e5 else f"(robust z={sh.param_z:.1f})"),
-                weight=round(_squash(sh.param_z - 3.0, 4.0), 3),
+                weight=round(_param_weight(sh.param_z, sh.param_ratio), 3),
             )
         )
     if sh.n_before + sh.n_after > 30 and (sh.rate_ratio > 3 or sh.rate_ratio < 1 / 3):
