@@ -187,9 +187,7 @@ def _is_trouble(
     return went_quiet(c) and resumes(c)
 
 
-def _burst_seen_before(
-    c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, window: timedelta, since: datetime | None = None
-) -> bool:
+def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
     """Whether the burst of ``c``'s template is one the export has seen before (its busiest
     window earlier, :data:`RECUR_GAP` or more before ``c``'s onset, holds
     :data:`RECUR_SHARE` of this one's records), or requests refused for load
@@ -211,7 +209,7 @@ def _burst_seen_before(
         total = stamps.filter(stamps.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
         if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
             return True
-    before = counts.filter(pl.col("timestamp") < min(c.onset, since or c.onset) - RECUR_GAP)["n"].max()
+    before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
     if isinstance(before, int) and before >= RECUR_SHARE * now:
         return True
     # warnings that burst as much again later, apart, are a schedule's chatter (its
@@ -223,13 +221,8 @@ def _burst_seen_before(
     # no second run)
     bursts = counts.filter((pl.col("timestamp") >= c.onset) & (pl.col("n") >= RECUR_SHARE * now))
     starts = bursts.sort("timestamp")["timestamp"]
-    later = starts.filter(starts.diff() >= RECUR_GAP)
-    if later.len() < RECUR_LATER:
-        return False
-    # (only where the export holds less history before the onset than one period: a new
-    # warning that comes back at every burst of traffic after hours of bursts without it is
-    # a new fault, not a schedule's first run)
-    return _short_history(own, c.onset, later.min())
+    runs = int((starts.diff() >= RECUR_GAP).sum()) if starts.len() else 0
+    return runs >= RECUR_LATER
 
 
 def _short_history(own: pl.DataFrame, onset: datetime, again: object) -> bool:
@@ -558,10 +551,7 @@ def _material_windows(
             c
             for c in keep
             if _is_trouble(c, badness, resumes=resumes)
-            and not (
-                c.kind in {"new", "rate_spike"}
-                and _burst_seen_before(c, sub, own_records(c.service), window, first_trouble.get(c.service or ""))
-            )
+            and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, own_records(c.service), window))
             and not (c.kind in {"new", "rate_spike"} and _probing(c, own_records(c.service), window))
             and not (
                 c.kind == "parameter"
