@@ -339,7 +339,10 @@ def _shift_seen_before(c: Contribution, own: pl.DataFrame, window: timedelta, si
     :data:`RECUR_GAP` or more before its onset: an hourly batch slows the service it shares
     a database with at every run, and its fourth run is no incident. The level is the
     median of three windows' medians, at its highest in the 5 windows from the onset,
-    against its highest earlier (:data:`RECUR_LEVEL` of it or more)."""
+    against its highest earlier (:data:`RECUR_LEVEL` of it or more), before ``since`` too
+    (the service's first trouble in the report: a new fault's second burst was not "seen"
+    in its first). Or as much again later, once back near its usual level, in an export
+    holding less history before the onset than that period (the schedule's first run)."""
     x = c.extra or {}
     obs, exp, feature = x.get("peak_observed"), x.get("peak_expected"), x.get("feature")
     if window <= timedelta(0) or not isinstance(obs, int | float) or not isinstance(exp, int | float):
