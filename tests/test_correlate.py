@@ -409,7 +409,7 @@ def test_services_from_urls_and_the_change_list():
     assert match_service("ingress-nginx", ["ingress-nginx-access", "api-gateway"]) == "ingress-nginx-access"
 
 
-def test_external_hosts_are_public_names_outside_the_estate():
+def test_external_hosts_are_names_outside_the_estate():
     from rcakit.correlate._services import external_hosts
 
     texts = [
@@ -419,7 +419,8 @@ def test_external_hosts_are_public_names_outside_the_estate():
         "GET http://payments:8080/v1 failed; token from https://idp.internal/v2",
         "see https://status.stripe.com for details",
     ]
-    assert external_hosts(texts, ["payments", "orders"]) == ["api.psp.example.com", "status.stripe.com"]
+    # (an intranet's name outside the logs counts: the identity provider no service logs for)
+    assert external_hosts(texts, ["payments", "orders"]) == ["api.psp.example.com", "idp.internal", "status.stripe.com"]
     assert external_hosts(["GET http://orders.prod.example.com/x"], ["orders"]) == []  # a service's own name
 
 
@@ -1526,3 +1527,64 @@ def test_less_of_anything_inside_a_planned_maintenance_window_is_no_symptom():
     kept = _material_windows([both], recs, min_events=5, badness={}, window=timedelta(minutes=1), planned=planned[:1])
     assert [c.kind for c in kept[0].contributions] == ["error_ratio"]
     assert kept[0].start == errors.onset
+
+
+def test_external_hosts_named_outside_urls_by_port_or_by_the_word_before_them():
+    """A vendor system or a provider's API appears in callers' errors without a URL: .NET's
+    socket errors put ``(host:port)`` after the text, mailers say "via <host>"."""
+    from rcakit.correlate._services import external_hosts
+
+    services = ["LabResults.Service", "NotificationService", "payments"]
+    refused = (
+        "LIS request for order ORD3845949 failed\nSystem.Net.Http.HttpRequestException: No connection could be "
+        "made because the target machine actively refused it. (lis-api.labnet.local:443)\n"
+        "   at LabResults.Service.Lis.LisClient.GetDiagnosticReportsAsync(String orderId) in D:\\a\\src\\LisClient.cs:line 88"
+    )
+    assert external_hosts([refused], services) == ["lis-api.labnet.local"]
+    assert external_hosts(["Sending e-mail via api.sendgrid.com failed: 503 Service Unavailable"], services) == ["api.sendgrid.com"]
+    assert external_hosts(["dial tcp api.fx.example.net:443: i/o timeout"], services) == ["api.fx.example.net"]
+    # not hosts: source files with a line, Java frames and packages, config files, queues and
+    # topics, the cluster's own names, cloud node names, an address, a mail address
+    not_hosts = [
+        "panic: nil map at handler.go:57 reading config.yaml",
+        "at com.example.foo.Bar.run(Bar.java:10) at java.base/java.lang.Thread.run(Thread.java:829)",
+        "received from queue.orders on topic payments.events",
+        "dial tcp catalog-db.shop.svc.cluster.local:5432: connection refused",
+        "kubelet on ip-10-0-1-2.ec2.internal:10250 at 10.0.0.1:8080",
+        "bounce for bob@mail.example.com:25",
+        "upstream connect error to payments.internal:8080",  # a logging service's own name
+    ]
+    assert external_hosts(not_hosts, services) == []
+
+
+def test_a_vendor_system_outside_the_logs_is_named_in_the_incident(tmp_path):
+    """A caller's calls to a system that logs nothing fail (its host in a socket error, no
+    URL): the incident names the host, its summary and action say to check it."""
+    import rcakit
+
+    t0 = datetime(2026, 11, 11, 7, 0, tzinfo=UTC)
+    logs = {"portal": [], "results": [], "scheduler": []}
+    for i in range(4 * 60 * 6):  # 4 h, every 10 s
+        t = t0 + timedelta(seconds=10 * i)
+        ts = f"{t:%Y-%m-%d %H:%M:%S},{i % 1000:03d}"
+        failing = t >= t0 + timedelta(hours=3, minutes=32)
+        status = 502 if failing else 200
+        logs["portal"].append(f"{ts} INFO portal GET /api/results/{1000 + i} responded {status} in {40 + i % 17} ms")
+        if failing:
+            logs["results"].append(
+                f"{ts} ERROR results LIS request for order ORD{3800000 + i} failed: HttpRequestException: No connection "
+                "could be made because the target machine actively refused it. (lis-api.labnet.local:443)"
+            )
+        else:
+            logs["results"].append(f"{ts} INFO results LIS returned {i % 7 + 1} reports for order ORD{3800000 + i} in {30 + i % 13} ms")
+        logs["scheduler"].append(f"{ts} INFO scheduler Booked slot {i} for patient P{5000 + i % 300}")
+    for name, lines in logs.items():
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    report = rcakit.analyze(tmp_path)
+    inc = next(i for i in report.incidents if i.root_service == "results")
+    assert inc.cause is None
+    assert inc.external_hosts == ("lis-api.labnet.local",)
+    assert "lis-api.labnet.local" in inc.summary
+    assert "outside these logs" in inc.summary
+    assert "check the status of `lis-api.labnet.local`" in report.to_markdown()
+    assert json.loads(report.to_json())["incidents"][0]["external_hosts"] == ["lis-api.labnet.local"]

@@ -197,6 +197,7 @@ def correlate_changes(
         root, roles, names_of, healthy, external = _root_service(
             contribs, span, known, window, scan=scan, graph=graph, frames=by_service, covers=covers, changed_before=changed
         )
+        first_root = root
         services = tuple(
             dict.fromkeys(
                 [r.service for r in roles]
@@ -291,9 +292,12 @@ def correlate_changes(
         if symptom == "warnings":
             # nothing failed, nothing slowed down: worth a look, not an emergency
             severity, label = min(severity, LOW_CEILING), "low"
+        # (the hosts outside the logs that the root's failures name, when it is still the
+        # service they were found for)
+        outside = tuple(external) if root == first_root else ()
         summary = _summary(
             root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
-            traffic_ratio=traffic,
+            traffic_ratio=traffic, external=outside,
         )
         return [
             Incident(
@@ -314,6 +318,7 @@ def correlate_changes(
                 detection_score=float(det_score),
                 symptom=symptom,
                 traffic_ratio=traffic,
+                external_hosts=outside,
             )
         ]
 

@@ -319,6 +319,7 @@ def _summary(
     root_quiet: bool = False,
     symptom: Symptom = "errors",
     traffic_ratio: float = 1.0,
+    external: Sequence[str] = (),
 ) -> str:
     dur = _fmt_dt((end - onset).total_seconds())
     others = [s for s in services if s != root]
@@ -344,6 +345,11 @@ def _summary(
         )
     elif surge:
         parts.append(f"No change explains this incident: look at the extra load and the capacity of {root or 'the root service'}.")
+    elif external:
+        parts.append(
+            f"No change explains this incident: {root or 'the root service'}'s failures name "
+            f"{', '.join(external)}, outside these logs (check {'its' if len(external) == 1 else 'their'} status first)."
+        )
     else:
         parts.append("No change explains this incident (look at dependencies, traffic and scheduled jobs).")
     return " ".join(parts)

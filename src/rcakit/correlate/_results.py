@@ -135,6 +135,10 @@ class Incident:
     #: with enough records of their volume in the incident's first half hour over the half
     #: hour before (1.0: traffic as before; a surge of requests shows as 2-3x everywhere)
     traffic_ratio: float = 1.0
+    #: hosts outside the logs that the root's failures name, most named first (a provider's
+    #: API, a vendor system: ``api.sendgrid.com``, ``lis-api.labnet.local``): what to check
+    #: when no change explains the incident
+    external_hosts: tuple[str, ...] = ()
 
     @property
     def traffic_surge(self) -> bool:

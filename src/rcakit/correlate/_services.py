@@ -450,19 +450,52 @@ def url_services(records: pl.DataFrame, *, min_count: int = 5) -> list[str]:
 #: a host name with a dot in a URL ("https://api.psp.example.com/v1/charges") or a client
 #: library's message ("HTTPSConnectionPool(host='api.psp.example.com', port=443)")
 _URL_DOTTED_HOST = re.compile(r"(?i)(?:\bhttps?://|\bhost=['\"]?)([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
-_LOCAL_SUFFIX = re.compile(r"(?i)\.(?:svc|cluster\.local|local|internal|localdomain|lan|corp|home)$|^\d+(?:\.\d+){3}$")
+#: ... or a lower-case dotted name outside a URL that a message shows is a host: with a port
+#: (.NET's "actively refused it. (lis-api.labnet.local:443)", "dial tcp api.fx.example.net:443"),
+#: or after a word that says so ("e-mail via api.sendgrid.com failed", "connect to
+#: mq.vendor.io"); not followed by more of a dotted or slashed name (a Java package, a path)
+_NAMED_HOST = re.compile(
+    r"(?:\b(?:via|to|host|server|endpoint|upstream|calling)\s+([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+)(?::\d{2,5}\b)?"
+    r"|(?<![\w.:/@-])([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+):\d{2,5}\b)(?![\w./(-])"
+)
+#: a name's last label that makes it a host (a generic top-level domain, an intranet's, or a
+#: country's two letters), not a file ("handler.go:57", "app.yaml")
+_HOST_TLD = re.compile(
+    r"\.(?:com|net|org|io|info|biz|cloud|app|dev|ai|co|me|tech|online|site|local|internal|corp|lan|intra|"
+    r"gov|edu|[a-z]{2})$"
+)
+_FILE_SUFFIX = re.compile(
+    r"\.(?:go|py|rs|js|ts|rb|cs|kt|ex|pl|pm|sh|hs|ml|mm|cc|hh|vb|fs|md|db|gz|xz|so|jar|war|ear|id|js|"
+    r"java|scala|php|cpp|hpp|exs|erl|lua|swift|jsx|tsx|mjs|cjs|groovy|clj|dart|yaml|yml|json|xml|conf|ini|"
+    r"toml|log|txt|sql|html|jsp|aspx|class|dll|exe|csv|zip|tar|pem|crt|key|lock|pid|sock|tmp|bak)$"
+)
+#: names inside the estate: a cluster's own DNS, a node's cloud-given name, an address
+_LOCAL_SUFFIX = re.compile(
+    r"(?i)\.(?:svc|cluster\.local|localdomain|ec2\.internal|compute\.internal)$|^localhost\b|^\d+(?:\.\d+){3}$"
+)
 
 
 def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
-    """Hosts outside the estate named by URLs in ``texts`` (a payment provider, a SaaS API),
-    most named first: a public domain name, not cluster-local, not an IP address, and not
-    the name of a known service."""
+    """Hosts outside the estate that ``texts`` name, most named first: in a URL (a payment
+    provider, a SaaS API) or as a host a message calls (``(lis-api.labnet.local:443)``,
+    ``via api.sendgrid.com``); a domain name (public or an intranet's), not cluster-local,
+    not an IP address, and not the name of a known service."""
     known = {s.lower() for s in services}
     counts: dict[str, int] = {}
     for text in texts:
-        for host in _URL_DOTTED_HOST.findall(text or ""):
-            low = host.lower()
-            if _LOCAL_SUFFIX.search(low) or low.split(".")[0] in known or not re.search(r"\.[a-z]{2,}$", low):
+        urls = [h.lower() for h in _URL_DOTTED_HOST.findall(text or "")]
+        named = [
+            h for m in _NAMED_HOST.findall(text or "") if (h := m[0] or m[1])
+            and _HOST_TLD.search(h) and not _FILE_SUFFIX.search(h)
+        ]
+        for low in dict.fromkeys(urls + named):
+            first = low.split(".")[0]
+            if (
+                _LOCAL_SUFFIX.search(low)
+                or not re.search(r"\.[a-z]{2,}$", low)
+                or first in known
+                or match_service(first, services) in services
+            ):
                 continue
             counts[low] = counts.get(low, 0) + 1
     return sorted(counts, key=lambda h: (-counts[h], h))

@@ -545,6 +545,9 @@ def _decide(
         return None, "no change event precedes the onset"
     best = suspects[0]
     svc = match_service(best.change.service, services)
+    if best.change.service:
+        # (a host the change itself is to, a vendor system its ticket names, is not outside it)
+        external = [h for h in external if match_service(h.split(".")[0], [best.change.service]) != best.change.service]
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
         e.text.startswith((_RESOLVES, _VERSION_SHOWN)) for e in best.evidence
     )

@@ -155,6 +155,7 @@ def incident_dict(i: Incident) -> dict[str, Any]:
         "summary": i.summary,
         "symptom": i.symptom,
         "traffic_ratio": i.traffic_ratio,
+        "external_hosts": list(i.external_hosts),
     }
 
 
