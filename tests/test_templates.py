@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -1161,3 +1162,73 @@ def test_a_ruby_hash_arrow_before_a_number_stays() -> None:
     out = mine_templates(pl.DataFrame({"body": body}))
     assert out["template"][0] == "Retrying failed action {:status=><NUM>, :code=><NUM>}"
     assert out["template"][2] == "x=<NUM> y=<NUM> pid=<NUM>"
+
+
+def test_generated_client_ids_are_one_variable_beside_a_few_plain_names() -> None:
+    """Mosquitto's ``Client <id> disconnected.``: paho's generated ids (``paho8573932979470``),
+    node-red's and uuid-like ones are one variable, even beside a few plain client names
+    that stay apart (probe AU: every paho id was a one-line template of its own)."""
+    rng = np.random.default_rng(5)
+    body = []
+    for _ in range(200):
+        kind = rng.integers(0, 5)
+        client = {
+            0: f"paho{rng.integers(10**12, 10**13)}",
+            1: f"node-red-{rng.integers(1, 9)}",
+            2: f"tasmota_{rng.integers(0, 16**6):06X}",
+            3: "homeassistant",
+            4: "zigbee2mqtt",
+        }[int(kind)]
+        body.append(f"Client {client} disconnected.")
+    out = mine_templates(pl.DataFrame({"body": body}))
+    paho = out.filter(pl.col("body").str.starts_with("Client paho"))
+    assert paho["template"].unique().to_list() == ["Client <*> disconnected."]
+    assert out.filter(pl.col("body").str.contains("node-red|tasmota"))["template"].unique().to_list() == ["Client <*> disconnected."]
+
+
+def test_a_quoted_request_with_escaped_quotes_is_one_value() -> None:
+    """etcd prints its request with Go's %q: ``"key:\\"/registry/pods/x\\" range_end:\\"...\\"
+    count_only:true "``: one quoted value, not paths whose backslashes split the quotes
+    (probe AU: two events by the request's shape)."""
+    rng = np.random.default_rng(3)
+    body = []
+    for i in range(60):
+        key = f'key:\\"/registry/{rng.choice(["pods", "leases", "configmaps"])}/default/app-{i}\\"'
+        request = key + (f' range_end:\\"/registry/pods/default/app-{i}0\\" count_only:true' if i % 2 else "") + " "
+        body.append(f'read-only range request "{request}" with result "range_response_count:{i} size:{100 + i}" took too long ({300 + i}.5ms) to execute')
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].unique().to_list() == [
+        'read-only range request "<STR>" with result "<STR>" took too long (<DURATION>) to execute'
+    ]
+
+
+def test_a_template_keeps_the_structure_its_values_share() -> None:
+    """Where values differ inside one token of brackets and commas, the template keeps the
+    keys and marks they share: containerd's ``&PodSandboxMetadata{Name:<*>,Uid:<UUID>,
+    Namespace:<*>,Attempt:<NUM>,}``, Asterisk's ``<*>("PJSIP/<NUM>-<HEX>",`` (probe AU: the
+    keys in the middle and the call's bracket were lost)."""
+    rng = np.random.default_rng(8)
+    body = []
+    for i in range(40):
+        pod = rng.choice(["coredns-5d78c9869d-f1496", "api-server-47052", "kube-proxy-3ee3c"])
+        ns = rng.choice(["default", "monitoring", "kube-system"])
+        body.append(
+            f"RunPodSandbox for &PodSandboxMetadata{{Name:{pod},Uid:{uuid.UUID(int=int(rng.integers(1, 2**62)))},"
+            f"Namespace:{ns},Attempt:{i % 4},}}"
+        )
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].unique().to_list() == [
+        "RunPodSandbox for &PodSandboxMetadata{Name:<*>,Uid:<UUID>,Namespace:<*>,Attempt:<NUM>,}"
+    ]
+    assert (out["params"].list.len() > 0).all()
+
+
+def test_a_few_camel_case_calls_opening_the_message_are_events() -> None:
+    """containerd's CRI calls, ``StartContainer for "<id>" returns successfully`` and
+    ``StopContainer ...``, are events of their own, as drain3's tree keeps them (probe AU:
+    one event ``<*> for ... returns successfully``)."""
+    rng = np.random.default_rng(4)
+    calls = ["StartContainer", "StopContainer", "RemoveContainer", "StopPodSandbox"]
+    body = [f'{calls[int(rng.integers(0, 4))]} for "{rng.bytes(32).hex()}" returns successfully' for _ in range(120)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert set(out["template"]) == {f'{c} for "<HEX>" returns successfully' for c in calls}

@@ -124,6 +124,10 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>[=:] ?\")(?:(?:[^\"\\\n]|\\.)*(?:[^A-Za-z_\-\"\\\n]|\\.)(?:[^\"\\\n]|\\.)*)?(?P<post>\")",
     ),
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
+    # ... and a quoted value after a word that holds backslash-escaped quotes, a request or
+    # a document printed with Go's %q: etcd's read-only range request "key:\"/registry/pods/x\"
+    # range_end:\"...\" count_only:true " (before the paths inside take the backslashes)
+    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]\")(?:[^\"\\\n]|\\.)*\\\"(?:[^\"\\\n]|\\.)*(?P<post>\"(?:$|[\s,.;:)\]]))"),
     # (a comma, full stop or colon after a URL is the sentence's: "on http://x:8080, pid 7")
     _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]*[^\s\"'<>\]\),.;:!?]"),
     # (a local part may start with the "+" of a phone number: sip:+4930123456@pbx.example.net)

@@ -243,6 +243,32 @@ def _consensus_token(values: Sequence[str]) -> str:
     generic = {_generic(v) for v in values}
     if len(generic) == 1:
         return generic.pop()
+    # (values of one structure, brackets, quotes and commas at the same places, keep what
+    # each part shares: containerd's &PodSandboxMetadata{Name:<*>,Uid:<UUID>,Namespace:<*>,
+    # Attempt:<NUM>,}, Asterisk's <*>("PJSIP/<NUM>-<HEX>", not only the ends of the whole)
+    parts = [_STRUCTURE_RE.split(v) for v in values]
+    if len(parts[0]) > 3 and all(len(p) == len(parts[0]) for p in parts) and all(
+        len(set(column)) == 1 for column in zip(*parts, strict=True) if _STRUCTURE_RE.fullmatch(column[0])
+    ):
+        return "".join(
+            column[0] if _STRUCTURE_RE.fullmatch(column[0]) else _ends_consensus(list(dict.fromkeys(column)))
+            for column in zip(*parts, strict=True)
+        )
+    return _ends_consensus(values)
+
+
+# the marks that give a token its structure (split on, kept)
+_STRUCTURE_RE = re.compile(r"""([{}()\[\],;"'])""")
+
+
+def _ends_consensus(values: Sequence[str]) -> str:
+    """What distinct ``values`` share at their ends: a common prefix and suffix that end at
+    a delimiter around ``<*>`` (the same value: itself)."""
+    if len(values) == 1:
+        return values[0]
+    generic = {_generic(v) for v in values}
+    if len(generic) == 1:
+        return generic.pop()
     prefix = _common_prefix(values)
     prefix = prefix[: max((prefix.rfind(d) for d in _DELIMS), default=-1) + 1]
     if prefix.count("<") != prefix.count(">"):
@@ -272,6 +298,8 @@ _LETTERS_RE = re.compile(r"[A-Za-z]{2,}")
 # ticket's INC-1234)
 _ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+|-(?:[0-9]|<\*>)*[A-Z][A-Z0-9]*)*["']?[:;,.]?""")
 _MAX_ENUM_VALUES = 8
+# a CamelCase name of two words or more: StartContainer, RunPodSandbox, ImageCreate
+_CAMEL_RE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[:;,.]?")
 # a token of marks only (an arrow, a flag): "=>", "<=", "->", "**", "=="
 _MARK_RE = re.compile(r"[=\-<>*+!~|&%#]{1,3}")
 # the key of a key=value token (channel=news)
@@ -307,6 +335,12 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         )
         few_enums = len(values) <= _MAX_ENUM_VALUES and all(
             _ENUM_RE.fullmatch(v) or _outcome(v) for v in values
+        )
+        # (a message opened by one of a few CamelCase names is that call's or that type's
+        # event, as drain3's tree keeps them: containerd's "StartContainer for <*> returns
+        # successfully" / "StopContainer ..." / "RemoveContainer ...")
+        few_enums = few_enums or (
+            i == 0 and len(values) <= _MAX_ENUM_VALUES and all(_CAMEL_RE.fullmatch(v) for v in values)
         )
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
@@ -591,7 +625,9 @@ def _merge_clusters(
     (single words are not one event). Plain words there are one variable too when another
     cluster of the same words holds a variable in their place and the words are more than
     ``max_values`` (``<*> drowned``, ``Steve drowned``, ``DragonSlayer drowned``, ...: player
-    names, some with digits).
+    names, some with digits). Where a few plain words stand among more than ``max_values``
+    names there, the names are one variable and the words stay apart (MQTT's generated
+    ``Client paho8573932979470 disconnected.`` beside ``Client homeassistant disconnected.``).
     """
     parent = {c.cluster_id: c.cluster_id for c in clusters}
 
@@ -620,27 +656,37 @@ def _merge_clusters(
             rest: dict[tuple[str, ...], list[int]] = defaultdict(list)
             for cid in ids:
                 rest[generic[cid][:i] + generic[cid][i + 1 :]].append(cid)
-            for key, members in rest.items():
-                values = [generic[c][i] for c in members]
-                words = {v for v in values if v != PARAM}
-                if (
-                    len(members) > max_values
-                    and any(_WORD_RE.fullmatch(t) for t in key)
-                    and (
-                        all(_NAME_RE.search(v) or _ENCLOSED_RE.fullmatch(v) for v in values)
-                        # (a cluster holds a variable there, the others many plain words: Drain
-                        # sent names with digits down its wildcard branch, "Kiwi2011 drowned",
-                        # and each plain one down its own, "Steve drowned")
-                        or (PARAM in values and len(words) > max_values and all(_WORD_RE.fullmatch(v) for v in words))
-                    )
-                    and len({m.group() if (m := _KEY_RE.match(v)) else "" for v in values}) == 1
-                    and not _few_values(values, max_values)
-                ):
+            for key, everyone in rest.items():
+                # (names there among a few plain words: the names are one variable, the words
+                # may be events, MQTT's "Client paho8573932979470 disconnected." / "Client
+                # node-red-8 ..." beside "Client homeassistant disconnected.")
+                named = [c for c in everyone if _NAME_RE.search(generic[c][i]) or _ENCLOSED_RE.fullmatch(generic[c][i])]
+                members = next((m for m in (everyone, named) if _one_variable([generic[c][i] for c in m], key, max_values)), [])
+                if members:
                     roots = {find(c) for c in members}
                     top = min(roots)
                     for r in roots:
                         parent[r] = top
     return {cid: find(cid) for cid in parent}
+
+
+def _one_variable(values: Sequence[str], key: Sequence[str], max_values: int) -> bool:
+    """Whether clusters differing only at one position, where they hold ``values`` (the rest
+    ``key``), are one event with a variable there (see :func:`_merge_clusters`)."""
+    words = {v for v in values if v != PARAM}
+    return (
+        len(values) > max_values
+        and any(_WORD_RE.fullmatch(t) for t in key)
+        and (
+            all(_NAME_RE.search(v) or _ENCLOSED_RE.fullmatch(v) for v in values)
+            # (a cluster holds a variable there, the others many plain words: Drain
+            # sent names with digits down its wildcard branch, "Kiwi2011 drowned",
+            # and each plain one down its own, "Steve drowned")
+            or (PARAM in values and len(words) > max_values and all(_WORD_RE.fullmatch(v) for v in words))
+        )
+        and len({m.group() if (m := _KEY_RE.match(v)) else "" for v in values}) == 1
+        and not _few_values(values, max_values)
+    )
 
 
 def _consensus(rows: Sequence[Sequence[str]]) -> tuple[str, ...]:
