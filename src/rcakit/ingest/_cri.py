@@ -311,12 +311,19 @@ _sniff = share_matching(_COMPILED)
 # "<RFC 3339 stamp> <rest>": group 1 the stamp's fraction, group 2 the rest's first word
 _TIMESTAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?(?:Z|[+-]\d{2}:?\d{2}) (\S*)")
 _STAMP_START = re.compile(r"^\[?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[T\s_]")
+#: the first word of AWS Lambda's own lines between a function's (a CloudWatch Logs export
+#: to S3 writes "<stamp> START RequestId: ...", "<stamp> REPORT RequestId: ... Duration: ..."
+#: around each invocation's JSON or text lines)
+_LAMBDA_PLATFORM = frozenset(
+    ("START", "END", "REPORT", "INIT_START", "INIT_REPORT", "INIT_RUNTIME_DONE", "EXTENSION", "TELEMETRY", "RESTORE_START")
+)
 
 
 def _sniff_timestamped(sample: list[str]) -> float:
     """Nearly every line starts with an RFC 3339 stamp and a space, and the stamp is the
     runtime's, not the app's: nanosecond stamps (as kubectl and docker print them) or an
-    app line that is JSON or starts with its own timestamp. A text log whose own lines
+    app line that is JSON or starts with its own timestamp (or is AWS Lambda's own START,
+    END or REPORT line: a CloudWatch Logs export to S3). A text log whose own lines
     start with an ISO stamp and a level is left to the ``text`` format."""
     lines = [s for s in sample if s.strip()]
     if not lines:
@@ -328,7 +335,10 @@ def _sniff_timestamped(sample: list[str]) -> float:
 
     def wrapped(m: re.Match[str]) -> bool:
         rest = m.group(2)
-        return len(m.group(1) or "") == 9 or rest.startswith("{") or bool(_STAMP_START.match(rest))
+        return (
+            len(m.group(1) or "") == 9 or rest.startswith("{") or bool(_STAMP_START.match(rest))
+            or rest in _LAMBDA_PLATFORM
+        )
 
     return share if sum(map(wrapped, matches)) >= 0.5 * len(matches) else 0.0
 

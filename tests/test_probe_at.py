@@ -1,0 +1,77 @@
+"""Probe AT's findings (an airline's serverless estate on AWS): a CloudWatch Logs export to
+S3 of a Lambda function, and a poison message retried once a minute."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+
+import rcakit
+
+
+def _lambda_export(path: Path, *, t0: datetime, minutes: int, poison_from: int | None = None) -> None:
+    """A Python function's CloudWatch Logs export to S3 (``000000.gz``): each line the
+    event's stamp, then Lambda's START/END/REPORT lines or the function's Powertools JSON."""
+    def stamp(dt: datetime) -> str:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+    def event(level: str, message: str, dt: datetime, rid: str, **extra: str) -> str:
+        doc = {"level": level, "location": "consumer:22", "message": message,
+               "timestamp": dt.strftime("%Y-%m-%d %H:%M:%S,") + f"{dt.microsecond // 1000:03d}+0000",
+               "service": "ticketing-worker", "cold_start": False, "function_request_id": rid, **extra}
+        return f"{stamp(dt)} {json.dumps(doc)}"
+
+    lines = []
+    for m in range(minutes):
+        for k in range(3):
+            t = t0 + timedelta(minutes=m, seconds=15 * k + 1)
+            rid = f"{m:08x}-{k:04x}-4000-8000-{m * 3 + k:012x}"
+            lines.append(f"{stamp(t)} START RequestId: {rid} Version: 31")
+            lines.append(event("INFO", f"received batch of {1 + (m + k) % 4} records from booking-events", t + timedelta(milliseconds=2), rid))
+            if poison_from is not None and m >= poison_from and k == 0 and m < poison_from + 8:
+                lines.append(event("ERROR", "failed to issue e-ticket for messageId=a750ee5b-c51c-4a12-7877-9d2264578f75",
+                                   t + timedelta(milliseconds=40), rid, exception_name="UnicodeEncodeError"))
+                lines.append(event("ERROR", f"batch failed, {1 + m - poison_from} records returned to queue booking-events",
+                                   t + timedelta(milliseconds=45), rid))
+            else:
+                lines.append(event("INFO", f"issued e-ticket 125{m:07d}{k} for booking PNR{m % 97:03d}", t + timedelta(milliseconds=30), rid))
+            lines.append(f"{stamp(t + timedelta(milliseconds=60))} END RequestId: {rid}")
+            lines.append(f"{stamp(t + timedelta(milliseconds=61))} REPORT RequestId: {rid}\tDuration: {50 + k}.01 ms\t"
+                         f"Billed Duration: {51 + k} ms\tMemory Size: 512 MB\tMax Memory Used: 175 MB\t")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+
+def test_a_cloudwatch_export_of_a_lambda_reads_its_json_events(tmp_path: Path) -> None:
+    """``<stamp> START RequestId: ...`` around ``<stamp> {"level": "INFO", ...}``: the
+    function's JSON is read (level, message, attributes), Lambda's own lines are messages
+    (probe AT: every line one text record without a level)."""
+    path = tmp_path / "ticketing-worker" / "000000.gz"
+    _lambda_export(path, t0=datetime(2026, 11, 28, 4, 26, tzinfo=UTC), minutes=20, poison_from=10)
+    frame = rcakit.read_logs(path)
+    assert frame["n_lines"].sum() == len(gzip.decompress(path.read_bytes()).splitlines())
+    errors = frame.filter(pl.col("severity_text") == "ERROR")
+    assert errors.height == 16
+    assert errors["body"][0] == "failed to issue e-ticket for messageId=a750ee5b-c51c-4a12-7877-9d2264578f75"
+    assert errors["attributes"][0] is not None
+    assert "UnicodeEncodeError" in errors["attributes"][0]
+    assert frame.filter(pl.col("body").str.starts_with("REPORT RequestId:")).height == 60
+    assert set(frame["service"].unique()) == {"ticketing-worker"}
+
+
+def test_a_new_error_retried_once_a_minute_is_an_incident(tmp_path: Path) -> None:
+    """A poison message: the worker fails on it once a minute (two new ERROR lines each
+    time) for eight minutes, then dead-letters it. Never five records of it in one window,
+    but a new error repeating: an incident rooted in the worker with no change (probe AT:
+    no incident, its lines read without their level)."""
+    t0 = datetime(2026, 11, 28, 4, 26, tzinfo=UTC)
+    _lambda_export(tmp_path / "ticketing-worker" / "000000.gz", t0=t0, minutes=300, poison_from=280)
+    report = rcakit.analyze(tmp_path)
+    (inc,) = report.incidents
+    assert inc.root_service == "ticketing-worker"
+    assert inc.cause is None
+    assert abs(inc.start - (t0 + timedelta(minutes=280))) <= timedelta(minutes=2)
