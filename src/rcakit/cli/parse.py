@@ -72,11 +72,22 @@ def _summary_text(frame: pl.DataFrame) -> str:
     return "\n".join(out)
 
 
+def _year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    """``--year`` as a number; anything else is a user error on one line, as a bad ``--tz``
+    is (click's own type check prints its usage text too)."""
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputProblem(f"year={value!r} is not a year; use a number such as 2024") from None
+
+
 @main.command("parse")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @reader_options
 @click.option("--service", default=None, help="Service name for records that do not name one (default: from the file name).")
-@click.option("--year", type=int, default=None, help="Year of the first year-less timestamp (syslog); default: the year of the file's modification time (its last stamp is not later than that).")
+@click.option("--year", callback=_year, default=None, metavar="YEAR", help="Year of the first year-less timestamp (syslog); default: the year of the file's modification time (its last stamp is not later than that).")
 @click.option(
     "-o",
     "--output",

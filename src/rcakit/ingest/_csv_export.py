@@ -561,6 +561,19 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
             body=pl.when(rejected.is_not_null()).then(raw).otherwise(pl.col("body")),
             parse_error=rejected,
         )
+    # a row with fewer fields than the header has columns (cut short, a column missing)
+    # keeps what it has, its raw text as the body, and says why
+    names = next(csv.reader([header], delimiter=sep), [])
+    last = rows.get_column(names[-1]) if names and names[-1] in rows.columns else None
+    if len(names) > 1 and last is not None and last.null_count():
+        unquoted = raw.str.replace_all(r'"(?:[^"]|"")*"', "")
+        short = (unquoted.str.count_matches(sep, literal=True) + 1 < len(names)) & unquoted.str.contains(sep, literal=True)
+        if short.any():
+            err = f"CSV row with fewer fields than the header's {len(names)} columns"
+            out = out.with_columns(
+                body=pl.when(short).then(raw).otherwise(pl.col("body")),
+                parse_error=pl.when(short & pl.col("parse_error").is_null()).then(pl.lit(err)).otherwise(pl.col("parse_error")),
+            )
     # a row without a single separator (a stray line) keeps its raw text and says why
     n_cols = len(header.split(sep))
     if n_cols > 1:

@@ -82,6 +82,7 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "lastTimestamp", "deprecatedLastTimestamp", "firstTimestamp", "metadata.creationTimestamp",
         "@t",  # Serilog compact JSON (CLEF)
         "instant", "timeMillis",  # log4j2 JsonLayout (instant: see _vendor_keys)
+        "published",  # Okta's System Log (its events' only time)
     ),
     "severity": (
         "level", "severity", "log.level", "lvl", "levelname", "loglevel", "log_level",
@@ -105,6 +106,9 @@ KEY_ROLES: dict[str, tuple[str, ...]] = {
         "logEvent.message",  # Logstash's own log in JSON (log.format: json)
         "fields.message",  # Rust tracing-subscriber's JSON format (the event's fields)
         "line",  # Loki's logcli --output=jsonl (a number there is a source line: see _KEY_VALUE)
+        # an audit event's description or operation, where it has no message (Okta's System
+        # Log, Azure's activity log; see _vendor_keys), rather than the whole raw line
+        "displayMessage", "operationName.localizedValue", "operationName",
     ),
     "service": (
         "service", "service.name", "service_name", "serviceName", "app", "application",
@@ -852,6 +856,16 @@ def _monolog_levels(objs: pl.DataFrame) -> bool:
     """Whether the records' ``level`` is Monolog's numbers, 100 to 600."""
     level = objs["level"].cast(pl.String).str.strip_chars().drop_nulls()
     return len(level) > 0 and bool(level.is_in(list(_MONOLOG)).all())
+
+
+#: Nextcloud's level numbers
+_NEXTCLOUD = {"0": "debug", "1": "info", "2": "warning", "3": "error", "4": "fatal"}
+
+
+def _nextcloud_levels(objs: pl.DataFrame) -> bool:
+    """Whether the records' ``level`` is Nextcloud's numbers, 0 to 4."""
+    level = objs["level"].cast(pl.String).str.strip_chars().drop_nulls()
+    return len(level) > 0 and bool(level.is_in(list(_NEXTCLOUD)).all())
 
 
 def _pino_levels(objs: pl.DataFrame) -> bool:
@@ -1667,6 +1681,31 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         # (pino({name: "checkout"}); every record of a service has it); a child logger's
         # "component" (log.child({component: "cache"})) stays an attribute
         objs = objs.rename({"name": "service"})
+    if {"reqId", "level", "app"} <= set(objs.columns) and _nextcloud_levels(objs):
+        # Nextcloud's log: "level" is its number, 0 debug to 4 fatal
+        objs = objs.with_columns(
+            level=objs["level"].cast(pl.String).str.strip_chars().replace_strict(_NEXTCLOUD, default=None)
+        )
+    cols = set(objs.columns)
+    if {"displayMessage", "eventType", "published"} <= cols and not {"message", "msg"} & cols:
+        # Okta's System Log: the event's description, and how it ended when it did not
+        # succeed ("User login to Okta: FAILURE INVALID_CREDENTIALS"); "published" is its time
+        result = pl.col("outcome.result") if "outcome.result" in cols else pl.lit(None, dtype=pl.String)
+        reason = pl.col("outcome.reason") if "outcome.reason" in cols else pl.lit(None, dtype=pl.String)
+        failed = pl.concat_str(pl.lit(": "), result, pl.concat_str(pl.lit(" "), reason).fill_null(""))
+        objs = objs.with_columns(
+            pl.concat_str(
+                pl.col("displayMessage"), pl.when(result.is_in(["SUCCESS", "ALLOW"])).then(pl.lit("")).otherwise(failed).fill_null("")
+            ).alias("message")
+        )
+    if {"operationName", "resourceId", "category", "resultType"} <= cols and not {"message", "msg"} & cols:
+        # Azure's activity log (and resource logs in its schema): the operation and its result
+        # ("MICROSOFT.WEB/SITES/RESTART/ACTION Failure")
+        objs = objs.with_columns(
+            pl.concat_str(pl.col("operationName"), pl.concat_str(pl.lit(" "), pl.col("resultType")).fill_null("")).alias(
+                "message"
+            )
+        )
     if {"level", "channel"} <= set(objs.columns) and ("level_name" in objs.columns or _monolog_levels(objs)):
         # Monolog's JsonFormatter: "level" is its number (100 .. 600), "level_name" the word
         number = objs["level"].cast(pl.String).str.strip_chars().replace_strict(_MONOLOG, default=None)

@@ -36,6 +36,8 @@ _KEY = r"[A-Za-z_@][\w.\-/@:]*"
 _QUOTED = r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\''
 _BARE = r"""[^\s"']\S*"""
 _PAIR_RE = re.compile(rf'(?:^|(?<=\s))({_KEY})=({_QUOTED}|{_BARE}|)(?=\s|$)')
+#: a value whose opening double quote is never closed, to the end of the line (a message cut off)
+_UNCLOSED = rf'(?:^|\s){_KEY}="(?:[^"\\]|\\.)*$'
 _ROLE_KEYS = ("level", "lvl", "msg", "message", "severity", "time", "ts", "t", "caller", "logger")
 _MAX_KEYS = 500
 _PREFIX_SAMPLE = 200
@@ -357,6 +359,17 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             "_fatal",
         )
     fields = parse_texts(recs["_head"], options, columns=columns)
+    unclosed = recs["_head"].str.contains(_UNCLOSED).fill_null(False)
+    if unclosed.any():
+        # a quote opened and never closed (a message cut off): the pairs before it are read,
+        # what follows it is the open value's text, no pairs (its "component=w" is no service)
+        idx = unclosed.arg_true()
+        cut = parse_texts(recs["_head"].gather(idx).str.replace(_UNCLOSED, ""), options)
+        fields = fields.with_columns(
+            [fields[c].scatter(idx, cut[c].cast(fields[c].dtype)) if c in cut.columns else fields[c].scatter(idx, None)
+             for c in fields.columns]
+        )
+    recs = recs.with_columns(_unclosed=unclosed)
     out = pl.concat([recs, fields], how="horizontal")
     # a crash report (its first line has no pairs) is a record at level FATAL (a runtime's
     # abort) or ERROR (an uncaught error), not a line that failed to parse
@@ -378,11 +391,13 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             .alias("service"),
             pl.when(crashing).then(crash_text).when(ok).then(pl.col("severity_text")).alias("severity_text"),
             pl.when(crashing).then(crash_num).when(ok).then(pl.col("severity_number")).alias("severity_number"),
-            pl.when(ok).then(body).otherwise(raw).alias("body"),
+            pl.when(ok & ~pl.col("_unclosed")).then(body).otherwise(raw).alias("body"),
             "line_no",
             "n_lines",
             pl.when(~ok & ~crashing)
             .then(pl.lit('not logfmt: expected key=value pairs such as level=info msg="..."'))
+            .when(ok & pl.col("_unclosed"))
+            .then(pl.lit('logfmt value with an unclosed quote: key="... without its closing "'))
             .alias("parse_error"),
         )
         .select(list(RECORD_COLUMNS))

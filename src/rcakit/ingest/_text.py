@@ -142,6 +142,9 @@ _LOCAL_LEVEL = (
 )
 # macOS unified logging's message types ("log show")
 _MACOS_LEVEL = "Default|Info|Debug|Error|Fault"
+# ... and its codes for them in "log show --style compact" (A: an activity's creation)
+_MACOS_CODE = "Df|Db|Fa|I|E|A"
+_MACOS_CODES = {"Df": "info", "Db": "debug", "Fa": "fatal", "I": "info", "E": "error", "A": "info"}
 # the Java Service Wrapper's levels (STATUS: the wrapper's own state changes)
 _TANUKI_LEVEL = "STATUS|ADVICE|DEBUG|INFO|NOTICE|WARN|ERROR|FATAL"
 # PHP's error levels as its error log writes them
@@ -1389,7 +1392,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # Android logcat (threadtime): 03-17 16:13:38.811  1702  2395 D WindowManager: msg
     _Variant(
         "logcat",
-        r"^(?P<ts>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<pid>\d+)\s+(?P<thread>\d+)\s+"
+        # (with a year, as "logcat -v year" writes it: "2024-03-05 10:00:02.100  4321  4321 E AndroidRuntime: ...")
+        r"^(?P<ts>(?:\d{4}-)?\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s+(?P<pid>\d+)\s+(?P<thread>\d+)\s+"
         r"(?P<level>[VDIWEFA])\s+(?P<logger>[^:]*?)\s*: (?P<msg>.*)$",
     ),
     # ... and its 'time' format (logcat -v time): the level letter and the tag before the pid
@@ -1512,7 +1516,11 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "time-only",
         rf"^\[?(?P<ts>\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?)\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?"
-        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+)?(?P<msg>.*)$",
+        rf"\[?(?P<level>{_LEVEL})(?:[ \t]*\])?:?{_SEP}(?:(?P<logger>[A-Za-z_$][\w$.\-/]*)[ \t]+-[ \t]+"
+        # (WildFly's console: "[%c] (%t) ", logger and thread, as in its dated server.log)
+        r"|\[(?P<logger_e>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)+)\][ \t]+\((?P<thread_f>[^()\n]*)\)[ \t]+"
+        # (dbt's log file: the thread in brackets and a colon, "[info ] [MainThread]: ")
+        r"|\[(?P<thread_b>[^\[\]]*)\]:[ \t]+)?(?P<msg>.*)$",
     ),
     # Elixir's Logger console with its default time of day and metadata before the level
     # ("$time $metadata[$level] $message"): the metadata as mdc, the day from the file's time
@@ -1563,6 +1571,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+(?P<thread>0x[0-9a-f]+)[ \t]+(?P<level>{_MACOS_LEVEL})[ \t]+0x[0-9a-f]+[ \t]+(?P<pid>\d+)[ \t]+\d+[ \t]+"
         r"(?P<logger_e>[A-Za-z0-9_.\-]+): ?(?P<msg>.*)$",
         levels=_MACOS_LEVEL,
+    ),
+    # ... and its compact style ("log show --style compact"): the type as a code (Df default,
+    # Db debug, I info, E error, Fa fault, A activity), the process with its pid and thread id,
+    # the subsystem and category in brackets
+    #   2024-03-05 11:00:02.500 E  MyApp[412:1a2b3] [com.shop.myapp:network] Request failed: ...
+    _Variant(
+        "macos-compact",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_MACOS_CODE})[ \t]+(?P<logger_e>[^\s\[\]]+)\[(?P<pid>\d+):(?P<thread_e>[0-9a-f]+)\][ \t]+"
+        r"(?:\[(?P<mdc_e>[^\[\]]*)\][ \t]+)?(?P<msg>.*)$",
+        levels=_MACOS_CODE,
     ),
     # (its column header, the rule and the counts closing it are records of their own)
     _Variant(
@@ -1908,6 +1926,11 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     # minutes) taken off afterwards (see _DB2_OFFSET)
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
+#: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
+_BRACKET_TAIL = re.compile(rf"^\[(?:{_STAMP})[ \t]+[\w/.\-]+\][ \t]")
+#: a stamp to the second, then its microseconds (OpenVPN's "--log" file:
+#: "2024-03-05 10:01:31 us=200000 10.0.0.5:51234 TLS Error: ...")
+_MICROSECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) us=(\d{1,6})[ \t]")
 #: Db2's zone offset, in minutes east of UTC, at the end of its stamp
 _DB2_OFFSET = r"^\d{4}-\d{2}-\d{2}-\d{2}\.\d{2}\.\d{2}\.\d+([+-]\d{3})$"
 #: levels some layouts write as marks or letters, as level words (no other variant
@@ -1916,7 +1939,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "redis": _REDIS_LEVELS, "websphere": _WEBSPHERE_LEVELS, "github-actions": _GHA_LEVELS, "ansible": _ANSIBLE_LEVELS,
     "crash": _LEVEL_MARKS_CRASH, "odl": _ODL_LEVELS, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
-    "macos-log": {"Default": "info", "Fault": "fatal"}, "nest": {"VERBOSE": "trace"},
+    "macos-log": {"Default": "info", "Fault": "fatal"}, "macos-compact": _MACOS_CODES, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
@@ -2152,6 +2175,25 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(v.name == "stamp" for v in variants) and any(_BRACKET_TAIL.match(x) for x in sample):
+        # a bracket opened before the stamp closes after the process and thread (Pi-hole FTL:
+        # "[2024-03-05 10:00:35.000 4321/T4330] ERROR: ..."): they are the thread, not message
+        head = pl.col("line").str.head(pl.col("line").str.len_chars() - pl.col("msg").str.len_chars())
+        tail = pl.col("msg").str.extract(r"^([\w/.\-]+)\][ \t]+", 1)
+        inside = pl.col("line").str.starts_with("[") & ~head.str.contains("]", literal=True) & tail.is_not_null()
+        parsed = parsed.with_columns(
+            pl.when(inside).then(tail).otherwise(pl.col("thread")).alias("thread"),
+            pl.when(inside).then(pl.col("msg").str.replace(r"^[\w/.\-]+\][ \t]+", "")).otherwise(pl.col("msg")).alias("msg"),
+        )
+    if any(_MICROSECONDS.match(x) for x in sample):
+        # OpenVPN's "--log" stamps: the second, then its microseconds as "us=" (the message's
+        # start, not the message)
+        parsed = parsed.with_columns(
+            pl.col("msg").str.extract(r"^us=(\d{1,6})[ \t]", 1).alias("_us"),
+            pl.col("msg").str.replace(r"^us=\d{1,6}[ \t]+", ""),
+        )
+        ts = pl.when(pl.col("_us").is_not_null()).then(pl.concat_str(ts, pl.lit("."), pl.col("_us").str.zfill(6))).otherwise(ts)
+        stamp_sample = [f"{m[1]}.{m[2].zfill(6)}" for x in sample if (m := _MICROSECONDS.match(x))]
     if any(v.name == "tai64n" for v in variants):
         ts = _tai64n(ts)
         stamp_sample = [_tai64n_text(x) for x in stamp_sample]
@@ -2406,19 +2448,47 @@ _LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula"
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     """Records without a level take the one their message starts with (``ERROR: ...``,
-    ``Warning: ...``, ``[warn] ...``); the body keeps it, as in a syslog message."""
+    ``Warning: ...``, ``[warn] ...``, Dovecot's ``imap(bob)<8806><id>: Error: ...``), or the
+    one in a vendor's place after head fields (:data:`_HEAD_LEVEL`); an Oracle error code
+    starting one of its lines (``TNS-12514: ...``) makes it an error. The body keeps them,
+    as in a syslog message."""
     g = pl.col("body").str.extract_groups(_MSG_LEVEL)
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
         g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
         g.struct.field("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
+        g.struct.field("d"),
     )
     sev_text, sev_num = severity_columns(level)
     bare = pl.col("severity_text").is_null() & pl.col("parse_error").is_null()
-    return records.with_columns(
-        pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
-        pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    return _head_levels(
+        records.with_columns(
+            pl.when(bare).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+            pl.when(bare).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+        )
     )
+
+
+def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Records still without a level take the one :data:`_HEAD_LEVEL` finds, or ERROR for an
+    Oracle error code starting one of their lines. (The capture regex runs only on the few
+    records a capture-free test picks: it is several times dearer than the test.)"""
+    frame = records.collect()
+    pick = frame.select(
+        pl.col("severity_text").is_null()
+        & pl.col("parse_error").is_null()
+        & pl.col("body").str.contains(f"{_HEAD_LEVEL}|{_ORACLE_CODE}").fill_null(False)
+    ).to_series()
+    if not pick.any():
+        return frame.lazy()
+    idx = pick.arg_true()
+    body = pl.col("body")
+    level = pl.coalesce(_head_level(body), pl.when(body.str.contains(_ORACLE_CODE)).then(pl.lit("error")))
+    fixed = frame["body"].gather(idx).to_frame("body").select(*severity_columns(level))
+    return frame.with_columns(
+        frame["severity_text"].scatter(idx, fixed["severity_text"]),
+        frame["severity_number"].scatter(idx, fixed["severity_number"]),
+    ).lazy()
 
 
 def _bacula_fatal_errors(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -3138,6 +3208,46 @@ _MSG_LEVEL = (
     r'|(?P<x>Exception) in thread "[^"]*")[ \t]+'
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
+# a level in a vendor's own place at the start of a message, after head fields that are
+# not a level: a process, thread or job number, a CPU share, a source file and function
+# (read where no head regex took a level; the body keeps what it holds)
+_HEAD_LEVEL = (
+    r"^(?:"
+    # the process id in brackets, the host, the program, the padded level, the subsystem in
+    # brackets (corosync: "[1234] node1 corosync error   [KNET  ] host: ...")
+    rf"\[\d+\][ \t]+[\w.\-]+[ \t]+[a-z][\w\-]*[ \t]+(?P<ha>{_LEVEL})[ \t]+\[[A-Z]+[ \t]*\]"
+    # the process id in brackets, maybe the program ("[4321] rsync error: ...", rsyncd)
+    rf"|\[\d+\][ \t]+(?:[a-z][\w\-]*[ \t]+)?(?P<hb>{_LEVEL}):"
+    # a thread number in angle brackets, the padded level (Veeam: "<23> Error    Failed to ...")
+    rf"|<\d{{1,5}}>[ \t]+(?P<hc>{_LEVEL})[ \t]"
+    # the idle CPU share, the level in brackets (FreeSWITCH 1.10: "95.33% [ERR] sofia.c:2345 ...")
+    rf"|\d{{1,3}}(?:\.\d+)?%[ \t]+\[(?P<hd>{_LEVEL})\]"
+    # the source file, line and function, a level letter in brackets (Gitea: "cmd/web.go:242:runWeb() [E] ...")
+    r"|\S+\.\w+:\d+:[\w.]*\(\)[ \t]+\[(?P<ht>[TDIWEFC])\]"
+    # the function in parentheses, maybe after the daemon and its process id, then a tab and
+    # the level (Pacemaker 2: "pacemaker-fenced    [1236] (remote_op_done) \terror: ...")
+    rf"|(?:[\w\-]+[ \t]+\[\d+\][ \t]+)?\(\w+\)[ \t]+(?P<he>{_LEVEL}):"
+    # Ceph's daemon log: the thread, the debug level (-1: an error), a cluster log entry's
+    # level ("7f3a2b1c0700  0 log_channel(cluster) log [WRN] : slow request ...")
+    rf"|[0-9a-f]{{12}}(?:[0-9a-f]{{4}})?[ \t]+(?:(?P<hx>-1)[ \t]|-?\d+[ \t]+log_channel\(\w+\)[ \t]+log[ \t]+\[(?P<hf>{_LEVEL})\])"
+    # Ceph's cluster log: "mon.a (mon.0) 4321 : cluster [WRN] Health check failed: ..."
+    rf"|\S+ \(\S+\) \d+ : \w+ \[(?P<hg>{_LEVEL})\]"
+    r")"
+)
+#: Gitea's level letters
+_LETTER_LEVELS = {"T": "trace", "D": "debug", "I": "info", "W": "warning", "E": "error", "C": "critical", "F": "fatal"}
+#: an Oracle error code starting a line of a record (a listener.log entry's "TNS-12514: ...")
+_ORACLE_CODE = r"(?m:^(?:ORA|TNS)-\d{5}: )"
+
+
+def _head_level(body: pl.Expr) -> pl.Expr:
+    """The level :data:`_HEAD_LEVEL` finds at the start of ``body`` (null: none)."""
+    g = body.str.extract_groups(_HEAD_LEVEL)
+    return pl.coalesce(
+        *(g.struct.field(f"h{n}") for n in "abcdefg"),
+        g.struct.field("ht").replace_strict(_LETTER_LEVELS, default=None),
+        pl.when(g.struct.field("hx").is_not_null()).then(pl.lit("error")),
+    )
 
 
 def _without_pri(records: pl.DataFrame, pattern: str) -> tuple[pl.Series, pl.Series] | None:
@@ -3184,15 +3294,17 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
     it: a syslog message is the program's text, and tools match on it whole."""
     # (the level test only on the records without a level: a file with PRIs has none)
-    found = _without_pri(records, _MSG_LEVEL)
+    found = _without_pri(records, f"{_MSG_LEVEL}|{_HEAD_LEVEL}")
     if found is None:
         return records
     idx = found[1]
-    head = records[idx].select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g")).unnest("g")
+    body = records["body"].gather(idx)
+    head = pl.DataFrame({"body": body}).select(pl.col("body").str.extract_groups(_MSG_LEVEL).alias("g"), "body").unnest("g")
     level = pl.coalesce(
         "s", "a", "b", "c", "d", pl.col("k").replace_strict(_KLOG_LEVELS, default=None), "l",
         pl.when(pl.col("x").is_not_null()).then(pl.lit("error")),
         pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
+        _head_level(pl.col("body")),
     )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
