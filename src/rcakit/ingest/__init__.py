@@ -80,6 +80,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "wevtutil": _blocks.WEVTUTIL,
     "log4xml": _blocks.LOG4XML,
     "cmtrace": _blocks.CMTRACE,
+    "oracle-xml": _blocks.ORACLE_XML,
     "k8s-events": _blocks.K8S_EVENTS,
     "logfmt": _logfmt.FORMAT,
     "syslog": SYSLOG,

@@ -34,6 +34,15 @@ is UTC+1); ``type`` the level (1 INFO, 2 WARN, 3 ERROR); ``component`` goes to
 ``attributes.logger``, ``thread`` and ``file`` (as ``code``) too; the service stays the
 file's (the component varies within one file).
 
+``oracle-xml``: Oracle's ADR alert and listener logs in XML (``alert/log.xml``: ``<msg
+time='2024-03-05T11:02:11.456+01:00' org_id='oracle' comp_id='rdbms' type='INCIDENT_ERROR'
+level='1' ...> <txt>ORA-00600: ...</txt></msg>``, the attributes and the text over several
+lines): ``time``; ``type`` the level (``INCIDENT_ERROR`` and ``ERROR`` ERROR, ``WARNING``
+WARN, ``NOTIFICATION`` INFO, ``TRACE`` DEBUG), else the message ``level`` (1 critical FATAL, 2
+severe ERROR, 8 important NOTICE, 16 normal INFO); the ``<txt>`` text the body;
+``comp_id`` goes to ``attributes.logger``, ``pid``, ``host_id`` (as ``host``) and
+``msg_id`` (as ``code``) too.
+
 A line above a format's first record (or, in a table, a row that does not parse) is a
 record of its own with ``parse_error`` set.
 """
@@ -57,7 +66,7 @@ from rcakit.ingest._service import workload_from_pod
 from rcakit.ingest._severity import severity_columns
 from rcakit.ingest._winevent import xml_text
 
-__all__ = ["CMTRACE", "K8S_EVENTS", "LOG4XML", "WEVTUTIL"]
+__all__ = ["CMTRACE", "K8S_EVENTS", "LOG4XML", "ORACLE_XML", "WEVTUTIL"]
 
 def _xml_text(expr: pl.Expr) -> pl.Expr:
     """XML text: CDATA unwrapped, the predefined entities decoded."""
@@ -361,4 +370,60 @@ CMTRACE = LineFormat(
     description="SCCM / ConfigMgr client logs in CMTrace's layout (<![LOG[msg]LOG]!><time=... date=... type=...>)",
     sniff=_cmt_sniff,
     parse=_cmt_parse,
+)
+
+
+# --------------------------------------------------------------------------- Oracle ADR log.xml
+
+_ADR_HEAD = re.compile(r"^<msg\s")
+_ADR_LINE = re.compile(r"^\s*(?:<msg\s|</?txt>|</msg>|[a-z_]+='[^']*')|^\s*$|[^<>]*</txt>")
+_ADR_TYPES = {"INCIDENT_ERROR": "error", "ERROR": "error", "WARNING": "warning", "NOTIFICATION": "info", "TRACE": "debug"}
+_ADR_LEVELS = {"1": "critical", "2": "error", "8": "notice", "16": "info"}
+
+
+def _adr_attribute(name: str) -> pl.Expr:
+    return xml_text(pl.col("line").str.extract(rf"^<msg\s(?:[^>]*?\s)?{name}='([^']*)'", 1))
+
+
+def _adr_parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    blocks = _blocks(lines, pl.col("line").str.contains(_ADR_HEAD.pattern))
+    fields = blocks.lazy().with_columns(_ts=_adr_attribute("time")).collect()
+    level = pl.coalesce(
+        _adr_attribute("type").replace_strict(_ADR_TYPES, default=None),
+        _adr_attribute("level").replace_strict(_ADR_LEVELS, default=None),
+    )
+    sev_text, sev_num = severity_columns(level)
+    body = _xml_text(pl.col("line").str.extract(r"<txt>([\s\S]*?)</txt>", 1)).str.strip_chars()
+    attributes: pl.Expr = NO_ATTRIBUTES
+    if options.wants("attributes"):
+        attributes = encode_attributes(
+            {
+                "logger": _adr_attribute("comp_id"),
+                "pid": _adr_attribute("pid"),
+                "host": _adr_attribute("host_id"),
+                "code": _adr_attribute("msg_id"),
+            }
+        )
+    ok = pl.col("_start") & pl.col("line").str.contains(r"</msg>\s*$")
+    return _records(
+        fields,
+        ok,
+        "not an Oracle ADR XML message: expected <msg time='...' ...><txt>...</txt></msg>",
+        options,
+        severity_text=sev_text,
+        severity_number=sev_num,
+        body=body,
+        attributes=attributes,
+    )
+
+
+def _adr_sniff(sample: list[str]) -> float:
+    return _headed(sample, _ADR_HEAD, lambda s, _: bool(_ADR_LINE.match(s)))
+
+
+ORACLE_XML = LineFormat(
+    name="oracle-xml",
+    description="Oracle ADR alert/listener logs in XML (log.xml: <msg time='...'><txt>...</txt></msg>)",
+    sniff=_adr_sniff,
+    parse=_adr_parse,
 )

@@ -224,7 +224,11 @@ def join_continuations(
     joins = done["_joins"]
     kept = done.filter(~joins) if joins.any() else done
     n_lines = pl.repeat(1, kept.height, dtype=pl.UInt32, eager=True).alias("n_lines")
+    # (a blank line that joins nothing, above the first record or between lines that fit no
+    # layout, is no parse failure)
     standalone = (~kept["_head"]).arg_true()
+    if len(standalone):
+        standalone = standalone.filter((kept[body].gather(standalone).str.strip_chars() != "").fill_null(True))
     parse_error = pl.repeat(None, kept.height, dtype=pl.String, eager=True).alias("parse_error").scatter(
         standalone, pl.repeat(unmatched_error, len(standalone), dtype=pl.String, eager=True)
     )

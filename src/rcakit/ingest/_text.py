@@ -207,6 +207,23 @@ _SYSLOG_NUMBER_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4
                          "7": "debug"}
 # SQL Server Agent's message marks
 _SQLAGENT_LEVELS = {"?": "info", "+": "warning", "!": "error"}
+# CUPS' level letters (LogLevel alert ... debug2)
+_CUPS_LEVELS = {"X": "emerg", "A": "alert", "C": "critical", "E": "error", "W": "warning", "N": "notice", "I": "info",
+                "D": "debug", "d": "debug"}
+# SAP HANA's trace level letters
+_HANA_LEVELS = {"f": "fatal", "e": "error", "w": "warning", "i": "info", "d": "debug"}
+# SSSD's debug levels (0x0010 fatal failures ... 0x0080 minor failures, then configuration,
+# function data and the trace levels)
+_SSSD_LEVELS = {
+    **{f"0x{n:04x}": "trace" for n in (0x0400, 0x1000, 0x2000, 0x4000, 0x10000)},
+    "0x0010": "fatal", "0x0020": "critical", "0x0040": "error", "0x0080": "warning", "0x0100": "info",
+    "0x0200": "debug", "0x8000": "debug", "0x20000": "debug",
+}
+# Xorg's message markers ((??) unknown: no level)
+_XORG_LEVELS = {"II": "info", "WW": "warning", "EE": "error", "NI": "info", "==": "info", "--": "info", "**": "info",
+                "++": "info", "!!": "notice"}
+# IBM MQ's message severities (the id's last letter)
+_MQ_LEVELS = {"I": "info", "W": "warning", "E": "error", "S": "critical"}
 # Samba's debug levels (DBGLVL_ERR 0, WARNING 1, NOTICE 2, INFO 3, DEBUG above)
 _SAMBA_LEVELS = {"0": "error", "1": "warning", "2": "notice", "3": "info", **{str(n): "debug" for n in range(4, 11)}}
 # dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
@@ -270,6 +287,9 @@ class _Variant:
     #: a line it matches starts a record even in a file whose records all start with a stamp
     #: (see :func:`_stamped_records`), and does not count against that
     own_record: bool = False
+    #: the body keeps the whole line, head included (its words are the message: apt's
+    #: "Start-Date: ...", msiexec's "=== Verbose logging started: ... ===")
+    keep_line: bool = False
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -1530,6 +1550,111 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"^(?P<ts>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
         rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
     ),
+    # a time of day only, then the message (dbt's console: "10:00:36  1 of 3 ERROR creating
+    # sql view model ..."); dated as any time-only stamp (see _dated_times)
+    _Variant("time-only-bare", r"^(?P<ts>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)[ \t]+(?P<msg>.*)$"),
+    # TeamCity's build log download: a time of day in brackets, a status letter (W warning,
+    # E error, i internal; a blank on plain lines), a colon and a tab
+    #   [10:00:40]E:	 [Step 1/2] Process exited with code 1
+    _Variant(
+        "teamcity",
+        r"^\[(?P<ts>\d{2}:\d{2}:\d{2})\](?:(?P<level>[iWE])| ):\t[ \t]?(?P<msg>.*)$",
+        levels="[iWE]",
+    ),
+    # msiexec's verbose log (/l*v): the context ("c" client, "s" server), process and thread
+    # ids in hex, a time of day with a colon before the milliseconds; between the dated
+    # "=== Verbose logging started: 3/5/2024  10:00:31 ... ===" banners that date it
+    #   MSI (s) (C0:D4) [10:00:35:456]: Product: Contoso Agent -- Error 1722. There is a problem ...
+    _Variant(
+        "msiexec",
+        r"^MSI \((?P<logger_e>[a-zA-Z])\) \((?P<thread>[0-9A-Fa-f]+:[0-9A-Fa-f]+)\) \[(?P<ts>\d{2}:\d{2}:\d{2}:\d{3})\]:[ \t]"
+        r"(?P<msg>.*)$",
+    ),
+    _Variant(
+        "msiexec-banner",
+        r"^=== (?:Verbose logging|Logging) (?:started|stopped): (?P<ts>\d{1,2}/\d{1,2}/\d{4}[ \t]+\d{1,2}:\d{2}:\d{2})"
+        r"(?P<msg>.*)$",
+        keep_line=True,
+    ),
+    # CUPS' error_log (and access_log's siblings): a level letter, then an Apache stamp
+    #   E [05/Mar/2024:11:00:40 +0100] [Job 12] Unable to send data to printer.
+    _Variant(
+        "cups",
+        r"^(?P<level>[ACDdEINWX]) \[(?P<ts>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] (?P<msg>.*)$",
+        levels="[ACDdEINWX]",
+    ),
+    # SAP HANA's trace files: the thread, the connection and the transaction/update ids in
+    # brackets, the stamp, a level letter, the component and the source file and line
+    #   [4388]{200123}[45/1234567] 2024-03-05 10:00:36.000001 e SQLSession       sm_handler.cc(03210) : transaction ...
+    _Variant(
+        "hana",
+        r"^\[(?P<thread>\d+)\](?P<mdc>\{-?\d+\}\[-?\d+/-?\d+\]) (?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) "
+        r"(?P<level>[diwef]) (?P<logger_e>\S+)[ \t]+(?:(?P<code>[\w.\-]+\(\d+\))[ \t]+)?:[ \t]?(?P<msg>.*)$",
+        levels="[diwef]",
+    ),
+    # SSSD's debug logs: the stamp in parentheses (2.x: ISO, microseconds after a colon;
+    # 1.x: ctime), the component, the function and the debug level (0x0040: a failure)
+    #   (2024-03-05 10:00:31): [be[example.com]] [sdap_process_result] (0x0040): Unexpected result ...
+    #   (Tue Mar  5 10:00:40 2024) [sssd[be[example.com]]] [fo_resolve_service_send] (0x0100): Trying ...
+    _Variant(
+        "sssd",
+        r"^\((?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?::\d{1,6})?"
+        r"|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?::\d{1,6})? \d{4})\):? "
+        r"\[(?P<logger_e>(?:[^\[\]\s]|\[(?:[^\[\]\s]|\[[^\[\]\s]*\])*\])+)\] \[(?P<code>[\w.]+)\] "
+        r"\((?P<level>0x[0-9a-fA-F]{4,5})\): (?P<msg>.*)$",
+        levels="0x[0-9a-fA-F]{4,5}",
+    ),
+    # splunkd.log: a month-day-year stamp with an offset, the level, the component and the
+    # thread ("<id> <name>") before a dash
+    #   03-05-2024 11:00:40.000 +0100 ERROR TcpOutputFd [4330 TcpOutEloop] - Connection to host=... failed
+    _Variant(
+        "splunkd",
+        r"^(?P<ts>\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})? [+-]\d{4})[ \t]+"
+        rf"(?P<level>{_LEVEL})[ \t]+(?P<logger_e>[\w:.\-]+)[ \t]+(?:\[(?P<thread>[^\[\]]*)\][ \t]+)?-[ \t]+(?P<msg>.*)$",
+    ),
+    # Check Point's "fw log" text: a day, month name and year glued together
+    #   5Mar2024 10:00:31 accept gw01 >eth1 proto: tcp; src: 10.0.0.5; dst: 192.0.2.10; ...
+    _Variant("checkpoint", r"^ ?(?P<ts>\d{1,2}[A-Z][a-z]{2}\d{4} \d{1,2}:\d{2}:\d{2})[ \t]+(?P<msg>.*)$"),
+    # OpenLDAP 2.5+'s slapd log file (logfile): epoch seconds and nanoseconds in hex (eight
+    # digits; five: microseconds, where slapd has no clock_gettime), then the thread
+    #   65e6ee3f.1a2b3c4d 0x7f1234567700 conn=1000 fd=12 ACCEPT from IP=10.0.0.5:51234 (IP=0.0.0.0:389)
+    _Variant("openldap", r"^(?P<ts>[0-9a-f]{8}\.(?:[0-9a-f]{8}|[0-9a-f]{5})) (?P<thread>0x[0-9a-f]+) (?P<msg>.*)$"),
+    # Xorg's log: the server's uptime in seconds (three decimals, no time of day) and a
+    # marker: (II) information, (WW) warning, (EE) error, (NI) not implemented, (==) a
+    # default, (--) probed, (**) from the config file, (++) from the command line, (!!)
+    # notice, (??) unknown
+    #   [    12.347] (EE) Failed to load module "nvidia" (module does not exist, 0)
+    _Variant(
+        "xorg",
+        r"^\[[ \t]*\d+\.\d{3}\] \((?P<level>II|WW|EE|NI|==|--|\*\*|\+\+|!!|\?\?)\) (?P<msg>.*)$",
+        levels=r"II|WW|EE|NI|==|--|\*\*|\+\+|!!|\?\?",
+    ),
+    # a version field, then the stamp, in a delimited export (PAN-OS' CSV log export,
+    # "1,2024/03/05 10:00:31,<serial>,TRAFFIC,..."; Azure Storage Analytics' logs, "1.0;
+    # 2024-03-05T10:00:31.1234567Z;GetBlob;..."): the line after the stamp is the message
+    _Variant("delimited-stamp", rf"^\d{{1,2}}(?:\.\d{{1,2}})?[,;](?P<ts>{_ISO})[,;](?P<msg>.*)$"),
+    # IBM MQ's error logs (AMQERR01.LOG): an entry's head line, its indented attributes, the
+    # message (its id's last letter the level: "AMQ9209E:" an error), an explanation and an
+    # action, then a rule of dashes closing it (see _mq_entries)
+    #   03/05/2024 10:00:31 AM - Process(4567.12) User(mqm) Program(amqrmppa)
+    _Variant(
+        "ibm-mq",
+        r"^(?P<ts>\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}(?: [AP]M)?) - Process\((?P<pid>\d+(?:\.\d+)?)\) (?P<msg>.*)$",
+    ),
+    # apt's history.log: blocks of "Key: value" lines, the first "Start-Date:" (the body keeps
+    # the block whole)
+    #   Start-Date: 2024-03-05  10:00:31
+    _Variant(
+        "apt-history", r"^Start-Date: (?P<ts>\d{4}-\d{2}-\d{2}[ \t]+\d{2}:\d{2}:\d{2})[ \t]*$(?P<msg>.*)$", keep_line=True
+    ),
+    # a banner line between rules, an unstamped record of its own (dbt's invocation banner in
+    # logs/dbt.log: "============================== 10:00:31.123456 | <uuid> ==============================")
+    _Variant(
+        "banner",
+        r"^(?:={5,}|-{5,})[ \t]+\S.*[ \t]+(?:={5,}|-{5,})[ \t]*$",
+        whole_line=True,
+        own_record=True,
+    ),
     # Ansible's log_path file: stamp, p= u= n=, a bar; a failed task's "fatal:" / "failed:"
     # and the "[WARNING]:" / "[ERROR]:" lines are its levels (the rest: plays, tasks, "ok:")
     #   2024-03-01 10:00:13,790 p=12345 u=deploy n=ansible | fatal: [web2]: UNREACHABLE! => {...}
@@ -1585,7 +1710,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # (its column header, the rule and the counts closing it are records of their own)
     _Variant(
         "macos-log-frame",
-        r"^(?:Timestamp +Thread +Type +Activity +PID|Log +- Default: +\d|Activity +- Create: +\d|-{100,}[ \t]*$)",
+        r"^(?:Timestamp +Thread +Type +Activity +PID|Timestamp +Ty +Process\[PID:TID\]|Log +- Default: +\d|Activity +- Create: +\d|-{100,}[ \t]*$)",
         whole_line=True,
         own_record=True,
     ),
@@ -1742,6 +1867,25 @@ def _tai64n(ts: pl.Expr) -> pl.Expr:
     return pl.when(ts.str.starts_with("@4")).then(epoch).otherwise(ts)
 
 
+def _hex_epoch(ts: pl.Expr) -> pl.Expr:
+    """OpenLDAP's "<seconds>.<nanoseconds>" in hex (eight digits after the dot; five:
+    microseconds) as decimal epoch seconds; a fraction out of its range is dropped."""
+    seconds = ts.str.slice(0, 8).str.to_integer(base=16, strict=False)
+    frac = ts.str.slice(9).str.to_integer(base=16, strict=False)
+    nanos = pl.when(ts.str.len_chars() == 14).then(frac * 1000).otherwise(frac)
+    fraction = pl.when(nanos < 1_000_000_000).then(pl.lit(".") + nanos.cast(pl.String).str.zfill(9)).otherwise(pl.lit(""))
+    return pl.when(ts.str.contains(r"^[0-9a-f]{8}\.(?:[0-9a-f]{8}|[0-9a-f]{5})$")).then(
+        pl.concat_str(seconds.cast(pl.String), fraction)
+    ).otherwise(ts)
+
+
+def _hex_epoch_text(stamp: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{8}\.(?:[0-9a-f]{8}|[0-9a-f]{5})", stamp):
+        return stamp
+    nanos = int(stamp[9:], 16) * (1000 if len(stamp) == 14 else 1)
+    return f"{int(stamp[:8], 16)}" + (f".{nanos:09d}" if nanos < 1_000_000_000 else "")
+
+
 def _tai64n_text(stamp: str) -> str:
     if not re.fullmatch(r"@4000000[0-9a-f]{17}", stamp):
         return stamp
@@ -1759,10 +1903,12 @@ def _sniff_text(sample: list[str]) -> float:
     sample = [
         "\x00" if _SYSLOG_STAMP_START.match(s) and _syslog_line_score(s) > 0 else s for s in sample
     ]
+    # (a session's UUID before a stamp is read past, see _parse_text_lines)
+    sample = [_UUID_STAMP.sub(r"\2", s) for s in sample]
     # slightly below a perfect score, so a more specific format that matches equally wins
     score = 0.95 * _head_share(_TEXT_VARIANTS, sample)
     if (
-        _bare_stamps(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample)
+        _bare_stamps(sample) or _entry_heads(sample) or _uwsgi_requests_in(sample) or _slow_log(sample) or _erlang_reports(sample)
         or _django_requests_in(sample)
     ):
         score = max(score, 0.9)
@@ -1834,6 +1980,19 @@ def _uwsgi_requests_in(sample: list[str]) -> bool:
     return sum(bool(_UWSGI_RE.match(s)) for s in sample) >= 2
 
 
+#: variants whose head opens an entry whose other lines, whatever they look like, are its
+#: own (see _entry_heads)
+_ENTRY_HEADS = ("ibm-mq", "apt-history")
+
+
+def _entry_heads(sample: list[str]) -> list[_Variant]:
+    """The entry-head variant the sample's first line is (IBM MQ's error log, apt's
+    history.log), as a list of one; else ``[]``. The lines below an entry's head are its
+    own, as a bare stamp's (see :func:`_bare_stamps`)."""
+    heads = [v for v in _TEXT_VARIANTS if v.name in _ENTRY_HEADS]
+    return [v for v in heads if sample and v.compiled.match(sample[0])][:1]
+
+
 def _bare_stamps(sample: list[str]) -> bool:
     """A bare stamp first and on many lines: the lines between are its messages (Oracle's
     alert log). A stamped empty line here and there (a CI job's blank output line) is not."""
@@ -1864,12 +2023,13 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
     ``Error Number:53,State:0,Class:20`` trailer (not a record at level Error), a panic's
     message, a print between log lines -- but a runtime's crash report (:data:`_CRASH`)
     starts a record of its own. Taken when nearly every head of the sample (5 in
-    6, at least 3) has a stamp; returns ``()`` otherwise (a file of level-first lines
+    6, at least 3; or 2 and no other above a crash report) has a stamp; returns ``()`` otherwise (a file of level-first lines
     without stamps keeps a line that fits no layout as a record of its own).
     """
     stamped = unstamped = 0
     keep: list[_Variant] = []
     crash = _CRASH.compiled
+    crashed = any(crash.match(line) for line in sample)
     for line, below in zip(sample, [*sample[1:], ""][: len(sample)], strict=True):
         if crash.match(line) or _FIELD_LINE.match(line) or (_NODE_ERROR.match(line) and _NODE_FRAME.match(below)):
             continue
@@ -1885,7 +2045,9 @@ def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple
                 else:
                     unstamped += 1
                 break
-    if stamped < 3 or 5 * unstamped > stamped:
+    # (two stamped heads suffice before a crash report, when no head is unstamped: a short
+    # run of env_logger lines and the panic that ended it)
+    if stamped < 2 or (stamped < 3 and (unstamped or not crashed)) or 5 * unstamped > stamped:
         return ()
     # (django.request's unstamped failure lines start records: a traceback follows them)
     return (*(v for v in variants if v in keep or v.own_record), _CRASH)
@@ -1924,6 +2086,17 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     # Db2 "2024-03-01-11.00.01.123456+060" -> "2024-03-01T11:00:01.123456Z", the offset (in
     # minutes) taken off afterwards (see _DB2_OFFSET)
+    # msiexec "10:00:35:456" -> "10:00:35.456"; its banner's "3/5/2024  10:00:31" -> "3/5/2024 10:00:31"
+    "msiexec": ((r"^(\d{2}:\d{2}:\d{2}):(\d{3})$", "${1}.${2}"),),
+    "msiexec-banner": ((r"^(\S+)[ \t]+", "${1} "),),
+    # splunkd "03-05-2024 11:00:31.123 +0100" -> "2024-03-05 11:00:31.123 +0100"
+    "splunkd": ((r"^(\d{2})-(\d{2})-(\d{4}) ", "${3}-${1}-${2} "),),
+    # Check Point "5Mar2024 10:00:31" -> "5-Mar-2024 10:00:31"
+    "checkpoint": ((r"^(\d{1,2})([A-Z][a-z]{2})(\d{4}) ", "${1}-${2}-${3} "),),
+    # SSSD 1.x "Tue Mar  5 10:00:40:123456 2024" -> "Tue Mar  5 10:00:40.123456 2024"
+    "sssd": ((r"^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}):(\d+) ", "${1}.${2} "),),
+    # apt's "2024-03-05  10:00:31" -> "2024-03-05 10:00:31"
+    "apt-history": ((r"^(\S+)[ \t]+", "${1} "),),
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
@@ -1940,7 +2113,9 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "crash": _LEVEL_MARKS_CRASH, "odl": _ODL_LEVELS, "npm": _NPM_LEVELS, "erlang-report": _ERLANG_LEVELS, "db2diag": _DB2_LEVELS, "cbs": {"Perf": "info"},
     "dnf": _DNF_LEVELS, "dotnet-systemd": _SYSLOG_NUMBER_LEVELS, "tanuki": {"STATUS": "info", "ADVICE": "info"},
     "macos-log": {"Default": "info", "Fault": "fatal"}, "macos-compact": _MACOS_CODES, "nest": {"VERBOSE": "trace"},
-    "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"}, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"},
+    "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
+    "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
 #: ("+01:00"): (regex, replacement), in turn
@@ -1960,7 +2135,8 @@ def _times_of_day_beside_dates(parsed: pl.LazyFrame, options: ParseOptions) -> p
     (below them, before the first): on its day in ``tz``; the day after when that puts them
     more than 12 hours before the stamp above (midnight crossed), the day before when more
     than 12 hours after the stamp below."""
-    tod = pl.col("ts").str.strip_chars("[] \t")
+    # (msiexec's "10:00:35:456": a colon before the milliseconds)
+    tod = pl.col("ts").str.strip_chars("[] \t").str.replace(r"^(\d{2}:\d{2}:\d{2}):(\d{3})$", "${1}.${2}")
     is_tod = pl.col("timestamp").is_null() & tod.str.contains(r"^\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?$").fill_null(False)
     dated = pl.when(~is_tod).then(pl.col("timestamp"))
     above = dated.forward_fill()
@@ -2128,13 +2304,22 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         # every line indented alike: the indent is the agent's, not the lines'
         lines = lines.with_columns(pl.col("line").str.strip_prefix(indent))
         sample = [line[len(indent) :] for line in sample]
+    uuids = any(_UUID_STAMP.match(line) for line in sample)
+    if uuids:
+        # a session's UUID before some lines' stamp (FreeSWITCH's lines of a call): the
+        # record's trace id, the line read from its stamp on
+        lines = lines.with_columns(
+            pl.col("line").str.extract(_UUID_STAMP.pattern, 1).alias("_uuid"),
+            pl.col("line").str.replace(_UUID_STAMP.pattern, "${2}"),
+        )
+        sample = [_UUID_STAMP.sub(r"\2", line) for line in sample]
     slow = _slow_log(sample)
     variants = (_MYSQL_SLOW,) if slow else _pick_variants(_TEXT_VARIANTS, sample)
     if _DJANGO_SERVER not in variants:
         # ("Not Found: ..." starts a record in Django's runserver output only, not in the
         # middle of another log's multi-line message)
         variants = tuple(v for v in variants if v.name != "django-request") or variants
-    stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else []
+    stamp_lines = [v for v in variants if v.name == "stamp-line"] if _bare_stamps(sample) else _entry_heads(sample)
     if _erlang_reports(sample):
         stamp_lines = [_ERLANG_REPORT]
     if slow:
@@ -2149,6 +2334,10 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         variants = stamped
     fast = _specialise(variants[0], sample)
     parsed = _extract_variants(lines, (*fast, *variants))
+    kept = [v.head for v in variants if v.keep_line]
+    if kept:
+        whole = pl.any_horizontal([pl.col("line").str.contains(head) for head in kept])
+        parsed = parsed.with_columns(pl.when(pl.col("_matched") & whole).then(pl.col("line")).otherwise(pl.col("msg")).alias("msg"))
     if slow:
         user = pl.col("line").str.starts_with(_SLOW_USER) & ~pl.col("line").shift(1).str.starts_with("# Time: ").fill_null(
             False
@@ -2197,6 +2386,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "tai64n" for v in variants):
         ts = _tai64n(ts)
         stamp_sample = [_tai64n_text(x) for x in stamp_sample]
+    if any(v.name == "openldap" for v in variants):
+        ts = _hex_epoch(ts)
+        stamp_sample = [_hex_epoch_text(x) for x in stamp_sample]
     if any(re.match(_YYMMDD[0], x) for x in stamp_sample):
         ts = ts.str.replace(*_YYMMDD)
         stamp_sample = [re.sub(_YYMMDD[0], r"20\1-\2-\3 \4", x) for x in stamp_sample]
@@ -2245,6 +2437,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         body.alias("body"),
         pl.coalesce(
             *([pl.col("_correlation")] if correlated else []),
+            *([pl.col("_uuid")] if uuids else []),
             mdc.map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
             pl.when(_HEX_THREAD).then(pl.col("thread").str.strip_chars()),
         ).alias("trace_id"),
@@ -2330,7 +2523,26 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _alert_priorities(records)
     if any(v.name in ("tanuki", "windowsupdate") for v in variants):
         records = _wrapped_levels(records)
+    if any(v.name == "msiexec" for v in variants):
+        records = _msi_errors(records)
     return records
+
+
+#: a UUID, then an ISO stamp (see _parse_text_lines)
+_UUID_STAMP = re.compile(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[ \t]+(\d{4}-\d{2}-\d{2}[T ]\d{2}:)")
+
+
+def _msi_errors(records: pl.LazyFrame) -> pl.LazyFrame:
+    """msiexec's error messages ("Product: X -- Error 1722. ...", "Error 1603. ...") are
+    ERROR; its other lines have no level."""
+    sev_text, sev_num = severity_columns(pl.lit("error"))
+    error = pl.col("severity_text").is_null() & pl.col("parse_error").is_null() & pl.col("body").str.contains(
+        r"^(?:[^\n]* -- )?Error \d{4}\."
+    )
+    return records.with_columns(
+        pl.when(error).then(sev_text).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(error).then(sev_num).otherwise(pl.col("severity_number")).alias("severity_number"),
+    )
 
 
 # winston's format.simple(): "<level>: <message> <JSON of the other info keys>"
@@ -2443,7 +2655,7 @@ def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula", "time-only-bare")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -2456,7 +2668,7 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
         g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
-        g.struct.field("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
+        g.struct.field("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None), g.struct.field("t"),
         g.struct.field("d"),
     )
     sev_text, sev_num = severity_columns(level)
@@ -2852,7 +3064,9 @@ def _levels_below(joined: pl.LazyFrame) -> pl.LazyFrame:
     word = pl.col("body").str.extract(first, 1)
     said = pl.col("body").str.extract(rf"^\s*({_LEVEL})\b", 1)
     oracle = pl.when(pl.col("body").str.contains(r"\b(?:ORA|TNS)-\d{4,5}\b")).then(pl.lit("ERROR"))
-    sev_text, sev_num = severity_columns(pl.coalesce(word, said, oracle))
+    # (IBM MQ's message id, its last letter the level: "AMQ9209E: Connection to host ...")
+    mq = pl.col("body").str.extract(r"(?m)^AMQ\d{4}([EWIS]):", 1).replace_strict(_MQ_LEVELS, default=None)
+    sev_text, sev_num = severity_columns(pl.coalesce(word, said, oracle, mq))
     return joined.with_columns(
         pl.coalesce(pl.col("severity_text"), sev_text).alias("severity_text"),
         pl.coalesce(pl.col("severity_number"), sev_num).alias("severity_number"),
@@ -3205,7 +3419,9 @@ _MSG_LEVEL = (
     # Warning: ...", "imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error: ...")
     rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):"
     # the JVM's report of an uncaught exception: "Exception in thread "main" java.lang...."
-    r'|(?P<x>Exception) in thread "[^"]*")[ \t]+'
+    r'|(?P<x>Exception) in thread "[^"]*"'
+    # dbt's console: a node's result after its number ("1 of 3 ERROR creating sql view model ...")
+    r"|\d+ of \d+ (?P<t>ERROR|WARN))[ \t]+"
 )
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 # a level in a vendor's own place at the start of a message, after head fields that are
