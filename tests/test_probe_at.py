@@ -75,3 +75,42 @@ def test_a_new_error_retried_once_a_minute_is_an_incident(tmp_path: Path) -> Non
     assert inc.root_service == "ticketing-worker"
     assert inc.cause is None
     assert abs(inc.start - (t0 + timedelta(minutes=280))) <= timedelta(minutes=2)
+
+
+def test_lambda_runtime_failures_are_errors(tmp_path: Path) -> None:
+    """Lambda's runtime writes a function's timeouts and crashes without a level: ``Task
+    timed out after 6.00 seconds``, ``Runtime exited with error: signal: killed``. They are
+    errors (probe AT: a lowered timeout's 12 timeouts were level-less lines, no incident)."""
+    path = tmp_path / "logs-insights-results-checkin.csv"
+    rows = ["@timestamp,@message,@logStream,@log"]
+    group = "123456789012:/aws/lambda/booking-prod-checkin"
+    stream = "2026/11/27/[$LATEST]c9f0f895fb98ab9159f51fd0297e236d"
+    rows += [
+        f"2026-11-27 08:57:00.100,START RequestId: 6890a6ed-49cd-ed46-cb8c-439a52202360 Version: 23,{stream},{group}",
+        f"2026-11-27 08:57:17.408,2026-11-27T08:57:17.408Z 6890a6ed-49cd-ed46-cb8c-439a52202360 Task timed out after 6.00 seconds,{stream},{group}",
+        f"2026-11-27 08:58:02.001,RequestId: 7a90a6ed-49cd-ed46-cb8c-439a52202361 Error: Runtime exited with error: signal: killed"
+        f"\tRuntime.ExitError,{stream},{group}",
+        f"2026-11-27 08:58:03.500,2026-11-27T08:58:03.500Z\t7b90a6ed-49cd-ed46-cb8c-439a52202362\tINFO\tcheck-in accepted for PNR ABC123,{stream},{group}",
+        f"2026-11-27 08:58:04.000,REPORT RequestId: 7b90a6ed-49cd-ed46-cb8c-439a52202362\tDuration: 80.10 ms\tBilled Duration: 81 ms"
+        f"\tMemory Size: 256 MB\tMax Memory Used: 90 MB\t,{stream},{group}",
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    frame = rcakit.read_logs(path)
+    levels = dict(zip(frame["body"], frame["severity_text"], strict=True))
+    assert [v for k, v in levels.items() if "timed out" in k] == ["ERROR"]
+    assert [v for k, v in levels.items() if "Runtime exited" in k] == ["ERROR"]
+    assert [v for k, v in levels.items() if k.startswith("REPORT")] == [None]
+    assert [v for k, v in levels.items() if "check-in accepted" in k] == ["INFO"]
+
+
+def test_a_change_names_a_function_deployed_as_app_stage_function() -> None:
+    """Serverless Framework and SAM name a function ``<app>-<stage>-<function>``: the log
+    group's ``booking-prod-checkin`` is the change list's ``checkin`` (probe AT: the timeout
+    change of checkin was "not related" to the root booking-prod-checkin)."""
+    from rcakit.correlate._services import match_service
+
+    services = ["booking-prod-checkin", "booking-prod-ticketing-worker", "search-flights", "payment-service"]
+    assert match_service("checkin", services) == "booking-prod-checkin"
+    assert match_service("ticketing-worker", services) == "booking-prod-ticketing-worker"
+    assert match_service("booking-staging-search-flights", services) == "search-flights"
+    assert match_service("booking", services) == "booking"  # the app alone is none of them

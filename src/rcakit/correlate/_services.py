@@ -51,6 +51,8 @@ _CAMEL_SUFFIX = re.compile(r"(?<=[a-z0-9])(?:Svc|Service|Server)$")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # words a change ticket adds to a service's name: "cluster", the environment
 _FILLER = re.compile(r"(?i)(?:^|[-_.])(?:cluster|prod|production|prd|live)(?=$|[-_.])")
+# what follows an app's stage in a function's name: booking-prod-checkin -> checkin
+_STAGE_FUNCTION = re.compile(r"(?i)^[a-z0-9]+(?:[-_][a-z0-9]+)*?[-_](?:prod|production|prd|live|staging|stage|stg|dev|test|qa|uat)[-_]([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)$")
 # a node number ending a server's name (REDIS01, sql-02)
 _NODE_NUMBER = re.compile(r"[-_]?\d{1,3}$")
 # a node's own name after the last dash: its role and number (PORTAL-WEB02 -> WEB02)
@@ -343,6 +345,9 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         # (and a change ticket may add the words "cluster" or the environment: redis-cluster-b,
         # payments-prod, of the logs' redis-b and payments)
         spellings |= {_FILLER.sub("", w).strip("-_.") for w in list(spellings)} - {""}
+        # (and a function deployed as <app>-<stage>-<function>, the Serverless Framework's and
+        # SAM's naming: booking-prod-checkin is checkin's)
+        spellings |= {m.group(1) for w in list(spellings) if (m := _STAGE_FUNCTION.search(w))}
         return {re.sub(r"[-_.\s]+", "-", a.lower()) for w in spellings for a in _service_aliases(w)}
 
     mine = stems(name)

@@ -145,11 +145,24 @@ def _parse_file(path: str, *, fmt: str, options: ParseOptions, service: str | No
         name = "raw"
         records = _run_parser(name, None, lines if lines is not None else lines_frame(text or ""), options)
     fallback = service if service is not None else service_from_path(path)
+    # (AWS Lambda's runtime reports a function's failures in lines of its own, with no level:
+    # "Task timed out after 6.00 seconds", "Runtime exited with error: signal: killed")
+    platform_error = pl.col("severity_number").is_null() & pl.col("body").str.contains(_LAMBDA_FAILURE)
     return records.lazy().with_columns(
         pl.coalesce(pl.col("service"), pl.lit(fallback, dtype=pl.String)).alias("service"),
         pl.lit(shown, dtype=pl.String).alias("source"),
         pl.lit(name, dtype=pl.String).alias("format"),
+        pl.when(platform_error).then(pl.lit("ERROR")).otherwise(pl.col("severity_text")).alias("severity_text"),
+        pl.when(platform_error).then(pl.lit(17)).otherwise(pl.col("severity_number")).alias("severity_number"),
     ).select([pl.col(c).cast(t) for c, t in LOG_RECORDS.items()]).collect()
+
+
+#: the lines in which AWS Lambda's runtime reports a function's failure (a timeout, the
+#: process killed or crashed; a REPORT line's status): ERROR when the record has no level
+_LAMBDA_FAILURE = (
+    r"\bTask timed out after \d|\bRuntime exited with error\b|\bRuntime\.(?:ExitError|OutOfMemory|Unknown)\b"
+    r"|\tStatus: (?:timeout|error)\b"
+)
 
 
 def _run_parser(
