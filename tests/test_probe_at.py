@@ -114,3 +114,24 @@ def test_a_change_names_a_function_deployed_as_app_stage_function() -> None:
     assert match_service("ticketing-worker", services) == "booking-prod-ticketing-worker"
     assert match_service("booking-staging-search-flights", services) == "search-flights"
     assert match_service("booking", services) == "booking"  # the app alone is none of them
+
+
+def test_a_log_groups_lines_without_a_service_are_its_apps(tmp_path: Path) -> None:
+    """A Lambda's log group holds its Powertools JSON (``"service": "checkin"``) and
+    Lambda's own lines (START, REPORT, a timeout) that name none: they are all checkin's,
+    not split between checkin and the group's ``booking-prod-checkin`` (probe AT: the
+    timeouts were another service than the function's own lines)."""
+    group = "123456789012:/aws/lambda/booking-prod-checkin"
+    stream = "2026/11/27/[$LATEST]c9f0f895fb98ab9159f51fd0297e236d"
+    app = json.dumps({"level": "INFO", "message": "check-in request pnr=79C5TH passengers=2", "service": "checkin"})
+    other = json.dumps({"level": "INFO", "message": "fares refreshed", "service": "fares-sync"})
+    rows = ["@timestamp,@message,@logStream,@log",
+            f"2026-11-27 08:57:00.100,START RequestId: 6890a6ed-49cd-ed46-cb8c-439a52202360 Version: 23,{stream},{group}",
+            f'2026-11-27 08:57:00.200,"{app.replace(chr(34), chr(34) * 2)}",{stream},{group}',
+            f"2026-11-27 08:57:17.408,2026-11-27T08:57:17.408Z 6890a6ed-49cd-ed46-cb8c-439a52202360 Task timed out after 6.00 seconds,{stream},{group}",
+            f'2026-11-27 08:57:18.000,"{other.replace(chr(34), chr(34) * 2)}",s2,123456789012:/aws/lambda/booking-prod-fares-sync',
+            "2026-11-27 08:57:19.000,START RequestId: 1 Version: 2,s3,123456789012:/aws/lambda/booking-prod-search"]
+    path = tmp_path / "logs-insights-results.csv"
+    path.write_text("\n".join(rows) + "\n")
+    frame = rcakit.read_logs(path)
+    assert frame["service"].to_list() == ["checkin", "checkin", "checkin", "fares-sync", "booking-prod-search"]

@@ -492,11 +492,22 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     sev_num = pl.coalesce([*sev_num_parts, pl.col("_in_severity_number")])
     from rcakit.ingest._service import pod_workload, service_from_log_group
 
-    service = pl.coalesce(
+    own = pl.coalesce(
         *[pl.col(c) for c in svc_cols],
         pl.col("_in_service"),
         *[pod_workload(pl.col(c), pl.col(ctr_cols[0]) if ctr_cols else None) for c in pod_cols],
         *[pl.col(c) for c in ctr_cols],
+        pl.lit(None, dtype=pl.String),
+    )
+    # (a log group's records that name no service, AWS Lambda's START/REPORT lines and
+    # timeouts, are of the one service its other records name, when they name one:
+    # Powertools' "service": "checkin" in /aws/lambda/booking-prod-checkin)
+    service = pl.coalesce(
+        own,
+        *[
+            pl.when(own.drop_nulls().n_unique().over(pl.col(c)) == 1).then(own.drop_nulls().first().over(pl.col(c)))
+            for c in group_cols
+        ],
         *[service_from_log_group(pl.col(c)) for c in group_cols],
         pl.lit(None, dtype=pl.String),
     )

@@ -994,7 +994,19 @@ def with_group_service(rec: pl.DataFrame, group: pl.Series) -> pl.DataFrame:
     :func:`records_from_objects`) where it is still null."""
     if group.null_count() == len(group):
         return rec
-    return rec.with_columns(pl.coalesce(rec["service"], group).alias("service"))
+    # (a group's records that name no service, AWS Lambda's START/REPORT lines and timeouts,
+    # are of the one service its other records name, when they name one: Powertools'
+    # "service": "checkin" in the log group /aws/lambda/booking-prod-checkin)
+    own = rec["service"]
+    if own.null_count() in (0, len(own)):
+        return rec.with_columns(pl.coalesce(own, group).alias("service"))
+    svc, grp = pl.col("s"), pl.col("g")
+    one = (
+        pl.DataFrame({"s": own, "g": group})
+        .select(pl.when(svc.drop_nulls().n_unique().over(grp) == 1).then(svc.drop_nulls().first().over(grp)))
+        .to_series()
+    )
+    return rec.with_columns(pl.coalesce(own, one, group).alias("service"))
 
 
 def _trace_id(expr: pl.Expr) -> pl.Expr:
