@@ -491,6 +491,28 @@ def test_a_count_that_rises_with_the_traffic_is_load_not_a_symptom():
     assert _count_with_traffic(batch("processed batch of <NUM> records", "$1", 18.0), busy, busy, minute)
 
 
+def test_a_count_whose_tail_alone_rises_by_one_or_two_is_a_wobble():
+    """An SQS consumer's ``received batch of <NUM> records``: the median batch stays 1, its
+    95th percentile goes from 2 to 4 for two minutes of busier traffic; no symptom (probe
+    AT: a normal day's false incident). A backlog that grows the tail by many still is."""
+    from rcakit.correlate._windows import _count_with_traffic
+
+    t0 = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
+    ts = [t0 + timedelta(seconds=20 * s) for s in range(4 * 180)]
+    volume = pl.DataFrame({"timestamp": ts}).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+
+    def batch(q95: float) -> Contribution:
+        return Contribution(
+            kind="parameter", service="ticketing-worker", template_id="b", template="received batch of <NUM> records from booking-events",
+            score=6.1, baseline_rate=1, observed_rate=1, first_seen=t0, onset=t0 + timedelta(hours=3),
+            extra={"feature": "$1", "peak_observed": 1.0, "peak_expected": 1.0, "base_q95": 2.0, "window_q95": q95},
+        )
+
+    minute = timedelta(minutes=1)
+    assert _count_with_traffic(batch(4.0), volume, volume, minute)
+    assert not _count_with_traffic(batch(10.0), volume, volume, minute)
+
+
 def test_a_time_that_rises_with_a_count_of_the_same_message_is_load():
     """``Processed batch of <NUM> records in <NUM> ms``: batches of 22 records take longer
     than batches of 13; the time rising no more than 1.5x the count did is more work per
