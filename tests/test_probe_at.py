@@ -135,3 +135,22 @@ def test_a_log_groups_lines_without_a_service_are_its_apps(tmp_path: Path) -> No
     path.write_text("\n".join(rows) + "\n")
     frame = rcakit.read_logs(path)
     assert frame["service"].to_list() == ["checkin", "checkin", "checkin", "fares-sync", "booking-prod-search"]
+
+
+def test_an_api_gateway_access_log_reads_as_requests(tmp_path: Path) -> None:
+    """API Gateway's JSON access log (``httpMethod``, ``path``, ``status``) inside an ``aws
+    logs filter-log-events`` export: each record a request, ``GET /v1/flights/search 500``,
+    its level from the status (probe AT: the whole JSON was the body, with no level)."""
+    def event(i: int, method: str, path: str, status: int) -> dict[str, object]:
+        access = {"requestId": f"f292a81a-9680-8ebc-bc6e-{i:012d}", "ip": "86.66.182.89", "httpMethod": method,
+                  "resourcePath": path, "path": path, "status": str(status), "responseLatency": str(200 + i),
+                  "integrationStatus": "429" if status == 500 else str(status), "stage": "prod"}
+        return {"logStreamName": "a87ff679a2f3e71d9181a67b7542122c", "timestamp": 1795838520488 + 1000 * i,
+                "message": json.dumps(access), "ingestionTime": 1795838521200 + 1000 * i, "eventId": f"{i:056d}"}
+    doc = {"events": [event(0, "POST", "/v1/bookings", 201), event(1, "GET", "/v1/flights/search", 200),
+                      event(2, "GET", "/v1/flights/search", 500)]}
+    path = tmp_path / "booking-api-access.json"
+    path.write_text(json.dumps(doc, indent=4))
+    frame = rcakit.read_logs(path)
+    assert frame["body"].to_list() == ["POST /v1/bookings 201", "GET /v1/flights/search 200", "GET /v1/flights/search 500"]
+    assert frame["severity_text"].to_list() == ["INFO", "INFO", "ERROR"]

@@ -827,6 +827,7 @@ _HTTP_KEYS: dict[str, tuple[str, ...]] = {
         "httpRequest.requestMethod", "req.method", "request.method", "http_method",
         "ClientRequestMethod",  # Cloudflare Logpush
         "verb",  # Kubernetes audit events
+        "httpMethod",  # API Gateway's access log ($context.httpMethod)
     ),
     "path": (
         "request_uri", "uri", "path", "RequestPath", "url.path", "url.original", "http.url", "http.target",
