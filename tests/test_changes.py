@@ -250,3 +250,22 @@ def test_a_change_list_with_another_name_is_found_by_its_header(tmp_path):
     # a file with a usual name wins
     (tmp_path / "deploys.csv").write_text("time,service,version\n2024-03-01T10:00:00Z,api,v3\n")
     assert [p.name for p in find_change_files([tmp_path])] == ["deploys.csv"]
+
+
+def test_single_quotes_in_descriptions_are_no_quote_character(tmp_path):
+    """Descriptions that quote a name in single quotes (``Fastly service 'news-www' VCL
+    version activated``) beside a double-quoted field with a comma: standard CSV quoting,
+    not a sniffed ``'`` (probe AW: "changes.csv:3: 8 fields but the header has 7" on a
+    valid file, the report aborted)."""
+    path = tmp_path / "changes.csv"
+    path.write_text(
+        "time,service,version,id,kind,description,actor\n"
+        "2026-11-06T06:07:00Z,wordpress,4.8.7,CHG-88823,deploy,wp plugin update co-authors-plus,wp-cli (deploy@wp-admin-01)\n"
+        '2026-11-06T06:40:48Z,ssr-renderer,v3.36.0,CHG-66505,deploy,"Deploy ssr-renderer (GitHub Actions run #5812, fix byline markup)",github-actions[bot]\n'
+        "2026-11-06T07:33:48Z,fastly,v327,CHG-26318,config,Fastly service 'news-www' VCL version activated: vary on Cookie,mkowalski\n"
+        "2026-11-06T08:10:00Z,fastly,v328,CHG-26319,config,Fastly service 'news-www' VCL version activated: lower TTL,mkowalski\n"
+    )
+    changes = read_changes(path)
+    assert changes["id"].to_list() == ["CHG-88823", "CHG-66505", "CHG-26318", "CHG-26319"]
+    assert changes["description"][1] == "Deploy ssr-renderer (GitHub Actions run #5812, fix byline markup)"
+    assert changes["description"][2] == "Fastly service 'news-www' VCL version activated: vary on Cookie"

@@ -5,7 +5,7 @@ Stage: input of correlation. Out: a frame with schema :data:`rcakit.schemas.CHAN
 
 Accepted files
 --------------
-* **CSV** with a header row (``.csv``, ``.tsv``; the delimiter is sniffed).
+* **CSV** with a header row (``.csv``, ``.tsv``; the delimiter is sniffed, the quoting is the standard double quote).
 * **JSON**: an array of objects, or an object holding such an array under ``changes``,
   ``deployments``, ``deploys``, ``events``, ``items`` or ``data``.
 * **NDJSON** (``.ndjson``, ``.jsonl``): one object per line.
@@ -362,12 +362,15 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
 
 
 def _csv_rows(text: str) -> Any:
-    """A CSV reader over ``text`` in its sniffed dialect (``,``, ``;``, tab or ``|``)."""
+    """A CSV reader over ``text`` with its sniffed delimiter (``,``, ``;``, tab or ``|``) and
+    the standard quoting (double quotes, doubled inside): the sniffer's guess of a quote
+    character is not taken (two descriptions quoting a name in single quotes, ``service
+    'news-www'``, made it read ``'`` as the quote and split a double-quoted comma)."""
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    return csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
 
 
 def _is_blank(row: Sequence[str]) -> bool:
