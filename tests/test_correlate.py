@@ -1610,3 +1610,47 @@ def test_a_vendor_system_outside_the_logs_is_named_in_the_incident(tmp_path):
     assert "outside these logs" in inc.summary
     assert "check the status of `lis-api.labnet.local`" in report.to_markdown()
     assert json.loads(report.to_json())["incidents"][0]["external_hosts"] == ["lis-api.labnet.local"]
+
+
+def _provider_timeouts(tmp_path, description: str):
+    """A paywall whose calls to its payment provider time out from 10:32, 7 minutes after a
+    deploy of the paywall described as ``description``."""
+    import rcakit
+
+    t0 = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    logs: dict[str, list[str]] = {"edge": [], "paywall": [], "search": []}
+    for i in range(4 * 60 * 6):  # 4 h, every 10 s
+        t = t0 + timedelta(seconds=10 * i)
+        ts = f"{t:%Y-%m-%d %H:%M:%S},{i % 1000:03d}"
+        failing = t >= t0 + timedelta(hours=3, minutes=32)
+        logs["edge"].append(f"{ts} INFO edge POST /api/subscribe responded {502 if failing else 200} in {40 + i % 17} ms")
+        if failing:
+            logs["paywall"].append(
+                f"{ts} ERROR paywall payment authorisation failed: java.net.SocketTimeoutException: Read timed out "
+                f"calling https://checkout-live.adyenpayments.com/v71/payments (order {880000 + i})"
+            )
+        else:
+            logs["paywall"].append(f"{ts} INFO paywall payment authorised for order {880000 + i} in {120 + i % 31} ms")
+        logs["search"].append(f"{ts} INFO search query served in {20 + i % 9} ms")
+    for name, lines in logs.items():
+        (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
+    (tmp_path.parent / "changes.csv").write_text(
+        "time,service,version,id,kind,description\n"
+        f"2026-11-24T10:25:00Z,paywall,2.40.7,CHG-28518,deploy,{description}\n"
+    )
+    report = rcakit.analyze(tmp_path, deploys=tmp_path.parent / "changes.csv")
+    return next(i for i in report.incidents if i.root_service == "paywall")
+
+
+def test_a_provider_that_stops_answering_is_likelier_than_an_unrelated_deploy(tmp_path):
+    """The paywall's calls to the payment provider time out 7 minutes after a copy change
+    of the paywall: the provider, outside these logs, is likelier than the change (probe AW:
+    the deploy was named, 0.98); a change that says it set the calls' timeout is named."""
+    logs = tmp_path / "a" / "logs"
+    logs.mkdir(parents=True)
+    inc = _provider_timeouts(logs, "copy change on the offer page")
+    assert inc.external_hosts == ("checkout-live.adyenpayments.com",)
+    assert inc.cause is None
+    logs = tmp_path / "b" / "logs"
+    logs.mkdir(parents=True)
+    assert _provider_timeouts(logs, "lower the PSP client timeout to 2 s").cause == "CHG-28518"

@@ -33,6 +33,7 @@ from rcakit.correlate._results import (
 from rcakit.correlate._root import _CALL_FAILED, _FAILURES, _root_service, collapsed
 from rcakit.correlate._services import (
     NAME_RESOLUTION,
+    NOT_ANSWERING,
     REFUSED_FOR_STATE,
     UNAVAILABLE,
     _reach,
@@ -490,10 +491,11 @@ def _cause_with(
     failing_texts = tuple(text for c in contribs if failure(c) for text in (*c.examples, c.template or ""))
     # (... host names that do not resolve: a change to DNS is theirs)
     resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
-    # (the root's failures are a host outside the estate answering that it is unavailable)
+    # (the root's failures are a host outside the estate answering that it is unavailable,
+    # or not answering: its calls to it time out or are refused)
     unavailable = next(
         (text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")
-         if any(h in text for h in external) and UNAVAILABLE.search(text)),
+         if any(h in text for h in external) and (UNAVAILABLE.search(text) or NOT_ANSWERING.search(text))),
         None,
     ) if external else None
     for row in ctx.change_rows:

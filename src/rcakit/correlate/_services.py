@@ -236,6 +236,13 @@ REFUSED_FOR_STATE = re.compile(
 #: An answer saying the server is unavailable (HTTP 502, 503, 504: overloaded, down, or
 #: its own upstream failing), not that the request was wrong
 UNAVAILABLE = re.compile(r"(?i)\b50[234]\b|\bservice unavailable\b|\bbad gateway\b|\bgateway time-?out\b")
+#: ... or not answering at all: a call to it timing out or refused (Java's
+#: "SocketTimeoutException: Read timed out", "connect timed out", Node's ETIMEDOUT /
+#: ECONNREFUSED, .NET's "actively refused it")
+NOT_ANSWERING = re.compile(
+    r"(?i)\bread timed out\b|\bconnect(?:ion)? timed out\b|\b(?:ETIMEDOUT|ECONNREFUSED)\b"
+    r"|\bconnection refused\b|\bactively refused\b"
+)
 
 #: A host name a caller could not resolve (Java's UnknownHostException, glibc's "Name or
 #: service not known" / "Temporary failure in name resolution", Go's "no such host", Node's

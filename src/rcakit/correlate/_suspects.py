@@ -518,6 +518,10 @@ def _path_note(ref: Any, svc: str | None = None) -> str:
     return f": it changes the network path, '{m.group()}'" if m else ""
 
 
+#: a change's description that says it set a timeout (a client's wait for the calls it makes)
+_TIMEOUT_CHANGE = re.compile(r"(?i)\btime-?outs?\b")
+
+
 def _decide(
     suspects: Sequence[Suspect],
     *,
@@ -600,6 +604,8 @@ def _decide(
     if (
         related and unavailable and external and best.score >= threshold and svc == root
         and not any(h.split(".")[0] in (best.change.description or "").lower() for h in external)
+        # (a change that set how long the calls wait may be why they time out)
+        and not _TIMEOUT_CHANGE.search(best.change.description or "")
     ):
         # the host outside the estate answers that it is unavailable: its outage, not the
         # root's change (one that changed the calls to it, its address, its payload, would
