@@ -1612,9 +1612,9 @@ def test_a_vendor_system_outside_the_logs_is_named_in_the_incident(tmp_path):
     assert json.loads(report.to_json())["incidents"][0]["external_hosts"] == ["lis-api.labnet.local"]
 
 
-def _provider_timeouts(tmp_path, description: str):
-    """A paywall whose calls to its payment provider time out from 10:32, 7 minutes after a
-    deploy of the paywall described as ``description``."""
+def _provider_timeouts(tmp_path, description: str, at: str = "10:25:00"):
+    """A paywall whose calls to its payment provider time out from 10:32, after a deploy of
+    the paywall at ``at`` described as ``description``."""
     import rcakit
 
     t0 = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -1636,7 +1636,7 @@ def _provider_timeouts(tmp_path, description: str):
         (tmp_path / f"{name}.log").write_text("\n".join(lines) + "\n")
     (tmp_path.parent / "changes.csv").write_text(
         "time,service,version,id,kind,description\n"
-        f"2026-11-24T10:25:00Z,paywall,2.40.7,CHG-28518,deploy,{description}\n"
+        f"2026-11-24T{at}Z,paywall,2.40.7,CHG-28518,deploy,{description}\n"
     )
     report = rcakit.analyze(tmp_path, deploys=tmp_path.parent / "changes.csv")
     return next(i for i in report.incidents if i.root_service == "paywall")
@@ -1645,7 +1645,8 @@ def _provider_timeouts(tmp_path, description: str):
 def test_a_provider_that_stops_answering_is_likelier_than_an_unrelated_deploy(tmp_path):
     """The paywall's calls to the payment provider time out 7 minutes after a copy change
     of the paywall: the provider, outside these logs, is likelier than the change (probe AW:
-    the deploy was named, 0.98); a change that says it set the calls' timeout is named."""
+    the deploy was named, 0.98); a change that says it set the calls' timeout is named, and
+    so is one seconds before the timeouts start (probe AT: a feature flag 15 s before)."""
     logs = tmp_path / "a" / "logs"
     logs.mkdir(parents=True)
     inc = _provider_timeouts(logs, "copy change on the offer page")
@@ -1654,3 +1655,8 @@ def test_a_provider_that_stops_answering_is_likelier_than_an_unrelated_deploy(tm
     logs = tmp_path / "b" / "logs"
     logs.mkdir(parents=True)
     assert _provider_timeouts(logs, "lower the PSP client timeout to 2 s").cause == "CHG-28518"
+    # ... and so is a change seconds before the calls start timing out (a flag turning on a
+    # new call to the provider)
+    logs = tmp_path / "c" / "logs"
+    logs.mkdir(parents=True)
+    assert _provider_timeouts(logs, "feature flag instant-checkout enabled 100%", at="10:31:45").cause == "CHG-28518"

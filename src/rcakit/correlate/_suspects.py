@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
-from rcakit.correlate._services import MEMORY_EXHAUSTED, match_service, restart_after
+from rcakit.correlate._services import MEMORY_EXHAUSTED, UNAVAILABLE, match_service, restart_after
 from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 
@@ -520,6 +520,8 @@ def _path_note(ref: Any, svc: str | None = None) -> str:
 
 #: a change's description that says it set a timeout (a client's wait for the calls it makes)
 _TIMEOUT_CHANGE = re.compile(r"(?i)\btime-?outs?\b")
+#: a change this close before the onset is taken for the trigger of calls out timing out
+_TRIGGER_LAG = 120.0
 
 
 def _decide(
@@ -604,8 +606,13 @@ def _decide(
     if (
         related and unavailable and external and best.score >= threshold and svc == root
         and not any(h.split(".")[0] in (best.change.description or "").lower() for h in external)
-        # (a change that set how long the calls wait may be why they time out)
-        and not _TIMEOUT_CHANGE.search(best.change.description or "")
+        # (a change that set how long the calls wait may be why they time out; and calls
+        # that time out within a couple of minutes of a change, a feature flag turning on a
+        # new call, are likelier its doing than an outage that began just then)
+        and (
+            UNAVAILABLE.search(unavailable) is not None
+            or (not _TIMEOUT_CHANGE.search(best.change.description or "") and best.lag_seconds >= _TRIGGER_LAG)
+        )
     ):
         # the host outside the estate answers that it is unavailable: its outage, not the
         # root's change (one that changed the calls to it, its address, its payload, would
