@@ -490,7 +490,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
         sev_num_parts.append(n)
     sev_text = pl.coalesce([*sev_text_parts, pl.col("_in_severity_text")])
     sev_num = pl.coalesce([*sev_num_parts, pl.col("_in_severity_number")])
-    from rcakit.ingest._service import pod_workload, service_from_log_group
+    from rcakit.ingest._service import one_group_service, pod_workload, service_from_log_group
 
     own = pl.coalesce(
         *[pl.col(c) for c in svc_cols],
@@ -504,10 +504,7 @@ def _parse(text: str | bytes, options: ParseOptions) -> pl.DataFrame:
     # Powertools' "service": "checkin" in /aws/lambda/booking-prod-checkin)
     service = pl.coalesce(
         own,
-        *[
-            pl.when(own.drop_nulls().n_unique().over(pl.col(c)) == 1).then(own.drop_nulls().first().over(pl.col(c)))
-            for c in group_cols
-        ],
+        *[one_group_service(own, pl.col(c)) for c in group_cols],
         *[service_from_log_group(pl.col(c)) for c in group_cols],
         pl.lit(None, dtype=pl.String),
     )

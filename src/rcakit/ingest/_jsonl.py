@@ -1001,12 +1001,9 @@ def with_group_service(rec: pl.DataFrame, group: pl.Series) -> pl.DataFrame:
     own = rec["service"]
     if own.null_count() in (0, len(own)):
         return rec.with_columns(pl.coalesce(own, group).alias("service"))
-    svc, grp = pl.col("s"), pl.col("g")
-    one = (
-        pl.DataFrame({"s": own, "g": group})
-        .select(pl.when(svc.drop_nulls().n_unique().over(grp) == 1).then(svc.drop_nulls().first().over(grp)))
-        .to_series()
-    )
+    from rcakit.ingest._service import one_group_service
+
+    one = pl.DataFrame({"s": own, "g": group}).select(one_group_service(pl.col("s"), pl.col("g"))).to_series()
     return rec.with_columns(pl.coalesce(own, one, group).alias("service"))
 
 

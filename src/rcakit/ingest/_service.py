@@ -15,7 +15,10 @@ from pathlib import Path, PurePath
 
 import polars as pl
 
-__all__ = ["POD_SUFFIX", "file_services", "service_from_log_group", "service_from_path", "workload_from_pod", "workload_name"]
+__all__ = [
+    "POD_SUFFIX", "file_services", "one_group_service", "service_from_log_group", "service_from_path", "workload_from_pod",
+    "workload_name",
+]
 
 # Kubernetes generated suffixes, tried from the longest:
 #   Deployment pod   <name>-<replicaset hash 5-10>-<pod hash 5>   ts-travel-service-64469b5b48-25zj6
@@ -135,6 +138,14 @@ def service_from_log_group(expr: pl.Expr | str) -> pl.Expr:
     """
     col = pl.col(expr) if isinstance(expr, str) else expr
     return col.str.replace(r"^\d{12}:", "").str.strip_chars_end("/").str.extract(r"([^/]+)$", 1)
+
+
+def one_group_service(own: pl.Expr, group: pl.Expr) -> pl.Expr:
+    """Per ``group`` (a CloudWatch log group), the one service its records' ``own`` names
+    name, for the records that name none (AWS Lambda's START/REPORT lines and timeouts beside
+    Powertools' ``"service": "checkin"``); null where they name none or several."""
+    named = own.drop_nulls()
+    return pl.when(named.n_unique().over(group) == 1).then(named.first().over(group))
 
 
 def service_from_path(path: str) -> str | None:

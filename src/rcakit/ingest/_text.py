@@ -2062,6 +2062,10 @@ _NODE_FRAME = re.compile(r"^\s+at \S")
 _FIELD_LINE = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+)*[ \t]{2,}: ")
 
 
+#: a stamp's date and time with the blanks between them made one ("2024-03-05  10:00:31")
+_ONE_BLANK = ((r"^(\S+)[ \t]+", "${1} "),)
+
+
 #: stamps some layouts write in a form the time rules do not read, rewritten when their
 #: variant is in use: (regex, replacement), applied to the sample's stamps too
 _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -2088,7 +2092,7 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     # minutes) taken off afterwards (see _DB2_OFFSET)
     # msiexec "10:00:35:456" -> "10:00:35.456"; its banner's "3/5/2024  10:00:31" -> "3/5/2024 10:00:31"
     "msiexec": ((r"^(\d{2}:\d{2}:\d{2}):(\d{3})$", "${1}.${2}"),),
-    "msiexec-banner": ((r"^(\S+)[ \t]+", "${1} "),),
+    "msiexec-banner": _ONE_BLANK,
     # splunkd "03-05-2024 11:00:31.123 +0100" -> "2024-03-05 11:00:31.123 +0100"
     "splunkd": ((r"^(\d{2})-(\d{2})-(\d{4}) ", "${3}-${1}-${2} "),),
     # Check Point "5Mar2024 10:00:31" -> "5-Mar-2024 10:00:31"
@@ -2096,7 +2100,7 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     # SSSD 1.x "Tue Mar  5 10:00:40:123456 2024" -> "Tue Mar  5 10:00:40.123456 2024"
     "sssd": ((r"^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}):(\d+) ", "${1}.${2} "),),
     # apt's "2024-03-05  10:00:31" -> "2024-03-05 10:00:31"
-    "apt-history": ((r"^(\S+)[ \t]+", "${1} "),),
+    "apt-history": _ONE_BLANK,
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
