@@ -1232,3 +1232,41 @@ def test_a_few_camel_case_calls_opening_the_message_are_events() -> None:
     body = [f'{calls[int(rng.integers(0, 4))]} for "{rng.bytes(32).hex()}" returns successfully' for _ in range(120)]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert set(out["template"]) == {f'{c} for "<HEX>" returns successfully' for c in calls}
+
+
+def test_an_upper_case_identifier_with_digits_beside_masked_ones_is_the_same_variable() -> None:
+    """Postfix's ``... with cipher <cipher>``: OpenSSL's ``ECDHE-RSA-AES128-GCM-SHA256``
+    beside TLS 1.3's ``TLS_AES_256_GCM_SHA384`` (an ``<ID>``) is one more cipher, not an
+    event of its own (probe AZ: 800 lines never one group); a resolver's ``NXDOMAIN``
+    beside its answers' addresses still is."""
+    rng = np.random.default_rng(3)
+    ciphers = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"]
+    body = [
+        f"Anonymous TLS connection established from mx{i}.example.org[10.1.{i % 250}.{i % 7 + 1}]: "
+        f"TLSv1.{2 + i % 2} with cipher {ciphers[rng.integers(0, 3)]} (256/256 bits)"
+        for i in range(120)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].n_unique() == 1
+    answers = [f"reply host{i}.example.com is 10.0.{i % 200}.{i % 9 + 1}" for i in range(60)]
+    answers += [f"reply host{i}.example.com is NXDOMAIN" for i in range(20)]
+    out = mine_templates(pl.DataFrame({"body": answers}))
+    assert out["template"].n_unique() == 2
+
+
+def test_a_word_closing_its_clause_before_a_constant_is_no_label() -> None:
+    """Pacemaker's ``... after failed <op>: rc=<n> ...``: the operation (start, stop,
+    monitor, promote, demote) is a variable, though each value ends in a colon as a
+    label does; a label is followed by its value, which varies (probe AZ: 10 groups)."""
+    rng = np.random.default_rng(4)
+    ops = ["start", "stop", "monitor", "promote", "demote"]
+    body = [
+        f"Updating failcount for {['vip-db', 'pgsql-ha', 'ping-gw', 'fs-data', 'nfs-share', 'fence-node1', 'www', 'redis'][rng.integers(0, 8)]} "
+        f"on pcmk-{['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'][rng.integers(0, 6)]} "
+        f"after failed {ops[rng.integers(0, 5)]}: rc={rng.integers(0, 8)} (update=value++, time={rng.integers(10**6, 10**8)})"
+        for _ in range(100)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].unique().to_list() == [
+        "Updating failcount for <*> on pcmk-<*> after failed <*>: rc=<NUM> (update=value++, time=<NUM>)"
+    ]

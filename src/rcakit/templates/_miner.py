@@ -348,9 +348,13 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         # "user: <*>" / "rhost: <*>", one line each of a request's data)
         # (words of letters after the message's first token: "slot1_4:" opening HTCondor's
         # lines names a slot, a variable)
+        # (a label is followed by its value, which varies; a word with a colon before a
+        # constant is a variable's value closing its clause: Pacemaker's "after failed
+        # start: rc=<*>" / "... failed monitor: rc=<*>")
         few_labels = (
             0 < i < len(columns) - 1 and len(values) <= _MAX_ENUM_VALUES
             and all(_LABEL_COLON_RE.fullmatch(v) for v in values)
+            and (len(columns[i + 1]) > 1 or columns[i + 1] == {PARAM})
         )
         if few_words or few_enums or few_marks or few_labels or _value_or_constants(raw[i]):
             out.append(i)
@@ -366,10 +370,17 @@ def _value_or_constants(values: set[str]) -> bool:
     clusters keep an address apart from a word it never saw varying."""
     typed = {v for v in values if _TOKEN_RE.fullmatch(v)}
     constants = values - typed
+    # (beside identifiers of words and numbers, an upper-case one with digits is another
+    # of them: a TLS cipher, TLS_AES_256_GCM_SHA384 -> <ID>, or ECDHE-RSA-AES128-GCM-SHA256)
+    if typed == {"<ID>"} and any(_DIGIT_RE.search(v) for v in constants):
+        return False
     return (
         bool(typed) and 0 < len(constants) <= _MAX_ENUM_VALUES
         and all(_CONSTANT_RE.fullmatch(v) for v in constants)
     )
+
+
+_DIGIT_RE = re.compile(r"\d")
 
 
 # a label: a word ending in a colon
