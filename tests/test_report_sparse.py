@@ -111,3 +111,49 @@ def test_a_busy_services_new_error_that_trickles_on_every_minute_or_two_is_kept(
     warn = _records(180, trickle, severity=13)
     warn = pl.concat([warn] + [warn.filter(pl.col("template_id") == "x-ok")] * 9).sort("timestamp")
     assert not _new_and_repeating(_contribution(warn), warn, c.onset, min_events=5, window=MINUTE)
+
+
+def test_a_new_fatal_template_repeating_needs_no_long_history():
+    # a service dying (an out-of-memory crash) three times in 20 minutes, half an hour
+    # into its logs: a healthy service never says that, however short its history
+    recs = _records(30, (0, 10, 20), severity=21)
+    c = _contribution(recs)
+    assert _new_and_repeating(c, recs, c.onset, min_events=5, window=MINUTE)
+    # as an ERROR the same three records are a background message's, first seen late
+    err = _records(30, (0, 10, 20))
+    assert not _new_and_repeating(_contribution(err), err, c.onset, min_events=5, window=MINUTE)
+    # and one crash, or two, are not yet a crash loop
+    once = _records(30, (0, 10), severity=21)
+    assert not _new_and_repeating(_contribution(once), once, c.onset, min_events=5, window=MINUTE)
+
+
+def test_a_crash_loop_logged_on_stderr_inside_a_json_log_is_an_incident(tmp_path):
+    # a Node service's pino JSON log, two records a minute, with V8's out-of-memory dump
+    # written to the same file by the runtime (no JSON, no time of its own) every ten
+    # minutes once the heap is full; nothing else shows it
+    import json
+    from datetime import UTC, datetime
+
+    t0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    lines = []
+    for s in range(0, 150 * 60, 30):
+        ms = int((t0 + timedelta(seconds=s)).timestamp() * 1000)
+        rec = {"level": 30, "time": ms, "pid": 17, "name": "ssr-renderer", "msg": "request completed",
+               "req": {"method": "GET", "url": f"/story-{s % 97}"}, "res": {"statusCode": 200}, "responseTime": 120 + s % 50}
+        lines.append(json.dumps(rec))
+        if s >= 100 * 60 and s % 600 == 0:
+            lines += [
+                "",
+                "<--- Last few GCs --->",
+                "[17:0x5d1c2a0]  1589064 ms: Mark-Compact 1498.2 (1536.0) -> 1497.9 (1536.0) MB, allocation failure",
+                "",
+                "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+            ]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "ssr-renderer.log").write_text("\n".join(lines) + "\n")
+    report = _analyze(logs)
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert inc.root_service == "ssr-renderer"
+    assert abs((inc.start - (t0 + timedelta(minutes=100))).total_seconds()) <= 60

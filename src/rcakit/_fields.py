@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["GRPC_FAILED", "AttributeReader", "failed_call"]
+__all__ = ["GRPC_FAILED", "AttributeReader", "failed_call", "neighbour_time"]
 
 #: gRPC status codes of a failed call on the server's side (names as logged, lower-cased
 #: without '_', and their numbers): Unknown, DeadlineExceeded, Internal, Unavailable, DataLoss
@@ -59,3 +59,11 @@ def failed_call(frame: pl.DataFrame) -> pl.Expr:
     """Boolean expression: the record's fields say its call failed (HTTP >= 500, gRPC error)."""
     read = AttributeReader(frame)
     return (read.http_status().fill_null(0) >= 500) | read.grpc_failed()
+
+
+def neighbour_time(schema: pl.Schema) -> pl.Expr:
+    """``timestamp`` with a record that has none (a continuation, a runtime's stderr line
+    inside a JSON log: ``FATAL ERROR: Reached heap limit``) given where it sits in its file:
+    the previous record's time (input order), else the next one's."""
+    fill = pl.col("timestamp").forward_fill().backward_fill()
+    return fill.over("source") if "source" in schema else fill

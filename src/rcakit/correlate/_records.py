@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from rcakit._fields import AttributeReader
+from rcakit._fields import AttributeReader, neighbour_time
 
 ERROR_SEVERITY = 17  # OpenTelemetry SeverityNumber of ERROR
 WARN_SEVERITY = 13  # OpenTelemetry SeverityNumber of WARN
+FATAL_SEVERITY = 21  # OpenTelemetry SeverityNumber of FATAL
 
 
 # a whole parameter that is a number with an optional short unit ("120", "0.5", "87ms", "2.1s",
@@ -23,7 +24,7 @@ _UPSTREAM_TIME_KEYS = ("upstream_response_time_ms", "upstream_response_time", "u
 
 def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
     """Add the columns correlation needs: ``is_error``, ``status``, ``version``, ``endpoint``,
-    ``relayed``.
+    ``relayed``; a record without a ``timestamp`` takes its neighbour's (:func:`neighbour_time`).
 
     ``is_error`` is severity >= ERROR, an HTTP status >= 500 or a gRPC server error
     (``Internal``, ``Unavailable``, ...) in ``attributes``. ``relayed`` is a 5xx answer that
@@ -59,6 +60,9 @@ def prepare_records(records: pl.DataFrame) -> pl.DataFrame:
         ).alias("trace_id")
     )
     out = records.with_columns(exprs)
+    if records.get_column("timestamp").null_count():
+        # (a record without its own time is where it sits in its file, as detection counts it)
+        out = out.with_columns(neighbour_time(cols))
     sev = pl.col("severity_number").cast(pl.Int32).fill_null(0)
     # records without a level (raw lines) count as errors when their text says so
     unlevelled_error = pl.col("severity_number").is_null() & pl.col("body").str.contains(

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from rcakit.correlate._records import ERROR_SEVERITY, WARN_SEVERITY
+from rcakit.correlate._records import ERROR_SEVERITY, FATAL_SEVERITY, WARN_SEVERITY
 from rcakit.correlate._units import _num, tmax, tmin
 from rcakit.detect._results import AnomalyWindow, Contribution
 from rcakit.templates._masks import TOKEN_RE
@@ -154,6 +154,12 @@ NEW_HORIZON = timedelta(minutes=30)
 #: and that must be 10**-NEW_HISTORY_SCORE or less. A steady background message that is new
 #: only because the export is short has no such history.
 NEW_HISTORY_SCORE = 4.0
+#: A new FATAL template (a service saying it is dying: ``FATAL ERROR: Reached heap limit``)
+#: is kept with this many records within :data:`NEW_HORIZON`, whatever the history: a
+#: healthy service does not log that now and then, so a short or thin history (an
+#: out-of-memory crash every ten minutes of a service writing two records a minute) is no
+#: reason to doubt it
+NEW_MIN_FATAL = 3
 #: A busy service's new error seen in fewer than ``min_events`` records a window is kept when
 #: its records fall in this many windows within :data:`NEW_HORIZON` of its first
 TRICKLE_WINDOWS = 10
@@ -452,7 +458,8 @@ def _new_and_repeating(
 
     Its records from its first one to :data:`NEW_HORIZON` after ``end`` must number
     ``min_events`` and reach ERROR, and the service's records before it must be many enough
-    to show it had it always been there (:data:`NEW_HISTORY_SCORE`). A service that logs
+    to show it had it always been there (:data:`NEW_HISTORY_SCORE`); a FATAL one needs
+    :data:`NEW_MIN_FATAL` records and no such history. A service that logs
     much (:data:`QUIET_RATE`) must show it in :data:`TRICKLE_WINDOWS` windows: a failure of
     a part of its work (one trunk of a SIP proxy's several failing a call or two a minute)
     repeats every minute or two, where a background error first seen late comes now and then.
@@ -467,7 +474,9 @@ def _new_and_repeating(
     after = own.filter(pl.col("timestamp").is_between(first, end + NEW_HORIZON, closed="left"))
     mine = after.filter(pl.col("template_id") == c.template_id)
     n = mine.height
-    if n < min_events or _num(mine.get_column("severity_number").cast(pl.Int32).max()) < ERROR_SEVERITY:
+    worst = _num(mine.get_column("severity_number").cast(pl.Int32).max())
+    fatal = worst >= FATAL_SEVERITY
+    if n < (min(min_events, NEW_MIN_FATAL) if fatal else min_events) or worst < ERROR_SEVERITY:
         # (a new warning of a quiet service, "login failed: invalid credentials", is too
         # often a background message whose first one just came late: only new errors count)
         return False
@@ -476,7 +485,7 @@ def _new_and_repeating(
         and mine.select(pl.col("timestamp").dt.truncate(window).n_unique()).item() < TRICKLE_WINDOWS
     ):
         return False
-    return n * math.log10((history.len() + after.height) / after.height) >= NEW_HISTORY_SCORE
+    return fatal or n * math.log10((history.len() + after.height) / after.height) >= NEW_HISTORY_SCORE
 
 
 def _material_windows(

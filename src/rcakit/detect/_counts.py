@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from rcakit._fields import failed_call
+from rcakit._fields import failed_call, neighbour_time
 from rcakit.errors import ConfigError, RcakitWarning, SchemaError
 from rcakit.schemas import UTC_US, WINDOW_COUNTS
 
@@ -76,10 +76,8 @@ def _prepare(frame: pl.DataFrame, *, stage: str) -> pl.DataFrame:
     out = frame.with_columns(cols)
     n_null = out.get_column("timestamp").null_count()
     if n_null:
-        # a record without its own time (e.g. a continuation) belongs where it sits in its
-        # file: take the previous record's time (input order), else the next one's
-        fill = pl.col("timestamp").forward_fill().backward_fill()
-        out = out.with_columns(fill.over("source") if "source" in schema else fill)
+        # a record without its own time belongs where it sits in its file
+        out = out.with_columns(neighbour_time(schema))
         left = out.get_column("timestamp").null_count()
         if left:
             warnings.warn(
