@@ -113,3 +113,49 @@ def test_rollout_blip_rules():
     assert blip(roles, changes=two) is None
     assert blip(roles, period_end=t + timedelta(seconds=100)) is None  # no calm seen after it
     assert blip(roles, changes=[{**change[0], "service": "pricing"}]) is None  # no change of stock
+
+
+@pytest.mark.slow
+def test_a_rollout_blip_minutes_before_another_services_failure_is_not_its_cause(tmp_path):
+    """pay's deploy blip (8 refused calls in 16 s, then calm) five minutes before identity's
+    calls to an SMS provider outside start timing out: the window gap joined them, and the
+    blip's service, first anomalous, was taken for the root and its deploy for the cause
+    (probe AY: "roll back REL-31991" of a healthy release). The blip goes with its change;
+    the incident is identity's."""
+    sc = rcakit.generate_incident(tmp_path / "estate", fault="none", seed=5, hours=3)
+    access, errors = [], []
+    for i in range(8):
+        t = T0 + timedelta(seconds=2 * i)
+        access.append(f'10.0.0.{i} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "POST /api/payments HTTP/1.1" 502 157 "-" "ShopApp/5.12.1" 0.001\n')
+        errors.append(
+            f"{t:%Y/%m/%d %H:%M:%S} [error] 31#31: *{900 + i} connect() failed (111: Connection refused) while "
+            f'connecting to upstream, client: 10.0.0.{i}, server: shop, request: "POST /api/payments HTTP/1.1", '
+            f'upstream: "http://pay:8080/api/payments", host: "shop.example.com"\n'
+        )
+    with (sc.out_dir / "storefront.access.log").open("a") as f:
+        f.writelines(access)
+    (sc.out_dir / "storefront.error.log").write_text("".join(errors))
+    with (sc.out_dir / "deploys.csv").open("a") as f:
+        f.write(f"{T0 + timedelta(seconds=1):%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+    # identity's new failures from five minutes later, two a minute for 25 minutes
+    onset = T0 + timedelta(minutes=5)
+    timeouts = [
+        f"{onset + timedelta(seconds=30 * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-{i % 20}] "
+        f"c.s.auth.otp.SmsSender [trace_id={i:032x}] - failed to send OTP: Read timed out after 5000ms calling "
+        "https://api.sms-gateway.example.net/v2/messages"
+        for i in range(50)
+    ]
+    path = sc.out_dir / "identity.log"
+    keyed, key = [], ""
+    for line in path.read_text().splitlines():
+        key = line[:23] if line[:2] == "20" else key  # (a stack trace's lines go with their record)
+        keyed.append((key, line))
+    keyed += [(line[:23], line) for line in timeouts]
+    path.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = analyze(sc.out_dir)
+    assert [(i.root_service, i.cause) for i in report.incidents] == [("identity", None)]
+    assert abs((report.incidents[0].start - onset).total_seconds()) <= 60
+    rating = next(c for c in report.changes if c.change.id == "chg-9999")
+    assert rating.evidence[0].kind == "rollout"

@@ -171,7 +171,13 @@ def correlate_changes(
     )
     def analyse(group: list[AnomalyWindow], *, split: bool = True) -> list[Incident | tuple[str, Evidence]]:
         """The incident a group of anomaly windows makes (or the rollout blip it is), or two
-        when it holds a second problem (see :func:`_second_problem`)."""
+        when it holds a second problem (see :func:`_second_problem`), or a rollout blip and
+        the incident after it (see :func:`_after_a_quiet_gap`)."""
+        if split and (n := _after_a_quiet_gap(group, window)):
+            ordered = sorted(group, key=lambda w: (w.start, w.end))
+            head = analyse(ordered[:n], split=False)
+            if head and not any(isinstance(h, Incident) for h in head):
+                return head + analyse(ordered[n:])
         start = min(w.start for w in group)
         end = max(w.end for w in group)
         det_score = max(w.score for w in group)
@@ -790,6 +796,20 @@ def _failures_after_warnings(
 #: exception shows within minutes; a quiet change ten minutes before a cascade reaches its
 #: service is a bystander)
 _SECOND_LAG = timedelta(minutes=5)
+
+
+def _after_a_quiet_gap(group: Sequence[AnomalyWindow], window: timedelta) -> int:
+    """How many of the group's first windows come before a window or more without any
+    anomaly (0: none do): a deploy's restart blip (three failed answers at 09:23, then
+    calm) that the window gap joined to another failure five minutes later (an SMS
+    provider timing out at 09:28)."""
+    ordered = sorted(group, key=lambda w: (w.start, w.end))
+    end = ordered[0].end
+    for i, w in enumerate(ordered[1:], start=1):
+        if w.start >= end + window:
+            return i
+        end = max(end, w.end)
+    return 0
 
 
 def _split_group(
