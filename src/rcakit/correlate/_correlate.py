@@ -30,7 +30,14 @@ from rcakit.correlate._results import (
     ServiceRole,
     Suspect,
 )
-from rcakit.correlate._root import _CALL_FAILED, _FAILURES, _root_service, collapsed
+from rcakit.correlate._root import (
+    _CALL_FAILED,
+    _FAILURES,
+    OUR_CERTIFICATE,
+    THEIR_CERTIFICATE,
+    _root_service,
+    collapsed,
+)
 from rcakit.correlate._services import (
     NAME_RESOLUTION,
     NOT_ANSWERING,
@@ -302,9 +309,13 @@ def correlate_changes(
         # (the hosts outside the logs that the root's failures name, when it is still the
         # service they were found for)
         outside = tuple(external) if root == first_root else ()
+        expired = next(
+            (e.text for r in roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
+            None,
+        ) if outside else None
         summary = _summary(
             root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
-            traffic_ratio=traffic, external=outside,
+            traffic_ratio=traffic, external=outside, expired=expired,
         )
         return [
             Incident(

@@ -17,6 +17,7 @@ from rcakit.correlate._results import (
     Suspect,
     Symptom,
 )
+from rcakit.correlate._root import OUR_CERTIFICATE
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, names_key, tmax, tmin
 from rcakit.detect._params import attribute_numbers
@@ -320,6 +321,7 @@ def _summary(
     symptom: Symptom = "errors",
     traffic_ratio: float = 1.0,
     external: Sequence[str] = (),
+    expired: str | None = None,
 ) -> str:
     dur = _fmt_dt((end - onset).total_seconds())
     others = [s for s in services if s != root]
@@ -345,6 +347,14 @@ def _summary(
         )
     elif surge:
         parts.append(f"No change explains this incident: look at the extra load and the capacity of {root or 'the root service'}.")
+    elif external and expired is not None:
+        who = root or "the root service"
+        whose = (
+            f"{external[0]} rejects the client certificate {who} presents as expired (renew it)"
+            if expired == OUR_CERTIFICATE
+            else f"the certificate of {external[0]} has expired (its owners must renew it)"
+        )
+        parts.append(f"No change explains this incident: {who}'s calls to {external[0]} fail because {whose}.")
     elif external:
         parts.append(
             f"No change explains this incident: {root or 'the root service'}'s failures name "

@@ -16,7 +16,9 @@ import polars as pl
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
+    OUR_CERTIFICATE_EXPIRED,
     REFUSED_FOR_STATE,
+    THEIR_CERTIFICATE_EXPIRED,
     _names,
     _reach,
     callers_fault,
@@ -88,6 +90,10 @@ def _trace_origins(
 #: how the root's evidence names hosts outside the estate its anomalies call (the suggested
 #: action reads it back)
 EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status): "
+#: ... and say whose certificate expired on the way to it (the summary and the suggested
+#: action read them back)
+OUR_CERTIFICATE = "the host outside rejects the client certificate it presents as expired"
+THEIR_CERTIFICATE = "the certificate of the host outside has expired"
 
 
 @dataclass
@@ -600,6 +606,8 @@ def _root_service(
     outside = external_hosts(texts.get(root, []), known)
     if outside:
         roles_ev[root].append(Evidence(kind="dependency", text=EXTERNAL_HOSTS + ", ".join(outside[:3]), weight=0.0))
+        if expired := certificate_expired(texts.get(root, [])):
+            roles_ev[root].append(Evidence(kind="dependency", text=expired, weight=0.0))
     roles = []
     for v in ranked:
         role: Literal["root", "victim", "affected"]
@@ -892,3 +900,15 @@ _THROWN_RE = re.compile(r"(?:Error|Exception)\b")
 
 def _anomalies(n: int) -> str:
     return "anomaly" if n == 1 else "anomalies"
+
+
+def certificate_expired(texts: Sequence[str]) -> str | None:
+    """:data:`OUR_CERTIFICATE` when the failures say a peer rejected our certificate as
+    expired ("Received fatal alert: certificate_expired": the partner's gateway, checking
+    the client certificate of mutual TLS), :data:`THEIR_CERTIFICATE` when they say the
+    peer's certificate expired ("x509: certificate has expired"), else None."""
+    if any(OUR_CERTIFICATE_EXPIRED.search(t) for t in texts):
+        return OUR_CERTIFICATE
+    if any(THEIR_CERTIFICATE_EXPIRED.search(t) for t in texts):
+        return THEIR_CERTIFICATE
+    return None

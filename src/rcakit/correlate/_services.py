@@ -244,6 +244,17 @@ NOT_ANSWERING = re.compile(
     r"|\bconnection refused\b|\bactively refused\b"
 )
 
+#: A TLS peer outside saying the certificate we presented expired (mutual TLS: a partner's
+#: gateway rejecting our client certificate; Java's "SSLHandshakeException: Received fatal
+#: alert: certificate_expired", OpenSSL's "tlsv1 alert certificate expired")
+OUR_CERTIFICATE_EXPIRED = re.compile(r"(?i)\breceived fatal alert: certificate_expired\b|\balert certificate expired\b")
+#: ... or our side finding the peer's certificate expired (Go's "x509: certificate has
+#: expired or is not yet valid", Java's CertificateExpiredException, "certificate expired")
+THEIR_CERTIFICATE_EXPIRED = re.compile(
+    r"(?i)\bcertificate has expired\b|\bCertificateExpiredException\b|\bcertificate (?:is )?expired\b"
+)
+
+
 #: A host name a caller could not resolve (Java's UnknownHostException, glibc's "Name or
 #: service not known" / "Temporary failure in name resolution", Go's "no such host", Node's
 #: getaddrinfo ENOTFOUND, librdkafka's "DNS resolution failed", libpq's "could not

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rcakit.correlate import ChangeImpact, ChangeRef, Incident
-from rcakit.correlate._root import EXTERNAL_HOSTS
+from rcakit.correlate._root import EXTERNAL_HOSTS, OUR_CERTIFICATE, THEIR_CERTIFICATE
 
 __all__ = ["SERVICE_WIDE", "action_parts", "first_line", "fmt_duration", "fmt_time"]
 
@@ -79,6 +79,23 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
              if e.text.startswith(EXTERNAL_HOSTS)),
             None,
         )
+        expired = next(
+            (e.text for r in inc.roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
+            None,
+        )
+        if outside and expired == OUR_CERTIFICATE:
+            host = outside.split(", ")[0]
+            return [
+                ("renew the client certificate ", False), (root, True), (" presents to ", False), (host, True),
+                (" (it rejects it as expired: check the keystore's expiry warnings), then reload or restart ", False),
+                (root, True), (" if it does not pick the new one up.", False),
+            ]
+        if outside and expired == THEIR_CERTIFICATE:
+            host = outside.split(", ")[0]
+            return [
+                ("ask the owners of ", False), (host, True), (" to renew its expired certificate, then check that ", False),
+                (root, True), (" trusts the new one.", False),
+            ]
         if outside:
             return [
                 ("check the status of ", False), (outside, True), (", which the anomalies of ", False), (root, True),

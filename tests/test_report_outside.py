@@ -1,0 +1,81 @@
+"""A service's calls to a host outside the estate failing for want of a valid certificate:
+the report says whose certificate expired and what to renew."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import rcakit
+from rcakit.correlate._root import OUR_CERTIFICATE, THEIR_CERTIFICATE, certificate_expired
+from rcakit.errors import RcakitWarning
+from rcakit.report import analyze
+from rcakit.report._format import action_parts
+
+ONSET = datetime(2025, 10, 8, 10, 30, 13, tzinfo=UTC)
+
+
+def test_whose_certificate_expired_is_read_from_the_failure():
+    # the peer's TLS alert: it rejected the certificate we presented (mutual TLS)
+    assert certificate_expired(["javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_expired"]) == OUR_CERTIFICATE
+    assert certificate_expired(["SSL routines:ssl3_read_bytes:tlsv1 alert certificate expired"]) == OUR_CERTIFICATE
+    # our side refusing the peer's certificate
+    assert certificate_expired(['Post "https://api.psp.example.com/v1": x509: certificate has expired or is not yet valid']) == THEIR_CERTIFICATE
+    assert certificate_expired(["java.security.cert.CertificateExpiredException: NotAfter: Wed Oct 08 10:30:00 UTC 2025"]) == THEIR_CERTIFICATE
+    assert certificate_expired(["Read timed out calling https://api.psp.example.com/v1"]) is None
+
+
+def _estate_with_certificate_failures(path, alert: str):
+    """The generated shop's pay service failing every charge to its payment provider from
+    ONSET on (20 minutes, one every 20 s), with ``alert`` in the stack trace."""
+    sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
+    failures = [
+        (
+            f"{ONSET + timedelta(seconds=20 * i):%Y-%m-%d %H:%M:%S},{i % 1000:03d} ERROR [payment.api] "
+            f"[trace_id={i:032x}] - charge failed order=ord_{i:012x} calling https://api.psp-gateway.example.com/v1/charges",
+            alert,
+            "\tat com.shop.pay.PspClient.charge(PspClient.java:88)",
+        )
+        for i in range(60)
+    ]
+    log = sc.out_dir / "pay.log"
+    keyed, key = [], ""
+    for line in log.read_text().splitlines():
+        key = line[:23] if line[:2] == "20" else key  # (a stack trace's lines go with their record)
+        keyed.append((key, line))
+    keyed += [(rec[0][:23], "\n".join(rec)) for rec in failures]
+    log.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return analyze(sc.out_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("alert", "summary", "action"),
+    [
+        (
+            "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_expired",
+            "api.psp-gateway.example.com rejects the client certificate pay presents as expired (renew it)",
+            "renew the client certificate pay presents to api.psp-gateway.example.com",
+        ),
+        (
+            "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: "
+            "java.security.cert.CertPathValidatorException: validity check failed; "
+            "java.security.cert.CertificateExpiredException: NotAfter: Wed Oct 08 10:30:00 UTC 2025",
+            "the certificate of api.psp-gateway.example.com has expired (its owners must renew it)",
+            "ask the owners of api.psp-gateway.example.com to renew its expired certificate",
+        ),
+    ],
+)
+def test_an_expired_certificate_on_the_way_out_is_named_with_whose_it_is(tmp_path, alert, summary, action):
+    """A partner's gateway refusing our client certificate (probe AY: "check the status of
+    fps-gw..." sent the engineer to the partner, while our keystore had warned it would
+    expire) is ours to renew; a provider's expired certificate is theirs."""
+    report = _estate_with_certificate_failures(tmp_path, alert)
+    inc = next(i for i in report.incidents if i.root_service == "pay")
+    assert inc.cause is None
+    assert summary in inc.summary
+    assert "".join(text for text, _ in action_parts(inc)).startswith(action)
