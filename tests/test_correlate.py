@@ -1660,3 +1660,21 @@ def test_a_provider_that_stops_answering_is_likelier_than_an_unrelated_deploy(tm
     logs = tmp_path / "c" / "logs"
     logs.mkdir(parents=True)
     assert _provider_timeouts(logs, "feature flag instant-checkout enabled 100%", at="10:31:45").cause == "CHG-28518"
+
+
+def test_anomalies_naming_only_a_dependency_that_serves_as_usual_are_the_callers_own():
+    """The edge's failures and its slower calls both name mobile-api, which logs as usual:
+    with mobile-api cleared, no anomaly of the edge names anything (probe AY rendered "1 of 2
+    anomalies of edge-nginx name  (failures of a dependency)", naming nobody)."""
+    from rcakit.correlate._root import _own_failures, _ServiceView
+
+    t0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    frame = pl.DataFrame({"timestamp": [t0 + timedelta(seconds=20 * i) for i in range(600)], "service": ["mobile-api"] * 600})
+    edge = _ServiceView(
+        service="edge-nginx", names={"mobile-api"}, failure_names={"mobile-api"}, n_contrib=2, n_naming=2,
+        failure_sets=[frozenset({"mobile-api"})],
+    )
+    views = {"edge-nginx": edge}
+    _own_failures(views, {}, {"edge-nginx", "mobile-api"}, {"mobile-api": frame})
+    assert edge.healthy_named == {"mobile-api"}
+    assert (edge.n_naming, edge.own, edge.names) == (0, 2, set())

@@ -832,6 +832,10 @@ def _own_failures(
         ov.own += own
         ov.failure_names -= healthy
         ov.names -= healthy
+        if not ov.names:
+            # (its slower calls named them too: with nothing else named, they are its own)
+            ov.own += ov.n_naming
+            ov.n_naming = 0
         ov.healthy_named = healthy
 
 
