@@ -377,6 +377,39 @@ def test_files_with_names_that_name_no_service_are_named_by_their_directories(tm
     assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 
+def test_files_are_named_by_a_folder_that_spells_their_name_differently_or_more_specifically(tmp_path):
+    # a bank's export, one folder per CI of the change list: Redis writes redis.log wherever
+    # it runs, the session store's folder says which Redis; IBM MQ's AMQERR01.LOG names no
+    # service at all
+    logs = tmp_path / "logs"
+    files = {
+        "redis-session/redis.log": "1:M 13 Nov 2026 09:01:42.113 # Connection with replica 10.40.3.12:6379 lost.\n",
+        "fraud-scoring/fraud_scoring.log": "2026-11-13 09:01:42,113 ERROR [pool-3-thread-7] c.b.f.Scorer - model timeout\n",
+        "ibm-mq/AMQERR01.LOG": "11/13/2026 09:01:42 AM - Process(6494.2) User(mqm) Program(amqrmppa)\n"
+        "AMQ9002I: Channel 'OLB.SVRCONN' is starting.\n",
+        "payments/payments.log": "2026-11-13 09:01:42,113 INFO [main] c.b.p.Api - started\n",
+    }
+    for rel, text in files.items():
+        (logs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (logs / rel).write_text(text)
+    frame = rcakit.read_logs(logs)
+    assert sorted(frame["service"].unique().to_list()) == ["fraud-scoring", "ibm-mq", "payments", "redis-session"]
+    # a more specific folder name, rotations included; a file name more specific than its
+    # folder keeps its own
+    paths = ["x/checkout-service/checkout.log", "x/checkout-service/checkout.log.1", "x/api/api-gateway.log",
+             "x/mq/AMQERR02.LOG"]
+    assert file_services(paths) == dict(
+        zip(paths, ["checkout-service", "checkout-service", "api-gateway", "mq"], strict=True)
+    )
+    # a folder holding several services' files names none of them, and files in the common
+    # folder keep their names
+    paths = ["x/shop/checkout.log", "x/shop/payment.log", "x/redis.log", "x/shop-checkout/checkout.log",
+             "x/shop-checkout/payment.log"]
+    assert file_services(paths) == dict(
+        zip(paths, ["checkout", "payment", "redis", "checkout", "payment"], strict=True)
+    )
+
+
 def test_workload_from_pod():
     pods = pl.Series(
         "pod",

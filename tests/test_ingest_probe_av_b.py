@@ -264,6 +264,43 @@ def test_ibm_mq_error_log_one_record_per_entry(tmp_path):
     assert all(r["parse_error"] is None for r in rows)
 
 
+def test_ibm_mq_error_log_entries_start_with_their_message_and_keep_the_head_fields_as_attributes(tmp_path):
+    # a bank's queue manager, as probe AY read it: the head's fields are the same in every
+    # entry and VRMF(9.3.0.10), MQ's version, looks like an IP address to the masks
+    head = (
+        "11/13/2026 09:08:33 AM - Process(2142.8) User(mqm) Program(amqrmppa)\n"
+        "                    Host(mqprd01) Installation(Installation1)\n"
+        "                    VRMF(9.3.0.10) QMgr(QMBANK1)\n"
+        "                    Time(2026-11-13T09:08:33.000Z)\n"
+        "                    CommentInsert1(MON.SVRCONN)\n"
+        "                    CommentInsert2(mon-agent01 (10.40.2.15))\n"
+        "{extra}"
+        "                   \n"
+    )
+    tail = (
+        "AMQ9999E: Channel 'MON.SVRCONN' to host 'mon-agent01 (10.40.2.15)' ended abnormally.\n"
+        "\n"
+        "EXPLANATION:\n"
+        "The channel program running under process ID 4711 for channel 'MON.SVRCONN' ended abnormally.\n"
+        "ACTION:\n"
+        "None.\n"
+        "----- amqrmrsa.c : 938 --------------------------------------------------------\n"
+    )
+    rows = read(
+        tmp_path / "AMQERR01.LOG",
+        head.format(extra="") + tail + head.format(extra="                    Channel(MON.SVRCONN)\n") + tail,
+    )
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 14, "ERROR"), (15, 15, "ERROR")]
+    assert rows[0]["body"] == tail.rstrip("\n")
+    assert attrs(rows[0]) == {
+        "pid": "2142.8", "user": "mqm", "program": "amqrmppa", "host": "mqprd01", "installation": "Installation1",
+        "vrmf": "9.3.0.10", "qmgr": "QMBANK1", "time": "2026-11-13T09:08:33.000Z", "comment_insert1": "MON.SVRCONN",
+        "comment_insert2": "mon-agent01 (10.40.2.15)",
+    }
+    # head text that is no field this reader knows is kept, after the message
+    assert rows[1]["body"] == tail + "Channel(MON.SVRCONN)"
+
+
 def test_apt_history_blocks_and_a_blank_first_line(tmp_path):
     rows = read(
         tmp_path / "history.log",

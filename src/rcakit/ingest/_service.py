@@ -58,8 +58,10 @@ _GENERIC_NAMES = frozenset({
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
-# alert_<SID>.log
-_GENERIC_NAME_RE = re.compile(r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*)$")
+# alert_<SID>.log, an IBM MQ queue manager's error logs AMQERR01.LOG to AMQERR03.LOG
+_GENERIC_NAME_RE = re.compile(
+    r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*|amqerr\d\d)$"
+)
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
@@ -187,15 +189,22 @@ def service_from_path(path: str) -> str | None:
 
 
 def file_services(paths: Sequence[str]) -> dict[str, str | None]:
-    """:func:`service_from_path` for every file read together, with one more rule: a file
-    whose name names no service (``app.log``, ``access.log``, ``stdout.log``) in a folder
-    below the folder that holds all the files is named by that folder
-    (``incident/payment/app.log`` -> ``payment``, ``incident/nginx/access.log`` -> ``nginx``),
-    not all ``app``. Files in the common folder itself keep their names (``~/Downloads/app.log``
-    is ``app``)."""
+    """:func:`service_from_path` for every file read together, with two more rules for a
+    file in a folder below the folder that holds all the files:
+
+    - a file whose name names no service (``app.log``, ``access.log``, ``stdout.log``) is
+      named by that folder (``incident/payment/app.log`` -> ``payment``,
+      ``incident/nginx/access.log`` -> ``nginx``), not all ``app``;
+    - a file whose folder's name is its own name spelled differently or made more specific
+      is named by the folder (``incident/fraud-scoring/fraud_scoring.log`` ->
+      ``fraud-scoring``, ``incident/redis-session/redis.log`` -> ``redis-session``), unless
+      the folder holds files of other names too (``incident/shop/checkout.log`` and
+      ``incident/shop/payment.log`` keep theirs).
+
+    Files in the common folder itself keep their names (``~/Downloads/app.log`` is ``app``)."""
     names = {path: service_from_path(path) for path in paths}
     generic = [path for path, name in names.items() if name is not None and _generic_name(name)]
-    if not generic:
+    if len(paths) < 2:  # one file: its own folder is the common folder
         return names
     # absolute paths: a relative folder read with a zip beside gives relative paths and the
     # absolute ones of the zip's unpack folder, which have no common folder as written
@@ -206,7 +215,42 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
         return names
     for path in generic:
         names[path] = _directory_service(full[path], below=root) or names[path]
+    # A deployment's folder often names the service more exactly than the program's own log
+    # file: Redis writes redis.log wherever it runs, so the session store's folder
+    # redis-session/ is the name the change list and the clients (redis-session.bank.internal)
+    # use; named "redis", its errors matched no change and the report invented a log-less
+    # redis-session instead.
+    named: dict[PurePath, list[str]] = {}
+    skip = set(generic)
+    for path, name in names.items():
+        folder = full[path].parent
+        if name is not None and path not in skip and root in folder.parents:
+            named.setdefault(folder, []).append(path)
+    for parent, files in named.items():
+        service = _folder_service(parent, {names[path] or "" for path in files})
+        if service is not None:
+            names.update(dict.fromkeys(files, service))
     return names
+
+
+def _words(name: str) -> list[str]:
+    """A name's words, lower case: ``fraud_scoring`` and ``Fraud-Scoring`` are ``fraud scoring``."""
+    return [w for w in re.split(r"[^0-9a-z]+", name.lower()) if w]
+
+
+def _folder_service(folder: PurePath, names: set[str]) -> str | None:
+    """The folder's name when it names the one service its files name, spelled differently
+    or more specifically (its words start with all of the file name's words: ``redis-session``
+    for ``redis``, ``checkout-service`` for ``checkout``); else None."""
+    stem = _FILE_DATE.sub("", folder.name).strip(" -_.")
+    if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem):
+        return None
+    service = workload_name(stem)
+    words = _words(service)
+    if len(names) != 1:
+        return None
+    own = _words(next(iter(names)))
+    return service if own and words[: len(own)] == own else None
 
 
 def _generic_name(name: str) -> bool:

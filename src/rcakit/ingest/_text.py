@@ -1635,7 +1635,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant("delimited-stamp", rf"^\d{{1,2}}(?:\.\d{{1,2}})?[,;](?P<ts>{_ISO})[,;](?P<msg>.*)$"),
     # IBM MQ's error logs (AMQERR01.LOG): an entry's head line, its indented attributes, the
     # message (its id's last letter the level: "AMQ9209E:" an error), an explanation and an
-    # action, then a rule of dashes closing it (see _mq_entries)
+    # action, then a rule of dashes closing it (the message first in the body, see _mq_entries)
     #   03/05/2024 10:00:31 AM - Process(4567.12) User(mqm) Program(amqrmppa)
     _Variant(
         "ibm-mq",
@@ -2529,7 +2529,57 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _wrapped_levels(records)
     if any(v.name == "msiexec" for v in variants):
         records = _msi_errors(records)
+    if any(v.name == "ibm-mq" for v in variants):
+        records = _mq_entries(records, options)
     return records
+
+
+# the fields of an IBM MQ error log entry's head, in the order MQ writes them, and their
+# attribute names; a value may hold one level of parentheses: CommentInsert2(mon-agent01 (10.40.2.15))
+_MQ_FIELDS = {
+    "User": "user", "Program": "program", "Host": "host", "Installation": "installation", "VRMF": "vrmf",
+    "QMgr": "qmgr", "Time": "time", "RemoteHost": "remote_host", "ArithInsert1": "arith_insert1",
+    "ArithInsert2": "arith_insert2", "CommentInsert1": "comment_insert1", "CommentInsert2": "comment_insert2",
+    "CommentInsert3": "comment_insert3",
+}
+_MQ_VALUE = r"((?:[^()\n]|\([^()\n]*\))*)"
+# the head's fields, then the message line ("AMQ9002I: Channel 'OLB.SVRCONN' is starting.")
+_MQ_ENTRY = r"(?s)^(?P<head>.*?)\n(?P<msg>AMQ\d{4}[A-Z]: .*)$"
+
+
+def _mq_entries(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """An IBM MQ error log entry's body starts with its message (``AMQ9002I: Channel
+    'OLB.SVRCONN' is starting.``), then its explanation and action; the fields of the head
+    above it (``User(mqm) Program(amqrmppa)``, ``Host(...)``, ``VRMF(9.3.0.10)``,
+    ``QMgr(QMBANK1)``, ``CommentInsert1(...)``) go to ``attributes`` (``program``, ``host``,
+    ``vrmf``, ``qmgr``, ``comment_insert1``...). Head text that is no such field stays, after
+    the message."""
+    from rcakit.ingest._jsonl import encode_attributes, merge_attributes
+
+    # Read as written, every entry's body and template led with the same six lines of
+    # boilerplate, the timeline showed "User(mqm) Program(amqrmppa)" for every MQ event, and
+    # VRMF(9.3.0.10), the MQ version, was masked as an IP address.
+    parts = pl.col("body").str.extract_groups(_MQ_ENTRY)
+    head = parts.struct.field("head")
+    fields = {
+        name: head.str.extract(rf"(?:^|\s){key}\({_MQ_VALUE}\)", 1) for key, name in _MQ_FIELDS.items()
+    }
+    rest = head
+    for key in _MQ_FIELDS:
+        rest = rest.str.replace(rf"(?:^|\s){key}\({_MQ_VALUE}\)", "")
+    rest = rest.str.strip_chars()
+    entry = head.is_not_null()
+    body = pl.when(rest == "").then(parts.struct.field("msg")).otherwise(
+        pl.concat_str(parts.struct.field("msg"), pl.lit("\n"), rest)
+    )
+    out = [pl.when(entry).then(body).otherwise(pl.col("body")).alias("body")]
+    if options.wants("attributes"):
+        more = encode_attributes(fields)
+        out.append(
+            pl.when(entry).then(merge_attributes(pl.col("attributes"), more)).otherwise(pl.col("attributes"))
+            .alias("attributes")
+        )
+    return records.with_columns(out)
 
 
 #: a UUID, then an ISO stamp (see _parse_text_lines)
