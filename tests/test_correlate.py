@@ -1678,17 +1678,18 @@ def test_a_cmdb_item_holding_all_words_of_one_logging_service_is_that_service():
 
 def _bank_estate(root: Path, changes: str) -> rcakit.RcaReport:
     """Two hours of a bank's web banking (Liberty), its Oracle database (alert log named by
-    its SID), its MQ queue manager (every entry's header names it) and payments; and its
-    ServiceNow change list (``changes``: rows after the header)."""
+    its SID), its MQ queue manager (every entry's header names it), payments and its news
+    site (WordPress's ``wordpress/php-error.log``); and its ServiceNow change list
+    (``changes``: rows after the header)."""
     import random
     import warnings
 
     rnd = random.Random(3)
     t0 = datetime(2026, 11, 18, 8, 0, 0)
     logs = root / "logs"
-    for d in ("olb-liberty", "oracle-olbprd", "ibm-mq", "payments"):
+    for d in ("olb-liberty", "oracle-olbprd", "ibm-mq", "payments", "wordpress"):
         (logs / d).mkdir(parents=True)
-    lib, ora, mq, pay = [], [], [], []
+    lib, ora, mq, pay, php = [], [], [], [], []
     for i in range(480):
         t = t0 + timedelta(seconds=15 * i)
         lib.append(
@@ -1699,6 +1700,8 @@ def _bank_estate(root: Path, changes: str) -> rcakit.RcaReport:
             f"{t:%Y-%m-%d %H:%M:%S},{rnd.randint(0, 999):03d} INFO [pool-1-thread-{rnd.randint(1, 8)}] "
             f"c.b.p.PaymentController - payment {rnd.randint(10000, 99999)} accepted"
         )
+        if i % 10 == 0:
+            php.append(f"[{t:%d-%b-%Y %H:%M:%S} UTC] PHP Notice:  Undefined index: byline in /var/www/html/wp-content/themes/newsroom/single.php on line {rnd.randint(40, 90)}")
         if i % 8 == 0:
             ora.append(f"{t:%Y-%m-%dT%H:%M:%S}.000000+00:00\nThread 1 advanced to log sequence {1200 + i} (LGWR switch)")
         if i % 12 == 0:
@@ -1715,6 +1718,7 @@ def _bank_estate(root: Path, changes: str) -> rcakit.RcaReport:
     (logs / "oracle-olbprd" / "alert_OLBPRD1.log").write_text("\n".join(ora) + "\n")
     (logs / "ibm-mq" / "AMQERR01.LOG").write_text("\n".join(mq) + "\n")
     (logs / "payments" / "payments.log").write_text("\n".join(pay) + "\n")
+    (logs / "wordpress" / "php-error.log").write_text("\n".join(php) + "\n")
     (root / "changes.csv").write_text("number,type,cmdb_ci,short_description,actual_start\n" + changes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -1724,7 +1728,9 @@ def _bank_estate(root: Path, changes: str) -> rcakit.RcaReport:
 def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_name(tmp_path):
     """A change list's CMDB items are not the logs' service names (probe AY): the Oracle SID
     ``OLBPRD1`` is in the database's log file name (``alert_OLBPRD1.log``), the queue manager
-    ``QMBANK1`` in each entry of the MQ log (``QMgr(QMBANK1)``), and a release's description
+    ``QMBANK1`` in each entry of the MQ log (``QMgr(QMBANK1)``), the application
+    ``wordpress`` in the directory of its PHP error log (the service ``php-error``, read from
+    ``wordpress/php-error.log``), and a release's description
     says which application it ships ("Release olb-liberty 5.27.4"). Before, each "writes no
     logs in these exports (infrastructure?)" and could take any service's failures for its
     own; a description naming two services says nothing."""
@@ -1733,11 +1739,13 @@ def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_
         "CHG0040734,Standard,OLBPRD1,Rotate application log files,2026-11-18 08:40:00\n"
         "CHG0040708,Standard,QMBANK1,Update monitoring agent KB,2026-11-18 08:50:00\n"
         "REL-22050,Deployment,OLB-Mobile-Gateway,Release olb-liberty 5.27.4 via Azure DevOps pipeline,2026-11-18 09:00:00\n"
-        "REL-22051,Deployment,OLB-Mobile-Gateway,Release olb-liberty 5.27.5 and payments 2.1.0,2026-11-18 09:10:00\n",
+        "REL-22051,Deployment,OLB-Mobile-Gateway,Release olb-liberty 5.27.5 and payments 2.1.0,2026-11-18 09:10:00\n"
+        "CHG-37422,Standard,wordpress,wp plugin update liveblog 2.2.4 -> 2.3.0,2026-11-18 09:20:00\n",
     )
     seen = {c.change.id: (c.change.service, c.evidence[0].text) for c in report.changes}
     assert seen["CHG0040734"] == ("oracle-olbprd", "oracle-olbprd's logs look the same before and after")
     assert seen["CHG0040708"] == ("AMQERR01", "AMQERR01's logs look the same before and after")
     assert seen["REL-22050"] == ("olb-liberty", "olb-liberty's logs look the same before and after")
+    assert seen["CHG-37422"] == ("php-error", "php-error's logs look the same before and after")
     assert seen["REL-22051"][0] == "OLB-Mobile-Gateway"
     assert "olb-liberty's logs" not in seen["REL-22051"][1]

@@ -433,8 +433,9 @@ def named_in_change(
 
     Its description names exactly one service as a whole name ("Release olb-liberty 8.14.7
     via Azure DevOps pipeline" of a change to ``OLB-Web-Liberty``), or the item is a word of
-    exactly one service's log file names (``OLBPRD1`` of ``oracle-olbprd/alert_OLBPRD1.log``,
-    ``sources``: each service's ``source`` values). ``None`` when nothing or two services match.
+    exactly one service's log file names or their directories' (``OLBPRD1`` of
+    ``oracle-olbprd/alert_OLBPRD1.log``, ``wordpress`` of the ``php-error`` service read from
+    ``wordpress/php-error.log``; ``sources``: each service's ``source`` values). ``None`` when nothing or two services match.
     """
     if description:
         said = [
@@ -445,10 +446,19 @@ def named_in_change(
             return said[0]
     if sources:
         key = name.lower()
-        files = [s for s in services if any(key in _words(re.split(r"[\\/]", f)[-1]) for f in sources.get(s, ()))]
+        files = [s for s in services if any(key in _file_words(f) for f in sources.get(s, ()))]
         if len(files) == 1:
             return files[0]
     return None
+
+
+def _file_words(path: str) -> set[str]:
+    """The words of a log file's name and of its directory's: ``alert``, ``olbprd1``, ``log``
+    and ``oracle``, ``olbprd`` of ``oracle-olbprd/alert_OLBPRD1.log``; ``wordpress`` of
+    ``wordpress/php-error.log`` (a service read from its file's name, ``php-error``, is the
+    application its directory names)."""
+    parts = re.split(r"[\\/]", path)
+    return _words(parts[-1]) | (_words(parts[-2]) if len(parts) > 1 else set())
 
 
 # a separator in a service's name, as re.escape writes it ("olb\-liberty", "fraud_scoring")
