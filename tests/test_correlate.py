@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+import rcakit
 from rcakit import mine_templates
 from rcakit.correlate import _names, correlate_changes, parse_duration
 from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
@@ -1678,3 +1680,89 @@ def test_anomalies_naming_only_a_dependency_that_serves_as_usual_are_the_callers
     _own_failures(views, {}, {"edge-nginx", "mobile-api"}, {"mobile-api": frame})
     assert edge.healthy_named == {"mobile-api"}
     assert (edge.n_naming, edge.own, edge.names) == (0, 2, set())
+
+def test_a_cmdb_item_holding_all_words_of_one_logging_service_is_that_service():
+    """ServiceNow's ``cmdb_ci`` adds words to the application's name (``OLB-Web-Liberty``,
+    the logs' ``olb-liberty``, probe AY); a name holding two services' words, or only a
+    one-word service's (``payments-db`` is the database, not payments), stays unmatched."""
+    from rcakit.correlate._services import match_service
+
+    services = ["olb-liberty", "oracle-olbprd", "payments", "mobile-api"]
+    assert match_service("OLB-Web-Liberty", services) == "olb-liberty"
+    assert match_service("OLB-Liberty-Mobile-API", services) == "OLB-Liberty-Mobile-API"
+    assert match_service("payments-db", services) == "payments-db"
+
+
+def _bank_estate(root: Path, changes: str) -> rcakit.RcaReport:
+    """Two hours of a bank's web banking (Liberty), its Oracle database (alert log named by
+    its SID), its MQ queue manager (every entry's header names it), payments and its news
+    site (WordPress's ``wordpress/php-error.log``); and its ServiceNow change list
+    (``changes``: rows after the header)."""
+    import random
+    import warnings
+
+    rnd = random.Random(3)
+    t0 = datetime(2026, 11, 18, 8, 0, 0)
+    logs = root / "logs"
+    for d in ("olb-liberty", "oracle-olbprd", "ibm-mq", "payments", "wordpress"):
+        (logs / d).mkdir(parents=True)
+    lib, ora, mq, pay, php = [], [], [], [], []
+    for i in range(480):
+        t = t0 + timedelta(seconds=15 * i)
+        lib.append(
+            f"[{t:%m/%d/%y %H:%M:%S}:{rnd.randint(0, 999):03d} GMT] 0000004{rnd.randint(1, 9)} "
+            f"com.bank.olb.AccountService I OLB0100I: getAccountSummary served in {rnd.randint(20, 90)} ms"
+        )
+        pay.append(
+            f"{t:%Y-%m-%d %H:%M:%S},{rnd.randint(0, 999):03d} INFO [pool-1-thread-{rnd.randint(1, 8)}] "
+            f"c.b.p.PaymentController - payment {rnd.randint(10000, 99999)} accepted"
+        )
+        if i % 10 == 0:
+            php.append(f"[{t:%d-%b-%Y %H:%M:%S} UTC] PHP Notice:  Undefined index: byline in /var/www/html/wp-content/themes/newsroom/single.php on line {rnd.randint(40, 90)}")
+        if i % 8 == 0:
+            ora.append(f"{t:%Y-%m-%dT%H:%M:%S}.000000+00:00\nThread 1 advanced to log sequence {1200 + i} (LGWR switch)")
+        if i % 12 == 0:
+            mq.append(
+                f"{t:%m/%d/%Y %I:%M:%S %p} - Process(5783.22) User(mqm) Program(amqrmppa)\n"
+                "                    Host(mqprd01) Installation(Installation1)\n"
+                "                    VRMF(9.3.0.10) QMgr(QMBANK1)\n"
+                f"                    Time({t:%Y-%m-%dT%H:%M:%S}.000Z)\n"
+                "                    CommentInsert1(MON.SVRCONN)\n\n"
+                "AMQ9999I: Channel 'MON.SVRCONN' to host 'mon-agent01' ended normally.\n\n"
+                "----- amqrmrsa.c : 938 --------------------------------------------------------"
+            )
+    (logs / "olb-liberty" / "messages.log").write_text("\n".join(lib) + "\n")
+    (logs / "oracle-olbprd" / "alert_OLBPRD1.log").write_text("\n".join(ora) + "\n")
+    (logs / "ibm-mq" / "AMQERR01.LOG").write_text("\n".join(mq) + "\n")
+    (logs / "payments" / "payments.log").write_text("\n".join(pay) + "\n")
+    (logs / "wordpress" / "php-error.log").write_text("\n".join(php) + "\n")
+    (root / "changes.csv").write_text("number,type,cmdb_ci,short_description,actual_start\n" + changes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rcakit.analyze(logs, deploys=root / "changes.csv")
+
+
+def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_name(tmp_path):
+    """A change list's CMDB items are not the logs' service names (probe AY): the Oracle SID
+    ``OLBPRD1`` is in the database's log file name (``alert_OLBPRD1.log``), the queue manager
+    ``QMBANK1`` in each entry of the MQ log (``QMgr(QMBANK1)``), the application
+    ``wordpress`` in the directory of its PHP error log (the service ``php-error``, read from
+    ``wordpress/php-error.log``), and a release's description
+    says which application it ships ("Release olb-liberty 5.27.4"). Before, each "writes no
+    logs in these exports (infrastructure?)" and could take any service's failures for its
+    own; a description naming two services says nothing."""
+    report = _bank_estate(
+        tmp_path,
+        "CHG0040734,Standard,OLBPRD1,Rotate application log files,2026-11-18 08:40:00\n"
+        "CHG0040708,Standard,QMBANK1,Update monitoring agent KB,2026-11-18 08:50:00\n"
+        "REL-22050,Deployment,OLB-Mobile-Gateway,Release olb-liberty 5.27.4 via Azure DevOps pipeline,2026-11-18 09:00:00\n"
+        "REL-22051,Deployment,OLB-Mobile-Gateway,Release olb-liberty 5.27.5 and payments 2.1.0,2026-11-18 09:10:00\n"
+        "CHG-37422,Standard,wordpress,wp plugin update liveblog 2.2.4 -> 2.3.0,2026-11-18 09:20:00\n",
+    )
+    seen = {c.change.id: (c.change.service, c.evidence[0].text) for c in report.changes}
+    assert seen["CHG0040734"] == ("oracle-olbprd", "oracle-olbprd's logs look the same before and after")
+    assert seen["CHG0040708"] == ("AMQERR01", "AMQERR01's logs look the same before and after")
+    assert seen["REL-22050"] == ("olb-liberty", "olb-liberty's logs look the same before and after")
+    assert seen["CHG-37422"] == ("php-error", "php-error's logs look the same before and after")
+    assert seen["REL-22051"][0] == "OLB-Mobile-Gateway"
+    assert "olb-liberty's logs" not in seen["REL-22051"][1]

@@ -15,10 +15,10 @@ from rcakit.errors import RcakitWarning
 
 def _global_cause(
     tmp_path, fault: str, seed: int, service: str | None = None, *, restarts: bool = True,
-    description: str = "rotate shared secrets", earlier: str | None = None,
+    description: str = "rotate shared secrets", earlier: str | None = None, kind: str = "infra",
 ):
     """A scenario whose causing change is rewritten as an infra change with no service (or
-    to ``service``, which writes no logs); without ``restarts``, the root's log loses its
+    to ``service``, which writes no logs, of ``kind``); without ``restarts``, the root's log loses its
     lines of stopping and starting (the change did not restart it)."""
     sc = rcakit.generate_incident(tmp_path / fault, fault=fault, seed=seed, hours=3)
     if not restarts:
@@ -32,7 +32,7 @@ def _global_cause(
         .then(pl.lit(service, dtype=pl.String))
         .otherwise(pl.col("service"))
         .alias("service"),
-        pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit("infra")).otherwise(pl.col("kind")).alias("kind"),
+        pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit(kind)).otherwise(pl.col("kind")).alias("kind"),
         pl.when(pl.col("id") == sc.truth.cause_change_id)
         .then(pl.lit(description))
         .otherwise(pl.col("description"))
@@ -113,3 +113,27 @@ def test_a_change_to_infrastructure_without_logs_is_named_like_one_with_no_servi
     assert "of coredns, which writes no logs here: rotate shared secrets" in inc.cause_reason
     suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
     assert any("coredns writes no logs in these exports" in e.text for e in suspect.evidence)
+
+
+@pytest.mark.slow
+def test_a_release_of_an_application_without_logs_is_not_a_change_that_touches_every_service(tmp_path):
+    # the same new errors after a release of an application that logs nothing here (a CMDB
+    # item of a bank's web banking, probe AY): that release changed the application, not
+    # the services here. Before: "REL-1 (deploy of olb-web, which writes no logs here) ...
+    # and inventory behaves differently after it (a change to infrastructure may touch
+    # every service)"
+    truth, report = _global_cause(
+        tmp_path, "new_error", 3, service="olb-web", kind="deploy", description="Release olb-web 8.14.7 via Azure DevOps"
+    )
+    inc = report.incidents[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause is None, inc.cause_reason
+    assert "may touch every service" not in inc.cause_reason
+    suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
+    assert any("a deploy of that application, not of infrastructure" in e.text for e in suspect.evidence)
+    assert not any(e.text.endswith("after the change") for e in suspect.evidence if e.weight > 0)
+    # ... while a patch of it (its kind says nothing of an application's own release) still may
+    truth, report = _global_cause(
+        tmp_path / "patch", "new_error", 3, service="olb-web", kind="maintenance", description="apply OS patches"
+    )
+    assert report.incidents[0].cause == truth.cause_change_id

@@ -46,6 +46,7 @@ from rcakit.correlate._services import (
     _reach,
     dependency_graph,
     match_service,
+    named_in_change,
     node_services,
     reports_dependency_failure,
     trace_cover,
@@ -134,7 +135,13 @@ def correlate_changes(
     # is that service, not one more that callers' messages would seem to name)
     # (... and a change of an application whose numbered nodes log, "ehr-web" of ehr-web01 and
     # ehr-web02, is theirs: see below)
-    spelled = [match_service(s, sorted(logged)) for s in changes["service"].drop_nulls().unique().to_list()]
+    # (... and a CMDB item the change's description or the logs' file names say is a logging
+    # service's, OLBPRD1 of oracle-olbprd/alert_OLBPRD1.log: see _named_services)
+    named = _named_services(changes, recs, sorted(logged))
+    spelled = [
+        named.get((s, d)) or match_service(s, sorted(logged))
+        for s, d in changes.filter(pl.col("service").is_not_null()).select("service", "description").unique().iter_rows()
+    ]
     changed = {s for s in spelled if len(node_services(s, sorted(logged))) < 2}
     known = sorted(logged | hosted | {s for s in changed if s})
     by_service = {k[0]: g for k, g in recs.partition_by("service", as_dict=True).items()} if recs.height else {}
@@ -150,6 +157,9 @@ def correlate_changes(
         # the change list may spell a service differently ("payment-service" vs "payment")
         row["service_raw"] = row["service"]
         row["service"] = match_service(row["service"], logging_services)
+        if (found := named.get((row["service_raw"], row["description"]))) is not None:
+            # (the report shows the service it is, as later steps match the name it shows)
+            row["service"] = row["service_raw"] = found
     # a change of an application that logs as numbered nodes (ehr-web01, ehr-web02) is a
     # change of each node: one row per node, the same change (suspects and ratings keep its
     # best row)
@@ -385,6 +395,42 @@ def correlate_changes(
         services=tuple(known),
     )
 
+
+def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[str]) -> dict[tuple[str, str | None], str]:
+    """The logging service of each change (by service and description) whose service field
+    matches none (:func:`match_service`) but that names one otherwise (:func:`named_in_change`),
+    or whose item half or more of one service's records carry (:data:`_CARRIED_SHARE`): a
+    queue manager, ``QMBANK1``, is in each entry of the MQ error log (``QMgr(QMBANK1)``), so
+    it is that log's service, while the applications that put to it name it now and then."""
+    rows = changes.filter(pl.col("service").is_not_null()).select("service", "description").unique().iter_rows()
+    todo = [(s, d) for s, d in rows if match_service(s, logged) not in logged and len(node_services(s, logged)) < 2]
+    if not todo:
+        return {}
+    sources: dict[str, list[str]] = {}
+    if "source" in recs.columns:
+        pairs = recs.select("service", "source").drop_nulls().unique().iter_rows()
+        for svc, src in pairs:
+            sources.setdefault(svc, []).append(src)
+    named: dict[tuple[str, str | None], str] = {}
+    for s, d in todo:
+        found = named_in_change(s, d, logged, sources=sources)
+        if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
+            word = rf"(?i)(?:^|[^\w.-]){re.escape(s)}(?:$|[^\w-])"
+            carried = (
+                recs.filter(pl.col("service").is_in(logged))
+                .group_by("service")
+                .agg(pl.col("body").str.contains(word).mean().alias("share"))
+                .filter(pl.col("share") >= _CARRIED_SHARE)["service"].to_list()
+            )
+            found = carried[0] if len(carried) == 1 else None
+        if found is not None:
+            named[(s, d)] = found
+    return named
+
+
+#: the share of a service's records that carry a CMDB item's name for the item to be the
+#: service's (an MQ error log names its queue manager in every entry's header)
+_CARRIED_SHARE = 0.5
 
 #: how long before the onset a client's schema migration may have started (a long ALTER waits
 #: for its lock, then holds it; see :func:`_migrating_client`)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -405,6 +405,10 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         same = [s for s in services if _product_of(s) is product]
         if len(same) == 1:
             return same[0]
+    if not hits and len(within := _words_within(name, services)) == 1:
+        # a CMDB item's name adds words to the application's (OLB-Web-Liberty of the logs'
+        # olb-liberty): the one logging service all of whose words (two or more) it holds
+        return within[0]
     if not hits and _edge_words(name):
         # the change list names the front door by its role ("ingress", "api-gateway",
         # "lb"), the logs by their product ("frontend-nginx", "edge-envoy"): the one
@@ -413,6 +417,63 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         if len(edges) == 1:
             return edges[0]
     return name
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[-_.\s]+", _CAMEL_BOUNDARY.sub("-", name).lower()) if w}
+
+
+def _words_within(name: str, services: Sequence[str]) -> list[str]:
+    """The services whose words all appear in ``name``: ``olb-liberty`` of ``OLB-Web-Liberty``.
+    Empty when one of them is a single word ("payments" in "payments-db" says little) or when
+    two services qualify (the name is ambiguous)."""
+    mine = _words(name)
+    within = [s for s in services if (theirs := _words(s)) and theirs <= mine]
+    return within if len(within) == 1 and len(_words(within[0])) >= 2 else []
+
+
+def named_in_change(
+    name: str,
+    description: str | None,
+    services: Sequence[str],
+    *,
+    sources: Mapping[str, Sequence[str]] | None = None,
+) -> str | None:
+    """The logging service a change names elsewhere than in its service field, when that
+    field (a CMDB item: an Oracle SID, a queue manager) matches none (see :func:`match_service`).
+
+    Its description names exactly one service as a whole name ("Release olb-liberty 8.14.7
+    via Azure DevOps pipeline" of a change to ``OLB-Web-Liberty``), or the item is a word of
+    exactly one service's log file names or their directories' (``OLBPRD1`` of
+    ``oracle-olbprd/alert_OLBPRD1.log``, ``wordpress`` of the ``php-error`` service read from
+    ``wordpress/php-error.log``; ``sources``: each service's ``source`` values). ``None`` when nothing or two services match.
+    """
+    if description:
+        said = [
+            s for s in services
+            if re.search(rf"(?i)(?<![\w.-]){_SEPARATED.sub('[-_.]', re.escape(s))}(?![\w-]|\.\w)", description)
+        ]
+        if len(said) == 1:
+            return said[0]
+    if sources:
+        key = name.lower()
+        files = [s for s in services if any(key in _file_words(f) for f in sources.get(s, ()))]
+        if len(files) == 1:
+            return files[0]
+    return None
+
+
+def _file_words(path: str) -> set[str]:
+    """The words of a log file's name and of its directory's: ``alert``, ``olbprd1``, ``log``
+    and ``oracle``, ``olbprd`` of ``oracle-olbprd/alert_OLBPRD1.log``; ``wordpress`` of
+    ``wordpress/php-error.log`` (a service read from its file's name, ``php-error``, is the
+    application its directory names)."""
+    parts = re.split(r"[\\/]", path)
+    return _words(parts[-1]) | (_words(parts[-2]) if len(parts) > 1 else set())
+
+
+# a separator in a service's name, as re.escape writes it ("olb\-liberty", "fraud_scoring")
+_SEPARATED = re.compile(r"\\?[-_.]")
 
 
 #: words that name the edge of an estate (ingress controller, gateway, load balancer, proxy)

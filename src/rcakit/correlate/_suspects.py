@@ -11,7 +11,13 @@ from typing import Any
 import polars as pl
 
 from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Incident, Suspect
-from rcakit.correlate._services import MEMORY_EXHAUSTED, UNAVAILABLE, match_service, restart_after
+from rcakit.correlate._services import (
+    MEMORY_EXHAUSTED,
+    UNAVAILABLE,
+    match_service,
+    node_services,
+    restart_after,
+)
 from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
 
@@ -84,6 +90,20 @@ def _score_suspect(
         path = _path_note(ref) if lag <= _NETWORK_LEAD.total_seconds() else ""
         rel = _NETWORK_REL if path else 0.4
         ev.append(Evidence(kind="service", text=f"change has no service (global change{path})", weight=0.0))
+    elif svc not in by_service and _application_change(ref):
+        # a release of an application that writes no logs here (a CMDB item no log is
+        # named after) changed that application: the services here only use it, so their
+        # logs after it are not its doing (probe AY: a bank's "deploy of OLB-Web-Liberty"
+        # was named the cause of the database's archiver stall, 15 min after it, because
+        # the database "behaves differently after it")
+        rel = 0.1
+        ev.append(
+            Evidence(
+                kind="service",
+                text=f"{svc} writes no logs in these exports (a {ref.kind} of that application, not of infrastructure)",
+                weight=0.0,
+            )
+        )
     elif svc not in by_service:
         # infrastructure the exports hold no logs of (DNS, a mesh, a load balancer): what it
         # did can only show in the services that use it, as for a change with no service
@@ -94,7 +114,8 @@ def _score_suspect(
         rel = 0.1
         ev.append(Evidence(kind="service", text=f"{svc} shows no anomaly in this incident", weight=-0.1))
     restart_strength = 0.0
-    if svc is None or svc not in by_service:
+    application = svc is not None and svc not in by_service and _application_change(ref)
+    if (svc is None or svc not in by_service) and not application:
         # a change that restarted the root, or several services (a node drain, a cluster
         # upgrade), touched them: it is as related as the root's own deploy (which of them
         # the incident's failures reach is not always written: callers may name no callee)
@@ -134,7 +155,7 @@ def _score_suspect(
             )
     # -- before/after in the change's service (root's when the change names no service)
     # (a root that writes no logs, named by its callers' failures, has nothing to compare)
-    target = svc if svc in by_service else root if root in by_service else None
+    target = svc if svc in by_service else root if root in by_service and not application else None
     strength = 0.0
     pre = 0.0
     if target is not None:
@@ -498,6 +519,25 @@ def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
     word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.])")
     return next((t for t in texts if word.search(t)), None)
 
+#: the kinds of change that are an application's own (a release, its rollback, a flag in it)
+_APPLICATION_KINDS = frozenset({"deploy", "rollback", "feature_flag"})
+#: words that say a release is of infrastructure all services use (a cluster's or its nodes'
+#: upgrade, a mesh's, an operating system's), though its kind reads like an application's
+_INFRA_WORDS = re.compile(
+    r"(?i)\b(?:cluster|nodes?|node ?pool|kubernetes|k8s|eks|aks|gke|openshift|kernel|os|operating system|platform"
+    r"|hypervisor|vmware|esxi|storage|san|certificates?|certs?|tls|ssl|load ?balancer|ingress|vpn)\b"
+)
+
+
+def _application_change(ref: Any) -> bool:
+    """Whether the change ``ref`` (a :class:`ChangeRef`) is a release of an application, not a
+    change of infrastructure that may touch every service: its kind is a deploy, a rollback
+    or a feature flag, and neither its service nor its description names the network path
+    or a platform (a kind unknown, "standard", a config or a patch stays infrastructure's)."""
+    text = f"{ref.description or ''} {ref.service or ''}"
+    return ref.kind in _APPLICATION_KINDS and not _NETWORK_PATH.search(text) and not _INFRA_WORDS.search(text)
+
+
 #: a change to the way calls travel: name resolution, proxies, egress, routing and firewalls
 _NETWORK_PATH = re.compile(
     r"(?i)\b(?:core)?dns\b|coredns|\bresolv|\begress\b|\bfirewall|\bproxy|\bnat\b|network[ -]?polic|\broute|\bvpc\b"
@@ -551,6 +591,10 @@ def _decide(
         return None, "no change event precedes the onset"
     best = suspects[0]
     svc = match_service(best.change.service, services)
+    if svc not in services and (nodes := node_services(svc, services)):
+        # (a change of an application whose numbered nodes log, ehr-web of ehr-web01 and
+        # ehr-web02, is each node's: the root's when the root is one of them)
+        svc = root if root in nodes else nodes[0]
     if best.change.service:
         # (a host the change itself is to, a vendor system its ticket names, is not outside it)
         external = [h for h in external if match_service(h.split(".")[0], [best.change.service]) != best.change.service]
@@ -562,6 +606,8 @@ def _decide(
     # a change with no service (a secret rotation, a network policy, a node upgrade) or to
     # infrastructure that writes no logs here (DNS, a mesh) can touch every service
     unlogged = svc is not None and svc not in services and svc not in root_names
+    # (... but a release of an application that writes no logs here changes that application)
+    everywhere = best.change.service is None or (unlogged and not _application_change(best.change))
     if (
         (best.change.service is None or unlogged)
         and root is not None
@@ -585,7 +631,7 @@ def _decide(
             f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
             f"{best.change.description or 'no description'}) precedes the onset by {_fmt_dt(best.lag_seconds)} and {carried}"
         )
-    if (best.change.service is None or unlogged) and root is not None and behaviour and best.score >= threshold:
+    if everywhere and root is not None and behaviour and best.score >= threshold:
         # ... it is the cause when the root visibly changed after it
         what = "with no service" if best.change.service is None else f"of {svc}, which writes no logs here"
         return best.change.id, (
