@@ -1761,7 +1761,7 @@ def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_
     )
     seen = {c.change.id: (c.change.service, c.evidence[0].text) for c in report.changes}
     assert seen["CHG0040734"] == ("oracle-olbprd", "oracle-olbprd's logs look the same before and after")
-    assert seen["CHG0040708"] == ("AMQERR01", "AMQERR01's logs look the same before and after")
+    assert seen["CHG0040708"] == ("ibm-mq", "ibm-mq's logs look the same before and after")
     assert seen["REL-22050"] == ("olb-liberty", "olb-liberty's logs look the same before and after")
     assert seen["CHG-37422"] == ("php-error", "php-error's logs look the same before and after")
     assert seen["REL-22051"][0] == "OLB-Mobile-Gateway"

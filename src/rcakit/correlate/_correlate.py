@@ -399,8 +399,9 @@ def correlate_changes(
 def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[str]) -> dict[tuple[str, str | None], str]:
     """The logging service of each change (by service and description) whose service field
     matches none (:func:`match_service`) but that names one otherwise (:func:`named_in_change`),
-    or whose item half or more of one service's records carry (:data:`_CARRIED_SHARE`): a
-    queue manager, ``QMBANK1``, is in each entry of the MQ error log (``QMgr(QMBANK1)``), so
+    or whose item half or more of one service's records carry in their text or fields
+    (:data:`_CARRIED_SHARE`): a queue manager, ``QMBANK1``, is in each entry of the MQ error
+    log (``QMgr(QMBANK1)``, read into the field ``qmgr``), so
     it is that log's service, while the applications that put to it name it now and then."""
     rows = changes.filter(pl.col("service").is_not_null()).select("service", "description").unique().iter_rows()
     todo = [(s, d) for s, d in rows if match_service(s, logged) not in logged and len(node_services(s, logged)) < 2]
@@ -416,10 +417,14 @@ def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[
         found = named_in_change(s, d, logged, sources=sources)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
             word = rf"(?i)(?:^|[^\w.-]){re.escape(s)}(?:$|[^\w-])"
+            # (in the text or in the fields a reader took out of it: {"qmgr":"QMBANK1"})
+            carries = pl.col("body").str.contains(word).fill_null(False)
+            if "attributes" in recs.columns:
+                carries = carries | pl.col("attributes").str.contains(word).fill_null(False)
             carried = (
                 recs.filter(pl.col("service").is_in(logged))
                 .group_by("service")
-                .agg(pl.col("body").str.contains(word).mean().alias("share"))
+                .agg(carries.mean().alias("share"))
                 .filter(pl.col("share") >= _CARRIED_SHARE)["service"].to_list()
             )
             found = carried[0] if len(carried) == 1 else None
