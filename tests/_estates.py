@@ -23,3 +23,16 @@ def analyze_quietly(path: Path) -> rcakit.RcaReport:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         return rcakit.analyze(path, deploys=path / "deploys.csv")
+
+
+def insert_records(path: Path, records: list[str]) -> None:
+    """Put ``records`` (each a text record whose first 23 characters are its
+    ``YYYY-MM-DD HH:MM:SS.fff`` stamp, maybe of several lines) into the log at ``path`` in
+    time order; a line of the log that does not start with a stamp (a stack trace's) stays
+    with the record above it."""
+    keyed, key = [], ""
+    for line in path.read_text().splitlines():
+        key = line[:23] if line[:2] == "20" else key
+        keyed.append((key, line))
+    keyed += [(rec[:23], rec) for rec in records]
+    path.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))

@@ -14,6 +14,8 @@ from rcakit.errors import RcakitWarning
 from rcakit.report import analyze
 from rcakit.report._format import action_parts
 
+from ._estates import insert_records
+
 ONSET = datetime(2025, 10, 8, 10, 30, 13, tzinfo=UTC)
 
 
@@ -40,13 +42,7 @@ def _estate_with_certificate_failures(path, alert: str):
         )
         for i in range(60)
     ]
-    log = sc.out_dir / "pay.log"
-    keyed, key = [], ""
-    for line in log.read_text().splitlines():
-        key = line[:23] if line[:2] == "20" else key  # (a stack trace's lines go with their record)
-        keyed.append((key, line))
-    keyed += [(rec[0][:23], "\n".join(rec)) for rec in failures]
-    log.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))
+    insert_records(sc.out_dir / "pay.log", ["\n".join(rec) for rec in failures])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         return analyze(sc.out_dir)

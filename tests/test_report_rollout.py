@@ -12,13 +12,16 @@ import rcakit
 from rcakit.errors import RcakitWarning
 from rcakit.report import analyze
 
+from ._estates import insert_records
+
 T0 = datetime(2025, 10, 8, 10, 30, 30, tzinfo=UTC)
 
 
-def _normal_day_with_a_blip(path, *, deploy: bool, upstream: bool = True, at: datetime = T0 + timedelta(seconds=1)):
-    sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
+def _add_blip(out_dir, *, upstream: bool = True) -> None:
+    """16 s of refused connections to pay from T0, as the storefront's nginx logs them (its
+    access log, and its error log naming the upstream when ``upstream``)."""
     access, errors = [], []
-    for i in range(8):  # 16 s of refused connections to pay, as nginx logs them
+    for i in range(8):
         t = T0 + timedelta(seconds=2 * i)
         access.append(f'10.0.0.{i} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "POST /api/payments HTTP/1.1" 502 157 "-" "ShopApp/5.12.1" 0.001\n')
         errors.append(
@@ -26,13 +29,22 @@ def _normal_day_with_a_blip(path, *, deploy: bool, upstream: bool = True, at: da
             f'connecting to upstream, client: 10.0.0.{i}, server: shop, request: "POST /api/payments HTTP/1.1", '
             f'upstream: "http://pay:8080/api/payments", host: "shop.example.com"\n'
         )
-    with (sc.out_dir / "storefront.access.log").open("a") as f:
+    with (out_dir / "storefront.access.log").open("a") as f:
         f.writelines(access)
     if upstream:
-        (sc.out_dir / "storefront.error.log").write_text("".join(errors))
+        (out_dir / "storefront.error.log").write_text("".join(errors))
+
+
+def _add_deploy(out_dir, at: datetime) -> None:
+    with (out_dir / "deploys.csv").open("a") as f:
+        f.write(f"{at:%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+
+
+def _normal_day_with_a_blip(path, *, deploy: bool, upstream: bool = True, at: datetime = T0 + timedelta(seconds=1)):
+    sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
+    _add_blip(sc.out_dir, upstream=upstream)
     if deploy:
-        with (sc.out_dir / "deploys.csv").open("a") as f:
-            f.write(f"{at:%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+        _add_deploy(sc.out_dir, at)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         return analyze(sc.out_dir)
@@ -123,20 +135,8 @@ def test_a_rollout_blip_minutes_before_another_services_failure_is_not_its_cause
     (probe AY: "roll back REL-31991" of a healthy release). The blip goes with its change;
     the incident is identity's."""
     sc = rcakit.generate_incident(tmp_path / "estate", fault="none", seed=5, hours=3)
-    access, errors = [], []
-    for i in range(8):
-        t = T0 + timedelta(seconds=2 * i)
-        access.append(f'10.0.0.{i} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "POST /api/payments HTTP/1.1" 502 157 "-" "ShopApp/5.12.1" 0.001\n')
-        errors.append(
-            f"{t:%Y/%m/%d %H:%M:%S} [error] 31#31: *{900 + i} connect() failed (111: Connection refused) while "
-            f'connecting to upstream, client: 10.0.0.{i}, server: shop, request: "POST /api/payments HTTP/1.1", '
-            f'upstream: "http://pay:8080/api/payments", host: "shop.example.com"\n'
-        )
-    with (sc.out_dir / "storefront.access.log").open("a") as f:
-        f.writelines(access)
-    (sc.out_dir / "storefront.error.log").write_text("".join(errors))
-    with (sc.out_dir / "deploys.csv").open("a") as f:
-        f.write(f"{T0 + timedelta(seconds=1):%Y-%m-%dT%H:%M:%SZ},pay,v4.9.0-1,chg-9999,deploy,release pay v4.9.0-1\n")
+    _add_blip(sc.out_dir)
+    _add_deploy(sc.out_dir, T0 + timedelta(seconds=1))
     # identity's new failures from five minutes later, two a minute for 25 minutes
     onset = T0 + timedelta(minutes=5)
     timeouts = [
@@ -145,13 +145,7 @@ def test_a_rollout_blip_minutes_before_another_services_failure_is_not_its_cause
         "https://api.sms-gateway.example.net/v2/messages"
         for i in range(50)
     ]
-    path = sc.out_dir / "identity.log"
-    keyed, key = [], ""
-    for line in path.read_text().splitlines():
-        key = line[:23] if line[:2] == "20" else key  # (a stack trace's lines go with their record)
-        keyed.append((key, line))
-    keyed += [(line[:23], line) for line in timeouts]
-    path.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))
+    insert_records(sc.out_dir / "identity.log", timeouts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RcakitWarning)
         report = analyze(sc.out_dir)
