@@ -413,6 +413,9 @@ def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[
         for svc, src in pairs:
             sources.setdefault(svc, []).append(src)
     named: dict[tuple[str, str | None], str] = {}
+    # (a share is told by a few hundred records of each service: a change list of fifty CMDB
+    # items must not read a day's millions of records fifty times)
+    sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE)
     for s, d in todo:
         found = named_in_change(s, d, logged, sources=sources)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
@@ -422,8 +425,7 @@ def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[
             if "attributes" in recs.columns:
                 carries = carries | pl.col("attributes").str.contains(word).fill_null(False)
             carried = (
-                recs.filter(pl.col("service").is_in(logged))
-                .group_by("service")
+                sample.group_by("service")
                 .agg(carries.mean().alias("share"))
                 .filter(pl.col("share") >= _CARRIED_SHARE)["service"].to_list()
             )
@@ -436,6 +438,8 @@ def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[
 #: the share of a service's records that carry a CMDB item's name for the item to be the
 #: service's (an MQ error log names its queue manager in every entry's header)
 _CARRIED_SHARE = 0.5
+#: ... among the first this many records of each service
+_CARRIED_SAMPLE = 500
 
 #: how long before the onset a client's schema migration may have started (a long ALTER waits
 #: for its lock, then holds it; see :func:`_migrating_client`)
