@@ -33,9 +33,8 @@ from rcakit.correlate._results import (
 from rcakit.correlate._root import (
     _CALL_FAILED,
     _FAILURES,
-    OUR_CERTIFICATE,
-    THEIR_CERTIFICATE,
     _root_service,
+    certificate_note,
     collapsed,
 )
 from rcakit.correlate._services import (
@@ -190,11 +189,10 @@ def correlate_changes(
         """The incident a group of anomaly windows makes (or the rollout blip it is), or two
         when it holds a second problem (see :func:`_second_problem`), or a rollout blip and
         the incident after it (see :func:`_after_a_quiet_gap`)."""
-        if split and (n := _after_a_quiet_gap(group, window)):
-            ordered = sorted(group, key=lambda w: (w.start, w.end))
-            head = analyse(ordered[:n], split=False)
+        if split and (halves := _after_a_quiet_gap(group, window)):
+            head = analyse(halves[0], split=False)
             if head and not any(isinstance(h, Incident) for h in head):
-                return head + analyse(ordered[n:])
+                return head + analyse(halves[1])
         start = min(w.start for w in group)
         end = max(w.end for w in group)
         det_score = max(w.score for w in group)
@@ -319,10 +317,7 @@ def correlate_changes(
         # (the hosts outside the logs that the root's failures name, when it is still the
         # service they were found for)
         outside = tuple(external) if root == first_root else ()
-        expired = next(
-            (e.text for r in roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
-            None,
-        ) if outside else None
+        expired = certificate_note(roles) if outside else None
         summary = _summary(
             root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
             traffic_ratio=traffic, external=outside, expired=expired,
@@ -864,18 +859,20 @@ def _failures_after_warnings(
 _SECOND_LAG = timedelta(minutes=5)
 
 
-def _after_a_quiet_gap(group: Sequence[AnomalyWindow], window: timedelta) -> int:
-    """How many of the group's first windows come before a window or more without any
-    anomaly (0: none do): a deploy's restart blip (three failed answers at 09:23, then
-    calm) that the window gap joined to another failure five minutes later (an SMS
-    provider timing out at 09:28)."""
+def _after_a_quiet_gap(
+    group: Sequence[AnomalyWindow], window: timedelta
+) -> tuple[list[AnomalyWindow], list[AnomalyWindow]] | None:
+    """The group's windows before and after its first stretch of a window or more without
+    any anomaly (None: there is none): a deploy's restart blip (three failed answers at
+    09:23, then calm) that the window gap joined to another failure five minutes later (an
+    SMS provider timing out at 09:28)."""
     ordered = sorted(group, key=lambda w: (w.start, w.end))
     end = ordered[0].end
     for i, w in enumerate(ordered[1:], start=1):
         if w.start >= end + window:
-            return i
+            return ordered[:i], ordered[i:]
         end = max(end, w.end)
-    return 0
+    return None
 
 
 def _split_group(

@@ -906,6 +906,15 @@ def _anomalies(n: int) -> str:
     return "anomaly" if n == 1 else "anomalies"
 
 
+def certificate_note(roles: Sequence[ServiceRole]) -> str | None:
+    """The root's :data:`OUR_CERTIFICATE` or :data:`THEIR_CERTIFICATE` evidence, if any (the
+    summary and the suggested action read it back)."""
+    return next(
+        (e.text for r in roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
+        None,
+    )
+
+
 def certificate_expired(texts: Sequence[str]) -> str | None:
     """:data:`OUR_CERTIFICATE` when the failures say a peer rejected our certificate as
     expired ("Received fatal alert: certificate_expired": the partner's gateway, checking

@@ -2564,10 +2564,7 @@ def _mq_entries(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     fields = {
         name: head.str.extract(rf"(?:^|\s){key}\({_MQ_VALUE}\)", 1) for key, name in _MQ_FIELDS.items()
     }
-    rest = head
-    for key in _MQ_FIELDS:
-        rest = rest.str.replace(rf"(?:^|\s){key}\({_MQ_VALUE}\)", "")
-    rest = rest.str.strip_chars()
+    rest = head.str.replace_all(rf"(?:^|\s)(?:{'|'.join(_MQ_FIELDS)})\({_MQ_VALUE}\)", "").str.strip_chars()
     entry = head.is_not_null()
     body = pl.when(rest == "").then(parts.struct.field("msg")).otherwise(
         pl.concat_str(parts.struct.field("msg"), pl.lit("\n"), rest)

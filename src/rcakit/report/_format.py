@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rcakit.correlate import ChangeImpact, ChangeRef, Incident
-from rcakit.correlate._root import EXTERNAL_HOSTS, OUR_CERTIFICATE, THEIR_CERTIFICATE
+from rcakit.correlate._root import (
+    EXTERNAL_HOSTS,
+    OUR_CERTIFICATE,
+    THEIR_CERTIFICATE,
+    certificate_note,
+)
 
 __all__ = ["SERVICE_WIDE", "action_parts", "first_line", "fmt_duration", "fmt_time"]
 
@@ -79,10 +84,7 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
              if e.text.startswith(EXTERNAL_HOSTS)),
             None,
         )
-        expired = next(
-            (e.text for r in inc.roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
-            None,
-        )
+        expired = certificate_note(inc.roles)
         if outside and expired == OUR_CERTIFICATE:
             host = outside.split(", ")[0]
             return [
