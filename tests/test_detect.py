@@ -570,3 +570,26 @@ def test_a_number_before_a_state_word_is_a_count():
         }
     )
     assert sorted(countable_features(frame).rows()) == [("a", "$1"), ("c", "$1")]
+
+
+def test_a_drop_against_the_traffic_says_what_was_expected():
+    """A service whose volume stays flat while every other service's triples is flagged
+    against the traffic it should have followed: its detail must show that expectation, not
+    only "40 -> 40 per window (1.0x)" (probe AY: a login service read as dropping at 1.0x)."""
+    frame = make_records(seed=12, traffic_jump=3.0, onset_min=80)
+    rng = np.random.default_rng(0)
+    later = (pl.col("service") == "inventory") & (pl.col("timestamp") >= ONSET)
+    keep = pl.Series(rng.random(frame.height) < 1 / 3)
+    frame = frame.filter(~later | keep)
+    drops = [
+        c
+        for w in detect_anomalies(frame).windows
+        for c in w.contributions
+        if c.service == "inventory" and c.template_id is None and c.kind == "rate_drop"
+    ]
+    assert drops, "the flat service was not flagged"
+    detail = drops[0].detail
+    assert 0.67 < drops[0].observed_rate / drops[0].baseline_rate < 1.5, detail
+    assert "where the other services' traffic predicted" in detail, detail
+    predicted = float(detail.rsplit("predicted ", 1)[1])
+    assert predicted > 2 * drops[0].extra["peak_observed"], detail

@@ -269,6 +269,13 @@ def _contribution(
     elif kind in ("rate_spike", "rate_drop"):
         ratio = (observed_rate / base_rate) if base_rate > 0 else float("inf")
         detail = f"{what} in {service}: {base_rate:.3g} -> {observed_rate:.3g} per window ({ratio:.1f}x)"
+        # the detector expects a series to follow its peers' traffic: when that traffic moved,
+        # the plain rates above hide what was flagged ("14.8 -> 14.9 per window (1.0x)" while
+        # every other service doubled), so say what the peak window held against what it expected
+        moved = peak["expected"] / base_rate if base_rate > 0 else 1.0
+        if not 2 / 3 <= moved <= 1.5:
+            peers = "the other services' traffic" if template_id is None else f"{service}'s other lines"
+            detail += f"; {peak['observed']:.3g} in the window of {peak['window_start']:%H:%M}, where {peers} predicted {peak['expected']:.3g}"
     elif kind == "error_ratio":
         detail = f"error records of {service}: {base_rate:.3g} -> {observed_rate:.3g} per window (peak {peak['observed']:.0f} vs {peak['expected']:.1f} expected)"
     elif kind == "parameter":
