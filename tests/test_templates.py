@@ -1270,3 +1270,30 @@ def test_a_word_closing_its_clause_before_a_constant_is_no_label() -> None:
     assert out["template"].unique().to_list() == [
         "Updating failcount for <*> on pcmk-<*> after failed <*>: rc=<NUM> (update=value++, time=<NUM>)"
     ]
+
+
+def test_a_duration_of_several_units_and_a_command_line_are_one_value() -> None:
+    """systemd's ``Consumed 37min 30.623s CPU time`` beside ``Consumed 884ms CPU time`` is one
+    event, and so is sudo's ``COMMAND=`` with any number of arguments, and cron's ``CMD
+    (...)`` (probe BB: sudo 94-135 groups for 21 events, systemd's durations split)."""
+    rng = np.random.default_rng(5)
+    durations = ["884ms", "37min 30.623s", "58.138s", "1min 2.5s", "2h 3min", "1d 2h 5min 1.001s", "12.001s"]
+    units = ["backup-db", "certbot", "logrotate", "apt-daily", "fstrim", "man-db", "e2scrub"]
+    body = [f"{units[rng.integers(0, 7)]}.service: Consumed {durations[rng.integers(0, 7)]} CPU time." for _ in range(80)]
+    commands = ["/usr/bin/systemctl restart nginx", "/bin/bash", "/usr/bin/journalctl -u docker --since today", "/usr/bin/apt-get update", "/bin/ps -a"]
+    users = ["alice", "bob", "deploy", "jdoe", "mwilson"]
+    body += [
+        f"{users[rng.integers(0, 5)]} : TTY=pts/{rng.integers(0, 9)} ; PWD=/home/{users[rng.integers(0, 5)]} ; USER=root ; "
+        f"COMMAND={commands[rng.integers(0, 5)]}"
+        for _ in range(80)
+    ]
+    jobs = ["run-parts /etc/cron.hourly", "/usr/lib/php/sessionclean", "test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )"]
+    body += [f"({users[rng.integers(0, 5)]}) CMD ({jobs[rng.integers(0, 3)]})" for _ in range(60)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert sorted(out["template"].unique().to_list()) == [
+        "(<*>) CMD (<CMD>)",
+        "<*> : TTY=pts/<NUM> ; PWD=<PATH> ; USER=root ; COMMAND=<CMD>",
+        "<*>: Consumed <DURATION> CPU time.",
+    ]
+    for template, params, line in out.select("template", "params", "body").iter_rows():
+        assert norm(reconstruct(template, params)) == line

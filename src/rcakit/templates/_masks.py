@@ -12,6 +12,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, escaped quotes
             inside too; a single plain word, ``kind="Pod"``, is left to Drain)
 ``<QUERY>`` the query string of a quoted HTTP request line (``"GET /query?<QUERY> HTTP/1.1"``)
+``<CMD>``   the command line sudo (``; COMMAND=<CMD>``) or cron (``CMD (<CMD>)``) ran
 ``<URL>``   ``scheme://...`` URLs
 ``<EMAIL>`` e-mail addresses
 ``<UUID>``  canonical 8-4-4-4-12 UUIDs
@@ -26,7 +27,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
 ``<BOOL>``  ``true``/``false``/``null`` values
-``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``)
+``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``, systemd's ``37min 30.623s``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
             ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``), keeping a unit of up to
@@ -115,6 +116,11 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # parameters after "?" vary ("POST /write?db=telegraf&precision=ns HTTP/1.1" ->
     # "POST /write?<QUERY> HTTP/1.1")
     _m("QUERY", r"(?P<pre>\"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) /[^\s?\"]*\?)[^\s\"]+"),
+    # the command line sudo ran, its last field ("alice : TTY=pts/0 ; PWD=/home/alice ;
+    # USER=root ; COMMAND=/usr/bin/systemctl restart nginx"), and the one cron ran ("(root) CMD
+    # (run-parts /etc/cron.hourly)"): one value of any number of words
+    _m("CMD", r"(?P<pre>; COMMAND=)\S[^\n]*"),
+    _m("CMD", r"(?P<pre>\) CMD \()[^\n]*(?P<post>\)$)"),
     # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
     # (a single plain word is left to Drain: kind="Pod", reason="BackOff" name the event as
     # often as they vary, and Drain tells which by how many values a position takes)
@@ -191,6 +197,12 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # (Dotted names with a :port are not enough: Class.method:42 in stack traces.)
     _m("HOST", r"\b[A-Za-z][\w\-]*[\-\d][\w\-]*:\d{2,5}\b"),
     _m("HOST", r"\blocalhost:\d{1,5}\b"),
+    # a duration of several units is one value, systemd's "Consumed 37min 30.623s CPU time",
+    # "Startup finished in ... = 1min 2.345s", "2d 3h" (before the hex strings: "1d" is a day)
+    _m(
+        "DURATION",
+        r"\b\d+(?:y|month|w|d|h|min)(?: \d+(?:month|w|d|h|min))* \d+(?:\.\d+)?(?:h|min|s|ms|us|µs)\b",
+    ),
     # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0,
     # ord_bfbe4389892d)
     _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?[A-Za-z]*\d[\w\-]*"),
