@@ -269,3 +269,20 @@ def test_single_quotes_in_descriptions_are_no_quote_character(tmp_path):
     assert changes["id"].to_list() == ["CHG-88823", "CHG-66505", "CHG-26318", "CHG-26319"]
     assert changes["description"][1] == "Deploy ssr-renderer (GitHub Actions run #5812, fix byline markup)"
     assert changes["description"][2] == "Fastly service 'news-www' VCL version activated: vary on Cookie"
+
+
+def test_a_jira_service_management_export(tmp_path):
+    """Jira's CSV export of change issues: ``Issue key`` is the id the engineer looks up,
+    ``Affected services`` the service, dates as Jira writes them (probe BA: the id became a
+    hash and the service was missing)."""
+    p = tmp_path / "jira.csv"
+    p.write_text(
+        "Issue key,Issue id,Summary,Change type,Affected services,Planned start,Actual start,Status\n"
+        "CHG-3607,10412,SubsDB: enable log_min_duration_statement=0,Normal,SubsDB PostgreSQL,21/Nov/26 7:50 AM,21/Nov/26 8:00 AM,Completed\n"
+        "CHG-3602,10407,Renew portal CDN purge token,Standard,Selfcare Portal,21/Nov/26 9:14 AM,21/Nov/26 1:19 PM,Completed\n"
+    )
+    df = read_changes(p)
+    assert df["id"].to_list() == ["CHG-3607", "CHG-3602"]
+    assert df["service"].to_list() == ["SubsDB PostgreSQL", "Selfcare Portal"]
+    assert df["time"].to_list() == [datetime(2026, 11, 21, 8, 0, tzinfo=UTC), datetime(2026, 11, 21, 13, 19, tzinfo=UTC)]
+    assert df["description"].to_list() == ["SubsDB: enable log_min_duration_statement=0", "Renew portal CDN purge token"]

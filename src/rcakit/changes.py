@@ -63,6 +63,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "service", "service_name", "svc", "app", "application", "app_name", "component",
         "workload", "deployment", "project", "repo", "repository", "target", "system",
         "configuration_item", "cmdb_ci", "ci_name", "affected_ci",
+        # (Jira Service Management's change issues: "Affected services", "Component/s")
+        "affected_services", "affected_service", "impacted_service", "impacted_services", "business_service",
+        "components", "component/s",
     ),
     "version": (
         "version", "ver", "release", "tag", "image_tag", "image", "sha", "commit",
@@ -70,7 +73,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "id": (
         "id", "change_id", "deploy_id", "deployment_id", "event_id", "change", "key",
-        "ticket", "change_number", "number", "uid",
+        "ticket", "change_number", "number", "uid", "issue_key", "change_request",
     ),
     "kind": ("kind", "type", "change_type", "category", "event_type", "task", "action"),
     "description": (
@@ -114,6 +117,10 @@ _NAIVE_FORMATS = (
     "%a, %d %b %Y %H:%M:%S %z",
     "%a %b %d %H:%M:%S %Y",
     "%b %d %Y %H:%M:%S",
+    # Jira's CSV export: 21/Nov/26 9:12 AM
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y %H:%M",
 )
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
