@@ -1766,3 +1766,66 @@ def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_
     assert seen["CHG-37422"] == ("php-error", "php-error's logs look the same before and after")
     assert seen["REL-22051"][0] == "OLB-Mobile-Gateway"
     assert "olb-liberty's logs" not in seen["REL-22051"][1]
+
+
+def test_a_cmdb_display_name_is_the_one_service_one_of_its_words_names():
+    """Jira's ``Affected services`` spells a database ``SubsDB PostgreSQL`` (probe BA): its one
+    word that names a logging service is that service; words naming none, or two services,
+    match nothing."""
+    from rcakit.correlate._services import match_service
+
+    services = ["postgresql", "radius", "bearerbox", "selfcare-portal"]
+    assert match_service("SubsDB PostgreSQL", services) == "postgresql"
+    assert match_service("Kannel SMS GW", services) == "Kannel SMS GW"
+    assert match_service("FreeRADIUS AAA", services) == "FreeRADIUS AAA"
+    assert match_service("AAA radius postgresql", services) == "AAA radius postgresql"
+
+
+def test_a_service_named_for_a_common_word_is_not_named_by_that_word():
+    """``query-svc`` is named by its name, not by every failure that says "query" (probe BC:
+    Trino's "Query exceeded per-node memory limit" made query-svc the root of Trino's OOM)."""
+    from rcakit.correlate._services import _names
+
+    services = ["query-svc", "trino", "payments-svc"]
+    assert _names("query failed for tenant t-0305: timeout waiting for trino", services, exclude="trino") == ()
+    assert _names("call to query-svc failed: 503", services, exclude=None) == ("query-svc",)
+    assert _names("payments call failed", services, exclude=None) == ("payments-svc",)
+
+
+def test_a_flag_key_one_service_logs_makes_the_flag_that_services_change():
+    """LaunchDarkly's audit names a flag's project (``analytics-platform``), which writes no
+    logs; the service that logs the flag's key (``flag updated key=raw-scan-fallback``) is the
+    one whose code it switches (probe BC: the flag that caused the incident scored 0.39 as
+    of an unlogged project)."""
+    from rcakit.correlate._correlate import _named_services
+
+    t0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    recs = pl.DataFrame(
+        {
+            "timestamp": [t0 + timedelta(seconds=i) for i in range(6)],
+            "service": ["query-svc", "query-svc", "dashboard-api", "dashboard-api", "auth", "query-svc"],
+            "body": [
+                "query finished elapsed_ms=263",
+                "flag updated key=raw-scan-fallback value=true",
+                "GET /api/widgets 200",
+                "flag updated key=dark-mode-default value=true",
+                "token issued",
+                "query finished elapsed_ms=12",
+            ],
+        }
+    )
+    changes = pl.DataFrame(
+        {
+            "service": ["analytics-platform", "analytics-platform", "analytics-platform"],
+            "description": [
+                "Turned on flag `raw-scan-fallback` in `Production`",
+                "Turned on flag `dark-mode-default` in `Production`",
+                "Turned on flag `billing-banner` in `Production`",
+            ],
+        }
+    )
+    named = _named_services(changes, recs, ["query-svc", "dashboard-api", "auth"])
+    assert named == {
+        ("analytics-platform", "Turned on flag `raw-scan-fallback` in `Production`"): "query-svc",
+        ("analytics-platform", "Turned on flag `dark-mode-default` in `Production`"): "dashboard-api",
+    }

@@ -137,3 +137,25 @@ def test_a_release_of_an_application_without_logs_is_not_a_change_that_touches_e
         tmp_path / "patch", "new_error", 3, service="olb-web", kind="maintenance", description="apply OS patches"
     )
     assert report.incidents[0].cause == truth.cause_change_id
+
+
+@pytest.mark.slow
+def test_a_change_to_unlogged_infrastructure_that_breaks_nothing_like_the_failures_is_not_named(tmp_path):
+    # a busy change calendar (a Terraform run on every workspace) puts a change minutes
+    # before any incident: one whose description says it added alert rules is not the cause
+    # of a service's new AttributeErrors (probe BC: named at 0.48 for "a change to
+    # infrastructure may touch every service", 13 times)
+    truth, report = _global_cause(
+        tmp_path, "new_error", 3, service="monitoring-prod", description="Add Grafana alert rules for ingest lag",
+        restarts=False,
+    )
+    inc = report.incidents[0]
+    assert inc.root_service == truth.root_service
+    assert inc.cause is None, inc.cause_reason
+    assert "it changes monitoring and none of the incident's failures reads like" in inc.cause_reason
+    # ... while one whose description names the root may be
+    truth, report = _global_cause(
+        tmp_path / "named", "new_error", 3, service="vault-prod", restarts=False,
+        description=f"Rotate the database credentials of {truth.root_service}",
+    )
+    assert report.incidents[0].cause == truth.cause_change_id, report.incidents[0].cause_reason

@@ -427,7 +427,33 @@ def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[
             found = carried[0] if len(carried) == 1 else None
         if found is not None:
             named[(s, d)] = found
+    # a key quoted in a change's description (a feature flag's, "Turned on flag
+    # `raw-scan-fallback`", a setting's) that the records of one service only name (it logs
+    # "flag updated key=raw-scan-fallback") is that service's: the project or CMDB item the
+    # change list gives (LaunchDarkly's "analytics-platform") writes no logs
+    keyed = {(s, d): keys for s, d in todo if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d))}
+    wanted = sorted({k for keys in keyed.values() for k in keys}, key=lambda k: (-len(k), k))
+    if wanted:
+        seen = (
+            recs.filter(pl.col("service").is_in(logged))
+            .select("service", pl.col("body").str.extract_all("|".join(re.escape(k) for k in wanted)).alias("key"))
+            .explode("key")
+            .drop_nulls()
+            .unique()
+        )
+        holders: dict[str, set[str]] = {}
+        for svc, key in seen.iter_rows():
+            holders.setdefault(key, set()).add(svc)
+        for pair, keys in keyed.items():
+            owners = {svc for k in keys for svc in holders.get(k, ())}
+            if len(owners) == 1:
+                named[pair] = owners.pop()
     return named
+
+
+#: a key quoted in a change's description: a word with a dash, dot, colon or underscore inside
+#: (a feature flag's key, a setting's name), not a plain word (`Production`)
+_QUOTED_KEY = re.compile(r"[`'\"]([A-Za-z][\w.:-]*[-_.:][\w.:-]*\w)[`'\"]")
 
 
 #: the share of a service's records that carry a CMDB item's name for the item to be the

@@ -28,19 +28,25 @@ MEMORY_EXHAUSTED = (
 
 #: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")
 _GENERIC_STEMS = frozenset(("api", "app", "svc", "service", "server", "srv"))
+#: ... and the words log lines use for their own work ("query failed", "request timed out"):
+#: ``query-svc`` is named by its full name, not by every query's failure (probe BC)
+_WORK_STEMS = frozenset(("query", "request", "response", "message", "event", "job", "task", "data", "file", "session", "connection", "process", "status"))
 
 
-def _service_aliases(name: str) -> tuple[str, ...]:
+def _service_aliases(name: str, *, in_text: bool = False) -> tuple[str, ...]:
     """The name and, when it carries a generic suffix (``-service``, ``-api``... or a Windows
-    service's ``Svc`` / ``Service``: ``RxDispenseSvc``), its stem."""
+    service's ``Svc`` / ``Service``: ``RxDispenseSvc``), its stem; ``in_text``: the names
+    a log line may call it by, where a stem that is a word for the line's own work
+    (:data:`_WORK_STEMS`) is not one."""
     low = name.lower()
+    generic = _GENERIC_STEMS | _WORK_STEMS if in_text else _GENERIC_STEMS
     stems = [
         name[: -len(suf)]
         for suf in _GENERIC_SUFFIXES
-        if low.endswith(suf) and len(name) - len(suf) >= 3 and low[: -len(suf)] not in _GENERIC_STEMS
+        if low.endswith(suf) and len(name) - len(suf) >= 3 and low[: -len(suf)] not in generic
     ]
     camel = _CAMEL_SUFFIX.search(name)
-    if camel is not None and camel.start() >= 3:
+    if camel is not None and camel.start() >= 3 and name[: camel.start()].lower() not in generic:
         stems.append(name[: camel.start()])
     return (name, *stems)
 
@@ -201,12 +207,12 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:
-            spans.extend((len(a), s) for a in _service_aliases(s))
+            spans.extend((len(a), s) for a in _service_aliases(s, in_text=True))
     found: list[str] = []
     masked = text
-    excluded = set(_service_aliases(exclude)) if exclude else set()
+    excluded = set(_service_aliases(exclude, in_text=True)) if exclude else set()
     for _n, s in sorted(spans, key=lambda t: -t[0]):
-        for alias in _service_aliases(s):
+        for alias in _service_aliases(s, in_text=True):
             pat = _service_pattern(alias)
             if pat.search(masked):
                 if s != exclude and alias not in excluded and s not in found:
@@ -395,6 +401,10 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         first = match_service(name.split()[0], services)
         if first in services:
             return first
+        # ... or a CMDB item's, "SubsDB PostgreSQL": the one service one of its words names
+        by_word = {match_service(w, services) for w in name.split()[1:] if len(w) >= 3} & set(services)
+        if len(by_word) == 1:
+            return str(by_word.pop())
     # (a Windows server's name glues its parts: SQLPROD01 is sql-prod-01)
     glued = _GLUED_NUMBER.sub("-", _GLUED_ENV.sub(r"-\1", name.lower()))
     if not hits and (product := _product_of(glued)) is not None and all(

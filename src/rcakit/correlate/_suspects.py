@@ -366,6 +366,18 @@ def _score_suspect(
                 weight=0.3,
             )
         )
+    # (a root that stopped logging after it says nothing of why: not told apart)
+    tied = any(e.kind in ("restart", "dependency") or (e.kind == "volume" and "stopped logging" in e.text) for e in ev)
+    if (svc is None or (svc not in by_service and not application)) and not tied:
+        # a change of something that writes no logs here is related by timing alone: a busy
+        # change calendar (a Terraform run on every workspace all day) puts one minutes
+        # before any incident. Where its description says what it changes (alert rules, a
+        # DNS TXT record, an IAM grant) and the incident's failures show nothing such a
+        # change breaks, it is not taken for the cause (probe BC: 13 causes of this kind)
+        loose = _untied(ref, root=root, services=services, root_names=root_names, failing_texts=failing_texts)
+        if loose is not None:
+            rel = min(rel, _UNTIED_REL)
+            ev.append(Evidence(kind="service", text=loose, weight=0.0))
     # -- combine
     score = rel * (0.2 + 0.65 * strength) + 0.15 * prox
     score += sum(e.weight for e in ev if e.kind == "pre_existing" and not e.text.startswith(_QUIET))
@@ -519,6 +531,88 @@ def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
     word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.])")
     return next((t for t in texts if word.search(t)), None)
 
+#: What a change to unlogged infrastructure is about (its description's words) and how the
+#: failures it causes read; ``None``: a change that breaks no call (observability)
+_INFRA_SUBJECTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...] = (
+    (
+        "monitoring",
+        re.compile(r"(?i)\b(?:alert(?:ing)?[ -]?rules?|alerts|dashboards?|grafana|monitoring|observability|runbooks?|documentation)\b"),
+        None,
+    ),
+    (
+        "name resolution",
+        re.compile(r"(?i)\b(?:core|kube-?)?dns\b|\btxt record|\bcname\b|\bzone\b"),
+        re.compile(r"(?i)resol|\bNXDOMAIN\b|\bSERVFAIL\b|UnknownHost|no such host|name or service not known|ENOTFOUND|EAI_AGAIN"),
+    ),
+    (
+        "access",
+        re.compile(
+            r"(?i)\b(?:iam|rbac|roles?|permissions?|grants?|secrets?|credentials?|passwords?|api[ -]?keys?|tokens?|"
+            r"service[ -]account|oauth|saml|sso|ldap|signing[ -]keys?|jwks?)\b"
+        ),
+        re.compile(
+            r"(?i)\b40[13]\b|unauthori[sz]ed|forbidden|access ?denied|permission denied|authenticat\w* fail|"
+            r"invalid (?:token|signature|credentials|api key|grant|client)|not authori[sz]ed|expired|signature|"
+            r"\bkid\b|login failed|password"
+        ),
+    ),
+    (
+        "certificates",
+        re.compile(r"(?i)\b(?:certificates?|certs?|tls|ssl|truststore|keystore|ca bundle)\b"),
+        re.compile(r"(?i)certificate|x509|\btls\b|\bssl|handshake|pkix"),
+    ),
+    (
+        "the network path",
+        re.compile(
+            r"(?i)\bfirewall|\bproxy|\bnat\b|network|\broutes?\b|\brouting\b|\bvpc\b|\bsubnet|security[ -]group|"
+            r"\bacls?\b|\bpeering\b|\bload ?balancer|\bingress\b|\begress\b|\bbgp\b|\bvpn\b"
+        ),
+        re.compile(
+            r"(?i)timed? ?out|timeout|refused|unreachable|reset|no route|\b50[234]\b|unavailable|bad gateway|"
+            r"connect|broken pipe|EOF\b"
+        ),
+    ),
+    (
+        "caching",
+        re.compile(r"(?i)\b(?:cdn|cache[ -]?ttl|cache rules?|static assets|cloudfront|akamai|fastly)\b"),
+        re.compile(r"(?i)\bcdn\b|\bcache|\borigin\b|static"),
+    ),
+)
+#: how related an unlogged change is whose subject the incident's failures do not show
+_UNTIED_REL = 0.15
+_UNTIED = "it changes"
+
+
+def _untied(
+    ref: Any,
+    *,
+    root: str | None,
+    services: Sequence[str],
+    root_names: set[str],
+    failing_texts: Sequence[str],
+) -> str | None:
+    """Why the change ``ref`` (of no service, or of one that writes no logs here) is not
+    tied to the incident, or ``None`` when it may be: its description names none of the
+    incident's services nor their dependencies, says what it changes (see
+    :data:`_INFRA_SUBJECTS`), and the incident has failures of which none reads like what
+    such a change breaks. A description that says nothing of its subject ("standard change") stays a
+    suspect: the logs cannot tell."""
+    text = f"{ref.description or ''} {ref.service or ''}"
+    involved = sorted({*(s for s in services if s), *root_names, *([root] if root else [])})
+    if any(match_service(word, involved) in involved for word in re.findall(r"[\w.-]{3,}", text)):
+        return None
+    subjects = [(name, sign) for name, words, sign in _INFRA_SUBJECTS if words.search(text)]
+    if not subjects:
+        return None
+    failures = " ".join(failing_texts)
+    if not failures.strip():
+        return None  # (an incident of silence or slowness has no failure to read)
+    if any(sign is not None and sign.search(failures) for _name, sign in subjects):
+        return None
+    about = " and ".join(name for name, _sign in subjects)
+    return f"{_UNTIED} {about} and none of the incident's failures reads like what such a change breaks, nor does it name a service of the incident"
+
+
 #: the kinds of change that are an application's own (a release, its rollback, a flag in it)
 _APPLICATION_KINDS = frozenset({"deploy", "rollback", "feature_flag"})
 #: words that say a release is of infrastructure all services use (a cluster's or its nodes'
@@ -531,9 +625,13 @@ _INFRA_WORDS = re.compile(
 
 def _application_change(ref: Any) -> bool:
     """Whether the change ``ref`` (a :class:`ChangeRef`) is a release of an application, not a
-    change of infrastructure that may touch every service: its kind is a deploy, a rollback
-    or a feature flag, and neither its service nor its description names the network path
-    or a platform (a kind unknown, "standard", a config or a patch stays infrastructure's)."""
+    change of infrastructure that may touch every service: a feature flag, or a deploy or a
+    rollback whose service and description name neither the network path nor a platform (a
+    kind unknown, "standard", a config or a patch stays infrastructure's)."""
+    if ref.kind == "feature_flag":
+        # (a flag switches code paths of the application that reads it, whatever its project
+        # is called: LaunchDarkly's "analytics-platform" is no platform change)
+        return True
     text = f"{ref.description or ''} {ref.service or ''}"
     return ref.kind in _APPLICATION_KINDS and not _NETWORK_PATH.search(text) and not _INFRA_WORDS.search(text)
 
@@ -683,6 +781,14 @@ def _decide(
             f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
     if best.change.service is None or unlogged:
+        loose = next((e.text for e in best.evidence if e.kind == "service" and e.text.startswith(_UNTIED)), None)
+        if loose is not None:
+            return None, (
+                f"the best suspect {best.change.id} is a change "
+                f"{'with no service' if best.change.service is None else f'of {svc}, which writes no logs here'} "
+                f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset, but "
+                f"{loose} (score {best.score:.2f} < {threshold:.2f}); no change explains this incident for certain: check it"
+            )
         weak = (
             f"do not show enough after it (score {best.score:.2f} < {threshold:.2f})"
             if best.score < threshold
