@@ -239,9 +239,12 @@ def _words(name: str) -> list[str]:
 
 
 def _folder_service(folder: PurePath, names: set[str]) -> str | None:
-    """The folder's name when it names the one service its files name, spelled differently
-    or more specifically (its words start with all of the file name's words: ``redis-session``
-    for ``redis``, ``checkout-service`` for ``checkout``); else None."""
+    """The folder's name when it names the one service its files name, spelled differently,
+    more specifically or longer: its words start or end with all of the file name's words
+    (``redis-session`` for ``redis``, ``checkout-service`` for ``checkout``,
+    ``selfcare-portal`` for ``portal``), or, written as one word, one name starts with the
+    other, the shorter of at least 5 characters (``postgres`` for ``postgresql``); else None.
+    A folder sharing no word with the file names another thing (a host: ``kannel/bearerbox.log``)."""
     stem = _FILE_DATE.sub("", folder.name).strip(" -_.")
     if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem):
         return None
@@ -250,7 +253,19 @@ def _folder_service(folder: PurePath, names: set[str]) -> str | None:
     if len(names) != 1:
         return None
     own = _words(next(iter(names)))
-    return service if own and words[: len(own)] == own else None
+    if own and (words[: len(own)] == own or words[-len(own) :] == own or _one_word_prefix(words, own)):
+        return service
+    return None
+
+
+def _one_word_prefix(words: list[str], own: list[str]) -> bool:
+    """Whether one name, its words run together, starts with the other and ends inside a
+    word of it, the shorter of at least 5 characters (``postgres`` and ``postgresql``,
+    ``claims-export`` and ``ClaimsExport``; not ``clickhouse`` and ``clickhouse-server``: a
+    file name more specific by a word keeps its own)."""
+    (short, _), (long, long_words) = sorted((("".join(words), words), ("".join(own), own)), key=lambda x: len(x[0]))
+    ends = {sum(len(w) for w in long_words[: i + 1]) for i in range(len(long_words) - 1)}
+    return len(short) >= 5 and long.startswith(short) and len(short) not in ends
 
 
 def _generic_name(name: str) -> bool:
