@@ -4,7 +4,7 @@ symbols, and a Rust panic's untimed lines inside a tracing log."""
 
 from __future__ import annotations
 
-from rcakit.ingest._service import file_services
+from rcakit.ingest._service import file_services, service_from_path
 
 
 def test_a_folder_whose_words_end_with_the_file_name_or_spell_it_longer_names_it():
@@ -23,3 +23,15 @@ def test_a_folder_whose_words_end_with_the_file_name_or_spell_it_longer_names_it
     assert file_services(paths) == dict(zip(paths, [
         "bearerbox", "smsbox", "clickhouse-server", "apigw", "portal", "admin", "portal"], strict=True))
 
+
+def test_key_value_path_components_name_no_service_and_airflow_task_logs_are_their_dags():
+    base = "/opt/airflow/logs/dag_id=tenant_rollups/run_id=scheduled__2026-11-16T00:00:00+00:00"
+    paths = [f"{base}/task_id=build_rollups/attempt=1.log", f"{base}/task_id=wait_for_partner_feed/attempt=2.log",
+             "/opt/airflow/logs/dag_id=billing/run_id=manual__1/task_id=load/attempt=1.log"]
+    assert file_services(paths) == dict(zip(paths, ["tenant_rollups", "tenant_rollups", "billing"], strict=True))
+    assert service_from_path(paths[0]) == "tenant_rollups"
+    # flattened into one file name, as a collector may copy it out
+    assert service_from_path("out/airflow__dag_id=etl_orders__run_id=manual__2024__task_id=load__attempt=1.log") == (
+        "etl_orders")
+    # a Hive-style partition folder is skipped for the folder above it
+    assert service_from_path("export/events/dt=2024-03-01/hour=03/0.log") == "events"
