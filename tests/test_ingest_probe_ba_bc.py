@@ -4,6 +4,7 @@ symbols, and a Rust panic's untimed lines inside a tracing log."""
 
 from __future__ import annotations
 
+from rcakit.ingest import read_logs
 from rcakit.ingest._service import file_services, service_from_path
 
 
@@ -35,3 +36,20 @@ def test_key_value_path_components_name_no_service_and_airflow_task_logs_are_the
         "etl_orders")
     # a Hive-style partition folder is skipped for the folder above it
     assert service_from_path("export/events/dt=2024-03-01/hour=03/0.log") == "events"
+
+
+def test_a_level_after_bracketed_process_and_thread_numbers(tmp_path):
+    # Kannel's bearerbox and smsbox: "<stamp> [<pid>] [<thread>] LEVEL: msg"; the body keeps
+    # the line's text, as for rsyncd's "[4321] rsync error: msg"
+    lines = [
+        "2026-11-16 07:55:01 [2210] [6] DEBUG: SMPP[partner-smsc]: Sent submit_sm to +353896076259",
+        "2026-11-16 07:55:02 [2210] [0] INFO: Started access logfile `/var/log/kannel/access.log'.",
+        "2026-11-16 07:55:03 [2210] [6] WARNING: SMPP[partner-smsc]: Not ACKED message found, will retransmit.",
+        "2026-11-16 07:55:04 [2210] [6] ERROR: SMPP[partner-smsc]: I/O error or other error. Re-connecting.",
+        "2026-11-16 07:55:05 [2211] [3] PANIC: Could not open log file",
+    ]
+    path = tmp_path / "bearerbox.log"
+    path.write_text("\n".join(lines) + "\n")
+    frame = read_logs(path)
+    assert frame["severity_text"].to_list() == ["DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    assert frame["body"].to_list() == [line[20:] for line in lines]
