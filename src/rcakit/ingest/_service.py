@@ -64,6 +64,11 @@ _GENERIC_NAME_RE = re.compile(
 )
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
+# a path component "key=value" names no service: Airflow's task-log layout
+# <base>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log, Hive-style partitions (dt=2024-03-01)
+_KEY_VALUE = re.compile(r"^[A-Za-z_][\w.-]*=")
+# (also flattened into one file name: airflow__dag_id=etl__run_id=...__task_id=load__attempt=1.log)
+_AIRFLOW_DAG = re.compile(r"(?:^|_)dag_id=(?P<dag>[^/]+?)(?:__[A-Za-z_]+=|$)")
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
 _K8S_CONTAINER_FILE = re.compile(
     r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_[a-z0-9][-a-z0-9]*_[a-z0-9][-a-z0-9]*-[0-9a-f]{64}(?:\.log)?"
@@ -166,6 +171,15 @@ def service_from_path(path: str) -> str | None:
     kubelet = _K8S_CONTAINER_FILE.match(name)
     if kubelet is not None:
         return workload_name(kubelet["pod"])
+    if _KEY_VALUE.match(name):
+        # Airflow's attempt=1.log is named by its DAG (the DAG is the job a change or an
+        # alert names; its tasks are steps of it), a partition file by its first folder
+        # that is no key=value
+        for part in (p.name, *(parent.name for parent in list(p.parents)[:4])):
+            dag = _AIRFLOW_DAG.search(part)
+            if dag is not None:
+                return dag["dag"]
+        return _directory_service(p)
     prev = None
     while prev != name:
         prev = name
@@ -239,18 +253,33 @@ def _words(name: str) -> list[str]:
 
 
 def _folder_service(folder: PurePath, names: set[str]) -> str | None:
-    """The folder's name when it names the one service its files name, spelled differently
-    or more specifically (its words start with all of the file name's words: ``redis-session``
-    for ``redis``, ``checkout-service`` for ``checkout``); else None."""
+    """The folder's name when it names the one service its files name, spelled differently,
+    more specifically or longer: its words start or end with all of the file name's words
+    (``redis-session`` for ``redis``, ``checkout-service`` for ``checkout``,
+    ``selfcare-portal`` for ``portal``), or, written as one word, one name starts with the
+    other, the shorter of at least 5 characters (``postgres`` for ``postgresql``); else None.
+    A folder sharing no word with the file names another thing (a host: ``kannel/bearerbox.log``)."""
     stem = _FILE_DATE.sub("", folder.name).strip(" -_.")
-    if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem):
+    if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem) or _KEY_VALUE.match(stem):
         return None
     service = workload_name(stem)
     words = _words(service)
     if len(names) != 1:
         return None
     own = _words(next(iter(names)))
-    return service if own and words[: len(own)] == own else None
+    if own and (words[: len(own)] == own or words[-len(own) :] == own or _one_word_prefix(words, own)):
+        return service
+    return None
+
+
+def _one_word_prefix(words: list[str], own: list[str]) -> bool:
+    """Whether one name, its words run together, starts with the other and ends inside a
+    word of it, the shorter of at least 5 characters (``postgres`` and ``postgresql``,
+    ``claims-export`` and ``ClaimsExport``; not ``clickhouse`` and ``clickhouse-server``: a
+    file name more specific by a word keeps its own)."""
+    (short, _), (long, long_words) = sorted((("".join(words), words), ("".join(own), own)), key=lambda x: len(x[0]))
+    ends = {sum(len(w) for w in long_words[: i + 1]) for i in range(len(long_words) - 1)}
+    return len(short) >= 5 and long.startswith(short) and len(short) not in ends
 
 
 def _generic_name(name: str) -> bool:
@@ -266,6 +295,6 @@ def _directory_service(path: PurePath, below: PurePath | None = None) -> str | N
             break
         stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
         low = stem.lower()
-        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and not _generic_name(stem):
+        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
             return workload_name(stem)
     return None

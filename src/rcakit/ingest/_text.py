@@ -3483,8 +3483,10 @@ _HEAD_LEVEL = (
     # the process id in brackets, the host, the program, the padded level, the subsystem in
     # brackets (corosync: "[1234] node1 corosync error   [KNET  ] host: ...")
     rf"\[\d+\][ \t]+[\w.\-]+[ \t]+[a-z][\w\-]*[ \t]+(?P<ha>{_LEVEL})[ \t]+\[[A-Z]+[ \t]*\]"
-    # the process id in brackets, maybe the program ("[4321] rsync error: ...", rsyncd)
-    rf"|\[\d+\][ \t]+(?:[a-z][\w\-]*[ \t]+)?(?P<hb>{_LEVEL}):"
+    # the process id in brackets, maybe the program ("[4321] rsync error: ...", rsyncd), or
+    # more numbers in brackets, the process and the thread (Kannel's bearerbox and smsbox:
+    # "[2210] [6] WARNING: SMPP[partner-smsc]: ...")
+    rf"|\[\d+\](?:[ \t]+\[\d+\])*[ \t]+(?:[a-z][\w\-]*[ \t]+)?(?P<hb>{_LEVEL}):"
     # a thread number in angle brackets, the padded level (Veeam: "<23> Error    Failed to ...")
     rf"|<\d{{1,5}}>[ \t]+(?P<hc>{_LEVEL})[ \t]"
     # the idle CPU share, the level in brackets (FreeSWITCH 1.10: "95.33% [ERR] sofia.c:2345 ...")
