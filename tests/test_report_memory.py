@@ -31,7 +31,7 @@ OTHER = (
 )
 
 
-def _estate(tmp_path, failure: str, *, deploy_at=80, fault_from=125, minutes=150, seed=3):
+def _estate(tmp_path, failure: str, *, deploy_at=80, fault_from=125, minutes=150, seed=3, extra=()):
     rng = np.random.default_rng(seed)
     orders, gateway = [], []
     for s in range(minutes * 60):
@@ -59,6 +59,7 @@ def _estate(tmp_path, failure: str, *, deploy_at=80, fault_from=125, minutes=150
         tmp_path,
         (T0 + timedelta(minutes=20), "gateway", "4.0.1", "chg-1", "deploy", "gateway 4.0.1"),
         (T0 + timedelta(minutes=deploy_at), "orders", "1.29.6", "chg-2", "deploy", "orders 1.29.6"),
+        *extra,
     )
     return tmp_path
 
@@ -72,6 +73,19 @@ def test_a_deploy_that_served_quietly_before_its_service_ran_out_of_memory_is_th
     assert any(e.kind == "memory" and "OutOfMemoryError" in e.text for e in top.evidence)
     # served 45 min with nothing visible, but that is how a leak looks: not marked down
     assert not any(e.text.startswith("no visible change") for e in top.evidence)
+
+
+def test_a_later_change_that_restarted_nothing_does_not_hide_the_leaking_deploy(tmp_path):
+    """A token renewed on the leaking service 15 min after its deploy is not where the leak
+    began: the deploy stays the cause (probe BA: "selfcare-portal logs did not change until
+    the later change CHG-3506", and no change explained the heap running out)."""
+    renewal = (T0 + timedelta(minutes=95), "orders", "", "chg-3", "maintenance", "Renew CDN purge token")
+    report = analyze_quietly(_estate(tmp_path, OOM, extra=(renewal,)))
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == ("orders", "chg-2"), inc.cause_reason
+    assert "orders runs out of memory in this incident" in inc.cause_reason
+    top = next(s for s in inc.suspects if s.change.id == "chg-2")
+    assert not any("did not change until the later change" in e.text for e in top.evidence)
 
 
 def test_the_same_quiet_deploy_before_another_failure_is_marked_down(tmp_path):

@@ -247,6 +247,10 @@ def _score_suspect(
         # a later change of the same service before the onset: if nothing changed until
         # then, that later change is the better explanation
         later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
+        if later and target == root and ref.kind == "deploy" and _memory_exhausted(frame, first_sign, end):
+            # a leak grows from the process start, which this deploy was: a later change
+            # that restarted nothing (a token renewed, a flag) is not where it began
+            later = [c for c in later if c.get("kind") in ("deploy", "rollback")]
         if later:
             gap = _fmt_dt((later[0]["time"] - t).total_seconds())
             mid = _compare(
@@ -504,7 +508,7 @@ QUIET_MARK = _QUIET  # (read back by correlate_changes: a surge explains an onse
 _BLIP_SCORE = 0.3
 
 #: evidence kinds that show a service behaving differently
-_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart", "dependency"})
+_BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "version", "volume", "restart", "dependency", "memory"})
 
 
 #: a change to name resolution: a DNS server or zone, a resolver's configuration
@@ -767,9 +771,12 @@ def _decide(
             f"say it changed the calls to it: check {external[0]}'s status first; no change explains this incident for certain"
         )
     if related and (behaviour or unseen) and best.score >= threshold:
+        leak = any(e.kind == "memory" and e.weight > 0.1 for e in best.evidence)
         what = (
             resolves
             if resolves is not None
+            else f"{svc} runs out of memory in this incident (a leak grows unseen from the process start this {best.change.kind} was)"
+            if leak
             else f"{svc} behaves differently after it"
             if behaviour
             else f"it is the latest change of {svc} before the onset (its logs start "
