@@ -153,3 +153,46 @@ def test_a_rollout_blip_minutes_before_another_services_failure_is_not_its_cause
     assert abs((report.incidents[0].start - onset).total_seconds()) <= 60
     rating = next(c for c in report.changes if c.change.id == "chg-9999")
     assert rating.evidence[0].kind == "rollout"
+
+
+def test_an_edge_blip_beside_a_flag_and_a_busy_database_is_still_the_deploys():
+    """Envoy's access log names its upstream by address only: its 503s while dashboard-api
+    restarts are that deploy's blip even when a feature flag was turned on the same minute
+    (it restarts nothing) and a database read more rows in that minute (numbers, no failure).
+    Probe BC: five routine rollouts read as incidents of the edge, one on a normal day."""
+    from rcakit.correlate._correlate import _rollout_blip
+    from rcakit.correlate._results import ServiceRole
+    from rcakit.detect._results import Contribution
+
+    w = timedelta(minutes=1)
+    t = T0
+    changes = [
+        {"id": "dashboard-api.v84", "service": "dashboard-api", "kind": "deploy", "time": t - timedelta(seconds=23)},
+        {"id": "ld-ed30988d", "service": "analytics-platform", "kind": "feature_flag", "time": t - timedelta(seconds=22)},
+    ]
+
+    def role(s, r):
+        return ServiceRole(service=s, role=r, onset=t, score=1.0, evidence=())
+
+    def shift(service, kind):
+        return Contribution(
+            kind=kind, service=service, template_id="x", template="Read <NUM> rows", score=10.0, baseline_rate=5.0,
+            observed_rate=30.0, first_seen=t, onset=t, examples=(),
+        )
+
+    def blip(roles, contribs, rows=changes):
+        return _rollout_blip(
+            "envoy-front", roles, set(), rows, onset=t, start=t - timedelta(seconds=30), end=t + timedelta(seconds=80),
+            window=w, period_end=t + timedelta(hours=1), graph={}, answering={"envoy-front"}, n_failed=9,
+            unit="requests", first_failure=t, contribs=contribs,
+        )
+
+    roles = [role("envoy-front", "root"), role("clickhouse-server", "affected")]
+    found = blip(roles, [shift("clickhouse-server", "parameter")])
+    assert found is not None
+    assert found[0] == "dashboard-api.v84"
+    assert "envoy-front answered 5xx while dashboard-api restarted" in found[1].text
+    # ... but not when the database fails too, nor with two deploys to choose from
+    assert blip(roles, [shift("clickhouse-server", "error_ratio")]) is None
+    other = {"id": "query-svc.v9", "service": "query-svc", "kind": "deploy", "time": t - timedelta(seconds=10)}
+    assert blip(roles, [], rows=[*changes, other]) is None

@@ -981,19 +981,28 @@ def _rollout_blip(
     """
     if root is None or period_end is None or period_end - end < 2 * window:
         return None
+    # (a service whose anomalies are numbers or volume only, or none, fails nobody: a
+    # database reading more rows in the minute of a restart's retries)
+    unfailing = {r.service for r in roles if all(c.kind in _NO_FAILURE for c in contribs if c.service == r.service)}
     if (
         root in answering
         and first_failure is not None
         and end - onset <= _BLIP_WINDOWS * window
         and not any(r["service"] in (root, *named) and start - window <= r["time"] <= end + window for r in change_rows)
         # (the other nodes of a farm answer 5xx as well: iis-web01 and iis-web02)
-        and all(r.service == root or r.role == "victim" or (edge and r.service in answering) for r in roles)
+        and all(
+            r.service == root or r.role == "victim" or (edge and r.service in answering) or r.service in unfailing
+            for r in roles
+        )
     ):
         near = [
             r for r in change_rows
             if r["service"] and r["service"] != root and start - window <= r["time"] <= first_failure + _BLIP_SKEW
         ]
         near = list({r["id"]: r for r in near}.values())  # (a change of several nodes once)
+        if len(near) > 1:
+            # (a feature flag turned on at the same minute restarts nothing: the deploy did)
+            near = [r for r in near if r.get("kind") != "feature_flag"]
         if len(near) == 1:
             svc = near[0]["service"]
             what = f"{root} answered 5xx" if edge else f"{root}'s calls failed"
