@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -1829,3 +1830,28 @@ def test_a_flag_key_one_service_logs_makes_the_flag_that_services_change():
         ("analytics-platform", "Turned on flag `raw-scan-fallback` in `Production`"): "query-svc",
         ("analytics-platform", "Turned on flag `dark-mode-default` in `Production`"): "dashboard-api",
     }
+
+
+def test_a_deploy_the_database_logs_a_schema_statement_after_is_a_migration():
+    """A Helm pre-upgrade hook runs the release's migration: the change list says only
+    "deploy", the database logs the ``ALTER TABLE`` 2 s later and every query then waits on
+    its lock (probe BC: the release was "not related", no cause named). A schema statement
+    long after the deploy is not its migration."""
+    from rcakit.correlate._correlate import _DDL, _migrating_client
+
+    onset = datetime(2026, 3, 14, 14, 20, 48, tzinfo=UTC)
+    window = timedelta(minutes=1)
+    fails = Contribution(
+        kind="new", service="dashboard-api", template_id="t1", template="request failed", score=9.0,
+        baseline_rate=0.0, observed_rate=5.0, first_seen=onset, onset=onset,
+    )
+    names_of = {"new|dashboard-api|t1": ("postgresql",)}
+    deploy = {"service": "dashboard-api", "kind": "deploy", "time": onset - timedelta(seconds=42)}
+    alter = "statement: ALTER TABLE dashboards ADD COLUMN layout_v2 jsonb NOT NULL DEFAULT '{}'::jsonb"
+    assert re.search(_DDL, alter)
+    assert not re.search(_DDL, "statement: SELECT d.id FROM dashboards d WHERE d.id = $1")
+    ddl = [onset - timedelta(seconds=40)]
+    assert _migrating_client("postgresql", [fails], names_of, [deploy], onset, window, ddl) == {"dashboard-api"}
+    assert not _migrating_client("postgresql", [fails], names_of, [deploy], onset, window)
+    late = [deploy["time"] + timedelta(minutes=5)]
+    assert not _migrating_client("postgresql", [fails], names_of, [deploy], onset, window, late)

@@ -474,9 +474,13 @@ def _migrating_client(
     change_rows: Sequence[dict[str, Any]],
     onset: datetime,
     window: timedelta,
+    ddl: Sequence[datetime] = (),
 ) -> frozenset[str]:
     """The one client of the root (a database) whose schema migration started within
-    :data:`_MIGRATION_LEAD` before the onset while its own failures name the root.
+    :data:`_MIGRATION_LEAD` before the onset while its own failures name the root; a
+    deploy of it counts as one when the root logged a schema statement (``ddl``: the times
+    of its ``ALTER TABLE``, ``CREATE INDEX``...) within :data:`_MIGRATION_RUN` after it (a
+    Helm pre-upgrade hook, an init container, a release's ``db:migrate`` run the migration).
 
     A migration is registered under the service whose code holds it (Flyway's
     ``V64__add_purpose_code.sql`` of payments-service) but runs in the database: its ALTER
@@ -495,10 +499,20 @@ def _migrating_client(
     found = {
         row["service"]
         for row in change_rows
-        if row.get("kind") == "migration" and row.get("service") in naming
+        if row.get("service") in naming
         and onset - _MIGRATION_LEAD <= row["time"] <= onset + window
+        and (
+            row.get("kind") == "migration"
+            or (row.get("kind") in ("deploy", "release", "upgrade") and any(row["time"] <= d <= row["time"] + _MIGRATION_RUN for d in ddl))
+        )
     }
     return frozenset(found) if len(found) == 1 else frozenset()
+
+
+#: how soon after a deploy a schema statement the database logs is that deploy's migration
+_MIGRATION_RUN = timedelta(minutes=3)
+#: a schema statement in a database's log (PostgreSQL's and MySQL's statement logging)
+_DDL = r"(?i)\b(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+(?:TABLE|INDEX|COLUMN)|ADD\s+COLUMN|RENAME\s+(?:TABLE|COLUMN))\b"
 
 
 class _Context(NamedTuple):
@@ -560,7 +574,16 @@ def _cause_with(
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
     onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
     if not root_clients:
-        root_clients = _migrating_client(root, contribs, names_of, ctx.change_rows, onset, ctx.window) - root_names
+        ddl = (
+            ctx.recs.filter(
+                (pl.col("service") == root)
+                & pl.col("timestamp").is_between(onset - _MIGRATION_LEAD - _MIGRATION_RUN, onset + ctx.window)
+                & pl.col("body").str.contains(_DDL).fill_null(False)
+            ).get_column("timestamp").to_list()
+            if root is not None and "body" in ctx.recs.columns
+            else []
+        )
+        root_clients = _migrating_client(root, contribs, names_of, ctx.change_rows, onset, ctx.window, ddl) - root_names
     # ---- suspects
     # (failures of the root that name a dependency which logs as usual are its own: what
     # follows a change of the root counts as the root's behaviour)
