@@ -691,6 +691,11 @@ def test_a_databases_failing_statements_of_one_client_relate_that_clients_change
     # probe AN's index dropped by a client's migration, 8,556 of 8,596 slow statements its own)
     assert statement_client(span(["ledger"] * 95 + ["transfers"] * 5), "coredb", {"t1"}, services) == {"ledger"}
     assert statement_client(span(["ledger"] * 80 + ["transfers"] * 20), "coredb", {"t1"}, services) == frozenset()
+    # a login that abbreviates the service's first word (probe BA: PostgreSQL's "prov@subscribers
+    # FATAL: sorry, too many clients already" of provisioning's new release)
+    many = ["coredb", "provisioning", "selfcare-portal", "payments", "payroll"]
+    assert statement_client(span(["prov"] * 6), "coredb", {"t1"}, many) == {"provisioning"}
+    assert statement_client(span(["pay"] * 6), "coredb", {"t1"}, many) == frozenset()  # payments or payroll?
 
 
 def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():

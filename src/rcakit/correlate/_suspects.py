@@ -921,12 +921,16 @@ def statement_client(span: pl.DataFrame, root: str | None, template_ids: set[str
 def _user_service(user: str, services: Sequence[str]) -> str | None:
     """The service a database user is: its name (:func:`match_service`), or the one service
     whose name starts with it as a word (``drm`` -> ``drm-license``, ``orders`` ->
-    ``orders-api``: a login is often the service's short name)."""
+    ``orders-api``: a login is often the service's short name) or, of 4 letters or more,
+    whose first word it begins (``prov`` -> ``provisioning``)."""
     found = match_service(user, services)
     if found in services:
         return found
     low = user.lower()
     heads = [s for s in services if re.split(r"[-_.]", s.lower())[0] == low]
+    if not heads and len(low) >= 4:
+        # (... or abbreviates that word: ``prov`` of ``provisioning``)
+        heads = [s for s in services if re.split(r"[-_.]", s.lower())[0].startswith(low)]
     return heads[0] if len(heads) == 1 else None
 
 
