@@ -696,6 +696,9 @@ def test_a_databases_failing_statements_of_one_client_relate_that_clients_change
     many = ["coredb", "provisioning", "selfcare-portal", "payments", "payroll"]
     assert statement_client(span(["prov"] * 6), "coredb", {"t1"}, many) == {"provisioning"}
     assert statement_client(span(["pay"] * 6), "coredb", {"t1"}, many) == frozenset()  # payments or payroll?
+    # ... but a full disk fails whoever writes: one client's statements meeting it relate none
+    full = span(["prov"] * 6).with_columns(pl.lit('could not extend file "base/16384/2619": No space left on device').alias("body"))
+    assert statement_client(full, "coredb", {"t1"}, many) == frozenset()
 
 
 def test_trace_cover_reads_who_stands_behind_whom_from_shared_trace_ids():

@@ -900,8 +900,12 @@ def statement_client(span: pl.DataFrame, root: str | None, template_ids: set[str
     """
     if root is None or not template_ids or "attributes" not in span.columns:
         return frozenset()
+    failing = span.filter((pl.col("service") == root) & pl.col("template_id").is_in(sorted(template_ids)))
+    if "body" in failing.columns:
+        # (a full disk fails whoever writes: those statements are not one client's doing)
+        failing = failing.filter(~pl.col("body").str.contains(_NO_SPACE).fill_null(False))
     users = (
-        span.filter((pl.col("service") == root) & pl.col("template_id").is_in(sorted(template_ids)))
+        failing
         .select(pl.col("attributes").str.extract(_DB_USER, 1))
         .to_series()
         .drop_nulls()
@@ -934,6 +938,8 @@ def _user_service(user: str, services: Sequence[str]) -> str | None:
     return heads[0] if len(heads) == 1 else None
 
 
+#: a database out of disk space, whichever client's statement meets it
+_NO_SPACE = r"(?i)no space left on device|\bENOSPC\b|\bdisk (?:is )?full\b|could not extend file|\btablespace\b.*\bfull\b"
 #: failing records of the root that must name their user for :func:`statement_client`
 _MIN_STATEMENTS = 5
 #: ... and the share of them one client's must be, when other clients' are among them
