@@ -1863,3 +1863,22 @@ def test_a_deploy_the_database_logs_a_schema_statement_after_is_a_migration():
     assert not _migrating_client("postgresql", [fails], names_of, [deploy], onset, window)
     late = [deploy["time"] + timedelta(minutes=5)]
     assert not _migrating_client("postgresql", [fails], names_of, [deploy], onset, window, late)
+
+
+def test_an_identifier_a_change_names_in_the_incidents_failures_ties_it():
+    """A signing-key rotation (a Terraform run on the auth workspace, "Rotate JWT signing
+    key (kid k-2026-03)") whose new key id every failure of the API names, in the record's
+    error field ("no matching key found in JWKS for kid k-2026-03"): those failures are its
+    doing (probe BC: the rotation scored 0.17, "not related"). Dates and numbers are no
+    identifiers."""
+    from rcakit.correlate._suspects import _id_in
+
+    fields = '{"url":"/api/v1/widgets/1035/data","status":"401","error":"JsonWebTokenError: no matching key found in JWKS for kid k-2026-03"}'
+    found = _id_in("Rotate JWT signing key (kid k-2026-03)", ["token verification failed", fields])
+    assert found is not None
+    assert found[0] == "k-2026-03"
+    assert found[1].endswith("for kid k-2026-03\"}")
+    assert _id_in("Rotate JWT signing key (kid k-2026-03)", ["token verification failed", "kid k-2026-030 unknown"]) is None
+    assert _id_in("maintenance window 2026-03-20 14:00", ["deadline 2026-03-20 exceeded"]) is None
+    assert _id_in("raise pool size to 20000", ["pool of 20000 exhausted"]) is None
+    assert _id_in("enable queue orders-v2", ["consumer of orders-v2 lagging"]) == ("orders-v2", "consumer of orders-v2 lagging")

@@ -462,6 +462,9 @@ _CARRIED_SHARE = 0.5
 #: ... among the first this many records of each service
 _CARRIED_SAMPLE = 500
 
+#: the distinct field sets of an incident's failing records read with their lines
+_FIELD_SAMPLE = 50
+
 #: how long before the onset a client's schema migration may have started (a long ALTER waits
 #: for its lock, then holds it; see :func:`_migrating_client`)
 _MIGRATION_LEAD = timedelta(minutes=10)
@@ -605,6 +608,15 @@ def _cause_with(
     # (the incident's failure lines, where a change's version may show: a firmware pushed to
     # devices that log nothing here, "fw=5.2.0" in every payload a server rejects)
     failing_texts = tuple(text for c in contribs if failure(c) for text in (*c.examples, c.template or ""))
+    # (... and the fields a reader took out of their lines: winston's "token verification
+    # failed" holds its error, "no matching key found in JWKS for kid k-2026-03", in a field)
+    keys = {(c.service, c.template_id) for c in contribs if failure(c) and c.template_id}
+    if keys and {"attributes", "template_id"} <= set(span.columns):
+        fields = (
+            span.filter(pl.struct("service", "template_id").is_in([{"service": a, "template_id": b} for a, b in sorted(keys)]))
+            .get_column("attributes").drop_nulls().unique(maintain_order=True).head(_FIELD_SAMPLE).to_list()
+        )
+        failing_texts += tuple(f for f in fields if f not in ("", "{}"))
     # (... host names that do not resolve: a change to DNS is theirs)
     resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
     # (the root's failures are a host outside the estate answering that it is unavailable,

@@ -357,6 +357,19 @@ def _score_suspect(
         # every new failure line carries: those failures are what it sends
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(Evidence(kind="dependency", text=f"{_VERSION_SHOWN} {ref.version} (\"{shown[:100]}\")", weight=0.3))
+    named_id = _id_in(ref.description, failing_texts) if shown is None and lag >= 0 else None
+    if named_id is not None:
+        # an identifier the change's description names (the key id a signing-key rotation
+        # made current, "Rotate JWT signing key (kid k-2026-03)") in the incident's failure
+        # lines ("no matching key found in JWKS for kid k-2026-03"): those failures are its doing
+        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
+        ev.append(
+            Evidence(
+                kind="dependency",
+                text=f"{_ID_SHOWN} '{named_id[0]}', which its description names (\"{named_id[1][:100]}\")",
+                weight=0.3,
+            )
+        )
     dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
     if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
         # the incident's failures are host names that do not resolve, just after a change
@@ -535,6 +548,29 @@ def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
     word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.])")
     return next((t for t in texts if word.search(t)), None)
 
+_ID_SHOWN = "the incident's failures name"
+#: an identifier in a change's description: letters and digits mixed, 6 characters or more
+#: (a key id ``k-2026-03``, a queue ``orders-v2``), not a date nor a dotted version
+_DESCRIBED_ID = re.compile(r"(?<![\w.-])(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9][\w-]{4,}[A-Za-z0-9](?![\w-]|\.\w)")
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d+")
+
+
+def _id_in(description: str | None, texts: Sequence[str]) -> tuple[str, str] | None:
+    """An identifier of ``description`` (:data:`_DESCRIBED_ID`) and the words around it in
+    the first of ``texts`` (the incident's failure lines and fields) that names it, if any."""
+    if not description:
+        return None
+    for word in dict.fromkeys(_DESCRIBED_ID.findall(description)):
+        if _DATE_LIKE.fullmatch(word):
+            continue
+        pattern = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-])")
+        for text in texts:
+            if (m := pattern.search(text)) is not None:
+                # (the words around it: a long line or a record's fields quoted in part)
+                return word, text[max(0, m.start() - 60) : m.end() + 20]
+    return None
+
+
 #: What a change to unlogged infrastructure is about (its description's words) and how the
 #: failures it causes read; ``None``: a change that breaks no call (observability)
 _INFRA_SUBJECTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...] = (
@@ -701,7 +737,7 @@ def _decide(
         # (a host the change itself is to, a vendor system its ticket names, is not outside it)
         external = [h for h in external if match_service(h.split(".")[0], [best.change.service]) != best.change.service]
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
-        e.text.startswith((_RESOLVES, _VERSION_SHOWN)) for e in best.evidence
+        e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN)) for e in best.evidence
     )
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
@@ -727,7 +763,7 @@ def _decide(
             f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset: check "
             f"{external[0]}'s status first; no change explains this incident for certain"
         )
-    carried = next((e.text for e in best.evidence if e.text.startswith(_VERSION_SHOWN)), None)
+    carried = next((e.text for e in best.evidence if e.text.startswith((_VERSION_SHOWN, _ID_SHOWN))), None)
     if (best.change.service is None or unlogged) and root is not None and carried and best.score >= threshold:
         return best.change.id, (
             f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
@@ -775,6 +811,8 @@ def _decide(
         what = (
             resolves
             if resolves is not None
+            else carried
+            if carried is not None
             else f"{svc} runs out of memory in this incident (a leak grows unseen from the process start this {best.change.kind} was)"
             if leak
             else f"{svc} behaves differently after it"
