@@ -616,7 +616,9 @@ def _cause_with(
             span.filter(pl.struct("service", "template_id").is_in([{"service": a, "template_id": b} for a, b in sorted(keys)]))
             .get_column("attributes").drop_nulls().unique(maintain_order=True).head(_FIELD_SAMPLE).to_list()
         )
-        failing_texts += tuple(f for f in fields if f not in ("", "{}"))
+        failing_fields = tuple(f for f in fields if f not in ("", "{}"))
+    else:
+        failing_fields = ()
     # (... host names that do not resolve: a change to DNS is theirs)
     resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
     # (the root's failures are a host outside the estate answering that it is unavailable,
@@ -634,7 +636,7 @@ def _cause_with(
             row, onset=onset, end=end, root=root, services=services, root_names=root_names,
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
-            resolving=resolving, refusing=refusing, failing_texts=failing_texts,
+            resolving=resolving, refusing=refusing, failing_texts=failing_texts, failing_fields=failing_fields,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))
