@@ -462,7 +462,7 @@ _CARRIED_SHARE = 0.5
 #: ... among the first this many records of each service
 _CARRIED_SAMPLE = 500
 
-#: the distinct field sets of an incident's failing records read with their lines
+#: the distinct field sets of the root's failing records read with their lines
 _FIELD_SAMPLE = 50
 
 #: how long before the onset a client's schema migration may have started (a long ALTER waits
@@ -608,17 +608,18 @@ def _cause_with(
     # (the incident's failure lines, where a change's version may show: a firmware pushed to
     # devices that log nothing here, "fw=5.2.0" in every payload a server rejects)
     failing_texts = tuple(text for c in contribs if failure(c) for text in (*c.examples, c.template or ""))
-    # (... and the fields a reader took out of their lines: winston's "token verification
-    # failed" holds its error, "no matching key found in JWKS for kid k-2026-03", in a field)
-    keys = {(c.service, c.template_id) for c in contribs if failure(c) and c.template_id}
-    if keys and {"attributes", "template_id"} <= set(span.columns):
+    # (the root's own failures, lines and the fields a reader took out of them, where an
+    # identifier a change names may show: winston's "token verification failed" holds its
+    # error, "no matching key found in JWKS for kid k-2026-03", in a field)
+    own = [c for c in contribs if failure(c) and c.service == root]
+    root_failing = tuple(text for c in own for text in (*c.examples, c.template or ""))
+    tids = sorted({c.template_id for c in own if c.template_id})
+    if tids and {"attributes", "template_id"} <= set(span.columns):
         fields = (
-            span.filter(pl.struct("service", "template_id").is_in([{"service": a, "template_id": b} for a, b in sorted(keys)]))
+            span.filter((pl.col("service") == root) & pl.col("template_id").is_in(tids))
             .get_column("attributes").drop_nulls().unique(maintain_order=True).head(_FIELD_SAMPLE).to_list()
         )
-        failing_fields = tuple(f for f in fields if f not in ("", "{}"))
-    else:
-        failing_fields = ()
+        root_failing += tuple(f for f in fields if f not in ("", "{}"))
     # (... host names that do not resolve: a change to DNS is theirs)
     resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
     # (the root's failures are a host outside the estate answering that it is unavailable,
@@ -636,7 +637,7 @@ def _cause_with(
             row, onset=onset, end=end, root=root, services=services, root_names=root_names,
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
-            resolving=resolving, refusing=refusing, failing_texts=failing_texts, failing_fields=failing_fields,
+            resolving=resolving, refusing=refusing, failing_texts=failing_texts, root_failing=root_failing,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))

@@ -53,15 +53,15 @@ def _score_suspect(
     resolving: str | None = None,
     refusing: str | None = None,
     failing_texts: Sequence[str] = (),
-    failing_fields: Sequence[str] = (),
+    root_failing: Sequence[str] = (),
 ) -> Suspect:
     """How likely the change ``row`` caused the incident (see the module's docs);
     ``resolving``: a failure line of the incident saying a host name did not resolve;
     ``refusing``: the words of the root's answers, in its callers' failures, refusing for a
     state of its own (``OOM command not allowed``); ``failing_texts``: the incident's failure
-    lines (templates and examples); ``failing_fields``: the fields read out of them (JSON),
-    where an identifier the change names may show, not its kind of failure (a field's name
-    is no failure)."""
+    lines (templates and examples); ``root_failing``: the root's failure lines and the
+    fields read out of them (JSON), where an identifier the change names may show (a
+    field's name is no failure, and another service's failures are not the root's)."""
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
@@ -360,7 +360,7 @@ def _score_suspect(
         # every new failure line carries: those failures are what it sends
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(Evidence(kind="dependency", text=f"{_VERSION_SHOWN} {ref.version} (\"{shown[:100]}\")", weight=0.3))
-    named_id = _id_in(ref.description, (*failing_texts, *failing_fields)) if shown is None and lag >= 0 else None
+    named_id = _id_in(ref.description, root_failing) if shown is None and lag >= 0 else None
     if named_id is not None:
         # an identifier the change's description names (the key id a signing-key rotation
         # made current, "Rotate JWT signing key (kid k-2026-03)") in the incident's failure
