@@ -11,18 +11,20 @@ from rcakit.ingest._service import file_services, service_from_path
 def test_a_folder_whose_words_end_with_the_file_name_or_spell_it_longer_names_it():
     # a deployment's folder names the service more exactly than the program's own file name:
     # the folder's words end with the file's (a portal, a consumer, Airflow's scheduler) or,
-    # run together, one name starts with the other (PostgreSQL's postgresql-%a.log in postgres/)
+    # run together, one name starts with the other (PostgreSQL's postgresql-%a.log in postgres/);
+    # the same letters spelled apart are the same name, the file's (probe AN: head-end/headend.log
+    # stays headend, as its Kubernetes pods and its change list call it)
     paths = ["x/selfcare-portal/portal.log", "x/cdr-consumer/consumer.log", "x/airflow-scheduler/scheduler.log",
              "x/postgres/postgresql-Mon.log", "x/postgres/postgresql-Tue.log", "x/claims-export/ClaimsExport-20261102.log"]
     assert file_services(paths) == dict(zip(paths, [
-        "selfcare-portal", "cdr-consumer", "airflow-scheduler", "postgres", "postgres", "claims-export"], strict=True))
+        "selfcare-portal", "cdr-consumer", "airflow-scheduler", "postgres", "postgres", "ClaimsExport"], strict=True))
     # a folder sharing no word names something else (a host, a product holding two daemons);
     # a file name more specific by a word keeps its own; a short name is no prefix evidence;
     # a folder of several names names none
     paths = ["x/kannel/bearerbox.log", "x/kannel/smsbox.log", "x/clickhouse/clickhouse-server.log",
-             "x/api/apigw.log", "x/web-portal/portal.log", "x/web-portal/admin.log", "x/portal.log"]
+             "x/api/apigw.log", "x/web-portal/portal.log", "x/web-portal/admin.log", "x/portal.log", "x/head-end/headend.log"]
     assert file_services(paths) == dict(zip(paths, [
-        "bearerbox", "smsbox", "clickhouse-server", "apigw", "portal", "admin", "portal"], strict=True))
+        "bearerbox", "smsbox", "clickhouse-server", "apigw", "portal", "admin", "portal", "headend"], strict=True))
 
 
 def test_key_value_path_components_name_no_service_and_airflow_task_logs_are_their_dags():

@@ -273,13 +273,15 @@ def _folder_service(folder: PurePath, names: set[str]) -> str | None:
 
 
 def _one_word_prefix(words: list[str], own: list[str]) -> bool:
-    """Whether one name, its words run together, starts with the other and ends inside a
-    word of it, the shorter of at least 5 characters (``postgres`` and ``postgresql``,
-    ``claims-export`` and ``ClaimsExport``; not ``clickhouse`` and ``clickhouse-server``: a
-    file name more specific by a word keeps its own)."""
+    """Whether one name, its words run together, starts with the other, is longer and ends
+    inside a word of it, the shorter of at least 5 characters (``postgres`` and
+    ``postgresql``; not ``clickhouse`` and ``clickhouse-server``: a file name more specific
+    by a word keeps its own; nor ``head-end`` and ``headend``, the same name)."""
     (short, _), (long, long_words) = sorted((("".join(words), words), ("".join(own), own)), key=lambda x: len(x[0]))
     ends = {sum(len(w) for w in long_words[: i + 1]) for i in range(len(long_words) - 1)}
-    return len(short) >= 5 and long.startswith(short) and len(short) not in ends
+    # (the same letters spelled apart, head-end of headend.log, say nothing more: the file's
+    # name is the one other sources use, Kubernetes' headend-7f9c4 pods, the change list's HeadEnd)
+    return len(short) >= 5 and len(short) < len(long) and long.startswith(short) and len(short) not in ends
 
 
 def _generic_name(name: str) -> bool:
