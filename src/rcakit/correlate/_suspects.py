@@ -363,8 +363,8 @@ def _score_suspect(
     named_id = _id_in(ref.description, root_failing) if shown is None and lag >= 0 else None
     if named_id is not None:
         # an identifier the change's description names (the key id a signing-key rotation
-        # made current, "Rotate JWT signing key (kid k-2026-03)") in the incident's failure
-        # lines ("no matching key found in JWKS for kid k-2026-03"): those failures are its doing
+        # made current, "Rotate JWT signing key (kid k-2026-03)") in the root's failure lines
+        # or their fields ("no matching key found in JWKS for kid k-2026-03"): they are its doing
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(
             Evidence(
