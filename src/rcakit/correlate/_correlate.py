@@ -577,13 +577,14 @@ def _cause_with(
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
     onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
     if not root_clients:
+        # (the root's own records of those minutes, then the statements among them: not a
+        # regex over every record of the day for each root tried)
+        frame = ctx.by_service.get(root or "")
         ddl = (
-            ctx.recs.filter(
-                (pl.col("service") == root)
-                & pl.col("timestamp").is_between(onset - _MIGRATION_LEAD - _MIGRATION_RUN, onset + ctx.window)
-                & pl.col("body").str.contains(_DDL).fill_null(False)
-            ).get_column("timestamp").to_list()
-            if root is not None and "body" in ctx.recs.columns
+            frame.filter(pl.col("timestamp").is_between(onset - _MIGRATION_LEAD - _MIGRATION_RUN, onset + ctx.window))
+            .filter(pl.col("body").str.contains(_DDL).fill_null(False))
+            .get_column("timestamp").to_list()
+            if frame is not None and "body" in frame.columns
             else []
         )
         root_clients = _migrating_client(root, contribs, names_of, ctx.change_rows, onset, ctx.window, ddl) - root_names
