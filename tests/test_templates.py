@@ -1297,3 +1297,35 @@ def test_a_duration_of_several_units_and_a_command_line_are_one_value() -> None:
     ]
     for template, params, line in out.select("template", "params", "body").iter_rows():
         assert norm(reconstruct(template, params)) == line
+
+
+def test_user_agents_escaped_quotes_and_entity_names_keep_one_event_each() -> None:
+    """Three ways one event became many (a blind probe of twelve systems): a quoted user agent
+    of any number of words (Caddy's, Varnish's request lines) is one value; the path mask
+    stops before the backslash escaping a quote (``Stat(\\"/a/b\\")`` keeps ``\\"``); a
+    connector's dashed name and a task's Java class are entities however few a log shows
+    (Kafka Connect's ``Connector orders-cdc config updated``). Dashed names that share their
+    first part stay events (Hadoop's ``The job-conf file`` / ``The job-jar file``)."""
+    agents = [
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        "curl/8.4.0",
+        "kube-probe/1.29",
+        "Go-http-client/1.1",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Mobile/15E148",
+    ]
+    body = [
+        f'10.0.0.{i} - - "GET /api/v1/items/{i} HTTP/1.1" 200 {100 + i} "-" "{agents[i % 5]}"' for i in range(40)
+    ]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 1
+    body = [f'filesystem: Path not found: Stat(\\"/var/lib/registry/docker/{i}/data\\") in driver' for i in range(12)]
+    template = mine_templates(pl.DataFrame({"body": body}))["template"][0]
+    assert '\\"' in template.split("Stat(", 1)[1], template
+    connectors = ["orders-cdc", "pg-users-source", "s3-archive-sink"]
+    classes = ["io.debezium.connector.mysql.MySqlConnectorTask", "io.confluent.connect.s3.S3SinkTask"]
+    body = [f"Connector {connectors[i % 3]} config updated (generation {i})" for i in range(30)]
+    body += [f"Instantiated task {connectors[i % 3]}-{i % 4} with version 2.{i % 3} of type {classes[i % 2]}" for i in range(30)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"][:30].n_unique() == 1, set(out["template"])
+    assert out["template_id"][30:].n_unique() == 1, set(out["template"])
+    body = [f"The job-{kind} file on the remote FS is hdfs://nn:9000/staging/job_{i}/job.{kind[:3]}" for i, kind in enumerate(["conf", "jar"] * 10)]
+    assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 2

@@ -130,6 +130,14 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>[=:] ?\")(?:(?:[^\"\\\n]|\\.)*(?:[^A-Za-z_\-\"\\\n]|\\.)(?:[^\"\\\n]|\\.)*)?(?P<post>\")",
     ),
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
+    # a quoted user agent, a product/version and any comments after it: one value however
+    # many words (access logs' last field after the referer's, "-" "Mozilla/5.0 (X11; Linux
+    # x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "curl/8.4.0"; a JSON header's
+    # "User-Agent": ["kube-probe/1.28"])
+    _m(
+        "STR",
+        r"(?P<pre>\"[ \t]\"|[Aa]gent\"?[=:] ?\[?\")[A-Za-z][\w.\-]*/[^\"\s]*(?:[ \t][^\"\n]*)?(?P<post>\")",
+    ),
     # ... and a quoted value after a word that holds backslash-escaped quotes, a request or
     # a document printed with Go's %q: etcd's read-only range request "key:\"/registry/pods/x\"
     # range_end:\"...\" count_only:true " (before the paths inside take the backslashes)
@@ -185,7 +193,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}\b"),
     _m("TIME", r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\b"),
     # paths: two or more segments, starting a value (after whitespace, =, quote, ...)
-    _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}[/\\]?"),
+    # (not a closing backslash: before a quote it escapes the quote, msg="Stat(\"/a/b\")")
+    _m("PATH", _PRE + r"(?:[A-Za-z]:)?(?:[/\\][\w.@%+~\-]+){2,}/?"),
     _m("PATH", r"(?P<pre>^|[\s=\"'(\[])/[\w.@%+~\-]*[A-Za-z][\w.@%+~\-]*/?" + _POST),
     # source positions in stack traces keep the file name: Foo.java:42 -> Foo.java:<NUM>
     _m(

@@ -324,7 +324,9 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     for i, values in enumerate(columns):
         if len(values) < 2 or _one_key(values):
             continue
-        few_words = len(values) <= max_values and all(_constant_like(v) for v in values)
+        few_words = (
+            len(values) <= max_values and all(_constant_like(v) for v in values) and not _entity_names(values)
+        )
         # (the one word of messages that are otherwise values names their event, however
         # many events share the shape: ntpd's "<IP> 963a 8a sys_peer", "... 84 reachable",
         # "0.0.0.0 c615 05 clock_sync")
@@ -463,10 +465,33 @@ def _constant_like(value: str) -> bool:
         value = value[key.end() + 1 :].rstrip("\"'") or value
     # (a key with no value, slapd's ``RESULT oid= err=0`` beside ``RESULT tag=<*> err=0``,
     # names the event as a word would)
+    if _DOTTED_NAME_RE.fullmatch(value):
+        return False
     if _WORD_RE.fullmatch(value) or _KEY_RE.fullmatch(value):
         return True
     return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
 
+
+def _entity_names(values: Iterable[str]) -> bool:
+    """Whether ``values`` are names of entities joined by dashes, however few a log shows: the
+    connectors, queues or services of "Connector orders-cdc config updated" / "... pg-users-source
+    ..." (one event). Names that share their first part are kinds of one thing, each its own
+    event: Hadoop's "The job-conf file ..." / "The job-jar file ..."."""
+    firsts = set()
+    for v in values:
+        if not _DASHED_NAME_RE.fullmatch(v):
+            return False
+        firsts.add(v.split("-", 1)[0].lower())
+    return len(firsts) > 1
+
+
+# a name of words joined by dashes: orders-cdc, pg-users-source, checkout-service
+_DASHED_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+[:;,.]?")
+
+# a name of three dotted parts or more, a package's or a module's: a class a plugin
+# instantiates (io.debezium.connector.mysql.MySqlConnectorTask), a Python module
+# (salt.loaded.int.module.cmdmod); never a word that names an event, however few a log shows
+_DOTTED_NAME_RE = re.compile(r"[a-z][a-z0-9_]*(?:\.[A-Za-z_$][\w$]*){2,}[:;,.]?")
 
 # a name made of parts: a digit, a named token, or a delimiter between two of its parts
 # (jenkins-agent-h9ltv, nginx.service:, session-<*>.scope:, a cache key feed:home:alice)
