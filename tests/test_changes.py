@@ -286,3 +286,93 @@ def test_a_jira_service_management_export(tmp_path):
     assert df["service"].to_list() == ["SubsDB PostgreSQL", "Selfcare Portal"]
     assert df["time"].to_list() == [datetime(2026, 11, 21, 8, 0, tzinfo=UTC), datetime(2026, 11, 21, 13, 19, tzinfo=UTC)]
     assert df["description"].to_list() == ["SubsDB: enable log_min_duration_statement=0", "Renew portal CDN purge token"]
+
+
+def test_gitlab_deployments_api(tmp_path):
+    """GitLab's ``GET /projects/:id/deployments``: the environment is an object; its name less
+    the tier folder is the service (``production/grading-api``), the deployed commit's title
+    describes it (before, the environment object's repr was the description and no service)."""
+    dep = {
+        "id": 45250, "iid": 369, "ref": "v1.24.3", "sha": "eab997f37b78d8e46b64dbb596c233de87011f3e",
+        "created_at": "2026-03-23T09:54:49.759Z", "updated_at": "2026-03-23T09:57:44.408Z", "status": "success",
+        "user": {"id": 206, "username": "deploy-bot"},
+        "environment": {"id": 13, "name": "production/grading-api", "slug": "production-grading-api-c82fac", "tier": "production"},
+        "deployable": {"id": 2272426, "status": "success", "commit": {"title": "Merge branch 'rubric-weights' into 'main'"}},
+    }
+    single = {**dep, "id": 45251, "ref": "main", "status": "failed", "environment": {"id": 2, "name": "production"}}
+    p = tmp_path / "gitlab_deployments.json"
+    p.write_text(json.dumps([dep, single]))
+    df = read_changes(p)
+    first = df.row(0, named=True)
+    assert first["service"] == "grading-api"
+    assert first["id"] == "45250"
+    assert first["version"] == "v1.24.3"
+    assert first["kind"] == "deploy"
+    assert first["description"].startswith("Merge branch 'rubric-weights'")
+    assert "by deploy-bot" in first["description"]
+    assert "{" not in first["description"]
+    second = df.row(1, named=True)
+    assert second["service"] is None
+    assert "status failed" in second["description"]
+
+
+def test_launchdarkly_audit_log_and_terraform_cloud_runs(tmp_path):
+    """LaunchDarkly's audit log (``/api/v2/auditlog``) gives a flag change with its key quoted
+    (as the application logs it) and no service (before, its ``target`` object's JSON was the
+    service); Terraform Cloud's runs (JSON:API) give one infra change per applied run, of its
+    workspace (from ``included``), dated when applied; a plan never applied is no change."""
+    ld = {"items": [{
+        "_id": "9705534e65b74e9d582fdf47", "date": 1769685357139, "kind": "flag", "name": "Home banner: lunch promo",
+        "description": "- Turned on the flag", "titleVerb": "turned on the flag", "comment": "lunch promo",
+        "accesses": [{"action": "updateOn", "resource": "proj/marketplace:env/production:flag/home-banner-lunch-promo"}],
+        "target": {"name": "Home banner: lunch promo", "resources": ["proj/marketplace:env/production:flag/home-banner-lunch-promo"]},
+    }], "totalCount": 1}
+    p = tmp_path / "launchdarkly.json"
+    p.write_text(json.dumps(ld))
+    row = read_changes(p).row(0, named=True)
+    assert row["service"] is None
+    assert row["kind"] == "feature_flag"
+    assert row["id"] == "9705534e65b74e9d582fdf47"
+    assert row["description"] == "Turned on flag `home-banner-lunch-promo` (Home banner: lunch promo) in production: lunch promo"
+    assert row["time"] == datetime(2026, 1, 29, 11, 15, 57, 139000, tzinfo=UTC)
+
+    def run(rid, ws, message, **stamps):
+        return {"id": rid, "type": "runs", "attributes": {
+            "created-at": "2026-01-29T10:03:48.624+00:00", "message": message, "status": "applied" if stamps else "discarded",
+            "is-destroy": False, "status-timestamps": {"plan-queued-at": "2026-01-29T10:03:48Z", **stamps}},
+            "relationships": {"workspace": {"data": {"id": ws, "type": "workspaces"}}}}
+
+    tfc = {
+        "data": [
+            run("run-S9oQ", "ws-1", "Add CNAME status.rideco.app", **{"applying-at": "2026-01-29T10:05:18Z", "applied-at": "2026-01-29T10:05:28Z"}),
+            run("run-X1", "ws-2", "Tighten egress rules"),
+        ],
+        "included": [
+            {"id": "ws-1", "type": "workspaces", "attributes": {"name": "prod-dns-public"}},
+            {"id": "ws-2", "type": "workspaces", "attributes": {"name": "prod-network"}},
+        ],
+    }
+    p = tmp_path / "tfc-runs.json"
+    p.write_text(json.dumps(tfc))
+    df = read_changes(p)
+    assert df.height == 1, df
+    assert df.row(0, named=True) == {
+        "time": datetime(2026, 1, 29, 10, 5, 28, tzinfo=UTC), "service": "prod-dns-public", "version": None,
+        "id": "run-S9oQ", "kind": "infra", "description": "Add CNAME status.rideco.app",
+    }
+
+
+def test_an_ansible_awx_jobs_export(tmp_path):
+    """AWX / Ansible Tower's jobs list: a "Playbook Run" is configuration management unless
+    its description says otherwise (before, its kind was the unknown ``playbook_run``)."""
+    p = tmp_path / "awx_jobs.csv"
+    p.write_text(
+        "ID,Name,Type,Status,Start Time,Finish Time,Launched By,Inventory,Limit,Description,Extra Variables\n"
+        '7823,LMS - php-fpm pool settings,Playbook Run,Successful,2026-03-23 10:38:07,2026-03-23 10:40:31,ops,prod,lms-web*,'
+        '"Apply php-fpm pool tuning from group_vars","{""php_fpm_pm_max_children"": 6}"\n'
+        "7849,Node exporter,Playbook Run,Successful,2026-03-23 09:26:45,2026-03-23 09:28:00,ops,prod,all,Roll out node_exporter 1.7.0,{}\n"
+        "7850,Facts,Playbook Run,Successful,2026-03-23 09:30:45,2026-03-23 09:31:00,ops,prod,all,Gather facts,{}\n"
+    )
+    df = read_changes(p)
+    assert df["kind"].to_list() == ["deploy", "config", "config"]
+    assert df["id"].to_list() == ["7849", "7850", "7823"]

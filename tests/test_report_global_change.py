@@ -34,7 +34,7 @@ def _global_cause(
         .alias("service"),
         pl.when(pl.col("id") == sc.truth.cause_change_id).then(pl.lit(kind)).otherwise(pl.col("kind")).alias("kind"),
         pl.when(pl.col("id") == sc.truth.cause_change_id)
-        .then(pl.lit(description))
+        .then(pl.lit(description.format(root=sc.truth.root_service)))
         .otherwise(pl.col("description"))
         .alias("description"),
         # (``earlier``: the change is moved back by that much; what followed it stays put)
@@ -159,3 +159,18 @@ def test_a_change_to_unlogged_infrastructure_that_breaks_nothing_like_the_failur
         description=f"Rotate the database credentials of {truth.root_service}",
     )
     assert report.incidents[0].cause == truth.cause_change_id, report.incidents[0].cause_reason
+
+
+@pytest.mark.slow
+def test_a_change_with_no_service_that_names_one_in_its_description_is_that_services(tmp_path):
+    # an Ansible job's row names no service, but its description names the root as a whole
+    # word: the weak evidence of the test above (a hang 80 s after it, no restart) names it,
+    # as the root's own change (before, a change with no service, told not named)
+    truth, report = _global_cause(
+        tmp_path, "hang", 4, restarts=False, kind="config", description="Apply {root} pool tuning from group_vars"
+    )
+    inc = report.incidents[0]
+    assert (inc.root_service, inc.cause) == (truth.root_service, truth.cause_change_id)
+    suspect = next(s for s in inc.suspects if s.change.id == truth.cause_change_id)
+    assert suspect.change.service == truth.root_service
+    assert any(e.text == f"same service as the root ({truth.root_service})" for e in suspect.evidence)

@@ -8,7 +8,7 @@ change lists. The truth is what the generator wrote; the analysis never sees it.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 import pytest
@@ -137,6 +137,25 @@ def test_a_traffic_surge_is_named_and_no_change_is_blamed(tmp_path):
     assert inc["cause"] is None  # the deploy of a service it calls minutes before is not it
     assert inc["traffic_ratio"] >= 2.0  # three times the requests
     assert "Traffic rose at the onset" in inc["summary"]
+
+
+def test_a_feature_flag_that_served_quietly_minutes_before_a_traffic_surge_is_not_blamed(tmp_path):
+    # a flag of the root turned on 7 min before traffic triples: a flag switches at once (no
+    # pods restarting), so 7 quiet minutes clear it, as a deploy's would after its rollout
+    sc = generate_shape(tmp_path / "surge", shape="loki_traffic_surge", seed=0, hours=1.5, rate=0.5)
+    assert sc.deploys_path is not None
+    flipped = sc.truth.onset - timedelta(minutes=7)
+    lines = sc.deploys_path.read_text(encoding="utf-8").splitlines()
+    lines = [f"{lines[0]},kind", *(f"{line},deploy" for line in lines[1:])]
+    lines.append(f"{flipped:%Y-%m-%dT%H:%M:%SZ},{sc.truth.root_service},,FF-1,feature_flag")
+    sc.deploys_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["report", str(sc.log_dir), "--deploys", str(sc.deploys_path), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    inc = _incident(json.loads(out.read_text(encoding="utf-8")), sc.truth)
+    assert inc["root_service"] == sc.truth.root_service
+    assert inc["cause"] is None, inc["cause_reason"]
+    assert "FF-1 (7 min before it) served quietly" in inc["cause_reason"]
 
 
 def test_a_slow_fill_after_a_visible_config_change_is_blamed_on_it(tmp_path):

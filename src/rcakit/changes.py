@@ -15,6 +15,18 @@ Accepted files
 * **GitHub Deployments API** JSON (``GET /repos/{owner}/{repo}/deployments``): recognised by
   ``created_at`` + ``sha``/``ref`` + ``environment``; the service is ``payload.service``,
   else the repository name, the version is ``ref`` (or the short ``sha``).
+* **GitLab Deployments API** JSON (``GET /projects/:id/deployments``): recognised by an
+  ``environment`` object with a ``name`` and a ``deployable`` (or ``iid``); the service is
+  the environment's name less its tier folder (``production/grading-api`` -> ``grading-api``),
+  the id is GitLab's deployment id, the description the deployed commit's title.
+* **LaunchDarkly audit log** JSON (``GET /api/v2/auditlog``, its ``items``): recognised by
+  ``accesses`` + ``date``; a ``feature_flag`` change with no service (a flag switches code in
+  whichever application reads its key), described as ``Turned on flag `key` (name) in env: comment``.
+* **Terraform Cloud / Enterprise runs** (``GET /api/v2/workspaces/:id/runs``, JSON:API): each
+  applied run an ``infra`` change of its workspace, dated when its apply finished; plans never
+  applied are skipped.
+* **AWX / Ansible Tower jobs** (an export of its jobs list): a ``Playbook Run`` is a ``config``
+  change unless its description's words say another kind.
 
 Column names are matched case-insensitively with common aliases (see :data:`ALIASES`); only
 ``time`` is required. ``id`` is generated from the content when missing (stable across runs),
@@ -190,11 +202,23 @@ def _as_text(value: Any) -> str | None:
     return text or None
 
 
+def _as_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    return None if isinstance(value, dict | list) else _as_text(value)
+
+
 def _normalise_kind(raw: str | None, description: str | None = None) -> str:
     if raw is None:
         return "deploy"
     key = _norm_key(raw)
-    if key in _PROCESS_TYPES and description:
+    if key in _AUTOMATION_TYPES:
+        # an automation job (AWX / Ansible Tower's "Playbook Run") is configuration
+        # management unless its description says it does something else
+        key = "config"
+        if description:
+            key = next((kind for kind, words in _KIND_WORDS if words.search(description)), key)
+    elif key in _PROCESS_TYPES and description:
         # an ITSM change's type is its approval process (ServiceNow's Standard / Normal /
         # Emergency), not what it does: its description says that
         for kind, words in _KIND_WORDS:
@@ -208,6 +232,8 @@ _PROCESS_TYPES = frozenset(
     {"standard", "normal", "emergency", "expedited", "urgent", "preapproved", "pre_approved", "minor", "major",
      "significant", "routine", "comprehensive", "latent", "retrospective"}
 )
+#: the job types of a configuration-management tool's export (AWX / Ansible Tower's jobs list)
+_AUTOMATION_TYPES = frozenset({"playbook_run", "playbook", "workflow_job", "ansible", "ansible_job", "job_template"})
 #: what a change does, in its description's words (the first that matches)
 _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rollback", re.compile(r"(?i)\broll(?:ed|ing)?[ -]?back\b|\brevert")),
@@ -225,6 +251,133 @@ def _looks_like_github(obj: Mapping[str, Any]) -> bool:
     return "created_at" in keys and ("sha" in keys or "ref" in keys) and (
         "environment" in keys or "task" in keys or "statuses_url" in keys
     )
+
+
+def _looks_like_gitlab(obj: Mapping[str, Any]) -> bool:
+    env = obj.get("environment")
+    return "created_at" in obj and isinstance(env, dict) and "name" in env and ("deployable" in obj or "iid" in obj)
+
+
+#: environment names that say a tier, not a service (GitLab's ``production`` of one
+#: application's project, or the folder of ``production/grading-api``)
+_TIERS = frozenset(
+    {"production", "prod", "prd", "live", "staging", "stage", "stg", "preprod", "pre-prod", "uat", "qa", "test",
+     "testing", "dev", "development", "review", "sandbox", "canary", "other"}
+)
+
+
+def _looks_like_launchdarkly(obj: Mapping[str, Any]) -> bool:
+    return "accesses" in obj and "date" in obj and ("_id" in obj or "titleVerb" in obj)
+
+
+_LD_RESOURCE = re.compile(r"(?:^|:)(?P<what>flag|segment)/(?P<key>[^:]+)")
+_LD_ENV = re.compile(r"(?:^|:)env/(?P<env>[^:]+)")
+
+
+def _from_launchdarkly(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One entry of LaunchDarkly's audit log (``GET /api/v2/auditlog``): a flag turned on or
+    off, its targeting or rollout changed. The flag's key is quoted in the description, as a
+    flag's key is what the application logs (``Turned on flag `checkout-split-pay` (Checkout:
+    split pay) in production: <comment>``); the project is no service (a flag switches code in
+    whichever application reads it)."""
+    resources = [str(a.get("resource") or "") for a in obj.get("accesses") or () if isinstance(a, dict)]
+    target = _mapping(obj.get("target"))
+    resources += [str(r) for r in target.get("resources") or ()]
+    key = env = None
+    for res in resources:
+        if key is None and (m := _LD_RESOURCE.search(res)):
+            key = m.group("key")
+        if env is None and (m := _LD_ENV.search(res)):
+            env = m.group("env")
+    raw_kind = str(obj.get("kind") or "")
+    verb = str(obj.get("titleVerb") or obj.get("description") or "changed").strip().lstrip("- ").strip()
+    verb = re.sub(r"(?i)\s+the flag$", "", verb)
+    what = f"{verb[:1].upper()}{verb[1:]} {raw_kind or 'flag'}"
+    if key:
+        what += f" `{key}`"
+    if obj.get("name") and obj.get("name") != key:
+        what += f" ({obj['name']})"
+    if env:
+        what += f" in {env}"
+    if obj.get("comment"):
+        what += f": {obj['comment']}"
+    return {
+        "time": obj.get("date"),
+        "service": None,
+        "version": None,
+        "id": obj.get("_id"),
+        "kind": "feature_flag" if raw_kind in ("flag", "segment", "") else raw_kind,
+        "description": what,
+    }
+
+
+def _looks_like_terraform_run(obj: Mapping[str, Any]) -> bool:
+    return obj.get("type") == "runs" and isinstance(obj.get("status-timestamps"), dict)
+
+
+def _terraform_applied(obj: Mapping[str, Any]) -> bool:
+    """Whether a Terraform Cloud run changed anything: its apply began (a plan that was
+    discarded, errored or had no changes changed nothing)."""
+    stamps = _mapping(obj.get("status-timestamps"))
+    return bool(stamps.get("applied-at") or stamps.get("applying-at"))
+
+
+def _from_terraform_run(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One run of Terraform Cloud / Enterprise (``GET /api/v2/workspaces/:id/runs``, JSON:API,
+    flattened by :func:`_records_json`): dated when its apply finished (or began), of its
+    workspace, described by its message."""
+    stamps = _mapping(obj.get("status-timestamps"))
+    status = str(obj.get("status") or "")
+    desc = str(obj.get("message") or "").strip() or "Terraform run"
+    if status and status != "applied":
+        desc += f" (status {status})"
+    if obj.get("is-destroy"):
+        desc += " (destroy)"
+    return {
+        "time": stamps.get("applied-at") or stamps.get("applying-at") or obj.get("created-at"),
+        "service": obj.get("workspace"),
+        "version": None,
+        "id": obj.get("id"),
+        "kind": "infra",
+        "description": desc,
+    }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _from_gitlab(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One deployment of GitLab's Deployments API (``GET /projects/:id/deployments``): the
+    service is the environment's name less its tier folder (``production/grading-api`` is
+    ``grading-api``, GitLab's way of listing one environment per service), none when the name
+    is a tier alone (``production``: the project is not in the record); the description is
+    the deployed commit's title, the environment and who deployed it."""
+    env = obj.get("environment") or {}
+    name = str(env.get("name") or "").strip()
+    parts = [p for p in name.split("/") if p]
+    if len(parts) > 1 and parts[0].lower() in _TIERS:
+        parts = parts[1:]
+    service = "/".join(parts) if parts and parts[-1].lower() not in _TIERS else None
+    ref = obj.get("ref")
+    sha = str(obj.get("sha") or "")
+    deployable = _mapping(obj.get("deployable"))
+    commit = _mapping(deployable.get("commit"))
+    user = _mapping(obj.get("user"))
+    desc_parts = [str(p) for p in (commit.get("title"), name) if p]
+    if user.get("username"):
+        desc_parts.append(f"by {user['username']}")
+    status = str(obj.get("status") or "")
+    if status and status != "success":
+        desc_parts.append(f"status {status}")
+    return {
+        "time": obj.get("created_at"),
+        "service": service,
+        "version": (ref if ref and ref != sha else None) or (sha[:12] or None),
+        "id": str(obj["id"]) if obj.get("id") is not None else None,
+        "kind": "deploy",
+        "description": " / ".join(desc_parts) or None,
+    }
 
 
 def _from_github(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -344,6 +497,12 @@ def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> 
 
 def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
     """Map one raw record (any aliases) onto the canonical change columns."""
+    if _looks_like_gitlab(obj):
+        return _from_gitlab(obj)
+    if _looks_like_launchdarkly(obj):
+        return _from_launchdarkly(obj)
+    if _looks_like_terraform_run(obj):
+        return _from_terraform_run(obj)
     if _looks_like_github(obj):
         return _from_github(obj)
     out: dict[str, Any] = {}
@@ -436,7 +595,9 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any
         msg = f"{path}:{lineno}: invalid JSON ({getattr(exc, 'msg', exc)})"
         raise InputError(msg) from exc
     items: Any = data
-    if isinstance(data, dict):
+    if isinstance(data, dict) and _is_json_api(data):
+        items = _flatten_json_api(data)
+    elif isinstance(data, dict):
         for key in _ARRAY_KEYS:
             if isinstance(data.get(key), list):
                 items = data[key]
@@ -452,6 +613,33 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any
             msg = f"{where}: expected a JSON object, got {type(obj).__name__}"
             raise InputError(msg)
         yield where, obj
+
+
+def _is_json_api(data: Mapping[str, Any]) -> bool:
+    items = data.get("data")
+    return isinstance(items, list) and bool(items) and all(
+        isinstance(i, dict) and "type" in i and isinstance(i.get("attributes"), dict) for i in items
+    )
+
+
+def _flatten_json_api(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A JSON:API document's resources as flat records (Terraform Cloud's runs): ``id``,
+    ``type``, the attributes, and each to-one relationship as the related resource's name
+    (from ``included``) or id: a run's ``workspace`` is ``prod-dns-public``."""
+    names = {
+        (inc.get("type"), inc.get("id")): _mapping(inc.get("attributes")).get("name")
+        for inc in data.get("included") or ()
+        if isinstance(inc, dict)
+    }
+    out = []
+    for item in data["data"]:
+        rec: dict[str, Any] = {"id": item.get("id"), "type": item.get("type"), **item["attributes"]}
+        for rel, body in _mapping(item.get("relationships")).items():
+            ref = _mapping(body).get("data") if isinstance(body, dict) else None
+            if isinstance(ref, dict) and rel not in rec:
+                rec[rel] = names.get((ref.get("type"), ref.get("id"))) or ref.get("id")
+        out.append(rec)
+    return out
 
 
 def _iter_file(path: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -492,6 +680,8 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
         if records and all(_looks_like_kubernetes_event(raw) for _, raw in records):
             records = list(_from_kubernetes_events(records))
         for where, raw in records:
+            if _looks_like_terraform_run(raw) and not _terraform_applied(raw):
+                continue  # (a plan that was never applied changed nothing)
             rec = _canonical(raw, where=where)
             when = parse_change_time(rec.get("time"), zone=zone)
             if when is None:
@@ -502,9 +692,11 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 raise InputError(msg)
             row = {
                 "time": when,
-                "service": _as_text(rec.get("service")),
-                "version": _as_text(rec.get("version")),
-                "id": _as_text(rec.get("id")),
+                # (a nested object is never a name: an export's "target": {...} or
+                # "environment": {...} that the aliases matched)
+                "service": _as_name(rec.get("service")),
+                "version": _as_name(rec.get("version")),
+                "id": _as_name(rec.get("id")),
                 "kind": _normalise_kind(_as_text(rec.get("kind")), _as_text(rec.get("description"))),
                 "description": _as_text(rec.get("description")),
             }

@@ -391,23 +391,32 @@ def correlate_changes(
     )
 
 
-def _named_services(changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[str]) -> dict[tuple[str, str | None], str]:
+def _named_services(
+    changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[str]
+) -> dict[tuple[str | None, str | None], str]:
     """The logging service of each change (by service and description) whose service field
     matches none (:func:`match_service`) but that names one otherwise (:func:`named_in_change`),
     or whose item half or more of one service's records carry in their text or fields
     (:data:`_CARRIED_SHARE`): a queue manager, ``QMBANK1``, is in each entry of the MQ error
     log (``QMgr(QMBANK1)``, read into the field ``qmgr``), so
     it is that log's service, while the applications that put to it name it now and then."""
+    named: dict[tuple[str | None, str | None], str] = {}
+    # a change with no service whose description names exactly one logging service as a
+    # whole name (an Ansible job's "Apply php-fpm pool tuning from group_vars", "Set an LMS
+    # feature flag") is that service's; one naming none or several stays a global change
+    unnamed = changes.filter(pl.col("service").is_null() & pl.col("description").is_not_null())["description"]
+    for d in unnamed.unique().sort().to_list():
+        if (found := named_in_change("", d, logged)) is not None:
+            named[(None, d)] = found
     rows = changes.filter(pl.col("service").is_not_null()).select("service", "description").unique().iter_rows()
     todo = [(s, d) for s, d in rows if match_service(s, logged) not in logged and len(node_services(s, logged)) < 2]
     if not todo:
-        return {}
+        return named
     sources: dict[str, list[str]] = {}
     if "source" in recs.columns:
         pairs = recs.select("service", "source").drop_nulls().unique().iter_rows()
         for svc, src in pairs:
             sources.setdefault(svc, []).append(src)
-    named: dict[tuple[str, str | None], str] = {}
     # (a share is told by a few hundred records of each service: a change list of fifty CMDB
     # items must not read a day's millions of records fifty times)
     sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE)

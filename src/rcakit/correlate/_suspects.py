@@ -247,6 +247,9 @@ def _score_suspect(
                         weight=round(-0.6 * pre, 3),
                     )
                 )
+        # (a feature flag switches at once, no pod restarts: its service's logs from the
+        # minute after it show what it did)
+        rollout = timedelta(0) if ref.kind == "feature_flag" else _ROLLOUT
         # a later change of the same service before the onset: if nothing changed until
         # then, that later change is the better explanation
         later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
@@ -288,7 +291,7 @@ def _score_suspect(
                 if marked is not None:
                     strength, note = marked
                     ev.append(note)
-        elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), _ROLLOUT.total_seconds()):
+        elif (first_sign - t).total_seconds() >= max(3 * window.total_seconds(), rollout.total_seconds()):
             # the change landed well before the onset: did its service change in between?
             # A slow burn does (warnings grow); an unrelated deploy does not. (Within a
             # rollout's time, pods restarting and traffic moving over, silence proves nothing.)
@@ -303,7 +306,7 @@ def _score_suspect(
             # deploy was) until the heap is full; such a deploy is not marked down for the
             # first 2 h it served, then halves every 2 h
             exhausted = _memory_exhausted(frame, first_sign, end) if target == root and ref.kind == "deploy" else None
-            served = first_sign - t - _ROLLOUT
+            served = first_sign - t - rollout
             if exhausted:
                 ev.append(
                     Evidence(
