@@ -1777,6 +1777,27 @@ def test_a_cmdb_item_is_the_service_its_description_its_log_file_or_its_records_
     assert "olb-liberty's logs" not in seen["REL-22051"][1]
 
 
+def test_a_change_of_an_application_is_the_service_logging_in_its_directory():
+    """GitLab deploys ``production/grading-worker``; the export holds its worker's log as
+    ``grading-worker/celery.log``, which the reader names ``celery`` (probe BD). The
+    directory's whole name is the application's: the deploy is celery's (before, only the
+    directory's words, ``grading`` and ``worker``, were looked at, and the deploy "writes no
+    logs in these exports"). A name that two directories hold matches none."""
+    from rcakit.correlate._services import named_in_change
+
+    services = ["celery", "grading-api", "lms"]
+    sources = {
+        "celery": ["exports/grading-worker/celery.log"],
+        "grading-api": ["exports/grading-api/grading-api.log"],
+        "lms": ["exports/lms/lms-2026-03-23.log"],
+    }
+    desc = "Merge branch 'retry-backoff' into 'main' / production/grading-worker / by deploy-bot"
+    assert named_in_change("grading-worker", desc, services, sources=sources) == "celery"
+    assert named_in_change("grading-worker", None, services, sources=sources) == "celery"
+    assert named_in_change("grading", None, services, sources=sources) is None  # celery's and grading-api's
+    assert named_in_change("grading-worker", None, services) is None  # no sources, nothing to go by
+
+
 def test_a_cmdb_display_name_is_the_one_service_one_of_its_words_names():
     """Jira's ``Affected services`` spells a database ``SubsDB PostgreSQL`` (probe BA): its one
     word that names a logging service is that service; words naming none, or two services,

@@ -111,6 +111,38 @@ def test_client_field_holding_an_x_forwarded_for_list(tmp_path):
     assert read_logs(path)["format"].to_list() == ["access"] * 4
 
 
+def test_the_ingress_nginx_controllers_default_log_format(tmp_path):
+    """ingress-nginx writes ``$request_length $request_time [$proxy_upstream_name]
+    [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length
+    $upstream_response_time $upstream_status $req_id`` after the user agent (probe BE): the
+    first bare number is the request's length, not a time (635 bytes had been read as 635 µs,
+    so latencies followed the requests' sizes); the request time is the next one, the
+    upstream's time the first of its list (a retried request lists each attempt), and the
+    upstream, the Kubernetes service called, is kept."""
+    text = (
+        '2026-03-10T14:00:44.394967609Z stdout F 80.148.199.21 - - [10/Mar/2026:14:00:44 +0000] "GET /api/v1/rides/rd_WDWamercFt/eta HTTP/2.0" 200 233 "-" "RideCo/7.13.2 (Android 13; SM-G991B; okhttp/4.11.0)" 635 0.083 [prod-eta-8080] [] 10.244.7.90:8080 233 0.082 200 3fbed176262354d93198a6ced8bf950a\n'
+        '2026-03-10T14:00:45.000000000Z stdout F 80.148.199.22 - - [10/Mar/2026:14:00:45 +0000] "POST /api/v1/orders HTTP/1.1" 200 90 "-" "curl/8.4.0" 512 1.204 [prod-orders-8080] [] 10.244.1.5:8080, 10.244.1.6:8080 0, 90 1.001, 0.200 502, 200 7d0a9c7ea8b5b2f4e8f0c0d1a2b3c4d5\n'
+        '2026-03-10T14:00:46.000000000Z stdout F 10.0.0.1 - - [10/Mar/2026:14:00:46 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube-probe/1.29" 120 0.000 [] [] - - - - 0b6f6c1d2e3f4a5b6c7d8e9f0a1b2c3d\n'
+    )
+    path = tmp_path / "ingress-nginx-controller-4kwbh6zwh8-8m9kg.log"
+    path.write_text(text)
+    rows = read_logs(path).to_dicts()
+    assert [r["parse_error"] for r in rows] == [None] * 3
+    assert rows[0]["body"] == "GET /api/v1/rides/rd_WDWamercFt/eta 200"
+    got = [
+        (attrs(r).get("response_time_ms"), attrs(r).get("upstream_response_time_ms"), attrs(r).get("upstream"))
+        for r in rows
+    ]
+    assert got[0] == (83.0, 82.0, "prod-eta-8080")
+    assert got[1][0] == 1204.0
+    assert got[1][1] == pytest.approx(1001.0)
+    assert got[1][2] == "prod-orders-8080"
+    assert got[2] == (0.0, None, None)
+    # plain nginx with $request_time after the user agent is read as before
+    plain = parse('10.0.0.9 - - [05/Mar/2024:14:03:12 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8" 0.532 0.530\n')
+    assert attrs(plain.row(0, named=True)).get("response_time_ms") == 532.0
+
+
 def test_status_is_queryable_as_a_number():
     out = parse(ACCESS)
     errors = out.filter(pl.col("attributes").str.json_path_match("$.status").cast(pl.Int64) >= 500)

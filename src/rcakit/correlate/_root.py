@@ -393,6 +393,29 @@ def _root_service(
                     weight=round(1.5 / len(common), 3),
                 )
             ]
+    # a proxy whose requests slowed towards one upstream only, the others keeping their pace
+    # (the ingress-nginx controller's log: the eta service's requests x6, the orders' as
+    # before): the delay is in that upstream, which may time nothing itself
+    for x in sorted(views):
+        if views[x].failure_names or x not in frames:
+            continue
+        start = min((t for t in (views[x].onset, span_start) if t is not None), default=None)
+        slow = _slow_upstream(frames[x], start, known, exclude=x)
+        if slow is None:
+            continue
+        n, upstream, before_ms, after_ms = slow
+        if n not in views:
+            views[n] = _ServiceView(service=n, onset=views[x].onset)
+        extra_ev.setdefault(n, []).append(
+            Evidence(
+                kind="dependency",
+                text=(
+                    f"{x}'s requests to {upstream} slowed from {before_ms:.0f} ms to {after_ms:.0f} ms (median) "
+                    f"while its other upstreams kept their pace: the delay is in {n}"
+                ),
+                weight=1.5,
+            )
+        )
     candidates = sorted(views)
     naming = frozenset(
         (key.split("|")[1], key.split("|", 2)[2]) for key, named in names_of.items() if named
@@ -785,6 +808,59 @@ def _quoting(c: Contribution, errors: dict[str, set[str]], peers: str) -> tuple[
         s for s, parts in errors.items()
         if s != c.service and any(p in quoted or p in own for p in parts)
     )
+
+
+#: a proxy's record of a request: the upstream it went to and how long it took (the access-log
+#: reader's ``upstream`` and ``response_time_ms``; Envoy's ``upstream_cluster``)
+_UPSTREAM_RE = r'"(?:upstream|upstream_cluster|upstream_name|backend)":"([^"]+)"'
+_ELAPSED_RE = r'"response_time_ms":(-?\d+(?:\.\d+)?)'
+
+
+def _slow_upstream(
+    frame: pl.DataFrame, onset: datetime | None, services: Sequence[str], *, exclude: str
+) -> tuple[str, str, float, float] | None:
+    """The logging service behind the one upstream a proxy's requests slowed towards:
+    ``(service, upstream, median ms before, median ms after)``, comparing the 30 minutes
+    before ``onset`` with the 15 after it. The upstream at least twice
+    as slow (with 5 requests or more each side) and twice as much as the next one, and at least
+    one other upstream no more than 1.5 times slower (a proxy slow towards all is slow itself,
+    or its network); ``None``
+    otherwise, or when the upstream names no logging service (``prod-eta-8080`` names ``eta``)."""
+    if onset is None or "attributes" not in frame.columns or frame.height == 0:
+        return None
+    stop = onset + timedelta(minutes=15)
+    ts = pl.col("timestamp")
+    recs = (
+        frame.filter((ts >= onset - timedelta(minutes=30)) & (ts <= stop))
+        .select(
+            after=ts >= onset,
+            up=pl.col("attributes").str.extract(_UPSTREAM_RE, 1),
+            ms=pl.col("attributes").str.extract(_ELAPSED_RE, 1).cast(pl.Float64, strict=False),
+        )
+        .drop_nulls()
+    )
+    if recs.height == 0:
+        return None
+    per = (
+        recs.group_by("up")
+        .agg(
+            nb=(~pl.col("after")).sum(),
+            na=pl.col("after").sum(),
+            mb=pl.col("ms").filter(~pl.col("after")).median(),
+            ma=pl.col("ms").filter(pl.col("after")).median(),
+        )
+        .filter((pl.col("nb") >= 5) & (pl.col("na") >= 5))
+        .with_columns(ratio=pl.col("ma") / pl.max_horizontal(pl.col("mb"), pl.lit(1.0)))
+    )
+    ranked = per.sort("ratio", "up", descending=[True, False])
+    ratios = ranked["ratio"].to_list()
+    # (the slowest at least twice as slow as before and as the next one: a service calling
+    # it slows less, diluted by its own time)
+    if len(ratios) < 2 or ratios[0] < 2.0 or ratios[1] * 2.0 > ratios[0] or ratios[-1] > 1.5:
+        return None
+    up, before_ms, after_ms = ranked.select("up", "mb", "ma").row(0)
+    named = _names(up, services, exclude=exclude)
+    return (named[0], up, before_ms, after_ms) if len(named) == 1 else None
 
 
 def _peer_texts(span: pl.DataFrame, contribs: Sequence[Contribution]) -> dict[tuple[str, str | None], str]:

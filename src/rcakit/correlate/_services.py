@@ -479,7 +479,11 @@ def _file_words(path: str) -> set[str]:
     ``wordpress/php-error.log`` (a service read from its file's name, ``php-error``, is the
     application its directory names)."""
     parts = re.split(r"[\\/]", path)
-    return _words(parts[-1]) | (_words(parts[-2]) if len(parts) > 1 else set())
+    if len(parts) < 2:
+        return _words(parts[-1])
+    # (the directory's whole name too: ``grading-worker`` of ``grading-worker/celery.log``, an
+    # export holding a folder per application whose worker's file the reader names ``celery``)
+    return _words(parts[-1]) | _words(parts[-2]) | {parts[-2].lower()}
 
 
 # a separator in a service's name, as re.escape writes it ("olb\-liberty", "fraud_scoring")

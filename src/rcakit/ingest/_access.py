@@ -81,6 +81,19 @@ def is_method(method: pl.Expr) -> pl.Expr:
 
 
 
+#: the tail the ingress-nginx controller's default ``log-format-upstream`` writes after the user
+#: agent: ``$request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name]
+#: $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id``
+#: (the first bare number is the request's length, not a time; the upstream, ``prod-eta-8080``,
+#: is the Kubernetes service called: namespace, name and port)
+_INGRESS_TAIL = (
+    r"^\s*(?P<request_length>\d+)\s+(?P<request_time>\d+(?:\.\d+)?|-)\s+\[(?P<upstream>[^\]\s]*)\]\s+\[[^\]]*\]"
+    # (a retried request lists each attempt's address, length and time: ``a, b``; the first
+    # attempt's time is taken, as for other upstream timings)
+    r"(?:\s+[^\s,]+(?:,\s*[^\s,]+)*\s+[^\s,]+(?:,\s*[^\s,]+)*\s+(?P<upstream_time>\d+(?:\.\d+)?))?"
+)
+
+
 def _timing(rest: pl.Expr, keys: str) -> pl.Expr:
     """Seconds in ``key=0.123`` / ``key="0.120"`` (first of comma lists) -> milliseconds."""
     val = rest.str.extract(rf'(?:^|\s)(?:{keys})[=:]"?(\d+(?:\.\d+)?)', 1)
@@ -283,16 +296,27 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     rest = pl.col("rest").fill_null("")
     has_rest = want and g.select((rest != "").any()).item()
     none_f = pl.lit(None, dtype=pl.Float64)
+    upstream: pl.Expr
     if has_rest:
         # first bare number of the extras: decimal = seconds ($request_time), integer = µs (%D)
         bare = rest.str.extract(r'(?:^|\s)"?(\d+(?:\.\d+)?)"?(?:\s|$)', 1)
         bare_ms = pl.when(bare.str.contains(".", literal=True)).then(
             bare.cast(pl.Float64, strict=False) * 1000.0
         ).otherwise(bare.cast(pl.Float64, strict=False) / 1000.0)
-        response_ms = pl.coalesce(_timing(rest, "rt|request_time|rtime|duration|took"), bare_ms)
-        upstream_ms = _timing(rest, "urt|upstream_response_time|upstream_time|ut")
+        ingress = rest.str.extract_groups(_INGRESS_TAIL)
+        response_ms = pl.coalesce(
+            _timing(rest, "rt|request_time|rtime|duration|took"),
+            ingress.struct["request_time"].cast(pl.Float64, strict=False) * 1000.0,
+            bare_ms,
+        )
+        upstream_ms = pl.coalesce(
+            _timing(rest, "urt|upstream_response_time|upstream_time|ut"),
+            ingress.struct["upstream_time"].cast(pl.Float64, strict=False) * 1000.0,
+        )
+        upstream = pl.when(ingress.struct["upstream"].is_in(["", "-"]).not_()).then(ingress.struct["upstream"])
     else:
         response_ms, upstream_ms = none_f, none_f
+        upstream = pl.lit(None, dtype=pl.String)
     extra: pl.Expr
     if has_rest and g.select(rest.str.contains('"', literal=True).any()).item():
         # quoted extras not part of a key="value" pair ("$http_x_forwarded_for" and the like)
@@ -310,9 +334,10 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     g = g.with_columns(
         by_distinct(g.select("rest"), response_ms.alias("response_time_ms")),
         by_distinct(g.select("rest"), upstream_ms.alias("upstream_response_time_ms")),
+        by_distinct(g.select("rest"), upstream.alias("upstream")),
         by_distinct(g.select("rest"), extra.alias("extra")),
     ) if has_rest else g.with_columns(
-        response_time_ms=none_f, upstream_response_time_ms=none_f, extra=extra
+        response_time_ms=none_f, upstream_response_time_ms=none_f, upstream=upstream, extra=extra
     )
     # stage 1: every attribute as a plain column, computed once (body and severity need only
     # the path and the status)
@@ -340,7 +365,7 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             ("path", "path"), ("query", "query"), ("protocol", "protocol"), ("status", "status_i"),
             ("bytes", "bytes_i"), ("referer", "referer"), ("user_agent", "user_agent"),
             ("response_time_ms", "response_time_ms"),
-            ("upstream_response_time_ms", "upstream_response_time_ms"), ("extra", "extra"),
+            ("upstream_response_time_ms", "upstream_response_time_ms"), ("upstream", "upstream"), ("extra", "extra"),
         )
         if g[source].null_count() < g.height  # a field no line has is not encoded at all
     }
