@@ -376,3 +376,99 @@ def test_an_ansible_awx_jobs_export(tmp_path):
     df = read_changes(p)
     assert df["kind"].to_list() == ["deploy", "config", "config"]
     assert df["id"].to_list() == ["7849", "7850", "7823"]
+
+
+def _unleash_event(eid, etype, when, flag=None, env=None, by="alice", data=None, pre=None):
+    return {
+        "id": eid, "type": etype, "createdBy": by, "createdByUserId": 7, "createdAt": when, "featureName": flag,
+        "project": "checkout", "environment": env, "data": data, "preData": pre, "tags": [],
+    }
+
+
+def test_unleash_admin_events(tmp_path):
+    """Unleash's event log (``GET /api/admin/events``: ``{"version": 1, "events": [...]}`` or a
+    bare list) read as LaunchDarkly's audit log is: a flag's event is a ``feature_flag`` change
+    with no service (the project is no service), its key quoted in the description with the
+    event type, environment and user, the event id as its id, dated ``createdAt``; a strategy
+    event gives its rollout; a favourite is no change (probe: "item 0: no time column")."""
+    strategy = {"id": "s1", "name": "flexibleRollout", "parameters": {"rollout": "50", "stickiness": "default"}}
+    events = [
+        _unleash_event(5103, "feature-environment-enabled", "2026-02-10T09:41:12.345Z", "substitution-v2", "production"),
+        _unleash_event(
+            5104, "feature-strategy-update", "2026-02-10T09:45:00.000Z", "substitution-v2", "production", by="bob",
+            data=strategy, pre={**strategy, "parameters": {"rollout": "10", "stickiness": "default"}},
+        ),
+        _unleash_event(5105, "feature-archived", "2026-02-10T10:00:00.000Z", "old-banner"),
+        _unleash_event(5106, "feature-favorited", "2026-02-10T10:01:00.000Z", "old-banner"),
+        _unleash_event(5107, "segment-updated", "2026-02-10T10:02:00.000Z", data={"id": 3, "name": "beta-users"}),
+        _unleash_event(5108, "project-created", "2026-02-10T10:03:00.000Z", data={"id": "search", "name": "search"}),
+    ]
+    wrapped = tmp_path / "unleash-events.json"
+    wrapped.write_text(json.dumps({"version": 1, "events": events, "totalEvents": len(events)}))
+    bare = tmp_path / "unleash-list.json"
+    bare.write_text(json.dumps(events))
+    for path in (wrapped, bare):
+        df = read_changes(path)
+        check_schema(df, CHANGES, stage="test")
+        assert df["id"].to_list() == ["5103", "5104", "5105", "5107", "5108"]
+        assert df["service"].to_list() == [None] * 5
+        assert df["version"].to_list() == [None] * 5
+        assert df["kind"].to_list() == ["feature_flag"] * 4 + ["project"]
+        assert df["description"].to_list() == [
+            "feature flag `substitution-v2` feature-environment-enabled in production by alice",
+            "feature flag `substitution-v2` feature-strategy-update in production by bob: flexibleRollout rollout 50% (was 10%)",
+            "feature flag `old-banner` feature-archived by alice",
+            "segment `beta-users` segment-updated by alice",
+            "project `search` project-created by alice",
+        ]
+        assert df["time"][0] == datetime(2026, 2, 10, 9, 41, 12, 345000, tzinfo=UTC)
+
+
+def test_a_camel_case_column_name_is_its_alias(tmp_path):
+    """``createdAt`` is ``created_at`` (a time), ``deployedAt`` ``deployed_at``, ``serviceName``
+    ``service_name``; a name with no alias in either spelling (``updatedAt``: when the record
+    last changed, not the change) is still no time column."""
+    p = tmp_path / "changes.json"
+    p.write_text(json.dumps([{"createdAt": "2026-02-10T09:00:00Z", "serviceName": "cart", "changeId": "C-7"}]))
+    assert read_changes(p).select("time", "service", "id").row(0) == (datetime(2026, 2, 10, 9, tzinfo=UTC), "cart", "C-7")
+    p = tmp_path / "changes.csv"
+    p.write_text("deployedAt,createdAt,app\n2026-02-10 09:05:00,2026-02-10 08:00:00,cart\n")
+    assert read_changes(p)["time"].to_list() == [datetime(2026, 2, 10, 9, 5, tzinfo=UTC)]  # deployed_at ranks first
+    p = tmp_path / "updated.json"
+    p.write_text(json.dumps([{"updatedAt": "2026-02-10T09:00:00Z", "service": "cart"}]))
+    with pytest.raises(InputError, match="no time column"):
+        read_changes(p)
+
+
+def test_an_argo_cd_deploy_history(tmp_path):
+    """Argo CD's deploy history as CSV: ``History ID`` is the id (before, every row got a
+    ``chg-`` hash); it counts per application, so ids repeated across applications are
+    ``<application>#<history id>``; the image's tag is the version, not the whole reference."""
+    p = tmp_path / "argocd_history.csv"
+    p.write_text(
+        "Application,History ID,Deployed At,Revision,Image,Initiated By\n"
+        "inventory-svc,1,2026-02-10T08:00:00Z,3f2a9c1,registry.example/inventory-svc:2.30.1,argocd\n"
+        "inventory-svc,2,2026-02-10T09:00:00Z,8b1d0e2,registry.example/inventory-svc:2.30.2,argocd\n"
+        "orders-api,1,2026-02-10T08:30:00Z,77aa01c,registry.example:5000/shop/orders-api:1.4.0@sha256:0123456789abcdef0123,argocd\n"
+        "orders-api,2,2026-02-10T09:10:00Z,77aa02c,registry.example/shop/orders-api@sha256:abcdef0123456789abcd,argocd\n"
+    )
+    df = read_changes(p)
+    assert df.select("service", "version", "id").rows() == [
+        ("inventory-svc", "2.30.1", "inventory-svc#1"),
+        ("orders-api", "1.4.0", "orders-api#1"),
+        ("inventory-svc", "2.30.2", "inventory-svc#2"),
+        ("orders-api", "sha256:abcdef012345", "orders-api#2"),
+    ]
+    # one application's history: its ids are unique as they are (and historyId / history_id too)
+    for column in ("History ID", "historyId", "history_id"):
+        p.write_text(
+            f"Application,{column},Deployed At,Image\n"
+            "inventory-svc,41,2026-02-10T08:00:00Z,registry.example/inventory-svc:2.30.1\n"
+            "inventory-svc,42,2026-02-10T09:00:00Z,inventory-svc:2.30.2\n"
+        )
+        df = read_changes(p)
+        assert df["id"].to_list() == ["41", "42"], column
+        assert df["version"].to_list() == ["2.30.1", "2.30.2"]
+    # a better id column wins; a version column's value is not taken apart without a repository path
+    p.write_text("Application,ID,History ID,Deployed At,Version\ninventory-svc,D-9,3,2026-02-10T08:00:00Z,payment:v2\n")
+    assert read_changes(p).select("id", "version").row(0) == ("D-9", "payment:v2")

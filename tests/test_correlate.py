@@ -1513,6 +1513,8 @@ def test_a_change_ticket_naming_a_datastore_by_its_product_and_role():
     assert match_service("orders-db", services) == "orders-db"
     # (two services of the product: which one is not said)
     assert match_service("redis-cache-01", [*services, "redis-sessions"]) == "redis-cache-01"
+    # (a search cluster's ticket: its product's short name and what it is for, probe BG)
+    assert match_service("ES-Search-Prod", [*services, "elasticsearch"]) == "elasticsearch"
 
 
 def test_less_of_anything_inside_a_planned_maintenance_window_is_no_symptom():
@@ -1903,3 +1905,34 @@ def test_an_identifier_a_change_names_in_the_incidents_failures_ties_it():
     assert _id_in("maintenance window 2026-03-20 14:00", ["deadline 2026-03-20 exceeded"]) is None
     assert _id_in("raise pool size to 20000", ["pool of 20000 exhausted"]) is None
     assert _id_in("enable queue orders-v2", ["consumer of orders-v2 lagging"]) == ("orders-v2", "consumer of orders-v2 lagging")
+
+
+def test_the_client_of_a_service_that_failed_names_it():
+    """A Rails app's error names the client class that failed, not the service: a blind
+    probe's storefront logged ``Faraday::ServerError`` from
+    ``app/services/inventory_client.rb:42:in `reserve!'`, and was rooted before inventory,
+    whose deploy broke reservations. A source file's folders still name nothing, nor does a
+    client file of no service."""
+    from rcakit.correlate._services import _names
+
+    services = ["inventory", "storefront-web", "pricing-api", "payments-gateway"]
+    frame = "[9f1c] app/services/inventory_client.rb:42:in `reserve!'"
+    assert _names(frame, services, exclude="storefront-web") == ("inventory",)
+    assert _names("InventoryClient.reserve failed after 3 attempts", services, exclude="storefront-web") == ("inventory",)
+    assert _names("payments-gateway-client: read timed out", services, exclude="storefront-web") == ("payments-gateway",)
+    assert _names('File "/app/inventory/handlers.py", line 4', services, exclude="storefront-web") == ()
+    assert _names('File "/app/pricing/http_client.py", line 9', services, exclude="storefront-web") == ()
+    assert _names("inventory_id=5 inventory_clients_total=3", services, exclude="storefront-web") == ()
+
+
+def test_pgbouncers_own_errors_name_it():
+    """PgBouncer answers a client it cannot serve in time with ``query_wait_timeout``: a Go
+    service's ``db query failed`` with ``ERROR: query_wait_timeout (SQLSTATE 08P01)`` names
+    the pool, not the database behind it (a blind probe's pool exhaustion was rooted at the
+    service once its callers' errors named it)."""
+    from rcakit.correlate._services import _names
+
+    services = ["inventory", "pgbouncer", "postgresql"]
+    assert _names("db query failed: ERROR: query_wait_timeout (SQLSTATE 08P01)", services, exclude="inventory") == ("pgbouncer",)
+    assert _names("no more connections allowed (max_client_conn)", services, exclude="inventory") == ("pgbouncer",)
+    assert _names("db query failed: canceling statement due to statement timeout", services, exclude="inventory") == ()

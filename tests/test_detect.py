@@ -593,3 +593,19 @@ def test_a_drop_against_the_traffic_says_what_was_expected():
     assert "where the other services' traffic predicted" in detail, detail
     predicted = float(detail.rsplit("predicted ", 1)[1])
     assert predicted > 2 * drops[0].extra["peak_observed"], detail
+
+
+def test_zerologs_dur_ms_is_a_duration(tmp_path):
+    """Go services logging with zerolog write a request's time as ``"dur_ms": 1900.9`` beside a
+    constant message (``"message": "request"``): a blind probe's latency regression went
+    unseen ("No anomaly found") because the key was not read as a duration."""
+    lines = [
+        f'{{"level":"info","service":"inventory","time":"2025-03-08T17:{i // 10:02d}:{i % 10 * 6:02d}Z",'
+        f'"path":"/v1/stock/{i}","status":200,"dur_ms":{3.1 + i % 5},"message":"request"}}'
+        for i in range(100)
+    ]
+    (tmp_path / "inventory.json").write_text("\n".join(lines) + "\n")
+    from rcakit import mine_templates, read_logs
+
+    values = extract_parameters(mine_templates(read_logs(tmp_path)))
+    assert values.filter(pl.col("feature") == "attributes.dur_ms").height == 100

@@ -635,7 +635,7 @@ def test_decorated_heads_env_logger_sidekiq_and_github_actions():
         "[2024-03-01T10:00:00Z ERROR ledger::api] transfer 42 failed: insufficient funds":
             (datetime(2024, 3, 1, 10, 0, tzinfo=UTC), "ERROR", "transfer 42 failed: insufficient funds", "ledger::api"),
         "2024-03-01T10:01:00.000Z pid=7 tid=2ldf class=InvoiceJob jid=b4a1 ERROR: Error fetching job: Redis::CannotConnectError":
-            (datetime(2024, 3, 1, 10, 1, tzinfo=UTC), "ERROR", "Error fetching job: Redis::CannotConnectError", None),
+            (datetime(2024, 3, 1, 10, 1, tzinfo=UTC), "ERROR", "Error fetching job: Redis::CannotConnectError", "InvoiceJob"),
     }
     for line, (ts, level, body, logger) in cases.items():
         row = parse_lines(TEXT, line + "\n", OPTS).to_dicts()[0]
@@ -1332,3 +1332,22 @@ def test_jdk_unified_logging_with_the_default_decorators():
         ("ERROR", "Heap exhausted, terminating", "gc,heap,exit"),
     ]
     assert all(r["timestamp"] is None and r["parse_error"] is None for r in rows)
+
+
+def test_a_sidekiq_jobs_pairs_are_its_fields_and_elapsed_the_time_it_took():
+    """Sidekiq's ``pid= tid= class= jid= elapsed=`` pairs were one opaque ``mdc`` string: a
+    blind probe's worker went from 0.2 s to 100 s a job (``elapsed=105.860``) and nothing
+    saw it. The job's class is its logger, the job id its trace (start, done and fail
+    lines), ``elapsed`` a number of seconds; other pairs stay ``mdc``."""
+    text = (
+        "2025-03-15T07:00:00.500Z pid=1 tid=7fc0 class=OrderConfirmationJob jid=41431b48 INFO: start\n"
+        "2025-03-15T07:01:45.560Z pid=1 tid=7fc0 class=OrderConfirmationJob jid=41431b48 elapsed=105.860 INFO: done\n"
+        "2025-03-15T07:01:46.000Z pid=1 tid=8ab1 class=PickListJob jid=77aa bid=b-91 elapsed=0.25 INFO: done\n"
+    )
+    rows = parse_lines(TEXT, text, OPTS).to_dicts()
+    assert [r["trace_id"] for r in rows] == ["41431b48", "41431b48", "77aa"]
+    fields = [attrs(r) for r in rows]
+    assert [f.get("logger") for f in fields] == ["OrderConfirmationJob", "OrderConfirmationJob", "PickListJob"]
+    assert [f.get("elapsed") for f in fields] == [None, 105.86, 0.25]
+    assert [f.get("mdc") for f in fields] == [None, None, "bid=b-91"]
+    assert (fields[1]["thread"], fields[1]["pid"]) == ("7fc0", "1")

@@ -1052,3 +1052,31 @@ def test_loki_logcli_jsonl_line_and_labels():
     row = parse(_jsonl.FORMAT, caller + "\n").to_dicts()[0]
     assert row["body"] == caller
     assert attrs(row)["line"] == "42"
+
+
+def test_elasticsearchs_json_logs_are_elasticsearchs_whatever_logger_wrote_them(tmp_path) -> None:
+    """Elasticsearch 7's JSON server log and slow log write the logger as ``component``
+    (``o.e.c.m.MetadataMappingService``, ``r.suppressed``): it is the logger, not a service
+    (a blind probe saw five "services" of one cluster); both files are the product's, as its
+    callers and change tickets name it (OpenSearch's, ``o.o.*`` loggers, are opensearch's)."""
+    head = '"cluster.name": "grocery-search", "node.name": "es-data-1", "cluster.uuid": "Zr3Hq8xWTe", "node.id": "c0Qk7bq2"'
+    (tmp_path / "grocery-search_server.json").write_text(
+        '{"type": "server", "timestamp": "2025-03-08T17:00:19,801Z", "level": "INFO", '
+        f'"component": "o.e.c.m.MetadataMappingService", {head}, "message": "[products_v6/3qZ2] update_mapping [_doc]"}}\n'
+        '{"type": "server", "timestamp": "2025-03-08T17:02:45,372Z", "level": "WARN", '
+        f'"component": "r.suppressed", {head}, "message": "path: /products/_search, params: {{index=products}}"}}\n'
+    )
+    (tmp_path / "grocery-search_index_search_slowlog.json").write_text(
+        '{"type": "index_search_slowlog", "timestamp": "2025-03-08T16:11:28,260Z", "level": "INFO", '
+        f'"component": "i.s.s.query", {head}, "message": "[products_v6][0]", "took": "0.9s", "took_millis": "862"}}\n'
+    )
+    frame = read_logs(tmp_path)
+    assert frame["service"].to_list() == ["elasticsearch"] * 3
+    loggers = {json.loads(a)["logger"] for a in frame["attributes"]}
+    assert loggers == {"o.e.c.m.MetadataMappingService", "r.suppressed", "i.s.s.query"}
+    (tmp_path / "grocery-search_index_search_slowlog.json").unlink()
+    (tmp_path / "grocery-search_server.json").write_text(
+        '{"type": "server", "timestamp": "2025-03-08T17:00:19,801Z", "level": "INFO", '
+        f'"component": "o.o.c.m.MetadataMappingService", {head}, "message": "update_mapping [_doc]"}}\n'
+    )
+    assert read_logs(tmp_path)["service"].to_list() == ["opensearch"]

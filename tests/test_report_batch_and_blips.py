@@ -215,3 +215,38 @@ def test_dotnet_s_out_of_memory_exception_is_memory_exhausted():
 
     assert re.search(MEMORY_EXHAUSTED, "System.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was thrown.")
     assert re.search(MEMORY_EXHAUSTED, "java.lang.OutOfMemoryError: Java heap space")
+
+
+def test_rates_that_follow_the_afternoons_traffic_are_no_shift(tmp_path):
+    """PgBouncer writes ``stats: 11 xacts/s, 25 queries/s, ...`` once a minute; the rates
+    follow the traffic, which grows through the afternoon. A blind probe (BG) had them
+    flagged as a parameter shift in the first minutes of every export (a false incident on
+    two normal days of six): a rate is the traffic, not a measure of health. The durations
+    beside them (``xact <NUM> us``) are still measures."""
+    import random
+
+    from rcakit.detect._params import rate_features
+
+    rng = random.Random(5)
+    t0 = datetime(2025, 3, 28, 16, 0, tzinfo=UTC)
+    lines = []
+    for minute in range(180):
+        x = rng.gauss(11 * (1.0 + minute / 300), 1.0)
+        t = t0 + timedelta(minutes=minute)
+        lines.append(
+            f"{t:%Y-%m-%d %H:%M:%S}.200 UTC [1] LOG stats: {x:.0f} xacts/s, {x * 2.6 + rng.gauss(0, 2):.0f} queries/s, "
+            f"{x * 12 + rng.gauss(0, 8):.0f} client parses/s, 0 server parses/s, 0 binds/s, in {x * 150:.0f} B/s, "
+            f"out {x * 960:.0f} B/s, xact {rng.gauss(2700, 500):.0f} us, query {rng.gauss(1000, 180):.0f} us, "
+            f"wait {rng.gauss(24, 7):.0f} us"
+        )
+        if minute % 7 == 3:
+            lines.append(
+                f"{t + timedelta(seconds=rng.uniform(1, 58)):%Y-%m-%d %H:%M:%S}.{rng.randrange(1000):03d} UTC [1] LOG "
+                f"C-0x{rng.randrange(16**12):012x}: grocery/app@10.42.{rng.randrange(8)}.{rng.randrange(256)}:"
+                f"{rng.randrange(30000, 60000)} login attempt: db=grocery user=app tls=no"
+            )
+    (tmp_path / "pgbouncer.log").write_text("\n".join(sorted(lines)) + "\n")
+    events = rcakit.mine_templates(rcakit.read_logs(tmp_path))
+    assert rcakit.detect_anomalies(events).windows == ()
+    stats = events.filter(pl.col("body").str.starts_with("stats:")).select("template_id", "template").head(1)
+    assert sorted(f for _, f in rate_features(stats).iter_rows()) == ["$1", "$2", "$3", "$4", "$5", "$6", "$7"]

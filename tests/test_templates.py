@@ -1329,3 +1329,21 @@ def test_user_agents_escaped_quotes_and_entity_names_keep_one_event_each() -> No
     assert out["template_id"][30:].n_unique() == 1, set(out["template"])
     body = [f"The job-{kind} file on the remote FS is hdfs://nn:9000/staging/job_{i}/job.{kind[:3]}" for i, kind in enumerate(["conf", "jar"] * 10)]
     assert mine_templates(pl.DataFrame({"body": body}))["template"].n_unique() == 2
+
+
+def test_a_quoted_variable_keeps_the_backslash_escaping_its_closing_quote() -> None:
+    """kubelet quotes names inside its quoted message as ``volume \\"data\\"``: the
+    template keeps both escapes, ``volume \\"<*>\\"`` (a blind probe lost the closing one
+    to the variable's consensus of ``data\\`` and ``kube-api-access-x\\``), and the value
+    extracted is the name alone."""
+    volumes = ["data", "kube-api-access-qbmb7", "config-volume", "tls-certs"]
+    body = [
+        f'"MountVolume.SetUp succeeded for volume \\"{volumes[i % 4]}\\" (UniqueName: '
+        f'\\"kubernetes.io/secret/{uuid.UUID(int=i)}-{volumes[i % 4]}\\") pod \\"web-{i}\\"" pod="default/web-{i}"'
+        for i in range(24)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 1, set(out["template"])
+    template = out["template"][0]
+    assert 'volume \\"<*>\\" (UniqueName: \\"' in template, template
+    assert "data" in out["params"][0].to_list(), out["params"][0]

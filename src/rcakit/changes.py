@@ -22,14 +22,21 @@ Accepted files
 * **LaunchDarkly audit log** JSON (``GET /api/v2/auditlog``, its ``items``): recognised by
   ``accesses`` + ``date``; a ``feature_flag`` change with no service (a flag switches code in
   whichever application reads its key), described as ``Turned on flag `key` (name) in env: comment``.
+* **Unleash events** (``GET /api/admin/events``: ``{"version": 1, "events": [...]}`` or a bare
+  list): recognised by ``createdAt`` + ``createdBy`` + ``type`` + ``featureName``/``preData``;
+  a ``feature-*`` event is a ``feature_flag`` change with no service, as LaunchDarkly's, described
+  as ``feature flag `key` feature-environment-enabled in production by alice``.
 * **Terraform Cloud / Enterprise runs** (``GET /api/v2/workspaces/:id/runs``, JSON:API): each
   applied run an ``infra`` change of its workspace, dated when its apply finished; plans never
   applied are skipped.
 * **AWX / Ansible Tower jobs** (an export of its jobs list): a ``Playbook Run`` is a ``config``
   change unless its description's words say another kind.
 
-Column names are matched case-insensitively with common aliases (see :data:`ALIASES`); only
-``time`` is required. ``id`` is generated from the content when missing (stable across runs),
+Column names are matched case-insensitively with common aliases (see :data:`ALIASES`), written
+in snake case, with spaces or in camel case (``createdAt`` is ``created_at``); only
+``time`` is required. A deploy history's ``History ID`` (Argo CD) counts per application: ids
+repeated across applications become ``<service>#<id>``. An image reference as the version
+gives its tag. ``id`` is generated from the content when missing (stable across runs),
 ``kind`` defaults to ``deploy`` and is normalised (``deployment`` -> ``deploy``, ``flag`` ->
 ``feature_flag``, ...). Unknown services are allowed.
 
@@ -86,6 +93,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "id": (
         "id", "change_id", "deploy_id", "deployment_id", "event_id", "change", "key",
         "ticket", "change_number", "number", "uid", "issue_key", "change_request",
+        # a deploy history's entry number (Argo CD's "History ID"): counted per application,
+        # see _SCOPED_IDS
+        "history_id",
     ),
     "kind": ("kind", "type", "change_type", "category", "event_type", "task", "action"),
     "description": (
@@ -139,6 +149,27 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 def _norm_key(key: str) -> str:
     return re.sub(r"[\s\-.]+", "_", key.strip().lower())
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _key_forms(key: str) -> tuple[str, ...]:
+    """A column name as :data:`ALIASES` may hold it: normalised as written (``Deployed At``
+    is ``deployed_at``), then with its camel-case words apart (``createdAt`` is ``created_at``,
+    ``historyId`` ``history_id``). The first form is tried first: a name that matched before
+    matches the same alias."""
+    plain = _norm_key(key)
+    split = _norm_key(_CAMEL.sub("_", key.strip()))
+    return (plain,) if split == plain else (plain, split)
+
+
+def _alias(key: str) -> tuple[str, str] | None:
+    """``(canonical column, alias matched)`` of a column name, or ``None``."""
+    for form in _key_forms(key):
+        if (canon := _LOOKUP.get(form)) is not None:
+            return canon, form
+    return None
 
 
 def _zone(tz: str) -> Any:
@@ -307,6 +338,60 @@ def _from_launchdarkly(obj: Mapping[str, Any]) -> dict[str, Any]:
         "version": None,
         "id": obj.get("_id"),
         "kind": "feature_flag" if raw_kind in ("flag", "segment", "") else raw_kind,
+        "description": what,
+    }
+
+
+def _looks_like_unleash(obj: Mapping[str, Any]) -> bool:
+    """An event of Unleash's event log (``GET /api/admin/events``, its ``events``)."""
+    return (
+        "createdAt" in obj and "createdBy" in obj and isinstance(obj.get("type"), str)
+        and ("featureName" in obj or "preData" in obj)
+    )
+
+
+#: Unleash events that change nothing (a user's favourites), not read as changes
+_UNLEASH_NO_CHANGE = frozenset({"feature-favorited", "feature-unfavorited", "project-favorited", "project-unfavorited"})
+
+
+def _from_unleash(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One event of Unleash's event log (``GET /api/admin/events``): a flag enabled or disabled
+    in an environment, its strategy (rollout) added or changed, the flag created, updated or
+    archived. As for LaunchDarkly's audit log (:func:`_from_launchdarkly`), a flag's event is a
+    ``feature_flag`` change with no service (the project is no service: a flag switches code in
+    whichever application reads it) whose description quotes the flag's key, as the application
+    logs it: ``feature flag `substitution-v2` feature-environment-enabled in production by
+    alice``; a strategy event adds the strategy and its rollout (``: flexibleRollout rollout
+    25% (was 10%)``). A segment's event is a flag change too (LaunchDarkly's are); another
+    resource's (``project-created``, ``api-token-deleted``) has that resource as its kind."""
+    etype = str(obj.get("type") or "").strip()
+    key = _as_name(obj.get("featureName"))
+    data, before = _mapping(obj.get("data")), _mapping(obj.get("preData"))
+    resource = etype.rsplit("-", 1)[0] if "-" in etype else etype
+    kind = "feature_flag" if key or resource.startswith(("feature", "segment")) else resource
+    name = _as_name(data.get("name")) or _as_name(before.get("name"))
+    if key:
+        what = f"feature flag `{key}` {etype}"
+    else:
+        what = f"{resource} `{name}` {etype}" if name else etype
+    if obj.get("environment"):
+        what += f" in {obj['environment']}"
+    if obj.get("createdBy"):
+        what += f" by {obj['createdBy']}"
+    if "strategy" in etype and (strategy := data.get("name") or before.get("name")):
+        rollout = _mapping(data.get("parameters")).get("rollout")
+        was = _mapping(before.get("parameters")).get("rollout")
+        what += f": {strategy}"
+        if rollout not in (None, ""):
+            what += f" rollout {rollout}%"
+            if was not in (None, "") and str(was) != str(rollout):
+                what += f" (was {was}%)"
+    return {
+        "time": obj.get("createdAt"),
+        "service": None,
+        "version": None,
+        "id": str(obj["id"]) if obj.get("id") is not None else None,
+        "kind": kind,
         "description": what,
     }
 
@@ -505,18 +590,24 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         return _from_terraform_run(obj)
     if _looks_like_github(obj):
         return _from_github(obj)
+    if _looks_like_unleash(obj):
+        return _from_unleash(obj)
     out: dict[str, Any] = {}
     # exact canonical names win over aliases; earlier aliases win over later ones
-    ranked: list[tuple[int, str, Any]] = []
+    ranked: list[tuple[int, str, str, Any]] = []
     for key, value in obj.items():
-        nk = _norm_key(str(key))
-        canon = _LOOKUP.get(nk)
-        if canon is None:
+        found = _alias(str(key))
+        if found is None:
             continue
-        ranked.append((ALIASES[canon].index(nk), canon, value))
-    for _rank, canon, value in sorted(ranked, key=lambda t: t[0]):
+        canon, form = found
+        ranked.append((ALIASES[canon].index(form), canon, form, value))
+    matched: dict[str, str] = {}
+    for _rank, canon, form, value in sorted(ranked, key=lambda t: t[0]):
         if canon not in out or out[canon] in (None, ""):
             out[canon] = value
+            matched[canon] = form
+    # (which alias gave the id and the version: a per-application history id, an image reference)
+    out["_matched"] = matched
     if "time" not in out:
         present = ", ".join(repr(k) for k in obj) or "none"
         msg = (
@@ -673,16 +764,58 @@ def _stable_id(row: Mapping[str, Any]) -> str:
     return "chg-" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
+#: id columns that count entries per application, not across the list (Argo CD's deploy
+#: history: each application's ``History ID`` runs 1, 2, 3...)
+_SCOPED_IDS = frozenset({"history_id"})
+
+#: an image reference: ``[registry[:port]/]repository[:tag][@digest]``
+_IMAGE_REF = re.compile(
+    r"^(?P<repo>[\w.-]+(?::\d+(?=/))?(?:/[\w.-]+)*)(?::(?P<tag>\w[\w.-]{0,127}))?(?:@(?P<digest>sha256:[0-9a-f]{12,}))?$"
+)
+
+
+def _image_version(value: str | None, *, from_image: bool) -> str | None:
+    """The version an image reference names: its tag (``registry.example/inventory-svc:2.30.2``
+    is ``2.30.2``), else its digest's first 12 hex digits. Only a reference with a repository
+    path (a ``/``), or any value of an ``image`` column, is taken apart: ``payment:v2`` of a
+    version column stays as written; a value with neither tag nor digest stays whole."""
+    if not value or (match := _IMAGE_REF.match(value)) is None:
+        return value
+    if not (match["tag"] or match["digest"]) or ("/" not in match["repo"] and not from_image):
+        return value
+    return match["tag"] or match["digest"][: len("sha256:") + 12]
+
+
+def _scope_ids(rows: list[dict[str, Any]], scoped: list[bool]) -> None:
+    """Per-application ids (:data:`_SCOPED_IDS`) of one file that repeat across applications
+    become ``<service>#<id>`` (``inventory-svc#3``), all of that file's at once; ids unique
+    in the file stay as they are."""
+    owners: dict[str, set[str | None]] = {}
+    for row, is_scoped in zip(rows, scoped, strict=True):
+        if is_scoped and row["id"] is not None:
+            owners.setdefault(row["id"], set()).add(row["service"])
+    if not any(len(services) > 1 for services in owners.values()):
+        return
+    for row, is_scoped in zip(rows, scoped, strict=True):
+        if is_scoped and row["id"] is not None and row["service"]:
+            row["id"] = f"{row['service']}#{row['id']}"
+
+
 def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for path in paths:
         records: list[tuple[str, Mapping[str, Any]]] = list(_iter_file(path))
         if records and all(_looks_like_kubernetes_event(raw) for _, raw in records):
             records = list(_from_kubernetes_events(records))
+        file_rows: list[dict[str, Any]] = []
+        scoped: list[bool] = []
         for where, raw in records:
             if _looks_like_terraform_run(raw) and not _terraform_applied(raw):
                 continue  # (a plan that was never applied changed nothing)
+            if _looks_like_unleash(raw) and raw.get("type") in _UNLEASH_NO_CHANGE:
+                continue  # (a user's favourite changed nothing)
             rec = _canonical(raw, where=where)
+            matched = rec.get("_matched") or {}
             when = parse_change_time(rec.get("time"), zone=zone)
             if when is None:
                 msg = (
@@ -695,12 +828,15 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 # (a nested object is never a name: an export's "target": {...} or
                 # "environment": {...} that the aliases matched)
                 "service": _as_name(rec.get("service")),
-                "version": _as_name(rec.get("version")),
+                "version": _image_version(_as_name(rec.get("version")), from_image=matched.get("version") == "image"),
                 "id": _as_name(rec.get("id")),
                 "kind": _normalise_kind(_as_text(rec.get("kind")), _as_text(rec.get("description"))),
                 "description": _as_text(rec.get("description")),
             }
-            rows.append(row)
+            file_rows.append(row)
+            scoped.append(matched.get("id") in _SCOPED_IDS)
+        _scope_ids(file_rows, scoped)
+        rows.extend(file_rows)
     return rows
 
 
@@ -787,10 +923,10 @@ def _looks_like_change_csv(path: Path) -> bool:
         return False
     # the header as read_changes would read it (same dialect sniffing)
     header: list[str] = next((row for row in _csv_rows(sample) if not _is_blank(row)), [])
-    raw = {_norm_key(c) for c in _header(header)}
+    raw = {form for c in _header(header) for form in _key_forms(c)}
     if raw & _LOG_COLUMNS:  # a level or a log line: a structured log export
         return False
-    columns = {_LOOKUP.get(c) for c in raw}
+    columns = {found[0] for c in _header(header) if (found := _alias(c)) is not None}
     return {"time", "service"} <= columns and bool(columns & {"version", "id", "kind"})
 
 

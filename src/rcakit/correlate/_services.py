@@ -124,8 +124,12 @@ def _service_pattern(name: str) -> re.Pattern[str]:
     # ... and so is one of its numbered nodes ("hss02.ims.example.org", "kafka-1",
     # "redis-0:6379": a StatefulSet's pods, a cluster's members)
     node = r"(?:-?\d{1,3})?" if len(name) >= 3 else ""
+    # ... and so is the client of it that failed ("app/services/inventory_client.rb:42:in
+    # `reserve!'", "InventoryClient.reserve", "payments-client"), however snake_case or
+    # CamelCase its name
+    client = rf"|(?<![A-Za-z0-9.]){word}(?=[_-]?client(?![a-z]))" if len(name) >= 3 else ""
     return re.compile(
-        rf"//{word}{node}(?=[:/.\s\"']|$)|(?<![A-Za-z0-9.]){word}{node}(?=:(?:\d{{4,5}}|80|443)\b)"
+        rf"//{word}{node}(?=[:/.\s\"']|$)|(?<![A-Za-z0-9.]){word}{node}(?=:(?:\d{{4,5}}|80|443)\b){client}"
         rf"|{not_table}(?<![A-Za-z0-9.]){word}{node}(?![A-Za-z0-9]){not_entity}",
         re.IGNORECASE,
     )
@@ -142,6 +146,18 @@ _QUOTED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[\d.]+"')
 _SOURCE_FILE = re.compile(
     r"[\w.\-]*(?:/[\w.\-]+)+\.(?:cs|vb|fs|py|java|kt|scala|groovy|go|rb|js|mjs|cjs|ts|tsx|jsx|php|rs|c|cc|cpp|h|hpp|ex|exs|erl|swift)\b"
 )
+
+
+#: a source file holding the client of a service (``inventory_client.rb``, ``PaymentsClient.java``)
+_CLIENT_FILE = re.compile(r"(?i)^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]?client$")
+
+
+def _client_file(match: re.Match[str]) -> str:
+    """A source file's path: out of the text, its folders being the code's, but for a file
+    holding a service's client (``app/services/inventory_client.rb:42:in `reserve!'`, a
+    failed call to inventory), whose name stays."""
+    stem = match.group().rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f" {stem} " if _CLIENT_FILE.match(stem) else " "
 
 
 #: a datastore named by its clients' libraries and errors: a service whose name holds the
@@ -167,6 +183,10 @@ _PRODUCT_WORDS = {
     "cassandra": r"\bcassandra\.(?:[A-Z]\w+|cluster\.|protocol\.)|com\.datastax\.|\bNoHostAvailable(?:Exception)?\b"
     r"|\bgocql\b|\bCassandra\w*Exception\b|\bXandra\.|\bCannot achieve consistency level\b",
     "elasticsearch": r"\belasticsearch\.exceptions\.|org\.elasticsearch\.|co\.elastic\.clients\.|\bElasticsearchException\b",
+    # (PgBouncer answers a client it cannot serve with errors of its own: a pool with no
+    # server connection free in time, "ERROR: query_wait_timeout (SQLSTATE 08P01)")
+    "pgbouncer": r"\bquery_wait_timeout\b|\bclient_login_timeout\b|\bno more connections allowed \(max_client_conn\)"
+    r"|\bpgbouncer cannot connect to server\b|\bserver login has been failing\b",
     # (Oracle's errors carry its ORA- codes whichever client library reports them)
     "oracle": r"\bORA-\d{5}\b|\boracle\.jdbc\.|\bcx_Oracle\.|\boracledb\.|Oracle\.ManagedDataAccess\.|\bOracleException\b",
 }
@@ -175,7 +195,7 @@ _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
 #: what else a ticket's name of a datastore may hold: its role, environment or node number
 _ROLE_ONLY = re.compile(
-    r"\d+|[a-z]|[a-z]?\d+|cache|db|database|cluster|prod|production|prd|live|primary|master|replica|main|server|srv|node|broker|store|data"
+    r"\d+|[a-z]|[a-z]?\d+|cache|db|database|cluster|prod|production|prd|live|primary|master|replica|main|server|srv|node|broker|store|data|search|index|queue|session|sessions"
 )
 
 
@@ -203,7 +223,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
     when one service only holds that product's word."""
-    text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(" ", _QUOTED_REQUEST.sub(" ", text)))
+    text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(_client_file, _QUOTED_REQUEST.sub(" ", text)))
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:

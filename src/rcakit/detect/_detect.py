@@ -27,6 +27,7 @@ from rcakit.detect._params import (
     countable_features,
     extract_parameters,
     progress_totals,
+    rate_features,
 )
 from rcakit.detect._rate import RateDetector
 from rcakit.detect._results import AnomalyWindow, DetectionResult
@@ -579,8 +580,9 @@ class _Passes:
                 templates = pl.concat([base_rec.select("template_id", "template"), study_rec.select("template_id", "template")])
                 countable = countable_features(templates)
                 study_vals = self._parameters(study_rec)
-                # (a progress's total, "batch 3/44", is a run's, not a measure)
-                totals = progress_totals(templates)
+                # (a progress's total, "batch 3/44", is a run's, not a measure; a rate, "11
+                # xacts/s", is the traffic)
+                totals = pl.concat([progress_totals(templates), rate_features(templates)]).unique()
                 if totals.height:
                     base_vals = base_vals.join(totals, on=["template_id", "feature"], how="anti")
                     study_vals = study_vals.join(totals, on=["template_id", "feature"], how="anti")

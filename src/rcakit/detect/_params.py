@@ -22,12 +22,12 @@ from rcakit.detect._estimator import check_fitted, check_positive
 from rcakit.detect._stats import SCORES_SCHEMA, quasi_binomial_scores
 from rcakit.errors import SchemaError
 
-__all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters", "progress_totals"]
+__all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_parameters", "progress_totals", "rate_features"]
 
 #: Attribute keys read as numbers: any key naming a time, duration, size, status or depth
 #: (``response_time_ms``, ``event.duration``, ``upstream_response_time``, ``bytes_sent``,
 #: ``status``, ``queue_depth``, ...). Clocks and counters that only grow are skipped later.
-DEFAULT_ATTRIBUTE_KEYS = r"[\w.\-]*(?:time|duration|latency|elapsed|took|bytes|size|status|depth|length)[\w.\-]*"
+DEFAULT_ATTRIBUTE_KEYS = r"[\w.\-]*(?:time|duration|dur(?:[_.\-]|\b)|latency|elapsed|took|bytes|size|status|depth|length)[\w.\-]*"
 
 _MEDIAN_CHI2_1 = 0.4549364
 
@@ -480,6 +480,22 @@ def progress_totals(records: pl.DataFrame) -> pl.DataFrame:
     needs, how many retries a client allows): a run whose total differs from the last
     run's is no shift of a measure, and the detector skips them."""
     return _template_features(records, lambda text, m: m.group(1) == "NUM" and _TOTAL_BEFORE.search(text, 0, m.start()) is not None)
+
+
+#: a rate after a number: "11 xacts/s", "130 client parses/s", "in <SIZE>/s", "42 req/sec",
+#: "300 per second", "12 rps"
+_RATE_AFTER = re.compile(
+    r"\s*(?:[A-Za-z]+\s){0,2}?[A-Za-z]*/s(?:ec)?\b|\s+(?:per\s+(?:second|sec)|rps|qps|tps|ops)\b"
+)
+
+
+def rate_features(records: pl.DataFrame) -> pl.DataFrame:
+    """The variables of ``records``' templates that are rates (``template_id``, ``feature``):
+    PgBouncer's once-a-minute ``stats: 11 xacts/s, 25 queries/s, ...``, a consumer's ``42
+    msgs/sec``. A rate is the traffic itself, which rises and falls with the day (the rate
+    detectors judge the traffic from the records); its shift is no measure of the service's
+    health, and the detector skips them (the durations beside them, ``query 815 us``, stay)."""
+    return _template_features(records, lambda text, m: _RATE_AFTER.match(text, m.end()) is not None)
 
 
 def load_following(values: pl.DataFrame, load: pl.DataFrame) -> pl.DataFrame:

@@ -1088,8 +1088,8 @@ def records_from_objects(
         attrs["logger"] = logger
     masks: dict[str, pl.Expr] = {}
     for name in frame.columns if options.wants("attributes") else ():
-        if name in _INTERNAL_COLUMNS:
-            continue
+        if name in _INTERNAL_COLUMNS or (name == "logger" and name in logger_used and name not in roles):
+            continue  # (a key named "logger" is the logger attribute set above)
         mask = roles.get(name)
         if name in logger_used:
             mask = logger_used[name] if mask is None else (mask | logger_used[name])
@@ -1600,7 +1600,8 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
     ``{"type": "log", "attributes": {...}}`` events are unwrapped (their ``status`` is the
     level); a GELF record's message is its ``full_message`` (else ``short_message``), its
     numeric ``level`` a syslog severity, and its ``_``-prefixed additional fields lose the
-    prefix (``_service`` names the service). An AWS CloudTrail record's message is its call
+    prefix (``_service`` names the service). Elasticsearch's and OpenSearch's JSON
+    logs name their logger ``component``: their service is the product. An AWS CloudTrail record's message is its call
     (``eventName``, with ``errorCode: errorMessage`` when it failed, then WARN), its service
     the AWS service called (``eventSource`` ``ec2.amazonaws.com`` -> ``ec2``)."""
     if "preview" in objs.columns and any(c.startswith("result.") for c in objs.columns):
@@ -1609,6 +1610,16 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         objs = objs.drop([*outer, *[v for v in inner.values() if v in objs.columns and v not in inner]]).rename(inner)
     if "_raw" in objs.columns:
         objs = objs.rename({"_raw": "splunk._raw"})
+    if {"component", "cluster.name", "node.name"} <= set(objs.columns) and "logger" not in objs.columns:
+        # Elasticsearch's (and OpenSearch's) JSON server log and slow logs: "component" is the
+        # logger (o.e.c.m.MetadataMappingService, r.suppressed), not a service; the service is
+        # the product, as its callers and change tickets name it, whatever the cluster is
+        # called (the server log and the slow logs alike: <cluster>_server.json,
+        # <cluster>_index_search_slowlog.json; OpenSearch's loggers are org.opensearch's)
+        opensearch = objs["component"].cast(pl.String).str.starts_with("o.o.").any()
+        objs = objs.rename({"component": "logger"})
+        if not set(KEY_ROLES["service"]) & set(objs.columns):
+            objs = objs.with_columns(pl.lit("opensearch" if opensearch else "elasticsearch").alias("service"))
     if "instant.epochSecond" in objs.columns:
         # log4j2's JsonLayout: {"instant": {"epochSecond": 1709287201, "nanoOfSecond": 123000000}}
         nanos = pl.col("instant.nanoOfSecond") if "instant.nanoOfSecond" in objs.columns else pl.lit("0")

@@ -2301,6 +2301,27 @@ def _trailing_loggers(sample: list[str]) -> bool:
     return len(heads) >= 3 and sum(bool(_TRAILING_LOGGER_RE.search(x)) for x in heads) >= 0.6 * len(heads)
 
 
+def _sidekiq_fields(parsed: pl.LazyFrame) -> pl.LazyFrame:
+    """A Sidekiq line's ``pid= tid= class= jid= elapsed=`` pairs read apart: the process, the
+    thread, the job's class as its logger, the job id as the trace (its start, done and fail
+    lines) and ``elapsed`` (seconds) as a number, the time the job took; other pairs
+    (``bid=``, ``queue=``) stay the record's ``mdc``."""
+    kv = pl.col("mdc")
+
+    def pair(key: str) -> pl.Expr:
+        return kv.str.extract(rf"(?:^|\s){key}=(\S+)", 1)
+
+    rest = kv.str.replace_all(r"(?:^|\s+)(?:pid|tid|class|jid|elapsed)=\S+", "").str.strip_chars()
+    return parsed.with_columns(
+        pl.coalesce(pl.col("pid"), pair("pid")).alias("pid"),
+        pl.coalesce(pl.col("thread"), pair("tid")).alias("thread"),
+        pl.coalesce(pl.col("logger"), pair("class")).alias("logger"),
+        pair("jid").alias("_jid"),
+        pair("elapsed").cast(pl.Float64, strict=False).alias("_elapsed"),
+        pl.when(rest != "").then(rest).alias("mdc"),
+    )
+
+
 def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     sample = _line_sample(lines)
     indent = common_indent(sample)
@@ -2422,6 +2443,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     server = _server_prefix(sample)
     if server is not None:
         parsed, conn = _server_prefix_fields(parsed, server)
+    sidekiq = any(v.name == "sidekiq" for v in variants)
+    if sidekiq:
+        parsed, conn = _sidekiq_fields(parsed), {**conn, "elapsed": pl.col("_elapsed")}
     stamp = _timestamp_expr(ts, stamp_sample, options)
     if any(v.name == "db2diag" for v in variants):
         offset = pl.col("ts").str.extract(_DB2_OFFSET, 1).cast(pl.Int64, strict=False).fill_null(0)
@@ -2442,6 +2466,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         pl.coalesce(
             *([pl.col("_correlation")] if correlated else []),
             *([pl.col("_uuid")] if uuids else []),
+            *([pl.col("_jid")] if sidekiq else []),
             mdc.map_batches(_trace_ids, return_dtype=pl.String, is_elementwise=True),
             pl.when(_HEX_THREAD).then(pl.col("thread").str.strip_chars()),
         ).alias("trace_id"),

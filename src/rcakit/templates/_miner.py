@@ -275,7 +275,11 @@ def _ends_consensus(values: Sequence[str]) -> str:
         prefix = prefix[: prefix.rfind("<")]
     rest = [v[len(prefix) :] for v in values]
     suffix = _common_prefix([v[::-1] for v in rest])[::-1]
+    # (a backslash ending every value escapes the quote after it: kubelet's volume \"<*>\")
+    escape = "\\" if suffix.endswith("\\") and all(len(v) > 1 for v in rest) else ""
     suffix = suffix[min((i for i, ch in enumerate(suffix) if ch in _DELIMS), default=len(suffix)) :]
+    if escape and not suffix:
+        suffix = escape
     if suffix.count("<") != suffix.count(">"):
         suffix = suffix[suffix.find(">") + 1 :]
     return prefix + PARAM + suffix
