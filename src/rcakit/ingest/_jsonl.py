@@ -1610,13 +1610,17 @@ def _vendor_keys(objs: pl.DataFrame) -> pl.DataFrame:
         objs = objs.drop([*outer, *[v for v in inner.values() if v in objs.columns and v not in inner]]).rename(inner)
     if "_raw" in objs.columns:
         objs = objs.rename({"_raw": "splunk._raw"})
-    if {"component", "cluster.name", "node.name"} <= set(objs.columns) and "logger" not in objs.columns:
+    if (
+        {"component", "cluster.name", "node.name"} <= set(objs.columns)
+        and "logger" not in objs.columns
+        and objs.schema["component"] == pl.String
+    ):
         # Elasticsearch's (and OpenSearch's) JSON server log and slow logs: "component" is the
         # logger (o.e.c.m.MetadataMappingService, r.suppressed), not a service; the service is
         # the product, as its callers and change tickets name it, whatever the cluster is
         # called (the server log and the slow logs alike: <cluster>_server.json,
         # <cluster>_index_search_slowlog.json; OpenSearch's loggers are org.opensearch's)
-        opensearch = objs["component"].cast(pl.String).str.starts_with("o.o.").any()
+        opensearch = bool(objs["component"].str.starts_with("o.o.").any())
         objs = objs.rename({"component": "logger"})
         if not set(KEY_ROLES["service"]) & set(objs.columns):
             objs = objs.with_columns(pl.lit("opensearch" if opensearch else "elasticsearch").alias("service"))
