@@ -225,8 +225,6 @@ def test_rates_that_follow_the_afternoons_traffic_are_no_shift(tmp_path):
     beside them (``xact <NUM> us``) are still measures."""
     import random
 
-    from rcakit.detect._params import rate_features
-
     rng = random.Random(5)
     t0 = datetime(2025, 3, 28, 16, 0, tzinfo=UTC)
     lines = []
@@ -248,5 +246,7 @@ def test_rates_that_follow_the_afternoons_traffic_are_no_shift(tmp_path):
     (tmp_path / "pgbouncer.log").write_text("\n".join(sorted(lines)) + "\n")
     events = rcakit.mine_templates(rcakit.read_logs(tmp_path))
     assert rcakit.detect_anomalies(events).windows == ()
+    from rcakit.detect._params import rate_features
+
     stats = events.filter(pl.col("body").str.starts_with("stats:")).select("template_id", "template").head(1)
     assert sorted(f for _, f in rate_features(stats).iter_rows()) == ["$1", "$2", "$3", "$4", "$5", "$6", "$7"]

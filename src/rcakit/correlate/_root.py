@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple
 
 import polars as pl
 
+from rcakit._fields import AttributeReader
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
@@ -810,10 +811,9 @@ def _quoting(c: Contribution, errors: dict[str, set[str]], peers: str) -> tuple[
     )
 
 
-#: a proxy's record of a request: the upstream it went to and how long it took (the access-log
-#: reader's ``upstream`` and ``response_time_ms``; Envoy's ``upstream_cluster``)
-_UPSTREAM_RE = r'"(?:upstream|upstream_cluster|upstream_name|backend)":"([^"]+)"'
-_ELAPSED_RE = r'"response_time_ms":(-?\d+(?:\.\d+)?)'
+#: a proxy's record of a request: the upstream it went to (the access-log reader's
+#: ``upstream``; Envoy's ``upstream_cluster``) and how long it took (``response_time_ms``)
+_UPSTREAM_KEYS = ("upstream", "upstream_cluster", "upstream_name", "backend")
 
 
 def _slow_upstream(
@@ -830,15 +830,13 @@ def _slow_upstream(
         return None
     stop = onset + timedelta(minutes=15)
     ts = pl.col("timestamp")
-    recs = (
-        frame.filter((ts >= onset - timedelta(minutes=30)) & (ts <= stop))
-        .select(
-            after=ts >= onset,
-            up=pl.col("attributes").str.extract(_UPSTREAM_RE, 1),
-            ms=pl.col("attributes").str.extract(_ELAPSED_RE, 1).cast(pl.Float64, strict=False),
-        )
-        .drop_nulls()
-    )
+    span = frame.filter((ts >= onset - timedelta(minutes=30)) & (ts <= stop))
+    read = AttributeReader(span)
+    recs = span.select(
+        after=ts >= onset,
+        up=pl.coalesce(*(read(k) for k in _UPSTREAM_KEYS)).replace("", None),
+        ms=read("response_time_ms").cast(pl.Float64, strict=False),
+    ).drop_nulls()
     if recs.height == 0:
         return None
     per = (
