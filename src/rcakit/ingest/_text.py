@@ -3397,11 +3397,18 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         # a shape without a tag would read a tagged line's tag as message (a firewall's
         # "%ASA-..." lines among sshd's): the tag-less lines take the general regex
         fast = tuple(v for v in fast if "(?P<app>" in v.regex)
-    parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS)
+    parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS).collect()
+    # (two rare shapes, PostgreSQL's numbered message parts and CEF/LEEF events, are looked
+    # for with a cheap test over the whole file first: their regexes then run only when a
+    # line may need them)
+    gates = parsed.select(
+        pl.col("msg").str.contains("-1] ", literal=True).any().alias("pg"),
+        pl.col("app").is_in(["CEF", "LEEF"]).any().alias("cef"),
+    ).row(0, named=True)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
     # (PostgreSQL's level after its "[<message>-1]": see _PG_SYSLOG_PART)
-    pg_level = pl.col("msg").str.extract(_PG_SYSLOG_HEAD, 1)
+    pg_level = pl.col("msg").str.extract(_PG_SYSLOG_HEAD, 1) if gates["pg"] else pl.lit(None, dtype=pl.String)
     sev_text, sev_num = severity_columns(
         pl.coalesce((pri % 8).cast(pl.String), pl.col("level"), pg_level), syslog_numeric=True
     )
@@ -3420,35 +3427,38 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         service = service.str.replace(r"^.*/([^/]+)$", "${1}")
     # ArcSight's CEF and QRadar's LEEF over syslog: "CEF:0|Fortinet|Fortigate|v7.2.5|..." is
     # no tag; the device's vendor and product name the service, the body keeps "CEF:0|..."
-    cef_head = pl.col("msg").str.extract_groups(r"^\d+(?:\.\d+)?\|([^|]*)\|([^|]*)\|")
-    cef = pl.col("app").is_in(["CEF", "LEEF"]) & cef_head.struct.field("1").is_not_null()
-    device = (
-        pl.concat_str(cef_head.struct.field("1"), pl.lit("-"), cef_head.struct.field("2"))
-        .str.to_lowercase()
-        .str.replace_all(r"[^a-z0-9]+", "-")
-        .str.strip_chars("-")
-    )
-    service = pl.when(cef & (device != "")).then(device).otherwise(service)
+    cef = pl.lit(False)
+    if gates["cef"]:
+        cef_head = pl.col("msg").str.extract_groups(r"^\d+(?:\.\d+)?\|([^|]*)\|([^|]*)\|")
+        cef = pl.col("app").is_in(["CEF", "LEEF"]) & cef_head.struct.field("1").is_not_null()
+        device = (
+            pl.concat_str(cef_head.struct.field("1"), pl.lit("-"), cef_head.struct.field("2"))
+            .str.to_lowercase()
+            .str.replace_all(r"[^a-z0-9]+", "-")
+            .str.strip_chars("-")
+        )
+        service = pl.when(cef & (device != "")).then(device).otherwise(service)
     sd = pl.when(pl.col("sd").is_in(nil)).then(None).otherwise(pl.col("sd"))
 
     def not_nil(name: str) -> pl.Expr:
         return pl.when(pl.col(name).is_in(nil)).then(None).otherwise(pl.col(name))
 
-    parsed = parsed.with_columns(
+    body = (
+        pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
+        .fill_null(pl.when(cef).then(pl.concat_str(pl.col("app"), pl.lit(":"), pl.col("msg"))).otherwise(pl.col("msg")))
+        .str.strip_prefix("\ufeff")
+    )
+    if gates["pg"]:
+        # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
+        # its own log has the level: see _PG_SYSLOG_PART)
+        body = body.str.replace(_PG_SYSLOG_HEAD, "")
+    parsed = parsed.lazy().with_columns(
         _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
         service.alias("service"),
         # RFC 5424 allows a UTF-8 BOM before MSG
-        pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
-        .fill_null(pl.when(cef).then(pl.concat_str(pl.col("app"), pl.lit(":"), pl.col("msg"))).otherwise(pl.col("msg")))
-        .str.strip_prefix("\ufeff")
-        # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
-        # its own log has the level: see _PG_SYSLOG_PART)
-        .str.replace(_PG_SYSLOG_HEAD, "")
-        .str.strip_chars_end()
-        .fill_null("")
-        .alias("body"),
+        body.str.strip_chars_end().fill_null("").alias("body"),
         json_object(
             {
                 "host": not_nil("host"),
