@@ -134,6 +134,7 @@ USER_PREFIX = """\
 2024-03-01 10:00:05.124 UTC [3655] ledger@bankdb STATEMENT:  INSERT INTO postings VALUES (1)
 2024-03-01 10:00:06.000 UTC [120] LOG:  checkpoint starting: time
 2024-03-01 10:00:07.000 UTC [3700] app@shop FATAL:  password authentication failed for user "app"
+2024-03-01 10:00:08.000 UTC [3701] [unknown]@[unknown] LOG:  connection received: host=10.0.0.7 port=53862
 """
 
 
@@ -141,10 +142,15 @@ def test_user_and_database_prefix():
     """'%m [%p] %u@%d ' (the packaged default with user and database): the level is read
     and the user@database goes to attributes, not into the message."""
     rows = parse_lines(TEXT, USER_PREFIX, OPTS).to_dicts()
-    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [(1, 2, "ERROR"), (3, 1, "INFO"), (4, 1, "FATAL")]
+    assert [(r["line_no"], r["n_lines"], r["severity_text"]) for r in rows] == [
+        (1, 2, "ERROR"), (3, 1, "INFO"), (4, 1, "FATAL"), (5, 1, "INFO")
+    ]
     assert rows[0]["body"].splitlines() == [
         'could not extend file "base/16384/24633": No space left on device',
         "STATEMENT:  INSERT INTO postings VALUES (1)",
     ]
     assert attrs(rows[0]) == {"pid": "3655", "mdc": "ledger@bankdb"}
     assert rows[2]["body"] == 'password authentication failed for user "app"'
+    # (before authentication Debian's default '%m [%p] %q%u@%d ' writes "[unknown]@[unknown]")
+    assert rows[3]["body"] == "connection received: host=10.0.0.7 port=53862"
+    assert attrs(rows[3]) == {"pid": "3701", "mdc": "[unknown]@[unknown]"}

@@ -606,3 +606,24 @@ def test_elixir_logger_console_with_a_time_of_day_and_metadata(tmp_path):
     assert rows[0]["timestamp"] == datetime(2024, 3, 5, 10, 0, 0, 123000, tzinfo=UTC)
     assert rows[0]["body"] == "GET /api/orders/0"
     assert attrs(rows[0])["mdc"] == "request_id=F74914413b9551d7b3aa"
+
+
+JENKINS = """\
+2024-03-05 09:58:00.530+0000 [id=6481]\tINFO\thudson.util.Retrier#start: Performed the action check updates server successfully at the attempt #1
+2024-03-05 09:58:03.571+0000 [id=2100]\tINFO\thudson.model.AsyncPeriodicWork#lambda$doRun$1: Finished Fingerprint cleanup. 3634 ms
+2024-03-05 09:58:07.226+0000 [id=525]\tWARNING\to.j.p.workflow.job.WorkflowRun#finish: nightly-integration-tests #580 completed: FAILURE
+"""
+
+
+def test_jenkins_class_and_method_before_the_message(tmp_path):
+    """Jenkins' own log ('<stamp> [id=<thread>]\\t<LEVEL>\\t<class>#<method>: <msg>'): the
+    class and method are the logger, not the message's first words."""
+    rows = _read(tmp_path, "jenkins.log", JENKINS)
+    assert [r["body"] for r in rows] == [
+        "Performed the action check updates server successfully at the attempt #1",
+        "Finished Fingerprint cleanup. 3634 ms",
+        "nightly-integration-tests #580 completed: FAILURE",
+    ]
+    assert attrs(rows[1])["logger"] == "hudson.model.AsyncPeriodicWork#lambda$doRun$1"
+    assert [r["severity_text"] for r in rows] == ["INFO", "INFO", "WARN"]
+    assert rows[2]["timestamp"] == datetime(2024, 3, 5, 9, 58, 7, 226000, tzinfo=UTC)

@@ -1347,3 +1347,34 @@ def test_a_quoted_variable_keeps_the_backslash_escaping_its_closing_quote() -> N
     template = out["template"][0]
     assert 'volume \\"<*>\\" (UniqueName: \\"' in template, template
     assert "data" in out["params"][0].to_list(), out["params"][0]
+
+
+def test_an_error_keys_quoted_text_is_the_events_text() -> None:
+    """klog's ``err="..."`` and a probe's ``output="..."`` hold the error's own text: a crash
+    loop and an image pull failure are two events, not one ``err="<*>"`` (their pods,
+    durations and addresses still masked)."""
+    pods = [f"shop/api-{i:05x}-{i % 7}x9kq" for i in range(40)]
+    body = [
+        f'"Error syncing pod, skipping" err="failed to \\"StartContainer\\" for \\"api\\" with CrashLoopBackOff: '
+        f'\\"back-off {10 * (1 + i % 5)}s restarting failed container=api pod={p}\\"" pod="{p}"'
+        for i, p in enumerate(pods[:20])
+    ]
+    body += [
+        f'"Error syncing pod, skipping" err="failed to \\"StartContainer\\" for \\"api\\" with ImagePullBackOff: '
+        f'\\"Back-off pulling image \\\\\\"registry.example.com/api:v2.{i}.1\\\\\\"\\"" pod="{p}"'
+        for i, p in enumerate(pods[20:])
+    ]
+    body += [
+        f'"Probe failed" probeType="Readiness" pod="{p}" output="Get \\"http://10.0.{i}.7:8080/ready\\": dial tcp 10.0.{i}.7:8080: connect: connection refused"'
+        for i, p in enumerate(pods[:10])
+    ]
+    body += [
+        f'"Probe failed" probeType="Readiness" pod="{p}" output="Get \\"http://10.0.{i}.7:8080/ready\\": context deadline exceeded"'
+        for i, p in enumerate(pods[10:20])
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    ids = out["template_id"]
+    assert ids[:20].n_unique() == 1 and ids[20:40].n_unique() == 1 and ids[0] != ids[20], set(out["template"][:40])
+    assert "CrashLoopBackOff" in out["template"][0] and "ImagePullBackOff" in out["template"][20]
+    assert ids[40:50].n_unique() == 1 and ids[50:].n_unique() == 1 and ids[40] != ids[50], set(out["template"][40:])
+    assert "connection refused" in out["template"][40]

@@ -777,7 +777,8 @@ def _log4j_regex(level: str) -> str:
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
         r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+):\s+"
+        # (Jenkins adds the method after a "#": "hudson.model.AsyncPeriodicWork#lambda$doRun$1: ")
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+(?:#[\w$]+)?):\s+"
         # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
         # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
         # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
@@ -1406,7 +1407,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "postgres-user",
         rf"^(?P<ts>{_ISO})[ \t]+\[(?P<pid>\d+)\]:?(?:[ \t]+\[\d+(?:-\d+)?\])?[ \t]+"
-        r"(?P<mdc>[\w.\-]*@[\w.\-]*|user=\S*)[ \t]+"
+        # ("[unknown]" before the connection is authenticated: Debian's default prefix
+        # '%m [%p] %q%u@%d ' writes "[unknown]@[unknown]" on "connection received" lines)
+        r"(?P<mdc>(?:[\w.\-]*|\[unknown\])@(?:[\w.\-]*|\[unknown\])|user=\S*)[ \t]+"
         rf"(?P<level>{_LEVEL}|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION):[ \t]+(?P<msg>.*)$",
     ),
     # Android logcat (threadtime): 03-17 16:13:38.811  1702  2395 D WindowManager: msg

@@ -106,8 +106,9 @@ _TLD = (
 )
 # What may follow a host name: not another ".label" (java.io.IOException is not a host).
 _POST = r"(?P<post>$|[\s:/,;)\]}>\"'|])"
-# (a host name may be followed by its address in brackets: postfix's mail.example.com[10.0.0.1])
-_POST_HOST = r"(?P<post>$|[\s:/,;)\[\]}>\"'|])"
+# (a host name may be followed by its address in brackets: postfix's mail.example.com[10.0.0.1],
+# or by the backslash of an escaped quote: klog's on node \"ip-10-0-3-44.ec2.internal\")
+_POST_HOST = r"(?P<post>$|[\s:/,;)\[\]}>\"'|\\])"
 
 #: The default masks, applied in this order. Shipped as code so they are reviewable and
 #: versioned with the package; there is no file to configure.
@@ -340,7 +341,7 @@ def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
 #: fragment's ``"message":"..."``) is the event's text, not a variable: a mark between the key
 #: and its quote keeps the quoted-value masks off it while the masks run (its numbers, ids and
 #: addresses are masked as anywhere else), and is removed after
-_MESSAGE_KEY = r"""(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event)"?[=:] ?)(?P<q>["'])"""
+_MESSAGE_KEY = r"""(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event|err|error|output)"?[=:] ?)(?P<q>["'])"""
 _MARK = "\x02"
 
 
