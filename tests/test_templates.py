@@ -1378,3 +1378,14 @@ def test_an_error_keys_quoted_text_is_the_events_text() -> None:
     assert "CrashLoopBackOff" in out["template"][0] and "ImagePullBackOff" in out["template"][20]
     assert ids[40:50].n_unique() == 1 and ids[50:].n_unique() == 1 and ids[40] != ids[50], set(out["template"][40:])
     assert "connection refused" in out["template"][40]
+
+
+def test_a_host_name_inside_escaped_quotes_is_one_host() -> None:
+    """klog escapes the quotes of a name inside its quoted message: the node's name before
+    ``\\"`` is a <HOST>, as between plain quotes (not ``ip-<NUM>-<NUM>-...``)."""
+    body = [
+        f'"Volume detached for volume \\"data\\" on node \\"ip-10-0-{i % 9}-{i}.eu-west-1.compute.internal\\" DevicePath \\"\\""'
+        for i in range(30)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].unique().to_list() == ['"Volume detached for volume \\"data\\" on node \\"<HOST>\\" DevicePath \\"\\""']
