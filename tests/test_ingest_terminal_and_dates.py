@@ -199,3 +199,23 @@ def test_utf16_without_a_byte_order_mark_is_decoded_with_a_warning(tmp_path):
         assert df["n_lines"].sum() == 3
         assert df["severity_text"].to_list() == ["INFO", "ERROR", "WARN"]
         assert df["body"][1] == "charge failed (Müller)"
+
+
+def test_a_24_hour_stamp_of_another_layout_below_the_sample(tmp_path):
+    """gunicorn's own '[2026-03-22 13:20:49 +0000] [1] [ERROR]' lines far down a Python
+    logging file (beyond the lines the layouts are guessed from) are read by the general
+    rules: 12 h and 13 h as they are, not as a 12-hour clock's (00:20:49 and no stamp)."""
+    lines = [f"2026-03-22 11:{i // 60:02d}:{i % 60:02d},427 INFO     [7] board.cache: refreshed in {i}ms" for i in range(1200)]
+    lines += [
+        "[2026-03-22 12:20:49 +0000] [1] [INFO] Starting gunicorn 21.2.0",
+        "[2026-03-22 13:20:49 +0000] [1] [ERROR] Worker (pid:7) was sent SIGKILL! Perhaps out of memory?",
+        "[2026-03-22 01:20:49 PM +0000] [1] [INFO] a 12-hour stamp",
+    ]
+    path = tmp_path / "leaderboard.log"
+    path.write_text("\n".join(lines) + "\n")
+    out = read_logs(path)
+    assert out["timestamp"].tail(3).to_list() == [
+        datetime(2026, 3, 22, 12, 20, 49, tzinfo=UTC),
+        datetime(2026, 3, 22, 13, 20, 49, tzinfo=UTC),
+        datetime(2026, 3, 22, 13, 20, 49, tzinfo=UTC),
+    ]

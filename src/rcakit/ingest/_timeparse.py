@@ -213,9 +213,12 @@ def _rule_expr(text: pl.Expr, pattern: str, *, tz: str, year: int) -> pl.Expr:
     hour = _int(field("H"))
     twelve = pl.lit(True)
     if "p" in names:  # 12-hour clock: 12 AM is 0 h, 12 PM is 12 h
+        # (only where the value has its AM/PM: the rules that allow one read a 24-hour
+        # stamp without it, "2024-03-22 13:20:49 +0000", as it is)
+        marked = field("p").is_not_null()
         pm = field("p").str.to_lowercase() == "pm"
-        twelve = hour.is_between(1, 12)
-        hour = (hour % 12) + pl.when(pm).then(12).otherwise(0)
+        twelve = ~marked | hour.is_between(1, 12)
+        hour = pl.when(marked).then((hour % 12) + pl.when(pm).then(12).otherwise(0)).otherwise(hour)
     minute = _int(field("M"))
     second = pl.coalesce(_int(field("S")), pl.lit(0, dtype=pl.Int64))
     frac = field("f")
