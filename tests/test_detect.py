@@ -609,3 +609,49 @@ def test_zerologs_dur_ms_is_a_duration(tmp_path):
 
     values = extract_parameters(mine_templates(read_logs(tmp_path)))
     assert values.filter(pl.col("feature") == "attributes.dur_ms").height == 100
+
+
+def test_a_keyed_number_that_follows_the_traffic_is_load_not_a_shift():
+    """``Matchmaking pass ... searching=123 matched=40 took=17ms``: how many players are
+    queued rises with the evening's players while nothing is wrong (blind probe BI: read as a
+    shift of a measure, false alarms on normal days and the wrong root). A keyed number whose
+    key names no time is a count, judged per unit of traffic; ``took`` stays a duration."""
+    from rcakit.detect._params import countable_features
+    from rcakit.templates import mine_templates
+
+    tpl = pl.DataFrame(
+        {
+            "template_id": ["a", "b"],
+            "template": [
+                "Matchmaking pass queue=<ID>/<*> searching=<NUM> matched=<NUM> took=<DURATION>",
+                "request done took=<NUM> latency_ms=<NUM> status=<NUM>",
+            ],
+        }
+    )
+    assert sorted(countable_features(tpl).rows()) == [("a", "$3"), ("a", "$4"), ("b", "$3")]
+
+    rng = np.random.default_rng(5)
+    rows: list[tuple] = []
+    for minute in range(240):
+        at = T0 + timedelta(minutes=minute)
+        load = 20 + 40 * minute / 240  # the evening ramp: 20 -> 60 requests a minute
+        rows += [
+            (at + timedelta(seconds=float(s)), "lobby", f"GET /v1/lobby/{rng.integers(1000, 9999)} 200 took={rng.integers(3, 9)}ms")
+            for s in np.sort(rng.uniform(0, 60, rng.poisson(load)))
+        ]
+        for k in range(6):  # a pass every 10 s, whatever the load
+            searching = max(1, round(load * 3 * rng.lognormal(0, 0.1)))
+            rows.append(
+                (
+                    at + timedelta(seconds=10 * k),
+                    "matchmaking",
+                    f"Matchmaking pass queue=ranked_5v5/eu-west searching={searching} matched={searching // 3} took={rng.integers(10, 25)}ms",
+                )
+            )
+    frame = pl.DataFrame(rows, schema=["timestamp", "service", "body"], orient="row").with_columns(
+        pl.col("timestamp").dt.cast_time_unit("us").dt.replace_time_zone("UTC"),
+        pl.lit(9, dtype=pl.UInt8).alias("severity_number"),
+    )
+    result = detect_anomalies(mine_templates(frame.sort("timestamp")), baseline=T0 + timedelta(minutes=60))
+    shifts = [c.detail for w in result.windows for c in w.contributions if c.kind == "parameter"]
+    assert shifts == [], shifts

@@ -248,3 +248,33 @@ def test_loki_logcli_output(tmp_path):
     # the label wins over the line's key of the same name, written once
     assert attrs(rows[0]) == {"namespace": "prod", "order": "123"}
     assert rows[1]["timestamp"].isoformat() == "2024-03-01T10:00:02.500000+00:00"
+
+
+def test_rusts_allocator_failure_is_a_crash_record(tmp_path):
+    """Rust's allocator failing ("memory allocation of 4194304 bytes failed") and Go's
+    "fatal error: runtime: out of memory" print no stamp: each is a FATAL record of its own
+    (blind probe BI: a leak's crash joined an INFO line as its continuation), with no
+    timestamp (counting places it after the record above it)."""
+    rust = (
+        "2026-03-01T13:58:45.675161Z  INFO store::entitlements: entitlements loaded count=76\n"
+        "memory allocation of 4194304 bytes failed\n"
+        "2026-03-01T13:59:05.368691Z  INFO store: starting store-service version=0.50.0\n"
+    )
+    go = (
+        '{"level":"info","ts":1774454389.3914273,"logger":"http","msg":"request completed","status":200}\n'
+        "fatal error: runtime: out of memory\n"
+        "\n"
+        "runtime stack:\n"
+        "runtime.throw({0x10f3a61?, 0x2000?})\n"
+        '{"level":"info","ts":1774454395.5,"logger":"main","msg":"starting auth-service"}\n'
+    )
+    (tmp_path / "store.log").write_text(rust)
+    (tmp_path / "auth.log").write_text(go)
+    store = rcakit.read_logs(tmp_path / "store.log").to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in store] == [("INFO", 1), ("FATAL", 1), ("INFO", 1)]
+    assert store[1]["body"] == "memory allocation of 4194304 bytes failed"
+    assert store[1]["timestamp"] is None
+    auth = rcakit.read_logs(tmp_path / "auth.log").to_dicts()
+    crash = [r for r in auth if r["severity_text"] == "FATAL"]
+    assert len(crash) == 1 and crash[0]["body"].startswith("fatal error: runtime: out of memory")
+    assert crash[0]["timestamp"] is None

@@ -23,7 +23,9 @@ _GENERIC_SUFFIXES = (
 MEMORY_EXHAUSTED = (
     r"(?i)OutOfMemory(?:Error|Exception)|out of memory|\bOOM[ -]?kill\w*|GC overhead limit exceeded|"
     r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
-    r"std::bad_alloc|Cannot allocate memory|memory exhausted"
+    r"std::bad_alloc|Cannot allocate memory|memory exhausted|"
+    # (Rust's allocator when it fails: "memory allocation of 4194304 bytes failed")
+    r"\bmemory allocation of \d+ bytes failed"
 )
 
 #: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")

@@ -307,23 +307,32 @@ def _score_suspect(
             # first 2 h it served, then halves every 2 h
             exhausted = _memory_exhausted(frame, first_sign, end) if target == root and ref.kind == "deploy" else None
             served = first_sign - t - rollout
+            oom_before = _first_out_of_memory(frame, t + rollout, first_sign) if exhausted else None
+            if oom_before is not None:
+                # it ran out of memory already before this onset (a first crash, restarted,
+                # that made too small an incident of its own): the leak's time to fill the
+                # memory is to that first time, and its logs were not quiet in between
+                served = oom_before - t - rollout
             if exhausted:
+                # (its new version running out of memory is what it did, however its other
+                # lines look: an OOM kill may be a warning event of the kubelet's; fully for
+                # the first 2 h it served, then halving every 2 h: a leak that fills the heap
+                # in 2.3 h is no less a leak than one that fills it in 1.9 h)
+                leak_factor = 0.5 ** (max(0.0, (served - _LEAK_GRACE) / _LEAK_HALF_LIFE))
                 ev.append(
                     Evidence(
                         kind="memory",
                         text=(
-                            f"{target} runs out of memory in this incident (\"{exhausted}\"): a leak grows "
-                            "unseen from the process start (this deploy) until the memory is full"
+                            f"{target} runs out of memory in this incident (\"{exhausted}\""
+                            + (f"; first at {oom_before:%H:%M:%S}, before the onset" if oom_before is not None else "")
+                            + "): a leak grows unseen from the process start (this deploy) until the memory is full"
                         ),
-                        weight=0.4 if served <= _LEAK_GRACE else 0.0,
+                        weight=round(0.4 * leak_factor, 3),
                     )
                 )
-                if served <= _LEAK_GRACE:
-                    # (its new version running out of memory is what it did, however its
-                    # other lines look: an OOM kill may be a warning event of the kubelet's)
-                    strength = max(strength, 0.6)
+                strength = max(strength, 0.6 * leak_factor)
             marked = (
-                None if exhausted and served <= _LEAK_GRACE
+                None if exhausted and (served <= _LEAK_GRACE or oom_before is not None)
                 else _quiet_mark(
                     mid, (served - _LEAK_GRACE) / _LEAK_HALF_LIFE if exhausted else served / _QUIET_HALF_LIFE,
                     rel=rel, strength=strength,
@@ -422,6 +431,15 @@ def _quiet_mark(mid: _Shift, served: float, *, rel: float, strength: float, what
     lost = rel * 0.65 * strength * (1 - factor)
     note = Evidence(kind="pre_existing", text=f"{_QUIET} {what} (strength x{factor:.2f})", weight=round(-lost, 3))
     return strength * factor, note
+
+
+def _first_out_of_memory(frame: pl.DataFrame, start: datetime, end: datetime) -> datetime | None:
+    """The time of the first line of ``frame`` in ``[start, end)`` that reports the process
+    out of memory, or ``None``."""
+    hit = frame.filter(
+        (pl.col("timestamp") >= start) & (pl.col("timestamp") < end) & pl.col("body").str.contains(MEMORY_EXHAUSTED)
+    )
+    return hit["timestamp"].min() if hit.height else None  # type: ignore[return-value]
 
 
 def _memory_exhausted(frame: pl.DataFrame, start: datetime, end: datetime) -> str | None:

@@ -438,7 +438,17 @@ _COUNT_WORDS = (
     r"|(?!(?:ms|secs|seconds|minutes|mins|hours|hrs|days|weeks|months|years|millis|micros|nanos|us|ns|times)\b)[a-z]{2,}s"
 )
 _TOKEN = re.compile(r"<([A-Z*][A-Z0-9_]*)>")
-_COUNT_AFTER = re.compile(rf"[)\],;:]?\s+\(?(?:{_COUNT_WORDS})\b")
+# (one word may qualify the counted: "Expired 12 stale tickets", "3 failed requests")
+# (not a key after it: "latency_ms=80 status=200" counts no statuses)
+_COUNT_AFTER = re.compile(rf"[)\],;:]?\s+\(?(?:[a-z]+\s+)?(?:{_COUNT_WORDS})\b(?!=|[.\-]\w)")
+#: a bare number after a key that names no time ("searching=123", "queue_depth: 4",
+#: "matched=40"): a count or a level, not a duration ("took=12", "latency_ms=80",
+#: "wait=300" are measured times, whose rise with the load is a saturation worth telling)
+_KEYED_NUMBER = re.compile(r"(?:^|[\s,;({\[])([A-Za-z_][\w.\-]*)[=:] ?$")
+_TIME_KEY = re.compile(
+    r"(?i)time|dur(?:ation)?(?:$|[_.\-])|latency|elapsed|took|wait|delay|(?:^|[_.\-])ms$|millis|micros|nanos|secs?$"
+    r"|seconds|(?:^|[_.\-])age$|ttl|timeout|interval|rtt|spent|uptime|period"
+)
 #: attribute keys naming a count or a size
 _COUNT_KEYS = r"(?i)(?:^|[._\-])(?:bytes|size|length|count|records|rows|items)(?:$|[._\-])"
 
@@ -449,7 +459,16 @@ def countable_features(records: pl.DataFrame) -> pl.DataFrame:
     count word, ``3002 records``). Only these, and attributes whose key names a size or a
     count (``bytes_sent``, ``content_length``), may be judged per unit of traffic
     (:func:`load_following`)."""
-    return _template_features(records, lambda text, m: m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end()) is not None)
+    return _template_features(records, _countable)
+
+
+def _countable(text: str, m: re.Match[str]) -> bool:
+    if m.group(1) == "SIZE" or _COUNT_AFTER.match(text, m.end()) is not None:
+        return True
+    if m.group(1) != "NUM":
+        return False
+    key = _KEYED_NUMBER.search(text, 0, m.start())
+    return key is not None and _TIME_KEY.search(key.group(1)) is None
 
 
 def _template_features(records: pl.DataFrame, keep: Callable[[str, re.Match[str]], bool]) -> pl.DataFrame:

@@ -2010,10 +2010,13 @@ def _bare_stamps(sample: list[str]) -> bool:
 # "thread 'main' panicked at src/main.rs:31:10:" (the message on the next line)
 _CRASH = _Variant(
     "crash",
-    r"^(?:(?P<logger>thread '[^']*') (?P<level>panicked) at |(?P<level_b>panic|fatal)[: ][ \t]*)(?P<msg>.*)$",
-    levels="panicked|panic|fatal",
+    # (and Rust's allocator failing, which aborts the process: "memory allocation of
+    # 4194304 bytes failed", the whole line the message)
+    r"^(?:(?P<logger>thread '[^']*') (?P<level>panicked) at |(?P<level_b>panic|fatal)[: ][ \t]*"
+    r"|(?P<level_c>memory) allocation of \d+ bytes failed)(?P<msg>.*)$",
+    levels="panicked|panic|fatal|memory",
 )
-_LEVEL_MARKS_CRASH = {"panicked": "panic"}
+_LEVEL_MARKS_CRASH = {"panicked": "panic", "memory": "fatal"}
 
 
 def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
@@ -2432,9 +2435,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
         # and Go's "panic: ..." and "fatal error: ..." line is the message whole (the words
         # engineers search for, as a JSON lines file's crash and a container's app line keep)
-        go_crash = pl.col("level").is_in(["panic", "fatal"]) & (
+        go_crash = (pl.col("level").is_in(["panic", "fatal"]) & (
             pl.col("line").str.starts_with("panic: ") | pl.col("line").str.starts_with("fatal error: ")
-        )
+        )) | ((pl.col("level") == "memory") & pl.col("line").str.starts_with("memory allocation of "))
         body = (
             pl.when(pl.col("level") == "panicked")
             .then(pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body))
