@@ -1936,3 +1936,26 @@ def test_pgbouncers_own_errors_name_it():
     assert _names("db query failed: ERROR: query_wait_timeout (SQLSTATE 08P01)", services, exclude="inventory") == ("pgbouncer",)
     assert _names("no more connections allowed (max_client_conn)", services, exclude="inventory") == ("pgbouncer",)
     assert _names("db query failed: canceling statement due to statement timeout", services, exclude="inventory") == ()
+
+
+def test_a_start_up_line_naming_a_dependency_is_no_dependency_failing():
+    """After a deploy, 'connected to redis' names another service but is no failure of it
+    (blind probe BI: start-up INFO lines cited as "a dependency failing, not X itself");
+    an error that names one still is."""
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._shifts import _Shift, _shift_evidence
+
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def shift(*templates):
+        return _Shift(
+            n_before=500, n_after=500, err_before=0.0, err_after=0.0, err_z=0.0, new_templates=templates,
+            param_z=0.0, param_text="", rate_ratio=1.0, version_share=None,
+        )
+
+    started = ("store::db: connected to redis host=<HOST>", 2, 0, at, True, 0)
+    failing = ("redis: connection refused host=<HOST>", 40, 40, at, True, 0)
+    assert [e for e in _shift_evidence(shift(started), service="store", after_label="after the change") if e.kind == "dependency"] == []
+    dep = [e for e in _shift_evidence(shift(started, failing), service="store", after_label="after the change") if e.kind == "dependency"]
+    assert len(dep) == 1 and "1 new template(s)" in dep[0].text and "connection refused" in dep[0].text

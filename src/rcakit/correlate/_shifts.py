@@ -371,7 +371,9 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str, errors_are_ow
                 weight=round(_squash(n_err, 3.0) * 0.9 + _squash(sum(t[1] for t in own) - n_err, 20.0) * 0.35, 3),
             )
         )
-    victim = [t for t in sh.new_templates if t[4]]
+    # (an error or a warning that names another service: "connected to redis" at start-up
+    # names one too, and is no failure of anything)
+    victim = [t for t in sh.new_templates if t[4] and t[2] + t[5] > 0]
     if victim:
         ev.append(
             Evidence(
