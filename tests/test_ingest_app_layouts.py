@@ -1351,3 +1351,19 @@ def test_a_sidekiq_jobs_pairs_are_its_fields_and_elapsed_the_time_it_took():
     assert [f.get("elapsed") for f in fields] == [None, 105.86, 0.25]
     assert [f.get("mdc") for f in fields] == [None, None, "bid=b-91"]
     assert (fields[1]["thread"], fields[1]["pid"]) == ("7fc0", "1")
+
+
+def test_serilog_compact_json_with_many_properties(tmp_path):
+    """A service's CLEF events hold many property names between them: each hole is filled
+    in its own step (blind probe BK: an expression that doubled with every name took 1.6 GB
+    to read seven lines holding 16 names, and the report never finished)."""
+    names = [f"Prop{k:02d}" for k in range(24)]
+    lines = [
+        {"@t": f"2024-03-01T10:00:{i % 60:02d}Z", "@mt": f"Step {{{a}}} then {{{b}}} for {{Missing}}", a: i, b: f"v{i}"}
+        for i, (a, b) in enumerate(zip(names, names[1:] + names[:1], strict=True))
+    ]
+    path = tmp_path / "tracking-api.clef"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    rows = read_logs(path).to_dicts()
+    assert [r["body"] for r in rows[:2]] == ["Step 0 then v0 for {Missing}", "Step 1 then v1 for {Missing}"]
+    assert len(rows) == 24
