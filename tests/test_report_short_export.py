@@ -156,3 +156,15 @@ def test_a_change_older_than_an_hour_of_steady_logs_is_not_the_cause(tmp_path):
     assert inc.cause is None
     older = next(s for s in inc.suspects if s.change.id == "DEP-OLD")
     assert any(e.text.startswith(f"no visible change in {inc.root_service}'s logs in the") for e in older.evidence)
+
+
+def test_a_count_scaled_by_the_traffic_makes_no_shift_its_raw_values_lack(tmp_path):
+    """A search's ``hits=<NUM>`` whose medians happened to rise and fall with the traffic is
+    judged per unit of traffic; scaled, the quiet first minutes of the export read as a
+    3.5x shift while the raw hit counts never moved (a false 'latency' incident on held-out
+    seed 252). Scaling may explain a shift away, never make one."""
+    truth, report = _report(tmp_path, "config_change", 252, after=10)
+    _right_incident(truth, report)
+    assert [i.root_service for i in report.incidents] == [truth.root_service], [
+        (i.id, i.root_service, [a.detail[:80] for a in i.anomalies[:2]]) for i in report.incidents
+    ]

@@ -587,7 +587,7 @@ class _Passes:
                     base_vals = base_vals.join(totals, on=["template_id", "feature"], how="anti")
                     study_vals = study_vals.join(totals, on=["template_id", "feature"], how="anti")
                 det_p = ParameterShiftDetector(threshold=threshold).fit(base_vals, load=load, countable=countable, also=study_vals)
-                scores.append(det_p.score(study_vals, load=load))
+                scores.append(_raw_shift_too(det_p, det_p.score(study_vals, load=load), base_vals, study_vals, threshold))
         if "multivariate" in self.detectors:
             n_base_windows = base_counts.get_column("window_start").n_unique()
             if n_base_windows >= 10:
@@ -736,4 +736,32 @@ def _join_windows(early: AnomalyWindow, late: AnomalyWindow) -> AnomalyWindow:
         score=max(early.score, late.score),
         services=services,
         contributions=tuple(contributions[:_MAX_CONTRIBUTIONS]),
+    )
+
+
+def _raw_shift_too(
+    det: ParameterShiftDetector, scored: pl.DataFrame, base_vals: pl.DataFrame, study_vals: pl.DataFrame, threshold: float
+) -> pl.DataFrame:
+    """``scored`` with the features judged per unit of traffic flagged only where their raw
+    values shift too: scaling by the traffic may explain a shift away (a queue that grows
+    with the evening's players), never make one (a search's hit count, which the traffic's
+    ups and downs happened to match, scaled into a shift where nothing moved)."""
+    keys = ["service", "template_id", "feature"]
+    following = det.baseline_.filter(pl.col("load_ref").is_not_null()).select(keys)
+    if following.height == 0 or scored.height == 0:
+        return scored
+    raw = ParameterShiftDetector(threshold=threshold).fit(base_vals.join(following, on=keys, how="semi", nulls_equal=True))
+    raw_scored = raw.score(study_vals.join(following, on=keys, how="semi", nulls_equal=True))
+    raw_flag = raw_scored.filter(pl.col("flagged")).select(*keys, "window_start", pl.lit(True).alias("_raw"))
+    marked = following.with_columns(pl.lit(True).alias("_scaled"))
+    return (
+        scored.join(marked, on=keys, how="left", nulls_equal=True)
+        .join(raw_flag, on=[*keys, "window_start"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.when(pl.col("_scaled").fill_null(False))
+            .then(pl.col("flagged") & pl.col("_raw").fill_null(False))
+            .otherwise(pl.col("flagged"))
+            .alias("flagged")
+        )
+        .drop("_scaled", "_raw")
     )
