@@ -1959,3 +1959,25 @@ def test_a_start_up_line_naming_a_dependency_is_no_dependency_failing():
     assert [e for e in _shift_evidence(shift(started), service="store", after_label="after the change") if e.kind == "dependency"] == []
     dep = [e for e in _shift_evidence(shift(started, failing), service="store", after_label="after the change") if e.kind == "dependency"]
     assert len(dep) == 1 and "1 new template(s)" in dep[0].text and "connection refused" in dep[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "start"),
+    [
+        ("store: starting store-service version=0.50.0 git_sha=1", True),
+        ("Starting OrdersApp v1.0 on pod-1 with PID 1", True),
+        ("Tomcat started on port(s): 8080 (http)", True),
+        ("Started OrdersApp in 23.47 seconds (JVM running for 24.9)", True),
+        ("HTTP server started on 0.0.0.0:8080", True),
+        ("Index build: starting", False),
+        ("checkpoint starting: time", False),
+        ("Reconciliation run started for carrier DHL", False),
+    ],
+)
+def test_a_start_line_is_the_processs_not_a_task_of_it(line, start):
+    """A restart is told by the process's own start line, not by a task the running process
+    starts (blind probe BK: MongoDB's 'Index build: starting' and a job's 'Reconciliation ...
+    started' were read as restarts)."""
+    from rcakit.correlate._services import _START_LINE
+
+    assert pl.DataFrame({"t": [line]}).select(pl.col("t").str.contains(_START_LINE)).item() is start

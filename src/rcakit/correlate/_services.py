@@ -800,8 +800,17 @@ def restart_after(frame: pl.DataFrame, at: datetime, until: datetime) -> tuple[d
 #: how long before a point a service's lines count as its usual ones (:func:`restart_after`)
 _USUAL_SPAN = timedelta(minutes=30)
 #: a line that tells of a process starting, or stopping (:func:`restart_after`)
+#: ("starting" that is the process's: the message starts with it, "Starting orders-api
+#: v1.2", "store: starting store-service version=0.50.0", or it follows or precedes the
+#: server, application, version, pid or port; not a task of the running process, MongoDB's
+#: "Index build: starting", PostgreSQL's "checkpoint starting", a job's "Reconciliation run
+#: started")
 _START_LINE = (
-    r"(?i)\bstart(?:ing|ed)\b|\bstartup\b|\blistening\b|\bready to (?:accept|serve)|\binitiali[sz]ed\b|\bbooted\b"
+    r"(?i)^\W*(?:[\w.\-]+: )?start(?:ing|ed)\b"
+    r"|\b(?:server|application|app|service|process|worker|instance|daemon|listener|container|jvm|pod|tomcat|jetty|kestrel)\b"
+    r"[^.;]{0,40}\bstart(?:ing|ed)\b"
+    r"|\bstart(?:ing|ed)\b[^.;]{0,40}\b(?:server|application|service|version|pid|port)"
+    r"|\bstartup\b|\blistening\b|\bready to (?:accept|serve)|\binitiali[sz]ed\b|\bbooted\b"
 )
 _STOP_LINE = (
     r"(?i)shutting down|\bshut ?down\b|\bgraceful|\bsigterm\b|\breceived signal|\bterminat(?:ing|ed)\b"
