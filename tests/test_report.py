@@ -226,3 +226,22 @@ def test_suggested_action_tells_of_a_rollback_during_the_incident():
     # a change of the service long after the incident is not its rollback
     late = ChangeRef(id="chg-4", time=t0 + timedelta(hours=2), service="payment", version="v3", kind="deploy")
     assert text([cause, late]).startswith("roll back or disable chg-1")
+
+
+def test_a_services_own_anomaly_counts_its_records(tmp_path):
+    """A service-level anomaly (its error share, its volume) counts the service's records,
+    its error records for an error share, not 0 beside a rate of many a window (blind
+    probe BK)."""
+    import warnings
+
+    import rcakit
+
+    from rcakit.errors import RcakitWarning
+
+    sc = rcakit.generate_incident(tmp_path / "s", fault="new_error", seed=3, hours=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = rcakit.analyze(sc.out_dir, deploys=sc.out_dir / "deploys.csv")
+    own = [a for i in report.incidents for a in i.anomalies if a.template_id is None and a.kind == "error_ratio"]
+    assert own, [a.kind for i in report.incidents for a in i.anomalies]
+    assert all(a.n_during > 0 for a in own), [(a.service, a.observed_rate, a.n_during) for a in own]
