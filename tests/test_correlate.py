@@ -1958,7 +1958,9 @@ def test_a_start_up_line_naming_a_dependency_is_no_dependency_failing():
     failing = ("redis: connection refused host=<HOST>", 40, 40, at, True, 0)
     assert [e for e in _shift_evidence(shift(started), service="store", after_label="after the change") if e.kind == "dependency"] == []
     dep = [e for e in _shift_evidence(shift(started, failing), service="store", after_label="after the change") if e.kind == "dependency"]
-    assert len(dep) == 1 and "1 new template(s)" in dep[0].text and "connection refused" in dep[0].text
+    assert len(dep) == 1
+    assert "1 new template(s)" in dep[0].text
+    assert "connection refused" in dep[0].text
 
 
 @pytest.mark.parametrize(

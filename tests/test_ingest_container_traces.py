@@ -276,5 +276,6 @@ def test_rusts_allocator_failure_is_a_crash_record(tmp_path):
     assert store[1]["timestamp"] is None
     auth = rcakit.read_logs(tmp_path / "auth.log").to_dicts()
     crash = [r for r in auth if r["severity_text"] == "FATAL"]
-    assert len(crash) == 1 and crash[0]["body"].startswith("fatal error: runtime: out of memory")
+    assert len(crash) == 1
+    assert crash[0]["body"].startswith("fatal error: runtime: out of memory")
     assert crash[0]["timestamp"] is None

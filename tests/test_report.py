@@ -235,7 +235,6 @@ def test_a_services_own_anomaly_counts_its_records(tmp_path):
     import warnings
 
     import rcakit
-
     from rcakit.errors import RcakitWarning
 
     sc = rcakit.generate_incident(tmp_path / "s", fault="new_error", seed=3, hours=2)

@@ -1374,9 +1374,15 @@ def test_an_error_keys_quoted_text_is_the_events_text() -> None:
     ]
     out = mine_templates(pl.DataFrame({"body": body}))
     ids = out["template_id"]
-    assert ids[:20].n_unique() == 1 and ids[20:40].n_unique() == 1 and ids[0] != ids[20], set(out["template"][:40])
-    assert "CrashLoopBackOff" in out["template"][0] and "ImagePullBackOff" in out["template"][20]
-    assert ids[40:50].n_unique() == 1 and ids[50:].n_unique() == 1 and ids[40] != ids[50], set(out["template"][40:])
+    seen = set(out["template"])
+    assert ids[:20].n_unique() == 1, seen
+    assert ids[20:40].n_unique() == 1, seen
+    assert ids[0] != ids[20], seen
+    assert "CrashLoopBackOff" in out["template"][0]
+    assert "ImagePullBackOff" in out["template"][20]
+    assert ids[40:50].n_unique() == 1, seen
+    assert ids[50:].n_unique() == 1, seen
+    assert ids[40] != ids[50], seen
     assert "connection refused" in out["template"][40]
 
 

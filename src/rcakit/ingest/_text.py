@@ -3403,11 +3403,11 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         # a shape without a tag would read a tagged line's tag as message (a firewall's
         # "%ASA-..." lines among sshd's): the tag-less lines take the general regex
         fast = tuple(v for v in fast if "(?P<app>" in v.regex)
-    parsed = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS).collect()
+    extracted = _extract_variants(lines, (*fast, *variants), _SYSLOG_FIELDS).collect()
     # (two rare shapes, PostgreSQL's numbered message parts and CEF/LEEF events, are looked
     # for with a cheap test over the whole file first: their regexes then run only when a
     # line may need them)
-    gates = parsed.select(
+    gates = extracted.select(
         pl.col("msg").str.contains("-1] ", literal=True).any().alias("pg"),
         pl.col("app").is_in(["CEF", "LEEF"]).any().alias("cef"),
     ).row(0, named=True)
@@ -3458,7 +3458,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
         # its own log has the level: see _PG_SYSLOG_PART)
         body = body.str.replace(_PG_SYSLOG_HEAD, "")
-    parsed = parsed.lazy().with_columns(
+    parsed = extracted.lazy().with_columns(
         _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
         sev_num,
