@@ -3452,7 +3452,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     body = (
         pl.concat_str(pl.col("mark"), pl.lit(" last message repeated "), pl.col("msg"))
         .fill_null(pl.when(cef).then(pl.concat_str(pl.col("app"), pl.lit(":"), pl.col("msg"))).otherwise(pl.col("msg")))
-        .str.strip_prefix("\ufeff")
+        .str.strip_prefix("\ufeff")  # (RFC 5424 allows a UTF-8 BOM before MSG)
     )
     if gates["pg"]:
         # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
@@ -3463,7 +3463,6 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         sev_text,
         sev_num,
         service.alias("service"),
-        # RFC 5424 allows a UTF-8 BOM before MSG
         body.str.strip_chars_end().fill_null("").alias("body"),
         json_object(
             {
