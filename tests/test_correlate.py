@@ -1983,3 +1983,21 @@ def test_a_start_line_is_the_processs_not_a_task_of_it(line, start):
     from rcakit.correlate._services import _START_LINE
 
     assert pl.DataFrame({"t": [line]}).select(pl.col("t").str.contains(_START_LINE)).item() is start
+
+
+def test_a_flag_that_names_no_service_is_the_one_whose_logs_hold_its_key():
+    """A LaunchDarkly change whose description names two services ("Lobby: cross-platform
+    matchmaking pools") has no service; the one service whose SDK logs the flag's key
+    (``"flagKey": "lobby-crossplay-matching"``) owns it (blind probe BI); none when several
+    or none do."""
+    from rcakit.correlate._correlate import _flag_owner
+
+    lobby = pl.DataFrame({"body": ["feature flag updated", "party created"],
+                          "attributes": ['{"flagKey":"lobby-crossplay-matching","value":true}', '{"partyId":"pty_1"}']})
+    match = pl.DataFrame({"body": ["Matchmaking pass queue=ranked searching=12"], "attributes": [None]},
+                         schema={"body": pl.String, "attributes": pl.String})
+    desc = "Turned on flag `lobby-crossplay-matching` (Lobby: cross-platform matchmaking pools) in production"
+    assert _flag_owner(desc, {"lobby": lobby, "matchmaking": match}) == "lobby"
+    assert _flag_owner(desc, {"lobby": lobby, "matchmaking": lobby}) is None
+    assert _flag_owner("Turned on flag `auth-device-login`", {"lobby": lobby, "matchmaking": match}) is None
+    assert _flag_owner(None, {"lobby": lobby}) is None

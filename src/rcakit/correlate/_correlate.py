@@ -159,6 +159,10 @@ def correlate_changes(
         if (found := named.get((row["service_raw"], row["description"]))) is not None:
             # (the report shows the service it is, as later steps match the name it shows)
             row["service"] = row["service_raw"] = found
+        elif row["service"] is None and row.get("kind") == "feature_flag" and (
+            owner := _flag_owner(row.get("description"), by_service)
+        ):
+            row["service"] = row["service_raw"] = owner
     # a change of an application that logs as numbered nodes (ehr-web01, ehr-web02) is a
     # change of each node: one row per node, the same change (suspects and ratings keep its
     # best row)
@@ -1083,3 +1087,26 @@ def _rollout_blip(
         )
         return rows[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
     return None
+
+
+#: a flag's key in a change's description, as flag services' audit logs quote it
+#: (LaunchDarkly's "Turned on flag `lobby-crossplay-matching` ...", Unleash's 'flag "x"')
+_FLAG_KEY = re.compile(r"[`'\"]([A-Za-z][\w.\-]{5,})[`'\"]")
+
+
+def _flag_owner(description: str | None, by_service: dict[str, pl.DataFrame]) -> str | None:
+    """The one logging service whose records hold a feature flag's key (its SDK logs the
+    flag's updates, ``{"msg": "feature flag updated", "flagKey": "lobby-crossplay-matching"}``),
+    for a flag change that names no service (blind probe BI: a description naming two
+    services, "Lobby: cross-platform matchmaking pools", left the flag unowned); ``None`` when
+    no key is quoted, or none or several services log it."""
+    keys = _FLAG_KEY.findall(description or "")
+    if not keys:
+        return None
+    found = set()
+    for service, frame in by_service.items():
+        text = pl.concat_str(pl.col("body").fill_null(""), pl.col("attributes").fill_null("")) if "attributes" in frame.columns else pl.col("body").fill_null("")
+        if frame.select(pl.any_horizontal(*(text.str.contains(k, literal=True) for k in keys)).any()).item():
+            found.add(service)
+    return found.pop() if len(found) == 1 else None
+
