@@ -1990,14 +1990,24 @@ def test_a_flag_that_names_no_service_is_the_one_whose_logs_hold_its_key():
     matchmaking pools") has no service; the one service whose SDK logs the flag's key
     (``"flagKey": "lobby-crossplay-matching"``) owns it (blind probe BI); none when several
     or none do."""
-    from rcakit.correlate._correlate import _flag_owner
+    from rcakit.correlate._correlate import _named_services
 
-    lobby = pl.DataFrame({"body": ["feature flag updated", "party created"],
-                          "attributes": ['{"flagKey":"lobby-crossplay-matching","value":true}', '{"partyId":"pty_1"}']})
-    match = pl.DataFrame({"body": ["Matchmaking pass queue=ranked searching=12"], "attributes": [None]},
-                         schema={"body": pl.String, "attributes": pl.String})
+    recs = pl.DataFrame(
+        {
+            "service": ["lobby", "lobby", "matchmaking"],
+            "body": ["feature flag updated", "party created", "Matchmaking pass queue=ranked searching=12"],
+            "attributes": ['{"flagKey":"lobby-crossplay-matching","value":true}', '{"partyId":"pty_1"}', None],
+        }
+    )
     desc = "Turned on flag `lobby-crossplay-matching` (Lobby: cross-platform matchmaking pools) in production"
-    assert _flag_owner(desc, {"lobby": lobby, "matchmaking": match}) == "lobby"
-    assert _flag_owner(desc, {"lobby": lobby, "matchmaking": lobby}) is None
-    assert _flag_owner("Turned on flag `auth-device-login`", {"lobby": lobby, "matchmaking": match}) is None
-    assert _flag_owner(None, {"lobby": lobby}) is None
+    other = "Turned on flag `auth-device-login` in production"
+
+    def owner(frame, description):
+        changes = pl.DataFrame({"service": [None], "description": [description], "kind": ["feature_flag"]},
+                               schema={"service": pl.String, "description": pl.String, "kind": pl.String})
+        return _named_services(changes, frame, ["lobby", "matchmaking"]).get((None, description))
+
+    assert owner(recs, desc) == "lobby"
+    both = recs.with_columns(pl.lit('{"flagKey":"lobby-crossplay-matching"}').alias("attributes"))
+    assert owner(both, desc) is None
+    assert owner(recs, other) is None

@@ -159,10 +159,6 @@ def correlate_changes(
         if (found := named.get((row["service_raw"], row["description"]))) is not None:
             # (the report shows the service it is, as later steps match the name it shows)
             row["service"] = row["service_raw"] = found
-        elif row["service"] is None and row.get("kind") == "feature_flag" and (
-            owner := _flag_owner(row.get("description"), by_service)
-        ):
-            row["service"] = row["service_raw"] = owner
     # a change of an application that logs as numbered nodes (ehr-web01, ehr-web02) is a
     # change of each node: one row per node, the same change (suspects and ratings keep its
     # best row)
@@ -408,22 +404,28 @@ def _named_services(
     # a change with no service whose description names exactly one logging service as a
     # whole name (an Ansible job's "Apply php-fpm pool tuning from group_vars", "Set an LMS
     # feature flag") is that service's; one naming none or several stays a global change
-    unnamed = changes.filter(pl.col("service").is_null() & pl.col("description").is_not_null())["description"]
-    for d in unnamed.unique().sort().to_list():
+    unnamed = changes.filter(pl.col("service").is_null() & pl.col("description").is_not_null())
+    for d in unnamed["description"].unique().sort().to_list():
         if (found := named_in_change("", d, logged)) is not None:
             named[(None, d)] = found
+    # ... and a feature flag naming none or several is the one service that logs its key (below)
+    flags = [
+        (None, d)
+        for d in unnamed.filter(pl.col("kind") == "feature_flag")["description"].unique().sort().to_list()
+        if (None, d) not in named
+    ] if "kind" in unnamed.columns else []
     rows = changes.filter(pl.col("service").is_not_null()).select("service", "description").unique().iter_rows()
     todo = [(s, d) for s, d in rows if match_service(s, logged) not in logged and len(node_services(s, logged)) < 2]
-    if not todo:
+    if not todo and not flags:
         return named
     sources: dict[str, list[str]] = {}
-    if "source" in recs.columns:
+    if todo and "source" in recs.columns:
         pairs = recs.select("service", "source").drop_nulls().unique().iter_rows()
         for svc, src in pairs:
             sources.setdefault(svc, []).append(src)
     # (a share is told by a few hundred records of each service: a change list of fifty CMDB
     # items must not read a day's millions of records fifty times)
-    sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE)
+    sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE) if todo else recs.head(0)
     for s, d in todo:
         found = named_in_change(s, d, logged, sources=sources)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
@@ -442,14 +444,19 @@ def _named_services(
             named[(s, d)] = found
     # a key quoted in a change's description (a feature flag's, "Turned on flag
     # `raw-scan-fallback`", a setting's) that the records of one service only name (it logs
-    # "flag updated key=raw-scan-fallback") is that service's: the project or CMDB item the
-    # change list gives (LaunchDarkly's "analytics-platform") writes no logs
-    keyed = {(s, d): keys for s, d in todo if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d))}
+    # "flag updated key=raw-scan-fallback", or its SDK's {"flagKey": "raw-scan-fallback"}) is
+    # that service's: the project or CMDB item the change list gives (LaunchDarkly's
+    # "analytics-platform") writes no logs, and a flag whose description names two services
+    # ("Lobby: cross-platform matchmaking pools") has none (blind probe BI)
+    keyed = {(s, d): keys for s, d in [*todo, *flags] if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d))}
     wanted = sorted({k for keys in keyed.values() for k in keys}, key=lambda k: (-len(k), k))
     if wanted:
+        text = pl.col("body").fill_null("")
+        if "attributes" in recs.columns:
+            text = pl.concat_str(text, pl.lit(" "), pl.col("attributes").fill_null(""))
         seen = (
             recs.filter(pl.col("service").is_in(logged))
-            .select("service", pl.col("body").str.extract_all("|".join(re.escape(k) for k in wanted)).alias("key"))
+            .select("service", text.str.extract_all("|".join(re.escape(k) for k in wanted)).alias("key"))
             .explode("key")
             .drop_nulls()
             .unique()
@@ -1087,26 +1094,3 @@ def _rollout_blip(
         )
         return rows[0]["id"], Evidence(kind="rollout", text=text, weight=0.0)
     return None
-
-
-#: a flag's key in a change's description, as flag services' audit logs quote it
-#: (LaunchDarkly's "Turned on flag `lobby-crossplay-matching` ...", Unleash's 'flag "x"')
-_FLAG_KEY = re.compile(r"[`'\"]([A-Za-z][\w.\-]{5,})[`'\"]")
-
-
-def _flag_owner(description: str | None, by_service: dict[str, pl.DataFrame]) -> str | None:
-    """The one logging service whose records hold a feature flag's key (its SDK logs the
-    flag's updates, ``{"msg": "feature flag updated", "flagKey": "lobby-crossplay-matching"}``),
-    for a flag change that names no service (blind probe BI: a description naming two
-    services, "Lobby: cross-platform matchmaking pools", left the flag unowned); ``None`` when
-    no key is quoted, or none or several services log it."""
-    keys = _FLAG_KEY.findall(description or "")
-    if not keys:
-        return None
-    found = set()
-    for service, frame in by_service.items():
-        text = pl.concat_str(pl.col("body").fill_null(""), pl.col("attributes").fill_null("")) if "attributes" in frame.columns else pl.col("body").fill_null("")
-        if frame.select(pl.any_horizontal(*(text.str.contains(k, literal=True) for k in keys)).any()).item():
-            found.add(service)
-    return found.pop() if len(found) == 1 else None
-

@@ -252,7 +252,8 @@ def _anomaly_findings(
         sub = recs.filter(
             pl.col("service").is_in(whole) & (pl.col("timestamp") >= start - length) & (pl.col("timestamp") < end)
         )
-        failed = pl.col("severity_number").cast(pl.Int32).fill_null(0) >= 17
+        # (an error as the error share counts it: prepare_records' is_error)
+        failed = pl.col("is_error")
         agg = sub.group_by("service").agg(
             n_before=(pl.col("timestamp") < start).sum(),
             n_during=(pl.col("timestamp") >= start).sum(),
