@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -25,14 +26,21 @@ def analyze_quietly(path: Path) -> rcakit.RcaReport:
         return rcakit.analyze(path, deploys=path / "deploys.csv")
 
 
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[.,]\d{3}")
+
+
 def insert_records(path: Path, records: list[str]) -> None:
-    """Put ``records`` (each a text record whose first 23 characters are its
-    ``YYYY-MM-DD HH:MM:SS.fff`` stamp, maybe of several lines) into the log at ``path`` in
-    time order; a line of the log that does not start with a stamp (a stack trace's) stays
-    with the record above it."""
+    """Put ``records`` (each a text record with a ``YYYY-MM-DD HH:MM:SS.fff`` stamp in its
+    first 40 characters, maybe of several lines) into the log at ``path`` in time order; a
+    line of the log with no such stamp (a stack trace's) stays with the record above it."""
+
+    def stamp(line: str) -> str | None:
+        m = _STAMP.search(line[:40])
+        return m.group().replace("T", " ").replace(",", ".") if m else None
+
     keyed, key = [], ""
     for line in path.read_text().splitlines():
-        key = line[:23] if line[:2] == "20" else key
+        key = stamp(line) or key
         keyed.append((key, line))
-    keyed += [(rec[:23], rec) for rec in records]
+    keyed += [(stamp(rec) or "", rec) for rec in records]
     path.write_text("".join(line + "\n" for _, line in sorted(keyed, key=lambda kl: kl[0])))

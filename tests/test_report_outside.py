@@ -75,3 +75,68 @@ def test_an_expired_certificate_on_the_way_out_is_named_with_whose_it_is(tmp_pat
     assert inc.cause is None
     assert summary in inc.summary
     assert "".join(text for text, _ in action_parts(inc)).startswith(action)
+
+
+def _shop_with(path, inserts: dict[str, list[str]]):
+    """The generated shop (a normal day) with ``inserts`` (file name -> text records) put
+    into its logs, analysed."""
+    sc = rcakit.generate_incident(path, fault="none", seed=5, hours=3)
+    for name, records in inserts.items():
+        insert_records(sc.out_dir / name, records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        return analyze(sc.out_dir)
+
+
+@pytest.mark.slow
+def test_an_expired_certificate_of_a_server_outside_the_logs_that_no_failure_names(tmp_path):
+    """Probe BK s28: a label worker's uploads to its print partner failed with "PKIX path
+    validation failed ... CertificateExpiredException", naming no host; the API waiting for
+    those labels timed out a minute later and was made the root (a deploy of it 15 min
+    before, the cause), the worker read as "reporting a failing dependency it does not
+    name". A TLS client that calls no anomalous service is the nearest root: the server is
+    outside the logs."""
+    pay = [
+        "\n".join((
+            f"{ONSET + timedelta(seconds=15 * i):%Y-%m-%d %H:%M:%S},{i % 1000:03d} ERROR [payment.api] "
+            f"[trace_id={i:032x}] - charge failed order=ord_{i:012x}, sending it to the retry queue",
+            "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: "
+            "java.security.cert.CertPathValidatorException: validity check failed",
+            "\tat com.shop.pay.PspClient.charge(PspClient.java:88)",
+            "Caused by: java.security.cert.CertificateExpiredException: NotAfter: Wed Oct 08 10:30:00 UTC 2025",
+        ))
+        for i in range(80)
+    ]
+    identity = [
+        f"{ONSET + timedelta(seconds=70 + 15 * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-3] "
+        f"c.s.auth.web.RequestHandler [trace_id={i + 500:032x}] - session upgrade failed: timed out after 10 s "
+        f"waiting for the receipt of order ord_{i:012x}"
+        for i in range(76)
+    ]
+    report = _shop_with(tmp_path, {"pay.log": pay, "identity.log": identity})
+    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    assert inc.root_service == "pay"
+    assert inc.cause is None
+    assert "pay's TLS calls reject the server's certificate as expired" in inc.summary
+    assert "".join(text for text, _ in action_parts(inc)).startswith("find the server whose certificate the TLS calls of pay")
+
+
+@pytest.mark.slow
+def test_a_servers_expired_certificate_makes_it_the_root_though_it_logs_as_usual(tmp_path):
+    """Probe BK s22: the driver backend's calls to the routing service failed with Go's
+    "x509: certificate has expired" naming https://routing-service...; the routing service
+    logged as usual (a server does not log the handshakes its clients abort), so the rule
+    "a dependency that logs as usual: the failure is the caller's own" made the caller the
+    root. The server presenting the expired certificate is the root."""
+    catalog = [
+        f"ts={ONSET + timedelta(seconds=20 * i):%Y-%m-%dT%H:%M:%S}.{i % 1000:03d}Z level=error service=catalog "
+        f'caller=stock.go:41 trace_id={i + 900:032x} msg="stock lookup failed: Get \\"https://warehouse:8443/v1/stock/'
+        f'SKU-{10000 + i}\\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid"'
+        for i in range(60)
+    ]
+    report = _shop_with(tmp_path, {"catalog.log": catalog})
+    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    assert inc.root_service == "warehouse"
+    assert inc.cause is None
+    assert "the TLS certificate of warehouse has expired and its callers reject it" in inc.summary
+    assert "".join(text for text, _ in action_parts(inc)).startswith("renew the TLS certificate of warehouse")

@@ -43,6 +43,7 @@ from rcakit.correlate._services import (
     REFUSED_FOR_STATE,
     UNAVAILABLE,
     _reach,
+    calls_no_anomalous,
     dependency_graph,
     match_service,
     named_in_change,
@@ -202,10 +203,12 @@ def correlate_changes(
         # its services are compared with the calm period after it, as detection did
         calm = detection.calm_from
         reference = (calm, calm + span_cmp) if calm is not None and end <= calm else None
+        anomalous = {c.service for c in contribs if c.service}
         scan = {
             svc: _compare(
                 frame, start, before_span=span_cmp, after_end=min(end, start + span_cmp),
                 services=known, service=svc, reference=reference,
+                certificates_are_others=not calls_no_anomalous(graph, svc, anomalous),
             )
             for svc, frame in by_service.items()
             if svc != "(unknown)"
@@ -317,7 +320,7 @@ def correlate_changes(
         # (the hosts outside the logs that the root's failures name, when it is still the
         # service they were found for)
         outside = tuple(external) if root == first_root else ()
-        expired = certificate_note(roles) if outside else None
+        expired = certificate_note(roles) if root == first_root else None
         summary = _summary(
             root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
             traffic_ratio=traffic, external=outside, expired=expired,

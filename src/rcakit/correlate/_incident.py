@@ -17,7 +17,7 @@ from rcakit.correlate._results import (
     Suspect,
     Symptom,
 )
-from rcakit.correlate._root import OUR_CERTIFICATE
+from rcakit.correlate._root import OUR_CERTIFICATE, OWN_CERTIFICATE
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, names_key, tmax, tmin
 from rcakit.detect._params import attribute_numbers
@@ -374,6 +374,15 @@ def _summary(
             else f"the certificate of {external[0]} has expired (its owners must renew it)"
         )
         parts.append(f"No change explains this incident: {who}'s calls to {external[0]} fail because {whose}.")
+    elif expired is not None:
+        who = root or "the root service"
+        parts.append(
+            "No change explains this incident: "
+            + {
+                OWN_CERTIFICATE: f"the TLS certificate of {who} has expired and its callers reject it (renew it).",
+                OUR_CERTIFICATE: f"the server {who} calls rejects the client certificate it presents as expired (renew it).",
+            }.get(expired, f"{who}'s TLS calls reject the server's certificate as expired (its owners must renew it).")
+        )
     elif external:
         parts.append(
             f"No change explains this incident: {root or 'the root service'}'s failures name "

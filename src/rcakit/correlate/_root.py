@@ -23,6 +23,7 @@ from rcakit.correlate._services import (
     _names,
     _reach,
     callers_fault,
+    calls_no_anomalous,
     external_hosts,
     peers_expr,
     reports_dependency_failure,
@@ -95,6 +96,8 @@ EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status):
 #: action read them back)
 OUR_CERTIFICATE = "the host outside rejects the client certificate it presents as expired"
 THEIR_CERTIFICATE = "the certificate of the host outside has expired"
+#: ... or that the root's own certificate, as a server, expired (its callers reject it)
+OWN_CERTIFICATE = "its own TLS certificate has expired: its callers reject it (a server does not log their aborted handshakes)"
 
 
 @dataclass
@@ -112,6 +115,11 @@ class _ServiceView:
     quiet: tuple[float, float] | None = None  # (baseline, observed) records per window
     failure_sets: list[frozenset[str]] = field(default_factory=list)  # services each failure names
     healthy_named: set[str] = field(default_factory=set)  # named by its failures, yet serving
+    #: its TLS calls reject the server's certificate and no dependency of it in the logs
+    #: is anomalous: the server is outside the logs, the service is the nearest root
+    cert_outside: bool = False
+    #: the services its failures name that present it an expired certificate
+    cert_named: set[str] = field(default_factory=set)
 
 
 def _silence(
@@ -218,6 +226,7 @@ def _root_service(
     texts: dict[str, list[str]] = {}  # the template and examples of each service's anomalies
     peers = _peer_texts(span, contribs)
     errors = _error_texts(contribs)
+    anomalous = {c.service for c in contribs if c.service}
     for c in contribs:
         if not c.service:
             continue
@@ -241,7 +250,18 @@ def _root_service(
             if named:
                 v.own += 1
             continue
+        if named and c.kind in _FAILURES and THEIR_CERTIFICATE_EXPIRED.search(text):
+            # (a server does not log the handshakes its clients abort: that it logs as usual
+            # says nothing of the certificate it presents)
+            v.cert_named.update(named)
         if not named and c.kind in _FAILURES and reports_dependency_failure(text):
+            if not reports_dependency_failure(text, certificates=False) and calls_no_anomalous(graph, c.service, anomalous):
+                # its TLS calls reject a server's certificate, and it calls no anomalous
+                # service: the server is outside the logs (a partner's API, a SaaS) and the
+                # failure shows first here, as with a named host outside
+                v.cert_outside = True
+                v.own += 1
+                continue
             # "upstream responded 500", "downstream call failed: read timed out": a caller's
             # report of a dependency it does not name, not a failure of its own
             v.unnamed += 1
@@ -293,7 +313,11 @@ def _root_service(
             # (its answers say it refuses for a state of its own, out of memory, full, read
             # only: a datastore does not log the commands it refuses)
             state = next((m for x in blamers for t in texts.get(x.service, ()) if (m := REFUSED_FOR_STATE.search(t))), None)
-            if n in active and not quiet and gap is None and not lost and back is None and fail is None and not just_changed and state is None:
+            expired = [x.service for x in blamers if n in x.cert_named]
+            if (
+                n in active and not quiet and gap is None and not lost and back is None and fail is None
+                and not just_changed and state is None and not expired
+            ):
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
             if n in views:
@@ -324,6 +348,11 @@ def _root_service(
                 what = f'logged an error never seen before at {fail[0]:%H:%M:%S} ("{fail[1]}")'
             elif state is not None:
                 what = f'refuses its callers for a state of its own ("{state.group()}"), which it does not log'
+            elif expired:
+                what = (
+                    f"presents {', '.join(sorted(expired))} an expired TLS certificate (a server does not log "
+                    "the handshakes its clients abort)"
+                )
             elif just_changed and not lost:
                 what = "was changed just before it (a node of it may have stopped answering while the others log as usual)"
             elif n in active:
@@ -523,6 +552,17 @@ def _root_service(
                     weight=1.0,
                 )
             )
+        if v.cert_outside:
+            ev.append(
+                Evidence(
+                    kind="own_anomaly",
+                    text=(
+                        f"{s}'s TLS calls reject the server's certificate and none of its dependencies in the logs "
+                        f"is anomalous: the server is outside the logs, and {s} is where its failure shows"
+                    ),
+                    weight=1.0,
+                )
+            )
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
@@ -576,7 +616,7 @@ def _root_service(
                         weight=round(0.6 * _squash(new_err, 5.0), 3),
                     )
                 )
-            if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named:
+            if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named and not v.cert_outside:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
             # (a proxy's 5xx answers that carry its upstream's response time were its
             # upstream's answers: another anomalous service answering 5xx is likelier theirs)
@@ -630,8 +670,10 @@ def _root_service(
     outside = external_hosts(texts.get(root, []), known)
     if outside:
         roles_ev[root].append(Evidence(kind="dependency", text=EXTERNAL_HOSTS + ", ".join(outside[:3]), weight=0.0))
-        if expired := certificate_expired(texts.get(root, [])):
-            roles_ev[root].append(Evidence(kind="dependency", text=expired, weight=0.0))
+    if (outside or views[root].cert_outside) and (expired := certificate_expired(texts.get(root, []))):
+        roles_ev[root].append(Evidence(kind="dependency", text=expired, weight=0.0))
+    elif any(root in v.cert_named for v in views.values()):
+        roles_ev[root].append(Evidence(kind="dependency", text=OWN_CERTIFICATE, weight=0.0))
     roles = []
     for v in ranked:
         role: Literal["root", "victim", "affected"]
@@ -981,10 +1023,14 @@ def _anomalies(n: int) -> str:
 
 
 def certificate_note(roles: Sequence[ServiceRole]) -> str | None:
-    """The root's :data:`OUR_CERTIFICATE` or :data:`THEIR_CERTIFICATE` evidence, if any (the
-    summary and the suggested action read it back)."""
+    """The root's :data:`OUR_CERTIFICATE`, :data:`THEIR_CERTIFICATE` or
+    :data:`OWN_CERTIFICATE` evidence, if any (the summary and the suggested action read it
+    back)."""
     return next(
-        (e.text for r in roles if r.role == "root" for e in r.evidence if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE)),
+        (
+            e.text for r in roles if r.role == "root" for e in r.evidence
+            if e.text in (OUR_CERTIFICATE, THEIR_CERTIFICATE, OWN_CERTIFICATE)
+        ),
         None,
     )
 

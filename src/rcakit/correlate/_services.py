@@ -356,18 +356,27 @@ _DEPENDENCY_FAILED = re.compile(
     # failed with 503", "Results service returned 502 for /api/results/77"
     r"|\b(?:call|request)\b[^\n]{0,80}?\bfailed with (?:status(?: code)?:? )?5\d\d\b"
     r"|\b(?:service|server|api|backend)\W+returned (?:status(?: code)?:? )?5\d\d\b"
-    # a TLS client that rejects the server's certificate: the server's (expired, untrusted)
-    # certificate, not the client's request (Java's "PKIX path validation failed" and
-    # "CertificateExpiredException", Go's "x509: certificate has expired")
-    r"|\bPKIX path (?:validation|building) failed\b|\bCertificateExpiredException\b"
-    r"|\bx509: certificate has expired\b"
+)
+#: A TLS client that rejects the server's certificate: the server's (expired, untrusted)
+#: certificate, not the client's request (Java's "PKIX path validation failed" and
+#: "CertificateExpiredException", Go's "x509: certificate has expired")
+_SERVER_CERTIFICATE_REJECTED = re.compile(
+    r"(?i)\bPKIX path (?:validation|building) failed\b|\bCertificateExpiredException\b|\bx509: certificate has expired\b"
 )
 
 
-def reports_dependency_failure(text: str) -> bool:
+def reports_dependency_failure(text: str, *, certificates: bool = True) -> bool:
     """Whether ``text`` reports the failure of a dependency it does not name (an upstream's
-    error answer, a call that got no answer): a caller's report, not its own failure."""
-    return bool(_DEPENDENCY_FAILED.search(text))
+    error answer, a call that got no answer, with ``certificates`` the server's certificate
+    rejected): a caller's report, not its own failure."""
+    return bool(_DEPENDENCY_FAILED.search(text) or (certificates and _SERVER_CERTIFICATE_REJECTED.search(text)))
+
+
+def calls_no_anomalous(graph: dict[str, set[str]], service: str, anomalous: set[str]) -> bool:
+    """Whether no service ``service`` calls (``graph``, directly or not) is anomalous: the
+    server whose certificate its TLS calls reject is then outside the logs (a partner's API,
+    a SaaS), and those failures show first in ``service`` itself."""
+    return not any(t in anomalous and t != service for t in _reach(graph, service))
 
 
 def match_service(name: str | None, services: Sequence[str]) -> str | None:

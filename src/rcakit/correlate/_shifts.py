@@ -16,11 +16,12 @@ from rcakit.correlate._units import _num, _squash, tmin
 from rcakit.detect._params import STATUS_KEY, attribute_numbers, http_codes
 
 
-def _reports_other(text: str, services: Sequence[str], service: str) -> bool:
+def _reports_other(text: str, services: Sequence[str], service: str, *, certificates: bool = True) -> bool:
     """Whether a message is about another service's failure: it names one (unless it is a
-    refusal of the caller's bad request) or reports a dependency it does not name."""
+    refusal of the caller's bad request) or reports a dependency it does not name (with
+    ``certificates``, a server's certificate its TLS calls reject)."""
     named = bool(_names(text, services, exclude=service))
-    return (named != callers_fault(text)) or (not named and reports_dependency_failure(text))
+    return (named != callers_fault(text)) or (not named and reports_dependency_failure(text, certificates=certificates))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,6 +241,7 @@ def _compare(
     ref_end: datetime | None = None,
     need_history: bool = False,
     reference: tuple[datetime, datetime] | None = None,
+    certificates_are_others: bool = True,
 ) -> _Shift:
     """Compare a service's records in ``[at - before_span, at)`` with ``[at, after_end)``.
 
@@ -249,7 +251,9 @@ def _compare(
     record before ``ref_end`` shows no shift (``no_history``): logs that start after a
     change say nothing about what the change did, every template would be "new".
     ``reference`` (start, end) replaces the "before" period (and the history) by that span,
-    e.g. the calm period after logs that start during an incident.
+    e.g. the calm period after logs that start during an incident. Without
+    ``certificates_are_others`` (a service that calls no anomalous service), its TLS calls
+    rejecting a server's certificate are failures of its own: the server is outside the logs.
     """
     ref_end = ref_end or at
     if reference is not None:
@@ -295,7 +299,7 @@ def _compare(
             # (a request refused as invalid points at its sender: the callee's refusal
             # elsewhere, the caller's report of it at the caller; a report of a dependency
             # it does not name, "StatusRuntimeException: INTERNAL", is a caller's too)
-            _reports_other(f"{r['template']} {r['body']}", services, service),
+            _reports_other(f"{r['template']} {r['body']}", services, service, certificates=certificates_are_others),
             int(r["n_warn"]),
         )
         for r in new.head(20).iter_rows(named=True)
@@ -311,7 +315,7 @@ def _compare(
         int(r["n"])
         for r in err_tpl.iter_rows(named=True)
         if (_names(r["text"] or "", services, exclude=service) and not callers_fault(r["text"] or ""))
-        or reports_dependency_failure(r["text"] or "")
+        or reports_dependency_failure(r["text"] or "", certificates=certificates_are_others)
     )
     # a 5xx in an access log reports a failed request; whose failure it is, the log cannot say
     n_reported = int(after.filter(pl.col("is_error") & (pl.col("status").fill_null(0) >= 500)).height) if n_a else 0

@@ -9,6 +9,7 @@ from rcakit.correlate import ChangeImpact, ChangeRef, Incident
 from rcakit.correlate._root import (
     EXTERNAL_HOSTS,
     OUR_CERTIFICATE,
+    OWN_CERTIFICATE,
     THEIR_CERTIFICATE,
     certificate_note,
 )
@@ -96,6 +97,17 @@ def action_parts(inc: Incident, changes: Sequence[ChangeImpact] = ()) -> list[tu
             host = outside.split(", ")[0]
             return [
                 ("ask the owners of ", False), (host, True), (" to renew its expired certificate, then check that ", False),
+                (root, True), (" trusts the new one.", False),
+            ]
+        if expired == OWN_CERTIFICATE:
+            return [
+                ("renew the TLS certificate of ", False), (root, True),
+                (" (its callers reject it as expired), then reload or restart it if it does not pick the new one up.", False),
+            ]
+        if not outside and expired == THEIR_CERTIFICATE:
+            return [
+                ("find the server whose certificate the TLS calls of ", False), (root, True),
+                (" reject as expired (its failures name no logged service), ask its owners to renew it, then check that ", False),
                 (root, True), (" trusts the new one.", False),
             ]
         if outside:
