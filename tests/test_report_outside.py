@@ -140,3 +140,36 @@ def test_a_servers_expired_certificate_makes_it_the_root_though_it_logs_as_usual
     assert inc.cause is None
     assert "the TLS certificate of warehouse has expired and its callers reject it" in inc.summary
     assert "".join(text for text, _ in action_parts(inc)).startswith("renew the TLS certificate of warehouse")
+
+
+@pytest.mark.slow
+def test_a_service_timing_out_waiting_for_anothers_work_reports_its_failure(tmp_path):
+    """Probe BK s03: the label worker slowed (its consumer lagging after a deploy) and the
+    API timed out a minute later "waiting for label of shipment ...": a wait for another
+    party's work, naming no service. The API, with more errors, was made the root; a timed
+    out wait for something another service makes reports that service's failure."""
+    pay = [
+        f"{ONSET + timedelta(seconds=30 * i):%Y-%m-%d %H:%M:%S},{i % 1000:03d} ERROR [payment.worker] "
+        f"[trace_id={i + 300:032x}] - receipt batch {i} stalled: partition rebalance in progress, {i % 7 + 2} pending"
+        for i in range(40)
+    ]
+    identity = [
+        f"{ONSET + timedelta(seconds=70 + 6 * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-3] "
+        f"c.s.auth.web.RequestHandler [trace_id={i + 500:032x}] - Timed out after 10 s waiting for receipt "
+        f"of order ord_{i:012x}"
+        for i in range(190)
+    ]
+    report = _shop_with(tmp_path, {"pay.log": pay, "identity.log": identity})
+    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    assert inc.root_service == "pay"
+
+
+def test_a_timed_out_wait_for_a_resource_of_its_own_is_no_report_of_another():
+    from rcakit.correlate._services import reports_dependency_failure
+
+    assert reports_dependency_failure('Timed out after 10 s waiting for label of shipment "shp_01"')
+    assert reports_dependency_failure("timeout waiting for reply from the pricing engine")
+    # (its own pool, lock or permit: its capacity, not another service's work)
+    assert not reports_dependency_failure("Timed out waiting for a database connection from the pool")
+    assert not reports_dependency_failure("timed out after 5000 ms waiting for the lock on order 17")
+    assert not reports_dependency_failure("Timeout waiting for idle object")

@@ -355,6 +355,11 @@ _DEPENDENCY_FAILED = re.compile(
     # ... or a client's own words for a call that got a 5xx: "Scheduler call POST /api/bookings
     # failed with 503", "Results service returned 502 for /api/results/77"
     r"|\b(?:call|request)\b[^\n]{0,80}?\bfailed with (?:status(?: code)?:? )?5\d\d\b"
+    # a wait for another party's work that timed out ("Timed out after 10 s waiting for label
+    # of shipment ...", "timeout waiting for reply from ..."); not one for a resource of its
+    # own (a pooled connection, a lock, a permit), which is its own capacity
+    r"|\btime(?:d ?out|out)\b[^\n]{0,40}?\bwaiting for (?!(?:an? |the )?(?:\w+ )?(?:connections?|locks?|permits?"
+    r"|semaphores?|slots?|threads?|capacity|leases?|pool|idle object|objects?|resources?)\b)"
     r"|\b(?:service|server|api|backend)\W+returned (?:status(?: code)?:? )?5\d\d\b"
 )
 #: A TLS client that rejects the server's certificate: the server's (expired, untrusted)
