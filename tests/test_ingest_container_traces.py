@@ -8,6 +8,7 @@ output stream, with the same continuation rule as text files.
 from __future__ import annotations
 
 import json
+import os
 
 import polars as pl
 import pytest
@@ -279,3 +280,70 @@ def test_rusts_allocator_failure_is_a_crash_record(tmp_path):
     assert len(crash) == 1
     assert crash[0]["body"].startswith("fatal error: runtime: out of memory")
     assert crash[0]["timestamp"] is None
+
+
+def test_elixir_runtime_lines_without_metadata_are_records_of_their_own(tmp_path):
+    """Blind probe BL: a Phoenix log whose request lines all carry "request_id=" for its
+    first few hundred lines; the runtime's own lines later have no metadata ("Running
+    ...Endpoint", ":alarm_handler:") and were glued to the request record above as INFO, and
+    the Erlang VM's out-of-memory crash with them: the leak's crash never showed."""
+    lines = [
+        f"09:{i // 60:02d}:{i % 60:02d}.{i % 1000:03d} request_id=F{i:031x} [info] Sent 200 in {10 + i % 40}ms"
+        for i in range(400)
+    ]
+    lines[300:300] = ["09:05:00.100 [warning] :alarm_handler: {:set, {:process_memory_high_watermark, #PID<0.2411.0>}}"]
+    lines[350:350] = [
+        "",
+        'eheap_alloc: Cannot allocate 3936326656 bytes of memory (of type "old_heap").',
+        "",
+        "Crash dump is being written to: erl_crash.dump...done",
+        "09:05:51.589 [info] Running VideoSessionWeb.Endpoint with Bandit 1.2.3 at :::4000 (http)",
+    ]
+    path = tmp_path / "video_session.log"
+    path.write_text("\n".join(lines) + "\n")
+    os.utime(path, (1773050400, 1773050400))  # 2026-03-09 10:00 UTC: the day of the times
+    with pytest.warns(rcakit.RcakitWarning, match="times of day without a date"):
+        rows = rcakit.read_logs(path).to_dicts()
+    assert sum(r["n_lines"] for r in rows) == len(lines)  # (every line accounted for)
+    by_body = {r["body"].splitlines()[0]: r for r in rows}
+    alarm = by_body[":alarm_handler: {:set, {:process_memory_high_watermark, #PID<0.2411.0>}}"]
+    assert alarm["severity_text"] == "WARN"
+    crash = by_body['eheap_alloc: Cannot allocate 3936326656 bytes of memory (of type "old_heap").']
+    assert crash["severity_text"] == "FATAL"
+    assert crash["timestamp"] is None
+    start = by_body["Running VideoSessionWeb.Endpoint with Bandit 1.2.3 at :::4000 (http)"]
+    assert (start["severity_text"], start["n_lines"]) == ("INFO", 1)
+    assert all("\n" not in r["body"] for r in rows if r["body"].startswith("Sent 200"))
+
+
+def test_dotnet_console_logger_inside_cri_lines(tmp_path):
+    """Blind probe BL: ASP.NET Core's console logger in a Kubernetes container log. Its
+    "fail:" head was no level inside the CRI wrapper, so the block joined the "info:" record
+    above (an INFO record holding the NullReferenceException) or became records with no
+    level; the category stayed in the body; the runtime's "Unhandled exception." crash had
+    no level either."""
+    def cri(ms: int, text: str) -> str:
+        return f"2026-03-04T11:44:{ms // 1000:02d}.{ms % 1000:03d}000000Z stdout F {text}"
+
+    lines = [
+        cri(100, "info: Microsoft.AspNetCore.Hosting.Diagnostics[1]"),
+        cri(100, "      Request starting HTTP/1.1 GET http://booking-api:8080/api/clinicians/756/slots - - -"),
+        cri(250, "fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]"),
+        cri(250, "      An unhandled exception has occurred while executing the request."),
+        cri(250, "      System.NullReferenceException: Object reference not set to an instance of an object."),
+        cri(250, "         at Telehealth.Booking.Slots.SlotService.GetAsync(Int32 clinicianId) in /src/SlotService.cs:line 41"),
+        cri(260, "info: Microsoft.AspNetCore.Hosting.Diagnostics[2]"),
+        cri(260, "      Request finished HTTP/1.1 GET http://booking-api:8080/api/clinicians/756/slots - 500 - - 160.2ms"),
+        cri(5000, "Unhandled exception. System.OutOfMemoryException: Insufficient memory to continue the execution of the program."),
+        cri(5000, "   at System.Text.StringBuilder.ExpandByABlock(Int32 minBlockCharCount)"),
+    ]
+    path = tmp_path / "booking-api-6f7c9d8b4-gbv86_telehealth_booking-api-c96840e29adc.log"
+    path.write_text("\n".join(lines) + "\n")
+    rows = rcakit.read_logs(path).to_dicts()
+    assert sum(r["n_lines"] for r in rows) == len(lines)
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("INFO", 2), ("ERROR", 4), ("INFO", 2), ("FATAL", 2)]
+    assert rows[1]["body"].startswith("An unhandled exception has occurred while executing the request.")
+    assert "System.NullReferenceException" in rows[1]["body"]
+    assert json.loads(rows[1]["attributes"])["logger"] == "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"
+    assert rows[0]["body"].startswith("Request starting HTTP/1.1 GET")
+    assert rows[3]["body"].startswith("Unhandled exception. System.OutOfMemoryException: Insufficient memory")

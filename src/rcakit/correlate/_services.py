@@ -25,7 +25,9 @@ MEMORY_EXHAUSTED = (
     r"heap space|heap limit|Allowed memory size of \d+ bytes exhausted|\bMemoryError\b|"
     r"std::bad_alloc|Cannot allocate memory|memory exhausted|"
     # (Rust's allocator when it fails: "memory allocation of 4194304 bytes failed")
-    r"\bmemory allocation of \d+ bytes failed"
+    r"\bmemory allocation of \d+ bytes failed|"
+    # (the Erlang VM's: "eheap_alloc: Cannot allocate 3936326656 bytes of memory")
+    r"\bCannot allocate \d+ bytes of memory"
 )
 
 #: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")

@@ -194,13 +194,19 @@ _RUBY_HEAD = r"^[DIWEFAU], \[([^\]#]+?)[ \t]*#\d+\][ \t]+([A-Z]+) -- [^:\n]*: ?"
 # [<process>] "), PostgreSQL's "<stamp> UTC [<pid>] LEVEL:  " (to "<stamp> UTC LEVEL [<pid>]: ";
 # its LOG is INFO); PostgreSQL's DETAIL/HINT/STATEMENT/CONTEXT lines lose their head (they
 # continue the record above: see join_container_continuations); AWS Lambda's Python runtime's
-# "[LEVEL]\t<stamp>\t<request id>\t" (to "<stamp> LEVEL [request_id=<id>]: ")
+# "[LEVEL]\t<stamp>\t<request id>\t" (to "<stamp> LEVEL [request_id=<id>]: "); .NET's console
+# logger "fail: <category>[<event id>]" (to "ERROR <category> - ", its message on the
+# indented lines below) and the .NET runtime's crash "Unhandled exception. <type>: ..." (a
+# FATAL record)
 _APP_STAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
 _PG_STAMP = _APP_STAMP + r"(?: [A-Z]{2,5}| [+-]\d{2})?"
 _APP_HEADS = (
     rf"^(?:{_APP_STAMP} - [^ \t]+ - [A-Z]+ - |\[{_APP_STAMP}: [A-Z]+/[^\]\s]+\] "
-    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  |\[[A-Z]+\]\t{_APP_STAMP})"
+    rf"|{_PG_STAMP} \[\d+\] [A-Z]+[0-9]?:  |\[[A-Z]+\]\t{_APP_STAMP}"
+    r"|(?:trce|dbug|info|warn|fail|crit): [^\s\[\]]+\[\d+\]|Unhandled exception\. [\w.]+(?:Exception|Error)\b)"
 )
+#: .NET's console logger's level words
+_DOTNET_LEVELS = {"trce": "TRACE", "dbug": "DEBUG", "info": "INFO", "warn": "WARN", "fail": "ERROR", "crit": "CRITICAL"}
 _APP_REWRITES = (
     (rf"^({_APP_STAMP}) - ([^ \t]+) - ({_PY_LEVELS}) - ", "${1} ${3} ${2} - "),
     (rf"^\[({_APP_STAMP}): ({_PY_LEVELS})/([^\]\s=]+)\] ", "${1} ${2} [process=${3}]: "),
@@ -210,6 +216,8 @@ _APP_REWRITES = (
     # AWS Lambda's Python runtime: "[INFO]\t<stamp>Z\t<request id>\t" (the request id an attribute)
     (rf"^\[({_PY_LEVELS})\]\t({_APP_STAMP}Z?)\t([0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})\t",
      "${2} ${1} [request_id=${3}]: "),
+    *((rf"^{word}: ([^\s\[\]]+)\[\d+\][ \t]?", f"{level} ${{1}} - ") for word, level in _DOTNET_LEVELS.items()),
+    (r"^(Unhandled exception\. [\w.]+(?:Exception|Error)\b)", "FATAL ${1}"),
 )
 
 

@@ -1217,11 +1217,12 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         r"\[(?P<pid>\d+)\] (?P<msg>.*)$",
     ),
     # Elixir's Logger with metadata before the level ("$time $metadata[$level] $message", as
-    # Phoenix configures it): the key=value metadata as mdc
+    # Phoenix configures it): the key=value metadata as mdc (none on the runtime's own lines,
+    # "Running ShopWeb.Endpoint with Bandit", an alarm handler's: records all the same)
     #   2024-03-01 10:00:02.001 request_id=F7a1b2c3d4e5f6g7h8j0 [error] #PID<0.4567.0> running ShopWeb.Endpoint ...
     _Variant(
         "elixir",
-        rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
+        rf"^(?P<ts>{_ISO})[ \t]+(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?"
         rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
     ),
     # zap's console encoder (development config): tab-separated stamp, level, the logger's
@@ -1550,7 +1551,7 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   10:00:00.123 request_id=F74914413b9551d7b3aa [info] GET /api/orders/0
     _Variant(
         "elixir-time",
-        r"^(?P<ts>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[ \t]+(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+"
+        r"^(?P<ts>\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)[ \t]+(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?"
         rf"\[(?P<level>{_LEVEL})\][ \t]+(?P<msg>.*)$",
     ),
     # a time of day only, then the message (dbt's console: "10:00:36  1 of 3 ERROR creating
@@ -2013,10 +2014,13 @@ _CRASH = _Variant(
     # (and Rust's allocator failing, which aborts the process: "memory allocation of
     # 4194304 bytes failed", the whole line the message)
     r"^(?:(?P<logger>thread '[^']*') (?P<level>panicked) at |(?P<level_b>panic|fatal)[: ][ \t]*"
-    r"|(?P<level_c>memory) allocation of \d+ bytes failed)(?P<msg>.*)$",
-    levels="panicked|panic|fatal|memory",
+    r"|(?P<level_c>memory) allocation of \d+ bytes failed"
+    # (and the Erlang VM's, which dumps the node: 'eheap_alloc: Cannot allocate 3936326656
+    # bytes of memory (of type "old_heap").')
+    r"|(?P<level_d>eheap_alloc): Cannot allocate \d+ bytes of memory)(?P<msg>.*)$",
+    levels="panicked|panic|fatal|memory|eheap_alloc",
 )
-_LEVEL_MARKS_CRASH = {"panicked": "panic", "memory": "fatal"}
+_LEVEL_MARKS_CRASH = {"panicked": "panic", "memory": "fatal", "eheap_alloc": "fatal"}
 
 
 def _stamped_records(variants: tuple[_Variant, ...], sample: list[str]) -> tuple[_Variant, ...]:
@@ -2437,7 +2441,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         # engineers search for, as a JSON lines file's crash and a container's app line keep)
         go_crash = (pl.col("level").is_in(["panic", "fatal"]) & (
             pl.col("line").str.starts_with("panic: ") | pl.col("line").str.starts_with("fatal error: ")
-        )) | ((pl.col("level") == "memory") & pl.col("line").str.starts_with("memory allocation of "))
+        )) | ((pl.col("level") == "memory") & pl.col("line").str.starts_with("memory allocation of ")) | (
+            pl.col("level") == "eheap_alloc"
+        )
         body = (
             pl.when(pl.col("level") == "panicked")
             .then(pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body))
