@@ -306,6 +306,9 @@ def test_gitlab_deployments_api(tmp_path):
     first = df.row(0, named=True)
     assert first["service"] == "grading-api"
     assert first["id"] == "45250"
+    # (dated when it finished, its last update as a finished deployment: blind probes BK and
+    # BL found "created_at", the job's queueing, 1-3 min before the rollout landed)
+    assert first["time"] == datetime(2026, 3, 23, 9, 57, 44, 408000, tzinfo=UTC)
     assert first["version"] == "v1.24.3"
     assert first["kind"] == "deploy"
     assert first["description"].startswith("Merge branch 'rubric-weights'")
@@ -472,3 +475,56 @@ def test_an_argo_cd_deploy_history(tmp_path):
     # a better id column wins; a version column's value is not taken apart without a repository path
     p.write_text("Application,ID,History ID,Deployed At,Version\ninventory-svc,D-9,3,2026-02-10T08:00:00Z,payment:v2\n")
     assert read_changes(p).select("id", "version").row(0) == ("D-9", "payment:v2")
+
+
+def test_helm_history_jenkins_builds_and_servicenow_custom_fields(tmp_path):
+    """Blind probe BL: ``helm history <release> -o json`` and a Jenkins JSON API export
+    (``/api/json?tree=jobs[name,builds[...]]``) were refused ("no time column"), which
+    stopped the whole report; ServiceNow's custom ``u_version`` column was not read."""
+    helm = [
+        {"revision": 2, "updated": "2026-03-03T04:43:28.725147+00:00", "status": "superseded",
+         "chart": "booking-api-0.1.0", "app_version": "2.12.0", "description": "Upgrade complete"},
+        {"revision": 3, "updated": "2026-03-04T11:31:16.373383+00:00", "status": "deployed",
+         "chart": "booking-api-2.13.4", "app_version": "2.13.4", "description": "Upgrade complete"},
+        {"revision": 4, "updated": "2026-03-04T12:02:00+00:00", "status": "deployed",
+         "chart": "booking-api-0.1.0", "app_version": "", "description": "Rollback to 2"},
+    ]
+    (tmp_path / "helm-history-booking-api.json").write_text(json.dumps(helm))
+    df = read_changes(tmp_path / "helm-history-booking-api.json")
+    assert df["service"].to_list() == ["booking-api"] * 3
+    assert df["id"].to_list() == ["booking-api#2", "booking-api#3", "booking-api#4"]
+    assert df["version"].to_list() == ["2.12.0", "2.13.4", "0.1.0"]
+    assert df["kind"].to_list() == ["deploy", "deploy", "rollback"]
+    assert df["time"][1] == datetime(2026, 3, 4, 11, 31, 16, 373383, tzinfo=UTC)
+
+    jenkins = {"_class": "hudson.model.Hudson", "jobs": [
+        {"_class": "org.jenkinsci.plugins.workflow.job.WorkflowJob", "name": "deploy-video-session", "builds": [
+            {"number": 303, "timestamp": 1773043108959, "duration": 240000, "result": "SUCCESS",
+             "displayName": "#303 1.8.0", "description": "Release video-session 1.8.0: room presence cache"},
+            {"number": 302, "timestamp": 1772647814304, "duration": 240000, "result": "FAILURE", "displayName": "#302"},
+        ]},
+        {"name": "nightly-report", "builds": []},
+    ]}
+    (tmp_path / "jenkins-builds.json").write_text(json.dumps(jenkins))
+    df = read_changes(tmp_path / "jenkins-builds.json").sort("time")
+    assert df["service"].to_list() == ["video-session", "video-session"]
+    assert df["id"].to_list() == ["deploy-video-session#302", "deploy-video-session#303"]
+    assert df["version"].to_list() == [None, "1.8.0"]
+    # (a build's timestamp is its start: the deploy lands when it finishes)
+    assert df["time"][1] == datetime(2026, 3, 9, 8, 2, 28, 959000, tzinfo=UTC)
+    assert "result FAILURE" in df["description"][0]
+
+    (tmp_path / "change_request.csv").write_text(
+        '"number","short_description","cmdb_ci","type","start_date","u_version"\n'
+        '"CHG0041","Release booking-api 2.13.4","TH Booking API (prod)","Normal","2026-03-06 13:12:14","2.13.4"\n'
+    )
+    assert read_changes(tmp_path / "change_request.csv")["version"].to_list() == ["2.13.4"]
+
+
+def test_a_console_transcript_is_no_change_list(tmp_path):
+    """A ``terraform apply`` transcript passed as a change file was refused as "3 fields but
+    the header has 1", which reads as a CSV quoting problem."""
+    p = tmp_path / "terraform-apply.txt"
+    p.write_text("$ terraform apply -auto-approve\nazurerm_rule.allow_https: Refreshing state... [id=/x, y]\n")
+    with pytest.raises(InputError, match=r"terraform-apply.txt:1: not a change list: its first line"):
+        read_changes(p)

@@ -31,6 +31,10 @@ Accepted files
   applied are skipped.
 * **AWX / Ansible Tower jobs** (an export of its jobs list): a ``Playbook Run`` is a ``config``
   change unless its description's words say another kind.
+* **Helm release history** (``helm history <release> -o json``): each revision a ``deploy``
+  (``rollback`` when Helm says so) of the chart's name, dated ``updated``, id ``<chart>#<revision>``.
+* **Jenkins builds** (``/api/json?tree=jobs[name,builds[...]]`` or one job's ``api/json``):
+  each build a ``deploy`` of its job's name less its deploy words, dated when it finished.
 
 Column names are matched case-insensitively with common aliases (see :data:`ALIASES`), written
 in snake case, with spaces or in camel case (``createdAt`` is ``created_at``); only
@@ -158,10 +162,13 @@ def _key_forms(key: str) -> tuple[str, ...]:
     """A column name as :data:`ALIASES` may hold it: normalised as written (``Deployed At``
     is ``deployed_at``), then with its camel-case words apart (``createdAt`` is ``created_at``,
     ``historyId`` ``history_id``). The first form is tried first: a name that matched before
-    matches the same alias."""
+    matches the same alias. A ServiceNow custom field's ``u_`` prefix is dropped last
+    (``u_version`` is ``version``)."""
     plain = _norm_key(key)
     split = _norm_key(_CAMEL.sub("_", key.strip()))
-    return (plain,) if split == plain else (plain, split)
+    forms = (plain,) if split == plain else (plain, split)
+    # (a ServiceNow custom field, "u_version", "u_application", is the field it is named for)
+    return forms + tuple(f[2:] for f in forms if f.startswith("u_") and len(f) > 2)
 
 
 def _alias(key: str) -> tuple[str, str] | None:
@@ -428,6 +435,82 @@ def _from_terraform_run(obj: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _looks_like_helm_release(obj: Mapping[str, Any]) -> bool:
+    return {"revision", "updated", "chart"} <= set(obj)
+
+
+#: a chart's version at the end of its "chart" field, "booking-api-2.13.4" (SemVer, as Helm
+#: requires)
+_CHART_VERSION = re.compile(r"-v?\d+\.\d+\.\d+(?:[-+][\w.\-+]*)?$")
+
+
+def _from_helm_release(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One revision of ``helm history <release> -o json``: dated when it was last updated
+    (its install, upgrade or rollback), of the chart's name (the release's name is not in
+    the file), the app's version (else the chart's), a rollback when Helm says so."""
+    chart = str(obj.get("chart") or "")
+    name = _CHART_VERSION.sub("", chart) or None
+    app = str(obj.get("app_version") or "").strip()
+    desc = str(obj.get("description") or "").strip()
+    status = str(obj.get("status") or "")
+    if status in {"failed", "pending-install", "pending-upgrade", "pending-rollback"}:
+        desc = f"{desc} (status {status})".strip()
+    return {
+        "time": obj.get("updated"),
+        "service": name,
+        "version": app or (chart[len(name) + 1 :] if name and chart != name else None),
+        "id": f"{name}#{obj.get('revision')}" if name else str(obj.get("revision")),
+        "kind": "rollback" if desc.lower().startswith("rollback") else "deploy",
+        "description": f"Helm {chart}: {desc}" if desc else f"Helm {chart}",
+    }
+
+
+#: a Jenkins job name's words that say what it does, not what it deploys
+_JOB_WORDS = re.compile(r"(?i)^(?:deploy|release|rollout|cd)[-_]|[-_](?:deploy|release|rollout|cd|pipeline|job)$")
+
+
+def _jenkins_builds(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The builds of a Jenkins JSON API export (``/api/json?tree=jobs[name,builds[...]]``,
+    or one job's ``/job/<name>/api/json``), each with its job's name, or None."""
+    jobs = data.get("jobs") if isinstance(data.get("jobs"), list) else [data]
+    out = []
+    for job in jobs:
+        if not isinstance(job, dict) or not isinstance(job.get("builds"), list):
+            continue
+        name = job.get("fullName") or job.get("name")
+        out.extend(
+            {**build, "_jenkins_job": name}
+            for build in job["builds"]
+            if isinstance(build, dict) and "timestamp" in build and "number" in build
+        )
+    return out or None
+
+
+def _from_jenkins_build(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One build of a Jenkins job: dated when it finished (``timestamp`` is its start, in
+    epoch milliseconds, plus its ``duration``), of the job's name less its deploy words
+    (``deploy-video-session`` is ``video-session``), the version its display name gives
+    after the build number (``#303 1.8.0``)."""
+    job = str(obj.get("_jenkins_job") or "").rsplit("/", 1)[-1]
+    start = obj.get("timestamp")
+    duration = obj.get("duration")
+    when = start + duration if isinstance(start, int | float) and isinstance(duration, int | float) else start
+    shown = str(obj.get("displayName") or "")
+    version = re.sub(r"^#\d+\s*", "", shown).strip() or None
+    desc = str(obj.get("description") or "").strip() or f"Jenkins {job} #{obj.get('number')}"
+    result = str(obj.get("result") or "")
+    if result and result != "SUCCESS":
+        desc += f" (result {result})"
+    return {
+        "time": when,
+        "service": _JOB_WORDS.sub("", job) or None,
+        "version": version,
+        "id": f"{job}#{obj.get('number')}",
+        "kind": "deploy",
+        "description": desc,
+    }
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -436,8 +519,9 @@ def _from_gitlab(obj: Mapping[str, Any]) -> dict[str, Any]:
     """One deployment of GitLab's Deployments API (``GET /projects/:id/deployments``): the
     service is the environment's name less its tier folder (``production/grading-api`` is
     ``grading-api``, GitLab's way of listing one environment per service), none when the name
-    is a tier alone (``production``: the project is not in the record); the description is
-    the deployed commit's title, the environment and who deployed it."""
+    is a tier alone (``production``: the project is not in the record); dated when it
+    finished (its job's end), not when it was created; the description is the deployed
+    commit's title, the environment and who deployed it."""
     env = obj.get("environment") or {}
     name = str(env.get("name") or "").strip()
     parts = [p for p in name.split("/") if p]
@@ -455,8 +539,12 @@ def _from_gitlab(obj: Mapping[str, Any]) -> dict[str, Any]:
     status = str(obj.get("status") or "")
     if status and status != "success":
         desc_parts.append(f"status {status}")
+    # (it takes effect when its job finishes: GitLab's "finished_at", the job's, or the
+    # last update of a finished deployment; "created_at" is when the job was queued)
+    done = status in {"success", "failed", "canceled"}
+    when = obj.get("finished_at") or deployable.get("finished_at") or (obj.get("updated_at") if done else None)
     return {
-        "time": obj.get("created_at"),
+        "time": when or obj.get("created_at"),
         "service": service,
         "version": (ref if ref and ref != sha else None) or (sha[:12] or None),
         "id": str(obj["id"]) if obj.get("id") is not None else None,
@@ -592,6 +680,10 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         return _from_github(obj)
     if _looks_like_unleash(obj):
         return _from_unleash(obj)
+    if "_jenkins_job" in obj:
+        return _from_jenkins_build(obj)
+    if _looks_like_helm_release(obj):
+        return _from_helm_release(obj)
     out: dict[str, Any] = {}
     # exact canonical names win over aliases; earlier aliases win over later ones
     ranked: list[tuple[int, str, str, Any]] = []
@@ -646,6 +738,14 @@ def _records_csv(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any]
             continue
         if header is None:
             header = _header(row)
+            if not any(_alias(h) for h in header):
+                first = ", ".join(header)[:80]
+                msg = (
+                    f"{path}:{reader.line_num}: not a change list: its first line ({first!r}) is no header naming "
+                    f"the changes' columns; expected a CSV header with a time column ({', '.join(ALIASES['time'][:6])}, "
+                    "...) or a JSON export of changes"
+                )
+                raise InputError(msg)
             continue
         where = f"{path}:{reader.line_num}"
         if len(row) > len(header):
@@ -688,6 +788,8 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any
     items: Any = data
     if isinstance(data, dict) and _is_json_api(data):
         items = _flatten_json_api(data)
+    elif isinstance(data, dict) and (builds := _jenkins_builds(data)) is not None:
+        items = builds
     elif isinstance(data, dict):
         for key in _ARRAY_KEYS:
             if isinstance(data.get(key), list):
