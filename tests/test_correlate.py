@@ -2011,3 +2011,32 @@ def test_a_flag_that_names_no_service_is_the_one_whose_logs_hold_its_key():
     both = recs.with_columns(pl.lit('{"flagKey":"lobby-crossplay-matching"}').alias("attributes"))
     assert owner(both, desc) is None
     assert owner(recs, other) is None
+
+
+def test_a_datastores_lines_name_its_clients_not_services_it_calls():
+    """Blind probe BL: MySQL's "Aborted connection ... to db: 'booking' user: 'booking_app'"
+    made the call graph read "mysql calls booking-api", and with mysql's crash lines gone
+    (an OOM kill) its failures "named a dependency": the root went to a consumer that only
+    went quiet. A datastore's or broker's own lines name its clients; only another
+    datastore (a replica, PgBouncer's PostgreSQL) is one it calls."""
+    from rcakit.correlate import dependency_graph
+
+    services = ["mysql", "booking-api", "rabbitmq", "pgbouncer", "postgres"]
+    recs = pl.DataFrame(
+        {
+            "service": ["mysql"] * 3 + ["rabbitmq"] * 3 + ["pgbouncer"] * 3 + ["booking-api"] * 3,
+            "template_id": ["a"] * 3 + ["b"] * 3 + ["c"] * 3 + ["d"] * 3,
+            "template": [
+                "Aborted connection <NUM> to db: '<*>' user: '<*>' host: '<IP>' (Got an error reading communication packets)"
+            ] * 3 + ["closing AMQP connection <*> (<*>, vhost: '/', user: '<*>')"] * 3
+            + ["S-<*>: postgres/<*>@<IP>:<NUM> new connection to server"] * 3
+            + ["MySqlConnector.MySqlException: Unable to connect to any of the specified MySQL hosts."] * 3,
+            "body": [
+                "Aborted connection 1234 to db: 'booking' user: 'booking_app' host: '10.0.0.5' "
+                "(Got an error reading communication packets)"
+            ] * 3 + ["closing AMQP connection <0.812.0> (10.0.0.7:41234 -> 10.0.0.9:5672, vhost: '/', user: 'booking-api')"] * 3
+            + ["S-0x1a2b: postgres/booking@10.0.0.3:5432 new connection to server"] * 3
+            + ["MySqlConnector.MySqlException: Unable to connect to any of the specified MySQL hosts."] * 3,
+        }
+    )
+    assert dependency_graph(recs, services) == {"pgbouncer": {"postgres"}, "booking-api": {"mysql"}}

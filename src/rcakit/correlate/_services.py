@@ -226,7 +226,8 @@ _REQUESTER = re.compile(
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
-    when one service only holds that product's word."""
+    when one service only holds that product's word. A datastore's own text (``exclude``
+    one) names only other datastores: the applications it names are its clients."""
     text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(_client_file, _QUOTED_REQUEST.sub(" ", text)))
     spans: list[tuple[int, str]] = []
     for s in services:
@@ -247,6 +248,11 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     # still name theirs)
     held = Counter(lib.pattern for _, lib in products)
     found.extend(s for s, lib in products if held[lib.pattern] == 1 and s not in found and lib.search(text))
+    if exclude and _product_of(exclude) is not None:
+        # a datastore's or broker's own lines name its clients (MySQL's "Aborted connection
+        # 1234 to db: 'booking' user: 'booking_app'", a consumer group's member), never a
+        # service it calls: only another datastore (a replica, PgBouncer's PostgreSQL)
+        found = [s for s in found if _product_of(s) is not None]
     return tuple(sorted(found))
 
 
