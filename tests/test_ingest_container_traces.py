@@ -347,3 +347,28 @@ def test_dotnet_console_logger_inside_cri_lines(tmp_path):
     assert json.loads(rows[1]["attributes"])["logger"] == "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"
     assert rows[0]["body"].startswith("Request starting HTTP/1.1 GET")
     assert rows[3]["body"].startswith("Unhandled exception. System.OutOfMemoryException: Insufficient memory")
+
+
+def test_times_of_day_are_dated_like_the_other_files_when_the_file_time_is_days_away(tmp_path):
+    """Blind probe BL: a Phoenix log (times of day only) copied without its modification
+    time was dated by the day of the copy, 266 days after the seven other files of the
+    export: two incidents nine months apart, no cause. The other files say which day it is;
+    a file whose own date is near theirs keeps it."""
+    (tmp_path / "api.log").write_text(
+        "".join(f"2026-03-11T10:{m:02d}:00.000Z INFO api served request {m}\n" for m in range(0, 60, 5))
+    )
+    phoenix = tmp_path / "video_session.log"
+    phoenix.write_text("".join(f"10:{m:02d}:30.000 request_id=F{m:04d} [info] Sent 200 in 12ms\n" for m in range(0, 60, 5)))
+    os.utime(phoenix, (1795000000, 1795000000))  # 2026-11-18: the day it was copied
+    with pytest.warns(rcakit.RcakitWarning) as seen:
+        logs = rcakit.read_logs(tmp_path)
+    assert any("252 day(s) away from the other files' records" in str(w.message) for w in seen)
+    video = logs.filter(pl.col("service") == "video_session")["timestamp"]
+    assert video.min().isoformat() == "2026-03-11T10:00:30+00:00"
+    assert video.max().isoformat() == "2026-03-11T10:55:30+00:00"
+    # (a file written the next morning keeps its own day: one day off is no copy's date)
+    os.utime(phoenix, (1773259200, 1773259200))  # 2026-03-11 20:00 UTC
+    with pytest.warns(rcakit.RcakitWarning, match="times of day without a date") as seen:
+        logs = rcakit.read_logs(tmp_path)
+    assert not any("away from the other files" in str(w.message) for w in seen)
+    assert logs.filter(pl.col("service") == "video_session")["timestamp"].max().isoformat() == "2026-03-11T10:55:30+00:00"

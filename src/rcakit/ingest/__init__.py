@@ -17,7 +17,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -296,7 +296,7 @@ def read_logs(
     >>> bodies = rcakit.read_logs("sample_logs/", columns=["timestamp", "service", "body"])  # doctest: +SKIP
     """
     fmt = _check_options(format, log_format, tz)
-    options = _options(tz, year, log_format, columns)
+    options = dataclasses.replace(_options(tz, year, log_format, columns), undated=set())
     paths = expand_sources(source)
     frames: list[pl.DataFrame] = []
     names = file_services(paths) if service is None else dict.fromkeys(paths, service)
@@ -322,7 +322,51 @@ def read_logs(
                     for future in futures.values():
                         future.cancel()
     out = pl.concat(frames, how="vertical", rechunk=False) if frames else pl.DataFrame(schema=LOG_RECORDS)
+    if options.undated and len(frames) > 1:
+        out = _dated_like_the_others(out, options.undated)
     return out if columns is None else out.select(list(dict.fromkeys([columns] if isinstance(columns, str) else columns)))
+
+
+def _dated_like_the_others(out: pl.DataFrame, undated: set[str]) -> pl.DataFrame:
+    """Files of times of day dated from their modification time (see the text reader) whose
+    records fall more than a day away from every other file's, moved by whole days to lie
+    where the other files' records do: a log copied without its time (``cp`` without ``-p``,
+    a ticket's attachment) is dated by the day it was copied, while the other files of the
+    export say which day it is."""
+    if "source" not in out.columns or "timestamp" not in out.columns:
+        return out
+    ts, src = pl.col("timestamp"), pl.col("source")
+    others = out.filter(~src.is_in(sorted(undated)) & ts.is_not_null())["timestamp"]
+    if others.is_empty():
+        return out
+    lo, hi = others.min(), others.max()
+    day = timedelta(days=1)
+    for name in sorted(undated):
+        mine = out.filter(src == name)["timestamp"]
+        first, last = mine.min(), mine.max()
+        if not all(isinstance(t, datetime) for t in (first, last, lo, hi)):
+            continue
+        assert isinstance(first, datetime)
+        assert isinstance(last, datetime)
+        assert isinstance(lo, datetime)
+        assert isinstance(hi, datetime)
+        if last >= lo - day and first <= hi + day:
+            continue  # (near enough: the file's own day)
+        base = (hi.date() - last.date()).days
+
+        def overlap(k: int, first: datetime = first, last: datetime = last) -> float:
+            return (min(last + k * day, hi) - max(first + k * day, lo)).total_seconds()
+
+        shift = max((base - 1, base, base + 1), key=lambda k: (overlap(k), -abs(k - base)))
+        out = out.with_columns(pl.when(src == name).then(ts + pl.duration(days=shift)).otherwise(ts).alias("timestamp"))
+        warnings.warn(
+            f"{name}: its times of day were dated from the file's modification time ({last:%Y-%m-%d}), "
+            f"{abs(shift)} day(s) away from the other files' records ({lo:%Y-%m-%d} to {hi:%Y-%m-%d}); "
+            f"dated like them instead (last record {last + shift * day:%Y-%m-%d %H:%M})",
+            RcakitWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 def scan_logs(

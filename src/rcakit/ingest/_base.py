@@ -65,6 +65,9 @@ class ParseOptions:
     #: null and skip the work for them (``attributes`` and ``trace_id`` are the costly ones);
     #: every column it does fill must be the same as when all are wanted.
     columns: frozenset[str] | None = None
+    #: where a parser notes the files (``source``) whose times of day it dated from their
+    #: modification time, for the reader to check against the other files' dates
+    undated: set[str] | None = None
 
     def wants(self, column: str) -> bool:
         """Whether the caller keeps ``column`` (a parser fills it only then)."""

@@ -663,6 +663,8 @@ def _dated_times(ts: pl.Expr, options: ParseOptions) -> pl.Expr:
 
     written = (options.mtime or datetime.now(UTC)).astimezone(ZoneInfo(options.tz))
     day = written.date()
+    if options.undated is not None:
+        options.undated.add(options.source)
     warnings.warn(
         f"{options.source or 'input'}: timestamps are times of day without a date; dated from the file's "
         f"modification time ({written:%Y-%m-%d %H:%M} {options.tz}): the last line on that day, or the day "
