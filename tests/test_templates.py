@@ -1395,3 +1395,22 @@ def test_a_host_name_inside_escaped_quotes_is_one_host() -> None:
     ]
     out = mine_templates(pl.DataFrame({"body": body}))
     assert out["template"].unique().to_list() == ['"Volume detached for volume \\"data\\" on node \\"<HOST>\\" DevicePath \\"\\""']
+
+
+def test_a_message_ending_in_a_colon_is_another_event() -> None:
+    """Blind probe BM: RabbitMQ's routine close, "closing AMQP connection <0.9.0> (a -> b,
+    vhost: '/', user: 'bob')", and its abrupt close, the same words ending "'bob'):" before
+    the reason on the next line, were one template "... user: '<*>')<*>": the WARN drops hid
+    among the INFO closes. The closing colon says more follows: another event."""
+    users = ["alice", "bob", "carol", "svc_orders", "svc_billing"]
+    body = [
+        f"closing AMQP connection <0.{900 + i}.0> (10.0.0.{i % 250}:{40000 + i} -> 10.0.1.5:5672, "
+        f"vhost: '/', user: '{users[i % 5]}')" + (":" if i % 3 == 0 else "")
+        for i in range(300)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    abrupt = pl.Series(body).str.ends_with(":")
+    assert out.filter(abrupt)["template_id"].n_unique() == 1
+    assert out.filter(~abrupt)["template_id"].n_unique() == 1
+    assert set(out.filter(abrupt)["template_id"]).isdisjoint(out.filter(~abrupt)["template_id"])
+    assert out.filter(~abrupt)["template"][0].endswith("user: '<*>')")

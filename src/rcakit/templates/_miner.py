@@ -366,7 +366,18 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
             out.append(i)
         elif _few_keys(values):
             out.append(-1 - i)  # split by the key alone (see _split_part)
+        elif i == len(columns) - 1 and len({v.endswith(":") for v in raw[i]}) == 2:
+            # a message whose last word ends in a colon says more follows (a reason on the
+            # line below): another event than the one that ends there, whatever its value
+            # (RabbitMQ's "closing AMQP connection ... user: 'bob')" and its abrupt close,
+            # "... user: 'bob'):" then "client unexpectedly closed TCP connection")
+            out.append(_TAIL_SPLIT + i)
     return tuple(out)
+
+
+#: a split position by the token's closing colon alone, stored as the index plus this (see
+#: :func:`_split_part`)
+_TAIL_SPLIT = 1 << 20
 
 
 def _value_or_constants(values: set[str]) -> bool:
@@ -397,14 +408,20 @@ _CONSTANT_RE = re.compile(r"[A-Z][A-Z0-9]{2,}(?:[-_][A-Za-z0-9]+)*[:;,.]?")
 
 
 def _index(position: int) -> int:
-    """The token index of a split position (a key-only position is stored as ``-1 - i``)."""
+    """The token index of a split position (a key-only position is stored as ``-1 - i``, a
+    closing-colon one as ``_TAIL_SPLIT + i``)."""
+    if position >= _TAIL_SPLIT:
+        return position - _TAIL_SPLIT
     return position if position >= 0 else -1 - position
 
 
 def _split_part(tokens: Sequence[str], position: int) -> str:
     """What a split position contributes to a group's key: the token's generic form, or, at
-    a key-only position, its key (``IV_PLAT=`` of ``IV_PLAT=win``)."""
+    a key-only position, its key (``IV_PLAT=`` of ``IV_PLAT=win``), at a closing-colon one
+    the colon or nothing."""
     token = tokens[_index(position)]
+    if position >= _TAIL_SPLIT:
+        return ":" if token.endswith(":") else ""
     if position < 0 and (key := _KEY_RE.match(token)) is not None:
         return key.group()
     return _generic(token)
