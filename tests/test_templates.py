@@ -1414,3 +1414,36 @@ def test_a_message_ending_in_a_colon_is_another_event() -> None:
     assert out.filter(~abrupt)["template_id"].n_unique() == 1
     assert set(out.filter(abrupt)["template_id"]).isdisjoint(out.filter(~abrupt)["template_id"])
     assert out.filter(~abrupt)["template"][0].endswith("user: '<*>')")
+
+
+def test_a_signal_and_its_reason_in_brackets_name_the_event() -> None:
+    """Blind probe BM: OpenVPN's "SIGUSR1[soft,ping-restart] received" (a client timed out)
+    and "SIGUSR1[soft,tls-error] received" (its handshake failed) were one template,
+    "SIGUSR1[soft,<*>]": words in brackets and commas, no variable in any, name the event
+    as plain words do."""
+    body = [
+        (f"client{i % 9}/10.{i % 7}.{i % 50}.{i % 200}:{40000 + i} SIGUSR1[soft,ping-restart] received, client-instance restarting"
+         if i % 2 else f"10.{i % 7}.{i % 50}.{i % 200}:{40000 + i} SIGUSR1[soft,tls-error] received, client-instance restarting")
+        for i in range(120)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 2
+    assert out.filter(pl.Series(body).str.contains("tls-error"))["template"].unique().to_list() == [
+        "<IP> SIGUSR1[soft,tls-error] received, client-instance restarting"
+    ]
+
+
+def test_the_method_of_a_request_line_inside_a_message_is_data() -> None:
+    """Blind probe BM: Apache's "AH00126: Invalid URI in request GET /x HTTP/1.1" made one
+    template per HTTP method (the few-upper-case-words rule). In a request line, method,
+    path and protocol, the method is the request's data; an access log's "GET <PATH> <NUM>"
+    (no protocol after the path) keeps it as the event's word."""
+    methods = ["GET", "POST", "HEAD", "PUT"]
+    body = [
+        f"[client 10.0.0.{i}:{5000 + i}] AH00126: Invalid URI in request {methods[i % 4]} /x{i}/../etc HTTP/1.1"
+        for i in range(40)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template"].unique().to_list() == ["[client <IP>] AH00126: Invalid URI in request <*> <PATH> HTTP/<NUM>"]
+    access = [f"{methods[i % 2]} /api/orders/{i} {200 + (i % 3)}" for i in range(40)]
+    assert mine_templates(pl.DataFrame({"body": access}))["template_id"].n_unique() == 2

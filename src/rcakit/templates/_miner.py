@@ -328,6 +328,14 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
     for i, values in enumerate(columns):
         if len(values) < 2 or _one_key(values):
             continue
+        if (
+            i + 2 < len(columns) and all(_HTTP_METHOD_RE.fullmatch(v) for v in values)
+            and all(v.startswith("HTTP/") for v in columns[i + 2])
+        ):
+            # (a request line inside a message, "Invalid URI in request GET /x HTTP/1.1":
+            # its method is the request's data, as its path is; an access log's "GET <PATH>
+            # <NUM>" keeps its method as the event's word)
+            continue
         few_words = (
             len(values) <= max_values and all(_constant_like(v) for v in values) and not _entity_names(values)
         )
@@ -348,6 +356,9 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         few_enums = few_enums or (
             i == 0 and len(values) <= _MAX_ENUM_VALUES and all(_CAMEL_RE.fullmatch(v) for v in values)
         )
+        # (words in a structure of brackets and commas, no variable in any: OpenVPN's
+        # "SIGUSR1[soft,ping-restart]" / "SIGUSR1[soft,tls-error]", a signal and its reason)
+        few_words = few_words or (len(values) <= max_values and all(_worded_structure(v) for v in values))
         # (arrows and other marks are never a variable's data: Exim's "=>" / "->" / "**")
         few_marks = len(values) <= max_values and all(_MARK_RE.fullmatch(v) and v != PARAM for v in values)
         # (labels before a value name its event as keys do: sssd's "command: <*>" /
@@ -378,6 +389,21 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
 #: a split position by the token's closing colon alone, stored as the index plus this (see
 #: :func:`_split_part`)
 _TAIL_SPLIT = 1 << 20
+
+
+_HTTP_METHOD_RE = re.compile(r"GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE|PROPFIND")
+
+
+def _worded_structure(value: str) -> bool:
+    """Words only, two or more, in a structure of brackets holding a list (a comma):
+    ``SIGUSR1[soft,ping-restart]``, flags, no variable inside (a name in brackets,
+    ``VRRP_Script(chk_nginx)``, is one; so are a DNS answer's flags, ``qr,aa,rd``)."""
+    words = [p for p in _STRUCTURE_RE.split(value) if p and not _STRUCTURE_RE.fullmatch(p)]
+    return (
+        len(words) > 1 and "," in value.rstrip(",") and ("[" in value or "(" in value)
+        and PARAM not in value and "<" not in value
+        and all(_WORD_RE.fullmatch(w) for w in words)
+    )
 
 
 def _value_or_constants(values: set[str]) -> bool:
