@@ -1367,3 +1367,29 @@ def test_serilog_compact_json_with_many_properties(tmp_path):
     rows = read_logs(path).to_dicts()
     assert [r["body"] for r in rows[:2]] == ["Step 0 then v0 for {Missing}", "Step 1 then v1 for {Missing}"]
     assert len(rows) == 24
+
+
+def test_a_rails_exception_logged_line_by_line_is_one_record(tmp_path):
+    """Blind probe BL: Rails (ActionDispatch's DebugExceptions) logs an exception one tagged
+    FATAL line at a time: a blank line, the exception, the template's source extract, the
+    backtrace. Each was a FATAL record of its own (842 error records for 165 failed
+    requests). The lines of one block, same level, same tags, one after the other, are one
+    record; another request's lines between them start their own."""
+    rid, other = "90d0812f7ac6a5b7b3d13f176d859a1f", "e89e12e2a3bb825fa4f3cdf1c1ebd215"
+    log = (
+        f"I, [2026-03-19T10:12:13.244964 #24]  INFO -- : [{rid}] Completed 500 Internal Server Error in 48ms\n"
+        f"F, [2026-03-19T10:12:13.245064 #24] FATAL -- : [{rid}]   \n"
+        f"F, [2026-03-19T10:12:13.245074 #24] FATAL -- : [{rid}] ActionView::Template::Error (undefined method `display_name' for nil):\n"
+        f"F, [2026-03-19T10:12:13.245084 #24] FATAL -- : [{rid}]     12:       <td><%= appt.clinician.display_name %></td>\n"
+        f"F, [2026-03-19T10:12:13.245094 #24] FATAL -- : [{rid}]   \n"
+        f"F, [2026-03-19T10:12:13.245104 #24] FATAL -- : [{rid}] app/views/appointments/_row.html.erb:12\n"
+        f"I, [2026-03-19T10:12:14.025444 #24]  INFO -- : [{other}] Started GET \"/portal/appointments\" for 10.1.135.28\n"
+        f"F, [2026-03-19T10:12:15.100000 #24] FATAL -- : [{other}]   \n"
+        f"F, [2026-03-19T10:12:15.100010 #24] FATAL -- : [{other}] ActionController::RoutingError (No route matches [GET] \"/wp-login.php\"):\n"
+    )
+    (tmp_path / "production.log").write_text(log)
+    rows = read_logs(tmp_path / "production.log").to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("INFO", 1), ("FATAL", 5), ("INFO", 1), ("FATAL", 2)]
+    assert "ActionView::Template::Error (undefined method `display_name' for nil):" in rows[1]["body"]
+    assert rows[1]["body"].splitlines()[-1] == "app/views/appointments/_row.html.erb:12"
+    assert "RoutingError" in rows[3]["body"]

@@ -2506,6 +2506,8 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     if any(v.name == "php" for v in variants):
         parsed = _named_zones(parsed, options)
     jul = any(v.name == "jul" for v in variants)
+    if any(v.name == "rails" for v in variants):
+        parsed = _rails_exception_blocks(parsed)
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),
@@ -2584,6 +2586,26 @@ _MQ_FIELDS = {
 _MQ_VALUE = r"((?:[^()\n]|\([^()\n]*\))*)"
 # the head's fields, then the message line ("AMQ9002I: Channel 'OLB.SVRCONN' is starting.")
 _MQ_ENTRY = r"(?s)^(?P<head>.*?)\n(?P<msg>AMQ\d{4}[A-Z]: .*)$"
+
+
+def _rails_exception_blocks(parsed: pl.LazyFrame) -> pl.LazyFrame:
+    """Rails logs an exception one tagged line at a time (ActionDispatch's DebugExceptions:
+    a blank line, the exception, the template's source extract and the backtrace, each a
+    FATAL line with the request's tags, ``[<request id>]``): the lines of such a block, the
+    same level and the same tags one after the other, are one record, each joined by its
+    text after the tags (a request's one failure, not a dozen FATAL records)."""
+    tags = pl.col("msg").str.extract(r"^((?:\[[^\]\s]+\] ?)+)", 1)
+    level = pl.col("level").str.to_uppercase()
+    part = (
+        pl.col("_matched") & level.is_in(["FATAL", "ERROR"]) & tags.is_not_null()
+        & pl.col("_matched").shift(1).fill_null(False)
+        & (level == level.shift(1)).fill_null(False)
+        & (tags.str.strip_chars() == tags.shift(1).str.strip_chars()).fill_null(False)
+    )
+    return parsed.with_columns(
+        pl.when(part).then(pl.col("msg").str.slice(tags.str.len_chars())).otherwise(pl.col("line")).alias("line"),
+        (pl.col("_matched") & ~part).alias("_matched"),
+    )
 
 
 def _mq_entries(records: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
