@@ -2040,3 +2040,31 @@ def test_a_datastores_lines_name_its_clients_not_services_it_calls():
         }
     )
     assert dependency_graph(recs, services) == {"pgbouncer": {"postgres"}, "booking-api": {"mysql"}}
+
+
+def test_a_leaks_first_crash_is_no_precursor_of_the_next():
+    """Blind probes BL s05 and BI s27: a leak's first out-of-memory crash, 35-40 minutes
+    before a larger second one, was folded into it as its "precursor": the first failure
+    (its 502s) went unreported and the onset was the second crash's. An incident in which
+    its root ran out of memory is a failure of its own."""
+    records, _ = make_records("slow_leak", seed=9)
+    det = detection_for(records, "slow_leak")
+    tpl = "heap used <*> MB"
+    pre_at = T0 + timedelta(minutes=50)
+    precursor = AnomalyWindow(
+        start=pre_at, end=pre_at + timedelta(minutes=8), score=7.0, services=("payment",),
+        contributions=(Contribution(kind="parameter", service="payment", template_id=_sc.tid(tpl), template=tpl,
+                                    score=7.0, baseline_rate=1, observed_rate=1, first_seen=T0, onset=pre_at),),
+    )
+    det2 = DetectionResult(windows=(precursor, *det.windows), counts=det.counts, scores=det.scores, window="1m",
+                           baseline_start=None, baseline_end=None, study_start=None, study_end=None)
+    crash = records.filter(pl.col("service") == "payment").head(1).with_columns(
+        timestamp=pl.lit(pre_at + timedelta(minutes=6)).cast(records.schema["timestamp"]),
+        body=pl.lit("java.lang.OutOfMemoryError: Java heap space"),
+    )
+    records = pl.concat([records, crash]).sort("timestamp")
+    corr = correlate_changes(records, det2, changes=make_changes("slow_leak"))
+    assert len(corr.incidents) == 2
+    first = min(corr.incidents, key=lambda i: i.start)
+    assert first.start <= pre_at + timedelta(minutes=1)
+    assert first.root_service == "payment"

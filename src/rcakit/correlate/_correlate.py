@@ -56,6 +56,7 @@ from rcakit.correlate._shifts import _compare
 from rcakit.correlate._suspects import (
     QUIET_MARK,
     _decide,
+    _first_out_of_memory,
     _rate_changes,
     _score_suspect,
     statement_client,
@@ -376,7 +377,14 @@ def correlate_changes(
                 incidents.append(outcome)
             else:
                 blips[outcome[0]] = outcome[1]
-    incidents = _absorb_precursors(incidents, gap=6 * gap)
+    # (an incident in which its root ran out of memory is a failure of its own, not a slow
+    # burn's first symptoms: a leak's first crash before a larger second one)
+    crashed = frozenset(
+        inc.id for inc in incidents
+        if inc.root_service in by_service
+        and _first_out_of_memory(by_service[inc.root_service], inc.start, inc.end + window) is not None
+    )
+    incidents = _absorb_precursors(incidents, gap=6 * gap, failures=crashed)
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}
     for inc in incidents:
         for s in inc.suspects:

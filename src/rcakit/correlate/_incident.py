@@ -66,12 +66,16 @@ def _parameter_onset(
     return tmin(run.slice(max(0, i - 4), 5).filter(pl.col("beyond") > 0)["timestamp"])
 
 
-def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Incident]:
+def _absorb_precursors(
+    incidents: list[Incident], *, gap: timedelta, failures: frozenset[str] = frozenset()
+) -> list[Incident]:
     """Fold a small incident into a larger one of the same root that follows it closely (or
     an incident without errors into an errors incident of that root).
 
     A slow burn shows symptoms (a slower call, pool warnings) well before it fails; those
     are the same problem, reported as the bigger incident's precursor, not a second alarm.
+    The incidents in ``failures`` (their root crashed: it ran out of memory) are never a
+    precursor.
     """
     ordered = sorted(incidents, key=lambda i: i.start)
     out: list[Incident] = []
@@ -85,6 +89,7 @@ def _absorb_precursors(incidents: list[Incident], *, gap: timedelta) -> list[Inc
             # that ends minutes into the failure, the failure is the smaller incident)
             and (inc.severity < nxt.severity or (nxt.symptom == "errors" and inc.symptom != "errors"))
             and nxt.start - inc.end <= gap
+            and inc.id not in failures
         ):
             continue
         out.append(inc)
