@@ -74,6 +74,56 @@ from rcakit.detect._results import AnomalyWindow, Contribution, DetectionResult
 from rcakit.errors import ConfigError
 from rcakit.schemas import CHANGES, check_schema
 
+#: a failure goes on while its records come at most this far apart
+_PERSIST_GAP = timedelta(minutes=10)
+
+
+def _failure_persists(
+    group: Sequence[AnomalyWindow], recs: pl.DataFrame, error_share: dict[tuple[str, str], float], gap: timedelta
+) -> datetime | None:
+    """The last record of the group's new failures (templates of errors first seen in it)
+    that go on after its last window with no pause longer than ``max(gap, 10 min)``, when
+    it is after that window; else ``None``. An hour-long failure at a steady rate stops
+    being anomalous when the baseline gets used to it; the failure has not ended."""
+    keys = {
+        (c.service, c.template_id)
+        for w in group for c in w.contributions
+        if c.kind == "new" and c.service and c.template_id and error_share.get((c.service, c.template_id), 0.0) >= 0.5
+    }
+    if not keys:
+        return None
+    end = max(w.end for w in group)
+    pause = max(gap, _PERSIST_GAP)
+    ts = pl.col("timestamp")
+    mine = pl.any_horizontal(
+        [(pl.col("service") == svc) & (pl.col("template_id") == tid) for svc, tid in sorted(keys)]
+    )
+    times = recs.filter((ts > end) & mine).get_column("timestamp").drop_nulls().sort()
+    last = end
+    for t in times.to_list():
+        if t - last > pause:
+            break
+        last = t
+    return last if last > end else None
+
+
+def _persisting_groups(
+    groups: list[list[AnomalyWindow]], recs: pl.DataFrame, error_share: dict[tuple[str, str], float], gap: timedelta
+) -> list[list[AnomalyWindow]]:
+    """Groups of windows joined where the earlier one's new failures go on up to the later
+    one's start (see :func:`_failure_persists`): one failure that lasts, not two incidents
+    (an expired certificate's failed logins for an hour, the later windows its callers'
+    slower pages)."""
+    out: list[list[AnomalyWindow]] = []
+    for group in groups:
+        if out:
+            last = _failure_persists(out[-1], recs, error_share, gap)
+            if last is not None and min(w.start for w in group) <= last + gap:
+                out[-1] = [*out[-1], *group]
+                continue
+        out.append(group)
+    return out
+
 
 def correlate_changes(
     records: pl.DataFrame,
@@ -197,6 +247,10 @@ def correlate_changes(
                 return head + analyse(halves[1])
         start = min(w.start for w in group)
         end = max(w.end for w in group)
+        # (the failures that made it go on after its last anomalous window: the baseline
+        # got used to them, the failure did not stop)
+        last = _failure_persists(group, recs, error_share, gap)
+        shown_end = max(end, last + window) if last is not None else end
         det_score = max(w.score for w in group)
         contribs = _dedupe_contributions(group)
         span = recs.filter((pl.col("timestamp") >= start) & (pl.col("timestamp") < end))
@@ -291,7 +345,7 @@ def correlate_changes(
         if cause is not None and traffic >= TRAFFIC_SURGE:
             cause, reason = _surge_over_quiet_change(suspects[0], traffic) or (cause, reason)
         impact = _impact(
-            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < end)), services, onset, end, graph
+            recs.filter((pl.col("timestamp") >= onset) & (pl.col("timestamp") < shown_end)), services, onset, shown_end, graph
         )
         # (a root whose failures are all a callee's 5xx answers, naming no service, shows its
         # callee's restart as an edge does: "Scheduler call POST /api/bookings failed with 503")
@@ -323,14 +377,14 @@ def correlate_changes(
         outside = tuple(external) if root == first_root else ()
         expired = certificate_note(roles) if root == first_root else None
         summary = _summary(
-            root, services, onset, end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
+            root, services, onset, shown_end, suspects, cause, impact, root_quiet=root_quiet, symptom=symptom,
             traffic_ratio=traffic, external=outside, expired=expired,
         )
         return [
             Incident(
                 id=inc_id,
                 start=onset,
-                end=end,
+                end=shown_end,
                 severity=severity,
                 severity_label=label,
                 services=services,
@@ -365,7 +419,7 @@ def correlate_changes(
             return []
         return analyse(first_part, split=False) + parts
 
-    for group in _merge_windows(material, gap):
+    for group in _persisting_groups(_merge_windows(material, gap), recs, error_share, gap):
         for outcome in analyse(group):
             if isinstance(outcome, Incident):
                 taken = {i.id for i in incidents}
