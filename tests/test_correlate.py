@@ -2068,3 +2068,26 @@ def test_a_leaks_first_crash_is_no_precursor_of_the_next():
     first = min(corr.incidents, key=lambda i: i.start)
     assert first.start <= pre_at + timedelta(minutes=1)
     assert first.root_service == "payment"
+
+
+def test_a_median_that_fell_while_the_tail_stayed_is_a_change_of_mix():
+    """Blind probe BL s18 (a normal day from the clinics' morning ramp): ASP.NET Core's one
+    "Request finished HTTP/1.1 GET <URL> ... <DURATION>" template holds the kubelet's
+    0.4 ms health checks and the 15 ms API calls; as the share of probes moved, its median
+    fell 15.83 -> 0.98 ms while its p95 stayed (40 -> 37): a "latency" incident on a normal
+    day. A median that fell with its tail is the requests answered faster; one that fell
+    alone is more of the fast kind."""
+    from rcakit.correlate._windows import _is_trouble
+
+    def shift(med: tuple[float, float], p95: tuple[float, float]) -> Contribution:
+        tpl = "Request finished HTTP/<NUM> GET <URL> - <NUM> - <*> <DURATION>"
+        return Contribution(
+            kind="parameter", service="booking-api", template_id=_sc.tid(tpl), template=tpl, score=6.4,
+            baseline_rate=40, observed_rate=40, first_seen=T0, onset=T0,
+            extra={"peak_expected": med[0], "peak_observed": med[1], "base_q95": p95[0], "window_q95": p95[1],
+                   "fraction_beyond": 0.27},
+        )
+
+    assert not _is_trouble(shift((15.83, 0.9766), (39.99, 36.96)), {})
+    assert _is_trouble(shift((15.83, 4.1), (39.99, 9.5)), {})  # (everything faster: a shift)
+    assert _is_trouble(shift((15.83, 41.0), (39.99, 120.0)), {})  # (slower: the usual symptom)
