@@ -2091,3 +2091,20 @@ def test_a_median_that_fell_while_the_tail_stayed_is_a_change_of_mix():
     assert not _is_trouble(shift((15.83, 0.9766), (39.99, 36.96)), {})
     assert _is_trouble(shift((15.83, 4.1), (39.99, 9.5)), {})  # (everything faster: a shift)
     assert _is_trouble(shift((15.83, 41.0), (39.99, 120.0)), {})  # (slower: the usual symptom)
+
+
+def test_a_spring_server_refusing_a_request_it_cannot_read_is_the_callers_fault():
+    """Blind probe BI s10: a feature flag made lobby send matchmaking a field it does not
+    know; matchmaking logged Spring's "Resolved [...HttpMessageNotReadableException: JSON
+    parse error: Unrecognized field ...]" (a 400) and was made the root, lobby's axios 400s
+    its victims. A server refusing a request it cannot read or bind reports its caller's
+    fault, as "bad request" does."""
+    from rcakit.correlate._services import callers_fault
+
+    refused = (
+        "Resolved [org.springframework.http.converter.HttpMessageNotReadableException: JSON parse error: "
+        'Unrecognized field "crossplayPool" (class com.ironclash.mm.api.CreateTicketRequest), not marked as ignorable]'
+    )
+    assert callers_fault(refused)
+    assert callers_fault("Resolved [org.springframework.web.bind.MethodArgumentNotValidException: Validation failed for argument [0]]")
+    assert not callers_fault("Resolved [java.lang.IllegalStateException: pool exhausted]")

@@ -326,6 +326,11 @@ _CALLERS_FAULT = re.compile(
     # been exhausted": the database never saw those requests
     r"|\bprior to obtaining a connection from the pool\b|\bConnection is not available, request timed out\b"
     r"|\bQueuePool limit of size \d+\b|\bTimeout waiting for idle object\b|\bconnection pool (?:has been |is )?exhausted\b"
+    # a server refusing a request it cannot read or bind (Spring MVC's 4xx resolutions:
+    # "Resolved [...HttpMessageNotReadableException: JSON parse error: Unrecognized field
+    # ...]", a failed @Valid, a missing or mistyped parameter, an unsupported media type)
+    r"|\b(?:HttpMessageNotReadable|MethodArgumentNotValid|MissingServletRequestParameter|MethodArgumentTypeMismatch"
+    r"|HttpMediaTypeNotSupported|HttpRequestMethodNotSupported|ServerWebInput|WebExchangeBind)Exception\b"
 )
 
 
