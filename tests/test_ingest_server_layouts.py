@@ -627,3 +627,19 @@ def test_jenkins_class_and_method_before_the_message(tmp_path):
     assert attrs(rows[1])["logger"] == "hudson.model.AsyncPeriodicWork#lambda$doRun$1"
     assert [r["severity_text"] for r in rows] == ["INFO", "INFO", "WARN"]
     assert rows[2]["timestamp"] == datetime(2024, 3, 5, 9, 58, 7, 226000, tzinfo=UTC)
+
+
+def test_mysqls_crash_banner_is_a_fatal_record(tmp_path):
+    """Blind probe BL: MySQL 8's crash report starts "<stamp> UTC - mysqld got signal 6 ;"
+    after InnoDB's assertion failure: a record without a level, so the server's death
+    counted as nothing. The banner is FATAL (the lines under it join it)."""
+    (tmp_path / "mysqld.log").write_text(
+        "2026-03-05T12:08:31.074339Z 0 [ERROR] [MY-013183] [InnoDB] Assertion failure: fil0fil.cc:7853:err == DB_SUCCESS\n"
+        "InnoDB: We intentionally generate a memory trap.\n"
+        "2026-03-05T12:08:31Z UTC - mysqld got signal 6 ;\n"
+        "Most likely, you have hit a bug, but this error can also be caused by malfunctioning hardware.\n"
+        "2026-03-05T13:00:13.515294Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.36) starting as process 1\n"
+    )
+    rows = read_logs(tmp_path / "mysqld.log").to_dicts()
+    assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("ERROR", 2), ("FATAL", 2), ("INFO", 1)]
+    assert rows[1]["body"].startswith("mysqld got signal 6 ;")

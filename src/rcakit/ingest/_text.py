@@ -2795,19 +2795,23 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
 
 def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     """Records still without a level take the one :data:`_HEAD_LEVEL` finds, or ERROR for an
-    Oracle error code starting one of their lines. (The capture regex runs only on the few
+    Oracle error code starting one of their lines, or FATAL for MySQL's crash banner. (The capture regex runs only on the few
     records a capture-free test picks: it is several times dearer than the test.)"""
     frame = records.collect()
     pick = frame.select(
         pl.col("severity_text").is_null()
         & pl.col("parse_error").is_null()
-        & pl.col("body").str.contains(f"{_HEAD_LEVEL}|{_ORACLE_CODE}").fill_null(False)
+        & pl.col("body").str.contains(f"{_HEAD_LEVEL}|{_ORACLE_CODE}|{_SIGNAL_CRASH}").fill_null(False)
     ).to_series()
     if not pick.any():
         return frame.lazy()
     idx = pick.arg_true()
     body = pl.col("body")
-    level = pl.coalesce(_head_level(body), pl.when(body.str.contains(_ORACLE_CODE)).then(pl.lit("error")))
+    level = pl.coalesce(
+        _head_level(body),
+        pl.when(body.str.contains(_ORACLE_CODE)).then(pl.lit("error")),
+        pl.when(body.str.contains(_SIGNAL_CRASH)).then(pl.lit("fatal")),
+    )
     fixed = frame["body"].gather(idx).to_frame("body").select(*severity_columns(level))
     return frame.with_columns(
         frame["severity_text"].scatter(idx, fixed["severity_text"]),
@@ -3577,6 +3581,9 @@ _HEAD_LEVEL = (
 _LETTER_LEVELS = {"T": "trace", "D": "debug", "I": "info", "W": "warning", "E": "error", "C": "critical", "F": "fatal"}
 #: an Oracle error code starting a line of a record (a listener.log entry's "TNS-12514: ...")
 _ORACLE_CODE = r"(?m:^(?:ORA|TNS)-\d{5}: )"
+#: MySQL's and MariaDB's crash banner, "mysqld got signal 6 ;" (after its stamp and zone):
+#: the server died
+_SIGNAL_CRASH = r"^(?:mysqld|mariadbd) got signal \d+ ;"
 
 
 def _head_level(body: pl.Expr) -> pl.Expr:
