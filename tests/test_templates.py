@@ -1447,3 +1447,27 @@ def test_the_method_of_a_request_line_inside_a_message_is_data() -> None:
     assert out["template"].unique().to_list() == ["[client <IP>] AH00126: Invalid URI in request <*> <PATH> HTTP/<NUM>"]
     access = [f"{methods[i % 2]} /api/orders/{i} {200 + (i % 3)}" for i in range(40)]
     assert mine_templates(pl.DataFrame({"body": access}))["template_id"].n_unique() == 2
+
+
+def test_what_a_program_wrote_to_stderr_is_the_events_text() -> None:
+    """Blind probe BM: nginx quotes what PHP-FPM wrote to stderr, "FastCGI sent in stderr:
+    "PHP message: PHP Fatal error: ..." while reading response header ...". The quoted text
+    was one <STR> (a PHP fatal error, a warning and a notice one template: the fatal hidden
+    among the warnings) or cut at its inner quote. Like a message key's quoted value, it is
+    the event's text."""
+    kinds = [
+        'PHP message: PHP Warning:  Undefined array key "id" in /var/www/app/index.php on line 42',
+        "PHP message: PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/app/db.php:17",
+        "PHP message: PHP Notice:  Undefined variable: user in /var/www/app/view.php on line 9",
+    ]
+    body = [
+        f'*{1000 + i} FastCGI sent in stderr: "{kinds[i % 3]}" while reading response header from upstream, '
+        f'client: 10.0.0.{i % 200}, server: shop.example.com, request: "GET /p/{i} HTTP/1.1", '
+        f'upstream: "fastcgi://unix:/run/php/php8.2-fpm.sock:", host: "shop.example.com"'
+        for i in range(90)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == 3
+    fatal = out.filter(pl.Series(body).str.contains("Fatal error"))["template"].unique().to_list()
+    assert len(fatal) == 1
+    assert "PHP Fatal error: Uncaught PDOException" in fatal[0]

@@ -338,10 +338,11 @@ def _runs(masks: Sequence[Mask]) -> list[tuple[str, str, str]]:
 
 
 #: the quoted value of a message key (logfmt ``msg="..."``, structlog ``event="..."``, a JSON
-#: fragment's ``"message":"..."``) is the event's text, not a variable: a mark between the key
+#: fragment's ``"message":"..."``, what a program wrote to its ``stderr: "..."`` as nginx
+#: quotes PHP-FPM's errors) is the event's text, not a variable: a mark between the key
 #: and its quote keeps the quoted-value masks off it while the masks run (its numbers, ids and
 #: addresses are masked as anywhere else), and is removed after
-_MESSAGE_KEY = r"""(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event|err|error|output)"?[=:] ?)(?P<q>["'])"""
+_MESSAGE_KEY = r"""(?i)(?P<k>(?:^|[^\w.\-])(?:msg|message|event|err|error|output|stderr|stdout)"?[=:] ?)(?P<q>["'])"""
 _MARK = "\x02"
 
 
