@@ -472,8 +472,8 @@ _JOB_WORDS = re.compile(r"(?i)^(?:deploy|release|rollout|cd)[-_]|[-_](?:deploy|r
 def _jenkins_builds(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     """The builds of a Jenkins JSON API export (``/api/json?tree=jobs[name,builds[...]]``,
     or one job's ``/job/<name>/api/json``), each with its job's name, or None."""
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), list) else [data]
-    out = []
+    jobs: list[Any] = data["jobs"] if isinstance(data.get("jobs"), list) else [data]
+    out: list[dict[str, Any]] = []
     for job in jobs:
         if not isinstance(job, dict) or not isinstance(job.get("builds"), list):
             continue

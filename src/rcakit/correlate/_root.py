@@ -313,10 +313,10 @@ def _root_service(
             # (its answers say it refuses for a state of its own, out of memory, full, read
             # only: a datastore does not log the commands it refuses)
             state = next((m for x in blamers for t in texts.get(x.service, ()) if (m := REFUSED_FOR_STATE.search(t))), None)
-            expired = [x.service for x in blamers if n in x.cert_named]
+            cert_callers = [x.service for x in blamers if n in x.cert_named]
             if (
                 n in active and not quiet and gap is None and not lost and back is None and fail is None
-                and not just_changed and state is None and not expired
+                and not just_changed and state is None and not cert_callers
             ):
                 continue
             onset = min((x.onset for x in blamers if x.onset is not None), default=None)
@@ -348,9 +348,9 @@ def _root_service(
                 what = f'logged an error never seen before at {fail[0]:%H:%M:%S} ("{fail[1]}")'
             elif state is not None:
                 what = f'refuses its callers for a state of its own ("{state.group()}"), which it does not log'
-            elif expired:
+            elif cert_callers:
                 what = (
-                    f"presents {', '.join(sorted(expired))} an expired TLS certificate (a server does not log "
+                    f"presents {', '.join(sorted(cert_callers))} an expired TLS certificate (a server does not log "
                     "the handshakes its clients abort)"
                 )
             elif just_changed and not lost:
