@@ -436,7 +436,8 @@ def correlate_changes(
     crashed = frozenset(
         inc.id for inc in incidents
         if inc.root_service in by_service
-        and _first_out_of_memory(by_service[inc.root_service], inc.start, inc.end + window) is not None
+        # (a crash line without a time of its own takes the record's before it: a window back)
+        and _first_out_of_memory(by_service[inc.root_service], inc.start - window, inc.end + window) is not None
     )
     incidents = _absorb_precursors(incidents, gap=6 * gap, failures=crashed)
     suspect_by_change: dict[str, tuple[float, str, tuple[Evidence, ...]]] = {}

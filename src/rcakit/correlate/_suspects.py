@@ -253,7 +253,7 @@ def _score_suspect(
         # a later change of the same service before the onset: if nothing changed until
         # then, that later change is the better explanation
         later = [c for c in changes if c["service"] == svc and t < c["time"] <= onset + window]
-        if later and target == root and ref.kind == "deploy" and _memory_exhausted(frame, first_sign, end):
+        if later and target == root and ref.kind == "deploy" and _memory_exhausted(frame, first_sign - window, end):
             # a leak grows from the process start, which this deploy was: a later change
             # that restarted nothing (a token renewed, a flag) is not where it began
             later = [c for c in later if c.get("kind") in ("deploy", "rollback")]
@@ -305,9 +305,13 @@ def _score_suspect(
             # memory is the exception: a leak grows unseen from the process start (which the
             # deploy was) until the heap is full; such a deploy is not marked down for the
             # first 2 h it served, then halves every 2 h
-            exhausted = _memory_exhausted(frame, first_sign, end) if target == root and ref.kind == "deploy" else None
+            # (a crash line without a time of its own takes the record's before it: a window
+            # back from the first sign)
+            exhausted = (
+                _memory_exhausted(frame, first_sign - window, end) if target == root and ref.kind == "deploy" else None
+            )
             served = first_sign - t - rollout
-            oom_before = _first_out_of_memory(frame, t + rollout, first_sign) if exhausted else None
+            oom_before = _first_out_of_memory(frame, t + rollout, first_sign - window) if exhausted else None
             if oom_before is not None:
                 # it ran out of memory already before this onset (a first crash, restarted,
                 # that made too small an incident of its own): the leak's time to fill the
