@@ -226,10 +226,16 @@ def test_change_service_spelled_differently_still_matches():
         assert {r.service for r in inc.roles} <= logging, (spelled, [r.service for r in inc.roles])
 
 
-def test_slow_burn_precursor_is_folded_into_the_incident():
+_PRECURSOR_TEMPLATE = "heap used <*> MB"
+
+
+def _slow_leak_with_precursor() -> tuple[pl.DataFrame, DetectionResult, DetectionResult, datetime]:
+    """The slow-leak scenario's records, its detection, and that detection with a window of
+    the payment service's heap numbers 50 minutes in (an 8-minute slow-burn sign) added,
+    and that window's start."""
     records, _ = make_records("slow_leak", seed=9)
     det = detection_for(records, "slow_leak")
-    tpl = "heap used <*> MB"
+    tpl = _PRECURSOR_TEMPLATE
     pre_at = T0 + timedelta(minutes=50)
     precursor = AnomalyWindow(
         start=pre_at, end=pre_at + timedelta(minutes=8), score=7.0, services=("payment",),
@@ -238,6 +244,12 @@ def test_slow_burn_precursor_is_folded_into_the_incident():
     )
     det2 = DetectionResult(windows=(precursor, *det.windows), counts=det.counts, scores=det.scores, window="1m",
                            baseline_start=None, baseline_end=None, study_start=None, study_end=None)
+    return records, det, det2, pre_at
+
+
+def test_slow_burn_precursor_is_folded_into_the_incident():
+    records, det, det2, _ = _slow_leak_with_precursor()
+    tpl = _PRECURSOR_TEMPLATE
     corr = correlate_changes(records, det2, changes=make_changes("slow_leak"))
     (inc,) = corr.incidents  # no second alarm 12 minutes before the failure
     assert inc.start >= det.windows[0].start
@@ -2050,17 +2062,7 @@ def test_a_leaks_first_crash_is_no_precursor_of_the_next(stamped):
     its root ran out of memory is a failure of its own. (Rust's "memory allocation of N
     bytes failed" has no time of its own: it takes the record's before it, which may be
     seconds before the incident's first window.)"""
-    records, _ = make_records("slow_leak", seed=9)
-    det = detection_for(records, "slow_leak")
-    tpl = "heap used <*> MB"
-    pre_at = T0 + timedelta(minutes=50)
-    precursor = AnomalyWindow(
-        start=pre_at, end=pre_at + timedelta(minutes=8), score=7.0, services=("payment",),
-        contributions=(Contribution(kind="parameter", service="payment", template_id=_sc.tid(tpl), template=tpl,
-                                    score=7.0, baseline_rate=1, observed_rate=1, first_seen=T0, onset=pre_at),),
-    )
-    det2 = DetectionResult(windows=(precursor, *det.windows), counts=det.counts, scores=det.scores, window="1m",
-                           baseline_start=None, baseline_end=None, study_start=None, study_end=None)
+    records, _, det2, pre_at = _slow_leak_with_precursor()
     if stamped:
         crash = records.filter(pl.col("service") == "payment").head(1).with_columns(
             timestamp=pl.lit(pre_at + timedelta(minutes=6)).cast(records.schema["timestamp"]),

@@ -88,6 +88,21 @@ def _shop_with(path, inserts: dict[str, list[str]]):
         return analyze(sc.out_dir)
 
 
+def _identity_errors(message: str, *, every: int, n: int) -> list[str]:
+    """``n`` logback ERROR records of the shop's identity service, ``message`` and an order
+    id, one every ``every`` seconds from 70 s after ONSET."""
+    return [
+        f"{ONSET + timedelta(seconds=70 + every * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-3] "
+        f"c.s.auth.web.RequestHandler [trace_id={i + 500:032x}] - {message} ord_{i:012x}"
+        for i in range(n)
+    ]
+
+
+def _incident_at_onset(report):
+    """The report's incident that holds the minute after ONSET."""
+    return next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+
+
 @pytest.mark.slow
 def test_an_expired_certificate_of_a_server_outside_the_logs_that_no_failure_names(tmp_path):
     """Probe BK s28: a label worker's uploads to its print partner failed with "PKIX path
@@ -107,14 +122,8 @@ def test_an_expired_certificate_of_a_server_outside_the_logs_that_no_failure_nam
         ))
         for i in range(80)
     ]
-    identity = [
-        f"{ONSET + timedelta(seconds=70 + 15 * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-3] "
-        f"c.s.auth.web.RequestHandler [trace_id={i + 500:032x}] - session upgrade failed: timed out after 10 s "
-        f"waiting for the receipt of order ord_{i:012x}"
-        for i in range(76)
-    ]
-    report = _shop_with(tmp_path, {"pay.log": pay, "identity.log": identity})
-    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    identity = _identity_errors("session upgrade failed: timed out after 10 s waiting for the receipt of order", every=15, n=76)
+    inc = _incident_at_onset(_shop_with(tmp_path, {"pay.log": pay, "identity.log": identity}))
     assert inc.root_service == "pay"
     assert inc.cause is None
     assert "pay's TLS calls reject the server's certificate as expired" in inc.summary
@@ -134,8 +143,7 @@ def test_a_servers_expired_certificate_makes_it_the_root_though_it_logs_as_usual
         f'SKU-{10000 + i}\\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid"'
         for i in range(60)
     ]
-    report = _shop_with(tmp_path, {"catalog.log": catalog})
-    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    inc = _incident_at_onset(_shop_with(tmp_path, {"catalog.log": catalog}))
     assert inc.root_service == "warehouse"
     assert inc.cause is None
     assert "the TLS certificate of warehouse has expired and its callers reject it" in inc.summary
@@ -153,14 +161,8 @@ def test_a_service_timing_out_waiting_for_anothers_work_reports_its_failure(tmp_
         f"[trace_id={i + 300:032x}] - receipt batch {i} stalled: partition rebalance in progress, {i % 7 + 2} pending"
         for i in range(40)
     ]
-    identity = [
-        f"{ONSET + timedelta(seconds=70 + 6 * i):%Y-%m-%d %H:%M:%S}.{i % 1000:03d} ERROR [http-nio-8080-exec-3] "
-        f"c.s.auth.web.RequestHandler [trace_id={i + 500:032x}] - Timed out after 10 s waiting for receipt "
-        f"of order ord_{i:012x}"
-        for i in range(190)
-    ]
-    report = _shop_with(tmp_path, {"pay.log": pay, "identity.log": identity})
-    inc = next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
+    identity = _identity_errors("Timed out after 10 s waiting for receipt of order", every=6, n=190)
+    inc = _incident_at_onset(_shop_with(tmp_path, {"pay.log": pay, "identity.log": identity}))
     assert inc.root_service == "pay"
 
 
