@@ -98,6 +98,15 @@ def _identity_errors(message: str, *, every: int, n: int) -> list[str]:
     ]
 
 
+def _says_no_change(inc, root: str, *, summary: str, action: str) -> None:
+    """``inc`` is rooted at ``root``, names no change, and its summary and suggested action
+    say ``summary`` and start with ``action``."""
+    assert inc.root_service == root
+    assert inc.cause is None
+    assert summary in inc.summary
+    assert "".join(text for text, _ in action_parts(inc)).startswith(action)
+
+
 def _incident_at_onset(report):
     """The report's incident that holds the minute after ONSET."""
     return next(i for i in report.incidents if i.start <= ONSET + timedelta(minutes=2) <= i.end)
@@ -124,10 +133,10 @@ def test_an_expired_certificate_of_a_server_outside_the_logs_that_no_failure_nam
     ]
     identity = _identity_errors("session upgrade failed: timed out after 10 s waiting for the receipt of order", every=15, n=76)
     inc = _incident_at_onset(_shop_with(tmp_path, {"pay.log": pay, "identity.log": identity}))
-    assert inc.root_service == "pay"
-    assert inc.cause is None
-    assert "pay's TLS calls reject the server's certificate as expired" in inc.summary
-    assert "".join(text for text, _ in action_parts(inc)).startswith("find the server whose certificate the TLS calls of pay")
+    _says_no_change(
+        inc, "pay", summary="pay's TLS calls reject the server's certificate as expired",
+        action="find the server whose certificate the TLS calls of pay",
+    )
 
 
 @pytest.mark.slow
@@ -144,10 +153,10 @@ def test_a_servers_expired_certificate_makes_it_the_root_though_it_logs_as_usual
         for i in range(60)
     ]
     inc = _incident_at_onset(_shop_with(tmp_path, {"catalog.log": catalog}))
-    assert inc.root_service == "warehouse"
-    assert inc.cause is None
-    assert "the TLS certificate of warehouse has expired and its callers reject it" in inc.summary
-    assert "".join(text for text, _ in action_parts(inc)).startswith("renew the TLS certificate of warehouse")
+    _says_no_change(
+        inc, "warehouse", summary="the TLS certificate of warehouse has expired and its callers reject it",
+        action="renew the TLS certificate of warehouse",
+    )
 
 
 @pytest.mark.slow
