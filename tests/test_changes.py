@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from rcakit import InputError, read_changes
-from rcakit.errors import ConfigError
+from rcakit.errors import ConfigError, RcakitWarning
 from rcakit.schemas import CHANGES, check_schema
 
 
@@ -528,3 +528,55 @@ def test_a_console_transcript_is_no_change_list(tmp_path):
     p.write_text("$ terraform apply -auto-approve\nazurerm_rule.allow_https: Refreshing state... [id=/x, y]\n")
     with pytest.raises(InputError, match=r"terraform-apply.txt:1: not a change list: its first line"):
         read_changes(p)
+
+
+def test_argo_cd_application_history_and_flux_helmrelease_events(tmp_path):
+    """Blind probe BN: ``kubectl get applications -o json`` (Argo CD's history in each
+    application's ``status.history``) was refused, which stopped the whole report; Flux's
+    HelmRelease events in ``kubectl get events -o json`` gave no change and no word of it."""
+    app = {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": "billing-api", "namespace": "argocd"},
+        "spec": {"source": {"repoURL": "https://git.example/deploy.git", "path": "apps/billing-api"}},
+        "status": {"history": [
+            {"id": 9, "revision": "0f3c5a7d1e2b4c6d8e9f0a1b2c3d4e5f6a7b8c9d", "deployedAt": "2024-03-04T21:00:00Z",
+             "source": {"targetRevision": "v0.30.2"}},
+            {"id": 10, "revision": "6e1e15cb7779791d7ab7d6823f47fd6fe0cc9e5b", "deployStartedAt": "2024-03-05T00:37:06Z",
+             "deployedAt": "2024-03-05T00:37:26Z", "source": {"targetRevision": "v0.31.0"},
+             "initiatedBy": {"username": "a.kowalski"}},
+        ]},
+    }
+    (tmp_path / "argocd-applications.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [app]}))
+    df = read_changes(tmp_path / "argocd-applications.json").sort("time")
+    assert df["service"].to_list() == ["billing-api", "billing-api"]
+    assert df["id"].to_list() == ["billing-api#9", "billing-api#10"]
+    assert df["version"].to_list() == ["v0.30.2", "v0.31.0"]
+    assert df["time"][1] == datetime(2024, 3, 5, 0, 37, 26, tzinfo=UTC)
+    assert "a.kowalski" in df["description"][1]
+
+    def event(reason: str, kind: str, name: str, message: str, at: str) -> dict:
+        return {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{name}.x", "namespace": "fleet", "uid": f"uid-{name}-{at}"},
+            "involvedObject": {"apiVersion": "helm.toolkit.fluxcd.io/v2beta2", "kind": kind, "name": name, "namespace": "fleet"},
+            "reason": reason, "message": message, "firstTimestamp": at, "lastTimestamp": at, "type": "Normal",
+        }
+
+    flux = {"apiVersion": "v1", "kind": "List", "items": [
+        event("UpgradeSucceeded", "HelmRelease", "mqtt-broker",
+              "Helm upgrade succeeded for release fleet/mqtt-broker.v20 with chart mqtt-broker@2.0.18", "2024-03-05T21:22:08Z"),
+        event("ReconciliationSucceeded", "Kustomization", "apps", "Reconciliation finished in 1.2s", "2024-03-05T21:23:00Z"),
+        event("RollbackSucceeded", "HelmRelease", "mqtt-broker",
+              "Helm rollback to previous release fleet/mqtt-broker.v19 with chart mqtt-broker@2.0.17 succeeded", "2024-03-05T21:50:00Z"),
+    ]}
+    (tmp_path / "flux-events.json").write_text(json.dumps(flux))
+    df = read_changes(tmp_path / "flux-events.json").sort("time")
+    assert df["service"].to_list() == ["mqtt-broker", "mqtt-broker"]
+    assert df["kind"].to_list() == ["deploy", "rollback"]
+    assert df["version"].to_list() == ["2.0.18", "2.0.17"]
+    # (events that hold no change: the user is told the file gave nothing)
+    (tmp_path / "pod-events.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        event("BackOff", "Pod", "mqtt-broker-0", "Back-off restarting failed container", "2024-03-05T21:30:00Z"),
+    ]}))
+    with pytest.warns(RcakitWarning, match="none of them a change"):
+        assert read_changes(tmp_path / "pod-events.json").height == 0

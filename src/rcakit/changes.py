@@ -33,6 +33,9 @@ Accepted files
   change unless its description's words say another kind.
 * **Helm release history** (``helm history <release> -o json``): each revision a ``deploy``
   (``rollback`` when Helm says so) of the chart's name, dated ``updated``, id ``<chart>#<revision>``.
+* **Argo CD applications** (``kubectl get applications -o json``): each ``status.history``
+  entry a ``deploy`` of the application, dated ``deployedAt``, id ``<application>#<id>``.
+* **Flux HelmRelease events** (inside Kubernetes events): each install, upgrade or rollback.
 * **Jenkins builds** (``/api/json?tree=jobs[name,builds[...]]`` or one job's ``api/json``):
   each build a ``deploy`` of its job's name less its deploy words, dated when it finished.
 
@@ -59,6 +62,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
@@ -68,7 +72,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from rcakit.errors import ConfigError, InputError
+from rcakit.errors import ConfigError, InputError, RcakitWarning
 from rcakit.schemas import CHANGES
 
 __all__ = ["ALIASES", "CHANGE_FILE_NAMES", "KIND_ALIASES", "find_change_files", "read_changes", "split_inputs"]
@@ -639,10 +643,10 @@ def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> 
             )
         )
     scaled.sort(key=lambda e: e.when)
+    out: list[tuple[str, dict[str, Any]]] = list(_flux_releases(events))
     first_set: dict[str, str] = {}
     for e in scaled:
         first_set.setdefault(e.deployment, e.replica_set)
-    out: list[tuple[str, dict[str, Any]]] = []
     rolled: set[str] = set()
     for i, e in enumerate(scaled):
         if not e.up or e.replica_set in rolled:
@@ -666,6 +670,73 @@ def _from_kubernetes_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> 
             )
         )
     return out
+
+
+#: Flux's helm-controller and kustomize-controller events that say a release was applied
+#: (``UpgradeSucceeded``, ``InstallSucceeded``, ``RollbackSucceeded``; a Kustomization's
+#: ``ReconciliationSucceeded`` is every sync, changed or not, and is left out)
+_FLUX_APPLIED = {"InstallSucceeded": "deploy", "UpgradeSucceeded": "deploy", "RollbackSucceeded": "rollback",
+                 "UpgradeFailed": "deploy", "InstallFailed": "deploy"}
+#: "... with chart mqtt-broker@2.0.18": the chart's version
+_FLUX_CHART = re.compile(r"\bwith chart [^@\s]+@(\S+)")
+
+
+def _flux_releases(events: Sequence[tuple[str, Mapping[str, Any]]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Flux's HelmRelease events in Kubernetes events (``kubectl get events -o json``): each
+    install, upgrade or rollback a change of the release (the service), dated by the event,
+    its version the chart's (or the revision annotation)."""
+    for where, obj in events:
+        kind = _FLUX_APPLIED.get(str(obj.get("reason") or ""))
+        target = obj.get("involvedObject") or obj.get("regarding") or {}
+        if kind is None or not isinstance(target, Mapping) or target.get("kind") != "HelmRelease":
+            continue
+        text = str(obj.get("message") or obj.get("note") or "")
+        meta = obj.get("metadata") or {}
+        stamp = next(
+            (obj[k] for k in ("firstTimestamp", "eventTime", "deprecatedFirstTimestamp", "lastTimestamp") if obj.get(k)),
+            meta.get("creationTimestamp"),
+        )
+        chart = _FLUX_CHART.search(text)
+        revision = (meta.get("annotations") or {}).get("helm.toolkit.fluxcd.io/revision")
+        failed = str(obj.get("reason")).endswith("Failed")
+        yield where, {
+            "time": stamp,
+            "service": target.get("name"),
+            "version": chart.group(1) if chart else revision,
+            "id": f"k8s-{meta['uid']}" if meta.get("uid") else None,
+            "kind": kind,
+            "description": f"Flux HelmRelease {target.get('namespace') + '/' if target.get('namespace') else ''}"
+            f"{target.get('name')}: {text}" + (" (failed)" if failed and "fail" not in text.lower() else ""),
+        }
+
+
+def _argo_history(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The deploy history of Argo CD Applications (``kubectl get applications -o json``, one
+    application's JSON, or the API's list): each ``status.history`` entry a deploy of the
+    application, dated ``deployedAt``, its version the source's target revision (else the
+    git revision's first 12 characters), its id ``<application>#<history id>``; or None."""
+    apps = data.get("items") if isinstance(data.get("items"), list) else [data]
+    out: list[dict[str, Any]] = []
+    for app in apps:
+        if not isinstance(app, dict) or app.get("kind") != "Application" or "argoproj.io" not in str(app.get("apiVersion")):
+            continue
+        name = _mapping(app.get("metadata")).get("name")
+        for entry in _mapping(app.get("status")).get("history") or ():
+            if not isinstance(entry, dict):
+                continue
+            source = _mapping(entry.get("source"))
+            revision = str(entry.get("revision") or "")
+            who = _mapping(entry.get("initiatedBy")).get("username")
+            out.append({
+                "time": entry.get("deployedAt") or entry.get("deployStartedAt"),
+                "service": name,
+                "version": source.get("targetRevision") or revision[:12] or None,
+                "id": f"{name}#{entry.get('id')}",
+                "kind": "deploy",
+                "description": f"Argo CD sync of {name} to {source.get('targetRevision') or revision[:12]}"
+                + (f" by {who}" if who else ""),
+            })
+    return out or None
 
 
 def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
@@ -790,6 +861,8 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any
         items = _flatten_json_api(data)
     elif isinstance(data, dict) and (builds := _jenkins_builds(data)) is not None:
         items = builds
+    elif isinstance(data, dict) and (history := _argo_history(data)) is not None:
+        items = history
     elif isinstance(data, dict):
         for key in _ARRAY_KEYS:
             if isinstance(data.get(key), list):
@@ -908,7 +981,17 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
     for path in paths:
         records: list[tuple[str, Mapping[str, Any]]] = list(_iter_file(path))
         if records and all(_looks_like_kubernetes_event(raw) for _, raw in records):
+            events = len(records)
             records = list(_from_kubernetes_events(records))
+            if not records:
+                # (a file the user passed that gives nothing must say so: pod events only, or
+                # a controller's events this reader does not take as changes)
+                warnings.warn(
+                    f"{path}: {events} Kubernetes event(s), none of them a change (a Deployment's "
+                    "ScalingReplicaSet rollout or a Flux HelmRelease install, upgrade or rollback)",
+                    RcakitWarning,
+                    stacklevel=3,
+                )
         file_rows: list[dict[str, Any]] = []
         scoped: list[bool] = []
         for where, raw in records:
