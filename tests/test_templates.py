@@ -1471,3 +1471,18 @@ def test_what_a_program_wrote_to_stderr_is_the_events_text() -> None:
     fatal = out.filter(pl.Series(body).str.contains("Fatal error"))["template"].unique().to_list()
     assert len(fatal) == 1
     assert "PHP Fatal error: Uncaught PDOException" in fatal[0]
+
+
+def test_a_signed_event_name_opening_a_message_is_the_event() -> None:
+    """Blind probe BO: Redis Sentinel opens each line with its event, "+sdown master mymaster
+    10.0.0.7 6379", "-sdown ...", "+odown ...", "+failover-state-select-slave ...": more than
+    the few words a position may hold, they were one "<*> master mymaster <IP> <NUM>", a
+    failover not to be told from a replica's flap."""
+    events = ["+sdown", "-sdown", "+odown", "-odown", "+try-failover", "+failover-state-select-slave",
+              "+failover-end", "+switch-master", "+reboot", "+convert-to-slave"]
+    body = [f"{events[i % len(events)]} master mymaster 10.0.0.{i % 9} 6379" for i in range(300)]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == len(events)
+    assert out.filter(pl.Series(body).str.starts_with("+sdown"))["template"].unique().to_list() == [
+        "+sdown master mymaster <IP> <NUM>"
+    ]

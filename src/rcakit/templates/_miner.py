@@ -304,6 +304,10 @@ _ENUM_RE = re.compile(r"""["']?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+|-(?:[0-9]|<\*>)*[A-Z]
 _MAX_ENUM_VALUES = 8
 # a CamelCase name of two words or more: StartContainer, RunPodSandbox, ImageCreate
 _CAMEL_RE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[:;,.]?")
+# an event name with a sign before it, opening a message (Redis Sentinel's +sdown, -odown,
+# +failover-state-select-slave), and how many of them a cluster may hold
+_SIGNED_EVENT_RE = re.compile(r"[+\-][a-z][a-z]*(?:-[a-z]+)*")
+_MAX_SIGNED_EVENTS = 40
 # a token of marks only (an arrow, a flag): "=>", "<=", "->", "**", "=="
 _MARK_RE = re.compile(r"[=\-<>*+!~|&%#]{1,3}")
 # the key of a key=value token (channel=news)
@@ -356,6 +360,9 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         few_enums = few_enums or (
             i == 0 and len(values) <= _MAX_ENUM_VALUES and all(_CAMEL_RE.fullmatch(v) for v in values)
         )
+        # (a message opened by a signed event name is that event's, however many a log has:
+        # Redis Sentinel's "+sdown master ...", "-sdown ...", "+odown ...", "+switch-master ...")
+        few_enums = few_enums or (i == 0 and len(values) <= _MAX_SIGNED_EVENTS and all(_SIGNED_EVENT_RE.fullmatch(v) for v in values))
         # (words in a structure of brackets and commas, no variable in any: OpenVPN's
         # "SIGUSR1[soft,ping-restart]" / "SIGUSR1[soft,tls-error]", a signal and its reason)
         few_words = few_words or (len(values) <= max_values and all(_worded_structure(v) for v in values))
