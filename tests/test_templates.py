@@ -1486,3 +1486,20 @@ def test_a_signed_event_name_opening_a_message_is_the_event() -> None:
     assert out.filter(pl.Series(body).str.starts_with("+sdown"))["template"].unique().to_list() == [
         "+sdown master mymaster <IP> <NUM>"
     ]
+
+
+def test_a_result_code_glued_to_its_status_names_the_outcome() -> None:
+    """Blind probe BO: Squid's access log holds a dozen and more cache result codes, each
+    glued to the status, TCP_MISS/200, TCP_DENIED/403, TCP_TUNNEL/200: more than the few
+    words a position may hold, so denials were one template with cache hits."""
+    codes = ["TCP_MISS", "TCP_HIT", "TCP_MEM_HIT", "TCP_DENIED", "TCP_REFRESH_UNMODIFIED", "TCP_REFRESH_MODIFIED",
+             "TCP_MISS_ABORTED", "TCP_NEGATIVE_HIT", "TCP_INM_HIT", "TCP_CLIENT_REFRESH_MISS"]
+    body = [
+        f"{100 + i} 10.0.{i % 7}.{i % 200} {codes[i % len(codes)]}/{403 if codes[i % len(codes)] == 'TCP_DENIED' else 200} "
+        f"{3000 + i} GET http://example.com/p/{i} - HIER_NONE/- text/html"
+        for i in range(400)
+    ]
+    out = mine_templates(pl.DataFrame({"body": body}))
+    assert out["template_id"].n_unique() == len(codes)
+    denied = out.filter(pl.Series(body).str.contains("TCP_DENIED"))["template"].unique().to_list()
+    assert denied == ["<NUM> <IP> TCP_DENIED/<NUM> <NUM> GET <URL> - HIER_NONE/- text/html"]
