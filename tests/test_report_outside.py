@@ -184,3 +184,29 @@ def test_a_timed_out_wait_for_a_resource_of_its_own_is_no_report_of_another():
     assert not reports_dependency_failure("Timed out waiting for a database connection from the pool")
     assert not reports_dependency_failure("timed out after 5000 ms waiting for the lock on order 17")
     assert not reports_dependency_failure("Timeout waiting for idle object")
+
+
+@pytest.mark.slow
+def test_a_version_in_the_failing_records_fields_ties_its_change(tmp_path):
+    """Blind probe BN s21: after a firmware campaign (a change of devices, which log nothing
+    here) every failing record of the ingest service carried `"fw":"3.8.0"` in its JSON
+    fields; the version rule read only the failures' messages, so the campaign scored
+    0.48 (s01, s11: just over the threshold) or lost to a deploy minutes before (s21)."""
+    sc = rcakit.generate_incident(tmp_path, fault="none", seed=5, hours=3)
+    failures = [
+        f'{{"timestamp":"{ONSET + timedelta(seconds=10 * i):%Y-%m-%dT%H:%M:%S}.{i % 1000:03d}Z","severity":"ERROR",'
+        f'"service":"warehouse","logger":"inventory.ingest","message":"failed to decode stock report",'
+        f'"device":"scanner-{i % 40:03d}","fw":"3.8.0","trace_id":"{i + 700:032x}"}}'
+        for i in range(120)
+    ]
+    insert_records(sc.out_dir / "warehouse.jsonl", failures)
+    with (sc.out_dir / "deploys.csv").open("a") as f:
+        f.write(f"{ONSET - timedelta(minutes=2):%Y-%m-%dT%H:%M:%SZ},,3.8.0,fwc-38,deploy,handheld scanner firmware 3.8.0 staged rollout\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = analyze(sc.out_dir)
+    inc = _incident_at_onset(report)
+    assert inc.root_service == "warehouse"
+    fw = next(s for s in inc.suspects if s.change.id == "fwc-38")
+    assert any("the incident's failures carry its version 3.8.0" in e.text for e in fw.evidence)
+    assert inc.cause == "fwc-38"

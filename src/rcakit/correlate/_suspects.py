@@ -370,7 +370,12 @@ def _score_suspect(
             )
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
             ev.append(Evidence(kind="no_change", text=f"no clear change in {target}'s logs after it", weight=-0.1))
-    shown = _version_in(ref.version, failing_texts) if (svc is None or svc not in by_service) and lag >= 0 else None
+    # (the version may be in the failing records' fields, a JSON log's "fw":"3.8.0", not in
+    # their message)
+    shown = (
+        _version_in(ref.version, (*failing_texts, *root_failing))
+        if (svc is None or svc not in by_service) and lag >= 0 else None
+    )
     if shown is not None:
         # a change of something that logs nothing here (devices, a client app) whose version
         # every new failure line carries: those failures are what it sends
