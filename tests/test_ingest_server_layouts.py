@@ -643,3 +643,19 @@ def test_mysqls_crash_banner_is_a_fatal_record(tmp_path):
     rows = read_logs(tmp_path / "mysqld.log").to_dicts()
     assert [(r["severity_text"], r["n_lines"]) for r in rows] == [("ERROR", 2), ("FATAL", 2), ("INFO", 1)]
     assert rows[1]["body"].startswith("mysqld got signal 6 ;")
+
+
+def test_influxdbs_service_key_is_its_subsystem(tmp_path):
+    """Blind probe BN: InfluxDB 2 logs zap's logfmt with `service=storage-engine`,
+    `service=http`, `service=retention`: its subsystems. Read as the record's service, one
+    file became five services and `influxdb` none of them ("http suffered from it")."""
+    (tmp_path / "influxd.log").write_text(
+        'ts=2024-03-02T17:52:33.302328Z lvl=info msg="Cache snapshot (end)" log_id=0nJfjbbgbhb service=storage-engine '
+        "engine=tsm1 op_name=tsm1_cache_snapshot op_event=end op_elapsed=12.094ms\n"
+        'ts=2024-03-02T17:52:34.100000Z lvl=warn msg="Partial write" log_id=0nJfjbbgbhb service=http bucket=fleet-telemetry\n'
+        'ts=2024-03-02T17:52:35.000000Z lvl=info msg="Retention policy deletion check (start)" log_id=0nJfjbbgbhb service=retention\n'
+    )
+    rows = read_logs(tmp_path / "influxd.log").to_dicts()
+    assert {r["service"] for r in rows} == {"influxd"}
+    assert [attrs(r)["logger"] for r in rows] == ["storage-engine", "http", "retention"]
+    assert rows[1]["severity_text"] == "WARN"

@@ -302,6 +302,10 @@ def parse_texts(
     frame = _audit_records(frame.with_columns(_raw=texts.alias("_raw")))
     split = "date" in frame.columns and "timestamp" not in frame.columns
     frame = _split_stamps(frame)
+    if {"log_id", "service", "lvl"} <= set(frame.columns) and "logger" not in frame.columns:
+        # InfluxDB 2's log (zap's logfmt: ts= lvl= msg= log_id=): its service= is the
+        # subsystem (storage-engine, http, retention), the logger, not who logged it
+        frame = frame.rename({"service": "logger"})
     # (the stamp's pairs are not the message of a line without one)
     split = split and "timestamp" in frame.columns
     # the line-without-time-and-level body is only needed where a record has no message key
