@@ -705,7 +705,7 @@ def _flux_releases(events: Sequence[tuple[str, Mapping[str, Any]]]) -> Iterator[
             "version": chart.group(1) if chart else revision,
             "id": f"k8s-{meta['uid']}" if meta.get("uid") else None,
             "kind": kind,
-            "description": f"Flux HelmRelease {target.get('namespace') + '/' if target.get('namespace') else ''}"
+            "description": f"Flux HelmRelease {f'{namespace}/' if (namespace := target.get('namespace')) else ''}"
             f"{target.get('name')}: {text}" + (" (failed)" if failed and "fail" not in text.lower() else ""),
         }
 
@@ -715,7 +715,7 @@ def _argo_history(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     application's JSON, or the API's list): each ``status.history`` entry a deploy of the
     application, dated ``deployedAt``, its version the source's target revision (else the
     git revision's first 12 characters), its id ``<application>#<history id>``; or None."""
-    apps = data.get("items") if isinstance(data.get("items"), list) else [data]
+    apps: list[Any] = data["items"] if isinstance(data.get("items"), list) else [data]
     out: list[dict[str, Any]] = []
     for app in apps:
         if not isinstance(app, dict) or app.get("kind") != "Application" or "argoproj.io" not in str(app.get("apiVersion")):
