@@ -19,9 +19,10 @@ __all__ = ["report"]
     "deploys",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="Change file: CSV/JSON/NDJSON (time, service, version, id, kind, description) or "
-    "GitHub Deployments JSON, or Kubernetes events (kubectl get events -o json: rollouts). Repeatable. Default: deploys.csv / changes.json ... found in an "
-    "input directory.",
+    help="Change file: CSV/JSON/NDJSON (time, service, version, id, kind, description), a tool's own "
+    "export (GitHub/GitLab deployments, LaunchDarkly, Unleash, Terraform Cloud runs, helm history -o json, "
+    "Argo CD applications, Jenkins builds), or Kubernetes events (kubectl get events -o json: rollouts, Flux "
+    "releases). Repeatable. Default: deploys.csv / changes.json ... found in an input directory.",
 )
 @click.option(
     "--baseline",
