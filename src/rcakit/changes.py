@@ -475,27 +475,27 @@ _JOB_WORDS = re.compile(r"(?i)^(?:deploy|release|rollout|cd)[-_]|[-_](?:deploy|r
 
 def _jenkins_builds(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     """The builds of a Jenkins JSON API export (``/api/json?tree=jobs[name,builds[...]]``,
-    or one job's ``/job/<name>/api/json``), each with its job's name, or None."""
+    or one job's ``/job/<name>/api/json``) as changes (:func:`_from_jenkins_build`), or None."""
     jobs: list[Any] = data["jobs"] if isinstance(data.get("jobs"), list) else [data]
     out: list[dict[str, Any]] = []
     for job in jobs:
         if not isinstance(job, dict) or not isinstance(job.get("builds"), list):
             continue
-        name = job.get("fullName") or job.get("name")
+        name = str(job.get("fullName") or job.get("name") or "")
         out.extend(
-            {**build, "_jenkins_job": name}
+            _from_jenkins_build(build, name)
             for build in job["builds"]
             if isinstance(build, dict) and "timestamp" in build and "number" in build
         )
     return out or None
 
 
-def _from_jenkins_build(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """One build of a Jenkins job: dated when it finished (``timestamp`` is its start, in
-    epoch milliseconds, plus its ``duration``), of the job's name less its deploy words
-    (``deploy-video-session`` is ``video-session``), the version its display name gives
-    after the build number (``#303 1.8.0``)."""
-    job = str(obj.get("_jenkins_job") or "").rsplit("/", 1)[-1]
+def _from_jenkins_build(obj: Mapping[str, Any], job_name: str) -> dict[str, Any]:
+    """One build of the Jenkins job ``job_name``: dated when it finished (``timestamp`` is
+    its start, in epoch milliseconds, plus its ``duration``), of the job's name less its
+    deploy words (``deploy-video-session`` is ``video-session``), the version its display
+    name gives after the build number (``#303 1.8.0``)."""
+    job = job_name.rsplit("/", 1)[-1]
     start = obj.get("timestamp")
     duration = obj.get("duration")
     when = start + duration if isinstance(start, int | float) and isinstance(duration, int | float) else start
@@ -751,8 +751,6 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         return _from_github(obj)
     if _looks_like_unleash(obj):
         return _from_unleash(obj)
-    if "_jenkins_job" in obj:
-        return _from_jenkins_build(obj)
     if _looks_like_helm_release(obj):
         return _from_helm_release(obj)
     out: dict[str, Any] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -78,46 +78,47 @@ from rcakit.schemas import CHANGES, check_schema
 _PERSIST_GAP = timedelta(minutes=10)
 
 
-def _failure_persists(
-    group: Sequence[AnomalyWindow], recs: pl.DataFrame, error_share: dict[tuple[str, str], float], gap: timedelta
-) -> datetime | None:
-    """The last record of the group's new failures (templates of errors first seen in it)
-    that go on after its last window with no pause longer than ``max(gap, 10 min)``, when
-    it is after that window; else ``None``. An hour-long failure at a steady rate stops
-    being anomalous when the baseline gets used to it; the failure has not ended."""
-    keys = {
+def _new_failures(group: Sequence[AnomalyWindow], error_share: dict[tuple[str, str], float]) -> frozenset[tuple[str, str]]:
+    """``(service, template id)`` of the group's new failures (templates of errors first
+    seen in it)."""
+    return frozenset(
         (c.service, c.template_id)
         for w in group for c in w.contributions
         if c.kind == "new" and c.service and c.template_id and error_share.get((c.service, c.template_id), 0.0) >= 0.5
-    }
+    )
+
+
+def _failure_persists(
+    keys: frozenset[tuple[str, str]], end: datetime, recs: pl.DataFrame, gap: timedelta
+) -> datetime | None:
+    """The last record of the failures ``keys`` (see :func:`_new_failures`) that go on after
+    ``end`` (a group's last window) with no pause longer than ``max(gap, 10 min)``, when it is
+    after ``end``; else ``None``. An hour-long failure at a steady rate stops being anomalous
+    when the baseline gets used to it; the failure has not ended."""
     if not keys:
         return None
-    end = max(w.end for w in group)
     pause = max(gap, _PERSIST_GAP)
     ts = pl.col("timestamp")
-    mine = pl.any_horizontal(
-        [(pl.col("service") == svc) & (pl.col("template_id") == tid) for svc, tid in sorted(keys)]
-    )
+    mine = pl.any_horizontal([(pl.col("service") == svc) & (pl.col("template_id") == tid) for svc, tid in sorted(keys)])
     times = recs.filter((ts > end) & mine).get_column("timestamp").drop_nulls().sort()
-    last = end
-    for t in times.to_list():
-        if t - last > pause:
-            break
-        last = t
-    return last if last > end else None
+    if times.is_empty() or times[0] - end > pause:
+        return None
+    # (the first pause too long ends it: the record before that pause is the last)
+    breaks = (times.diff().slice(1) > pause).arg_true()
+    return times[int(breaks[0])] if breaks.len() else times[-1]
 
 
 def _persisting_groups(
-    groups: list[list[AnomalyWindow]], recs: pl.DataFrame, error_share: dict[tuple[str, str], float], gap: timedelta
+    groups: list[list[AnomalyWindow]], persists: Callable[[Sequence[AnomalyWindow]], datetime | None], gap: timedelta
 ) -> list[list[AnomalyWindow]]:
     """Groups of windows joined where the earlier one's new failures go on up to the later
-    one's start (see :func:`_failure_persists`): one failure that lasts, not two incidents
-    (an expired certificate's failed logins for an hour, the later windows its callers'
-    slower pages)."""
+    one's start (``persists``, see :func:`_failure_persists`): one failure that lasts, not
+    two incidents (an expired certificate's failed logins for an hour, the later windows its
+    callers' slower pages)."""
     out: list[list[AnomalyWindow]] = []
     for group in groups:
         if out:
-            last = _failure_persists(out[-1], recs, error_share, gap)
+            last = persists(out[-1])
             if last is not None and min(w.start for w in group) <= last + gap:
                 out[-1] = [*out[-1], *group]
                 continue
@@ -237,6 +238,16 @@ def correlate_changes(
         by_service=by_service, window=window, lag_max=lag_max, span_cmp=span_cmp, cause_threshold=cause_threshold,
         n_given=n_given,
     )
+    persisted: dict[tuple[datetime, frozenset[tuple[str, str]]], datetime | None] = {}
+
+    def persists(group: Sequence[AnomalyWindow]) -> datetime | None:
+        """The last record of the group's new failures going on after it (computed once a
+        group: the grouping and the analysis both ask)."""
+        key = (max(w.end for w in group), _new_failures(group, error_share))
+        if key not in persisted:
+            persisted[key] = _failure_persists(key[1], key[0], recs, gap)
+        return persisted[key]
+
     def analyse(group: list[AnomalyWindow], *, split: bool = True) -> list[Incident | tuple[str, Evidence]]:
         """The incident a group of anomaly windows makes (or the rollout blip it is), or two
         when it holds a second problem (see :func:`_second_problem`), or a rollout blip and
@@ -249,7 +260,7 @@ def correlate_changes(
         end = max(w.end for w in group)
         # (the failures that made it go on after its last anomalous window: the baseline
         # got used to them, the failure did not stop)
-        last = _failure_persists(group, recs, error_share, gap)
+        last = persists(group)
         shown_end = max(end, last + window) if last is not None else end
         det_score = max(w.score for w in group)
         contribs = _dedupe_contributions(group)
@@ -419,7 +430,7 @@ def correlate_changes(
             return []
         return analyse(first_part, split=False) + parts
 
-    for group in _persisting_groups(_merge_windows(material, gap), recs, error_share, gap):
+    for group in _persisting_groups(_merge_windows(material, gap), persists, gap):
         for outcome in analyse(group):
             if isinstance(outcome, Incident):
                 taken = {i.id for i in incidents}

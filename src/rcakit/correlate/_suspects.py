@@ -442,25 +442,31 @@ def _quiet_mark(mid: _Shift, served: float, *, rel: float, strength: float, what
     return strength * factor, note
 
 
-def _first_out_of_memory(frame: pl.DataFrame, start: datetime, end: datetime) -> datetime | None:
-    """The time of the first line of ``frame`` in ``[start, end)`` that reports the process
-    out of memory, or ``None``."""
-    hit = frame.filter(
-        (pl.col("timestamp") >= start) & (pl.col("timestamp") < end) & pl.col("body").str.contains(MEMORY_EXHAUSTED)
-    )
-    return hit["timestamp"].min() if hit.height else None  # type: ignore[return-value]
-
-
-def _memory_exhausted(frame: pl.DataFrame, start: datetime, end: datetime) -> str | None:
-    """The first line of ``frame`` in ``[start, end]`` that reports the process out of
-    memory (a Java heap, a Node heap, a Python ``MemoryError``, an OOM kill), or ``None``."""
+def _out_of_memory(frame: pl.DataFrame, start: datetime, end: datetime) -> tuple[datetime, str] | None:
+    """``(time, words)`` of the first line of ``frame`` in ``[start, end]`` that reports the
+    process out of memory (a Java heap, a Node heap, a Python ``MemoryError``, an OOM kill,
+    Rust's allocator), or ``None``."""
     hit = frame.filter(
         pl.col("timestamp").is_between(start, end) & pl.col("body").str.contains(MEMORY_EXHAUSTED)
-    ).head(1)
+    ).sort("timestamp").head(1)
     if hit.is_empty():
         return None
     found = re.search(MEMORY_EXHAUSTED, hit["body"][0])
-    return found.group(0) if found else None
+    return hit["timestamp"][0], found.group(0) if found else ""
+
+
+def _first_out_of_memory(frame: pl.DataFrame, start: datetime, end: datetime) -> datetime | None:
+    """The time of the first line of ``frame`` in ``[start, end]`` that reports the process
+    out of memory (see :func:`_out_of_memory`), or ``None``."""
+    hit = _out_of_memory(frame, start, end)
+    return hit[0] if hit is not None else None
+
+
+def _memory_exhausted(frame: pl.DataFrame, start: datetime, end: datetime) -> str | None:
+    """The words of the first line of ``frame`` in ``[start, end]`` that reports the process
+    out of memory (see :func:`_out_of_memory`), or ``None``."""
+    hit = _out_of_memory(frame, start, end)
+    return hit[1] or None if hit is not None else None
 
 
 def _stopped_after(

@@ -340,16 +340,14 @@ def _dated_like_the_others(out: pl.DataFrame, undated: set[str]) -> pl.DataFrame
     if others.is_empty():
         return out
     lo, hi = others.min(), others.max()
+    if not (isinstance(lo, datetime) and isinstance(hi, datetime)):
+        return out
     day = timedelta(days=1)
     for name in sorted(undated):
         mine = out.filter(src == name)["timestamp"]
         first, last = mine.min(), mine.max()
-        if not all(isinstance(t, datetime) for t in (first, last, lo, hi)):
+        if not (isinstance(first, datetime) and isinstance(last, datetime)):
             continue
-        assert isinstance(first, datetime)
-        assert isinstance(last, datetime)
-        assert isinstance(lo, datetime)
-        assert isinstance(hi, datetime)
         if last >= lo - day and first <= hi + day:
             continue  # (near enough: the file's own day)
         base = (hi.date() - last.date()).days

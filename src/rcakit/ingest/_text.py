@@ -2440,16 +2440,15 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         # Rust's panic header names the thread and the place: it is the message's start
         #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
         # and Go's "panic: ..." and "fatal error: ..." line is the message whole (the words
-        # engineers search for, as a JSON lines file's crash and a container's app line keep)
-        go_crash = (pl.col("level").is_in(["panic", "fatal"]) & (
+        # engineers search for, as a JSON lines file's crash and a container's app line keep),
+        # as are the allocators' failures (Rust's, the Erlang VM's)
+        whole_line = (pl.col("level").is_in(["panic", "fatal"]) & (
             pl.col("line").str.starts_with("panic: ") | pl.col("line").str.starts_with("fatal error: ")
-        )) | ((pl.col("level") == "memory") & pl.col("line").str.starts_with("memory allocation of ")) | (
-            pl.col("level") == "eheap_alloc"
-        )
+        )) | pl.col("level").is_in(["memory", "eheap_alloc"])
         body = (
             pl.when(pl.col("level") == "panicked")
             .then(pl.concat_str(pl.col("logger"), pl.lit(" panicked at "), body))
-            .when(go_crash)
+            .when(whole_line)
             .then(pl.col("line").str.strip_chars_end())
             .otherwise(body)
         )

@@ -305,9 +305,10 @@ _MAX_ENUM_VALUES = 8
 # a CamelCase name of two words or more: StartContainer, RunPodSandbox, ImageCreate
 _CAMEL_RE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[:;,.]?")
 # an event name with a sign before it, opening a message (Redis Sentinel's +sdown, -odown,
-# +failover-state-select-slave), and how many of them a cluster may hold
+# +failover-state-select-slave)
 _SIGNED_EVENT_RE = re.compile(r"[+\-][a-z][a-z]*(?:-[a-z]+)*")
-_MAX_SIGNED_EVENTS = 40
+#: how many event names of such a shape (signed, a result code) a position may hold
+_MAX_NAMED_EVENTS = 40
 # an upper-case result code of words joined by underscores, glued to a status after a slash
 _RESULT_CODE_RE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+/<\*>|NONE/<\*>")
 # a token of marks only (an arrow, a flag): "=>", "<=", "->", "**", "=="
@@ -364,10 +365,10 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
         )
         # (a message opened by a signed event name is that event's, however many a log has:
         # Redis Sentinel's "+sdown master ...", "-sdown ...", "+odown ...", "+switch-master ...")
-        few_enums = few_enums or (i == 0 and len(values) <= _MAX_SIGNED_EVENTS and all(_SIGNED_EVENT_RE.fullmatch(v) for v in values))
+        few_enums = few_enums or (i == 0 and len(values) <= _MAX_NAMED_EVENTS and all(_SIGNED_EVENT_RE.fullmatch(v) for v in values))
         # (a result code glued to its status: Squid's TCP_MISS/<NUM>, TCP_DENIED/<NUM>,
         # TCP_TUNNEL/<NUM>, a dozen and more of them, each its own outcome)
-        few_enums = few_enums or (len(values) <= _MAX_SIGNED_EVENTS and all(_RESULT_CODE_RE.fullmatch(v) for v in values))
+        few_enums = few_enums or (len(values) <= _MAX_NAMED_EVENTS and all(_RESULT_CODE_RE.fullmatch(v) for v in values))
         # (words in a structure of brackets and commas, no variable in any: OpenVPN's
         # "SIGUSR1[soft,ping-restart]" / "SIGUSR1[soft,tls-error]", a signal and its reason)
         few_words = few_words or (len(values) <= max_values and all(_worded_structure(v) for v in values))
