@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import rcakit
+from rcakit.correlate._services import host_named
 from rcakit.errors import RcakitWarning
 
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
@@ -310,6 +311,28 @@ def test_a_provider_answering_503_minutes_after_a_deploy_is_its_outage(tmp_path)
     assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
     assert "api.sms-provider.example.com" in inc.cause_reason
     assert "unavailable" in inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_release_naming_its_own_api_does_not_name_the_providers_host(tmp_path):
+    # ... the release's description says "API", as api.sms-provider.example.com begins: a
+    # word every host may hold is not the provider's name. Before: "api" was found in it, so
+    # the release "said it changed the calls" to the provider and was named the cause.
+    path = _estate(tmp_path, provider_down=124, seed=10)
+    inc = _first_incident(
+        path,
+        (120, "orders", "5.1.0", "chg-1", "deploy", "orders-api 5.1.0: order history API"),
+    )
+    assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
+    assert "api.sms-provider.example.com" in inc.cause_reason
+
+
+def test_a_host_is_named_by_the_label_that_says_whose_it_is():
+    assert host_named("api.stripe.com", "bump the Stripe client to 12.1")
+    assert host_named("api.voltmarket.example", "tariffs: switch to voltmarket-v3 prices")
+    assert host_named("api.sms-provider.example.com", "SMS: retry api.sms-provider.example.com twice")
+    assert not host_named("api.voltmarket.example", "Release billing-api 0.31.1")
+    assert not host_named("api.sms-provider.example.com", "example config for the public API")
 
 
 @pytest.mark.slow

@@ -648,6 +648,28 @@ def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
     return sorted(counts, key=lambda h: (-counts[h], h))
 
 
+#: labels of a host name that say nothing of whose host it is (``api`` of
+#: api.stripe.com, ``example`` of api.sms-provider.example.com)
+_GENERIC_LABELS = frozenset({
+    "api", "apis", "www", "www2", "gw", "gateway", "edge", "cdn", "app", "apps", "service", "services", "svc",
+    "prod", "production", "staging", "stage", "dev", "test", "sandbox", "internal", "int", "ext", "external",
+    "public", "private", "example", "local", "com", "net", "org", "io", "co", "cloud", "web", "rest", "grpc",
+    "v1", "v2", "v3", "m", "mobile", "static", "assets", "ws", "secure", "eu", "us", "uk", "global", "my",
+})
+
+
+def host_named(host: str, text: str) -> bool:
+    """Whether ``text`` names ``host``: the whole name, or a label of it that says whose it is
+    (``stripe`` of api.stripe.com, ``voltmarket`` of api.voltmarket.example), as a word; never
+    a generic one (``api``, which "billing-api" holds)."""
+    low = text.lower()
+    host = host.lower()
+    if host in low:
+        return True
+    labels = [x for x in host.split(".")[:-1] if len(x) >= 3 and x not in _GENERIC_LABELS]
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(x)}(?![a-z0-9])", low) for x in labels)
+
+
 #: attribute keys whose value is the service a record's call went to (structured logs put
 #: it there, not in the message: ``msg="upstream error" upstream=order-service``)
 _PEER_KEYS = (

@@ -14,6 +14,7 @@ from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Inciden
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
     UNAVAILABLE,
+    host_named,
     match_service,
     node_services,
     restart_after,
@@ -828,7 +829,7 @@ def _decide(
     resolves = next((e.text for e in best.evidence if e.text.startswith(_RESOLVES)), None)
     if (
         related and unavailable and external and best.score >= threshold and svc == root
-        and not any(h.split(".")[0] in (best.change.description or "").lower() for h in external)
+        and not any(host_named(h, best.change.description or "") for h in external)
         # (a change that set how long the calls wait may be why they time out; and calls
         # that time out within a couple of minutes of a change, a feature flag turning on a
         # new call, are likelier its doing than an outage that began just then)
