@@ -22,7 +22,7 @@ from rcakit.errors import RcakitWarning
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None, app_from=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None, provider_error="503 (Service Unavailable)", app_from=None):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
@@ -35,7 +35,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
     ``coredns.log``, a resolver logging its queries), ``oom_from``: minute from which
     orders' session cache (adds ``redis.log``, its periodic saves) refuses writes for want
     of memory; orders falls back and goes on, ``provider_down``: minute from which the
-    SMS provider orders notifies through answers 503, ``app_from``: minute from which a
+    SMS provider orders notifies through answers 503 (or ``provider_error``), ``app_from``: minute from which a
     share of the orders come from a mobile app's release 7.4.1 whose payload orders rejects."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
@@ -71,7 +71,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             continue
         if provider_down is not None and s >= provider_down * 60 and rng.random() < 0.5:
             orders.append(
-                f"{stamp} ERROR [notify-{s % 4}] c.s.orders.SmsNotifier - SMS for order {oid} failed: 503 (Service Unavailable) "
+                f"{stamp} ERROR [notify-{s % 4}] c.s.orders.SmsNotifier - SMS for order {oid} failed: {provider_error} "
                 "from POST https://api.sms-provider.example.com/v2/messages"
             )
         if oom_from is not None and s >= oom_from * 60 and rng.random() < 0.5:
@@ -323,6 +323,21 @@ def test_a_release_naming_its_own_api_does_not_name_the_providers_host(tmp_path)
         path,
         (120, "orders", "5.1.0", "chg-1", "deploy", "orders-api 5.1.0: order history API"),
     )
+    assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
+    assert "api.sms-provider.example.com" in inc.cause_reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("error", [
+    "httpx.ReadTimeout: timed out",
+    "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+    "TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout of 10 seconds elapsing",
+])
+def test_a_provider_not_answering_minutes_after_a_deploy_is_its_outage(tmp_path, error):
+    # ... or its calls time out, as Python's httpx, Go's net/http and .NET's HttpClient say
+    # it. Before: those words were no timeout, so the release was the cause.
+    path = _estate(tmp_path, provider_down=124, provider_error=error, seed=10)
+    inc = _first_incident(path, (120, "orders", "5.1.0", "chg-1", "deploy", "orders 5.1.0: order history page"))
     assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
     assert "api.sms-provider.example.com" in inc.cause_reason
 

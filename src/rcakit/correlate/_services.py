@@ -274,10 +274,14 @@ REFUSED_FOR_STATE = re.compile(
 UNAVAILABLE = re.compile(r"(?i)\b50[234]\b|\bservice unavailable\b|\bbad gateway\b|\bgateway time-?out\b")
 #: ... or not answering at all: a call to it timing out or refused (Java's
 #: "SocketTimeoutException: Read timed out", "connect timed out", Node's ETIMEDOUT /
-#: ECONNREFUSED, .NET's "actively refused it")
+#: ECONNREFUSED, .NET's "actively refused it"; Python httpx's and requests' ReadTimeout /
+#: ConnectTimeout, Go's "context deadline exceeded (Client.Timeout exceeded ...)" and "i/o
+#: timeout", .NET's "configured HttpClient.Timeout ... elapsing")
 NOT_ANSWERING = re.compile(
     r"(?i)\bread timed out\b|\bconnect(?:ion)? timed out\b|\b(?:ETIMEDOUT|ECONNREFUSED)\b"
     r"|\bconnection refused\b|\bactively refused\b"
+    r"|\b(?:Read|Connect|Write|Pool)Timeout\b|\bClient\.Timeout exceeded\b|\bcontext deadline exceeded\b"
+    r"|\bi/o timeout\b|\bHttpClient\.Timeout\b"
 )
 
 #: A TLS peer outside saying the certificate we presented expired (mutual TLS: a partner's
