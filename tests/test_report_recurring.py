@@ -13,16 +13,18 @@ import warnings
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import polars as pl
 import pytest
 
 import rcakit
 from rcakit.correlate._services import host_named
+from rcakit.correlate._suspects import _carried_before
 from rcakit.errors import RcakitWarning
 
 T0 = datetime(2024, 5, 1, 0, 50, tzinfo=UTC)
 
 
-def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None, provider_error="503 (Service Unavailable)", app_from=None):
+def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", throttles=(), timeout_from=None, batch=(), evicted=None, node_down=None, dns_from=None, oom_from=None, provider_down=None, provider_error="503 (Service Unavailable)", app_from=None, app_level="WARN "):
     """Write the exports; ``bursts``: minutes where orders' hourly job warns 60 times,
     ``throttles``: minutes where a client hits the gateway's rate limit 50 times in 30 s,
     ``timeout_from``: minute from which orders' calls to payments time out on its side,
@@ -36,7 +38,8 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
     orders' session cache (adds ``redis.log``, its periodic saves) refuses writes for want
     of memory; orders falls back and goes on, ``provider_down``: minute from which the
     SMS provider orders notifies through answers 503 (or ``provider_error``), ``app_from``: minute from which a
-    share of the orders come from a mobile app's release 7.4.1 whose payload orders rejects."""
+    share of the orders come from a mobile app's release 7.4.1 whose payload orders rejects
+    (logged at ``app_level``)."""
     rng = np.random.default_rng(seed)
     gw, orders, payments = [], [], []
     second: list[str] = []
@@ -64,7 +67,7 @@ def _estate(tmp_path, *, minutes=180, seed=0, bursts=(), burst_level="WARN", thr
             continue
         if app_from is not None and s >= app_from * 60 and rng.random() < 0.3:
             orders.append(
-                f"{stamp} WARN  [http-nio-8080-exec-{s % 20}] c.s.orders.OrderController - Rejected order payload from "
+                f"{stamp} {app_level} [http-nio-8080-exec-{s % 20}] c.s.orders.OrderController - Rejected order payload from "
                 f"client app=shop-ios/7.4.1 (len={int(rng.integers(200, 900))}): JsonParseException: Unexpected character"
             )
             gw.append(f"time={t.isoformat()} level=WARN msg=\"request completed\" method=POST path=/api/v1/orders status=400 duration={took}ms upstream=orders")
@@ -340,6 +343,37 @@ def test_a_provider_not_answering_minutes_after_a_deploy_is_its_outage(tmp_path,
     inc = _first_incident(path, (120, "orders", "5.1.0", "chg-1", "deploy", "orders 5.1.0: order history page"))
     assert (inc.root_service, inc.cause) == ("orders", None), inc.cause_reason
     assert "api.sms-provider.example.com" in inc.cause_reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("deploy_at", [118, 122, 124])
+def test_the_change_whose_version_the_failures_carry_outweighs_a_closer_deploy(tmp_path, deploy_at):
+    # the app's release (which writes no logs here) sends payloads orders rejects with an
+    # ERROR naming the app's version; orders itself was released minutes before the onset.
+    # Before: the release of orders, "behaves differently after it" (new errors, error
+    # share 0 % -> 30 %), outscored the change every failure carries, and was named.
+    path = _estate(tmp_path, app_from=125, app_level="ERROR", seed=11)
+    inc = _first_incident(
+        path,
+        (deploy_at, "orders", "5.0.4", "chg-1", "deploy", "orders 5.0.4"),
+        (120, "", "7.4.1", "chg-2", "release", "mobile app release (phased 20 %)"),
+    )
+    assert (inc.root_service, inc.cause) == ("orders", "chg-2"), inc.cause_reason
+    assert "carry its version 7.4.1" in inc.cause_reason
+    assert inc.suspects[0].change.id == "chg-2"
+
+
+def test_a_version_the_records_carried_before_the_change_is_not_its_sign():
+    frame = pl.DataFrame({
+        "timestamp": [datetime(2026, 3, 1, 10, m, tzinfo=UTC) for m in (0, 5, 10)],
+        "body": ["device hb-1 ok", "device hb-2 ok", "decode failed"],
+        "attributes": ['{"fw":"3.7.2"}', '{"fw":"3.8.0"}', '{"fw":"3.8.0"}'],
+    })
+    at = datetime(2026, 3, 1, 10, 6, tzinfo=UTC)
+    assert _carried_before(frame, "3.8.0", at)
+    assert not _carried_before(frame, "3.8.0", datetime(2026, 3, 1, 10, 4, tzinfo=UTC))
+    assert not _carried_before(frame, "3.8", at)  # a word, not a prefix of one
+    assert not _carried_before(frame, "3.7.2", datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
 
 
 def test_a_host_is_named_by_the_label_that_says_whose_it_is():

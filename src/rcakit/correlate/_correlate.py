@@ -748,6 +748,9 @@ def _cause_with(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
         n_changes=ctx.n_given, external=external, root_clients=root_clients, unavailable=unavailable,
     )
+    # (the cause leads the suspects, though another scored higher: a closer change that the
+    # failures do not carry)
+    suspects.sort(key=lambda s: s.change.id != cause)
     return _Cause(root, root_names | own_names, onset, tuple(suspects), cause, reason)
 
 

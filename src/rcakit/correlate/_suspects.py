@@ -377,12 +377,18 @@ def _score_suspect(
         _version_in(ref.version, (*failing_texts, *root_failing))
         if (svc is None or svc not in by_service) and lag >= 0 else None
     )
+    if shown is not None and _carried_before(by_service.get(root or ""), ref.version or "", t):
+        # (... a version the root's records carried before the change already, a fleet's
+        # firmware of last month, is no sign of it)
+        shown = None
     if shown is not None:
         # a change of something that logs nothing here (devices, a client app) whose version
         # every new failure line carries: those failures are what it sends
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(Evidence(kind="dependency", text=f"{_VERSION_SHOWN} {ref.version} (\"{shown[:100]}\")", weight=0.3))
     named_id = _id_in(ref.description, root_failing) if shown is None and lag >= 0 else None
+    if named_id is not None and _carried_before(by_service.get(root or ""), named_id[0], t):
+        named_id = None
     if named_id is not None:
         # an identifier the change's description names (the key id a signing-key rotation
         # made current, "Rotate JWT signing key (kid k-2026-03)") in the root's failure lines
@@ -588,6 +594,19 @@ def _version_in(version: str | None, texts: Sequence[str]) -> str | None:
     word = re.compile(rf"(?<![\w.]){re.escape(version.strip())}(?![\w.])")
     return next((t for t in texts if word.search(t)), None)
 
+def _carried_before(frame: pl.DataFrame | None, word: str, t: datetime) -> bool:
+    """Whether a record of ``frame`` (a service's) before ``t`` carries ``word`` (a version,
+    an identifier) in its message or its fields."""
+    if frame is None or not word or "timestamp" not in frame.columns:
+        return False
+    pattern = rf"(?:^|[^\w.-]){re.escape(word)}(?:$|[^\w.-]|[.-](?:$|\W))"
+    found = pl.lit(False)
+    for col in ("body", "attributes"):
+        if col in frame.columns and frame.schema[col] == pl.String:
+            found = found | pl.col(col).str.contains(pattern).fill_null(False)
+    return bool(frame.filter(pl.col("timestamp") < t).select(found.any()).item())
+
+
 _ID_SHOWN = "the incident's failures name"
 #: an identifier in a change's description: letters and digits mixed, 6 characters or more
 #: (a key id ``k-2026-03``, a queue ``orders-v2``), not a date nor a dotted version
@@ -768,6 +787,14 @@ def _decide(
     if not suspects:
         return None, "no change event precedes the onset"
     best = suspects[0]
+    carries = (_VERSION_SHOWN, _ID_SHOWN)
+    if not any(e.text.startswith(carries) for e in best.evidence):
+        # a change whose version (or an identifier its description names) the incident's
+        # failures carry, and the root's records never did before it, is what they are: it
+        # outweighs one that only came closer in time, however the root behaves after that
+        best = next(
+            (s for s in suspects if s.score >= threshold and any(e.text.startswith(carries) for e in s.evidence)), best
+        )
     svc = match_service(best.change.service, services)
     if svc not in services and (nodes := node_services(svc, services)):
         # (a change of an application whose numbered nodes log, ehr-web of ehr-web01 and
