@@ -25,6 +25,20 @@ def test_an_edge_change_named_by_its_role_matches_the_edge_service():
     assert match_service("payment-service", services) == "payment"
 
 
+def test_a_server_named_by_its_role_matches_the_one_service_of_a_product_playing_it():
+    # a change list's "mqtt-broker", the logs' mosquitto (Flux's HelmRelease, a CMDB item)
+    services = ["mosquitto", "telemetry-ingest", "influxdb"]
+    assert match_service("mqtt-broker", services) == "mosquitto"
+    assert match_service("cache", ["redis", "orders"]) == "redis"
+    assert match_service("search-cluster-prod", ["opensearch-node1", "api"]) == "opensearch-node1"
+    # two products playing it, or a name that is an application's: the name stays as given
+    assert match_service("broker", ["kafka", "rabbitmq", "orders"]) == "broker"
+    assert match_service("db", ["orders-postgres", "payments-mysql"]) == "db"
+    assert match_service("cart-cache", ["redis", "orders"]) == "cart-cache"
+    # (a name that matches by its stem still does)
+    assert match_service("mqtt-bridge", ["mqtt-bridge-svc", "mosquitto"]) == "mqtt-bridge-svc"
+
+
 @pytest.mark.slow
 def test_failing_answers_at_the_edge_after_an_ingress_change(tmp_path):
     sc = rcakit.generate_incident(tmp_path / "day", fault="none", seed=21, hours=4)

@@ -472,6 +472,13 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         # a CMDB item's name adds words to the application's (OLB-Web-Liberty of the logs'
         # olb-liberty): the one logging service all of whose words (two or more) it holds
         return within[0]
+    if not hits and (by_role := _role_products(name)):
+        # a ticket names a server by its role ("mqtt-broker", "cache", "search-cluster"), the
+        # logs by its product ("mosquitto", "redis", "opensearch"): the one logging service of
+        # a product that plays that role
+        playing = [s for s in services if _words(s) & by_role]
+        if len(playing) == 1:
+            return playing[0]
     if not hits and _edge_words(name):
         # the change list names the front door by its role ("ingress", "api-gateway",
         # "lb"), the logs by their product ("frontend-nginx", "edge-envoy"): the one
@@ -480,6 +487,33 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         if len(edges) == 1:
             return edges[0]
     return name
+
+
+#: the servers' products that play a role a change list may name them by
+_ROLE_PRODUCTS: dict[str, frozenset[str]] = {
+    "mqtt": frozenset({"mosquitto", "emqx", "hivemq", "vernemq", "nanomq"}),
+    "broker": frozenset({"mosquitto", "emqx", "hivemq", "vernemq", "rabbitmq", "kafka", "activemq", "artemis", "nats", "pulsar", "redpanda"}),
+    "mq": frozenset({"rabbitmq", "activemq", "artemis", "mosquitto", "emqx", "ibmmq"}),
+    "queue": frozenset({"rabbitmq", "activemq", "artemis", "sqs", "nats", "kafka"}),
+    "cache": frozenset({"redis", "memcached", "valkey", "keydb", "varnish", "hazelcast"}),
+    "search": frozenset({"elasticsearch", "opensearch", "solr", "meilisearch", "typesense"}),
+    "dns": frozenset({"coredns", "bind", "named", "unbound", "dnsmasq", "pdns", "powerdns", "kube-dns"}),
+    "resolver": frozenset({"coredns", "unbound", "dnsmasq", "pdns", "powerdns"}),
+    "tsdb": frozenset({"influxdb", "timescaledb", "victoriametrics", "prometheus"}),
+    "db": frozenset({"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongo", "mssql", "oracle", "timescaledb", "cockroachdb", "cassandra", "scylla"}),
+    "database": frozenset({"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongo", "mssql", "oracle", "timescaledb", "cockroachdb", "cassandra", "scylla"}),
+}
+
+
+def _role_products(name: str) -> frozenset[str]:
+    """The products that play the role ``name`` names when its words are a role and fillers
+    only ("mqtt-broker": mosquitto, EMQX; "redis-cache" names a product, "cart-cache" an
+    application: neither is a role alone). Empty otherwise."""
+    words = _words(name)
+    roles = [w for w in words if w in _ROLE_PRODUCTS]
+    if not roles or any(w not in _ROLE_PRODUCTS and not _ROLE_ONLY.fullmatch(w) for w in words):
+        return frozenset()
+    return frozenset.intersection(*(_ROLE_PRODUCTS[w] for w in roles))
 
 
 def _words(name: str) -> set[str]:
