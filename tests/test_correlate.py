@@ -439,6 +439,36 @@ def test_external_hosts_are_names_outside_the_estate():
     assert external_hosts(["GET http://orders.prod.example.com/x"], ["orders"]) == []  # a service's own name
 
 
+def test_a_publisher_blocked_by_rabbitmqs_resource_alarm_names_rabbitmq():
+    # RabbitMQ blocks its publishers while a disk or memory alarm is set; they say "blocked
+    # by broker (resource-alarm: disk)", never "rabbitmq". Before: nothing named it, and the
+    # publisher was the root.
+    from rcakit.correlate._services import REFUSED_FOR_STATE
+
+    line = "Publish timeout: channel blocked by broker (resource-alarm: disk)"
+    assert _names(line, ["checkout", "rabbitmq", "notifier"], exclude="checkout") == ("rabbitmq",)
+    assert REFUSED_FOR_STATE.search(line)
+    assert _names("AMQP connection.blocked: low on memory", ["orders", "rabbitmq"], exclude="orders") == ("rabbitmq",)
+
+
+def test_a_providers_host_holding_a_services_word_is_the_providers():
+    # Adyen-style "checkout-live.<provider>": the provider's host, not the checkout service.
+    # Before: it was checkout (its word with "live"), no host was outside, and payments'
+    # failures "named checkout", which was blamed.
+    from rcakit.correlate._services import external_hosts
+
+    services = ["checkout", "payments", "notifier"]
+    line = (
+        "PSP authorize failed order=ORD-24649141 host=checkout-live.pspgate.example.com "
+        "error=OpenSSL::SSL::SSLError: SSL_read: tlsv1 alert certificate expired"
+    )
+    assert external_hosts([line], services) == ["checkout-live.pspgate.example.com"]
+    assert _names(line, services, exclude="payments") == ()
+    # (the service's own name as a host still names it, on the intranet or a public domain)
+    assert _names("POST https://checkout.shop.example.com/v1 timed out", services, exclude="payments") == ("checkout",)
+    assert _names("dial tcp checkout-live.shop.internal:443: i/o timeout", services, exclude="payments") == ("checkout",)
+
+
 def test_a_service_whose_silence_is_its_own_is_the_root():
     # a queue consumer stops (nothing calls it: its silence is not a lost caller's), while the
     # producer logs a new "lag" warning: the consumer is the root; the same silence in a

@@ -39,6 +39,18 @@ def test_a_server_named_by_its_role_matches_the_one_service_of_a_product_playing
     assert match_service("mqtt-bridge", ["mqtt-bridge-svc", "mosquitto"]) == "mqtt-bridge-svc"
 
 
+def test_a_managed_datastore_named_with_the_estates_prefix_is_the_one_service_of_its_product():
+    # a Terraform workspace "tix-elasticache" (AWS's managed Redis) of the logs' redis: a
+    # word no service holds is the estate's prefix. Before: it wrote "no logs here".
+    assert match_service("tix-elasticache", ["redis", "seat-hold", "checkout"]) == "redis"
+    assert match_service("acme-redis-prod", ["redis", "orders"]) == "redis"
+    # (a word a service holds is that application's datastore; a program beside the
+    # datastore is not the datastore)
+    assert match_service("orders-redis", ["redis", "orders"]) == "orders-redis"
+    assert match_service("kafka-connect", ["kafka", "orders"]) == "kafka-connect"
+    assert match_service("redis-exporter", ["redis", "orders"]) == "redis-exporter"
+
+
 @pytest.mark.slow
 def test_failing_answers_at_the_edge_after_an_ingress_change(tmp_path):
     sc = rcakit.generate_incident(tmp_path / "day", fault="none", seed=21, hours=4)

@@ -180,8 +180,11 @@ _PRODUCT_WORDS = {
     r"|\bBUSY Redis is busy\b|\bCLUSTERDOWN\b",
     "mongo": r"pymongo\.|\bMongo\w*(?:Error|Exception)\b|com\.mongodb\.",
     "mssql": r"(?:System|Microsoft)\.Data\.SqlClient\.|\bSqlException\b|com\.microsoft\.sqlserver\.|\bSQL Server\b",
+    # (and RabbitMQ blocking its publishers on a resource alarm: AMQP's connection.blocked,
+    # "low on disk", a client's "channel blocked by broker (resource-alarm: disk)")
     "rabbitmq": r"RabbitMQ\.Client\.|com\.rabbitmq\.|\bpika\.exceptions\.|\bBunny::|\bAmqpException\b"
-    r"|\bAMQPConnectionError\b|\bBrokerUnreachableException\b",
+    r"|\bAMQPConnectionError\b|\bBrokerUnreachableException\b|\bconnection\.blocked\b|\bresource[- ]alarm\b"
+    r"|\blow on (?:disk|memory)\b",
     "kafka": r"org\.apache\.kafka\.|\bKafkaException\b|\bconfluent_kafka\.|\bKafkaJS\w*Error\b|\bkafka\.errors\.",
     # (ScyllaDB speaks Cassandra's protocol: its clients are Cassandra's drivers)
     "cassandra": r"\bcassandra\.(?:[A-Z]\w+|cluster\.|protocol\.)|com\.datastax\.|\bNoHostAvailable(?:Exception)?\b"
@@ -197,6 +200,12 @@ _PRODUCT_WORDS = {
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
 
+#: words naming a program beside a datastore, not the datastore (kafka-connect, redis-exporter)
+_BESIDE_THE_SERVER = frozenset({
+    "connect", "exporter", "operator", "ui", "admin", "proxy", "mirror", "mirrormaker", "bridge", "sink", "source",
+    "client", "agent", "commander", "insight", "insights", "manager", "streams", "rest", "registry", "schema",
+    "backup", "restore", "migrator", "migrations", "console", "dashboard", "monitor",
+})
 #: what else a ticket's name of a datastore may hold: its role, environment or node number
 _ROLE_ONLY = re.compile(
     r"\d+|[a-z]|[a-z]?\d+|cache|db|database|cluster|prod|production|prd|live|primary|master|replica|main|server|srv|node|broker|store|data|search|index|queue|session|sessions"
@@ -211,6 +220,9 @@ def _product_of(service: str) -> re.Pattern[str] | None:
     parts |= {"mssql" for p in parts if p in ("sqlserver", "mssqlserver", "sql")} | {"rabbitmq" for p in parts if p == "rabbit"}
     parts |= {"cassandra" for p in parts if p in ("scylla", "scylladb")} | {"elasticsearch" for p in parts if p in ("elastic", "es", "opensearch")}
     parts |= {"oracle" for p in parts if p in ("ora", "oradb", "orcl")} | {"postgres" for p in parts if p in ("timescaledb", "timescale")}
+    # (a cloud's managed Redis, MongoDB or Kafka: ElastiCache, Memorystore, Valkey, DocumentDB, MSK)
+    parts |= {"redis" for p in parts if p in ("elasticache", "memorystore", "valkey")}
+    parts |= {"mongo" for p in parts if p in ("docdb", "documentdb")} | {"kafka" for p in parts if p == "msk"}
     found = [w for w in _PRODUCT_RES if w in parts]
     return _PRODUCT_RES[found[0]] if len(found) == 1 else None
 
@@ -229,6 +241,13 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     when one service only holds that product's word. A datastore's own text (``exclude``
     one) names only other datastores: the applications it names are its clients."""
     text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(_client_file, _QUOTED_REQUEST.sub(" ", text)))
+    if "." in text:
+        # (a provider's host whose first label holds a service's word names the provider:
+        # "host=checkout-live.pspgate.example.com" is not the checkout service)
+        text = _DOTTED_HOST.sub(
+            lambda m: " " if _outside_label(m.group(), m.group(1), services) and not _LOCAL_SUFFIX.search(m.group()) else m.group(),
+            text,
+        )
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:
@@ -266,6 +285,7 @@ REFUSED_FOR_STATE = re.compile(
     r"|\bremaining connection slots are reserved\b|\btoo many (?:clients|connections)\b"
     r"|\bthe database system is (?:starting up|shutting down|in recovery mode)\b|\bcannot execute \w+ in a read-only transaction\b"
     r"|\bNOT_ENOUGH_REPLICAS\b|\bKafkaStorageException\b|\bdisk (?:is )?full\b"
+    r"|\bconnection\.blocked\b|\bresource[- ]alarm\b|\blow on (?:disk|memory)\b"
 )
 
 
@@ -460,8 +480,12 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
             return str(by_word.pop())
     # (a Windows server's name glues its parts: SQLPROD01 is sql-prod-01)
     glued = _GLUED_NUMBER.sub("-", _GLUED_ENV.sub(r"-\1", name.lower()))
+    theirs = {w for s in services for w in _words(s)}
     if not hits and (product := _product_of(glued)) is not None and all(
-        _ROLE_ONLY.fullmatch(p) or _product_of(p) is product for p in re.split(r"[-_.\s]+", glued) if p
+        # (a word no service holds may be the estate's prefix: tix-elasticache, acme-redis)
+        _ROLE_ONLY.fullmatch(p) or _product_of(p) is product
+        or (len(p) >= 2 and p not in theirs and p not in _BESIDE_THE_SERVER)
+        for p in re.split(r"[-_.\s]+", glued) if p
     ):
         # a ticket names a datastore by its product and role (redis-cache-01, timescaledb-prod;
         # not kafka-connect, another product): the one logging service of that product
@@ -660,6 +684,31 @@ _LOCAL_SUFFIX = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _exactly_a_service(label: str, services: tuple[str, ...]) -> bool:
+    """Whether a host's first label is a service's name or the stem it goes by (``payments``,
+    ``payment`` of payment-service, a node of it: ``hss02``), not a word of it with more
+    (``checkout-live``)."""
+    norm = re.sub(r"[-_]+", "-", label.lower())
+    # (or a node of it, hss02 of hss)
+    forms = {norm, _NODE_NUMBER.sub("", norm)}
+    return any(re.sub(r"[-_]+", "-", a.lower()) in forms for s in services for a in _service_aliases(s))
+
+
+def _outside_label(host: str, first: str, services: Sequence[str]) -> bool:
+    """A public host (``checkout-live.pspgate.example.com``, a provider's API) whose first
+    label holds a service's word with more than its name: the provider's, not that
+    service's (Adyen's ``checkout-live``). An intranet's name of it (``.internal``,
+    ``.corp``, ``.local``) is the service's."""
+    return bool(_PUBLIC_HOST.search(host)) and host.count(".") >= 2 and not _exactly_a_service(first, tuple(services))
+
+
+#: a host under a public top-level domain (a provider's), not an intranet's
+_PUBLIC_HOST = re.compile(r"\.(?:com|net|org|io|info|biz|cloud|app|dev|ai|co|me|tech|online|site|example|[a-z]{2})$")
+#: a lower-case dotted host name in a message (:func:`_names` takes a provider's out)
+_DOTTED_HOST = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9-]*)(?:\.[a-z0-9-]+){2,}(?![\w-]|\.\w)")
+
+
 def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
     """Hosts outside the estate that ``texts`` name, most named first: in a URL (a payment
     provider, a SaaS API) or as a host a message calls (``(lis-api.labnet.local:443)``,
@@ -679,7 +728,7 @@ def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
                 _LOCAL_SUFFIX.search(low)
                 or not re.search(r"\.[a-z]{2,}$", low)
                 or first in known
-                or match_service(first, services) in services
+                or (match_service(first, services) in services and not _outside_label(low, first, services))
             ):
                 continue
             counts[low] = counts.get(low, 0) + 1

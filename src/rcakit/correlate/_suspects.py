@@ -889,7 +889,7 @@ def _decide(
             "so what it did cannot be compared: check it first)"
         )
         return best.change.id, (
-            f"{best.change.id} ({best.change.kind} of {svc} {best.change.version or ''}) precedes the "
+            f"{best.change.id} ({best.change.kind} of {svc}{' ' + best.change.version if best.change.version else ''}) precedes the "
             f"onset by {_fmt_dt(best.lag_seconds)} and {what}"
         ).replace("  ", " ")
     if best.change.service is None or unlogged:
