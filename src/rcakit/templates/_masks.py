@@ -19,6 +19,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<TS>``    dates and date-times (ISO 8601, ``2016/9/28:16:00:46.635``, ``Jun 14 15:16:01``)
 ``<TIME>``  clock times ``12:00:01`` (optionally with fractions)
 ``<IP>``    IPv4 / IPv6 addresses, with an optional ``:port`` and a leading ``/`` (not a bare ``::``)
+            (a name glued before it, ``outside/10.0.0.1``, ``dmz:10.0.0.1/443``, is the address's)
 ``<MAC>``   MAC addresses and longer runs of colon-separated hex octets (DHCP client ids, key fingerprints)
 ``<PATH>``  file-system paths with at least two segments (``/var/log/x``, ``C:\\x\\y``)
 ``<HOST>``  dotted host names ending in a DNS top-level domain (``mx.example.com[<IP>]``
@@ -189,6 +190,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         + _POST_HOST,
     ),
     _m("IP", r"\b[A-Za-z][\w.\-]*/(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
+    # ... or glued to it by a colon, its port after a slash (a firewall's interface and
+    # address, Cisco ASA's "for dmz:172.139.43.85/20218"; lighttpd's "tcp:127.0.0.1:9000")
+    _m("IP", r"\b[A-Za-z][\w\-]*:(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d{1,5})?\b"),
     # IPv4 with an optional leading slash (Java's InetAddress.toString) and :port
     _m("IP", r"/?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),
     _m("MAC", r"\b(?:[0-9A-Fa-f]{2}[:-]){5,}[0-9A-Fa-f]{2}\b"),
