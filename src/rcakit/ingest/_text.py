@@ -846,6 +846,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^\[(?P<ts>{_ISO})\] (?P<level>{_ICINGA_LEVEL})/(?P<logger_e>[\w.\-]+): (?P<msg>.*)$",
         levels=_ICINGA_LEVEL,
     ),
+    # libvirt's daemons (libvirtd.log, virtqemud.log): the thread id, the level and the
+    # function:line between " : "
+    #   2026-03-05 09:00:00.254+0000: 48849: error : qemuMonitorIO:620 : internal error: End of file from qemu monitor
+    _Variant(
+        "libvirt",
+        rf"^(?P<ts>{_ISO}): (?P<thread_e>\d+): (?P<level>debug|info|warning|error) : (?P<code_e>\w+:\d+) : (?P<msg>.*)$",
+        levels="debug|info|warning|error",
+    ),
     # the Datadog agent: the component, the level and the source between bars
     #   2024-03-01 10:00:16 UTC | CORE | ERROR | (pkg/collector/worker/check_logger.go:71 in Error) | check:postgres | ...
     _Variant(
