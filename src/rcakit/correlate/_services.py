@@ -496,11 +496,11 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         # a CMDB item's name adds words to the application's (OLB-Web-Liberty of the logs'
         # olb-liberty): the one logging service all of whose words (two or more) it holds
         return within[0]
-    if not hits and (by_role := _role_products(name)):
+    if not hits and (role_products := _role_products(name)):
         # a ticket names a server by its role ("mqtt-broker", "cache", "search-cluster"), the
         # logs by its product ("mosquitto", "redis", "opensearch"): the one logging service of
         # a product that plays that role
-        playing = [s for s in services if _words(s) & by_role]
+        playing = [s for s in services if _words(s) & role_products]
         if len(playing) == 1:
             return playing[0]
     if not hits and _edge_words(name):
