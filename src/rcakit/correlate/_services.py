@@ -480,11 +480,10 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
             return str(by_word.pop())
     # (a Windows server's name glues its parts: SQLPROD01 is sql-prod-01)
     glued = _GLUED_NUMBER.sub("-", _GLUED_ENV.sub(r"-\1", name.lower()))
-    theirs = {w for s in services for w in _words(s)}
     if not hits and (product := _product_of(glued)) is not None and all(
         # (a word no service holds may be the estate's prefix: tix-elasticache, acme-redis)
         _ROLE_ONLY.fullmatch(p) or _product_of(p) is product
-        or (len(p) >= 2 and p not in theirs and p not in _BESIDE_THE_SERVER)
+        or (len(p) >= 2 and p not in _BESIDE_THE_SERVER and p not in _service_words(tuple(services)))
         for p in re.split(r"[-_.\s]+", glued) if p
     ):
         # a ticket names a datastore by its product and role (redis-cache-01, timescaledb-prod;
@@ -521,7 +520,7 @@ _ROLE_PRODUCTS: dict[str, frozenset[str]] = {
     "queue": frozenset({"rabbitmq", "activemq", "artemis", "sqs", "nats", "kafka"}),
     "cache": frozenset({"redis", "memcached", "valkey", "keydb", "varnish", "hazelcast"}),
     "search": frozenset({"elasticsearch", "opensearch", "solr", "meilisearch", "typesense"}),
-    "dns": frozenset({"coredns", "bind", "named", "unbound", "dnsmasq", "pdns", "powerdns", "kube-dns"}),
+    "dns": frozenset({"coredns", "bind", "named", "unbound", "dnsmasq", "pdns", "powerdns"}),
     "resolver": frozenset({"coredns", "unbound", "dnsmasq", "pdns", "powerdns"}),
     "tsdb": frozenset({"influxdb", "timescaledb", "victoriametrics", "prometheus"}),
     "db": frozenset({"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongo", "mssql", "oracle", "timescaledb", "cockroachdb", "cassandra", "scylla"}),
@@ -538,6 +537,12 @@ def _role_products(name: str) -> frozenset[str]:
     if not roles or any(w not in _ROLE_PRODUCTS and not _ROLE_ONLY.fullmatch(w) for w in words):
         return frozenset()
     return frozenset.intersection(*(_ROLE_PRODUCTS[w] for w in roles))
+
+
+@functools.lru_cache(maxsize=256)
+def _service_words(services: tuple[str, ...]) -> frozenset[str]:
+    """Every word of the services' names."""
+    return frozenset(w for s in services for w in _words(s))
 
 
 def _words(name: str) -> set[str]:
