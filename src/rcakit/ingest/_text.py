@@ -912,6 +912,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         # (a context in brackets after the level: "ERROR [trace=9e2a...] - msg")
         rf"^\[?(?P<ts>{_ISO})\]?\s+-\s+(?P<logger>\S+)\s+-\s+(?P<level>{_LEVEL})(?:\s+\[(?P<mdc>[^\]]*)\])?\s+-\s+(?P<msg>.*)$",
     ),
+    # ... with the line number before the level and a context after it (Matrix Synapse's
+    # default, "%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s")
+    #   2026-03-05 09:00:09,198 - synapse.federation.sender - 345 - WARNING - federation_transaction_transmission_loop-80173 - TX [mozilla.org] ...
+    _Variant(
+        "python-lineno",
+        rf"^(?P<ts>{_ISO}) - (?P<logger>\S+) - (?P<code>\d+) - (?P<level>{_LEVEL}) - (?P<mdc_f>[^\s\[\]=]+) - (?P<msg>.*)$",
+    ),
     # Tomcat's OneLineFormatter (catalina.out): the source class.method after the thread,
     # then the message, with no separator between them
     #   01-Mar-2024 10:00:01.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed
