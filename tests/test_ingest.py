@@ -374,6 +374,9 @@ def test_files_with_names_that_name_no_service_are_named_by_their_directories(tm
     # a JVM's garbage-collection log beside the application's is the application's
     paths = ["x/mirth/mirth.log", "x/mirth/gc.log", "x/pacs/gc.log.0.current", "x/pacs/server.log"]
     assert file_services(paths) == dict(zip(paths, ["mirth", "mirth", "pacs", "pacs"], strict=True))
+    # ingress-nginx's container is named "controller": its folder names it (was "controller")
+    paths = ["x/ingress-nginx/controller.log", "x/seat-hold/seat-hold.log"]
+    assert file_services(paths) == dict(zip(paths, ["ingress-nginx", "seat-hold"], strict=True))
     assert set(rcakit.read_logs(tmp_path / "incident", service="shop")["service"]) == {"shop"}
 
 

@@ -55,6 +55,9 @@ _GENERIC_NAMES = frozenset({
     "gc", "verbosegc", "gclog", "jvm",
     # a gateway plugin's file named by the plugin (Kong's file-log: kong/file-log.json)
     "file-log", "file_log", "filelog",
+    # a container's name where it names the role, not the workload: ingress-nginx's pods run
+    # their controller in a container named "controller" (kubectl logs saved by container name)
+    "controller",
 })
 # ... and the default names some servers give their logs: IIS's daily u_ex240303.log (W3C),
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
