@@ -801,6 +801,18 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "rails",
         r"^[DIWEFAU], \[(?P<ts>[^\]#]+?)\s*#(?P<pid>\d+)\]\s+(?P<level>\w+) -- (?P<logger>[^:]*): ?(?P<msg>.*)$",
     ),
+    # QuickFIX/J and QuickFIX's screen log: the FIX stamp, the session, the kind (messages in
+    # and out, session events, errors) in angle brackets, the text in parentheses; their
+    # file logs: the stamp and a colon
+    #   <20261022-13:39:15.274, FIX.4.4:TRADEWISE->NYSE, error> (Socket exception ...)
+    #   20261022-13:39:15.274: Initiated logon request
+    _Variant(
+        "quickfix-screen",
+        r"^<(?P<ts>\d{8}-\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?), (?P<logger>[^,]+), "
+        r"(?:incoming|outgoing|event|(?P<level>error))> \((?P<msg>.*)$",
+        levels="error",
+    ),
+    _Variant("quickfix-file", r"^(?P<ts>\d{8}-\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?): (?P<msg>.*)$"),
     # klog / glog: E0102 03:04:05.123456   12345 file.go:123] msg
     _Variant(
         "klog",
@@ -1250,6 +1262,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "zap-console",
         rf"^(?P<ts>{_ISO})\t(?P<level>{_LEVEL})\t(?:(?P<logger_b>[^\t ]+)\t)?(?P<code_b>[^\t ]+:\d+)\t(?P<msg>.*)$",
     ),
+    # Rust's tracing-subscriber fmt layer (Vector, most Rust services): the stamp, the level
+    # padded to five, the span chain with its fields and the target (a module path, or the
+    # crate's name after a span) before the message and its fields
+    #   2024-03-11T08:00:05.164937Z  INFO source{component_kind="source" component_id=app_logs}:file_server: vector::internal_events::file::source: Found new file to watch. file=/var/log/app/api-10.log
+    _Variant(
+        "tracing",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
+        r"(?:(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)+):[ \t]+(?P<msg>.*)$",
+        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+    ),
+    _Variant(
+        "tracing-span",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
+        r"(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+(?P<logger>[a-z_][a-z0-9_]*):[ \t]+(?P<msg>.*)$",
+        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+    ),
     # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
     #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
     # Home Assistant: the thread in parentheses and the logger in brackets after the level
@@ -1374,6 +1402,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
     #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
     #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
+    # FRRouting's daemons (bgpd, ospfd, zebra) logging to a file: the stamp, the daemon's
+    # protocol, and the message's unique id (five and five letters or digits, fixed for each
+    # place in the code that logs), no level
+    #   2024/03/11 06:30:06 BGP: [X0K4Z-7ANHR] 10.0.0.1 sending KEEPALIVE
+    _Variant(
+        "frr",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<logger>[A-Z][A-Z0-9_]*):[ \t]+\[(?P<code_f>[0-9A-Z]{{5}}-[0-9A-Z]{{5}})\][ \t]+(?P<msg>.*)$",
+    ),
+    # Odoo's server log: the stamp, the process id, the level, the database ("?" for none)
+    # and the logger, glued to its colon
+    #   2024-03-11 08:00:08,170 4252 INFO prod_db odoo.http: Generating routing map for key 5
+    _Variant(
+        "odoo",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<pid>\d+)[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<mdc_f>\?|[\w.\-]+)[ \t]+"
+        r"(?P<logger>(?:odoo|werkzeug|py\.warnings)(?:\.[\w.]+)?):[ \t]+(?P<msg>.*)$",
+    ),
     _Variant("log4j-localised", _log4j_regex(_LOCAL_LEVEL), levels=_LOCAL_LEVEL),
     _Variant("log4j", _log4j_regex(_LEVEL)),
     # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
@@ -2550,6 +2594,16 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         )
     if any(v.name == "zap-console" for v in variants):
         records = _zap_fields(records)
+    if any(v.name == "quickfix-screen" for v in variants):
+        # (its text is in parentheses: the closing one is not the message's)
+        screen = pl.col("attributes").str.contains('"logger":"FIX[^"]*"').fill_null(False)
+        records = records.with_columns(
+            pl.when(screen).then(pl.col("body").str.strip_suffix(")")).otherwise(pl.col("body")).alias("body")
+        )
+    if any("\x01" in line for line in sample):
+        # a FIX message's fields are separated by SOH (0x01), which no terminal shows and no
+        # tokenizer splits on: "8=FIX.4.4 9=62 35=0 ..." as FIX tools print it
+        records = records.with_columns(pl.col("body").str.replace_all("\x01", " ", literal=True).str.strip_chars_end(" "))
     if any(re.search(_QUOTED_REQUEST, line) for line in sample):
         records = _request_fields(records, _QUOTED_REQUEST)
     if any(v.name == "heroku" for v in variants):
