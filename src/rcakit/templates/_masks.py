@@ -144,8 +144,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # a document printed with Go's %q: etcd's read-only range request "key:\"/registry/pods/x\"
     # range_end:\"...\" count_only:true " (before the paths inside take the backslashes)
     _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]\")(?:[^\"\\\n]|\\.)*\\\"(?:[^\"\\\n]|\\.)*(?P<post>\"(?:$|[\s,.;:)\]]))"),
-    # (a comma, full stop or colon after a URL is the sentence's: "on http://x:8080, pid 7")
-    _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]*[^\s\"'<>\]\),.;:!?]"),
+    # (a comma, full stop or colon after a URL is the sentence's: "on http://x:8080, pid 7";
+    # a closing brace too, the object's it is in: "PersistentTopic{topic=persistent://a/b/t}, ...")
+    _m("URL", r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>\]\)]*[^\s\"'<>\]\)},.;:!?]"),
     # (a local part may start with the "+" of a phone number: sip:+4930123456@pbx.example.net)
     _m("EMAIL", r"(?:\+|\b)[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"),
     _m(
@@ -245,7 +246,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>^|[\s:,(\[{])(?:<\d+(?:\.\d+)+>|(?:[<>][-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)",
     ),
     _m("NUM", r"(?P<pre>=)(?:<\d+(?:\.\d+)+>|(?:<[-+]?|[-+])\d+(?:\.\d+)*(?P<post>[A-Za-z]{0,4})\b)"),
-    _m("NUM", r"\b\d+(?:\.\d+)*(?P<post>[A-Za-z]{1,4})\b"),
+    # (not after a dash: "X0K4Z-7ANHR", "ORD-7ANHR" are identifiers, not 7 ANHR)
+    _m("NUM", r"(?P<pre>^|[^\w\-])\d+(?:\.\d+)*(?P<post>[A-Za-z]{1,4})\b"),
     # ... then any remaining number standing on its own or after a delimiter (node-12, #5),
     # but not the digits inside a word (ssh2, u0, L3 are names), in a plain pass: numbers
     # are the most frequent match of all
@@ -261,6 +263,8 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # echoes a command line as typed, command 'show bgp summary ')
     _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]')[^\s'/](?:[^\s'\n]|[ \t][^\s'/\n])*[ \t][^\s'/\n](?:[^\s'\n]|[ \t][^\s'/\n])*[ \t]?(?P<post>'(?:$|[\s,.;:)\]]))"),
     _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]\")[^\s\"\\/](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*[ \t][^\s\"\\/\n](?:[^\s\"\\\n]|[ \t][^\s\"\\/\n])*[ \t]?(?P<post>\"(?:$|[\s,.;:)\]]))"),
+    # (... or in backticks: Odoo's cron jobs, "Job `Mail: Email Queue Manager` done.")
+    _m("STR", r"(?P<pre>[A-Za-z0-9][ \t]`)[^\s`/](?:[^\s`\n]|[ \t][^\s`/\n])*[ \t][^\s`/\n](?:[^\s`\n]|[ \t][^\s`/\n])*[ \t]?(?P<post>`(?:$|[\s,.;:)\]]))"),
 )
 
 

@@ -911,7 +911,7 @@ def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int
 
 
 # a token that is one variable in brackets or quotes: cid=[<*>], '<*>', [<*>:<*>]
-_ENCLOSED_VAR_RE = re.compile(r"""(.*?[\[({"'])<\*>(?:[:.,/\-]<\*>)*([\])}"'][:;,.]?)""")
+_ENCLOSED_VAR_RE = re.compile(r"""(.*?[\[({"'`])<\*>(?:[:.,/\-]<\*>)*([\])}"'`][:;,.]?)""")
 
 
 def _placeholder_twins(
@@ -949,8 +949,10 @@ _MIN_ANCHOR = 3
 # quote ("task Sink: Print to Std. Out (1/4)#0", "query SELECT ... (stage: Complete)"), or
 # quotes around the value itself; "Server web1 is DOWN, reason: ... 2 active and ..." runs
 # on in prose: its words are the events'
-_OPENS_RE = re.compile(r"[(\[{\"']")
-_QUOTED_RE = re.compile(r"""(["']).*\1[:;,.]?""")
+_OPENS_RE = re.compile(r"[(\[{\"'`]")
+# (backticks quote too: Odoo's cron jobs "Job `Mail: Email Queue Manager` done.", MySQL's
+# identifiers)
+_QUOTED_RE = re.compile(r"""(["'`]).*\1[:;,.]?""")
 # ... or brackets around it, words after them: Argo CD's "Refreshing app status (<reason>),
 # level (1)" (one that ends the message may be the event's words: cron's "(CRON) INFO
 # (Shutting down)" / "(CRON) INFO (Running @reboot jobs)")
