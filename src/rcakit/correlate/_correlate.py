@@ -19,6 +19,7 @@ from rcakit.correlate._incident import (
     _summary,
     _symptom,
     _traffic_ratio,
+    blamed_onset,
     quiet_onset,
 )
 from rcakit.correlate._records import prepare_records
@@ -300,7 +301,7 @@ def correlate_changes(
 
         cause_with = partial(
             _cause_with, contribs=contribs, names_of=names_of, healthy=healthy, external=external, span=span,
-            start=start, end=end, scan=scan, services=services, ctx=ctx,
+            start=start, end=end, scan=scan, services=services, ctx=ctx, graph=graph,
         )
         found = cause_with(root)
         other = _close_call(found, roles, logging_services)
@@ -308,6 +309,15 @@ def correlate_changes(
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, alt.cause)
+        dep = _changed_dependency(found, roles, logging_services, window)
+        if dep is not None:
+            alt = cause_with(dep)
+            if alt.cause is not None and alt.cause == found.cause:
+                why = (
+                    f"{alt.cause} changed {dep}, which {root}'s failures name, and {dep}'s own logs changed "
+                    f"from the onset: the fault is in {dep}, {root} reports it"
+                )
+                found, root, roles = alt, dep, _reroot(roles, dep, alt.cause, why=why)
         amplifying = _amplifying_caller(found, roles, contribs, graph, error_share, window, logging_services)
         if amplifying is not None:
             caller, by = amplifying
@@ -655,6 +665,7 @@ def _cause_with(
     scan: dict[str, Any],
     services: Sequence[str],
     ctx: _Context,
+    graph: dict[str, set[str]],
 ) -> _Cause:
     """Onset, suspects and cause of an incident whose root is ``root``."""
     def failure(c: Contribution) -> bool:
@@ -673,6 +684,14 @@ def _cause_with(
     root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
     onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
+    # (the failures of the others that name the root, or, without a template (an access
+    # log's error share), of the services that call it: they may date it before it logs)
+    blaming = [
+        c for c in contribs
+        if c.service != root and failure(c)
+        and (root in names_of.get(names_key(c), ()) if c.template_id else root in graph.get(c.service or "", ()))
+    ]
+    onset = blamed_onset(ctx.recs, root, onset, start, ctx.window, blaming)
     if not root_clients:
         # (the root's own records of those minutes, then the statements among them: not a
         # regex over every record of the day for each root tried)
@@ -790,6 +809,29 @@ def _close_call(found: _Cause, roles: Sequence[ServiceRole], services: Sequence[
     if top is None or cand is None or cand.service == found.root or cand.role == "victim" or top.score <= 0:
         return None
     return cand.service if cand.score >= _CLOSE_CALL * top.score else None
+
+
+def _changed_dependency(
+    found: _Cause, roles: Sequence[ServiceRole], services: Sequence[str], window: timedelta
+) -> str | None:
+    """The dependency to try as root when the cause found is a change to it: a service the
+    root's failures name, whose own logs changed no later than the root's (its own
+    anomalies, not a victim's), and which logs here. A migration that drops an index makes
+    the database's statements slow and its callers time out: the callers report the
+    database's fault (probe BR: the ledger as root beside "CHG... changed postgres")."""
+    if found.cause is None or found.root is None or not found.suspects:
+        return None
+    best = next((s for s in found.suspects if s.change.id == found.cause), None)
+    dep = match_service(best.change.service, services) if best is not None else None
+    if dep is None or dep == found.root or dep not in found.names:
+        return None
+    by = {r.service: r for r in roles}
+    top, cand = by.get(found.root), by.get(dep)
+    if top is None or cand is None or cand.role == "victim" or cand.score <= 0:
+        return None
+    if cand.onset is None or (top.onset is not None and cand.onset > top.onset + window):
+        return None
+    return dep
 
 
 def _reroot(roles: Sequence[ServiceRole], new_root: str, cause: str, *, why: str | None = None) -> list[ServiceRole]:

@@ -229,6 +229,35 @@ def quiet_onset(
     return last if last is not None and onset - last > 2 * window else onset
 
 
+def blamed_onset(
+    recs: pl.DataFrame,
+    root: str | None,
+    onset: datetime,
+    start: datetime,
+    window: timedelta,
+    blaming: Sequence[Contribution],
+) -> datetime:
+    """``onset``, or the first record since ``start`` of the other services' failures that
+    blame the root (``blaming``: callers' "payment timed out"; a proxy's error share, the
+    5xx answers it gave for its upstream), when it comes more than two windows before
+    ``onset``: a root whose own first new line comes late (a leak's heap warnings seven
+    minutes after the ingress began answering 502 for it) was failing its callers from
+    their first failure."""
+    if root is None or not blaming or onset - start <= 2 * window:
+        return onset
+    tids = sorted({c.template_id for c in blaming if c.template_id})
+    whole = sorted({c.service for c in blaming if not c.template_id and c.service})
+    ts = pl.col("timestamp")
+    first = tmin(
+        recs.filter(
+            ts.is_between(start, onset, closed="left")
+            & (pl.col("template_id").is_in(tids) | (pl.col("service").is_in(whole) & pl.col("is_error")))
+            & (pl.col("service") != root)
+        )["timestamp"]
+    )
+    return first if first is not None and onset - first > 2 * window else onset
+
+
 def _anomaly_findings(
     contribs: Sequence[Contribution],
     recs: pl.DataFrame,

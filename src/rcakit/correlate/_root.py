@@ -436,14 +436,19 @@ def _root_service(
         n, upstream, before_ms, after_ms = slow
         if n not in views:
             views[n] = _ServiceView(service=n, onset=views[x].onset)
+        # (an upstream that times its own work and shows the delay there says so itself; the
+        # delay may then be in what it calls, as slow as it or slower: the proxy's view adds
+        # little to its own numbers)
+        timed = (sh := scan.get(n)) is not None and sh.param_z > 3 and sh.param_ratio > 1
         extra_ev.setdefault(n, []).append(
             Evidence(
                 kind="dependency",
                 text=(
                     f"{x}'s requests to {upstream} slowed from {before_ms:.0f} ms to {after_ms:.0f} ms (median) "
                     f"while its other upstreams kept their pace: the delay is in {n}"
+                    + (" or in what it calls (its own timings slowed too)" if timed else "")
                 ),
-                weight=1.5,
+                weight=0.3 if timed else 1.5,
             )
         )
     candidates = sorted(views)

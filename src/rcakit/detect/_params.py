@@ -31,7 +31,13 @@ __all__ = ["DEFAULT_ATTRIBUTE_KEYS", "ParameterShiftDetector", "extract_paramete
 #: which endpoints and clients the traffic holds (label downloads after a bulk import, route
 #: files at a shift's start), not the service's health (blind probe BK: 8 of 9 false alarms
 #: on normal days were an access log's "bytes" median moving).
-DEFAULT_ATTRIBUTE_KEYS = r"[\w.\-]*(?:time|duration|dur(?:[_.\-]|\b)|latency|elapsed|took|size|status|depth)[\w.\-]*"
+#: ... and any key that ends in a unit of time (``route_ms``, ``db.wait_us``, ``routeMs``,
+#: ``lockWaitMillis``: a zap or pino field named by what it times).
+DEFAULT_ATTRIBUTE_KEYS = (
+    r"[\w.\-]*(?:time|duration|dur(?:[_.\-]|\b)|latency|elapsed|took|size|status|depth)[\w.\-]*"
+    r"|[\w.\-]*[_.\-](?:ms|us|ns|millis|micros|nanos|secs?|seconds)"
+    r"|[\w.\-]*[a-z](?-i:Ms|Us|Ns|Millis|Micros|Nanos|Secs?|Seconds)"
+)
 
 _MEDIAN_CHI2_1 = 0.4549364
 

@@ -55,6 +55,9 @@ _BREAK_SHARE = 0.25
 #: each pass finds the flood windows that the ones before left in the history (a long flood
 #: needs many), and they stop when a pass finds none; this only bounds them
 _MAX_PASSES = 32
+#: a series whose baseline counts vary less than this share of their mean ticks like a clock
+#: (a heartbeat, a stats line a minute): its expectation does not follow the traffic
+_CLOCK_VAR = 0.2
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
@@ -255,6 +258,10 @@ class RateDetector:
         sums = sums.with_columns((pl.col("warn_share") < 0.5).alias("_peer"))
         dense = dense_grid(counts, sums, keys=keys)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
+        # a clock: at least one a window, and its counts far steadier than chance (variance
+        # under a fifth of the mean, where a count that follows requests has about the mean)
+        n = pl.col("n_events")
+        clock = dense.group_by("_sid").agg(((n.mean() >= 1.0) & (n.var(ddof=0) <= _CLOCK_VAR * n.mean())).alias("_clock"))
         dense = _expected(dense, group=group)
         var = pl.col("expected") * (1.0 - pl.col("share"))
         resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(var, 0.5)
@@ -263,7 +270,12 @@ class RateDetector:
             .agg(resid2.median().alias("phi"))
             .with_columns((pl.col("phi") / _MEDIAN_CHI2_1).clip(1.0, 100.0))
         )
-        return sums.with_row_index("_sid").join(phi, on="_sid").drop("_sid", "_gid", "_peer", strict=False)
+        return (
+            sums.with_row_index("_sid")
+            .join(phi, on="_sid")
+            .join(clock.rename({"_clock": "clock"}), on="_sid", how="left")
+            .drop("_sid", "_gid", "_peer", strict=False)
+        )
 
     def _seen_before(self, cand: pl.DataFrame, dense: pl.DataFrame, *, keys: list[str], expanding: bool) -> pl.DataFrame:
         """``cand`` (rows of ``dense`` about to be flagged as spikes: ``_row``, ``_sid``,
@@ -334,7 +346,7 @@ class RateDetector:
         if group not in keys:
             series = series.with_columns(pl.lit(_ALL).alias(group))
         series = (
-            series.join(base.select(*keys, "base_sum", "phi", "warn_share"), on=keys, how="left", nulls_equal=True)
+            series.join(base.select(*keys, "base_sum", "phi", "warn_share", "clock"), on=keys, how="left", nulls_equal=True)
             .with_columns(
                 # only what was part of normal operation can go missing: a series absent from
                 # the fitted baseline (e.g. an error that started and then stopped) cannot, and
@@ -342,6 +354,7 @@ class RateDetector:
                 ((pl.col("base_sum").fill_null(0.0) > 0) & (pl.col("warn_share").fill_null(1.0) < 0.5)).alias("_can_drop"),
                 pl.col("base_sum").fill_null(0.0),
                 pl.col("phi").fill_null(1.0),
+                pl.col("clock").fill_null(False).alias("_clock"),
             )
             .with_columns(pl.col(group).rank("dense").alias("_gid"))
         )
@@ -448,6 +461,13 @@ class RateDetector:
         drop_gate = ((pl.col("expected") >= self.min_count) & (pl.col("n_events") * r <= pl.col("expected"))) | (
             (pl.col("exp_k") >= self.min_count) & (pl.col("obs_k") * r <= pl.col("exp_k"))
         )
+        # a series that ticks like a clock (a heartbeat, a stats line a minute) does not follow
+        # the traffic: against the traffic it "drops" when the traffic surges (a market's
+        # opening bell) and "spikes" when it ebbs; only a change of its own rate counts
+        if "_clock" in dense.columns:
+            clock = pl.col("_clock")
+            spike_gate = spike_gate & (~clock | (pl.col("n_events") >= r * pl.col("rate")))
+            drop_gate = drop_gate & (~clock | (pl.col("n_events") * r <= pl.col("rate")))
         spikes = dense.filter(pl.col("up") >= pl.col("down")).with_columns(
             pl.lit("rate_spike").alias("kind"),
             pl.col("up").alias("score"),
