@@ -360,3 +360,55 @@ def test_a_count_that_fell_with_the_estates_traffic_is_no_symptom():
     )
     assert _count_with_traffic(c, volume(0.4), volume(0.4), minute)
     assert not _count_with_traffic(c, volume(1.0), volume(1.0), minute)
+
+
+def _venue_outage_estate(root: Path, down_from: datetime) -> None:
+    """Two hours of an order service, its router and the FIX engine the router sends orders
+    through, in JSON lines; from ``down_from`` the exchange's gateway stops answering the
+    engine's logons, the router's orders to it fail and the order service rejects them. No
+    line of one service names another; order-router was deployed 5 min before."""
+    rnd = random.Random(15)
+    logs: dict[str, list[str]] = {"orders": [], "router": [], "fix-engine": []}
+
+    def rec(svc: str, t: datetime, level: str, msg: str, **kw: object) -> None:
+        logs[svc].append(json.dumps({"ts": t.isoformat(), "level": level, "msg": msg, **kw}))
+
+    for second in range(0, 2 * 3600, 4):
+        t = T0 + timedelta(seconds=second + rnd.random())
+        order = f"ORD-{rnd.getrandbits(36):09X}"
+        if t >= down_from and rnd.random() < 0.3:
+            rec("router", t, "error", "order routing failed", order_id=order, error="session TRADER->NYSE not logged on")
+            rec("orders", t + timedelta(milliseconds=5), "error", f"Order {order} rejected: venue NYSE unavailable")
+        else:
+            rec("router", t, "info", "order routed", order_id=order, venue=rnd.choice(["NYSE", "ARCA", "IEX"]))
+            rec("orders", t + timedelta(milliseconds=5), "info", f"Order {order} accepted")
+        if second % 30 == 0:
+            if t >= down_from:
+                rec("fix-engine", t, "error", "Logon timeout: no Logon response from NYSE gateway fixgw.nyse.example.net:4001 within 10s")
+            else:
+                rec("fix-engine", t, "info", "Heartbeat sent to NYSE")
+    for svc, lines in logs.items():
+        (root / svc).mkdir(parents=True)
+        (root / svc / f"{svc}.json").write_text("\n".join(lines) + "\n")
+    write_deploys(
+        root,
+        (down_from - timedelta(minutes=5), "router", "2.4.1", "DEP-82", "deploy", "Deploy router 2.4.1"),
+        (down_from - timedelta(minutes=44), "ledger", "1.9.0", "DEP-86", "deploy", "Deploy ledger 1.9.0"),
+    )
+
+
+@pytest.mark.slow
+def test_a_service_whose_calls_outside_go_unanswered_is_where_an_outage_enters(tmp_path):
+    """The engine's logons to the exchange's gateway, outside the logs, go unanswered; the
+    router's and the order service's failures name nobody and start in the same minute. The
+    outage enters the estate at the engine, and no change explains it (probe BR's inc15:
+    root order-service)."""
+    down_from = T0 + timedelta(minutes=80, seconds=11)
+    _venue_outage_estate(tmp_path, down_from)
+    report = analyze_quietly(tmp_path)
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert inc.root_service == "fix-engine"
+    assert inc.cause is None
+    root = next(r for r in inc.roles if r.service == "fix-engine")
+    assert any("fixgw.nyse.example.net, outside the logs, go unanswered" in e.text for e in root.evidence)

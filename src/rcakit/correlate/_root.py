@@ -17,6 +17,7 @@ from rcakit._fields import AttributeReader
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
+    NOT_ANSWERING,
     OUR_CERTIFICATE_EXPIRED,
     REFUSED_FOR_STATE,
     THEIR_CERTIFICATE_EXPIRED,
@@ -120,6 +121,10 @@ class _ServiceView:
     cert_outside: bool = False
     #: the services its failures name that present it an expired certificate
     cert_named: set[str] = field(default_factory=set)
+    #: hosts outside the logs its failures call that do not answer (timed out, reset,
+    #: refused), naming no service of the logs and calling no anomalous one: the outage
+    #: enters the estate here
+    unanswered: tuple[str, ...] = ()
 
 
 def _silence(
@@ -254,6 +259,11 @@ def _root_service(
             # (a server does not log the handshakes its clients abort: that it logs as usual
             # says nothing of the certificate it presents)
             v.cert_named.update(named)
+        if (
+            not named and c.kind in _FAILURES and NOT_ANSWERING.search(text)
+            and calls_no_anomalous(graph, c.service, anomalous) and (hosts := external_hosts([text], known))
+        ):
+            v.unanswered = tuple(dict.fromkeys((*v.unanswered, *hosts)))
         if not named and c.kind in _FAILURES and reports_dependency_failure(text):
             if not reports_dependency_failure(text, certificates=False) and calls_no_anomalous(graph, c.service, anomalous):
                 # its TLS calls reject a server's certificate, and it calls no anomalous
@@ -568,6 +578,17 @@ def _root_service(
                     weight=1.0,
                 )
             )
+        if v.unanswered:
+            ev.append(
+                Evidence(
+                    kind="own_anomaly",
+                    text=(
+                        f"{s}'s calls to {', '.join(v.unanswered[:2])}, outside the logs, go unanswered and it calls "
+                        f"no anomalous service in them: the outage enters the estate at {s}"
+                    ),
+                    weight=1.0,
+                )
+            )
         blamed_by = [o for o, ov in views.items() if o != s and s in ov.failure_names]
         slower_by = [o for o, ov in views.items() if o != s and s in ov.names and s not in ov.failure_names]
         if blamed_by:
@@ -621,7 +642,7 @@ def _root_service(
                         weight=round(0.6 * _squash(new_err, 5.0), 3),
                     )
                 )
-            if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named and not v.cert_outside:
+            if sh.victim_share >= 0.5 and sh.n_after and not v.healthy_named and not v.cert_outside and not v.unanswered:
                 ev.append(Evidence(kind="dependency", text=f"{sh.victim_share:.0%} of {s}'s errors at the onset name another service or are 5xx answers in an access log", weight=round(-0.8 * sh.victim_share, 3)))
             # (a proxy's 5xx answers that carry its upstream's response time were its
             # upstream's answers: another anomalous service answering 5xx is likelier theirs)

@@ -302,8 +302,10 @@ UNAVAILABLE = re.compile(r"(?i)\b50[234]\b|\bservice unavailable\b|\bbad gateway
 #: ConnectTimeout, Go's "context deadline exceeded (Client.Timeout exceeded ...)" and "i/o
 #: timeout", .NET's "configured HttpClient.Timeout ... elapsing")
 NOT_ANSWERING = re.compile(
-    r"(?i)\bread timed out\b|\bconnect(?:ion)? timed out\b|\b(?:ETIMEDOUT|ECONNREFUSED)\b"
-    r"|\bconnection refused\b|\bactively refused\b"
+    r"(?i)\bread timed out\b|\bconnect(?:ion)? timed out\b|\b(?:ETIMEDOUT|ECONNREFUSED|ECONNRESET)\b"
+    r"|\bconnection refused\b|\bactively refused\b|\bconnection reset\b"
+    # (a session's peer silent: QuickFIX's "Logon timeout: no Logon response from ...")
+    r"|\bno (?:[A-Za-z]+ )?response from\b|\btimed out waiting for (?:a |the )?(?:[A-Za-z]+ )?(?:response|reply)\b"
     r"|\b(?:Read|Connect|Write|Pool)Timeout\b|\bClient\.Timeout exceeded\b|\bcontext deadline exceeded\b"
     r"|\bi/o timeout\b|\bHttpClient\.Timeout\b"
 )
