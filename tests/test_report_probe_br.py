@@ -412,3 +412,31 @@ def test_a_service_whose_calls_outside_go_unanswered_is_where_an_outage_enters(t
     assert inc.cause is None
     root = next(r for r in inc.roles if r.service == "fix-engine")
     assert any("fixgw.nyse.example.net, outside the logs, go unanswered" in e.text for e in root.evidence)
+
+
+@pytest.mark.slow
+def test_a_slow_drift_is_dated_by_the_first_window_detection_saw_shifted(tmp_path):
+    """A rate engine's quotes take longer and longer from a deploy on (10 % more each
+    minute): detection sees the shift within minutes, while the values stay beyond their
+    bounds for good only later. The incident starts with detection's first shifted window,
+    not at that later point (probe BT's c18: 6.5 min after the root's own anomaly)."""
+    rnd = random.Random(18)
+    drift_from = T0 + timedelta(minutes=96)
+    rates, api = [], []
+    for second in range(0, 2 * 3600, 3):
+        t = T0 + timedelta(seconds=second + rnd.random())
+        grow = 1.1 ** max(0.0, (t - drift_from).total_seconds() / 60)
+        ms = 40 * rnd.lognormvariate(0, 0.2) * grow
+        rates.append(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z  INFO rate_engine::quote: quote computed hotel={rnd.randint(1, 900)} took_ms={ms:.1f}")
+        api.append(json.dumps({"ts": t.isoformat(), "level": "info", "msg": "search served", "hits": rnd.randint(1, 50)}))
+    (tmp_path / "rate-engine").mkdir()
+    (tmp_path / "rate-engine" / "rate-engine.log").write_text("\n".join(rates) + "\n")
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search.json").write_text("\n".join(api) + "\n")
+    write_deploys(tmp_path, (drift_from - timedelta(seconds=50), "rate-engine", "3.9.1", "gh-1503311", "deploy", "-"))
+    report = analyze_quietly(tmp_path)
+    assert len(report.incidents) == 1
+    inc = report.incidents[0]
+    assert inc.root_service == "rate-engine"
+    assert inc.cause == "gh-1503311"
+    assert abs((inc.start - drift_from).total_seconds()) <= 3 * 60

@@ -85,6 +85,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "start_time", "start", "changed_at", "change_time", "time_utc", "event_time",
         # an ITSM export's change request (ServiceNow: "Actual start", "Planned start date")
         "actual_start", "actual_start_date", "work_start", "planned_start", "planned_start_date", "start_date",
+        # (Jira's change issues: a "Change start date" field, else when the issue was created)
+        "change_start_date", "change_start", "created",
     ),
     "service": (
         "service", "service_name", "svc", "app", "application", "app_name", "component",
@@ -160,6 +162,7 @@ def _norm_key(key: str) -> str:
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_JIRA_CUSTOM = re.compile(r"(?i)^custom field \((.+)\)$")
 
 
 def _key_forms(key: str) -> tuple[str, ...]:
@@ -168,6 +171,8 @@ def _key_forms(key: str) -> tuple[str, ...]:
     ``historyId`` ``history_id``). The first form is tried first: a name that matched before
     matches the same alias. A ServiceNow custom field's ``u_`` prefix is dropped last
     (``u_version`` is ``version``)."""
+    # (Jira's CSV export names a custom field "Custom field (Change start date)")
+    key = _JIRA_CUSTOM.sub(r"\1", key.strip())
     plain = _norm_key(key)
     split = _norm_key(_CAMEL.sub("_", key.strip()))
     forms = (plain,) if split == plain else (plain, split)

@@ -149,7 +149,11 @@ def _refine_onset(
         if c.service == root and c.kind == "new" and c.template_id is not None
     ]
     if root is not None and not tids and shift is not None and shift.param_key is not None:
-        return _parameter_onset(recs, root, shift, start, end, window) or start
+        drift = _parameter_onset(recs, root, shift, start, end, window) or start
+        # (a slow drift stays beyond its bounds for good only minutes after detection saw
+        # its first window shifted: that window dates it, not later)
+        own = [c.onset for c in contribs if c.service == root and c.kind == "parameter"]
+        return min(drift, min(own)) if own and min(own) >= start - 10 * window else drift
     services: Sequence[str | None] = [root]
     if root is not None and not tids:
         # a root that logs nothing new (a killed pod, a silent dependency): its callers'

@@ -352,6 +352,21 @@ def _parse_requests(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         .unnest("_target", separator="_")
         .rename({"_target_field_0": "path", "_target_field_1": "query"})
         .with_columns(status_i=pl.col("status").cast(pl.Int64, strict=False))
+        # (a target in absolute form, as a cache or forward proxy logs it, varnishncsa's
+        # "GET http://img.example.com/a.jpg": the host is the site asked for, the path the
+        # endpoint; the host left in the path read as a provider outside the estate)
+        .with_columns(_abs=pl.col("path").str.extract_groups(r"^[A-Za-z][A-Za-z0-9+.\-]*://([^/?#\s]+)(.*)$"))
+        .with_columns(
+            pl.when(pl.col("_abs").struct.field("1").is_not_null())
+            .then(pl.coalesce(pl.col("_abs").struct.field("2").replace("", None), pl.lit("/")))
+            .otherwise(pl.col("path"))
+            .alias("path"),
+            pl.coalesce(
+                pl.col("vhost") if "vhost" in g.columns else pl.lit(None, dtype=pl.String),
+                pl.col("_abs").struct.field("1"),
+            ).alias("vhost"),
+        )
+        .drop("_abs")
     )
     if want:
         stage = stage.with_columns(

@@ -177,7 +177,8 @@ _HEAD_RE = (
     r"(?:[.,:]\d{1,9})?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?:" + ZONE_NAMES + r")\b)?)|(?:\d{10}(?:\.\d{1,9})?))\]?:?\s+)?"
     # (AWS Lambda: "<stamp>\t<request id>\t<LEVEL>\t" -- the id is head only before a level)
     r"(?:(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\t)?"
-    r"[\[<(]?(?P<lvl>(?i:" + _LEVEL_WORDS + r"))[\]>)]?(?::\s*|\s+|$)"
+    # (structlog's console renderer pads the level inside its brackets: "[info     ]")
+    r"[\[<(]?[ \t]*(?P<lvl>(?i:" + _LEVEL_WORDS + r"))(?:[ \t]*[\]>)])?(?::\s*|\s+|$)"
     # (klog/glog: "E0316 16:07:16.123456       1 authorize.go:112] msg": thread and source are head)
     r"|(?P<lvl1>[IWEDFT])(?P<glog>\d{4}\s\d{2}:\d{2}:\d{2}\.\d+)\s+(?:\d+\s+[\w.\-]+:\d+\]\s+)?)?)"
 )
@@ -984,6 +985,9 @@ def _service_expr(frame: pl.DataFrame) -> pl.Expr:
     from rcakit.ingest._service import pod_workload
 
     named, _ = _pick(frame, "service")
+    # (Elasticsearch 8 writes the same placeholder in every ECS log line: "service.name":
+    # "ES_ECS", the program is elasticsearch)
+    named = pl.when(named == "ES_ECS").then(pl.lit("elasticsearch")).otherwise(named)
     pod, _ = _pick(frame, "pod")
     container, _ = _pick(frame, "container")
     return pl.coalesce(named, pod_workload(pod, container), container)

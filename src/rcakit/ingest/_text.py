@@ -126,7 +126,7 @@ RAW_TRACES = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC"]
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC", "DEBU", "TRAC", "FATA", "PANI"]
 # upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
@@ -1402,6 +1402,14 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
     #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
     #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
+    # Zigbee2MQTT's log file: the program and its level before the stamp, a colon after it
+    #   Zigbee2MQTT:info  2024-03-11 08:00:01: Starting interview of '0x02ef1ccfa7ee6835'
+    _Variant(
+        "zigbee2mqtt",
+        r"^(?P<logger>[A-Za-z][\w.\-]*):(?P<level>debug|info|warning|warn|error)[ \t]+"
+        r"(?P<ts>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?):[ \t]+(?P<msg>.*)$",
+        levels="debug|info|warning|warn|error",
+    ),
     # FRRouting's daemons (bgpd, ospfd, zebra) logging to a file: the stamp, the daemon's
     # protocol, and the message's unique id (five and five letters or digits, fixed for each
     # place in the code that logs), no level
