@@ -94,3 +94,27 @@ def test_logrus_debu_and_zigbee2mqtts_layout_have_their_levels(tmp_path):
     assert df["severity_text"].to_list() == ["INFO", "ERROR"]
     assert df["timestamp"][1] == datetime(2024, 3, 11, 8, 0, 3, tzinfo=UTC)
     assert df["body"].to_list() == ["Starting interview of '0x02ef1ccfa7ee6835'", "Failed to configure 'Kitchen Motion'"]
+
+
+def test_scylla_arangodb_and_jellyfin_heads_are_out_of_the_message(tmp_path):
+    # before: "[shard 6] storage_service - ", "{startup}" (and ArangoDB's log id lost), and
+    # Serilog's "[44] Category: " opened every message (probe BU: PA 0 on all three)
+    files = {
+        "scylla.log": "ERROR 2024-03-11 08:00:02,335 [shard 7] storage_proxy - Exception when communicating with 10.0.37.204\n",
+        "arangod.log": "2024-03-11T08:00:01Z [35429] INFO [144fe] {startup} using storage engine 'rocksdb'\n",
+        "jellyfin.log": "[2024-03-11 08:00:06.123 +00:00] [WRN] [44] Jellyfin.Server.Implementations.Users.UserManager: "
+        'Authentication request for "admin" has been denied\n',
+    }
+    got = {}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        df = rcakit.read_logs(tmp_path / name)
+        got[name] = (df["severity_text"][0], df["body"][0], json.loads(df["attributes"][0]))
+    assert got["scylla.log"] == ("ERROR", "Exception when communicating with 10.0.37.204", {"logger": "storage_proxy", "thread": "7"})
+    assert got["arangod.log"] == (
+        "INFO", "using storage engine 'rocksdb'", {"logger": "startup", "pid": "35429", "code": "144fe"}
+    )
+    assert got["jellyfin.log"] == (
+        "WARN", 'Authentication request for "admin" has been denied',
+        {"logger": "Jellyfin.Server.Implementations.Users.UserManager", "thread": "44"},
+    )

@@ -1402,6 +1402,29 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
     #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
     #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
+    # ScyllaDB: the level before the stamp, the shard and the logger before " - "
+    #   ERROR 2024-03-11 08:00:02,335 [shard 7] storage_proxy - Exception when communicating with ...
+    _Variant(
+        "scylla",
+        rf"^(?P<level>{_LEVEL})[ \t]+(?P<ts>{_ISO})[ \t]+\[shard (?P<thread>\d+)\][ \t]+(?P<logger>[\w.\-]+) - (?P<msg>.*)$",
+    ),
+    # ArangoDB: the process id in brackets, the level, the message's log id in brackets and
+    # its topic in braces
+    #   2024-03-11T08:00:01Z [35429] INFO [144fe] {startup} using storage engine 'rocksdb'
+    _Variant(
+        "arangodb",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<pid>\d+)\][ \t]+(?P<level>{_LEVEL})[ \t]+\[(?P<code_f>[0-9a-f]{{5}})\][ \t]+"
+        r"\{(?P<logger>[\w\-]+)\}[ \t]+(?P<msg>.*)$",
+    ),
+    # Serilog's file layout as Jellyfin and Emby write it: the stamp (a time of day, or a date
+    # and time), the three-letter level, the thread id, the source context and a colon
+    #   [08:00:06] [INF] [44] Jellyfin.Server.Implementations.Users.UserManager: Authentication request ...
+    _Variant(
+        "serilog-context",
+        r"^\[(?P<ts>(?:\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[+-]\d{2}:?\d{2})?)\][ \t]+"
+        r"\[(?P<level>VRB|DBG|INF|WRN|ERR|FTL)\][ \t]+\[(?P<thread>\d+)\][ \t]+(?P<logger>[A-Za-z_][\w.`]*):[ \t]+(?P<msg>.*)$",
+        levels="VRB|DBG|INF|WRN|ERR|FTL",
+    ),
     # Zigbee2MQTT's log file: the program and its level before the stamp, a colon after it
     #   Zigbee2MQTT:info  2024-03-11 08:00:01: Starting interview of '0x02ef1ccfa7ee6835'
     _Variant(
