@@ -77,6 +77,19 @@ def test_a_leaks_warnings_that_come_back_after_each_crash_date_the_incident(tmp_
     assert abs((inc.start - gc_from).total_seconds()) <= 120
 
 
+def _ingress_line(
+    t: datetime, client: str, request: str, status: int, size: int, agent: str, length: int, ms: float, svc: str,
+    peer: str, sent: int, req_id: int,
+) -> str:
+    """One ingress-nginx controller access line, as the container runtime wrote it (CRI):
+    ``ms`` the request's time, its upstream ``prod-<svc>-8080`` at ``peer``."""
+    return (
+        f'{t:%Y-%m-%dT%H:%M:%S.%f}000Z stdout F {client} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "{request} HTTP/2.0" '
+        f'{status} {size} "-" "{agent}" {length} {ms / 1000:.3f} [prod-{svc}-8080] [] {peer}:8080 {sent} '
+        f"{ms / 1000 - 0.001:.3f} {status} {req_id:032x}"
+    )
+
+
 def _ledger_estate(root: Path, slow_from: datetime) -> None:
     """Two hours of a ledger (logfmt, timing nothing) querying PostgreSQL, whose log writes
     slow statements only, and a quotes service, both behind an ingress-nginx controller; from ``slow_from`` (a migration dropped an index a minute before) its portfolio
@@ -96,11 +109,10 @@ def _ledger_estate(root: Path, slow_from: datetime) -> None:
         else:
             ledger.append(f'ts={stamp} level=info msg="portfolio served" account=AC{rnd.randint(10000, 99999)}')
         for svc, took in (("ledger", ms + 3), ("quotes", 20 * rnd.lognormvariate(0, 0.25))):
-            edge.append(
-                f'{t:%Y-%m-%dT%H:%M:%S.%f}000Z stdout F 10.0.3.{rnd.randint(2, 250)} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] '
-                f'"GET /api/v1/{svc}/AC{rnd.randint(10000, 99999)} HTTP/2.0" 200 233 "-" "Trade/5.2" 311 {took / 1000:.3f} '
-                f"[prod-{svc}-8080] [] 10.244.7.{rnd.randint(2, 99)}:8080 233 {took / 1000 - 0.001:.3f} 200 {rnd.getrandbits(128):032x}"
-            )
+            edge.append(_ingress_line(
+                t, f"10.0.3.{rnd.randint(2, 250)}", f"GET /api/v1/{svc}/AC{rnd.randint(10000, 99999)}", 200, 233,
+                "Trade/5.2", 311, took, svc, f"10.244.7.{rnd.randint(2, 99)}", 233, rnd.getrandbits(128),
+            ))
         quotes.append(json.dumps({"level": "info", "ts": t.timestamp(), "msg": "quote served", "symbol": "SPY"}))
         if ms > 250:
             pg.append(f"{t:%Y-%m-%d %H:%M:%S.%f}"[:-3] + f" UTC [{rnd.randint(1000, 9999)}] LOG:  duration: {ms:.3f} ms  statement: {sql}")
@@ -213,12 +225,11 @@ def _ingress_estate(root: Path, failing: str, fail_from: datetime) -> None:
         ride = "".join(rnd.choice("abcdefghijkmnpqrstuvwxyz0123456789") for _ in range(10))
         bad = svc == failing and t >= fail_from and rnd.random() < 0.4
         status, size = (502, 150) if bad else (200, 233)
-        ingress.append(
-            f'{t:%Y-%m-%dT%H:%M:%S.%f}000Z stdout F 10.0.{rnd.randint(0, 9)}.{rnd.randint(2, 250)} - - '
-            f'[{t:%d/%b/%Y:%H:%M:%S} +0000] "GET {paths[svc].format(ride)} HTTP/2.0" {status} {size} "-" "Tix/7.14.0" '
-            f"{rnd.randint(200, 900)} {ms / 1000:.3f} [prod-{svc}-8080] [] 10.244.7.{rnd.randint(2, 99)}:8080 "
-            f"{0 if bad else 233} {ms / 1000 - 0.001:.3f} {status} {rnd.getrandbits(128):032x}"
-        )
+        ingress.append(_ingress_line(
+            t, f"10.0.{rnd.randint(0, 9)}.{rnd.randint(2, 250)}", f"GET {paths[svc].format(ride)}", status, size,
+            "Tix/7.14.0", rnd.randint(200, 900), ms, svc, f"10.244.7.{rnd.randint(2, 99)}", 0 if bad else 233,
+            rnd.getrandbits(128),
+        ))
         if not bad:
             own[svc].append(json.dumps({"level": "info", "ts": t.timestamp(), "msg": f"{svc} request served", "id": ride}))
         if svc == failing and t >= fail_from + timedelta(minutes=7) and rnd.random() < 0.5:
@@ -265,11 +276,10 @@ def _caller_callee_estate(root: Path, slow_from: datetime) -> None:
         orders.append(f"{stamp} INFO  [http-nio-8080-exec-{rnd.randint(1, 40)}] c.t.o.OrderController - Order ORD-{rnd.getrandbits(32):08X} accepted in {took:.0f} ms")
         quotes.append(json.dumps({"level": "info", "ts": t.timestamp(), "msg": "quote served", "symbol": "SPY"}))
         for svc, ms in (("orders", took + 2), ("quotes", 15 * rnd.lognormvariate(0, 0.25))):
-            edge.append(
-                f'{t:%Y-%m-%dT%H:%M:%S.%f}000Z stdout F 10.0.3.{rnd.randint(2, 250)} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] '
-                f'"POST /api/v1/{svc}/{rnd.getrandbits(32):08x} HTTP/2.0" 200 233 "-" "Trade/5.2" 311 {ms / 1000:.3f} '
-                f"[prod-{svc}-8080] [] 10.244.7.{rnd.randint(2, 99)}:8080 233 {ms / 1000 - 0.001:.3f} 200 {rnd.getrandbits(128):032x}"
-            )
+            edge.append(_ingress_line(
+                t, f"10.0.3.{rnd.randint(2, 250)}", f"POST /api/v1/{svc}/{rnd.getrandbits(32):08x}", 200, 233,
+                "Trade/5.2", 311, ms, svc, f"10.244.7.{rnd.randint(2, 99)}", 233, rnd.getrandbits(128),
+            ))
     for name, lines, file in (("ingress-nginx", edge, "controller.log"), ("orders", orders, "orders.log"),
                               ("risk", risk, "risk.clef"), ("quotes", quotes, "quotes.json")):
         (root / name).mkdir(parents=True)

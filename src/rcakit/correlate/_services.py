@@ -257,7 +257,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     excluded = set(_service_aliases(exclude, in_text=True)) if exclude else set()
     # (a stem that is a word of the service's own name is its own domain's: the order
     # router's "order routed" names no order-service; a service named "order" still is)
-    own_words = set(re.split(r"[^0-9a-z]+", exclude.lower())) if exclude else set()
+    own_words = _words(exclude) if exclude else set()
     for _n, s in sorted(spans, key=lambda t: -t[0]):
         for alias in _service_aliases(s, in_text=True):
             pat = _service_pattern(alias)

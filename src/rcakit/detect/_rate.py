@@ -56,7 +56,8 @@ _BREAK_SHARE = 0.25
 #: needs many), and they stop when a pass finds none; this only bounds them
 _MAX_PASSES = 32
 #: a series whose baseline counts vary less than this share of their mean ticks like a clock
-#: (a heartbeat, a stats line a minute): its expectation does not follow the traffic
+#: (a heartbeat, a stats line a minute): it is flagged only where its own rate moves, not
+#: where the traffic around it did (see ``_judge``)
 _CLOCK_VAR = 0.2
 
 
@@ -464,10 +465,9 @@ class RateDetector:
         # a series that ticks like a clock (a heartbeat, a stats line a minute) does not follow
         # the traffic: against the traffic it "drops" when the traffic surges (a market's
         # opening bell) and "spikes" when it ebbs; only a change of its own rate counts
-        if "_clock" in dense.columns:
-            clock = pl.col("_clock")
-            spike_gate = spike_gate & (~clock | (pl.col("n_events") >= r * pl.col("rate")))
-            drop_gate = drop_gate & (~clock | (pl.col("n_events") * r <= pl.col("rate")))
+        clock = pl.col("_clock")
+        spike_gate = spike_gate & (~clock | (pl.col("n_events") >= r * pl.col("rate")))
+        drop_gate = drop_gate & (~clock | (pl.col("n_events") * r <= pl.col("rate")))
         spikes = dense.filter(pl.col("up") >= pl.col("down")).with_columns(
             pl.lit("rate_spike").alias("kind"),
             pl.col("up").alias("score"),

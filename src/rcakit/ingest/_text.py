@@ -236,6 +236,11 @@ _ISO = (
 )
 # Ansible's log_path head: the stamp, p= u= n=, a bar
 _ANSIBLE_HEAD = rf"^(?P<ts>{_ISO})[ \t]+(?P<mdc>p=\d+ u=\S+(?: n=\S+)?)[ \t]+\|[ \t]+"
+# Rust's tracing: its level words, its span chain ('outbound:proxy{addr=10.0.2.7:8080}:'), and
+# the head of its fmt layer's lines: the stamp, the level padded to five, an optional thread
+_TRACING_LEVEL = "TRACE|DEBUG|INFO|WARN|ERROR"
+_TRACING_SPANS = r"(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+"
+_TRACING_HEAD = rf"^(?P<ts>{_ISO})[ \t]+(?P<level>{_TRACING_LEVEL})[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
 # the other stamp layouts a text log line may start with (all known to parse_timestamps)
 _STAMP = (
     rf"(?:{_ISO}"
@@ -1198,9 +1203,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [    14.500000s] ERROR ThreadId(01) outbound:proxy{addr=10.0.2.7:8080}: linkerd_app_core::errors::respond: request failed
     _Variant(
         "tracing-uptime",
-        r"^\[[ \t]*\d+\.\d+s\][ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
-        r"(?:(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)*):[ \t]+(?P<msg>.*)$",
-        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+        rf"^\[[ \t]*\d+\.\d+s\][ \t]+(?P<level>{_TRACING_LEVEL})[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
+        rf"(?:(?P<mdc_d>{_TRACING_SPANS})[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)*):[ \t]+(?P<msg>.*)$",
+        levels=_TRACING_LEVEL,
     ),
     # Erlang/OTP's SASL and error_logger reports (CouchDB, ejabberd, RabbitMQ before 3.7): a
     # header line with the kind and the stamp, the report on the lines below
@@ -1268,15 +1273,13 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   2024-03-11T08:00:05.164937Z  INFO source{component_kind="source" component_id=app_logs}:file_server: vector::internal_events::file::source: Found new file to watch. file=/var/log/app/api-10.log
     _Variant(
         "tracing",
-        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
-        r"(?:(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)+):[ \t]+(?P<msg>.*)$",
-        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+        rf"{_TRACING_HEAD}(?:(?P<mdc_d>{_TRACING_SPANS})[ \t]+)?(?P<logger>[A-Za-z_]\w*(?:::\w+)+):[ \t]+(?P<msg>.*)$",
+        levels=_TRACING_LEVEL,
     ),
     _Variant(
         "tracing-span",
-        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR)[ \t]+(?:(?P<thread>ThreadId\(\d+\))[ \t]+)?"
-        r"(?P<mdc_d>(?:[A-Za-z_][\w\-]*(?:\{[^{}]*\})?:)+)[ \t]+(?P<logger>[a-z_][a-z0-9_]*):[ \t]+(?P<msg>.*)$",
-        levels="TRACE|DEBUG|INFO|WARN|ERROR",
+        rf"{_TRACING_HEAD}(?P<mdc_d>{_TRACING_SPANS})[ \t]+(?P<logger>[a-z_][a-z0-9_]*):[ \t]+(?P<msg>.*)$",
+        levels=_TRACING_LEVEL,
     ),
     # Trino and Presto (Airlift's log): tab-separated stamp, level, thread, logger, message
     #   2024-03-01T10:00:07.123Z	WARN	node-state-poller-0	io.trino.metadata.RemoteNodeState	Error fetching node state ...
