@@ -580,3 +580,54 @@ def test_argo_cd_application_history_and_flux_helmrelease_events(tmp_path):
     ]}))
     with pytest.warns(RcakitWarning, match="none of them a change"):
         assert read_changes(tmp_path / "pod-events.json").height == 0
+
+
+def test_a_paginated_audit_log_page_is_its_list_of_changes(tmp_path):
+    """An API's page (``{"count", "next", "previous", "results": [...]}``, Django REST
+    framework's, Flagsmith's audit log) is its list; an entry dated only by a column named as
+    a moment (``created_date``) has that time; one with neither kind nor version is what its
+    text says (a flag's state changed, a flag was created). Before: "item 0: no time column" and exit 2."""
+    p = tmp_path / "flagsmith-audit.json"
+    page = {
+        "count": 2,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "id": 118223,
+                "created_date": "2024-03-26T17:43:20.000000Z",
+                "log": "Flag state / Remote config value updated for feature: loyalty_double_points",
+                "author": {"id": 3, "email": "product@example.org"},
+                "environment": {"id": 7, "name": "Production"},
+                "related_object_type": "FEATURE_STATE",
+            },
+            {
+                "id": 118224,
+                "created_date": "2024-03-26T18:02:00Z",
+                "log": "New Flag / Remote Config created: search_v2",
+            },
+        ],
+    }
+    p.write_text(json.dumps(page))
+    df = read_changes(p)
+    assert df.select("id", "time", "kind").rows() == [
+        ("118223", datetime(2024, 3, 26, 17, 43, 20, tzinfo=UTC), "feature_flag"),
+        ("118224", datetime(2024, 3, 26, 18, 2, tzinfo=UTC), "feature_flag"),
+    ]
+    assert df["description"][0].startswith("Flag state / Remote config value updated")
+
+
+def test_a_time_found_by_its_column_name_prefers_the_start(tmp_path):
+    """With no time alias, a column named as a moment gives the time: one naming a start
+    (``executionStartedOn``) before an unnamed one before an end (``finished_at``); a value
+    that is an object is no time; the record's own last edit (``updatedAt``) never is."""
+    p = tmp_path / "runs.json"
+    p.write_text(json.dumps([
+        {"finished_at": "2026-02-10T09:30:00Z", "window": {"at": "x"}, "executionStartedOn": "2026-02-10T09:10:00Z",
+         "pipeline": "cart"},
+        {"finished_at": "2026-02-10T10:30:00Z", "pipeline": "cart"},
+    ]))
+    assert read_changes(p)["time"].to_list() == [
+        datetime(2026, 2, 10, 9, 10, tzinfo=UTC),
+        datetime(2026, 2, 10, 10, 30, tzinfo=UTC),
+    ]

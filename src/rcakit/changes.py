@@ -111,6 +111,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "description": (
         "description", "desc", "summary", "message", "title", "comment", "comments",
         "notes", "note", "details", "text", "reason", "short_description",
+        # (an audit log's entry: Flagsmith's "log")
+        "log",
     ),
 }
 
@@ -255,8 +257,12 @@ def _as_name(value: Any) -> str | None:
     return None if isinstance(value, dict | list) else _as_text(value)
 
 
-def _normalise_kind(raw: str | None, description: str | None = None) -> str:
+def _normalise_kind(raw: str | None, description: str | None = None, *, versioned: bool = True) -> str:
     if raw is None:
+        # (a change with neither kind nor version is what its description says it does: an
+        # audit log's "Flag state ... updated for feature: x"; a versioned one is a deploy)
+        if not versioned and description:
+            return next((kind for kind, words in _KIND_WORDS if words.search(description)), "deploy")
         return "deploy"
     key = _norm_key(raw)
     if key in _AUTOMATION_TYPES:
@@ -284,7 +290,11 @@ _AUTOMATION_TYPES = frozenset({"playbook_run", "playbook", "workflow_job", "ansi
 #: what a change does, in its description's words (the first that matches)
 _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rollback", re.compile(r"(?i)\broll(?:ed|ing)?[ -]?back\b|\brevert")),
-    ("feature_flag", re.compile(r"(?i)\bfeature[ -]?(?:flag|toggle)|\b(?:enable|disable)[sd]? (?:the )?(?:flag|toggle)\b")),
+    ("feature_flag", re.compile(
+        r"(?i)\bfeature[ -]?(?:flag|toggle)|\b(?:enable|disable)[sd]? (?:the )?(?:flag|toggle)\b"
+        r"|\b(?:new|create[ds]?|delete[ds]?|toggle[ds]?) flag\b"
+        r"|\bflag (?:state|value|rule|targeting|created|deleted|toggled|enabled|disabled|updated)s?\b|\bfor feature\b"
+    )),
     ("maintenance", re.compile(r"(?i)\bmaintenance\b|\bplanned (?:restart|reboot|outage|downtime)|\bpatch(?:ing|es)?\b|\breboot\b|\bcumulative update\b|\bKB\d{6,}")),
     ("migration", re.compile(r"(?i)\bmigrat(?:e|ion)|\bschema\b|\b(?:rebuild|reorgani[sz]e|create|drop)s? (?:an? |the )?index")),
     ("deploy", re.compile(r"(?i)\b(?:deploy(?:ment)?|release|upgrade|rollout|roll out|hotfix)\b|\bupdate .* to v?\d+\.\d+")),
@@ -773,6 +783,8 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
             out[canon] = value
             matched[canon] = form
     # (which alias gave the id and the version: a per-application history id, an image reference)
+    if "time" not in out and (dated := _time_by_name(obj)) is not None:
+        out["time"], matched["time"] = dated
     out["_matched"] = matched
     if "time" not in out:
         present = ", ".join(repr(k) for k in obj) or "none"
@@ -782,6 +794,36 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         )
         raise InputError(msg)
     return out
+
+
+#: a column named as a moment (``created_date``, ``occurredAt``, ``executed_on``) when no
+#: alias names the time; ranked by what it dates: the change's start before its end
+_MOMENT_NAME = re.compile(r"(?:^|_)(?:at|on|date|time|timestamp|datetime)$")
+_STARTS = re.compile(r"start|begin|creat|deploy|execut|trigger|occur|happen|perform|appl|launch|run|submit")
+_ENDS = re.compile(r"end|finish|complet|clos|resolv|stop")
+#: names of a record's own bookkeeping, not of the change: when the entry was last edited
+_NOT_THE_CHANGE = re.compile(r"updat|modif|edit|expir|due|seen")
+
+
+def _time_by_name(obj: Mapping[str, Any]) -> tuple[Any, str] | None:
+    """``(value, column)`` of the column that reads as the change's time by its name alone
+    when no :data:`ALIASES` time matched (Flagsmith's audit log dates an entry
+    ``created_date``): a scalar value under a name ending in ``at``, ``on``, ``date`` or
+    ``time``, one naming a start first, one naming an end last, none naming when the record
+    itself was last edited (``updatedAt``); or None."""
+    ranked: list[tuple[int, int, Any, str]] = []
+    for n, (key, value) in enumerate(obj.items()):
+        if value in (None, "") or isinstance(value, dict | list | bool):
+            continue
+        form = _key_forms(str(key))[-1]
+        if not _MOMENT_NAME.search(form) or _NOT_THE_CHANGE.search(form):
+            continue
+        rank = 0 if _STARTS.search(form) else 2 if _ENDS.search(form) else 1
+        ranked.append((rank, n, value, form))
+    if not ranked:
+        return None
+    _rank, _n, value, form = min(ranked, key=lambda t: t[:2])
+    return value, form
 
 
 def _csv_rows(text: str) -> Any:
@@ -872,7 +914,10 @@ def _records_json(path: Path, text: str) -> Iterator[tuple[str, Mapping[str, Any
                 items = data[key]
                 break
         else:
-            items = [data]
+            # (a paginated API's page: {"count": 1, "next": null, "results": [...]}, Django
+            # REST framework's and Flagsmith's; Bitbucket's "values"): its one list of objects
+            lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
+            items = lists[0] if len(lists) == 1 else [data]
     if not isinstance(items, list):
         msg = f"{path}: expected a JSON array of change objects (or an object with a 'changes' array)"
         raise InputError(msg)
@@ -1018,7 +1063,9 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 "service": _as_name(rec.get("service")),
                 "version": _image_version(_as_name(rec.get("version")), from_image=matched.get("version") == "image"),
                 "id": _as_name(rec.get("id")),
-                "kind": _normalise_kind(_as_text(rec.get("kind")), _as_text(rec.get("description"))),
+                "kind": _normalise_kind(
+                    _as_text(rec.get("kind")), _as_text(rec.get("description")), versioned=rec.get("version") is not None
+                ),
                 "description": _as_text(rec.get("description")),
             }
             file_rows.append(row)
