@@ -910,6 +910,9 @@ def _merge_templates(templates: dict[Group, tuple[str, ...]], *, max_values: int
     return {group: texts[key] for key, members in groups.items() for group, _ in members}
 
 
+#: the most words a value in brackets or quotes holds in a message where its event's other
+#: messages hold one variable (``[Only Murders in the Building]`` for ``[<*>]``)
+_MAX_PLACEHOLDER_WORDS = 6
 # a token that is one variable in brackets or quotes: cid=[<*>], '<*>', [<*>:<*>]
 _ENCLOSED_VAR_RE = re.compile(r"""(.*?[\[({"'`])<\*>(?:[:.,/\-]<\*>)*([\])}"'`][:;,.]?)""")
 
@@ -935,7 +938,7 @@ def _placeholder_twins(
     out: dict[tuple[str, ...], tuple[tuple[str, ...], int, int, str]] = {}
     for key in keys:
         for i in range(len(key) - 1):
-            for width in (2, 3, 4):
+            for width in range(2, _MAX_PLACEHOLDER_WORDS + 1):
                 run = " ".join(key[i : i + width])
                 for opening, closing, twin in slots.get((key[:i], key[i + width :]), ()):
                     if run.startswith(opening) and run.endswith(closing) and len(run) > len(opening) + len(closing):
@@ -959,6 +962,12 @@ _QUOTED_RE = re.compile(r"""(["'`]).*\1[:;,.]?""")
 _BRACKETED_RE = re.compile(r"\((?:[^()]|\([^()]*\))*\)[:;,.]?")
 
 
+#: words after which a message names what it is about ("Scanning disk for <name>")
+_NAMING_PREPOSITIONS = frozenset({"for", "of", "to", "from", "on", "in", "with", "by", "at", "about", "into"})
+#: how a name begins: a capital, a digit, a bracket or quote, or a variable
+_NAME_START_RE = re.compile(r"""[A-Z0-9\[("'<]""")
+
+
 def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[tuple[str, ...], tuple[int, int, str]]:
     """Templates that differ only in a run of words of varying length between the same
     words before and after, in more than ``max_values`` ways: one event whose variable
@@ -977,7 +986,8 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
     word must come before the run (a run that starts the message's words is its event).
     A run that ends the message counts too when a phrase of two words or more ending in a
     colon comes before it (``<player> lost connection: Timed out``) and the runs begin with
-    more than ``max_values`` different words.
+    more than ``max_values`` different words, or a preposition (``Scanning disk for The Last
+    of Us``) and the runs are capitalised names beginning in more than ``max_values`` ways.
     """
     by_end: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
     for key in keys:
@@ -1039,6 +1049,27 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
         ):
             text = " ".join((*start, PARAM))
             for m in tails:
+                out[m] = (len(start), 0, text)
+    # a name of several words that ends the message after a preposition ("Scanning disk for
+    # The Last of Us", "Updating info for Slow Horses"): the names are capitalised, begin in
+    # more than max_values ways and run to different lengths; event words there are not
+    # capitalised ("Connection to database lost" / "... established")
+    by_prep: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for key in keys:
+        for i in range(_MIN_ANCHOR - 1, len(key) - 1):
+            if key[i] in _NAMING_PREPOSITIONS and sum(bool(_WORD_RE.fullmatch(t)) for t in key[:i]) >= 2:
+                by_prep[tuple(_generic(t) for t in key[: i + 1])].add(key)
+    for start, tails in by_prep.items():
+        free = [m for m in tails if m not in out]
+        heads = [m[len(start)] for m in free]
+        if (
+            len(free) > max_values and len({len(m) for m in free}) >= 2
+            and all(_NAME_START_RE.match(h) for h in heads)
+            and not _few_values(heads, max_values)
+            and not any(_KEY_RE.match(t) for m in free for t in m[len(start) :])
+        ):
+            text = " ".join((*start, PARAM))
+            for m in free:
                 out[m] = (len(start), 0, text)
     # longest anchors first: the tightest template wins a key claimed twice
     for (before, after), paired in sorted(candidates.items(), key=lambda kv: (-len(kv[0][0]) - len(kv[0][1]), kv[0])):
