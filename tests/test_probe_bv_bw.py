@@ -36,3 +36,62 @@ def test_a_bracketed_value_of_up_to_six_words_is_its_event_s_variable():
     lines = [f"[{names[i % 6]}] was recently added, performing post-add actions" for i in range(30)]
     lines += ["[Only Murders in the Building] was recently added, performing post-add actions"] * 4
     assert len(set(_templates(lines))) == 1
+
+
+def test_change_exports_of_awx_azure_devops_octopus_and_servicenow_categories(tmp_path):
+    """Probe BV: AWX's jobs API page and Azure DevOps' release deployments stopped the report
+    (exit 2, "no time column"); Octopus' deployments CSV had no service or version; a
+    ServiceNow change's category was ignored (a SAN firmware upgrade read as a deploy)."""
+    import json
+    from datetime import UTC, datetime
+
+    awx = tmp_path / "awx_jobs.json"
+    awx.write_text(json.dumps({"count": 2, "next": None, "previous": None, "results": [
+        {"id": 9305, "type": "job", "summary_fields": {"job_template": {"id": 12, "name": "jboss-datasource-tuning"}},
+         "created": "2025-04-29T18:05:18Z", "modified": "2025-04-29T18:07:00Z", "name": "jboss-datasource-tuning",
+         "playbook": "playbooks/jboss_datasource.yml", "limit": "portal-app01.tax.local",
+         "extra_vars": "{\"ds_max_pool_size\": 5}", "status": "successful",
+         "started": "2025-04-29T18:05:20Z", "finished": "2025-04-29T18:07:00Z", "job_template": 12},
+        {"id": 9306, "type": "job", "summary_fields": {}, "name": "os-patching", "playbook": "patch.yml",
+         "limit": "lb01,lb02", "status": "failed", "created": "2025-04-29T19:00:00Z", "started": None},
+    ]}))
+    got = rcakit.read_changes(awx).select("id", "time", "service", "kind", "description").rows()
+    assert got[0][:4] == ("9305", datetime(2025, 4, 29, 18, 5, 20, tzinfo=UTC), "portal-app01", "config")
+    assert "ds_max_pool_size=5" in got[0][4]
+    assert got[1][:3] == ("9306", datetime(2025, 4, 29, 19, tzinfo=UTC), None)  # two hosts: no one service
+    assert got[1][3] == "maintenance" and "(status failed)" in got[1][4]
+
+    ado = tmp_path / "ado_release_deployments.json"
+    deployment = {
+        "id": 1206, "release": {"id": 3206, "name": "Release-157", "artifacts": [
+            {"type": "Build", "definitionReference": {"version": {"id": "35595", "name": "2.6.2"}}}]},
+        "releaseDefinition": {"id": 7, "name": "eid-gateway-release"}, "releaseEnvironment": {"id": 997, "name": "PROD"},
+        "reason": "manual", "deploymentStatus": "succeeded",
+        "queuedOn": "2025-04-30T12:12:29.591Z", "startedOn": "2025-04-30T12:12:59.591Z",
+        "completedOn": "2025-04-30T12:15:29.591Z", "lastModifiedOn": "2025-04-30T12:15:30.591Z",
+    }
+    never = {**deployment, "id": 1207, "deploymentStatus": "notDeployed"}
+    ado.write_text(json.dumps({"count": 2, "value": [deployment, never]}))
+    assert rcakit.read_changes(ado).select("id", "service", "version", "kind").rows() == [
+        ("1206", "eid-gateway", "2.6.2", "deploy")
+    ]
+
+    octopus = tmp_path / "octopus_deployments_prod.csv"
+    octopus.write_text(
+        "DeploymentId,ProjectName,EnvironmentName,ReleaseVersion,Created,StartTime,CompletedTime\n"
+        "Deployments-8190,refund-notify,Production,3.3.3,2025-04-29T20:20:02+02:00,2025-04-29T20:20:07+02:00,"
+        "2025-04-29T20:22:57+02:00\n"
+    )
+    assert rcakit.read_changes(octopus).select("id", "service", "version").row(0) == (
+        "Deployments-8190", "refund-notify", "3.3.3"
+    )
+
+    snow = tmp_path / "change_request_export.csv"
+    snow.write_text(
+        '"Number","Short description","Configuration item","Type","Category","Actual start"\n'
+        '"CHG1","Storage: firmware upgrade of SAN array PRD-SAN-02","PRD-SAN-02","Normal","Hardware","2025-04-29 10:00:00"\n'
+        '"CHG2","Increase retention of audit partitions","taxdb","Standard","Database","2025-04-29 11:00:00"\n'
+        '"CHG3","Deploy portal 7.3.2","portal","Normal","Software","2025-04-29 12:00:00"\n'
+        '"CHG4","Raise the pool limit","portal","Normal","Software","2025-04-29 13:00:00"\n'
+    )
+    assert rcakit.read_changes(snow)["kind"].to_list() == ["infra", "config", "deploy", "config"]

@@ -95,10 +95,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
         # (Jira Service Management's change issues: "Affected services", "Component/s")
         "affected_services", "affected_service", "impacted_service", "impacted_services", "business_service",
         "components", "component/s",
+        # (Octopus Deploy's deployments export: "ProjectName", "ProjectSlug")
+        "project_name", "project_slug",
     ),
     "version": (
         "version", "ver", "release", "tag", "image_tag", "image", "sha", "commit",
         "revision", "rev", "ref", "build", "to_version", "new_version",
+        # (Octopus Deploy's "ReleaseVersion")
+        "release_version",
     ),
     "id": (
         "id", "change_id", "deploy_id", "deployment_id", "event_id", "change", "key",
@@ -257,7 +261,17 @@ def _as_name(value: Any) -> str | None:
     return None if isinstance(value, dict | list) else _as_text(value)
 
 
-def _normalise_kind(raw: str | None, description: str | None = None, *, versioned: bool = True) -> str:
+#: an ITSM change's category (ServiceNow's "Category") -> what the change does
+_CATEGORY_KINDS = {
+    "software": "deploy", "application": "deploy", "applications": "deploy", "release": "deploy",
+    "hardware": "infra", "network": "infra", "infrastructure": "infra", "storage": "infra", "dns": "infra",
+    "telecom": "infra", "cloud": "infra", "database": "config", "security": "config", "configuration": "config",
+}
+
+
+def _normalise_kind(
+    raw: str | None, description: str | None = None, *, versioned: bool = True, category: str | None = None
+) -> str:
     if raw is None:
         # (a change with neither kind nor version is what its description says it does: an
         # audit log's "Flag state ... updated for feature: x"; a versioned one is a deploy)
@@ -271,12 +285,17 @@ def _normalise_kind(raw: str | None, description: str | None = None, *, versione
         key = "config"
         if description:
             key = next((kind for kind, words in _KIND_WORDS if words.search(description)), key)
-    elif key in _PROCESS_TYPES and description:
+    elif key in _PROCESS_TYPES:
         # an ITSM change's type is its approval process (ServiceNow's Standard / Normal /
-        # Emergency), not what it does: its description says that
-        for kind, words in _KIND_WORDS:
-            if words.search(description):
-                return kind
+        # Emergency), not what it does: its description says that, else its category (which
+        # also says more than an "upgrade" or "update": a SAN's firmware upgrade in
+        # "Hardware" is infrastructure, not a deploy)
+        said = next((kind for kind, words in _KIND_WORDS if description and words.search(description)), None)
+        by_category = _CATEGORY_KINDS.get(_norm_key(category)) if category else None
+        if by_category is not None and said in {None, "deploy"}:
+            return by_category
+        if said is not None:
+            return said
     return KIND_ALIASES.get(key, key)
 
 
@@ -486,6 +505,80 @@ def _from_helm_release(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 #: a Jenkins job name's words that say what it does, not what it deploys
 _JOB_WORDS = re.compile(r"(?i)^(?:deploy|release|rollout|cd)[-_]|[-_](?:deploy|release|rollout|cd|pipeline|job)$")
+
+
+def _looks_like_awx_job(obj: Mapping[str, Any]) -> bool:
+    return obj.get("type") in {"job", "workflow_job"} and isinstance(obj.get("summary_fields"), dict) and (
+        "playbook" in obj or "job_template" in obj or "workflow_job_template" in obj
+    )
+
+
+def _from_awx_job(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One job of AWX / Ansible Tower's API (``/api/v2/jobs/``): a run of its job template,
+    dated when it started (else created), of the one host its ``limit`` names (its short
+    name: ``portal-app01.tax.local`` is ``portal-app01``; several hosts, or none, name no
+    service), a ``config`` change unless its name says another kind; its extra variables
+    (the settings it applied) in the description."""
+    summary = _mapping(obj.get("summary_fields"))
+    name = str(obj.get("name") or _mapping(summary.get("job_template")).get("name") or "")
+    hosts = [h.strip() for h in re.split(r"[,:;\s]+", str(obj.get("limit") or "")) if h.strip()]
+    service = hosts[0].split(".", 1)[0] if len(hosts) == 1 and not re.search(r"[*!&\[]", hosts[0]) else None
+    desc = f"AWX job {name}"
+    if obj.get("playbook"):
+        desc += f" ({obj['playbook']})"
+    if hosts:
+        desc += f" on {', '.join(hosts)}"
+    extra = obj.get("extra_vars")
+    try:
+        settings = json.loads(extra) if isinstance(extra, str) and extra.strip() else extra
+    except ValueError:
+        settings = None
+    if isinstance(settings, dict) and settings:
+        desc += ": " + ", ".join(f"{k}={v}" for k, v in settings.items() if not isinstance(v, dict | list))
+    status = str(obj.get("status") or "")
+    if status and status != "successful":
+        desc += f" (status {status})"
+    return {
+        "time": obj.get("started") or obj.get("created"),
+        "service": service,
+        "version": None,
+        "id": _as_text(obj.get("id")),
+        "kind": _normalise_kind("playbook_run", name),
+        "description": desc,
+    }
+
+
+def _looks_like_ado_release(obj: Mapping[str, Any]) -> bool:
+    return isinstance(obj.get("releaseDefinition"), dict) and isinstance(obj.get("releaseEnvironment"), dict)
+
+
+def _ado_deployed(obj: Mapping[str, Any]) -> bool:
+    return str(obj.get("deploymentStatus") or "").lower() not in {"notdeployed", "undefined"}
+
+
+def _from_ado_release(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One deployment of Azure DevOps' classic releases (``_apis/release/deployments``):
+    dated when it started (else queued), of its release definition's name less its deploy
+    words (``eid-gateway-release`` is ``eid-gateway``), the version of its first artifact's
+    build (else the release's name). One never deployed is skipped (:func:`_ado_deployed`)."""
+    status = str(obj.get("deploymentStatus") or "")
+    release = _mapping(obj.get("release"))
+    definition = str(_mapping(obj.get("releaseDefinition")).get("name") or "")
+    env = _mapping(obj.get("releaseEnvironment")).get("name")
+    artifacts = release.get("artifacts") or []
+    first = _mapping(artifacts[0]) if isinstance(artifacts, list) and artifacts else {}
+    build = _mapping(_mapping(first.get("definitionReference")).get("version")).get("name")
+    desc = f"Azure DevOps {release.get('name') or 'release'} of {definition}" + (f" to {env}" if env else "")
+    if status and status != "succeeded":
+        desc += f" ({status})"
+    return {
+        "time": obj.get("startedOn") or obj.get("queuedOn") or obj.get("completedOn"),
+        "service": _JOB_WORDS.sub("", definition) or None,
+        "version": _as_text(build) or _as_text(release.get("name")),
+        "id": _as_text(obj.get("id")),
+        "kind": "deploy",
+        "description": desc,
+    }
 
 
 def _jenkins_builds(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
@@ -768,6 +861,10 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         return _from_unleash(obj)
     if _looks_like_helm_release(obj):
         return _from_helm_release(obj)
+    if _looks_like_awx_job(obj):
+        return _from_awx_job(obj)
+    if _looks_like_ado_release(obj):
+        return _from_ado_release(obj)
     out: dict[str, Any] = {}
     # exact canonical names win over aliases; earlier aliases win over later ones
     ranked: list[tuple[int, str, str, Any]] = []
@@ -783,6 +880,8 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
             out[canon] = value
             matched[canon] = form
     # (which alias gave the id and the version: a per-application history id, an image reference)
+    if (category := next((v for k, v in obj.items() if _key_forms(str(k))[-1] == "category"), None)) is not None:
+        out["_category"] = category
     if "time" not in out and (dated := _time_by_name(obj)) is not None:
         out["time"], matched["time"] = dated
     out["_matched"] = matched
@@ -1047,6 +1146,8 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 continue  # (a plan that was never applied changed nothing)
             if _looks_like_unleash(raw) and raw.get("type") in _UNLEASH_NO_CHANGE:
                 continue  # (a user's favourite changed nothing)
+            if _looks_like_ado_release(raw) and not _ado_deployed(raw):
+                continue  # (a release never deployed to its stage changed nothing)
             rec = _canonical(raw, where=where)
             matched = rec.get("_matched") or {}
             when = parse_change_time(rec.get("time"), zone=zone)
@@ -1064,7 +1165,10 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 "version": _image_version(_as_name(rec.get("version")), from_image=matched.get("version") == "image"),
                 "id": _as_name(rec.get("id")),
                 "kind": _normalise_kind(
-                    _as_text(rec.get("kind")), _as_text(rec.get("description")), versioned=rec.get("version") is not None
+                    _as_text(rec.get("kind")),
+                    _as_text(rec.get("description")),
+                    versioned=rec.get("version") is not None,
+                    category=_as_text(rec.get("_category")),
                 ),
                 "description": _as_text(rec.get("description")),
             }
