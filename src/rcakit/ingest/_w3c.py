@@ -6,8 +6,9 @@ data line holds one value per field, separated by spaces (IIS) or tabs (CloudFro
 "no value". A server writes the directives again when it restarts, possibly with other fields:
 each data line is read with the last ``#Fields`` above it.
 
-Mapping: ``timestamp`` from ``date`` + ``time`` (W3C stamps carry no zone: ``tz`` applies,
-UTC by default, which is what IIS and CloudFront write; with no ``date`` field, the date of the
+Mapping: ``timestamp`` from ``date`` + ``time`` (W3C stamps carry no zone: they are UTC by
+the format's definition, which is what IIS and CloudFront write whatever the server's zone,
+so ``tz`` does not apply to them; with no ``date`` field, the date of the
 ``#Date:`` directive above, a day later for each midnight the times cross); ``body`` = ``cs-method cs-uri-stem
 sc-status`` like an access log (``GET /api/pay 500``; the query string is left out so that
 templates group by endpoint), or the whole line when the file has no method/URI fields;
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import polars as pl
 
@@ -136,7 +138,10 @@ def _parse_values(data: pl.DataFrame, names: tuple[str, ...], options: ParseOpti
         else pl.lit(None, dtype=pl.String)
     )
     sample = values.select(stamp.alias("t")).drop_nulls().head(200)["t"].to_list()
-    timestamp = timestamp_expr(stamp, sample, options)
+    # (a W3C stamp is UTC by the format's definition, IIS's and CloudFront's whatever the
+    # server's clock; ``tz`` is for the other files of a run: an IIS log beside local-time
+    # application logs read with tz="Europe/Brussels" must not move two hours)
+    timestamp = timestamp_expr(stamp, sample, replace(options, tz="UTC"))
     if "date" not in have and "time" in have and "_date" in data.columns:
         # the lines below one #Date directive run on past midnight: a time more than 12 hours
         # before the one above it is the next day's
