@@ -737,8 +737,17 @@ def _cause_with(
             .get_column("attributes").drop_nulls().unique(maintain_order=True).head(_FIELD_SAMPLE).to_list()
         )
         root_failing += tuple(f for f in fields if f not in ("", "{}"))
-    # (... host names that do not resolve: a change to DNS is theirs)
+    # (... host names that do not resolve: a change to DNS is theirs; also in the fields of
+    # the failures, logfmt's error="lookup bankgw.tax.local: no such host")
     resolving = next((text for text in failing_texts if NAME_RESOLUTION.search(text)), None)
+    failing_services = sorted({c.service for c in contribs if failure(c) and c.service})
+    if resolving is None and failing_services and {"attributes", "is_error"} <= set(span.columns):
+        said = (
+            span.filter(pl.col("service").is_in(failing_services) & pl.col("is_error"))
+            .filter(pl.col("attributes").str.contains(NAME_RESOLUTION.pattern).fill_null(False))
+            .get_column("attributes").head(1).to_list()
+        )
+        resolving = said[0] if said else None
     # (the root's failures are a host outside the estate answering that it is unavailable,
     # or not answering: its calls to it time out or are refused)
     unavailable = next(
