@@ -95,3 +95,31 @@ def test_change_exports_of_awx_azure_devops_octopus_and_servicenow_categories(tm
         '"CHG4","Raise the pool limit","portal","Normal","Software","2025-04-29 13:00:00"\n'
     )
     assert rcakit.read_changes(snow)["kind"].to_list() == ["infra", "config", "deploy", "config"]
+
+
+def test_a_node_s_folder_and_httpd_s_own_file_names_name_no_service(tmp_path):
+    """Probe BV: ``tax-calc/calc01/messages.log`` was service ``calc01`` (its callers' "tax-calc
+    answered HTTP 500" named no logging service), RHEL httpd's ``portal-web/access_log`` was
+    ``access_log``."""
+    line = "2025-04-29 10:00:00,000 INFO started\n"
+    for node in ("calc01", "calc02"):
+        (tmp_path / "tax-calc" / node).mkdir(parents=True)
+        (tmp_path / "tax-calc" / node / "messages.log").write_text(line)
+    (tmp_path / "web-frontend" / "edge-1").mkdir(parents=True)
+    (tmp_path / "web-frontend" / "edge-1" / "out.log").write_text(line)  # a role that is no word of it
+    (tmp_path / "portal-web").mkdir()
+    (tmp_path / "portal-web" / "access_log").write_text(
+        '10.0.0.1 - - [29/Apr/2025:10:00:00 +0200] "GET / HTTP/1.1" 200 12 "-" "curl/8" 1200\n'
+    )
+    (tmp_path / "portal-web" / "ssl_error_log").write_text(
+        "[Tue Apr 29 10:00:00.123456 2025] [ssl:warn] [pid 12] AH01909: server certificate does not include an ID\n"
+    )
+    df = rcakit.read_logs(tmp_path, columns=["service", "source"])
+    got = dict(df.select(pl.col("source").str.replace_all(r"\\", "/").str.split("/").list.slice(-2).list.join("/"), "service").rows())
+    assert got == {
+        "calc01/messages.log": "tax-calc",
+        "calc02/messages.log": "tax-calc",
+        "edge-1/out.log": "edge",
+        "portal-web/access_log": "portal-web",
+        "portal-web/ssl_error_log": "portal-web",
+    }

@@ -63,7 +63,9 @@ _GENERIC_NAMES = frozenset({
 # SQL Server's ERRORLOG, a RabbitMQ node's rabbit@mq01.log, an Oracle instance's
 # alert_<SID>.log, an IBM MQ queue manager's error logs AMQERR01.LOG to AMQERR03.LOG
 _GENERIC_NAME_RE = re.compile(
-    r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*|amqerr\d\d)$"
+    r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*|amqerr\d\d"
+    # (Apache httpd's own names on Red Hat: /var/log/httpd/access_log, error_log, ssl_access_log)
+    r"|(?:ssl_)?(?:access|error|request)_log)$"
 )
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
@@ -301,5 +303,27 @@ def _directory_service(path: PurePath, below: PurePath | None = None) -> str | N
         stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
         low = stem.lower()
         if stem and not stem.isdigit() and low not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
-            return workload_name(stem)
+            return _node_folder_service(parent, below) or workload_name(stem)
+    return None
+
+
+#: a node's folder: a role and its number (calc01, web-2, node_3)
+_NODE_FOLDER = re.compile(r"(?i)^([a-z][a-z-_]*?)[-_]?\d{1,3}$")
+
+
+def _node_folder_service(folder: PurePath, below: PurePath | None) -> str | None:
+    """The service a node's folder is one node of: its parent's name when the node's role is a
+    word of it (``tax-calc/calc01/`` is ``tax-calc``'s first node, ``payments/payments-2/``
+    ``payments``'), else None."""
+    if (m := _NODE_FOLDER.match(folder.name)) is None:
+        return None
+    parent = folder.parent
+    if below is not None and (parent == below or below not in parent.parents):
+        return None
+    stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
+    if not stem or stem.lower() in _GENERIC_DIRS or _generic_name(stem) or _KEY_VALUE.match(stem):
+        return None
+    role, words = _words(m.group(1)), _words(stem)
+    if role and (words[-len(role) :] == role or words[: len(role)] == role):
+        return workload_name(stem)
     return None
