@@ -93,8 +93,9 @@ def test_change_exports_of_awx_azure_devops_octopus_and_servicenow_categories(tm
         '"CHG2","Increase retention of audit partitions","taxdb","Standard","Database","2025-04-29 11:00:00"\n'
         '"CHG3","Deploy portal 7.3.2","portal","Normal","Software","2025-04-29 12:00:00"\n'
         '"CHG4","Raise the pool limit","portal","Normal","Software","2025-04-29 13:00:00"\n'
+        '"CHG5","Reduce calc-rules cache TTL from 3600s to 30s","portal","Normal","Software","2025-04-29 14:00:00"\n'
     )
-    assert rcakit.read_changes(snow)["kind"].to_list() == ["infra", "config", "deploy", "config"]
+    assert rcakit.read_changes(snow)["kind"].to_list() == ["infra", "config", "deploy", "config", "config"]
 
 
 def test_a_node_s_folder_and_httpd_s_own_file_names_name_no_service(tmp_path):

@@ -317,7 +317,7 @@ _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("maintenance", re.compile(r"(?i)\bmaintenance\b|\bplanned (?:restart|reboot|outage|downtime)|\bpatch(?:ing|es)?\b|\breboot\b|\bcumulative update\b|\bKB\d{6,}")),
     ("migration", re.compile(r"(?i)\bmigrat(?:e|ion)|\bschema\b|\b(?:rebuild|reorgani[sz]e|create|drop)s? (?:an? |the )?index")),
     ("deploy", re.compile(r"(?i)\b(?:deploy(?:ment)?|release|upgrade|rollout|roll out|hotfix)\b|\bupdate .* to v?\d+\.\d+")),
-    ("config", re.compile(r"(?i)\bconfig(?:uration)?\b|\bsettings?\b|\bparameter\b|\btimeout\b|\bpool\b|\blimit\b|\bthreshold\b|\bmax\w*\b|\brules?\b|\bcode map\b|\bschedule\b")),
+    ("config", re.compile(r"(?i)\bconfig(?:uration)?\b|\bsettings?\b|\bparameter\b|\btimeout\b|\bpool\b|\blimit\b|\bthreshold\b|\bmax\w*\b|\brules?\b|\bcode map\b|\bschedule\b|\bTTL\b|\btime[ -]to[ -]live\b")),
     ("infra", re.compile(r"(?i)\bscal(?:e|ing)\b|\bresize\b|\bfailover\b|\bfirewall\b|\bcertificate\b|\bcert\b|\bDNS\b|\bnetwork\b|\bstorage\b|\bdisk\b")),
 )
 
