@@ -124,3 +124,51 @@ def test_a_node_s_folder_and_httpd_s_own_file_names_name_no_service(tmp_path):
         "portal-web/access_log": "portal-web",
         "portal-web/ssl_error_log": "portal-web",
     }
+
+
+def _consumer(*, stall: tuple[int, int], work_back: bool, warn: bool) -> pl.DataFrame:
+    """Three hours of a queue consumer's records: a stats line each minute (a heartbeat) and
+    three to seven "e-mail queued" lines a minute, none over ``stall`` (minutes), back after it when
+    ``work_back``, a warning every 4 min of the stall when ``warn``."""
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2025, 4, 30, 4, 0, tzinfo=UTC)
+    rows = []
+    for m in range(180):
+        at = t0 + timedelta(minutes=m)
+        rows.append((at, "stats", 9))
+        in_stall = stall[0] <= m < stall[1]
+        if in_stall and warn and m % 4 == 0:
+            rows.append((at + timedelta(seconds=30), "noack", 13))
+        if not in_stall and (work_back or m < stall[0]):
+            rows.extend((at + timedelta(seconds=8 * k + 2), "queued", 9) for k in range(3 + m % 5))
+    return pl.DataFrame(
+        {"timestamp": [r[0] for r in rows], "service": "refund-notify", "template_id": [r[1] for r in rows],
+         "severity_number": [r[2] for r in rows], "body": [r[1] for r in rows]},
+        schema_overrides={"severity_number": pl.UInt8},
+    )
+
+
+def test_a_consumer_whose_work_stops_behind_its_heartbeat_is_an_incident():
+    # Probe BV s07: the consumer's stats line a minute went on, so its volume fell to 0.23 of
+    # its baseline, not a fifth: "no anomaly" at all
+    from datetime import timedelta
+
+    from rcakit.correlate._windows import _material_windows
+    from rcakit.detect._results import AnomalyWindow, Contribution
+
+    onset = __import__("datetime").datetime(2025, 4, 30, 5, 20, tzinfo=__import__("datetime").UTC)
+    drop = Contribution(
+        kind="rate_drop", service="refund-notify", template_id=None, template=None, score=8.9, baseline_rate=5.7,
+        observed_rate=1.3, first_seen=None, onset=onset, extra={},
+    )
+    win = AnomalyWindow(start=onset, end=onset + timedelta(minutes=40), score=8.9, services=("refund-notify",), contributions=(drop,))
+
+    def kept(**kw):
+        recs = _consumer(stall=(80, 165), **kw)
+        return _material_windows([win], recs, min_events=5, badness={}, window=timedelta(minutes=1))
+
+    assert len(kept(work_back=True, warn=False)) == 1  # the work comes back after it
+    assert len(kept(work_back=False, warn=True)) == 1  # the consumer warns meanwhile
+    # a job whose work ends for good, saying nothing, its heartbeat going on: no symptom
+    assert kept(work_back=False, warn=False) == []

@@ -14,6 +14,7 @@ import polars as pl
 
 from rcakit.correlate._records import ERROR_SEVERITY, FATAL_SEVERITY, WARN_SEVERITY
 from rcakit.correlate._units import _num, tmax, tmin
+from rcakit.detect._rate import CLOCK_VAR
 from rcakit.detect._results import AnomalyWindow, Contribution
 from rcakit.templates._masks import TOKEN_RE
 
@@ -144,6 +145,12 @@ _THROTTLED = re.compile(r"(?i)\brate[ _-]?limit|\btoo many requests\b|\bthrottl|
 
 #: A service that went silent for less than this (a pod restarting) is not an incident
 QUIET_MIN = timedelta(minutes=5)
+#: A service's work (its records less its clock-like ones: a heartbeat, a stats line a
+#: minute) of this many records a window or more over WORK_HISTORY ...
+WORK_RATE = 2.0
+WORK_HISTORY = timedelta(minutes=60)
+#: ... that falls to a fifth or less for this long is work that stopped
+WORK_QUIET = timedelta(minutes=10)
 #: A service whose logs end while the others' go on for less than this is a ragged export
 #: edge (files exported at different times), not a service that stopped.
 QUIET_TAIL = timedelta(minutes=10)
@@ -176,13 +183,15 @@ def _is_trouble(
     badness: dict[tuple[str, str], float],
     *,
     resumes: Callable[[Contribution], bool] = lambda c: True,
+    stopped: Callable[[Contribution], bool] = lambda c: False,
 ) -> bool:
     """Whether a contribution is a symptom on its own (not just traffic moving around).
 
     More or fewer *successful* requests, a new INFO line after a deploy, a message that
     stops: those are context, not an incident. Errors and warnings, error ratios, and
     shifted numbers (latency, sizes) are symptoms. ``resumes``: whether a service's silence
-    is long enough to matter (see :func:`_material_windows`).
+    is long enough to matter; ``stopped``: whether a service's work stopped while its
+    heartbeat went on (see :func:`_material_windows`).
     """
     if c.kind == "parameter":
         return _material_shift(c)
@@ -192,8 +201,9 @@ def _is_trouble(
     if c.kind in {"new", "rate_spike"}:
         return bad >= 0.5
     if c.kind == "rate_drop":
-        # a service that (nearly) stops logging its regular messages
-        return _near_silent(c)
+        # a service that (nearly) stops logging its regular messages, or all but its
+        # heartbeat
+        return _near_silent(c) or stopped(c)
     # a service that stops logging altogether (hung, crashed, cut off) is trouble, unless its
     # file just ends a little before the others'; a single message that stops is context
     return went_quiet(c) and resumes(c)
@@ -564,6 +574,40 @@ def _material_windows(
         if after is not None:
             return after - start >= QUIET_MIN
         return data_end - start >= max(QUIET_MIN, QUIET_TAIL)
+
+    def stopped(c: Contribution) -> bool:
+        """A service whose work stopped while its heartbeat went on (a consumer hung behind
+        its stats line a minute): its records less the ones that tick like a clock fell
+        from :data:`WORK_RATE` a window or more over the :data:`WORK_HISTORY` before to a
+        fifth or less for :data:`WORK_QUIET`, and the work comes back after it, or the
+        service warns meanwhile (a batch that ended stops its work for good, saying nothing)."""
+        if c.template_id is not None or not c.service or "template_id" not in recs.columns:
+            return False
+        step = window if window > timedelta(0) else timedelta(minutes=1)
+        own = own_records(c.service)
+        ts = pl.col("timestamp")
+        history = own.filter(ts.is_between(c.onset - WORK_HISTORY, c.onset, closed="left"))
+        n_windows = WORK_HISTORY / step
+        if history.height < WORK_RATE * n_windows:
+            return False
+        per = (
+            history.group_by("template_id", ts.dt.truncate(step).alias("_w")).len()
+            .group_by("template_id")
+            .agg(pl.col("len").sum().alias("n"), (pl.col("len").cast(pl.Float64) ** 2).sum().alias("n2"), pl.len().alias("k"))
+        )
+        # (a clock: a record or more in most windows, counts far steadier than chance)
+        mean = pl.col("n") / n_windows
+        var = pl.col("n2") / n_windows - mean**2
+        clocks = per.filter((pl.col("k") >= 0.9 * n_windows) & (mean >= 1.0) & (var <= CLOCK_VAR * mean))["template_id"]
+        work = own.filter(~pl.col("template_id").is_in(clocks.implode()))
+        before = work.filter(ts.is_between(c.onset - WORK_HISTORY, c.onset, closed="left")).height / n_windows
+        quiet = work.filter(ts.is_between(c.onset, c.onset + WORK_QUIET, closed="left"))
+        if before < WORK_RATE or quiet.height > 0.2 * before * (WORK_QUIET / step):
+            return False
+        back = tmin(work.filter(ts >= c.onset + WORK_QUIET)["timestamp"])
+        warned = quiet.filter(pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY).height > 0
+        return back is not None or warned
+
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select(
         "timestamp", "service", "template_id", pl.col("severity_number").cast(pl.Int32).fill_null(0).alias("sev")
@@ -599,7 +643,7 @@ def _material_windows(
         trouble = [
             c
             for c in keep
-            if _is_trouble(c, badness, resumes=resumes)
+            if _is_trouble(c, badness, resumes=resumes, stopped=stopped)
             and not (c.kind in {"new", "rate_spike"} and _burst_seen_before(c, sub, own_records(c.service), window))
             and not (c.kind in {"new", "rate_spike"} and _probing(c, own_records(c.service), window))
             and not (

@@ -58,7 +58,7 @@ _MAX_PASSES = 32
 #: a series whose baseline counts vary less than this share of their mean ticks like a clock
 #: (a heartbeat, a stats line a minute): it is flagged only where its own rate moves, not
 #: where the traffic around it did (see ``_judge``)
-_CLOCK_VAR = 0.2
+CLOCK_VAR = 0.2
 
 
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
@@ -262,7 +262,7 @@ class RateDetector:
         # a clock: at least one a window, and its counts far steadier than chance (variance
         # under a fifth of the mean, where a count that follows requests has about the mean)
         n = pl.col("n_events")
-        clock = dense.group_by("_sid").agg(((n.mean() >= 1.0) & (n.var(ddof=0) <= _CLOCK_VAR * n.mean())).alias("_clock"))
+        clock = dense.group_by("_sid").agg(((n.mean() >= 1.0) & (n.var(ddof=0) <= CLOCK_VAR * n.mean())).alias("_clock"))
         dense = _expected(dense, group=group)
         var = pl.col("expected") * (1.0 - pl.col("share"))
         resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(var, 0.5)
