@@ -59,7 +59,8 @@ def test_change_exports_of_awx_azure_devops_octopus_and_servicenow_categories(tm
     assert got[0][:4] == ("9305", datetime(2025, 4, 29, 18, 5, 20, tzinfo=UTC), "portal-app01", "config")
     assert "ds_max_pool_size=5" in got[0][4]
     assert got[1][:3] == ("9306", datetime(2025, 4, 29, 19, tzinfo=UTC), None)  # two hosts: no one service
-    assert got[1][3] == "maintenance" and "(status failed)" in got[1][4]
+    assert got[1][3] == "maintenance"
+    assert "(status failed)" in got[1][4]
 
     ado = tmp_path / "ado_release_deployments.json"
     deployment = {
