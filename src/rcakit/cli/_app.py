@@ -151,7 +151,7 @@ def reader_options(func: F) -> F:
             default="auto",
             show_default=True,
             help="Log format, detected per file by default: raw (each line one message), text, syslog, "
-            "jsonl, docker, json, logfmt, access, w3c, vpc-flow, elb, s3, envoy, winevent, cri, kubectl, compose, fluentd, pod-prefix, prefixed, csv, postgres-csv, wevtutil, log4xml, cmtrace, oracle-xml, k8s-events, pattern (see docs/reading.md).",
+            "jsonl, docker, json, logfmt, access, w3c, zeek, vpc-flow, elb, s3, envoy, winevent, cri, kubectl, compose, fluentd, pod-prefix, prefixed, csv, postgres-csv, wevtutil, log4xml, cmtrace, oracle-xml, k8s-events, pattern (see docs/reading.md).",
         ),
         click.option(
             "--log-format",

@@ -39,6 +39,7 @@ from rcakit.ingest import (
     _s3,
     _w3c,
     _winevent,
+    _zeek,
 )
 from rcakit.ingest._archive import display_name
 from rcakit.ingest._base import RECORD_COLUMNS, FileFormat, LineFormat, ParseOptions
@@ -71,6 +72,7 @@ FORMATS: dict[str, LineFormat | FileFormat] = {
     "csv": _csv_export.FORMAT,
     "postgres-csv": _pgcsv.FORMAT,
     "w3c": _w3c.FORMAT,
+    "zeek": _zeek.FORMAT,
     "vpc-flow": _w3c.VPC_FORMAT,
     "elb": _elb.FORMAT,
     "s3": _s3.FORMAT,

@@ -126,7 +126,12 @@ RAW_TRACES = LineFormat(
 
 # ------------------------------------------------------------------------ shared machinery
 
-_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", "TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC", "DEBU", "TRAC", "FATA", "PANI"]
+#: the level fields' abbreviations (Serilog's and zerolog's three letters, logrus' and
+#: supervisord's four): levels in a head's level field; a text message after head fields
+#: that starts with one bare starts with a word (Pi-hole's "FTL version: v5.25", see
+#: _TEXT_MSG_LEVEL)
+_LEVEL_TOKENS = ["TRC", "DBG", "INF", "WRN", "FTL", "CRT", "EMR", "VRB", "ERRO", "DEBG", "BLAT", "PNC", "DEBU", "TRAC", "FATA", "PANI"]
+_LEVEL_WORDS = ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "PANIC", "DPANIC", "ALERT", "EMERG", "EMERGENCY", "FINEST", "FINER", "FINE", "CONFIG", "VERBOSE", *_LEVEL_TOKENS]
 # upper, lower and capitalised spellings spelled out: a case-insensitive group is Unicode
 # case folding in polars' regex engine, which is much slower
 _LEVEL = "(?:" + "|".join(
@@ -228,6 +233,9 @@ _MQ_LEVELS = {"I": "info", "W": "warning", "E": "error", "S": "critical"}
 _SAMBA_LEVELS = {"0": "error", "1": "warning", "2": "notice", "3": "info", **{str(n): "debug" for n in range(4, 11)}}
 # dnf's debug levels: DDEBUG between DEBUG and SUBDEBUG, SUBDEBUG above TRACE
 _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
+# Node-RED's levels (its audit and metric entries are information)
+_NODE_RED_LEVEL = "fatal|error|warn|info|debug|trace|audit|metric"
+_NODE_RED_LEVELS = {"audit": "info", "metric": "info"}
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -1452,6 +1460,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO})[ \t]+(?P<pid>\d+)[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<mdc_f>\?|[\w.\-]+)[ \t]+"
         r"(?P<logger>(?:odoo|werkzeug|py\.warnings)(?:\.[\w.]+)?):[ \t]+(?P<msg>.*)$",
     ),
+    # Node-RED's console (Node's util.log): a year-less day, month name and time, a dash, the
+    # level in brackets (audit and metric entries too); a node's messages name it in a
+    # bracket of their own, which stays the message's ("[mqtt-broker:Mosquitto] Connected ...")
+    #   19 Nov 09:02:07 - [info] Welcome to Node-RED
+    _Variant(
+        "node-red",
+        rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] (?P<msg>.*)$",
+        levels=_NODE_RED_LEVEL,
+    ),
+    # the UniFi Network application's server.log (log4j "[%d] <%t> %-5p %-6c{1} - %m"): the
+    # stamp in brackets, the thread in angle brackets, the level, the padded component
+    #   [2024-03-05 13:52:39,489] <inform-29> WARN  inform - Adoption failed for device ...
+    _Variant(
+        "unifi",
+        rf"^\[(?P<ts>{_ISO})\][ \t]+<(?P<thread>[^<>]*)>[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<logger_e>[\w.\-]+)[ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
     _Variant("log4j-localised", _log4j_regex(_LOCAL_LEVEL), levels=_LOCAL_LEVEL),
     _Variant("log4j", _log4j_regex(_LEVEL)),
     # MongoDB before 4.4: "<stamp> <level letter> <COMPONENT> [<context>] message"
@@ -2206,6 +2230,8 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "sssd": ((r"^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}):(\d+) ", "${1}.${2} "),),
     # apt's "2024-03-05  10:00:31" -> "2024-03-05 10:00:31"
     "apt-history": _ONE_BLANK,
+    # Node-RED "19 Nov 09:02:07" -> "Nov 19 09:02:07" (year-less, as syslog's: dated alike)
+    "node-red": ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),),
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
@@ -2224,7 +2250,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "macos-log": {"Default": "info", "Fault": "fatal"}, "macos-compact": _MACOS_CODES, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"},
     "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
-    "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "node-red": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
 #: ("+01:00"): (regex, replacement), in turn
@@ -2878,7 +2904,7 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     one in a vendor's place after head fields (:data:`_HEAD_LEVEL`); an Oracle error code
     starting one of its lines (``TNS-12514: ...``) makes it an error. The body keeps them,
     as in a syslog message."""
-    g = pl.col("body").str.extract_groups(_MSG_LEVEL)
+    g = pl.col("body").str.extract_groups(_TEXT_MSG_LEVEL)
     level = pl.coalesce(
         g.struct.field("a"), g.struct.field("b"), g.struct.field("c"),
         g.struct.field("k").replace_strict(_KLOG_LEVELS, default=None), g.struct.field("l"), g.struct.field("s"),
@@ -3634,22 +3660,33 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
 # word without a colon is the message's first word: "fine tuning done"); a klog head
 # ("E0301 09:58:00.123456 ...", kubelet in the journal) or a logfmt level ("time=...
 # level=error msg=...", containerd)
-_MSG_LEVEL = (
-    rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(_LEVEL_WORDS, key=lambda w: -len(w)))})"
-    r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
-    # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
-    r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\]"
-    # a Cisco message id, its syslog severity between the facility and the mnemonic:
-    # "%ASA-6-302014:", "%LINK-3-UPDOWN:"
-    r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:"
-    # the level after the program's own sub-process and session (Dovecot's "imap-login:
-    # Warning: ...", "imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error: ...")
-    rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):"
-    # the JVM's report of an uncaught exception: "Exception in thread "main" java.lang...."
-    r'|(?P<x>Exception) in thread "[^"]*"'
-    # dbt's console: a node's result after its number ("1 of 3 ERROR creating sql view model ...")
-    r"|\d+ of \d+ (?P<t>ERROR|WARN))[ \t]+"
-)
+def _msg_level(words: list[str]) -> str:
+    """The regex of a level starting a message, ``words`` the ones it may start with bare."""
+    return (
+        rf"^(?:\[(?P<a>{_LEVEL})\]|(?P<b>{_LEVEL}):|(?P<c>{'|'.join(sorted(words, key=lambda w: (-len(w), w)))})"
+        r"|(?P<k>[IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?|(?:time=\S+[ \t]+)?level=(?P<l>[A-Za-z]+)"
+        # Solaris' message id with its facility and level: "[ID 107833 kern.warning] WARNING: ..."
+        r"|\[ID \d+ [a-z0-9]+\.(?P<s>[a-z]+)\]"
+        # a Cisco message id, its syslog severity between the facility and the mnemonic:
+        # "%ASA-6-302014:", "%LINK-3-UPDOWN:"
+        r"|%[A-Z][A-Z0-9_]*-(?P<n>[0-7])-[A-Z0-9_]+:"
+        # the level after the program's own sub-process and session (Dovecot's "imap-login:
+        # Warning: ...", "imap(bob)<8806><UPkO3qVMfpDGOqjM>: Error: ...")
+        rf"|[a-z][\w\-]*(?:\([^()\s]*\))?(?:<[^<>\s]*>)*: (?P<d>{_LEVEL}):"
+        # the JVM's report of an uncaught exception: "Exception in thread "main" java.lang...."
+        r'|(?P<x>Exception) in thread "[^"]*"'
+        # dbt's console: a node's result after its number ("1 of 3 ERROR creating sql view model ...")
+        r"|\d+ of \d+ (?P<t>ERROR|WARN))[ \t]+"
+    )
+
+
+# (a syslog message is a program's own line, whose head may have a level field: "FTL ..."
+# written by zerolog's console without a stamp)
+_MSG_LEVEL = _msg_level(_LEVEL_WORDS)
+# the same after a text layout's head, where a head regex takes a level field right after the
+# stamp: a level field's abbreviation (_LEVEL_TOKENS) after other head fields, without
+# brackets or a colon, is the message's first word (Pi-hole's "[<stamp> 1234M] FTL version: v5.25")
+_TEXT_MSG_LEVEL = _msg_level([w for w in _LEVEL_WORDS if w not in _LEVEL_TOKENS])
 _KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 # a level in a vendor's own place at the start of a message, after head fields that are
 # not a level: a process, thread or job number, a CPU share, a source file and function
