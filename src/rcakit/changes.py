@@ -292,7 +292,9 @@ def _normalise_kind(
         # "Hardware" is infrastructure, not a deploy)
         said = next((kind for kind, words in _KIND_WORDS if description and words.search(description)), None)
         by_category = _CATEGORY_KINDS.get(_norm_key(category)) if category else None
-        if by_category is not None and said in {None, "deploy"}:
+        # (a software change saying nothing of what it does stays as written: "Quarterly
+        # access review" filed under Software is no deploy)
+        if by_category is not None and (said == "deploy" or (said is None and by_category != "deploy")):
             return by_category
         if said is not None:
             return said

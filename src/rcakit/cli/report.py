@@ -48,6 +48,12 @@ __all__ = ["report"]
     default=None,
     help="Output format (overrides the extension). Default: Markdown.",
 )
+@click.option(
+    "--strict-changes",
+    is_flag=True,
+    help="Stop (exit 2) at a change file that cannot be read. Default: leave it out with a warning, "
+    "and the report says which files were not read.",
+)
 def report(
     logs: tuple[str, ...],
     deploys: tuple[str, ...],
@@ -56,6 +62,7 @@ def report(
     tz: str,
     outputs: tuple[Path, ...],
     fmt: str | None,
+    strict_changes: bool,
 ) -> None:
     """Root-cause report for LOGS: incidents, root service, the change that caused it.
 
@@ -73,7 +80,9 @@ def report(
     with user_errors():
         targets: list[Path | None] = list(outputs) or [None]
         kinds = [format_for(format=fmt, path=out) for out in targets]  # fail before the work
-        rca = analyze(paths, deploys=list(deploys) or None, baseline=base, window=window, tz=tz)
+        rca = analyze(
+            paths, deploys=list(deploys) or None, baseline=base, window=window, tz=tz, strict_changes=strict_changes
+        )
         texts = [render(rca, format=kind) for kind in kinds]
     n = len(rca.incidents)
     causes = ", ".join(i.cause or "no change" for i in rca.incidents) or "none"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from rcakit.correlate import (
     tmin,
 )
 from rcakit.detect._results import DetectionResult
+from rcakit.errors import InputError, RcakitWarning
 from rcakit.ingest._archive import display_name, unpack_inputs
 from rcakit.report._model import FileSummary, InputsSummary, RcaReport
 from rcakit.report._redact import redact
@@ -209,6 +211,7 @@ def analyze(
     merge_gap: str = "10m",
     max_lag: str = "6h",
     cause_threshold: float = 0.45,
+    strict_changes: bool = False,
 ) -> RcaReport:
     """Run the whole analysis: read, mine templates, detect, correlate, report.
 
@@ -231,6 +234,12 @@ def analyze(
         Time zone for naive timestamps in logs and change files.
     merge_gap, max_lag, cause_threshold
         Correlation options, see :func:`rcakit.correlate.correlate_changes`.
+    strict_changes
+        Stop at a change file that cannot be read (an :class:`InputError`). By default such a
+        file is left out with an :class:`RcakitWarning` naming file, line and what was
+        expected, and the report says which files it did not read (``inputs.unread_change_files``
+        and its summary): one export in a format rcakit does not know must not cost the
+        report of the others. A change file that does not exist is always an error.
 
     Returns
     -------
@@ -240,7 +249,8 @@ def analyze(
     Raises
     ------
     InputError
-        Unreadable logs or change files (the message names the file and line).
+        Unreadable logs, a change file that does not exist, or (``strict_changes``) one
+        that cannot be read (the message names the file and line).
     ConfigError
         An invalid option.
     """
@@ -267,9 +277,9 @@ def analyze(
         deploys_frame = deploys
     elif deploys is not None:
         change_files = [Path(p) for p in _as_paths(deploys)]
-        deploys_frame = read_changes(change_files, tz=tz)
-    elif change_files:
-        deploys_frame = read_changes(change_files, tz=tz)
+    unread: list[tuple[Path, str]] = []
+    if change_files and deploys_frame is None:
+        deploys_frame, unread = _read_change_files(change_files, tz=tz, strict=strict_changes)
     check_schema(records, LOG_RECORDS, stage="analyze")
 
     base: pl.DataFrame | None = None
@@ -294,11 +304,35 @@ def analyze(
         detection,
         changes=deploys_frame,
         history=combined.drop("_rcakit_part"),
-        change_files=change_files,
+        change_files=[p for p in change_files if p not in {u for u, _ in unread}],
+        unread_change_files=unread,
         merge_gap=merge_gap,
         max_lag=max_lag,
         cause_threshold=cause_threshold,
     )
+
+
+def _read_change_files(
+    paths: Sequence[Path], *, tz: str, strict: bool
+) -> tuple[pl.DataFrame | None, list[tuple[Path, str]]]:
+    """The changes of the files that can be read, and ``(file, why)`` of those that cannot
+    (each also an :class:`RcakitWarning`); with ``strict``, the first that cannot stops it."""
+    if strict:
+        return read_changes(paths, tz=tz), []
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: change file not found")
+    readable: list[Path] = []
+    unread: list[tuple[Path, str]] = []
+    for p in paths:
+        try:
+            read_changes(p, tz=tz)
+        except InputError as exc:
+            unread.append((p, str(exc)))
+            warnings.warn(f"{exc}; this file's changes are left out of the report", RcakitWarning, stacklevel=3)
+        else:
+            readable.append(p)
+    return (read_changes(readable, tz=tz) if readable else None), unread
 
 
 def build_report(
@@ -308,6 +342,7 @@ def build_report(
     changes: pl.DataFrame | None = None,
     history: pl.DataFrame | None = None,
     change_files: Sequence[PathLike] = (),
+    unread_change_files: Sequence[tuple[PathLike, str]] = (),
     merge_gap: str = "10m",
     max_lag: str = "6h",
     cause_threshold: float = 0.45,
@@ -329,6 +364,9 @@ def build_report(
         passes baseline + study).
     change_files
         Where the changes came from (shown in the report).
+    unread_change_files
+        ``(file, why)`` of change files that could not be read and were left out (shown in
+        the report and its summary).
     merge_gap, max_lag, cause_threshold
         See :func:`rcakit.correlate.correlate_changes`.
     """
@@ -356,12 +394,20 @@ def build_report(
         window=detection.window,
         change_files=tuple(display_name(str(p)) for p in change_files),
         n_changes=0 if changes is None else changes.height,
+        unread_change_files=tuple((display_name(str(p)), _clean(why)) for p, why in unread_change_files),
     )
+    summary = _overall_summary(corr, records.height, services, note=detection.note, calm_from=detection.calm_from, calm_reason=detection.calm_reason)
+    if unread_change_files:
+        names = ", ".join(display_name(str(p)) for p, _ in unread_change_files)
+        summary += (
+            f" {len(unread_change_files)} change file(s) could not be read and were left out ({names}):"
+            " a change in them is not considered."
+        )
     return RcaReport(
         generated_at=datetime.now(UTC).replace(microsecond=0),
         inputs=inputs,
         incidents=tuple(_clean_incident(i) for i in corr.incidents),
         changes=tuple(_clean_change(c) for c in corr.changes),
-        summary=_clean(_overall_summary(corr, records.height, services, note=detection.note, calm_from=detection.calm_from, calm_reason=detection.calm_reason)),
+        summary=_clean(summary),
         series=_series(history, detection.window),
     )

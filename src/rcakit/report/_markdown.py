@@ -262,6 +262,11 @@ def render_markdown(report: RcaReport) -> str:
         f"{_t(inp.baseline_end, date=True)}; {inp.n_changes} change(s) from "
         f"{', '.join(code(p) for p in inp.change_files) or 'no change file'}."
     )
+    if inp.unread_change_files:
+        out.append("")
+        out.append("**Change files not read** (their changes are not considered):")
+        out.append("")
+        out.extend(f"- {code(path)}: {why}" for path, why in inp.unread_change_files)
     out.append("")
     out.append("| file | format | records | lines | parse errors |")
     out.append("|---|---|---|---|---|")

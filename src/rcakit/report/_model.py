@@ -65,6 +65,8 @@ class InputsSummary:
     window: str
     change_files: tuple[str, ...]
     n_changes: int
+    #: ``(file, why)`` of change files that could not be read and were left out
+    unread_change_files: tuple[tuple[str, str], ...] = ()
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -232,6 +234,7 @@ class RcaReport:
                 "window": inp.window,
                 "change_files": list(inp.change_files),
                 "changes": inp.n_changes,
+                "unread_change_files": [{"path": p, "error": why} for p, why in inp.unread_change_files],
             },
             "incidents": [incident_dict(i) for i in self.incidents],
             "changes": [change_dict(c) for c in self.changes],
