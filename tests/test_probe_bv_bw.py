@@ -173,3 +173,27 @@ def test_a_consumer_whose_work_stops_behind_its_heartbeat_is_an_incident():
     assert len(kept(work_back=False, warn=True)) == 1  # the consumer warns meanwhile
     # a job whose work ends for good, saying nothing, its heartbeat going on: no symptom
     assert kept(work_back=False, warn=False) == []
+
+
+def test_pagerduty_change_events_and_cloudflare_s_audit_log(tmp_path):
+    """Probe BX: PagerDuty's change events stopped the report ("no time column"); Cloudflare's
+    audit entries had their action object as kind and no description."""
+    import json
+
+    pd = tmp_path / "pagerduty-change-events.json"
+    pd.write_text(json.dumps({"change_events": [{
+        "id": "01Y55F09", "type": "change_event", "summary": "Deploy bounce-processor 4.1.3 to production",
+        "timestamp": "2026-03-30T10:14:21Z", "services": [{"id": "PSVC", "type": "service_reference", "summary": "bounce-processor"}],
+        "custom_details": {"version": "4.1.3"},
+    }], "limit": 25, "offset": 0, "more": False, "total": None}))
+    assert rcakit.read_changes(pd).select("id", "service", "version", "kind").row(0) == (
+        "01Y55F09", "bounce-processor", "4.1.3", "deploy"
+    )
+    cf = tmp_path / "cloudflare-audit-log.json"
+    cf.write_text(json.dumps({"success": True, "errors": [], "messages": [], "result": [{
+        "id": "e27cfa7d", "action": {"type": "rec_set", "result": True, "info": "TXT pm2026a._domainkey.example.net updated"},
+        "actor": {"email": "dns-admin@example.net", "type": "user"}, "resource": {"id": "c227", "type": "DNS_record"},
+        "when": "2026-03-04T11:59:40Z",
+    }]}))
+    got = rcakit.read_changes(cf).select("id", "service", "kind", "description").row(0)
+    assert got == ("e27cfa7d", None, "infra", "Cloudflare DNS record: TXT pm2026a._domainkey.example.net updated")

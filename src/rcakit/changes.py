@@ -550,6 +550,51 @@ def _from_awx_job(obj: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _looks_like_pagerduty_change(obj: Mapping[str, Any]) -> bool:
+    return obj.get("type") == "change_event" and "timestamp" in obj
+
+
+def _from_pagerduty_change(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One of PagerDuty's change events (``/change_events``): of its one service (the
+    reference's name), its custom details' version, what its summary says it does."""
+    services = [_mapping(s).get("summary") or _mapping(s).get("name") for s in obj.get("services") or ()]
+    details = _mapping(obj.get("custom_details"))
+    summary = _as_text(obj.get("summary"))
+    version = _as_text(details.get("version") or details.get("release") or details.get("tag"))
+    return {
+        "time": obj.get("timestamp"),
+        "service": services[0] if len(services) == 1 else None,
+        "version": version,
+        "id": _as_text(obj.get("id")),
+        "kind": _normalise_kind(None, summary, versioned=version is not None),
+        "description": summary,
+    }
+
+
+def _looks_like_cloudflare_audit(obj: Mapping[str, Any]) -> bool:
+    return isinstance(obj.get("action"), dict) and isinstance(obj.get("actor"), dict) and "when" in obj
+
+
+def _from_cloudflare_audit(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """One entry of Cloudflare's audit log (``/accounts/<id>/audit_logs``): what its action
+    says (``TXT pm2026a._domainkey.example.net updated``) on which resource (a DNS record is
+    a change to name resolution), dated ``when``, of no service."""
+    action = _mapping(obj.get("action"))
+    resource = str(_mapping(obj.get("resource")).get("type") or "").replace("_", " ")
+    info = str(action.get("info") or action.get("type") or "")
+    desc = f"Cloudflare {resource + ': ' if resource else ''}{info}".strip()
+    if action.get("result") is False:
+        desc += " (failed)"
+    return {
+        "time": obj.get("when"),
+        "service": None,
+        "version": None,
+        "id": _as_text(obj.get("id")),
+        "kind": _normalise_kind(None, desc, versioned=False),
+        "description": desc,
+    }
+
+
 def _looks_like_ado_release(obj: Mapping[str, Any]) -> bool:
     return isinstance(obj.get("releaseDefinition"), dict) and isinstance(obj.get("releaseEnvironment"), dict)
 
@@ -867,6 +912,10 @@ def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
         return _from_awx_job(obj)
     if _looks_like_ado_release(obj):
         return _from_ado_release(obj)
+    if _looks_like_pagerduty_change(obj):
+        return _from_pagerduty_change(obj)
+    if _looks_like_cloudflare_audit(obj):
+        return _from_cloudflare_audit(obj)
     out: dict[str, Any] = {}
     # exact canonical names win over aliases; earlier aliases win over later ones
     ranked: list[tuple[int, str, str, Any]] = []
@@ -1167,7 +1216,8 @@ def _rows(paths: Iterable[Path], zone: Any) -> list[dict[str, Any]]:
                 "version": _image_version(_as_name(rec.get("version")), from_image=matched.get("version") == "image"),
                 "id": _as_name(rec.get("id")),
                 "kind": _normalise_kind(
-                    _as_text(rec.get("kind")),
+                    # (an object is no kind: its type is, an audit entry's "action": {"type": ...})
+                    _as_name(_mapping(rec.get("kind")).get("type")) if isinstance(rec.get("kind"), dict) else _as_text(rec.get("kind")),
                     _as_text(rec.get("description")),
                     versioned=rec.get("version") is not None,
                     category=_as_text(rec.get("_category")),
