@@ -197,3 +197,28 @@ def test_pagerduty_change_events_and_cloudflare_s_audit_log(tmp_path):
     }]}))
     got = rcakit.read_changes(cf).select("id", "service", "kind", "description").row(0)
     assert got == ("e27cfa7d", None, "infra", "Cloudflare DNS record: TXT pm2026a._domainkey.example.net updated")
+
+
+def test_a_link_shortener_s_host_is_no_service():
+    # Probe BX: Outlook's "https://aka.ms/postmaster" in every deferral made a root service "aka"
+    from rcakit.correlate._services import url_services
+
+    bodies = ["421 4.7.0 Messages temporarily deferred, see https://aka.ms/postmaster"] * 6 + ["see https://goo.gl/x"] * 6
+    assert url_services(pl.DataFrame({"body": bodies})) == []
+
+
+def test_a_mail_server_s_delivery_status_is_its_level(tmp_path):
+    # Probe BX: Postfix's deferrals (a provider throttling one sending IP) were no failure
+    # at all: syslog files without PRI give Postfix's lines no level
+    path = tmp_path / "maillog"
+    path.write_text(
+        "Mar  4 12:00:01 mta-01 postfix/smtp[2211]: 4F1A2B3C: to=<a@gmail.example>, relay=mx[142.250.1.27]:25, "
+        "delay=1.2, dsn=4.7.28, status=deferred (host said: 421-4.7.28 unusual rate)\n"
+        "Mar  4 12:00:02 mta-01 postfix/smtp[2211]: 5F1A2B3C: to=<b@nowhere.example>, relay=none, delay=0.2, "
+        "dsn=5.1.1, status=bounced (host said: 550 5.1.1 user unknown)\n"
+        "Mar  4 12:00:03 mta-01 postfix/smtp[2211]: 6F1A2B3C: to=<c@x.example>, relay=mx[1.2.3.4]:25, delay=0.4, "
+        "dsn=2.0.0, status=sent (250 2.0.0 OK)\n"
+        "Mar  4 12:00:04 mta-01 postfix/smtp[2211]: warning: TLS library problem\n"
+    )
+    df = rcakit.read_logs(path)
+    assert df["severity_text"].to_list() == ["WARN", "ERROR", None, "WARN"]

@@ -632,6 +632,8 @@ _URL_HOST = r"(?i)\bhttps?://([a-z][a-z0-9-]*[a-z0-9])((?:\.[a-z0-9-]+)*)(?::\d+
 _PUBLIC_SUFFIX = (
     r"^\.(?:com|org|net|edu|gov|io|dev|app|me|co|ai|cloud|info|biz|us|eu|uk|de|fr|nl|es|it|ch|at|be|se|no|dk|fi"
     r"|pl|cz|ru|cn|jp|kr|in|br|au|ca|nz|tv|sh|gg|ly|to|so|xyz|site|online|tech|store|page|link|local|internal"
+    # (link shorteners' and other common country domains: aka.ms, goo.gl, last.fm)
+    r"|ms|gl|fm|am|im|is|ws|gd|cc|vc|la|mx|ar|cl|za|ie|pt|gr|hu|ro|tr|il|sg|hk|tw|id|th|vn|ph|my|lu|li|lt|lv|ee|sk|si|hr|bg|rs|ua"
     r"|example|test|invalid)$"
 )
 

@@ -2921,15 +2921,23 @@ def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: a mail server's delivery status (Postfix's, Sendmail's ``stat=``): a message deferred
+#: (tried again later) is a warning, one bounced or expired an error; a message sent is none
+_MAIL_DEFERRED = r"\bstat(?:us)?=(?:deferred|Deferred)\b"
+_MAIL_FAILED = r"\bstat(?:us)?=(?:bounced|expired|undeliverable|User unknown|Service unavailable)\b"
+_MAIL_STATUS = f"{_MAIL_DEFERRED}|{_MAIL_FAILED}"
+
+
 def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     """Records still without a level take the one :data:`_HEAD_LEVEL` finds, or ERROR for an
-    Oracle error code starting one of their lines, or FATAL for MySQL's crash banner. (The capture regex runs only on the few
+    Oracle error code starting one of their lines, or FATAL for MySQL's crash banner, or
+    the one a mail server's delivery status says (:data:`_MAIL_STATUS`). (The capture regex runs only on the few
     records a capture-free test picks: it is several times dearer than the test.)"""
     frame = records.collect()
     pick = frame.select(
         pl.col("severity_text").is_null()
         & pl.col("parse_error").is_null()
-        & pl.col("body").str.contains(f"{_HEAD_LEVEL}|{_ORACLE_CODE}|{_SIGNAL_CRASH}").fill_null(False)
+        & pl.col("body").str.contains(f"{_HEAD_LEVEL}|{_ORACLE_CODE}|{_SIGNAL_CRASH}|{_MAIL_STATUS}").fill_null(False)
     ).to_series()
     if not pick.any():
         return frame.lazy()
@@ -2939,6 +2947,8 @@ def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
         _head_level(body),
         pl.when(body.str.contains(_ORACLE_CODE)).then(pl.lit("error")),
         pl.when(body.str.contains(_SIGNAL_CRASH)).then(pl.lit("fatal")),
+        pl.when(body.str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")),
+        pl.when(body.str.contains(_MAIL_FAILED)).then(pl.lit("error")),
     )
     fixed = frame["body"].gather(idx).to_frame("body").select(*severity_columns(level))
     return frame.with_columns(
@@ -3776,10 +3786,12 @@ def _escaped_traces(records: pl.DataFrame) -> pl.DataFrame:
 
 def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     """Records without a PRI (a file rsyslog wrote) take the level their message starts
-    with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``). The body keeps
+    with (``payments[123]: ERROR payment declined``, ``sshd[12]: error: ...``), else the one
+    a mail server's delivery status says (Postfix's ``status=deferred`` WARN, ``status=bounced``
+    ERROR: :data:`_MAIL_STATUS`). The body keeps
     it: a syslog message is the program's text, and tools match on it whole."""
     # (the level test only on the records without a level: a file with PRIs has none)
-    found = _without_pri(records, f"{_MSG_LEVEL}|{_HEAD_LEVEL}")
+    found = _without_pri(records, f"{_MSG_LEVEL}|{_HEAD_LEVEL}|{_MAIL_STATUS}")
     if found is None:
         return records
     idx = found[1]
@@ -3790,6 +3802,9 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("x").is_not_null()).then(pl.lit("error")),
         pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
         _head_level(pl.col("body")),
+        # (Postfix's "status=deferred" / "status=bounced": see _MAIL_STATUS)
+        pl.when(pl.col("body").str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")),
+        pl.when(pl.col("body").str.contains(_MAIL_FAILED)).then(pl.lit("error")),
     )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
