@@ -4,6 +4,7 @@ own header) and Pi-hole FTL's version lines read as FATAL."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 
@@ -35,8 +36,13 @@ def test_node_red_console_log(tmp_path):
         "Welcome to Node-RED",
         "Node-RED version: v3.1.9",
         "Projects disabled : editorTheme.projects.enabled=false",
-        "[mqtt-broker:Mosquitto] Connected to broker: mqtt://localhost:1883",
-        "[http request:fetch forecast] Error: connect ECONNREFUSED 10.0.0.12:8080",
+        "Connected to broker: mqtt://localhost:1883",
+        "Error: connect ECONNREFUSED 10.0.0.12:8080",
+    ]
+    # the node (its type and name) that logs is the record's context, not its message: the
+    # same event of two MQTT broker nodes is one template (probe BW: GA 0.169)
+    assert [json.loads(a or "{}").get("mdc") for a in frame["attributes"]] == [
+        None, None, None, "mqtt-broker:Mosquitto", "http request:fetch forecast"
     ]
     assert frame["severity_text"].to_list() == ["INFO", "INFO", "WARN", "INFO", "ERROR"]
     # year-less: dated as syslog's stamps are, by the file's modification time

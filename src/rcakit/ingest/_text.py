@@ -1462,8 +1462,16 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     ),
     # Node-RED's console (Node's util.log): a year-less day, month name and time, a dash, the
     # level in brackets (audit and metric entries too); a node's messages name it in a
-    # bracket of their own, which stays the message's ("[mqtt-broker:Mosquitto] Connected ...")
+    # bracket of their own, its type and its name (or id), the node as `mdc` (the same event
+    # of each MQTT broker node is one template: "[mqtt-broker:Local Broker] Connected ...")
     #   19 Nov 09:02:07 - [info] Welcome to Node-RED
+    #   19 Nov 09:02:09 - [error] [function:Parse payload] TypeError: Cannot read properties ...
+    _Variant(
+        "node-red-node",
+        rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] "
+        r"\[(?P<mdc>[a-z][a-z0-9 \-]*:[^\]]+)\] (?P<msg>.*)$",
+        levels=_NODE_RED_LEVEL,
+    ),
     _Variant(
         "node-red",
         rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] (?P<msg>.*)$",
@@ -2232,6 +2240,7 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "apt-history": _ONE_BLANK,
     # Node-RED "19 Nov 09:02:07" -> "Nov 19 09:02:07" (year-less, as syslog's: dated alike)
     "node-red": ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),),
+    "node-red-node": ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),),
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
@@ -2250,7 +2259,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "macos-log": {"Default": "info", "Fault": "fatal"}, "macos-compact": _MACOS_CODES, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"},
     "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
-    "node-red": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "node-red": _NODE_RED_LEVELS, "node-red-node": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
 #: ("+01:00"): (regex, replacement), in turn
