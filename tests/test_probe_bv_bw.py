@@ -222,3 +222,34 @@ def test_a_mail_server_s_delivery_status_is_its_level(tmp_path):
     )
     df = rcakit.read_logs(path)
     assert df["severity_text"].to_list() == ["WARN", "ERROR", None, "WARN"]
+
+
+def test_a_suite_s_daemons_are_one_service_and_a_change_to_a_host_is_its_service_s(tmp_path):
+    """Probe BX: Postfix's daemons were services of their own (smtp, qmgr, cleanup, master),
+    and an AWX job on ``mta-04`` was taken for ``master``'s change (the one service whose few
+    lines all came from that host)."""
+    import json as _json
+    from datetime import UTC, datetime, timedelta
+
+    from rcakit.correlate._correlate import _named_services
+
+    lines = [
+        f"Mar  4 12:00:{i:02d} mta-0{1 + i % 4} postfix/{daemon}[22{i:02d}]: 4F1A{i:02d}: msg {i}"
+        for i, daemon in enumerate(["smtp", "qmgr", "cleanup", "smtpd"] * 10)
+    ] + ["Mar  4 12:01:00 mta-04 /usr/sbin/kamailio[1992]: started"]
+    path = tmp_path / "maillog"
+    path.write_text("\n".join(lines) + "\n")
+    df = rcakit.read_logs(path)
+    assert sorted(df["service"].unique().to_list()) == ["kamailio", "postfix"]
+    assert _json.loads(df["attributes"][0])["app_name"] == "postfix/smtp"
+    master = [{"service": "master", "attributes": _json.dumps({"host": "mta-04"}), "body": "daemon started"}] * 2
+    recs = pl.DataFrame(
+        [{"service": s, "attributes": a, "body": "x"} for s, a in zip(df["service"], df["attributes"], strict=True)] + master
+    ).with_columns(timestamp=pl.lit(datetime(2026, 3, 4, 12, tzinfo=UTC)))
+    changes = pl.DataFrame({
+        "time": [datetime(2026, 3, 4, 11, tzinfo=UTC) - timedelta(minutes=2)], "service": ["mta-04.mail.example"],
+        "version": [None], "id": ["18356"], "kind": ["config"],
+        "description": ["AWX job mta-tls-bundle (site.yml) on mta-04: smtp_tls_CAfile=/etc/ssl/internal/ca.pem"],
+    }, schema_overrides={"version": pl.String})
+    named = _named_services(changes, recs, ["postfix", "kamailio", "master"])
+    assert named[("mta-04.mail.example", changes["description"][0])] == "postfix"

@@ -526,6 +526,8 @@ def _from_awx_job(obj: Mapping[str, Any]) -> dict[str, Any]:
     hosts = [h.strip() for h in re.split(r"[,:;\s]+", str(obj.get("limit") or "")) if h.strip()]
     service = hosts[0].split(".", 1)[0] if len(hosts) == 1 and not re.search(r"[*!&\[]", hosts[0]) else None
     desc = f"AWX job {name}"
+    if (said := str(obj.get("description") or "").strip()) and said != name:
+        desc += f" ({said})"
     if obj.get("playbook"):
         desc += f" ({obj['playbook']})"
     if hosts:

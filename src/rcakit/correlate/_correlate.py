@@ -478,6 +478,20 @@ def correlate_changes(
     )
 
 
+def _service_on_host(recs: pl.DataFrame, host: str, logged: Sequence[str]) -> str | None:
+    """The service that logs most from the host a change names (a configuration job on
+    ``mta-04``, the syslog host of postfix's lines there; its short name when the change
+    gives it qualified, ``mta-04.example.net``), or None when no record comes from it."""
+    names = {host, host.split(".", 1)[0]}
+    on_host = pl.any_horizontal(
+        pl.col("attributes").str.contains(f'"host":"{name}"', literal=True).fill_null(False) for name in sorted(names)
+    )
+    counts = recs.filter(pl.col("service").is_in(logged) & on_host).group_by("service").len()
+    if counts.height == 0:
+        return None
+    return str(counts.sort(["len", "service"], descending=[True, False])["service"][0])
+
+
 def _named_services(
     changes: pl.DataFrame, recs: pl.DataFrame, logged: Sequence[str]
 ) -> dict[tuple[str | None, str | None], str]:
@@ -515,6 +529,8 @@ def _named_services(
     sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE) if todo else recs.head(0)
     for s, d in todo:
         found = named_in_change(s, d, logged, sources=sources)
+        if found is None and "attributes" in recs.columns and re.fullmatch(r"[\w.-]+", s):
+            found = _service_on_host(recs, s, logged)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
             word = rf"(?i)(?:^|[^\w.-]){re.escape(s)}(?:$|[^\w-])"
             # (in the text or in the fields a reader took out of it: {"qmgr":"QMBANK1"})

@@ -3610,8 +3610,12 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         # iOS names the subsystem after the process: "ShopApp(CFNetwork)[4412]" is ShopApp's
         service = app.str.replace(r"^([^()]+)\([^()]*\)$", "${1}")
     if any((m := v.compiled.match(x)) and "/" in (m.groupdict().get("app") or "") for x in sample for v in variants):
-        # a daemon started by its path tags its lines with it: "/usr/sbin/kamailio[1992]:" is kamailio's
-        service = service.str.replace(r"^.*/([^/]+)$", "${1}")
+        # a daemon started by its path tags its lines with it: "/usr/sbin/kamailio[1992]:" is
+        # kamailio's; a suite's daemon is named after the suite: "postfix/smtp[2211]:" is
+        # postfix's (its smtp, qmgr, cleanup... are one mail server; the tag stays app_name)
+        service = pl.when(service.str.starts_with("/")).then(service.str.replace(r"^.*/([^/]+)$", "${1}")).otherwise(
+            service.str.replace(r"^([^/]+)/.*$", "${1}")
+        )
     # ArcSight's CEF and QRadar's LEEF over syslog: "CEF:0|Fortinet|Fortigate|v7.2.5|..." is
     # no tag; the device's vendor and product name the service, the body keeps "CEF:0|..."
     cef = pl.lit(False)
