@@ -384,3 +384,16 @@ def test_a_change_whose_version_every_new_failure_carries_is_the_cause(tmp_path)
         (115, "shop-ios", "7.4.1", "chg-2", "release", "App Store release (phased 20 %)"),
     )
     assert inc.cause == "chg-2", inc.cause_reason
+
+
+@pytest.mark.slow
+def test_a_limit_too_low_refusing_many_for_long_twice_is_an_incident(tmp_path):
+    # the gateway refuses half its requests for 9 minutes, then again for 7 minutes a quarter
+    # of an hour later. Before: a warning that "bursts as much again later" was taken for a
+    # schedule's chatter, so nothing was reported (probe BX c13: a flag turning on a new rate
+    # limiter)
+    minutes = (*range(100, 109), *range(124, 131))
+    report = _analyze(_estate(tmp_path, throttles=minutes, seed=1))
+    assert report.incidents
+    inc = report.incidents[0]
+    assert abs((inc.start - (T0 + timedelta(minutes=100))).total_seconds()) <= 120

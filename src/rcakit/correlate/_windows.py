@@ -224,7 +224,8 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     now = soon["n"].max()
     if not isinstance(now, int) or now == 0:
         return False
-    if _THROTTLED.search(c.template or ""):
+    throttled = _THROTTLED.search(c.template or "") is not None
+    if throttled:
         # a client going too fast for a minute or two, or a few clients now and then:
         # refused, as they should be (a limit set too low refuses many, for long)
         stamps = own.get_column("timestamp")
@@ -234,6 +235,10 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
     if isinstance(before, int) and before >= RECUR_SHARE * now:
         return True
+    if throttled:
+        # (a limit refusing many, for long, that does so again later is no schedule's
+        # chatter: the limit is too low while the traffic lasts)
+        return False
     # warnings that burst as much again later, apart, are a schedule's chatter (its
     # first run in the export looks new only because the export starts just before it); a
     # failing job logs errors and stays an incident
