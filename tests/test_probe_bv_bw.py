@@ -253,3 +253,20 @@ def test_a_suite_s_daemons_are_one_service_and_a_change_to_a_host_is_its_service
     }, schema_overrides={"version": pl.String})
     named = _named_services(changes, recs, ["postfix", "kamailio", "master"])
     assert named[("mta-04.mail.example", changes["description"][0])] == "postfix"
+
+
+def test_a_mail_server_s_client_is_no_dependency():
+    # Probe BX c08: Postfix refusing mail for want of disk ("NOQUEUE: reject: MAIL from
+    # sender-6c4f8b9d7-w9rkq[10.2.3.39]: 452 4.3.1 Insufficient system storage") named its
+    # client, the sender, which was then taken for the root
+    from rcakit.correlate._services import _names
+
+    services = ["sender", "mail-api", "postfix"]
+    for text in (
+        "NOQUEUE: reject: MAIL from sender-6c4f8b9d7-w9rkq[10.2.3.39]: 452 4.3.1 Insufficient system storage",
+        "connect from sender-6c4f8b9d7-w9rkq[10.2.3.39]",
+        "4F1A2B3C: client=sender-6c4f8b9d7-w9rkq[10.2.3.39]",
+        "lost connection after DATA from mail-api-7d9f[10.2.3.40]",
+    ):
+        assert _names(text, services, exclude="postfix") == ()
+    assert _names("smtp submission to postfix refused", services, exclude="sender") == ("postfix",)

@@ -232,6 +232,10 @@ def _product_of(service: str) -> re.Pattern[str] | None:
 #: "patient-portal"``, ``caller=billing``)
 _REQUESTER = re.compile(
     r"""(?i)\b(?:UA|user[-_ ]?agent|client[-_ ]?id|caller|requester)(?:\[|\s*[=:]\s*)["']?[\w.\-/]+"""
+    # (a mail server's client, the host before its address in brackets: Postfix's "connect
+    # from sender-6c4f8[10.2.3.39]", "NOQUEUE: reject: MAIL from sender-6c4f8[10.2.3.39]: 452 ...")
+    r"""|\b(?:connect|MAIL|RCPT|DATA|EHLO|HELO|[Ll]ost connection after \w+) from [\w.\-]+(?=\[)"""
+    r"""|\bclient=[\w.\-]+(?=\[)"""
 )
 
 
