@@ -234,8 +234,8 @@ _REQUESTER = re.compile(
     r"""(?i)\b(?:UA|user[-_ ]?agent|client[-_ ]?id|caller|requester)(?:\[|\s*[=:]\s*)["']?[\w.\-/]+"""
     # (a mail server's client, the host before its address in brackets: Postfix's "connect
     # from sender-6c4f8[10.2.3.39]", "NOQUEUE: reject: MAIL from sender-6c4f8[10.2.3.39]: 452 ...")
-    r"""|\b(?:connect|MAIL|RCPT|DATA|EHLO|HELO|[Ll]ost connection after \w+) from [\w.\-]+(?=\[)"""
-    r"""|\bclient=[\w.\-]+(?=\[)"""
+    r"""|\b(?:connect|MAIL|RCPT|DATA|EHLO|HELO|[Ll]ost connection after \w+) from [\w.\-<>*]+(?=\[)"""
+    r"""|\bclient=[\w.\-<>*]+(?=\[)|\bhelo=<[^\s>]*(?:<[^\s>]*>[^\s>]*)*>"""
 )
 
 
