@@ -4,6 +4,8 @@ fails on the code before the session."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
 import rcakit
@@ -272,3 +274,37 @@ def test_a_mail_server_s_client_is_no_dependency():
     ):
         assert _names(text, services, exclude="postfix") == ()
     assert _names("smtp submission to postfix refused", services, exclude="sender") == ("postfix",)
+
+
+def test_a_provider_throttling_the_service_is_no_client_refused():
+    # Probe BX c02: Gmail deferring a new IP pool's mail ("host ... said: 421-4.7.28 ... has
+    # been temporarily rate limited ... (in reply to end of DATA command)") was read as the
+    # service refusing a client that went too fast (a small share of Postfix's records):
+    # nothing was reported
+    from datetime import UTC, datetime, timedelta
+
+    from rcakit.correlate._windows import _burst_seen_before
+    from rcakit.detect._results import Contribution
+
+    t0 = datetime(2026, 3, 3, 11, 55, tzinfo=UTC)
+    template = (
+        "<*>: to=<<EMAIL>>, relay=<HOST>[<IP>]:<NUM>, dsn=<NUM>, status=deferred (host <HOST>[<IP>] said: <NUM>-<NUM> "
+        "mail sent from your IP address has been temporarily rate limited (in reply to end of DATA command))"
+    )
+    rows = [(t0 + timedelta(minutes=m, seconds=s), "deferred", 13) for m in range(40) for s in range(0, 60, 6)]
+    rows += [(t0 + timedelta(minutes=m, seconds=s / 4), "sent", 9) for m in range(-30, 40) for s in range(240)]
+    own = pl.DataFrame(
+        {"timestamp": [r[0] for r in rows], "template_id": [r[1] for r in rows], "severity_number": [r[2] for r in rows]},
+        schema_overrides={"severity_number": pl.UInt8},
+    ).with_columns(service=pl.lit("postfix"))
+    sub = own.filter(pl.col("template_id") == "deferred").select(
+        "timestamp", "service", "template_id", pl.col("severity_number").cast(pl.Int32).alias("sev")
+    )
+    c = Contribution(
+        kind="new", service="postfix", template_id="deferred", template=template, score=21.8, baseline_rate=0.0,
+        observed_rate=10.0, first_seen=t0, onset=t0, extra={},
+    )
+    assert _burst_seen_before(c, sub, own, timedelta(minutes=1)) is False
+    # the service refusing its own clients, a few now and then, still is a client's doing
+    ours = dataclasses.replace(c, template="rate limit exceeded for client <*>")
+    assert _burst_seen_before(ours, sub, own, timedelta(minutes=1)) is True

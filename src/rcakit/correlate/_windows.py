@@ -142,6 +142,10 @@ THROTTLE_WINDOWS = 3
 #: is a client that went too fast, not an incident (a limit set too low refuses many, long)
 THROTTLE_SHARE = 0.2
 _THROTTLED = re.compile(r"(?i)\brate[ _-]?limit|\btoo many requests\b|\bthrottl|\bquota exceeded\b")
+#: ... but a peer throttling the service (a mail provider's reply, "host ... said: 421 ...
+#: rate limited", "(in reply to end of DATA command)"; a provider's 429 to our call) is
+#: trouble from outside, not the service refusing its callers
+_THROTTLED_BY_PEER = re.compile(r"(?i)\bsaid:|\bin reply to\b|\b(?:received|got|returned) (?:an? )?(?:HTTP )?429\b")
 
 #: A service that went silent for less than this (a pod restarting) is not an incident
 QUIET_MIN = timedelta(minutes=5)
@@ -224,7 +228,7 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
     now = soon["n"].max()
     if not isinstance(now, int) or now == 0:
         return False
-    throttled = _THROTTLED.search(c.template or "") is not None
+    throttled = _THROTTLED.search(c.template or "") is not None and not _THROTTLED_BY_PEER.search(c.template or "")
     if throttled:
         # a client going too fast for a minute or two, or a few clients now and then:
         # refused, as they should be (a limit set too low refuses many, for long)
