@@ -21,8 +21,9 @@ __all__ = ["report"]
     type=click.Path(exists=True, dir_okay=False),
     help="Change file: CSV/JSON/NDJSON (time, service, version, id, kind, description), a tool's own "
     "export (GitHub/GitLab deployments, LaunchDarkly, Unleash, Terraform Cloud runs, helm history -o json, "
-    "Argo CD applications, Jenkins builds), or Kubernetes events (kubectl get events -o json: rollouts, Flux "
-    "releases). Repeatable. Default: deploys.csv / changes.json ... found in an input directory.",
+    "Argo CD applications, Jenkins builds, AWX jobs, Azure DevOps releases, Octopus deployments, PagerDuty change "
+    "events, Cloudflare's and Flagsmith's audit logs, ITSM exports), or Kubernetes events (kubectl get events -o json: "
+    "rollouts, Flux releases). Repeatable. Default: deploys.csv / changes.json ... found in an input directory.",
 )
 @click.option(
     "--baseline",
