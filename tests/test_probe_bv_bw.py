@@ -308,3 +308,25 @@ def test_a_provider_throttling_the_service_is_no_client_refused():
     # the service refusing its own clients, a few now and then, still is a client's doing
     ours = dataclasses.replace(c, template="rate limit exceeded for client <*>")
     assert _burst_seen_before(ours, sub, own, timedelta(minutes=1)) is True
+
+
+def test_a_flag_a_flag_tool_names_after_feature_is_the_service_s_that_logs_its_key():
+    # Probe BT c22: Flagsmith's "Flag state / Remote config value updated for feature:
+    # loyalty_double_points" of the project "staybook" (no logs) was no change of loyalty,
+    # whose failures carry flag=loyalty_double_points
+    from datetime import UTC, datetime
+
+    from rcakit.correlate._correlate import _named_services
+
+    recs = pl.DataFrame({
+        "service": ["loyalty"] * 3 + ["booking"] * 3,
+        "body": ["points accrual failed"] * 3 + ["booking confirmed"] * 3,
+        "attributes": ['{"flag":"loyalty_double_points"}'] * 3 + ["{}"] * 3,
+        "timestamp": [datetime(2024, 3, 26, 17, 44, tzinfo=UTC)] * 6,
+    })
+    desc = "Flag state / Remote config value updated for feature: loyalty_double_points"
+    changes = pl.DataFrame({
+        "time": [datetime(2024, 3, 26, 17, 43, 20, tzinfo=UTC)], "service": ["staybook"], "version": [None],
+        "id": ["118223"], "kind": ["feature_flag"], "description": [desc],
+    }, schema_overrides={"version": pl.String})
+    assert _named_services(changes, recs, ["loyalty", "booking"])[("staybook", desc)] == "loyalty"

@@ -551,7 +551,7 @@ def _named_services(
     # that service's: the project or CMDB item the change list gives (LaunchDarkly's
     # "analytics-platform") writes no logs, and a flag whose description names two services
     # ("Lobby: cross-platform matchmaking pools") has none (blind probe BI)
-    keyed = {(s, d): keys for s, d in [*todo, *flags] if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d))}
+    keyed = {(s, d): keys for s, d in [*todo, *flags] if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d) + _NAMED_KEY.findall(d))}
     wanted = sorted({k for keys in keyed.values() for k in keys}, key=lambda k: (-len(k), k))
     if wanted:
         text = pl.col("body").fill_null("")
@@ -577,6 +577,9 @@ def _named_services(
 #: a key quoted in a change's description: a word with a dash, dot, colon or underscore inside
 #: (a feature flag's key, a setting's name), not a plain word (`Production`)
 _QUOTED_KEY = re.compile(r"[`'\"]([A-Za-z][\w.:-]*[-_.:][\w.:-]*\w)[`'\"]")
+#: ... or one a flag tool names after "feature:" / "flag:" (Flagsmith's audit log: "Flag state
+#: / Remote config value updated for feature: loyalty_double_points")
+_NAMED_KEY = re.compile(r"(?i)\b(?:feature|flag|toggle|key)s?:\s+([A-Za-z][\w.-]*[-_.][\w.-]*\w)\b")
 
 
 #: the share of a service's records that carry a CMDB item's name for the item to be the
