@@ -283,7 +283,18 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             dated = "time" in names and "date" not in names and "_date" in rows.columns and rows["_date"].is_not_null().any()
             kept = ["_row", "line", *(["_date", "_date_no"] if dated else [])]
             parts.append(_parse_values(rows.select(kept), names, options))
-    orphan = data.filter(~pl.col("_segment").is_in(list(fields)))
+    return headed_records(data, parts, list(fields), total, orphan_error="W3C data line before any #Fields directive")
+
+
+def headed_records(
+    data: pl.DataFrame, parts: list[pl.DataFrame], segments: list[int], total: int, *, orphan_error: str
+) -> pl.LazyFrame:
+    """The records of a file whose header lines name its fields (W3C's ``#Fields``, Zeek's
+    ``#fields``): ``parts``, the parsed data lines of each header's ``segments``, with the data
+    lines before any header kept with ``orphan_error``; each record owns its data line and the
+    header or blank lines after it (the lines before the first data line belong to the first
+    record, whose ``line_no`` is then 1), ``total`` the file's lines."""
+    orphan = data.filter(~pl.col("_segment").is_in(segments))
     if orphan.height:
         parts.append(
             orphan.select(
@@ -293,12 +304,10 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
                 pl.lit(None, dtype=RECORD_COLUMNS["severity_number"]).alias("severity_number"),
                 pl.col("line").alias("body"),
                 pl.lit(None, dtype=pl.String).alias("attributes"),
-                pl.lit("W3C data line before any #Fields directive").alias("parse_error"),
+                pl.lit(orphan_error).alias("parse_error"),
             )
         )
     parsed = pl.concat(parts, how="vertical_relaxed").sort("_row") if len(parts) > 1 else parts[0]
-    # a record owns its data line and the directive/blank lines after it; the lines before the
-    # first data line belong to the first record
     line_no = data["line_no"].cast(pl.Int64)
     following = line_no.shift(-1, fill_value=total + 1)
     first = line_no.clone().scatter(0, 1)

@@ -32,6 +32,7 @@ import polars as pl
 from rcakit.ingest._base import NO_ATTRIBUTES, RECORD_COLUMNS, LineFormat, ParseOptions
 from rcakit.ingest._jsonl import encode_attributes, timestamp_expr
 from rcakit.ingest._severity import severity_columns
+from rcakit.ingest._w3c import headed_records
 
 __all__ = ["FORMAT"]
 
@@ -163,32 +164,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         rows = data.filter(pl.col("_segment") == seg)
         if rows.height:
             parts.append(_parse_values(rows.select("_row", "line"), names, types.get(seg, []), sep, unset, empty, options))
-    orphan = data.filter(~pl.col("_segment").is_in(list(fields)))
-    if orphan.height:
-        parts.append(
-            orphan.select(
-                "_row",
-                pl.lit(None, dtype=RECORD_COLUMNS["timestamp"]).alias("timestamp"),
-                pl.lit(None, dtype=pl.String).alias("severity_text"),
-                pl.lit(None, dtype=RECORD_COLUMNS["severity_number"]).alias("severity_number"),
-                pl.col("line").alias("body"),
-                pl.lit(None, dtype=pl.String).alias("attributes"),
-                pl.lit("Zeek data line before any #fields header").alias("parse_error"),
-            )
-        )
-    parsed = pl.concat(parts, how="vertical_relaxed").sort("_row") if len(parts) > 1 else parts[0]
-    # a record owns its data line and the header/blank lines after it (the #close footer);
-    # the lines before the first data line belong to the first record
-    line_no = data["line_no"].cast(pl.Int64)
-    following = line_no.shift(-1, fill_value=total + 1)
-    first = line_no.clone().scatter(0, 1)
-    out = parsed.with_columns(
-        first.alias("line_no"),
-        (following - first).cast(pl.UInt32).alias("n_lines"),
-        pl.lit(None, dtype=pl.String).alias("service"),
-        pl.lit(None, dtype=pl.String).alias("trace_id"),
-    )
-    return out.lazy().select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+    return headed_records(data, parts, list(fields), total, orphan_error="Zeek data line before any #fields header")
 
 
 FORMAT = LineFormat(
