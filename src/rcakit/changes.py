@@ -63,7 +63,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
@@ -896,28 +896,26 @@ def _argo_history(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     return out or None
 
 
+#: a tool's own record shape and how it reads, tried in this order before the aliases
+_TOOL_RECORDS: tuple[tuple[Callable[[Mapping[str, Any]], bool], Callable[[Mapping[str, Any]], dict[str, Any]]], ...] = (
+    (_looks_like_gitlab, _from_gitlab),
+    (_looks_like_launchdarkly, _from_launchdarkly),
+    (_looks_like_terraform_run, _from_terraform_run),
+    (_looks_like_github, _from_github),
+    (_looks_like_unleash, _from_unleash),
+    (_looks_like_helm_release, _from_helm_release),
+    (_looks_like_awx_job, _from_awx_job),
+    (_looks_like_ado_release, _from_ado_release),
+    (_looks_like_pagerduty_change, _from_pagerduty_change),
+    (_looks_like_cloudflare_audit, _from_cloudflare_audit),
+)
+
+
 def _canonical(obj: Mapping[str, Any], *, where: str) -> dict[str, Any]:
-    """Map one raw record (any aliases) onto the canonical change columns."""
-    if _looks_like_gitlab(obj):
-        return _from_gitlab(obj)
-    if _looks_like_launchdarkly(obj):
-        return _from_launchdarkly(obj)
-    if _looks_like_terraform_run(obj):
-        return _from_terraform_run(obj)
-    if _looks_like_github(obj):
-        return _from_github(obj)
-    if _looks_like_unleash(obj):
-        return _from_unleash(obj)
-    if _looks_like_helm_release(obj):
-        return _from_helm_release(obj)
-    if _looks_like_awx_job(obj):
-        return _from_awx_job(obj)
-    if _looks_like_ado_release(obj):
-        return _from_ado_release(obj)
-    if _looks_like_pagerduty_change(obj):
-        return _from_pagerduty_change(obj)
-    if _looks_like_cloudflare_audit(obj):
-        return _from_cloudflare_audit(obj)
+    """Map one raw record (a tool's own shape, else any aliases) onto the canonical change columns."""
+    for looks, read in _TOOL_RECORDS:
+        if looks(obj):
+            return read(obj)
     out: dict[str, Any] = {}
     # exact canonical names win over aliases; earlier aliases win over later ones
     ranked: list[tuple[int, str, str, Any]] = []
