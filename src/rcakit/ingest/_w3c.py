@@ -253,16 +253,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     data = df.filter("_data")
     if data.height == 0:
         # directives only (or nothing but blanks): one record that says so
-        return pl.LazyFrame(
-            {
-                "body": [df["line"].str.join("\n").item()],
-                "line_no": [1],
-                "n_lines": [total],
-                "parse_error": ["W3C log with directives and no data lines"],
-            }
-        ).with_columns(
-            [pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]
-        ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+        return headers_only(df, "W3C log with directives and no data lines")
     fields = {
         seg: _field_names(text)
         for seg, text in df.filter(_fields_line(line)).select("_segment", "line").iter_rows()
@@ -284,6 +275,16 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
             kept = ["_row", "line", *(["_date", "_date_no"] if dated else [])]
             parts.append(_parse_values(rows.select(kept), names, options))
     return headed_records(data, parts, list(fields), total, orphan_error="W3C data line before any #Fields directive")
+
+
+def headers_only(df: pl.DataFrame, error: str) -> pl.LazyFrame:
+    """A file of header lines and no data line (``df``: its ``line`` column): one record
+    holding them all, with ``error``."""
+    return pl.LazyFrame(
+        {"body": [df["line"].str.join("\n").item()], "line_no": [1], "n_lines": [df.height], "parse_error": [error]}
+    ).with_columns(
+        [pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]
+    ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
 
 
 def headed_records(

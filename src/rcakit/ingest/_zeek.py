@@ -32,7 +32,7 @@ import polars as pl
 from rcakit.ingest._base import NO_ATTRIBUTES, RECORD_COLUMNS, LineFormat, ParseOptions
 from rcakit.ingest._jsonl import encode_attributes, timestamp_expr
 from rcakit.ingest._severity import severity_columns
-from rcakit.ingest._w3c import headed_records
+from rcakit.ingest._w3c import headed_records, headers_only
 
 __all__ = ["FORMAT"]
 
@@ -142,16 +142,7 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     data = df.filter("_data")
     if data.height == 0:
         # header lines only (a log opened and closed without an entry): one record that says so
-        return pl.LazyFrame(
-            {
-                "body": [df["line"].str.join("\n").item()],
-                "line_no": [1],
-                "n_lines": [total],
-                "parse_error": ["Zeek log with header lines and no data lines"],
-            }
-        ).with_columns(
-            [pl.lit(None, dtype=t).alias(c) for c, t in RECORD_COLUMNS.items() if c not in ("body", "line_no", "n_lines", "parse_error")]
-        ).select(list(RECORD_COLUMNS)).cast(RECORD_COLUMNS)
+        return headers_only(df, "Zeek log with header lines and no data lines")
     unset = _header_value(df, "unset_field", sep, "-")
     empty = _header_value(df, "empty_field", sep, "(empty)")
     segments = df.filter(header | line.str.starts_with(_TYPES + sep)).select("_segment", "line")
