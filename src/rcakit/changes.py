@@ -269,6 +269,11 @@ _CATEGORY_KINDS = {
 }
 
 
+def _said_kind(description: str | None) -> str | None:
+    """What a change's description says it does (:data:`_KIND_WORDS`, the first that fits)."""
+    return next((kind for kind, words in _KIND_WORDS if description and words.search(description)), None)
+
+
 def _normalise_kind(
     raw: str | None, description: str | None = None, *, versioned: bool = True, category: str | None = None
 ) -> str:
@@ -276,7 +281,7 @@ def _normalise_kind(
         # (a change with neither kind nor version is what its description says it does: an
         # audit log's "Flag state ... updated for feature: x"; a versioned one is a deploy)
         if not versioned and description:
-            return next((kind for kind, words in _KIND_WORDS if words.search(description)), "deploy")
+            return _said_kind(description) or "deploy"
         return "deploy"
     key = _norm_key(raw)
     if key in _AUTOMATION_TYPES:
@@ -284,13 +289,13 @@ def _normalise_kind(
         # management unless its description says it does something else
         key = "config"
         if description:
-            key = next((kind for kind, words in _KIND_WORDS if words.search(description)), key)
+            key = _said_kind(description) or key
     elif key in _PROCESS_TYPES:
         # an ITSM change's type is its approval process (ServiceNow's Standard / Normal /
         # Emergency), not what it does: its description says that, else its category (which
         # also says more than an "upgrade" or "update": a SAN's firmware upgrade in
         # "Hardware" is infrastructure, not a deploy)
-        said = next((kind for kind, words in _KIND_WORDS if description and words.search(description)), None)
+        said = _said_kind(description)
         by_category = _CATEGORY_KINDS.get(_norm_key(category)) if category else None
         # (a software change saying nothing of what it does stays as written: "Quarterly
         # access review" filed under Software is no deploy)
@@ -1271,11 +1276,37 @@ def read_changes(
         paths = [Path(path_or_paths)]
     else:
         paths = [Path(p) for p in path_or_paths]
+    _check_exist(paths)
+    return _frame(_rows(paths, zone))
+
+
+def read_changes_skipping(
+    paths: Sequence[Path], *, tz: str = "UTC"
+) -> tuple[pl.DataFrame | None, list[tuple[Path, str]]]:
+    """:func:`read_changes` of the files that can be read (None when none can), each file
+    read once, and ``(file, why)`` of those that cannot: the :class:`InputError` each would
+    raise. A file that does not exist is still an error."""
+    zone = _zone(tz)
+    _check_exist(paths)
+    rows: list[dict[str, Any]] = []
+    unread: list[tuple[Path, str]] = []
+    for p in paths:
+        try:
+            rows.extend(_rows([p], zone))
+        except InputError as exc:
+            unread.append((p, str(exc)))
+    return (_frame(rows) if len(unread) < len(paths) else None), unread
+
+
+def _check_exist(paths: Sequence[Path]) -> None:
     for p in paths:
         if not p.exists():
             msg = f"{p}: change file not found"
             raise InputError(msg)
-    rows = _rows(paths, zone)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The ``CHANGES`` frame of canonical rows: ids made unique, sorted by time then id."""
     seen: dict[str, int] = {}
     for row in rows:
         base = row["id"] or _stable_id(row)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from rcakit._fields import AttributeReader
 from rcakit.correlate._impact import LOW_CEILING, _impact, _severity
 from rcakit.correlate._incident import (
     _absorb_precursors,
@@ -478,15 +479,28 @@ def correlate_changes(
     )
 
 
-def _service_on_host(recs: pl.DataFrame, host: str, logged: Sequence[str]) -> str | None:
+def _host_counts(recs: pl.DataFrame, logged: Sequence[str]) -> pl.DataFrame:
+    """Records per (``host`` field, logging service): one pass, for every change to look up."""
+    host = AttributeReader(recs)("host")
+    return (
+        recs.filter(pl.col("service").is_in(logged))
+        .select("service", host.alias("host"))
+        .drop_nulls("host")
+        .group_by("host", "service")
+        .len()
+    )
+
+
+def _service_on_host(by_host: pl.DataFrame, host: str) -> str | None:
     """The service that logs most from the host a change names (a configuration job on
     ``mta-04``, the syslog host of postfix's lines there; its short name when the change
-    gives it qualified, ``mta-04.example.net``), or None when no record comes from it."""
-    names = {host, host.split(".", 1)[0]}
-    on_host = pl.any_horizontal(
-        pl.col("attributes").str.contains(f'"host":"{name}"', literal=True).fill_null(False) for name in sorted(names)
+    gives it qualified, ``mta-04.example.net``), or None when no record comes from it;
+    ``by_host``: :func:`_host_counts`."""
+    counts = (
+        by_host.filter(pl.col("host").is_in([host, host.split(".", 1)[0]]))
+        .group_by("service")
+        .agg(pl.col("len").sum())
     )
-    counts = recs.filter(pl.col("service").is_in(logged) & on_host).group_by("service").len()
     if counts.height == 0:
         return None
     return str(counts.sort(["len", "service"], descending=[True, False])["service"][0])
@@ -527,10 +541,11 @@ def _named_services(
     # (a share is told by a few hundred records of each service: a change list of fifty CMDB
     # items must not read a day's millions of records fifty times)
     sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE) if todo else recs.head(0)
+    by_host = _host_counts(recs, logged) if todo and "attributes" in recs.columns else None
     for s, d in todo:
         found = named_in_change(s, d, logged, sources=sources)
-        if found is None and "attributes" in recs.columns and re.fullmatch(r"[\w.-]+", s):
-            found = _service_on_host(recs, s, logged)
+        if found is None and by_host is not None and re.fullmatch(r"[\w.-]+", s):
+            found = _service_on_host(by_host, s)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):
             word = rf"(?i)(?:^|[^\w.-]){re.escape(s)}(?:$|[^\w-])"
             # (in the text or in the fields a reader took out of it: {"qmgr":"QMBANK1"})

@@ -14,7 +14,7 @@ import polars as pl
 
 from rcakit.correlate._records import ERROR_SEVERITY, FATAL_SEVERITY, WARN_SEVERITY
 from rcakit.correlate._units import _num, tmax, tmin
-from rcakit.detect._rate import CLOCK_VAR
+from rcakit.detect._rate import clock_like
 from rcakit.detect._results import AnomalyWindow, Contribution
 from rcakit.templates._masks import TOKEN_RE
 
@@ -604,12 +604,13 @@ def _material_windows(
             .group_by("template_id")
             .agg(pl.col("len").sum().alias("n"), (pl.col("len").cast(pl.Float64) ** 2).sum().alias("n2"), pl.len().alias("k"))
         )
-        # (a clock: a record or more in most windows, counts far steadier than chance)
+        # (a clock: a record in most windows, counts far steadier than chance; the means and
+        # variances over every window of the history, those without a record too)
         mean = pl.col("n") / n_windows
-        var = pl.col("n2") / n_windows - mean**2
-        clocks = per.filter((pl.col("k") >= 0.9 * n_windows) & (mean >= 1.0) & (var <= CLOCK_VAR * mean))["template_id"]
-        work = own.filter(~pl.col("template_id").is_in(clocks.implode()))
-        before = work.filter(ts.is_between(c.onset - WORK_HISTORY, c.onset, closed="left")).height / n_windows
+        clocks = per.filter((pl.col("k") >= 0.9 * n_windows) & clock_like(mean, pl.col("n2") / n_windows - mean**2))
+        is_work = ~pl.col("template_id").is_in(clocks["template_id"].implode())
+        work = own.filter(is_work)
+        before = history.filter(is_work).height / n_windows
         quiet = work.filter(ts.is_between(c.onset, c.onset + WORK_QUIET, closed="left"))
         if before < WORK_RATE or quiet.height > 0.2 * before * (WORK_QUIET / step):
             return False

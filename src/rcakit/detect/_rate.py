@@ -61,6 +61,13 @@ _MAX_PASSES = 32
 CLOCK_VAR = 0.2
 
 
+def clock_like(mean: pl.Expr, var: pl.Expr) -> pl.Expr:
+    """Whether counts a window of this ``mean`` and ``var`` tick like a clock: at least one a
+    window, and far steadier than chance (variance under :data:`CLOCK_VAR` of the mean, where
+    a count that follows requests has about the mean)."""
+    return (mean >= 1.0) & (var <= CLOCK_VAR * mean)
+
+
 def _expected(dense: pl.DataFrame, *, group: str) -> pl.DataFrame:
     """Add ``factor`` and ``expected`` to a dense frame with ``n_events`` and ``rate``.
 
@@ -259,10 +266,8 @@ class RateDetector:
         sums = sums.with_columns((pl.col("warn_share") < 0.5).alias("_peer"))
         dense = dense_grid(counts, sums, keys=keys)
         dense = dense.with_columns((pl.col("base_sum") / n_windows).alias("rate"))
-        # a clock: at least one a window, and its counts far steadier than chance (variance
-        # under a fifth of the mean, where a count that follows requests has about the mean)
         n = pl.col("n_events")
-        clock = dense.group_by("_sid").agg(((n.mean() >= 1.0) & (n.var(ddof=0) <= CLOCK_VAR * n.mean())).alias("_clock"))
+        clock = dense.group_by("_sid").agg(clock_like(n.mean(), n.var(ddof=0)).alias("_clock"))
         dense = _expected(dense, group=group)
         var = pl.col("expected") * (1.0 - pl.col("share"))
         resid2 = (pl.col("n_events") - pl.col("expected")) ** 2 / pl.max_horizontal(var, 0.5)

@@ -236,6 +236,9 @@ _DNF_LEVELS = {"DDEBUG": "debug", "SUBDEBUG": "trace"}
 # Node-RED's levels (its audit and metric entries are information)
 _NODE_RED_LEVEL = "fatal|error|warn|info|debug|trace|audit|metric"
 _NODE_RED_LEVELS = {"audit": "info", "metric": "info"}
+_NODE_RED_HEAD = rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] "
+#: "19 Nov 09:02:07" -> "Nov 19 09:02:07" (year-less, as syslog's: dated alike)
+_NODE_RED_STAMP = ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),)
 # an ISO-like date-time as the first thing on a line, optionally bracketed
 _ISO = (
     r"\d{4}[-/.]\d{2}[-/.]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
@@ -1466,17 +1469,8 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # of each MQTT broker node is one template: "[mqtt-broker:Local Broker] Connected ...")
     #   19 Nov 09:02:07 - [info] Welcome to Node-RED
     #   19 Nov 09:02:09 - [error] [function:Parse payload] TypeError: Cannot read properties ...
-    _Variant(
-        "node-red-node",
-        rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] "
-        r"\[(?P<mdc>[a-z][a-z0-9 \-]*:[^\]]+)\] (?P<msg>.*)$",
-        levels=_NODE_RED_LEVEL,
-    ),
-    _Variant(
-        "node-red",
-        rf"^(?P<ts>\d{{1,2}} [A-Z][a-z]{{2}} \d{{2}}:\d{{2}}:\d{{2}}) - \[(?P<level>{_NODE_RED_LEVEL})\] (?P<msg>.*)$",
-        levels=_NODE_RED_LEVEL,
-    ),
+    _Variant("node-red-node", rf"{_NODE_RED_HEAD}\[(?P<mdc>[a-z][a-z0-9 \-]*:[^\]]+)\] (?P<msg>.*)$", levels=_NODE_RED_LEVEL),
+    _Variant("node-red", rf"{_NODE_RED_HEAD}(?P<msg>.*)$", levels=_NODE_RED_LEVEL),
     # the UniFi Network application's server.log (log4j "[%d] <%t> %-5p %-6c{1} - %m"): the
     # stamp in brackets, the thread in angle brackets, the level, the padded component
     #   [2024-03-05 13:52:39,489] <inform-29> WARN  inform - Adoption failed for device ...
@@ -2238,9 +2232,8 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "sssd": ((r"^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}):(\d+) ", "${1}.${2} "),),
     # apt's "2024-03-05  10:00:31" -> "2024-03-05 10:00:31"
     "apt-history": _ONE_BLANK,
-    # Node-RED "19 Nov 09:02:07" -> "Nov 19 09:02:07" (year-less, as syslog's: dated alike)
-    "node-red": ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),),
-    "node-red-node": ((r"^(\d{1,2}) ([A-Z][a-z]{2}) ", "${2} ${1} "),),
+    "node-red": _NODE_RED_STAMP,
+    "node-red-node": _NODE_RED_STAMP,
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
@@ -2937,6 +2930,11 @@ _MAIL_FAILED = r"\bstat(?:us)?=(?:bounced|expired|undeliverable|User unknown|Ser
 _MAIL_STATUS = f"{_MAIL_DEFERRED}|{_MAIL_FAILED}"
 
 
+def _mail_level(body: pl.Expr) -> pl.Expr:
+    """The level a mail server's delivery status in ``body`` says (:data:`_MAIL_STATUS`), or null."""
+    return pl.when(body.str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")).when(body.str.contains(_MAIL_FAILED)).then(pl.lit("error"))
+
+
 def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
     """Records still without a level take the one :data:`_HEAD_LEVEL` finds, or ERROR for an
     Oracle error code starting one of their lines, or FATAL for MySQL's crash banner, or
@@ -2956,8 +2954,7 @@ def _head_levels(records: pl.LazyFrame) -> pl.LazyFrame:
         _head_level(body),
         pl.when(body.str.contains(_ORACLE_CODE)).then(pl.lit("error")),
         pl.when(body.str.contains(_SIGNAL_CRASH)).then(pl.lit("fatal")),
-        pl.when(body.str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")),
-        pl.when(body.str.contains(_MAIL_FAILED)).then(pl.lit("error")),
+        _mail_level(body),
     )
     fixed = frame["body"].gather(idx).to_frame("body").select(*severity_columns(level))
     return frame.with_columns(
@@ -3815,9 +3812,8 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("x").is_not_null()).then(pl.lit("error")),
         pl.col("n").replace_strict(_SYSLOG_NUMBER_LEVELS, default=None),
         _head_level(pl.col("body")),
-        # (Postfix's "status=deferred" / "status=bounced": see _MAIL_STATUS)
-        pl.when(pl.col("body").str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")),
-        pl.when(pl.col("body").str.contains(_MAIL_FAILED)).then(pl.lit("error")),
+        # (Postfix's "status=deferred" / "status=bounced")
+        _mail_level(pl.col("body")),
     )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from rcakit._text import strip_terminal_escapes
-from rcakit.changes import find_change_files, read_changes, split_inputs
+from rcakit.changes import find_change_files, read_changes, read_changes_skipping, split_inputs
 from rcakit.correlate import (
     AnomalyFinding,
     ChangeImpact,
@@ -30,7 +30,7 @@ from rcakit.correlate import (
     tmin,
 )
 from rcakit.detect._results import DetectionResult
-from rcakit.errors import InputError, RcakitWarning
+from rcakit.errors import RcakitWarning
 from rcakit.ingest._archive import display_name, unpack_inputs
 from rcakit.report._model import FileSummary, InputsSummary, RcaReport
 from rcakit.report._redact import redact
@@ -319,20 +319,10 @@ def _read_change_files(
     (each also an :class:`RcakitWarning`); with ``strict``, the first that cannot stops it."""
     if strict:
         return read_changes(paths, tz=tz), []
-    for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: change file not found")
-    readable: list[Path] = []
-    unread: list[tuple[Path, str]] = []
-    for p in paths:
-        try:
-            read_changes(p, tz=tz)
-        except InputError as exc:
-            unread.append((p, str(exc)))
-            warnings.warn(f"{exc}; this file's changes are left out of the report", RcakitWarning, stacklevel=3)
-        else:
-            readable.append(p)
-    return (read_changes(readable, tz=tz) if readable else None), unread
+    frame, unread = read_changes_skipping(paths, tz=tz)
+    for _path, why in unread:
+        warnings.warn(f"{why}; this file's changes are left out of the report", RcakitWarning, stacklevel=3)
+    return frame, unread
 
 
 def build_report(
