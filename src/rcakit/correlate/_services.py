@@ -239,12 +239,35 @@ _REQUESTER = re.compile(
 )
 
 
+#: a mailbox address (``erin@oldcorp-mail.net``): the domain of someone's mail, never a service called
+_MAILBOX = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+
+#: the words a server's own lines use for its own work, whatever the services are called:
+#: a mail server's "mail", "sender", "recipient" (Postfix's "not enough free space in mail
+#: queue", a provider's reply "This mail has been blocked because the sender is
+#: unauthenticated") name neither ``mail-api`` nor a service called ``sender``
+_PRODUCT_OWN_WORDS: dict[frozenset[str], frozenset[str]] = {
+    frozenset({"postfix", "exim", "sendmail", "haraka", "opendkim", "opendmarc", "dovecot", "rspamd", "mta", "smtp", "smtpd",
+               "mail", "mailer", "courier", "qmail", "opensmtpd", "zimbra", "spamassassin", "amavis"}):
+    frozenset({"mail", "email", "sender", "recipient", "mailbox", "message", "relay", "bounce", "delivery", "queue", "spam"}),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_domain_words(service: str) -> frozenset[str]:
+    """The words :data:`_PRODUCT_OWN_WORDS` gives the product ``service``'s name holds."""
+    words = _words(service)
+    return frozenset(w for products, own in _PRODUCT_OWN_WORDS.items() if words & products for w in own)
+
+
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
     when one service only holds that product's word. A datastore's own text (``exclude``
     one) names only other datastores: the applications it names are its clients."""
     text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(_client_file, _QUOTED_REQUEST.sub(" ", text)))
+    if "@" in text:
+        text = _MAILBOX.sub(" ", text)
     if "." in text:
         # (a provider's host whose first label holds a service's word names the provider:
         # "host=checkout-live.pspgate.example.com" is not the checkout service)
@@ -262,11 +285,14 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     # (a stem that is a word of the service's own name is its own domain's: the order
     # router's "order routed" names no order-service; a service named "order" still is)
     own_words = _words(exclude) if exclude else set()
+    # (nor, whatever its own name, a word its product uses for its own work: a mail server's
+    # "mail" and "sender")
+    product_words = _own_domain_words(exclude) if exclude else frozenset()
     for _n, s in sorted(spans, key=lambda t: -t[0]):
         for alias in _service_aliases(s, in_text=True):
             pat = _service_pattern(alias)
             if pat.search(masked):
-                own = alias != s and alias.lower() in own_words
+                own = (alias != s and alias.lower() in own_words) or alias.lower() in product_words
                 if s != exclude and alias not in excluded and not own and s not in found:
                     found.append(s)
                 masked = pat.sub(" ", masked)

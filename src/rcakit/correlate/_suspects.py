@@ -612,6 +612,15 @@ _ID_SHOWN = "the incident's failures name"
 #: (a key id ``k-2026-03``, a queue ``orders-v2``), not a date nor a dotted version
 _DESCRIBED_ID = re.compile(r"(?<![\w.-])(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9][\w-]{4,}[A-Za-z0-9](?![\w-]|\.\w)")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d+")
+#: ... or the acronym of a technical subject (``DKIM``, ``SAML``, ``MTU``): upper-case letters
+#: as a word of their own (not ``DKIM-Signature``), but for the ones every log says (a
+#: protocol, a format, a method, a level)
+_DESCRIBED_ACRONYM = re.compile(r"(?<![\w.-])[A-Z]{3,6}(?![\w-])")
+_COMMON_ACRONYMS = frozenset(
+    "API APIS HTTP HTTPS URL URI JSON XML YAML CSV SQL REST GRPC RPC TCP UDP UTC GMT UUID CPU RAM JVM CLR SDK CLI DNS "
+    "AWS GCP ETA GET POST PUT PATCH HEAD DELETE NULL TRUE FALSE INFO WARN WARNING ERROR DEBUG TRACE FATAL CRIT "
+    "PROD DEV QA UAT THE AND FOR NOT NEW FIX ALL".split()
+)
 
 
 def _id_in(description: str | None, texts: Sequence[str]) -> tuple[str, str] | None:
@@ -619,7 +628,8 @@ def _id_in(description: str | None, texts: Sequence[str]) -> tuple[str, str] | N
     the first of ``texts`` (the incident's failure lines and fields) that names it, if any."""
     if not description:
         return None
-    for word in dict.fromkeys(_DESCRIBED_ID.findall(description)):
+    acronyms = [a for a in _DESCRIBED_ACRONYM.findall(description) if a not in _COMMON_ACRONYMS]
+    for word in dict.fromkeys([*_DESCRIBED_ID.findall(description), *acronyms]):
         if _DATE_LIKE.fullmatch(word):
             continue
         pattern = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-])")

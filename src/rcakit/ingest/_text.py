@@ -1261,6 +1261,37 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO}) \[(?P<logger_e>[\w.\-]+)[ \t]*:[ \t]*(?P<code>\d+)[ \t]*\]\[(?P<level>{_LEVEL})[ \t]*\]"
         r"\[(?P<pid>\d+)\] (?P<msg>.*)$",
     ),
+    # ejabberd (its Erlang logger formatter): the level in brackets, then the process and the
+    # code location, "<pid>@module:function/arity:line", before the message
+    #   2024-03-05 06:39:40.908847+00:00 [info] <0.22602.0>@ejabberd_c2s:process_terminated/2:302 (tls|<0.23142.0>) Closing ...
+    _Variant(
+        "ejabberd",
+        rf"^(?P<ts>{_ISO})[ \t]+\[(?P<level>{_LEVEL})\][ \t]+(?P<thread><\d+\.\d+\.\d+>)@"
+        r"(?P<code_b>[a-z][\w.]*:[\w'-]+/\d+:\d+)[ \t]+(?P<msg>.*)$",
+    ),
+    # FreeSWITCH's log file (1.10): a call's UUID first on a call's lines, the stamp, the
+    # share of idle CPU, the level in brackets and the source file and line
+    #   b2932210-1244-ac55-b166-2bb0dca64316 2024-03-05 01:08:18.009461 99.88% [NOTICE] switch_channel.c:3620 Hangup ...
+    _Variant(
+        "freeswitch-call",
+        rf"^(?P<mdc>[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}})[ \t]+(?P<ts>{_ISO})[ \t]+"
+        rf"(?:\d{{1,3}}\.\d{{2}}%[ \t]+)?\[(?P<level>{_LEVEL}|CONSOLE)\][ \t]+(?P<code_b>[\w.\-]+\.\w+:\d+)[ \t]+(?P<msg>.*)$",
+        levels=f"{_LEVEL}|CONSOLE",
+    ),
+    _Variant(
+        "freeswitch",
+        rf"^(?P<ts>{_ISO})[ \t]+\d{{1,3}}\.\d{{2}}%[ \t]+\[(?P<level>{_LEVEL}|CONSOLE)\][ \t]+"
+        r"(?P<code_b>[\w.\-]+\.\w+:\d+)[ \t]+(?P<msg>.*)$",
+        levels=f"{_LEVEL}|CONSOLE",
+    ),
+    # Prosody's log file: a year-less stamp, then its source (a session, a host, a module of a
+    # host) and the level, tab-separated
+    #   Mar 05 00:45:10 c2s104a133fd36c<TAB>info<TAB>Authenticated as ana@example.org
+    #   Mar 05 00:45:12 upload.example.org:http_file_share<TAB>warn<TAB>...
+    _Variant(
+        "prosody",
+        rf"^(?P<ts>[A-Z][a-z]{{2}} [ \d]?\d \d{{2}}:\d{{2}}:\d{{2}})[ \t]+(?P<logger>[^\t ]+)\t(?P<level>{_LEVEL})\t(?P<msg>.*)$",
+    ),
     # Elixir's Logger with metadata before the level ("$time $metadata[$level] $message", as
     # Phoenix configures it): the key=value metadata as mdc (none on the runtime's own lines,
     # "Running ShopWeb.Endpoint with Bandit", an alarm handler's: records all the same)
@@ -3453,6 +3484,10 @@ def _syslog_line_score(line: str) -> float:
     # without PRI, "<stamp> ERROR msg" is an application's line, not one from a host called
     # ERROR (a year-less stamp as much as an ISO one)
     if _LEVEL_WORD.match(g.get("host") or ""):
+        return 0.0
+    # (nor is a tab-separated head's first field a host: Prosody's "Mar 05 00:45:10
+    # c2s104a133fd36c<TAB>info<TAB>Client connected")
+    if g.get("host") is not None and line[m.end("host") : m.end("host") + 1] == "\t":
         return 0.0
     if not (m.group("ts") or "")[:1].isdigit():
         return 1.0

@@ -529,7 +529,10 @@ def _constant_like(value: str) -> bool:
         return False
     if _WORD_RE.fullmatch(value) or _KEY_RE.fullmatch(value):
         return True
-    return PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None and not _NUMBERED_RE.search(value)
+    return (
+        PARAM in value and _LETTERS_RE.search(value.replace(PARAM, "")) is not None
+        and not _NUMBERED_RE.search(value) and not _PATH_PARAM_RE.search(value)
+    )
 
 
 def _entity_names(values: Iterable[str]) -> bool:
@@ -562,6 +565,9 @@ _ENCLOSED_RE = re.compile(r"""(?:\[[^\]\s]+\]|\([^)\s]+\)|'[^'\s]+'|"[^"\s]+")[:
 
 # a name numbered with a dash or a dot: consumer-<*>, es-data-<*>, Fluent Bit's tail.<*>
 _NUMBERED_RE = re.compile(r"[A-Za-z][-.]" + re.escape(PARAM))
+# ... or a path whose last parts vary: FreeSWITCH's channel sofia/internal/<*>@<*> (and
+# sofia/external/<*>@<*>: one event, whichever profile the call came through)
+_PATH_PARAM_RE = re.compile(r"[A-Za-z]/[^/\s]*" + re.escape(PARAM))
 
 
 def _similar(a: Sequence[str], b: Sequence[str], sim_th: float) -> bool:
@@ -948,6 +954,9 @@ def _placeholder_twins(
 
 #: anchors (tokens before and after the variable) at least this long join templates
 _MIN_ANCHOR = 3
+# a word of prose: letters, a dash or an apostrophe inside ("timed", "not-authorized"), no
+# digit nor a field's dotted padding (BGL's "program interrupt: trap instruction.........0")
+_PROSE_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*[,.]?")
 # what sets a value of several words off from the words after it: an opening bracket or
 # quote ("task Sink: Print to Std. Out (1/4)#0", "query SELECT ... (stage: Complete)"), or
 # quotes around the value itself; "Server web1 is DOWN, reason: ... 2 active and ..." runs
@@ -1013,14 +1022,16 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
     # a value that ends the message after a word ending in a colon ("lost connection: Timed
     # out", "... became not supported: <reason>"): the words before the colon are the anchor
     # (the colon must end a phrase of two words or more, "lost connection:", not a label,
-    # "device (<*>): Activation: successful, device activated.")
+    # "device (<*>): Activation: successful, device activated."); a phrase of two words
+    # alone is anchor enough ("Client disconnected: <reason>", as "<session> Client
+    # disconnected: <reason>" is)
     by_start: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     for key in keys:
         phrase = 0
         for i in range(len(key) - 1):
             phrase = phrase + 1 if _WORD_RE.fullmatch(key[i]) else phrase
             if key[i].endswith(":"):
-                if i >= _MIN_ANCHOR - 1 and phrase >= 2 and _WORD_RE.fullmatch(key[i]):
+                if i >= 1 and phrase >= 2 and _WORD_RE.fullmatch(key[i]):
                     by_start[tuple(_generic(t) for t in key[: i + 1])].add(key)
                 phrase = 0
     for start, tails in by_start.items():
@@ -1078,7 +1089,8 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
         middles = {m[len(before) : len(m) - len(after)] for m in free}
         if (
             len(free) > max_values
-            and len(anchors) >= _MIN_ANCHOR
+            and (len(anchors) >= _MIN_ANCHOR or (not after and len(before) >= 2 and before[-1].endswith(":")
+                                                   and all(_PROSE_RE.fullmatch(t) for m in middles for t in m)))
             and sum(bool(_WORD_RE.fullmatch(t)) for t in anchors) >= 2
             and len({len(m) for m in middles}) >= 2
             # (keys name the event: "Intent { act=<*> flg=<*> cmp=<*> }" / "{ flg=<*> cmp=<*> }")
