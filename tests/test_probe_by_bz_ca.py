@@ -103,7 +103,8 @@ def test_an_acronym_a_change_names_in_the_incidents_failures_ties_it():
         "DKIM key rotation: publish new public key for selector pm2026a._domainkey.espmail.net (DNS TXT)",
         ["status=bounced (550-5.7.26 Authentication results: DKIM = did not pass SPF = did not pass)"],
     )
-    assert found is not None and found[0] == "DKIM"
+    assert found is not None
+    assert found[0] == "DKIM"
     # (a header's name holding it is not it; nor are the acronyms every log says)
     assert _id_in("DKIM key rotation", ["DKIM-Signature field added (s=pm2026a)"]) is None
     assert _id_in("Deploy API 2.3 over HTTP", ["API call failed: HTTP 503"]) is None

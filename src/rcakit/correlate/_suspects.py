@@ -616,11 +616,13 @@ _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d+")
 #: as a word of their own (not ``DKIM-Signature``), but for the ones every log says (a
 #: protocol, a format, a method, a level)
 _DESCRIBED_ACRONYM = re.compile(r"(?<![\w.-])[A-Z]{3,6}(?![\w-])")
-_COMMON_ACRONYMS = frozenset(
-    "API APIS HTTP HTTPS URL URI JSON XML YAML CSV SQL REST GRPC RPC TCP UDP UTC GMT UUID CPU RAM JVM CLR SDK CLI DNS "
-    "AWS GCP ETA GET POST PUT PATCH HEAD DELETE NULL TRUE FALSE INFO WARN WARNING ERROR DEBUG TRACE FATAL CRIT "
-    "PROD DEV QA UAT THE AND FOR NOT NEW FIX ALL".split()
-)
+_COMMON_ACRONYMS = frozenset({
+    "API", "APIS", "HTTP", "HTTPS", "URL", "URI", "JSON", "XML", "YAML", "CSV", "SQL", "REST", "GRPC", "RPC",
+    "TCP", "UDP", "UTC", "GMT", "UUID", "CPU", "RAM", "JVM", "CLR", "SDK", "CLI", "DNS", "AWS", "GCP", "ETA",
+    "GET", "POST", "PUT", "PATCH", "HEAD", "DELETE", "NULL", "TRUE", "FALSE", "INFO", "WARN", "WARNING", "ERROR",
+    "DEBUG", "TRACE", "FATAL", "CRIT", "PROD", "DEV", "QA", "UAT", "THE", "AND", "FOR", "NOT", "NEW", "FIX",
+    "ALL",
+})
 
 
 def _id_in(description: str | None, texts: Sequence[str]) -> tuple[str, str] | None:
