@@ -109,3 +109,29 @@ def test_an_acronym_a_change_names_in_the_incidents_failures_ties_it():
     assert _id_in("DKIM key rotation", ["DKIM-Signature field added (s=pm2026a)"]) is None
     assert _id_in("Deploy API 2.3 over HTTP", ["API call failed: HTTP 503"]) is None
     assert _id_in("enable SAML login", ["SAML assertion rejected: audience mismatch"])[0] == "SAML"
+
+
+def test_nodes_of_one_role_are_their_folder_s_service(tmp_path):
+    # Probe BZ: payroll-engine/calc01/server.log and calc02/ were services calc01 and calc02,
+    # so every change of payroll-engine was "of a service that writes no logs here"; IIS's
+    # ess-web/ESSWEB01/W3SVC1/u_ex261130.log was W3SVC1, hr-db/hrdb01/ hrdb01
+    line = "2026-11-30 10:00:00,000 INFO started\n"
+    files = {
+        "payroll-engine/calc01/server.log": "payroll-engine",
+        "payroll-engine/calc02/server.log": "payroll-engine",
+        "ess-web/ESSWEB01/W3SVC1/app.log": "ess-web",
+        "ess-web/ESSWEB02/W3SVC1/app.log": "ess-web",
+        "hr-db/hrdb01/server.log": "hr-db",
+        # (one node whose role is no word of its folder keeps its name: the folder may group
+        # several services; nor do nodes of two roles make their folder one service)
+        "web-frontend/edge-1/out.log": "edge",
+        "prod/web01/app.log": "web01",
+        "prod/db01/app.log": "db01",
+    }
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(line)
+    df = rcakit.read_logs(tmp_path, columns=["service", "source"])
+    root = str(tmp_path).replace("\\", "/") + "/"
+    got = dict(df.select(pl.col("source").str.replace_all(r"\\", "/").str.replace(root, "", literal=True), "service").rows())
+    assert got == files

@@ -65,7 +65,9 @@ _GENERIC_NAMES = frozenset({
 _GENERIC_NAME_RE = re.compile(
     r"(?i)^(?:u_(?:ex|in|nc)\d{6,8}|ex\d{6}|errorlog|sqlagent|rabbit@[\w-]+|alert_[a-z][\w$#]*|amqerr\d\d"
     # (Apache httpd's own names on Red Hat: /var/log/httpd/access_log, error_log, ssl_access_log)
-    r"|(?:ssl_)?(?:access|error|request)_log)$"
+    r"|(?:ssl_)?(?:access|error|request)_log"
+    # (and IIS's folder of a site's logs, W3SVC1: the site's number, not a service)
+    r"|w3svc\d+)$"
 )
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
@@ -249,6 +251,7 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
         service = _folder_service(parent, {names[path] or "" for path in files})
         if service is not None:
             names.update(dict.fromkeys(files, service))
+    names.update(_nodes_of_one_role(names, full, root))
     return names
 
 
@@ -324,6 +327,34 @@ def _node_folder_service(folder: PurePath, below: PurePath | None) -> str | None
     if not stem or stem.lower() in _GENERIC_DIRS or _generic_name(stem) or _KEY_VALUE.match(stem):
         return None
     role, words = _words(m.group(1)), _words(stem)
-    if role and (words[-len(role) :] == role or words[: len(role)] == role):
+    # (or its words run together: hr-db/hrdb01/, ess-web/ESSWEB01/)
+    if role and (words[-len(role) :] == role or words[: len(role)] == role or "".join(role) == "".join(words)):
         return workload_name(stem)
     return None
+
+
+def _nodes_of_one_role(names: dict[str, str | None], full: dict[str, Path], root: PurePath) -> dict[str, str]:
+    """Files named by a node's folder (``payroll-engine/calc01/server.log`` named ``calc01``)
+    whose parent folder, below ``root``, holds two nodes or more of the same role
+    (``calc01``, ``calc02``): named by that parent, the service those nodes run, whatever
+    its words (a single node whose role is no word of its folder keeps its own name: the
+    folder may group several services)."""
+    nodes: dict[tuple[PurePath, tuple[str, ...]], set[str]] = {}
+    for path, name in names.items():
+        folder = next(
+            (f for f in full[path].parents if not _generic_name(f.name) and f.name.lower() not in _GENERIC_DIRS), None
+        )
+        if name is None or folder is None or folder.name != name or (m := _NODE_FOLDER.match(name)) is None:
+            continue
+        parent = folder.parent
+        if parent == root or root not in parent.parents:
+            continue
+        nodes.setdefault((parent, tuple(_words(m.group(1)))), set()).add(path)
+    out: dict[str, str] = {}
+    for (parent, _role), paths in nodes.items():
+        stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
+        if len({full[p].parent for p in paths} | {names[p] for p in paths}) < 2 or len({names[p] for p in paths}) < 2:
+            continue
+        if stem and not stem.isdigit() and stem.lower() not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
+            out.update(dict.fromkeys(paths, workload_name(stem)))
+    return out
