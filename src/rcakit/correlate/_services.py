@@ -200,6 +200,22 @@ _PRODUCT_WORDS = {
 _PRODUCT_RES = {word: re.compile(pat) for word, pat in _PRODUCT_WORDS.items()}
 
 
+@functools.lru_cache(maxsize=1024)
+def _role_named_products(services: tuple[str, ...], exclude: str | None) -> list[tuple[str, re.Pattern[str]]]:
+    """The client-library words of a product no service's name holds, for the one service
+    named by a role that product plays (``mq`` of a RabbitMQ: its clients'
+    ``connection.blocked`` names it)."""
+    held = {lib.pattern for s in services if s and (lib := _product_of(s)) is not None}
+    out = []
+    for word, lib in _PRODUCT_RES.items():
+        if lib.pattern in held:
+            continue
+        playing = [s for s in services if s and word in _role_products(s)]
+        if len(playing) == 1 and playing[0] != exclude:
+            out.append((playing[0], lib))
+    return out
+
+
 #: words naming a program beside a datastore, not the datastore (kafka-connect, redis-exporter)
 _BESIDE_THE_SERVER = frozenset({
     "connect", "exporter", "operator", "ui", "admin", "proxy", "mirror", "mirrormaker", "bridge", "sink", "source",
@@ -297,6 +313,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
                     found.append(s)
                 masked = pat.sub(" ", masked)
     products = [(s, lib) for s in services if s and s != exclude and (lib := _product_of(s)) is not None]
+    products += _role_named_products(tuple(services), exclude)
     # (a product two services hold, two mysql services: which? it names neither; the others
     # still name theirs)
     held = Counter(lib.pattern for _, lib in products)
@@ -338,6 +355,10 @@ NOT_ANSWERING = re.compile(
     r"|\bno (?:[A-Za-z]+ )?response from\b|\btimed out waiting for (?:a |the )?(?:[A-Za-z]+ )?(?:response|reply)\b"
     r"|\b(?:Read|Connect|Write|Pool)Timeout\b|\bClient\.Timeout exceeded\b|\bcontext deadline exceeded\b"
     r"|\bi/o timeout\b|\bHttpClient\.Timeout\b"
+    # (libcurl's "Timeout was reached (curl code 28)" / "Operation timed out after 250
+    # milliseconds", ssh2's "Timed out while waiting for handshake")
+    r"|\bTimeout was reached\b|\bcurl (?:code|error) 28\b|\bOperation timed out after\b"
+    r"|\bTimed out while waiting for (?:handshake|banner)\b"
 )
 
 #: A TLS peer outside saying the certificate we presented expired (mutual TLS: a partner's
@@ -531,6 +552,10 @@ def match_service(name: str | None, services: Sequence[str]) -> str | None:
         # a CMDB item's name adds words to the application's (OLB-Web-Liberty of the logs'
         # olb-liberty): the one logging service all of whose words (two or more) it holds
         return within[0]
+    if not hits and (head := _head_word_service(name, services)) is not None:
+        # a repository or an application named with the estate's prefix (rtb-bidder of the
+        # logs' bidder): its last word, the thing it is, one service's whole name
+        return head
     if not hits and (role_products := _role_products(name)):
         # a ticket names a server by its role ("mqtt-broker", "cache", "search-cluster"), the
         # logs by its product ("mosquitto", "redis", "opensearch"): the one logging service of
@@ -583,6 +608,24 @@ def _service_words(services: tuple[str, ...]) -> frozenset[str]:
 
 def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[-_.\s]+", _CAMEL_BOUNDARY.sub("-", name).lower()) if w}
+
+
+def _head_word_service(name: str, services: Sequence[str]) -> str | None:
+    """The one service named by the last word of ``name`` alone (``bidder`` of ``rtb-bidder``),
+    the words before it no service's, no role's nor a product's (a prefix of the estate or
+    the team, not ``payments-worker`` beside a payments service, nor ``orders-db``)."""
+    # (its own separators only: a product's CamelCase name, FreeRADIUS, is one word)
+    parts = [w for w in re.split(r"[-_.\s]+", name.lower()) if w]
+    if len(parts) < 2 or len(parts[-1]) < 4:
+        return None
+    heads = [s for s in services if _words(s) == {parts[-1]}]
+    others = parts[:-1]
+    if len(heads) != 1 or any(
+        p in _service_words(tuple(services)) or _ROLE_ONLY.fullmatch(p) or p in _BESIDE_THE_SERVER or _product_of(p) is not None
+        for p in others
+    ):
+        return None
+    return heads[0]
 
 
 def _words_within(name: str, services: Sequence[str]) -> list[str]:
@@ -752,6 +795,16 @@ _PUBLIC_HOST = re.compile(r"\.(?:com|net|org|io|info|biz|cloud|app|dev|ai|co|me|
 _DOTTED_HOST = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9-]*)(?:\.[a-z0-9-]+){2,}(?![\w-]|\.\w)")
 
 
+#: a link an error message points the reader to (SQLAlchemy's "(Background on this error at:
+#: https://sqlalche.me/e/20/3o7r)", "For more information, go to ..."): documentation, not a
+#: host the service calls (a "see https://status.stripe.com" still names the provider)
+_REFERENCE_URL = re.compile(
+    r"(?i)\b(?:background on this error at|for (?:more )?(?:information|info|details|help)[\w ,]*?"
+    r"|more (?:information|info|details)|details|documentation|docs|go to|visit|refer to|learn more|read more|help)"
+    r"\s*(?:at|in|on)?\s*:?\s*[(<\[]?(?:\d[\d.\-]*\s+)*https?://\S+"
+)
+
+
 def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
     """Hosts outside the estate that ``texts`` name, most named first: in a URL (a payment
     provider, a SaaS API) or as a host a message calls (``(lis-api.labnet.local:443)``,
@@ -759,7 +812,8 @@ def external_hosts(texts: Sequence[str], services: Sequence[str]) -> list[str]:
     not an IP address, and not the name of a known service."""
     known = {s.lower() for s in services}
     counts: dict[str, int] = {}
-    for text in texts:
+    for raw in texts:
+        text = _REFERENCE_URL.sub(" ", raw) if raw and "://" in raw else raw
         urls = [h.lower() for h in _URL_DOTTED_HOST.findall(text or "")]
         named = [
             h for m in _NAMED_HOST.findall(text or "") if (h := m[0] or m[1])

@@ -583,7 +583,8 @@ _KIND_STRENGTH = 0.8
 _VERSION_SHOWN = "the incident's failures carry its version"
 #: a version distinctive enough to be looked for in log lines: three dotted parts at least
 #: (5.2.0, 2024.03.1, 3.13.0-rc2), not a bare build number nor a date
-_DISTINCT_VERSION = re.compile(r"v?\d+\.\d+\.\w+(?:[.\-]\w+)*")
+# (a model's or an artefact's name may come first: ctr-2026.11.20-0400)
+_DISTINCT_VERSION = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*[-_])?v?\d+\.\d+\.\w+(?:[.\-]\w+)*")
 
 
 def _version_in(version: str | None, texts: Sequence[str]) -> str | None:

@@ -100,9 +100,13 @@ def _parse(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         )
     )
     body = pl.when(pl.col("flags").is_not_null()).then(pl.concat_str(body, pl.lit(" "), pl.col("flags"))).otherwise(body)
-    # status 0: no response (a TCP connection, or the proxy gave up): the flags say why
+    # status 0: no response (a TCP connection, or the proxy gave up): the flags say why; the
+    # client hanging up first (DC, downstream connection termination: an exchange's deadline
+    # passed) is nginx's 499, a warning, not the proxy's error
+    no_answer = (pl.col("status_i") == 0) & pl.col("flags").is_not_null()
+    client_left = pl.col("flags").str.contains(r"(?:^|,)DC(?:,|$)").fill_null(False)
     sev_text, sev_num = severity_from_http_status(
-        pl.when((pl.col("status_i") == 0) & pl.col("flags").is_not_null()).then(500).otherwise(pl.col("status_i"))
+        pl.when(no_answer & client_left).then(499).when(no_answer).then(500).otherwise(pl.col("status_i"))
     )
     number = {"status": pl.col("status_i")}
     for name, source in (

@@ -39,7 +39,8 @@ _FILE_SUFFIXES = re.compile(
     re.IGNORECASE,
 )
 # A date or timestamp stamped into the name: checkout-2024-01-02, app_20240102T0304
-_FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?$")
+# (and log4j2's index after it, %d{yyyy-MM-dd}-%i: pacing-2026-11-18-1.log.gz)
+_FILE_DATE = re.compile(r"[-_.]?\d{4}-?\d{2}-?\d{2}(?:[T_-]?\d{2,6}Z?)?(?:[-_.]\d{1,3})?$")
 # ... or a weekday, for logs kept a week (PostgreSQL's postgresql-%a.log: postgresql-Wed)
 _FILE_WEEKDAY = re.compile(r"(?i)(?<=\w)[-_.](?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?$")
 _POD_SUFFIX_RE = re.compile(POD_SUFFIX)
