@@ -341,3 +341,14 @@ def test_a_broker_named_by_its_role_is_named_by_its_clients_errors():
     assert _names(text, services, exclude="ess-api") == ("mq",)
     # (nor when two services could be that broker)
     assert _names(text, [*services, "queue"], exclude="ess-api") == ()
+
+
+def test_a_throughput_counts_things():
+    # Probe BX c16: ClickHouse's "<SIZE>/sec." read rising fivefold in a surge made it the
+    # root ("largest relative shift of its own numbers"): more work, not a slower answer
+    from rcakit.correlate._windows import _is_count
+
+    template = "Read <NUM> rows, <SIZE> in <DURATION>., <NUM> rows/sec., <SIZE>/sec."
+    assert [_is_count(template, f"${k}") for k in range(1, 6)] == [True, False, False, True, True]
+    assert _is_count("consumed <NUM> msgs per second", "$1")
+    assert not _is_count("request took <NUM> ms", "$1")

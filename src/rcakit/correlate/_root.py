@@ -475,7 +475,8 @@ def _root_service(
     shifted = {
         s: abs(math.log(scan[s].param_ratio))
         for s in candidates
-        if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0
+        # (a count that grew, rows a batch reads, is more work, not a slower answer)
+        if s in scan and scan[s].param_z > 3 and not scan[s].param_names and scan[s].param_ratio > 0 and not scan[s].param_count
     }
     top_shift = max(shifted, key=lambda k: shifted[k]) if len(shifted) >= 2 else None
     quiet_views = sorted(s for s, v in views.items() if v.quiet is not None)

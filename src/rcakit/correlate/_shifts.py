@@ -13,6 +13,7 @@ from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence
 from rcakit.correlate._services import _names, callers_fault, reports_dependency_failure
 from rcakit.correlate._units import _num, _squash, tmin
+from rcakit.correlate._windows import _is_count
 from rcakit.detect._params import STATUS_KEY, attribute_numbers, http_codes
 
 
@@ -43,6 +44,7 @@ class _Shift:
     param_names: bool = False  # the shifted variable's template names another service
     param_ratio: float = 1.0  # median after / median before of the shifted variable
     param_key: tuple[str, str] | None = None  # (template_id, "#<position>" or "attributes.<key>")
+    param_count: bool = False  # the shifted variable counts things (rows, records), it times nothing
     after_minutes: float = 0.0  # length of the "after" period
     relay_share: float = 0.0  # share of after-errors that are 5xx answers relayed from an upstream
     no_history: bool = False  # nothing of the service before the point: nothing compared
@@ -347,6 +349,7 @@ def _compare(
         param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
         param_ratio=param_ratio,
         param_key=param_key,
+        param_count=param_key is not None and _is_count(param_tpl, "$" + param_key[1][1:] if param_key[1].startswith("#") else param_key[1]),
         after_minutes=span_a / 60.0,
         relay_share=(
             int(after.filter(pl.col("is_error") & pl.col("relayed")).height) / e_a if e_a and "relayed" in after.columns else 0.0

@@ -286,6 +286,8 @@ def _short_history(own: pl.DataFrame, onset: datetime, again: object) -> bool:
 _COUNTED_AFTER = re.compile(
     r"(?i)^\s*(?:records?|items?|rows?|messages?|msgs|events?|entries|keys|requests|jobs|tasks|files|objects|docs|documents)\b"
 )
+#: ... or a rate after it: "<NUM> rows/sec.", "<SIZE>/sec.", "<NUM> msgs per second"
+_PER_SECOND = re.compile(r"(?i)^\s*(?:[A-Za-z]+\s*)?(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b")
 _COUNT_BEFORE = re.compile(
     r"(?i)(?:hits|misses|evictions|count|total|records|items|rows|messages|msgs|events|entries|batch(?: of)?|batch_size|size)"
     r"[\"']?\s*[:=]?\s*[\"']?$"
@@ -332,8 +334,12 @@ def _is_count(template: str | None, feature: object) -> bool:
     if not 1 <= k <= len(tokens):
         return False
     tok, text = tokens[k - 1], template or ""
+    after = text[tok.end() : tok.end() + 24]
+    if _PER_SECOND.match(after):
+        # (a throughput, rows or bytes a second, counts things too: more work, not slower)
+        return True
     return tok.group() in ("<NUM>", "<*>") and (
-        bool(_COUNTED_AFTER.match(text[tok.end() : tok.end() + 24]))
+        bool(_COUNTED_AFTER.match(after))
         or bool(_COUNT_BEFORE.search(text[max(0, tok.start() - 24) : tok.start()]))
     )
 
