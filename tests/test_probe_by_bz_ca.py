@@ -352,3 +352,15 @@ def test_a_throughput_counts_things():
     assert [_is_count(template, f"${k}") for k in range(1, 6)] == [True, False, False, True, True]
     assert _is_count("consumed <NUM> msgs per second", "$1")
     assert not _is_count("request took <NUM> ms", "$1")
+
+
+def test_aerospike_s_clients_name_it():
+    # Probe BY c14, c18: the Go client's "ResultCode: TIMEOUT, Iteration: 1, InDoubt: false,
+    # Node: BB9030011AC4202 10.0.3.11:3000" named nothing, and the bidder was rooted
+    services = ["aerospike", "bidder", "redis"]
+    for text in (
+        "profile lookup failed ResultCode: TIMEOUT, Iteration: 1, InDoubt: false, Node: BB9030011AC4202 10.0.3.11:3000",
+        "com.aerospike.client.AerospikeException$Timeout: Client timeout: iterations=2",
+        "AEROSPIKE_ERR_TIMEOUT reading profile",
+    ):
+        assert _names(text, services, exclude="bidder") == ("aerospike",), text

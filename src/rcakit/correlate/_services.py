@@ -194,6 +194,10 @@ _PRODUCT_WORDS = {
     # server connection free in time, "ERROR: query_wait_timeout (SQLSTATE 08P01)")
     "pgbouncer": r"\bquery_wait_timeout\b|\bclient_login_timeout\b|\bno more connections allowed \(max_client_conn\)"
     r"|\bpgbouncer cannot connect to server\b|\bserver login has been failing\b",
+    # (Aerospike's clients: Java's AerospikeException, Python's aerospike.exception, C's
+    # AEROSPIKE_ERR_*, Go's "ResultCode: TIMEOUT, Iteration: 1, InDoubt: false, Node: ...")
+    "aerospike": r"\bcom\.aerospike\.|\bAerospikeException\b|\baerospike\.exception\.|\bAEROSPIKE_ERR_\w+"
+    r"|\bResultCode: \w+, Iteration: \d+, InDoubt: ",
     # (Oracle's errors carry its ORA- codes whichever client library reports them)
     "oracle": r"\bORA-\d{5}\b|\boracle\.jdbc\.|\bcx_Oracle\.|\boracledb\.|Oracle\.ManagedDataAccess\.|\bOracleException\b",
 }
