@@ -364,3 +364,44 @@ def test_aerospike_s_clients_name_it():
         "AEROSPIKE_ERR_TIMEOUT reading profile",
     ):
         assert _names(text, services, exclude="bidder") == ("aerospike",), text
+
+
+def test_a_deploy_whose_slow_down_was_undone_is_named_in_a_long_incident(tmp_path):
+    # Probe BZ c24: the engine four times slower for 40 minutes after its deploy, then as
+    # before; its callers' warnings kept the incident open to the export's end, and over
+    # those two hours the engine's times "did not change after" the deploy (score 0.35)
+    import random
+    import warnings
+    from datetime import UTC, datetime, timedelta
+
+    from rcakit.errors import RcakitWarning
+
+    rnd = random.Random(5)
+    t0 = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    engine, api = [], []
+    for s in range(0, 300 * 60, 3):
+        at = t0 + timedelta(seconds=s + rnd.random())
+        minute = s / 60
+        slow = 5.0 if 150 <= minute < 190 else 1.0
+        ms = round(180 * rnd.lognormvariate(0, 0.2) * slow)
+        engine.append({"time": at.isoformat(), "level": "info", "msg": f"calculation for employee {100000 + s} completed in {ms} ms"})
+        api.append({"time": (at + timedelta(milliseconds=ms)).isoformat(), "level": "info",
+                    "msg": f"preview served for employee {100000 + s} in {ms + 20} ms"})
+        if minute >= 150 and s % 12 == 0:
+            api.append({"time": (at + timedelta(milliseconds=ms + 5)).isoformat(), "level": "warn",
+                        "msg": f"preview slow, falling back to cached figures for employee {100000 + s}"})
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for name, rows in (("payroll-engine", engine), ("ess-api", api)):
+        (logs / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    deploy = t0 + timedelta(minutes=149, seconds=20)
+    (tmp_path / "deploys.csv").write_text(
+        f"time,service,version,id\n{(t0 + timedelta(minutes=30)):%Y-%m-%dT%H:%M:%SZ},ess-api,2.1.0,d-1\n"
+        f"{deploy:%Y-%m-%dT%H:%M:%SZ},payroll-engine,5.10.0,d-2\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RcakitWarning)
+        report = rcakit.analyze(logs, deploys=tmp_path / "deploys.csv")
+    inc = next(i for i in report.incidents if i.start <= deploy + timedelta(minutes=5) <= i.end)
+    assert inc.root_service == "payroll-engine"
+    assert inc.cause == "d-2"

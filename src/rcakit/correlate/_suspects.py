@@ -194,6 +194,17 @@ def _score_suspect(
             if from_onset.strength() > strength:
                 sh, strength = from_onset, from_onset.strength()
                 label = f"from the onset ({_fmt_dt(lag)} after the change)"
+        if target == root and strength < 0.3 and not sh.no_history and after_end - t > 2 * span_cmp:
+            # a long incident (or one that runs to the export's end) dilutes a change whose
+            # effect was undone or faded: the root four times slower for 40 minutes after its
+            # deploy, as usual for the hour after that; its first half hour tells
+            soon = _compare(
+                frame, t, before_span=span_cmp, after_end=t + span_cmp, services=known,
+                service=target, version=ref.version, need_history=True,
+            )
+            if soon.strength() > strength:
+                sh, strength = soon, soon.strength()
+                label = f"in the {_fmt_dt(span_cmp.total_seconds())} after the change"
         ev.extend(_shift_evidence(sh, service=target, after_label=label, errors_are_own=alone))
         stop = _stopped_after(frame, t, end, window) if target == root else None
         if stop is not None:
