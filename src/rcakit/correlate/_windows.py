@@ -299,6 +299,13 @@ _TIMED_AFTER = re.compile(r"(?i)^\s*(?:ms|msec|millis(?:econds?)?|s|secs?|second
 _TIME_BEFORE = re.compile(r"(?i)(?:\bin|took|after|elapsed|duration|latency|time|_ms|_us)[\"']?\s*[:=]?\s*[\"']?$")
 
 
+def _feature_token(template: str | None, feature: str) -> re.Match[str] | None:
+    """The variable token of ``template`` a ``$k`` feature reads, if it has one."""
+    tokens = list(re.finditer(TOKEN_RE, template or ""))
+    k = int(feature[1:]) if feature[1:].isdigit() else 0
+    return tokens[k - 1] if 1 <= k <= len(tokens) else None
+
+
 def _is_duration(template: str | None, feature: object) -> bool:
     """Whether a parameter feature is, by its words, a time something took (``in <NUM> s``,
     ``took <NUM>ms``, a ``<DURATION>``, an attribute named by a time)."""
@@ -306,11 +313,9 @@ def _is_duration(template: str | None, feature: object) -> bool:
         return False
     if feature.startswith("attributes."):
         return bool(re.search(r"(?i)time|duration|latency|elapsed|took|(?:^|[._\-])(?:ms|us|ns|millis|secs?|seconds)$", feature))
-    tokens = list(re.finditer(TOKEN_RE, template or ""))
-    k = int(feature[1:]) if feature[1:].isdigit() else 0
-    if not 1 <= k <= len(tokens):
+    if (tok := _feature_token(template, feature)) is None:
         return False
-    tok, text = tokens[k - 1], template or ""
+    text = template or ""
     if tok.group() == "<DURATION>":
         return True
     after = text[tok.end() : tok.end() + 16]
@@ -329,11 +334,9 @@ def _is_count(template: str | None, feature: object) -> bool:
         return False
     if feature.startswith("attributes."):
         return bool(re.search(r"(?i)(?:^|[._])(?:count|hits|misses|records|items|rows|messages|events|batch_size)$", feature))
-    tokens = list(re.finditer(TOKEN_RE, template or ""))
-    k = int(feature[1:]) if feature[1:].isdigit() else 0
-    if not 1 <= k <= len(tokens):
+    if (tok := _feature_token(template, feature)) is None:
         return False
-    tok, text = tokens[k - 1], template or ""
+    text = template or ""
     after = text[tok.end() : tok.end() + 24]
     if _PER_SECOND.match(after):
         # (a throughput, rows or bytes a second, counts things too: more work, not slower)
