@@ -352,9 +352,9 @@ def _nodes_of_one_role(names: dict[str, str | None], full: dict[str, Path], root
             continue
         nodes.setdefault((parent, tuple(_words(m.group(1)))), set()).add(path)
     out: dict[str, str] = {}
-    for (parent, _role), paths in nodes.items():
-        stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
-        if len({full[p].parent for p in paths} | {names[p] for p in paths}) < 2 or len({names[p] for p in paths}) < 2:
+    for (group, _role), paths in nodes.items():
+        stem = _FILE_DATE.sub("", group.name).strip(" -_.")
+        if len({names[p] for p in paths}) < 2:  # (two nodes at least)
             continue
         if stem and not stem.isdigit() and stem.lower() not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
             out.update(dict.fromkeys(paths, workload_name(stem)))
