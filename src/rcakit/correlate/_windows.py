@@ -802,7 +802,11 @@ def _material_windows(
         "timestamp", "service", "template_id", pl.col("severity_number").cast(pl.Int32).fill_null(0).alias("sev")
     )
 
-    volume = _work_volume(recs, window)
+    # (the estate's traffic without its clockwork, read only when a count shifted)
+    counts = any(
+        c.kind == "parameter" and _is_count(c.template, (c.extra or {}).get("feature")) for w in windows for c in w.contributions
+    )
+    volume = _work_volume(recs, window) if counts else recs.select("timestamp")
     first_trouble: dict[str, datetime] = {}
     out = []
     for w in sorted(windows, key=lambda w: (w.start, w.end)):
