@@ -803,10 +803,10 @@ def _material_windows(
     )
 
     # (the estate's traffic without its clockwork, read only when a count shifted)
-    counts = any(
+    shifted_count = any(
         c.kind == "parameter" and _is_count(c.template, (c.extra or {}).get("feature")) for w in windows for c in w.contributions
     )
-    volume = _work_volume(recs, window) if counts else recs.select("timestamp")
+    volume = _work_volume(recs, window) if shifted_count else recs.select("timestamp")
     first_trouble: dict[str, datetime] = {}
     out = []
     for w in sorted(windows, key=lambda w: (w.start, w.end)):
