@@ -266,18 +266,18 @@ _MAILBOX = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.IGNORECASE)
 #: a mail server's "mail", "sender", "recipient" (Postfix's "not enough free space in mail
 #: queue", a provider's reply "This mail has been blocked because the sender is
 #: unauthenticated") name neither ``mail-api`` nor a service called ``sender``
-_PRODUCT_OWN_WORDS: dict[frozenset[str], frozenset[str]] = {
-    frozenset({"postfix", "exim", "sendmail", "haraka", "opendkim", "opendmarc", "dovecot", "rspamd", "mta", "smtp", "smtpd",
-               "mail", "mailer", "courier", "qmail", "opensmtpd", "zimbra", "spamassassin", "amavis"}):
-    frozenset({"mail", "email", "sender", "recipient", "mailbox", "message", "relay", "bounce", "delivery", "queue", "spam"}),
-}
+_MAIL_SERVERS = frozenset({
+    "postfix", "exim", "sendmail", "haraka", "opendkim", "opendmarc", "dovecot", "rspamd", "mta", "smtp", "smtpd",
+    "mail", "mailer", "courier", "qmail", "opensmtpd", "zimbra", "spamassassin", "amavis",
+})
+_MAIL_WORDS = frozenset({"mail", "email", "sender", "recipient", "mailbox", "message", "relay", "bounce", "delivery", "queue", "spam"})
 
 
 @functools.lru_cache(maxsize=1024)
 def _own_domain_words(service: str) -> frozenset[str]:
-    """The words :data:`_PRODUCT_OWN_WORDS` gives the product ``service``'s name holds."""
-    words = _words(service)
-    return frozenset(w for products, own in _PRODUCT_OWN_WORDS.items() if words & products for w in own)
+    """The words of a mail server's own work (:data:`_MAIL_WORDS`) when ``service``'s name
+    holds a mail server's (:data:`_MAIL_SERVERS`)."""
+    return _MAIL_WORDS if _words(service) & _MAIL_SERVERS else frozenset()
 
 
 def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:

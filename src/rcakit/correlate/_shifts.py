@@ -349,7 +349,7 @@ def _compare(
         param_names=bool(param_tpl and _names(param_tpl, services, exclude=service)),
         param_ratio=param_ratio,
         param_key=param_key,
-        param_count=param_key is not None and _is_count(param_tpl, "$" + param_key[1][1:] if param_key[1].startswith("#") else param_key[1]),
+        param_count=param_key is not None and _is_count(param_tpl, param_key[1]),
         after_minutes=span_a / 60.0,
         relay_share=(
             int(after.filter(pl.col("is_error") & pl.col("relayed")).height) / e_a if e_a and "relayed" in after.columns else 0.0

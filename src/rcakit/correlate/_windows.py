@@ -300,7 +300,8 @@ _TIME_BEFORE = re.compile(r"(?i)(?:\bin|took|after|elapsed|duration|latency|time
 
 
 def _feature_token(template: str | None, feature: str) -> re.Match[str] | None:
-    """The variable token of ``template`` a ``$k`` feature reads, if it has one."""
+    """The variable token of ``template`` a ``$k`` feature (or ``#k``, as :mod:`._shifts`
+    names it) reads, if it has one."""
     tokens = list(re.finditer(TOKEN_RE, template or ""))
     k = int(feature[1:]) if feature[1:].isdigit() else 0
     return tokens[k - 1] if 1 <= k <= len(tokens) else None
@@ -430,9 +431,9 @@ def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame
         # traffic goes on is a symptom)
         quieter = ratio(volume)
         return obs < exp and quieter < 1 / 1.2 and obs / exp >= quieter / COUNT_DROP_SLACK
-    traffic = max(ratio(volume), ratio(own), 1.0)
     if _follows_traffic(c, own, volume, window):
         return True
+    traffic = max(ratio(volume), ratio(own), 1.0)
     # (a count that moved by one or two is a wobble, whatever the traffic did: a batch of 4 or
     # 5 records instead of 3 is no symptom; a backlog building up grows it by many)
     return obs - exp < 3 or (traffic > 1.2 and obs / exp <= COUNT_SLACK * traffic)
@@ -868,8 +869,8 @@ def _material_windows(
         # (what changed long before the first symptom and is no symptom itself, a month-end
         # batch that started an hour earlier logging its work, is another story, not this
         # one's context: left out, lest its service read as first)
-        start = min(c.onset for c in trouble)
-        keep = tuple(c for c in keep if c.onset >= start - CONTEXT_LEAD or any(c is t for t in trouble))
+        start, symptoms = min(c.onset for c in trouble), {id(c) for c in trouble}
+        keep = tuple(c for c in keep if c.onset >= start - CONTEXT_LEAD or id(c) in symptoms)
         moved = {id(c): _quiet_since(c, recs, earliest=w.start, window=window) for c in keep if went_quiet(c)}
         keep = tuple(moved.get(id(c), c) for c in keep)
         trouble = [moved.get(id(c), c) for c in trouble]

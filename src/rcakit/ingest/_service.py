@@ -268,8 +268,8 @@ def _folder_service(folder: PurePath, names: set[str]) -> str | None:
     ``selfcare-portal`` for ``portal``), or, written as one word, one name starts with the
     other, the shorter of at least 5 characters (``postgres`` for ``postgresql``); else None.
     A folder sharing no word with the file names another thing (a host: ``kannel/bearerbox.log``)."""
-    stem = _FILE_DATE.sub("", folder.name).strip(" -_.")
-    if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem) or _KEY_VALUE.match(stem):
+    stem = _naming_stem(folder.name)
+    if stem is None:
         return None
     service = workload_name(stem)
     words = _words(service)
@@ -298,15 +298,22 @@ def _generic_name(name: str) -> bool:
     return name.lower() in _GENERIC_NAMES or _GENERIC_NAME_RE.match(name) is not None
 
 
+def _naming_stem(name: str) -> str | None:
+    """A folder's name without a date, when it can name a service: not a number, a generic
+    folder (``logs``), a generic file name's (``W3SVC1``) nor a ``key=value`` partition."""
+    stem = _FILE_DATE.sub("", name).strip(" -_.")
+    if not stem or stem.isdigit() or stem.lower() in _GENERIC_DIRS or _generic_name(stem) or _KEY_VALUE.match(stem):
+        return None
+    return stem
+
+
 def _directory_service(path: PurePath, below: PurePath | None = None) -> str | None:
     """The nearest of a file's (up to three) directories whose name names a service (only
     directories below ``below``, when given)."""
     for parent in list(path.parents)[:3]:
         if below is not None and (parent == below or below not in parent.parents):
             break
-        stem = _FILE_DATE.sub("", parent.name).strip(" -_.")
-        low = stem.lower()
-        if stem and not stem.isdigit() and low not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
+        if (stem := _naming_stem(parent.name)) is not None:
             return _node_folder_service(parent, below) or workload_name(stem)
     return None
 
@@ -353,9 +360,7 @@ def _nodes_of_one_role(names: dict[str, str | None], full: dict[str, Path], root
         nodes.setdefault((parent, tuple(_words(m.group(1)))), set()).add(path)
     out: dict[str, str] = {}
     for (group, _role), paths in nodes.items():
-        stem = _FILE_DATE.sub("", group.name).strip(" -_.")
-        if len({names[p] for p in paths}) < 2:  # (two nodes at least)
-            continue
-        if stem and not stem.isdigit() and stem.lower() not in _GENERIC_DIRS and not _generic_name(stem) and not _KEY_VALUE.match(stem):
+        # (two nodes at least)
+        if len({names[p] for p in paths}) >= 2 and (stem := _naming_stem(group.name)) is not None:
             out.update(dict.fromkeys(paths, workload_name(stem)))
     return out

@@ -1031,7 +1031,7 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
         for i in range(len(key) - 1):
             phrase = phrase + 1 if _WORD_RE.fullmatch(key[i]) else phrase
             if key[i].endswith(":"):
-                if i >= 1 and phrase >= 2 and _WORD_RE.fullmatch(key[i]):
+                if phrase >= 2 and _WORD_RE.fullmatch(key[i]):
                     by_start[tuple(_generic(t) for t in key[: i + 1])].add(key)
                 phrase = 0
     for start, tails in by_start.items():
