@@ -20,7 +20,7 @@ from rcakit.correlate._results import (
 from rcakit.correlate._root import OUR_CERTIFICATE, OWN_CERTIFICATE
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, names_key, tmax, tmin
-from rcakit.detect._params import attribute_numbers
+from rcakit.correlate._windows import feature_values
 from rcakit.detect._results import Contribution
 
 
@@ -36,11 +36,9 @@ def _parameter_onset(
         return None
     tid, feature = shift.param_key
     lo = start - 5 * window
-    of_root = recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid))
-    if feature.startswith("#"):
-        of_root = of_root.select("timestamp", value=pl.col("num_params").list.get(int(feature[1:]) - 1, null_on_oob=True))
-    else:
-        of_root = attribute_numbers(of_root, ["timestamp"]).filter(pl.col("feature") == feature)
+    of_root = feature_values(recs.filter((pl.col("service") == root) & (pl.col("template_id") == tid)), feature, ("timestamp",))
+    if of_root is None:
+        return None
     vals = (
         of_root.select("timestamp", "value")
         .filter(pl.col("value").is_not_null() & (pl.col("timestamp") < end))

@@ -445,6 +445,17 @@ FOLLOW_WINDOWS = 20
 FOLLOW_CORR = 0.6
 
 
+def feature_values(rows: pl.DataFrame, feature: str, keep: Sequence[str]) -> pl.DataFrame | None:
+    """The ``keep`` columns and ``value``, each record's number of ``feature``: a template's
+    variable (``$k``, or ``#k`` as :mod:`._shifts` names it) or an attribute
+    (``attributes.<key>``); ``None`` for a feature the records cannot give."""
+    if feature.startswith("attributes."):
+        return attribute_numbers(rows, list(keep)).filter(pl.col("feature") == feature).select(*keep, "value")
+    if feature[1:].isdigit() and "num_params" in rows.columns:
+        return rows.select(*keep, pl.col("num_params").list.get(int(feature[1:]) - 1, null_on_oob=True).alias("value"))
+    return None
+
+
 def _follows_traffic(c: Contribution, own: pl.DataFrame, volume: pl.DataFrame, window: timedelta) -> bool:
     """Whether a count that rose (rows a pipeline writes each flush) rises and falls with the
     estate's traffic (:data:`FOLLOW_CORR` over the export, :data:`FOLLOW_WINDOWS` windows
@@ -510,17 +521,10 @@ def _change_of_mix(c: Contribution, own: pl.DataFrame, window: timedelta, since:
         pl.col("params").list.eval(pl.element().filter(pl.element().str.starts_with("/"))).list.first()
         .str.split("?").list.first().str.replace_all(_ROUTE_ID, "/*")
     )
-    if feature.startswith("attributes."):
-        values = attribute_numbers(rows.with_columns(path.alias("_route")), ["timestamp", "_route"]).filter(
-            pl.col("feature") == feature
-        )
-    elif feature[1:].isdigit() and "num_params" in rows.columns:
-        values = rows.select(
-            "timestamp", path.alias("_route"), pl.col("num_params").list.get(int(feature[1:]) - 1, null_on_oob=True).alias("value")
-        )
-    else:
+    values = feature_values(rows.with_columns(path.alias("_route")), feature, ("timestamp", "_route"))
+    if values is None:
         return False
-    values = values.drop_nulls(["_route", "value"]).select("timestamp", "_route", "value")
+    values = values.drop_nulls(["_route", "value"])
     before = values.filter(pl.col("timestamp") < min(c.onset, since or c.onset))
     now = values.filter(pl.col("timestamp").is_between(c.onset, c.onset + 5 * window, closed="left"))
     shares = now.group_by("_route").len().rename({"len": "na"}).join(
