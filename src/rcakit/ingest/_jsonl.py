@@ -1188,15 +1188,22 @@ def drop_shared_members(frame: pl.DataFrame, column: str, outer: Mapping[str, pl
     any_key = rf"[{{,](?:{'|'.join(names.values())}):"
     if not frame.select(pl.col(column).str.contains(any_key).any()).item():
         return frame
-    for key, value in outer.items():
-        hit = frame.select(
-            (value.is_not_null() & pl.col(column).str.contains(rf"[{{,]{names[key]}:")).fill_null(False)
-        ).to_series()
-        if hit.any():
-            frame = frame.with_columns(
-                pl.when(hit).then(_without_member(pl.col(column), names[key])).otherwise(pl.col(column)).alias(column)
-            )
-    return frame
+
+    def strip(rows: pl.DataFrame) -> pl.Series:
+        for key, value in outer.items():
+            hit = rows.select(
+                (value.is_not_null() & pl.col(column).str.contains(rf"[{{,]{names[key]}:")).fill_null(False)
+            ).to_series()
+            if hit.any():
+                rows = rows.with_columns(
+                    pl.when(hit).then(_without_member(pl.col(column), names[key])).otherwise(pl.col(column)).alias(column)
+                )
+        return rows[column]
+
+    # the object and the outer columns repeat (a container's stream and logger, a pod):
+    # each distinct combination is looked at once
+    roots = [column, *(name for value in outer.values() for name in value.meta.root_names())]
+    return frame.with_columns(map_distinct(frame.select(list(dict.fromkeys(roots))), strip).alias(column))
 
 
 # a member value of a flat JSON object: a string (escapes included) or a bare literal/number
