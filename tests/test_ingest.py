@@ -339,6 +339,14 @@ def test_pattern_prefers_a_dated_stamp_over_a_year_less_one(tmp_path):
         ("export/orders/0.log", "orders"),
         # ... and so is one named by a date only (NLog's ${shortdate}.log)
         ("export/label-service/2025-04-06.log", "label-service"),
+        # the Hadoop family's daemon scripts: <product>-<user>-<daemon>[-<n>]-<host>, the
+        # product's daemon whatever the user and host
+        ("hadoop-hdfs-namenode-nn1.example.com.log", "hadoop-namenode"),
+        ("flink-flink-taskexecutor-0-ip-10-1-2-3.log.1", "flink-taskexecutor"),
+        ("flink-bidder-standalonesession-2-jm-0.log", "flink-standalonesession"),
+        ("spark-spark-org.apache.spark.deploy.worker.Worker-1-w1.out", "spark-worker"),
+        ("hbase-hbase-regionserver-rs2.log.2024-01-02", "hbase-regionserver"),
+        ("kafka-consumer-orders-1-abc.log", "kafka-consumer-orders-1-abc"),  # no daemon's name
     ],
 )
 def test_service_from_path(path, service):

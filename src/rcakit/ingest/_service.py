@@ -77,6 +77,18 @@ _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "da
 _KEY_VALUE = re.compile(r"^[A-Za-z_][\w.-]*=")
 # (also flattened into one file name: airflow__dag_id=etl__run_id=...__task_id=load__attempt=1.log)
 _AIRFLOW_DAG = re.compile(r"(?:^|_)dag_id=(?P<dag>[^/]+?)(?:__[A-Za-z_]+=|$)")
+# the daemon scripts of the Hadoop family name a daemon's log
+# <product>-<user>-<daemon>[-<instance>]-<host>.log (hadoop-hdfs-namenode-nn1.log,
+# hbase-hbase-regionserver-rs2.example.com.log, flink-flink-taskexecutor-0-tm-3.log,
+# spark-spark-org.apache.spark.deploy.worker.Worker-1-w1.out, zookeeper-zk-server-zk1.out):
+# the service is the product's daemon, not a name ending in the host
+_DAEMON_SCRIPT_FILE = re.compile(
+    r"(?i)^(?P<product>hadoop|yarn|mapred|hdfs|hbase|flink|spark|zookeeper|kafka|storm|accumulo|livy)"
+    r"-[a-z_]\w*-(?:[a-z]+\.)*(?P<daemon>(?:secondary)?namenode|datanode|journalnode|zkfc|resourcemanager|nodemanager"
+    r"|historyserver|timelineserver|proxyserver|master|regionserver|thrift2?|rest|standalonesession|taskexecutor"
+    r"|taskmanager|jobmanager|sql-gateway|server|worker|externalshuffleservice|hivethriftserver2)"
+    r"(?:-\d{1,3})?-\w[\w.-]*$"
+)
 # the kubelet's file names: /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
 _K8S_CONTAINER_FILE = re.compile(
     r"^(?P<pod>[a-z0-9][-a-z0-9.]*)_[a-z0-9][-a-z0-9]*_[a-z0-9][-a-z0-9]*-[0-9a-f]{64}(?:\.log)?"
@@ -194,6 +206,9 @@ def service_from_path(path: str) -> str | None:
         name = _FILE_SUFFIXES.sub("", name)
         name = _FILE_DATE.sub("", name)
         name = _FILE_WEEKDAY.sub("", name)
+    daemon = _DAEMON_SCRIPT_FILE.match(name)
+    if daemon is not None:
+        return f"{daemon['product']}-{daemon['daemon']}".lower()
     # anything after the first dot is a role, not the service (frontend.access, app.worker)
     name = name.split(".", 1)[0].strip(" -_")
     if name.isdigit():
