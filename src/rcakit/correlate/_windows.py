@@ -284,7 +284,12 @@ def _short_history(own: pl.DataFrame, onset: datetime, again: object) -> bool:
 
 #: a counted thing right after a number of a template, or a count word right before it
 _COUNTED_AFTER = re.compile(
-    r"(?i)^\s*(?:records?|items?|rows?|messages?|msgs|events?|entries|keys|requests|jobs|tasks|files|objects|docs|documents)\b"
+    # (the first of "<NUM> of <NUM> trip updates" counts them too)
+    r"(?i)^(?: of <(?:NUM|\*)>)?\s*(?:records?|items?|rows?|messages?|msgs|events?|entries|keys|requests|jobs|tasks|files|objects|docs|documents)\b"
+    # (or any plural noun, maybe after a word saying what of: "Applied <NUM> price updates",
+    # "settled <NUM> bets"; not a unit of time, nor a word whose "s" is no plural's)
+    r"|^(?: of <(?:NUM|\*)>)? (?:[a-z]+[ -])?(?!(?:milli|micro|nano)?(?:secs|seconds|mins|minutes|hours|hrs|days|weeks|times)\b)"
+    r"[a-z]{2,}s\b(?<![su]s)(?<!is)"
 )
 #: ... or a rate after it: "<NUM> rows/sec.", "<SIZE>/sec.", "<NUM> msgs per second"
 _PER_SECOND = re.compile(r"(?i)^\s*(?:[A-Za-z]+\s*)?(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b")
@@ -394,7 +399,9 @@ def _work_volume(recs: pl.DataFrame, window: timedelta) -> pl.DataFrame:
 def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame, window: timedelta) -> bool:
     """Whether a shifted number is a count (:func:`_is_count`) that rose by fewer than 3 (its
     median; its 95th percentile where the median did not rise), or
-    no more than the traffic did (records in a batch, cache hits a minute: more requests, more of them). The traffic is
+    no more than the traffic did (records in a batch, cache hits a minute: more requests, more of them),
+    or that counts plain work (:func:`_plain_work`) and rose, or fell by less than
+    :data:`PLAIN_WORK_FLOOR`. The traffic is
     the estate's, or the service's own, in the 5 windows from the onset against the mean
     window before it (or after them, when the export starts with them)."""
     x = c.extra or {}
@@ -426,17 +433,62 @@ def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame
         q, wq = x.get("base_q95"), x.get("window_q95")
         if isinstance(q, int | float) and isinstance(wq, int | float) and 0 <= wq - q < 3:
             return True
+        # (... or it is plain work that fell by less than 3/4: fewer trips to update as the
+        # evening rush ends; a feed that stops falls further, or stops logging)
+        if obs >= PLAIN_WORK_FLOOR * exp and _plain_work(c, own):
+            return True
         # (... or it fell with the estate's traffic: a market feed's messages a minute before
         # the opening bell, when the whole estate is quieter; a feed that stops while the
         # traffic goes on is a symptom)
         quieter = ratio(volume)
         return obs < exp and quieter < 1 / 1.2 and obs / exp >= quieter / COUNT_DROP_SLACK
-    if _follows_traffic(c, own, volume, window):
+    if _plain_work(c, own) or _follows_traffic(c, own, volume, window):
         return True
     traffic = max(ratio(volume), ratio(own), 1.0)
     # (a count that moved by one or two is a wobble, whatever the traffic did: a batch of 4 or
     # 5 records instead of 3 is no symptom; a backlog building up grows it by many)
     return obs - exp < 3 or (traffic > 1.2 and obs / exp <= COUNT_SLACK * traffic)
+
+
+#: words of a count that tell of trouble (things failed, dropped, waiting, retried), or of a
+#: consumer's batch, which a backlog grows (more records a poll as it falls behind)
+_TROUBLE_COUNT = re.compile(
+    r"(?i)fail|error|drop|discard|reject|refus|retr(?:y|ie)|pending|backlog|lag\b|behind|queued|wait|"
+    r"time[ds]? ?out|expired|skip|lost|overflow|throttl|denied|invalid|miss|evict|dead|poison|stuck|"
+    r"batch|poll|fetch|receiv|consum|drain"
+)
+
+
+#: a count of plain work (:func:`_plain_work`) that fell to no less than this share of its
+#: usual is less work to do, no symptom
+PLAIN_WORK_FLOOR = 0.25
+
+
+def _plain_work(c: Contribution, own: pl.DataFrame) -> bool:
+    """Whether a count that moved is plain work: its lines all INFO or below and its words
+    telling of nothing that failed, waited or was dropped ("Applied <NUM> price updates",
+    "Published <NUM> outbox messages"). More of it is the day's business, a match in play,
+    the morning rush: no symptom on its own, whatever the estate's requests did (the trouble
+    a flood of work brings shows in errors, in what waits, in times that grow)."""
+    feature, text = str((c.extra or {}).get("feature", "")), c.template or ""
+    tok = _feature_token(text, feature) if not feature.startswith("attributes.") else None
+    # (the words around the count say what it counts: "Applied <NUM> price updates from"; a
+    # lag the same line reports beside it is another number)
+    if tok is not None:
+        # (from the number before it to the number after it, 24 characters at most each side)
+        ends = [m.span() for m in re.finditer(TOKEN_RE, text)]
+        lo = max([e for _, e in ends if e <= tok.start()] + [tok.start() - 24, 0])
+        hi = min([b for b, _ in ends if b >= tok.end()] + [tok.end() + 24])
+        words = text[lo:hi]
+    else:
+        words = feature if feature.startswith("attributes.") else text
+    if _TROUBLE_COUNT.search(words):
+        return False
+    if not c.template_id or not {"template_id", "severity_number"} <= set(own.columns):
+        return False
+    mine = own.filter(pl.col("template_id") == c.template_id)
+    worst = mine.get_column("severity_number").cast(pl.Int32).max() if mine.height else None
+    return isinstance(worst, int) and worst < WARN_SEVERITY
 
 
 #: windows of history a count needs before it is told to follow the traffic, and how closely

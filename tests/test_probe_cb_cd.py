@@ -1,0 +1,86 @@
+"""Rules from the thirty-sixth session's blind probes: CB (a sports-betting operator on a
+match night) and CD (a city's public transport through its rush hours)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+
+from rcakit.correlate._windows import _count_with_traffic, _is_count
+from rcakit.detect._results import Contribution
+from rcakit.ingest._service import service_from_path
+
+T0 = datetime(2025, 1, 14, 18, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def _own(template_id: str, severity: int, *, hours: int = 3) -> pl.DataFrame:
+    """A service's records: one line of the template every 10 s, at ``severity``, beside
+    an INFO heartbeat."""
+    n = hours * 360
+    ts = [T0 + timedelta(seconds=10 * i) for i in range(n)]
+    return pl.DataFrame(
+        {
+            "timestamp": ts + ts,
+            "template_id": [template_id] * n + ["heartbeat"] * n,
+            "severity_number": [severity] * n + [9] * n,
+        }
+    ).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+
+
+def _shift(template: str, feature: str, observed: float, expected: float, *, at: timedelta = timedelta(hours=2)) -> Contribution:
+    return Contribution(
+        kind="parameter", service="trading-engine", template_id="t", template=template, score=9.0,
+        baseline_rate=6, observed_rate=6, first_seen=T0 + at, onset=T0 + at,
+        extra={"feature": feature, "peak_observed": observed, "peak_expected": expected,
+               "base_q95": expected * 1.2, "window_q95": observed * 1.1},
+    )
+
+
+def test_a_number_before_a_plural_noun_counts_things():
+    """Probe CB's trading engine logs ``Applied <NUM> price updates``; probe CD's trip
+    planner ``Applied <NUM> of <NUM> trip updates``: counts, whatever the noun. A unit of
+    time, a word whose final s is no plural's, a time, are not."""
+    assert _is_count("Applied <NUM> price updates from odds.updates (partitions=<NUM>, lag=<NUM>)", "$1")
+    assert _is_count("Published <NUM> outbox messages to taps in <NUM> ms", "$1")
+    assert _is_count("Authorised <NUM> EMV taps", "$1")
+    assert _is_count("(Runnable.java:<NUM>) Applied <NUM> of <NUM> trip updates", "$2")
+    assert _is_count("(Runnable.java:<NUM>) Applied <NUM> of <NUM> trip updates", "$3")
+    assert not _is_count("(Runnable.java:<NUM>) Applied <NUM> of <NUM> trip updates", "$1")
+    assert not _is_count("Published <NUM> outbox messages to taps in <NUM> ms", "$2")
+    assert not _is_count("waited <NUM> seconds for a connection", "$1")
+    assert not _is_count("retried <NUM> times", "$1")
+    assert not _is_count("status <NUM> success", "$1")
+    assert not _is_count("page <NUM> of <NUM>", "$1")
+
+
+def test_plain_work_that_grows_or_shrinks_is_no_symptom():
+    """In play, a trading engine applies ten times the price updates it did before kick-off
+    (probe CB: every normal match night rooted an incident at it); at the end of the rush a
+    back office publishes half the outbox messages (probe CD). INFO lines counting work that
+    neither failed nor waits: the day's business, not trouble, whatever the estate's request
+    volume did. A count that says things failed, or a consumer's batch, which a backlog
+    grows, is judged as before; so is a feed whose count falls to nearly nothing."""
+    own = _own("t", 9)
+    flat = own.select("timestamp")  # the estate's traffic: steady
+    updates = "Applied <NUM> price updates from odds.updates (partitions=<NUM>, lag=<NUM>)"
+    assert _count_with_traffic(_shift(updates, "$1", 3281.0, 254.0), flat, own, MINUTE)
+    outbox = "Published <NUM> outbox messages to taps in <NUM> ms"
+    assert _count_with_traffic(_shift(outbox, "$1", 13.5, 28.0), flat, own, MINUTE)
+    # ... not: a feed that nearly stops
+    assert not _count_with_traffic(_shift(outbox, "$1", 3.0, 28.0), flat, own, MINUTE)
+    # ... not: a count of failures (a WARN line), nor failures counted in an INFO line
+    assert not _count_with_traffic(_shift(updates, "$1", 3281.0, 254.0), flat, _own("t", 13), MINUTE)
+    failed = "Applied <NUM> of <NUM> trip updates (<NUM> failed: NO_SERVICE_ON_DATE <NUM>)"
+    assert not _count_with_traffic(_shift(failed, "$3", 300.0, 20.0), flat, own, MINUTE)
+    # ... not: a consumer's batch, which grows as it falls behind
+    assert not _count_with_traffic(_shift("processed batch of <NUM> records", "$1", 60.0, 10.0), flat, own, MINUTE)
+    assert not _count_with_traffic(_shift("fetched <NUM> records from orders", "$1", 60.0, 10.0), flat, own, MINUTE)
+
+
+def test_the_hadoop_familys_daemon_logs_are_named_by_the_daemon():
+    """Probe BY's Flink files, ``flink-<user>-<daemon>-<n>-<host>.log``, were each a service
+    named after a host."""
+    assert service_from_path("logs/flink-flink-taskexecutor-0-tm-2.rtb.internal.log") == "flink-taskexecutor"
+    assert service_from_path("hadoop-yarn-resourcemanager-rm1.log.1") == "hadoop-resourcemanager"
