@@ -176,3 +176,17 @@ def test_janus_level_and_source_location_are_head(tmp_path):
     assert frame["trace_id"].null_count() == 7
     assert attrs(frame.row(4, named=True))["code"] == "ice.c:janus_ice_cb_component_state_changed:1886"
 
+
+def test_logfmt_message_trailing_line_break_is_no_part_of_it(tmp_path):
+    # logrus' text output of a line a Go library handed it whole (gin's access line inside
+    # CrowdSec): the escaped newline ending msg="..." was kept in the body
+    frame = read_lines(tmp_path, "crowdsec.log", [
+        'time="2024-06-11T10:00:01Z" level=info msg="Start pull from CrowdSec Central API (interval: 2h0m0s once)"',
+        'time="2024-06-11T10:00:02Z" level=info msg="10.0.0.4 - [Tue, 11 Jun 2024 10:00:02 UTC] \\"GET '
+        '/v1/decisions/stream HTTP/1.1 200 1.2ms \\"crowdsec-firewall-bouncer/v0.0.28\\" \\"\\n"',
+    ])
+    assert frame["body"].to_list() == [
+        "Start pull from CrowdSec Central API (interval: 2h0m0s once)",
+        '10.0.0.4 - [Tue, 11 Jun 2024 10:00:02 UTC] "GET /v1/decisions/stream HTTP/1.1 200 1.2ms '
+        '"crowdsec-firewall-bouncer/v0.0.28" "',
+    ]
