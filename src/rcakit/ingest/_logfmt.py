@@ -315,6 +315,10 @@ def parse_texts(
     fallback = pl.col("_raw") if complete else _body_without_time_level(pl.col("_raw"), more)
     # (a request line keeps its pairs as body: Heroku's router says code=H12 desc=... there)
     rec = records_from_objects(frame, fallback, options, request_body=False)
+    # a message's trailing line break, written escaped inside its quotes (a Go library's
+    # line handed to logrus whole: msg="... \"crowdsec/v1.6.0\" \"\n"), and blanks are no
+    # part of it, as in a text line
+    rec = rec.with_columns(pl.col("body").str.strip_chars_end())
     return with_group_service(rec.drop("_level", "_svc_group"), rec.get_column("_svc_group"))
 
 

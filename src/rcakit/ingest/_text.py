@@ -199,6 +199,20 @@ _ODL_LEVELS = {
     **{f"NOTIFICATION:{n}": "info" if n < 16 else "config" for n in range(1, 33)},
     **{f"TRACE:{n}": "fine" if n < 16 else "finer" if n < 32 else "finest" for n in range(1, 33)},
 }
+# BIRD's message classes (RMT: a remote side misbehaving; AUTH: authorisation; BUG: an
+# internal error), and the syslog priorities BIRD gives them
+_BIRD_LEVEL = "TRACE|DBG|INFO|RMT|REMOTE|WARN|ERR|AUTH|BUG|FATAL"
+_BIRD_LEVELS = {"DBG": "debug", "RMT": "error", "REMOTE": "error", "AUTH": "error", "BUG": "critical",
+                "FATAL": "critical"}
+# coturn's levels (CONTROL: a session's allocation, refresh and the like, syslog's notice)
+_COTURN_LEVEL = "DEBUG|INFO|CONTROL|WARNING|ERROR"
+# linuxptp's programs
+_LINUXPTP = "ptp4l|phc2sys|ts2phc|timemaster|tz2alt|nsm|phc_ctl"
+#: the monotonic clock's seconds linuxptp's programs start a syslog message with
+_LINUXPTP_MONOTONIC = r"^\[\d+\.\d{3}\] "
+# Graphite carbon's log types (each its own file when logging to a directory; on standard
+# output in brackets after " :: ")
+_CARBON_TYPES = "console|cache|clients|creates|updates|listener|relay|writer|aggregator"
 # .NET's level names in full (Microsoft.Extensions.Logging)
 _DOTNET_LEVEL = "Information|Trace|Debug|Warning|Error|Critical"
 # Icinga 2's levels ("information" in full)
@@ -306,6 +320,11 @@ class _Variant:
     #: the body keeps the whole line, head included (its words are the message: apt's
     #: "Start-Date: ...", msiexec's "=== Verbose logging started: ... ===")
     keep_line: bool = False
+    #: strict head regexes may be made from the sample's heads (see :func:`_specialise`); not
+    #: where one head's shape is another's start with a field less (Janus' "[stamp] [WARN] "
+    #: and "[stamp] [ERR] [ice.c:func:1886] "): the shorter one would read the longer one's
+    #: field as message
+    specialise: bool = True
 
     @property
     def compiled(self) -> re.Pattern[str]:
@@ -603,7 +622,7 @@ def _specialise(variant: _Variant, sample: list[str], *, colon_blank: str | None
     after a head that ends with ``:`` (syslog's ``tag: msg`` takes one optional space,
     ``" ?"``, not a run of blanks).
     """
-    if variant.whole_line:
+    if variant.whole_line or not variant.specialise:
         return ()
     shapes: dict[str, int] = {}
     for line in sample:
@@ -1061,6 +1080,22 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # database, the object, the return code) as the message
     #   20240305 10:00:31,db01,shop_app,10.0.4.17,1234,88123,QUERY,shop,'UPDATE orders SET ...',1205
     _Variant("stamp-comma", r"^(?P<ts>\d{8} \d{2}:\d{2}:\d{2}),(?P<msg>.*)$"),
+    # coturn's log (turnserver): the seconds since it started (no time: the record has none;
+    # with --new-log-timestamp a stamp), the thread id in parentheses, the level; 4.5 wrote an
+    # empty field for the thread, and no level but ERROR
+    #   8: (24817): WARNING: cannot find certificate file: turn_server_cert.pem (1)
+    #   0: : log file opened: /var/log/turn_1842_2019-01-17.log
+    _Variant(
+        "coturn",
+        rf"^(?:(?:(?P<ts>\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(?:Z|[+-]\d{{2}}:?\d{{2}})?):? ?|\d+: )"
+        rf"(?:\((?P<thread_n>\d+)\): |: )?(?P<level>{_COTURN_LEVEL}): |\d+: : )(?P<msg>.*)$",
+        levels=_COTURN_LEVEL,
+    ),
+    # linuxptp's programs (ptp4l, phc2sys, ts2phc, ...) on standard output: the program and
+    # the monotonic clock's seconds (no time: the record has none); through syslog the
+    # seconds in brackets start the message (see _LINUXPTP_MONOTONIC)
+    #   ptp4l[1029.700]: selected /dev/ptp0 as PTP clock
+    _Variant("linuxptp", rf"^(?P<logger_e>{_LINUXPTP})\[\d+\.\d{{3}}\]: (?P<msg>.*)$"),
     # log4j 1.x's TTCCLayout (BasicConfigurator's, "%r [%t] %-5p %c %x - %m"): the milliseconds
     # since start (no time: the record has none), the thread, the level, the logger, the NDC
     #   5012 [pool-2-thread-1] ERROR com.shop.batch.Exporter  - export of batch 77 failed
@@ -1508,6 +1543,44 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     _Variant(
         "unifi",
         rf"^\[(?P<ts>{_ISO})\][ \t]+<(?P<thread>[^<>]*)>[ \t]+(?P<level>{_LEVEL})[ \t]+(?P<logger_e>[\w.\-]+)[ \t]+-[ \t]+(?P<msg>.*)$",
+    ),
+    # Janus (the WebRTC server) with its stamps on: the level of a warning or an error in
+    # brackets, the source file, function and line of an error or a debug line (whose level is
+    # none: see _JANUS_DEBUG); an info line has neither (the stamp variant reads it), and the
+    # handle or session id in brackets after them is the message's
+    #   [Tue Mar  5 17:03:13 2024] [ERR] [ice.c:janus_ice_cb_component_state_changed:1886] [5014984408820210] ICE failed ...
+    #   [Tue Mar  5 17:03:21 2024] [WARN] [6428640938328950] SRTP unprotect error: srtp_err_status_replay_fail ...
+    _Variant(
+        "janus",
+        r"^\[(?P<ts>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})\] "
+        r"(?:\[(?P<level>FATAL|ERR|WARN)\] (?:\[(?P<code_b>[^\s\[\]:]+:\w+:\d+)\] )?"
+        r"|\[(?P<code_h>[^\s\[\]:]+:\w+:\d+)\] )(?P<msg>.*)$",
+        levels="FATAL|ERR|WARN",
+        specialise=False,
+    ),
+    # BIRD (the routing daemon)'s log file: the message's class in angle brackets after the
+    # stamp (BIRD 1.x wrote the day first: "05-03-2024 16:51:23 <INFO> Started")
+    #   2024-03-05 16:51:23.941 <TRACE> upstream1: Sending OPEN(ver=4,as=64620,hold=180,id=b901b002)
+    _Variant(
+        "bird",
+        rf"^(?P<ts>{_ISO}|\d{{2}}-\d{{2}}-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,9}})?)[ \t]+<(?P<level>{_BIRD_LEVEL})>[ \t]+(?P<msg>.*)$",
+        levels=_BIRD_LEVEL,
+    ),
+    # Graphite's carbon daemons (Twisted): the stamp day first, " :: ", on standard output the
+    # log's type in brackets (console, cache, listener, ...)
+    #   05/03/2024 16:31:58 :: twistd 22.10.0 (/opt/graphite/bin/python3 3.10.12) starting up.
+    _Variant(
+        "carbon",
+        r"^(?P<ts>\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}) :: (?:\[(?P<logger_e>" + _CARBON_TYPES + r")\] )?(?P<msg>.*)$",
+    ),
+    # log4j's "%d %p [%c{1}] [%t] %m%n": the logger's class name and the thread, each in
+    # brackets, then the message (Apache Pinot's default)
+    #   2024/03/05 16:23:27.004 INFO [BaseServerStarter] [main] Starting Pinot server (Version: 1.1.0)
+    _Variant(
+        "log4j-class-thread",
+        rf"^(?P<ts>{_ISO})[ \t]+(?P<level>TRACE|DEBUG|INFO|WARN|ERROR|FATAL)[ \t]+\[(?P<logger_e>[A-Z][\w$]*)\][ \t]+"
+        r"\[(?P<thread_g>(?:[^\[\]]|\[[^\[\]]*\])*)\][ \t]+(?P<msg>.*)$",
+        levels="TRACE|DEBUG|INFO|WARN|ERROR|FATAL",
     ),
     _Variant("log4j-localised", _log4j_regex(_LOCAL_LEVEL), levels=_LOCAL_LEVEL),
     _Variant("log4j", _log4j_regex(_LEVEL)),
@@ -2265,6 +2338,10 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "apt-history": _ONE_BLANK,
     "node-red": _NODE_RED_STAMP,
     "node-red-node": _NODE_RED_STAMP,
+    # Graphite carbon's "05/03/2024 16:31:58" (day first) -> "2024-03-05 16:31:58"
+    "carbon": ((r"^(\d{2})/(\d{2})/(\d{4}) ", "${3}-${2}-${1} "),),
+    # BIRD 1.x's "05-03-2024 16:51:23" (day first) -> "2024-03-05 16:51:23"
+    "bird": ((r"^(\d{2})-(\d{2})-(\d{4}) ", "${3}-${2}-${1} "),),
     "db2diag": ((r"^(\d{4}-\d{2}-\d{2})-(\d{2})\.(\d{2})\.(\d{2})(\.\d+)[+-]\d{3}$", "${1}T${2}:${3}:${4}${5}Z"),),
 }
 #: a bracket around the stamp and the process and thread after it (Pi-hole FTL)
@@ -2283,7 +2360,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "macos-log": {"Default": "info", "Fault": "fatal"}, "macos-compact": _MACOS_CODES, "nest": {"VERBOSE": "trace"},
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"},
     "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
-    "node-red": _NODE_RED_LEVELS, "node-red-node": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "bird": _BIRD_LEVELS, "coturn": {"CONTROL": "notice"}, "node-red": _NODE_RED_LEVELS, "node-red-node": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
 #: ("+01:00"): (regex, replacement), in turn
@@ -2553,6 +2630,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
         if v.name in _LEVEL_MARKS:
             level = level.replace(_LEVEL_MARKS[v.name])
+    if any(v.name == "janus" for v in variants):
+        # Janus names the place in the source of its debug lines, which have no level
+        level = pl.when(level.is_null() & pl.col("code").is_not_null()).then(pl.lit("debug")).otherwise(level)
     if any(v.name == "stamp" for v in variants) and any(_BRACKET_TAIL.match(x) for x in sample):
         # a bracket opened before the stamp closes after the process and thread (Pi-hole FTL:
         # "[2024-03-05 10:00:35.000 4321/T4330] ERROR: ..."): they are the thread, not message
@@ -2928,7 +3008,7 @@ def _alert_priorities(records: pl.LazyFrame) -> pl.LazyFrame:
 
 #: variants whose level is optional after the stamp: a strict head regex made from a
 #: sample without one (see _specialise) reads every line without it
-_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula", "time-only-bare")
+_LEVEL_OPTIONAL = ("stamp", "epoch", "tai64n", "vmkernel", "cisco-ios", "bacula", "time-only-bare", "carbon")
 
 
 def _message_levels(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -3623,6 +3703,7 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
     gates = extracted.select(
         pl.col("msg").str.contains("-1] ", literal=True).any().alias("pg"),
         pl.col("app").is_in(["CEF", "LEEF"]).any().alias("cef"),
+        pl.col("app").is_in(_LINUXPTP.split("|")).any().alias("ptp"),
     ).row(0, named=True)
     nil = ["-", ""]
     pri = pl.col("pri").cast(pl.Int64, strict=False)
@@ -3675,6 +3756,10 @@ def _parse_syslog(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
         # (PostgreSQL's "[<message>-1] LEVEL:  " before the first part of a message, as
         # its own log has the level: see _PG_SYSLOG_PART)
         body = body.str.replace(_PG_SYSLOG_HEAD, "")
+    if gates["ptp"]:
+        # linuxptp's programs start their messages with the monotonic clock's seconds in
+        # brackets, as their head on standard output ("ptp4l[1029.700]: "): not message
+        body = pl.when(pl.col("app").is_in(_LINUXPTP.split("|"))).then(body.str.replace(_LINUXPTP_MONOTONIC, "")).otherwise(body)
     parsed = extracted.lazy().with_columns(
         _timestamp_expr(ts, stamps, options).alias("timestamp"),
         sev_text,
