@@ -84,3 +84,42 @@ def test_the_hadoop_familys_daemon_logs_are_named_by_the_daemon():
     named after a host."""
     assert service_from_path("logs/flink-flink-taskexecutor-0-tm-2.rtb.internal.log") == "flink-taskexecutor"
     assert service_from_path("hadoop-yarn-resourcemanager-rm1.log.1") == "hadoop-resourcemanager"
+
+
+def test_a_peers_expired_certificate_is_no_release_of_the_roots():
+    """Probe CD: the back office's calls to the card acquirer fail with .NET's "The remote
+    certificate is invalid because of errors in the certificate chain: NotTimeValid" 42 min
+    after a release of the back office, and the GTFS-RT publisher's partner feed with Node's
+    "certificate has expired" 8 min after its own: no release lets another's certificate
+    expire (both were named). A change of certificates or of what the root trusts still may
+    be the cause; a failure that is no expiry leaves the release named."""
+    from rcakit.correlate._results import ChangeRef, Evidence, Suspect
+    from rcakit.correlate._root import THEIR_CERTIFICATE, certificate_expired
+    from rcakit.correlate._suspects import _decide
+
+    net = (
+        "Acquirer authorisation call failed System.Net.Http.HttpRequestException: The SSL connection could not be "
+        "established, see inner exception. ---> System.Security.Authentication.AuthenticationException: The remote "
+        "certificate is invalid because of errors in the certificate chain: NotTimeValid"
+    )
+    assert certificate_expired([net]) == THEIR_CERTIFICATE
+    release = Suspect(
+        change=ChangeRef(id="DEP-49801", time=T0, service="abt-backoffice", version="3.13.3", kind="deploy"),
+        score=0.9,
+        lag_seconds=2520.0,
+        evidence=(
+            Evidence(kind="service", text="same service as the root (abt-backoffice)", weight=0.3),
+            Evidence(kind="new_template", text="2 template(s) new in abt-backoffice after the change (480 events, 480 errors)", weight=0.5),
+        ),
+    )
+    common = {"root": "abt-backoffice", "root_names": set(), "threshold": 0.45, "services": ["abt-backoffice", "validatord"]}
+    cause, reason = _decide([release], **common, peer_expired=True)
+    assert cause is None
+    assert "certificate has expired" in reason
+    assert _decide([release], **common)[0] == "DEP-49801"
+    trust = Suspect(
+        change=ChangeRef(id="DEP-49802", time=T0, service="abt-backoffice", version="3.13.4", kind="deploy",
+                         description="rebuild on a slimmer base image: new CA bundle"),
+        score=0.9, lag_seconds=2520.0, evidence=release.evidence,
+    )
+    assert _decide([trust], **common, peer_expired=True)[0] == "DEP-49802"

@@ -35,7 +35,9 @@ from rcakit.correlate._results import (
 from rcakit.correlate._root import (
     _CALL_FAILED,
     _FAILURES,
+    THEIR_CERTIFICATE,
     _root_service,
+    certificate_expired,
     certificate_note,
     collapsed,
 )
@@ -809,6 +811,9 @@ def _cause_with(
     cause, reason = _decide(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
         n_changes=ctx.n_given, external=external, root_clients=root_clients, unavailable=unavailable,
+        peer_expired=certificate_expired(
+            [text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")]
+        ) == THEIR_CERTIFICATE,
     )
     # (the cause leads the suspects, though another scored higher: a closer change that the
     # failures do not carry)

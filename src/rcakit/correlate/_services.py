@@ -370,9 +370,11 @@ NOT_ANSWERING = re.compile(
 #: alert: certificate_expired", OpenSSL's "tlsv1 alert certificate expired")
 OUR_CERTIFICATE_EXPIRED = re.compile(r"(?i)\breceived fatal alert: certificate_expired\b|\balert certificate expired\b")
 #: ... or our side finding the peer's certificate expired (Go's "x509: certificate has
-#: expired or is not yet valid", Java's CertificateExpiredException, "certificate expired")
+#: expired or is not yet valid", Java's CertificateExpiredException, "certificate expired",
+#: .NET's "The remote certificate is invalid because of errors in the certificate chain: NotTimeValid")
 THEIR_CERTIFICATE_EXPIRED = re.compile(
     r"(?i)\bcertificate has expired\b|\bCertificateExpiredException\b|\bcertificate (?:is )?expired\b"
+    r"|remote certificate is invalid\b.*\bNotTimeValid\b"
 )
 
 

@@ -781,6 +781,11 @@ def _path_note(ref: Any, svc: str | None = None) -> str:
 
 #: a change's description that says it set a timeout (a client's wait for the calls it makes)
 _TIMEOUT_CHANGE = re.compile(r"(?i)\btime-?outs?\b")
+#: a change that may decide whether a peer's certificate is accepted: certificates, TLS, the
+#: trust store or CA bundle, pinning, the clock
+_TRUST_CHANGE = re.compile(
+    r"(?i)cert|\btls\b|\bssl\b|trust|\bca[ -]?bundle|\bcas?\b|\bpki\b|x\.?509|keystore|\bpin(?:ning|ned)?\b|\bclock|\bntp\b|chrony|timezone"
+)
 #: a change this close before the onset is taken for the trigger of calls out timing out
 _TRIGGER_LAG = 120.0
 
@@ -796,12 +801,14 @@ def _decide(
     external: Sequence[str] = (),
     root_clients: frozenset[str] = frozenset(),
     unavailable: str | None = None,
+    peer_expired: bool = False,
 ) -> tuple[str | None, str]:
     """The cause (a change id, or ``None``) and why. ``external``: hosts outside the logs that
     the root's anomalies name (a payment provider, a SaaS API); ``root_clients``: the one
     client whose statements the root's failures are (see :func:`statement_client`);
     ``unavailable``: a failure of the root's where one of those hosts answers that it is
-    unavailable (503)."""
+    unavailable (503); ``peer_expired``: the root's failures say the certificate of the peer
+    it calls (such a host, or another) has expired."""
     if not suspects and n_changes == 0:
         return None, (
             "no change events were given (no --deploys file, or an empty one), so no change can be "
@@ -827,6 +834,16 @@ def _decide(
     if best.change.service:
         # (a host the change itself is to, a vendor system its ticket names, is not outside it)
         external = [h for h in external if match_service(h.split(".")[0], [best.change.service]) != best.change.service]
+    if peer_expired and not _TRUST_CHANGE.search(f"{best.change.description or ''} {best.change.kind} {best.change.service or ''}"):
+        # (a peer whose own certificate expired: no release here let it expire; one that
+        # changed certificates or what the root trusts, its CA bundle or its clock, might
+        # have made the root reject it)
+        peer = f"to {external[0]}, outside these logs," if external else "out"
+        return None, (
+            f"the root {root}'s calls {peer} fail because the called server's certificate has expired: its owners must "
+            f"renew it; {best.change.id} ({_fmt_dt(best.lag_seconds)} before the onset) does not say it changed "
+            "certificates or what the root trusts, so no change explains this incident"
+        )
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
         e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN)) for e in best.evidence
     )
