@@ -1593,7 +1593,7 @@ def test_less_of_anything_inside_a_planned_maintenance_window_is_no_symptom():
     errors = contribution("error_ratio", t0.replace(hour=5, minute=30))
     recs = pl.DataFrame(
         {"timestamp": [t0 + timedelta(minutes=m) for m in range(180)], "service": ["chat"] * 180,
-         "template_id": ["t"] * 180, "severity_number": [9] * 180, "body": ["x"] * 180},
+         "template_id": ["t"] * 180, "severity_number": [9] * 90 + [17] * 90, "body": ["x"] * 180},  # (failing from 5:30)
         schema_overrides={"severity_number": pl.UInt8},
     )
     win = AnomalyWindow(start=five, end=t0 + 2 * hour, score=20.0, services=("chat",), contributions=(quiet,))

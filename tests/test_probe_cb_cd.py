@@ -123,3 +123,50 @@ def test_a_peers_expired_certificate_is_no_release_of_the_roots():
         score=0.9, lag_seconds=2520.0, evidence=release.evidence,
     )
     assert _decide([trust], **common, peer_expired=True)[0] == "DEP-49802"
+
+
+def test_a_plural_key_counts_and_a_count_that_is_mostly_nothing_may_wobble():
+    """Probe CD's validators at night: ``upload ok batch=<NUM> taps=<NUM>`` uploads 0 taps a
+    batch, then the first riders' 1 to 3: a plural key is a count, and a count whose median
+    is 0 moved by its tail by one or two, or plain work beginning, is no symptom."""
+    assert _is_count("upload ok batch=<NUM> taps=<NUM> status=<NUM> rtt=<DURATION>", "$2")
+    assert not _is_count("upload ok batch=<NUM> taps=<NUM> status=<NUM> rtt=<DURATION>", "$3")
+    assert not _is_count("request done secs=<NUM>", "$1")
+    own = _own("t", 9)
+    flat = own.select("timestamp")
+    night = _shift("upload ok batch=<NUM> taps=<NUM> status=<NUM>", "$2", 0.0, 0.0)
+    night.extra.update(base_q95=1.0, window_q95=3.0)
+    assert _count_with_traffic(night, flat, own, MINUTE)
+    begun = _shift("uploaded <NUM> taps in <NUM> ms", "$1", 3.0, 0.0)
+    begun.extra.update(base_q95=2.0, window_q95=9.0)
+    assert _count_with_traffic(begun, flat, own, MINUTE)
+
+
+def test_a_handful_of_failed_requests_is_no_incident_unless_a_change_came_then():
+    """Probe CD: three 502s at the edge in an hour of the morning rush (0.02 % of its
+    requests) and four in a night were medium incidents by their error share alone (from
+    nothing before). Fewer than ``min_events`` error records are no symptom, unless a change
+    came within a window of them: then the rollout-blip rules decide (reported with the
+    change)."""
+    from rcakit.correlate._windows import _material_windows
+    from rcakit.detect._results import AnomalyWindow
+
+    onset = T0 + timedelta(hours=1)
+    errors = Contribution(
+        kind="error_ratio", service="ingress-nginx", template_id=None, template=None, score=7.2,
+        baseline_rate=0.0, observed_rate=0.04, first_seen=None, onset=onset,
+    )
+    minutes = 180
+    sev = [17 if m in (60, 61, 95) else 9 for m in range(minutes)]
+    recs = pl.DataFrame(
+        {"timestamp": [T0 + timedelta(minutes=m) for m in range(minutes)], "service": ["ingress-nginx"] * minutes,
+         "template_id": ["t"] * minutes, "severity_number": sev, "body": ["GET /api/v1/tickets 200"] * minutes},
+        schema_overrides={"severity_number": pl.UInt8},
+    )
+    win = AnomalyWindow(start=onset, end=onset + timedelta(minutes=70), score=7.2, services=("ingress-nginx",), contributions=(errors,))
+    assert _material_windows([win], recs, min_events=5, badness={}, window=MINUTE) == []
+    kept = _material_windows([win], recs, min_events=5, badness={}, window=MINUTE, changed=[onset - timedelta(seconds=9)])
+    assert [c.kind for c in kept[0].contributions] == ["error_ratio"]
+    # ... and five failures or more are a symptom, change or not
+    many = recs.with_columns(severity_number=pl.when(pl.int_range(pl.len()).is_between(60, 64)).then(17).otherwise(9).cast(pl.UInt8))
+    assert len(_material_windows([win], many, min_events=5, badness={}, window=MINUTE)) == 1

@@ -235,7 +235,7 @@ def correlate_changes(
     badness, error_share = _template_shares(recs, tids)
     material = _material_windows(
         detection.windows, recs, min_events=min_events, badness=badness, window=window,
-        planned=maintenance_windows(change_rows),
+        planned=maintenance_windows(change_rows), changed=[row["time"] for row in change_rows],
     )
     ctx = _Context(
         recs=recs, badness=badness, logging_services=logging_services, known=known, change_rows=change_rows,
