@@ -170,3 +170,44 @@ def test_a_handful_of_failed_requests_is_no_incident_unless_a_change_came_then()
     # ... and five failures or more are a symptom, change or not
     many = recs.with_columns(severity_number=pl.when(pl.int_range(pl.len()).is_between(60, 64)).then(17).otherwise(9).cast(pl.UInt8))
     assert len(_material_windows([win], many, min_events=5, badness={}, window=MINUTE)) == 1
+
+
+def test_the_kernels_and_systemds_crash_reports_are_errors(tmp_path):
+    """Probe CD's validators: a syslog file without PRIs where the validators' daemon
+    crashes; only the kernel ("validatord[875]: segfault at 18 ...") and systemd ("Main
+    process exited, code=dumped") say so, with no level word: ERROR, not nothing."""
+    import rcakit
+
+    path = tmp_path / "validators.log"
+    path.write_text(
+        "Mar  5 04:45:54 val-b1067-02 kernel: [95415.617176] validatord[875]: segfault at 18 ip 00007f6c1a76b2 "
+        "sp 00007ffdb3a3ea29 error 4 in libemvl2.so.4[7f53fcdc8000+3c000]\n"
+        "Mar  5 04:45:54 val-b1067-02 systemd[1]: validatord.service: Main process exited, code=dumped, status=11/SEGV\n"
+        "Mar  5 04:45:54 val-b1067-02 systemd[1]: validatord.service: Failed with result 'core-dump'.\n"
+        "Mar  5 04:45:55 val-b1067-02 kernel: [95416.1] Out of memory: Killed process 812 (gpsd) total-vm:10240kB\n"
+        "Mar  5 04:46:04 val-b1067-02 systemd[1]: validatord.service: Scheduled restart job, restart counter is at 1.\n"
+        "Mar  5 04:46:05 val-b1067-02 validatord[901]: config loaded: upload_url=https://abt.example/api\n"
+    )
+    frame = rcakit.read_logs(path)
+    assert frame["severity_text"].to_list() == ["ERROR", "ERROR", "ERROR", "ERROR", None, None]
+
+
+def test_a_change_names_the_service_whose_folder_it_is(tmp_path):
+    """Probe CD's ServiceNow items are folders of the export: ``fare-validators`` holds
+    ``validators.log``, a syslog file whose programs are services of their own (the
+    validators' daemon, the kernel, systemd); ``gate-controller`` holds a folder per station.
+    The change is the service with most of the folder's records, or its one service."""
+    from rcakit.correlate._services import named_in_change
+
+    services = ["validatord", "kernel", "systemd", "gatectl", "ticket-api"]
+    sources = {
+        "validatord": [f"{tmp_path}/logs/fare-validators/validators.log"],
+        "kernel": [f"{tmp_path}/logs/fare-validators/validators.log"],
+        "systemd": [f"{tmp_path}/logs/fare-validators/validators.log"],
+        "gatectl": [f"{tmp_path}/logs/gate-controller/hbf/gatectl.log", f"{tmp_path}/logs/gate-controller/markt/gatectl.log"],
+        "ticket-api": [f"{tmp_path}/logs/ticket-api/ticket-api-zw6nq-srjt6.log"],
+    }
+    weights = {"validatord": 9000, "kernel": 300, "systemd": 500, "gatectl": 4000, "ticket-api": 8000}
+    assert named_in_change("fare-validators", "Bus validator firmware 4.2.1 rollout wave 1", services, sources=sources, weights=weights) == "validatord"
+    assert named_in_change("fare-validators", "firmware", services, sources=sources) is None  # (three services, no weights)
+    assert named_in_change("gate-controller", "Rotate QR key set", services, sources=sources) == "gatectl"

@@ -536,16 +536,18 @@ def _named_services(
     if not todo and not flags:
         return named
     sources: dict[str, list[str]] = {}
+    weights: dict[str, int] = {}
     if todo and "source" in recs.columns:
-        pairs = recs.select("service", "source").drop_nulls().unique().iter_rows()
-        for svc, src in pairs:
+        pairs = recs.select("service", "source").drop_nulls().group_by("service", "source").len().iter_rows()
+        for svc, src, n in pairs:
             sources.setdefault(svc, []).append(src)
+            weights[svc] = weights.get(svc, 0) + n
     # (a share is told by a few hundred records of each service: a change list of fifty CMDB
     # items must not read a day's millions of records fifty times)
     sample = recs.filter(pl.col("service").is_in(logged)).group_by("service", maintain_order=True).head(_CARRIED_SAMPLE) if todo else recs.head(0)
     by_host = _host_counts(recs, logged) if todo and "attributes" in recs.columns else None
     for s, d in todo:
-        found = named_in_change(s, d, logged, sources=sources)
+        found = named_in_change(s, d, logged, sources=sources, weights=weights)
         if found is None and by_host is not None and re.fullmatch(r"[\w.-]+", s):
             found = _service_on_host(by_host, s)
         if found is None and len(s) >= 4 and re.fullmatch(r"[\w.-]+", s):

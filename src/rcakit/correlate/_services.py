@@ -649,6 +649,7 @@ def named_in_change(
     services: Sequence[str],
     *,
     sources: Mapping[str, Sequence[str]] | None = None,
+    weights: Mapping[str, int] | None = None,
 ) -> str | None:
     """The logging service a change names elsewhere than in its service field, when that
     field (a CMDB item: an Oracle SID, a queue manager) matches none (see :func:`match_service`).
@@ -657,7 +658,10 @@ def named_in_change(
     via Azure DevOps pipeline" of a change to ``OLB-Web-Liberty``), or the item is a word of
     exactly one service's log file names or their directories' (``OLBPRD1`` of
     ``oracle-olbprd/alert_OLBPRD1.log``, ``wordpress`` of the ``php-error`` service read from
-    ``wordpress/php-error.log``; ``sources``: each service's ``source`` values). ``None`` when nothing or two services match.
+    ``wordpress/php-error.log``; ``sources``: each service's ``source`` values). ``None`` when nothing or two services match,
+    unless one of them holds most of their records (``weights``: records per service): the
+    validators' daemon of ``fare-validators/validators.log``, a syslog file whose kernel,
+    systemd and gpsd lines are services of their own.
     """
     if description:
         said = [
@@ -671,6 +675,10 @@ def named_in_change(
         files = [s for s in services if any(key in _file_words(f) for f in sources.get(s, ()))]
         if len(files) == 1:
             return files[0]
+        if len(files) > 1 and weights:
+            top = max(files, key=lambda s: (weights.get(s, 0), s))
+            if 2 * weights.get(top, 0) > sum(weights.get(s, 0) for s in files):
+                return top
     return None
 
 
@@ -684,7 +692,9 @@ def _file_words(path: str) -> set[str]:
         return _words(parts[-1])
     # (the directory's whole name too: ``grading-worker`` of ``grading-worker/celery.log``, an
     # export holding a folder per application whose worker's file the reader names ``celery``)
-    return _words(parts[-1]) | _words(parts[-2]) | {parts[-2].lower()}
+    # (and the whole names of the two folders above it: ``gate-controller`` of
+    # ``gate-controller/markt/gatectl.log``, a folder per station of one application)
+    return _words(parts[-1]) | _words(parts[-2]) | {p.lower() for p in parts[-4:-1] if p}
 
 
 # a separator in a service's name, as re.escape writes it ("olb\-liberty", "fraud_scoring")

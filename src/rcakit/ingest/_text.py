@@ -3041,6 +3041,17 @@ _MAIL_FAILED = r"\bstat(?:us)?=(?:bounced|expired|undeliverable|User unknown|Ser
 _MAIL_STATUS = f"{_MAIL_DEFERRED}|{_MAIL_FAILED}"
 
 
+#: a crash the kernel or the init system reports in a syslog file without PRIs: a process's
+#: segfault or general protection fault, the OOM killer, a kernel panic or BUG, a systemd
+#: unit whose main process dumped core or was killed, or that failed: ERROR (they carry no
+#: level word, and the crashed program logs nothing of its own death)
+_CRASH_LINE = (
+    r"\]: segfault at |\btraps?: .* general protection|\bgeneral protection fault\b|Out of memory: Kill(?:ed)? process"
+    r"|\binvoked oom-killer\b|^(?:\[[\d. ]+\] )?(?:Kernel panic|BUG: )"
+    r"|\.service: (?:Main process exited, code=(?:dumped|killed)|Failed with result)"
+)
+
+
 def _mail_level(body: pl.Expr) -> pl.Expr:
     """The level a mail server's delivery status in ``body`` says (:data:`_MAIL_STATUS`), or null."""
     return pl.when(body.str.contains(_MAIL_DEFERRED)).then(pl.lit("warn")).when(body.str.contains(_MAIL_FAILED)).then(pl.lit("error"))
@@ -3921,7 +3932,7 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
     ERROR: :data:`_MAIL_STATUS`). The body keeps
     it: a syslog message is the program's text, and tools match on it whole."""
     # (the level test only on the records without a level: a file with PRIs has none)
-    found = _without_pri(records, f"{_MSG_LEVEL}|{_HEAD_LEVEL}|{_MAIL_STATUS}")
+    found = _without_pri(records, f"{_MSG_LEVEL}|{_HEAD_LEVEL}|{_MAIL_STATUS}|{_CRASH_LINE}")
     if found is None:
         return records
     idx = found[1]
@@ -3934,6 +3945,8 @@ def _levels_in_messages(records: pl.DataFrame) -> pl.DataFrame:
         _head_level(pl.col("body")),
         # (Postfix's "status=deferred" / "status=bounced")
         _mail_level(pl.col("body")),
+        # (the kernel's and systemd's crash reports)
+        pl.when(pl.col("body").str.contains(_CRASH_LINE)).then(pl.lit("error")),
     )
     sev_text, sev_num = severity_columns(level)
     fixed = head.select(sev_text, sev_num)
