@@ -3,6 +3,7 @@ match night) and CD (a city's public transport through its rush hours)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -211,3 +212,29 @@ def test_a_change_names_the_service_whose_folder_it_is(tmp_path):
     assert named_in_change("fare-validators", "Bus validator firmware 4.2.1 rollout wave 1", services, sources=sources, weights=weights) == "validatord"
     assert named_in_change("fare-validators", "firmware", services, sources=sources) is None  # (three services, no weights)
     assert named_in_change("gate-controller", "Rotate QR key set", services, sources=sources) == "gatectl"
+
+
+def test_a_dependency_that_only_logs_news_after_its_clients_failures_logs_as_usual():
+    """Probe CB c03: a consumer's poll timeout cut by a config change; its commits fail with
+    sarama's "kafka server: The provided member is not known in the current generation" and
+    the broker, three minutes later, logs only INFO lines of the group rebalancing. The
+    failures naming kafka are the consumer's own (root: the consumer, whose change is then
+    the cause), as when the named dependency shows no anomaly at all; a broker that warned,
+    or whose anomalies came first, is still the dependency that failed."""
+    from rcakit.correlate._root import _own_failures, _ServiceView
+
+    onset = T0 + timedelta(hours=2)
+    client = _ServiceView(service="odds-feed-ingestor", onset=onset, names={"kafka"}, failure_names={"kafka"},
+                          n_contrib=9, n_naming=2, own=7, failure_sets=[frozenset({"kafka"})] * 2)
+    broker = _ServiceView(service="kafka", onset=onset + timedelta(minutes=3), n_contrib=2, own=2)
+    frames = {"kafka": _own("t", 9).rename({"template_id": "template"})}
+
+    def run(calm):
+        views = {"odds-feed-ingestor": dataclasses.replace(client, names={"kafka"}, failure_names={"kafka"}),
+                 "kafka": broker}
+        _own_failures(views, {}, {"kafka", "odds-feed-ingestor"}, frames, calm=calm, window=MINUTE)
+        return views["odds-feed-ingestor"]
+
+    assert run({"kafka": broker.onset}).healthy_named == {"kafka"}
+    assert run({}).healthy_named == set()  # (it warned: a broker in trouble)
+    assert run({"kafka": onset}).healthy_named == set()  # (its own news came with the failures)

@@ -14,6 +14,7 @@ from typing import Literal, NamedTuple
 import polars as pl
 
 from rcakit._fields import AttributeReader
+from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
@@ -376,7 +377,13 @@ def _root_service(
             else:
                 what = "logs nothing"
             extra_ev[n] = [Evidence(kind="own_anomaly", text=f"{n} {what} during the incident while its callers' failures name it", weight=0.3)]
-    _own_failures(views, extra_ev, active, frames, changed_before)
+    # (the anomalous services that logged no warning or error in the span: what changed in
+    # their logs is news, a consumer group rebalancing, not trouble)
+    warned = set(
+        span.filter(pl.col("severity_number").cast(pl.Int32).fill_null(0) >= WARN_SEVERITY)["service"].drop_nulls().unique().to_list()
+    ) if "severity_number" in span.columns else set(views)
+    calm = {n: v.onset for n, v in views.items() if n not in warned and v.onset is not None}
+    _own_failures(views, extra_ev, active, frames, changed_before, calm=calm, window=window)
     # nobody's failures name a service and every anomalous service's errors are reports of
     # failed requests (an edge's 5xx answers): a service whose volume collapses at the onset
     # is the one that stopped answering (a hung process called only by an edge whose access
@@ -950,6 +957,9 @@ def _own_failures(
     active: set[str],
     frames: dict[str, pl.DataFrame],
     changed_before: frozenset[str] = frozenset(),
+    *,
+    calm: dict[str, datetime] | None = None,
+    window: timedelta = timedelta(minutes=1),
 ) -> None:
     """A service's failures that name only a dependency that logs as usual (no anomaly of
     its own, not silent, no restart, no other service failing to call it) are its own: a
@@ -960,11 +970,22 @@ def _own_failures(
     (:func:`_new_errors_near`) a candidate (in ``views``), so those are not looked at here.
     A dependency that logs less than a record a minute cannot show it serves as usual
     (:func:`_logs_enough`), nor can one changed just before the incident (``changed_before``: one of
-    its nodes may have stopped answering while the others log as usual)."""
+    its nodes may have stopped answering while the others log as usual). A dependency whose
+    own anomalies begin a window or more after the service's and that logs no warning or
+    error (``calm``: such services' onsets) logs as usual too: a Kafka broker's consumer group
+    rebalancing after its consumer's commits fail."""
+    calm = calm or {}
+
+    def logs_as_usual(n: str, since: datetime | None) -> bool:
+        if n not in views:
+            return True
+        began = calm.get(n)
+        return began is not None and since is not None and began >= since + window
+
     for ov in views.values():
         healthy = {
             n for n in ov.failure_names
-            if n not in views and n not in extra_ev and n in frames and n in active and n not in changed_before
+            if logs_as_usual(n, ov.onset) and n not in extra_ev and n in frames and n in active and n not in changed_before
             and sum(n in x.failure_names for x in views.values()) == 1
             and _logs_enough(frames[n])
         }
