@@ -40,3 +40,50 @@ def test_a_value_of_several_words_that_runs_to_the_next_key_is_one_value():
     assert "Rect(<NUM>, <NUM> - <NUM>, <NUM>)" in other[1]
     assert 'msg="Scrape failed for target" component=scrape' in other[2]
     assert other[3] == "conn=<NUM> op=<NUM> RESULT tag=<NUM> err=<NUM> text="
+
+
+def test_upper_case_ids_of_one_length_with_digits_inside_are_a_variable():
+    # Syncthing's short device ids (X5FZYAB, KFPVPCA) read as a few UPPER_CASE constants:
+    # one event per device
+    devices = ["X5FZYAB", "D7RHHSA", "HFXZMS6", "Q3MLQWF", "KFPVPCA"]
+    lines = [
+        f'Device {devices[i % 5]} folder "Photos" (s5a5s-o3fno) has mismatching index ID for us '
+        f"(0x{i * 7919:08X} != 0x{i * 104729:08X})"
+        for i in range(40)
+    ]
+    assert len(set(_templates(lines))) == 1
+    # constants stay events: states, and names ending in digits
+    states = _templates([f"Transition {i} from {s} to RUNNING" for i, s in enumerate(["PENDING", "STOPPED"] * 10)])
+    assert len(set(states)) == 2
+    ciphers = _templates([f"session {i} negotiated cipher {c} ok" for i, c in enumerate(["SHA256", "SHA384"] * 10)])
+    assert len(set(ciphers)) == 2
+
+
+def test_a_wrapped_error_after_a_variable_and_a_colon_is_one_value():
+    # Go's wrapped errors: "<context> (<args>): <err>", each error text its own template, also
+    # when the error itself begins with a few labels ("syncing: ...", "pull: ...")
+    errors = [
+        "syncing: no connected device has the required version of this file",
+        "pull: connection closed",
+        "syncing: peers who had this file went away, or the file has changed while syncing. will retry later",
+        "finishing: checking existing file: file modified but not rescanned; will try again later",
+        "syncing: delete file: directory not empty",
+        "pull: no such file",
+    ]
+    lines = [
+        f'Puller (folder "Photos" (s5a5s-o3fno), item "img/{i}.jpg"): {errors[i % len(errors)]}' for i in range(36)
+    ]
+    assert set(_templates(lines)) == {'Puller (folder "Photos" (s5a5s-o3fno), item "img/<NUM>.jpg"): <*>'}
+    # coturn: the user in two shapes before the reason
+    reasons = [
+        "allocation timeout", "TCP socket buffer operation error (callback)", "SSL read error: Connection reset by peer",
+        "allocation watchdog determined stale session state", "TLS/TCP socket error: Connection reset by peer",
+        "TCP connection closed by client (callback)",
+    ]
+    users = ["<1709676562:alice>", "<>"]
+    lines = [
+        f"session {100 + i}: closed (2nd stage), user {users[(i // 6) % 2]} realm <turn.example.org> origin <>, "
+        f"local 10.0.0.5:3478, remote 10.1.2.{i}:5000, reason: {reasons[i % 6]}"
+        for i in range(24)
+    ]
+    assert len(set(_templates(lines))) == 1
