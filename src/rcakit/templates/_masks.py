@@ -10,7 +10,8 @@ Token names produced by the default set (downstream code may rely on them):
 
 ========== ====================================================================
 ``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, escaped quotes
-            inside too; a single plain word, ``kind="Pod"``, is left to Drain)
+            inside too; a single plain word, ``kind="Pod"``, is left to Drain); an unquoted
+            value of several words running to the next key among ``key=value`` pairs
 ``<QUERY>`` the query string of a quoted HTTP request line (``"GET /query?<QUERY> HTTP/1.1"``)
 ``<CMD>``   the command line sudo (``; COMMAND=<CMD>``) or cron (``CMD (<CMD>)``) ran
 ``<URL>``   ``scheme://...`` URLs
@@ -123,6 +124,21 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # (run-parts /etc/cron.hourly)"): one value of any number of words
     _m("CMD", r"(?P<pre>; COMMAND=)\S[^\n]*"),
     _m("CMD", r"(?P<pre>\) CMD \()[^\n]*(?P<post>\)$)"),
+    # an unquoted value of several words that runs to the next key, in a run of key=value
+    # pairs (a pair before it): one value (Falco's "parent=runc command=sh -c ls -la /tmp
+    # terminal=0 ...", "cap_effective=CAP_SYS_ADMIN CAP_NET_ADMIN evt_type=..."; not BGL's
+    # "ASSERT expression=0 Source file=...", a key of two words, nor a number and the event's
+    # word after it, slapd's "op=3 RESULT tag=97"); its words hold no "=" nor
+    # quote (a message key's quoted text, msg="...", is marked and stays the event's), nor a
+    # bracket or comma: a structure's parts are values of their own (Android's "...Vis=0,
+    # fullscreenStackBounds=Rect(0, 0 - 720, 1280), ...", BGL's "(softheader=00131db8 81aa0003
+    # ...) PSR0=...")
+    _m(
+        "STR",
+        r"(?P<pre>(?:^|[\s(\[{,])[A-Za-z_][\w.\-\[\]]*=\S*[ \t][A-Za-z_][\w.\-\[\]]*=)[^\s=\"'\x02(){}\[\]<>,0-9+\-][^\s=\"(){}\[\]<>,]*"
+        r"(?:[ \t][^\s=\"(){}\[\]<>,]+)+"
+        r"(?P<post>[ \t][A-Za-z_][\w.\-\[\]]*=)",
+    ),
     # quoted values of keys: q="running shoes" -> q="<STR>", tag='View Lock' -> tag='<STR>'
     # (a single plain word is left to Drain: kind="Pod", reason="BackOff" name the event as
     # often as they vary, and Drain tells which by how many values a position takes)

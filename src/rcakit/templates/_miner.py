@@ -343,6 +343,8 @@ def _split_positions(rows: Sequence[Sequence[str]], *, max_values: int) -> tuple
             # its method is the request's data, as its path is; an access log's "GET <PATH>
             # <NUM>" keeps its method as the event's word)
             continue
+        if _generated_ids(raw[i]):
+            continue
         few_words = (
             len(values) <= max_values and all(_constant_like(v) for v in values) and not _entity_names(values)
         )
@@ -508,11 +510,36 @@ def _one_key(values: set[str]) -> bool:
 
 
 def _few_values(column: Sequence[str], max_values: int) -> bool:
-    """At most ``max_values`` distinct values (UPPER_CASE enum words: a few more)."""
+    """At most ``max_values`` distinct values (UPPER_CASE enum words: a few more), not
+    :func:`_generated_ids`."""
     values = {_generic(v) for v in set(column)}
+    if _generated_ids(values):
+        return False
     return len(values) <= max_values or (
         len(values) <= _MAX_ENUM_VALUES and all(_ENUM_RE.fullmatch(v) or _outcome(v) for v in values)
     )
+
+
+# an upper-case word of letters and digits (Syncthing's short device ids, X5FZYAB, KFPVPCA)
+_UPPER_ALNUM_RE = re.compile(r"([A-Z0-9]{6,})[:;,.]?")
+# ... with a digit between letters (X5FZYAB; not SHA256, AES128: a digit ending a name)
+_INNER_DIGIT_RE = re.compile(r"[A-Z]\d+[A-Z]")
+
+
+def _generated_ids(values: Iterable[str]) -> bool:
+    """Upper-case words of letters and digits, all of one length (six or more), two of them
+    at least with a digit between letters: generated ids (Syncthing's short device ids
+    ``X5FZYAB``, ``D7RHHSA``, ``KFPVPCA``), a variable however few a log shows, not constants
+    (``RUNNING`` / ``STOPPED``, ``SHA256`` / ``SHA384``)."""
+    lengths = set()
+    inner = 0
+    for v in values:
+        m = _UPPER_ALNUM_RE.fullmatch(v)
+        if m is None:
+            return False
+        lengths.add(len(m.group(1)))
+        inner += _INNER_DIGIT_RE.search(v) is not None
+    return len(lengths) == 1 and inner >= 2
 
 
 def _constant_like(value: str) -> bool:
@@ -1025,22 +1052,31 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
     # "device (<*>): Activation: successful, device activated."); a phrase of two words
     # alone is anchor enough ("Client disconnected: <reason>", as "<session> Client
     # disconnected: <reason>" is)
+    # (the colon may also close a variable after the phrase, Go's wrapped errors: Syncthing's
+    # "Puller (folder <*>, item "<*>"): <error>", "Failed to exchange Hello messages with <*>
+    # at <*>: <error>"; the variables before it are one, whatever their shape: coturn's "user
+    # <*>" / "user <*>:<*> ... reason: <reason>")
     by_start: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     for key in keys:
         phrase = 0
         for i in range(len(key) - 1):
             phrase = phrase + 1 if _WORD_RE.fullmatch(key[i]) else phrase
             if key[i].endswith(":"):
-                if phrase >= 2 and _WORD_RE.fullmatch(key[i]):
-                    by_start[tuple(_generic(t) for t in key[: i + 1])].add(key)
+                if phrase >= 2 and (_WORD_RE.fullmatch(key[i]) or PARAM in key[i]):
+                    by_start[tuple(_variable_or_word(t) for t in key[: i + 1])].add(key)
                 phrase = 0
     for start, tails in by_start.items():
         # (values that begin with a few words only are events named by those words: "FTP
         # response: Client <*>, 230 Login successful" / "... 150 Here comes ...", "EventType:
-        # TASK_ABORT" / "EventType: JOB_SETUP for container <*>")
+        # TASK_ABORT" / "EventType: JOB_SETUP for container <*>"; labels there, Go's wrapped
+        # errors "syncing: no connected device ..." / "syncing: delete file: ..." / "pull:
+        # connection closed", are read with the word after them)
+        heads = [m[len(start)] for m in tails]
+        if all(h.endswith(":") for h in heads) and all(len(m) > len(start) + 1 for m in tails):
+            heads = [" ".join(m[len(start) : len(start) + 2]) for m in tails]
         if (
             len(tails) > max_values and len({len(m) for m in tails}) >= 2
-            and not _few_values([m[len(start)] for m in tails], max_values)
+            and not _few_values(heads, max_values)
         ):
             candidates[(min(tails)[: len(start)], ())] |= tails
     out: dict[tuple[str, ...], tuple[int, int, str]] = {}
@@ -1109,6 +1145,12 @@ def _merge_widths(keys: Sequence[tuple[str, ...]], *, max_values: int) -> dict[t
             for m in free:
                 out[m] = (len(before), len(after), text)
     return out
+
+
+def _variable_or_word(token: str) -> str:
+    """A token holding a variable as ``<*>`` whatever its shape, any other as itself."""
+    generic = _generic(token)
+    return PARAM if PARAM in generic else generic
 
 
 def _escape(text: str) -> str:
