@@ -168,6 +168,7 @@ def test_a_handful_of_failed_requests_is_no_incident_unless_a_change_came_then()
     assert _material_windows([win], recs, min_events=5, badness={}, window=MINUTE) == []
     kept = _material_windows([win], recs, min_events=5, badness={}, window=MINUTE, changed=[onset - timedelta(seconds=9)])
     assert [c.kind for c in kept[0].contributions] == ["error_ratio"]
+    assert kept[0].end == T0 + timedelta(minutes=96)  # (it ends with its last failure, a window on)
     # ... and five failures or more are a symptom, change or not
     many = recs.with_columns(severity_number=pl.when(pl.int_range(pl.len()).is_between(60, 64)).then(17).otherwise(9).cast(pl.UInt8))
     assert len(_material_windows([win], many, min_events=5, badness={}, window=MINUTE)) == 1

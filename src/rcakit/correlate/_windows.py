@@ -959,11 +959,25 @@ def _material_windows(
         moved = {id(c): _quiet_since(c, recs, earliest=w.start, window=window) for c in keep if went_quiet(c)}
         keep = tuple(moved.get(id(c), c) for c in keep)
         trouble = [moved.get(id(c), c) for c in trouble]
+        end = w.end
+        if all(c.kind == "error_ratio" and errors_in(c.service, w.start, w.end) < min_events for c in trouble):
+            # (a few failed requests as a change rolled out, kept for the rollout-blip rules:
+            # the window ends with them, not with the numbers that moved around them)
+            ts = pl.col("timestamp")
+            last = max(
+                tmax(own_records(c.service).filter(
+                    ts.is_between(w.start, w.end, closed="left")
+                    & (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= ERROR_SEVERITY)
+                )["timestamp"]) or w.start
+                for c in trouble
+            )
+            end = min(w.end, last + near)
+            keep = tuple(c for c in keep if c.onset < end)
         services = tuple(dict.fromkeys(c.service for c in keep if c.service))
         out.append(
             AnomalyWindow(
                 start=max(w.start, min(c.onset for c in trouble)),
-                end=w.end,
+                end=end,
                 score=max(c.score for c in keep),
                 services=services or w.services,
                 contributions=keep,
