@@ -239,3 +239,24 @@ def test_a_dependency_that_only_logs_news_after_its_clients_failures_logs_as_usu
     assert run({"kafka": broker.onset}).healthy_named == {"kafka"}
     assert run({}).healthy_named == set()  # (it warned: a broker in trouble)
     assert run({"kafka": onset}).healthy_named == set()  # (its own news came with the failures)
+
+
+def test_a_change_of_what_is_logged_is_no_cause_of_failures_it_cannot_make():
+    """Probe CD c16: "Serilog: enable request body logging for /api/v2/accounts" on the back
+    office 7 min before the clearing house answers 429 Too Many Requests: named as the
+    cause. A config change of what is logged changes no answer; it still may be the cause
+    of a full disk, and a change that also changes a setting of behaviour, or a release, is
+    judged as before."""
+    from rcakit.correlate._results import ChangeRef
+    from rcakit.correlate._suspects import _logging_only
+
+    def change(description: str, kind: str = "config") -> ChangeRef:
+        return ChangeRef(id="DEP-46544", time=T0, service="abt-backoffice", version=None, kind=kind, description=description)
+
+    rejected = ["Clearing house rejected submission 3/5: 429 Too Many Requests from https://api.clearing.example/v1 (retry after 30 s)"]
+    assert _logging_only(change("Serilog: enable request body logging for /api/v2/accounts (support ticket INC0088121)"), rejected)
+    assert _logging_only(change("set log level to DEBUG for the settlement job"), rejected)
+    assert not _logging_only(change("set log level to DEBUG"), ["write error: No space left on device"])
+    assert not _logging_only(change("raise connection pool to 40; enable debug logging"), rejected)
+    assert not _logging_only(change("Release 3.2: structured request logging", kind="deploy"), rejected)
+    assert not _logging_only(change("Raise clearing submission rate to 20/s"), rejected)

@@ -425,6 +425,11 @@ def _score_suspect(
                 weight=0.3,
             )
         )
+    if _logging_only(ref, failing_texts):
+        # (a setting of what is logged, a level, request bodies, a format, changes no answer:
+        # unless the incident's failures are what more logging breaks, a full disk)
+        rel = min(rel, _UNTIED_REL)
+        ev.append(Evidence(kind="service", text=f"{_LOGGING_ONLY} and none of the incident's failures reads like what more logging breaks (a full disk)", weight=0.0))
     # (a root that stopped logging after it says nothing of why: not told apart)
     tied = any(e.kind in ("restart", "dependency") or (e.kind == "volume" and "stopped logging" in e.text) for e in ev)
     if (svc is None or (svc not in by_service and not application)) and not tied:
@@ -704,6 +709,7 @@ _INFRA_SUBJECTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
 #: how related an unlogged change is whose subject the incident's failures do not show
 _UNTIED_REL = 0.15
 _UNTIED = "it changes"
+_LOGGING_ONLY = f"{_UNTIED} only what is logged"
 
 
 def _untied(
@@ -734,6 +740,37 @@ def _untied(
         return None
     about = " and ".join(name for name, _sign in subjects)
     return f"{_UNTIED} {about} and none of the incident's failures reads like what such a change breaks, nor does it name a service of the incident"
+
+
+#: a change's description that says it changes what is logged: a level, request bodies, a
+#: logging library's configuration, a format or retention
+_LOGGING_CHANGE = re.compile(
+    r"(?i)\blog(?:ging)?[ -]?levels?\b|\b(?:debug|verbose|trace|request|response|body|access|audit|sql|query)(?: body)?[ -]logging\b"
+    r"|\b(?:enable|disable|turn (?:on|off)|increase|reduce|lower|raise)d? (?:\w+ ){0,2}logging\b|\blogging (?:config(?:uration)?|format)\b"
+    r"|\b(?:serilog|log4j2?|logback|nlog|log4net|winston|pino|structlog)\b.*\b(?:level|logging|sink|format|enricher)\b"
+    r"|\blog (?:format|retention|rotation|sampling)\b"
+)
+#: ... and words that say it changes more than that
+_BEHAVIOUR_WORDS = re.compile(
+    r"(?i)\b(?:pool|timeouts?|limits?|retr(?:y|ies)|threads?|workers?|connections?|cache|memory|heap|replicas?|scal\w+|"
+    r"flags?|schema|migrat\w*|upgrade|version|endpoint|url|host|rate|batch|queue|quota|concurrency)\b"
+)
+#: the failures more logging can cause: a full disk, a log shipper's back-pressure
+_LOGGING_BREAKS = re.compile(r"(?i)no space|disk (?:is )?full|ENOSPC|could not write|write error|quota exceeded|\blog(?:s|ging|file)?\b")
+
+
+def _logging_only(ref: Any, failing_texts: Sequence[str]) -> bool:
+    """Whether the change ``ref`` (not a release: a config or standard change) only changes
+    what is logged ("Serilog: enable request body logging for /api/v2/accounts", "set log
+    level to DEBUG") and the incident's failures, if any, show nothing that breaks (a full
+    disk)."""
+    text = ref.description or ""
+    if ref.kind in ("deploy", "rollback", "release", "feature_flag") or not _LOGGING_CHANGE.search(text):
+        return False
+    if _BEHAVIOUR_WORDS.search(_LOGGING_CHANGE.sub(" ", text)):
+        return False
+    failures = " ".join(failing_texts)
+    return bool(failures.strip()) and not _LOGGING_BREAKS.search(failures)
 
 
 #: the kinds of change that are an application's own (a release, its rollback, a flag in it)
@@ -957,6 +994,12 @@ def _decide(
         return None, (
             f"no change in the root service {root} or a dependency it names; the best suspect "
             f"{best.change.id} ({svc or best.change.service}) is not related, so no change explains this incident"
+        )
+    logging = next((e.text for e in best.evidence if e.kind == "service" and e.text.startswith(_LOGGING_ONLY)), None)
+    if best.score < threshold and logging:
+        return None, (
+            f"{best.change.id} touches {svc} but changes only what is logged (\"{best.change.description}\"), and none "
+            "of the incident's failures reads like what more logging breaks (a full disk); no change explains this incident"
         )
     if best.score < threshold:
         late = next((e.text for e in best.evidence if e.kind == "pre_existing"), None)
