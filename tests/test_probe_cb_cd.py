@@ -260,3 +260,16 @@ def test_a_change_of_what_is_logged_is_no_cause_of_failures_it_cannot_make():
     assert not _logging_only(change("raise connection pool to 40; enable debug logging"), rejected)
     assert not _logging_only(change("Release 3.2: structured request logging", kind="deploy"), rejected)
     assert not _logging_only(change("Raise clearing submission rate to 20/s"), rejected)
+
+
+def test_a_feature_flag_of_no_service_does_not_touch_a_server_product():
+    """Probe CB c04: PgBouncer's pool cut 38 min before kick-off fails only under the
+    kick-off load; a LaunchDarkly default-rule change on ``trading-auto-suspend-v3`` (its key
+    in no log) 14 min before tied with it as "a change with no service may touch every
+    service" and won on time. A flag switches code in the applications that read it; a
+    pooler, a database, a broker reads none."""
+    from rcakit.correlate._services import server_product
+
+    assert server_product("pgbouncer") and server_product("redis-odds-cache") and server_product("postgres-bets")
+    assert server_product("kafka") and server_product("ingress-nginx")
+    assert not server_product("cashout-service") and not server_product("trading-engine") and not server_product(None)

@@ -595,6 +595,20 @@ _ROLE_PRODUCTS: dict[str, frozenset[str]] = {
 }
 
 
+#: the server products whose own logs a service may be (a database, a pooler, a broker, a
+#: cache, a proxy): no application's feature flag switches their code
+SERVER_PRODUCTS = frozenset(
+    {*_PRODUCT_WORDS, *(p for products in _ROLE_PRODUCTS.values() for p in products)}
+    | {"postgresql", "pgbouncer", "pgpool", "nginx", "haproxy", "envoy", "traefik", "zookeeper", "etcd", "memcached"}
+)
+
+
+def server_product(service: str | None) -> bool:
+    """Whether ``service`` is named as a server product's logs (``pgbouncer``,
+    ``redis-odds-cache``, ``kafka``, ``postgres-bets``)."""
+    return service is not None and any(w in SERVER_PRODUCTS for w in re.split(r"[-_.\s]+", service.lower()))
+
+
 def _role_products(name: str) -> frozenset[str]:
     """The products that play the role ``name`` names when its words are a role and fillers
     only ("mqtt-broker": mosquitto, EMQX; "redis-cache" names a product, "cart-cache" an

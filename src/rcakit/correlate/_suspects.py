@@ -18,6 +18,7 @@ from rcakit.correlate._services import (
     match_service,
     node_services,
     restart_after,
+    server_product,
 )
 from rcakit.correlate._shifts import _compare, _Shift, _shift_evidence
 from rcakit.correlate._units import _fmt_dt, _num, tmin
@@ -88,6 +89,11 @@ def _score_suspect(
     elif svc is not None and svc in services:
         rel = 0.3
         ev.append(Evidence(kind="service", text=f"{svc} is affected, but is not the root ({root})", weight=0.0))
+    elif svc is None and ref.kind == "feature_flag" and server_product(root):
+        # (a flag switches code paths of the applications that read it: a database, a
+        # pooler, a broker reads none; what its clients do differently shows in theirs)
+        rel = _UNTIED_REL
+        ev.append(Evidence(kind="service", text=f"{_UNTIED} a feature flag, which {root}, a server product, does not read", weight=0.0))
     elif svc is None:
         # (a change to the network path, a firewall's rules, DNS, a proxy, is likelier to
         # break calls than one that touches no call: a log forwarder's token)
