@@ -270,6 +270,7 @@ def test_a_feature_flag_of_no_service_does_not_touch_a_server_product():
     pooler, a database, a broker reads none."""
     from rcakit.correlate._services import server_product
 
-    assert server_product("pgbouncer") and server_product("redis-odds-cache") and server_product("postgres-bets")
-    assert server_product("kafka") and server_product("ingress-nginx")
-    assert not server_product("cashout-service") and not server_product("trading-engine") and not server_product(None)
+    for product in ("pgbouncer", "redis-odds-cache", "postgres-bets", "kafka", "ingress-nginx"):
+        assert server_product(product), product
+    for application in ("cashout-service", "trading-engine", None):
+        assert not server_product(application), application
