@@ -868,11 +868,12 @@ def _material_windows(
 
     near = window if window > timedelta(0) else timedelta(minutes=1)
 
-    def errors_in(service: str | None, start: datetime, end: datetime) -> int:
+    def error_stamps(service: str | None, start: datetime, end: datetime) -> pl.Series:
+        """The times of the service's ERROR and worse records in ``[start, end)``."""
         ts = pl.col("timestamp")
         return own_records(service).filter(
             ts.is_between(start, end, closed="left") & (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= ERROR_SEVERITY)
-        ).height
+        )["timestamp"]
 
     tids = sorted({c.template_id for w in windows for c in w.contributions if c.template_id})
     sub = recs.filter(pl.col("template_id").is_in(tids)).select(
@@ -907,7 +908,7 @@ def _material_windows(
             if (
                 c.kind == "error_ratio"
                 and (
-                    errors_in(c.service, w.start, w.end) >= min_events
+                    error_stamps(c.service, w.start, w.end).len() >= min_events
                     or any(c.onset - 2 * near <= t <= c.onset + near for t in changed)
                 )
             )
@@ -960,18 +961,11 @@ def _material_windows(
         keep = tuple(moved.get(id(c), c) for c in keep)
         trouble = [moved.get(id(c), c) for c in trouble]
         end = w.end
-        if all(c.kind == "error_ratio" and errors_in(c.service, w.start, w.end) < min_events for c in trouble):
+        stamps = [error_stamps(c.service, w.start, w.end) for c in trouble if c.kind == "error_ratio"]
+        if len(stamps) == len(trouble) and all(s.len() < min_events for s in stamps):
             # (a few failed requests as a change rolled out, kept for the rollout-blip rules:
             # the window ends with them, not with the numbers that moved around them)
-            ts = pl.col("timestamp")
-            last = max(
-                tmax(own_records(c.service).filter(
-                    ts.is_between(w.start, w.end, closed="left")
-                    & (pl.col("severity_number").cast(pl.Int32).fill_null(0) >= ERROR_SEVERITY)
-                )["timestamp"]) or w.start
-                for c in trouble
-            )
-            end = min(w.end, last + near)
+            end = min(w.end, max(tmax(s) or w.start for s in stamps) + near)
             keep = tuple(c for c in keep if c.onset < end)
         services = tuple(dict.fromkeys(c.service for c in keep if c.service))
         out.append(
