@@ -186,7 +186,8 @@ def test_journalctl_short_full_and_short_monotonic(tmp_path):
     assert [(r["timestamp"], r["service"], r["severity_text"], r["body"]) for r in rows] == [
         (datetime(2024, 3, 5, 10, 0, 1, tzinfo=UTC), "systemd", None, "Started orders-api.service - Orders API."),
         (datetime(2024, 3, 5, 10, 0, 9, tzinfo=UTC), "orders-api", "ERROR", "charge failed: 504"),
-        (datetime(2024, 3, 5, 10, 0, 12, tzinfo=UTC), "kernel", None, "Out of memory: Killed process 2345 (java)"),
+        # (the kernel's OOM kill is a crash report: ERROR)
+        (datetime(2024, 3, 5, 10, 0, 12, tzinfo=UTC), "kernel", "ERROR", "Out of memory: Killed process 2345 (java)"),
         (datetime(2024, 3, 5, 10, 0, 22, tzinfo=UTC), "sshd", "ERROR", "error: kex_exchange_identification: Connection closed"),
     ]
     mono = tmp_path / "mono.txt"
