@@ -1001,8 +1001,8 @@ def _decide(
             f"no change in the root service {root} or a dependency it names; the best suspect "
             f"{best.change.id} ({svc or best.change.service}) is not related, so no change explains this incident"
         )
-    logging = next((e.text for e in best.evidence if e.kind == "service" and e.text.startswith(_LOGGING_ONLY)), None)
-    if best.score < threshold and logging:
+    logged_only = any(e.kind == "service" and e.text.startswith(_LOGGING_ONLY) for e in best.evidence)
+    if best.score < threshold and logged_only:
         return None, (
             f"{best.change.id} touches {svc} but changes only what is logged (\"{best.change.description}\"), and none "
             "of the incident's failures reads like what more logging breaks (a full disk); no change explains this incident"

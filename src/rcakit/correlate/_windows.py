@@ -282,14 +282,17 @@ def _short_history(own: pl.DataFrame, onset: datetime, again: object) -> bool:
     return isinstance(first, datetime) and isinstance(again, datetime) and onset - first < again - onset
 
 
+#: a unit of time, which a plural noun after a number or a plural key is not
+_TIME_WORDS = r"(?:milli|micro|nano)?(?:secs|seconds|mins|minutes|hours|hrs|days|weeks)"
+#: a plural noun (not a word whose final "s" is no plural's: status, process, analysis)
+_PLURAL = r"[a-z]{2,}s(?<![su]s)(?<!is)"
 #: a counted thing right after a number of a template, or a count word right before it
 _COUNTED_AFTER = re.compile(
     # (the first of "<NUM> of <NUM> trip updates" counts them too)
     r"(?i)^(?: of <(?:NUM|\*)>)?\s*(?:records?|items?|rows?|messages?|msgs|events?|entries|keys|requests|jobs|tasks|files|objects|docs|documents)\b"
     # (or any plural noun, maybe after a word saying what of: "Applied <NUM> price updates",
     # "settled <NUM> bets"; not a unit of time, nor a word whose "s" is no plural's)
-    r"|^(?: of <(?:NUM|\*)>)? (?:[a-z]+[ -])?(?!(?:milli|micro|nano)?(?:secs|seconds|mins|minutes|hours|hrs|days|weeks|times)\b)"
-    r"[a-z]{2,}s\b(?<![su]s)(?<!is)"
+    rf"|^(?: of <(?:NUM|\*)>)? (?:[a-z]+[ -])?(?!(?:{_TIME_WORDS}|times)\b){_PLURAL}\b"
 )
 #: ... or a rate after it: "<NUM> rows/sec.", "<SIZE>/sec.", "<NUM> msgs per second"
 _PER_SECOND = re.compile(r"(?i)^\s*(?:[A-Za-z]+\s*)?(?:/\s*s(?:ec)?|per\s+s(?:ec(?:ond)?)?)\b")
@@ -297,7 +300,7 @@ _COUNT_BEFORE = re.compile(
     r"(?i)(?:hits|misses|evictions|count|total|records|items|rows|messages|msgs|events|entries|batch(?: of)?|batch_size|size)"
     r"[\"']?\s*[:=]?\s*[\"']?$"
     # (or a key that is a plural noun: "taps=<NUM>", "bets: <NUM>"; not a unit of time)
-    r"|(?:^|[^a-z])(?!(?:milli|micro|nano)?(?:secs|seconds|mins|minutes|hours|hrs|days|weeks)\b)[a-z]{2,}s(?<![su]s)(?<!is)[\"']?\s*[:=]\s*[\"']?$"
+    rf"|(?:^|[^a-z])(?!{_TIME_WORDS}\b){_PLURAL}[\"']?\s*[:=]\s*[\"']?$"
 )
 
 
@@ -868,6 +871,7 @@ def _material_windows(
 
     near = window if window > timedelta(0) else timedelta(minutes=1)
 
+    @functools.cache  # (a window's few errors are looked at to keep it and again to end it)
     def error_stamps(service: str | None, start: datetime, end: datetime) -> pl.Series:
         """The times of the service's ERROR and worse records in ``[start, end)``."""
         ts = pl.col("timestamp")
