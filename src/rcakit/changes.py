@@ -875,8 +875,9 @@ def _flux_releases(events: Sequence[tuple[str, Mapping[str, Any]]]) -> Iterator[
 def _argo_history(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     """The deploy history of Argo CD Applications (``kubectl get applications -o json``, one
     application's JSON, or the API's list): each ``status.history`` entry a deploy of the
-    application, dated ``deployedAt``, its version the source's target revision (else the
-    git revision's first 12 characters), its id ``<application>#<history id>``; or None."""
+    application, dated ``deployedAt``, its version the source's target revision (a tag, a
+    chart's version), else, when there is none or it is a branch (no digit: ``main``,
+    ``HEAD``), the git revision's first 12 characters; its id ``<application>#<history id>``; or None."""
     apps: list[Any] = data["items"] if isinstance(data.get("items"), list) else [data]
     out: list[dict[str, Any]] = []
     for app in apps:
@@ -889,13 +890,18 @@ def _argo_history(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
             source = _mapping(entry.get("source"))
             revision = str(entry.get("revision") or "")
             who = _mapping(entry.get("initiatedBy")).get("username")
+            target = str(source.get("targetRevision") or "")
+            # (a target that is a branch, `main`, `HEAD`, says nothing of what was deployed:
+            # the commit synced does; a tag or a chart's version says it)
+            branch = bool(target) and not re.search(r"\d", target) and bool(revision)
+            version = revision[:12] if branch or not target else target
             out.append({
                 "time": entry.get("deployedAt") or entry.get("deployStartedAt"),
                 "service": name,
-                "version": source.get("targetRevision") or revision[:12] or None,
+                "version": version or None,
                 "id": f"{name}#{entry.get('id')}",
                 "kind": "deploy",
-                "description": f"Argo CD sync of {name} to {source.get('targetRevision') or revision[:12]}"
+                "description": f"Argo CD sync of {name} to {f'{target} ({version})' if branch else version}"
                 + (f" by {who}" if who else ""),
             })
     return out or None

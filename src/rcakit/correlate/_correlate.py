@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -48,6 +49,7 @@ from rcakit.correlate._services import (
     UNAVAILABLE,
     _reach,
     calls_no_anomalous,
+    change_keys,
     dependency_graph,
     match_service,
     named_in_change,
@@ -570,7 +572,7 @@ def _named_services(
     # that service's: the project or CMDB item the change list gives (LaunchDarkly's
     # "analytics-platform") writes no logs, and a flag whose description names two services
     # ("Lobby: cross-platform matchmaking pools") has none (blind probe BI)
-    keyed = {(s, d): keys for s, d in [*todo, *flags] if (s, d) not in named and d and (keys := _QUOTED_KEY.findall(d) + _NAMED_KEY.findall(d))}
+    keyed = {(s, d): keys for s, d in [*todo, *flags] if (s, d) not in named and d and (keys := change_keys(d))}
     wanted = sorted({k for keys in keyed.values() for k in keys}, key=lambda k: (-len(k), k))
     if wanted:
         text = pl.col("body").fill_null("")
@@ -592,13 +594,6 @@ def _named_services(
                 named[pair] = owners.pop()
     return named
 
-
-#: a key quoted in a change's description: a word with a dash, dot, colon or underscore inside
-#: (a feature flag's key, a setting's name), not a plain word (`Production`)
-_QUOTED_KEY = re.compile(r"[`'\"]([A-Za-z][\w.:-]*[-_.:][\w.:-]*\w)[`'\"]")
-#: ... or one a flag tool names after "feature:" / "flag:" (Flagsmith's audit log: "Flag state
-#: / Remote config value updated for feature: loyalty_double_points")
-_NAMED_KEY = re.compile(r"(?i)\b(?:feature|flag|toggle|key)s?:\s+([A-Za-z][\w.-]*[-_.][\w.-]*\w)\b")
 
 
 #: the share of a service's records that carry a CMDB item's name for the item to be the
@@ -788,8 +783,10 @@ def _cause_with(
         resolving = said[0] if said else None
     # (the root's failures are a host outside the estate answering that it is unavailable,
     # or not answering: its calls to it time out or are refused)
+    # (in their lines, or in the fields a reader took out of them: logfmt's msg="push failed"
+    # error="Post \"https://fcm.googleapis.com/...\": context deadline exceeded")
     unavailable = next(
-        (text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")
+        (_the_field(text, external) for text in root_failing
          if any(h in text for h in external) and (UNAVAILABLE.search(text) or NOT_ANSWERING.search(text))),
         None,
     ) if external else None
@@ -821,6 +818,19 @@ def _cause_with(
     # failures do not carry)
     suspects.sort(key=lambda s: s.change.id != cause)
     return _Cause(root, root_names | own_names, onset, tuple(suspects), cause, reason)
+
+
+def _the_field(text: str, hosts: Sequence[str]) -> str:
+    """The field of a record's fields (a JSON object) that names one of ``hosts``, as the
+    reason quotes it; ``text`` itself when it is a line, or no field names them."""
+    if not text.startswith("{"):
+        return text
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        return text
+    values = fields.values() if isinstance(fields, dict) else ()
+    return next((v for v in values if isinstance(v, str) and any(h in v for h in hosts)), text)
 
 
 def _surge_over_quiet_change(best: Suspect, traffic: float) -> tuple[None, str] | None:

@@ -22,6 +22,7 @@ EvidenceKind = Literal[
     "rollout",
     "restart",
     "memory",
+    "undone",
     "no_change",
 ]
 

@@ -207,6 +207,26 @@ class RootFinding(NamedTuple):
     external: tuple[str, ...] = ()
 
 
+def _stem_only_names(
+    contribs: Sequence[Contribution], said: dict[int, str], known: Sequence[str]
+) -> set[tuple[str, str]]:
+    """The pairs ``(service, named)`` where the anomalies of ``service`` name ``named`` only
+    by the stem of its name (``order`` of ``order-gateway``) while those of ``named`` name
+    ``service`` by its whole name: a word of the business (a matching engine's "NewOrder
+    ... order rejected") against a call (the gateway's "matching engine rejected order").
+    The stem is the word its work is about there, not a call to the other."""
+    named: dict[str, set[str]] = {}
+    whole: dict[str, set[str]] = {}
+    for c in contribs:
+        if c.service and id(c) in said:
+            named.setdefault(c.service, set()).update(_names(said[id(c)], known, exclude=c.service))
+            whole.setdefault(c.service, set()).update(_names(said[id(c)], known, exclude=c.service, stems=False))
+    return {
+        (svc, other) for svc, others in named.items() for other in others
+        if other not in whole[svc] and svc in whole.get(other, ())
+    }
+
+
 def _root_service(
     contribs: Sequence[Contribution],
     span: pl.DataFrame,
@@ -233,15 +253,20 @@ def _root_service(
     peers = _peer_texts(span, contribs)
     errors = _error_texts(contribs)
     anomalous = {c.service for c in contribs if c.service}
+    said = {
+        id(c): " ".join([c.template or "", *c.examples[:3], peers.get((c.service, c.template_id), "")])
+        for c in contribs if c.service
+    }
+    loose = _stem_only_names(contribs, said, known)
     for c in contribs:
         if not c.service:
             continue
         v = views.setdefault(c.service, _ServiceView(service=c.service))
         v.onset = c.onset if v.onset is None else min(v.onset, c.onset)
         peer = peers.get((c.service, c.template_id), "")
-        text = " ".join([c.template or "", *c.examples[:3], peer])
+        text = said[id(c)]
         texts.setdefault(c.service, []).append(text)
-        named = _names(text, known, exclude=c.service)
+        named = tuple(n for n in _names(text, known, exclude=c.service) if (c.service, n) not in loose)
         if c.kind in _FAILURES:
             named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
         names_of[names_key(c)] = named

@@ -280,11 +280,13 @@ def _own_domain_words(service: str) -> frozenset[str]:
     return _MAIL_WORDS if _words(service) & _MAIL_SERVERS else frozenset()
 
 
-def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[str, ...]:
+def _names(text: str, services: Sequence[str], *, exclude: str | None, stems: bool = True) -> tuple[str, ...]:
     """Services whose name (or stem) appears in ``text``; longer names win overlaps. A
     datastore's service is named by its clients' libraries too (:data:`_PRODUCT_WORDS`),
     when one service only holds that product's word. A datastore's own text (``exclude``
-    one) names only other datastores: the applications it names are its clients."""
+    one) names only other datastores: the applications it names are its clients. Without
+    ``stems``, a service is named by its whole name only (``order-gateway``, not
+    ``order``)."""
     text = _REQUESTER.sub(" ", _SOURCE_FILE.sub(_client_file, _QUOTED_REQUEST.sub(" ", text)))
     if "@" in text:
         text = _MAILBOX.sub(" ", text)
@@ -298,7 +300,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     spans: list[tuple[int, str]] = []
     for s in services:
         if s and len(s) >= 2:
-            spans.extend((len(a), s) for a in _service_aliases(s, in_text=True))
+            spans.extend((len(a), s) for a in (_service_aliases(s, in_text=True) if stems else (s,)))
     found: list[str] = []
     masked = text
     excluded = set(_service_aliases(exclude, in_text=True)) if exclude else set()
@@ -309,7 +311,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None) -> tuple[
     # "mail" and "sender")
     product_words = _own_domain_words(exclude) if exclude else frozenset()
     for _n, s in sorted(spans, key=lambda t: -t[0]):
-        for alias in _service_aliases(s, in_text=True):
+        for alias in _service_aliases(s, in_text=True) if stems else (s,):
             pat = _service_pattern(alias)
             if pat.search(masked):
                 own = (alias != s and alias.lower() in own_words) or alias.lower() in product_words
@@ -832,6 +834,9 @@ _REFERENCE_URL = re.compile(
     r"(?i)\b(?:background on this error at|for (?:more )?(?:information|info|details|help)[\w ,]*?"
     r"|more (?:information|info|details)|details|documentation|docs|go to|visit|refer to|learn more|read more|help)"
     r"\s*(?:at|in|on)?\s*:?\s*[(<\[]?(?:\d[\d.\-]*\s+)*https?://\S+"
+    # ... or a page of documentation a message says to see (libcurl's "(see
+    # https://curl.haxx.se/libcurl/c/libcurl-errors.html)", as PHP's Guzzle quotes it)
+    r"|\bsee:?\s+https?://[^\s)\]>]*(?:\.html?|\.md|/docs?/|/wiki/|/manual/|/errors?\b)[^\s)\]>]*"
 )
 
 
@@ -1079,3 +1084,16 @@ _STOP_LINE = (
     r"(?i)shutting down|\bshut ?down\b|\bgraceful|\bsigterm\b|\breceived signal|\bterminat(?:ing|ed)\b"
     r"|\bstopp(?:ing|ed)\b|\bexiting\b"
 )
+
+
+#: a key quoted in a change's description: a word with a dash, dot, colon or underscore inside
+#: (a feature flag's key, a setting's name), not a plain word (`Production`)
+QUOTED_KEY = re.compile(r"[`'\"]([A-Za-z][\w.:-]*[-_.:][\w.:-]*\w)[`'\"]")
+#: ... or one a flag tool names after "feature:" / "flag:" (Flagsmith's audit log: "Flag state
+#: / Remote config value updated for feature: loyalty_double_points")
+NAMED_KEY = re.compile(r"(?i)\b(?:feature|flag|toggle|key)s?:\s+([A-Za-z][\w.-]*[-_.][\w.-]*\w)\b")
+
+
+def change_keys(description: str | None) -> list[str]:
+    """The keys a change's description quotes or names (a feature flag's, a setting's)."""
+    return QUOTED_KEY.findall(description or "") + NAMED_KEY.findall(description or "")

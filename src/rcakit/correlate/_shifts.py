@@ -366,14 +366,17 @@ def _shift_evidence(sh: _Shift, *, service: str, after_label: str, errors_are_ow
     if own:
         n_err = sum(t[2] for t in own)
         first = min(t[3] for t in own)
-        tpl = own[0][0]
+        tpl, tpl_first = own[0][0], own[0][3]
+        # (the example's own first time when it came later: a start-up line first, the
+        # failures minutes or an hour after it)
+        since = f" (from {tpl_first:%H:%M:%S})" if (tpl_first - first).total_seconds() >= 60 else ""
         ev.append(
             Evidence(
                 kind="new_template",
                 text=(
                     f"{len(own)} template(s) new in {service} {after_label} "
                     f"({sum(t[1] for t in own)} events, {n_err} errors), first at "
-                    f"{first:%H:%M:%S}, e.g. '{tpl[:160]}'"
+                    f"{first:%H:%M:%S}, e.g. '{tpl[:160]}'{since}"
                 ),
                 weight=round(_squash(n_err, 3.0) * 0.9 + _squash(sum(t[1] for t in own) - n_err, 20.0) * 0.35, 3),
             )

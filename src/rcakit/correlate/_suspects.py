@@ -14,6 +14,7 @@ from rcakit.correlate._results import ChangeImpact, ChangeRef, Evidence, Inciden
 from rcakit.correlate._services import (
     MEMORY_EXHAUSTED,
     UNAVAILABLE,
+    change_keys,
     host_named,
     match_service,
     node_services,
@@ -436,8 +437,32 @@ def _score_suspect(
         # unless the incident's failures are what more logging breaks, a full disk)
         rel = min(rel, _UNTIED_REL)
         ev.append(Evidence(kind="service", text=f"{_LOGGING_ONLY} and none of the incident's failures reads like what more logging breaks (a full disk)", weight=0.0))
+    undo = _undone_at_end(row, changes, onset=onset, end=end, window=window)
+    if undo is not None:
+        # the incident ended as this change was undone (a rollback, a revert, the flag
+        # turned off): what an engineer asks first -- "did it stop when we took it back?" --
+        # answers yes, whatever its logs showed between it and the onset (a flag whose code
+        # path waits for a trigger: goal alerts sent at the next goal, 34 min later). (A
+        # change of another service of the incident than the root says the root may be
+        # that one: which is for the close call to try, not for this root's cause.)
+        if svc is None or svc not in by_service or svc == root or svc in root_names or svc in root_clients:
+            rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
+        ev.append(
+            Evidence(
+                kind="undone",
+                text=(
+                    f"{_UNDONE} by {undo['id']} at {undo['time']:%H:%M:%S} "
+                    f"(\"{(undo['description'] or undo['kind'] or '')[:80].strip()}\"), and the incident ended "
+                    + (
+                        f"{_fmt_dt((end - undo['time']).total_seconds())} after it"
+                        if end - undo["time"] >= window else "with it"
+                    )
+                ),
+                weight=0.3,
+            )
+        )
     # (a root that stopped logging after it says nothing of why: not told apart)
-    tied = any(e.kind in ("restart", "dependency") or (e.kind == "volume" and "stopped logging" in e.text) for e in ev)
+    tied = any(e.kind in ("restart", "dependency", "undone") or (e.kind == "volume" and "stopped logging" in e.text) for e in ev)
     if (svc is None or (svc not in by_service and not application)) and not tied:
         # a change of something that writes no logs here is related by timing alone: a busy
         # change calendar (a Terraform run on every workspace all day) puts one minutes
@@ -765,6 +790,62 @@ _BEHAVIOUR_WORDS = re.compile(
 _LOGGING_BREAKS = re.compile(r"(?i)no space|disk (?:is )?full|ENOSPC|could not write|write error|quota exceeded|\blog(?:s|ging|file)?\b")
 
 
+#: words that say a change undid an earlier one: a rollback, a revert
+_UNDO_WORDS = re.compile(
+    r"(?i)\broll(?:ed|ing)?[ -]?back\b|\brollback\b|\brevert(?:ed|s|ing)?\b|\bundo(?:ne)?\b|\brestored? (?:the )?previous\b"
+)
+#: ... and that a flag was switched off (LaunchDarkly's "Turned off flag", Unleash's
+#: ``feature-environment-disabled``, a rollout set to 0 %)
+_FLAG_OFF = re.compile(r"(?i)\bturned off\b|\bdisabled?\b|\bswitched off\b|\bkill[ -]?switch\b|\brollout 0 ?%")
+#: how soon after its undoing an incident is taken to have ended with it: the rollback's own
+#: rollout (pods of the old version coming up) and a window to see the calm
+_UNDO_SETTLE = _ROLLOUT
+_UNDONE = "undone as the incident ended"
+
+
+def _undone_at_end(
+    row: dict[str, Any], changes: Sequence[dict[str, Any]], *, onset: datetime, end: datetime, window: timedelta
+) -> dict[str, Any] | None:
+    """The later change that undid ``row`` as the incident ended, or ``None``.
+
+    Undoing is a change of the same subject after the onset -- the same flag's key quoted,
+    or the same service with no other change of it in between, not deploying this change's
+    version again -- that says it undoes (a ``rollback``, "Revert ...", "Turned off
+    flag ...") or that deploys the version the service ran before ``row``; the incident
+    ends at most :data:`_UNDO_SETTLE` and a window after it, and not before it. A change
+    of the same subject that undoes nothing (the flag's rollout widened, a fix forward)
+    tells nothing of which change the trouble came with."""
+    t = row["time"]
+    keys = set(change_keys(row["description"])) if row["kind"] == "feature_flag" else set()
+    svc = row["service"]
+    if not keys and svc is None:
+        return None
+    earlier = [c for c in changes if c["service"] == svc and c["time"] < t and c["version"]] if svc is not None else []
+    before = earlier[-1]["version"] if earlier else None
+    for c in changes:
+        u = c["time"]
+        if u <= max(t, onset) or u > end + window or end - u > _UNDO_SETTLE + window or c["id"] == row["id"]:
+            continue
+        text = c["description"] or ""
+        if keys:
+            same = c["kind"] == "feature_flag" and bool(keys & set(change_keys(text)))
+        else:
+            # (a rollback undoes the service's latest change before it, and one that deploys
+            # this change's version again restores it: "rollback inventory to v1.10.2")
+            same = (
+                c["service"] == svc and c["kind"] != "feature_flag"
+                and not (c["version"] and c["version"] == row["version"])
+                and not any(o["service"] == svc and t < o["time"] < u and o["id"] != row["id"] for o in changes)
+            )
+        if not same:
+            continue
+        if c["kind"] == "rollback" or _UNDO_WORDS.search(text) or (keys and _FLAG_OFF.search(text)) or (
+            before is not None and c["version"] == before and c["version"] != row["version"]
+        ):
+            return c
+    return None
+
+
 def _logging_only(ref: Any, failing_texts: Sequence[str]) -> bool:
     """Whether the change ``ref`` (not a release: a config or standard change) only changes
     what is logged ("Serilog: enable request body logging for /api/v2/accounts", "set log
@@ -834,6 +915,43 @@ _TRIGGER_LAG = 120.0
 
 
 def _decide(
+    suspects: Sequence[Suspect],
+    *,
+    root: str | None,
+    root_names: set[str],
+    threshold: float,
+    services: Sequence[str] = (),
+    n_changes: int | None = None,
+    external: Sequence[str] = (),
+    root_clients: frozenset[str] = frozenset(),
+    unavailable: str | None = None,
+    peer_expired: bool = False,
+) -> tuple[str | None, str]:
+    """The cause (a change id, or ``None``) and why (see :func:`_decide_by_evidence`); a best
+    suspect undone as the incident ended (evidence kind ``undone``) is the cause when the
+    rest would name none: the trouble stopped when it was taken back, whatever else the
+    failures name (a host outside the logs among them)."""
+    cause, reason = _decide_by_evidence(
+        suspects, root=root, root_names=root_names, threshold=threshold, services=services, n_changes=n_changes,
+        external=external, root_clients=root_clients, unavailable=unavailable, peer_expired=peer_expired,
+    )
+    if cause is not None or not suspects:
+        return cause, reason
+    best = suspects[0]
+    undone = next((e.text for e in best.evidence if e.kind == "undone"), None)
+    svc = match_service(best.change.service, services)
+    # (a change of another service of the incident than the root says the root may be that
+    # one: which is for the close call to try)
+    near = svc is None or svc not in services or svc == root or svc in root_names or svc in root_clients
+    if undone is None or not near or best.score < threshold:
+        return cause, reason
+    return best.change.id, (
+        f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
+        f"{best.change.description or 'no description'}) precedes the onset by {_fmt_dt(best.lag_seconds)} and was {undone}"
+    )
+
+
+def _decide_by_evidence(
     suspects: Sequence[Suspect],
     *,
     root: str | None,

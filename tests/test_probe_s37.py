@@ -1,0 +1,195 @@
+"""Rules from the thirty-seventh session: leftovers of probe CB (a sports-betting operator on
+a match night) and the blind probes of this session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rcakit.correlate._results import ChangeRef, Evidence, Suspect
+from rcakit.correlate._suspects import _decide, _undone_at_end
+
+T0 = datetime(2024, 12, 3, 19, 50, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def _row(cid: str, at: timedelta, *, kind: str, service: str | None = None, version: str | None = None,
+         description: str | None = None) -> dict:
+    return {"id": cid, "time": T0 + at, "service": service, "service_raw": service, "version": version,
+            "kind": kind, "description": description}
+
+
+def test_a_change_undone_as_the_incident_ended_is_its_cause():
+    """Probe CB c16: LaunchDarkly's ``goal-push-all-users`` turned on at 19:50; the push
+    worker floods FCM at the next goal, 34 min later, and gets 429s; the flag is turned off
+    at 20:54 and the incident ends with it. Nothing showed in the 34 min between, so the flag
+    scored 0.14 and no change was named. "Did it stop when we took it back?" is what an
+    engineer asks first: a change undone (turned off, rolled back, its previous version
+    deployed again) as the incident ends is its cause, whatever the failures name outside.
+    Undoing something else, or changing the same flag without undoing it, or undoing it
+    long before the end, is no such sign."""
+    on = _row("bd7a5d5a", timedelta(0), kind="feature_flag",
+              description="Turned on flag `goal-push-all-users` (Push: goal alerts to all opted-in users) in production")
+    off = _row("c5ea5a86", 64 * MINUTE, kind="feature_flag",
+               description="Turned off flag `goal-push-all-users` (Push: goal alerts to all opted-in users) in production")
+    other_off = _row("e1", 64 * MINUTE, kind="feature_flag", description="Turned off flag `trading-auto-suspend-v3` in production")
+    widened = _row("e2", 64 * MINUTE, kind="feature_flag",
+                   description="Updated rollout of flag `goal-push-all-users` in production: 50% -> 100%")
+    onset, end = T0 + 34 * MINUTE, T0 + 64 * MINUTE
+    args = {"onset": onset, "end": end, "window": MINUTE}
+    assert _undone_at_end(on, [on, off], **args) == off
+    assert _undone_at_end(on, [on, other_off], **args) is None
+    assert _undone_at_end(on, [on, widened], **args) is None
+    # (turned off half an hour before the incident ended: it did not end with it)
+    assert _undone_at_end(on, [on, off], onset=onset, end=end + 30 * MINUTE, window=MINUTE) is None
+    # a release rolled back, by kind, by words, or by deploying the version before it again
+    before = _row("d1", -2 * timedelta(hours=1), kind="deploy", service="wallet-api", version="5.4.8")
+    release = _row("d2", timedelta(0), kind="deploy", service="wallet-api", version="5.4.9")
+    for undo in (
+        _row("d3", 60 * MINUTE, kind="rollback", service="wallet-api", version=None),
+        _row("d3", 60 * MINUTE, kind="deploy", service="wallet-api", description="Revert \"ledger batching\" (#518)"),
+        _row("d3", 60 * MINUTE, kind="deploy", service="wallet-api", version="5.4.8"),
+    ):
+        assert _undone_at_end(release, [before, release, undo], **args) == undo
+    # ... not: a rollback to this change's version (it undoes a later one), nor one after a
+    # later change of the service (which it undoes)
+    back = _row("d3", 60 * MINUTE, kind="deploy", service="wallet-api", version="5.4.9", description="rollback wallet-api to 5.4.9")
+    assert _undone_at_end(release, [before, release, back], **args) is None
+    later = _row("d4", 30 * MINUTE, kind="deploy", service="wallet-api", version="5.5.0")
+    assert _undone_at_end(release, [before, release, later, _row("d3", 60 * MINUTE, kind="rollback", service="wallet-api")], **args) is None
+    # ... not: a fix forward, nor another service's rollback
+    assert _undone_at_end(release, [before, release, _row("d3", 60 * MINUTE, kind="deploy", service="wallet-api", version="5.4.10")], **args) is None
+    assert _undone_at_end(release, [before, release, _row("d3", 60 * MINUTE, kind="rollback", service="kyc-service")], **args) is None
+
+    # the decision: the root's failures name FCM outside the logs, which alone left the flag unnamed
+    ref = ChangeRef(id="bd7a5d5a", time=T0, service=None, version=None, kind="feature_flag", description=on["description"])
+    evidence = (
+        Evidence(kind="new_template", text="4 template(s) new in push-notifications-worker after the change", weight=1.25),
+        Evidence(kind="undone", text="undone as the incident ended by c5ea5a86 at 20:54:00", weight=0.3),
+    )
+    common = {"root": "push-notifications-worker", "root_names": set(), "threshold": 0.45,
+              "services": ["push-notifications-worker", "wallet-api"], "external": ["fcm.googleapis.com"]}
+    flag = Suspect(change=ref, score=0.73, lag_seconds=2040.0, evidence=evidence)
+    assert _decide([flag], **common)[0] == "bd7a5d5a"
+    assert _decide([Suspect(change=ref, score=0.73, lag_seconds=2040.0, evidence=evidence[:1])], **common)[0] is None
+    # ... a change of another service of the incident than the root, undone as it ended (probe
+    # CB c19: ingress-nginx's upgrade rolled back, the root first taken for the KYC service
+    # behind it) is not this root's cause: the close call tries the changed service as the root
+    ingress = ChangeRef(id="ingress-nginx#90", time=T0, service="ingress-nginx-controller", version="1.11.3", kind="deploy")
+    behind = {**common, "root": "kyc-service", "services": ["kyc-service", "ingress-nginx-controller"], "external": []}
+    assert _decide([Suspect(change=ingress, score=0.84, lag_seconds=720.0, evidence=evidence)], **behind)[0] is None
+    assert _decide([Suspect(change=ingress, score=0.84, lag_seconds=720.0, evidence=evidence)],
+                   **{**behind, "root": "ingress-nginx-controller"})[0] == "ingress-nginx#90"
+
+
+def test_a_providers_timeouts_in_a_records_fields_are_its_outage(tmp_path):
+    """Probe CE c10: a Go push notifier logs ``msg="push failed"`` with the reason in a
+    logfmt field, ``error="Post \\"https://fcm.googleapis.com/...\\": context deadline
+    exceeded"``; its release 5 min before the timeouts was named the cause, as the rule that
+    a provider not answering is its outage read the message only. The fields a reader took
+    out of the root's failures are read too."""
+    import random
+
+    from rcakit.report import analyze
+
+    rng = random.Random(7)
+    start = datetime(2025, 11, 13, 17, 0, tzinfo=UTC)
+    onset = start + timedelta(hours=1, minutes=49)
+    logs = tmp_path / "logs"
+    (logs / "push-notifier").mkdir(parents=True)
+    (logs / "device-shadow").mkdir(parents=True)
+    push, shadow = [], []
+    t = start
+    while t < start + timedelta(hours=2, minutes=40):
+        stamp = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        failing = onset <= t < onset + timedelta(minutes=35) and rng.random() < 0.6
+        if failing:
+            push.append(
+                f'time="{stamp}" level=error msg="push failed" provider=fcm kind=motion token={rng.getrandbits(48):012x} '
+                'error="Post \\"https://fcm.googleapis.com/v1/projects/acme-home-prod/messages:send\\": context deadline '
+                'exceeded (Client.Timeout exceeded while awaiting headers)"'
+            )
+        else:
+            push.append(f'time="{stamp}" level=info msg="notification delivered" provider=fcm kind=motion latency_ms={rng.randint(120, 260)}')
+        shadow.append(f"{stamp} INFO  [shadow] device {rng.randint(10000, 99999)} reported state in {rng.randint(2, 9)} ms")
+        t += timedelta(seconds=rng.choice((3, 4, 5)))
+    deployed = onset - timedelta(minutes=5)
+    push.insert(
+        next(i for i, line in enumerate(push) if line[6:26] >= deployed.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        f'time="{deployed:%Y-%m-%dT%H:%M:%SZ}" level=info msg="starting push-notifier" version=1.19.6',
+    )
+    (logs / "push-notifier" / "push-notifier.log").write_text("\n".join(push) + "\n")
+    (logs / "device-shadow" / "device-shadow.log").write_text("\n".join(shadow) + "\n")
+    (tmp_path / "deploys.csv").write_text(
+        f"id,time,service,version\npush-notifier#42,{deployed:%Y-%m-%dT%H:%M:%SZ},push-notifier,1.19.6\n"
+    )
+    report = analyze(logs, deploys=tmp_path / "deploys.csv")
+    inc = next(i for i in report.incidents if i.root_service == "push-notifier")
+    assert "fcm.googleapis.com" in inc.external_hosts
+    assert inc.cause is None
+    assert "context deadline exceeded" in inc.cause_reason
+
+
+def test_a_page_of_documentation_to_see_is_no_host_called():
+    """Probe CF c08: Laravel's Guzzle quotes libcurl's "(see
+    https://curl.haxx.se/libcurl/c/libcurl-errors.html)" in every failed payout poll:
+    curl.haxx.se was listed as a host outside the logs beside the bank's API. A provider's
+    status page to see is still the provider's."""
+    from rcakit.correlate._services import external_hosts
+
+    curl = (
+        "Payout status poll failed: cURL error 35: OpenSSL/3.0.11: error:0A000415:SSL routines::sslv3 alert certificate "
+        "expired (see https://curl.haxx.se/libcurl/c/libcurl-errors.html) for https://api.sepa.banking-partner.eu/v1/payouts/status"
+    )
+    assert external_hosts([curl], ["fiat-onramp"]) == ["api.sepa.banking-partner.eu"]
+    assert external_hosts(["charge failed: see https://status.stripe.com for updates"], ["checkout"]) == ["status.stripe.com"]
+
+
+def test_an_argo_cd_sync_to_a_branch_is_versioned_by_its_commit(tmp_path):
+    """Probe CF: Argo CD applications tracking ``main`` showed every deploy as "deploy
+    wallet-service#224 of wallet-service main": the branch says nothing of what was
+    deployed; the synced commit does. A tag or a chart's version is still the version."""
+    import json
+
+    from rcakit.changes import read_changes
+
+    app = {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "wallet-service"},
+        "status": {"history": [
+            {"id": 223, "revision": "7589f997b301f1ef44b11ff1fbcd3d6f883cada5", "deployedAt": "2026-11-02T10:00:00Z",
+             "source": {"targetRevision": "main"}},
+            {"id": 224, "revision": "3748b90fad68af24aed6f54552ae8f7d86c27eef", "deployedAt": "2026-11-02T13:28:00Z",
+             "source": {"targetRevision": "v2.4.1"}},
+        ]},
+    }
+    (tmp_path / "argocd.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [app]}))
+    df = read_changes(tmp_path / "argocd.json").sort("time")
+    assert df["version"].to_list() == ["7589f997b301", "v2.4.1"]
+    assert df["description"][0] == "Argo CD sync of wallet-service to main (7589f997b301)"
+
+
+def test_a_word_of_the_business_names_no_service_that_calls_by_name():
+    """Probe CF c01: the matching engine's failures say "Failed to process NewOrder for
+    SOLUSDT, order rejected", which named ``order-gateway`` by its stem; the gateway's say
+    "matching engine rejected order". Each naming the other, the gateway was taken for the
+    dependency and the root. A stem against a whole name: the stem is the word the work is
+    about. Stem against stem, or one side alone, is judged as before."""
+    from rcakit.correlate._root import _stem_only_names
+    from rcakit.detect._results import Contribution
+
+    def contrib(service: str, template: str) -> Contribution:
+        return Contribution(
+            kind="new", service=service, template_id=service, template=template, score=9.0,
+            baseline_rate=0, observed_rate=6, first_seen=T0, onset=T0,
+        )
+
+    known = ["order-gateway", "matching-engine", "risk-margin", "edge-nginx"]
+    engine = contrib("matching-engine", "Failed to process NewOrder for <*>, order rejected")
+    gateway = contrib("order-gateway", "place order failed error=rpc error: matching engine rejected order: internal error")
+    said = {id(c): c.template for c in (engine, gateway)}
+    assert _stem_only_names([engine, gateway], said, known) == {("matching-engine", "order-gateway")}
+    # ... the engine alone naming the gateway's stem still names it
+    assert _stem_only_names([engine], {id(engine): engine.template}, known) == set()
+    # ... and a whole name is a whole name
+    engine2 = contrib("matching-engine", "order-gateway stream closed: order rejected")
+    said2 = {id(c): c.template for c in (engine2, gateway)}
+    assert _stem_only_names([engine2, gateway], said2, known) == set()
