@@ -193,3 +193,57 @@ def test_a_word_of_the_business_names_no_service_that_calls_by_name():
     engine2 = contrib("matching-engine", "order-gateway stream closed: order rejected")
     said2 = {id(c): c.template for c in (engine2, gateway)}
     assert _stem_only_names([engine2, gateway], said2, known) == set()
+
+
+def test_a_client_class_in_a_stack_frame_names_the_service_it_calls():
+    """Probe CE c22: the voice gateway's .NET failures, "HttpRequestException: Response
+    status code does not indicate success: 500 ... at Acme.Voice.Shadow.ShadowClient.
+    SetDesired", named no service, so the gateway "calls no anomalous service" and was the
+    root of Redis refusing writes. A client class names the service it calls: by its
+    CamelCase name, or by the last word of it no other service's name holds."""
+    from rcakit.correlate._services import _names
+
+    services = ["voice-gateway", "device-shadow", "redis", "app-api", "inventory-service", "shadow-sync"]
+    net = (
+        "Directive Alexa.PowerController.TurnOff for endpoint ep-plug-859e9f failed System.Net.Http.HttpRequestException: "
+        "Response status code does not indicate success: 500 (Internal Server Error). at "
+        "System.Net.Http.HttpResponseMessage.EnsureSuccessStatusCode() at Acme.Voice.Shadow.DeviceShadowClient.SetDesired(String id)"
+    )
+    assert _names(net, services, exclude="voice-gateway") == ("device-shadow",)
+    java = "at com.shop.clients.InventoryClient.reserve(InventoryClient.java:42)"
+    assert _names(java, services, exclude="app-api") == ("inventory-service",)
+    # ... the last word alone only when no other service's name holds it
+    assert _names("at Acme.Voice.Shadow.ShadowClient.SetDesired()", services, exclude="voice-gateway") == ()
+    assert _names("at Acme.Voice.Shadow.ShadowClient.SetDesired()", services[:5], exclude="voice-gateway") == ("device-shadow",)
+    # ... and a library's client of no service names none
+    assert _names("at System.Net.Http.HttpClient.SendAsync()", services, exclude="voice-gateway") == ()
+
+
+def test_a_campaign_a_change_names_in_the_incidents_new_lines_ties_it():
+    """Probe CE c19: a ServiceNow change "Firmware 4.12.0 wave 3 rollout to 25% of Hub v2
+    (OTA campaign fw-4.12.0-wave3)" of "Hub firmware", which logs nothing here; 3 min later
+    the OTA service starts "Offering firmware 4.12.0 to hub-de8e2a (campaign
+    fw-4.12.0-wave3)" and the hubs' reconnect storm overruns the broker. The campaign's id,
+    with a version inside, was no identifier, and only failure lines were searched: an
+    older deploy of the device service won. What began at the onset carrying the change's
+    identifier ties it like a failure carrying it."""
+    from rcakit.correlate._suspects import _ID_NEWS, _id_in
+
+    change = "Firmware 4.12.0 wave 3 rollout to 25% of Hub v2 (OTA campaign fw-4.12.0-wave3)"
+    offered = "Offering firmware 4.12.0 to hub-de8e2a (campaign fw-4.12.0-wave3)"
+    assert _id_in(change, [offered]) == ("fw-4.12.0-wave3", offered)
+    # (a bare version is no identifier: the version rule reads versions)
+    assert _id_in("Upgrade to 4.12.0", ["running 4.12.0"]) is None
+    ref = ChangeRef(id="CHG0031495", time=T0, service="Hub firmware", version=None, kind="infra", description=change)
+    tied = Suspect(
+        change=ref, score=0.83, lag_seconds=180.0,
+        evidence=(Evidence(kind="dependency", text=f"{_ID_NEWS} 'fw-4.12.0-wave3', which its description names, in ota-service", weight=0.3),),
+    )
+    deploy = Suspect(
+        change=ChangeRef(id="device-shadow#68", time=T0, service="device-shadow", version="1.43.0", kind="deploy"),
+        score=0.9, lag_seconds=2340.0,
+        evidence=(Evidence(kind="new_template", text="3 template(s) new in device-shadow after the change", weight=0.3),),
+    )
+    common = {"root": "device-shadow", "root_names": set(), "threshold": 0.45,
+              "services": ["device-shadow", "emqx", "ota-service"]}
+    assert _decide([deploy, tied], **common)[0] == "CHG0031495"

@@ -790,6 +790,11 @@ def _cause_with(
          if any(h in text for h in external) and (UNAVAILABLE.search(text) or NOT_ANSWERING.search(text))),
         None,
     ) if external else None
+    # (the lines of what began or surged at the onset, where a change's campaign or key may show)
+    news = tuple(
+        (c.service, text) for c in contribs if c.service and c.kind in ("new", "rate_spike")
+        for text in (*c.examples[:3], c.template or "")
+    )
     for row in ctx.change_rows:
         t = row["time"]
         if t > onset + ctx.window or t < onset - ctx.lag_max:
@@ -799,6 +804,7 @@ def _cause_with(
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
             resolving=resolving, refusing=refusing, failing_texts=failing_texts, root_failing=root_failing,
+            news=news,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))

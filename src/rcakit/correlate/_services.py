@@ -156,6 +156,22 @@ _SOURCE_FILE = re.compile(
 _CLIENT_FILE = re.compile(r"(?i)^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]?client$")
 
 
+@functools.lru_cache(maxsize=1024)
+def _client_class(service: str, services: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The CamelCase class of ``service``'s client (``DeviceShadowClient``, and
+    ``ShadowClient`` when no other service's name holds ``shadow``; ``InventoryClient`` of
+    ``inventory-service``), or ``None`` when its words are too generic to tell it."""
+    words = [w for w in re.split(r"[-_.\s]+", _CAMEL_BOUNDARY.sub("-", service).lower()) if w]
+    words = [w for w in words if w not in _GENERIC_STEMS] or words
+    if not words or len(words[-1]) < 4 or words[-1] in _WORK_STEMS:
+        return None
+    names = ["".join(w.capitalize() for w in words)]
+    last = words[-1]
+    if len(words) > 1 and sum(last in _words(other) for other in services) == 1:
+        names.append(last.capitalize())
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(map(re.escape, names))})Client\b")
+
+
 def _client_file(match: re.Match[str]) -> str:
     """A source file's path: out of the text, its folders being the code's, but for a file
     holding a service's client (``app/services/inventory_client.rb:42:in `reserve!'`, a
@@ -318,6 +334,13 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None, stems: bo
                 if s != exclude and alias not in excluded and not own and s not in found:
                     found.append(s)
                 masked = pat.sub(" ", masked)
+    # (a client class in a stack frame, ``at Acme.Voice.Shadow.ShadowClient.SetDesired``,
+    # ``com.shop.clients.InventoryClient.reserve``: the service it calls, by its CamelCase name
+    # or by the last word of it that no other service's name holds)
+    if "Client" in text:
+        for s in services:
+            if s and s != exclude and s not in found and (pat := _client_class(s, tuple(services))) is not None and pat.search(text):
+                found.append(s)
     products = [(s, lib) for s in services if s and s != exclude and (lib := _product_of(s)) is not None]
     products += _role_named_products(tuple(services), exclude)
     # (a product two services hold, two mysql services: which? it names neither; the others

@@ -57,6 +57,7 @@ def _score_suspect(
     refusing: str | None = None,
     failing_texts: Sequence[str] = (),
     root_failing: Sequence[str] = (),
+    news: Sequence[tuple[str, str]] = (),
 ) -> Suspect:
     """How likely the change ``row`` caused the incident (see the module's docs);
     ``resolving``: a failure line of the incident saying a host name did not resolve;
@@ -64,7 +65,8 @@ def _score_suspect(
     state of its own (``OOM command not allowed``); ``failing_texts``: the incident's failure
     lines (templates and examples); ``root_failing``: the root's failure lines and the
     fields read out of them (JSON), where an identifier the change names may show (a
-    field's name is no failure, and another service's failures are not the root's)."""
+    field's name is no failure, and another service's failures are not the root's);
+    ``news``: the lines of the incident's new and surging templates, ``(service, text)``."""
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
@@ -407,6 +409,26 @@ def _score_suspect(
     named_id = _id_in(ref.description, root_failing) if shown is None and lag >= 0 else None
     if named_id is not None and _carried_before(by_service.get(root or ""), named_id[0], t):
         named_id = None
+    news_id = None
+    if named_id is None and shown is None and lag >= 0 and (svc is None or svc not in by_service):
+        # (... or in the new lines of a service of the incident, a fleet's updater offering
+        # the campaign the change started: "Offering firmware 4.12.0 to hub-de8e2a (campaign
+        # fw-4.12.0-wave3)" from 3 min after "Firmware 4.12.0 wave 3 rollout (OTA campaign
+        # fw-4.12.0-wave3)": what began at the onset is what it started)
+        for where, text in news:
+            found = _id_in(ref.description, [text])
+            if found is not None and not _carried_before(by_service.get(where), found[0], t):
+                news_id = (found[0], found[1], where)
+                break
+    if news_id is not None:
+        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
+        ev.append(
+            Evidence(
+                kind="dependency",
+                text=f"{_ID_NEWS} '{news_id[0]}', which its description names, in {news_id[2]} (\"{news_id[1][:100]}\")",
+                weight=0.3,
+            )
+        )
     if named_id is not None:
         # an identifier the change's description names (the key id a signing-key rotation
         # made current, "Rotate JWT signing key (kid k-2026-03)") in the root's failure lines
@@ -656,10 +678,14 @@ def _carried_before(frame: pl.DataFrame | None, word: str, t: datetime) -> bool:
 
 
 _ID_SHOWN = "the incident's failures name"
+_ID_NEWS = "the incident's new lines name"
 #: an identifier in a change's description: letters and digits mixed, 6 characters or more
 #: (a key id ``k-2026-03``, a queue ``orders-v2``), not a date nor a dotted version
 _DESCRIBED_ID = re.compile(r"(?<![\w.-])(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9][\w-]{4,}[A-Za-z0-9](?![\w-]|\.\w)")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}.*|\d+")
+#: ... or one with a version inside, a dash in it (an OTA campaign ``fw-4.12.0-wave3``, a
+#: release train ``rt-2.4.1-eu``)
+_DOTTED_ID = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d\.\d)[A-Za-z0-9][\w]*-[\w.-]*[A-Za-z0-9](?![\w-]|\.\w)")
 #: ... or the acronym of a technical subject (``DKIM``, ``SAML``, ``MTU``): upper-case letters
 #: as a word of their own (not ``DKIM-Signature``), but for the ones every log says (a
 #: protocol, a format, a method, a level)
@@ -679,7 +705,7 @@ def _id_in(description: str | None, texts: Sequence[str]) -> tuple[str, str] | N
     if not description:
         return None
     acronyms = [a for a in _DESCRIBED_ACRONYM.findall(description) if a not in _COMMON_ACRONYMS]
-    for word in dict.fromkeys([*_DESCRIBED_ID.findall(description), *acronyms]):
+    for word in dict.fromkeys([*_DESCRIBED_ID.findall(description), *_DOTTED_ID.findall(description), *acronyms]):
         if _DATE_LIKE.fullmatch(word):
             continue
         pattern = re.compile(rf"(?<![\w.-]){re.escape(word)}(?![\w-])")
@@ -979,7 +1005,7 @@ def _decide_by_evidence(
     if not suspects:
         return None, "no change event precedes the onset"
     best = suspects[0]
-    carries = (_VERSION_SHOWN, _ID_SHOWN)
+    carries = (_VERSION_SHOWN, _ID_SHOWN, _ID_NEWS)
     if not any(e.text.startswith(carries) for e in best.evidence):
         # a change whose version (or an identifier its description names) the incident's
         # failures carry, and the root's records never did before it, is what they are: it
@@ -1006,7 +1032,7 @@ def _decide_by_evidence(
             "certificates or what the root trusts, so no change explains this incident"
         )
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
-        e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN)) for e in best.evidence
+        e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN, _ID_NEWS)) for e in best.evidence
     )
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)
@@ -1032,7 +1058,7 @@ def _decide_by_evidence(
             f"({best.change.description or best.change.kind}) {_fmt_dt(best.lag_seconds)} before the onset: check "
             f"{external[0]}'s status first; no change explains this incident for certain"
         )
-    carried = next((e.text for e in best.evidence if e.text.startswith((_VERSION_SHOWN, _ID_SHOWN))), None)
+    carried = next((e.text for e in best.evidence if e.text.startswith((_VERSION_SHOWN, _ID_SHOWN, _ID_NEWS))), None)
     if (best.change.service is None or unlogged) and root is not None and carried and best.score >= threshold:
         return best.change.id, (
             f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
