@@ -339,7 +339,7 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None, stems: bo
     # or by the last word of it that no other service's name holds)
     if "Client" in text:
         for s in services:
-            if s and s != exclude and s not in found and (pat := _client_class(s, tuple(services))) is not None and pat.search(text):
+            if s and s != exclude and s not in found and (cls := _client_class(s, tuple(services))) is not None and cls.search(text):
                 found.append(s)
     products = [(s, lib) for s in services if s and s != exclude and (lib := _product_of(s)) is not None]
     products += _role_named_products(tuple(services), exclude)
