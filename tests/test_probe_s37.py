@@ -247,3 +247,19 @@ def test_a_campaign_a_change_names_in_the_incidents_new_lines_ties_it():
     common = {"root": "device-shadow", "root_names": set(), "threshold": 0.45,
               "services": ["device-shadow", "emqx", "ota-service"]}
     assert _decide([deploy, tied], **common)[0] == "CHG0031495"
+
+
+def test_dotnets_getaddrinfo_eai_again_is_a_name_that_did_not_resolve():
+    """Probe CE c16: after a CoreDNS upgrade the voice gateway's .NET calls fail with
+    "HttpRequestException: Resource temporarily unavailable
+    (device-shadow.prod.svc.cluster.local:8080) ---> SocketException (11)": getaddrinfo's
+    EAI_AGAIN in .NET's words on Linux, as Node's "getaddrinfo EAI_AGAIN" is. The named
+    service was never reached."""
+    from rcakit.correlate._services import NAME_RESOLUTION
+
+    net = (
+        "System.Net.Http.HttpRequestException: Resource temporarily unavailable (device-shadow.prod.svc.cluster.local:8080) "
+        "---> System.Net.Sockets.SocketException (11): Resource temporarily unavailable"
+    )
+    assert NAME_RESOLUTION.search(net)
+    assert not NAME_RESOLUTION.search("write failed: Resource temporarily unavailable")

@@ -406,11 +406,15 @@ THEIR_CERTIFICATE_EXPIRED = re.compile(
 #: A host name a caller could not resolve (Java's UnknownHostException, glibc's "Name or
 #: service not known" / "Temporary failure in name resolution", Go's "no such host", Node's
 #: getaddrinfo ENOTFOUND, librdkafka's "DNS resolution failed", libpq's "could not
-#: translate host name", curl's "Could not resolve host")
+#: translate host name", curl's "Could not resolve host", .NET's "Resource temporarily
+#: unavailable (host:port)")
 NAME_RESOLUTION = re.compile(
     r"(?i)UnknownHostException|\bname resolution\b|\bname or service not known\b|\bno such host\b"
     r"|\bNXDOMAIN\b|\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN)\b|\bcould(?: not|n't) resolve (?:host|server)\b"
     r"|\bDNS resolution failed\b|\bcould not translate host name\b|\bunable to resolve host\b"
+    # (.NET on Linux, getaddrinfo's EAI_AGAIN: "HttpRequestException: Resource temporarily
+    # unavailable (device-shadow.prod.svc.cluster.local:8080) ---> SocketException (11)")
+    r"|\bResource temporarily unavailable \([\w.-]+:\d+\)"
 )
 
 #: A request refused as invalid (the fault of whoever sent it, not of the service refusing
