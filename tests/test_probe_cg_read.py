@@ -96,6 +96,61 @@ def test_oauth2_proxy_standard_request_and_auth_lines(tmp_path):
     assert attrs(rows[0])["code"] == "oauthproxy.go:832"
 
 
+def test_bracketed_log4j_thread_with_nested_brackets(tmp_path):
+    # Apache Ignite's "[%d{ISO8601}][%-5p][%t][%c{1}] %m"
+    rows = read(
+        tmp_path / "ignite.log",
+        "[2024-03-05T10:00:31,123][INFO ][exchange-worker-#40][time] Started exchange init [topVer=AffinityTopologyVersion [topVer=3]]\n"
+        "[2024-03-05T10:00:32,123][INFO ][tcp-disco-srvr-[:47500]-#3-#51][TcpDiscoverySpi] TCP discovery accepted incoming connection\n"
+        "[2024-03-05T10:00:33,123][WARN ][tcp-disco-sock-reader-[610c2cb3 10.0.0.7:14956]-#8-#89][TcpDiscoverySpi] "
+        "Finished serving remote node connection [rmtAddr=/10.0.0.7, rmtPort=14956]\n",
+    )
+    assert [r["n_lines"] for r in rows] == [1, 1, 1]
+    assert [r["severity_text"] for r in rows] == ["INFO", "INFO", "WARN"]
+    assert [r["body"] for r in rows] == [
+        "Started exchange init [topVer=AffinityTopologyVersion [topVer=3]]",
+        "TCP discovery accepted incoming connection",
+        "Finished serving remote node connection [rmtAddr=/10.0.0.7, rmtPort=14956]",
+    ]
+
+
+def test_jitsi_thread_context_and_method_line(tmp_path):
+    rows = read(
+        tmp_path / "jvb.log",
+        "2024-03-05 10:00:31.123 INFO: [44] HealthChecker.run#175: Performed a successful health check in PT0S. Sticky failure: false\n"
+        "2024-03-05 10:00:32.123 INFO: [57] [confId=9a31 conf_name=room@conference.meet.jitsi epId=2a6b gid=44506] "
+        "Endpoint.<init>#341: Created new endpoint isUsingSourceNames=true\n"
+        "2024-03-05 10:00:33.123 WARNING: [81] [confId=9a31 epId=2a6b] Endpoint$setupDtlsTransport$3.handshakeComplete#433: "
+        "DTLS handshake complete\n"
+        "2024-03-05 10:00:34.123 INFO: [44] HealthChecker.run#175: Performed a successful health check in PT0.0001S. Sticky failure: false\n",
+    )
+    assert [r["body"] for r in rows] == [
+        "Performed a successful health check in PT0S. Sticky failure: false",
+        "Created new endpoint isUsingSourceNames=true",
+        "DTLS handshake complete",
+        "Performed a successful health check in PT0.0001S. Sticky failure: false",
+    ]
+    assert [r["severity_text"] for r in rows] == ["INFO", "INFO", "WARN", "INFO"]
+    assert attrs(rows[1]) == {
+        "logger": "Endpoint.<init>#341", "thread": "57", "mdc": "confId=9a31 conf_name=room@conference.meet.jitsi epId=2a6b gid=44506",
+    }
+
+
+def test_metabase_logger_double_colon(tmp_path):
+    rows = read(
+        tmp_path / "metabase.log",
+        "2024-03-05 10:00:31,123 INFO sync.util :: FINISHED: Sync metadata for postgres Database 2 'Sample' (12.3 ms)\n"
+        "2024-03-05 10:00:32,123 DEBUG middleware.log :: GET /api/card/12 200 1.7 s (3 DB calls) App DB connections: 1/15\n"
+        "2024-03-05 10:00:33,123 ERROR task.send-pulses :: Error sending Pulse 4 to channel email\n",
+    )
+    assert [r["body"] for r in rows] == [
+        "FINISHED: Sync metadata for postgres Database 2 'Sample' (12.3 ms)",
+        "GET /api/card/12 200 1.7 s (3 DB calls) App DB connections: 1/15",
+        "Error sending Pulse 4 to channel email",
+    ]
+    assert [attrs(r)["logger"] for r in rows] == ["sync.util", "middleware.log", "task.send-pulses"]
+
+
 def test_redpanda_seastar_shard_group_and_source_line(tmp_path):
     rows = read(
         tmp_path / "redpanda.log",
@@ -131,3 +186,23 @@ def test_netdata_error_log(tmp_path):
         "Cannot process /proc/42/status (errno 13, Permission denied)",
     ]
     assert attrs(rows[1]) == {"logger": "netdata", "thread": "PLUGIN[proc]"}
+
+
+def test_log4j_thread_before_level_with_nested_brackets(tmp_path):
+    # Gerrit's error_log: "[%d] [%t] %-5p %c %x: %m"
+    rows = read(
+        tmp_path / "error_log",
+        "[2024-03-05T10:00:31.123Z] [main] INFO  com.google.gerrit.pgm.Daemon : Gerrit Code Review 3.9.1 ready\n"
+        "[2024-03-05T10:00:32.123Z] [sshd-SshServer[6d9f8a2](port=29418)-nio2-thread-2] WARN  "
+        "org.apache.sshd.server.session.ServerSessionImpl : exceptionCaught(ServerSessionImpl[bob@/10.0.0.5:5113])[state=Opened] "
+        "IOException: Connection reset by peer\n"
+        "[2024-03-05T10:00:33.123Z] [HTTP GET /a/changes/1/detail (alice from 10.0.0.6)] ERROR "
+        "com.google.gerrit.httpd.restapi.RestApiServlet : Error in GET /a/changes/1/detail\n",
+    )
+    assert [r["severity_text"] for r in rows] == ["INFO", "WARN", "ERROR"]
+    assert rows[1]["body"] == (
+        "exceptionCaught(ServerSessionImpl[bob@/10.0.0.5:5113])[state=Opened] IOException: Connection reset by peer"
+    )
+    assert attrs(rows[1]) == {
+        "logger": "org.apache.sshd.server.session.ServerSessionImpl", "thread": "sshd-SshServer[6d9f8a2](port=29418)-nio2-thread-2",
+    }

@@ -574,7 +574,8 @@ _GROUP_CLASS = {
     "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
-    "logger_d": "[A-Za-z0-9_$.\\-/]+",
+    "logger_d": "[A-Za-z0-9_$.\\-/<>]+(?:#[A-Za-z0-9_$]+)?",  # (Jenkins' "#method", Jitsi's "#line")
+    "mdc_n": "[^\\[\\]=]*=[^\\[\\]]*",  # Jitsi's context
     "logger_e": "[A-Za-z0-9_$.\\-]+",
     "logger_f": "[^ \t()]+(?: [^ \t()]+)*?",  # Puppet's resource path
     # syslog
@@ -787,7 +788,8 @@ def _log4j_regex(level: str) -> str:
     """The head of log4j / logback / Spring Boot / Kafka / zap console / logrus text lines
     (the ``log4j`` variant) with ``level`` the level alternation."""
     return (
-        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
+        # (a thread's name may nest brackets: Gerrit's "[sshd-SshServer[6d9f8a2](port=29418)-nio2-thread-2]")
+        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>(?:[^\[\]]|\[[^\[\]]*\])*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
         # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
         # before it: "[ warn]")
         rf"(?:\[[ \t]*)?(?P<level>{level})(?:[ \t]*\])?:?{_SEP}"
@@ -814,10 +816,14 @@ def _log4j_regex(level: str) -> str:
         r"(?:(?P<logger>[\w$.\-/:<>]+(?:\.\[[\w$.\-/\[\]]*)?)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
-        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
+        # (Metabase's "%logger{2} :: %message")
+        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?(?:::|[-:|])\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         # (Jenkins adds the method after a "#": "hudson.model.AsyncPeriodicWork#lambda$doRun$1: ")
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+(?:#[\w$]+)?):\s+"
+        # (Jitsi's formatter: the thread, the context's key=value pairs in brackets, the
+        # class.method and its line after a "#": "[57] [confId=1a epId=2b] Endpoint.expire#1234: ")
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?:\[(?P<mdc_n>[^\[\]=]*=[^\[\]]*)\]\s+)?"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/<>]+)+(?:#[\w$]+)?):\s+"
         # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
         # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
         # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
@@ -1711,7 +1717,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [2024-11-02T00:00:01,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark
     _Variant(
         "bracketed",
-        rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
+        # (Apache Ignite's "[%d{ISO8601}][%-5p][%t][%c{1}]" has the thread there, which may nest
+        # brackets: "[tcp-disco-sock-reader-[610c2cb3 10.0.0.7:14956]-#8-#89]")
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>(?:[^\[\]\s]|\[[^\[\]]*\])+)\s*\][ \t]*"
         # (Logstash: the pipeline, then the plugin's id glued to it: "[main][e1f2a3...]")
         r"(?:\[(?P<thread>[^\]]*)\](?:\[(?P<mdc>[^\]\s]*)\])?[ \t]*)?(?P<msg>.*)$",
     ),
