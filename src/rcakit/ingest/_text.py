@@ -201,6 +201,8 @@ _ODL_LEVELS = {
 }
 # BIRD's message classes (RMT: a remote side misbehaving; AUTH: authorisation; BUG: an
 # internal error), and the syslog priorities BIRD gives them
+#: 389 Directory Server's error log levels (see the "389ds" variant)
+_389DS_LEVEL = "EMERG|ALERT|CRIT|ERR|WARNING|WARN|NOTICE|INFO|DEBUG"
 _BIRD_LEVEL = "TRACE|DBG|INFO|RMT|REMOTE|WARN|ERR|AUTH|BUG|FATAL"
 _BIRD_LEVELS = {"DBG": "debug", "RMT": "error", "REMOTE": "error", "AUTH": "error", "BUG": "critical",
                 "FATAL": "critical"}
@@ -572,7 +574,8 @@ _GROUP_CLASS = {
     "mdc_h": "[0-9a-f]{32}-[0-9a-f]{16}| +",  # Spring Boot 3.2's correlation (Micrometer tracing)
     "logger": "[A-Za-z0-9_$.\\-/:<>]+",
     "logger_b": "[A-Za-z0-9_$.\\-/:]+",
-    "logger_d": "[A-Za-z0-9_$.\\-/]+",
+    "logger_d": "[A-Za-z0-9_$.\\-/<>]+(?:#[A-Za-z0-9_$]+)?",  # (Jenkins' "#method", Jitsi's "#line")
+    "mdc_n": "[^\\[\\]=]*=[^\\[\\]]*",  # Jitsi's context
     "logger_e": "[A-Za-z0-9_$.\\-]+",
     "logger_f": "[^ \t()]+(?: [^ \t()]+)*?",  # Puppet's resource path
     # syslog
@@ -785,7 +788,8 @@ def _log4j_regex(level: str) -> str:
     """The head of log4j / logback / Spring Boot / Kafka / zap console / logrus text lines
     (the ``log4j`` variant) with ``level`` the level alternation."""
     return (
-        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>[^\]]*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
+        # (a thread's name may nest brackets: Gerrit's "[sshd-SshServer[6d9f8a2](port=29418)-nio2-thread-2]")
+        rf"^\[?(?P<ts>{_STAMP})\]?{_SEP}(?:\[(?P<thread>(?:[^\[\]]|\[[^\[\]]*\])*)\]{_SEP})?(?:(?P<pid_b>\d+)[ \t]+)?"
         # (structlog's console pads the level inside its brackets: "[error    ]"; Fluent Bit
         # before it: "[ warn]")
         rf"(?:\[[ \t]*)?(?P<level>{level})(?:[ \t]*\])?:?{_SEP}"
@@ -812,10 +816,14 @@ def _log4j_regex(level: str) -> str:
         r"(?:(?P<logger>[\w$.\-/:<>]+(?:\.\[[\w$.\-/\[\]]*)?)\s+(?:\[(?P<mdc_e>[^\[\]=]*)\]\s+)?)?"
         r"(?:\[(?P<mdc>[^\]]*=[^\]]*)\]\s+)?"
         # (an MDC without brackets: log4j's "%c traceId=%X{traceId} - %m")
-        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?[-:|]\s+"
+        # (Metabase's "%logger{2} :: %message")
+        r"(?:(?P<mdc_b>[\w.\-]+=[^\s\[\]]+(?:[ \t]+[\w.\-]+=[^\s\[\]]+)*)[ \t]+)?(?:::|[-:|])\s+"
         # or a dotted logger glued to its colon: "dfs.DataNode$PacketResponder: msg"
         # (Jenkins adds the method after a "#": "hudson.model.AsyncPeriodicWork#lambda$doRun$1: ")
-        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/]+)+(?:#[\w$]+)?):\s+"
+        # (Jitsi's formatter: the thread, the context's key=value pairs in brackets, the
+        # class.method and its line after a "#": "[57] [confId=1a epId=2b] Endpoint.expire#1234: ")
+        r"|(?:\[(?P<thread_d>[^\]=]*)\]\s+)?(?:\[(?P<mdc_n>[^\[\]=]*=[^\[\]]*)\]\s+)?"
+        r"(?P<logger_d>[A-Za-z_$][\w$\-/]*(?:\.[\w$\-/<>]+)+(?:#[\w$]+)?):\s+"
         # or one name in brackets, then the message: Python's "%(levelname)s [%(name)s]
         # %(message)s" ("ERROR [orders.db] query failed"), logback's "[%thread] %msg"; WildFly's
         # "[%c] (%t) " adds the thread in parentheses (a bracket holding blanks or "=" is the
@@ -1482,11 +1490,59 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   05.03.2024 10:00:02,456 WARNUNG [pool-1] de.firma.lager.Bestand - Bestand unter Mindestmenge
     #   2024-03-05 10:00:03 [ERREUR] Échec de génération de la facture
     #   2024/03/05 19:00:02.456 [警告] 外部APIの応答が遅延しています
-    # ScyllaDB: the level before the stamp, the shard and the logger before " - "
+    # Seastar's logger (ScyllaDB, Redpanda): the level before the stamp, the shard (newer
+    # Seastar: and its scheduling group) and the logger before " - "; Redpanda's messages
+    # start with their source file and line before another " - " (its vlog macro's)
     #   ERROR 2024-03-11 08:00:02,335 [shard 7] storage_proxy - Exception when communicating with ...
+    #   INFO  2024-03-13 22:03:48,414 [shard 3:admi] cluster - members_manager.cc:1123 - Processing node ...
     _Variant(
         "scylla",
-        rf"^(?P<level>{_LEVEL})[ \t]+(?P<ts>{_ISO})[ \t]+\[shard (?P<thread>\d+)\][ \t]+(?P<logger>[\w.\-]+) - (?P<msg>.*)$",
+        rf"^(?P<level>{_LEVEL})[ \t]+(?P<ts>{_ISO})[ \t]+\[shard (?P<thread>\d+(?::[\w\-]+)?)\][ \t]+(?P<logger>[\w.\-/]+) - "
+        # (a raft group's context in brackets before them: "[group_id:12, {kafka/orders/3}] consensus.cc:2107 - ")
+        r"(?:(?:\[(?P<mdc>[^\[\]]*)\] )?(?P<code_b>[\w.\-/]+\.(?:cc|cpp|cxx|hh|h|hpp):\d+) - )?(?P<msg>.*)$",
+    ),
+    # 389 Directory Server's errors log (1.4 and later): the stamp with nanoseconds and the
+    # zone in brackets, the level, the subsystem (a plugin or a function), each before " - "
+    #   [13/Mar/2024:22:03:48.414251668 +0000] - ERR - NSMMReplicationPlugin - bind_and_check_pwp - agmt=...
+    _Variant(
+        "389ds",
+        r"^\[(?P<ts>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d{1,9})? [+-]\d{4})\] - "
+        rf"(?P<level>{_389DS_LEVEL}) - (?P<logger_f>[^ \t()]+(?: [^ \t()]+)*?) - (?P<msg>.*)$",
+        levels=_389DS_LEVEL,
+    ),
+    # Icecast 2's error.log: two blanks between the date and the time, a four-letter level
+    # (EROR, WARN, INFO, DBUG), the module and the function joined by a slash
+    #   [2024-03-31  23:28:56] WARN connection/connection_complete_source Request to add source when ...
+    _Variant(
+        "icecast",
+        r"^\[(?P<ts>\d{4}-\d{2}-\d{2}[ \t]+\d{2}:\d{2}:\d{2})\] (?P<level>EROR|WARN|INFO|DBUG) "
+        r"(?P<logger_e>[\w.\-]+/[\w.\-]+) (?P<msg>.*)$",
+        levels="EROR|WARN|INFO|DBUG",
+    ),
+    # oauth2-proxy's standard log: the stamp (Go's "2006/01/02 15:04:05") and the source file
+    # and line in brackets; it writes no level ("Error loading cookied session" is message)
+    #   [2024/03/23 03:54:55] [oauthproxy.go:832] Error loading cookied session: ...
+    _Variant(
+        "oauth2-proxy",
+        r"^\[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\] \[(?P<code_b>[\w.\-]+\.go:\d+)\] (?P<msg>.*)$",
+    ),
+    # ... and its request and auth logs, records of their own: the client, the request id
+    # and the user before " - " (kept as mdc), the stamp in brackets, an auth line's status
+    #   10.0.0.5:54321 - 5e1b...c4 - user@example.com [2024/03/23 03:54:55] host GET upstream "/path" HTTP/1.1 "UA" 200 123 0.004
+    #   10.0.0.5:54321 - 5e1b...c4 - - [2024/03/23 03:54:55] [AuthFailure] Invalid authentication via OAuth2: ...
+    _Variant(
+        "oauth2-proxy-request",
+        r"^(?P<mdc_e>[^ \t\[\]=]+ - [^ \t\[\]=]+ - [^ \t\[\]=]+) \[(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\] "
+        r"(?:\[(?P<level>AuthSuccess|AuthFailure|AuthError)\] )?(?P<msg>.*)$",
+        levels="AuthSuccess|AuthFailure|AuthError",
+    ),
+    # Netdata's daemon log (error.log, before 1.45): the stamp and a colon, the program, the
+    # level padded, the thread, each before " : "
+    #   2024-03-13 22:03:48: netdata ERROR : PLUGIN[proc] : Cannot refresh interface enp0s3 speed ...
+    _Variant(
+        "netdata",
+        rf"^(?P<ts>\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}): (?P<logger_e>[\w.\-]+) (?P<level>{_LEVEL})[ \t]*: "
+        r"(?P<thread>[^ \t]+) : (?P<msg>.*)$",
     ),
     # ArangoDB: the process id in brackets, the level, the message's log id in brackets and
     # its topic in braces
@@ -1661,7 +1717,9 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     #   [2024-11-02T00:00:01,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark
     _Variant(
         "bracketed",
-        rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>[^\]\s]+)\s*\][ \t]*"
+        # (Apache Ignite's "[%d{ISO8601}][%-5p][%t][%c{1}]" has the thread there, which may nest
+        # brackets: "[tcp-disco-sock-reader-[610c2cb3 10.0.0.7:14956]-#8-#89]")
+        rf"^\[(?P<ts>{_ISO})\]\[(?P<level>{_LEVEL})\s*\]\[(?P<logger>(?:[^\[\]\s]|\[[^\[\]]*\])+)\s*\][ \t]*"
         # (Logstash: the pipeline, then the plugin's id glued to it: "[main][e1f2a3...]")
         r"(?:\[(?P<thread>[^\]]*)\](?:\[(?P<mdc>[^\]\s]*)\])?[ \t]*)?(?P<msg>.*)$",
     ),
@@ -2336,6 +2394,8 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "sssd": ((r"^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}):(\d+) ", "${1}.${2} "),),
     # apt's "2024-03-05  10:00:31" -> "2024-03-05 10:00:31"
     "apt-history": _ONE_BLANK,
+    # Icecast's "2024-03-31  23:28:51" -> "2024-03-31 23:28:51"
+    "icecast": _ONE_BLANK,
     "node-red": _NODE_RED_STAMP,
     "node-red-node": _NODE_RED_STAMP,
     # Graphite carbon's "05/03/2024 16:31:58" (day first) -> "2024-03-05 16:31:58"
@@ -2361,6 +2421,8 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "bracket-syslog-stamp": {"VERBOSE": "debug", "SECURITY": "notice", "DTMF": "info"},
     "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
     "bird": _BIRD_LEVELS, "coturn": {"CONTROL": "notice"}, "node-red": _NODE_RED_LEVELS, "node-red-node": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
+    "icecast": {"EROR": "error", "DBUG": "debug"},
+    "oauth2-proxy-request": {"AuthSuccess": "info", "AuthFailure": "warning", "AuthError": "error"},
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
 #: ("+01:00"): (regex, replacement), in turn
