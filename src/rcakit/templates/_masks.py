@@ -29,7 +29,8 @@ Token names produced by the default set (downstream code may rely on them):
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
 ``<BOOL>``  ``true``/``false``/``null`` values
-``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``, systemd's ``37min 30.623s``)
+``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``, systemd's ``37min 30.623s``, an
+ISO 8601 duration ``PT0.012S``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
 ``<NUM>``   any other number standing alone or after a delimiter (``node-12`` ->
             ``node-<NUM>``, ``Foo.java:42`` -> ``Foo.java:<NUM>``), keeping a unit of up to
@@ -234,6 +235,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         "DURATION",
         r"\b\d+(?:y|month|w|d|h|min)(?: \d+(?:month|w|d|h|min))* \d+(?:\.\d+)?(?:h|min|s|ms|us|µs)\b",
     ),
+    # an ISO 8601 duration, as Java's Duration and .NET's XmlConvert print one: PT0.012S,
+    # PT1M30S, PT0S, P1DT2H ("Performed a successful health check in PT0.004S")
+    _m("DURATION", r"\bP(?:\d+[YMWD])*T(?:\d+(?:\.\d+)?[HMS])+\b"),
     # identifiers made of words and numbers joined by '_' (blk_-123, attempt_14_0020_m_000002_0,
     # ord_bfbe4389892d)
     _m("ID", r"\b[A-Za-z]+(?:_[A-Za-z0-9]+)*_-?[A-Za-z]*\d[\w\-]*"),
