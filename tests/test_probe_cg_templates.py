@@ -23,3 +23,18 @@ def test_an_iso_8601_duration_is_one_value():
     assert set(found[11:]) == {"Session idle for <DURATION>, closing"}
     # (a word that starts with P and T is no duration)
     assert _templates(["PTR record missing for host"]) == ["PTR record missing for host"]
+
+
+def test_a_distinguished_name_is_one_value():
+    # 389 Directory Server: "The ACL target <DN> does not exist" made five templates, by how
+    # many parts and words each DN had; a certificate's subject is one too
+    dns = [
+        "uid=jdoe,ou=People,dc=example,dc=com", "cn=automember rebuild membership,cn=tasks,cn=config",
+        "ou=People,dc=example,dc=com", "cn=groups,cn=accounts,dc=example,dc=com", "uid=asmith,ou=People,dc=example,dc=com",
+    ]
+    found = _templates([f"acl_parse - The ACL target {dn} does not exist" for dn in dns])
+    assert set(found) == {"acl_parse - The ACL target <DN> does not exist"}
+    assert _templates(["peer certificate CN=api.example.com, O=Acme Inc, C=US rejected"]) == ["peer certificate <DN> rejected"]
+    # ... not: numbers after one-letter keys, nor one relative name alone
+    assert "<DN>" not in _templates(["set l=5,c=3 done"])[0]
+    assert "<DN>" not in _templates(["bind dn uid=jdoe failed"])[0]

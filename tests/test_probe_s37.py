@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import polars as pl
+
 from rcakit.correlate._results import ChangeRef, Evidence, Suspect
 from rcakit.correlate._suspects import _decide, _undone_at_end
 
@@ -263,3 +265,25 @@ def test_dotnets_getaddrinfo_eai_again_is_a_name_that_did_not_resolve():
     )
     assert NAME_RESOLUTION.search(net)
     assert not NAME_RESOLUTION.search("write failed: Resource temporarily unavailable")
+
+
+def test_a_new_failure_of_a_quiet_service_flagged_late_is_no_burst_seen_before():
+    """Probe CF c02: a KYC service logging two lines a minute at midnight fails a document
+    upload or two a minute after its deploy at 23:46; its new TypeError reached the count
+    to be flagged only at 00:00, and the same template's records from 23:48, this very run,
+    were taken for an earlier burst ("seen before"): no incident at all. A new template's
+    records since its first one are its run; what came before that is history."""
+    from rcakit.correlate._windows import _burst_seen_before
+    from rcakit.detect._results import Contribution
+
+    first = T0
+    stamps = [first + timedelta(minutes=3 * i, seconds=7) for i in range(14)]
+    sub = pl.DataFrame({
+        "timestamp": stamps, "service": ["kyc-service"] * 14, "template_id": ["typeerror"] * 14, "sev": [17] * 14,
+    }).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+    own = sub.rename({"sev": "severity_number"})
+    late = Contribution(
+        kind="new", service="kyc-service", template_id="typeerror", template="unhandled error in request TypeError: <*>",
+        score=6.0, baseline_rate=0, observed_rate=1, first_seen=first, onset=first + 12 * MINUTE,
+    )
+    assert not _burst_seen_before(late, sub, own, MINUTE)

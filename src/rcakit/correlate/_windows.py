@@ -243,7 +243,10 @@ def _burst_seen_before(c: Contribution, sub: pl.DataFrame, own: pl.DataFrame, wi
         total = stamps.filter(stamps.is_between(c.onset, c.onset + RECUR_GAP, closed="left")).len()
         if soon.height <= THROTTLE_WINDOWS or soon["n"].sum() < THROTTLE_SHARE * total:
             return True
-    before = counts.filter(pl.col("timestamp") < c.onset - RECUR_GAP)["n"].max()
+    # (a new template's records between its first one and the window it was flagged in are
+    # this run, not an earlier burst: a service that logs little took a while to show it)
+    since = min(c.onset, c.first_seen) if c.kind == "new" and c.first_seen is not None else c.onset
+    before = counts.filter(pl.col("timestamp") < since - RECUR_GAP)["n"].max()
     if isinstance(before, int) and before >= RECUR_SHARE * now:
         return True
     if throttled:

@@ -29,6 +29,7 @@ Token names produced by the default set (downstream code may rely on them):
 ``<HEX>``   ``0x...`` values and hex strings that mix digits and letters
 ``<VERSION>`` ``v1.2.3`` style versions
 ``<BOOL>``  ``true``/``false``/``null`` values
+``<DN>``    an LDAP distinguished name or a certificate's subject of two parts or more
 ``<DURATION>`` numbers with a time unit (``250ms``, ``1.5s``, systemd's ``37min 30.623s``, an
 ISO 8601 duration ``PT0.012S``)
 ``<SIZE>``  numbers with a size unit (``10MB``, ``512KiB``, ``1024 bytes``)
@@ -92,6 +93,10 @@ class Mask:
         return f"<{self.name}>"
 
 
+#: the attribute types of an LDAP relative name (RFC 4514) and of a certificate's subject
+_RDN = r"(?:uid|cn|ou|dc|o|c|l|st|street|sn|mail|emailAddress|serialNumber)"
+
+
 def _m(name: str, pattern: str) -> Mask:
     return Mask(name=name, pattern=pattern)
 
@@ -125,6 +130,17 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
     # (run-parts /etc/cron.hourly)"): one value of any number of words
     _m("CMD", r"(?P<pre>; COMMAND=)\S[^\n]*"),
     _m("CMD", r"(?P<pre>\) CMD \()[^\n]*(?P<post>\)$)"),
+    # an LDAP distinguished name, or a certificate's subject: two relative names or more
+    # ("uid=jdoe,ou=People,dc=example,dc=com", "cn=automember rebuild membership,cn=tasks,
+    # cn=config", "CN=api.example.com, O=Acme Inc, C=US"): one value, however many parts
+    # and words (389 Directory Server's "The ACL target uid=... does not exist"); a value of
+    # several words but for the last part, whose words are the sentence's; each value starts
+    # with a letter ("set l=5,c=3" holds no name)
+    _m(
+        "DN",
+        r"(?i)\b(?:" + _RDN + r"=[a-z][^,=\s()\[\]\"'<>]*(?:[ \t][^,=\s()\[\]\"'<>]+)*,[ \t]?)+" + _RDN
+        + r"=[a-z][^,=\s()\[\]\"'<>]*",
+    ),
     # an unquoted value of several words that runs to the next key, in a run of key=value
     # pairs (a pair before it): one value (Falco's "parent=runc command=sh -c ls -la /tmp
     # terminal=0 ...", "cap_effective=CAP_SYS_ADMIN CAP_NET_ADMIN evt_type=..."; not BGL's
