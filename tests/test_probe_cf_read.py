@@ -66,3 +66,41 @@ def test_log15_four_letter_levels_and_tendermints_dated_stamp(tmp_path):
         "dial tcp 10.0.0.7:26656: connect: connection refused module=p2p addr=7f3a@10.0.0.7:26656",
     ]
 
+
+def test_a_products_default_file_name_is_named_by_its_deployments_folder_not_a_hosts():
+    # Laravel's daily channel writes laravel-YYYY-MM-DD.log in every app, PostgreSQL its
+    # postgresql-<stamp>.log (an RDS export postgresql.log.<date>-<hour>): the folder a team
+    # keeps them in names the deployment; both were named by the product
+    from rcakit.ingest._service import file_services
+
+    def names(*paths: str) -> dict[str, str | None]:
+        return file_services(["incident/orders/app.log", *paths])
+
+    assert names("incident/fiat-onramp/laravel-2026-08-04.log")["incident/fiat-onramp/laravel-2026-08-04.log"] == "fiat-onramp"
+    rds = names("incident/ledger-db/postgresql.log.2026-10-06-00", "incident/ledger-db/postgresql.log.2026-10-06-01")
+    assert rds["incident/ledger-db/postgresql.log.2026-10-06-00"] == "ledger-db"
+    assert rds["incident/ledger-db/postgresql.log.2026-10-06-01"] == "ledger-db"
+    pg = "incident/postgres-bets/postgresql-2025-01-14_000000.log"
+    assert names(pg)[pg] == "postgres-bets"
+    assert names("incident/mq-cache/redis-server.log")["incident/mq-cache/redis-server.log"] == "mq-cache"
+    assert names("incident/redis/redis-server.log")["incident/redis/redis-server.log"] == "redis"
+    # a deployment's folder above a logs folder, and a node of it
+    assert names("incident/kyc-web/logs/laravel.log")["incident/kyc-web/logs/laravel.log"] == "kyc-web"
+    assert names("incident/ledger-db/db01/mysqld.log")["incident/ledger-db/db01/mysqld.log"] == "ledger-db"
+    # in a host's folder, a node's or a date's the product's name stays
+    hosts = [
+        "incident/node-ip-10-20-3-41/postgresql.log", "incident/ip-10-0-1-5/logs/mongod.log",
+        "incident/db01/mysqld.log", "incident/pg-3.prod.example.com/postgresql-Mon.log",
+        "incident/2026-10-06/laravel.log",
+    ]
+    assert [file_services(["incident/orders/app.log", p])[p] for p in hosts] == [
+        "postgresql", "mongod", "mysqld", "postgresql", "laravel"
+    ]
+    # a folder holding other services' files groups them; the common folder names nothing;
+    # a file name that is no product's default keeps its own name (kannel/bearerbox.log)
+    shared = file_services(["incident/db/postgresql.log", "incident/db/pgbouncer.log", "incident/orders/app.log"])
+    assert shared["incident/db/postgresql.log"] == "postgresql"
+    assert file_services(["incident/laravel.log", "incident/orders/app.log"])["incident/laravel.log"] == "laravel"
+    assert file_services(["incident/kannel/bearerbox.log", "incident/orders/app.log"])["incident/kannel/bearerbox.log"] == "bearerbox"
+    clickhouse = file_services(["incident/clickhouse/clickhouse-server.log", "incident/orders/app.log"])
+    assert clickhouse["incident/clickhouse/clickhouse-server.log"] == "clickhouse-server"
