@@ -70,6 +70,15 @@ _GENERIC_NAME_RE = re.compile(
     # (and IIS's folder of a site's logs, W3SVC1: the site's number, not a service)
     r"|w3svc\d+)$"
 )
+# the fixed default names products give their own log files wherever they run, naming the
+# product, not the deployment: Laravel's laravel.log (its daily channel's
+# laravel-2024-03-05.log), PostgreSQL's postgresql-%Y-%m-%d_%H%M%S.log (postgresql-Mon.log,
+# Amazon RDS' postgresql.log.2024-03-05-10 exports, Debian's postgresql-16-main.log), MySQL's
+# mysqld.log and MariaDB's mariadb.log (Red Hat), MongoDB's mongod.log, Redis' redis.log,
+# redis-server.log (Debian), redis_6379.log (its install script): see file_services
+_PRODUCT_FILE_RE = re.compile(
+    r"(?i)^(?:laravel|postgresql(?:-\d+(?:\.\d+)?-[a-z0-9_]+)?|mysqld|mariadb|mongod|redis(?:-server|_\d+)?)$"
+)
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
 # a path component "key=value" names no service: Airflow's task-log layout
@@ -264,7 +273,13 @@ def file_services(paths: Sequence[str]) -> dict[str, str | None]:
         if name is not None and path not in skip and root in folder.parents:
             named.setdefault(folder, []).append(path)
     for parent, files in named.items():
-        service = _folder_service(parent, {names[path] or "" for path in files})
+        own = {names[path] or "" for path in files}
+        service = _folder_service(parent, own)
+        if service is None and len(own) == 1 and _PRODUCT_FILE_RE.match(next(iter(own))):
+            # a product's own default file name (laravel-2024-03-05.log, postgresql.log) in a
+            # folder of its own: the deployment's folder names it (fiat-onramp/, ledger-db/),
+            # not a host's (ip-10-0-1-5/, db01/)
+            service = _product_folder_service(full[files[0]], root)
         if service is not None:
             names.update(dict.fromkeys(files, service))
     names.update(_nodes_of_one_role(names, full, root))
@@ -330,6 +345,23 @@ def _directory_service(path: PurePath, below: PurePath | None = None) -> str | N
             break
         if (stem := _naming_stem(parent.name)) is not None:
             return _node_folder_service(parent, below) or workload_name(stem)
+    return None
+
+
+def _product_folder_service(path: PurePath, root: PurePath) -> str | None:
+    """The deployment a product's default log file (``fiat-onramp/laravel-2024-03-05.log``)
+    belongs to: its nearest folder below ``root`` that names a service (``logs`` and date
+    folders skipped), unless that folder is a host's or a node's, whose name holds a number
+    (``ip-10-0-1-5``, ``db01``, ``pg-3.example.com``: it is a node of the service in the folder
+    above it when its role is a word of that one's, ``ledger-db/db01/``); else None."""
+    for parent in list(path.parents)[:3]:
+        if parent == root or root not in parent.parents:
+            return None
+        if (stem := _naming_stem(parent.name)) is None:
+            continue
+        if any(c.isdigit() for c in stem):
+            return _node_folder_service(parent, root)
+        return workload_name(stem)
     return None
 
 

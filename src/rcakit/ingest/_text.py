@@ -175,6 +175,9 @@ _GHA_LEVELS = {"group": "info", "endgroup": "info", "command": "info", "section"
 _MYSQL_LEVEL = "System|Note|Warning|ERROR|Error"
 # logrus' four-letter levels on a terminal
 _LOGRUS_LEVEL = "TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI"
+# log15's levels (go-ethereum writes them padded to five, log15 as four letters;
+# Tendermint's TMFmtLogger writes their first letter)
+_LOG15_LEVEL = "TRACE|DEBUG|INFO|WARN|ERROR|CRIT|TRCE|DBUG|EROR|D|I|E"
 # ClickHouse's levels
 _CLICKHOUSE_LEVEL = "Trace|Debug|Information|Notice|Warning|Error|Critical|Fatal"
 # Python logging's level names
@@ -1190,6 +1193,18 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         "logrus-tty",
         rf"^(?P<level>{_LOGRUS_LEVEL})\[(?:(?P<ts>{_ISO})|\d+)\][ \t]*(?P<msg>.*)$",
         levels=_LOGRUS_LEVEL,
+    ),
+    # log15's terminal format (go-ethereum's "log" package, Tendermint's and other Go
+    # projects'): the level (padded to five, or log15's four letters glued to the bracket:
+    # EROR, DBUG, TRCE; Tendermint's first letter), a year-less MM-dd|HH:mm:ss.SSS stamp (or
+    # one with the year), the message padded before its key=value pairs
+    #   INFO [11-02|11:10:12.799] Imported new potential chain segment     number=19,707,925 blocks=1
+    #   I[2019-02-04|14:38:48.380] Executed block                         module=state height=1
+    _Variant(
+        "log15",
+        rf"^(?P<level>{_LOG15_LEVEL})[ ]?\[(?P<ts>(?:\d{{4}}-)?\d{{2}}-\d{{2}}\|\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d{{1,9}})?)\]"
+        r"[ \t]*(?P<msg>.*)$",
+        levels=_LOG15_LEVEL,
     ),
     # Dropwizard's default layout ("%-5p [%d{ISO8601,UTC}] %c: %m"): the level, the stamp in
     # brackets, the logger and a colon (its exception lines start with "! ")
@@ -2375,6 +2390,9 @@ _STAMP_REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
     "airflow": ((r"^(\d{4}-\d{2}-\d{2}), ", "${1} "),),
     # Zabbix "20240301:100005.123" -> "20240301 10:00:05.123"
     "zabbix": ((r"^(\d{8}):(\d{2})(\d{2})(\d{2})", "${1} ${2}:${3}:${4}"),),
+    # log15 "11-02|11:10:12.799" -> "11-02 11:10:12.799" (year-less month-day),
+    # "2019-02-04|14:38:48.380" -> "2019-02-04 14:38:48.380"
+    "log15": ((r"^((?:\d{4}-)?\d{2}-\d{2})\|", "${1} "),),
     # Chromium "0305/100031.123456" -> "03-05 10:00:31.123456" (year-less month-day), and
     # "20240305/100031" -> "20240305 10:00:31"
     "chromium": (
@@ -2730,6 +2748,10 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
             stamp_sample = [re.sub(pattern, py, x) for x in stamp_sample]
     sev_text, sev_num = severity_columns(level)
     body = pl.col("msg").str.strip_chars_end()  # trailing blanks are padding
+    if any(v.name == "log15" for v in variants):
+        # the message is padded to a width before its key=value pairs: the pairs stay in the
+        # body (as logrus' terminal lines keep theirs), one blank after the message
+        body = body.str.replace(r"^(.*?\S)[ \t]{2,}([A-Za-z_][\w.\-]*=)", "${1} ${2}")
     if _CRASH in variants:
         # Rust's panic header names the thread and the place: it is the message's start
         #   thread 'tokio-runtime-worker' panicked at src/upstream.rs:88:14:
