@@ -287,3 +287,67 @@ def test_a_new_failure_of_a_quiet_service_flagged_late_is_no_burst_seen_before()
         score=6.0, baseline_rate=0, observed_rate=1, first_seen=first, onset=first + 12 * MINUTE,
     )
     assert not _burst_seen_before(late, sub, own, MINUTE)
+
+
+def test_a_restart_blip_joined_to_later_trouble_in_one_window_is_cut_off():
+    """Probe CF c03: an order gateway's deploy at 23:56:31 made the edge answer 502 for 25 s;
+    at 00:00 the wallet's connection pool ran dry after its own deploy. Detection's window
+    held both, 23:57 to 00:38, and the gateway's blip became the root and the cause. Where
+    the anomalies' onsets leave two windows between them and the earlier ones' records end
+    a window before the later begin, the group is cut there (and the head, a blip, goes
+    with its change); one that goes on is not cut."""
+    from rcakit.correlate._correlate import _after_a_quiet_stretch
+    from rcakit.detect._results import AnomalyWindow, Contribution
+
+    t0 = datetime(2026, 7, 25, 23, 57, tzinfo=UTC)
+
+    def contrib(service: str, kind: str, onset: datetime, template_id: str | None = None) -> Contribution:
+        return Contribution(kind=kind, service=service, template_id=template_id, template=template_id, score=9.0,
+                            baseline_rate=0.1, observed_rate=5, first_seen=onset, onset=onset)
+
+    edge = contrib("edge-nginx", "error_ratio", t0)
+    pool = contrib("wallet-service", "new", t0 + 3 * MINUTE, "hikari")
+    group = [AnomalyWindow(start=t0, end=t0 + 41 * MINUTE, score=20.0, services=("edge-nginx", "wallet-service"),
+                           contributions=(edge, pool))]
+
+    def recs(edge_errors: list[datetime]) -> pl.DataFrame:
+        pool_errors = [t0 + 3 * MINUTE + timedelta(seconds=10 * i) for i in range(30)]
+        return pl.DataFrame({
+            "timestamp": edge_errors + pool_errors,
+            "service": ["edge-nginx"] * len(edge_errors) + ["wallet-service"] * 30,
+            "template_id": ["502"] * len(edge_errors) + ["hikari"] * 30,
+            "is_error": [True] * (len(edge_errors) + 30),
+        }).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))
+
+    blip = [t0 + timedelta(seconds=s) for s in (3, 9, 14, 21)]
+    halves = _after_a_quiet_stretch(group, MINUTE, recs(blip))
+    assert halves is not None
+    head, tail = halves
+    assert [c.service for w in head for c in w.contributions] == ["edge-nginx"]
+    assert head[0].end == t0 + MINUTE
+    assert [c.service for w in tail for c in w.contributions] == ["wallet-service"]
+    # ... not when the edge's errors go on up to the later trouble
+    assert _after_a_quiet_stretch(group, MINUTE, recs([*blip, t0 + 150 * timedelta(seconds=1)])) is None
+
+
+def test_a_blips_deploy_may_land_two_windows_before_its_first_failure():
+    """Probe CF c03: the gateway's deploy landed at 23:30:54, its pods' restart made one 502
+    at the edge in the window of 23:32: the change came just over a window before the blip's
+    first sign and the blip was reported as an incident. Pods restart a minute or two after
+    a deploy lands; three windows before is too long ago."""
+    from rcakit.correlate._correlate import _rollout_blip
+    from rcakit.correlate._results import ServiceRole
+
+    t = datetime(2026, 7, 25, 23, 32, tzinfo=UTC)
+    roles = [ServiceRole(service="order-gateway", role="root", onset=t, score=1.0, evidence=()),
+             ServiceRole(service="edge-nginx", role="affected", onset=t, score=1.0, evidence=())]
+
+    def blip(lead: timedelta):
+        return _rollout_blip(
+            "order-gateway", roles, set(), [{"id": "gh-1533386034", "service": "order-gateway", "time": t - lead}],
+            onset=t, start=t, end=t + MINUTE, window=MINUTE, period_end=t + timedelta(hours=1),
+            graph={"edge-nginx": {"order-gateway"}}, answering={"edge-nginx"}, n_failed=1, unit="requests",
+        )
+
+    assert blip(timedelta(seconds=66)) is not None
+    assert blip(timedelta(minutes=3, seconds=5)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -258,7 +259,7 @@ def correlate_changes(
         """The incident a group of anomaly windows makes (or the rollout blip it is), or two
         when it holds a second problem (see :func:`_second_problem`), or a rollout blip and
         the incident after it (see :func:`_after_a_quiet_gap`)."""
-        if split and (halves := _after_a_quiet_gap(group, window)):
+        if split and (halves := _after_a_quiet_gap(group, window) or _after_a_quiet_stretch(group, window, recs)):
             head = analyse(halves[0], split=False)
             if head and not any(isinstance(h, Incident) for h in head):
                 return head + analyse(halves[1])
@@ -1148,6 +1149,49 @@ def _after_a_quiet_gap(
     return None
 
 
+def _after_a_quiet_stretch(
+    group: Sequence[AnomalyWindow], window: timedelta, recs: pl.DataFrame
+) -> tuple[list[AnomalyWindow], list[AnomalyWindow]] | None:
+    """The group cut where its anomalies' onsets leave two windows or more between them and
+    the records of the earlier anomalies (their template's, or their service's errors for an
+    error share) end a window or more before the later ones begin (None: no such cut): a
+    deploy's restart blip at the edge (502s for 25 s at 23:57) that detection's window
+    joined to another service's failure three minutes later (a pool running dry at 00:00)."""
+    contribs = [c for w in group for c in w.contributions]
+    onsets = sorted({c.onset for c in contribs})
+    cut = next((b for a, b in itertools.pairwise(onsets) if b - a >= 2 * window), None)
+    if cut is None:
+        return None
+    start = min(w.start for w in group)
+    before = recs.filter(pl.col("timestamp").is_between(start, cut, closed="left"))
+    ended = start
+    for c in contribs:
+        if c.onset >= cut:
+            continue
+        mine = before.filter(pl.col("service") == c.service)
+        if c.template_id is not None and "template_id" in mine.columns:
+            mine = mine.filter(pl.col("template_id") == c.template_id)
+        elif c.kind == "error_ratio" and "is_error" in mine.columns:
+            mine = mine.filter(pl.col("is_error"))
+        else:
+            return None
+        last = tmax(mine["timestamp"])
+        if last is not None and last >= cut - window:
+            return None
+        ended = max(ended, last or c.onset)
+    # (the head ends a window after its last record: a blip's length is its own)
+    head_end = min(cut, ended.replace(second=0, microsecond=0) + window)
+    head, tail = [], []
+    for w in group:
+        early = tuple(c for c in w.contributions if c.onset < cut)
+        late = tuple(c for c in w.contributions if c.onset >= cut)
+        if early:
+            head.append(replace(w, end=min(w.end, max(head_end, w.start + window)), services=tuple(dict.fromkeys(c.service for c in early if c.service)), contributions=early))
+        if late:
+            tail.append(replace(w, start=max(w.start, cut), services=tuple(dict.fromkeys(c.service for c in late if c.service)), contributions=late))
+    return (head, tail) if head and tail else None
+
+
 def _split_group(
     group: Sequence[AnomalyWindow], later: set[str]
 ) -> tuple[list[AnomalyWindow], list[AnomalyWindow]]:
@@ -1175,6 +1219,9 @@ def _answers_only(span: pl.DataFrame, root: str) -> bool:
 
 #: an incident no longer than this many detection windows can be a rollout's blip
 _BLIP_WINDOWS = 2
+#: ... and its change came at most this many windows before its first sign: pods restart a
+#: minute or two after the deploy lands (its first 502 66 s after it, in the window after)
+_BLIP_LEAD = 2
 #: anomaly kinds that show no failure (volume, numbers)
 _NO_FAILURE = frozenset({"rate_spike", "rate_drop", "parameter"})
 #: how long before an incident a change to a service its callers' failures name keeps
@@ -1215,7 +1262,7 @@ def _rollout_blip(
     requests (an edge proxy's 5xx answers) or is a bystander (its anomalies, volume or
     numbers only, began a window or more before the blip's onset: a database's busy minute
     that the window group happened to hold), the service has changes from
-    one window before the first sign to one window after the end (one change: a second so
+    :data:`_BLIP_LEAD` windows before the first sign to one window after the end (one change: a second so
     soon is a rollback), the incident lasts at most :data:`_BLIP_WINDOWS` windows, and the
     logs go on, calm, for two windows after it.
 
@@ -1235,7 +1282,7 @@ def _rollout_blip(
         root in answering
         and first_failure is not None
         and end - onset <= _BLIP_WINDOWS * window
-        and not any(r["service"] in (root, *named) and start - window <= r["time"] <= end + window for r in change_rows)
+        and not any(r["service"] in (root, *named) and start - _BLIP_LEAD * window <= r["time"] <= end + window for r in change_rows)
         # (the other nodes of a farm answer 5xx as well: iis-web01 and iis-web02)
         and all(
             r.service == root or r.role == "victim" or (edge and r.service in answering) or r.service in unfailing
@@ -1244,7 +1291,7 @@ def _rollout_blip(
     ):
         near = [
             r for r in change_rows
-            if r["service"] and r["service"] != root and start - window <= r["time"] <= first_failure + _BLIP_SKEW
+            if r["service"] and r["service"] != root and start - _BLIP_LEAD * window <= r["time"] <= first_failure + _BLIP_SKEW
         ]
         near = list({r["id"]: r for r in near}.values())  # (a change of several nodes once)
         if len(near) > 1:
@@ -1264,7 +1311,7 @@ def _rollout_blip(
         and all(c.kind in _NO_FAILURE and c.onset <= onset - window for c in own)
     }
     for svc in (root, *sorted(named)):
-        rows = [r for r in change_rows if r["service"] == svc and start - window <= r["time"] <= end + window]
+        rows = [r for r in change_rows if r["service"] == svc and start - _BLIP_LEAD * window <= r["time"] <= end + window]
         if not rows:
             continue
         if end - onset > _BLIP_WINDOWS * window or len(rows) > 1:
