@@ -351,3 +351,49 @@ def test_a_blips_deploy_may_land_two_windows_before_its_first_failure():
 
     assert blip(timedelta(seconds=66)) is not None
     assert blip(timedelta(minutes=3, seconds=5)) is None
+
+
+def test_a_clients_release_that_brought_new_failing_statements_is_their_cause():
+    """Probe CE c24: an API release at 18:15 brings an N+1 lookup; from 18:21 PostgreSQL logs
+    a new slow statement, "SELECT * FROM device_capabilities WHERE device_id = $1", all of
+    it the API's. The API's own lines changed little (its slower answers are a field), so
+    the release scored 0.35 and no change was named. A query the database never ran before,
+    the client's, from within a rollout's time after the client's release, is what the
+    release brought."""
+    import random
+
+    import rcakit
+    from rcakit.correlate._records import prepare_records
+    from rcakit.correlate._suspects import _score_suspect
+
+    rng = random.Random(3)
+    t0 = datetime(2025, 12, 1, 17, 0, tzinfo=UTC)
+    release = t0 + timedelta(minutes=75)
+
+    def frame(service: str, minutes: int, template: str, extra: list[tuple[datetime, str]] = ()) -> pl.DataFrame:
+        rows = [(t0 + timedelta(seconds=20 * i + rng.randint(0, 9)), template) for i in range(minutes * 3)]
+        rows = sorted([*rows, *extra])
+        return prepare_records(rcakit.mine_templates(pl.DataFrame({
+            "timestamp": [r[0] for r in rows], "service": [service] * len(rows), "body": [r[1] for r in rows],
+            "severity_number": [9] * len(rows),
+        }).with_columns(pl.col("timestamp").dt.cast_time_unit("us"))))
+
+    statement = "duration: 1632.945 ms  statement: SELECT * FROM device_capabilities WHERE device_id = $1"
+    slow = [(release + timedelta(minutes=6, seconds=5 * i), statement) for i in range(60)]
+    by_service = {
+        "postgres": frame("postgres", 150, "checkpoint complete: wrote 12 buffers", slow),
+        "app-api": frame("app-api", 150, "request completed"),
+    }
+    row = {"id": "app-api#53", "time": release, "service": "app-api", "service_raw": "app-api", "version": "2.14.0",
+           "kind": "deploy", "description": None}
+    common = {
+        "onset": release + timedelta(minutes=6), "end": release + timedelta(minutes=60), "root": "postgres",
+        "services": ["postgres", "app-api"], "root_names": set(), "by_service": by_service, "known": ["postgres", "app-api"],
+        "span_cmp": timedelta(minutes=30), "window": MINUTE, "changes": [row], "root_clients": frozenset({"app-api"}),
+    }
+    brought = _score_suspect(row, **common, new_statements=release + timedelta(minutes=6))
+    assert any("a query it brought" in e.text for e in brought.evidence)
+    assert brought.score >= 0.45
+    # ... not when the statements began long after it, or before it
+    assert not any("a query it brought" in e.text for e in _score_suspect(row, **common, new_statements=release + timedelta(minutes=40)).evidence)
+    assert not any("a query it brought" in e.text for e in _score_suspect(row, **common, new_statements=release - MINUTE).evidence)

@@ -716,6 +716,12 @@ def _cause_with(
             root_names.update(names_of.get(names_key(c), ()))
     failing = {c.template_id for c in contribs if c.service == root and c.template_id and c.kind in _FAILURES}
     root_clients = statement_client(span, root, failing, ctx.logging_services) - root_names
+    # (when the root's failing statements are new to it, a query that was never run before:
+    # their first record)
+    new_statements = min(
+        (c.first_seen or c.onset for c in contribs if c.service == root and c.kind == "new" and c.template_id in failing),
+        default=None,
+    ) if root_clients else None
     onset = _refine_onset(contribs, ctx.recs, root, start, end, ctx.window, scan.get(root) if root else None)
     onset = quiet_onset(contribs, ctx.recs, root, onset, start, ctx.window)
     # (the failures of the others that name the root, or, without a template (an access
@@ -805,7 +811,7 @@ def _cause_with(
             by_service=ctx.by_service, known=known_for_root, span_cmp=ctx.span_cmp, window=ctx.window,
             changes=ctx.change_rows, first_sign=start, root_clients=root_clients, relays=relays, root_blamed=root_blamed,
             resolving=resolving, refusing=refusing, failing_texts=failing_texts, root_failing=root_failing,
-            news=news,
+            news=news, new_statements=new_statements,
         )
         suspects.append(sus)
     suspects.sort(key=lambda s: (-s.score, abs(s.lag_seconds)))

@@ -58,6 +58,7 @@ def _score_suspect(
     failing_texts: Sequence[str] = (),
     root_failing: Sequence[str] = (),
     news: Sequence[tuple[str, str]] = (),
+    new_statements: datetime | None = None,
 ) -> Suspect:
     """How likely the change ``row`` caused the incident (see the module's docs);
     ``resolving``: a failure line of the incident saying a host name did not resolve;
@@ -66,7 +67,9 @@ def _score_suspect(
     lines (templates and examples); ``root_failing``: the root's failure lines and the
     fields read out of them (JSON), where an identifier the change names may show (a
     field's name is no failure, and another service's failures are not the root's);
-    ``news``: the lines of the incident's new and surging templates, ``(service, text)``."""
+    ``news``: the lines of the incident's new and surging templates, ``(service, text)``;
+    ``new_statements``: the first record of the root's failing statements when they are new
+    to it and one client's (``root_clients``)."""
     ref = _change_ref(row)
     t = ref.time
     lag = (onset - t).total_seconds()
@@ -387,6 +390,22 @@ def _score_suspect(
                     kind="dependency",
                     text=f"its callers' failures name {target} from {_fmt_dt(lag)} after it{how}",
                     weight=0.2,
+                )
+            )
+        if client and new_statements is not None and t <= new_statements <= t + _ROLLOUT:
+            # the root's failing statements are this client's, and new: a query the database
+            # never ran before, from minutes after the client's release (an N+1 query, a
+            # missing index on a new lookup), is what the release brought, however quietly
+            # the client's own logs go on
+            strength = max(strength, _KIND_STRENGTH)
+            ev.append(
+                Evidence(
+                    kind="dependency",
+                    text=(
+                        f"the root's failing statements are {svc}'s and new to {root}, the first "
+                        f"{_fmt_dt((new_statements - t).total_seconds())} after it: a query it brought"
+                    ),
+                    weight=0.3,
                 )
             )
         if strength < 0.15 and not any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in ev):
