@@ -397,3 +397,39 @@ def test_a_clients_release_that_brought_new_failing_statements_is_their_cause():
     # ... not when the statements began long after it, or before it
     assert not any("a query it brought" in e.text for e in _score_suspect(row, **common, new_statements=release + timedelta(minutes=40)).evidence)
     assert not any("a query it brought" in e.text for e in _score_suspect(row, **common, new_statements=release - MINUTE).evidence)
+
+
+def test_a_loud_change_beside_a_root_change_that_served_quietly_is_tried_as_root():
+    """Probe CF c06: a Flyway migration rebuilding the orders index ran on the ledger database
+    2 minutes before the order gateway's queries slowed down; the gateway, root by its failing
+    lines, had a release 27 minutes before that served quietly ("no visible change ...") and
+    was named. The database's own logs changed right after the migration (27 times its
+    volume, new slow statements): it is tried as the root."""
+    from rcakit.correlate._correlate import _Cause, _loud_change_beside
+    from rcakit.correlate._results import ServiceRole
+    from rcakit.correlate._suspects import QUIET_MARK
+
+    release = Suspect(
+        change=ChangeRef(id="gh-1481643433", time=T0, service="order-gateway", version="4.12.7", kind="deploy"),
+        score=0.6, lag_seconds=1620.0,
+        evidence=(
+            Evidence(kind="new_template", text="5 template(s) new in order-gateway after the change", weight=1.17),
+            Evidence(kind="pre_existing", text=f"{QUIET_MARK} order-gateway's logs in the 27 min (strength x0.48)", weight=-0.34),
+        ),
+    )
+    migration = Suspect(
+        change=ChangeRef(id="CHG0032934", time=T0, service="ledger-db", version=None, kind="migration"),
+        score=0.27, lag_seconds=240.0,
+        evidence=(Evidence(kind="volume", text="ledger-db log volume x27.49 after the change", weight=0.356),),
+    )
+    roles = [ServiceRole(service=s, role=r, onset=T0, score=1.0, evidence=())
+             for s, r in (("order-gateway", "root"), ("ledger-db", "affected"), ("edge-nginx", "affected"))]
+    services = ["order-gateway", "ledger-db", "edge-nginx"]
+    found = _Cause("order-gateway", set(), T0, (release, migration), "gh-1481643433", "")
+    assert _loud_change_beside(found, roles, services) == ("ledger-db", migration)
+    # ... not when the root's change did not serve quietly, nor when the other is a victim
+    loud = Suspect(change=release.change, score=0.6, lag_seconds=1620.0, evidence=release.evidence[:1])
+    assert _loud_change_beside(found._replace(suspects=(loud, migration)), roles, services) is None
+    victim = [r if r.service != "ledger-db" else ServiceRole(service="ledger-db", role="victim", onset=T0, score=1.0, evidence=())
+              for r in roles]
+    assert _loud_change_beside(found, victim, services) is None

@@ -315,6 +315,17 @@ def correlate_changes(
             alt = cause_with(other)
             if alt.cause is not None and alt.cause == found.suspects[0].change.id:
                 found, root, roles = alt, other, _reroot(roles, other, alt.cause)
+        loud = _loud_change_beside(found, roles, logging_services)
+        if loud is not None:
+            svc, by = loud
+            alt = cause_with(svc)
+            if alt.cause == by.change.id:
+                why = (
+                    f"{by.change.id} changed {svc} {_fmt_dt(by.lag_seconds)} before the onset and {svc}'s own logs changed "
+                    f"right after it, while {found.cause}, {root}'s change, served quietly until the onset: "
+                    f"the fault is in {svc}"
+                )
+                found, root, roles = alt, svc, _reroot(roles, svc, alt.cause, why=why)
         dep = _changed_dependency(found, roles, logging_services, window)
         if dep is not None:
             alt = cause_with(dep)
@@ -863,6 +874,34 @@ def _surge_over_quiet_change(best: Suspect, traffic: float) -> tuple[None, str] 
 
 #: a service scoring at least this share of the root's score is a close call
 _CLOSE_CALL = 0.85
+
+
+def _loud_change_beside(
+    found: _Cause, roles: Sequence[ServiceRole], services: Sequence[str]
+) -> tuple[str, Suspect] | None:
+    """``(service, suspect)`` to try as root and cause when the cause found is a change of the
+    root that served quietly until the onset (its evidence says "no visible change in ...")
+    while another service of the incident (not a victim) was changed within a rollout's time
+    of the onset and its own logs changed right after it (new templates, its volume): a
+    migration rebuilding an index 2 minutes before the orders service's queries slow down,
+    against the gateway's release 27 minutes before that served quietly (probe CF c06)."""
+    if found.cause is None or not found.suspects or found.root is None:
+        return None
+    best = next((s for s in found.suspects if s.change.id == found.cause), None)
+    if best is None or not any(e.kind == "pre_existing" and e.text.startswith(QUIET_MARK) for e in best.evidence):
+        return None
+    by = {r.service: r for r in roles}
+    for s in found.suspects:
+        svc = match_service(s.change.service, services)
+        role = by.get(svc or "")
+        if (
+            svc is None or role is None or svc == found.root or role.role == "victim"
+            or not 0 <= s.lag_seconds <= _ROLLOUT.total_seconds() or s.lag_seconds >= best.lag_seconds / 2
+        ):
+            continue
+        if any(e.kind in ("new_template", "volume", "error_ratio", "parameter_shift") and e.weight > 0.1 for e in s.evidence):
+            return svc, s
+    return None
 
 
 def _close_call(found: _Cause, roles: Sequence[ServiceRole], services: Sequence[str]) -> str | None:
