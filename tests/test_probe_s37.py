@@ -433,3 +433,23 @@ def test_a_loud_change_beside_a_root_change_that_served_quietly_is_tried_as_root
     victim = [r if r.service != "ledger-db" else ServiceRole(service="ledger-db", role="victim", onset=T0, score=1.0, evidence=())
               for r in roles]
     assert _loud_change_beside(found, victim, services) is None
+
+
+def test_a_count_that_moved_is_no_latency():
+    """Probe CE n03: during a planned firmware wave the OTA service's "Rollout tick: <NUM>
+    campaigns active, <NUM> devices pending" rose from 0 to 34; the incident's symptom read
+    "latency", though no duration moved. A count is a number of things, not a slower answer;
+    a duration is still latency."""
+    from rcakit.correlate._incident import _symptom
+    from rcakit.detect._results import Contribution
+
+    def param(template: str, feature: str) -> Contribution:
+        return Contribution(kind="parameter", service="ota-service", template_id="t", template=template, score=9.0,
+                            baseline_rate=6, observed_rate=6, first_seen=T0, onset=T0, extra={"feature": feature})
+
+    rate = Contribution(kind="rate_spike", service="ota-service", template_id="o", template="Offering firmware <NUM> to <*>",
+                        score=40.0, baseline_rate=0.3, observed_rate=11, first_seen=T0, onset=T0)
+    pending = param("Rollout tick: <NUM> campaigns active, <NUM> devices pending", "$2")
+    assert _symptom([rate, pending], {}, {}, root_quiet=False) == "rates"
+    slower = param("Handled directive <*> for endpoint ep-<*> in <NUM> ms", "$3")
+    assert _symptom([rate, pending, slower], {}, {}, root_quiet=False) == "latency"

@@ -20,7 +20,7 @@ from rcakit.correlate._results import (
 from rcakit.correlate._root import OUR_CERTIFICATE, OWN_CERTIFICATE
 from rcakit.correlate._shifts import _Shift
 from rcakit.correlate._units import _fmt_dt, _num, names_key, tmax, tmin
-from rcakit.correlate._windows import feature_values
+from rcakit.correlate._windows import _is_count, feature_values
 from rcakit.detect._results import Contribution
 
 
@@ -341,7 +341,8 @@ def _symptom(
     more = [c for c in contribs if c.kind in {"new", "rate_spike"}]
     if any(c.kind == "error_ratio" for c in contribs) or any(share(c, error_share) >= 0.5 for c in more):
         return "errors"
-    if any(c.kind == "parameter" for c in contribs):
+    # (a count that moved, devices pending or rows a batch read, is no slower answer)
+    if any(c.kind == "parameter" and not _is_count(c.template, (c.extra or {}).get("feature")) for c in contribs):
         return "latency"
     if any(share(c, warn_share) >= 0.5 for c in more):
         return "warnings"

@@ -129,7 +129,8 @@ class Incident:
     detection_score: float
     #: what the incident looks like from outside, the first that applies: ``"silence"`` (the
     #: root stopped logging), ``"errors"`` (new or more error records, failed requests),
-    #: ``"latency"`` (a number such as a duration moved), ``"warnings"`` (new or more
+    #: ``"latency"`` (a number such as a duration moved; not a count of things, devices
+    #: pending or rows read: that is ``"rates"``), ``"warnings"`` (new or more
     #: warnings, nothing failed: severity at most ``low``), ``"rates"`` (volumes moved)
     symptom: Symptom = "errors"
     #: how much more (or less) the estate logged from the onset: the median over services
