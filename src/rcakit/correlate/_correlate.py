@@ -67,6 +67,7 @@ from rcakit.correlate._suspects import (
     _rate_changes,
     _score_suspect,
     statement_client,
+    undone_cause,
 )
 from rcakit.correlate._units import _fmt_dt, names_key, parse_duration, tmax, tmin
 from rcakit.correlate._windows import (
@@ -838,6 +839,11 @@ def _cause_with(
             [text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")]
         ) == THEIR_CERTIFICATE,
     )
+    if cause is None:
+        cause, reason = undone_cause(
+            suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
+            root_clients=root_clients,
+        ) or (cause, reason)
     # (the cause leads the suspects, though another scored higher: a closer change that the
     # failures do not carry)
     suspects.sort(key=lambda s: s.change.id != cause)

@@ -959,44 +959,35 @@ _TRUST_CHANGE = re.compile(
 _TRIGGER_LAG = 120.0
 
 
-def _decide(
+def undone_cause(
     suspects: Sequence[Suspect],
     *,
     root: str | None,
     root_names: set[str],
     threshold: float,
     services: Sequence[str] = (),
-    n_changes: int | None = None,
-    external: Sequence[str] = (),
     root_clients: frozenset[str] = frozenset(),
-    unavailable: str | None = None,
-    peer_expired: bool = False,
-) -> tuple[str | None, str]:
-    """The cause (a change id, or ``None``) and why (see :func:`_decide_by_evidence`); a best
-    suspect undone as the incident ended (evidence kind ``undone``) is the cause when the
-    rest would name none: the trouble stopped when it was taken back, whatever else the
-    failures name (a host outside the logs among them)."""
-    cause, reason = _decide_by_evidence(
-        suspects, root=root, root_names=root_names, threshold=threshold, services=services, n_changes=n_changes,
-        external=external, root_clients=root_clients, unavailable=unavailable, peer_expired=peer_expired,
-    )
-    if cause is not None or not suspects:
-        return cause, reason
+) -> tuple[str, str] | None:
+    """``(change id, why)`` when the best suspect was undone as the incident ended (evidence
+    kind ``undone``), for the incident whose evidence names no cause (:func:`_decide`): the
+    trouble stopped when it was taken back, whatever else the failures name (a host outside
+    the logs among them). ``None`` otherwise, and for a change of another service of the
+    incident than the root: which says the root may be that one, for the close call to try."""
+    if not suspects:
+        return None
     best = suspects[0]
     undone = next((e.text for e in best.evidence if e.kind == "undone"), None)
     svc = match_service(best.change.service, services)
-    # (a change of another service of the incident than the root says the root may be that
-    # one: which is for the close call to try)
     near = svc is None or svc not in services or svc == root or svc in root_names or svc in root_clients
     if undone is None or not near or best.score < threshold:
-        return cause, reason
+        return None
     return best.change.id, (
         f"{best.change.id} ({best.change.kind} of {best.change.service or 'no service'}: "
         f"{best.change.description or 'no description'}) precedes the onset by {_fmt_dt(best.lag_seconds)} and was {undone}"
     )
 
 
-def _decide_by_evidence(
+def _decide(
     suspects: Sequence[Suspect],
     *,
     root: str | None,
