@@ -428,8 +428,11 @@ def _score_suspect(
     named_id = _id_in(ref.description, root_failing) if shown is None and lag >= 0 else None
     if named_id is not None and _carried_before(by_service.get(root or ""), named_id[0], t):
         named_id = None
-    news_id = None
-    if named_id is None and shown is None and lag >= 0 and (svc is None or svc not in by_service):
+    tie = (
+        f"{_ID_SHOWN} '{named_id[0]}', which its description names (\"{named_id[1][:100]}\")"
+        if named_id is not None else None
+    )
+    if tie is None and shown is None and lag >= 0 and (svc is None or svc not in by_service):
         # (... or in the new lines of a service of the incident, a fleet's updater offering
         # the campaign the change started: "Offering firmware 4.12.0 to hub-de8e2a (campaign
         # fw-4.12.0-wave3)" from 3 min after "Firmware 4.12.0 wave 3 rollout (OTA campaign
@@ -437,29 +440,14 @@ def _score_suspect(
         for where, text in news:
             found = _id_in(ref.description, [text])
             if found is not None and not _carried_before(by_service.get(where), found[0], t):
-                news_id = (found[0], found[1], where)
+                tie = f"{_ID_NEWS} '{found[0]}', which its description names, in {where} (\"{found[1][:100]}\")"
                 break
-    if news_id is not None:
-        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
-        ev.append(
-            Evidence(
-                kind="dependency",
-                text=f"{_ID_NEWS} '{news_id[0]}', which its description names, in {news_id[2]} (\"{news_id[1][:100]}\")",
-                weight=0.3,
-            )
-        )
-    if named_id is not None:
+    if tie is not None:
         # an identifier the change's description names (the key id a signing-key rotation
         # made current, "Rotate JWT signing key (kid k-2026-03)") in the root's failure lines
         # or their fields ("no matching key found in JWKS for kid k-2026-03"): they are its doing
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
-        ev.append(
-            Evidence(
-                kind="dependency",
-                text=f"{_ID_SHOWN} '{named_id[0]}', which its description names (\"{named_id[1][:100]}\")",
-                weight=0.3,
-            )
-        )
+        ev.append(Evidence(kind="dependency", text=tie, weight=0.3))
     dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
     if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
         # the incident's failures are host names that do not resolve, just after a change
