@@ -208,18 +208,23 @@ class RootFinding(NamedTuple):
 
 
 def _stem_only_names(
-    contribs: Sequence[Contribution], said: dict[int, str], known: Sequence[str]
+    contribs: Sequence[Contribution],
+    said: dict[int, str],
+    known: Sequence[str],
+    named_by: dict[int, tuple[str, ...]] | None = None,
 ) -> set[tuple[str, str]]:
     """The pairs ``(service, named)`` where the anomalies of ``service`` name ``named`` only
     by the stem of its name (``order`` of ``order-gateway``) while those of ``named`` name
     ``service`` by its whole name: a word of the business (a matching engine's "NewOrder
     ... order rejected") against a call (the gateway's "matching engine rejected order").
-    The stem is the word its work is about there, not a call to the other."""
+    The stem is the word its work is about there, not a call to the other. ``named_by``: each
+    anomaly's names (:func:`_names` of its text), when already read."""
     named: dict[str, set[str]] = {}
     whole: dict[str, set[str]] = {}
     for c in contribs:
         if c.service and id(c) in said:
-            named.setdefault(c.service, set()).update(_names(said[id(c)], known, exclude=c.service))
+            found = named_by[id(c)] if named_by is not None else _names(said[id(c)], known, exclude=c.service)
+            named.setdefault(c.service, set()).update(found)
             whole.setdefault(c.service, set()).update(_names(said[id(c)], known, exclude=c.service, stems=False))
     return {
         (svc, other) for svc, others in named.items() for other in others
@@ -257,7 +262,8 @@ def _root_service(
         id(c): " ".join([c.template or "", *c.examples[:3], peers.get((c.service, c.template_id), "")])
         for c in contribs if c.service
     }
-    loose = _stem_only_names(contribs, said, known)
+    named_by = {id(c): _names(said[id(c)], known, exclude=c.service) for c in contribs if id(c) in said}
+    loose = _stem_only_names(contribs, said, known, named_by)
     for c in contribs:
         if not c.service:
             continue
@@ -266,7 +272,7 @@ def _root_service(
         peer = peers.get((c.service, c.template_id), "")
         text = said[id(c)]
         texts.setdefault(c.service, []).append(text)
-        named = tuple(n for n in _names(text, known, exclude=c.service) if (c.service, n) not in loose)
+        named = tuple(n for n in named_by.get(id(c), ()) if (c.service, n) not in loose)
         if c.kind in _FAILURES:
             named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
         names_of[names_key(c)] = named
