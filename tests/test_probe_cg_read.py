@@ -4,26 +4,19 @@ record above."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rcakit.ingest import read_logs
+from tests._reading import attrs, read_lines
 
 
 def read(path: Path, text: str) -> list[dict]:
-    path.write_text(text)
-    frame = read_logs(path)
-    assert int(frame["n_lines"].sum()) == len(text.splitlines())  # nothing lost
-    return frame.to_dicts()
+    """``text`` written to ``path`` and read (:func:`tests._reading.read_lines`), as dicts."""
+    return read_lines(path.parent, path.name, text.splitlines()).to_dicts()
 
 
 def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-def attrs(row: dict) -> dict:
-    return json.loads(row["attributes"]) if row["attributes"] else {}
 
 
 def test_389ds_errors_log(tmp_path):

@@ -781,7 +781,8 @@ def _cause_with(
     # identifier a change names may show: winston's "token verification failed" holds its
     # error, "no matching key found in JWKS for kid k-2026-03", in a field)
     own = [c for c in contribs if failure(c) and c.service == root]
-    root_failing = tuple(text for c in own for text in (*c.examples, c.template or ""))
+    root_lines = tuple(text for c in own for text in (*c.examples, c.template or ""))
+    root_failing = root_lines
     tids = sorted({c.template_id for c in own if c.template_id})
     if tids and {"attributes", "template_id"} <= set(span.columns):
         fields = (
@@ -835,9 +836,7 @@ def _cause_with(
     cause, reason = _decide(
         suspects, root=root, root_names=root_names, threshold=ctx.cause_threshold, services=ctx.logging_services,
         n_changes=ctx.n_given, external=external, root_clients=root_clients, unavailable=unavailable,
-        peer_expired=certificate_expired(
-            [text for c in contribs if c.service == root and failure(c) for text in (*c.examples, c.template or "")]
-        ) == THEIR_CERTIFICATE,
+        peer_expired=certificate_expired(root_lines) == THEIR_CERTIFICATE,
     )
     if cause is None:
         cause, reason = undone_cause(

@@ -338,8 +338,9 @@ def _names(text: str, services: Sequence[str], *, exclude: str | None, stems: bo
     # ``com.shop.clients.InventoryClient.reserve``: the service it calls, by its CamelCase name
     # or by the last word of it that no other service's name holds)
     if "Client" in text:
-        for s in services:
-            if s and s != exclude and s not in found and (cls := _client_class(s, tuple(services))) is not None and cls.search(text):
+        listed = tuple(services)
+        for s in listed:
+            if s and s != exclude and s not in found and (cls := _client_class(s, listed)) is not None and cls.search(text):
                 found.append(s)
     products = [(s, lib) for s in services if s and s != exclude and (lib := _product_of(s)) is not None]
     products += _role_named_products(tuple(services), exclude)
