@@ -17,6 +17,7 @@ from rcakit._fields import AttributeReader
 from rcakit.correlate._records import WARN_SEVERITY
 from rcakit.correlate._results import Evidence, ServiceRole
 from rcakit.correlate._services import (
+    CLIENTS_REJECT_CERTIFICATE,
     MEMORY_EXHAUSTED,
     NOT_ANSWERING,
     OUR_CERTIFICATE_EXPIRED,
@@ -99,7 +100,7 @@ EXTERNAL_HOSTS = "its anomalies name a host outside the logs (check its status):
 OUR_CERTIFICATE = "the host outside rejects the client certificate it presents as expired"
 THEIR_CERTIFICATE = "the certificate of the host outside has expired"
 #: ... or that the root's own certificate, as a server, expired (its callers reject it)
-OWN_CERTIFICATE = "its own TLS certificate has expired: its callers reject it (a server does not log their aborted handshakes)"
+OWN_CERTIFICATE = "its own TLS certificate has expired: its callers reject it"
 
 
 @dataclass
@@ -264,6 +265,9 @@ def _root_service(
     }
     named_by = {id(c): _names(said[id(c)], known, exclude=c.service) for c in contribs if id(c) in said}
     loose = _stem_only_names(contribs, said, known, named_by)
+    # the services whose TLS handshakes fail as their clients reject their certificate: the
+    # server whose certificate a caller's unnamed failures reject, when there is one
+    cert_servers = {c.service for c in contribs if c.service and CLIENTS_REJECT_CERTIFICATE.search(said[id(c)])}
     for c in contribs:
         if not c.service:
             continue
@@ -275,6 +279,13 @@ def _root_service(
         named = tuple(n for n in named_by.get(id(c), ()) if (c.service, n) not in loose)
         if c.kind in _FAILURES:
             named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
+            if (
+                not named and len(server := cert_servers - {c.service}) == 1
+                and reports_dependency_failure(text) and not reports_dependency_failure(text, certificates=False)
+            ):
+                # (its TLS calls reject a certificate while one service's handshakes fail on
+                # its clients' alert: that service is the server, probe CF c07)
+                named = tuple(server)
         names_of[names_key(c)] = named
         v.n_contrib += 1
         v.contrib_score = max(v.contrib_score, c.score)
@@ -391,9 +402,9 @@ def _root_service(
             elif state is not None:
                 what = f'refuses its callers for a state of its own ("{state.group()}"), which it does not log'
             elif cert_callers:
-                what = (
-                    f"presents {', '.join(sorted(cert_callers))} an expired TLS certificate (a server does not log "
-                    "the handshakes its clients abort)"
+                what = f"presents {', '.join(sorted(cert_callers))} an expired TLS certificate " + (
+                    "(its handshakes fail on their alerts)" if n in cert_servers
+                    else "(a server does not log the handshakes its clients abort)"
                 )
             elif just_changed and not lost:
                 what = "was changed just before it (a node of it may have stopped answering while the others log as usual)"

@@ -401,6 +401,18 @@ OUR_CERTIFICATE_EXPIRED = re.compile(r"(?i)\breceived fatal alert: certificate_e
 THEIR_CERTIFICATE_EXPIRED = re.compile(
     r"(?i)\bcertificate has expired\b|\bCertificateExpiredException\b|\bcertificate (?:is )?expired\b"
     r"|remote certificate is invalid\b.*\bNotTimeValid\b"
+    # (Java's PKIX validator on an expired or not yet valid certificate)
+    r"|\bCertPathValidatorException: validity check failed\b"
+)
+#: A TLS server's handshakes failing because its clients reject its certificate, in the alert
+#: they send back: rustls' "tls handshake failed error=\"received fatal alert:
+#: CertificateUnknown\"", Go's "TLS handshake error from 10.0.0.5:4711: remote error: tls: bad
+#: certificate", OpenSSL's "SSL_do_handshake() failed (... sslv3 alert certificate unknown)",
+#: Java's "SSLHandshakeException: Received fatal alert: certificate_unknown"
+CLIENTS_REJECT_CERTIFICATE = re.compile(
+    r"(?i)handshake.*?(?:alert:?\s*(?:CertificateUnknown|BadCertificate|CertificateExpired|UnknownCA"
+    r"|certificate[ _](?:unknown|expired)|bad[ _]certificate|unknown[ _]ca)\b"
+    r"|remote error: tls: (?:bad certificate|unknown certificate authority|expired certificate))"
 )
 
 
