@@ -9,7 +9,8 @@ against ``<NUM>`` exactly, whereas a message masked to ``<*>`` never matches a c
 Token names produced by the default set (downstream code may rely on them):
 
 ========== ====================================================================
-``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, escaped quotes
+``<STR>``   quoted values of keys (``q="running shoes"`` -> ``q="<STR>"``, in single quotes or
+            backticks too, escaped quotes
             inside too; a single plain word, ``kind="Pod"``, is left to Drain); an unquoted
             value of several words running to the next key among ``key=value`` pairs
 ``<QUERY>`` the query string of a quoted HTTP request line (``"GET /query?<QUERY> HTTP/1.1"``)
@@ -165,6 +166,9 @@ DEFAULT_MASKS: tuple[Mask, ...] = (
         r"(?P<pre>[=:] ?\")(?:(?:[^\"\\\n]|\\.)*(?:[^A-Za-z_\-\"\\\n]|\\.)(?:[^\"\\\n]|\\.)*)?(?P<post>\")",
     ),
     _m("STR", r"(?P<pre>[=:] ?')(?:[^']*[^A-Za-z_\-'\n][^']*)?(?P<post>')"),
+    # (... or in backticks, as Go's and QuestDB's messages quote SQL and error texts:
+    # q=`show columns from 'orders'`, msg=`table does not exist [table=x]`)
+    _m("STR", r"(?P<pre>[=:] ?`)(?:[^`\n]*[^A-Za-z_\-`\n][^`\n]*)?(?P<post>`)"),
     # a quoted user agent, a product/version and any comments after it: one value however
     # many words (access logs' last field after the referer's, "-" "Mozilla/5.0 (X11; Linux
     # x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "curl/8.4.0"; a JSON header's

@@ -201,8 +201,9 @@ def _generic(token: str) -> str:
     return _TOKEN_RE.sub(PARAM, token)
 
 
-# a list item: an opening bracket, the item, a closing bracket or the comma before the next
-_ITEM_RE = re.compile(r"([\[({]?)(.*?)([,\])}]?)")
+# a list item: an opening bracket, the item, a closing bracket (and the punctuation after
+# it: ``[<*>],`` before the message goes on) or the comma before the next
+_ITEM_RE = re.compile(r"([\[({]?)(.*?)((?:[\])}][,;:.]?|,)?)")
 # a list inside one token: ids=[<*>,<*>,<*>]
 _INNER_LIST_RE = re.compile(r"<\*>(?:[,;|]<\*>)+")
 
