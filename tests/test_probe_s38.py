@@ -74,3 +74,39 @@ def test_the_alerts_of_clients_rejecting_a_servers_certificate():
     for line in ("TLS handshake completed in 3 ms", "certificate renewed, next renewal in 60d", "alert: disk 91% full"):
         assert not CLIENTS_REJECT_CERTIFICATE.search(line), line
     assert THEIR_CERTIFICATE_EXPIRED.search("PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed")
+
+
+def test_a_clusters_folder_of_numbered_pod_folders_names_their_service():
+    """Probe CH: ``cassandra/cass-msg-1/system.log`` ... ``cass-msg-3``: three nodes of one
+    role (a StatefulSet's pods) in the cluster's folder. The pods' ordinal taken off gave
+    ``cass-msg``, which no client's driver error ("Cassandra timeout during SIMPLE write")
+    nor the change list's CMDB item (``cassandra-msg``) named: the folder does."""
+    from rcakit.ingest._service import file_services
+
+    nodes = [f"incident/cassandra/cass-msg-{i}/system.log" for i in (1, 2, 3)]
+    names = file_services(["incident/message-send/message-send.log", *nodes])
+    assert {names[p] for p in nodes} == {"cassandra"}
+    # (the role spelled as the folder, kafka/kafka-0/server.log, as before)
+    kafka = [f"incident/kafka/kafka-{i}/server.log" for i in (0, 1, 2)]
+    assert {file_services(["incident/fanout/fanout.log", *kafka])[p] for p in kafka} == {"kafka"}
+    # (one pod folder alone in another's folder keeps its name: the folder may group several)
+    one = "incident/datastores/cass-msg-1/system.log"
+    assert file_services(["incident/fanout/fanout.log", one])[one] == "cass-msg"
+
+
+def test_an_application_servers_log_in_an_apps_folder_is_the_apps():
+    """Probe CH c10: ``media-upload/gunicorn.log`` beside ``media-upload/app.log`` made a
+    service ``gunicorn``, which became the root of the app's memory leak, and the app's
+    release (reverted as the incident ended) was 'not the root's'. The application server
+    an app runs in (gunicorn, uWSGI, Puma, PHP-FPM) writes the app's log; so does a
+    blockchain node's daemon in its deployment's folder (``eth-node/geth.log``, probe CF)."""
+    from rcakit.ingest._service import file_services
+
+    names = file_services(["incident/media-upload/app.log", "incident/media-upload/gunicorn.log", "incident/fanout/fanout.log"])
+    assert names["incident/media-upload/gunicorn.log"] == "media-upload"
+    assert names["incident/media-upload/app.log"] == "media-upload"
+    for path in ("incident/shop-web/puma.log", "incident/blog/php-fpm.log", "incident/eth-node/geth.log"):
+        assert file_services(["incident/fanout/fanout.log", path])[path] == path.split("/")[1]
+    # (alone in a host's folder, the product's name stays)
+    host = "incident/ip-10-0-1-5/gunicorn.log"
+    assert file_services(["incident/fanout/fanout.log", host])[host] == "gunicorn"

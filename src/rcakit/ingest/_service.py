@@ -75,9 +75,14 @@ _GENERIC_NAME_RE = re.compile(
 # laravel-2024-03-05.log), PostgreSQL's postgresql-%Y-%m-%d_%H%M%S.log (postgresql-Mon.log,
 # Amazon RDS' postgresql.log.2024-03-05-10 exports, Debian's postgresql-16-main.log), MySQL's
 # mysqld.log and MariaDB's mariadb.log (Red Hat), MongoDB's mongod.log, Redis' redis.log,
-# redis-server.log (Debian), redis_6379.log (its install script): see file_services
+# redis-server.log (Debian), redis_6379.log (its install script); the application server an
+# app runs in (gunicorn.log, uwsgi.log, puma.log, php-fpm.log) and a blockchain node's
+# daemon (geth.log): see file_services
 _PRODUCT_FILE_RE = re.compile(
-    r"(?i)^(?:laravel|postgresql(?:-\d+(?:\.\d+)?-[a-z0-9_]+)?|mysqld|mariadb|mongod|redis(?:-server|_\d+)?)$"
+    r"(?i)^(?:laravel|postgresql(?:-\d+(?:\.\d+)?-[a-z0-9_]+)?|mysqld|mariadb|mongod|redis(?:-server|_\d+)?"
+    # (the application server an app runs in, its log named after it: media-upload/gunicorn.log,
+    # uwsgi.log, puma.log, php-fpm.log; a blockchain node's daemon: eth-node/geth.log)
+    r"|gunicorn|uwsgi|uvicorn|hypercorn|puma|unicorn|php-fpm|php\d[.\d]*-fpm|geth)$"
 )
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})
@@ -394,20 +399,24 @@ def _nodes_of_one_role(names: dict[str, str | None], full: dict[str, Path], root
     (``calc01``, ``calc02``): named by that parent, the service those nodes run, whatever
     its words (a single node whose role is no word of its folder keeps its own name: the
     folder may group several services)."""
-    nodes: dict[tuple[PurePath, tuple[str, ...]], set[str]] = {}
+    nodes: dict[tuple[PurePath, tuple[str, ...]], dict[str, str]] = {}
     for path, name in names.items():
         folder = next(
             (f for f in full[path].parents if not _generic_name(f.name) and f.name.lower() not in _GENERIC_DIRS), None
         )
-        if name is None or folder is None or folder.name != name or (m := _NODE_FOLDER.match(name)) is None:
+        # (the node's folder names the file, as itself or as a pod's name without its
+        # ordinal: cassandra/cass-msg-1/system.log is "cass-msg")
+        if name is None or folder is None or name not in (folder.name, workload_name(folder.name)):
+            continue
+        if (m := _NODE_FOLDER.match(folder.name)) is None:
             continue
         parent = folder.parent
         if parent == root or root not in parent.parents:
             continue
-        nodes.setdefault((parent, tuple(_words(m.group(1)))), set()).add(path)
+        nodes.setdefault((parent, tuple(_words(m.group(1)))), {})[path] = folder.name
     out: dict[str, str] = {}
     for (group, _role), paths in nodes.items():
         # (two nodes at least)
-        if len({names[p] for p in paths}) >= 2 and (stem := _naming_stem(group.name)) is not None:
+        if len(set(paths.values())) >= 2 and (stem := _naming_stem(group.name)) is not None:
             out.update(dict.fromkeys(paths, workload_name(stem)))
     return out
