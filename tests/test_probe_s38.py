@@ -110,3 +110,27 @@ def test_an_application_servers_log_in_an_apps_folder_is_the_apps():
     # (alone in a host's folder, the product's name stays)
     host = "incident/ip-10-0-1-5/gunicorn.log"
     assert file_services(["incident/fanout/fanout.log", host])[host] == "gunicorn"
+
+
+def test_a_change_to_the_offices_it_is_no_change_to_production():
+    """Probe CH c18: an evening peak exhausts the WebSocket gateway's file descriptors; the
+    ServiceNow change "Office VPN concentrator firmware upgrade" (``corp-vpn``, kind infra)
+    9 min before was named, as a change to infrastructure may touch every service. No
+    production call goes through the office's VPN, Wi-Fi or laptops; "back office" systems
+    are production's own."""
+    from types import SimpleNamespace
+
+    from rcakit.correlate._suspects import _untied
+
+    def untied(description: str, service: str | None) -> str | None:
+        ref = SimpleNamespace(description=description, service=service)
+        return _untied(ref, root="ws-gateway", services=["ws-gateway", "edge-nginx"], root_names=set(),
+                       failing_texts=["accept error; retrying", "connect() failed (111: Connection refused) while connecting to upstream"])
+
+    assert untied("Office VPN concentrator firmware upgrade", "corp-vpn") is not None
+    assert untied("Replace staff laptops' VPN client", None) is not None
+    assert untied("Firmware upgrade", "office-wifi") is not None
+    # (a network change of production still is tied by the failures it breaks)
+    assert untied("Core firewall firmware upgrade", "fw-core") is None
+    assert untied("Back office network segment re-IP", "backoffice") is None
+    assert untied("Post office API integration", None) is None

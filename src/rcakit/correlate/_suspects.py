@@ -770,6 +770,14 @@ _INFRA_SUBJECTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
         re.compile(r"(?i)\bcdn\b|\bcache|\borigin\b|static"),
     ),
 )
+#: a change's description that says it is to the office's IT, not production: the office
+#: VPN or Wi-Fi, staff laptops ("back office" systems are production's)
+_OFFICE_IT = re.compile(
+    r"(?i)(?<!back[- ])\b(?:office|corporate|corp|employee|staff)s?'? (?:network|vpn|wi-?fi|wlan|lan|firewall|internet"
+    r"|printers?|laptops?|desktops?|workstations?|devices?|it|switch(?:es)?|routers?|phones?)\b|\b(?:laptops?|workstations?)\b"
+)
+#: ... or whose configuration item is one (corp-vpn, office-wifi)
+_OFFICE_SERVICE = re.compile(r"(?i)^(?:corp|office)[-_]")
 #: how related an unlogged change is whose subject the incident's failures do not show
 _UNTIED_REL = 0.15
 _UNTIED = "it changes"
@@ -794,6 +802,10 @@ def _untied(
     involved = sorted({*(s for s in services if s), *root_names, *([root] if root else [])})
     if any(match_service(word, involved) in involved for word in re.findall(r"[\w.-]{3,}", text)):
         return None
+    if _OFFICE_IT.search(ref.description or "") or _OFFICE_SERVICE.search(ref.service or ""):
+        # (the office's own network and machines: a VPN concentrator for staff, a Wi-Fi,
+        # laptops; no production call goes through them)
+        return f"{_UNTIED} the office's own IT, not the production estate, nor does it name a service of the incident"
     subjects = [(name, sign) for name, words, sign in _INFRA_SUBJECTS if words.search(text)]
     if not subjects:
         return None
