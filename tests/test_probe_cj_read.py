@@ -1,5 +1,5 @@
-"""Layouts probe CJ found read wrong: pgBackRest's default head left in the body, with no
-level."""
+"""Layouts probe CJ found read wrong: pgBackRest's and QuestDB's default heads left in the
+body, with no level."""
 
 from __future__ import annotations
 
@@ -62,3 +62,53 @@ def test_pgbackrest_console_without_timestamps(tmp_path):
         (None, "INFO", "P00"),
     ]
     assert rows[1]["body"] == "option 'repo1-retention-full' is not set"
+
+
+def test_questdb_log(tmp_path):
+    rows = read(
+        tmp_path / "stdout-2024-06-11T08-15-00.txt",
+        "2024-06-11T08:15:02.004512Z A server-main QuestDB 8.0.1. Copyright (C) 2014-2024, all rights reserved.\n"
+        "2024-06-11T08:15:02.118734Z I i.q.c.CairoEngine loaded [table=weather~12]\n"
+        "2024-06-11T08:15:09.530211Z D i.q.c.h.HttpConnectionContext kicked [fd=48]\n"
+        "2024-06-11T08:15:10.771245Z E i.q.c.l.t.LineTcpConnectionContext [52] could not parse measurement, "
+        "NONE at 14\n"
+        "2024-06-11T08:15:11.003145Z C i.q.c.w.ApplyWal2TableJob job failed, table suspended [table=weather~12]\n"
+        "2024-06-11T08:15:12.450001Z I http-server disconnected [ip=10.1.4.20, fd=48, src=queue]\n",
+    )
+    assert [(r["format"], r["timestamp"], r["severity_text"]) for r in rows] == [
+        ("text", at(2024, 6, 11, 8, 15, 2, 4512), "INFO"),  # (A: advisory, an info always written)
+        ("text", at(2024, 6, 11, 8, 15, 2, 118734), "INFO"),
+        ("text", at(2024, 6, 11, 8, 15, 9, 530211), "DEBUG"),
+        ("text", at(2024, 6, 11, 8, 15, 10, 771245), "ERROR"),
+        ("text", at(2024, 6, 11, 8, 15, 11, 3145), "FATAL"),  # (C: critical)
+        ("text", at(2024, 6, 11, 8, 15, 12, 450001), "INFO"),
+    ]
+    assert [r["body"] for r in rows] == [
+        "QuestDB 8.0.1. Copyright (C) 2014-2024, all rights reserved.",
+        "loaded [table=weather~12]",
+        "kicked [fd=48]",
+        "[52] could not parse measurement, NONE at 14",
+        "job failed, table suspended [table=weather~12]",
+        "disconnected [ip=10.1.4.20, fd=48, src=queue]",
+    ]
+    assert [attrs(r)["logger"] for r in rows] == [
+        "server-main",
+        "i.q.c.CairoEngine",
+        "i.q.c.h.HttpConnectionContext",
+        "i.q.c.l.t.LineTcpConnectionContext",
+        "i.q.c.w.ApplyWal2TableJob",
+        "http-server",
+    ]
+    # the same stamp before a message starting with a word "I" or "A" (no logger after it)
+    # is a message, whole
+    plain = read(
+        tmp_path / "worker.log",
+        "2024-06-11T08:15:02.004512Z I finished warmup in 42ms\n"
+        "2024-06-11T08:15:03.004512Z A replica joined the cluster\n"
+        "2024-06-11T08:15:04.004512Z E.g. retry later\n",
+    )
+    assert [(r["severity_text"], r["body"], attrs(r).get("logger")) for r in plain] == [
+        (None, "I finished warmup in 42ms", None),
+        (None, "A replica joined the cluster", None),
+        (None, "E.g. retry later", None),
+    ]
