@@ -231,6 +231,9 @@ _SYSLOG_NUMBER_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4
                          "7": "debug"}
 # SQL Server Agent's message marks
 _SQLAGENT_LEVELS = {"?": "info", "+": "warning", "!": "error"}
+#: pgBackRest's levels (DETAIL, between INFO and DEBUG, reads as DEBUG, as other products'
+#: detail and verbose levels do)
+_PGBACKREST_LEVEL = "ERROR|WARN|INFO|DETAIL|DEBUG|TRACE"
 # CUPS' level letters (LogLevel alert ... debug2)
 _CUPS_LEVELS = {"X": "emerg", "A": "alert", "C": "critical", "E": "error", "W": "warning", "N": "notice", "I": "info",
                 "D": "debug", "d": "debug"}
@@ -2033,6 +2036,29 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
         rf"^(?P<ts>{_ISO}):[ \t]+(?:(?P<thread>[\w\-]+(?: [\w\-]+)?)[ \t]+)?pid (?P<pid>\d+):[ \t]+"
         rf"(?P<level>{_LEVEL}|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION):[ \t]+(?P<msg>.*)$",
     ),
+    # pgBackRest's log (files and console): the stamp (without it when log-timestamp=n), the
+    # process id ("P00" the main process, "P01"... its parallel workers: the thread), the level
+    # right-aligned to six characters and a colon
+    #   2024-03-05 05:44:04.522 P01 DETAIL: backup file /var/lib/postgresql/15/main/base/1/2601 (8KB, 1.62%) checksum d401...
+    #   2024-03-05 05:44:04.711 P00   INFO: archive-push command end: completed successfully (278ms)
+    _Variant(
+        "pgbackrest",
+        r"^(?:(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}) )?(?P<thread_e>P\d{2,3}) +"
+        rf"(?P<level>{_PGBACKREST_LEVEL}): (?P<msg>.*)$",
+        levels=_PGBACKREST_LEVEL,
+    ),
+    # QuestDB's log: the stamp in microseconds (UTC), a level letter (D debug, I info, A
+    # advisory: an info always written, E error, C critical), the logger (a class with its
+    # packages' initials, "i.q.c.TableWriter", or a server's name, "pg-server"), the message
+    #   2024-03-05T00:54:41.745141Z I i.q.c.TableWriter merging partition [table=trades~3, ...]
+    #   2024-03-05T00:54:41.158547Z E pg-server could not process [fd=373, errno=104]
+    # (only with a logger of these shapes: a message may start with a word "I")
+    _Variant(
+        "questdb",
+        r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z) (?P<level>[DIAEC]) "
+        r"(?P<logger_e>(?:[a-z]\.)+[A-Z][\w$]*|[a-z][a-z0-9]*(?:-[a-z0-9]+)+) (?P<msg>.*)$",
+        levels="[DIAEC]",
+    ),
     # Telegraf: a level letter and "!" after the stamp, the plugin in brackets
     #   2024-03-01T10:00:21Z E! [outputs.influxdb_v2] When writing to [http://influx:8086]: ...
     _Variant(
@@ -2440,6 +2466,7 @@ _LEVEL_MARKS: dict[str, dict[str, str]] = {
     "cups": _CUPS_LEVELS, "hana": _HANA_LEVELS, "teamcity": {"i": "info", "W": "warning", "E": "error"},
     "bird": _BIRD_LEVELS, "coturn": {"CONTROL": "notice"}, "node-red": _NODE_RED_LEVELS, "node-red-node": _NODE_RED_LEVELS, "sssd": _SSSD_LEVELS, "xorg": _XORG_LEVELS, "sqlagent": _SQLAGENT_LEVELS, "vmware": _VMWARE_LEVELS, "samba": _SAMBA_LEVELS,
     "icecast": {"EROR": "error", "DBUG": "debug"},
+    "pgbackrest": {"DETAIL": "debug"}, "questdb": {"A": "info"},
     "oauth2-proxy-request": {"AuthSuccess": "info", "AuthFailure": "warning", "AuthError": "error"},
 }
 #: a zone written as a GMT offset in hours (TIBCO's "GMT +1"), as the time rules read it
