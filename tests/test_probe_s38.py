@@ -134,3 +134,94 @@ def test_a_change_to_the_offices_it_is_no_change_to_production():
     assert untied("Core firewall firmware upgrade", "fw-core") is None
     assert untied("Back office network segment re-IP", "backoffice") is None
     assert untied("Post office API integration", None) is None
+
+
+def test_a_batch_that_shrank_is_less_work_not_a_symptom(tmp_path):
+    """Probe CI: Telegraf writes ``Wrote batch of 1090 metrics in 37.110ms`` every 10 s;
+    when a plant pauses at a shift change its batches shrink by two fifths, which was a
+    parameter anomaly, an incident of its own on a normal day and the early root of the
+    day's real incidents. A consumer's batch that grew tells of a backlog; one that shrank
+    is less work to do."""
+    from rcakit.report import analyze
+
+    rng = random.Random(5)
+    start = datetime(2026, 2, 5, 10, 0, tzinfo=UTC)
+    pause = (start + timedelta(hours=2, minutes=42), start + timedelta(hours=3, minutes=5))
+    logs = tmp_path / "logs"
+    (logs / "telegraf").mkdir(parents=True)
+    (logs / "mes-orders").mkdir(parents=True)
+    telegraf, orders = [], []
+    t = start
+    while t < start + timedelta(hours=4):
+        size = rng.randint(900, 1100) if not pause[0] <= t < pause[1] else rng.randint(520, 660)
+        telegraf.append(f"{t:%Y-%m-%dT%H:%M:%SZ} D! [outputs.postgresql] Wrote batch of {size} metrics in {rng.uniform(20, 60):.3f}ms")
+        telegraf.append(f"{t:%Y-%m-%dT%H:%M:%SZ} D! [outputs.postgresql] Buffer fullness: {rng.randint(0, 40)} / 10000 metrics")
+        orders.extend(
+            f"{t:%Y-%m-%d %H:%M:%S}.{rng.randint(0, 999):03d}  INFO 1 --- [mes-orders] [nio-8080-exec-{rng.randint(1, 9)}] "
+            f"c.p.mes.orders.OrderController         : order {rng.randint(10000, 99999)} step confirmed in {rng.randint(8, 40)} ms"
+            for _ in range(3)
+        )
+        t += timedelta(seconds=10)
+    (logs / "telegraf" / "telegraf.log").write_text("\n".join(telegraf) + "\n")
+    (logs / "mes-orders" / "mes-orders.log").write_text("\n".join(orders) + "\n")
+    report = analyze(logs)
+    assert [i.root_service for i in report.incidents] == []
+
+
+def test_a_limit_the_failures_show_exhausted_ties_the_change_that_set_it(tmp_path):
+    """Probe CI c03: "mes-orders: reduce HikariCP maximumPoolSize 40 -> 10" served quietly
+    for 100 min until the shift's peak, when every failure read "Connection is not
+    available, request timed out after 30000ms (total=10, active=10, idle=0,
+    waiting=37)"; the change, quiet so long, scored 0.29 and no cause was named. The
+    failures show the pool exhausted at the size the change set."""
+    from rcakit.report import analyze
+
+    rng = random.Random(9)
+    start = datetime(2026, 2, 5, 10, 0, tzinfo=UTC)
+    changed = start + timedelta(hours=1, minutes=10)
+    onset = changed + timedelta(minutes=101)
+    logs = tmp_path / "logs" / "mes-orders"
+    logs.mkdir(parents=True)
+    lines = []
+    t = start
+    while t < start + timedelta(hours=4):
+        stamp = f"{t:%Y-%m-%d %H:%M:%S}.{rng.randint(0, 999):03d}"
+        head = f"{stamp} {{}} 1 --- [mes-orders] [nio-8080-exec-{rng.randint(1, 9)}] "
+        if onset <= t < onset + timedelta(minutes=40) and rng.random() < 0.5:
+            lines.append(
+                head.format("ERROR") + "o.h.engine.jdbc.spi.SqlExceptionHelper   : HikariPool-1 - Connection is not available, "
+                f"request timed out after 30000ms (total=10, active=10, idle=0, waiting={rng.randint(5, 60)})"
+            )
+        else:
+            lines.append(head.format(" INFO") + f"c.p.mes.orders.OrderController         : order {rng.randint(10000, 99999)} step confirmed in {rng.randint(8, 40)} ms")
+        t += timedelta(seconds=rng.choice((3, 4, 5)))
+    (logs / "mes-orders.log").write_text("\n".join(lines) + "\n")
+    changes = tmp_path / "changes.csv"
+    changes.write_text(
+        "number,short_description,cmdb_ci,type,start_date\n"
+        f'CHG0033903,"mes-orders: reduce HikariCP maximumPoolSize 40 -> 10 to relieve mes-db connection count",mes-orders,Standard,{changed:%Y-%m-%d %H:%M:%S}\n'
+        f'CHG0033904,"mes-orders: rotate log files daily",mes-orders,Standard,{changed + timedelta(minutes=50):%Y-%m-%d %H:%M:%S}\n'
+    )
+    report = analyze(tmp_path / "logs", deploys=changes)
+    inc = max(report.incidents, key=lambda i: i.end - i.start)
+    assert inc.cause == "CHG0033903"
+    assert "maximumPoolSize 10" in inc.cause_reason or any(
+        "maximumPoolSize 10" in e.text for s in inc.suspects for e in s.evidence
+    )
+
+
+def test_a_brokers_connection_names_its_client_not_a_service_it_calls():
+    """Probe CI c20: RabbitMQ's ``connection <0.89832.0> (10.42.1.23:34600 -> 10.20.0.31:5672 -
+    mes-orders): blocked by disk alarm`` names the client's connection; the broker, logging as
+    its folder's ``plant-bus`` (no product word in it), was taken for a caller of mes-orders
+    and made its victim."""
+    from rcakit.correlate._services import _names
+
+    services = ["plant-bus", "mes-orders", "genealogy"]
+    for line in (
+        "connection <0.89832.0> (10.42.1.23:34600 -> 10.20.0.31:5672 - mes-orders): blocked by disk alarm, 35 publishers waiting",
+        "connection <*> (<IP> -> <IP> - mes-orders): blocked by disk alarm, <NUM> publishers waiting",
+    ):
+        assert _names(line, services, exclude="plant-bus") == ()
+    # (a service named in the message itself still is)
+    assert _names("publish to genealogy failed: channel closed", services, exclude="plant-bus") == ("genealogy",)

@@ -272,6 +272,9 @@ _REQUESTER = re.compile(
     # from sender-6c4f8[10.2.3.39]", "NOQUEUE: reject: MAIL from sender-6c4f8[10.2.3.39]: 452 ...")
     r"""|\b(?:connect|MAIL|RCPT|DATA|EHLO|HELO|[Ll]ost connection after \w+) from [\w.\-<>*]+(?=\[)"""
     r"""|\bclient=[\w.\-<>*]+(?=\[)|\bhelo=<[^\s>]*(?:<[^\s>]*>[^\s>]*)*>"""
+    # (a broker's connection, RabbitMQ's "(10.42.1.23:34600 -> 10.20.0.31:5672 - mes-orders)":
+    # the name after the addresses is the client's)
+    r"""|(?:<IP>|\d[\d.:]*\d)\s*->\s*(?:<IP>|\d[\d.:]*\d)\s+-\s+[\w.\-<>*]+"""
 )
 
 

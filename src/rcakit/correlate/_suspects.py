@@ -448,6 +448,15 @@ def _score_suspect(
         # or their fields ("no matching key found in JWKS for kid k-2026-03"): they are its doing
         rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
         ev.append(Evidence(kind="dependency", text=tie, weight=0.3))
+    limit = _limit_shown(ref.description, root_failing) if tie is None and shown is None and lag >= 0 else None
+    if limit is not None:
+        # a limit the change set (a pool's size, "maximumPoolSize 40 -> 10") that the root's
+        # failures show exhausted at that size ("total=10, active=10, idle=0, waiting=37"):
+        # they hit what it set, however long it served before the peak came
+        rel, strength = max(rel, 0.9), max(strength, _KIND_STRENGTH)
+        # (quiet until then: a limit bites when the load reaches it, not when it is set)
+        ev = [Evidence(kind=e.kind, text=e.text, weight=0.0) if e.kind == "pre_existing" else e for e in ev]
+        ev.append(Evidence(kind="dependency", text=f"{_LIMIT_SHOWN} {limit[0]} (\"{limit[1][:100]}\")", weight=0.3))
     dns = _DNS_CHANGE.search(f"{ref.description or ''} {ref.service or ''}") if resolving else None
     if dns is not None and resolving is not None and -window.total_seconds() <= lag <= _DNS_LEAD.total_seconds():
         # the incident's failures are host names that do not resolve, just after a change
@@ -682,6 +691,38 @@ def _carried_before(frame: pl.DataFrame | None, word: str, t: datetime) -> bool:
         if col in frame.columns and frame.schema[col] == pl.String:
             found = found | pl.col(col).str.contains(pattern).fill_null(False)
     return bool(frame.filter(pl.col("timestamp") < t).select(found.any()).item())
+
+
+_LIMIT_SHOWN = "the root's failures show the limit it set:"
+#: a change's description that sets a limit to a number: "reduce HikariCP maximumPoolSize
+#: 40 -> 10", "max_connections from 200 to 50", "worker concurrency = 4"
+_LIMIT_SET = re.compile(
+    r"(?i)\b(?P<what>(?:[A-Za-z][\w.-]*?)?(?:pool|size|max|limit|connections?|concurrency|workers?|threads?|capacity)[\w.-]*)"
+    r"\b[^\d\n]{0,24}?(?:\d+\s*(?:->|→|=>|to)\s*|[=:]\s*|\bto\s+)(?P<new>\d+)\b"
+    # (a count, not a size nor a time: "upload size to 10 MB", "timeout 30 -> 10 s")
+    r"(?!\s*(?:%|[KMGT]i?B|bytes?|ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b)"
+)
+#: ... and failures that tell of a limit reached (a pool with none free, too many of something)
+_LIMIT_REACHED = re.compile(r"(?i)pool|connection|thread|worker|limit|exhaust|not available|waiting|too many|\bmax")
+
+
+def _limit_shown(description: str | None, texts: Sequence[str]) -> tuple[str, str] | None:
+    """The limit a change's description sets (:data:`_LIMIT_SET`) and the first of ``texts``
+    (the root's failures) that shows a capacity at that number (``total=10``, ``max: 10``,
+    ``pool size 10``, ``limit of 10``), if any: ``("maximumPoolSize 10", text)``."""
+    if not description:
+        return None
+    for m in _LIMIT_SET.finditer(description):
+        new = m.group("new")
+        if int(new) < 1:
+            continue
+        shows = re.compile(
+            rf"(?i)\b(?:total|max\w*|size|limit|capacity|pool(?:[ _-]?size)?)\s*(?:[=:]\s*|of\s+|\s){re.escape(new)}(?![\d.])"
+        )
+        for text in texts:
+            if (hit := shows.search(text)) is not None and _LIMIT_REACHED.search(text):
+                return f"{m.group('what')} {new}", text[max(0, hit.start() - 60) : hit.end() + 30]
+    return None
 
 
 _ID_SHOWN = "the incident's failures name"
@@ -1015,7 +1056,7 @@ def _decide(
     if not suspects:
         return None, "no change event precedes the onset"
     best = suspects[0]
-    carries = (_VERSION_SHOWN, _ID_SHOWN, _ID_NEWS)
+    carries = (_VERSION_SHOWN, _ID_SHOWN, _ID_NEWS, _LIMIT_SHOWN)
     if not any(e.text.startswith(carries) for e in best.evidence):
         # a change whose version (or an identifier its description names) the incident's
         # failures carry, and the root's records never did before it, is what they are: it
@@ -1042,7 +1083,7 @@ def _decide(
             "certificates or what the root trusts, so no change explains this incident"
         )
     related = (svc is not None and (svc == root or svc in root_names or svc in root_clients)) or any(
-        e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN, _ID_NEWS)) for e in best.evidence
+        e.text.startswith((_RESOLVES, _VERSION_SHOWN, _ID_SHOWN, _ID_NEWS, _LIMIT_SHOWN)) for e in best.evidence
     )
     behaviour = any(e.kind in _BEHAVIOUR and e.weight > 0.1 for e in best.evidence)
     unseen = next((e.text for e in best.evidence if e.kind == "no_change" and e.text.startswith((_NO_LOGS, _FEW_LOGS))), None)

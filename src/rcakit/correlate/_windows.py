@@ -449,7 +449,7 @@ def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame
             return True
         # (... or it is plain work that fell by less than 3/4: fewer trips to update as the
         # evening rush ends; a feed that stops falls further, or stops logging)
-        if obs >= PLAIN_WORK_FLOOR * exp and _plain_work(c, own):
+        if obs >= PLAIN_WORK_FLOOR * exp and _plain_work(c, own, fell=True):
             return True
         # (... or it fell with the estate's traffic: a market feed's messages a minute before
         # the opening bell, when the whole estate is quieter; a feed that stops while the
@@ -468,9 +468,12 @@ def _count_with_traffic(c: Contribution, volume: pl.DataFrame, own: pl.DataFrame
 #: consumer's batch, which a backlog grows (more records a poll as it falls behind)
 _TROUBLE_COUNT = re.compile(
     r"(?i)fail|error|drop|discard|reject|refus|retr(?:y|ie)|pending|backlog|lag\b|behind|queued|wait|"
-    r"time[ds]? ?out|expired|skip|lost|overflow|throttl|denied|invalid|miss|evict|dead|poison|stuck|"
-    r"batch|poll|fetch|receiv|consum|drain"
+    r"time[ds]? ?out|expired|skip|lost|overflow|throttl|denied|invalid|miss|evict|dead|poison|stuck"
 )
+#: ... a consumer's batch, which a backlog grows (more records a poll as it falls behind):
+#: trouble when it rose; a batch that shrank is less work to do (Telegraf's "Wrote batch of
+#: <NUM> metrics" as a plant pauses at a shift change)
+_BACKLOG_COUNT = re.compile(r"(?i)batch|poll|fetch|receiv|consum|drain")
 
 
 #: a count of plain work (:func:`_plain_work`) that fell to no less than this share of its
@@ -478,12 +481,14 @@ _TROUBLE_COUNT = re.compile(
 PLAIN_WORK_FLOOR = 0.25
 
 
-def _plain_work(c: Contribution, own: pl.DataFrame) -> bool:
+def _plain_work(c: Contribution, own: pl.DataFrame, *, fell: bool = False) -> bool:
     """Whether a count that moved is plain work: its lines all INFO or below and its words
     telling of nothing that failed, waited or was dropped ("Applied <NUM> price updates",
     "Published <NUM> outbox messages"). More of it is the day's business, a match in play,
     the morning rush: no symptom on its own, whatever the estate's requests did (the trouble
-    a flood of work brings shows in errors, in what waits, in times that grow)."""
+    a flood of work brings shows in errors, in what waits, in times that grow). With
+    ``fell``, the count fell: a batch or a poll's records (:data:`_BACKLOG_COUNT`) are plain
+    work then too."""
     feature, text = str((c.extra or {}).get("feature", "")), c.template or ""
     tok = _feature_token(text, feature) if not feature.startswith("attributes.") else None
     # (the words around the count say what it counts: "Applied <NUM> price updates from"; a
@@ -496,7 +501,7 @@ def _plain_work(c: Contribution, own: pl.DataFrame) -> bool:
         words = text[lo:hi]
     else:
         words = feature if feature.startswith("attributes.") else text
-    if _TROUBLE_COUNT.search(words):
+    if _TROUBLE_COUNT.search(words) or (not fell and _BACKLOG_COUNT.search(words)):
         return False
     if not c.template_id or not {"template_id", "severity_number"} <= set(own.columns):
         return False
