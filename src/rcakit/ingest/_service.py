@@ -77,12 +77,16 @@ _GENERIC_NAME_RE = re.compile(
 # mysqld.log and MariaDB's mariadb.log (Red Hat), MongoDB's mongod.log, Redis' redis.log,
 # redis-server.log (Debian), redis_6379.log (its install script); the application server an
 # app runs in (gunicorn.log, uwsgi.log, puma.log, php-fpm.log) and a blockchain node's
-# daemon (geth.log): see file_services
+# daemon (geth.log); the Java Service Wrapper's wrapper.log (Tanuki's default
+# wrapper.logfile, which Ignition and other Java services write their log through): see
+# file_services
 _PRODUCT_FILE_RE = re.compile(
     r"(?i)^(?:laravel|postgresql(?:-\d+(?:\.\d+)?-[a-z0-9_]+)?|mysqld|mariadb|mongod|redis(?:-server|_\d+)?"
     # (the application server an app runs in, its log named after it: media-upload/gunicorn.log,
     # uwsgi.log, puma.log, php-fpm.log; a blockchain node's daemon: eth-node/geth.log)
-    r"|gunicorn|uwsgi|uvicorn|hypercorn|puma|unicorn|php-fpm|php\d[.\d]*-fpm|geth)$"
+    r"|gunicorn|uwsgi|uvicorn|hypercorn|puma|unicorn|php-fpm|php\d[.\d]*-fpm|geth"
+    # (the Java Service Wrapper's: ignition/wrapper.log is Ignition's)
+    r"|wrapper)$"
 )
 # directories that name no service either (logs/2024-03-01/app.log stays "app")
 _GENERIC_DIRS = frozenset({"log", "logs", "var", "tmp", "export", "exports", "data", "archive", "old", "rotated", "dump", "dumps"})

@@ -1800,13 +1800,17 @@ _TEXT_VARIANTS: tuple[_Variant, ...] = (
     # a bare level first: ERROR 2024-01-02 03:04:05 msg / [ERROR] msg / WARN: msg
     # the Java Service Wrapper's wrapper.log (Tanuki; Ignition and many Windows Java
     # services): the wrapper's level, the source (the wrapper, or the JVM and its run), the
-    # stamp, between bars; an app line's own level letter after it wins (see _wrapped_levels)
+    # stamp, between bars; the JVM's line after it is read as an app line (Ignition's head,
+    # another app's layout, a stack trace's line: see _wrapped_app_lines)
     #   INFO   | jvm 1    | 2024/03/05 10:00:30 | E [OpcUaConnection   ] [10:00:30]: connection failed
     _Variant(
         "tanuki",
         rf"^(?P<level>{_TANUKI_LEVEL})[ \t]*\|[ \t]*(?P<thread>jvm \d+|wrapper|Wrapper)[ \t]*\|[ \t]*"
         r"(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)[ \t]*\|[ \t]?(?P<msg>.*)$",
         levels=_TANUKI_LEVEL,
+        # (one blank after the bar: the app line's own indent, a stack frame's tab, is its;
+        # a strict regex made from the sample would take every blank there)
+        specialise=False,
     ),
     # HAProxy's own messages on stderr (an OpenShift router pod): the level, the day of the
     # year and the time, the pid (HAProxy 2.3+ writes no stamp)
@@ -2727,6 +2731,9 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         parsed = _bare_loggers(parsed)
     if _short_loggers(sample):
         parsed = _logger_out_of_message(parsed, _SHORT_LOGGER_NAME)
+    wrapped = any(v.name == "tanuki" for v in variants)
+    if wrapped:
+        parsed = _wrapped_app_lines(parsed, options)
     ts = pl.col("ts").str.strip_chars()
     stamp_sample = _sample_stamps(sample, variants)
     level = pl.col("level")
@@ -2850,6 +2857,12 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
     jul = any(v.name == "jul" for v in variants)
     if any(v.name == "rails" for v in variants):
         parsed = _rails_exception_blocks(parsed)
+    if wrapped:
+        # a headless JVM line the wrapper wrapped joins as its app line, without the head
+        parsed = parsed.with_columns(
+            pl.col("_matched") & ~pl.col("_wrapped"),
+            pl.when(pl.col("_wrapped")).then(pl.col("msg")).otherwise(pl.col("line")).alias("line"),
+        ).drop("_wrapped")
     joined = join_continuations(
         parsed,
         is_head=pl.col("_matched"),
@@ -2918,7 +2931,7 @@ def _parse_text_lines(lines: pl.LazyFrame, options: ParseOptions) -> pl.LazyFram
         records = _bacula_fatal_errors(records)
     if any(v.name == "suricata-fast" for v in variants):
         records = _alert_priorities(records)
-    if any(v.name in ("tanuki", "windowsupdate") for v in variants):
+    if any(v.name == "windowsupdate" for v in variants):
         records = _wrapped_levels(records)
     if any(v.name == "msiexec" for v in variants):
         records = _msi_errors(records)
@@ -3088,13 +3101,64 @@ def _lambda_platform_bodies(records: pl.LazyFrame) -> pl.LazyFrame:
     return records.with_columns(pl.when(marked & platform).then(whole).otherwise(pl.col("body")).alias("body"))
 
 
+#: Ignition's own head on a JVM line inside the Java Service Wrapper's log (its logback
+#: pattern ``%.-1p [%-30c{1}] [%d{HH:mm:ss}]: %m``): the level's letter, the logger padded in
+#: brackets, the time of day in brackets (which the wrapper's stamp dates), a colon
+#:   I [alarming.AlarmManager         ] [07:01:20]: Alarm CLEARED [default]L4/Station01/Torque_Low
+_IGNITION_HEAD = r"^([TDIWEF]) \[[ \t]*([^\[\]]*?)[ \t]*\] \[\d{2}:\d{2}:\d{2}(?:[.,]\d{1,6})?\]:(?:[ \t]|$)"
+
+
+def _wrapped_app_lines(parsed: pl.LazyFrame, options: ParseOptions) -> pl.LazyFrame:
+    """The JVM's lines inside the Java Service Wrapper's log (``<level> | jvm 1 | <stamp> |
+    <app line>``): the wrapper's head is the record's (its stamp, ``jvm 1`` as thread), the
+    app line is read after it. Ignition's head (:data:`_IGNITION_HEAD`) gives the level and
+    the logger; another app's layout (log4j's ``<stamp> INFO [main] c.x.Y - msg``, JSON...)
+    is read as a container runtime's app line is (its level and logger; the wrapper's stamp
+    stays the time). A headless app line that looks like a continuation (a stack trace's
+    frame, ``Caused by:``, an exception's line, an empty line) joins the record above (see
+    ``_wrapped`` in the caller), any other is a record of its own with the wrapper's level.
+    The wrapper's own lines (``STATUS | wrapper | ...``) are read as they are."""
+    from rcakit.ingest._jsonl import parse_inner_messages, without_timestamp
+
+    jvm = pl.col("thread").str.starts_with("jvm").fill_null(False) & pl.col("_matched")
+    ign = pl.col("msg").str.extract_groups(_IGNITION_HEAD)
+    head = pl.col("msg").str.extract(r"^(" + _IGNITION_HEAD[1:] + ")", 1).str.len_chars()
+    frame = parsed.with_columns(
+        pl.when(jvm).then(ign.struct.field("1")).alias("_ign_level"),
+        pl.when(jvm).then(ign.struct.field("2")).alias("_ign_logger"),
+        pl.when(jvm).then(head).alias("_ign_head"),
+    ).collect()
+    frame = frame.with_columns(
+        pl.coalesce("_ign_level", "level").alias("level"),
+        pl.when(pl.col("_ign_head").is_not_null()).then(pl.col("_ign_logger").replace("", None)).otherwise(pl.col("logger")).alias("logger"),
+        pl.when(pl.col("_ign_head").is_not_null()).then(pl.col("msg").str.slice(pl.col("_ign_head"))).otherwise(pl.col("msg")).alias("msg"),
+    )
+    other = frame.select((jvm & pl.col("_ign_head").is_null()).fill_null(False)).to_series()
+    app = other & frame["msg"].str.contains(_PLATFORM_APP_LINE).fill_null(False)
+    if app.any():
+        idx = app.arg_true()
+        inner = parse_inner_messages(frame["msg"].gather(idx), without_timestamp(options), with_kind=True)
+        read = (inner["kind"] != "plain").fill_null(False)
+        idx, inner = idx.filter(read), inner.filter(read)
+        if len(idx):
+            logger = inner["attributes"].str.json_path_match("$.logger")
+            frame = frame.with_columns(
+                frame["level"].scatter(idx, pl.select(pl.coalesce(inner["severity_text"], frame["level"].gather(idx))).to_series()),
+                frame["logger"].scatter(idx, logger),
+                frame["msg"].scatter(idx, inner["body"]),
+            )
+            other = other.scatter(idx, False)
+    # (a headless JVM line after another line of the file: the wrapper wrapped each line of
+    # what the JVM printed)
+    cont = other & frame["msg"].str.contains(CONTINUATION).fill_null(False)
+    cont = cont.scatter(0, False) if len(cont) else cont
+    return frame.with_columns(cont.alias("_wrapped")).drop("_ign_level", "_ign_logger", "_ign_head").lazy()
+
+
 def _wrapped_levels(records: pl.LazyFrame) -> pl.LazyFrame:
-    """The level an app line inside the Java Service Wrapper's log gives itself (a letter
-    before its logger and time: ``E [OpcUaConnection ] [10:00:30]: ``) wins over the
-    wrapper's; Windows Update's ``*FAILED*`` is an error. The body keeps them."""
-    letter = pl.col("body").str.extract(r"^([TDIWEF]) \[[^\]]*\] \[\d{2}:\d{2}:\d{2}\]: ", 1)
+    """Windows Update's ``*FAILED*`` is an error; the body keeps it."""
     failed = pl.when(pl.col("body").str.starts_with("*FAILED*")).then(pl.lit("error"))
-    sev_text, sev_num = severity_columns(pl.coalesce(letter, failed))
+    sev_text, sev_num = severity_columns(failed)
     return records.with_columns(
         pl.coalesce(sev_text, pl.col("severity_text")).alias("severity_text"),
         pl.coalesce(sev_num, pl.col("severity_number")).alias("severity_number"),
