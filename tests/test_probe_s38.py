@@ -225,3 +225,28 @@ def test_a_brokers_connection_names_its_client_not_a_service_it_calls():
         assert _names(line, services, exclude="plant-bus") == ()
     # (a service named in the message itself still is)
     assert _names("publish to genealogy failed: channel closed", services, exclude="plant-bus") == ("genealogy",)
+
+
+def test_numpys_allocation_failure_is_running_out_of_memory():
+    """Probe CI c09: an inspection service leaking until NumPy fails, ``numpy.core._exceptions
+    ._ArrayMemoryError: Unable to allocate 1.12 GiB for an array with shape (16, 2448, 2048,
+    3)``: not read as out of memory, so the release that started the leak was not named."""
+    import re
+
+    from rcakit.correlate._services import MEMORY_EXHAUSTED
+
+    memory = re.compile(MEMORY_EXHAUSTED)
+    assert memory.search("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 1.12 GiB for an array with shape (16, 2448)")
+    assert memory.search("Unable to allocate 512. MiB for an array with shape (8, 1024) and data type float64")
+    assert not memory.search("Unable to allocate a slot for the job: all 4 in use")
+
+
+def test_a_zones_records_are_name_resolution():
+    """Probe CI c15: a Terraform run "plant.local zone: move mes-edge to new VIP (replace A
+    record with CNAME mes-vip)" was no change to name resolution by its words."""
+    from rcakit.correlate._suspects import _DNS_CHANGE
+
+    for text in ("plant.local zone: move mes-edge to new VIP", "replace A record with CNAME mes-vip", "Add AAAA records for api"):
+        assert _DNS_CHANGE.search(text), text
+    for text in ("a record number of orders", "Move the node pool to availability zone b", "set time zone to UTC"):
+        assert not _DNS_CHANGE.search(text), text

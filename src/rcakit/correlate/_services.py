@@ -27,7 +27,9 @@ MEMORY_EXHAUSTED = (
     # (Rust's allocator when it fails: "memory allocation of 4194304 bytes failed")
     r"\bmemory allocation of \d+ bytes failed|"
     # (the Erlang VM's: "eheap_alloc: Cannot allocate 3936326656 bytes of memory")
-    r"\bCannot allocate \d+ bytes of memory"
+    r"\bCannot allocate \d+ bytes of memory|"
+    # (NumPy's: "numpy.core._exceptions._ArrayMemoryError: Unable to allocate 1.12 GiB for an array")
+    r"_ArrayMemoryError\b|\bUnable to allocate [\d.]+ [KMGTP]?i?B for an array"
 )
 
 #: stems too generic to stand for a service ("api-gateway" is not named by every "/api/")

@@ -656,7 +656,11 @@ _BEHAVIOUR = frozenset({"new_template", "parameter_shift", "error_ratio", "versi
 
 
 #: a change to name resolution: a DNS server or zone, a resolver's configuration
-_DNS_CHANGE = re.compile(r"(?i)\b(?:core|kube-?)?dns\b|coredns|corefile|\bresolv|\bbind9?\b|\bnamed\b|\bunbound\b|\broute ?53\b|\bstub zone|\bzone file")
+_DNS_CHANGE = re.compile(
+    r"(?i)\b(?:core|kube-?)?dns\b|coredns|corefile|\bresolv|\bbind9?\b|\bnamed\b|\bunbound\b|\broute ?53\b|\bstub zone|\bzone file"
+    # (a record of a zone: "replace A record with CNAME mes-vip", "plant.local zone: ...")
+    r"|(?-i:\b(?:A|AAAA|CNAME|PTR|SRV|NS) [Rr]ecords?\b)|\bcname\b|\b[\w-]+\.[a-z][\w.-]* zone\b"
+)
 #: how long before the onset a change to name resolution counts (caches keep old answers
 #: for their time to live: minutes)
 _DNS_LEAD = timedelta(minutes=15)
