@@ -29,6 +29,7 @@ from rcakit.correlate._services import (
     calls_no_anomalous,
     external_hosts,
     peers_expr,
+    rejects_certificate_only,
     reports_dependency_failure,
     restart_after,
 )
@@ -280,8 +281,7 @@ def _root_service(
         if c.kind in _FAILURES:
             named = tuple(sorted({*named, *_quoting(c, errors, peer)}))
             if (
-                not named and len(server := cert_servers - {c.service}) == 1
-                and reports_dependency_failure(text) and not reports_dependency_failure(text, certificates=False)
+                not named and len(server := cert_servers - {c.service}) == 1 and rejects_certificate_only(text)
             ):
                 # (its TLS calls reject a certificate while one service's handshakes fail on
                 # its clients' alert: that service is the server, probe CF c07)
@@ -308,7 +308,7 @@ def _root_service(
         ):
             v.unanswered = tuple(dict.fromkeys((*v.unanswered, *hosts)))
         if not named and c.kind in _FAILURES and reports_dependency_failure(text):
-            if not reports_dependency_failure(text, certificates=False) and calls_no_anomalous(graph, c.service, anomalous):
+            if rejects_certificate_only(text) and calls_no_anomalous(graph, c.service, anomalous):
                 # its TLS calls reject a server's certificate, and it calls no anomalous
                 # service: the server is outside the logs (a partner's API, a SaaS) and the
                 # failure shows first here, as with a named host outside

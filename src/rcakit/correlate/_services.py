@@ -524,6 +524,12 @@ def reports_dependency_failure(text: str, *, certificates: bool = True) -> bool:
     return bool(_DEPENDENCY_FAILED.search(text) or (certificates and _SERVER_CERTIFICATE_REJECTED.search(text)))
 
 
+def rejects_certificate_only(text: str) -> bool:
+    """Whether the only dependency failure ``text`` reports is a server's certificate its TLS
+    call rejected (PKIX, an expired x509 certificate): no error answer, no call unanswered."""
+    return bool(_SERVER_CERTIFICATE_REJECTED.search(text)) and not _DEPENDENCY_FAILED.search(text)
+
+
 def calls_no_anomalous(graph: dict[str, set[str]], service: str, anomalous: set[str]) -> bool:
     """Whether no service ``service`` calls (``graph``, directly or not) is anomalous: the
     server whose certificate its TLS calls reject is then outside the logs (a partner's API,

@@ -819,7 +819,7 @@ _INFRA_SUBJECTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]
 #: VPN or Wi-Fi, staff laptops ("back office" systems are production's)
 _OFFICE_IT = re.compile(
     r"(?i)(?<!back[- ])\b(?:office|corporate|corp|employee|staff)s?'? (?:network|vpn|wi-?fi|wlan|lan|firewall|internet"
-    r"|printers?|laptops?|desktops?|workstations?|devices?|it|switch(?:es)?|routers?|phones?)\b|\b(?:laptops?|workstations?)\b"
+    r"|printers?|desktops?|devices?|it|switch(?:es)?|routers?|phones?)\b|\b(?:laptops?|workstations?)\b"
 )
 #: ... or whose configuration item is one (corp-vpn, office-wifi)
 _OFFICE_SERVICE = re.compile(r"(?i)^(?:corp|office)[-_]")
